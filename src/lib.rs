@@ -1,0 +1,29 @@
+//! envmint: generate, store and rotate application secrets in dotenv files.
+//!
+//! This crate is the logic of the `envmint` command: it decides, it does not print, read the
+//! clock or read the process environment. Randomness is passed in as a [`rand::CryptoRng`], so
+//! every decision can be tested with a seeded generator.
+//!
+//! - [`generate`]: secret kinds, sizes, entropy arithmetic and unbiased sampling.
+//! - [`manifest`]: the `envmint.toml` model and the built-in `web` preset.
+//! - [`dotenv`]: a lossless dotenv document that renders back to its exact input bytes.
+//! - [`store`]: loading and saving an environment's file (the one way in and out).
+//! - [`atomic`]: the only writer of secret files (0600 temp file, fsync, rename, fsync dir) and
+//!   the advisory lock.
+//! - [`bootstrap`]: which secrets an environment lacks, and adding them.
+//! - [`gitignore`]: the entries `envmint init` makes sure `.gitignore` has.
+//! - [`error`]: the one error type and its exit codes.
+#![forbid(unsafe_code)]
+
+pub mod atomic;
+pub mod bootstrap;
+pub mod dotenv;
+pub mod error;
+pub mod generate;
+pub mod gitignore;
+pub mod manifest;
+pub mod secret;
+pub mod store;
+
+pub use error::{Error, Exit, Result};
+pub use secret::Secret;

@@ -1,0 +1,54 @@
+//! The secret value type.
+//!
+//! A [`Secret`] holds its text in a [`secrecy::SecretString`], which zeroizes on drop and has
+//! neither `Display` nor a revealing `Debug`. The only way to the characters is
+//! [`Secret::expose`], so every place that reads a value is easy to find.
+
+use secrecy::{ExposeSecret, SecretString};
+use std::fmt;
+
+/// A generated or loaded secret value. Zeroized on drop; `Debug` prints `Secret(..)`.
+pub struct Secret(SecretString);
+
+impl Secret {
+    /// Wraps a string, taking ownership so no copy is left behind.
+    pub fn new(value: String) -> Self {
+        Secret(SecretString::from(value))
+    }
+
+    /// The value itself. Call only where the value must leave the process (a file, stdout when
+    /// asked for) or be compared.
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+
+    /// Length in bytes (safe to show: it is a property of the kind, not of the value).
+    pub fn len(&self) -> usize {
+        self.expose().len()
+    }
+
+    /// Whether the value is empty.
+    pub fn is_empty(&self) -> bool {
+        self.expose().is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_value() {
+        let s = Secret::new("hunter2-correct-horse".into());
+        let shown = format!("{s:?} {s:#?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert_eq!(s.expose(), "hunter2-correct-horse");
+        assert_eq!(s.len(), 21);
+    }
+}
