@@ -40,11 +40,16 @@ pub(super) struct Place<'a> {
     pub dir: &'a File,
 }
 
-/// The name prefix of envmint's temporary files for `target`: hidden, and recognisable so a later
-/// run can remove what a killed one left behind.
+/// The name prefix of envmint's temporary files for `target`, e.g.
+/// `.env.production.local.envmint-tmp.` or `.config.toml.envmint-tmp.`: hidden, and recognisable
+/// so a later run can remove what a killed one left behind.
 pub(super) fn temp_prefix(target: &Path) -> OsString {
-    let mut prefix = OsString::from(".");
-    prefix.push(target.file_name().unwrap_or(OsStr::new("file")));
+    let name = target.file_name().unwrap_or(OsStr::new("file"));
+    let mut prefix = OsString::new();
+    if !name.as_bytes().starts_with(b".") {
+        prefix.push(".");
+    }
+    prefix.push(name);
     prefix.push(".envmint-tmp.");
     prefix
 }
