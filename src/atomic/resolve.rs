@@ -1,0 +1,62 @@
+//! Following a symlink chain to the file that is actually written.
+//!
+//! Deploy tools link `.env` from a shared folder; replacing the link itself would cut it loose
+//! from that folder, so writes go to the end of the chain and the links stay as they are.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::{Error, Result};
+
+/// The kernel's own limit (Linux `MAXSYMLINKS`), so envmint gives up where `open` would.
+const MAX_HOPS: usize = 40;
+
+/// Follows `path` through symlinks until it names something that is not a symlink, or nothing
+/// (a dangling link: its target is where a new file will be created).
+///
+/// Relative links are resolved against the directory of the link, as the kernel does. `..` is
+/// kept as a component rather than folded lexically, because folding it is wrong when the
+/// preceding component is itself a symlink.
+pub(super) fn final_target(path: &Path) -> Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..=MAX_HOPS {
+        let meta = match fs::symlink_metadata(&current) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => break,
+            Err(e) => return Err(Error::writing(&current, "inspect", e)),
+        };
+        if !meta.file_type().is_symlink() {
+            break;
+        }
+        let link = fs::read_link(&current).map_err(|e| Error::writing(&current, "inspect", e))?;
+        current = match current.parent() {
+            Some(dir) if link.is_relative() => dir.join(link),
+            _ => link,
+        };
+        if current.file_name().is_none() {
+            return Err(Error::cant_create(
+                path,
+                format!("the symlink points at {}, not at a file", current.display()),
+            ));
+        }
+    }
+    if fs::symlink_metadata(&current).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(Error::cant_create(
+            path,
+            "too many levels of symbolic links (is there a loop?)",
+        ));
+    }
+    if current.file_name().is_none() {
+        return Err(Error::cant_create(path, "not a file name"));
+    }
+    Ok(current)
+}
+
+/// The directory holding `target`, as a path that can be opened (`.` for a bare file name).
+pub(super) fn parent_dir(target: &Path) -> PathBuf {
+    match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}

@@ -1,0 +1,722 @@
+//! Tests of the lock and the writer against a real filesystem.
+//!
+//! Some cases need another process: a different umask, an unprivileged user (tests run as root
+//! here, and root ignores permission bits), a process killed mid-write, or several processes
+//! contending. Those re-run this very test binary as a child (`--exact <test>`), with an
+//! environment variable telling the test it is the child and which directory to work in.
+//! A test that needs a privilege the machine lacks prints `skipped: <why>` and passes, unless
+//! `CI` is set, where it fails instead.
+
+use super::write::{self, Kind, temp_prefix};
+use super::*;
+
+use std::ffi::OsString;
+use std::fs::{self, Permissions};
+use std::io::Write as _;
+use std::os::unix::fs::{MetadataExt, PermissionsExt, chown, symlink};
+use std::process::{Command, Output};
+use std::sync::{Arc, Barrier};
+use std::thread;
+use std::time::Instant;
+
+use tempfile::TempDir;
+
+use crate::Exit;
+
+const T: Duration = DEFAULT_LOCK_TIMEOUT;
+const NOBODY: u32 = 65534;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+fn tempdir() -> TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+fn mode(path: &Path) -> u32 {
+    fs::metadata(path).unwrap().mode() & 0o7777
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    fs::set_permissions(path, Permissions::from_mode(mode)).unwrap();
+}
+
+/// Creates a fixture file with `std` (not envmint) and the given mode.
+fn put(path: &Path, contents: &[u8], mode: u32) {
+    fs::write(path, contents).unwrap();
+    set_mode(path, mode);
+}
+
+/// Names of envmint temporary files in `dir`.
+fn temps(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains(".envmint-tmp."))
+        .collect()
+}
+
+fn lock_and_write(path: &Path, contents: &[u8]) -> Result<()> {
+    lock(path, T)?.write(contents)
+}
+
+fn is_root() -> bool {
+    fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
+
+/// Passes with a note, or fails when `CI` is set: CI machines are expected to have every
+/// privilege these tests need, so a skip there would hide a regression.
+fn skip(why: &str) {
+    if std::env::var_os("CI").is_some() {
+        panic!("cannot run: {why} (CI is set, so this is a failure, not a skip)");
+    }
+    eprintln!("skipped: {why}");
+}
+
+/// The process umask, from `/proc` (reading it through `umask(2)` would need `unsafe`).
+fn umask() -> u32 {
+    let status = fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("Umask:")).unwrap();
+    u32::from_str_radix(line["Umask:".len()..].trim(), 8).unwrap()
+}
+
+const CHILD_ENV: &str = "ENVMINT_ATOMIC_TEST_CHILD";
+const DIR_ENV: &str = "ENVMINT_ATOMIC_TEST_DIR";
+
+/// In a child run of `test`, the directory the parent passed; `None` in the parent.
+fn child_dir(test: &str) -> Option<PathBuf> {
+    if std::env::var(CHILD_ENV).ok()? != test {
+        return None;
+    }
+    Some(PathBuf::from(std::env::var_os(DIR_ENV).unwrap()))
+}
+
+/// Runs `test` of this binary in a child process, prefixed by `wrapper` (e.g. `sh -c ...` or
+/// `setpriv ...`), working on `dir`.
+fn run_child(test: &str, dir: &Path, exe: &Path, wrapper: &[&str]) -> Output {
+    let mut argv: Vec<OsString> = wrapper.iter().map(OsString::from).collect();
+    argv.push(exe.into());
+    for arg in [
+        "--exact",
+        &format!("atomic::tests::{test}"),
+        "--test-threads=1",
+        "--nocapture",
+    ] {
+        argv.push(arg.into());
+    }
+    Command::new(&argv[0])
+        .args(&argv[1..])
+        .env(CHILD_ENV, test)
+        .env(DIR_ENV, dir)
+        .output()
+        .unwrap()
+}
+
+/// Asserts that the child ran exactly its one test and that it passed. Without the count check a
+/// misspelt test name would run nothing and "pass".
+fn assert_child_passed(out: &Output) {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "child failed: {}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        out.status
+    );
+}
+
+/// A copy of this test binary that user 65534 can execute, and a 0755 directory it can reach.
+/// The build directory may sit under a home directory nobody else can enter.
+fn world_reachable_copy() -> (TempDir, PathBuf) {
+    let dir = tempdir();
+    set_mode(dir.path(), 0o755);
+    let exe = dir.path().join("atomic-tests");
+    fs::copy(std::env::current_exe().unwrap(), &exe).unwrap();
+    set_mode(&exe, 0o755);
+    (dir, exe)
+}
+
+const AS_NOBODY: [&str; 4] = [
+    "setpriv",
+    "--reuid=65534",
+    "--regid=65534",
+    "--clear-groups",
+];
+
+/// Whether this process can run a child as user 65534; `Err(why)` if not.
+fn can_run_as_nobody() -> std::result::Result<(), String> {
+    if !is_root() {
+        return Err("needs root to switch to user 65534".into());
+    }
+    match Command::new(AS_NOBODY[0])
+        .args(&AS_NOBODY[1..])
+        .arg("true")
+        .status()
+    {
+        Ok(s) if s.success() => Ok(()),
+        Ok(s) => Err(format!("setpriv to user 65534 failed ({s})")),
+        Err(e) => Err(format!("cannot run setpriv (util-linux): {e}")),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Modes
+
+#[test]
+fn new_secret_file_is_0600_and_reads_back() {
+    let dir = tempdir();
+    let path = dir.path().join(".env.production.local");
+    let locked = lock(&path, T).unwrap();
+    assert_eq!(locked.path(), path);
+    assert_eq!(locked.target(), path);
+    assert!(locked.read().unwrap().is_none());
+    locked.write(b"SECRET_KEY=abc\n").unwrap();
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(&**locked.read().unwrap().unwrap(), b"SECRET_KEY=abc\n");
+    locked.write(b"").unwrap();
+    assert_eq!(&**locked.read().unwrap().unwrap(), b"");
+    assert!(temps(dir.path()).is_empty());
+}
+
+#[test]
+fn umask_000_still_gives_0600() {
+    if let Some(dir) = child_dir("umask_000_still_gives_0600") {
+        // A plain create shows the umask really is 000 in this child.
+        fs::File::create(dir.join("control")).unwrap();
+        lock_and_write(&dir.join(".env"), b"A=1\n").unwrap();
+        return;
+    }
+    let dir = tempdir();
+    let exe = std::env::current_exe().unwrap();
+    let wrapper = ["sh", "-c", "umask 000 && exec \"$0\" \"$@\""];
+    let out = run_child("umask_000_still_gives_0600", dir.path(), &exe, &wrapper);
+    assert_child_passed(&out);
+    assert_eq!(
+        mode(&dir.path().join("control")),
+        0o666,
+        "umask was not 000"
+    );
+    assert_eq!(mode(&dir.path().join(".env")), 0o600);
+}
+
+#[test]
+fn a_readable_secret_file_becomes_0600() {
+    let dir = tempdir();
+    let path = dir.path().join(".env");
+    for old in [0o644, 0o666, 0o640, 0o604, 0o660, 0o700, 0o755, 0o4755] {
+        put(&path, b"OLD=1\n", old);
+        lock_and_write(&path, b"NEW=1\n").unwrap();
+        assert_eq!(mode(&path), 0o600, "old mode {old:o}");
+    }
+}
+
+#[test]
+fn a_stricter_secret_file_keeps_its_mode() {
+    let dir = tempdir();
+    let path = dir.path().join(".env");
+    for (old, new) in [
+        (0o400, 0o400),
+        (0o600, 0o600),
+        (0o440, 0o400),
+        (0o200, 0o200),
+    ] {
+        put(&path, b"OLD=1\n", old);
+        lock_and_write(&path, b"NEW=1\n").unwrap();
+        assert_eq!(mode(&path), new, "old mode {old:o}");
+        assert_eq!(fs::read(&path).unwrap(), b"NEW=1\n");
+    }
+}
+
+#[test]
+fn root_keeps_the_owner_and_group_of_another_users_file() {
+    if !is_root() {
+        return skip("needs root to chown a file to user 65534");
+    }
+    let dir = tempdir();
+    let path = dir.path().join(".env");
+    for old_mode in [0o600, 0o400, 0o644] {
+        put(&path, b"OLD=1\n", old_mode);
+        chown(&path, Some(NOBODY), Some(NOBODY)).unwrap();
+        lock_and_write(&path, b"NEW=1\n").unwrap();
+        let meta = fs::metadata(&path).unwrap();
+        assert_eq!((meta.uid(), meta.gid()), (NOBODY, NOBODY));
+        assert_eq!(meta.mode() & 0o7777, old_mode & 0o600);
+    }
+}
+
+#[test]
+fn public_files_keep_their_mode_and_new_ones_get_0644_minus_umask() {
+    let dir = tempdir();
+    let fresh = dir.path().join(".gitignore");
+    lock(&fresh, T).unwrap().write_public(b".env*\n").unwrap();
+    assert_eq!(mode(&fresh), 0o644 & !umask());
+
+    let path = dir.path().join("envmint.toml");
+    for old in [0o664, 0o644, 0o600, 0o444] {
+        put(&path, b"# old\n", old);
+        lock(&path, T).unwrap().write_public(b"# new\n").unwrap();
+        assert_eq!(mode(&path), old, "old mode {old:o}");
+        assert_eq!(fs::read(&path).unwrap(), b"# new\n");
+    }
+    assert!(temps(dir.path()).is_empty());
+}
+
+#[test]
+fn root_keeps_the_owner_of_a_public_file() {
+    if !is_root() {
+        return skip("needs root to chown a file to user 65534");
+    }
+    let dir = tempdir();
+    let path = dir.path().join(".gitignore");
+    put(&path, b"target\n", 0o664);
+    chown(&path, Some(NOBODY), Some(NOBODY)).unwrap();
+    lock(&path, T)
+        .unwrap()
+        .write_public(b"target\n.env*\n")
+        .unwrap();
+    let meta = fs::metadata(&path).unwrap();
+    assert_eq!(
+        (meta.uid(), meta.gid(), meta.mode() & 0o7777),
+        (NOBODY, NOBODY, 0o664)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Symlinks
+
+/// Writes through `link` and checks that it is still the same link and `real` got the bytes.
+fn assert_writes_through(link: &Path, real: &Path) {
+    let before = fs::read_link(link).unwrap();
+    let locked = lock(link, T).unwrap();
+    assert_eq!(locked.path(), link);
+    assert_eq!(
+        fs::canonicalize(locked.target().parent().unwrap()).unwrap(),
+        fs::canonicalize(real.parent().unwrap()).unwrap()
+    );
+    locked.write(b"NEW=1\n").unwrap();
+    assert!(fs::symlink_metadata(link).unwrap().file_type().is_symlink());
+    assert_eq!(fs::read_link(link).unwrap(), before);
+    assert_eq!(fs::read(real).unwrap(), b"NEW=1\n");
+    assert_eq!(&**locked.read().unwrap().unwrap(), b"NEW=1\n");
+    assert!(temps(real.parent().unwrap()).is_empty());
+    assert!(temps(link.parent().unwrap()).is_empty());
+}
+
+#[test]
+fn a_relative_symlink_stays_a_link_and_its_target_is_replaced() {
+    let dir = tempdir();
+    fs::create_dir_all(dir.path().join("app")).unwrap();
+    fs::create_dir_all(dir.path().join("shared")).unwrap();
+    let real = dir.path().join("shared/.env.production");
+    put(&real, b"OLD=1\n", 0o600);
+    let link = dir.path().join("app/.env");
+    symlink("../shared/.env.production", &link).unwrap();
+    assert_writes_through(&link, &real);
+}
+
+#[test]
+fn an_absolute_symlink_stays_a_link_and_its_target_is_replaced() {
+    let dir = tempdir();
+    fs::create_dir_all(dir.path().join("shared")).unwrap();
+    let real = dir.path().join("shared/.env");
+    put(&real, b"OLD=1\n", 0o400);
+    let link = dir.path().join(".env");
+    symlink(&real, &link).unwrap();
+    assert_writes_through(&link, &real);
+    assert_eq!(mode(&real), 0o400);
+}
+
+#[test]
+fn a_chain_of_symlinks_is_followed_to_the_end() {
+    let dir = tempdir();
+    for sub in ["app", "current", "releases/7"] {
+        fs::create_dir_all(dir.path().join(sub)).unwrap();
+    }
+    let real = dir.path().join("releases/7/.env.real");
+    put(&real, b"OLD=1\n", 0o644);
+    // app/.env -> ../current/.env (relative) -> <abs>/releases/7/.env.real (absolute)
+    symlink(&real, dir.path().join("current/.env")).unwrap();
+    let link = dir.path().join("app/.env");
+    symlink("../current/.env", &link).unwrap();
+    assert_writes_through(&link, &real);
+    assert!(
+        fs::symlink_metadata(dir.path().join("current/.env"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(mode(&real), 0o600);
+}
+
+#[test]
+fn a_dangling_symlinks_target_is_created() {
+    let dir = tempdir();
+    fs::create_dir_all(dir.path().join("app")).unwrap();
+    fs::create_dir_all(dir.path().join("shared")).unwrap();
+    let real = dir.path().join("shared/.env.new");
+    let link = dir.path().join("app/.env");
+    symlink("../shared/.env.new", &link).unwrap();
+    assert!(lock(&link, T).unwrap().read().unwrap().is_none());
+    assert_writes_through(&link, &real);
+    assert_eq!(mode(&real), 0o600);
+}
+
+#[test]
+fn a_symlink_loop_is_refused() {
+    let dir = tempdir();
+    let a = dir.path().join("a");
+    symlink("b", &a).unwrap();
+    symlink("a", dir.path().join("b")).unwrap();
+    let err = lock(&a, T).unwrap_err();
+    assert_eq!(err.exit(), Exit::CantCreate);
+    assert!(err.to_string().contains("symbolic links"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Temporary files
+
+#[test]
+fn the_temp_file_is_0600_next_to_the_target_while_written() {
+    let dir = tempdir();
+    let path = dir.path().join(".env");
+    put(&path, b"OLD=1\n", 0o644);
+    let locked = lock(&path, T).unwrap();
+    let mut seen = Vec::new();
+    let mut fill = |file: &mut fs::File, contents: &[u8]| {
+        seen.push((file.metadata()?.mode() & 0o7777, temps(dir.path())));
+        file.write_all(contents)
+    };
+    locked.replace(b"NEW=1\n", Kind::Secret, &mut fill).unwrap();
+    let (temp_mode, names) = &seen[0];
+    assert_eq!(*temp_mode, 0o600);
+    assert_eq!(names.len(), 1);
+    assert!(names[0].starts_with(".env.envmint-tmp."), "{names:?}");
+}
+
+#[test]
+fn temp_prefixes_are_hidden_and_name_the_target() {
+    assert_eq!(temp_prefix(Path::new("a/.env")), ".env.envmint-tmp.");
+    assert_eq!(
+        temp_prefix(Path::new("envmint.toml")),
+        ".envmint.toml.envmint-tmp."
+    );
+}
+
+#[test]
+fn stale_temp_files_of_the_same_target_are_removed() {
+    let dir = tempdir();
+    let d = dir.path();
+    let path = d.join(".env");
+    put(&path, b"OLD=1\n", 0o600);
+    put(&d.join(".env.envmint-tmp.AbC123"), b"LEFT=1\n", 0o600);
+    put(&d.join(".env.envmint-tmp.zzzzzz"), b"LEFT=2\n", 0o600);
+    // Another file's temp, and a symlink that only looks like ours: neither is touched.
+    put(&d.join(".env.test.envmint-tmp.qqqqqq"), b"X=1\n", 0o600);
+    symlink(".env", d.join(".env.envmint-tmp.link")).unwrap();
+    lock_and_write(&path, b"NEW=1\n").unwrap();
+    let mut left = temps(d);
+    left.sort();
+    assert_eq!(
+        left,
+        [".env.envmint-tmp.link", ".env.test.envmint-tmp.qqqqqq"]
+    );
+}
+
+#[test]
+fn a_killed_writer_leaves_the_old_file_and_a_0600_temp_that_the_next_write_removes() {
+    let test = "a_killed_writer_leaves_the_old_file_and_a_0600_temp_that_the_next_write_removes";
+    if let Some(dir) = child_dir(test) {
+        let locked = lock(&dir.join(".env"), T).unwrap();
+        let mut die = |file: &mut fs::File, contents: &[u8]| {
+            file.write_all(&contents[..contents.len() / 2])?;
+            // As abrupt as SIGKILL for the file system: no destructor runs.
+            std::process::abort()
+        };
+        let _ = locked.replace(b"NEW=1\nNEW=2\n", Kind::Secret, &mut die);
+        unreachable!();
+    }
+    let dir = tempdir();
+    let path = dir.path().join(".env");
+    put(&path, b"OLD=1\n", 0o644);
+    let out = run_child(test, dir.path(), &std::env::current_exe().unwrap(), &[]);
+    assert!(!out.status.success(), "the child should have aborted");
+    assert_eq!(fs::read(&path).unwrap(), b"OLD=1\n");
+    let left = temps(dir.path());
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(mode(&dir.path().join(&left[0])), 0o600);
+    lock_and_write(&path, b"NEW=1\n").unwrap();
+    assert!(temps(dir.path()).is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The lock
+
+#[test]
+fn a_second_locker_is_busy_after_the_timeout() {
+    let dir = tempdir();
+    let path = dir.path().join(".env");
+    let held = lock(&path, T).unwrap();
+    let start = Instant::now();
+    let err = lock(&path, Duration::from_millis(300)).unwrap_err();
+    assert!(start.elapsed() >= Duration::from_millis(300));
+    assert!(matches!(err, Error::Busy { .. }), "{err:?}");
+    assert_eq!(err.exit(), Exit::Busy);
+    assert!(err.to_string().contains(&*path.to_string_lossy()), "{err}");
+    // The lock is on the directory: another file there waits too, by design.
+    let sibling = dir.path().join(".env.test");
+    assert!(matches!(
+        lock(&sibling, Duration::ZERO),
+        Err(Error::Busy { .. })
+    ));
+    drop(held);
+    lock(&path, Duration::ZERO).unwrap();
+}
+
+#[test]
+fn a_symlink_and_its_target_share_one_lock() {
+    let dir = tempdir();
+    fs::create_dir_all(dir.path().join("app")).unwrap();
+    fs::create_dir_all(dir.path().join("shared")).unwrap();
+    let link = dir.path().join("app/.env");
+    symlink("../shared/.env", &link).unwrap();
+    let held = lock(&dir.path().join("shared/.env"), T).unwrap();
+    assert!(matches!(
+        lock(&link, Duration::ZERO),
+        Err(Error::Busy { .. })
+    ));
+    drop(held);
+    lock(&link, Duration::ZERO).unwrap();
+}
+
+#[test]
+fn a_waiting_locker_gets_the_lock_when_it_is_released() {
+    let dir = tempdir();
+    let path = dir.path().join(".env");
+    let held = lock(&path, T).unwrap();
+    let releaser = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(200));
+        drop(held);
+    });
+    let start = Instant::now();
+    lock(&path, Duration::from_secs(5)).unwrap();
+    let waited = start.elapsed();
+    releaser.join().unwrap();
+    assert!(waited >= Duration::from_millis(150), "{waited:?}");
+    assert!(waited < Duration::from_secs(2), "{waited:?}");
+}
+
+/// Locks `path`, reads a decimal counter (absent = 0), writes it back plus one.
+fn increment(path: &Path) {
+    let locked = lock(path, Duration::from_secs(60)).unwrap();
+    let n: u64 = match locked.read().unwrap() {
+        Some(bytes) => std::str::from_utf8(&bytes).unwrap().trim().parse().unwrap(),
+        None => 0,
+    };
+    locked.write(format!("{}\n", n + 1).as_bytes()).unwrap();
+}
+
+#[test]
+fn no_update_is_lost_between_threads() {
+    const THREADS: usize = 8;
+    const EACH: usize = 25;
+    let dir = tempdir();
+    let path = Arc::new(dir.path().join("counter"));
+    let start = Arc::new(Barrier::new(THREADS));
+    let workers: Vec<_> = (0..THREADS)
+        .map(|_| {
+            let (path, start) = (Arc::clone(&path), Arc::clone(&start));
+            thread::spawn(move || {
+                start.wait();
+                for _ in 0..EACH {
+                    increment(&path);
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    let total = fs::read_to_string(&*path).unwrap();
+    assert_eq!(total.trim(), (THREADS * EACH).to_string());
+    assert!(temps(dir.path()).is_empty());
+}
+
+#[test]
+fn no_update_is_lost_between_processes() {
+    const PROCESSES: usize = 4;
+    const EACH: usize = 25;
+    let test = "no_update_is_lost_between_processes";
+    if let Some(dir) = child_dir(test) {
+        for _ in 0..EACH {
+            increment(&dir.join("counter"));
+        }
+        return;
+    }
+    let dir = tempdir();
+    let exe = std::env::current_exe().unwrap();
+    let children: Vec<_> = (0..PROCESSES)
+        .map(|_| {
+            let (dir, exe) = (dir.path().to_path_buf(), exe.clone());
+            thread::spawn(move || run_child(test, &dir, &exe, &[]))
+        })
+        .collect();
+    for child in children {
+        assert_child_passed(&child.join().unwrap());
+    }
+    let total = fs::read_to_string(dir.path().join("counter")).unwrap();
+    assert_eq!(total.trim(), (PROCESSES * EACH).to_string());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Failures: clear error naming the path, old file untouched, no temp file left
+
+const SECRET: &[u8] = b"SECRET_KEY=do-not-print-me-4f7a\n";
+
+fn assert_names_path_not_contents(err: &Error, path: &Path) {
+    let shown = format!("{err} {err:?} {:?}", err.hint());
+    assert!(shown.contains(&*path.to_string_lossy()), "{shown}");
+    assert!(!shown.contains("do-not-print-me"), "{shown}");
+}
+
+#[test]
+fn a_missing_directory_cannot_be_created_into() {
+    let dir = tempdir();
+    let path = dir.path().join("no/such/dir/.env");
+    let err = lock_and_write(&path, SECRET).unwrap_err();
+    assert_eq!(err.exit(), Exit::CantCreate, "{err}");
+    assert_names_path_not_contents(&err, &path);
+    assert!(err.to_string().contains("does not exist"), "{err}");
+    assert!(!dir.path().join("no").exists());
+
+    // The same through a dangling link into a missing directory.
+    let link = dir.path().join(".env");
+    symlink("gone/.env", &link).unwrap();
+    let err = lock_and_write(&link, SECRET).unwrap_err();
+    assert_eq!(err.exit(), Exit::CantCreate, "{err}");
+}
+
+#[test]
+fn a_directory_in_place_of_the_file_is_refused() {
+    let dir = tempdir();
+    let path = dir.path().join(".env");
+    fs::create_dir(&path).unwrap();
+    let err = lock_and_write(&path, SECRET).unwrap_err();
+    assert_eq!(err.exit(), Exit::CantCreate, "{err}");
+    assert_names_path_not_contents(&err, &path);
+    assert!(path.is_dir());
+    assert!(temps(dir.path()).is_empty());
+}
+
+#[test]
+fn a_read_only_directory_cannot_be_written() {
+    let test = "a_read_only_directory_cannot_be_written";
+    if let Some(dir) = child_dir(test) {
+        let path = dir.join("ro/.env");
+        let err = lock_and_write(&path, SECRET).unwrap_err();
+        assert_eq!(err.exit(), Exit::CantCreate, "{err}");
+        assert_names_path_not_contents(&err, &path);
+        return;
+    }
+    if let Err(why) = can_run_as_nobody() {
+        return skip(&why);
+    }
+    let (dir, exe) = world_reachable_copy();
+    // Owned by root, 0755: user 65534 may list and enter it but not create files in it.
+    let ro = dir.path().join("ro");
+    fs::create_dir(&ro).unwrap();
+    set_mode(&ro, 0o755);
+    put(&ro.join(".env"), b"OLD=1\n", 0o644);
+    assert_child_passed(&run_child(test, dir.path(), &exe, &AS_NOBODY));
+    assert_eq!(fs::read(ro.join(".env")).unwrap(), b"OLD=1\n");
+    assert_eq!(mode(&ro.join(".env")), 0o644);
+    assert!(temps(&ro).is_empty());
+}
+
+#[test]
+fn an_unprivileged_user_cannot_take_over_another_users_file() {
+    let test = "an_unprivileged_user_cannot_take_over_another_users_file";
+    if let Some(dir) = child_dir(test) {
+        let path = dir.join("w/.env");
+        let err = lock_and_write(&path, SECRET).unwrap_err();
+        assert_eq!(err.exit(), Exit::NoPerm, "{err}");
+        assert_names_path_not_contents(&err, &path);
+        return;
+    }
+    if let Err(why) = can_run_as_nobody() {
+        return skip(&why);
+    }
+    let (dir, exe) = world_reachable_copy();
+    // The directory is writable by 65534, the file in it belongs to root: a rename would work,
+    // but would hand root's file to 65534.
+    let w = dir.path().join("w");
+    fs::create_dir(&w).unwrap();
+    chown(&w, Some(NOBODY), Some(NOBODY)).unwrap();
+    put(&w.join(".env"), b"OLD=1\n", 0o644);
+    assert_child_passed(&run_child(test, dir.path(), &exe, &AS_NOBODY));
+    let meta = fs::metadata(w.join(".env")).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (0, 0));
+    assert_eq!(fs::read(w.join(".env")).unwrap(), b"OLD=1\n");
+    assert!(temps(&w).is_empty());
+}
+
+#[test]
+fn a_full_disk_leaves_the_old_file_and_no_temp_file_injected() {
+    let dir = tempdir();
+    let path = dir.path().join(".env");
+    put(&path, b"OLD=1\n", 0o600);
+    let locked = lock(&path, T).unwrap();
+    let mut full = |file: &mut fs::File, contents: &[u8]| {
+        file.write_all(&contents[..4])?;
+        Err(io::Error::from(io::ErrorKind::StorageFull))
+    };
+    let err = locked.replace(SECRET, Kind::Secret, &mut full).unwrap_err();
+    assert_eq!(err.exit(), Exit::Io, "{err}");
+    assert_names_path_not_contents(&err, &path);
+    assert_eq!(fs::read(&path).unwrap(), b"OLD=1\n");
+    assert!(temps(dir.path()).is_empty());
+    // The production fill is the one that was replaced above.
+    let mut real = write::write_all;
+    locked.replace(b"NEW=1\n", Kind::Secret, &mut real).unwrap();
+    assert_eq!(fs::read(&path).unwrap(), b"NEW=1\n");
+}
+
+/// Unmounts on drop, so a failing assertion does not leave a mount behind.
+struct Mount(PathBuf);
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_disk_leaves_the_old_file_and_no_temp_file_tmpfs() {
+    if !is_root() {
+        return skip("needs root to mount a small tmpfs");
+    }
+    let dir = tempdir();
+    let mnt = dir.path().join("mnt");
+    fs::create_dir(&mnt).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k,mode=0755", "envmint-test"])
+        .arg(&mnt)
+        .output()
+        .unwrap();
+    if !mounted.status.success() {
+        let why = String::from_utf8_lossy(&mounted.stderr);
+        return skip(&format!("cannot mount a tmpfs: {}", why.trim()));
+    }
+    let _mount = Mount(mnt.clone());
+    let path = mnt.join(".env");
+    put(&path, b"OLD=1\n", 0o600);
+    let mut big = SECRET.repeat(1 << 15); // about 1 MiB, far over 64 KiB
+    big.extend_from_slice(b"END=1\n");
+    let err = lock_and_write(&path, &big).unwrap_err();
+    assert_eq!(err.exit(), Exit::Io, "{err}");
+    assert!(
+        matches!(&err, Error::Io { source, .. } if source.kind() == io::ErrorKind::StorageFull),
+        "{err:?}"
+    );
+    assert_names_path_not_contents(&err, &path);
+    assert_eq!(fs::read(&path).unwrap(), b"OLD=1\n");
+    assert!(temps(&mnt).is_empty());
+}
