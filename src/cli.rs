@@ -137,13 +137,18 @@ pub struct InitArgs {}
 #[command(after_help = "Examples:\n  \
     envmint bootstrap production                  # .env.production.local\n  \
     envmint bootstrap development staging production\n  \
-    envmint bootstrap staging --dry-run --json\n\n\
+    envmint bootstrap staging --dry-run --json\n  \
+    envmint bootstrap --all\n\n\
     Keys already in the file are never changed; new keys are appended at the end.\n\
     Without envmint.toml the built-in web preset is used (see `envmint init`).")]
 pub struct BootstrapArgs {
     /// Environments to bootstrap, as declared in the manifest.
-    #[arg(required = true, value_name = "ENV")]
+    #[arg(required_unless_present = "all", value_name = "ENV")]
     pub environments: Vec<String>,
+
+    /// Bootstrap every declared environment.
+    #[arg(long, conflicts_with = "environments")]
+    pub all: bool,
 
     /// Report what would be added; write nothing.
     #[arg(long)]

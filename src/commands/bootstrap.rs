@@ -1,9 +1,193 @@
-//! `envmint bootstrap` (being written).
+//! `envmint bootstrap ENV...`: add every declared secret each environment's file lacks.
 
-use super::Global;
+use super::{Global, lock_timeout, os_rng, shown};
 use crate::cli::BootstrapArgs;
-use envmint::{Error, Exit, Result};
+use envmint::bootstrap::{self, Action, KeyReport};
+use envmint::dotenv::{Document, EditError};
+use envmint::error::Location;
+use envmint::generate::format_bits;
+use envmint::manifest::{Environment, Manifest, Source};
+use envmint::{Error, Exit, Result, store};
+use std::path::Path;
 
-pub fn run(_global: &Global, _args: BootstrapArgs) -> Result<Exit> {
-    Err(Error::usage("bootstrap is not built yet"))
+/// What happened to one environment.
+struct EnvOutcome<'a> {
+    env: &'a Environment,
+    created: bool,
+    written: bool,
+    keys: Vec<KeyReport>,
+}
+
+pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
+    let cwd = super::cwd()?;
+    let manifest = Manifest::load(global.manifest.as_deref(), &cwd)?;
+    // Every name is checked before anything is read or written.
+    let mut envs: Vec<&Environment> = Vec::new();
+    let names: Vec<&str> = if args.all {
+        manifest
+            .environments()
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect()
+    } else {
+        args.environments.iter().map(String::as_str).collect()
+    };
+    for name in names {
+        let env = manifest.environment(name)?;
+        if !envs.iter().any(|e| e.name == env.name) {
+            envs.push(env);
+        }
+    }
+    let mut rng = os_rng()?;
+
+    // Pass 1, without locks or writes: parse every file and plan its additions, so a broken file
+    // in the last environment stops the run before the first is touched. This is also --dry-run.
+    let mut planned = Vec::with_capacity(envs.len());
+    for env in &envs {
+        let existing = store::peek(&env.file)?;
+        let created = existing.is_none();
+        let mut doc = existing.unwrap_or_else(|| Document::parse(""));
+        for w in doc.warnings() {
+            eprintln!(
+                "warning: {}:{}: {}",
+                shown(&env.file, &cwd).display(),
+                w.line,
+                w.message
+            );
+        }
+        let keys = bootstrap::fill(&mut doc, manifest.secrets_for(&env.name), &mut rng)
+            .map_err(|e| edit_error(&env.file, &cwd, e))?;
+        planned.push(EnvOutcome {
+            env,
+            created,
+            written: false,
+            keys,
+        });
+    }
+
+    let outcomes = if args.dry_run {
+        planned
+    } else {
+        // Pass 2, under each file's lock: read again (another process may have written since),
+        // fill, save. Values from pass 1 are dropped unused.
+        let timeout = lock_timeout()?;
+        let mut done = Vec::with_capacity(envs.len());
+        for env in &envs {
+            let file = store::open(&env.file, timeout)?;
+            let created = !file.exists();
+            let mut doc = if created {
+                Document::parse(&bootstrap::header(&env.name))
+            } else {
+                file.document()?
+            };
+            let keys = bootstrap::fill(&mut doc, manifest.secrets_for(&env.name), &mut rng)
+                .map_err(|e| edit_error(&env.file, &cwd, e))?;
+            let written = keys.iter().any(|k| k.action == Action::Added) && file.save(&doc)?;
+            done.push(EnvOutcome {
+                env,
+                created: created && written,
+                written,
+                keys,
+            });
+        }
+        done
+    };
+
+    if args.json {
+        print_json(&manifest, &outcomes, &cwd, args.dry_run);
+    } else {
+        print_summary(&outcomes, &cwd, args.dry_run, &manifest);
+    }
+    Ok(Exit::Ok)
+}
+
+fn edit_error(path: &Path, cwd: &Path, err: EditError) -> Error {
+    let hint = match &err {
+        EditError::UnterminatedQuote { line, .. } => format!(
+            "close the quote that opens on line {line}; a line appended after it could be read \
+             as part of its value"
+        ),
+        EditError::KeyOnUnparsableLine { line, .. } => {
+            format!("fix line {line} so that it reads KEY=value, then run again")
+        }
+        _ => "the file was left untouched".to_string(),
+    };
+    Error::data(Location::new(shown(path, cwd), err.line()), err.to_string()).with_hint(hint)
+}
+
+fn print_summary(outcomes: &[EnvOutcome<'_>], cwd: &Path, dry_run: bool, manifest: &Manifest) {
+    if matches!(manifest.source(), Source::Builtin) {
+        eprintln!(
+            "envmint: no envmint.toml found; using the built-in web preset (envmint init writes it out)"
+        );
+    }
+    let width = outcomes
+        .iter()
+        .flat_map(|o| o.keys.iter().map(|k| k.key.len()))
+        .max()
+        .unwrap_or(0);
+    for o in outcomes {
+        let added = o.keys.iter().filter(|k| k.action == Action::Added).count();
+        let state = match (dry_run, added, o.created) {
+            (_, 0, _) => format!("unchanged, all {} keys present", o.keys.len()),
+            (true, n, true) => format!("would create with {n} keys"),
+            (true, n, false) => format!("would add {n} of {} keys", o.keys.len()),
+            (false, n, true) => format!("created, {n} keys, mode 0600"),
+            (false, n, false) => format!("{n} of {} keys added", o.keys.len()),
+        };
+        eprintln!(
+            "{}: {} ({state})",
+            o.env.name,
+            shown(&o.env.file, cwd).display()
+        );
+        for k in &o.keys {
+            let verb = match (k.action, dry_run) {
+                (Action::Added, true) => "would add",
+                (action, _) => action.as_str(),
+            };
+            eprintln!(
+                "  {verb:<9} {:<width$}  {:<9} {} bits",
+                k.key,
+                k.kind,
+                format_bits(k.bits)
+            );
+        }
+    }
+}
+
+fn print_json(manifest: &Manifest, outcomes: &[EnvOutcome<'_>], cwd: &Path, dry_run: bool) {
+    let envs: Vec<serde_json::Value> = outcomes
+        .iter()
+        .map(|o| {
+            let keys: Vec<serde_json::Value> = o
+                .keys
+                .iter()
+                .map(|k| {
+                    serde_json::json!({
+                        "key": k.key,
+                        "action": k.action.as_str(),
+                        "kind": k.kind,
+                        "bits": super::bits_json(k.bits),
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "environment": o.env.name,
+                "file": shown(&o.env.file, cwd),
+                "created": o.created,
+                "written": o.written,
+                "keys": keys,
+            })
+        })
+        .collect();
+    let manifest = match manifest.source() {
+        Source::File(p) => serde_json::json!(shown(p, cwd)),
+        Source::Builtin => serde_json::json!(null),
+    };
+    let doc = serde_json::json!({
+        "dry_run": dry_run,
+        "manifest": manifest,
+        "environments": envs,
+    });
+    println!("{doc}");
 }

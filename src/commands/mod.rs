@@ -28,7 +28,6 @@ pub fn run(cli: Cli) -> Result<Exit> {
 /// Flags every command sees.
 pub struct Global {
     /// `--manifest PATH`.
-    #[allow(dead_code)] // read by bootstrap and init, which land next
     pub manifest: Option<std::path::PathBuf>,
     /// `-v`.
     pub verbose: bool,
@@ -68,5 +67,44 @@ pub fn stdout_error(err: io::Error) -> Option<Error> {
             action: "write",
             source: err,
         })
+    }
+}
+
+/// The working directory, which the manifest search and relative paths start from.
+pub fn cwd() -> Result<std::path::PathBuf> {
+    std::env::current_dir().map_err(|e| Error::reading(std::path::Path::new("."), e))
+}
+
+/// How long to wait for another envmint process's lock: `ENVMINT_LOCK_TIMEOUT` seconds, or the
+/// library's default.
+pub fn lock_timeout() -> Result<std::time::Duration> {
+    match std::env::var("ENVMINT_LOCK_TIMEOUT") {
+        Err(_) => Ok(envmint::atomic::DEFAULT_LOCK_TIMEOUT),
+        Ok(text) => text
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .map(std::time::Duration::from_secs_f64)
+            .ok_or_else(|| {
+                Error::usage(format!(
+                    "ENVMINT_LOCK_TIMEOUT=`{text}` is not a number of seconds"
+                ))
+                .with_hint("e.g. ENVMINT_LOCK_TIMEOUT=30")
+            }),
+    }
+}
+
+/// `path` as shown to the user: relative to the working directory when it is inside it.
+pub fn shown<'a>(path: &'a std::path::Path, cwd: &std::path::Path) -> &'a std::path::Path {
+    path.strip_prefix(cwd).unwrap_or(path)
+}
+
+/// Entropy as a JSON number: whole bits as an integer, else rounded down to 2 decimals (the
+/// same figure `format_bits` shows).
+pub fn bits_json(bits: f64) -> serde_json::Value {
+    if bits.fract() == 0.0 {
+        serde_json::json!(bits as u64)
+    } else {
+        serde_json::json!((bits * 100.0).floor() / 100.0)
     }
 }
