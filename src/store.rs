@@ -12,38 +12,81 @@
 use crate::atomic::{self, Locked};
 use crate::dotenv::Document;
 use crate::error::{Error, Location, Result};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use zeroize::Zeroizing;
+
+/// A file's bytes as read at one moment (`None`: it did not exist), for planning changes before
+/// taking the lock and checking afterwards that nothing moved in between.
+#[derive(Debug)]
+pub struct Snapshot {
+    path: PathBuf,
+    bytes: Option<Zeroizing<Vec<u8>>>,
+}
+
+impl Snapshot {
+    /// Whether the file existed.
+    pub fn exists(&self) -> bool {
+        self.bytes.is_some()
+    }
+
+    /// The file parsed; an empty document when it did not exist.
+    pub fn document(&self) -> Result<Document> {
+        match &self.bytes {
+            Some(bytes) => parse(&self.path, bytes),
+            None => Ok(Document::parse("")),
+        }
+    }
+
+    /// Whether two snapshots saw the same bytes (or both saw no file).
+    pub fn same_as(&self, other: &Snapshot) -> bool {
+        self.bytes.as_deref().map(Vec::as_slice) == other.bytes.as_deref().map(Vec::as_slice)
+    }
+}
 
 /// An environment file held under the advisory lock, with the bytes it had when it was opened.
 #[derive(Debug)]
 pub struct EnvFile {
     lock: Locked,
-    original: Option<Zeroizing<Vec<u8>>>,
+    snapshot: Snapshot,
 }
 
 /// Locks `path` (waiting up to `timeout` for another envmint process) and reads it.
 pub fn open(path: &Path, timeout: Duration) -> Result<EnvFile> {
     let lock = atomic::lock(path, timeout)?;
-    let original = lock.read()?;
-    Ok(EnvFile { lock, original })
+    let bytes = lock.read()?;
+    Ok(EnvFile {
+        snapshot: Snapshot {
+            path: path.to_path_buf(),
+            bytes,
+        },
+        lock,
+    })
 }
 
-/// Reads and parses `path` without locking, for reports and dry runs that write nothing.
-/// `Ok(None)` when the file does not exist.
-pub fn peek(path: &Path) -> Result<Option<Document>> {
-    match std::fs::read(path) {
-        Ok(bytes) => parse(path, &Zeroizing::new(bytes)).map(Some),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::reading(path, e)),
-    }
+/// Reads `path` without locking, for reports, dry runs and plans that are checked again under
+/// the lock before anything is written.
+pub fn peek(path: &Path) -> Result<Snapshot> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => Some(Zeroizing::new(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::reading(path, e)),
+    };
+    Ok(Snapshot {
+        path: path.to_path_buf(),
+        bytes,
+    })
 }
 
 impl EnvFile {
+    /// What the file held when it was locked.
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.snapshot
+    }
+
     /// Whether the file existed when it was opened.
     pub fn exists(&self) -> bool {
-        self.original.is_some()
+        self.snapshot.exists()
     }
 
     /// The path as the caller named it.
@@ -53,10 +96,7 @@ impl EnvFile {
 
     /// The file as read, parsed; an empty document when it does not exist yet.
     pub fn document(&self) -> Result<Document> {
-        match &self.original {
-            Some(bytes) => parse(self.lock.path(), bytes),
-            None => Ok(Document::parse("")),
-        }
+        self.snapshot.document()
     }
 
     /// Writes `doc` through the atomic writer if it differs from what was read. Returns whether
@@ -64,7 +104,8 @@ impl EnvFile {
     pub fn save(&self, doc: &Document) -> Result<bool> {
         let rendered = doc.render();
         if self
-            .original
+            .snapshot
+            .bytes
             .as_ref()
             .is_some_and(|old| old.as_slice() == rendered.as_bytes())
         {
@@ -120,7 +161,7 @@ mod tests {
     fn a_missing_file_is_an_empty_document_and_is_created_on_save() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".env.production.local");
-        assert!(peek(&path).unwrap().is_none());
+        assert!(!peek(&path).unwrap().exists());
         let file = open(&path, Duration::from_secs(1)).unwrap();
         assert!(!file.exists());
         let mut doc = file.document().unwrap();
@@ -130,11 +171,24 @@ mod tests {
     }
 
     #[test]
+    fn snapshots_compare_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env");
+        let none = peek(&path).unwrap();
+        std::fs::write(&path, "A=1\n").unwrap();
+        let one = peek(&path).unwrap();
+        assert!(!none.same_as(&one));
+        assert!(one.same_as(&open(&path, Duration::from_secs(1)).unwrap().snapshot));
+        std::fs::write(&path, "A=2\n").unwrap();
+        assert!(!one.same_as(&peek(&path).unwrap()));
+    }
+
+    #[test]
     fn fail_non_utf8_names_the_line_and_leaves_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".env");
         std::fs::write(&path, b"A=1\nB=\xff\n").unwrap();
-        let err = peek(&path).unwrap_err();
+        let err = peek(&path).unwrap().document().unwrap_err();
         assert_eq!(err.exit(), Exit::DataErr);
         assert!(
             err.to_string()

@@ -39,14 +39,14 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
         }
     }
     let mut rng = os_rng()?;
+    let timeout = lock_timeout()?;
 
     // Pass 1, without locks or writes: parse every file and plan its additions, so a broken file
     // in the last environment stops the run before the first is touched. This is also --dry-run.
     let mut planned = Vec::with_capacity(envs.len());
     for env in &envs {
-        let existing = store::peek(&env.file)?;
-        let created = existing.is_none();
-        let mut doc = existing.unwrap_or_else(|| Document::parse(""));
+        let snapshot = store::peek(&env.file)?;
+        let (doc, keys) = plan(env, &snapshot, &manifest, &mut rng, &cwd)?;
         for w in doc.warnings() {
             eprintln!(
                 "warning: {}:{}: {}",
@@ -55,43 +55,38 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
                 w.message
             );
         }
-        let keys = bootstrap::fill(&mut doc, manifest.secrets_for(&env.name), &mut rng)
-            .map_err(|e| edit_error(&env.file, &cwd, e))?;
-        planned.push(EnvOutcome {
+        planned.push((snapshot, doc, keys));
+    }
+
+    let mut outcomes = Vec::with_capacity(envs.len());
+    for (env, (snapshot, doc, keys)) in envs.iter().zip(planned) {
+        let created = !snapshot.exists();
+        if args.dry_run {
+            outcomes.push(EnvOutcome {
+                env,
+                created,
+                written: false,
+                keys,
+            });
+            continue;
+        }
+        // Pass 2, under the file's lock: if another process wrote since pass 1, plan again from
+        // what is there now; otherwise save the plan as it is.
+        let file = store::open(&env.file, timeout)?;
+        let (doc, keys) = if file.snapshot().same_as(&snapshot) {
+            (doc, keys)
+        } else {
+            plan(env, file.snapshot(), &manifest, &mut rng, &cwd)?
+        };
+        let created = !file.exists();
+        let written = keys.iter().any(|k| k.action == Action::Added) && file.save(&doc)?;
+        outcomes.push(EnvOutcome {
             env,
-            created,
-            written: false,
+            created: created && written,
+            written,
             keys,
         });
     }
-
-    let outcomes = if args.dry_run {
-        planned
-    } else {
-        // Pass 2, under each file's lock: read again (another process may have written since),
-        // fill, save. Values from pass 1 are dropped unused.
-        let timeout = lock_timeout()?;
-        let mut done = Vec::with_capacity(envs.len());
-        for env in &envs {
-            let file = store::open(&env.file, timeout)?;
-            let created = !file.exists();
-            let mut doc = if created {
-                Document::parse(&bootstrap::header(&env.name))
-            } else {
-                file.document()?
-            };
-            let keys = bootstrap::fill(&mut doc, manifest.secrets_for(&env.name), &mut rng)
-                .map_err(|e| edit_error(&env.file, &cwd, e))?;
-            let written = keys.iter().any(|k| k.action == Action::Added) && file.save(&doc)?;
-            done.push(EnvOutcome {
-                env,
-                created: created && written,
-                written,
-                keys,
-            });
-        }
-        done
-    };
 
     if args.json {
         print_json(&manifest, &outcomes, &cwd, args.dry_run);
@@ -99,6 +94,25 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
         print_summary(&outcomes, &cwd, args.dry_run, &manifest);
     }
     Ok(Exit::Ok)
+}
+
+/// Fills a snapshot's document with the environment's missing secrets. A file that does not
+/// exist yet starts with a header comment.
+fn plan(
+    env: &Environment,
+    snapshot: &store::Snapshot,
+    manifest: &Manifest,
+    rng: &mut rand_chacha::ChaCha20Rng,
+    cwd: &Path,
+) -> Result<(Document, Vec<KeyReport>)> {
+    let mut doc = if snapshot.exists() {
+        snapshot.document()?
+    } else {
+        Document::parse(&bootstrap::header(&env.name))
+    };
+    let keys = bootstrap::fill(&mut doc, manifest.secrets_for(&env.name), rng)
+        .map_err(|e| edit_error(&env.file, cwd, e))?;
+    Ok((doc, keys))
 }
 
 fn edit_error(path: &Path, cwd: &Path, err: EditError) -> Error {
