@@ -80,6 +80,9 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
         };
         let created = !file.exists();
         let written = keys.iter().any(|k| k.action == Action::Added) && file.save(&doc)?;
+        if !written {
+            warn_if_exposed(&env.file, &cwd);
+        }
         outcomes.push(EnvOutcome {
             env,
             created: created && written,
@@ -94,6 +97,22 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
         print_summary(&outcomes, &cwd, args.dry_run, &manifest);
     }
     Ok(Exit::Ok)
+}
+
+/// A file bootstrap did not need to write keeps its mode; say so when others can read it, since
+/// a write would have made it 0600.
+fn warn_if_exposed(path: &Path, cwd: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            eprintln!(
+                "warning: {} is readable by others (mode {mode:04o}); run: chmod 600 {}",
+                shown(path, cwd).display(),
+                shown(path, cwd).display()
+            );
+        }
+    }
 }
 
 /// Fills a snapshot's document with the environment's missing secrets. A file that does not
