@@ -1,0 +1,339 @@
+#!/usr/bin/env bash
+# Benchmarks envmint against the tools it replaces, side by side, with hyperfine.
+#
+# Usage: scripts/bench.sh [--quick]
+#
+#   --quick   fewer iterations (a smoke run of well under a minute)
+#
+# BENCH_ENVMINT=/path/to/envmint skips the build and benchmarks that binary instead.
+#
+# Sections (one function each; add new ones to SECTIONS below):
+#   bench_gen        envmint gen hex --bytes 32  vs  openssl rand -hex 32  vs  python secrets
+#   bench_throughput envmint gen hex -n 1000000: secrets per second; peak RSS at -n 10000000
+#   bench_bootstrap  envmint bootstrap dev/staging/prod  vs  scripts/legacy/generate-secrets.sh
+#   bench_big_file   adding one key to files of 1,000 / 10,000 / 100,000 keys (ms per MB)
+#
+# The bootstrap sections are skipped with a message while `envmint bootstrap` does not work
+# yet. Results end in a summary table: what, envmint median, other median, ratio, target,
+# PASS/MISS. The exit status is 0 even when a target is missed (this is a report, not a gate);
+# it is non-zero only when the benchmark itself cannot run.
+set -euo pipefail
+
+QUICK=0
+for arg in "$@"; do
+    case "$arg" in
+        --quick) QUICK=1 ;;
+        -h | --help)
+            sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+            exit 0
+            ;;
+        *)
+            echo "bench.sh: unknown argument: $arg (try --help)" >&2
+            exit 2
+            ;;
+    esac
+done
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LEGACY="$ROOT/scripts/legacy/generate-secrets.sh"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/envmint-bench.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+RESULTS="$WORK/results.tsv"
+: >"$RESULTS"
+
+if [ "$QUICK" = 1 ]; then
+    WARMUP=2 RUNS_FAST=15 RUNS_SLOW=3 RUNS_BIG=5
+else
+    WARMUP=5 RUNS_FAST=60 RUNS_SLOW=10 RUNS_BIG=20
+fi
+
+log() { printf '\n== %s\n' "$*"; }
+
+# --- tools -----------------------------------------------------------------------------------
+
+ensure_hyperfine() {
+    command -v hyperfine >/dev/null 2>&1 && return
+    echo "hyperfine not found: installing it with apt-get"
+    if [ "$(id -u)" = 0 ]; then SUDO=(); else SUDO=(sudo); fi
+    "${SUDO[@]}" apt-get update
+    "${SUDO[@]}" apt-get install -y hyperfine
+}
+
+ensure_tools() {
+    ensure_hyperfine
+    for tool in openssl python3 cargo; do
+        if ! command -v "$tool" >/dev/null 2>&1; then
+            echo "bench.sh: $tool is required" >&2
+            exit 1
+        fi
+    done
+    # The interpreter itself, not a version-manager shim (a pyenv shim is a shell script that
+    # adds ~100 ms to every python3 call and would flatter envmint). The legacy script calls
+    # `python3` from PATH, so put the real one first there too.
+    PY=$(python3 -c 'import sys; print(sys.executable)')
+    PATH="$(dirname "$PY"):$PATH"
+    export PATH
+    echo "hyperfine: $(hyperfine --version)"
+    echo "openssl:   $(openssl version)"
+    echo "python3:   $PY ($("$PY" --version 2>&1))"
+    echo "cpus:      $(nproc), load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
+    if [ "$("$PY" -c 'import os; print(int(os.getloadavg()[0] >= 0.5 * os.cpu_count()))')" = 1 ]; then
+        echo "warning: the machine is busy; medians of millisecond commands will be noisy"
+    fi
+}
+
+build() {
+    if [ -n "${BENCH_ENVMINT:-}" ]; then
+        ENVMINT=$BENCH_ENVMINT
+        echo "envmint:   $ENVMINT (BENCH_ENVMINT; not building)"
+        return
+    fi
+    log "cargo build --release --locked"
+    (cd "$ROOT" && cargo build --release --locked)
+    ENVMINT="${CARGO_TARGET_DIR:-$ROOT/target}/release/envmint"
+    [ -x "$ENVMINT" ] || {
+        echo "bench.sh: $ENVMINT was not built" >&2
+        exit 1
+    }
+}
+
+# --- helpers ---------------------------------------------------------------------------------
+
+# calc EXPR: evaluates an arithmetic expression of numbers with python3, prints the result.
+calc() { "$PY" -c "import sys; print(eval(sys.argv[1]))" "$1"; }
+
+# fmt DIGITS NUMBER
+fmt() { "$PY" -c "import sys; print(f'{float(sys.argv[2]):.{sys.argv[1]}f}')" "$1" "$2"; }
+
+# median_ms JSON INDEX: median of the INDEX-th command of a hyperfine --export-json file, in ms.
+median_ms() {
+    "$PY" -c 'import json, sys
+print(json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]["median"] * 1000)' "$1" "$2"
+}
+
+# record WHAT ENVMINT OTHER RATIO TARGET PASS: one row of the summary; PASS is 1 (PASS),
+# 0 (MISS), skip (SKIP: cannot run yet) or fail (FAIL: the section broke).
+record() {
+    local verdict=MISS
+    case "$6" in
+        1) verdict=PASS ;;
+        skip) verdict=SKIP ;;
+        fail) verdict=FAIL ;;
+    esac
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$verdict" >>"$RESULTS"
+}
+
+# at_least A B: 1 if A >= B else 0.
+at_least() { calc "int($1 >= $2)"; }
+
+# bootstrap_works: whether `envmint bootstrap` can run today (it is being built on main).
+# `bootstrap --help` is not enough on its own: the subcommand is declared before it is
+# implemented, so a trial run in an empty folder decides.
+bootstrap_works() {
+    if ! "$ENVMINT" bootstrap --help >/dev/null 2>&1; then
+        echo "skipped: \`envmint bootstrap --help\` fails (bootstrap is not in this build yet)"
+        return 1
+    fi
+    local dir="$WORK/probe" err
+    mkdir -p "$dir"
+    if ! err=$(cd "$dir" && "$ENVMINT" bootstrap production 2>&1 >/dev/null); then
+        echo "skipped: \`envmint bootstrap production\` fails in an empty folder: ${err%%$'\n'*}"
+        return 1
+    fi
+    if [ ! -f "$dir/.env.production.local" ]; then
+        echo "skipped: \`envmint bootstrap production\` did not write .env.production.local"
+        return 1
+    fi
+    rm -rf "$dir"
+}
+
+# --- sections --------------------------------------------------------------------------------
+
+bench_gen() {
+    log "one secret: envmint gen hex --bytes 32 vs openssl rand -hex 32 vs python3 secrets"
+    local json="$WORK/gen.json"
+    hyperfine -N --style basic --warmup "$WARMUP" --runs "$RUNS_FAST" --export-json "$json" \
+        -n "envmint gen hex --bytes 32" "$ENVMINT gen hex --bytes 32" \
+        -n "openssl rand -hex 32" "openssl rand -hex 32" \
+        -n "python3 secrets.token_hex(32)" \
+        "$PY -c 'import secrets; print(secrets.token_hex(32))'"
+    local e o p
+    e=$(median_ms "$json" 0)
+    o=$(median_ms "$json" 1)
+    p=$(median_ms "$json" 2)
+    local ro rp
+    ro=$(calc "$o / $e")
+    rp=$(calc "$p / $e")
+    record "gen hex 32 vs openssl rand -hex 32" "$(fmt 2 "$e") ms" "$(fmt 2 "$o") ms" \
+        "$(fmt 1 "$ro")x" ">= 2.5x faster" "$(at_least "$ro" 2.5)"
+    record "gen hex 32 vs python3 token_hex(32)" "$(fmt 2 "$e") ms" "$(fmt 2 "$p") ms" \
+        "$(fmt 1 "$rp")x" "(info)" 1
+}
+
+bench_throughput() {
+    log "throughput: envmint gen hex --bytes 32 -n 1000000 >/dev/null"
+    local json="$WORK/throughput.json"
+    hyperfine -N --style basic --warmup 1 --runs "$RUNS_SLOW" --export-json "$json" \
+        -n "envmint gen hex --bytes 32 -n 1000000" "$ENVMINT gen hex --bytes 32 -n 1000000"
+    local ms rate
+    ms=$(median_ms "$json" 0)
+    rate=$(calc "1e6 / ($ms / 1000) / 1e6")
+    echo "=> $(fmt 1 "$rate") million secrets/s"
+    record "gen hex 32 -n 1e6 (secrets/s)" "$(fmt 1 "$rate") M/s ($(fmt 0 "$ms") ms)" "-" "-" \
+        ">= 20 M/s" "$(at_least "$rate" 20)"
+
+    log "peak RSS: envmint gen hex --bytes 32 -n 10000000 >/dev/null"
+    local kb
+    if [ -x /usr/bin/time ]; then
+        kb=$(/usr/bin/time -f '%M' "$ENVMINT" gen hex --bytes 32 -n 10000000 2>&1 >/dev/null |
+            tail -n 1)
+    else
+        kb=$("$PY" -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' \
+            "$ENVMINT" gen hex --bytes 32 -n 10000000)
+    fi
+    local mb
+    mb=$(calc "$kb / 1024")
+    echo "=> peak RSS $(fmt 1 "$mb") MB"
+    record "gen hex 32 -n 1e7 (peak RSS)" "$(fmt 1 "$mb") MB" "-" "-" "< 10 MB" \
+        "$(calc "int($mb < 10)")"
+}
+
+bench_bootstrap() {
+    log "bootstrap: envmint bootstrap development staging production vs legacy script"
+    if ! bootstrap_works; then
+        record "bootstrap dev+staging+prod vs legacy" "skipped" "-" "-" ">= 50x faster" skip
+        return
+    fi
+    local dir="$WORK/bootstrap" json="$WORK/bootstrap.json"
+    mkdir -p "$dir"
+    # Every run starts in an empty folder: --prepare empties it (find, so that no shell is
+    # needed). hyperfine runs in the folder, so both commands write there.
+    (cd "$dir" && hyperfine -N --style basic --warmup 1 --runs "$RUNS_SLOW" \
+        --export-json "$json" --prepare "find . -mindepth 1 -delete" \
+        -n "envmint bootstrap development staging production" \
+        "$ENVMINT bootstrap development staging production" \
+        -n "legacy generate-secrets.sh" "$LEGACY")
+    local e o r
+    e=$(median_ms "$json" 0)
+    o=$(median_ms "$json" 1)
+    r=$(calc "$o / $e")
+    record "bootstrap dev+staging+prod vs legacy" "$(fmt 2 "$e") ms" "$(fmt 1 "$o") ms" \
+        "$(fmt 0 "$r")x" ">= 50x faster" "$(at_least "$r" 50)"
+}
+
+# make_env_file PATH KEYS: KEYS lines KEY_i=<64 hex> plus comment filler up to KEYS * 100
+# bytes (10,000 keys = ~1 MB).
+make_env_file() {
+    "$PY" - "$1" "$2" <<'PY'
+import os, sys
+path, keys = sys.argv[1], int(sys.argv[2])
+target = keys * 100
+with open(path, "w") as f:
+    size = 0
+    for i in range(keys):
+        line = f"KEY_{i}={os.urandom(32).hex()}\n"
+        f.write(line)
+        size += len(line)
+        if i % 10 == 9 and size < target:
+            filler = "# " + "-" * 60 + f" filler after KEY_{i}\n"
+            f.write(filler)
+            size += len(filler)
+    while size < target:
+        filler = "# " + "=" * 76 + "\n"
+        f.write(filler)
+        size += len(filler)
+PY
+}
+
+bench_big_file() {
+    log "one key into a big file: envmint --manifest M bootstrap production"
+    if ! bootstrap_works; then
+        record "add 1 key to 10,000-key (~1 MB) file" "skipped" "-" "-" "< 20 ms" skip
+        return
+    fi
+    local keys dir ms mb per json target verdict
+    local -A ms_at=()
+    for keys in 1000 10000 100000; do
+        dir="$WORK/big-$keys"
+        mkdir -p "$dir"
+        make_env_file "$dir/base.env" "$keys"
+        cat >"$dir/envmint.toml" <<'TOML'
+[environments.production]
+file = ".env.production.local"
+
+[secrets.NEW_KEY]
+kind = "hex"
+bytes = 32
+TOML
+        mb=$(calc "$(wc -c <"$dir/base.env") / 1e6")
+        json="$WORK/big-$keys.json"
+        # Every run starts from the file without NEW_KEY.
+        (cd "$dir" && hyperfine -N --style basic --warmup 1 --runs "$RUNS_BIG" \
+            --export-json "$json" --prepare "cp base.env .env.production.local" \
+            -n "$keys keys ($(fmt 2 "$mb") MB)" \
+            "$ENVMINT --manifest envmint.toml bootstrap production")
+        if ! grep -q '^NEW_KEY=' "$dir/.env.production.local"; then
+            echo "warning: bootstrap did not add NEW_KEY to the $keys-key file" >&2
+        fi
+        ms=$(median_ms "$json" 0)
+        per=$(calc "$ms / $mb")
+        ms_at[$keys]=$ms
+        echo "=> $keys keys, $(fmt 2 "$mb") MB: $(fmt 2 "$ms") ms, $(fmt 2 "$per") ms per MB"
+        target="(info)" verdict=1
+        if [ "$keys" = 10000 ]; then
+            target="< 20 ms" verdict=$(calc "int($ms < 20)")
+        fi
+        record "add 1 key, $keys keys ($(fmt 2 "$mb") MB)" "$(fmt 2 "$ms") ms" "-" \
+            "$(fmt 2 "$per") ms/MB" "$target" "$verdict"
+    done
+    # Linear, not quadratic: 10x the file may cost at most 10x the time (with 50% slack for
+    # noise). A fixed start-up cost only makes the ratio smaller; a quadratic step would give
+    # ~100x.
+    local growth
+    growth=$(calc "${ms_at[100000]} / ${ms_at[10000]}")
+    record "time at 100k keys / at 10k keys" "$(fmt 2 "${ms_at[100000]}") ms" \
+        "$(fmt 2 "${ms_at[10000]}") ms" "$(fmt 1 "$growth")x" "<= 15x (10x size)" \
+        "$(calc "int($growth <= 15)")"
+}
+
+summary() {
+    log "summary ($([ "$QUICK" = 1 ] && echo quick || echo full) run)"
+    {
+        printf 'what\tenvmint\tother\tratio\ttarget\tresult\n'
+        cat "$RESULTS"
+    } | "$PY" -c 'import sys
+rows = [line.rstrip("\n").split("\t") for line in sys.stdin]
+widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+for n, r in enumerate(rows):
+    print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+    if n == 0:
+        print("  ".join("-" * w for w in widths))'
+}
+
+SECTIONS=(bench_gen bench_throughput bench_bootstrap bench_big_file)
+
+main() {
+    ensure_tools
+    build
+    local section status
+    for section in "${SECTIONS[@]}"; do
+        # A failing section is reported and the others still run. (Not `if ! section`: that
+        # would switch off errexit inside the section.)
+        set +e
+        (
+            set -e
+            "$section"
+        )
+        status=$?
+        set -e
+        if [ "$status" != 0 ]; then
+            echo "bench.sh: section $section failed (exit $status)" >&2
+            record "$section" "failed" "-" "-" "-" fail
+        fi
+    done
+    summary
+}
+
+main

@@ -1,0 +1,292 @@
+//! A small builder for end-to-end tests of the built `envmint` binary.
+//!
+//! Every test gets a fresh temporary directory as its working directory and an environment
+//! without any `ENVMINT_*` variable, so tests neither see the developer's setup nor each other:
+//!
+//! ```ignore
+//! let out = Test::new()
+//!     .write(".env", "A=1\n")
+//!     .args(["bootstrap", "production"])
+//!     .status(0);
+//! assert!(out.read(".env.production.local").contains("SECRET_KEY="));
+//! assert_eq!(out.mode(".env.production.local"), 0o600);
+//! ```
+//!
+//! `status(code)` runs the command, asserts the exit code (printing stdout and stderr when it
+//! differs) and returns an [`Output`] that keeps the directory alive for inspection. To run a
+//! second command in the same directory, call [`Output::then`].
+
+// Each tests/*.rs file compiles its own copy of this module and uses only part of it.
+#![allow(dead_code)]
+
+use std::ffi::{OsStr, OsString};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// The binary under test, built by cargo for integration tests.
+pub const BIN: &str = env!("CARGO_BIN_EXE_envmint");
+
+/// One command to run in a temporary directory.
+pub struct Test {
+    dir: tempfile::TempDir,
+    args: Vec<OsString>,
+    env: Vec<(OsString, OsString)>,
+    stdin: Option<Vec<u8>>,
+}
+
+impl Default for Test {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Test {
+    /// A fresh, empty temporary directory and no arguments yet.
+    pub fn new() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("envmint-test-")
+            .tempdir()
+            .expect("create temp dir");
+        Test {
+            dir,
+            args: Vec::new(),
+            env: Vec::new(),
+            stdin: None,
+        }
+    }
+
+    /// The temporary directory (the command's working directory).
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `path` inside the temporary directory.
+    pub fn path(&self, path: impl AsRef<Path>) -> PathBuf {
+        self.dir().join(path)
+    }
+
+    /// Writes `contents` to `path` (relative to the temp dir), creating parent directories.
+    pub fn write(self, path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> Self {
+        let p = self.path(path);
+        if let Some(parent) = p.parent() {
+            fs::create_dir_all(parent).expect("create parent dirs");
+        }
+        fs::write(&p, contents).unwrap_or_else(|e| panic!("write {}: {e}", p.display()));
+        self
+    }
+
+    /// Sets the mode of `path` (relative to the temp dir), e.g. to make a file world-readable.
+    #[cfg(unix)]
+    pub fn chmod(self, path: impl AsRef<Path>, mode: u32) -> Self {
+        use std::os::unix::fs::PermissionsExt;
+        let p = self.path(path);
+        fs::set_permissions(&p, fs::Permissions::from_mode(mode))
+            .unwrap_or_else(|e| panic!("chmod {}: {e}", p.display()));
+        self
+    }
+
+    /// Appends arguments.
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.args
+            .extend(args.into_iter().map(|a| a.as_ref().to_os_string()));
+        self
+    }
+
+    /// Appends one argument.
+    pub fn arg(self, arg: impl AsRef<OsStr>) -> Self {
+        self.args([arg])
+    }
+
+    /// Sets an environment variable for the command (`ENVMINT_*` ones included).
+    pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Self {
+        self.env
+            .push((key.as_ref().to_os_string(), value.as_ref().to_os_string()));
+        self
+    }
+
+    /// Feeds `input` on stdin (otherwise stdin is empty: /dev/null).
+    pub fn stdin(mut self, input: impl AsRef<[u8]>) -> Self {
+        self.stdin = Some(input.as_ref().to_vec());
+        self
+    }
+
+    /// The command as it will run: cwd = temp dir, no inherited `ENVMINT_*` variables.
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.args(&self.args).current_dir(self.dir());
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("ENVMINT_") {
+                cmd.env_remove(key);
+            }
+        }
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
+        cmd
+    }
+
+    /// Starts the command with piped stdout and stderr, for tests that drive the pipes
+    /// themselves (e.g. closing stdout early). Stdin is /dev/null or the given input.
+    pub fn spawn(&self) -> Child {
+        let mut cmd = self.command();
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.stdin(if self.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
+        let mut child = cmd.spawn().expect("spawn envmint");
+        if let Some(input) = self.stdin.clone() {
+            let mut pipe = child.stdin.take().expect("stdin pipe");
+            // From a thread, so a command that writes a lot before reading cannot deadlock; a
+            // broken pipe is ignored: the command may exit without reading everything.
+            std::thread::spawn(move || {
+                let _ = pipe.write_all(&input);
+            });
+        }
+        child
+    }
+
+    /// Runs the command to completion without checking its exit code.
+    pub fn run(self) -> Output {
+        let child = self.spawn();
+        let output = child.wait_with_output().expect("wait for envmint");
+        Output { test: self, output }
+    }
+
+    /// Runs the command and asserts its exit code, showing the command, stdout and stderr when
+    /// it differs.
+    #[track_caller]
+    pub fn status(self, code: i32) -> Output {
+        let out = self.run();
+        if out.code() != code {
+            panic!(
+                "expected exit {code}, got {:?}\n{}",
+                out.output.status,
+                out.describe()
+            );
+        }
+        out
+    }
+}
+
+/// A finished command: its exit code, stdout and stderr, and the temp dir it ran in.
+pub struct Output {
+    test: Test,
+    output: std::process::Output,
+}
+
+impl Output {
+    /// The exit code (-1 when killed by a signal).
+    pub fn code(&self) -> i32 {
+        self.output.status.code().unwrap_or(-1)
+    }
+
+    /// Stdout as UTF-8.
+    pub fn stdout(&self) -> &str {
+        std::str::from_utf8(&self.output.stdout).expect("stdout is UTF-8")
+    }
+
+    /// Stderr as UTF-8.
+    pub fn stderr(&self) -> &str {
+        std::str::from_utf8(&self.output.stderr).expect("stderr is UTF-8")
+    }
+
+    /// Stdout split into lines (without the newlines).
+    pub fn lines(&self) -> Vec<&str> {
+        self.stdout().lines().collect()
+    }
+
+    /// Stdout parsed as one JSON document.
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(self.stdout())
+            .unwrap_or_else(|e| panic!("stdout is not JSON: {e}\n{}", self.describe()))
+    }
+
+    /// The temporary directory the command ran in.
+    pub fn dir(&self) -> &Path {
+        self.test.dir()
+    }
+
+    /// `path` inside the temporary directory.
+    pub fn path(&self, path: impl AsRef<Path>) -> PathBuf {
+        self.test.path(path)
+    }
+
+    /// Whether `path` exists in the temporary directory.
+    pub fn exists(&self, path: impl AsRef<Path>) -> bool {
+        self.path(path).exists()
+    }
+
+    /// The text of `path` in the temporary directory.
+    #[track_caller]
+    pub fn read(&self, path: impl AsRef<Path>) -> String {
+        let p = self.path(path);
+        fs::read_to_string(&p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()))
+    }
+
+    /// The permission bits (e.g. `0o600`) of `path` in the temporary directory.
+    #[cfg(unix)]
+    #[track_caller]
+    pub fn mode(&self, path: impl AsRef<Path>) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        let p = self.path(path);
+        let meta = fs::metadata(&p).unwrap_or_else(|e| panic!("stat {}: {e}", p.display()));
+        meta.permissions().mode() & 0o7777
+    }
+
+    /// The names of the entries of the temporary directory, sorted.
+    pub fn files(&self) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(self.dir())
+            .expect("read temp dir")
+            .map(|e| {
+                e.expect("dir entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// A new command in the same directory with the same environment variables (arguments and
+    /// stdin start empty), e.g. to run bootstrap twice.
+    pub fn then(self) -> Test {
+        Test {
+            args: Vec::new(),
+            stdin: None,
+            ..self.test
+        }
+    }
+
+    /// The command line, exit status, stdout and stderr, for failure messages.
+    pub fn describe(&self) -> String {
+        format!(
+            "command: envmint {}\nstatus: {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.test
+                .args
+                .iter()
+                .map(|a| a.to_string_lossy())
+                .collect::<Vec<_>>()
+                .join(" "),
+            self.output.status,
+            String::from_utf8_lossy(&self.output.stdout),
+            String::from_utf8_lossy(&self.output.stderr),
+        )
+    }
+}
+
+/// Shorthand: `envmint ARGS...` in a fresh temp dir.
+pub fn envmint<I, S>(args: I) -> Test
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    Test::new().args(args)
+}

@@ -1,0 +1,795 @@
+//! End-to-end tests of `envmint gen`: the built binary in a temp directory.
+//!
+//! Alphabets and expected lengths are spelled out here rather than taken from the library, so
+//! a change to a kind's characters or size arithmetic shows up as a failure.
+
+mod common;
+
+use base64::Engine as _;
+use common::{BIN, Output, Test, envmint};
+use std::collections::HashSet;
+use std::io::{BufReader, Read};
+
+const HEX: &str = "0123456789abcdef";
+const BASE64: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const BASE64URL: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const BASE32: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const PASSWORD: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.+:@/%^,=";
+
+// --- helpers ---------------------------------------------------------------------------------
+
+/// Runs `envmint ARGS`, expects exit 0, and checks what every successful `gen` must do: stdout
+/// is newline-terminated lines and nothing else, and no generated value appears on stderr.
+#[track_caller]
+fn ok<const N: usize>(args: [&str; N]) -> Output {
+    let out = envmint(args).status(0);
+    let stdout = out.stdout();
+    assert!(
+        stdout.is_empty() || stdout.ends_with('\n'),
+        "stdout must end with a newline\n{}",
+        out.describe()
+    );
+    assert!(
+        !stdout.contains("\n\n") && !stdout.starts_with('\n'),
+        "no blank lines on stdout\n{}",
+        out.describe()
+    );
+    assert_no_value_on_stderr(&out);
+    out
+}
+
+/// No generated value (or its JSON-escaped form) appears on stderr. Values under 8 characters
+/// are skipped: they could match ordinary words by chance.
+#[track_caller]
+fn assert_no_value_on_stderr(out: &Output) {
+    let stderr = out.stderr();
+    let values: Vec<String> = if out.stdout().starts_with('{') {
+        out.json()["values"]
+            .as_array()
+            .expect("values")
+            .iter()
+            .map(|v| v.as_str().expect("string value").to_owned())
+            .collect()
+    } else {
+        out.lines().iter().map(|l| l.to_string()).collect()
+    };
+    for v in values.iter().filter(|v| v.len() >= 8) {
+        assert!(
+            !stderr.contains(v.as_str()),
+            "a generated value leaked to stderr\n{}",
+            out.describe()
+        );
+    }
+}
+
+/// Runs `envmint ARGS`, expects a usage refusal: exit 2, nothing on stdout, an `error:` line
+/// on stderr that contains every one of `needles`.
+#[track_caller]
+fn refused<const N: usize>(args: [&str; N], needles: &[&str]) -> Output {
+    let out = envmint(args).status(2);
+    assert_eq!(out.stdout(), "", "nothing on stdout\n{}", out.describe());
+    assert!(
+        out.stderr().starts_with("error: "),
+        "stderr starts with `error: `\n{}",
+        out.describe()
+    );
+    for needle in needles {
+        assert!(
+            out.stderr().contains(needle),
+            "stderr should contain {needle:?}\n{}",
+            out.describe()
+        );
+    }
+    out
+}
+
+/// Every character of `value` is in `charset`.
+#[track_caller]
+fn assert_charset(value: &str, charset: &str) {
+    if let Some(c) = value.chars().find(|&c| !charset.contains(c)) {
+        panic!(
+            "{c:?} is not in {charset:?} (value of length {})",
+            value.len()
+        );
+    }
+}
+
+/// The set of characters used across `values`.
+fn chars_used<'a>(values: impl IntoIterator<Item = &'a str>) -> HashSet<char> {
+    values.into_iter().flat_map(str::chars).collect()
+}
+
+fn set(chars: &str) -> HashSet<char> {
+    chars.chars().collect()
+}
+
+/// Strict RFC 4648 base32 without padding: only canonical encodings (unused trailing bits
+/// zero, no impossible lengths) decode.
+fn base32_decode(s: &str) -> Option<Vec<u8>> {
+    if matches!(s.len() % 8, 1 | 3 | 6) {
+        return None;
+    }
+    let mut acc: u64 = 0;
+    let mut nbits = 0;
+    let mut out = Vec::new();
+    for c in s.bytes() {
+        let v = BASE32.bytes().position(|x| x == c)? as u64;
+        acc = (acc << 5) | v;
+        nbits += 5;
+        if nbits >= 8 {
+            nbits -= 8;
+            out.push((acc >> nbits) as u8);
+            acc &= (1 << nbits) - 1;
+        }
+    }
+    (acc == 0).then_some(out)
+}
+
+#[test]
+fn strict_base32_decoder_agrees_with_rfc4648() {
+    assert_eq!(base32_decode("MZXW6YTBOI").as_deref(), Some(&b"foobar"[..]));
+    assert_eq!(base32_decode("MY").as_deref(), Some(&b"f"[..]));
+    assert_eq!(base32_decode("MZ"), None, "non-zero trailing bits");
+    assert_eq!(base32_decode("MZX"), None, "impossible length");
+    assert_eq!(base32_decode("my"), None, "lower case");
+}
+
+/// Decodes a byte-kind value strictly; `None` when it is not a canonical encoding.
+fn decode(kind: &str, value: &str) -> Option<Vec<u8>> {
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    match kind {
+        "hex" => {
+            assert_charset(value, HEX); // hex::decode would also take upper case
+            hex::decode(value).ok()
+        }
+        "base64" => STANDARD.decode(value).ok(),
+        "base64url" | "urlsafe" => URL_SAFE_NO_PAD.decode(value).ok(),
+        "base32" => base32_decode(value),
+        other => panic!("not a byte kind: {other}"),
+    }
+}
+
+/// Encoded length of `n` bytes, computed independently of the implementation.
+fn encoded_len(kind: &str, n: usize) -> usize {
+    match kind {
+        "hex" => 2 * n,
+        "base64" => n.div_ceil(3) * 4,
+        "base64url" => (4 * n).div_ceil(3),
+        "base32" => (8 * n).div_ceil(5),
+        other => panic!("not a byte kind: {other}"),
+    }
+}
+
+fn charset_of(kind: &str) -> &'static str {
+    match kind {
+        "hex" => HEX,
+        "base64" => BASE64,
+        "base64url" => BASE64URL,
+        "base32" => BASE32,
+        "alnum" => ALNUM,
+        "password" => PASSWORD,
+        other => panic!("unknown kind {other}"),
+    }
+}
+
+// --- defaults --------------------------------------------------------------------------------
+
+#[test]
+fn default_kind_is_base64url_of_32_bytes() {
+    let out = ok(["gen"]);
+    let lines = out.lines();
+    assert_eq!(lines.len(), 1, "{}", out.describe());
+    assert_eq!(lines[0].len(), 43);
+    assert_charset(lines[0], BASE64URL);
+    assert_eq!(decode("base64url", lines[0]).expect("base64url").len(), 32);
+    assert_eq!(out.stderr(), "");
+}
+
+#[test]
+fn urlsafe_is_an_alias_of_base64url() {
+    let out = ok(["gen", "urlsafe", "-n", "20"]);
+    for line in out.lines() {
+        assert_eq!(line.len(), 43);
+        assert_eq!(decode("base64url", line).expect("base64url").len(), 32);
+    }
+    let json = ok(["gen", "urlsafe", "--json"]).json();
+    assert_eq!(json["kind"], "base64url");
+}
+
+#[test]
+fn every_kind_defaults_to_at_least_256_bits() {
+    // (kind, characters per value, bits as printed: rounded down to 2 decimals)
+    let table = [
+        ("hex", 64, 256.0),
+        ("base64", 44, 256.0),
+        ("base64url", 43, 256.0),
+        ("base32", 52, 256.0),
+        ("alnum", 43, 256.03), // 43 * log2(62) = 256.03; 42 chars would be 250.1
+        ("password", 42, 259.97), // 42 * log2(73) = 259.97; 41 chars would be 253.8
+    ];
+    for (kind, len, bits) in table {
+        let json = ok(["gen", kind, "--json"]).json();
+        assert_eq!(json["kind"], kind);
+        assert_eq!(json["bits"].as_f64(), Some(bits), "{kind}");
+        let value = json["values"][0].as_str().expect("value");
+        assert_eq!(value.len(), len, "{kind}");
+    }
+}
+
+// --- byte kinds ------------------------------------------------------------------------------
+
+#[test]
+fn byte_kinds_have_their_length_alphabet_and_decoded_size() {
+    for kind in ["hex", "base64", "base64url", "base32"] {
+        for bytes in [1usize, 2, 3, 4, 5, 16, 17, 31, 32, 33, 64] {
+            let n = bytes.to_string();
+            let out = ok(["gen", kind, "--bytes", &n, "-n", "10", "--allow-weak"]);
+            let lines = out.lines();
+            assert_eq!(lines.len(), 10, "{kind} {bytes}");
+            for line in lines {
+                assert_eq!(
+                    line.len(),
+                    encoded_len(kind, bytes),
+                    "{kind} {bytes}: {line}"
+                );
+                let alphabet = if kind == "base64" {
+                    // Padding only at the end, only as much as the length needs.
+                    let pad = (3 - bytes % 3) % 3;
+                    assert_eq!(line.trim_end_matches('=').len(), line.len() - pad);
+                    &line[..line.len() - pad]
+                } else {
+                    line
+                };
+                assert_charset(alphabet, charset_of(kind));
+                let decoded = decode(kind, line)
+                    .unwrap_or_else(|| panic!("{kind} {bytes}: not canonical: {line}"));
+                assert_eq!(decoded.len(), bytes, "{kind}");
+            }
+        }
+    }
+}
+
+#[test]
+fn byte_kinds_use_their_whole_alphabet() {
+    // 200 values of 32 bytes: the chance that a fair encoder misses one of 64 characters here
+    // is below 1e-40.
+    for kind in ["hex", "base64", "base64url", "base32"] {
+        let out = ok(["gen", kind, "-n", "200"]);
+        let mut used = chars_used(out.lines());
+        used.remove(&'=');
+        assert_eq!(used, set(charset_of(kind)), "{kind}");
+    }
+}
+
+// --- alphabet kinds --------------------------------------------------------------------------
+
+#[test]
+fn alphabet_kinds_have_their_length_and_whole_alphabet() {
+    for (kind, default_len) in [("alnum", 43), ("password", 42)] {
+        let out = ok(["gen", kind, "-n", "200"]);
+        let lines = out.lines();
+        assert_eq!(lines.len(), 200);
+        for line in &lines {
+            assert_eq!(line.len(), default_len, "{kind}");
+            assert_charset(line, charset_of(kind));
+        }
+        assert_eq!(chars_used(lines), set(charset_of(kind)), "{kind}");
+        let out = ok(["gen", kind, "--length", "64"]);
+        assert_eq!(out.lines()[0].len(), 64);
+    }
+}
+
+#[test]
+fn password_characters_need_no_quoting_in_dotenv_or_sh() {
+    for c in PASSWORD.chars() {
+        assert!(
+            !"$#\\'\"` ~*?[](){};&|<>!".contains(c),
+            "{c:?} would need quoting"
+        );
+    }
+}
+
+#[test]
+fn custom_alphabet_draws_only_and_all_of_its_characters() {
+    let out = ok(["gen", "--alphabet", "xyz#!", "--length", "500"]);
+    let value = out.lines()[0];
+    assert_eq!(value.len(), 500);
+    assert_eq!(chars_used([value]), set("xyz#!"));
+    // A leading hyphen is an alphabet, not a flag.
+    let out = ok(["gen", "--alphabet", "-.ab", "--length", "200"]);
+    assert_eq!(chars_used(out.lines()), set("-.ab"));
+    let json = ok(["gen", "--alphabet", "-.ab", "--length", "64", "--json"]).json();
+    assert_eq!(json["kind"], "alphabet");
+    assert_eq!(json["bits"], 128);
+}
+
+// --- --bits arithmetic -----------------------------------------------------------------------
+
+#[test]
+fn bits_round_up_to_the_smallest_size_that_reaches_them() {
+    // (args, characters per value, bits printed)
+    let table: &[(&[&str], usize, f64)] = &[
+        (&["hex", "--bits", "128"], 32, 128.0),
+        (&["hex", "--bits", "129"], 34, 136.0), // 17 bytes
+        (&["hex", "--bits", "127"], 32, 128.0), // rounds up past the floor: not weak
+        (&["hex", "--bits", "256"], 64, 256.0),
+        (&["base64", "--bits", "129"], 24, 136.0), // 17 bytes
+        (&["base64url", "--bits", "128"], 22, 128.0),
+        (&["base32", "--bits", "128"], 26, 128.0),
+        (&["base32", "--bits", "129"], 28, 136.0),
+        // log2(62) = 5.9542: 21 chars = 125.04 bits, 22 chars = 130.99 bits
+        (&["alnum", "--bits", "128"], 22, 130.99),
+        (&["alnum", "--bits", "126"], 22, 130.99),
+        (&["alnum", "--bits", "131"], 23, 136.94),
+        // log2(73) = 6.1898: 21 chars = 129.98 bits
+        (&["password", "--bits", "128"], 21, 129.98),
+        (&["password", "--bits", "130"], 22, 136.17),
+        // A power-of-two alphabet divides exactly: no rounding up.
+        (
+            &["--alphabet", "0123456789abcdef", "--bits", "128"],
+            32,
+            128.0,
+        ),
+        (
+            &["--alphabet", "0123456789abcdef", "--bits", "129"],
+            33,
+            132.0,
+        ),
+        (&["--alphabet", "01", "--bits", "128"], 128, 128.0),
+        (&["--alphabet", "01234567", "--bits", "129"], 43, 129.0),
+    ];
+    for (args, len, bits) in table {
+        let mut full = vec!["gen"];
+        full.extend_from_slice(args);
+        full.push("--json");
+        let out = envmint(&full).status(0);
+        let json = out.json();
+        let value = json["values"][0].as_str().expect("value");
+        assert_eq!(value.len(), *len, "{args:?}");
+        let printed = json["bits"].as_f64().expect("bits is a number");
+        assert_eq!(printed, *bits, "{args:?}");
+        let requested: f64 = args[args.len() - 1].parse().unwrap();
+        assert!(printed >= requested, "{args:?}: {printed} < {requested}");
+    }
+}
+
+#[test]
+fn bits_under_the_floor_are_weak_even_after_rounding() {
+    // alnum --bits 125 -> 21 characters = 125.04 bits: still weak.
+    refused(
+        ["gen", "alnum", "--bits", "125"],
+        &["under the 128-bit floor", "hint: use --length 22 or more"],
+    );
+    let out = ok(["gen", "alnum", "--bits", "125", "--allow-weak"]);
+    assert_eq!(out.lines()[0].len(), 21);
+    refused(
+        ["gen", "hex", "--bits", "120"],
+        &["hex with --bytes 15", "hint: use --bytes 16 or more"],
+    );
+    let out = ok(["gen", "hex", "--bits", "120", "--allow-weak"]);
+    assert_eq!(out.lines()[0].len(), 30);
+}
+
+// --- refusals --------------------------------------------------------------------------------
+
+#[test]
+fn fail_a_character_count_for_a_byte_kind() {
+    for kind in ["hex", "base64", "base64url", "urlsafe", "base32"] {
+        let shown = if kind == "urlsafe" { "base64url" } else { kind };
+        refused(
+            ["gen", kind, "--length", "40"],
+            &[
+                &format!("error: --length does not apply to {shown}"),
+                "hint: use --bytes N or --bits N",
+            ],
+        );
+    }
+    // No kind: the default kind is a byte kind.
+    refused(
+        ["gen", "--length", "40"],
+        &[
+            "--length does not apply to base64url",
+            "hint: use --bytes N",
+        ],
+    );
+}
+
+#[test]
+fn fail_a_byte_count_for_an_alphabet_kind() {
+    for kind in ["alnum", "password"] {
+        refused(
+            ["gen", kind, "--bytes", "32"],
+            &[
+                &format!("error: --bytes does not apply to {kind}"),
+                "hint: use --length N or --bits N",
+            ],
+        );
+    }
+    refused(
+        ["gen", "--alphabet", "abcdef", "--bytes", "32"],
+        &["--bytes does not apply", "hint: use --length N or --bits N"],
+    );
+}
+
+#[test]
+fn fail_two_size_flags_at_once() {
+    let pairs = [
+        ["--bytes", "32", "--bits", "256"],
+        ["--bits", "256", "--bytes", "32"],
+        ["--bits", "256", "--length", "43"],
+        ["--bytes", "32", "--length", "43"],
+    ];
+    for [a, x, b, y] in pairs {
+        refused(["gen", "hex", a, x, b, y], &["cannot be used with"]);
+    }
+}
+
+#[test]
+fn fail_bad_alphabets() {
+    let hint = "hint: give 2 to 94 distinct printable ASCII characters";
+    refused(
+        ["gen", "--alphabet", "abca"],
+        &["--alphabet", "`a` more than once", hint],
+    );
+    refused(["gen", "--alphabet", "a"], &["at least 2 characters", hint]);
+    refused(["gen", "--alphabet", ""], &["at least 2 characters", hint]);
+    refused(
+        ["gen", "--alphabet", "abé"],
+        &["`é`", "printable ASCII", hint],
+    );
+    refused(["gen", "--alphabet", "ab c"], &["U+0020", hint]);
+    refused(["gen", "--alphabet", "ab\tc"], &["U+0009", hint]);
+    refused(["gen", "--alphabet", "ab\nc"], &["U+000A", hint]);
+}
+
+#[cfg(unix)]
+#[test]
+fn fail_an_alphabet_that_is_not_utf8() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let out = Test::new()
+        .args(["gen", "--alphabet"])
+        .arg(OsStr::from_bytes(b"ab\xff"))
+        .status(2);
+    assert_eq!(out.stdout(), "");
+    assert!(out.stderr().starts_with("error: "), "{}", out.describe());
+}
+
+#[test]
+fn fail_an_alphabet_together_with_a_kind() {
+    refused(
+        ["gen", "hex", "--alphabet", "abc"],
+        &["'--alphabet <CHARS>'", "cannot be used with"],
+    );
+    refused(
+        ["gen", "--alphabet", "abc", "alnum"],
+        &["cannot be used with"],
+    );
+}
+
+#[test]
+fn fail_weak_secrets_unless_allowed() {
+    // (args, hint, characters with --allow-weak)
+    let table: &[(&[&str], &str, usize)] = &[
+        (&["hex", "--bytes", "15"], "use --bytes 16 or more", 30),
+        (&["base64", "--bytes", "8"], "use --bytes 16 or more", 12),
+        (&["base32", "--bytes", "1"], "use --bytes 16 or more", 2),
+        (&["alnum", "--length", "21"], "use --length 22 or more", 21),
+        (
+            &["password", "--length", "20"],
+            "use --length 21 or more",
+            20,
+        ),
+        (
+            &["--alphabet", "01", "--length", "127"],
+            "use --length 128 or more",
+            127,
+        ),
+    ];
+    for (args, hint, len) in table {
+        let mut full = vec!["gen"];
+        full.extend_from_slice(args);
+        let out = envmint(&full).status(2);
+        assert_eq!(out.stdout(), "", "{}", out.describe());
+        for needle in ["under the 128-bit floor", hint, "--allow-weak"] {
+            assert!(
+                out.stderr().contains(needle),
+                "{needle}\n{}",
+                out.describe()
+            );
+        }
+        full.push("--allow-weak");
+        let out = envmint(&full).status(0);
+        assert_eq!(out.lines().len(), 1);
+        assert_eq!(out.lines()[0].len(), *len, "{args:?}");
+        assert_eq!(out.stderr(), "");
+    }
+    // The exact wording of one, whole.
+    let out = refused(["gen", "hex", "--bytes", "8"], &[]);
+    assert_eq!(
+        out.stderr(),
+        "error: hex with --bytes 8 has 64 bits of entropy, under the 128-bit floor\n\
+         hint: use --bytes 16 or more (or --bits 128), or pass --allow-weak if a legacy system \
+         needs it\n"
+    );
+}
+
+#[test]
+fn fail_a_size_of_zero_even_with_allow_weak() {
+    refused(["gen", "hex", "--bytes", "0"], &["--bytes", "at least 1"]);
+    refused(
+        ["gen", "hex", "--bytes", "0", "--allow-weak"],
+        &["--bytes", "at least 1"],
+    );
+    refused(
+        ["gen", "alnum", "--length", "0", "--allow-weak"],
+        &["--length", "at least 1"],
+    );
+    refused(
+        ["gen", "--bits", "0", "--allow-weak"],
+        &["--bits", "at least 1"],
+    );
+}
+
+#[test]
+fn fail_sizes_that_are_not_numbers_or_too_large() {
+    refused(["gen", "--bytes", "-1"], &[]);
+    refused(["gen", "--bytes", "ten"], &["invalid value"]);
+    refused(["gen", "--bytes", "1048577"], &["--bytes", "too large"]);
+    refused(["gen", "alnum", "--length", "1048577"], &["too large"]);
+    refused(["gen", "--bits", "18446744073709551615"], &["too large"]);
+    refused(["gen", "-n", "-3"], &[]);
+}
+
+#[test]
+#[ignore = "bug in src/generate.rs: the --bits limit in the message is the byte limit, see report"]
+fn bits_limit_named_in_the_error_is_the_real_limit() {
+    // The refusal of a huge --bits names a limit; asking for one more than that limit must be
+    // refused too. Today it says "at most 1048576" but --bits up to 8388608 is accepted.
+    let out = refused(["gen", "hex", "--bits", "100000000"], &["too large"]);
+    let limit: u64 = out
+        .stderr()
+        .split("at most ")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|digits| digits.parse().ok())
+        .expect("the message names a limit");
+    let over = (limit + 1).to_string();
+    envmint(["gen", "hex", "--bits", &over]).status(2);
+}
+
+#[test]
+fn fail_unknown_kinds() {
+    refused(["gen", "hax"], &["invalid value 'hax'", "hex"]);
+    refused(["gen", "HEX"], &["invalid value"]);
+    refused(["gen", "base64url", "hex"], &["unexpected argument"]);
+}
+
+// --- --json ----------------------------------------------------------------------------------
+
+#[test]
+fn json_is_one_object_with_kind_bits_and_values() {
+    let out = ok(["gen", "--json", "-n", "3"]);
+    assert_eq!(out.stdout().lines().count(), 1, "one line of JSON");
+    let json = out.json();
+    let obj = json.as_object().expect("an object");
+    let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(keys, ["bits", "kind", "values"]);
+    assert_eq!(json["kind"], "base64url");
+    assert!(json["bits"].is_number());
+    assert_eq!(json["bits"], 256);
+    let values = json["values"].as_array().expect("values is an array");
+    assert_eq!(values.len(), 3);
+    let distinct: HashSet<&str> = values.iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(distinct.len(), 3);
+    for v in distinct {
+        assert_eq!(v.len(), 43);
+        assert_charset(v, BASE64URL);
+    }
+}
+
+#[test]
+fn json_reports_each_kind_and_its_bits() {
+    let table: &[(&[&str], &str, f64)] = &[
+        (&["hex", "--bytes", "17"], "hex", 136.0),
+        (&["base64", "--bits", "200"], "base64", 200.0),
+        (&["base32"], "base32", 256.0),
+        (&["alnum", "--length", "22"], "alnum", 130.99),
+        (&["password", "--length", "21"], "password", 129.98),
+        (&["--alphabet", "01", "--length", "300"], "alphabet", 300.0),
+    ];
+    for (args, kind, bits) in table {
+        let mut full = vec!["gen", "--json"];
+        full.extend_from_slice(args);
+        let json = envmint(&full).status(0).json();
+        assert_eq!(json["kind"], *kind, "{args:?}");
+        assert_eq!(json["bits"].as_f64(), Some(*bits), "{args:?}");
+    }
+}
+
+#[test]
+fn json_stays_valid_with_quotes_and_backslashes_in_the_alphabet() {
+    let out = ok([
+        "gen",
+        "--alphabet",
+        "\"\\ab",
+        "--length",
+        "200",
+        "-n",
+        "20",
+        "--json",
+    ]);
+    let json = out.json();
+    let values = json["values"].as_array().unwrap();
+    assert_eq!(values.len(), 20);
+    let strings: Vec<&str> = values.iter().map(|v| v.as_str().unwrap()).collect();
+    for s in &strings {
+        assert_eq!(s.chars().count(), 200);
+        assert_charset(s, "\"\\ab");
+    }
+    assert_eq!(chars_used(strings), set("\"\\ab"));
+    assert_eq!(json["bits"], 400);
+}
+
+#[test]
+fn json_with_a_count_of_zero_is_an_empty_list() {
+    let json = ok(["gen", "--json", "-n", "0"]).json();
+    assert_eq!(json["values"], serde_json::json!([]));
+}
+
+#[test]
+fn json_across_many_output_blocks_is_valid() {
+    // 64 KiB blocks: 3000 quoted 43-character values span three of them.
+    let json = ok(["gen", "--json", "-n", "3000"]).json();
+    let values = json["values"].as_array().unwrap();
+    assert_eq!(values.len(), 3000);
+    let distinct: HashSet<&str> = values.iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(distinct.len(), 3000);
+}
+
+// --- --count, -v, stdout ---------------------------------------------------------------------
+
+#[test]
+fn count_prints_that_many_distinct_lines() {
+    for kind in ["base64url", "hex", "alnum", "password"] {
+        // 3000 lines cross the 64 KiB output block several times.
+        let out = ok(["gen", kind, "-n", "3000"]);
+        let lines = out.lines();
+        assert_eq!(lines.len(), 3000, "{kind}");
+        let len = lines[0].len();
+        assert!(
+            lines.iter().all(|l| l.len() == len),
+            "{kind}: equal lengths"
+        );
+        let distinct: HashSet<&&str> = lines.iter().collect();
+        assert_eq!(distinct.len(), 3000, "{kind}: all distinct");
+    }
+    let out = ok(["gen", "--count", "2"]);
+    assert_eq!(out.lines().len(), 2);
+    let out = ok(["gen", "-n", "0"]);
+    assert_eq!(out.stdout(), "");
+}
+
+#[test]
+fn two_runs_give_different_values() {
+    let a = ok(["gen"]).stdout().to_owned();
+    let b = ok(["gen"]).stdout().to_owned();
+    assert_ne!(a, b);
+}
+
+#[test]
+fn verbose_writes_the_entropy_to_stderr_and_nothing_extra_to_stdout() {
+    for args in [["gen", "hex", "-v"], ["-v", "gen", "hex"]] {
+        let out = ok(args);
+        assert_eq!(out.lines().len(), 1);
+        assert_eq!(out.lines()[0].len(), 64);
+        assert_charset(out.lines()[0], HEX);
+        let stderr = out.stderr();
+        assert_eq!(stderr.lines().count(), 1, "{}", out.describe());
+        assert!(stderr.contains("256 bits"), "{}", out.describe());
+        assert!(stderr.contains("hex"), "{}", out.describe());
+    }
+    let out = ok(["gen", "alnum", "--bits", "128", "-v", "-n", "5"]);
+    assert_eq!(out.lines().len(), 5);
+    assert!(out.stderr().contains("130.99 bits"), "{}", out.describe());
+    // With --json, stdout is still only the JSON document.
+    let out = ok(["gen", "--json", "--verbose", "-n", "2"]);
+    assert_eq!(out.json()["values"].as_array().unwrap().len(), 2);
+    assert!(out.stderr().contains("256 bits"));
+}
+
+#[test]
+fn quiet_by_default_and_no_environment_needed() {
+    let out = Test::new()
+        .env("ENVMINT_BOGUS", "1")
+        .args(["gen", "hex"])
+        .status(0);
+    assert_eq!(out.stderr(), "");
+    assert_eq!(out.files(), Vec::<String>::new(), "gen writes no files");
+}
+
+// --- stdout closed or full -------------------------------------------------------------------
+
+#[test]
+fn a_closed_pipe_ends_quietly_with_exit_0() {
+    // A million secrets take seconds in a debug build; closing the pipe must stop the command
+    // at its next write, not after generating them all.
+    let started = std::time::Instant::now();
+    let cases: [&[&str]; 3] = [
+        &["gen", "-n", "1000000"],
+        &["gen", "alnum", "-n", "1000000"],
+        // JSON is one line: read a few bytes, like `| head -c 100`.
+        &["gen", "--json", "-n", "1000000"],
+    ];
+    for args in cases {
+        let mut child = envmint(args).spawn();
+        let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut first = vec![0u8; 100];
+        reader.read_exact(&mut first).expect("read 100 bytes");
+        drop(reader); // like `| head -1`
+        let out = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr, "", "{args:?}: no message on a closed pipe");
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "the commands ran on after the pipe closed: {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_closed_pipe_in_a_shell_pipeline_exits_0() {
+    if std::process::Command::new("bash")
+        .arg("-c")
+        .arg("true")
+        .status()
+        .is_err()
+    {
+        eprintln!("skipped: no bash");
+        return;
+    }
+    let script = r#"set -o pipefail; "$0" gen -n 1000000 2>err | head -1 >/dev/null; echo "${PIPESTATUS[0]}"; cat err"#;
+    let test = Test::new();
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .arg(BIN)
+        .current_dir(test.dir())
+        .output()
+        .expect("run bash");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "0\n");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_on_stdout_is_an_io_error() {
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full");
+    let Ok(full) = full else {
+        eprintln!("skipped: no /dev/full");
+        return;
+    };
+    let out = Test::new()
+        .args(["gen"])
+        .command()
+        .stdout(full)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(74));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: <stdout>: cannot write"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn help_shows_examples_and_exits_0() {
+    let out = envmint(["gen", "--help"]).status(0);
+    assert!(out.stdout().contains("Examples:"));
+    assert!(out.stdout().contains("--allow-weak"));
+    assert_eq!(out.stderr(), "");
+}

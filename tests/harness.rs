@@ -1,0 +1,78 @@
+//! Checks of the e2e builder in tests/common itself, so that tests built on it (gen today,
+//! bootstrap next) can trust its file, mode, environment and stdin helpers.
+
+mod common;
+
+use common::Test;
+
+#[test]
+fn write_creates_files_and_directories_in_a_fresh_cwd() {
+    let test = Test::new()
+        .write(".env", "A=1\n")
+        .write("config/nested/envmint.toml", b"x = 1\n");
+    assert!(test.dir().is_absolute());
+    let out = test.args(["gen", "hex"]).status(0);
+    assert_eq!(out.read(".env"), "A=1\n");
+    assert_eq!(out.read("config/nested/envmint.toml"), "x = 1\n");
+    assert!(out.exists("config/nested"));
+    assert!(!out.exists(".env.production.local"));
+    assert_eq!(out.files(), [".env", "config"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn mode_reads_permission_bits() {
+    let out = Test::new()
+        .write("a", "")
+        .chmod("a", 0o640)
+        .write("b", "")
+        .chmod("b", 0o600)
+        .args(["gen"])
+        .status(0);
+    assert_eq!(out.mode("a"), 0o640);
+    assert_eq!(out.mode("b"), 0o600);
+}
+
+#[test]
+fn then_runs_again_in_the_same_directory_with_fresh_arguments() {
+    let first = Test::new()
+        .write("keep", "1")
+        .args(["gen", "hex"])
+        .status(0);
+    let dir = first.dir().to_path_buf();
+    let second = first.then().args(["gen", "alnum"]).status(0);
+    assert_eq!(second.dir(), dir);
+    assert_eq!(second.read("keep"), "1");
+    assert_eq!(
+        second.lines()[0].len(),
+        43,
+        "alnum, not hex: arguments were reset"
+    );
+}
+
+#[test]
+fn the_temp_dir_is_removed_when_the_output_is_dropped() {
+    let out = Test::new().args(["gen"]).status(0);
+    let dir = out.dir().to_path_buf();
+    assert!(dir.exists());
+    drop(out);
+    assert!(!dir.exists());
+}
+
+#[test]
+fn stdin_and_env_are_passed_and_status_reports_the_code() {
+    // gen ignores stdin and the environment; this checks the plumbing does not hang or fail.
+    let out = Test::new()
+        .stdin("ignored\n".repeat(100_000))
+        .env("ENVMINT_IDENTITY", "/nonexistent")
+        .args(["gen", "--bytes", "0"])
+        .status(2);
+    assert_eq!(out.code(), 2);
+    assert!(out.describe().contains("envmint gen --bytes 0"));
+}
+
+#[test]
+#[should_panic(expected = "expected exit 0, got")]
+fn status_panics_with_the_output_on_a_wrong_code() {
+    Test::new().args(["gen", "--bytes", "0"]).status(0);
+}
