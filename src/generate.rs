@@ -188,8 +188,14 @@ pub enum SpecError {
     },
     /// A size of zero.
     Zero(SizeUnit),
-    /// A size over [`MAX_SIZE`].
-    TooLarge(SizeUnit),
+    /// A size over [`MAX_SIZE`] bytes or characters (`max` is in the unit given: for bits, what
+    /// [`MAX_SIZE`] units of this kind hold).
+    TooLarge {
+        /// The unit given.
+        unit: SizeUnit,
+        /// The largest accepted amount in that unit.
+        max: u64,
+    },
 }
 
 impl fmt::Display for SpecError {
@@ -199,7 +205,9 @@ impl fmt::Display for SpecError {
                 write!(f, "{} does not apply to {kind}", given.name())
             }
             SpecError::Zero(u) => write!(f, "{} must be at least 1", u.name()),
-            SpecError::TooLarge(u) => write!(f, "{} is too large (at most {MAX_SIZE})", u.name()),
+            SpecError::TooLarge { unit, max } => {
+                write!(f, "{} is too large (at most {max})", unit.name())
+            }
         }
     }
 }
@@ -307,8 +315,12 @@ impl Spec {
         let native = kind.native_unit();
         let amount = match size.unit {
             SizeUnit::Bits => {
-                if size.amount > (MAX_SIZE as u64) * 8 {
-                    return Err(SpecError::TooLarge(SizeUnit::Bits));
+                let max = (MAX_SIZE as f64 * kind.bits_per_unit()).floor() as u64;
+                if size.amount > max {
+                    return Err(SpecError::TooLarge {
+                        unit: SizeUnit::Bits,
+                        max,
+                    });
                 }
                 units_for_bits(&kind, size.amount)
             }
@@ -322,7 +334,10 @@ impl Spec {
             }
         };
         if amount > MAX_SIZE as u64 {
-            return Err(SpecError::TooLarge(size.unit));
+            return Err(SpecError::TooLarge {
+                unit: size.unit,
+                max: MAX_SIZE as u64,
+            });
         }
         Ok(Spec {
             kind,
@@ -701,8 +716,22 @@ mod tests {
         };
         assert!(matches!(
             Spec::new(Kind::Alnum, Some(huge)),
-            Err(SpecError::TooLarge(_))
+            Err(SpecError::TooLarge { .. })
         ));
+        // The limit named for bits is the real one: it is accepted, one more is not.
+        let bits = |amount| Size {
+            unit: SizeUnit::Bits,
+            amount,
+        };
+        let max = (MAX_SIZE * 8) as u64;
+        assert!(Spec::new(Kind::Hex, Some(bits(max))).is_ok());
+        assert_eq!(
+            Spec::new(Kind::Hex, Some(bits(max + 1))),
+            Err(SpecError::TooLarge {
+                unit: SizeUnit::Bits,
+                max
+            })
+        );
     }
 
     #[test]

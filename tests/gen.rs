@@ -365,7 +365,7 @@ fn bits_under_the_floor_are_weak_even_after_rounding() {
     assert_eq!(out.lines()[0].len(), 21);
     refused(
         ["gen", "hex", "--bits", "120"],
-        &["hex with --bytes 15", "hint: use --bytes 16 or more"],
+        &["hex of 15 bytes", "hint: use --bytes 16 or more"],
     );
     let out = ok(["gen", "hex", "--bits", "120", "--allow-weak"]);
     assert_eq!(out.lines()[0].len(), 30);
@@ -509,7 +509,7 @@ fn fail_weak_secrets_unless_allowed() {
     let out = refused(["gen", "hex", "--bytes", "8"], &[]);
     assert_eq!(
         out.stderr(),
-        "error: hex with --bytes 8 has 64 bits of entropy, under the 128-bit floor\n\
+        "error: hex of 8 bytes has 64 bits of entropy, under the 128-bit floor\n\
          hint: use --bytes 16 or more (or --bits 128), or pass --allow-weak if a legacy system \
          needs it\n"
     );
@@ -543,7 +543,6 @@ fn fail_sizes_that_are_not_numbers_or_too_large() {
 }
 
 #[test]
-#[ignore = "bug in src/generate.rs: the --bits limit in the message is the byte limit, see report"]
 fn bits_limit_named_in_the_error_is_the_real_limit() {
     // The refusal of a huge --bits names a limit; asking for one more than that limit must be
     // refused too. Today it says "at most 1048576" but --bits up to 8388608 is accepted.

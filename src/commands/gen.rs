@@ -81,7 +81,7 @@ fn spec_error(err: SpecError) -> Error {
             ))
             .with_hint(format!("use --{} N or --bits N", expected.name()))
         }
-        SpecError::Zero(unit) | SpecError::TooLarge(unit) => {
+        SpecError::Zero(unit) | SpecError::TooLarge { unit, .. } => {
             Error::usage(format!("--{}: {err}", unit.name()))
         }
     }
@@ -89,8 +89,13 @@ fn spec_error(err: SpecError) -> Error {
 
 fn weak_error(spec: &Spec) -> Error {
     let unit = spec.kind().native_unit().name();
+    let what = if spec.kind().is_byte_kind() {
+        "bytes"
+    } else {
+        "characters"
+    };
     Error::usage(format!(
-        "{} with --{unit} {} has {} bits of entropy, under the {MIN_BITS}-bit floor",
+        "{} of {} {what} has {} bits of entropy, under the {MIN_BITS}-bit floor",
         spec.kind().name(),
         spec.amount(),
         format_bits(spec.bits())
