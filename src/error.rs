@@ -123,6 +123,11 @@ pub enum Error {
         /// How long this process waited.
         waited: Duration,
     },
+    /// The operating system's random source failed (exit 74).
+    Entropy {
+        /// The error, in words.
+        reason: String,
+    },
     /// Permission refused (exit 77).
     PermissionDenied {
         /// The file.
@@ -215,7 +220,10 @@ impl Error {
             | Error::Data { hint, .. }
             | Error::MissingInput { hint, .. }
             | Error::CantCreate { hint, .. } => *hint = Some(new.into()),
-            Error::Io { .. } | Error::Busy { .. } | Error::PermissionDenied { .. } => {}
+            Error::Io { .. }
+            | Error::Entropy { .. }
+            | Error::Busy { .. }
+            | Error::PermissionDenied { .. } => {}
         }
         self
     }
@@ -227,7 +235,7 @@ impl Error {
             Error::Data { .. } => Exit::DataErr,
             Error::MissingInput { .. } => Exit::NoInput,
             Error::CantCreate { .. } => Exit::CantCreate,
-            Error::Io { .. } => Exit::Io,
+            Error::Io { .. } | Error::Entropy { .. } => Exit::Io,
             Error::Busy { .. } => Exit::Busy,
             Error::PermissionDenied { .. } => Exit::NoPerm,
         }
@@ -248,7 +256,7 @@ impl Error {
                 "check the owner and mode of {} (ls -l)",
                 path.display()
             )),
-            Error::Io { .. } => None,
+            Error::Io { .. } | Error::Entropy { .. } => None,
         }
     }
 }
@@ -280,6 +288,9 @@ impl fmt::Display for Error {
                 action,
                 source,
             } => write!(f, "{}: cannot {action}: {source}", path.display()),
+            Error::Entropy { reason } => {
+                write!(f, "cannot seed the random generator from the OS: {reason}")
+            }
         }
     }
 }

@@ -1,1 +1,11 @@
-fn main() {}
+//! The `envmint` binary: parse arguments, run the command, map the outcome to an exit code.
+
+mod cli;
+mod commands;
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = cli::Cli::parse();
+    commands::exit(commands::run(cli))
+}

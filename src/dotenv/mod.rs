@@ -1,1 +1,108 @@
-//! (being written)
+//! A lossless dotenv document, and the rules for the values envmint writes into one.
+//!
+//! [`Document::parse`] keeps every byte: comments, blank lines, order, `export ` prefixes,
+//! quoting, CRLF or CR line endings, a missing final newline and a UTF-8 BOM. Rendering an
+//! unedited document gives back the input; [`Document::set`] changes only the lines of the key
+//! it sets; [`Document::append`] adds a line at the end. Parsing never fails: a line that cannot
+//! be read is kept as it is and reported as a [`Warning`].
+//!
+//! # Reading
+//!
+//! Values are read the way python-dotenv (1.x), the Node `dotenv` package and docker compose
+//! read them where they agree; where they do not, envmint follows python-dotenv and compose
+//! (listed below), and never guesses on a line none of them would read the same way.
+//!
+//! - A line is: optional whitespace, optional `export` and whitespace, a key, optional
+//!   whitespace, `=`, optional whitespace, a value. Keys are `[A-Za-z0-9_.-]+`, the characters
+//!   both python-dotenv and Node accept. Lines break at `\n`, `\r\n` and a lone `\r` (both
+//!   python-dotenv and Node do).
+//! - Unquoted values are trimmed, and a `#` preceded by whitespace starts a comment.
+//! - Single-quoted values are literal and may span lines.
+//! - Double-quoted values may span lines and decode python-dotenv's escapes
+//!   `\\ \' \" \a \b \f \n \r \t \v`; any other backslash is kept.
+//! - A quote closes at the first matching quote not escaped by a backslash (a backslash
+//!   escapes the next character, so `"C:\\"` closes). After it only whitespace and a `#`
+//!   comment may follow on that line.
+//! - `#` as first non-blank character: a comment line. Whitespace only: a blank line.
+//! - The last definition of a key wins (all three readers agree); a repeated key is reported.
+//!
+//! Lines kept but not read, each with a warning:
+//!
+//! - a quote never closed before the end of the file: that line only; the following lines are
+//!   read normally. Nothing may be written after it ([`EditError::UnterminatedQuote`]), since
+//!   a quote in a new line would close it and swallow what lies between;
+//! - text after a closing quote (`KEY='a' junk`): the item, up to the end of the line where
+//!   the quote closed, which is where python-dotenv resumes;
+//! - a key without `=` (`KEY`, `export KEY`): python-dotenv reads it as unset, compose takes
+//!   the value from its own environment, Node skips it;
+//! - anything else: `KEY: value` (Node's YAML form), quoted keys, keys with other characters.
+//!
+//! When an unreadable line starts with `KEY=` (the first two kinds), the key is remembered:
+//! [`Document::contains_key`] counts it as present (some reader may see a value there, so a
+//! second definition elsewhere would leave readers disagreeing), [`Document::get`] gives `None`
+//! when that line comes after the last readable definition, and `set`/`append` of the key are
+//! refused with [`EditError::KeyOnUnparsableLine`] until a person fixes the line.
+//! A word without `=` is not remembered as a key: it may be a secret pasted on its own line
+//! (the tail of a broken multi-line value), and every reader lets a later `KEY=value` win over
+//! `KEY` or `KEY: value`, so appending after it is safe.
+//!
+//! # Where the readers disagree
+//!
+//! Found by reading the peers' sources and checked by `tests/dotenv_peers.rs`. None of these
+//! affects a value envmint writes.
+//!
+//! | input | python-dotenv | Node dotenv | compose | envmint |
+//! | --- | --- | --- | --- | --- |
+//! | `A=b#c` | `b#c` | `b` (any `#` ends an unquoted value) | `b#c` | `b#c` |
+//! | `A= #c`, `A=#c` | `#c` | empty | | `#c` |
+//! | `A='x\'y'` | `x'y` | `x\'y` | `x'y` | `x'y` |
+//! | `A='x\\y'` | `x\y` | `x\\y` | | `x\y` |
+//! | `A="x\ty"` | tab | `\t` kept | tab | tab |
+//! | `A="x\"y"` | `x"y` | `x\"y` | `x"y` | `x"y` |
+//! | `A=`x``, backticks | literal | quotes | literal | literal |
+//! | line break inside quotes | kept as `\r\n` | `\n` | `\n` | `\n` |
+//! | `A='x` never closed | line skipped | `'x` | error | line kept, not read |
+//! | `A='x' junk` | line skipped | `'x' junk` | | line kept, not read |
+//! | `A` alone | unset (`None`) | skipped | from the environment | kept, not read |
+//! | `A: b` | key `A:` unset | `b` | `b` | kept, not read |
+//! | BOM before the first key | part of the key | stripped | | stripped (and kept) |
+//! | `A="x\\"` then a line with `"` | runs to that quote, drops both | closes (backtracks) | | closes |
+//! | `A="x\"` and no later `"` | closes at that `\"` (backtracks) | same | error | unterminated |
+//! | `A=` then a line starting with a quote | empty | the quoted next line | empty | empty |
+//!
+//! Docker compose also interpolates `$VAR` in unquoted and double-quoted values, and the shell
+//! (`set -a; . ./.env`) applies its own quoting; envmint writes no character that either would
+//! change.
+//!
+//! # Writing
+//!
+//! [`quote_value`] writes a value of ASCII letters, digits and `-_.+:@/%^,=` bare, any other
+//! value without `$ \ ' " `` ` whitespace or control characters in single quotes, and refuses
+//! the rest; [`check_writable_alphabet`] refuses the same characters in a generator's alphabet.
+//! Written values read back byte for byte in python-dotenv, Node dotenv, docker compose and sh.
+
+mod document;
+mod error;
+mod item;
+mod parse;
+mod quote;
+mod warning;
+
+pub use document::Document;
+pub use error::EditError;
+pub use quote::{UnsafeChar, check_writable_alphabet, quote_value};
+pub use warning::Warning;
+
+/// Whether envmint writes `key`: `[A-Za-z_][A-Za-z0-9_]*`, the names a POSIX shell accepts.
+///
+/// Documents read more (dots and dashes, a leading digit), but such keys cannot be set.
+pub fn is_valid_key(key: &str) -> bool {
+    let mut bytes = key.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,226 @@
+//! `envmint bootstrap ENV...`: add every declared secret each environment's file lacks.
+
+use super::{Global, lock_timeout, os_rng, shown};
+use crate::cli::BootstrapArgs;
+use envmint::bootstrap::{self, Action, KeyReport};
+use envmint::dotenv::{Document, EditError};
+use envmint::error::Location;
+use envmint::generate::format_bits;
+use envmint::manifest::{Environment, Manifest, Source};
+use envmint::{Error, Exit, Result, store};
+use std::path::Path;
+
+/// What happened to one environment.
+struct EnvOutcome<'a> {
+    env: &'a Environment,
+    created: bool,
+    written: bool,
+    keys: Vec<KeyReport>,
+}
+
+pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
+    let cwd = super::cwd()?;
+    let manifest = Manifest::load(global.manifest.as_deref(), &cwd)?;
+    // Every name is checked before anything is read or written.
+    let mut envs: Vec<&Environment> = Vec::new();
+    let names: Vec<&str> = if args.all {
+        manifest
+            .environments()
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect()
+    } else {
+        args.environments.iter().map(String::as_str).collect()
+    };
+    for name in names {
+        let env = manifest.environment(name)?;
+        if !envs.iter().any(|e| e.name == env.name) {
+            envs.push(env);
+        }
+    }
+    let mut rng = os_rng()?;
+    let timeout = lock_timeout()?;
+
+    // Pass 1, without locks or writes: parse every file and plan its additions, so a broken file
+    // in the last environment stops the run before the first is touched. This is also --dry-run.
+    let mut planned = Vec::with_capacity(envs.len());
+    for env in &envs {
+        let snapshot = store::peek(&env.file)?;
+        let (doc, keys) = plan(env, &snapshot, &manifest, &mut rng, &cwd)?;
+        for w in doc.warnings() {
+            eprintln!(
+                "warning: {}:{}: {}",
+                shown(&env.file, &cwd).display(),
+                w.line,
+                w.message
+            );
+        }
+        planned.push((snapshot, doc, keys));
+    }
+
+    let mut outcomes = Vec::with_capacity(envs.len());
+    for (env, (snapshot, doc, keys)) in envs.iter().zip(planned) {
+        let created = !snapshot.exists();
+        if args.dry_run {
+            outcomes.push(EnvOutcome {
+                env,
+                created,
+                written: false,
+                keys,
+            });
+            continue;
+        }
+        // Pass 2, under the file's lock: if another process wrote since pass 1, plan again from
+        // what is there now; otherwise save the plan as it is.
+        let file = store::open(&env.file, timeout)?;
+        let (doc, keys) = if file.snapshot().same_as(&snapshot) {
+            (doc, keys)
+        } else {
+            plan(env, file.snapshot(), &manifest, &mut rng, &cwd)?
+        };
+        let created = !file.exists();
+        let written = keys.iter().any(|k| k.action == Action::Added) && file.save(&doc)?;
+        if !written {
+            warn_if_exposed(&env.file, &cwd);
+        }
+        outcomes.push(EnvOutcome {
+            env,
+            created: created && written,
+            written,
+            keys,
+        });
+    }
+
+    if args.json {
+        print_json(&manifest, &outcomes, &cwd, args.dry_run);
+    } else {
+        print_summary(&outcomes, &cwd, args.dry_run, &manifest);
+    }
+    Ok(Exit::Ok)
+}
+
+/// A file bootstrap did not need to write keeps its mode; say so when others can read it, since
+/// a write would have made it 0600.
+fn warn_if_exposed(path: &Path, cwd: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            eprintln!(
+                "warning: {} is readable by others (mode {mode:04o}); run: chmod 600 {}",
+                shown(path, cwd).display(),
+                shown(path, cwd).display()
+            );
+        }
+    }
+}
+
+/// Fills a snapshot's document with the environment's missing secrets. A file that does not
+/// exist yet starts with a header comment.
+fn plan(
+    env: &Environment,
+    snapshot: &store::Snapshot,
+    manifest: &Manifest,
+    rng: &mut rand_chacha::ChaCha20Rng,
+    cwd: &Path,
+) -> Result<(Document, Vec<KeyReport>)> {
+    let mut doc = if snapshot.exists() {
+        snapshot.document()?
+    } else {
+        Document::parse(&bootstrap::header(&env.name))
+    };
+    let keys = bootstrap::fill(&mut doc, manifest.secrets_for(&env.name), rng)
+        .map_err(|e| edit_error(&env.file, cwd, e))?;
+    Ok((doc, keys))
+}
+
+fn edit_error(path: &Path, cwd: &Path, err: EditError) -> Error {
+    let hint = match &err {
+        EditError::UnterminatedQuote { line, .. } => format!(
+            "close the quote that opens on line {line}; a line appended after it could be read \
+             as part of its value"
+        ),
+        EditError::KeyOnUnparsableLine { line, .. } => {
+            format!("fix line {line} so that it reads KEY=value, then run again")
+        }
+        _ => "the file was left untouched".to_string(),
+    };
+    Error::data(Location::new(shown(path, cwd), err.line()), err.to_string()).with_hint(hint)
+}
+
+fn print_summary(outcomes: &[EnvOutcome<'_>], cwd: &Path, dry_run: bool, manifest: &Manifest) {
+    if matches!(manifest.source(), Source::Builtin) {
+        eprintln!(
+            "envmint: no envmint.toml found; using the built-in web preset (envmint init writes it out)"
+        );
+    }
+    let width = outcomes
+        .iter()
+        .flat_map(|o| o.keys.iter().map(|k| k.key.len()))
+        .max()
+        .unwrap_or(0);
+    for o in outcomes {
+        let added = o.keys.iter().filter(|k| k.action == Action::Added).count();
+        let state = match (dry_run, added, o.created) {
+            (_, 0, _) => format!("unchanged, all {} keys present", o.keys.len()),
+            (true, n, true) => format!("would create with {n} keys"),
+            (true, n, false) => format!("would add {n} of {} keys", o.keys.len()),
+            (false, n, true) => format!("created, {n} keys, mode 0600"),
+            (false, n, false) => format!("{n} of {} keys added", o.keys.len()),
+        };
+        eprintln!(
+            "{}: {} ({state})",
+            o.env.name,
+            shown(&o.env.file, cwd).display()
+        );
+        for k in &o.keys {
+            let verb = match (k.action, dry_run) {
+                (Action::Added, true) => "would add",
+                (action, _) => action.as_str(),
+            };
+            eprintln!(
+                "  {verb:<9} {:<width$}  {:<9} {} bits",
+                k.key,
+                k.kind,
+                format_bits(k.bits)
+            );
+        }
+    }
+}
+
+fn print_json(manifest: &Manifest, outcomes: &[EnvOutcome<'_>], cwd: &Path, dry_run: bool) {
+    let envs: Vec<serde_json::Value> = outcomes
+        .iter()
+        .map(|o| {
+            let keys: Vec<serde_json::Value> = o
+                .keys
+                .iter()
+                .map(|k| {
+                    serde_json::json!({
+                        "key": k.key,
+                        "action": k.action.as_str(),
+                        "kind": k.kind,
+                        "bits": super::bits_json(k.bits),
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "environment": o.env.name,
+                "file": shown(&o.env.file, cwd),
+                "created": o.created,
+                "written": o.written,
+                "keys": keys,
+            })
+        })
+        .collect();
+    let manifest = match manifest.source() {
+        Source::File(p) => serde_json::json!(shown(p, cwd)),
+        Source::Builtin => serde_json::json!(null),
+    };
+    let doc = serde_json::json!({
+        "dry_run": dry_run,
+        "manifest": manifest,
+        "environments": envs,
+    });
+    println!("{doc}");
+}

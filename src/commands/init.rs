@@ -1,0 +1,61 @@
+//! `envmint init`: write the built-in preset as envmint.toml and cover secret files in
+//! .gitignore.
+
+use super::{Global, lock_timeout, shown};
+use crate::cli::InitArgs;
+use envmint::manifest::{FILE_NAME, PRESET};
+use envmint::{Error, Exit, Result, atomic, gitignore};
+
+pub fn run(global: &Global, _args: InitArgs) -> Result<Exit> {
+    let cwd = super::cwd()?;
+    let target = cwd.join(global.manifest.as_deref().unwrap_or(FILE_NAME.as_ref()));
+    let timeout = lock_timeout()?;
+    {
+        let lock = atomic::lock(&target, timeout)?;
+        if lock.read()?.is_some() {
+            return Err(Error::cant_create(
+                shown(&target, &cwd),
+                "already exists; envmint init never overwrites it",
+            )
+            .with_hint("edit it, or move it away to start again from the preset"));
+        }
+        lock.write_public(PRESET.as_bytes())?;
+    }
+    eprintln!(
+        "wrote {} (the web preset: development, staging, production)",
+        shown(&target, &cwd).display()
+    );
+
+    // One lock at a time: both files live in the same directory, whose lock is not reentrant.
+    let ignore = target.parent().unwrap_or(&cwd).join(".gitignore");
+    let lock = atomic::lock(&ignore, timeout)?;
+    let existing = match lock.read()? {
+        Some(bytes) => String::from_utf8(bytes.to_vec()).map_err(|_| {
+            Error::data(
+                envmint::error::Location::new(shown(&ignore, &cwd), None),
+                "not valid UTF-8; left untouched",
+            )
+        })?,
+        None => String::new(),
+    };
+    let (updated, added) = gitignore::ensure(&existing);
+    if added.is_empty() {
+        eprintln!(
+            "{} already covers secret files",
+            shown(&ignore, &cwd).display()
+        );
+    } else {
+        lock.write_public(updated.as_bytes())?;
+        eprintln!(
+            "{} {}: {}",
+            if existing.is_empty() {
+                "created"
+            } else {
+                "updated"
+            },
+            shown(&ignore, &cwd).display(),
+            added.join(" ")
+        );
+    }
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,110 @@
+//! One file per subcommand. Each turns its parsed arguments into library calls and prints a
+//! summary; this file holds what they share: the RNG, the error report, stdout handling.
+
+mod bootstrap;
+mod r#gen;
+mod init;
+
+use crate::cli::{Cli, Command};
+use envmint::{Error, Exit, Result};
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<Exit> {
+    let global = Global {
+        manifest: cli.manifest,
+        verbose: cli.verbose,
+    };
+    match cli.command {
+        Command::Gen(args) => r#gen::run(&global, args),
+        Command::Init(args) => init::run(&global, args),
+        Command::Bootstrap(args) => bootstrap::run(&global, args),
+    }
+}
+
+/// Flags every command sees.
+pub struct Global {
+    /// `--manifest PATH`.
+    pub manifest: Option<std::path::PathBuf>,
+    /// `-v`.
+    pub verbose: bool,
+}
+
+/// Prints an error as `error: ...` and `hint: ...` on stderr and maps it to its exit code.
+pub fn exit(result: Result<Exit>) -> ExitCode {
+    match result {
+        Ok(exit) => ExitCode::from(exit.code()),
+        Err(err) => {
+            let mut stderr = io::stderr().lock();
+            let _ = writeln!(stderr, "error: {err}");
+            if let Some(hint) = err.hint() {
+                let _ = writeln!(stderr, "hint: {hint}");
+            }
+            ExitCode::from(err.exit().code())
+        }
+    }
+}
+
+/// The process's one RNG: ChaCha20 seeded once from the operating system. Never a fixed,
+/// time-based or user-given seed.
+pub fn os_rng() -> Result<ChaCha20Rng> {
+    ChaCha20Rng::try_from_rng(&mut rand::rngs::SysRng).map_err(|e| Error::Entropy {
+        reason: e.to_string(),
+    })
+}
+
+/// Maps a failed write to stdout. A closed pipe (`envmint gen -n 1000 | head -1`) is not an
+/// error worth a message: the reader got what it wanted.
+pub fn stdout_error(err: io::Error) -> Option<Error> {
+    if err.kind() == io::ErrorKind::BrokenPipe {
+        None
+    } else {
+        Some(Error::Io {
+            path: "<stdout>".into(),
+            action: "write",
+            source: err,
+        })
+    }
+}
+
+/// The working directory, which the manifest search and relative paths start from.
+pub fn cwd() -> Result<std::path::PathBuf> {
+    std::env::current_dir().map_err(|e| Error::reading(std::path::Path::new("."), e))
+}
+
+/// How long to wait for another envmint process's lock: `ENVMINT_LOCK_TIMEOUT` seconds, or the
+/// library's default.
+pub fn lock_timeout() -> Result<std::time::Duration> {
+    match std::env::var("ENVMINT_LOCK_TIMEOUT") {
+        Err(_) => Ok(envmint::atomic::DEFAULT_LOCK_TIMEOUT),
+        Ok(text) => text
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .map(std::time::Duration::from_secs_f64)
+            .ok_or_else(|| {
+                Error::usage(format!(
+                    "ENVMINT_LOCK_TIMEOUT=`{text}` is not a number of seconds"
+                ))
+                .with_hint("e.g. ENVMINT_LOCK_TIMEOUT=30")
+            }),
+    }
+}
+
+/// `path` as shown to the user: relative to the working directory when it is inside it.
+pub fn shown<'a>(path: &'a std::path::Path, cwd: &std::path::Path) -> &'a std::path::Path {
+    path.strip_prefix(cwd).unwrap_or(path)
+}
+
+/// Entropy as a JSON number: whole bits as an integer, else rounded down to 2 decimals (the
+/// same figure `format_bits` shows).
+pub fn bits_json(bits: f64) -> serde_json::Value {
+    if bits.fract() == 0.0 {
+        serde_json::json!(bits as u64)
+    } else {
+        serde_json::json!((bits * 100.0).floor() / 100.0)
+    }
+}

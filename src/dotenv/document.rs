@@ -1,0 +1,371 @@
+//! The document: items in file order, an index of keys, and the edits envmint makes.
+
+use super::error::EditError;
+use super::is_valid_key;
+use super::item::{Broken, Item, Kind, LineEnding};
+use super::parse::parse_items;
+use super::quote::push_quoted;
+use super::warning::Warning;
+use std::collections::HashMap;
+use std::fmt;
+use zeroize::Zeroizing;
+
+const BOM: &str = "\u{feff}";
+
+/// Where a key occurs.
+#[derive(Default)]
+struct KeyState {
+    /// The last readable definition (item index).
+    last_entry: Option<usize>,
+    /// The first unreadable line that names the key (item index).
+    first_broken: Option<usize>,
+    /// The last unreadable line that names the key (item index).
+    last_broken: Option<usize>,
+    /// The line `last_entry` started on when it was added, for duplicate warnings.
+    last_entry_line: usize,
+}
+
+/// A dotenv file that renders back to its exact input bytes.
+///
+/// Comments, blank lines, order, `export ` prefixes, quoting, line endings, a missing final
+/// newline and a UTF-8 BOM are all kept; lines that cannot be read are kept too, with a
+/// [`Warning`]. Edits touch only the lines of the key they change. The text and the values are
+/// held in [`Zeroizing`] strings; `Debug` shows counts only (a "key" can be a pasted secret).
+pub struct Document {
+    bom: bool,
+    items: Vec<Item>,
+    index: HashMap<String, KeyState>,
+    /// Keys in order of first appearance.
+    order: Vec<String>,
+    warnings: Vec<Warning>,
+    /// The line ending appended lines get: the file's most common one.
+    eol: LineEnding,
+    /// The first item whose quote never closes: nothing may be written after it.
+    unterminated: Option<usize>,
+    /// Lines in the document (a last line without a terminator counts).
+    total_lines: usize,
+}
+
+impl Document {
+    /// Reads `text`. Never fails: a line that cannot be read is kept as it is and reported in
+    /// [`Document::warnings`].
+    pub fn parse(text: &str) -> Document {
+        let (bom, body) = match text.strip_prefix(BOM) {
+            Some(body) => (true, body),
+            None => (false, text),
+        };
+        let (items, eol) = parse_items(body);
+        let mut doc = Document {
+            bom,
+            items: Vec::new(),
+            index: HashMap::new(),
+            order: Vec::new(),
+            warnings: Vec::new(),
+            eol,
+            unterminated: None,
+            total_lines: 0,
+        };
+        for item in items {
+            doc.push_item(item);
+        }
+        doc
+    }
+
+    /// The document's exact bytes: the input when nothing was edited.
+    pub fn render(&self) -> Zeroizing<String> {
+        let len = self.items.iter().map(|i| i.raw.len()).sum::<usize>();
+        let mut out = Zeroizing::new(String::with_capacity(len + BOM.len()));
+        if self.bom {
+            out.push_str(BOM);
+        }
+        for item in &self.items {
+            out.push_str(&item.raw);
+        }
+        out
+    }
+
+    /// The value of `key` as python-dotenv, Node and compose read it: the last definition wins.
+    ///
+    /// `None` when the key is absent, and also when an unreadable line naming the key comes
+    /// after its last readable definition: readers disagree about such a line, so no value can
+    /// be trusted ([`Document::contains_key`] is still true).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        let state = self.index.get(key)?;
+        let entry = state.last_entry?;
+        if state.last_broken.is_some_and(|b| b > entry) {
+            return None;
+        }
+        match &self.items[entry].kind {
+            Kind::Entry { value, .. } => Some(value.as_str()),
+            _ => None,
+        }
+    }
+
+    /// Whether `key` is defined, readably or not.
+    ///
+    /// A key that appears only on unreadable lines counts as present: some readers may still
+    /// see a value there, so treating it as absent would invite a second, conflicting
+    /// definition. See [`Document::broken_line`].
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.index.contains_key(key)
+    }
+
+    /// The 1-based line of the first unreadable line naming `key`, if any. `set` and `append`
+    /// of such a key are refused.
+    pub fn broken_line(&self, key: &str) -> Option<usize> {
+        let first = self.index.get(key)?.first_broken?;
+        Some(self.line_of(first))
+    }
+
+    /// Distinct keys in order of first appearance, including keys seen only on unreadable lines.
+    pub fn keys(&self) -> Vec<&str> {
+        self.order.iter().map(String::as_str).collect()
+    }
+
+    /// Problems found while parsing, in line order. They describe the input as parsed; edits
+    /// do not change them.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// Whether the document has no content at all (it renders to an empty string).
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty() && !self.bom
+    }
+
+    /// Sets `key` to `value`.
+    ///
+    /// The last definition's value is replaced in place: leading whitespace, `export `, the
+    /// spacing around `=`, a trailing comment and the line ending are kept, and a multi-line
+    /// value becomes one line. An absent key is appended as by [`Document::append`].
+    /// On error the document is unchanged.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), EditError> {
+        let written = written_value(key, value)?;
+        let entry = match self.index.get(key) {
+            None => return self.append_checked(key, &written),
+            Some(state) => {
+                if let Some(broken) = state.first_broken {
+                    return Err(EditError::KeyOnUnparsableLine {
+                        key: key.to_owned(),
+                        line: self.line_of(broken),
+                    });
+                }
+                state
+                    .last_entry
+                    .expect("an indexed key is readable or broken")
+            }
+        };
+        if let Some(u) = self.unterminated.filter(|&u| u < entry) {
+            return Err(EditError::UnterminatedQuote {
+                line: self.line_of(u),
+            });
+        }
+        let item = &mut self.items[entry];
+        let Kind::Entry {
+            value: stored,
+            value_start,
+            value_end,
+            ..
+        } = &mut item.kind
+        else {
+            unreachable!("last_entry points at an entry");
+        };
+        let (head, tail) = (&item.raw[..*value_start], &item.raw[*value_end..]);
+        // A comment glued to a closing quote (`'x'#c`) would become part of an unquoted value.
+        let glued = tail.starts_with('#');
+        let mut raw = Zeroizing::new(String::with_capacity(
+            head.len() + written.len() + 1 + tail.len(),
+        ));
+        raw.push_str(head);
+        raw.push_str(&written);
+        if glued {
+            raw.push(' ');
+        }
+        let new_end = raw.len();
+        raw.push_str(tail);
+        *stored = Zeroizing::new(value.to_owned());
+        *value_end = new_end;
+        self.total_lines -= item.lines - 1;
+        item.lines = 1;
+        item.raw = raw;
+        Ok(())
+    }
+
+    /// Appends `KEY=value` as a new last line, in the file's dominant line ending (first ending
+    /// an unterminated last line in that style). Refused when the key exists.
+    pub fn append(&mut self, key: &str, value: &str) -> Result<(), EditError> {
+        let written = written_value(key, value)?;
+        if let Some(state) = self.index.get(key) {
+            return Err(match (state.first_broken, state.last_entry) {
+                (Some(broken), _) => EditError::KeyOnUnparsableLine {
+                    key: key.to_owned(),
+                    line: self.line_of(broken),
+                },
+                (None, Some(entry)) => EditError::KeyExists {
+                    key: key.to_owned(),
+                    line: self.line_of(entry),
+                },
+                (None, None) => unreachable!("an indexed key is readable or broken"),
+            });
+        }
+        self.append_checked(key, &written)
+    }
+
+    /// Appends a key known to be absent, `written` already quoted.
+    fn append_checked(&mut self, key: &str, written: &str) -> Result<(), EditError> {
+        if let Some(u) = self.unterminated {
+            return Err(EditError::UnterminatedQuote {
+                line: self.line_of(u),
+            });
+        }
+        let eol = self.eol.as_str();
+        if let Some(last) = self.items.last_mut()
+            && !last.is_terminated()
+        {
+            let mut raw = Zeroizing::new(String::with_capacity(last.raw.len() + eol.len()));
+            raw.push_str(&last.raw);
+            raw.push_str(eol);
+            last.raw = raw;
+        }
+        let mut raw = Zeroizing::new(String::with_capacity(
+            key.len() + 1 + written.len() + eol.len(),
+        ));
+        raw.push_str(key);
+        raw.push('=');
+        let value_start = raw.len();
+        raw.push_str(written);
+        let value_end = raw.len();
+        raw.push_str(eol);
+        let value = Zeroizing::new(unquote_written(written).to_owned());
+        self.push_item(Item {
+            raw,
+            lines: 1,
+            kind: Kind::Entry {
+                key: key.to_owned(),
+                value,
+                value_start,
+                value_end,
+            },
+        });
+        Ok(())
+    }
+
+    /// Adds `item` at the end, indexing it and noting warnings.
+    fn push_item(&mut self, item: Item) {
+        let idx = self.items.len();
+        let line = self.total_lines + 1;
+        self.total_lines += item.lines;
+        if let Some(key) = item.key() {
+            if !self.index.contains_key(key) {
+                self.order.push(key.to_owned());
+            }
+            let state = self.index.entry(key.to_owned()).or_default();
+            match &item.kind {
+                Kind::Entry { .. } => {
+                    if state.last_entry.is_some() {
+                        let prev_line = state.last_entry_line;
+                        self.warnings.push(Warning {
+                            line,
+                            message: format!(
+                                "`{key}` is defined again (before on line {prev_line}); readers \
+                                 take the last definition"
+                            ),
+                        });
+                    }
+                    state.last_entry = Some(idx);
+                    state.last_entry_line = line;
+                }
+                Kind::Broken { .. } => {
+                    state.first_broken.get_or_insert(idx);
+                    state.last_broken = Some(idx);
+                }
+                Kind::Blank | Kind::Comment => {}
+            }
+        }
+        if let Kind::Broken { key, why } = &item.kind {
+            if matches!(why, Broken::Unterminated(_)) && self.unterminated.is_none() {
+                self.unterminated = Some(idx);
+            }
+            self.warnings.push(Warning {
+                line,
+                message: broken_message(key.as_deref(), *why, item.lines),
+            });
+        }
+        self.items.push(item);
+    }
+
+    /// The 1-based line where item `idx` starts (or would start, for `idx == len`).
+    fn line_of(&self, idx: usize) -> usize {
+        line_of_items(&self.items[..idx])
+    }
+}
+
+/// The 1-based line following `items`.
+fn line_of_items(items: &[Item]) -> usize {
+    1 + items.iter().map(|i| i.lines).sum::<usize>()
+}
+
+/// Checks the key and quotes the value into a zeroizing buffer.
+fn written_value(key: &str, value: &str) -> Result<Zeroizing<String>, EditError> {
+    if !is_valid_key(key) {
+        return Err(EditError::InvalidKey {
+            key: key.to_owned(),
+        });
+    }
+    let mut written = Zeroizing::new(String::with_capacity(value.len() + 2));
+    push_quoted(&mut written, value).map_err(|char| EditError::UnsafeValue {
+        key: key.to_owned(),
+        char,
+    })?;
+    Ok(written)
+}
+
+/// The value envmint wrote as `written` (bare or single-quoted without escapes).
+fn unquote_written(written: &str) -> &str {
+    written
+        .strip_prefix('\'')
+        .and_then(|w| w.strip_suffix('\''))
+        .unwrap_or(written)
+}
+
+fn broken_message(key: Option<&str>, why: Broken, lines: usize) -> String {
+    let kept = "kept as is and not read";
+    let subject = match key {
+        Some(key) => format!("the line for `{key}`"),
+        None => "the line".to_owned(),
+    };
+    match why {
+        Broken::Unterminated(q) => format!(
+            "a {} quote opened here is never closed: {subject} is {kept}, and envmint will not \
+             write after it",
+            q.name()
+        ),
+        Broken::TextAfterQuote if lines > 1 => format!(
+            "text follows the closing quote {} lines further down: these {lines} lines are \
+             {kept} (did a quote close too early, or too late?)",
+            lines - 1
+        ),
+        Broken::TextAfterQuote => {
+            format!("text follows the closing quote: {subject} is {kept}")
+        }
+        Broken::NoEquals => format!(
+            "a word without `=`: {subject} is {kept} (python-dotenv reads such a key as unset, \
+             docker compose takes it from the environment)"
+        ),
+        Broken::NotAnAssignment => {
+            format!("not a `KEY=value` line: {subject} is {kept}")
+        }
+    }
+}
+
+impl fmt::Debug for Document {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Document")
+            .field("lines", &self.total_lines)
+            .field("keys", &self.order.len())
+            .field("warnings", &self.warnings.len())
+            .field("bom", &self.bom)
+            .field("line_ending", &self.eol)
+            .finish_non_exhaustive()
+    }
+}

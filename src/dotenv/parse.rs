@@ -1,0 +1,415 @@
+//! Splitting text into items and reading each one, in one forward pass.
+//!
+//! The reading rules (and where the peers disagree) are described in the module docs of
+//! [`crate::dotenv`]. Everything here works on byte offsets: every delimiter is ASCII, so slicing
+//! at them always falls on a character boundary.
+
+use super::item::{Broken, Item, Kind, LineEnding, Quote};
+use zeroize::Zeroizing;
+
+/// Whitespace inside a line. Line breaks are never inline whitespace.
+fn is_inline_ws(c: char) -> bool {
+    c != '\n' && c != '\r' && c.is_whitespace()
+}
+
+/// Characters of a key that python-dotenv and Node both accept.
+fn is_key_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-'
+}
+
+/// The offset of the first non-whitespace character in `text[from..to]`, or `to`.
+fn skip_ws(text: &str, from: usize, to: usize) -> usize {
+    text[from..to]
+        .char_indices()
+        .find(|&(_, c)| !is_inline_ws(c))
+        .map_or(to, |(i, _)| from + i)
+}
+
+/// The end of the line starting at `from` (excluding its terminator) and the start of the next.
+fn line_bounds(bytes: &[u8], from: usize) -> (usize, usize) {
+    match bytes[from..].iter().position(|&b| b == b'\n' || b == b'\r') {
+        None => (bytes.len(), bytes.len()),
+        Some(i) => {
+            let end = from + i;
+            let next = if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') {
+                end + 2
+            } else {
+                end + 1
+            };
+            (end, next)
+        }
+    }
+}
+
+/// Line terminators seen, to pick the style of appended lines.
+#[derive(Default)]
+struct EndingCounts {
+    lf: usize,
+    crlf: usize,
+    cr: usize,
+}
+
+impl EndingCounts {
+    /// Counts the terminators in `raw` and returns how many lines it spans.
+    fn add(&mut self, raw: &[u8]) -> usize {
+        let mut terminators = 0;
+        let mut i = 0;
+        while i < raw.len() {
+            match raw[i] {
+                b'\r' if raw.get(i + 1) == Some(&b'\n') => {
+                    self.crlf += 1;
+                    terminators += 1;
+                    i += 1;
+                }
+                b'\r' => {
+                    self.cr += 1;
+                    terminators += 1;
+                }
+                b'\n' => {
+                    self.lf += 1;
+                    terminators += 1;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        let unterminated_tail = !matches!(raw.last(), Some(b'\n' | b'\r'));
+        terminators + usize::from(unterminated_tail && !raw.is_empty())
+    }
+
+    /// The most common terminator; `\n` when there is none or on a tie.
+    fn dominant(&self) -> LineEnding {
+        if self.crlf > self.lf && self.crlf >= self.cr {
+            LineEnding::CrLf
+        } else if self.cr > self.lf && self.cr > self.crlf {
+            LineEnding::Cr
+        } else {
+            LineEnding::Lf
+        }
+    }
+}
+
+/// The items of `text` (without a BOM) and the line ending appended lines should use.
+pub(crate) fn parse_items(text: &str) -> (Vec<Item>, LineEnding) {
+    let mut parser = Parser {
+        text,
+        bytes: text.as_bytes(),
+        no_close_from: [usize::MAX; 2],
+    };
+    let mut items = Vec::new();
+    let mut endings = EndingCounts::default();
+    let mut pos = 0;
+    while pos < text.len() {
+        let (kind, end) = parser.item_at(pos);
+        let raw = &text[pos..end];
+        let lines = endings.add(raw.as_bytes());
+        items.push(Item {
+            raw: Zeroizing::new(raw.to_owned()),
+            lines,
+            kind,
+        });
+        pos = end;
+    }
+    (items, endings.dominant())
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    /// Per quote kind, an offset from which no closing quote exists: a second failed search
+    /// for the same quote stops at once, so unterminated quotes cannot make parsing quadratic.
+    no_close_from: [usize; 2],
+}
+
+impl Parser<'_> {
+    /// Reads the item starting at `start` (a line start); returns it and where it ends.
+    fn item_at(&mut self, start: usize) -> (Kind, usize) {
+        let (end, next) = line_bounds(self.bytes, start);
+        let first = skip_ws(self.text, start, end);
+        if first == end {
+            return (Kind::Blank, next);
+        }
+        if self.bytes[first] == b'#' {
+            return (Kind::Comment, next);
+        }
+        let broken = |key: Option<&str>, why| Kind::Broken {
+            key: key.map(str::to_owned),
+            why,
+        };
+
+        let mut key_start = first;
+        let rest = &self.text[first..end];
+        if let Some(after) = rest.strip_prefix("export")
+            && after.starts_with(is_inline_ws)
+        {
+            key_start = skip_ws(self.text, first + "export".len(), end);
+        }
+        let key_end = self.bytes[key_start..end]
+            .iter()
+            .position(|&b| !is_key_byte(b))
+            .map_or(end, |i| key_start + i);
+        let key = &self.text[key_start..key_end];
+        let key_ok = !key.is_empty()
+            && self.text[key_end..end]
+                .chars()
+                .next()
+                .is_none_or(|c| c == '=' || c == '#' || c == ':' || is_inline_ws(c));
+        if !key_ok {
+            return (broken(None, Broken::NotAnAssignment), next);
+        }
+        let eq = skip_ws(self.text, key_end, end);
+        // Without `=` the word may be a value pasted on its own line (the tail of a broken
+        // multi-line value), so it is not remembered or named as a key.
+        if eq == end || self.bytes[eq] == b'#' {
+            return (broken(None, Broken::NoEquals), next);
+        }
+        if self.bytes[eq] != b'=' {
+            return (broken(None, Broken::NotAnAssignment), next);
+        }
+
+        let value_start = skip_ws(self.text, eq + 1, end);
+        let quote = match self.bytes.get(value_start) {
+            Some(b'\'') => Some(Quote::Single),
+            Some(b'"') => Some(Quote::Double),
+            _ => None,
+        };
+        let Some(quote) = quote else {
+            let (value, value_end) = unquoted(self.text, value_start, end);
+            let entry = Kind::Entry {
+                key: key.to_owned(),
+                value,
+                value_start: value_start - start,
+                value_end: value_end - start,
+            };
+            return (entry, next);
+        };
+
+        let Some(close) = self.closing_quote(quote, value_start + 1) else {
+            return (broken(Some(key), Broken::Unterminated(quote)), next);
+        };
+        let (close_end, close_next) = line_bounds(self.bytes, close + 1);
+        let after = skip_ws(self.text, close + 1, close_end);
+        if after != close_end && self.bytes[after] != b'#' {
+            return (broken(Some(key), Broken::TextAfterQuote), close_next);
+        }
+        let content = &self.text[value_start + 1..close];
+        let value = match quote {
+            Quote::Single => decode_single(content),
+            Quote::Double => decode_double(content),
+        };
+        let entry = Kind::Entry {
+            key: key.to_owned(),
+            value,
+            value_start: value_start - start,
+            value_end: close + 1 - start,
+        };
+        (entry, close_next)
+    }
+
+    /// The first `quote` at or after `from` that a backslash does not escape; a backslash
+    /// escapes the next character, so `\\"` closes.
+    ///
+    /// python-dotenv's and Node's `"((?:\\"|[^"])*)"` regexes stop at the same quote except
+    /// after `\\"`, where python-dotenv runs on to a later quote if there is one (losing both
+    /// lines) and Node backtracks to the same answer as here.
+    fn closing_quote(&mut self, quote: Quote, from: usize) -> Option<usize> {
+        let slot = &mut self.no_close_from[quote as usize];
+        if from >= *slot {
+            return None;
+        }
+        let q = quote.byte();
+        let mut i = from;
+        while i < self.bytes.len() {
+            match self.bytes[i] {
+                b'\\' => i += 2,
+                b if b == q => return Some(i),
+                _ => i += 1,
+            }
+        }
+        *slot = from;
+        None
+    }
+}
+
+/// An unquoted value in `text[from..end]`: cut at the first `#` preceded by whitespace (the
+/// python-dotenv and compose rule), then trimmed. Returns the value and where it ends.
+fn unquoted(text: &str, from: usize, end: usize) -> (Zeroizing<String>, usize) {
+    let part = &text[from..end];
+    let mut cut = part.len();
+    let mut prev_ws = false;
+    for (i, c) in part.char_indices() {
+        if c == '#' && prev_ws {
+            cut = i;
+            break;
+        }
+        prev_ws = is_inline_ws(c);
+    }
+    let value = part[..cut].trim_end_matches(is_inline_ws);
+    (Zeroizing::new(value.to_owned()), from + value.len())
+}
+
+/// Pushes `c`, reading a line break inside quotes as `\n` (Node and compose normalise CRLF and
+/// CR; python-dotenv keeps them as they are).
+fn push_normalised(out: &mut String, c: char, chars: &mut std::iter::Peekable<std::str::Chars>) {
+    if c == '\r' {
+        if chars.peek() == Some(&'\n') {
+            chars.next();
+        }
+        out.push('\n');
+    } else {
+        out.push(c);
+    }
+}
+
+/// A single-quoted value: literal, except `\'` and `\\` (python-dotenv and compose unescape
+/// them, Node does not).
+fn decode_single(content: &str) -> Zeroizing<String> {
+    let mut out = Zeroizing::new(String::with_capacity(content.len()));
+    let mut chars = content.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\'
+            && let Some(&next @ ('\'' | '\\')) = chars.peek()
+        {
+            chars.next();
+            out.push(next);
+            continue;
+        }
+        push_normalised(&mut out, c, &mut chars);
+    }
+    out
+}
+
+/// A double-quoted value with python-dotenv's escapes: `\\ \' \" \a \b \f \n \r \t \v`. Any
+/// other backslash is kept.
+fn decode_double(content: &str) -> Zeroizing<String> {
+    let mut out = Zeroizing::new(String::with_capacity(content.len()));
+    let mut chars = content.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            let decoded = match chars.peek() {
+                Some('\\') => Some('\\'),
+                Some('\'') => Some('\''),
+                Some('"') => Some('"'),
+                Some('a') => Some('\u{7}'),
+                Some('b') => Some('\u{8}'),
+                Some('f') => Some('\u{c}'),
+                Some('n') => Some('\n'),
+                Some('r') => Some('\r'),
+                Some('t') => Some('\t'),
+                Some('v') => Some('\u{b}'),
+                _ => None,
+            };
+            if let Some(d) = decoded {
+                chars.next();
+                out.push(d);
+                continue;
+            }
+        }
+        push_normalised(&mut out, c, &mut chars);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<String> {
+        parse_items(text)
+            .0
+            .iter()
+            .map(|it| match &it.kind {
+                Kind::Blank => "blank".into(),
+                Kind::Comment => "comment".into(),
+                Kind::Entry { key, value, .. } => format!("{key}={}", value.as_str()),
+                Kind::Broken { key, why } => format!("broken {key:?} {why:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn unquoted_values_follow_python_dotenv() {
+        assert_eq!(kinds("A=b"), ["A=b"]);
+        assert_eq!(kinds("A = b \n"), ["A=b"]);
+        assert_eq!(kinds("A=b # c"), ["A=b"]);
+        assert_eq!(kinds("A=b#c"), ["A=b#c"]);
+        assert_eq!(kinds("A=b\t#c"), ["A=b"]);
+        assert_eq!(kinds("A= #c"), ["A=#c"]);
+        assert_eq!(kinds("A="), ["A="]);
+        assert_eq!(kinds("A=a\"b'c"), ["A=a\"b'c"]);
+        assert_eq!(kinds("A=`x`"), ["A=`x`"]);
+    }
+
+    #[test]
+    fn quoted_values() {
+        assert_eq!(kinds("A='b # c' # d"), ["A=b # c"]);
+        assert_eq!(kinds(r#"A="x\ny\t\"z\\""#), ["A=x\ny\t\"z\\"]);
+        assert_eq!(kinds(r"A='x\ny\'z'"), [r"A=x\ny'z"]);
+        assert_eq!(kinds(r#"A="\q\$""#), [r"A=\q\$"]);
+        assert_eq!(kinds("A=\"C:\\d\\\\\"\nB=\"x\""), ["A=C:\\d\\", "B=x"]);
+        assert_eq!(kinds(r"A='a\'b' #"), ["A=a'b"]);
+        assert_eq!(kinds("A=''"), ["A="]);
+        assert_eq!(kinds("A=\"a\r\nb\"\r\nB=1"), ["A=a\nb", "B=1"]);
+        assert_eq!(kinds("A='a\nb'#c\nB=1"), ["A=a\nb", "B=1"]);
+    }
+
+    #[test]
+    fn export_prefix_and_keys() {
+        assert_eq!(kinds("export A=1"), ["A=1"]);
+        assert_eq!(kinds("  export\tA=1"), ["A=1"]);
+        assert_eq!(kinds("export=1"), ["export=1"]);
+        assert_eq!(kinds("exportA=1"), ["exportA=1"]);
+        assert_eq!(kinds("a.b-c=1"), ["a.b-c=1"]);
+    }
+
+    #[test]
+    fn fail_lines_that_are_not_entries() {
+        assert_eq!(kinds("A"), ["broken None NoEquals"]);
+        assert_eq!(kinds("A # c"), ["broken None NoEquals"]);
+        assert_eq!(kinds("A: b"), ["broken None NotAnAssignment"]);
+        assert_eq!(kinds("A b=c"), ["broken None NotAnAssignment"]);
+        assert_eq!(kinds("a$b=1"), ["broken None NotAnAssignment"]);
+        assert_eq!(kinds("=1"), ["broken None NotAnAssignment"]);
+        assert_eq!(kinds("'A'=1"), ["broken None NotAnAssignment"]);
+        assert_eq!(
+            kinds("A='b' c\nB=1"),
+            ["broken Some(\"A\") TextAfterQuote", "B=1"]
+        );
+        assert_eq!(
+            kinds("A=\"b\nB=1\n"),
+            ["broken Some(\"A\") Unterminated(Double)", "B=1"]
+        );
+    }
+
+    #[test]
+    fn a_quote_closed_lines_later_swallows_them() {
+        let (items, _) = parse_items("A=\"x\nB=1\nC=\"y\"\nD=2\n");
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].lines, 3);
+        assert!(matches!(
+            items[0].kind,
+            Kind::Broken {
+                why: Broken::TextAfterQuote,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn line_endings_and_counts() {
+        let (items, eol) = parse_items("A=1\r\nB=2\r\nC=3\n");
+        assert_eq!(eol, LineEnding::CrLf);
+        assert_eq!(items.iter().map(|i| i.lines).sum::<usize>(), 3);
+        assert_eq!(kinds("A=1\rB=2\r"), ["A=1", "B=2"]);
+        assert_eq!(parse_items("A=1\rB=2").1, LineEnding::Cr);
+        assert_eq!(parse_items("A=1").1, LineEnding::Lf);
+    }
+
+    #[test]
+    fn each_quote_closes_the_previous_line() {
+        let text = "A='x\n".repeat(50_000);
+        let (items, _) = parse_items(&text);
+        assert_eq!(items.len(), 25_000);
+        assert!(items.iter().all(|i| i.lines == 2));
+    }
+}

@@ -1,0 +1,272 @@
+//! Tests of the document as a whole: round trips, edits, refusals, secrecy of Debug/errors.
+
+use super::*;
+
+fn doc(text: &str) -> Document {
+    let d = Document::parse(text);
+    assert_eq!(d.render().as_str(), text, "round trip");
+    d
+}
+
+#[test]
+fn valid_keys() {
+    for k in ["A", "_", "a_1", "DATABASE_URL", "_9"] {
+        assert!(is_valid_key(k), "{k}");
+    }
+}
+
+#[test]
+fn fail_invalid_keys() {
+    for k in ["", "1A", "A-B", "a.b", "A B", "É", "A=", "export A"] {
+        assert!(!is_valid_key(k), "{k}");
+    }
+}
+
+#[test]
+fn round_trips_odd_inputs() {
+    for text in [
+        "",
+        "\n",
+        "\r\n\r\n",
+        "\u{feff}A=1\n",
+        "\u{feff}",
+        "A=1",
+        "# only a comment",
+        "A='x\ny'",
+        "junk line\nA=\"unterminated\n",
+        "A=1\rB=2\r\nC=3\n",
+        "  export   A = 'b' # c \t\n",
+    ] {
+        doc(text);
+    }
+}
+
+#[test]
+fn get_keys_and_last_one_wins() {
+    let d = doc("# c\nA=1\nexport B='two'\nA=3\n\nC=\"x y\"\n");
+    assert_eq!(d.get("A"), Some("3"));
+    assert_eq!(d.get("B"), Some("two"));
+    assert_eq!(d.get("C"), Some("x y"));
+    assert_eq!(d.get("D"), None);
+    assert_eq!(d.keys(), ["A", "B", "C"]);
+    assert_eq!(d.warnings().len(), 1);
+    assert_eq!(d.warnings()[0].line, 4);
+    assert!(
+        d.warnings()[0].message.contains("line 2"),
+        "{:?}",
+        d.warnings()
+    );
+}
+
+#[test]
+fn bom_is_kept_and_first_key_read() {
+    let d = doc("\u{feff}A=1\r\n");
+    assert_eq!(d.get("A"), Some("1"));
+}
+
+#[test]
+fn set_replaces_only_the_value() {
+    let mut d = doc("# head\n  export A = old # note\nB=2\n");
+    d.set("A", "new").unwrap();
+    assert_eq!(
+        d.render().as_str(),
+        "# head\n  export A = new # note\nB=2\n"
+    );
+    d.set("A", "n#w").unwrap();
+    assert_eq!(
+        d.render().as_str(),
+        "# head\n  export A = 'n#w' # note\nB=2\n"
+    );
+    assert_eq!(d.get("A"), Some("n#w"));
+}
+
+#[test]
+fn set_keeps_crlf_and_replaces_the_last_definition() {
+    let mut d = doc("A=1\r\nA=2\r\nB=3");
+    d.set("A", "x").unwrap();
+    assert_eq!(d.render().as_str(), "A=1\r\nA=x\r\nB=3");
+    d.set("B", "y").unwrap();
+    assert_eq!(d.render().as_str(), "A=1\r\nA=x\r\nB=y");
+}
+
+#[test]
+fn set_collapses_a_multiline_value_and_separates_a_glued_comment() {
+    let mut d = doc("A=\"l1\nl2\"#c\nB=1\n");
+    d.set("A", "v").unwrap();
+    assert_eq!(d.render().as_str(), "A=v #c\nB=1\n");
+    d.set("C", "3").unwrap();
+    assert_eq!(d.render().as_str(), "A=v #c\nB=1\nC=3\n");
+    assert_eq!(Document::parse(&d.render()).get("A"), Some("v"));
+}
+
+#[test]
+fn append_uses_the_dominant_ending_and_ends_the_last_line() {
+    let mut d = doc("A=1\r\nB=2\r\n# tail");
+    d.append("C", "3").unwrap();
+    assert_eq!(d.render().as_str(), "A=1\r\nB=2\r\n# tail\r\nC=3\r\n");
+    let mut d = doc("");
+    d.append("A", "a b".replace(' ', "~").as_str()).unwrap();
+    assert_eq!(d.render().as_str(), "A='a~b'\n");
+    assert_eq!(d.get("A"), Some("a~b"));
+    let mut d = doc("\u{feff}");
+    d.append("A", "1").unwrap();
+    assert_eq!(d.render().as_str(), "\u{feff}A=1\n");
+}
+
+#[test]
+fn fail_append_of_an_existing_key() {
+    let mut d = doc("A=1\n");
+    let e = d.append("A", "2").unwrap_err();
+    assert_eq!(
+        e,
+        EditError::KeyExists {
+            key: "A".into(),
+            line: 1
+        }
+    );
+    assert_eq!(e.line(), Some(1));
+    assert_eq!(d.render().as_str(), "A=1\n");
+}
+
+#[test]
+fn fail_edits_of_a_key_on_an_unparsable_line() {
+    for text in ["X=1\nA='a' junk\n", "X=1\nA=\"never closed\n"] {
+        let mut d = doc(text);
+        assert!(d.contains_key("A"), "{text:?}");
+        assert_eq!(d.get("A"), None);
+        assert_eq!(d.broken_line("A"), Some(2));
+        for e in [
+            d.set("A", "v").unwrap_err(),
+            d.append("A", "v").unwrap_err(),
+        ] {
+            assert_eq!(
+                e,
+                EditError::KeyOnUnparsableLine {
+                    key: "A".into(),
+                    line: 2
+                }
+            );
+        }
+        assert_eq!(d.render().as_str(), text);
+        assert!(
+            d.warnings().iter().any(|w| w.line == 2),
+            "{:?}",
+            d.warnings()
+        );
+    }
+}
+
+#[test]
+fn words_without_equals_are_not_keys() {
+    let mut d = doc("A\nexport B\nC: c\n");
+    assert_eq!(d.keys(), Vec::<&str>::new());
+    assert_eq!(d.warnings().len(), 3);
+    assert!(!d.warnings()[0].message.contains('A'), "{:?}", d.warnings());
+    // Every reader lets a later definition win over these lines, so appending is safe.
+    d.append("A", "1").unwrap();
+    assert_eq!(d.render().as_str(), "A\nexport B\nC: c\nA=1\n");
+}
+
+#[test]
+fn a_readable_definition_after_a_broken_one_is_read() {
+    let d = doc("A='a' junk\nA=b\n");
+    assert_eq!(d.get("A"), Some("b"));
+    let d = doc("A=b\nA='a' junk\n");
+    assert_eq!(d.get("A"), None);
+}
+
+#[test]
+fn fail_writes_after_an_unterminated_quote() {
+    let mut d = doc("A=1\nB='open\nC=3\n");
+    assert_eq!(d.get("C"), Some("3"));
+    assert_eq!(d.warnings()[0].line, 2);
+    assert_eq!(
+        d.set("C", "x"),
+        Err(EditError::UnterminatedQuote { line: 2 })
+    );
+    assert_eq!(
+        d.set("D", "x"),
+        Err(EditError::UnterminatedQuote { line: 2 })
+    );
+    assert_eq!(
+        d.append("D", "x"),
+        Err(EditError::UnterminatedQuote { line: 2 })
+    );
+    d.set("A", "ok").unwrap();
+    assert_eq!(d.render().as_str(), "A=ok\nB='open\nC=3\n");
+}
+
+#[test]
+fn fail_invalid_keys_and_unsafe_values_leave_the_document_unchanged() {
+    let mut d = doc("A=1\n");
+    assert!(matches!(
+        d.set("1A", "v"),
+        Err(EditError::InvalidKey { .. })
+    ));
+    assert!(matches!(
+        d.append("a.b", "v"),
+        Err(EditError::InvalidKey { .. })
+    ));
+    let e = d.set("A", "x$y").unwrap_err();
+    assert_eq!(
+        e,
+        EditError::UnsafeValue {
+            key: "A".into(),
+            char: UnsafeChar::Dollar
+        }
+    );
+    assert_eq!(e.line(), None);
+    assert_eq!(d.render().as_str(), "A=1\n");
+}
+
+#[test]
+fn secrets_never_show_in_debug_errors_or_warnings() {
+    let secret = "hunter2secret";
+    let mut d = doc(&format!(
+        "A={secret}\nB='{secret}' {secret}\nC=\"{secret}\n{secret}\n{secret}: {secret}\nA={secret}\n"
+    ));
+    let mut shown = format!("{d:?} {d:#?}");
+    for w in d.warnings() {
+        shown += &format!("{w} {w:?}");
+    }
+    let errors = [
+        d.set("A", &format!("{secret}$")).unwrap_err(),
+        d.set("B", secret).unwrap_err(),
+        d.append("A", secret).unwrap_err(),
+        d.set(&format!("K={secret}"), "v").unwrap_err(),
+        d.set(&format!("K {secret}"), "v").unwrap_err(),
+    ];
+    for e in &errors {
+        shown += &format!("{e} {e:?}");
+    }
+    // Debug of InvalidKey holds the caller's own argument; Display must not echo a pasted value.
+    let displayed: String = errors.iter().map(|e| e.to_string()).collect();
+    assert!(!displayed.contains(secret), "{displayed}");
+    let without_invalid_key_debug = shown
+        .replace(&format!("K={secret}"), "")
+        .replace(&format!("K {secret}"), "");
+    assert!(!without_invalid_key_debug.contains(secret), "{shown}");
+}
+
+#[test]
+fn dotted_keys_are_read_but_not_written() {
+    let mut d = doc("a.b=1\n");
+    assert_eq!(d.get("a.b"), Some("1"));
+    assert!(matches!(
+        d.set("a.b", "2"),
+        Err(EditError::InvalidKey { .. })
+    ));
+}
+
+#[test]
+fn ten_thousand_keys_parse_set_render() {
+    let mut text = String::new();
+    for i in 0..10_000 {
+        text.push_str(&format!("# comment {i}\nKEY_{i}='{}'\n", "x".repeat(80)));
+    }
+    let mut d = doc(&text);
+    d.set("KEY_5000", "new").unwrap();
+    let out = d.render();
+    assert_eq!(out.len(), text.len() - 82 + 3);
+    assert_eq!(d.keys().len(), 10_000);
+}
