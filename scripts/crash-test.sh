@@ -24,7 +24,7 @@ fi
 ENVMINT=$(realpath "$ENVMINT")
 
 keys=(SECRET_KEY JWT_SECRET_KEY SESSION_SECRET ENCRYPTION_KEY DB_PASSWORD REDIS_PASSWORD)
-env_name=crash
+env_name=production   # one the built-in preset declares
 file=.env.$env_name.local
 
 # A scratch directory with no envmint.toml in it or its parents, so the built-in preset applies.
@@ -65,14 +65,13 @@ check() {
     local -A seen=()
     local line key n=0
     while IFS= read -r line; do
-        [[ -z $line || $line == \#* ]] && continue
         [[ $line =~ ^([A-Z_]+)=(.+)$ ]] || { why="malformed appended line ($(printf %q "${line:0:20}")...)"; return 1; }
         key=${BASH_REMATCH[1]}
         [[ " ${keys[*]} " == *" $key "* ]] || { why="unexpected key $key"; return 1; }
         [[ -z ${seen[$key]:-} ]] || { why="key $key appended twice"; return 1; }
         seen[$key]=1
         n=$((n + 1))
-    done <<< "${tail_part%x}"
+    done <<< "${tail_part%$'\n'x}"
     ((n == ${#keys[@]})) || { why="appended $n of ${#keys[@]} keys"; return 1; }
     state=new
 }
@@ -101,11 +100,27 @@ max_delay_us=$run_us
 echo "envmint: $ENVMINT"
 echo "file: $old_size bytes, one bootstrap run ~$((run_us / 1000)).$(((run_us % 1000) / 100)) ms; kill delay 0..$max_delay_us us; $kills kills"
 
+# The write itself is a small part of a run (reading, parsing and rendering 1 MB come first), so
+# uniform delays rarely hit it. After a first quarter of uniform kills, every other kill aims at
+# +-1.5 ms around the mean delay of the kills that left a temp file (or, until one has, between
+# the latest kill that came too early and the earliest that came too late).
+rand_in() { echo $(($1 + (RANDOM * 32768 + RANDOM) % ($2 - $1 + 1))); }
+during_lo='' during_hi='' during_sum=0 before_hi=0 after_lo=$max_delay_us
 declare -A count=([finished]=0 [before]=0 [during]=0 [after]=0)
+aimed=0
 violations=0
 for ((i = 1; i <= kills; i++)); do
     restore
-    delay=$(((RANDOM * 32768 + RANDOM) % (max_delay_us + 1)))
+    delay=$(rand_in 0 "$max_delay_us")
+    if ((i > kills / 4 && i % 2 == 0)); then
+        if [[ -n $during_lo ]]; then
+            mean=$((during_sum / count[during]))
+            lo=$((mean > 1500 ? mean - 1500 : 0)) hi=$((mean + 1500))
+        else
+            lo=$before_hi hi=$after_lo
+        fi
+        if ((lo < hi)); then delay=$(rand_in "$lo" "$hi"); aimed=$((aimed + 1)); fi
+    fi
     "$ENVMINT" bootstrap "$env_name" > /dev/null 2>&1 &
     pid=$!
     sleep_us "$delay"
@@ -126,12 +141,17 @@ for ((i = 1; i <= kills; i++)); do
     left=$(temps)
     if ((status == 0)); then
         count[finished]=$((count[finished] + 1))
+        ((delay >= after_lo)) || after_lo=$delay
         [[ $state == new && -z $left ]] || { echo "VIOLATION round $i: a finished run left state=$state temps=[$left]" >&2; violations=$((violations + 1)); }
         continue
     elif [[ $state == new ]]; then
         count[after]=$((count[after] + 1))   # killed after the rename
+        ((delay >= after_lo)) || after_lo=$delay
     elif [[ -n $left ]]; then
         count[during]=$((count[during] + 1)) # killed with its temp file written or being written
+        [[ -n $during_lo ]] && ((delay >= during_lo)) || during_lo=$delay
+        [[ -n $during_hi ]] && ((delay <= during_hi)) || during_hi=$delay
+        during_sum=$((during_sum + delay))
         # What a killed writer leaves must be as private as the secret itself.
         for t in $left; do
             m=$(stat -c %a "$t")
@@ -139,6 +159,7 @@ for ((i = 1; i <= kills; i++)); do
         done
     else
         count[before]=$((count[before] + 1)) # killed before the temp file existed
+        ((delay <= before_hi)) || before_hi=$delay
     fi
 
     # The next successful run completes the file and clears what the killed one left.
@@ -151,7 +172,8 @@ for ((i = 1; i <= kills; i++)); do
     [[ -z $left ]] || { echo "VIOLATION round $i: temp files remain after a clean run: $left" >&2; violations=$((violations + 1)); }
 done
 
-echo "kills: $kills; killed before the temp file: ${count[before]}, during the write (temp file left): ${count[during]}, after the rename: ${count[after]}; finished before the kill: ${count[finished]}"
+echo "kills: $kills ($aimed aimed at the write); killed before the temp file: ${count[before]}, during the write (temp file left): ${count[during]}, after the rename: ${count[after]}; finished before the kill: ${count[finished]}"
+[[ -z $during_lo ]] || echo "kills that left a temp file came ${during_lo}..${during_hi} us after the start"
 if ((violations > 0)); then
     echo "FAIL: $violations violation(s)" >&2
     exit 1
