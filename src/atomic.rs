@@ -12,6 +12,10 @@
 //! A crash at any instant therefore leaves either the complete old file or the complete new one,
 //! plus at worst a 0600 temporary file, which the next write of the same file removes.
 //!
+//! Because the new contents arrive as a new inode, a file with several hard links is replaced
+//! under the one name written; its other names keep the old contents. Symlinks, which deploy
+//! tools use for shared `.env` files, are followed instead (see [`lock`]).
+//!
 //! # Why the lock is on the directory
 //!
 //! The rename replaces the target's inode, so a lock on the target itself would be lost by the
