@@ -59,6 +59,23 @@ pub struct Locked {
     dir: File,
 }
 
+/// Reads a secret file whole into a zeroizing buffer, `None` if it does not exist. The buffer is
+/// sized up front so it never reallocates: a reallocation would leave an unzeroized copy of the
+/// secret in freed memory.
+pub fn read_file(path: &Path) -> Result<Option<Zeroizing<Vec<u8>>>> {
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::reading(path, e)),
+    };
+    let len = file.metadata().map_err(|e| Error::reading(path, e))?.len();
+    let capacity = usize::try_from(len).unwrap_or(0).saturating_add(1);
+    let mut buf = Zeroizing::new(Vec::with_capacity(capacity));
+    file.read_to_end(&mut buf)
+        .map_err(|e| Error::reading(path, e))?;
+    Ok(Some(buf))
+}
+
 /// Locks `path` for reading and rewriting, waiting up to `timeout` for another envmint process to
 /// finish with it.
 ///
@@ -114,22 +131,7 @@ impl Locked {
     /// [`Error::PermissionDenied`] (exit 77) when the file cannot be opened for lack of
     /// permission, [`Error::Io`] (exit 74) for other failures.
     pub fn read(&self) -> Result<Option<Zeroizing<Vec<u8>>>> {
-        let mut file = match File::open(&self.target) {
-            Ok(file) => file,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::reading(&self.target, e)),
-        };
-        let len = file
-            .metadata()
-            .map_err(|e| Error::reading(&self.target, e))?
-            .len();
-        // Sized up front so the vector never reallocates: a reallocation would leave an
-        // unzeroized copy of the secret in freed memory.
-        let capacity = usize::try_from(len).unwrap_or(0).saturating_add(1);
-        let mut buf = Zeroizing::new(Vec::with_capacity(capacity));
-        file.read_to_end(&mut buf)
-            .map_err(|e| Error::reading(&self.target, e))?;
-        Ok(Some(buf))
+        read_file(&self.target)
     }
 
     /// Atomically replaces the file with `contents`, as a secret: mode 0600, or the old mode if

@@ -377,7 +377,9 @@ fn secret_decl(
                 format!("`{}` does not apply to {kind}", given.name()),
             )
             .with_hint(format!("use `{} = N` or `bits = N`", expected.name())),
-        SpecError::Zero(_) | SpecError::TooLarge { .. } => ctx.err(size_span.clone(), e.to_string()),
+        SpecError::Zero(_) | SpecError::TooLarge { .. } => {
+            ctx.err(size_span.clone(), e.to_string())
+        }
     })?;
     if spec.is_weak() {
         let unit = spec.kind().native_unit().name();

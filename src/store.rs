@@ -67,11 +67,7 @@ pub fn open(path: &Path, timeout: Duration) -> Result<EnvFile> {
 /// Reads `path` without locking, for reports, dry runs and plans that are checked again under
 /// the lock before anything is written.
 pub fn peek(path: &Path) -> Result<Snapshot> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => Some(Zeroizing::new(bytes)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Error::reading(path, e)),
-    };
+    let bytes = atomic::read_file(path)?;
     Ok(Snapshot {
         path: path.to_path_buf(),
         bytes,
