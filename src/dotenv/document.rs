@@ -2,11 +2,12 @@
 
 use super::error::EditError;
 use super::is_valid_key;
-use super::item::{Broken, Item, Kind, LineEnding};
+use super::item::{Broken, Item, Kind, LineEnding, Raw};
 use super::parse::parse_items;
 use super::quote::push_quoted;
 use super::warning::Warning;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::fmt;
 use zeroize::Zeroizing;
 
@@ -33,10 +34,12 @@ struct KeyState {
 /// held in [`Zeroizing`] strings; `Debug` shows counts only (a "key" can be a pasted secret).
 pub struct Document {
     bom: bool,
+    /// The input without its BOM; unedited items are ranges of it.
+    source: Zeroizing<String>,
     items: Vec<Item>,
     index: HashMap<String, KeyState>,
-    /// Keys in order of first appearance.
-    order: Vec<String>,
+    /// The items where each key first appears, in order (keys are read from the items).
+    order: Vec<usize>,
     warnings: Vec<Warning>,
     /// The line ending appended lines get: the file's most common one.
     eol: LineEnding,
@@ -57,8 +60,9 @@ impl Document {
         let (items, eol) = parse_items(body);
         let mut doc = Document {
             bom,
+            source: Zeroizing::new(body.to_owned()),
             items: Vec::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
             order: Vec::new(),
             warnings: Vec::new(),
             eol,
@@ -73,13 +77,17 @@ impl Document {
 
     /// The document's exact bytes: the input when nothing was edited.
     pub fn render(&self) -> Zeroizing<String> {
-        let len = self.items.iter().map(|i| i.raw.len()).sum::<usize>();
+        let len = self
+            .items
+            .iter()
+            .map(|i| i.text(&self.source).len())
+            .sum::<usize>();
         let mut out = Zeroizing::new(String::with_capacity(len + BOM.len()));
         if self.bom {
             out.push_str(BOM);
         }
         for item in &self.items {
-            out.push_str(&item.raw);
+            out.push_str(item.text(&self.source));
         }
         out
     }
@@ -119,7 +127,10 @@ impl Document {
 
     /// Distinct keys in order of first appearance, including keys seen only on unreadable lines.
     pub fn keys(&self) -> Vec<&str> {
-        self.order.iter().map(String::as_str).collect()
+        self.order
+            .iter()
+            .filter_map(|&i| self.items[i].key())
+            .collect()
     }
 
     /// Problems found while parsing, in line order. They describe the input as parsed; edits
@@ -170,7 +181,11 @@ impl Document {
         else {
             unreachable!("last_entry points at an entry");
         };
-        let (head, tail) = (&item.raw[..*value_start], &item.raw[*value_end..]);
+        let text = match &item.raw {
+            Raw::Source(range) => &self.source[range.clone()],
+            Raw::Owned(text) => text.as_str(),
+        };
+        let (head, tail) = (&text[..*value_start], &text[*value_end..]);
         // A comment glued to a closing quote (`'x'#c`) would become part of an unquoted value.
         let glued = tail.starts_with('#');
         let mut raw = Zeroizing::new(String::with_capacity(
@@ -187,7 +202,7 @@ impl Document {
         *value_end = new_end;
         self.total_lines -= item.lines - 1;
         item.lines = 1;
-        item.raw = raw;
+        item.raw = Raw::Owned(raw);
         Ok(())
     }
 
@@ -219,13 +234,14 @@ impl Document {
             });
         }
         let eol = self.eol.as_str();
-        if let Some(last) = self.items.last_mut()
-            && !last.is_terminated()
-        {
-            let mut raw = Zeroizing::new(String::with_capacity(last.raw.len() + eol.len()));
-            raw.push_str(&last.raw);
-            raw.push_str(eol);
-            last.raw = raw;
+        if let Some(last) = self.items.last_mut() {
+            let text = last.text(&self.source);
+            if !text.ends_with(['\n', '\r']) {
+                let mut raw = Zeroizing::new(String::with_capacity(text.len() + eol.len()));
+                raw.push_str(text);
+                raw.push_str(eol);
+                last.raw = Raw::Owned(raw);
+            }
         }
         let mut raw = Zeroizing::new(String::with_capacity(
             key.len() + 1 + written.len() + eol.len(),
@@ -238,7 +254,7 @@ impl Document {
         raw.push_str(eol);
         let value = Zeroizing::new(unquote_written(written).to_owned());
         self.push_item(Item {
-            raw,
+            raw: Raw::Owned(raw),
             lines: 1,
             kind: Kind::Entry {
                 key: key.to_owned(),
@@ -256,10 +272,13 @@ impl Document {
         let line = self.total_lines + 1;
         self.total_lines += item.lines;
         if let Some(key) = item.key() {
-            if !self.index.contains_key(key) {
-                self.order.push(key.to_owned());
-            }
-            let state = self.index.entry(key.to_owned()).or_default();
+            let state = match self.index.entry(key.to_owned()) {
+                Entry::Occupied(o) => o.into_mut(),
+                Entry::Vacant(v) => {
+                    self.order.push(idx);
+                    v.insert(KeyState::default())
+                }
+            };
             match &item.kind {
                 Kind::Entry { .. } => {
                     if state.last_entry.is_some() {

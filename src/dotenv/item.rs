@@ -1,5 +1,6 @@
 //! The pieces a document is made of: one item per line, or per multi-line quoted entry.
 
+use std::ops::Range;
 use zeroize::Zeroizing;
 
 /// A line terminator, as found in the input.
@@ -86,10 +87,18 @@ pub(crate) enum Kind {
     },
 }
 
+/// Where an item's bytes are.
+pub(crate) enum Raw {
+    /// Unedited: a range of the document's source text (one allocation for the whole file).
+    Source(Range<usize>),
+    /// Edited or appended.
+    Owned(Zeroizing<String>),
+}
+
 /// One line of the document, or several when a quoted value spans lines.
 pub(crate) struct Item {
-    /// The exact input bytes, line terminator included (absent on a last line without one).
-    pub(crate) raw: Zeroizing<String>,
+    /// The exact bytes, line terminator included (absent on a last line without one).
+    pub(crate) raw: Raw,
     /// How many lines `raw` spans, so line numbers can be recomputed after edits.
     pub(crate) lines: usize,
     /// What the item is.
@@ -97,9 +106,12 @@ pub(crate) struct Item {
 }
 
 impl Item {
-    /// Whether `raw` ends with a line terminator.
-    pub(crate) fn is_terminated(&self) -> bool {
-        self.raw.ends_with('\n') || self.raw.ends_with('\r')
+    /// The item's bytes; `source` is the document's source text.
+    pub(crate) fn text<'a>(&'a self, source: &'a str) -> &'a str {
+        match &self.raw {
+            Raw::Source(range) => &source[range.clone()],
+            Raw::Owned(text) => text,
+        }
     }
 
     /// The key this item assigns or tries to assign.

@@ -64,7 +64,7 @@
 //! | `A='x` never closed | line skipped | `'x` | error | line kept, not read |
 //! | `A='x' junk` | line skipped | `'x' junk` | | line kept, not read |
 //! | `A` alone | unset (`None`) | skipped | from the environment | kept, not read |
-//! | `A: b` | key `A:` unset | `b` | `b` | kept, not read |
+//! | `A: b` | line skipped | `b` | `b` | kept, not read |
 //! | BOM before the first key | part of the key | stripped | | stripped (and kept) |
 //! | `A="x\\"` then a line with `"` | runs to that quote, drops both | closes (backtracks) | | closes |
 //! | `A="x\"` and no later `"` | closes at that `\"` (backtracks) | same | error | unterminated |

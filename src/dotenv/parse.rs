@@ -4,7 +4,7 @@
 //! [`crate::dotenv`]. Everything here works on byte offsets: every delimiter is ASCII, so slicing
 //! at them always falls on a character boundary.
 
-use super::item::{Broken, Item, Kind, LineEnding, Quote};
+use super::item::{Broken, Item, Kind, LineEnding, Quote, Raw};
 use zeroize::Zeroizing;
 
 /// Whitespace inside a line. Line breaks are never inline whitespace.
@@ -50,6 +50,16 @@ struct EndingCounts {
 }
 
 impl EndingCounts {
+    /// Counts the terminator of a one-line item.
+    fn add_one(&mut self, terminator: &[u8]) {
+        match terminator {
+            b"\r\n" => self.crlf += 1,
+            b"\r" => self.cr += 1,
+            b"\n" => self.lf += 1,
+            _ => {}
+        }
+    }
+
     /// Counts the terminators in `raw` and returns how many lines it spans.
     fn add(&mut self, raw: &[u8]) -> usize {
         let mut terminators = 0;
@@ -100,11 +110,18 @@ pub(crate) fn parse_items(text: &str) -> (Vec<Item>, LineEnding) {
     let mut endings = EndingCounts::default();
     let mut pos = 0;
     while pos < text.len() {
-        let (kind, end) = parser.item_at(pos);
+        let (line_end, next) = line_bounds(parser.bytes, pos);
+        let (kind, end) = parser.item_at(pos, line_end, next);
         let raw = &text[pos..end];
-        let lines = endings.add(raw.as_bytes());
+        // Most items are one line: their terminator is already known, no need to rescan.
+        let lines = if end == next {
+            endings.add_one(&parser.bytes[line_end..next]);
+            1
+        } else {
+            endings.add(raw.as_bytes())
+        };
         items.push(Item {
-            raw: Zeroizing::new(raw.to_owned()),
+            raw: Raw::Source(pos..end),
             lines,
             kind,
         });
@@ -122,9 +139,9 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
-    /// Reads the item starting at `start` (a line start); returns it and where it ends.
-    fn item_at(&mut self, start: usize) -> (Kind, usize) {
-        let (end, next) = line_bounds(self.bytes, start);
+    /// Reads the item starting at `start`, a line start whose line ends at `end` (the next
+    /// line starting at `next`); returns it and where it ends.
+    fn item_at(&mut self, start: usize, end: usize, next: usize) -> (Kind, usize) {
         let first = skip_ws(self.text, start, end);
         if first == end {
             return (Kind::Blank, next);
@@ -219,12 +236,16 @@ impl Parser<'_> {
         }
         let q = quote.byte();
         let mut i = from;
-        while i < self.bytes.len() {
-            match self.bytes[i] {
-                b'\\' => i += 2,
-                b if b == q => return Some(i),
-                _ => i += 1,
+        while let Some(found) = self
+            .bytes
+            .get(i..)
+            .and_then(|rest| rest.iter().position(|&b| b == b'\\' || b == q))
+        {
+            i += found;
+            if self.bytes[i] == q {
+                return Some(i);
             }
+            i += 2;
         }
         *slot = from;
         None
@@ -261,9 +282,17 @@ fn push_normalised(out: &mut String, c: char, chars: &mut std::iter::Peekable<st
     }
 }
 
+/// Whether quoted content has a backslash or a CR, the only bytes decoding changes.
+fn needs_decoding(content: &str) -> bool {
+    content.bytes().any(|b| b == b'\\' || b == b'\r')
+}
+
 /// A single-quoted value: literal, except `\'` and `\\` (python-dotenv and compose unescape
 /// them, Node does not).
 fn decode_single(content: &str) -> Zeroizing<String> {
+    if !needs_decoding(content) {
+        return Zeroizing::new(content.to_owned());
+    }
     let mut out = Zeroizing::new(String::with_capacity(content.len()));
     let mut chars = content.chars().peekable();
     while let Some(c) = chars.next() {
@@ -282,6 +311,9 @@ fn decode_single(content: &str) -> Zeroizing<String> {
 /// A double-quoted value with python-dotenv's escapes: `\\ \' \" \a \b \f \n \r \t \v`. Any
 /// other backslash is kept.
 fn decode_double(content: &str) -> Zeroizing<String> {
+    if !needs_decoding(content) {
+        return Zeroizing::new(content.to_owned());
+    }
     let mut out = Zeroizing::new(String::with_capacity(content.len()));
     let mut chars = content.chars().peekable();
     while let Some(c) = chars.next() {

@@ -1,0 +1,299 @@
+//! envmint's dotenv files checked against the real readers: python-dotenv, the Node `dotenv`
+//! package and `sh` (`set -a; . ./file`).
+//!
+//! A missing peer skips its checks with a note on stderr, except under `CI`, where every peer
+//! must be installed (see `.ci/`): there a missing peer fails the test.
+//! Node dotenv is looked up in `$ENVMINT_NODE_MODULES/node_modules/dotenv`, by default
+//! `.ci/peers/node_modules/dotenv` in the crate (`npm install --prefix .ci/peers dotenv`).
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use envmint::dotenv::{Document, check_writable_alphabet};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+type Values = BTreeMap<String, Option<String>>;
+
+/// `true` when the peer can be used; otherwise skips (or fails under CI).
+fn available(peer: &str, ok: bool, hint: &str) -> bool {
+    if ok {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{peer} not installed ({hint}); CI must install every peer"
+    );
+    eprintln!("skipped: {peer} not installed ({hint})");
+    false
+}
+
+fn python() -> bool {
+    static OK: OnceLock<bool> = OnceLock::new();
+    let ok = *OK.get_or_init(|| {
+        Command::new("python3")
+            .args(["-c", "import dotenv"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    available("python-dotenv", ok, "pip install python-dotenv")
+}
+
+fn node() -> Option<PathBuf> {
+    let dir = std::env::var_os("ENVMINT_NODE_MODULES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/peers"));
+    let module = dir.join("node_modules/dotenv");
+    let ok = module.is_dir()
+        && Command::new("node")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+    let hint = format!("npm install --prefix {} dotenv", dir.display());
+    available("Node dotenv", ok, &hint).then_some(module)
+}
+
+fn sh() -> bool {
+    let ok = Command::new("sh")
+        .args(["-c", "command -v env"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    available("sh", ok, "a POSIX sh and env(1)")
+}
+
+fn run(cmd: &mut Command) -> Vec<u8> {
+    let out = cmd.output().expect("peer runs");
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// python-dotenv's `dotenv_values` of each file (with its default `${VAR}` interpolation when
+/// asked), in one process.
+fn read_python(files: &[PathBuf], interpolate: bool) -> Vec<Values> {
+    let script = "import json, sys\nfrom dotenv import dotenv_values\n\
+                  i = sys.argv[1] == '1'\n\
+                  sys.stdout.write(json.dumps([dotenv_values(f, interpolate=i) for f in sys.argv[2:]]))";
+    let flag = if interpolate { "1" } else { "0" };
+    let out = run(Command::new("python3")
+        .args(["-c", script, flag])
+        .args(files));
+    serde_json::from_slice(&out).expect("python json")
+}
+
+/// Node dotenv's `parse` of each file's bytes, in one process.
+fn read_node(module: &Path, files: &[PathBuf]) -> Vec<Values> {
+    let script = "const d = require(process.argv[1]);\
+                  const fs = require('fs');\
+                  const out = process.argv.slice(2).map(f => d.parse(fs.readFileSync(f)));\
+                  process.stdout.write(JSON.stringify(out));";
+    let out = run(Command::new("node")
+        .args(["-e", script])
+        .arg(module)
+        .args(files));
+    serde_json::from_slice(&out).expect("node json")
+}
+
+/// The variables `sh` exports after `set -a; . file`, read NUL-separated from `env -0`.
+fn read_sh(file: &Path) -> Values {
+    let out = run(Command::new("sh")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .args(["-c", "set -a; . \"$1\"; exec env -0", "sh"])
+        .arg(file));
+    let text = String::from_utf8(out).expect("utf-8 env");
+    text.split('\0')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_owned(), Some(v.to_owned())))
+        .collect()
+}
+
+/// Random values of every kind envmint generates, plus hand-picked edge cases.
+fn values(count_per_kind: usize) -> Vec<(&'static str, String)> {
+    const HEX: &str = "0123456789abcdef";
+    const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    const BASE32: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    const PASSWORD: &str =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.+:@/%^,=";
+    const UNICODE: &str = "aé€漢字🙂ß#!~";
+    let manifest: String = (' '..='~')
+        .filter(|c| check_writable_alphabet(&c.to_string()).is_ok())
+        .collect();
+    assert!("#;&|*?~!{}[]()<>".chars().all(|c| manifest.contains(c)));
+
+    let mut rng = ChaCha8Rng::seed_from_u64(0x0e0e_2024);
+    let from = |alphabet: &str, rng: &mut ChaCha8Rng| -> String {
+        let chars: Vec<char> = alphabet.chars().collect();
+        let len = rng.random_range(1..=64);
+        (0..len)
+            .map(|_| chars[rng.random_range(0..chars.len())])
+            .collect()
+    };
+    let mut out: Vec<(&'static str, String)> = [
+        "", "=", "==", "-", "#", "a#b", "#a", "~", "a=b", "'#'", "!", "*", "{}",
+    ]
+    .iter()
+    .filter(|v| !v.contains('\''))
+    .map(|v| ("edge", (*v).to_owned()))
+    .collect();
+    for _ in 0..count_per_kind {
+        let bytes: Vec<u8> = (0..rng.random_range(1..=48))
+            .map(|_| rng.random())
+            .collect();
+        out.push(("base64", STANDARD.encode(&bytes)));
+        out.push(("base64url", URL_SAFE_NO_PAD.encode(&bytes)));
+        out.push(("hex", from(HEX, &mut rng)));
+        out.push(("alnum", from(ALNUM, &mut rng)));
+        out.push(("base32", from(BASE32, &mut rng)));
+        out.push(("password", from(PASSWORD, &mut rng)));
+        out.push(("manifest", from(&manifest, &mut rng)));
+        out.push(("unicode", from(UNICODE, &mut rng)));
+    }
+    out
+}
+
+/// Asserts every peer read `expected` for every key; `sh` only for the keys in `sh_keys`.
+fn assert_peers_read(file: &Path, expected: &[(String, String)], sh_keys: Option<&[String]>) {
+    let mut readers: Vec<(&str, Values)> = Vec::new();
+    readers.push(("envmint", {
+        let doc = Document::parse(&std::fs::read_to_string(file).unwrap());
+        expected
+            .iter()
+            .map(|(k, _)| (k.clone(), doc.get(k).map(str::to_owned)))
+            .collect()
+    }));
+    if python() {
+        let mut read = read_python(&[file.to_path_buf()], true);
+        readers.push(("python-dotenv", read.remove(0)));
+    }
+    if let Some(module) = node() {
+        let mut read = read_node(&module, &[file.to_path_buf()]);
+        readers.push(("Node dotenv", read.remove(0)));
+    }
+    if sh_keys.is_some() && sh() {
+        readers.push(("sh", read_sh(file)));
+    }
+    for (peer, got) in &readers {
+        for (key, value) in expected {
+            if *peer == "sh" && !sh_keys.unwrap_or_default().contains(key) {
+                continue;
+            }
+            assert_eq!(
+                got.get(key).cloned().flatten().as_deref(),
+                Some(value.as_str()),
+                "{peer} read {key} differently (file {})",
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn appended_values_read_back_identically_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc = Document::parse("# written by envmint\n");
+    let mut expected = Vec::new();
+    for (i, (kind, value)) in values(400).into_iter().enumerate() {
+        let key = format!("K_{kind}_{i}").to_uppercase();
+        doc.append(&key, &value).unwrap();
+        expected.push((key, value));
+    }
+    let file = dir.path().join("appended.env");
+    std::fs::write(&file, doc.render().as_bytes()).unwrap();
+    assert!(expected.len() > 3000);
+    let keys: Vec<String> = expected.iter().map(|(k, _)| k.clone()).collect();
+    assert_peers_read(&file, &expected, Some(&keys));
+}
+
+#[test]
+fn values_set_in_place_read_back_identically_everywhere() {
+    // Existing lines in every style envmint must edit without disturbing: export, spacing,
+    // quotes, trailing comments, multi-line values, CRLF.
+    let styles = [
+        "export {k}=old",
+        "  {k} = old # note",
+        "{k}='old value' # note",
+        "{k}=\"multi\nline\"",
+        "export {k}=\"x\"#glued",
+        "{k}=",
+    ];
+    for eol in ["\n", "\r\n"] {
+        let dir = tempfile::tempdir().unwrap();
+        let vals = values(60);
+        let mut text = String::from("# existing file\n");
+        for (i, _) in vals.iter().enumerate() {
+            let line = styles[i % styles.len()].replace("{k}", &format!("S_{i}"));
+            text.push_str(&line);
+            text.push('\n');
+        }
+        let text = text.replace('\n', eol);
+        let mut doc = Document::parse(&text);
+        assert!(doc.warnings().is_empty(), "{:?}", doc.warnings());
+        let mut expected = Vec::new();
+        let mut sh_keys = Vec::new();
+        for (i, (_, value)) in vals.into_iter().enumerate() {
+            let key = format!("S_{i}");
+            doc.set(&key, &value).unwrap();
+            // `KEY = value` is a command to the shell, not an assignment, before and after.
+            if !styles[i % styles.len()].contains(" = ") {
+                sh_keys.push(key.clone());
+            }
+            expected.push((key, value));
+        }
+        let file = dir.path().join("set.env");
+        std::fs::write(&file, doc.render().as_bytes()).unwrap();
+        // sh keeps the `\r` of a CRLF line in the value: CRLF files are not shell-readable.
+        assert_peers_read(&file, &expected, (eol == "\n").then_some(&sh_keys[..]));
+    }
+}
+
+#[test]
+fn corpus_reads_agree_with_the_peers_where_they_agree() {
+    let python = python();
+    let Some(module) = node() else { return };
+    if !python {
+        return;
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/dotenv");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "env"))
+        .collect();
+    files.sort();
+    let mut agreed = 0;
+    let mut disagreements = Vec::new();
+    let pys = read_python(&files, false);
+    let jss = read_node(&module, &files);
+    for ((file, py), js) in files.iter().zip(&pys).zip(&jss) {
+        let name = file.file_name().unwrap().to_string_lossy();
+        let doc = Document::parse(&std::fs::read_to_string(file).unwrap());
+        let keys: std::collections::BTreeSet<&String> = py.keys().chain(js.keys()).collect();
+        for key in keys {
+            let (p, n) = (
+                py.get(key).cloned().flatten(),
+                js.get(key).cloned().flatten(),
+            );
+            let ours = doc.get(key).map(str::to_owned);
+            if p.is_some() && p == n {
+                assert_eq!(ours, p, "{name}: {key}: both peers read {p:?}");
+                agreed += 1;
+            } else {
+                disagreements.push(format!(
+                    "{name}: {key:?}: python {p:?}, node {n:?}, envmint {ours:?}"
+                ));
+            }
+        }
+    }
+    eprintln!("peers disagree on {} corpus keys:", disagreements.len());
+    for d in &disagreements {
+        eprintln!("  {d}");
+    }
+    assert!(agreed > 80, "only {agreed} agreed values");
+}
