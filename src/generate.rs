@@ -519,7 +519,9 @@ impl Generator {
                 encode(&self.spec.kind, src, &mut out[start..]);
                 out.extend_from_slice(sep);
             }
-            raw.zeroize();
+            // No wipe per batch: the next batch overwrites these bytes, and the scratch buffer
+            // is zeroized when the generator drops (the encoded values sit in `out` until then
+            // anyway). Wiping 4 KiB with volatile stores per batch cost a fifth of the time.
         }
     }
 }
@@ -592,7 +594,8 @@ fn sample<R: CryptoRng + ?Sized>(
             }
         }
     }
-    scratch.zeroize();
+    // The scratch buffer is zeroized when its generator drops; wiping it per secret would
+    // double the cost of `gen alnum -n 1000000`.
 }
 
 /// RFC 4648 base32 without padding. Written here rather than pulled in as a crate: it is a

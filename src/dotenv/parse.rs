@@ -27,7 +27,7 @@ fn skip_ws(text: &str, from: usize, to: usize) -> usize {
 
 /// The end of the line starting at `from` (excluding its terminator) and the start of the next.
 fn line_bounds(bytes: &[u8], from: usize) -> (usize, usize) {
-    match bytes[from..].iter().position(|&b| b == b'\n' || b == b'\r') {
+    match memchr::memchr2(b'\n', b'\r', &bytes[from..]) {
         None => (bytes.len(), bytes.len()),
         Some(i) => {
             let end = from + i;
@@ -239,7 +239,7 @@ impl Parser<'_> {
         while let Some(found) = self
             .bytes
             .get(i..)
-            .and_then(|rest| rest.iter().position(|&b| b == b'\\' || b == q))
+            .and_then(|rest| memchr::memchr2(b'\\', q, rest))
         {
             i += found;
             if self.bytes[i] == q {
@@ -256,15 +256,11 @@ impl Parser<'_> {
 /// python-dotenv and compose rule), then trimmed. Returns the value and where it ends.
 fn unquoted(text: &str, from: usize, end: usize) -> (Zeroizing<String>, usize) {
     let part = &text[from..end];
-    let mut cut = part.len();
-    let mut prev_ws = false;
-    for (i, c) in part.char_indices() {
-        if c == '#' && prev_ws {
-            cut = i;
-            break;
-        }
-        prev_ws = is_inline_ws(c);
-    }
+    // `#` is ASCII, so every byte match is a char boundary; only the char before each `#`
+    // needs decoding. Most values have no `#` at all, and this never walks them char by char.
+    let cut = memchr::memchr_iter(b'#', part.as_bytes())
+        .find(|&i| part[..i].chars().next_back().is_some_and(is_inline_ws))
+        .unwrap_or(part.len());
     let value = part[..cut].trim_end_matches(is_inline_ws);
     (Zeroizing::new(value.to_owned()), from + value.len())
 }
