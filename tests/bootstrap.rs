@@ -979,6 +979,11 @@ fn fail_manifest_errors_name_the_line_and_exit_65() {
             "invalid environment name",
         ),
         (format!("{envs}[secrets.A\n"), 3, ""),
+        (
+            format!("{envs}[secrets.A]\n[secrets.A]\n"),
+            4,
+            "duplicate key",
+        ),
     ];
     for (text, line, needle) in cases {
         let out = Test::new()
@@ -1081,6 +1086,31 @@ fn per_secret_environments_restrict_keys() {
     let text = out.read(STAGING);
     let plain = text.lines().find_map(|l| l.strip_prefix("PLAIN=")).unwrap();
     assert_eq!(plain.len(), 43, "32 bytes of unpadded base64url");
+}
+
+#[test]
+fn two_environments_sharing_one_file_are_planned_again_under_the_lock() {
+    let out = Test::new()
+        .write(
+            "envmint.toml",
+            "[environments.staging]\nfile = \"shared.env\"\n\
+             [environments.production]\nfile = \"shared.env\"\n\
+             [secrets.A]\nkind = \"hex\"\n[secrets.B]\nenvironments = [\"production\"]\n",
+        )
+        .args(["bootstrap", "staging", "production", "--json"])
+        .status(0);
+    let text = out.read("shared.env");
+    let body = text.strip_prefix(&header("staging")).unwrap();
+    let keys: Vec<String> = appended(body).into_iter().map(|(k, _)| k).collect();
+    assert_eq!(keys, ["A", "B"], "A once, from staging; B from production");
+    let json = out.json();
+    assert_eq!(json_actions(&json, 0), [("A".into(), "added".into())]);
+    assert_eq!(
+        json_actions(&json, 1),
+        [("A".into(), "kept".into()), ("B".into(), "added".into())]
+    );
+    assert_eq!(json["environments"][0]["created"], true);
+    assert_eq!(json["environments"][1]["created"], false);
 }
 
 #[test]
@@ -1332,6 +1362,49 @@ fn fail_a_read_only_directory_is_exit_73() {
     assert!(temps(&ro).is_empty());
     // Let the temp dir be removed.
     fs::set_permissions(&ro, fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn fail_a_file_envmint_may_not_read_is_exit_77() {
+    if !is_root() {
+        return skip("needs root to run bootstrap as user 65534");
+    }
+    if !Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "true"])
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        return skip("cannot run setpriv (util-linux) as user 65534");
+    }
+    let bin_dir = tempfile::tempdir().unwrap();
+    fs::set_permissions(bin_dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = bin_dir.path().join("envmint");
+    fs::copy(BIN, &bin).unwrap();
+
+    // A folder user 65534 owns, holding root's 0600 secret file.
+    let test = Test::new()
+        .write("app/.env.production.local", "SECRET_KEY=root-only\n")
+        .chmod("app/.env.production.local", 0o600);
+    fs::set_permissions(test.dir(), fs::Permissions::from_mode(0o755)).unwrap();
+    std::os::unix::fs::chown(test.path("app"), Some(65534), Some(65534)).unwrap();
+    let out = test
+        .program(&bin)
+        .wrapper([
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+        ])
+        .cwd("app")
+        .args(["bootstrap", "production"])
+        .status(77);
+    assert_stderr_has(&out, ".env.production.local: cannot read");
+    assert_stderr_has(&out, "hint: ");
+    assert_eq!(
+        out.read("app/.env.production.local"),
+        "SECRET_KEY=root-only\n"
+    );
+    assert!(temps(&out.path("app")).is_empty());
 }
 
 // --- the lock ----------------------------------------------------------------------------------
