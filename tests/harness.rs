@@ -76,3 +76,40 @@ fn stdin_and_env_are_passed_and_status_reports_the_code() {
 fn status_panics_with_the_output_on_a_wrong_code() {
     Test::new().args(["gen", "--bytes", "0"]).status(0);
 }
+
+#[test]
+fn cwd_program_and_wrapper_shape_the_command_and_then_resets_them() {
+    let out = Test::new()
+        .write("sub/dir/.keep", "")
+        .cwd("sub/dir")
+        .wrapper(["env", "HARNESS_CHECK=wrapped"])
+        .program("sh")
+        .args(["-c", "pwd; echo \"$HARNESS_CHECK\"; echo \"$0\""])
+        .status(0);
+    let lines = out.lines();
+    assert_eq!(
+        std::path::Path::new(lines[0]).canonicalize().unwrap(),
+        out.dir().canonicalize().unwrap().join("sub/dir")
+    );
+    assert_eq!(lines[1], "wrapped");
+    assert_eq!(lines[2], "sh");
+    assert!(
+        out.describe()
+            .starts_with("command: env HARNESS_CHECK=wrapped sh -c "),
+        "{}",
+        out.describe()
+    );
+    // `then` runs envmint again, in the temp dir itself, without the wrapper.
+    let again = out.then().args(["gen", "hex"]).status(0);
+    assert_eq!(again.lines()[0].len(), 64);
+    assert!(again.describe().starts_with("command: envmint gen hex"));
+}
+
+#[test]
+fn bytes_reads_raw_file_contents() {
+    let out = Test::new()
+        .write("raw", b"A=\xff\r\n")
+        .args(["gen"])
+        .status(0);
+    assert_eq!(out.bytes("raw"), b"A=\xff\r\n");
+}

@@ -34,6 +34,12 @@ pub struct Test {
     args: Vec<OsString>,
     env: Vec<(OsString, OsString)>,
     stdin: Option<Vec<u8>>,
+    /// Where the command runs, relative to the temp dir (`None`: the temp dir itself).
+    cwd: Option<PathBuf>,
+    /// The program to run instead of [`BIN`] (e.g. `sh` for a script).
+    program: Option<OsString>,
+    /// Arguments put before the program (e.g. `setpriv ...` or `sh -c '...' `).
+    wrapper: Vec<OsString>,
 }
 
 impl Default for Test {
@@ -54,6 +60,9 @@ impl Test {
             args: Vec::new(),
             env: Vec::new(),
             stdin: None,
+            cwd: None,
+            program: None,
+            wrapper: Vec::new(),
         }
     }
 
@@ -87,6 +96,34 @@ impl Test {
         self
     }
 
+    /// Runs the command in `dir` (relative to the temp dir, which must exist by then) instead
+    /// of the temp dir itself, e.g. to check that a manifest in a parent folder is found.
+    pub fn cwd(mut self, dir: impl AsRef<Path>) -> Self {
+        self.cwd = Some(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// Runs `program` instead of the envmint binary (e.g. `sh` for a script); arguments,
+    /// environment and working directory apply as usual.
+    pub fn program(mut self, program: impl AsRef<OsStr>) -> Self {
+        self.program = Some(program.as_ref().to_os_string());
+        self
+    }
+
+    /// Runs the program through `wrapper`: the command line becomes `WRAPPER... PROGRAM ARGS...`,
+    /// e.g. `["setpriv", "--reuid=65534", ...]` or `["sh", "-c", "umask 000; exec \"$0\" \"$@\""]`.
+    pub fn wrapper<I, S>(mut self, wrapper: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.wrapper = wrapper
+            .into_iter()
+            .map(|a| a.as_ref().to_os_string())
+            .collect();
+        self
+    }
+
     /// Appends arguments.
     pub fn args<I, S>(mut self, args: I) -> Self
     where
@@ -116,10 +153,23 @@ impl Test {
         self
     }
 
-    /// The command as it will run: cwd = temp dir, no inherited `ENVMINT_*` variables.
+    /// The command as it will run: cwd = temp dir (or [`Test::cwd`]), no inherited `ENVMINT_*`
+    /// variables.
     pub fn command(&self) -> Command {
-        let mut cmd = Command::new(BIN);
-        cmd.args(&self.args).current_dir(self.dir());
+        let program = self.program.clone().unwrap_or_else(|| BIN.into());
+        let mut cmd = match self.wrapper.split_first() {
+            None => Command::new(&program),
+            Some((first, rest)) => {
+                let mut cmd = Command::new(first);
+                cmd.args(rest).arg(&program);
+                cmd
+            }
+        };
+        let cwd = match &self.cwd {
+            Some(sub) => self.dir().join(sub),
+            None => self.dir().to_path_buf(),
+        };
+        cmd.args(&self.args).current_dir(cwd);
         for (key, _) in std::env::vars_os() {
             if key.to_string_lossy().starts_with("ENVMINT_") {
                 cmd.env_remove(key);
@@ -255,26 +305,43 @@ impl Output {
         names
     }
 
-    /// A new command in the same directory with the same environment variables (arguments and
-    /// stdin start empty), e.g. to run bootstrap twice.
+    /// The raw bytes of `path` in the temporary directory.
+    #[track_caller]
+    pub fn bytes(&self, path: impl AsRef<Path>) -> Vec<u8> {
+        let p = self.path(path);
+        fs::read(&p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()))
+    }
+
+    /// A new command in the same directory with the same environment variables (arguments,
+    /// stdin, working directory, program and wrapper start afresh), e.g. to run bootstrap twice.
     pub fn then(self) -> Test {
         Test {
             args: Vec::new(),
             stdin: None,
+            cwd: None,
+            program: None,
+            wrapper: Vec::new(),
             ..self.test
         }
     }
 
     /// The command line, exit status, stdout and stderr, for failure messages.
     pub fn describe(&self) -> String {
+        let t = &self.test;
+        let program = t
+            .program
+            .as_deref()
+            .map_or("envmint".into(), OsStr::to_string_lossy);
+        let line: Vec<_> = t
+            .wrapper
+            .iter()
+            .map(|a| a.to_string_lossy())
+            .chain(std::iter::once(program))
+            .chain(t.args.iter().map(|a| a.to_string_lossy()))
+            .collect();
         format!(
-            "command: envmint {}\nstatus: {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.test
-                .args
-                .iter()
-                .map(|a| a.to_string_lossy())
-                .collect::<Vec<_>>()
-                .join(" "),
+            "command: {}\nstatus: {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            line.join(" "),
             self.output.status,
             String::from_utf8_lossy(&self.output.stdout),
             String::from_utf8_lossy(&self.output.stderr),

@@ -1,0 +1,1657 @@
+//! End-to-end tests of `envmint bootstrap`: the built binary in temp directories, checked
+//! against what README.md documents (the bootstrap, manifest, safe writes and exit code
+//! sections) and against `scripts/generate-secrets.sh`.
+//!
+//! Kinds, sizes and the preset's keys are spelled out here rather than taken from the library,
+//! so a change to the preset or to a kind shows up as a failure. Tests that need a privilege the
+//! machine lacks print `skipped: <why>` and pass, unless `CI` is set, where they fail.
+
+mod common;
+
+use base64::Engine as _;
+use common::{BIN, Output, Test};
+use std::collections::HashSet;
+use std::fs;
+use std::io::Write as _;
+use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant, SystemTime};
+
+const PROD: &str = ".env.production.local";
+const STAGING: &str = ".env.staging.local";
+const DEV: &str = ".env.development.local";
+
+/// The built-in web preset: key, kind, the bits the summary shows, the bits in JSON.
+const PRESET: [(&str, &str, &str, f64); 6] = [
+    ("SECRET_KEY", "hex", "256", 256.0),
+    ("JWT_SECRET_KEY", "hex", "256", 256.0),
+    ("SESSION_SECRET", "base64", "256", 256.0),
+    ("ENCRYPTION_KEY", "base64", "256", 256.0),
+    ("DB_PASSWORD", "alnum", "190.53", 190.53),
+    ("REDIS_PASSWORD", "alnum", "190.53", 190.53),
+];
+
+const HEX: &str = "0123456789abcdef";
+const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+// --- helpers ---------------------------------------------------------------------------------
+
+/// Passes with a note, or fails when `CI` is set (CI machines have every privilege and peer).
+fn skip(why: &str) {
+    if std::env::var_os("CI").is_some() {
+        panic!("cannot run: {why} (CI is set, so this is a failure, not a skip)");
+    }
+    // Straight to the handle: `eprintln!` is captured and hidden for a passing test.
+    let _ = writeln!(std::io::stderr(), "skipped: {why}");
+}
+
+fn is_root() -> bool {
+    fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
+
+/// Splits text into lines at `\r\n`, `\n` or a lone `\r`, without the terminators.
+fn split_lines(text: &str) -> Vec<&str> {
+    let mut lines = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        match rest.find(['\r', '\n']) {
+            None => {
+                lines.push(rest);
+                break;
+            }
+            Some(i) => {
+                lines.push(&rest[..i]);
+                let skip = if rest[i..].starts_with("\r\n") { 2 } else { 1 };
+                rest = &rest[i + skip..];
+            }
+        }
+    }
+    lines
+}
+
+/// Reads lines envmint appended: each must be exactly `KEY=value` or `KEY='value'` (the only
+/// forms envmint writes). Returns (key, value) pairs in file order.
+#[track_caller]
+fn appended(text: &str) -> Vec<(String, String)> {
+    split_lines(text)
+        .into_iter()
+        .map(|line| {
+            let (key, raw) = line
+                .split_once('=')
+                .unwrap_or_else(|| panic!("not a KEY=value line: {line:?}"));
+            assert!(
+                !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+                "bad key in appended line {line:?}"
+            );
+            let value = match raw.strip_prefix('\'') {
+                Some(q) => q.strip_suffix('\'').expect("closing quote").to_string(),
+                None => raw.to_string(),
+            };
+            (key.to_string(), value)
+        })
+        .collect()
+}
+
+/// Asserts `value` is a fresh value of the preset kind `kind`.
+#[track_caller]
+fn check_kind(key: &str, kind: &str, value: &str) {
+    match kind {
+        "hex" => {
+            assert_eq!(value.len(), 64, "{key}: hex of 32 bytes is 64 characters");
+            assert!(value.chars().all(|c| HEX.contains(c)), "{key}: not hex");
+        }
+        "base64" => {
+            assert_eq!(
+                value.len(),
+                44,
+                "{key}: base64 of 32 bytes is 44 characters"
+            );
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(value)
+                .unwrap_or_else(|e| panic!("{key}: not base64: {e}"));
+            assert_eq!(bytes.len(), 32, "{key}: 32 bytes");
+        }
+        "alnum" => {
+            assert_eq!(value.len(), 32, "{key}: 32 alnum characters");
+            assert!(value.chars().all(|c| ALNUM.contains(c)), "{key}: not alnum");
+        }
+        other => panic!("unexpected kind {other}"),
+    }
+}
+
+/// The first line of a file bootstrap creates.
+fn header(env: &str) -> String {
+    format!("# {env} secrets, written by envmint. Keep this file out of version control.\n")
+}
+
+/// Asserts `file` is exactly what bootstrap creates for the preset in environment `env`: the
+/// header, then the six keys in order, each a valid value of its kind. Returns the values.
+#[track_caller]
+fn assert_fresh_preset_file(out: &Output, file: &str, env: &str) -> Vec<String> {
+    let text = out.read(file);
+    let body = text
+        .strip_prefix(&header(env))
+        .unwrap_or_else(|| panic!("{file} does not start with the header:\n{text}"));
+    assert!(
+        body.ends_with('\n') && !body.contains('\r'),
+        "{file}: LF lines"
+    );
+    let pairs = appended(body);
+    let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+    let want: Vec<&str> = PRESET.iter().map(|p| p.0).collect();
+    assert_eq!(keys, want, "{file}: keys in manifest order");
+    for ((key, value), (_, kind, _, _)) in pairs.iter().zip(PRESET) {
+        check_kind(key, kind, value);
+    }
+    assert_eq!(out.mode(file), 0o600, "{file} mode");
+    pairs.into_iter().map(|(_, v)| v).collect()
+}
+
+/// No value appears on stdout or stderr.
+#[track_caller]
+fn assert_no_value_printed(out: &Output, values: &[String]) {
+    assert!(!values.is_empty());
+    for v in values {
+        assert!(
+            !out.stdout().contains(v.as_str()) && !out.stderr().contains(v.as_str()),
+            "a secret value was printed\n{}",
+            out.describe()
+        );
+    }
+}
+
+#[track_caller]
+fn assert_stderr_has(out: &Output, needle: &str) {
+    assert!(
+        out.stderr().contains(needle),
+        "stderr should contain {needle:?}\n{}",
+        out.describe()
+    );
+}
+
+/// Asserts the per-key summary lines on stderr: `VERB KEY KIND BITS bits` for each preset key.
+#[track_caller]
+fn assert_preset_summary(out: &Output, verb: &str) {
+    for (key, kind, bits, _) in PRESET {
+        let found = out.stderr().lines().any(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            words == [verb, key, kind, bits, "bits"]
+                || (verb == "would add" && words == ["would", "add", key, kind, bits, "bits"])
+        });
+        assert!(
+            found,
+            "no summary line `{verb} {key} {kind} {bits} bits`\n{}",
+            out.describe()
+        );
+    }
+}
+
+fn mtime(path: &Path) -> SystemTime {
+    fs::metadata(path).unwrap().modified().unwrap()
+}
+
+fn inode(path: &Path) -> u64 {
+    fs::metadata(path).unwrap().ino()
+}
+
+/// Names of envmint temporary files in `dir`.
+fn temps(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".envmint-tmp."))
+        .collect()
+}
+
+/// A pause long enough that a rewrite would get a different mtime (the kernel's file clock
+/// ticks every few milliseconds).
+fn tick() {
+    std::thread::sleep(Duration::from_millis(30));
+}
+
+/// The `keys[]` of environment `i` in bootstrap's JSON as (key, action) pairs.
+fn json_actions(json: &serde_json::Value, i: usize) -> Vec<(String, String)> {
+    json["environments"][i]["keys"]
+        .as_array()
+        .expect("keys array")
+        .iter()
+        .map(|k| {
+            (
+                k["key"].as_str().unwrap().to_string(),
+                k["action"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Asserts a data refusal: exit 65 already checked by the caller; `error: FILE:LINE: ` then a
+/// `hint:` line. The file path may be shown relative or absolute (see the ignored
+/// `fail_errors_show_paths_relative_to_the_cwd`).
+#[track_caller]
+fn assert_data_error(out: &Output, file_line: &str, needle: &str) {
+    let lines: Vec<&str> = out.stderr().lines().collect();
+    let err = lines
+        .iter()
+        .find(|l| l.starts_with("error: "))
+        .unwrap_or_else(|| panic!("no error line\n{}", out.describe()));
+    let loc = format!("{file_line}: ");
+    let at = err
+        .find(&loc)
+        .unwrap_or_else(|| panic!("error line should name {file_line}\n{}", out.describe()));
+    let path = &err["error: ".len()..at];
+    assert!(
+        path.is_empty() || path.ends_with('/'),
+        "error should name {file_line}: {err}"
+    );
+    assert!(
+        err.contains(needle),
+        "error should contain {needle:?}\n{}",
+        out.describe()
+    );
+    let pos = lines.iter().position(|l| l == err).unwrap();
+    assert!(
+        lines.get(pos + 1).is_some_and(|l| l.starts_with("hint: ")),
+        "a hint: line follows the error\n{}",
+        out.describe()
+    );
+    assert_eq!(out.stdout(), "", "nothing on stdout\n{}", out.describe());
+}
+
+/// A manifest declaring `envs` (default files) followed by `secrets` (TOML text).
+fn manifest(envs: &[&str], secrets: &str) -> String {
+    let mut text = String::new();
+    for env in envs {
+        text.push_str(&format!("[environments.{env}]\n"));
+    }
+    text.push_str(secrets);
+    text
+}
+
+// --- the built-in preset in an empty folder --------------------------------------------------
+
+#[test]
+fn production_in_an_empty_folder_creates_a_0600_file_with_the_six_preset_keys() {
+    let out = Test::new().args(["bootstrap", "production"]).status(0);
+    let values = assert_fresh_preset_file(&out, PROD, "production");
+    assert_eq!(out.files(), [PROD], "one file, no temporary file left");
+    assert_eq!(out.stdout(), "", "stdout is empty without --json");
+    assert_stderr_has(&out, "built-in web preset");
+    assert_stderr_has(&out, "production: .env.production.local (created, 6 keys");
+    assert_preset_summary(&out, "added");
+    assert_no_value_printed(&out, &values);
+    let distinct: HashSet<&String> = values.iter().collect();
+    assert_eq!(distinct.len(), 6, "every key gets its own value");
+}
+
+#[test]
+fn three_environments_get_three_files_and_eighteen_distinct_values() {
+    let out = Test::new()
+        .args(["bootstrap", "development", "staging", "production"])
+        .status(0);
+    let mut all = Vec::new();
+    for (file, env) in [
+        (DEV, "development"),
+        (STAGING, "staging"),
+        (PROD, "production"),
+    ] {
+        all.extend(assert_fresh_preset_file(&out, file, env));
+    }
+    assert_eq!(out.files(), [DEV, PROD, STAGING]);
+    assert_eq!(all.iter().collect::<HashSet<_>>().len(), 18);
+    assert_no_value_printed(&out, &all);
+    // Environments are reported in the order given.
+    let order: Vec<&str> = out
+        .stderr()
+        .lines()
+        .filter(|l| l.starts_with(['d', 's', 'p']))
+        .map(|l| l.split(':').next().unwrap())
+        .collect();
+    assert_eq!(order, ["development", "staging", "production"]);
+}
+
+#[test]
+fn all_bootstraps_every_declared_environment() {
+    let out = Test::new().args(["bootstrap", "--all"]).status(0);
+    let mut all = Vec::new();
+    for (file, env) in [
+        (DEV, "development"),
+        (STAGING, "staging"),
+        (PROD, "production"),
+    ] {
+        all.extend(assert_fresh_preset_file(&out, file, env));
+    }
+    assert_eq!(all.iter().collect::<HashSet<_>>().len(), 18);
+    assert_no_value_printed(&out, &all);
+}
+
+#[test]
+fn an_environment_named_twice_is_bootstrapped_once() {
+    let out = Test::new()
+        .args(["bootstrap", "production", "production", "--json"])
+        .status(0);
+    assert_eq!(out.json()["environments"].as_array().unwrap().len(), 1);
+    assert_fresh_preset_file(&out, PROD, "production");
+}
+
+#[test]
+fn fail_all_and_environment_names_together_is_a_usage_error() {
+    let out = Test::new()
+        .args(["bootstrap", "--all", "production"])
+        .status(2);
+    assert!(out.files().is_empty());
+    let out = Test::new().args(["bootstrap"]).status(2);
+    assert!(out.files().is_empty());
+}
+
+// --- a second run -----------------------------------------------------------------------------
+
+#[test]
+fn a_second_run_keeps_the_bytes_mtime_and_inode() {
+    let first = Test::new().args(["bootstrap", "production"]).status(0);
+    let path = first.path(PROD);
+    let (bytes, time, ino) = (first.bytes(PROD), mtime(&path), inode(&path));
+    tick();
+    let second = first.then().args(["bootstrap", "production"]).status(0);
+    assert_eq!(second.bytes(PROD), bytes, "bytes unchanged");
+    assert_eq!(
+        mtime(&path),
+        time,
+        "mtime unchanged: the file was not rewritten"
+    );
+    assert_eq!(inode(&path), ino, "same inode: no rename happened");
+    assert_stderr_has(
+        &second,
+        "production: .env.production.local (unchanged, all 6 keys present)",
+    );
+    assert_preset_summary(&second, "kept");
+    assert!(!second.stderr().contains("added"), "{}", second.describe());
+    assert!(
+        !second.stderr().contains("warning"),
+        "{}",
+        second.describe()
+    );
+
+    let third = second
+        .then()
+        .args(["bootstrap", "production", "--json"])
+        .status(0);
+    let json = third.json();
+    let env = &json["environments"][0];
+    assert_eq!(env["created"], false);
+    assert_eq!(env["written"], false);
+    assert!(json_actions(&json, 0).iter().all(|(_, a)| a == "kept"));
+    assert_eq!(mtime(&path), time);
+}
+
+// --- existing files: bytes kept, missing keys appended ----------------------------------------
+
+/// One existing file: its text, the preset keys it defines, and the line ending appended lines
+/// must use.
+struct Existing {
+    name: &'static str,
+    text: &'static str,
+    present: &'static [&'static str],
+    eol: &'static str,
+}
+
+const EXISTING: &[Existing] = &[
+    Existing {
+        name: "comments, blank lines, export, quotes, inline comment",
+        text: "# my app\n\n  # indented comment\nexport SECRET_KEY='keep-me'\nDB_PASSWORD=\"p a s s\" # db\nOTHER=1\n\n",
+        present: &["SECRET_KEY", "DB_PASSWORD"],
+        eol: "\n",
+    },
+    Existing {
+        name: "CRLF without a final newline",
+        text: "# x\r\nJWT_SECRET_KEY=abc\r\n\r\nexport REDIS_PASSWORD=r",
+        present: &["JWT_SECRET_KEY", "REDIS_PASSWORD"],
+        eol: "\r\n",
+    },
+    Existing {
+        name: "LF without a final newline",
+        text: "ENCRYPTION_KEY=zz",
+        present: &["ENCRYPTION_KEY"],
+        eol: "\n",
+    },
+    Existing {
+        name: "BOM and a multi-line double-quoted value",
+        text: "\u{feff}SECRET_KEY=abc\nSESSION_SECRET=\"multi\nline\"\n",
+        present: &["SECRET_KEY", "SESSION_SECRET"],
+        eol: "\n",
+    },
+    Existing {
+        name: "CR line endings",
+        text: "A=1\rSECRET_KEY=x\r",
+        present: &["SECRET_KEY"],
+        eol: "\r",
+    },
+    Existing {
+        name: "spaces around =, single quotes with # inside, empty value",
+        text: "  SECRET_KEY = spaced  \nDB_PASSWORD='a#b'\nJWT_SECRET_KEY=\n",
+        present: &["SECRET_KEY", "DB_PASSWORD", "JWT_SECRET_KEY"],
+        eol: "\n",
+    },
+    Existing {
+        name: "every key present: nothing to add",
+        text: "SECRET_KEY=1\nJWT_SECRET_KEY=2\nSESSION_SECRET=3\nENCRYPTION_KEY=4\nDB_PASSWORD=5\nREDIS_PASSWORD=6",
+        present: &[
+            "SECRET_KEY",
+            "JWT_SECRET_KEY",
+            "SESSION_SECRET",
+            "ENCRYPTION_KEY",
+            "DB_PASSWORD",
+            "REDIS_PASSWORD",
+        ],
+        eol: "\n",
+    },
+];
+
+#[test]
+fn existing_bytes_are_an_exact_prefix_and_missing_keys_are_appended_in_manifest_order() {
+    for case in EXISTING {
+        let out = Test::new()
+            .write(PROD, case.text)
+            .chmod(PROD, 0o600)
+            .args(["bootstrap", "production", "--json"])
+            .status(0);
+        let result = out.bytes(PROD);
+        let result = String::from_utf8(result).unwrap();
+        let missing: Vec<&str> = PRESET
+            .iter()
+            .map(|p| p.0)
+            .filter(|k| !case.present.contains(k))
+            .collect();
+
+        if missing.is_empty() {
+            assert_eq!(result, case.text, "{}: unchanged", case.name);
+        } else {
+            let mut prefix = case.text.to_string();
+            if !prefix.ends_with(['\n', '\r']) {
+                prefix.push_str(case.eol);
+            }
+            let tail = result.strip_prefix(&prefix).unwrap_or_else(|| {
+                panic!(
+                    "{}: the original bytes (plus a final newline) are not a prefix of\n{result:?}",
+                    case.name
+                )
+            });
+            // Every appended line ends with the file's own line ending and uses no other.
+            let lines: Vec<&str> = tail.split_inclusive(case.eol).collect();
+            assert!(
+                lines.iter().all(|l| l.ends_with(case.eol)
+                    && !l[..l.len() - case.eol.len()].contains(['\r', '\n'])),
+                "{}: appended lines use {:?}: {tail:?}",
+                case.name,
+                case.eol
+            );
+            let pairs = appended(tail);
+            let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+            assert_eq!(keys, missing, "{}: appended keys", case.name);
+            for (key, value) in &pairs {
+                let kind = PRESET.iter().find(|p| p.0 == key).unwrap().1;
+                check_kind(key, kind, value);
+            }
+            let values: Vec<String> = pairs.into_iter().map(|(_, v)| v).collect();
+            assert_no_value_printed(&out, &values);
+        }
+
+        let json = out.json();
+        let actions = json_actions(&json, 0);
+        for (key, action) in &actions {
+            let want = if case.present.contains(&key.as_str()) {
+                "kept"
+            } else {
+                "added"
+            };
+            assert_eq!(action, want, "{}: {key}", case.name);
+        }
+        assert_eq!(json["environments"][0]["created"], false, "{}", case.name);
+        assert_eq!(
+            json["environments"][0]["written"],
+            !missing.is_empty(),
+            "{}",
+            case.name
+        );
+        assert_eq!(out.mode(PROD), 0o600, "{}", case.name);
+        assert!(temps(out.dir()).is_empty(), "{}", case.name);
+    }
+}
+
+#[test]
+fn unreadable_lines_not_naming_a_declared_key_are_kept_and_reported_as_warnings() {
+    let original = "OTHER='x' junk\nSECRET_KEY=a\nSECRET_KEY=b\nFOO: bar\n";
+    let out = Test::new()
+        .write(PROD, original)
+        .args(["bootstrap", "production"])
+        .status(0);
+    let result = out.read(PROD);
+    assert!(result.starts_with(original), "{result}");
+    let keys: Vec<String> = appended(&result[original.len()..])
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(keys[0], "JWT_SECRET_KEY");
+    assert_eq!(keys.len(), 5);
+    for line in [1, 3, 4] {
+        assert_stderr_has(&out, &format!("warning: .env.production.local:{line}: "));
+    }
+    assert_stderr_has(&out, "kept      SECRET_KEY");
+}
+
+// --- --dry-run and --json ----------------------------------------------------------------------
+
+#[test]
+fn dry_run_creates_no_file_and_says_what_it_would_do() {
+    let out = Test::new()
+        .args(["bootstrap", "production", "staging", "--dry-run"])
+        .status(0);
+    assert!(out.files().is_empty(), "{:?}", out.files());
+    assert_eq!(out.stdout(), "");
+    assert_stderr_has(
+        &out,
+        "production: .env.production.local (would create with 6 keys)",
+    );
+    assert_stderr_has(
+        &out,
+        "staging: .env.staging.local (would create with 6 keys)",
+    );
+    assert_preset_summary(&out, "would add");
+}
+
+#[test]
+fn dry_run_leaves_an_existing_file_alone() {
+    let original = "# keep\r\nSECRET_KEY=abc";
+    let test = Test::new().write(PROD, original).chmod(PROD, 0o644);
+    let before = mtime(&test.path(PROD));
+    tick();
+    let out = test
+        .args(["bootstrap", "production", "--dry-run"])
+        .status(0);
+    assert_eq!(out.read(PROD), original);
+    assert_eq!(mtime(&out.path(PROD)), before);
+    assert_eq!(out.mode(PROD), 0o644);
+    assert_stderr_has(&out, "(would add 5 of 6 keys)");
+    assert_stderr_has(&out, "kept      SECRET_KEY");
+    assert_stderr_has(&out, "would add JWT_SECRET_KEY");
+    assert_eq!(out.files(), [PROD]);
+}
+
+#[test]
+fn json_reports_every_environment_and_key() {
+    let out = Test::new()
+        .write(STAGING, "SECRET_KEY=abc\n")
+        .args(["bootstrap", "staging", "production", "--json"])
+        .status(0);
+    let json = out.json();
+    assert_eq!(json["dry_run"], false);
+    assert_eq!(json["manifest"], serde_json::Value::Null, "built-in preset");
+    let envs = json["environments"].as_array().unwrap();
+    assert_eq!(envs.len(), 2);
+    for (env, name, file, created) in [
+        (&envs[0], "staging", STAGING, false),
+        (&envs[1], "production", PROD, true),
+    ] {
+        assert_eq!(env["environment"], name);
+        assert_eq!(env["file"], file);
+        assert_eq!(env["created"], created);
+        assert_eq!(env["written"], true);
+        let keys = env["keys"].as_array().unwrap();
+        assert_eq!(keys.len(), 6);
+        for (k, (key, kind, _, bits)) in keys.iter().zip(PRESET) {
+            assert_eq!(k["key"], key);
+            assert_eq!(k["kind"], kind);
+            assert_eq!(k["bits"].as_f64(), Some(bits), "{key}");
+            let want = if name == "staging" && key == "SECRET_KEY" {
+                "kept"
+            } else {
+                "added"
+            };
+            assert_eq!(k["action"], want, "{name} {key}");
+            let fields: HashSet<&str> = k.as_object().unwrap().keys().map(|s| s.as_str()).collect();
+            assert_eq!(fields, HashSet::from(["key", "action", "kind", "bits"]));
+        }
+    }
+    // Whole bits are JSON integers.
+    assert!(envs[0]["keys"][0]["bits"].is_u64());
+    // The summary moved to stdout: stderr has no per-key lines, and no value is printed.
+    assert!(!out.stderr().contains("added"), "{}", out.describe());
+    let mut values: Vec<String> = appended(&out.read(PROD)[header("production").len()..])
+        .into_iter()
+        .map(|(_, v)| v)
+        .collect();
+    values.extend(
+        appended(&out.read(STAGING))
+            .into_iter()
+            .skip(1)
+            .map(|(_, v)| v),
+    );
+    assert_eq!(values.len(), 11);
+    assert_no_value_printed(&out, &values);
+}
+
+#[test]
+fn dry_run_json_reports_without_writing() {
+    let out = Test::new()
+        .write(PROD, "SECRET_KEY=abc\n")
+        .args(["bootstrap", "production", "staging", "--dry-run", "--json"])
+        .status(0);
+    let json = out.json();
+    assert_eq!(json["dry_run"], true);
+    let envs = json["environments"].as_array().unwrap();
+    assert_eq!(envs[0]["environment"], "production");
+    assert_eq!(envs[0]["created"], false);
+    assert_eq!(envs[0]["written"], false);
+    assert_eq!(envs[1]["environment"], "staging");
+    assert_eq!(envs[1]["created"], true, "would be created");
+    assert_eq!(envs[1]["written"], false);
+    let actions = json_actions(&json, 0);
+    assert_eq!(actions[0], ("SECRET_KEY".into(), "kept".into()));
+    assert!(actions[1..].iter().all(|(_, a)| a == "added"));
+    assert_eq!(out.read(PROD), "SECRET_KEY=abc\n");
+    assert_eq!(out.files(), [PROD]);
+}
+
+#[test]
+fn json_names_the_manifest_relative_to_the_cwd() {
+    let out = Test::new()
+        .write(
+            "envmint.toml",
+            manifest(&["production"], "[secrets.A]\nkind = \"hex\"\n"),
+        )
+        .args(["bootstrap", "production", "--json"])
+        .status(0);
+    assert_eq!(out.json()["manifest"], "envmint.toml");
+    assert!(!out.stderr().contains("built-in"), "{}", out.describe());
+}
+
+// --- refusals: exit 65, file untouched ---------------------------------------------------------
+
+/// Runs `bootstrap production` on a file holding `original`; expects exit 65 naming `line`,
+/// and the file byte-identical with its mtime and mode.
+#[track_caller]
+fn refused_file(original: &[u8], line: usize, needle: &str) -> Output {
+    let test = Test::new().write(PROD, original).chmod(PROD, 0o640);
+    let path = test.path(PROD);
+    let before = mtime(&path);
+    tick();
+    let out = test.args(["bootstrap", "production"]).status(65);
+    assert_data_error(&out, &format!("{PROD}:{line}"), needle);
+    assert_eq!(out.bytes(PROD), original, "file untouched");
+    assert_eq!(mtime(&path), before, "mtime untouched");
+    assert_eq!(out.mode(PROD), 0o640, "mode untouched");
+    assert_eq!(out.files(), [PROD], "no temporary file");
+    out
+}
+
+#[test]
+fn fail_an_unterminated_quote_at_the_end() {
+    let out = refused_file(b"A=1\nSECRET_KEY=k\nB=\"never closed\n", 3, "never closed");
+    assert_stderr_has(&out, "hint: close the quote");
+    // Without a final newline too.
+    refused_file(b"A=1\nB='never closed", 2, "never closed");
+}
+
+#[test]
+fn fail_a_declared_key_only_on_an_unreadable_line() {
+    let out = refused_file(b"A=1\nSECRET_KEY='x' junk\n", 2, "SECRET_KEY");
+    assert_stderr_has(&out, "hint: fix line 2");
+}
+
+#[test]
+fn fail_a_file_that_is_not_utf8() {
+    refused_file(b"A=1\nB=\xff\xfe\n", 2, "not valid UTF-8");
+    refused_file(b"\xc3(\n", 1, "not valid UTF-8");
+}
+
+#[test]
+fn fail_a_broken_last_environment_stops_the_run_before_the_first_is_touched() {
+    for broken in [
+        &b"B=\"never closed\n"[..],
+        b"SECRET_KEY='x' junk\n",
+        b"A=\xff\n",
+    ] {
+        // staging absent: must not be created.
+        let test = Test::new().write(PROD, broken);
+        let out = test
+            .args(["bootstrap", "staging", "development", "production"])
+            .status(65);
+        assert_eq!(out.files(), [PROD], "nothing created\n{}", out.describe());
+        assert_eq!(out.bytes(PROD), broken);
+
+        // staging present but incomplete: must not change.
+        let test = Test::new()
+            .write(PROD, broken)
+            .write(STAGING, "SECRET_KEY=s\n");
+        let before = mtime(&test.path(STAGING));
+        tick();
+        let out = test.args(["bootstrap", "staging", "production"]).status(65);
+        assert_eq!(out.read(STAGING), "SECRET_KEY=s\n");
+        assert_eq!(mtime(&out.path(STAGING)), before);
+        assert_eq!(out.files(), [PROD, STAGING]);
+    }
+}
+
+#[test]
+fn fail_an_unknown_environment_is_a_usage_error_listing_the_declared_ones() {
+    let out = Test::new()
+        .args(["bootstrap", "production", "prod"])
+        .status(2);
+    assert_stderr_has(
+        &out,
+        "error: unknown environment `prod`: the built-in preset declares development, staging, production",
+    );
+    assert_stderr_has(&out, "hint: ");
+    assert!(out.files().is_empty(), "production was not written either");
+
+    let out = Test::new()
+        .write("envmint.toml", manifest(&["qa", "live"], ""))
+        .args(["bootstrap", "production"])
+        .status(2);
+    assert_stderr_has(&out, "unknown environment `production`");
+    assert_stderr_has(&out, "declares qa, live");
+    assert_stderr_has(&out, "[environments.production]");
+}
+
+/// Exact error lines as README documents them (`error: envmint.toml:14: unknown kind ...`):
+/// paths relative to the working directory, like the other bootstrap errors and the JSON.
+#[test]
+#[ignore = "bug: manifest errors, the non-UTF-8 refusal, the busy lock and a missing directory print absolute paths, not paths relative to the cwd as README shows and as the other bootstrap errors, the summary and --json do"]
+fn fail_errors_show_paths_relative_to_the_cwd() {
+    let test = Test::new().env("ENVMINT_LOCK_TIMEOUT", "0");
+    let guard = hold_lock(test.dir());
+    let out = test.args(["bootstrap", "production"]).status(75);
+    drop(guard);
+    assert!(
+        out.stderr()
+            .starts_with("error: .env.production.local: locked by another envmint process"),
+        "{}",
+        out.describe()
+    );
+    let out = Test::new()
+        .write(
+            "envmint.toml",
+            "[environments.production]\nfile = \"nope/x.env\"\n",
+        )
+        .args(["bootstrap", "production"])
+        .status(73);
+    assert!(
+        out.stderr().starts_with("error: nope/x.env: "),
+        "{}",
+        out.describe()
+    );
+    let out = Test::new()
+        .write(
+            "envmint.toml",
+            "[environments.production]\n[secrets.A]\nkind = \"hax\"\n",
+        )
+        .args(["bootstrap", "production"])
+        .status(65);
+    assert!(
+        out.stderr()
+            .starts_with("error: envmint.toml:3: unknown kind `hax`\n"),
+        "{}",
+        out.describe()
+    );
+    let out = Test::new()
+        .write(PROD, b"A=1\nB=\xff\n")
+        .args(["bootstrap", "production"])
+        .status(65);
+    assert!(
+        out.stderr()
+            .starts_with("error: .env.production.local:2: the file is not valid UTF-8\n"),
+        "{}",
+        out.describe()
+    );
+}
+
+// --- the manifest ------------------------------------------------------------------------------
+
+const ONE_SECRET: &str = "[secrets.API_TOKEN]\nkind = \"hex\"\nbytes = 16\n";
+
+#[test]
+fn a_manifest_in_the_cwd_is_used() {
+    let out = Test::new()
+        .write(
+            "envmint.toml",
+            format!("[environments.production]\nfile = \"secrets/prod.env\"\n{ONE_SECRET}"),
+        )
+        .write("secrets/.keep", "")
+        .args(["bootstrap", "production"])
+        .status(0);
+    let text = out.read("secrets/prod.env");
+    let pairs = appended(text.strip_prefix(&header("production")).unwrap());
+    assert_eq!(pairs.len(), 1);
+    assert_eq!(pairs[0].0, "API_TOKEN");
+    assert_eq!(pairs[0].1.len(), 32, "16 bytes of hex");
+    assert_eq!(out.mode("secrets/prod.env"), 0o600);
+    assert!(!out.exists(PROD), "the preset was not used");
+    assert_stderr_has(&out, "production: secrets/prod.env (created, 1 keys");
+    assert_stderr_has(&out, "added     API_TOKEN  hex       128 bits");
+}
+
+#[test]
+fn a_manifest_in_a_parent_folder_is_found_and_paths_are_relative_to_it() {
+    let out = Test::new()
+        .write(
+            "app/envmint.toml",
+            format!("[environments.production]\nfile = \"secrets/prod.env\"\n{ONE_SECRET}"),
+        )
+        .write("app/secrets/.keep", "")
+        .write("app/web/src/.keep", "")
+        .cwd("app/web/src")
+        .args(["bootstrap", "production", "--json"])
+        .status(0);
+    assert!(out.read("app/secrets/prod.env").contains("\nAPI_TOKEN="));
+    assert!(!out.exists("app/web/src/secrets"));
+    assert!(!out.exists("app/web/src/.env.production.local"));
+    let json = out.json();
+    let manifest = json["manifest"].as_str().unwrap();
+    assert!(manifest.ends_with("app/envmint.toml"), "{manifest}");
+    let file = json["environments"][0]["file"].as_str().unwrap();
+    assert!(file.ends_with("app/secrets/prod.env"), "{file}");
+}
+
+#[test]
+fn the_nearest_manifest_wins() {
+    let out = Test::new()
+        .write("envmint.toml", manifest(&["outer"], ONE_SECRET))
+        .write("sub/envmint.toml", manifest(&["inner"], ONE_SECRET))
+        .cwd("sub")
+        .args(["bootstrap", "inner"])
+        .status(0);
+    assert!(out.exists("sub/.env.inner.local"));
+}
+
+#[test]
+fn manifest_flag_overrides_the_search() {
+    let out = Test::new()
+        .write(
+            "envmint.toml",
+            manifest(&["production"], "[secrets.WRONG]\n"),
+        )
+        .write(
+            "config/envmint.toml",
+            format!("[environments.production]\nfile = \"../prod.env\"\n{ONE_SECRET}"),
+        )
+        .args([
+            "--manifest",
+            "config/envmint.toml",
+            "bootstrap",
+            "production",
+        ])
+        .status(0);
+    let text = out.read("prod.env");
+    assert!(text.contains("\nAPI_TOKEN="), "{text}");
+    assert!(!text.contains("WRONG"));
+    assert!(!out.exists(PROD));
+    // The flag also works after the subcommand (it is global).
+    let out = out
+        .then()
+        .args([
+            "bootstrap",
+            "production",
+            "--manifest",
+            "config/envmint.toml",
+        ])
+        .status(0);
+    assert_stderr_has(&out, "unchanged");
+}
+
+#[test]
+fn fail_manifest_flag_naming_a_missing_file_is_exit_66() {
+    let out = Test::new()
+        .args(["--manifest", "missing.toml", "bootstrap", "production"])
+        .status(66);
+    assert_stderr_has(&out, "missing.toml");
+    assert_stderr_has(&out, "hint: ");
+    assert!(out.files().is_empty(), "the preset was not used instead");
+}
+
+#[test]
+fn fail_manifest_errors_name_the_line_and_exit_65() {
+    let envs = "[environments.staging]\n[environments.production]\n";
+    let cases: &[(String, usize, &str)] = &[
+        (
+            format!("{envs}[secrets.A]\nkind = \"hex\"\nbyts = 32\n"),
+            5,
+            "byts",
+        ),
+        (format!("[defualts]\n{envs}"), 1, "defualts"),
+        (
+            format!("{envs}[secrets.A]\nkind = \"hax\"\n"),
+            4,
+            "unknown kind `hax`",
+        ),
+        (
+            format!("{envs}[secrets.A]\nkind = \"hex\"\nlength = 32\n"),
+            5,
+            "`length` does not apply to hex",
+        ),
+        (
+            format!("{envs}[secrets.A]\nkind = \"hex\"\nbytes = 16\nbits = 128\n"),
+            6,
+            "only one of",
+        ),
+        (
+            format!("{envs}[secrets.DB]\nkind = \"alnum\"\nlength = 21\n"),
+            5,
+            "under the 128-bit floor",
+        ),
+        (
+            format!("[defaults]\nrotate_every = \"90\"\n{envs}"),
+            2,
+            "bad duration `90`",
+        ),
+        (
+            format!("{envs}[secrets.A]\nrotate_every = \"1.5d\"\n"),
+            4,
+            "bad duration",
+        ),
+        (
+            format!("{envs}[secrets.A]\nenvironments = [\"production\", \"prod\"]\n"),
+            4,
+            "undeclared environment `prod`",
+        ),
+        (
+            format!("{envs}[secrets.A]\nalphabet = \"abcdef$\"\nlength = 100\n"),
+            4,
+            "alphabet",
+        ),
+        (
+            format!("{envs}[secrets.A]\nalphabet = \"ab cd\"\nlength = 100\n"),
+            4,
+            "alphabet",
+        ),
+        (
+            format!("{envs}[secrets.A]\nkind = \"hex\"\nalphabet = \"abcdef\"\n"),
+            4,
+            "not both",
+        ),
+        (
+            format!("{envs}[secrets.\"MY-KEY\"]\n"),
+            3,
+            "invalid key name",
+        ),
+        (
+            "[environments.\"prod/x\"]\n".to_string(),
+            1,
+            "invalid environment name",
+        ),
+        (format!("{envs}[secrets.A\n"), 3, ""),
+        (
+            format!("{envs}[secrets.A]\n[secrets.A]\n"),
+            4,
+            "duplicate key",
+        ),
+    ];
+    for (text, line, needle) in cases {
+        let out = Test::new()
+            .write("envmint.toml", text)
+            .args(["bootstrap", "production"])
+            .status(65);
+        assert_data_error(&out, &format!("envmint.toml:{line}"), needle);
+        assert_eq!(out.files(), ["envmint.toml"], "nothing written");
+    }
+}
+
+/// A zero or huge size: exit 65 naming the line (the hint README promises is tested by the
+/// ignored `fail_a_zero_or_huge_size_gives_a_hint`).
+#[test]
+fn fail_a_zero_or_huge_size_names_the_line() {
+    for (size, needle) in [
+        ("bytes = 0", "at least 1"),
+        ("bytes = 99999999999", "too large"),
+    ] {
+        let out = Test::new()
+            .write(
+                "envmint.toml",
+                format!("[environments.production]\n[secrets.K]\nkind = \"hex\"\n{size}\n"),
+            )
+            .args(["bootstrap", "production"])
+            .status(65);
+        let err = out.stderr().lines().next().unwrap();
+        assert!(
+            err.starts_with("error: ") && err.contains("envmint.toml:4: ") && err.contains(needle),
+            "{}",
+            out.describe()
+        );
+        assert_eq!(out.files(), ["envmint.toml"]);
+    }
+}
+
+#[test]
+#[ignore = "bug: a zero or huge size in envmint.toml is refused without the hint README promises for every manifest error"]
+fn fail_a_zero_or_huge_size_gives_a_hint() {
+    for size in ["bytes = 0", "length = 0", "bytes = 99999999999"] {
+        let kind = if size.starts_with("length") {
+            "alnum"
+        } else {
+            "hex"
+        };
+        let out = Test::new()
+            .write(
+                "envmint.toml",
+                format!("[environments.production]\n[secrets.K]\nkind = \"{kind}\"\n{size}\n"),
+            )
+            .args(["bootstrap", "production"])
+            .status(65);
+        assert_data_error(&out, "envmint.toml:4", "");
+    }
+}
+
+#[test]
+fn fail_a_manifest_without_environments() {
+    let out = Test::new()
+        .write("envmint.toml", "[secrets.A]\nkind = \"hex\"\n")
+        .args(["bootstrap", "--all"])
+        .status(65);
+    assert_stderr_has(&out, "envmint.toml: the manifest declares no environments");
+    assert_stderr_has(&out, "hint: ");
+}
+
+#[test]
+fn per_secret_environments_restrict_keys() {
+    let out = Test::new()
+        .write(
+            "envmint.toml",
+            "[environments.staging]\n[environments.production]\n\
+             [secrets.BOTH]\nkind = \"hex\"\n\
+             [secrets.PROD_ONLY]\nkind = \"alnum\"\nenvironments = [\"production\"]\n\
+             [secrets.LAST]\nkind = \"base32\"\nenvironments = [\"staging\", \"production\"]\n",
+        )
+        .args(["bootstrap", "--all"])
+        .status(0);
+    let keys = |file: &str, env: &str| -> Vec<String> {
+        let text = out.read(file);
+        appended(text.strip_prefix(&header(env)).unwrap())
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect()
+    };
+    assert_eq!(keys(STAGING, "staging"), ["BOTH", "LAST"]);
+    assert_eq!(keys(PROD, "production"), ["BOTH", "PROD_ONLY", "LAST"]);
+    // Defaults: no kind is base64url, no size is 256 bits.
+    let out = out
+        .then()
+        .write(
+            "envmint.toml",
+            "[environments.staging]\n[environments.production]\n[secrets.PLAIN]\n",
+        )
+        .args(["bootstrap", "staging", "--json"])
+        .status(0);
+    let json = out.json();
+    assert_eq!(json["environments"][0]["keys"][0]["kind"], "base64url");
+    assert_eq!(json["environments"][0]["keys"][0]["bits"], 256);
+    let text = out.read(STAGING);
+    let plain = text.lines().find_map(|l| l.strip_prefix("PLAIN=")).unwrap();
+    assert_eq!(plain.len(), 43, "32 bytes of unpadded base64url");
+}
+
+#[test]
+fn two_environments_sharing_one_file_are_planned_again_under_the_lock() {
+    let out = Test::new()
+        .write(
+            "envmint.toml",
+            "[environments.staging]\nfile = \"shared.env\"\n\
+             [environments.production]\nfile = \"shared.env\"\n\
+             [secrets.A]\nkind = \"hex\"\n[secrets.B]\nenvironments = [\"production\"]\n",
+        )
+        .args(["bootstrap", "staging", "production", "--json"])
+        .status(0);
+    let text = out.read("shared.env");
+    let body = text.strip_prefix(&header("staging")).unwrap();
+    let keys: Vec<String> = appended(body).into_iter().map(|(k, _)| k).collect();
+    assert_eq!(keys, ["A", "B"], "A once, from staging; B from production");
+    let json = out.json();
+    assert_eq!(json_actions(&json, 0), [("A".into(), "added".into())]);
+    assert_eq!(
+        json_actions(&json, 1),
+        [("A".into(), "kept".into()), ("B".into(), "added".into())]
+    );
+    assert_eq!(json["environments"][0]["created"], true);
+    assert_eq!(json["environments"][1]["created"], false);
+}
+
+#[test]
+fn a_custom_alphabet_with_symbols_is_written_single_quoted_and_reads_back() {
+    let alphabet = "abc#;&*";
+    let out = Test::new()
+        .write(
+            "envmint.toml",
+            format!(
+                "[environments.production]\n[secrets.WEIRD]\nalphabet = \"{alphabet}\"\nlength = 100\n\
+                 [secrets.AFTER]\nkind = \"hex\"\n"
+            ),
+        )
+        .args(["bootstrap", "production"])
+        .status(0);
+    let text = out.read(PROD);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("WEIRD="))
+        .expect("WEIRD line");
+    assert!(
+        line.starts_with("WEIRD='") && line.ends_with('\''),
+        "single-quoted: {line}"
+    );
+    let value = &line["WEIRD='".len()..line.len() - 1];
+    assert_eq!(value.len(), 100);
+    assert!(value.chars().all(|c| alphabet.contains(c)));
+    let after = text
+        .lines()
+        .find_map(|l| l.strip_prefix("AFTER="))
+        .unwrap()
+        .to_string();
+    assert_stderr_has(&out, "280.73 bits");
+    assert_no_value_printed(&out, &[value.to_string(), after.clone()]);
+
+    // The real python-dotenv reads the same values back.
+    let py = Command::new("python3")
+        .args([
+            "-c",
+            "import json,sys\nfrom dotenv import dotenv_values\n\
+             print(json.dumps(dotenv_values(sys.argv[1])))",
+        ])
+        .arg(out.path(PROD))
+        .output();
+    match py {
+        Ok(py) if py.status.success() => {
+            let read: serde_json::Value = serde_json::from_slice(&py.stdout).unwrap();
+            assert_eq!(read["WEIRD"], value);
+            assert_eq!(read["AFTER"], after.as_str());
+        }
+        Ok(py) => skip(&format!(
+            "python-dotenv is not installed: {}",
+            String::from_utf8_lossy(&py.stderr).trim()
+        )),
+        Err(e) => skip(&format!("no python3: {e}")),
+    }
+}
+
+// --- file modes ---------------------------------------------------------------------------------
+
+#[test]
+fn a_0644_file_that_gets_keys_becomes_0600() {
+    let out = Test::new()
+        .write(PROD, "SECRET_KEY=abc\n")
+        .chmod(PROD, 0o644)
+        .args(["bootstrap", "production"])
+        .status(0);
+    assert_eq!(out.mode(PROD), 0o600);
+    assert!(
+        out.read(PROD)
+            .starts_with("SECRET_KEY=abc\nJWT_SECRET_KEY=")
+    );
+    assert!(
+        !out.stderr().contains("readable by others"),
+        "{}",
+        out.describe()
+    );
+}
+
+#[test]
+fn a_0400_file_stays_0400() {
+    let out = Test::new()
+        .write(PROD, "SECRET_KEY=abc\n")
+        .chmod(PROD, 0o400)
+        .args(["bootstrap", "production"])
+        .status(0);
+    assert_eq!(out.mode(PROD), 0o400);
+    assert!(out.read(PROD).contains("\nREDIS_PASSWORD="));
+}
+
+#[test]
+fn umask_000_still_gives_0600() {
+    let out = Test::new()
+        .wrapper(["sh", "-c", "umask 000; : > control; exec \"$0\" \"$@\""])
+        .args(["bootstrap", "production"])
+        .status(0);
+    assert_eq!(out.mode("control"), 0o666, "the umask really was 000");
+    assert_eq!(out.mode(PROD), 0o600);
+}
+
+#[test]
+fn a_complete_file_readable_by_others_gets_a_warning_and_is_left_alone() {
+    let first = Test::new().args(["bootstrap", "production"]).status(0);
+    fs::set_permissions(first.path(PROD), fs::Permissions::from_mode(0o644)).unwrap();
+    let bytes = first.bytes(PROD);
+    let before = mtime(&first.path(PROD));
+    tick();
+    let out = first.then().args(["bootstrap", "production"]).status(0);
+    assert_stderr_has(
+        &out,
+        "warning: .env.production.local is readable by others (mode 0644); run: chmod 600 .env.production.local",
+    );
+    assert_eq!(out.mode(PROD), 0o644);
+    assert_eq!(out.bytes(PROD), bytes);
+    assert_eq!(mtime(&out.path(PROD)), before);
+    // A 0640 file (group-readable) is warned about too; 0600 and 0400 are not.
+    for (mode, warned) in [(0o640, true), (0o600, false), (0o400, false)] {
+        let again = Test::new()
+            .write(PROD, &bytes)
+            .chmod(PROD, mode)
+            .args(["bootstrap", "production"])
+            .status(0);
+        assert_eq!(
+            again.stderr().contains("readable by others"),
+            warned,
+            "mode {mode:o}\n{}",
+            again.describe()
+        );
+    }
+}
+
+// --- symlinks -------------------------------------------------------------------------------------
+
+#[test]
+fn a_symlinked_file_stays_a_link_and_its_target_gets_the_keys() {
+    let test = Test::new()
+        .write("shared/prod.env", "SECRET_KEY=shared\n")
+        .chmod("shared/prod.env", 0o644);
+    symlink("shared/prod.env", test.path(PROD)).unwrap();
+    let out = test.args(["bootstrap", "production"]).status(0);
+    let link = out.path(PROD);
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(fs::read_link(&link).unwrap(), Path::new("shared/prod.env"));
+    let target = out.read("shared/prod.env");
+    assert!(
+        target.starts_with("SECRET_KEY=shared\nJWT_SECRET_KEY="),
+        "{target}"
+    );
+    assert_eq!(appended(&target).len(), 6);
+    assert_eq!(out.mode("shared/prod.env"), 0o600);
+    assert!(temps(out.dir()).is_empty() && temps(&out.path("shared")).is_empty());
+}
+
+#[test]
+fn a_dangling_symlink_gets_its_target_created() {
+    let test = Test::new().write("shared/.keep", "");
+    symlink("shared/new.env", test.path(PROD)).unwrap();
+    let out = test.args(["bootstrap", "production"]).status(0);
+    assert!(
+        fs::symlink_metadata(out.path(PROD))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_fresh_preset_file(&out, "shared/new.env", "production");
+}
+
+// --- directories that cannot be written ---------------------------------------------------------
+
+#[test]
+fn fail_a_missing_directory_is_exit_73_and_creates_nothing() {
+    let out = Test::new()
+        .write(
+            "envmint.toml",
+            format!("[environments.production]\nfile = \"nope/x.env\"\n{ONE_SECRET}"),
+        )
+        .args(["bootstrap", "production"])
+        .status(73);
+    let err = out.stderr().lines().next().unwrap();
+    assert!(
+        err.starts_with("error: ") && err.contains("nope/x.env"),
+        "{err}"
+    );
+    assert_eq!(out.files(), ["envmint.toml"]);
+    assert!(!out.exists("nope"));
+}
+
+#[test]
+fn fail_a_read_only_directory_is_exit_73() {
+    if !is_root() {
+        return skip("needs root to run bootstrap as user 65534");
+    }
+    if !Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "true"])
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        return skip("cannot run setpriv (util-linux) as user 65534");
+    }
+    // A copy of the binary user 65534 can execute: the build directory may be out of its reach.
+    let bin_dir = tempfile::tempdir().unwrap();
+    fs::set_permissions(bin_dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = bin_dir.path().join("envmint");
+    fs::copy(BIN, &bin).unwrap();
+
+    let test = Test::new()
+        .write("ro/.env.staging.local", "SECRET_KEY=abc\n")
+        .chmod("ro/.env.staging.local", 0o600);
+    fs::set_permissions(test.dir(), fs::Permissions::from_mode(0o755)).unwrap();
+    let ro = test.path("ro");
+    std::os::unix::fs::chown(&ro, Some(65534), Some(65534)).unwrap();
+    std::os::unix::fs::chown(ro.join(STAGING), Some(65534), Some(65534)).unwrap();
+    fs::set_permissions(&ro, fs::Permissions::from_mode(0o555)).unwrap();
+
+    let nobody = [
+        "setpriv",
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+    ];
+    // A new file cannot be created.
+    let out = test
+        .program(&bin)
+        .wrapper(nobody)
+        .cwd("ro")
+        .args(["bootstrap", "production"])
+        .status(73);
+    assert_stderr_has(&out, ".env.production.local");
+    assert_eq!(
+        fs::read_dir(&ro).unwrap().count(),
+        1,
+        "nothing created in ro/"
+    );
+    // An existing file cannot be replaced: it stays as it was.
+    let out = out
+        .then()
+        .program(&bin)
+        .wrapper(nobody)
+        .cwd("ro")
+        .args(["bootstrap", "staging"])
+        .status(73);
+    assert_stderr_has(&out, ".env.staging.local");
+    assert_eq!(out.read("ro/.env.staging.local"), "SECRET_KEY=abc\n");
+    assert!(temps(&ro).is_empty());
+    // Let the temp dir be removed.
+    fs::set_permissions(&ro, fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn fail_a_file_envmint_may_not_read_is_exit_77() {
+    if !is_root() {
+        return skip("needs root to run bootstrap as user 65534");
+    }
+    if !Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "true"])
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        return skip("cannot run setpriv (util-linux) as user 65534");
+    }
+    let bin_dir = tempfile::tempdir().unwrap();
+    fs::set_permissions(bin_dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = bin_dir.path().join("envmint");
+    fs::copy(BIN, &bin).unwrap();
+
+    // A folder user 65534 owns, holding root's 0600 secret file.
+    let test = Test::new()
+        .write("app/.env.production.local", "SECRET_KEY=root-only\n")
+        .chmod("app/.env.production.local", 0o600);
+    fs::set_permissions(test.dir(), fs::Permissions::from_mode(0o755)).unwrap();
+    std::os::unix::fs::chown(test.path("app"), Some(65534), Some(65534)).unwrap();
+    let out = test
+        .program(&bin)
+        .wrapper([
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+        ])
+        .cwd("app")
+        .args(["bootstrap", "production"])
+        .status(77);
+    assert_stderr_has(&out, ".env.production.local: cannot read");
+    assert_stderr_has(&out, "hint: ");
+    assert_eq!(
+        out.read("app/.env.production.local"),
+        "SECRET_KEY=root-only\n"
+    );
+    assert!(temps(&out.path("app")).is_empty());
+}
+
+// --- the lock ----------------------------------------------------------------------------------
+
+#[test]
+fn concurrent_runs_on_one_file_lose_no_update() {
+    let mut test = Test::new();
+    const N: usize = 4;
+    for i in 1..=N {
+        test = test.write(
+            format!("m{i}/envmint.toml"),
+            format!(
+                "[environments.production]\nfile = \"../shared.env\"\n\
+                 [secrets.SHARED]\nkind = \"hex\"\n[secrets.K{i}]\nkind = \"alnum\"\n"
+            ),
+        );
+    }
+    for round in 0..5 {
+        let _ = fs::remove_file(test.path("shared.env"));
+        let children: Vec<_> = (1..=N)
+            .map(|i| {
+                let mut cmd = test.command();
+                cmd.args([
+                    "--manifest",
+                    &format!("m{i}/envmint.toml"),
+                    "bootstrap",
+                    "production",
+                    "--json",
+                ]);
+                cmd.stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped());
+                cmd.spawn().unwrap()
+            })
+            .collect();
+        let mut shared_added = 0;
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "round {round}: {}\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            shared_added += json_actions(&json, 0)
+                .iter()
+                .filter(|(k, a)| k == "SHARED" && a == "added")
+                .count();
+        }
+        let text = fs::read_to_string(test.path("shared.env")).unwrap();
+        let body = text
+            .strip_prefix(&header("production"))
+            .unwrap_or_else(|| panic!("round {round}: one header first:\n{text}"));
+        let mut keys: Vec<String> = appended(body).into_iter().map(|(k, _)| k).collect();
+        keys.sort();
+        let mut want: Vec<String> = (1..=N).map(|i| format!("K{i}")).collect();
+        want.push("SHARED".into());
+        assert_eq!(keys, want, "round {round}: every key exactly once:\n{text}");
+        assert_eq!(shared_added, 1, "round {round}: one process added SHARED");
+        assert_eq!(
+            fs::metadata(test.path("shared.env")).unwrap().mode() & 0o777,
+            0o600
+        );
+        assert!(temps(test.dir()).is_empty());
+    }
+}
+
+/// Holds an exclusive `flock` on `dir` (what envmint locks) until the returned file is dropped.
+fn hold_lock(dir: &Path) -> fs::File {
+    let file = fs::File::open(dir).unwrap();
+    file.lock().unwrap();
+    file
+}
+
+#[test]
+fn fail_a_held_lock_is_exit_75_after_the_timeout() {
+    let test = Test::new().env("ENVMINT_LOCK_TIMEOUT", "0.3");
+    let guard = hold_lock(test.dir());
+    let start = Instant::now();
+    let out = test.args(["bootstrap", "production"]).status(75);
+    let took = start.elapsed();
+    assert!(took >= Duration::from_millis(300), "waited {took:?}");
+    assert!(took < Duration::from_secs(5), "waited {took:?}");
+    assert_stderr_has(
+        &out,
+        ".env.production.local: locked by another envmint process",
+    );
+    assert!(out.stderr().starts_with("error: "), "{}", out.describe());
+    assert_stderr_has(&out, "hint: ");
+    assert!(out.files().is_empty(), "nothing written");
+    drop(guard);
+    let out = out.then().args(["bootstrap", "production"]).status(0);
+    assert_fresh_preset_file(&out, PROD, "production");
+}
+
+#[test]
+fn a_lock_released_within_the_timeout_is_waited_for() {
+    let test = Test::new();
+    let guard = hold_lock(test.dir());
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        drop(guard);
+    });
+    let start = Instant::now();
+    let out = test.args(["bootstrap", "production"]).status(0);
+    assert!(start.elapsed() >= Duration::from_millis(250));
+    release.join().unwrap();
+    assert_fresh_preset_file(&out, PROD, "production");
+}
+
+#[test]
+fn dry_run_takes_no_lock() {
+    let test = Test::new().env("ENVMINT_LOCK_TIMEOUT", "0");
+    let _guard = hold_lock(test.dir());
+    test.args(["bootstrap", "production", "--dry-run"])
+        .status(0);
+}
+
+#[test]
+fn a_zero_lock_timeout_still_takes_a_free_lock() {
+    let out = Test::new()
+        .env("ENVMINT_LOCK_TIMEOUT", "0")
+        .args(["bootstrap", "production"])
+        .status(0);
+    assert_fresh_preset_file(&out, PROD, "production");
+}
+
+#[test]
+fn fail_a_bad_lock_timeout_is_a_usage_error() {
+    for bad in ["abc", "-1", "inf", "NaN", ""] {
+        let out = Test::new()
+            .env("ENVMINT_LOCK_TIMEOUT", bad)
+            .args(["bootstrap", "production"])
+            .status(2);
+        assert_stderr_has(&out, &format!("ENVMINT_LOCK_TIMEOUT=`{bad}`"));
+        assert_stderr_has(&out, "hint: ");
+        assert!(out.files().is_empty(), "{bad:?}: nothing written");
+    }
+}
+
+// --- temporary files ---------------------------------------------------------------------------
+
+#[test]
+fn a_stale_temp_file_is_removed_by_the_next_write() {
+    // The prefix is `.` + the file name + `.envmint-tmp.` (no second dot for dotfiles).
+    let stale = ".env.production.local.envmint-tmp.Ab12Cd";
+    let other = ".env.staging.local.envmint-tmp.Zz99Yy";
+    let out = Test::new()
+        .write(stale, "SECRET_KEY=half-written\n")
+        .chmod(stale, 0o600)
+        .write(other, "x")
+        .chmod(other, 0o600)
+        .args(["bootstrap", "production"])
+        .status(0);
+    assert!(!out.exists(stale), "stale temp removed: {:?}", out.files());
+    assert!(out.exists(other), "another file's temp is not touched");
+    assert_eq!(out.files(), [PROD, other]);
+    assert_fresh_preset_file(&out, PROD, "production");
+}
+
+// --- scripts/generate-secrets.sh ---------------------------------------------------------------
+
+const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/generate-secrets.sh");
+
+/// PATH with the built binary's folder first.
+fn path_with_envmint() -> String {
+    let dir = Path::new(BIN).parent().unwrap();
+    format!("{}:/usr/bin:/bin", dir.display())
+}
+
+fn script() -> Test {
+    Test::new()
+        .program("sh")
+        .arg(SCRIPT)
+        .env("PATH", path_with_envmint())
+}
+
+#[test]
+fn generate_secrets_sh_bootstraps_every_environment() {
+    let out = script().status(0);
+    let mut all = Vec::new();
+    for (file, env) in [
+        (DEV, "development"),
+        (STAGING, "staging"),
+        (PROD, "production"),
+    ] {
+        all.extend(assert_fresh_preset_file(&out, file, env));
+    }
+    assert_eq!(all.iter().collect::<HashSet<_>>().len(), 18);
+    assert_no_value_printed(&out, &all);
+}
+
+#[test]
+fn generate_secrets_sh_passes_arguments_through() {
+    let out = script().args(["production", "--dry-run"]).status(0);
+    assert!(out.files().is_empty());
+    assert_stderr_has(
+        &out,
+        "production: .env.production.local (would create with 6 keys)",
+    );
+    assert!(!out.stderr().contains("staging"), "{}", out.describe());
+
+    let out = script().args(["--dry-run", "--json"]).status(0);
+    assert!(out.files().is_empty());
+    let json = out.json();
+    let names: Vec<&str> = json["environments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["environment"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["development", "staging", "production"]);
+
+    let out = script().args(["staging"]).status(0);
+    assert_eq!(out.files(), [STAGING]);
+    let out = script().args(["nope"]).status(2);
+    assert_stderr_has(&out, "unknown environment `nope`");
+}
+
+#[test]
+#[ignore = "bug: scripts/generate-secrets.sh treats the value of `--manifest PATH` as an environment name, so `--manifest PATH` alone runs `envmint bootstrap --manifest PATH` without --all (exit 2)"]
+fn generate_secrets_sh_passes_a_manifest_flag_through() {
+    let out = script()
+        .write(
+            "config/envmint.toml",
+            format!("[environments.production]\n{ONE_SECRET}"),
+        )
+        .args(["--manifest", "config/envmint.toml"])
+        .status(0);
+    assert!(out.exists("config/.env.production.local"));
+}
+
+#[test]
+fn fail_generate_secrets_sh_without_envmint_exits_127_with_the_install_hint() {
+    if ["/usr/bin/envmint", "/bin/envmint"]
+        .iter()
+        .any(|p| Path::new(p).exists())
+    {
+        return skip("an envmint is installed in /usr/bin or /bin");
+    }
+    let out = Test::new()
+        .program("sh")
+        .arg(SCRIPT)
+        .env("PATH", "/usr/bin:/bin")
+        .args(["production"])
+        .status(127);
+    assert_stderr_has(&out, "error: envmint is not installed");
+    assert_stderr_has(&out, "cargo install --locked --path .");
+    assert!(out.files().is_empty());
+}
