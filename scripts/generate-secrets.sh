@@ -21,8 +21,12 @@ MSG
   exit 127
 fi
 
+# Environments named? Skip flags, and the value after a flag that takes one (--manifest PATH).
+takes_value=0
 for arg in "$@"; do
+  if [ "$takes_value" = 1 ]; then takes_value=0; continue; fi
   case "$arg" in
+    --manifest) takes_value=1 ;;
     -*) ;;
     *) exec envmint bootstrap "$@" ;;
   esac

@@ -228,6 +228,32 @@ impl Error {
         self
     }
 
+    /// The same error with every path shown relative to `base` when it lies inside it, so
+    /// messages name `envmint.toml:14`, not `/home/me/app/envmint.toml:14`.
+    pub fn relative_to(mut self, base: &Path) -> Self {
+        let shorten = |p: &mut PathBuf| {
+            if let Ok(rel) = p.strip_prefix(base)
+                && !rel.as_os_str().is_empty()
+            {
+                *p = rel.to_path_buf();
+            }
+        };
+        match &mut self {
+            Error::Data { location, .. } => {
+                if let Some(p) = &mut location.path {
+                    shorten(p);
+                }
+            }
+            Error::MissingInput { path, .. }
+            | Error::CantCreate { path, .. }
+            | Error::Io { path, .. }
+            | Error::Busy { path, .. }
+            | Error::PermissionDenied { path, .. } => shorten(path),
+            Error::Usage { .. } | Error::Entropy { .. } => {}
+        }
+        self
+    }
+
     /// The exit code this error maps to.
     pub fn exit(&self) -> Exit {
         match self {
@@ -340,6 +366,22 @@ mod tests {
         assert_eq!(Error::writing(p, "create", pd()).exit(), Exit::CantCreate);
         let full = io::Error::from(io::ErrorKind::StorageFull);
         assert_eq!(Error::writing(p, "write", full).exit(), Exit::Io);
+    }
+
+    #[test]
+    fn paths_are_shown_relative_to_the_working_directory() {
+        let base = Path::new("/home/me/app");
+        let e = Error::data(Location::new("/home/me/app/envmint.toml", Some(3)), "bad")
+            .relative_to(base);
+        assert_eq!(e.to_string(), "envmint.toml:3: bad");
+        let e = Error::cant_create("/elsewhere/x.env", "no").relative_to(base);
+        assert_eq!(e.to_string(), "/elsewhere/x.env: no");
+        let e = Error::reading(
+            Path::new("/home/me/app/a/.env"),
+            io::Error::from(io::ErrorKind::NotFound),
+        )
+        .relative_to(base);
+        assert!(e.to_string().starts_with("a/.env: "), "{e}");
     }
 
     #[test]

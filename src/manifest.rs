@@ -377,9 +377,9 @@ fn secret_decl(
                 format!("`{}` does not apply to {kind}", given.name()),
             )
             .with_hint(format!("use `{} = N` or `bits = N`", expected.name())),
-        SpecError::Zero(_) | SpecError::TooLarge { .. } => {
-            ctx.err(size_span.clone(), e.to_string())
-        }
+        SpecError::Zero(_) | SpecError::TooLarge { .. } => ctx
+            .err(size_span.clone(), e.to_string())
+            .with_hint("32 bytes (or bits = 256) is the usual size for a secret key"),
     })?;
     if spec.is_weak() {
         let unit = spec.kind().native_unit().name();

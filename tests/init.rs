@@ -306,3 +306,20 @@ fn git_ignores_what_init_says_it_does() {
         assert_eq!(o.status.code(), Some(1), "{path} should not be ignored");
     }
 }
+
+#[test]
+fn fail_a_gitignore_that_is_not_utf8_stops_init_before_anything_is_written() {
+    let ignore: &[u8] = b"dist/\n\xff\n";
+    let out = Test::new()
+        .write(".gitignore", ignore)
+        .arg("init")
+        .status(65);
+    assert!(
+        !out.exists("envmint.toml"),
+        "init half done\n{}",
+        out.describe()
+    );
+    assert_eq!(out.bytes(".gitignore"), ignore);
+    assert_stderr_has(&out, "error: .gitignore: not valid UTF-8");
+    assert_stderr_has(&out, "hint: add these lines to it by hand");
+}

@@ -162,11 +162,11 @@ fn print_summary(outcomes: &[EnvOutcome<'_>], cwd: &Path, dry_run: bool, manifes
     for o in outcomes {
         let added = o.keys.iter().filter(|k| k.action == Action::Added).count();
         let state = match (dry_run, added, o.created) {
-            (_, 0, _) => format!("unchanged, all {} keys present", o.keys.len()),
-            (true, n, true) => format!("would create with {n} keys"),
-            (true, n, false) => format!("would add {n} of {} keys", o.keys.len()),
-            (false, n, true) => format!("created, {n} keys, mode 0600"),
-            (false, n, false) => format!("{n} of {} keys added", o.keys.len()),
+            (_, 0, _) => format!("unchanged, all {} present", plural(o.keys.len(), "key")),
+            (true, n, true) => format!("would create with {}", plural(n, "key")),
+            (true, n, false) => format!("would add {n} of {}", plural(o.keys.len(), "key")),
+            (false, n, true) => format!("created, {}, mode 0600", plural(n, "key")),
+            (false, n, false) => format!("{n} of {} added", plural(o.keys.len(), "key")),
         };
         eprintln!(
             "{}: {} ({state})",
@@ -185,6 +185,14 @@ fn print_summary(outcomes: &[EnvOutcome<'_>], cwd: &Path, dry_run: bool, manifes
                 format_bits(k.bits)
             );
         }
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
     }
 }
 

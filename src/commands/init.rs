@@ -10,6 +10,11 @@ pub fn run(global: &Global, _args: InitArgs) -> Result<Exit> {
     let cwd = super::cwd()?;
     let target = cwd.join(global.manifest.as_deref().unwrap_or(FILE_NAME.as_ref()));
     let timeout = lock_timeout()?;
+    let ignore = target.parent().unwrap_or(&cwd).join(".gitignore");
+    // Check .gitignore before writing anything, so a failure here leaves no half-done init.
+    if let Some(bytes) = atomic::read_file(&ignore)? {
+        gitignore_text(bytes.to_vec(), &ignore)?;
+    }
     {
         let lock = atomic::lock(&target, timeout)?;
         if lock.read()?.is_some() {
@@ -27,15 +32,9 @@ pub fn run(global: &Global, _args: InitArgs) -> Result<Exit> {
     );
 
     // One lock at a time: both files live in the same directory, whose lock is not reentrant.
-    let ignore = target.parent().unwrap_or(&cwd).join(".gitignore");
     let lock = atomic::lock(&ignore, timeout)?;
     let existing = match lock.read()? {
-        Some(bytes) => String::from_utf8(bytes.to_vec()).map_err(|_| {
-            Error::data(
-                envmint::error::Location::new(shown(&ignore, &cwd), None),
-                "not valid UTF-8; left untouched",
-            )
-        })?,
+        Some(bytes) => gitignore_text(bytes.to_vec(), &ignore)?,
         None => String::new(),
     };
     let (updated, added) = gitignore::ensure(&existing);
@@ -58,4 +57,16 @@ pub fn run(global: &Global, _args: InitArgs) -> Result<Exit> {
         );
     }
     Ok(Exit::Ok)
+}
+
+fn gitignore_text(bytes: Vec<u8>, path: &std::path::Path) -> Result<String> {
+    String::from_utf8(bytes).map_err(|_| {
+        Error::data(
+            envmint::error::Location::new(path, None),
+            "not valid UTF-8; envmint left it untouched",
+        )
+        .with_hint(
+            "add these lines to it by hand: .env*.local *.age.key .*.envmint-tmp.* !.env.example",
+        )
+    })
 }

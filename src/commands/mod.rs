@@ -38,6 +38,10 @@ pub fn exit(result: Result<Exit>) -> ExitCode {
     match result {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(err) => {
+            let err = match std::env::current_dir() {
+                Ok(cwd) => err.relative_to(&cwd),
+                Err(_) => err,
+            };
             let mut stderr = io::stderr().lock();
             let _ = writeln!(stderr, "error: {err}");
             if let Some(hint) = err.hint() {

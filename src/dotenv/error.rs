@@ -83,15 +83,15 @@ impl fmt::Display for EditError {
                 "the value for `{key}` contains {char}, which envmint does not write into \
                  dotenv files"
             ),
-            EditError::KeyOnUnparsableLine { key, line } => write!(
+            // The line is not repeated here: callers put it in the location (`FILE:LINE:`).
+            EditError::KeyOnUnparsableLine { key, .. } => write!(
                 f,
-                "line {line}: `{key}` is on a line envmint cannot read; fix or remove that line \
-                 first"
+                "`{key}` is on a line envmint cannot read; fix or remove that line first"
             ),
-            EditError::UnterminatedQuote { line } => write!(
+            EditError::UnterminatedQuote { .. } => write!(
                 f,
-                "line {line}: a quote opened here is never closed; envmint will not write after \
-                 it, since a later quote would swallow the new line"
+                "a quote opened on this line is never closed; envmint will not write after it, \
+                 since a later quote would swallow the new line"
             ),
             EditError::KeyExists { key, line } => {
                 write!(f, "`{key}` already exists (line {line})")
