@@ -12,16 +12,35 @@
 use crate::atomic::{self, Locked};
 use crate::dotenv::Document;
 use crate::error::{Error, Location, Result};
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use zeroize::Zeroizing;
 
 /// A file's bytes as read at one moment (`None`: it did not exist), for planning changes before
 /// taking the lock and checking afterwards that nothing moved in between.
-#[derive(Debug)]
 pub struct Snapshot {
     path: PathBuf,
     bytes: Option<Zeroizing<Vec<u8>>>,
+}
+
+/// Shows the path and the size, never the bytes: they are secrets.
+impl fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("path", &self.path)
+            .field("bytes", &self.bytes.as_ref().map(|b| b.len()))
+            .finish()
+    }
+}
+
+impl fmt::Debug for EnvFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnvFile")
+            .field("lock", &self.lock)
+            .field("snapshot", &self.snapshot)
+            .finish()
+    }
 }
 
 impl Snapshot {
@@ -45,7 +64,6 @@ impl Snapshot {
 }
 
 /// An environment file held under the advisory lock, with the bytes it had when it was opened.
-#[derive(Debug)]
 pub struct EnvFile {
     lock: Locked,
     snapshot: Snapshot,
@@ -164,6 +182,17 @@ mod tests {
         doc.append("A", "x").unwrap();
         assert!(file.save(&doc).unwrap());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "A=x\n");
+    }
+
+    #[test]
+    fn debug_never_shows_the_contents() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env");
+        std::fs::write(&path, "TOKEN=s3cr3t-value\n").unwrap();
+        let file = open(&path, Duration::from_secs(1)).unwrap();
+        let shown = format!("{file:?} {:?}", peek(&path).unwrap());
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("Some(19)"), "{shown}");
     }
 
     #[test]
