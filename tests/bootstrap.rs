@@ -9,10 +9,9 @@
 mod common;
 
 use base64::Engine as _;
-use common::{BIN, Output, Test};
+use common::{BIN, Output, Test, assert_stderr_has, skip};
 use std::collections::HashSet;
 use std::fs;
-use std::io::Write as _;
 use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
 use std::path::Path;
 use std::process::Command;
@@ -36,15 +35,6 @@ const HEX: &str = "0123456789abcdef";
 const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 // --- helpers ---------------------------------------------------------------------------------
-
-/// Passes with a note, or fails when `CI` is set (CI machines have every privilege and peer).
-fn skip(why: &str) {
-    if std::env::var_os("CI").is_some() {
-        panic!("cannot run: {why} (CI is set, so this is a failure, not a skip)");
-    }
-    // Straight to the handle: `eprintln!` is captured and hidden for a passing test.
-    let _ = writeln!(std::io::stderr(), "skipped: {why}");
-}
 
 fn is_root() -> bool {
     fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
@@ -159,15 +149,6 @@ fn assert_no_value_printed(out: &Output, values: &[String]) {
             out.describe()
         );
     }
-}
-
-#[track_caller]
-fn assert_stderr_has(out: &Output, needle: &str) {
-    assert!(
-        out.stderr().contains(needle),
-        "stderr should contain {needle:?}\n{}",
-        out.describe()
-    );
 }
 
 /// Asserts the per-key summary lines on stderr: `VERB KEY KIND BITS bits` for each preset key.
@@ -310,19 +291,25 @@ fn three_environments_get_three_files_and_eighteen_distinct_values() {
     assert_eq!(order, ["development", "staging", "production"]);
 }
 
-#[test]
-fn all_bootstraps_every_declared_environment() {
-    let out = Test::new().args(["bootstrap", "--all"]).status(0);
+/// The three preset environments were created fresh, with 18 distinct values, none printed.
+#[track_caller]
+fn assert_three_fresh_preset_files(out: &Output) {
     let mut all = Vec::new();
     for (file, env) in [
         (DEV, "development"),
         (STAGING, "staging"),
         (PROD, "production"),
     ] {
-        all.extend(assert_fresh_preset_file(&out, file, env));
+        all.extend(assert_fresh_preset_file(out, file, env));
     }
     assert_eq!(all.iter().collect::<HashSet<_>>().len(), 18);
-    assert_no_value_printed(&out, &all);
+    assert_no_value_printed(out, &all);
+}
+
+#[test]
+fn all_bootstraps_every_declared_environment() {
+    let out = Test::new().args(["bootstrap", "--all"]).status(0);
+    assert_three_fresh_preset_files(&out);
 }
 
 #[test]
@@ -1303,23 +1290,43 @@ fn fail_a_missing_directory_is_exit_73_and_creates_nothing() {
     assert!(!out.exists("nope"));
 }
 
-#[test]
-fn fail_a_read_only_directory_is_exit_73() {
+/// Runs a command as user 65534 (tests run as root here, and root ignores permission bits).
+const NOBODY: [&str; 4] = [
+    "setpriv",
+    "--reuid=65534",
+    "--regid=65534",
+    "--clear-groups",
+];
+
+/// A copy of the binary that user 65534 can execute (the build directory may be out of its
+/// reach), with the folder that holds it; `None`, after `skip`, when not root or without
+/// setpriv.
+fn binary_for_nobody() -> Option<(tempfile::TempDir, std::path::PathBuf)> {
     if !is_root() {
-        return skip("needs root to run bootstrap as user 65534");
+        skip("needs root to run bootstrap as user 65534");
+        return None;
     }
-    if !Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "true"])
+    if !Command::new(NOBODY[0])
+        .args(&NOBODY[1..])
+        .arg("true")
         .status()
         .is_ok_and(|s| s.success())
     {
-        return skip("cannot run setpriv (util-linux) as user 65534");
+        skip("cannot run setpriv (util-linux) as user 65534");
+        return None;
     }
-    // A copy of the binary user 65534 can execute: the build directory may be out of its reach.
     let bin_dir = tempfile::tempdir().unwrap();
     fs::set_permissions(bin_dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
     let bin = bin_dir.path().join("envmint");
     fs::copy(BIN, &bin).unwrap();
+    Some((bin_dir, bin))
+}
+
+#[test]
+fn fail_a_read_only_directory_is_exit_73() {
+    let Some((_bin_dir, bin)) = binary_for_nobody() else {
+        return;
+    };
 
     let test = Test::new()
         .write("ro/.env.staging.local", "SECRET_KEY=abc\n")
@@ -1330,16 +1337,10 @@ fn fail_a_read_only_directory_is_exit_73() {
     std::os::unix::fs::chown(ro.join(STAGING), Some(65534), Some(65534)).unwrap();
     fs::set_permissions(&ro, fs::Permissions::from_mode(0o555)).unwrap();
 
-    let nobody = [
-        "setpriv",
-        "--reuid=65534",
-        "--regid=65534",
-        "--clear-groups",
-    ];
     // A new file cannot be created.
     let out = test
         .program(&bin)
-        .wrapper(nobody)
+        .wrapper(NOBODY)
         .cwd("ro")
         .args(["bootstrap", "production"])
         .status(73);
@@ -1353,7 +1354,7 @@ fn fail_a_read_only_directory_is_exit_73() {
     let out = out
         .then()
         .program(&bin)
-        .wrapper(nobody)
+        .wrapper(NOBODY)
         .cwd("ro")
         .args(["bootstrap", "staging"])
         .status(73);
@@ -1366,20 +1367,9 @@ fn fail_a_read_only_directory_is_exit_73() {
 
 #[test]
 fn fail_a_file_envmint_may_not_read_is_exit_77() {
-    if !is_root() {
-        return skip("needs root to run bootstrap as user 65534");
-    }
-    if !Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "true"])
-        .status()
-        .is_ok_and(|s| s.success())
-    {
-        return skip("cannot run setpriv (util-linux) as user 65534");
-    }
-    let bin_dir = tempfile::tempdir().unwrap();
-    fs::set_permissions(bin_dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
-    let bin = bin_dir.path().join("envmint");
-    fs::copy(BIN, &bin).unwrap();
+    let Some((_bin_dir, bin)) = binary_for_nobody() else {
+        return;
+    };
 
     // A folder user 65534 owns, holding root's 0600 secret file.
     let test = Test::new()
@@ -1389,12 +1379,7 @@ fn fail_a_file_envmint_may_not_read_is_exit_77() {
     std::os::unix::fs::chown(test.path("app"), Some(65534), Some(65534)).unwrap();
     let out = test
         .program(&bin)
-        .wrapper([
-            "setpriv",
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-        ])
+        .wrapper(NOBODY)
         .cwd("app")
         .args(["bootstrap", "production"])
         .status(77);
@@ -1585,16 +1570,7 @@ fn script() -> Test {
 #[test]
 fn generate_secrets_sh_bootstraps_every_environment() {
     let out = script().status(0);
-    let mut all = Vec::new();
-    for (file, env) in [
-        (DEV, "development"),
-        (STAGING, "staging"),
-        (PROD, "production"),
-    ] {
-        all.extend(assert_fresh_preset_file(&out, file, env));
-    }
-    assert_eq!(all.iter().collect::<HashSet<_>>().len(), 18);
-    assert_no_value_printed(&out, &all);
+    assert_three_fresh_preset_files(&out);
 }
 
 #[test]

@@ -3,9 +3,8 @@
 
 mod common;
 
-use common::{Output, Test};
+use common::{Output, Test, assert_stderr_has, skip};
 use std::fs;
-use std::io::Write as _;
 use std::process::Command;
 use std::time::Duration;
 
@@ -25,22 +24,6 @@ const ENTRIES: [&str; 4] = [
     ".*.envmint-tmp.*",
     "!.env.example",
 ];
-
-fn skip(why: &str) {
-    if std::env::var_os("CI").is_some() {
-        panic!("cannot run: {why} (CI is set, so this is a failure, not a skip)");
-    }
-    let _ = writeln!(std::io::stderr(), "skipped: {why}");
-}
-
-#[track_caller]
-fn assert_stderr_has(out: &Output, needle: &str) {
-    assert!(
-        out.stderr().contains(needle),
-        "stderr should contain {needle:?}\n{}",
-        out.describe()
-    );
-}
 
 /// How many lines of `text` equal `entry` once trimmed.
 fn count(text: &str, entry: &str) -> usize {

@@ -25,6 +25,26 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+/// Skips a test that lacks what it needs (a peer, root, a tool), saying why on stderr; with
+/// `CI` set it fails instead, since CI installs and grants everything.
+pub fn skip(why: &str) {
+    if std::env::var_os("CI").is_some() {
+        panic!("cannot run: {why} (CI is set, so this is a failure, not a skip)");
+    }
+    // Straight to the handle: `eprintln!` is captured and hidden for a passing test.
+    let _ = writeln!(std::io::stderr(), "skipped: {why}");
+}
+
+/// Asserts that stderr contains `needle`, showing the whole run when it does not.
+#[track_caller]
+pub fn assert_stderr_has(out: &Output, needle: &str) {
+    assert!(
+        out.stderr().contains(needle),
+        "stderr should contain {needle:?}\n{}",
+        out.describe()
+    );
+}
+
 /// The binary under test, built by cargo for integration tests.
 pub const BIN: &str = env!("CARGO_BIN_EXE_envmint");
 
