@@ -117,11 +117,6 @@ impl Alphabet {
     pub fn is_empty(&self) -> bool {
         self.chars.is_empty()
     }
-
-    /// Entropy of one character drawn uniformly from this alphabet.
-    pub fn bits_per_char(&self) -> f64 {
-        (self.chars.len() as f64).log2()
-    }
 }
 
 /// What kind of secret to make.
@@ -353,14 +348,6 @@ impl Spec {
     /// The resolved size in the kind's native unit (bytes or characters).
     pub fn amount(&self) -> usize {
         self.amount
-    }
-
-    /// The resolved size as a [`Size`] in the kind's native unit.
-    pub fn size(&self) -> Size {
-        Size {
-            unit: self.kind.native_unit(),
-            amount: self.amount as u64,
-        }
     }
 
     /// Entropy of one secret, in bits.

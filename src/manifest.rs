@@ -36,7 +36,6 @@ pub enum Source {
 #[derive(Clone, Debug)]
 pub struct Manifest {
     source: Source,
-    root: PathBuf,
     rotate_every: Duration,
     environments: Vec<Environment>,
     secrets: Vec<SecretDecl>,
@@ -231,7 +230,6 @@ impl Manifest {
 
         Ok(Manifest {
             source: Source::File(path.to_path_buf()),
-            root: root.to_path_buf(),
             rotate_every,
             environments,
             secrets: secrets.into_iter().map(|(_, s)| s).collect(),
@@ -241,11 +239,6 @@ impl Manifest {
     /// Where this manifest came from.
     pub fn source(&self) -> &Source {
         &self.source
-    }
-
-    /// The folder relative paths are resolved against.
-    pub fn root(&self) -> &Path {
-        &self.root
     }
 
     /// The default rotation period.

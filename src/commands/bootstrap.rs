@@ -46,7 +46,7 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
     let mut planned = Vec::with_capacity(envs.len());
     for env in &envs {
         let snapshot = store::peek(&env.file)?;
-        let (doc, keys) = plan(env, &snapshot, &manifest, &mut rng, &cwd)?;
+        let (doc, keys) = plan(env, &snapshot, &manifest, &mut rng)?;
         for w in doc.warnings() {
             eprintln!(
                 "warning: {}:{}: {}",
@@ -76,7 +76,7 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
         let (doc, keys) = if file.snapshot().same_as(&snapshot) {
             (doc, keys)
         } else {
-            plan(env, file.snapshot(), &manifest, &mut rng, &cwd)?
+            plan(env, file.snapshot(), &manifest, &mut rng)?
         };
         let created = !file.exists();
         let written = keys.iter().any(|k| k.action == Action::Added) && file.save(&doc)?;
@@ -122,7 +122,6 @@ fn plan(
     snapshot: &store::Snapshot,
     manifest: &Manifest,
     rng: &mut rand_chacha::ChaCha20Rng,
-    cwd: &Path,
 ) -> Result<(Document, Vec<KeyReport>)> {
     let mut doc = if snapshot.exists() {
         snapshot.document()?
@@ -130,11 +129,12 @@ fn plan(
         Document::parse(&bootstrap::header(&env.name))
     };
     let keys = bootstrap::fill(&mut doc, manifest.secrets_for(&env.name), rng)
-        .map_err(|e| edit_error(&env.file, cwd, e))?;
+        .map_err(|e| edit_error(&env.file, e))?;
     Ok((doc, keys))
 }
 
-fn edit_error(path: &Path, cwd: &Path, err: EditError) -> Error {
+/// The path is made relative to the working directory where every error is printed.
+fn edit_error(path: &Path, err: EditError) -> Error {
     let hint = match &err {
         EditError::UnterminatedQuote { line, .. } => format!(
             "close the quote that opens on line {line}; a line appended after it could be read \
@@ -145,7 +145,7 @@ fn edit_error(path: &Path, cwd: &Path, err: EditError) -> Error {
         }
         _ => "the file was left untouched".to_string(),
     };
-    Error::data(Location::new(shown(path, cwd), err.line()), err.to_string()).with_hint(hint)
+    Error::data(Location::new(path, err.line()), err.to_string()).with_hint(hint)
 }
 
 fn print_summary(outcomes: &[EnvOutcome<'_>], cwd: &Path, dry_run: bool, manifest: &Manifest) {

@@ -19,7 +19,7 @@ pub fn run(global: &Global, _args: InitArgs) -> Result<Exit> {
         let lock = atomic::lock(&target, timeout)?;
         if lock.read()?.is_some() {
             return Err(Error::cant_create(
-                shown(&target, &cwd),
+                &target,
                 "already exists; envmint init never overwrites it",
             )
             .with_hint("edit it, or move it away to start again from the preset"));

@@ -103,12 +103,9 @@ pub fn shown<'a>(path: &'a std::path::Path, cwd: &std::path::Path) -> &'a std::p
     path.strip_prefix(cwd).unwrap_or(path)
 }
 
-/// Entropy as a JSON number: whole bits as an integer, else rounded down to 2 decimals (the
-/// same figure `format_bits` shows).
+/// Entropy as a JSON number, exactly the figure `format_bits` shows people (whole bits as an
+/// integer, else rounded down to 2 decimals).
 pub fn bits_json(bits: f64) -> serde_json::Value {
-    if bits.fract() == 0.0 {
-        serde_json::json!(bits as u64)
-    } else {
-        serde_json::json!((bits * 100.0).floor() / 100.0)
-    }
+    let shown = envmint::generate::format_bits(bits);
+    serde_json::Value::Number(shown.parse().expect("format_bits prints a JSON number"))
 }
