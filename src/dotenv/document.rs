@@ -4,7 +4,7 @@ use super::error::EditError;
 use super::is_valid_key;
 use super::item::{Broken, Item, Kind, LineEnding, Raw};
 use super::parse::parse_items;
-use super::quote::push_quoted;
+use super::quote::quote_value;
 use super::warning::Warning;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -331,12 +331,10 @@ fn written_value(key: &str, value: &str) -> Result<Zeroizing<String>, EditError>
             key: key.to_owned(),
         });
     }
-    let mut written = Zeroizing::new(String::with_capacity(value.len() + 2));
-    push_quoted(&mut written, value).map_err(|char| EditError::UnsafeValue {
+    quote_value(value).map_err(|char| EditError::UnsafeValue {
         key: key.to_owned(),
         char,
-    })?;
-    Ok(written)
+    })
 }
 
 /// The value envmint wrote as `written` (bare or single-quoted without escapes).

@@ -6,8 +6,8 @@
 //! character on which they differ instead of trying to escape it: a value is either bare (safe
 //! everywhere without quotes) or single-quoted (literal everywhere), or it is refused.
 
-use std::borrow::Cow;
 use std::fmt;
+use zeroize::Zeroizing;
 
 /// The characters a bare (unquoted) value may contain besides ASCII letters and digits.
 ///
@@ -90,15 +90,12 @@ pub fn check_writable_alphabet(chars: &str) -> Result<(), UnsafeChar> {
 /// A value of only ASCII letters, digits and `-_.+:@/%^,=` is returned as is (the empty value
 /// too); any other value free of [`UnsafeChar`]s is wrapped in single quotes.
 ///
-/// An owned result holds the secret in an ordinary `String`: callers that keep it should move it
-/// into a [`zeroize::Zeroizing`]. The document's own editing methods never make such a copy.
-pub fn quote_value(value: &str) -> Result<Cow<'_, str>, UnsafeChar> {
-    if value.chars().all(is_bare_safe) {
-        return Ok(Cow::Borrowed(value));
-    }
-    let mut out = String::with_capacity(value.len() + 2);
+/// The result is a copy of a secret, so it is zeroizing, sized up front so that it never
+/// reallocates and leaves a copy behind.
+pub fn quote_value(value: &str) -> Result<Zeroizing<String>, UnsafeChar> {
+    let mut out = Zeroizing::new(String::with_capacity(value.len() + 2));
     push_quoted(&mut out, value)?;
-    Ok(Cow::Owned(out))
+    Ok(out)
 }
 
 /// Appends the written form of `value` to `out`, which the caller keeps zeroizing.
@@ -124,14 +121,14 @@ mod tests {
     #[test]
     fn bare_values_are_written_as_is() {
         for v in ["", "abc", "A-Za_z0.9+:@/%^,=", "==", "-x", "deadBEEF"] {
-            assert_eq!(quote_value(v).unwrap(), Cow::Borrowed(v), "{v}");
+            assert_eq!(quote_value(v).unwrap().as_str(), v, "{v}");
         }
     }
 
     #[test]
     fn other_printable_values_are_single_quoted() {
         for v in ["#x", "a#b", "~", "{a}[b](c)<d>", "&|;*?!", "é€🙂"] {
-            assert_eq!(quote_value(v).unwrap(), format!("'{v}'"), "{v}");
+            assert_eq!(*quote_value(v).unwrap(), format!("'{v}'"), "{v}");
         }
     }
 
@@ -153,7 +150,7 @@ mod tests {
             ("a\u{2028}b", UnsafeChar::Whitespace),
         ];
         for (v, class) in table {
-            assert_eq!(quote_value(v), Err(class), "{v:?}");
+            assert_eq!(quote_value(v).map(|w| w.to_string()), Err(class), "{v:?}");
         }
     }
 
@@ -172,7 +169,7 @@ mod tests {
             .collect();
         assert!(check_writable_alphabet(&accepted).is_ok());
         assert!(accepted.contains('#') && accepted.contains('~') && accepted.contains('!'));
-        assert_eq!(quote_value(&accepted).unwrap(), format!("'{accepted}'"));
+        assert_eq!(*quote_value(&accepted).unwrap(), format!("'{accepted}'"));
     }
 
     #[test]
