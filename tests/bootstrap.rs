@@ -743,7 +743,6 @@ fn fail_an_unknown_environment_is_a_usage_error_listing_the_declared_ones() {
 /// Exact error lines as README documents them (`error: envmint.toml:14: unknown kind ...`):
 /// paths relative to the working directory, like the other bootstrap errors and the JSON.
 #[test]
-
 fn fail_errors_show_paths_relative_to_the_cwd() {
     let test = Test::new().env("ENVMINT_LOCK_TIMEOUT", "0");
     let guard = hold_lock(test.dir());
@@ -1008,7 +1007,6 @@ fn fail_a_zero_or_huge_size_names_the_line() {
 }
 
 #[test]
-
 fn fail_a_zero_or_huge_size_gives_a_hint() {
     for size in ["bytes = 0", "length = 0", "bytes = 99999999999"] {
         let kind = if size.starts_with("length") {
@@ -1601,7 +1599,6 @@ fn generate_secrets_sh_passes_arguments_through() {
 }
 
 #[test]
-
 fn generate_secrets_sh_passes_a_manifest_flag_through() {
     let out = script()
         .write(
