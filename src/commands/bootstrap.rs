@@ -48,7 +48,7 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
         let snapshot = store::peek(&env.file)?;
         let (doc, keys) = plan(env, &snapshot, &manifest, &mut rng)?;
         for w in doc.warnings() {
-            eprintln!(
+            super::say!(
                 "warning: {}:{}: {}",
                 shown(&env.file, &cwd).display(),
                 w.line,
@@ -92,7 +92,7 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
     }
 
     if args.json {
-        print_json(&manifest, &outcomes, &cwd, args.dry_run);
+        print_json(&manifest, &outcomes, &cwd, args.dry_run)?;
     } else {
         print_summary(&outcomes, &cwd, args.dry_run, &manifest);
     }
@@ -106,7 +106,7 @@ fn warn_if_exposed(path: &Path, cwd: &Path) {
     if let Ok(meta) = std::fs::metadata(path) {
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
-            eprintln!(
+            super::say!(
                 "warning: {} is readable by others (mode {mode:04o}); run: chmod 600 {}",
                 shown(path, cwd).display(),
                 shown(path, cwd).display()
@@ -150,7 +150,7 @@ fn edit_error(path: &Path, err: EditError) -> Error {
 
 fn print_summary(outcomes: &[EnvOutcome<'_>], cwd: &Path, dry_run: bool, manifest: &Manifest) {
     if matches!(manifest.source(), Source::Builtin) {
-        eprintln!(
+        super::say!(
             "envmint: no envmint.toml found; using the built-in web preset (envmint init writes it out)"
         );
     }
@@ -168,7 +168,7 @@ fn print_summary(outcomes: &[EnvOutcome<'_>], cwd: &Path, dry_run: bool, manifes
             (false, n, true) => format!("created, {}, mode 0600", plural(n, "key")),
             (false, n, false) => format!("{n} of {} added", plural(o.keys.len(), "key")),
         };
-        eprintln!(
+        super::say!(
             "{}: {} ({state})",
             o.env.name,
             shown(&o.env.file, cwd).display()
@@ -178,7 +178,7 @@ fn print_summary(outcomes: &[EnvOutcome<'_>], cwd: &Path, dry_run: bool, manifes
                 (Action::Added, true) => "would add",
                 (action, _) => action.as_str(),
             };
-            eprintln!(
+            super::say!(
                 "  {verb:<9} {:<width$}  {:<9} {} bits",
                 k.key,
                 k.kind,
@@ -196,7 +196,12 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-fn print_json(manifest: &Manifest, outcomes: &[EnvOutcome<'_>], cwd: &Path, dry_run: bool) {
+fn print_json(
+    manifest: &Manifest,
+    outcomes: &[EnvOutcome<'_>],
+    cwd: &Path,
+    dry_run: bool,
+) -> Result<()> {
     let envs: Vec<serde_json::Value> = outcomes
         .iter()
         .map(|o| {
@@ -230,5 +235,5 @@ fn print_json(manifest: &Manifest, outcomes: &[EnvOutcome<'_>], cwd: &Path, dry_
         "manifest": manifest,
         "environments": envs,
     });
-    println!("{doc}");
+    super::print_line(&doc.to_string())
 }

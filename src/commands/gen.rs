@@ -20,7 +20,7 @@ pub fn run(global: &Global, args: GenArgs) -> Result<Exit> {
         return Err(weak_error(&spec));
     }
     if global.verbose {
-        eprintln!(
+        super::say!(
             "envmint: {} secret(s) of kind {}, {} {} each, {} bits of entropy per secret",
             args.count,
             spec.kind().name(),

@@ -26,7 +26,7 @@ pub fn run(global: &Global, _args: InitArgs) -> Result<Exit> {
         }
         lock.write_public(PRESET.as_bytes())?;
     }
-    eprintln!(
+    super::say!(
         "wrote {} (the web preset: development, staging, production)",
         shown(&target, &cwd).display()
     );
@@ -39,13 +39,13 @@ pub fn run(global: &Global, _args: InitArgs) -> Result<Exit> {
     };
     let (updated, added) = gitignore::ensure(&existing);
     if added.is_empty() {
-        eprintln!(
+        super::say!(
             "{} already covers secret files",
             shown(&ignore, &cwd).display()
         );
     } else {
         lock.write_public(updated.as_bytes())?;
-        eprintln!(
+        super::say!(
             "{} {}: {}",
             if existing.is_empty() {
                 "created"

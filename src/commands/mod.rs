@@ -52,6 +52,27 @@ pub fn exit(result: Result<Exit>) -> ExitCode {
     }
 }
 
+/// Writes one line to stderr. A closed or full stderr (`envmint ... 2>&1 | head -0`) must never
+/// panic or change what a command writes, so the error is dropped: `eprintln!` would panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+pub(crate) use say;
+
+/// Writes one line to stdout for a command whose output was asked for (`--json`). Unlike
+/// [`say`], a failure is reported: a script that asked for JSON must not get exit 0 and nothing.
+/// A reader that closed the pipe early is not an error (see [`stdout_error`]).
+pub fn print_line(text: &str) -> Result<()> {
+    let mut out = io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) => stdout_error(e).map_or(Ok(()), Err),
+    }
+}
+
 /// The process's one RNG: ChaCha20 seeded once from the operating system. Never a fixed,
 /// time-based or user-given seed.
 pub fn os_rng() -> Result<ChaCha20Rng> {
