@@ -41,6 +41,7 @@ use std::time::Duration;
 
 use zeroize::Zeroizing;
 
+use crate::error::Location;
 use crate::{Error, Result};
 
 pub use lock::DEFAULT_LOCK_TIMEOUT;
@@ -59,21 +60,84 @@ pub struct Locked {
     dir: File,
 }
 
-/// Reads a secret file whole into a zeroizing buffer, `None` if it does not exist. The buffer is
-/// sized up front so it never reallocates: a reallocation would leave an unzeroized copy of the
-/// secret in freed memory.
+/// The largest dotenv file envmint reads: far above any real environment (a 10,000-key file is
+/// about 1 MB), far below what would hurt the machine.
+pub const MAX_DOTENV_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads a secret file whole into a zeroizing buffer, `None` if it does not exist. Only a regular
+/// file of at most [`MAX_DOTENV_BYTES`] is read; see [`read_regular`].
 pub fn read_file(path: &Path) -> Result<Option<Zeroizing<Vec<u8>>>> {
-    let mut file = match File::open(path) {
+    read_regular(path, MAX_DOTENV_BYTES)
+}
+
+/// Reads `path` whole into a zeroizing buffer, `None` if it does not exist.
+///
+/// The file is opened without blocking (a FIFO would otherwise hang the open until a writer
+/// appears) and the *opened descriptor* is checked: anything but a regular file (FIFO, device,
+/// socket, directory) is refused with exit 65 naming the path, as is a file larger than `limit`
+/// bytes. The buffer is sized up front so it never reallocates: a reallocation would leave an
+/// unzeroized copy of the secret in freed memory. At most `limit + 1` bytes are ever read, so a
+/// file that grows while it is read cannot exhaust memory either.
+pub fn read_regular(path: &Path, limit: u64) -> Result<Option<Zeroizing<Vec<u8>>>> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = match std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)
+    {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::reading(path, e)),
     };
-    let len = file.metadata().map_err(|e| Error::reading(path, e))?.len();
-    let capacity = usize::try_from(len).unwrap_or(0).saturating_add(1);
+    let meta = file.metadata().map_err(|e| Error::reading(path, e))?;
+    if !meta.file_type().is_file() {
+        return Err(Error::data(
+            Location::new(path, None),
+            format!(
+                "not a regular file ({}); envmint reads only regular files",
+                file_kind(&meta)
+            ),
+        ));
+    }
+    if meta.len() > limit {
+        return Err(Error::data(
+            Location::new(path, None),
+            format!(
+                "the file is {} bytes, over envmint's limit of {limit} bytes",
+                meta.len()
+            ),
+        ));
+    }
+    let capacity = usize::try_from(meta.len()).unwrap_or(0).saturating_add(1);
     let mut buf = Zeroizing::new(Vec::with_capacity(capacity));
-    file.read_to_end(&mut buf)
+    (&mut file)
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut buf)
         .map_err(|e| Error::reading(path, e))?;
+    if buf.len() as u64 > limit {
+        return Err(Error::data(
+            Location::new(path, None),
+            format!("the file grew past envmint's limit of {limit} bytes while it was read"),
+        ));
+    }
     Ok(Some(buf))
+}
+
+/// What a non-regular file is, for error messages.
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
 }
 
 /// Locks `path` for reading and rewriting, waiting up to `timeout` for another envmint process to
