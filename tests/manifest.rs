@@ -287,18 +287,84 @@ fn fail_a_manifest_over_one_mib() {
     );
 }
 
+/// Runs a command as user 65534 (tests run as root here, and root ignores permission bits).
+const NOBODY: [&str; 4] = [
+    "setpriv",
+    "--reuid=65534",
+    "--regid=65534",
+    "--clear-groups",
+];
+
+/// A copy of the binary that user 65534 can execute (kept alive by the returned folder) and a
+/// test folder user 65534 owns, running that copy as 65534; `None`, after `skip`, when not
+/// root or without setpriv.
+fn as_nobody() -> Option<(tempfile::TempDir, Test)> {
+    use std::os::unix::fs::PermissionsExt;
+    if !is_root() {
+        skip("needs root to run envmint as user 65534");
+        return None;
+    }
+    if !std::process::Command::new(NOBODY[0])
+        .args(&NOBODY[1..])
+        .arg("true")
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        skip("cannot run setpriv (util-linux) as user 65534");
+        return None;
+    }
+    let bin_dir = tempfile::tempdir().unwrap();
+    fs::set_permissions(bin_dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = bin_dir.path().join("envmint");
+    fs::copy(common::BIN, &bin).unwrap();
+    let test = Test::new();
+    std::os::unix::fs::chown(test.dir(), Some(65534), Some(65534)).unwrap();
+    Some((bin_dir, test.program(&bin).wrapper(NOBODY)))
+}
+
+#[test]
+fn as_another_user_a_root_manifest_is_trusted_a_third_users_refused() {
+    let Some((_bin_dir, test)) = as_nobody() else {
+        return;
+    };
+    // Root's (the test writes as root): trusted.
+    let test = test.write("envmint.toml", ONE);
+    let manifest = test.path("envmint.toml");
+    let out = test.args(["bootstrap", "production"]).status(0);
+    assert!(
+        out.read(PROD).contains("\nAPI_TOKEN="),
+        "{}",
+        out.describe()
+    );
+    fs::remove_file(out.path(PROD)).unwrap();
+    // A third user's (uid 1000): refused, and nothing written.
+    std::os::unix::fs::chown(&manifest, Some(1000), Some(1000)).unwrap();
+    let Some((_bin_dir, test)) = as_nobody() else {
+        return;
+    };
+    fs::copy(&manifest, test.path("envmint.toml")).unwrap();
+    std::os::unix::fs::chown(test.path("envmint.toml"), Some(1000), Some(1000)).unwrap();
+    refused(
+        test,
+        77,
+        "envmint.toml: owned by uid 1000, not by you (uid 65534) or root; envmint does not use \
+         a manifest another user could have planted",
+    );
+}
+
 #[test]
 fn fail_an_unreadable_manifest() {
-    if is_root() {
-        // Root reads a 0000 file; the check below would pass for the wrong reason.
-        skip("root ignores permission bits, so an unreadable manifest cannot be made");
+    let Some((_bin_dir, test)) = as_nobody() else {
         return;
-    }
-    let test = Test::new()
-        .write("envmint.toml", ONE)
-        .chmod("envmint.toml", 0);
-    let out = test.args(["bootstrap", "production"]).status(77);
-    assert!(out.files() == ["envmint.toml"], "{}", out.describe());
+    };
+    let test = test.write("envmint.toml", ONE).chmod("envmint.toml", 0);
+    std::os::unix::fs::chown(test.path("envmint.toml"), Some(65534), Some(65534)).unwrap();
+    let out = refused(
+        test,
+        77,
+        "envmint.toml: cannot read: Permission denied (os error 13)",
+    );
+    assert_eq!(out.files(), ["envmint.toml"]);
 }
 
 // --- the manifest's own checks --------------------------------------------------------------
