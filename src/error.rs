@@ -128,6 +128,15 @@ pub enum Error {
         /// The error, in words.
         reason: String,
     },
+    /// Input envmint refuses to trust (exit 77), e.g. a found manifest owned by another user.
+    Untrusted {
+        /// The file.
+        path: PathBuf,
+        /// Why, in words.
+        reason: String,
+        /// How to proceed, when known.
+        hint: Option<String>,
+    },
     /// Permission refused (exit 77).
     PermissionDenied {
         /// The file.
@@ -219,7 +228,8 @@ impl Error {
             Error::Usage { hint, .. }
             | Error::Data { hint, .. }
             | Error::MissingInput { hint, .. }
-            | Error::CantCreate { hint, .. } => *hint = Some(new.into()),
+            | Error::CantCreate { hint, .. }
+            | Error::Untrusted { hint, .. } => *hint = Some(new.into()),
             Error::Io { .. }
             | Error::Entropy { .. }
             | Error::Busy { .. }
@@ -246,6 +256,7 @@ impl Error {
             }
             Error::MissingInput { path, .. }
             | Error::CantCreate { path, .. }
+            | Error::Untrusted { path, .. }
             | Error::Io { path, .. }
             | Error::Busy { path, .. }
             | Error::PermissionDenied { path, .. } => shorten(path),
@@ -263,7 +274,7 @@ impl Error {
             Error::CantCreate { .. } => Exit::CantCreate,
             Error::Io { .. } | Error::Entropy { .. } => Exit::Io,
             Error::Busy { .. } => Exit::Busy,
-            Error::PermissionDenied { .. } => Exit::NoPerm,
+            Error::PermissionDenied { .. } | Error::Untrusted { .. } => Exit::NoPerm,
         }
     }
 
@@ -273,7 +284,8 @@ impl Error {
             Error::Usage { hint, .. }
             | Error::Data { hint, .. }
             | Error::MissingInput { hint, .. }
-            | Error::CantCreate { hint, .. } => hint.clone(),
+            | Error::CantCreate { hint, .. }
+            | Error::Untrusted { hint, .. } => hint.clone(),
             Error::Busy { .. } => Some(
                 "another envmint process is working on this file; try again when it has finished"
                     .into(),
@@ -297,7 +309,9 @@ impl fmt::Display for Error {
             Error::MissingInput { path, what, .. } => {
                 write!(f, "{}: {what} not found", path.display())
             }
-            Error::CantCreate { path, reason, .. } => write!(f, "{}: {reason}", path.display()),
+            Error::CantCreate { path, reason, .. } | Error::Untrusted { path, reason, .. } => {
+                write!(f, "{}: {reason}", path.display())
+            }
             Error::Io {
                 path,
                 action,

@@ -858,7 +858,7 @@ fn manifest_flag_overrides_the_search() {
         )
         .write(
             "config/envmint.toml",
-            format!("[environments.production]\nfile = \"../prod.env\"\n{ONE_SECRET}"),
+            format!("[environments.production]\nfile = \"prod.env\"\n{ONE_SECRET}"),
         )
         .args([
             "--manifest",
@@ -867,7 +867,7 @@ fn manifest_flag_overrides_the_search() {
             "production",
         ])
         .status(0);
-    let text = out.read("prod.env");
+    let text = out.read("config/prod.env");
     assert!(text.contains("\nAPI_TOKEN="), "{text}");
     assert!(!text.contains("WRONG"));
     assert!(!out.exists(PROD));
@@ -968,7 +968,7 @@ fn fail_manifest_errors_name_the_line_and_exit_65() {
         (
             format!("{envs}[secrets.A]\n[secrets.A]\n"),
             4,
-            "duplicate key",
+            "`A` is declared twice",
         ),
     ];
     for (text, line, needle) in cases {
@@ -1008,7 +1008,11 @@ fn fail_a_zero_or_huge_size_names_the_line() {
 
 #[test]
 fn fail_a_zero_or_huge_size_gives_a_hint() {
-    for size in ["bytes = 0", "length = 0", "bytes = 99999999999"] {
+    for (size, default) in [
+        ("bytes = 0", "bytes = 32"),
+        ("length = 0", "length = 43"),
+        ("bytes = 99999999999", "bytes = 32"),
+    ] {
         let kind = if size.starts_with("length") {
             "alnum"
         } else {
@@ -1022,6 +1026,10 @@ fn fail_a_zero_or_huge_size_gives_a_hint() {
             .args(["bootstrap", "production"])
             .status(65);
         assert_data_error(&out, "envmint.toml:4", "");
+        assert_stderr_has(
+            &out,
+            &format!("\nhint: leave the size out for the default, {default} (256 bits)\n"),
+        );
     }
 }
 
@@ -1396,12 +1404,15 @@ fn fail_a_file_envmint_may_not_read_is_exit_77() {
 fn concurrent_runs_on_one_file_lose_no_update() {
     let mut test = Test::new();
     const N: usize = 4;
+    // Absolute: a relative `file` may not leave its manifest's folder.
+    let shared = test.path("shared.env");
     for i in 1..=N {
         test = test.write(
             format!("m{i}/envmint.toml"),
             format!(
-                "[environments.production]\nfile = \"../shared.env\"\n\
-                 [secrets.SHARED]\nkind = \"hex\"\n[secrets.K{i}]\nkind = \"alnum\"\n"
+                "[environments.production]\nfile = \"{}\"\n\
+                 [secrets.SHARED]\nkind = \"hex\"\n[secrets.K{i}]\nkind = \"alnum\"\n",
+                shared.display()
             ),
         );
     }

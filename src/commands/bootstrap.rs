@@ -20,7 +20,8 @@ struct EnvOutcome<'a> {
 
 pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
     let cwd = super::cwd()?;
-    let manifest = Manifest::load(global.manifest.as_deref(), &cwd)?;
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let manifest = Manifest::load(global.manifest.as_deref(), &cwd, home.as_deref())?;
     // Every name is checked before anything is read or written.
     let mut envs: Vec<&Environment> = Vec::new();
     let names: Vec<&str> = if args.all {

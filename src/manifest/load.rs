@@ -1,0 +1,318 @@
+//! Finding and reading the manifest: where the search stops, whose manifest is trusted, and why
+//! a broken `envmint.toml` is an error rather than a reason to use the preset.
+
+use super::{FILE_NAME, MAX_MANIFEST_BYTES, Manifest};
+use crate::atomic;
+use crate::error::{Error, Location, Result};
+use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+impl Manifest {
+    /// Loads the manifest: `explicit` if given (it must exist, and is trusted whoever owns it:
+    /// the user named it), else the one [`find`] finds from `cwd` (refused with exit 77 when
+    /// another user owns it), else the built-in preset rooted at `cwd`.
+    ///
+    /// `home` is the user's home folder (the binary passes `$HOME`), where the search stops.
+    ///
+    /// # Errors
+    ///
+    /// An `envmint.toml` that exists but is not a readable regular file of at most
+    /// [`MAX_MANIFEST_BYTES`] is an error, never a fallback to the preset: a directory, FIFO,
+    /// device or symlink loop is exit 65, a dangling symlink or a missing `explicit` file exit
+    /// 66, an unreadable or untrusted one exit 77. Invalid contents are exit 65 (see
+    /// [`Manifest::parse`]).
+    pub fn load(explicit: Option<&Path>, cwd: &Path, home: Option<&Path>) -> Result<Manifest> {
+        let path = match explicit {
+            Some(p) => cwd.join(p),
+            None => match find(cwd, home)? {
+                None => return Ok(Manifest::builtin(cwd)),
+                Some(found) => {
+                    check_owner(&found, rustix::process::geteuid().as_raw())?;
+                    found
+                }
+            },
+        };
+        let text = read(&path)?;
+        let root = path.parent().unwrap_or(cwd);
+        Manifest::parse(&text, &path, root)
+    }
+}
+
+/// The nearest `envmint.toml` in `start` or one of its parents, or `None`.
+///
+/// The search stops after the first folder that holds `.git` (a file or a folder: the
+/// repository's root) and after `home`, so a manifest above the project or above the user's
+/// own folders is never picked up. Anything named `envmint.toml` counts as found, whatever it
+/// is (a dangling symlink too): [`Manifest::load`] then refuses it if it is broken, rather than
+/// falling back to the preset.
+///
+/// # Errors
+///
+/// When whether `envmint.toml` exists in a folder cannot be told (e.g. permission denied).
+pub fn find(start: &Path, home: Option<&Path>) -> Result<Option<PathBuf>> {
+    // $HOME may be spelled with a symlink or `..`; the working directory never is.
+    let home_real = home.and_then(|h| std::fs::canonicalize(h).ok());
+    for dir in start.ancestors() {
+        let candidate = dir.join(FILE_NAME);
+        match std::fs::symlink_metadata(&candidate) {
+            Ok(_) => return Ok(Some(candidate)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(Error::reading(&candidate, e)
+                    .with_hint("pass --manifest FILE to name the manifest"));
+            }
+        }
+        let at_home = home.is_some_and(|h| h == dir) || home_real.as_deref() == Some(dir);
+        if at_home || std::fs::symlink_metadata(dir.join(".git")).is_ok() {
+            break;
+        }
+    }
+    Ok(None)
+}
+
+/// Refuses a found manifest that a user other than `euid` or root owns (the link or the file
+/// it points to), as git refuses a repository with "dubious ownership": another user could
+/// have planted it to make envmint write where they choose.
+fn check_owner(path: &Path, euid: u32) -> Result<()> {
+    let link = std::fs::symlink_metadata(path).map_err(|e| Error::reading(path, e))?;
+    let mut owners = vec![("owned", link.uid())];
+    if link.file_type().is_symlink() {
+        // A dangling link or a loop is reported when it is read.
+        if let Ok(target) = std::fs::metadata(path) {
+            owners.push(("a symlink to a file owned", target.uid()));
+        }
+    }
+    if let Some((what, uid)) = owners.into_iter().find(|&(_, u)| u != euid && u != 0) {
+        return Err(Error::Untrusted {
+            path: path.to_path_buf(),
+            reason: format!(
+                "{what} by uid {uid}, not by you (uid {euid}) or root; envmint does not use a \
+                 manifest another user could have planted"
+            ),
+            hint: Some(format!(
+                "if you trust it, name it: envmint --manifest {} ...",
+                path.display()
+            )),
+        });
+    }
+    Ok(())
+}
+
+/// Reads the manifest at `path` as text. It must exist and be a regular file (followed through
+/// symlinks) of at most [`MAX_MANIFEST_BYTES`], read without blocking (a FIFO or `/dev/zero`
+/// never hangs or fills memory).
+fn read(path: &Path) -> Result<String> {
+    const NOT_A_FILE: &str = "the manifest must be a regular file; remove or rename this one, \
+                              or pass --manifest FILE";
+    let missing = |what: String, hint: &str| Error::MissingInput {
+        path: path.to_path_buf(),
+        what,
+        hint: Some(hint.to_string()),
+    };
+    match std::fs::metadata(path) {
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(match std::fs::read_link(path) {
+                Ok(target) => missing(
+                    format!("the file this symlink points to ({})", target.display()),
+                    "fix or remove the symlink; envmint does not fall back to the built-in \
+                     preset while an envmint.toml exists",
+                ),
+                Err(_) => missing(
+                    "manifest".to_string(),
+                    "check --manifest, or run `envmint init` to create one",
+                ),
+            });
+        }
+        Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
+            return Err(Error::data(
+                Location::new(path, None),
+                "a symlink loop (or a chain of more than 40 symlinks), not a file",
+            )
+            .with_hint(NOT_A_FILE));
+        }
+        Err(e) => return Err(Error::reading(path, e)),
+    }
+    let bytes = atomic::read_regular(path, MAX_MANIFEST_BYTES)
+        .map_err(|e| {
+            let too_big = std::fs::metadata(path).is_ok_and(|m| m.is_file());
+            match e {
+                Error::Data { .. } if too_big => e.with_hint(
+                    "a manifest is a few kilobytes; check that this is the right file (the \
+                     limit is 1 MiB)",
+                ),
+                Error::Data { .. } => e.with_hint(NOT_A_FILE),
+                other => other,
+            }
+        })?
+        .ok_or_else(|| {
+            missing(
+                "manifest".to_string(),
+                "it was removed while envmint read it; run again",
+            )
+        })?;
+    String::from_utf8(bytes.to_vec()).map_err(|e| {
+        let good = &bytes[..e.utf8_error().valid_up_to()];
+        let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+        Error::data(
+            Location::new(path, Some(line)),
+            "the manifest is not valid UTF-8",
+        )
+        .with_hint("save it as UTF-8")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Exit;
+    use std::fs;
+
+    const ENVS: &str = "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n";
+
+    #[test]
+    fn find_walks_up_to_the_nearest_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = dir.path().join("a/b");
+        fs::create_dir_all(&deep).unwrap();
+        assert_eq!(find(&deep, None).unwrap(), None);
+        fs::write(dir.path().join(FILE_NAME), ENVS).unwrap();
+        assert_eq!(find(&deep, None).unwrap(), Some(dir.path().join(FILE_NAME)));
+        let m = Manifest::load(None, &deep, None).unwrap();
+        assert_eq!(
+            m.environment("production").unwrap().file,
+            dir.path().join("prod.env")
+        );
+        let missing = Manifest::load(Some(Path::new("nope.toml")), &deep, None).unwrap_err();
+        assert_eq!(missing.exit(), Exit::NoInput);
+        assert_eq!(
+            missing.hint().unwrap(),
+            "check --manifest, or run `envmint init` to create one"
+        );
+    }
+
+    #[test]
+    fn find_stops_at_the_repository_root_and_at_home() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = dir.path().join("repo/a");
+        fs::create_dir_all(&deep).unwrap();
+        fs::write(dir.path().join(FILE_NAME), ENVS).unwrap();
+        assert!(find(&deep, None).unwrap().is_some());
+        // `.git` as a file (a worktree or submodule) stops the search too.
+        fs::write(dir.path().join("repo/.git"), "gitdir: elsewhere\n").unwrap();
+        assert_eq!(find(&deep, None).unwrap(), None);
+        // The repository root's own manifest is found.
+        fs::write(dir.path().join("repo").join(FILE_NAME), ENVS).unwrap();
+        assert_eq!(
+            find(&deep, None).unwrap(),
+            Some(dir.path().join("repo").join(FILE_NAME))
+        );
+        fs::remove_file(dir.path().join("repo").join(FILE_NAME)).unwrap();
+        fs::remove_file(dir.path().join("repo/.git")).unwrap();
+        // Home, spelled with a trailing slash or through `..`, stops it as well.
+        let home = dir.path().join("repo");
+        assert_eq!(find(&deep, Some(&home)).unwrap(), None);
+        let odd = dir.path().join("repo/a/../");
+        assert_eq!(find(&deep, Some(&odd)).unwrap(), None);
+        assert!(
+            find(&deep, Some(Path::new("/nonexistent")))
+                .unwrap()
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn fail_a_manifest_owned_by_another_user() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        fs::write(&path, ENVS).unwrap();
+        let me = fs::metadata(&path).unwrap().uid();
+        assert!(check_owner(&path, me).is_ok());
+        if me != 0 {
+            // Owned by me, checked as if running as someone else who is not root.
+            let err = check_owner(&path, me + 1).unwrap_err();
+            assert_eq!(err.exit(), Exit::NoPerm);
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "{}: owned by uid {me}, not by you (uid {}) or root; envmint does not use \
+                     a manifest another user could have planted",
+                    path.display(),
+                    me + 1
+                )
+            );
+            assert_eq!(
+                err.hint().unwrap(),
+                format!(
+                    "if you trust it, name it: envmint --manifest {} ...",
+                    path.display()
+                )
+            );
+        }
+        // Root-owned files are trusted by everyone.
+        assert!(check_owner(Path::new("/etc/passwd"), 12345).is_ok());
+    }
+
+    fn load_in(dir: &Path) -> Error {
+        Manifest::load(None, dir, None).unwrap_err()
+    }
+
+    #[test]
+    fn fail_broken_manifests_are_errors_not_a_fallback() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+
+        fs::create_dir(&path).unwrap();
+        let err = load_in(dir.path());
+        assert_eq!(err.exit(), Exit::DataErr, "{err}");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: not a regular file (a directory); envmint reads only regular files",
+                path.display()
+            )
+        );
+        assert!(err.hint().unwrap().contains("--manifest"));
+        fs::remove_dir(&path).unwrap();
+
+        std::os::unix::fs::symlink("missing.toml", &path).unwrap();
+        let err = load_in(dir.path());
+        assert_eq!(err.exit(), Exit::NoInput, "{err}");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: the file this symlink points to (missing.toml) not found",
+                path.display()
+            )
+        );
+        fs::remove_file(&path).unwrap();
+
+        std::os::unix::fs::symlink(FILE_NAME, &path).unwrap();
+        let err = load_in(dir.path());
+        assert_eq!(err.exit(), Exit::DataErr, "{err}");
+        assert!(err.to_string().contains("a symlink loop"), "{err}");
+        fs::remove_file(&path).unwrap();
+
+        std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+        let err = load_in(dir.path());
+        assert_eq!(err.exit(), Exit::DataErr, "{err}");
+        assert!(err.to_string().contains("(a device)"), "{err}");
+        fs::remove_file(&path).unwrap();
+
+        fs::write(&path, vec![b'#'; MAX_MANIFEST_BYTES as usize + 1]).unwrap();
+        let err = load_in(dir.path());
+        assert_eq!(err.exit(), Exit::DataErr, "{err}");
+        assert_eq!(
+            err.hint().unwrap(),
+            "a manifest is a few kilobytes; check that this is the right file (the limit is 1 MiB)"
+        );
+
+        fs::write(&path, b"[environments.production]\n# caf\xe9\n").unwrap();
+        let err = load_in(dir.path());
+        assert_eq!(
+            err.to_string(),
+            format!("{}:2: the manifest is not valid UTF-8", path.display())
+        );
+    }
+}

@@ -1,0 +1,369 @@
+//! The `envmint.toml` model: environments, the secrets they get, and how often to rotate them.
+//!
+//! - [`load`](Manifest::load) finds the manifest ([`find`]: the working folder and its parents,
+//!   up to the repository root or the home folder), refuses one another user could have planted
+//!   (exit 77) and one that is not a readable regular file (exit 65/66/77): a broken manifest is
+//!   an error, never a reason to fall back to the preset.
+//! - [`parse`](Manifest::parse) validates it completely: unknown tables and fields, values of
+//!   the wrong type, unknown kinds, sizes that do not fit the kind, secrets under [`MIN_BITS`],
+//!   bad durations and modes, alphabets that cannot be written safely to a dotenv file, invalid
+//!   or over-long names, files outside the manifest's folder and secrets naming undeclared
+//!   environments are all data errors (exit 65) that name the manifest's path and line, in the
+//!   manifest's own words, with a hint that fits.
+//!
+//! Without an `envmint.toml`, the built-in `web` preset ([`PRESET`]) is used; `envmint init`
+//! writes the same text out.
+//!
+//! [`MIN_BITS`]: crate::generate::MIN_BITS
+
+mod load;
+mod validate;
+
+pub use load::find;
+
+use crate::error::{Error, Result};
+use crate::generate::Spec;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The file name searched for in the working directory and its parents.
+pub const FILE_NAME: &str = "envmint.toml";
+
+/// The built-in `web` preset, used when no manifest is found and written by `envmint init`.
+pub const PRESET: &str = include_str!("../presets/web.toml");
+
+/// The largest manifest envmint reads. Real manifests are a few kilobytes; the limit keeps a
+/// manifest that is a link to a huge file from eating memory.
+pub const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
+
+/// The longest key name a manifest may declare, in characters.
+pub const MAX_KEY_LEN: usize = 255;
+
+/// The longest environment name, in characters: it becomes part of a file name
+/// (`.env.NAME.local`) and of every summary line.
+pub const MAX_ENV_NAME_LEN: usize = 64;
+
+/// The default mode of an environment's file when it declares none.
+pub const DEFAULT_MODE: u32 = 0o600;
+
+/// Default rotation period when the manifest names none.
+pub const DEFAULT_ROTATE_EVERY: Duration = Duration::from_secs(90 * 86_400);
+
+/// Where a manifest came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// An `envmint.toml` file (found by the search or given with `--manifest`).
+    File(PathBuf),
+    /// The built-in preset.
+    Builtin,
+}
+
+/// A validated manifest.
+#[derive(Clone, Debug)]
+pub struct Manifest {
+    source: Source,
+    rotate_every: Duration,
+    environments: Vec<Environment>,
+    secrets: Vec<SecretDecl>,
+}
+
+/// One declared environment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Environment {
+    /// Its name, e.g. `production`.
+    pub name: String,
+    /// Its dotenv file: resolved against the manifest's folder, with `.` and `..` resolved
+    /// lexically (a relative `file` never leaves that folder), or absolute as declared.
+    pub file: PathBuf,
+    /// The mode the file must have (`mode = "0640"` in `[environments.NAME]` or `[defaults]`):
+    /// one of 0600, 0640, 0400, 0440. `None` when the manifest declares none, which means
+    /// [`DEFAULT_MODE`].
+    pub mode: Option<u32>,
+}
+
+/// One declared secret.
+#[derive(Clone, Debug)]
+pub struct SecretDecl {
+    /// The key, a valid environment variable name of at most [`MAX_KEY_LEN`] characters.
+    pub key: String,
+    /// Kind and size.
+    pub spec: Spec,
+    /// How often it should be rotated (its own, or the default).
+    pub rotate_every: Duration,
+    /// The environments it belongs to; `None` means all.
+    pub environments: Option<Vec<String>>,
+}
+
+impl SecretDecl {
+    /// Whether this secret belongs in environment `env`.
+    pub fn applies_to(&self, env: &str) -> bool {
+        self.environments
+            .as_ref()
+            .is_none_or(|list| list.iter().any(|e| e == env))
+    }
+}
+
+impl Manifest {
+    /// The built-in `web` preset with its files in `root`.
+    pub fn builtin(root: &Path) -> Manifest {
+        let mut m = Manifest::parse(PRESET, Path::new("<built-in preset>"), root)
+            .expect("the built-in preset is valid (tested)");
+        m.source = Source::Builtin;
+        m
+    }
+
+    /// Parses and validates manifest `text` read from `path`; relative paths inside it are
+    /// resolved against `root` (the manifest's folder) and must stay inside it.
+    pub fn parse(text: &str, path: &Path, root: &Path) -> Result<Manifest> {
+        validate::parse(text, path, root)
+    }
+
+    /// Where this manifest came from: the binary says which one it used.
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// The default rotation period.
+    pub fn rotate_every(&self) -> Duration {
+        self.rotate_every
+    }
+
+    /// The declared environments, in declaration order.
+    pub fn environments(&self) -> &[Environment] {
+        &self.environments
+    }
+
+    /// The declared secrets, in declaration order.
+    pub fn secrets(&self) -> &[SecretDecl] {
+        &self.secrets
+    }
+
+    /// The environment called `name`; a usage error (exit 2) listing the declared ones if there
+    /// is none, suggesting a close one, or how to declare it when `name` is a valid name.
+    pub fn environment(&self, name: &str) -> Result<&Environment> {
+        if let Some(env) = self.environments.iter().find(|e| e.name == name) {
+            return Ok(env);
+        }
+        let declared: Vec<&str> = self.environments.iter().map(|e| e.name.as_str()).collect();
+        let whence = match &self.source {
+            Source::File(p) => p.display().to_string(),
+            Source::Builtin => "the built-in preset".to_string(),
+        };
+        let hint = match (closest(name, declared.iter().copied()), &self.source) {
+            (Some(close), _) => format!("did you mean `{close}`?"),
+            (None, _) if !valid_env_name(name) => ENV_NAME_RULE.to_string(),
+            (None, Source::File(_)) => format!("declare it with [environments.{name}]"),
+            (None, Source::Builtin) => {
+                format!("run `envmint init` and add [environments.{name}] to envmint.toml")
+            }
+        };
+        Err(Error::usage(format!(
+            "unknown environment `{}`: {whence} declares {}",
+            shown_name(name),
+            declared.join(", ")
+        ))
+        .with_hint(hint))
+    }
+
+    /// The secrets that belong in environment `env`, in declaration order.
+    pub fn secrets_for<'a>(&'a self, env: &'a str) -> impl Iterator<Item = &'a SecretDecl> + 'a {
+        self.secrets.iter().filter(move |s| s.applies_to(env))
+    }
+}
+
+/// What an environment name may be, for hints.
+const ENV_NAME_RULE: &str =
+    "environment names are letters, digits, `-` and `_` (at most 64), e.g. production";
+
+/// Whether `name` can name an environment: letters, digits, `-` and `_`, at most
+/// [`MAX_ENV_NAME_LEN`]. Every such name is also a bare TOML key, so a hint may suggest
+/// `[environments.NAME]` as it is.
+fn valid_env_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_ENV_NAME_LEN
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// `name` as shown in a message: at most 40 characters (a 64 KiB key name must not flood the
+/// terminal) with control characters escaped (a name must not forge a `hint:` line or a
+/// terminal escape).
+fn shown_name(name: &str) -> String {
+    const SHOWN: usize = 40;
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if i == SHOWN {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The candidate closest to `given`, if one is close enough to be a likely typo or
+/// abbreviation: at most 2 edits (1 for names of 3 characters or fewer), or a prefix of at least
+/// 3 characters (`prod` for `production`).
+fn closest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = if given.chars().count() <= 3 { 1 } else { 2 };
+    candidates
+        .into_iter()
+        .filter_map(|c| {
+            let d = edit_distance(given, c);
+            let prefix = given.len() >= 3 && (c.starts_with(given) || given.starts_with(c));
+            (d <= limit || prefix).then_some((d, c))
+        })
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance, by characters. Inputs are names from a manifest or the command line;
+/// long ones are cut off, so the cost stays small whatever the input.
+fn edit_distance(a: &str, b: &str) -> usize {
+    const MAX: usize = 100;
+    let a: Vec<char> = a.chars().take(MAX).collect();
+    let b: Vec<char> = b.chars().take(MAX).collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (diag + usize::from(ca != cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            diag = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+/// Parses `90d`, `12h`, `2w`, `30m`, `45s`: a positive whole number and one unit.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let unit = text.chars().last()?;
+    let secs = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3_600,
+        'd' => 86_400,
+        'w' => 604_800,
+        _ => return None,
+    };
+    // The unit is one ASCII byte, so this slice ends on a character boundary.
+    let digits = &text[..text.len() - 1];
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u64 = digits.parse().ok()?;
+    if n == 0 {
+        return None;
+    }
+    Some(Duration::from_secs(n.checked_mul(secs)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Exit;
+
+    #[test]
+    fn the_preset_is_the_web_default() {
+        let m = Manifest::builtin(Path::new("/app"));
+        assert_eq!(m.source(), &Source::Builtin);
+        let names: Vec<_> = m.environments().iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["development", "staging", "production"]);
+        let prod = m.environment("production").unwrap();
+        assert_eq!(prod.file, Path::new("/app/.env.production.local"));
+        assert_eq!(prod.mode, None);
+        let keys: Vec<_> = m
+            .secrets()
+            .iter()
+            .map(|s| (s.key.as_str(), s.spec.kind().name(), s.spec.amount()))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("SECRET_KEY", "hex", 32),
+                ("JWT_SECRET_KEY", "hex", 32),
+                ("SESSION_SECRET", "base64", 32),
+                ("ENCRYPTION_KEY", "base64", 32),
+                ("DB_PASSWORD", "alnum", 32),
+                ("REDIS_PASSWORD", "alnum", 32),
+            ]
+        );
+        assert!(
+            m.secrets()
+                .iter()
+                .all(|s| s.rotate_every == DEFAULT_ROTATE_EVERY)
+        );
+    }
+
+    fn unknown(m: &Manifest, name: &str) -> (String, String) {
+        let err = m.environment(name).unwrap_err();
+        assert_eq!(err.exit(), Exit::Usage);
+        (err.to_string(), err.hint().unwrap())
+    }
+
+    #[test]
+    fn fail_unknown_environment_lists_the_declared_and_suggests_a_close_one() {
+        let m = Manifest::builtin(Path::new("/app"));
+        assert_eq!(
+            unknown(&m, "prod"),
+            (
+                "unknown environment `prod`: the built-in preset declares development, staging, production".into(),
+                "did you mean `production`?".into()
+            )
+        );
+        assert_eq!(unknown(&m, "stagign").1, "did you mean `staging`?");
+        assert_eq!(unknown(&m, "dev").1, "did you mean `development`?");
+        assert_eq!(
+            unknown(&m, "qa").1,
+            "run `envmint init` and add [environments.qa] to envmint.toml"
+        );
+        let m = Manifest::parse(
+            "[environments.live]\n",
+            Path::new("/app/envmint.toml"),
+            Path::new("/app"),
+        )
+        .unwrap();
+        assert_eq!(
+            unknown(&m, "production"),
+            (
+                "unknown environment `production`: /app/envmint.toml declares live".into(),
+                "declare it with [environments.production]".into()
+            )
+        );
+    }
+
+    #[test]
+    fn fail_unknown_environment_with_an_invalid_name_is_not_suggested_as_toml() {
+        let m = Manifest::builtin(Path::new("/app"));
+        for bad in ["../../etc/x", "a.b", "x y", "", &"x".repeat(65)] {
+            let (_, hint) = unknown(&m, bad);
+            assert_eq!(hint, ENV_NAME_RULE, "{bad:?}");
+        }
+        let (msg, _) = unknown(&m, "evil\n\u{1b}[31mhint: x");
+        assert!(
+            msg.starts_with("unknown environment `evil\\n\\u{1b}[31mhint: x`"),
+            "{msg}"
+        );
+        let (msg, _) = unknown(&m, &"K".repeat(70_000));
+        assert!(msg.len() < 200, "{msg}");
+    }
+
+    #[test]
+    fn edit_distance_and_closest() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("byts", "bytes"), 1);
+        assert_eq!(closest("byts", ["kind", "bytes", "bits"]), Some("bytes"));
+        assert_eq!(closest("hax", ["hex", "base64"]), Some("hex"));
+        assert_eq!(closest("zzz", ["hex", "base64"]), None);
+        assert_eq!(closest("qa", ["staging"]), None);
+    }
+}

@@ -1,0 +1,1229 @@
+//! From manifest text to a validated [`Manifest`], with errors in the manifest's own words.
+//!
+//! The text is parsed into a spanned TOML tree ([`DeTable`]) and walked by hand rather than
+//! deserialized into structs: serde's messages speak Rust (`expected u64`, `invalid type:
+//! string, expected struct RawDefaults`), while each check here knows the field it is reading
+//! and can say what it must be, with an example and the line.
+
+use super::{
+    DEFAULT_ROTATE_EVERY, ENV_NAME_RULE, Environment, MAX_ENV_NAME_LEN, MAX_KEY_LEN, Manifest,
+    SecretDecl, Source, closest, shown_name, valid_env_name,
+};
+use crate::dotenv;
+use crate::error::{Error, Location, Result};
+use crate::generate::{Alphabet, Kind, MIN_BITS, Size, SizeUnit, Spec, SpecError, format_bits};
+use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+type Span = std::ops::Range<usize>;
+type Value<'i> = Spanned<DeValue<'i>>;
+
+/// The tables a manifest may have.
+const TABLES: [&str; 3] = ["defaults", "environments", "secrets"];
+/// The fields of `[defaults]`.
+const DEFAULT_FIELDS: [&str; 2] = ["rotate_every", "mode"];
+/// The fields of `[environments.NAME]`.
+const ENV_FIELDS: [&str; 2] = ["file", "mode"];
+/// The fields of `[secrets.KEY]`.
+const SECRET_FIELDS: [&str; 7] = [
+    "kind",
+    "alphabet",
+    "bytes",
+    "bits",
+    "length",
+    "rotate_every",
+    "environments",
+];
+
+/// The manifest errors are reported against.
+struct Ctx<'a> {
+    text: &'a str,
+    path: &'a Path,
+}
+
+impl Ctx<'_> {
+    fn line_of(&self, offset: usize) -> usize {
+        let end = offset.min(self.text.len());
+        self.text.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    }
+
+    fn err(&self, span: Span, message: impl Into<String>) -> Error {
+        Error::data(
+            Location::new(self.path, Some(self.line_of(span.start))),
+            message,
+        )
+    }
+
+    /// A TOML syntax error, in TOML's words (they are about the syntax, which is TOML's), with
+    /// the line; a duplicate key is named.
+    fn syntax(&self, e: &toml::de::Error) -> Error {
+        let span = e.span().unwrap_or(0..0);
+        let message = e.message().trim();
+        if message == "duplicate key" {
+            let key = self.text.get(span.clone()).unwrap_or("a key");
+            return self
+                .err(span, format!("`{}` is declared twice", shown_name(key)))
+                .with_hint("each table and each field may appear only once; merge the two");
+        }
+        let message = message.lines().next().unwrap_or("invalid TOML");
+        let err = self.err(span, format!("invalid TOML: {message}"));
+        if message.contains("leading zero") {
+            // `mode = 0640`, the way modes are written everywhere else.
+            return err.with_hint(
+                "a mode goes in quotes, e.g. mode = \"0640\"; other numbers have no leading zero",
+            );
+        }
+        err.with_hint(
+            "tables look like [secrets.API_KEY], fields like kind = \"hex\" or bytes = 32 \
+             (text in quotes, numbers without)",
+        )
+    }
+}
+
+/// What a TOML value is, in words.
+fn what(value: &DeValue<'_>) -> &'static str {
+    match value {
+        DeValue::String(_) => "text",
+        DeValue::Integer(_) => "a number",
+        DeValue::Float(_) => "a decimal number",
+        DeValue::Boolean(_) => "true or false",
+        DeValue::Datetime(_) => "a date",
+        DeValue::Array(_) => "a list",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+/// A table's entries in the order they appear in the file (a TOML table iterates by key).
+fn in_file_order(table: DeTable<'_>) -> Vec<(Spanned<String>, Value<'_>)> {
+    let mut entries: Vec<_> = table
+        .into_iter()
+        .map(|(k, v)| {
+            let span = k.span();
+            (Spanned::new(span, k.into_inner().into_owned()), v)
+        })
+        .collect();
+    entries.sort_by_key(|(k, _)| k.span().start);
+    entries
+}
+
+/// An unknown field `key` of table `table` (e.g. `[secrets.A]`) that has `fields`.
+fn unknown_field(ctx: &Ctx<'_>, key: &Spanned<String>, table: &str, fields: &[&str]) -> Error {
+    let name = key.get_ref();
+    let hint = match closest(name, fields.iter().copied()) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => format!("{table} takes: {}", fields.join(", ")),
+    };
+    ctx.err(
+        key.span(),
+        format!("unknown field `{}` in {table}", shown_name(name)),
+    )
+    .with_hint(hint)
+}
+
+/// `value` as a table, or an error saying `name` must be one, like `example`.
+fn table<'i>(ctx: &Ctx<'_>, value: Value<'i>, name: &str, example: &str) -> Result<DeTable<'i>> {
+    let span = value.span();
+    match value.into_inner() {
+        DeValue::Table(t) => Ok(t),
+        other => Err(ctx
+            .err(
+                span,
+                format!("{name} must be a table, not {}", what(&other)),
+            )
+            .with_hint(format!("write it as {example}"))),
+    }
+}
+
+/// `value` as text, or an error saying field `name` takes text, like `example`.
+fn string(ctx: &Ctx<'_>, value: Value<'_>, name: &str, example: &str) -> Result<Spanned<String>> {
+    let span = value.span();
+    match value.into_inner() {
+        DeValue::String(s) => Ok(Spanned::new(span, s.into_owned())),
+        other => Err(ctx
+            .err(
+                span,
+                format!("`{name}` must be text in quotes, not {}", what(&other)),
+            )
+            .with_hint(format!("e.g. {example}"))),
+    }
+}
+
+/// `value` as a whole number of at least 0, or an error in the words of field `name`.
+fn count(ctx: &Ctx<'_>, value: Value<'_>, name: &str, example: &str) -> Result<Spanned<u64>> {
+    let span = value.span();
+    let err = |message: String, hint: String| Err(ctx.err(span.clone(), message).with_hint(hint));
+    match value.get_ref() {
+        DeValue::Integer(n) => {
+            if n.as_str().starts_with('-') {
+                return err(
+                    format!("`{name}` cannot be negative"),
+                    format!("e.g. {example}"),
+                );
+            }
+            match u64::from_str_radix(n.as_str().trim_start_matches('+'), n.radix()) {
+                Ok(n) => Ok(Spanned::new(span.clone(), n)),
+                // Only a number too large for 64 bits gets here; Spec's limits are far lower,
+                // so say what they say.
+                Err(_) => Ok(Spanned::new(span.clone(), u64::MAX)),
+            }
+        }
+        DeValue::Float(f) => err(
+            format!("`{name}` must be a whole number, not {}", f.as_str()),
+            format!("e.g. {example}"),
+        ),
+        DeValue::String(_) => err(
+            format!("`{name}` must be a whole number, not text"),
+            format!("write it without quotes, e.g. {example}"),
+        ),
+        other => err(
+            format!("`{name}` must be a whole number, not {}", what(other)),
+            format!("e.g. {example}"),
+        ),
+    }
+}
+
+/// Parses and validates a manifest; see [`Manifest::parse`].
+pub(super) fn parse(text: &str, path: &Path, root: &Path) -> Result<Manifest> {
+    let ctx = Ctx { text, path };
+    let doc = DeTable::parse(text).map_err(|e| ctx.syntax(&e))?;
+
+    let mut defaults = None;
+    let mut environments = None;
+    let mut secrets = None;
+    for (key, value) in in_file_order(doc.into_inner()) {
+        match key.get_ref().as_str() {
+            "defaults" => defaults = Some(table(&ctx, value, "[defaults]", DEFAULTS_EXAMPLE)?),
+            "environments" => {
+                environments = Some(table(&ctx, value, "`environments`", ENV_EXAMPLE)?);
+            }
+            "secrets" => secrets = Some(table(&ctx, value, "`secrets`", SECRET_EXAMPLE)?),
+            other => return Err(unknown_top(&ctx, &key, other, value.get_ref().is_table())),
+        }
+    }
+
+    let mut rotate_every = DEFAULT_ROTATE_EVERY;
+    let mut default_mode = None;
+    for (key, value) in defaults.map(in_file_order).unwrap_or_default() {
+        match key.get_ref().as_str() {
+            "rotate_every" => {
+                let t = string(&ctx, value, "rotate_every", "rotate_every = \"90d\"")?;
+                rotate_every = duration(&ctx, &t)?;
+            }
+            "mode" => default_mode = Some(mode(&ctx, value)?),
+            _ => return Err(unknown_field(&ctx, &key, "[defaults]", &DEFAULT_FIELDS)),
+        }
+    }
+
+    let mut envs: Vec<Environment> = Vec::new();
+    for (name, value) in environments.map(in_file_order).unwrap_or_default() {
+        envs.push(environment(&ctx, name, value, root, default_mode)?);
+    }
+    if envs.is_empty() {
+        return Err(Error::data(
+            Location::new(path, None),
+            "the manifest declares no environments",
+        )
+        .with_hint("add one, e.g. [environments.production]"));
+    }
+
+    let mut decls = Vec::new();
+    for (key, value) in secrets.map(in_file_order).unwrap_or_default() {
+        decls.push(secret_decl(&ctx, &key, value, rotate_every, &envs)?);
+    }
+
+    Ok(Manifest {
+        source: Source::File(path.to_path_buf()),
+        rotate_every,
+        environments: envs,
+        secrets: decls,
+    })
+}
+
+const DEFAULTS_EXAMPLE: &str = "[defaults] on its own line, then e.g. rotate_every = \"90d\"";
+const ENV_EXAMPLE: &str = "[environments.production] on its own line, then e.g. file = \".env\"";
+const SECRET_EXAMPLE: &str = "[secrets.API_KEY] on its own line, then e.g. kind = \"hex\"";
+
+/// A top-level entry that is none of the three tables.
+fn unknown_top(ctx: &Ctx<'_>, key: &Spanned<String>, name: &str, is_table: bool) -> Error {
+    let shown = shown_name(name);
+    let message = if is_table {
+        format!("unknown table [{shown}]")
+    } else {
+        format!("unknown setting `{shown}` at the top of the manifest")
+    };
+    let hint = if let Some(close) = closest(name, TABLES) {
+        format!("did you mean [{close}]?")
+    } else if DEFAULT_FIELDS.contains(&name) {
+        format!("put `{name}` under [defaults]")
+    } else if ENV_FIELDS.contains(&name) {
+        format!("put `{name}` under [environments.NAME]")
+    } else if SECRET_FIELDS.contains(&name) {
+        format!("put `{name}` under [secrets.KEY]")
+    } else {
+        "a manifest has [defaults], [environments.NAME] and [secrets.KEY] tables".to_string()
+    };
+    ctx.err(key.span(), message).with_hint(hint)
+}
+
+fn environment(
+    ctx: &Ctx<'_>,
+    name: Spanned<String>,
+    value: Value<'_>,
+    root: &Path,
+    default_mode: Option<u32>,
+) -> Result<Environment> {
+    let n = name.get_ref();
+    if !valid_env_name(n) {
+        let allowed = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+        let message = if n.len() > MAX_ENV_NAME_LEN && n.bytes().all(allowed) {
+            format!(
+                "the environment name `{}` is {} characters, over the limit of {MAX_ENV_NAME_LEN}",
+                shown_name(n),
+                n.len()
+            )
+        } else {
+            format!("invalid environment name `{}`", shown_name(n))
+        };
+        return Err(ctx.err(name.span(), message).with_hint(ENV_NAME_RULE));
+    }
+    let header = format!("[environments.{n}]");
+    let fields = table(ctx, value, &header, &format!("{header} on its own line"))?;
+    let mut file = None;
+    let mut env_mode = default_mode;
+    for (key, value) in in_file_order(fields) {
+        match key.get_ref().as_str() {
+            "file" => {
+                let f = string(ctx, value, "file", &format!("file = \".env.{n}.local\""))?;
+                file = Some(env_file(ctx, &f, root)?);
+            }
+            "mode" => env_mode = Some(mode(ctx, value)?),
+            _ => return Err(unknown_field(ctx, &key, &header, &ENV_FIELDS)),
+        }
+    }
+    Ok(Environment {
+        file: file.unwrap_or_else(|| root.join(format!(".env.{n}.local"))),
+        name: name.into_inner(),
+        mode: env_mode,
+    })
+}
+
+/// An environment's `file`: relative to `root` and inside it once `.` and `..` are resolved
+/// (lexically: the path is checked as written, and the checked form is the one used), or
+/// absolute.
+fn env_file(ctx: &Ctx<'_>, file: &Spanned<String>, root: &Path) -> Result<PathBuf> {
+    let f = file.get_ref();
+    if f.is_empty() {
+        return Err(ctx
+            .err(file.span(), "`file` is empty")
+            .with_hint("name the dotenv file, e.g. file = \".env.production.local\""));
+    }
+    if f.contains('\0') {
+        return Err(ctx
+            .err(file.span(), "`file` contains a NUL character")
+            .with_hint(
+                "no file name can contain one; name the dotenv file, e.g. file = \".env\"",
+            ));
+    }
+    let path = Path::new(f);
+    let mut resolved = PathBuf::new();
+    // Relative components kept so far: `..` may only remove one of these.
+    let mut depth = 0usize;
+    for part in path.components() {
+        match part {
+            Component::RootDir | Component::Prefix(_) => resolved.push(part),
+            Component::CurDir => {}
+            Component::ParentDir if path.is_absolute() => {
+                resolved.pop();
+            }
+            Component::ParentDir => {
+                if depth == 0 {
+                    return Err(ctx
+                        .err(
+                            file.span(),
+                            format!(
+                                "`file = \"{}\"` leaves the manifest's folder",
+                                f.escape_debug()
+                            ),
+                        )
+                        .with_hint(
+                            "a relative `file` must stay in the manifest's folder or below it; \
+                             move envmint.toml up, or give an absolute path such as \
+                             \"/etc/myapp/env\"",
+                        ));
+                }
+                resolved.pop();
+                depth -= 1;
+            }
+            Component::Normal(p) => {
+                resolved.push(p);
+                depth += 1;
+            }
+        }
+    }
+    if resolved.file_name().is_none() {
+        return Err(ctx
+            .err(
+                file.span(),
+                format!(
+                    "`file = \"{}\"` names a folder, not a file",
+                    f.escape_debug()
+                ),
+            )
+            .with_hint("name the dotenv file, e.g. file = \".env.production.local\""));
+    }
+    Ok(if path.is_absolute() {
+        resolved
+    } else {
+        root.join(resolved)
+    })
+}
+
+/// `mode = "0640"`: octal digits in quotes, owner read, nothing for others, never wider than
+/// 0640. Allowed: 0600, 0640, 0400, 0440 (envmint replaces a file by renaming a new one over
+/// it, so the owner's write bit is not needed to update it, and a read-only file is a valid
+/// deploy choice).
+fn mode(ctx: &Ctx<'_>, value: Value<'_>) -> Result<u32> {
+    const HINT: &str = "use \"0600\" (the default: owner only), \"0640\" (the group may read), \
+                        \"0400\" or \"0440\" (read-only)";
+    let span = value.span();
+    let raw = match value.into_inner() {
+        DeValue::String(s) => s,
+        DeValue::Integer(n) => {
+            return Err(ctx
+                .err(
+                    span,
+                    format!("`mode` must be octal digits in quotes, not the number {n}"),
+                )
+                .with_hint("write it in quotes, e.g. mode = \"0640\""));
+        }
+        other => {
+            return Err(ctx
+                .err(
+                    span,
+                    format!(
+                        "`mode` must be octal digits in quotes, not {}",
+                        what(&other)
+                    ),
+                )
+                .with_hint("e.g. mode = \"0640\""));
+        }
+    };
+    let digits = raw.strip_prefix("0o").unwrap_or(&raw);
+    let parsed =
+        (3..=4).contains(&digits.len()) && digits.bytes().all(|b| (b'0'..=b'7').contains(&b));
+    let bits = if parsed {
+        u32::from_str_radix(digits, 8).ok()
+    } else {
+        None
+    };
+    let Some(bits) = bits else {
+        return Err(ctx
+            .err(
+                span,
+                format!(
+                    "`mode = \"{}\"` is not an octal file mode",
+                    shown_name(&raw)
+                ),
+            )
+            .with_hint("three or four octal digits, e.g. mode = \"0640\""));
+    };
+    let problem = if bits & 0o7000 != 0 {
+        Some("sets special bits (setuid, setgid or sticky)")
+    } else if bits & 0o007 != 0 {
+        Some("lets other users reach the file")
+    } else if bits & 0o400 == 0 {
+        Some("does not let the owner read the file")
+    } else if bits & !0o640 != 0 {
+        Some("is wider than 0640 (only the owner may write, the group may at most read)")
+    } else {
+        None
+    };
+    match problem {
+        Some(p) => Err(ctx
+            .err(span, format!("`mode = \"{raw}\"` {p}"))
+            .with_hint(HINT)),
+        None => Ok(bits),
+    }
+}
+
+fn secret_decl(
+    ctx: &Ctx<'_>,
+    key: &Spanned<String>,
+    value: Value<'_>,
+    default_rotation: Duration,
+    environments: &[Environment],
+) -> Result<SecretDecl> {
+    let k = key.get_ref();
+    if k.chars().count() > MAX_KEY_LEN {
+        return Err(ctx
+            .err(
+                key.span(),
+                format!(
+                    "the key name `{}` is {} characters, over the limit of {MAX_KEY_LEN}",
+                    shown_name(k),
+                    k.chars().count()
+                ),
+            )
+            .with_hint("use a shorter name; environment variable names are rarely over 50"));
+    }
+    if !dotenv::is_valid_key(k) {
+        return Err(ctx
+            .err(key.span(), format!("invalid key name `{}`", shown_name(k)))
+            .with_hint("key names are letters, digits and `_`, not starting with a digit"));
+    }
+    let header = format!("[secrets.{k}]");
+    let span = value.span();
+    let fields = table(ctx, value, &header, &format!("{header} on its own line"))?;
+    let mut f: [Option<Value<'_>>; 7] = Default::default();
+    for (name, value) in in_file_order(fields) {
+        match SECRET_FIELDS.iter().position(|f| f == name.get_ref()) {
+            Some(i) => f[i] = Some(value),
+            None => return Err(unknown_field(ctx, &name, &header, &SECRET_FIELDS)),
+        }
+    }
+    let [kind, alphabet, bytes, bits, length, rotate_every, envs] = f;
+    let kind = match (kind, alphabet) {
+        (Some(k), Some(_)) => {
+            return Err(ctx
+                .err(k.span(), "give either `kind` or `alphabet`, not both")
+                .with_hint("`alphabet = \"...\"` is a kind of its own"));
+        }
+        (Some(k), None) => {
+            let k = string(ctx, k, "kind", "kind = \"hex\"")?;
+            Kind::from_name(k.get_ref()).ok_or_else(|| {
+                let hint = match closest(k.get_ref(), Kind::NAMES) {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => format!(
+                        "use one of: {}, or `alphabet = \"...\"`",
+                        Kind::NAMES.join(", ")
+                    ),
+                };
+                ctx.err(
+                    k.span(),
+                    format!("unknown kind `{}`", shown_name(k.get_ref())),
+                )
+                .with_hint(hint)
+            })?
+        }
+        (None, Some(a)) => {
+            let a = string(ctx, a, "alphabet", "alphabet = \"abcdef0123456789\"")?;
+            let alphabet = Alphabet::new(a.get_ref()).map_err(|e| {
+                ctx.err(a.span(), format!("bad alphabet: {e}"))
+                    .with_hint("give at least 2 distinct printable ASCII characters")
+            })?;
+            dotenv::check_writable_alphabet(a.get_ref()).map_err(|e| {
+                ctx.err(
+                    a.span(),
+                    format!(
+                        "the alphabet has {e}, which no quoting makes safe in every dotenv reader"
+                    ),
+                )
+                .with_hint("leave out $ \\ ' \" ` whitespace and control characters")
+            })?;
+            Kind::Custom(alphabet)
+        }
+        (None, None) => Kind::Base64Url,
+    };
+    // The kind's default size, in its own unit: the example every size hint gives.
+    let default = Spec::new(kind.clone(), None).map_or(32, |s| s.amount() as u64);
+    let native = kind.native_unit();
+    let mut given: Vec<(SizeUnit, Spanned<u64>)> = Vec::new();
+    for (unit, value) in [
+        (SizeUnit::Bytes, bytes),
+        (SizeUnit::Bits, bits),
+        (SizeUnit::Length, length),
+    ] {
+        if let Some(v) = value {
+            let example = match unit {
+                SizeUnit::Bits => "bits = 256".to_string(),
+                _ => format!("{} = {default}", native.name()),
+            };
+            given.push((unit, count(ctx, v, unit.name(), &example)?));
+        }
+    }
+    if let Some((_, second)) = given.get(1) {
+        return Err(ctx
+            .err(second.span(), "give only one of `bytes`, `bits`, `length`")
+            .with_hint(format!(
+                "{} takes `{}` or `bits`",
+                kind.name(),
+                native.name()
+            )));
+    }
+    let size_span = given.first().map_or(span, |(_, v)| v.span());
+    let size = given.first().map(|(unit, v)| Size {
+        unit: *unit,
+        amount: *v.get_ref(),
+    });
+    let size_hint = format!(
+        "leave the size out for the default, {} = {default} (256 bits)",
+        native.name()
+    );
+    let spec = Spec::new(kind, size).map_err(|e| match &e {
+        SpecError::Mismatch {
+            kind,
+            given,
+            expected,
+        } => ctx
+            .err(
+                size_span.clone(),
+                format!("`{}` does not apply to {kind}", given.name()),
+            )
+            .with_hint(format!("use `{} = N` or `bits = N`", expected.name())),
+        SpecError::Zero(_) | SpecError::TooLarge { .. } => ctx
+            .err(size_span.clone(), e.to_string())
+            .with_hint(size_hint.clone()),
+    })?;
+    if spec.is_weak() {
+        let unit = spec.kind().native_unit().name();
+        return Err(ctx
+            .err(
+                size_span,
+                format!(
+                    "{k} has {} bits of entropy, under the {MIN_BITS}-bit floor",
+                    format_bits(spec.bits())
+                ),
+            )
+            .with_hint(format!(
+                "use `{unit} = {}` or more, or `bits = 128`",
+                spec.min_strong_amount()
+            )));
+    }
+    let rotate_every = match rotate_every {
+        Some(d) => duration(
+            ctx,
+            &string(ctx, d, "rotate_every", "rotate_every = \"90d\"")?,
+        )?,
+        None => default_rotation,
+    };
+    let envs = match envs {
+        None => None,
+        Some(list) => Some(secret_envs(ctx, k, list, environments)?),
+    };
+    Ok(SecretDecl {
+        key: k.clone(),
+        spec,
+        rotate_every,
+        environments: envs,
+    })
+}
+
+/// A secret's `environments = [...]`: declared names only.
+fn secret_envs(
+    ctx: &Ctx<'_>,
+    key: &str,
+    list: Value<'_>,
+    environments: &[Environment],
+) -> Result<Vec<String>> {
+    const EXAMPLE: &str = "e.g. environments = [\"production\"]";
+    let span = list.span();
+    let items = match list.into_inner() {
+        DeValue::Array(items) => items,
+        DeValue::String(s) => {
+            return Err(ctx
+                .err(span, "`environments` must be a list of names")
+                .with_hint(format!(
+                    "put the name in brackets: environments = [\"{}\"]",
+                    s.escape_debug()
+                )));
+        }
+        other => {
+            return Err(ctx
+                .err(
+                    span,
+                    format!(
+                        "`environments` must be a list of names, not {}",
+                        what(&other)
+                    ),
+                )
+                .with_hint(EXAMPLE));
+        }
+    };
+    if items.is_empty() {
+        return Err(ctx
+            .err(span, "`environments` is empty")
+            .with_hint("leave it out to mean every environment"));
+    }
+    let declared: Vec<&str> = environments.iter().map(|e| e.name.as_str()).collect();
+    let mut names: Vec<String> = Vec::with_capacity(items.len());
+    for item in items {
+        let item_span = item.span();
+        let DeValue::String(name) = item.into_inner() else {
+            return Err(ctx
+                .err(
+                    item_span,
+                    "each entry of `environments` must be a name in quotes",
+                )
+                .with_hint(EXAMPLE));
+        };
+        if !declared.contains(&name.as_ref()) {
+            let hint = match closest(&name, declared.iter().copied()) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None if valid_env_name(&name) => format!(
+                    "declared: {}; or declare it with [environments.{name}]",
+                    declared.join(", ")
+                ),
+                None => format!("declared: {}; {ENV_NAME_RULE}", declared.join(", ")),
+            };
+            return Err(ctx
+                .err(
+                    item_span,
+                    format!("{key} names undeclared environment `{}`", shown_name(&name)),
+                )
+                .with_hint(hint));
+        }
+        if !names.iter().any(|n| n == name.as_ref()) {
+            names.push(name.into_owned());
+        }
+    }
+    Ok(names)
+}
+
+fn duration(ctx: &Ctx<'_>, text: &Spanned<String>) -> Result<Duration> {
+    super::parse_duration(text.get_ref()).ok_or_else(|| {
+        ctx.err(
+            text.span(),
+            format!("bad duration `{}`", shown_name(text.get_ref())),
+        )
+        .with_hint("a whole number and a unit: s, m, h, d or w, e.g. \"90d\" or \"12h\"")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Exit;
+
+    fn parse(text: &str) -> Result<Manifest> {
+        Manifest::parse(text, Path::new("envmint.toml"), Path::new("/app"))
+    }
+
+    /// The error line and the hint a user reads for manifest `text`: exit 65, always a hint.
+    #[track_caller]
+    fn refused(text: &str) -> (String, String) {
+        let err = parse(text).expect_err("must fail");
+        assert_eq!(err.exit(), Exit::DataErr, "{err}");
+        let hint = err.hint().unwrap_or_else(|| panic!("no hint for: {err}"));
+        (err.to_string(), hint)
+    }
+
+    /// Asserts the exact error line and hint for `text`.
+    #[track_caller]
+    fn says(text: &str, error: &str, hint: &str) {
+        assert_eq!(
+            refused(text),
+            (error.to_string(), hint.to_string()),
+            "for:\n{text}"
+        );
+    }
+
+    const ENVS: &str = "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n";
+
+    #[test]
+    fn a_full_manifest_parses_in_declaration_order() {
+        let m = parse(&format!(
+            "[defaults]\nrotate_every = \"30d\"\n{ENVS}\
+             [secrets.ZED]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"2w\"\n\
+             [secrets.ALPHA]\nalphabet = \"abcdefghij#;&*\"\nlength = 40\nenvironments = [\"production\"]\n\
+             [secrets.DEFAULTED]\n"
+        ))
+        .unwrap();
+        let names: Vec<_> = m.environments().iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["staging", "production"]);
+        assert_eq!(
+            m.environments()[0].file,
+            Path::new("/app/.env.staging.local")
+        );
+        assert_eq!(m.environments()[1].file, Path::new("/app/prod.env"));
+        let keys: Vec<_> = m.secrets().iter().map(|s| s.key.as_str()).collect();
+        assert_eq!(keys, ["ZED", "ALPHA", "DEFAULTED"]);
+        assert_eq!(
+            m.secrets()[0].rotate_every,
+            Duration::from_secs(14 * 86_400)
+        );
+        assert_eq!(
+            m.secrets()[1].rotate_every,
+            Duration::from_secs(30 * 86_400)
+        );
+        let staging: Vec<_> = m.secrets_for("staging").map(|s| s.key.as_str()).collect();
+        assert_eq!(staging, ["ZED", "DEFAULTED"]);
+        assert_eq!(m.secrets()[2].spec.kind(), &Kind::Base64Url);
+        assert_eq!(m.secrets()[2].spec.bits(), 256.0);
+    }
+
+    #[test]
+    fn fail_unknown_tables_and_fields_suggest_the_right_name() {
+        says(
+            &format!("{ENVS}[secrets.A]\nkind = \"hex\"\nbyts = 32\n"),
+            "envmint.toml:6: unknown field `byts` in [secrets.A]",
+            "did you mean `bytes`?",
+        );
+        says(
+            &format!("{ENVS}[secrets.A]\nsize = 32\n"),
+            "envmint.toml:5: unknown field `size` in [secrets.A]",
+            "[secrets.A] takes: kind, alphabet, bytes, bits, length, rotate_every, environments",
+        );
+        says(
+            &format!("[defualts]\n{ENVS}"),
+            "envmint.toml:1: unknown table [defualts]",
+            "did you mean [defaults]?",
+        );
+        says(
+            &format!("rotate_every = \"30d\"\n{ENVS}"),
+            "envmint.toml:1: unknown setting `rotate_every` at the top of the manifest",
+            "put `rotate_every` under [defaults]",
+        );
+        says(
+            &format!("{ENVS}[environments.dev]\npath = \"x\"\n"),
+            "envmint.toml:5: unknown field `path` in [environments.dev]",
+            "[environments.dev] takes: file, mode",
+        );
+        says(
+            &format!("{ENVS}[environments.dev]\nfiles = \"x\"\n"),
+            "envmint.toml:5: unknown field `files` in [environments.dev]",
+            "did you mean `file`?",
+        );
+        says(
+            &format!("[defaults]\nrotate = \"9d\"\n{ENVS}"),
+            "envmint.toml:2: unknown field `rotate` in [defaults]",
+            "did you mean `rotate_every`?",
+        );
+        says(
+            &format!("[defaults]\nrotation = \"9d\"\n{ENVS}"),
+            "envmint.toml:2: unknown field `rotation` in [defaults]",
+            "[defaults] takes: rotate_every, mode",
+        );
+    }
+
+    #[test]
+    fn fail_values_of_the_wrong_type_say_what_the_field_takes() {
+        says(
+            &format!("{ENVS}[secrets.A]\nkind = \"hex\"\nbytes = \"32\"\n"),
+            "envmint.toml:6: `bytes` must be a whole number, not text",
+            "write it without quotes, e.g. bytes = 32",
+        );
+        says(
+            &format!("{ENVS}[secrets.A]\nkind = \"alnum\"\nlength = 40.5\n"),
+            "envmint.toml:6: `length` must be a whole number, not 40.5",
+            "e.g. length = 43",
+        );
+        says(
+            &format!("{ENVS}[secrets.A]\nkind = \"hex\"\nbits = -256\n"),
+            "envmint.toml:6: `bits` cannot be negative",
+            "e.g. bits = 256",
+        );
+        says(
+            &format!("{ENVS}[secrets.A]\nkind = \"hex\"\nbytes = true\n"),
+            "envmint.toml:6: `bytes` must be a whole number, not true or false",
+            "e.g. bytes = 32",
+        );
+        says(
+            &format!("{ENVS}[secrets.A]\nkind = \"hex\"\nbytes = 99999999999999999999999\n"),
+            "envmint.toml:6: bytes is too large (at most 1048576)",
+            "leave the size out for the default, bytes = 32 (256 bits)",
+        );
+        says(
+            &format!("{ENVS}[secrets.A]\nkind = hex\n"),
+            "envmint.toml:5: invalid TOML: string values must be quoted, expected literal string",
+            "tables look like [secrets.API_KEY], fields like kind = \"hex\" or bytes = 32 \
+             (text in quotes, numbers without)",
+        );
+        says(
+            &format!("{ENVS}[secrets.A]\nkind = 3\n"),
+            "envmint.toml:5: `kind` must be text in quotes, not a number",
+            "e.g. kind = \"hex\"",
+        );
+        says(
+            &format!("[defaults]\nrotate_every = 90\n{ENVS}"),
+            "envmint.toml:2: `rotate_every` must be text in quotes, not a number",
+            "e.g. rotate_every = \"90d\"",
+        );
+        says(
+            &format!("defaults = 3\n{ENVS}"),
+            "envmint.toml:1: [defaults] must be a table, not a number",
+            "write it as [defaults] on its own line, then e.g. rotate_every = \"90d\"",
+        );
+        says(
+            "[[secrets]]\nkind = \"hex\"\n",
+            "envmint.toml:1: `secrets` must be a table, not a list",
+            "write it as [secrets.API_KEY] on its own line, then e.g. kind = \"hex\"",
+        );
+        says(
+            &format!("{ENVS}[secrets]\nA = \"hex\"\n"),
+            "envmint.toml:5: [secrets.A] must be a table, not text",
+            "write it as [secrets.A] on its own line",
+        );
+        says(
+            &format!("{ENVS}[environments.dev]\nfile = 3\n"),
+            "envmint.toml:5: `file` must be text in quotes, not a number",
+            "e.g. file = \".env.dev.local\"",
+        );
+        says(
+            &format!("{ENVS}[secrets.A]\nenvironments = \"production\"\n"),
+            "envmint.toml:5: `environments` must be a list of names",
+            "put the name in brackets: environments = [\"production\"]",
+        );
+        says(
+            &format!("{ENVS}[secrets.A]\nenvironments = [\"production\", 3]\n"),
+            "envmint.toml:5: each entry of `environments` must be a name in quotes",
+            "e.g. environments = [\"production\"]",
+        );
+        says(
+            &format!("{ENVS}[secrets.A]\nenvironments = []\n"),
+            "envmint.toml:5: `environments` is empty",
+            "leave it out to mean every environment",
+        );
+    }
+
+    #[test]
+    fn fail_toml_syntax_and_duplicates() {
+        says(
+            &format!("{ENVS}[secrets.A\n"),
+            "envmint.toml:4: invalid TOML: unclosed table, expected `]`",
+            "tables look like [secrets.API_KEY], fields like kind = \"hex\" or bytes = 32 \
+             (text in quotes, numbers without)",
+        );
+        says(
+            &format!("{ENVS}[secrets.A]\n[secrets.A]\n"),
+            "envmint.toml:5: `A` is declared twice",
+            "each table and each field may appear only once; merge the two",
+        );
+        says(
+            &format!("{ENVS}[secrets.A]\nkind = \"hex\"\nkind = \"hex\"\n"),
+            "envmint.toml:6: `kind` is declared twice",
+            "each table and each field may appear only once; merge the two",
+        );
+    }
+
+    #[test]
+    fn fail_unknown_kind_suggests_a_close_one() {
+        says(
+            &format!("{ENVS}[secrets.A]\nkind = \"hax\"\n"),
+            "envmint.toml:5: unknown kind `hax`",
+            "did you mean `hex`?",
+        );
+        says(
+            &format!("{ENVS}[secrets.A]\nkind = \"uuid\"\n"),
+            "envmint.toml:5: unknown kind `uuid`",
+            "use one of: hex, base64, base64url, base32, alnum, password, or `alphabet = \"...\"`",
+        );
+    }
+
+    #[test]
+    fn fail_size_that_does_not_fit_the_kind() {
+        says(
+            &format!("{ENVS}[secrets.A]\nkind = \"hex\"\nlength = 32\n"),
+            "envmint.toml:6: `length` does not apply to hex",
+            "use `bytes = N` or `bits = N`",
+        );
+        says(
+            &format!("{ENVS}[secrets.A]\nkind = \"alnum\"\nbytes = 32\n"),
+            "envmint.toml:6: `bytes` does not apply to alnum",
+            "use `length = N` or `bits = N`",
+        );
+        says(
+            &format!("{ENVS}[secrets.A]\nkind = \"hex\"\nbytes = 32\nbits = 256\n"),
+            "envmint.toml:7: give only one of `bytes`, `bits`, `length`",
+            "hex takes `bytes` or `bits`",
+        );
+    }
+
+    #[test]
+    fn fail_a_zero_or_huge_size_has_a_hint_for_the_kind() {
+        says(
+            &format!("{ENVS}[secrets.A]\nkind = \"hex\"\nbytes = 0\n"),
+            "envmint.toml:6: bytes must be at least 1",
+            "leave the size out for the default, bytes = 32 (256 bits)",
+        );
+        says(
+            &format!("{ENVS}[secrets.A]\nkind = \"alnum\"\nlength = 0\n"),
+            "envmint.toml:6: length must be at least 1",
+            "leave the size out for the default, length = 43 (256 bits)",
+        );
+        says(
+            &format!("{ENVS}[secrets.A]\nkind = \"hex\"\nbytes = 99999999999\n"),
+            "envmint.toml:6: bytes is too large (at most 1048576)",
+            "leave the size out for the default, bytes = 32 (256 bits)",
+        );
+    }
+
+    #[test]
+    fn fail_under_128_bits() {
+        says(
+            &format!("{ENVS}[secrets.DB]\nkind = \"alnum\"\nlength = 21\n"),
+            "envmint.toml:6: DB has 125.03 bits of entropy, under the 128-bit floor",
+            "use `length = 22` or more, or `bits = 128`",
+        );
+        says(
+            &format!("{ENVS}[secrets.K]\nkind = \"hex\"\nbits = 64\n"),
+            "envmint.toml:6: K has 64 bits of entropy, under the 128-bit floor",
+            "use `bytes = 16` or more, or `bits = 128`",
+        );
+    }
+
+    #[test]
+    fn fail_bad_durations() {
+        for bad in ["90", "d", "0d", "90x", "-1d", "1.5d", " 9d", "9é"] {
+            says(
+                &format!("[defaults]\nrotate_every = \"{bad}\"\n{ENVS}"),
+                &format!("envmint.toml:2: bad duration `{bad}`"),
+                "a whole number and a unit: s, m, h, d or w, e.g. \"90d\" or \"12h\"",
+            );
+        }
+        assert_eq!(
+            super::super::parse_duration("12h"),
+            Some(Duration::from_secs(43_200))
+        );
+        assert_eq!(super::super::parse_duration("99999999999999999w"), None);
+    }
+
+    #[test]
+    fn fail_secret_naming_an_undeclared_environment() {
+        says(
+            &format!("{ENVS}[secrets.A]\nenvironments = [\"staging\", \"prodution\"]\n"),
+            "envmint.toml:5: A names undeclared environment `prodution`",
+            "did you mean `production`?",
+        );
+        says(
+            &format!("{ENVS}[secrets.A]\nenvironments = [\"qa\"]\n"),
+            "envmint.toml:5: A names undeclared environment `qa`",
+            "declared: staging, production; or declare it with [environments.qa]",
+        );
+        // Never a hint like [environments.../../etc/x], which is not TOML.
+        says(
+            &format!("{ENVS}[secrets.A]\nenvironments = [\"../../etc/x\"]\n"),
+            "envmint.toml:5: A names undeclared environment `../../etc/x`",
+            "declared: staging, production; environment names are letters, digits, `-` and `_` \
+             (at most 64), e.g. production",
+        );
+    }
+
+    #[test]
+    fn fail_invalid_and_overlong_names() {
+        says(
+            &format!("{ENVS}[secrets.\"1KEY\"]\n"),
+            "envmint.toml:4: invalid key name `1KEY`",
+            "key names are letters, digits and `_`, not starting with a digit",
+        );
+        says(
+            &format!("{ENVS}[secrets.\"MY-KEY\"]\n"),
+            "envmint.toml:4: invalid key name `MY-KEY`",
+            "key names are letters, digits and `_`, not starting with a digit",
+        );
+        says(
+            &format!("{ENVS}[secrets.\"A\\nhint: evil\"]\n"),
+            "envmint.toml:4: invalid key name `A\\nhint: evil`",
+            "key names are letters, digits and `_`, not starting with a digit",
+        );
+        says(
+            &format!("{ENVS}[secrets.{}]\n", "K".repeat(256)),
+            &format!(
+                "envmint.toml:4: the key name `{}…` is 256 characters, over the limit of 255",
+                "K".repeat(40)
+            ),
+            "use a shorter name; environment variable names are rarely over 50",
+        );
+        assert!(parse(&format!("{ENVS}[secrets.{}]\n", "K".repeat(255))).is_ok());
+        says(
+            "[environments.\"prod/x\"]\n",
+            "envmint.toml:1: invalid environment name `prod/x`",
+            ENV_NAME_RULE,
+        );
+        says(
+            &format!("[environments.{}]\n", "e".repeat(65)),
+            &format!(
+                "envmint.toml:1: the environment name `{}…` is 65 characters, over the limit of 64",
+                "e".repeat(40)
+            ),
+            ENV_NAME_RULE,
+        );
+        assert!(parse(&format!("[environments.{}]\n", "e".repeat(64))).is_ok());
+    }
+
+    #[test]
+    fn fail_alphabets_no_quoting_makes_safe() {
+        for bad in ["abc$", "abc\\\\", "abc'", "abc\\\"", "abc`"] {
+            let (error, hint) = refused(&format!(
+                "{ENVS}[secrets.A]\nalphabet = \"{bad}\"\nlength = 100\n"
+            ));
+            assert!(
+                error.starts_with("envmint.toml:5: the alphabet has "),
+                "{error}"
+            );
+            assert_eq!(
+                hint,
+                "leave out $ \\ ' \" ` whitespace and control characters"
+            );
+        }
+        let (error, _) = refused(&format!(
+            "{ENVS}[secrets.A]\nalphabet = \"ab a\"\nlength = 200\n"
+        ));
+        assert!(
+            error.starts_with("envmint.toml:5: bad alphabet: "),
+            "{error}"
+        );
+        says(
+            &format!("{ENVS}[secrets.A]\nkind = \"hex\"\nalphabet = \"ab\"\n"),
+            "envmint.toml:5: give either `kind` or `alphabet`, not both",
+            "`alphabet = \"...\"` is a kind of its own",
+        );
+    }
+
+    #[test]
+    fn fail_no_environments() {
+        let err = parse("[secrets.A]\n").unwrap_err();
+        assert_eq!(err.exit(), Exit::DataErr);
+        assert_eq!(
+            err.to_string(),
+            "envmint.toml: the manifest declares no environments"
+        );
+        assert_eq!(
+            err.hint().unwrap(),
+            "add one, e.g. [environments.production]"
+        );
+    }
+
+    fn file_of(decl: &str) -> PathBuf {
+        let m = parse(&format!("[environments.p]\nfile = \"{decl}\"\n")).unwrap();
+        m.environments()[0].file.clone()
+    }
+
+    #[test]
+    fn relative_files_resolve_inside_the_manifest_folder() {
+        assert_eq!(file_of("prod.env"), Path::new("/app/prod.env"));
+        assert_eq!(file_of("./a/../b/./x.env"), Path::new("/app/b/x.env"));
+        assert_eq!(file_of("a/b/../../x.env"), Path::new("/app/x.env"));
+        assert_eq!(file_of("/etc/myapp/env"), Path::new("/etc/myapp/env"));
+        assert_eq!(file_of("/etc/../srv/env"), Path::new("/srv/env"));
+    }
+
+    #[test]
+    fn fail_files_that_leave_the_manifest_folder() {
+        const HINT: &str = "a relative `file` must stay in the manifest's folder or below it; \
+                            move envmint.toml up, or give an absolute path such as \
+                            \"/etc/myapp/env\"";
+        for bad in [
+            "../outside.env",
+            "../../outside.env",
+            "a/../../x.env",
+            "./../x",
+            "a/b/../../..",
+        ] {
+            says(
+                &format!("[environments.p]\nfile = \"{bad}\"\n"),
+                &format!("envmint.toml:2: `file = \"{bad}\"` leaves the manifest's folder"),
+                HINT,
+            );
+        }
+        for folder in [".", "a/..", "/"] {
+            says(
+                &format!("[environments.p]\nfile = \"{folder}\"\n"),
+                &format!("envmint.toml:2: `file = \"{folder}\"` names a folder, not a file"),
+                "name the dotenv file, e.g. file = \".env.production.local\"",
+            );
+        }
+        says(
+            "[environments.p]\nfile = \"\"\n",
+            "envmint.toml:2: `file` is empty",
+            "name the dotenv file, e.g. file = \".env.production.local\"",
+        );
+        says(
+            "[environments.p]\nfile = \"a\\u0000b\"\n",
+            "envmint.toml:2: `file` contains a NUL character",
+            "no file name can contain one; name the dotenv file, e.g. file = \".env\"",
+        );
+    }
+
+    fn mode_of(text: &str) -> Vec<Option<u32>> {
+        parse(text)
+            .unwrap()
+            .environments()
+            .iter()
+            .map(|e| e.mode)
+            .collect()
+    }
+
+    #[test]
+    fn modes_are_declared_per_environment_or_in_defaults() {
+        assert_eq!(mode_of(ENVS), [None, None]);
+        assert_eq!(
+            mode_of("[environments.a]\nmode = \"0640\"\n[environments.b]\n"),
+            [Some(0o640), None]
+        );
+        assert_eq!(
+            mode_of(
+                "[defaults]\nmode = \"440\"\n[environments.a]\nmode = \"0600\"\n[environments.b]\n"
+            ),
+            [Some(0o600), Some(0o440)]
+        );
+        for (text, bits) in [
+            ("0600", 0o600),
+            ("0640", 0o640),
+            ("0400", 0o400),
+            ("0440", 0o440),
+            ("0o640", 0o640),
+        ] {
+            assert_eq!(
+                mode_of(&format!("[environments.a]\nmode = \"{text}\"\n")),
+                [Some(bits)]
+            );
+        }
+    }
+
+    #[test]
+    fn fail_modes_wider_than_0640_or_unreadable() {
+        const HINT: &str = "use \"0600\" (the default: owner only), \"0640\" (the group may read), \
+                            \"0400\" or \"0440\" (read-only)";
+        for (mode, problem) in [
+            ("0644", "lets other users reach the file"),
+            ("0604", "lets other users reach the file"),
+            ("0601", "lets other users reach the file"),
+            (
+                "0660",
+                "is wider than 0640 (only the owner may write, the group may at most read)",
+            ),
+            (
+                "0700",
+                "is wider than 0640 (only the owner may write, the group may at most read)",
+            ),
+            ("0040", "does not let the owner read the file"),
+            ("0200", "does not let the owner read the file"),
+            ("000", "does not let the owner read the file"),
+            ("4600", "sets special bits (setuid, setgid or sticky)"),
+        ] {
+            says(
+                &format!("[environments.a]\nmode = \"{mode}\"\n"),
+                &format!("envmint.toml:2: `mode = \"{mode}\"` {problem}"),
+                HINT,
+            );
+        }
+        for bad in ["rw-r-----", "0648", "64", "06400", "", "0x1a0"] {
+            says(
+                &format!("[environments.a]\nmode = \"{bad}\"\n"),
+                &format!("envmint.toml:2: `mode = \"{bad}\"` is not an octal file mode"),
+                "three or four octal digits, e.g. mode = \"0640\"",
+            );
+        }
+        says(
+            "[environments.a]\nmode = 640\n",
+            "envmint.toml:2: `mode` must be octal digits in quotes, not the number 640",
+            "write it in quotes, e.g. mode = \"0640\"",
+        );
+        says(
+            "[environments.a]\nmode = 0640\n",
+            "envmint.toml:2: invalid TOML: unexpected leading zero, expected nothing",
+            "a mode goes in quotes, e.g. mode = \"0640\"; other numbers have no leading zero",
+        );
+        says(
+            "[defaults]\nmode = \"0644\"\n[environments.a]\n",
+            "envmint.toml:2: `mode = \"0644\"` lets other users reach the file",
+            HINT,
+        );
+    }
+}

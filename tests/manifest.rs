@@ -1,0 +1,522 @@
+//! End-to-end tests of how envmint finds, trusts and reads `envmint.toml`: the search stops at
+//! the repository root and at home, another user's manifest is refused, a broken one is an
+//! error (never a fallback to the preset), and the manifest's own checks (files inside its
+//! folder, modes, messages in its words) reach the user as README documents them.
+
+mod common;
+
+use common::{Output, Test, assert_stderr_has, skip};
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::path::Path;
+
+const PROD: &str = ".env.production.local";
+const ONE: &str = "[environments.production]\n[secrets.API_TOKEN]\nkind = \"hex\"\n";
+
+fn is_root() -> bool {
+    rustix::process::geteuid().is_root()
+}
+
+/// The refusal of a broken or untrusted manifest: `code`, the first stderr line, a hint, nothing
+/// written anywhere (no preset file either), nothing on stdout.
+#[track_caller]
+fn refused(test: Test, code: i32, error: &str) -> Output {
+    let before = test_files(&test);
+    let out = test.args(["bootstrap", "production"]).status(code);
+    let first = out.stderr().lines().next().unwrap_or_default();
+    assert_eq!(first, format!("error: {error}"), "{}", out.describe());
+    assert!(
+        out.stderr()
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("hint: ")),
+        "a hint follows\n{}",
+        out.describe()
+    );
+    assert!(
+        !out.stderr().contains("using the built-in"),
+        "no fallback\n{}",
+        out.describe()
+    );
+    assert_eq!(out.files(), before, "nothing written\n{}", out.describe());
+    assert_eq!(out.stdout(), "");
+    out
+}
+
+fn test_files(test: &Test) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(test.dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+// --- discovery ----------------------------------------------------------------------------------
+
+#[test]
+fn the_search_stops_at_the_repository_root() {
+    // A manifest above the repository (another project's, or planted) is not used.
+    for git in ["dir", "file"] {
+        let test = Test::new()
+            .write("envmint.toml", "[environments.outer]\n")
+            .write("repo/sub/.keep", "");
+        match git {
+            "dir" => fs::create_dir(test.path("repo/.git")).unwrap(),
+            _ => fs::write(test.path("repo/.git"), "gitdir: /elsewhere\n").unwrap(),
+        }
+        let out = test
+            .cwd("repo/sub")
+            .args(["bootstrap", "production", "--json"])
+            .status(0);
+        assert_eq!(
+            out.json()["manifest"],
+            serde_json::Value::Null,
+            "the preset"
+        );
+        assert!(out.exists(format!("repo/sub/{PROD}")), "{}", out.describe());
+        assert!(!out.exists(".env.outer.local"));
+    }
+    // The repository root's own manifest is found from below.
+    let test = Test::new()
+        .write("envmint.toml", "[environments.outer]\n")
+        .write("repo/envmint.toml", ONE)
+        .write("repo/sub/.keep", "");
+    fs::create_dir(test.path("repo/.git")).unwrap();
+    let out = test
+        .cwd("repo/sub")
+        .args(["bootstrap", "production"])
+        .status(0);
+    assert!(out.read(format!("repo/{PROD}")).contains("\nAPI_TOKEN="));
+}
+
+#[test]
+fn the_search_stops_at_home() {
+    let test = Test::new()
+        .write("envmint.toml", "[environments.outer]\n")
+        .write("home/me/project/.keep", "");
+    let home = test.path("home/me");
+    let out = test
+        .env("HOME", &home)
+        .cwd("home/me/project")
+        .args(["bootstrap", "production", "--json"])
+        .status(0);
+    assert_eq!(
+        out.json()["manifest"],
+        serde_json::Value::Null,
+        "the preset"
+    );
+    assert!(out.exists(format!("home/me/project/{PROD}")));
+    // A manifest in home itself is the user's own, and is found.
+    let out = out
+        .then()
+        .write("home/me/envmint.toml", ONE)
+        .env("HOME", &home)
+        .cwd("home/me/project")
+        .args(["bootstrap", "production"])
+        .status(0);
+    assert!(out.read(format!("home/me/{PROD}")).contains("\nAPI_TOKEN="));
+}
+
+#[test]
+fn fail_a_manifest_owned_by_another_user() {
+    if !is_root() {
+        skip("needs root to chown a manifest to user 65534");
+        return;
+    }
+    let test = Test::new()
+        .write("app/envmint.toml", ONE)
+        .write("app/web/.keep", "");
+    std::os::unix::fs::chown(test.path("app/envmint.toml"), Some(65534), Some(65534)).unwrap();
+    let manifest = test.path("app/envmint.toml");
+    let out = refused(
+        test.cwd("app/web"),
+        77,
+        &format!(
+            "{}: owned by uid 65534, not by you (uid 0) or root; envmint does not use a \
+             manifest another user could have planted",
+            manifest.display()
+        ),
+    );
+    assert_stderr_has(
+        &out,
+        &format!(
+            "hint: if you trust it, name it: envmint --manifest {} ...",
+            manifest.display()
+        ),
+    );
+    assert!(!out.exists(format!("app/{PROD}")));
+    assert!(!out.exists(format!("app/web/{PROD}")));
+    // Named explicitly, it is trusted.
+    let out = out
+        .then()
+        .args(["--manifest", "app/envmint.toml", "bootstrap", "production"])
+        .status(0);
+    assert!(out.read(format!("app/{PROD}")).contains("\nAPI_TOKEN="));
+}
+
+#[test]
+fn fail_a_manifest_symlink_owned_by_another_user() {
+    if !is_root() {
+        skip("needs root to chown a symlink to user 65534");
+        return;
+    }
+    let test = Test::new().write("mine.toml", ONE);
+    symlink("mine.toml", test.path("envmint.toml")).unwrap();
+    std::os::unix::fs::lchown(test.path("envmint.toml"), Some(65534), Some(65534)).unwrap();
+    refused(
+        test,
+        77,
+        "envmint.toml: owned by uid 65534, not by you (uid 0) or root; envmint does not use a \
+         manifest another user could have planted",
+    );
+    // A symlink of mine to another user's file is refused too.
+    let test = Test::new().write("theirs.toml", ONE);
+    symlink("theirs.toml", test.path("envmint.toml")).unwrap();
+    std::os::unix::fs::chown(test.path("theirs.toml"), Some(65534), Some(65534)).unwrap();
+    refused(
+        test,
+        77,
+        "envmint.toml: a symlink to a file owned by uid 65534, not by you (uid 0) or root; \
+         envmint does not use a manifest another user could have planted",
+    );
+}
+
+// --- broken manifests -----------------------------------------------------------------------
+
+const NOT_A_FILE: &str = "hint: the manifest must be a regular file; remove or rename this one, \
+                          or pass --manifest FILE";
+
+#[test]
+fn fail_a_manifest_that_is_a_directory() {
+    let test = Test::new();
+    fs::create_dir(test.path("envmint.toml")).unwrap();
+    let out = refused(
+        test,
+        65,
+        "envmint.toml: not a regular file (a directory); envmint reads only regular files",
+    );
+    assert_stderr_has(&out, NOT_A_FILE);
+}
+
+#[test]
+fn fail_a_manifest_that_is_a_fifo() {
+    let test = Test::new();
+    make_fifo(&test.path("envmint.toml"));
+    let out = refused(
+        test,
+        65,
+        "envmint.toml: not a regular file (a FIFO); envmint reads only regular files",
+    );
+    assert_stderr_has(&out, NOT_A_FILE);
+    // Named with --manifest, the same (and no hang).
+    let test = Test::new();
+    make_fifo(&test.path("m.toml"));
+    let out = test
+        .args(["--manifest", "m.toml", "bootstrap", "production"])
+        .status(65);
+    assert_stderr_has(&out, "error: m.toml: not a regular file (a FIFO)");
+}
+
+fn make_fifo(path: &Path) {
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        path,
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from_raw_mode(0o600),
+        0,
+    )
+    .unwrap();
+}
+
+#[test]
+fn fail_a_manifest_that_is_a_dangling_symlink() {
+    let test = Test::new();
+    symlink("gone/envmint.toml", test.path("envmint.toml")).unwrap();
+    let out = refused(
+        test,
+        66,
+        "envmint.toml: the file this symlink points to (gone/envmint.toml) not found",
+    );
+    assert_stderr_has(
+        &out,
+        "hint: fix or remove the symlink; envmint does not fall back to the built-in preset \
+         while an envmint.toml exists",
+    );
+}
+
+#[test]
+fn fail_a_manifest_that_is_a_symlink_loop() {
+    let test = Test::new();
+    symlink("b.toml", test.path("envmint.toml")).unwrap();
+    symlink("envmint.toml", test.path("b.toml")).unwrap();
+    let out = refused(
+        test,
+        65,
+        "envmint.toml: a symlink loop (or a chain of more than 40 symlinks), not a file",
+    );
+    assert_stderr_has(&out, NOT_A_FILE);
+}
+
+#[test]
+fn fail_a_manifest_that_links_to_dev_zero() {
+    let test = Test::new();
+    symlink("/dev/zero", test.path("envmint.toml")).unwrap();
+    let out = refused(
+        test,
+        65,
+        "envmint.toml: not a regular file (a device); envmint reads only regular files",
+    );
+    assert_stderr_has(&out, NOT_A_FILE);
+}
+
+#[test]
+fn fail_a_manifest_over_one_mib() {
+    let big = format!("{ONE}{}", "# padding\n".repeat(110_000));
+    let out = refused(
+        Test::new().write("envmint.toml", &big),
+        65,
+        &format!(
+            "envmint.toml: the file is {} bytes, over envmint's limit of 1048576 bytes",
+            big.len()
+        ),
+    );
+    assert_stderr_has(
+        &out,
+        "hint: a manifest is a few kilobytes; check that this is the right file (the limit is 1 MiB)",
+    );
+}
+
+/// Runs a command as user 65534 (tests run as root here, and root ignores permission bits).
+const NOBODY: [&str; 4] = [
+    "setpriv",
+    "--reuid=65534",
+    "--regid=65534",
+    "--clear-groups",
+];
+
+/// A copy of the binary that user 65534 can execute (kept alive by the returned folder) and a
+/// test folder user 65534 owns, running that copy as 65534; `None`, after `skip`, when not
+/// root or without setpriv.
+fn as_nobody() -> Option<(tempfile::TempDir, Test)> {
+    use std::os::unix::fs::PermissionsExt;
+    if !is_root() {
+        skip("needs root to run envmint as user 65534");
+        return None;
+    }
+    if !std::process::Command::new(NOBODY[0])
+        .args(&NOBODY[1..])
+        .arg("true")
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        skip("cannot run setpriv (util-linux) as user 65534");
+        return None;
+    }
+    let bin_dir = tempfile::tempdir().unwrap();
+    fs::set_permissions(bin_dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = bin_dir.path().join("envmint");
+    fs::copy(common::BIN, &bin).unwrap();
+    let test = Test::new();
+    std::os::unix::fs::chown(test.dir(), Some(65534), Some(65534)).unwrap();
+    Some((bin_dir, test.program(&bin).wrapper(NOBODY)))
+}
+
+#[test]
+fn as_another_user_a_root_manifest_is_trusted_a_third_users_refused() {
+    let Some((_bin_dir, test)) = as_nobody() else {
+        return;
+    };
+    // Root's (the test writes as root): trusted.
+    let test = test.write("envmint.toml", ONE);
+    let manifest = test.path("envmint.toml");
+    let out = test.args(["bootstrap", "production"]).status(0);
+    assert!(
+        out.read(PROD).contains("\nAPI_TOKEN="),
+        "{}",
+        out.describe()
+    );
+    fs::remove_file(out.path(PROD)).unwrap();
+    // A third user's (uid 1000): refused, and nothing written.
+    std::os::unix::fs::chown(&manifest, Some(1000), Some(1000)).unwrap();
+    let Some((_bin_dir, test)) = as_nobody() else {
+        return;
+    };
+    fs::copy(&manifest, test.path("envmint.toml")).unwrap();
+    std::os::unix::fs::chown(test.path("envmint.toml"), Some(1000), Some(1000)).unwrap();
+    refused(
+        test,
+        77,
+        "envmint.toml: owned by uid 1000, not by you (uid 65534) or root; envmint does not use \
+         a manifest another user could have planted",
+    );
+}
+
+#[test]
+fn fail_an_unreadable_manifest() {
+    let Some((_bin_dir, test)) = as_nobody() else {
+        return;
+    };
+    let test = test.write("envmint.toml", ONE).chmod("envmint.toml", 0);
+    std::os::unix::fs::chown(test.path("envmint.toml"), Some(65534), Some(65534)).unwrap();
+    let out = refused(
+        test,
+        77,
+        "envmint.toml: cannot read: Permission denied (os error 13)",
+    );
+    assert_eq!(out.files(), ["envmint.toml"]);
+}
+
+// --- the manifest's own checks --------------------------------------------------------------
+
+#[test]
+fn fail_a_relative_file_that_leaves_the_manifest_folder() {
+    let out = refused(
+        Test::new()
+            .write(
+                "app/envmint.toml",
+                "[environments.production]\nfile = \"../../outside.env\"\n",
+            )
+            .cwd("app"),
+        65,
+        "envmint.toml:2: `file = \"../../outside.env\"` leaves the manifest's folder",
+    );
+    assert_stderr_has(
+        &out,
+        "hint: a relative `file` must stay in the manifest's folder or below it; move \
+         envmint.toml up, or give an absolute path such as \"/etc/myapp/env\"",
+    );
+    assert!(!out.exists("outside.env"));
+    assert_eq!(out.files(), ["app"]);
+}
+
+#[test]
+fn an_absolute_file_is_allowed_and_inner_dots_resolve() {
+    let test = Test::new().write("deploy/.keep", "");
+    let target = test.path("deploy/app.env");
+    let out = test
+        .write(
+            "app/envmint.toml",
+            format!(
+                "[environments.production]\nfile = \"{}\"\n[environments.staging]\n\
+                 file = \"a/../staging.env\"\n{}",
+                target.display(),
+                "[secrets.API_TOKEN]\nkind = \"hex\"\n"
+            ),
+        )
+        .cwd("app")
+        .args(["bootstrap", "--all", "--json"])
+        .status(0);
+    assert!(out.read("deploy/app.env").contains("\nAPI_TOKEN="));
+    assert!(out.read("app/staging.env").contains("\nAPI_TOKEN="));
+    assert_eq!(out.json()["environments"][1]["file"], "staging.env");
+}
+
+#[test]
+fn fail_a_mode_others_could_read() {
+    let out = refused(
+        Test::new().write(
+            "envmint.toml",
+            "[environments.production]\nmode = \"0644\"\n",
+        ),
+        65,
+        "envmint.toml:2: `mode = \"0644\"` lets other users reach the file",
+    );
+    assert_stderr_has(
+        &out,
+        "hint: use \"0600\" (the default: owner only), \"0640\" (the group may read), \"0400\" \
+         or \"0440\" (read-only)",
+    );
+    let out = refused(
+        Test::new().write(
+            "envmint.toml",
+            "[defaults]\nmode = 640\n[environments.production]\n",
+        ),
+        65,
+        "envmint.toml:2: `mode` must be octal digits in quotes, not the number 640",
+    );
+    assert_stderr_has(&out, "hint: write it in quotes, e.g. mode = \"0640\"");
+}
+
+#[test]
+fn a_declared_mode_is_accepted() {
+    for mode in ["0640", "0600", "0440", "0400"] {
+        Test::new()
+            .write(
+                "envmint.toml",
+                format!(
+                    "[environments.production]\nmode = \"{mode}\"\n{}",
+                    &ONE[26..]
+                ),
+            )
+            .args(["bootstrap", "production"])
+            .status(0);
+    }
+}
+
+#[test]
+fn fail_errors_speak_the_manifests_words() {
+    let cases = [
+        (
+            "[environments.production]\n[secrets.K]\nkind = \"hex\"\nbytes = \"32\"\n",
+            "error: envmint.toml:4: `bytes` must be a whole number, not text\n\
+             hint: write it without quotes, e.g. bytes = 32\n",
+        ),
+        (
+            "[environments.production]\n[secrets.K]\nkind = \"hex\"\nbytes = -1\n",
+            "error: envmint.toml:4: `bytes` cannot be negative\nhint: e.g. bytes = 32\n",
+        ),
+        (
+            "[defaults]\nrotate_every = 90\n[environments.production]\n",
+            "error: envmint.toml:2: `rotate_every` must be text in quotes, not a number\n\
+             hint: e.g. rotate_every = \"90d\"\n",
+        ),
+        (
+            "[defaults]\nrotate_every = \"90d\"\n[defaults.x]\n[environments.production]\n",
+            "error: envmint.toml:3: unknown field `x` in [defaults]\n\
+             hint: [defaults] takes: rotate_every, mode\n",
+        ),
+        (
+            "[environments.production]\n[secrets.K]\nkind = \"hexx\"\n",
+            "error: envmint.toml:3: unknown kind `hexx`\nhint: did you mean `hex`?\n",
+        ),
+        (
+            "[environments.production]\n[secrets.K]\nenvironments = [\"prod\"]\n",
+            "error: envmint.toml:3: K names undeclared environment `prod`\n\
+             hint: did you mean `production`?\n",
+        ),
+    ];
+    for (manifest, stderr) in cases {
+        let out = Test::new()
+            .write("envmint.toml", manifest)
+            .args(["bootstrap", "production"])
+            .status(65);
+        assert_eq!(out.stderr(), stderr, "{}", out.describe());
+        assert_eq!(out.files(), ["envmint.toml"]);
+    }
+}
+
+#[test]
+fn fail_an_unknown_environment_suggests_a_close_one_and_only_valid_toml() {
+    let out = Test::new().args(["bootstrap", "prod"]).status(2);
+    assert_eq!(
+        out.stderr(),
+        "error: unknown environment `prod`: the built-in preset declares development, staging, \
+         production\nhint: did you mean `production`?\n"
+    );
+    let out = Test::new()
+        .write("envmint.toml", ONE)
+        .args(["bootstrap", "../../etc/x"])
+        .status(2);
+    assert_stderr_has(&out, "error: unknown environment `../../etc/x`");
+    assert_stderr_has(
+        &out,
+        "hint: environment names are letters, digits, `-` and `_` (at most 64), e.g. production",
+    );
+    assert!(
+        !out.stderr().contains("[environments."),
+        "{}",
+        out.describe()
+    );
+    assert_eq!(out.files(), ["envmint.toml"]);
+}
