@@ -32,6 +32,9 @@ const PRESET: [(&str, &str, &str, f64); 6] = [
 ];
 
 const HEX: &str = "0123456789abcdef";
+
+/// A value that passes the check for a 32-byte hex secret, for tests about something else.
+const HEX64: &str = "3f9c0a7be21d4c58a6f0e9b7d3c2a1f05e4d3c2b1a09f8e7d6c5b4a392817065";
 const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 // --- helpers ---------------------------------------------------------------------------------
@@ -158,6 +161,7 @@ fn assert_preset_summary(out: &Output, verb: &str) {
         let found = out.stderr().lines().any(|l| {
             let words: Vec<&str> = l.split_whitespace().collect();
             words == [verb, key, kind, bits, "bits"]
+                || (verb == "kept" && words == [verb, key, kind, bits, "bits,", "checked"])
                 || (verb == "would add" && words == ["would", "add", key, kind, bits, "bits"])
         });
         assert!(
@@ -414,8 +418,8 @@ const EXISTING: &[Existing] = &[
         eol: "\r",
     },
     Existing {
-        name: "spaces around =, single quotes with # inside, empty value",
-        text: "  SECRET_KEY = spaced  \nDB_PASSWORD='a#b'\nJWT_SECRET_KEY=\n",
+        name: "spaces around =, single quotes with # inside",
+        text: "  SECRET_KEY = spaced  \nDB_PASSWORD='a#b'\nJWT_SECRET_KEY=zz\n",
         present: &["SECRET_KEY", "DB_PASSWORD", "JWT_SECRET_KEY"],
         eol: "\n",
     },
@@ -437,11 +441,12 @@ const EXISTING: &[Existing] = &[
 #[test]
 fn existing_bytes_are_an_exact_prefix_and_missing_keys_are_appended_in_manifest_order() {
     for case in EXISTING {
+        // The kept values here are short: each is reported weak (exit 1), and kept as it is.
         let out = Test::new()
             .write(PROD, case.text)
             .chmod(PROD, 0o600)
             .args(["bootstrap", "production", "--json"])
-            .status(0);
+            .status(1);
         let result = out.bytes(PROD);
         let result = String::from_utf8(result).unwrap();
         let missing: Vec<&str> = PRESET
@@ -487,7 +492,7 @@ fn existing_bytes_are_an_exact_prefix_and_missing_keys_are_appended_in_manifest_
         let actions = json_actions(&json, 0);
         for (key, action) in &actions {
             let want = if case.present.contains(&key.as_str()) {
-                "kept"
+                "weak"
             } else {
                 "added"
             };
@@ -507,7 +512,8 @@ fn existing_bytes_are_an_exact_prefix_and_missing_keys_are_appended_in_manifest_
 
 #[test]
 fn unreadable_lines_not_naming_a_declared_key_are_kept_and_reported_as_warnings() {
-    let original = "OTHER='x' junk\nSECRET_KEY=a\nSECRET_KEY=b\nFOO: bar\n";
+    let original = format!("OTHER='x' junk\nSECRET_KEY=a\nSECRET_KEY={HEX64}\nFOO: bar\n");
+    let original = original.as_str();
     let out = Test::new()
         .write(PROD, original)
         .args(["bootstrap", "production"])
@@ -548,8 +554,8 @@ fn dry_run_creates_no_file_and_says_what_it_would_do() {
 
 #[test]
 fn dry_run_leaves_an_existing_file_alone() {
-    let original = "# keep\r\nSECRET_KEY=abc";
-    let test = Test::new().write(PROD, original).chmod(PROD, 0o644);
+    let original = format!("# keep\r\nSECRET_KEY={HEX64}");
+    let test = Test::new().write(PROD, &original).chmod(PROD, 0o644);
     let before = mtime(&test.path(PROD));
     tick();
     let out = test
@@ -567,12 +573,13 @@ fn dry_run_leaves_an_existing_file_alone() {
 #[test]
 fn json_reports_every_environment_and_key() {
     let out = Test::new()
-        .write(STAGING, "SECRET_KEY=abc\n")
+        .write(STAGING, format!("SECRET_KEY={HEX64}\n"))
         .args(["bootstrap", "staging", "production", "--json"])
         .status(0);
     let json = out.json();
     assert_eq!(json["dry_run"], false);
     assert_eq!(json["manifest"], serde_json::Value::Null, "built-in preset");
+    assert_eq!(json["preset"], "web");
     let envs = json["environments"].as_array().unwrap();
     assert_eq!(envs.len(), 2);
     for (env, name, file, created) in [
@@ -620,7 +627,7 @@ fn json_reports_every_environment_and_key() {
 #[test]
 fn dry_run_json_reports_without_writing() {
     let out = Test::new()
-        .write(PROD, "SECRET_KEY=abc\n")
+        .write(PROD, format!("SECRET_KEY={HEX64}\n"))
         .args(["bootstrap", "production", "staging", "--dry-run", "--json"])
         .status(0);
     let json = out.json();
@@ -635,7 +642,7 @@ fn dry_run_json_reports_without_writing() {
     let actions = json_actions(&json, 0);
     assert_eq!(actions[0], ("SECRET_KEY".into(), "kept".into()));
     assert!(actions[1..].iter().all(|(_, a)| a == "added"));
-    assert_eq!(out.read(PROD), "SECRET_KEY=abc\n");
+    assert_eq!(out.read(PROD), format!("SECRET_KEY={HEX64}\n"));
     assert_eq!(out.files(), [PROD]);
 }
 
@@ -1159,14 +1166,14 @@ fn a_custom_alphabet_with_symbols_is_written_single_quoted_and_reads_back() {
 #[test]
 fn a_0644_file_that_gets_keys_becomes_0600() {
     let out = Test::new()
-        .write(PROD, "SECRET_KEY=abc\n")
+        .write(PROD, format!("SECRET_KEY={HEX64}\n"))
         .chmod(PROD, 0o644)
         .args(["bootstrap", "production"])
         .status(0);
     assert_eq!(out.mode(PROD), 0o600);
     assert!(
         out.read(PROD)
-            .starts_with("SECRET_KEY=abc\nJWT_SECRET_KEY=")
+            .starts_with(&format!("SECRET_KEY={HEX64}\nJWT_SECRET_KEY="))
     );
     assert!(
         !out.stderr().contains("readable by others"),
@@ -1178,7 +1185,7 @@ fn a_0644_file_that_gets_keys_becomes_0600() {
 #[test]
 fn a_0400_file_stays_0400() {
     let out = Test::new()
-        .write(PROD, "SECRET_KEY=abc\n")
+        .write(PROD, format!("SECRET_KEY={HEX64}\n"))
         .chmod(PROD, 0o400)
         .args(["bootstrap", "production"])
         .status(0);
@@ -1232,7 +1239,7 @@ fn a_complete_file_readable_by_others_gets_a_warning_and_is_left_alone() {
 #[test]
 fn a_symlinked_file_stays_a_link_and_its_target_gets_the_keys() {
     let test = Test::new()
-        .write("shared/prod.env", "SECRET_KEY=shared\n")
+        .write("shared/prod.env", format!("SECRET_KEY={HEX64}\n"))
         .chmod("shared/prod.env", 0o644);
     symlink("shared/prod.env", test.path(PROD)).unwrap();
     let out = test.args(["bootstrap", "production"]).status(0);
@@ -1246,7 +1253,7 @@ fn a_symlinked_file_stays_a_link_and_its_target_gets_the_keys() {
     assert_eq!(fs::read_link(&link).unwrap(), Path::new("shared/prod.env"));
     let target = out.read("shared/prod.env");
     assert!(
-        target.starts_with("SECRET_KEY=shared\nJWT_SECRET_KEY="),
+        target.starts_with(&format!("SECRET_KEY={HEX64}\nJWT_SECRET_KEY=")),
         "{target}"
     );
     assert_eq!(appended(&target).len(), 6);

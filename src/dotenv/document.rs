@@ -166,8 +166,9 @@ impl Document {
     /// Unlike [`Document::set`], the line keeps its quotes: a value that was `"..."` or `'...'`
     /// is written in the same quotes (every value envmint writes reads back the same inside
     /// either), and an unquoted one is written bare when the value allows, else single-quoted
-    /// as [`quote_value`] does. Every other byte of the document is kept (a multi-line value
-    /// becomes one line). An absent key is refused ([`EditError::KeyMissing`]), as are the
+    /// as [`quote_value`] does. Every other byte of the document is kept, except that a comment
+    /// glued to the closing quote (`"x"#c`) gets a space before it, without which sh reads it
+    /// as part of the value; a multi-line value becomes one line. An absent key is refused ([`EditError::KeyMissing`]), as are the
     /// values and lines [`Document::set`] refuses. On error the document is unchanged.
     pub fn replace_value(&mut self, key: &str, value: &str) -> Result<(), EditError> {
         let bare_or_single = written_value(key, value)?;
@@ -251,8 +252,9 @@ impl Document {
         } else {
             written
         };
-        // A comment glued to a closing quote (`'x'#c`) would become part of an unquoted value.
-        let glued = tail.starts_with('#') && !written.starts_with(['\'', '"']);
+        // A comment glued to a closing quote (`'x'#c`) would become part of an unquoted value,
+        // and sh reads it as part of a quoted one (`#` starts a comment only at a word's start).
+        let glued = tail.starts_with('#');
         let mut raw = Zeroizing::new(String::with_capacity(
             head.len() + written.len() + 1 + tail.len(),
         ));

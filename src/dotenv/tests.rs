@@ -280,7 +280,7 @@ fn replace_value_keeps_export_spacing_comment_and_quotes() {
             "  export A = '' # note\r\n",
             "  export A = 'abc' # note\r\n",
         ),
-        ("A=\"old\"#c\nB=1", "A=\"abc\"#c\nB=1"),
+        ("A=\"old\"#c\nB=1", "A=\"abc\" #c\nB=1"),
         ("A=changeme", "A=abc"),
         ("A=1\nA=\n", "A=1\nA=abc\n"),
     ];
@@ -423,7 +423,9 @@ fn replace_value_keeps_every_other_byte() {
             _ if value.is_empty() && glued.contains('#') => "''".to_string(),
             _ => quote_value(value).unwrap().to_string(),
         };
-        let want = format!("{before}{head}K{eq}{written}{glued}{eol}{after}");
+        // A glued comment gets a space: sh would read it as part of the value.
+        let sep = if glued.starts_with('#') { " " } else { "" };
+        let want = format!("{before}{head}K{eq}{written}{sep}{glued}{eol}{after}");
         assert_eq!(d.render().as_str(), want, "{text:?}");
         let again = Document::parse(&want);
         assert_eq!(again.get("K"), Some(value), "{want:?}");
