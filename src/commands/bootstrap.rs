@@ -197,11 +197,24 @@ fn read_example(file: &Path) -> Option<Document> {
 /// Says which manifest the run uses (on stderr; `--json` says it in its output).
 fn say_manifest(manifest: &Manifest, cwd: &Path) {
     match manifest.source() {
-        Source::File(path) => super::say!("using {}", shown(path, cwd).display()),
+        Source::File(path) => super::say!("using {}", relative(path, cwd).display()),
         Source::Builtin => super::say!(
             "using the built-in web preset (no envmint.toml found; envmint init writes it out)"
         ),
     }
+}
+
+/// `path` relative to `cwd`, with `..` for a manifest found in a parent folder; absolute
+/// when the two share nothing but the root.
+fn relative(path: &Path, cwd: &Path) -> PathBuf {
+    let (p, c): (Vec<_>, Vec<_>) = (path.components().collect(), cwd.components().collect());
+    let common = p.iter().zip(&c).take_while(|(a, b)| a == b).count();
+    if common <= 1 || !path.is_absolute() {
+        return path.to_path_buf();
+    }
+    let mut out: PathBuf = c[common..].iter().map(|_| "..").collect();
+    out.extend(&p[common..]);
+    out
 }
 
 /// `-v`: the file, its mode or that it is new, and what was checked.
@@ -226,13 +239,13 @@ fn say_file(env: &Environment, snapshot: &store::Snapshot, keys: &[KeyReport], c
     } else if example.is_file() {
         format!(
             "; checked {} against the manifest, known placeholders and {}",
-            plural(checked, "kept value"),
+            plural(checked, "existing value"),
             shown(&example, cwd).display()
         )
     } else {
         format!(
             "; checked {} against the manifest and known placeholders (no .env.example)",
-            plural(checked, "kept value")
+            plural(checked, "existing value")
         )
     };
     super::say!("{}: {file} ({state}){against}", env.name);
@@ -356,7 +369,7 @@ fn state_line(o: &EnvOutcome<'_>, dry_run: bool) -> String {
     let mut parts = Vec::new();
     if added + filled + replaced == 0 {
         parts.push(format!("unchanged, all {total} present"));
-    } else if o.created || (dry_run && o.keys.iter().all(|k| k.action == Action::Added)) {
+    } else if o.created {
         parts.push(if dry_run {
             format!("would create with {}", plural(added, "key"))
         } else {
@@ -407,6 +420,11 @@ fn key_line(k: &KeyReport, width: usize, dry_run: bool) -> String {
     let detail = match k.action {
         Action::Weak => k.problem.clone().unwrap_or_default(),
         Action::Kept => format!("{} bits, checked", format_bits(k.bits)),
+        Action::Replaced => format!(
+            "{} bits (the old value: {})",
+            format_bits(k.bits),
+            k.problem.as_deref().unwrap_or("weak")
+        ),
         _ => format!("{} bits", format_bits(k.bits)),
     };
     format!("{verb:<9} {:<width$}  {:<9} {detail}", k.key, k.kind)
@@ -439,8 +457,9 @@ fn plural(n: usize, word: &str) -> String {
 #[derive(Serialize)]
 struct JsonReport<'a> {
     dry_run: bool,
-    /// The manifest file used (relative to the working directory), or `null` for a preset.
-    manifest: Option<&'a Path>,
+    /// The manifest file used (relative to the working directory when inside it, like `file`),
+    /// or `null` for a preset.
+    manifest: Option<PathBuf>,
     /// The built-in preset used (`web`), or `null` for a manifest file.
     preset: Option<&'static str>,
     environments: Vec<JsonEnvironment<'a>>,
@@ -495,7 +514,7 @@ fn print_json(
         })
         .collect();
     let (manifest, preset) = match manifest.source() {
-        Source::File(p) => (Some(shown(p, cwd)), None),
+        Source::File(p) => (Some(shown(p, cwd).to_path_buf()), None),
         Source::Builtin => (None, Some("web")),
     };
     let report = JsonReport {
@@ -538,6 +557,19 @@ mod tests {
         let short = key_line(&keys[0], width, true);
         assert_eq!(short.find("hex"), Some(10 + MAX_KEY_WIDTH + 2), "{short}");
         assert_eq!(key_width([].iter()), 0);
+    }
+
+    #[test]
+    fn manifest_paths_are_relative_to_the_cwd() {
+        let cwd = Path::new("/home/me/app/src");
+        for (path, want) in [
+            ("/home/me/app/src/envmint.toml", "envmint.toml"),
+            ("/home/me/app/envmint.toml", "../envmint.toml"),
+            ("/home/me/app/cfg/envmint.toml", "../cfg/envmint.toml"),
+            ("/etc/envmint.toml", "/etc/envmint.toml"),
+        ] {
+            assert_eq!(relative(Path::new(path), cwd), Path::new(want), "{path}");
+        }
     }
 
     #[test]
