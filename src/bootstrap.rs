@@ -100,7 +100,11 @@ pub fn check_kept(
 /// A file of only comments and blank lines is a dotenv file (a template with everything
 /// commented out); `/etc/passwd` or a binary is not, and must never be written to.
 pub fn not_a_dotenv_file(doc: &Document) -> Option<usize> {
-    if doc.is_empty() || doc.keys().iter().any(|k| doc.get(k).is_some()) {
+    // No warning means no unreadable line: checked first, so a large valid file costs nothing.
+    if doc.is_empty()
+        || doc.warnings().is_empty()
+        || doc.keys().iter().any(|k| doc.get(k).is_some())
+    {
         return None;
     }
     doc.warnings().first().map(|w| w.line)

@@ -1931,14 +1931,16 @@ fn git(dir: &Path, args: &[&str]) -> bool {
 fn a_file_tracked_by_git_gets_a_warning_with_the_git_rm_hint() {
     let test = Test::new()
         .write(PROD, "# tracked\n")
+        .write(DEV, "# tracked\n")
         .write(STAGING, "# not\n");
     if !git(test.dir(), &["init", "-q"]) {
         return skip("git is not installed");
     }
-    assert!(git(test.dir(), &["add", "--", PROD]));
+    assert!(git(test.dir(), &["add", "--", PROD, DEV]));
     let out = test
-        .args(["bootstrap", "production", "staging"])
+        .args(["bootstrap", "production", "staging", "development"])
         .status(0);
+    assert_stderr_has(&out, "warning: .env.development.local is tracked by git");
     assert_stderr_has(
         &out,
         "warning: .env.production.local is tracked by git: the secrets written to it go into \

@@ -66,14 +66,16 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
     if global.verbose && !args.json {
         say_manifest(&manifest, &cwd);
     }
+    let mut to_write: Vec<&Path> = Vec::new();
     for (env, (snapshot, _, keys)) in envs.iter().zip(&planned) {
         if global.verbose {
             say_file(env, snapshot, keys, &cwd);
         }
-        if keys.iter().any(|k| k.action.wrote()) {
-            warn_if_tracked(&env.file, &cwd);
+        if keys.iter().any(|k| k.action.wrote()) && !to_write.contains(&env.file.as_path()) {
+            to_write.push(&env.file);
         }
     }
+    warn_if_tracked(&to_write, &cwd);
 
     let mut outcomes = Vec::with_capacity(envs.len());
     for (env, (snapshot, doc, keys)) in envs.iter().zip(planned) {
@@ -251,54 +253,67 @@ fn say_file(env: &Environment, snapshot: &store::Snapshot, keys: &[KeyReport], c
     super::say!("{}: {file} ({state}){against}", env.name);
 }
 
-/// Warns when git tracks `path`: the secrets written to it would go into the next commit.
+/// Warns about each of `paths` that git tracks: the secrets written to it would go into the
+/// next commit.
 ///
-/// One `git ls-files` call, and only when a `.git` lies in the file's folder or above it. git
-/// missing, or any failure of it, means no warning: this is advice, never an error.
-fn warn_if_tracked(path: &Path, cwd: &Path) {
-    if tracked_by_git(path) {
-        let file = shown(path, cwd).display();
-        super::say!(
-            "warning: {file} is tracked by git: the secrets written to it go into the next commit"
-        );
-        super::say!("hint: git rm --cached {file}, and add it to .gitignore");
+/// One `git ls-files` call per folder, and only for a folder with a `.git` in it or above it.
+/// git missing, or any failure of it, means no warning: this is advice, never an error.
+fn warn_if_tracked(paths: &[&Path], cwd: &Path) {
+    let mut folders: Vec<(&Path, Vec<&std::ffi::OsStr>)> = Vec::new();
+    for path in paths {
+        let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+            continue;
+        };
+        match folders.iter_mut().find(|(d, _)| *d == dir) {
+            Some((_, names)) => names.push(name),
+            None => folders.push((dir, vec![name])),
+        }
+    }
+    for (dir, names) in folders {
+        for name in tracked_by_git(dir, &names) {
+            let file = shown(&dir.join(name), cwd).display().to_string();
+            super::say!(
+                "warning: {file} is tracked by git: the secrets written to it go into the next \
+                 commit"
+            );
+            super::say!("hint: git rm --cached {file}, and add it to .gitignore");
+        }
     }
 }
 
-/// Whether the repository enclosing `path`'s folder tracks `path`.
-fn tracked_by_git(path: &Path) -> bool {
-    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
-        return false;
-    };
+/// Which of `names` (files in `dir`) the repository enclosing `dir` tracks.
+fn tracked_by_git(dir: &Path, names: &[&std::ffi::OsStr]) -> Vec<std::ffi::OsString> {
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")
     } else {
         dir
     };
     if !dir.ancestors().any(|d| d.join(".git").exists()) {
-        return false;
+        return Vec::new();
     }
     // The variables a git hook may have set would point git at another repository; the
     // fsmonitor hook of a repository's config is a program, not needed to list files.
-    Command::new("git")
+    let output = Command::new("git")
         .arg("-C")
         .arg(dir)
-        .args([
-            "-c",
-            "core.fsmonitor=false",
-            "ls-files",
-            "--error-unmatch",
-            "--",
-        ])
-        .arg(name)
+        .args(["-c", "core.fsmonitor=false", "ls-files", "-z", "--"])
+        .args(names)
         .env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")
         .env_remove("GIT_INDEX_FILE")
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+        .output();
+    let Some(output) = output.ok().filter(|o| o.status.success()) else {
+        return Vec::new();
+    };
+    use std::os::unix::ffi::OsStrExt;
+    let listed: Vec<&[u8]> = output.stdout.split(|&b| b == 0).collect();
+    names
+        .iter()
+        .filter(|n| listed.contains(&n.as_bytes()))
+        .map(|n| n.to_os_string())
+        .collect()
 }
 
 /// Warns about every weak value kept, and gives the exit code: 1 when there is one.
