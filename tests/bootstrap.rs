@@ -2020,3 +2020,16 @@ fn a_255_character_key_gets_a_summary_line() {
     assert_stderr_has(&out, &format!("  added     {key}  hex       256 bits\n"));
     assert!(out.read(PROD).contains(&format!("\n{key}=")));
 }
+
+#[test]
+fn a_file_that_is_itself_the_example_is_not_compared_with_itself() {
+    let out = Test::new()
+        .write(
+            "envmint.toml",
+            "[environments.template]\nfile = \".env.example\"\n[secrets.A]\nkind = \"hex\"\n",
+        )
+        .write(".env.example", format!("A={HEX64}\n"))
+        .args(["bootstrap", "template", "--json"])
+        .status(0);
+    assert_eq!(json_actions(&out.json(), 0), [("A".into(), "kept".into())]);
+}
