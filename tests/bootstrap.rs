@@ -1704,7 +1704,7 @@ fn a_copied_env_example_gets_empty_values_filled_in_place_and_placeholders_repor
     );
     assert_stderr_has(
         &out,
-        "hint: replace it with fresh secrets: envmint bootstrap production --replace-weak",
+        "hint: to replace it with fresh secrets: envmint bootstrap production --replace-weak",
     );
     assert!(!out.stderr().contains("changeme"), "{}", out.describe());
     let values: Vec<String> = ["SECRET_KEY", "SESSION_SECRET", "DB_PASSWORD"]
@@ -1773,10 +1773,16 @@ fn a_dry_run_reports_weak_values_and_exits_1_without_writing() {
         .args(["bootstrap", "production", "--dry-run"])
         .status(1);
     assert_stderr_has(&out, "kept JWT_SECRET_KEY: placeholder");
+    assert_stderr_has(&out, "envmint bootstrap production --replace-weak");
     assert_eq!(
         out.read(PROD),
         "JWT_SECRET_KEY=<your jwt secret>\nSECRET_KEY=\n"
     );
+    let out = out
+        .then()
+        .args(["bootstrap", "--all", "--dry-run"])
+        .status(1);
+    assert_stderr_has(&out, "envmint bootstrap --all --replace-weak");
 }
 
 #[test]

@@ -118,7 +118,7 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
         }
         print_summary(&outcomes, &cwd, args.dry_run);
     }
-    Ok(warn_weak(&outcomes, &cwd, args.replace_weak))
+    Ok(warn_weak(&outcomes, &cwd, args.all))
 }
 
 /// A file bootstrap did not need to write keeps its mode; say so when others can read it, since
@@ -322,7 +322,7 @@ fn tracked_by_git(dir: &Path, names: &[&std::ffi::OsStr]) -> Vec<std::ffi::OsStr
 }
 
 /// Warns about every weak value kept, and gives the exit code: 1 when there is one.
-fn warn_weak(outcomes: &[EnvOutcome<'_>], cwd: &Path, replace_weak: bool) -> Exit {
+fn warn_weak(outcomes: &[EnvOutcome<'_>], cwd: &Path, all: bool) -> Exit {
     let mut weak = 0;
     for o in outcomes {
         for k in o.keys.iter().filter(|k| k.action == Action::Weak) {
@@ -338,14 +338,17 @@ fn warn_weak(outcomes: &[EnvOutcome<'_>], cwd: &Path, replace_weak: bool) -> Exi
     if weak == 0 {
         return Exit::Ok;
     }
-    if !replace_weak {
+    let envs = if all {
+        "--all".to_string()
+    } else {
         let names: Vec<&str> = outcomes.iter().map(|o| o.env.name.as_str()).collect();
-        super::say!(
-            "hint: replace {} with fresh secrets: envmint bootstrap {} --replace-weak",
-            if weak == 1 { "it" } else { "them" },
-            names.join(" ")
-        );
-    }
+        names.join(" ")
+    };
+    super::say!(
+        "hint: to replace {} with fresh secrets: envmint bootstrap {envs} --replace-weak (then \
+         update whatever holds the old value, such as a database's password)",
+        if weak == 1 { "it" } else { "them" },
+    );
     Exit::Problems
 }
 
