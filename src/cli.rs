@@ -154,7 +154,7 @@ pub struct BootstrapArgs {
     #[arg(long, conflicts_with = "environments")]
     pub all: bool,
 
-    /// Report what would be added; write nothing.
+    /// Report what would be added, filled or replaced; write nothing.
     #[arg(long)]
     pub dry_run: bool,
 

@@ -1,4 +1,5 @@
-//! `envmint bootstrap ENV...`: add every declared secret each environment's file lacks.
+//! `envmint bootstrap ENV...`: add every declared secret each environment's file lacks, fill
+//! the empty ones in place, and check (or with `--replace-weak`, replace) the ones it keeps.
 
 use super::{Global, lock_timeout, os_rng, shown};
 use crate::cli::BootstrapArgs;
