@@ -40,7 +40,7 @@ pub enum Command {
     Gen(GenArgs),
     /// Write envmint.toml from the built-in preset and cover secret files in .gitignore.
     Init(InitArgs),
-    /// Add every declared secret an environment's file lacks; never change existing keys.
+    /// Add the declared secrets a file lacks, fill empty ones, check the ones it keeps.
     Bootstrap(BootstrapArgs),
 }
 
@@ -138,8 +138,12 @@ pub struct InitArgs {}
     envmint bootstrap production                  # .env.production.local\n  \
     envmint bootstrap development staging production\n  \
     envmint bootstrap staging --dry-run --json\n  \
-    envmint bootstrap --all\n\n\
-    Keys already in the file are never changed; new keys are appended at the end.\n\
+    envmint bootstrap --all\n  \
+    cp .env.example .env.production.local && envmint bootstrap production\n\n\
+    New keys are appended at the end; empty values are filled in place, keeping the line's\n\
+    export and quotes. Other values are kept and checked: a placeholder, a wrong length or\n\
+    wrong characters for the kind, or the value of .env.example is reported and exits 1\n\
+    (after writing what could be added); --replace-weak replaces such values in place.\n\
     Without envmint.toml the built-in web preset is used (see `envmint init`).")]
 pub struct BootstrapArgs {
     /// Environments to bootstrap, as declared in the manifest.
@@ -150,13 +154,18 @@ pub struct BootstrapArgs {
     #[arg(long, conflicts_with = "environments")]
     pub all: bool,
 
-    /// Report what would be added; write nothing.
+    /// Report what would be added, filled or replaced; write nothing.
     #[arg(long)]
     pub dry_run: bool,
 
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+
+    /// Replace kept values that fail the check (placeholders, wrong length or characters,
+    /// copied from .env.example) with fresh secrets, in place.
+    #[arg(long)]
+    pub replace_weak: bool,
 }
 
 #[cfg(test)]

@@ -12,6 +12,10 @@
 //!   byte is used only when it falls below the largest multiple of the alphabet size that fits in
 //!   256, never `byte % n` over the whole range (which favours the first `256 % n` characters).
 
+mod check;
+
+pub use check::{Problem, is_placeholder};
+
 use crate::secret::Secret;
 use base64::Engine as _;
 use rand::CryptoRng;

@@ -32,6 +32,9 @@ const PRESET: [(&str, &str, &str, f64); 6] = [
 ];
 
 const HEX: &str = "0123456789abcdef";
+
+/// A value that passes the check for a 32-byte hex secret, for tests about something else.
+const HEX64: &str = "3f9c0a7be21d4c58a6f0e9b7d3c2a1f05e4d3c2b1a09f8e7d6c5b4a392817065";
 const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 // --- helpers ---------------------------------------------------------------------------------
@@ -158,6 +161,7 @@ fn assert_preset_summary(out: &Output, verb: &str) {
         let found = out.stderr().lines().any(|l| {
             let words: Vec<&str> = l.split_whitespace().collect();
             words == [verb, key, kind, bits, "bits"]
+                || (verb == "kept" && words == [verb, key, kind, bits, "bits,", "checked"])
                 || (verb == "would add" && words == ["would", "add", key, kind, bits, "bits"])
         });
         assert!(
@@ -414,8 +418,8 @@ const EXISTING: &[Existing] = &[
         eol: "\r",
     },
     Existing {
-        name: "spaces around =, single quotes with # inside, empty value",
-        text: "  SECRET_KEY = spaced  \nDB_PASSWORD='a#b'\nJWT_SECRET_KEY=\n",
+        name: "spaces around =, single quotes with # inside",
+        text: "  SECRET_KEY = spaced  \nDB_PASSWORD='a#b'\nJWT_SECRET_KEY=zz\n",
         present: &["SECRET_KEY", "DB_PASSWORD", "JWT_SECRET_KEY"],
         eol: "\n",
     },
@@ -437,11 +441,12 @@ const EXISTING: &[Existing] = &[
 #[test]
 fn existing_bytes_are_an_exact_prefix_and_missing_keys_are_appended_in_manifest_order() {
     for case in EXISTING {
+        // The kept values here are short: each is reported weak (exit 1), and kept as it is.
         let out = Test::new()
             .write(PROD, case.text)
             .chmod(PROD, 0o600)
             .args(["bootstrap", "production", "--json"])
-            .status(0);
+            .status(1);
         let result = out.bytes(PROD);
         let result = String::from_utf8(result).unwrap();
         let missing: Vec<&str> = PRESET
@@ -487,7 +492,7 @@ fn existing_bytes_are_an_exact_prefix_and_missing_keys_are_appended_in_manifest_
         let actions = json_actions(&json, 0);
         for (key, action) in &actions {
             let want = if case.present.contains(&key.as_str()) {
-                "kept"
+                "weak"
             } else {
                 "added"
             };
@@ -507,7 +512,8 @@ fn existing_bytes_are_an_exact_prefix_and_missing_keys_are_appended_in_manifest_
 
 #[test]
 fn unreadable_lines_not_naming_a_declared_key_are_kept_and_reported_as_warnings() {
-    let original = "OTHER='x' junk\nSECRET_KEY=a\nSECRET_KEY=b\nFOO: bar\n";
+    let original = format!("OTHER='x' junk\nSECRET_KEY=a\nSECRET_KEY={HEX64}\nFOO: bar\n");
+    let original = original.as_str();
     let out = Test::new()
         .write(PROD, original)
         .args(["bootstrap", "production"])
@@ -548,8 +554,8 @@ fn dry_run_creates_no_file_and_says_what_it_would_do() {
 
 #[test]
 fn dry_run_leaves_an_existing_file_alone() {
-    let original = "# keep\r\nSECRET_KEY=abc";
-    let test = Test::new().write(PROD, original).chmod(PROD, 0o644);
+    let original = format!("# keep\r\nSECRET_KEY={HEX64}");
+    let test = Test::new().write(PROD, &original).chmod(PROD, 0o644);
     let before = mtime(&test.path(PROD));
     tick();
     let out = test
@@ -567,12 +573,13 @@ fn dry_run_leaves_an_existing_file_alone() {
 #[test]
 fn json_reports_every_environment_and_key() {
     let out = Test::new()
-        .write(STAGING, "SECRET_KEY=abc\n")
+        .write(STAGING, format!("SECRET_KEY={HEX64}\n"))
         .args(["bootstrap", "staging", "production", "--json"])
         .status(0);
     let json = out.json();
     assert_eq!(json["dry_run"], false);
     assert_eq!(json["manifest"], serde_json::Value::Null, "built-in preset");
+    assert_eq!(json["preset"], "web");
     let envs = json["environments"].as_array().unwrap();
     assert_eq!(envs.len(), 2);
     for (env, name, file, created) in [
@@ -620,7 +627,7 @@ fn json_reports_every_environment_and_key() {
 #[test]
 fn dry_run_json_reports_without_writing() {
     let out = Test::new()
-        .write(PROD, "SECRET_KEY=abc\n")
+        .write(PROD, format!("SECRET_KEY={HEX64}\n"))
         .args(["bootstrap", "production", "staging", "--dry-run", "--json"])
         .status(0);
     let json = out.json();
@@ -635,7 +642,7 @@ fn dry_run_json_reports_without_writing() {
     let actions = json_actions(&json, 0);
     assert_eq!(actions[0], ("SECRET_KEY".into(), "kept".into()));
     assert!(actions[1..].iter().all(|(_, a)| a == "added"));
-    assert_eq!(out.read(PROD), "SECRET_KEY=abc\n");
+    assert_eq!(out.read(PROD), format!("SECRET_KEY={HEX64}\n"));
     assert_eq!(out.files(), [PROD]);
 }
 
@@ -1167,14 +1174,14 @@ fn a_custom_alphabet_with_symbols_is_written_single_quoted_and_reads_back() {
 #[test]
 fn a_0644_file_that_gets_keys_becomes_0600() {
     let out = Test::new()
-        .write(PROD, "SECRET_KEY=abc\n")
+        .write(PROD, format!("SECRET_KEY={HEX64}\n"))
         .chmod(PROD, 0o644)
         .args(["bootstrap", "production"])
         .status(0);
     assert_eq!(out.mode(PROD), 0o600);
     assert!(
         out.read(PROD)
-            .starts_with("SECRET_KEY=abc\nJWT_SECRET_KEY=")
+            .starts_with(&format!("SECRET_KEY={HEX64}\nJWT_SECRET_KEY="))
     );
     assert!(
         !out.stderr().contains("readable by others"),
@@ -1186,7 +1193,7 @@ fn a_0644_file_that_gets_keys_becomes_0600() {
 #[test]
 fn a_0400_file_stays_0400() {
     let out = Test::new()
-        .write(PROD, "SECRET_KEY=abc\n")
+        .write(PROD, format!("SECRET_KEY={HEX64}\n"))
         .chmod(PROD, 0o400)
         .args(["bootstrap", "production"])
         .status(0);
@@ -1240,7 +1247,7 @@ fn a_complete_file_readable_by_others_gets_a_warning_and_is_left_alone() {
 #[test]
 fn a_symlinked_file_stays_a_link_and_its_target_gets_the_keys() {
     let test = Test::new()
-        .write("shared/prod.env", "SECRET_KEY=shared\n")
+        .write("shared/prod.env", format!("SECRET_KEY={HEX64}\n"))
         .chmod("shared/prod.env", 0o644);
     symlink("shared/prod.env", test.path(PROD)).unwrap();
     let out = test.args(["bootstrap", "production"]).status(0);
@@ -1254,7 +1261,7 @@ fn a_symlinked_file_stays_a_link_and_its_target_gets_the_keys() {
     assert_eq!(fs::read_link(&link).unwrap(), Path::new("shared/prod.env"));
     let target = out.read("shared/prod.env");
     assert!(
-        target.starts_with("SECRET_KEY=shared\nJWT_SECRET_KEY="),
+        target.starts_with(&format!("SECRET_KEY={HEX64}\nJWT_SECRET_KEY=")),
         "{target}"
     );
     assert_eq!(appended(&target).len(), 6);
@@ -1638,4 +1645,408 @@ fn fail_generate_secrets_sh_without_envmint_exits_127_with_the_install_hint() {
     assert_stderr_has(&out, "error: envmint is not installed");
     assert_stderr_has(&out, "cargo install --locked --path .");
     assert!(out.files().is_empty());
+}
+
+// --- empty, placeholder and copied values (issue 6, point 6) -----------------------------------
+
+/// A typical `.env.example`: empty values, a placeholder, a short password and a key bootstrap
+/// does not declare.
+const EXAMPLE: &str = "# Copy to .env.production.local\n\
+    export SECRET_KEY=\n\
+    SESSION_SECRET=\"\"\n\
+    JWT_SECRET_KEY=changeme\n\
+    DB_PASSWORD='' # the database\n\
+    APP_NAME=demo\n\
+    EMPTY_OTHER=\n";
+
+/// The value of `key` on its line in `text` (after `=`, quotes kept).
+fn raw_value<'a>(text: &'a str, key: &str) -> &'a str {
+    text.lines()
+        .find_map(|l| {
+            l.trim_start_matches("export ")
+                .strip_prefix(key)?
+                .strip_prefix('=')
+        })
+        .unwrap_or_else(|| panic!("no line for {key} in\n{text}"))
+}
+
+#[test]
+fn a_copied_env_example_gets_empty_values_filled_in_place_and_placeholders_reported() {
+    let out = Test::new()
+        .write(".env.example", EXAMPLE)
+        .write(PROD, EXAMPLE)
+        .args(["bootstrap", "production"])
+        .status(1);
+    let text = out.read(PROD);
+    let lines: Vec<&str> = text.lines().collect();
+    // Each line stays where it was, with its export and its quotes.
+    assert_eq!(lines[0], "# Copy to .env.production.local");
+    assert!(lines[1].starts_with("export SECRET_KEY="), "{text}");
+    check_kind("SECRET_KEY", "hex", raw_value(&text, "SECRET_KEY"));
+    let session = raw_value(&text, "SESSION_SECRET");
+    assert!(session.starts_with('"') && session.ends_with('"'), "{text}");
+    check_kind("SESSION_SECRET", "base64", session.trim_matches('"'));
+    assert_eq!(lines[3], "JWT_SECRET_KEY=changeme", "a weak value is kept");
+    let db = raw_value(&text, "DB_PASSWORD");
+    let db = db.strip_suffix(" # the database").expect("comment kept");
+    check_kind("DB_PASSWORD", "alnum", db.trim_matches('\''));
+    assert!(db.starts_with('\''), "single quotes kept: {text}");
+    assert_eq!(lines[5], "APP_NAME=demo");
+    assert_eq!(lines[6], "EMPTY_OTHER=", "undeclared keys are not touched");
+    let tail: Vec<&str> = appended(&lines[7..].join("\n"))
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .map(|k| if k == "ENCRYPTION_KEY" { "E" } else { "R" })
+        .collect();
+    assert_eq!(tail, ["E", "R"], "the missing keys are appended");
+    assert_eq!(out.mode(PROD), 0o600);
+    // The summary: what was filled, what is weak and why, never a bit count for it.
+    assert_stderr_has(&out, "using the built-in web preset");
+    assert_stderr_has(&out, "(2 of 6 keys added, 3 filled, 1 weak)");
+    assert_stderr_has(&out, "  filled    SECRET_KEY      hex       256 bits\n");
+    assert_stderr_has(
+        &out,
+        "  kept      JWT_SECRET_KEY  hex       placeholder, not a 32-byte hex secret\n",
+    );
+    assert_stderr_has(
+        &out,
+        "warning: .env.production.local: kept JWT_SECRET_KEY: placeholder, not a 32-byte hex \
+         secret\n",
+    );
+    assert_stderr_has(
+        &out,
+        "hint: to replace it with fresh secrets: envmint bootstrap production --replace-weak",
+    );
+    assert!(!out.stderr().contains("changeme"), "{}", out.describe());
+    let values: Vec<String> = ["SECRET_KEY", "SESSION_SECRET", "DB_PASSWORD"]
+        .iter()
+        .map(|k| raw_value(&text, k).trim_matches(['"', '\'']).to_string())
+        .collect();
+    assert_no_value_printed(&out, &values);
+
+    // --json says the same with an action per key and a problem for the weak one.
+    let json_run = out
+        .then()
+        .args(["bootstrap", "production", "--json"])
+        .status(1);
+    let json = json_run.json();
+    let keys = json["environments"][0]["keys"].as_array().unwrap();
+    let jwt = &keys[1];
+    assert_eq!(jwt["action"], "weak");
+    assert_eq!(jwt["bits"], serde_json::Value::Null);
+    assert_eq!(jwt["problem"], "placeholder, not a 32-byte hex secret");
+    assert_eq!(keys[0]["action"], "kept");
+    assert!(keys[0].get("problem").is_none());
+    assert_eq!(json_run.read(PROD), text, "nothing new to write");
+
+    // --replace-weak replaces it in place; then everything is kept.
+    let fixed = json_run
+        .then()
+        .args(["bootstrap", "production", "--replace-weak"])
+        .status(0);
+    let after = fixed.read(PROD);
+    let jwt = raw_value(&after, "JWT_SECRET_KEY");
+    check_kind("JWT_SECRET_KEY", "hex", jwt);
+    assert_eq!(
+        after.lines().nth(3),
+        Some(format!("JWT_SECRET_KEY={jwt}").as_str())
+    );
+    assert_eq!(
+        after.replace(jwt, "changeme"),
+        text,
+        "only that value changed"
+    );
+    assert_stderr_has(
+        &fixed,
+        "  replaced  JWT_SECRET_KEY  hex       256 bits (the old value: placeholder, not a \
+         32-byte hex secret)",
+    );
+    assert_no_value_printed(&fixed, &[jwt.to_string()]);
+    let again = fixed.then().args(["bootstrap", "production"]).status(0);
+    assert_eq!(again.read(PROD), after);
+    assert_preset_summary(&again, "kept");
+}
+
+#[test]
+fn a_dry_run_reports_weak_values_and_exits_1_without_writing() {
+    let out = Test::new()
+        .write(PROD, "JWT_SECRET_KEY=<your jwt secret>\nSECRET_KEY=\n")
+        .args(["bootstrap", "production", "--dry-run", "--replace-weak"])
+        .status(0);
+    assert_stderr_has(&out, "would fill SECRET_KEY");
+    assert_stderr_has(&out, "would replace JWT_SECRET_KEY");
+    assert_eq!(
+        out.read(PROD),
+        "JWT_SECRET_KEY=<your jwt secret>\nSECRET_KEY=\n"
+    );
+    let out = out
+        .then()
+        .args(["bootstrap", "production", "--dry-run"])
+        .status(1);
+    assert_stderr_has(&out, "kept JWT_SECRET_KEY: placeholder");
+    assert_stderr_has(&out, "envmint bootstrap production --replace-weak");
+    assert_eq!(
+        out.read(PROD),
+        "JWT_SECRET_KEY=<your jwt secret>\nSECRET_KEY=\n"
+    );
+    let out = out
+        .then()
+        .args(["bootstrap", "--all", "--dry-run"])
+        .status(1);
+    assert_stderr_has(&out, "envmint bootstrap --all --replace-weak");
+}
+
+#[test]
+fn kept_values_are_checked_for_length_characters_and_the_example() {
+    let short_b64 = "c2hvcnQ=";
+    let copied = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
+    let file = format!(
+        "SECRET_KEY={}\nJWT_SECRET_KEY={}\nSESSION_SECRET={short_b64}\nENCRYPTION_KEY={copied}\n\
+         DB_PASSWORD=abc-def-ghi-jkl-mno-pqr-stu-vwx-yz\nREDIS_PASSWORD={}\n",
+        HEX64.to_uppercase(),
+        &HEX64[..40],
+        "Zx9".repeat(12),
+    );
+    let out = Test::new()
+        .write(".env.example", format!("ENCRYPTION_KEY={copied}\n"))
+        .write(PROD, &file)
+        .args(["bootstrap", "production", "--json"])
+        .status(1);
+    let json = out.json();
+    let got: Vec<(String, String, String)> = json["environments"][0]["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["key"].as_str().unwrap().to_string(),
+                k["action"].as_str().unwrap().to_string(),
+                k["problem"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let want = [
+        ("SECRET_KEY", "kept", ""),
+        (
+            "JWT_SECRET_KEY",
+            "weak",
+            "20 bytes long, not a 32-byte hex secret",
+        ),
+        (
+            "SESSION_SECRET",
+            "weak",
+            "5 bytes long, not a 32-byte base64 secret",
+        ),
+        (
+            "ENCRYPTION_KEY",
+            "weak",
+            "same value as in .env.example, not a 32-byte base64 secret",
+        ),
+        (
+            "DB_PASSWORD",
+            "weak",
+            "has characters outside alnum, not a 32-character alnum secret",
+        ),
+        ("REDIS_PASSWORD", "kept", ""),
+    ];
+    let want: Vec<(String, String, String)> = want
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(out.read(PROD), file, "nothing to add, nothing written");
+    for problem in json.to_string().split("\"problem\"").skip(1) {
+        assert!(!problem.contains(short_b64) && !problem.contains(copied));
+    }
+}
+
+// --- control characters (issue 6, point 7) ------------------------------------------------------
+
+#[test]
+fn a_nul_byte_in_a_value_is_a_warning_with_its_line_and_is_never_written() {
+    let original = format!("A=1\nOTHER=x\0y\nSECRET_KEY=ab\0{}\n", &HEX64[4..]);
+    let out = Test::new()
+        .write(PROD, &original)
+        .args(["bootstrap", "production"])
+        .status(1);
+    assert_stderr_has(
+        &out,
+        "warning: .env.production.local:2: the value of `OTHER` holds a NUL byte",
+    );
+    assert_stderr_has(
+        &out,
+        "warning: .env.production.local:3: the value of `SECRET_KEY` holds a NUL byte",
+    );
+    assert_stderr_has(&out, "kept SECRET_KEY: holds a control character");
+    let text = out.read(PROD);
+    assert!(text.starts_with(&original));
+    assert!(!text[original.len()..].contains('\0'));
+    let out = out
+        .then()
+        .args(["bootstrap", "production", "--replace-weak"])
+        .status(0);
+    let text = out.read(PROD);
+    assert_eq!(
+        text.matches('\0').count(),
+        1,
+        "only the undeclared OTHER keeps its NUL"
+    );
+    check_kind("SECRET_KEY", "hex", raw_value(&text, "SECRET_KEY"));
+}
+
+// --- files that are not dotenv files (issue 6, point 2) ----------------------------------------
+
+#[test]
+fn fail_a_file_that_is_not_a_dotenv_file_is_refused_before_anything_is_written() {
+    let passwd =
+        "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n";
+    let binaryish = "\u{7f}ELF\u{2}\u{1}\u{1}\0\0\0\0\n\0\0\u{3}\0>\0\u{1}\0\0\0";
+    for contents in [passwd, binaryish] {
+        let test = Test::new()
+            .write(
+                "envmint.toml",
+                "[environments.staging]\n[environments.production]\nfile = \"system/passwd\"\n\
+                 [secrets.A]\nkind = \"hex\"\n",
+            )
+            .write("system/passwd", contents)
+            .chmod("system/passwd", 0o644);
+        let before = mtime(&test.path("system/passwd"));
+        let out = test.args(["bootstrap", "staging", "production"]).status(65);
+        assert_data_error(&out, "system/passwd:1", "not a dotenv file");
+        assert_eq!(out.read("system/passwd"), contents);
+        assert_eq!(out.mode("system/passwd"), 0o644);
+        assert_eq!(mtime(&out.path("system/passwd")), before);
+        assert!(
+            !out.exists(STAGING),
+            "the other environment was not written"
+        );
+    }
+    // Comments and blank lines only: a dotenv file with nothing in it yet.
+    let out = Test::new()
+        .write(PROD, "# secrets go here\n\n")
+        .args(["bootstrap", "production"])
+        .status(0);
+    assert!(
+        out.read(PROD)
+            .starts_with("# secrets go here\n\nSECRET_KEY=")
+    );
+}
+
+// --- files tracked by git (issue 6, point 13) ---------------------------------------------------
+
+fn git(dir: &Path, args: &[&str]) -> bool {
+    Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env_remove("GIT_DIR")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn a_file_tracked_by_git_gets_a_warning_with_the_git_rm_hint() {
+    let test = Test::new()
+        .write(PROD, "# tracked\n")
+        .write(DEV, "# tracked\n")
+        .write(STAGING, "# not\n");
+    if !git(test.dir(), &["init", "-q"]) {
+        return skip("git is not installed");
+    }
+    assert!(git(test.dir(), &["add", "--", PROD, DEV]));
+    let out = test
+        .args(["bootstrap", "production", "staging", "development"])
+        .status(0);
+    assert_stderr_has(&out, "warning: .env.development.local is tracked by git");
+    assert_stderr_has(
+        &out,
+        "warning: .env.production.local is tracked by git: the secrets written to it go into \
+         the next commit\nhint: git rm --cached .env.production.local",
+    );
+    assert!(
+        !out.stderr().contains(".env.staging.local is tracked"),
+        "{}",
+        out.describe()
+    );
+    // Nothing to write: no warning.
+    let out = out.then().args(["bootstrap", "production"]).status(0);
+    assert!(!out.stderr().contains("tracked"), "{}", out.describe());
+    // Outside a repository, or with git missing from PATH: no warning, no error.
+    let out = Test::new()
+        .env("PATH", "/nonexistent")
+        .write(".git/HEAD", "not really a repository\n")
+        .args(["bootstrap", "production"])
+        .status(0);
+    assert!(!out.stderr().contains("tracked"), "{}", out.describe());
+}
+
+// --- the manifest used, -v, long keys (issue 6, points 3, 9, 15) -------------------------------
+
+#[test]
+fn every_run_names_its_manifest() {
+    let out = Test::new()
+        .write("app/envmint.toml", manifest(&["production"], ONE_SECRET))
+        .write("app/src/.keep", "")
+        .cwd("app/src")
+        .args(["bootstrap", "production"])
+        .status(0);
+    assert!(
+        out.stderr().starts_with("using ../envmint.toml\n"),
+        "{}",
+        out.describe()
+    );
+    let out = Test::new().args(["bootstrap", "production"]).status(0);
+    assert!(
+        out.stderr()
+            .starts_with("using the built-in web preset (no envmint.toml found"),
+        "{}",
+        out.describe()
+    );
+}
+
+#[test]
+fn verbose_shows_the_manifest_each_file_its_mode_and_what_was_checked() {
+    let out = Test::new()
+        .write(PROD, format!("SECRET_KEY={HEX64}\n"))
+        .chmod(PROD, 0o640)
+        .write(".env.example", "SECRET_KEY=\n")
+        .args(["-v", "bootstrap", "production", "staging"])
+        .status(0);
+    assert_stderr_has(&out, "using the built-in web preset");
+    assert_stderr_has(
+        &out,
+        "production: .env.production.local (exists, mode 0640); checked 1 existing value \
+         against the manifest, known placeholders and .env.example",
+    );
+    assert_stderr_has(&out, "staging: .env.staging.local (new)\n");
+}
+
+#[test]
+fn a_255_character_key_gets_a_summary_line() {
+    let key = format!("K{}", "_".repeat(254));
+    let out = Test::new()
+        .write(
+            "envmint.toml",
+            manifest(
+                &["production"],
+                &format!("[secrets.{key}]\nkind = \"hex\"\n"),
+            ),
+        )
+        .args(["bootstrap", "production"])
+        .status(0);
+    assert_stderr_has(&out, &format!("  added     {key}  hex       256 bits\n"));
+    assert!(out.read(PROD).contains(&format!("\n{key}=")));
+}
+
+#[test]
+fn a_file_that_is_itself_the_example_is_not_compared_with_itself() {
+    let out = Test::new()
+        .write(
+            "envmint.toml",
+            "[environments.template]\nfile = \".env.example\"\n[secrets.A]\nkind = \"hex\"\n",
+        )
+        .write(".env.example", format!("A={HEX64}\n"))
+        .args(["bootstrap", "template", "--json"])
+        .status(0);
+    assert_eq!(json_actions(&out.json(), 0), [("A".into(), "kept".into())]);
 }

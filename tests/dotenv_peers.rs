@@ -297,3 +297,43 @@ fn corpus_reads_agree_with_the_peers_where_they_agree() {
     }
     assert!(agreed > 80, "only {agreed} agreed values");
 }
+
+#[test]
+fn values_replaced_in_place_keeping_their_quotes_read_back_identically_everywhere() {
+    // `replace_value` keeps the line's quotes: double quotes must carry every value envmint
+    // writes as literally as single quotes do, in every reader.
+    let styles = [
+        "export {k}=",
+        "{k}=\"\"",
+        "export {k}=''",
+        "{k}=\"old value\" # note",
+        "{k}='multi\nline'",
+        "export {k}=\"x\"#glued",
+        "{k}=placeholder # c",
+    ];
+    for eol in ["\n", "\r\n"] {
+        let dir = tempfile::tempdir().unwrap();
+        let vals = values(60);
+        let mut text = String::from("# copied from .env.example\n");
+        for (i, _) in vals.iter().enumerate() {
+            let line = styles[i % styles.len()].replace("{k}", &format!("R_{i}"));
+            text.push_str(&line);
+            text.push('\n');
+        }
+        let text = text.replace('\n', eol);
+        let mut doc = Document::parse(&text);
+        assert!(doc.warnings().is_empty(), "{:?}", doc.warnings());
+        let mut expected = Vec::new();
+        for (i, (_, value)) in vals.into_iter().enumerate() {
+            let key = format!("R_{i}");
+            doc.replace_value(&key, &value).unwrap();
+            expected.push((key, value));
+        }
+        let rendered = doc.render();
+        assert!(rendered.contains("R_1=\""), "double quotes kept");
+        let file = dir.path().join("replaced.env");
+        std::fs::write(&file, rendered.as_bytes()).unwrap();
+        let keys: Vec<String> = expected.iter().map(|(k, _)| k.clone()).collect();
+        assert_peers_read(&file, &expected, (eol == "\n").then_some(&keys[..]));
+    }
+}

@@ -1,4 +1,5 @@
-//! `envmint bootstrap ENV...`: add every declared secret each environment's file lacks.
+//! `envmint bootstrap ENV...`: add every declared secret each environment's file lacks, fill
+//! the empty ones in place, and check (or with `--replace-weak`, replace) the ones it keeps.
 
 use super::{Global, lock_timeout, os_rng, shown};
 use crate::cli::BootstrapArgs;
@@ -8,7 +9,9 @@ use envmint::error::Location;
 use envmint::generate::format_bits;
 use envmint::manifest::{Environment, Manifest, Source};
 use envmint::{Error, Exit, Result, store};
-use std::path::Path;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 /// What happened to one environment.
 struct EnvOutcome<'a> {
@@ -41,13 +44,16 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
     }
     let mut rng = os_rng()?;
     let timeout = lock_timeout()?;
+    let opts = PlanOptions {
+        replace_weak: args.replace_weak,
+    };
 
     // Pass 1, without locks or writes: parse every file and plan its additions, so a broken file
     // in the last environment stops the run before the first is touched. This is also --dry-run.
     let mut planned = Vec::with_capacity(envs.len());
     for env in &envs {
         let snapshot = store::peek(&env.file)?;
-        let (doc, keys) = plan(env, &snapshot, &manifest, &mut rng)?;
+        let (doc, keys) = plan(env, &snapshot, &manifest, &mut rng, opts)?;
         for w in doc.warnings() {
             super::say!(
                 "warning: {}:{}: {}",
@@ -58,6 +64,20 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
         }
         planned.push((snapshot, doc, keys));
     }
+    // Before any write: which files git would publish (and with -v, what was planned).
+    if global.verbose && !args.json {
+        say_manifest(&manifest, &cwd);
+    }
+    let mut to_write: Vec<&Path> = Vec::new();
+    for (env, (snapshot, _, keys)) in envs.iter().zip(&planned) {
+        if global.verbose {
+            say_file(env, snapshot, keys, &cwd);
+        }
+        if keys.iter().any(|k| k.action.wrote()) && !to_write.contains(&env.file.as_path()) {
+            to_write.push(&env.file);
+        }
+    }
+    warn_if_tracked(&to_write, &cwd);
 
     let mut outcomes = Vec::with_capacity(envs.len());
     for (env, (snapshot, doc, keys)) in envs.iter().zip(planned) {
@@ -77,10 +97,10 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
         let (doc, keys) = if file.snapshot().same_as(&snapshot) {
             (doc, keys)
         } else {
-            plan(env, file.snapshot(), &manifest, &mut rng)?
+            plan(env, file.snapshot(), &manifest, &mut rng, opts)?
         };
         let created = !file.exists();
-        let written = keys.iter().any(|k| k.action == Action::Added) && file.save(&doc)?;
+        let written = keys.iter().any(|k| k.action.wrote()) && file.save(&doc)?;
         if !written {
             warn_if_exposed(&env.file, &cwd);
         }
@@ -95,9 +115,12 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
     if args.json {
         print_json(&manifest, &outcomes, &cwd, args.dry_run)?;
     } else {
-        print_summary(&outcomes, &cwd, args.dry_run, &manifest);
+        if !global.verbose {
+            say_manifest(&manifest, &cwd);
+        }
+        print_summary(&outcomes, &cwd, args.dry_run);
     }
-    Ok(Exit::Ok)
+    Ok(warn_weak(&outcomes, &cwd, args.all))
 }
 
 /// A file bootstrap did not need to write keeps its mode; say so when others can read it, since
@@ -116,22 +139,219 @@ fn warn_if_exposed(path: &Path, cwd: &Path) {
     }
 }
 
-/// Fills a snapshot's document with the environment's missing secrets. A file that does not
-/// exist yet starts with a header comment.
+/// What `plan` may do beyond adding missing keys (from the command line).
+#[derive(Clone, Copy)]
+struct PlanOptions {
+    /// `--replace-weak`.
+    replace_weak: bool,
+}
+
+/// Fills a snapshot's document with the environment's missing secrets, fills empty values and
+/// checks kept ones (against `.env.example` beside the file too). A file that does not exist yet
+/// starts with a header comment; an existing file that is not a dotenv file is refused.
 fn plan(
     env: &Environment,
     snapshot: &store::Snapshot,
     manifest: &Manifest,
     rng: &mut rand_chacha::ChaCha20Rng,
+    opts: PlanOptions,
 ) -> Result<(Document, Vec<KeyReport>)> {
     let mut doc = if snapshot.exists() {
         snapshot.document()?
     } else {
         Document::parse(&bootstrap::header(&env.name))
     };
-    let keys = bootstrap::fill(&mut doc, manifest.secrets_for(&env.name), rng)
+    if snapshot.exists()
+        && let Some(line) = bootstrap::not_a_dotenv_file(&doc)
+    {
+        return Err(Error::data(
+            Location::new(&env.file, Some(line)),
+            "not a dotenv file: no line reads KEY=value, so envmint will not write to it",
+        )
+        .with_hint(format!(
+            "check `file` of [environments.{}] in the manifest; envmint only adds to dotenv \
+             files (an empty file is fine)",
+            env.name
+        )));
+    }
+    let example = read_example(&env.file);
+    let options = bootstrap::Options {
+        replace_weak: opts.replace_weak,
+        example: example.as_ref(),
+    };
+    let keys = bootstrap::fill(&mut doc, manifest.secrets_for(&env.name), rng, options)
         .map_err(|e| edit_error(&env.file, e))?;
     Ok((doc, keys))
+}
+
+/// `.env.example` in the folder of `file`.
+fn example_path(file: &Path) -> PathBuf {
+    file.parent()
+        .unwrap_or_else(|| Path::new("."))
+        .join(".env.example")
+}
+
+/// The template beside `file`, parsed; `None` when there is none or it cannot be read as a
+/// UTF-8 regular file (it only sharpens the check, so it is never an error).
+fn read_example(file: &Path) -> Option<Document> {
+    let path = example_path(file);
+    // An environment whose file is the template itself would find every value copied.
+    if path == file || path.file_name() == file.file_name() {
+        return None;
+    }
+    let bytes = envmint::atomic::read_file(&path).ok()??;
+    std::str::from_utf8(&bytes).ok().map(Document::parse)
+}
+
+/// Says which manifest the run uses (on stderr; `--json` says it in its output).
+fn say_manifest(manifest: &Manifest, cwd: &Path) {
+    match manifest.source() {
+        Source::File(path) => super::say!("using {}", relative(path, cwd).display()),
+        Source::Builtin => super::say!(
+            "using the built-in web preset (no envmint.toml found; envmint init writes it out)"
+        ),
+    }
+}
+
+/// `path` relative to `cwd`, with `..` for a manifest found in a parent folder; absolute
+/// when the two share nothing but the root.
+fn relative(path: &Path, cwd: &Path) -> PathBuf {
+    let (p, c): (Vec<_>, Vec<_>) = (path.components().collect(), cwd.components().collect());
+    let common = p.iter().zip(&c).take_while(|(a, b)| a == b).count();
+    if common <= 1 || !path.is_absolute() {
+        return path.to_path_buf();
+    }
+    let mut out: PathBuf = c[common..].iter().map(|_| "..").collect();
+    out.extend(&p[common..]);
+    out
+}
+
+/// `-v`: the file, its mode or that it is new, and what was checked.
+fn say_file(env: &Environment, snapshot: &store::Snapshot, keys: &[KeyReport], cwd: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let file = shown(&env.file, cwd).display();
+    let state = if snapshot.exists() {
+        match std::fs::metadata(&env.file) {
+            Ok(meta) => format!("exists, mode {:04o}", meta.permissions().mode() & 0o7777),
+            Err(_) => "exists".to_string(),
+        }
+    } else {
+        "new".to_string()
+    };
+    let checked = keys
+        .iter()
+        .filter(|k| matches!(k.action, Action::Kept | Action::Weak | Action::Replaced))
+        .count();
+    let example = example_path(&env.file);
+    let against = if checked == 0 {
+        String::new()
+    } else if example.is_file() {
+        format!(
+            "; checked {} against the manifest, known placeholders and {}",
+            plural(checked, "existing value"),
+            shown(&example, cwd).display()
+        )
+    } else {
+        format!(
+            "; checked {} against the manifest and known placeholders (no .env.example)",
+            plural(checked, "existing value")
+        )
+    };
+    super::say!("{}: {file} ({state}){against}", env.name);
+}
+
+/// Warns about each of `paths` that git tracks: the secrets written to it would go into the
+/// next commit.
+///
+/// One `git ls-files` call per folder, and only for a folder with a `.git` in it or above it.
+/// git missing, or any failure of it, means no warning: this is advice, never an error.
+fn warn_if_tracked(paths: &[&Path], cwd: &Path) {
+    let mut folders: Vec<(&Path, Vec<&std::ffi::OsStr>)> = Vec::new();
+    for path in paths {
+        let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+            continue;
+        };
+        match folders.iter_mut().find(|(d, _)| *d == dir) {
+            Some((_, names)) => names.push(name),
+            None => folders.push((dir, vec![name])),
+        }
+    }
+    for (dir, names) in folders {
+        for name in tracked_by_git(dir, &names) {
+            let file = shown(&dir.join(name), cwd).display().to_string();
+            super::say!(
+                "warning: {file} is tracked by git: the secrets written to it go into the next \
+                 commit"
+            );
+            super::say!("hint: git rm --cached {file}, and add it to .gitignore");
+        }
+    }
+}
+
+/// Which of `names` (files in `dir`) the repository enclosing `dir` tracks.
+fn tracked_by_git(dir: &Path, names: &[&std::ffi::OsStr]) -> Vec<std::ffi::OsString> {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    if !dir.ancestors().any(|d| d.join(".git").exists()) {
+        return Vec::new();
+    }
+    // The variables a git hook may have set would point git at another repository; the
+    // fsmonitor hook of a repository's config is a program, not needed to list files.
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "core.fsmonitor=false", "ls-files", "-z", "--"])
+        .args(names)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output();
+    let Some(output) = output.ok().filter(|o| o.status.success()) else {
+        return Vec::new();
+    };
+    use std::os::unix::ffi::OsStrExt;
+    let listed: Vec<&[u8]> = output.stdout.split(|&b| b == 0).collect();
+    names
+        .iter()
+        .filter(|n| listed.contains(&n.as_bytes()))
+        .map(|n| n.to_os_string())
+        .collect()
+}
+
+/// Warns about every weak value kept, and gives the exit code: 1 when there is one.
+fn warn_weak(outcomes: &[EnvOutcome<'_>], cwd: &Path, all: bool) -> Exit {
+    let mut weak = 0;
+    for o in outcomes {
+        for k in o.keys.iter().filter(|k| k.action == Action::Weak) {
+            weak += 1;
+            super::say!(
+                "warning: {}: kept {}: {}",
+                shown(&o.env.file, cwd).display(),
+                k.key,
+                k.problem.as_deref().unwrap_or("weak")
+            );
+        }
+    }
+    if weak == 0 {
+        return Exit::Ok;
+    }
+    let envs = if all {
+        "--all".to_string()
+    } else {
+        let names: Vec<&str> = outcomes.iter().map(|o| o.env.name.as_str()).collect();
+        names.join(" ")
+    };
+    super::say!(
+        "hint: to replace {} with fresh secrets: envmint bootstrap {envs} --replace-weak (then \
+         update whatever holds the old value, such as a database's password)",
+        if weak == 1 { "it" } else { "them" },
+    );
+    Exit::Problems
 }
 
 /// The path is made relative to the working directory where every error is printed.
@@ -149,42 +369,103 @@ fn edit_error(path: &Path, err: EditError) -> Error {
     Error::data(Location::new(path, err.line()), err.to_string()).with_hint(hint)
 }
 
-fn print_summary(outcomes: &[EnvOutcome<'_>], cwd: &Path, dry_run: bool, manifest: &Manifest) {
-    if matches!(manifest.source(), Source::Builtin) {
-        super::say!(
-            "envmint: no envmint.toml found; using the built-in web preset (envmint init writes it out)"
-        );
-    }
-    let width = outcomes
-        .iter()
-        .flat_map(|o| o.keys.iter().map(|k| k.key.len()))
+/// Key names wider than this do not widen the summary's column (a format width that large
+/// once panicked; a long name now just pushes its own line to the right).
+const MAX_KEY_WIDTH: usize = 40;
+
+/// The width of the key column: the longest key, capped at [`MAX_KEY_WIDTH`].
+fn key_width<'a>(keys: impl Iterator<Item = &'a KeyReport>) -> usize {
+    keys.map(|k| k.key.chars().count())
         .max()
-        .unwrap_or(0);
+        .unwrap_or(0)
+        .min(MAX_KEY_WIDTH)
+}
+
+/// The state of one environment's file in the summary.
+fn state_line(o: &EnvOutcome<'_>, dry_run: bool) -> String {
+    let count = |a: Action| o.keys.iter().filter(|k| k.action == a).count();
+    let (added, filled, replaced, weak) = (
+        count(Action::Added),
+        count(Action::Filled),
+        count(Action::Replaced),
+        count(Action::Weak),
+    );
+    let total = plural(o.keys.len(), "key");
+    let mut parts = Vec::new();
+    if added + filled + replaced == 0 {
+        parts.push(format!("unchanged, all {total} present"));
+    } else if o.created {
+        parts.push(if dry_run {
+            format!("would create with {}", plural(added, "key"))
+        } else {
+            format!("created, {}, mode 0600", plural(added, "key"))
+        });
+    } else {
+        let verbs: [(&str, &str, usize); 3] = [
+            ("add", "added", added),
+            ("fill", "filled", filled),
+            ("replace", "replaced", replaced),
+        ];
+        let mut first = true;
+        for (would, did, n) in verbs {
+            if n == 0 {
+                continue;
+            }
+            let what = if first {
+                format!("{n} of {total}")
+            } else {
+                n.to_string()
+            };
+            parts.push(if dry_run && first {
+                format!("would {would} {what}")
+            } else if dry_run {
+                format!("{would} {what}")
+            } else {
+                format!("{what} {did}")
+            });
+            first = false;
+        }
+    }
+    if weak > 0 {
+        parts.push(format!("{weak} weak"));
+    }
+    parts.join(", ")
+}
+
+/// One key's summary line (without the leading spaces): verb, key, kind, and the bits of a value
+/// envmint wrote or checked, or what is wrong with a weak one.
+fn key_line(k: &KeyReport, width: usize, dry_run: bool) -> String {
+    let verb = match (k.action, dry_run) {
+        (Action::Added, true) => "would add",
+        (Action::Filled, true) => "would fill",
+        (Action::Replaced, true) => "would replace",
+        (Action::Weak, _) => "kept",
+        (action, _) => action.as_str(),
+    };
+    let detail = match k.action {
+        Action::Weak => k.problem.clone().unwrap_or_default(),
+        Action::Kept => format!("{} bits, checked", format_bits(k.bits)),
+        Action::Replaced => format!(
+            "{} bits (the old value: {})",
+            format_bits(k.bits),
+            k.problem.as_deref().unwrap_or("weak")
+        ),
+        _ => format!("{} bits", format_bits(k.bits)),
+    };
+    format!("{verb:<9} {:<width$}  {:<9} {detail}", k.key, k.kind)
+}
+
+fn print_summary(outcomes: &[EnvOutcome<'_>], cwd: &Path, dry_run: bool) {
+    let width = key_width(outcomes.iter().flat_map(|o| o.keys.iter()));
     for o in outcomes {
-        let added = o.keys.iter().filter(|k| k.action == Action::Added).count();
-        let state = match (dry_run, added, o.created) {
-            (_, 0, _) => format!("unchanged, all {} present", plural(o.keys.len(), "key")),
-            (true, n, true) => format!("would create with {}", plural(n, "key")),
-            (true, n, false) => format!("would add {n} of {}", plural(o.keys.len(), "key")),
-            (false, n, true) => format!("created, {}, mode 0600", plural(n, "key")),
-            (false, n, false) => format!("{n} of {} added", plural(o.keys.len(), "key")),
-        };
         super::say!(
-            "{}: {} ({state})",
+            "{}: {} ({})",
             o.env.name,
-            shown(&o.env.file, cwd).display()
+            shown(&o.env.file, cwd).display(),
+            state_line(o, dry_run)
         );
         for k in &o.keys {
-            let verb = match (k.action, dry_run) {
-                (Action::Added, true) => "would add",
-                (action, _) => action.as_str(),
-            };
-            super::say!(
-                "  {verb:<9} {:<width$}  {:<9} {} bits",
-                k.key,
-                k.kind,
-                format_bits(k.bits)
-            );
+            super::say!("  {}", key_line(k, width, dry_run));
         }
     }
 }
@@ -197,44 +478,131 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
+/// `--json` output: one object for the whole run.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    dry_run: bool,
+    /// The manifest file used (relative to the working directory when inside it, like `file`),
+    /// or `null` for a preset.
+    manifest: Option<PathBuf>,
+    /// The built-in preset used (`web`), or `null` for a manifest file.
+    preset: Option<&'static str>,
+    environments: Vec<JsonEnvironment<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEnvironment<'a> {
+    environment: &'a str,
+    file: &'a Path,
+    created: bool,
+    written: bool,
+    keys: Vec<JsonKey<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonKey<'a> {
+    key: &'a str,
+    /// `added`, `filled`, `kept`, `weak` or `replaced`.
+    action: &'static str,
+    kind: &'static str,
+    /// The declared bits of a value written or checked; `null` for a weak value.
+    bits: Option<serde_json::Value>,
+    /// What is wrong with a weak or replaced value; never the value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problem: Option<&'a str>,
+}
+
 fn print_json(
     manifest: &Manifest,
     outcomes: &[EnvOutcome<'_>],
     cwd: &Path,
     dry_run: bool,
 ) -> Result<()> {
-    let envs: Vec<serde_json::Value> = outcomes
+    let environments = outcomes
         .iter()
-        .map(|o| {
-            let keys: Vec<serde_json::Value> = o
+        .map(|o| JsonEnvironment {
+            environment: &o.env.name,
+            file: shown(&o.env.file, cwd),
+            created: o.created,
+            written: o.written,
+            keys: o
                 .keys
                 .iter()
-                .map(|k| {
-                    serde_json::json!({
-                        "key": k.key,
-                        "action": k.action.as_str(),
-                        "kind": k.kind,
-                        "bits": super::bits_json(k.bits),
-                    })
+                .map(|k| JsonKey {
+                    key: &k.key,
+                    action: k.action.as_str(),
+                    kind: k.kind,
+                    bits: (k.action != Action::Weak).then(|| super::bits_json(k.bits)),
+                    problem: k.problem.as_deref(),
                 })
-                .collect();
-            serde_json::json!({
-                "environment": o.env.name,
-                "file": shown(&o.env.file, cwd),
-                "created": o.created,
-                "written": o.written,
-                "keys": keys,
-            })
+                .collect(),
         })
         .collect();
-    let manifest = match manifest.source() {
-        Source::File(p) => serde_json::json!(shown(p, cwd)),
-        Source::Builtin => serde_json::json!(null),
+    let (manifest, preset) = match manifest.source() {
+        Source::File(p) => (Some(shown(p, cwd).to_path_buf()), None),
+        Source::Builtin => (None, Some("web")),
     };
-    let doc = serde_json::json!({
-        "dry_run": dry_run,
-        "manifest": manifest,
-        "environments": envs,
-    });
-    super::print_line(&doc.to_string())
+    let report = JsonReport {
+        dry_run,
+        manifest,
+        preset,
+        environments,
+    };
+    let text = serde_json::to_string(&report).map_err(|e| Error::Io {
+        path: "<stdout>".into(),
+        action: "write",
+        source: e.into(),
+    })?;
+    super::print_line(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(key: &str, action: Action) -> KeyReport {
+        KeyReport {
+            key: key.to_string(),
+            action,
+            kind: "hex",
+            bits: 256.0,
+            problem: (action == Action::Weak)
+                .then(|| "placeholder, not a 32-byte hex secret".to_string()),
+        }
+    }
+
+    #[test]
+    fn the_key_column_is_capped_and_a_huge_key_never_panics() {
+        let huge = "K".repeat(65_536);
+        let keys = [report("A", Action::Added), report(&huge, Action::Kept)];
+        let width = key_width(keys.iter());
+        assert_eq!(width, MAX_KEY_WIDTH);
+        let line = key_line(&keys[1], width, false);
+        assert!(line.starts_with("kept      KKKK") && line.ends_with("256 bits, checked"));
+        let short = key_line(&keys[0], width, true);
+        assert_eq!(short.find("hex"), Some(10 + MAX_KEY_WIDTH + 2), "{short}");
+        assert_eq!(key_width([].iter()), 0);
+    }
+
+    #[test]
+    fn manifest_paths_are_relative_to_the_cwd() {
+        let cwd = Path::new("/home/me/app/src");
+        for (path, want) in [
+            ("/home/me/app/src/envmint.toml", "envmint.toml"),
+            ("/home/me/app/envmint.toml", "../envmint.toml"),
+            ("/home/me/app/cfg/envmint.toml", "../cfg/envmint.toml"),
+            ("/etc/envmint.toml", "/etc/envmint.toml"),
+        ] {
+            assert_eq!(relative(Path::new(path), cwd), Path::new(want), "{path}");
+        }
+    }
+
+    #[test]
+    fn weak_lines_show_the_problem_and_no_bits() {
+        let line = key_line(&report("JWT_SECRET_KEY", Action::Weak), 14, false);
+        assert_eq!(
+            line,
+            "kept      JWT_SECRET_KEY  hex       placeholder, not a 32-byte hex secret"
+        );
+    }
 }

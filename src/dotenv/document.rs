@@ -152,25 +152,84 @@ impl Document {
     /// On error the document is unchanged.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), EditError> {
         let written = written_value(key, value)?;
-        let entry = match self.index.get(key) {
-            None => return self.append_checked(key, &written),
-            Some(state) => {
-                if let Some(broken) = state.first_broken {
-                    return Err(EditError::KeyOnUnparsableLine {
-                        key: key.to_owned(),
-                        line: self.line_of(broken),
-                    });
-                }
-                state
-                    .last_entry
-                    .expect("an indexed key is readable or broken")
+        match self.editable_entry(key)? {
+            None => self.append_checked(key, &written),
+            Some(entry) => {
+                self.write_at(entry, value, &written);
+                Ok(())
             }
+        }
+    }
+
+    /// Replaces the value of `key`'s last definition in place, keeping its quoting style.
+    ///
+    /// Unlike [`Document::set`], the line keeps its quotes: a value that was `"..."` or `'...'`
+    /// is written in the same quotes (every value envmint writes reads back the same inside
+    /// either), and an unquoted one is written bare when the value allows, else single-quoted
+    /// as [`quote_value`] does. Every other byte of the document is kept, except that a comment
+    /// glued to the closing quote (`"x"#c`) gets a space before it, without which sh reads it
+    /// as part of the value; a multi-line value becomes one line. An absent key is refused ([`EditError::KeyMissing`]), as are the
+    /// values and lines [`Document::set`] refuses. On error the document is unchanged.
+    pub fn replace_value(&mut self, key: &str, value: &str) -> Result<(), EditError> {
+        let bare_or_single = written_value(key, value)?;
+        let entry = self
+            .editable_entry(key)?
+            .ok_or_else(|| EditError::KeyMissing {
+                key: key.to_owned(),
+            })?;
+        let item = &self.items[entry];
+        let Kind::Entry { value_start, .. } = &item.kind else {
+            return Err(EditError::KeyMissing {
+                key: key.to_owned(),
+            });
+        };
+        let quote = item
+            .text(&self.source)
+            .as_bytes()
+            .get(*value_start)
+            .copied();
+        let written = match quote {
+            Some(q @ (b'"' | b'\'')) => {
+                // Writable values hold no quote, `$`, backslash, backtick or whitespace, so
+                // they read back unchanged inside either quote in every reader.
+                let q = char::from(q);
+                let mut w = Zeroizing::new(String::with_capacity(value.len() + 2));
+                w.push(q);
+                w.push_str(value);
+                w.push(q);
+                w
+            }
+            _ => bare_or_single,
+        };
+        self.write_at(entry, value, &written);
+        Ok(())
+    }
+
+    /// The item index of `key`'s last readable definition (`None` when the key is absent), or
+    /// why it cannot be edited in place.
+    fn editable_entry(&self, key: &str) -> Result<Option<usize>, EditError> {
+        let Some(state) = self.index.get(key) else {
+            return Ok(None);
+        };
+        if let Some(broken) = state.first_broken {
+            return Err(EditError::KeyOnUnparsableLine {
+                key: key.to_owned(),
+                line: self.line_of(broken),
+            });
+        }
+        let Some(entry) = state.last_entry else {
+            return Ok(None);
         };
         if let Some(u) = self.unterminated.filter(|&u| u < entry) {
             return Err(EditError::UnterminatedQuote {
                 line: self.line_of(u),
             });
         }
+        Ok(Some(entry))
+    }
+
+    /// Puts `written` (the quoted form of `value`) in place of entry `entry`'s written value.
+    fn write_at(&mut self, entry: usize, value: &str, written: &str) {
         let item = &mut self.items[entry];
         let Kind::Entry {
             value: stored,
@@ -179,20 +238,28 @@ impl Document {
             ..
         } = &mut item.kind
         else {
-            unreachable!("last_entry points at an entry");
+            return;
         };
         let text = match &item.raw {
             Raw::Source(range) => &self.source[range.clone()],
             Raw::Owned(text) => text.as_str(),
         };
         let (head, tail) = (&text[..*value_start], &text[*value_end..]);
-        // A comment glued to a closing quote (`'x'#c`) would become part of an unquoted value.
+        // An empty value before a comment (`K= # c`) would read as the comment.
+        let written = if written.is_empty() && tail.trim_start_matches([' ', '\t']).starts_with('#')
+        {
+            "''"
+        } else {
+            written
+        };
+        // A comment glued to a closing quote (`'x'#c`) would become part of an unquoted value,
+        // and sh reads it as part of a quoted one (`#` starts a comment only at a word's start).
         let glued = tail.starts_with('#');
         let mut raw = Zeroizing::new(String::with_capacity(
             head.len() + written.len() + 1 + tail.len(),
         ));
         raw.push_str(head);
-        raw.push_str(&written);
+        raw.push_str(written);
         if glued {
             raw.push(' ');
         }
@@ -203,7 +270,6 @@ impl Document {
         self.total_lines -= item.lines - 1;
         item.lines = 1;
         item.raw = Raw::Owned(raw);
-        Ok(())
     }
 
     /// Appends `KEY=value` as a new last line, in the file's dominant line ending (first ending
@@ -293,6 +359,9 @@ impl Document {
                     }
                     state.last_entry = Some(idx);
                     state.last_entry_line = line;
+                    if let Some(w) = control_char_warning(&item, &self.source, key, line) {
+                        self.warnings.push(w);
+                    }
                 }
                 Kind::Broken { .. } => {
                     state.first_broken.get_or_insert(idx);
@@ -322,6 +391,39 @@ impl Document {
 /// The 1-based line following `items`.
 fn line_of_items(items: &[Item]) -> usize {
     1 + items.iter().map(|i| i.lines).sum::<usize>()
+}
+
+/// A warning for a control character (other than tab and line breaks) in an entry's written
+/// value, on the line where it sits: readers cut a value at a NUL or keep it, each their own way,
+/// and envmint never writes one. The character is named by class only.
+fn control_char_warning(item: &Item, source: &str, key: &str, line: usize) -> Option<Warning> {
+    let Kind::Entry {
+        value_start,
+        value_end,
+        ..
+    } = &item.kind
+    else {
+        return None;
+    };
+    let text = item.text(source);
+    let written = text.get(*value_start..*value_end)?;
+    let (at, c) = written
+        .char_indices()
+        .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))?;
+    let before = &text[..value_start + at];
+    let line = line + before.matches('\n').count();
+    let what = if c == '\0' {
+        "a NUL byte".to_owned()
+    } else {
+        format!("a control character (U+{:04X})", u32::from(c))
+    };
+    Some(Warning {
+        line,
+        message: format!(
+            "the value of `{key}` holds {what}: readers cut or keep it differently, and envmint \
+             never writes one"
+        ),
+    })
 }
 
 /// Checks the key and quotes the value into a zeroizing buffer.

@@ -33,6 +33,11 @@ pub enum EditError {
         /// The 1-based line where the quote opens.
         line: usize,
     },
+    /// `replace_value` of a key the document does not define readably.
+    KeyMissing {
+        /// The key.
+        key: String,
+    },
     /// `append` of a key the document already has.
     KeyExists {
         /// The key.
@@ -49,7 +54,9 @@ impl EditError {
             EditError::KeyOnUnparsableLine { line, .. }
             | EditError::UnterminatedQuote { line }
             | EditError::KeyExists { line, .. } => Some(*line),
-            EditError::InvalidKey { .. } | EditError::UnsafeValue { .. } => None,
+            EditError::InvalidKey { .. }
+            | EditError::UnsafeValue { .. }
+            | EditError::KeyMissing { .. } => None,
         }
     }
 }
@@ -93,6 +100,7 @@ impl fmt::Display for EditError {
                 "a quote opened on this line is never closed; envmint will not write after it, \
                  since a later quote would swallow the new line"
             ),
+            EditError::KeyMissing { key } => write!(f, "`{key}` is not defined"),
             EditError::KeyExists { key, line } => {
                 write!(f, "`{key}` already exists (line {line})")
             }

@@ -270,3 +270,186 @@ fn ten_thousand_keys_parse_set_render() {
     assert_eq!(out.len(), text.len() - 82 + 3);
     assert_eq!(d.keys().len(), 10_000);
 }
+
+#[test]
+fn replace_value_keeps_export_spacing_comment_and_quotes() {
+    let cases = [
+        ("export SECRET_KEY=\n", "export SECRET_KEY=abc\n"),
+        ("SESSION_SECRET=\"\"\n", "SESSION_SECRET=\"abc\"\n"),
+        (
+            "  export A = '' # note\r\n",
+            "  export A = 'abc' # note\r\n",
+        ),
+        ("A=\"old\"#c\nB=1", "A=\"abc\" #c\nB=1"),
+        ("A=changeme", "A=abc"),
+        ("A=1\nA=\n", "A=1\nA=abc\n"),
+    ];
+    for (input, want) in cases {
+        let key = if input.contains("SECRET_KEY") {
+            "SECRET_KEY"
+        } else if input.contains("SESSION") {
+            "SESSION_SECRET"
+        } else {
+            "A"
+        };
+        let mut d = doc(input);
+        d.replace_value(key, "abc").unwrap();
+        assert_eq!(d.render().as_str(), want, "{input:?}");
+        assert_eq!(d.get(key), Some("abc"));
+    }
+}
+
+#[test]
+fn replace_value_falls_back_to_the_writers_quoting() {
+    // Unquoted: bare when the value allows, else single quotes.
+    let mut d = doc("A= # c\nB=\n");
+    d.replace_value("B", "x#y").unwrap();
+    assert_eq!(d.render().as_str(), "A= # c\nB='x#y'\n");
+    assert_eq!(d.get("B"), Some("x#y"));
+    // An empty value before a comment is quoted, or the comment would become the value.
+    let mut d = doc("A=old # c\n");
+    d.replace_value("A", "").unwrap();
+    assert_eq!(d.render().as_str(), "A='' # c\n");
+    assert_eq!(Document::parse(&d.render()).get("A"), Some(""));
+    // Double quotes carry every writable value.
+    let mut d = doc("A=\"\"\n");
+    d.replace_value("A", "a#b~!").unwrap();
+    assert_eq!(d.render().as_str(), "A=\"a#b~!\"\n");
+    // A multi-line value becomes one line; later line numbers follow.
+    let mut d = doc("A='l1\nl2'\nB='x\n");
+    d.replace_value("A", "v").unwrap();
+    assert_eq!(d.render().as_str(), "A='v'\nB='x\n");
+}
+
+#[test]
+fn fail_replace_value_of_an_absent_or_unreadable_key_or_an_unsafe_value() {
+    let mut d = doc("A=1\nB='x' junk\n");
+    let before = d.render().to_string();
+    assert_eq!(
+        d.replace_value("C", "v"),
+        Err(EditError::KeyMissing { key: "C".into() })
+    );
+    assert!(matches!(
+        d.replace_value("B", "v"),
+        Err(EditError::KeyOnUnparsableLine { line: 2, .. })
+    ));
+    for bad in ["a\0b", "a\nb", "a\u{7}b", "it's", "a\"b", "$x"] {
+        assert!(
+            matches!(
+                d.replace_value("A", bad),
+                Err(EditError::UnsafeValue { .. })
+            ),
+            "{bad:?}"
+        );
+        assert!(matches!(
+            d.append("N", bad),
+            Err(EditError::UnsafeValue { .. })
+        ));
+    }
+    assert_eq!(d.render().as_str(), before);
+}
+
+/// Property: replacing one key's value changes only that value's bytes (its quotes kept, or the
+/// writer's when there were none); every other byte of the document stays identical.
+#[test]
+fn replace_value_keeps_every_other_byte() {
+    use rand::{RngExt, SeedableRng};
+    // Whole lines that do not define K (the first one does, but an earlier definition is kept).
+    let lines = [
+        "K=first\n",
+        "# comment\n",
+        "\n",
+        "\r\n",
+        "  \t\n",
+        "OTHER=1\r\n",
+        "X='a\nb'\n",
+        "Y=\"q\\\"r\"\n",
+        "junk line\n",
+        "Z=\u{0}\n",
+        "É=é\n",
+        "export W = 'w' # c\n",
+        "KK=2\n",
+    ];
+    let heads = ["", "export ", "  export  ", " "];
+    let eqs = ["=", " = ", "= ", " ="];
+    let olds = [
+        "",
+        "''",
+        "\"\"",
+        "old",
+        "'o l d'",
+        "\"o\\nld\"",
+        "'l1\nl2'",
+        "chAnge#me",
+    ];
+    let tails = ["", " # note", "  ", "\t# x"];
+    let values = [
+        "",
+        "abc",
+        "a#b",
+        "x/y=+",
+        "ümlaut",
+        "~!*",
+        "0123456789abcdef",
+    ];
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(6);
+    let mut pick = |n: usize| rng.random_range(0..n);
+    for _ in 0..5000 {
+        let before: String = (0..pick(5)).map(|_| lines[pick(lines.len())]).collect();
+        let after: String = (0..pick(5))
+            .map(|_| lines[1 + pick(lines.len() - 1)])
+            .collect();
+        let (head, eq, old, tail, value) = (
+            heads[pick(heads.len())],
+            eqs[pick(eqs.len())],
+            olds[pick(olds.len())],
+            tails[pick(tails.len())],
+            values[pick(values.len())],
+        );
+        // A comment after an empty unquoted value is read as the value: not a case to build.
+        let tail = if old.is_empty() { "" } else { tail };
+        let glued = if old.starts_with(['\'', '"']) && pick(2) == 0 {
+            "#glued"
+        } else {
+            tail
+        };
+        let eol = if pick(2) == 0 { "\n" } else { "\r\n" };
+        let text = format!("{before}{head}K{eq}{old}{glued}{eol}{after}");
+        let mut d = doc(&text);
+        d.replace_value("K", value).unwrap();
+        let written = match old.chars().next() {
+            Some(q @ ('\'' | '"')) => format!("{q}{value}{q}"),
+            // An empty value before a comment would read as the comment.
+            _ if value.is_empty() && glued.contains('#') => "''".to_string(),
+            _ => quote_value(value).unwrap().to_string(),
+        };
+        // A glued comment gets a space: sh would read it as part of the value.
+        let sep = if glued.starts_with('#') { " " } else { "" };
+        let want = format!("{before}{head}K{eq}{written}{sep}{glued}{eol}{after}");
+        assert_eq!(d.render().as_str(), want, "{text:?}");
+        let again = Document::parse(&want);
+        assert_eq!(again.get("K"), Some(value), "{want:?}");
+        let orig = Document::parse(&text);
+        for key in orig.keys() {
+            if key != "K" {
+                assert_eq!(again.get(key), orig.get(key), "{want:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_control_character_in_a_value_is_a_warning_with_its_line() {
+    let d = doc("A=1\nB=zqx\u{0}qz\nC='l1\nl\u{7}2'\nD=\"tab\there\"\n# \u{0} in a comment\n");
+    let w: Vec<(usize, &str)> = d
+        .warnings()
+        .iter()
+        .map(|w| (w.line, w.message.as_str()))
+        .collect();
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert_eq!(w[0].0, 2);
+    assert!(w[0].1.contains("`B` holds a NUL byte"), "{}", w[0].1);
+    assert_eq!(w[1].0, 4);
+    assert!(w[1].1.contains("U+0007"), "{}", w[1].1);
+    assert!(!w[0].1.contains("zq") && !w[0].1.contains("qz"));
+}
