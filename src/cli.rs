@@ -58,7 +58,8 @@ pub enum KindArg {
     Base32,
     /// Letters and digits.
     Alnum,
-    /// Letters, digits and `-_.+:@/%^,=` (safe unquoted in dotenv files and sh).
+    /// Letters, digits and `-_.`: safe unencoded in a URL (`postgres://app:PASSWORD@db`), bare in
+    /// dotenv files, and in sh.
     Password,
 }
 
@@ -81,7 +82,7 @@ impl KindArg {
 #[command(after_help = "Examples:\n  \
     envmint gen                          # base64url, 32 bytes (256 bits)\n  \
     envmint gen hex --bytes 32           # 64 hex characters\n  \
-    envmint gen password --length 24     # 24 characters, 148 bits\n  \
+    envmint gen password --length 24     # 24 characters, 144 bits\n  \
     envmint gen alnum --bits 128 -n 5    # five 22-character secrets\n  \
     envmint gen --alphabet 0123456789abcdef --length 40\n  \
     envmint gen --json -n 3\n\n\

@@ -31,13 +31,20 @@ pub const DEFAULT_BITS: u64 = 256;
 /// Characters of the `alnum` kind.
 pub const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-/// Characters of the `password` kind: `alnum` plus symbols that need no quoting in a dotenv
-/// file for python-dotenv, Node dotenv and docker compose, and survive `set -a; . ./file` in sh
-/// unquoted or single-quoted. Left out on purpose: `$ # \ ' "`, backtick and whitespace (quoting
-/// and interpolation), `~` (tilde expansion after `=`), `* ? [ ]` (globbing in `export K=v` under
-/// dash), `; & | < > ( ) { } !` (shell syntax).
-pub const PASSWORD: &str =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.+:@/%^,=";
+/// Characters of the `password` kind: `alnum` plus `-`, `_` and `.`, the symbols of RFC 3986's
+/// *unreserved* set without `~`. A value is therefore safe unencoded wherever a generated
+/// password goes first:
+/// - in a URL's userinfo (`postgres://app:PASSWORD@db/app`): unreserved characters are never
+///   percent-encoded or decoded by any URL parser (Python's `urlsplit`, WHATWG/Node `URL`,
+///   which does encode `: ; = @ / ^ |` there) nor turned into a space (`+` is, by form decoders
+///   such as Java's `URLDecoder` or Python's `unquote_plus`);
+/// - bare in a dotenv file (every character is in the writer's bare set, see `dotenv::quote`);
+/// - in `set -a; . ./file` in sh: none of them is special to the shell.
+///
+/// Left out on purpose: `~` (tilde expansion after `=` and `:` in bash, so the dotenv writer
+/// quotes it), `!` (history expansion; not bare either), `+ , ; = : @ / % ^ $ & * ( ) '` and the
+/// rest (reserved or encoded in URLs, or shell syntax).
+pub const PASSWORD: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";
 
 const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
@@ -132,7 +139,8 @@ pub enum Kind {
     Base32,
     /// A-Z, a-z, 0-9.
     Alnum,
-    /// [`ALNUM`] plus dotenv- and shell-safe symbols, see [`PASSWORD`].
+    /// [`ALNUM`] plus `-_.`: safe unencoded in a URL's userinfo, a dotenv file and sh, see
+    /// [`PASSWORD`].
     Password,
     /// A caller-chosen alphabet.
     Custom(Alphabet),
@@ -654,9 +662,28 @@ mod tests {
         let hex16 = Kind::Custom(Alphabet::new("0123456789abcdef").unwrap());
         assert_eq!(b(hex16.clone(), 128), 32);
         assert_eq!(b(hex16, 129), 33);
-        // password: 73 symbols, log2 = 6.1898: 21 chars = 129.99 bits.
-        assert_eq!(PASSWORD.len(), 73);
-        assert_eq!(b(Kind::Password, 128), 21);
+        // password: 65 symbols, log2 = 6.0224: 21 chars = 126.47 bits, 22 = 132.49.
+        assert_eq!(PASSWORD.len(), 65);
+        assert_eq!(b(Kind::Password, 126), 21);
+        assert_eq!(b(Kind::Password, 128), 22);
+    }
+
+    #[test]
+    fn password_characters_are_bare_in_dotenv_and_unreserved_in_urls() {
+        // RFC 3986 section 2.3: ALPHA / DIGIT / "-" / "." / "_" / "~".
+        let unreserved = |c: char| c.is_ascii_alphanumeric() || "-._~".contains(c);
+        for c in PASSWORD.chars() {
+            assert!(unreserved(c), "{c:?} is not unreserved in a URL");
+            assert_ne!(c, '~', "tilde expansion in sh");
+            let one = c.to_string();
+            let written = crate::dotenv::quote_value(&one).unwrap();
+            assert_eq!(written.as_str(), one, "{c:?} is not written bare");
+        }
+        // The whole alphabet at once, as one value, is written as it is.
+        assert_eq!(
+            crate::dotenv::quote_value(PASSWORD).unwrap().as_str(),
+            PASSWORD
+        );
     }
 
     #[test]

@@ -119,8 +119,9 @@ fn values(count_per_kind: usize) -> Vec<(&'static str, String)> {
     const HEX: &str = "0123456789abcdef";
     const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     const BASE32: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    const PASSWORD: &str =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.+:@/%^,=";
+    // The `password` kind's alphabet, and the writer's whole bare set (the former alphabet).
+    const PASSWORD: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";
+    const BARE: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.+:@/%^,=";
     const UNICODE: &str = "aé€漢字🙂ß#!~";
     let manifest: String = (' '..='~')
         .filter(|c| check_writable_alphabet(&c.to_string()).is_ok())
@@ -152,6 +153,7 @@ fn values(count_per_kind: usize) -> Vec<(&'static str, String)> {
         out.push(("alnum", from(ALNUM, &mut rng)));
         out.push(("base32", from(BASE32, &mut rng)));
         out.push(("password", from(PASSWORD, &mut rng)));
+        out.push(("bare", from(BARE, &mut rng)));
         out.push(("manifest", from(&manifest, &mut rng)));
         out.push(("unicode", from(UNICODE, &mut rng)));
     }
