@@ -216,21 +216,51 @@ impl fmt::Display for SpecError {
 }
 
 impl Kind {
-    /// The built-in kind names accepted on the command line and in the manifest.
+    /// The built-in kinds, in the order the command line lists them: the one list the command
+    /// line, the manifest and [`Kind::from_name`] draw from.
+    pub const BUILTIN: [Kind; 6] = [
+        Kind::Hex,
+        Kind::Base64,
+        Kind::Base64Url,
+        Kind::Base32,
+        Kind::Alnum,
+        Kind::Password,
+    ];
+
+    /// The names of [`Kind::BUILTIN`], in the same order (a unit test keeps them in step).
     pub const NAMES: [&'static str; 6] =
         ["hex", "base64", "base64url", "base32", "alnum", "password"];
 
-    /// Parses a built-in kind name; `urlsafe` is an alias of `base64url`.
+    /// Parses a built-in kind name or one of its [`Kind::aliases`] (`urlsafe` for `base64url`).
     pub fn from_name(name: &str) -> Option<Kind> {
-        Some(match name {
-            "hex" => Kind::Hex,
-            "base64" => Kind::Base64,
-            "base64url" | "urlsafe" => Kind::Base64Url,
-            "base32" => Kind::Base32,
-            "alnum" => Kind::Alnum,
-            "password" => Kind::Password,
-            _ => return None,
-        })
+        Kind::BUILTIN
+            .into_iter()
+            .find(|k| k.name() == name || k.aliases().contains(&name))
+    }
+
+    /// Other names accepted for this kind.
+    pub fn aliases(&self) -> &'static [&'static str] {
+        match self {
+            Kind::Base64Url => &["urlsafe"],
+            _ => &[],
+        }
+    }
+
+    /// One line saying what a value of this kind looks like (for `--help`).
+    pub fn about(&self) -> &'static str {
+        match self {
+            Kind::Hex => "Lower-case hex of N bytes, like `openssl rand -hex N`",
+            Kind::Base64 => "Standard base64 with padding, like `openssl rand -base64 N`",
+            Kind::Base64Url => {
+                "URL-safe base64 without padding, like Python's `secrets.token_urlsafe(N)`"
+            }
+            Kind::Base32 => "RFC 4648 base32 without padding",
+            Kind::Alnum => "Letters and digits",
+            Kind::Password => {
+                "Letters, digits and `-_.`: safe unencoded in URLs, dotenv files and sh"
+            }
+            Kind::Custom(_) => "Characters of a given alphabet",
+        }
     }
 
     /// The kind's name (`alphabet` for a custom one).
@@ -635,6 +665,24 @@ mod tests {
 
     fn spec(kind: Kind, unit: SizeUnit, amount: u64) -> Spec {
         Spec::new(kind, Some(Size { unit, amount })).unwrap()
+    }
+
+    #[test]
+    fn builtin_names_and_aliases_are_one_list() {
+        for (kind, name) in Kind::BUILTIN.iter().zip(Kind::NAMES) {
+            assert_eq!(kind.name(), name);
+            assert_eq!(Kind::from_name(name).as_ref(), Some(kind));
+            for alias in kind.aliases() {
+                assert_eq!(Kind::from_name(alias).as_ref(), Some(kind));
+            }
+        }
+        assert_eq!(Kind::from_name("urlsafe"), Some(Kind::Base64Url));
+        assert_eq!(
+            Kind::from_name("alphabet"),
+            None,
+            "a custom alphabet is not a name"
+        );
+        assert_eq!(Kind::from_name("HEX"), None);
     }
 
     #[test]

@@ -902,10 +902,99 @@ fn a_full_disk_on_stdout_is_an_io_error() {
     );
 }
 
+/// Runs `envmint ARGS` with stdout redirected by sh as `redirect` (e.g. `>&-`).
+fn with_stdout(redirect: &str, args: &[&str]) -> Output {
+    let script = format!("exec \"$0\" \"$@\" {redirect}");
+    Test::new()
+        .wrapper(["sh", "-c", script.as_str()])
+        .args(args)
+        .run()
+}
+
+#[test]
+fn fail_a_closed_stdout_is_exit_74() {
+    // openssl rand -hex 32 >&- exits 1 too: the values went nowhere.
+    for args in [&["gen", "hex"][..], &["gen", "--json", "-n", "3"][..]] {
+        let out = with_stdout(">&-", args);
+        assert_eq!(out.code(), 74, "{}", out.describe());
+        assert_eq!(
+            out.stderr(),
+            "error: <stdout>: cannot write: Bad file descriptor (os error 9)\n",
+            "{}",
+            out.describe()
+        );
+    }
+    // Redirected to /dev/null by the shell (write-only) is a choice, not a closed stdout.
+    let out = with_stdout(">/dev/null", &["gen", "hex"]);
+    assert_eq!(out.code(), 0, "{}", out.describe());
+    assert_eq!(out.stderr(), "");
+}
+
+#[test]
+fn fail_manifest_is_not_a_gen_flag() {
+    refused(["gen", "--manifest", "envmint.toml"], &["'--manifest'"]);
+    refused(
+        ["--manifest", "envmint.toml", "gen"],
+        &["--manifest does not apply to gen", "hint: "],
+    );
+}
+
+#[test]
+fn wording_is_singular_for_one() {
+    let out = ok(["gen", "hex", "--bytes", "1", "--allow-weak", "-v"]);
+    assert_eq!(
+        out.stderr(),
+        "envmint: 1 secret of kind hex: 1 byte, 8 bits of entropy\n"
+    );
+    let out = ok([
+        "gen",
+        "alnum",
+        "--length",
+        "1",
+        "--allow-weak",
+        "-v",
+        "-n",
+        "2",
+    ]);
+    assert!(
+        out.stderr()
+            .starts_with("envmint: 2 secrets of kind alnum, 1 character each, 5.95 bits"),
+        "{}",
+        out.describe()
+    );
+    refused(
+        ["gen", "hex", "--bytes", "1"],
+        &["error: hex of 1 byte has 8 bits"],
+    );
+    refused(
+        ["gen", "alnum", "--length", "1"],
+        &["error: alnum of 1 character has 5.95 bits"],
+    );
+}
+
+#[test]
+fn json_is_compact_with_snake_case_keys_like_every_command() {
+    let out = ok(["gen", "hex", "--bytes", "16", "--json", "-n", "2"]);
+    let text = out.stdout();
+    assert!(
+        text.starts_with("{\"kind\":\"hex\",\"bits\":128,\"values\":[\""),
+        "{text}"
+    );
+    assert!(text.ends_with("\"]}\n"), "{text}");
+}
+
 #[test]
 fn help_shows_examples_and_exits_0() {
     let out = envmint(["gen", "--help"]).status(0);
     assert!(out.stdout().contains("Examples:"));
+    // Every kind is listed with what its values look like, from the library's one list.
+    for line in [
+        "- hex:",
+        "- base64url:",
+        "- password:  Letters, digits and `-_.`",
+    ] {
+        assert!(out.stdout().contains(line), "{line}\n{}", out.stdout());
+    }
     assert!(out.stdout().contains("--allow-weak"));
     assert_eq!(out.stderr(), "");
 }

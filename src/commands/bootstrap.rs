@@ -20,7 +20,8 @@ struct EnvOutcome<'a> {
 
 pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
     let cwd = super::cwd()?;
-    let manifest = Manifest::load(global.manifest.as_deref(), &cwd)?;
+    let manifest = Manifest::load(args.manifest.as_deref(), &cwd)?;
+    let _ = global; // -v adds nothing to bootstrap yet (issue 6, point 15, another change)
     // Every name is checked before anything is read or written.
     let mut envs: Vec<&Environment> = Vec::new();
     let names: Vec<&str> = if args.all {
