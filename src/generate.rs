@@ -1007,6 +1007,89 @@ mod tests {
         }
     }
 
+    /// Not random at all: yields 0, 1, ..., 255, 0, 1, ... So over whole cycles every byte
+    /// value comes up equally often, and a sampler's counts can be checked exactly.
+    struct CountingRng(u8);
+
+    impl rand::TryRng for CountingRng {
+        type Error = std::convert::Infallible;
+
+        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+            let mut b = [0u8; 4];
+            self.try_fill_bytes(&mut b)?;
+            Ok(u32::from_le_bytes(b))
+        }
+
+        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+            let mut b = [0u8; 8];
+            self.try_fill_bytes(&mut b)?;
+            Ok(u64::from_le_bytes(b))
+        }
+
+        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+            for b in dst {
+                *b = self.0;
+                self.0 = self.0.wrapping_add(1);
+            }
+            Ok(())
+        }
+    }
+
+    // Only for these tests: it lets the generator accept the counting RNG.
+    impl rand::TryCryptoRng for CountingRng {}
+
+    /// Counts of each character of `alphabet` over `cycles` secrets of `zone` characters (the
+    /// accepted byte values per cycle). The sampler asks for 256 bytes at a time, so each secret
+    /// takes exactly one cycle of the counting RNG, which starts at `zone`: a sampler that also
+    /// used the bytes `zone..=255` (plain `byte % n`) would meet them first and be caught.
+    fn exact_counts(alphabet: &str, cycles: usize) -> Vec<u64> {
+        let n = alphabet.len();
+        let zone = 256 / n * n;
+        let kind = Kind::Custom(Alphabet::new(alphabet).unwrap());
+        let mut g = Generator::new(spec(kind, SizeUnit::Length, zone as u64));
+        let start = zone as u8; // 256 wraps to 0: then no byte is rejected anyway
+        let mut rng = CountingRng(start);
+        let mut text = Zeroizing::new(Vec::new());
+        for _ in 0..cycles {
+            g.append(&mut rng, &mut text);
+            assert_eq!(
+                rng.0, start,
+                "{alphabet}: one secret, one cycle of 256 bytes"
+            );
+        }
+        counts_of(alphabet, &text)
+    }
+
+    #[test]
+    fn every_character_gets_exactly_its_share_of_the_byte_values() {
+        // Every alphabet size, from 2 to 94, and the built-in alphabets: each of 256 / n * n
+        // accepted byte values maps to one character, 256 / n of them to each.
+        let printable: String = ('!'..='~').collect();
+        let mut alphabets: Vec<String> = (2..=94).map(|n| printable[..n].to_string()).collect();
+        alphabets.extend([ALNUM.to_string(), PASSWORD.to_string(), "abc".to_string()]);
+        for alphabet in alphabets {
+            let counts = exact_counts(&alphabet, 3);
+            let share = (256 / alphabet.len() * 3) as u64;
+            assert!(
+                counts.iter().all(|&c| c == share),
+                "{alphabet}: {counts:?}, each should be {share}"
+            );
+        }
+    }
+
+    #[test]
+    fn fail_the_exact_count_catches_a_modulo_sampler_on_three_characters() {
+        // `byte % 3` over the first 255 bytes of a cycle starting at 255 (what the generator
+        // would take if it used every byte): 255 maps to `a`, and 254 is never reached, so `a`
+        // gets 86, `c` 84. The chi-square test above cannot see a bias this small (expected
+        // statistic about 39 against a limit of about 48); the exact count does.
+        let mut rng = CountingRng(255);
+        let mut raw = [0u8; 255];
+        rand::Rng::fill_bytes(&mut rng, &mut raw);
+        let biased: Vec<u8> = raw.iter().map(|&b| b"abc"[b as usize % 3]).collect();
+        assert_eq!(counts_of("abc", &biased), [86, 85, 84]);
+    }
+
     #[test]
     fn fail_the_same_check_catches_a_modulo_sampler() {
         // `byte % 62` over all 256 bytes favours the first 8 characters (5/256 vs 4/256).

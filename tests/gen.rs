@@ -865,8 +865,7 @@ fn a_closed_pipe_in_a_shell_pipeline_exits_0() {
         .status()
         .is_err()
     {
-        eprintln!("skipped: no bash");
-        return;
+        return common::skip("no bash");
     }
     let script = r#"set -o pipefail; "$0" gen -n 1000000 2>err | head -1 >/dev/null; echo "${PIPESTATUS[0]}"; cat err"#;
     let test = Test::new();
@@ -885,8 +884,7 @@ fn a_closed_pipe_in_a_shell_pipeline_exits_0() {
 fn a_full_disk_on_stdout_is_an_io_error() {
     let full = std::fs::OpenOptions::new().write(true).open("/dev/full");
     let Ok(full) = full else {
-        eprintln!("skipped: no /dev/full");
-        return;
+        return common::skip("no /dev/full");
     };
     let out = Test::new()
         .args(["gen"])
