@@ -51,7 +51,8 @@ const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 /// A custom alphabet: 2 to 94 distinct printable ASCII characters (no space).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Alphabet {
-    chars: Vec<u8>,
+    /// Only printable ASCII, each character once (checked by [`Alphabet::new`]).
+    chars: String,
 }
 
 /// Why an alphabet was refused.
@@ -91,7 +92,7 @@ impl Alphabet {
     /// Parses a custom alphabet, refusing duplicates, non-printable or non-ASCII characters.
     pub fn new(chars: &str) -> Result<Self, AlphabetError> {
         let mut seen = [false; 128];
-        let mut out = Vec::with_capacity(chars.len());
+        let mut out = String::with_capacity(chars.len());
         for c in chars.chars() {
             if !c.is_ascii_graphic() {
                 return Err(AlphabetError::NotPrintableAscii(c));
@@ -101,7 +102,7 @@ impl Alphabet {
                 return Err(AlphabetError::Duplicate(c));
             }
             seen[b as usize] = true;
-            out.push(b);
+            out.push(c);
         }
         if out.len() < 2 {
             return Err(AlphabetError::TooSmall);
@@ -111,8 +112,7 @@ impl Alphabet {
 
     /// The characters, in the order given.
     pub fn as_str(&self) -> &str {
-        // Only ASCII bytes are ever stored.
-        std::str::from_utf8(&self.chars).expect("alphabet is ASCII")
+        &self.chars
     }
 
     /// Number of characters.
@@ -298,7 +298,7 @@ impl Kind {
         match self {
             Kind::Alnum => Some(ALNUM.as_bytes()),
             Kind::Password => Some(PASSWORD.as_bytes()),
-            Kind::Custom(a) => Some(&a.chars),
+            Kind::Custom(a) => Some(a.chars.as_bytes()),
             _ => None,
         }
     }
@@ -515,8 +515,7 @@ impl Generator {
         let len = self.spec.encoded_len();
         reserve_zeroizing(out, (len + sep.len()) * count);
         let n = self.spec.amount;
-        if !self.spec.kind.is_byte_kind() {
-            let alphabet = self.spec.kind.alphabet().expect("alphabet kind");
+        if let Some(alphabet) = self.spec.kind.alphabet() {
             for _ in 0..count {
                 let start = out.len();
                 out.resize(start + len, 0);
