@@ -1,7 +1,10 @@
 //! Command-line definitions (clap derive) and nothing else.
 
+use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use envmint::generate::Kind;
 use std::path::PathBuf;
+use std::sync::LazyLock;
 
 /// Generate, store and rotate application secrets in dotenv files.
 #[derive(Debug, Parser)]
@@ -20,8 +23,10 @@ use std::path::PathBuf;
                   73 cannot create output, 74 I/O error, 75 locked, 77 permission refused."
 )]
 pub struct Cli {
-    /// Use this envmint.toml instead of searching the current folder and its parents.
-    #[arg(long, global = true, value_name = "PATH")]
+    /// `envmint --manifest PATH bootstrap|init`: the same as the command's own `--manifest`,
+    /// kept for scripts that put it first. Hidden, and refused for a command that reads no
+    /// manifest (`gen`).
+    #[arg(long, value_name = "PATH", hide = true)]
     pub manifest: Option<PathBuf>,
 
     /// Say more on stderr (never a secret value).
@@ -44,35 +49,26 @@ pub enum Command {
     Bootstrap(BootstrapArgs),
 }
 
-/// Built-in kinds of secret.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum KindArg {
-    /// Lower-case hex of N bytes, like `openssl rand -hex N`.
-    Hex,
-    /// Standard base64 with padding, like `openssl rand -base64 N`.
-    Base64,
-    /// URL-safe base64 without padding, like Python's `secrets.token_urlsafe(N)`.
-    #[value(alias = "urlsafe")]
-    Base64url,
-    /// RFC 4648 base32 without padding.
-    Base32,
-    /// Letters and digits.
-    Alnum,
-    /// Letters, digits and `-_.+:@/%^,=` (safe unquoted in dotenv files and sh).
-    Password,
-}
+/// A built-in kind of secret as given on the command line: the library's own list
+/// ([`Kind::BUILTIN`]), its names, aliases and descriptions, so the two cannot drift apart.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KindArg(pub Kind);
 
-impl KindArg {
-    /// The library name of this kind.
-    pub fn name(self) -> &'static str {
-        match self {
-            KindArg::Hex => "hex",
-            KindArg::Base64 => "base64",
-            KindArg::Base64url => "base64url",
-            KindArg::Base32 => "base32",
-            KindArg::Alnum => "alnum",
-            KindArg::Password => "password",
-        }
+/// [`Kind::BUILTIN`] wrapped for clap, which wants a `'static` slice of values.
+static KIND_ARGS: LazyLock<Vec<KindArg>> =
+    LazyLock::new(|| Kind::BUILTIN.into_iter().map(KindArg).collect());
+
+impl ValueEnum for KindArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &KIND_ARGS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(
+            PossibleValue::new(self.0.name())
+                .aliases(self.0.aliases().iter().copied())
+                .help(self.0.about()),
+        )
     }
 }
 
@@ -81,7 +77,7 @@ impl KindArg {
 #[command(after_help = "Examples:\n  \
     envmint gen                          # base64url, 32 bytes (256 bits)\n  \
     envmint gen hex --bytes 32           # 64 hex characters\n  \
-    envmint gen password --length 24     # 24 characters, 148 bits\n  \
+    envmint gen password --length 24     # 24 characters, 144 bits\n  \
     envmint gen alnum --bits 128 -n 5    # five 22-character secrets\n  \
     envmint gen --alphabet 0123456789abcdef --length 40\n  \
     envmint gen --json -n 3\n\n\
@@ -129,8 +125,13 @@ pub struct GenArgs {
 /// `envmint init`.
 #[derive(Debug, Args)]
 #[command(after_help = "Example:\n  envmint init && $EDITOR envmint.toml\n\n\
-    Refuses to overwrite an existing envmint.toml (exit 73).")]
-pub struct InitArgs {}
+    Covers secret files in .gitignore first, then writes envmint.toml. An existing envmint.toml\n\
+    is kept as it is (exit 0), so running init again finishes what a failed run left undone.")]
+pub struct InitArgs {
+    /// Write the manifest here instead of ./envmint.toml (the .gitignore beside it is updated).
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+}
 
 /// `envmint bootstrap`.
 #[derive(Debug, Args)]
@@ -146,6 +147,10 @@ pub struct InitArgs {}
     (after writing what could be added); --replace-weak replaces such values in place.\n\
     Without envmint.toml the built-in web preset is used (see `envmint init`).")]
 pub struct BootstrapArgs {
+    /// Use this envmint.toml instead of searching the current folder and its parents.
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+
     /// Environments to bootstrap, as declared in the manifest.
     #[arg(required_unless_present = "all", value_name = "ENV")]
     pub environments: Vec<String>,

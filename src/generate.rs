@@ -35,20 +35,28 @@ pub const DEFAULT_BITS: u64 = 256;
 /// Characters of the `alnum` kind.
 pub const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-/// Characters of the `password` kind: `alnum` plus symbols that need no quoting in a dotenv
-/// file for python-dotenv, Node dotenv and docker compose, and survive `set -a; . ./file` in sh
-/// unquoted or single-quoted. Left out on purpose: `$ # \ ' "`, backtick and whitespace (quoting
-/// and interpolation), `~` (tilde expansion after `=`), `* ? [ ]` (globbing in `export K=v` under
-/// dash), `; & | < > ( ) { } !` (shell syntax).
-pub const PASSWORD: &str =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.+:@/%^,=";
+/// Characters of the `password` kind: `alnum` plus `-`, `_` and `.`, the symbols of RFC 3986's
+/// *unreserved* set without `~`. A value is therefore safe unencoded wherever a generated
+/// password goes first:
+/// - in a URL's userinfo (`postgres://app:PASSWORD@db/app`): unreserved characters are never
+///   percent-encoded or decoded by any URL parser (Python's `urlsplit`, WHATWG/Node `URL`,
+///   which does encode `: ; = @ / ^ |` there) nor turned into a space (`+` is, by form decoders
+///   such as Java's `URLDecoder` or Python's `unquote_plus`);
+/// - bare in a dotenv file (every character is in the writer's bare set, see `dotenv::quote`);
+/// - in `set -a; . ./file` in sh: none of them is special to the shell.
+///
+/// Left out on purpose: `~` (tilde expansion after `=` and `:` in bash, so the dotenv writer
+/// quotes it), `!` (history expansion; not bare either), `+ , ; = : @ / % ^ $ & * ( ) '` and the
+/// rest (reserved or encoded in URLs, or shell syntax).
+pub const PASSWORD: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";
 
 const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /// A custom alphabet: 2 to 94 distinct printable ASCII characters (no space).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Alphabet {
-    chars: Vec<u8>,
+    /// Only printable ASCII, each character once (checked by [`Alphabet::new`]).
+    chars: String,
 }
 
 /// Why an alphabet was refused.
@@ -88,7 +96,7 @@ impl Alphabet {
     /// Parses a custom alphabet, refusing duplicates, non-printable or non-ASCII characters.
     pub fn new(chars: &str) -> Result<Self, AlphabetError> {
         let mut seen = [false; 128];
-        let mut out = Vec::with_capacity(chars.len());
+        let mut out = String::with_capacity(chars.len());
         for c in chars.chars() {
             if !c.is_ascii_graphic() {
                 return Err(AlphabetError::NotPrintableAscii(c));
@@ -98,7 +106,7 @@ impl Alphabet {
                 return Err(AlphabetError::Duplicate(c));
             }
             seen[b as usize] = true;
-            out.push(b);
+            out.push(c);
         }
         if out.len() < 2 {
             return Err(AlphabetError::TooSmall);
@@ -108,8 +116,7 @@ impl Alphabet {
 
     /// The characters, in the order given.
     pub fn as_str(&self) -> &str {
-        // Only ASCII bytes are ever stored.
-        std::str::from_utf8(&self.chars).expect("alphabet is ASCII")
+        &self.chars
     }
 
     /// Number of characters.
@@ -136,7 +143,8 @@ pub enum Kind {
     Base32,
     /// A-Z, a-z, 0-9.
     Alnum,
-    /// [`ALNUM`] plus dotenv- and shell-safe symbols, see [`PASSWORD`].
+    /// [`ALNUM`] plus `-_.`: safe unencoded in a URL's userinfo, a dotenv file and sh, see
+    /// [`PASSWORD`].
     Password,
     /// A caller-chosen alphabet.
     Custom(Alphabet),
@@ -212,21 +220,51 @@ impl fmt::Display for SpecError {
 }
 
 impl Kind {
-    /// The built-in kind names accepted on the command line and in the manifest.
+    /// The built-in kinds, in the order the command line lists them: the one list the command
+    /// line, the manifest and [`Kind::from_name`] draw from.
+    pub const BUILTIN: [Kind; 6] = [
+        Kind::Hex,
+        Kind::Base64,
+        Kind::Base64Url,
+        Kind::Base32,
+        Kind::Alnum,
+        Kind::Password,
+    ];
+
+    /// The names of [`Kind::BUILTIN`], in the same order (a unit test keeps them in step).
     pub const NAMES: [&'static str; 6] =
         ["hex", "base64", "base64url", "base32", "alnum", "password"];
 
-    /// Parses a built-in kind name; `urlsafe` is an alias of `base64url`.
+    /// Parses a built-in kind name or one of its [`Kind::aliases`] (`urlsafe` for `base64url`).
     pub fn from_name(name: &str) -> Option<Kind> {
-        Some(match name {
-            "hex" => Kind::Hex,
-            "base64" => Kind::Base64,
-            "base64url" | "urlsafe" => Kind::Base64Url,
-            "base32" => Kind::Base32,
-            "alnum" => Kind::Alnum,
-            "password" => Kind::Password,
-            _ => return None,
-        })
+        Kind::BUILTIN
+            .into_iter()
+            .find(|k| k.name() == name || k.aliases().contains(&name))
+    }
+
+    /// Other names accepted for this kind.
+    pub fn aliases(&self) -> &'static [&'static str] {
+        match self {
+            Kind::Base64Url => &["urlsafe"],
+            _ => &[],
+        }
+    }
+
+    /// One line saying what a value of this kind looks like (for `--help`).
+    pub fn about(&self) -> &'static str {
+        match self {
+            Kind::Hex => "Lower-case hex of N bytes, like `openssl rand -hex N`",
+            Kind::Base64 => "Standard base64 with padding, like `openssl rand -base64 N`",
+            Kind::Base64Url => {
+                "URL-safe base64 without padding, like Python's `secrets.token_urlsafe(N)`"
+            }
+            Kind::Base32 => "RFC 4648 base32 without padding",
+            Kind::Alnum => "Letters and digits",
+            Kind::Password => {
+                "Letters, digits and `-_.`: safe unencoded in URLs, dotenv files and sh"
+            }
+            Kind::Custom(_) => "Characters of a given alphabet",
+        }
     }
 
     /// The kind's name (`alphabet` for a custom one).
@@ -264,7 +302,7 @@ impl Kind {
         match self {
             Kind::Alnum => Some(ALNUM.as_bytes()),
             Kind::Password => Some(PASSWORD.as_bytes()),
-            Kind::Custom(a) => Some(&a.chars),
+            Kind::Custom(a) => Some(a.chars.as_bytes()),
             _ => None,
         }
     }
@@ -481,8 +519,7 @@ impl Generator {
         let len = self.spec.encoded_len();
         reserve_zeroizing(out, (len + sep.len()) * count);
         let n = self.spec.amount;
-        if !self.spec.kind.is_byte_kind() {
-            let alphabet = self.spec.kind.alphabet().expect("alphabet kind");
+        if let Some(alphabet) = self.spec.kind.alphabet() {
             for _ in 0..count {
                 let start = out.len();
                 out.resize(start + len, 0);
@@ -634,6 +671,24 @@ mod tests {
     }
 
     #[test]
+    fn builtin_names_and_aliases_are_one_list() {
+        for (kind, name) in Kind::BUILTIN.iter().zip(Kind::NAMES) {
+            assert_eq!(kind.name(), name);
+            assert_eq!(Kind::from_name(name).as_ref(), Some(kind));
+            for alias in kind.aliases() {
+                assert_eq!(Kind::from_name(alias).as_ref(), Some(kind));
+            }
+        }
+        assert_eq!(Kind::from_name("urlsafe"), Some(Kind::Base64Url));
+        assert_eq!(
+            Kind::from_name("alphabet"),
+            None,
+            "a custom alphabet is not a name"
+        );
+        assert_eq!(Kind::from_name("HEX"), None);
+    }
+
+    #[test]
     fn default_is_at_least_256_bits_for_every_kind() {
         for name in Kind::NAMES {
             let s = Spec::new(Kind::from_name(name).unwrap(), None).unwrap();
@@ -658,9 +713,28 @@ mod tests {
         let hex16 = Kind::Custom(Alphabet::new("0123456789abcdef").unwrap());
         assert_eq!(b(hex16.clone(), 128), 32);
         assert_eq!(b(hex16, 129), 33);
-        // password: 73 symbols, log2 = 6.1898: 21 chars = 129.99 bits.
-        assert_eq!(PASSWORD.len(), 73);
-        assert_eq!(b(Kind::Password, 128), 21);
+        // password: 65 symbols, log2 = 6.0224: 21 chars = 126.47 bits, 22 = 132.49.
+        assert_eq!(PASSWORD.len(), 65);
+        assert_eq!(b(Kind::Password, 126), 21);
+        assert_eq!(b(Kind::Password, 128), 22);
+    }
+
+    #[test]
+    fn password_characters_are_bare_in_dotenv_and_unreserved_in_urls() {
+        // RFC 3986 section 2.3: ALPHA / DIGIT / "-" / "." / "_" / "~".
+        let unreserved = |c: char| c.is_ascii_alphanumeric() || "-._~".contains(c);
+        for c in PASSWORD.chars() {
+            assert!(unreserved(c), "{c:?} is not unreserved in a URL");
+            assert_ne!(c, '~', "tilde expansion in sh");
+            let one = c.to_string();
+            let written = crate::dotenv::quote_value(&one).unwrap();
+            assert_eq!(written.as_str(), one, "{c:?} is not written bare");
+        }
+        // The whole alphabet at once, as one value, is written as it is.
+        assert_eq!(
+            crate::dotenv::quote_value(PASSWORD).unwrap().as_str(),
+            PASSWORD
+        );
     }
 
     #[test]
@@ -934,6 +1008,89 @@ mod tests {
             let limit = critical(alphabet.len() - 1);
             assert!(stat < limit, "{alphabet}: chi2 {stat:.1} >= {limit:.1}");
         }
+    }
+
+    /// Not random at all: yields 0, 1, ..., 255, 0, 1, ... So over whole cycles every byte
+    /// value comes up equally often, and a sampler's counts can be checked exactly.
+    struct CountingRng(u8);
+
+    impl rand::TryRng for CountingRng {
+        type Error = std::convert::Infallible;
+
+        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+            let mut b = [0u8; 4];
+            self.try_fill_bytes(&mut b)?;
+            Ok(u32::from_le_bytes(b))
+        }
+
+        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+            let mut b = [0u8; 8];
+            self.try_fill_bytes(&mut b)?;
+            Ok(u64::from_le_bytes(b))
+        }
+
+        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+            for b in dst {
+                *b = self.0;
+                self.0 = self.0.wrapping_add(1);
+            }
+            Ok(())
+        }
+    }
+
+    // Only for these tests: it lets the generator accept the counting RNG.
+    impl rand::TryCryptoRng for CountingRng {}
+
+    /// Counts of each character of `alphabet` over `cycles` secrets of `zone` characters (the
+    /// accepted byte values per cycle). The sampler asks for 256 bytes at a time, so each secret
+    /// takes exactly one cycle of the counting RNG, which starts at `zone`: a sampler that also
+    /// used the bytes `zone..=255` (plain `byte % n`) would meet them first and be caught.
+    fn exact_counts(alphabet: &str, cycles: usize) -> Vec<u64> {
+        let n = alphabet.len();
+        let zone = 256 / n * n;
+        let kind = Kind::Custom(Alphabet::new(alphabet).unwrap());
+        let mut g = Generator::new(spec(kind, SizeUnit::Length, zone as u64));
+        let start = zone as u8; // 256 wraps to 0: then no byte is rejected anyway
+        let mut rng = CountingRng(start);
+        let mut text = Zeroizing::new(Vec::new());
+        for _ in 0..cycles {
+            g.append(&mut rng, &mut text);
+            assert_eq!(
+                rng.0, start,
+                "{alphabet}: one secret, one cycle of 256 bytes"
+            );
+        }
+        counts_of(alphabet, &text)
+    }
+
+    #[test]
+    fn every_character_gets_exactly_its_share_of_the_byte_values() {
+        // Every alphabet size, from 2 to 94, and the built-in alphabets: each of 256 / n * n
+        // accepted byte values maps to one character, 256 / n of them to each.
+        let printable: String = ('!'..='~').collect();
+        let mut alphabets: Vec<String> = (2..=94).map(|n| printable[..n].to_string()).collect();
+        alphabets.extend([ALNUM.to_string(), PASSWORD.to_string(), "abc".to_string()]);
+        for alphabet in alphabets {
+            let counts = exact_counts(&alphabet, 3);
+            let share = (256 / alphabet.len() * 3) as u64;
+            assert!(
+                counts.iter().all(|&c| c == share),
+                "{alphabet}: {counts:?}, each should be {share}"
+            );
+        }
+    }
+
+    #[test]
+    fn fail_the_exact_count_catches_a_modulo_sampler_on_three_characters() {
+        // `byte % 3` over the first 255 bytes of a cycle starting at 255 (what the generator
+        // would take if it used every byte): 255 maps to `a`, and 254 is never reached, so `a`
+        // gets 86, `c` 84. The chi-square test above cannot see a bias this small (expected
+        // statistic about 39 against a limit of about 48); the exact count does.
+        let mut rng = CountingRng(255);
+        let mut raw = [0u8; 255];
+        rand::Rng::fill_bytes(&mut rng, &mut raw);
+        let biased: Vec<u8> = raw.iter().map(|&b| b"abc"[b as usize % 3]).collect();
+        assert_eq!(counts_of("abc", &biased), [86, 85, 84]);
     }
 
     #[test]

@@ -15,7 +15,7 @@ const BASE64: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
 const BASE64URL: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const BASE32: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-const PASSWORD: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.+:@/%^,=";
+const PASSWORD: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";
 
 // --- helpers ---------------------------------------------------------------------------------
 
@@ -206,7 +206,7 @@ fn every_kind_defaults_to_at_least_256_bits() {
         ("base64url", 43, 256.0),
         ("base32", 52, 256.0),
         ("alnum", 43, 256.03), // 43 * log2(62) = 256.03; 42 chars would be 250.1
-        ("password", 42, 259.97), // 42 * log2(73) = 259.97; 41 chars would be 253.8
+        ("password", 43, 258.96), // 43 * log2(65) = 258.96; 42 chars would be 252.9
     ];
     for (kind, len, bits) in table {
         let json = ok(["gen", kind, "--json"]).json();
@@ -266,7 +266,7 @@ fn byte_kinds_use_their_whole_alphabet() {
 
 #[test]
 fn alphabet_kinds_have_their_length_and_whole_alphabet() {
-    for (kind, default_len) in [("alnum", 43), ("password", 42)] {
+    for (kind, default_len) in [("alnum", 43), ("password", 43)] {
         let out = ok(["gen", kind, "-n", "200"]);
         let lines = out.lines();
         assert_eq!(lines.len(), 200);
@@ -281,12 +281,129 @@ fn alphabet_kinds_have_their_length_and_whole_alphabet() {
 }
 
 #[test]
-fn password_characters_need_no_quoting_in_dotenv_or_sh() {
+fn password_characters_are_bare_in_dotenv_and_unreserved_in_urls() {
+    // The dotenv writer's bare set (src/dotenv/quote.rs) and RFC 3986's unreserved set, spelled
+    // out here so that widening the alphabet shows up as a failure.
+    let bare = format!("{ALNUM}-_.+:@/%^,=");
+    let unreserved = format!("{ALNUM}-._~");
     for c in PASSWORD.chars() {
+        assert!(bare.contains(c), "{c:?} would be quoted in a dotenv file");
+        assert!(unreserved.contains(c), "{c:?} is not unreserved in a URL");
         assert!(
             !"$#\\'\"` ~*?[](){};&|<>!".contains(c),
-            "{c:?} would need quoting"
+            "{c:?} is special to sh"
         );
+    }
+}
+
+/// Many generated passwords, default length and short (so every character also appears first
+/// and last), from the built binary.
+fn generated_passwords() -> Vec<String> {
+    let mut values = Vec::new();
+    for args in [
+        &["gen", "password", "-n", "4000"][..],
+        &[
+            "gen",
+            "password",
+            "--length",
+            "3",
+            "--allow-weak",
+            "-n",
+            "4000",
+        ][..],
+    ] {
+        let out = ok_slice(args);
+        values.extend(out.lines().iter().map(|l| l.to_string()));
+    }
+    assert_eq!(chars_used(values.iter().map(String::as_str)), set(PASSWORD));
+    values
+}
+
+fn ok_slice(args: &[&str]) -> Output {
+    let out = envmint(args).status(0);
+    assert_no_value_on_stderr(&out);
+    out
+}
+
+/// Runs `program ARGS FILE` where FILE holds one password per line; the program prints the
+/// number of values it checked and nothing else when all passed, or the failing values.
+fn run_url_checker(program: &str, args: &[&str], values: &[String]) -> Option<String> {
+    let test = Test::new().write("values.txt", values.join("\n") + "\n");
+    let file = test.path("values.txt");
+    let out = match std::process::Command::new(program)
+        .args(args)
+        .arg(&file)
+        .output()
+    {
+        Ok(out) => out,
+        Err(e) => {
+            common::skip(&format!("{program} not available: {e}"));
+            return None;
+        }
+    };
+    assert!(
+        out.status.success(),
+        "{program} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8(out.stdout).expect("utf-8"))
+}
+
+#[test]
+fn password_values_parse_unencoded_in_python_and_node_urls() {
+    let values = generated_passwords();
+    let want = format!("{}\n", values.len());
+    // Python's urllib: the password part of userinfo, undecoded, and the host after it.
+    let python = "import sys, urllib.parse\n\
+        vals = open(sys.argv[1]).read().split('\\n')[:-1]\n\
+        bad = []\n\
+        for pw in vals:\n\
+        \x20   u = urllib.parse.urlsplit('postgres://app:' + pw + '@db/app')\n\
+        \x20   if (u.password, u.username, u.hostname, u.path) != (pw, 'app', 'db', '/app') \\\n\
+        \x20           or urllib.parse.unquote(u.password) != pw:\n\
+        \x20       bad.append(pw)\n\
+        print(f'{len(bad)} of {len(vals)} misread, e.g. {bad[:3]}' if bad else len(vals))\n";
+    if let Some(got) = run_url_checker("python3", &["-c", python], &values) {
+        assert_eq!(got, want, "values Python's urlsplit misreads");
+    }
+    // WHATWG URL (Node): the password must come back as given, not percent-encoded.
+    let node = "const fs = require('fs');\
+        const vals = fs.readFileSync(process.argv[1], 'utf8').split('\\n').slice(0, -1);\
+        const bad = vals.filter(pw => {\
+          let u; try { u = new URL('postgres://app:' + pw + '@db/app'); } catch (e) { return true; }\
+          return !(u.password === pw && decodeURIComponent(u.password) === pw &&\
+                   u.username === 'app' && u.hostname === 'db' && u.pathname === '/app');\
+        });\
+        console.log(bad.length ? `${bad.length} of ${vals.length} misread, e.g. ${bad.slice(0, 3)}` : vals.length);";
+    if let Some(got) = run_url_checker("node", &["-e", node], &values) {
+        assert_eq!(got, want, "values Node's URL misreads");
+    }
+}
+
+#[test]
+fn password_values_read_back_unquoted_in_sh() {
+    let values = generated_passwords();
+    let file: String = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| format!("P{i}={v}\n"))
+        .collect();
+    let out = Test::new()
+        .write("pw.env", file)
+        .program("sh")
+        .args(["-c", "set -a; . ./pw.env; env"])
+        .run();
+    if out.code() != 0 && !out.stderr().is_empty() && out.stdout().is_empty() {
+        return common::skip(&format!("sh failed: {}", out.stderr()));
+    }
+    assert_eq!(out.code(), 0, "{}", out.describe());
+    let env: std::collections::HashMap<&str, &str> = out
+        .lines()
+        .into_iter()
+        .filter_map(|l| l.split_once('='))
+        .collect();
+    for (i, v) in values.iter().enumerate() {
+        assert_eq!(env.get(format!("P{i}").as_str()), Some(&v.as_str()));
     }
 }
 
@@ -322,9 +439,9 @@ fn bits_round_up_to_the_smallest_size_that_reaches_them() {
         (&["alnum", "--bits", "128"], 22, 130.99),
         (&["alnum", "--bits", "126"], 22, 130.99),
         (&["alnum", "--bits", "131"], 23, 136.94),
-        // log2(73) = 6.1898: 21 chars = 129.98 bits
-        (&["password", "--bits", "128"], 21, 129.98),
-        (&["password", "--bits", "130"], 22, 136.17),
+        // log2(65) = 6.0224: 21 chars = 126.47 bits, 22 chars = 132.49 bits
+        (&["password", "--bits", "128"], 22, 132.49),
+        (&["password", "--bits", "133"], 23, 138.51),
         // A power-of-two alphabet divides exactly: no rounding up.
         (
             &["--alphabet", "0123456789abcdef", "--bits", "128"],
@@ -477,9 +594,9 @@ fn fail_weak_secrets_unless_allowed() {
         (&["base32", "--bytes", "1"], "use --bytes 16 or more", 2),
         (&["alnum", "--length", "21"], "use --length 22 or more", 21),
         (
-            &["password", "--length", "20"],
-            "use --length 21 or more",
-            20,
+            &["password", "--length", "21"],
+            "use --length 22 or more",
+            21,
         ),
         (
             &["--alphabet", "01", "--length", "127"],
@@ -596,7 +713,7 @@ fn json_reports_each_kind_and_its_bits() {
         (&["base64", "--bits", "200"], "base64", 200.0),
         (&["base32"], "base32", 256.0),
         (&["alnum", "--length", "22"], "alnum", 130.99),
-        (&["password", "--length", "21"], "password", 129.98),
+        (&["password", "--length", "22"], "password", 132.49),
         (&["--alphabet", "01", "--length", "300"], "alphabet", 300.0),
     ];
     for (args, kind, bits) in table {
@@ -748,8 +865,7 @@ fn a_closed_pipe_in_a_shell_pipeline_exits_0() {
         .status()
         .is_err()
     {
-        eprintln!("skipped: no bash");
-        return;
+        return common::skip("no bash");
     }
     let script = r#"set -o pipefail; "$0" gen -n 1000000 2>err | head -1 >/dev/null; echo "${PIPESTATUS[0]}"; cat err"#;
     let test = Test::new();
@@ -768,8 +884,7 @@ fn a_closed_pipe_in_a_shell_pipeline_exits_0() {
 fn a_full_disk_on_stdout_is_an_io_error() {
     let full = std::fs::OpenOptions::new().write(true).open("/dev/full");
     let Ok(full) = full else {
-        eprintln!("skipped: no /dev/full");
-        return;
+        return common::skip("no /dev/full");
     };
     let out = Test::new()
         .args(["gen"])
@@ -785,10 +900,99 @@ fn a_full_disk_on_stdout_is_an_io_error() {
     );
 }
 
+/// Runs `envmint ARGS` with stdout redirected by sh as `redirect` (e.g. `>&-`).
+fn with_stdout(redirect: &str, args: &[&str]) -> Output {
+    let script = format!("exec \"$0\" \"$@\" {redirect}");
+    Test::new()
+        .wrapper(["sh", "-c", script.as_str()])
+        .args(args)
+        .run()
+}
+
+#[test]
+fn fail_a_closed_stdout_is_exit_74() {
+    // openssl rand -hex 32 >&- exits 1 too: the values went nowhere.
+    for args in [&["gen", "hex"][..], &["gen", "--json", "-n", "3"][..]] {
+        let out = with_stdout(">&-", args);
+        assert_eq!(out.code(), 74, "{}", out.describe());
+        assert_eq!(
+            out.stderr(),
+            "error: <stdout>: cannot write: Bad file descriptor (os error 9)\n",
+            "{}",
+            out.describe()
+        );
+    }
+    // Redirected to /dev/null by the shell (write-only) is a choice, not a closed stdout.
+    let out = with_stdout(">/dev/null", &["gen", "hex"]);
+    assert_eq!(out.code(), 0, "{}", out.describe());
+    assert_eq!(out.stderr(), "");
+}
+
+#[test]
+fn fail_manifest_is_not_a_gen_flag() {
+    refused(["gen", "--manifest", "envmint.toml"], &["'--manifest'"]);
+    refused(
+        ["--manifest", "envmint.toml", "gen"],
+        &["--manifest does not apply to gen", "hint: "],
+    );
+}
+
+#[test]
+fn wording_is_singular_for_one() {
+    let out = ok(["gen", "hex", "--bytes", "1", "--allow-weak", "-v"]);
+    assert_eq!(
+        out.stderr(),
+        "envmint: 1 secret of kind hex: 1 byte, 8 bits of entropy\n"
+    );
+    let out = ok([
+        "gen",
+        "alnum",
+        "--length",
+        "1",
+        "--allow-weak",
+        "-v",
+        "-n",
+        "2",
+    ]);
+    assert!(
+        out.stderr()
+            .starts_with("envmint: 2 secrets of kind alnum, 1 character each, 5.95 bits"),
+        "{}",
+        out.describe()
+    );
+    refused(
+        ["gen", "hex", "--bytes", "1"],
+        &["error: hex of 1 byte has 8 bits"],
+    );
+    refused(
+        ["gen", "alnum", "--length", "1"],
+        &["error: alnum of 1 character has 5.95 bits"],
+    );
+}
+
+#[test]
+fn json_is_compact_with_snake_case_keys_like_every_command() {
+    let out = ok(["gen", "hex", "--bytes", "16", "--json", "-n", "2"]);
+    let text = out.stdout();
+    assert!(
+        text.starts_with("{\"kind\":\"hex\",\"bits\":128,\"values\":[\""),
+        "{text}"
+    );
+    assert!(text.ends_with("\"]}\n"), "{text}");
+}
+
 #[test]
 fn help_shows_examples_and_exits_0() {
     let out = envmint(["gen", "--help"]).status(0);
     assert!(out.stdout().contains("Examples:"));
+    // Every kind is listed with what its values look like, from the library's one list.
+    for line in [
+        "- hex:",
+        "- base64url:",
+        "- password:  Letters, digits and `-_.`",
+    ] {
+        assert!(out.stdout().contains(line), "{line}\n{}", out.stdout());
+    }
     assert!(out.stdout().contains("--allow-weak"));
     assert_eq!(out.stderr(), "");
 }

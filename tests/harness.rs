@@ -61,12 +61,25 @@ fn the_temp_dir_is_removed_when_the_output_is_dropped() {
 
 #[test]
 fn stdin_and_env_are_passed_and_status_reports_the_code() {
-    // gen ignores stdin and the environment; this checks the plumbing does not hang or fail.
+    // A program that reads both: the variable is echoed, stdin is counted (900 KB, more than a
+    // pipe buffer, so a builder that wrote stdin before reading stdout would hang).
     let out = Test::new()
-        .stdin("ignored\n".repeat(100_000))
-        .env("ENVMINT_IDENTITY", "/nonexistent")
-        .args(["gen", "--bytes", "0"])
-        .status(2);
+        .stdin("line one\n".repeat(100_000))
+        .env("HARNESS_VALUE", "from the builder")
+        .program("sh")
+        .args(["-c", "echo \"$HARNESS_VALUE\"; wc -c | tr -d ' '; exit 3"])
+        .status(3);
+    assert_eq!(out.lines(), ["from the builder", "900000"]);
+    assert_eq!(out.code(), 3);
+    // The builder drops inherited ENVMINT_* variables, never the ones a test sets.
+    let out = Test::new()
+        .env("ENVMINT_LOCK_TIMEOUT", "7")
+        .program("sh")
+        .args(["-c", "echo \"${ENVMINT_LOCK_TIMEOUT-unset}\""])
+        .status(0);
+    assert_eq!(out.lines(), ["7"]);
+    // And the envmint binary itself: the code is reported, the command line described.
+    let out = Test::new().args(["gen", "--bytes", "0"]).status(2);
     assert_eq!(out.code(), 2);
     assert!(out.describe().contains("envmint gen --bytes 0"));
 }

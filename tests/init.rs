@@ -55,35 +55,194 @@ fn init_writes_the_preset_and_creates_the_gitignore() {
 }
 
 #[test]
-fn fail_a_second_init_is_exit_73_and_changes_nothing() {
+fn a_second_init_keeps_the_manifest_fixes_the_gitignore_and_exits_0() {
     let first = Test::new().arg("init").status(0);
     let edited = format!("{PRESET}\n[secrets.MINE]\n");
     fs::write(first.path("envmint.toml"), &edited).unwrap();
+    // Someone dropped a line from .gitignore since: the second run puts it back.
+    let ignore = first.read(".gitignore").replace("*.age.key\n", "");
+    fs::write(first.path(".gitignore"), &ignore).unwrap();
     let before = mtime(&first, "envmint.toml");
-    let ignore = first.read(".gitignore");
     std::thread::sleep(Duration::from_millis(30));
-    let out = first.then().arg("init").status(73);
-    assert!(
-        out.stderr()
-            .starts_with("error: envmint.toml: already exists"),
-        "{}",
-        out.describe()
+    let out = first.then().arg("init").status(0);
+    assert_eq!(
+        out.stderr(),
+        "updated .gitignore: *.age.key\n\
+         kept envmint.toml: it exists, and init never overwrites it\n"
     );
-    assert_stderr_has(&out, "hint: ");
-    assert_eq!(out.read("envmint.toml"), edited);
-    assert_eq!(mtime(&out, "envmint.toml"), before);
-    assert_eq!(out.read(".gitignore"), ignore);
+    assert_eq!(out.bytes("envmint.toml"), edited.as_bytes());
+    assert_eq!(mtime(&out, "envmint.toml"), before, "not rewritten");
+    let fixed = out.read(".gitignore");
+    for entry in ENTRIES {
+        assert_eq!(count(&fixed, entry), 1, "{entry} once");
+    }
     assert_eq!(out.files(), [".gitignore", "envmint.toml"], "no temp file");
+
+    // A third run has nothing to do, and says so.
+    let out = out.then().arg("init").status(0);
+    assert_eq!(
+        out.stderr(),
+        ".gitignore already covers secret files\n\
+         kept envmint.toml: it exists, and init never overwrites it\n"
+    );
+    assert_eq!(out.read(".gitignore"), fixed);
+    assert_eq!(out.bytes("envmint.toml"), edited.as_bytes());
 }
 
 #[test]
-fn fail_init_over_an_existing_manifest_leaves_a_missing_gitignore_missing() {
+fn init_over_an_existing_manifest_still_covers_secret_files() {
     let out = Test::new()
         .write("envmint.toml", "[environments.x]\n")
         .arg("init")
-        .status(73);
-    assert_eq!(out.read("envmint.toml"), "[environments.x]\n");
-    assert_eq!(out.files(), ["envmint.toml"]);
+        .status(0);
+    assert_eq!(out.bytes("envmint.toml"), b"[environments.x]\n");
+    assert_eq!(out.read(".gitignore"), GITIGNORE);
+    assert_stderr_has(&out, "created .gitignore");
+    assert_stderr_has(&out, "kept envmint.toml");
+    assert_eq!(out.files(), [".gitignore", "envmint.toml"]);
+}
+
+#[test]
+fn fail_an_envmint_toml_that_is_not_a_file_is_an_error_not_kept() {
+    let out = Test::new()
+        .write("envmint.toml/.keep", "")
+        .arg("init")
+        .status(65);
+    assert_stderr_has(&out, "error: envmint.toml: not a regular file");
+    assert!(!out.stderr().contains("kept"), "{}", out.describe());
+    // .gitignore came first, and is done.
+    assert_eq!(out.read(".gitignore"), GITIGNORE);
+}
+
+#[test]
+fn fail_a_gitignore_that_cannot_be_read_stops_init_before_the_manifest() {
+    let out = Test::new()
+        .write(".gitignore/.keep", "")
+        .arg("init")
+        .status(65);
+    assert_stderr_has(&out, "error: .gitignore: not a regular file");
+    assert!(!out.exists("envmint.toml"), "{}", out.describe());
+}
+
+#[test]
+fn verbose_init_says_what_it_checks_and_writes() {
+    let out = Test::new().args(["init", "-v"]).status(0);
+    let stderr = out.stderr();
+    for line in [
+        "envmint: checking .gitignore\n",
+        "envmint: .gitignore: needs .env*.local *.age.key .*.envmint-tmp.* !.env.example\n",
+        "envmint: .gitignore: writing 93 bytes (4 missing)\n",
+        "created .gitignore: ",
+        "envmint: checking envmint.toml\n",
+        "envmint: envmint.toml: writing the web preset (",
+        "wrote envmint.toml",
+    ] {
+        assert!(stderr.contains(line), "{line:?}\n{}", out.describe());
+    }
+    // In that order: .gitignore first.
+    let at = |needle: &str| stderr.find(needle).unwrap();
+    assert!(at("checking .gitignore") < at("created .gitignore"));
+    assert!(at("created .gitignore") < at("checking envmint.toml"));
+    // Without -v, only the two result lines.
+    let quiet = Test::new().arg("init").status(0);
+    assert_eq!(quiet.stderr().lines().count(), 2, "{}", quiet.describe());
+}
+
+/// Unmounts on drop, so a failing assertion does not leave a mount behind.
+struct Mount(std::path::PathBuf);
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// Fills the file system holding `path` up to the last byte, with a file at `path`.
+fn fill(path: &std::path::Path) {
+    use std::io::Write;
+    let mut file = fs::File::create(path).unwrap();
+    let block = [0u8; 4096];
+    while file.write_all(&block).is_ok() {}
+    file.sync_all().ok();
+}
+
+/// The issue's full disk: init failed half way and a second run never finished the job. Now
+/// each run does what fits, and a run with space again converges.
+#[test]
+fn init_converges_after_a_full_disk() {
+    // The mount point lives outside the test's own directory and is declared first, so that
+    // it is unmounted before any of them is removed, even when an assertion fails.
+    let parent = tempfile::tempdir().unwrap();
+    let disk = parent.path().join("disk");
+    fs::create_dir(&disk).unwrap();
+    let mounted = Command::new("mount")
+        .args([
+            "-t",
+            "tmpfs",
+            "-o",
+            "size=64k,mode=0755",
+            "envmint-init-test",
+        ])
+        .arg(&disk)
+        .output();
+    match mounted {
+        Ok(o) if o.status.success() => {}
+        Ok(o) => {
+            return skip(&format!(
+                "cannot mount a tmpfs: {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            ));
+        }
+        Err(e) => return skip(&format!("no mount(8): {e}")),
+    }
+    let _mount = Mount(disk.clone());
+    let filler = disk.join("filler");
+    let names = || -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(&disk)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let init = || Test::new().cwd(&disk).arg("init");
+
+    // No space at all: .gitignore fails first, and envmint.toml is not written before it.
+    fill(&filler);
+    let out = init().status(74);
+    assert_stderr_has(&out, "error: ");
+    assert_stderr_has(&out, ".gitignore: cannot write");
+    assert_eq!(names(), ["filler"], "nothing written, no temp file");
+
+    // One page free: .gitignore fits, envmint.toml does not.
+    let f = fs::OpenOptions::new().write(true).open(&filler).unwrap();
+    f.set_len(f.metadata().unwrap().len() - 4096).unwrap();
+    drop(f);
+    let out = init().status(74);
+    assert_stderr_has(&out, "created .gitignore");
+    assert_stderr_has(&out, "envmint.toml: cannot write");
+    assert_eq!(
+        fs::read_to_string(disk.join(".gitignore")).unwrap(),
+        GITIGNORE
+    );
+    assert_eq!(names(), [".gitignore", "filler"]);
+
+    // Space again: the next run finishes the job.
+    fs::remove_file(&filler).unwrap();
+    let out = init().status(0);
+    assert_stderr_has(&out, ".gitignore already covers secret files");
+    assert_stderr_has(&out, "wrote envmint.toml");
+    assert_eq!(
+        fs::read_to_string(disk.join("envmint.toml")).unwrap(),
+        PRESET
+    );
+    assert_eq!(
+        fs::read_to_string(disk.join(".gitignore")).unwrap(),
+        GITIGNORE
+    );
+    assert_eq!(names(), [".gitignore", "envmint.toml"]);
+    // And once more: nothing to do, still exit 0.
+    init().status(0);
 }
 
 #[test]
@@ -194,21 +353,40 @@ fn manifest_flag_writes_there_and_the_gitignore_next_to_it() {
     assert_stderr_has(&out, "wrote config/envmint.toml");
     assert_stderr_has(&out, "created config/.gitignore");
 
+    // The flag after the command (its own place) does the same; the file is kept.
     let out = out
         .then()
         .args(["init", "--manifest", "config/envmint.toml"])
-        .status(73);
-    assert_stderr_has(&out, "config/envmint.toml: already exists");
+        .status(0);
+    assert_stderr_has(&out, "kept config/envmint.toml");
+    assert_eq!(out.read("config/envmint.toml"), PRESET);
 }
 
 #[test]
 fn fail_manifest_flag_into_a_missing_folder_is_exit_73() {
+    for args in [
+        ["--manifest", "nope/envmint.toml", "init"],
+        ["init", "--manifest", "nope/envmint.toml"],
+    ] {
+        let out = Test::new().args(args).status(73);
+        assert!(
+            out.stderr()
+                .starts_with("error: nope/envmint.toml: its folder does not exist"),
+            "{}",
+            out.describe()
+        );
+        assert_stderr_has(&out, "hint: ");
+        assert!(out.files().is_empty(), "{:?}", out.files());
+    }
+}
+
+#[test]
+fn fail_manifest_given_twice() {
     let out = Test::new()
-        .args(["--manifest", "nope/envmint.toml", "init"])
-        .status(73);
-    assert!(out.stderr().starts_with("error: "), "{}", out.describe());
-    assert_stderr_has(&out, "nope/envmint.toml");
-    assert!(out.files().is_empty(), "{:?}", out.files());
+        .args(["--manifest", "a.toml", "init", "--manifest", "b.toml"])
+        .status(2);
+    assert_stderr_has(&out, "error: --manifest is given twice");
+    assert!(out.files().is_empty());
 }
 
 #[test]

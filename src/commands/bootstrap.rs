@@ -24,7 +24,11 @@ struct EnvOutcome<'a> {
 pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
     let cwd = super::cwd()?;
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-    let manifest = Manifest::load(global.manifest.as_deref(), &cwd, home.as_deref())?;
+    let manifest = Manifest::load(args.manifest.as_deref(), &cwd, home.as_deref())?;
+    if args.json {
+        // A script that asked for JSON and cannot receive it must learn that before files change.
+        super::check_stdout()?;
+    }
     // Every name is checked before anything is read or written.
     let mut envs: Vec<&Environment> = Vec::new();
     let names: Vec<&str> = if args.all {

@@ -1,12 +1,15 @@
 //! `envmint gen`: print random secrets, streaming.
 
-use super::{Global, os_rng, stdout_error};
+use super::{Global, bits_json, os_rng, stdout_error};
 use crate::cli::GenArgs;
 use envmint::generate::{
     Alphabet, Generator, Kind, MIN_BITS, Size, SizeUnit, Spec, SpecError, format_bits,
     reserve_zeroizing,
 };
 use envmint::{Error, Exit, Result};
+use serde::ser::{Error as _, SerializeSeq};
+use serde::{Serialize, Serializer};
+use std::cell::Cell;
 use std::io::{self, Write};
 use zeroize::Zeroizing;
 
@@ -20,22 +23,19 @@ pub fn run(global: &Global, args: GenArgs) -> Result<Exit> {
         return Err(weak_error(&spec));
     }
     if global.verbose {
-        super::say!(
-            "envmint: {} secret(s) of kind {}, {} {} each, {} bits of entropy per secret",
-            args.count,
-            spec.kind().name(),
-            spec.amount(),
-            if spec.kind().is_byte_kind() {
-                "bytes"
-            } else {
-                "characters"
-            },
-            format_bits(spec.bits())
-        );
+        super::say!("envmint: {}", describe(&spec, args.count));
     }
+    // Before any value exists: `envmint gen >&-` must fail, not print into nothing.
+    super::check_stdout()?;
     let mut rng = os_rng()?;
     let mut generator = Generator::new(spec);
-    match write_all(&mut generator, &mut rng, args.count, args.json) {
+    let mut out = Blocks::new(io::stdout().lock(), &generator);
+    let written = if args.json {
+        write_json(&mut out, &mut generator, &mut rng, args.count)
+    } else {
+        write_lines(&mut out, &mut generator, &mut rng, args.count)
+    };
+    match written.and_then(|()| out.flush()) {
         Ok(()) => Ok(Exit::Ok),
         Err(e) => match stdout_error(e) {
             None => Ok(Exit::Ok),
@@ -45,12 +45,12 @@ pub fn run(global: &Global, args: GenArgs) -> Result<Exit> {
 }
 
 fn spec_from_args(args: &GenArgs) -> Result<Spec> {
-    let kind = match (&args.alphabet, args.kind) {
+    let kind = match (&args.alphabet, &args.kind) {
         (Some(chars), _) => Kind::Custom(Alphabet::new(chars).map_err(|e| {
             Error::usage(format!("--alphabet: {e}"))
                 .with_hint("give 2 to 94 distinct printable ASCII characters, e.g. --alphabet 0123456789abcdef")
         })?),
-        (None, Some(k)) => Kind::from_name(k.name()).expect("cli kinds are library kinds"),
+        (None, Some(k)) => k.0.clone(),
         (None, None) => Kind::Base64Url,
     };
     let size = [
@@ -61,6 +61,43 @@ fn spec_from_args(args: &GenArgs) -> Result<Spec> {
     .into_iter()
     .find_map(|(unit, amount)| amount.map(|amount| Size { unit, amount }));
     Spec::new(kind, size).map_err(spec_error)
+}
+
+/// `n` of the spec's native unit, singular or plural: `1 byte`, `32 bytes`, `1 character`.
+fn amount(spec: &Spec) -> String {
+    let unit = if spec.kind().is_byte_kind() {
+        "byte"
+    } else {
+        "character"
+    };
+    plural(spec.amount() as u64, unit)
+}
+
+/// `1 secret`, `0 secrets`, `3 secrets`.
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// The `-v` line: what will be printed, without any value.
+fn describe(spec: &Spec, count: u64) -> String {
+    let kind = spec.kind().name();
+    let bits = format_bits(spec.bits());
+    if count == 1 {
+        format!(
+            "1 secret of kind {kind}: {}, {bits} bits of entropy",
+            amount(spec)
+        )
+    } else {
+        format!(
+            "{} of kind {kind}, {} each, {bits} bits of entropy per secret",
+            plural(count, "secret"),
+            amount(spec)
+        )
+    }
 }
 
 fn spec_error(err: SpecError) -> Error {
@@ -89,15 +126,10 @@ fn spec_error(err: SpecError) -> Error {
 
 fn weak_error(spec: &Spec) -> Error {
     let unit = spec.kind().native_unit().name();
-    let what = if spec.kind().is_byte_kind() {
-        "bytes"
-    } else {
-        "characters"
-    };
     Error::usage(format!(
-        "{} of {} {what} has {} bits of entropy, under the {MIN_BITS}-bit floor",
+        "{} of {} has {} bits of entropy, under the {MIN_BITS}-bit floor",
         spec.kind().name(),
-        spec.amount(),
+        amount(spec),
         format_bits(spec.bits())
     ))
     .with_hint(format!(
@@ -106,93 +138,191 @@ fn weak_error(spec: &Spec) -> Error {
     ))
 }
 
-/// Streams `count` secrets to stdout through one zeroizing block buffer, so neither memory nor
-/// leftovers grow with the count.
-fn write_all<R: rand::CryptoRng>(
+/// An [`io::Write`] that collects output in one zeroizing block and hands it to `out` whenever
+/// it passes [`BLOCK`] bytes, so neither memory nor leftover copies of secrets grow with the
+/// count (a `BufWriter` would free its buffer without wiping it).
+struct Blocks<W: Write> {
+    out: W,
+    block: Zeroizing<Vec<u8>>,
+}
+
+impl<W: Write> Blocks<W> {
+    fn new(out: W, generator: &Generator) -> Self {
+        let capacity = BLOCK + generator.spec().encoded_len() * 2 + 64;
+        Blocks {
+            out,
+            block: Zeroizing::new(Vec::with_capacity(capacity)),
+        }
+    }
+
+    /// Hands the block to `out` once it is full enough.
+    fn spill(&mut self) -> io::Result<()> {
+        if self.block.len() >= BLOCK {
+            self.out.write_all(&self.block)?;
+            self.block.clear();
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write> Write for Blocks<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        reserve_zeroizing(&mut self.block, buf.len());
+        self.block.extend_from_slice(buf);
+        self.spill()?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.write_all(&self.block)?;
+        self.block.clear();
+        self.out.flush()
+    }
+}
+
+/// One secret per line, many per block.
+fn write_lines<W: Write, R: rand::CryptoRng>(
+    out: &mut Blocks<W>,
     generator: &mut Generator,
     rng: &mut R,
     count: u64,
-    json: bool,
 ) -> io::Result<()> {
-    let mut stdout = io::stdout().lock();
-    let mut block = Zeroizing::new(Vec::with_capacity(
-        BLOCK + generator.spec().encoded_len() * 2 + 64,
-    ));
-    if json {
-        let head = serde_json::json!(generator.spec().kind().name()).to_string();
-        block.extend_from_slice(b"{\"kind\": ");
-        block.extend_from_slice(head.as_bytes());
-        block.extend_from_slice(b", \"bits\": ");
-        block.extend_from_slice(format_bits(generator.spec().bits()).as_bytes());
-        block.extend_from_slice(b", \"values\": [");
+    let per_block = (BLOCK / (generator.spec().encoded_len() + 1)).max(1) as u64;
+    let mut left = count;
+    while left > 0 {
+        let n = left.min(per_block);
+        left -= n;
+        // `n <= per_block <= BLOCK`, so it fits a usize on every platform.
+        generator.append_many(rng, &mut out.block, n as usize, b"\n");
+        out.spill()?;
     }
-    if json {
-        for i in 0..count {
-            if i > 0 {
-                block.extend_from_slice(b", ");
-            }
-            block.push(b'"');
-            let start = block.len();
-            generator.append(rng, &mut block);
-            escape_json_in_place(&mut block, start);
-            block.push(b'"');
-            if block.len() >= BLOCK {
-                stdout.write_all(&block)?;
-                block.clear();
-            }
-        }
-    } else {
-        let per_block = (BLOCK / (generator.spec().encoded_len() + 1)).max(1) as u64;
-        let mut left = count;
-        while left > 0 {
-            let n = left.min(per_block);
-            left -= n;
-            generator.append_many(rng, &mut block, n as usize, b"\n");
-            stdout.write_all(&block)?;
-            block.clear();
-        }
-    }
-    if json {
-        block.extend_from_slice(b"]}\n");
-    }
-    stdout.write_all(&block)?;
-    stdout.flush()
+    Ok(())
 }
 
-/// Secrets are printable ASCII; of those only `"` and `\` need escaping in a JSON string.
-fn escape_json_in_place(block: &mut Zeroizing<Vec<u8>>, start: usize) {
-    let extra = block[start..]
-        .iter()
-        .filter(|&&b| b == b'"' || b == b'\\')
-        .count();
-    if extra == 0 {
-        return;
-    }
-    reserve_zeroizing(block, extra);
-    let old_len = block.len();
-    block.resize(old_len + extra, 0);
-    // Shift right-to-left so no byte is overwritten before it is moved.
-    let (mut src, mut dst) = (old_len, old_len + extra);
-    while src > start {
-        src -= 1;
-        let b = block[src];
-        dst -= 1;
-        block[dst] = b;
-        if b == b'"' || b == b'\\' {
-            dst -= 1;
-            block[dst] = b'\\';
+/// `gen --json`: one object, written as it is generated. The same shape as every other
+/// command's JSON: a derived `Serialize` struct with snake_case keys.
+#[derive(Serialize)]
+struct GenReport<V> {
+    /// The kind's name (`alphabet` for `--alphabet`).
+    kind: &'static str,
+    /// Entropy per value, as `-v` shows it.
+    bits: serde_json::Value,
+    /// The values, generated while they are serialized.
+    values: V,
+}
+
+/// Serializes as a JSON array of `count` fresh secrets, each generated into one zeroizing
+/// buffer and escaped by serde_json straight into the output block. Taken out of its cells by
+/// the one serialization; a second one is an error, not a panic.
+struct Values<'a, R> {
+    generator: Cell<Option<&'a mut Generator>>,
+    rng: Cell<Option<&'a mut R>>,
+    count: u64,
+}
+
+impl<R: rand::CryptoRng> Serialize for Values<'_, R> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let (Some(generator), Some(rng)) = (self.generator.take(), self.rng.take()) else {
+            return Err(S::Error::custom("the values were already written"));
+        };
+        let mut seq = serializer.serialize_seq(usize::try_from(self.count).ok())?;
+        let mut value = Zeroizing::new(Vec::with_capacity(generator.spec().encoded_len()));
+        for _ in 0..self.count {
+            value.clear();
+            generator.append(rng, &mut value);
+            // Every kind and alphabet is ASCII, so this never fails; if it did, it is an error.
+            let text = std::str::from_utf8(&value).map_err(S::Error::custom)?;
+            seq.serialize_element(text)?;
         }
+        seq.end()
     }
+}
+
+fn write_json<W: Write, R: rand::CryptoRng>(
+    out: &mut Blocks<W>,
+    generator: &mut Generator,
+    rng: &mut R,
+    count: u64,
+) -> io::Result<()> {
+    let report = GenReport {
+        kind: generator.spec().kind().name(),
+        bits: bits_json(generator.spec().bits()),
+        values: Values {
+            generator: Cell::new(Some(generator)),
+            rng: Cell::new(Some(rng)),
+            count,
+        },
+    };
+    // serde_json keeps the underlying io::Error (a closed pipe stays a closed pipe).
+    serde_json::to_writer(&mut *out, &report)?;
+    out.write_all(b"\n")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use envmint::generate::Kind;
+    use rand::SeedableRng;
+
+    fn spec(kind: Kind, unit: SizeUnit, amount: u64) -> Spec {
+        Spec::new(kind, Some(Size { unit, amount })).unwrap()
+    }
 
     #[test]
-    fn json_escaping_handles_quotes_and_backslashes() {
-        let mut b = Zeroizing::new(b"[\"a\"b\\c".to_vec());
-        escape_json_in_place(&mut b, 2);
-        assert_eq!(&b[..], b"[\"a\\\"b\\\\c");
+    fn wording_is_singular_for_one() {
+        let one_byte = spec(Kind::Hex, SizeUnit::Bytes, 1);
+        assert_eq!(
+            describe(&one_byte, 1),
+            "1 secret of kind hex: 1 byte, 8 bits of entropy"
+        );
+        assert_eq!(
+            describe(&one_byte, 2),
+            "2 secrets of kind hex, 1 byte each, 8 bits of entropy per secret"
+        );
+        let alnum = spec(Kind::Alnum, SizeUnit::Length, 1);
+        assert_eq!(amount(&alnum), "1 character");
+        assert!(describe(&alnum, 0).starts_with("0 secrets of kind alnum, 1 character each"));
+        assert!(
+            weak_error(&one_byte)
+                .to_string()
+                .starts_with("hex of 1 byte has 8 bits")
+        );
+    }
+
+    #[test]
+    fn json_bits_are_the_number_format_bits_prints() {
+        for kind in Kind::BUILTIN {
+            for bits in [1u64, 7, 125, 128, 129, 130, 200, 255, 256, 257, 1000, 4097] {
+                let s = spec(kind.clone(), SizeUnit::Bits, bits);
+                let shown: f64 = format_bits(s.bits()).parse().unwrap();
+                let json = bits_json(s.bits());
+                assert_eq!(json.as_f64(), Some(shown), "{kind:?} {bits}");
+                assert_eq!(json.is_u64(), s.bits().fract() == 0.0, "{kind:?} {bits}");
+                assert_eq!(json.to_string().parse::<f64>().unwrap(), shown);
+            }
+        }
+    }
+
+    #[test]
+    fn json_is_one_object_across_blocks_with_escaped_values() {
+        let spec = spec(
+            Kind::Custom(Alphabet::new("\"\\ab").unwrap()),
+            SizeUnit::Length,
+            64,
+        );
+        let mut generator = Generator::new(spec);
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+        let mut sink = Vec::new();
+        let mut out = Blocks::new(&mut sink, &generator);
+        write_json(&mut out, &mut generator, &mut rng, 3000).unwrap();
+        out.flush().unwrap();
+        drop(out);
+        let text = String::from_utf8(sink).unwrap();
+        assert!(text.starts_with("{\"kind\":\"alphabet\",\"bits\":128,\"values\":[\""));
+        assert!(text.ends_with("\"]}\n"));
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let values = json["values"].as_array().unwrap();
+        assert_eq!(values.len(), 3000);
+        assert!(values.iter().all(|v| v.as_str().unwrap().len() == 64));
     }
 }

@@ -1,72 +1,122 @@
-//! `envmint init`: write the built-in preset as envmint.toml and cover secret files in
-//! .gitignore.
+//! `envmint init`: cover secret files in .gitignore, then write the built-in preset as
+//! envmint.toml unless one is already there.
+//!
+//! The order matters: `.gitignore` comes first because it is what protects secrets, and an
+//! existing `envmint.toml` is kept and reported, not an error. So a run that failed half way (a
+//! full disk, a read-only file) is finished by running `init` again: the command converges.
 
 use super::{Global, lock_timeout, shown};
 use crate::cli::InitArgs;
 use envmint::manifest::{FILE_NAME, PRESET};
 use envmint::{Error, Exit, Result, atomic, gitignore};
+use std::path::Path;
 
-pub fn run(global: &Global, _args: InitArgs) -> Result<Exit> {
+pub fn run(global: &Global, args: InitArgs) -> Result<Exit> {
     let cwd = super::cwd()?;
-    let target = cwd.join(global.manifest.as_deref().unwrap_or(FILE_NAME.as_ref()));
+    let target = cwd.join(args.manifest.as_deref().unwrap_or(FILE_NAME.as_ref()));
+    let dir = target.parent().unwrap_or(&cwd);
+    if !dir.is_dir() {
+        return Err(Error::cant_create(&target, "its folder does not exist")
+            .with_hint("create the folder first, or give --manifest a path in an existing one"));
+    }
     let timeout = lock_timeout()?;
-    let ignore = target.parent().unwrap_or(&cwd).join(".gitignore");
-    // Check .gitignore before writing anything, so a failure here leaves no half-done init.
-    if let Some(bytes) = atomic::read_file(&ignore)? {
-        gitignore_text(bytes.to_vec(), &ignore)?;
-    }
-    {
-        let lock = atomic::lock(&target, timeout)?;
-        if lock.read()?.is_some() {
-            return Err(Error::cant_create(
-                &target,
-                "already exists; envmint init never overwrites it",
-            )
-            .with_hint("edit it, or move it away to start again from the preset"));
+    let ignore = dir.join(".gitignore");
+    let say_verbose = |line: String| {
+        if global.verbose {
+            super::say!("envmint: {line}");
         }
-        lock.write_public(PRESET.as_bytes())?;
+    };
+
+    // 1. .gitignore. One lock at a time: both files live in the same directory, whose lock is
+    // not reentrant.
+    {
+        let lock = atomic::lock(&ignore, timeout)?;
+        say_verbose(checking(&ignore, lock.target(), &cwd));
+        let existing = match lock.read()? {
+            Some(bytes) => Some(gitignore_text(bytes.to_vec(), &ignore)?),
+            None => None,
+        };
+        let (updated, added) = gitignore::ensure(existing.as_deref().unwrap_or(""));
+        say_verbose(format!(
+            "{}: needs {}",
+            shown(&ignore, &cwd).display(),
+            gitignore::ENTRIES.join(" ")
+        ));
+        if added.is_empty() {
+            super::say!(
+                "{} already covers secret files",
+                shown(&ignore, &cwd).display()
+            );
+        } else {
+            say_verbose(format!(
+                "{}: writing {} bytes ({} missing)",
+                shown(lock.target(), &cwd).display(),
+                updated.len(),
+                added.len()
+            ));
+            lock.write_public(updated.as_bytes())?;
+            super::say!(
+                "{} {}: {}",
+                if existing.is_none() {
+                    "created"
+                } else {
+                    "updated"
+                },
+                shown(&ignore, &cwd).display(),
+                added.join(" ")
+            );
+        }
     }
+
+    // 2. envmint.toml, never overwritten.
+    let lock = atomic::lock(&target, timeout)?;
+    say_verbose(checking(&target, lock.target(), &cwd));
+    // Read, not just tested for existence: a directory, a FIFO or an unreadable file in its
+    // place is an error, never something to write over or to report as kept.
+    if lock.read()?.is_some() {
+        super::say!(
+            "kept {}: it exists, and init never overwrites it",
+            shown(&target, &cwd).display()
+        );
+        return Ok(Exit::Ok);
+    }
+    say_verbose(format!(
+        "{}: writing the web preset ({} bytes)",
+        shown(lock.target(), &cwd).display(),
+        PRESET.len()
+    ));
+    lock.write_public(PRESET.as_bytes())?;
     super::say!(
         "wrote {} (the web preset: development, staging, production)",
         shown(&target, &cwd).display()
     );
-
-    // One lock at a time: both files live in the same directory, whose lock is not reentrant.
-    let lock = atomic::lock(&ignore, timeout)?;
-    let existing = match lock.read()? {
-        Some(bytes) => gitignore_text(bytes.to_vec(), &ignore)?,
-        None => String::new(),
-    };
-    let (updated, added) = gitignore::ensure(&existing);
-    if added.is_empty() {
-        super::say!(
-            "{} already covers secret files",
-            shown(&ignore, &cwd).display()
-        );
-    } else {
-        lock.write_public(updated.as_bytes())?;
-        super::say!(
-            "{} {}: {}",
-            if existing.is_empty() {
-                "created"
-            } else {
-                "updated"
-            },
-            shown(&ignore, &cwd).display(),
-            added.join(" ")
-        );
-    }
     Ok(Exit::Ok)
 }
 
-fn gitignore_text(bytes: Vec<u8>, path: &std::path::Path) -> Result<String> {
+/// The `-v` line for a file about to be read: `checking .gitignore`, with the file actually
+/// read when `path` is a symlink.
+fn checking(path: &Path, target: &Path, cwd: &Path) -> String {
+    let shown_path = shown(path, cwd);
+    if target == path {
+        format!("checking {}", shown_path.display())
+    } else {
+        format!(
+            "checking {} (a symlink to {})",
+            shown_path.display(),
+            shown(target, cwd).display()
+        )
+    }
+}
+
+fn gitignore_text(bytes: Vec<u8>, path: &Path) -> Result<String> {
     String::from_utf8(bytes).map_err(|_| {
         Error::data(
             envmint::error::Location::new(path, None),
             "not valid UTF-8; envmint left it untouched",
         )
-        .with_hint(
-            "add these lines to it by hand: .env*.local *.age.key .*.envmint-tmp.* !.env.example",
-        )
+        .with_hint(format!(
+            "add these lines to it by hand: {}",
+            gitignore::ENTRIES.join(" ")
+        ))
     })
 }

@@ -10,25 +10,56 @@ use envmint::{Error, Exit, Result};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use std::io::{self, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<Exit> {
     let global = Global {
-        manifest: cli.manifest,
         verbose: cli.verbose,
     };
-    match cli.command {
+    match with_leading_manifest(cli.manifest, cli.command)? {
         Command::Gen(args) => r#gen::run(&global, args),
         Command::Init(args) => init::run(&global, args),
         Command::Bootstrap(args) => bootstrap::run(&global, args),
     }
 }
 
+/// Hands `envmint --manifest PATH CMD` (the flag before the command, as older scripts write it)
+/// to the command's own `--manifest`, and refuses it for a command that reads no manifest: a
+/// flag that is accepted and then ignored misleads.
+fn with_leading_manifest(manifest: Option<PathBuf>, command: Command) -> Result<Command> {
+    let Some(path) = manifest else {
+        return Ok(command);
+    };
+    let slot = match &command {
+        Command::Gen(_) => {
+            return Err(Error::usage("--manifest does not apply to gen")
+                .with_hint("gen reads no manifest; leave --manifest out"));
+        }
+        Command::Init(args) => &args.manifest,
+        Command::Bootstrap(args) => &args.manifest,
+    };
+    if slot.is_some() {
+        return Err(
+            Error::usage("--manifest is given twice").with_hint("give it once, after the command")
+        );
+    }
+    Ok(match command {
+        Command::Init(mut args) => {
+            args.manifest = Some(path);
+            Command::Init(args)
+        }
+        Command::Bootstrap(mut args) => {
+            args.manifest = Some(path);
+            Command::Bootstrap(args)
+        }
+        other => other,
+    })
+}
+
 /// Flags every command sees.
 pub struct Global {
-    /// `--manifest PATH`.
-    pub manifest: Option<std::path::PathBuf>,
     /// `-v`.
     pub verbose: bool,
 }
@@ -66,6 +97,7 @@ pub(crate) use say;
 /// [`say`], a failure is reported: a script that asked for JSON must not get exit 0 and nothing.
 /// A reader that closed the pipe early is not an error (see [`stdout_error`]).
 pub fn print_line(text: &str) -> Result<()> {
+    check_stdout()?;
     let mut out = io::stdout().lock();
     match writeln!(out, "{text}").and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
@@ -124,9 +156,42 @@ pub fn shown<'a>(path: &'a std::path::Path, cwd: &std::path::Path) -> &'a std::p
     path.strip_prefix(cwd).unwrap_or(path)
 }
 
-/// Entropy as a JSON number, exactly the figure `format_bits` shows people (whole bits as an
-/// integer, else rounded down to 2 decimals).
+/// Entropy as a JSON number, exactly the figure `format_bits` shows people: whole bits as an
+/// integer, else rounded down to 2 decimals (a float serde_json prints as `130.99`).
 pub fn bits_json(bits: f64) -> serde_json::Value {
-    let shown = envmint::generate::format_bits(bits);
-    serde_json::Value::Number(shown.parse().expect("format_bits prints a JSON number"))
+    if bits.fract() == 0.0 && (0.0..9.0e15).contains(&bits) {
+        serde_json::Value::from(bits as u64)
+    } else {
+        serde_json::Value::from((bits * 100.0).floor() / 100.0)
+    }
+}
+
+/// Fails (exit 74) when stdout was closed when envmint started, as in `envmint gen >&-`.
+///
+/// Writes to a closed descriptor cannot be seen failing from Rust: the runtime opens
+/// `/dev/null` (read-write) in place of a closed fd 1 before `main`, and `std` treats `EBADF` on
+/// stdout as success. So a descriptor that is gone, or that is `/dev/null` opened read-write,
+/// counts as closed. A shell's `>/dev/null` opens it write-only and still works.
+pub fn check_stdout() -> Result<()> {
+    use rustix::fs::{FileType, OFlags};
+    use std::os::fd::AsFd;
+    let stdout = io::stdout();
+    let fd = stdout.as_fd();
+    let closed = match rustix::fs::fstat(fd) {
+        Err(e) => e == rustix::io::Errno::BADF,
+        Ok(st) => {
+            FileType::from_raw_mode(st.st_mode) == FileType::CharacterDevice
+                && rustix::fs::stat("/dev/null").is_ok_and(|null| null.st_rdev == st.st_rdev)
+                && rustix::fs::fcntl_getfl(fd)
+                    .is_ok_and(|flags| flags & OFlags::RWMODE == OFlags::RDWR)
+        }
+    };
+    if closed {
+        return Err(Error::Io {
+            path: "<stdout>".into(),
+            action: "write",
+            source: io::Error::from_raw_os_error(rustix::io::Errno::BADF.raw_os_error()),
+        });
+    }
+    Ok(())
 }
