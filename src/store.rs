@@ -1,15 +1,16 @@
 //! An environment's storage: the one way in and out of a secret file.
 //!
-//! Commands never open a secret file themselves: they [`open`] it (taking the advisory lock for a
-//! read-modify-write), get a [`Document`], change it through pure library functions, and
-//! [`EnvFile::save`] it back through the atomic writer. A document that renders to the bytes that
-//! were read is not written at all, so a run that changes nothing leaves the file's bytes *and*
-//! mtime alone.
+//! Commands never open a secret file themselves: they [`open`] it, or [`open_all`] the files of
+//! several environments (taking the advisory locks for a read-modify-write), get a [`Document`],
+//! change it through pure library functions, and [`EnvFile::save`] it back, or [`save_all`] of
+//! them as one group commit, through the atomic writer. A document that renders to the bytes
+//! that were read is not written at all, so a run that changes nothing leaves the file's bytes
+//! *and* mtime alone.
 //!
 //! Today every environment is a plaintext dotenv file; an age-sealed file will be a second form
 //! behind the same `open`/`document`/`save`, so that callers do not change.
 
-use crate::atomic::{self, Locked};
+use crate::atomic::{self, CommitError, Locked, Mode, Written};
 use crate::dotenv::Document;
 use crate::error::{Error, Location, Result};
 use std::fmt;
@@ -61,6 +62,18 @@ impl Snapshot {
     pub fn same_as(&self, other: &Snapshot) -> bool {
         self.bytes.as_deref().map(Vec::as_slice) == other.bytes.as_deref().map(Vec::as_slice)
     }
+
+    /// What `path` will hold once `doc` is saved: for planning a second environment that shares
+    /// the file with a first one, on top of the first one's changes.
+    pub fn of_document(path: &Path, doc: &Document) -> Snapshot {
+        let mut rendered = doc.render();
+        // Moved, not copied: the String's buffer becomes the Vec's.
+        let bytes = Zeroizing::new(std::mem::take(&mut *rendered).into_bytes());
+        Snapshot {
+            path: path.to_path_buf(),
+            bytes: Some(bytes),
+        }
+    }
 }
 
 /// An environment file held under the advisory lock, with the bytes it had when it was opened.
@@ -69,17 +82,97 @@ pub struct EnvFile {
     snapshot: Snapshot,
 }
 
-/// Locks `path` (waiting up to `timeout` for another envmint process) and reads it.
+/// Locks `path` (waiting up to `timeout` for another process) and reads it.
 pub fn open(path: &Path, timeout: Duration) -> Result<EnvFile> {
-    let lock = atomic::lock(path, timeout)?;
-    let bytes = lock.read()?;
-    Ok(EnvFile {
-        snapshot: Snapshot {
-            path: path.to_path_buf(),
-            bytes,
-        },
-        lock,
-    })
+    let mut files = open_all(&[path], timeout, &mut |_| {})?;
+    files
+        .pop()
+        .ok_or_else(|| Error::cant_create(path, "nothing to open"))
+}
+
+/// Locks every path of `paths` (each folder once, see [`atomic::lock_all`]) and reads each file.
+/// `waiting` is called once per folder whose lock is still busy after
+/// [`atomic::SLOW_LOCK`]. Returns one [`EnvFile`] per path, in order; a file named twice is
+/// read twice (see [`EnvFile::same_file`]).
+pub fn open_all(
+    paths: &[&Path],
+    timeout: Duration,
+    waiting: &mut dyn FnMut(&Path),
+) -> Result<Vec<EnvFile>> {
+    let locks = atomic::lock_all(paths, timeout, waiting)?;
+    let mut files = Vec::with_capacity(locks.len());
+    for lock in locks {
+        let bytes = lock.read()?;
+        files.push(EnvFile {
+            snapshot: Snapshot {
+                path: lock.path().to_path_buf(),
+                bytes,
+            },
+            lock,
+        });
+    }
+    Ok(files)
+}
+
+/// One file of a [`save_all`].
+pub struct Save<'a> {
+    /// The file, opened by [`open_all`].
+    pub file: &'a EnvFile,
+    /// What it should hold.
+    pub doc: &'a Document,
+    /// The mode rule (the default: 0600, or the old mode if stricter).
+    pub mode: Mode,
+}
+
+/// Saves several documents as one group commit ([`atomic::commit`]): every file is prepared
+/// before any is renamed, so a failure before the renames writes none of them. A document that
+/// renders to the bytes its file had is skipped. Returns, per save, whether it was written and
+/// how its mode changed.
+///
+/// # Errors
+///
+/// A [`CommitError`] whose `written` says, per save, what was written anyway (only a failing
+/// rename or folder `fsync` leaves anything written).
+pub fn save_all(saves: &[Save<'_>]) -> std::result::Result<Vec<Written>, CommitError> {
+    let rendered: Vec<Option<Zeroizing<String>>> = saves
+        .iter()
+        .map(|s| {
+            let text = s.doc.render();
+            let same = s
+                .file
+                .snapshot
+                .bytes
+                .as_ref()
+                .is_some_and(|old| old.as_slice() == text.as_bytes());
+            (!same).then_some(text)
+        })
+        .collect();
+    let mut which = Vec::new();
+    let mut changes = Vec::new();
+    for (i, (save, text)) in saves.iter().zip(&rendered).enumerate() {
+        if let Some(text) = text {
+            which.push(i);
+            changes.push(atomic::Change {
+                file: &save.file.lock,
+                contents: text.as_bytes(),
+                mode: save.mode,
+            });
+        }
+    }
+    let spread = |done: Vec<Written>| {
+        let mut all = vec![Written::default(); saves.len()];
+        for (i, w) in which.iter().zip(done) {
+            all[*i] = w;
+        }
+        all
+    };
+    match atomic::commit(&changes) {
+        Ok(done) => Ok(spread(done)),
+        Err(e) => Err(CommitError {
+            error: e.error,
+            written: spread(e.written),
+        }),
+    }
 }
 
 /// Reads `path` without locking, for reports, dry runs and plans that are checked again under
@@ -113,20 +206,44 @@ impl EnvFile {
         self.snapshot.document()
     }
 
+    /// The locked folder holding the file.
+    pub fn folder(&self) -> &Path {
+        self.lock.folder()
+    }
+
+    /// Whether `other` is the same file (two environments sharing one file).
+    pub fn same_file(&self, other: &EnvFile) -> bool {
+        self.lock.same_file(&other.lock)
+    }
+
+    /// When the file still holds the bytes `earlier` saw (a snapshot taken before the lock),
+    /// keeps `earlier` in place of the copy read under the lock, so a large file is held once,
+    /// and returns `true`; otherwise changes nothing and returns `false`.
+    pub fn settle(&mut self, earlier: &mut Option<Snapshot>) -> bool {
+        match earlier.take() {
+            Some(e) if e.same_as(&self.snapshot) => {
+                self.snapshot = e;
+                true
+            }
+            other => {
+                *earlier = other;
+                false
+            }
+        }
+    }
+
     /// Writes `doc` through the atomic writer if it differs from what was read. Returns whether
     /// the file was written.
     pub fn save(&self, doc: &Document) -> Result<bool> {
-        let rendered = doc.render();
-        if self
-            .snapshot
-            .bytes
-            .as_ref()
-            .is_some_and(|old| old.as_slice() == rendered.as_bytes())
-        {
-            return Ok(false);
+        let save = Save {
+            file: self,
+            doc,
+            mode: Mode::Private,
+        };
+        match save_all(std::slice::from_ref(&save)) {
+            Ok(w) => Ok(w.first().is_some_and(|w| w.written)),
+            Err(e) => Err(e.error),
         }
-        self.lock.write(rendered.as_bytes())?;
-        Ok(true)
     }
 }
 

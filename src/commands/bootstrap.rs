@@ -16,6 +16,9 @@ struct EnvOutcome<'a> {
     created: bool,
     written: bool,
     keys: Vec<KeyReport>,
+    /// `(old, new)` permission bits when a write changed the file's mode.
+    #[allow(dead_code)] // for the summary: `mode 0640 -> 0600`
+    mode_change: Option<(u32, u32)>,
 }
 
 pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
@@ -39,7 +42,6 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
         }
     }
     let mut rng = os_rng()?;
-    let timeout = lock_timeout()?;
 
     // Pass 1, without locks or writes: parse every file and plan its additions, so a broken file
     // in the last environment stops the run before the first is touched. This is also --dry-run.
@@ -58,45 +60,142 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
         planned.push((snapshot, doc, keys));
     }
 
-    let mut outcomes = Vec::with_capacity(envs.len());
-    for (env, (snapshot, doc, keys)) in envs.iter().zip(planned) {
-        let created = !snapshot.exists();
-        if args.dry_run {
-            outcomes.push(EnvOutcome {
+    if args.dry_run {
+        let outcomes: Vec<EnvOutcome<'_>> = envs
+            .iter()
+            .zip(planned)
+            .map(|(env, (snapshot, _, keys))| EnvOutcome {
                 env,
-                created,
+                created: !snapshot.exists(),
                 written: false,
                 keys,
-            });
-            continue;
-        }
-        // Pass 2, under the file's lock: if another process wrote since pass 1, plan again from
-        // what is there now; otherwise save the plan as it is.
-        let file = store::open(&env.file, timeout)?;
-        let (doc, keys) = if file.snapshot().same_as(&snapshot) {
-            (doc, keys)
-        } else {
-            plan(env, file.snapshot(), &manifest, &mut rng)?
-        };
-        let created = !file.exists();
-        let written = keys.iter().any(|k| k.action == Action::Added) && file.save(&doc)?;
-        if !written {
-            warn_if_exposed(&env.file, &cwd);
-        }
-        outcomes.push(EnvOutcome {
-            env,
-            created: created && written,
-            written,
-            keys,
-        });
+                mode_change: None,
+            })
+            .collect();
+        report(&args, &manifest, &outcomes, &cwd)?;
+        return Ok(Exit::Ok);
     }
 
-    if args.json {
-        print_json(&manifest, &outcomes, &cwd, args.dry_run)?;
-    } else {
-        print_summary(&outcomes, &cwd, args.dry_run, &manifest);
+    // Pass 2, under the locks of every file's folder, taken together: if another process wrote
+    // a file since pass 1, plan it again from what is there now; otherwise keep the plan.
+    let timeout = lock_timeout()?;
+    let paths: Vec<&Path> = envs.iter().map(|e| e.file.as_path()).collect();
+    let mut files = store::open_all(&paths, timeout, &mut |dir| {
+        super::say!(
+            "Blocking waiting for the lock on {}",
+            shown_dir(dir, &cwd).display()
+        );
+    })?;
+    // Per environment: the document to save (`None` once a later environment sharing the file
+    // has planned on top of it), its keys, whether it creates the file, and its group: the
+    // first environment of the same file.
+    let mut docs: Vec<Option<Document>> = Vec::with_capacity(envs.len());
+    let mut keys_of = Vec::with_capacity(envs.len());
+    let mut created = Vec::with_capacity(envs.len());
+    let mut group = Vec::with_capacity(envs.len());
+    for (i, (env, (snapshot, doc, keys))) in envs.iter().zip(planned).enumerate() {
+        let shared = (0..i).rev().find(|&j| files[j].same_file(&files[i]));
+        let (doc, keys) = match shared.and_then(|j| docs[j].take()) {
+            // Plan on top of the changes of the environment before it in the same file.
+            Some(before) => {
+                let snapshot = store::Snapshot::of_document(&env.file, &before);
+                plan(env, &snapshot, &manifest, &mut rng)?
+            }
+            None => {
+                let mut earlier = Some(snapshot);
+                if files[i].settle(&mut earlier) {
+                    (doc, keys)
+                } else {
+                    drop(doc);
+                    plan(env, files[i].snapshot(), &manifest, &mut rng)?
+                }
+            }
+        };
+        created.push(shared.is_none() && !files[i].exists());
+        group.push(shared.map_or(i, |j| group[j]));
+        docs.push(Some(doc));
+        keys_of.push(keys);
     }
-    Ok(Exit::Ok)
+    let adds = |keys: &[KeyReport]| keys.iter().any(|k| k.action == Action::Added);
+    let mut saved_by = Vec::new();
+    let mut saves = Vec::new();
+    for (i, doc) in docs.iter().enumerate() {
+        let group_adds = (0..envs.len()).any(|k| group[k] == group[i] && adds(&keys_of[k]));
+        if let (Some(doc), true) = (doc, group_adds) {
+            saved_by.push(group[i]);
+            saves.push(store::Save {
+                file: &files[i],
+                doc,
+                mode: declared_mode(envs[i]),
+            });
+        }
+    }
+    let (done, failure) = match store::save_all(&saves) {
+        Ok(done) => (done, None),
+        Err(e) => (e.written, Some(e.error)),
+    };
+    let outcomes: Vec<EnvOutcome<'_>> = envs
+        .iter()
+        .zip(keys_of)
+        .enumerate()
+        .map(|(i, (env, keys))| {
+            let saved = saved_by
+                .iter()
+                .zip(&done)
+                .find(|(g, _)| **g == group[i])
+                .map(|(_, w)| *w)
+                .unwrap_or_default();
+            let written = saved.written && adds(&keys);
+            if !written && failure.is_none() {
+                warn_if_exposed(&env.file, &cwd);
+            }
+            EnvOutcome {
+                env,
+                created: created[i] && written,
+                written,
+                keys,
+                mode_change: saved.mode_change.filter(|_| written),
+            }
+        })
+        .collect();
+    // On failure too: the summary and the JSON say what was written (nothing, unless a rename
+    // itself failed) before the error does.
+    report(&args, &manifest, &outcomes, &cwd)?;
+    match failure {
+        Some(error) => Err(error),
+        None => Ok(Exit::Ok),
+    }
+}
+
+/// The summary or the JSON.
+fn report(
+    args: &BootstrapArgs,
+    manifest: &Manifest,
+    outcomes: &[EnvOutcome<'_>],
+    cwd: &Path,
+) -> Result<()> {
+    if args.json {
+        print_json(manifest, outcomes, cwd, args.dry_run)
+    } else {
+        print_summary(outcomes, cwd, args.dry_run, manifest);
+        Ok(())
+    }
+}
+
+/// The mode rule for an environment's file. The manifest does not declare modes yet, so every
+/// file gets the default (0600, or the old mode if stricter).
+fn declared_mode(_env: &Environment) -> envmint::atomic::Mode {
+    envmint::atomic::Mode::Private
+}
+
+/// A folder as shown to the user: relative to the working directory, `.` for the directory
+/// itself.
+fn shown_dir<'a>(dir: &'a Path, cwd: &Path) -> &'a Path {
+    match dir.strip_prefix(cwd) {
+        Ok(rel) if rel.as_os_str().is_empty() => Path::new("."),
+        Ok(rel) => rel,
+        Err(_) => dir,
+    }
 }
 
 /// A file bootstrap did not need to write keeps its mode; say so when others can read it, since
