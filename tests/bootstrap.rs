@@ -1363,6 +1363,83 @@ fn fail_a_read_only_directory_is_exit_73() {
     fs::set_permissions(&ro, fs::Permissions::from_mode(0o755)).unwrap();
 }
 
+/// `bootstrap --all` is all or nothing: one environment's folder is read-only, so the other
+/// environment's file, which could be written, is not, and no temporary file is left.
+#[test]
+fn fail_all_with_one_read_only_folder_writes_nothing() {
+    let Some((_bin_dir, bin)) = binary_for_nobody() else {
+        return;
+    };
+    let test = Test::new()
+        .write(
+            "envmint.toml",
+            "[environments.first]\nfile = \"app/.env\"\n\
+             [environments.second]\nfile = \"ro/.env\"\n\
+             [secrets.A]\nkind = \"hex\"\n",
+        )
+        .write("app/.env", "OTHER=1\n")
+        .chmod("app/.env", 0o600);
+    fs::create_dir(test.path("ro")).unwrap();
+    fs::set_permissions(test.dir(), fs::Permissions::from_mode(0o755)).unwrap();
+    for p in ["app", "app/.env", "ro"] {
+        std::os::unix::fs::chown(test.path(p), Some(65534), Some(65534)).unwrap();
+    }
+    fs::set_permissions(test.path("ro"), fs::Permissions::from_mode(0o555)).unwrap();
+    let out = test
+        .program(&bin)
+        .wrapper(NOBODY)
+        .args(["--manifest", "envmint.toml", "bootstrap", "--all", "--json"])
+        .status(73);
+    assert_eq!(
+        out.read("app/.env"),
+        "OTHER=1\n",
+        "the writable one is untouched"
+    );
+    assert!(temps(&out.path("app")).is_empty());
+    assert!(temps(&out.path("ro")).is_empty());
+    assert_eq!(fs::read_dir(out.path("ro")).unwrap().count(), 0);
+    // The folder is named, and what to do about it.
+    assert_stderr_has(
+        &out,
+        "error: ro: cannot write .env in this folder: it is not writable",
+    );
+    assert_stderr_has(&out, "hint: the folder must be writable");
+    // The JSON still comes, and says nothing was written.
+    let json = out.json();
+    for i in 0..2 {
+        assert_eq!(json["environments"][i]["written"], false, "{json}");
+    }
+    fs::set_permissions(out.path("ro"), fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// A link another user planted in a folder they can write to must not steer root's write.
+#[test]
+fn fail_a_symlink_planted_by_another_user_is_exit_77() {
+    if !is_root() {
+        return skip("needs root to give a symlink to user 65534");
+    }
+    let test = Test::new()
+        .write("victim", "root:x:0:0\n")
+        .chmod("victim", 0o644);
+    let link = test.path(PROD);
+    symlink(test.path("victim"), &link).unwrap();
+    std::os::unix::fs::lchown(&link, Some(65534), Some(65534)).unwrap();
+    let out = test.args(["bootstrap", "production"]).status(77);
+    assert_stderr_has(
+        &out,
+        "error: .env.production.local: cannot follow the symlink",
+    );
+    assert_stderr_has(&out, "uid 65534");
+    assert_eq!(out.read("victim"), "root:x:0:0\n");
+    assert_eq!(out.mode("victim"), 0o644);
+    // A dry run does not read through it either.
+    let out = out
+        .then()
+        .args(["bootstrap", "production", "--dry-run"])
+        .status(77);
+    assert_eq!(out.read("victim"), "root:x:0:0\n");
+}
+
 #[test]
 fn fail_a_file_envmint_may_not_read_is_exit_77() {
     let Some((_bin_dir, bin)) = binary_for_nobody() else {
@@ -1494,6 +1571,25 @@ fn a_lock_released_within_the_timeout_is_waited_for() {
     let out = test.args(["bootstrap", "production"]).status(0);
     assert!(start.elapsed() >= Duration::from_millis(250));
     release.join().unwrap();
+    assert_fresh_preset_file(&out, PROD, "production");
+}
+
+#[test]
+fn a_slow_lock_says_it_is_waiting_once() {
+    let test = Test::new();
+    let guard = hold_lock(test.dir());
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(1600));
+        drop(guard);
+    });
+    let out = test.args(["bootstrap", "production"]).status(0);
+    release.join().unwrap();
+    let waits = out
+        .stderr()
+        .lines()
+        .filter(|l| *l == "Blocking waiting for the lock on .")
+        .count();
+    assert_eq!(waits, 1, "{}", out.describe());
     assert_fresh_preset_file(&out, PROD, "production");
 }
 

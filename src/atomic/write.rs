@@ -160,6 +160,8 @@ fn folder_error(dir: &Path, target: &Path, e: io::Error) -> Error {
         || target.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
+    // tempfile's error text names the random temporary path; the kind alone does not.
+    let e = io::Error::from(e.kind());
     match e.kind() {
         io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => Error::cant_create(
             dir,
@@ -167,7 +169,7 @@ fn folder_error(dir: &Path, target: &Path, e: io::Error) -> Error {
         )
         .with_hint(
             "the folder must be writable: envmint writes a temporary file beside the file and \
-                 renames it over the old one",
+             renames it over the old one",
         ),
         _ => Error::writing(target, "create", e),
     }
