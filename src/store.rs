@@ -15,6 +15,7 @@ use crate::dotenv::Document;
 use crate::error::{Error, Location, Result};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 use zeroize::Zeroizing;
 
@@ -22,7 +23,31 @@ use zeroize::Zeroizing;
 /// taking the lock and checking afterwards that nothing moved in between.
 pub struct Snapshot {
     path: PathBuf,
-    bytes: Option<Zeroizing<Vec<u8>>>,
+    bytes: Option<Content>,
+}
+
+/// A file's bytes: as text, shared with the documents parsed from it (a large file is held
+/// once), or as raw bytes when they are not UTF-8.
+enum Content {
+    Text(Arc<Zeroizing<String>>),
+    NotUtf8(Zeroizing<Vec<u8>>),
+}
+
+impl Content {
+    /// Takes a buffer over without copying it.
+    fn new(mut bytes: Zeroizing<Vec<u8>>) -> Content {
+        match String::from_utf8(std::mem::take(&mut *bytes)) {
+            Ok(text) => Content::Text(Arc::new(Zeroizing::new(text))),
+            Err(e) => Content::NotUtf8(Zeroizing::new(e.into_bytes())),
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            Content::Text(t) => t.as_bytes(),
+            Content::NotUtf8(b) => b,
+        }
+    }
 }
 
 /// Shows the path and the size, never the bytes: they are secrets.
@@ -30,7 +55,7 @@ impl fmt::Debug for Snapshot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Snapshot")
             .field("path", &self.path)
-            .field("bytes", &self.bytes.as_ref().map(|b| b.len()))
+            .field("bytes", &self.bytes.as_ref().map(|b| b.as_bytes().len()))
             .finish()
     }
 }
@@ -53,25 +78,23 @@ impl Snapshot {
     /// The file parsed; an empty document when it did not exist.
     pub fn document(&self) -> Result<Document> {
         match &self.bytes {
-            Some(bytes) => parse(&self.path, bytes),
+            Some(Content::Text(text)) => Ok(Document::parse_shared(Arc::clone(text))),
+            Some(Content::NotUtf8(bytes)) => Err(not_utf8(&self.path, bytes)),
             None => Ok(Document::parse("")),
         }
     }
 
     /// Whether two snapshots saw the same bytes (or both saw no file).
     pub fn same_as(&self, other: &Snapshot) -> bool {
-        self.bytes.as_deref().map(Vec::as_slice) == other.bytes.as_deref().map(Vec::as_slice)
+        self.bytes.as_ref().map(Content::as_bytes) == other.bytes.as_ref().map(Content::as_bytes)
     }
 
     /// What `path` will hold once `doc` is saved: for planning a second environment that shares
     /// the file with a first one, on top of the first one's changes.
     pub fn of_document(path: &Path, doc: &Document) -> Snapshot {
-        let mut rendered = doc.render();
-        // Moved, not copied: the String's buffer becomes the Vec's.
-        let bytes = Zeroizing::new(std::mem::take(&mut *rendered).into_bytes());
         Snapshot {
             path: path.to_path_buf(),
-            bytes: Some(bytes),
+            bytes: Some(Content::Text(Arc::new(doc.render()))),
         }
     }
 }
@@ -102,7 +125,7 @@ pub fn open_all(
     let locks = atomic::lock_all(paths, timeout, waiting)?;
     let mut files = Vec::with_capacity(locks.len());
     for lock in locks {
-        let bytes = lock.read()?;
+        let bytes = lock.read()?.map(Content::new);
         files.push(EnvFile {
             snapshot: Snapshot {
                 path: lock.path().to_path_buf(),
@@ -143,7 +166,7 @@ pub fn save_all(saves: &[Save<'_>]) -> std::result::Result<Vec<Written>, CommitE
                 .snapshot
                 .bytes
                 .as_ref()
-                .is_some_and(|old| old.as_slice() == text.as_bytes());
+                .is_some_and(|old| old.as_bytes() == text.as_bytes());
             (!same).then_some(text)
         })
         .collect();
@@ -178,7 +201,7 @@ pub fn save_all(saves: &[Save<'_>]) -> std::result::Result<Vec<Written>, CommitE
 /// Reads `path` without locking, for reports, dry runs and plans that are checked again under
 /// the lock before anything is written.
 pub fn peek(path: &Path) -> Result<Snapshot> {
-    let bytes = atomic::read_file(path)?;
+    let bytes = atomic::read_file(path)?.map(Content::new);
     Ok(Snapshot {
         path: path.to_path_buf(),
         bytes,
@@ -247,24 +270,16 @@ impl EnvFile {
     }
 }
 
-/// Parses a file's bytes; a file that is not UTF-8 is refused (exit 65) naming the first bad
-/// line, rather than rewritten with its bytes altered.
-fn parse(path: &Path, bytes: &Zeroizing<Vec<u8>>) -> Result<Document> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(Document::parse(text)),
-        Err(e) => {
-            let line = bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count()
-                + 1;
-            Err(Error::data(
-                Location::new(path, Some(line)),
-                "the file is not valid UTF-8",
-            )
-            .with_hint("envmint edits UTF-8 dotenv files only; convert it with iconv first"))
-        }
-    }
+/// The error for a file that is not UTF-8 (exit 65), naming the first bad line: such a file is
+/// refused rather than rewritten with its bytes altered.
+fn not_utf8(path: &Path, bytes: &[u8]) -> Error {
+    let valid = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |_| bytes.len());
+    let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+    Error::data(
+        Location::new(path, Some(line)),
+        "the file is not valid UTF-8",
+    )
+    .with_hint("envmint edits UTF-8 dotenv files only; convert it with iconv first")
 }
 
 #[cfg(test)]
