@@ -623,3 +623,102 @@ impl fmt::Debug for Document {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_after_a_collapsed_value_move_up() {
+        let mut d = Document::parse("A=\"x\ny\"\nB=1\n");
+        d.set("A", "z").unwrap();
+        assert_eq!(d.render().as_str(), "A=z\nB=1\n");
+        assert_eq!(
+            d.append("B", "2"),
+            Err(EditError::KeyExists {
+                key: "B".into(),
+                line: 2
+            })
+        );
+        d.append("C", "3").unwrap();
+        assert_eq!(
+            d.append("C", "4"),
+            Err(EditError::KeyExists {
+                key: "C".into(),
+                line: 3
+            })
+        );
+    }
+
+    #[test]
+    fn repeated_sets_of_source_and_appended_keys() {
+        let mut d = Document::parse("# c\nexport A='old' # note\n");
+        d.set("A", "one").unwrap();
+        d.set("A", "two#words").unwrap();
+        d.append("B", "b1").unwrap();
+        d.set("B", "b&2").unwrap();
+        assert_eq!(d.get("A"), Some("two#words"));
+        assert_eq!(d.get("B"), Some("b&2"));
+        assert_eq!(
+            d.render().as_str(),
+            "# c\nexport A='two#words' # note\nB='b&2'\n"
+        );
+        assert_eq!(d.keys(), ["A", "B"]);
+    }
+
+    #[test]
+    fn decoded_values_are_read_and_replaced() {
+        let mut d = Document::parse("A=\"x\\ty\"\nB='p\\'q'\nA2=\"plain\"\n");
+        assert_eq!(d.get("A"), Some("x\ty"));
+        assert_eq!(d.get("B"), Some("p'q"));
+        assert_eq!(d.get("A2"), Some("plain"));
+        d.set("A", "z").unwrap();
+        assert_eq!(d.get("A"), Some("z"));
+        // A later plain definition wins over an earlier decoded one.
+        let d = Document::parse("A=\"x\\ty\"\nA=plain\n");
+        assert_eq!(d.get("A"), Some("plain"));
+    }
+
+    #[test]
+    fn the_index_finds_every_key_of_a_large_document() {
+        let text: String = (0..20_000).map(|i| format!("K{i}=v{i}\n")).collect();
+        let mut d = Document::parse(&text);
+        for i in (0..20_000).step_by(7) {
+            assert_eq!(d.get(&format!("K{i}")), Some(format!("v{i}").as_str()));
+        }
+        assert!(!d.contains_key("K20000"));
+        for i in 20_000..20_100 {
+            d.append(&format!("K{i}"), "new").unwrap();
+        }
+        assert_eq!(d.keys().len(), 20_100);
+        assert_eq!(d.get("K20099"), Some("new"));
+        assert_eq!(d.get("K0"), Some("v0"));
+    }
+
+    #[test]
+    fn a_bom_only_document_gets_no_extra_line_ending() {
+        let mut d = Document::parse("\u{feff}");
+        assert!(!d.is_empty());
+        d.append("A", "1").unwrap();
+        assert_eq!(d.render().as_str(), "\u{feff}A=1\n");
+        let mut d = Document::parse("\u{feff}X=1");
+        d.append("A", "1").unwrap();
+        assert_eq!(d.render().as_str(), "\u{feff}X=1\nA=1\n");
+        assert!(Document::parse("").is_empty());
+    }
+
+    #[test]
+    fn fail_a_flood_of_bad_lines_lists_100_warnings_and_counts_the_rest() {
+        let text = "junk line\n".repeat(150);
+        let d = Document::parse(&text);
+        let w = d.warnings();
+        assert_eq!(w.len(), MAX_WARNINGS + 1);
+        assert_eq!(w[MAX_WARNINGS].line, 101);
+        assert!(
+            w[MAX_WARNINGS].message.starts_with("50 more problems"),
+            "{}",
+            w[MAX_WARNINGS].message
+        );
+        assert_eq!(d.render().as_str(), text);
+    }
+}
