@@ -96,7 +96,12 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Option<Zeroizing<Vec<u8>>
     use std::os::unix::fs::OpenOptionsExt;
     // Symlinks are followed here, owner-checked, so that the open below need not follow any:
     // O_NOFOLLOW refuses a link swapped in after the check.
-    let target = resolve::final_target(path)?;
+    // A loop or a link to nothing nameable is bad input here, not an output that cannot be
+    // created.
+    let target = resolve::final_target(path).map_err(|e| match e {
+        Error::CantCreate { path, reason, .. } => Error::data(Location::new(path, None), reason),
+        e => e,
+    })?;
     let flags = rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOFOLLOW;
     let mut file = match std::fs::OpenOptions::new()
         .read(true)

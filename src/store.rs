@@ -341,6 +341,70 @@ mod tests {
     }
 
     #[test]
+    fn a_group_save_writes_changed_files_and_skips_unchanged_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join(".env.a");
+        let b = dir.path().join(".env.b");
+        std::fs::write(&a, "A=1\n").unwrap();
+        std::fs::write(&b, "B=1\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&a, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let files = open_all(
+            &[a.as_path(), b.as_path()],
+            Duration::from_secs(1),
+            &mut |_| {},
+        )
+        .unwrap();
+        let mut doc_a = files[0].document().unwrap();
+        doc_a.append("NEW", "x").unwrap();
+        let doc_b = files[1].document().unwrap();
+        let saves = [
+            Save {
+                file: &files[0],
+                doc: &doc_a,
+                mode: Mode::Private,
+            },
+            Save {
+                file: &files[1],
+                doc: &doc_b,
+                mode: Mode::Private,
+            },
+        ];
+        let done = save_all(&saves).unwrap();
+        assert!(done[0].written && !done[1].written);
+        assert_eq!(done[0].mode_change, Some((0o644, 0o600)));
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "A=1\nNEW=x\n");
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "B=1\n");
+    }
+
+    #[test]
+    fn settle_keeps_the_earlier_snapshot_only_when_nothing_moved() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env");
+        std::fs::write(&path, "A=1\n").unwrap();
+        let mut earlier = Some(peek(&path).unwrap());
+        let mut file = open(&path, Duration::from_secs(1)).unwrap();
+        assert!(file.settle(&mut earlier));
+        assert!(earlier.is_none());
+        drop(file);
+        let mut earlier = Some(peek(&path).unwrap());
+        std::fs::write(&path, "A=2\n").unwrap();
+        let mut file = open(&path, Duration::from_secs(1)).unwrap();
+        assert!(!file.settle(&mut earlier));
+        assert!(earlier.is_some());
+        assert_eq!(file.document().unwrap().get("A"), Some("2"));
+    }
+
+    #[test]
+    fn a_snapshot_of_a_document_is_what_saving_it_would_write() {
+        let mut doc = Document::parse("A=1");
+        doc.append("B", "2").unwrap();
+        let snap = Snapshot::of_document(Path::new(".env"), &doc);
+        assert!(snap.exists());
+        assert_eq!(snap.document().unwrap().render().as_str(), "A=1\nB=2\n");
+    }
+
+    #[test]
     fn fail_non_utf8_names_the_line_and_leaves_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".env");

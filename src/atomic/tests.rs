@@ -375,6 +375,9 @@ fn a_symlink_loop_is_refused() {
     let err = lock(&a, T).unwrap_err();
     assert_eq!(err.exit(), Exit::CantCreate);
     assert!(err.to_string().contains("symbolic links"), "{err}");
+    // Reading it is bad input (65), not an output that cannot be created.
+    let err = read_file(&a).unwrap_err();
+    assert_eq!(err.exit(), Exit::DataErr, "{err}");
 }
 
 // ---------------------------------------------------------------------------------------------
