@@ -3,11 +3,13 @@
 //! Every change to a file goes through [`lock`] and then [`Locked::write`] (secrets) or
 //! [`Locked::write_public`] (`.gitignore`, `envmint.toml`):
 //!
-//! 1. [`lock`] follows the symlink chain to the file actually written (the *target*) and takes an
-//!    exclusive `flock` on the target's directory, waiting up to a timeout.
+//! 1. [`lock`] follows the symlink chain to the file actually written (the *target*), following
+//!    only links owned by the effective user or root, and takes an exclusive `flock` on the
+//!    target's directory, waiting up to a timeout.
 //! 2. A write creates a temporary file `.<name>.envmint-tmp.XXXXXX` in that directory with mode
-//!    0600 *at creation*, gives it the old file's owner and group and the final mode, writes it,
-//!    `fsync`s it, renames it over the target and `fsync`s the directory.
+//!    0600 *at creation*, gives it the old file's owner, group and extended attributes (POSIX
+//!    ACLs included) and the final mode, writes it, `fsync`s it, renames it over the target and
+//!    `fsync`s the directory.
 //!
 //! A crash at any instant therefore leaves either the complete old file or the complete new one,
 //! plus at worst a 0600 temporary file, which the next write of the same file removes.
@@ -24,6 +26,23 @@
 //! every rename in it, and `flock` works on a directory opened read-only. The cost is
 //! granularity: two envmint processes writing *different* files of one directory also wait for
 //! each other, which for files this small is only a few milliseconds.
+//!
+//! Several files are locked together by [`lock_all`]: each folder once, in the order of the
+//! folders' device and inode numbers, so that two processes locking overlapping folders cannot
+//! deadlock. [`commit`] then replaces them as a group: every temporary file is written and
+//! `fsync`ed before the first rename, and each folder is `fsync`ed once at the end.
+//!
+//! # Who can hold the lock
+//!
+//! Any process that can open the folder for reading can take its `flock`, so a local user who
+//! can read a project folder can make envmint wait (then exit 75 naming the folder; nothing is
+//! ever written without the lock). Hence the message says "another process", not "another
+//! envmint process". A lock file created 0600 would keep other users from opening it, but it
+//! would be one more file in every folder that holds secrets (`/etc/myapp` included), a user
+//! who can write the folder could still replace it, and a user who can only read the folder
+//! can do no more than delay a run. The folder lock stays; a folder whose secrets matter should
+//! not be readable by others anyway (0700 or 0750), and then only its owner and root can lock
+//! it.
 //!
 //! The lock is advisory: it serialises envmint processes, not editors or other tools.
 
