@@ -628,6 +628,12 @@ impl fmt::Debug for Document {
 mod tests {
     use super::*;
 
+    /// The per-key cost that keeps a million-key file under 5x its size (scripts/bench.sh).
+    #[test]
+    fn a_key_costs_28_bytes_plus_its_slot() {
+        assert!(std::mem::size_of::<KeyState>() <= 28);
+    }
+
     #[test]
     fn lines_after_a_collapsed_value_move_up() {
         let mut d = Document::parse("A=\"x\ny\"\nB=1\n");
