@@ -1409,6 +1409,15 @@ fn fail_all_with_one_read_only_folder_writes_nothing() {
     for i in 0..2 {
         assert_eq!(json["environments"][i]["written"], false, "{json}");
     }
+    // The summary claims no addition that was not made.
+    let out = out
+        .then()
+        .program(&bin)
+        .wrapper(NOBODY)
+        .args(["--manifest", "envmint.toml", "bootstrap", "--all"])
+        .status(73);
+    assert!(!out.stderr().contains("added"), "{}", out.describe());
+    assert_eq!(out.read("app/.env"), "OTHER=1\n");
     fs::set_permissions(out.path("ro"), fs::Permissions::from_mode(0o755)).unwrap();
 }
 

@@ -158,12 +158,25 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
             }
         })
         .collect();
-    // On failure too: the summary and the JSON say what was written (nothing, unless a rename
-    // itself failed) before the error does.
-    report(&args, &manifest, &outcomes, &cwd)?;
+    // On failure too, the JSON lists every environment with its `written` flag, and the
+    // summary the files that were written (none, unless a rename itself failed), before the
+    // error: a summary of planned additions would read as if they had been made.
     match failure {
-        Some(error) => Err(error),
-        None => Ok(Exit::Ok),
+        None => {
+            report(&args, &manifest, &outcomes, &cwd)?;
+            Ok(Exit::Ok)
+        }
+        Some(error) if args.json => {
+            report(&args, &manifest, &outcomes, &cwd)?;
+            Err(error)
+        }
+        Some(error) => {
+            let written: Vec<EnvOutcome<'_>> = outcomes.into_iter().filter(|o| o.written).collect();
+            if !written.is_empty() {
+                report(&args, &manifest, &written, &cwd)?;
+            }
+            Err(error)
+        }
     }
 }
 
