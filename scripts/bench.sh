@@ -12,6 +12,7 @@
 #   bench_throughput envmint gen hex -n 1000000: secrets per second; peak RSS at -n 10000000
 #   bench_bootstrap  envmint bootstrap dev/staging/prod  vs  scripts/legacy/generate-secrets.sh
 #   bench_big_file   adding one key to files of 1,000 / 10,000 / 100,000 keys (ms per MB)
+#   bench_memory     peak RSS adding one key to a 1,000,000-key (~16 MB) file: < 5x size + 10 MB
 #
 # The bootstrap sections are skipped with a message while `envmint bootstrap` does not work
 # yet. Results end in a summary table: what, envmint median, other median, ratio, target,
@@ -209,12 +210,13 @@ bench_bootstrap() {
     local dir="$WORK/bootstrap" json="$WORK/bootstrap.json"
     mkdir -p "$dir"
     # Every run starts in an empty folder: --prepare empties it (find, so that no shell is
-    # needed). hyperfine runs in the folder, so both commands write there.
+    # needed). hyperfine runs in the folder, so both commands write there. The legacy script
+    # runs with Debian's python3 (PATH=/usr/bin:/bin), as the target is stated.
     (cd "$dir" && hyperfine -N --style basic --warmup 1 --runs "$RUNS_SLOW" \
         --export-json "$json" --prepare "find . -mindepth 1 -delete" \
         -n "envmint bootstrap development staging production" \
         "$ENVMINT bootstrap development staging production" \
-        -n "legacy generate-secrets.sh" "$LEGACY")
+        -n "legacy generate-secrets.sh (Debian python3)" "env PATH=/usr/bin:/bin $LEGACY")
     local e o r
     e=$(median_ms "$json" 0)
     o=$(median_ms "$json" 1)
@@ -298,6 +300,57 @@ TOML
         "$(calc "int($growth <= 15)")"
 }
 
+bench_memory() {
+    log "peak memory: one key into a 1,000,000-key file"
+    if ! bootstrap_works; then
+        record "peak RSS, 1M-key file" "skipped" "-" "-" "< 5x size + 10 MB" skip
+        return
+    fi
+    local dir="$WORK/memory"
+    mkdir -p "$dir"
+    # KEY_0000000=000 ... : 16 bytes a line, 16,000,000 bytes, the worst realistic ratio of
+    # keys to bytes (longer values only make the per-key cost smaller in proportion).
+    "$PY" - "$dir/base.env" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.writelines(f"KEY_{i:07d}={i % 4096:03x}\n" for i in range(1_000_000))
+PY
+    cat >"$dir/envmint.toml" <<'TOML'
+[environments.production]
+file = ".env.production.local"
+
+[secrets.NEW_KEY]
+kind = "hex"
+bytes = 32
+TOML
+    local size kb mb bound start end ms
+    size=$(wc -c <"$dir/base.env")
+    cp "$dir/base.env" "$dir/.env.production.local"
+    start=$(date +%s%N)
+    if [ -x /usr/bin/time ]; then
+        kb=$(cd "$dir" && /usr/bin/time -f '%M' "$ENVMINT" --manifest envmint.toml \
+            bootstrap production 2>&1 >/dev/null | tail -n 1)
+    else
+        kb=$(cd "$dir" && "$PY" -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' \
+            "$ENVMINT" --manifest envmint.toml bootstrap production)
+    fi
+    end=$(date +%s%N)
+    ms=$(calc "($end - $start) / 1e6")
+    if ! grep -q '^NEW_KEY=' "$dir/.env.production.local"; then
+        echo "bench.sh: bootstrap did not add NEW_KEY to the 1M-key file" >&2
+        return 1
+    fi
+    mb=$(calc "$kb * 1024 / 1e6")
+    bound=$(calc "5 * $size / 1e6 + 10")
+    echo "=> file $(fmt 1 "$(calc "$size / 1e6")") MB, peak RSS $(fmt 1 "$mb") MB" \
+        "(bound $(fmt 1 "$bound") MB), $(fmt 0 "$ms") ms"
+    record "peak RSS, 1M keys ($(fmt 1 "$(calc "$size / 1e6")") MB)" "$(fmt 1 "$mb") MB" \
+        "-" "$(fmt 2 "$(calc "$mb * 1e6 / $size")")x size" "< 5x size + 10 MB" \
+        "$(calc "int($mb < $bound)")"
+}
+
 summary() {
     log "summary ($([ "$QUICK" = 1 ] && echo quick || echo full) run)"
     {
@@ -312,7 +365,7 @@ for n, r in enumerate(rows):
         print("  ".join("-" * w for w in widths))'
 }
 
-SECTIONS=(bench_gen bench_throughput bench_bootstrap bench_big_file)
+SECTIONS=(bench_gen bench_throughput bench_bootstrap bench_big_file bench_memory)
 
 main() {
     ensure_tools

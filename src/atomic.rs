@@ -3,11 +3,13 @@
 //! Every change to a file goes through [`lock`] and then [`Locked::write`] (secrets) or
 //! [`Locked::write_public`] (`.gitignore`, `envmint.toml`):
 //!
-//! 1. [`lock`] follows the symlink chain to the file actually written (the *target*) and takes an
-//!    exclusive `flock` on the target's directory, waiting up to a timeout.
+//! 1. [`lock`] follows the symlink chain to the file actually written (the *target*), following
+//!    only links owned by the effective user or root, and takes an exclusive `flock` on the
+//!    target's directory, waiting up to a timeout.
 //! 2. A write creates a temporary file `.<name>.envmint-tmp.XXXXXX` in that directory with mode
-//!    0600 *at creation*, gives it the old file's owner and group and the final mode, writes it,
-//!    `fsync`s it, renames it over the target and `fsync`s the directory.
+//!    0600 *at creation*, gives it the old file's owner, group and extended attributes (POSIX
+//!    ACLs included) and the final mode, writes it, `fsync`s it, renames it over the target and
+//!    `fsync`s the directory.
 //!
 //! A crash at any instant therefore leaves either the complete old file or the complete new one,
 //! plus at worst a 0600 temporary file, which the next write of the same file removes.
@@ -25,39 +27,69 @@
 //! granularity: two envmint processes writing *different* files of one directory also wait for
 //! each other, which for files this small is only a few milliseconds.
 //!
+//! Several files are locked together by [`lock_all`]: each folder once, in the order of the
+//! folders' device and inode numbers, so that two processes locking overlapping folders cannot
+//! deadlock. [`commit`] then replaces them as a group: every temporary file is written and
+//! `fsync`ed before the first rename, and each folder is `fsync`ed once at the end.
+//!
+//! # Who can hold the lock
+//!
+//! Any process that can open the folder for reading can take its `flock`, so a local user who
+//! can read a project folder can make envmint wait (then exit 75 naming the folder; nothing is
+//! ever written without the lock). Hence the message says "another process", not "another
+//! envmint process". A lock file created 0600 would keep other users from opening it, but it
+//! would be one more file in every folder that holds secrets (`/etc/myapp` included), a user
+//! who can write the folder could still replace it, and a user who can only read the folder
+//! can do no more than delay a run. The folder lock stays; a folder whose secrets matter should
+//! not be readable by others anyway (0700 or 0750), and then only its owner and root can lock
+//! it.
+//!
 //! The lock is advisory: it serialises envmint processes, not editors or other tools.
 
 mod lock;
 mod resolve;
 mod write;
+mod xattrs;
 
 #[cfg(test)]
 mod tests;
 
 use std::fs::File;
 use std::io::{self, Read};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
 use crate::error::Location;
 use crate::{Error, Result};
 
-pub use lock::DEFAULT_LOCK_TIMEOUT;
+pub use lock::{DEFAULT_LOCK_TIMEOUT, SLOW_LOCK};
 
 /// An exclusive advisory lock on the file a command is about to change, held while this value is
-/// alive. Read and write the file only through it.
+/// alive (and while any other [`Locked`] of the same folder from the same [`lock_all`] call is).
+/// Read and write the file only through it.
 #[derive(Debug)]
 pub struct Locked {
     /// The path the caller named.
     path: PathBuf,
     /// `path` with its symlink chain followed: the file that is actually written.
     target: PathBuf,
-    /// The directory containing `target`, as a path (`.` rather than empty).
-    dir_path: PathBuf,
-    /// The open directory: holds the `flock` and is what gets `fsync`ed after a rename.
-    dir: File,
+    /// The locked folder holding `target`, shared by every file of a [`lock_all`] call in it.
+    dir: Arc<DirLock>,
+}
+
+/// A folder held under an exclusive `flock`.
+#[derive(Debug)]
+struct DirLock {
+    /// The folder, as a path (`.` rather than empty).
+    path: PathBuf,
+    /// The open folder: holds the `flock` and is what gets `fsync`ed after a rename.
+    file: File,
+    /// Its identity, which orders the locks of several folders.
+    id: (u64, u64),
 }
 
 /// The largest dotenv file envmint reads: far above any real environment (a 10,000-key file is
@@ -72,7 +104,8 @@ pub fn read_file(path: &Path) -> Result<Option<Zeroizing<Vec<u8>>>> {
 
 /// Reads `path` whole into a zeroizing buffer, `None` if it does not exist.
 ///
-/// The file is opened without blocking (a FIFO would otherwise hang the open until a writer
+/// A symlink is followed only when it is owned by the effective user or by root (see
+/// [`lock`]). The file is opened without blocking (a FIFO would otherwise hang the open until a writer
 /// appears) and the *opened descriptor* is checked: anything but a regular file (FIFO, device,
 /// socket, directory) is refused with exit 65 naming the path, as is a file larger than `limit`
 /// bytes. The buffer is sized up front so it never reallocates: a reallocation would leave an
@@ -80,10 +113,19 @@ pub fn read_file(path: &Path) -> Result<Option<Zeroizing<Vec<u8>>>> {
 /// file that grows while it is read cannot exhaust memory either.
 pub fn read_regular(path: &Path, limit: u64) -> Result<Option<Zeroizing<Vec<u8>>>> {
     use std::os::unix::fs::OpenOptionsExt;
+    // Symlinks are followed here, owner-checked, so that the open below need not follow any:
+    // O_NOFOLLOW refuses a link swapped in after the check.
+    // A loop or a link to nothing nameable is bad input here, not an output that cannot be
+    // created.
+    let target = resolve::final_target(path).map_err(|e| match e {
+        Error::CantCreate { path, reason, .. } => Error::data(Location::new(path, None), reason),
+        e => e,
+    })?;
+    let flags = rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOFOLLOW;
     let mut file = match std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
-        .open(path)
+        .custom_flags(flags.bits() as i32)
+        .open(&target)
     {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -140,40 +182,224 @@ fn file_kind(meta: &std::fs::Metadata) -> &'static str {
     }
 }
 
-/// Locks `path` for reading and rewriting, waiting up to `timeout` for another envmint process to
-/// finish with it.
-///
-/// `path` may be a symlink (or a chain of them, relative or absolute, or dangling): the lock and
-/// every later write concern the final target, and the links stay links.
+/// Locks `path` for reading and rewriting, waiting up to `timeout` for another process to
+/// finish with it. The one-file form of [`lock_all`], without a wait notice.
 ///
 /// # Errors
 ///
-/// [`Error::Busy`] (exit 75) when another process still holds the lock after `timeout`;
-/// [`Error::CantCreate`] (exit 73) when the target's directory does not exist or cannot be opened,
-/// or the symlink chain is too long; [`Error::Io`] (exit 74) for other I/O errors.
+/// As for [`lock_all`].
 pub fn lock(path: &Path, timeout: Duration) -> Result<Locked> {
+    let mut locked = lock_all(&[path], timeout, &mut |_| {})?;
+    locked
+        .pop()
+        .ok_or_else(|| Error::cant_create(path, "nothing to lock"))
+}
+
+/// Locks every path in `paths` for reading and rewriting, waiting up to `timeout` in all.
+/// Returns one [`Locked`] per path, in the order given.
+///
+/// Each path may be a symlink (or a chain of them, relative or absolute, or dangling): the lock
+/// and every later write concern the final target, and the links stay links. A link is followed
+/// only when the link itself is owned by the effective user or by root, the rule of the kernel's
+/// `protected_symlinks` applied everywhere: a link another user planted must not steer a write
+/// (or a `chmod`) into a file that user could not touch.
+///
+/// The lock is on each target's folder, and a folder holding several of the files is locked
+/// once. Folders are locked in the order of their device and inode numbers, the same order in
+/// every process, so two envmint processes locking overlapping sets of folders cannot deadlock.
+/// When a folder is still busy after [`SLOW_LOCK`], `waiting` is called once with that folder
+/// (the binary prints a line, as cargo does).
+///
+/// # Errors
+///
+/// [`Error::Busy`] (exit 75) naming the folder when another process still holds its lock after
+/// `timeout`; [`Error::PermissionDenied`] (exit 77) for a symlink owned by someone else;
+/// [`Error::CantCreate`] (exit 73) when a target's folder does not exist or cannot be opened, or
+/// a symlink chain is too long; [`Error::Io`] (exit 74) for other I/O errors.
+pub fn lock_all(
+    paths: &[&Path],
+    timeout: Duration,
+    waiting: &mut dyn FnMut(&Path),
+) -> Result<Vec<Locked>> {
     // A symlink re-pointed between resolving and locking would leave us holding the lock of the
-    // wrong directory, so resolve again once the lock is held and start over if it moved.
+    // wrong folder, so resolve again once the locks are held and start over if one moved.
     const ATTEMPTS: usize = 5;
-    let mut target = resolve::final_target(path)?;
+    let start = Instant::now();
+    let mut targets = paths
+        .iter()
+        .map(|p| resolve::final_target(p))
+        .collect::<Result<Vec<_>>>()?;
     for _ in 0..ATTEMPTS {
-        let dir_path = resolve::parent_dir(&target);
-        let dir = lock::acquire(&dir_path, &target, path, timeout)?;
-        let again = resolve::final_target(path)?;
-        if again == target {
-            return Ok(Locked {
-                path: path.to_path_buf(),
-                target,
-                dir_path,
-                dir,
-            });
+        let dirs = open_dirs(&targets)?;
+        let mut order: Vec<&Arc<DirLock>> = Vec::new();
+        for dir in &dirs {
+            if !order.iter().any(|d| Arc::ptr_eq(d, dir)) {
+                order.push(dir);
+            }
         }
-        target = again;
+        order.sort_by_key(|d| d.id);
+        for dir in order {
+            let left = timeout.saturating_sub(start.elapsed());
+            lock::acquire(&dir.file, &dir.path, left, waiting)?;
+        }
+        let again = paths
+            .iter()
+            .map(|p| resolve::final_target(p))
+            .collect::<Result<Vec<_>>>()?;
+        if again == targets {
+            return Ok(paths
+                .iter()
+                .zip(targets)
+                .zip(dirs)
+                .map(|((path, target), dir)| Locked {
+                    path: path.to_path_buf(),
+                    target,
+                    dir,
+                })
+                .collect());
+        }
+        targets = again;
     }
     Err(Error::cant_create(
-        path,
-        "the symlink keeps changing while envmint waits to lock it",
+        paths.first().copied().unwrap_or(Path::new(".")),
+        "a symlink keeps changing while envmint waits to lock it",
     ))
+}
+
+/// Opens the folder of each target, one [`DirLock`] per distinct folder (by device and inode,
+/// so `a/` and `./a` share one), not locked yet.
+fn open_dirs(targets: &[PathBuf]) -> Result<Vec<Arc<DirLock>>> {
+    let mut opened: Vec<Arc<DirLock>> = Vec::new();
+    let mut dirs = Vec::with_capacity(targets.len());
+    for target in targets {
+        let path = resolve::parent_dir(target);
+        let dir = match opened.iter().find(|d| d.path == path) {
+            Some(d) => Arc::clone(d),
+            None => {
+                let file = File::open(&path).map_err(|e| Error::writing(target, "lock", e))?;
+                let meta = file
+                    .metadata()
+                    .map_err(|e| Error::writing(target, "lock", e))?;
+                let id = (meta.dev(), meta.ino());
+                match opened.iter().find(|d| d.id == id) {
+                    Some(d) => Arc::clone(d),
+                    None => {
+                        let d = Arc::new(DirLock { path, file, id });
+                        opened.push(Arc::clone(&d));
+                        d
+                    }
+                }
+            }
+        };
+        dirs.push(dir);
+    }
+    Ok(dirs)
+}
+
+/// How a secret file's mode is chosen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// 0600, or the old mode if stricter (0400 stays 0400, 0644 becomes 0600).
+    #[default]
+    Private,
+    /// Exactly this mode (permission bits only), e.g. 0640 declared for a deploy layout where a
+    /// service reads the file through its group.
+    Declared(u32),
+}
+
+/// One file of a [`commit`]: what to write, where, and with which mode rule.
+#[derive(Debug)]
+pub struct Change<'a> {
+    /// The locked file.
+    pub file: &'a Locked,
+    /// Its new contents.
+    pub contents: &'a [u8],
+    /// The mode rule.
+    pub mode: Mode,
+}
+
+/// What a [`commit`] did to one file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Written {
+    /// Whether the new contents were renamed into place.
+    pub written: bool,
+    /// `(old, new)` permission bits when the file existed with a different mode than it has
+    /// now, e.g. `(0o640, 0o600)`.
+    pub mode_change: Option<(u32, u32)>,
+}
+
+/// A [`commit`] that failed, with what it had written by then (nothing, unless a rename or
+/// the final folder `fsync` failed).
+#[derive(Debug)]
+pub struct CommitError {
+    /// Why it failed.
+    pub error: Error,
+    /// One entry per change, in order.
+    pub written: Vec<Written>,
+}
+
+/// Replaces several secret files as one group: all or nothing up to the renames.
+///
+/// First every file is prepared: a temporary file created 0600 beside it, given the old
+/// file's owner, group and extended attributes (POSIX ACLs included) and its mode, written and
+/// `fsync`ed. A failure there removes every temporary file and leaves every file untouched. Then
+/// all are renamed into place, and each folder is `fsync`ed once. Only a failing rename or
+/// folder `fsync` (an I/O error of the file system itself) can leave the group half-written;
+/// [`CommitError::written`] then says which files were replaced.
+///
+/// A file listed twice is an error in the caller; the second rename would win.
+///
+/// # Errors
+///
+/// As for [`Locked::write`], in a [`CommitError`].
+pub fn commit(changes: &[Change<'_>]) -> std::result::Result<Vec<Written>, CommitError> {
+    commit_with(changes, &mut write::write_all)
+}
+
+/// [`commit`] with the step that fills each temporary file as a parameter (for tests).
+fn commit_with(
+    changes: &[Change<'_>],
+    fill: write::Fill<'_>,
+) -> std::result::Result<Vec<Written>, CommitError> {
+    let mut written = vec![Written::default(); changes.len()];
+    let mut prepared = Vec::with_capacity(changes.len());
+    for change in changes {
+        let kind = write::Kind::Secret(change.mode);
+        match write::prepare(&change.file.place(), change.contents, kind, fill) {
+            Ok(p) => prepared.push(p),
+            // Dropping `prepared` unlinks every temporary file made so far.
+            Err(error) => return Err(CommitError { error, written }),
+        }
+    }
+    let mut rest = prepared.into_iter().enumerate();
+    for (i, p) in rest.by_ref() {
+        let mode_change = p.mode_change();
+        if let Err(error) = p.install() {
+            return Err(CommitError { error, written });
+        }
+        written[i] = Written {
+            written: true,
+            mode_change,
+        };
+    }
+    // Without this the renames may not survive a power loss: the new names live in the folders.
+    let mut synced: Vec<&Arc<DirLock>> = Vec::new();
+    for change in changes {
+        let dir = &change.file.dir;
+        if synced.iter().any(|d| Arc::ptr_eq(d, dir)) {
+            continue;
+        }
+        if let Err(source) = dir.file.sync_all() {
+            let error = Error::Io {
+                path: dir.path.clone(),
+                action: "sync the folder",
+                source,
+            };
+            return Err(CommitError { error, written });
+        }
+        synced.push(dir);
+    }
+    Ok(written)
 }
 
 impl Locked {
@@ -187,30 +413,60 @@ impl Locked {
         &self.target
     }
 
+    /// The locked folder holding [`Locked::target`].
+    pub fn folder(&self) -> &Path {
+        &self.dir.path
+    }
+
+    /// Whether `other` is the same file (the same name in the same locked folder), e.g. two
+    /// environments sharing one file.
+    pub fn same_file(&self, other: &Locked) -> bool {
+        Arc::ptr_eq(&self.dir, &other.dir) && self.target.file_name() == other.target.file_name()
+    }
+
     /// Reads the whole file into a buffer that is zeroized when dropped; `None` if it does not
-    /// exist (a dangling symlink counts as not existing).
+    /// exist (a dangling symlink counts as not existing). See [`read_regular`].
     ///
     /// # Errors
     ///
     /// [`Error::PermissionDenied`] (exit 77) when the file cannot be opened for lack of
-    /// permission, [`Error::Io`] (exit 74) for other failures.
+    /// permission, [`Error::Data`] (exit 65) for a file that is not regular or too large,
+    /// [`Error::Io`] (exit 74) for other failures.
     pub fn read(&self) -> Result<Option<Zeroizing<Vec<u8>>>> {
         read_file(&self.target)
     }
 
     /// Atomically replaces the file with `contents`, as a secret: mode 0600, or the old mode if
-    /// it was stricter (0400 stays 0400, 0644 becomes 0600), whatever the umask; owner and group
-    /// kept.
+    /// it was stricter (0400 stays 0400, 0644 becomes 0600), whatever the umask; owner, group
+    /// and extended attributes kept. The one-file form of [`commit`].
     ///
     /// # Errors
     ///
-    /// [`Error::CantCreate`] (exit 73) when the directory is missing or not writable or the target
-    /// is not a regular file; [`Error::PermissionDenied`] (exit 77) when the old owner or group
-    /// cannot be kept (a non-root user replacing another user's file); [`Error::Io`] (exit 74)
-    /// for other failures, a full disk among them. On any error the old file is untouched and no
-    /// temporary file is left. Messages name the path, never the contents.
+    /// [`Error::CantCreate`] (exit 73) naming the folder when it is not writable, or the file
+    /// when the folder is missing or the target is not a regular file;
+    /// [`Error::PermissionDenied`] (exit 77) when the old owner or group cannot be kept (a
+    /// non-root user replacing another user's file); [`Error::Io`] (exit 74) for other failures,
+    /// a full disk among them. On any error the old file is untouched and no temporary file is
+    /// left. Messages name the path, never the contents.
     pub fn write(&self, contents: &[u8]) -> Result<()> {
-        self.replace(contents, write::Kind::Secret, &mut write::write_all)
+        self.write_with_mode(contents, Mode::Private).map(|_| ())
+    }
+
+    /// [`Locked::write`] with a mode rule; returns what happened to the mode.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Locked::write`].
+    pub fn write_with_mode(&self, contents: &[u8], mode: Mode) -> Result<Written> {
+        let change = Change {
+            file: self,
+            contents,
+            mode,
+        };
+        match commit(std::slice::from_ref(&change)) {
+            Ok(mut w) => Ok(w.pop().unwrap_or_default()),
+            Err(e) => Err(e.error),
+        }
     }
 
     /// Atomically replaces a non-secret file (`.gitignore`, `envmint.toml`) with `contents`: same
@@ -224,16 +480,19 @@ impl Locked {
         self.replace(contents, write::Kind::Public, &mut write::write_all)
     }
 
+    fn place(&self) -> write::Place<'_> {
+        write::Place {
+            target: &self.target,
+            dir_path: &self.dir.path,
+        }
+    }
+
     fn replace(&self, contents: &[u8], kind: write::Kind, fill: write::Fill<'_>) -> Result<()> {
-        write::replace(
-            &write::Place {
-                target: &self.target,
-                dir_path: &self.dir_path,
-                dir: &self.dir,
-            },
-            contents,
-            kind,
-            fill,
-        )
+        write::prepare(&self.place(), contents, kind, fill)?.install()?;
+        self.dir.file.sync_all().map_err(|source| Error::Io {
+            path: self.dir.path.clone(),
+            action: "sync the folder",
+            source,
+        })
     }
 }

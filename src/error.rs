@@ -116,9 +116,9 @@ pub enum Error {
         /// The operating system's error.
         source: io::Error,
     },
-    /// Another envmint process holds the lock (exit 75).
+    /// Another process holds the lock (exit 75).
     Busy {
-        /// The file being locked.
+        /// The folder being locked.
         path: PathBuf,
         /// How long this process waited.
         waited: Duration,
@@ -242,10 +242,13 @@ impl Error {
     /// messages name `envmint.toml:14`, not `/home/me/app/envmint.toml:14`.
     pub fn relative_to(mut self, base: &Path) -> Self {
         let shorten = |p: &mut PathBuf| {
-            if let Ok(rel) = p.strip_prefix(base)
-                && !rel.as_os_str().is_empty()
-            {
-                *p = rel.to_path_buf();
+            if let Ok(rel) = p.strip_prefix(base) {
+                // The folder itself (a busy lock on it) is `.`.
+                *p = if rel.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    rel.to_path_buf()
+                };
             }
         };
         match &mut self {
@@ -287,7 +290,8 @@ impl Error {
             | Error::CantCreate { hint, .. }
             | Error::Untrusted { hint, .. } => hint.clone(),
             Error::Busy { .. } => Some(
-                "another envmint process is working on this file; try again when it has finished"
+                "envmint locks the folder of the files it writes; try again when that process \
+                 has finished (ENVMINT_LOCK_TIMEOUT sets how long to wait, in seconds)"
                     .into(),
             ),
             Error::PermissionDenied { path, .. } => Some(format!(
@@ -317,9 +321,11 @@ impl fmt::Display for Error {
                 action,
                 source,
             } => write!(f, "{}: cannot {action}: {source}", path.display()),
+            // Any user who can read the folder can hold its lock, so "another envmint process"
+            // would be a guess.
             Error::Busy { path, waited } => write!(
                 f,
-                "{}: locked by another envmint process (waited {:.1}s)",
+                "another process holds the lock on {} (waited {:.1}s)",
                 path.display(),
                 waited.as_secs_f64()
             ),

@@ -455,6 +455,72 @@ fn a_declared_mode_is_accepted() {
 }
 
 #[test]
+fn a_declared_mode_is_what_the_written_file_gets() {
+    for mode in [0o640, 0o600, 0o440, 0o400] {
+        let out = Test::new()
+            .write(
+                "envmint.toml",
+                format!(
+                    "[environments.production]\nmode = \"{mode:04o}\"\n{}",
+                    &ONE[26..]
+                ),
+            )
+            .args(["bootstrap", "production", "--json"])
+            .status(0);
+        assert_eq!(
+            out.mode(".env.production.local"),
+            mode,
+            "{}",
+            out.describe()
+        );
+        assert!(
+            out.stdout().contains(&format!("\"mode\":\"{mode:04o}\"")),
+            "{}",
+            out.describe()
+        );
+    }
+}
+
+#[test]
+fn a_mode_change_is_reported_and_a_declared_group_mode_is_kept() {
+    // Declared 0640: an existing 0640 file stays 0640, with no warning and no mode line.
+    let declared = format!("[environments.production]\nmode = \"0640\"\n{}", &ONE[26..]);
+    let out = Test::new()
+        .write("envmint.toml", &declared)
+        .write(".env.production.local", "OTHER=1\n")
+        .chmod(".env.production.local", 0o640)
+        .args(["bootstrap", "production"])
+        .status(0);
+    assert_eq!(out.mode(".env.production.local"), 0o640);
+    assert!(!out.stderr().contains("mode 0"), "{}", out.describe());
+    assert!(!out.stderr().contains("warning"), "{}", out.describe());
+    // Nothing declared: the same file becomes 0600, and the summary says so.
+    let out = Test::new()
+        .write(
+            "envmint.toml",
+            format!("[environments.production]\n{}", &ONE[26..]),
+        )
+        .write(".env.production.local", "OTHER=1\n")
+        .chmod(".env.production.local", 0o640)
+        .args(["bootstrap", "production", "--json"])
+        .status(0);
+    assert_eq!(out.mode(".env.production.local"), 0o600);
+    assert!(
+        out.stdout()
+            .contains("\"mode_change\":{\"from\":\"0640\",\"to\":\"0600\"}"),
+        "{}",
+        out.describe()
+    );
+    let out = out
+        .then()
+        .write(".env.production.local", "OTHER=1\n")
+        .chmod(".env.production.local", 0o640)
+        .args(["bootstrap", "production"])
+        .status(0);
+    assert_stderr_has(&out, "mode 0640 -> 0600)");
+}
+
+#[test]
 fn fail_errors_speak_the_manifests_words() {
     let cases = [
         (

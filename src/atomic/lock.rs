@@ -1,4 +1,4 @@
-//! The advisory lock: an exclusive `flock` on the target's directory, polled until a timeout.
+//! The advisory lock: an exclusive `flock` on a target's folder, polled until a timeout.
 
 use std::fs::{File, TryLockError};
 use std::path::Path;
@@ -7,8 +7,13 @@ use std::time::{Duration, Instant};
 
 use crate::{Error, Result};
 
-/// How long [`super::lock`] callers wait for another envmint process by default.
+/// How long [`super::lock`] callers wait for another process by default.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a wait lasts before the caller's notifier is told about it (cargo's "Blocking
+/// waiting for file lock" threshold is similar): shorter waits are the normal case of two runs
+/// meeting and not worth a line.
+pub const SLOW_LOCK: Duration = Duration::from_secs(1);
 
 /// The first and the longest pause between two attempts. Short at first because most holders
 /// finish within milliseconds; capped so a waiter notices a released lock quickly without
@@ -16,22 +21,26 @@ pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
 const FIRST_PAUSE: Duration = Duration::from_millis(1);
 const LONGEST_PAUSE: Duration = Duration::from_millis(25);
 
-/// Opens `dir` and takes an exclusive `flock` on it, polling until `timeout` has passed.
+/// Takes an exclusive `flock` on the open folder `dir`, polling until `timeout` has passed;
+/// `waiting` is called once, with `dir_path`, if the lock is still busy after [`SLOW_LOCK`].
 ///
-/// `std`'s blocking `File::lock` cannot time out, hence `try_lock` in a loop. Errors name
-/// `target` (the file the caller wants) for a missing or unreadable directory and `named` (the
-/// path the caller gave) when busy.
-pub(super) fn acquire(dir: &Path, target: &Path, named: &Path, timeout: Duration) -> Result<File> {
-    let file = File::open(dir).map_err(|e| Error::writing(target, "lock", e))?;
+/// `std`'s blocking `File::lock` cannot time out, hence `try_lock` in a loop.
+pub(super) fn acquire(
+    dir: &File,
+    dir_path: &Path,
+    timeout: Duration,
+    waiting: &mut dyn FnMut(&Path),
+) -> Result<()> {
     let start = Instant::now();
     let mut pause = FIRST_PAUSE;
+    let mut told = false;
     loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(file),
+        match dir.try_lock() {
+            Ok(()) => return Ok(()),
             Err(TryLockError::WouldBlock) => {}
             Err(TryLockError::Error(source)) => {
                 return Err(Error::Io {
-                    path: target.to_path_buf(),
+                    path: dir_path.to_path_buf(),
                     action: "lock",
                     source,
                 });
@@ -40,9 +49,13 @@ pub(super) fn acquire(dir: &Path, target: &Path, named: &Path, timeout: Duration
         let waited = start.elapsed();
         if waited >= timeout {
             return Err(Error::Busy {
-                path: named.to_path_buf(),
+                path: dir_path.to_path_buf(),
                 waited,
             });
+        }
+        if !told && waited >= SLOW_LOCK {
+            told = true;
+            waiting(dir_path);
         }
         thread::sleep(pause.min(timeout - waited));
         pause = (pause * 2).min(LONGEST_PAUSE);

@@ -1,10 +1,15 @@
 //! Following a symlink chain to the file that is actually written.
 //!
 //! Deploy tools link `.env` from a shared folder; replacing the link itself would cut it loose
-//! from that folder, so writes go to the end of the chain and the links stay as they are.
+//! from that folder, so writes go to the end of the chain and the links stay as they are. But a
+//! link is followed only when the link itself belongs to the effective user or to root, the
+//! rule of the kernel's `protected_symlinks`: in a folder another user can write to, that user
+//! could otherwise plant `.env.production.local -> /etc/shadow` and have root's envmint append
+//! to the target and `chmod` it.
 
 use std::fs;
 use std::io;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use crate::{Error, Result};
@@ -29,6 +34,7 @@ pub(super) fn final_target(path: &Path) -> Result<PathBuf> {
         if !meta.file_type().is_symlink() {
             break;
         }
+        check_owner(&current, meta.uid(), rustix::process::geteuid().as_raw())?;
         let link = fs::read_link(&current).map_err(|e| Error::writing(&current, "inspect", e))?;
         current = match current.parent() {
             Some(dir) if link.is_relative() => dir.join(link),
@@ -58,5 +64,44 @@ pub(super) fn parent_dir(target: &Path) -> PathBuf {
     match target.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),
+    }
+}
+
+/// Refuses to follow the symlink `link`, owned by `owner`, unless `owner` is `euid` or root.
+fn check_owner(link: &Path, owner: u32, euid: u32) -> Result<()> {
+    if owner == euid || owner == 0 {
+        return Ok(());
+    }
+    Err(Error::PermissionDenied {
+        path: link.to_path_buf(),
+        action: "follow the symlink",
+        source: io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "it is owned by uid {owner}, neither you (uid {euid}) nor root; envmint follows \
+                 only links you or root own (the kernel's protected_symlinks rule)"
+            ),
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Exit;
+
+    #[test]
+    fn only_links_of_the_user_or_root_are_followed() {
+        let link = Path::new("app/.env");
+        assert!(check_owner(link, 1000, 1000).is_ok());
+        assert!(check_owner(link, 0, 1000).is_ok());
+        let err = check_owner(link, 65534, 0).unwrap_err();
+        assert_eq!(err.exit(), Exit::NoPerm);
+        let shown = err.to_string();
+        assert!(
+            shown.starts_with("app/.env: cannot follow the symlink"),
+            "{shown}"
+        );
+        assert!(shown.contains("uid 65534"), "{shown}");
     }
 }

@@ -375,6 +375,9 @@ fn a_symlink_loop_is_refused() {
     let err = lock(&a, T).unwrap_err();
     assert_eq!(err.exit(), Exit::CantCreate);
     assert!(err.to_string().contains("symbolic links"), "{err}");
+    // Reading it is bad input (65), not an output that cannot be created.
+    let err = read_file(&a).unwrap_err();
+    assert_eq!(err.exit(), Exit::DataErr, "{err}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -391,7 +394,9 @@ fn the_temp_file_is_0600_next_to_the_target_while_written() {
         seen.push((file.metadata()?.mode() & 0o7777, temps(dir.path())));
         file.write_all(contents)
     };
-    locked.replace(b"NEW=1\n", Kind::Secret, &mut fill).unwrap();
+    locked
+        .replace(b"NEW=1\n", Kind::Secret(Mode::Private), &mut fill)
+        .unwrap();
     let (temp_mode, names) = &seen[0];
     assert_eq!(*temp_mode, 0o600);
     assert_eq!(names.len(), 1);
@@ -437,7 +442,7 @@ fn a_killed_writer_leaves_the_old_file_and_a_0600_temp_that_the_next_write_remov
             // As abrupt as SIGKILL for the file system: no destructor runs.
             std::process::abort()
         };
-        let _ = locked.replace(b"NEW=1\nNEW=2\n", Kind::Secret, &mut die);
+        let _ = locked.replace(b"NEW=1\nNEW=2\n", Kind::Secret(Mode::Private), &mut die);
         unreachable!();
     }
     let dir = tempdir();
@@ -466,7 +471,12 @@ fn a_second_locker_is_busy_after_the_timeout() {
     assert!(start.elapsed() >= Duration::from_millis(300));
     assert!(matches!(err, Error::Busy { .. }), "{err:?}");
     assert_eq!(err.exit(), Exit::Busy);
-    assert!(err.to_string().contains(&*path.to_string_lossy()), "{err}");
+    // The folder is named: the lock is on it, and any process that can read it may hold it.
+    let expected = format!(
+        "another process holds the lock on {} (waited",
+        dir.path().display()
+    );
+    assert!(err.to_string().starts_with(&expected), "{err}");
     // The lock is on the directory: another file there waits too, by design.
     let sibling = dir.path().join(".env.test");
     assert!(matches!(
@@ -501,11 +511,13 @@ fn a_waiting_locker_gets_the_lock_when_it_is_released() {
     let dir = tempdir();
     let path = dir.path().join(".env");
     let held = lock(&path, T).unwrap();
+    // Before the spawn, or a busy machine could run the releaser's sleep before `start` is
+    // taken and the wait would look shorter than it was.
+    let start = Instant::now();
     let releaser = thread::spawn(move || {
         thread::sleep(Duration::from_millis(200));
         drop(held);
     });
-    let start = Instant::now();
     lock(&path, Duration::from_secs(5)).unwrap();
     let waited = start.elapsed();
     releaser.join().unwrap();
@@ -622,7 +634,18 @@ fn a_read_only_directory_cannot_be_written() {
         let path = dir.join("ro/.env");
         let err = lock_and_write(&path, SECRET).unwrap_err();
         assert_eq!(err.exit(), Exit::CantCreate, "{err}");
-        assert_names_path_not_contents(&err, &path);
+        // The folder is named and said to be read-only, not the temporary file.
+        let shown = err.to_string();
+        assert!(
+            shown.starts_with(&*dir.join("ro").to_string_lossy()),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("not writable") && shown.contains(".env"),
+            "{shown}"
+        );
+        assert!(!shown.contains("envmint-tmp"), "{shown}");
+        assert!(err.hint().is_some_and(|h| h.contains("must be writable")));
         return;
     }
     if let Err(why) = can_run_as_nobody() {
@@ -677,14 +700,18 @@ fn a_full_disk_leaves_the_old_file_and_no_temp_file_injected() {
         file.write_all(&contents[..4])?;
         Err(io::Error::from(io::ErrorKind::StorageFull))
     };
-    let err = locked.replace(SECRET, Kind::Secret, &mut full).unwrap_err();
+    let err = locked
+        .replace(SECRET, Kind::Secret(Mode::Private), &mut full)
+        .unwrap_err();
     assert_eq!(err.exit(), Exit::Io, "{err}");
     assert_names_path_not_contents(&err, &path);
     assert_eq!(fs::read(&path).unwrap(), b"OLD=1\n");
     assert!(temps(dir.path()).is_empty());
     // The production fill is the one that was replaced above.
     let mut real = write::write_all;
-    locked.replace(b"NEW=1\n", Kind::Secret, &mut real).unwrap();
+    locked
+        .replace(b"NEW=1\n", Kind::Secret(Mode::Private), &mut real)
+        .unwrap();
     assert_eq!(fs::read(&path).unwrap(), b"NEW=1\n");
 }
 
@@ -728,4 +755,258 @@ fn a_full_disk_leaves_the_old_file_and_no_temp_file_tmpfs() {
     assert_names_path_not_contents(&err, &path);
     assert_eq!(fs::read(&path).unwrap(), b"OLD=1\n");
     assert!(temps(&mnt).is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Symlinks owned by someone else (the kernel's protected_symlinks rule, applied everywhere)
+
+#[test]
+fn fail_a_symlink_owned_by_another_user_is_not_followed() {
+    if !is_root() {
+        return skip("needs root to give a symlink to user 65534");
+    }
+    let dir = tempdir();
+    let victim = dir.path().join("shadow-copy");
+    put(&victim, b"root:x:1:\n", 0o640);
+    let link = dir.path().join(".env.production.local");
+    symlink(&victim, &link).unwrap();
+    std::os::unix::fs::lchown(&link, Some(NOBODY), Some(NOBODY)).unwrap();
+
+    let err = lock(&link, T).unwrap_err();
+    assert_eq!(err.exit(), Exit::NoPerm, "{err}");
+    let shown = err.to_string();
+    assert!(shown.contains(&*link.to_string_lossy()), "{shown}");
+    assert!(shown.contains("uid 65534"), "{shown}");
+    // Reads refuse it too: a dry run must not read through it either.
+    assert_eq!(read_file(&link).unwrap_err().exit(), Exit::NoPerm);
+    assert_eq!(fs::read(&victim).unwrap(), b"root:x:1:\n");
+    assert_eq!(mode(&victim), 0o640);
+
+    // The same link owned by root is followed.
+    std::os::unix::fs::lchown(&link, Some(0), Some(0)).unwrap();
+    lock_and_write(&link, b"A=1\n").unwrap();
+    assert_eq!(fs::read(&victim).unwrap(), b"A=1\n");
+}
+
+#[test]
+fn fail_a_foreign_link_anywhere_in_the_chain_is_refused() {
+    if !is_root() {
+        return skip("needs root to give a symlink to user 65534");
+    }
+    let dir = tempdir();
+    let real = dir.path().join("real.env");
+    put(&real, b"OLD=1\n", 0o600);
+    let middle = dir.path().join("middle");
+    symlink(&real, &middle).unwrap();
+    std::os::unix::fs::lchown(&middle, Some(NOBODY), Some(NOBODY)).unwrap();
+    let first = dir.path().join(".env");
+    symlink("middle", &first).unwrap();
+    let err = lock_and_write(&first, b"NEW=1\n").unwrap_err();
+    assert_eq!(err.exit(), Exit::NoPerm, "{err}");
+    assert!(err.to_string().contains("middle"), "{err}");
+    assert_eq!(fs::read(&real).unwrap(), b"OLD=1\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Declared modes, mode changes, extended attributes
+
+#[test]
+fn a_declared_mode_is_applied_and_mode_changes_are_reported() {
+    let dir = tempdir();
+    let path = dir.path().join(".env");
+    // New file, declared 0640: no change to report (there was no old mode).
+    let w = lock(&path, T)
+        .unwrap()
+        .write_with_mode(b"A=1\n", Mode::Declared(0o640))
+        .unwrap();
+    assert_eq!(mode(&path), 0o640);
+    assert_eq!(w.mode_change, None);
+    assert!(w.written);
+    // The default narrows 0640 to 0600 and says so.
+    let w = lock(&path, T)
+        .unwrap()
+        .write_with_mode(b"A=2\n", Mode::Private)
+        .unwrap();
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(w.mode_change, Some((0o640, 0o600)));
+    // Unchanged mode: nothing to report.
+    let w = lock(&path, T)
+        .unwrap()
+        .write_with_mode(b"A=3\n", Mode::Private)
+        .unwrap();
+    assert_eq!(w.mode_change, None);
+    // A declared mode wins over a stricter old one.
+    set_mode(&path, 0o400);
+    let w = lock(&path, T)
+        .unwrap()
+        .write_with_mode(b"A=4\n", Mode::Declared(0o640))
+        .unwrap();
+    assert_eq!(mode(&path), 0o640);
+    assert_eq!(w.mode_change, Some((0o400, 0o640)));
+}
+
+#[test]
+fn user_extended_attributes_are_kept() {
+    let dir = tempdir();
+    let path = dir.path().join(".env");
+    put(&path, b"OLD=1\n", 0o600);
+    if let Err(e) = xattr::set(&path, "user.envmint-test", b"kept") {
+        return skip(&format!("the file system refuses user.* xattrs: {e}"));
+    }
+    lock_and_write(&path, b"NEW=1\n").unwrap();
+    assert_eq!(fs::read(&path).unwrap(), b"NEW=1\n");
+    assert_eq!(
+        xattr::get(&path, "user.envmint-test").unwrap().as_deref(),
+        Some(&b"kept"[..])
+    );
+}
+
+#[test]
+fn a_posix_acl_is_kept() {
+    let dir = tempdir();
+    let path = dir.path().join(".env");
+    put(&path, b"OLD=1\n", 0o640);
+    let setfacl = Command::new("setfacl")
+        .args(["-m", "u:65534:r"])
+        .arg(&path)
+        .output();
+    match setfacl {
+        Err(e) => return skip(&format!("cannot run setfacl (apt package acl): {e}")),
+        Ok(out) if !out.status.success() => {
+            let why = String::from_utf8_lossy(&out.stderr);
+            return skip(&format!("setfacl failed: {}", why.trim()));
+        }
+        Ok(_) => {}
+    }
+    let acl = |p: &Path| xattr::get(p, "system.posix_acl_access").unwrap();
+    let before = acl(&path).expect("setfacl wrote an ACL");
+    // A declared 0640 keeps the ACL's mask (the group bits) as it was.
+    lock(&path, T)
+        .unwrap()
+        .write_with_mode(b"NEW=1\n", Mode::Declared(0o640))
+        .unwrap();
+    assert_eq!(fs::read(&path).unwrap(), b"NEW=1\n");
+    assert_eq!(acl(&path).as_deref(), Some(before.as_slice()));
+    let getfacl = Command::new("getfacl")
+        .arg("-c")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&getfacl.stdout);
+    assert!(
+        listed.contains("user:nobody:r--") || listed.contains("user:65534:r--"),
+        "{listed}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Group commit
+
+#[test]
+fn fail_a_group_commit_that_fails_before_the_renames_writes_nothing() {
+    let dir = tempdir();
+    fs::create_dir(dir.path().join("b")).unwrap();
+    let a = dir.path().join(".env.a");
+    let b = dir.path().join("b/.env.b");
+    let c = dir.path().join(".env.c");
+    put(&a, b"A=old\n", 0o600);
+    let paths = [a.as_path(), b.as_path(), c.as_path()];
+    let locked = lock_all(&paths, T, &mut |_| {}).unwrap();
+    let changes: Vec<Change<'_>> = locked
+        .iter()
+        .map(|l| Change {
+            file: l,
+            contents: b"NEW=1\n",
+            mode: Mode::Private,
+        })
+        .collect();
+    // The third file's temp file fails the way a full disk does.
+    let mut calls = 0;
+    let mut third_fails = |file: &mut fs::File, contents: &[u8]| {
+        calls += 1;
+        if calls == 3 {
+            return Err(io::Error::from(io::ErrorKind::StorageFull));
+        }
+        file.write_all(contents)
+    };
+    let err = commit_with(&changes, &mut third_fails).unwrap_err();
+    assert_eq!(err.error.exit(), Exit::Io);
+    assert!(err.written.iter().all(|w| !w.written), "{:?}", err.written);
+    assert_eq!(fs::read(&a).unwrap(), b"A=old\n");
+    assert!(!b.exists() && !c.exists());
+    assert!(temps(dir.path()).is_empty());
+    assert!(temps(&dir.path().join("b")).is_empty());
+
+    let done = commit(&changes).unwrap();
+    assert!(done.iter().all(|w| w.written));
+    for p in paths {
+        assert_eq!(fs::read(p).unwrap(), b"NEW=1\n");
+        assert_eq!(mode(p), 0o600);
+    }
+}
+
+#[test]
+fn files_of_one_folder_share_one_lock_and_folders_lock_in_a_fixed_order() {
+    let dir = tempdir();
+    fs::create_dir(dir.path().join("x")).unwrap();
+    let one = dir.path().join(".env.one");
+    let two = dir.path().join(".env.two");
+    let other = dir.path().join("x/.env");
+    let spelled = dir.path().join("x/../.env.three");
+    let locked = lock_all(
+        &[
+            one.as_path(),
+            other.as_path(),
+            two.as_path(),
+            spelled.as_path(),
+        ],
+        Duration::ZERO,
+        &mut |_| {},
+    )
+    .unwrap();
+    assert!(Arc::ptr_eq(&locked[0].dir, &locked[2].dir));
+    assert!(
+        Arc::ptr_eq(&locked[0].dir, &locked[3].dir),
+        "x/.. is the same folder"
+    );
+    assert!(!Arc::ptr_eq(&locked[0].dir, &locked[1].dir));
+    assert!(!locked[0].same_file(&locked[2]));
+    // Both folders are held while the values live.
+    assert!(matches!(
+        lock(&other, Duration::ZERO),
+        Err(Error::Busy { .. })
+    ));
+    assert!(matches!(
+        lock(&one, Duration::ZERO),
+        Err(Error::Busy { .. })
+    ));
+    drop(locked);
+    // One file named two ways is one file.
+    let again = dir.path().join("x/../.env.one");
+    let twice = lock_all(&[one.as_path(), again.as_path()], T, &mut |_| {}).unwrap();
+    assert!(twice[0].same_file(&twice[1]));
+}
+
+#[test]
+fn a_slow_lock_calls_the_notifier_once_with_the_folder() {
+    let dir = tempdir();
+    let path = dir.path().join(".env");
+    let held = lock(&path, T).unwrap();
+    let start = Instant::now();
+    let releaser = thread::spawn(move || {
+        thread::sleep(SLOW_LOCK + Duration::from_millis(400));
+        drop(held);
+    });
+    let mut told = Vec::new();
+    lock_all(&[path.as_path()], T, &mut |dir| {
+        told.push(dir.to_path_buf())
+    })
+    .unwrap();
+    releaser.join().unwrap();
+    assert!(start.elapsed() >= SLOW_LOCK);
+    assert_eq!(told, [dir.path().to_path_buf()]);
+    // A free lock says nothing.
+    let mut quiet = 0;
+    lock_all(&[path.as_path()], T, &mut |_| quiet += 1).unwrap();
+    assert_eq!(quiet, 0);
 }

@@ -1,5 +1,6 @@
-//! Replacing a file atomically: temp file created 0600, owner and mode set, written, `fsync`ed,
-//! renamed over the target, directory `fsync`ed.
+//! Replacing a file atomically: temp file created 0600, owner, extended attributes and mode set,
+//! written, `fsync`ed ([`prepare`]); renamed over the target ([`Prepared::install`]); the folder
+//! `fsync`ed by the caller, once for a whole group.
 
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, File, Metadata, Permissions};
@@ -8,15 +9,16 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{MetadataExt, PermissionsExt, fchown};
 use std::path::Path;
 
-use tempfile::Builder;
+use tempfile::{Builder, NamedTempFile};
 
+use super::Mode;
 use crate::{Error, Result};
 
 /// Which mode rule a write follows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Kind {
-    /// 0600, or the old mode if stricter.
-    Secret,
+    /// A secret: see [`Mode`].
+    Secret(Mode),
     /// The old mode, or 0644 minus the umask for a new file.
     Public,
 }
@@ -36,8 +38,6 @@ pub(super) struct Place<'a> {
     pub target: &'a Path,
     /// Its directory, as a path.
     pub dir_path: &'a Path,
-    /// Its directory, open (and locked).
-    pub dir: &'a File,
 }
 
 /// The name prefix of envmint's temporary files for `target`, e.g.
@@ -54,14 +54,38 @@ pub(super) fn temp_prefix(target: &Path) -> OsString {
     prefix
 }
 
-/// Replaces `place.target` with `contents`. On error the old file is untouched and the
-/// temporary file is gone (dropping a `NamedTempFile` unlinks it).
-pub(super) fn replace(
+/// A temporary file ready to be renamed over its target.
+pub(super) struct Prepared {
+    temp: NamedTempFile,
+    target: std::path::PathBuf,
+    mode_change: Option<(u32, u32)>,
+}
+
+impl Prepared {
+    /// `(old, new)` permission bits when the old file had a different mode.
+    pub(super) fn mode_change(&self) -> Option<(u32, u32)> {
+        self.mode_change
+    }
+
+    /// Renames the temporary file over the target. On error the temporary file is removed.
+    pub(super) fn install(self) -> Result<()> {
+        self.temp
+            .persist(&self.target)
+            .map(drop)
+            .map_err(|e| Error::writing(&self.target, "replace", e.error))
+    }
+}
+
+/// Prepares the replacement of `place.target` with `contents`: everything but the rename. On
+/// error the old file is untouched and the temporary file is gone (dropping a `NamedTempFile`
+/// unlinks it), and so it is when the returned value is dropped without
+/// [`Prepared::install`].
+pub(super) fn prepare(
     place: &Place<'_>,
     contents: &[u8],
     kind: Kind,
     fill: Fill<'_>,
-) -> Result<()> {
+) -> Result<Prepared> {
     let target = place.target;
     let old = match fs::symlink_metadata(target) {
         Ok(meta) if meta.file_type().is_file() => Some(meta),
@@ -85,11 +109,12 @@ pub(super) fn replace(
         (Kind::Public, None) => 0o644,
         _ => 0o600,
     };
-    let mut temp = Builder::new()
+    let temp = Builder::new()
         .prefix(&prefix)
         .permissions(Permissions::from_mode(creation_mode))
         .tempfile_in(place.dir_path)
-        .map_err(|e| Error::writing(target, "create", e))?;
+        .map_err(|e| folder_error(place.dir_path, target, e))?;
+    let mut temp = temp;
 
     if let Some(old) = &old {
         keep_owner(temp.as_file(), old).map_err(|e| match e.kind() {
@@ -100,35 +125,63 @@ pub(super) fn replace(
             },
             _ => Error::writing(target, "keep the owner of", e),
         })?;
+        // Before the mode: a POSIX ACL (`system.posix_acl_access`) carries mode bits too, and
+        // the chmod below must have the last word on them.
+        super::xattrs::copy(target, temp.as_file())?;
     }
     // Set after the owner: changing the owner clears set-user-ID bits. Set even for a new secret,
     // because a umask such as 0277 would otherwise leave the owner unable to rewrite it.
-    if let Some(mode) = final_mode(kind, old.as_ref()) {
+    let mode = final_mode(kind, old.as_ref());
+    if let Some(mode) = mode {
         temp.as_file()
             .set_permissions(Permissions::from_mode(mode))
             .map_err(|e| Error::writing(target, "set the mode of", e))?;
     }
+    let mode_change = match (&old, mode) {
+        (Some(old), Some(new)) if old.mode() & 0o7777 != new => Some((old.mode() & 0o7777, new)),
+        _ => None,
+    };
 
     fill(temp.as_file_mut(), contents).map_err(|e| Error::writing(target, "write", e))?;
     temp.as_file()
         .sync_all()
         .map_err(|e| Error::writing(target, "sync", e))?;
-    temp.persist(target)
-        .map_err(|e| Error::writing(target, "replace", e.error))?;
-    // Without this the rename may not survive a power loss: the new name lives in the directory.
-    place.dir.sync_all().map_err(|source| Error::Io {
-        path: place.dir_path.to_path_buf(),
-        action: "sync the directory",
-        source,
+    Ok(Prepared {
+        temp,
+        target: target.to_path_buf(),
+        mode_change,
     })
+}
+
+/// The error for a temporary file that cannot be created: a folder that refuses new files is
+/// named as such (the temporary file's random name would mean nothing to the user).
+fn folder_error(dir: &Path, target: &Path, e: io::Error) -> Error {
+    let name = target.file_name().map_or_else(
+        || target.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    // tempfile's error text names the random temporary path; the kind alone does not.
+    let e = io::Error::from(e.kind());
+    match e.kind() {
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => Error::cant_create(
+            dir,
+            format!("cannot write {name} in this folder: it is not writable ({e})"),
+        )
+        .with_hint(
+            "the folder must be writable: envmint writes a temporary file beside the file and \
+             renames it over the old one",
+        ),
+        _ => Error::writing(target, "create", e),
+    }
 }
 
 /// The mode the new file gets; `None` leaves the creation mode (minus the umask) alone.
 fn final_mode(kind: Kind, old: Option<&Metadata>) -> Option<u32> {
     match (kind, old) {
-        (Kind::Secret, None) => Some(0o600),
+        (Kind::Secret(Mode::Declared(mode)), _) => Some(mode & 0o7777),
+        (Kind::Secret(Mode::Private), None) => Some(0o600),
         // Only ever remove bits: 0400 stays 0400, 0644 becomes 0600.
-        (Kind::Secret, Some(old)) => Some(old.mode() & 0o600),
+        (Kind::Secret(Mode::Private), Some(old)) => Some(old.mode() & 0o600),
         (Kind::Public, Some(old)) => Some(old.mode() & 0o7777),
         (Kind::Public, None) => None,
     }

@@ -19,6 +19,8 @@ struct EnvOutcome<'a> {
     created: bool,
     written: bool,
     keys: Vec<KeyReport>,
+    /// `(old, new)` permission bits when a write changed the file's mode.
+    mode_change: Option<(u32, u32)>,
 }
 
 pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
@@ -47,7 +49,6 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
         }
     }
     let mut rng = os_rng()?;
-    let timeout = lock_timeout()?;
     let opts = PlanOptions {
         replace_weak: args.replace_weak,
     };
@@ -83,61 +84,177 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
     }
     warn_if_tracked(&to_write, &cwd);
 
-    let mut outcomes = Vec::with_capacity(envs.len());
-    for (env, (snapshot, doc, keys)) in envs.iter().zip(planned) {
-        let created = !snapshot.exists();
-        if args.dry_run {
-            outcomes.push(EnvOutcome {
+    if args.dry_run {
+        let outcomes: Vec<EnvOutcome<'_>> = envs
+            .iter()
+            .zip(planned)
+            .map(|(env, (snapshot, _, keys))| EnvOutcome {
                 env,
-                created,
+                created: !snapshot.exists(),
                 written: false,
                 keys,
-            });
-            continue;
-        }
-        // Pass 2, under the file's lock: if another process wrote since pass 1, plan again from
-        // what is there now; otherwise save the plan as it is.
-        let file = store::open(&env.file, timeout)?;
-        let (doc, keys) = if file.snapshot().same_as(&snapshot) {
-            (doc, keys)
-        } else {
-            plan(env, file.snapshot(), &manifest, &mut rng, opts)?
-        };
-        let created = !file.exists();
-        let written = keys.iter().any(|k| k.action.wrote()) && file.save(&doc)?;
-        if !written {
-            warn_if_exposed(&env.file, &cwd);
-        }
-        outcomes.push(EnvOutcome {
-            env,
-            created: created && written,
-            written,
-            keys,
-        });
+                mode_change: None,
+            })
+            .collect();
+        return report(&args, global, &manifest, &outcomes, &cwd);
     }
 
+    // Pass 2, under the locks of every file's folder, taken together: if another process wrote
+    // a file since pass 1, plan it again from what is there now; otherwise keep the plan.
+    let timeout = lock_timeout()?;
+    let paths: Vec<&Path> = envs.iter().map(|e| e.file.as_path()).collect();
+    let mut files = store::open_all(&paths, timeout, &mut |dir| {
+        super::say!(
+            "Blocking waiting for the lock on {}",
+            shown_dir(dir, &cwd).display()
+        );
+    })?;
+    // Per environment: the document to save (`None` once a later environment sharing the file
+    // has planned on top of it), its keys, whether it creates the file, and its group: the
+    // first environment of the same file.
+    let mut docs: Vec<Option<Document>> = Vec::with_capacity(envs.len());
+    let mut keys_of = Vec::with_capacity(envs.len());
+    let mut created = Vec::with_capacity(envs.len());
+    let mut group = Vec::with_capacity(envs.len());
+    for (i, (env, (snapshot, doc, keys))) in envs.iter().zip(planned).enumerate() {
+        let shared = (0..i).rev().find(|&j| files[j].same_file(&files[i]));
+        let (doc, keys) = match shared.and_then(|j| docs[j].take()) {
+            // Plan on top of the changes of the environment before it in the same file.
+            Some(before) => {
+                let snapshot = store::Snapshot::of_document(&env.file, &before);
+                plan(env, &snapshot, &manifest, &mut rng, opts)?
+            }
+            None => {
+                let mut earlier = Some(snapshot);
+                if files[i].settle(&mut earlier) {
+                    (doc, keys)
+                } else {
+                    drop(doc);
+                    plan(env, files[i].snapshot(), &manifest, &mut rng, opts)?
+                }
+            }
+        };
+        created.push(shared.is_none() && !files[i].exists());
+        group.push(shared.map_or(i, |j| group[j]));
+        docs.push(Some(doc));
+        keys_of.push(keys);
+    }
+    let adds = |keys: &[KeyReport]| keys.iter().any(|k| k.action.wrote());
+    let mut saved_by = Vec::new();
+    let mut saves = Vec::new();
+    for (i, doc) in docs.iter().enumerate() {
+        let group_adds = (0..envs.len()).any(|k| group[k] == group[i] && adds(&keys_of[k]));
+        if let (Some(doc), true) = (doc, group_adds) {
+            saved_by.push(group[i]);
+            saves.push(store::Save {
+                file: &files[i],
+                doc,
+                mode: declared_mode(envs[i]),
+            });
+        }
+    }
+    let (done, failure) = match store::save_all(&saves) {
+        Ok(done) => (done, None),
+        Err(e) => (e.written, Some(e.error)),
+    };
+    let outcomes: Vec<EnvOutcome<'_>> = envs
+        .iter()
+        .zip(keys_of)
+        .enumerate()
+        .map(|(i, (env, keys))| {
+            let saved = saved_by
+                .iter()
+                .zip(&done)
+                .find(|(g, _)| **g == group[i])
+                .map(|(_, w)| *w)
+                .unwrap_or_default();
+            let written = saved.written && adds(&keys);
+            if !written && failure.is_none() {
+                warn_if_exposed(env, &cwd);
+            }
+            EnvOutcome {
+                env,
+                created: created[i] && written,
+                written,
+                keys,
+                mode_change: saved.mode_change.filter(|_| written),
+            }
+        })
+        .collect();
+    // On failure too, the JSON lists every environment with its `written` flag, and the
+    // summary the files that were written (none, unless a rename itself failed), before the
+    // error: a summary of planned additions would read as if they had been made.
+    match failure {
+        None => report(&args, global, &manifest, &outcomes, &cwd),
+        Some(error) if args.json => {
+            report(&args, global, &manifest, &outcomes, &cwd)?;
+            Err(error)
+        }
+        Some(error) => {
+            let written: Vec<EnvOutcome<'_>> = outcomes.into_iter().filter(|o| o.written).collect();
+            if !written.is_empty() {
+                report(&args, global, &manifest, &written, &cwd)?;
+            }
+            Err(error)
+        }
+    }
+}
+
+/// The summary or the JSON, then the weak-value warnings; exit 1 when a value is weak.
+fn report(
+    args: &BootstrapArgs,
+    global: &Global,
+    manifest: &Manifest,
+    outcomes: &[EnvOutcome<'_>],
+    cwd: &Path,
+) -> Result<Exit> {
     if args.json {
-        print_json(&manifest, &outcomes, &cwd, args.dry_run)?;
+        print_json(manifest, outcomes, cwd, args.dry_run)?;
     } else {
         if !global.verbose {
-            say_manifest(&manifest, &cwd);
+            say_manifest(manifest, cwd);
         }
-        print_summary(&outcomes, &cwd, args.dry_run);
+        print_summary(outcomes, cwd, args.dry_run);
     }
-    Ok(warn_weak(&outcomes, &cwd, args.all))
+    Ok(warn_weak(outcomes, cwd, args.all))
+}
+
+/// The mode rule for an environment's file. The manifest does not declare modes yet, so every
+/// file gets the default (0600, or the old mode if stricter).
+fn declared_mode(env: &Environment) -> envmint::atomic::Mode {
+    env.mode.map_or(
+        envmint::atomic::Mode::Private,
+        envmint::atomic::Mode::Declared,
+    )
+}
+
+/// A folder as shown to the user: relative to the working directory, `.` for the directory
+/// itself.
+fn shown_dir<'a>(dir: &'a Path, cwd: &Path) -> &'a Path {
+    match dir.strip_prefix(cwd) {
+        Ok(rel) if rel.as_os_str().is_empty() => Path::new("."),
+        Ok(rel) => rel,
+        Err(_) => dir,
+    }
 }
 
 /// A file bootstrap did not need to write keeps its mode; say so when others can read it, since
 /// a write would have made it 0600.
-fn warn_if_exposed(path: &Path, cwd: &Path) {
+fn warn_if_exposed(env: &Environment, cwd: &Path) {
     use std::os::unix::fs::PermissionsExt;
-    if let Ok(meta) = std::fs::metadata(path) {
+    let allowed = env.mode.unwrap_or(0o600);
+    if let Ok(meta) = std::fs::metadata(&env.file) {
         let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
+        if mode & !allowed != 0 {
+            let path = shown(&env.file, cwd).display();
             super::say!(
-                "warning: {} is readable by others (mode {mode:04o}); run: chmod 600 {}",
-                shown(path, cwd).display(),
-                shown(path, cwd).display()
+                "warning: {path} is more readable than it should be (mode {mode:04o}, \
+                 {} allows {allowed:04o}); run: chmod {allowed:o} {path}",
+                if env.mode.is_some() {
+                    "the manifest"
+                } else {
+                    "envmint"
+                }
             );
         }
     }
@@ -402,7 +519,11 @@ fn state_line(o: &EnvOutcome<'_>, dry_run: bool) -> String {
         parts.push(if dry_run {
             format!("would create with {}", plural(added, "key"))
         } else {
-            format!("created, {}, mode 0600", plural(added, "key"))
+            format!(
+                "created, {}, mode {:04o}",
+                plural(added, "key"),
+                o.env.mode.unwrap_or(0o600)
+            )
         });
     } else {
         let verbs: [(&str, &str, usize); 3] = [
@@ -432,6 +553,9 @@ fn state_line(o: &EnvOutcome<'_>, dry_run: bool) -> String {
     }
     if weak > 0 {
         parts.push(format!("{weak} weak"));
+    }
+    if let Some((old, new)) = o.mode_change {
+        parts.push(format!("mode {old:04o} -> {new:04o}"));
     }
     parts.join(", ")
 }
@@ -500,7 +624,18 @@ struct JsonEnvironment<'a> {
     file: &'a Path,
     created: bool,
     written: bool,
+    /// The mode the file gets when written, as octal text (`"0600"`).
+    mode: String,
+    /// `{"from": "0640", "to": "0600"}` when this run's write changed the file's mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mode_change: Option<JsonModeChange>,
     keys: Vec<JsonKey<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonModeChange {
+    from: String,
+    to: String,
 }
 
 #[derive(Serialize)]
@@ -529,6 +664,11 @@ fn print_json(
             file: shown(&o.env.file, cwd),
             created: o.created,
             written: o.written,
+            mode: format!("{:04o}", o.env.mode.unwrap_or(0o600)),
+            mode_change: o.mode_change.map(|(from, to)| JsonModeChange {
+                from: format!("{from:04o}"),
+                to: format!("{to:04o}"),
+            }),
             keys: o
                 .keys
                 .iter()

@@ -1,8 +1,5 @@
 //! The pieces a document is made of: one item per line, or per multi-line quoted entry.
 
-use std::ops::Range;
-use zeroize::Zeroizing;
-
 /// A line terminator, as found in the input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum LineEnding {
@@ -61,6 +58,24 @@ pub(crate) enum Broken {
     NotAnAssignment,
 }
 
+/// Where a readable value is written in the text, and how to read it. Offsets are absolute
+/// in the text parsed. A value is held as offsets, not as a copy: a document of a million
+/// keys must not hold a million small allocations.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ValueSpan {
+    /// Start of the written value (its opening quote, if any).
+    pub(crate) start: usize,
+    /// Just past the written value (past its closing quote, if any).
+    pub(crate) end: usize,
+    /// The characters between the quotes (or the bare value, trimmed and cut at a comment).
+    pub(crate) content_start: usize,
+    /// End of those characters.
+    pub(crate) content_end: usize,
+    /// The quote whose escapes must be decoded, when the content has a backslash or a CR;
+    /// `None` when the content reads as it is written.
+    pub(crate) decode: Option<Quote>,
+}
+
 /// What an item is.
 pub(crate) enum Kind {
     /// Whitespace only.
@@ -69,57 +84,29 @@ pub(crate) enum Kind {
     Comment,
     /// A readable `KEY=value`.
     Entry {
-        /// The key as written (key names are not secret).
-        key: String,
-        /// The value as readers see it: quotes removed, escapes decoded.
-        value: Zeroizing<String>,
-        /// Byte offset in `raw` where the written value (with its quotes) starts.
-        value_start: usize,
-        /// Byte offset in `raw` just past the written value (past the closing quote).
-        value_end: usize,
+        /// Offsets of the key as written (key names are not secret).
+        key: (usize, usize),
+        /// Where the value is.
+        value: ValueSpan,
     },
     /// Kept byte for byte, never read.
     Broken {
-        /// The key, when the line starts like an assignment to one.
-        key: Option<String>,
+        /// Offsets of the key, when the line starts like an assignment to one.
+        key: Option<(usize, usize)>,
         /// Why it could not be read.
         why: Broken,
     },
 }
 
-/// Where an item's bytes are.
-pub(crate) enum Raw {
-    /// Unedited: a range of the document's source text (one allocation for the whole file).
-    Source(Range<usize>),
-    /// Edited or appended.
-    Owned(Zeroizing<String>),
-}
-
-/// One line of the document, or several when a quoted value spans lines.
+/// One line of the text, or several when a quoted value spans lines: produced while parsing
+/// and folded into the document's key index, not stored.
 pub(crate) struct Item {
-    /// The exact bytes, line terminator included (absent on a last line without one).
-    pub(crate) raw: Raw,
-    /// How many lines `raw` spans, so line numbers can be recomputed after edits.
+    /// Where the item starts (a line start).
+    pub(crate) start: usize,
+    /// Where it ends: just past its last line's terminator (or the end of the text).
+    pub(crate) end: usize,
+    /// How many lines it spans.
     pub(crate) lines: usize,
     /// What the item is.
     pub(crate) kind: Kind,
-}
-
-impl Item {
-    /// The item's bytes; `source` is the document's source text.
-    pub(crate) fn text<'a>(&'a self, source: &'a str) -> &'a str {
-        match &self.raw {
-            Raw::Source(range) => &source[range.clone()],
-            Raw::Owned(text) => text,
-        }
-    }
-
-    /// The key this item assigns or tries to assign.
-    pub(crate) fn key(&self) -> Option<&str> {
-        match &self.kind {
-            Kind::Entry { key, .. } => Some(key),
-            Kind::Broken { key, .. } => key.as_deref(),
-            Kind::Blank | Kind::Comment => None,
-        }
-    }
 }

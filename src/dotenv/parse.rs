@@ -4,7 +4,7 @@
 //! [`crate::dotenv`]. Everything here works on byte offsets: every delimiter is ASCII, so slicing
 //! at them always falls on a character boundary.
 
-use super::item::{Broken, Item, Kind, LineEnding, Quote, Raw};
+use super::item::{Broken, Item, Kind, LineEnding, Quote, ValueSpan};
 use zeroize::Zeroizing;
 
 /// Whitespace inside a line. Line breaks are never inline whitespace.
@@ -99,35 +99,67 @@ impl EndingCounts {
     }
 }
 
-/// The items of `text` (without a BOM) and the line ending appended lines should use.
-pub(crate) fn parse_items(text: &str) -> (Vec<Item>, LineEnding) {
+/// Reads the items of `text` from offset `from` (past a BOM) to the end, handing each to
+/// `each` in order, and returns the line ending appended lines should use.
+pub(crate) fn parse_items(text: &str, from: usize, mut each: impl FnMut(Item)) -> LineEnding {
     let mut parser = Parser {
         text,
         bytes: text.as_bytes(),
         no_close_from: [usize::MAX; 2],
     };
-    let mut items = Vec::new();
     let mut endings = EndingCounts::default();
-    let mut pos = 0;
+    let mut pos = from;
     while pos < text.len() {
         let (line_end, next) = line_bounds(parser.bytes, pos);
         let (kind, end) = parser.item_at(pos, line_end, next);
-        let raw = &text[pos..end];
         // Most items are one line: their terminator is already known, no need to rescan.
         let lines = if end == next {
             endings.add_one(&parser.bytes[line_end..next]);
             1
         } else {
-            endings.add(raw.as_bytes())
+            endings.add(&parser.bytes[pos..end])
         };
-        items.push(Item {
-            raw: Raw::Source(pos..end),
+        each(Item {
+            start: pos,
+            end,
             lines,
             kind,
         });
         pos = end;
     }
-    (items, endings.dominant())
+    endings.dominant()
+}
+
+/// Reads again the one item that parsing found at line start `start`: the same answer, since an
+/// item depends only on the text from its start on.
+pub(crate) fn item_at(text: &str, start: usize) -> Item {
+    let mut parser = Parser {
+        text,
+        bytes: text.as_bytes(),
+        no_close_from: [usize::MAX; 2],
+    };
+    let (line_end, next) = line_bounds(parser.bytes, start);
+    let (kind, end) = parser.item_at(start, line_end, next);
+    let lines = if end == next {
+        1
+    } else {
+        EndingCounts::default().add(&parser.bytes[start..end])
+    };
+    Item {
+        start,
+        end,
+        lines,
+        kind,
+    }
+}
+
+/// The value as readers see it, when it differs from the written content (escapes, CRs).
+pub(crate) fn decoded(text: &str, value: &ValueSpan) -> Option<Zeroizing<String>> {
+    let content = &text[value.content_start..value.content_end];
+    match value.decode? {
+        Quote::Single => Some(decode_single(content)),
+        Quote::Double => Some(decode_double(content)),
+    }
 }
 
 struct Parser<'a> {
@@ -149,11 +181,6 @@ impl Parser<'_> {
         if self.bytes[first] == b'#' {
             return (Kind::Comment, next);
         }
-        let broken = |key: Option<&str>, why| Kind::Broken {
-            key: key.map(str::to_owned),
-            why,
-        };
-
         let mut key_start = first;
         let rest = &self.text[first..end];
         if let Some(after) = rest.strip_prefix("export")
@@ -165,8 +192,9 @@ impl Parser<'_> {
             .iter()
             .position(|&b| !is_key_byte(b))
             .map_or(end, |i| key_start + i);
-        let key = &self.text[key_start..key_end];
-        let key_ok = !key.is_empty()
+        let key = (key_start, key_end);
+        let broken = |key: Option<(usize, usize)>, why| Kind::Broken { key, why };
+        let key_ok = key_end > key_start
             && self.text[key_end..end]
                 .chars()
                 .next()
@@ -191,14 +219,15 @@ impl Parser<'_> {
             _ => None,
         };
         let Some(quote) = quote else {
-            let (value, value_end) = unquoted(self.text, value_start, end);
-            let entry = Kind::Entry {
-                key: key.to_owned(),
-                value,
-                value_start: value_start - start,
-                value_end: value_end - start,
+            let value_end = unquoted_end(self.text, value_start, end);
+            let value = ValueSpan {
+                start: value_start,
+                end: value_end,
+                content_start: value_start,
+                content_end: value_end,
+                decode: None,
             };
-            return (entry, next);
+            return (Kind::Entry { key, value }, next);
         };
 
         let Some(close) = self.closing_quote(quote, value_start + 1) else {
@@ -210,17 +239,14 @@ impl Parser<'_> {
             return (broken(Some(key), Broken::TextAfterQuote), close_next);
         }
         let content = &self.text[value_start + 1..close];
-        let value = match quote {
-            Quote::Single => decode_single(content),
-            Quote::Double => decode_double(content),
+        let value = ValueSpan {
+            start: value_start,
+            end: close + 1,
+            content_start: value_start + 1,
+            content_end: close,
+            decode: needs_decoding(content).then_some(quote),
         };
-        let entry = Kind::Entry {
-            key: key.to_owned(),
-            value,
-            value_start: value_start - start,
-            value_end: close + 1 - start,
-        };
-        (entry, close_next)
+        (Kind::Entry { key, value }, close_next)
     }
 
     /// The first `quote` at or after `from` that a backslash does not escape; a backslash
@@ -252,9 +278,9 @@ impl Parser<'_> {
     }
 }
 
-/// An unquoted value in `text[from..end]`: cut at the first `#` preceded by whitespace (the
-/// python-dotenv and compose rule), then trimmed. Returns the value and where it ends.
-fn unquoted(text: &str, from: usize, end: usize) -> (Zeroizing<String>, usize) {
+/// The end of an unquoted value in `text[from..end]`: cut at the first `#` preceded by
+/// whitespace (the python-dotenv and compose rule), then trimmed.
+fn unquoted_end(text: &str, from: usize, end: usize) -> usize {
     let part = &text[from..end];
     // `#` is ASCII, so every byte match is a char boundary; only the char before each `#`
     // needs decoding. Most values have no `#` at all, and this never walks them char by char.
@@ -262,7 +288,7 @@ fn unquoted(text: &str, from: usize, end: usize) -> (Zeroizing<String>, usize) {
         .find(|&i| part[..i].chars().next_back().is_some_and(is_inline_ws))
         .unwrap_or(part.len());
     let value = part[..cut].trim_end_matches(is_inline_ws);
-    (Zeroizing::new(value.to_owned()), from + value.len())
+    from + value.len()
 }
 
 /// Pushes `c`, reading a line break inside quotes as `\n` (Node and compose normalise CRLF and
@@ -342,15 +368,30 @@ fn decode_double(content: &str) -> Zeroizing<String> {
 mod tests {
     use super::*;
 
+    fn all(text: &str) -> (Vec<Item>, LineEnding) {
+        let mut items = Vec::new();
+        let eol = parse_items(text, 0, |i| items.push(i));
+        (items, eol)
+    }
+
     fn kinds(text: &str) -> Vec<String> {
-        parse_items(text)
+        all(text)
             .0
             .iter()
             .map(|it| match &it.kind {
                 Kind::Blank => "blank".into(),
                 Kind::Comment => "comment".into(),
-                Kind::Entry { key, value, .. } => format!("{key}={}", value.as_str()),
-                Kind::Broken { key, why } => format!("broken {key:?} {why:?}"),
+                Kind::Entry { key, value } => {
+                    let read = match decoded(text, value) {
+                        Some(d) => d.as_str().to_owned(),
+                        None => text[value.content_start..value.content_end].to_owned(),
+                    };
+                    format!("{}={read}", &text[key.0..key.1])
+                }
+                Kind::Broken { key, why } => {
+                    let key = key.map(|(a, b)| &text[a..b]);
+                    format!("broken {key:?} {why:?}")
+                }
             })
             .collect()
     }
@@ -411,7 +452,7 @@ mod tests {
 
     #[test]
     fn a_quote_closed_lines_later_swallows_them() {
-        let (items, _) = parse_items("A=\"x\nB=1\nC=\"y\"\nD=2\n");
+        let (items, _) = all("A=\"x\nB=1\nC=\"y\"\nD=2\n");
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].lines, 3);
         assert!(matches!(
@@ -425,18 +466,18 @@ mod tests {
 
     #[test]
     fn line_endings_and_counts() {
-        let (items, eol) = parse_items("A=1\r\nB=2\r\nC=3\n");
+        let (items, eol) = all("A=1\r\nB=2\r\nC=3\n");
         assert_eq!(eol, LineEnding::CrLf);
         assert_eq!(items.iter().map(|i| i.lines).sum::<usize>(), 3);
         assert_eq!(kinds("A=1\rB=2\r"), ["A=1", "B=2"]);
-        assert_eq!(parse_items("A=1\rB=2").1, LineEnding::Cr);
-        assert_eq!(parse_items("A=1").1, LineEnding::Lf);
+        assert_eq!(all("A=1\rB=2").1, LineEnding::Cr);
+        assert_eq!(all("A=1").1, LineEnding::Lf);
     }
 
     #[test]
     fn each_quote_closes_the_previous_line() {
         let text = "A='x\n".repeat(50_000);
-        let (items, _) = parse_items(&text);
+        let (items, _) = all(&text);
         assert_eq!(items.len(), 25_000);
         assert!(items.iter().all(|i| i.lines == 2));
     }
