@@ -1,8 +1,9 @@
 //! `envmint bootstrap ENV...`: add every declared secret each environment's file lacks, fill
 //! the empty ones in place, and check (or with `--replace-weak`, replace) the ones it keeps.
 
-use super::{Global, lock_timeout, os_rng, shown};
+use super::{Global, shown};
 use crate::cli::BootstrapArgs;
+use crate::context::Context;
 use envmint::bootstrap::{self, Action, KeyReport};
 use envmint::dotenv::{Document, EditError};
 use envmint::error::Location;
@@ -23,10 +24,9 @@ struct EnvOutcome<'a> {
     mode_change: Option<(u32, u32)>,
 }
 
-pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
-    let cwd = super::cwd()?;
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-    let manifest = Manifest::load(args.manifest.as_deref(), &cwd, home.as_deref())?;
+pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Exit> {
+    let cwd = ctx.cwd()?.to_path_buf();
+    let manifest = Manifest::load(args.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
     if args.json {
         // A script that asked for JSON and cannot receive it must learn that before files change.
         super::check_stdout()?;
@@ -48,7 +48,7 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
             envs.push(env);
         }
     }
-    let mut rng = os_rng()?;
+    let rng = &mut ctx.rng;
     let opts = PlanOptions {
         replace_weak: args.replace_weak,
     };
@@ -58,7 +58,7 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
     let mut planned = Vec::with_capacity(envs.len());
     for env in &envs {
         let snapshot = store::peek(&env.file)?;
-        let (doc, keys) = plan(env, &snapshot, &manifest, &mut rng, opts)?;
+        let (doc, keys) = plan(env, &snapshot, &manifest, rng, opts)?;
         for w in doc.warnings() {
             super::say!(
                 "warning: {}:{}: {}",
@@ -101,12 +101,12 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
 
     // Pass 2, under the locks of every file's folder, taken together: if another process wrote
     // a file since pass 1, plan it again from what is there now; otherwise keep the plan.
-    let timeout = lock_timeout()?;
+    let timeout = ctx.lock_timeout.get()?;
     let paths: Vec<&Path> = envs.iter().map(|e| e.file.as_path()).collect();
     let mut files = store::open_all(&paths, timeout, &mut |dir| {
         super::say!(
             "Blocking waiting for the lock on {}",
-            shown_dir(dir, &cwd).display()
+            shown(dir, &cwd).display()
         );
     })?;
     // Per environment: the document to save (`None` once a later environment sharing the file
@@ -122,7 +122,7 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
             // Plan on top of the changes of the environment before it in the same file.
             Some(before) => {
                 let snapshot = store::Snapshot::of_document(&env.file, &before);
-                plan(env, &snapshot, &manifest, &mut rng, opts)?
+                plan(env, &snapshot, &manifest, rng, opts)?
             }
             None => {
                 let mut earlier = Some(snapshot);
@@ -130,7 +130,7 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
                     (doc, keys)
                 } else {
                     drop(doc);
-                    plan(env, files[i].snapshot(), &manifest, &mut rng, opts)?
+                    plan(env, files[i].snapshot(), &manifest, rng, opts)?
                 }
             }
         };
@@ -226,16 +226,6 @@ fn declared_mode(env: &Environment) -> envmint::atomic::Mode {
         envmint::atomic::Mode::Private,
         envmint::atomic::Mode::Declared,
     )
-}
-
-/// A folder as shown to the user: relative to the working directory, `.` for the directory
-/// itself.
-fn shown_dir<'a>(dir: &'a Path, cwd: &Path) -> &'a Path {
-    match dir.strip_prefix(cwd) {
-        Ok(rel) if rel.as_os_str().is_empty() => Path::new("."),
-        Ok(rel) => rel,
-        Err(_) => dir,
-    }
 }
 
 /// A file bootstrap did not need to write keeps its mode; say so when others can read it, since
