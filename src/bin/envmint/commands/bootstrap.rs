@@ -317,24 +317,11 @@ fn read_example(file: &Path) -> Option<Document> {
 /// Says which manifest the run uses (on stderr; `--json` says it in its output).
 fn say_manifest(manifest: &Manifest, cwd: &Path) {
     match manifest.source() {
-        Source::File(path) => super::say!("using {}", relative(path, cwd).display()),
+        Source::File(path) => super::say!("using {}", envmint::path::relative(path, cwd).display()),
         Source::Builtin => super::say!(
             "using the built-in web preset (no envmint.toml found; envmint init writes it out)"
         ),
     }
-}
-
-/// `path` relative to `cwd`, with `..` for a manifest found in a parent folder; absolute
-/// when the two share nothing but the root.
-fn relative(path: &Path, cwd: &Path) -> PathBuf {
-    let (p, c): (Vec<_>, Vec<_>) = (path.components().collect(), cwd.components().collect());
-    let common = p.iter().zip(&c).take_while(|(a, b)| a == b).count();
-    if common <= 1 || !path.is_absolute() {
-        return path.to_path_buf();
-    }
-    let mut out: PathBuf = c[common..].iter().map(|_| "..").collect();
-    out.extend(&p[common..]);
-    out
 }
 
 /// `-v`: the file, its mode or that it is new, and what was checked.
@@ -716,19 +703,6 @@ mod tests {
         let short = key_line(&keys[0], width, true);
         assert_eq!(short.find("hex"), Some(10 + MAX_KEY_WIDTH + 2), "{short}");
         assert_eq!(key_width([].iter()), 0);
-    }
-
-    #[test]
-    fn manifest_paths_are_relative_to_the_cwd() {
-        let cwd = Path::new("/home/me/app/src");
-        for (path, want) in [
-            ("/home/me/app/src/envmint.toml", "envmint.toml"),
-            ("/home/me/app/envmint.toml", "../envmint.toml"),
-            ("/home/me/app/cfg/envmint.toml", "../cfg/envmint.toml"),
-            ("/etc/envmint.toml", "/etc/envmint.toml"),
-        ] {
-            assert_eq!(relative(Path::new(path), cwd), Path::new(want), "{path}");
-        }
     }
 
     #[test]
