@@ -16,10 +16,12 @@ use std::time::Duration;
 
 /// The process environment as envmint uses it, built once by [`Context::from_process`].
 //
-// Room for what later commands read, each added here and nowhere else: the clock (`now`, from
-// jiff, read once so a run uses one instant), XDG_CONFIG_HOME and XDG_RUNTIME_DIR, NO_COLOR,
-// VISUAL/EDITOR, ENVMINT_IDENTITY.
+// Room for what later commands read, each added here and nowhere else: XDG_CONFIG_HOME and
+// XDG_RUNTIME_DIR, NO_COLOR, VISUAL/EDITOR, ENVMINT_IDENTITY.
 pub struct Context {
+    // The clock goes here: `pub now: jiff::Timestamp`, read once in `from_process` so a run uses
+    // one instant (added when jiff lands; the library takes `now` as a parameter).
+    //
     /// The working directory: where the manifest search starts, what relative paths and messages
     /// are relative to. `Err` keeps why it could not be read, reported only by a command that
     /// needs it.
