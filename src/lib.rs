@@ -12,6 +12,7 @@
 //!   the advisory lock.
 //! - [`bootstrap`]: which secrets an environment lacks, and adding them.
 //! - [`gitignore`]: the entries `envmint init` makes sure `.gitignore` has.
+//! - [`path`]: paths as shown to people, relative to a base the binary passes.
 //! - [`error`]: the one error type and its exit codes.
 #![forbid(unsafe_code)]
 
@@ -22,6 +23,7 @@ pub mod error;
 pub mod generate;
 pub mod gitignore;
 pub mod manifest;
+pub mod path;
 pub mod secret;
 pub mod store;
 
