@@ -11,6 +11,7 @@
 //! - [`atomic`]: the only writer of secret files (0600 temp file, fsync, rename, fsync dir) and
 //!   the advisory lock.
 //! - [`bootstrap`]: which secrets an environment lacks, and adding them.
+//! - [`time`]: rotation periods, instants, record timestamps and due-date wording (jiff).
 //! - [`gitignore`]: the entries `envmint init` makes sure `.gitignore` has.
 //! - [`error`]: the one error type and its exit codes.
 #![forbid(unsafe_code)]
@@ -24,6 +25,7 @@ pub mod gitignore;
 pub mod manifest;
 pub mod secret;
 pub mod store;
+pub mod time;
 
 pub use error::{Error, Exit, Result};
 pub use secret::Secret;
