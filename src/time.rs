@@ -13,6 +13,7 @@
 //!   command-line flags): `90d`, `12h`, `2w 3d`, `1h30m`, `90 days`.
 //! - [`parse_instant`]: `--at WHEN`, an RFC 3339 timestamp or a `YYYY-MM-DD` date (midnight UTC).
 //! - [`format_timestamp`]: the form records are written in, `2026-11-23T07:00:00Z`.
+//! - [`format_duration`] and [`format_age`]: periods and ages in the same syntax.
 //! - [`due_at`] and [`Due`]: when a value falls due, and how to say it.
 
 use jiff::Timestamp;
@@ -137,6 +138,45 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
         .to_duration(SpanRelativeTo::days_are_24_hours())
         .map_err(|_| DurationError::Syntax)?;
     Duration::try_from(signed).map_err(|_| DurationError::NotPositive)
+}
+
+/// Writes a period in the syntax [`parse_duration`] reads, largest unit first and days as the
+/// largest unit (`90d`, not `12w 6d`): `90d`, `1d 12h`, `1h 30m`, `45s`. Sub-second parts are
+/// dropped; zero is `0s`. For every period `parse_duration` accepts,
+/// `parse_duration(&format_duration(d)) == Ok(d)`.
+pub fn format_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    if secs == 0 {
+        return "0s".to_string();
+    }
+    let parts = [
+        (secs / 86_400, "d"),
+        (secs % 86_400 / 3_600, "h"),
+        (secs % 3_600 / 60, "m"),
+        (secs % 60, "s"),
+    ];
+    let mut out = String::new();
+    for (n, unit) in parts.into_iter().filter(|&(n, _)| n > 0) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&format!("{n}{unit}"));
+    }
+    out
+}
+
+/// How long ago `since` was at `now`, in its largest whole unit: `12d`, `5h`, `3m`, `40s`: the
+/// "age" of a value in a status table. An instant after `now` (a record written by a clock
+/// that runs ahead, or a forecast with `--at` in the past) has age `0s`.
+pub fn format_age(now: Timestamp, since: Timestamp) -> String {
+    let secs = floor_second(now).saturating_sub(floor_second(since)).max(0);
+    let (n, unit) = match secs {
+        s if s >= SECONDS_PER_DAY => (s / SECONDS_PER_DAY, "d"),
+        s if s >= 3_600 => (s / 3_600, "h"),
+        s if s >= 60 => (s / 60, "m"),
+        s => (s, "s"),
+    };
+    format!("{n}{unit}")
 }
 
 /// Why an instant was refused.

@@ -280,3 +280,47 @@ fn a_period_and_now_decide_due() {
         "overdue by 2 days"
     );
 }
+
+#[test]
+fn periods_are_written_in_the_syntax_they_are_read_in() {
+    for (secs, want) in [
+        (0, "0s"),
+        (45, "45s"),
+        (5_400, "1h 30m"),
+        (12 * 3_600, "12h"),
+        (DAY, "1d"),
+        (DAY + 12 * 3_600, "1d 12h"),
+        (90 * DAY, "90d"),
+        (17 * DAY + 61, "17d 1m 1s"),
+    ] {
+        assert_eq!(format_duration(Duration::from_secs(secs)), want, "{secs}");
+    }
+    assert_eq!(format_duration(Duration::from_millis(1_500)), "1s");
+    // Round trip, including the longest period jiff reads back.
+    for text in ["90d", "2w 3d", "1h30m", "3 days, 4 hours", "1s", "1043497w"] {
+        let d = parse_duration(text).unwrap();
+        assert_eq!(parse_duration(&format_duration(d)), Ok(d), "{text}");
+    }
+    // The longest std Duration formats without a panic (it is longer than jiff reads).
+    assert!(format_duration(Duration::MAX).ends_with('s'));
+}
+
+#[test]
+fn ages_in_their_largest_whole_unit() {
+    let now = ts("2026-11-23T07:00:00Z");
+    for (since, want) in [
+        ("2026-11-23T07:00:00Z", "0s"),
+        ("2026-11-23T06:59:20Z", "40s"),
+        ("2026-11-23T06:57:00Z", "3m"),
+        ("2026-11-23T01:30:00Z", "5h"),
+        ("2026-11-22T07:00:01Z", "23h"),
+        ("2026-11-22T07:00:00Z", "1d"),
+        ("2026-08-25T07:00:00Z", "90d"),
+        // A record from the future (clock skew, or --at in the past) is not negative.
+        ("2026-11-24T07:00:00Z", "0s"),
+    ] {
+        assert_eq!(format_age(now, ts(since)), want, "{since}");
+    }
+    assert!(format_age(Timestamp::MAX, Timestamp::MIN).ends_with('d'));
+    assert_eq!(format_age(Timestamp::MIN, Timestamp::MAX), "0s");
+}
