@@ -227,6 +227,11 @@ pub fn parse_instant(text: &str) -> Result<Timestamp, InstantError> {
     let pieces = Pieces::parse(text).map_err(|_| InstantError::Syntax)?;
     let offset = match (pieces.time(), pieces.to_numeric_offset()) {
         (_, Some(offset)) => offset,
+        // `2026-11-23[Europe/Paris]` means Paris midnight, which needs a time zone database
+        // the library does not carry: refuse it rather than read it as UTC.
+        (None, None) if pieces.time_zone_annotation().is_some() => {
+            return Err(InstantError::NoOffset);
+        }
         (None, None) => Offset::UTC,
         (Some(_), None) => return Err(InstantError::NoOffset),
     };

@@ -145,6 +145,11 @@ fn instants_as_rfc_3339_or_a_date() {
         ("1970-01-01", "1970-01-01T00:00:00Z"),
         ("0001-01-01", "0001-01-01T00:00:00Z"),
         ("9999-12-30T00:00:00Z", "9999-12-30T00:00:00Z"),
+        // An offset decides; a zone annotation beside it is only a label.
+        (
+            "2026-11-23T08:00:00+01:00[Europe/Paris]",
+            "2026-11-23T07:00:00Z",
+        ),
     ] {
         assert_eq!(parse_instant(text), Ok(ts(want)), "{text}");
     }
@@ -166,6 +171,8 @@ fn fail_instants() {
         ("10000-01-01", Syntax),
         ("2026-11-23T07:00:00", NoOffset),
         ("2026-11-23T07:00", NoOffset),
+        ("2026-11-23T07:00[Europe/Paris]", NoOffset),
+        ("2026-11-23[Europe/Paris]", NoOffset),
         ("9999-12-31", OutOfRange),
         ("9999-12-31T23:59:59Z", OutOfRange),
         ("-009999-01-01T00:00:00Z", OutOfRange),
