@@ -11,6 +11,7 @@
 //! - [`atomic`]: the only writer of secret files (0600 temp file, fsync, rename, fsync dir) and
 //!   the advisory lock.
 //! - [`bootstrap`]: which secrets an environment lacks, and adding them.
+//! - [`time`]: rotation periods, instants, record timestamps and due-date wording (jiff).
 //! - [`gitignore`]: the entries `envmint init` makes sure `.gitignore` has.
 //! - [`path`]: paths as shown to people, relative to a base the binary passes.
 //! - [`error`]: the one error type and its exit codes.
@@ -26,6 +27,7 @@ pub mod manifest;
 pub mod path;
 pub mod secret;
 pub mod store;
+pub mod time;
 
 pub use error::{Error, Exit, Result};
 pub use secret::Secret;
