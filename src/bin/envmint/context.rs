@@ -19,9 +19,9 @@ use std::time::Duration;
 // Room for what later commands read, each added here and nowhere else: XDG_CONFIG_HOME and
 // XDG_RUNTIME_DIR, NO_COLOR, VISUAL/EDITOR, ENVMINT_IDENTITY.
 pub struct Context {
-    // The clock goes here: `pub now: jiff::Timestamp`, read once in `from_process` so a run uses
-    // one instant (added when jiff lands; the library takes `now` as a parameter).
-    //
+    /// The clock, read once so a run uses one instant; the library takes it as a parameter.
+    #[expect(dead_code, reason = "read by rotation and status (issue 9); no command dates yet")]
+    pub now: jiff::Timestamp,
     /// The working directory: where the manifest search starts, what relative paths and messages
     /// are relative to. `Err` keeps why it could not be read, reported only by a command that
     /// needs it.
@@ -43,6 +43,7 @@ impl Context {
                 reason: e.to_string(),
             })?;
         Ok(Context {
+            now: jiff::Timestamp::now(),
             cwd: std::env::current_dir(),
             home: std::env::var_os("HOME").map(PathBuf::from),
             lock_timeout: LockTimeout(std::env::var_os("ENVMINT_LOCK_TIMEOUT")),
