@@ -14,7 +14,7 @@
 
 use super::error::EditError;
 use super::is_valid_key;
-use super::item::{Broken, Item, Kind, LineEnding, ValueSpan};
+use super::item::{Broken, Item, ItemKind, LineEnding, ValueSpan};
 use super::parse::{decoded, item_at, parse_items};
 use super::quote::quote_value;
 use super::warning::Warning;
@@ -213,7 +213,9 @@ impl Document {
             return Some(unquote_written(&text[start..end]));
         }
         match item_at(&self.source, state.entry as usize).kind {
-            Kind::Entry { value, .. } => Some(&self.source[value.content_start..value.content_end]),
+            ItemKind::Entry { value, .. } => {
+                Some(&self.source[value.content_start..value.content_end])
+            }
             _ => None,
         }
     }
@@ -459,8 +461,8 @@ impl Document {
             }
         };
         match item.kind {
-            Kind::Blank | Kind::Comment => {}
-            Kind::Entry { key, value } => {
+            ItemKind::Blank | ItemKind::Comment => {}
+            ItemKind::Entry { key, value } => {
                 let idx = self.index_of(key);
                 let state = &mut self.keys[idx as usize];
                 if state.entry != NONE {
@@ -501,7 +503,7 @@ impl Document {
                     }
                 }
             }
-            Kind::Broken { key, why } => {
+            ItemKind::Broken { key, why } => {
                 if let Some(key) = key {
                     let idx = self.index_of(key);
                     let state = &mut self.keys[idx as usize];
@@ -615,7 +617,7 @@ impl Document {
         }
         let item = item_at(&self.source, pos as usize);
         match item.kind {
-            Kind::Entry { value, .. } => Some((
+            ItemKind::Entry { value, .. } => Some((
                 &self.source[item.start..item.end],
                 value.start - item.start,
                 value.end - item.start,
