@@ -469,7 +469,9 @@ impl Document {
 
     /// The text of the `# envmint:` comment line directly above `key`'s last readable
     /// definition, after the prefix and trimmed (`# envmint: generated=2026-11-23` gives
-    /// `generated=2026-11-23`); `None` when there is no such line.
+    /// `generated=2026-11-23`); `None` when there is no such line. When several record lines
+    /// stack above a key, this is the nearest one (the one `set_record` replaces; `remove`
+    /// removes them all).
     pub fn record(&self, key: &str) -> Option<&str> {
         let state = self.state(key)?;
         if state.entry == NONE {
@@ -479,7 +481,8 @@ impl Document {
         Some(record_text(self.line_text(above)))
     }
 
-    /// Writes `# envmint: TEXT` directly above `key`'s last definition: it replaces the record
+    /// Writes `# envmint: TEXT` (`TEXT` trimmed) directly above `key`'s last definition: it
+    /// replaces the record
     /// line there, or is inserted, in the file's line ending. The record stays attached to the
     /// key through [`Document::set`], [`Document::replace_value`] and inserts, and
     /// [`Document::remove`] removes it with the key.
