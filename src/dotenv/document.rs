@@ -482,9 +482,8 @@ impl Document {
     }
 
     /// Writes `# envmint: TEXT` (`TEXT` trimmed) directly above `key`'s last definition: it
-    /// replaces the record
-    /// line there, or is inserted, in the file's line ending. The record stays attached to the
-    /// key through [`Document::set`], [`Document::replace_value`] and inserts, and
+    /// replaces the record line there, or is inserted, in the file's line ending. The record
+    /// stays attached to the key through [`Document::set`], [`Document::replace_value`] and inserts, and
     /// [`Document::remove`] removes it with the key.
     ///
     /// Refused for a text with a line break or control character ([`EditError::InvalidRecord`]),
