@@ -337,10 +337,27 @@ fn env_file(ctx: &Ctx<'_>, file: &Spanned<String>, root: &Path) -> Result<PathBu
                 file.span(),
                 format!(
                     "`file = \"{}\"` contains a control character",
-                    f.escape_debug()
+                    shown_file(f)
                 ),
             )
             .with_hint("name the dotenv file, e.g. file = \".env.production.local\""));
+    }
+    // Linux's PATH_MAX and NAME_MAX: a longer path fails at the first open, as an I/O error
+    // that prints all of it; here it is the manifest's error, shown cut short.
+    if f.len() > MAX_PATH_BYTES
+        || Path::new(f)
+            .components()
+            .any(|c| c.as_os_str().len() > MAX_NAME_BYTES)
+    {
+        return Err(ctx
+            .err(
+                file.span(),
+                format!("`file = \"{}\"` is too long for a path", shown_file(f)),
+            )
+            .with_hint(format!(
+                "a path has at most {MAX_PATH_BYTES} bytes, and each folder or file name at most \
+                 {MAX_NAME_BYTES}"
+            )));
     }
     let path = Path::new(f);
     let mut resolved = PathBuf::new();
@@ -360,7 +377,7 @@ fn env_file(ctx: &Ctx<'_>, file: &Spanned<String>, root: &Path) -> Result<PathBu
                             file.span(),
                             format!(
                                 "`file = \"{}\"` leaves the manifest's folder",
-                                f.escape_debug()
+                                shown_file(f)
                             ),
                         )
                         .with_hint(
@@ -379,7 +396,7 @@ fn env_file(ctx: &Ctx<'_>, file: &Spanned<String>, root: &Path) -> Result<PathBu
                     return Err(ctx
                         .err(
                             file.span(),
-                            format!("`file = \"{}\"` is inside .git", f.escape_debug()),
+                            format!("`file = \"{}\"` is inside .git", shown_file(f)),
                         )
                         .with_hint(
                             "name a dotenv file outside the repository's .git folder, e.g. \
@@ -406,7 +423,7 @@ fn env_file(ctx: &Ctx<'_>, file: &Spanned<String>, root: &Path) -> Result<PathBu
         return Err(ctx
             .err(
                 file.span(),
-                format!("`file = \"{}\"` is the manifest itself", f.escape_debug()),
+                format!("`file = \"{}\"` is the manifest itself", shown_file(f)),
             )
             .with_hint(
                 "secrets go in their own dotenv file, e.g. file = \".env.production.local\"",
@@ -415,13 +432,29 @@ fn env_file(ctx: &Ctx<'_>, file: &Spanned<String>, root: &Path) -> Result<PathBu
     Ok(resolved)
 }
 
+/// The longest `file`, in bytes (Linux's `PATH_MAX` less the final NUL).
+const MAX_PATH_BYTES: usize = 4095;
+/// The longest folder or file name in a `file`, in bytes (Linux's `NAME_MAX`).
+const MAX_NAME_BYTES: usize = 255;
+
+/// A `file` as shown in a message: escaped as in TOML, and cut after 100 characters so a long
+/// one does not flood the terminal.
+fn shown_file(f: &str) -> String {
+    const SHOWN: usize = 100;
+    let mut out: String = f.chars().take(SHOWN).flat_map(char::escape_debug).collect();
+    if f.chars().nth(SHOWN).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 /// The error for a `file` that names a folder.
 fn folder(ctx: &Ctx<'_>, file: &Spanned<String>) -> Error {
     ctx.err(
         file.span(),
         format!(
             "`file = \"{}\"` names a folder, not a file",
-            file.get_ref().escape_debug()
+            shown_file(file.get_ref())
         ),
     )
     .with_hint("name the dotenv file, e.g. file = \".env.production.local\"")
@@ -1241,6 +1274,23 @@ mod tests {
                 HINT,
             );
         }
+        let long = "x".repeat(256);
+        let deep = ["d"; 2049].join("/");
+        for (file, shown) in [
+            (long.clone(), format!("{}…", "x".repeat(100))),
+            (format!("../{long}"), format!("../{}…", "x".repeat(97))),
+            (deep.clone(), format!("{}…", &deep[..100])),
+        ] {
+            says(
+                &format!("[environments.p]\nfile = \"{file}\"\n"),
+                &format!("envmint.toml:2: `file = \"{shown}\"` is too long for a path"),
+                "a path has at most 4095 bytes, and each folder or file name at most 255",
+            );
+        }
+        assert_eq!(
+            file_of(&"x".repeat(255)),
+            Path::new("/app").join("x".repeat(255))
+        );
         for (toml, shown) in [
             ("x\\ny", "x\\ny"),
             ("a\\u001b[31m", "a\\u{1b}[31m"),
