@@ -1242,6 +1242,48 @@ fn a_complete_file_readable_by_others_gets_a_warning_and_is_left_alone() {
     }
 }
 
+#[test]
+fn a_complete_file_with_its_declared_group_mode_gets_no_chmod_600_advice() {
+    let manifest =
+        "[environments.production]\nmode = \"0640\"\n[secrets.API_TOKEN]\nkind = \"hex\"\n";
+    let value = format!("API_TOKEN={HEX64}\n");
+    for (mode, warning) in [
+        (0o640, None),
+        (0o600, None),
+        (
+            0o644,
+            Some(
+                "warning: .env.production.local is readable by others (mode 0644, the manifest \
+                 declares 0640); run: chmod 640 .env.production.local",
+            ),
+        ),
+        (
+            0o660,
+            Some(
+                "warning: .env.production.local is readable by others (mode 0660, the manifest \
+                 declares 0640); run: chmod 640 .env.production.local",
+            ),
+        ),
+    ] {
+        let out = Test::new()
+            .write("envmint.toml", manifest)
+            .write(PROD, &value)
+            .chmod(PROD, mode)
+            .args(["bootstrap", "production"])
+            .status(0);
+        match warning {
+            Some(w) => assert_stderr_has(&out, w),
+            None => assert!(
+                !out.stderr().contains("readable by others"),
+                "mode {mode:o}\n{}",
+                out.describe()
+            ),
+        }
+        assert_eq!(out.mode(PROD), mode, "left alone");
+        assert_eq!(out.read(PROD), value);
+    }
+}
+
 // --- symlinks -------------------------------------------------------------------------------------
 
 #[test]

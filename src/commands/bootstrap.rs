@@ -106,7 +106,7 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
         let created = !file.exists();
         let written = keys.iter().any(|k| k.action.wrote()) && file.save(&doc)?;
         if !written {
-            warn_if_exposed(&env.file, &cwd);
+            warn_if_exposed(env, &cwd);
         }
         outcomes.push(EnvOutcome {
             env,
@@ -127,20 +127,29 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
     Ok(warn_weak(&outcomes, &cwd, args.all))
 }
 
-/// A file bootstrap did not need to write keeps its mode; say so when others can read it, since
-/// a write would have made it 0600.
-fn warn_if_exposed(path: &Path, cwd: &Path) {
+/// A file bootstrap did not need to write keeps its mode; say so when others can read it beyond
+/// the mode the environment declares (0600 by default, or e.g. 0640 for a service's group),
+/// since a write would have set that mode.
+fn warn_if_exposed(env: &Environment, cwd: &Path) {
     use std::os::unix::fs::PermissionsExt;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            super::say!(
-                "warning: {} is readable by others (mode {mode:04o}); run: chmod 600 {}",
-                shown(path, cwd).display(),
-                shown(path, cwd).display()
-            );
-        }
+    let declared = env.mode.unwrap_or(envmint::manifest::DEFAULT_MODE);
+    let Ok(meta) = std::fs::metadata(&env.file) else {
+        return;
+    };
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 & !declared == 0 {
+        return;
     }
+    let file = shown(&env.file, cwd).display();
+    let declared_note = if declared == envmint::manifest::DEFAULT_MODE {
+        String::new()
+    } else {
+        format!(", the manifest declares {declared:04o}")
+    };
+    super::say!(
+        "warning: {file} is readable by others (mode {mode:04o}{declared_note}); run: chmod \
+         {declared:o} {file}"
+    );
 }
 
 /// What `plan` may do beyond adding missing keys (from the command line).
