@@ -1169,6 +1169,24 @@ fn a_custom_alphabet_with_symbols_is_written_single_quoted_and_reads_back() {
     }
 }
 
+#[test]
+fn an_environment_without_secrets_says_so_and_writes_nothing() {
+    let out = Test::new()
+        .write(
+            "envmint.toml",
+            "[environments.production]\n[environments.staging]\n[secrets.API_TOKEN]\n\
+             kind = \"hex\"\nenvironments = [\"staging\"]\n",
+        )
+        .args(["bootstrap", "production"])
+        .status(0);
+    assert_stderr_has(
+        &out,
+        "production: .env.production.local (no secrets declared for this environment)",
+    );
+    assert!(!out.stderr().contains("all 0 keys"), "{}", out.describe());
+    assert!(!out.exists(PROD));
+}
+
 // --- file modes ---------------------------------------------------------------------------------
 
 #[test]

@@ -405,7 +405,10 @@ fn state_line(o: &EnvOutcome<'_>, dry_run: bool) -> String {
     );
     let total = plural(o.keys.len(), "key");
     let mut parts = Vec::new();
-    if added + filled + replaced == 0 {
+    if o.keys.is_empty() {
+        // Every secret is restricted to other environments (or none is declared).
+        parts.push("no secrets declared for this environment".to_string());
+    } else if added + filled + replaced == 0 {
         parts.push(format!("unchanged, all {total} present"));
     } else if o.created {
         parts.push(if dry_run {
