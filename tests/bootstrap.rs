@@ -1187,6 +1187,30 @@ fn an_environment_without_secrets_says_so_and_writes_nothing() {
     assert!(!out.exists(PROD));
 }
 
+#[test]
+fn json_names_a_file_in_a_folder_that_is_not_utf8() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let folder = OsStr::from_bytes(b"caf\xe9");
+    let manifest = Path::new(folder).join("envmint.toml");
+    let out = Test::new()
+        .write(
+            &manifest,
+            "[environments.production]\nfile = \"p.env\"\n[secrets.API_TOKEN]\nkind = \"hex\"\n",
+        )
+        .args(["bootstrap", "production", "--json", "--manifest"])
+        .arg(&manifest)
+        .status(0);
+    let json = out.json();
+    assert_eq!(json["manifest"], "caf\u{fffd}/envmint.toml");
+    assert_eq!(json["environments"][0]["file"], "caf\u{fffd}/p.env");
+    assert_eq!(json["environments"][0]["written"], true);
+    assert!(
+        out.read(Path::new(folder).join("p.env"))
+            .contains("API_TOKEN=")
+    );
+}
+
 // --- file modes ---------------------------------------------------------------------------------
 
 #[test]

@@ -500,7 +500,7 @@ struct JsonReport<'a> {
     dry_run: bool,
     /// The manifest file used (relative to the working directory when inside it, like `file`),
     /// or `null` for a preset.
-    manifest: Option<PathBuf>,
+    manifest: Option<std::borrow::Cow<'a, str>>,
     /// The built-in preset used (`web`), or `null` for a manifest file.
     preset: Option<&'static str>,
     environments: Vec<JsonEnvironment<'a>>,
@@ -509,7 +509,9 @@ struct JsonReport<'a> {
 #[derive(Serialize)]
 struct JsonEnvironment<'a> {
     environment: &'a str,
-    file: &'a Path,
+    /// JSON text is Unicode: a path that is not UTF-8 is shown with U+FFFD in place of its
+    /// invalid bytes, rather than failing after the files were written.
+    file: std::borrow::Cow<'a, str>,
     created: bool,
     written: bool,
     keys: Vec<JsonKey<'a>>,
@@ -538,7 +540,7 @@ fn print_json(
         .iter()
         .map(|o| JsonEnvironment {
             environment: &o.env.name,
-            file: shown(&o.env.file, cwd),
+            file: shown(&o.env.file, cwd).to_string_lossy(),
             created: o.created,
             written: o.written,
             keys: o
@@ -555,7 +557,7 @@ fn print_json(
         })
         .collect();
     let (manifest, preset) = match manifest.source() {
-        Source::File(p) => (Some(shown(p, cwd).to_path_buf()), None),
+        Source::File(p) => (Some(shown(p, cwd).to_string_lossy()), None),
         Source::Builtin => (None, Some("web")),
     };
     let report = JsonReport {
