@@ -1211,6 +1211,31 @@ fn json_names_a_file_in_a_folder_that_is_not_utf8() {
     );
 }
 
+#[test]
+fn json_to_a_full_stdout_is_exit_74_and_stderr_says_what_was_written() {
+    let out = Test::new()
+        .wrapper(["sh", "-c", "exec \"$0\" \"$@\" >/dev/full"])
+        .args(["bootstrap", "production", "--json"])
+        .status(74);
+    assert_stderr_has(&out, "error: <stdout>: cannot write");
+    assert_stderr_has(
+        &out,
+        "production: .env.production.local (created, 6 keys, mode 0600)",
+    );
+    assert!(out.read(PROD).contains("SECRET_KEY="));
+    // Nothing written: nothing to report but the error.
+    let again = out
+        .then()
+        .wrapper(["sh", "-c", "exec \"$0\" \"$@\" >/dev/full"])
+        .args(["bootstrap", "production", "--json"])
+        .status(74);
+    assert!(
+        !again.stderr().contains("production:"),
+        "{}",
+        again.describe()
+    );
+}
+
 // --- file modes ---------------------------------------------------------------------------------
 
 #[test]

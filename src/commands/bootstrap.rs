@@ -117,7 +117,15 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
     }
 
     if args.json {
-        print_json(&manifest, &outcomes, &cwd, args.dry_run)?;
+        if let Err(e) = print_json(&manifest, &outcomes, &cwd, args.dry_run) {
+            // Stdout failed after the files were written (`>/dev/full`): exit 74 alone would
+            // read as "nothing happened", so say on stderr what was written.
+            if outcomes.iter().any(|o| o.written) {
+                say_manifest(&manifest, &cwd);
+                print_summary(&outcomes, &cwd, args.dry_run);
+            }
+            return Err(e);
+        }
     } else {
         if !global.verbose {
             say_manifest(&manifest, &cwd);
