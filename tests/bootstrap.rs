@@ -1236,6 +1236,25 @@ fn json_to_a_full_stdout_is_exit_74_and_stderr_says_what_was_written() {
     );
 }
 
+#[test]
+fn fail_a_removed_working_folder_is_named_as_such() {
+    for cmd in [&["bootstrap", "production"][..], &["init"][..]] {
+        let out = Test::new()
+            .wrapper([
+                "sh",
+                "-c",
+                "mkdir gone && cd gone && rmdir ../gone && exec \"$0\" \"$@\"",
+            ])
+            .args(cmd)
+            .status(66);
+        assert_stderr_has(
+            &out,
+            "error: .: the working folder not found\nhint: it was removed while the shell was in \
+             it; cd to a folder that exists",
+        );
+    }
+}
+
 // --- file modes ---------------------------------------------------------------------------------
 
 #[test]

@@ -129,7 +129,17 @@ pub fn stdout_error(err: io::Error) -> Option<Error> {
 
 /// The working directory, which the manifest search and relative paths start from.
 pub fn cwd() -> Result<std::path::PathBuf> {
-    std::env::current_dir().map_err(|e| Error::reading(std::path::Path::new("."), e))
+    std::env::current_dir().map_err(|e| match e.kind() {
+        // The shell's folder was removed under it: "./: file not found" would puzzle.
+        io::ErrorKind::NotFound => Error::MissingInput {
+            path: ".".into(),
+            what: "the working folder".into(),
+            hint: Some(
+                "it was removed while the shell was in it; cd to a folder that exists".into(),
+            ),
+        },
+        _ => Error::reading(std::path::Path::new("."), e),
+    })
 }
 
 /// How long to wait for another envmint process's lock: `ENVMINT_LOCK_TIMEOUT` seconds, or the
