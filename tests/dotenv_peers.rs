@@ -321,6 +321,7 @@ fn values_replaced_in_place_keeping_their_quotes_read_back_identically_everywher
         "{k}='multi\nline'",
         "export {k}=\"x\"#glued",
         "{k}=placeholder # c",
+        "export {k}= ",
     ];
     for eol in ["\n", "\r\n"] {
         let dir = tempfile::tempdir().unwrap();

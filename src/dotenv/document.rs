@@ -244,7 +244,19 @@ impl Document {
             Raw::Source(range) => &self.source[range.clone()],
             Raw::Owned(text) => text.as_str(),
         };
-        let (head, tail) = (&text[..*value_start], &text[*value_end..]);
+        let (mut head, tail) = (&text[..*value_start], &text[*value_end..]);
+        // `KEY= ` is an empty KEY in sh, but `KEY= value` runs `value` as a command: when an
+        // empty, unquoted value is filled, the blank after `=` goes. Any other line keeps its
+        // bytes (`KEY = ` or `KEY= 'x'` were never sh, and stay as written).
+        let trimmed = head.trim_end_matches([' ', '\t']);
+        if *value_start == *value_end
+            && trimmed.len() < head.len()
+            && trimmed.ends_with('=')
+            && !trimmed[..trimmed.len() - 1].ends_with([' ', '\t'])
+        {
+            head = trimmed;
+        }
+        let head_len = head.len();
         // An empty value before a comment (`K= # c`) would read as the comment.
         let written = if written.is_empty() && tail.trim_start_matches([' ', '\t']).starts_with('#')
         {
@@ -266,6 +278,7 @@ impl Document {
         let new_end = raw.len();
         raw.push_str(tail);
         *stored = Zeroizing::new(value.to_owned());
+        *value_start = head_len;
         *value_end = new_end;
         self.total_lines -= item.lines - 1;
         item.lines = 1;

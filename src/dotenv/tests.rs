@@ -283,6 +283,10 @@ fn replace_value_keeps_export_spacing_comment_and_quotes() {
         ("A=\"old\"#c\nB=1", "A=\"abc\" #c\nB=1"),
         ("A=changeme", "A=abc"),
         ("A=1\nA=\n", "A=1\nA=abc\n"),
+        // A blank after `=` goes (sh would run the value as a command), around `=` it stays.
+        ("export A= \n", "export A=abc\n"),
+        ("A=\t \r\n", "A=abc\r\n"),
+        ("A = \n", "A = abc\n"),
     ];
     for (input, want) in cases {
         let key = if input.contains("SECRET_KEY") {
@@ -425,6 +429,12 @@ fn replace_value_keeps_every_other_byte() {
         };
         // A glued comment gets a space: sh would read it as part of the value.
         let sep = if glued.starts_with('#') { " " } else { "" };
+        // Filling an empty unquoted value drops the blank after a bare `=` (`K= ` is sh).
+        let eq = if old.is_empty() && eq.trim_end().ends_with('=') && !eq.starts_with([' ', '\t']) {
+            eq.trim_end()
+        } else {
+            eq
+        };
         let want = format!("{before}{head}K{eq}{written}{sep}{glued}{eol}{after}");
         assert_eq!(d.render().as_str(), want, "{text:?}");
         let again = Document::parse(&want);
