@@ -72,6 +72,24 @@ impl Document {
         for item in items {
             doc.push_item(item);
         }
+        // envmint and Node dotenv skip the BOM; python-dotenv reads it as part of the first key
+        // and sh runs that line as a command, so the key envmint reports as present is not
+        // there for them.
+        if let Some(Kind::Entry { key, .. }) = doc.items.first().map(|i| &i.kind)
+            && bom
+        {
+            doc.warnings.insert(
+                0,
+                Warning {
+                    line: 1,
+                    message: format!(
+                        "the file starts with a byte order mark (U+FEFF): python-dotenv reads \
+                         `{key}` as another name and sh does not read the line; save the file \
+                         as UTF-8 without BOM"
+                    ),
+                },
+            );
+        }
         doc
     }
 

@@ -65,6 +65,28 @@ fn bom_is_kept_and_first_key_read() {
 }
 
 #[test]
+fn a_bom_before_a_key_is_a_warning() {
+    let d = doc("\u{feff}A=1\nB=\u{0}\n");
+    let w: Vec<(usize, &str)> = d
+        .warnings()
+        .iter()
+        .map(|w| (w.line, w.message.as_str()))
+        .collect();
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert_eq!(
+        w[0],
+        (
+            1,
+            "the file starts with a byte order mark (U+FEFF): python-dotenv reads `A` as another \
+             name and sh does not read the line; save the file as UTF-8 without BOM"
+        )
+    );
+    // Before a comment, or without a BOM, nothing to say.
+    assert!(doc("\u{feff}# c\nA=1\n").warnings().is_empty());
+    assert!(doc("A=1\n").warnings().is_empty());
+}
+
+#[test]
 fn set_replaces_only_the_value() {
     let mut d = doc("# head\n  export A = old # note\nB=2\n");
     d.set("A", "new").unwrap();
