@@ -332,11 +332,23 @@ impl Document {
         }
         let eol = self.eol.as_str();
         if let Some(last) = self.items.last_mut() {
+            // After `X=abc\`, sh would join the new line to X (X=abcKEY=secret, KEY unset): a
+            // blank line ends the continuation.
+            let blank = if continues_in_sh(last, &self.source) {
+                eol
+            } else {
+                ""
+            };
             let text = last.text(&self.source);
-            if !text.ends_with(['\n', '\r']) {
-                let mut raw = Zeroizing::new(String::with_capacity(text.len() + eol.len()));
+            if !text.ends_with(['\n', '\r']) || !blank.is_empty() {
+                let mut raw = Zeroizing::new(String::with_capacity(text.len() + 2 * eol.len()));
                 raw.push_str(text);
-                raw.push_str(eol);
+                if !text.ends_with(['\n', '\r']) {
+                    raw.push_str(eol);
+                }
+                raw.push_str(blank);
+                self.total_lines += usize::from(!blank.is_empty());
+                last.lines += usize::from(!blank.is_empty());
                 last.raw = Raw::Owned(raw);
             }
         }
@@ -393,6 +405,15 @@ impl Document {
                     if let Some(w) = control_char_warning(&item, &self.source, key, line) {
                         self.warnings.push(w);
                     }
+                    if continues_in_sh(&item, &self.source) {
+                        self.warnings.push(Warning {
+                            line,
+                            message: format!(
+                                "the value of `{key}` ends with a backslash: sh reads the next \
+                                 line as part of it (python-dotenv and Node do not)"
+                            ),
+                        });
+                    }
                 }
                 Kind::Broken { .. } => {
                     state.first_broken.get_or_insert(idx);
@@ -417,6 +438,28 @@ impl Document {
     fn line_of(&self, idx: usize) -> usize {
         line_of_items(&self.items[..idx])
     }
+}
+
+/// Whether sh joins the line after `item` to it: an unquoted value that ends its line with an
+/// odd number of backslashes (`X=abc\`). A comment or a blank after the value stops it.
+fn continues_in_sh(item: &Item, source: &str) -> bool {
+    let Kind::Entry {
+        value_start,
+        value_end,
+        ..
+    } = &item.kind
+    else {
+        return false;
+    };
+    let text = item.text(source);
+    let (Some(written), Some(tail)) = (text.get(*value_start..*value_end), text.get(*value_end..))
+    else {
+        return false;
+    };
+    let unquoted = !written.starts_with(['"', '\'', '`']);
+    let ends_line = tail.trim_end_matches(['\n', '\r']).is_empty();
+    let slashes = written.len() - written.trim_end_matches('\\').len();
+    unquoted && ends_line && slashes % 2 == 1
 }
 
 /// The 1-based line following `items`.

@@ -65,6 +65,48 @@ fn bom_is_kept_and_first_key_read() {
 }
 
 #[test]
+fn a_trailing_backslash_is_a_warning_and_appends_leave_a_blank_line() {
+    let mut d = doc("X=abc\\\nY=1\\\n");
+    let w: Vec<(usize, &str)> = d
+        .warnings()
+        .iter()
+        .map(|w| (w.line, w.message.as_str()))
+        .collect();
+    assert_eq!(
+        w,
+        [
+            (
+                1,
+                "the value of `X` ends with a backslash: sh reads the next line as part of it \
+                 (python-dotenv and Node do not)"
+            ),
+            (
+                2,
+                "the value of `Y` ends with a backslash: sh reads the next line as part of it \
+                 (python-dotenv and Node do not)"
+            )
+        ]
+    );
+    d.append("A", "v").unwrap();
+    assert_eq!(d.render().as_str(), "X=abc\\\nY=1\\\n\nA=v\n");
+    d.append("B", "w").unwrap();
+    assert_eq!(d.render().as_str(), "X=abc\\\nY=1\\\n\nA=v\nB=w\n");
+    // Two backslashes, quotes, a comment or a blank after it: no continuation.
+    for text in [
+        "X=abc\\\\\n",
+        "X=\"abc\\\\\"\n",
+        "X=abc\\ # c\n",
+        "X=abc\\ \n",
+        "# c \\\n",
+    ] {
+        let mut d = doc(text);
+        assert!(d.warnings().is_empty(), "{text:?}: {:?}", d.warnings());
+        d.append("A", "v").unwrap();
+        assert_eq!(d.render().as_str(), format!("{text}A=v\n"), "{text:?}");
+    }
+}
+
+#[test]
 fn a_bom_before_a_key_is_a_warning() {
     let d = doc("\u{feff}A=1\nB=\u{0}\n");
     let w: Vec<(usize, &str)> = d
