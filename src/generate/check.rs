@@ -101,7 +101,7 @@ const PLACEHOLDER_PARTS: &[&str] = &[
     "insecure",
 ];
 
-/// Whether `value` is a known placeholder rather than a secret: one of [`PLACEHOLDERS`],
+/// Whether `value` is a known placeholder rather than a secret: one of the known words (`changeme`, `secret`, `password`...),
 /// `your-...`, `<...>`, `xxx...` (with `-` or `_` between), one character repeated, or a value
 /// containing `changeme`, `replace-me` or `insecure`. Case does not matter.
 pub fn is_placeholder(value: &str) -> bool {
