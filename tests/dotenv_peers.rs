@@ -224,6 +224,34 @@ fn appended_values_read_back_identically_everywhere() {
 }
 
 #[test]
+fn a_key_appended_after_a_trailing_backslash_is_its_own_variable_in_sh() {
+    if !sh() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (text, x) in [
+        ("X=abc\\", "abc"),
+        ("X=abc\\\n", "abc"),
+        ("X=abc\\\\\n", "abc\\"),
+    ] {
+        let mut doc = Document::parse(text);
+        doc.append("NEW_KEY", "v4lue").unwrap();
+        let file = dir.path().join("continued.env");
+        std::fs::write(&file, doc.render().as_bytes()).unwrap();
+        let read = read_sh(&file);
+        assert_eq!(
+            read.get("NEW_KEY"),
+            Some(&Some("v4lue".to_owned())),
+            "{text:?}"
+        );
+        assert_eq!(read.get("X"), Some(&Some(x.to_owned())), "{text:?}");
+        // What was there is kept byte for byte.
+        assert!(doc.render().starts_with(text), "{text:?}");
+        assert_eq!(Document::parse(&doc.render()).get("NEW_KEY"), Some("v4lue"));
+    }
+}
+
+#[test]
 fn values_set_in_place_read_back_identically_everywhere() {
     // Existing lines in every style envmint must edit without disturbing: export, spacing,
     // quotes, trailing comments, multi-line values, CRLF.
@@ -322,6 +350,7 @@ fn values_replaced_in_place_keeping_their_quotes_read_back_identically_everywher
         "{k}='multi\nline'",
         "export {k}=\"x\"#glued",
         "{k}=placeholder # c",
+        "export {k}= ",
     ];
     for eol in ["\n", "\r\n"] {
         let dir = tempfile::tempdir().unwrap();

@@ -65,6 +65,70 @@ fn bom_is_kept_and_first_key_read() {
 }
 
 #[test]
+fn a_trailing_backslash_is_a_warning_and_appends_leave_a_blank_line() {
+    let mut d = doc("X=abc\\\nY=1\\\n");
+    let w: Vec<(usize, &str)> = d
+        .warnings()
+        .iter()
+        .map(|w| (w.line, w.message.as_str()))
+        .collect();
+    assert_eq!(
+        w,
+        [
+            (
+                1,
+                "the value of `X` ends with a backslash: sh reads the next line as part of it \
+                 (python-dotenv and Node do not)"
+            ),
+            (
+                2,
+                "the value of `Y` ends with a backslash: sh reads the next line as part of it \
+                 (python-dotenv and Node do not)"
+            )
+        ]
+    );
+    d.append("A", "v").unwrap();
+    assert_eq!(d.render().as_str(), "X=abc\\\nY=1\\\n\nA=v\n");
+    d.append("B", "w").unwrap();
+    assert_eq!(d.render().as_str(), "X=abc\\\nY=1\\\n\nA=v\nB=w\n");
+    // Two backslashes, quotes, a comment or a blank after it: no continuation.
+    for text in [
+        "X=abc\\\\\n",
+        "X=\"abc\\\\\"\n",
+        "X=abc\\ # c\n",
+        "X=abc\\ \n",
+        "# c \\\n",
+    ] {
+        let mut d = doc(text);
+        assert!(d.warnings().is_empty(), "{text:?}: {:?}", d.warnings());
+        d.append("A", "v").unwrap();
+        assert_eq!(d.render().as_str(), format!("{text}A=v\n"), "{text:?}");
+    }
+}
+
+#[test]
+fn a_bom_before_a_key_is_a_warning() {
+    let d = doc("\u{feff}A=1\nB=\u{0}\n");
+    let w: Vec<(usize, &str)> = d
+        .warnings()
+        .iter()
+        .map(|w| (w.line, w.message.as_str()))
+        .collect();
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert_eq!(
+        w[0],
+        (
+            1,
+            "the file starts with a byte order mark (U+FEFF): python-dotenv reads `A` as another \
+             name and sh does not read the line; save the file as UTF-8 without BOM"
+        )
+    );
+    // Before a comment, or without a BOM, nothing to say.
+    assert!(doc("\u{feff}# c\nA=1\n").warnings().is_empty());
+    assert!(doc("A=1\n").warnings().is_empty());
+}
+
+#[test]
 fn set_replaces_only_the_value() {
     let mut d = doc("# head\n  export A = old # note\nB=2\n");
     d.set("A", "new").unwrap();
@@ -283,6 +347,10 @@ fn replace_value_keeps_export_spacing_comment_and_quotes() {
         ("A=\"old\"#c\nB=1", "A=\"abc\" #c\nB=1"),
         ("A=changeme", "A=abc"),
         ("A=1\nA=\n", "A=1\nA=abc\n"),
+        // A blank after `=` goes (sh would run the value as a command), around `=` it stays.
+        ("export A= \n", "export A=abc\n"),
+        ("A=\t \r\n", "A=abc\r\n"),
+        ("A = \n", "A = abc\n"),
     ];
     for (input, want) in cases {
         let key = if input.contains("SECRET_KEY") {
@@ -425,6 +493,12 @@ fn replace_value_keeps_every_other_byte() {
         };
         // A glued comment gets a space: sh would read it as part of the value.
         let sep = if glued.starts_with('#') { " " } else { "" };
+        // Filling an empty unquoted value drops the blank after a bare `=` (`K= ` is sh).
+        let eq = if old.is_empty() && eq.trim_end().ends_with('=') && !eq.starts_with([' ', '\t']) {
+            eq.trim_end()
+        } else {
+            eq
+        };
         let want = format!("{before}{head}K{eq}{written}{sep}{glued}{eol}{after}");
         assert_eq!(d.render().as_str(), want, "{text:?}");
         let again = Document::parse(&want);

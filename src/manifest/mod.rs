@@ -211,11 +211,15 @@ fn shown_name(name: &str) -> String {
 /// 3 characters (`prod` for `production`).
 fn closest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = if given.chars().count() <= 3 { 1 } else { 2 };
+    // Case is compared loosely: `PRODUCTION` or `Hex` is a slip, not a new name.
+    let given = given.to_lowercase();
     candidates
         .into_iter()
         .filter_map(|c| {
-            let d = edit_distance(given, c);
-            let prefix = given.len() >= 3 && (c.starts_with(given) || given.starts_with(c));
+            let lower = c.to_lowercase();
+            let d = edit_distance(&given, &lower);
+            let prefix =
+                given.len() >= 3 && (lower.starts_with(&given) || given.starts_with(&lower));
             (d <= limit || prefix).then_some((d, c))
         })
         .min_by_key(|(d, _)| *d)
@@ -342,5 +346,10 @@ mod tests {
         assert_eq!(closest("hax", ["hex", "base64"]), Some("hex"));
         assert_eq!(closest("zzz", ["hex", "base64"]), None);
         assert_eq!(closest("qa", ["staging"]), None);
+        assert_eq!(
+            closest("PRODUCTION", ["staging", "production"]),
+            Some("production")
+        );
+        assert_eq!(closest("HEX", ["hex", "base64"]), Some("hex"));
     }
 }

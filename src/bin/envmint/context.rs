@@ -20,7 +20,10 @@ use std::time::Duration;
 // XDG_RUNTIME_DIR, NO_COLOR, VISUAL/EDITOR, ENVMINT_IDENTITY.
 pub struct Context {
     /// The clock, read once so a run uses one instant; the library takes it as a parameter.
-    #[expect(dead_code, reason = "read by rotation and status (issue 9); no command dates yet")]
+    #[expect(
+        dead_code,
+        reason = "read by rotation and status (issue 9); no command dates yet"
+    )]
     pub now: jiff::Timestamp,
     /// The working directory: where the manifest search starts, what relative paths and messages
     /// are relative to. `Err` keeps why it could not be read, reported only by a command that
@@ -53,12 +56,22 @@ impl Context {
 
     /// The working directory, or the error a command that needs it reports.
     pub fn cwd(&self) -> Result<&Path> {
-        self.cwd.as_deref().map_err(|e| {
-            // `io::Error` is not `Clone`; the OS error number carries the whole message.
-            let copy = e
-                .raw_os_error()
-                .map_or_else(|| e.kind().into(), std::io::Error::from_raw_os_error);
-            Error::reading(Path::new("."), copy)
+        self.cwd.as_deref().map_err(|e| match e.kind() {
+            // The shell's folder was removed under it: "./: file not found" would puzzle.
+            std::io::ErrorKind::NotFound => Error::MissingInput {
+                path: ".".into(),
+                what: "the working folder".into(),
+                hint: Some(
+                    "it was removed while the shell was in it; cd to a folder that exists".into(),
+                ),
+            },
+            _ => {
+                // `io::Error` is not `Clone`; the OS error number carries the whole message.
+                let copy = e
+                    .raw_os_error()
+                    .map_or_else(|| e.kind().into(), std::io::Error::from_raw_os_error);
+                Error::reading(Path::new("."), copy)
+            }
         })
     }
 

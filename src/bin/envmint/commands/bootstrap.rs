@@ -209,7 +209,15 @@ fn report(
     cwd: &Path,
 ) -> Result<Exit> {
     if args.json {
-        print_json(manifest, outcomes, cwd, args.dry_run)?;
+        if let Err(e) = print_json(manifest, outcomes, cwd, args.dry_run) {
+            // Stdout failed after the files were written (`>/dev/full`): exit 74 alone would
+            // read as "nothing happened", so say on stderr what was written.
+            if outcomes.iter().any(|o| o.written) {
+                say_manifest(manifest, cwd);
+                print_summary(outcomes, cwd, args.dry_run);
+            }
+            return Err(e);
+        }
     } else {
         if !global.verbose {
             say_manifest(manifest, cwd);
@@ -219,8 +227,8 @@ fn report(
     Ok(warn_weak(outcomes, cwd, args.all))
 }
 
-/// The mode rule for an environment's file. The manifest does not declare modes yet, so every
-/// file gets the default (0600, or the old mode if stricter).
+/// The mode rule for an environment's file: the mode its manifest entry declares, else the
+/// default (0600, or the old mode if stricter).
 fn declared_mode(env: &Environment) -> envmint::atomic::Mode {
     env.mode.map_or(
         envmint::atomic::Mode::Private,
@@ -228,26 +236,29 @@ fn declared_mode(env: &Environment) -> envmint::atomic::Mode {
     )
 }
 
-/// A file bootstrap did not need to write keeps its mode; say so when others can read it, since
-/// a write would have made it 0600.
+/// A file bootstrap did not need to write keeps its mode; say so when others can read it beyond
+/// the mode the environment declares (0600 by default, or e.g. 0640 for a service's group),
+/// since a write would have set that mode.
 fn warn_if_exposed(env: &Environment, cwd: &Path) {
     use std::os::unix::fs::PermissionsExt;
-    let allowed = env.mode.unwrap_or(0o600);
-    if let Ok(meta) = std::fs::metadata(&env.file) {
-        let mode = meta.permissions().mode() & 0o777;
-        if mode & !allowed != 0 {
-            let path = shown(&env.file, cwd).display();
-            super::say!(
-                "warning: {path} is more readable than it should be (mode {mode:04o}, \
-                 {} allows {allowed:04o}); run: chmod {allowed:o} {path}",
-                if env.mode.is_some() {
-                    "the manifest"
-                } else {
-                    "envmint"
-                }
-            );
-        }
+    let declared = env.mode.unwrap_or(envmint::manifest::DEFAULT_MODE);
+    let Ok(meta) = std::fs::metadata(&env.file) else {
+        return;
+    };
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 & !declared == 0 {
+        return;
     }
+    let file = shown(&env.file, cwd).display();
+    let declared_note = if declared == envmint::manifest::DEFAULT_MODE {
+        String::new()
+    } else {
+        format!(", the manifest declares {declared:04o}")
+    };
+    super::say!(
+        "warning: {file} is readable by others (mode {mode:04o}{declared_note}); run: chmod \
+         {declared:o} {file}"
+    );
 }
 
 /// What `plan` may do beyond adding missing keys (from the command line).
@@ -490,7 +501,10 @@ fn state_line(o: &EnvOutcome<'_>, dry_run: bool) -> String {
     );
     let total = plural(o.keys.len(), "key");
     let mut parts = Vec::new();
-    if added + filled + replaced == 0 {
+    if o.keys.is_empty() {
+        // Every secret is restricted to other environments (or none is declared).
+        parts.push("no secrets declared for this environment".to_string());
+    } else if added + filled + replaced == 0 {
         parts.push(format!("unchanged, all {total} present"));
     } else if o.created {
         parts.push(if dry_run {
@@ -589,7 +603,7 @@ struct JsonReport<'a> {
     dry_run: bool,
     /// The manifest file used (relative to the working directory when inside it, like `file`),
     /// or `null` for a preset.
-    manifest: Option<PathBuf>,
+    manifest: Option<std::borrow::Cow<'a, str>>,
     /// The built-in preset used (`web`), or `null` for a manifest file.
     preset: Option<&'static str>,
     environments: Vec<JsonEnvironment<'a>>,
@@ -598,7 +612,9 @@ struct JsonReport<'a> {
 #[derive(Serialize)]
 struct JsonEnvironment<'a> {
     environment: &'a str,
-    file: &'a Path,
+    /// JSON text is Unicode: a path that is not UTF-8 is shown with U+FFFD in place of its
+    /// invalid bytes, rather than failing after the files were written.
+    file: std::borrow::Cow<'a, str>,
     created: bool,
     written: bool,
     /// The mode the file gets when written, as octal text (`"0600"`).
@@ -638,7 +654,7 @@ fn print_json(
         .iter()
         .map(|o| JsonEnvironment {
             environment: &o.env.name,
-            file: shown(&o.env.file, cwd),
+            file: shown(&o.env.file, cwd).to_string_lossy(),
             created: o.created,
             written: o.written,
             mode: format!("{:04o}", o.env.mode.unwrap_or(0o600)),
@@ -660,7 +676,7 @@ fn print_json(
         })
         .collect();
     let (manifest, preset) = match manifest.source() {
-        Source::File(p) => (Some(shown(p, cwd).to_path_buf()), None),
+        Source::File(p) => (Some(shown(p, cwd).to_string_lossy()), None),
         Source::Builtin => (None, Some("web")),
     };
     let report = JsonReport {
