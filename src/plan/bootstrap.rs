@@ -1,68 +1,20 @@
 //! Bootstrap: add every declared secret an environment's document lacks, fill the empty ones,
 //! and check the ones it keeps.
 //!
-//! Pure: it takes a document, the environment's declared secrets and an RNG, appends what is
-//! missing, fills empty values in place, and reports per key what it did. A value already there
-//! is kept, checked against its declaration and against known placeholders ([`Spec::check`]),
-//! and replaced in place only when the caller asks (`--replace-weak`). It never reorders a
-//! key; the store decides whether anything needs writing.
+//! Pure: [`plan`] takes a document, the environment's declared secrets and options, and says per
+//! key what bootstrap does, without a value; [`apply()`] then appends what is missing and fills
+//! empty values in place. A value already there is kept, checked against its declaration and
+//! against known placeholders ([`Spec::check`]), and replaced in place only when the caller asks
+//! (`--replace-weak`). It never reorders a key; the store decides whether anything needs
+//! writing.
 
+use super::{Action, Item, KeyReport, Plan, apply};
 use crate::dotenv::{Document, EditError};
-use crate::generate::{Generator, Problem, Spec};
+use crate::generate::{Problem, Spec};
 use crate::manifest::SecretDecl;
 use rand::CryptoRng;
 
-/// What bootstrap did with one declared key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    /// The key was missing and a new value was appended.
-    Added,
-    /// The key was there with an empty value, which was filled in place.
-    Filled,
-    /// The key was there and its value passed the check; it was left untouched.
-    Kept,
-    /// The key was there and its value failed the check; it was left untouched.
-    Weak,
-    /// The key's value failed the check and was replaced in place (`--replace-weak`).
-    Replaced,
-}
-
-impl Action {
-    /// `added`, `filled`, `kept`, `weak` or `replaced`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Added => "added",
-            Action::Filled => "filled",
-            Action::Kept => "kept",
-            Action::Weak => "weak",
-            Action::Replaced => "replaced",
-        }
-    }
-
-    /// Whether envmint wrote a new value for the key.
-    pub fn wrote(self) -> bool {
-        matches!(self, Action::Added | Action::Filled | Action::Replaced)
-    }
-}
-
-/// One line of the bootstrap summary. Holds no value.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KeyReport {
-    /// The key.
-    pub key: String,
-    /// What was done.
-    pub action: Action,
-    /// The declared kind's name.
-    pub kind: &'static str,
-    /// The declared entropy in bits: of the new value, or what a kept value that passed the
-    /// check would have if it was made randomly.
-    pub bits: f64,
-    /// For a weak or replaced value: what was wrong with the old value and what was declared
-    /// (`placeholder, not a 32-byte hex secret`). Never the value.
-    pub problem: Option<String>,
-}
-
-/// What else `fill` may do beyond adding missing keys.
+/// What else [`plan`] may do beyond adding missing keys.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Options<'a> {
     /// Replace kept values that fail the check, in place.
@@ -110,9 +62,56 @@ pub fn not_a_dotenv_file(doc: &Document) -> Option<usize> {
     doc.warnings().first().map(|w| w.line)
 }
 
-/// Appends a fresh value for every secret in `secrets` that `doc` lacks, in declaration order;
-/// fills empty values in place; checks every value it keeps, replacing the weak ones in place
-/// when `options.replace_weak` is set.
+/// Decides, without changing `doc` or making a value, what bootstrap does with every secret of
+/// `secrets`, in declaration order: add a missing key, fill an empty value, keep a value that
+/// passes the check (against its declaration, known placeholders and `options.example`), and
+/// keep or, with `options.replace_weak`, replace one that fails it.
+///
+/// # Errors
+///
+/// [`EditError::KeyOnUnparsableLine`] for a declared key that appears only on a line nothing
+/// can read: "kept" would hide that it has no value.
+pub fn plan<'a>(
+    doc: &Document,
+    secrets: impl IntoIterator<Item = &'a SecretDecl>,
+    options: Options<'_>,
+) -> Result<Plan, EditError> {
+    let mut items = Vec::new();
+    for decl in secrets {
+        let mut problem = None;
+        let action = if doc.contains_key(&decl.key) {
+            let Some(value) = doc.get(&decl.key) else {
+                return Err(EditError::KeyOnUnparsableLine {
+                    key: decl.key.clone(),
+                    line: doc.broken_line(&decl.key).unwrap_or(0),
+                });
+            };
+            if value.is_empty() {
+                Action::Filled
+            } else {
+                problem = check_kept(&decl.key, value, &decl.spec, options.example);
+                match (&problem, options.replace_weak) {
+                    (None, _) => Action::Kept,
+                    (Some(_), false) => Action::Weak,
+                    (Some(_), true) => Action::Replaced,
+                }
+            }
+        } else {
+            Action::Added
+        };
+        items.push(Item {
+            key: decl.key.clone(),
+            action,
+            spec: decl.spec.clone(),
+            problem,
+        });
+    }
+    Ok(Plan { items })
+}
+
+/// [`plan`] then [`apply()`]: appends a fresh value for every secret in `secrets` that `doc`
+/// lacks, in declaration order; fills empty values in place; checks every value it keeps,
+/// replacing the weak ones in place when `options.replace_weak` is set.
 ///
 /// Fails without having changed anything visible to the caller's file (the caller saves only on
 /// success) when a key sits on an unparsable line or an appended line could be swallowed by an
@@ -123,48 +122,8 @@ pub fn fill<'a, R: CryptoRng + ?Sized>(
     rng: &mut R,
     options: Options<'_>,
 ) -> Result<Vec<KeyReport>, EditError> {
-    let mut report = Vec::new();
-    for decl in secrets {
-        let mut problem = None;
-        let action = if doc.contains_key(&decl.key) {
-            let Some(value) = doc.get(&decl.key) else {
-                // Present only on a line nothing can read: "kept" would hide that it has no
-                // value.
-                return Err(EditError::KeyOnUnparsableLine {
-                    key: decl.key.clone(),
-                    line: doc.broken_line(&decl.key).unwrap_or(0),
-                });
-            };
-            if value.is_empty() {
-                let value = Generator::new(decl.spec.clone()).generate(rng);
-                doc.replace_value(&decl.key, value.expose())?;
-                Action::Filled
-            } else {
-                problem = check_kept(&decl.key, value, &decl.spec, options.example);
-                match (&problem, options.replace_weak) {
-                    (None, _) => Action::Kept,
-                    (Some(_), false) => Action::Weak,
-                    (Some(_), true) => {
-                        let value = Generator::new(decl.spec.clone()).generate(rng);
-                        doc.replace_value(&decl.key, value.expose())?;
-                        Action::Replaced
-                    }
-                }
-            }
-        } else {
-            let value = Generator::new(decl.spec.clone()).generate(rng);
-            doc.append(&decl.key, value.expose())?;
-            Action::Added
-        };
-        report.push(KeyReport {
-            key: decl.key.clone(),
-            action,
-            kind: decl.spec.kind().name(),
-            bits: decl.spec.bits(),
-            problem,
-        });
-    }
-    Ok(report)
+    let plan = plan(doc, secrets, options)?;
+    apply(&plan, doc, rng)
 }
 
 #[cfg(test)]

@@ -1,32 +1,130 @@
 //! An environment's storage: the one way in and out of a secret file.
 //!
-//! Commands never open a secret file themselves: they [`open`] it, or [`open_all`] the files of
-//! several environments (taking the advisory locks for a read-modify-write), get a [`Document`],
-//! change it through pure library functions, and [`EnvFile::save`] it back, or [`save_all`] of
-//! them as one group commit, through the atomic writer. A document that renders to the bytes
-//! that were read is not written at all, so a run that changes nothing leaves the file's bytes
-//! *and* mtime alone.
+//! Commands never open a secret file themselves: they [`peek`] at it to plan, [`open_all`] the
+//! files of several environments under the advisory locks for a read-modify-write, get a
+//! [`Document`] from each [`Snapshot`], change it through pure library functions, and
+//! [`save_all`] the documents as one group commit through the atomic writer. [`transact`] is that
+//! whole loop (plan without the lock, lock, check the snapshot, re-plan if the file moved,
+//! commit), shared by every command that changes stored secrets.
 //!
-//! Today every environment is a plaintext dotenv file; an age-sealed file will be a second form
-//! behind the same `open`/`document`/`save`, so that callers do not change.
+//! # Formats
+//!
+//! An environment's storage has a [`Format`]: the bytes on disk are its *raw* form, and the
+//! dotenv text is its *plaintext*. For [`Format::Plain`] they are the same buffer (held once: a
+//! 1,000,000-key file must fit in 5x its size). A [`Snapshot`] holds both, and whether a save
+//! changes anything is decided on the plaintext, never on the raw bytes: a sealed file's bytes are
+//! different on every encryption, and a run that changes nothing must leave the file's bytes
+//! *and* mtime alone.
 
-use crate::atomic::{self, CommitError, Locked, Mode, Written};
+mod commit;
+mod plain;
+
+pub use commit::{Outcome, Pending, Save, Staged, Transaction, open_all, save_all, transact};
+
+use crate::atomic::{Locked, Mode};
 use crate::dotenv::Document;
 use crate::error::{Error, Location, Result};
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use zeroize::Zeroizing;
 
-/// A file's bytes as read at one moment (`None`: it did not exist), for planning changes before
-/// taking the lock and checking afterwards that nothing moved in between.
-pub struct Snapshot {
-    path: PathBuf,
-    bytes: Option<Content>,
+/// How an environment's file holds its plaintext.
+///
+/// The seam for sealed storage: a `Sealed` variant (the age format, with the environment's
+/// recipients) will decode in [`Format::decode`] with the identities of [`OpenOptions`] and
+/// encode in [`Format::encode`] to its recipients, and nothing else in the store changes: the
+/// snapshot keeps the ciphertext as its raw bytes beside the zeroizing plaintext, and "unchanged"
+/// is already decided on the plaintext.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Format {
+    /// A dotenv file in the clear: the bytes are the plaintext.
+    #[default]
+    Plain,
 }
 
-/// A file's bytes: as text, shared with the documents parsed from it (a large file is held
+impl Format {
+    /// The plaintext of `raw`, the bytes read from the file.
+    fn decode(self, raw: Zeroizing<Vec<u8>>, _options: &OpenOptions) -> Result<Data> {
+        match self {
+            Format::Plain => Ok(Data {
+                raw: None,
+                plain: plain::decode(raw),
+            }),
+        }
+    }
+
+    /// The bytes to write for `plaintext` (borrowed for plain files).
+    fn encode(self, plaintext: &[u8]) -> Result<Cow<'_, [u8]>> {
+        match self {
+            Format::Plain => Ok(Cow::Borrowed(plain::encode(plaintext))),
+        }
+    }
+}
+
+/// One environment's file: where, and in which format.
+#[derive(Clone, Copy, Debug)]
+pub struct Storage<'a> {
+    /// The path as the manifest names it (possibly a symlink).
+    pub path: &'a Path,
+    /// How it holds its plaintext.
+    pub format: Format,
+}
+
+impl<'a> Storage<'a> {
+    /// A plain dotenv file at `path`.
+    pub fn plain(path: &'a Path) -> Storage<'a> {
+        Storage {
+            path,
+            format: Format::Plain,
+        }
+    }
+}
+
+/// What opening a store needs beyond the file: passed as one struct so that what sealed storage
+/// adds (the identities that decrypt, read once by the binary) is a new field here, not a new
+/// positional argument of every function.
+#[derive(Clone, Debug)]
+pub struct OpenOptions {
+    /// How long to wait for another process's lock.
+    pub timeout: Duration,
+}
+
+impl Default for OpenOptions {
+    fn default() -> OpenOptions {
+        OpenOptions {
+            timeout: crate::atomic::DEFAULT_LOCK_TIMEOUT,
+        }
+    }
+}
+
+/// A file as read at one moment (`None`: it did not exist), for planning changes before taking
+/// the lock and checking afterwards that nothing moved in between.
+pub struct Snapshot {
+    path: PathBuf,
+    format: Format,
+    data: Option<Data>,
+}
+
+/// What a file held: its raw bytes and its plaintext.
+struct Data {
+    /// The bytes on disk when they differ from the plaintext (a sealed file); `None` when the
+    /// plaintext *is* the raw bytes (a plain file), so they are held once.
+    raw: Option<Vec<u8>>,
+    /// The plaintext.
+    plain: Content,
+}
+
+impl Data {
+    fn raw(&self) -> &[u8] {
+        self.raw.as_deref().unwrap_or_else(|| self.plain.as_bytes())
+    }
+}
+
+/// A file's plaintext: as text, shared with the documents parsed from it (a large file is held
 /// once), or as raw bytes when they are not UTF-8.
 enum Content {
     Text(Arc<Zeroizing<String>>),
@@ -50,12 +148,13 @@ impl Content {
     }
 }
 
-/// Shows the path and the size, never the bytes: they are secrets.
+/// Shows the path and the sizes, never the bytes: they are secrets.
 impl fmt::Debug for Snapshot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Snapshot")
             .field("path", &self.path)
-            .field("bytes", &self.bytes.as_ref().map(|b| b.as_bytes().len()))
+            .field("format", &self.format)
+            .field("bytes", &self.data.as_ref().map(|d| d.raw().len()))
             .finish()
     }
 }
@@ -70,23 +169,41 @@ impl fmt::Debug for EnvFile {
 }
 
 impl Snapshot {
-    /// Whether the file existed.
-    pub fn exists(&self) -> bool {
-        self.bytes.is_some()
+    fn read(
+        path: &Path,
+        format: Format,
+        raw: Option<Zeroizing<Vec<u8>>>,
+        options: &OpenOptions,
+    ) -> Result<Snapshot> {
+        Ok(Snapshot {
+            path: path.to_path_buf(),
+            format,
+            data: raw.map(|raw| format.decode(raw, options)).transpose()?,
+        })
     }
 
-    /// The file parsed; an empty document when it did not exist.
+    /// Whether the file existed.
+    pub fn exists(&self) -> bool {
+        self.data.is_some()
+    }
+
+    /// The file's plaintext parsed; an empty document when it did not exist.
     pub fn document(&self) -> Result<Document> {
-        match &self.bytes {
+        match self.data.as_ref().map(|d| &d.plain) {
             Some(Content::Text(text)) => Ok(Document::parse_shared(Arc::clone(text))),
             Some(Content::NotUtf8(bytes)) => Err(not_utf8(&self.path, bytes)),
             None => Ok(Document::parse("")),
         }
     }
 
-    /// Whether two snapshots saw the same bytes (or both saw no file).
+    /// The plaintext, `None` when the file did not exist.
+    fn plaintext(&self) -> Option<&[u8]> {
+        self.data.as_ref().map(|d| d.plain.as_bytes())
+    }
+
+    /// Whether two snapshots saw the same plaintext (or both saw no file).
     pub fn same_as(&self, other: &Snapshot) -> bool {
-        self.bytes.as_ref().map(Content::as_bytes) == other.bytes.as_ref().map(Content::as_bytes)
+        self.plaintext() == other.plaintext()
     }
 
     /// What `path` will hold once `doc` is saved: for planning a second environment that shares
@@ -94,118 +211,34 @@ impl Snapshot {
     pub fn of_document(path: &Path, doc: &Document) -> Snapshot {
         Snapshot {
             path: path.to_path_buf(),
-            bytes: Some(Content::Text(Arc::new(doc.render()))),
+            format: Format::Plain,
+            data: Some(Data {
+                raw: None,
+                plain: Content::Text(Arc::new(doc.render())),
+            }),
         }
     }
 }
 
-/// An environment file held under the advisory lock, with the bytes it had when it was opened.
+/// An environment file held under the advisory lock, with what it held when it was opened.
 pub struct EnvFile {
     lock: Locked,
     snapshot: Snapshot,
 }
 
-/// Locks `path` (waiting up to `timeout` for another process) and reads it.
-pub fn open(path: &Path, timeout: Duration) -> Result<EnvFile> {
-    let mut files = open_all(&[path], timeout, &mut |_| {})?;
+/// Locks `storage`'s file (waiting up to `options.timeout` for another process) and reads it.
+pub fn open(storage: Storage<'_>, options: &OpenOptions) -> Result<EnvFile> {
+    let mut files = open_all(&[storage], options, &mut |_| {})?;
     files
         .pop()
-        .ok_or_else(|| Error::cant_create(path, "nothing to open"))
+        .ok_or_else(|| Error::cant_create(storage.path, "nothing to open"))
 }
 
-/// Locks every path of `paths` (each folder once, see [`atomic::lock_all`]) and reads each file.
-/// `waiting` is called once per folder whose lock is still busy after
-/// [`atomic::SLOW_LOCK`]. Returns one [`EnvFile`] per path, in order; a file named twice is
-/// read twice (see [`EnvFile::same_file`]).
-pub fn open_all(
-    paths: &[&Path],
-    timeout: Duration,
-    waiting: &mut dyn FnMut(&Path),
-) -> Result<Vec<EnvFile>> {
-    let locks = atomic::lock_all(paths, timeout, waiting)?;
-    let mut files = Vec::with_capacity(locks.len());
-    for lock in locks {
-        let bytes = lock.read()?.map(Content::new);
-        files.push(EnvFile {
-            snapshot: Snapshot {
-                path: lock.path().to_path_buf(),
-                bytes,
-            },
-            lock,
-        });
-    }
-    Ok(files)
-}
-
-/// One file of a [`save_all`].
-pub struct Save<'a> {
-    /// The file, opened by [`open_all`].
-    pub file: &'a EnvFile,
-    /// What it should hold.
-    pub doc: &'a Document,
-    /// The mode rule (the default: 0600, or the old mode if stricter).
-    pub mode: Mode,
-}
-
-/// Saves several documents as one group commit ([`atomic::commit`]): every file is prepared
-/// before any is renamed, so a failure before the renames writes none of them. A document that
-/// renders to the bytes its file had is skipped. Returns, per save, whether it was written and
-/// how its mode changed.
-///
-/// # Errors
-///
-/// A [`CommitError`] whose `written` says, per save, what was written anyway (only a failing
-/// rename or folder `fsync` leaves anything written).
-pub fn save_all(saves: &[Save<'_>]) -> std::result::Result<Vec<Written>, CommitError> {
-    let rendered: Vec<Option<Zeroizing<String>>> = saves
-        .iter()
-        .map(|s| {
-            let text = s.doc.render();
-            let same = s
-                .file
-                .snapshot
-                .bytes
-                .as_ref()
-                .is_some_and(|old| old.as_bytes() == text.as_bytes());
-            (!same).then_some(text)
-        })
-        .collect();
-    let mut which = Vec::new();
-    let mut changes = Vec::new();
-    for (i, (save, text)) in saves.iter().zip(&rendered).enumerate() {
-        if let Some(text) = text {
-            which.push(i);
-            changes.push(atomic::Change {
-                file: &save.file.lock,
-                contents: text.as_bytes(),
-                mode: save.mode,
-            });
-        }
-    }
-    let spread = |done: Vec<Written>| {
-        let mut all = vec![Written::default(); saves.len()];
-        for (i, w) in which.iter().zip(done) {
-            all[*i] = w;
-        }
-        all
-    };
-    match atomic::commit(&changes) {
-        Ok(done) => Ok(spread(done)),
-        Err(e) => Err(CommitError {
-            error: e.error,
-            written: spread(e.written),
-        }),
-    }
-}
-
-/// Reads `path` without locking, for reports, dry runs and plans that are checked again under
-/// the lock before anything is written.
-pub fn peek(path: &Path) -> Result<Snapshot> {
-    let bytes = atomic::read_file(path)?.map(Content::new);
-    Ok(Snapshot {
-        path: path.to_path_buf(),
-        bytes,
-    })
+/// Reads `storage`'s file without locking, for reports, dry runs and plans that are checked
+/// again under the lock before anything is written.
+pub fn peek(storage: Storage<'_>, options: &OpenOptions) -> Result<Snapshot> {
+    let raw = crate::atomic::read_file(storage.path)?;
+    Snapshot::read(storage.path, storage.format, raw, options)
 }
 
 impl EnvFile {
@@ -219,16 +252,6 @@ impl EnvFile {
         self.snapshot.exists()
     }
 
-    /// The path as the caller named it.
-    pub fn path(&self) -> &Path {
-        self.lock.path()
-    }
-
-    /// The file as read, parsed; an empty document when it does not exist yet.
-    pub fn document(&self) -> Result<Document> {
-        self.snapshot.document()
-    }
-
     /// The locked folder holding the file.
     pub fn folder(&self) -> &Path {
         self.lock.folder()
@@ -239,7 +262,7 @@ impl EnvFile {
         self.lock.same_file(&other.lock)
     }
 
-    /// When the file still holds the bytes `earlier` saw (a snapshot taken before the lock),
+    /// When the file still holds the plaintext `earlier` saw (a snapshot taken before the lock),
     /// keeps `earlier` in place of the copy read under the lock, so a large file is held once,
     /// and returns `true`; otherwise changes nothing and returns `false`.
     pub fn settle(&mut self, earlier: &mut Option<Snapshot>) -> bool {
@@ -255,8 +278,8 @@ impl EnvFile {
         }
     }
 
-    /// Writes `doc` through the atomic writer if it differs from what was read. Returns whether
-    /// the file was written.
+    /// Writes `doc` through the atomic writer if its plaintext differs from what was read.
+    /// Returns whether the file was written.
     pub fn save(&self, doc: &Document) -> Result<bool> {
         let save = Save {
             file: self,
@@ -287,15 +310,21 @@ mod tests {
     use super::*;
     use crate::error::Exit;
 
+    fn opts() -> OpenOptions {
+        OpenOptions {
+            timeout: Duration::from_secs(1),
+        }
+    }
+
     #[test]
     fn unchanged_documents_are_not_written() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".env");
         std::fs::write(&path, "A=1\n").unwrap();
         let before = std::fs::metadata(&path).unwrap().modified().unwrap();
-        let file = open(&path, Duration::from_secs(1)).unwrap();
+        let file = open(Storage::plain(&path), &opts()).unwrap();
         assert!(file.exists());
-        let doc = file.document().unwrap();
+        let doc = file.snapshot().document().unwrap();
         assert!(!file.save(&doc).unwrap());
         assert_eq!(
             std::fs::metadata(&path).unwrap().modified().unwrap(),
@@ -307,10 +336,10 @@ mod tests {
     fn a_missing_file_is_an_empty_document_and_is_created_on_save() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".env.production.local");
-        assert!(!peek(&path).unwrap().exists());
-        let file = open(&path, Duration::from_secs(1)).unwrap();
+        assert!(!peek(Storage::plain(&path), &opts()).unwrap().exists());
+        let file = open(Storage::plain(&path), &opts()).unwrap();
         assert!(!file.exists());
-        let mut doc = file.document().unwrap();
+        let mut doc = file.snapshot().document().unwrap();
         doc.append("A", "x").unwrap();
         assert!(file.save(&doc).unwrap());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "A=x\n");
@@ -321,8 +350,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".env");
         std::fs::write(&path, "TOKEN=s3cr3t-value\n").unwrap();
-        let file = open(&path, Duration::from_secs(1)).unwrap();
-        let shown = format!("{file:?} {:?}", peek(&path).unwrap());
+        let file = open(Storage::plain(&path), &opts()).unwrap();
+        let shown = format!(
+            "{file:?} {:?}",
+            peek(Storage::plain(&path), &opts()).unwrap()
+        );
         assert!(!shown.contains("s3cr3t"), "{shown}");
         assert!(shown.contains("Some(19)"), "{shown}");
     }
@@ -331,13 +363,13 @@ mod tests {
     fn snapshots_compare_bytes() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".env");
-        let none = peek(&path).unwrap();
+        let none = peek(Storage::plain(&path), &opts()).unwrap();
         std::fs::write(&path, "A=1\n").unwrap();
-        let one = peek(&path).unwrap();
+        let one = peek(Storage::plain(&path), &opts()).unwrap();
         assert!(!none.same_as(&one));
-        assert!(one.same_as(&open(&path, Duration::from_secs(1)).unwrap().snapshot));
+        assert!(one.same_as(&open(Storage::plain(&path), &opts()).unwrap().snapshot));
         std::fs::write(&path, "A=2\n").unwrap();
-        assert!(!one.same_as(&peek(&path).unwrap()));
+        assert!(!one.same_as(&peek(Storage::plain(&path), &opts()).unwrap()));
     }
 
     #[test]
@@ -350,14 +382,14 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&a, std::fs::Permissions::from_mode(0o644)).unwrap();
         let files = open_all(
-            &[a.as_path(), b.as_path()],
-            Duration::from_secs(1),
+            &[Storage::plain(&a), Storage::plain(&b)],
+            &opts(),
             &mut |_| {},
         )
         .unwrap();
-        let mut doc_a = files[0].document().unwrap();
+        let mut doc_a = files[0].snapshot().document().unwrap();
         doc_a.append("NEW", "x").unwrap();
-        let doc_b = files[1].document().unwrap();
+        let doc_b = files[1].snapshot().document().unwrap();
         let saves = [
             Save {
                 file: &files[0],
@@ -382,17 +414,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".env");
         std::fs::write(&path, "A=1\n").unwrap();
-        let mut earlier = Some(peek(&path).unwrap());
-        let mut file = open(&path, Duration::from_secs(1)).unwrap();
+        let mut earlier = Some(peek(Storage::plain(&path), &opts()).unwrap());
+        let mut file = open(Storage::plain(&path), &opts()).unwrap();
         assert!(file.settle(&mut earlier));
         assert!(earlier.is_none());
         drop(file);
-        let mut earlier = Some(peek(&path).unwrap());
+        let mut earlier = Some(peek(Storage::plain(&path), &opts()).unwrap());
         std::fs::write(&path, "A=2\n").unwrap();
-        let mut file = open(&path, Duration::from_secs(1)).unwrap();
+        let mut file = open(Storage::plain(&path), &opts()).unwrap();
         assert!(!file.settle(&mut earlier));
         assert!(earlier.is_some());
-        assert_eq!(file.document().unwrap().get("A"), Some("2"));
+        assert_eq!(file.snapshot().document().unwrap().get("A"), Some("2"));
     }
 
     #[test]
@@ -409,15 +441,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".env");
         std::fs::write(&path, b"A=1\nB=\xff\n").unwrap();
-        let err = peek(&path).unwrap().document().unwrap_err();
+        let err = peek(Storage::plain(&path), &opts())
+            .unwrap()
+            .document()
+            .unwrap_err();
         assert_eq!(err.exit(), Exit::DataErr);
         assert!(
             err.to_string()
                 .ends_with(".env:2: the file is not valid UTF-8"),
             "{err}"
         );
-        let file = open(&path, Duration::from_secs(1)).unwrap();
-        assert!(file.document().is_err());
+        let file = open(Storage::plain(&path), &opts()).unwrap();
+        assert!(file.snapshot().document().is_err());
         assert_eq!(std::fs::read(&path).unwrap(), b"A=1\nB=\xff\n");
     }
 }
