@@ -324,4 +324,97 @@ mod tests {
             Some(2)
         );
     }
+
+    #[test]
+    fn a_plan_is_pure_and_holds_no_value() {
+        let m = preset();
+        let doc = Document::parse(EXAMPLE);
+        let example = Document::parse(EXAMPLE);
+        let options = Options {
+            replace_weak: true,
+            example: Some(&example),
+        };
+        let plan = plan(&doc, m.secrets_for("production"), options).unwrap();
+        assert_eq!(
+            doc.render().as_str(),
+            EXAMPLE,
+            "planning changed the document"
+        );
+        let got: Vec<_> = plan
+            .items
+            .iter()
+            .map(|i| (i.key.as_str(), i.action))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("SECRET_KEY", Action::Filled),
+                ("JWT_SECRET_KEY", Action::Replaced),
+                ("SESSION_SECRET", Action::Filled),
+                ("ENCRYPTION_KEY", Action::Replaced),
+                ("DB_PASSWORD", Action::Filled),
+                ("REDIS_PASSWORD", Action::Added),
+            ]
+        );
+        assert_eq!(plan.changes().count(), 6);
+        assert_eq!(plan.items[0].report().kind, "hex");
+        assert_eq!(plan.items[0].report().bits, 256.0);
+        let shown = format!("{plan:?}");
+        assert!(
+            !shown.contains("changeme") && !shown.contains("q83v"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn applying_a_plan_with_a_fixed_rng_is_reproducible_and_is_fill() {
+        let m = preset();
+        const BASE: &str = "A=1\nSECRET_KEY=\n";
+        let plan = plan_of(BASE, &m);
+        let applied = |seed| {
+            let mut doc = Document::parse(BASE);
+            let report = apply(&plan, &mut doc, &mut ChaCha20Rng::seed_from_u64(seed)).unwrap();
+            (doc.render().to_string(), report)
+        };
+        let (one, report) = applied(7);
+        assert_eq!(one, applied(7).0);
+        assert_ne!(one, applied(8).0);
+        assert_eq!(report, plan.report());
+        let mut filled = Document::parse(BASE);
+        let fill_report = fill(
+            &mut filled,
+            m.secrets_for("staging"),
+            &mut ChaCha20Rng::seed_from_u64(7),
+            Options::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            (filled.render().as_str(), &fill_report),
+            (one.as_str(), &report)
+        );
+        assert!(one.starts_with("A=1\nSECRET_KEY="));
+        let again = plan_of(&one, &m);
+        assert!(again.is_empty(), "{again:?}");
+        assert!(again.items.iter().all(|i| i.action == Action::Kept));
+    }
+
+    fn plan_of(text: &str, m: &Manifest) -> Plan {
+        plan(
+            &Document::parse(text),
+            m.secrets_for("staging"),
+            Options::default(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn fail_planning_a_key_only_on_an_unreadable_line() {
+        let m = preset();
+        let doc = Document::parse("SECRET_KEY='half' quoted\n");
+        let err = plan(&doc, m.secrets_for("staging"), Options::default()).unwrap_err();
+        assert!(
+            matches!(err, EditError::KeyOnUnparsableLine { line: 1, .. }),
+            "{err:?}"
+        );
+    }
 }

@@ -44,6 +44,10 @@ pub enum Format {
     /// A dotenv file in the clear: the bytes are the plaintext.
     #[default]
     Plain,
+    /// Tests only: a stand-in for sealed storage whose bytes differ on every encoding, as age
+    /// output does (see `tests::Scrambled`).
+    #[cfg(test)]
+    Scrambled,
 }
 
 impl Format {
@@ -54,6 +58,11 @@ impl Format {
                 raw: None,
                 plain: plain::decode(raw),
             }),
+            #[cfg(test)]
+            Format::Scrambled => Ok(Data {
+                plain: Content::new(tests::unscramble(&raw)),
+                raw: Some(raw.to_vec()),
+            }),
         }
     }
 
@@ -61,6 +70,8 @@ impl Format {
     fn encode(self, plaintext: &[u8]) -> Result<Cow<'_, [u8]>> {
         match self {
             Format::Plain => Ok(Cow::Borrowed(plain::encode(plaintext))),
+            #[cfg(test)]
+            Format::Scrambled => Ok(Cow::Owned(tests::scramble(plaintext))),
         }
     }
 }
@@ -309,6 +320,159 @@ fn not_utf8(path: &Path, bytes: &[u8]) -> Error {
 mod tests {
     use super::*;
     use crate::error::Exit;
+
+    use std::sync::atomic::{AtomicU8, Ordering};
+
+    /// A nonce that differs on every call, as an encryption's does (odd, so never 0).
+    static NONCE: AtomicU8 = AtomicU8::new(1);
+
+    /// [`Format::Scrambled`]'s encoding: a nonce byte, then every byte XORed with it.
+    pub(super) fn scramble(plaintext: &[u8]) -> Vec<u8> {
+        let nonce = NONCE.fetch_add(2, Ordering::Relaxed);
+        std::iter::once(nonce)
+            .chain(plaintext.iter().map(|b| b ^ nonce))
+            .collect()
+    }
+
+    pub(super) fn unscramble(raw: &[u8]) -> Zeroizing<Vec<u8>> {
+        let Some((nonce, rest)) = raw.split_first() else {
+            return Zeroizing::new(Vec::new());
+        };
+        Zeroizing::new(rest.iter().map(|b| b ^ nonce).collect())
+    }
+
+    fn scrambled(path: &Path) -> Storage<'_> {
+        Storage {
+            path,
+            format: Format::Scrambled,
+        }
+    }
+
+    #[test]
+    fn a_sealed_like_file_is_not_rewritten_when_its_plaintext_is_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env.age");
+        std::fs::write(&path, scramble(b"A=1\n")).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let file = open(scrambled(&path), &opts()).unwrap();
+        let doc = file.snapshot().document().unwrap();
+        assert_eq!(doc.get("A"), Some("1"));
+        // Encoding the same plaintext again gives other bytes: comparing those would rewrite.
+        assert_ne!(scramble(b"A=1\n"), before);
+        assert!(!file.save(&doc).unwrap());
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        drop(file);
+
+        let file = open(scrambled(&path), &opts()).unwrap();
+        let mut doc = file.snapshot().document().unwrap();
+        doc.append("B", "2").unwrap();
+        assert!(file.save(&doc).unwrap());
+        let raw = std::fs::read(&path).unwrap();
+        assert_ne!(raw, before);
+        assert_eq!(unscramble(&raw).as_slice(), b"A=1\nB=2\n");
+    }
+
+    #[test]
+    fn snapshots_of_one_plaintext_in_different_bytes_are_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env.age");
+        std::fs::write(&path, scramble(b"A=1\n")).unwrap();
+        let first = peek(scrambled(&path), &opts()).unwrap();
+        std::fs::write(&path, scramble(b"A=1\n")).unwrap();
+        let second = peek(scrambled(&path), &opts()).unwrap();
+        assert_ne!(
+            first.data.as_ref().unwrap().raw(),
+            second.data.as_ref().unwrap().raw()
+        );
+        assert!(first.same_as(&second));
+        std::fs::write(&path, scramble(b"A=2\n")).unwrap();
+        assert!(!first.same_as(&peek(scrambled(&path), &opts()).unwrap()));
+    }
+
+    #[test]
+    fn a_plain_snapshot_holds_its_bytes_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env");
+        std::fs::write(&path, "A=1\n").unwrap();
+        let snap = peek(Storage::plain(&path), &opts()).unwrap();
+        let data = snap.data.as_ref().unwrap();
+        assert!(data.raw.is_none());
+        assert_eq!(data.raw().as_ptr(), data.plain.as_bytes().as_ptr());
+        assert_eq!(data.raw(), b"A=1\n");
+    }
+
+    /// A plan for tests: append `key=1` unless there; the report is whether it did.
+    fn add(snapshot: &Snapshot, key: &str) -> Result<Staged<bool>> {
+        let mut doc = snapshot.document()?;
+        let report = doc.get(key).is_none();
+        if report {
+            doc.append(key, "1").unwrap();
+        }
+        Ok(Staged { doc, report })
+    }
+
+    fn pending<'a>(path: &'a Path, key: &str) -> Pending<'a, bool> {
+        let snapshot = peek(Storage::plain(path), &opts()).unwrap();
+        let staged = add(&snapshot, key).unwrap();
+        Pending {
+            storage: Storage::plain(path),
+            mode: Mode::Private,
+            snapshot,
+            staged,
+        }
+    }
+
+    #[test]
+    fn transact_replans_a_file_that_moved_and_shares_one_file_between_plans() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env");
+        std::fs::write(&path, "A=1\n").unwrap();
+        let keys = ["B", "C"];
+        let first = [pending(&path, keys[0]), pending(&path, keys[1])];
+        // Another process writes between the plan and the lock.
+        std::fs::write(&path, "A=1\nZ=9\n").unwrap();
+        let mut replanned = Vec::new();
+        let done = transact(
+            first.into_iter().collect(),
+            &opts(),
+            &mut |_| {},
+            |added: &bool| *added,
+            &mut |i, snap| {
+                replanned.push(i);
+                add(snap, keys[i])
+            },
+        )
+        .unwrap();
+        assert!(done.failure.is_none());
+        // The first is planned again from the moved file, the second on top of the first.
+        assert_eq!(replanned, [0, 1]);
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "A=1\nZ=9\nB=1\nC=1\n"
+        );
+        assert!(
+            done.outcomes
+                .iter()
+                .all(|o| o.written && o.report && !o.created)
+        );
+
+        // Nothing moved and nothing to add: no re-plan, no write.
+        let before = std::fs::metadata(&path).unwrap().modified().unwrap();
+        let again = [pending(&path, "A")];
+        let done = transact(
+            again.into_iter().collect(),
+            &opts(),
+            &mut |_| {},
+            |added: &bool| *added,
+            &mut |_, _| panic!("nothing moved"),
+        )
+        .unwrap();
+        assert!(!done.outcomes[0].written);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().modified().unwrap(),
+            before
+        );
+    }
 
     fn opts() -> OpenOptions {
         OpenOptions {
