@@ -2,17 +2,16 @@
 //! and check the ones it keeps.
 //!
 //! Pure: [`plan`] takes a document, the environment's declared secrets and options, and says per
-//! key what bootstrap does, without a value; [`apply()`] then appends what is missing and fills
+//! key what bootstrap does, without a value; [`apply`](super::apply()) then appends what is missing and fills
 //! empty values in place. A value already there is kept, checked against its declaration and
 //! against known placeholders ([`Spec::check`]), and replaced in place only when the caller asks
 //! (`--replace-weak`). It never reorders a key; the store decides whether anything needs
 //! writing.
 
-use super::{Action, Item, KeyReport, Plan, apply};
+use super::{Action, Item, Plan};
 use crate::dotenv::{Document, EditError};
 use crate::generate::{Problem, Spec};
 use crate::manifest::SecretDecl;
-use rand::CryptoRng;
 
 /// What else [`plan`] may do beyond adding missing keys.
 #[derive(Clone, Copy, Debug, Default)]
@@ -109,30 +108,32 @@ pub fn plan<'a>(
     Ok(Plan { items })
 }
 
-/// [`plan`] then [`apply()`]: appends a fresh value for every secret in `secrets` that `doc`
-/// lacks, in declaration order; fills empty values in place; checks every value it keeps,
-/// replacing the weak ones in place when `options.replace_weak` is set.
-///
-/// Fails without having changed anything visible to the caller's file (the caller saves only on
-/// success) when a key sits on an unparsable line or an appended line could be swallowed by an
-/// unterminated quote.
-pub fn fill<'a, R: CryptoRng + ?Sized>(
-    doc: &mut Document,
-    secrets: impl IntoIterator<Item = &'a SecretDecl>,
-    rng: &mut R,
-    options: Options<'_>,
-) -> Result<Vec<KeyReport>, EditError> {
-    let plan = plan(doc, secrets, options)?;
-    apply(&plan, doc, rng)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::manifest::Manifest;
+    use crate::plan::{KeyReport, apply};
+    use rand::CryptoRng;
     use rand::SeedableRng;
     use rand_chacha::ChaCha20Rng;
     use std::path::Path;
+
+    /// [`plan`] then [`apply`](super::apply()), as bootstrap runs them: appends a fresh value for every secret in `secrets` that `doc`
+    /// lacks, in declaration order; fills empty values in place; checks every value it keeps,
+    /// replacing the weak ones in place when `options.replace_weak` is set.
+    ///
+    /// Fails without having changed anything visible to the caller's file (the caller saves only on
+    /// success) when a key sits on an unparsable line or an appended line could be swallowed by an
+    /// unterminated quote.
+    fn fill<'a, R: CryptoRng + ?Sized>(
+        doc: &mut Document,
+        secrets: impl IntoIterator<Item = &'a SecretDecl>,
+        rng: &mut R,
+        options: Options<'_>,
+    ) -> Result<Vec<KeyReport>, EditError> {
+        let plan = plan(doc, secrets, options)?;
+        apply(&plan, doc, rng)
+    }
 
     fn preset() -> Manifest {
         Manifest::builtin(Path::new("/app"))

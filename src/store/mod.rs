@@ -34,8 +34,8 @@ use zeroize::Zeroizing;
 /// How an environment's file holds its plaintext.
 ///
 /// The seam for sealed storage: a `Sealed` variant (the age format, with the environment's
-/// recipients) will decode in [`Format::decode`] with the identities of [`OpenOptions`] and
-/// encode in [`Format::encode`] to its recipients, and nothing else in the store changes: the
+/// recipients) will decode in `Format::decode` with the identities of [`OpenOptions`] and
+/// encode in `Format::encode` to its recipients, and nothing else in the store changes: the
 /// snapshot keeps the ciphertext as its raw bytes beside the zeroizing plaintext, and "unchanged"
 /// is already decided on the plaintext.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -263,11 +263,6 @@ impl EnvFile {
         self.snapshot.exists()
     }
 
-    /// The locked folder holding the file.
-    pub fn folder(&self) -> &Path {
-        self.lock.folder()
-    }
-
     /// Whether `other` is the same file (two environments sharing one file).
     pub fn same_file(&self, other: &EnvFile) -> bool {
         self.lock.same_file(&other.lock)
@@ -276,7 +271,7 @@ impl EnvFile {
     /// When the file still holds the plaintext `earlier` saw (a snapshot taken before the lock),
     /// keeps `earlier` in place of the copy read under the lock, so a large file is held once,
     /// and returns `true`; otherwise changes nothing and returns `false`.
-    pub fn settle(&mut self, earlier: &mut Option<Snapshot>) -> bool {
+    fn settle(&mut self, earlier: &mut Option<Snapshot>) -> bool {
         match earlier.take() {
             Some(e) if e.same_as(&self.snapshot) => {
                 self.snapshot = e;
