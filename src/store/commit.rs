@@ -174,7 +174,7 @@ pub fn transact<R>(
         let staged = match shared.and_then(|j| docs[j].take()) {
             // Plan on top of the changes of the environment before it in the same file.
             Some(before) => {
-                let snapshot = Snapshot::of_document(p.storage.path, &before);
+                let snapshot = Snapshot::of_document(p.storage, &before);
                 drop(before);
                 replan(i, &snapshot)?
             }

@@ -217,12 +217,13 @@ impl Snapshot {
         self.plaintext() == other.plaintext()
     }
 
-    /// What `path` will hold once `doc` is saved: for planning a second environment that shares
-    /// the file with a first one, on top of the first one's changes.
-    pub fn of_document(path: &Path, doc: &Document) -> Snapshot {
+    /// What `storage` will hold once `doc` is saved: for planning a second environment that
+    /// shares the file with a first one, on top of the first one's changes. (Its plaintext only:
+    /// the raw bytes a sealed file will get are not known before it is written.)
+    pub fn of_document(storage: Storage<'_>, doc: &Document) -> Snapshot {
         Snapshot {
-            path: path.to_path_buf(),
-            format: Format::Plain,
+            path: storage.path.to_path_buf(),
+            format: storage.format,
             data: Some(Data {
                 raw: None,
                 plain: Content::Text(Arc::new(doc.render())),
@@ -590,7 +591,7 @@ mod tests {
     fn a_snapshot_of_a_document_is_what_saving_it_would_write() {
         let mut doc = Document::parse("A=1");
         doc.append("B", "2").unwrap();
-        let snap = Snapshot::of_document(Path::new(".env"), &doc);
+        let snap = Snapshot::of_document(Storage::plain(Path::new(".env")), &doc);
         assert!(snap.exists());
         assert_eq!(snap.document().unwrap().render().as_str(), "A=1\nB=2\n");
     }
