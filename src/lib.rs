@@ -13,7 +13,9 @@
 //!   the advisory lock.
 //! - [`plan`]: which keys change and why, without values ([`plan::bootstrap`]: which secrets an
 //!   environment lacks), and applying a plan with an injected RNG.
+//! - [`time`]: rotation periods, instants, record timestamps and due-date wording (jiff).
 //! - [`gitignore`]: the entries `envmint init` makes sure `.gitignore` has.
+//! - [`path`]: paths as shown to people, relative to a base the binary passes.
 //! - [`error`]: the one error type and its exit codes.
 #![forbid(unsafe_code)]
 
@@ -23,9 +25,11 @@ pub mod error;
 pub mod generate;
 pub mod gitignore;
 pub mod manifest;
+pub mod path;
 pub mod plan;
 pub mod secret;
 pub mod store;
+pub mod time;
 
 pub use error::{Error, Exit, Result};
 pub use secret::Secret;

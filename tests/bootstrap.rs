@@ -2167,3 +2167,22 @@ fn a_file_that_is_itself_the_example_is_not_compared_with_itself() {
         .status(0);
     assert_eq!(json_actions(&out.json(), 0), [("A".into(), "kept".into())]);
 }
+
+/// bootstrap searches for the manifest from the working directory; one that was deleted is
+/// missing input (66), reported before anything is read or written.
+#[test]
+fn fail_a_deleted_working_directory_is_exit_66() {
+    let test = Test::new();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(r#"mkdir gone && cd gone && rmdir ../gone && exec "$0" bootstrap production"#)
+        .arg(BIN)
+        .current_dir(test.dir())
+        .output()
+        .expect("run sh");
+    assert_eq!(out.status.code(), Some(66), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: .: file not found\n"
+    );
+}

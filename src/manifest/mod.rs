@@ -243,29 +243,6 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// Parses `90d`, `12h`, `2w`, `30m`, `45s`: a positive whole number and one unit.
-pub fn parse_duration(text: &str) -> Option<Duration> {
-    let unit = text.chars().last()?;
-    let secs = match unit {
-        's' => 1,
-        'm' => 60,
-        'h' => 3_600,
-        'd' => 86_400,
-        'w' => 604_800,
-        _ => return None,
-    };
-    // The unit is one ASCII byte, so this slice ends on a character boundary.
-    let digits = &text[..text.len() - 1];
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let n: u64 = digits.parse().ok()?;
-    if n == 0 {
-        return None;
-    }
-    Some(Duration::from_secs(n.checked_mul(secs)?))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -685,13 +685,16 @@ fn secret_envs(
     Ok(names)
 }
 
+/// A period in the one duration syntax ([`crate::time::parse_duration`]), refused in the
+/// manifest's words: "bad duration `TEXT`", why when there is more to say, and what to write.
 fn duration(ctx: &Ctx<'_>, text: &Spanned<String>) -> Result<Duration> {
-    super::parse_duration(text.get_ref()).ok_or_else(|| {
-        ctx.err(
-            text.span(),
-            format!("bad duration `{}`", shown_name(text.get_ref())),
-        )
-        .with_hint("a whole number and a unit: s, m, h, d or w, e.g. \"90d\" or \"12h\"")
+    crate::time::parse_duration(text.get_ref()).map_err(|e| {
+        let shown = shown_name(text.get_ref());
+        let message = match e.reason() {
+            Some(why) => format!("bad duration `{shown}`: {why}"),
+            None => format!("bad duration `{shown}`"),
+        };
+        ctx.err(text.span(), message).with_hint(e.hint())
     })
 }
 
@@ -969,18 +972,66 @@ mod tests {
 
     #[test]
     fn fail_bad_durations() {
-        for bad in ["90", "d", "0d", "90x", "-1d", "1.5d", " 9d", "9é"] {
+        let syntax = "a whole number and a unit (s, m, h, d or w), e.g. \"90d\", \"12h\", \"2w 3d\" or \"90 days\"";
+        for (bad, why, hint) in [
+            ("90", "", syntax),
+            ("d", "", syntax),
+            ("90x", "", syntax),
+            (" 9d", "", syntax),
+            ("9é", "", syntax),
+            ("P90D", "", syntax),
+            ("0d", ": it must be longer than zero", syntax),
+            ("-1d", ": it must be longer than zero", syntax),
+            (
+                "1.5d",
+                ": use whole numbers",
+                "use a smaller unit, e.g. \"36h\" rather than \"1.5d\"",
+            ),
+            (
+                "3 months",
+                ": a month is not a fixed length (28 to 31 days)",
+                "write it in days or weeks, e.g. \"30d\" or \"4w\"",
+            ),
+            (
+                "1y",
+                ": a year is not a fixed length (365 or 366 days)",
+                "write it in days or weeks, e.g. \"365d\" or \"52w\"",
+            ),
+            (
+                "500ms",
+                ": the smallest unit is a second",
+                "use seconds or a larger unit, e.g. \"30s\"",
+            ),
+        ] {
             says(
                 &format!("[defaults]\nrotate_every = \"{bad}\"\n{ENVS}"),
-                &format!("envmint.toml:2: bad duration `{bad}`"),
-                "a whole number and a unit: s, m, h, d or w, e.g. \"90d\" or \"12h\"",
+                &format!("envmint.toml:2: bad duration `{bad}`{why}"),
+                hint,
             );
         }
-        assert_eq!(
-            super::super::parse_duration("12h"),
-            Some(Duration::from_secs(43_200))
+        // The same words for a secret's own period, on its line.
+        says(
+            &format!("{ENVS}[secrets.A]\nrotate_every = \"1mo\"\n"),
+            "envmint.toml:5: bad duration `1mo`: a month is not a fixed length (28 to 31 days)",
+            "write it in days or weeks, e.g. \"30d\" or \"4w\"",
         );
-        assert_eq!(super::super::parse_duration("99999999999999999w"), None);
+    }
+
+    #[test]
+    fn friendly_durations_are_accepted() {
+        let m = parse(&format!(
+            "[defaults]\nrotate_every = \"90 days\"\n{ENVS}[secrets.A]\nrotate_every = \"2w 3d\"\n[secrets.B]\n"
+        ))
+        .unwrap();
+        assert_eq!(m.rotate_every(), Duration::from_secs(90 * 86_400));
+        assert_eq!(
+            m.secrets()[0].rotate_every,
+            Duration::from_secs(17 * 86_400)
+        );
+        assert_eq!(
+            m.secrets()[1].rotate_every,
+            Duration::from_secs(90 * 86_400)
+        );
     }
 
     #[test]

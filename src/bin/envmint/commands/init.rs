@@ -5,21 +5,22 @@
 //! existing `envmint.toml` is kept and reported, not an error. So a run that failed half way (a
 //! full disk, a read-only file) is finished by running `init` again: the command converges.
 
-use super::{Global, lock_timeout, shown};
+use super::{Global, shown};
 use crate::cli::InitArgs;
+use crate::context::Context;
 use envmint::manifest::{FILE_NAME, PRESET};
 use envmint::{Error, Exit, Result, atomic, gitignore};
 use std::path::Path;
 
-pub fn run(global: &Global, args: InitArgs) -> Result<Exit> {
-    let cwd = super::cwd()?;
+pub fn run(ctx: &Context, global: &Global, args: InitArgs) -> Result<Exit> {
+    let cwd = ctx.cwd()?.to_path_buf();
     let target = cwd.join(args.manifest.as_deref().unwrap_or(FILE_NAME.as_ref()));
     let dir = target.parent().unwrap_or(&cwd);
     if !dir.is_dir() {
         return Err(Error::cant_create(&target, "its folder does not exist")
             .with_hint("create the folder first, or give --manifest a path in an existing one"));
     }
-    let timeout = lock_timeout()?;
+    let timeout = ctx.lock_timeout.get()?;
     let ignore = dir.join(".gitignore");
     let say_verbose = |line: String| {
         if global.verbose {

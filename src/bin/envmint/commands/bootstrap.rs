@@ -1,8 +1,9 @@
 //! `envmint bootstrap ENV...`: add every declared secret each environment's file lacks, fill
 //! the empty ones in place, and check (or with `--replace-weak`, replace) the ones it keeps.
 
-use super::{Global, lock_timeout, os_rng, shown};
+use super::{Global, shown};
 use crate::cli::BootstrapArgs;
+use crate::context::Context;
 use envmint::dotenv::{Document, EditError};
 use envmint::error::Location;
 use envmint::generate::format_bits;
@@ -24,10 +25,9 @@ struct EnvOutcome<'a> {
     mode_change: Option<(u32, u32)>,
 }
 
-pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
-    let cwd = super::cwd()?;
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-    let manifest = Manifest::load(args.manifest.as_deref(), &cwd, home.as_deref())?;
+pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Exit> {
+    let cwd = ctx.cwd()?.to_path_buf();
+    let manifest = Manifest::load(args.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
     if args.json {
         // A script that asked for JSON and cannot receive it must learn that before files change.
         super::check_stdout()?;
@@ -49,7 +49,7 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
             envs.push(env);
         }
     }
-    let mut rng = os_rng()?;
+    let rng = &mut ctx.rng;
     let opts = PlanOptions {
         replace_weak: args.replace_weak,
     };
@@ -60,7 +60,7 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
     let mut planned = Vec::with_capacity(envs.len());
     for env in &envs {
         let snapshot = store::peek(store::Storage::plain(&env.file), &open)?;
-        let staged = plan(env, &snapshot, &manifest, &mut rng, opts)?;
+        let staged = plan(env, &snapshot, &manifest, rng, opts)?;
         for w in staged.doc.warnings() {
             super::say!(
                 "warning: {}:{}: {}",
@@ -103,7 +103,7 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
 
     // Pass 2, under the locks of every file's folder, taken together: if another process wrote
     // a file since pass 1, plan it again from what is there now; otherwise keep the plan.
-    let timeout = lock_timeout()?;
+    let timeout = ctx.lock_timeout.get()?;
     open.timeout = timeout;
     let pending = envs
         .iter()
@@ -122,11 +122,11 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
         &mut |dir| {
             super::say!(
                 "Blocking waiting for the lock on {}",
-                shown_dir(dir, &cwd).display()
+                shown(dir, &cwd).display()
             );
         },
         adds,
-        &mut |i, snapshot| plan(envs[i], snapshot, &manifest, &mut rng, opts),
+        &mut |i, snapshot| plan(envs[i], snapshot, &manifest, rng, opts),
     )?;
     let failure = done.failure;
     let outcomes: Vec<EnvOutcome<'_>> = envs
@@ -190,16 +190,6 @@ fn declared_mode(env: &Environment) -> envmint::atomic::Mode {
         envmint::atomic::Mode::Private,
         envmint::atomic::Mode::Declared,
     )
-}
-
-/// A folder as shown to the user: relative to the working directory, `.` for the directory
-/// itself.
-fn shown_dir<'a>(dir: &'a Path, cwd: &Path) -> &'a Path {
-    match dir.strip_prefix(cwd) {
-        Ok(rel) if rel.as_os_str().is_empty() => Path::new("."),
-        Ok(rel) => rel,
-        Err(_) => dir,
-    }
 }
 
 /// A file bootstrap did not need to write keeps its mode; say so when others can read it, since
@@ -294,24 +284,11 @@ fn read_example(file: &Path) -> Option<Document> {
 /// Says which manifest the run uses (on stderr; `--json` says it in its output).
 fn say_manifest(manifest: &Manifest, cwd: &Path) {
     match manifest.source() {
-        Source::File(path) => super::say!("using {}", relative(path, cwd).display()),
+        Source::File(path) => super::say!("using {}", envmint::path::relative(path, cwd).display()),
         Source::Builtin => super::say!(
             "using the built-in web preset (no envmint.toml found; envmint init writes it out)"
         ),
     }
-}
-
-/// `path` relative to `cwd`, with `..` for a manifest found in a parent folder; absolute
-/// when the two share nothing but the root.
-fn relative(path: &Path, cwd: &Path) -> PathBuf {
-    let (p, c): (Vec<_>, Vec<_>) = (path.components().collect(), cwd.components().collect());
-    let common = p.iter().zip(&c).take_while(|(a, b)| a == b).count();
-    if common <= 1 || !path.is_absolute() {
-        return path.to_path_buf();
-    }
-    let mut out: PathBuf = c[common..].iter().map(|_| "..").collect();
-    out.extend(&p[common..]);
-    out
 }
 
 /// `-v`: the file, its mode or that it is new, and what was checked.
@@ -693,19 +670,6 @@ mod tests {
         let short = key_line(&keys[0], width, true);
         assert_eq!(short.find("hex"), Some(10 + MAX_KEY_WIDTH + 2), "{short}");
         assert_eq!(key_width([].iter()), 0);
-    }
-
-    #[test]
-    fn manifest_paths_are_relative_to_the_cwd() {
-        let cwd = Path::new("/home/me/app/src");
-        for (path, want) in [
-            ("/home/me/app/src/envmint.toml", "envmint.toml"),
-            ("/home/me/app/envmint.toml", "../envmint.toml"),
-            ("/home/me/app/cfg/envmint.toml", "../cfg/envmint.toml"),
-            ("/etc/envmint.toml", "/etc/envmint.toml"),
-        ] {
-            assert_eq!(relative(Path::new(path), cwd), Path::new(want), "{path}");
-        }
     }
 
     #[test]
