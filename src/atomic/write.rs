@@ -14,9 +14,10 @@ use tempfile::{Builder, NamedTempFile};
 use super::Mode;
 use crate::{Error, Result};
 
-/// Which mode rule a write follows.
+/// Whether a write holds secrets, which decides its mode rule (named apart from
+/// `generate::Kind`, the kind of a secret value).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Kind {
+pub(super) enum Sensitivity {
     /// A secret: see [`Mode`].
     Secret(Mode),
     /// The old mode, or 0644 minus the umask for a new file.
@@ -83,7 +84,7 @@ impl Prepared {
 pub(super) fn prepare(
     place: &Place<'_>,
     contents: &[u8],
-    kind: Kind,
+    sensitivity: Sensitivity,
     fill: Fill<'_>,
 ) -> Result<Prepared> {
     let target = place.target;
@@ -105,8 +106,8 @@ pub(super) fn prepare(
     // The mode given at creation is what the file has from its first instant, so a secret is
     // never readable by others, not even between creation and a chmod. A public file may start
     // 0644 because the kernel then applies the umask, which is what a new file should get.
-    let creation_mode = match (kind, &old) {
-        (Kind::Public, None) => 0o644,
+    let creation_mode = match (sensitivity, &old) {
+        (Sensitivity::Public, None) => 0o644,
         _ => 0o600,
     };
     let temp = Builder::new()
@@ -131,7 +132,7 @@ pub(super) fn prepare(
     }
     // Set after the owner: changing the owner clears set-user-ID bits. Set even for a new secret,
     // because a umask such as 0277 would otherwise leave the owner unable to rewrite it.
-    let mode = final_mode(kind, old.as_ref());
+    let mode = final_mode(sensitivity, old.as_ref());
     if let Some(mode) = mode {
         temp.as_file()
             .set_permissions(Permissions::from_mode(mode))
@@ -176,14 +177,14 @@ fn folder_error(dir: &Path, target: &Path, e: io::Error) -> Error {
 }
 
 /// The mode the new file gets; `None` leaves the creation mode (minus the umask) alone.
-fn final_mode(kind: Kind, old: Option<&Metadata>) -> Option<u32> {
-    match (kind, old) {
-        (Kind::Secret(Mode::Declared(mode)), _) => Some(mode & 0o7777),
-        (Kind::Secret(Mode::Private), None) => Some(0o600),
+fn final_mode(sensitivity: Sensitivity, old: Option<&Metadata>) -> Option<u32> {
+    match (sensitivity, old) {
+        (Sensitivity::Secret(Mode::Declared(mode)), _) => Some(mode & 0o7777),
+        (Sensitivity::Secret(Mode::Private), None) => Some(0o600),
         // Only ever remove bits: 0400 stays 0400, 0644 becomes 0600.
-        (Kind::Secret(Mode::Private), Some(old)) => Some(old.mode() & 0o600),
-        (Kind::Public, Some(old)) => Some(old.mode() & 0o7777),
-        (Kind::Public, None) => None,
+        (Sensitivity::Secret(Mode::Private), Some(old)) => Some(old.mode() & 0o600),
+        (Sensitivity::Public, Some(old)) => Some(old.mode() & 0o7777),
+        (Sensitivity::Public, None) => None,
     }
 }
 

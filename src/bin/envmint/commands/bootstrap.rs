@@ -4,11 +4,12 @@
 use super::{Global, shown};
 use crate::cli::BootstrapArgs;
 use crate::context::Context;
-use envmint::bootstrap::{self, Action, KeyReport};
 use envmint::dotenv::{Document, EditError};
 use envmint::error::Location;
 use envmint::generate::format_bits;
 use envmint::manifest::{Environment, Manifest, Source};
+use envmint::plan::bootstrap;
+use envmint::plan::{Action, KeyReport};
 use envmint::{Error, Exit, Result, store};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -55,11 +56,12 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
 
     // Pass 1, without locks or writes: parse every file and plan its additions, so a broken file
     // in the last environment stops the run before the first is touched. This is also --dry-run.
+    let mut open = store::OpenOptions::default();
     let mut planned = Vec::with_capacity(envs.len());
     for env in &envs {
-        let snapshot = store::peek(&env.file)?;
-        let (doc, keys) = plan(env, &snapshot, &manifest, rng, opts)?;
-        for w in doc.warnings() {
+        let snapshot = store::peek(store::Storage::plain(&env.file), &open)?;
+        let staged = plan(env, &snapshot, &manifest, rng, opts)?;
+        for w in staged.doc.warnings() {
             super::say!(
                 "warning: {}:{}: {}",
                 shown(&env.file, &cwd).display(),
@@ -67,14 +69,14 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
                 w.message
             );
         }
-        planned.push((snapshot, doc, keys));
+        planned.push((snapshot, staged));
     }
     // Before any write: which files git would publish (and with -v, what was planned).
     if global.verbose && !args.json {
         say_manifest(&manifest, &cwd);
     }
     let mut to_write: Vec<&Path> = Vec::new();
-    for (env, (snapshot, _, keys)) in envs.iter().zip(&planned) {
+    for (env, (snapshot, store::Staged { report: keys, .. })) in envs.iter().zip(&planned) {
         if global.verbose {
             say_file(env, snapshot, keys, &cwd);
         }
@@ -88,11 +90,11 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
         let outcomes: Vec<EnvOutcome<'_>> = envs
             .iter()
             .zip(planned)
-            .map(|(env, (snapshot, _, keys))| EnvOutcome {
+            .map(|(env, (snapshot, staged))| EnvOutcome {
                 env,
                 created: !snapshot.exists(),
                 written: false,
-                keys,
+                keys: staged.report,
                 mode_change: None,
             })
             .collect();
@@ -102,82 +104,44 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
     // Pass 2, under the locks of every file's folder, taken together: if another process wrote
     // a file since pass 1, plan it again from what is there now; otherwise keep the plan.
     let timeout = ctx.lock_timeout.get()?;
-    let paths: Vec<&Path> = envs.iter().map(|e| e.file.as_path()).collect();
-    let mut files = store::open_all(&paths, timeout, &mut |dir| {
-        super::say!(
-            "Blocking waiting for the lock on {}",
-            shown(dir, &cwd).display()
-        );
-    })?;
-    // Per environment: the document to save (`None` once a later environment sharing the file
-    // has planned on top of it), its keys, whether it creates the file, and its group: the
-    // first environment of the same file.
-    let mut docs: Vec<Option<Document>> = Vec::with_capacity(envs.len());
-    let mut keys_of = Vec::with_capacity(envs.len());
-    let mut created = Vec::with_capacity(envs.len());
-    let mut group = Vec::with_capacity(envs.len());
-    for (i, (env, (snapshot, doc, keys))) in envs.iter().zip(planned).enumerate() {
-        let shared = (0..i).rev().find(|&j| files[j].same_file(&files[i]));
-        let (doc, keys) = match shared.and_then(|j| docs[j].take()) {
-            // Plan on top of the changes of the environment before it in the same file.
-            Some(before) => {
-                let snapshot = store::Snapshot::of_document(&env.file, &before);
-                plan(env, &snapshot, &manifest, rng, opts)?
-            }
-            None => {
-                let mut earlier = Some(snapshot);
-                if files[i].settle(&mut earlier) {
-                    (doc, keys)
-                } else {
-                    drop(doc);
-                    plan(env, files[i].snapshot(), &manifest, rng, opts)?
-                }
-            }
-        };
-        created.push(shared.is_none() && !files[i].exists());
-        group.push(shared.map_or(i, |j| group[j]));
-        docs.push(Some(doc));
-        keys_of.push(keys);
-    }
-    let adds = |keys: &[KeyReport]| keys.iter().any(|k| k.action.wrote());
-    let mut saved_by = Vec::new();
-    let mut saves = Vec::new();
-    for (i, doc) in docs.iter().enumerate() {
-        let group_adds = (0..envs.len()).any(|k| group[k] == group[i] && adds(&keys_of[k]));
-        if let (Some(doc), true) = (doc, group_adds) {
-            saved_by.push(group[i]);
-            saves.push(store::Save {
-                file: &files[i],
-                doc,
-                mode: declared_mode(envs[i]),
-            });
-        }
-    }
-    let (done, failure) = match store::save_all(&saves) {
-        Ok(done) => (done, None),
-        Err(e) => (e.written, Some(e.error)),
-    };
+    open.timeout = timeout;
+    let pending = envs
+        .iter()
+        .zip(planned)
+        .map(|(env, (snapshot, staged))| store::Pending {
+            storage: store::Storage::plain(&env.file),
+            mode: declared_mode(env),
+            snapshot,
+            staged,
+        })
+        .collect();
+    let adds = |keys: &Vec<KeyReport>| keys.iter().any(|k| k.action.wrote());
+    let done = store::transact(
+        pending,
+        &open,
+        &mut |dir| {
+            super::say!(
+                "Blocking waiting for the lock on {}",
+                shown(dir, &cwd).display()
+            );
+        },
+        adds,
+        &mut |i, snapshot| plan(envs[i], snapshot, &manifest, rng, opts),
+    )?;
+    let failure = done.failure;
     let outcomes: Vec<EnvOutcome<'_>> = envs
         .iter()
-        .zip(keys_of)
-        .enumerate()
-        .map(|(i, (env, keys))| {
-            let saved = saved_by
-                .iter()
-                .zip(&done)
-                .find(|(g, _)| **g == group[i])
-                .map(|(_, w)| *w)
-                .unwrap_or_default();
-            let written = saved.written && adds(&keys);
-            if !written && failure.is_none() {
+        .zip(done.outcomes)
+        .map(|(env, o)| {
+            if !o.written && failure.is_none() {
                 warn_if_exposed(env, &cwd);
             }
             EnvOutcome {
                 env,
-                created: created[i] && written,
-                written,
-                keys,
-                mode_change: saved.mode_change.filter(|_| written),
+                created: o.created,
+                written: o.written,
+                keys: o.report,
+                mode_change: o.mode_change,
             }
         })
         .collect();
@@ -268,16 +232,17 @@ struct PlanOptions {
     replace_weak: bool,
 }
 
-/// Fills a snapshot's document with the environment's missing secrets, fills empty values and
-/// checks kept ones (against `.env.example` beside the file too). A file that does not exist yet
-/// starts with a header comment; an existing file that is not a dotenv file is refused.
+/// Plans a snapshot's document: the environment's missing secrets, empty values to fill, kept
+/// ones checked (against `.env.example` beside the file too), then applies the plan with `rng`.
+/// A file that does not exist yet starts with a header comment; an existing file that is not a
+/// dotenv file is refused.
 fn plan(
     env: &Environment,
     snapshot: &store::Snapshot,
     manifest: &Manifest,
     rng: &mut rand_chacha::ChaCha20Rng,
     opts: PlanOptions,
-) -> Result<(Document, Vec<KeyReport>)> {
+) -> Result<store::Staged<Vec<KeyReport>>> {
     let mut doc = if snapshot.exists() {
         snapshot.document()?
     } else {
@@ -301,9 +266,11 @@ fn plan(
         replace_weak: opts.replace_weak,
         example: example.as_ref(),
     };
-    let keys = bootstrap::fill(&mut doc, manifest.secrets_for(&env.name), rng, options)
+    let plan = bootstrap::plan(&doc, manifest.secrets_for(&env.name), options)
         .map_err(|e| edit_error(&env.file, e))?;
-    Ok((doc, keys))
+    let report =
+        envmint::plan::apply(&plan, &mut doc, rng).map_err(|e| edit_error(&env.file, e))?;
+    Ok(store::Staged { doc, report })
 }
 
 /// `.env.example` in the folder of `file`.
