@@ -1506,6 +1506,40 @@ fn fail_a_read_only_directory_is_exit_73() {
     fs::set_permissions(&ro, fs::Permissions::from_mode(0o755)).unwrap();
 }
 
+/// A group commit holds its prepared files by name, not by open descriptor: 300 environments in
+/// three folders commit under a limit of 64 open files (each used to keep its temporary file
+/// open until the renames, so the run failed with "uncategorized error").
+#[test]
+fn a_group_commit_of_many_files_fits_a_small_open_file_limit() {
+    let mut manifest = String::new();
+    for n in 0..300 {
+        manifest.push_str(&format!(
+            "[environments.e{n}]\nfile = \"d{}/f{n}.env\"\n",
+            n % 3
+        ));
+    }
+    manifest.push_str("[secrets.A]\nkind = \"hex\"\n");
+    let out = Test::new()
+        .write("envmint.toml", manifest)
+        .write("d0/.keep", "")
+        .write("d1/.keep", "")
+        .write("d2/.keep", "")
+        .program("sh")
+        .args([
+            "-c",
+            r#"ulimit -n 64 && exec "$0" bootstrap --all --json"#,
+            BIN,
+        ])
+        .status(0);
+    for n in [0, 149, 299] {
+        assert!(
+            out.read(format!("d{}/f{n}.env", n % 3)).contains("A="),
+            "{}",
+            out.describe()
+        );
+    }
+}
+
 /// `bootstrap --all` is all or nothing: one environment's folder is read-only, so the other
 /// environment's file, which could be written, is not, and no temporary file is left.
 #[test]

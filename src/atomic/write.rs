@@ -9,7 +9,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{MetadataExt, PermissionsExt, fchown};
 use std::path::Path;
 
-use tempfile::{Builder, NamedTempFile};
+use tempfile::{Builder, TempPath};
 
 use super::Mode;
 use crate::{Error, Result};
@@ -55,9 +55,10 @@ pub(super) fn temp_prefix(target: &Path) -> OsString {
     prefix
 }
 
-/// A temporary file ready to be renamed over its target.
+/// A temporary file ready to be renamed over its target. Held by path, its descriptor closed:
+/// a group commit of thousands of files must not need thousands of open files.
 pub(super) struct Prepared {
-    temp: NamedTempFile,
+    temp: TempPath,
     target: std::path::PathBuf,
     mode_change: Option<(u32, u32)>,
 }
@@ -148,7 +149,9 @@ pub(super) fn prepare(
         .sync_all()
         .map_err(|e| Error::writing(target, "sync", e))?;
     Ok(Prepared {
-        temp,
+        // Closing after the fsync loses nothing: the data is on disk, and a close error on a
+        // synced regular file cannot lose it.
+        temp: temp.into_temp_path(),
         target: target.to_path_buf(),
         mode_change,
     })
@@ -161,8 +164,9 @@ fn folder_error(dir: &Path, target: &Path, e: io::Error) -> Error {
         || target.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    // tempfile's error text names the random temporary path; the kind alone does not.
-    let e = io::Error::from(e.kind());
+    // tempfile's error text names the random temporary path; the OS error alone does not (and
+    // keeps its own words: "Too many open files" rather than "uncategorized error").
+    let e = os_error(&e);
     match e.kind() {
         io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => Error::cant_create(
             dir,
@@ -174,6 +178,19 @@ fn folder_error(dir: &Path, target: &Path, e: io::Error) -> Error {
         ),
         _ => Error::writing(target, "create", e),
     }
+}
+
+/// The operating system's error inside `e` (which tempfile wraps with the temporary file's
+/// path), or its kind when there is none.
+fn os_error(e: &io::Error) -> io::Error {
+    let inner = e
+        .get_ref()
+        .and_then(|r| r.source())
+        .and_then(|s| s.downcast_ref::<io::Error>())
+        .unwrap_or(e);
+    inner
+        .raw_os_error()
+        .map_or_else(|| inner.kind().into(), io::Error::from_raw_os_error)
 }
 
 /// The mode the new file gets; `None` leaves the creation mode (minus the umask) alone.
