@@ -3,19 +3,15 @@
 //! error (never a fallback to the preset), and the manifest's own checks (files inside its
 //! folder, modes, messages in its words) reach the user as README documents them.
 
-mod common;
+use crate::common;
 
-use common::{Output, Test, assert_stderr_has, skip};
+use common::{NOBODY, Output, Test, assert_stderr_has, binary_for_nobody, is_root, skip};
 use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::Path;
 
 const PROD: &str = ".env.production.local";
 const ONE: &str = "[environments.production]\n[secrets.API_TOKEN]\nkind = \"hex\"\n";
-
-fn is_root() -> bool {
-    rustix::process::geteuid().is_root()
-}
 
 /// The refusal of a broken or untrusted manifest: `code`, the first stderr line, a hint, nothing
 /// written anywhere (no preset file either), nothing on stdout.
@@ -287,36 +283,10 @@ fn fail_a_manifest_over_one_mib() {
     );
 }
 
-/// Runs a command as user 65534 (tests run as root here, and root ignores permission bits).
-const NOBODY: [&str; 4] = [
-    "setpriv",
-    "--reuid=65534",
-    "--regid=65534",
-    "--clear-groups",
-];
-
-/// A copy of the binary that user 65534 can execute (kept alive by the returned folder) and a
-/// test folder user 65534 owns, running that copy as 65534; `None`, after `skip`, when not
-/// root or without setpriv.
+/// A test folder user 65534 owns, running a copy of the binary as 65534 (kept alive by the
+/// returned folder); `None`, after `skip`, when not root or without setpriv.
 fn as_nobody() -> Option<(tempfile::TempDir, Test)> {
-    use std::os::unix::fs::PermissionsExt;
-    if !is_root() {
-        skip("needs root to run envmint as user 65534");
-        return None;
-    }
-    if !std::process::Command::new(NOBODY[0])
-        .args(&NOBODY[1..])
-        .arg("true")
-        .status()
-        .is_ok_and(|s| s.success())
-    {
-        skip("cannot run setpriv (util-linux) as user 65534");
-        return None;
-    }
-    let bin_dir = tempfile::tempdir().unwrap();
-    fs::set_permissions(bin_dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
-    let bin = bin_dir.path().join("envmint");
-    fs::copy(common::BIN, &bin).unwrap();
+    let (bin_dir, bin) = binary_for_nobody()?;
     let test = Test::new();
     std::os::unix::fs::chown(test.dir(), Some(65534), Some(65534)).unwrap();
     Some((bin_dir, test.program(&bin).wrapper(NOBODY)))

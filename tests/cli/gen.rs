@@ -3,7 +3,7 @@
 //! Alphabets and expected lengths are spelled out here rather than taken from the library, so
 //! a change to a kind's characters or size arithmetic shows up as a failure.
 
-mod common;
+use crate::common;
 
 use base64::Engine as _;
 use common::{BIN, Output, Test, envmint};

@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 
 type Values = BTreeMap<String, Option<String>>;
 
-mod common;
+use crate::common;
 
 /// `true` when the peer can be used; otherwise skips, saying so once per run past libtest's
 /// output capture (`cargo test` shows it without `--nocapture`), or fails under CI.
