@@ -441,6 +441,24 @@ impl Output {
     }
 }
 
+/// Asserts that stderr is exactly the snapshot `tests/cli/snapshots/NAME.stderr`, with the
+/// temporary directory written `[DIR]`; `[..]` in the snapshot matches any text within a line.
+/// `SNAPSHOTS=overwrite cargo test --test cli` rewrites snapshots that differ.
+#[track_caller]
+pub fn assert_stderr_snapshot(out: &Output, name: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/cli/snapshots")
+        .join(format!("{name}.stderr"));
+    let mut redactions = snapbox::Redactions::new();
+    redactions
+        .insert("[DIR]", out.dir().to_path_buf())
+        .expect("a valid placeholder");
+    snapbox::Assert::new()
+        .action_env("SNAPSHOTS")
+        .redact_with(redactions)
+        .eq(out.stderr(), snapbox::Data::read_from(&path, None));
+}
+
 /// Shorthand: `envmint ARGS...` in a fresh temp dir.
 pub fn envmint<I, S>(args: I) -> Test
 where

@@ -15,3 +15,4 @@ mod r#gen;
 mod harness;
 mod init;
 mod manifest;
+mod messages;
