@@ -5,7 +5,10 @@
 
 use crate::common;
 
-use common::{NOBODY, Output, Test, assert_stderr_has, binary_for_nobody, is_root, skip};
+use common::{
+    NOBODY, Output, Test, assert_stderr_has, assert_stderr_snapshot, binary_for_nobody, is_root,
+    skip,
+};
 use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::Path;
@@ -492,42 +495,39 @@ fn a_mode_change_is_reported_and_a_declared_group_mode_is_kept() {
 
 #[test]
 fn fail_errors_speak_the_manifests_words() {
+    // The exact text is in the snapshots that tests/cli/messages.rs also checks.
     let cases = [
         (
             "[environments.production]\n[secrets.K]\nkind = \"hex\"\nbytes = \"32\"\n",
-            "error: envmint.toml:4: `bytes` must be a whole number, not text\n\
-             hint: write it without quotes, e.g. bytes = 32\n",
+            "manifest/manifest_bytes_as_text",
         ),
         (
             "[environments.production]\n[secrets.K]\nkind = \"hex\"\nbytes = -1\n",
-            "error: envmint.toml:4: `bytes` cannot be negative\nhint: e.g. bytes = 32\n",
+            "manifest/manifest_negative_bytes",
         ),
         (
             "[defaults]\nrotate_every = 90\n[environments.production]\n",
-            "error: envmint.toml:2: `rotate_every` must be text in quotes, not a number\n\
-             hint: e.g. rotate_every = \"90d\"\n",
+            "manifest/manifest_rotate_every_as_a_number",
         ),
         (
             "[defaults]\nrotate_every = \"90d\"\n[defaults.x]\n[environments.production]\n",
-            "error: envmint.toml:3: unknown field `x` in [defaults]\n\
-             hint: [defaults] takes: rotate_every, mode\n",
+            "manifest/manifest_unknown_field_in_defaults",
         ),
         (
             "[environments.production]\n[secrets.K]\nkind = \"hexx\"\n",
-            "error: envmint.toml:3: unknown kind `hexx`\nhint: did you mean `hex`?\n",
+            "manifest/manifest_unknown_kind",
         ),
         (
             "[environments.production]\n[secrets.K]\nenvironments = [\"prod\"]\n",
-            "error: envmint.toml:3: K names undeclared environment `prod`\n\
-             hint: did you mean `production`?\n",
+            "manifest/manifest_undeclared_environment",
         ),
     ];
-    for (manifest, stderr) in cases {
+    for (manifest, snapshot) in cases {
         let out = Test::new()
             .write("envmint.toml", manifest)
             .args(["bootstrap", "production"])
             .status(65);
-        assert_eq!(out.stderr(), stderr, "{}", out.describe());
+        assert_stderr_snapshot(&out, snapshot);
         assert_eq!(out.files(), ["envmint.toml"]);
     }
 }
