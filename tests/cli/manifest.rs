@@ -3,19 +3,18 @@
 //! error (never a fallback to the preset), and the manifest's own checks (files inside its
 //! folder, modes, messages in its words) reach the user as README documents them.
 
-mod common;
+use crate::common;
 
-use common::{Output, Test, assert_stderr_has, skip};
+use common::{
+    NOBODY, Output, Test, assert_stderr_has, assert_stderr_snapshot, binary_for_nobody, is_root,
+    skip,
+};
 use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::Path;
 
 const PROD: &str = ".env.production.local";
 const ONE: &str = "[environments.production]\n[secrets.API_TOKEN]\nkind = \"hex\"\n";
-
-fn is_root() -> bool {
-    rustix::process::geteuid().is_root()
-}
 
 /// The refusal of a broken or untrusted manifest: `code`, the first stderr line, a hint, nothing
 /// written anywhere (no preset file either), nothing on stdout.
@@ -287,36 +286,10 @@ fn fail_a_manifest_over_one_mib() {
     );
 }
 
-/// Runs a command as user 65534 (tests run as root here, and root ignores permission bits).
-const NOBODY: [&str; 4] = [
-    "setpriv",
-    "--reuid=65534",
-    "--regid=65534",
-    "--clear-groups",
-];
-
-/// A copy of the binary that user 65534 can execute (kept alive by the returned folder) and a
-/// test folder user 65534 owns, running that copy as 65534; `None`, after `skip`, when not
-/// root or without setpriv.
+/// A test folder user 65534 owns, running a copy of the binary as 65534 (kept alive by the
+/// returned folder); `None`, after `skip`, when not root or without setpriv.
 fn as_nobody() -> Option<(tempfile::TempDir, Test)> {
-    use std::os::unix::fs::PermissionsExt;
-    if !is_root() {
-        skip("needs root to run envmint as user 65534");
-        return None;
-    }
-    if !std::process::Command::new(NOBODY[0])
-        .args(&NOBODY[1..])
-        .arg("true")
-        .status()
-        .is_ok_and(|s| s.success())
-    {
-        skip("cannot run setpriv (util-linux) as user 65534");
-        return None;
-    }
-    let bin_dir = tempfile::tempdir().unwrap();
-    fs::set_permissions(bin_dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
-    let bin = bin_dir.path().join("envmint");
-    fs::copy(common::BIN, &bin).unwrap();
+    let (bin_dir, bin) = binary_for_nobody()?;
     let test = Test::new();
     std::os::unix::fs::chown(test.dir(), Some(65534), Some(65534)).unwrap();
     Some((bin_dir, test.program(&bin).wrapper(NOBODY)))
@@ -566,42 +539,39 @@ fn a_mode_change_is_reported_and_a_declared_group_mode_is_kept() {
 
 #[test]
 fn fail_errors_speak_the_manifests_words() {
+    // The exact text is in the snapshots that tests/cli/messages.rs also checks.
     let cases = [
         (
             "[environments.production]\n[secrets.K]\nkind = \"hex\"\nbytes = \"32\"\n",
-            "error: envmint.toml:4: `bytes` must be a whole number, not text\n\
-             hint: write it without quotes, e.g. bytes = 32\n",
+            "manifest/manifest_bytes_as_text",
         ),
         (
             "[environments.production]\n[secrets.K]\nkind = \"hex\"\nbytes = -1\n",
-            "error: envmint.toml:4: `bytes` cannot be negative\nhint: e.g. bytes = 32\n",
+            "manifest/manifest_negative_bytes",
         ),
         (
             "[defaults]\nrotate_every = 90\n[environments.production]\n",
-            "error: envmint.toml:2: `rotate_every` must be text in quotes, not a number\n\
-             hint: e.g. rotate_every = \"90d\"\n",
+            "manifest/manifest_rotate_every_as_a_number",
         ),
         (
             "[defaults]\nrotate_every = \"90d\"\n[defaults.x]\n[environments.production]\n",
-            "error: envmint.toml:3: unknown field `x` in [defaults]\n\
-             hint: [defaults] takes: rotate_every, mode\n",
+            "manifest/manifest_unknown_field_in_defaults",
         ),
         (
             "[environments.production]\n[secrets.K]\nkind = \"hexx\"\n",
-            "error: envmint.toml:3: unknown kind `hexx`\nhint: did you mean `hex`?\n",
+            "manifest/manifest_unknown_kind",
         ),
         (
             "[environments.production]\n[secrets.K]\nenvironments = [\"prod\"]\n",
-            "error: envmint.toml:3: K names undeclared environment `prod`\n\
-             hint: did you mean `production`?\n",
+            "manifest/manifest_undeclared_environment",
         ),
     ];
-    for (manifest, stderr) in cases {
+    for (manifest, snapshot) in cases {
         let out = Test::new()
             .write("envmint.toml", manifest)
             .args(["bootstrap", "production"])
             .status(65);
-        assert_eq!(out.stderr(), stderr, "{}", out.describe());
+        assert_stderr_snapshot(&out, snapshot);
         assert_eq!(out.files(), ["envmint.toml"]);
     }
 }

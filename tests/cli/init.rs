@@ -1,15 +1,14 @@
 //! End-to-end tests of `envmint init`: the built binary in temp directories, checked against
 //! README.md's `envmint init` section.
 
-mod common;
+use crate::common;
 
-use common::{Output, Test, assert_stderr_has, skip};
+use common::{Test, assert_stderr_has, mtime, skip, tick};
 use std::fs;
 use std::process::Command;
-use std::time::Duration;
 
 /// What `init` must write: the preset, byte for byte.
-const PRESET: &str = include_str!("../src/presets/web.toml");
+const PRESET: &str = include_str!("../../src/presets/web.toml");
 
 /// The `.gitignore` init creates in a folder without one, spelled out as README shows it.
 const GITIGNORE: &str = "# envmint: secret files stay out of git\n\
@@ -28,10 +27,6 @@ const ENTRIES: [&str; 4] = [
 /// How many lines of `text` equal `entry` once trimmed.
 fn count(text: &str, entry: &str) -> usize {
     text.lines().filter(|l| l.trim() == entry).count()
-}
-
-fn mtime(out: &Output, path: &str) -> std::time::SystemTime {
-    fs::metadata(out.path(path)).unwrap().modified().unwrap()
 }
 
 #[test]
@@ -62,8 +57,8 @@ fn a_second_init_keeps_the_manifest_fixes_the_gitignore_and_exits_0() {
     // Someone dropped a line from .gitignore since: the second run puts it back.
     let ignore = first.read(".gitignore").replace("*.age.key\n", "");
     fs::write(first.path(".gitignore"), &ignore).unwrap();
-    let before = mtime(&first, "envmint.toml");
-    std::thread::sleep(Duration::from_millis(30));
+    let before = mtime(first.path("envmint.toml"));
+    tick();
     let out = first.then().arg("init").status(0);
     assert_eq!(
         out.stderr(),
@@ -71,7 +66,7 @@ fn a_second_init_keeps_the_manifest_fixes_the_gitignore_and_exits_0() {
          kept envmint.toml: it exists, and init never overwrites it\n"
     );
     assert_eq!(out.bytes("envmint.toml"), edited.as_bytes());
-    assert_eq!(mtime(&out, "envmint.toml"), before, "not rewritten");
+    assert_eq!(mtime(out.path("envmint.toml")), before, "not rewritten");
     let fixed = out.read(".gitignore");
     for entry in ENTRIES {
         assert_eq!(count(&fixed, entry), 1, "{entry} once");

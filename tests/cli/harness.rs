@@ -1,7 +1,7 @@
 //! Checks of the e2e builder in tests/common itself, so that tests built on it (gen today,
 //! bootstrap next) can trust its file, mode, environment and stdin helpers.
 
-mod common;
+use crate::common;
 
 use common::Test;
 

@@ -16,14 +16,12 @@
 //! differs) and returns an [`Output`] that keeps the directory alive for inspection. To run a
 //! second command in the same directory, call [`Output::then`].
 
-// Each tests/*.rs file compiles its own copy of this module and uses only part of it.
-#![allow(dead_code)]
-
 use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::time::{Duration, SystemTime};
 
 /// Skips a test that lacks what it needs (a peer, root, a tool), saying why on stderr; with
 /// `CI` set it fails instead, since CI installs and grants everything.
@@ -47,6 +45,80 @@ pub fn assert_stderr_has(out: &Output, needle: &str) {
 
 /// The binary under test, built by cargo for integration tests.
 pub const BIN: &str = env!("CARGO_BIN_EXE_envmint");
+
+/// Whether the tests run as root (root ignores permission bits, and can run a command as
+/// another user with [`NOBODY`]).
+pub fn is_root() -> bool {
+    rustix::process::geteuid().is_root()
+}
+
+/// The modification time of `path` (absolute, or relative to the test process's directory:
+/// pass [`Output::path`]).
+#[track_caller]
+pub fn mtime(path: impl AsRef<Path>) -> SystemTime {
+    let p = path.as_ref();
+    fs::metadata(p)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|e| panic!("mtime of {}: {e}", p.display()))
+}
+
+/// A pause long enough that a rewrite would get a different mtime (the kernel's file clock
+/// ticks every few milliseconds).
+pub fn tick() {
+    std::thread::sleep(Duration::from_millis(30));
+}
+
+/// Names of envmint temporary files (`.NAME.envmint-tmp.*`) in `dir`.
+pub fn temps(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".envmint-tmp."))
+        .collect()
+}
+
+/// The wrapper that runs a command as user 65534 (tests run as root here, and root ignores
+/// permission bits).
+pub const NOBODY: [&str; 4] = [
+    "setpriv",
+    "--reuid=65534",
+    "--regid=65534",
+    "--clear-groups",
+];
+
+/// A copy of the binary that user 65534 can execute (the build directory may be out of its
+/// reach), with the folder that holds it; `None`, after [`skip`], when not root or without
+/// setpriv.
+///
+/// `cp` makes the copy, in its own process: copied from here, the open write handle was
+/// inherited for a moment by the children other test threads were starting, and running the
+/// copy failed now and then with "Text file busy".
+pub fn binary_for_nobody() -> Option<(tempfile::TempDir, PathBuf)> {
+    use std::os::unix::fs::PermissionsExt;
+    if !is_root() {
+        skip("needs root to run envmint as user 65534");
+        return None;
+    }
+    if !Command::new(NOBODY[0])
+        .args(&NOBODY[1..])
+        .arg("true")
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        skip("cannot run setpriv (util-linux) as user 65534");
+        return None;
+    }
+    let bin_dir = tempfile::tempdir().unwrap();
+    fs::set_permissions(bin_dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = bin_dir.path().join("envmint");
+    let copied = Command::new("cp").arg(BIN).arg(&bin).status();
+    assert!(
+        copied.is_ok_and(|s| s.success()),
+        "cp {BIN} {}",
+        bin.display()
+    );
+    Some((bin_dir, bin))
+}
 
 /// One command to run in a temporary directory.
 pub struct Test {
@@ -367,6 +439,24 @@ impl Output {
             String::from_utf8_lossy(&self.output.stderr),
         )
     }
+}
+
+/// Asserts that stderr is exactly the snapshot `tests/cli/snapshots/NAME.stderr`, with the
+/// temporary directory written `[DIR]`; `[..]` in the snapshot matches any text within a line.
+/// `SNAPSHOTS=overwrite cargo test --test cli` rewrites snapshots that differ.
+#[track_caller]
+pub fn assert_stderr_snapshot(out: &Output, name: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/cli/snapshots")
+        .join(format!("{name}.stderr"));
+    let mut redactions = snapbox::Redactions::new();
+    redactions
+        .insert("[DIR]", out.dir().to_path_buf())
+        .expect("a valid placeholder");
+    snapbox::Assert::new()
+        .action_env("SNAPSHOTS")
+        .redact_with(redactions)
+        .eq(out.stderr(), snapbox::Data::read_from(&path, None));
 }
 
 /// Shorthand: `envmint ARGS...` in a fresh temp dir.

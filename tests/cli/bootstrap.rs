@@ -6,16 +6,19 @@
 //! so a change to the preset or to a kind shows up as a failure. Tests that need a privilege the
 //! machine lacks print `skipped: <why>` and pass, unless `CI` is set, where they fail.
 
-mod common;
+use crate::common;
 
 use base64::Engine as _;
-use common::{BIN, Output, Test, assert_stderr_has, skip};
+use common::{
+    BIN, NOBODY, Output, Test, assert_stderr_has, binary_for_nobody, is_root, mtime, skip, temps,
+    tick,
+};
 use std::collections::HashSet;
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 const PROD: &str = ".env.production.local";
 const STAGING: &str = ".env.staging.local";
@@ -38,10 +41,6 @@ const HEX64: &str = "3f9c0a7be21d4c58a6f0e9b7d3c2a1f05e4d3c2b1a09f8e7d6c5b4a3928
 const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 // --- helpers ---------------------------------------------------------------------------------
-
-fn is_root() -> bool {
-    fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
-}
 
 /// Splits text into lines at `\r\n`, `\n` or a lone `\r`, without the terminators.
 fn split_lines(text: &str) -> Vec<&str> {
@@ -172,27 +171,8 @@ fn assert_preset_summary(out: &Output, verb: &str) {
     }
 }
 
-fn mtime(path: &Path) -> SystemTime {
-    fs::metadata(path).unwrap().modified().unwrap()
-}
-
 fn inode(path: &Path) -> u64 {
     fs::metadata(path).unwrap().ino()
-}
-
-/// Names of envmint temporary files in `dir`.
-fn temps(dir: &Path) -> Vec<String> {
-    fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".envmint-tmp."))
-        .collect()
-}
-
-/// A pause long enough that a rewrite would get a different mtime (the kernel's file clock
-/// ticks every few milliseconds).
-fn tick() {
-    std::thread::sleep(Duration::from_millis(30));
 }
 
 /// The `keys[]` of environment `i` in bootstrap's JSON as (key, action) pairs.
@@ -556,13 +536,13 @@ fn dry_run_creates_no_file_and_says_what_it_would_do() {
 fn dry_run_leaves_an_existing_file_alone() {
     let original = format!("# keep\r\nSECRET_KEY={HEX64}");
     let test = Test::new().write(PROD, &original).chmod(PROD, 0o644);
-    let before = mtime(&test.path(PROD));
+    let before = mtime(test.path(PROD));
     tick();
     let out = test
         .args(["bootstrap", "production", "--dry-run"])
         .status(0);
     assert_eq!(out.read(PROD), original);
-    assert_eq!(mtime(&out.path(PROD)), before);
+    assert_eq!(mtime(out.path(PROD)), before);
     assert_eq!(out.mode(PROD), 0o644);
     assert_stderr_has(&out, "(would add 5 of 6 keys)");
     assert_stderr_has(&out, "kept      SECRET_KEY");
@@ -717,11 +697,11 @@ fn fail_a_broken_last_environment_stops_the_run_before_the_first_is_touched() {
         let test = Test::new()
             .write(PROD, broken)
             .write(STAGING, "SECRET_KEY=s\n");
-        let before = mtime(&test.path(STAGING));
+        let before = mtime(test.path(STAGING));
         tick();
         let out = test.args(["bootstrap", "staging", "production"]).status(65);
         assert_eq!(out.read(STAGING), "SECRET_KEY=s\n");
-        assert_eq!(mtime(&out.path(STAGING)), before);
+        assert_eq!(mtime(out.path(STAGING)), before);
         assert_eq!(out.files(), [PROD, STAGING]);
     }
 }
@@ -1302,7 +1282,7 @@ fn a_complete_file_readable_by_others_gets_a_warning_and_is_left_alone() {
     let first = Test::new().args(["bootstrap", "production"]).status(0);
     fs::set_permissions(first.path(PROD), fs::Permissions::from_mode(0o644)).unwrap();
     let bytes = first.bytes(PROD);
-    let before = mtime(&first.path(PROD));
+    let before = mtime(first.path(PROD));
     tick();
     let out = first.then().args(["bootstrap", "production"]).status(0);
     assert_stderr_has(
@@ -1311,7 +1291,7 @@ fn a_complete_file_readable_by_others_gets_a_warning_and_is_left_alone() {
     );
     assert_eq!(out.mode(PROD), 0o644);
     assert_eq!(out.bytes(PROD), bytes);
-    assert_eq!(mtime(&out.path(PROD)), before);
+    assert_eq!(mtime(out.path(PROD)), before);
     // A 0640 file (group-readable) is warned about too; 0600 and 0400 are not.
     for (mode, warned) in [(0o640, true), (0o600, false), (0o400, false)] {
         let again = Test::new()
@@ -1429,38 +1409,6 @@ fn fail_a_missing_directory_is_exit_73_and_creates_nothing() {
     );
     assert_eq!(out.files(), ["envmint.toml"]);
     assert!(!out.exists("nope"));
-}
-
-/// Runs a command as user 65534 (tests run as root here, and root ignores permission bits).
-const NOBODY: [&str; 4] = [
-    "setpriv",
-    "--reuid=65534",
-    "--regid=65534",
-    "--clear-groups",
-];
-
-/// A copy of the binary that user 65534 can execute (the build directory may be out of its
-/// reach), with the folder that holds it; `None`, after `skip`, when not root or without
-/// setpriv.
-fn binary_for_nobody() -> Option<(tempfile::TempDir, std::path::PathBuf)> {
-    if !is_root() {
-        skip("needs root to run bootstrap as user 65534");
-        return None;
-    }
-    if !Command::new(NOBODY[0])
-        .args(&NOBODY[1..])
-        .arg("true")
-        .status()
-        .is_ok_and(|s| s.success())
-    {
-        skip("cannot run setpriv (util-linux) as user 65534");
-        return None;
-    }
-    let bin_dir = tempfile::tempdir().unwrap();
-    fs::set_permissions(bin_dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
-    let bin = bin_dir.path().join("envmint");
-    fs::copy(BIN, &bin).unwrap();
-    Some((bin_dir, bin))
 }
 
 #[test]
@@ -2189,12 +2137,12 @@ fn fail_a_file_that_is_not_a_dotenv_file_is_refused_before_anything_is_written()
             )
             .write("system/passwd", contents)
             .chmod("system/passwd", 0o644);
-        let before = mtime(&test.path("system/passwd"));
+        let before = mtime(test.path("system/passwd"));
         let out = test.args(["bootstrap", "staging", "production"]).status(65);
         assert_data_error(&out, "system/passwd:1", "not a dotenv file");
         assert_eq!(out.read("system/passwd"), contents);
         assert_eq!(out.mode("system/passwd"), 0o644);
-        assert_eq!(mtime(&out.path("system/passwd")), before);
+        assert_eq!(mtime(out.path("system/passwd")), before);
         assert!(
             !out.exists(STAGING),
             "the other environment was not written"

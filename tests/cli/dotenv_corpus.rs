@@ -8,7 +8,7 @@ use rand_chacha::ChaCha20Rng;
 use std::fs;
 use std::path::PathBuf;
 
-mod dotenv_model;
+use crate::dotenv_model;
 use dotenv_model::{Model, Op, Shape, apply, random_op};
 
 fn corpus() -> Vec<(String, String)> {

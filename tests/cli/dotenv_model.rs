@@ -5,7 +5,7 @@
 //! must be the model's blocks in order, every untouched block byte for byte.
 
 // Each test file uses only part of the model.
-#![allow(dead_code)]
+
 
 use envmint::dotenv::{Document, quote_value};
 use rand::{Rng, RngExt};

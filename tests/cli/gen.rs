@@ -3,10 +3,10 @@
 //! Alphabets and expected lengths are spelled out here rather than taken from the library, so
 //! a change to a kind's characters or size arithmetic shows up as a failure.
 
-mod common;
+use crate::common;
 
 use base64::Engine as _;
-use common::{BIN, Output, Test, envmint};
+use common::{BIN, Output, Test, assert_stderr_snapshot, envmint};
 use std::collections::HashSet;
 use std::io::{BufReader, Read};
 
@@ -624,12 +624,7 @@ fn fail_weak_secrets_unless_allowed() {
     }
     // The exact wording of one, whole.
     let out = refused(["gen", "hex", "--bytes", "8"], &[]);
-    assert_eq!(
-        out.stderr(),
-        "error: hex of 8 bytes has 64 bits of entropy, under the 128-bit floor\n\
-         hint: use --bytes 16 or more (or --bits 128), or pass --allow-weak if a legacy system \
-         needs it\n"
-    );
+    assert_stderr_snapshot(&out, "gen/gen_weak_bytes");
 }
 
 #[test]

@@ -19,8 +19,8 @@ use std::sync::OnceLock;
 
 type Values = BTreeMap<String, Option<String>>;
 
-mod common;
-mod dotenv_model;
+use crate::common;
+use crate::dotenv_model;
 
 /// `true` when the peer can be used; otherwise skips, saying so once per run past libtest's
 /// output capture (`cargo test` shows it without `--nocapture`), or fails under CI.

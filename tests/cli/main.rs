@@ -1,0 +1,19 @@
+//! envmint's integration tests, as one test binary (`cargo test --test cli`): the built binary
+//! run end to end in temporary directories, one module per command or area, the dotenv corpus
+//! and the peer readers. One binary compiles and links the shared builder in `common` once,
+//! instead of once per `tests/*.rs` file.
+//!
+//! The messages users read (errors with their hints, summaries) are compared as exact text with
+//! the files under `tests/cli/snapshots/`; `SNAPSHOTS=overwrite cargo test --test cli` rewrites
+//! them after a deliberate wording change, so the change shows up as a diff.
+
+mod bootstrap;
+mod common;
+mod dotenv_corpus;
+mod dotenv_model;
+mod dotenv_peers;
+mod r#gen;
+mod harness;
+mod init;
+mod manifest;
+mod messages;
