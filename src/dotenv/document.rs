@@ -158,6 +158,9 @@ pub struct Document {
     eol: LineEnding,
     /// The first item whose quote never closes, and its line: nothing may be written after it.
     unterminated: Option<(u32, u32)>,
+    /// Where each source item ends that sh joins the next line to (`X=abc\`), in order. Rare:
+    /// a line written after one gets a blank line first.
+    continued: Vec<u32>,
 }
 
 impl Document {
@@ -197,6 +200,7 @@ impl Document {
             warnings: Vec::new(),
             eol: LineEnding::Lf,
             unterminated: None,
+            continued: Vec::new(),
         };
         let mut suppressed = (0usize, 0usize);
         let mut record_above = None;
@@ -205,6 +209,26 @@ impl Document {
         });
         if let Some(record) = record_above {
             doc.records.insert(source.len() as u32, record);
+        }
+        // envmint and Node dotenv skip the BOM; python-dotenv reads it as part of the first key
+        // and sh runs that line as a command, so the key envmint reports as present is not
+        // there for them.
+        if body > 0
+            && body < source.len()
+            && let ItemKind::Entry { key, .. } = item_at(&source, body).kind
+        {
+            let key = &source[key.0..key.1];
+            doc.warnings.insert(
+                0,
+                Warning {
+                    line: 1,
+                    message: format!(
+                        "the file starts with a byte order mark (U+FEFF): python-dotenv reads \
+                         `{key}` as another name and sh does not read the line; save the file \
+                         as UTF-8 without BOM"
+                    ),
+                },
+            );
         }
         if suppressed.0 > 0 {
             doc.warnings.push(Warning {
@@ -354,7 +378,8 @@ impl Document {
     /// either), and an unquoted one is written bare when the value allows, else single-quoted
     /// as [`quote_value`] does. Every other byte of the document is kept, except that a comment
     /// glued to the closing quote (`"x"#c`) gets a space before it, without which sh reads it
-    /// as part of the value; a multi-line value becomes one line. An absent key is refused
+    /// as part of the value, and the blanks after a bare `=` go when an empty unquoted value is
+    /// filled (`export C= ` would make sh run the value); a multi-line value becomes one line. An absent key is refused
     /// ([`EditError::KeyMissing`]), as are the values and lines [`Document::set`] refuses. On
     /// error the document is unchanged.
     pub fn replace_value(&mut self, key: &str, value: &str) -> Result<(), EditError> {
@@ -385,7 +410,8 @@ impl Document {
     }
 
     /// Inserts `KEY=value` as a new line directly after the last definition of `anchor` (as
-    /// rotation writes `KEY_PREVIOUS` next to `KEY`), in the file's dominant line ending.
+    /// rotation writes `KEY_PREVIOUS` next to `KEY`), in the file's dominant line ending; a
+    /// blank line first when sh continues the anchor's line (`X=abc\`), as [`Document::append`].
     ///
     /// Refused when `key` exists ([`EditError::KeyExists`], or
     /// [`EditError::KeyOnUnparsableLine`]), when `anchor` has no readable definition
@@ -402,13 +428,15 @@ impl Document {
         let line = self.keys[anchor_idx as usize].entry_line;
         let (text, value) = assignment(key, &written, self.eol);
         let at = self.source_at(entry);
-        let idx = self.push_written(at, text, value);
         let piece = piece_of(entry);
         let splice = self.splice(at, Some(line));
         let i = splice
             .index_of(piece)
             .map_or(splice.pieces.len(), |i| i + 1);
-        splice.pieces.insert(i, idx);
+        let blank = self.blank_if_joined(at, i);
+        let idx = self.push_written(at, text, value);
+        let pieces = &mut self.splice(at, Some(line)).pieces;
+        pieces.splice(i..i, blank.into_iter().chain([idx]));
         self.define(key, WRITTEN + idx);
         Ok(())
     }
@@ -570,7 +598,18 @@ impl Document {
         let Some((text, start, end)) = self.written_value(entry) else {
             return;
         };
-        let (head, tail) = (&text[..start], &text[end..]);
+        let (mut head, tail) = (&text[..start], &text[end..]);
+        // `KEY= ` is an empty KEY in sh, but `KEY= value` runs `value` as a command: when an
+        // empty, unquoted value is filled, the blanks after `=` go. Any other line keeps its
+        // bytes (`KEY = ` or `KEY= 'x'` were never sh, and stay as written).
+        let trimmed = head.trim_end_matches([' ', '\t']);
+        if start == end
+            && trimmed.len() < head.len()
+            && trimmed.ends_with('=')
+            && !trimmed[..trimmed.len() - 1].ends_with([' ', '\t'])
+        {
+            head = trimmed;
+        }
         // An empty value before a comment (`K= # c`) would read as the comment.
         let written = if written.is_empty() && tail.trim_start_matches([' ', '\t']).starts_with('#')
         {
@@ -589,7 +628,7 @@ impl Document {
         if glued {
             raw.push(' ');
         }
-        let value_pos = (start as u32, (head.len() + written.len()) as u32);
+        let value_pos = (head.len() as u32, (head.len() + written.len()) as u32);
         raw.push_str(tail);
         if entry >= WRITTEN {
             let line = &mut self.written[(entry - WRITTEN) as usize];
@@ -610,7 +649,8 @@ impl Document {
     }
 
     /// Appends `KEY=value` as a new last line, in the file's dominant line ending (first ending
-    /// an unterminated last line in that style). Refused when the key exists.
+    /// an unterminated last line in that style). After a line sh continues (`X=abc\`), a blank
+    /// line comes first, so sh reads the key as its own variable. Refused when the key exists.
     pub fn append(&mut self, key: &str, value: &str) -> Result<(), EditError> {
         let written = written_value(key, value)?;
         self.check_absent(key)?;
@@ -644,8 +684,11 @@ impl Document {
         }
         let (text, value) = assignment(key, written, self.eol);
         let end = self.source.len() as u32;
+        let i = self.splices.get(&end).map_or(0, |s| s.pieces.len());
+        let blank = self.blank_if_joined(end, i);
         let idx = self.push_written(end, text, value);
-        self.splice(end, None).pieces.push(idx);
+        let pieces = &mut self.splice(end, None).pieces;
+        pieces.extend(blank.into_iter().chain([idx]));
         self.define(key, WRITTEN + idx);
         Ok(())
     }
@@ -693,6 +736,46 @@ impl Document {
         self.splices
             .entry(at)
             .or_insert_with(|| fresh.unwrap_or_default())
+    }
+
+    /// A written blank line for the splice at `at`, when sh would join a line shown at index `i`
+    /// of its pieces to the line above (`X=abc\` then `KEY=secret` is `X=abcKEY=secret` in
+    /// sh, and KEY unset): the blank line ends the continuation. The caller places it.
+    fn blank_if_joined(&mut self, at: u32, i: usize) -> Option<u32> {
+        if !self.joins_above(at, i) {
+            return None;
+        }
+        let eol = Zeroizing::new(self.eol.as_str().to_owned());
+        Some(self.push_written(at, eol, (0, 0)))
+    }
+
+    /// Whether the line shown above index `i` of the pieces of the splice at `at` (made or
+    /// not) is one sh joins the next line to. Only source lines can be: envmint writes no
+    /// backslash.
+    fn joins_above(&self, at: u32, i: usize) -> bool {
+        if self.continued.is_empty() {
+            return false;
+        }
+        let continued = |end: u32| self.continued.binary_search(&end).is_ok();
+        if i > 0 {
+            return self
+                .splices
+                .get(&at)
+                .is_some_and(|s| s.pieces.get(i - 1) == Some(&KEEP) && continued(s.end));
+        }
+        // The first line of its splice: the line above is the last one shown before `at`.
+        let mut at = at;
+        loop {
+            match self.splices.range(..at).next_back() {
+                Some((&start, splice)) if splice.end == at => match splice.pieces.last() {
+                    Some(&KEEP) => return continued(at),
+                    Some(_) => return false,
+                    None => at = start,
+                },
+                // An untouched source item ends at `at` (or nothing is above).
+                _ => return continued(at),
+            }
+        }
     }
 
     /// Takes the line at `pos` out of the document (`line`: its parsed line, if known).
@@ -826,6 +909,17 @@ impl Document {
                             message,
                         });
                     }
+                }
+                if continues_in_sh(&self.source, &value, item.end) {
+                    self.continued.push(item.end as u32);
+                    let name = &self.source[key.0..key.1];
+                    warn(
+                        &mut self.warnings,
+                        format!(
+                            "the value of `{name}` ends with a backslash: sh reads the next \
+                             line as part of it (python-dotenv and Node do not)"
+                        ),
+                    );
                 }
                 let state = &mut self.keys[idx as usize];
                 state.entry = start;
@@ -1059,6 +1153,22 @@ fn control_char_warning(source: &str, value: &ValueSpan, key: &str) -> Option<(u
              never writes one"
         ),
     ))
+}
+
+/// Whether sh joins the line after an entry to it: an unquoted value (`value`, in an item
+/// ending at `end`) that ends its line with an odd number of backslashes (`X=abc\`). A
+/// comment or a blank after the value stops it.
+fn continues_in_sh(source: &str, value: &ValueSpan, end: usize) -> bool {
+    let (Some(written), Some(tail)) = (
+        source.get(value.start..value.end),
+        source.get(value.end..end),
+    ) else {
+        return false;
+    };
+    let unquoted = !written.starts_with(['"', '\'', '`']);
+    let ends_line = tail.trim_end_matches(['\n', '\r']).is_empty();
+    let slashes = written.len() - written.trim_end_matches('\\').len();
+    unquoted && ends_line && slashes % 2 == 1
 }
 
 /// Checks the key and quotes the value into a zeroizing buffer.

@@ -65,7 +65,7 @@
 //! | `A='x' junk` | line skipped | `'x' junk` | | line kept, not read |
 //! | `A` alone | unset (`None`) | skipped | from the environment | kept, not read |
 //! | `A: b` | line skipped | `b` | `b` | kept, not read |
-//! | `A=x\` at the end of a line (sh joins the next line) | `x\` | `x\` | | `x\`, a warning; an append leaves a blank line after it |
+//! | `A=x\` at the end of a line (sh joins the next line) | `x\` | `x\` | | `x\`, a warning; an append or insert leaves a blank line after it |
 //! | BOM before the first key | part of the key | stripped | | stripped (and kept), a warning |
 //! | `A="x\\"` then a line with `"` | runs to that quote, drops both | closes (backtracks) | | closes |
 //! | `A="x\"` and no later `"` | closes at that `\"` (backtracks) | same | error | unterminated |

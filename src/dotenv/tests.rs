@@ -710,3 +710,32 @@ fn secrets_never_show_in_debug_after_edits() {
     let shown = format!("{d:?} {d:#?}");
     assert!(!shown.contains(secret), "{shown}");
 }
+
+#[test]
+fn a_line_inserted_after_a_trailing_backslash_gets_a_blank_line_first() {
+    // Directly after the continued definition: sh would read `X=abcN=v`.
+    let mut d = doc("X=abc\\\r\nY=1\r\n");
+    d.insert_after("X", "N", "v").unwrap();
+    assert_eq!(d.render().as_str(), "X=abc\\\r\n\r\nN=v\r\nY=1\r\n");
+    assert_eq!(d.line_of_key("N"), Some(3));
+    assert_eq!(d.line_of_key("Y"), Some(4));
+    // After a line envmint wrote (no backslash there), nothing more.
+    d.insert_after("N", "M", "w").unwrap();
+    assert_eq!(d.render().as_str(), "X=abc\\\r\n\r\nN=v\r\nM=w\r\nY=1\r\n");
+    // Once X is rewritten it no longer continues: no blank line.
+    let mut d = doc("X=abc\\\n");
+    d.set("X", "new").unwrap();
+    d.insert_after("X", "N", "v").unwrap();
+    d.append("A", "a").unwrap();
+    assert_eq!(d.render().as_str(), "X=new\nN=v\nA=a\n");
+    // An append after a removed last line looks at the line now last, and without a final
+    // line ending the continued line first gets one.
+    let mut d = doc("X=abc\\\nY=1\n");
+    d.remove("Y").unwrap();
+    d.append("A", "a").unwrap();
+    assert_eq!(d.render().as_str(), "X=abc\\\n\nA=a\n");
+    let mut d = doc("X=abc\\");
+    d.append("A", "a").unwrap();
+    assert_eq!(d.render().as_str(), "X=abc\\\n\nA=a\n");
+    assert_eq!(Document::parse(&d.render()).get("A"), Some("a"));
+}

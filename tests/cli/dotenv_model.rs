@@ -42,6 +42,8 @@ pub enum Block {
     New { key: String, value: String },
     /// A record envmint wrote: exactly `# envmint: TEXT` and the line ending.
     Record { text: String },
+    /// A blank line envmint wrote before a line it added after one sh continues (`X=abc\`).
+    Blank,
 }
 
 impl Block {
@@ -72,6 +74,19 @@ impl Block {
             } => Some(k),
             _ => None,
         }
+    }
+
+    /// Whether sh joins the next line to this one: a source definition whose line ends in an odd
+    /// number of backslashes (only the generator's `K=v\` blocks do).
+    fn continues(&self) -> bool {
+        let Block::Orig {
+            text, def: Some(_), ..
+        } = self
+        else {
+            return false;
+        };
+        let line = text.trim_end_matches(['\r', '\n']);
+        (line.len() - line.trim_end_matches('\\').len()) % 2 == 1
     }
 
     /// Lines the block shows.
@@ -130,7 +145,7 @@ impl Model {
         for n in 0..count {
             let k = SOURCE_KEYS[rng.random_range(0..SOURCE_KEYS.len())].to_owned();
             let v = format!("v{n}");
-            let block = match rng.random_range(0..17) {
+            let block = match rng.random_range(0..19) {
                 0 => orig(eol.to_owned()),
                 1 => orig(format!("  \t{eol}")),
                 2 => orig(format!("# a comment{eol}")),
@@ -178,6 +193,10 @@ impl Model {
                         unterminated: true,
                     }
                 }
+                // sh joins the next line to it: a line added after it needs a blank line first.
+                17 => entry(format!("{k}={v}\\{eol}"), &k, &format!("{v}\\")),
+                // Filled, the blank after `=` goes (sh would run the value).
+                18 => entry(format!("export {k}= {eol}"), &k, ""),
                 _ => orig(format!("# filler{eol}")),
             };
             // Nothing after an unterminated double quote may close it.
@@ -309,13 +328,15 @@ impl Model {
                 }
                 match self.editable(anchor) {
                     Ok(Some(at)) => {
-                        self.blocks.insert(
-                            at + 1,
-                            Block::New {
-                                key: k.clone(),
-                                value: v.clone(),
-                            },
-                        );
+                        let new = Block::New {
+                            key: k.clone(),
+                            value: v.clone(),
+                        };
+                        if self.blocks[at].continues() {
+                            self.blocks.splice(at + 1..at + 1, [Block::Blank, new]);
+                        } else {
+                            self.blocks.insert(at + 1, new);
+                        }
                         true
                     }
                     _ => false,
@@ -355,6 +376,9 @@ impl Model {
     fn append(&mut self, k: &str, v: &str) -> bool {
         if self.unterminated().is_some() {
             return false;
+        }
+        if self.blocks.last().is_some_and(Block::continues) {
+            self.blocks.push(Block::Blank);
         }
         self.blocks.push(Block::New {
             key: k.to_owned(),
@@ -431,6 +455,7 @@ impl Model {
                             let want = format!("{key}={}{eol}", *quote_value(value).unwrap());
                             assert_eq!(line, want, "{context}: block {i}");
                         }
+                        Block::Blank => assert_eq!(line, eol, "{context}: block {i}"),
                         Block::Record { text } => {
                             let sep = if text.is_empty() { "" } else { " " };
                             assert_eq!(line, format!("# envmint:{sep}{text}{eol}"), "{context}");
