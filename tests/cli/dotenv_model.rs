@@ -6,7 +6,6 @@
 
 // Each test file uses only part of the model.
 
-
 use envmint::dotenv::{Document, quote_value};
 use rand::{Rng, RngExt};
 use std::collections::BTreeMap;
