@@ -56,17 +56,26 @@ fn hex_encode(src: &[u8], dst: &mut [u8]) {
 }
 
 /// RFC 4648 base32 without padding. Written here rather than pulled in as a crate: it is a
-/// dozen lines and tested against the RFC's vectors.
+/// dozen lines and tested against the RFC's vectors. Whole 5-byte groups are read straight from
+/// `src` into one integer (no copy to wipe); only the last, short group goes through a block
+/// that is zeroized.
 fn base32_encode(src: &[u8], dst: &mut [u8]) {
-    let mut out = 0;
-    for chunk in src.chunks(5) {
+    let alphabet = BASE32.as_bytes();
+    let groups = src.chunks_exact(5);
+    let tail = groups.remainder();
+    let mut out = dst.chunks_exact_mut(8);
+    for (g, o) in groups.zip(&mut out) {
+        let v = u64::from_be_bytes([0, 0, 0, g[0], g[1], g[2], g[3], g[4]]);
+        for (i, c) in o.iter_mut().enumerate() {
+            *c = alphabet[((v >> (35 - 5 * i)) & 31) as usize];
+        }
+    }
+    if !tail.is_empty() {
         let mut block = [0u8; 5];
-        block[..chunk.len()].copy_from_slice(chunk);
+        block[..tail.len()].copy_from_slice(tail);
         let v = u64::from_be_bytes([0, 0, 0, block[0], block[1], block[2], block[3], block[4]]);
-        let chars = (chunk.len() * 8).div_ceil(5);
-        for i in 0..chars {
-            dst[out] = BASE32.as_bytes()[((v >> (35 - 5 * i)) & 31) as usize];
-            out += 1;
+        for (i, c) in out.into_remainder().iter_mut().enumerate() {
+            *c = alphabet[((v >> (35 - 5 * i)) & 31) as usize];
         }
         block.zeroize();
     }
