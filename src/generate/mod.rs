@@ -12,11 +12,13 @@
 //!   byte is used only when it falls below the largest multiple of the alphabet size that fits in
 //!   256, never `byte % n` over the whole range (which favours the first `256 % n` characters).
 //!
-//! One concept a file: [`kind`](Kind) (the kinds and custom alphabets), `spec` (sizes, entropy
-//! and the sentences for sizes that do not fit or fall under the floor), `sampler` (unbiased
-//! characters), `encode` (the byte kinds' encoders), `generator` (batches into zeroizing
-//! buffers) and `check` (whether a kept value passes for its declaration).
+//! One concept a file: `kind` (the kinds and custom alphabets), `spec` (sizes and entropy),
+//! `advice` (the sentences for a size that does not fit or falls under the floor, for the
+//! command line and the manifest alike), `sampler` (unbiased characters), `encode` (the byte
+//! kinds' encoders), `generator` (batches into zeroizing buffers) and `check` (whether a kept
+//! value passes for its declaration).
 
+mod advice;
 mod check;
 mod encode;
 mod generator;
@@ -24,6 +26,7 @@ mod kind;
 mod sampler;
 mod spec;
 
+pub use advice::{Advice, SizeSyntax};
 pub use check::{Problem, is_placeholder};
 pub use generator::Generator;
 pub use kind::{ALNUM, Alphabet, AlphabetError, Kind, PASSWORD};
