@@ -13,6 +13,7 @@
 //! - [`bootstrap`]: which secrets an environment lacks, and adding them.
 //! - [`gitignore`]: the entries `envmint init` makes sure `.gitignore` has.
 //! - [`error`]: the one error type and its exit codes.
+//! - [`text`]: small text helpers shared by the readers of files (the line of a byte offset).
 #![forbid(unsafe_code)]
 
 pub mod atomic;
@@ -24,6 +25,7 @@ pub mod gitignore;
 pub mod manifest;
 pub mod secret;
 pub mod store;
+pub mod text;
 
 pub use error::{Error, Exit, Result};
 pub use secret::Secret;

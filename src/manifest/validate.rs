@@ -44,20 +44,9 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn line_of(&self, offset: usize) -> usize {
-        let end = offset.min(self.text.len());
-        self.text.as_bytes()[..end]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1
-    }
-
     fn err(&self, span: Span, message: impl Into<String>) -> Error {
-        Error::data(
-            Location::new(self.path, Some(self.line_of(span.start))),
-            message,
-        )
+        let line = crate::text::line_of_offset(self.text.as_bytes(), span.start);
+        Error::data(Location::new(self.path, Some(line)), message)
     }
 
     /// A TOML syntax error, in TOML's words (they are about the syntax, which is TOML's), with
