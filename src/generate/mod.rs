@@ -1,8 +1,8 @@
 //! Secret kinds, sizes, entropy arithmetic and unbiased sampling.
 //!
 //! A [`Spec`] is a kind plus a resolved size; it knows its entropy in bits. A [`Generator`]
-//! turns a spec and a caller-supplied [`CryptoRng`] into secrets, writing into zeroizing buffers
-//! so that no copy of a value is left in freed memory.
+//! turns a spec and a caller-supplied [`CryptoRng`](rand::CryptoRng) into secrets, writing
+//! into zeroizing buffers so that no copy of a value is left in freed memory.
 //!
 //! Two families of kinds:
 //! - byte kinds (`hex`, `base64`, `base64url`, `base32`): N random bytes, then encoded, so the
