@@ -101,9 +101,9 @@ const PLACEHOLDER_PARTS: &[&str] = &[
     "insecure",
 ];
 
-/// Whether `value` is a known placeholder rather than a secret: one of [`PLACEHOLDERS`],
-/// `your-...`, `<...>`, `xxx...` (with `-` or `_` between), one character repeated, or a value
-/// containing `changeme`, `replace-me` or `insecure`. Case does not matter.
+/// Whether `value` is a known placeholder rather than a secret: a known word (`changeme`, `secret`,
+/// `password`...), `your-...`, `<...>`, `xxx...` (with `-` or `_` between), one character repeated,
+/// or a value containing `changeme`, `replace-me` or `insecure`. Case does not matter.
 pub fn is_placeholder(value: &str) -> bool {
     let v = value.trim().to_ascii_lowercase();
     if PLACEHOLDERS.contains(&v.as_str()) || PLACEHOLDER_PARTS.iter().any(|p| v.contains(p)) {
