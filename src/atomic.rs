@@ -364,8 +364,8 @@ fn commit_with(
     let mut written = vec![Written::default(); changes.len()];
     let mut prepared = Vec::with_capacity(changes.len());
     for change in changes {
-        let kind = write::Kind::Secret(change.mode);
-        match write::prepare(&change.file.place(), change.contents, kind, fill) {
+        let sensitivity = write::Sensitivity::Secret(change.mode);
+        match write::prepare(&change.file.place(), change.contents, sensitivity, fill) {
             Ok(p) => prepared.push(p),
             // Dropping `prepared` unlinks every temporary file made so far.
             Err(error) => return Err(CommitError { error, written }),
@@ -408,7 +408,8 @@ impl Locked {
         &self.path
     }
 
-    /// The file actually read and written: [`Locked::path`] with its symlinks resolved.
+    /// The file actually read and written: [`Locked::path`] with its symlinks resolved (`init`
+    /// names it when `.gitignore` or the manifest is a symlink).
     pub fn target(&self) -> &Path {
         &self.target
     }
@@ -477,7 +478,7 @@ impl Locked {
     ///
     /// As for [`Locked::write`].
     pub fn write_public(&self, contents: &[u8]) -> Result<()> {
-        self.replace(contents, write::Kind::Public, &mut write::write_all)
+        self.replace(contents, write::Sensitivity::Public, &mut write::write_all)
     }
 
     fn place(&self) -> write::Place<'_> {
@@ -487,8 +488,13 @@ impl Locked {
         }
     }
 
-    fn replace(&self, contents: &[u8], kind: write::Kind, fill: write::Fill<'_>) -> Result<()> {
-        write::prepare(&self.place(), contents, kind, fill)?.install()?;
+    fn replace(
+        &self,
+        contents: &[u8],
+        sensitivity: write::Sensitivity,
+        fill: write::Fill<'_>,
+    ) -> Result<()> {
+        write::prepare(&self.place(), contents, sensitivity, fill)?.install()?;
         self.dir.file.sync_all().map_err(|source| Error::Io {
             path: self.dir.path.clone(),
             action: "sync the folder",

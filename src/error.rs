@@ -241,16 +241,7 @@ impl Error {
     /// The same error with every path shown relative to `base` when it lies inside it, so
     /// messages name `envmint.toml:14`, not `/home/me/app/envmint.toml:14`.
     pub fn relative_to(mut self, base: &Path) -> Self {
-        let shorten = |p: &mut PathBuf| {
-            if let Ok(rel) = p.strip_prefix(base) {
-                // The folder itself (a busy lock on it) is `.`.
-                *p = if rel.as_os_str().is_empty() {
-                    PathBuf::from(".")
-                } else {
-                    rel.to_path_buf()
-                };
-            }
-        };
+        let shorten = |p: &mut PathBuf| *p = crate::path::shown(p, base).to_path_buf();
         match &mut self {
             Error::Data { location, .. } => {
                 if let Some(p) = &mut location.path {

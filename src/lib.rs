@@ -7,25 +7,31 @@
 //! - [`generate`]: secret kinds, sizes, entropy arithmetic and unbiased sampling.
 //! - [`manifest`]: the `envmint.toml` model and the built-in `web` preset.
 //! - [`dotenv`]: a lossless dotenv document that renders back to its exact input bytes.
-//! - [`store`]: loading and saving an environment's file (the one way in and out).
+//! - [`store`]: loading and saving an environment's file (the one way in and out), its format
+//!   (plain; sealed next), the group commit and the plan/lock/re-plan/commit loop.
 //! - [`atomic`]: the only writer of secret files (0600 temp file, fsync, rename, fsync dir) and
 //!   the advisory lock.
-//! - [`bootstrap`]: which secrets an environment lacks, and adding them.
+//! - [`plan`]: which keys change and why, without values ([`plan::bootstrap`]: which secrets an
+//!   environment lacks), and applying a plan with an injected RNG.
+//! - [`time`]: rotation periods, instants, record timestamps and due-date wording (jiff).
 //! - [`gitignore`]: the entries `envmint init` makes sure `.gitignore` has.
+//! - [`path`]: paths as shown to people, relative to a base the binary passes.
 //! - [`error`]: the one error type and its exit codes.
 //! - [`text`]: small text helpers shared by the readers of files (the line of a byte offset).
 #![forbid(unsafe_code)]
 
 pub mod atomic;
-pub mod bootstrap;
 pub mod dotenv;
 pub mod error;
 pub mod generate;
 pub mod gitignore;
 pub mod manifest;
+pub mod path;
+pub mod plan;
 pub mod secret;
 pub mod store;
 pub mod text;
+pub mod time;
 
 pub use error::{Error, Exit, Result};
 pub use secret::Secret;

@@ -1169,6 +1169,92 @@ fn a_custom_alphabet_with_symbols_is_written_single_quoted_and_reads_back() {
     }
 }
 
+#[test]
+fn an_environment_without_secrets_says_so_and_writes_nothing() {
+    let out = Test::new()
+        .write(
+            "envmint.toml",
+            "[environments.production]\n[environments.staging]\n[secrets.API_TOKEN]\n\
+             kind = \"hex\"\nenvironments = [\"staging\"]\n",
+        )
+        .args(["bootstrap", "production"])
+        .status(0);
+    assert_stderr_has(
+        &out,
+        "production: .env.production.local (no secrets declared for this environment)",
+    );
+    assert!(!out.stderr().contains("all 0 keys"), "{}", out.describe());
+    assert!(!out.exists(PROD));
+}
+
+#[test]
+fn json_names_a_file_in_a_folder_that_is_not_utf8() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let folder = OsStr::from_bytes(b"caf\xe9");
+    let manifest = Path::new(folder).join("envmint.toml");
+    let out = Test::new()
+        .write(
+            &manifest,
+            "[environments.production]\nfile = \"p.env\"\n[secrets.API_TOKEN]\nkind = \"hex\"\n",
+        )
+        .args(["bootstrap", "production", "--json", "--manifest"])
+        .arg(&manifest)
+        .status(0);
+    let json = out.json();
+    assert_eq!(json["manifest"], "caf\u{fffd}/envmint.toml");
+    assert_eq!(json["environments"][0]["file"], "caf\u{fffd}/p.env");
+    assert_eq!(json["environments"][0]["written"], true);
+    assert!(
+        out.read(Path::new(folder).join("p.env"))
+            .contains("API_TOKEN=")
+    );
+}
+
+#[test]
+fn json_to_a_full_stdout_is_exit_74_and_stderr_says_what_was_written() {
+    let out = Test::new()
+        .wrapper(["sh", "-c", "exec \"$0\" \"$@\" >/dev/full"])
+        .args(["bootstrap", "production", "--json"])
+        .status(74);
+    assert_stderr_has(&out, "error: <stdout>: cannot write");
+    assert_stderr_has(
+        &out,
+        "production: .env.production.local (created, 6 keys, mode 0600)",
+    );
+    assert!(out.read(PROD).contains("SECRET_KEY="));
+    // Nothing written: nothing to report but the error.
+    let again = out
+        .then()
+        .wrapper(["sh", "-c", "exec \"$0\" \"$@\" >/dev/full"])
+        .args(["bootstrap", "production", "--json"])
+        .status(74);
+    assert!(
+        !again.stderr().contains("production:"),
+        "{}",
+        again.describe()
+    );
+}
+
+#[test]
+fn fail_a_removed_working_folder_is_named_as_such() {
+    for cmd in [&["bootstrap", "production"][..], &["init"][..]] {
+        let out = Test::new()
+            .wrapper([
+                "sh",
+                "-c",
+                "mkdir gone && cd gone && rmdir ../gone && exec \"$0\" \"$@\"",
+            ])
+            .args(cmd)
+            .status(66);
+        assert_stderr_has(
+            &out,
+            "error: .: the working folder not found\nhint: it was removed while the shell was in \
+             it; cd to a folder that exists",
+        );
+    }
+}
+
 // --- file modes ---------------------------------------------------------------------------------
 
 #[test]
@@ -1221,7 +1307,7 @@ fn a_complete_file_readable_by_others_gets_a_warning_and_is_left_alone() {
     let out = first.then().args(["bootstrap", "production"]).status(0);
     assert_stderr_has(
         &out,
-        "warning: .env.production.local is more readable than it should be (mode 0644, envmint allows 0600); run: chmod 600 .env.production.local",
+        "warning: .env.production.local is readable by others (mode 0644); run: chmod 600 .env.production.local",
     );
     assert_eq!(out.mode(PROD), 0o644);
     assert_eq!(out.bytes(PROD), bytes);
@@ -1234,11 +1320,53 @@ fn a_complete_file_readable_by_others_gets_a_warning_and_is_left_alone() {
             .args(["bootstrap", "production"])
             .status(0);
         assert_eq!(
-            again.stderr().contains("more readable than it should be"),
+            again.stderr().contains("readable by others"),
             warned,
             "mode {mode:o}\n{}",
             again.describe()
         );
+    }
+}
+
+#[test]
+fn a_complete_file_with_its_declared_group_mode_gets_no_chmod_600_advice() {
+    let manifest =
+        "[environments.production]\nmode = \"0640\"\n[secrets.API_TOKEN]\nkind = \"hex\"\n";
+    let value = format!("API_TOKEN={HEX64}\n");
+    for (mode, warning) in [
+        (0o640, None),
+        (0o600, None),
+        (
+            0o644,
+            Some(
+                "warning: .env.production.local is readable by others (mode 0644, the manifest \
+                 declares 0640); run: chmod 640 .env.production.local",
+            ),
+        ),
+        (
+            0o660,
+            Some(
+                "warning: .env.production.local is readable by others (mode 0660, the manifest \
+                 declares 0640); run: chmod 640 .env.production.local",
+            ),
+        ),
+    ] {
+        let out = Test::new()
+            .write("envmint.toml", manifest)
+            .write(PROD, &value)
+            .chmod(PROD, mode)
+            .args(["bootstrap", "production"])
+            .status(0);
+        match warning {
+            Some(w) => assert_stderr_has(&out, w),
+            None => assert!(
+                !out.stderr().contains("readable by others"),
+                "mode {mode:o}\n{}",
+                out.describe()
+            ),
+        }
+        assert_eq!(out.mode(PROD), mode, "left alone");
+        assert_eq!(out.read(PROD), value);
     }
 }
 
@@ -1376,6 +1504,40 @@ fn fail_a_read_only_directory_is_exit_73() {
     assert!(temps(&ro).is_empty());
     // Let the temp dir be removed.
     fs::set_permissions(&ro, fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// A group commit holds its prepared files by name, not by open descriptor: 300 environments in
+/// three folders commit under a limit of 64 open files (each used to keep its temporary file
+/// open until the renames, so the run failed with "uncategorized error").
+#[test]
+fn a_group_commit_of_many_files_fits_a_small_open_file_limit() {
+    let mut manifest = String::new();
+    for n in 0..300 {
+        manifest.push_str(&format!(
+            "[environments.e{n}]\nfile = \"d{}/f{n}.env\"\n",
+            n % 3
+        ));
+    }
+    manifest.push_str("[secrets.A]\nkind = \"hex\"\n");
+    let out = Test::new()
+        .write("envmint.toml", manifest)
+        .write("d0/.keep", "")
+        .write("d1/.keep", "")
+        .write("d2/.keep", "")
+        .program("sh")
+        .args([
+            "-c",
+            r#"ulimit -n 64 && exec "$0" bootstrap --all --json"#,
+            BIN,
+        ])
+        .status(0);
+    for n in [0, 149, 299] {
+        assert!(
+            out.read(format!("d{}/f{n}.env", n % 3)).contains("A="),
+            "{}",
+            out.describe()
+        );
+    }
 }
 
 /// `bootstrap --all` is all or nothing: one environment's folder is read-only, so the other

@@ -1,9 +1,15 @@
 //! Every corpus file round-trips byte for byte; a `set` changes only that key's lines; an
-//! `append` keeps the original bytes as a prefix.
+//! `append` keeps the original bytes as a prefix; random sequences of edits keep every line
+//! they do not touch byte for byte (checked against the model in `dotenv_model`).
 
 use envmint::dotenv::{Document, EditError, is_valid_key};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha20Rng;
 use std::fs;
 use std::path::PathBuf;
+
+mod dotenv_model;
+use dotenv_model::{Model, Op, Shape, apply, random_op};
 
 fn corpus() -> Vec<(String, String)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/dotenv");
@@ -171,4 +177,59 @@ fn warnings_point_at_the_unreadable_lines() {
     let doc = Document::parse(get("duplicates.env"));
     assert_eq!(doc.get("KEY"), Some("third"));
     assert_eq!(doc.warnings().len(), 3);
+}
+
+/// Property: any sequence of set, replace_value, insert_after, remove, set_record and append on
+/// corpus-like documents (LF/CRLF, BOM, comments, records, export, quotes, multi-line values,
+/// duplicates, unreadable lines, an unterminated quote, no final line ending) renders as the
+/// model's blocks: untouched lines byte for byte, edited ones reading the intended value, with
+/// the model's line numbers and records; a refused edit changes nothing.
+#[test]
+fn random_edits_keep_every_untouched_line_byte_for_byte() {
+    let values: Vec<String> = ["", "plain", "a#b", "x/y=+", "~!*", "é€", "0123456789abcdef"]
+        .map(str::to_owned)
+        .to_vec();
+    let mut rng = ChaCha20Rng::seed_from_u64(0x7_2026);
+    let mut accepted = [0usize; 6];
+    for case in 0..3000 {
+        let mut model = Model::random(&mut rng, Shape { peer_safe: false });
+        let text = model.text();
+        let mut doc = Document::parse(&text);
+        model.check(&doc, &format!("case {case}: {text:?}"));
+        let mut ops = Vec::new();
+        for _ in 0..rng.random_range(1..12) {
+            let op = random_op(&mut rng, &values);
+            ops.push(op.clone());
+            let before = doc.render();
+            let want = model.apply(&op);
+            let got = apply(&mut doc, &op);
+            let context = format!("case {case}: {text:?} after {ops:?}");
+            assert_eq!(got, want, "{context}: accepted");
+            if got {
+                accepted[op_index(&op)] += 1;
+            } else {
+                assert_eq!(
+                    doc.render(),
+                    before,
+                    "{context}: refused edits change nothing"
+                );
+            }
+            model.check(&doc, &context);
+        }
+    }
+    assert!(
+        accepted.iter().all(|&n| n > 300),
+        "accepted per kind: {accepted:?}"
+    );
+}
+
+fn op_index(op: &Op) -> usize {
+    match op {
+        Op::Set(..) => 0,
+        Op::Replace(..) => 1,
+        Op::InsertAfter(..) => 2,
+        Op::Remove(..) => 3,
+        Op::SetRecord(..) => 4,
+        Op::Append(..) => 5,
+    }
 }

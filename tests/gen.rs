@@ -996,3 +996,20 @@ fn help_shows_examples_and_exits_0() {
     assert!(out.stdout().contains("--allow-weak"));
     assert_eq!(out.stderr(), "");
 }
+
+/// gen reads no file, so a working directory that was deleted under it must not stop it: the
+/// process context reads the working directory once but reports it only to commands that use it.
+#[test]
+fn gen_works_in_a_deleted_working_directory() {
+    let test = Test::new();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(r#"mkdir gone && cd gone && rmdir ../gone && exec "$0" gen --bits 128"#)
+        .arg(BIN)
+        .current_dir(test.dir())
+        .output()
+        .expect("run sh");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(out.stdout.len(), 23, "{out:?}");
+    assert!(out.stderr.is_empty(), "{out:?}");
+}

@@ -110,8 +110,42 @@ fn fail_an_envmint_toml_that_is_not_a_file_is_an_error_not_kept() {
         .status(65);
     assert_stderr_has(&out, "error: envmint.toml: not a regular file");
     assert!(!out.stderr().contains("kept"), "{}", out.describe());
-    // .gitignore came first, and is done.
-    assert_eq!(out.read(".gitignore"), GITIGNORE);
+    // Checked before .gitignore is written: with --manifest /dev/null, the .gitignore beside
+    // it would be /dev/.gitignore.
+    assert!(!out.exists(".gitignore"));
+}
+
+#[test]
+fn fail_a_manifest_flag_naming_a_folder_a_device_or_gitignore_writes_nothing() {
+    for (given, code, error) in [
+        (".", 2, "--manifest . names a folder, not a file"),
+        ("sub/", 2, "--manifest sub/ names a folder, not a file"),
+        ("sub/.", 2, "--manifest sub/. names a folder, not a file"),
+        ("sub/..", 2, "--manifest sub/.. names a folder, not a file"),
+        (
+            ".gitignore",
+            2,
+            "--manifest names .gitignore, which init updates beside the manifest",
+        ),
+        (
+            "dev/null",
+            65,
+            "dev/null: not a regular file (a device); envmint reads only regular files",
+        ),
+    ] {
+        let test = Test::new().write("sub/.keep", "");
+        fs::create_dir(test.path("dev")).unwrap();
+        std::os::unix::fs::symlink("/dev/null", test.path("dev/null")).unwrap();
+        let out = test.args(["init", "--manifest", given]).status(code);
+        assert!(
+            out.stderr().starts_with(&format!("error: {error}\n")),
+            "{}",
+            out.describe()
+        );
+        for ignore in [".gitignore", "sub/.gitignore", "dev/.gitignore"] {
+            assert!(!out.exists(ignore), "{given}: {ignore}");
+        }
+    }
 }
 
 #[test]

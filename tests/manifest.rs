@@ -391,6 +391,50 @@ fn fail_a_relative_file_that_leaves_the_manifest_folder() {
 }
 
 #[test]
+fn fail_a_file_that_is_the_manifest_or_in_git_or_a_line_break() {
+    const SECRET: &str = "[secrets.API_TOKEN]\nkind = \"hex\"\n";
+    for (file, error) in [
+        (
+            "envmint.toml",
+            "`file = \"envmint.toml\"` is the manifest itself",
+        ),
+        (
+            "./x/../envmint.toml",
+            "`file = \"./x/../envmint.toml\"` is the manifest itself",
+        ),
+        (".git/config", "`file = \".git/config\"` is inside .git"),
+        ("a\\nb", "`file = \"a\\nb\"` contains a control character"),
+        ("sub/", "`file = \"sub/\"` names a folder, not a file"),
+    ] {
+        let manifest = format!("[environments.production]\nfile = \"{file}\"\n{SECRET}");
+        let out = refused(
+            Test::new()
+                .write("envmint.toml", &manifest)
+                .write(".git/config", "[core]\n\tbare = false\n"),
+            65,
+            &format!("envmint.toml:2: {error}"),
+        );
+        assert_eq!(out.read("envmint.toml"), manifest);
+        assert_eq!(out.read(".git/config"), "[core]\n\tbare = false\n");
+    }
+    // Through a symlink the user made: the same file under another name.
+    let test = Test::new().write(
+        "envmint.toml",
+        format!("[environments.production]\n{SECRET}"),
+    );
+    symlink("envmint.toml", test.path(PROD)).unwrap();
+    let out = refused(
+        test,
+        65,
+        &format!(
+            "{PROD}: the file of [environments.production] is the manifest itself, under another \
+             name"
+        ),
+    );
+    assert!(!out.read("envmint.toml").contains("API_TOKEN="));
+}
+
+#[test]
 fn an_absolute_file_is_allowed_and_inner_dots_resolve() {
     let test = Test::new().write("deploy/.keep", "");
     let target = test.path("deploy/app.env");

@@ -7,7 +7,7 @@
 //! A test that needs a privilege the machine lacks prints `skipped: <why>` and passes, unless
 //! `CI` is set, where it fails instead.
 
-use super::write::{self, Kind, temp_prefix};
+use super::write::{self, Sensitivity, temp_prefix};
 use super::*;
 
 use std::ffi::OsString;
@@ -395,7 +395,7 @@ fn the_temp_file_is_0600_next_to_the_target_while_written() {
         file.write_all(contents)
     };
     locked
-        .replace(b"NEW=1\n", Kind::Secret(Mode::Private), &mut fill)
+        .replace(b"NEW=1\n", Sensitivity::Secret(Mode::Private), &mut fill)
         .unwrap();
     let (temp_mode, names) = &seen[0];
     assert_eq!(*temp_mode, 0o600);
@@ -442,7 +442,11 @@ fn a_killed_writer_leaves_the_old_file_and_a_0600_temp_that_the_next_write_remov
             // As abrupt as SIGKILL for the file system: no destructor runs.
             std::process::abort()
         };
-        let _ = locked.replace(b"NEW=1\nNEW=2\n", Kind::Secret(Mode::Private), &mut die);
+        let _ = locked.replace(
+            b"NEW=1\nNEW=2\n",
+            Sensitivity::Secret(Mode::Private),
+            &mut die,
+        );
         unreachable!();
     }
     let dir = tempdir();
@@ -701,7 +705,7 @@ fn a_full_disk_leaves_the_old_file_and_no_temp_file_injected() {
         Err(io::Error::from(io::ErrorKind::StorageFull))
     };
     let err = locked
-        .replace(SECRET, Kind::Secret(Mode::Private), &mut full)
+        .replace(SECRET, Sensitivity::Secret(Mode::Private), &mut full)
         .unwrap_err();
     assert_eq!(err.exit(), Exit::Io, "{err}");
     assert_names_path_not_contents(&err, &path);
@@ -710,7 +714,7 @@ fn a_full_disk_leaves_the_old_file_and_no_temp_file_injected() {
     // The production fill is the one that was replaced above.
     let mut real = write::write_all;
     locked
-        .replace(b"NEW=1\n", Kind::Secret(Mode::Private), &mut real)
+        .replace(b"NEW=1\n", Sensitivity::Secret(Mode::Private), &mut real)
         .unwrap();
     assert_eq!(fs::read(&path).unwrap(), b"NEW=1\n");
 }

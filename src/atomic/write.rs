@@ -9,14 +9,15 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{MetadataExt, PermissionsExt, fchown};
 use std::path::Path;
 
-use tempfile::{Builder, NamedTempFile};
+use tempfile::{Builder, TempPath};
 
 use super::Mode;
 use crate::{Error, Result};
 
-/// Which mode rule a write follows.
+/// Whether a write holds secrets, which decides its mode rule (named apart from
+/// `generate::Kind`, the kind of a secret value).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Kind {
+pub(super) enum Sensitivity {
     /// A secret: see [`Mode`].
     Secret(Mode),
     /// The old mode, or 0644 minus the umask for a new file.
@@ -54,9 +55,10 @@ pub(super) fn temp_prefix(target: &Path) -> OsString {
     prefix
 }
 
-/// A temporary file ready to be renamed over its target.
+/// A temporary file ready to be renamed over its target. Held by path, its descriptor closed:
+/// a group commit of thousands of files must not need thousands of open files.
 pub(super) struct Prepared {
-    temp: NamedTempFile,
+    temp: TempPath,
     target: std::path::PathBuf,
     mode_change: Option<(u32, u32)>,
 }
@@ -83,7 +85,7 @@ impl Prepared {
 pub(super) fn prepare(
     place: &Place<'_>,
     contents: &[u8],
-    kind: Kind,
+    sensitivity: Sensitivity,
     fill: Fill<'_>,
 ) -> Result<Prepared> {
     let target = place.target;
@@ -105,8 +107,8 @@ pub(super) fn prepare(
     // The mode given at creation is what the file has from its first instant, so a secret is
     // never readable by others, not even between creation and a chmod. A public file may start
     // 0644 because the kernel then applies the umask, which is what a new file should get.
-    let creation_mode = match (kind, &old) {
-        (Kind::Public, None) => 0o644,
+    let creation_mode = match (sensitivity, &old) {
+        (Sensitivity::Public, None) => 0o644,
         _ => 0o600,
     };
     let temp = Builder::new()
@@ -131,7 +133,7 @@ pub(super) fn prepare(
     }
     // Set after the owner: changing the owner clears set-user-ID bits. Set even for a new secret,
     // because a umask such as 0277 would otherwise leave the owner unable to rewrite it.
-    let mode = final_mode(kind, old.as_ref());
+    let mode = final_mode(sensitivity, old.as_ref());
     if let Some(mode) = mode {
         temp.as_file()
             .set_permissions(Permissions::from_mode(mode))
@@ -147,7 +149,9 @@ pub(super) fn prepare(
         .sync_all()
         .map_err(|e| Error::writing(target, "sync", e))?;
     Ok(Prepared {
-        temp,
+        // Closing after the fsync loses nothing: the data is on disk, and a close error on a
+        // synced regular file cannot lose it.
+        temp: temp.into_temp_path(),
         target: target.to_path_buf(),
         mode_change,
     })
@@ -160,8 +164,9 @@ fn folder_error(dir: &Path, target: &Path, e: io::Error) -> Error {
         || target.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    // tempfile's error text names the random temporary path; the kind alone does not.
-    let e = io::Error::from(e.kind());
+    // tempfile's error text names the random temporary path; the OS error alone does not (and
+    // keeps its own words: "Too many open files" rather than "uncategorized error").
+    let e = os_error(&e);
     match e.kind() {
         io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => Error::cant_create(
             dir,
@@ -175,15 +180,28 @@ fn folder_error(dir: &Path, target: &Path, e: io::Error) -> Error {
     }
 }
 
+/// The operating system's error inside `e` (which tempfile wraps with the temporary file's
+/// path), or its kind when there is none.
+fn os_error(e: &io::Error) -> io::Error {
+    let inner = e
+        .get_ref()
+        .and_then(|r| r.source())
+        .and_then(|s| s.downcast_ref::<io::Error>())
+        .unwrap_or(e);
+    inner
+        .raw_os_error()
+        .map_or_else(|| inner.kind().into(), io::Error::from_raw_os_error)
+}
+
 /// The mode the new file gets; `None` leaves the creation mode (minus the umask) alone.
-fn final_mode(kind: Kind, old: Option<&Metadata>) -> Option<u32> {
-    match (kind, old) {
-        (Kind::Secret(Mode::Declared(mode)), _) => Some(mode & 0o7777),
-        (Kind::Secret(Mode::Private), None) => Some(0o600),
+fn final_mode(sensitivity: Sensitivity, old: Option<&Metadata>) -> Option<u32> {
+    match (sensitivity, old) {
+        (Sensitivity::Secret(Mode::Declared(mode)), _) => Some(mode & 0o7777),
+        (Sensitivity::Secret(Mode::Private), None) => Some(0o600),
         // Only ever remove bits: 0400 stays 0400, 0644 becomes 0600.
-        (Kind::Secret(Mode::Private), Some(old)) => Some(old.mode() & 0o600),
-        (Kind::Public, Some(old)) => Some(old.mode() & 0o7777),
-        (Kind::Public, None) => None,
+        (Sensitivity::Secret(Mode::Private), Some(old)) => Some(old.mode() & 0o600),
+        (Sensitivity::Public, Some(old)) => Some(old.mode() & 0o7777),
+        (Sensitivity::Public, None) => None,
     }
 }
 

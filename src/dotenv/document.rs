@@ -5,16 +5,26 @@
 //! A document keeps the text it was parsed from whole and, per distinct key, a few offsets into
 //! it (where the key is named, where its last readable definition and its first unreadable
 //! line start, and their line numbers). Values are not copied: [`Document::get`] reads the
-//! definition again at its offset. Lines are not stored either; edits are kept beside the
-//! text (a replaced definition by its offset, appended lines in order) and [`Document::render`]
-//! splices them in. A million-key (16 MB) file thus costs about 36 bytes per key on top of its
-//! text, where one allocation per line and per value cost over 500 bytes.
+//! definition again at its offset. Lines are not stored either. Edits are kept beside the
+//! text: every line envmint writes (a rewritten definition, an inserted or appended line, a
+//! `# envmint:` record) is one entry of an append-only list, and a *splice*, keyed by the
+//! source offset of an item, says what the document shows in that item's place: the item
+//! itself and written lines before or after it, written lines only (the item was rewritten),
+//! or nothing (removed). Appended lines are the splice at the end of the source.
+//! [`Document::render`] walks the source and the splices in order. A million-key (16 MB) file
+//! thus costs about 36 bytes per key on top of its text, where one allocation per line and per
+//! value cost over 500 bytes.
+//!
+//! A position names a line for as long as the line exists: the source offset of an item, or
+//! `WRITTEN + index` of a written line. Inserting or removing lines moves no other line's
+//! position, so the index stays valid; line numbers are counted from the splices when they are
+//! reported.
 //!
 //! Offsets are `u32`: envmint reads files of at most 64 MiB, and a document refuses none.
 
 use super::error::EditError;
 use super::is_valid_key;
-use super::item::{Broken, Item, Kind, LineEnding, ValueSpan};
+use super::item::{Broken, Item, ItemKind, LineEnding, ValueSpan};
 use super::parse::{decoded, item_at, parse_items};
 use super::quote::quote_value;
 use super::warning::Warning;
@@ -29,63 +39,104 @@ const BOM: &str = "\u{feff}";
 /// No offset.
 const NONE: u32 = u32::MAX;
 
-/// Positions at or above this are appended lines (`ADDED + index`), below it source offsets.
-const ADDED: u32 = 1 << 31;
+/// Positions at or above this are written lines (`WRITTEN + index`), below it source offsets.
+const WRITTEN: u32 = 1 << 31;
+
+/// In a splice's pieces: the source item itself.
+const KEEP: u32 = u32::MAX;
+
+/// How a per-key record comment starts (after optional indentation).
+const RECORD_PREFIX: &str = "# envmint:";
 
 /// At most this many warnings are listed; the rest are counted in one last warning, so a
 /// hostile file of millions of bad lines cannot turn into gigabytes of messages.
 const MAX_WARNINGS: usize = 100;
 
-/// Where a key occurs. Positions are source offsets of item starts or `ADDED + index`.
+/// [`KeyState::flags`]: an unreadable line naming the key comes after its last definition.
+const BROKEN_AFTER_ENTRY: u8 = 1;
+/// [`KeyState::flags`]: the source defines the key more than once (`remove` must find them all).
+const DEFINED_TWICE: u8 = 2;
+
+/// Where a key occurs. Positions are source offsets of item starts or `WRITTEN + index`.
+/// A key whose lines were all removed keeps its state (the hash table has no deletion) with
+/// `entry` and `broken` both `NONE`: it is absent.
 struct KeyState {
-    /// Where the key's name is written (its first appearance).
+    /// Where the key's name is written (its first appearance; the text is never dropped).
     name: u32,
     /// The name's length in bytes.
     name_len: u32,
     /// The last readable definition, or `NONE`.
     entry: u32,
-    /// The line `entry` started on when parsed, for duplicate warnings.
+    /// The line `entry` started on when parsed (source entries only).
     entry_line: u32,
     /// The first unreadable line naming the key, or `NONE`.
     broken: u32,
     /// The line `broken` starts on, as parsed.
     broken_line: u32,
-    /// Whether an unreadable line naming the key comes after `entry`.
-    broken_after_entry: bool,
+    /// `BROKEN_AFTER_ENTRY`, `DEFINED_TWICE`.
+    flags: u8,
 }
 
-/// A definition envmint rewrote, in place of source bytes `start..end`.
-struct Edit {
-    /// Where the replaced item ends in the source.
+impl KeyState {
+    fn present(&self) -> bool {
+        self.entry != NONE || self.broken != NONE
+    }
+}
+
+/// A line envmint wrote: one line, ending in the document's line ending.
+struct Written {
+    /// The line, with its line ending.
+    text: Zeroizing<String>,
+    /// For a `KEY=value` line, the written value's offsets in `text` (quotes included).
+    value: (u32, u32),
+    /// The source offset of the splice the line belongs to.
+    at: u32,
+}
+
+/// What the document shows in place of the source item at the splice's offset.
+#[derive(Default)]
+struct Splice {
+    /// Where the item ends in the source (the offset itself at the end of the source).
     end: u32,
-    /// The new bytes.
-    text: Zeroizing<String>,
-    /// The written value's offsets in `text` (quotes included).
-    value: (u32, u32),
-    /// How many lines fewer than the source item it has (a multi-line value becomes one).
-    removed_lines: u32,
+    /// The line the item starts on, as parsed.
+    line: u32,
+    /// How many source lines the item spans.
+    lines: u32,
+    /// In order: `KEEP` for the source item, else the index of a written line.
+    pieces: Vec<u32>,
 }
 
-/// A line envmint appended.
-struct Added {
-    /// `KEY=value` and a line ending.
-    text: Zeroizing<String>,
-    /// The written value's offsets in `text` (quotes included).
-    value: (u32, u32),
+impl Splice {
+    /// How many lines the splice shows.
+    fn shown_lines(&self) -> u32 {
+        self.pieces
+            .iter()
+            .map(|&p| if p == KEEP { self.lines } else { 1 })
+            .sum()
+    }
+
+    /// Where the piece `piece` (`KEEP` or a written index) is among the pieces.
+    fn index_of(&self, piece: u32) -> Option<usize> {
+        self.pieces.iter().position(|&p| p == piece)
+    }
 }
 
 /// A dotenv file that renders back to its exact input bytes.
 ///
 /// Comments, blank lines, order, `export ` prefixes, quoting, line endings, a missing final
 /// newline and a UTF-8 BOM are all kept; lines that cannot be read are kept too, with a
-/// [`Warning`]. Edits touch only the lines of the key they change. The text and the values are
-/// held in [`Zeroizing`] strings; `Debug` shows counts only (a "key" can be a pasted secret).
+/// [`Warning`]. Edits touch only the lines they change: [`Document::set`] and
+/// [`Document::replace_value`] rewrite a definition in place, [`Document::insert_after`] and
+/// [`Document::append`] add a line, [`Document::remove`] takes a key's lines out, and
+/// [`Document::set_record`] writes the `# envmint:` comment directly above a key. The text
+/// and the values are held in [`Zeroizing`] strings; `Debug` shows counts only (a "key" can be
+/// a pasted secret).
 pub struct Document {
     /// The input, BOM included; never changed (edits are kept beside it).
     source: Arc<Zeroizing<String>>,
     /// Where the body starts: after the BOM, if any.
     body: u32,
-    /// Lines in the source.
+    /// Lines in the source (a last line without a terminator counts).
     source_lines: u32,
     /// Distinct keys in order of first appearance.
     keys: Vec<KeyState>,
@@ -95,19 +146,18 @@ pub struct Document {
     hasher: RandomState,
     /// Decoded values (escapes, CRs) of keys whose last definition needs decoding.
     decoded: HashMap<u32, Zeroizing<String>>,
-    /// Rewritten definitions by source offset.
-    edits: BTreeMap<u32, Edit>,
-    /// Appended lines.
-    added: Vec<Added>,
-    /// Whether a line ending was put after a source that lacked a final one.
-    newline_added: bool,
+    /// Source item start -> start of the `# envmint:` comment item directly above it in the
+    /// source (the end of the source counts as an item start). Empty in files without records.
+    records: HashMap<u32, u32>,
+    /// Lines envmint wrote, in the order written (dropped lines stay, unreferenced).
+    written: Vec<Written>,
+    /// What replaces source items, by their offset.
+    splices: BTreeMap<u32, Splice>,
     warnings: Vec<Warning>,
-    /// The line ending appended lines get: the file's most common one.
+    /// The line ending written lines get: the file's most common one.
     eol: LineEnding,
     /// The first item whose quote never closes, and its line: nothing may be written after it.
     unterminated: Option<(u32, u32)>,
-    /// Lines in the document (a last line without a terminator counts).
-    total_lines: usize,
 }
 
 impl Document {
@@ -125,7 +175,7 @@ impl Document {
     /// shares a file's bytes between its snapshot and its document).
     pub(crate) fn parse_shared(source: Arc<Zeroizing<String>>) -> Document {
         assert!(
-            source.len() < ADDED as usize,
+            source.len() < WRITTEN as usize,
             "a dotenv document is limited to 2 GiB"
         );
         let body = if source.starts_with(BOM) {
@@ -141,17 +191,21 @@ impl Document {
             slots: Vec::new(),
             hasher: RandomState::new(),
             decoded: HashMap::new(),
-            edits: BTreeMap::new(),
-            added: Vec::new(),
-            newline_added: false,
+            records: HashMap::new(),
+            written: Vec::new(),
+            splices: BTreeMap::new(),
             warnings: Vec::new(),
             eol: LineEnding::Lf,
             unterminated: None,
-            total_lines: 0,
         };
         let mut suppressed = (0usize, 0usize);
-        doc.eol = parse_items(&source, body, |item| doc.fold(item, &mut suppressed));
-        doc.source_lines = doc.total_lines as u32;
+        let mut record_above = None;
+        doc.eol = parse_items(&source, body, |item| {
+            doc.fold(item, &mut suppressed, &mut record_above)
+        });
+        if let Some(record) = record_above {
+            doc.records.insert(source.len() as u32, record);
+        }
         if suppressed.0 > 0 {
             doc.warnings.push(Warning {
                 line: suppressed.1,
@@ -167,28 +221,39 @@ impl Document {
     /// The document's exact bytes: the input when nothing was edited.
     pub fn render(&self) -> Zeroizing<String> {
         let src = self.source.as_str();
-        let mut len = src.len();
-        for (&start, edit) in &self.edits {
-            len = len - (edit.end - start) as usize + edit.text.len();
-        }
-        if self.newline_added {
-            len += self.eol.as_str().len();
-        }
-        len += self.added.iter().map(|a| a.text.len()).sum::<usize>();
+        let len = src.len()
+            + self.written.iter().map(|w| w.text.len()).sum::<usize>()
+            + self.eol.as_str().len();
         let mut out = Zeroizing::new(String::with_capacity(len));
-        let mut pos = 0;
-        for (&start, edit) in &self.edits {
-            out.push_str(&src[pos..start as usize]);
-            out.push_str(&edit.text);
-            pos = edit.end as usize;
+        let body = self.body as usize;
+        out.push_str(&src[..body]);
+        // Whether the last line pushed lacks a line ending (only the source's last line can):
+        // a line shown after it first gets the document's ending.
+        let mut open = false;
+        let eol = self.eol.as_str();
+        let mut push = |out: &mut String, text: &str| {
+            if text.is_empty() {
+                return;
+            }
+            if open {
+                out.push_str(eol);
+            }
+            out.push_str(text);
+            open = !text.ends_with(['\n', '\r']);
+        };
+        let mut pos = body;
+        for (&at, splice) in &self.splices {
+            push(&mut out, &src[pos..at as usize]);
+            for &piece in &splice.pieces {
+                if piece == KEEP {
+                    push(&mut out, &src[at as usize..splice.end as usize]);
+                } else {
+                    push(&mut out, &self.written[piece as usize].text);
+                }
+            }
+            pos = splice.end as usize;
         }
-        out.push_str(&src[pos..]);
-        if self.newline_added {
-            out.push_str(self.eol.as_str());
-        }
-        for a in &self.added {
-            out.push_str(&a.text);
-        }
+        push(&mut out, &src[pos..]);
         out
     }
 
@@ -200,20 +265,22 @@ impl Document {
     pub fn get(&self, key: &str) -> Option<&str> {
         let idx = self.find(key).ok()?;
         let state = &self.keys[idx as usize];
-        if state.entry == NONE || state.broken_after_entry {
+        if state.entry == NONE || state.flags & BROKEN_AFTER_ENTRY != 0 {
             return None;
         }
         if let Some(value) = self.decoded.get(&idx) {
             return Some(value.as_str());
         }
-        // What envmint wrote is bare or single-quoted without escapes; a source value that
-        // needs decoding is in `decoded`.
-        if state.entry >= ADDED || self.edits.contains_key(&state.entry) {
+        // What envmint wrote is bare or quoted without escapes; a source value that needs
+        // decoding is in `decoded`.
+        if state.entry >= WRITTEN {
             let (text, start, end) = self.written_value(state.entry)?;
             return Some(unquote_written(&text[start..end]));
         }
         match item_at(&self.source, state.entry as usize).kind {
-            Kind::Entry { value, .. } => Some(&self.source[value.content_start..value.content_end]),
+            ItemKind::Entry { value, .. } => {
+                Some(&self.source[value.content_start..value.content_end])
+            }
             _ => None,
         }
     }
@@ -224,38 +291,51 @@ impl Document {
     /// see a value there, so treating it as absent would invite a second, conflicting
     /// definition. See [`Document::broken_line`].
     pub fn contains_key(&self, key: &str) -> bool {
-        self.find(key).is_ok()
+        self.state(key).is_some()
     }
 
-    /// The 1-based line of the first unreadable line naming `key`, if any. `set` and `append`
-    /// of such a key are refused.
+    /// The 1-based line of the first unreadable line naming `key`, if any, in the document as
+    /// it is now (after edits). `set` and `append` of such a key are refused.
     pub fn broken_line(&self, key: &str) -> Option<usize> {
-        let state = &self.keys[self.find(key).ok()? as usize];
+        let state = self.state(key)?;
         (state.broken != NONE).then(|| self.line_of(state.broken, state.broken_line))
     }
 
-    /// Distinct keys in order of first appearance, including keys seen only on unreadable lines.
-    pub fn keys(&self) -> Vec<&str> {
-        self.keys.iter().map(|k| self.name(k)).collect()
+    /// The 1-based line of `key`'s last readable definition in the document as it is now:
+    /// lines inserted or removed above it count.
+    pub fn line_of_key(&self, key: &str) -> Option<usize> {
+        let state = self.state(key)?;
+        (state.entry != NONE).then(|| self.line_of(state.entry, state.entry_line))
     }
 
-    /// Problems found while parsing, in line order. They describe the input as parsed; edits
-    /// do not change them. After 100, one last warning counts the rest.
+    /// Distinct keys in order of first appearance, including keys seen only on unreadable lines.
+    /// A key removed and defined again keeps its first place.
+    pub fn keys(&self) -> Vec<&str> {
+        self.keys
+            .iter()
+            .filter(|k| k.present())
+            .map(|k| self.name(k))
+            .collect()
+    }
+
+    /// Problems found while parsing, in line order. They describe the input as parsed (the
+    /// file as the user has it); edits do not change them. After 100, one last warning counts
+    /// the rest.
     pub fn warnings(&self) -> &[Warning] {
         &self.warnings
     }
 
     /// Whether the document has no content at all (it renders to an empty string).
     pub fn is_empty(&self) -> bool {
-        self.source.is_empty() && self.added.is_empty()
+        self.body == 0 && self.total_lines() == 0
     }
 
     /// Sets `key` to `value`.
     ///
     /// The last definition's value is replaced in place: leading whitespace, `export `, the
-    /// spacing around `=`, a trailing comment and the line ending are kept, and a multi-line
-    /// value becomes one line. An absent key is appended as by [`Document::append`].
-    /// On error the document is unchanged.
+    /// spacing around `=`, a trailing comment, the line ending and a record above are kept,
+    /// and a multi-line value becomes one line. An absent key is appended as by
+    /// [`Document::append`]. On error the document is unchanged.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), EditError> {
         let written = written_value(key, value)?;
         match self.editable_entry(key)? {
@@ -304,6 +384,157 @@ impl Document {
         Ok(())
     }
 
+    /// Inserts `KEY=value` as a new line directly after the last definition of `anchor` (as
+    /// rotation writes `KEY_PREVIOUS` next to `KEY`), in the file's dominant line ending.
+    ///
+    /// Refused when `key` exists ([`EditError::KeyExists`], or
+    /// [`EditError::KeyOnUnparsableLine`]), when `anchor` has no readable definition
+    /// ([`EditError::KeyMissing`]) or cannot be edited, and for the keys and values
+    /// [`Document::set`] refuses. On error the document is unchanged.
+    pub fn insert_after(&mut self, anchor: &str, key: &str, value: &str) -> Result<(), EditError> {
+        let written = written_value(key, value)?;
+        self.check_absent(key)?;
+        let (anchor_idx, entry) =
+            self.editable_entry(anchor)?
+                .ok_or_else(|| EditError::KeyMissing {
+                    key: anchor.to_owned(),
+                })?;
+        let line = self.keys[anchor_idx as usize].entry_line;
+        let (text, value) = assignment(key, &written, self.eol);
+        let at = self.source_at(entry);
+        let idx = self.push_written(at, text, value);
+        let piece = piece_of(entry);
+        let splice = self.splice(at, Some(line));
+        let i = splice
+            .index_of(piece)
+            .map_or(splice.pieces.len(), |i| i + 1);
+        splice.pieces.insert(i, idx);
+        self.define(key, WRITTEN + idx);
+        Ok(())
+    }
+
+    /// Removes every definition of `key`, each with the `# envmint:` record lines directly
+    /// above it. Every other byte stays.
+    ///
+    /// Refused when the key is absent ([`EditError::KeyMissing`]) or on an unreadable line
+    /// ([`EditError::KeyOnUnparsableLine`]: which value readers see there is unclear, and
+    /// removing the readable lines would leave only that one). On error the document is
+    /// unchanged.
+    pub fn remove(&mut self, key: &str) -> Result<(), EditError> {
+        let missing = || EditError::KeyMissing {
+            key: key.to_owned(),
+        };
+        let idx = self.find(key).map_err(|_| missing())?;
+        let state = &self.keys[idx as usize];
+        if state.broken != NONE {
+            return Err(EditError::KeyOnUnparsableLine {
+                key: key.to_owned(),
+                line: self.line_of(state.broken, state.broken_line),
+            });
+        }
+        if state.entry == NONE {
+            return Err(missing());
+        }
+        let entry = state.entry;
+        let mut definitions = vec![(entry, Some(state.entry_line))];
+        if state.flags & DEFINED_TWICE != 0 {
+            // Earlier definitions are not indexed: read the source again (rare, and linear).
+            let source = Arc::clone(&self.source);
+            let mut line = 1;
+            parse_items(&source, self.body as usize, |item| {
+                if let ItemKind::Entry { key: k, .. } = item.kind
+                    && &source[k.0..k.1] == key
+                    && item.start as u32 != entry
+                    && self.shown(item.start as u32)
+                {
+                    definitions.push((item.start as u32, Some(line)));
+                }
+                line += item.lines as u32;
+            });
+        }
+        for (pos, line) in definitions {
+            let mut above = self.record_above(pos);
+            self.remove_line(pos, line);
+            while let Some(record) = above {
+                above = self.record_above(record);
+                self.remove_line(record, None);
+            }
+        }
+        let state = &mut self.keys[idx as usize];
+        state.entry = NONE;
+        state.flags = 0;
+        self.decoded.remove(&idx);
+        Ok(())
+    }
+
+    /// The text of the `# envmint:` comment line directly above `key`'s last readable
+    /// definition, after the prefix and trimmed (`# envmint: generated=2026-11-23` gives
+    /// `generated=2026-11-23`); `None` when there is no such line. When several record lines
+    /// stack above a key, this is the nearest one (the one `set_record` replaces; `remove`
+    /// removes them all).
+    pub fn record(&self, key: &str) -> Option<&str> {
+        let state = self.state(key)?;
+        if state.entry == NONE {
+            return None;
+        }
+        let above = self.record_above(state.entry)?;
+        Some(record_text(self.line_text(above)))
+    }
+
+    /// Writes `# envmint: TEXT` (`TEXT` trimmed) directly above `key`'s last definition: it
+    /// replaces the record line there, or is inserted, in the file's line ending. The record
+    /// stays attached to the key through [`Document::set`], [`Document::replace_value`] and inserts, and
+    /// [`Document::remove`] removes it with the key.
+    ///
+    /// Refused for a text with a line break or control character ([`EditError::InvalidRecord`]),
+    /// a key without a readable definition ([`EditError::KeyMissing`]) and the lines
+    /// [`Document::set`] refuses. On error the document is unchanged.
+    pub fn set_record(&mut self, key: &str, text: &str) -> Result<(), EditError> {
+        if text.chars().any(char::is_control) {
+            return Err(EditError::InvalidRecord {
+                key: key.to_owned(),
+            });
+        }
+        let (idx, entry) = self
+            .editable_entry(key)?
+            .ok_or_else(|| EditError::KeyMissing {
+                key: key.to_owned(),
+            })?;
+        let text = text.trim();
+        let eol = self.eol.as_str();
+        let mut line = Zeroizing::new(String::with_capacity(
+            RECORD_PREFIX.len() + 1 + text.len() + eol.len(),
+        ));
+        line.push_str(RECORD_PREFIX);
+        if !text.is_empty() {
+            line.push(' ');
+            line.push_str(text);
+        }
+        line.push_str(eol);
+        match self.record_above(entry) {
+            Some(record) if record >= WRITTEN => {
+                self.written[(record - WRITTEN) as usize].text = line;
+            }
+            Some(record) => {
+                let new = self.push_written(record, line, (0, 0));
+                let splice = self.splice(record, None);
+                if let Some(piece) = splice.pieces.iter_mut().find(|p| **p == KEEP) {
+                    *piece = new;
+                }
+            }
+            None => {
+                let at = self.source_at(entry);
+                let entry_line = self.keys[idx as usize].entry_line;
+                let new = self.push_written(at, line, (0, 0));
+                let piece = piece_of(entry);
+                let splice = self.splice(at, Some(entry_line));
+                let i = splice.index_of(piece).unwrap_or(0);
+                splice.pieces.insert(i, new);
+            }
+        }
+        Ok(())
+    }
+
     /// The key's index and the position of its last readable definition (`None` when the key
     /// has no readable definition), or why it cannot be edited in place.
     fn editable_entry(&self, key: &str) -> Result<Option<(u32, u32)>, EditError> {
@@ -321,7 +552,8 @@ impl Document {
         if entry == NONE {
             return Ok(None);
         }
-        if let Some((u, line)) = self.unterminated.filter(|&(u, _)| u < entry) {
+        let at = self.source_at(entry);
+        if let Some((u, line)) = self.unterminated.filter(|&(u, _)| u < at) {
             return Err(EditError::UnterminatedQuote {
                 line: self.line_of(u, line),
             });
@@ -359,29 +591,20 @@ impl Document {
         }
         let value_pos = (start as u32, (head.len() + written.len()) as u32);
         raw.push_str(tail);
-        if entry >= ADDED {
-            let added = &mut self.added[(entry - ADDED) as usize];
-            added.text = raw;
-            added.value = value_pos;
+        if entry >= WRITTEN {
+            let line = &mut self.written[(entry - WRITTEN) as usize];
+            line.text = raw;
+            line.value = value_pos;
         } else {
-            let (end, removed_before, lines) = match self.edits.get(&entry) {
-                Some(edit) => (edit.end, edit.removed_lines, 1),
-                None => {
-                    let item = item_at(&self.source, entry as usize);
-                    (item.end as u32, 0, item.lines as u32)
-                }
-            };
-            let removed = lines - 1;
-            self.total_lines -= removed as usize;
-            self.edits.insert(
-                entry,
-                Edit {
-                    end,
-                    text: raw,
-                    value: value_pos,
-                    removed_lines: removed_before + removed,
-                },
-            );
+            // The source item (one line or several) gives way to one written line, in its
+            // place among the lines inserted around it.
+            let line = self.keys[idx as usize].entry_line;
+            let new = self.push_written(entry, raw, value_pos);
+            let splice = self.splice(entry, Some(line));
+            if let Some(piece) = splice.pieces.iter_mut().find(|p| **p == KEEP) {
+                *piece = new;
+            }
+            self.keys[idx as usize].entry = WRITTEN + new;
         }
         self.decoded.remove(&idx);
     }
@@ -390,21 +613,26 @@ impl Document {
     /// an unterminated last line in that style). Refused when the key exists.
     pub fn append(&mut self, key: &str, value: &str) -> Result<(), EditError> {
         let written = written_value(key, value)?;
-        if let Ok(idx) = self.find(key) {
-            let state = &self.keys[idx as usize];
-            return Err(if state.broken != NONE {
-                EditError::KeyOnUnparsableLine {
-                    key: key.to_owned(),
-                    line: self.line_of(state.broken, state.broken_line),
-                }
-            } else {
-                EditError::KeyExists {
-                    key: key.to_owned(),
-                    line: self.line_of(state.entry, state.entry_line),
-                }
-            });
-        }
+        self.check_absent(key)?;
         self.append_checked(key, &written)
+    }
+
+    /// `KeyExists` (or `KeyOnUnparsableLine`) when `key` is present.
+    fn check_absent(&self, key: &str) -> Result<(), EditError> {
+        let Some(state) = self.state(key) else {
+            return Ok(());
+        };
+        Err(if state.broken != NONE {
+            EditError::KeyOnUnparsableLine {
+                key: key.to_owned(),
+                line: self.line_of(state.broken, state.broken_line),
+            }
+        } else {
+            EditError::KeyExists {
+                key: key.to_owned(),
+                line: self.line_of(state.entry, state.entry_line),
+            }
+        })
     }
 
     /// Appends a key known to be absent, `written` already quoted.
@@ -414,40 +642,152 @@ impl Document {
                 line: self.line_of(u, line),
             });
         }
-        let eol = self.eol.as_str();
-        if self.added.is_empty()
-            && self.source.len() > self.body as usize
-            && !self.source.ends_with(['\n', '\r'])
-        {
-            self.newline_added = true;
-        }
-        let mut raw = Zeroizing::new(String::with_capacity(
-            key.len() + 1 + written.len() + eol.len(),
-        ));
-        raw.push_str(key);
-        raw.push('=');
-        let value = (raw.len() as u32, (raw.len() + written.len()) as u32);
-        raw.push_str(written);
-        raw.push_str(eol);
-        let pos = ADDED + self.added.len() as u32;
-        self.added.push(Added { text: raw, value });
-        self.total_lines += 1;
-        let line = self.total_lines as u32;
+        let (text, value) = assignment(key, written, self.eol);
+        let end = self.source.len() as u32;
+        let idx = self.push_written(end, text, value);
+        self.splice(end, None).pieces.push(idx);
+        self.define(key, WRITTEN + idx);
+        Ok(())
+    }
+
+    /// Makes the written line at `pos` the definition of `key`, adding the key if new.
+    fn define(&mut self, key: &str, pos: u32) {
         let idx = match self.find(key) {
             Ok(idx) => idx,
             Err(slot) => self.insert(slot, pos, key.len(), key),
         };
         let state = &mut self.keys[idx as usize];
         state.entry = pos;
-        state.entry_line = line;
-        Ok(())
+        state.entry_line = 0;
+        state.flags = 0;
     }
 
-    /// Takes one parsed item into the index, noting warnings.
-    fn fold(&mut self, item: Item, suppressed: &mut (usize, usize)) {
-        let line = self.total_lines + 1;
-        self.total_lines += item.lines;
+    /// Adds a written line to the splice at `at` (the caller places it among the pieces).
+    fn push_written(&mut self, at: u32, text: Zeroizing<String>, value: (u32, u32)) -> u32 {
+        let idx = self.written.len() as u32;
+        self.written.push(Written { text, value, at });
+        idx
+    }
+
+    /// The splice at source offset `at` (an item start, or the end of the source), made if
+    /// new; `line` is the item's parsed line when the caller knows it.
+    fn splice(&mut self, at: u32, line: Option<u32>) -> &mut Splice {
+        let fresh = (!self.splices.contains_key(&at)).then(|| {
+            if at as usize >= self.source.len() {
+                Splice {
+                    end: at,
+                    line: self.source_lines + 1,
+                    lines: 0,
+                    pieces: Vec::new(),
+                }
+            } else {
+                let item = item_at(&self.source, at as usize);
+                Splice {
+                    end: item.end as u32,
+                    line: line.unwrap_or_else(|| self.parsed_line(at)),
+                    lines: item.lines as u32,
+                    pieces: vec![KEEP],
+                }
+            }
+        });
+        self.splices
+            .entry(at)
+            .or_insert_with(|| fresh.unwrap_or_default())
+    }
+
+    /// Takes the line at `pos` out of the document (`line`: its parsed line, if known).
+    fn remove_line(&mut self, pos: u32, line: Option<u32>) {
+        let at = self.source_at(pos);
+        let piece = piece_of(pos);
+        self.splice(at, line).pieces.retain(|&p| p != piece);
+    }
+
+    /// Whether the source item at `start` is still shown.
+    fn shown(&self, start: u32) -> bool {
+        self.splices
+            .get(&start)
+            .is_none_or(|s| s.index_of(KEEP).is_some())
+    }
+
+    /// The source offset a position belongs to: its own, or its splice's.
+    fn source_at(&self, pos: u32) -> u32 {
+        if pos >= WRITTEN {
+            self.written[(pos - WRITTEN) as usize].at
+        } else {
+            pos
+        }
+    }
+
+    /// The `# envmint:` record line directly above the line at `pos`, if there is one.
+    fn record_above(&self, pos: u32) -> Option<u32> {
+        let at = self.source_at(pos);
+        if let Some(splice) = self.splices.get(&at) {
+            let i = splice.index_of(piece_of(pos))?;
+            if i > 0 {
+                let above = position(at, splice.pieces[i - 1]);
+                return self.is_record(above).then_some(above);
+            }
+        }
+        // The first line of its splice: the line above is the last one shown before `at`.
+        let mut at = at;
+        loop {
+            match self.splices.range(..at).next_back() {
+                Some((&start, splice)) if splice.end == at => match splice.pieces.last() {
+                    Some(&piece) => {
+                        let above = position(start, piece);
+                        return self.is_record(above).then_some(above);
+                    }
+                    None => at = start,
+                },
+                // An untouched source item: the parse noted whether it is a record.
+                _ => return self.records.get(&at).copied(),
+            }
+        }
+    }
+
+    /// Whether the line at `pos` is a `# envmint:` comment.
+    fn is_record(&self, pos: u32) -> bool {
+        if pos < WRITTEN && !matches!(item_at(&self.source, pos as usize).kind, ItemKind::Comment) {
+            return false;
+        }
+        is_record_line(self.line_text(pos))
+    }
+
+    /// The text of the line (or item) at `pos`, with its ending.
+    fn line_text(&self, pos: u32) -> &str {
+        if pos >= WRITTEN {
+            &self.written[(pos - WRITTEN) as usize].text
+        } else {
+            let item = item_at(&self.source, pos as usize);
+            &self.source[item.start..item.end]
+        }
+    }
+
+    /// The state of a present key.
+    fn state(&self, key: &str) -> Option<&KeyState> {
+        let state = &self.keys[self.find(key).ok()? as usize];
+        state.present().then_some(state)
+    }
+
+    /// Takes one parsed item into the index, noting warnings. `record_above` is the start of
+    /// the previous item when it was a `# envmint:` comment.
+    fn fold(
+        &mut self,
+        item: Item,
+        suppressed: &mut (usize, usize),
+        record_above: &mut Option<u32>,
+    ) {
+        let line = self.source_lines as usize + 1;
+        self.source_lines += item.lines as u32;
         let start = item.start as u32;
+        if let Some(record) = record_above.take() {
+            self.records.insert(start, record);
+        }
+        if matches!(item.kind, ItemKind::Comment)
+            && is_record_line(&self.source[item.start..item.end])
+        {
+            *record_above = Some(start);
+        }
         let mut warn = |warnings: &mut Vec<Warning>, message: String| {
             if warnings.len() < MAX_WARNINGS {
                 warnings.push(Warning { line, message });
@@ -459,11 +799,12 @@ impl Document {
             }
         };
         match item.kind {
-            Kind::Blank | Kind::Comment => {}
-            Kind::Entry { key, value } => {
+            ItemKind::Blank | ItemKind::Comment => {}
+            ItemKind::Entry { key, value } => {
                 let idx = self.index_of(key);
                 let state = &mut self.keys[idx as usize];
                 if state.entry != NONE {
+                    state.flags |= DEFINED_TWICE;
                     let prev_line = state.entry_line;
                     let name = &self.source[key.0..key.1];
                     warn(
@@ -489,7 +830,7 @@ impl Document {
                 let state = &mut self.keys[idx as usize];
                 state.entry = start;
                 state.entry_line = line as u32;
-                state.broken_after_entry = false;
+                state.flags &= !BROKEN_AFTER_ENTRY;
                 match decoded(&self.source, &value) {
                     Some(text) => {
                         self.decoded.insert(idx, text);
@@ -501,7 +842,7 @@ impl Document {
                     }
                 }
             }
-            Kind::Broken { key, why } => {
+            ItemKind::Broken { key, why } => {
                 if let Some(key) = key {
                     let idx = self.index_of(key);
                     let state = &mut self.keys[idx as usize];
@@ -510,7 +851,7 @@ impl Document {
                         state.broken_line = line as u32;
                     }
                     if state.entry != NONE {
-                        state.broken_after_entry = true;
+                        state.flags |= BROKEN_AFTER_ENTRY;
                     }
                 }
                 if matches!(why, Broken::Unterminated(_)) && self.unterminated.is_none() {
@@ -536,15 +877,16 @@ impl Document {
     /// The name of a key.
     fn name(&self, state: &KeyState) -> &str {
         let len = state.name_len as usize;
-        if state.name >= ADDED {
-            &self.added[(state.name - ADDED) as usize].text[..len]
+        if state.name >= WRITTEN {
+            &self.written[(state.name - WRITTEN) as usize].text[..len]
         } else {
             let start = state.name as usize;
             &self.source[start..start + len]
         }
     }
 
-    /// `Ok(index into keys)`, or `Err(the empty slot where it would go)`.
+    /// `Ok(index into keys)`, or `Err(the empty slot where it would go)`. Absent (removed) keys
+    /// are found too.
     fn find(&self, key: &str) -> Result<u32, usize> {
         if self.slots.is_empty() {
             return Err(0);
@@ -574,7 +916,7 @@ impl Document {
             entry_line: 0,
             broken: NONE,
             broken_line: 0,
-            broken_after_entry: false,
+            flags: 0,
         });
         // At most 3/4 full, so probes stay short.
         if !self.slots.is_empty() && self.keys.len() * 4 <= self.slots.len() * 3 {
@@ -606,16 +948,13 @@ impl Document {
 
     /// The definition at `pos` as it is now, with the written value's offsets in it.
     fn written_value(&self, pos: u32) -> Option<(&str, usize, usize)> {
-        if pos >= ADDED {
-            let a = self.added.get((pos - ADDED) as usize)?;
-            return Some((&a.text, a.value.0 as usize, a.value.1 as usize));
-        }
-        if let Some(e) = self.edits.get(&pos) {
-            return Some((&e.text, e.value.0 as usize, e.value.1 as usize));
+        if pos >= WRITTEN {
+            let w = self.written.get((pos - WRITTEN) as usize)?;
+            return Some((&w.text, w.value.0 as usize, w.value.1 as usize));
         }
         let item = item_at(&self.source, pos as usize);
         match item.kind {
-            Kind::Entry { value, .. } => Some((
+            ItemKind::Entry { value, .. } => Some((
                 &self.source[item.start..item.end],
                 value.start - item.start,
                 value.end - item.start,
@@ -624,18 +963,79 @@ impl Document {
         }
     }
 
-    /// The 1-based line where position `pos` (parsed on line `parsed_line`) starts now, after
-    /// edits that made earlier multi-line values one line.
-    fn line_of(&self, pos: u32, parsed_line: u32) -> usize {
-        let removed_before =
-            |end: u32| -> u32 { self.edits.range(..end).map(|(_, e)| e.removed_lines).sum() };
-        if pos >= ADDED {
-            let source_now = self.source_lines - removed_before(ADDED);
-            (source_now + pos - ADDED + 1) as usize
-        } else {
-            (parsed_line - removed_before(pos)) as usize
-        }
+    /// The line a source item starting at `at` was parsed on (counted: callers pass the line
+    /// when the index knows it).
+    fn parsed_line(&self, at: u32) -> u32 {
+        let bytes = &self.source.as_bytes()[self.body as usize..at as usize];
+        let breaks = memchr::memchr2_iter(b'\n', b'\r', bytes)
+            .filter(|&i| !(bytes[i] == b'\n' && i > 0 && bytes[i - 1] == b'\r'))
+            .count();
+        breaks as u32 + 1
     }
+
+    /// Lines the document shows now (a last line without a terminator counts).
+    fn total_lines(&self) -> usize {
+        self.splices
+            .values()
+            .fold(self.source_lines as usize, |n, s| {
+                n - s.lines as usize + s.shown_lines() as usize
+            })
+    }
+
+    /// The 1-based line where the line at `pos` (a source item parsed on `parsed_line`, or a
+    /// written line) is shown now, counting the lines splices before it add or remove.
+    fn line_of(&self, pos: u32, parsed_line: u32) -> usize {
+        let at = self.source_at(pos);
+        let splice = self.splices.get(&at);
+        let mut line = i64::from(splice.map_or(parsed_line, |s| s.line));
+        for s in self.splices.range(..at).map(|(_, s)| s) {
+            line += i64::from(s.shown_lines()) - i64::from(s.lines);
+        }
+        if let Some(s) = splice {
+            let piece = piece_of(pos);
+            for &p in s.pieces.iter().take_while(|&&p| p != piece) {
+                line += i64::from(if p == KEEP { s.lines } else { 1 });
+            }
+        }
+        line.max(1) as usize
+    }
+}
+
+/// The piece standing for position `pos` in its splice.
+fn piece_of(pos: u32) -> u32 {
+    if pos >= WRITTEN { pos - WRITTEN } else { KEEP }
+}
+
+/// The position of piece `piece` of the splice at `at`.
+fn position(at: u32, piece: u32) -> u32 {
+    if piece == KEEP { at } else { WRITTEN + piece }
+}
+
+/// `KEY=written` and a line ending, with the value's offsets.
+fn assignment(key: &str, written: &str, eol: LineEnding) -> (Zeroizing<String>, (u32, u32)) {
+    let eol = eol.as_str();
+    let mut raw = Zeroizing::new(String::with_capacity(
+        key.len() + 1 + written.len() + eol.len(),
+    ));
+    raw.push_str(key);
+    raw.push('=');
+    let value = (raw.len() as u32, (raw.len() + written.len()) as u32);
+    raw.push_str(written);
+    raw.push_str(eol);
+    (raw, value)
+}
+
+/// Whether a comment line is a `# envmint:` record.
+fn is_record_line(line: &str) -> bool {
+    line.trim_start().starts_with(RECORD_PREFIX)
+}
+
+/// A record line's text after the prefix, trimmed (line ending included).
+fn record_text(line: &str) -> &str {
+    line.trim_start()
+        .strip_prefix(RECORD_PREFIX)
+        .unwrap_or_default()
+        .trim()
 }
 
 /// A warning for a control character (other than tab and line breaks) in an entry's written
@@ -716,8 +1116,8 @@ fn broken_message(key: Option<&str>, why: Broken, lines: usize) -> String {
 impl fmt::Debug for Document {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Document")
-            .field("lines", &self.total_lines)
-            .field("keys", &self.keys.len())
+            .field("lines", &self.total_lines())
+            .field("keys", &self.keys.iter().filter(|k| k.present()).count())
             .field("warnings", &self.warnings.len())
             .field("bom", &(self.body > 0))
             .field("line_ending", &self.eol)

@@ -3,8 +3,8 @@
 use super::UnsafeChar;
 use std::fmt;
 
-/// An edit [`Document::set`](super::Document::set) or [`Document::append`](super::Document::append)
-/// refused. The document is unchanged. Messages name keys and lines, never a value.
+/// An edit of a [`Document`](super::Document) (`set`, `replace_value`, `append`, `insert_after`,
+/// `remove`, `set_record`) refused. The document is unchanged. Messages name keys and lines, never a value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EditError {
     /// The key is not `[A-Za-z_][A-Za-z0-9_]*`.
@@ -33,12 +33,19 @@ pub enum EditError {
         /// The 1-based line where the quote opens.
         line: usize,
     },
-    /// `replace_value` of a key the document does not define readably.
+    /// `replace_value`, `remove` or `set_record` of a key (or `insert_after` next to an anchor)
+    /// the document does not define readably.
     KeyMissing {
         /// The key.
         key: String,
     },
-    /// `append` of a key the document already has.
+    /// `set_record` of a text with a line break or another control character (a record is one
+    /// comment line).
+    InvalidRecord {
+        /// The key whose record it was.
+        key: String,
+    },
+    /// `append` or `insert_after` of a key the document already has.
     KeyExists {
         /// The key.
         key: String,
@@ -56,7 +63,8 @@ impl EditError {
             | EditError::KeyExists { line, .. } => Some(*line),
             EditError::InvalidKey { .. }
             | EditError::UnsafeValue { .. }
-            | EditError::KeyMissing { .. } => None,
+            | EditError::KeyMissing { .. }
+            | EditError::InvalidRecord { .. } => None,
         }
     }
 }
@@ -101,6 +109,11 @@ impl fmt::Display for EditError {
                  since a later quote would swallow the new line"
             ),
             EditError::KeyMissing { key } => write!(f, "`{key}` is not defined"),
+            EditError::InvalidRecord { key } => write!(
+                f,
+                "the `# envmint:` record for `{key}` holds a line break or control character; \
+                 a record is one comment line"
+            ),
             EditError::KeyExists { key, line } => {
                 write!(f, "`{key}` already exists (line {line})")
             }

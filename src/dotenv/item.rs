@@ -76,8 +76,8 @@ pub(crate) struct ValueSpan {
     pub(crate) decode: Option<Quote>,
 }
 
-/// What an item is.
-pub(crate) enum Kind {
+/// What an item is (named apart from the generator and error `Kind`s).
+pub(crate) enum ItemKind {
     /// Whitespace only.
     Blank,
     /// `#` is the first non-blank character.
@@ -108,5 +108,5 @@ pub(crate) struct Item {
     /// How many lines it spans.
     pub(crate) lines: usize,
     /// What the item is.
-    pub(crate) kind: Kind,
+    pub(crate) kind: ItemKind,
 }

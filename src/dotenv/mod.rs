@@ -2,9 +2,9 @@
 //!
 //! [`Document::parse`] keeps every byte: comments, blank lines, order, `export ` prefixes,
 //! quoting, CRLF or CR line endings, a missing final newline and a UTF-8 BOM. Rendering an
-//! unedited document gives back the input; [`Document::set`] changes only the lines of the key
-//! it sets; [`Document::append`] adds a line at the end. Parsing never fails: a line that cannot
-//! be read is kept as it is and reported as a [`Warning`].
+//! unedited document gives back the input, and an edit changes only the lines it is about
+//! (see [Editing](#editing)). Parsing never fails: a line that cannot be read is kept as it is
+//! and reported as a [`Warning`].
 //!
 //! # Reading
 //!
@@ -65,7 +65,8 @@
 //! | `A='x' junk` | line skipped | `'x' junk` | | line kept, not read |
 //! | `A` alone | unset (`None`) | skipped | from the environment | kept, not read |
 //! | `A: b` | line skipped | `b` | `b` | kept, not read |
-//! | BOM before the first key | part of the key | stripped | | stripped (and kept) |
+//! | `A=x\` at the end of a line (sh joins the next line) | `x\` | `x\` | | `x\`, a warning; an append leaves a blank line after it |
+//! | BOM before the first key | part of the key | stripped | | stripped (and kept), a warning |
 //! | `A="x\\"` then a line with `"` | runs to that quote, drops both | closes (backtracks) | | closes |
 //! | `A="x\"` and no later `"` | closes at that `\"` (backtracks) | same | error | unterminated |
 //! | `A=` then a line starting with a quote | empty | the quoted next line | empty | empty |
@@ -73,6 +74,23 @@
 //! Docker compose also interpolates `$VAR` in unquoted and double-quoted values, and the shell
 //! (`set -a; . ./.env`) applies its own quoting; envmint writes no character that either would
 //! change.
+//!
+//! # Editing
+//!
+//! - [`Document::set`] and [`Document::replace_value`] rewrite a key's last definition in place
+//!   (`replace_value` keeps its quotes); a multi-line value becomes one line.
+//! - [`Document::insert_after`] writes a new `KEY=value` line directly after another key's last
+//!   definition (rotation keeps `KEY_PREVIOUS` next to `KEY`); [`Document::append`] writes one
+//!   at the end.
+//! - [`Document::remove`] takes out every definition of a key and the records above them.
+//! - Records: a comment line `# envmint: TEXT` directly above a key's definition belongs to that
+//!   key. [`Document::record`] reads it, [`Document::set_record`] replaces or inserts it. It
+//!   stays above its key through every edit and goes when the key is removed.
+//!
+//! New lines take the file's most common line ending. Every edit is refused, leaving the
+//! document unchanged, for a key on an unreadable line and for a line written after a quote
+//! that never closes. Line numbers in errors and [`Document::line_of_key`] count the lines as
+//! they are after edits; warnings name the lines of the input as parsed.
 //!
 //! # Writing
 //!

@@ -4,7 +4,7 @@
 //! [`crate::dotenv`]. Everything here works on byte offsets: every delimiter is ASCII, so slicing
 //! at them always falls on a character boundary.
 
-use super::item::{Broken, Item, Kind, LineEnding, Quote, ValueSpan};
+use super::item::{Broken, Item, ItemKind, LineEnding, Quote, ValueSpan};
 use zeroize::Zeroizing;
 
 /// Whitespace inside a line. Line breaks are never inline whitespace.
@@ -173,13 +173,13 @@ struct Parser<'a> {
 impl Parser<'_> {
     /// Reads the item starting at `start`, a line start whose line ends at `end` (the next
     /// line starting at `next`); returns it and where it ends.
-    fn item_at(&mut self, start: usize, end: usize, next: usize) -> (Kind, usize) {
+    fn item_at(&mut self, start: usize, end: usize, next: usize) -> (ItemKind, usize) {
         let first = skip_ws(self.text, start, end);
         if first == end {
-            return (Kind::Blank, next);
+            return (ItemKind::Blank, next);
         }
         if self.bytes[first] == b'#' {
-            return (Kind::Comment, next);
+            return (ItemKind::Comment, next);
         }
         let mut key_start = first;
         let rest = &self.text[first..end];
@@ -193,7 +193,7 @@ impl Parser<'_> {
             .position(|&b| !is_key_byte(b))
             .map_or(end, |i| key_start + i);
         let key = (key_start, key_end);
-        let broken = |key: Option<(usize, usize)>, why| Kind::Broken { key, why };
+        let broken = |key: Option<(usize, usize)>, why| ItemKind::Broken { key, why };
         let key_ok = key_end > key_start
             && self.text[key_end..end]
                 .chars()
@@ -227,7 +227,7 @@ impl Parser<'_> {
                 content_end: value_end,
                 decode: None,
             };
-            return (Kind::Entry { key, value }, next);
+            return (ItemKind::Entry { key, value }, next);
         };
 
         let Some(close) = self.closing_quote(quote, value_start + 1) else {
@@ -246,7 +246,7 @@ impl Parser<'_> {
             content_end: close,
             decode: needs_decoding(content).then_some(quote),
         };
-        (Kind::Entry { key, value }, close_next)
+        (ItemKind::Entry { key, value }, close_next)
     }
 
     /// The first `quote` at or after `from` that a backslash does not escape; a backslash
@@ -379,16 +379,16 @@ mod tests {
             .0
             .iter()
             .map(|it| match &it.kind {
-                Kind::Blank => "blank".into(),
-                Kind::Comment => "comment".into(),
-                Kind::Entry { key, value } => {
+                ItemKind::Blank => "blank".into(),
+                ItemKind::Comment => "comment".into(),
+                ItemKind::Entry { key, value } => {
                     let read = match decoded(text, value) {
                         Some(d) => d.as_str().to_owned(),
                         None => text[value.content_start..value.content_end].to_owned(),
                     };
                     format!("{}={read}", &text[key.0..key.1])
                 }
-                Kind::Broken { key, why } => {
+                ItemKind::Broken { key, why } => {
                     let key = key.map(|(a, b)| &text[a..b]);
                     format!("broken {key:?} {why:?}")
                 }
@@ -457,7 +457,7 @@ mod tests {
         assert_eq!(items[0].lines, 3);
         assert!(matches!(
             items[0].kind,
-            Kind::Broken {
+            ItemKind::Broken {
                 why: Broken::TextAfterQuote,
                 ..
             }

@@ -65,6 +65,70 @@ fn bom_is_kept_and_first_key_read() {
 }
 
 #[test]
+fn a_trailing_backslash_is_a_warning_and_appends_leave_a_blank_line() {
+    let mut d = doc("X=abc\\\nY=1\\\n");
+    let w: Vec<(usize, &str)> = d
+        .warnings()
+        .iter()
+        .map(|w| (w.line, w.message.as_str()))
+        .collect();
+    assert_eq!(
+        w,
+        [
+            (
+                1,
+                "the value of `X` ends with a backslash: sh reads the next line as part of it \
+                 (python-dotenv and Node do not)"
+            ),
+            (
+                2,
+                "the value of `Y` ends with a backslash: sh reads the next line as part of it \
+                 (python-dotenv and Node do not)"
+            )
+        ]
+    );
+    d.append("A", "v").unwrap();
+    assert_eq!(d.render().as_str(), "X=abc\\\nY=1\\\n\nA=v\n");
+    d.append("B", "w").unwrap();
+    assert_eq!(d.render().as_str(), "X=abc\\\nY=1\\\n\nA=v\nB=w\n");
+    // Two backslashes, quotes, a comment or a blank after it: no continuation.
+    for text in [
+        "X=abc\\\\\n",
+        "X=\"abc\\\\\"\n",
+        "X=abc\\ # c\n",
+        "X=abc\\ \n",
+        "# c \\\n",
+    ] {
+        let mut d = doc(text);
+        assert!(d.warnings().is_empty(), "{text:?}: {:?}", d.warnings());
+        d.append("A", "v").unwrap();
+        assert_eq!(d.render().as_str(), format!("{text}A=v\n"), "{text:?}");
+    }
+}
+
+#[test]
+fn a_bom_before_a_key_is_a_warning() {
+    let d = doc("\u{feff}A=1\nB=\u{0}\n");
+    let w: Vec<(usize, &str)> = d
+        .warnings()
+        .iter()
+        .map(|w| (w.line, w.message.as_str()))
+        .collect();
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert_eq!(
+        w[0],
+        (
+            1,
+            "the file starts with a byte order mark (U+FEFF): python-dotenv reads `A` as another \
+             name and sh does not read the line; save the file as UTF-8 without BOM"
+        )
+    );
+    // Before a comment, or without a BOM, nothing to say.
+    assert!(doc("\u{feff}# c\nA=1\n").warnings().is_empty());
+    assert!(doc("A=1\n").warnings().is_empty());
+}
+
+#[test]
 fn set_replaces_only_the_value() {
     let mut d = doc("# head\n  export A = old # note\nB=2\n");
     d.set("A", "new").unwrap();
@@ -283,6 +347,10 @@ fn replace_value_keeps_export_spacing_comment_and_quotes() {
         ("A=\"old\"#c\nB=1", "A=\"abc\" #c\nB=1"),
         ("A=changeme", "A=abc"),
         ("A=1\nA=\n", "A=1\nA=abc\n"),
+        // A blank after `=` goes (sh would run the value as a command), around `=` it stays.
+        ("export A= \n", "export A=abc\n"),
+        ("A=\t \r\n", "A=abc\r\n"),
+        ("A = \n", "A = abc\n"),
     ];
     for (input, want) in cases {
         let key = if input.contains("SECRET_KEY") {
@@ -425,6 +493,12 @@ fn replace_value_keeps_every_other_byte() {
         };
         // A glued comment gets a space: sh would read it as part of the value.
         let sep = if glued.starts_with('#') { " " } else { "" };
+        // Filling an empty unquoted value drops the blank after a bare `=` (`K= ` is sh).
+        let eq = if old.is_empty() && eq.trim_end().ends_with('=') && !eq.starts_with([' ', '\t']) {
+            eq.trim_end()
+        } else {
+            eq
+        };
         let want = format!("{before}{head}K{eq}{written}{sep}{glued}{eol}{after}");
         assert_eq!(d.render().as_str(), want, "{text:?}");
         let again = Document::parse(&want);
@@ -452,4 +526,187 @@ fn a_control_character_in_a_value_is_a_warning_with_its_line() {
     assert_eq!(w[1].0, 4);
     assert!(w[1].1.contains("U+0007"), "{}", w[1].1);
     assert!(!w[0].1.contains("zq") && !w[0].1.contains("qz"));
+}
+
+#[test]
+fn insert_after_puts_the_line_next_to_the_anchor() {
+    let mut d = doc("# head\r\nexport KEY='old' # note\r\nOTHER=1\r\n");
+    d.insert_after("KEY", "KEY_PREVIOUS", "old").unwrap();
+    assert_eq!(
+        d.render().as_str(),
+        "# head\r\nexport KEY='old' # note\r\nKEY_PREVIOUS=old\r\nOTHER=1\r\n"
+    );
+    assert_eq!(d.get("KEY_PREVIOUS"), Some("old"));
+    assert_eq!(d.line_of_key("OTHER"), Some(4));
+    // After a rewritten anchor, after an inserted one, and at a last line without an ending.
+    d.set("KEY", "new").unwrap();
+    d.insert_after("KEY_PREVIOUS", "KEY_OLDER", "older")
+        .unwrap();
+    assert_eq!(
+        d.render().as_str(),
+        "# head\r\nexport KEY=new # note\r\nKEY_PREVIOUS=old\r\nKEY_OLDER=older\r\nOTHER=1\r\n"
+    );
+    let mut d = doc("A=1\nB='x\ny'");
+    d.insert_after("B", "C", "3").unwrap();
+    assert_eq!(d.render().as_str(), "A=1\nB='x\ny'\nC=3\n");
+    assert_eq!(d.line_of_key("C"), Some(4));
+}
+
+#[test]
+fn fail_insert_after_of_an_existing_key_or_a_missing_or_unwritable_anchor() {
+    let mut d = doc("A=1\nB='x' junk\nC=\"open\nD=4\n");
+    let before = d.render().to_string();
+    assert_eq!(
+        d.insert_after("A", "D", "v"),
+        Err(EditError::KeyExists {
+            key: "D".into(),
+            line: 4
+        })
+    );
+    assert_eq!(
+        d.insert_after("Z", "N", "v"),
+        Err(EditError::KeyMissing { key: "Z".into() })
+    );
+    assert!(matches!(
+        d.insert_after("B", "N", "v"),
+        Err(EditError::KeyOnUnparsableLine { line: 2, .. })
+    ));
+    assert_eq!(
+        d.insert_after("D", "N", "v"),
+        Err(EditError::UnterminatedQuote { line: 3 })
+    );
+    assert!(matches!(
+        d.insert_after("A", "N", "a b"),
+        Err(EditError::UnsafeValue { .. })
+    ));
+    assert_eq!(d.render().as_str(), before);
+    // Before the unterminated quote is fine: nothing written follows it.
+    d.insert_after("A", "N", "v").unwrap();
+    assert_eq!(d.render().as_str(), "A=1\nN=v\nB='x' junk\nC=\"open\nD=4\n");
+    assert_eq!(d.broken_line("B"), Some(3));
+}
+
+#[test]
+fn remove_takes_every_definition_and_its_records() {
+    let mut d =
+        doc("# envmint: first\nK=1\n# keep\n# envmint: a\n# envmint: b\nexport K='2' # c\nL=3\n");
+    assert_eq!(d.record("K"), Some("b"));
+    d.remove("K").unwrap();
+    assert_eq!(d.render().as_str(), "# keep\nL=3\n");
+    assert!(!d.contains_key("K"));
+    assert_eq!(d.get("K"), None);
+    assert_eq!(d.keys(), ["L"]);
+    assert_eq!(d.line_of_key("L"), Some(2));
+    assert_eq!(
+        d.remove("K"),
+        Err(EditError::KeyMissing { key: "K".into() })
+    );
+    // Removed keys can come back, and go again.
+    d.append("K", "new").unwrap();
+    assert_eq!(d.render().as_str(), "# keep\nL=3\nK=new\n");
+    d.set_record("K", "generated=now").unwrap();
+    d.remove("K").unwrap();
+    assert_eq!(d.render().as_str(), "# keep\nL=3\n");
+    // The last line without an ending.
+    let mut d = doc("A=1\nB=2");
+    d.remove("B").unwrap();
+    assert_eq!(d.render().as_str(), "A=1\n");
+    d.remove("A").unwrap();
+    assert!(d.is_empty());
+}
+
+#[test]
+fn fail_remove_of_a_key_on_an_unreadable_line() {
+    let mut d = doc("A=1\nA='x' junk\n");
+    assert!(matches!(
+        d.remove("A"),
+        Err(EditError::KeyOnUnparsableLine { line: 2, .. })
+    ));
+    assert_eq!(d.render().as_str(), "A=1\nA='x' junk\n");
+}
+
+#[test]
+fn records_are_read_replaced_inserted_and_stay_with_their_key() {
+    let mut d = doc("A=1\r\n  # envmint: generated=2026-01-01 \r\nK=old\r\n");
+    assert_eq!(d.record("K"), Some("generated=2026-01-01"));
+    assert_eq!(d.record("A"), None);
+    d.set_record("K", "generated=2026-11-23T07:00:00Z").unwrap();
+    d.set("K", "new").unwrap();
+    d.insert_after("K", "K_PREVIOUS", "old").unwrap();
+    d.set_record("A", "manual").unwrap();
+    assert_eq!(
+        d.render().as_str(),
+        "# envmint: manual\r\nA=1\r\n# envmint: generated=2026-11-23T07:00:00Z\r\nK=new\r\nK_PREVIOUS=old\r\n"
+    );
+    assert_eq!(d.record("K"), Some("generated=2026-11-23T07:00:00Z"));
+    assert_eq!(d.record("K_PREVIOUS"), None);
+    d.set_record("K_PREVIOUS", "rotated").unwrap();
+    d.set_record("K_PREVIOUS", "rotated again").unwrap();
+    assert_eq!(d.record("K_PREVIOUS"), Some("rotated again"));
+    assert_eq!(d.line_of_key("K_PREVIOUS"), Some(6));
+    d.remove("K").unwrap();
+    assert_eq!(
+        d.render().as_str(),
+        "# envmint: manual\r\nA=1\r\n# envmint: rotated again\r\nK_PREVIOUS=old\r\n"
+    );
+    let again = Document::parse(&d.render());
+    assert_eq!(again.record("K_PREVIOUS"), Some("rotated again"));
+    assert_eq!(again.record("A"), Some("manual"));
+}
+
+#[test]
+fn fail_records_with_line_breaks_or_without_a_key() {
+    let mut d = doc("A=1\n");
+    for text in ["a\nB=2", "a\rb", "a\0b"] {
+        assert_eq!(
+            d.set_record("A", text),
+            Err(EditError::InvalidRecord { key: "A".into() })
+        );
+    }
+    assert_eq!(
+        d.set_record("Z", "x"),
+        Err(EditError::KeyMissing { key: "Z".into() })
+    );
+    assert_eq!(d.render().as_str(), "A=1\n");
+    // A comment that is part of a multi-line value is not a record.
+    let d = doc("A='x\n# envmint: no'\nB=1\n");
+    assert_eq!(d.record("B"), None);
+}
+
+#[test]
+fn line_numbers_follow_inserts_and_removals_in_the_middle() {
+    let mut d = doc("A=1\nM='l1\nl2'\nB=2\nC='x' junk\nD=4\n");
+    assert_eq!(d.broken_line("C"), Some(5));
+    d.insert_after("A", "N1", "n").unwrap();
+    d.set_record("B", "r").unwrap();
+    assert_eq!(d.line_of_key("B"), Some(6));
+    assert_eq!(d.broken_line("C"), Some(7));
+    d.set("M", "one").unwrap();
+    d.remove("A").unwrap();
+    assert_eq!(
+        d.render().as_str(),
+        "N1=n\nM=one\n# envmint: r\nB=2\nC='x' junk\nD=4\n"
+    );
+    assert_eq!(d.line_of_key("B"), Some(4));
+    assert_eq!(d.broken_line("C"), Some(5));
+    assert_eq!(
+        d.append("D", "x"),
+        Err(EditError::KeyExists {
+            key: "D".into(),
+            line: 6
+        })
+    );
+    // Warnings still name the lines of the input as parsed.
+    assert_eq!(d.warnings()[0].line, 5);
+}
+
+#[test]
+fn secrets_never_show_in_debug_after_edits() {
+    let secret = "hunter2secret";
+    let mut d = doc(&format!("A={secret}\nB=1\n"));
+    d.insert_after("A", "A_PREVIOUS", secret).unwrap();
+    d.set_record("A", "generated").unwrap();
+    d.remove("B").unwrap();
+    let shown = format!("{d:?} {d:#?}");
+    assert!(!shown.contains(secret), "{shown}");
 }

@@ -101,9 +101,10 @@ const PLACEHOLDER_PARTS: &[&str] = &[
     "insecure",
 ];
 
-/// Whether `value` is a known placeholder rather than a secret: a known word (`changeme`, `secret`,
-/// `password`...), `your-...`, `<...>`, `xxx...` (with `-` or `_` between), one character repeated,
-/// or a value containing `changeme`, `replace-me` or `insecure`. Case does not matter.
+/// Whether `value` is a known placeholder rather than a secret: a known word (`changeme`,
+/// `secret`, `password`...), `your-...`, `<...>`, `xxx...` (with `-` or `_` between), one
+/// character repeated (base64 padding aside), or a value containing `changeme`, `replace-me` or
+/// `insecure`. Case does not matter.
 pub fn is_placeholder(value: &str) -> bool {
     let v = value.trim().to_ascii_lowercase();
     if PLACEHOLDERS.contains(&v.as_str()) || PLACEHOLDER_PARTS.iter().any(|p| v.contains(p)) {
@@ -118,14 +119,16 @@ pub fn is_placeholder(value: &str) -> bool {
     if (v.starts_with('<') && v.ends_with('>')) || (v.starts_with("{{") && v.ends_with("}}")) {
         return true;
     }
-    let xs = v.bytes().filter(|&b| b == b'x').count();
-    if xs >= 3 && v.bytes().all(|b| matches!(b, b'x' | b'-' | b'_' | b'.')) {
+    // Base64 padding is not part of the pattern: `AAAA...A=` is 32 zero bytes.
+    let body = v.trim_end_matches('=');
+    let xs = body.bytes().filter(|&b| b == b'x').count();
+    if xs >= 3 && body.bytes().all(|b| matches!(b, b'x' | b'-' | b'_' | b'.')) {
         return true;
     }
-    let mut chars = v.chars();
+    let mut chars = body.chars();
     chars
         .next()
-        .is_some_and(|first| v.len() >= 2 && chars.all(|c| c == first))
+        .is_some_and(|first| body.len() >= 2 && chars.all(|c| c == first))
 }
 
 impl Spec {
@@ -339,6 +342,14 @@ mod tests {
         }
         let alnum = spec(Kind::Alnum, SizeUnit::Length, 8);
         assert_eq!(alnum.check("changeme"), Err(Problem::Placeholder));
+        // Padded base64 of a pattern: 32 zero bytes, 32 bytes of `x` placeholders.
+        let base64 = spec(Kind::Base64, SizeUnit::Bytes, 32);
+        for v in [
+            format!("{}=", "A".repeat(43)),
+            format!("{}=", "x".repeat(43)),
+        ] {
+            assert_eq!(base64.check(&v), Err(Problem::Placeholder), "{v}");
+        }
         assert_eq!(alnum.check("abc\0defgh"), Err(Problem::ControlChar));
     }
 

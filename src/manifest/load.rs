@@ -35,8 +35,36 @@ impl Manifest {
         };
         let text = read(&path)?;
         let root = path.parent().unwrap_or(cwd);
-        Manifest::parse(&text, &path, root)
+        let manifest = Manifest::parse(&text, &path, root)?;
+        refuse_manifest_as_file(&manifest, &path)?;
+        Ok(manifest)
     }
+}
+
+/// Refuses an environment whose file is the manifest under another name (a symlink or a hard
+/// link; [`Manifest::parse`] catches the same path): secrets written there would be committed
+/// with the manifest.
+fn refuse_manifest_as_file(manifest: &Manifest, path: &Path) -> Result<()> {
+    let Ok(own) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    for env in manifest.environments() {
+        if std::fs::metadata(&env.file).is_ok_and(|m| m.dev() == own.dev() && m.ino() == own.ino())
+        {
+            return Err(Error::data(
+                Location::new(&env.file, None),
+                format!(
+                    "the file of [environments.{}] is the manifest itself, under another name",
+                    env.name
+                ),
+            )
+            .with_hint(
+                "secrets go in their own dotenv file; remove the link or change `file` in the \
+                 manifest",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The nearest `envmint.toml` in `start` or one of its parents, or `None`.
@@ -251,6 +279,32 @@ mod tests {
         }
         // Root-owned files are trusted by everyone.
         assert!(check_owner(Path::new("/etc/passwd"), 12345).is_ok());
+    }
+
+    #[test]
+    fn fail_an_environment_file_that_links_to_the_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        fs::write(&path, "[environments.production]\nfile = \"prod.env\"\n").unwrap();
+        assert!(Manifest::load(None, dir.path(), None).is_ok());
+        for link in [
+            |m: &Path, l: &Path| std::os::unix::fs::symlink(m, l),
+            |m: &Path, l: &Path| fs::hard_link(m, l),
+        ] {
+            let env_file = dir.path().join("prod.env");
+            link(&path, &env_file).unwrap();
+            let err = load_in(dir.path());
+            assert_eq!(err.exit(), Exit::DataErr, "{err}");
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "{}: the file of [environments.production] is the manifest itself, under \
+                     another name",
+                    env_file.display()
+                )
+            );
+            fs::remove_file(&env_file).unwrap();
+        }
     }
 
     fn load_in(dir: &Path) -> Error {

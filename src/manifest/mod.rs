@@ -211,11 +211,15 @@ fn shown_name(name: &str) -> String {
 /// 3 characters (`prod` for `production`).
 fn closest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = if given.chars().count() <= 3 { 1 } else { 2 };
+    // Case is compared loosely: `PRODUCTION` or `Hex` is a slip, not a new name.
+    let given = given.to_lowercase();
     candidates
         .into_iter()
         .filter_map(|c| {
-            let d = edit_distance(given, c);
-            let prefix = given.len() >= 3 && (c.starts_with(given) || given.starts_with(c));
+            let lower = c.to_lowercase();
+            let d = edit_distance(&given, &lower);
+            let prefix =
+                given.len() >= 3 && (lower.starts_with(&given) || given.starts_with(&lower));
             (d <= limit || prefix).then_some((d, c))
         })
         .min_by_key(|(d, _)| *d)
@@ -241,29 +245,6 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
-}
-
-/// Parses `90d`, `12h`, `2w`, `30m`, `45s`: a positive whole number and one unit.
-pub fn parse_duration(text: &str) -> Option<Duration> {
-    let unit = text.chars().last()?;
-    let secs = match unit {
-        's' => 1,
-        'm' => 60,
-        'h' => 3_600,
-        'd' => 86_400,
-        'w' => 604_800,
-        _ => return None,
-    };
-    // The unit is one ASCII byte, so this slice ends on a character boundary.
-    let digits = &text[..text.len() - 1];
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let n: u64 = digits.parse().ok()?;
-    if n == 0 {
-        return None;
-    }
-    Some(Duration::from_secs(n.checked_mul(secs)?))
 }
 
 #[cfg(test)]
@@ -365,5 +346,10 @@ mod tests {
         assert_eq!(closest("hax", ["hex", "base64"]), Some("hex"));
         assert_eq!(closest("zzz", ["hex", "base64"]), None);
         assert_eq!(closest("qa", ["staging"]), None);
+        assert_eq!(
+            closest("PRODUCTION", ["staging", "production"]),
+            Some("production")
+        );
+        assert_eq!(closest("HEX", ["hex", "base64"]), Some("hex"));
     }
 }

@@ -319,6 +319,35 @@ fn env_file(ctx: &Ctx<'_>, file: &Spanned<String>, root: &Path) -> Result<PathBu
                 "no file name can contain one; name the dotenv file, e.g. file = \".env\"",
             ));
     }
+    if f.chars().any(char::is_control) {
+        // A line break in a file name would forge lines in every summary that names the file.
+        return Err(ctx
+            .err(
+                file.span(),
+                format!(
+                    "`file = \"{}\"` contains a control character",
+                    shown_file(f)
+                ),
+            )
+            .with_hint("name the dotenv file, e.g. file = \".env.production.local\""));
+    }
+    // Linux's PATH_MAX and NAME_MAX: a longer path fails at the first open, as an I/O error
+    // that prints all of it; here it is the manifest's error, shown cut short.
+    if f.len() > MAX_PATH_BYTES
+        || Path::new(f)
+            .components()
+            .any(|c| c.as_os_str().len() > MAX_NAME_BYTES)
+    {
+        return Err(ctx
+            .err(
+                file.span(),
+                format!("`file = \"{}\"` is too long for a path", shown_file(f)),
+            )
+            .with_hint(format!(
+                "a path has at most {MAX_PATH_BYTES} bytes, and each folder or file name at most \
+                 {MAX_NAME_BYTES}"
+            )));
+    }
     let path = Path::new(f);
     let mut resolved = PathBuf::new();
     // Relative components kept so far: `..` may only remove one of these.
@@ -337,7 +366,7 @@ fn env_file(ctx: &Ctx<'_>, file: &Spanned<String>, root: &Path) -> Result<PathBu
                             file.span(),
                             format!(
                                 "`file = \"{}\"` leaves the manifest's folder",
-                                f.escape_debug()
+                                shown_file(f)
                             ),
                         )
                         .with_hint(
@@ -350,27 +379,91 @@ fn env_file(ctx: &Ctx<'_>, file: &Spanned<String>, root: &Path) -> Result<PathBu
                 depth -= 1;
             }
             Component::Normal(p) => {
+                // git's own folder holds `key = value` files (.git/config) that are never
+                // meant to hold a secret, and no dotenv file belongs there.
+                if p.eq_ignore_ascii_case(".git") {
+                    return Err(ctx
+                        .err(
+                            file.span(),
+                            format!("`file = \"{}\"` is inside .git", shown_file(f)),
+                        )
+                        .with_hint(
+                            "name a dotenv file outside the repository's .git folder, e.g. \
+                             file = \".env.production.local\"",
+                        ));
+                }
                 resolved.push(p);
                 depth += 1;
             }
         }
     }
-    if resolved.file_name().is_none() {
-        return Err(ctx
-            .err(
-                file.span(),
-                format!(
-                    "`file = \"{}\"` names a folder, not a file",
-                    f.escape_debug()
-                ),
-            )
-            .with_hint("name the dotenv file, e.g. file = \".env.production.local\""));
+    // `sub/`, `sub/.` and `a/b/..` name a folder, though the lexical resolution above reads
+    // them as the file `sub` or `a`.
+    if resolved.file_name().is_none() || matches!(f.rsplit('/').next(), Some("" | "." | "..")) {
+        return Err(folder(ctx, file));
     }
-    Ok(if path.is_absolute() {
+    let resolved = if path.is_absolute() {
         resolved
     } else {
         root.join(resolved)
-    })
+    };
+    // Secrets written into the manifest would be committed with it (and break it).
+    if resolved == lexical(ctx.path) || resolved == lexical(&root.join(ctx.path)) {
+        return Err(ctx
+            .err(
+                file.span(),
+                format!("`file = \"{}\"` is the manifest itself", shown_file(f)),
+            )
+            .with_hint(
+                "secrets go in their own dotenv file, e.g. file = \".env.production.local\"",
+            ));
+    }
+    Ok(resolved)
+}
+
+/// The longest `file`, in bytes (Linux's `PATH_MAX` less the final NUL).
+const MAX_PATH_BYTES: usize = 4095;
+/// The longest folder or file name in a `file`, in bytes (Linux's `NAME_MAX`).
+const MAX_NAME_BYTES: usize = 255;
+
+/// A `file` as shown in a message: escaped as in TOML, and cut after 100 characters so a long
+/// one does not flood the terminal.
+fn shown_file(f: &str) -> String {
+    const SHOWN: usize = 100;
+    let mut out: String = f.chars().take(SHOWN).flat_map(char::escape_debug).collect();
+    if f.chars().nth(SHOWN).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// The error for a `file` that names a folder.
+fn folder(ctx: &Ctx<'_>, file: &Spanned<String>) -> Error {
+    ctx.err(
+        file.span(),
+        format!(
+            "`file = \"{}\"` names a folder, not a file",
+            shown_file(file.get_ref())
+        ),
+    )
+    .with_hint("name the dotenv file, e.g. file = \".env.production.local\"")
+}
+
+/// `path` with `.` and `..` resolved lexically, for comparing two spellings of one path.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// `mode = "0640"`: octal digits in quotes, owner read, nothing for others, never wider than
@@ -653,13 +746,16 @@ fn secret_envs(
     Ok(names)
 }
 
+/// A period in the one duration syntax ([`crate::time::parse_duration`]), refused in the
+/// manifest's words: "bad duration `TEXT`", why when there is more to say, and what to write.
 fn duration(ctx: &Ctx<'_>, text: &Spanned<String>) -> Result<Duration> {
-    super::parse_duration(text.get_ref()).ok_or_else(|| {
-        ctx.err(
-            text.span(),
-            format!("bad duration `{}`", shown_name(text.get_ref())),
-        )
-        .with_hint("a whole number and a unit: s, m, h, d or w, e.g. \"90d\" or \"12h\"")
+    crate::time::parse_duration(text.get_ref()).map_err(|e| {
+        let shown = shown_name(text.get_ref());
+        let message = match e.reason() {
+            Some(why) => format!("bad duration `{shown}`: {why}"),
+            None => format!("bad duration `{shown}`"),
+        };
+        ctx.err(text.span(), message).with_hint(e.hint())
     })
 }
 
@@ -937,18 +1033,66 @@ mod tests {
 
     #[test]
     fn fail_bad_durations() {
-        for bad in ["90", "d", "0d", "90x", "-1d", "1.5d", " 9d", "9é"] {
+        let syntax = "a whole number and a unit (s, m, h, d or w), e.g. \"90d\", \"12h\", \"2w 3d\" or \"90 days\"";
+        for (bad, why, hint) in [
+            ("90", "", syntax),
+            ("d", "", syntax),
+            ("90x", "", syntax),
+            (" 9d", "", syntax),
+            ("9é", "", syntax),
+            ("P90D", "", syntax),
+            ("0d", ": it must be longer than zero", syntax),
+            ("-1d", ": it must be longer than zero", syntax),
+            (
+                "1.5d",
+                ": use whole numbers",
+                "use a smaller unit, e.g. \"36h\" rather than \"1.5d\"",
+            ),
+            (
+                "3 months",
+                ": a month is not a fixed length (28 to 31 days)",
+                "write it in days or weeks, e.g. \"30d\" or \"4w\"",
+            ),
+            (
+                "1y",
+                ": a year is not a fixed length (365 or 366 days)",
+                "write it in days or weeks, e.g. \"365d\" or \"52w\"",
+            ),
+            (
+                "500ms",
+                ": the smallest unit is a second",
+                "use seconds or a larger unit, e.g. \"30s\"",
+            ),
+        ] {
             says(
                 &format!("[defaults]\nrotate_every = \"{bad}\"\n{ENVS}"),
-                &format!("envmint.toml:2: bad duration `{bad}`"),
-                "a whole number and a unit: s, m, h, d or w, e.g. \"90d\" or \"12h\"",
+                &format!("envmint.toml:2: bad duration `{bad}`{why}"),
+                hint,
             );
         }
-        assert_eq!(
-            super::super::parse_duration("12h"),
-            Some(Duration::from_secs(43_200))
+        // The same words for a secret's own period, on its line.
+        says(
+            &format!("{ENVS}[secrets.A]\nrotate_every = \"1mo\"\n"),
+            "envmint.toml:5: bad duration `1mo`: a month is not a fixed length (28 to 31 days)",
+            "write it in days or weeks, e.g. \"30d\" or \"4w\"",
         );
-        assert_eq!(super::super::parse_duration("99999999999999999w"), None);
+    }
+
+    #[test]
+    fn friendly_durations_are_accepted() {
+        let m = parse(&format!(
+            "[defaults]\nrotate_every = \"90 days\"\n{ENVS}[secrets.A]\nrotate_every = \"2w 3d\"\n[secrets.B]\n"
+        ))
+        .unwrap();
+        assert_eq!(m.rotate_every(), Duration::from_secs(90 * 86_400));
+        assert_eq!(
+            m.secrets()[0].rotate_every,
+            Duration::from_secs(17 * 86_400)
+        );
+        assert_eq!(
+            m.secrets()[1].rotate_every,
+            Duration::from_secs(90 * 86_400)
+        );
     }
 
     #[test]
@@ -1106,6 +1250,77 @@ mod tests {
             "envmint.toml:2: `file` contains a NUL character",
             "no file name can contain one; name the dotenv file, e.g. file = \".env\"",
         );
+    }
+
+    #[test]
+    fn fail_files_that_are_the_manifest_inside_git_folders_or_odd_names() {
+        const HINT: &str = "name the dotenv file, e.g. file = \".env.production.local\"";
+        for manifest in [
+            "envmint.toml",
+            "./envmint.toml",
+            "a/../envmint.toml",
+            "/app/envmint.toml",
+        ] {
+            says(
+                &format!("[environments.p]\nfile = \"{manifest}\"\n"),
+                &format!("envmint.toml:2: `file = \"{manifest}\"` is the manifest itself"),
+                "secrets go in their own dotenv file, e.g. file = \".env.production.local\"",
+            );
+        }
+        // The same name in another folder is another file.
+        assert_eq!(
+            file_of("sub/envmint.toml"),
+            Path::new("/app/sub/envmint.toml")
+        );
+        for git in [
+            ".git/config",
+            "a/.git/x.env",
+            "/srv/app/.git/env",
+            ".GIT/config",
+        ] {
+            says(
+                &format!("[environments.p]\nfile = \"{git}\"\n"),
+                &format!("envmint.toml:2: `file = \"{git}\"` is inside .git"),
+                "name a dotenv file outside the repository's .git folder, e.g. \
+                 file = \".env.production.local\"",
+            );
+        }
+        assert_eq!(file_of(".gitignore.env"), Path::new("/app/.gitignore.env"));
+        for folder in ["sub/", "sub/.", "a/b/..", "/etc/"] {
+            says(
+                &format!("[environments.p]\nfile = \"{folder}\"\n"),
+                &format!("envmint.toml:2: `file = \"{folder}\"` names a folder, not a file"),
+                HINT,
+            );
+        }
+        let long = "x".repeat(256);
+        let deep = ["d"; 2049].join("/");
+        for (file, shown) in [
+            (long.clone(), format!("{}…", "x".repeat(100))),
+            (format!("../{long}"), format!("../{}…", "x".repeat(97))),
+            (deep.clone(), format!("{}…", &deep[..100])),
+        ] {
+            says(
+                &format!("[environments.p]\nfile = \"{file}\"\n"),
+                &format!("envmint.toml:2: `file = \"{shown}\"` is too long for a path"),
+                "a path has at most 4095 bytes, and each folder or file name at most 255",
+            );
+        }
+        assert_eq!(
+            file_of(&"x".repeat(255)),
+            Path::new("/app").join("x".repeat(255))
+        );
+        for (toml, shown) in [
+            ("x\\ny", "x\\ny"),
+            ("a\\u001b[31m", "a\\u{1b}[31m"),
+            ("x\\ry", "x\\ry"),
+        ] {
+            says(
+                &format!("[environments.p]\nfile = \"{toml}\"\n"),
+                &format!("envmint.toml:2: `file = \"{shown}\"` contains a control character"),
+                HINT,
+            );
+        }
     }
 
     fn mode_of(text: &str) -> Vec<Option<u32>> {

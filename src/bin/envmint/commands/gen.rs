@@ -1,7 +1,8 @@
 //! `envmint gen`: print random secrets, streaming.
 
-use super::{Global, bits_json, os_rng, stdout_error};
+use super::{Global, bits_json, stdout_error};
 use crate::cli::GenArgs;
+use crate::context::Context;
 use envmint::generate::{
     Alphabet, Generator, Kind, Size, SizeSyntax, SizeUnit, Spec, SpecError, format_bits,
     reserve_zeroizing,
@@ -17,7 +18,7 @@ use zeroize::Zeroizing;
 /// cost a few hundred syscalls, small enough that memory stays flat for any `--count`.
 const BLOCK: usize = 64 * 1024;
 
-pub fn run(global: &Global, args: GenArgs) -> Result<Exit> {
+pub fn run(ctx: &mut Context, global: &Global, args: GenArgs) -> Result<Exit> {
     let spec = spec_from_args(&args)?;
     if spec.is_weak() && !args.allow_weak {
         return Err(weak_error(&spec));
@@ -27,13 +28,13 @@ pub fn run(global: &Global, args: GenArgs) -> Result<Exit> {
     }
     // Before any value exists: `envmint gen >&-` must fail, not print into nothing.
     super::check_stdout()?;
-    let mut rng = os_rng()?;
+    let rng = &mut ctx.rng;
     let mut generator = Generator::new(spec);
     let mut out = Blocks::new(io::stdout().lock(), &generator);
     let written = if args.json {
-        write_json(&mut out, &mut generator, &mut rng, args.count)
+        write_json(&mut out, &mut generator, rng, args.count)
     } else {
-        write_lines(&mut out, &mut generator, &mut rng, args.count)
+        write_lines(&mut out, &mut generator, rng, args.count)
     };
     match written.and_then(|()| out.flush()) {
         Ok(()) => Ok(Exit::Ok),

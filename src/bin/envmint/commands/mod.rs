@@ -1,28 +1,36 @@
 //! One file per subcommand. Each turns its parsed arguments into library calls and prints a
-//! summary; this file holds what they share: the RNG, the error report, stdout handling.
+//! summary; this file holds what they share: the error report, stdout handling, path display.
 
 mod bootstrap;
 mod r#gen;
 mod init;
 
 use crate::cli::{Cli, Command};
+use crate::context::Context;
 use envmint::{Error, Exit, Result};
-use rand::SeedableRng;
-use rand_chacha::ChaCha20Rng;
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Runs the parsed command line.
+pub use envmint::path::shown;
+
+/// Runs the parsed command line: builds the one [`Context`], runs the command, and names the
+/// paths in an error relative to the working directory.
 pub fn run(cli: Cli) -> Result<Exit> {
     let global = Global {
         verbose: cli.verbose,
     };
-    match with_leading_manifest(cli.manifest, cli.command)? {
-        Command::Gen(args) => r#gen::run(&global, args),
-        Command::Init(args) => init::run(&global, args),
-        Command::Bootstrap(args) => bootstrap::run(&global, args),
-    }
+    let command = with_leading_manifest(cli.manifest, cli.command)?;
+    let mut ctx = Context::from_process()?;
+    let result = match command {
+        Command::Gen(args) => r#gen::run(&mut ctx, &global, args),
+        Command::Init(args) => init::run(&ctx, &global, args),
+        Command::Bootstrap(args) => bootstrap::run(&mut ctx, &global, args),
+    };
+    result.map_err(|err| match ctx.cwd_if_known() {
+        Some(cwd) => err.relative_to(cwd),
+        None => err,
+    })
 }
 
 /// Hands `envmint --manifest PATH CMD` (the flag before the command, as older scripts write it)
@@ -69,10 +77,6 @@ pub fn exit(result: Result<Exit>) -> ExitCode {
     match result {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(err) => {
-            let err = match std::env::current_dir() {
-                Ok(cwd) => err.relative_to(&cwd),
-                Err(_) => err,
-            };
             let mut stderr = io::stderr().lock();
             let _ = writeln!(stderr, "error: {err}");
             if let Some(hint) = err.hint() {
@@ -111,14 +115,6 @@ pub fn print_line(text: &str) -> Result<()> {
     }
 }
 
-/// The process's one RNG: ChaCha20 seeded once from the operating system. Never a fixed,
-/// time-based or user-given seed.
-pub fn os_rng() -> Result<ChaCha20Rng> {
-    ChaCha20Rng::try_from_rng(&mut rand::rngs::SysRng).map_err(|e| Error::Entropy {
-        reason: e.to_string(),
-    })
-}
-
 /// Maps a failed write to stdout. A closed pipe (`envmint gen -n 1000 | head -1`) is not an
 /// error worth a message: the reader got what it wanted.
 pub fn stdout_error(err: io::Error) -> Option<Error> {
@@ -131,49 +127,6 @@ pub fn stdout_error(err: io::Error) -> Option<Error> {
             source: err,
         })
     }
-}
-
-/// The working directory, which the manifest search and relative paths start from.
-pub fn cwd() -> Result<std::path::PathBuf> {
-    std::env::current_dir().map_err(|e| Error::reading(std::path::Path::new("."), e))
-}
-
-/// The longest `ENVMINT_LOCK_TIMEOUT` accepted: a day. Longer is surely a typo, and far larger
-/// values do not fit a `Duration` at all.
-const MAX_LOCK_TIMEOUT_SECS: f64 = 86_400.0;
-
-/// How long to wait for another process's lock: `ENVMINT_LOCK_TIMEOUT` seconds, or the library's
-/// default. Read only by commands that take a lock (never by `--dry-run`).
-pub fn lock_timeout() -> Result<std::time::Duration> {
-    match std::env::var("ENVMINT_LOCK_TIMEOUT") {
-        Err(_) => Ok(envmint::atomic::DEFAULT_LOCK_TIMEOUT),
-        Ok(text) => parse_lock_timeout(&text),
-    }
-}
-
-/// Parses a lock timeout in seconds: a finite number from 0 to a day.
-fn parse_lock_timeout(text: &str) -> Result<std::time::Duration> {
-    let bad = |why: &str| {
-        Error::usage(format!(
-            "ENVMINT_LOCK_TIMEOUT=`{text}` is not a number of seconds {why}"
-        ))
-        .with_hint("e.g. ENVMINT_LOCK_TIMEOUT=30 (seconds, at most 86400)")
-    };
-    let secs = text
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .ok_or_else(|| bad("(0 or more)"))?;
-    if secs > MAX_LOCK_TIMEOUT_SECS {
-        return Err(bad("up to a day (86400)"));
-    }
-    std::time::Duration::try_from_secs_f64(secs).map_err(|_| bad("(0 or more)"))
-}
-
-/// `path` as shown to the user: relative to the working directory when it is inside it.
-pub fn shown<'a>(path: &'a std::path::Path, cwd: &std::path::Path) -> &'a std::path::Path {
-    path.strip_prefix(cwd).unwrap_or(path)
 }
 
 /// Entropy as a JSON number, exactly the figure `format_bits` shows people: whole bits as an
@@ -214,23 +167,4 @@ pub fn check_stdout() -> Result<()> {
         });
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lock_timeouts_parse_and_huge_ones_are_refused() {
-        assert_eq!(
-            parse_lock_timeout("1.5").unwrap(),
-            std::time::Duration::from_millis(1500)
-        );
-        assert_eq!(parse_lock_timeout("0").unwrap(), std::time::Duration::ZERO);
-        for bad in ["1e30", "86401", "inf", "NaN", "-1", "x", ""] {
-            let err = parse_lock_timeout(bad).unwrap_err();
-            assert_eq!(err.exit(), Exit::Usage, "{bad}");
-            assert!(err.hint().is_some(), "{bad}");
-        }
-    }
 }

@@ -1,13 +1,15 @@
 //! `envmint bootstrap ENV...`: add every declared secret each environment's file lacks, fill
 //! the empty ones in place, and check (or with `--replace-weak`, replace) the ones it keeps.
 
-use super::{Global, lock_timeout, os_rng, shown};
+use super::{Global, shown};
 use crate::cli::BootstrapArgs;
-use envmint::bootstrap::{self, Action, KeyReport};
+use crate::context::Context;
 use envmint::dotenv::{Document, EditError};
 use envmint::error::Location;
 use envmint::generate::format_bits;
 use envmint::manifest::{Environment, Manifest, Source};
+use envmint::plan::bootstrap;
+use envmint::plan::{Action, KeyReport};
 use envmint::{Error, Exit, Result, store};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -23,10 +25,9 @@ struct EnvOutcome<'a> {
     mode_change: Option<(u32, u32)>,
 }
 
-pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
-    let cwd = super::cwd()?;
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-    let manifest = Manifest::load(args.manifest.as_deref(), &cwd, home.as_deref())?;
+pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Exit> {
+    let cwd = ctx.cwd()?.to_path_buf();
+    let manifest = Manifest::load(args.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
     if args.json {
         // A script that asked for JSON and cannot receive it must learn that before files change.
         super::check_stdout()?;
@@ -48,18 +49,19 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
             envs.push(env);
         }
     }
-    let mut rng = os_rng()?;
+    let rng = &mut ctx.rng;
     let opts = PlanOptions {
         replace_weak: args.replace_weak,
     };
 
     // Pass 1, without locks or writes: parse every file and plan its additions, so a broken file
     // in the last environment stops the run before the first is touched. This is also --dry-run.
+    let mut open = store::OpenOptions::default();
     let mut planned = Vec::with_capacity(envs.len());
     for env in &envs {
-        let snapshot = store::peek(&env.file)?;
-        let (doc, keys) = plan(env, &snapshot, &manifest, &mut rng, opts)?;
-        for w in doc.warnings() {
+        let snapshot = store::peek(store::Storage::plain(&env.file), &open)?;
+        let staged = plan(env, &snapshot, &manifest, rng, opts)?;
+        for w in staged.doc.warnings() {
             super::say!(
                 "warning: {}:{}: {}",
                 shown(&env.file, &cwd).display(),
@@ -67,14 +69,14 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
                 w.message
             );
         }
-        planned.push((snapshot, doc, keys));
+        planned.push((snapshot, staged));
     }
     // Before any write: which files git would publish (and with -v, what was planned).
     if global.verbose && !args.json {
         say_manifest(&manifest, &cwd);
     }
     let mut to_write: Vec<&Path> = Vec::new();
-    for (env, (snapshot, _, keys)) in envs.iter().zip(&planned) {
+    for (env, (snapshot, store::Staged { report: keys, .. })) in envs.iter().zip(&planned) {
         if global.verbose {
             say_file(env, snapshot, keys, &cwd);
         }
@@ -88,11 +90,11 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
         let outcomes: Vec<EnvOutcome<'_>> = envs
             .iter()
             .zip(planned)
-            .map(|(env, (snapshot, _, keys))| EnvOutcome {
+            .map(|(env, (snapshot, staged))| EnvOutcome {
                 env,
                 created: !snapshot.exists(),
                 written: false,
-                keys,
+                keys: staged.report,
                 mode_change: None,
             })
             .collect();
@@ -101,83 +103,45 @@ pub fn run(global: &Global, args: BootstrapArgs) -> Result<Exit> {
 
     // Pass 2, under the locks of every file's folder, taken together: if another process wrote
     // a file since pass 1, plan it again from what is there now; otherwise keep the plan.
-    let timeout = lock_timeout()?;
-    let paths: Vec<&Path> = envs.iter().map(|e| e.file.as_path()).collect();
-    let mut files = store::open_all(&paths, timeout, &mut |dir| {
-        super::say!(
-            "Blocking waiting for the lock on {}",
-            shown_dir(dir, &cwd).display()
-        );
-    })?;
-    // Per environment: the document to save (`None` once a later environment sharing the file
-    // has planned on top of it), its keys, whether it creates the file, and its group: the
-    // first environment of the same file.
-    let mut docs: Vec<Option<Document>> = Vec::with_capacity(envs.len());
-    let mut keys_of = Vec::with_capacity(envs.len());
-    let mut created = Vec::with_capacity(envs.len());
-    let mut group = Vec::with_capacity(envs.len());
-    for (i, (env, (snapshot, doc, keys))) in envs.iter().zip(planned).enumerate() {
-        let shared = (0..i).rev().find(|&j| files[j].same_file(&files[i]));
-        let (doc, keys) = match shared.and_then(|j| docs[j].take()) {
-            // Plan on top of the changes of the environment before it in the same file.
-            Some(before) => {
-                let snapshot = store::Snapshot::of_document(&env.file, &before);
-                plan(env, &snapshot, &manifest, &mut rng, opts)?
-            }
-            None => {
-                let mut earlier = Some(snapshot);
-                if files[i].settle(&mut earlier) {
-                    (doc, keys)
-                } else {
-                    drop(doc);
-                    plan(env, files[i].snapshot(), &manifest, &mut rng, opts)?
-                }
-            }
-        };
-        created.push(shared.is_none() && !files[i].exists());
-        group.push(shared.map_or(i, |j| group[j]));
-        docs.push(Some(doc));
-        keys_of.push(keys);
-    }
-    let adds = |keys: &[KeyReport]| keys.iter().any(|k| k.action.wrote());
-    let mut saved_by = Vec::new();
-    let mut saves = Vec::new();
-    for (i, doc) in docs.iter().enumerate() {
-        let group_adds = (0..envs.len()).any(|k| group[k] == group[i] && adds(&keys_of[k]));
-        if let (Some(doc), true) = (doc, group_adds) {
-            saved_by.push(group[i]);
-            saves.push(store::Save {
-                file: &files[i],
-                doc,
-                mode: declared_mode(envs[i]),
-            });
-        }
-    }
-    let (done, failure) = match store::save_all(&saves) {
-        Ok(done) => (done, None),
-        Err(e) => (e.written, Some(e.error)),
-    };
+    let timeout = ctx.lock_timeout.get()?;
+    open.timeout = timeout;
+    let pending = envs
+        .iter()
+        .zip(planned)
+        .map(|(env, (snapshot, staged))| store::Pending {
+            storage: store::Storage::plain(&env.file),
+            mode: declared_mode(env),
+            snapshot,
+            staged,
+        })
+        .collect();
+    let adds = |keys: &Vec<KeyReport>| keys.iter().any(|k| k.action.wrote());
+    let done = store::transact(
+        pending,
+        &open,
+        &mut |dir| {
+            super::say!(
+                "Blocking waiting for the lock on {}",
+                shown(dir, &cwd).display()
+            );
+        },
+        adds,
+        &mut |i, snapshot| plan(envs[i], snapshot, &manifest, rng, opts),
+    )?;
+    let failure = done.failure;
     let outcomes: Vec<EnvOutcome<'_>> = envs
         .iter()
-        .zip(keys_of)
-        .enumerate()
-        .map(|(i, (env, keys))| {
-            let saved = saved_by
-                .iter()
-                .zip(&done)
-                .find(|(g, _)| **g == group[i])
-                .map(|(_, w)| *w)
-                .unwrap_or_default();
-            let written = saved.written && adds(&keys);
-            if !written && failure.is_none() {
+        .zip(done.outcomes)
+        .map(|(env, o)| {
+            if !o.written && failure.is_none() {
                 warn_if_exposed(env, &cwd);
             }
             EnvOutcome {
                 env,
-                created: created[i] && written,
-                written,
-                keys,
-                mode_change: saved.mode_change.filter(|_| written),
+                created: o.created,
+                written: o.written,
+                keys: o.report,
+                mode_change: o.mode_change,
             }
         })
         .collect();
@@ -209,7 +173,15 @@ fn report(
     cwd: &Path,
 ) -> Result<Exit> {
     if args.json {
-        print_json(manifest, outcomes, cwd, args.dry_run)?;
+        if let Err(e) = print_json(manifest, outcomes, cwd, args.dry_run) {
+            // Stdout failed after the files were written (`>/dev/full`): exit 74 alone would
+            // read as "nothing happened", so say on stderr what was written.
+            if outcomes.iter().any(|o| o.written) {
+                say_manifest(manifest, cwd);
+                print_summary(outcomes, cwd, args.dry_run);
+            }
+            return Err(e);
+        }
     } else {
         if !global.verbose {
             say_manifest(manifest, cwd);
@@ -219,8 +191,8 @@ fn report(
     Ok(warn_weak(outcomes, cwd, args.all))
 }
 
-/// The mode rule for an environment's file. The manifest does not declare modes yet, so every
-/// file gets the default (0600, or the old mode if stricter).
+/// The mode rule for an environment's file: the mode its manifest entry declares, else the
+/// default (0600, or the old mode if stricter).
 fn declared_mode(env: &Environment) -> envmint::atomic::Mode {
     env.mode.map_or(
         envmint::atomic::Mode::Private,
@@ -228,36 +200,29 @@ fn declared_mode(env: &Environment) -> envmint::atomic::Mode {
     )
 }
 
-/// A folder as shown to the user: relative to the working directory, `.` for the directory
-/// itself.
-fn shown_dir<'a>(dir: &'a Path, cwd: &Path) -> &'a Path {
-    match dir.strip_prefix(cwd) {
-        Ok(rel) if rel.as_os_str().is_empty() => Path::new("."),
-        Ok(rel) => rel,
-        Err(_) => dir,
-    }
-}
-
-/// A file bootstrap did not need to write keeps its mode; say so when others can read it, since
-/// a write would have made it 0600.
+/// A file bootstrap did not need to write keeps its mode; say so when others can read it beyond
+/// the mode the environment declares (0600 by default, or e.g. 0640 for a service's group),
+/// since a write would have set that mode.
 fn warn_if_exposed(env: &Environment, cwd: &Path) {
     use std::os::unix::fs::PermissionsExt;
-    let allowed = env.mode.unwrap_or(0o600);
-    if let Ok(meta) = std::fs::metadata(&env.file) {
-        let mode = meta.permissions().mode() & 0o777;
-        if mode & !allowed != 0 {
-            let path = shown(&env.file, cwd).display();
-            super::say!(
-                "warning: {path} is more readable than it should be (mode {mode:04o}, \
-                 {} allows {allowed:04o}); run: chmod {allowed:o} {path}",
-                if env.mode.is_some() {
-                    "the manifest"
-                } else {
-                    "envmint"
-                }
-            );
-        }
+    let declared = env.mode.unwrap_or(envmint::manifest::DEFAULT_MODE);
+    let Ok(meta) = std::fs::metadata(&env.file) else {
+        return;
+    };
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 & !declared == 0 {
+        return;
     }
+    let file = shown(&env.file, cwd).display();
+    let declared_note = if declared == envmint::manifest::DEFAULT_MODE {
+        String::new()
+    } else {
+        format!(", the manifest declares {declared:04o}")
+    };
+    super::say!(
+        "warning: {file} is readable by others (mode {mode:04o}{declared_note}); run: chmod \
+         {declared:o} {file}"
+    );
 }
 
 /// What `plan` may do beyond adding missing keys (from the command line).
@@ -267,16 +232,17 @@ struct PlanOptions {
     replace_weak: bool,
 }
 
-/// Fills a snapshot's document with the environment's missing secrets, fills empty values and
-/// checks kept ones (against `.env.example` beside the file too). A file that does not exist yet
-/// starts with a header comment; an existing file that is not a dotenv file is refused.
+/// Plans a snapshot's document: the environment's missing secrets, empty values to fill, kept
+/// ones checked (against `.env.example` beside the file too), then applies the plan with `rng`.
+/// A file that does not exist yet starts with a header comment; an existing file that is not a
+/// dotenv file is refused.
 fn plan(
     env: &Environment,
     snapshot: &store::Snapshot,
     manifest: &Manifest,
     rng: &mut rand_chacha::ChaCha20Rng,
     opts: PlanOptions,
-) -> Result<(Document, Vec<KeyReport>)> {
+) -> Result<store::Staged<Vec<KeyReport>>> {
     let mut doc = if snapshot.exists() {
         snapshot.document()?
     } else {
@@ -300,9 +266,11 @@ fn plan(
         replace_weak: opts.replace_weak,
         example: example.as_ref(),
     };
-    let keys = bootstrap::fill(&mut doc, manifest.secrets_for(&env.name), rng, options)
+    let plan = bootstrap::plan(&doc, manifest.secrets_for(&env.name), options)
         .map_err(|e| edit_error(&env.file, e))?;
-    Ok((doc, keys))
+    let report =
+        envmint::plan::apply(&plan, &mut doc, rng).map_err(|e| edit_error(&env.file, e))?;
+    Ok(store::Staged { doc, report })
 }
 
 /// `.env.example` in the folder of `file`.
@@ -327,24 +295,11 @@ fn read_example(file: &Path) -> Option<Document> {
 /// Says which manifest the run uses (on stderr; `--json` says it in its output).
 fn say_manifest(manifest: &Manifest, cwd: &Path) {
     match manifest.source() {
-        Source::File(path) => super::say!("using {}", relative(path, cwd).display()),
+        Source::File(path) => super::say!("using {}", envmint::path::relative(path, cwd).display()),
         Source::Builtin => super::say!(
             "using the built-in web preset (no envmint.toml found; envmint init writes it out)"
         ),
     }
-}
-
-/// `path` relative to `cwd`, with `..` for a manifest found in a parent folder; absolute
-/// when the two share nothing but the root.
-fn relative(path: &Path, cwd: &Path) -> PathBuf {
-    let (p, c): (Vec<_>, Vec<_>) = (path.components().collect(), cwd.components().collect());
-    let common = p.iter().zip(&c).take_while(|(a, b)| a == b).count();
-    if common <= 1 || !path.is_absolute() {
-        return path.to_path_buf();
-    }
-    let mut out: PathBuf = c[common..].iter().map(|_| "..").collect();
-    out.extend(&p[common..]);
-    out
 }
 
 /// `-v`: the file, its mode or that it is new, and what was checked.
@@ -513,7 +468,10 @@ fn state_line(o: &EnvOutcome<'_>, dry_run: bool) -> String {
     );
     let total = plural(o.keys.len(), "key");
     let mut parts = Vec::new();
-    if added + filled + replaced == 0 {
+    if o.keys.is_empty() {
+        // Every secret is restricted to other environments (or none is declared).
+        parts.push("no secrets declared for this environment".to_string());
+    } else if added + filled + replaced == 0 {
         parts.push(format!("unchanged, all {total} present"));
     } else if o.created {
         parts.push(if dry_run {
@@ -612,7 +570,7 @@ struct JsonReport<'a> {
     dry_run: bool,
     /// The manifest file used (relative to the working directory when inside it, like `file`),
     /// or `null` for a preset.
-    manifest: Option<PathBuf>,
+    manifest: Option<std::borrow::Cow<'a, str>>,
     /// The built-in preset used (`web`), or `null` for a manifest file.
     preset: Option<&'static str>,
     environments: Vec<JsonEnvironment<'a>>,
@@ -621,7 +579,9 @@ struct JsonReport<'a> {
 #[derive(Serialize)]
 struct JsonEnvironment<'a> {
     environment: &'a str,
-    file: &'a Path,
+    /// JSON text is Unicode: a path that is not UTF-8 is shown with U+FFFD in place of its
+    /// invalid bytes, rather than failing after the files were written.
+    file: std::borrow::Cow<'a, str>,
     created: bool,
     written: bool,
     /// The mode the file gets when written, as octal text (`"0600"`).
@@ -661,7 +621,7 @@ fn print_json(
         .iter()
         .map(|o| JsonEnvironment {
             environment: &o.env.name,
-            file: shown(&o.env.file, cwd),
+            file: shown(&o.env.file, cwd).to_string_lossy(),
             created: o.created,
             written: o.written,
             mode: format!("{:04o}", o.env.mode.unwrap_or(0o600)),
@@ -683,7 +643,7 @@ fn print_json(
         })
         .collect();
     let (manifest, preset) = match manifest.source() {
-        Source::File(p) => (Some(shown(p, cwd).to_path_buf()), None),
+        Source::File(p) => (Some(shown(p, cwd).to_string_lossy()), None),
         Source::Builtin => (None, Some("web")),
     };
     let report = JsonReport {
@@ -726,19 +686,6 @@ mod tests {
         let short = key_line(&keys[0], width, true);
         assert_eq!(short.find("hex"), Some(10 + MAX_KEY_WIDTH + 2), "{short}");
         assert_eq!(key_width([].iter()), 0);
-    }
-
-    #[test]
-    fn manifest_paths_are_relative_to_the_cwd() {
-        let cwd = Path::new("/home/me/app/src");
-        for (path, want) in [
-            ("/home/me/app/src/envmint.toml", "envmint.toml"),
-            ("/home/me/app/envmint.toml", "../envmint.toml"),
-            ("/home/me/app/cfg/envmint.toml", "../cfg/envmint.toml"),
-            ("/etc/envmint.toml", "/etc/envmint.toml"),
-        ] {
-            assert_eq!(relative(Path::new(path), cwd), Path::new(want), "{path}");
-        }
     }
 
     #[test]

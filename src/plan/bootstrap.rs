@@ -1,68 +1,19 @@
 //! Bootstrap: add every declared secret an environment's document lacks, fill the empty ones,
 //! and check the ones it keeps.
 //!
-//! Pure: it takes a document, the environment's declared secrets and an RNG, appends what is
-//! missing, fills empty values in place, and reports per key what it did. A value already there
-//! is kept, checked against its declaration and against known placeholders ([`Spec::check`]),
-//! and replaced in place only when the caller asks (`--replace-weak`). It never reorders a
-//! key; the store decides whether anything needs writing.
+//! Pure: [`plan`] takes a document, the environment's declared secrets and options, and says per
+//! key what bootstrap does, without a value; [`apply`](super::apply()) then appends what is missing and fills
+//! empty values in place. A value already there is kept, checked against its declaration and
+//! against known placeholders ([`Spec::check`]), and replaced in place only when the caller asks
+//! (`--replace-weak`). It never reorders a key; the store decides whether anything needs
+//! writing.
 
+use super::{Action, Item, Plan};
 use crate::dotenv::{Document, EditError};
-use crate::generate::{Generator, Problem, Spec};
+use crate::generate::{Problem, Spec};
 use crate::manifest::SecretDecl;
-use rand::CryptoRng;
 
-/// What bootstrap did with one declared key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    /// The key was missing and a new value was appended.
-    Added,
-    /// The key was there with an empty value, which was filled in place.
-    Filled,
-    /// The key was there and its value passed the check; it was left untouched.
-    Kept,
-    /// The key was there and its value failed the check; it was left untouched.
-    Weak,
-    /// The key's value failed the check and was replaced in place (`--replace-weak`).
-    Replaced,
-}
-
-impl Action {
-    /// `added`, `filled`, `kept`, `weak` or `replaced`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Added => "added",
-            Action::Filled => "filled",
-            Action::Kept => "kept",
-            Action::Weak => "weak",
-            Action::Replaced => "replaced",
-        }
-    }
-
-    /// Whether envmint wrote a new value for the key.
-    pub fn wrote(self) -> bool {
-        matches!(self, Action::Added | Action::Filled | Action::Replaced)
-    }
-}
-
-/// One line of the bootstrap summary. Holds no value.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KeyReport {
-    /// The key.
-    pub key: String,
-    /// What was done.
-    pub action: Action,
-    /// The declared kind's name.
-    pub kind: &'static str,
-    /// The declared entropy in bits: of the new value, or what a kept value that passed the
-    /// check would have if it was made randomly.
-    pub bits: f64,
-    /// For a weak or replaced value: what was wrong with the old value and what was declared
-    /// (`placeholder, not a 32-byte hex secret`). Never the value.
-    pub problem: Option<String>,
-}
-
-/// What else `fill` may do beyond adding missing keys.
+/// What else [`plan`] may do beyond adding missing keys.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Options<'a> {
     /// Replace kept values that fail the check, in place.
@@ -110,70 +61,79 @@ pub fn not_a_dotenv_file(doc: &Document) -> Option<usize> {
     doc.warnings().first().map(|w| w.line)
 }
 
-/// Appends a fresh value for every secret in `secrets` that `doc` lacks, in declaration order;
-/// fills empty values in place; checks every value it keeps, replacing the weak ones in place
-/// when `options.replace_weak` is set.
+/// Decides, without changing `doc` or making a value, what bootstrap does with every secret of
+/// `secrets`, in declaration order: add a missing key, fill an empty value, keep a value that
+/// passes the check (against its declaration, known placeholders and `options.example`), and
+/// keep or, with `options.replace_weak`, replace one that fails it.
 ///
-/// Fails without having changed anything visible to the caller's file (the caller saves only on
-/// success) when a key sits on an unparsable line or an appended line could be swallowed by an
-/// unterminated quote.
-pub fn fill<'a, R: CryptoRng + ?Sized>(
-    doc: &mut Document,
+/// # Errors
+///
+/// [`EditError::KeyOnUnparsableLine`] for a declared key that appears only on a line nothing
+/// can read: "kept" would hide that it has no value.
+pub fn plan<'a>(
+    doc: &Document,
     secrets: impl IntoIterator<Item = &'a SecretDecl>,
-    rng: &mut R,
     options: Options<'_>,
-) -> Result<Vec<KeyReport>, EditError> {
-    let mut report = Vec::new();
+) -> Result<Plan, EditError> {
+    let mut items = Vec::new();
     for decl in secrets {
         let mut problem = None;
         let action = if doc.contains_key(&decl.key) {
             let Some(value) = doc.get(&decl.key) else {
-                // Present only on a line nothing can read: "kept" would hide that it has no
-                // value.
                 return Err(EditError::KeyOnUnparsableLine {
                     key: decl.key.clone(),
                     line: doc.broken_line(&decl.key).unwrap_or(0),
                 });
             };
             if value.is_empty() {
-                let value = Generator::new(decl.spec.clone()).generate(rng);
-                doc.replace_value(&decl.key, value.expose())?;
                 Action::Filled
             } else {
                 problem = check_kept(&decl.key, value, &decl.spec, options.example);
                 match (&problem, options.replace_weak) {
                     (None, _) => Action::Kept,
                     (Some(_), false) => Action::Weak,
-                    (Some(_), true) => {
-                        let value = Generator::new(decl.spec.clone()).generate(rng);
-                        doc.replace_value(&decl.key, value.expose())?;
-                        Action::Replaced
-                    }
+                    (Some(_), true) => Action::Replaced,
                 }
             }
         } else {
-            let value = Generator::new(decl.spec.clone()).generate(rng);
-            doc.append(&decl.key, value.expose())?;
             Action::Added
         };
-        report.push(KeyReport {
+        items.push(Item {
             key: decl.key.clone(),
             action,
-            kind: decl.spec.kind().name(),
-            bits: decl.spec.bits(),
+            spec: decl.spec.clone(),
             problem,
         });
     }
-    Ok(report)
+    Ok(Plan { items })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::manifest::Manifest;
+    use crate::plan::{KeyReport, apply};
+    use rand::CryptoRng;
     use rand::SeedableRng;
     use rand_chacha::ChaCha20Rng;
     use std::path::Path;
+
+    /// [`plan`] then [`apply`](super::apply()), as bootstrap runs them: appends a fresh value for every secret in `secrets` that `doc`
+    /// lacks, in declaration order; fills empty values in place; checks every value it keeps,
+    /// replacing the weak ones in place when `options.replace_weak` is set.
+    ///
+    /// Fails without having changed anything visible to the caller's file (the caller saves only on
+    /// success) when a key sits on an unparsable line or an appended line could be swallowed by an
+    /// unterminated quote.
+    fn fill<'a, R: CryptoRng + ?Sized>(
+        doc: &mut Document,
+        secrets: impl IntoIterator<Item = &'a SecretDecl>,
+        rng: &mut R,
+        options: Options<'_>,
+    ) -> Result<Vec<KeyReport>, EditError> {
+        let plan = plan(doc, secrets, options)?;
+        apply(&plan, doc, rng)
+    }
 
     fn preset() -> Manifest {
         Manifest::builtin(Path::new("/app"))
@@ -363,6 +323,99 @@ mod tests {
         assert_eq!(
             not_a_dotenv_file(&Document::parse("# c\n\u{0}\u{1}\u{0}\u{7f}ELF\n")),
             Some(2)
+        );
+    }
+
+    #[test]
+    fn a_plan_is_pure_and_holds_no_value() {
+        let m = preset();
+        let doc = Document::parse(EXAMPLE);
+        let example = Document::parse(EXAMPLE);
+        let options = Options {
+            replace_weak: true,
+            example: Some(&example),
+        };
+        let plan = plan(&doc, m.secrets_for("production"), options).unwrap();
+        assert_eq!(
+            doc.render().as_str(),
+            EXAMPLE,
+            "planning changed the document"
+        );
+        let got: Vec<_> = plan
+            .items
+            .iter()
+            .map(|i| (i.key.as_str(), i.action))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("SECRET_KEY", Action::Filled),
+                ("JWT_SECRET_KEY", Action::Replaced),
+                ("SESSION_SECRET", Action::Filled),
+                ("ENCRYPTION_KEY", Action::Replaced),
+                ("DB_PASSWORD", Action::Filled),
+                ("REDIS_PASSWORD", Action::Added),
+            ]
+        );
+        assert_eq!(plan.changes().count(), 6);
+        assert_eq!(plan.items[0].report().kind, "hex");
+        assert_eq!(plan.items[0].report().bits, 256.0);
+        let shown = format!("{plan:?}");
+        assert!(
+            !shown.contains("changeme") && !shown.contains("q83v"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn applying_a_plan_with_a_fixed_rng_is_reproducible_and_is_fill() {
+        let m = preset();
+        const BASE: &str = "A=1\nSECRET_KEY=\n";
+        let plan = plan_of(BASE, &m);
+        let applied = |seed| {
+            let mut doc = Document::parse(BASE);
+            let report = apply(&plan, &mut doc, &mut ChaCha20Rng::seed_from_u64(seed)).unwrap();
+            (doc.render().to_string(), report)
+        };
+        let (one, report) = applied(7);
+        assert_eq!(one, applied(7).0);
+        assert_ne!(one, applied(8).0);
+        assert_eq!(report, plan.report());
+        let mut filled = Document::parse(BASE);
+        let fill_report = fill(
+            &mut filled,
+            m.secrets_for("staging"),
+            &mut ChaCha20Rng::seed_from_u64(7),
+            Options::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            (filled.render().as_str(), &fill_report),
+            (one.as_str(), &report)
+        );
+        assert!(one.starts_with("A=1\nSECRET_KEY="));
+        let again = plan_of(&one, &m);
+        assert!(again.is_empty(), "{again:?}");
+        assert!(again.items.iter().all(|i| i.action == Action::Kept));
+    }
+
+    fn plan_of(text: &str, m: &Manifest) -> Plan {
+        plan(
+            &Document::parse(text),
+            m.secrets_for("staging"),
+            Options::default(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn fail_planning_a_key_only_on_an_unreadable_line() {
+        let m = preset();
+        let doc = Document::parse("SECRET_KEY='half' quoted\n");
+        let err = plan(&doc, m.secrets_for("staging"), Options::default()).unwrap_err();
+        assert!(
+            matches!(err, EditError::KeyOnUnparsableLine { line: 1, .. }),
+            "{err:?}"
         );
     }
 }

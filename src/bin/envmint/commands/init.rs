@@ -5,21 +5,27 @@
 //! existing `envmint.toml` is kept and reported, not an error. So a run that failed half way (a
 //! full disk, a read-only file) is finished by running `init` again: the command converges.
 
-use super::{Global, lock_timeout, shown};
+use super::{Global, shown};
 use crate::cli::InitArgs;
+use crate::context::Context;
 use envmint::manifest::{FILE_NAME, PRESET};
 use envmint::{Error, Exit, Result, atomic, gitignore};
 use std::path::Path;
 
-pub fn run(global: &Global, args: InitArgs) -> Result<Exit> {
-    let cwd = super::cwd()?;
-    let target = cwd.join(args.manifest.as_deref().unwrap_or(FILE_NAME.as_ref()));
+pub fn run(ctx: &Context, global: &Global, args: InitArgs) -> Result<Exit> {
+    let cwd = ctx.cwd()?.to_path_buf();
+    let given = args.manifest.as_deref().unwrap_or(FILE_NAME.as_ref());
+    refuse_odd_target(given)?;
+    let target = cwd.join(given);
     let dir = target.parent().unwrap_or(&cwd);
     if !dir.is_dir() {
         return Err(Error::cant_create(&target, "its folder does not exist")
             .with_hint("create the folder first, or give --manifest a path in an existing one"));
     }
-    let timeout = lock_timeout()?;
+    // Something that is not a regular file in the manifest's place stops init before the
+    // .gitignore beside it is touched (`--manifest /dev/null` must not write /dev/.gitignore).
+    atomic::read_regular(&target, envmint::manifest::MAX_MANIFEST_BYTES)?;
+    let timeout = ctx.lock_timeout.get()?;
     let ignore = dir.join(".gitignore");
     let say_verbose = |line: String| {
         if global.verbose {
@@ -91,6 +97,28 @@ pub fn run(global: &Global, args: InitArgs) -> Result<Exit> {
         shown(&target, &cwd).display()
     );
     Ok(Exit::Ok)
+}
+
+/// Refuses a `--manifest` that names a folder (`.`, `sub/`, `a/..`) or the `.gitignore` init
+/// writes beside it, before anything is written: the lexical parent of `sub/.` is not `sub`.
+fn refuse_odd_target(given: &Path) -> Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = given.as_os_str().as_bytes();
+    let last = bytes.rsplit(|&b| b == b'/').next().unwrap_or_default();
+    if matches!(last, b"" | b"." | b"..") {
+        return Err(Error::usage(format!(
+            "--manifest {} names a folder, not a file",
+            given.display()
+        ))
+        .with_hint("give the manifest's file name, e.g. --manifest config/envmint.toml"));
+    }
+    if last == b".gitignore" {
+        return Err(Error::usage(
+            "--manifest names .gitignore, which init updates beside the manifest",
+        )
+        .with_hint("give the manifest's file name, e.g. --manifest envmint.toml"));
+    }
+    Ok(())
 }
 
 /// The `-v` line for a file about to be read: `checking .gitignore`, with the file actually

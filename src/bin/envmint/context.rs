@@ -1,0 +1,153 @@
+//! What the process hands envmint besides its arguments, read once: the environment variables,
+//! the working directory, the RNG's seed. This is the only code that reads them; commands get a
+//! [`Context`] and pass plain values to the library, so every decision can be tested with fixed
+//! inputs.
+//!
+//! Values a command may not need are kept raw and checked when used: `bootstrap --dry-run` takes
+//! no lock, so a bad `ENVMINT_LOCK_TIMEOUT` must not stop it, and `gen` must work in a working
+//! directory that was deleted.
+
+use envmint::{Error, Result};
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The process environment as envmint uses it, built once by [`Context::from_process`].
+//
+// Room for what later commands read, each added here and nowhere else: XDG_CONFIG_HOME and
+// XDG_RUNTIME_DIR, NO_COLOR, VISUAL/EDITOR, ENVMINT_IDENTITY.
+pub struct Context {
+    /// The clock, read once so a run uses one instant; the library takes it as a parameter.
+    #[expect(
+        dead_code,
+        reason = "read by rotation and status (issue 9); no command dates yet"
+    )]
+    pub now: jiff::Timestamp,
+    /// The working directory: where the manifest search starts, what relative paths and messages
+    /// are relative to. `Err` keeps why it could not be read, reported only by a command that
+    /// needs it.
+    cwd: std::io::Result<PathBuf>,
+    /// `$HOME`, where the manifest search stops.
+    pub home: Option<PathBuf>,
+    /// `ENVMINT_LOCK_TIMEOUT`, parsed when a lock is taken.
+    pub lock_timeout: LockTimeout,
+    /// The process's one RNG: ChaCha20 seeded once from the operating system. Never a fixed,
+    /// time-based or user-given seed.
+    pub rng: ChaCha20Rng,
+}
+
+impl Context {
+    /// Reads the process environment and the working directory, and seeds the RNG.
+    pub fn from_process() -> Result<Context> {
+        let rng =
+            ChaCha20Rng::try_from_rng(&mut rand::rngs::SysRng).map_err(|e| Error::Entropy {
+                reason: e.to_string(),
+            })?;
+        Ok(Context {
+            now: jiff::Timestamp::now(),
+            cwd: std::env::current_dir(),
+            home: std::env::var_os("HOME").map(PathBuf::from),
+            lock_timeout: LockTimeout(std::env::var_os("ENVMINT_LOCK_TIMEOUT")),
+            rng,
+        })
+    }
+
+    /// The working directory, or the error a command that needs it reports.
+    pub fn cwd(&self) -> Result<&Path> {
+        self.cwd.as_deref().map_err(|e| match e.kind() {
+            // The shell's folder was removed under it: "./: file not found" would puzzle.
+            std::io::ErrorKind::NotFound => Error::MissingInput {
+                path: ".".into(),
+                what: "the working folder".into(),
+                hint: Some(
+                    "it was removed while the shell was in it; cd to a folder that exists".into(),
+                ),
+            },
+            _ => {
+                // `io::Error` is not `Clone`; the OS error number carries the whole message.
+                let copy = e
+                    .raw_os_error()
+                    .map_or_else(|| e.kind().into(), std::io::Error::from_raw_os_error);
+                Error::reading(Path::new("."), copy)
+            }
+        })
+    }
+
+    /// The working directory when it could be read, for shortening paths in messages.
+    pub fn cwd_if_known(&self) -> Option<&Path> {
+        self.cwd.as_deref().ok()
+    }
+}
+
+/// The longest `ENVMINT_LOCK_TIMEOUT` accepted: a day. Longer is surely a typo, and far larger
+/// values do not fit a `Duration` at all.
+const MAX_LOCK_TIMEOUT_SECS: f64 = 86_400.0;
+
+/// `ENVMINT_LOCK_TIMEOUT` as the process got it; [`LockTimeout::get`] parses it. A separate
+/// field so a command can read it while it holds `&mut` [`Context::rng`].
+pub struct LockTimeout(Option<OsString>);
+
+impl LockTimeout {
+    /// How long to wait for another process's lock: `ENVMINT_LOCK_TIMEOUT` seconds, or the
+    /// library's default. Called only by commands that take a lock (never by `--dry-run`).
+    pub fn get(&self) -> Result<Duration> {
+        // Unset or not Unicode: the default, as `std::env::var` failing has always meant.
+        match self.0.as_ref().and_then(|text| text.to_str()) {
+            None => Ok(envmint::atomic::DEFAULT_LOCK_TIMEOUT),
+            Some(text) => parse_lock_timeout(text),
+        }
+    }
+}
+
+/// Parses a lock timeout in seconds: a finite number from 0 to a day.
+fn parse_lock_timeout(text: &str) -> Result<Duration> {
+    let bad = |why: &str| {
+        Error::usage(format!(
+            "ENVMINT_LOCK_TIMEOUT=`{text}` is not a number of seconds {why}"
+        ))
+        .with_hint("e.g. ENVMINT_LOCK_TIMEOUT=30 (seconds, at most 86400)")
+    };
+    let secs = text
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .ok_or_else(|| bad("(0 or more)"))?;
+    if secs > MAX_LOCK_TIMEOUT_SECS {
+        return Err(bad("up to a day (86400)"));
+    }
+    Duration::try_from_secs_f64(secs).map_err(|_| bad("(0 or more)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use envmint::Exit;
+
+    #[test]
+    fn lock_timeouts_parse_and_huge_ones_are_refused() {
+        assert_eq!(
+            parse_lock_timeout("1.5").unwrap(),
+            Duration::from_millis(1500)
+        );
+        assert_eq!(parse_lock_timeout("0").unwrap(), Duration::ZERO);
+        for bad in ["1e30", "86401", "inf", "NaN", "-1", "x", ""] {
+            let err = parse_lock_timeout(bad).unwrap_err();
+            assert_eq!(err.exit(), Exit::Usage, "{bad}");
+            assert!(err.hint().is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_unset_timeout_is_the_default_and_is_parsed_only_when_asked() {
+        assert_eq!(
+            LockTimeout(None).get().unwrap(),
+            envmint::atomic::DEFAULT_LOCK_TIMEOUT
+        );
+        // Holding a bad value is fine; only asking for it fails.
+        let bad = LockTimeout(Some("soon".into()));
+        assert_eq!(bad.get().unwrap_err().exit(), Exit::Usage);
+    }
+}

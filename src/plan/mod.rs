@@ -1,0 +1,117 @@
+//! Plans: which keys of an environment change and why, decided purely and without values, then
+//! applied to a document with an injected RNG.
+//!
+//! Bootstrap is the simplest rotation: [`bootstrap::plan`] reads a document and the declared
+//! secrets and returns a [`Plan`] (per declared key: added, filled, kept, weak or replaced, with
+//! its kind and bits); [`apply()`] generates the new values and edits the document. Rotation will
+//! make plans of its own and apply them the same way; [`crate::store::transact`] is the loop that
+//! commits them (plan without the lock, lock, re-plan if the file moved, save).
+
+mod apply;
+pub mod bootstrap;
+
+pub use apply::apply;
+
+use crate::generate::Spec;
+
+/// What a plan does with one declared key (and, once applied, what was done).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// The key is missing: a new value is appended.
+    Added,
+    /// The key is there with an empty value, which is filled in place.
+    Filled,
+    /// The key is there and its value passed the check; it is left untouched.
+    Kept,
+    /// The key is there and its value failed the check; it is left untouched.
+    Weak,
+    /// The key's value failed the check and is replaced in place (`--replace-weak`).
+    Replaced,
+}
+
+impl Action {
+    /// `added`, `filled`, `kept`, `weak` or `replaced`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Added => "added",
+            Action::Filled => "filled",
+            Action::Kept => "kept",
+            Action::Weak => "weak",
+            Action::Replaced => "replaced",
+        }
+    }
+
+    /// Whether envmint writes a new value for the key.
+    pub fn wrote(self) -> bool {
+        matches!(self, Action::Added | Action::Filled | Action::Replaced)
+    }
+}
+
+/// One line of the bootstrap summary. Holds no value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyReport {
+    /// The key.
+    pub key: String,
+    /// What was done.
+    pub action: Action,
+    /// The declared kind's name.
+    pub kind: &'static str,
+    /// The declared entropy in bits: of the new value, or what a kept value that passed the
+    /// check would have if it was made randomly.
+    pub bits: f64,
+    /// For a weak or replaced value: what was wrong with the old value and what was declared
+    /// (`placeholder, not a 32-byte hex secret`). Never the value.
+    pub problem: Option<String>,
+}
+
+/// One declared key of a [`Plan`]: what happens to it, and the declaration a new value is made
+/// from. Holds no value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    /// The key.
+    pub key: String,
+    /// What happens to it.
+    pub action: Action,
+    /// The declared kind and size.
+    pub spec: Spec,
+    /// For a weak or replaced value: what is wrong with the old one (see [`KeyReport::problem`]).
+    pub problem: Option<String>,
+}
+
+impl Item {
+    /// The summary line of this item.
+    pub fn report(&self) -> KeyReport {
+        KeyReport {
+            key: self.key.clone(),
+            action: self.action,
+            kind: self.spec.kind().name(),
+            bits: self.spec.bits(),
+            problem: self.problem.clone(),
+        }
+    }
+}
+
+/// The changes to one environment's document, in declaration order, without values: safe to
+/// print, log or show in a dry run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Plan {
+    /// One item per declared key, kept and weak ones included.
+    pub items: Vec<Item>,
+}
+
+impl Plan {
+    /// The items that write a new value.
+    pub fn changes(&self) -> impl Iterator<Item = &Item> {
+        self.items.iter().filter(|i| i.action.wrote())
+    }
+
+    /// Whether applying the plan changes the document.
+    pub fn is_empty(&self) -> bool {
+        self.changes().next().is_none()
+    }
+
+    /// The summary lines, one per item.
+    pub fn report(&self) -> Vec<KeyReport> {
+        self.items.iter().map(Item::report).collect()
+    }
+}

@@ -1,0 +1,618 @@
+//! An environment's storage: the one way in and out of a secret file.
+//!
+//! Commands never open a secret file themselves: they [`peek`] at it to plan, [`open_all`] the
+//! files of several environments under the advisory locks for a read-modify-write, get a
+//! [`Document`] from each [`Snapshot`], change it through pure library functions, and
+//! [`save_all`] the documents as one group commit through the atomic writer. [`transact`] is that
+//! whole loop (plan without the lock, lock, check the snapshot, re-plan if the file moved,
+//! commit), shared by every command that changes stored secrets.
+//!
+//! # Formats
+//!
+//! An environment's storage has a [`Format`]: the bytes on disk are its *raw* form, and the
+//! dotenv text is its *plaintext*. For [`Format::Plain`] they are the same buffer (held once: a
+//! 1,000,000-key file must fit in 5x its size). A [`Snapshot`] holds both, and whether a save
+//! changes anything is decided on the plaintext, never on the raw bytes: a sealed file's bytes are
+//! different on every encryption, and a run that changes nothing must leave the file's bytes
+//! *and* mtime alone.
+
+mod commit;
+mod plain;
+
+pub use commit::{Outcome, Pending, Save, Staged, Transaction, open_all, save_all, transact};
+
+use crate::atomic::{Locked, Mode};
+use crate::dotenv::Document;
+use crate::error::{Error, Location, Result};
+use std::borrow::Cow;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use zeroize::Zeroizing;
+
+/// How an environment's file holds its plaintext.
+///
+/// The seam for sealed storage: a `Sealed` variant (the age format, with the environment's
+/// recipients) will decode in `Format::decode` with the identities of [`OpenOptions`] and
+/// encode in `Format::encode` to its recipients, and nothing else in the store changes: the
+/// snapshot keeps the ciphertext as its raw bytes beside the zeroizing plaintext, and "unchanged"
+/// is already decided on the plaintext.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Format {
+    /// A dotenv file in the clear: the bytes are the plaintext.
+    #[default]
+    Plain,
+    /// Tests only: a stand-in for sealed storage whose bytes differ on every encoding, as age
+    /// output does (see `tests::Scrambled`).
+    #[cfg(test)]
+    Scrambled,
+}
+
+impl Format {
+    /// The plaintext of `raw`, the bytes read from the file.
+    fn decode(self, raw: Zeroizing<Vec<u8>>, _options: &OpenOptions) -> Result<Data> {
+        match self {
+            Format::Plain => Ok(Data {
+                raw: None,
+                plain: plain::decode(raw),
+            }),
+            #[cfg(test)]
+            Format::Scrambled => Ok(Data {
+                plain: Content::new(tests::unscramble(&raw)),
+                raw: Some(raw.to_vec()),
+            }),
+        }
+    }
+
+    /// The bytes to write for `plaintext` (borrowed for plain files).
+    fn encode(self, plaintext: &[u8]) -> Result<Cow<'_, [u8]>> {
+        match self {
+            Format::Plain => Ok(Cow::Borrowed(plain::encode(plaintext))),
+            #[cfg(test)]
+            Format::Scrambled => Ok(Cow::Owned(tests::scramble(plaintext))),
+        }
+    }
+}
+
+/// One environment's file: where, and in which format.
+#[derive(Clone, Copy, Debug)]
+pub struct Storage<'a> {
+    /// The path as the manifest names it (possibly a symlink).
+    pub path: &'a Path,
+    /// How it holds its plaintext.
+    pub format: Format,
+}
+
+impl<'a> Storage<'a> {
+    /// A plain dotenv file at `path`.
+    pub fn plain(path: &'a Path) -> Storage<'a> {
+        Storage {
+            path,
+            format: Format::Plain,
+        }
+    }
+}
+
+/// What opening a store needs beyond the file: passed as one struct so that what sealed storage
+/// adds (the identities that decrypt, read once by the binary) is a new field here, not a new
+/// positional argument of every function.
+#[derive(Clone, Debug)]
+pub struct OpenOptions {
+    /// How long to wait for another process's lock.
+    pub timeout: Duration,
+}
+
+impl Default for OpenOptions {
+    fn default() -> OpenOptions {
+        OpenOptions {
+            timeout: crate::atomic::DEFAULT_LOCK_TIMEOUT,
+        }
+    }
+}
+
+/// A file as read at one moment (`None`: it did not exist), for planning changes before taking
+/// the lock and checking afterwards that nothing moved in between.
+pub struct Snapshot {
+    path: PathBuf,
+    format: Format,
+    data: Option<Data>,
+}
+
+/// What a file held: its raw bytes and its plaintext.
+struct Data {
+    /// The bytes on disk when they differ from the plaintext (a sealed file); `None` when the
+    /// plaintext *is* the raw bytes (a plain file), so they are held once.
+    raw: Option<Vec<u8>>,
+    /// The plaintext.
+    plain: Content,
+}
+
+impl Data {
+    fn raw(&self) -> &[u8] {
+        self.raw.as_deref().unwrap_or_else(|| self.plain.as_bytes())
+    }
+}
+
+/// A file's plaintext: as text, shared with the documents parsed from it (a large file is held
+/// once), or as raw bytes when they are not UTF-8.
+enum Content {
+    Text(Arc<Zeroizing<String>>),
+    NotUtf8(Zeroizing<Vec<u8>>),
+}
+
+impl Content {
+    /// Takes a buffer over without copying it.
+    fn new(mut bytes: Zeroizing<Vec<u8>>) -> Content {
+        match String::from_utf8(std::mem::take(&mut *bytes)) {
+            Ok(text) => Content::Text(Arc::new(Zeroizing::new(text))),
+            Err(e) => Content::NotUtf8(Zeroizing::new(e.into_bytes())),
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            Content::Text(t) => t.as_bytes(),
+            Content::NotUtf8(b) => b,
+        }
+    }
+}
+
+/// Shows the path and the sizes, never the bytes: they are secrets.
+impl fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("path", &self.path)
+            .field("format", &self.format)
+            .field("bytes", &self.data.as_ref().map(|d| d.raw().len()))
+            .finish()
+    }
+}
+
+impl fmt::Debug for EnvFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnvFile")
+            .field("lock", &self.lock)
+            .field("snapshot", &self.snapshot)
+            .finish()
+    }
+}
+
+impl Snapshot {
+    fn read(
+        path: &Path,
+        format: Format,
+        raw: Option<Zeroizing<Vec<u8>>>,
+        options: &OpenOptions,
+    ) -> Result<Snapshot> {
+        Ok(Snapshot {
+            path: path.to_path_buf(),
+            format,
+            data: raw.map(|raw| format.decode(raw, options)).transpose()?,
+        })
+    }
+
+    /// Whether the file existed.
+    pub fn exists(&self) -> bool {
+        self.data.is_some()
+    }
+
+    /// The file's plaintext parsed; an empty document when it did not exist.
+    pub fn document(&self) -> Result<Document> {
+        match self.data.as_ref().map(|d| &d.plain) {
+            Some(Content::Text(text)) => Ok(Document::parse_shared(Arc::clone(text))),
+            Some(Content::NotUtf8(bytes)) => Err(not_utf8(&self.path, bytes)),
+            None => Ok(Document::parse("")),
+        }
+    }
+
+    /// The plaintext, `None` when the file did not exist.
+    fn plaintext(&self) -> Option<&[u8]> {
+        self.data.as_ref().map(|d| d.plain.as_bytes())
+    }
+
+    /// Whether two snapshots saw the same plaintext (or both saw no file).
+    pub fn same_as(&self, other: &Snapshot) -> bool {
+        self.plaintext() == other.plaintext()
+    }
+
+    /// What `storage` will hold once `doc` is saved: for planning a second environment that
+    /// shares the file with a first one, on top of the first one's changes. (Its plaintext only:
+    /// the raw bytes a sealed file will get are not known before it is written.)
+    pub fn of_document(storage: Storage<'_>, doc: &Document) -> Snapshot {
+        Snapshot {
+            path: storage.path.to_path_buf(),
+            format: storage.format,
+            data: Some(Data {
+                raw: None,
+                plain: Content::Text(Arc::new(doc.render())),
+            }),
+        }
+    }
+}
+
+/// An environment file held under the advisory lock, with what it held when it was opened.
+pub struct EnvFile {
+    lock: Locked,
+    snapshot: Snapshot,
+}
+
+/// Locks `storage`'s file (waiting up to `options.timeout` for another process) and reads it.
+pub fn open(storage: Storage<'_>, options: &OpenOptions) -> Result<EnvFile> {
+    let mut files = open_all(&[storage], options, &mut |_| {})?;
+    files
+        .pop()
+        .ok_or_else(|| Error::cant_create(storage.path, "nothing to open"))
+}
+
+/// Reads `storage`'s file without locking, for reports, dry runs and plans that are checked
+/// again under the lock before anything is written.
+pub fn peek(storage: Storage<'_>, options: &OpenOptions) -> Result<Snapshot> {
+    let raw = crate::atomic::read_file(storage.path)?;
+    Snapshot::read(storage.path, storage.format, raw, options)
+}
+
+impl EnvFile {
+    /// What the file held when it was locked.
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.snapshot
+    }
+
+    /// Whether the file existed when it was opened.
+    pub fn exists(&self) -> bool {
+        self.snapshot.exists()
+    }
+
+    /// Whether `other` is the same file (two environments sharing one file).
+    pub fn same_file(&self, other: &EnvFile) -> bool {
+        self.lock.same_file(&other.lock)
+    }
+
+    /// When the file still holds the plaintext `earlier` saw (a snapshot taken before the lock),
+    /// keeps `earlier` in place of the copy read under the lock, so a large file is held once,
+    /// and returns `true`; otherwise changes nothing and returns `false`.
+    fn settle(&mut self, earlier: &mut Option<Snapshot>) -> bool {
+        match earlier.take() {
+            Some(e) if e.same_as(&self.snapshot) => {
+                self.snapshot = e;
+                true
+            }
+            other => {
+                *earlier = other;
+                false
+            }
+        }
+    }
+
+    /// Writes `doc` through the atomic writer if its plaintext differs from what was read.
+    /// Returns whether the file was written.
+    pub fn save(&self, doc: &Document) -> Result<bool> {
+        let save = Save {
+            file: self,
+            doc,
+            mode: Mode::Private,
+        };
+        match save_all(std::slice::from_ref(&save)) {
+            Ok(w) => Ok(w.first().is_some_and(|w| w.written)),
+            Err(e) => Err(e.error),
+        }
+    }
+}
+
+/// The error for a file that is not UTF-8 (exit 65), naming the first bad line: such a file is
+/// refused rather than rewritten with its bytes altered.
+fn not_utf8(path: &Path, bytes: &[u8]) -> Error {
+    let valid = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |_| bytes.len());
+    let line = crate::text::line_of_offset(bytes, valid);
+    Error::data(
+        Location::new(path, Some(line)),
+        "the file is not valid UTF-8",
+    )
+    .with_hint("envmint edits UTF-8 dotenv files only; convert it with iconv first")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Exit;
+
+    use std::sync::atomic::{AtomicU8, Ordering};
+
+    /// A nonce that differs on every call, as an encryption's does (odd, so never 0).
+    static NONCE: AtomicU8 = AtomicU8::new(1);
+
+    /// [`Format::Scrambled`]'s encoding: a nonce byte, then every byte XORed with it.
+    pub(super) fn scramble(plaintext: &[u8]) -> Vec<u8> {
+        let nonce = NONCE.fetch_add(2, Ordering::Relaxed);
+        std::iter::once(nonce)
+            .chain(plaintext.iter().map(|b| b ^ nonce))
+            .collect()
+    }
+
+    pub(super) fn unscramble(raw: &[u8]) -> Zeroizing<Vec<u8>> {
+        let Some((nonce, rest)) = raw.split_first() else {
+            return Zeroizing::new(Vec::new());
+        };
+        Zeroizing::new(rest.iter().map(|b| b ^ nonce).collect())
+    }
+
+    fn scrambled(path: &Path) -> Storage<'_> {
+        Storage {
+            path,
+            format: Format::Scrambled,
+        }
+    }
+
+    #[test]
+    fn a_sealed_like_file_is_not_rewritten_when_its_plaintext_is_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env.age");
+        std::fs::write(&path, scramble(b"A=1\n")).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let file = open(scrambled(&path), &opts()).unwrap();
+        let doc = file.snapshot().document().unwrap();
+        assert_eq!(doc.get("A"), Some("1"));
+        // Encoding the same plaintext again gives other bytes: comparing those would rewrite.
+        assert_ne!(scramble(b"A=1\n"), before);
+        assert!(!file.save(&doc).unwrap());
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        drop(file);
+
+        let file = open(scrambled(&path), &opts()).unwrap();
+        let mut doc = file.snapshot().document().unwrap();
+        doc.append("B", "2").unwrap();
+        assert!(file.save(&doc).unwrap());
+        let raw = std::fs::read(&path).unwrap();
+        assert_ne!(raw, before);
+        assert_eq!(unscramble(&raw).as_slice(), b"A=1\nB=2\n");
+    }
+
+    #[test]
+    fn snapshots_of_one_plaintext_in_different_bytes_are_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env.age");
+        std::fs::write(&path, scramble(b"A=1\n")).unwrap();
+        let first = peek(scrambled(&path), &opts()).unwrap();
+        std::fs::write(&path, scramble(b"A=1\n")).unwrap();
+        let second = peek(scrambled(&path), &opts()).unwrap();
+        assert_ne!(
+            first.data.as_ref().unwrap().raw(),
+            second.data.as_ref().unwrap().raw()
+        );
+        assert!(first.same_as(&second));
+        std::fs::write(&path, scramble(b"A=2\n")).unwrap();
+        assert!(!first.same_as(&peek(scrambled(&path), &opts()).unwrap()));
+    }
+
+    #[test]
+    fn a_plain_snapshot_holds_its_bytes_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env");
+        std::fs::write(&path, "A=1\n").unwrap();
+        let snap = peek(Storage::plain(&path), &opts()).unwrap();
+        let data = snap.data.as_ref().unwrap();
+        assert!(data.raw.is_none());
+        assert_eq!(data.raw().as_ptr(), data.plain.as_bytes().as_ptr());
+        assert_eq!(data.raw(), b"A=1\n");
+    }
+
+    /// A plan for tests: append `key=1` unless there; the report is whether it did.
+    fn add(snapshot: &Snapshot, key: &str) -> Result<Staged<bool>> {
+        let mut doc = snapshot.document()?;
+        let report = doc.get(key).is_none();
+        if report {
+            doc.append(key, "1").unwrap();
+        }
+        Ok(Staged { doc, report })
+    }
+
+    fn pending<'a>(path: &'a Path, key: &str) -> Pending<'a, bool> {
+        let snapshot = peek(Storage::plain(path), &opts()).unwrap();
+        let staged = add(&snapshot, key).unwrap();
+        Pending {
+            storage: Storage::plain(path),
+            mode: Mode::Private,
+            snapshot,
+            staged,
+        }
+    }
+
+    #[test]
+    fn transact_replans_a_file_that_moved_and_shares_one_file_between_plans() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env");
+        std::fs::write(&path, "A=1\n").unwrap();
+        let keys = ["B", "C"];
+        let first = [pending(&path, keys[0]), pending(&path, keys[1])];
+        // Another process writes between the plan and the lock.
+        std::fs::write(&path, "A=1\nZ=9\n").unwrap();
+        let mut replanned = Vec::new();
+        let done = transact(
+            first.into_iter().collect(),
+            &opts(),
+            &mut |_| {},
+            |added: &bool| *added,
+            &mut |i, snap| {
+                replanned.push(i);
+                add(snap, keys[i])
+            },
+        )
+        .unwrap();
+        assert!(done.failure.is_none());
+        // The first is planned again from the moved file, the second on top of the first.
+        assert_eq!(replanned, [0, 1]);
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "A=1\nZ=9\nB=1\nC=1\n"
+        );
+        assert!(
+            done.outcomes
+                .iter()
+                .all(|o| o.written && o.report && !o.created)
+        );
+
+        // Nothing moved and nothing to add: no re-plan, no write.
+        let before = std::fs::metadata(&path).unwrap().modified().unwrap();
+        let again = [pending(&path, "A")];
+        let done = transact(
+            again.into_iter().collect(),
+            &opts(),
+            &mut |_| {},
+            |added: &bool| *added,
+            &mut |_, _| panic!("nothing moved"),
+        )
+        .unwrap();
+        assert!(!done.outcomes[0].written);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().modified().unwrap(),
+            before
+        );
+    }
+
+    fn opts() -> OpenOptions {
+        OpenOptions {
+            timeout: Duration::from_secs(1),
+        }
+    }
+
+    #[test]
+    fn unchanged_documents_are_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env");
+        std::fs::write(&path, "A=1\n").unwrap();
+        let before = std::fs::metadata(&path).unwrap().modified().unwrap();
+        let file = open(Storage::plain(&path), &opts()).unwrap();
+        assert!(file.exists());
+        let doc = file.snapshot().document().unwrap();
+        assert!(!file.save(&doc).unwrap());
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().modified().unwrap(),
+            before
+        );
+    }
+
+    #[test]
+    fn a_missing_file_is_an_empty_document_and_is_created_on_save() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env.production.local");
+        assert!(!peek(Storage::plain(&path), &opts()).unwrap().exists());
+        let file = open(Storage::plain(&path), &opts()).unwrap();
+        assert!(!file.exists());
+        let mut doc = file.snapshot().document().unwrap();
+        doc.append("A", "x").unwrap();
+        assert!(file.save(&doc).unwrap());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "A=x\n");
+    }
+
+    #[test]
+    fn debug_never_shows_the_contents() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env");
+        std::fs::write(&path, "TOKEN=s3cr3t-value\n").unwrap();
+        let file = open(Storage::plain(&path), &opts()).unwrap();
+        let shown = format!(
+            "{file:?} {:?}",
+            peek(Storage::plain(&path), &opts()).unwrap()
+        );
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("Some(19)"), "{shown}");
+    }
+
+    #[test]
+    fn snapshots_compare_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env");
+        let none = peek(Storage::plain(&path), &opts()).unwrap();
+        std::fs::write(&path, "A=1\n").unwrap();
+        let one = peek(Storage::plain(&path), &opts()).unwrap();
+        assert!(!none.same_as(&one));
+        assert!(one.same_as(&open(Storage::plain(&path), &opts()).unwrap().snapshot));
+        std::fs::write(&path, "A=2\n").unwrap();
+        assert!(!one.same_as(&peek(Storage::plain(&path), &opts()).unwrap()));
+    }
+
+    #[test]
+    fn a_group_save_writes_changed_files_and_skips_unchanged_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join(".env.a");
+        let b = dir.path().join(".env.b");
+        std::fs::write(&a, "A=1\n").unwrap();
+        std::fs::write(&b, "B=1\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&a, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let files = open_all(
+            &[Storage::plain(&a), Storage::plain(&b)],
+            &opts(),
+            &mut |_| {},
+        )
+        .unwrap();
+        let mut doc_a = files[0].snapshot().document().unwrap();
+        doc_a.append("NEW", "x").unwrap();
+        let doc_b = files[1].snapshot().document().unwrap();
+        let saves = [
+            Save {
+                file: &files[0],
+                doc: &doc_a,
+                mode: Mode::Private,
+            },
+            Save {
+                file: &files[1],
+                doc: &doc_b,
+                mode: Mode::Private,
+            },
+        ];
+        let done = save_all(&saves).unwrap();
+        assert!(done[0].written && !done[1].written);
+        assert_eq!(done[0].mode_change, Some((0o644, 0o600)));
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "A=1\nNEW=x\n");
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "B=1\n");
+    }
+
+    #[test]
+    fn settle_keeps_the_earlier_snapshot_only_when_nothing_moved() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env");
+        std::fs::write(&path, "A=1\n").unwrap();
+        let mut earlier = Some(peek(Storage::plain(&path), &opts()).unwrap());
+        let mut file = open(Storage::plain(&path), &opts()).unwrap();
+        assert!(file.settle(&mut earlier));
+        assert!(earlier.is_none());
+        drop(file);
+        let mut earlier = Some(peek(Storage::plain(&path), &opts()).unwrap());
+        std::fs::write(&path, "A=2\n").unwrap();
+        let mut file = open(Storage::plain(&path), &opts()).unwrap();
+        assert!(!file.settle(&mut earlier));
+        assert!(earlier.is_some());
+        assert_eq!(file.snapshot().document().unwrap().get("A"), Some("2"));
+    }
+
+    #[test]
+    fn a_snapshot_of_a_document_is_what_saving_it_would_write() {
+        let mut doc = Document::parse("A=1");
+        doc.append("B", "2").unwrap();
+        let snap = Snapshot::of_document(Storage::plain(Path::new(".env")), &doc);
+        assert!(snap.exists());
+        assert_eq!(snap.document().unwrap().render().as_str(), "A=1\nB=2\n");
+    }
+
+    #[test]
+    fn fail_non_utf8_names_the_line_and_leaves_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env");
+        std::fs::write(&path, b"A=1\nB=\xff\n").unwrap();
+        let err = peek(Storage::plain(&path), &opts())
+            .unwrap()
+            .document()
+            .unwrap_err();
+        assert_eq!(err.exit(), Exit::DataErr);
+        assert!(
+            err.to_string()
+                .ends_with(".env:2: the file is not valid UTF-8"),
+            "{err}"
+        );
+        let file = open(Storage::plain(&path), &opts()).unwrap();
+        assert!(file.snapshot().document().is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), b"A=1\nB=\xff\n");
+    }
+}
