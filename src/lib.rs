@@ -17,6 +17,7 @@
 //! - [`gitignore`]: the entries `envmint init` makes sure `.gitignore` has.
 //! - [`path`]: paths as shown to people, relative to a base the binary passes.
 //! - [`error`]: the one error type and its exit codes.
+//! - [`text`]: small text helpers shared by the readers of files (the line of a byte offset).
 #![forbid(unsafe_code)]
 
 pub mod atomic;
@@ -29,6 +30,7 @@ pub mod path;
 pub mod plan;
 pub mod secret;
 pub mod store;
+pub mod text;
 pub mod time;
 
 pub use error::{Error, Exit, Result};

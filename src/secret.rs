@@ -1,4 +1,4 @@
-//! The secret value type.
+//! The secret value type, and growing a zeroizing buffer without leaving copies behind.
 //!
 //! A [`Secret`] holds its text in a [`secrecy::SecretString`], which zeroizes on drop and has
 //! neither `Display` nor a revealing `Debug`. The only way to the characters is
@@ -6,6 +6,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
+use zeroize::Zeroizing;
 
 /// A generated or loaded secret value. Zeroized on drop; `Debug` prints `Secret(..)`.
 pub struct Secret(SecretString);
@@ -39,6 +40,19 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// Makes room for `additional` bytes in `buf` without letting `Vec` reallocate in place: a
+/// reallocation would free the old block without zeroizing it, leaving a copy of the secrets.
+pub fn reserve_zeroizing(buf: &mut Zeroizing<Vec<u8>>, additional: usize) {
+    if buf.capacity() - buf.len() >= additional {
+        return;
+    }
+    let want = (buf.len() + additional).max(buf.capacity() * 2).max(64);
+    let mut bigger = Zeroizing::new(Vec::with_capacity(want));
+    bigger.extend_from_slice(buf);
+    // The old buffer is zeroized (whole capacity) when `bigger`'s predecessor drops here.
+    std::mem::swap(buf, &mut bigger);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +64,14 @@ mod tests {
         assert!(!shown.contains("hunter2"), "{shown}");
         assert_eq!(s.expose(), "hunter2-correct-horse");
         assert_eq!(s.len(), 21);
+    }
+
+    #[test]
+    fn reserve_zeroizing_grows_and_keeps_content() {
+        let mut buf = Zeroizing::new(Vec::with_capacity(2));
+        buf.extend_from_slice(b"ab");
+        reserve_zeroizing(&mut buf, 100);
+        assert!(buf.capacity() >= 102);
+        assert_eq!(&buf[..], b"ab");
     }
 }

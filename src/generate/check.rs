@@ -200,9 +200,11 @@ impl Spec {
             }
             Kind::Base32 => {
                 let body = value.trim_end_matches('=');
+                // Either case: some tools print base32 in lower case.
+                let alphabet = Kind::Base32.charset().as_bytes();
                 if !body
                     .bytes()
-                    .all(|b| matches!(b.to_ascii_uppercase(), b'A'..=b'Z' | b'2'..=b'7'))
+                    .all(|b| alphabet.contains(&b.to_ascii_uppercase()))
                 {
                     return Err(outside);
                 }
@@ -261,12 +263,9 @@ impl Spec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generate::{Alphabet, Generator, Size};
+    use crate::generate::test_util::spec;
+    use crate::generate::{Alphabet, Generator};
     use rand::SeedableRng;
-
-    fn spec(kind: Kind, unit: SizeUnit, amount: u64) -> Spec {
-        Spec::new(kind, Some(Size { unit, amount })).unwrap()
-    }
 
     fn specs() -> Vec<Spec> {
         let mut out = Vec::new();
@@ -291,6 +290,31 @@ mod tests {
                 assert_eq!(s.check(v.expose()), Ok(()), "{}", s.describe());
             }
         }
+    }
+
+    #[test]
+    fn base32_is_checked_against_its_alphabet_in_either_case() {
+        let b32 = spec(Kind::Base32, SizeUnit::Bytes, 5);
+        assert_eq!(b32.check("MZXW6YTB"), Ok(()));
+        assert_eq!(
+            b32.check("mzxw6ytb"),
+            Ok(()),
+            "lower case is the same value"
+        );
+        for outside in ["MZXW6YT1", "MZXW6YT8", "MZXW6YT0", "MZXW6YT+"] {
+            assert_eq!(
+                b32.check(outside),
+                Err(Problem::Alphabet { kind: "base32" }),
+                "{outside}"
+            );
+        }
+        assert_eq!(
+            b32.check("MZXW6YTBOI"),
+            Err(Problem::Size {
+                found: 6,
+                unit: SizeUnit::Bytes
+            })
+        );
     }
 
     #[test]

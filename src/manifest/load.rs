@@ -181,8 +181,7 @@ fn read(path: &Path) -> Result<String> {
             )
         })?;
     String::from_utf8(bytes.to_vec()).map_err(|e| {
-        let good = &bytes[..e.utf8_error().valid_up_to()];
-        let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line = crate::text::line_of_offset(&bytes, e.utf8_error().valid_up_to());
         Error::data(
             Location::new(path, Some(line)),
             "the manifest is not valid UTF-8",

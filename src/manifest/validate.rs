@@ -11,7 +11,7 @@ use super::{
 };
 use crate::dotenv;
 use crate::error::{Error, Location, Result};
-use crate::generate::{Alphabet, Kind, MIN_BITS, Size, SizeUnit, Spec, SpecError, format_bits};
+use crate::generate::{Advice, Alphabet, Kind, Size, SizeSyntax, SizeUnit, Spec};
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 use toml::Spanned;
@@ -44,20 +44,9 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn line_of(&self, offset: usize) -> usize {
-        let end = offset.min(self.text.len());
-        self.text.as_bytes()[..end]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1
-    }
-
     fn err(&self, span: Span, message: impl Into<String>) -> Error {
-        Error::data(
-            Location::new(self.path, Some(self.line_of(span.start))),
-            message,
-        )
+        let line = crate::text::line_of_offset(self.text.as_bytes(), span.start);
+        Error::data(Location::new(self.path, Some(line)), message)
     }
 
     /// A TOML syntax error, in TOML's words (they are about the syntax, which is TOML's), with
@@ -658,35 +647,14 @@ fn secret_decl(
         "leave the size out for the default, {} = {default} (256 bits)",
         native.name()
     );
-    let spec = Spec::new(kind, size).map_err(|e| match &e {
-        SpecError::Mismatch {
-            kind,
-            given,
-            expected,
-        } => ctx
-            .err(
-                size_span.clone(),
-                format!("`{}` does not apply to {kind}", given.name()),
-            )
-            .with_hint(format!("use `{} = N` or `bits = N`", expected.name())),
-        SpecError::Zero(_) | SpecError::TooLarge { .. } => ctx
-            .err(size_span.clone(), e.to_string())
-            .with_hint(size_hint.clone()),
-    })?;
+    // The sentences are the command line's too (`generate::advice`), worded for fields here.
+    let refused = |advice: Advice| {
+        let hint = advice.hint.unwrap_or_else(|| size_hint.clone());
+        ctx.err(size_span.clone(), advice.message).with_hint(hint)
+    };
+    let spec = Spec::new(kind, size).map_err(|e| refused(e.advice(SizeSyntax::Field)))?;
     if spec.is_weak() {
-        let unit = spec.kind().native_unit().name();
-        return Err(ctx
-            .err(
-                size_span,
-                format!(
-                    "{k} has {} bits of entropy, under the {MIN_BITS}-bit floor",
-                    format_bits(spec.bits())
-                ),
-            )
-            .with_hint(format!(
-                "use `{unit} = {}` or more, or `bits = 128`",
-                spec.min_strong_amount()
-            )));
+        return Err(refused(spec.weak_advice(Some(k), SizeSyntax::Field)));
     }
     let rotate_every = match rotate_every {
         Some(d) => duration(

@@ -304,7 +304,7 @@ impl EnvFile {
 /// refused rather than rewritten with its bytes altered.
 fn not_utf8(path: &Path, bytes: &[u8]) -> Error {
     let valid = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |_| bytes.len());
-    let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+    let line = crate::text::line_of_offset(bytes, valid);
     Error::data(
         Location::new(path, Some(line)),
         "the file is not valid UTF-8",

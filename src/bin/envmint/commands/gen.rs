@@ -4,7 +4,7 @@ use super::{Global, bits_json, stdout_error};
 use crate::cli::GenArgs;
 use crate::context::Context;
 use envmint::generate::{
-    Alphabet, Generator, Kind, MIN_BITS, Size, SizeUnit, Spec, SpecError, format_bits,
+    Alphabet, Generator, Kind, Size, SizeSyntax, SizeUnit, Spec, SpecError, format_bits,
     reserve_zeroizing,
 };
 use envmint::{Error, Exit, Result};
@@ -64,16 +64,6 @@ fn spec_from_args(args: &GenArgs) -> Result<Spec> {
     Spec::new(kind, size).map_err(spec_error)
 }
 
-/// `n` of the spec's native unit, singular or plural: `1 byte`, `32 bytes`, `1 character`.
-fn amount(spec: &Spec) -> String {
-    let unit = if spec.kind().is_byte_kind() {
-        "byte"
-    } else {
-        "character"
-    };
-    plural(spec.amount() as u64, unit)
-}
-
 /// `1 secret`, `0 secrets`, `3 secrets`.
 fn plural(n: u64, word: &str) -> String {
     if n == 1 {
@@ -90,53 +80,23 @@ fn describe(spec: &Spec, count: u64) -> String {
     if count == 1 {
         format!(
             "1 secret of kind {kind}: {}, {bits} bits of entropy",
-            amount(spec)
+            spec.size_text()
         )
     } else {
         format!(
             "{} of kind {kind}, {} each, {bits} bits of entropy per secret",
             plural(count, "secret"),
-            amount(spec)
+            spec.size_text()
         )
     }
 }
 
 fn spec_error(err: SpecError) -> Error {
-    match &err {
-        SpecError::Mismatch {
-            kind,
-            given,
-            expected,
-        } => {
-            let what = if *expected == SizeUnit::Bytes {
-                "a byte kind: its size is the number of random bytes"
-            } else {
-                "an alphabet kind: its size is the number of characters"
-            };
-            Error::usage(format!(
-                "--{} does not apply to {kind}, {what}",
-                given.name()
-            ))
-            .with_hint(format!("use --{} N or --bits N", expected.name()))
-        }
-        SpecError::Zero(unit) | SpecError::TooLarge { unit, .. } => {
-            Error::usage(format!("--{}: {err}", unit.name()))
-        }
-    }
+    err.advice(SizeSyntax::Flag).into()
 }
 
 fn weak_error(spec: &Spec) -> Error {
-    let unit = spec.kind().native_unit().name();
-    Error::usage(format!(
-        "{} of {} has {} bits of entropy, under the {MIN_BITS}-bit floor",
-        spec.kind().name(),
-        amount(spec),
-        format_bits(spec.bits())
-    ))
-    .with_hint(format!(
-        "use --{unit} {} or more (or --bits 128), or pass --allow-weak if a legacy system needs it",
-        spec.min_strong_amount()
-    ))
+    spec.weak_advice(None, SizeSyntax::Flag).into()
 }
 
 /// An [`io::Write`] that collects output in one zeroizing block and hands it to `out` whenever
@@ -281,7 +241,7 @@ mod tests {
             "2 secrets of kind hex, 1 byte each, 8 bits of entropy per secret"
         );
         let alnum = spec(Kind::Alnum, SizeUnit::Length, 1);
-        assert_eq!(amount(&alnum), "1 character");
+        assert_eq!(alnum.size_text(), "1 character");
         assert!(describe(&alnum, 0).starts_with("0 secrets of kind alnum, 1 character each"));
         assert!(
             weak_error(&one_byte)

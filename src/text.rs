@@ -1,0 +1,41 @@
+//! Small text helpers shared by the readers of files (manifest, dotenv files) for messages.
+
+/// The 1-based line on which byte `offset` of `bytes` sits: one more than the line feeds
+/// before it. An offset past the end counts the whole input, so a message can name the last
+/// line; a carriage return alone does not start a line here.
+pub fn line_of_offset(bytes: &[u8], offset: usize) -> usize {
+    let end = offset.min(bytes.len());
+    bytes[..end].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_count_from_one_and_a_line_feed_belongs_to_its_line() {
+        let text = b"a=1\nb=2\r\n\nc";
+        assert_eq!(line_of_offset(text, 0), 1);
+        assert_eq!(line_of_offset(text, 3), 1, "the line feed ends line 1");
+        assert_eq!(line_of_offset(text, 4), 2);
+        assert_eq!(
+            line_of_offset(text, 8),
+            2,
+            "CRLF: the CR is still on line 2"
+        );
+        assert_eq!(line_of_offset(text, 9), 3);
+        assert_eq!(line_of_offset(text, 10), 4);
+    }
+
+    #[test]
+    fn empty_input_and_offsets_past_the_end() {
+        assert_eq!(line_of_offset(b"", 0), 1);
+        assert_eq!(line_of_offset(b"", 5), 1);
+        assert_eq!(line_of_offset(b"x\ny\n", usize::MAX), 3);
+    }
+
+    #[test]
+    fn a_lone_carriage_return_is_not_a_new_line() {
+        assert_eq!(line_of_offset(b"a\rb", 2), 1);
+    }
+}
