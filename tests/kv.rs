@@ -202,8 +202,9 @@ fn unset_removes_every_definition_with_its_record() {
     assert_eq!(out.read(FILE), "A=1\n# keep me\nB=2\nC=3\n");
 }
 
-/// An editor script: records its argument's mode and its folder's mode into `modes`, checks
-/// that no value is on its command line, then runs `action` on the file (`$1`).
+/// An editor script: records its argument's mode and its folder's mode into `side/modes` and
+/// its path into `side/path`, then runs `action` on the file (`$1`). `EDITOR` holds words, as
+/// people's often does (`code --wait`).
 fn editor(test: Test, action: &str) -> Test {
     let script = format!(
         "#!/bin/sh\n\
@@ -216,11 +217,12 @@ fn editor(test: Test, action: &str) -> Test {
     std::fs::create_dir_all(&side).unwrap();
     let runtime = test.path("runtime");
     std::fs::create_dir_all(&runtime).unwrap();
+    // Run by `sh`, not executed: exec of a file just written races with other tests' forks
+    // holding it open for writing (ETXTBSY).
     test.write("editor.sh", script)
-        .chmod("editor.sh", 0o700)
         .env("SIDE", side)
         .env("XDG_RUNTIME_DIR", runtime)
-        .env("EDITOR", "./editor.sh")
+        .env("EDITOR", "sh ./editor.sh")
         .env_remove_visual()
 }
 
@@ -307,4 +309,101 @@ fn edit_does_not_overwrite_a_file_changed_meanwhile() {
     assert_stderr_has(&out, "changed by another process");
     assert_eq!(out.read(FILE), format!("{BEFORE}Z=1\n"));
     assert_private_and_removed(&out);
+}
+
+/// Runs envmint with `args` on a new pseudo-terminal (stdin, stdout, stderr and `/dev/tty`),
+/// answering each prompt of `dialog` (text to wait for, line to type) in turn. stdout is the
+/// terminal's transcript: what a person would have seen, echo included.
+fn on_terminal(test: Test, args: &[&str], dialog: &[(&str, &str)]) -> Output {
+    const DRIVER: &str = r#"
+import json, os, pty, sys
+argv, dialog = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(argv[0], argv)
+seen = b""
+def more():
+    global seen
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        chunk = b""
+    seen += chunk
+    return chunk
+for wait, typed in dialog:
+    while wait.encode() not in seen:
+        if not more():
+            break
+    seen = seen.replace(wait.encode(), b"<" + wait.encode() + b">", 1)
+    os.write(fd, typed.encode())
+while more():
+    pass
+_, status = os.waitpid(pid, 0)
+sys.stdout.buffer.write(seen)
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
+    let mut argv = vec![common::BIN];
+    argv.extend_from_slice(args);
+    let argv = serde_json::to_string(&argv).unwrap();
+    let dialog = serde_json::to_string(dialog).unwrap();
+    test.program("python3")
+        .args(["-c", DRIVER, &argv, &dialog])
+        .run()
+}
+
+#[test]
+fn set_on_a_terminal_asks_twice_without_echo() {
+    let out = on_terminal(
+        with_file("A=1\n"),
+        &["set", "production", "TYPED"],
+        &[
+            ("Value for TYPED: ", &format!("{VALUE}\n")),
+            ("Again, to confirm TYPED: ", &format!("{VALUE}\n")),
+        ],
+    );
+    assert_eq!(out.code(), 0, "{}", out.describe());
+    assert_eq!(out.read(FILE), format!("A=1\nTYPED={VALUE}\n"));
+    assert!(out.stdout().contains("<Again, to confirm TYPED: >"));
+    assert!(!out.stdout().contains(VALUE), "echoed: {}", out.describe());
+
+    let out = on_terminal(
+        with_file("A=1\n"),
+        &["set", "production", "TYPED"],
+        &[
+            ("Value for TYPED: ", &format!("{VALUE}\n")),
+            ("Again, to confirm TYPED: ", "other\n"),
+        ],
+    );
+    assert_eq!(out.code(), 65, "{}", out.describe());
+    assert!(out.stdout().contains("differ; nothing written"));
+    assert_eq!(out.read(FILE), "A=1\n");
+}
+
+#[test]
+fn edit_on_a_terminal_offers_to_edit_a_bad_result_again() {
+    // First run: a broken line. Second run (after "edit again"): fixed.
+    let test = editor(
+        with_file("A=1\n"),
+        "if [ -e \"$SIDE/once\" ]; then sed -i \"s/^B='open/B=fixed/\" \"$1\"; \
+         else touch \"$SIDE/once\"; echo \"B='open\" >> \"$1\"; fi",
+    );
+    let out = on_terminal(
+        test,
+        &["edit", "production"],
+        &[("edit again? [Y/n] ", "\n")],
+    );
+    assert_eq!(out.code(), 0, "{}", out.describe());
+    assert!(out.stdout().contains("(edited):2:"));
+    assert_eq!(out.read(FILE), "A=1\nB=fixed\n");
+    assert_private_and_removed(&out);
+
+    // Answering no changes nothing.
+    let test = editor(with_file("A=1\n"), "echo \"B='open\" >> \"$1\"");
+    let out = on_terminal(
+        test,
+        &["edit", "production"],
+        &[("edit again? [Y/n] ", "n\n")],
+    );
+    assert_eq!(out.code(), 65, "{}", out.describe());
+    assert_eq!(out.read(FILE), "A=1\n");
 }

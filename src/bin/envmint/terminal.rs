@@ -78,11 +78,12 @@ fn read_line(mut tty: &File, limit: usize) -> Result<Zeroizing<Vec<u8>>> {
 /// bytes (more is cut there and refused by the caller's length check).
 pub fn read_hidden(prompt: &str, limit: usize) -> Result<Zeroizing<Vec<u8>>> {
     let tty = open_tty()?;
+    // Echo goes off before the prompt shows: what is typed after seeing it is never echoed.
+    let _echo_off = EchoOff::new(&tty)?;
     (&tty)
         .write_all(prompt.as_bytes())
         .and_then(|()| (&tty).flush())
         .map_err(|e| Error::writing(Path::new("/dev/tty"), "write", e))?;
-    let _echo_off = EchoOff::new(&tty)?;
     read_line(&tty, limit)
 }
 
