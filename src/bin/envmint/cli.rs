@@ -18,7 +18,9 @@ use std::sync::LazyLock;
                   byte, crash-safe, without touching what was already there.",
     after_help = "Examples:\n  envmint gen                      # 32 random bytes, base64url\n  \
                   envmint gen hex --bytes 32        # like openssl rand -hex 32\n  \
-                  envmint bootstrap production      # fill .env.production.local\n\n\
+                  envmint bootstrap production      # fill .env.production.local\n  \
+                  envmint set production STRIPE_KEY < key.txt\n  \
+                  envmint get production DATABASE_PASSWORD\n\n\
                   Exit codes: 0 ok, 1 problems found, 2 usage, 65 bad data, 66 missing input,\n\
                   73 cannot create output, 74 I/O error, 75 locked, 77 permission refused."
 )]

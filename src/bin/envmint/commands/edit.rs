@@ -209,3 +209,47 @@ fn zero_fill(path: &Path) {
     }
     let _ = file.sync_data();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_names_keys_by_change_and_says_when_only_layout_changed() {
+        let changes = KeyChanges {
+            added: vec!["C".into(), "D".into()],
+            changed: vec![],
+            removed: vec!["A".into()],
+        };
+        assert_eq!(describe(&changes), "added C, D; removed A");
+        assert_eq!(
+            describe(&KeyChanges::default()),
+            "no value changed: comments or layout only"
+        );
+    }
+
+    #[test]
+    fn the_private_copy_is_zeroed_and_removed_with_its_folder() {
+        use std::os::unix::fs::PermissionsExt;
+        let base = tempfile::tempdir().unwrap();
+        let scratch = Scratch::new(base.path(), OsStr::new(".env"), b"A=secret\n").unwrap();
+        let path = scratch.path().to_path_buf();
+        let dir = path.parent().unwrap().to_path_buf();
+        assert_eq!(
+            fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(scratch.read().unwrap().as_slice(), b"A=secret\n");
+        // A swap file an editor left beside it is zeroed too: keep a hard link to look.
+        fs::write(dir.join(".env.swp"), b"A=secret").unwrap();
+        let witness = base.path().join("witness");
+        fs::hard_link(&path, &witness).unwrap();
+        drop(scratch);
+        assert!(!dir.exists());
+        assert_eq!(fs::read(&witness).unwrap(), vec![0u8; 9]);
+    }
+}
