@@ -168,6 +168,11 @@ fn get_prints_the_value_and_exits_66_or_65_otherwise() {
     assert_eq!(out.stdout(), "");
     let out = out.then().args(["get", "production", "BAD"]).status(65);
     assert_stderr_has(&out, ".env.production.local:3:");
+    let out = out
+        .then()
+        .args(["get", "production", &format!("Q={VALUE}")])
+        .status(2);
+    assert_value_hidden(&out);
     let out = out.then().args(["get", "staging", "A"]).status(66);
     assert_stderr_has(&out, ".env.staging.local");
 }

@@ -10,6 +10,12 @@ use envmint::{Error, Exit, Result, store};
 pub fn run(ctx: &Context, args: GetArgs) -> Result<Exit> {
     let target = Target::load(ctx, args.manifest.as_deref(), &args.environment)?;
     let key = args.key.as_str();
+    // Files may hold keys envmint does not write (`a.b`, `x-y`), so those can be read; anything
+    // else is refused before a "not found" could echo a pasted `KEY=secret`.
+    let readable = |b: u8| b.is_ascii_alphanumeric() || b"_.-".contains(&b);
+    if key.is_empty() || !key.bytes().all(readable) {
+        super::kv::check_key(key)?;
+    }
     // Reading takes no lock: the atomic writer renames whole files, so a read sees one version.
     let snapshot = store::peek(target.storage(), &store::OpenOptions::default())?;
     if !snapshot.exists() {
