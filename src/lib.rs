@@ -13,6 +13,8 @@
 //!   the advisory lock.
 //! - [`plan`]: which keys change and why, without values ([`plan::bootstrap`]: which secrets an
 //!   environment lacks), and applying a plan with an injected RNG.
+//! - [`kv`]: what `set`, `get`, `unset` and `edit` decide about a document (values typed or
+//!   edited by a person).
 //! - [`time`]: rotation periods, instants, record timestamps and due-date wording (jiff).
 //! - [`gitignore`]: the entries `envmint init` makes sure `.gitignore` has.
 //! - [`path`]: paths as shown to people, relative to a base the binary passes.
@@ -25,6 +27,7 @@ pub mod dotenv;
 pub mod error;
 pub mod generate;
 pub mod gitignore;
+pub mod kv;
 pub mod manifest;
 pub mod path;
 pub mod plan;

@@ -18,7 +18,9 @@ use std::sync::LazyLock;
                   byte, crash-safe, without touching what was already there.",
     after_help = "Examples:\n  envmint gen                      # 32 random bytes, base64url\n  \
                   envmint gen hex --bytes 32        # like openssl rand -hex 32\n  \
-                  envmint bootstrap production      # fill .env.production.local\n\n\
+                  envmint bootstrap production      # fill .env.production.local\n  \
+                  envmint set production STRIPE_KEY < key.txt\n  \
+                  envmint get production DATABASE_PASSWORD\n\n\
                   Exit codes: 0 ok, 1 problems found, 2 usage, 65 bad data, 66 missing input,\n\
                   73 cannot create output, 74 I/O error, 75 locked, 77 permission refused."
 )]
@@ -47,6 +49,14 @@ pub enum Command {
     Init(InitArgs),
     /// Add the declared secrets a file lacks, fill empty ones, check the ones it keeps.
     Bootstrap(BootstrapArgs),
+    /// Set one key's value, read from stdin or a hidden prompt (never from the command line).
+    Set(SetArgs),
+    /// Print one key's value on stdout, for scripts.
+    Get(GetArgs),
+    /// Remove every definition of one key.
+    Unset(UnsetArgs),
+    /// Edit an environment's file in $VISUAL or $EDITOR, through a private temporary copy.
+    Edit(EditArgs),
 }
 
 /// A built-in kind of secret as given on the command line: the library's own list
@@ -171,6 +181,115 @@ pub struct BootstrapArgs {
     /// copied from .env.example) with fresh secrets, in place.
     #[arg(long)]
     pub replace_weak: bool,
+}
+
+/// `envmint set`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint set production STRIPE_API_KEY              # asks twice, without echo\n  \
+    envmint set production STRIPE_API_KEY < key.txt\n  \
+    pass show stripe | envmint set production STRIPE_API_KEY --json\n\n\
+    The value is all of stdin when stdin is not a terminal (one trailing newline removed),\n\
+    else typed twice at a hidden prompt; there is no VALUE argument, so it never lands in\n\
+    shell history or the process list. An existing key gets the value in place (its export\n\
+    and quotes kept), a new key is appended; every other byte of the file stays. A key the\n\
+    manifest declares is checked like bootstrap checks kept values: a weak value is written\n\
+    with a warning, or refused with --strict (exit 1).")]
+pub struct SetArgs {
+    /// Use this envmint.toml instead of searching the current folder and its parents.
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+
+    /// The environment, as declared in the manifest.
+    #[arg(value_name = "ENV")]
+    pub environment: String,
+
+    /// The key to set.
+    #[arg(value_name = "KEY")]
+    pub key: String,
+
+    /// Accept an empty value (writes `KEY=`).
+    #[arg(long)]
+    pub allow_empty: bool,
+
+    /// Refuse (exit 1, nothing written) a value that fails the declared key's check.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Print {"environment", "file", "key", "action"} as JSON on stdout (never the value).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `envmint get`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint get production DATABASE_PASSWORD\n  \
+    psql \"postgres://app:$(envmint get production DATABASE_PASSWORD)@db/app\"\n\n\
+    Prints the value readers see (the last definition) and a newline, to a terminal too.\n\
+    A key that is not there: exit 66. A key on a line envmint cannot read: exit 65.")]
+pub struct GetArgs {
+    /// Use this envmint.toml instead of searching the current folder and its parents.
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+
+    /// The environment, as declared in the manifest.
+    #[arg(value_name = "ENV")]
+    pub environment: String,
+
+    /// The key to print.
+    #[arg(value_name = "KEY")]
+    pub key: String,
+}
+
+/// `envmint unset`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint unset production LEGACY_TOKEN\n  \
+    envmint unset staging OLD_KEY --if-exists --json\n\n\
+    Removes every definition of the key with the `# envmint:` record lines above it; every\n\
+    other byte stays. A key that is not there: exit 66, or 0 with --if-exists.")]
+pub struct UnsetArgs {
+    /// Use this envmint.toml instead of searching the current folder and its parents.
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+
+    /// The environment, as declared in the manifest.
+    #[arg(value_name = "ENV")]
+    pub environment: String,
+
+    /// The key to remove.
+    #[arg(value_name = "KEY")]
+    pub key: String,
+
+    /// Succeed (exit 0, nothing written) when the key is not there.
+    #[arg(long)]
+    pub if_exists: bool,
+
+    /// Print {"environment", "file", "key", "action"} as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `envmint edit`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint edit production\n  \
+    EDITOR=nano envmint edit staging\n\n\
+    Runs $VISUAL, else $EDITOR, else vi, on a copy in a new 0700 folder under\n\
+    $XDG_RUNTIME_DIR (else the temp folder); the copy is 0600, overwritten with zeros and\n\
+    removed with its folder afterwards. The file changes only when the editor exits 0 and\n\
+    the result differs and reads cleanly: a result with unreadable lines or a key defined\n\
+    twice is shown and offered for editing again (without a terminal: exit 65, nothing\n\
+    changed). A file changed by another process meanwhile is not overwritten (exit 73).")]
+pub struct EditArgs {
+    /// Use this envmint.toml instead of searching the current folder and its parents.
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+
+    /// The environment, as declared in the manifest.
+    #[arg(value_name = "ENV")]
+    pub environment: String,
 }
 
 #[cfg(test)]

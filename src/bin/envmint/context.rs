@@ -16,8 +16,8 @@ use std::time::Duration;
 
 /// The process environment as envmint uses it, built once by [`Context::from_process`].
 //
-// Room for what later commands read, each added here and nowhere else: XDG_CONFIG_HOME and
-// XDG_RUNTIME_DIR, NO_COLOR, VISUAL/EDITOR, ENVMINT_IDENTITY.
+// Room for what later commands read, each added here and nowhere else: XDG_CONFIG_HOME,
+// NO_COLOR, ENVMINT_IDENTITY.
 pub struct Context {
     /// The clock, read once so a run uses one instant; the library takes it as a parameter.
     #[expect(
@@ -31,6 +31,13 @@ pub struct Context {
     cwd: std::io::Result<PathBuf>,
     /// `$HOME`, where the manifest search stops.
     pub home: Option<PathBuf>,
+    /// The editor `envmint edit` runs: `$VISUAL`, else `$EDITOR` (a non-empty one), else `vi`.
+    /// Shell words (`code --wait`), run through `sh -c` as git does.
+    pub editor: OsString,
+    /// Where `envmint edit` makes its private folder: `$XDG_RUNTIME_DIR` when it is an absolute
+    /// path to a folder (a per-user tmpfs on systemd machines), else the system temp folder
+    /// (`$TMPDIR` or `/tmp`).
+    pub private_tmp: PathBuf,
     /// `ENVMINT_LOCK_TIMEOUT`, parsed when a lock is taken.
     pub lock_timeout: LockTimeout,
     /// The process's one RNG: ChaCha20 seeded once from the operating system. Never a fixed,
@@ -49,6 +56,8 @@ impl Context {
             now: jiff::Timestamp::now(),
             cwd: std::env::current_dir(),
             home: std::env::var_os("HOME").map(PathBuf::from),
+            editor: editor(std::env::var_os("VISUAL"), std::env::var_os("EDITOR")),
+            private_tmp: private_tmp(std::env::var_os("XDG_RUNTIME_DIR"), std::env::temp_dir()),
             lock_timeout: LockTimeout(std::env::var_os("ENVMINT_LOCK_TIMEOUT")),
             rng,
         })
@@ -79,6 +88,24 @@ impl Context {
     pub fn cwd_if_known(&self) -> Option<&Path> {
         self.cwd.as_deref().ok()
     }
+}
+
+/// `$VISUAL`, else `$EDITOR`, else `vi`; an empty variable counts as unset, as git does.
+fn editor(visual: Option<OsString>, editor: Option<OsString>) -> OsString {
+    [visual, editor]
+        .into_iter()
+        .flatten()
+        .find(|e| !e.is_empty())
+        .unwrap_or_else(|| "vi".into())
+}
+
+/// `$XDG_RUNTIME_DIR` when it is absolute and a folder (the spec says to ignore it otherwise),
+/// else `fallback`.
+fn private_tmp(runtime: Option<OsString>, fallback: PathBuf) -> PathBuf {
+    runtime
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute() && p.is_dir())
+        .unwrap_or(fallback)
 }
 
 /// The longest `ENVMINT_LOCK_TIMEOUT` accepted: a day. Longer is surely a typo, and far larger
@@ -138,6 +165,26 @@ mod tests {
             assert_eq!(err.exit(), Exit::Usage, "{bad}");
             assert!(err.hint().is_some(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_editor_is_visual_then_editor_then_vi() {
+        let e = |v: Option<&str>, e: Option<&str>| editor(v.map(Into::into), e.map(Into::into));
+        assert_eq!(e(Some("code --wait"), Some("nano")), "code --wait");
+        assert_eq!(e(Some(""), Some("nano")), "nano");
+        assert_eq!(e(None, None), "vi");
+        assert_eq!(e(None, Some("")), "vi");
+    }
+
+    #[test]
+    fn the_runtime_dir_is_used_only_when_it_is_an_absolute_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let fallback = PathBuf::from("/fallback");
+        let got = |v: Option<&std::ffi::OsStr>| private_tmp(v.map(Into::into), fallback.clone());
+        assert_eq!(got(Some(dir.path().as_os_str())), dir.path());
+        assert_eq!(got(None), fallback);
+        assert_eq!(got(Some("relative".as_ref())), fallback);
+        assert_eq!(got(Some(dir.path().join("gone").as_os_str())), fallback);
     }
 
     #[test]

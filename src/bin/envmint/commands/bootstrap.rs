@@ -193,7 +193,7 @@ fn report(
 
 /// The mode rule for an environment's file: the mode its manifest entry declares, else the
 /// default (0600, or the old mode if stricter).
-fn declared_mode(env: &Environment) -> envmint::atomic::Mode {
+pub(super) fn declared_mode(env: &Environment) -> envmint::atomic::Mode {
     env.mode.map_or(
         envmint::atomic::Mode::Private,
         envmint::atomic::Mode::Declared,
@@ -431,7 +431,7 @@ fn warn_weak(outcomes: &[EnvOutcome<'_>], cwd: &Path, all: bool) -> Exit {
 }
 
 /// The path is made relative to the working directory where every error is printed.
-fn edit_error(path: &Path, err: EditError) -> Error {
+pub(super) fn edit_error(path: &Path, err: EditError) -> Error {
     let hint = match &err {
         EditError::UnterminatedQuote { line, .. } => format!(
             "close the quote that opens on line {line}; a line appended after it could be read \

@@ -2,8 +2,13 @@
 //! summary; this file holds what they share: the error report, stdout handling, path display.
 
 mod bootstrap;
+mod edit;
 mod r#gen;
+mod get;
 mod init;
+mod kv;
+mod set;
+mod unset;
 
 use crate::cli::{Cli, Command};
 use crate::context::Context;
@@ -26,6 +31,10 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Gen(args) => r#gen::run(&mut ctx, &global, args),
         Command::Init(args) => init::run(&ctx, &global, args),
         Command::Bootstrap(args) => bootstrap::run(&mut ctx, &global, args),
+        Command::Set(args) => set::run(&ctx, args),
+        Command::Get(args) => get::run(&ctx, args),
+        Command::Unset(args) => unset::run(&ctx, args),
+        Command::Edit(args) => edit::run(&ctx, args),
     };
     result.map_err(|err| match ctx.cwd_if_known() {
         Some(cwd) => err.relative_to(cwd),
@@ -47,6 +56,10 @@ fn with_leading_manifest(manifest: Option<PathBuf>, command: Command) -> Result<
         }
         Command::Init(args) => &args.manifest,
         Command::Bootstrap(args) => &args.manifest,
+        Command::Set(args) => &args.manifest,
+        Command::Get(args) => &args.manifest,
+        Command::Unset(args) => &args.manifest,
+        Command::Edit(args) => &args.manifest,
     };
     if slot.is_some() {
         return Err(
@@ -61,6 +74,22 @@ fn with_leading_manifest(manifest: Option<PathBuf>, command: Command) -> Result<
         Command::Bootstrap(mut args) => {
             args.manifest = Some(path);
             Command::Bootstrap(args)
+        }
+        Command::Set(mut args) => {
+            args.manifest = Some(path);
+            Command::Set(args)
+        }
+        Command::Get(mut args) => {
+            args.manifest = Some(path);
+            Command::Get(args)
+        }
+        Command::Unset(mut args) => {
+            args.manifest = Some(path);
+            Command::Unset(args)
+        }
+        Command::Edit(mut args) => {
+            args.manifest = Some(path);
+            Command::Edit(args)
         }
         other => other,
     })

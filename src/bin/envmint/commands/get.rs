@@ -1,0 +1,54 @@
+//! `envmint get ENV KEY`: one value on stdout, for scripts.
+
+use super::kv::Target;
+use crate::cli::GetArgs;
+use crate::context::Context;
+use envmint::error::Location;
+use envmint::kv::{self, Lookup};
+use envmint::{Error, Exit, Result, store};
+
+pub fn run(ctx: &Context, args: GetArgs) -> Result<Exit> {
+    let target = Target::load(ctx, args.manifest.as_deref(), &args.environment)?;
+    let key = args.key.as_str();
+    // Files may hold keys envmint does not write (`a.b`, `x-y`), so those can be read; anything
+    // else is refused before a "not found" could echo a pasted `KEY=secret`.
+    let readable = |b: u8| b.is_ascii_alphanumeric() || b"_.-".contains(&b);
+    if key.is_empty() || !key.bytes().all(readable) {
+        super::kv::check_key(key)?;
+    }
+    // Reading takes no lock: the atomic writer renames whole files, so a read sees one version.
+    let snapshot = store::peek(target.storage(), &store::OpenOptions::default())?;
+    if !snapshot.exists() {
+        return Err(Error::MissingInput {
+            path: target.env.file.clone(),
+            what: format!("the file of environment `{}`", target.env.name),
+            hint: Some(format!(
+                "envmint bootstrap {} creates it; envmint set {} {key} adds one value",
+                target.env.name, target.env.name
+            )),
+        });
+    }
+    let doc = snapshot.document()?;
+    match kv::get(&doc, key) {
+        Lookup::Value(value) => {
+            super::print_line(value)?;
+            Ok(Exit::Ok)
+        }
+        Lookup::Absent => Err(Error::MissingInput {
+            path: target.env.file.clone(),
+            what: format!("`{key}`"),
+            hint: Some(format!(
+                "envmint set {} {key} adds it (the value from stdin)",
+                target.env.name
+            )),
+        }),
+        Lookup::Unreadable(line) => Err(Error::data(
+            Location::new(&target.env.file, Some(line)),
+            format!("`{key}` is on a line envmint cannot read, so its value is unclear"),
+        )
+        .with_hint(format!(
+            "fix line {line} so that it reads {key}=value (envmint edit {})",
+            target.env.name
+        ))),
+    }
+}

@@ -1,0 +1,123 @@
+//! What `set`, `get`, `unset` and `edit` share: finding the environment, opening its file under
+//! the lock, saving it with the declared mode, and the JSON line of a change.
+
+use super::shown;
+use crate::context::Context;
+use envmint::dotenv::{Document, EditError};
+use envmint::manifest::{Environment, Manifest};
+use envmint::{Error, Result, store};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// The manifest, the environment named on the command line, and the working directory.
+pub struct Target {
+    /// The manifest used.
+    pub manifest: Manifest,
+    /// The environment (a copy, so the manifest can still be asked about its secrets).
+    pub env: Environment,
+    /// The working directory, for messages.
+    pub cwd: PathBuf,
+}
+
+impl Target {
+    /// Loads the manifest (`--manifest`, else found from the working directory, else the
+    /// built-in preset) and finds `name` in it.
+    pub fn load(ctx: &Context, manifest: Option<&Path>, name: &str) -> Result<Target> {
+        let cwd = ctx.cwd()?.to_path_buf();
+        let manifest = Manifest::load(manifest, &cwd, ctx.home.as_deref())?;
+        let env = manifest.environment(name)?.clone();
+        Ok(Target { manifest, env, cwd })
+    }
+
+    /// The environment's file as the store opens it.
+    pub fn storage(&self) -> store::Storage<'_> {
+        store::Storage::plain(&self.env.file)
+    }
+
+    /// The file as shown in messages (relative to the working directory when inside it).
+    pub fn file(&self) -> std::path::Display<'_> {
+        shown(&self.env.file, &self.cwd).display()
+    }
+
+    /// Locks the file's folder (saying so when another process makes it wait) and reads it.
+    pub fn open(&self, ctx: &Context) -> Result<store::EnvFile> {
+        let options = store::OpenOptions {
+            timeout: ctx.lock_timeout.get()?,
+        };
+        let cwd = &self.cwd;
+        let mut files = store::open_all(&[self.storage()], &options, &mut |dir| {
+            super::say!(
+                "Blocking waiting for the lock on {}",
+                shown(dir, cwd).display()
+            );
+        })?;
+        files
+            .pop()
+            .ok_or_else(|| Error::cant_create(&self.env.file, "nothing to open"))
+    }
+
+    /// Saves `doc` into `file` through the atomic writer with the environment's declared mode,
+    /// if its plaintext changed. Returns whether the file was written.
+    pub fn save(&self, file: &store::EnvFile, doc: &Document) -> Result<bool> {
+        let save = store::Save {
+            file,
+            doc,
+            mode: super::bootstrap::declared_mode(&self.env),
+        };
+        match store::save_all(std::slice::from_ref(&save)) {
+            Ok(written) => Ok(written.first().is_some_and(|w| w.written)),
+            Err(e) => Err(e.error),
+        }
+    }
+
+    /// An edit the document refused, as an error naming the file and line.
+    pub fn edit_error(&self, err: EditError) -> Error {
+        super::bootstrap::edit_error(&self.env.file, err)
+    }
+
+    /// Says on stderr what is wrong with lines of the file (never their text).
+    pub fn warn_lines(&self, doc: &Document) {
+        for w in doc.warnings() {
+            super::say!("warning: {}:{}: {}", self.file(), w.line, w.message);
+        }
+    }
+
+    /// The `--json` line of a change to one key.
+    pub fn print_json(&self, key: &str, action: &str) -> Result<()> {
+        let line = JsonChange {
+            environment: &self.env.name,
+            file: shown(&self.env.file, &self.cwd).to_string_lossy(),
+            key,
+            action,
+        };
+        let text = serde_json::to_string(&line).map_err(|e| Error::Io {
+            path: "<stdout>".into(),
+            action: "write",
+            source: e.into(),
+        })?;
+        super::print_line(&text)
+    }
+}
+
+/// A key that envmint cannot write is refused before anything is read or typed (exit 2); the
+/// message does not show a key that may be a pasted `KEY=secret`.
+pub fn check_key(key: &str) -> Result<()> {
+    if envmint::dotenv::is_valid_key(key) {
+        return Ok(());
+    }
+    let message = EditError::InvalidKey {
+        key: key.to_owned(),
+    }
+    .to_string();
+    Err(Error::usage(message).with_hint("the value is never an argument: it is read from stdin"))
+}
+
+/// `set`/`unset --json`: what happened to one key. Never a value.
+#[derive(Serialize)]
+struct JsonChange<'a> {
+    environment: &'a str,
+    file: std::borrow::Cow<'a, str>,
+    key: &'a str,
+    /// `added`, `replaced`, `unchanged`, `removed` or `absent`.
+    action: &'a str,
+}

@@ -1,0 +1,136 @@
+//! `envmint set ENV KEY`: one value, read from stdin or a hidden prompt, into the store.
+
+use super::kv::{Target, check_key};
+use crate::cli::SetArgs;
+use crate::context::Context;
+use crate::terminal;
+use envmint::dotenv::Document;
+use envmint::error::Location;
+use envmint::kv::{self, MAX_VALUE_LEN, ValueError};
+use envmint::plan::bootstrap;
+use envmint::{Error, Exit, Result};
+use std::io::Read;
+use zeroize::Zeroizing;
+
+pub fn run(ctx: &Context, args: SetArgs) -> Result<Exit> {
+    let target = Target::load(ctx, args.manifest.as_deref(), &args.environment)?;
+    let key = args.key.as_str();
+    check_key(key)?;
+    if args.json {
+        super::check_stdout()?;
+    }
+    let value = read_value(key, args.allow_empty)?;
+
+    // The declared key's check, before the lock: --strict refuses without touching the file.
+    let problem = target
+        .manifest
+        .secrets_for(&target.env.name)
+        .find(|d| d.key == key)
+        .and_then(|d| kv::check_declared(key, &value, &d.spec));
+    if let (Some(problem), true) = (&problem, args.strict) {
+        super::say!(
+            "error: {}: the value for {key} is a {problem}; nothing written",
+            target.file()
+        );
+        super::say!("hint: leave out --strict to write it anyway");
+        return Ok(Exit::Problems);
+    }
+
+    let file = target.open(ctx)?;
+    let mut doc = if file.exists() {
+        file.snapshot().document()?
+    } else {
+        Document::parse(&bootstrap::header(&target.env.name))
+    };
+    if file.exists()
+        && let Some(line) = bootstrap::not_a_dotenv_file(&doc)
+    {
+        return Err(Error::data(
+            Location::new(&target.env.file, Some(line)),
+            "not a dotenv file: no line reads KEY=value, so envmint will not write to it",
+        )
+        .with_hint("check the environment's `file` in the manifest"));
+    }
+    target.warn_lines(&doc);
+    let action = kv::set(&mut doc, key, &value).map_err(|e| target.edit_error(e))?;
+    target.save(&file, &doc)?;
+    drop(file);
+
+    if args.json {
+        target.print_json(key, action.as_str())?;
+    } else {
+        super::say!(
+            "{}: {}: {key} {}",
+            target.env.name,
+            target.file(),
+            action.as_str()
+        );
+    }
+    if let Some(problem) = problem {
+        super::say!(
+            "warning: {}: {key} is a {problem} (written anyway)",
+            target.file()
+        );
+    }
+    Ok(Exit::Ok)
+}
+
+/// The value: all of stdin when it is not a terminal, else typed twice at a hidden prompt.
+fn read_value(key: &str, allow_empty: bool) -> Result<Zeroizing<String>> {
+    let (input, source) = if terminal::stdin_is_terminal() {
+        (prompt_twice(key)?, "<terminal>")
+    } else {
+        (read_stdin()?, "<stdin>")
+    };
+    kv::value_from_input(input, allow_empty).map_err(|e| {
+        let (what, hint) = match e {
+            ValueError::Empty => (
+                "is empty".to_string(),
+                format!(
+                    "pipe the value in (printf '%s' \"$VALUE\" | envmint set ENV {key}); \
+                     --allow-empty writes `{key}=`"
+                ),
+            ),
+            ValueError::TooLong => (
+                format!("is longer than {MAX_VALUE_LEN} bytes"),
+                "a value is one line of at most 64 KiB; store a file's path instead".to_string(),
+            ),
+            ValueError::NotUtf8 => (
+                "is not valid UTF-8".to_string(),
+                "envmint writes UTF-8 values only".to_string(),
+            ),
+        };
+        Error::data(
+            Location::new(source, None),
+            format!("the value for `{key}` {what}; nothing written"),
+        )
+        .with_hint(hint)
+    })
+}
+
+/// All of stdin, up to just over [`MAX_VALUE_LEN`] (so a longer value is seen and refused), in
+/// one buffer allocated up front: growing it would leave copies of the value behind.
+fn read_stdin() -> Result<Zeroizing<Vec<u8>>> {
+    let limit = MAX_VALUE_LEN + 3;
+    let mut buf = Zeroizing::new(Vec::with_capacity(limit));
+    std::io::stdin()
+        .lock()
+        .take(limit as u64)
+        .read_to_end(&mut buf)
+        .map_err(|e| Error::reading(std::path::Path::new("<stdin>"), e))?;
+    Ok(buf)
+}
+
+/// Asks for the value twice without echo; refuses when the two differ.
+fn prompt_twice(key: &str) -> Result<Zeroizing<Vec<u8>>> {
+    let first = terminal::read_hidden(&format!("Value for {key}: "), MAX_VALUE_LEN)?;
+    let second = terminal::read_hidden(&format!("Again, to confirm {key}: "), MAX_VALUE_LEN)?;
+    if first != second {
+        return Err(Error::data(
+            Location::new("<terminal>", None),
+            format!("the two values typed for `{key}` differ; nothing written"),
+        )
+        .with_hint("run the command again"));
+    }
+    Ok(first)
+}

@@ -1,0 +1,48 @@
+//! `envmint unset ENV KEY`: remove every definition of a key, with its record lines.
+
+use super::kv::{Target, check_key};
+use crate::cli::UnsetArgs;
+use crate::context::Context;
+use envmint::{Error, Exit, Result, kv};
+
+pub fn run(ctx: &Context, args: UnsetArgs) -> Result<Exit> {
+    let target = Target::load(ctx, args.manifest.as_deref(), &args.environment)?;
+    let key = args.key.as_str();
+    check_key(key)?;
+    if args.json {
+        super::check_stdout()?;
+    }
+    let file = target.open(ctx)?;
+    let removed = if file.exists() {
+        let mut doc = file.snapshot().document()?;
+        let removed = kv::unset(&mut doc, key).map_err(|e| target.edit_error(e))?;
+        if removed {
+            target.save(&file, &doc)?;
+        }
+        removed
+    } else {
+        false
+    };
+    drop(file);
+
+    if !removed && !args.if_exists {
+        return Err(Error::MissingInput {
+            path: target.env.file.clone(),
+            what: format!("`{key}`"),
+            hint: Some("--if-exists makes a missing key succeed".into()),
+        });
+    }
+    let action = if removed { "removed" } else { "absent" };
+    if args.json {
+        target.print_json(key, action)?;
+    } else if removed {
+        super::say!("{}: {}: {key} removed", target.env.name, target.file());
+    } else {
+        super::say!(
+            "{}: {}: {key} is not there; nothing changed",
+            target.env.name,
+            target.file()
+        );
+    }
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,414 @@
+//! End-to-end tests of `envmint set`, `get`, `unset` and `edit` on plain environments.
+
+mod common;
+
+use common::{Output, Test, assert_stderr_has};
+
+const MANIFEST: &str = "[environments.production]\n\
+                        file = \".env.production.local\"\n\
+                        mode = \"0640\"\n\n\
+                        [environments.staging]\n\
+                        file = \".env.staging.local\"\n\n\
+                        [secrets.SECRET_KEY]\n\
+                        kind = \"hex\"\n\
+                        bytes = 32\n";
+
+const FILE: &str = ".env.production.local";
+
+/// A file with everything `set` must keep: comments, export, quotes, a record, CRLF.
+const BEFORE: &str = "# production\r\nA=1\r\n# envmint: generated=2026-01-01\r\n\
+                      export DB_PASSWORD=\"old-pass\" # db\r\nB='x'\r\n";
+
+/// A value no test file contains otherwise, to look for in every output.
+const VALUE: &str = "s3cr3t-V4lue_xyz";
+
+fn with_file(contents: &str) -> Test {
+    Test::new()
+        .write("envmint.toml", MANIFEST)
+        .write(FILE, contents)
+        .chmod(FILE, 0o600)
+}
+
+#[track_caller]
+fn assert_value_hidden(out: &Output) {
+    assert!(
+        !out.stderr().contains(VALUE) && !out.stdout().contains(VALUE),
+        "the value leaked\n{}",
+        out.describe()
+    );
+}
+
+#[test]
+fn set_replaces_in_place_keeping_every_other_byte_and_the_declared_mode() {
+    let out = with_file(BEFORE)
+        .args(["set", "production", "DB_PASSWORD"])
+        .stdin(format!("{VALUE}\n"))
+        .status(0);
+    assert_eq!(
+        out.read(FILE),
+        BEFORE.replace("old-pass", VALUE),
+        "export, quotes, comment, record and CRLF kept"
+    );
+    assert_eq!(out.mode(FILE), 0o640, "the declared mode");
+    assert_stderr_has(&out, "DB_PASSWORD replaced");
+    assert_value_hidden(&out);
+    // The value reads back exactly, through `get`.
+    let got = out
+        .then()
+        .args(["get", "production", "DB_PASSWORD"])
+        .status(0);
+    assert_eq!(got.stdout(), format!("{VALUE}\n"));
+}
+
+#[test]
+fn set_appends_a_new_key_and_json_names_the_action_not_the_value() {
+    let out = with_file("A=1\n")
+        .args(["set", "production", "API_KEY", "--json"])
+        .stdin(VALUE)
+        .status(0);
+    assert_eq!(out.read(FILE), format!("A=1\nAPI_KEY={VALUE}\n"));
+    let json = out.json();
+    assert_eq!(json["environment"], "production");
+    assert_eq!(json["file"], FILE);
+    assert_eq!(json["key"], "API_KEY");
+    assert_eq!(json["action"], "added");
+    assert!(!out.stdout().contains(VALUE));
+    assert_eq!(out.stderr(), "");
+}
+
+#[test]
+fn set_creates_a_missing_file_0600() {
+    let out = Test::new()
+        .write("envmint.toml", MANIFEST)
+        .args(["set", "staging", "TOKEN"])
+        .stdin(format!("{VALUE}\r\n"))
+        .status(0);
+    let text = out.read(".env.staging.local");
+    assert!(text.ends_with(&format!("\nTOKEN={VALUE}\n")), "{text}");
+    assert_eq!(out.mode(".env.staging.local"), 0o600);
+}
+
+#[test]
+fn set_refuses_empty_unwritable_and_argv_values_without_writing() {
+    // Empty stdin, unless --allow-empty.
+    let out = with_file(BEFORE)
+        .args(["set", "production", "A"])
+        .status(65);
+    assert_stderr_has(&out, "--allow-empty");
+    assert_eq!(out.read(FILE), BEFORE);
+    let out = out
+        .then()
+        .args(["set", "production", "A", "--allow-empty"])
+        .stdin("\n")
+        .status(0);
+    assert!(out.read(FILE).contains("\r\nA=\r\n"));
+
+    // A value the writer cannot write: the key is named, the value is not.
+    let spaced = format!("{VALUE} with spaces");
+    let out = with_file(BEFORE)
+        .args(["set", "production", "A"])
+        .stdin(&spaced)
+        .status(65);
+    assert_stderr_has(&out, "`A`");
+    assert_stderr_has(&out, "whitespace");
+    assert_value_hidden(&out);
+    assert_eq!(out.read(FILE), BEFORE);
+
+    // There is no VALUE argument.
+    let out = with_file(BEFORE)
+        .args(["set", "production", "A", VALUE])
+        .stdin("x")
+        .status(2);
+    assert_eq!(out.read(FILE), BEFORE);
+
+    // A pasted KEY=value in place of the key is refused without showing it.
+    let out = with_file(BEFORE)
+        .args(["set", "production", &format!("A={VALUE}")])
+        .stdin("x")
+        .status(2);
+    assert_value_hidden(&out);
+}
+
+#[test]
+fn set_checks_a_declared_key_and_strict_refuses_a_weak_value() {
+    let out = with_file("A=1\n")
+        .args(["set", "production", "SECRET_KEY"])
+        .stdin("changeme")
+        .status(0);
+    assert_stderr_has(
+        &out,
+        "warning: .env.production.local: SECRET_KEY is a placeholder",
+    );
+    assert!(out.read(FILE).contains("SECRET_KEY=changeme"));
+
+    let out = with_file("A=1\n")
+        .args(["set", "production", "SECRET_KEY", "--strict"])
+        .stdin("changeme")
+        .status(1);
+    assert_stderr_has(&out, "nothing written");
+    assert!(!out.stderr().contains("changeme"));
+    assert_eq!(out.read(FILE), "A=1\n");
+
+    let good = "ab".repeat(32);
+    let out = with_file("A=1\n")
+        .args(["set", "production", "SECRET_KEY", "--strict"])
+        .stdin(&good)
+        .status(0);
+    assert!(!out.stderr().contains("warning"), "{}", out.describe());
+}
+
+#[test]
+fn get_prints_the_value_and_exits_66_or_65_otherwise() {
+    let out = with_file("A=1\nQ=\"quoted value\"\nBAD='x' junk\n")
+        .args(["get", "production", "Q"])
+        .status(0);
+    assert_eq!(out.stdout(), "quoted value\n");
+    let out = out.then().args(["get", "production", "NOPE"]).status(66);
+    assert_stderr_has(&out, "`NOPE` not found");
+    assert_eq!(out.stdout(), "");
+    let out = out.then().args(["get", "production", "BAD"]).status(65);
+    assert_stderr_has(&out, ".env.production.local:3:");
+    let out = out
+        .then()
+        .args(["get", "production", &format!("Q={VALUE}")])
+        .status(2);
+    assert_value_hidden(&out);
+    let out = out.then().args(["get", "staging", "A"]).status(66);
+    assert_stderr_has(&out, ".env.staging.local");
+}
+
+#[test]
+fn unset_removes_every_definition_with_its_record() {
+    let before = "A=1\n# keep me\nDB_PASSWORD=first\nB=2\n\
+                  # envmint: generated=2026-01-01\nexport DB_PASSWORD='second'\nC=3\n";
+    let out = with_file(before)
+        .args(["unset", "production", "DB_PASSWORD", "--json"])
+        .status(0);
+    assert_eq!(out.read(FILE), "A=1\n# keep me\nB=2\nC=3\n");
+    assert_eq!(out.json()["action"], "removed");
+    assert_eq!(out.mode(FILE), 0o640);
+
+    let out = out
+        .then()
+        .args(["unset", "production", "DB_PASSWORD"])
+        .status(66);
+    assert_stderr_has(&out, "--if-exists");
+    let out = out
+        .then()
+        .args([
+            "unset",
+            "production",
+            "DB_PASSWORD",
+            "--if-exists",
+            "--json",
+        ])
+        .status(0);
+    assert_eq!(out.json()["action"], "absent");
+    assert_eq!(out.read(FILE), "A=1\n# keep me\nB=2\nC=3\n");
+}
+
+/// An editor script: records its argument's mode and its folder's mode into `side/modes` and
+/// its path into `side/path`, then runs `action` on the file (`$1`). `EDITOR` holds words, as
+/// people's often does (`code --wait`).
+fn editor(test: Test, action: &str) -> Test {
+    let script = format!(
+        "#!/bin/sh\n\
+         stat -c '%a' \"$1\" > \"$SIDE/modes\"\n\
+         stat -c '%a' \"$(dirname \"$1\")\" >> \"$SIDE/modes\"\n\
+         echo \"$1\" > \"$SIDE/path\"\n\
+         {action}\n"
+    );
+    let side = test.path("side");
+    std::fs::create_dir_all(&side).unwrap();
+    let runtime = test.path("runtime");
+    std::fs::create_dir_all(&runtime).unwrap();
+    // Run by `sh`, not executed: exec of a file just written races with other tests' forks
+    // holding it open for writing (ETXTBSY).
+    test.write("editor.sh", script)
+        .env("SIDE", side)
+        .env("XDG_RUNTIME_DIR", runtime)
+        .env("EDITOR", "sh ./editor.sh")
+        .env_remove_visual()
+}
+
+/// Asserts the copy was 0600 in a 0700 folder under XDG_RUNTIME_DIR, and is gone now.
+#[track_caller]
+fn assert_private_and_removed(out: &Output) {
+    assert_eq!(out.read("side/modes"), "600\n700\n", "{}", out.describe());
+    let path = out.read("side/path");
+    let path = std::path::Path::new(path.trim());
+    assert!(path.starts_with(out.path("runtime")), "{}", path.display());
+    assert!(!path.exists(), "the copy is removed");
+    assert!(!path.parent().unwrap().exists(), "its folder is removed");
+}
+
+trait NoVisual {
+    fn env_remove_visual(self) -> Self;
+}
+
+impl NoVisual for Test {
+    /// `VISUAL` would win over `EDITOR`: an empty one counts as unset.
+    fn env_remove_visual(self) -> Self {
+        self.env("VISUAL", "")
+    }
+}
+
+#[test]
+fn edit_saves_a_changed_result_through_the_store() {
+    let out = editor(with_file(BEFORE), "sed -i 's/^A=1/A=2/; $a C=3' \"$1\"")
+        .args(["edit", "production"])
+        .status(0);
+    assert_eq!(
+        out.read(FILE),
+        BEFORE.replace("A=1", "A=2") + "C=3\n",
+        "{}",
+        out.describe()
+    );
+    assert_eq!(out.mode(FILE), 0o640, "the declared mode");
+    assert_stderr_has(&out, "edited (added C; changed A)");
+    assert!(!out.stderr().contains("old-pass"));
+    assert_private_and_removed(&out);
+}
+
+#[test]
+fn edit_with_no_change_writes_nothing() {
+    let out = editor(with_file(BEFORE), "true")
+        .args(["edit", "production"])
+        .status(0);
+    assert_stderr_has(&out, "no changes");
+    assert_eq!(out.read(FILE), BEFORE);
+    assert_eq!(out.mode(FILE), 0o600, "not rewritten");
+    assert_private_and_removed(&out);
+}
+
+#[test]
+fn edit_refuses_an_unreadable_result_without_a_terminal() {
+    let out = editor(with_file(BEFORE), "echo \"BROKEN='open\" >> \"$1\"")
+        .args(["edit", "production"])
+        .status(65);
+    assert_stderr_has(&out, "(edited):6:");
+    assert_stderr_has(&out, "nothing changed");
+    assert!(!out.stderr().contains("old-pass"));
+    assert_eq!(out.read(FILE), BEFORE);
+    assert_private_and_removed(&out);
+}
+
+#[test]
+fn edit_changes_nothing_when_the_editor_fails() {
+    let out = editor(with_file(BEFORE), "echo A=9 > \"$1\"; exit 1")
+        .args(["edit", "production"])
+        .status(1);
+    assert_stderr_has(&out, "nothing changed");
+    assert_eq!(out.read(FILE), BEFORE);
+    assert_private_and_removed(&out);
+}
+
+#[test]
+fn edit_does_not_overwrite_a_file_changed_meanwhile() {
+    let out = editor(
+        with_file(BEFORE),
+        "echo A=9 > \"$1\"; printf 'Z=1\\n' >> .env.production.local",
+    )
+    .args(["edit", "production"])
+    .status(73);
+    assert_stderr_has(&out, "changed by another process");
+    assert_eq!(out.read(FILE), format!("{BEFORE}Z=1\n"));
+    assert_private_and_removed(&out);
+}
+
+/// Runs envmint with `args` on a new pseudo-terminal (stdin, stdout, stderr and `/dev/tty`),
+/// answering each prompt of `dialog` (text to wait for, line to type) in turn. stdout is the
+/// terminal's transcript: what a person would have seen, echo included.
+fn on_terminal(test: Test, args: &[&str], dialog: &[(&str, &str)]) -> Output {
+    const DRIVER: &str = r#"
+import json, os, pty, sys
+argv, dialog = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(argv[0], argv)
+seen = b""
+def more():
+    global seen
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        chunk = b""
+    seen += chunk
+    return chunk
+for wait, typed in dialog:
+    while wait.encode() not in seen:
+        if not more():
+            break
+    seen = seen.replace(wait.encode(), b"<" + wait.encode() + b">", 1)
+    os.write(fd, typed.encode())
+while more():
+    pass
+_, status = os.waitpid(pid, 0)
+sys.stdout.buffer.write(seen)
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
+    let mut argv = vec![common::BIN];
+    argv.extend_from_slice(args);
+    let argv = serde_json::to_string(&argv).unwrap();
+    let dialog = serde_json::to_string(dialog).unwrap();
+    test.program("python3")
+        .args(["-c", DRIVER, &argv, &dialog])
+        .run()
+}
+
+#[test]
+fn set_on_a_terminal_asks_twice_without_echo() {
+    let out = on_terminal(
+        with_file("A=1\n"),
+        &["set", "production", "TYPED"],
+        &[
+            ("Value for TYPED: ", &format!("{VALUE}\n")),
+            ("Again, to confirm TYPED: ", &format!("{VALUE}\n")),
+        ],
+    );
+    assert_eq!(out.code(), 0, "{}", out.describe());
+    assert_eq!(out.read(FILE), format!("A=1\nTYPED={VALUE}\n"));
+    assert!(out.stdout().contains("<Again, to confirm TYPED: >"));
+    assert!(!out.stdout().contains(VALUE), "echoed: {}", out.describe());
+
+    let out = on_terminal(
+        with_file("A=1\n"),
+        &["set", "production", "TYPED"],
+        &[
+            ("Value for TYPED: ", &format!("{VALUE}\n")),
+            ("Again, to confirm TYPED: ", "other\n"),
+        ],
+    );
+    assert_eq!(out.code(), 65, "{}", out.describe());
+    assert!(out.stdout().contains("differ; nothing written"));
+    assert_eq!(out.read(FILE), "A=1\n");
+}
+
+#[test]
+fn edit_on_a_terminal_offers_to_edit_a_bad_result_again() {
+    // First run: a broken line. Second run (after "edit again"): fixed.
+    let test = editor(
+        with_file("A=1\n"),
+        "if [ -e \"$SIDE/once\" ]; then sed -i \"s/^B='open/B=fixed/\" \"$1\"; \
+         else touch \"$SIDE/once\"; echo \"B='open\" >> \"$1\"; fi",
+    );
+    let out = on_terminal(
+        test,
+        &["edit", "production"],
+        &[("edit again? [Y/n] ", "\n")],
+    );
+    assert_eq!(out.code(), 0, "{}", out.describe());
+    assert!(out.stdout().contains("(edited):2:"));
+    assert_eq!(out.read(FILE), "A=1\nB=fixed\n");
+    assert_private_and_removed(&out);
+
+    // Answering no changes nothing.
+    let test = editor(with_file("A=1\n"), "echo \"B='open\" >> \"$1\"");
+    let out = on_terminal(
+        test,
+        &["edit", "production"],
+        &[("edit again? [Y/n] ", "n\n")],
+    );
+    assert_eq!(out.code(), 65, "{}", out.describe());
+    assert_eq!(out.read(FILE), "A=1\n");
+}
