@@ -15,5 +15,6 @@ mod dotenv_peers;
 mod r#gen;
 mod harness;
 mod init;
+mod kv;
 mod manifest;
 mod messages;

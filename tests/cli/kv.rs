@@ -1,6 +1,6 @@
 //! End-to-end tests of `envmint set`, `get`, `unset` and `edit` on plain environments.
 
-mod common;
+use crate::common;
 
 use common::{Output, Test, assert_stderr_has};
 
