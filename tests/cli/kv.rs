@@ -412,3 +412,109 @@ fn edit_on_a_terminal_offers_to_edit_a_bad_result_again() {
     assert_eq!(out.code(), 65, "{}", out.describe());
     assert_eq!(out.read(FILE), "A=1\n");
 }
+
+#[test]
+fn edit_refuses_a_fifo_a_symlink_or_a_huge_file_left_in_place_of_the_copy() {
+    // A FIFO: reading it would wait for a writer forever (`timeout` turns a hang into 124).
+    let out = editor(with_file(BEFORE), "rm \"$1\"; mkfifo \"$1\"")
+        .wrapper(["timeout", "20"])
+        .args(["edit", "production"])
+        .status(65);
+    assert_stderr_has(&out, "something other than a regular file");
+    assert_eq!(out.read(FILE), BEFORE);
+    assert_private_and_removed(&out);
+
+    // A symlink: the file it names (here another dotenv file) would be copied into the store.
+    let out = editor(with_file(BEFORE), "ln -sf \"$PWD/other.env\" \"$1\"")
+        .write("other.env", "OTHER=from-elsewhere\n")
+        .args(["edit", "production"])
+        .status(65);
+    assert_stderr_has(&out, "left a symlink");
+    assert_eq!(out.read(FILE), BEFORE);
+    assert_private_and_removed(&out);
+
+    // An editor that writes without end: refused from its size, not read into memory.
+    let out = editor(
+        with_file(BEFORE),
+        "head -c 17000000 /dev/zero | tr '\\0' a > \"$1\"",
+    )
+    .args(["edit", "production"])
+    .status(65);
+    assert_stderr_has(&out, "a file of 17000000 bytes");
+    assert_eq!(out.read(FILE), BEFORE);
+    assert_private_and_removed(&out);
+}
+
+#[test]
+fn edit_does_not_zero_a_file_the_editor_hard_linked_in_place_of_the_copy() {
+    // `ln -f` puts another file's inode at the copy's name; zeroing "the copy" afterwards
+    // would destroy that file (as root: any file on the same file system).
+    let out = editor(with_file("A=1\n"), "ln -f victim.env \"$1\"")
+        .write("victim.env", "VICTIM=1\n")
+        .args(["edit", "production"])
+        .status(0);
+    assert_eq!(out.read("victim.env"), "VICTIM=1\n", "{}", out.describe());
+    assert_eq!(out.read(FILE), "VICTIM=1\n");
+    assert_private_and_removed(&out);
+}
+
+#[test]
+fn edit_refuses_a_runtime_dir_that_others_can_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let test = editor(with_file(BEFORE), "echo A=9 > \"$1\"");
+    let runtime = test.path("runtime");
+    std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = test.args(["edit", "production"]).status(77);
+    assert_stderr_has(&out, "writable by others");
+    assert_stderr_has(&out, "hint: XDG_RUNTIME_DIR");
+    assert_eq!(out.read(FILE), BEFORE);
+    assert!(!out.path("side/path").exists(), "the editor did not run");
+
+    if !common::is_root() {
+        common::skip("needs root to give the runtime folder to another user");
+        return;
+    }
+    let test = editor(with_file(BEFORE), "echo A=9 > \"$1\"");
+    let runtime = test.path("runtime");
+    std::os::unix::fs::chown(&runtime, Some(65534), None).unwrap();
+    let out = test.args(["edit", "production"]).status(77);
+    assert_stderr_has(&out, "owned by uid 65534");
+    assert_eq!(out.read(FILE), BEFORE);
+}
+
+#[test]
+fn a_copy_left_by_a_killed_edit_is_removed_by_the_next_edit() {
+    // The editor kills envmint (SIGKILL: no destructor runs), as a closed terminal or Ctrl-C
+    // would: the plaintext copy is left behind in XDG_RUNTIME_DIR.
+    let kill_envmint = "p=$PPID; while [ \"$(cat /proc/$p/comm)\" != envmint ]; do \
+                        p=$(cut -d' ' -f4 /proc/$p/stat); done; kill -9 $p";
+    let out = editor(with_file(BEFORE), kill_envmint)
+        .args(["edit", "production"])
+        .run();
+    assert_eq!(out.code(), -1, "killed\n{}", out.describe());
+    let left = out.read("side/path");
+    let left = std::path::Path::new(left.trim());
+    assert!(
+        std::fs::read_to_string(left).unwrap().contains("old-pass"),
+        "the plaintext copy is left behind"
+    );
+    // A folder of a live process (this test's) is in use: left alone.
+    let live = out
+        .path("runtime")
+        .join(format!("envmint-edit-{}-live", std::process::id()));
+    std::fs::create_dir(&live).unwrap();
+
+    let out = out
+        .then()
+        .env("EDITOR", "true")
+        .args(["edit", "production"])
+        .status(0);
+    assert_stderr_has(
+        &out,
+        "a private copy left by an `envmint edit` that was killed",
+    );
+    assert!(!out.stderr().contains("old-pass"));
+    assert!(!left.exists(), "the copy is gone");
+    assert!(!left.parent().unwrap().exists(), "its folder is gone");
+    assert!(live.exists(), "a folder in use is kept");
+}

@@ -2,8 +2,12 @@
 //!
 //! The copy lives in a new 0700 folder (under `$XDG_RUNTIME_DIR`, a per-user tmpfs, when there
 //! is one), is created 0600 with an exclusive create, and is overwritten with zeros and removed
-//! with its folder on every path out, by a guard. The editor is not run under the lock (it may
-//! stay open for an hour); instead the file is checked under the lock before the result is
+//! with its folder on every path out, by a guard. A process killed outright (SIGKILL, or Ctrl-C
+//! and a closed terminal, whose signals envmint cannot ignore without `unsafe`) runs no guard:
+//! the folder is named after the process id, and the next `edit` zeroes and removes the folders
+//! of processes that are gone. The base folder must be one nobody else can rename things in.
+//!
+//! The editor is not run under the lock (it may stay open for an hour); instead the file is checked under the lock before the result is
 //! saved, and a file that changed meanwhile is not overwritten.
 
 use super::kv::Target;
@@ -15,10 +19,18 @@ use envmint::kv::{self, Edited, KeyChanges};
 use envmint::{Error, Exit, Result, store};
 use std::ffi::{OsStr, OsString};
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use zeroize::Zeroizing;
+
+/// The largest file an editor may leave: far above any dotenv file, and low enough that an
+/// editor or script that writes without end is refused rather than read into memory.
+const MAX_EDITED_LEN: u64 = 16 * 1024 * 1024;
+
+/// The start of the private folder's name; the process id follows, so a later run can tell a
+/// folder left by a killed `edit` from one in use.
+const SCRATCH_PREFIX: &str = "envmint-edit-";
 
 pub fn run(ctx: &Context, args: EditArgs) -> Result<Exit> {
     let target = Target::load(ctx, args.manifest.as_deref(), &args.environment)?;
@@ -30,6 +42,8 @@ pub fn run(ctx: &Context, args: EditArgs) -> Result<Exit> {
         .file
         .file_name()
         .map_or_else(|| OsString::from("env"), OsStr::to_os_string);
+    check_private_base(&ctx.private_tmp)?;
+    sweep_stale(&ctx.private_tmp);
     let scratch = Scratch::new(&ctx.private_tmp, &name, original.as_bytes())?;
     let on_terminal = terminal::stdin_is_terminal();
 
@@ -146,7 +160,7 @@ impl Scratch {
     fn new(base: &Path, name: &OsStr, contents: &[u8]) -> Result<Scratch> {
         use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
         let dir = tempfile::Builder::new()
-            .prefix("envmint-edit-")
+            .prefix(&format!("{SCRATCH_PREFIX}{}-", std::process::id()))
             .permissions(fs::Permissions::from_mode(0o700))
             .tempdir_in(base)
             .map_err(|e| Error::writing(base, "create a private folder in", e))?;
@@ -167,11 +181,48 @@ impl Scratch {
         &self.path
     }
 
-    /// What the editor left (it may have replaced the file by a new one: read by path).
+    /// What the editor left (it may have replaced the file by a new one: read by path). Only a
+    /// regular file is read, opened without following a symlink and without waiting on a FIFO:
+    /// a link would copy some other file into the store, and a FIFO would hang `edit`.
     fn read(&self) -> Result<Zeroizing<Vec<u8>>> {
-        fs::read(&self.path)
-            .map(Zeroizing::new)
-            .map_err(|e| Error::reading(&self.path, e))
+        use rustix::fs::{Mode, OFlags};
+        let path = &self.path;
+        let refuse = |what: &str| {
+            Error::data(
+                Location::new(path, None),
+                format!("the editor left {what} in place of the copy; nothing changed"),
+            )
+            .with_hint("save the file in place (as a regular file) and exit the editor")
+        };
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+        let fd = match rustix::fs::open(path, flags, Mode::empty()) {
+            Ok(fd) => fd,
+            Err(rustix::io::Errno::LOOP) => return Err(refuse("a symlink")),
+            Err(rustix::io::Errno::NOENT) => return Err(refuse("nothing (it was removed)")),
+            Err(e) => return Err(Error::reading(path, e.into())),
+        };
+        let file = fs::File::from(fd);
+        let meta = file.metadata().map_err(|e| Error::reading(path, e))?;
+        if !meta.is_file() {
+            return Err(refuse("something other than a regular file"));
+        }
+        if meta.len() > MAX_EDITED_LEN {
+            return Err(refuse(&format!(
+                "a file of {} bytes (more than {MAX_EDITED_LEN})",
+                meta.len()
+            )));
+        }
+        // Sized up front: growing the buffer would leave copies of the plaintext behind.
+        let mut buf = Zeroizing::new(Vec::with_capacity(meta.len() as usize + 1));
+        std::io::Read::take(&file, MAX_EDITED_LEN + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| Error::reading(path, e))?;
+        if buf.len() as u64 > MAX_EDITED_LEN {
+            return Err(refuse(&format!(
+                "a file of more than {MAX_EDITED_LEN} bytes"
+            )));
+        }
+        Ok(buf)
     }
 }
 
@@ -190,14 +241,24 @@ impl Drop for Scratch {
     }
 }
 
-/// Overwrites a file's bytes with zeros in place.
+/// Overwrites a file's bytes with zeros in place, when it is this user's regular file with no
+/// other name: an editor may have left a symlink or a hard link to some other file in the
+/// folder (`ln -f /etc/passwd COPY`), and zeroing through it would destroy that file.
 fn zero_fill(path: &Path) {
-    let Ok(mut file) = fs::OpenOptions::new().write(true).open(path) else {
+    use rustix::fs::{Mode, OFlags};
+    use std::os::unix::fs::MetadataExt;
+    let flags = OFlags::WRONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+    let Ok(fd) = rustix::fs::open(path, flags, Mode::empty()) else {
         return;
     };
-    let Ok(len) = file.metadata().map(|m| m.len()) else {
+    let mut file = fs::File::from(fd);
+    let Ok(meta) = file.metadata() else {
         return;
     };
+    if !meta.is_file() || meta.nlink() != 1 || meta.uid() != rustix::process::geteuid().as_raw() {
+        return;
+    }
+    let len = meta.len();
     let zeros = [0u8; 8192];
     let mut left = len;
     while left > 0 {
@@ -208,6 +269,89 @@ fn zero_fill(path: &Path) {
         left -= n as u64;
     }
     let _ = file.sync_data();
+}
+
+/// Refuses a base folder someone else could rename our private folder out of, or swap it in:
+/// `XDG_RUNTIME_DIR` set to another user's folder, or a world-writable folder without the
+/// sticky bit. The system temp folder (root's, sticky) and one's own folders pass.
+fn check_private_base(base: &Path) -> Result<()> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let meta = fs::metadata(base).map_err(|e| Error::reading(base, e))?;
+    let me = rustix::process::geteuid().as_raw();
+    let mode = meta.permissions().mode();
+    let sticky = mode & 0o1000 != 0;
+    let why = if !meta.is_dir() {
+        Some("it is not a folder".to_string())
+    } else if meta.uid() != me && !(meta.uid() == 0 && sticky) {
+        Some(format!(
+            "it is owned by uid {}, not you (uid {me}), who could swap the private copy",
+            meta.uid()
+        ))
+    } else if mode & 0o022 != 0 && !sticky {
+        Some(format!(
+            "it is writable by others (mode {:o}) without the sticky bit",
+            mode & 0o7777
+        ))
+    } else {
+        None
+    };
+    match why {
+        None => Ok(()),
+        Some(reason) => Err(Error::Untrusted {
+            path: base.to_path_buf(),
+            reason: format!("will not put the private copy of the file to edit here: {reason}"),
+            hint: Some(
+                "XDG_RUNTIME_DIR (else TMPDIR) must be a folder you own, mode 0700; unset it \
+                 to use /tmp"
+                    .into(),
+            ),
+        }),
+    }
+}
+
+/// Zeroes and removes private folders that an `edit` killed before it could clean up left in
+/// `base` (SIGKILL, Ctrl-C, a closed terminal): this user's `envmint-edit-PID-*` folders whose
+/// process is gone. Says so, naming the folder (never its content).
+fn sweep_stale(base: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(entries) = fs::read_dir(base) else {
+        return;
+    };
+    let me = rustix::process::geteuid().as_raw();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(SCRATCH_PREFIX))
+            .and_then(|rest| rest.split_once('-'))
+            .and_then(|(pid, _)| pid.parse::<i32>().ok())
+            .and_then(rustix::process::Pid::from_raw)
+        else {
+            continue;
+        };
+        // Not followed: a symlink or another user's folder is not ours to clean.
+        let Ok(meta) = fs::symlink_metadata(entry.path()) else {
+            continue;
+        };
+        if !meta.is_dir() || meta.uid() != me {
+            continue;
+        }
+        if rustix::process::test_kill_process(pid) != Err(rustix::io::Errno::SRCH) {
+            continue;
+        }
+        let dir = entry.path();
+        if let Ok(files) = fs::read_dir(&dir) {
+            for file in files.flatten() {
+                zero_fill(&file.path());
+            }
+        }
+        if fs::remove_dir_all(&dir).is_ok() {
+            super::say!(
+                "warning: removed {}, a private copy left by an `envmint edit` that was killed",
+                dir.display()
+            );
+        }
+    }
 }
 
 #[cfg(test)]
@@ -244,12 +388,33 @@ mod tests {
             0o600
         );
         assert_eq!(scratch.read().unwrap().as_slice(), b"A=secret\n");
-        // A swap file an editor left beside it is zeroed too: keep a hard link to look.
+        // A swap file an editor left beside it is zeroed too. Look through open handles: they
+        // still read a file's blocks after its name is gone (a hard link would not be zeroed).
         fs::write(dir.join(".env.swp"), b"A=secret").unwrap();
-        let witness = base.path().join("witness");
-        fs::hard_link(&path, &witness).unwrap();
+        let mut copy = fs::File::open(&path).unwrap();
+        let mut swap = fs::File::open(dir.join(".env.swp")).unwrap();
         drop(scratch);
         assert!(!dir.exists());
-        assert_eq!(fs::read(&witness).unwrap(), vec![0u8; 9]);
+        let mut seen = Vec::new();
+        copy.read_to_end(&mut seen).unwrap();
+        assert_eq!(seen, vec![0u8; 9]);
+        seen.clear();
+        swap.read_to_end(&mut seen).unwrap();
+        assert_eq!(seen, vec![0u8; 8]);
+    }
+
+    #[test]
+    fn a_hard_link_or_symlink_left_in_the_folder_is_not_zeroed_through() {
+        let base = tempfile::tempdir().unwrap();
+        let victim = base.path().join("victim");
+        fs::write(&victim, b"precious").unwrap();
+        let scratch = Scratch::new(base.path(), OsStr::new(".env"), b"A=secret\n").unwrap();
+        // As an editor that saves with `ln -f` or `ln -sf` would leave them.
+        fs::remove_file(scratch.path()).unwrap();
+        fs::hard_link(&victim, scratch.path()).unwrap();
+        std::os::unix::fs::symlink(&victim, scratch.path().with_extension("lnk")).unwrap();
+        assert!(scratch.read().unwrap().as_slice() == b"precious");
+        drop(scratch);
+        assert_eq!(fs::read(&victim).unwrap(), b"precious");
     }
 }
