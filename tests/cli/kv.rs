@@ -518,3 +518,22 @@ fn a_copy_left_by_a_killed_edit_is_removed_by_the_next_edit() {
     assert!(!left.parent().unwrap().exists(), "its folder is gone");
     assert!(live.exists(), "a folder in use is kept");
 }
+
+#[test]
+fn set_refuses_a_closed_stdin_even_with_allow_empty() {
+    // Read as empty, a closed stdin (a cron job, `<&-`) would wipe the value.
+    let script = format!("exec {} set production A --allow-empty <&-", common::BIN);
+    let out = with_file("A=keep\n")
+        .program("sh")
+        .args(["-c", &script])
+        .status(66);
+    assert_stderr_has(&out, "stdin is closed");
+    assert_eq!(out.read(FILE), "A=keep\n");
+    // `</dev/null` is an empty value on purpose.
+    let script = format!(
+        "exec {} set production A --allow-empty </dev/null",
+        common::BIN
+    );
+    let out = out.then().program("sh").args(["-c", &script]).status(0);
+    assert_eq!(out.read(FILE), "A=\n");
+}

@@ -7,8 +7,9 @@
 //! the folder is named after the process id, and the next `edit` zeroes and removes the folders
 //! of processes that are gone. The base folder must be one nobody else can rename things in.
 //!
-//! The editor is not run under the lock (it may stay open for an hour); instead the file is checked under the lock before the result is
-//! saved, and a file that changed meanwhile is not overwritten.
+//! The editor is not run under the lock (it may stay open for an hour); instead the file is
+//! checked under the lock before the result is saved, and a file that changed meanwhile is not
+//! overwritten.
 
 use super::kv::Target;
 use crate::cli::EditArgs;

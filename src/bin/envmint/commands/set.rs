@@ -111,6 +111,16 @@ fn read_value(key: &str, allow_empty: bool) -> Result<Zeroizing<String>> {
 /// All of stdin, up to just over [`MAX_VALUE_LEN`] (so a longer value is seen and refused), in
 /// one buffer allocated up front: growing it would leave copies of the value behind.
 fn read_stdin() -> Result<Zeroizing<Vec<u8>>> {
+    if stdin_is_closed() {
+        // Read as empty, a closed stdin would let `--allow-empty` wipe the value.
+        return Err(Error::MissingInput {
+            path: "<stdin>".into(),
+            what: "stdin is closed, so the value was".into(),
+            hint: Some(
+                "pipe the value in, or run set on a terminal to type it; nothing written".into(),
+            ),
+        });
+    }
     let limit = MAX_VALUE_LEN + 3;
     let mut buf = Zeroizing::new(Vec::with_capacity(limit));
     std::io::stdin()
@@ -119,6 +129,25 @@ fn read_stdin() -> Result<Zeroizing<Vec<u8>>> {
         .read_to_end(&mut buf)
         .map_err(|e| Error::reading(std::path::Path::new("<stdin>"), e))?;
     Ok(buf)
+}
+
+/// Whether stdin was closed when envmint started (`envmint set ENV KEY <&-`): the Rust runtime
+/// then puts `/dev/null`, opened read-write, in its place, where a shell's `</dev/null` opens
+/// it read-only (an empty value on purpose).
+fn stdin_is_closed() -> bool {
+    use rustix::fs::{FileType, OFlags};
+    use std::os::fd::AsFd;
+    let stdin = std::io::stdin();
+    let fd = stdin.as_fd();
+    match rustix::fs::fstat(fd) {
+        Err(e) => e == rustix::io::Errno::BADF,
+        Ok(st) => {
+            FileType::from_raw_mode(st.st_mode) == FileType::CharacterDevice
+                && rustix::fs::stat("/dev/null").is_ok_and(|null| null.st_rdev == st.st_rdev)
+                && rustix::fs::fcntl_getfl(fd)
+                    .is_ok_and(|flags| flags & OFlags::RWMODE == OFlags::RDWR)
+        }
+    }
 }
 
 /// Asks for the value twice without echo; refuses when the two differ.
