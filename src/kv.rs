@@ -197,6 +197,32 @@ pub fn key_changes(before: &Document, after: &Document) -> KeyChanges {
     changes
 }
 
+/// The values an edit added or changed that envmint itself would not write (see
+/// [`quote_value`](crate::dotenv::quote_value)): readers disagree on them, as `sh` runs
+/// `B=$(cmd)` and the word after a space in `B=x cmd` as commands where python-dotenv reads
+/// text. One warning per key, at its line, naming the key and the kind of character, never the
+/// value. Values the edit left alone are not judged again.
+pub fn unportable_values(before: &Document, after: &Document) -> Vec<Warning> {
+    let changes = key_changes(before, after);
+    changes
+        .added
+        .iter()
+        .chain(&changes.changed)
+        .filter_map(|key| {
+            let value = after.get(key)?;
+            let bad = crate::dotenv::quote_value(value).err()?;
+            Some(Warning {
+                line: after.line_of_key(key)?,
+                message: format!(
+                    "the value of `{key}` contains {bad}: sh, python-dotenv, Node and docker \
+                     compose may read it differently (sh can run part of it as a command); \
+                     `envmint set` would refuse it"
+                ),
+            })
+        })
+        .collect()
+}
+
 /// What an editor left, checked before it may replace a store's content.
 pub enum Edited {
     /// The same bytes as before: nothing to write.
@@ -376,5 +402,25 @@ mod tests {
         };
         assert_eq!(problems[0].line, 2);
         assert!(key_changes(&after, &Document::parse("C=4\nB=3\nA=1\n")).is_empty());
+    }
+
+    #[test]
+    fn added_and_changed_values_that_readers_disagree_on_are_named_by_key_and_line() {
+        let before = Document::parse("OLD=\"a b\"\nA=1\n");
+        let after = Document::parse("OLD=\"a b\"\nA=$(id)\nB=x touch pwned\nC='ok:1'\n");
+        let warnings = unportable_values(&before, &after);
+        let lines: Vec<_> = warnings.iter().map(|w| w.line).collect();
+        assert_eq!(
+            lines,
+            [3, 2],
+            "added first, then changed; OLD was not touched"
+        );
+        assert!(warnings[0].message.contains("`B` contains whitespace"));
+        assert!(warnings[1].message.contains("`A` contains a `$`"));
+        assert!(
+            warnings
+                .iter()
+                .all(|w| !w.message.contains("touch") && !w.message.contains("id)"))
+        );
     }
 }

@@ -537,3 +537,21 @@ fn set_refuses_a_closed_stdin_even_with_allow_empty() {
     let out = out.then().program("sh").args(["-c", &script]).status(0);
     assert_eq!(out.read(FILE), "A=\n");
 }
+
+#[test]
+fn edit_warns_about_added_values_that_sh_would_run_as_a_command() {
+    let out = editor(
+        with_file("A=1\n"),
+        "printf 'B=x touch pwned\\nC=$(id)\\n' >> \"$1\"",
+    )
+    .args(["edit", "production"])
+    .status(0);
+    assert_stderr_has(&out, "(edited):2: the value of `B` contains whitespace");
+    assert_stderr_has(&out, "(edited):3: the value of `C` contains a `$`");
+    assert!(!out.stderr().contains("touch") && !out.stderr().contains("(id)"));
+    assert_eq!(
+        out.read(FILE),
+        "A=1\nB=x touch pwned\nC=$(id)\n",
+        "saved anyway"
+    );
+}

@@ -58,7 +58,17 @@ pub fn run(ctx: &Context, args: EditArgs) -> Result<Exit> {
                 super::say!("{}: {}: no changes", target.env.name, target.file());
                 return Ok(Exit::Ok);
             }
-            Edited::Changed(doc) => break doc,
+            Edited::Changed(doc) => {
+                for w in kv::unportable_values(&before, &doc) {
+                    super::say!(
+                        "warning: {} (edited):{}: {}",
+                        target.file(),
+                        w.line,
+                        w.message
+                    );
+                }
+                break doc;
+            }
             Edited::Refused(problems) => {
                 for p in &problems {
                     super::say!(
