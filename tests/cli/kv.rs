@@ -555,3 +555,23 @@ fn edit_warns_about_added_values_that_sh_would_run_as_a_command() {
         "saved anyway"
     );
 }
+
+#[test]
+fn set_on_a_terminal_refuses_a_paste_the_terminal_may_have_cut() {
+    // Linux keeps 4095 bytes of a line typed in canonical mode and drops the rest without a
+    // sound: both pastes are cut alike, match, and a cut secret would be written.
+    let long = format!("{}\n", "a".repeat(5000));
+    let out = on_terminal(
+        with_file("A=1\n"),
+        &["set", "production", "LONG"],
+        &[
+            ("Value for LONG: ", &long),
+            ("Again, to confirm LONG: ", &long),
+        ],
+    );
+    assert_eq!(out.code(), 65, "{}", out.describe());
+    assert!(out.stdout().contains("longer than 4094 bytes"));
+    // Refused after both prompts: a second paste never lands in the shell.
+    assert!(out.stdout().contains("<Again, to confirm LONG: >"));
+    assert_eq!(out.read(FILE), "A=1\n");
+}

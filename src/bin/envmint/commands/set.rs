@@ -150,10 +150,30 @@ fn stdin_is_closed() -> bool {
     }
 }
 
-/// Asks for the value twice without echo; refuses when the two differ.
+/// The longest line a terminal passes on whole: Linux keeps 4095 bytes of a line being typed
+/// (in canonical mode) and silently drops the rest, so a line that long may have been cut.
+const MAX_TYPED_LEN: usize = 4094;
+
+/// Asks for the value twice without echo; refuses when the two differ, or when they may have
+/// been cut by the terminal (both copies of a long paste are cut alike, so they match).
 fn prompt_twice(key: &str) -> Result<Zeroizing<Vec<u8>>> {
     let first = terminal::read_hidden(&format!("Value for {key}: "), MAX_VALUE_LEN)?;
     let second = terminal::read_hidden(&format!("Again, to confirm {key}: "), MAX_VALUE_LEN)?;
+    // Checked once both were read: refused after the first, a second paste made by habit would
+    // land in the shell, echoed and kept in its history.
+    let typed = first.strip_suffix(b"\n").unwrap_or(&first);
+    if typed.strip_suffix(b"\r").unwrap_or(typed).len() > MAX_TYPED_LEN {
+        return Err(Error::data(
+            Location::new("<terminal>", None),
+            format!(
+                "the value typed for `{key}` is longer than {MAX_TYPED_LEN} bytes, where the \
+                 terminal may have cut it; nothing written"
+            ),
+        )
+        .with_hint(format!(
+            "pipe a long value in on stdin (envmint set ENV {key} < FILE)"
+        )));
+    }
     if first != second {
         return Err(Error::data(
             Location::new("<terminal>", None),
