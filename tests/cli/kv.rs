@@ -575,3 +575,27 @@ fn set_on_a_terminal_refuses_a_paste_the_terminal_may_have_cut() {
     assert!(out.stdout().contains("<Again, to confirm LONG: >"));
     assert_eq!(out.read(FILE), "A=1\n");
 }
+
+#[test]
+fn ctrl_c_at_a_prompt_cancels_cleanly() {
+    // Killed by SIGINT at the hidden prompt, envmint left the terminal without echo.
+    let out = on_terminal(
+        with_file("A=1\n"),
+        &["set", "production", "TYPED"],
+        &[("Value for TYPED: ", "abc\u{3}")],
+    );
+    assert_eq!(out.code(), 65, "{}", out.describe());
+    assert!(out.stdout().contains("cancelled (Ctrl-C); nothing written"));
+    assert_eq!(out.read(FILE), "A=1\n");
+
+    // Killed at "edit again?", it left the plaintext copy behind.
+    let test = editor(with_file("A=1\n"), "echo \"B='open\" >> \"$1\"");
+    let out = on_terminal(
+        test,
+        &["edit", "production"],
+        &[("edit again? [Y/n] ", "\u{3}")],
+    );
+    assert_eq!(out.code(), 65, "{}", out.describe());
+    assert_eq!(out.read(FILE), "A=1\n");
+    assert_private_and_removed(&out);
+}

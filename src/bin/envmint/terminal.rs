@@ -2,8 +2,11 @@
 //! question, both on `/dev/tty` (so stdout and stderr stay free for output), with echo turned
 //! off through termios and restored by a guard even when reading fails.
 
+use envmint::error::Location;
 use envmint::{Error, Result};
-use rustix::termios::{LocalModes, OptionalActions, Termios, tcgetattr, tcsetattr};
+use rustix::termios::{
+    LocalModes, OptionalActions, SpecialCodeIndex, Termios, tcgetattr, tcsetattr,
+};
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -23,43 +26,66 @@ fn open_tty() -> Result<File> {
         .map_err(|e| Error::reading(Path::new("/dev/tty"), e))
 }
 
-/// Restores the terminal's settings when dropped.
-struct EchoOff<'a> {
+/// The terminal set up for one answer; restores the settings when dropped.
+///
+/// Ctrl-C does not send SIGINT meanwhile: envmint cannot catch a signal without `unsafe`, and
+/// killed there it would leave the terminal without echo (or, in `edit`, the private copy
+/// behind). Instead the interrupt character ends the line, and [`read_line`] reports it as a
+/// cancel.
+struct Prompting<'a> {
     tty: &'a File,
     saved: Termios,
 }
 
-impl<'a> EchoOff<'a> {
-    /// Turns echo off (keeping the newline echoed, so the cursor moves on after Enter).
-    fn new(tty: &'a File) -> Result<EchoOff<'a>> {
+impl<'a> Prompting<'a> {
+    /// Takes over Ctrl-C, and turns echo off when `hidden` (keeping the newline echoed, so the
+    /// cursor moves on after Enter).
+    fn new(tty: &'a File, hidden: bool) -> Result<Prompting<'a>> {
         let io = |e: rustix::io::Errno| Error::Io {
             path: "/dev/tty".into(),
             action: "set up",
             source: e.into(),
         };
         let saved = tcgetattr(tty).map_err(io)?;
-        let mut hidden = saved.clone();
-        hidden.local_modes.remove(LocalModes::ECHO);
-        hidden.local_modes.insert(LocalModes::ECHONL);
-        tcsetattr(tty, OptionalActions::Flush, &hidden).map_err(io)?;
-        Ok(EchoOff { tty, saved })
+        let mut modes = saved.clone();
+        if hidden {
+            modes.local_modes.remove(LocalModes::ECHO);
+            modes.local_modes.insert(LocalModes::ECHONL);
+        }
+        modes.local_modes.remove(LocalModes::ISIG);
+        modes.special_codes[SpecialCodeIndex::VEOL] = saved.special_codes[SpecialCodeIndex::VINTR];
+        tcsetattr(tty, OptionalActions::Flush, &modes).map_err(io)?;
+        Ok(Prompting { tty, saved })
+    }
+
+    /// The interrupt character (Ctrl-C), unless it is disabled.
+    fn interrupt(&self) -> Option<u8> {
+        Some(self.saved.special_codes[SpecialCodeIndex::VINTR]).filter(|&c| c != 0)
     }
 }
 
-impl Drop for EchoOff<'_> {
+impl Drop for Prompting<'_> {
     fn drop(&mut self) {
         let _ = tcsetattr(self.tty, OptionalActions::Now, &self.saved);
     }
 }
 
 /// Reads one line from the terminal, byte by byte (no buffer holds more than the line), up to
-/// `limit` bytes plus the line break. The line break is kept.
-fn read_line(mut tty: &File, limit: usize) -> Result<Zeroizing<Vec<u8>>> {
+/// `limit` bytes plus the line break. The line break is kept. The `interrupt` byte (Ctrl-C)
+/// cancels: nothing is returned.
+fn read_line(mut tty: &File, limit: usize, interrupt: Option<u8>) -> Result<Zeroizing<Vec<u8>>> {
     let mut line = Zeroizing::new(Vec::with_capacity(limit + 2));
     let mut byte = [0u8; 1];
     while line.len() < limit + 2 {
         match tty.read(&mut byte) {
             Ok(0) => break,
+            Ok(_) if Some(byte[0]) == interrupt => {
+                let _ = tty.write_all(b"\n");
+                return Err(Error::data(
+                    Location::new("<terminal>", None),
+                    "cancelled (Ctrl-C); nothing written",
+                ));
+            }
             Ok(_) => {
                 line.push(byte[0]);
                 if byte[0] == b'\n' {
@@ -79,22 +105,23 @@ fn read_line(mut tty: &File, limit: usize) -> Result<Zeroizing<Vec<u8>>> {
 pub fn read_hidden(prompt: &str, limit: usize) -> Result<Zeroizing<Vec<u8>>> {
     let tty = open_tty()?;
     // Echo goes off before the prompt shows: what is typed after seeing it is never echoed.
-    let _echo_off = EchoOff::new(&tty)?;
+    let prompting = Prompting::new(&tty, true)?;
     (&tty)
         .write_all(prompt.as_bytes())
         .and_then(|()| (&tty).flush())
         .map_err(|e| Error::writing(Path::new("/dev/tty"), "write", e))?;
-    read_line(&tty, limit)
+    read_line(&tty, limit, prompting.interrupt())
 }
 
 /// Asks `question` (ending in `[Y/n]`) on the terminal; an empty answer is yes.
 pub fn ask_yes(question: &str) -> Result<bool> {
     let tty = open_tty()?;
+    let prompting = Prompting::new(&tty, false)?;
     (&tty)
         .write_all(question.as_bytes())
         .and_then(|()| (&tty).flush())
         .map_err(|e| Error::writing(Path::new("/dev/tty"), "write", e))?;
-    let line = read_line(&tty, 16)?;
+    let line = read_line(&tty, 16, prompting.interrupt())?;
     Ok(is_yes(&line))
 }
 
