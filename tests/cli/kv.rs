@@ -599,3 +599,26 @@ fn ctrl_c_at_a_prompt_cancels_cleanly() {
     assert_eq!(out.read(FILE), "A=1\n");
     assert_private_and_removed(&out);
 }
+
+#[test]
+fn ctrl_d_at_the_prompt_is_not_an_empty_value() {
+    let out = on_terminal(
+        with_file("A=keep\n"),
+        &["set", "production", "A", "--allow-empty"],
+        &[
+            ("Value for A: ", "\u{4}"),
+            ("Again, to confirm A: ", "\u{4}"),
+        ],
+    );
+    assert_eq!(out.code(), 65, "{}", out.describe());
+    assert!(out.stdout().contains("end of input"));
+    assert_eq!(out.read(FILE), "A=keep\n");
+    // Enter on an empty line is.
+    let out = on_terminal(
+        with_file("A=keep\n"),
+        &["set", "production", "A", "--allow-empty"],
+        &[("Value for A: ", "\n"), ("Again, to confirm A: ", "\n")],
+    );
+    assert_eq!(out.code(), 0, "{}", out.describe());
+    assert_eq!(out.read(FILE), "A=\n");
+}

@@ -159,6 +159,15 @@ const MAX_TYPED_LEN: usize = 4094;
 fn prompt_twice(key: &str) -> Result<Zeroizing<Vec<u8>>> {
     let first = terminal::read_hidden(&format!("Value for {key}: "), MAX_VALUE_LEN)?;
     let second = terminal::read_hidden(&format!("Again, to confirm {key}: "), MAX_VALUE_LEN)?;
+    // End of input (Ctrl-D, a closed terminal) without even a line break is not an empty
+    // value: with --allow-empty it would wipe the key.
+    if first.is_empty() || second.is_empty() {
+        return Err(Error::data(
+            Location::new("<terminal>", None),
+            format!("no value typed for `{key}` (end of input); nothing written"),
+        )
+        .with_hint("press Enter on an empty line to give an empty value with --allow-empty"));
+    }
     // Checked once both were read: refused after the first, a second paste made by habit would
     // land in the shell, echoed and kept in its history.
     let typed = first.strip_suffix(b"\n").unwrap_or(&first);
