@@ -622,3 +622,21 @@ fn ctrl_d_at_the_prompt_is_not_an_empty_value() {
     assert_eq!(out.code(), 0, "{}", out.describe());
     assert_eq!(out.read(FILE), "A=\n");
 }
+
+#[test]
+fn set_refuses_a_key_longer_than_a_manifest_may_declare_without_echoing_it() {
+    let long = "K".repeat(256);
+    let out = with_file("A=1\n")
+        .args(["set", "production", &long])
+        .stdin(VALUE)
+        .status(2);
+    assert_stderr_has(&out, "a 256-byte key is longer than 255 bytes");
+    assert!(!out.stderr().contains(&long));
+    assert_eq!(out.read(FILE), "A=1\n");
+    let out = out
+        .then()
+        .args(["set", "production", &"K".repeat(255)])
+        .stdin(VALUE)
+        .status(0);
+    assert!(out.read(FILE).contains(&"K".repeat(255)));
+}

@@ -7,6 +7,7 @@ use crate::terminal;
 use envmint::dotenv::Document;
 use envmint::error::Location;
 use envmint::kv::{self, MAX_VALUE_LEN, ValueError};
+use envmint::manifest::MAX_KEY_LEN;
 use envmint::plan::bootstrap;
 use envmint::{Error, Exit, Result};
 use std::io::Read;
@@ -16,6 +17,15 @@ pub fn run(ctx: &Context, args: SetArgs) -> Result<Exit> {
     let target = Target::load(ctx, args.manifest.as_deref(), &args.environment)?;
     let key = args.key.as_str();
     check_key(key)?;
+    // The manifest's limit: a longer name is a paste (a token is letters and digits too), and
+    // would be echoed back whole in every message.
+    if key.len() > MAX_KEY_LEN {
+        return Err(Error::usage(format!(
+            "a {}-byte key is longer than {MAX_KEY_LEN} bytes (not shown)",
+            key.len()
+        ))
+        .with_hint("the value is never an argument: it is read from stdin"));
+    }
     if args.json {
         super::check_stdout()?;
     }
