@@ -11,6 +11,7 @@
 //! - [`atomic`]: the only writer of secret files (0600 temp file, fsync, rename, fsync dir) and
 //!   the advisory lock.
 //! - [`bootstrap`]: which secrets an environment lacks, and adding them.
+//! - [`seal`]: age encryption: recipients, identities, keygen, sealing and unsealing streams.
 //! - [`time`]: rotation periods, instants, record timestamps and due-date wording (jiff).
 //! - [`gitignore`]: the entries `envmint init` makes sure `.gitignore` has.
 //! - [`path`]: paths as shown to people, relative to a base the binary passes.
@@ -25,6 +26,7 @@ pub mod generate;
 pub mod gitignore;
 pub mod manifest;
 pub mod path;
+pub mod seal;
 pub mod secret;
 pub mod store;
 pub mod time;

@@ -4,6 +4,9 @@
 mod bootstrap;
 mod r#gen;
 mod init;
+mod keygen;
+mod seal;
+mod unseal;
 
 use crate::cli::{Cli, Command};
 use crate::context::Context;
@@ -26,6 +29,9 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Gen(args) => r#gen::run(&mut ctx, &global, args),
         Command::Init(args) => init::run(&ctx, &global, args),
         Command::Bootstrap(args) => bootstrap::run(&mut ctx, &global, args),
+        Command::Keygen(args) => keygen::run(&mut ctx, args),
+        Command::Seal(args) => seal::run(&ctx, args),
+        Command::Unseal(args) => unseal::run(&ctx, args),
     };
     result.map_err(|err| match ctx.cwd_if_known() {
         Some(cwd) => err.relative_to(cwd),
@@ -44,6 +50,12 @@ fn with_leading_manifest(manifest: Option<PathBuf>, command: Command) -> Result<
         Command::Gen(_) => {
             return Err(Error::usage("--manifest does not apply to gen")
                 .with_hint("gen reads no manifest; leave --manifest out"));
+        }
+        Command::Keygen(_) | Command::Seal(_) | Command::Unseal(_) => {
+            return Err(
+                Error::usage("--manifest does not apply to keygen, seal -r or unseal -i")
+                    .with_hint("these read no manifest; leave --manifest out"),
+            );
         }
         Command::Init(args) => &args.manifest,
         Command::Bootstrap(args) => &args.manifest,
