@@ -90,6 +90,47 @@ fn run_encryptor<W: Write>(
     armored.finish().map_err(write_err)
 }
 
+/// Whether every stanza of the header in `kept` ends with a body line shorter than 64 columns,
+/// as the age format requires. The age crate also accepts legacy stanzas without that line;
+/// the Go `age` CLI and the C2SP vectors (`stanza_missing_body`, `stanza_missing_final_line`)
+/// refuse them, and so does envmint. A header longer than what was kept is not judged here.
+fn stanzas_are_complete(kept: &[u8]) -> bool {
+    let mut open = false; // inside a stanza that still needs its final short line
+    for line in kept.split(|&b| b == b'\n').skip(1) {
+        let next = line.starts_with(b"-> ") || line.starts_with(b"---");
+        if next {
+            if open {
+                return false;
+            }
+            if line.starts_with(b"---") {
+                return true;
+            }
+            open = true;
+        } else if open && line.len() < 64 {
+            open = false;
+        }
+    }
+    true
+}
+
+/// Consumes leading ASCII whitespace (at most a little: a file of only whitespace is not age).
+fn skip_whitespace<R: Read>(input: &mut BufReader<R>) -> io::Result<()> {
+    use std::io::BufRead;
+    let mut skipped = 0;
+    loop {
+        let buf = input.fill_buf()?;
+        let n = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        if n == 0 {
+            return Ok(());
+        }
+        input.consume(n);
+        skipped += n;
+        if skipped > CHUNK {
+            return Ok(());
+        }
+    }
+}
+
 /// A reader that keeps the first bytes read through it, so the header's stanza types can be
 /// named after age has consumed them.
 struct Recorder<R> {
@@ -109,7 +150,7 @@ impl<R: Read> Read for Recorder<R> {
     }
 }
 
-type Input<R> = Recorder<ArmoredReader<BufReader<R>>>;
+type Input<R> = Recorder<ArmoredReader<BufReader<BufReader<R>>>>;
 
 /// An age file whose header has been read: ask [`Opened::is_passphrase`] to know whether to
 /// supply identities or a passphrase.
@@ -155,11 +196,24 @@ impl<R: Read> Opened<R> {
     /// [`SealError::Malformed`] when it is not an age file (exit 65); I/O errors.
     pub fn new(input: R, name: &str) -> crate::Result<Opened<R>> {
         let header = Rc::new(RefCell::new(Vec::new()));
+        // Whitespace before an armored file is allowed (C2SP's armor_whitespace_outside); the
+        // age crate detects armor only at the first byte. A binary age file starts with
+        // `age-encryption.org`, so skipping leading whitespace never changes a valid one.
+        let mut input = BufReader::with_capacity(CHUNK, input);
+        skip_whitespace(&mut input).map_err(|e| read_error(name, e))?;
         let reader = Recorder {
             inner: ArmoredReader::new(input),
             kept: Rc::clone(&header),
         };
         let decryptor = age::Decryptor::new(reader).map_err(|e| Self::map(name, &header, e))?;
+        if !stanzas_are_complete(&header.borrow()) {
+            return Err(SealError::Malformed {
+                name: name.into(),
+                what: "not a valid age header (a recipient stanza lacks its final short line)"
+                    .into(),
+            }
+            .into());
+        }
         Ok(Opened {
             decryptor,
             header,
@@ -196,6 +250,14 @@ impl<R: Read> Opened<R> {
             age::DecryptError::ExcessiveWork { .. } => {
                 SealError::ExcessiveWork { name: name.into() }.into()
             }
+            // What the C2SP vectors call "no match": a stanza for one of our keys that does
+            // not decrypt is a key mismatch, not damage.
+            age::DecryptError::DecryptionFailed => SealError::NoMatch {
+                name: name.into(),
+                stanzas: Vec::new(),
+                tried: Vec::new(),
+            }
+            .into(),
             age::DecryptError::KeyDecryptionFailed => SealError::WrongPassphrase {
                 name: "the SSH identity".into(),
             }
@@ -248,12 +310,14 @@ impl<R: Read> Opened<R> {
         } = self;
         match decryptor.decrypt(identities.iter().map(|i| i.as_age())) {
             Ok(reader) => Ok(Plaintext { reader, name }),
-            Err(age::DecryptError::NoMatchingKeys) => Err(SealError::NoMatch {
-                name,
-                stanzas,
-                tried: identities.iter().map(|i| i.public().to_string()).collect(),
+            Err(age::DecryptError::NoMatchingKeys | age::DecryptError::DecryptionFailed) => {
+                Err(SealError::NoMatch {
+                    name,
+                    stanzas,
+                    tried: identities.iter().map(|i| i.public().to_string()).collect(),
+                }
+                .into())
             }
-            .into()),
             Err(e) => Err(Self::map(&name, &header, e)),
         }
     }
