@@ -620,3 +620,55 @@ exit [lindex $result 3]
         .status(0);
     assert_eq!(out.stdout(), "P=4\n");
 }
+
+#[test]
+fn ssh_identities_plain_protected_and_rsa_unseal() {
+    if !have("ssh-keygen") {
+        return skip("ssh-keygen is not installed (apt-get install openssh-client)");
+    }
+    let t = Test::new().write("p", "SSH=1\n");
+    let dir = t.dir().to_path_buf();
+    for (file, kind, pass) in [
+        ("ed", "ed25519", ""),
+        ("ed_locked", "ed25519", "s3cret pass"),
+        ("rsa", "rsa", ""),
+    ] {
+        let mut cmd = Command::new("ssh-keygen");
+        cmd.args(["-q", "-t", kind, "-N", pass, "-f", file]);
+        if kind == "rsa" {
+            cmd.args(["-b", "2048"]);
+        }
+        run_ok(cmd.current_dir(&dir));
+    }
+    let public = |f: &str| std::fs::read_to_string(dir.join(format!("{f}.pub"))).unwrap();
+    let mut out = t.run();
+    for (key, env_pass) in [("ed", None), ("ed_locked", Some("s3cret pass")), ("rsa", None)] {
+        let sealed = format!("{key}.age");
+        let o = out
+            .then()
+            .args(["seal", "-a", "-r", public(key).trim(), "-o", &sealed, "p"])
+            .status(0);
+        let mut u = o.then().wrapper(["setsid", "-w"]);
+        if let Some(p) = env_pass {
+            u = u.env("ENVMINT_PASSPHRASE", p);
+        }
+        let u = u.args(["unseal", "-i", key, &sealed]).status(0);
+        assert_eq!(u.stdout(), "SSH=1\n", "{key}");
+        out = u;
+    }
+    // A protected key with the wrong passphrase is refused (77).
+    let o = out
+        .then()
+        .env("ENVMINT_PASSPHRASE", "nope")
+        .wrapper(["setsid", "-w"])
+        .args(["unseal", "-i", "ed_locked", "ed_locked.age"])
+        .status(77);
+    // A protected key that is not a recipient of the file is never unlocked: no passphrase
+    // needed, and the matching plain key opens the file.
+    let o = o
+        .then()
+        .wrapper(["setsid", "-w"])
+        .args(["unseal", "-i", "ed_locked", "-i", "ed", "ed.age"])
+        .status(0);
+    assert_eq!(o.stdout(), "SSH=1\n");
+}
