@@ -642,7 +642,11 @@ fn ssh_identities_plain_protected_and_rsa_unseal() {
     }
     let public = |f: &str| std::fs::read_to_string(dir.join(format!("{f}.pub"))).unwrap();
     let mut out = t.run();
-    for (key, env_pass) in [("ed", None), ("ed_locked", Some("s3cret pass")), ("rsa", None)] {
+    for (key, env_pass) in [
+        ("ed", None),
+        ("ed_locked", Some("s3cret pass")),
+        ("rsa", None),
+    ] {
         let sealed = format!("{key}.age");
         let o = out
             .then()
@@ -671,4 +675,31 @@ fn ssh_identities_plain_protected_and_rsa_unseal() {
         .args(["unseal", "-i", "ed_locked", "-i", "ed", "ed.age"])
         .status(0);
     assert_eq!(o.stdout(), "SSH=1\n");
+}
+
+#[test]
+fn binary_ciphertext_is_not_written_to_a_terminal() {
+    if !have("script") {
+        return skip("script (util-linux) is not installed");
+    }
+    let (t, r) = with_key();
+    let t = t.write("p", "x");
+    // script gives the command a terminal as stdout; -e returns the command's exit code.
+    let line = format!("{} seal -r {r} p", common::BIN);
+    let out = t
+        .program("script")
+        .args(["-qec", &line, "/dev/null"])
+        .status(2);
+    assert!(
+        out.stdout().contains("refusing to write binary"),
+        "{}",
+        out.describe()
+    );
+    let line = format!("{} seal -a -r {r} p", common::BIN);
+    let out = out
+        .then()
+        .program("script")
+        .args(["-qec", &line, "/dev/null"])
+        .status(0);
+    assert!(out.stdout().contains("BEGIN AGE ENCRYPTED FILE"));
 }
