@@ -703,3 +703,48 @@ fn binary_ciphertext_is_not_written_to_a_terminal() {
         .status(0);
     assert!(out.stdout().contains("BEGIN AGE ENCRYPTED FILE"));
 }
+
+#[test]
+fn envmint_passphrase_and_ssh_files_decrypt_with_age() {
+    if !have("age") || !have("expect") || !have("ssh-keygen") {
+        return skip("age, expect or ssh-keygen is not installed (apt-get install age expect)");
+    }
+    let t = Test::new().write("p", "PW=5\n");
+    let dir = t.dir().to_path_buf();
+    run_ok(
+        Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-f", "ed"])
+            .current_dir(&dir),
+    );
+    let ssh_pub = std::fs::read_to_string(dir.join("ed.pub")).unwrap();
+    let out = t
+        .env("ENVMINT_PASSPHRASE", "hunter2 hunter2")
+        .wrapper(["setsid", "-w"])
+        .args(["seal", "--passphrase", "-o", "p.age", "p"])
+        .status(0);
+    let out = out
+        .then()
+        .args(["seal", "-r", ssh_pub.trim(), "-o", "s.age", "p"])
+        .status(0);
+    let got = run_ok(
+        Command::new("age")
+            .args(["-d", "-i", "ed", "s.age"])
+            .current_dir(out.dir()),
+    );
+    assert_eq!(got, b"PW=5\n");
+    let script = r#"
+set timeout 60
+spawn age -d -o p.out p.age
+expect "passphrase"
+send "hunter2 hunter2\r"
+expect eof
+catch wait result
+exit [lindex $result 3]
+"#;
+    run_ok(
+        Command::new("expect")
+            .args(["-c", script])
+            .current_dir(out.dir()),
+    );
+    assert_eq!(out.read("p.out"), "PW=5\n");
+}

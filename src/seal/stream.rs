@@ -499,6 +499,19 @@ mod tests {
     }
 
     #[test]
+    fn every_stanza_needs_its_final_short_line() {
+        let full = "A".repeat(64);
+        let ok = format!("age-encryption.org/v1\n-> X25519 a\n{full}\n\n--- mac\n");
+        assert!(stanzas_are_complete(ok.as_bytes()));
+        let ok = "age-encryption.org/v1\n-> X25519 a\nshort\n-> b\n\n--- mac\n";
+        assert!(stanzas_are_complete(ok.as_bytes()));
+        let bad = format!("age-encryption.org/v1\n-> X25519 a\n{full}\n--- mac\n");
+        assert!(!stanzas_are_complete(bad.as_bytes()));
+        let bad = "age-encryption.org/v1\n-> X25519 a\nshort\n-> empty\n--- mac\n";
+        assert!(!stanzas_are_complete(bad.as_bytes()));
+    }
+
+    #[test]
     fn too_large_is_refused() {
         let sealed = seal(&[1u8; 1000], false);
         let e = Opened::new(&sealed[..], "f")
