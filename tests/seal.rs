@@ -748,3 +748,53 @@ exit [lindex $result 3]
     );
     assert_eq!(out.read("p.out"), "PW=5\n");
 }
+
+#[test]
+fn on_a_terminal_the_passphrase_is_asked_without_echo() {
+    if !have("expect") {
+        return skip("expect is not installed (apt-get install expect)");
+    }
+    let t = Test::new().write("p", "TTY=6\n");
+    let dir = t.dir().to_path_buf();
+    // seal asks twice; unseal once; the typed passphrase never appears in the transcript.
+    // The prompt is printed just before echo is switched off (rpassword, as age does), so
+    // expect waits a moment after it, as a person reading the prompt does.
+    let script = format!(
+        r#"
+set timeout 60
+log_user 1
+spawn {bin} seal --passphrase -o p.age p
+expect "Enter passphrase: "
+sleep 0.3
+send "typed secret\r"
+expect "Confirm passphrase: "
+sleep 0.3
+send "typed secret\r"
+expect eof
+spawn {bin} unseal -o p.out p.age
+expect "Enter passphrase for p.age: "
+sleep 0.3
+send "typed secret\r"
+expect eof
+catch wait result
+exit [lindex $result 3]
+"#,
+        bin = common::BIN
+    );
+    let out = Command::new("expect")
+        .args(["-c", &script])
+        .current_dir(&dir)
+        .env_remove("ENVMINT_PASSPHRASE")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("typed secret"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("p.out")).unwrap(),
+        "TTY=6\n"
+    );
+}

@@ -205,7 +205,7 @@ impl<R: Read> Opened<R> {
             inner: ArmoredReader::new(input),
             kept: Rc::clone(&header),
         };
-        let decryptor = age::Decryptor::new(reader).map_err(|e| Self::map(name, &header, e))?;
+        let decryptor = age::Decryptor::new(reader).map_err(|e| Self::map(name, e))?;
         if !stanzas_are_complete(&header.borrow()) {
             return Err(SealError::Malformed {
                 name: name.into(),
@@ -221,14 +221,14 @@ impl<R: Read> Opened<R> {
         })
     }
 
-    fn map(name: &str, header: &Rc<RefCell<Vec<u8>>>, e: age::DecryptError) -> Error {
+    /// Maps the age crate's error for the input `name`.
+    fn map(name: &str, e: age::DecryptError) -> Error {
         let malformed = |what: &str| {
             Error::from(SealError::Malformed {
                 name: name.into(),
                 what: what.into(),
             })
         };
-        let _ = header;
         match e {
             age::DecryptError::Io(e) => match e.kind() {
                 io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof
@@ -305,7 +305,7 @@ impl<R: Read> Opened<R> {
         let stanzas = self.stanza_types();
         let Opened {
             decryptor,
-            header,
+            header: _,
             name,
         } = self;
         match decryptor.decrypt(identities.iter().map(|i| i.as_age())) {
@@ -318,7 +318,7 @@ impl<R: Read> Opened<R> {
                 }
                 .into())
             }
-            Err(e) => Err(Self::map(&name, &header, e)),
+            Err(e) => Err(Self::map(&name, e)),
         }
     }
 
@@ -333,7 +333,7 @@ impl<R: Read> Opened<R> {
         identity.set_max_work_factor(MAX_SCRYPT_WORK_FACTOR);
         let Opened {
             decryptor,
-            header,
+            header: _,
             name,
         } = self;
         match decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity)) {
@@ -341,7 +341,7 @@ impl<R: Read> Opened<R> {
             Err(age::DecryptError::NoMatchingKeys | age::DecryptError::DecryptionFailed) => {
                 Err(SealError::WrongPassphrase { name }.into())
             }
-            Err(e) => Err(Self::map(&name, &header, e)),
+            Err(e) => Err(Self::map(&name, e)),
         }
     }
 }

@@ -114,22 +114,21 @@ fn recipients(args: &SealArgs) -> Result<Vec<Recipient>> {
 const RECIPIENT_HINT: &str = "a recipient is age1... (envmint keygen -y FILE prints one), or an \
                               ssh-ed25519 / ssh-rsa public key line";
 
-/// The passphrase to seal with: ENVMINT_PASSPHRASE, or asked twice on the terminal.
+/// The passphrase to seal with: asked twice on the terminal, else ENVMINT_PASSPHRASE.
 fn seal_passphrase(ctx: &Context) -> Result<secrecy::SecretString> {
     let none = || {
         Error::from(seal::SealError::NoPassphrase {
             name: "seal --passphrase".into(),
         })
     };
-    if let Some(p) = &ctx.passphrase {
-        return Ok(p.clone());
-    }
-    let first = ask_passphrase(None, "Enter passphrase: ").ok_or_else(none)?;
+    let Some(first) = ask_passphrase("Enter passphrase: ") else {
+        return ctx.passphrase.clone().ok_or_else(none);
+    };
     if first.expose_secret().is_empty() {
         return Err(Error::usage("the passphrase is empty")
             .with_hint("type a passphrase; envmint does not generate one"));
     }
-    let second = ask_passphrase(None, "Confirm passphrase: ").ok_or_else(none)?;
+    let second = ask_passphrase("Confirm passphrase: ").ok_or_else(none)?;
     if first.expose_secret() != second.expose_secret() {
         return Err(Error::usage("the passphrases do not match").with_hint("try again"));
     }

@@ -19,11 +19,9 @@ pub fn run(ctx: &Context, args: UnsealArgs) -> Result<Exit> {
     let name = input_name.display().to_string();
     let opened = Opened::new(input, &name)?;
     let plaintext = if opened.is_passphrase() {
-        let passphrase = match &ctx.passphrase {
-            Some(p) => p.clone(),
-            None => ask_passphrase(None, &format!("Enter passphrase for {name}: "))
-                .ok_or_else(|| SealError::NoPassphrase { name: name.clone() })?,
-        };
+        let passphrase = ask_passphrase(&format!("Enter passphrase for {name}: "))
+            .or_else(|| ctx.passphrase.clone())
+            .ok_or_else(|| SealError::NoPassphrase { name: name.clone() })?;
         opened.with_passphrase(passphrase)?
     } else {
         let identities = identities(ctx, &args.identities)?;
@@ -72,21 +70,20 @@ pub fn open_input(path: Option<&Path>) -> Result<(Box<dyn Read>, PathBuf)> {
     }
 }
 
-/// Asks for a passphrase on the terminal without echo; `None` when there is no terminal.
-/// `_for` is reserved for naming what it is for in a richer prompt.
-pub fn ask_passphrase(_for: Option<&str>, prompt: &str) -> Option<SecretString> {
+/// Asks for a passphrase on the controlling terminal (`/dev/tty`, so stdin may carry the
+/// input) without echo; `None` when there is no terminal. Callers fall back to
+/// `ENVMINT_PASSPHRASE` then, as documented: the terminal comes first.
+pub fn ask_passphrase(prompt: &str) -> Option<SecretString> {
     rpassword::prompt_password(prompt)
         .ok()
         .map(SecretString::from)
 }
 
-/// The passphrase source for protected SSH identities: ENVMINT_PASSPHRASE, else the terminal.
+/// The passphrase source for protected SSH identities: the terminal, else ENVMINT_PASSPHRASE.
 fn prompt(ctx: &Context) -> PassphrasePrompt {
     let from_env = ctx.passphrase.clone();
     PassphrasePrompt::new(move |what| {
-        from_env
-            .clone()
-            .or_else(|| ask_passphrase(None, &format!("Enter passphrase for {what}: ")))
+        ask_passphrase(&format!("Enter passphrase for {what}: ")).or_else(|| from_env.clone())
     })
 }
 
