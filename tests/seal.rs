@@ -157,6 +157,13 @@ fn keygen_o_creates_a_0600_key_and_prints_the_public_key() {
 }
 
 #[test]
+fn keygen_creates_a_missing_folder_0700() {
+    let out = envmint(["keygen", "-o", "cfg/envmint/identity.txt"]).status(0);
+    assert_eq!(out.mode("cfg/envmint"), 0o700);
+    assert_eq!(out.mode("cfg/envmint/identity.txt"), 0o600);
+}
+
+#[test]
 fn keygen_never_overwrites_an_existing_file() {
     let out = Test::new()
         .write("id.txt", "precious\n")

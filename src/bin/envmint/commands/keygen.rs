@@ -41,8 +41,19 @@ pub fn run(ctx: &mut Context, args: KeygenArgs) -> Result<Exit> {
 }
 
 /// Creates `path` 0600 with exclusive create: an existing file is never overwritten.
+/// A missing parent folder is created 0700 (the default `~/.config/envmint/` usually is).
 fn write_new(path: &Path, contents: &[u8]) -> Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    if let Some(parent) = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty() && !p.exists())
+    {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(parent)
+            .map_err(|e| Error::writing(parent, "create the folder", e))?;
+    }
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
