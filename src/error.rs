@@ -258,6 +258,11 @@ impl Error {
             | Error::Io { path, .. }
             | Error::Busy { path, .. }
             | Error::PermissionDenied { path, .. } => shorten(path),
+            Error::Seal(crate::seal::SealError::BadKey { location, .. }) => {
+                if let Some(p) = &mut location.path {
+                    shorten(p);
+                }
+            }
             Error::Usage { .. } | Error::Entropy { .. } | Error::Seal(_) => {}
         }
         self
