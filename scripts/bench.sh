@@ -13,6 +13,9 @@
 #   bench_bootstrap  envmint bootstrap dev/staging/prod  vs  scripts/legacy/generate-secrets.sh
 #   bench_big_file   adding one key to files of 1,000 / 10,000 / 100,000 keys (ms per MB)
 #   bench_memory     peak RSS adding one key to a 1,000,000-key (~16 MB) file: < 5x size + 10 MB
+#   bench_seal       seal/unseal of a 2 KB .env vs age and rage; a 200 MB file: time vs age
+#                    (< 1.3x) and peak RSS (flat: streaming). rage is installed once with
+#                    `cargo install --locked rage` into ~/.cache/envmint-bench (BENCH_RAGE=0: skip)
 #
 # The bootstrap sections are skipped with a message while `envmint bootstrap` does not work
 # yet. Results end in a summary table: what, envmint median, other median, ratio, target,
@@ -351,6 +354,102 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' \
         "$(calc "int($mb < $bound)")"
 }
 
+# rage, for the seal/unseal comparison: installed once into a cache folder, never system-wide.
+ensure_rage() {
+    RAGE=""
+    local root="${XDG_CACHE_HOME:-$HOME/.cache}/envmint-bench/rage"
+    if [ -x "$root/bin/rage" ]; then
+        RAGE="$root/bin/rage"
+    elif [ "${BENCH_RAGE:-1}" = 1 ]; then
+        echo "installing rage into $root (cargo install --locked rage, once)"
+        if cargo install --locked --quiet --root "$root" rage; then
+            RAGE="$root/bin/rage"
+        fi
+    fi
+    [ -n "$RAGE" ] && echo "rage:      $RAGE ($("$RAGE" --version))"
+    return 0
+}
+
+bench_seal() {
+    log "seal and unseal a 2 KB .env: envmint vs age vs rage"
+    if ! command -v age >/dev/null 2>&1 || ! command -v age-keygen >/dev/null 2>&1; then
+        echo "skipped: the age CLI is not installed (apt-get install age)"
+        record "seal 2 KB .env vs age" "skipped" "-" "-" "<= age" skip
+        return
+    fi
+    ensure_rage
+    local dir="$WORK/seal"
+    mkdir -p "$dir"
+    cd "$dir"
+    age-keygen -o id.txt 2>/dev/null
+    local r
+    r=$(age-keygen -y id.txt)
+    "$PY" -c 'import secrets
+print("".join(f"SECRET_{i:02d}={secrets.token_hex(16)}\n" for i in range(40)), end="")' >small.env
+    "$ENVMINT" seal -r "$r" -o small.age small.env
+    local json="$WORK/seal.json" what
+    for what in seal unseal; do
+        local cmds=()
+        if [ "$what" = seal ]; then
+            cmds=(-n "envmint seal -r" "$ENVMINT seal -r $r -o e.age small.env"
+                -n "age -e -r" "age -e -r $r -o a.age small.env")
+            [ -n "$RAGE" ] && cmds+=(-n "rage -e -r" "$RAGE -e -r $r -o r.age small.env")
+        else
+            cmds=(-n "envmint unseal -i" "$ENVMINT unseal -i id.txt -o e.env small.age"
+                -n "age -d -i" "age -d -i id.txt -o a.env small.age")
+            [ -n "$RAGE" ] && cmds+=(-n "rage -d -i" "$RAGE -d -i id.txt -o r.env small.age")
+        fi
+        rm -f e.age a.age r.age e.env a.env r.env
+        hyperfine -N --style basic --warmup "$WARMUP" --runs "$RUNS_FAST" \
+            --export-json "$json" "${cmds[@]}"
+        local e o ratio
+        e=$(median_ms "$json" 0)
+        o=$(median_ms "$json" 1)
+        ratio=$(calc "$o / $e")
+        record "$what 2 KB .env vs age" "$(fmt 2 "$e") ms" "$(fmt 2 "$o") ms" \
+            "$(fmt 2 "$ratio")x" "no slower" "$(at_least "$ratio" 1)"
+        if [ -n "$RAGE" ]; then
+            o=$(median_ms "$json" 2)
+            ratio=$(calc "$o / $e")
+            record "$what 2 KB .env vs rage" "$(fmt 2 "$e") ms" "$(fmt 2 "$o") ms" \
+                "$(fmt 2 "$ratio")x" "no slower" "$(at_least "$ratio" 1)"
+        fi
+    done
+
+    log "a 200 MB file through seal -r / unseal -i -o: time vs age, peak memory"
+    head -c 200000000 /dev/urandom >big
+    "$ENVMINT" seal -r "$r" -o big.age big
+    local runs=$((QUICK == 1 ? 2 : 5))
+    for what in seal unseal; do
+        local cmds=()
+        if [ "$what" = seal ]; then
+            cmds=(-n "envmint seal" "$ENVMINT seal -r $r -o e.big.age big"
+                -n "age -e" "age -e -r $r -o a.big.age big")
+        else
+            cmds=(-n "envmint unseal" "$ENVMINT unseal -i id.txt -o e.big big.age"
+                -n "age -d" "age -d -i id.txt -o a.big big.age")
+        fi
+        rm -f e.big.age a.big.age e.big a.big
+        hyperfine -N --style basic --warmup 1 --runs "$runs" --export-json "$json" "${cmds[@]}"
+        local e o ratio
+        e=$(median_ms "$json" 0)
+        o=$(median_ms "$json" 1)
+        ratio=$(calc "$e / $o")
+        record "$what 200 MB vs age (time)" "$(fmt 0 "$e") ms" "$(fmt 0 "$o") ms" \
+            "$(fmt 2 "$ratio")x age" "<= 1.3x age" "$(calc "int($ratio <= 1.3)")"
+    done
+    if [ -x /usr/bin/time ]; then
+        local kb mb
+        rm -f e.big
+        kb=$(/usr/bin/time -f '%M' "$ENVMINT" unseal -i id.txt -o e.big big.age 2>&1 | tail -n 1)
+        mb=$(calc "$kb * 1024 / 1e6")
+        cmp -s big e.big || { echo "bench.sh: unseal of the 200 MB file differs" >&2; return 1; }
+        record "unseal 200 MB -o (peak RSS)" "$(fmt 1 "$mb") MB" "-" "-" "< 20 MB (flat)" \
+            "$(calc "int($mb < 20)")"
+    fi
+    rm -f big big.age e.big.age a.big.age e.big a.big
+}
+
 summary() {
     log "summary ($([ "$QUICK" = 1 ] && echo quick || echo full) run)"
     {
@@ -365,7 +464,7 @@ for n, r in enumerate(rows):
         print("  ".join("-" * w for w in widths))'
 }
 
-SECTIONS=(bench_gen bench_throughput bench_bootstrap bench_big_file bench_memory)
+SECTIONS=(bench_gen bench_throughput bench_bootstrap bench_big_file bench_memory bench_seal)
 
 main() {
     ensure_tools

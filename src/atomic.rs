@@ -481,6 +481,29 @@ impl Locked {
         self.replace(contents, write::Sensitivity::Public, &mut write::write_all)
     }
 
+    /// Atomically replaces the file, as a secret ([`Mode::Private`]), with what `fill` writes
+    /// into the temporary file: for contents streamed from elsewhere (a decrypted file) that
+    /// must never be seen half-written. When `fill` fails, its error is returned, the temporary
+    /// file is removed and the old file is untouched.
+    ///
+    /// # Errors
+    ///
+    /// `fill`'s error, or as for [`Locked::write`].
+    pub fn write_streamed(&self, fill: &mut dyn FnMut(&mut File) -> Result<()>) -> Result<()> {
+        let mut failed: Option<Error> = None;
+        let mut step = |file: &mut File, _: &[u8]| {
+            fill(file).map_err(|e| {
+                failed = Some(e);
+                io::Error::other("fill failed")
+            })
+        };
+        let kind = write::Sensitivity::Secret(Mode::Private);
+        match self.replace(&[], kind, &mut step) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(failed.take().unwrap_or(e)),
+        }
+    }
+
     fn place(&self) -> write::Place<'_> {
         write::Place {
             target: &self.target,

@@ -146,6 +146,9 @@ pub enum Error {
         /// The operating system's error.
         source: io::Error,
     },
+    /// A sealed file or key refused or malformed (exit 77 or 65, see
+    /// [`crate::seal::SealError::exit`]).
+    Seal(crate::seal::SealError),
 }
 
 impl Error {
@@ -233,7 +236,8 @@ impl Error {
             Error::Io { .. }
             | Error::Entropy { .. }
             | Error::Busy { .. }
-            | Error::PermissionDenied { .. } => {}
+            | Error::PermissionDenied { .. }
+            | Error::Seal(_) => {}
         }
         self
     }
@@ -254,7 +258,12 @@ impl Error {
             | Error::Io { path, .. }
             | Error::Busy { path, .. }
             | Error::PermissionDenied { path, .. } => shorten(path),
-            Error::Usage { .. } | Error::Entropy { .. } => {}
+            Error::Seal(crate::seal::SealError::BadKey { location, .. }) => {
+                if let Some(p) = &mut location.path {
+                    shorten(p);
+                }
+            }
+            Error::Usage { .. } | Error::Entropy { .. } | Error::Seal(_) => {}
         }
         self
     }
@@ -269,6 +278,7 @@ impl Error {
             Error::Io { .. } | Error::Entropy { .. } => Exit::Io,
             Error::Busy { .. } => Exit::Busy,
             Error::PermissionDenied { .. } | Error::Untrusted { .. } => Exit::NoPerm,
+            Error::Seal(e) => e.exit(),
         }
     }
 
@@ -290,6 +300,7 @@ impl Error {
                 path.display()
             )),
             Error::Io { .. } | Error::Entropy { .. } => None,
+            Error::Seal(e) => e.hint(),
         }
     }
 }
@@ -328,6 +339,7 @@ impl fmt::Display for Error {
             Error::Entropy { reason } => {
                 write!(f, "cannot seed the random generator from the OS: {reason}")
             }
+            Error::Seal(e) => e.fmt(f),
         }
     }
 }

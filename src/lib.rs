@@ -15,6 +15,8 @@
 //!   environment lacks), and applying a plan with an injected RNG.
 //! - [`kv`]: what `set`, `get`, `unset` and `edit` decide about a document (values typed or
 //!   edited by a person).
+//! - [`bootstrap`]: which secrets an environment lacks, and adding them.
+//! - [`seal`]: age encryption: recipients, identities, keygen, sealing and unsealing streams.
 //! - [`time`]: rotation periods, instants, record timestamps and due-date wording (jiff).
 //! - [`gitignore`]: the entries `envmint init` makes sure `.gitignore` has.
 //! - [`path`]: paths as shown to people, relative to a base the binary passes.
@@ -31,6 +33,7 @@ pub mod kv;
 pub mod manifest;
 pub mod path;
 pub mod plan;
+pub mod seal;
 pub mod secret;
 pub mod store;
 pub mod text;

@@ -18,3 +18,4 @@ mod init;
 mod kv;
 mod manifest;
 mod messages;
+mod seal;

@@ -57,6 +57,12 @@ pub enum Command {
     Unset(UnsetArgs),
     /// Edit an environment's file in $VISUAL or $EDITOR, through a private temporary copy.
     Edit(EditArgs),
+    /// Make a new age identity (X25519 key), like age-keygen.
+    Keygen(KeygenArgs),
+    /// Encrypt a file or stdin to recipients or a passphrase, like `age -e`.
+    Seal(SealArgs),
+    /// Decrypt an age file or stdin with identities or a passphrase, like `age -d`.
+    Unseal(UnsealArgs),
 }
 
 /// A built-in kind of secret as given on the command line: the library's own list
@@ -290,6 +296,78 @@ pub struct EditArgs {
     /// The environment, as declared in the manifest.
     #[arg(value_name = "ENV")]
     pub environment: String,
+}
+
+/// `envmint keygen`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint keygen -o ~/.config/envmint/identity.txt   # prints the public key on stderr\n  \
+    envmint keygen -y ~/.config/envmint/identity.txt   # the recipient of an identity\n\n\
+    With -o the file is created 0600 and never overwritten (exit 73 if it exists).")]
+pub struct KeygenArgs {
+    /// Write the identity to this new file (0600) instead of stdout.
+    #[arg(short, long, value_name = "FILE", conflicts_with = "to_recipient")]
+    pub output: Option<PathBuf>,
+
+    /// Print the recipient (public key) of each identity in FILE instead.
+    #[arg(short = 'y', value_name = "FILE")]
+    pub to_recipient: Option<PathBuf>,
+}
+
+/// `envmint seal`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint seal -r age1... -o secrets.env.age secrets.env\n  \
+    envmint seal -R keys/team.txt -a < .env > .env.age      # armored\n  \
+    envmint seal --passphrase -o backup.age backup.tar\n\n\
+    Recipients: age1..., ssh-ed25519 and ssh-rsa public keys. The passphrase is asked on the\n\
+    terminal, or read from ENVMINT_PASSPHRASE when there is none; never from an argument.")]
+pub struct SealArgs {
+    /// Encrypt to this recipient (repeatable).
+    #[arg(short, long = "recipient", value_name = "RECIPIENT")]
+    pub recipients: Vec<String>,
+
+    /// Encrypt to the recipients listed in this file (repeatable).
+    #[arg(short = 'R', long = "recipients-file", value_name = "FILE")]
+    pub recipients_files: Vec<PathBuf>,
+
+    /// Encrypt with a passphrase instead of recipients.
+    #[arg(short, long, conflicts_with_all = ["recipients", "recipients_files"])]
+    pub passphrase: bool,
+
+    /// ASCII-armored output (PEM-like text).
+    #[arg(short, long)]
+    pub armor: bool,
+
+    /// Write here (atomically) instead of stdout.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+
+    /// The file to encrypt [default: stdin].
+    #[arg(value_name = "IN")]
+    pub input: Option<PathBuf>,
+}
+
+/// `envmint unseal`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint unseal -o secrets.env secrets.env.age\n  \
+    envmint unseal -i ~/.ssh/id_ed25519 < .env.age\n\n\
+    Identities: -i FILE (repeatable), else ENVMINT_IDENTITY (a path), else ENVMINT_AGE_KEY\n\
+    (the key itself), else $XDG_CONFIG_HOME/envmint/identity.txt (~/.config/envmint/...).\n\
+    With -o the output is written 0600 and appears only once the whole input authenticated.")]
+pub struct UnsealArgs {
+    /// Decrypt with the identities in this file (repeatable).
+    #[arg(short, long = "identity", value_name = "IDENTITY")]
+    pub identities: Vec<PathBuf>,
+
+    /// Write the plaintext here (0600, atomic) instead of stdout.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+
+    /// The file to decrypt [default: stdin].
+    #[arg(value_name = "IN")]
+    pub input: Option<PathBuf>,
 }
 
 #[cfg(test)]

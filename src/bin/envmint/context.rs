@@ -10,20 +10,17 @@
 use envmint::{Error, Result};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
+use secrecy::SecretString;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The process environment as envmint uses it, built once by [`Context::from_process`].
 //
-// Room for what later commands read, each added here and nowhere else: XDG_CONFIG_HOME,
-// NO_COLOR, ENVMINT_IDENTITY.
+// Room for what later commands read, each added here and nowhere else: NO_COLOR.
 pub struct Context {
-    /// The clock, read once so a run uses one instant; the library takes it as a parameter.
-    #[expect(
-        dead_code,
-        reason = "read by rotation and status (issue 9); no command dates yet"
-    )]
+    /// The clock, read once so a run uses one instant; the library takes it as a parameter
+    /// (keygen's `# created:` line).
     pub now: jiff::Timestamp,
     /// The working directory: where the manifest search starts, what relative paths and messages
     /// are relative to. `Err` keeps why it could not be read, reported only by a command that
@@ -38,6 +35,14 @@ pub struct Context {
     /// path to a folder (a per-user tmpfs on systemd machines), else the system temp folder
     /// (`$TMPDIR` or `/tmp`).
     pub private_tmp: PathBuf,
+    /// `$XDG_CONFIG_HOME`, where the default identity lives (`envmint/identity.txt`).
+    pub xdg_config_home: Option<PathBuf>,
+    /// `ENVMINT_IDENTITY`: the path of an identity file.
+    pub identity: Option<PathBuf>,
+    /// `ENVMINT_AGE_KEY`: identity text itself (for CI secret variables).
+    pub age_key: Option<SecretString>,
+    /// `ENVMINT_PASSPHRASE`: the passphrase used when there is no terminal to ask on.
+    pub passphrase: Option<SecretString>,
     /// `ENVMINT_LOCK_TIMEOUT`, parsed when a lock is taken.
     pub lock_timeout: LockTimeout,
     /// The process's one RNG: ChaCha20 seeded once from the operating system. Never a fixed,
@@ -58,6 +63,14 @@ impl Context {
             home: std::env::var_os("HOME").map(PathBuf::from),
             editor: editor(std::env::var_os("VISUAL"), std::env::var_os("EDITOR")),
             private_tmp: private_tmp(std::env::var_os("XDG_RUNTIME_DIR"), std::env::temp_dir()),
+            xdg_config_home: std::env::var_os("XDG_CONFIG_HOME")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
+            identity: std::env::var_os("ENVMINT_IDENTITY")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
+            age_key: secret_var("ENVMINT_AGE_KEY"),
+            passphrase: secret_var("ENVMINT_PASSPHRASE"),
             lock_timeout: LockTimeout(std::env::var_os("ENVMINT_LOCK_TIMEOUT")),
             rng,
         })
@@ -106,6 +119,14 @@ fn private_tmp(runtime: Option<OsString>, fallback: PathBuf) -> PathBuf {
         .map(PathBuf::from)
         .filter(|p| p.is_absolute() && p.is_dir())
         .unwrap_or(fallback)
+}
+
+/// A variable holding a secret, kept in a zeroizing string; unset, empty or not UTF-8 is none.
+fn secret_var(name: &str) -> Option<SecretString> {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(SecretString::from)
 }
 
 /// The longest `ENVMINT_LOCK_TIMEOUT` accepted: a day. Longer is surely a typo, and far larger

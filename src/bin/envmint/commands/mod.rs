@@ -6,8 +6,11 @@ mod edit;
 mod r#gen;
 mod get;
 mod init;
+mod keygen;
 mod kv;
+mod seal;
 mod set;
+mod unseal;
 mod unset;
 
 use crate::cli::{Cli, Command};
@@ -35,6 +38,9 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Get(args) => get::run(&ctx, args),
         Command::Unset(args) => unset::run(&ctx, args),
         Command::Edit(args) => edit::run(&ctx, args),
+        Command::Keygen(args) => keygen::run(&mut ctx, args),
+        Command::Seal(args) => seal::run(&ctx, args),
+        Command::Unseal(args) => unseal::run(&ctx, args),
     };
     result.map_err(|err| match ctx.cwd_if_known() {
         Some(cwd) => err.relative_to(cwd),
@@ -53,6 +59,12 @@ fn with_leading_manifest(manifest: Option<PathBuf>, command: Command) -> Result<
         Command::Gen(_) => {
             return Err(Error::usage("--manifest does not apply to gen")
                 .with_hint("gen reads no manifest; leave --manifest out"));
+        }
+        Command::Keygen(_) | Command::Seal(_) | Command::Unseal(_) => {
+            return Err(
+                Error::usage("--manifest does not apply to keygen, seal -r or unseal -i")
+                    .with_hint("these read no manifest; leave --manifest out"),
+            );
         }
         Command::Init(args) => &args.manifest,
         Command::Bootstrap(args) => &args.manifest,

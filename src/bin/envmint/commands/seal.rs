@@ -1,0 +1,136 @@
+//! `envmint seal -r/-R/--passphrase [-a] [-o OUT] [IN]`: any file or stdin, like `age -e`.
+
+use std::fs::File;
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use envmint::error::Location;
+use envmint::seal::{self, Recipient};
+use envmint::{Error, Exit, Result};
+use secrecy::ExposeSecret;
+
+use super::unseal::{ask_passphrase, open_input};
+use crate::cli::SealArgs;
+use crate::context::Context;
+
+/// Runs `envmint seal` on a file or stdin.
+pub fn run(ctx: &Context, args: SealArgs) -> Result<Exit> {
+    let recipients = if args.passphrase {
+        Vec::new()
+    } else {
+        recipients(&args)?
+    };
+    if args.output.is_none() && !args.armor && io::stdout().is_terminal() {
+        return Err(
+            Error::usage("refusing to write binary ciphertext to a terminal")
+                .with_hint("add -a for armored text, or -o FILE, or redirect stdout"),
+        );
+    }
+    let passphrase = if args.passphrase {
+        Some(seal_passphrase(ctx)?)
+    } else {
+        None
+    };
+    let (mut input, input_name) = open_input(args.input.as_deref())?;
+    let mut encrypt = |out: &mut dyn Write, out_name: &Path| -> Result<()> {
+        match &passphrase {
+            Some(p) => seal::encrypt_with_passphrase(
+                p.clone(),
+                args.armor,
+                &mut input,
+                &input_name,
+                out,
+                out_name,
+            )
+            .map(drop),
+            None => seal::encrypt(
+                &recipients,
+                args.armor,
+                &mut input,
+                &input_name,
+                out,
+                out_name,
+            )
+            .map(drop),
+        }
+    };
+    match &args.output {
+        Some(path) => {
+            let locked = envmint::atomic::lock(path, ctx.lock_timeout.get()?)?;
+            locked.write_streamed(&mut |file: &mut File| {
+                let mut buffered = io::BufWriter::new(file);
+                encrypt(&mut buffered, path)?;
+                buffered
+                    .flush()
+                    .map_err(|e| Error::writing(path, "write", e))
+            })?;
+        }
+        None => {
+            super::check_stdout()?;
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::new(stdout.lock());
+            let name = PathBuf::from("<stdout>");
+            let done = encrypt(&mut out, &name)
+                .and_then(|()| out.flush().map_err(|e| Error::writing(&name, "write", e)));
+            if let Err(e) = done {
+                return match e {
+                    Error::Io { source, .. } if source.kind() == io::ErrorKind::BrokenPipe => {
+                        Ok(Exit::Ok)
+                    }
+                    e => Err(e),
+                };
+            }
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+/// The recipients of `-r` and `-R`, at least one.
+fn recipients(args: &SealArgs) -> Result<Vec<Recipient>> {
+    let mut out = Vec::new();
+    for text in &args.recipients {
+        let r = Recipient::parse(text)
+            .map_err(|why| Error::usage(format!("-r: {why}")).with_hint(RECIPIENT_HINT))?;
+        out.push(r);
+    }
+    for path in &args.recipients_files {
+        let bytes = envmint::atomic::read_regular(path, 1024 * 1024)?
+            .ok_or_else(|| Error::reading(path, io::ErrorKind::NotFound.into()))?;
+        let location = Location::new(path, None);
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| Error::data(location.clone(), "not a text file"))?;
+        out.extend(seal::recipients::parse_file(text, &location)?);
+    }
+    if out.is_empty() {
+        return Err(
+            Error::usage("seal needs a recipient (-r, -R) or --passphrase").with_hint(
+                "e.g. envmint seal -r \"$(envmint keygen -y ~/.config/envmint/identity.txt)\" FILE",
+            ),
+        );
+    }
+    Ok(out)
+}
+
+const RECIPIENT_HINT: &str = "a recipient is age1... (envmint keygen -y FILE prints one), or an \
+                              ssh-ed25519 / ssh-rsa public key line";
+
+/// The passphrase to seal with: asked twice on the terminal, else ENVMINT_PASSPHRASE.
+fn seal_passphrase(ctx: &Context) -> Result<secrecy::SecretString> {
+    let none = || {
+        Error::from(seal::SealError::NoPassphrase {
+            name: "seal --passphrase".into(),
+        })
+    };
+    let Some(first) = ask_passphrase("Enter passphrase: ") else {
+        return ctx.passphrase.clone().ok_or_else(none);
+    };
+    if first.expose_secret().is_empty() {
+        return Err(Error::usage("the passphrase is empty")
+            .with_hint("type a passphrase; envmint does not generate one"));
+    }
+    let second = ask_passphrase("Confirm passphrase: ").ok_or_else(none)?;
+    if first.expose_secret() != second.expose_secret() {
+        return Err(Error::usage("the passphrases do not match").with_hint("try again"));
+    }
+    Ok(first)
+}

@@ -1,0 +1,146 @@
+//! `envmint unseal [-i IDENTITY...] [-o OUT] [IN]`: any file or stdin, like `age -d`.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use envmint::error::Location;
+use envmint::seal::{self, Identity, Opened, PassphrasePrompt, SealError};
+use envmint::{Error, Exit, Result};
+use secrecy::SecretString;
+
+use super::{say, stdout_error};
+use crate::cli::UnsealArgs;
+use crate::context::Context;
+
+/// Runs `envmint unseal` on a file or stdin.
+pub fn run(ctx: &Context, args: UnsealArgs) -> Result<Exit> {
+    let (input, input_name) = open_input(args.input.as_deref())?;
+    let name = input_name.display().to_string();
+    let opened = Opened::new(input, &name)?;
+    let plaintext = if opened.is_passphrase() {
+        let passphrase = ask_passphrase(&format!("Enter passphrase for {name}: "))
+            .or_else(|| ctx.passphrase.clone())
+            .ok_or_else(|| SealError::NoPassphrase { name: name.clone() })?;
+        opened.with_passphrase(passphrase)?
+    } else {
+        let identities = identities(ctx, &args.identities)?;
+        opened.with_identities(&identities)?
+    };
+    match &args.output {
+        Some(path) => {
+            let locked = envmint::atomic::lock(path, ctx.lock_timeout.get()?)?;
+            let mut plaintext = Some(plaintext);
+            locked.write_streamed(&mut |file: &mut File| {
+                let Some(p) = plaintext.take() else {
+                    return Ok(());
+                };
+                let mut buffered = io::BufWriter::with_capacity(64 * 1024, file);
+                p.copy_to(&mut buffered, path)?;
+                buffered
+                    .flush()
+                    .map_err(|e| Error::writing(path, "write", e))
+            })?;
+        }
+        None => {
+            super::check_stdout()?;
+            // Whole and authenticated before the first byte is printed.
+            let bytes = plaintext.read_all(seal::MAX_IN_MEMORY)?;
+            let mut out = io::stdout().lock();
+            if let Err(e) = out.write_all(&bytes).and_then(|()| out.flush()) {
+                return stdout_error(e).map_or(Ok(Exit::Ok), Err);
+            }
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+/// Opens `path` for reading, or stdin when it is `None` or `-`; returns how messages name it.
+pub fn open_input(path: Option<&Path>) -> Result<(Box<dyn Read>, PathBuf)> {
+    match path {
+        None => Ok((Box::new(io::stdin()), PathBuf::from("<stdin>"))),
+        Some(p) if p == Path::new("-") => Ok((Box::new(io::stdin()), PathBuf::from("<stdin>"))),
+        Some(p) => {
+            let file = File::open(p).map_err(|e| Error::reading(p, e))?;
+            if file.metadata().is_ok_and(|m| m.is_dir()) {
+                return Err(Error::data(Location::new(p, None), "a folder, not a file"));
+            }
+            Ok((Box::new(file), p.to_path_buf()))
+        }
+    }
+}
+
+/// Asks for a passphrase on the controlling terminal (`/dev/tty`, so stdin may carry the
+/// input) without echo; `None` when there is no terminal. Callers fall back to
+/// `ENVMINT_PASSPHRASE` then, as documented: the terminal comes first.
+pub fn ask_passphrase(prompt: &str) -> Option<SecretString> {
+    // The same hidden prompt as `envmint set` (echo off before the prompt shows, Ctrl-C
+    // restores the terminal); no terminal, a cancel or a passphrase that is not UTF-8 is none.
+    let line = crate::terminal::read_hidden(prompt, 4094).ok()?;
+    std::str::from_utf8(&line)
+        .ok()
+        .map(|text| SecretString::from(text.to_owned()))
+}
+
+/// The passphrase source for protected SSH identities: the terminal, else ENVMINT_PASSPHRASE.
+fn prompt(ctx: &Context) -> PassphrasePrompt {
+    let from_env = ctx.passphrase.clone();
+    PassphrasePrompt::new(move |what| {
+        ask_passphrase(&format!("Enter passphrase for {what}: ")).or_else(|| from_env.clone())
+    })
+}
+
+/// The identities, in the documented order: -i files, else ENVMINT_IDENTITY, else
+/// ENVMINT_AGE_KEY, else `$XDG_CONFIG_HOME/envmint/identity.txt`.
+fn identities(ctx: &Context, flags: &[PathBuf]) -> Result<Vec<Identity>> {
+    let prompt = prompt(ctx);
+    let mut out = Vec::new();
+    if !flags.is_empty() {
+        for path in flags {
+            out.extend(load(path, &prompt)?);
+        }
+        return Ok(out);
+    }
+    if let Some(path) = &ctx.identity {
+        return load(path, &prompt);
+    }
+    if let Some(key) = &ctx.age_key {
+        use secrecy::ExposeSecret;
+        let location = Location::new("ENVMINT_AGE_KEY", None);
+        return Ok(seal::identities::parse(
+            key.expose_secret(),
+            &location,
+            "ENVMINT_AGE_KEY",
+            &prompt,
+        )?);
+    }
+    let default = ctx
+        .xdg_config_home
+        .clone()
+        .or_else(|| ctx.home.as_ref().map(|h| h.join(".config")))
+        .map(|dir| dir.join("envmint").join("identity.txt"));
+    let mut searched = vec![
+        "-i".to_string(),
+        "ENVMINT_IDENTITY".to_string(),
+        "ENVMINT_AGE_KEY".to_string(),
+    ];
+    if let Some(path) = default {
+        if path.exists() {
+            return load(&path, &prompt);
+        }
+        searched.push(path.display().to_string());
+    }
+    Err(SealError::NoIdentity { searched }.into())
+}
+
+/// Loads one identity file, warning when others may read it.
+fn load(path: &Path, prompt: &PassphrasePrompt) -> Result<Vec<Identity>> {
+    let file = seal::identities::load_file(path, prompt)?;
+    if let Some(mode) = file.loose_mode {
+        say!(
+            "warning: {} is readable by others (mode {mode:03o}); chmod 600 it",
+            path.display()
+        );
+    }
+    Ok(file.identities)
+}

@@ -1,0 +1,295 @@
+//! Identities: the private keys that open sealed files.
+//!
+//! An identity file holds age X25519 keys (`AGE-SECRET-KEY-1...`, several per file, `#`
+//! comments and blank lines allowed), or one SSH private key (ed25519 or rsa, OpenSSH format,
+//! passphrase-protected or not). A passphrase-protected SSH key asks its passphrase through the
+//! [`PassphrasePrompt`] the binary supplies, and only when the file being opened has a stanza
+//! for that very key: opening a file sealed to someone else never prompts.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use age::secrecy::SecretString;
+use age_core::format::{FileKey, Stanza};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+use crate::error::Location;
+
+use super::SealError;
+
+/// The largest identity file read: keys are a few kilobytes.
+const MAX_IDENTITY_BYTES: u64 = 1024 * 1024;
+
+/// How the binary supplies a passphrase: the argument is what it is for (an identity file's
+/// name); `None` means none could be had (no terminal and no `ENVMINT_PASSPHRASE`).
+#[derive(Clone)]
+pub struct PassphrasePrompt(Arc<AskFn>);
+
+/// The function behind a [`PassphrasePrompt`].
+type AskFn = dyn Fn(&str) -> Option<SecretString> + Send + Sync;
+
+impl PassphrasePrompt {
+    /// A prompt that calls `ask`.
+    pub fn new(ask: impl Fn(&str) -> Option<SecretString> + Send + Sync + 'static) -> Self {
+        PassphrasePrompt(Arc::new(ask))
+    }
+
+    /// A prompt that never has a passphrase (for scripts and tests).
+    pub fn none() -> Self {
+        PassphrasePrompt::new(|_| None)
+    }
+
+    /// Asks for the passphrase of `what`.
+    pub fn ask(&self, what: &str) -> Option<SecretString> {
+        (self.0)(what)
+    }
+}
+
+impl fmt::Debug for PassphrasePrompt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PassphrasePrompt")
+    }
+}
+
+/// One loaded identity and the public key it answers to.
+pub struct Identity {
+    inner: Box<dyn age::Identity + Send + Sync>,
+    public: String,
+}
+
+impl Identity {
+    /// The public key (recipient) of this identity: `age1...` or `ssh-ed25519 AAAA...`, shown
+    /// in hints as the identities tried.
+    pub fn public(&self) -> &str {
+        &self.public
+    }
+
+    /// The identity as the `age` crate uses it.
+    pub fn as_age(&self) -> &dyn age::Identity {
+        &*self.inner
+    }
+}
+
+impl fmt::Debug for Identity {
+    /// The public key only; the secret never appears.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Identity({})", self.public)
+    }
+}
+
+/// An identity file as loaded.
+#[derive(Debug)]
+pub struct IdentityFile {
+    /// Its identities, in file order.
+    pub identities: Vec<Identity>,
+    /// The file's permission bits when group or others may read it (the binary warns).
+    pub loose_mode: Option<u32>,
+}
+
+/// Loads an identity file; see the module docs for what it may hold.
+///
+/// # Errors
+///
+/// Reading errors as for [`crate::atomic::read_regular`] (a missing file is exit 66);
+/// [`SealError::BadKey`] naming the line that does not parse (never its text).
+pub fn load_file(path: &Path, prompt: &PassphrasePrompt) -> crate::Result<IdentityFile> {
+    use std::os::unix::fs::MetadataExt;
+    let bytes = crate::atomic::read_regular(path, MAX_IDENTITY_BYTES)?
+        .ok_or_else(|| crate::Error::reading(path, std::io::ErrorKind::NotFound.into()))?;
+    let mode = std::fs::metadata(path).map(|m| m.mode() & 0o777).ok();
+    let location = Location::new(path, None);
+    let text = std::str::from_utf8(&bytes).map_err(|_| SealError::BadKey {
+        location: location.clone(),
+        message: "not a text file, so not an identity file".into(),
+    })?;
+    let identities = parse(text, &location, &path.display().to_string(), prompt)?;
+    Ok(IdentityFile {
+        identities,
+        loose_mode: mode.filter(|m| m & 0o077 != 0),
+    })
+}
+
+/// Parses identities from key text (an identity file's contents, or `ENVMINT_AGE_KEY`).
+/// `location` names the source in errors; `name` is what a passphrase prompt is for.
+///
+/// # Errors
+///
+/// [`SealError::BadKey`] naming the line that does not parse, or the source when it holds no
+/// identity.
+pub fn parse(
+    text: &str,
+    location: &Location,
+    name: &str,
+    prompt: &PassphrasePrompt,
+) -> Result<Vec<Identity>, SealError> {
+    let bad = |line: Option<usize>, message: &str| SealError::BadKey {
+        location: Location {
+            path: location.path.clone(),
+            line,
+        },
+        message: message.into(),
+    };
+    if text.contains("-----BEGIN ") {
+        return parse_ssh(text, name, prompt)
+            .map(|i| vec![i])
+            .map_err(|m| bad(None, &m));
+    }
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if !line.starts_with("AGE-SECRET-KEY-1") {
+            let why = if line.starts_with("age1") || line.starts_with("ssh-") {
+                "a public key (recipient), not an identity"
+            } else if line.starts_with("AGE-PLUGIN-") {
+                "an age plugin identity; envmint supports X25519 and SSH keys"
+            } else {
+                "not an age identity (AGE-SECRET-KEY-1...)"
+            };
+            return Err(bad(Some(i + 1), why));
+        }
+        let key: age::x25519::Identity = line.parse().map_err(|_| {
+            bad(
+                Some(i + 1),
+                "not a valid age identity (bad checksum or length)",
+            )
+        })?;
+        let public = key.to_public().to_string();
+        out.push(Identity {
+            inner: Box::new(key),
+            public,
+        });
+    }
+    if out.is_empty() {
+        return Err(bad(None, "no identity in it"));
+    }
+    Ok(out)
+}
+
+/// Parses one SSH private key.
+fn parse_ssh(text: &str, name: &str, prompt: &PassphrasePrompt) -> Result<Identity, String> {
+    let key = age::ssh::Identity::from_buffer(text.as_bytes(), Some(name.to_string()))
+        .map_err(|_| "not a valid SSH private key (OpenSSH ed25519 or rsa)".to_string())?;
+    if let age::ssh::Identity::Unsupported(u) = &key {
+        return Err(match u {
+            age::ssh::UnsupportedKey::EncryptedPem => {
+                "a PEM-encrypted RSA key; convert it with `ssh-keygen -p -f FILE`".into()
+            }
+            _ => "an SSH key type envmint does not support (use ed25519 or rsa)".into(),
+        });
+    }
+    let recipient = age::ssh::Recipient::try_from(key.clone())
+        .map_err(|_| "an SSH key type envmint does not support (use ed25519 or rsa)".to_string())?;
+    let public = recipient.to_string();
+    let inner: Box<dyn age::Identity + Send + Sync> = match key {
+        age::ssh::Identity::Encrypted(_) => Box::new(LockedSsh {
+            tag: ssh_tag(&public),
+            name: name.to_string(),
+            key,
+            prompt: prompt.clone(),
+            unlocked: Mutex::new(None),
+        }),
+        key => Box::new(key),
+    };
+    Ok(Identity { inner, public })
+}
+
+/// The stanza tag an SSH recipient's stanzas carry: the first 4 bytes of the SHA-256 of the
+/// public key blob, base64 without padding (age's `ssh_tag`).
+fn ssh_tag(public: &str) -> Option<String> {
+    let blob = public.split_whitespace().nth(1)?;
+    let blob = base64::engine::general_purpose::STANDARD
+        .decode(blob)
+        .ok()?;
+    let digest = Sha256::digest(&blob);
+    Some(base64::engine::general_purpose::STANDARD_NO_PAD.encode(&digest[..4]))
+}
+
+/// A passphrase-protected SSH key, unlocked on first need: only when a stanza carries its tag,
+/// and then once per run however many stanzas there are.
+struct LockedSsh {
+    tag: Option<String>,
+    name: String,
+    key: age::ssh::Identity,
+    prompt: PassphrasePrompt,
+    unlocked: Mutex<Option<age::ssh::Identity>>,
+}
+
+impl age::Identity for LockedSsh {
+    fn unwrap_stanza(&self, stanza: &Stanza) -> Option<Result<FileKey, age::DecryptError>> {
+        let ours = stanza.tag.starts_with("ssh-")
+            && self.tag.is_some()
+            && stanza.args.first() == self.tag.as_ref();
+        if !ours {
+            return None;
+        }
+        let mut slot = self.unlocked.lock().ok()?;
+        if slot.is_none() {
+            let age::ssh::Identity::Encrypted(enc) = &self.key else {
+                return None;
+            };
+            let Some(passphrase) = self.prompt.ask(&self.name) else {
+                return Some(Err(age::DecryptError::KeyDecryptionFailed));
+            };
+            match enc.decrypt(passphrase) {
+                Ok(key) => *slot = Some(age::ssh::Identity::from(key)),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        slot.as_ref()?.unwrap_stanza(stanza)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0";
+
+    #[test]
+    fn several_keys_and_comments() {
+        let loc = Location::new("id.txt", None);
+        let text = format!("# created: x\n# public key: y\n{KEY}\n\n{KEY}\n");
+        let ids = parse(&text, &loc, "id.txt", &PassphrasePrompt::none()).unwrap();
+        assert_eq!(ids.len(), 2);
+        assert!(ids[0].public().starts_with("age1"));
+        assert!(!format!("{:?}", ids[0]).contains("SECRET"));
+    }
+
+    #[test]
+    fn bad_lines_are_named_without_their_text() {
+        let loc = Location::new("id.txt", None);
+        let broken = &KEY[..KEY.len() - 1];
+        for (text, line) in [
+            (format!("# c\n{broken}X\n"), 2),
+            ("age1abc\n".to_string(), 1),
+            (format!("{KEY}\nhello\n"), 2),
+        ] {
+            let e = parse(&text, &loc, "id.txt", &PassphrasePrompt::none()).unwrap_err();
+            let shown = e.to_string();
+            assert!(shown.starts_with(&format!("id.txt:{line}: ")), "{shown}");
+            assert!(!shown.contains("EGTZVFF"), "{shown}");
+            assert_eq!(e.exit(), crate::Exit::DataErr);
+        }
+        for junk in [
+            "",
+            "# only a comment\n",
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nxx\n",
+        ] {
+            assert!(parse(junk, &loc, "id.txt", &PassphrasePrompt::none()).is_err());
+        }
+    }
+
+    #[test]
+    fn the_ssh_tag_is_ages() {
+        // The tag of this key in age's own test vectors (ssh-ed25519 stanza argument).
+        let public =
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHsKLqeplhpW+uObz5dvMgjz1OxfM/XXUB+VHtZ6isGN";
+        assert_eq!(ssh_tag(public).unwrap().len(), 6);
+        assert_eq!(ssh_tag("ssh-ed25519 !!"), None);
+    }
+}

@@ -1,0 +1,525 @@
+//! Encrypting and decrypting streams.
+
+use std::cell::RefCell;
+use std::io::{self, BufReader, Read, Write};
+use std::path::Path;
+use std::rc::Rc;
+
+use age::armor::{ArmoredReader, ArmoredWriter, Format};
+use age::secrecy::SecretString;
+use zeroize::Zeroizing;
+
+use super::identities::Identity;
+use super::recipients::Recipient;
+use super::{MAX_SCRYPT_WORK_FACTOR, SCRYPT_WORK_FACTOR, SealError};
+use crate::Error;
+
+/// Bytes per read and write: age's chunk size.
+const CHUNK: usize = 64 * 1024;
+
+/// How much of the (de-armored) input is kept to name the header's stanza types in a hint.
+const HEADER_KEPT: usize = 16 * 1024;
+
+/// Encrypts `input` to `recipients` into `output`, ASCII-armored when `armor`. Returns the
+/// output once everything, the final chunk and armor line included, has been written to it.
+///
+/// # Errors
+///
+/// [`Error::Io`] naming `input_name` for a read error, `output_name` for a write error; an
+/// empty recipient list is a usage error.
+pub fn encrypt<W: Write>(
+    recipients: &[Recipient],
+    armor: bool,
+    input: &mut dyn Read,
+    input_name: &Path,
+    output: W,
+    output_name: &Path,
+) -> crate::Result<W> {
+    let encryptor = age::Encryptor::with_recipients(recipients.iter().map(|r| r.as_age()))
+        .map_err(|e| Error::usage(format!("cannot seal to these recipients: {e}")))?;
+    run_encryptor(encryptor, armor, input, input_name, output, output_name)
+}
+
+/// Encrypts `input` with a passphrase (scrypt, work factor [`SCRYPT_WORK_FACTOR`]).
+///
+/// # Errors
+///
+/// As for [`encrypt`].
+pub fn encrypt_with_passphrase<W: Write>(
+    passphrase: SecretString,
+    armor: bool,
+    input: &mut dyn Read,
+    input_name: &Path,
+    output: W,
+    output_name: &Path,
+) -> crate::Result<W> {
+    let mut recipient = age::scrypt::Recipient::new(passphrase);
+    recipient.set_work_factor(SCRYPT_WORK_FACTOR);
+    let encryptor = age::Encryptor::with_recipients(std::iter::once(&recipient as _))
+        .map_err(|e| Error::usage(format!("cannot seal with a passphrase: {e}")))?;
+    run_encryptor(encryptor, armor, input, input_name, output, output_name)
+}
+
+fn run_encryptor<W: Write>(
+    encryptor: age::Encryptor,
+    armor: bool,
+    input: &mut dyn Read,
+    input_name: &Path,
+    output: W,
+    output_name: &Path,
+) -> crate::Result<W> {
+    let write_err = |e: io::Error| Error::writing(output_name, "write", e);
+    let format = if armor {
+        Format::AsciiArmor
+    } else {
+        Format::Binary
+    };
+    let armored = ArmoredWriter::wrap_output(output, format).map_err(write_err)?;
+    let mut writer = encryptor.wrap_output(armored).map_err(write_err)?;
+    let mut buf = Zeroizing::new(vec![0u8; CHUNK]);
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::reading(input_name, e)),
+        };
+        writer.write_all(&buf[..n]).map_err(write_err)?;
+    }
+    let armored = writer.finish().map_err(write_err)?;
+    armored.finish().map_err(write_err)
+}
+
+/// Whether every stanza of the header in `kept` ends with a body line shorter than 64 columns,
+/// as the age format requires. The age crate also accepts legacy stanzas without that line;
+/// the Go `age` CLI and the C2SP vectors (`stanza_missing_body`, `stanza_missing_final_line`)
+/// refuse them, and so does envmint. A header longer than what was kept is not judged here.
+fn stanzas_are_complete(kept: &[u8]) -> bool {
+    let mut open = false; // inside a stanza that still needs its final short line
+    for line in kept.split(|&b| b == b'\n').skip(1) {
+        let next = line.starts_with(b"-> ") || line.starts_with(b"---");
+        if next {
+            if open {
+                return false;
+            }
+            if line.starts_with(b"---") {
+                return true;
+            }
+            open = true;
+        } else if open && line.len() < 64 {
+            open = false;
+        }
+    }
+    true
+}
+
+/// Consumes leading ASCII whitespace (at most a little: a file of only whitespace is not age).
+fn skip_whitespace<R: Read>(input: &mut BufReader<R>) -> io::Result<()> {
+    use std::io::BufRead;
+    let mut skipped = 0;
+    loop {
+        let buf = input.fill_buf()?;
+        let n = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        if n == 0 {
+            return Ok(());
+        }
+        input.consume(n);
+        skipped += n;
+        if skipped > CHUNK {
+            return Ok(());
+        }
+    }
+}
+
+/// A reader that keeps the first bytes read through it, so the header's stanza types can be
+/// named after age has consumed them.
+struct Recorder<R> {
+    inner: R,
+    kept: Rc<RefCell<Vec<u8>>>,
+}
+
+impl<R: Read> Read for Recorder<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut kept = self.kept.borrow_mut();
+        if kept.len() < HEADER_KEPT {
+            let room = HEADER_KEPT - kept.len();
+            kept.extend_from_slice(&buf[..n.min(room)]);
+        }
+        Ok(n)
+    }
+}
+
+type Input<R> = Recorder<ArmoredReader<BufReader<BufReader<R>>>>;
+
+/// An age file whose header has been read: ask [`Opened::is_passphrase`] to know whether to
+/// supply identities or a passphrase.
+pub struct Opened<R: Read> {
+    decryptor: age::Decryptor<Input<R>>,
+    header: Rc<RefCell<Vec<u8>>>,
+    name: String,
+}
+
+/// Maps an I/O error met while reading an age file: damaged data is exit 65, anything else an
+/// I/O error of the input.
+fn read_error(name: &str, e: io::Error) -> Error {
+    match e.kind() {
+        io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => {
+            let what = if e
+                .get_ref()
+                .is_some_and(|i| i.is::<age::armor::ArmoredReadError>())
+            {
+                format!("bad ASCII armor ({e})")
+            } else if e.kind() == io::ErrorKind::UnexpectedEof {
+                "truncated: the file ends before its last chunk".to_string()
+            } else {
+                "damaged: the payload does not authenticate (truncated, tampered with, or \
+                 trailing data)"
+                    .to_string()
+            };
+            SealError::Malformed {
+                name: name.into(),
+                what,
+            }
+            .into()
+        }
+        _ => Error::reading(Path::new(name), e),
+    }
+}
+
+impl<R: Read> Opened<R> {
+    /// Reads the header of an age file, binary or ASCII-armored (detected). `name` is how
+    /// messages name the input.
+    ///
+    /// # Errors
+    ///
+    /// [`SealError::Malformed`] when it is not an age file (exit 65); I/O errors.
+    pub fn new(input: R, name: &str) -> crate::Result<Opened<R>> {
+        let header = Rc::new(RefCell::new(Vec::new()));
+        // Whitespace before an armored file is allowed (C2SP's armor_whitespace_outside); the
+        // age crate detects armor only at the first byte. A binary age file starts with
+        // `age-encryption.org`, so skipping leading whitespace never changes a valid one.
+        let mut input = BufReader::with_capacity(CHUNK, input);
+        skip_whitespace(&mut input).map_err(|e| read_error(name, e))?;
+        let reader = Recorder {
+            inner: ArmoredReader::new(input),
+            kept: Rc::clone(&header),
+        };
+        let decryptor = age::Decryptor::new(reader).map_err(|e| Self::map(name, e))?;
+        if !stanzas_are_complete(&header.borrow()) {
+            return Err(SealError::Malformed {
+                name: name.into(),
+                what: "not a valid age header (a recipient stanza lacks its final short line)"
+                    .into(),
+            }
+            .into());
+        }
+        Ok(Opened {
+            decryptor,
+            header,
+            name: name.into(),
+        })
+    }
+
+    /// Maps the age crate's error for the input `name`.
+    fn map(name: &str, e: age::DecryptError) -> Error {
+        let malformed = |what: &str| {
+            Error::from(SealError::Malformed {
+                name: name.into(),
+                what: what.into(),
+            })
+        };
+        match e {
+            age::DecryptError::Io(e) => match e.kind() {
+                io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof
+                    if !e
+                        .get_ref()
+                        .is_some_and(|i| i.is::<age::armor::ArmoredReadError>()) =>
+                {
+                    malformed("not an age file (no valid age header)")
+                }
+                _ => read_error(name, e),
+            },
+            age::DecryptError::InvalidHeader => malformed("not an age file (invalid header)"),
+            age::DecryptError::UnknownFormat => {
+                malformed("an age format version envmint does not know")
+            }
+            age::DecryptError::InvalidMac => {
+                malformed("the header's MAC does not match: the file was tampered with")
+            }
+            age::DecryptError::ExcessiveWork { .. } => {
+                SealError::ExcessiveWork { name: name.into() }.into()
+            }
+            // What the C2SP vectors call "no match": a stanza for one of our keys that does
+            // not decrypt is a key mismatch, not damage.
+            age::DecryptError::DecryptionFailed => SealError::NoMatch {
+                name: name.into(),
+                stanzas: Vec::new(),
+                tried: Vec::new(),
+            }
+            .into(),
+            age::DecryptError::KeyDecryptionFailed => SealError::WrongPassphrase {
+                name: "the SSH identity".into(),
+            }
+            .into(),
+            _ => malformed("a recipient stanza of the header is damaged"),
+        }
+    }
+
+    /// Whether the file is sealed with a passphrase (then use [`Opened::with_passphrase`]).
+    pub fn is_passphrase(&self) -> bool {
+        self.decryptor.is_scrypt()
+    }
+
+    /// The header's stanza types (`X25519`, `ssh-ed25519`, `scrypt`, ...), one per recipient.
+    pub fn stanza_types(&self) -> Vec<String> {
+        let kept = self.header.borrow();
+        let mut out = Vec::new();
+        for line in kept.split(|&b| b == b'\n') {
+            if line.starts_with(b"---") {
+                break;
+            }
+            if let Some(rest) = line.strip_prefix(b"-> ") {
+                let word = rest.split(|&b| b == b' ').next().unwrap_or(b"");
+                let word: String = String::from_utf8_lossy(word)
+                    .chars()
+                    .filter(|c| c.is_ascii_graphic())
+                    .take(40)
+                    .collect();
+                out.push(word);
+            }
+        }
+        out
+    }
+
+    /// Unlocks the payload with `identities`.
+    ///
+    /// # Errors
+    ///
+    /// [`SealError::NoMatch`] (exit 77) naming the stanza types and the identities tried;
+    /// [`SealError::Malformed`] for a damaged header.
+    pub fn with_identities(self, identities: &[Identity]) -> crate::Result<Plaintext<R>> {
+        if identities.is_empty() {
+            return Err(SealError::NoIdentity { searched: vec![] }.into());
+        }
+        let stanzas = self.stanza_types();
+        let Opened {
+            decryptor,
+            header: _,
+            name,
+        } = self;
+        match decryptor.decrypt(identities.iter().map(|i| i.as_age())) {
+            Ok(reader) => Ok(Plaintext { reader, name }),
+            Err(age::DecryptError::NoMatchingKeys | age::DecryptError::DecryptionFailed) => {
+                Err(SealError::NoMatch {
+                    name,
+                    stanzas,
+                    tried: identities.iter().map(|i| i.public().to_string()).collect(),
+                }
+                .into())
+            }
+            Err(e) => Err(Self::map(&name, e)),
+        }
+    }
+
+    /// Unlocks a passphrase-sealed payload; work factors above [`MAX_SCRYPT_WORK_FACTOR`] are
+    /// refused before any work.
+    ///
+    /// # Errors
+    ///
+    /// [`SealError::WrongPassphrase`] (exit 77), [`SealError::ExcessiveWork`] (exit 65).
+    pub fn with_passphrase(self, passphrase: SecretString) -> crate::Result<Plaintext<R>> {
+        let mut identity = age::scrypt::Identity::new(passphrase);
+        identity.set_max_work_factor(MAX_SCRYPT_WORK_FACTOR);
+        let Opened {
+            decryptor,
+            header: _,
+            name,
+        } = self;
+        match decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity)) {
+            Ok(reader) => Ok(Plaintext { reader, name }),
+            Err(age::DecryptError::NoMatchingKeys | age::DecryptError::DecryptionFailed) => {
+                Err(SealError::WrongPassphrase { name }.into())
+            }
+            Err(e) => Err(Self::map(&name, e)),
+        }
+    }
+}
+
+/// An unlocked payload. Its bytes authenticate chunk by chunk; only the whole, read to its end
+/// without error, is the plaintext.
+pub struct Plaintext<R: Read> {
+    reader: age::stream::StreamReader<Input<R>>,
+    name: String,
+}
+
+impl<R: Read> Plaintext<R> {
+    /// Reads the whole plaintext into a zeroizing buffer, refusing more than `limit` bytes.
+    /// Nothing is returned unless all of it authenticated.
+    ///
+    /// # Errors
+    ///
+    /// [`SealError::TooLarge`], [`SealError::Malformed`] (exit 65), I/O errors.
+    pub fn read_all(mut self, limit: u64) -> crate::Result<Zeroizing<Vec<u8>>> {
+        let mut out = Zeroizing::new(Vec::with_capacity(CHUNK));
+        let mut buf = Zeroizing::new(vec![0u8; CHUNK]);
+        loop {
+            let n = match self.reader.read(&mut buf) {
+                Ok(0) => return Ok(out),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(read_error(&self.name, e)),
+            };
+            if (out.len() + n) as u64 > limit {
+                return Err(SealError::TooLarge {
+                    name: self.name,
+                    limit,
+                }
+                .into());
+            }
+            if out.len() + n > out.capacity() {
+                // Grow by hand: a reallocation by `Vec` would leave an unzeroized copy behind.
+                let mut bigger =
+                    Zeroizing::new(Vec::with_capacity((out.capacity() * 2).max(out.len() + n)));
+                bigger.extend_from_slice(&out);
+                out = bigger;
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+    }
+
+    /// Streams the plaintext into `output` (a temporary file the caller renames into place only
+    /// on success, so a failure releases nothing); returns the number of bytes.
+    ///
+    /// # Errors
+    ///
+    /// [`SealError::Malformed`] (exit 65), read errors of the input; write errors naming
+    /// `output_name`.
+    pub fn copy_to(mut self, output: &mut dyn Write, output_name: &Path) -> crate::Result<u64> {
+        let mut buf = Zeroizing::new(vec![0u8; CHUNK]);
+        let mut total = 0u64;
+        loop {
+            let n = match self.reader.read(&mut buf) {
+                Ok(0) => return Ok(total),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(read_error(&self.name, e)),
+            };
+            output
+                .write_all(&buf[..n])
+                .map_err(|e| Error::writing(output_name, "write", e))?;
+            total += n as u64;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Location;
+    use crate::seal::identities::{PassphrasePrompt, parse};
+
+    const KEY: &str = "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0";
+
+    fn ids() -> Vec<Identity> {
+        parse(KEY, &Location::default(), "k", &PassphrasePrompt::none()).unwrap()
+    }
+
+    fn seal(plain: &[u8], armor: bool) -> Vec<u8> {
+        let r = Recipient::parse(ids()[0].public()).unwrap();
+        encrypt(
+            &[r],
+            armor,
+            &mut &plain[..],
+            Path::new("in"),
+            Vec::new(),
+            Path::new("out"),
+        )
+        .unwrap()
+    }
+
+    fn open(sealed: &[u8]) -> crate::Result<Zeroizing<Vec<u8>>> {
+        Opened::new(sealed, "f.age")?
+            .with_identities(&ids())?
+            .read_all(1 << 20)
+    }
+
+    #[test]
+    fn round_trips_binary_and_armored() {
+        for armor in [false, true] {
+            for len in [0, 1, CHUNK, CHUNK + 1, 3 * CHUNK] {
+                let plain: Vec<u8> = (0..len).map(|i| i as u8).collect();
+                let sealed = seal(&plain, armor);
+                assert_eq!(sealed.starts_with(b"-----BEGIN AGE"), armor);
+                assert_eq!(&open(&sealed).unwrap()[..], &plain[..], "{len} {armor}");
+            }
+        }
+    }
+
+    #[test]
+    fn damage_is_65_and_releases_nothing() {
+        let sealed = seal(&[7u8; 3 * CHUNK], false);
+        let mut tampered = sealed.clone();
+        let last = tampered.len() - 5;
+        tampered[last] ^= 1;
+        let mut trailing = sealed.clone();
+        trailing.extend_from_slice(b"x");
+        for bad in [
+            &sealed[..sealed.len() - 1],
+            &tampered[..],
+            &trailing[..],
+            b"hello",
+            b"",
+        ] {
+            let e = open(bad).unwrap_err();
+            assert_eq!(e.exit(), crate::Exit::DataErr, "{e}");
+        }
+    }
+
+    #[test]
+    fn no_match_names_stanzas_and_tried_keys() {
+        let other = crate::seal::keygen::generate(&mut rand::rng(), jiff::Timestamp::UNIX_EPOCH);
+        let r = Recipient::parse(&other.recipient).unwrap();
+        let sealed = encrypt(
+            &[r],
+            false,
+            &mut &b"x"[..],
+            Path::new("i"),
+            Vec::new(),
+            Path::new("o"),
+        )
+        .unwrap();
+        let e = open(&sealed).unwrap_err();
+        assert_eq!(e.exit(), crate::Exit::NoPerm);
+        let hint = e.hint().unwrap();
+        assert!(
+            hint.contains("X25519") && hint.contains(ids()[0].public()),
+            "{hint}"
+        );
+    }
+
+    #[test]
+    fn every_stanza_needs_its_final_short_line() {
+        let full = "A".repeat(64);
+        let ok = format!("age-encryption.org/v1\n-> X25519 a\n{full}\n\n--- mac\n");
+        assert!(stanzas_are_complete(ok.as_bytes()));
+        let ok = "age-encryption.org/v1\n-> X25519 a\nshort\n-> b\n\n--- mac\n";
+        assert!(stanzas_are_complete(ok.as_bytes()));
+        let bad = format!("age-encryption.org/v1\n-> X25519 a\n{full}\n--- mac\n");
+        assert!(!stanzas_are_complete(bad.as_bytes()));
+        let bad = "age-encryption.org/v1\n-> X25519 a\nshort\n-> empty\n--- mac\n";
+        assert!(!stanzas_are_complete(bad.as_bytes()));
+    }
+
+    #[test]
+    fn too_large_is_refused() {
+        let sealed = seal(&[1u8; 1000], false);
+        let e = Opened::new(&sealed[..], "f")
+            .unwrap()
+            .with_identities(&ids())
+            .unwrap()
+            .read_all(999)
+            .unwrap_err();
+        assert_eq!(e.exit(), crate::Exit::DataErr);
+    }
+}

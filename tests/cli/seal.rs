@@ -1,0 +1,807 @@
+//! keygen, seal and unseal end to end; the C2SP/CCTV age test vectors through the library; and
+//! interoperability with the reference `age` CLI in both directions.
+
+use crate::common;
+
+use common::{Test, assert_stderr_has, envmint, skip};
+use envmint::error::Location;
+use envmint::seal::{self, Opened, PassphrasePrompt};
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+// ---------------------------------------------------------------------------------------------
+// C2SP/CCTV test vectors, read from the age crate's source (never copied).
+
+/// The `tests/testdata/testkit` folder of the age crate this build uses.
+fn testkit_dir() -> PathBuf {
+    let out = Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run cargo metadata");
+    assert!(out.status.success(), "cargo metadata failed");
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).expect("metadata JSON");
+    let age = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "age")
+        .expect("age in cargo metadata");
+    let manifest = PathBuf::from(age["manifest_path"].as_str().unwrap());
+    manifest.parent().unwrap().join("tests/testdata/testkit")
+}
+
+struct Vector {
+    expect: String,
+    payload: Option<String>,
+    identities: Vec<String>,
+    passphrases: Vec<String>,
+    file: Vec<u8>,
+}
+
+fn parse_vector(bytes: &[u8]) -> Vector {
+    let mut rest = bytes;
+    let mut v = Vector {
+        expect: String::new(),
+        payload: None,
+        identities: vec![],
+        passphrases: vec![],
+        file: vec![],
+    };
+    let mut compressed = false;
+    loop {
+        let end = rest.iter().position(|&b| b == b'\n').expect("header line");
+        let line = std::str::from_utf8(&rest[..end]).expect("header is text");
+        rest = &rest[end + 1..];
+        if line.is_empty() {
+            break;
+        }
+        let (key, value) = line.split_once(": ").expect("key: value");
+        match key {
+            "expect" => v.expect = value.to_string(),
+            "payload" => v.payload = Some(value.to_string()),
+            "identity" => v.identities.push(value.to_string()),
+            "passphrase" => v.passphrases.push(value.to_string()),
+            "compressed" => compressed = value == "zlib",
+            _ => {}
+        }
+    }
+    v.file = if compressed {
+        let mut out = Vec::new();
+        flate2::read::ZlibDecoder::new(rest)
+            .read_to_end(&mut out)
+            .unwrap();
+        out
+    } else {
+        rest.to_vec()
+    };
+    v
+}
+
+/// Decrypts a vector in memory as `unseal` does; `Ok` holds the whole plaintext.
+fn decrypt_vector(v: &Vector) -> envmint::Result<Vec<u8>> {
+    let opened = Opened::new(&v.file[..], "vector")?;
+    let plain = if opened.is_passphrase() {
+        let p = v.passphrases.first().cloned().unwrap_or_default();
+        opened.with_passphrase(p.into())?
+    } else {
+        let ids = if v.identities.is_empty() {
+            Vec::new() // e.g. an `SCRYPT` stanza: not a passphrase file, and no identity
+        } else {
+            let text = v.identities.join("\n");
+            seal::identities::parse(
+                &text,
+                &Location::default(),
+                "vector",
+                &PassphrasePrompt::none(),
+            )?
+        };
+        opened.with_identities(&ids)?
+    };
+    Ok(plain.read_all(seal::MAX_IN_MEMORY)?.to_vec())
+}
+
+#[test]
+fn every_c2sp_vector_decrypts_to_its_hash_or_releases_nothing() {
+    let dir = testkit_dir();
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 123, "only {} vectors", names.len());
+    let (mut ok, mut failed) = (0, 0);
+    for path in &names {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let v = parse_vector(&std::fs::read(path).unwrap());
+        let got = decrypt_vector(&v);
+        match (v.expect.as_str(), got) {
+            ("success", Ok(plain)) => {
+                let hash = hex::encode(Sha256::digest(&plain));
+                assert_eq!(Some(hash), v.payload, "{name}: wrong payload");
+                ok += 1;
+            }
+            ("success", Err(e)) => panic!("{name}: should decrypt, got {e}"),
+            (expect, Ok(_)) => panic!("{name}: expected {expect}, but plaintext was released"),
+            (expect, Err(e)) => {
+                // A key that does not fit is refused (77); everything else is bad data (65).
+                let code = if expect == "no match" { 77 } else { 65 };
+                assert_eq!(e.exit().code() as i32, code, "{name} ({expect}): {e}");
+                failed += 1;
+            }
+        }
+    }
+    assert_eq!(ok, 20, "success vectors");
+    assert_eq!(ok + failed, names.len());
+}
+
+// ---------------------------------------------------------------------------------------------
+// keygen
+
+#[test]
+fn keygen_o_creates_a_0600_key_and_prints_the_public_key() {
+    let out = envmint(["keygen", "-o", "id.txt"]).status(0);
+    assert_eq!(out.mode("id.txt"), 0o600);
+    let text = out.read("id.txt");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("# created: 20") && lines[0].ends_with('Z'));
+    let public = lines[1].strip_prefix("# public key: ").unwrap();
+    assert!(lines[2].starts_with("AGE-SECRET-KEY-1"));
+    assert_eq!(out.stderr(), format!("Public key: {public}\n"));
+    assert_eq!(out.stdout(), "");
+    // -y gives the same recipient back.
+    let y = out.then().args(["keygen", "-y", "id.txt"]).status(0);
+    assert_eq!(y.stdout(), format!("{public}\n"));
+}
+
+#[test]
+fn keygen_creates_a_missing_folder_0700() {
+    let out = envmint(["keygen", "-o", "cfg/envmint/identity.txt"]).status(0);
+    assert_eq!(out.mode("cfg/envmint"), 0o700);
+    assert_eq!(out.mode("cfg/envmint/identity.txt"), 0o600);
+}
+
+#[test]
+fn keygen_never_overwrites_an_existing_file() {
+    let out = Test::new()
+        .write("id.txt", "precious\n")
+        .args(["keygen", "-o", "id.txt"])
+        .status(73);
+    assert_eq!(out.read("id.txt"), "precious\n");
+    assert_stderr_has(&out, "already exists");
+}
+
+#[test]
+fn keygen_without_o_prints_the_identity_on_stdout() {
+    let out = envmint(["keygen"]).status(0);
+    assert!(out.stdout().contains("\nAGE-SECRET-KEY-1"));
+    assert!(out.stderr().starts_with("Public key: age1"));
+    let bad = Test::new()
+        .write("id.txt", "age1notasecret\n")
+        .args(["keygen", "-y", "id.txt"])
+        .status(65);
+    assert_stderr_has(&bad, "id.txt:1:");
+}
+
+// ---------------------------------------------------------------------------------------------
+// seal and unseal
+
+/// A temp dir with `id.txt` (an identity made by envmint keygen) and its recipient.
+fn with_key() -> (Test, String) {
+    let out = envmint(["keygen", "-o", "id.txt"]).status(0);
+    let public = out
+        .stderr()
+        .trim()
+        .strip_prefix("Public key: ")
+        .unwrap()
+        .to_string();
+    (out.then(), public)
+}
+
+#[test]
+fn seal_and_unseal_round_trip_binary_and_armored() {
+    let (t, r) = with_key();
+    let t = t.write("plain.env", "A=1\nB=2\n");
+    let out = t
+        .args(["seal", "-r", &r, "-o", "s.age", "plain.env"])
+        .status(0);
+    assert!(out.bytes("s.age").starts_with(b"age-encryption.org/v1\n"));
+    let out = out
+        .then()
+        .args(["seal", "-a", "-r", &r, "-o", "a.age", "plain.env"])
+        .status(0);
+    assert!(
+        out.read("a.age")
+            .starts_with("-----BEGIN AGE ENCRYPTED FILE-----\n")
+    );
+    let mut out = out;
+    for f in ["s.age", "a.age"] {
+        let u = out.then().args(["unseal", "-i", "id.txt", f]).status(0);
+        assert_eq!(u.stdout(), "A=1\nB=2\n");
+        let u = u
+            .then()
+            .args(["unseal", "-i", "id.txt", "-o", "back.env", f])
+            .status(0);
+        assert_eq!(u.read("back.env"), "A=1\nB=2\n");
+        assert_eq!(u.mode("back.env"), 0o600);
+        out = u;
+    }
+}
+
+#[test]
+fn seal_reads_stdin_and_recipients_files() {
+    let (t, r) = with_key();
+    let t = t.write("keys.txt", format!("# the team\n\n{r}\n"));
+    let out = t
+        .args(["seal", "-R", "keys.txt", "-a"])
+        .stdin("from stdin\n")
+        .status(0);
+    let sealed = out.stdout().to_string();
+    let u = out
+        .then()
+        .args(["unseal", "-i", "id.txt"])
+        .stdin(sealed)
+        .status(0);
+    assert_eq!(u.stdout(), "from stdin\n");
+}
+
+#[test]
+fn bad_recipients_are_refused_naming_where() {
+    envmint(["seal", "-r", "age1nope", "-a"])
+        .stdin("x")
+        .status(2);
+    let out = Test::new()
+        .write("keys.txt", "# ok\nnot a key\n")
+        .args(["seal", "-R", "keys.txt", "-a"])
+        .stdin("x")
+        .status(65);
+    assert_stderr_has(&out, "keys.txt:2:");
+    let out = envmint(["seal", "-a"]).stdin("x").status(2);
+    assert_stderr_has(&out, "needs a recipient");
+}
+
+#[test]
+fn identities_are_found_in_the_documented_order() {
+    let (t, r) = with_key();
+    let key = std::fs::read_to_string(t.path("id.txt")).unwrap();
+    let out = t
+        .write("p", "secret\n")
+        .args(["seal", "-r", &r, "-o", "s.age", "p"])
+        .status(0);
+    // ENVMINT_IDENTITY
+    let o = out
+        .then()
+        .env("ENVMINT_IDENTITY", "id.txt")
+        .args(["unseal", "s.age"])
+        .status(0);
+    assert_eq!(o.stdout(), "secret\n");
+    // ENVMINT_AGE_KEY
+    let o = Test::new()
+        .write("s.age", std::fs::read(o.path("s.age")).unwrap())
+        .env("ENVMINT_AGE_KEY", &key)
+        .env("HOME", "/nonexistent")
+        .args(["unseal", "s.age"])
+        .status(0);
+    assert_eq!(o.stdout(), "secret\n");
+    // $XDG_CONFIG_HOME/envmint/identity.txt
+    let sealed = o.bytes("s.age");
+    let t = Test::new()
+        .write("s.age", &sealed)
+        .write("cfg/envmint/identity.txt", &key)
+        .chmod("cfg/envmint/identity.txt", 0o600);
+    let cfg = t.path("cfg");
+    let o = t
+        .env("XDG_CONFIG_HOME", &cfg)
+        .args(["unseal", "s.age"])
+        .status(0);
+    assert_eq!(o.stdout(), "secret\n");
+    assert_eq!(o.stderr(), "");
+    // ~/.config/envmint/identity.txt, and -i wins over a wrong ENVMINT_IDENTITY
+    let t = Test::new()
+        .write("s.age", &sealed)
+        .write("home/.config/envmint/identity.txt", &key);
+    let home = t.path("home");
+    t.env("HOME", &home).args(["unseal", "s.age"]).status(0);
+    // nothing anywhere: 77 with the places looked
+    let o = Test::new()
+        .write("s.age", &sealed)
+        .env("HOME", "/nonexistent")
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .args(["unseal", "s.age"])
+        .status(77);
+    assert_stderr_has(&o, "no identity");
+    assert_stderr_has(&o, "ENVMINT_AGE_KEY");
+}
+
+#[test]
+fn a_world_readable_identity_gets_a_warning() {
+    let (t, r) = with_key();
+    let out = t
+        .chmod("id.txt", 0o644)
+        .write("p", "x")
+        .args(["seal", "-r", &r, "-o", "s.age", "p"])
+        .status(0);
+    let o = out
+        .then()
+        .args(["unseal", "-i", "id.txt", "s.age"])
+        .status(0);
+    assert_stderr_has(&o, "warning: id.txt is readable by others (mode 644)");
+}
+
+#[test]
+fn no_matching_identity_is_77_naming_stanzas_and_keys_tried() {
+    let (t, _) = with_key();
+    let other = envmint(["keygen"]).status(0);
+    let other_r = other
+        .stderr()
+        .trim()
+        .strip_prefix("Public key: ")
+        .unwrap()
+        .to_string();
+    let out = t
+        .write("p", "x")
+        .write("out.env", "OLD\n")
+        .args(["seal", "-r", &other_r, "-o", "s.age", "p"])
+        .status(0);
+    let y = out.then().args(["keygen", "-y", "id.txt"]).status(0);
+    let mine = y.stdout().trim().to_string();
+    let o = y
+        .then()
+        .args(["unseal", "-i", "id.txt", "-o", "out.env", "s.age"])
+        .status(77);
+    assert_stderr_has(&o, "no identity matches");
+    assert_stderr_has(&o, "X25519");
+    assert_stderr_has(&o, &mine);
+    assert_eq!(
+        o.read("out.env"),
+        "OLD\n",
+        "an existing output is untouched"
+    );
+}
+
+#[test]
+fn damaged_inputs_are_65_and_release_nothing() {
+    let (t, r) = with_key();
+    let big: String = "K=0123456789\n".repeat(20_000); // several 64 KiB chunks
+    let out = t
+        .write("p", &big)
+        .args(["seal", "-r", &r, "-o", "s.age", "p"])
+        .status(0);
+    let sealed = out.bytes("s.age");
+    let mut tampered = sealed.clone();
+    let at = tampered.len() - 10;
+    tampered[at] ^= 0x40;
+    let mut trailing = sealed.clone();
+    trailing.extend_from_slice(b"garbage");
+    let cases: [(&str, Vec<u8>); 5] = [
+        ("truncated", sealed[..sealed.len() - 100].to_vec()),
+        ("tampered", tampered),
+        ("trailing", trailing),
+        ("not age", b"A=1\n".to_vec()),
+        (
+            "bad armor",
+            b"-----BEGIN AGE ENCRYPTED FILE-----\n!!!\n".to_vec(),
+        ),
+    ];
+    let mut out = out;
+    for (what, bytes) in cases {
+        let t = out.then().write("bad.age", &bytes);
+        let o = t
+            .args(["unseal", "-i", "id.txt", "-o", "new.env", "bad.age"])
+            .status(65);
+        assert!(!o.exists("new.env"), "{what}: output created");
+        assert!(
+            !o.files().iter().any(|f| f.contains("envmint-tmp")),
+            "{what}: temp left: {:?}",
+            o.files()
+        );
+        let o = o
+            .then()
+            .args(["unseal", "-i", "id.txt", "bad.age"])
+            .status(65);
+        assert_eq!(o.stdout(), "", "{what}: plaintext released on stdout");
+        out = o;
+    }
+}
+
+#[test]
+fn passphrases_come_from_the_environment_without_a_terminal() {
+    // setsid: no controlling terminal, even when the tests run from one.
+    let t = Test::new()
+        .write("p", "by passphrase\n")
+        .env("ENVMINT_PASSPHRASE", "correct horse")
+        .wrapper(["setsid", "-w"])
+        .args(["seal", "--passphrase", "-o", "s.age", "p"]);
+    let out = t.status(0);
+    assert!(out.bytes("s.age").windows(10).any(|w| w == b"-> scrypt "));
+    let o = out
+        .then()
+        .wrapper(["setsid", "-w"])
+        .args(["unseal", "s.age"])
+        .status(0);
+    assert_eq!(o.stdout(), "by passphrase\n");
+    let sealed = o.bytes("s.age");
+    let wrong = Test::new()
+        .write("s.age", &sealed)
+        .env("ENVMINT_PASSPHRASE", "wrong")
+        .wrapper(["setsid", "-w"])
+        .args(["unseal", "s.age"])
+        .status(77);
+    assert_stderr_has(&wrong, "wrong passphrase");
+    let none = Test::new()
+        .write("s.age", &sealed)
+        .wrapper(["setsid", "-w"])
+        .args(["unseal", "s.age"])
+        .status(77);
+    assert_stderr_has(&none, "ENVMINT_PASSPHRASE");
+}
+
+#[test]
+fn large_files_go_to_o_and_not_to_stdout() {
+    let (t, r) = with_key();
+    let out = t
+        .args(["seal", "-r", &r, "-o", "s.age"])
+        .stdin(vec![b'x'; 65 * 1024 * 1024])
+        .status(0);
+    let o = out
+        .then()
+        .args(["unseal", "-i", "id.txt", "s.age"])
+        .status(65);
+    assert_stderr_has(&o, "64 MiB");
+    assert_eq!(o.stdout(), "");
+    let o = o
+        .then()
+        .args(["unseal", "-i", "id.txt", "-o", "big", "s.age"])
+        .status(0);
+    assert_eq!(
+        std::fs::metadata(o.path("big")).unwrap().len(),
+        65 * 1024 * 1024
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interoperability with the reference age CLI (Go, Debian package `age`).
+
+fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn run_ok(cmd: &mut Command) -> Vec<u8> {
+    let out = cmd.output().expect("spawn");
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+#[test]
+fn files_envmint_seals_decrypt_with_age() {
+    if !have("age") {
+        return skip("the age CLI is not installed (apt-get install age)");
+    }
+    let (t, r) = with_key();
+    let payload: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let out = t
+        .write("p", &payload)
+        .args(["seal", "-r", &r, "-o", "s.age", "p"])
+        .status(0);
+    let out = out
+        .then()
+        .args(["seal", "-a", "-r", &r, "-o", "a.age", "p"])
+        .status(0);
+    for f in ["s.age", "a.age"] {
+        let got = run_ok(
+            Command::new("age")
+                .args(["-d", "-i", "id.txt", f])
+                .current_dir(out.dir()),
+        );
+        assert!(got == payload, "{f}: age decrypted something else");
+    }
+}
+
+/// Encrypts `payload` with the age CLI in `dir` with `args`, returning the file's path.
+fn age_encrypt(dir: &Path, args: &[&str], payload: &[u8], name: &str) -> PathBuf {
+    std::fs::write(dir.join("payload"), payload).unwrap();
+    let mut cmd = Command::new("age");
+    cmd.args(args)
+        .args(["-o", name, "payload"])
+        .current_dir(dir);
+    run_ok(&mut cmd);
+    dir.join(name)
+}
+
+#[test]
+fn files_age_encrypts_unseal_with_envmint() {
+    if !have("age") || !have("age-keygen") || !have("ssh-keygen") {
+        return skip("age, age-keygen or ssh-keygen is not installed (apt-get install age)");
+    }
+    let t = Test::new();
+    let dir = t.dir().to_path_buf();
+    run_ok(
+        Command::new("age-keygen")
+            .args(["-o", "a.txt"])
+            .current_dir(&dir),
+    );
+    run_ok(
+        Command::new("age-keygen")
+            .args(["-o", "b.txt"])
+            .current_dir(&dir),
+    );
+    run_ok(
+        Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-f", "ssh_ed"])
+            .current_dir(&dir),
+    );
+    let pub_of = |f: &str| {
+        String::from_utf8(run_ok(
+            Command::new("age-keygen").args(["-y", f]).current_dir(&dir),
+        ))
+        .unwrap()
+        .trim()
+        .to_string()
+    };
+    let (a, b) = (pub_of("a.txt"), pub_of("b.txt"));
+    let ssh_pub = std::fs::read_to_string(dir.join("ssh_ed.pub")).unwrap();
+    let chunked: Vec<u8> = (0..(3 * 65536 + 17))
+        .map(|i: u32| (i % 253) as u8)
+        .collect();
+    let cases: Vec<(&str, Vec<&str>, Vec<u8>, &str)> = vec![
+        ("binary", vec!["-r", &a], b"A=1\n".to_vec(), "a.txt"),
+        ("armored", vec!["-a", "-r", &a], b"A=1\n".to_vec(), "a.txt"),
+        (
+            "several",
+            vec!["-r", &a, "-r", &b],
+            b"B=2\n".to_vec(),
+            "b.txt",
+        ),
+        (
+            "ssh-ed25519",
+            vec!["-r", ssh_pub.trim()],
+            b"S=3\n".to_vec(),
+            "ssh_ed",
+        ),
+        ("empty", vec!["-r", &a], Vec::new(), "a.txt"),
+        ("64KiB", vec!["-r", &a], vec![b'z'; 65536], "a.txt"),
+        ("chunks", vec!["-r", &a], chunked, "a.txt"),
+    ];
+    for (what, args, payload, identity) in cases {
+        let name = format!("{what}.age");
+        age_encrypt(&dir, &args, &payload, &name);
+        let out = Command::new(common::BIN)
+            .args([
+                "unseal",
+                "-i",
+                identity,
+                "-o",
+                &format!("{what}.out"),
+                &name,
+            ])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let got = std::fs::read(dir.join(format!("{what}.out"))).unwrap();
+        assert!(got == payload, "{what}: different plaintext");
+    }
+}
+
+#[test]
+fn a_passphrase_file_from_age_unseals_with_envmint() {
+    if !have("age") || !have("expect") {
+        return skip("age or expect is not installed (apt-get install age expect)");
+    }
+    let t = Test::new().write("payload", "P=4\n");
+    let dir = t.dir().to_path_buf();
+    // age reads passphrases only from a terminal: expect gives it one.
+    let script = r#"
+set timeout 60
+spawn age -p -o p.age payload
+expect "passphrase"
+send "tr0ub4dor\r"
+expect "passphrase"
+send "tr0ub4dor\r"
+expect eof
+catch wait result
+exit [lindex $result 3]
+"#;
+    run_ok(
+        Command::new("expect")
+            .args(["-c", script])
+            .current_dir(&dir),
+    );
+    let out = t
+        .env("ENVMINT_PASSPHRASE", "tr0ub4dor")
+        .wrapper(["setsid", "-w"])
+        .args(["unseal", "p.age"])
+        .status(0);
+    assert_eq!(out.stdout(), "P=4\n");
+}
+
+#[test]
+fn ssh_identities_plain_protected_and_rsa_unseal() {
+    if !have("ssh-keygen") {
+        return skip("ssh-keygen is not installed (apt-get install openssh-client)");
+    }
+    let t = Test::new().write("p", "SSH=1\n");
+    let dir = t.dir().to_path_buf();
+    for (file, kind, pass) in [
+        ("ed", "ed25519", ""),
+        ("ed_locked", "ed25519", "s3cret pass"),
+        ("rsa", "rsa", ""),
+    ] {
+        let mut cmd = Command::new("ssh-keygen");
+        cmd.args(["-q", "-t", kind, "-N", pass, "-f", file]);
+        if kind == "rsa" {
+            cmd.args(["-b", "2048"]);
+        }
+        run_ok(cmd.current_dir(&dir));
+    }
+    let public = |f: &str| std::fs::read_to_string(dir.join(format!("{f}.pub"))).unwrap();
+    let mut out = t.run();
+    for (key, env_pass) in [
+        ("ed", None),
+        ("ed_locked", Some("s3cret pass")),
+        ("rsa", None),
+    ] {
+        let sealed = format!("{key}.age");
+        let o = out
+            .then()
+            .args(["seal", "-a", "-r", public(key).trim(), "-o", &sealed, "p"])
+            .status(0);
+        let mut u = o.then().wrapper(["setsid", "-w"]);
+        if let Some(p) = env_pass {
+            u = u.env("ENVMINT_PASSPHRASE", p);
+        }
+        let u = u.args(["unseal", "-i", key, &sealed]).status(0);
+        assert_eq!(u.stdout(), "SSH=1\n", "{key}");
+        out = u;
+    }
+    // A protected key with the wrong passphrase is refused (77).
+    let o = out
+        .then()
+        .env("ENVMINT_PASSPHRASE", "nope")
+        .wrapper(["setsid", "-w"])
+        .args(["unseal", "-i", "ed_locked", "ed_locked.age"])
+        .status(77);
+    // A protected key that is not a recipient of the file is never unlocked: no passphrase
+    // needed, and the matching plain key opens the file.
+    let o = o
+        .then()
+        .wrapper(["setsid", "-w"])
+        .args(["unseal", "-i", "ed_locked", "-i", "ed", "ed.age"])
+        .status(0);
+    assert_eq!(o.stdout(), "SSH=1\n");
+}
+
+#[test]
+fn binary_ciphertext_is_not_written_to_a_terminal() {
+    if !have("script") {
+        return skip("script (util-linux) is not installed");
+    }
+    let (t, r) = with_key();
+    let t = t.write("p", "x");
+    // script gives the command a terminal as stdout; -e returns the command's exit code.
+    let line = format!("{} seal -r {r} p", common::BIN);
+    let out = t
+        .program("script")
+        .args(["-qec", &line, "/dev/null"])
+        .status(2);
+    assert!(
+        out.stdout().contains("refusing to write binary"),
+        "{}",
+        out.describe()
+    );
+    let line = format!("{} seal -a -r {r} p", common::BIN);
+    let out = out
+        .then()
+        .program("script")
+        .args(["-qec", &line, "/dev/null"])
+        .status(0);
+    assert!(out.stdout().contains("BEGIN AGE ENCRYPTED FILE"));
+}
+
+#[test]
+fn envmint_passphrase_and_ssh_files_decrypt_with_age() {
+    if !have("age") || !have("expect") || !have("ssh-keygen") {
+        return skip("age, expect or ssh-keygen is not installed (apt-get install age expect)");
+    }
+    let t = Test::new().write("p", "PW=5\n");
+    let dir = t.dir().to_path_buf();
+    run_ok(
+        Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-f", "ed"])
+            .current_dir(&dir),
+    );
+    let ssh_pub = std::fs::read_to_string(dir.join("ed.pub")).unwrap();
+    let out = t
+        .env("ENVMINT_PASSPHRASE", "hunter2 hunter2")
+        .wrapper(["setsid", "-w"])
+        .args(["seal", "--passphrase", "-o", "p.age", "p"])
+        .status(0);
+    let out = out
+        .then()
+        .args(["seal", "-r", ssh_pub.trim(), "-o", "s.age", "p"])
+        .status(0);
+    let got = run_ok(
+        Command::new("age")
+            .args(["-d", "-i", "ed", "s.age"])
+            .current_dir(out.dir()),
+    );
+    assert_eq!(got, b"PW=5\n");
+    let script = r#"
+set timeout 60
+spawn age -d -o p.out p.age
+expect "passphrase"
+send "hunter2 hunter2\r"
+expect eof
+catch wait result
+exit [lindex $result 3]
+"#;
+    run_ok(
+        Command::new("expect")
+            .args(["-c", script])
+            .current_dir(out.dir()),
+    );
+    assert_eq!(out.read("p.out"), "PW=5\n");
+}
+
+#[test]
+fn on_a_terminal_the_passphrase_is_asked_without_echo() {
+    if !have("expect") {
+        return skip("expect is not installed (apt-get install expect)");
+    }
+    let t = Test::new().write("p", "TTY=6\n");
+    let dir = t.dir().to_path_buf();
+    // seal asks twice; unseal once; the typed passphrase never appears in the transcript.
+    // The prompt is printed just before echo is switched off (rpassword, as age does), so
+    // expect waits a moment after it, as a person reading the prompt does.
+    let script = format!(
+        r#"
+set timeout 60
+log_user 1
+spawn {bin} seal --passphrase -o p.age p
+expect "Enter passphrase: "
+sleep 0.3
+send "typed secret\r"
+expect "Confirm passphrase: "
+sleep 0.3
+send "typed secret\r"
+expect eof
+spawn {bin} unseal -o p.out p.age
+expect "Enter passphrase for p.age: "
+sleep 0.3
+send "typed secret\r"
+expect eof
+catch wait result
+exit [lindex $result 3]
+"#,
+        bin = common::BIN
+    );
+    let out = Command::new("expect")
+        .args(["-c", &script])
+        .current_dir(&dir)
+        .env_remove("ENVMINT_PASSPHRASE")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("typed secret"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("p.out")).unwrap(),
+        "TTY=6\n"
+    );
+}
