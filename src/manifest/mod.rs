@@ -79,6 +79,76 @@ pub struct Environment {
     /// one of 0600, 0640, 0400, 0440. `None` when the manifest declares none, which means
     /// [`DEFAULT_MODE`].
     pub mode: Option<u32>,
+    /// Set when the environment is sealed (`sealed = ".env.production.age"`): its store is
+    /// that age file, and [`file`](Self::file) is only where `envmint unseal ENV` writes the
+    /// plaintext and where `envmint seal ENV` reads it.
+    pub sealed: Option<Sealed>,
+}
+
+impl Environment {
+    /// The file that stores this environment's secrets: the sealed file when it is sealed,
+    /// else its dotenv file.
+    pub fn store_path(&self) -> &Path {
+        self.sealed.as_ref().map_or(&self.file, |s| &s.path)
+    }
+}
+
+/// How a sealed environment is stored (`sealed`, `recipients`, `recipients_file`, `armor`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sealed {
+    /// The age file, resolved as `file` is.
+    pub path: PathBuf,
+    /// The recipients listed in the manifest, checked and in canonical form (`age1...`, or an
+    /// SSH key without its comment).
+    pub recipients: Vec<String>,
+    /// A file of more recipients (one per line, `#` comments), resolved as `file` is. Read
+    /// when the environment is sealed ([`Sealed::all_recipients`]), so an error names its line.
+    pub recipients_file: Option<PathBuf>,
+    /// Whether the file is written ASCII-armored.
+    pub armor: bool,
+}
+
+impl Sealed {
+    /// Every recipient: the manifest's, then the recipients file's, each once.
+    ///
+    /// # Errors
+    ///
+    /// Reading the recipients file (a missing one is exit 66); a line that does not parse, or a
+    /// file without a recipient, is [`crate::seal::SealError::BadKey`] naming the file and line
+    /// (exit 65).
+    pub fn all_recipients(&self) -> Result<Vec<crate::seal::Recipient>> {
+        let mut out = Vec::new();
+        for text in &self.recipients {
+            // Checked when the manifest was parsed; a failure here would be a bug, reported
+            // rather than panicked on.
+            let r = crate::seal::Recipient::parse(text).map_err(|message| {
+                crate::seal::SealError::BadKey {
+                    location: crate::error::Location::new(&self.path, None),
+                    message,
+                }
+            })?;
+            out.push(r);
+        }
+        if let Some(path) = &self.recipients_file {
+            let bytes =
+                crate::atomic::read_regular(path, MAX_MANIFEST_BYTES)?.ok_or_else(|| {
+                    Error::reading(path, std::io::ErrorKind::NotFound.into()).with_hint(
+                        "create it with one recipient per line, or fix `recipients_file`",
+                    )
+                })?;
+            let text = String::from_utf8_lossy(&bytes);
+            let location = crate::error::Location::new(path, None);
+            out.extend(crate::seal::recipients::parse_file(&text, &location)?);
+        }
+        let mut seen: Vec<String> = Vec::with_capacity(out.len());
+        out.retain(|r| {
+            let text = r.to_string();
+            let fresh = !seen.contains(&text);
+            seen.push(text);
+            fresh
+        });
+        Ok(out)
+    }
 }
 
 /// One declared secret.

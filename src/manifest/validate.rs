@@ -7,7 +7,7 @@
 
 use super::{
     DEFAULT_ROTATE_EVERY, ENV_NAME_RULE, Environment, MAX_ENV_NAME_LEN, MAX_KEY_LEN, Manifest,
-    SecretDecl, Source, closest, shown_name, valid_env_name,
+    Sealed, SecretDecl, Source, closest, shown_name, valid_env_name,
 };
 use crate::dotenv;
 use crate::error::{Error, Location, Result};
@@ -25,7 +25,14 @@ const TABLES: [&str; 3] = ["defaults", "environments", "secrets"];
 /// The fields of `[defaults]`.
 const DEFAULT_FIELDS: [&str; 2] = ["rotate_every", "mode"];
 /// The fields of `[environments.NAME]`.
-const ENV_FIELDS: [&str; 2] = ["file", "mode"];
+const ENV_FIELDS: [&str; 6] = [
+    "file",
+    "mode",
+    "sealed",
+    "recipients",
+    "recipients_file",
+    "armor",
+];
 /// The fields of `[secrets.KEY]`.
 const SECRET_FIELDS: [&str; 7] = [
     "kind",
@@ -285,36 +292,183 @@ fn environment(
     let fields = table(ctx, value, &header, &format!("{header} on its own line"))?;
     let mut file = None;
     let mut env_mode = default_mode;
+    let mut sealed = None;
+    let mut recipients = Vec::new();
+    let mut recipients_file = None;
+    let mut armor = None;
+    // The first sealing field, for an error when `sealed` itself is missing.
+    let mut sealing_field: Option<Spanned<String>> = None;
     for (key, value) in in_file_order(fields) {
-        match key.get_ref().as_str() {
+        let field = key.get_ref().as_str();
+        if field != "file" && field != "mode" && sealing_field.is_none() {
+            sealing_field = Some(key.clone());
+        }
+        match field {
             "file" => {
                 let f = string(ctx, value, "file", &format!("file = \".env.{n}.local\""))?;
                 file = Some(env_file(ctx, &f, root)?);
             }
             "mode" => env_mode = Some(mode(ctx, value)?),
+            "sealed" => {
+                let f = string(ctx, value, "sealed", &format!("sealed = \".env.{n}.age\""))?;
+                sealed = Some(env_file_named(ctx, &f, root, "sealed")?);
+            }
+            "recipients" => recipients = recipient_list(ctx, value)?,
+            "recipients_file" => {
+                let example = format!("recipients_file = \"keys/{n}.txt\"");
+                let f = string(ctx, value, "recipients_file", &example)?;
+                recipients_file = Some(env_file_named(ctx, &f, root, "recipients_file")?);
+            }
+            "armor" => {
+                let span = value.span();
+                match value.into_inner() {
+                    DeValue::Boolean(b) => armor = Some(b),
+                    other => {
+                        return Err(ctx
+                            .err(
+                                span,
+                                format!("`armor` must be true or false, not {}", what(&other)),
+                            )
+                            .with_hint("e.g. armor = true, without quotes"));
+                    }
+                }
+            }
             _ => return Err(unknown_field(ctx, &key, &header, &ENV_FIELDS)),
         }
     }
+    let sealed = match (sealed, sealing_field) {
+        (Some(path), _) => {
+            if recipients.is_empty() && recipients_file.is_none() {
+                return Err(ctx
+                    .err(
+                        name.span(),
+                        format!("sealed environment `{n}` has no recipients"),
+                    )
+                    .with_hint(
+                        "add recipients = [\"age1...\"] (see `envmint keygen`) or \
+                         recipients_file = \"keys/NAME.txt\"",
+                    ));
+            }
+            Some(Sealed {
+                path,
+                recipients,
+                recipients_file,
+                armor: armor.unwrap_or(false),
+            })
+        }
+        (None, Some(field)) => {
+            let shown = shown_name(field.get_ref());
+            return Err(ctx
+                .err(
+                    field.span(),
+                    format!("`{shown}` without `sealed` in {header}"),
+                )
+                .with_hint(format!(
+                    "name the sealed file, e.g. sealed = \".env.{n}.age\", or remove `{shown}`"
+                )));
+        }
+        (None, None) => None,
+    };
+    let file = file.unwrap_or_else(|| root.join(format!(".env.{n}.local")));
+    if sealed.as_ref().is_some_and(|s| s.path == file) {
+        return Err(ctx
+            .err(
+                name.span(),
+                format!("`sealed` and `file` of {header} are the same file"),
+            )
+            .with_hint(format!(
+                "`file` is where `envmint unseal {n}` writes the plaintext; use another name, \
+                 e.g. sealed = \".env.{n}.age\""
+            )));
+    }
     Ok(Environment {
-        file: file.unwrap_or_else(|| root.join(format!(".env.{n}.local"))),
+        file,
         name: name.into_inner(),
         mode: env_mode,
+        sealed,
     })
+}
+
+/// `recipients = ["age1...", "ssh-ed25519 AAAA..."]`: each one checked now, so a typo is the
+/// manifest's error naming its line, not a failure at the first seal.
+fn recipient_list(ctx: &Ctx<'_>, value: Value<'_>) -> Result<Vec<String>> {
+    const EXAMPLE: &str = "e.g. recipients = [\"age1...\"] (`envmint keygen -y KEY` prints one)";
+    let span = value.span();
+    let items = match value.into_inner() {
+        DeValue::Array(items) => items,
+        DeValue::String(_) => {
+            return Err(ctx
+                .err(span, "`recipients` must be a list of public keys")
+                .with_hint("put it in brackets: recipients = [\"age1...\"]"));
+        }
+        other => {
+            return Err(ctx
+                .err(
+                    span,
+                    format!(
+                        "`recipients` must be a list of public keys, not {}",
+                        what(&other)
+                    ),
+                )
+                .with_hint(EXAMPLE));
+        }
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let item_span = item.span();
+        let DeValue::String(text) = item.into_inner() else {
+            return Err(ctx
+                .err(
+                    item_span,
+                    "each entry of `recipients` must be a public key in quotes",
+                )
+                .with_hint(EXAMPLE));
+        };
+        match crate::seal::Recipient::parse(&text) {
+            Ok(r) => out.push(r.to_string()),
+            Err(why) => {
+                return Err(ctx
+                    .err(item_span, format!("bad recipient: {why}"))
+                    .with_hint(
+                        "a recipient is an age public key (age1...) or an ssh-ed25519/ssh-rsa \
+                         public key line",
+                    ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A path field other than `file` (`sealed`, `recipients_file`): the same rules, its own name
+/// in the messages.
+fn env_file_named(
+    ctx: &Ctx<'_>,
+    value: &Spanned<String>,
+    root: &Path,
+    field: &str,
+) -> Result<PathBuf> {
+    env_path(ctx, value, root, field)
 }
 
 /// An environment's `file`: relative to `root` and inside it once `.` and `..` are resolved
 /// (lexically: the path is checked as written, and the checked form is the one used), or
 /// absolute.
 fn env_file(ctx: &Ctx<'_>, file: &Spanned<String>, root: &Path) -> Result<PathBuf> {
+    env_path(ctx, file, root, "file")
+}
+
+/// A path field (`file`, `sealed`, `recipients_file`) checked by the rules of [`env_file`],
+/// named `field` in the messages.
+fn env_path(ctx: &Ctx<'_>, file: &Spanned<String>, root: &Path, field: &str) -> Result<PathBuf> {
     let f = file.get_ref();
     if f.is_empty() {
         return Err(ctx
-            .err(file.span(), "`file` is empty")
+            .err(file.span(), format!("`{field}` is empty"))
             .with_hint("name the dotenv file, e.g. file = \".env.production.local\""));
     }
     if f.contains('\0') {
         return Err(ctx
-            .err(file.span(), "`file` contains a NUL character")
+            .err(file.span(), format!("`{field}` contains a NUL character"))
             .with_hint(
                 "no file name can contain one; name the dotenv file, e.g. file = \".env\"",
             ));
@@ -325,7 +479,7 @@ fn env_file(ctx: &Ctx<'_>, file: &Spanned<String>, root: &Path) -> Result<PathBu
             .err(
                 file.span(),
                 format!(
-                    "`file = \"{}\"` contains a control character",
+                    "`{field} = \"{}\"` contains a control character",
                     shown_file(f)
                 ),
             )
@@ -341,7 +495,7 @@ fn env_file(ctx: &Ctx<'_>, file: &Spanned<String>, root: &Path) -> Result<PathBu
         return Err(ctx
             .err(
                 file.span(),
-                format!("`file = \"{}\"` is too long for a path", shown_file(f)),
+                format!("`{field} = \"{}\"` is too long for a path", shown_file(f)),
             )
             .with_hint(format!(
                 "a path has at most {MAX_PATH_BYTES} bytes, and each folder or file name at most \
@@ -365,7 +519,7 @@ fn env_file(ctx: &Ctx<'_>, file: &Spanned<String>, root: &Path) -> Result<PathBu
                         .err(
                             file.span(),
                             format!(
-                                "`file = \"{}\"` leaves the manifest's folder",
+                                "`{field} = \"{}\"` leaves the manifest's folder",
                                 shown_file(f)
                             ),
                         )
@@ -385,7 +539,7 @@ fn env_file(ctx: &Ctx<'_>, file: &Spanned<String>, root: &Path) -> Result<PathBu
                     return Err(ctx
                         .err(
                             file.span(),
-                            format!("`file = \"{}\"` is inside .git", shown_file(f)),
+                            format!("`{field} = \"{}\"` is inside .git", shown_file(f)),
                         )
                         .with_hint(
                             "name a dotenv file outside the repository's .git folder, e.g. \
@@ -400,7 +554,7 @@ fn env_file(ctx: &Ctx<'_>, file: &Spanned<String>, root: &Path) -> Result<PathBu
     // `sub/`, `sub/.` and `a/b/..` name a folder, though the lexical resolution above reads
     // them as the file `sub` or `a`.
     if resolved.file_name().is_none() || matches!(f.rsplit('/').next(), Some("" | "." | "..")) {
-        return Err(folder(ctx, file));
+        return Err(folder(ctx, file, field));
     }
     let resolved = if path.is_absolute() {
         resolved
@@ -412,7 +566,7 @@ fn env_file(ctx: &Ctx<'_>, file: &Spanned<String>, root: &Path) -> Result<PathBu
         return Err(ctx
             .err(
                 file.span(),
-                format!("`file = \"{}\"` is the manifest itself", shown_file(f)),
+                format!("`{field} = \"{}\"` is the manifest itself", shown_file(f)),
             )
             .with_hint(
                 "secrets go in their own dotenv file, e.g. file = \".env.production.local\"",
@@ -438,11 +592,11 @@ fn shown_file(f: &str) -> String {
 }
 
 /// The error for a `file` that names a folder.
-fn folder(ctx: &Ctx<'_>, file: &Spanned<String>) -> Error {
+fn folder(ctx: &Ctx<'_>, file: &Spanned<String>, field: &str) -> Error {
     ctx.err(
         file.span(),
         format!(
-            "`file = \"{}\"` names a folder, not a file",
+            "`{field} = \"{}\"` names a folder, not a file",
             shown_file(file.get_ref())
         ),
     )
@@ -846,7 +1000,7 @@ mod tests {
         says(
             &format!("{ENVS}[environments.dev]\npath = \"x\"\n"),
             "envmint.toml:5: unknown field `path` in [environments.dev]",
-            "[environments.dev] takes: file, mode",
+            "[environments.dev] takes: file, mode, sealed, recipients, recipients_file, armor",
         );
         says(
             &format!("{ENVS}[environments.dev]\nfiles = \"x\"\n"),
@@ -1407,6 +1561,136 @@ mod tests {
             "[defaults]\nmode = \"0644\"\n[environments.a]\n",
             "envmint.toml:2: `mode = \"0644\"` lets other users reach the file",
             HINT,
+        );
+    }
+
+    const AGE: &str = "age1hmxr76wjma58p26d8lq642f3arp4cr4ph3e4xett0ptsuu83v44qgzrz6v";
+
+    #[test]
+    fn sealed_environments_parse_with_their_recipients() {
+        let m = parse(&format!(
+            "[environments.production]\nsealed = \".env.production.age\"\n\
+             recipients = [\"{AGE}\"]\nrecipients_file = \"keys/production.txt\"\narmor = true\n\
+             [environments.dev]\n"
+        ))
+        .unwrap();
+        let prod = m.environment("production").unwrap();
+        let sealed = prod.sealed.as_ref().unwrap();
+        assert_eq!(sealed.path, Path::new("/app/.env.production.age"));
+        assert_eq!(sealed.recipients, [AGE]);
+        assert_eq!(
+            sealed.recipients_file.as_deref(),
+            Some(Path::new("/app/keys/production.txt"))
+        );
+        assert!(sealed.armor);
+        assert_eq!(prod.store_path(), Path::new("/app/.env.production.age"));
+        assert_eq!(prod.file, Path::new("/app/.env.production.local"));
+        let dev = m.environment("dev").unwrap();
+        assert_eq!(dev.sealed, None);
+        assert_eq!(dev.store_path(), Path::new("/app/.env.dev.local"));
+    }
+
+    #[test]
+    fn fail_sealed_environments_without_recipients_or_with_bad_ones() {
+        says(
+            "[environments.production]\nsealed = \".env.production.age\"\n",
+            "envmint.toml:1: sealed environment `production` has no recipients",
+            "add recipients = [\"age1...\"] (see `envmint keygen`) or recipients_file = \
+             \"keys/NAME.txt\"",
+        );
+        says(
+            "[environments.p]\nsealed = \"p.age\"\nrecipients = [\n  \"age1xyz\",\n]\n",
+            "envmint.toml:4: bad recipient: not a valid age recipient (invalid Bech32 encoding)",
+            "a recipient is an age public key (age1...) or an ssh-ed25519/ssh-rsa public key line",
+        );
+        says(
+            "[environments.p]\nsealed = \"p.age\"\nrecipients = [\"AGE-SECRET-KEY-1XYZ\"]\n",
+            "envmint.toml:3: bad recipient: this is a secret key (AGE-SECRET-KEY-...), not a \
+             recipient; `envmint keygen -y FILE` prints its recipient",
+            "a recipient is an age public key (age1...) or an ssh-ed25519/ssh-rsa public key line",
+        );
+        says(
+            &format!("[environments.p]\nsealed = \"p.age\"\nrecipients = \"{AGE}\"\n"),
+            "envmint.toml:3: `recipients` must be a list of public keys",
+            "put it in brackets: recipients = [\"age1...\"]",
+        );
+        says(
+            "[environments.p]\nsealed = \"p.age\"\nrecipients = [1]\n",
+            "envmint.toml:3: each entry of `recipients` must be a public key in quotes",
+            "e.g. recipients = [\"age1...\"] (`envmint keygen -y KEY` prints one)",
+        );
+    }
+
+    #[test]
+    fn fail_sealed_fields_in_the_manifests_words() {
+        says(
+            &format!("[environments.p]\nrecipients = [\"{AGE}\"]\n"),
+            "envmint.toml:2: `recipients` without `sealed` in [environments.p]",
+            "name the sealed file, e.g. sealed = \".env.p.age\", or remove `recipients`",
+        );
+        says(
+            &format!(
+                "[environments.p]\nsealed = \"p.age\"\nrecipients = [\"{AGE}\"]\narmor = \"yes\"\n"
+            ),
+            "envmint.toml:4: `armor` must be true or false, not text",
+            "e.g. armor = true, without quotes",
+        );
+        says(
+            &format!("[environments.p]\nsealed = \"../p.age\"\nrecipients = [\"{AGE}\"]\n"),
+            "envmint.toml:2: `sealed = \"../p.age\"` leaves the manifest's folder",
+            "a relative `file` must stay in the manifest's folder or below it; move envmint.toml \
+             up, or give an absolute path such as \"/etc/myapp/env\"",
+        );
+        says(
+            "[environments.p]\nsealed = \"p.age\"\nrecipients_file = \"keys/\"\n",
+            "envmint.toml:3: `recipients_file = \"keys/\"` names a folder, not a file",
+            "name the dotenv file, e.g. file = \".env.production.local\"",
+        );
+        says(
+            &format!(
+                "[environments.p]\nfile = \"p.env\"\nsealed = \"p.env\"\nrecipients = [\"{AGE}\"]\n"
+            ),
+            "envmint.toml:1: `sealed` and `file` of [environments.p] are the same file",
+            "`file` is where `envmint unseal p` writes the plaintext; use another name, e.g. \
+             sealed = \".env.p.age\"",
+        );
+        says(
+            "[environments.p]\nseald = \"p.age\"\n",
+            "envmint.toml:2: unknown field `seald` in [environments.p]",
+            "did you mean `sealed`?",
+        );
+    }
+
+    #[test]
+    fn a_recipients_file_is_read_when_sealing_and_names_its_bad_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("keys")).unwrap();
+        let file = root.join("keys/p.txt");
+        std::fs::write(&file, format!("# ops\n{AGE}\n\nssh-ed25519 AAAA\n")).unwrap();
+        let m = Manifest::parse(
+            &format!(
+                "[environments.p]\nsealed = \"p.age\"\nrecipients = [\"{AGE}\"]\n\
+                 recipients_file = \"keys/p.txt\"\n"
+            ),
+            &root.join("envmint.toml"),
+            root,
+        )
+        .unwrap();
+        let sealed = m.environment("p").unwrap().sealed.clone().unwrap();
+        let err = sealed.all_recipients().unwrap_err();
+        assert_eq!(err.exit(), crate::error::Exit::DataErr);
+        assert_eq!(
+            err.to_string(),
+            format!("{}:4: not a valid SSH public key", file.display())
+        );
+        std::fs::write(&file, format!("# ops\n{AGE}\n")).unwrap();
+        // Listed in both places: sealed to once.
+        assert_eq!(sealed.all_recipients().unwrap().len(), 1);
+        std::fs::remove_file(&file).unwrap();
+        assert_eq!(
+            sealed.all_recipients().unwrap_err().exit(),
+            crate::error::Exit::NoInput
         );
     }
 }

@@ -21,7 +21,7 @@ pub fn open_all(
     let mut opened = Vec::with_capacity(locks.len());
     for (lock, storage) in locks.into_iter().zip(files) {
         let raw = lock.read()?;
-        let snapshot = Snapshot::read(lock.path(), storage.format, raw, options)?;
+        let snapshot = Snapshot::read(lock.path(), storage.format.clone(), raw, options)?;
         opened.push(EnvFile { lock, snapshot });
     }
     Ok(opened)
@@ -61,8 +61,9 @@ pub fn save_all(saves: &[Save<'_>]) -> std::result::Result<Vec<Written>, CommitE
     let mut encoded = Vec::with_capacity(saves.len());
     for (s, text) in saves.iter().zip(&rendered) {
         if let Some(text) = text {
-            let format = s.file.snapshot.format;
-            encoded.push(format.encode(text.as_bytes()).map_err(failed)?);
+            let snapshot = &s.file.snapshot;
+            let bytes = snapshot.format.encode(&snapshot.path, text.as_bytes());
+            encoded.push(bytes.map_err(failed)?);
         }
     }
     let mut which = Vec::new();
@@ -157,7 +158,7 @@ pub fn transact<R>(
     changes: impl Fn(&R) -> bool,
     replan: &mut dyn FnMut(usize, &Snapshot) -> Result<Staged<R>>,
 ) -> Result<Transaction<R>> {
-    let storages: Vec<Storage<'_>> = pending.iter().map(|p| p.storage).collect();
+    let storages: Vec<Storage<'_>> = pending.iter().map(|p| p.storage.clone()).collect();
     let mut files = open_all(&storages, options, waiting)?;
     let n = pending.len();
     // Per environment: the document to save (`None` once a later environment sharing the file

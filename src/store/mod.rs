@@ -18,6 +18,7 @@
 
 mod commit;
 mod plain;
+mod sealed;
 
 pub use commit::{Outcome, Pending, Save, Staged, Transaction, open_all, save_all, transact};
 
@@ -33,30 +34,45 @@ use zeroize::Zeroizing;
 
 /// How an environment's file holds its plaintext.
 ///
-/// The seam for sealed storage: a `Sealed` variant (the age format, with the environment's
-/// recipients) will decode in `Format::decode` with the identities of [`OpenOptions`] and
-/// encode in `Format::encode` to its recipients, and nothing else in the store changes: the
-/// snapshot keeps the ciphertext as its raw bytes beside the zeroizing plaintext, and "unchanged"
-/// is already decided on the plaintext.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// `decode` turns the bytes read into the plaintext (with the identities of [`OpenOptions`]
+/// for a sealed file), `encode` the plaintext into the bytes to write; nothing else in the
+/// store knows the format: the snapshot keeps the ciphertext as its raw bytes beside the
+/// zeroizing plaintext, and "unchanged" is decided on the plaintext.
+#[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub enum Format {
     /// A dotenv file in the clear: the bytes are the plaintext.
     #[default]
     Plain,
+    /// An age file: decrypted in memory with the identities of [`OpenOptions`], encrypted to
+    /// these recipients on save. The plaintext never touches disk.
+    Sealed(Arc<Sealing>),
     /// Tests only: a stand-in for sealed storage whose bytes differ on every encoding, as age
     /// output does (see `tests::Scrambled`).
     #[cfg(test)]
     Scrambled,
 }
 
+/// Who a sealed file is encrypted to, and how it is written.
+#[derive(Clone, Debug)]
+pub struct Sealing {
+    /// The recipients, at least one.
+    pub recipients: Vec<crate::seal::Recipient>,
+    /// ASCII-armored output.
+    pub armor: bool,
+}
+
 impl Format {
-    /// The plaintext of `raw`, the bytes read from the file.
-    fn decode(self, raw: Zeroizing<Vec<u8>>, _options: &OpenOptions) -> Result<Data> {
+    /// The plaintext of `raw`, the bytes read from the file at `path`.
+    fn decode(&self, path: &Path, raw: Zeroizing<Vec<u8>>, options: &OpenOptions) -> Result<Data> {
         match self {
             Format::Plain => Ok(Data {
                 raw: None,
                 plain: plain::decode(raw),
+            }),
+            Format::Sealed(_) => Ok(Data {
+                plain: Content::new(sealed::decode(path, &raw, &options.identities)?),
+                raw: Some(raw.to_vec()),
             }),
             #[cfg(test)]
             Format::Scrambled => Ok(Data {
@@ -67,9 +83,10 @@ impl Format {
     }
 
     /// The bytes to write for `plaintext` (borrowed for plain files).
-    fn encode(self, plaintext: &[u8]) -> Result<Cow<'_, [u8]>> {
+    fn encode<'p>(&self, path: &Path, plaintext: &'p [u8]) -> Result<Cow<'p, [u8]>> {
         match self {
             Format::Plain => Ok(Cow::Borrowed(plain::encode(plaintext))),
+            Format::Sealed(sealing) => Ok(Cow::Owned(sealed::encode(path, sealing, plaintext)?)),
             #[cfg(test)]
             Format::Scrambled => Ok(Cow::Owned(tests::scramble(plaintext))),
         }
@@ -77,7 +94,7 @@ impl Format {
 }
 
 /// One environment's file: where, and in which format.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Storage<'a> {
     /// The path as the manifest names it (possibly a symlink).
     pub path: &'a Path,
@@ -93,6 +110,25 @@ impl<'a> Storage<'a> {
             format: Format::Plain,
         }
     }
+
+    /// The store of `env`: its sealed file, with the recipients of the manifest (and of its
+    /// recipients file) when it is sealed, else its dotenv file.
+    ///
+    /// # Errors
+    ///
+    /// Reading or parsing the recipients file (see [`crate::manifest::Sealed::all_recipients`]).
+    pub fn of(env: &'a crate::manifest::Environment) -> Result<Storage<'a>> {
+        let Some(sealed) = &env.sealed else {
+            return Ok(Storage::plain(&env.file));
+        };
+        Ok(Storage {
+            path: &sealed.path,
+            format: Format::Sealed(Arc::new(Sealing {
+                recipients: sealed.all_recipients()?,
+                armor: sealed.armor,
+            })),
+        })
+    }
 }
 
 /// What opening a store needs beyond the file: passed as one struct so that what sealed storage
@@ -102,12 +138,16 @@ impl<'a> Storage<'a> {
 pub struct OpenOptions {
     /// How long to wait for another process's lock.
     pub timeout: Duration,
+    /// The identities that decrypt sealed files (loaded by the binary in the documented order;
+    /// empty when no sealed file is opened).
+    pub identities: Arc<[crate::seal::Identity]>,
 }
 
 impl Default for OpenOptions {
     fn default() -> OpenOptions {
         OpenOptions {
             timeout: crate::atomic::DEFAULT_LOCK_TIMEOUT,
+            identities: Arc::from(Vec::new()),
         }
     }
 }
@@ -186,10 +226,13 @@ impl Snapshot {
         raw: Option<Zeroizing<Vec<u8>>>,
         options: &OpenOptions,
     ) -> Result<Snapshot> {
+        let data = raw
+            .map(|raw| format.decode(path, raw, options))
+            .transpose()?;
         Ok(Snapshot {
             path: path.to_path_buf(),
             format,
-            data: raw.map(|raw| format.decode(raw, options)).transpose()?,
+            data,
         })
     }
 
@@ -240,10 +283,11 @@ pub struct EnvFile {
 
 /// Locks `storage`'s file (waiting up to `options.timeout` for another process) and reads it.
 pub fn open(storage: Storage<'_>, options: &OpenOptions) -> Result<EnvFile> {
+    let path = storage.path;
     let mut files = open_all(&[storage], options, &mut |_| {})?;
     files
         .pop()
-        .ok_or_else(|| Error::cant_create(storage.path, "nothing to open"))
+        .ok_or_else(|| Error::cant_create(path, "nothing to open"))
 }
 
 /// Reads `storage`'s file without locking, for reports, dry runs and plans that are checked
@@ -473,6 +517,7 @@ mod tests {
     fn opts() -> OpenOptions {
         OpenOptions {
             timeout: Duration::from_secs(1),
+            ..OpenOptions::default()
         }
     }
 

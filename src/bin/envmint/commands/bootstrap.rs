@@ -49,6 +49,7 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
             envs.push(env);
         }
     }
+    let mut open = super::unseal::store_options(ctx, &envs, &[])?;
     let rng = &mut ctx.rng;
     let opts = PlanOptions {
         replace_weak: args.replace_weak,
@@ -56,15 +57,18 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
 
     // Pass 1, without locks or writes: parse every file and plan its additions, so a broken file
     // in the last environment stops the run before the first is touched. This is also --dry-run.
-    let mut open = store::OpenOptions::default();
+    let storages = envs
+        .iter()
+        .map(|env| store::Storage::of(env))
+        .collect::<Result<Vec<_>>>()?;
     let mut planned = Vec::with_capacity(envs.len());
-    for env in &envs {
-        let snapshot = store::peek(store::Storage::plain(&env.file), &open)?;
+    for (env, storage) in envs.iter().zip(&storages) {
+        let snapshot = store::peek(storage.clone(), &open)?;
         let staged = plan(env, &snapshot, &manifest, rng, opts)?;
         for w in staged.doc.warnings() {
             super::say!(
                 "warning: {}:{}: {}",
-                shown(&env.file, &cwd).display(),
+                shown(env.store_path(), &cwd).display(),
                 w.line,
                 w.message
             );
@@ -80,7 +84,11 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
         if global.verbose {
             say_file(env, snapshot, keys, &cwd);
         }
-        if keys.iter().any(|k| k.action.wrote()) && !to_write.contains(&env.file.as_path()) {
+        // A sealed file is meant to be committed: only plaintext files are checked.
+        if env.sealed.is_none()
+            && keys.iter().any(|k| k.action.wrote())
+            && !to_write.contains(&env.file.as_path())
+        {
             to_write.push(&env.file);
         }
     }
@@ -103,13 +111,13 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
 
     // Pass 2, under the locks of every file's folder, taken together: if another process wrote
     // a file since pass 1, plan it again from what is there now; otherwise keep the plan.
-    let timeout = ctx.lock_timeout.get()?;
-    open.timeout = timeout;
+    open.timeout = ctx.lock_timeout.get()?;
     let pending = envs
         .iter()
+        .zip(storages)
         .zip(planned)
-        .map(|(env, (snapshot, staged))| store::Pending {
-            storage: store::Storage::plain(&env.file),
+        .map(|((env, storage), (snapshot, staged))| store::Pending {
+            storage,
             mode: declared_mode(env),
             snapshot,
             staged,
@@ -206,14 +214,14 @@ pub(super) fn declared_mode(env: &Environment) -> envmint::atomic::Mode {
 fn warn_if_exposed(env: &Environment, cwd: &Path) {
     use std::os::unix::fs::PermissionsExt;
     let declared = env.mode.unwrap_or(envmint::manifest::DEFAULT_MODE);
-    let Ok(meta) = std::fs::metadata(&env.file) else {
+    let Ok(meta) = std::fs::metadata(env.store_path()) else {
         return;
     };
     let mode = meta.permissions().mode() & 0o777;
     if mode & 0o077 & !declared == 0 {
         return;
     }
-    let file = shown(&env.file, cwd).display();
+    let file = shown(env.store_path(), cwd).display();
     let declared_note = if declared == envmint::manifest::DEFAULT_MODE {
         String::new()
     } else {
@@ -252,7 +260,7 @@ fn plan(
         && let Some(line) = bootstrap::not_a_dotenv_file(&doc)
     {
         return Err(Error::data(
-            Location::new(&env.file, Some(line)),
+            Location::new(env.store_path(), Some(line)),
             "not a dotenv file: no line reads KEY=value, so envmint will not write to it",
         )
         .with_hint(format!(
@@ -267,9 +275,9 @@ fn plan(
         example: example.as_ref(),
     };
     let plan = bootstrap::plan(&doc, manifest.secrets_for(&env.name), options)
-        .map_err(|e| edit_error(&env.file, e))?;
+        .map_err(|e| edit_error(env.store_path(), e))?;
     let report =
-        envmint::plan::apply(&plan, &mut doc, rng).map_err(|e| edit_error(&env.file, e))?;
+        envmint::plan::apply(&plan, &mut doc, rng).map_err(|e| edit_error(env.store_path(), e))?;
     Ok(store::Staged { doc, report })
 }
 
@@ -305,9 +313,9 @@ fn say_manifest(manifest: &Manifest, cwd: &Path) {
 /// `-v`: the file, its mode or that it is new, and what was checked.
 fn say_file(env: &Environment, snapshot: &store::Snapshot, keys: &[KeyReport], cwd: &Path) {
     use std::os::unix::fs::PermissionsExt;
-    let file = shown(&env.file, cwd).display();
+    let file = shown(env.store_path(), cwd).display();
     let state = if snapshot.exists() {
-        match std::fs::metadata(&env.file) {
+        match std::fs::metadata(env.store_path()) {
             Ok(meta) => format!("exists, mode {:04o}", meta.permissions().mode() & 0o7777),
             Err(_) => "exists".to_string(),
         }
@@ -407,7 +415,7 @@ fn warn_weak(outcomes: &[EnvOutcome<'_>], cwd: &Path, all: bool) -> Exit {
             weak += 1;
             super::say!(
                 "warning: {}: kept {}: {}",
-                shown(&o.env.file, cwd).display(),
+                shown(o.env.store_path(), cwd).display(),
                 k.key,
                 k.problem.as_deref().unwrap_or("weak")
             );
@@ -547,7 +555,7 @@ fn print_summary(outcomes: &[EnvOutcome<'_>], cwd: &Path, dry_run: bool) {
         super::say!(
             "{}: {} ({})",
             o.env.name,
-            shown(&o.env.file, cwd).display(),
+            shown(o.env.store_path(), cwd).display(),
             state_line(o, dry_run)
         );
         for k in &o.keys {
@@ -621,7 +629,7 @@ fn print_json(
         .iter()
         .map(|o| JsonEnvironment {
             environment: &o.env.name,
-            file: shown(&o.env.file, cwd).to_string_lossy(),
+            file: shown(o.env.store_path(), cwd).to_string_lossy(),
             created: o.created,
             written: o.written,
             mode: format!("{:04o}", o.env.mode.unwrap_or(0o600)),

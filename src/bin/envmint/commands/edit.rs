@@ -35,7 +35,7 @@ const SCRATCH_PREFIX: &str = "envmint-edit-";
 
 pub fn run(ctx: &Context, args: EditArgs) -> Result<Exit> {
     let target = Target::load(ctx, args.manifest.as_deref(), &args.environment)?;
-    let earlier = store::peek(target.storage(), &store::OpenOptions::default())?;
+    let earlier = store::peek(target.storage()?, &target.options(ctx)?)?;
     let before = earlier.document()?;
     let original = before.render();
     let name = target
@@ -82,7 +82,7 @@ pub fn run(ctx: &Context, args: EditArgs) -> Result<Exit> {
                     continue;
                 }
                 return Err(Error::data(
-                    Location::new(&target.env.file, problems.first().map(|p| p.line)),
+                    Location::new(target.env.store_path(), problems.first().map(|p| p.line)),
                     "the edited file does not read cleanly (lines above); nothing changed",
                 )
                 .with_hint(
@@ -96,7 +96,7 @@ pub fn run(ctx: &Context, args: EditArgs) -> Result<Exit> {
     let file = target.open(ctx)?;
     if !file.snapshot().same_as(&earlier) {
         return Err(Error::cant_create(
-            &target.env.file,
+            target.env.store_path(),
             "it was changed by another process while the editor was open; nothing written",
         )
         .with_hint(format!(

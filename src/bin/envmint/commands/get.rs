@@ -17,10 +17,10 @@ pub fn run(ctx: &Context, args: GetArgs) -> Result<Exit> {
         super::kv::check_key(key)?;
     }
     // Reading takes no lock: the atomic writer renames whole files, so a read sees one version.
-    let snapshot = store::peek(target.storage(), &store::OpenOptions::default())?;
+    let snapshot = store::peek(target.storage()?, &target.options(ctx)?)?;
     if !snapshot.exists() {
         return Err(Error::MissingInput {
-            path: target.env.file.clone(),
+            path: target.env.store_path().to_path_buf(),
             what: format!("the file of environment `{}`", target.env.name),
             hint: Some(format!(
                 "envmint bootstrap {} creates it; envmint set {} {key} adds one value",
@@ -35,7 +35,7 @@ pub fn run(ctx: &Context, args: GetArgs) -> Result<Exit> {
             Ok(Exit::Ok)
         }
         Lookup::Absent => Err(Error::MissingInput {
-            path: target.env.file.clone(),
+            path: target.env.store_path().to_path_buf(),
             what: format!("`{key}`"),
             hint: Some(format!(
                 "envmint set {} {key} adds it (the value from stdin)",
@@ -43,7 +43,7 @@ pub fn run(ctx: &Context, args: GetArgs) -> Result<Exit> {
             )),
         }),
         Lookup::Unreadable(line) => Err(Error::data(
-            Location::new(&target.env.file, Some(line)),
+            Location::new(target.env.store_path(), Some(line)),
             format!("`{key}` is on a line envmint cannot read, so its value is unclear"),
         )
         .with_hint(format!(

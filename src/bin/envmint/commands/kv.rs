@@ -29,23 +29,27 @@ impl Target {
         Ok(Target { manifest, env, cwd })
     }
 
-    /// The environment's file as the store opens it.
-    pub fn storage(&self) -> store::Storage<'_> {
-        store::Storage::plain(&self.env.file)
+    /// The environment's file as the store opens it (its sealed file when it is sealed).
+    pub fn storage(&self) -> Result<store::Storage<'_>> {
+        store::Storage::of(&self.env)
+    }
+
+    /// What the store needs to read it: the identities when it is sealed.
+    pub fn options(&self, ctx: &Context) -> Result<store::OpenOptions> {
+        super::unseal::store_options(ctx, &[&self.env], &[])
     }
 
     /// The file as shown in messages (relative to the working directory when inside it).
     pub fn file(&self) -> std::path::Display<'_> {
-        shown(&self.env.file, &self.cwd).display()
+        shown(self.env.store_path(), &self.cwd).display()
     }
 
     /// Locks the file's folder (saying so when another process makes it wait) and reads it.
     pub fn open(&self, ctx: &Context) -> Result<store::EnvFile> {
-        let options = store::OpenOptions {
-            timeout: ctx.lock_timeout.get()?,
-        };
+        let mut options = self.options(ctx)?;
+        options.timeout = ctx.lock_timeout.get()?;
         let cwd = &self.cwd;
-        let mut files = store::open_all(&[self.storage()], &options, &mut |dir| {
+        let mut files = store::open_all(&[self.storage()?], &options, &mut |dir| {
             super::say!(
                 "Blocking waiting for the lock on {}",
                 shown(dir, cwd).display()
@@ -53,7 +57,7 @@ impl Target {
         })?;
         files
             .pop()
-            .ok_or_else(|| Error::cant_create(&self.env.file, "nothing to open"))
+            .ok_or_else(|| Error::cant_create(self.env.store_path(), "nothing to open"))
     }
 
     /// Saves `doc` into `file` through the atomic writer with the environment's declared mode,
@@ -72,7 +76,7 @@ impl Target {
 
     /// An edit the document refused, as an error naming the file and line.
     pub fn edit_error(&self, err: EditError) -> Error {
-        super::bootstrap::edit_error(&self.env.file, err)
+        super::bootstrap::edit_error(self.env.store_path(), err)
     }
 
     /// Says on stderr what is wrong with lines of the file (never their text).
@@ -86,7 +90,7 @@ impl Target {
     pub fn print_json(&self, key: &str, action: &str) -> Result<()> {
         let line = JsonChange {
             environment: &self.env.name,
-            file: shown(&self.env.file, &self.cwd).to_string_lossy(),
+            file: shown(self.env.store_path(), &self.cwd).to_string_lossy(),
             key,
             action,
         };

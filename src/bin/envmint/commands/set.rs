@@ -56,7 +56,7 @@ pub fn run(ctx: &Context, args: SetArgs) -> Result<Exit> {
         && let Some(line) = bootstrap::not_a_dotenv_file(&doc)
     {
         return Err(Error::data(
-            Location::new(&target.env.file, Some(line)),
+            Location::new(target.env.store_path(), Some(line)),
             "not a dotenv file: no line reads KEY=value, so envmint will not write to it",
         )
         .with_hint("check the environment's `file` in the manifest"));

@@ -90,9 +90,29 @@ fn prompt(ctx: &Context) -> PassphrasePrompt {
     })
 }
 
+/// What the store needs to open `envs` (the caller sets the lock timeout): when one of them is sealed and
+/// its sealed file exists, the identities (loaded once, in the documented order; `flags` are
+/// the `-i` files). A sealed store that does not exist yet needs none: bootstrap creates it
+/// from the recipients alone.
+pub fn store_options(
+    ctx: &Context,
+    envs: &[&envmint::manifest::Environment],
+    flags: &[PathBuf],
+) -> Result<envmint::store::OpenOptions> {
+    let mut options = envmint::store::OpenOptions::default();
+    let needed = envs
+        .iter()
+        .filter_map(|e| e.sealed.as_ref())
+        .any(|s| std::fs::symlink_metadata(&s.path).is_ok());
+    if needed {
+        options.identities = identities(ctx, flags)?.into();
+    }
+    Ok(options)
+}
+
 /// The identities, in the documented order: -i files, else ENVMINT_IDENTITY, else
 /// ENVMINT_AGE_KEY, else `$XDG_CONFIG_HOME/envmint/identity.txt`.
-fn identities(ctx: &Context, flags: &[PathBuf]) -> Result<Vec<Identity>> {
+pub fn identities(ctx: &Context, flags: &[PathBuf]) -> Result<Vec<Identity>> {
     let prompt = prompt(ctx);
     let mut out = Vec::new();
     if !flags.is_empty() {

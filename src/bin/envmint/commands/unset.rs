@@ -27,7 +27,7 @@ pub fn run(ctx: &Context, args: UnsetArgs) -> Result<Exit> {
 
     if !removed && !args.if_exists {
         return Err(Error::MissingInput {
-            path: target.env.file.clone(),
+            path: target.env.store_path().to_path_buf(),
             what: format!("`{key}`"),
             hint: Some("--if-exists makes a missing key succeed".into()),
         });
