@@ -286,7 +286,11 @@ impl<R: Read> Opened<R> {
                     .filter(|c| c.is_ascii_graphic())
                     .take(40)
                     .collect();
-                out.push(word);
+                // The age crate adds a random `...-grease` stanza to every header: it is no
+                // recipient, and hints count recipients.
+                if !word.ends_with("-grease") {
+                    out.push(word);
+                }
             }
         }
         out

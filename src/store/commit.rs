@@ -93,6 +93,54 @@ pub fn save_all(saves: &[Save<'_>]) -> std::result::Result<Vec<Written>, CommitE
     }
 }
 
+/// Encodes each file's plaintext again and writes it, as one group commit, though the plaintext
+/// is unchanged: for `envmint rekey`, where a sealed file is encrypted afresh (a new file key)
+/// to the recipients its [`Storage`] has now. A file that did not exist is left alone. Returns,
+/// per file, whether it was written.
+///
+/// # Errors
+///
+/// As for [`save_all`].
+pub fn rewrite_all(files: &[(&EnvFile, Mode)]) -> std::result::Result<Vec<Written>, CommitError> {
+    let failed = |error: Error| CommitError {
+        error,
+        written: vec![Written::default(); files.len()],
+    };
+    let mut encoded = Vec::with_capacity(files.len());
+    for (file, _) in files {
+        let snapshot = &file.snapshot;
+        if let Some(plain) = snapshot.plaintext() {
+            let bytes = snapshot.format.encode(&snapshot.path, plain);
+            encoded.push(bytes.map_err(failed)?);
+        }
+    }
+    let mut which = Vec::new();
+    let mut changes = Vec::new();
+    let existing = files.iter().enumerate().filter(|(_, (f, _))| f.exists());
+    for ((i, (file, mode)), contents) in existing.zip(&encoded) {
+        which.push(i);
+        changes.push(atomic::Change {
+            file: &file.lock,
+            contents,
+            mode: *mode,
+        });
+    }
+    let spread = |done: Vec<Written>| {
+        let mut all = vec![Written::default(); files.len()];
+        for (i, w) in which.iter().zip(done) {
+            all[*i] = w;
+        }
+        all
+    };
+    match atomic::commit(&changes) {
+        Ok(done) => Ok(spread(done)),
+        Err(e) => Err(CommitError {
+            error: e.error,
+            written: spread(e.written),
+        }),
+    }
+}
+
 /// A document planned for one environment, with the report of what the plan does (for
 /// bootstrap, the per-key report).
 pub struct Staged<R> {

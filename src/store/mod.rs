@@ -20,7 +20,9 @@ mod commit;
 mod plain;
 mod sealed;
 
-pub use commit::{Outcome, Pending, Save, Staged, Transaction, open_all, save_all, transact};
+pub use commit::{
+    Outcome, Pending, Save, Staged, Transaction, open_all, rewrite_all, save_all, transact,
+};
 
 use crate::atomic::{Locked, Mode};
 use crate::dotenv::Document;

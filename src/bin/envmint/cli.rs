@@ -63,6 +63,8 @@ pub enum Command {
     Seal(SealArgs),
     /// Decrypt an age file or stdin with identities or a passphrase, like `age -d`.
     Unseal(UnsealArgs),
+    /// Re-encrypt sealed environments to the recipients the manifest lists now.
+    Rekey(RekeyArgs),
 }
 
 /// A built-in kind of secret as given on the command line: the library's own list
@@ -343,9 +345,18 @@ pub struct SealArgs {
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
 
-    /// The file to encrypt [default: stdin].
-    #[arg(value_name = "IN")]
-    pub input: Option<PathBuf>,
+    /// Environment mode: delete each environment's plaintext file once it is sealed.
+    #[arg(long)]
+    pub remove_plaintext: bool,
+
+    /// Environment mode: the manifest [default: envmint.toml found from here].
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+
+    /// The file to encrypt [default: stdin]; or, without -r, -R and --passphrase, the sealed
+    /// environments whose plaintext `file` to encrypt into their `sealed` file.
+    #[arg(value_name = "IN | ENV")]
+    pub input: Vec<PathBuf>,
 }
 
 /// `envmint unseal`.
@@ -361,13 +372,56 @@ pub struct UnsealArgs {
     #[arg(short, long = "identity", value_name = "IDENTITY")]
     pub identities: Vec<PathBuf>,
 
-    /// Write the plaintext here (0600, atomic) instead of stdout.
+    /// Write the plaintext here (0600, atomic) instead of stdout (for an environment: instead
+    /// of its `file`).
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
 
-    /// The file to decrypt [default: stdin].
-    #[arg(value_name = "IN")]
+    /// Environment mode: print the plaintext on stdout instead of writing the environment's
+    /// `file`.
+    #[arg(long, conflicts_with = "output")]
+    pub stdout: bool,
+
+    /// Environment mode: the manifest [default: envmint.toml found from here].
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+
+    /// The file to decrypt [default: stdin]; or a sealed environment's name (letters, digits,
+    /// `-`, `_`) when no file of that name exists.
+    #[arg(value_name = "IN | ENV")]
     pub input: Option<PathBuf>,
+}
+
+/// `envmint rekey`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint rekey production\n  \
+    envmint rekey --all --dry-run\n\n\
+    Each sealed store is decrypted in memory and encrypted again, with a new file key, to the\n\
+    recipients the manifest lists now (recipients and recipients_file). A removed recipient\n\
+    cannot open the new file, but may have kept the old one or its values: rotate them too.\n\
+    age files do not name their recipients, so --dry-run compares how many (and of which type)\n\
+    the file is sealed to with the manifest's list.")]
+pub struct RekeyArgs {
+    /// The manifest [default: envmint.toml found from here].
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+
+    /// Sealed environments to re-encrypt.
+    #[arg(required_unless_present = "all", value_name = "ENV")]
+    pub environments: Vec<String>,
+
+    /// Every sealed environment of the manifest.
+    #[arg(long, conflicts_with = "environments")]
+    pub all: bool,
+
+    /// Say what would be re-encrypted, and why, without writing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Decrypt with the identities in this file (repeatable).
+    #[arg(short, long = "identity", value_name = "IDENTITY")]
+    pub identities: Vec<PathBuf>,
 }
 
 #[cfg(test)]

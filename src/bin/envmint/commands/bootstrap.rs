@@ -564,7 +564,7 @@ fn print_summary(outcomes: &[EnvOutcome<'_>], cwd: &Path, dry_run: bool) {
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
+pub(super) fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
     } else {

@@ -8,7 +8,9 @@ mod get;
 mod init;
 mod keygen;
 mod kv;
+mod rekey;
 mod seal;
+mod sealed;
 mod set;
 mod unseal;
 mod unset;
@@ -41,6 +43,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Keygen(args) => keygen::run(&mut ctx, args),
         Command::Seal(args) => seal::run(&ctx, args),
         Command::Unseal(args) => unseal::run(&ctx, args),
+        Command::Rekey(args) => rekey::run(&ctx, args),
     };
     result.map_err(|err| match ctx.cwd_if_known() {
         Some(cwd) => err.relative_to(cwd),
@@ -72,6 +75,7 @@ fn with_leading_manifest(manifest: Option<PathBuf>, command: Command) -> Result<
         Command::Get(args) => &args.manifest,
         Command::Unset(args) => &args.manifest,
         Command::Edit(args) => &args.manifest,
+        Command::Rekey(args) => &args.manifest,
     };
     if slot.is_some() {
         return Err(

@@ -15,6 +15,33 @@ use crate::context::Context;
 
 /// Runs `envmint seal` on a file or stdin.
 pub fn run(ctx: &Context, args: SealArgs) -> Result<Exit> {
+    // Without a recipient or a passphrase, the arguments are sealed environments.
+    let env_mode =
+        args.recipients.is_empty() && args.recipients_files.is_empty() && !args.passphrase;
+    if env_mode && !args.input.is_empty() {
+        if args.output.is_some() || args.armor {
+            return Err(Error::usage(
+                "-o and -a do not apply to `envmint seal ENV`: the manifest names the sealed file",
+            )
+            .with_hint("set `armor = true` in [environments.ENV]; or seal a file with -r"));
+        }
+        return super::sealed::seal(
+            ctx,
+            args.manifest.as_deref(),
+            &args.input,
+            args.remove_plaintext,
+        );
+    }
+    if args.remove_plaintext || args.manifest.is_some() {
+        return Err(Error::usage(
+            "--remove-plaintext and --manifest apply to `envmint seal ENV...` only",
+        )
+        .with_hint("leave out -r, -R and --passphrase to seal environments"));
+    }
+    if args.input.len() > 1 {
+        return Err(Error::usage("seal -r takes one input file (or stdin)")
+            .with_hint("seal each file on its own, with -o for each"));
+    }
     let recipients = if args.passphrase {
         Vec::new()
     } else {
@@ -31,7 +58,7 @@ pub fn run(ctx: &Context, args: SealArgs) -> Result<Exit> {
     } else {
         None
     };
-    let (mut input, input_name) = open_input(args.input.as_deref())?;
+    let (mut input, input_name) = open_input(args.input.first().map(PathBuf::as_path))?;
     let mut encrypt = |out: &mut dyn Write, out_name: &Path| -> Result<()> {
         match &passphrase {
             Some(p) => seal::encrypt_with_passphrase(

@@ -15,6 +15,31 @@ use crate::context::Context;
 
 /// Runs `envmint unseal` on a file or stdin.
 pub fn run(ctx: &Context, args: UnsealArgs) -> Result<Exit> {
+    // `unseal production`: a name that is no file is an environment (see
+    // `sealed::names_environment`); `unseal .env.production.age` stays a file.
+    if let Some(name) = args
+        .input
+        .as_deref()
+        .filter(|p| super::sealed::names_environment(p))
+    {
+        let name = name.to_str().unwrap_or_default();
+        return super::sealed::unseal(
+            ctx,
+            args.manifest.as_deref(),
+            name,
+            &args.identities,
+            args.output.as_deref(),
+            args.stdout,
+        );
+    }
+    if args.manifest.is_some() {
+        return Err(
+            Error::usage("--manifest applies to `envmint unseal ENV` only").with_hint(
+                "the argument is an existing file, so it is decrypted as a file; rename it or \
+                 leave --manifest out",
+            ),
+        );
+    }
     let (input, input_name) = open_input(args.input.as_deref())?;
     let name = input_name.display().to_string();
     let opened = Opened::new(input, &name)?;
