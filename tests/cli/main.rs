@@ -19,3 +19,4 @@ mod kv;
 mod manifest;
 mod messages;
 mod seal;
+mod sealed;

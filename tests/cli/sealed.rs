@@ -1,0 +1,378 @@
+//! Sealed environments end to end: bootstrap, set, get and unset through the sealed store,
+//! `seal ENV` / `unseal ENV`, `rekey`, and the refusals (no or wrong identity, bad recipients).
+//! The reference `age` CLI checks what envmint writes.
+
+use crate::common;
+
+use common::{Output, Test, assert_stderr_has, envmint, mtime, skip, temps, tick};
+use std::process::Command;
+
+const SECRETS: &str = "[secrets.SECRET_KEY]\nkind = \"hex\"\nbytes = 32\n";
+
+/// Makes identity `file` with `envmint keygen -o` and returns its recipient.
+fn keygen(test: Test, file: &str) -> (Test, String) {
+    let out = test.args(["keygen", "-o", file]).status(0);
+    let public = out
+        .stderr()
+        .trim()
+        .strip_prefix("Public key: ")
+        .expect("keygen prints the public key")
+        .to_string();
+    (out.then(), public)
+}
+
+/// A test folder with identity `id.txt`, ENVMINT_IDENTITY pointing at it, no default identity
+/// to fall back on, and a manifest whose `production` is sealed to it (`extra` is added to its
+/// table).
+fn sealed_project(extra: &str) -> (Test, String) {
+    let test = Test::new();
+    let dir = test.dir().to_path_buf();
+    let (test, public) = keygen(test, "id.txt");
+    let test = test
+        .env("ENVMINT_IDENTITY", "id.txt")
+        .env("XDG_CONFIG_HOME", dir.join("no-config"))
+        .env("HOME", dir.join("no-home"))
+        .write(
+            "envmint.toml",
+            format!(
+                "[environments.production]\nsealed = \".env.production.age\"\n\
+                 recipients = [\"{public}\"]\n{extra}{SECRETS}"
+            ),
+        );
+    (test, public)
+}
+
+fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// The plaintext of the sealed file as the reference `age -d -i KEY` reads it; `None`, after
+/// [`skip`], without the age CLI.
+fn age_decrypt(out: &Output, file: &str, key: &str) -> Option<Result<String, String>> {
+    if !have("age") {
+        skip("the age CLI is not installed");
+        return None;
+    }
+    let run = Command::new("age")
+        .args(["-d", "-i", key, file])
+        .current_dir(out.dir())
+        .output()
+        .expect("run age");
+    Some(if run.status.success() {
+        Ok(String::from_utf8(run.stdout).unwrap())
+    } else {
+        Err(String::from_utf8_lossy(&run.stderr).into_owned())
+    })
+}
+
+/// The files in the test folder (not in sub-folders), sorted.
+fn listing(out: &Output) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(out.dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn bootstrap_creates_a_sealed_file_that_age_decrypts_and_a_second_run_leaves_it_alone() {
+    let (test, _) = sealed_project("");
+    let out = test.args(["bootstrap", "production"]).status(0);
+    assert_stderr_has(
+        &out,
+        "production: .env.production.age (created, 1 key, mode 0600)",
+    );
+    // No plaintext beside it, no temporary file left.
+    assert_eq!(
+        listing(&out),
+        [".env.production.age", "envmint.toml", "id.txt"]
+    );
+    assert_eq!(out.mode(".env.production.age"), 0o600);
+    let raw = out.bytes(".env.production.age");
+    assert!(raw.starts_with(b"age-encryption.org/v1\n"));
+    assert!(!String::from_utf8_lossy(&raw).contains("SECRET_KEY"));
+    if let Some(plain) = age_decrypt(&out, ".env.production.age", "id.txt") {
+        let plain = plain.expect("age decrypts what envmint sealed");
+        let value = plain
+            .lines()
+            .find_map(|l| l.strip_prefix("SECRET_KEY="))
+            .expect("SECRET_KEY in the plaintext");
+        assert_eq!(value.len(), 64);
+    }
+
+    // Nothing to add: neither the bytes nor the mtime change (age output differs every time).
+    let before = mtime(out.path(".env.production.age"));
+    tick();
+    let again = out.then().args(["bootstrap", "production"]).status(0);
+    assert_stderr_has(&again, ".env.production.age (unchanged, all 1 key present)");
+    assert_eq!(again.bytes(".env.production.age"), raw);
+    assert_eq!(mtime(again.path(".env.production.age")), before);
+}
+
+#[test]
+fn sealed_bootstrap_never_writes_the_plaintext_file() {
+    // `file` is under `ro`, which is a plain file: any write there fails (as root too).
+    let (test, _) = sealed_project("file = \"ro/.env.production.local\"\n");
+    let out = test
+        .write("ro", "not a folder")
+        .args(["bootstrap", "production"])
+        .status(0);
+    assert_eq!(out.read("ro"), "not a folder");
+    let got = out
+        .then()
+        .args(["get", "production", "SECRET_KEY"])
+        .status(0);
+    assert_eq!(got.stdout().trim().len(), 64);
+    assert!(temps(got.dir()).is_empty());
+}
+
+#[test]
+fn armored_sealed_file_when_the_manifest_asks() {
+    let (test, _) = sealed_project("armor = true\n");
+    let out = test.args(["bootstrap", "production"]).status(0);
+    assert!(
+        out.read(".env.production.age")
+            .starts_with("-----BEGIN AGE ENCRYPTED FILE-----\n")
+    );
+    if let Some(plain) = age_decrypt(&out, ".env.production.age", "id.txt") {
+        assert!(plain.unwrap().contains("SECRET_KEY="));
+    }
+}
+
+#[test]
+fn set_get_unset_work_on_a_sealed_environment_in_memory() {
+    let (test, _) = sealed_project("");
+    let out = test
+        .args(["set", "production", "STRIPE_KEY"])
+        .stdin("sk_live_abc\n")
+        .status(0);
+    assert_stderr_has(&out, "production: .env.production.age: STRIPE_KEY added");
+    assert_eq!(
+        listing(&out),
+        [".env.production.age", "envmint.toml", "id.txt"]
+    );
+    assert!(!String::from_utf8_lossy(&out.bytes(".env.production.age")).contains("sk_live"));
+    let got = out
+        .then()
+        .args(["get", "production", "STRIPE_KEY"])
+        .status(0);
+    assert_eq!(got.stdout(), "sk_live_abc\n");
+    if let Some(plain) = age_decrypt(&got, ".env.production.age", "id.txt") {
+        assert!(plain.unwrap().ends_with("\nSTRIPE_KEY=sk_live_abc\n"));
+    }
+    let gone = got
+        .then()
+        .args(["unset", "production", "STRIPE_KEY"])
+        .status(0);
+    let missing = gone.then().args(["get", "production", "STRIPE_KEY"]).run();
+    assert_ne!(missing.code(), 0);
+    assert_eq!(missing.stdout(), "");
+}
+
+#[test]
+fn seal_env_and_unseal_env_round_trip() {
+    let (test, _) = sealed_project("");
+    let out = test
+        .write(".env.production.local", "# prod\nA=1\nB='two words'\n")
+        .args(["seal", "production"])
+        .status(0);
+    assert_stderr_has(
+        &out,
+        "production: .env.production.local sealed into .env.production.age (1 recipient)",
+    );
+    let sealed = out.bytes(".env.production.age");
+    // Sealing the same plaintext again leaves the sealed bytes alone.
+    let again = out.then().args(["seal", "production"]).status(0);
+    assert_stderr_has(&again, ".env.production.age unchanged");
+    assert_eq!(again.bytes(".env.production.age"), sealed);
+
+    // --remove-plaintext, then unseal it back: byte for byte, 0600.
+    let removed = again
+        .then()
+        .args(["seal", "production", "--remove-plaintext"])
+        .status(0);
+    assert!(!removed.exists(".env.production.local"));
+    let stdout = removed
+        .then()
+        .args(["unseal", "production", "--stdout"])
+        .status(0);
+    assert_eq!(stdout.stdout(), "# prod\nA=1\nB='two words'\n");
+    assert!(!stdout.exists(".env.production.local"));
+    let back = stdout.then().args(["unseal", "production"]).status(0);
+    assert_eq!(
+        back.read(".env.production.local"),
+        "# prod\nA=1\nB='two words'\n"
+    );
+    assert_eq!(back.mode(".env.production.local"), 0o600);
+    let to = back
+        .then()
+        .args(["unseal", "production", "-o", "copy.env"])
+        .status(0);
+    assert_eq!(to.read("copy.env"), "# prod\nA=1\nB='two words'\n");
+
+    // A file named like an environment is still a file (file mode, like age -d).
+    let file_mode = to
+        .then()
+        .write("production", sealed)
+        .args(["unseal", "-i", "id.txt", "production"])
+        .status(0);
+    assert_eq!(file_mode.stdout(), "# prod\nA=1\nB='two words'\n");
+}
+
+#[test]
+fn rekey_adds_and_removes_recipients() {
+    let (test, first) = sealed_project("recipients_file = \"keys/production.txt\"\n");
+    let (test, second) = keygen(test, "id2.txt");
+    let out = test
+        .write("keys/production.txt", format!("# ops\n{first}\n"))
+        .args(["bootstrap", "production"])
+        .status(0);
+    let cant = out
+        .then()
+        .env("ENVMINT_IDENTITY", "id2.txt")
+        .args(["get", "production", "SECRET_KEY"])
+        .status(77);
+    let before = cant.bytes(".env.production.age");
+    let got = cant
+        .then()
+        .env("ENVMINT_IDENTITY", "id.txt")
+        .args(["get", "production", "SECRET_KEY"])
+        .status(0);
+    let value = got.stdout().to_string();
+
+    // Added in the recipients file: --dry-run says so and writes nothing; rekey lets it in.
+    let dry = got
+        .then()
+        .write("keys/production.txt", format!("# ops\n{first}\n{second}\n"))
+        .args(["rekey", "--all", "--dry-run"])
+        .status(0);
+    assert_eq!(
+        dry.stderr(),
+        "production: .env.production.age would be re-encrypted to 2 recipients (1 now): \
+         1 X25519 recipient(s) added\n"
+    );
+    assert_eq!(dry.bytes(".env.production.age"), before);
+    let rekeyed = dry.then().args(["rekey", "production"]).status(0);
+    assert_eq!(
+        rekeyed.stderr(),
+        "production: .env.production.age re-encrypted to 2 recipients\n"
+    );
+    let now = rekeyed
+        .then()
+        .env("ENVMINT_IDENTITY", "id2.txt")
+        .args(["get", "production", "SECRET_KEY"])
+        .status(0);
+    assert_eq!(now.stdout(), value);
+    if let Some(plain) = age_decrypt(&now, ".env.production.age", "id2.txt") {
+        assert!(plain.unwrap().contains(value.trim()));
+    }
+
+    // The first key removed (from the manifest and the file): it no longer opens the file.
+    let manifest = now
+        .read("envmint.toml")
+        .replace(&format!("recipients = [\"{first}\"]\n"), "");
+    let removed = now
+        .then()
+        .write("envmint.toml", manifest)
+        .write("keys/production.txt", format!("{second}\n"))
+        .env("ENVMINT_IDENTITY", "id2.txt")
+        .args(["rekey", "production"])
+        .status(0);
+    assert_stderr_has(&removed, "re-encrypted to 1 recipient");
+    let refused = removed
+        .then()
+        .env("ENVMINT_IDENTITY", "id.txt")
+        .args(["get", "production", "SECRET_KEY"])
+        .status(77);
+    assert_eq!(refused.stdout(), "");
+    if let Some(plain) = age_decrypt(&refused, ".env.production.age", "id.txt") {
+        assert!(plain.is_err());
+    }
+}
+
+#[test]
+fn fail_wrong_or_missing_identity_is_77_with_a_hint_and_writes_nothing() {
+    let (test, _) = sealed_project("");
+    let out = test.args(["bootstrap", "production"]).status(0);
+    let before = out.bytes(".env.production.age");
+    let stamp = mtime(out.path(".env.production.age"));
+    let (test, other) = keygen(out.then(), "other.txt");
+    // A new secret to add, and a key that does not open the file.
+    let text = std::fs::read_to_string(test.dir().join("envmint.toml")).unwrap();
+    let wrong = test
+        .write(
+            "envmint.toml",
+            format!("{text}[secrets.NEW_KEY]\nkind = \"hex\"\n"),
+        )
+        .env("ENVMINT_IDENTITY", "other.txt")
+        .args(["bootstrap", "production"])
+        .status(77);
+    assert_stderr_has(&wrong, "no identity matches any recipient of the file");
+    assert_stderr_has(
+        &wrong,
+        &format!("hint: the file is sealed to 1 recipient(s) of type X25519; tried {other}"),
+    );
+    assert_eq!(wrong.bytes(".env.production.age"), before);
+    assert_eq!(mtime(wrong.path(".env.production.age")), stamp);
+
+    // No identity anywhere (ENVMINT_IDENTITY empty counts as unset; no default file).
+    let none = wrong
+        .then()
+        .env("ENVMINT_IDENTITY", "")
+        .args(["set", "production", "A"])
+        .stdin("1")
+        .status(77);
+    assert_stderr_has(&none, "error: no identity to decrypt with");
+    assert_stderr_has(&none, "hint: pass -i FILE, or set ENVMINT_IDENTITY");
+    assert_eq!(none.bytes(".env.production.age"), before);
+}
+
+#[test]
+fn fail_bad_recipients_name_the_line() {
+    let out = envmint(["bootstrap", "production"])
+        .write(
+            "envmint.toml",
+            "[environments.production]\nsealed = \"p.age\"\nrecipients = [\"age1nope\"]\n",
+        )
+        .status(65);
+    assert_stderr_has(
+        &out,
+        "envmint.toml:3: bad recipient: not a valid age recipient",
+    );
+    assert!(!out.exists("p.age"));
+
+    let out = envmint(["bootstrap", "production"])
+        .write(
+            "envmint.toml",
+            "[environments.production]\nsealed = \"p.age\"\nrecipients_file = \"keys.txt\"\n",
+        )
+        .write("keys.txt", "# team\n\nssh-ed25519 AAAAnope\n")
+        .status(65);
+    assert_stderr_has(&out, "keys.txt:3: not a valid SSH public key");
+    assert!(!out.exists("p.age"));
+
+    let out = envmint(["bootstrap", "production"])
+        .write(
+            "envmint.toml",
+            "[environments.production]\nsealed = \"p.age\"\n",
+        )
+        .status(65);
+    assert_stderr_has(
+        &out,
+        "envmint.toml:1: sealed environment `production` has no recipients",
+    );
+}
+
+#[test]
+fn fail_seal_and_rekey_refuse_plain_environments() {
+    let out = envmint(["seal", "development"]).status(2);
+    assert_stderr_has(&out, "environment `development` is not sealed");
+    let out = envmint(["rekey", "--all"]).status(2);
+    assert_stderr_has(&out, "no environment of the manifest is sealed");
+    let out = envmint(["unseal", "production"]).status(2);
+    assert_stderr_has(&out, "environment `production` is not sealed");
+}
