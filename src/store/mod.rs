@@ -15,6 +15,12 @@
 //! changes anything is decided on the plaintext, never on the raw bytes: a sealed file's bytes are
 //! different on every encryption, and a run that changes nothing must leave the file's bytes
 //! *and* mtime alone.
+//!
+//! [`Format::Sealed`] is an age file: opened, it is decrypted in memory (into zeroizing
+//! buffers, at most [`crate::seal::MAX_IN_MEMORY`]) with the identities of [`OpenOptions`];
+//! saved, it is encrypted to the environment's recipients and written by the same atomic
+//! writer. The plaintext never touches disk. A missing sealed file is an empty document, so
+//! bootstrap creates it from the recipients alone.
 
 mod commit;
 mod plain;
@@ -412,6 +418,77 @@ mod tests {
         let raw = std::fs::read(&path).unwrap();
         assert_ne!(raw, before);
         assert_eq!(unscramble(&raw).as_slice(), b"A=1\nB=2\n");
+    }
+
+    /// A sealed storage at `path` to a new key, and that key's identities.
+    fn sealed_to_new_key(path: &Path) -> (Storage<'_>, Arc<[crate::seal::Identity]>) {
+        use secrecy::ExposeSecret;
+        let key = crate::seal::keygen::generate(&mut rand::rng(), jiff::Timestamp::UNIX_EPOCH);
+        let identities = crate::seal::identities::parse(
+            key.text.expose_secret(),
+            &Location::new("key", None),
+            "key",
+            &crate::seal::PassphrasePrompt::none(),
+        )
+        .unwrap();
+        let recipient = crate::seal::Recipient::parse(&key.recipient).unwrap();
+        let storage = Storage {
+            path,
+            format: Format::Sealed(Arc::new(Sealing {
+                recipients: vec![recipient],
+                armor: false,
+            })),
+        };
+        (storage, identities.into())
+    }
+
+    #[test]
+    fn a_sealed_store_decrypts_in_memory_and_is_rewritten_only_for_new_plaintext() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env.age");
+        let (storage, identities) = sealed_to_new_key(&path);
+        let options = OpenOptions {
+            identities,
+            ..opts()
+        };
+        // A missing sealed file is an empty document; saving creates it encrypted.
+        let file = open(storage.clone(), &options).unwrap();
+        assert!(!file.exists());
+        let mut doc = file.snapshot().document().unwrap();
+        doc.append("TOKEN", "s3cr3t").unwrap();
+        assert!(file.save(&doc).unwrap());
+        drop(file);
+        let raw = std::fs::read(&path).unwrap();
+        assert!(raw.starts_with(b"age-encryption.org/v1\n"));
+        assert!(!String::from_utf8_lossy(&raw).contains("s3cr3t"));
+        let file = open(storage.clone(), &options).unwrap();
+        let doc = file.snapshot().document().unwrap();
+        assert_eq!(doc.get("TOKEN"), Some("s3cr3t"));
+        assert!(!file.save(&doc).unwrap());
+        assert_eq!(std::fs::read(&path).unwrap(), raw);
+        drop(file);
+        // rewrite_all encrypts afresh (rekey) with the same plaintext.
+        let file = open(storage.clone(), &options).unwrap();
+        let written = rewrite_all(&[(&file, Mode::Private)]).unwrap();
+        assert!(written[0].written);
+        drop(file);
+        assert_ne!(std::fs::read(&path).unwrap(), raw);
+        let again = peek(storage.clone(), &options).unwrap();
+        assert_eq!(again.document().unwrap().get("TOKEN"), Some("s3cr3t"));
+
+        // Without identities, or with another key's: exit 77, never an empty document.
+        let err = peek(storage.clone(), &opts()).unwrap_err();
+        assert_eq!(err.exit(), Exit::NoPerm);
+        let (_, others) = sealed_to_new_key(&path);
+        let err = peek(
+            storage,
+            &OpenOptions {
+                identities: others,
+                ..opts()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(err.exit(), Exit::NoPerm);
     }
 
     #[test]

@@ -376,3 +376,37 @@ fn fail_seal_and_rekey_refuse_plain_environments() {
     let out = envmint(["unseal", "production"]).status(2);
     assert_stderr_has(&out, "environment `production` is not sealed");
 }
+
+#[test]
+fn edit_works_on_a_sealed_environment_through_a_private_plaintext_copy() {
+    let (test, _) = sealed_project("");
+    let out = test.args(["bootstrap", "production"]).status(0);
+    let runtime = out.path("runtime");
+    std::fs::create_dir_all(&runtime).unwrap();
+    // By design the editor gets a plaintext copy: 0600, in a private folder under
+    // XDG_RUNTIME_DIR, removed afterwards; the sealed file is written encrypted.
+    let edited = out
+        .then()
+        .write(
+            "editor.sh",
+            "#!/bin/sh\nstat -c '%a' \"$1\" > \"$RECORD\"\necho API_KEY=from-editor >> \"$1\"\n",
+        )
+        .env("RECORD", runtime.parent().unwrap().join("record"))
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("EDITOR", "sh ./editor.sh")
+        .env("VISUAL", "")
+        .args(["edit", "production"])
+        .status(0);
+    assert_stderr_has(
+        &edited,
+        "production: .env.production.age: edited (added API_KEY)",
+    );
+    assert_eq!(edited.read("record"), "600\n");
+    assert_eq!(std::fs::read_dir(&runtime).unwrap().count(), 0);
+    assert!(!String::from_utf8_lossy(&edited.bytes(".env.production.age")).contains("API_KEY"));
+    let got = edited
+        .then()
+        .args(["get", "production", "API_KEY"])
+        .status(0);
+    assert_eq!(got.stdout(), "from-editor\n");
+}

@@ -321,9 +321,13 @@ pub struct KeygenArgs {
 #[command(after_help = "Examples:\n  \
     envmint seal -r age1... -o secrets.env.age secrets.env\n  \
     envmint seal -R keys/team.txt -a < .env > .env.age      # armored\n  \
-    envmint seal --passphrase -o backup.age backup.tar\n\n\
+    envmint seal --passphrase -o backup.age backup.tar\n  \
+    envmint seal production --remove-plaintext              # a sealed environment\n\n\
     Recipients: age1..., ssh-ed25519 and ssh-rsa public keys. The passphrase is asked on the\n\
-    terminal, or read from ENVMINT_PASSPHRASE when there is none; never from an argument.")]
+    terminal, or read from ENVMINT_PASSPHRASE when there is none; never from an argument.\n\n\
+    Without -r, -R and --passphrase the arguments are sealed environments: each one's plaintext\n\
+    `file` is encrypted into its `sealed` file, to the manifest's recipients. Replacing an\n\
+    existing sealed file needs an identity that opens it; an unchanged one is left as it is.")]
 pub struct SealArgs {
     /// Encrypt to this recipient (repeatable).
     #[arg(short, long = "recipient", value_name = "RECIPIENT")]
@@ -363,7 +367,12 @@ pub struct SealArgs {
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
     envmint unseal -o secrets.env secrets.env.age\n  \
-    envmint unseal -i ~/.ssh/id_ed25519 < .env.age\n\n\
+    envmint unseal -i ~/.ssh/id_ed25519 < .env.age\n  \
+    envmint unseal production                 # a sealed environment, into its `file`\n  \
+    envmint unseal production --stdout\n\n\
+    An argument made only of letters, digits, - and _ that is not an existing file names a\n\
+    sealed environment: its store is decrypted in memory and written to the environment's\n\
+    `file` (or -o FILE), 0600, or printed with --stdout.\n\n\
     Identities: -i FILE (repeatable), else ENVMINT_IDENTITY (a path), else ENVMINT_AGE_KEY\n\
     (the key itself), else $XDG_CONFIG_HOME/envmint/identity.txt (~/.config/envmint/...).\n\
     With -o the output is written 0600 and appears only once the whole input authenticated.")]
