@@ -16,6 +16,7 @@
 #   bench_seal       seal/unseal of a 2 KB .env vs age and rage; a 200 MB file: time vs age
 #                    (< 1.3x) and peak RSS (flat: streaming). rage is installed once with
 #                    `cargo install --locked rage` into ~/.cache/envmint-bench (BENCH_RAGE=0: skip)
+#   bench_sealed_noop bootstrap of a sealed environment that needs nothing: < 3 ms, no write
 #
 # The bootstrap sections are skipped with a message while `envmint bootstrap` does not work
 # yet. Results end in a summary table: what, envmint median, other median, ratio, target,
@@ -226,6 +227,33 @@ bench_bootstrap() {
     r=$(calc "$o / $e")
     record "bootstrap dev+staging+prod vs legacy" "$(fmt 2 "$e") ms" "$(fmt 1 "$o") ms" \
         "$(fmt 0 "$r")x" ">= 50x faster" "$(at_least "$r" 50)"
+}
+
+bench_sealed_noop() {
+    log "sealed: bootstrap of a sealed environment that needs nothing (no write)"
+    local dir="$WORK/sealed" json="$WORK/sealed.json" recipient before after
+    mkdir -p "$dir"
+    recipient=$(cd "$dir" && "$ENVMINT" keygen -o id.txt 2>&1 | sed 's/^Public key: //')
+    {
+        printf '[environments.production]\nsealed = ".env.production.age"\n'
+        printf 'recipients = ["%s"]\n' "$recipient"
+        sed -n '/^\[secrets/,$p' "$ROOT/src/presets/web.toml"
+    } >"$dir/envmint.toml"
+    if ! (cd "$dir" && ENVMINT_IDENTITY=id.txt "$ENVMINT" bootstrap production 2>/dev/null); then
+        record "sealed bootstrap, nothing to add" "failed" "-" "-" "< 3 ms, no write" fail
+        return
+    fi
+    before=$(cd "$dir" && sha256sum .env.production.age && stat -c %Y .env.production.age)
+    (cd "$dir" && ENVMINT_IDENTITY=id.txt hyperfine -N --style basic --warmup "$WARMUP" \
+        --runs "$RUNS_FAST" --export-json "$json" \
+        -n "envmint bootstrap production (sealed, nothing to add)" \
+        "$ENVMINT bootstrap production")
+    after=$(cd "$dir" && sha256sum .env.production.age && stat -c %Y .env.production.age)
+    local e ok
+    e=$(median_ms "$json" 0)
+    ok=$(calc "int($e < 3)")
+    [ "$before" = "$after" ] || ok=0
+    record "sealed bootstrap, nothing to add" "$(fmt 2 "$e") ms" "-" "-" "< 3 ms, no write" "$ok"
 }
 
 # make_env_file PATH KEYS: KEYS lines KEY_i=<64 hex> plus comment filler up to KEYS * 100
@@ -464,7 +492,8 @@ for n, r in enumerate(rows):
         print("  ".join("-" * w for w in widths))'
 }
 
-SECTIONS=(bench_gen bench_throughput bench_bootstrap bench_big_file bench_memory bench_seal)
+SECTIONS=(bench_gen bench_throughput bench_bootstrap bench_big_file bench_memory bench_seal
+    bench_sealed_noop)
 
 main() {
     ensure_tools

@@ -410,3 +410,25 @@ fn edit_works_on_a_sealed_environment_through_a_private_plaintext_copy() {
         .status(0);
     assert_eq!(got.stdout(), "from-editor\n");
 }
+
+#[test]
+fn fail_environment_mode_misuse_is_refused_before_anything_is_written() {
+    let (test, _) = sealed_project("");
+    let out = test
+        .write(".env.production.local", "A=1\n")
+        .args(["seal", "production", "-o", "x.age"])
+        .status(2);
+    assert_stderr_has(&out, "-o and -a do not apply to `envmint seal ENV`");
+    assert!(!out.exists("x.age") && !out.exists(".env.production.age"));
+    let missing = out.then().args(["unseal", "production"]).status(66);
+    assert_stderr_has(&missing, ".env.production.age");
+    assert_stderr_has(&missing, "hint: `envmint bootstrap production` creates it");
+    let no_plain = missing
+        .then()
+        .args(["seal", "production", "--remove-plaintext"])
+        .write(".env.production.local", "A=1\n");
+    std::fs::remove_file(no_plain.path(".env.production.local")).unwrap();
+    let no_plain = no_plain.status(66);
+    assert_stderr_has(&no_plain, "hint: `envmint seal production` encrypts");
+    assert!(!no_plain.exists(".env.production.age"));
+}
