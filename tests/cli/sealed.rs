@@ -432,3 +432,23 @@ fn fail_environment_mode_misuse_is_refused_before_anything_is_written() {
     assert_stderr_has(&no_plain, "hint: `envmint seal production` encrypts");
     assert!(!no_plain.exists(".env.production.age"));
 }
+
+#[test]
+fn dash_i_comes_before_envmint_identity_for_sealed_environments() {
+    let (test, _) = sealed_project("");
+    let out = test.args(["bootstrap", "production"]).status(0);
+    let (test, _) = keygen(out.then(), "other.txt");
+    let wrong = test
+        .env("ENVMINT_IDENTITY", "other.txt")
+        .args(["get", "production", "SECRET_KEY"])
+        .status(77);
+    let right = wrong
+        .then()
+        .args(["get", "-i", "id.txt", "production", "SECRET_KEY"])
+        .status(0);
+    assert_eq!(right.stdout().trim().len(), 64);
+    right
+        .then()
+        .args(["bootstrap", "--identity", "id.txt", "production"])
+        .status(0);
+}

@@ -169,6 +169,11 @@ pub struct BootstrapArgs {
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
 
+    /// Decrypt a sealed environment with the identities in this file (repeatable) [default:
+    /// ENVMINT_IDENTITY, ENVMINT_AGE_KEY, then ~/.config/envmint/identity.txt].
+    #[arg(short, long = "identity", value_name = "IDENTITY")]
+    pub identities: Vec<PathBuf>,
+
     /// Environments to bootstrap, as declared in the manifest.
     #[arg(required_unless_present = "all", value_name = "ENV")]
     pub environments: Vec<String>,
@@ -208,6 +213,11 @@ pub struct SetArgs {
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
 
+    /// Decrypt a sealed environment with the identities in this file (repeatable) [default:
+    /// ENVMINT_IDENTITY, ENVMINT_AGE_KEY, then ~/.config/envmint/identity.txt].
+    #[arg(short, long = "identity", value_name = "IDENTITY")]
+    pub identities: Vec<PathBuf>,
+
     /// The environment, as declared in the manifest.
     #[arg(value_name = "ENV")]
     pub environment: String,
@@ -241,6 +251,11 @@ pub struct GetArgs {
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
 
+    /// Decrypt a sealed environment with the identities in this file (repeatable) [default:
+    /// ENVMINT_IDENTITY, ENVMINT_AGE_KEY, then ~/.config/envmint/identity.txt].
+    #[arg(short, long = "identity", value_name = "IDENTITY")]
+    pub identities: Vec<PathBuf>,
+
     /// The environment, as declared in the manifest.
     #[arg(value_name = "ENV")]
     pub environment: String,
@@ -261,6 +276,11 @@ pub struct UnsetArgs {
     /// Use this envmint.toml instead of searching the current folder and its parents.
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
+
+    /// Decrypt a sealed environment with the identities in this file (repeatable) [default:
+    /// ENVMINT_IDENTITY, ENVMINT_AGE_KEY, then ~/.config/envmint/identity.txt].
+    #[arg(short, long = "identity", value_name = "IDENTITY")]
+    pub identities: Vec<PathBuf>,
 
     /// The environment, as declared in the manifest.
     #[arg(value_name = "ENV")]
@@ -294,6 +314,11 @@ pub struct EditArgs {
     /// Use this envmint.toml instead of searching the current folder and its parents.
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
+
+    /// Decrypt a sealed environment with the identities in this file (repeatable) [default:
+    /// ENVMINT_IDENTITY, ENVMINT_AGE_KEY, then ~/.config/envmint/identity.txt].
+    #[arg(short, long = "identity", value_name = "IDENTITY")]
+    pub identities: Vec<PathBuf>,
 
     /// The environment, as declared in the manifest.
     #[arg(value_name = "ENV")]

@@ -49,7 +49,7 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
             envs.push(env);
         }
     }
-    let mut open = super::unseal::store_options(ctx, &envs, &[])?;
+    let mut open = super::unseal::store_options(ctx, &envs, &args.identities)?;
     let rng = &mut ctx.rng;
     let opts = PlanOptions {
         replace_weak: args.replace_weak,

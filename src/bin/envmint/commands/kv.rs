@@ -17,16 +17,28 @@ pub struct Target {
     pub env: Environment,
     /// The working directory, for messages.
     pub cwd: PathBuf,
+    /// `-i` identity files, for a sealed environment.
+    pub identities: Vec<PathBuf>,
 }
 
 impl Target {
     /// Loads the manifest (`--manifest`, else found from the working directory, else the
     /// built-in preset) and finds `name` in it.
-    pub fn load(ctx: &Context, manifest: Option<&Path>, name: &str) -> Result<Target> {
+    pub fn load(
+        ctx: &Context,
+        manifest: Option<&Path>,
+        name: &str,
+        identities: &[PathBuf],
+    ) -> Result<Target> {
         let cwd = ctx.cwd()?.to_path_buf();
         let manifest = Manifest::load(manifest, &cwd, ctx.home.as_deref())?;
         let env = manifest.environment(name)?.clone();
-        Ok(Target { manifest, env, cwd })
+        Ok(Target {
+            manifest,
+            env,
+            cwd,
+            identities: identities.to_vec(),
+        })
     }
 
     /// The environment's file as the store opens it (its sealed file when it is sealed).
@@ -36,7 +48,7 @@ impl Target {
 
     /// What the store needs to read it: the identities when it is sealed.
     pub fn options(&self, ctx: &Context) -> Result<store::OpenOptions> {
-        super::unseal::store_options(ctx, &[&self.env], &[])
+        super::unseal::store_options(ctx, &[&self.env], &self.identities)
     }
 
     /// The file as shown in messages (relative to the working directory when inside it).
