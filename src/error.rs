@@ -1,8 +1,20 @@
-//! The one error type of envmint and the exit codes it maps to.
+//! The errors of envmint, typed per area, and the one mapping from an error to its exit code.
 //!
-//! Every message names the file, line or flag it is about, and never a secret value: messages are
-//! built only from paths, key names, flag names, counts and `io::Error`s, none of which carry
-//! secret material. The binary prints `error: {error}` and then `hint: {hint}` when there is one.
+//! An error here is data: what went wrong, where, and the values needed to say it (paths, line
+//! numbers, sizes, uids, `io::Error`s). It never carries a secret value. The sentences a user
+//! reads, `error: ...` and the `hint: ...` line, are written by the binary
+//! (`src/bin/envmint/report.rs`), in one place, as rage's binary adds the advice to its
+//! library's typed errors.
+//!
+//! Areas: [`FileError`] (reading, creating, locking and replacing files). The variants that
+//! still carry a message and a hint written by the library ([`Error::Usage`], [`Error::Data`],
+//! [`Error::MissingInput`], [`Error::CantCreate`], [`Error::Untrusted`]) are the part not yet
+//! converted (the manifest validator, the generator's advice); new code adds a typed area
+//! instead: one variant of [`Error`] per area, mapped in [`Error::exit`].
+//!
+//! Places left for what comes next: a decryption refusal belongs to the seal area's own
+//! variant, mapped to [`Exit::NoPerm`] (77); `run` will report its child's exit status as a
+//! command result (a status is not an error), so [`Exit`] gets a variant for it then.
 
 use std::fmt;
 use std::io;
@@ -70,7 +82,8 @@ impl fmt::Display for Location {
     }
 }
 
-/// Every error envmint reports. Each variant maps to one [`Exit`] code.
+/// Every error envmint reports, one variant per area. Each maps to one [`Exit`] code through
+/// [`Error::exit`]; the binary writes its sentences.
 #[derive(Debug)]
 pub enum Error {
     /// A flag or argument does not make sense (exit 2).
@@ -80,7 +93,8 @@ pub enum Error {
         /// How to fix it, when known.
         hint: Option<String>,
     },
-    /// Malformed input data (exit 65), e.g. a manifest field or a dotenv line.
+    /// Malformed input data (exit 65), e.g. a manifest field, with the message still written
+    /// by the library (the part of the manifest and generator areas not yet typed).
     Data {
         /// The file and line.
         location: Location,
@@ -89,7 +103,7 @@ pub enum Error {
         /// How to fix it, when known.
         hint: Option<String>,
     },
-    /// An input file is missing (exit 66).
+    /// An input file is missing (exit 66), in words the library still writes.
     MissingInput {
         /// The missing file.
         path: PathBuf,
@@ -98,7 +112,7 @@ pub enum Error {
         /// How to fix it, when known.
         hint: Option<String>,
     },
-    /// An output cannot be created (exit 73).
+    /// An output cannot be created (exit 73), in words the library still writes.
     CantCreate {
         /// The output path.
         path: PathBuf,
@@ -107,22 +121,8 @@ pub enum Error {
         /// How to fix it, when known.
         hint: Option<String>,
     },
-    /// Reading or writing failed (exit 74).
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// What envmint was doing: "read", "write", "fsync", ...
-        action: &'static str,
-        /// The operating system's error.
-        source: io::Error,
-    },
-    /// Another process holds the lock (exit 75).
-    Busy {
-        /// The folder being locked.
-        path: PathBuf,
-        /// How long this process waited.
-        waited: Duration,
-    },
+    /// A file could not be read, created, locked or replaced: the file area.
+    File(FileError),
     /// The operating system's random source failed (exit 74).
     Entropy {
         /// The error, in words.
@@ -137,15 +137,226 @@ pub enum Error {
         /// How to proceed, when known.
         hint: Option<String>,
     },
-    /// Permission refused (exit 77).
-    PermissionDenied {
-        /// The file.
-        path: PathBuf,
-        /// What envmint was doing.
-        action: &'static str,
+}
+
+/// What envmint was doing to a file when it failed. The binary turns it into the verb of the
+/// message ("cannot sync the folder"); [`Op::direction`] decides the exit code of an OS error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// Reading an input (a dotenv file, the working folder).
+    Read,
+    /// Reading the manifest: the same, with advice about `--manifest`.
+    ReadManifest,
+    /// Looking at a path or a symlink before writing.
+    Inspect,
+    /// Opening a target's folder to lock it.
+    OpenFolder,
+    /// Taking the lock on a folder.
+    Lock,
+    /// Creating the temporary file.
+    Create,
+    /// Writing the temporary file.
+    Write,
+    /// `fsync` of the temporary file.
+    Sync,
+    /// `fsync` of the folder after a rename.
+    SyncFolder,
+    /// Renaming the temporary file over the target.
+    Replace,
+    /// Setting the new file's mode.
+    SetMode,
+    /// Giving the new file the old one's owner and group.
+    KeepOwner,
+    /// Listing the old file's extended attributes.
+    ListXattrs,
+    /// Reading one of them.
+    ReadXattrs,
+    /// Setting one of them on the new file (the attribute's name is in the message).
+    KeepXattrs,
+    /// Following a symlink.
+    FollowSymlink,
+    /// Writing to standard output.
+    WriteStdout,
+}
+
+/// Which exit codes an OS error during an [`Op`] maps to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// A missing input is exit 66, a refused one 77, anything else 74.
+    Input,
+    /// A missing folder, a refused permission or a read-only file system is exit 73 (the output
+    /// cannot be created), anything else (a full disk) 74.
+    Output,
+    /// A refused permission is 77, anything else as [`Direction::Output`].
+    Ownership,
+    /// Always exit 74: the kinds that would mean something else cannot occur there.
+    Plain,
+}
+
+impl Op {
+    /// How an OS error during this operation is classified.
+    pub fn direction(self) -> Direction {
+        match self {
+            Op::Read | Op::ReadManifest => Direction::Input,
+            Op::Inspect
+            | Op::OpenFolder
+            | Op::Create
+            | Op::Write
+            | Op::Sync
+            | Op::Replace
+            | Op::SetMode
+            | Op::ListXattrs
+            | Op::ReadXattrs => Direction::Output,
+            Op::KeepOwner => Direction::Ownership,
+            Op::Lock | Op::SyncFolder | Op::KeepXattrs | Op::FollowSymlink | Op::WriteStdout => {
+                Direction::Plain
+            }
+        }
+    }
+}
+
+/// A file that could not be read, created, locked or replaced.
+#[derive(Debug)]
+pub struct FileError {
+    /// The file (or folder, for a lock or an unwritable folder) the error is about.
+    pub path: PathBuf,
+    /// What envmint was doing.
+    pub op: Op,
+    /// What went wrong.
+    pub problem: FileProblem,
+}
+
+/// What went wrong with a file.
+#[derive(Debug)]
+pub enum FileProblem {
+    /// The operating system refused; the exit code follows [`Op::direction`].
+    Os(io::Error),
+    /// The path is a directory, FIFO, device or socket (65 when read, 73 when replaced).
+    NotRegular {
+        /// What it is instead, when it was looked at.
+        kind: Option<FileKind>,
+    },
+    /// The file is larger than envmint reads (65).
+    TooLarge {
+        /// Its size in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The file grew past the limit while it was read (65).
+    GrewPastLimit {
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// A symlink owned by another user, which envmint does not follow (77).
+    UntrustedSymlink {
+        /// The link's owner.
+        owner: u32,
+        /// The effective user.
+        euid: u32,
+    },
+    /// A symlink whose target has no file name, such as `/` or `..` (73, or 65 when read).
+    SymlinkNotAFile {
+        /// Where it points.
+        points_at: PathBuf,
+    },
+    /// A symlink loop, or a chain too long to follow (73, or 65 when read).
+    SymlinkLoop,
+    /// The path names no file, such as `.` (73, or 65 when read).
+    NotAFileName,
+    /// A symlink changed each time the lock was taken (73).
+    SymlinkKeepsChanging,
+    /// The folder refuses new files, so no temporary file can be made in it (73).
+    FolderNotWritable {
+        /// The file that was to be written there.
+        name: String,
         /// The operating system's error.
         source: io::Error,
     },
+    /// Another process holds the lock on the folder `path` (75).
+    Busy {
+        /// How long this process waited.
+        waited: Duration,
+    },
+    /// An internal request named no file (73); kept rather than a panic.
+    NothingRequested,
+}
+
+/// What a non-regular file is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// A directory.
+    Directory,
+    /// A named pipe.
+    Fifo,
+    /// A character or block device.
+    Device,
+    /// A Unix socket.
+    Socket,
+    /// Anything else that is not a regular file.
+    Other,
+}
+
+impl FileError {
+    /// An error of `op` on `path`.
+    pub fn new(path: impl Into<PathBuf>, op: Op, problem: FileProblem) -> Self {
+        FileError {
+            path: path.into(),
+            op,
+            problem,
+        }
+    }
+
+    /// The OS error `source` met during `op` on `path`.
+    pub fn os(path: impl Into<PathBuf>, op: Op, source: io::Error) -> Self {
+        FileError::new(path, op, FileProblem::Os(source))
+    }
+
+    /// The exit code: decided by the problem, and for an OS error by the operation's direction
+    /// and the error's kind.
+    pub fn exit(&self) -> Exit {
+        let reading = matches!(self.op, Op::Read | Op::ReadManifest);
+        match &self.problem {
+            FileProblem::Os(source) => os_exit(self.op.direction(), source.kind()),
+            FileProblem::NotRegular { .. }
+            | FileProblem::SymlinkNotAFile { .. }
+            | FileProblem::SymlinkLoop
+            | FileProblem::NotAFileName => {
+                if reading {
+                    Exit::DataErr
+                } else {
+                    Exit::CantCreate
+                }
+            }
+            FileProblem::TooLarge { .. } | FileProblem::GrewPastLimit { .. } => Exit::DataErr,
+            FileProblem::UntrustedSymlink { .. } => Exit::NoPerm,
+            FileProblem::SymlinkKeepsChanging
+            | FileProblem::FolderNotWritable { .. }
+            | FileProblem::NothingRequested => Exit::CantCreate,
+            FileProblem::Busy { .. } => Exit::Busy,
+        }
+    }
+}
+
+/// The exit code of an OS error of `kind` in an operation of `direction`.
+fn os_exit(direction: Direction, kind: io::ErrorKind) -> Exit {
+    use io::ErrorKind as K;
+    match (direction, kind) {
+        (Direction::Input, K::NotFound) => Exit::NoInput,
+        (Direction::Input, K::PermissionDenied) => Exit::NoPerm,
+        (Direction::Ownership, K::PermissionDenied) => Exit::NoPerm,
+        (
+            Direction::Output | Direction::Ownership,
+            K::NotFound | K::PermissionDenied | K::ReadOnlyFilesystem,
+        ) => Exit::CantCreate,
+        _ => Exit::Io,
+    }
+}
+
+impl From<FileError> for Error {
+    fn from(e: FileError) -> Self {
+        Error::File(e)
+    }
 }
 
 impl Error {
@@ -175,54 +386,21 @@ impl Error {
         }
     }
 
-    /// Classifies an error met while *reading* `path`: a missing file is exit 66, a refused one
-    /// exit 77, anything else exit 74.
+    /// An error met while *reading* `path`: a missing file is exit 66, a refused one exit 77,
+    /// anything else exit 74.
     pub fn reading(path: &Path, source: io::Error) -> Self {
-        match source.kind() {
-            io::ErrorKind::NotFound => Error::MissingInput {
-                path: path.to_path_buf(),
-                what: "file".into(),
-                hint: None,
-            },
-            io::ErrorKind::PermissionDenied => Error::PermissionDenied {
-                path: path.to_path_buf(),
-                action: "read",
-                source,
-            },
-            _ => Error::Io {
-                path: path.to_path_buf(),
-                action: "read",
-                source,
-            },
-        }
+        FileError::os(path, Op::Read, source).into()
     }
 
-    /// Classifies an error met while *creating or writing* `path`: a missing or read-only
-    /// directory and a refused permission are exit 73 (the output cannot be created); anything
-    /// else, a full disk among them, is exit 74.
-    pub fn writing(path: &Path, action: &'static str, source: io::Error) -> Self {
-        match source.kind() {
-            io::ErrorKind::NotFound => Error::CantCreate {
-                path: path.to_path_buf(),
-                reason: format!("cannot {action}: the directory does not exist ({source})"),
-                hint: None,
-            },
-            io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
-                Error::CantCreate {
-                    path: path.to_path_buf(),
-                    reason: format!("cannot {action}: {source}"),
-                    hint: None,
-                }
-            }
-            _ => Error::Io {
-                path: path.to_path_buf(),
-                action,
-                source,
-            },
-        }
+    /// An error met while doing `op` to *create or replace* `path`: a missing or read-only
+    /// directory and a refused permission are exit 73; anything else, a full disk among them,
+    /// is exit 74.
+    pub fn writing(path: &Path, op: Op, source: io::Error) -> Self {
+        FileError::os(path, op, source).into()
     }
 
-    /// Adds or replaces the hint line (ignored for variants without one).
+    /// Adds or replaces the hint line of a variant that carries one (ignored for the typed
+    /// areas, whose hints the binary writes).
     pub fn with_hint(mut self, new: impl Into<String>) -> Self {
         match &mut self {
             Error::Usage { hint, .. }
@@ -230,10 +408,7 @@ impl Error {
             | Error::MissingInput { hint, .. }
             | Error::CantCreate { hint, .. }
             | Error::Untrusted { hint, .. } => *hint = Some(new.into()),
-            Error::Io { .. }
-            | Error::Entropy { .. }
-            | Error::Busy { .. }
-            | Error::PermissionDenied { .. } => {}
+            Error::File(_) | Error::Entropy { .. } => {}
         }
         self
     }
@@ -248,52 +423,33 @@ impl Error {
                     shorten(p);
                 }
             }
+            Error::File(e) => shorten(&mut e.path),
             Error::MissingInput { path, .. }
             | Error::CantCreate { path, .. }
-            | Error::Untrusted { path, .. }
-            | Error::Io { path, .. }
-            | Error::Busy { path, .. }
-            | Error::PermissionDenied { path, .. } => shorten(path),
+            | Error::Untrusted { path, .. } => shorten(path),
             Error::Usage { .. } | Error::Entropy { .. } => {}
         }
         self
     }
 
-    /// The exit code this error maps to.
+    /// The exit code this error maps to: the one mapping of the whole program.
     pub fn exit(&self) -> Exit {
         match self {
             Error::Usage { .. } => Exit::Usage,
             Error::Data { .. } => Exit::DataErr,
             Error::MissingInput { .. } => Exit::NoInput,
             Error::CantCreate { .. } => Exit::CantCreate,
-            Error::Io { .. } | Error::Entropy { .. } => Exit::Io,
-            Error::Busy { .. } => Exit::Busy,
-            Error::PermissionDenied { .. } | Error::Untrusted { .. } => Exit::NoPerm,
-        }
-    }
-
-    /// The hint line, if a fix is known.
-    pub fn hint(&self) -> Option<String> {
-        match self {
-            Error::Usage { hint, .. }
-            | Error::Data { hint, .. }
-            | Error::MissingInput { hint, .. }
-            | Error::CantCreate { hint, .. }
-            | Error::Untrusted { hint, .. } => hint.clone(),
-            Error::Busy { .. } => Some(
-                "envmint locks the folder of the files it writes; try again when that process \
-                 has finished (ENVMINT_LOCK_TIMEOUT sets how long to wait, in seconds)"
-                    .into(),
-            ),
-            Error::PermissionDenied { path, .. } => Some(format!(
-                "check the owner and mode of {} (ls -l)",
-                path.display()
-            )),
-            Error::Io { .. } | Error::Entropy { .. } => None,
+            Error::File(e) => e.exit(),
+            Error::Entropy { .. } => Exit::Io,
+            Error::Untrusted { .. } => Exit::NoPerm,
         }
     }
 }
 
+/// Test builds only: the library's own tests check the messages the library still writes (the
+/// untyped variants) through `to_string()` and `hint()`. The typed areas show as `Debug`; their
+/// sentences are tested where they are written, in the binary's `report.rs`.
+#[cfg(test)]
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -307,36 +463,22 @@ impl fmt::Display for Error {
             Error::CantCreate { path, reason, .. } | Error::Untrusted { path, reason, .. } => {
                 write!(f, "{}: {reason}", path.display())
             }
-            Error::Io {
-                path,
-                action,
-                source,
-            } => write!(f, "{}: cannot {action}: {source}", path.display()),
-            // Any user who can read the folder can hold its lock, so "another envmint process"
-            // would be a guess.
-            Error::Busy { path, waited } => write!(
-                f,
-                "another process holds the lock on {} (waited {:.1}s)",
-                path.display(),
-                waited.as_secs_f64()
-            ),
-            Error::PermissionDenied {
-                path,
-                action,
-                source,
-            } => write!(f, "{}: cannot {action}: {source}", path.display()),
-            Error::Entropy { reason } => {
-                write!(f, "cannot seed the random generator from the OS: {reason}")
-            }
+            other => write!(f, "{other:?}"),
         }
     }
 }
 
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+#[cfg(test)]
+impl Error {
+    /// The hint a variant carries (test builds only; see the `Display` above).
+    pub(crate) fn hint(&self) -> Option<String> {
         match self {
-            Error::Io { source, .. } | Error::PermissionDenied { source, .. } => Some(source),
-            _ => None,
+            Error::Usage { hint, .. }
+            | Error::Data { hint, .. }
+            | Error::MissingInput { hint, .. }
+            | Error::CantCreate { hint, .. }
+            | Error::Untrusted { hint, .. } => hint.clone(),
+            Error::File(_) | Error::Entropy { .. } => None,
         }
     }
 }
@@ -373,10 +515,20 @@ mod tests {
         let pd = || io::Error::from(io::ErrorKind::PermissionDenied);
         assert_eq!(Error::reading(p, nf()).exit(), Exit::NoInput);
         assert_eq!(Error::reading(p, pd()).exit(), Exit::NoPerm);
-        assert_eq!(Error::writing(p, "create", nf()).exit(), Exit::CantCreate);
-        assert_eq!(Error::writing(p, "create", pd()).exit(), Exit::CantCreate);
+        assert_eq!(Error::writing(p, Op::Create, nf()).exit(), Exit::CantCreate);
+        assert_eq!(Error::writing(p, Op::Create, pd()).exit(), Exit::CantCreate);
         let full = io::Error::from(io::ErrorKind::StorageFull);
-        assert_eq!(Error::writing(p, "write", full).exit(), Exit::Io);
+        assert_eq!(Error::writing(p, Op::Write, full).exit(), Exit::Io);
+        let ro = io::Error::from(io::ErrorKind::ReadOnlyFilesystem);
+        assert_eq!(Error::writing(p, Op::Replace, ro).exit(), Exit::CantCreate);
+        assert_eq!(Error::writing(p, Op::KeepOwner, pd()).exit(), Exit::NoPerm);
+        assert_eq!(
+            Error::writing(p, Op::KeepOwner, nf()).exit(),
+            Exit::CantCreate
+        );
+        assert_eq!(Error::writing(p, Op::SyncFolder, pd()).exit(), Exit::Io);
+        let other = io::Error::other("x");
+        assert_eq!(Error::reading(p, other).exit(), Exit::Io);
     }
 
     #[test]
@@ -392,7 +544,10 @@ mod tests {
             io::Error::from(io::ErrorKind::NotFound),
         )
         .relative_to(base);
-        assert!(e.to_string().starts_with("a/.env: "), "{e}");
+        assert!(
+            matches!(&e, Error::File(f) if f.path == Path::new("a/.env")),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -402,5 +557,72 @@ mod tests {
         assert_eq!(e.to_string(), "envmint.toml:7: unknown kind `hax`");
         assert_eq!(e.hint().as_deref(), Some("use one of: hex, base64"));
         assert_eq!(e.exit(), Exit::DataErr);
+    }
+
+    #[test]
+    fn every_file_problem_maps_to_its_exit_code() {
+        use FileProblem as P;
+        let at = |op, problem| Error::from(FileError::new("x", op, problem)).exit();
+        let kind = || P::NotRegular {
+            kind: Some(FileKind::Fifo),
+        };
+        assert_eq!(at(Op::Read, kind()), Exit::DataErr);
+        assert_eq!(at(Op::ReadManifest, kind()), Exit::DataErr);
+        assert_eq!(at(Op::Inspect, kind()), Exit::CantCreate);
+        assert_eq!(at(Op::Read, P::SymlinkLoop), Exit::DataErr);
+        assert_eq!(at(Op::Inspect, P::SymlinkLoop), Exit::CantCreate);
+        assert_eq!(at(Op::Read, P::NotAFileName), Exit::DataErr);
+        assert_eq!(at(Op::Inspect, P::NotAFileName), Exit::CantCreate);
+        let not_a_file = || P::SymlinkNotAFile {
+            points_at: "/".into(),
+        };
+        assert_eq!(at(Op::Read, not_a_file()), Exit::DataErr);
+        assert_eq!(at(Op::Inspect, not_a_file()), Exit::CantCreate);
+        let big = P::TooLarge { size: 9, limit: 1 };
+        assert_eq!(at(Op::Read, big), Exit::DataErr);
+        assert_eq!(at(Op::Read, P::GrewPastLimit { limit: 1 }), Exit::DataErr);
+        let link = P::UntrustedSymlink { owner: 7, euid: 8 };
+        assert_eq!(at(Op::FollowSymlink, link), Exit::NoPerm);
+        assert_eq!(at(Op::Lock, P::SymlinkKeepsChanging), Exit::CantCreate);
+        let folder = P::FolderNotWritable {
+            name: ".env".into(),
+            source: io::Error::from(io::ErrorKind::PermissionDenied),
+        };
+        assert_eq!(at(Op::Create, folder), Exit::CantCreate);
+        let busy = P::Busy {
+            waited: Duration::from_secs(1),
+        };
+        assert_eq!(at(Op::Lock, busy), Exit::Busy);
+        assert_eq!(at(Op::Lock, P::NothingRequested), Exit::CantCreate);
+    }
+
+    #[test]
+    fn every_untyped_variant_maps_to_its_exit_code() {
+        let p = PathBuf::from("x");
+        let table = [
+            (Error::usage("u"), Exit::Usage),
+            (Error::data(Location::default(), "d"), Exit::DataErr),
+            (
+                Error::MissingInput {
+                    path: p.clone(),
+                    what: "file".into(),
+                    hint: None,
+                },
+                Exit::NoInput,
+            ),
+            (Error::cant_create(&p, "c"), Exit::CantCreate),
+            (Error::Entropy { reason: "e".into() }, Exit::Io),
+            (
+                Error::Untrusted {
+                    path: p,
+                    reason: "r".into(),
+                    hint: None,
+                },
+                Exit::NoPerm,
+            ),
+        ];
+        for (error, exit) in table {
+            assert_eq!(error.exit(), exit, "{error:?}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{FILE_NAME, MAX_MANIFEST_BYTES, Manifest};
 use crate::atomic;
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, FileError, FileProblem, Location, Op, Result};
 use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -87,8 +87,7 @@ pub fn find(start: &Path, home: Option<&Path>) -> Result<Option<PathBuf>> {
             Ok(_) => return Ok(Some(candidate)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => {
-                return Err(Error::reading(&candidate, e)
-                    .with_hint("pass --manifest FILE to name the manifest"));
+                return Err(Error::reading(&candidate, e));
             }
         }
         let at_home = home.is_some_and(|h| h == dir) || home_real.as_deref() == Some(dir);
@@ -131,8 +130,6 @@ fn check_owner(path: &Path, euid: u32) -> Result<()> {
 /// symlinks) of at most [`MAX_MANIFEST_BYTES`], read without blocking (a FIFO or `/dev/zero`
 /// never hangs or fills memory).
 fn read(path: &Path) -> Result<String> {
-    const NOT_A_FILE: &str = "the manifest must be a regular file; remove or rename this one, \
-                              or pass --manifest FILE";
     let missing = |what: String, hint: &str| Error::MissingInput {
         path: path.to_path_buf(),
         what,
@@ -154,25 +151,19 @@ fn read(path: &Path) -> Result<String> {
             });
         }
         Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
-            return Err(Error::data(
-                Location::new(path, None),
-                "a symlink loop (or a chain of more than 40 symlinks), not a file",
-            )
-            .with_hint(NOT_A_FILE));
+            let loop_ = FileError::new(path, Op::ReadManifest, FileProblem::SymlinkLoop);
+            return Err(loop_.into());
         }
         Err(e) => return Err(Error::reading(path, e)),
     }
     let bytes = atomic::read_regular(path, MAX_MANIFEST_BYTES)
-        .map_err(|e| {
-            let too_big = std::fs::metadata(path).is_ok_and(|m| m.is_file());
-            match e {
-                Error::Data { .. } if too_big => e.with_hint(
-                    "a manifest is a few kilobytes; check that this is the right file (the \
-                     limit is 1 MiB)",
-                ),
-                Error::Data { .. } => e.with_hint(NOT_A_FILE),
-                other => other,
+        .map_err(|e| match e {
+            // The binary's advice for a manifest differs from a dotenv file's.
+            Error::File(mut e) if e.op == Op::Read => {
+                e.op = Op::ReadManifest;
+                Error::File(e)
             }
+            other => other,
         })?
         .ok_or_else(|| {
             missing(
@@ -319,14 +310,17 @@ mod tests {
         fs::create_dir(&path).unwrap();
         let err = load_in(dir.path());
         assert_eq!(err.exit(), Exit::DataErr, "{err}");
-        assert_eq!(
-            err.to_string(),
-            format!(
-                "{}: not a regular file (a directory); envmint reads only regular files",
-                path.display()
-            )
+        // The binary's advice for a manifest names --manifest (report.rs).
+        let manifest_file = |err: &Error, want: fn(&FileProblem) -> bool| matches!(err, Error::File(e) if e.op == Op::ReadManifest && e.path == path && want(&e.problem));
+        assert!(
+            manifest_file(&err, |p| matches!(
+                p,
+                FileProblem::NotRegular {
+                    kind: Some(crate::error::FileKind::Directory)
+                }
+            )),
+            "{err:?}"
         );
-        assert!(err.hint().unwrap().contains("--manifest"));
         fs::remove_dir(&path).unwrap();
 
         std::os::unix::fs::symlink("missing.toml", &path).unwrap();
@@ -344,21 +338,32 @@ mod tests {
         std::os::unix::fs::symlink(FILE_NAME, &path).unwrap();
         let err = load_in(dir.path());
         assert_eq!(err.exit(), Exit::DataErr, "{err}");
-        assert!(err.to_string().contains("a symlink loop"), "{err}");
+        assert!(
+            manifest_file(&err, |p| matches!(p, FileProblem::SymlinkLoop)),
+            "{err:?}"
+        );
         fs::remove_file(&path).unwrap();
 
         std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
         let err = load_in(dir.path());
         assert_eq!(err.exit(), Exit::DataErr, "{err}");
-        assert!(err.to_string().contains("(a device)"), "{err}");
+        assert!(
+            manifest_file(&err, |p| matches!(
+                p,
+                FileProblem::NotRegular {
+                    kind: Some(crate::error::FileKind::Device)
+                }
+            )),
+            "{err:?}"
+        );
         fs::remove_file(&path).unwrap();
 
         fs::write(&path, vec![b'#'; MAX_MANIFEST_BYTES as usize + 1]).unwrap();
         let err = load_in(dir.path());
         assert_eq!(err.exit(), Exit::DataErr, "{err}");
-        assert_eq!(
-            err.hint().unwrap(),
-            "a manifest is a few kilobytes; check that this is the right file (the limit is 1 MiB)"
+        assert!(
+            manifest_file(&err, |p| matches!(p, FileProblem::TooLarge { .. })),
+            "{err:?}"
         );
 
         fs::write(&path, b"[environments.production]\n# caf\xe9\n").unwrap();

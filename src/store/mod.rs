@@ -23,7 +23,7 @@ pub use commit::{Outcome, Pending, Save, Staged, Transaction, open_all, save_all
 
 use crate::atomic::{Locked, Mode};
 use crate::dotenv::Document;
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, FileError, FileProblem, Location, Op, Result};
 use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -243,7 +243,7 @@ pub fn open(storage: Storage<'_>, options: &OpenOptions) -> Result<EnvFile> {
     let mut files = open_all(&[storage], options, &mut |_| {})?;
     files
         .pop()
-        .ok_or_else(|| Error::cant_create(storage.path, "nothing to open"))
+        .ok_or_else(|| FileError::new(storage.path, Op::Lock, FileProblem::NothingRequested).into())
 }
 
 /// Reads `storage`'s file without locking, for reports, dry runs and plans that are checked

@@ -5,7 +5,7 @@ use super::{Global, shown};
 use crate::cli::BootstrapArgs;
 use crate::context::Context;
 use envmint::dotenv::{Document, EditError};
-use envmint::error::Location;
+use envmint::error::{FileError, Location, Op};
 use envmint::generate::format_bits;
 use envmint::manifest::{Environment, Manifest, Source};
 use envmint::plan::bootstrap;
@@ -652,11 +652,8 @@ fn print_json(
         preset,
         environments,
     };
-    let text = serde_json::to_string(&report).map_err(|e| Error::Io {
-        path: "<stdout>".into(),
-        action: "write",
-        source: e.into(),
-    })?;
+    let text = serde_json::to_string(&report)
+        .map_err(|e| FileError::os("<stdout>", Op::WriteStdout, e.into()))?;
     super::print_line(&text)
 }
 

@@ -244,8 +244,8 @@ mod tests {
         assert_eq!(alnum.size_text(), "1 character");
         assert!(describe(&alnum, 0).starts_with("0 secrets of kind alnum, 1 character each"));
         assert!(
-            weak_error(&one_byte)
-                .to_string()
+            crate::report::render(&weak_error(&one_byte))
+                .message
                 .starts_with("hex of 1 byte has 8 bits")
         );
     }

@@ -1,0 +1,375 @@
+//! The sentences users read when something fails: `error: ...` and the `hint: ...` line.
+//!
+//! This is the one place they are written. The library returns typed errors (what went wrong,
+//! with the paths, sizes and uids needed to say it); this file turns each into words and adds
+//! the advice, as rage's binary does for its library's errors. Variants that still carry a
+//! message written by the library (`Usage`, `Data`, `MissingInput`, `CantCreate`, `Untrusted`)
+//! are printed as they come.
+
+use envmint::Error;
+use envmint::error::{Direction, FileError, FileKind, FileProblem, Op};
+use std::io;
+use std::path::Path;
+
+/// What the user reads for one error: the `error:` line and, when a fix is known, the
+/// `hint:` line (both without their prefixes).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Rendered {
+    /// The `error: ...` line.
+    pub message: String,
+    /// The `hint: ...` line.
+    pub hint: Option<String>,
+}
+
+/// Writes `err` in words.
+pub fn render(err: &Error) -> Rendered {
+    let (message, hint) = match err {
+        Error::Usage { message, hint } => (message.clone(), hint.clone()),
+        Error::Data {
+            location,
+            message,
+            hint,
+        } => (format!("{location}: {message}"), hint.clone()),
+        Error::MissingInput { path, what, hint } => (
+            format!("{}: {what} not found", path.display()),
+            hint.clone(),
+        ),
+        Error::CantCreate { path, reason, hint } | Error::Untrusted { path, reason, hint } => {
+            (format!("{}: {reason}", path.display()), hint.clone())
+        }
+        Error::Entropy { reason } => (
+            format!("cannot seed the random generator from the OS: {reason}"),
+            None,
+        ),
+        Error::File(e) => return file(e),
+    };
+    Rendered { message, hint }
+}
+
+/// A hint that names `path` for a refused permission.
+fn check_owner(path: &Path) -> Option<String> {
+    Some(format!(
+        "check the owner and mode of {} (ls -l)",
+        path.display()
+    ))
+}
+
+/// The advice for a manifest that is not a regular file.
+const MANIFEST_NOT_A_FILE: &str = "the manifest must be a regular file; remove or rename this \
+                                   one, or pass --manifest FILE";
+
+/// Writes a [`FileError`] in words.
+fn file(e: &FileError) -> Rendered {
+    let path = e.path.display();
+    let manifest = e.op == Op::ReadManifest;
+    let (message, hint) = match &e.problem {
+        FileProblem::Os(source) => return os(e, source),
+        FileProblem::NotRegular { kind } => {
+            let message = match (e.op, kind) {
+                (Op::Read | Op::ReadManifest, kind) => format!(
+                    "{path}: not a regular file ({}); envmint reads only regular files",
+                    kind_words(kind.unwrap_or(FileKind::Other))
+                ),
+                _ => format!("{path}: not a regular file; envmint replaces only regular files"),
+            };
+            (message, manifest.then(|| MANIFEST_NOT_A_FILE.to_string()))
+        }
+        FileProblem::TooLarge { size, limit } => (
+            format!("{path}: the file is {size} bytes, over envmint's limit of {limit} bytes"),
+            manifest.then(manifest_too_large),
+        ),
+        FileProblem::GrewPastLimit { limit } => (
+            format!(
+                "{path}: the file grew past envmint's limit of {limit} bytes while it was read"
+            ),
+            manifest.then(manifest_too_large),
+        ),
+        FileProblem::UntrustedSymlink { owner, euid } => (
+            format!(
+                "{path}: cannot follow the symlink: it is owned by uid {owner}, neither you \
+                 (uid {euid}) nor root; envmint follows only links you or root own (the \
+                 kernel's protected_symlinks rule)"
+            ),
+            check_owner(&e.path),
+        ),
+        FileProblem::SymlinkNotAFile { points_at } => (
+            format!(
+                "{path}: the symlink points at {}, not at a file",
+                points_at.display()
+            ),
+            manifest.then(|| MANIFEST_NOT_A_FILE.to_string()),
+        ),
+        FileProblem::SymlinkLoop if manifest => (
+            format!("{path}: a symlink loop (or a chain of more than 40 symlinks), not a file"),
+            Some(MANIFEST_NOT_A_FILE.to_string()),
+        ),
+        FileProblem::SymlinkLoop => (
+            format!("{path}: too many levels of symbolic links (is there a loop?)"),
+            None,
+        ),
+        FileProblem::NotAFileName => (
+            format!("{path}: not a file name"),
+            manifest.then(|| MANIFEST_NOT_A_FILE.to_string()),
+        ),
+        FileProblem::SymlinkKeepsChanging => (
+            format!("{path}: a symlink keeps changing while envmint waits to lock it"),
+            None,
+        ),
+        FileProblem::FolderNotWritable { name, source } => (
+            format!("{path}: cannot write {name} in this folder: it is not writable ({source})"),
+            Some(
+                "the folder must be writable: envmint writes a temporary file beside the file \
+                 and renames it over the old one"
+                    .to_string(),
+            ),
+        ),
+        // Any user who can read the folder can hold its lock, so "another envmint process"
+        // would be a guess.
+        FileProblem::Busy { waited } => (
+            format!(
+                "another process holds the lock on {path} (waited {:.1}s)",
+                waited.as_secs_f64()
+            ),
+            Some(
+                "envmint locks the folder of the files it writes; try again when that process \
+                 has finished (ENVMINT_LOCK_TIMEOUT sets how long to wait, in seconds)"
+                    .to_string(),
+            ),
+        ),
+        FileProblem::NothingRequested => (format!("{path}: nothing to lock"), None),
+    };
+    Rendered { message, hint }
+}
+
+fn manifest_too_large() -> String {
+    "a manifest is a few kilobytes; check that this is the right file (the limit is 1 MiB)"
+        .to_string()
+}
+
+/// Writes an operating-system error met during `e.op`.
+fn os(e: &FileError, source: &io::Error) -> Rendered {
+    let path = e.path.display();
+    let kind = source.kind();
+    let refused = kind == io::ErrorKind::PermissionDenied;
+    let (message, hint) = match e.op.direction() {
+        Direction::Input if kind == io::ErrorKind::NotFound => {
+            (format!("{path}: file not found"), None)
+        }
+        Direction::Output | Direction::Ownership if kind == io::ErrorKind::NotFound => (
+            format!(
+                "{path}: cannot {}: the directory does not exist ({source})",
+                verb(e.op)
+            ),
+            None,
+        ),
+        Direction::Ownership if refused => (
+            format!("{path}: cannot keep its owner and group: {source}"),
+            check_owner(&e.path),
+        ),
+        Direction::Input if refused => (
+            format!("{path}: cannot {}: {source}", verb(e.op)),
+            check_owner(&e.path),
+        ),
+        _ => (format!("{path}: cannot {}: {source}", verb(e.op)), None),
+    };
+    Rendered { message, hint }
+}
+
+/// The verb of "cannot ...".
+fn verb(op: Op) -> &'static str {
+    match op {
+        Op::Read | Op::ReadManifest => "read",
+        Op::Inspect => "inspect",
+        Op::OpenFolder | Op::Lock => "lock",
+        Op::Create => "create",
+        Op::Write | Op::WriteStdout => "write",
+        Op::Sync => "sync",
+        Op::SyncFolder => "sync the folder",
+        Op::Replace => "replace",
+        Op::SetMode => "set the mode of",
+        Op::KeepOwner => "keep the owner of",
+        Op::ListXattrs => "list the extended attributes of",
+        Op::ReadXattrs => "read the extended attributes of",
+        Op::KeepXattrs => "keep the extended attributes (ACLs included) of",
+        Op::FollowSymlink => "follow the symlink",
+    }
+}
+
+/// How a non-regular file is named.
+fn kind_words(kind: FileKind) -> &'static str {
+    match kind {
+        FileKind::Directory => "a directory",
+        FileKind::Fifo => "a FIFO",
+        FileKind::Device => "a device",
+        FileKind::Socket => "a socket",
+        FileKind::Other => "not a regular file",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn said(op: Op, problem: FileProblem) -> (String, Option<String>) {
+        let r = render(&FileError::new("app/.env", op, problem).into());
+        (r.message, r.hint)
+    }
+
+    fn os_error(op: Op, kind: io::ErrorKind) -> (String, Option<String>) {
+        said(op, FileProblem::Os(io::Error::from(kind)))
+    }
+
+    #[test]
+    fn os_errors_are_worded_by_direction() {
+        use io::ErrorKind as K;
+        assert_eq!(
+            os_error(Op::Read, K::NotFound),
+            ("app/.env: file not found".into(), None)
+        );
+        let (m, h) = os_error(Op::Read, K::PermissionDenied);
+        assert_eq!(m, "app/.env: cannot read: permission denied");
+        assert_eq!(h.unwrap(), "check the owner and mode of app/.env (ls -l)");
+        let (m, h) = os_error(Op::Create, K::NotFound);
+        assert_eq!(
+            m,
+            "app/.env: cannot create: the directory does not exist (entity not found)"
+        );
+        assert_eq!(h, None);
+        let (m, h) = os_error(Op::KeepOwner, K::PermissionDenied);
+        assert_eq!(
+            m,
+            "app/.env: cannot keep its owner and group: permission denied"
+        );
+        assert!(h.is_some());
+        let (m, _) = os_error(Op::KeepOwner, K::StorageFull);
+        assert!(m.starts_with("app/.env: cannot keep the owner of: "), "{m}");
+        let (m, h) = os_error(Op::SyncFolder, K::StorageFull);
+        assert!(m.starts_with("app/.env: cannot sync the folder: "), "{m}");
+        assert_eq!(h, None);
+    }
+
+    #[test]
+    fn every_file_problem_has_its_sentence() {
+        let (m, h) = said(
+            Op::Read,
+            FileProblem::NotRegular {
+                kind: Some(FileKind::Fifo),
+            },
+        );
+        assert_eq!(
+            m,
+            "app/.env: not a regular file (a FIFO); envmint reads only regular files"
+        );
+        assert_eq!(h, None);
+        let (m, h) = said(
+            Op::ReadManifest,
+            FileProblem::NotRegular {
+                kind: Some(FileKind::Directory),
+            },
+        );
+        assert!(m.contains("(a directory)"), "{m}");
+        assert_eq!(h.as_deref(), Some(MANIFEST_NOT_A_FILE));
+        let (m, _) = said(Op::Inspect, FileProblem::NotRegular { kind: None });
+        assert_eq!(
+            m,
+            "app/.env: not a regular file; envmint replaces only regular files"
+        );
+        let (m, h) = said(
+            Op::ReadManifest,
+            FileProblem::TooLarge {
+                size: 2_000_000,
+                limit: 1_048_576,
+            },
+        );
+        assert_eq!(
+            m,
+            "app/.env: the file is 2000000 bytes, over envmint's limit of 1048576 bytes"
+        );
+        assert!(h.unwrap().contains("1 MiB"));
+        let (m, _) = said(Op::Read, FileProblem::GrewPastLimit { limit: 5 });
+        assert_eq!(
+            m,
+            "app/.env: the file grew past envmint's limit of 5 bytes while it was read"
+        );
+        let (m, h) = said(
+            Op::FollowSymlink,
+            FileProblem::UntrustedSymlink {
+                owner: 65534,
+                euid: 1000,
+            },
+        );
+        assert!(m.starts_with("app/.env: cannot follow the symlink: it is owned by uid 65534, neither you (uid 1000) nor root"), "{m}");
+        assert!(h.is_some());
+        let (m, _) = said(
+            Op::Inspect,
+            FileProblem::SymlinkNotAFile {
+                points_at: "/".into(),
+            },
+        );
+        assert_eq!(m, "app/.env: the symlink points at /, not at a file");
+        let (m, h) = said(Op::Inspect, FileProblem::SymlinkLoop);
+        assert_eq!(
+            m,
+            "app/.env: too many levels of symbolic links (is there a loop?)"
+        );
+        assert_eq!(h, None);
+        let (m, h) = said(Op::ReadManifest, FileProblem::SymlinkLoop);
+        assert_eq!(
+            m,
+            "app/.env: a symlink loop (or a chain of more than 40 symlinks), not a file"
+        );
+        assert_eq!(h.as_deref(), Some(MANIFEST_NOT_A_FILE));
+        assert_eq!(
+            said(Op::Inspect, FileProblem::NotAFileName).0,
+            "app/.env: not a file name"
+        );
+        assert_eq!(
+            said(Op::Lock, FileProblem::SymlinkKeepsChanging).0,
+            "app/.env: a symlink keeps changing while envmint waits to lock it"
+        );
+        let (m, h) = said(
+            Op::Create,
+            FileProblem::FolderNotWritable {
+                name: ".env".into(),
+                source: io::Error::from(io::ErrorKind::PermissionDenied),
+            },
+        );
+        assert_eq!(
+            m,
+            "app/.env: cannot write .env in this folder: it is not writable (permission denied)"
+        );
+        assert!(h.unwrap().contains("must be writable"));
+        let (m, h) = said(
+            Op::Lock,
+            FileProblem::Busy {
+                waited: Duration::from_millis(1300),
+            },
+        );
+        assert_eq!(
+            m,
+            "another process holds the lock on app/.env (waited 1.3s)"
+        );
+        assert!(h.unwrap().contains("ENVMINT_LOCK_TIMEOUT"));
+        assert_eq!(
+            said(Op::Lock, FileProblem::NothingRequested).0,
+            "app/.env: nothing to lock"
+        );
+    }
+
+    #[test]
+    fn untyped_variants_print_as_they_come() {
+        let e = Error::data(
+            envmint::error::Location::new("envmint.toml", Some(7)),
+            "unknown kind `hax`",
+        )
+        .with_hint("use one of: hex, base64");
+        assert_eq!(
+            render(&e),
+            Rendered {
+                message: "envmint.toml:7: unknown kind `hax`".into(),
+                hint: Some("use one of: hex, base64".into()),
+            }
+        );
+    }
+}
