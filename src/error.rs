@@ -6,7 +6,8 @@
 //! (`src/bin/envmint/report.rs`), in one place, as rage's binary adds the advice to its
 //! library's typed errors.
 //!
-//! Areas: [`FileError`] (reading, creating, locking and replacing files). The variants that
+//! Areas: [`FileError`] (reading, creating, locking and replacing files), [`DotenvError`] (a
+//! dotenv file that cannot be read or edited, [`crate::dotenv::EditError`] among them). The variants that
 //! still carry a message and a hint written by the library ([`Error::Usage`], [`Error::Data`],
 //! [`Error::MissingInput`], [`Error::CantCreate`], [`Error::Untrusted`]) are the part not yet
 //! converted (the manifest validator, the generator's advice); new code adds a typed area
@@ -123,6 +124,8 @@ pub enum Error {
     },
     /// A file could not be read, created, locked or replaced: the file area.
     File(FileError),
+    /// A dotenv file envmint will not read or edit: the dotenv area (exit 65).
+    Dotenv(DotenvError),
     /// The operating system's random source failed (exit 74).
     Entropy {
         /// The error, in words.
@@ -353,6 +356,52 @@ fn os_exit(direction: Direction, kind: io::ErrorKind) -> Exit {
     }
 }
 
+/// A dotenv file that envmint will not read or edit (exit 65). The file is left as it was.
+#[derive(Debug)]
+pub struct DotenvError {
+    /// The file.
+    pub path: PathBuf,
+    /// What is wrong with it.
+    pub problem: DotenvProblem,
+}
+
+/// What is wrong with a dotenv file.
+#[derive(Debug)]
+pub enum DotenvProblem {
+    /// The bytes are not UTF-8; `line` holds the first bad byte.
+    NotUtf8 {
+        /// 1-based.
+        line: usize,
+    },
+    /// The file has content but no line reads `KEY=value`, so it is probably the wrong file.
+    NotADotenvFile {
+        /// The first line with content.
+        line: usize,
+        /// The manifest's name for the environment whose `file` it is.
+        environment: String,
+    },
+    /// The document refused an edit.
+    Edit(crate::dotenv::EditError),
+}
+
+impl DotenvError {
+    /// The 1-based line the problem is on, when there is one.
+    pub fn line(&self) -> Option<usize> {
+        match &self.problem {
+            DotenvProblem::NotUtf8 { line } | DotenvProblem::NotADotenvFile { line, .. } => {
+                Some(*line)
+            }
+            DotenvProblem::Edit(e) => e.line(),
+        }
+    }
+}
+
+impl From<DotenvError> for Error {
+    fn from(e: DotenvError) -> Self {
+        Error::Dotenv(e)
+    }
+}
+
 impl From<FileError> for Error {
     fn from(e: FileError) -> Self {
         Error::File(e)
@@ -408,7 +457,7 @@ impl Error {
             | Error::MissingInput { hint, .. }
             | Error::CantCreate { hint, .. }
             | Error::Untrusted { hint, .. } => *hint = Some(new.into()),
-            Error::File(_) | Error::Entropy { .. } => {}
+            Error::File(_) | Error::Dotenv(_) | Error::Entropy { .. } => {}
         }
         self
     }
@@ -424,6 +473,7 @@ impl Error {
                 }
             }
             Error::File(e) => shorten(&mut e.path),
+            Error::Dotenv(e) => shorten(&mut e.path),
             Error::MissingInput { path, .. }
             | Error::CantCreate { path, .. }
             | Error::Untrusted { path, .. } => shorten(path),
@@ -440,6 +490,7 @@ impl Error {
             Error::MissingInput { .. } => Exit::NoInput,
             Error::CantCreate { .. } => Exit::CantCreate,
             Error::File(e) => e.exit(),
+            Error::Dotenv(_) => Exit::DataErr,
             Error::Entropy { .. } => Exit::Io,
             Error::Untrusted { .. } => Exit::NoPerm,
         }
@@ -478,7 +529,7 @@ impl Error {
             | Error::MissingInput { hint, .. }
             | Error::CantCreate { hint, .. }
             | Error::Untrusted { hint, .. } => hint.clone(),
-            Error::File(_) | Error::Entropy { .. } => None,
+            Error::File(_) | Error::Dotenv(_) | Error::Entropy { .. } => None,
         }
     }
 }
@@ -612,6 +663,24 @@ mod tests {
             ),
             (Error::cant_create(&p, "c"), Exit::CantCreate),
             (Error::Entropy { reason: "e".into() }, Exit::Io),
+            (
+                DotenvError {
+                    path: p.clone(),
+                    problem: DotenvProblem::NotUtf8 { line: 1 },
+                }
+                .into(),
+                Exit::DataErr,
+            ),
+            (
+                DotenvError {
+                    path: p.clone(),
+                    problem: DotenvProblem::Edit(crate::dotenv::EditError::UnterminatedQuote {
+                        line: 1,
+                    }),
+                }
+                .into(),
+                Exit::DataErr,
+            ),
             (
                 Error::Untrusted {
                     path: p,

@@ -7,7 +7,10 @@
 //! are printed as they come.
 
 use envmint::Error;
-use envmint::error::{Direction, FileError, FileKind, FileProblem, Op};
+use envmint::dotenv::EditError;
+use envmint::error::{
+    Direction, DotenvError, DotenvProblem, FileError, FileKind, FileProblem, Location, Op,
+};
 use std::io;
 use std::path::Path;
 
@@ -42,6 +45,7 @@ pub fn render(err: &Error) -> Rendered {
             None,
         ),
         Error::File(e) => return file(e),
+        Error::Dotenv(e) => return dotenv(e),
     };
     Rendered { message, hint }
 }
@@ -193,6 +197,87 @@ fn verb(op: Op) -> &'static str {
         Op::KeepXattrs => "keep the extended attributes (ACLs included) of",
         Op::FollowSymlink => "follow the symlink",
     }
+}
+
+/// Writes a [`DotenvError`] in words, after `FILE:LINE:`.
+fn dotenv(e: &DotenvError) -> Rendered {
+    let location = Location::new(&e.path, e.line());
+    let (what, hint) = match &e.problem {
+        DotenvProblem::NotUtf8 { .. } => (
+            "the file is not valid UTF-8".to_string(),
+            "envmint edits UTF-8 dotenv files only; convert it with iconv first".to_string(),
+        ),
+        DotenvProblem::NotADotenvFile { environment, .. } => (
+            "not a dotenv file: no line reads KEY=value, so envmint will not write to it"
+                .to_string(),
+            format!(
+                "check `file` of [environments.{environment}] in the manifest; envmint only \
+                 adds to dotenv files (an empty file is fine)"
+            ),
+        ),
+        DotenvProblem::Edit(err) => (edit(err), edit_hint(err)),
+    };
+    Rendered {
+        message: format!("{location}: {what}"),
+        hint: Some(hint),
+    }
+}
+
+/// What a refused edit says. It names keys and lines, never a value; the line itself is in
+/// the `FILE:LINE:` before it.
+fn edit(err: &EditError) -> String {
+    match err {
+        EditError::InvalidKey { key } if showable(key) => format!(
+            "`{key}` is not a valid key: use ASCII letters, digits and `_`, not starting with a \
+             digit"
+        ),
+        EditError::InvalidKey { key } => format!(
+            "a {}-byte key is not valid (not shown: it contains `=`, whitespace or control \
+             characters, or is long): use ASCII letters, digits and `_`, not starting with a \
+             digit",
+            key.len()
+        ),
+        EditError::UnsafeValue { key, char } => format!(
+            "the value for `{key}` contains {char}, which envmint does not write into dotenv \
+             files"
+        ),
+        EditError::KeyOnUnparsableLine { key, .. } => {
+            format!("`{key}` is on a line envmint cannot read; fix or remove that line first")
+        }
+        EditError::UnterminatedQuote { .. } => "a quote opened on this line is never closed; \
+                                                envmint will not write after it, since a later \
+                                                quote would swallow the new line"
+            .to_string(),
+        EditError::KeyMissing { key } => format!("`{key}` is not defined"),
+        EditError::InvalidRecord { key } => format!(
+            "the `# envmint:` record for `{key}` holds a line break or control character; a \
+             record is one comment line"
+        ),
+        EditError::KeyExists { key, line } => format!("`{key}` already exists (line {line})"),
+    }
+}
+
+/// The advice for a refused edit.
+fn edit_hint(err: &EditError) -> String {
+    match err {
+        EditError::UnterminatedQuote { line } => format!(
+            "close the quote that opens on line {line}; a line appended after it could be read \
+             as part of its value"
+        ),
+        EditError::KeyOnUnparsableLine { line, .. } => {
+            format!("fix line {line} so that it reads KEY=value, then run again")
+        }
+        _ => "the file was left untouched".to_string(),
+    }
+}
+
+/// Whether a refused key can be shown: one with `=`, whitespace or control characters may be a
+/// whole `KEY=secret` pasted where a name was expected.
+fn showable(key: &str) -> bool {
+    key.len() <= 64
+        && !key
+            .chars()
+            .any(|c| c == '=' || c.is_whitespace() || c.is_control())
 }
 
 /// How a non-regular file is named.
@@ -354,6 +439,64 @@ mod tests {
         assert_eq!(
             said(Op::Lock, FileProblem::NothingRequested).0,
             "app/.env: nothing to lock"
+        );
+    }
+
+    fn dotenv_said(problem: DotenvProblem) -> Rendered {
+        render(
+            &DotenvError {
+                path: ".env".into(),
+                problem,
+            }
+            .into(),
+        )
+    }
+
+    #[test]
+    fn dotenv_problems_name_file_and_line() {
+        let r = dotenv_said(DotenvProblem::NotUtf8 { line: 2 });
+        assert_eq!(r.message, ".env:2: the file is not valid UTF-8");
+        assert!(r.hint.unwrap().contains("iconv"));
+        let r = dotenv_said(DotenvProblem::NotADotenvFile {
+            line: 1,
+            environment: "production".into(),
+        });
+        assert!(r.message.starts_with(".env:1: not a dotenv file"), "{r:?}");
+        assert!(r.hint.unwrap().contains("[environments.production]"));
+        let r = dotenv_said(DotenvProblem::Edit(EditError::UnterminatedQuote {
+            line: 4,
+        }));
+        assert!(r.message.starts_with(".env:4: a quote opened"), "{r:?}");
+        assert!(
+            r.hint
+                .unwrap()
+                .starts_with("close the quote that opens on line 4")
+        );
+        let r = dotenv_said(DotenvProblem::Edit(EditError::KeyMissing {
+            key: "A".into(),
+        }));
+        assert_eq!(r.message, ".env: `A` is not defined");
+        assert_eq!(r.hint.as_deref(), Some("the file was left untouched"));
+    }
+
+    #[test]
+    fn a_refused_key_that_may_hold_a_pasted_value_is_not_shown() {
+        let secret = "s3cr3t-value-4f7a";
+        for key in [
+            format!("K={secret}"),
+            format!("K {secret}"),
+            secret.repeat(5),
+        ] {
+            let r = dotenv_said(DotenvProblem::Edit(EditError::InvalidKey { key }));
+            assert!(!r.message.contains(secret), "{r:?}");
+            assert!(r.message.contains("-byte key is not valid"), "{r:?}");
+        }
+        let r = dotenv_said(DotenvProblem::Edit(EditError::InvalidKey {
+            key: "1A".into(),
+        }));
+        assert!(
+            r.message.starts_with(".env: `1A` is not a valid key"),
+            "{r:?}"
         );
     }
 
