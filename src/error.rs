@@ -7,7 +7,9 @@
 //! library's typed errors.
 //!
 //! Areas: [`FileError`] (reading, creating, locking and replacing files), [`DotenvError`] (a
-//! dotenv file that cannot be read or edited, [`crate::dotenv::EditError`] among them). The variants that
+//! dotenv file that cannot be read or edited, [`crate::dotenv::EditError`] among them),
+//! [`ManifestError`] (a manifest missing, untrusted or malformed; its
+//! [`ManifestProblem::Other`] holds the validator's checks not yet typed). The variants that
 //! still carry a message and a hint written by the library ([`Error::Usage`], [`Error::Data`],
 //! [`Error::MissingInput`], [`Error::CantCreate`], [`Error::Untrusted`]) are the part not yet
 //! converted (the manifest validator, the generator's advice); new code adds a typed area
@@ -126,6 +128,8 @@ pub enum Error {
     File(FileError),
     /// A dotenv file envmint will not read or edit: the dotenv area (exit 65).
     Dotenv(DotenvError),
+    /// A manifest that is missing, untrusted or malformed: the manifest area.
+    Manifest(ManifestError),
     /// The operating system's random source failed (exit 74).
     Entropy {
         /// The error, in words.
@@ -396,6 +400,110 @@ impl DotenvError {
     }
 }
 
+/// A manifest that cannot be used: missing (66), untrusted (77) or malformed (65).
+#[derive(Debug)]
+pub struct ManifestError {
+    /// The manifest file.
+    pub path: PathBuf,
+    /// The 1-based line of the problem, when it is on one.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub problem: ManifestProblem,
+}
+
+/// What is wrong with a manifest. Names in it (keys, fields, tables) are as shown to users:
+/// cut to 40 characters, control characters escaped.
+#[derive(Debug)]
+pub enum ManifestProblem {
+    /// `--manifest FILE` names nothing (66).
+    NotFound,
+    /// `envmint.toml` is a symlink to nothing (66): envmint does not fall back to the preset.
+    DanglingSymlink {
+        /// Where the link points.
+        points_at: PathBuf,
+    },
+    /// The file went away between the check and the read (66).
+    RemovedWhileRead,
+    /// A found manifest owned by another user (77), as git refuses "dubious ownership".
+    Untrusted {
+        /// The owner of the file, or of the symlink's target.
+        owner: u32,
+        /// The effective user.
+        euid: u32,
+        /// Whether `owner` owns the file a symlink points to rather than the path itself.
+        through_symlink: bool,
+        /// The path as found, for the user to pass to `--manifest` (kept whole where the
+        /// message's path is shortened).
+        found: PathBuf,
+    },
+    /// The bytes are not UTF-8 (the line is in [`ManifestError::line`]).
+    NotUtf8,
+    /// TOML syntax, in TOML's words (the first line of its message).
+    Syntax {
+        /// TOML's message.
+        message: String,
+    },
+    /// A table or field given twice.
+    DuplicateKey {
+        /// The key as shown.
+        key: String,
+    },
+    /// No `[environments.NAME]` table.
+    NoEnvironments,
+    /// A field the table does not have (boxed: it is the largest problem, and an error stays
+    /// small to pass around).
+    UnknownField(Box<UnknownField>),
+    /// A problem whose words the validator still writes: what is wrong and how to fix it.
+    /// The rest of `manifest/validate.rs` reports these; each becomes a typed variant in turn.
+    Other {
+        /// What is wrong.
+        message: String,
+        /// How to fix it.
+        hint: Option<String>,
+    },
+}
+
+/// A field of a manifest table that the table does not have.
+#[derive(Debug)]
+pub struct UnknownField {
+    /// The table as written in messages, e.g. `[secrets.A]`.
+    pub table: String,
+    /// The field as shown.
+    pub field: String,
+    /// The known field closest to it.
+    pub did_you_mean: Option<&'static str>,
+    /// The fields the table takes.
+    pub fields: &'static [&'static str],
+}
+
+impl ManifestError {
+    /// A problem on `line` (or on no line) of the manifest at `path`.
+    pub fn new(path: impl Into<PathBuf>, line: Option<usize>, problem: ManifestProblem) -> Self {
+        ManifestError {
+            path: path.into(),
+            line,
+            problem,
+        }
+    }
+
+    /// The exit code: 66 for a missing manifest, 77 for an untrusted one, else 65.
+    pub fn exit(&self) -> Exit {
+        match self.problem {
+            ManifestProblem::NotFound
+            | ManifestProblem::DanglingSymlink { .. }
+            | ManifestProblem::RemovedWhileRead => Exit::NoInput,
+            ManifestProblem::Untrusted { .. } => Exit::NoPerm,
+            _ => Exit::DataErr,
+        }
+    }
+}
+
+impl From<ManifestError> for Error {
+    fn from(e: ManifestError) -> Self {
+        Error::Manifest(e)
+    }
+}
+
 impl From<DotenvError> for Error {
     fn from(e: DotenvError) -> Self {
         Error::Dotenv(e)
@@ -457,7 +565,11 @@ impl Error {
             | Error::MissingInput { hint, .. }
             | Error::CantCreate { hint, .. }
             | Error::Untrusted { hint, .. } => *hint = Some(new.into()),
-            Error::File(_) | Error::Dotenv(_) | Error::Entropy { .. } => {}
+            Error::Manifest(ManifestError {
+                problem: ManifestProblem::Other { hint, .. },
+                ..
+            }) => *hint = Some(new.into()),
+            Error::File(_) | Error::Dotenv(_) | Error::Manifest(_) | Error::Entropy { .. } => {}
         }
         self
     }
@@ -474,6 +586,7 @@ impl Error {
             }
             Error::File(e) => shorten(&mut e.path),
             Error::Dotenv(e) => shorten(&mut e.path),
+            Error::Manifest(e) => shorten(&mut e.path),
             Error::MissingInput { path, .. }
             | Error::CantCreate { path, .. }
             | Error::Untrusted { path, .. } => shorten(path),
@@ -491,6 +604,7 @@ impl Error {
             Error::CantCreate { .. } => Exit::CantCreate,
             Error::File(e) => e.exit(),
             Error::Dotenv(_) => Exit::DataErr,
+            Error::Manifest(e) => e.exit(),
             Error::Entropy { .. } => Exit::Io,
             Error::Untrusted { .. } => Exit::NoPerm,
         }
@@ -514,6 +628,11 @@ impl fmt::Display for Error {
             Error::CantCreate { path, reason, .. } | Error::Untrusted { path, reason, .. } => {
                 write!(f, "{}: {reason}", path.display())
             }
+            Error::Manifest(ManifestError {
+                path,
+                line,
+                problem: ManifestProblem::Other { message, .. },
+            }) => write!(f, "{}: {message}", Location::new(path, *line)),
             other => write!(f, "{other:?}"),
         }
     }
@@ -529,7 +648,11 @@ impl Error {
             | Error::MissingInput { hint, .. }
             | Error::CantCreate { hint, .. }
             | Error::Untrusted { hint, .. } => hint.clone(),
-            Error::File(_) | Error::Dotenv(_) | Error::Entropy { .. } => None,
+            Error::Manifest(ManifestError {
+                problem: ManifestProblem::Other { hint, .. },
+                ..
+            }) => hint.clone(),
+            Error::File(_) | Error::Dotenv(_) | Error::Manifest(_) | Error::Entropy { .. } => None,
         }
     }
 }
@@ -663,6 +786,59 @@ mod tests {
             ),
             (Error::cant_create(&p, "c"), Exit::CantCreate),
             (Error::Entropy { reason: "e".into() }, Exit::Io),
+            (
+                ManifestError::new(&p, None, ManifestProblem::NotFound).into(),
+                Exit::NoInput,
+            ),
+            (
+                ManifestError::new(
+                    &p,
+                    None,
+                    ManifestProblem::DanglingSymlink {
+                        points_at: "y".into(),
+                    },
+                )
+                .into(),
+                Exit::NoInput,
+            ),
+            (
+                ManifestError::new(&p, None, ManifestProblem::RemovedWhileRead).into(),
+                Exit::NoInput,
+            ),
+            (
+                ManifestError::new(
+                    &p,
+                    None,
+                    ManifestProblem::Untrusted {
+                        owner: 1,
+                        euid: 2,
+                        through_symlink: false,
+                        found: "x".into(),
+                    },
+                )
+                .into(),
+                Exit::NoPerm,
+            ),
+            (
+                ManifestError::new(&p, Some(1), ManifestProblem::NotUtf8).into(),
+                Exit::DataErr,
+            ),
+            (
+                ManifestError::new(&p, None, ManifestProblem::NoEnvironments).into(),
+                Exit::DataErr,
+            ),
+            (
+                ManifestError::new(
+                    &p,
+                    Some(1),
+                    ManifestProblem::Other {
+                        message: "m".into(),
+                        hint: None,
+                    },
+                )
+                .into(),
+                Exit::DataErr,
+            ),
             (
                 DotenvError {
                     path: p.clone(),

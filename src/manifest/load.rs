@@ -3,7 +3,9 @@
 
 use super::{FILE_NAME, MAX_MANIFEST_BYTES, Manifest};
 use crate::atomic;
-use crate::error::{Error, FileError, FileProblem, Location, Op, Result};
+use crate::error::{
+    Error, FileError, FileProblem, Location, ManifestError, ManifestProblem, Op, Result,
+};
 use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -103,25 +105,21 @@ pub fn find(start: &Path, home: Option<&Path>) -> Result<Option<PathBuf>> {
 /// have planted it to make envmint write where they choose.
 fn check_owner(path: &Path, euid: u32) -> Result<()> {
     let link = std::fs::symlink_metadata(path).map_err(|e| Error::reading(path, e))?;
-    let mut owners = vec![("owned", link.uid())];
+    let mut owners = vec![(false, link.uid())];
     if link.file_type().is_symlink() {
         // A dangling link or a loop is reported when it is read.
         if let Ok(target) = std::fs::metadata(path) {
-            owners.push(("a symlink to a file owned", target.uid()));
+            owners.push((true, target.uid()));
         }
     }
-    if let Some((what, uid)) = owners.into_iter().find(|&(_, u)| u != euid && u != 0) {
-        return Err(Error::Untrusted {
-            path: path.to_path_buf(),
-            reason: format!(
-                "{what} by uid {uid}, not by you (uid {euid}) or root; envmint does not use a \
-                 manifest another user could have planted"
-            ),
-            hint: Some(format!(
-                "if you trust it, name it: envmint --manifest {} ...",
-                path.display()
-            )),
-        });
+    if let Some((through_symlink, owner)) = owners.into_iter().find(|&(_, u)| u != euid && u != 0) {
+        let problem = ManifestProblem::Untrusted {
+            owner,
+            euid,
+            through_symlink,
+            found: path.to_path_buf(),
+        };
+        return Err(ManifestError::new(path, None, problem).into());
     }
     Ok(())
 }
@@ -130,24 +128,13 @@ fn check_owner(path: &Path, euid: u32) -> Result<()> {
 /// symlinks) of at most [`MAX_MANIFEST_BYTES`], read without blocking (a FIFO or `/dev/zero`
 /// never hangs or fills memory).
 fn read(path: &Path) -> Result<String> {
-    let missing = |what: String, hint: &str| Error::MissingInput {
-        path: path.to_path_buf(),
-        what,
-        hint: Some(hint.to_string()),
-    };
+    let missing = |problem| Error::from(ManifestError::new(path, None, problem));
     match std::fs::metadata(path) {
         Ok(_) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             return Err(match std::fs::read_link(path) {
-                Ok(target) => missing(
-                    format!("the file this symlink points to ({})", target.display()),
-                    "fix or remove the symlink; envmint does not fall back to the built-in \
-                     preset while an envmint.toml exists",
-                ),
-                Err(_) => missing(
-                    "manifest".to_string(),
-                    "check --manifest, or run `envmint init` to create one",
-                ),
+                Ok(points_at) => missing(ManifestProblem::DanglingSymlink { points_at }),
+                Err(_) => missing(ManifestProblem::NotFound),
             });
         }
         Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
@@ -165,19 +152,10 @@ fn read(path: &Path) -> Result<String> {
             }
             other => other,
         })?
-        .ok_or_else(|| {
-            missing(
-                "manifest".to_string(),
-                "it was removed while envmint read it; run again",
-            )
-        })?;
+        .ok_or_else(|| missing(ManifestProblem::RemovedWhileRead))?;
     String::from_utf8(bytes.to_vec()).map_err(|e| {
         let line = crate::text::line_of_offset(&bytes, e.utf8_error().valid_up_to());
-        Error::data(
-            Location::new(path, Some(line)),
-            "the manifest is not valid UTF-8",
-        )
-        .with_hint("save it as UTF-8")
+        ManifestError::new(path, Some(line), ManifestProblem::NotUtf8).into()
     })
 }
 
@@ -204,9 +182,15 @@ mod tests {
         );
         let missing = Manifest::load(Some(Path::new("nope.toml")), &deep, None).unwrap_err();
         assert_eq!(missing.exit(), Exit::NoInput);
-        assert_eq!(
-            missing.hint().unwrap(),
-            "check --manifest, or run `envmint init` to create one"
+        assert!(
+            matches!(
+                &missing,
+                Error::Manifest(ManifestError {
+                    problem: ManifestProblem::NotFound,
+                    ..
+                })
+            ),
+            "{missing:?}"
         );
     }
 
@@ -251,20 +235,17 @@ mod tests {
             // Owned by me, checked as if running as someone else who is not root.
             let err = check_owner(&path, me + 1).unwrap_err();
             assert_eq!(err.exit(), Exit::NoPerm);
+            let expected = ManifestProblem::Untrusted {
+                owner: me,
+                euid: me + 1,
+                through_symlink: false,
+                found: path.clone(),
+            };
             assert_eq!(
-                err.to_string(),
+                format!("{err:?}"),
                 format!(
-                    "{}: owned by uid {me}, not by you (uid {}) or root; envmint does not use \
-                     a manifest another user could have planted",
-                    path.display(),
-                    me + 1
-                )
-            );
-            assert_eq!(
-                err.hint().unwrap(),
-                format!(
-                    "if you trust it, name it: envmint --manifest {} ...",
-                    path.display()
+                    "{:?}",
+                    Error::from(ManifestError::new(&path, None, expected))
                 )
             );
         }
@@ -326,12 +307,15 @@ mod tests {
         std::os::unix::fs::symlink("missing.toml", &path).unwrap();
         let err = load_in(dir.path());
         assert_eq!(err.exit(), Exit::NoInput, "{err}");
-        assert_eq!(
-            err.to_string(),
-            format!(
-                "{}: the file this symlink points to (missing.toml) not found",
-                path.display()
-            )
+        assert!(
+            matches!(
+                &err,
+                Error::Manifest(ManifestError {
+                    problem: ManifestProblem::DanglingSymlink { points_at },
+                    ..
+                }) if points_at == Path::new("missing.toml")
+            ),
+            "{err:?}"
         );
         fs::remove_file(&path).unwrap();
 
@@ -368,9 +352,16 @@ mod tests {
 
         fs::write(&path, b"[environments.production]\n# caf\xe9\n").unwrap();
         let err = load_in(dir.path());
-        assert_eq!(
-            err.to_string(),
-            format!("{}:2: the manifest is not valid UTF-8", path.display())
+        assert!(
+            matches!(
+                &err,
+                Error::Manifest(ManifestError {
+                    line: Some(2),
+                    problem: ManifestProblem::NotUtf8,
+                    ..
+                })
+            ),
+            "{err:?}"
         );
     }
 }

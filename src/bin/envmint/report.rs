@@ -9,7 +9,8 @@
 use envmint::Error;
 use envmint::dotenv::EditError;
 use envmint::error::{
-    Direction, DotenvError, DotenvProblem, FileError, FileKind, FileProblem, Location, Op,
+    Direction, DotenvError, DotenvProblem, FileError, FileKind, FileProblem, Location,
+    ManifestError, ManifestProblem, Op,
 };
 use std::io;
 use std::path::Path;
@@ -46,6 +47,7 @@ pub fn render(err: &Error) -> Rendered {
         ),
         Error::File(e) => return file(e),
         Error::Dotenv(e) => return dotenv(e),
+        Error::Manifest(e) => return manifest(e),
     };
     Rendered { message, hint }
 }
@@ -196,6 +198,97 @@ fn verb(op: Op) -> &'static str {
         Op::ReadXattrs => "read the extended attributes of",
         Op::KeepXattrs => "keep the extended attributes (ACLs included) of",
         Op::FollowSymlink => "follow the symlink",
+    }
+}
+
+/// Writes a [`ManifestError`] in words, after `FILE:LINE:` (or `FILE:`).
+fn manifest(e: &ManifestError) -> Rendered {
+    use ManifestProblem as P;
+    let location = Location::new(&e.path, e.line);
+    let (what, hint): (String, Option<String>) = match &e.problem {
+        P::NotFound => (
+            "manifest not found".into(),
+            Some("check --manifest, or run `envmint init` to create one".into()),
+        ),
+        P::DanglingSymlink { points_at } => (
+            format!(
+                "the file this symlink points to ({}) not found",
+                points_at.display()
+            ),
+            Some(
+                "fix or remove the symlink; envmint does not fall back to the built-in preset \
+                 while an envmint.toml exists"
+                    .into(),
+            ),
+        ),
+        P::RemovedWhileRead => (
+            "manifest not found".into(),
+            Some("it was removed while envmint read it; run again".into()),
+        ),
+        P::Untrusted {
+            owner,
+            euid,
+            through_symlink,
+            found,
+        } => {
+            let what = if *through_symlink {
+                "a symlink to a file owned"
+            } else {
+                "owned"
+            };
+            (
+                format!(
+                    "{what} by uid {owner}, not by you (uid {euid}) or root; envmint does not \
+                     use a manifest another user could have planted"
+                ),
+                Some(format!(
+                    "if you trust it, name it: envmint --manifest {} ...",
+                    found.display()
+                )),
+            )
+        }
+        P::NotUtf8 => (
+            "the manifest is not valid UTF-8".into(),
+            Some("save it as UTF-8".into()),
+        ),
+        P::Syntax { message } => {
+            // `mode = 0640`, the way modes are written everywhere else.
+            let hint = if message.contains("leading zero") {
+                "a mode goes in quotes, e.g. mode = \"0640\"; other numbers have no leading zero"
+            } else {
+                "tables look like [secrets.API_KEY], fields like kind = \"hex\" or bytes = 32 \
+                 (text in quotes, numbers without)"
+            };
+            (format!("invalid TOML: {message}"), Some(hint.into()))
+        }
+        P::DuplicateKey { key } => (
+            format!("`{key}` is declared twice"),
+            Some("each table and each field may appear only once; merge the two".into()),
+        ),
+        P::NoEnvironments => (
+            "the manifest declares no environments".into(),
+            Some("add one, e.g. [environments.production]".into()),
+        ),
+        P::UnknownField(unknown) => {
+            let envmint::error::UnknownField {
+                table,
+                field,
+                did_you_mean,
+                fields,
+            } = &**unknown;
+            (
+                format!("unknown field `{field}` in {table}"),
+                Some(match did_you_mean {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => format!("{table} takes: {}", fields.join(", ")),
+                }),
+            )
+        }
+        P::Other { message, hint } => (message.clone(), hint.clone()),
+    };
+    Rendered {
+        message: format!("{location}: {what}"),
+        hint,
     }
 }
 
@@ -498,6 +591,89 @@ mod tests {
             r.message.starts_with(".env: `1A` is not a valid key"),
             "{r:?}"
         );
+    }
+
+    /// The manifest problems that are typed, in the exact words users read: the same cases
+    /// `manifest/validate.rs` checks by location and exit code.
+    #[test]
+    fn typed_manifest_problems_read_as_before() {
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "[environments.a]\nmode = 0640\n",
+                "envmint.toml:2: invalid TOML: unexpected leading zero, expected nothing",
+                "a mode goes in quotes, e.g. mode = \"0640\"; other numbers have no leading zero",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A\n",
+                "envmint.toml:4: invalid TOML: unclosed table, expected `]`",
+                "tables look like [secrets.API_KEY], fields like kind = \"hex\" or bytes = 32 (text in quotes, numbers without)",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\n[secrets.A]\n",
+                "envmint.toml:5: `A` is declared twice",
+                "each table and each field may appear only once; merge the two",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nkind = \"hex\"\nkind = \"hex\"\n",
+                "envmint.toml:6: `kind` is declared twice",
+                "each table and each field may appear only once; merge the two",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nkind = \"hex\"\nbyts = 32\n",
+                "envmint.toml:6: unknown field `byts` in [secrets.A]",
+                "did you mean `bytes`?",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nsize = 32\n",
+                "envmint.toml:5: unknown field `size` in [secrets.A]",
+                "[secrets.A] takes: kind, alphabet, bytes, bits, length, rotate_every, environments",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[environments.dev]\npath = \"x\"\n",
+                "envmint.toml:5: unknown field `path` in [environments.dev]",
+                "[environments.dev] takes: file, mode",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[environments.dev]\nfiles = \"x\"\n",
+                "envmint.toml:5: unknown field `files` in [environments.dev]",
+                "did you mean `file`?",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nkind = hex\n",
+                "envmint.toml:5: invalid TOML: string values must be quoted, expected literal string",
+                "tables look like [secrets.API_KEY], fields like kind = \"hex\" or bytes = 32 (text in quotes, numbers without)",
+            ),
+            (
+                "[defaults]\nrotate = \"9d\"\n[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n",
+                "envmint.toml:2: unknown field `rotate` in [defaults]",
+                "did you mean `rotate_every`?",
+            ),
+            (
+                "[defaults]\nrotation = \"9d\"\n[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n",
+                "envmint.toml:2: unknown field `rotation` in [defaults]",
+                "[defaults] takes: rotate_every, mode",
+            ),
+            (
+                "[secrets.A]\n",
+                "envmint.toml: the manifest declares no environments",
+                "add one, e.g. [environments.production]",
+            ),
+        ];
+        for (text, error, hint) in cases {
+            let err = envmint::manifest::Manifest::parse(
+                text,
+                Path::new("envmint.toml"),
+                Path::new("/app"),
+            )
+            .expect_err("must fail");
+            assert_eq!(err.exit(), envmint::Exit::DataErr, "{text}");
+            let r = render(&err);
+            assert_eq!(
+                (r.message.as_str(), r.hint.as_deref()),
+                (*error, Some(*hint)),
+                "for:\n{text}"
+            );
+        }
     }
 
     #[test]
