@@ -202,10 +202,10 @@ pub fn lock(path: &Path, timeout: Duration) -> Result<Locked> {
 ///
 /// # Errors
 ///
-/// [`Error::Busy`] (exit 75) naming the folder when another process still holds its lock after
-/// `timeout`; [`Error::PermissionDenied`] (exit 77) for a symlink owned by someone else;
-/// [`Error::CantCreate`] (exit 73) when a target's folder does not exist or cannot be opened, or
-/// a symlink chain is too long; [`Error::Io`] (exit 74) for other I/O errors.
+/// A [`FileError`]: [`FileProblem::Busy`] (exit 75) naming the folder when another process
+/// still holds its lock after `timeout`; [`FileProblem::UntrustedSymlink`] (exit 77) for a
+/// symlink owned by someone else; exit 73 when a target's folder does not exist or cannot be
+/// opened, or a symlink chain is too long; exit 74 for other I/O errors.
 pub fn lock_all(
     paths: &[&Path],
     timeout: Duration,
@@ -415,9 +415,9 @@ impl Locked {
     ///
     /// # Errors
     ///
-    /// [`Error::PermissionDenied`] (exit 77) when the file cannot be opened for lack of
-    /// permission, [`Error::Data`] (exit 65) for a file that is not regular or too large,
-    /// [`Error::Io`] (exit 74) for other failures.
+    /// A [`FileError`] of [`Op::Read`]: exit 77 when the file cannot be opened for lack of
+    /// permission, exit 65 for a file that is not regular or too large, exit 74 for other
+    /// failures.
     pub fn read(&self) -> Result<Option<Zeroizing<Vec<u8>>>> {
         read_file(&self.target)
     }
@@ -428,10 +428,10 @@ impl Locked {
     ///
     /// # Errors
     ///
-    /// [`Error::CantCreate`] (exit 73) naming the folder when it is not writable, or the file
-    /// when the folder is missing or the target is not a regular file;
-    /// [`Error::PermissionDenied`] (exit 77) when the old owner or group cannot be kept (a
-    /// non-root user replacing another user's file); [`Error::Io`] (exit 74) for other failures,
+    /// A [`FileError`]: exit 73 naming the folder when it is not writable
+    /// ([`FileProblem::FolderNotWritable`]), or the file when the folder is missing or the
+    /// target is not a regular file; exit 77 when the old owner or group cannot be kept (a
+    /// non-root user replacing another user's file, [`Op::KeepOwner`]); exit 74 for other failures,
     /// a full disk among them. On any error the old file is untouched and no temporary file is
     /// left. Messages name the path, never the contents.
     pub fn write(&self, contents: &[u8]) -> Result<()> {

@@ -10,8 +10,8 @@
 //! dotenv file that cannot be read or edited, [`crate::dotenv::EditError`] among them),
 //! [`ManifestError`] (a manifest missing, untrusted or malformed; its
 //! [`ManifestProblem::Other`] holds the validator's checks not yet typed). The variants that
-//! still carry a message and a hint written by the library ([`Error::Usage`], [`Error::Data`],
-//! [`Error::MissingInput`], [`Error::CantCreate`], [`Error::Untrusted`]) are the part not yet
+//! still carry a message and a hint written by the library or the binary ([`Error::Usage`],
+//! [`Error::Data`], [`Error::MissingInput`], [`Error::CantCreate`]) are the part not yet
 //! converted (the manifest validator, the generator's advice); new code adds a typed area
 //! instead: one variant of [`Error`] per area, mapped in [`Error::exit`].
 //!
@@ -134,15 +134,6 @@ pub enum Error {
     Entropy {
         /// The error, in words.
         reason: String,
-    },
-    /// Input envmint refuses to trust (exit 77), e.g. a found manifest owned by another user.
-    Untrusted {
-        /// The file.
-        path: PathBuf,
-        /// Why, in words.
-        reason: String,
-        /// How to proceed, when known.
-        hint: Option<String>,
     },
 }
 
@@ -563,8 +554,7 @@ impl Error {
             Error::Usage { hint, .. }
             | Error::Data { hint, .. }
             | Error::MissingInput { hint, .. }
-            | Error::CantCreate { hint, .. }
-            | Error::Untrusted { hint, .. } => *hint = Some(new.into()),
+            | Error::CantCreate { hint, .. } => *hint = Some(new.into()),
             Error::Manifest(ManifestError {
                 problem: ManifestProblem::Other { hint, .. },
                 ..
@@ -587,9 +577,7 @@ impl Error {
             Error::File(e) => shorten(&mut e.path),
             Error::Dotenv(e) => shorten(&mut e.path),
             Error::Manifest(e) => shorten(&mut e.path),
-            Error::MissingInput { path, .. }
-            | Error::CantCreate { path, .. }
-            | Error::Untrusted { path, .. } => shorten(path),
+            Error::MissingInput { path, .. } | Error::CantCreate { path, .. } => shorten(path),
             Error::Usage { .. } | Error::Entropy { .. } => {}
         }
         self
@@ -606,7 +594,6 @@ impl Error {
             Error::Dotenv(_) => Exit::DataErr,
             Error::Manifest(e) => e.exit(),
             Error::Entropy { .. } => Exit::Io,
-            Error::Untrusted { .. } => Exit::NoPerm,
         }
     }
 }
@@ -625,7 +612,7 @@ impl fmt::Display for Error {
             Error::MissingInput { path, what, .. } => {
                 write!(f, "{}: {what} not found", path.display())
             }
-            Error::CantCreate { path, reason, .. } | Error::Untrusted { path, reason, .. } => {
+            Error::CantCreate { path, reason, .. } => {
                 write!(f, "{}: {reason}", path.display())
             }
             Error::Manifest(ManifestError {
@@ -646,8 +633,7 @@ impl Error {
             Error::Usage { hint, .. }
             | Error::Data { hint, .. }
             | Error::MissingInput { hint, .. }
-            | Error::CantCreate { hint, .. }
-            | Error::Untrusted { hint, .. } => hint.clone(),
+            | Error::CantCreate { hint, .. } => hint.clone(),
             Error::Manifest(ManifestError {
                 problem: ManifestProblem::Other { hint, .. },
                 ..
@@ -856,14 +842,6 @@ mod tests {
                 }
                 .into(),
                 Exit::DataErr,
-            ),
-            (
-                Error::Untrusted {
-                    path: p,
-                    reason: "r".into(),
-                    hint: None,
-                },
-                Exit::NoPerm,
             ),
         ];
         for (error, exit) in table {

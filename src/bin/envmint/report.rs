@@ -3,8 +3,8 @@
 //! This is the one place they are written. The library returns typed errors (what went wrong,
 //! with the paths, sizes and uids needed to say it); this file turns each into words and adds
 //! the advice, as rage's binary does for its library's errors. Variants that still carry a
-//! message written by the library (`Usage`, `Data`, `MissingInput`, `CantCreate`, `Untrusted`)
-//! are printed as they come.
+//! message written elsewhere (`Usage`, `Data`, `MissingInput`, `CantCreate`, and the
+//! manifest's `ManifestProblem::Other`) are printed as they come.
 
 use envmint::Error;
 use envmint::dotenv::EditError;
@@ -38,7 +38,7 @@ pub fn render(err: &Error) -> Rendered {
             format!("{}: {what} not found", path.display()),
             hint.clone(),
         ),
-        Error::CantCreate { path, reason, hint } | Error::Untrusted { path, reason, hint } => {
+        Error::CantCreate { path, reason, hint } => {
             (format!("{}: {reason}", path.display()), hint.clone())
         }
         Error::Entropy { reason } => (
