@@ -19,6 +19,7 @@
 //! variant, mapped to [`Exit::NoPerm`] (77); `run` will report its child's exit status as a
 //! command result (a status is not an error), so [`Exit`] gets a variant for it then.
 
+use crate::generate::{SizeUnit, Spec, SpecError};
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -130,6 +131,9 @@ pub enum Error {
     Dotenv(DotenvError),
     /// A manifest that is missing, untrusted or malformed: the manifest area.
     Manifest(ManifestError),
+    /// A size given on the command line (`--bytes`, `--bits`, `--length`) that cannot be
+    /// honoured (exit 2): the generate area. A manifest's is [`ManifestProblem::Size`].
+    Size(SizeProblem),
     /// The operating system's random source failed (exit 74).
     Entropy {
         /// The error, in words.
@@ -444,6 +448,8 @@ pub enum ManifestProblem {
     /// A field the table does not have (boxed: it is the largest problem, and an error stays
     /// small to pass around).
     UnknownField(Box<UnknownField>),
+    /// A secret's size that cannot be honoured (boxed, as above).
+    Size(Box<SizeInManifest>),
     /// A problem whose words the validator still writes: what is wrong and how to fix it.
     /// The rest of `manifest/validate.rs` reports these; each becomes a typed variant in turn.
     Other {
@@ -452,6 +458,29 @@ pub enum ManifestProblem {
         /// How to fix it.
         hint: Option<String>,
     },
+}
+
+/// A size that cannot be honoured, wherever it was written: the same problem reads as a flag
+/// (`--bytes 16`) on the command line and as a field (`bytes = 16`) in a manifest.
+#[derive(Debug)]
+pub enum SizeProblem {
+    /// A unit the kind does not take, a zero, or a size over the limit.
+    Spec(SpecError),
+    /// A size whose entropy is under [`crate::generate::MIN_BITS`].
+    Weak(Spec),
+}
+
+/// A secret's size in a manifest that cannot be honoured.
+#[derive(Debug)]
+pub struct SizeInManifest {
+    /// The secret's key.
+    pub key: String,
+    /// What is wrong with the size.
+    pub problem: SizeProblem,
+    /// The unit the kind counts in, for the hint that names the default size.
+    pub native: SizeUnit,
+    /// The kind's default size in that unit.
+    pub default: u64,
 }
 
 /// A field of a manifest table that the table does not have.
@@ -559,7 +588,11 @@ impl Error {
                 problem: ManifestProblem::Other { hint, .. },
                 ..
             }) => *hint = Some(new.into()),
-            Error::File(_) | Error::Dotenv(_) | Error::Manifest(_) | Error::Entropy { .. } => {}
+            Error::File(_)
+            | Error::Dotenv(_)
+            | Error::Manifest(_)
+            | Error::Size(_)
+            | Error::Entropy { .. } => {}
         }
         self
     }
@@ -578,7 +611,7 @@ impl Error {
             Error::Dotenv(e) => shorten(&mut e.path),
             Error::Manifest(e) => shorten(&mut e.path),
             Error::MissingInput { path, .. } | Error::CantCreate { path, .. } => shorten(path),
-            Error::Usage { .. } | Error::Entropy { .. } => {}
+            Error::Usage { .. } | Error::Size(_) | Error::Entropy { .. } => {}
         }
         self
     }
@@ -593,6 +626,7 @@ impl Error {
             Error::File(e) => e.exit(),
             Error::Dotenv(_) => Exit::DataErr,
             Error::Manifest(e) => e.exit(),
+            Error::Size(_) => Exit::Usage,
             Error::Entropy { .. } => Exit::Io,
         }
     }
@@ -638,7 +672,11 @@ impl Error {
                 problem: ManifestProblem::Other { hint, .. },
                 ..
             }) => hint.clone(),
-            Error::File(_) | Error::Dotenv(_) | Error::Manifest(_) | Error::Entropy { .. } => None,
+            Error::File(_)
+            | Error::Dotenv(_)
+            | Error::Manifest(_)
+            | Error::Size(_)
+            | Error::Entropy { .. } => None,
         }
     }
 }
@@ -772,6 +810,10 @@ mod tests {
             ),
             (Error::cant_create(&p, "c"), Exit::CantCreate),
             (Error::Entropy { reason: "e".into() }, Exit::Io),
+            (
+                Error::Size(SizeProblem::Spec(SpecError::Zero(SizeUnit::Bits))),
+                Exit::Usage,
+            ),
             (
                 ManifestError::new(&p, None, ManifestProblem::NotFound).into(),
                 Exit::NoInput,

@@ -10,8 +10,10 @@ use super::{
     SecretDecl, Source, closest, shown_name, valid_env_name,
 };
 use crate::dotenv;
-use crate::error::{Error, ManifestError, ManifestProblem, Result, UnknownField};
-use crate::generate::{Advice, Alphabet, Kind, Size, SizeSyntax, SizeUnit, Spec};
+use crate::error::{
+    Error, ManifestError, ManifestProblem, Result, SizeInManifest, SizeProblem, UnknownField,
+};
+use crate::generate::{Alphabet, Kind, Size, SizeUnit, Spec};
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 use toml::Spanned;
@@ -644,18 +646,19 @@ fn secret_decl(
         unit: *unit,
         amount: *v.get_ref(),
     });
-    let size_hint = format!(
-        "leave the size out for the default, {} = {default} (256 bits)",
-        native.name()
-    );
-    // The sentences are the command line's too (`generate::advice`), worded for fields here.
-    let refused = |advice: Advice| {
-        let hint = advice.hint.unwrap_or_else(|| size_hint.clone());
-        ctx.err(size_span.clone(), advice.message).with_hint(hint)
+    // The sentences are the command line's too (the binary's `advice.rs`), worded for fields.
+    let refused = |problem| {
+        let size = SizeInManifest {
+            key: k.to_string(),
+            problem,
+            native,
+            default,
+        };
+        ctx.at(size_span.clone(), ManifestProblem::Size(Box::new(size)))
     };
-    let spec = Spec::new(kind, size).map_err(|e| refused(e.advice(SizeSyntax::Field)))?;
+    let spec = Spec::new(kind, size).map_err(|e| refused(SizeProblem::Spec(e)))?;
     if spec.is_weak() {
-        return Err(refused(spec.weak_advice(Some(k), SizeSyntax::Field)));
+        return Err(refused(SizeProblem::Weak(spec)));
     }
     let rotate_every = match rotate_every {
         Some(d) => duration(

@@ -1,5 +1,6 @@
 //! The `envmint` binary: parse arguments, run the command, map the outcome to an exit code.
 
+mod advice;
 mod cli;
 mod commands;
 mod context;

@@ -6,11 +6,12 @@
 //! message written elsewhere (`Usage`, `Data`, `MissingInput`, `CantCreate`, and the
 //! manifest's `ManifestProblem::Other`) are printed as they come.
 
+use crate::advice::{self, SizeSyntax};
 use envmint::Error;
 use envmint::dotenv::EditError;
 use envmint::error::{
     Direction, DotenvError, DotenvProblem, FileError, FileKind, FileProblem, Location,
-    ManifestError, ManifestProblem, Op,
+    ManifestError, ManifestProblem, Op, SizeProblem,
 };
 use std::io;
 use std::path::Path;
@@ -48,6 +49,10 @@ pub fn render(err: &Error) -> Rendered {
         Error::File(e) => return file(e),
         Error::Dotenv(e) => return dotenv(e),
         Error::Manifest(e) => return manifest(e),
+        Error::Size(problem) => {
+            let said = size(problem, None, SizeSyntax::Flag);
+            (said.message, said.hint)
+        }
     };
     Rendered { message, hint }
 }
@@ -284,11 +289,30 @@ fn manifest(e: &ManifestError) -> Rendered {
                 }),
             )
         }
+        P::Size(refused) => {
+            let said = size(&refused.problem, Some(&refused.key), SizeSyntax::Field);
+            let hint = said.hint.unwrap_or_else(|| {
+                format!(
+                    "leave the size out for the default, {} = {} (256 bits)",
+                    refused.native.name(),
+                    refused.default
+                )
+            });
+            (said.message, Some(hint))
+        }
         P::Other { message, hint } => (message.clone(), hint.clone()),
     };
     Rendered {
         message: format!("{location}: {what}"),
         hint,
+    }
+}
+
+/// Writes a refused size in the words of [`crate::advice`], for a flag or a manifest field.
+fn size(problem: &SizeProblem, key: Option<&str>, syntax: SizeSyntax) -> advice::Advice {
+    match problem {
+        SizeProblem::Spec(e) => advice::spec(e, syntax),
+        SizeProblem::Weak(spec) => advice::weak(spec, key, syntax),
     }
 }
 
@@ -658,6 +682,26 @@ mod tests {
                 "envmint.toml: the manifest declares no environments",
                 "add one, e.g. [environments.production]",
             ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nkind = \"alnum\"\nlength = 0\n",
+                "envmint.toml:6: length must be at least 1",
+                "leave the size out for the default, length = 43 (256 bits)",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nkind = \"hex\"\nbytes = 99999999999\n",
+                "envmint.toml:6: bytes is too large (at most 1048576)",
+                "leave the size out for the default, bytes = 32 (256 bits)",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nkind = \"alnum\"\nbytes = 32\n",
+                "envmint.toml:6: `bytes` does not apply to alnum",
+                "use `length = N` or `bits = N`",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.K]\nkind = \"hex\"\nbits = 64\n",
+                "envmint.toml:6: K has 64 bits of entropy, under the 128-bit floor",
+                "use `bytes = 16` or more, or `bits = 128`",
+            ),
         ];
         for (text, error, hint) in cases {
             let err = envmint::manifest::Manifest::parse(
@@ -674,6 +718,29 @@ mod tests {
                 "for:\n{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_command_line_size_is_a_usage_error_with_its_hint() {
+        use envmint::generate::{Kind, Size, SizeUnit, Spec, SpecError};
+        let weak = Spec::new(
+            Kind::Hex,
+            Some(Size {
+                unit: SizeUnit::Bytes,
+                amount: 8,
+            }),
+        )
+        .unwrap();
+        let e = Error::Size(SizeProblem::Weak(weak));
+        assert_eq!(e.exit(), envmint::Exit::Usage);
+        let r = render(&e);
+        assert_eq!(
+            r.message,
+            "hex of 8 bytes has 64 bits of entropy, under the 128-bit floor"
+        );
+        assert!(r.hint.unwrap().contains("--allow-weak"));
+        let e = Error::Size(SizeProblem::Spec(SpecError::Zero(SizeUnit::Bits)));
+        assert_eq!(render(&e).hint, None);
     }
 
     #[test]
