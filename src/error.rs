@@ -129,8 +129,9 @@ pub enum Error {
     File(FileError),
     /// A dotenv file envmint will not read or edit: the dotenv area (exit 65).
     Dotenv(DotenvError),
-    /// A manifest that is missing, untrusted or malformed: the manifest area.
-    Manifest(ManifestError),
+    /// A manifest that is missing, untrusted or malformed: the manifest area (boxed: an error
+    /// stays small to pass around, and this one has the most to say).
+    Manifest(Box<ManifestError>),
     /// A size given on the command line (`--bytes`, `--bits`, `--length`) that cannot be
     /// honoured (exit 2): the generate area. A manifest's is [`ManifestProblem::Size`].
     Size(SizeProblem),
@@ -450,6 +451,43 @@ pub enum ManifestProblem {
     UnknownField(Box<UnknownField>),
     /// A secret's size that cannot be honoured (boxed, as above).
     Size(Box<SizeInManifest>),
+    /// A value of the wrong TOML type.
+    WrongType {
+        /// What the value should be.
+        expected: Expected,
+        /// The field or table as written in messages: `` `kind` ``, `[defaults]`.
+        field: String,
+        /// What it is.
+        found: ValueType,
+        /// A setting to copy, e.g. `kind = "hex"`.
+        example: String,
+    },
+    /// A `kind` that does not exist.
+    UnknownKind {
+        /// The kind as shown.
+        kind: String,
+        /// The known kind closest to it.
+        did_you_mean: Option<&'static str>,
+    },
+    /// A top-level table or setting that is none of `[defaults]`, `[environments]`, `[secrets]`.
+    UnknownTable {
+        /// The name as shown.
+        name: String,
+        /// Whether it is a table (`[name]`) or a setting (`name = ...`).
+        is_table: bool,
+        /// The table it is probably a typo of.
+        did_you_mean: Option<&'static str>,
+        /// The table it belongs under, when it is a known field of one: `[defaults]`,
+        /// `[environments.NAME]` or `[secrets.KEY]`.
+        belongs_under: Option<&'static str>,
+    },
+    /// A duration that does not parse (`rotate_every = "90 days"`).
+    BadPeriod {
+        /// The text as shown.
+        text: String,
+        /// Why, from the duration parser.
+        error: crate::time::DurationError,
+    },
     /// A problem whose words the validator still writes: what is wrong and how to fix it.
     /// The rest of `manifest/validate.rs` reports these; each becomes a typed variant in turn.
     Other {
@@ -496,6 +534,34 @@ pub struct UnknownField {
     pub fields: &'static [&'static str],
 }
 
+/// What a manifest value should have been.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expected {
+    /// A table.
+    Table,
+    /// Text in quotes.
+    Text,
+}
+
+/// The type of a TOML value, for saying what was found instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueType {
+    /// A string.
+    Text,
+    /// An integer.
+    Number,
+    /// A float.
+    Decimal,
+    /// A boolean.
+    Boolean,
+    /// A date or time.
+    Date,
+    /// An array.
+    List,
+    /// A table.
+    Table,
+}
+
 impl ManifestError {
     /// A problem on `line` (or on no line) of the manifest at `path`.
     pub fn new(path: impl Into<PathBuf>, line: Option<usize>, problem: ManifestProblem) -> Self {
@@ -520,7 +586,7 @@ impl ManifestError {
 
 impl From<ManifestError> for Error {
     fn from(e: ManifestError) -> Self {
-        Error::Manifest(e)
+        Error::Manifest(Box::new(e))
     }
 }
 
@@ -584,15 +650,12 @@ impl Error {
             | Error::Data { hint, .. }
             | Error::MissingInput { hint, .. }
             | Error::CantCreate { hint, .. } => *hint = Some(new.into()),
-            Error::Manifest(ManifestError {
-                problem: ManifestProblem::Other { hint, .. },
-                ..
-            }) => *hint = Some(new.into()),
-            Error::File(_)
-            | Error::Dotenv(_)
-            | Error::Manifest(_)
-            | Error::Size(_)
-            | Error::Entropy { .. } => {}
+            Error::Manifest(e) => {
+                if let ManifestProblem::Other { hint, .. } = &mut e.problem {
+                    *hint = Some(new.into());
+                }
+            }
+            Error::File(_) | Error::Dotenv(_) | Error::Size(_) | Error::Entropy { .. } => {}
         }
         self
     }
@@ -649,11 +712,12 @@ impl fmt::Display for Error {
             Error::CantCreate { path, reason, .. } => {
                 write!(f, "{}: {reason}", path.display())
             }
-            Error::Manifest(ManifestError {
-                path,
-                line,
-                problem: ManifestProblem::Other { message, .. },
-            }) => write!(f, "{}: {message}", Location::new(path, *line)),
+            Error::Manifest(e) if matches!(e.problem, ManifestProblem::Other { .. }) => {
+                let ManifestProblem::Other { message, .. } = &e.problem else {
+                    return Ok(());
+                };
+                write!(f, "{}: {message}", Location::new(&e.path, e.line))
+            }
             other => write!(f, "{other:?}"),
         }
     }
@@ -668,15 +732,11 @@ impl Error {
             | Error::Data { hint, .. }
             | Error::MissingInput { hint, .. }
             | Error::CantCreate { hint, .. } => hint.clone(),
-            Error::Manifest(ManifestError {
-                problem: ManifestProblem::Other { hint, .. },
-                ..
-            }) => hint.clone(),
-            Error::File(_)
-            | Error::Dotenv(_)
-            | Error::Manifest(_)
-            | Error::Size(_)
-            | Error::Entropy { .. } => None,
+            Error::Manifest(e) => match &e.problem {
+                ManifestProblem::Other { hint, .. } => hint.clone(),
+                _ => None,
+            },
+            Error::File(_) | Error::Dotenv(_) | Error::Size(_) | Error::Entropy { .. } => None,
         }
     }
 }

@@ -185,7 +185,7 @@ mod tests {
         assert!(
             matches!(
                 &missing,
-                Error::Manifest(ManifestError {
+                Error::Manifest(m) if matches!(**m, ManifestError {
                     problem: ManifestProblem::NotFound,
                     ..
                 })
@@ -310,10 +310,10 @@ mod tests {
         assert!(
             matches!(
                 &err,
-                Error::Manifest(ManifestError {
-                    problem: ManifestProblem::DanglingSymlink { points_at },
-                    ..
-                }) if points_at == Path::new("missing.toml")
+                Error::Manifest(m) if matches!(
+                    &m.problem,
+                    ManifestProblem::DanglingSymlink { points_at } if points_at == Path::new("missing.toml")
+                )
             ),
             "{err:?}"
         );
@@ -355,7 +355,7 @@ mod tests {
         assert!(
             matches!(
                 &err,
-                Error::Manifest(ManifestError {
+                Error::Manifest(m) if matches!(**m, ManifestError {
                     line: Some(2),
                     problem: ManifestProblem::NotUtf8,
                     ..

@@ -11,7 +11,8 @@ use super::{
 };
 use crate::dotenv;
 use crate::error::{
-    Error, ManifestError, ManifestProblem, Result, SizeInManifest, SizeProblem, UnknownField,
+    Error, Expected, ManifestError, ManifestProblem, Result, SizeInManifest, SizeProblem,
+    UnknownField, ValueType,
 };
 use crate::generate::{Alphabet, Kind, Size, SizeUnit, Spec};
 use std::path::{Component, Path, PathBuf};
@@ -79,7 +80,20 @@ impl Ctx<'_> {
     }
 }
 
-/// What a TOML value is, in words.
+/// What a TOML value is.
+fn value_type(value: &DeValue<'_>) -> ValueType {
+    match value {
+        DeValue::String(_) => ValueType::Text,
+        DeValue::Integer(_) => ValueType::Number,
+        DeValue::Float(_) => ValueType::Decimal,
+        DeValue::Boolean(_) => ValueType::Boolean,
+        DeValue::Datetime(_) => ValueType::Date,
+        DeValue::Array(_) => ValueType::List,
+        DeValue::Table(_) => ValueType::Table,
+    }
+}
+
+/// What a TOML value is, in words, for the checks whose messages are still written here.
 fn what(value: &DeValue<'_>) -> &'static str {
     match value {
         DeValue::String(_) => "text",
@@ -90,6 +104,24 @@ fn what(value: &DeValue<'_>) -> &'static str {
         DeValue::Array(_) => "a list",
         DeValue::Table(_) => "a table",
     }
+}
+
+/// `value`, of the wrong type, refused: it should be `expected`, like `example`.
+fn wrong_type(
+    ctx: &Ctx<'_>,
+    span: Span,
+    field: String,
+    expected: Expected,
+    value: &DeValue<'_>,
+    example: &str,
+) -> Error {
+    let problem = ManifestProblem::WrongType {
+        expected,
+        field,
+        found: value_type(value),
+        example: example.to_string(),
+    };
+    ctx.at(span, problem)
 }
 
 /// A table's entries in the order they appear in the file (a TOML table iterates by key).
@@ -127,12 +159,14 @@ fn table<'i>(ctx: &Ctx<'_>, value: Value<'i>, name: &str, example: &str) -> Resu
     let span = value.span();
     match value.into_inner() {
         DeValue::Table(t) => Ok(t),
-        other => Err(ctx
-            .err(
-                span,
-                format!("{name} must be a table, not {}", what(&other)),
-            )
-            .with_hint(format!("write it as {example}"))),
+        other => Err(wrong_type(
+            ctx,
+            span,
+            name.to_string(),
+            Expected::Table,
+            &other,
+            example,
+        )),
     }
 }
 
@@ -141,12 +175,14 @@ fn string(ctx: &Ctx<'_>, value: Value<'_>, name: &str, example: &str) -> Result<
     let span = value.span();
     match value.into_inner() {
         DeValue::String(s) => Ok(Spanned::new(span, s.into_owned())),
-        other => Err(ctx
-            .err(
-                span,
-                format!("`{name}` must be text in quotes, not {}", what(&other)),
-            )
-            .with_hint(format!("e.g. {example}"))),
+        other => Err(wrong_type(
+            ctx,
+            span,
+            format!("`{name}`"),
+            Expected::Text,
+            &other,
+            example,
+        )),
     }
 }
 
@@ -243,24 +279,22 @@ const SECRET_EXAMPLE: &str = "[secrets.API_KEY] on its own line, then e.g. kind 
 
 /// A top-level entry that is none of the three tables.
 fn unknown_top(ctx: &Ctx<'_>, key: &Spanned<String>, name: &str, is_table: bool) -> Error {
-    let shown = shown_name(name);
-    let message = if is_table {
-        format!("unknown table [{shown}]")
-    } else {
-        format!("unknown setting `{shown}` at the top of the manifest")
-    };
-    let hint = if let Some(close) = closest(name, TABLES) {
-        format!("did you mean [{close}]?")
-    } else if DEFAULT_FIELDS.contains(&name) {
-        format!("put `{name}` under [defaults]")
+    let belongs_under = if DEFAULT_FIELDS.contains(&name) {
+        Some("[defaults]")
     } else if ENV_FIELDS.contains(&name) {
-        format!("put `{name}` under [environments.NAME]")
+        Some("[environments.NAME]")
     } else if SECRET_FIELDS.contains(&name) {
-        format!("put `{name}` under [secrets.KEY]")
+        Some("[secrets.KEY]")
     } else {
-        "a manifest has [defaults], [environments.NAME] and [secrets.KEY] tables".to_string()
+        None
     };
-    ctx.err(key.span(), message).with_hint(hint)
+    let problem = ManifestProblem::UnknownTable {
+        name: shown_name(name),
+        is_table,
+        did_you_mean: closest(name, TABLES),
+        belongs_under,
+    };
+    ctx.at(key.span(), problem)
 }
 
 fn environment(
@@ -582,18 +616,11 @@ fn secret_decl(
         (Some(k), None) => {
             let k = string(ctx, k, "kind", "kind = \"hex\"")?;
             Kind::from_name(k.get_ref()).ok_or_else(|| {
-                let hint = match closest(k.get_ref(), Kind::NAMES) {
-                    Some(close) => format!("did you mean `{close}`?"),
-                    None => format!(
-                        "use one of: {}, or `alphabet = \"...\"`",
-                        Kind::NAMES.join(", ")
-                    ),
+                let problem = ManifestProblem::UnknownKind {
+                    kind: shown_name(k.get_ref()),
+                    did_you_mean: closest(k.get_ref(), Kind::NAMES),
                 };
-                ctx.err(
-                    k.span(),
-                    format!("unknown kind `{}`", shown_name(k.get_ref())),
-                )
-                .with_hint(hint)
+                ctx.at(k.span(), problem)
             })?
         }
         (None, Some(a)) => {
@@ -753,13 +780,13 @@ fn secret_envs(
 /// A period in the one duration syntax ([`crate::time::parse_duration`]), refused in the
 /// manifest's words: "bad duration `TEXT`", why when there is more to say, and what to write.
 fn duration(ctx: &Ctx<'_>, text: &Spanned<String>) -> Result<Duration> {
-    crate::time::parse_duration(text.get_ref()).map_err(|e| {
-        let shown = shown_name(text.get_ref());
-        let message = match e.reason() {
-            Some(why) => format!("bad duration `{shown}`: {why}"),
-            None => format!("bad duration `{shown}`"),
+    crate::time::parse_duration(text.get_ref()).map_err(|error| {
+        let text_shown = shown_name(text.get_ref());
+        let problem = ManifestProblem::BadPeriod {
+            text: text_shown,
+            error,
         };
-        ctx.err(text.span(), message).with_hint(e.hint())
+        ctx.at(text.span(), problem)
     })
 }
 
@@ -1214,7 +1241,7 @@ mod tests {
         assert!(
             matches!(
                 &err,
-                Error::Manifest(ManifestError {
+                Error::Manifest(m) if matches!(**m, ManifestError {
                     line: None,
                     problem: ManifestProblem::NoEnvironments,
                     ..

@@ -10,8 +10,8 @@ use crate::advice::{self, SizeSyntax};
 use envmint::Error;
 use envmint::dotenv::EditError;
 use envmint::error::{
-    Direction, DotenvError, DotenvProblem, FileError, FileKind, FileProblem, Location,
-    ManifestError, ManifestProblem, Op, SizeProblem,
+    Direction, DotenvError, DotenvProblem, Expected, FileError, FileKind, FileProblem, Location,
+    ManifestError, ManifestProblem, Op, SizeProblem, ValueType,
 };
 use std::io;
 use std::path::Path;
@@ -300,11 +300,80 @@ fn manifest(e: &ManifestError) -> Rendered {
             });
             (said.message, Some(hint))
         }
+        P::WrongType {
+            expected,
+            field,
+            found,
+            example,
+        } => match expected {
+            Expected::Table => (
+                format!("{field} must be a table, not {}", value_words(*found)),
+                Some(format!("write it as {example}")),
+            ),
+            Expected::Text => (
+                format!(
+                    "{field} must be text in quotes, not {}",
+                    value_words(*found)
+                ),
+                Some(format!("e.g. {example}")),
+            ),
+        },
+        P::UnknownKind { kind, did_you_mean } => (
+            format!("unknown kind `{kind}`"),
+            Some(match did_you_mean {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!(
+                    "use one of: {}, or `alphabet = \"...\"`",
+                    envmint::generate::Kind::NAMES.join(", ")
+                ),
+            }),
+        ),
+        P::UnknownTable {
+            name,
+            is_table,
+            did_you_mean,
+            belongs_under,
+        } => (
+            if *is_table {
+                format!("unknown table [{name}]")
+            } else {
+                format!("unknown setting `{name}` at the top of the manifest")
+            },
+            Some(match (did_you_mean, belongs_under) {
+                (Some(close), _) => format!("did you mean [{close}]?"),
+                (None, Some(table)) => format!("put `{name}` under {table}"),
+                (None, None) => {
+                    "a manifest has [defaults], [environments.NAME] and [secrets.KEY] tables"
+                        .to_string()
+                }
+            }),
+        ),
+        // The duration parser's reason and hint are the time module's words (src/time.rs).
+        P::BadPeriod { text, error } => (
+            match error.reason() {
+                Some(why) => format!("bad duration `{text}`: {why}"),
+                None => format!("bad duration `{text}`"),
+            },
+            Some(error.hint().to_string()),
+        ),
         P::Other { message, hint } => (message.clone(), hint.clone()),
     };
     Rendered {
         message: format!("{location}: {what}"),
         hint,
+    }
+}
+
+/// What a TOML value is, in words.
+fn value_words(found: ValueType) -> &'static str {
+    match found {
+        ValueType::Text => "text",
+        ValueType::Number => "a number",
+        ValueType::Decimal => "a decimal number",
+        ValueType::Boolean => "true or false",
+        ValueType::Date => "a date",
+        ValueType::List => "a list",
+        ValueType::Table => "a table",
     }
 }
 
@@ -701,6 +770,111 @@ mod tests {
                 "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.K]\nkind = \"hex\"\nbits = 64\n",
                 "envmint.toml:6: K has 64 bits of entropy, under the 128-bit floor",
                 "use `bytes = 16` or more, or `bits = 128`",
+            ),
+            (
+                "[defaults]\nrotate_every = \"d\"\n[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n",
+                "envmint.toml:2: bad duration `d`",
+                "a whole number and a unit (s, m, h, d or w), e.g. \"90d\", \"12h\", \"2w 3d\" or \"90 days\"",
+            ),
+            (
+                "[defaults]\nrotate_every = \"90x\"\n[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n",
+                "envmint.toml:2: bad duration `90x`",
+                "a whole number and a unit (s, m, h, d or w), e.g. \"90d\", \"12h\", \"2w 3d\" or \"90 days\"",
+            ),
+            (
+                "[defaults]\nrotate_every = \" 9d\"\n[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n",
+                "envmint.toml:2: bad duration ` 9d`",
+                "a whole number and a unit (s, m, h, d or w), e.g. \"90d\", \"12h\", \"2w 3d\" or \"90 days\"",
+            ),
+            (
+                "[defaults]\nrotate_every = \"9é\"\n[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n",
+                "envmint.toml:2: bad duration `9é`",
+                "a whole number and a unit (s, m, h, d or w), e.g. \"90d\", \"12h\", \"2w 3d\" or \"90 days\"",
+            ),
+            (
+                "[defaults]\nrotate_every = \"P90D\"\n[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n",
+                "envmint.toml:2: bad duration `P90D`",
+                "a whole number and a unit (s, m, h, d or w), e.g. \"90d\", \"12h\", \"2w 3d\" or \"90 days\"",
+            ),
+            (
+                "[defaults]\nrotate_every = \"0d\"\n[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n",
+                "envmint.toml:2: bad duration `0d`: it must be longer than zero",
+                "a whole number and a unit (s, m, h, d or w), e.g. \"90d\", \"12h\", \"2w 3d\" or \"90 days\"",
+            ),
+            (
+                "[defaults]\nrotate_every = \"-1d\"\n[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n",
+                "envmint.toml:2: bad duration `-1d`: it must be longer than zero",
+                "a whole number and a unit (s, m, h, d or w), e.g. \"90d\", \"12h\", \"2w 3d\" or \"90 days\"",
+            ),
+            (
+                "[defaults]\nrotate_every = \"1.5d\"\n[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n",
+                "envmint.toml:2: bad duration `1.5d`: use whole numbers",
+                "use a smaller unit, e.g. \"36h\" rather than \"1.5d\"",
+            ),
+            (
+                "[defaults]\nrotate_every = \"3 months\"\n[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n",
+                "envmint.toml:2: bad duration `3 months`: a month is not a fixed length (28 to 31 days)",
+                "write it in days or weeks, e.g. \"30d\" or \"4w\"",
+            ),
+            (
+                "[defaults]\nrotate_every = \"1y\"\n[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n",
+                "envmint.toml:2: bad duration `1y`: a year is not a fixed length (365 or 366 days)",
+                "write it in days or weeks, e.g. \"365d\" or \"52w\"",
+            ),
+            (
+                "[defaults]\nrotate_every = \"500ms\"\n[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n",
+                "envmint.toml:2: bad duration `500ms`: the smallest unit is a second",
+                "use seconds or a larger unit, e.g. \"30s\"",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nrotate_every = \"1mo\"\n",
+                "envmint.toml:5: bad duration `1mo`: a month is not a fixed length (28 to 31 days)",
+                "write it in days or weeks, e.g. \"30d\" or \"4w\"",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nkind = \"uuid\"\n",
+                "envmint.toml:5: unknown kind `uuid`",
+                "use one of: hex, base64, base64url, base32, alnum, password, or `alphabet = \"...\"`",
+            ),
+            (
+                "[defualts]\n[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n",
+                "envmint.toml:1: unknown table [defualts]",
+                "did you mean [defaults]?",
+            ),
+            (
+                "rotate_every = \"30d\"\n[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n",
+                "envmint.toml:1: unknown setting `rotate_every` at the top of the manifest",
+                "put `rotate_every` under [defaults]",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nkind = 3\n",
+                "envmint.toml:5: `kind` must be text in quotes, not a number",
+                "e.g. kind = \"hex\"",
+            ),
+            (
+                "[defaults]\nrotate_every = 90\n[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n",
+                "envmint.toml:2: `rotate_every` must be text in quotes, not a number",
+                "e.g. rotate_every = \"90d\"",
+            ),
+            (
+                "defaults = 3\n[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n",
+                "envmint.toml:1: [defaults] must be a table, not a number",
+                "write it as [defaults] on its own line, then e.g. rotate_every = \"90d\"",
+            ),
+            (
+                "[[secrets]]\nkind = \"hex\"\n",
+                "envmint.toml:1: `secrets` must be a table, not a list",
+                "write it as [secrets.API_KEY] on its own line, then e.g. kind = \"hex\"",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets]\nA = \"hex\"\n",
+                "envmint.toml:5: [secrets.A] must be a table, not text",
+                "write it as [secrets.A] on its own line",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[environments.dev]\nfile = 3\n",
+                "envmint.toml:5: `file` must be text in quotes, not a number",
+                "e.g. file = \".env.dev.local\"",
             ),
         ];
         for (text, error, hint) in cases {
