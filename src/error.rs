@@ -462,6 +462,31 @@ pub enum ManifestProblem {
         /// A setting to copy, e.g. `kind = "hex"`.
         example: String,
     },
+    /// A number field given a negative number.
+    Negative {
+        /// The field as written in messages: `` `bytes` ``.
+        field: String,
+        /// A setting to copy.
+        example: String,
+    },
+    /// A number field given a decimal number.
+    NotWhole {
+        /// The field as written in messages.
+        field: String,
+        /// The number as written.
+        literal: String,
+        /// A setting to copy.
+        example: String,
+    },
+    /// An environment or key name that is not allowed.
+    BadName {
+        /// Which kind of name.
+        of: NameOf,
+        /// The name as shown.
+        name: String,
+        /// Its length in characters when that alone is the problem (over `limit`).
+        too_long: Option<(usize, usize)>,
+    },
     /// A `kind` that does not exist.
     UnknownKind {
         /// The kind as shown.
@@ -541,6 +566,17 @@ pub enum Expected {
     Table,
     /// Text in quotes.
     Text,
+    /// A whole number.
+    WholeNumber,
+}
+
+/// Which kind of name a [`ManifestProblem::BadName`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameOf {
+    /// `[environments.NAME]`.
+    Environment,
+    /// `[secrets.KEY]`.
+    Key,
 }
 
 /// The type of a TOML value, for saying what was found instead.

@@ -172,7 +172,7 @@ impl Manifest {
 }
 
 /// What an environment name may be, for hints.
-const ENV_NAME_RULE: &str =
+pub const ENV_NAME_RULE: &str =
     "environment names are letters, digits, `-` and `_` (at most 64), e.g. production";
 
 /// Whether `name` can name an environment: letters, digits, `-` and `_`, at most

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::dotenv;
 use crate::error::{
-    Error, Expected, ManifestError, ManifestProblem, Result, SizeInManifest, SizeProblem,
+    Error, Expected, ManifestError, ManifestProblem, NameOf, Result, SizeInManifest, SizeProblem,
     UnknownField, ValueType,
 };
 use crate::generate::{Alphabet, Kind, Size, SizeUnit, Spec};
@@ -189,14 +189,12 @@ fn string(ctx: &Ctx<'_>, value: Value<'_>, name: &str, example: &str) -> Result<
 /// `value` as a whole number of at least 0, or an error in the words of field `name`.
 fn count(ctx: &Ctx<'_>, value: Value<'_>, name: &str, example: &str) -> Result<Spanned<u64>> {
     let span = value.span();
-    let err = |message: String, hint: String| Err(ctx.err(span.clone(), message).with_hint(hint));
+    let field = format!("`{name}`");
     match value.get_ref() {
         DeValue::Integer(n) => {
             if n.as_str().starts_with('-') {
-                return err(
-                    format!("`{name}` cannot be negative"),
-                    format!("e.g. {example}"),
-                );
+                let example = example.to_string();
+                return Err(ctx.at(span, ManifestProblem::Negative { field, example }));
             }
             match u64::from_str_radix(n.as_str().trim_start_matches('+'), n.radix()) {
                 Ok(n) => Ok(Spanned::new(span.clone(), n)),
@@ -205,18 +203,22 @@ fn count(ctx: &Ctx<'_>, value: Value<'_>, name: &str, example: &str) -> Result<S
                 Err(_) => Ok(Spanned::new(span.clone(), u64::MAX)),
             }
         }
-        DeValue::Float(f) => err(
-            format!("`{name}` must be a whole number, not {}", f.as_str()),
-            format!("e.g. {example}"),
-        ),
-        DeValue::String(_) => err(
-            format!("`{name}` must be a whole number, not text"),
-            format!("write it without quotes, e.g. {example}"),
-        ),
-        other => err(
-            format!("`{name}` must be a whole number, not {}", what(other)),
-            format!("e.g. {example}"),
-        ),
+        DeValue::Float(f) => {
+            let problem = ManifestProblem::NotWhole {
+                field,
+                literal: f.as_str().to_string(),
+                example: example.to_string(),
+            };
+            Err(ctx.at(span, problem))
+        }
+        other => Err(wrong_type(
+            ctx,
+            span.clone(),
+            field,
+            Expected::WholeNumber,
+            other,
+            example,
+        )),
     }
 }
 
@@ -307,16 +309,14 @@ fn environment(
     let n = name.get_ref();
     if !valid_env_name(n) {
         let allowed = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
-        let message = if n.len() > MAX_ENV_NAME_LEN && n.bytes().all(allowed) {
-            format!(
-                "the environment name `{}` is {} characters, over the limit of {MAX_ENV_NAME_LEN}",
-                shown_name(n),
-                n.len()
-            )
-        } else {
-            format!("invalid environment name `{}`", shown_name(n))
+        let too_long = (n.len() > MAX_ENV_NAME_LEN && n.bytes().all(allowed))
+            .then_some((n.len(), MAX_ENV_NAME_LEN));
+        let problem = ManifestProblem::BadName {
+            of: NameOf::Environment,
+            name: shown_name(n),
+            too_long,
         };
-        return Err(ctx.err(name.span(), message).with_hint(ENV_NAME_RULE));
+        return Err(ctx.at(name.span(), problem));
     }
     let header = format!("[environments.{n}]");
     let fields = table(ctx, value, &header, &format!("{header} on its own line"))?;
@@ -579,22 +579,14 @@ fn secret_decl(
     environments: &[Environment],
 ) -> Result<SecretDecl> {
     let k = key.get_ref();
-    if k.chars().count() > MAX_KEY_LEN {
-        return Err(ctx
-            .err(
-                key.span(),
-                format!(
-                    "the key name `{}` is {} characters, over the limit of {MAX_KEY_LEN}",
-                    shown_name(k),
-                    k.chars().count()
-                ),
-            )
-            .with_hint("use a shorter name; environment variable names are rarely over 50"));
-    }
-    if !dotenv::is_valid_key(k) {
-        return Err(ctx
-            .err(key.span(), format!("invalid key name `{}`", shown_name(k)))
-            .with_hint("key names are letters, digits and `_`, not starting with a digit"));
+    let length = k.chars().count();
+    if length > MAX_KEY_LEN || !dotenv::is_valid_key(k) {
+        let problem = ManifestProblem::BadName {
+            of: NameOf::Key,
+            name: shown_name(k),
+            too_long: (length > MAX_KEY_LEN).then_some((length, MAX_KEY_LEN)),
+        };
+        return Err(ctx.at(key.span(), problem));
     }
     let header = format!("[secrets.{k}]");
     let span = value.span();

@@ -11,7 +11,7 @@ use envmint::Error;
 use envmint::dotenv::EditError;
 use envmint::error::{
     Direction, DotenvError, DotenvProblem, Expected, FileError, FileKind, FileProblem, Location,
-    ManifestError, ManifestProblem, Op, SizeProblem, ValueType,
+    ManifestError, ManifestProblem, NameOf, Op, SizeProblem, ValueType,
 };
 use std::io;
 use std::path::Path;
@@ -317,7 +317,60 @@ fn manifest(e: &ManifestError) -> Rendered {
                 ),
                 Some(format!("e.g. {example}")),
             ),
+            Expected::WholeNumber => (
+                format!(
+                    "{field} must be a whole number, not {}",
+                    value_words(*found)
+                ),
+                Some(if *found == ValueType::Text {
+                    format!("write it without quotes, e.g. {example}")
+                } else {
+                    format!("e.g. {example}")
+                }),
+            ),
         },
+        P::Negative { field, example } => (
+            format!("{field} cannot be negative"),
+            Some(format!("e.g. {example}")),
+        ),
+        P::NotWhole {
+            field,
+            literal,
+            example,
+        } => (
+            format!("{field} must be a whole number, not {literal}"),
+            Some(format!("e.g. {example}")),
+        ),
+        P::BadName {
+            of: NameOf::Environment,
+            name,
+            too_long,
+        } => (
+            match too_long {
+                Some((length, limit)) => format!(
+                    "the environment name `{name}` is {length} characters, over the limit of \
+                     {limit}"
+                ),
+                None => format!("invalid environment name `{name}`"),
+            },
+            Some(envmint::manifest::ENV_NAME_RULE.to_string()),
+        ),
+        P::BadName {
+            of: NameOf::Key,
+            name,
+            too_long: Some((length, limit)),
+        } => (
+            format!("the key name `{name}` is {length} characters, over the limit of {limit}"),
+            Some("use a shorter name; environment variable names are rarely over 50".into()),
+        ),
+        P::BadName {
+            of: NameOf::Key,
+            name,
+            too_long: None,
+        } => (
+            format!("invalid key name `{name}`"),
+            Some("key names are letters, digits and `_`, not starting with a digit".into()),
+        ),
         P::UnknownKind { kind, did_you_mean } => (
             format!("unknown kind `{kind}`"),
             Some(match did_you_mean {
@@ -875,6 +928,51 @@ mod tests {
                 "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[environments.dev]\nfile = 3\n",
                 "envmint.toml:5: `file` must be text in quotes, not a number",
                 "e.g. file = \".env.dev.local\"",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.\"MY-KEY\"]\n",
+                "envmint.toml:4: invalid key name `MY-KEY`",
+                "key names are letters, digits and `_`, not starting with a digit",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.\"A\\nhint: evil\"]\n",
+                "envmint.toml:4: invalid key name `A\\nhint: evil`",
+                "key names are letters, digits and `_`, not starting with a digit",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.KKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKK]\n",
+                "envmint.toml:4: the key name `KKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKK…` is 256 characters, over the limit of 255",
+                "use a shorter name; environment variable names are rarely over 50",
+            ),
+            (
+                "[environments.\"prod/x\"]\n",
+                "envmint.toml:1: invalid environment name `prod/x`",
+                "environment names are letters, digits, `-` and `_` (at most 64), e.g. production",
+            ),
+            (
+                "[environments.eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee]\n",
+                "envmint.toml:1: the environment name `eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee…` is 65 characters, over the limit of 64",
+                "environment names are letters, digits, `-` and `_` (at most 64), e.g. production",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nkind = \"alnum\"\nlength = 40.5\n",
+                "envmint.toml:6: `length` must be a whole number, not 40.5",
+                "e.g. length = 43",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nkind = \"hex\"\nbits = -256\n",
+                "envmint.toml:6: `bits` cannot be negative",
+                "e.g. bits = 256",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nkind = \"hex\"\nbytes = true\n",
+                "envmint.toml:6: `bytes` must be a whole number, not true or false",
+                "e.g. bytes = 32",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nkind = \"hex\"\nbytes = 99999999999999999999999\n",
+                "envmint.toml:6: bytes is too large (at most 1048576)",
+                "leave the size out for the default, bytes = 32 (256 bits)",
             ),
         ];
         for (text, error, hint) in cases {
