@@ -487,6 +487,8 @@ pub enum ManifestProblem {
         /// Its length in characters when that alone is the problem (over `limit`).
         too_long: Option<(usize, usize)>,
     },
+    /// A `mode` that is not allowed.
+    BadMode(BadMode),
     /// A `kind` that does not exist.
     UnknownKind {
         /// The kind as shown.
@@ -568,6 +570,32 @@ pub enum Expected {
     Text,
     /// A whole number.
     WholeNumber,
+}
+
+/// What is wrong with a `mode = "..."`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BadMode {
+    /// A bare number (`mode = 0640` is a syntax error; `mode = 640` gets here).
+    Number(String),
+    /// Another type than text.
+    WrongType(ValueType),
+    /// Text that is not three or four octal digits (as shown).
+    NotOctal(String),
+    /// A valid mode that is refused (the text as written), and why.
+    Refused(String, ModeRefusal),
+}
+
+/// Why a valid octal mode is refused for a secret file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModeRefusal {
+    /// setuid, setgid or sticky.
+    SpecialBits,
+    /// Any bit for others.
+    OthersReach,
+    /// No read bit for the owner.
+    OwnerCannotRead,
+    /// Wider than 0640 otherwise.
+    WiderThan0640,
 }
 
 /// Which kind of name a [`ManifestProblem::BadName`] is.

@@ -11,8 +11,8 @@ use super::{
 };
 use crate::dotenv;
 use crate::error::{
-    Error, Expected, ManifestError, ManifestProblem, NameOf, Result, SizeInManifest, SizeProblem,
-    UnknownField, ValueType,
+    BadMode, Error, Expected, ManifestError, ManifestProblem, ModeRefusal, NameOf, Result,
+    SizeInManifest, SizeProblem, UnknownField, ValueType,
 };
 use crate::generate::{Alphabet, Kind, Size, SizeUnit, Spec};
 use std::path::{Component, Path, PathBuf};
@@ -508,30 +508,12 @@ fn lexical(path: &Path) -> PathBuf {
 /// it, so the owner's write bit is not needed to update it, and a read-only file is a valid
 /// deploy choice).
 fn mode(ctx: &Ctx<'_>, value: Value<'_>) -> Result<u32> {
-    const HINT: &str = "use \"0600\" (the default: owner only), \"0640\" (the group may read), \
-                        \"0400\" or \"0440\" (read-only)";
     let span = value.span();
+    let bad = |span, why| Err(ctx.at(span, ManifestProblem::BadMode(why)));
     let raw = match value.into_inner() {
         DeValue::String(s) => s,
-        DeValue::Integer(n) => {
-            return Err(ctx
-                .err(
-                    span,
-                    format!("`mode` must be octal digits in quotes, not the number {n}"),
-                )
-                .with_hint("write it in quotes, e.g. mode = \"0640\""));
-        }
-        other => {
-            return Err(ctx
-                .err(
-                    span,
-                    format!(
-                        "`mode` must be octal digits in quotes, not {}",
-                        what(&other)
-                    ),
-                )
-                .with_hint("e.g. mode = \"0640\""));
-        }
+        DeValue::Integer(n) => return bad(span, BadMode::Number(n.to_string())),
+        other => return bad(span, BadMode::WrongType(value_type(&other))),
     };
     let digits = raw.strip_prefix("0o").unwrap_or(&raw);
     let parsed =
@@ -542,31 +524,21 @@ fn mode(ctx: &Ctx<'_>, value: Value<'_>) -> Result<u32> {
         None
     };
     let Some(bits) = bits else {
-        return Err(ctx
-            .err(
-                span,
-                format!(
-                    "`mode = \"{}\"` is not an octal file mode",
-                    shown_name(&raw)
-                ),
-            )
-            .with_hint("three or four octal digits, e.g. mode = \"0640\""));
+        return bad(span, BadMode::NotOctal(shown_name(&raw)));
     };
-    let problem = if bits & 0o7000 != 0 {
-        Some("sets special bits (setuid, setgid or sticky)")
+    let refusal = if bits & 0o7000 != 0 {
+        Some(ModeRefusal::SpecialBits)
     } else if bits & 0o007 != 0 {
-        Some("lets other users reach the file")
+        Some(ModeRefusal::OthersReach)
     } else if bits & 0o400 == 0 {
-        Some("does not let the owner read the file")
+        Some(ModeRefusal::OwnerCannotRead)
     } else if bits & !0o640 != 0 {
-        Some("is wider than 0640 (only the owner may write, the group may at most read)")
+        Some(ModeRefusal::WiderThan0640)
     } else {
         None
     };
-    match problem {
-        Some(p) => Err(ctx
-            .err(span, format!("`mode = \"{raw}\"` {p}"))
-            .with_hint(HINT)),
+    match refusal {
+        Some(why) => bad(span, BadMode::Refused(raw.into_owned(), why)),
         None => Ok(bits),
     }
 }

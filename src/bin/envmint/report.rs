@@ -9,9 +9,10 @@
 use crate::advice::{self, SizeSyntax};
 use envmint::Error;
 use envmint::dotenv::EditError;
+use envmint::error::BadMode;
 use envmint::error::{
     Direction, DotenvError, DotenvProblem, Expected, FileError, FileKind, FileProblem, Location,
-    ManifestError, ManifestProblem, NameOf, Op, SizeProblem, ValueType,
+    ManifestError, ManifestProblem, ModeRefusal, NameOf, Op, SizeProblem, ValueType,
 };
 use std::io;
 use std::path::Path;
@@ -371,6 +372,7 @@ fn manifest(e: &ManifestError) -> Rendered {
             format!("invalid key name `{name}`"),
             Some("key names are letters, digits and `_`, not starting with a digit".into()),
         ),
+        P::BadMode(bad) => mode(bad),
         P::UnknownKind { kind, did_you_mean } => (
             format!("unknown kind `{kind}`"),
             Some(match did_you_mean {
@@ -414,6 +416,40 @@ fn manifest(e: &ManifestError) -> Rendered {
     Rendered {
         message: format!("{location}: {what}"),
         hint,
+    }
+}
+
+/// What a refused `mode` says.
+fn mode(bad: &BadMode) -> (String, Option<String>) {
+    const HINT: &str = "use \"0600\" (the default: owner only), \"0640\" (the group may read), \
+                        \"0400\" or \"0440\" (read-only)";
+    match bad {
+        BadMode::Number(n) => (
+            format!("`mode` must be octal digits in quotes, not the number {n}"),
+            Some("write it in quotes, e.g. mode = \"0640\"".into()),
+        ),
+        BadMode::WrongType(found) => (
+            format!(
+                "`mode` must be octal digits in quotes, not {}",
+                value_words(*found)
+            ),
+            Some("e.g. mode = \"0640\"".into()),
+        ),
+        BadMode::NotOctal(raw) => (
+            format!("`mode = \"{raw}\"` is not an octal file mode"),
+            Some("three or four octal digits, e.g. mode = \"0640\"".into()),
+        ),
+        BadMode::Refused(raw, why) => {
+            let why = match why {
+                ModeRefusal::SpecialBits => "sets special bits (setuid, setgid or sticky)",
+                ModeRefusal::OthersReach => "lets other users reach the file",
+                ModeRefusal::OwnerCannotRead => "does not let the owner read the file",
+                ModeRefusal::WiderThan0640 => {
+                    "is wider than 0640 (only the owner may write, the group may at most read)"
+                }
+            };
+            (format!("`mode = \"{raw}\"` {why}"), Some(HINT.into()))
+        }
     }
 }
 
@@ -973,6 +1009,86 @@ mod tests {
                 "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nkind = \"hex\"\nbytes = 99999999999999999999999\n",
                 "envmint.toml:6: bytes is too large (at most 1048576)",
                 "leave the size out for the default, bytes = 32 (256 bits)",
+            ),
+            (
+                "[environments.a]\nmode = \"0604\"\n",
+                "envmint.toml:2: `mode = \"0604\"` lets other users reach the file",
+                "use \"0600\" (the default: owner only), \"0640\" (the group may read), \"0400\" or \"0440\" (read-only)",
+            ),
+            (
+                "[environments.a]\nmode = \"0601\"\n",
+                "envmint.toml:2: `mode = \"0601\"` lets other users reach the file",
+                "use \"0600\" (the default: owner only), \"0640\" (the group may read), \"0400\" or \"0440\" (read-only)",
+            ),
+            (
+                "[environments.a]\nmode = \"0660\"\n",
+                "envmint.toml:2: `mode = \"0660\"` is wider than 0640 (only the owner may write, the group may at most read)",
+                "use \"0600\" (the default: owner only), \"0640\" (the group may read), \"0400\" or \"0440\" (read-only)",
+            ),
+            (
+                "[environments.a]\nmode = \"0700\"\n",
+                "envmint.toml:2: `mode = \"0700\"` is wider than 0640 (only the owner may write, the group may at most read)",
+                "use \"0600\" (the default: owner only), \"0640\" (the group may read), \"0400\" or \"0440\" (read-only)",
+            ),
+            (
+                "[environments.a]\nmode = \"0040\"\n",
+                "envmint.toml:2: `mode = \"0040\"` does not let the owner read the file",
+                "use \"0600\" (the default: owner only), \"0640\" (the group may read), \"0400\" or \"0440\" (read-only)",
+            ),
+            (
+                "[environments.a]\nmode = \"0200\"\n",
+                "envmint.toml:2: `mode = \"0200\"` does not let the owner read the file",
+                "use \"0600\" (the default: owner only), \"0640\" (the group may read), \"0400\" or \"0440\" (read-only)",
+            ),
+            (
+                "[environments.a]\nmode = \"000\"\n",
+                "envmint.toml:2: `mode = \"000\"` does not let the owner read the file",
+                "use \"0600\" (the default: owner only), \"0640\" (the group may read), \"0400\" or \"0440\" (read-only)",
+            ),
+            (
+                "[environments.a]\nmode = \"4600\"\n",
+                "envmint.toml:2: `mode = \"4600\"` sets special bits (setuid, setgid or sticky)",
+                "use \"0600\" (the default: owner only), \"0640\" (the group may read), \"0400\" or \"0440\" (read-only)",
+            ),
+            (
+                "[environments.a]\nmode = \"rw-r-----\"\n",
+                "envmint.toml:2: `mode = \"rw-r-----\"` is not an octal file mode",
+                "three or four octal digits, e.g. mode = \"0640\"",
+            ),
+            (
+                "[environments.a]\nmode = \"0648\"\n",
+                "envmint.toml:2: `mode = \"0648\"` is not an octal file mode",
+                "three or four octal digits, e.g. mode = \"0640\"",
+            ),
+            (
+                "[environments.a]\nmode = \"64\"\n",
+                "envmint.toml:2: `mode = \"64\"` is not an octal file mode",
+                "three or four octal digits, e.g. mode = \"0640\"",
+            ),
+            (
+                "[environments.a]\nmode = \"06400\"\n",
+                "envmint.toml:2: `mode = \"06400\"` is not an octal file mode",
+                "three or four octal digits, e.g. mode = \"0640\"",
+            ),
+            (
+                "[environments.a]\nmode = \"\"\n",
+                "envmint.toml:2: `mode = \"\"` is not an octal file mode",
+                "three or four octal digits, e.g. mode = \"0640\"",
+            ),
+            (
+                "[environments.a]\nmode = \"0x1a0\"\n",
+                "envmint.toml:2: `mode = \"0x1a0\"` is not an octal file mode",
+                "three or four octal digits, e.g. mode = \"0640\"",
+            ),
+            (
+                "[environments.a]\nmode = 640\n",
+                "envmint.toml:2: `mode` must be octal digits in quotes, not the number 640",
+                "write it in quotes, e.g. mode = \"0640\"",
+            ),
+            (
+                "[defaults]\nmode = \"0644\"\n[environments.a]\n",
+                "envmint.toml:2: `mode = \"0644\"` lets other users reach the file",
+                "use \"0600\" (the default: owner only), \"0640\" (the group may read), \"0400\" or \"0440\" (read-only)",
             ),
         ];
         for (text, error, hint) in cases {
