@@ -489,6 +489,8 @@ pub enum ManifestProblem {
     },
     /// A `mode` that is not allowed.
     BadMode(BadMode),
+    /// A secret's `environments = [...]` that is not a list of declared names.
+    SecretEnvironments(EnvList),
     /// A `kind` that does not exist.
     UnknownKind {
         /// The kind as shown.
@@ -570,6 +572,32 @@ pub enum Expected {
     Text,
     /// A whole number.
     WholeNumber,
+}
+
+/// What is wrong with a secret's `environments = [...]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EnvList {
+    /// One name in quotes without the brackets (the text, escaped for a TOML string).
+    SingleName(String),
+    /// Another type than a list.
+    NotAList(ValueType),
+    /// `[]`.
+    Empty,
+    /// An entry that is not text.
+    EntryNotText,
+    /// A name no `[environments.NAME]` declares.
+    Undeclared {
+        /// The secret's key.
+        key: String,
+        /// The name as shown.
+        name: String,
+        /// The declared name closest to it.
+        did_you_mean: Option<String>,
+        /// The declared names.
+        declared: Vec<String>,
+        /// Whether it is a valid environment name (so it could be declared).
+        valid_name: bool,
+    },
 }
 
 /// What is wrong with a `mode = "..."`.

@@ -6,12 +6,12 @@
 //! and can say what it must be, with an example and the line.
 
 use super::{
-    DEFAULT_ROTATE_EVERY, ENV_NAME_RULE, Environment, MAX_ENV_NAME_LEN, MAX_KEY_LEN, Manifest,
-    SecretDecl, Source, closest, shown_name, valid_env_name,
+    DEFAULT_ROTATE_EVERY, Environment, MAX_ENV_NAME_LEN, MAX_KEY_LEN, Manifest, SecretDecl, Source,
+    closest, shown_name, valid_env_name,
 };
 use crate::dotenv;
 use crate::error::{
-    BadMode, Error, Expected, ManifestError, ManifestProblem, ModeRefusal, NameOf, Result,
+    BadMode, EnvList, Error, Expected, ManifestError, ManifestProblem, ModeRefusal, NameOf, Result,
     SizeInManifest, SizeProblem, UnknownField, ValueType,
 };
 use crate::generate::{Alphabet, Kind, Size, SizeUnit, Spec};
@@ -90,19 +90,6 @@ fn value_type(value: &DeValue<'_>) -> ValueType {
         DeValue::Datetime(_) => ValueType::Date,
         DeValue::Array(_) => ValueType::List,
         DeValue::Table(_) => ValueType::Table,
-    }
-}
-
-/// What a TOML value is, in words, for the checks whose messages are still written here.
-fn what(value: &DeValue<'_>) -> &'static str {
-    match value {
-        DeValue::String(_) => "text",
-        DeValue::Integer(_) => "a number",
-        DeValue::Float(_) => "a decimal number",
-        DeValue::Boolean(_) => "true or false",
-        DeValue::Datetime(_) => "a date",
-        DeValue::Array(_) => "a list",
-        DeValue::Table(_) => "a table",
     }
 }
 
@@ -677,62 +664,34 @@ fn secret_envs(
     list: Value<'_>,
     environments: &[Environment],
 ) -> Result<Vec<String>> {
-    const EXAMPLE: &str = "e.g. environments = [\"production\"]";
     let span = list.span();
+    let bad = |span, why| Err(ctx.at(span, ManifestProblem::SecretEnvironments(why)));
     let items = match list.into_inner() {
         DeValue::Array(items) => items,
-        DeValue::String(s) => {
-            return Err(ctx
-                .err(span, "`environments` must be a list of names")
-                .with_hint(format!(
-                    "put the name in brackets: environments = [\"{}\"]",
-                    s.escape_debug()
-                )));
-        }
-        other => {
-            return Err(ctx
-                .err(
-                    span,
-                    format!(
-                        "`environments` must be a list of names, not {}",
-                        what(&other)
-                    ),
-                )
-                .with_hint(EXAMPLE));
-        }
+        DeValue::String(s) => return bad(span, EnvList::SingleName(s.escape_debug().to_string())),
+        other => return bad(span, EnvList::NotAList(value_type(&other))),
     };
     if items.is_empty() {
-        return Err(ctx
-            .err(span, "`environments` is empty")
-            .with_hint("leave it out to mean every environment"));
+        return bad(span, EnvList::Empty);
     }
     let declared: Vec<&str> = environments.iter().map(|e| e.name.as_str()).collect();
     let mut names: Vec<String> = Vec::with_capacity(items.len());
     for item in items {
         let item_span = item.span();
         let DeValue::String(name) = item.into_inner() else {
-            return Err(ctx
-                .err(
-                    item_span,
-                    "each entry of `environments` must be a name in quotes",
-                )
-                .with_hint(EXAMPLE));
+            return bad(item_span, EnvList::EntryNotText);
         };
         if !declared.contains(&name.as_ref()) {
-            let hint = match closest(&name, declared.iter().copied()) {
-                Some(close) => format!("did you mean `{close}`?"),
-                None if valid_env_name(&name) => format!(
-                    "declared: {}; or declare it with [environments.{name}]",
-                    declared.join(", ")
-                ),
-                None => format!("declared: {}; {ENV_NAME_RULE}", declared.join(", ")),
-            };
-            return Err(ctx
-                .err(
-                    item_span,
-                    format!("{key} names undeclared environment `{}`", shown_name(&name)),
-                )
-                .with_hint(hint));
+            return bad(
+                item_span,
+                EnvList::Undeclared {
+                    key: key.to_string(),
+                    name: shown_name(&name),
+                    did_you_mean: closest(&name, declared.iter().copied()).map(str::to_string),
+                    declared: declared.iter().map(|d| d.to_string()).collect(),
+                    valid_name: valid_env_name(&name),
+                },
+            );
         }
         if !names.iter().any(|n| n == name.as_ref()) {
             names.push(name.into_owned());
@@ -1155,7 +1114,7 @@ mod tests {
         says(
             "[environments.\"prod/x\"]\n",
             "envmint.toml:1: invalid environment name `prod/x`",
-            ENV_NAME_RULE,
+            crate::manifest::ENV_NAME_RULE,
         );
         says(
             &format!("[environments.{}]\n", "e".repeat(65)),
@@ -1163,7 +1122,7 @@ mod tests {
                 "envmint.toml:1: the environment name `{}…` is 65 characters, over the limit of 64",
                 "e".repeat(40)
             ),
-            ENV_NAME_RULE,
+            crate::manifest::ENV_NAME_RULE,
         );
         assert!(parse(&format!("[environments.{}]\n", "e".repeat(64))).is_ok());
     }

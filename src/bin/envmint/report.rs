@@ -9,7 +9,7 @@
 use crate::advice::{self, SizeSyntax};
 use envmint::Error;
 use envmint::dotenv::EditError;
-use envmint::error::BadMode;
+use envmint::error::{BadMode, EnvList};
 use envmint::error::{
     Direction, DotenvError, DotenvProblem, Expected, FileError, FileKind, FileProblem, Location,
     ManifestError, ManifestProblem, ModeRefusal, NameOf, Op, SizeProblem, ValueType,
@@ -373,6 +373,7 @@ fn manifest(e: &ManifestError) -> Rendered {
             Some("key names are letters, digits and `_`, not starting with a digit".into()),
         ),
         P::BadMode(bad) => mode(bad),
+        P::SecretEnvironments(list) => env_list(list),
         P::UnknownKind { kind, did_you_mean } => (
             format!("unknown kind `{kind}`"),
             Some(match did_you_mean {
@@ -416,6 +417,55 @@ fn manifest(e: &ManifestError) -> Rendered {
     Rendered {
         message: format!("{location}: {what}"),
         hint,
+    }
+}
+
+/// What a refused `environments = [...]` of a secret says.
+fn env_list(list: &EnvList) -> (String, Option<String>) {
+    const EXAMPLE: &str = "e.g. environments = [\"production\"]";
+    match list {
+        EnvList::SingleName(name) => (
+            "`environments` must be a list of names".into(),
+            Some(format!(
+                "put the name in brackets: environments = [\"{name}\"]"
+            )),
+        ),
+        EnvList::NotAList(found) => (
+            format!(
+                "`environments` must be a list of names, not {}",
+                value_words(*found)
+            ),
+            Some(EXAMPLE.into()),
+        ),
+        EnvList::Empty => (
+            "`environments` is empty".into(),
+            Some("leave it out to mean every environment".into()),
+        ),
+        EnvList::EntryNotText => (
+            "each entry of `environments` must be a name in quotes".into(),
+            Some(EXAMPLE.into()),
+        ),
+        EnvList::Undeclared {
+            key,
+            name,
+            did_you_mean,
+            declared,
+            valid_name,
+        } => (
+            format!("{key} names undeclared environment `{name}`"),
+            Some(match did_you_mean {
+                Some(close) => format!("did you mean `{close}`?"),
+                None if *valid_name => format!(
+                    "declared: {}; or declare it with [environments.{name}]",
+                    declared.join(", ")
+                ),
+                None => format!(
+                    "declared: {}; {}",
+                    declared.join(", "),
+                    envmint::manifest::ENV_NAME_RULE
+                ),
+            }),
+        ),
     }
 }
 
@@ -1089,6 +1139,31 @@ mod tests {
                 "[defaults]\nmode = \"0644\"\n[environments.a]\n",
                 "envmint.toml:2: `mode = \"0644\"` lets other users reach the file",
                 "use \"0600\" (the default: owner only), \"0640\" (the group may read), \"0400\" or \"0440\" (read-only)",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nenvironments = [\"qa\"]\n",
+                "envmint.toml:5: A names undeclared environment `qa`",
+                "declared: staging, production; or declare it with [environments.qa]",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nenvironments = [\"../../etc/x\"]\n",
+                "envmint.toml:5: A names undeclared environment `../../etc/x`",
+                "declared: staging, production; environment names are letters, digits, `-` and `_` (at most 64), e.g. production",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nenvironments = \"production\"\n",
+                "envmint.toml:5: `environments` must be a list of names",
+                "put the name in brackets: environments = [\"production\"]",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nenvironments = [\"production\", 3]\n",
+                "envmint.toml:5: each entry of `environments` must be a name in quotes",
+                "e.g. environments = [\"production\"]",
+            ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nenvironments = []\n",
+                "envmint.toml:5: `environments` is empty",
+                "leave it out to mean every environment",
             ),
         ];
         for (text, error, hint) in cases {
