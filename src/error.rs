@@ -491,6 +491,13 @@ pub enum ManifestProblem {
     BadMode(BadMode),
     /// A secret's `environments = [...]` that is not a list of declared names.
     SecretEnvironments(EnvList),
+    /// An environment's `file` that envmint will not use.
+    BadFile {
+        /// The `file` as shown (escaped, cut after 100 characters).
+        file: String,
+        /// Why.
+        why: FileRefusal,
+    },
     /// A `kind` that does not exist.
     UnknownKind {
         /// The kind as shown.
@@ -572,6 +579,32 @@ pub enum Expected {
     Text,
     /// A whole number.
     WholeNumber,
+}
+
+/// Why an environment's `file` is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileRefusal {
+    /// `file = ""`.
+    Empty,
+    /// A NUL character.
+    Nul,
+    /// Another control character (a line break would forge summary lines).
+    Control,
+    /// Over Linux's `PATH_MAX` or `NAME_MAX`.
+    TooLong {
+        /// The longest path, in bytes.
+        max_path: usize,
+        /// The longest folder or file name, in bytes.
+        max_name: usize,
+    },
+    /// A relative path that climbs out of the manifest's folder.
+    LeavesFolder,
+    /// A path inside `.git`.
+    InsideGit,
+    /// A path that names a folder.
+    Folder,
+    /// The manifest itself.
+    IsManifest,
 }
 
 /// What is wrong with a secret's `environments = [...]`.

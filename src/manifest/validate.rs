@@ -11,8 +11,8 @@ use super::{
 };
 use crate::dotenv;
 use crate::error::{
-    BadMode, EnvList, Error, Expected, ManifestError, ManifestProblem, ModeRefusal, NameOf, Result,
-    SizeInManifest, SizeProblem, UnknownField, ValueType,
+    BadMode, EnvList, Error, Expected, FileRefusal, ManifestError, ManifestProblem, ModeRefusal,
+    NameOf, Result, SizeInManifest, SizeProblem, UnknownField, ValueType,
 };
 use crate::generate::{Alphabet, Kind, Size, SizeUnit, Spec};
 use std::path::{Component, Path, PathBuf};
@@ -331,29 +331,22 @@ fn environment(
 /// absolute.
 fn env_file(ctx: &Ctx<'_>, file: &Spanned<String>, root: &Path) -> Result<PathBuf> {
     let f = file.get_ref();
+    let bad = |why| {
+        let problem = ManifestProblem::BadFile {
+            file: shown_file(f),
+            why,
+        };
+        Err(ctx.at(file.span(), problem))
+    };
     if f.is_empty() {
-        return Err(ctx
-            .err(file.span(), "`file` is empty")
-            .with_hint("name the dotenv file, e.g. file = \".env.production.local\""));
+        return bad(FileRefusal::Empty);
     }
     if f.contains('\0') {
-        return Err(ctx
-            .err(file.span(), "`file` contains a NUL character")
-            .with_hint(
-                "no file name can contain one; name the dotenv file, e.g. file = \".env\"",
-            ));
+        return bad(FileRefusal::Nul);
     }
     if f.chars().any(char::is_control) {
         // A line break in a file name would forge lines in every summary that names the file.
-        return Err(ctx
-            .err(
-                file.span(),
-                format!(
-                    "`file = \"{}\"` contains a control character",
-                    shown_file(f)
-                ),
-            )
-            .with_hint("name the dotenv file, e.g. file = \".env.production.local\""));
+        return bad(FileRefusal::Control);
     }
     // Linux's PATH_MAX and NAME_MAX: a longer path fails at the first open, as an I/O error
     // that prints all of it; here it is the manifest's error, shown cut short.
@@ -362,15 +355,10 @@ fn env_file(ctx: &Ctx<'_>, file: &Spanned<String>, root: &Path) -> Result<PathBu
             .components()
             .any(|c| c.as_os_str().len() > MAX_NAME_BYTES)
     {
-        return Err(ctx
-            .err(
-                file.span(),
-                format!("`file = \"{}\"` is too long for a path", shown_file(f)),
-            )
-            .with_hint(format!(
-                "a path has at most {MAX_PATH_BYTES} bytes, and each folder or file name at most \
-                 {MAX_NAME_BYTES}"
-            )));
+        return bad(FileRefusal::TooLong {
+            max_path: MAX_PATH_BYTES,
+            max_name: MAX_NAME_BYTES,
+        });
     }
     let path = Path::new(f);
     let mut resolved = PathBuf::new();
@@ -385,19 +373,7 @@ fn env_file(ctx: &Ctx<'_>, file: &Spanned<String>, root: &Path) -> Result<PathBu
             }
             Component::ParentDir => {
                 if depth == 0 {
-                    return Err(ctx
-                        .err(
-                            file.span(),
-                            format!(
-                                "`file = \"{}\"` leaves the manifest's folder",
-                                shown_file(f)
-                            ),
-                        )
-                        .with_hint(
-                            "a relative `file` must stay in the manifest's folder or below it; \
-                             move envmint.toml up, or give an absolute path such as \
-                             \"/etc/myapp/env\"",
-                        ));
+                    return bad(FileRefusal::LeavesFolder);
                 }
                 resolved.pop();
                 depth -= 1;
@@ -406,15 +382,7 @@ fn env_file(ctx: &Ctx<'_>, file: &Spanned<String>, root: &Path) -> Result<PathBu
                 // git's own folder holds `key = value` files (.git/config) that are never
                 // meant to hold a secret, and no dotenv file belongs there.
                 if p.eq_ignore_ascii_case(".git") {
-                    return Err(ctx
-                        .err(
-                            file.span(),
-                            format!("`file = \"{}\"` is inside .git", shown_file(f)),
-                        )
-                        .with_hint(
-                            "name a dotenv file outside the repository's .git folder, e.g. \
-                             file = \".env.production.local\"",
-                        ));
+                    return bad(FileRefusal::InsideGit);
                 }
                 resolved.push(p);
                 depth += 1;
@@ -424,7 +392,7 @@ fn env_file(ctx: &Ctx<'_>, file: &Spanned<String>, root: &Path) -> Result<PathBu
     // `sub/`, `sub/.` and `a/b/..` name a folder, though the lexical resolution above reads
     // them as the file `sub` or `a`.
     if resolved.file_name().is_none() || matches!(f.rsplit('/').next(), Some("" | "." | "..")) {
-        return Err(folder(ctx, file));
+        return bad(FileRefusal::Folder);
     }
     let resolved = if path.is_absolute() {
         resolved
@@ -433,14 +401,7 @@ fn env_file(ctx: &Ctx<'_>, file: &Spanned<String>, root: &Path) -> Result<PathBu
     };
     // Secrets written into the manifest would be committed with it (and break it).
     if resolved == lexical(ctx.path) || resolved == lexical(&root.join(ctx.path)) {
-        return Err(ctx
-            .err(
-                file.span(),
-                format!("`file = \"{}\"` is the manifest itself", shown_file(f)),
-            )
-            .with_hint(
-                "secrets go in their own dotenv file, e.g. file = \".env.production.local\"",
-            ));
+        return bad(FileRefusal::IsManifest);
     }
     Ok(resolved)
 }
@@ -459,18 +420,6 @@ fn shown_file(f: &str) -> String {
         out.push('…');
     }
     out
-}
-
-/// The error for a `file` that names a folder.
-fn folder(ctx: &Ctx<'_>, file: &Spanned<String>) -> Error {
-    ctx.err(
-        file.span(),
-        format!(
-            "`file = \"{}\"` names a folder, not a file",
-            shown_file(file.get_ref())
-        ),
-    )
-    .with_hint("name the dotenv file, e.g. file = \".env.production.local\"")
 }
 
 /// `path` with `.` and `..` resolved lexically, for comparing two spellings of one path.

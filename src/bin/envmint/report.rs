@@ -9,7 +9,7 @@
 use crate::advice::{self, SizeSyntax};
 use envmint::Error;
 use envmint::dotenv::EditError;
-use envmint::error::{BadMode, EnvList};
+use envmint::error::{BadMode, EnvList, FileRefusal};
 use envmint::error::{
     Direction, DotenvError, DotenvProblem, Expected, FileError, FileKind, FileProblem, Location,
     ManifestError, ManifestProblem, ModeRefusal, NameOf, Op, SizeProblem, ValueType,
@@ -374,6 +374,7 @@ fn manifest(e: &ManifestError) -> Rendered {
         ),
         P::BadMode(bad) => mode(bad),
         P::SecretEnvironments(list) => env_list(list),
+        P::BadFile { file, why } => bad_file(file, *why),
         P::UnknownKind { kind, did_you_mean } => (
             format!("unknown kind `{kind}`"),
             Some(match did_you_mean {
@@ -418,6 +419,49 @@ fn manifest(e: &ManifestError) -> Rendered {
         message: format!("{location}: {what}"),
         hint,
     }
+}
+
+/// What a refused `file = "..."` of an environment says.
+fn bad_file(file: &str, why: FileRefusal) -> (String, Option<String>) {
+    const NAME_IT: &str = "name the dotenv file, e.g. file = \".env.production.local\"";
+    let (what, hint) = match why {
+        FileRefusal::Empty => return ("`file` is empty".into(), Some(NAME_IT.into())),
+        FileRefusal::Nul => {
+            return (
+                "`file` contains a NUL character".into(),
+                Some(
+                    "no file name can contain one; name the dotenv file, e.g. file = \".env\""
+                        .into(),
+                ),
+            );
+        }
+        FileRefusal::Control => ("contains a control character", NAME_IT.to_string()),
+        FileRefusal::TooLong { max_path, max_name } => (
+            "is too long for a path",
+            format!(
+                "a path has at most {max_path} bytes, and each folder or file name at most \
+                 {max_name}"
+            ),
+        ),
+        FileRefusal::LeavesFolder => (
+            "leaves the manifest's folder",
+            "a relative `file` must stay in the manifest's folder or below it; move \
+             envmint.toml up, or give an absolute path such as \"/etc/myapp/env\""
+                .into(),
+        ),
+        FileRefusal::InsideGit => (
+            "is inside .git",
+            "name a dotenv file outside the repository's .git folder, e.g. file = \
+             \".env.production.local\""
+                .into(),
+        ),
+        FileRefusal::Folder => ("names a folder, not a file", NAME_IT.to_string()),
+        FileRefusal::IsManifest => (
+            "is the manifest itself",
+            "secrets go in their own dotenv file, e.g. file = \".env.production.local\"".into(),
+        ),
+    };
+    (format!("`file = \"{file}\"` {what}"), Some(hint))
 }
 
 /// What a refused `environments = [...]` of a secret says.
@@ -1165,6 +1209,131 @@ mod tests {
                 "envmint.toml:5: `environments` is empty",
                 "leave it out to mean every environment",
             ),
+            (
+                "[environments.p]\nfile = \"./envmint.toml\"\n",
+                "envmint.toml:2: `file = \"./envmint.toml\"` is the manifest itself",
+                "secrets go in their own dotenv file, e.g. file = \".env.production.local\"",
+            ),
+            (
+                "[environments.p]\nfile = \"a/../envmint.toml\"\n",
+                "envmint.toml:2: `file = \"a/../envmint.toml\"` is the manifest itself",
+                "secrets go in their own dotenv file, e.g. file = \".env.production.local\"",
+            ),
+            (
+                "[environments.p]\nfile = \"/app/envmint.toml\"\n",
+                "envmint.toml:2: `file = \"/app/envmint.toml\"` is the manifest itself",
+                "secrets go in their own dotenv file, e.g. file = \".env.production.local\"",
+            ),
+            (
+                "[environments.p]\nfile = \".git/config\"\n",
+                "envmint.toml:2: `file = \".git/config\"` is inside .git",
+                "name a dotenv file outside the repository's .git folder, e.g. file = \".env.production.local\"",
+            ),
+            (
+                "[environments.p]\nfile = \"a/.git/x.env\"\n",
+                "envmint.toml:2: `file = \"a/.git/x.env\"` is inside .git",
+                "name a dotenv file outside the repository's .git folder, e.g. file = \".env.production.local\"",
+            ),
+            (
+                "[environments.p]\nfile = \"/srv/app/.git/env\"\n",
+                "envmint.toml:2: `file = \"/srv/app/.git/env\"` is inside .git",
+                "name a dotenv file outside the repository's .git folder, e.g. file = \".env.production.local\"",
+            ),
+            (
+                "[environments.p]\nfile = \".GIT/config\"\n",
+                "envmint.toml:2: `file = \".GIT/config\"` is inside .git",
+                "name a dotenv file outside the repository's .git folder, e.g. file = \".env.production.local\"",
+            ),
+            (
+                "[environments.p]\nfile = \"sub/\"\n",
+                "envmint.toml:2: `file = \"sub/\"` names a folder, not a file",
+                "name the dotenv file, e.g. file = \".env.production.local\"",
+            ),
+            (
+                "[environments.p]\nfile = \"sub/.\"\n",
+                "envmint.toml:2: `file = \"sub/.\"` names a folder, not a file",
+                "name the dotenv file, e.g. file = \".env.production.local\"",
+            ),
+            (
+                "[environments.p]\nfile = \"a/b/..\"\n",
+                "envmint.toml:2: `file = \"a/b/..\"` names a folder, not a file",
+                "name the dotenv file, e.g. file = \".env.production.local\"",
+            ),
+            (
+                "[environments.p]\nfile = \"/etc/\"\n",
+                "envmint.toml:2: `file = \"/etc/\"` names a folder, not a file",
+                "name the dotenv file, e.g. file = \".env.production.local\"",
+            ),
+            (
+                "[environments.p]\nfile = \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"\n",
+                "envmint.toml:2: `file = \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…\"` is too long for a path",
+                "a path has at most 4095 bytes, and each folder or file name at most 255",
+            ),
+            (
+                "[environments.p]\nfile = \"../xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"\n",
+                "envmint.toml:2: `file = \"../xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…\"` is too long for a path",
+                "a path has at most 4095 bytes, and each folder or file name at most 255",
+            ),
+            (
+                "[environments.p]\nfile = \"x\\ny\"\n",
+                "envmint.toml:2: `file = \"x\\ny\"` contains a control character",
+                "name the dotenv file, e.g. file = \".env.production.local\"",
+            ),
+            (
+                "[environments.p]\nfile = \"a\\u001b[31m\"\n",
+                "envmint.toml:2: `file = \"a\\u{1b}[31m\"` contains a control character",
+                "name the dotenv file, e.g. file = \".env.production.local\"",
+            ),
+            (
+                "[environments.p]\nfile = \"x\\ry\"\n",
+                "envmint.toml:2: `file = \"x\\ry\"` contains a control character",
+                "name the dotenv file, e.g. file = \".env.production.local\"",
+            ),
+            (
+                "[environments.p]\nfile = \"../../outside.env\"\n",
+                "envmint.toml:2: `file = \"../../outside.env\"` leaves the manifest's folder",
+                "a relative `file` must stay in the manifest's folder or below it; move envmint.toml up, or give an absolute path such as \"/etc/myapp/env\"",
+            ),
+            (
+                "[environments.p]\nfile = \"a/../../x.env\"\n",
+                "envmint.toml:2: `file = \"a/../../x.env\"` leaves the manifest's folder",
+                "a relative `file` must stay in the manifest's folder or below it; move envmint.toml up, or give an absolute path such as \"/etc/myapp/env\"",
+            ),
+            (
+                "[environments.p]\nfile = \"./../x\"\n",
+                "envmint.toml:2: `file = \"./../x\"` leaves the manifest's folder",
+                "a relative `file` must stay in the manifest's folder or below it; move envmint.toml up, or give an absolute path such as \"/etc/myapp/env\"",
+            ),
+            (
+                "[environments.p]\nfile = \"a/b/../../..\"\n",
+                "envmint.toml:2: `file = \"a/b/../../..\"` leaves the manifest's folder",
+                "a relative `file` must stay in the manifest's folder or below it; move envmint.toml up, or give an absolute path such as \"/etc/myapp/env\"",
+            ),
+            (
+                "[environments.p]\nfile = \".\"\n",
+                "envmint.toml:2: `file = \".\"` names a folder, not a file",
+                "name the dotenv file, e.g. file = \".env.production.local\"",
+            ),
+            (
+                "[environments.p]\nfile = \"a/..\"\n",
+                "envmint.toml:2: `file = \"a/..\"` names a folder, not a file",
+                "name the dotenv file, e.g. file = \".env.production.local\"",
+            ),
+            (
+                "[environments.p]\nfile = \"/\"\n",
+                "envmint.toml:2: `file = \"/\"` names a folder, not a file",
+                "name the dotenv file, e.g. file = \".env.production.local\"",
+            ),
+            (
+                "[environments.p]\nfile = \"\"\n",
+                "envmint.toml:2: `file` is empty",
+                "name the dotenv file, e.g. file = \".env.production.local\"",
+            ),
+            (
+                "[environments.p]\nfile = \"a\\u0000b\"\n",
+                "envmint.toml:2: `file` contains a NUL character",
+                "no file name can contain one; name the dotenv file, e.g. file = \".env\"",
+            ),
         ];
         for (text, error, hint) in cases {
             let err = envmint::manifest::Manifest::parse(
@@ -1181,6 +1350,26 @@ mod tests {
                 "for:\n{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_path_too_long_is_shown_cut_short() {
+        let text = format!("[environments.p]\nfile = \"{}\"\n", "a".repeat(4096));
+        let err =
+            envmint::manifest::Manifest::parse(&text, Path::new("envmint.toml"), Path::new("/app"))
+                .expect_err("must fail");
+        let r = render(&err);
+        assert_eq!(
+            r.message,
+            format!(
+                "envmint.toml:2: `file = \"{}…\"` is too long for a path",
+                "a".repeat(100)
+            )
+        );
+        assert_eq!(
+            r.hint.as_deref(),
+            Some("a path has at most 4095 bytes, and each folder or file name at most 255")
+        );
     }
 
     #[test]
