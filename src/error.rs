@@ -8,8 +8,8 @@
 //!
 //! Areas: [`FileError`] (reading, creating, locking and replacing files), [`DotenvError`] (a
 //! dotenv file that cannot be read or edited, [`crate::dotenv::EditError`] among them),
-//! [`ManifestError`] (a manifest missing, untrusted or malformed; its
-//! [`ManifestProblem::Other`] holds the validator's checks not yet typed). The variants that
+//! [`ManifestError`] (a manifest missing, untrusted or malformed), [`SizeProblem`] (a size that
+//! cannot be honoured, on the command line or in a manifest). The variants that
 //! still carry a message and a hint written by the library or the binary ([`Error::Usage`],
 //! [`Error::Data`], [`Error::MissingInput`], [`Error::CantCreate`]) are the part not yet
 //! converted (the manifest validator, the generator's advice); new code adds a typed area
@@ -382,6 +382,12 @@ pub enum DotenvProblem {
     },
     /// The document refused an edit.
     Edit(crate::dotenv::EditError),
+    /// The file is the manifest under another name (a link), so secrets written there would be
+    /// committed with it.
+    IsTheManifest {
+        /// The manifest's name for the environment whose `file` it is.
+        environment: String,
+    },
 }
 
 impl DotenvError {
@@ -392,6 +398,7 @@ impl DotenvError {
                 Some(*line)
             }
             DotenvProblem::Edit(e) => e.line(),
+            DotenvProblem::IsTheManifest { .. } => None,
         }
     }
 }
@@ -498,6 +505,19 @@ pub enum ManifestProblem {
         /// Why.
         why: FileRefusal,
     },
+    /// Both `kind` and `alphabet`.
+    KindAndAlphabet,
+    /// An `alphabet` that is not one (too few distinct characters, not printable ASCII).
+    BadAlphabet(crate::generate::AlphabetError),
+    /// An `alphabet` with a character no dotenv quoting makes safe.
+    UnsafeAlphabet(crate::dotenv::UnsafeChar),
+    /// More than one of `bytes`, `bits`, `length`.
+    SeveralSizes {
+        /// The kind's name.
+        kind: String,
+        /// The unit the kind counts in.
+        native: SizeUnit,
+    },
     /// A `kind` that does not exist.
     UnknownKind {
         /// The kind as shown.
@@ -523,14 +543,6 @@ pub enum ManifestProblem {
         text: String,
         /// Why, from the duration parser.
         error: crate::time::DurationError,
-    },
-    /// A problem whose words the validator still writes: what is wrong and how to fix it.
-    /// The rest of `manifest/validate.rs` reports these; each becomes a typed variant in turn.
-    Other {
-        /// What is wrong.
-        message: String,
-        /// How to fix it.
-        hint: Option<String>,
     },
 }
 
@@ -775,12 +787,11 @@ impl Error {
             | Error::Data { hint, .. }
             | Error::MissingInput { hint, .. }
             | Error::CantCreate { hint, .. } => *hint = Some(new.into()),
-            Error::Manifest(e) => {
-                if let ManifestProblem::Other { hint, .. } = &mut e.problem {
-                    *hint = Some(new.into());
-                }
-            }
-            Error::File(_) | Error::Dotenv(_) | Error::Size(_) | Error::Entropy { .. } => {}
+            Error::File(_)
+            | Error::Dotenv(_)
+            | Error::Manifest(_)
+            | Error::Size(_)
+            | Error::Entropy { .. } => {}
         }
         self
     }
@@ -837,12 +848,6 @@ impl fmt::Display for Error {
             Error::CantCreate { path, reason, .. } => {
                 write!(f, "{}: {reason}", path.display())
             }
-            Error::Manifest(e) if matches!(e.problem, ManifestProblem::Other { .. }) => {
-                let ManifestProblem::Other { message, .. } = &e.problem else {
-                    return Ok(());
-                };
-                write!(f, "{}: {message}", Location::new(&e.path, e.line))
-            }
             other => write!(f, "{other:?}"),
         }
     }
@@ -857,11 +862,11 @@ impl Error {
             | Error::Data { hint, .. }
             | Error::MissingInput { hint, .. }
             | Error::CantCreate { hint, .. } => hint.clone(),
-            Error::Manifest(e) => match &e.problem {
-                ManifestProblem::Other { hint, .. } => hint.clone(),
-                _ => None,
-            },
-            Error::File(_) | Error::Dotenv(_) | Error::Size(_) | Error::Entropy { .. } => None,
+            Error::File(_)
+            | Error::Dotenv(_)
+            | Error::Manifest(_)
+            | Error::Size(_)
+            | Error::Entropy { .. } => None,
         }
     }
 }
@@ -1041,15 +1046,7 @@ mod tests {
                 Exit::DataErr,
             ),
             (
-                ManifestError::new(
-                    &p,
-                    Some(1),
-                    ManifestProblem::Other {
-                        message: "m".into(),
-                        hint: None,
-                    },
-                )
-                .into(),
+                ManifestError::new(&p, Some(1), ManifestProblem::KindAndAlphabet).into(),
                 Exit::DataErr,
             ),
             (

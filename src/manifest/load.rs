@@ -4,7 +4,8 @@
 use super::{FILE_NAME, MAX_MANIFEST_BYTES, Manifest};
 use crate::atomic;
 use crate::error::{
-    Error, FileError, FileProblem, Location, ManifestError, ManifestProblem, Op, Result,
+    DotenvError, DotenvProblem, Error, FileError, FileProblem, ManifestError, ManifestProblem, Op,
+    Result,
 };
 use std::io;
 use std::os::unix::fs::MetadataExt;
@@ -53,17 +54,12 @@ fn refuse_manifest_as_file(manifest: &Manifest, path: &Path) -> Result<()> {
     for env in manifest.environments() {
         if std::fs::metadata(&env.file).is_ok_and(|m| m.dev() == own.dev() && m.ino() == own.ino())
         {
-            return Err(Error::data(
-                Location::new(&env.file, None),
-                format!(
-                    "the file of [environments.{}] is the manifest itself, under another name",
-                    env.name
-                ),
-            )
-            .with_hint(
-                "secrets go in their own dotenv file; remove the link or change `file` in the \
-                 manifest",
-            ));
+            let environment = env.name.clone();
+            return Err(DotenvError {
+                path: env.file.clone(),
+                problem: DotenvProblem::IsTheManifest { environment },
+            }
+            .into());
         }
     }
     Ok(())
@@ -267,13 +263,15 @@ mod tests {
             link(&path, &env_file).unwrap();
             let err = load_in(dir.path());
             assert_eq!(err.exit(), Exit::DataErr, "{err}");
-            assert_eq!(
-                err.to_string(),
-                format!(
-                    "{}: the file of [environments.production] is the manifest itself, under \
-                     another name",
-                    env_file.display()
-                )
+            assert!(
+                matches!(
+                    &err,
+                    Error::Dotenv(DotenvError {
+                        path,
+                        problem: DotenvProblem::IsTheManifest { environment },
+                    }) if *path == env_file && environment == "production"
+                ),
+                "{err:?}"
             );
             fs::remove_file(&env_file).unwrap();
         }

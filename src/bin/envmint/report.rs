@@ -3,8 +3,8 @@
 //! This is the one place they are written. The library returns typed errors (what went wrong,
 //! with the paths, sizes and uids needed to say it); this file turns each into words and adds
 //! the advice, as rage's binary does for its library's errors. Variants that still carry a
-//! message written elsewhere (`Usage`, `Data`, `MissingInput`, `CantCreate`, and the
-//! manifest's `ManifestProblem::Other`) are printed as they come.
+//! message written elsewhere (`Usage`, `Data`, `MissingInput`, `CantCreate`: the binary's own
+//! and the manifest's unknown environment) are printed as they come.
 
 use crate::advice::{self, SizeSyntax};
 use envmint::Error;
@@ -373,6 +373,24 @@ fn manifest(e: &ManifestError) -> Rendered {
             Some("key names are letters, digits and `_`, not starting with a digit".into()),
         ),
         P::BadMode(bad) => mode(bad),
+        P::KindAndAlphabet => (
+            "give either `kind` or `alphabet`, not both".into(),
+            Some("`alphabet = \"...\"` is a kind of its own".into()),
+        ),
+        // The alphabet's and the character's own words are the library's Display (kind.rs,
+        // quote.rs), shared with `gen --alphabet`.
+        P::BadAlphabet(e) => (
+            format!("bad alphabet: {e}"),
+            Some("give at least 2 distinct printable ASCII characters".into()),
+        ),
+        P::UnsafeAlphabet(c) => (
+            format!("the alphabet has {c}, which no quoting makes safe in every dotenv reader"),
+            Some("leave out $ \\ ' \" ` whitespace and control characters".into()),
+        ),
+        P::SeveralSizes { kind, native } => (
+            "give only one of `bytes`, `bits`, `length`".into(),
+            Some(format!("{kind} takes `{}` or `bits`", native.name())),
+        ),
         P::SecretEnvironments(list) => env_list(list),
         P::BadFile { file, why } => bad_file(file, *why),
         P::UnknownKind { kind, did_you_mean } => (
@@ -413,7 +431,6 @@ fn manifest(e: &ManifestError) -> Rendered {
             },
             Some(error.hint().to_string()),
         ),
-        P::Other { message, hint } => (message.clone(), hint.clone()),
     };
     Rendered {
         message: format!("{location}: {what}"),
@@ -585,6 +602,14 @@ fn dotenv(e: &DotenvError) -> Rendered {
             ),
         ),
         DotenvProblem::Edit(err) => (edit(err), edit_hint(err)),
+        DotenvProblem::IsTheManifest { environment } => (
+            format!(
+                "the file of [environments.{environment}] is the manifest itself, under another name"
+            ),
+            "secrets go in their own dotenv file; remove the link or change `file` in the \
+             manifest"
+                .to_string(),
+        ),
     };
     Rendered {
         message: format!("{location}: {what}"),
@@ -846,6 +871,23 @@ mod tests {
         }));
         assert_eq!(r.message, ".env: `A` is not defined");
         assert_eq!(r.hint.as_deref(), Some("the file was left untouched"));
+    }
+
+    #[test]
+    fn a_dotenv_file_that_is_the_manifest_says_which_environment() {
+        let r = dotenv_said(DotenvProblem::IsTheManifest {
+            environment: "production".into(),
+        });
+        assert_eq!(
+            r.message,
+            ".env: the file of [environments.production] is the manifest itself, under another \
+             name"
+        );
+        assert!(
+            r.hint
+                .unwrap()
+                .starts_with("secrets go in their own dotenv file")
+        );
     }
 
     #[test]
@@ -1334,6 +1376,11 @@ mod tests {
                 "envmint.toml:2: `file` contains a NUL character",
                 "no file name can contain one; name the dotenv file, e.g. file = \".env\"",
             ),
+            (
+                "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nkind = \"hex\"\nbytes = 32\nbits = 256\n",
+                "envmint.toml:7: give only one of `bytes`, `bits`, `length`",
+                "hex takes `bytes` or `bits`",
+            ),
         ];
         for (text, error, hint) in cases {
             let err = envmint::manifest::Manifest::parse(
@@ -1350,6 +1397,41 @@ mod tests {
                 "for:\n{text}"
             );
         }
+    }
+
+    #[test]
+    fn alphabets_are_refused_in_the_manifests_words() {
+        let envs = "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n";
+        let said = |text: String| {
+            render(
+                &envmint::manifest::Manifest::parse(
+                    &text,
+                    Path::new("envmint.toml"),
+                    Path::new("/app"),
+                )
+                .expect_err("must fail"),
+            )
+        };
+        for bad in ["abc$", "abc\\\\", "abc'", "abc\\\"", "abc`"] {
+            let r = said(format!(
+                "{envs}[secrets.A]\nalphabet = \"{bad}\"\nlength = 100\n"
+            ));
+            assert!(
+                r.message.starts_with("envmint.toml:5: the alphabet has "),
+                "{r:?}"
+            );
+            assert_eq!(
+                r.hint.as_deref(),
+                Some("leave out $ \\ ' \" ` whitespace and control characters")
+            );
+        }
+        let r = said(format!(
+            "{envs}[secrets.A]\nalphabet = \"ab a\"\nlength = 200\n"
+        ));
+        assert!(
+            r.message.starts_with("envmint.toml:5: bad alphabet: "),
+            "{r:?}"
+        );
     }
 
     #[test]
