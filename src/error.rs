@@ -132,6 +132,8 @@ pub enum Error {
     /// A manifest that is missing, untrusted or malformed: the manifest area (boxed: an error
     /// stays small to pass around, and this one has the most to say).
     Manifest(Box<ManifestError>),
+    /// An environment the manifest does not declare, named on the command line (exit 2).
+    UnknownEnvironment(Box<UnknownEnvironment>),
     /// A size given on the command line (`--bytes`, `--bits`, `--length`) that cannot be
     /// honoured (exit 2): the generate area. A manifest's is [`ManifestProblem::Size`].
     Size(SizeProblem),
@@ -569,6 +571,23 @@ pub struct SizeInManifest {
     pub default: u64,
 }
 
+/// An environment name that the manifest does not declare.
+#[derive(Debug)]
+pub struct UnknownEnvironment {
+    /// The name as given (used in a hint only when it is a valid name).
+    pub name: String,
+    /// The name as shown (cut short, control characters escaped).
+    pub shown: String,
+    /// Whether the name is a valid environment name, so it could be declared.
+    pub valid_name: bool,
+    /// The declared environments.
+    pub declared: Vec<String>,
+    /// The manifest file, or `None` for the built-in preset.
+    pub declared_in: Option<PathBuf>,
+    /// The declared name closest to it.
+    pub did_you_mean: Option<String>,
+}
+
 /// A field of a manifest table that the table does not have.
 #[derive(Debug)]
 pub struct UnknownField {
@@ -791,6 +810,7 @@ impl Error {
             | Error::Dotenv(_)
             | Error::Manifest(_)
             | Error::Size(_)
+            | Error::UnknownEnvironment(_)
             | Error::Entropy { .. } => {}
         }
         self
@@ -810,7 +830,10 @@ impl Error {
             Error::Dotenv(e) => shorten(&mut e.path),
             Error::Manifest(e) => shorten(&mut e.path),
             Error::MissingInput { path, .. } | Error::CantCreate { path, .. } => shorten(path),
-            Error::Usage { .. } | Error::Size(_) | Error::Entropy { .. } => {}
+            Error::Usage { .. }
+            | Error::Size(_)
+            | Error::UnknownEnvironment(_)
+            | Error::Entropy { .. } => {}
         }
         self
     }
@@ -825,7 +848,7 @@ impl Error {
             Error::File(e) => e.exit(),
             Error::Dotenv(_) => Exit::DataErr,
             Error::Manifest(e) => e.exit(),
-            Error::Size(_) => Exit::Usage,
+            Error::Size(_) | Error::UnknownEnvironment(_) => Exit::Usage,
             Error::Entropy { .. } => Exit::Io,
         }
     }
@@ -866,6 +889,7 @@ impl Error {
             | Error::Dotenv(_)
             | Error::Manifest(_)
             | Error::Size(_)
+            | Error::UnknownEnvironment(_)
             | Error::Entropy { .. } => None,
         }
     }

@@ -1020,7 +1020,7 @@ mod tests {
         says(
             "[environments.\"prod/x\"]\n",
             "envmint.toml:1: invalid environment name `prod/x`",
-            crate::manifest::ENV_NAME_RULE,
+            "(report.rs: ENV_NAME_RULE)",
         );
         says(
             &format!("[environments.{}]\n", "e".repeat(65)),
@@ -1028,7 +1028,7 @@ mod tests {
                 "envmint.toml:1: the environment name `{}…` is 65 characters, over the limit of 64",
                 "e".repeat(40)
             ),
-            crate::manifest::ENV_NAME_RULE,
+            "(report.rs: ENV_NAME_RULE)",
         );
         assert!(parse(&format!("[environments.{}]\n", "e".repeat(64))).is_ok());
     }

@@ -9,7 +9,7 @@
 use crate::advice::{self, SizeSyntax};
 use envmint::Error;
 use envmint::dotenv::EditError;
-use envmint::error::{BadMode, EnvList, FileRefusal};
+use envmint::error::{BadMode, EnvList, FileRefusal, UnknownEnvironment};
 use envmint::error::{
     Direction, DotenvError, DotenvProblem, Expected, FileError, FileKind, FileProblem, Location,
     ManifestError, ManifestProblem, ModeRefusal, NameOf, Op, SizeProblem, ValueType,
@@ -50,6 +50,7 @@ pub fn render(err: &Error) -> Rendered {
         Error::File(e) => return file(e),
         Error::Dotenv(e) => return dotenv(e),
         Error::Manifest(e) => return manifest(e),
+        Error::UnknownEnvironment(u) => unknown_environment(u),
         Error::Size(problem) => {
             let said = size(problem, None, SizeSyntax::Flag);
             (said.message, said.hint)
@@ -65,6 +66,10 @@ fn check_owner(path: &Path) -> Option<String> {
         path.display()
     ))
 }
+
+/// What an environment name may be, for hints.
+const ENV_NAME_RULE: &str =
+    "environment names are letters, digits, `-` and `_` (at most 64), e.g. production";
 
 /// The advice for a manifest that is not a regular file.
 const MANIFEST_NOT_A_FILE: &str = "the manifest must be a regular file; remove or rename this \
@@ -354,7 +359,7 @@ fn manifest(e: &ManifestError) -> Rendered {
                 ),
                 None => format!("invalid environment name `{name}`"),
             },
-            Some(envmint::manifest::ENV_NAME_RULE.to_string()),
+            Some(ENV_NAME_RULE.to_string()),
         ),
         P::BadName {
             of: NameOf::Key,
@@ -436,6 +441,31 @@ fn manifest(e: &ManifestError) -> Rendered {
         message: format!("{location}: {what}"),
         hint,
     }
+}
+
+/// What an environment name the manifest does not declare says.
+fn unknown_environment(u: &UnknownEnvironment) -> (String, Option<String>) {
+    let whence = match &u.declared_in {
+        Some(p) => p.display().to_string(),
+        None => "the built-in preset".to_string(),
+    };
+    let name = &u.name;
+    let hint = match (&u.did_you_mean, &u.declared_in) {
+        (Some(close), _) => format!("did you mean `{close}`?"),
+        (None, _) if !u.valid_name => ENV_NAME_RULE.to_string(),
+        (None, Some(_)) => format!("declare it with [environments.{name}]"),
+        (None, None) => {
+            format!("run `envmint init` and add [environments.{name}] to envmint.toml")
+        }
+    };
+    (
+        format!(
+            "unknown environment `{}`: {whence} declares {}",
+            u.shown,
+            u.declared.join(", ")
+        ),
+        Some(hint),
+    )
 }
 
 /// What a refused `file = "..."` of an environment says.
@@ -520,11 +550,7 @@ fn env_list(list: &EnvList) -> (String, Option<String>) {
                     "declared: {}; or declare it with [environments.{name}]",
                     declared.join(", ")
                 ),
-                None => format!(
-                    "declared: {}; {}",
-                    declared.join(", "),
-                    envmint::manifest::ENV_NAME_RULE
-                ),
+                None => format!("declared: {}; {}", declared.join(", "), ENV_NAME_RULE),
             }),
         ),
     }
@@ -1475,6 +1501,62 @@ mod tests {
         assert!(r.hint.unwrap().contains("--allow-weak"));
         let e = Error::Size(SizeProblem::Spec(SpecError::Zero(SizeUnit::Bits)));
         assert_eq!(render(&e).hint, None);
+    }
+
+    use envmint::manifest::Manifest;
+
+    fn unknown(m: &Manifest, name: &str) -> (String, String) {
+        let err = m.environment(name).unwrap_err();
+        assert_eq!(err.exit(), envmint::Exit::Usage);
+        let r = render(&err);
+        (r.message, r.hint.unwrap())
+    }
+
+    #[test]
+    fn unknown_environments_list_the_declared_the_declared_and_suggests_a_close_one() {
+        let m = Manifest::builtin(Path::new("/app"));
+        assert_eq!(
+            unknown(&m, "prod"),
+            (
+                "unknown environment `prod`: the built-in preset declares development, staging, production".into(),
+                "did you mean `production`?".into()
+            )
+        );
+        assert_eq!(unknown(&m, "stagign").1, "did you mean `staging`?");
+        assert_eq!(unknown(&m, "dev").1, "did you mean `development`?");
+        assert_eq!(
+            unknown(&m, "qa").1,
+            "run `envmint init` and add [environments.qa] to envmint.toml"
+        );
+        let m = Manifest::parse(
+            "[environments.live]\n",
+            Path::new("/app/envmint.toml"),
+            Path::new("/app"),
+        )
+        .unwrap();
+        assert_eq!(
+            unknown(&m, "production"),
+            (
+                "unknown environment `production`: /app/envmint.toml declares live".into(),
+                "declare it with [environments.production]".into()
+            )
+        );
+    }
+
+    #[test]
+    fn unknown_environments_with_an_invalid_name_is_not_suggested_as_toml() {
+        let m = Manifest::builtin(Path::new("/app"));
+        for bad in ["../../etc/x", "a.b", "x y", "", &"x".repeat(65)] {
+            let (_, hint) = unknown(&m, bad);
+            assert_eq!(hint, ENV_NAME_RULE, "{bad:?}");
+        }
+        let (msg, _) = unknown(&m, "evil\n\u{1b}[31mhint: x");
+        assert!(
+            msg.starts_with("unknown environment `evil\\n\\u{1b}[31mhint: x`"),
+            "{msg}"
+        );
+        let (msg, _) = unknown(&m, &"K".repeat(70_000));
+        assert!(msg.len() < 200, "{msg}");
     }
 
     #[test]
