@@ -8,16 +8,18 @@
 //!
 //! Areas: [`FileError`] (reading, creating, locking and replacing files), [`DotenvError`] (a
 //! dotenv file that cannot be read or edited, [`crate::dotenv::EditError`] among them),
-//! [`ManifestError`] (a manifest missing, untrusted or malformed), [`SizeProblem`] (a size that
-//! cannot be honoured, on the command line or in a manifest). The variants that
-//! still carry a message and a hint written by the library or the binary ([`Error::Usage`],
-//! [`Error::Data`], [`Error::MissingInput`], [`Error::CantCreate`]) are the part not yet
-//! converted (the manifest validator, the generator's advice); new code adds a typed area
-//! instead: one variant of [`Error`] per area, mapped in [`Error::exit`].
+//! [`ManifestError`] (a manifest missing, untrusted or malformed), [`UnknownEnvironment`],
+//! [`SizeProblem`] (a size that cannot be honoured, on the command line or in a manifest). A
+//! new area adds one variant to [`Error`] and one arm to [`Error::exit`].
 //!
-//! Places left for what comes next: a decryption refusal belongs to the seal area's own
-//! variant, mapped to [`Exit::NoPerm`] (77); `run` will report its child's exit status as a
-//! command result (a status is not an error), so [`Exit`] gets a variant for it then.
+//! The variants that carry free text ([`Error::Usage`], [`Error::Data`],
+//! [`Error::MissingInput`], [`Error::CantCreate`], [`Error::Entropy`]) are built only by the
+//! binary, for its own arguments and environment (`--manifest`, `ENVMINT_LOCK_TIMEOUT`, the
+//! working folder, `init`'s `.gitignore`): the library builds none.
+//!
+//! Places left for what comes next: a decryption refusal belongs to the seal area's own variant
+//! of [`Error`], mapped to [`Exit::NoPerm`] (77); `run` passes its child's status on as
+//! [`Exit::Child`] (a status is a command's result, not an error).
 
 use crate::generate::{SizeUnit, Spec, SpecError};
 use std::fmt;
@@ -27,32 +29,45 @@ use std::time::Duration;
 
 /// Process exit codes, sysexits-style, shared by every command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u8)]
 pub enum Exit {
     /// Success.
-    Ok = 0,
+    Ok,
     /// A check ran and found problems.
-    Problems = 1,
+    Problems,
     /// The command line was wrong.
-    Usage = 2,
+    Usage,
     /// Input data (a manifest, a dotenv file) is malformed.
-    DataErr = 65,
+    DataErr,
     /// An input file is missing.
-    NoInput = 66,
+    NoInput,
     /// An output file cannot be created.
-    CantCreate = 73,
+    CantCreate,
     /// Reading or writing failed.
-    Io = 74,
+    Io,
     /// Another process holds the lock.
-    Busy = 75,
-    /// Permission or decryption refused.
-    NoPerm = 77,
+    Busy,
+    /// Permission or decryption refused (the seal area's refusals map here).
+    NoPerm,
+    /// The exit status of a child process, passed on as it is: reserved for `run` (a status is
+    /// a command's result, not an error).
+    Child(u8),
 }
 
 impl Exit {
     /// The numeric process exit status.
     pub fn code(self) -> u8 {
-        self as u8
+        match self {
+            Exit::Ok => 0,
+            Exit::Problems => 1,
+            Exit::Usage => 2,
+            Exit::DataErr => 65,
+            Exit::NoInput => 66,
+            Exit::CantCreate => 73,
+            Exit::Io => 74,
+            Exit::Busy => 75,
+            Exit::NoPerm => 77,
+            Exit::Child(status) => status,
+        }
     }
 }
 
@@ -97,8 +112,7 @@ pub enum Error {
         /// How to fix it, when known.
         hint: Option<String>,
     },
-    /// Malformed input data (exit 65), e.g. a manifest field, with the message still written
-    /// by the library (the part of the manifest and generator areas not yet typed).
+    /// Malformed input data (exit 65) in words the binary writes (`init`'s `.gitignore`).
     Data {
         /// The file and line.
         location: Location,
@@ -107,7 +121,7 @@ pub enum Error {
         /// How to fix it, when known.
         hint: Option<String>,
     },
-    /// An input file is missing (exit 66), in words the library still writes.
+    /// An input is missing (exit 66), in words the binary writes (the working folder).
     MissingInput {
         /// The missing file.
         path: PathBuf,
@@ -116,7 +130,7 @@ pub enum Error {
         /// How to fix it, when known.
         hint: Option<String>,
     },
-    /// An output cannot be created (exit 73), in words the library still writes.
+    /// An output cannot be created (exit 73), in words the binary writes (`init`'s folder).
     CantCreate {
         /// The output path.
         path: PathBuf,
@@ -914,6 +928,8 @@ mod tests {
             (Exit::Io, 74),
             (Exit::Busy, 75),
             (Exit::NoPerm, 77),
+            (Exit::Child(3), 3),
+            (Exit::Child(0), 0),
         ];
         for (exit, code) in table {
             assert_eq!(exit.code(), code, "{exit:?}");
