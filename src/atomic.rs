@@ -63,7 +63,7 @@ use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
-use crate::error::Location;
+use crate::error::{FileError, FileKind, FileProblem, Op};
 use crate::{Error, Result};
 
 pub use lock::{DEFAULT_LOCK_TIMEOUT, SLOW_LOCK};
@@ -118,7 +118,10 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Option<Zeroizing<Vec<u8>>
     // A loop or a link to nothing nameable is bad input here, not an output that cannot be
     // created.
     let target = resolve::final_target(path).map_err(|e| match e {
-        Error::CantCreate { path, reason, .. } => Error::data(Location::new(path, None), reason),
+        Error::File(mut e) if e.op == Op::Inspect && !matches!(e.problem, FileProblem::Os(_)) => {
+            e.op = Op::Read;
+            Error::File(e)
+        }
         e => e,
     })?;
     let flags = rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOFOLLOW;
@@ -133,22 +136,12 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Option<Zeroizing<Vec<u8>>
     };
     let meta = file.metadata().map_err(|e| Error::reading(path, e))?;
     if !meta.file_type().is_file() {
-        return Err(Error::data(
-            Location::new(path, None),
-            format!(
-                "not a regular file ({}); envmint reads only regular files",
-                file_kind(&meta)
-            ),
-        ));
+        let kind = Some(file_kind(&meta));
+        return Err(FileError::new(path, Op::Read, FileProblem::NotRegular { kind }).into());
     }
     if meta.len() > limit {
-        return Err(Error::data(
-            Location::new(path, None),
-            format!(
-                "the file is {} bytes, over envmint's limit of {limit} bytes",
-                meta.len()
-            ),
-        ));
+        let size = meta.len();
+        return Err(FileError::new(path, Op::Read, FileProblem::TooLarge { size, limit }).into());
     }
     let capacity = usize::try_from(meta.len()).unwrap_or(0).saturating_add(1);
     let mut buf = Zeroizing::new(Vec::with_capacity(capacity));
@@ -157,28 +150,25 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Option<Zeroizing<Vec<u8>>
         .read_to_end(&mut buf)
         .map_err(|e| Error::reading(path, e))?;
     if buf.len() as u64 > limit {
-        return Err(Error::data(
-            Location::new(path, None),
-            format!("the file grew past envmint's limit of {limit} bytes while it was read"),
-        ));
+        return Err(FileError::new(path, Op::Read, FileProblem::GrewPastLimit { limit }).into());
     }
     Ok(Some(buf))
 }
 
-/// What a non-regular file is, for error messages.
-fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+/// What a non-regular file is.
+fn file_kind(meta: &std::fs::Metadata) -> FileKind {
     use std::os::unix::fs::FileTypeExt;
     let t = meta.file_type();
     if t.is_dir() {
-        "a directory"
+        FileKind::Directory
     } else if t.is_fifo() {
-        "a FIFO"
+        FileKind::Fifo
     } else if t.is_char_device() || t.is_block_device() {
-        "a device"
+        FileKind::Device
     } else if t.is_socket() {
-        "a socket"
+        FileKind::Socket
     } else {
-        "not a regular file"
+        FileKind::Other
     }
 }
 
@@ -192,7 +182,7 @@ pub fn lock(path: &Path, timeout: Duration) -> Result<Locked> {
     let mut locked = lock_all(&[path], timeout, &mut |_| {})?;
     locked
         .pop()
-        .ok_or_else(|| Error::cant_create(path, "nothing to lock"))
+        .ok_or_else(|| FileError::new(path, Op::Lock, FileProblem::NothingRequested).into())
 }
 
 /// Locks every path in `paths` for reading and rewriting, waiting up to `timeout` in all.
@@ -212,10 +202,10 @@ pub fn lock(path: &Path, timeout: Duration) -> Result<Locked> {
 ///
 /// # Errors
 ///
-/// [`Error::Busy`] (exit 75) naming the folder when another process still holds its lock after
-/// `timeout`; [`Error::PermissionDenied`] (exit 77) for a symlink owned by someone else;
-/// [`Error::CantCreate`] (exit 73) when a target's folder does not exist or cannot be opened, or
-/// a symlink chain is too long; [`Error::Io`] (exit 74) for other I/O errors.
+/// A [`FileError`]: [`FileProblem::Busy`] (exit 75) naming the folder when another process
+/// still holds its lock after `timeout`; [`FileProblem::UntrustedSymlink`] (exit 77) for a
+/// symlink owned by someone else; exit 73 when a target's folder does not exist or cannot be
+/// opened, or a symlink chain is too long; exit 74 for other I/O errors.
 pub fn lock_all(
     paths: &[&Path],
     timeout: Duration,
@@ -260,10 +250,8 @@ pub fn lock_all(
         }
         targets = again;
     }
-    Err(Error::cant_create(
-        paths.first().copied().unwrap_or(Path::new(".")),
-        "a symlink keeps changing while envmint waits to lock it",
-    ))
+    let path = paths.first().copied().unwrap_or(Path::new("."));
+    Err(FileError::new(path, Op::Lock, FileProblem::SymlinkKeepsChanging).into())
 }
 
 /// Opens the folder of each target, one [`DirLock`] per distinct folder (by device and inode,
@@ -276,10 +264,11 @@ fn open_dirs(targets: &[PathBuf]) -> Result<Vec<Arc<DirLock>>> {
         let dir = match opened.iter().find(|d| d.path == path) {
             Some(d) => Arc::clone(d),
             None => {
-                let file = File::open(&path).map_err(|e| Error::writing(target, "lock", e))?;
+                let file =
+                    File::open(&path).map_err(|e| Error::writing(target, Op::OpenFolder, e))?;
                 let meta = file
                     .metadata()
-                    .map_err(|e| Error::writing(target, "lock", e))?;
+                    .map_err(|e| Error::writing(target, Op::OpenFolder, e))?;
                 let id = (meta.dev(), meta.ino());
                 match opened.iter().find(|d| d.id == id) {
                     Some(d) => Arc::clone(d),
@@ -390,11 +379,7 @@ fn commit_with(
             continue;
         }
         if let Err(source) = dir.file.sync_all() {
-            let error = Error::Io {
-                path: dir.path.clone(),
-                action: "sync the folder",
-                source,
-            };
+            let error = FileError::os(&dir.path, Op::SyncFolder, source).into();
             return Err(CommitError { error, written });
         }
         synced.push(dir);
@@ -430,9 +415,9 @@ impl Locked {
     ///
     /// # Errors
     ///
-    /// [`Error::PermissionDenied`] (exit 77) when the file cannot be opened for lack of
-    /// permission, [`Error::Data`] (exit 65) for a file that is not regular or too large,
-    /// [`Error::Io`] (exit 74) for other failures.
+    /// A [`FileError`] of [`Op::Read`]: exit 77 when the file cannot be opened for lack of
+    /// permission, exit 65 for a file that is not regular or too large, exit 74 for other
+    /// failures.
     pub fn read(&self) -> Result<Option<Zeroizing<Vec<u8>>>> {
         read_file(&self.target)
     }
@@ -443,10 +428,10 @@ impl Locked {
     ///
     /// # Errors
     ///
-    /// [`Error::CantCreate`] (exit 73) naming the folder when it is not writable, or the file
-    /// when the folder is missing or the target is not a regular file;
-    /// [`Error::PermissionDenied`] (exit 77) when the old owner or group cannot be kept (a
-    /// non-root user replacing another user's file); [`Error::Io`] (exit 74) for other failures,
+    /// A [`FileError`]: exit 73 naming the folder when it is not writable
+    /// ([`FileProblem::FolderNotWritable`]), or the file when the folder is missing or the
+    /// target is not a regular file; exit 77 when the old owner or group cannot be kept (a
+    /// non-root user replacing another user's file, [`Op::KeepOwner`]); exit 74 for other failures,
     /// a full disk among them. On any error the old file is untouched and no temporary file is
     /// left. Messages name the path, never the contents.
     pub fn write(&self, contents: &[u8]) -> Result<()> {
@@ -518,10 +503,9 @@ impl Locked {
         fill: write::Fill<'_>,
     ) -> Result<()> {
         write::prepare(&self.place(), contents, sensitivity, fill)?.install()?;
-        self.dir.file.sync_all().map_err(|source| Error::Io {
-            path: self.dir.path.clone(),
-            action: "sync the folder",
-            source,
-        })
+        self.dir
+            .file
+            .sync_all()
+            .map_err(|source| FileError::os(&self.dir.path, Op::SyncFolder, source).into())
     }
 }

@@ -298,7 +298,7 @@ mod tests {
         let mut doc = Document::parse(text);
         let err = set(&mut doc, "A", "has space").unwrap_err();
         assert!(matches!(err, EditError::UnsafeValue { ref key, .. } if key == "A"));
-        assert!(!err.to_string().contains("has space"));
+        assert!(!format!("{err:?}").contains("has space"));
         assert!(matches!(
             set(&mut doc, "A", "a\nb").unwrap_err(),
             EditError::UnsafeValue { .. }

@@ -5,7 +5,8 @@ use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::{Error, Result};
+use crate::Result;
+use crate::error::{FileError, FileProblem, Op};
 
 /// How long [`super::lock`] callers wait for another process by default.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
@@ -39,19 +40,12 @@ pub(super) fn acquire(
             Ok(()) => return Ok(()),
             Err(TryLockError::WouldBlock) => {}
             Err(TryLockError::Error(source)) => {
-                return Err(Error::Io {
-                    path: dir_path.to_path_buf(),
-                    action: "lock",
-                    source,
-                });
+                return Err(FileError::os(dir_path, Op::Lock, source).into());
             }
         }
         let waited = start.elapsed();
         if waited >= timeout {
-            return Err(Error::Busy {
-                path: dir_path.to_path_buf(),
-                waited,
-            });
+            return Err(FileError::new(dir_path, Op::Lock, FileProblem::Busy { waited }).into());
         }
         if !told && waited >= SLOW_LOCK {
             told = true;

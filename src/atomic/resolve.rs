@@ -12,6 +12,7 @@ use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
+use crate::error::{FileError, FileProblem, Op};
 use crate::{Error, Result};
 
 /// The kernel's own limit (Linux `MAXSYMLINKS`), so envmint gives up where `open` would.
@@ -29,32 +30,32 @@ pub(super) fn final_target(path: &Path) -> Result<PathBuf> {
         let meta = match fs::symlink_metadata(&current) {
             Ok(meta) => meta,
             Err(e) if e.kind() == io::ErrorKind::NotFound => break,
-            Err(e) => return Err(Error::writing(&current, "inspect", e)),
+            Err(e) => return Err(Error::writing(&current, Op::Inspect, e)),
         };
         if !meta.file_type().is_symlink() {
             break;
         }
         check_owner(&current, meta.uid(), rustix::process::geteuid().as_raw())?;
-        let link = fs::read_link(&current).map_err(|e| Error::writing(&current, "inspect", e))?;
+        let link = fs::read_link(&current).map_err(|e| Error::writing(&current, Op::Inspect, e))?;
         current = match current.parent() {
             Some(dir) if link.is_relative() => dir.join(link),
             _ => link,
         };
         if current.file_name().is_none() {
-            return Err(Error::cant_create(
+            let points_at = current;
+            return Err(FileError::new(
                 path,
-                format!("the symlink points at {}, not at a file", current.display()),
-            ));
+                Op::Inspect,
+                FileProblem::SymlinkNotAFile { points_at },
+            )
+            .into());
         }
     }
     if fs::symlink_metadata(&current).is_ok_and(|m| m.file_type().is_symlink()) {
-        return Err(Error::cant_create(
-            path,
-            "too many levels of symbolic links (is there a loop?)",
-        ));
+        return Err(FileError::new(path, Op::Inspect, FileProblem::SymlinkLoop).into());
     }
     if current.file_name().is_none() {
-        return Err(Error::cant_create(path, "not a file name"));
+        return Err(FileError::new(path, Op::Inspect, FileProblem::NotAFileName).into());
     }
     Ok(current)
 }
@@ -72,17 +73,8 @@ fn check_owner(link: &Path, owner: u32, euid: u32) -> Result<()> {
     if owner == euid || owner == 0 {
         return Ok(());
     }
-    Err(Error::PermissionDenied {
-        path: link.to_path_buf(),
-        action: "follow the symlink",
-        source: io::Error::new(
-            io::ErrorKind::PermissionDenied,
-            format!(
-                "it is owned by uid {owner}, neither you (uid {euid}) nor root; envmint follows \
-                 only links you or root own (the kernel's protected_symlinks rule)"
-            ),
-        ),
-    })
+    let problem = FileProblem::UntrustedSymlink { owner, euid };
+    Err(FileError::new(link, Op::FollowSymlink, problem).into())
 }
 
 #[cfg(test)]
@@ -97,11 +89,19 @@ mod tests {
         assert!(check_owner(link, 0, 1000).is_ok());
         let err = check_owner(link, 65534, 0).unwrap_err();
         assert_eq!(err.exit(), Exit::NoPerm);
-        let shown = err.to_string();
         assert!(
-            shown.starts_with("app/.env: cannot follow the symlink"),
-            "{shown}"
+            matches!(
+                &err,
+                Error::File(FileError {
+                    path,
+                    problem: FileProblem::UntrustedSymlink {
+                        owner: 65534,
+                        euid: 0
+                    },
+                    ..
+                }) if path == link
+            ),
+            "{err:?}"
         );
-        assert!(shown.contains("uid 65534"), "{shown}");
     }
 }

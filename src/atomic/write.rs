@@ -12,6 +12,7 @@ use std::path::Path;
 use tempfile::{Builder, TempPath};
 
 use super::Mode;
+use crate::error::{FileError, FileProblem, Op};
 use crate::{Error, Result};
 
 /// Whether a write holds secrets, which decides its mode rule (named apart from
@@ -74,7 +75,7 @@ impl Prepared {
         self.temp
             .persist(&self.target)
             .map(drop)
-            .map_err(|e| Error::writing(&self.target, "replace", e.error))
+            .map_err(|e| Error::writing(&self.target, Op::Replace, e.error))
     }
 }
 
@@ -92,13 +93,11 @@ pub(super) fn prepare(
     let old = match fs::symlink_metadata(target) {
         Ok(meta) if meta.file_type().is_file() => Some(meta),
         Ok(_) => {
-            return Err(Error::cant_create(
-                target,
-                "not a regular file; envmint replaces only regular files",
-            ));
+            let problem = FileProblem::NotRegular { kind: None };
+            return Err(FileError::new(target, Op::Inspect, problem).into());
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Error::writing(target, "inspect", e)),
+        Err(e) => return Err(Error::writing(target, Op::Inspect, e)),
     };
 
     let prefix = temp_prefix(target);
@@ -119,14 +118,7 @@ pub(super) fn prepare(
     let mut temp = temp;
 
     if let Some(old) = &old {
-        keep_owner(temp.as_file(), old).map_err(|e| match e.kind() {
-            io::ErrorKind::PermissionDenied => Error::PermissionDenied {
-                path: target.to_path_buf(),
-                action: "keep its owner and group",
-                source: e,
-            },
-            _ => Error::writing(target, "keep the owner of", e),
-        })?;
+        keep_owner(temp.as_file(), old).map_err(|e| Error::writing(target, Op::KeepOwner, e))?;
         // Before the mode: a POSIX ACL (`system.posix_acl_access`) carries mode bits too, and
         // the chmod below must have the last word on them.
         super::xattrs::copy(target, temp.as_file())?;
@@ -137,17 +129,17 @@ pub(super) fn prepare(
     if let Some(mode) = mode {
         temp.as_file()
             .set_permissions(Permissions::from_mode(mode))
-            .map_err(|e| Error::writing(target, "set the mode of", e))?;
+            .map_err(|e| Error::writing(target, Op::SetMode, e))?;
     }
     let mode_change = match (&old, mode) {
         (Some(old), Some(new)) if old.mode() & 0o7777 != new => Some((old.mode() & 0o7777, new)),
         _ => None,
     };
 
-    fill(temp.as_file_mut(), contents).map_err(|e| Error::writing(target, "write", e))?;
+    fill(temp.as_file_mut(), contents).map_err(|e| Error::writing(target, Op::Write, e))?;
     temp.as_file()
         .sync_all()
-        .map_err(|e| Error::writing(target, "sync", e))?;
+        .map_err(|e| Error::writing(target, Op::Sync, e))?;
     Ok(Prepared {
         // Closing after the fsync loses nothing: the data is on disk, and a close error on a
         // synced regular file cannot lose it.
@@ -168,15 +160,11 @@ fn folder_error(dir: &Path, target: &Path, e: io::Error) -> Error {
     // keeps its own words: "Too many open files" rather than "uncategorized error").
     let e = os_error(&e);
     match e.kind() {
-        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => Error::cant_create(
-            dir,
-            format!("cannot write {name} in this folder: it is not writable ({e})"),
-        )
-        .with_hint(
-            "the folder must be writable: envmint writes a temporary file beside the file and \
-             renames it over the old one",
-        ),
-        _ => Error::writing(target, "create", e),
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+            let problem = FileProblem::FolderNotWritable { name, source: e };
+            FileError::new(dir, Op::Create, problem).into()
+        }
+        _ => Error::writing(target, Op::Create, e),
     }
 }
 

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use xattr::FileExt as _;
 
+use crate::error::{FileError, Op};
 use crate::{Error, Result};
 
 /// Copies every extended attribute of `from` that this process can list (`user.*`,
@@ -23,7 +24,7 @@ pub(super) fn copy(from: &Path, to: &File) -> Result<()> {
     let names = match xattr::list(from) {
         Ok(names) => names,
         Err(e) if unsupported(&e) => return Ok(()),
-        Err(e) => return Err(Error::writing(from, "list the extended attributes of", e)),
+        Err(e) => return Err(Error::writing(from, Op::ListXattrs, e)),
     };
     for name in names {
         let value = match xattr::get(from, &name) {
@@ -31,17 +32,16 @@ pub(super) fn copy(from: &Path, to: &File) -> Result<()> {
             // Removed since the listing.
             Ok(None) => continue,
             Err(e) if unsupported(&e) => continue,
-            Err(e) => return Err(Error::writing(from, "read the extended attributes of", e)),
+            Err(e) => return Err(Error::writing(from, Op::ReadXattrs, e)),
         };
         if let Err(e) = to.set_xattr(&name, &value) {
             if name.as_encoded_bytes().starts_with(b"security.") {
                 continue;
             }
-            return Err(Error::Io {
-                path: from.to_path_buf(),
-                action: "keep the extended attributes (ACLs included) of",
-                source: io::Error::new(e.kind(), format!("{}: {e}", name.to_string_lossy())),
-            });
+            // The attribute's name is part of what the user needs to see; an `io::Error`
+            // built here carries it without a field of its own.
+            let source = io::Error::new(e.kind(), format!("{}: {e}", name.to_string_lossy()));
+            return Err(FileError::os(from, Op::KeepXattrs, source).into());
         }
     }
     Ok(())

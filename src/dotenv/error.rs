@@ -1,10 +1,10 @@
 //! Why an edit to a document was refused.
 
 use super::UnsafeChar;
-use std::fmt;
 
 /// An edit of a [`Document`](super::Document) (`set`, `replace_value`, `append`, `insert_after`,
-/// `remove`, `set_record`) refused. The document is unchanged. Messages name keys and lines, never a value.
+/// `remove`, `set_record`) refused. The document is unchanged. The binary words it (naming keys
+/// and lines, never a value).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EditError {
     /// The key is not `[A-Za-z_][A-Za-z0-9_]*`.
@@ -65,67 +65,6 @@ impl EditError {
             | EditError::UnsafeValue { .. }
             | EditError::KeyMissing { .. }
             | EditError::InvalidRecord { .. } => None,
-        }
-    }
-}
-
-/// Whether a refused key can be shown: one with `=`, whitespace or control characters may be a
-/// whole `KEY=secret` pasted where a name was expected.
-fn showable(key: &str) -> bool {
-    key.len() <= 64
-        && !key
-            .chars()
-            .any(|c| c == '=' || c.is_whitespace() || c.is_control())
-}
-
-impl fmt::Display for EditError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EditError::InvalidKey { key } if showable(key) => write!(
-                f,
-                "`{key}` is not a valid key: use ASCII letters, digits and `_`, not starting \
-                 with a digit"
-            ),
-            EditError::InvalidKey { key } => write!(
-                f,
-                "a {}-byte key is not valid (not shown: it contains `=`, whitespace or control \
-                 characters, or is long): use ASCII letters, digits and `_`, not starting with \
-                 a digit",
-                key.len()
-            ),
-            EditError::UnsafeValue { key, char } => write!(
-                f,
-                "the value for `{key}` contains {char}, which envmint does not write into \
-                 dotenv files"
-            ),
-            // The line is not repeated here: callers put it in the location (`FILE:LINE:`).
-            EditError::KeyOnUnparsableLine { key, .. } => write!(
-                f,
-                "`{key}` is on a line envmint cannot read; fix or remove that line first"
-            ),
-            EditError::UnterminatedQuote { .. } => write!(
-                f,
-                "a quote opened on this line is never closed; envmint will not write after it, \
-                 since a later quote would swallow the new line"
-            ),
-            EditError::KeyMissing { key } => write!(f, "`{key}` is not defined"),
-            EditError::InvalidRecord { key } => write!(
-                f,
-                "the `# envmint:` record for `{key}` holds a line break or control character; \
-                 a record is one comment line"
-            ),
-            EditError::KeyExists { key, line } => {
-                write!(f, "`{key}` already exists (line {line})")
-            }
-        }
-    }
-}
-
-impl std::error::Error for EditError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            EditError::UnsafeValue { char, .. } => Some(char),
-            _ => None,
         }
     }
 }

@@ -301,11 +301,10 @@ fn secrets_never_show_in_debug_errors_or_warnings() {
         d.set(&format!("K {secret}"), "v").unwrap_err(),
     ];
     for e in &errors {
-        shown += &format!("{e} {e:?}");
+        shown += &format!("{e:?}");
     }
-    // Debug of InvalidKey holds the caller's own argument; Display must not echo a pasted value.
-    let displayed: String = errors.iter().map(|e| e.to_string()).collect();
-    assert!(!displayed.contains(secret), "{displayed}");
+    // Debug of InvalidKey holds the caller's own argument. The words users read (written by the
+    // binary's report.rs) must not echo a pasted value: tested there.
     let without_invalid_key_debug = shown
         .replace(&format!("K={secret}"), "")
         .replace(&format!("K {secret}"), "");

@@ -12,13 +12,12 @@
 //!   byte is used only when it falls below the largest multiple of the alphabet size that fits in
 //!   256, never `byte % n` over the whole range (which favours the first `256 % n` characters).
 //!
-//! One concept a file: `kind` (the kinds and custom alphabets), `spec` (sizes and entropy),
-//! `advice` (the sentences for a size that does not fit or falls under the floor, for the
-//! command line and the manifest alike), `sampler` (unbiased characters), `encode` (the byte
+//! One concept a file: `kind` (the kinds and custom alphabets), `spec` (sizes and entropy; the
+//! sentences for a size that is refused are the binary's, `src/bin/envmint/advice.rs`),
+//! `sampler` (unbiased characters), `encode` (the byte
 //! kinds' encoders), `generator` (batches into zeroizing buffers) and `check` (whether a kept
 //! value passes for its declaration).
 
-mod advice;
 mod check;
 mod encode;
 mod generator;
@@ -26,7 +25,6 @@ mod kind;
 mod sampler;
 mod spec;
 
-pub use advice::{Advice, SizeSyntax};
 pub use check::{Problem, is_placeholder};
 pub use generator::Generator;
 pub use kind::{ALNUM, Alphabet, AlphabetError, Kind, PASSWORD};

@@ -1,7 +1,6 @@
 //! Sizes and entropy: a [`Spec`] is a kind with a resolved size, and knows its bits.
 
 use super::Kind;
-use std::fmt;
 
 /// Secrets under this many bits are refused unless the caller explicitly allows weak ones.
 pub const MIN_BITS: f64 = 128.0;
@@ -66,20 +65,6 @@ pub enum SpecError {
         /// The largest accepted amount in that unit.
         max: u64,
     },
-}
-
-impl fmt::Display for SpecError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SpecError::Mismatch { kind, given, .. } => {
-                write!(f, "{} does not apply to {kind}", given.name())
-            }
-            SpecError::Zero(u) => write!(f, "{} must be at least 1", u.name()),
-            SpecError::TooLarge { unit, max } => {
-                write!(f, "{} is too large (at most {max})", unit.name())
-            }
-        }
-    }
 }
 
 /// A kind with a resolved size.
@@ -150,6 +135,17 @@ impl Spec {
     /// Entropy of one secret, in bits.
     pub fn bits(&self) -> f64 {
         self.amount as f64 * self.kind.bits_per_unit()
+    }
+
+    /// `32 bytes`, `1 character`: the resolved size in the kind's own unit, for sentences.
+    pub fn size_text(&self) -> String {
+        let unit = if self.kind.is_byte_kind() {
+            "byte"
+        } else {
+            "character"
+        };
+        let s = if self.amount == 1 { "" } else { "s" };
+        format!("{} {unit}{s}", self.amount)
     }
 
     /// Whether this spec falls under [`MIN_BITS`].

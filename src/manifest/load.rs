@@ -3,7 +3,10 @@
 
 use super::{FILE_NAME, MAX_MANIFEST_BYTES, Manifest};
 use crate::atomic;
-use crate::error::{Error, Location, Result};
+use crate::error::{
+    DotenvError, DotenvProblem, Error, FileError, FileProblem, ManifestError, ManifestProblem, Op,
+    Result,
+};
 use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -51,17 +54,12 @@ fn refuse_manifest_as_file(manifest: &Manifest, path: &Path) -> Result<()> {
     for env in manifest.environments() {
         if std::fs::metadata(&env.file).is_ok_and(|m| m.dev() == own.dev() && m.ino() == own.ino())
         {
-            return Err(Error::data(
-                Location::new(&env.file, None),
-                format!(
-                    "the file of [environments.{}] is the manifest itself, under another name",
-                    env.name
-                ),
-            )
-            .with_hint(
-                "secrets go in their own dotenv file; remove the link or change `file` in the \
-                 manifest",
-            ));
+            let environment = env.name.clone();
+            return Err(DotenvError {
+                path: env.file.clone(),
+                problem: DotenvProblem::IsTheManifest { environment },
+            }
+            .into());
         }
     }
     Ok(())
@@ -87,8 +85,7 @@ pub fn find(start: &Path, home: Option<&Path>) -> Result<Option<PathBuf>> {
             Ok(_) => return Ok(Some(candidate)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => {
-                return Err(Error::reading(&candidate, e)
-                    .with_hint("pass --manifest FILE to name the manifest"));
+                return Err(Error::reading(&candidate, e));
             }
         }
         let at_home = home.is_some_and(|h| h == dir) || home_real.as_deref() == Some(dir);
@@ -104,25 +101,21 @@ pub fn find(start: &Path, home: Option<&Path>) -> Result<Option<PathBuf>> {
 /// have planted it to make envmint write where they choose.
 fn check_owner(path: &Path, euid: u32) -> Result<()> {
     let link = std::fs::symlink_metadata(path).map_err(|e| Error::reading(path, e))?;
-    let mut owners = vec![("owned", link.uid())];
+    let mut owners = vec![(false, link.uid())];
     if link.file_type().is_symlink() {
         // A dangling link or a loop is reported when it is read.
         if let Ok(target) = std::fs::metadata(path) {
-            owners.push(("a symlink to a file owned", target.uid()));
+            owners.push((true, target.uid()));
         }
     }
-    if let Some((what, uid)) = owners.into_iter().find(|&(_, u)| u != euid && u != 0) {
-        return Err(Error::Untrusted {
-            path: path.to_path_buf(),
-            reason: format!(
-                "{what} by uid {uid}, not by you (uid {euid}) or root; envmint does not use a \
-                 manifest another user could have planted"
-            ),
-            hint: Some(format!(
-                "if you trust it, name it: envmint --manifest {} ...",
-                path.display()
-            )),
-        });
+    if let Some((through_symlink, owner)) = owners.into_iter().find(|&(_, u)| u != euid && u != 0) {
+        let problem = ManifestProblem::Untrusted {
+            owner,
+            euid,
+            through_symlink,
+            found: path.to_path_buf(),
+        };
+        return Err(ManifestError::new(path, None, problem).into());
     }
     Ok(())
 }
@@ -131,62 +124,34 @@ fn check_owner(path: &Path, euid: u32) -> Result<()> {
 /// symlinks) of at most [`MAX_MANIFEST_BYTES`], read without blocking (a FIFO or `/dev/zero`
 /// never hangs or fills memory).
 fn read(path: &Path) -> Result<String> {
-    const NOT_A_FILE: &str = "the manifest must be a regular file; remove or rename this one, \
-                              or pass --manifest FILE";
-    let missing = |what: String, hint: &str| Error::MissingInput {
-        path: path.to_path_buf(),
-        what,
-        hint: Some(hint.to_string()),
-    };
+    let missing = |problem| Error::from(ManifestError::new(path, None, problem));
     match std::fs::metadata(path) {
         Ok(_) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             return Err(match std::fs::read_link(path) {
-                Ok(target) => missing(
-                    format!("the file this symlink points to ({})", target.display()),
-                    "fix or remove the symlink; envmint does not fall back to the built-in \
-                     preset while an envmint.toml exists",
-                ),
-                Err(_) => missing(
-                    "manifest".to_string(),
-                    "check --manifest, or run `envmint init` to create one",
-                ),
+                Ok(points_at) => missing(ManifestProblem::DanglingSymlink { points_at }),
+                Err(_) => missing(ManifestProblem::NotFound),
             });
         }
         Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
-            return Err(Error::data(
-                Location::new(path, None),
-                "a symlink loop (or a chain of more than 40 symlinks), not a file",
-            )
-            .with_hint(NOT_A_FILE));
+            let loop_ = FileError::new(path, Op::ReadManifest, FileProblem::SymlinkLoop);
+            return Err(loop_.into());
         }
         Err(e) => return Err(Error::reading(path, e)),
     }
     let bytes = atomic::read_regular(path, MAX_MANIFEST_BYTES)
-        .map_err(|e| {
-            let too_big = std::fs::metadata(path).is_ok_and(|m| m.is_file());
-            match e {
-                Error::Data { .. } if too_big => e.with_hint(
-                    "a manifest is a few kilobytes; check that this is the right file (the \
-                     limit is 1 MiB)",
-                ),
-                Error::Data { .. } => e.with_hint(NOT_A_FILE),
-                other => other,
+        .map_err(|e| match e {
+            // The binary's advice for a manifest differs from a dotenv file's.
+            Error::File(mut e) if e.op == Op::Read => {
+                e.op = Op::ReadManifest;
+                Error::File(e)
             }
+            other => other,
         })?
-        .ok_or_else(|| {
-            missing(
-                "manifest".to_string(),
-                "it was removed while envmint read it; run again",
-            )
-        })?;
+        .ok_or_else(|| missing(ManifestProblem::RemovedWhileRead))?;
     String::from_utf8(bytes.to_vec()).map_err(|e| {
         let line = crate::text::line_of_offset(&bytes, e.utf8_error().valid_up_to());
-        Error::data(
-            Location::new(path, Some(line)),
-            "the manifest is not valid UTF-8",
-        )
-        .with_hint("save it as UTF-8")
+        ManifestError::new(path, Some(line), ManifestProblem::NotUtf8).into()
     })
 }
 
@@ -213,9 +178,15 @@ mod tests {
         );
         let missing = Manifest::load(Some(Path::new("nope.toml")), &deep, None).unwrap_err();
         assert_eq!(missing.exit(), Exit::NoInput);
-        assert_eq!(
-            missing.hint().unwrap(),
-            "check --manifest, or run `envmint init` to create one"
+        assert!(
+            matches!(
+                &missing,
+                Error::Manifest(m) if matches!(**m, ManifestError {
+                    problem: ManifestProblem::NotFound,
+                    ..
+                })
+            ),
+            "{missing:?}"
         );
     }
 
@@ -260,20 +231,17 @@ mod tests {
             // Owned by me, checked as if running as someone else who is not root.
             let err = check_owner(&path, me + 1).unwrap_err();
             assert_eq!(err.exit(), Exit::NoPerm);
+            let expected = ManifestProblem::Untrusted {
+                owner: me,
+                euid: me + 1,
+                through_symlink: false,
+                found: path.clone(),
+            };
             assert_eq!(
-                err.to_string(),
+                format!("{err:?}"),
                 format!(
-                    "{}: owned by uid {me}, not by you (uid {}) or root; envmint does not use \
-                     a manifest another user could have planted",
-                    path.display(),
-                    me + 1
-                )
-            );
-            assert_eq!(
-                err.hint().unwrap(),
-                format!(
-                    "if you trust it, name it: envmint --manifest {} ...",
-                    path.display()
+                    "{:?}",
+                    Error::from(ManifestError::new(&path, None, expected))
                 )
             );
         }
@@ -295,13 +263,15 @@ mod tests {
             link(&path, &env_file).unwrap();
             let err = load_in(dir.path());
             assert_eq!(err.exit(), Exit::DataErr, "{err}");
-            assert_eq!(
-                err.to_string(),
-                format!(
-                    "{}: the file of [environments.production] is the manifest itself, under \
-                     another name",
-                    env_file.display()
-                )
+            assert!(
+                matches!(
+                    &err,
+                    Error::Dotenv(DotenvError {
+                        path,
+                        problem: DotenvProblem::IsTheManifest { environment },
+                    }) if *path == env_file && environment == "production"
+                ),
+                "{err:?}"
             );
             fs::remove_file(&env_file).unwrap();
         }
@@ -319,53 +289,77 @@ mod tests {
         fs::create_dir(&path).unwrap();
         let err = load_in(dir.path());
         assert_eq!(err.exit(), Exit::DataErr, "{err}");
-        assert_eq!(
-            err.to_string(),
-            format!(
-                "{}: not a regular file (a directory); envmint reads only regular files",
-                path.display()
-            )
+        // The binary's advice for a manifest names --manifest (report.rs).
+        let manifest_file = |err: &Error, want: fn(&FileProblem) -> bool| matches!(err, Error::File(e) if e.op == Op::ReadManifest && e.path == path && want(&e.problem));
+        assert!(
+            manifest_file(&err, |p| matches!(
+                p,
+                FileProblem::NotRegular {
+                    kind: Some(crate::error::FileKind::Directory)
+                }
+            )),
+            "{err:?}"
         );
-        assert!(err.hint().unwrap().contains("--manifest"));
         fs::remove_dir(&path).unwrap();
 
         std::os::unix::fs::symlink("missing.toml", &path).unwrap();
         let err = load_in(dir.path());
         assert_eq!(err.exit(), Exit::NoInput, "{err}");
-        assert_eq!(
-            err.to_string(),
-            format!(
-                "{}: the file this symlink points to (missing.toml) not found",
-                path.display()
-            )
+        assert!(
+            matches!(
+                &err,
+                Error::Manifest(m) if matches!(
+                    &m.problem,
+                    ManifestProblem::DanglingSymlink { points_at } if points_at == Path::new("missing.toml")
+                )
+            ),
+            "{err:?}"
         );
         fs::remove_file(&path).unwrap();
 
         std::os::unix::fs::symlink(FILE_NAME, &path).unwrap();
         let err = load_in(dir.path());
         assert_eq!(err.exit(), Exit::DataErr, "{err}");
-        assert!(err.to_string().contains("a symlink loop"), "{err}");
+        assert!(
+            manifest_file(&err, |p| matches!(p, FileProblem::SymlinkLoop)),
+            "{err:?}"
+        );
         fs::remove_file(&path).unwrap();
 
         std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
         let err = load_in(dir.path());
         assert_eq!(err.exit(), Exit::DataErr, "{err}");
-        assert!(err.to_string().contains("(a device)"), "{err}");
+        assert!(
+            manifest_file(&err, |p| matches!(
+                p,
+                FileProblem::NotRegular {
+                    kind: Some(crate::error::FileKind::Device)
+                }
+            )),
+            "{err:?}"
+        );
         fs::remove_file(&path).unwrap();
 
         fs::write(&path, vec![b'#'; MAX_MANIFEST_BYTES as usize + 1]).unwrap();
         let err = load_in(dir.path());
         assert_eq!(err.exit(), Exit::DataErr, "{err}");
-        assert_eq!(
-            err.hint().unwrap(),
-            "a manifest is a few kilobytes; check that this is the right file (the limit is 1 MiB)"
+        assert!(
+            manifest_file(&err, |p| matches!(p, FileProblem::TooLarge { .. })),
+            "{err:?}"
         );
 
         fs::write(&path, b"[environments.production]\n# caf\xe9\n").unwrap();
         let err = load_in(dir.path());
-        assert_eq!(
-            err.to_string(),
-            format!("{}:2: the manifest is not valid UTF-8", path.display())
+        assert!(
+            matches!(
+                &err,
+                Error::Manifest(m) if matches!(**m, ManifestError {
+                    line: Some(2),
+                    problem: ManifestProblem::NotUtf8,
+                    ..
+                })
+            ),
+            "{err:?}"
         );
     }
 }

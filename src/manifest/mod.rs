@@ -21,7 +21,7 @@ mod validate;
 
 pub use load::find;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, UnknownEnvironment};
 use crate::generate::Spec;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -132,9 +132,14 @@ impl Sealed {
         if let Some(path) = &self.recipients_file {
             let bytes =
                 crate::atomic::read_regular(path, MAX_MANIFEST_BYTES)?.ok_or_else(|| {
-                    Error::reading(path, std::io::ErrorKind::NotFound.into()).with_hint(
-                        "create it with one recipient per line, or fix `recipients_file`",
-                    )
+                    Error::MissingInput {
+                        path: path.clone(),
+                        what: "recipients file".into(),
+                        hint: Some(
+                            "create it with one recipient per line, or fix `recipients_file`"
+                                .into(),
+                        ),
+                    }
                 })?;
             let text = String::from_utf8_lossy(&bytes);
             let location = crate::error::Location::new(path, None);
@@ -215,24 +220,18 @@ impl Manifest {
             return Ok(env);
         }
         let declared: Vec<&str> = self.environments.iter().map(|e| e.name.as_str()).collect();
-        let whence = match &self.source {
-            Source::File(p) => p.display().to_string(),
-            Source::Builtin => "the built-in preset".to_string(),
+        let unknown = UnknownEnvironment {
+            name: name.to_string(),
+            shown: shown_name(name),
+            valid_name: valid_env_name(name),
+            did_you_mean: closest(name, declared.iter().copied()).map(str::to_string),
+            declared: declared.iter().map(|d| d.to_string()).collect(),
+            declared_in: match &self.source {
+                Source::File(p) => Some(p.clone()),
+                Source::Builtin => None,
+            },
         };
-        let hint = match (closest(name, declared.iter().copied()), &self.source) {
-            (Some(close), _) => format!("did you mean `{close}`?"),
-            (None, _) if !valid_env_name(name) => ENV_NAME_RULE.to_string(),
-            (None, Source::File(_)) => format!("declare it with [environments.{name}]"),
-            (None, Source::Builtin) => {
-                format!("run `envmint init` and add [environments.{name}] to envmint.toml")
-            }
-        };
-        Err(Error::usage(format!(
-            "unknown environment `{}`: {whence} declares {}",
-            shown_name(name),
-            declared.join(", ")
-        ))
-        .with_hint(hint))
+        Err(Error::UnknownEnvironment(Box::new(unknown)))
     }
 
     /// The secrets that belong in environment `env`, in declaration order.
@@ -240,10 +239,6 @@ impl Manifest {
         self.secrets.iter().filter(move |s| s.applies_to(env))
     }
 }
-
-/// What an environment name may be, for hints.
-const ENV_NAME_RULE: &str =
-    "environment names are letters, digits, `-` and `_` (at most 64), e.g. production";
 
 /// Whether `name` can name an environment: letters, digits, `-` and `_`, at most
 /// [`MAX_ENV_NAME_LEN`]. Every such name is also a bare TOML key, so a hint may suggest
@@ -354,57 +349,46 @@ mod tests {
         );
     }
 
-    fn unknown(m: &Manifest, name: &str) -> (String, String) {
-        let err = m.environment(name).unwrap_err();
-        assert_eq!(err.exit(), Exit::Usage);
-        (err.to_string(), err.hint().unwrap())
+    fn unknown(m: &Manifest, name: &str) -> UnknownEnvironment {
+        match m.environment(name).unwrap_err() {
+            Error::UnknownEnvironment(u) => *u,
+            other => panic!("{other:?}"),
+        }
     }
 
+    // The words are report.rs's, tested there with these same manifests.
     #[test]
     fn fail_unknown_environment_lists_the_declared_and_suggests_a_close_one() {
         let m = Manifest::builtin(Path::new("/app"));
-        assert_eq!(
-            unknown(&m, "prod"),
-            (
-                "unknown environment `prod`: the built-in preset declares development, staging, production".into(),
-                "did you mean `production`?".into()
-            )
-        );
-        assert_eq!(unknown(&m, "stagign").1, "did you mean `staging`?");
-        assert_eq!(unknown(&m, "dev").1, "did you mean `development`?");
-        assert_eq!(
-            unknown(&m, "qa").1,
-            "run `envmint init` and add [environments.qa] to envmint.toml"
-        );
+        assert_eq!(m.environment("prod").unwrap_err().exit(), Exit::Usage);
+        let u = unknown(&m, "prod");
+        assert_eq!(u.did_you_mean.as_deref(), Some("production"));
+        assert_eq!(u.declared, ["development", "staging", "production"]);
+        assert_eq!(u.declared_in, None);
+        assert_eq!(unknown(&m, "qa").did_you_mean, None);
         let m = Manifest::parse(
             "[environments.live]\n",
             Path::new("/app/envmint.toml"),
             Path::new("/app"),
         )
         .unwrap();
+        let u = unknown(&m, "production");
         assert_eq!(
-            unknown(&m, "production"),
-            (
-                "unknown environment `production`: /app/envmint.toml declares live".into(),
-                "declare it with [environments.production]".into()
-            )
+            u.declared_in.as_deref(),
+            Some(Path::new("/app/envmint.toml"))
         );
+        assert!(u.valid_name);
     }
 
     #[test]
     fn fail_unknown_environment_with_an_invalid_name_is_not_suggested_as_toml() {
         let m = Manifest::builtin(Path::new("/app"));
         for bad in ["../../etc/x", "a.b", "x y", "", &"x".repeat(65)] {
-            let (_, hint) = unknown(&m, bad);
-            assert_eq!(hint, ENV_NAME_RULE, "{bad:?}");
+            assert!(!unknown(&m, bad).valid_name, "{bad:?}");
         }
-        let (msg, _) = unknown(&m, "evil\n\u{1b}[31mhint: x");
-        assert!(
-            msg.starts_with("unknown environment `evil\\n\\u{1b}[31mhint: x`"),
-            "{msg}"
-        );
-        let (msg, _) = unknown(&m, &"K".repeat(70_000));
-        assert!(msg.len() < 200, "{msg}");
+        let u = unknown(&m, "evil\n\u{1b}[31mhint: x");
+        assert_eq!(u.shown, "evil\\n\\u{1b}[31mhint: x");
+        assert!(unknown(&m, &"K".repeat(70_000)).shown.len() < 100);
     }
 
     #[test]

@@ -68,7 +68,7 @@ fn run_encryptor<W: Write>(
     output: W,
     output_name: &Path,
 ) -> crate::Result<W> {
-    let write_err = |e: io::Error| Error::writing(output_name, "write", e);
+    let write_err = |e: io::Error| Error::writing(output_name, crate::error::Op::Write, e);
     let format = if armor {
         Format::AsciiArmor
     } else {
@@ -411,7 +411,7 @@ impl<R: Read> Plaintext<R> {
             };
             output
                 .write_all(&buf[..n])
-                .map_err(|e| Error::writing(output_name, "write", e))?;
+                .map_err(|e| Error::writing(output_name, crate::error::Op::Write, e))?;
             total += n as u64;
         }
     }

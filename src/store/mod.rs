@@ -32,7 +32,7 @@ pub use commit::{
 
 use crate::atomic::{Locked, Mode};
 use crate::dotenv::Document;
-use crate::error::{Error, Location, Result};
+use crate::error::{DotenvError, DotenvProblem, Error, FileError, FileProblem, Op, Result};
 use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -295,7 +295,7 @@ pub fn open(storage: Storage<'_>, options: &OpenOptions) -> Result<EnvFile> {
     let mut files = open_all(&[storage], options, &mut |_| {})?;
     files
         .pop()
-        .ok_or_else(|| Error::cant_create(path, "nothing to open"))
+        .ok_or_else(|| FileError::new(path, Op::Lock, FileProblem::NothingRequested).into())
 }
 
 /// Reads `storage`'s file without locking, for reports, dry runs and plans that are checked
@@ -357,11 +357,11 @@ impl EnvFile {
 fn not_utf8(path: &Path, bytes: &[u8]) -> Error {
     let valid = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |_| bytes.len());
     let line = crate::text::line_of_offset(bytes, valid);
-    Error::data(
-        Location::new(path, Some(line)),
-        "the file is not valid UTF-8",
-    )
-    .with_hint("envmint edits UTF-8 dotenv files only; convert it with iconv first")
+    DotenvError {
+        path: path.to_path_buf(),
+        problem: DotenvProblem::NotUtf8 { line },
+    }
+    .into()
 }
 
 #[cfg(test)]
@@ -426,7 +426,7 @@ mod tests {
         let key = crate::seal::keygen::generate(&mut rand::rng(), jiff::Timestamp::UNIX_EPOCH);
         let identities = crate::seal::identities::parse(
             key.text.expose_secret(),
-            &Location::new("key", None),
+            &crate::error::Location::new("key", None),
             "key",
             &crate::seal::PassphrasePrompt::none(),
         )
@@ -731,9 +731,8 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.exit(), Exit::DataErr);
         assert!(
-            err.to_string()
-                .ends_with(".env:2: the file is not valid UTF-8"),
-            "{err}"
+            matches!(&err, Error::Dotenv(DotenvError { path: p, problem: DotenvProblem::NotUtf8 { line: 2 } }) if *p == path),
+            "{err:?}"
         );
         let file = open(Storage::plain(&path), &opts()).unwrap();
         assert!(file.snapshot().document().is_err());

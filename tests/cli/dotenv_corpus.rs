@@ -84,7 +84,7 @@ fn set_changes_only_that_keys_lines() {
             match doc.set(key, "NEW-value_1") {
                 Ok(()) => {}
                 Err(EditError::UnterminatedQuote { .. }) => continue,
-                Err(e) => panic!("{name}: set {key}: {e}"),
+                Err(e) => panic!("{name}: set {key}: {e:?}"),
             }
             edits += 1;
             let after = doc.render();
@@ -142,7 +142,7 @@ fn append_keeps_the_original_as_a_prefix() {
                 );
                 continue;
             }
-            Err(e) => panic!("{name}: {e}"),
+            Err(e) => panic!("{name}: {e:?}"),
         }
         let after = doc.render();
         let eol = dominant_ending(&text);

@@ -123,12 +123,12 @@ fn every_c2sp_vector_decrypts_to_its_hash_or_releases_nothing() {
                 assert_eq!(Some(hash), v.payload, "{name}: wrong payload");
                 ok += 1;
             }
-            ("success", Err(e)) => panic!("{name}: should decrypt, got {e}"),
+            ("success", Err(e)) => panic!("{name}: should decrypt, got {e:?}"),
             (expect, Ok(_)) => panic!("{name}: expected {expect}, but plaintext was released"),
             (expect, Err(e)) => {
                 // A key that does not fit is refused (77); everything else is bad data (65).
                 let code = if expect == "no match" { 77 } else { 65 };
-                assert_eq!(e.exit().code() as i32, code, "{name} ({expect}): {e}");
+                assert_eq!(e.exit().code() as i32, code, "{name} ({expect}): {e:?}");
                 failed += 1;
             }
         }

@@ -184,7 +184,7 @@ mod tests {
         for bad in ["1e30", "86401", "inf", "NaN", "-1", "x", ""] {
             let err = parse_lock_timeout(bad).unwrap_err();
             assert_eq!(err.exit(), Exit::Usage, "{bad}");
-            assert!(err.hint().is_some(), "{bad}");
+            assert!(crate::report::render(&err).hint.is_some(), "{bad}");
         }
     }
 

@@ -1,8 +1,10 @@
 //! The `envmint` binary: parse arguments, run the command, map the outcome to an exit code.
 
+mod advice;
 mod cli;
 mod commands;
 mod context;
+mod report;
 mod terminal;
 
 use clap::Parser;

@@ -41,10 +41,12 @@ impl<'a> Prompting<'a> {
     /// Takes over Ctrl-C, and turns echo off when `hidden` (keeping the newline echoed, so the
     /// cursor moves on after Enter).
     fn new(tty: &'a File, hidden: bool) -> Result<Prompting<'a>> {
-        let io = |e: rustix::io::Errno| Error::Io {
-            path: "/dev/tty".into(),
-            action: "set up",
-            source: e.into(),
+        let io = |e: rustix::io::Errno| {
+            Error::from(envmint::error::FileError::os(
+                "/dev/tty",
+                envmint::error::Op::Read,
+                e.into(),
+            ))
         };
         let saved = tcgetattr(tty).map_err(io)?;
         let mut modes = saved.clone();
@@ -109,7 +111,7 @@ pub fn read_hidden(prompt: &str, limit: usize) -> Result<Zeroizing<Vec<u8>>> {
     (&tty)
         .write_all(prompt.as_bytes())
         .and_then(|()| (&tty).flush())
-        .map_err(|e| Error::writing(Path::new("/dev/tty"), "write", e))?;
+        .map_err(|e| Error::writing(Path::new("/dev/tty"), envmint::error::Op::Write, e))?;
     read_line(&tty, limit, prompting.interrupt())
 }
 
@@ -120,7 +122,7 @@ pub fn ask_yes(question: &str) -> Result<bool> {
     (&tty)
         .write_all(question.as_bytes())
         .and_then(|()| (&tty).flush())
-        .map_err(|e| Error::writing(Path::new("/dev/tty"), "write", e))?;
+        .map_err(|e| Error::writing(Path::new("/dev/tty"), envmint::error::Op::Write, e))?;
     let line = read_line(&tty, 16, prompting.interrupt())?;
     Ok(is_yes(&line))
 }

@@ -5,7 +5,7 @@ use super::{Global, shown};
 use crate::cli::BootstrapArgs;
 use crate::context::Context;
 use envmint::dotenv::{Document, EditError};
-use envmint::error::Location;
+use envmint::error::{DotenvError, DotenvProblem, FileError, Op};
 use envmint::generate::format_bits;
 use envmint::manifest::{Environment, Manifest, Source};
 use envmint::plan::bootstrap;
@@ -259,15 +259,13 @@ fn plan(
     if snapshot.exists()
         && let Some(line) = bootstrap::not_a_dotenv_file(&doc)
     {
-        return Err(Error::data(
-            Location::new(env.store_path(), Some(line)),
-            "not a dotenv file: no line reads KEY=value, so envmint will not write to it",
-        )
-        .with_hint(format!(
-            "check `file` of [environments.{}] in the manifest; envmint only adds to dotenv \
-             files (an empty file is fine)",
-            env.name
-        )));
+        let environment = env.name.clone();
+        let problem = DotenvProblem::NotADotenvFile { line, environment };
+        return Err(DotenvError {
+            path: env.store_path().to_path_buf(),
+            problem,
+        }
+        .into());
     }
     let example = read_example(&env.file);
     let options = bootstrap::Options {
@@ -440,17 +438,11 @@ fn warn_weak(outcomes: &[EnvOutcome<'_>], cwd: &Path, all: bool) -> Exit {
 
 /// The path is made relative to the working directory where every error is printed.
 pub(super) fn edit_error(path: &Path, err: EditError) -> Error {
-    let hint = match &err {
-        EditError::UnterminatedQuote { line, .. } => format!(
-            "close the quote that opens on line {line}; a line appended after it could be read \
-             as part of its value"
-        ),
-        EditError::KeyOnUnparsableLine { line, .. } => {
-            format!("fix line {line} so that it reads KEY=value, then run again")
-        }
-        _ => "the file was left untouched".to_string(),
-    };
-    Error::data(Location::new(path, err.line()), err.to_string()).with_hint(hint)
+    DotenvError {
+        path: path.to_path_buf(),
+        problem: DotenvProblem::Edit(err),
+    }
+    .into()
 }
 
 /// Key names wider than this do not widen the summary's column (a format width that large
@@ -660,11 +652,8 @@ fn print_json(
         preset,
         environments,
     };
-    let text = serde_json::to_string(&report).map_err(|e| Error::Io {
-        path: "<stdout>".into(),
-        action: "write",
-        source: e.into(),
-    })?;
+    let text = serde_json::to_string(&report)
+        .map_err(|e| FileError::os("<stdout>", Op::WriteStdout, e.into()))?;
     super::print_line(&text)
 }
 

@@ -148,10 +148,12 @@ fn run_editor(editor: &OsStr, path: &Path) -> Result<bool> {
         .arg(editor)
         .arg(path)
         .status()
-        .map_err(|e| Error::Io {
-            path: "sh".into(),
-            action: "run the editor through",
-            source: e,
+        .map_err(|e| {
+            Error::from(envmint::error::FileError::os(
+                "sh",
+                envmint::error::Op::Read,
+                e,
+            ))
         })?;
     if !status.success() {
         super::say!(
@@ -179,7 +181,7 @@ impl Scratch {
             .prefix(&format!("{SCRATCH_PREFIX}{}-", std::process::id()))
             .permissions(fs::Permissions::from_mode(0o700))
             .tempdir_in(base)
-            .map_err(|e| Error::writing(base, "create a private folder in", e))?;
+            .map_err(|e| Error::writing(base, envmint::error::Op::Create, e))?;
         let path = dir.path().join(name);
         let scratch = Scratch { path, dir };
         let mut file = fs::OpenOptions::new()
@@ -187,9 +189,9 @@ impl Scratch {
             .create_new(true)
             .mode(0o600)
             .open(&scratch.path)
-            .map_err(|e| Error::writing(&scratch.path, "create", e))?;
+            .map_err(|e| Error::writing(&scratch.path, envmint::error::Op::Create, e))?;
         file.write_all(contents)
-            .map_err(|e| Error::writing(&scratch.path, "write", e))?;
+            .map_err(|e| Error::writing(&scratch.path, envmint::error::Op::Write, e))?;
         Ok(scratch)
     }
 
@@ -313,7 +315,7 @@ fn check_private_base(base: &Path) -> Result<()> {
     };
     match why {
         None => Ok(()),
-        Some(reason) => Err(Error::Untrusted {
+        Some(reason) => Err(Error::Refused {
             path: base.to_path_buf(),
             reason: format!("will not put the private copy of the file to edit here: {reason}"),
             hint: Some(

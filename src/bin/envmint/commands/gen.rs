@@ -4,8 +4,7 @@ use super::{Global, bits_json, stdout_error};
 use crate::cli::GenArgs;
 use crate::context::Context;
 use envmint::generate::{
-    Alphabet, Generator, Kind, Size, SizeSyntax, SizeUnit, Spec, SpecError, format_bits,
-    reserve_zeroizing,
+    Alphabet, Generator, Kind, Size, SizeUnit, Spec, SpecError, format_bits, reserve_zeroizing,
 };
 use envmint::{Error, Exit, Result};
 use serde::ser::{Error as _, SerializeSeq};
@@ -92,11 +91,11 @@ fn describe(spec: &Spec, count: u64) -> String {
 }
 
 fn spec_error(err: SpecError) -> Error {
-    err.advice(SizeSyntax::Flag).into()
+    Error::Size(envmint::error::SizeProblem::Spec(err))
 }
 
 fn weak_error(spec: &Spec) -> Error {
-    spec.weak_advice(None, SizeSyntax::Flag).into()
+    Error::Size(envmint::error::SizeProblem::Weak(spec.clone()))
 }
 
 /// An [`io::Write`] that collects output in one zeroizing block and hands it to `out` whenever
@@ -244,8 +243,8 @@ mod tests {
         assert_eq!(alnum.size_text(), "1 character");
         assert!(describe(&alnum, 0).starts_with("0 secrets of kind alnum, 1 character each"));
         assert!(
-            weak_error(&one_byte)
-                .to_string()
+            crate::report::render(&weak_error(&one_byte))
+                .message
                 .starts_with("hex of 1 byte has 8 bits")
         );
     }

@@ -52,7 +52,7 @@ fn write_new(path: &Path, contents: &[u8]) -> Result<()> {
             .recursive(true)
             .mode(0o700)
             .create(parent)
-            .map_err(|e| Error::writing(parent, "create the folder", e))?;
+            .map_err(|e| Error::writing(parent, envmint::error::Op::Create, e))?;
     }
     let mut file = std::fs::OpenOptions::new()
         .write(true)
@@ -64,14 +64,14 @@ fn write_new(path: &Path, contents: &[u8]) -> Result<()> {
                 Error::cant_create(path, "already exists; keygen never overwrites a key")
                     .with_hint("choose another file, or remove the old key if you mean to")
             } else {
-                Error::writing(path, "create", e)
+                Error::writing(path, envmint::error::Op::Create, e)
             }
         })?;
     // A failed write leaves a partial key file: remove it rather than leave a broken key.
     let written = file.write_all(contents).and_then(|()| file.sync_all());
     if let Err(e) = written {
         let _ = std::fs::remove_file(path);
-        return Err(Error::writing(path, "write", e));
+        return Err(Error::writing(path, envmint::error::Op::Write, e));
     }
     Ok(())
 }

@@ -106,10 +106,12 @@ impl Target {
             key,
             action,
         };
-        let text = serde_json::to_string(&line).map_err(|e| Error::Io {
-            path: "<stdout>".into(),
-            action: "write",
-            source: e.into(),
+        let text = serde_json::to_string(&line).map_err(|e| {
+            Error::from(envmint::error::FileError::os(
+                "<stdout>",
+                envmint::error::Op::WriteStdout,
+                e.into(),
+            ))
         })?;
         super::print_line(&text)
     }
@@ -121,10 +123,9 @@ pub fn check_key(key: &str) -> Result<()> {
     if envmint::dotenv::is_valid_key(key) {
         return Ok(());
     }
-    let message = EditError::InvalidKey {
+    let message = crate::report::edit(&EditError::InvalidKey {
         key: key.to_owned(),
-    }
-    .to_string();
+    });
     Err(Error::usage(message).with_hint("the value is never an argument: it is read from stdin"))
 }
 

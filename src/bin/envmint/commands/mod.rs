@@ -17,6 +17,7 @@ mod unset;
 
 use crate::cli::{Cli, Command};
 use crate::context::Context;
+use envmint::error::{FileError, Op};
 use envmint::{Error, Exit, Result};
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -117,14 +118,16 @@ pub struct Global {
     pub verbose: bool,
 }
 
-/// Prints an error as `error: ...` and `hint: ...` on stderr and maps it to its exit code.
+/// Prints an error as `error: ...` and `hint: ...` on stderr (in the words of
+/// [`crate::report`]) and maps it to its exit code ([`Error::exit`], the one mapping).
 pub fn exit(result: Result<Exit>) -> ExitCode {
     match result {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(err) => {
+            let said = crate::report::render(&err);
             let mut stderr = io::stderr().lock();
-            let _ = writeln!(stderr, "error: {err}");
-            if let Some(hint) = err.hint() {
+            let _ = writeln!(stderr, "error: {}", said.message);
+            if let Some(hint) = said.hint {
                 let _ = writeln!(stderr, "hint: {hint}");
             }
             ExitCode::from(err.exit().code())
@@ -166,11 +169,7 @@ pub fn stdout_error(err: io::Error) -> Option<Error> {
     if err.kind() == io::ErrorKind::BrokenPipe {
         None
     } else {
-        Some(Error::Io {
-            path: "<stdout>".into(),
-            action: "write",
-            source: err,
-        })
+        Some(FileError::os("<stdout>", Op::WriteStdout, err).into())
     }
 }
 
@@ -205,11 +204,8 @@ pub fn check_stdout() -> Result<()> {
         }
     };
     if closed {
-        return Err(Error::Io {
-            path: "<stdout>".into(),
-            action: "write",
-            source: io::Error::from_raw_os_error(rustix::io::Errno::BADF.raw_os_error()),
-        });
+        let closed = io::Error::from_raw_os_error(rustix::io::Errno::BADF.raw_os_error());
+        return Err(FileError::os("<stdout>", Op::WriteStdout, closed).into());
     }
     Ok(())
 }

@@ -89,7 +89,7 @@ pub fn run(ctx: &Context, args: SealArgs) -> Result<Exit> {
                 encrypt(&mut buffered, path)?;
                 buffered
                     .flush()
-                    .map_err(|e| Error::writing(path, "write", e))
+                    .map_err(|e| Error::writing(path, envmint::error::Op::Write, e))
             })?;
         }
         None => {
@@ -97,13 +97,16 @@ pub fn run(ctx: &Context, args: SealArgs) -> Result<Exit> {
             let stdout = io::stdout();
             let mut out = io::BufWriter::new(stdout.lock());
             let name = PathBuf::from("<stdout>");
-            let done = encrypt(&mut out, &name)
-                .and_then(|()| out.flush().map_err(|e| Error::writing(&name, "write", e)));
+            let done = encrypt(&mut out, &name).and_then(|()| {
+                out.flush()
+                    .map_err(|e| Error::writing(&name, envmint::error::Op::Write, e))
+            });
             if let Err(e) = done {
                 return match e {
-                    Error::Io { source, .. } if source.kind() == io::ErrorKind::BrokenPipe => {
-                        Ok(Exit::Ok)
-                    }
+                    Error::File(envmint::error::FileError {
+                        problem: envmint::error::FileProblem::Os(source),
+                        ..
+                    }) if source.kind() == io::ErrorKind::BrokenPipe => Ok(Exit::Ok),
                     e => Err(e),
                 };
             }

@@ -76,14 +76,16 @@ pub fn seal(
     for env in &envs {
         let snapshot = store::peek(store::Storage::plain(&env.file), &Default::default())?;
         if !snapshot.exists() {
-            return Err(
-                Error::reading(&env.file, std::io::ErrorKind::NotFound.into()).with_hint(format!(
+            return Err(Error::MissingInput {
+                path: env.file.clone(),
+                what: "plaintext file".into(),
+                hint: Some(format!(
                     "`envmint seal {n}` encrypts {}; `envmint unseal {n}` writes it from the \
-                     sealed file",
+                         sealed file",
                     shown(&env.file, &cwd).display(),
                     n = env.name
                 )),
-            );
+            });
         }
         docs.push(snapshot.document()?);
     }
@@ -128,7 +130,8 @@ pub fn seal(
             say!("{}: {sealed} unchanged (already holds {plain})", env.name);
         }
         if remove_plaintext {
-            std::fs::remove_file(&env.file).map_err(|e| Error::writing(&env.file, "remove", e))?;
+            std::fs::remove_file(&env.file)
+                .map_err(|e| Error::writing(&env.file, envmint::error::Op::Remove, e))?;
             say!("{}: removed {plain}", env.name);
         }
     }
@@ -154,15 +157,15 @@ pub fn unseal(
     let mut options = super::unseal::store_options(ctx, &envs, identities)?;
     let snapshot = store::peek(storage, &options)?;
     if !snapshot.exists() {
-        return Err(
-            Error::reading(env.store_path(), std::io::ErrorKind::NotFound.into()).with_hint(
-                format!(
-                    "`envmint bootstrap {n}` creates it; `envmint seal {n}` seals {}",
-                    shown(&env.file, &cwd).display(),
-                    n = env.name
-                ),
-            ),
-        );
+        return Err(Error::MissingInput {
+            path: env.store_path().to_path_buf(),
+            what: "sealed file".into(),
+            hint: Some(format!(
+                "`envmint bootstrap {n}` creates it; `envmint seal {n}` seals {}",
+                shown(&env.file, &cwd).display(),
+                n = env.name
+            )),
+        });
     }
     let doc = snapshot.document()?;
     if stdout {

@@ -64,7 +64,7 @@ pub fn run(ctx: &Context, args: UnsealArgs) -> Result<Exit> {
                 p.copy_to(&mut buffered, path)?;
                 buffered
                     .flush()
-                    .map_err(|e| Error::writing(path, "write", e))
+                    .map_err(|e| Error::writing(path, envmint::error::Op::Write, e))
             })?;
         }
         None => {
