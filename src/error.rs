@@ -906,11 +906,11 @@ impl Error {
             Error::MissingInput { path, .. }
             | Error::CantCreate { path, .. }
             | Error::Refused { path, .. } => shorten(path),
+            Error::Seal(e) => e.shorten_paths(base),
             Error::Usage { .. }
             | Error::Size(_)
             | Error::UnknownEnvironment(_)
-            | Error::Entropy { .. }
-            | Error::Seal(_) => {}
+            | Error::Entropy { .. } => {}
         }
         self
     }

@@ -154,6 +154,31 @@ impl SealError {
     }
 }
 
+impl SealError {
+    /// Shows the input's path (a sealed store is named by its full path) and a key file's
+    /// location relative to `base` when inside it, as every other error does.
+    pub(crate) fn shorten_paths(&mut self, base: &std::path::Path) {
+        let shorten = |name: &mut String| {
+            let short = crate::path::shown(std::path::Path::new(name.as_str()), base);
+            *name = short.display().to_string();
+        };
+        match self {
+            SealError::NoMatch { name, .. }
+            | SealError::WrongPassphrase { name }
+            | SealError::NoPassphrase { name }
+            | SealError::ExcessiveWork { name }
+            | SealError::Malformed { name, .. }
+            | SealError::TooLarge { name, .. } => shorten(name),
+            SealError::BadKey { location, .. } => {
+                if let Some(p) = &mut location.path {
+                    *p = crate::path::shown(p, base).to_path_buf();
+                }
+            }
+            SealError::NoIdentity { .. } => {}
+        }
+    }
+}
+
 /// Stanza types listed once each, in order.
 fn dedup(items: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();

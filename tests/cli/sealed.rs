@@ -311,7 +311,10 @@ fn fail_wrong_or_missing_identity_is_77_with_a_hint_and_writes_nothing() {
         .env("ENVMINT_IDENTITY", "other.txt")
         .args(["bootstrap", "production"])
         .status(77);
-    assert_stderr_has(&wrong, "no identity matches any recipient of the file");
+    assert_stderr_has(
+        &wrong,
+        "error: .env.production.age: no identity matches any recipient of the file",
+    );
     assert_stderr_has(
         &wrong,
         &format!("hint: the file is sealed to 1 recipient(s) of type X25519; tried {other}"),
