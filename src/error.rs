@@ -965,7 +965,7 @@ impl Error {
             | Error::MissingInput { hint, .. }
             | Error::CantCreate { hint, .. }
             | Error::Refused { hint, .. } => hint.clone(),
-            Error::Seal(e) => e.hint(),
+            Error::Seal(_) => None,
             Error::File(_)
             | Error::Dotenv(_)
             | Error::Manifest(_)

@@ -177,7 +177,7 @@ mod tests {
         ] {
             let e = Recipient::parse(bad).unwrap_err();
             assert!(!e.is_empty());
-            assert!(!e.contains("SECRET-KEY-1QQQQ"), "{e}");
+            assert!(!e.contains("SECRET-KEY-1QQQQ"), "{e:?}");
         }
     }
 
@@ -188,9 +188,9 @@ mod tests {
         assert_eq!(parse_file(&text, &loc).unwrap().len(), 2);
         let text = format!("# team\n{AGE}\nnot-a-key\n");
         let e = parse_file(&text, &loc).unwrap_err();
-        assert!(e.to_string().starts_with("keys/prod.txt:3: "), "{e}");
+        assert!(e.shown().starts_with("keys/prod.txt:3: "), "{e:?}");
         assert_eq!(e.exit(), crate::Exit::DataErr);
         let e = parse_file("# nobody\n", &loc).unwrap_err();
-        assert!(e.to_string().contains("no recipient"), "{e}");
+        assert!(e.shown().contains("no recipient"), "{e:?}");
     }
 }

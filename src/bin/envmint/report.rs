@@ -14,6 +14,7 @@ use envmint::error::{
     Direction, DotenvError, DotenvProblem, Expected, FileError, FileKind, FileProblem, Location,
     ManifestError, ManifestProblem, ModeRefusal, NameOf, Op, SizeProblem, ValueType,
 };
+use envmint::seal::SealError;
 use std::io;
 use std::path::Path;
 
@@ -43,9 +44,7 @@ pub fn render(err: &Error) -> Rendered {
         Error::CantCreate { path, reason, hint } | Error::Refused { path, reason, hint } => {
             (format!("{}: {reason}", path.display()), hint.clone())
         }
-        // The seal area writes its own words (its errors name keys and stanza types the
-        // binary has no other use for).
-        Error::Seal(e) => (e.to_string(), e.hint()),
+        Error::Seal(e) => seal(e),
         Error::Entropy { reason } => (
             format!("cannot seed the random generator from the OS: {reason}"),
             None,
@@ -767,6 +766,87 @@ fn kind_words(kind: FileKind) -> &'static str {
         FileKind::Socket => "a socket",
         FileKind::Other => "not a regular file",
     }
+}
+
+/// The seal area's words: refusals to decrypt name the keys tried and the file's stanza types,
+/// never a secret key.
+fn seal(e: &SealError) -> (String, Option<String>) {
+    use envmint::seal::MAX_SCRYPT_WORK_FACTOR;
+    match e {
+        SealError::NoIdentity { searched } => (
+            "no identity to decrypt with".into(),
+            Some(format!(
+                "pass -i FILE, or set ENVMINT_IDENTITY (a path) or ENVMINT_AGE_KEY (the key); \
+                 looked in: {}",
+                searched.join(", ")
+            )),
+        ),
+        SealError::NoMatch {
+            name,
+            stanzas,
+            tried,
+        } => (
+            format!("{name}: no identity matches any recipient of the file"),
+            Some(format!(
+                "the file is sealed to {} recipient(s) of type {}; tried {}",
+                stanzas.len().max(1),
+                if stanzas.is_empty() {
+                    "unknown".to_string()
+                } else {
+                    once_each(stanzas).join(", ")
+                },
+                if tried.is_empty() {
+                    "no identity".to_string()
+                } else {
+                    tried.join(", ")
+                }
+            )),
+        ),
+        SealError::WrongPassphrase { name } => (
+            format!("{name}: wrong passphrase"),
+            Some("check the passphrase (ENVMINT_PASSPHRASE when there is no terminal)".into()),
+        ),
+        SealError::NoPassphrase { name } => (
+            format!("{name}: a passphrase is needed and there is no terminal to ask on"),
+            Some(
+                "run it on a terminal to be asked, or set ENVMINT_PASSPHRASE (never an argument)"
+                    .into(),
+            ),
+        ),
+        SealError::ExcessiveWork { name } => (
+            format!(
+                "{name}: the passphrase's scrypt work factor is above {MAX_SCRYPT_WORK_FACTOR}; \
+                 refused rather than computed"
+            ),
+            Some(format!(
+                "envmint accepts scrypt work factors up to {MAX_SCRYPT_WORK_FACTOR}; \
+                 re-encrypt the file with a lower one (age uses 18)"
+            )),
+        ),
+        SealError::Malformed { name, what } => (
+            format!("{name}: {what}"),
+            Some("the file is not a complete age file; restore it from a copy".into()),
+        ),
+        SealError::TooLarge { name, limit } => (
+            format!(
+                "{name}: larger than {} MiB, the limit for decrypting into memory",
+                limit / (1024 * 1024)
+            ),
+            Some("decrypt it to a file with -o".into()),
+        ),
+        SealError::BadKey { location, message } => (format!("{location}: {message}"), None),
+    }
+}
+
+/// Stanza types listed once each, in order.
+fn once_each(items: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for i in items {
+        if !out.contains(i) {
+            out.push(i.clone());
+        }
+    }
+    out
 }
 
 #[cfg(test)]
