@@ -190,11 +190,20 @@ pub fn bits_json(bits: f64) -> serde_json::Value {
 /// stdout as success. So a descriptor that is gone, or that is `/dev/null` opened read-write,
 /// counts as closed. A shell's `>/dev/null` opens it write-only and still works.
 pub fn check_stdout() -> Result<()> {
-    use rustix::fs::{FileType, OFlags};
     use std::os::fd::AsFd;
-    let stdout = io::stdout();
-    let fd = stdout.as_fd();
-    let closed = match rustix::fs::fstat(fd) {
+    if fd_was_closed(io::stdout().as_fd()) {
+        let closed = io::Error::from_raw_os_error(rustix::io::Errno::BADF.raw_os_error());
+        return Err(FileError::os("<stdout>", Op::WriteStdout, closed).into());
+    }
+    Ok(())
+}
+
+/// Whether `fd` was closed when envmint started: gone (`EBADF`), or the `/dev/null` opened
+/// read-write that the Rust runtime puts in place of a closed fd 0, 1 or 2 before `main`. A
+/// shell's `>/dev/null` or `</dev/null` opens it one way only, so it does not count.
+pub fn fd_was_closed(fd: std::os::fd::BorrowedFd<'_>) -> bool {
+    use rustix::fs::{FileType, OFlags};
+    match rustix::fs::fstat(fd) {
         Err(e) => e == rustix::io::Errno::BADF,
         Ok(st) => {
             FileType::from_raw_mode(st.st_mode) == FileType::CharacterDevice
@@ -202,10 +211,5 @@ pub fn check_stdout() -> Result<()> {
                 && rustix::fs::fcntl_getfl(fd)
                     .is_ok_and(|flags| flags & OFlags::RWMODE == OFlags::RDWR)
         }
-    };
-    if closed {
-        let closed = io::Error::from_raw_os_error(rustix::io::Errno::BADF.raw_os_error());
-        return Err(FileError::os("<stdout>", Op::WriteStdout, closed).into());
     }
-    Ok(())
 }
