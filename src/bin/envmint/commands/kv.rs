@@ -2,6 +2,7 @@
 //! the lock, saving it with the declared mode, and the JSON line of a change.
 
 use super::shown;
+use crate::cli::EnvArgs;
 use crate::context::Context;
 use envmint::dotenv::{Document, EditError};
 use envmint::manifest::{Environment, Manifest};
@@ -22,6 +23,16 @@ pub struct Target {
 }
 
 impl Target {
+    /// The environment named by a command's `--manifest`, `-i` and ENV, as [`Target::load`].
+    pub fn of(ctx: &Context, args: &EnvArgs) -> Result<Target> {
+        Target::load(
+            ctx,
+            args.manifest.as_deref(),
+            &args.environment,
+            &args.identities,
+        )
+    }
+
     /// Loads the manifest (`--manifest`, else found from the working directory, else the
     /// built-in preset) and finds `name` in it.
     pub fn load(

@@ -55,11 +55,14 @@ pub fn run(cli: Cli) -> Result<Exit> {
 /// Hands `envmint --manifest PATH CMD` (the flag before the command, as older scripts write it)
 /// to the command's own `--manifest`, and refuses it for a command that reads no manifest: a
 /// flag that is accepted and then ignored misleads.
-fn with_leading_manifest(manifest: Option<PathBuf>, command: Command) -> Result<Command> {
+fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Result<Command> {
     let Some(path) = manifest else {
         return Ok(command);
     };
-    let slot = match &command {
+    // rekey refuses a second --manifest but has never been handed the leading one: kept as it
+    // was (a clean-up does not change behaviour).
+    let hand_on = !matches!(command, Command::Rekey(_));
+    let slot = match &mut command {
         Command::Gen(_) => {
             return Err(Error::usage("--manifest does not apply to gen")
                 .with_hint("gen reads no manifest; leave --manifest out"));
@@ -70,46 +73,23 @@ fn with_leading_manifest(manifest: Option<PathBuf>, command: Command) -> Result<
                     .with_hint("these read no manifest; leave --manifest out"),
             );
         }
-        Command::Init(args) => &args.manifest,
-        Command::Bootstrap(args) => &args.manifest,
-        Command::Set(args) => &args.manifest,
-        Command::Get(args) => &args.manifest,
-        Command::Unset(args) => &args.manifest,
-        Command::Edit(args) => &args.manifest,
-        Command::Rekey(args) => &args.manifest,
+        Command::Init(args) => &mut args.manifest,
+        Command::Bootstrap(args) => &mut args.manifest,
+        Command::Set(args) => &mut args.target.manifest,
+        Command::Get(args) => &mut args.target.manifest,
+        Command::Unset(args) => &mut args.target.manifest,
+        Command::Edit(args) => &mut args.target.manifest,
+        Command::Rekey(args) => &mut args.manifest,
     };
     if slot.is_some() {
         return Err(
             Error::usage("--manifest is given twice").with_hint("give it once, after the command")
         );
     }
-    Ok(match command {
-        Command::Init(mut args) => {
-            args.manifest = Some(path);
-            Command::Init(args)
-        }
-        Command::Bootstrap(mut args) => {
-            args.manifest = Some(path);
-            Command::Bootstrap(args)
-        }
-        Command::Set(mut args) => {
-            args.manifest = Some(path);
-            Command::Set(args)
-        }
-        Command::Get(mut args) => {
-            args.manifest = Some(path);
-            Command::Get(args)
-        }
-        Command::Unset(mut args) => {
-            args.manifest = Some(path);
-            Command::Unset(args)
-        }
-        Command::Edit(mut args) => {
-            args.manifest = Some(path);
-            Command::Edit(args)
-        }
-        other => other,
-    })
+    if hand_on {
+        *slot = Some(path);
+    }
+    Ok(command)
 }
 
 /// Flags every command sees.

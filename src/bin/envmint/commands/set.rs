@@ -14,12 +14,7 @@ use std::io::Read;
 use zeroize::Zeroizing;
 
 pub fn run(ctx: &Context, args: SetArgs) -> Result<Exit> {
-    let target = Target::load(
-        ctx,
-        args.manifest.as_deref(),
-        &args.environment,
-        &args.identities,
-    )?;
+    let target = Target::of(ctx, &args.target)?;
     let key = args.key.as_str();
     check_key(key)?;
     // The manifest's limit: a longer name is a paste (a token is letters and digits too), and
