@@ -70,14 +70,10 @@ impl Target {
     /// Locks the file's folder (saying so when another process makes it wait) and reads it.
     pub fn open(&self, ctx: &Context) -> Result<store::EnvFile> {
         let mut options = self.options(ctx)?;
+        // The timeout before the storage: a bad ENVMINT_LOCK_TIMEOUT is reported first.
         options.timeout = ctx.lock_timeout.get()?;
-        let cwd = &self.cwd;
-        let mut files = store::open_all(&[self.storage()?], &options, &mut |dir| {
-            super::say!(
-                "Blocking waiting for the lock on {}",
-                shown(dir, cwd).display()
-            );
-        })?;
+        let waiting = &mut super::lock_waiter(&self.cwd);
+        let mut files = store::open_all(&[self.storage()?], &options, waiting)?;
         files
             .pop()
             .ok_or_else(|| Error::cant_create(self.env.store_path(), "nothing to open"))

@@ -131,6 +131,28 @@ macro_rules! say {
 }
 pub(crate) use say;
 
+/// Locks and opens `storages` within `--lock-timeout`, saying on stderr when another process
+/// holds a lock (its folder shown relative to `cwd`).
+pub fn open_locked(
+    ctx: &Context,
+    storages: &[envmint::store::Storage<'_>],
+    options: &mut envmint::store::OpenOptions,
+    cwd: &std::path::Path,
+) -> Result<Vec<envmint::store::EnvFile>> {
+    options.timeout = ctx.lock_timeout.get()?;
+    envmint::store::open_all(storages, options, &mut lock_waiter(cwd))
+}
+
+/// What to do while waiting for a lock on `dir`: say so, as `flock(1)` users expect.
+pub fn lock_waiter(cwd: &std::path::Path) -> impl FnMut(&std::path::Path) + '_ {
+    move |dir| {
+        say!(
+            "Blocking waiting for the lock on {}",
+            shown(dir, cwd).display()
+        );
+    }
+}
+
 /// Writes one line to stdout for a command whose output was asked for (`--json`). Unlike
 /// [`say`], a failure is reported: a script that asked for JSON must not get exit 0 and nothing.
 /// A reader that closed the pipe early is not an error (see [`stdout_error`]).

@@ -94,13 +94,7 @@ pub fn seal(
         .map(|env| store::Storage::of(env))
         .collect::<Result<Vec<_>>>()?;
     let mut options = super::unseal::store_options(ctx, &envs, &[])?;
-    options.timeout = ctx.lock_timeout.get()?;
-    let files = store::open_all(&storages, &options, &mut |dir| {
-        say!(
-            "Blocking waiting for the lock on {}",
-            shown(dir, &cwd).display()
-        );
-    })?;
+    let files = super::open_locked(ctx, &storages, &mut options, &cwd)?;
     let saves: Vec<store::Save<'_>> = files
         .iter()
         .zip(&docs)
@@ -178,13 +172,7 @@ pub fn unseal(
         return Ok(Exit::Ok);
     }
     let target = output.unwrap_or(&env.file);
-    options.timeout = ctx.lock_timeout.get()?;
-    let files = store::open_all(&[store::Storage::plain(target)], &options, &mut |dir| {
-        say!(
-            "Blocking waiting for the lock on {}",
-            shown(dir, &cwd).display()
-        );
-    })?;
+    let files = super::open_locked(ctx, &[store::Storage::plain(target)], &mut options, &cwd)?;
     let save = store::Save {
         file: &files[0],
         doc: &doc,
