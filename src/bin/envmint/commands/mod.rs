@@ -165,6 +165,17 @@ pub fn print_line(text: &str) -> Result<()> {
     }
 }
 
+/// Writes `bytes` to stdout and flushes (after the caller's [`check_stdout`]). `Ok(false)`
+/// when the reader closed the pipe early: no error (see [`stdout_error`]), but nothing more to
+/// say either.
+pub fn write_stdout(bytes: &[u8]) -> Result<bool> {
+    let mut out = io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(true),
+        Err(e) => stdout_error(e).map_or(Ok(false), Err),
+    }
+}
+
 /// Maps a failed write to stdout. A closed pipe (`envmint gen -n 1000 | head -1`) is not an
 /// error worth a message: the reader got what it wanted.
 pub fn stdout_error(err: io::Error) -> Option<Error> {

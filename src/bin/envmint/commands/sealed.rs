@@ -5,7 +5,6 @@
 //! the plaintext file is written 0600 by the same atomic writer. A seal whose plaintext equals
 //! what the sealed file holds leaves the sealed file's bytes alone.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use envmint::manifest::{Environment, Manifest};
@@ -164,11 +163,7 @@ pub fn unseal(
     let doc = snapshot.document()?;
     if stdout {
         super::check_stdout()?;
-        let text = doc.render();
-        let mut out = std::io::stdout().lock();
-        if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-            return super::stdout_error(e).map_or(Ok(Exit::Ok), Err);
-        }
+        super::write_stdout(doc.render().as_bytes())?;
         return Ok(Exit::Ok);
     }
     let target = output.unwrap_or(&env.file);

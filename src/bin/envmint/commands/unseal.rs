@@ -9,7 +9,7 @@ use envmint::seal::{self, Identity, Opened, PassphrasePrompt, SealError};
 use envmint::{Error, Exit, Result};
 use secrecy::SecretString;
 
-use super::{say, stdout_error};
+use super::say;
 use crate::cli::UnsealArgs;
 use crate::context::Context;
 
@@ -64,10 +64,7 @@ pub fn run(ctx: &Context, args: UnsealArgs) -> Result<Exit> {
             super::check_stdout()?;
             // Whole and authenticated before the first byte is printed.
             let bytes = plaintext.read_all(seal::MAX_IN_MEMORY)?;
-            let mut out = io::stdout().lock();
-            if let Err(e) = out.write_all(&bytes).and_then(|()| out.flush()) {
-                return stdout_error(e).map_or(Ok(Exit::Ok), Err);
-            }
+            super::write_stdout(&bytes)?;
         }
     }
     Ok(Exit::Ok)
