@@ -139,19 +139,21 @@ mod tests {
         Manifest::builtin(Path::new("/app"))
     }
 
+    /// [`fill`] with the built-in manifest's secrets for `env` and the default options.
+    fn fill_preset(
+        doc: &mut Document,
+        env: &str,
+        rng: &mut ChaCha20Rng,
+    ) -> Result<Vec<KeyReport>, EditError> {
+        fill(doc, preset().secrets_for(env), rng, Options::default())
+    }
+
     #[test]
     fn adds_only_what_is_missing_and_keeps_existing_bytes() {
-        let m = preset();
         let original = "# mine\nexport SECRET_KEY='keep-me'\r\nDB_PASSWORD=\"x y\"";
         let mut doc = Document::parse(original);
         let mut rng = ChaCha20Rng::seed_from_u64(1);
-        let report = fill(
-            &mut doc,
-            m.secrets_for("production"),
-            &mut rng,
-            Options::default(),
-        )
-        .unwrap();
+        let report = fill_preset(&mut doc, "production", &mut rng).unwrap();
         let actions: Vec<_> = report.iter().map(|r| (r.key.as_str(), r.action)).collect();
         assert_eq!(
             actions,
@@ -174,24 +176,11 @@ mod tests {
 
     #[test]
     fn a_second_run_changes_nothing() {
-        let m = preset();
         let mut doc = Document::parse("");
         let mut rng = ChaCha20Rng::seed_from_u64(2);
-        fill(
-            &mut doc,
-            m.secrets_for("staging"),
-            &mut rng,
-            Options::default(),
-        )
-        .unwrap();
+        fill_preset(&mut doc, "staging", &mut rng).unwrap();
         let first = doc.render().to_string();
-        let report = fill(
-            &mut doc,
-            m.secrets_for("staging"),
-            &mut rng,
-            Options::default(),
-        )
-        .unwrap();
+        let report = fill_preset(&mut doc, "staging", &mut rng).unwrap();
         assert!(
             report
                 .iter()
@@ -202,16 +191,9 @@ mod tests {
 
     #[test]
     fn fail_a_declared_key_only_on_an_unreadable_line() {
-        let m = preset();
         let mut doc = Document::parse("A=1\nSECRET_KEY='half' quoted\n");
         let mut rng = ChaCha20Rng::seed_from_u64(4);
-        let err = fill(
-            &mut doc,
-            m.secrets_for("staging"),
-            &mut rng,
-            Options::default(),
-        )
-        .unwrap_err();
+        let err = fill_preset(&mut doc, "staging", &mut rng).unwrap_err();
         assert!(
             matches!(err, EditError::KeyOnUnparsableLine { line: 2, .. }),
             "{err:?}"
@@ -220,16 +202,9 @@ mod tests {
 
     #[test]
     fn fail_an_unterminated_quote_refuses_to_append() {
-        let m = preset();
         let mut doc = Document::parse("A=1\nB=\"never closed\n");
         let mut rng = ChaCha20Rng::seed_from_u64(3);
-        let err = fill(
-            &mut doc,
-            m.secrets_for("staging"),
-            &mut rng,
-            Options::default(),
-        )
-        .unwrap_err();
+        let err = fill_preset(&mut doc, "staging", &mut rng).unwrap_err();
         assert_eq!(err.line(), Some(2));
     }
 
@@ -382,13 +357,8 @@ mod tests {
         assert_ne!(one, applied(8).0);
         assert_eq!(report, plan.report());
         let mut filled = Document::parse(BASE);
-        let fill_report = fill(
-            &mut filled,
-            m.secrets_for("staging"),
-            &mut ChaCha20Rng::seed_from_u64(7),
-            Options::default(),
-        )
-        .unwrap();
+        let fill_report =
+            fill_preset(&mut filled, "staging", &mut ChaCha20Rng::seed_from_u64(7)).unwrap();
         assert_eq!(
             (filled.render().as_str(), &fill_report),
             (one.as_str(), &report)

@@ -77,20 +77,7 @@ pub fn save_all(saves: &[Save<'_>]) -> std::result::Result<Vec<Written>, CommitE
             mode: save.mode,
         });
     }
-    let spread = |done: Vec<Written>| {
-        let mut all = vec![Written::default(); saves.len()];
-        for (i, w) in which.iter().zip(done) {
-            all[*i] = w;
-        }
-        all
-    };
-    match atomic::commit(&changes) {
-        Ok(done) => Ok(spread(done)),
-        Err(e) => Err(CommitError {
-            error: e.error,
-            written: spread(e.written),
-        }),
-    }
+    commit_some(saves.len(), &which, &changes)
 }
 
 /// Encodes each file's plaintext again and writes it, as one group commit, though the plaintext
@@ -125,14 +112,24 @@ pub fn rewrite_all(files: &[(&EnvFile, Mode)]) -> std::result::Result<Vec<Writte
             mode: *mode,
         });
     }
+    commit_some(files.len(), &which, &changes)
+}
+
+/// Commits `changes` as one group, `changes[n]` being file `which[n]` of `total`; reports, per
+/// file of the `total`, whether it was written (a file with no change: not written).
+fn commit_some(
+    total: usize,
+    which: &[usize],
+    changes: &[atomic::Change<'_>],
+) -> std::result::Result<Vec<Written>, CommitError> {
     let spread = |done: Vec<Written>| {
-        let mut all = vec![Written::default(); files.len()];
+        let mut all = vec![Written::default(); total];
         for (i, w) in which.iter().zip(done) {
             all[*i] = w;
         }
         all
     };
-    match atomic::commit(&changes) {
+    match atomic::commit(changes) {
         Ok(done) => Ok(spread(done)),
         Err(e) => Err(CommitError {
             error: e.error,

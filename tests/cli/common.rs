@@ -68,6 +68,22 @@ pub fn tick() {
     std::thread::sleep(Duration::from_millis(30));
 }
 
+/// The names of the entries of `dir` (not of its sub-folders), sorted.
+#[track_caller]
+pub fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .map(|e| {
+            e.expect("dir entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
 /// Names of envmint temporary files (`.NAME.envmint-tmp.*`) in `dir`.
 pub fn temps(dir: &Path) -> Vec<String> {
     fs::read_dir(dir)
@@ -384,17 +400,7 @@ impl Output {
 
     /// The names of the entries of the temporary directory, sorted.
     pub fn files(&self) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(self.dir())
-            .expect("read temp dir")
-            .map(|e| {
-                e.expect("dir entry")
-                    .file_name()
-                    .to_string_lossy()
-                    .into_owned()
-            })
-            .collect();
-        names.sort();
-        names
+        names(self.dir())
     }
 
     /// The raw bytes of `path` in the temporary directory.

@@ -251,6 +251,23 @@ fn a_key_appended_after_a_trailing_backslash_is_its_own_variable_in_sh() {
     }
 }
 
+/// A file that starts with `header` and has `count` keys `{prefix}_0`, `{prefix}_1`..., one line
+/// each in the `styles` by turn (`{k}` stands for the key), with `eol` line ends; parsed, and
+/// read without a warning.
+#[track_caller]
+fn styled(header: &str, styles: &[&str], prefix: &str, count: usize, eol: &str) -> Document {
+    let mut text = String::from(header);
+    for i in 0..count {
+        let line = styles[i % styles.len()].replace("{k}", &format!("{prefix}_{i}"));
+        text.push_str(&line);
+        text.push('\n');
+    }
+    let text = text.replace('\n', eol);
+    let doc = Document::parse(&text);
+    assert!(doc.warnings().is_empty(), "{:?}", doc.warnings());
+    doc
+}
+
 #[test]
 fn values_set_in_place_read_back_identically_everywhere() {
     // Existing lines in every style envmint must edit without disturbing: export, spacing,
@@ -266,15 +283,7 @@ fn values_set_in_place_read_back_identically_everywhere() {
     for eol in ["\n", "\r\n"] {
         let dir = tempfile::tempdir().unwrap();
         let vals = values(60);
-        let mut text = String::from("# existing file\n");
-        for (i, _) in vals.iter().enumerate() {
-            let line = styles[i % styles.len()].replace("{k}", &format!("S_{i}"));
-            text.push_str(&line);
-            text.push('\n');
-        }
-        let text = text.replace('\n', eol);
-        let mut doc = Document::parse(&text);
-        assert!(doc.warnings().is_empty(), "{:?}", doc.warnings());
+        let mut doc = styled("# existing file\n", &styles, "S", vals.len(), eol);
         let mut expected = Vec::new();
         let mut sh_keys = Vec::new();
         for (i, (_, value)) in vals.into_iter().enumerate() {
@@ -355,15 +364,13 @@ fn values_replaced_in_place_keeping_their_quotes_read_back_identically_everywher
     for eol in ["\n", "\r\n"] {
         let dir = tempfile::tempdir().unwrap();
         let vals = values(60);
-        let mut text = String::from("# copied from .env.example\n");
-        for (i, _) in vals.iter().enumerate() {
-            let line = styles[i % styles.len()].replace("{k}", &format!("R_{i}"));
-            text.push_str(&line);
-            text.push('\n');
-        }
-        let text = text.replace('\n', eol);
-        let mut doc = Document::parse(&text);
-        assert!(doc.warnings().is_empty(), "{:?}", doc.warnings());
+        let mut doc = styled(
+            "# copied from .env.example\n",
+            &styles,
+            "R",
+            vals.len(),
+            eol,
+        );
         let mut expected = Vec::new();
         for (i, (_, value)) in vals.into_iter().enumerate() {
             let key = format!("R_{i}");

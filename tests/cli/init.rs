@@ -226,14 +226,7 @@ fn init_converges_after_a_full_disk() {
     }
     let _mount = Mount(disk.clone());
     let filler = disk.join("filler");
-    let names = || -> Vec<String> {
-        let mut v: Vec<String> = fs::read_dir(&disk)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    };
+    let names = || common::names(&disk);
     let init = || Test::new().cwd(&disk).arg("init");
 
     // No space at all: .gitignore fails first, and envmint.toml is not written before it.

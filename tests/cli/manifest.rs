@@ -20,7 +20,7 @@ const ONE: &str = "[environments.production]\n[secrets.API_TOKEN]\nkind = \"hex\
 /// written anywhere (no preset file either), nothing on stdout.
 #[track_caller]
 fn refused(test: Test, code: i32, error: &str) -> Output {
-    let before = test_files(&test);
+    let before = common::names(test.dir());
     let out = test.args(["bootstrap", "production"]).status(code);
     let first = out.stderr().lines().next().unwrap_or_default();
     assert_eq!(first, format!("error: {error}"), "{}", out.describe());
@@ -40,15 +40,6 @@ fn refused(test: Test, code: i32, error: &str) -> Output {
     assert_eq!(out.files(), before, "nothing written\n{}", out.describe());
     assert_eq!(out.stdout(), "");
     out
-}
-
-fn test_files(test: &Test) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(test.dir())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 // --- discovery ----------------------------------------------------------------------------------

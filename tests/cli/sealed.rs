@@ -68,16 +68,6 @@ fn age_decrypt(out: &Output, file: &str, key: &str) -> Option<Result<String, Str
     })
 }
 
-/// The files in the test folder (not in sub-folders), sorted.
-fn listing(out: &Output) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(out.dir())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn bootstrap_creates_a_sealed_file_that_age_decrypts_and_a_second_run_leaves_it_alone() {
     let (test, _) = sealed_project("");
@@ -88,7 +78,7 @@ fn bootstrap_creates_a_sealed_file_that_age_decrypts_and_a_second_run_leaves_it_
     );
     // No plaintext beside it, no temporary file left.
     assert_eq!(
-        listing(&out),
+        out.files(),
         [".env.production.age", "envmint.toml", "id.txt"]
     );
     assert_eq!(out.mode(".env.production.age"), 0o600);
@@ -152,7 +142,7 @@ fn set_get_unset_work_on_a_sealed_environment_in_memory() {
         .status(0);
     assert_stderr_has(&out, "production: .env.production.age: STRIPE_KEY added");
     assert_eq!(
-        listing(&out),
+        out.files(),
         [".env.production.age", "envmint.toml", "id.txt"]
     );
     assert!(!String::from_utf8_lossy(&out.bytes(".env.production.age")).contains("sk_live"));

@@ -196,6 +196,23 @@ pub struct BootstrapArgs {
     pub replace_weak: bool,
 }
 
+/// The environment that `set`, `get`, `unset` and `edit` work on, and how to find and open it.
+#[derive(Debug, Args)]
+pub struct EnvArgs {
+    /// Use this envmint.toml instead of searching the current folder and its parents.
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+
+    /// Decrypt a sealed environment with the identities in this file (repeatable) [default:
+    /// ENVMINT_IDENTITY, ENVMINT_AGE_KEY, then ~/.config/envmint/identity.txt].
+    #[arg(short, long = "identity", value_name = "IDENTITY")]
+    pub identities: Vec<PathBuf>,
+
+    /// The environment, as declared in the manifest.
+    #[arg(value_name = "ENV")]
+    pub environment: String,
+}
+
 /// `envmint set`.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
@@ -209,18 +226,9 @@ pub struct BootstrapArgs {
     manifest declares is checked like bootstrap checks kept values: a weak value is written\n\
     with a warning, or refused with --strict (exit 1).")]
 pub struct SetArgs {
-    /// Use this envmint.toml instead of searching the current folder and its parents.
-    #[arg(long, value_name = "PATH")]
-    pub manifest: Option<PathBuf>,
-
-    /// Decrypt a sealed environment with the identities in this file (repeatable) [default:
-    /// ENVMINT_IDENTITY, ENVMINT_AGE_KEY, then ~/.config/envmint/identity.txt].
-    #[arg(short, long = "identity", value_name = "IDENTITY")]
-    pub identities: Vec<PathBuf>,
-
-    /// The environment, as declared in the manifest.
-    #[arg(value_name = "ENV")]
-    pub environment: String,
+    // --manifest, -i/--identity and ENV, in that order (first in --help too).
+    #[command(flatten)]
+    pub target: EnvArgs,
 
     /// The key to set.
     #[arg(value_name = "KEY")]
@@ -247,18 +255,9 @@ pub struct SetArgs {
     Prints the value readers see (the last definition) and a newline, to a terminal too.\n\
     A key that is not there: exit 66. A key on a line envmint cannot read: exit 65.")]
 pub struct GetArgs {
-    /// Use this envmint.toml instead of searching the current folder and its parents.
-    #[arg(long, value_name = "PATH")]
-    pub manifest: Option<PathBuf>,
-
-    /// Decrypt a sealed environment with the identities in this file (repeatable) [default:
-    /// ENVMINT_IDENTITY, ENVMINT_AGE_KEY, then ~/.config/envmint/identity.txt].
-    #[arg(short, long = "identity", value_name = "IDENTITY")]
-    pub identities: Vec<PathBuf>,
-
-    /// The environment, as declared in the manifest.
-    #[arg(value_name = "ENV")]
-    pub environment: String,
+    // --manifest, -i/--identity and ENV, in that order (first in --help too).
+    #[command(flatten)]
+    pub target: EnvArgs,
 
     /// The key to print.
     #[arg(value_name = "KEY")]
@@ -273,18 +272,9 @@ pub struct GetArgs {
     Removes every definition of the key with the `# envmint:` record lines above it; every\n\
     other byte stays. A key that is not there: exit 66, or 0 with --if-exists.")]
 pub struct UnsetArgs {
-    /// Use this envmint.toml instead of searching the current folder and its parents.
-    #[arg(long, value_name = "PATH")]
-    pub manifest: Option<PathBuf>,
-
-    /// Decrypt a sealed environment with the identities in this file (repeatable) [default:
-    /// ENVMINT_IDENTITY, ENVMINT_AGE_KEY, then ~/.config/envmint/identity.txt].
-    #[arg(short, long = "identity", value_name = "IDENTITY")]
-    pub identities: Vec<PathBuf>,
-
-    /// The environment, as declared in the manifest.
-    #[arg(value_name = "ENV")]
-    pub environment: String,
+    // --manifest, -i/--identity and ENV, in that order (first in --help too).
+    #[command(flatten)]
+    pub target: EnvArgs,
 
     /// The key to remove.
     #[arg(value_name = "KEY")]
@@ -311,18 +301,9 @@ pub struct UnsetArgs {
     twice is shown and offered for editing again (without a terminal: exit 65, nothing\n\
     changed). A file changed by another process meanwhile is not overwritten (exit 73).")]
 pub struct EditArgs {
-    /// Use this envmint.toml instead of searching the current folder and its parents.
-    #[arg(long, value_name = "PATH")]
-    pub manifest: Option<PathBuf>,
-
-    /// Decrypt a sealed environment with the identities in this file (repeatable) [default:
-    /// ENVMINT_IDENTITY, ENVMINT_AGE_KEY, then ~/.config/envmint/identity.txt].
-    #[arg(short, long = "identity", value_name = "IDENTITY")]
-    pub identities: Vec<PathBuf>,
-
-    /// The environment, as declared in the manifest.
-    #[arg(value_name = "ENV")]
-    pub environment: String,
+    // --manifest, -i/--identity and ENV, in that order (first in --help too).
+    #[command(flatten)]
+    pub target: EnvArgs,
 }
 
 /// `envmint keygen`.

@@ -105,26 +105,26 @@ fn read_line(mut tty: &File, limit: usize, interrupt: Option<u8>) -> Result<Zero
 /// Asks for a secret on the terminal without echo: `prompt`, one line read. At most `limit`
 /// bytes (more is cut there and refused by the caller's length check).
 pub fn read_hidden(prompt: &str, limit: usize) -> Result<Zeroizing<Vec<u8>>> {
+    ask(prompt, true, limit)
+}
+
+/// Asks `question` (ending in `[Y/n]`) on the terminal; an empty answer is yes.
+pub fn ask_yes(question: &str) -> Result<bool> {
+    let line = ask(question, false, 16)?;
+    Ok(is_yes(&line))
+}
+
+/// Shows `prompt` on the terminal and reads one line of at most `limit` bytes, with echo off
+/// when `hidden`.
+fn ask(prompt: &str, hidden: bool, limit: usize) -> Result<Zeroizing<Vec<u8>>> {
     let tty = open_tty()?;
     // Echo goes off before the prompt shows: what is typed after seeing it is never echoed.
-    let prompting = Prompting::new(&tty, true)?;
+    let prompting = Prompting::new(&tty, hidden)?;
     (&tty)
         .write_all(prompt.as_bytes())
         .and_then(|()| (&tty).flush())
         .map_err(|e| Error::writing(Path::new("/dev/tty"), envmint::error::Op::Write, e))?;
     read_line(&tty, limit, prompting.interrupt())
-}
-
-/// Asks `question` (ending in `[Y/n]`) on the terminal; an empty answer is yes.
-pub fn ask_yes(question: &str) -> Result<bool> {
-    let tty = open_tty()?;
-    let prompting = Prompting::new(&tty, false)?;
-    (&tty)
-        .write_all(question.as_bytes())
-        .and_then(|()| (&tty).flush())
-        .map_err(|e| Error::writing(Path::new("/dev/tty"), envmint::error::Op::Write, e))?;
-    let line = read_line(&tty, 16, prompting.interrupt())?;
-    Ok(is_yes(&line))
 }
 
 /// An answer to a `[Y/n]` question: Enter alone or y/yes is yes; end of input (Ctrl-D, an empty

@@ -127,12 +127,7 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
     let done = store::transact(
         pending,
         &open,
-        &mut |dir| {
-            super::say!(
-                "Blocking waiting for the lock on {}",
-                shown(dir, &cwd).display()
-            );
-        },
+        &mut super::lock_waiter(&cwd),
         adds,
         &mut |i, snapshot| plan(envs[i], snapshot, &manifest, rng, opts),
     )?;

@@ -34,12 +34,7 @@ const MAX_EDITED_LEN: u64 = 16 * 1024 * 1024;
 const SCRATCH_PREFIX: &str = "envmint-edit-";
 
 pub fn run(ctx: &Context, args: EditArgs) -> Result<Exit> {
-    let target = Target::load(
-        ctx,
-        args.manifest.as_deref(),
-        &args.environment,
-        &args.identities,
-    )?;
+    let target = Target::of(ctx, &args.target)?;
     let earlier = store::peek(target.storage()?, &target.options(ctx)?)?;
     let before = earlier.document()?;
     let original = before.render();

@@ -7,7 +7,7 @@ use envmint::error::Location;
 use envmint::{Error, Exit, Result};
 use secrecy::ExposeSecret;
 
-use super::{print_line, say, stdout_error};
+use super::{print_line, say};
 use crate::cli::KeygenArgs;
 use crate::context::Context;
 
@@ -24,12 +24,8 @@ pub fn run(ctx: &mut Context, args: KeygenArgs) -> Result<Exit> {
         }
         None => {
             super::check_stdout()?;
-            let mut out = std::io::stdout().lock();
-            if let Err(e) = out
-                .write_all(pair.text.expose_secret().as_bytes())
-                .and_then(|()| out.flush())
-            {
-                return stdout_error(e).map_or(Ok(Exit::Ok), Err);
+            if !super::write_stdout(pair.text.expose_secret().as_bytes())? {
+                return Ok(Exit::Ok);
             }
             // As age-keygen: a person reading a terminal sees the key's public line already.
             if !std::io::stdout().is_terminal() {

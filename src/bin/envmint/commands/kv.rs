@@ -2,6 +2,7 @@
 //! the lock, saving it with the declared mode, and the JSON line of a change.
 
 use super::shown;
+use crate::cli::EnvArgs;
 use crate::context::Context;
 use envmint::dotenv::{Document, EditError};
 use envmint::manifest::{Environment, Manifest};
@@ -22,6 +23,16 @@ pub struct Target {
 }
 
 impl Target {
+    /// The environment named by a command's `--manifest`, `-i` and ENV, as [`Target::load`].
+    pub fn of(ctx: &Context, args: &EnvArgs) -> Result<Target> {
+        Target::load(
+            ctx,
+            args.manifest.as_deref(),
+            &args.environment,
+            &args.identities,
+        )
+    }
+
     /// Loads the manifest (`--manifest`, else found from the working directory, else the
     /// built-in preset) and finds `name` in it.
     pub fn load(
@@ -59,14 +70,10 @@ impl Target {
     /// Locks the file's folder (saying so when another process makes it wait) and reads it.
     pub fn open(&self, ctx: &Context) -> Result<store::EnvFile> {
         let mut options = self.options(ctx)?;
+        // The timeout before the storage: a bad ENVMINT_LOCK_TIMEOUT is reported first.
         options.timeout = ctx.lock_timeout.get()?;
-        let cwd = &self.cwd;
-        let mut files = store::open_all(&[self.storage()?], &options, &mut |dir| {
-            super::say!(
-                "Blocking waiting for the lock on {}",
-                shown(dir, cwd).display()
-            );
-        })?;
+        let waiting = &mut super::lock_waiter(&self.cwd);
+        let mut files = store::open_all(&[self.storage()?], &options, waiting)?;
         files
             .pop()
             .ok_or_else(|| Error::cant_create(self.env.store_path(), "nothing to open"))

@@ -55,11 +55,14 @@ pub fn run(cli: Cli) -> Result<Exit> {
 /// Hands `envmint --manifest PATH CMD` (the flag before the command, as older scripts write it)
 /// to the command's own `--manifest`, and refuses it for a command that reads no manifest: a
 /// flag that is accepted and then ignored misleads.
-fn with_leading_manifest(manifest: Option<PathBuf>, command: Command) -> Result<Command> {
+fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Result<Command> {
     let Some(path) = manifest else {
         return Ok(command);
     };
-    let slot = match &command {
+    // rekey refuses a second --manifest but has never been handed the leading one: kept as it
+    // was (a clean-up does not change behaviour).
+    let hand_on = !matches!(command, Command::Rekey(_));
+    let slot = match &mut command {
         Command::Gen(_) => {
             return Err(Error::usage("--manifest does not apply to gen")
                 .with_hint("gen reads no manifest; leave --manifest out"));
@@ -70,46 +73,23 @@ fn with_leading_manifest(manifest: Option<PathBuf>, command: Command) -> Result<
                     .with_hint("these read no manifest; leave --manifest out"),
             );
         }
-        Command::Init(args) => &args.manifest,
-        Command::Bootstrap(args) => &args.manifest,
-        Command::Set(args) => &args.manifest,
-        Command::Get(args) => &args.manifest,
-        Command::Unset(args) => &args.manifest,
-        Command::Edit(args) => &args.manifest,
-        Command::Rekey(args) => &args.manifest,
+        Command::Init(args) => &mut args.manifest,
+        Command::Bootstrap(args) => &mut args.manifest,
+        Command::Set(args) => &mut args.target.manifest,
+        Command::Get(args) => &mut args.target.manifest,
+        Command::Unset(args) => &mut args.target.manifest,
+        Command::Edit(args) => &mut args.target.manifest,
+        Command::Rekey(args) => &mut args.manifest,
     };
     if slot.is_some() {
         return Err(
             Error::usage("--manifest is given twice").with_hint("give it once, after the command")
         );
     }
-    Ok(match command {
-        Command::Init(mut args) => {
-            args.manifest = Some(path);
-            Command::Init(args)
-        }
-        Command::Bootstrap(mut args) => {
-            args.manifest = Some(path);
-            Command::Bootstrap(args)
-        }
-        Command::Set(mut args) => {
-            args.manifest = Some(path);
-            Command::Set(args)
-        }
-        Command::Get(mut args) => {
-            args.manifest = Some(path);
-            Command::Get(args)
-        }
-        Command::Unset(mut args) => {
-            args.manifest = Some(path);
-            Command::Unset(args)
-        }
-        Command::Edit(mut args) => {
-            args.manifest = Some(path);
-            Command::Edit(args)
-        }
-        other => other,
-    })
+    if hand_on {
+        *slot = Some(path);
+    }
+    Ok(command)
 }
 
 /// Flags every command sees.
@@ -151,6 +131,28 @@ macro_rules! say {
 }
 pub(crate) use say;
 
+/// Locks and opens `storages` within `--lock-timeout`, saying on stderr when another process
+/// holds a lock (its folder shown relative to `cwd`).
+pub fn open_locked(
+    ctx: &Context,
+    storages: &[envmint::store::Storage<'_>],
+    options: &mut envmint::store::OpenOptions,
+    cwd: &std::path::Path,
+) -> Result<Vec<envmint::store::EnvFile>> {
+    options.timeout = ctx.lock_timeout.get()?;
+    envmint::store::open_all(storages, options, &mut lock_waiter(cwd))
+}
+
+/// What to do while waiting for a lock on `dir`: say so, as `flock(1)` users expect.
+pub fn lock_waiter(cwd: &std::path::Path) -> impl FnMut(&std::path::Path) + '_ {
+    move |dir| {
+        say!(
+            "Blocking waiting for the lock on {}",
+            shown(dir, cwd).display()
+        );
+    }
+}
+
 /// Writes one line to stdout for a command whose output was asked for (`--json`). Unlike
 /// [`say`], a failure is reported: a script that asked for JSON must not get exit 0 and nothing.
 /// A reader that closed the pipe early is not an error (see [`stdout_error`]).
@@ -160,6 +162,17 @@ pub fn print_line(text: &str) -> Result<()> {
     match writeln!(out, "{text}").and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) => stdout_error(e).map_or(Ok(()), Err),
+    }
+}
+
+/// Writes `bytes` to stdout and flushes (after the caller's [`check_stdout`]). `Ok(false)`
+/// when the reader closed the pipe early: no error (see [`stdout_error`]), but nothing more to
+/// say either.
+pub fn write_stdout(bytes: &[u8]) -> Result<bool> {
+    let mut out = io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(true),
+        Err(e) => stdout_error(e).map_or(Ok(false), Err),
     }
 }
 
@@ -190,11 +203,20 @@ pub fn bits_json(bits: f64) -> serde_json::Value {
 /// stdout as success. So a descriptor that is gone, or that is `/dev/null` opened read-write,
 /// counts as closed. A shell's `>/dev/null` opens it write-only and still works.
 pub fn check_stdout() -> Result<()> {
-    use rustix::fs::{FileType, OFlags};
     use std::os::fd::AsFd;
-    let stdout = io::stdout();
-    let fd = stdout.as_fd();
-    let closed = match rustix::fs::fstat(fd) {
+    if fd_was_closed(io::stdout().as_fd()) {
+        let closed = io::Error::from_raw_os_error(rustix::io::Errno::BADF.raw_os_error());
+        return Err(FileError::os("<stdout>", Op::WriteStdout, closed).into());
+    }
+    Ok(())
+}
+
+/// Whether `fd` was closed when envmint started: gone (`EBADF`), or the `/dev/null` opened
+/// read-write that the Rust runtime puts in place of a closed fd 0, 1 or 2 before `main`. A
+/// shell's `>/dev/null` or `</dev/null` opens it one way only, so it does not count.
+pub fn fd_was_closed(fd: std::os::fd::BorrowedFd<'_>) -> bool {
+    use rustix::fs::{FileType, OFlags};
+    match rustix::fs::fstat(fd) {
         Err(e) => e == rustix::io::Errno::BADF,
         Ok(st) => {
             FileType::from_raw_mode(st.st_mode) == FileType::CharacterDevice
@@ -202,10 +224,5 @@ pub fn check_stdout() -> Result<()> {
                 && rustix::fs::fcntl_getfl(fd)
                     .is_ok_and(|flags| flags & OFlags::RWMODE == OFlags::RDWR)
         }
-    };
-    if closed {
-        let closed = io::Error::from_raw_os_error(rustix::io::Errno::BADF.raw_os_error());
-        return Err(FileError::os("<stdout>", Op::WriteStdout, closed).into());
     }
-    Ok(())
 }

@@ -63,13 +63,7 @@ pub fn run(ctx: &Context, args: RekeyArgs) -> Result<Exit> {
         }
         return Ok(Exit::Ok);
     }
-    options.timeout = ctx.lock_timeout.get()?;
-    let files = store::open_all(&storages, &options, &mut |dir| {
-        say!(
-            "Blocking waiting for the lock on {}",
-            shown(dir, &cwd).display()
-        );
-    })?;
+    let files = super::open_locked(ctx, &storages, &mut options, &cwd)?;
     let rewrites: Vec<(&store::EnvFile, envmint::atomic::Mode)> = files
         .iter()
         .zip(&envs)

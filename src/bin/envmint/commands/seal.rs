@@ -1,6 +1,5 @@
 //! `envmint seal -r/-R/--passphrase [-a] [-o OUT] [IN]`: any file or stdin, like `age -e`.
 
-use std::fs::File;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -9,7 +8,7 @@ use envmint::seal::{self, Recipient};
 use envmint::{Error, Exit, Result};
 use secrecy::ExposeSecret;
 
-use super::unseal::{ask_passphrase, open_input};
+use super::unseal::{ask_passphrase, open_input, write_output};
 use crate::cli::SealArgs;
 use crate::context::Context;
 
@@ -82,16 +81,7 @@ pub fn run(ctx: &Context, args: SealArgs) -> Result<Exit> {
         }
     };
     match &args.output {
-        Some(path) => {
-            let locked = envmint::atomic::lock(path, ctx.lock_timeout.get()?)?;
-            locked.write_streamed(&mut |file: &mut File| {
-                let mut buffered = io::BufWriter::new(file);
-                encrypt(&mut buffered, path)?;
-                buffered
-                    .flush()
-                    .map_err(|e| Error::writing(path, envmint::error::Op::Write, e))
-            })?;
-        }
+        Some(path) => write_output(ctx, path, &mut |out| encrypt(out, path))?,
         None => {
             super::check_stdout()?;
             let stdout = io::stdout();

@@ -5,7 +5,6 @@
 //! the plaintext file is written 0600 by the same atomic writer. A seal whose plaintext equals
 //! what the sealed file holds leaves the sealed file's bytes alone.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use envmint::manifest::{Environment, Manifest};
@@ -94,13 +93,7 @@ pub fn seal(
         .map(|env| store::Storage::of(env))
         .collect::<Result<Vec<_>>>()?;
     let mut options = super::unseal::store_options(ctx, &envs, &[])?;
-    options.timeout = ctx.lock_timeout.get()?;
-    let files = store::open_all(&storages, &options, &mut |dir| {
-        say!(
-            "Blocking waiting for the lock on {}",
-            shown(dir, &cwd).display()
-        );
-    })?;
+    let files = super::open_locked(ctx, &storages, &mut options, &cwd)?;
     let saves: Vec<store::Save<'_>> = files
         .iter()
         .zip(&docs)
@@ -170,21 +163,11 @@ pub fn unseal(
     let doc = snapshot.document()?;
     if stdout {
         super::check_stdout()?;
-        let text = doc.render();
-        let mut out = std::io::stdout().lock();
-        if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-            return super::stdout_error(e).map_or(Ok(Exit::Ok), Err);
-        }
+        super::write_stdout(doc.render().as_bytes())?;
         return Ok(Exit::Ok);
     }
     let target = output.unwrap_or(&env.file);
-    options.timeout = ctx.lock_timeout.get()?;
-    let files = store::open_all(&[store::Storage::plain(target)], &options, &mut |dir| {
-        say!(
-            "Blocking waiting for the lock on {}",
-            shown(dir, &cwd).display()
-        );
-    })?;
+    let files = super::open_locked(ctx, &[store::Storage::plain(target)], &mut options, &cwd)?;
     let save = store::Save {
         file: &files[0],
         doc: &doc,

@@ -14,12 +14,7 @@ use std::io::Read;
 use zeroize::Zeroizing;
 
 pub fn run(ctx: &Context, args: SetArgs) -> Result<Exit> {
-    let target = Target::load(
-        ctx,
-        args.manifest.as_deref(),
-        &args.environment,
-        &args.identities,
-    )?;
+    let target = Target::of(ctx, &args.target)?;
     let key = args.key.as_str();
     check_key(key)?;
     // The manifest's limit: a longer name is a paste (a token is letters and digits too), and
@@ -150,19 +145,8 @@ fn read_stdin() -> Result<Zeroizing<Vec<u8>>> {
 /// then puts `/dev/null`, opened read-write, in its place, where a shell's `</dev/null` opens
 /// it read-only (an empty value on purpose).
 fn stdin_is_closed() -> bool {
-    use rustix::fs::{FileType, OFlags};
     use std::os::fd::AsFd;
-    let stdin = std::io::stdin();
-    let fd = stdin.as_fd();
-    match rustix::fs::fstat(fd) {
-        Err(e) => e == rustix::io::Errno::BADF,
-        Ok(st) => {
-            FileType::from_raw_mode(st.st_mode) == FileType::CharacterDevice
-                && rustix::fs::stat("/dev/null").is_ok_and(|null| null.st_rdev == st.st_rdev)
-                && rustix::fs::fcntl_getfl(fd)
-                    .is_ok_and(|flags| flags & OFlags::RWMODE == OFlags::RDWR)
-        }
-    }
+    super::fd_was_closed(std::io::stdin().as_fd())
 }
 
 /// The longest line a terminal passes on whole: Linux keeps 4095 bytes of a line being typed

@@ -9,7 +9,7 @@ use envmint::seal::{self, Identity, Opened, PassphrasePrompt, SealError};
 use envmint::{Error, Exit, Result};
 use secrecy::SecretString;
 
-use super::{say, stdout_error};
+use super::say;
 use crate::cli::UnsealArgs;
 use crate::context::Context;
 
@@ -54,27 +54,17 @@ pub fn run(ctx: &Context, args: UnsealArgs) -> Result<Exit> {
     };
     match &args.output {
         Some(path) => {
-            let locked = envmint::atomic::lock(path, ctx.lock_timeout.get()?)?;
             let mut plaintext = Some(plaintext);
-            locked.write_streamed(&mut |file: &mut File| {
-                let Some(p) = plaintext.take() else {
-                    return Ok(());
-                };
-                let mut buffered = io::BufWriter::with_capacity(64 * 1024, file);
-                p.copy_to(&mut buffered, path)?;
-                buffered
-                    .flush()
-                    .map_err(|e| Error::writing(path, envmint::error::Op::Write, e))
+            write_output(ctx, path, &mut |out| match plaintext.take() {
+                Some(p) => p.copy_to(out, path).map(drop),
+                None => Ok(()),
             })?;
         }
         None => {
             super::check_stdout()?;
             // Whole and authenticated before the first byte is printed.
             let bytes = plaintext.read_all(seal::MAX_IN_MEMORY)?;
-            let mut out = io::stdout().lock();
-            if let Err(e) = out.write_all(&bytes).and_then(|()| out.flush()) {
-                return stdout_error(e).map_or(Ok(Exit::Ok), Err);
-            }
+            super::write_stdout(&bytes)?;
         }
     }
     Ok(Exit::Ok)
@@ -93,6 +83,23 @@ pub fn open_input(path: Option<&Path>) -> Result<(Box<dyn Read>, PathBuf)> {
             Ok((Box::new(file), p.to_path_buf()))
         }
     }
+}
+
+/// Writes `-o FILE` whole or not at all, under its lock: `fill` writes into a buffer that is
+/// flushed before the file replaces the old one.
+pub fn write_output(
+    ctx: &Context,
+    path: &Path,
+    fill: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    let locked = envmint::atomic::lock(path, ctx.lock_timeout.get()?)?;
+    locked.write_streamed(&mut |file: &mut File| {
+        let mut buffered = io::BufWriter::with_capacity(64 * 1024, file);
+        fill(&mut buffered)?;
+        buffered
+            .flush()
+            .map_err(|e| Error::writing(path, envmint::error::Op::Write, e))
+    })
 }
 
 /// Asks for a passphrase on the controlling terminal (`/dev/tty`, so stdin may carry the

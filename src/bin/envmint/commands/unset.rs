@@ -6,12 +6,7 @@ use crate::context::Context;
 use envmint::{Error, Exit, Result, kv};
 
 pub fn run(ctx: &Context, args: UnsetArgs) -> Result<Exit> {
-    let target = Target::load(
-        ctx,
-        args.manifest.as_deref(),
-        &args.environment,
-        &args.identities,
-    )?;
+    let target = Target::of(ctx, &args.target)?;
     let key = args.key.as_str();
     check_key(key)?;
     if args.json {
