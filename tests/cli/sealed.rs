@@ -284,6 +284,28 @@ fn rekey_adds_and_removes_recipients() {
     }
 }
 
+/// The leading `--manifest` form reaches rekey as it reaches every other command that reads a
+/// manifest (it used to be accepted and ignored).
+#[test]
+fn rekey_takes_the_leading_manifest_flag() {
+    let (test, _) = sealed_project("");
+    let out = test.args(["bootstrap", "production"]).status(0);
+    let moved = out
+        .then()
+        .write("sub/.keep", "")
+        .cwd("sub")
+        .env("ENVMINT_IDENTITY", "../id.txt")
+        .args([
+            "--manifest",
+            "../envmint.toml",
+            "rekey",
+            "--all",
+            "--dry-run",
+        ])
+        .status(0);
+    assert_stderr_has(&moved, "production: ");
+}
+
 #[test]
 fn fail_wrong_or_missing_identity_is_77_with_a_hint_and_writes_nothing() {
     let (test, _) = sealed_project("");

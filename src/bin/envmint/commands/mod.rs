@@ -59,9 +59,6 @@ fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Res
     let Some(path) = manifest else {
         return Ok(command);
     };
-    // rekey refuses a second --manifest but has never been handed the leading one: kept as it
-    // was (a clean-up does not change behaviour).
-    let hand_on = !matches!(command, Command::Rekey(_));
     let slot = match &mut command {
         Command::Gen(_) => {
             return Err(Error::usage("--manifest does not apply to gen")
@@ -86,9 +83,7 @@ fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Res
             Error::usage("--manifest is given twice").with_hint("give it once, after the command")
         );
     }
-    if hand_on {
-        *slot = Some(path);
-    }
+    *slot = Some(path);
     Ok(command)
 }
 
