@@ -292,7 +292,8 @@ fn rekey_takes_the_leading_manifest_flag() {
     let out = test.args(["bootstrap", "production"]).status(0);
     let moved = out
         .then()
-        .write("sub/.keep", "")
+        // A repository root here stops the manifest search: only the flag can name it.
+        .write("sub/.git/HEAD", "")
         .cwd("sub")
         .env("ENVMINT_IDENTITY", "../id.txt")
         .args([
