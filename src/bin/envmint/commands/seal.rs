@@ -1,6 +1,5 @@
 //! `envmint seal -r/-R/--passphrase [-a] [-o OUT] [IN]`: any file or stdin, like `age -e`.
 
-use std::fs::File;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -84,13 +83,7 @@ pub fn run(ctx: &Context, args: SealArgs) -> Result<Exit> {
     match &args.output {
         Some(path) => {
             let locked = envmint::atomic::lock(path, ctx.lock_timeout.get()?)?;
-            locked.write_streamed(&mut |file: &mut File| {
-                let mut buffered = io::BufWriter::new(file);
-                encrypt(&mut buffered, path)?;
-                buffered
-                    .flush()
-                    .map_err(|e| Error::writing(path, envmint::error::Op::Write, e))
-            })?;
+            locked.write_streamed(&mut |out: &mut dyn Write| encrypt(out, path))?;
         }
         None => {
             super::check_stdout()?;

@@ -56,15 +56,11 @@ pub fn run(ctx: &Context, args: UnsealArgs) -> Result<Exit> {
         Some(path) => {
             let locked = envmint::atomic::lock(path, ctx.lock_timeout.get()?)?;
             let mut plaintext = Some(plaintext);
-            locked.write_streamed(&mut |file: &mut File| {
+            locked.write_streamed(&mut |out: &mut dyn Write| {
                 let Some(p) = plaintext.take() else {
                     return Ok(());
                 };
-                let mut buffered = io::BufWriter::with_capacity(64 * 1024, file);
-                p.copy_to(&mut buffered, path)?;
-                buffered
-                    .flush()
-                    .map_err(|e| Error::writing(path, envmint::error::Op::Write, e))
+                p.copy_to(out, path).map(drop)
             })?;
         }
         None => {
