@@ -88,17 +88,21 @@ pub(super) fn run(
     let syncer = file.try_clone().ok();
     thread::scope(|scope| {
         let (kick_tx, kick_rx) = mpsc::sync_channel::<()>(1);
-        let sync = syncer.map(|syncer| {
-            scope.spawn(move || -> io::Result<()> {
-                // An error must not be lost: after a failed fsync, Linux reports the error once
-                // per open file, and the final fsync shares this one's.
-                for () in kick_rx {
-                    syncer.sync_data()?;
-                }
-                Ok(())
-            })
+        // A thread the system refuses to start is an error, never a panic; without the
+        // syncing one, only the final fsync syncs.
+        let sync = syncer.and_then(|syncer| {
+            thread::Builder::new()
+                .spawn_scoped(scope, move || -> io::Result<()> {
+                    // An error must not be lost: after a failed fsync, Linux reports the error once
+                    // per open file, and the final fsync shares this one's.
+                    for () in kick_rx {
+                        syncer.sync_data()?;
+                    }
+                    Ok(())
+                })
+                .ok()
         });
-        let writer = scope.spawn(move || -> io::Result<()> {
+        let writer = thread::Builder::new().spawn_scoped(scope, move || -> io::Result<()> {
             let mut since_sync = 0u64;
             for mut buffer in full_rx {
                 file.write_all(&buffer)?;
@@ -114,6 +118,7 @@ pub(super) fn run(
             }
             Ok(())
         });
+        let writer = writer.map_err(|e| Error::writing(target, Op::Write, e))?;
         let mut pipe = Pipe {
             current: Zeroizing::new(Vec::with_capacity(BUFFER)),
             full: Some(full_tx),
