@@ -34,6 +34,8 @@ struct Pipe {
     current: Buffer,
     full: Option<SyncSender<Buffer>>,
     empty: Receiver<Buffer>,
+    /// The writer's error, once it has stopped on one.
+    failed: Receiver<io::Error>,
 }
 
 fn stopped() -> io::Error {
@@ -43,9 +45,18 @@ fn stopped() -> io::Error {
 impl Pipe {
     fn send(&mut self) -> io::Result<()> {
         let full = self.full.as_ref().ok_or_else(stopped)?;
-        let next = self.empty.recv().map_err(|_| stopped())?;
-        let done = std::mem::replace(&mut self.current, next);
-        full.send(done).map_err(|_| stopped())
+        let sent = match self.empty.recv() {
+            Ok(next) => {
+                let done = std::mem::replace(&mut self.current, next);
+                full.send(done).is_ok()
+            }
+            Err(_) => false,
+        };
+        if sent {
+            return Ok(());
+        }
+        // The writer's own error, so that the producer reports it under the name it knows.
+        Err(self.failed.try_recv().unwrap_or_else(|_| stopped()))
     }
 }
 
@@ -69,8 +80,9 @@ impl Write for Pipe {
 }
 
 /// Runs `produce` on this thread with a writer that ends in `file` (written on a second thread),
-/// then waits for every byte to be written. Returns the writer's error first (`produce` then only
-/// saw a generic "stopped"), then `produce`'s, then the early writeback's.
+/// then waits for every byte to be written. A write error reaches `produce` as the error of its
+/// writer; one met after `produce` has finished is returned naming `target`, as is an error of
+/// the early writeback.
 /// Does not `fsync` at the end: the caller does.
 pub(super) fn run(
     file: &mut File,
@@ -79,6 +91,7 @@ pub(super) fn run(
 ) -> Result<()> {
     let (full_tx, full_rx) = mpsc::sync_channel::<Buffer>(BUFFERS);
     let (empty_tx, empty_rx) = mpsc::channel::<Buffer>();
+    let (failed_tx, failed_rx) = mpsc::channel::<io::Error>();
     for _ in 1..BUFFERS {
         empty_tx
             .send(Zeroizing::new(Vec::with_capacity(BUFFER)))
@@ -102,10 +115,13 @@ pub(super) fn run(
                 })
                 .ok()
         });
-        let writer = thread::Builder::new().spawn_scoped(scope, move || -> io::Result<()> {
+        let writer = thread::Builder::new().spawn_scoped(scope, move || -> bool {
             let mut since_sync = 0u64;
             for mut buffer in full_rx {
-                file.write_all(&buffer)?;
+                if let Err(e) = file.write_all(&buffer) {
+                    let _ = failed_tx.send(e);
+                    return false;
+                }
                 since_sync += buffer.len() as u64;
                 if since_sync >= SYNC_EVERY {
                     since_sync = 0;
@@ -116,13 +132,14 @@ pub(super) fn run(
                 // The producer may have finished and gone: then the buffer is just dropped.
                 let _ = empty_tx.send(buffer);
             }
-            Ok(())
+            true
         });
         let writer = writer.map_err(|e| Error::writing(target, Op::Write, e))?;
         let mut pipe = Pipe {
             current: Zeroizing::new(Vec::with_capacity(BUFFER)),
             full: Some(full_tx),
             empty: empty_rx,
+            failed: failed_rx,
         };
         let produced = produce(&mut pipe).and_then(|()| {
             pipe.flush()
@@ -130,14 +147,16 @@ pub(super) fn run(
         });
         // Closing the channel ends the writer's loop.
         pipe.full = None;
-        let written = writer.join().unwrap_or_else(|_| Err(stopped()));
+        let written = writer.join().unwrap_or(false);
         let synced = match sync {
             Some(sync) => sync.join().unwrap_or_else(|_| Err(stopped())),
             None => Ok(()),
         };
-        // The writer's error first: the producer then only saw "stopped".
-        written.map_err(|e| Error::writing(target, Op::Write, e))?;
         produced?;
+        if !written {
+            let e = pipe.failed.try_recv().unwrap_or_else(|_| stopped());
+            return Err(Error::writing(target, Op::Write, e));
+        }
         synced.map_err(|e| Error::writing(target, Op::Sync, e))
     })
 }
@@ -182,7 +201,23 @@ mod tests {
     }
 
     #[test]
-    fn the_writers_error_names_the_target() {
+    fn a_write_error_after_the_producer_finished_names_the_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ro");
+        std::fs::write(&path, b"").unwrap();
+        let mut read_only = File::open(&path).unwrap();
+        let e = run(&mut read_only, Path::new("target.env"), &mut |out| {
+            out.write_all(b"x").unwrap();
+            Ok(())
+        })
+        .unwrap_err();
+        let shown = e.to_string();
+        assert!(shown.contains("target.env"), "{shown}");
+        assert_eq!(e.exit(), crate::Exit::Io, "{shown}");
+    }
+
+    #[test]
+    fn the_producer_sees_the_writers_own_error() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ro");
         std::fs::write(&path, b"").unwrap();
