@@ -47,6 +47,7 @@
 //! The lock is advisory: it serialises envmint processes, not editors or other tools.
 
 mod lock;
+mod pipe;
 mod resolve;
 mod write;
 mod xattrs;
@@ -55,7 +56,7 @@ mod xattrs;
 mod tests;
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -468,16 +469,18 @@ impl Locked {
 
     /// Atomically replaces the file, as a secret ([`Mode::Private`]), with what `fill` writes
     /// into the temporary file: for contents streamed from elsewhere (a decrypted file) that
-    /// must never be seen half-written. When `fill` fails, its error is returned, the temporary
+    /// must never be seen half-written. `fill` runs on this thread while a second one writes
+    /// what it produces; it need not buffer. When `fill` fails, its error is returned, the temporary
     /// file is removed and the old file is untouched.
     ///
     /// # Errors
     ///
     /// `fill`'s error, or as for [`Locked::write`].
-    pub fn write_streamed(&self, fill: &mut dyn FnMut(&mut File) -> Result<()>) -> Result<()> {
+    pub fn write_streamed(&self, fill: &mut dyn FnMut(&mut dyn Write) -> Result<()>) -> Result<()> {
         let mut failed: Option<Error> = None;
+        let target = self.target.clone();
         let mut step = |file: &mut File, _: &[u8]| {
-            fill(file).map_err(|e| {
+            pipe::run(file, &target, fill).map_err(|e| {
                 failed = Some(e);
                 io::Error::other("fill failed")
             })

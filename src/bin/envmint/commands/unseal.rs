@@ -92,14 +92,9 @@ pub fn write_output(
     path: &Path,
     fill: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
 ) -> Result<()> {
+    // The atomic writer's pipe buffers and writes on its own thread: no BufWriter here.
     let locked = envmint::atomic::lock(path, ctx.lock_timeout.get()?)?;
-    locked.write_streamed(&mut |file: &mut File| {
-        let mut buffered = io::BufWriter::with_capacity(64 * 1024, file);
-        fill(&mut buffered)?;
-        buffered
-            .flush()
-            .map_err(|e| Error::writing(path, envmint::error::Op::Write, e))
-    })
+    locked.write_streamed(fill)
 }
 
 /// Asks for a passphrase on the controlling terminal (`/dev/tty`, so stdin may carry the

@@ -1,0 +1,239 @@
+//! The writer thread behind [`super::Locked::write_streamed`].
+//!
+//! Encrypting or decrypting a large file costs about as much CPU as the kernel's copy of the
+//! result into the page cache, and the final `fsync` waits for the disk. Run one after the other
+//! they add up; here the caller's thread produces (reads and encrypts/decrypts) while a second
+//! thread writes, and a third starts the file's writeback early so the final `fsync` finds little
+//! left to do. Memory stays flat: a fixed pool of [`BUFFERS`] buffers goes round between the
+//! threads, and each is zeroed when the pool is dropped (they may have held plaintext).
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::Path;
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::thread;
+
+use zeroize::Zeroizing;
+
+use crate::error::Op;
+use crate::{Error, Result};
+
+/// Bytes per buffer handed to the writer thread: four of age's 64 KiB chunks.
+const BUFFER: usize = 256 * 1024;
+
+/// Buffers in the pool: enough that neither thread waits on the other's jitter.
+const BUFFERS: usize = 4;
+
+/// Written bytes between two early writebacks.
+const SYNC_EVERY: u64 = 32 * 1024 * 1024;
+
+type Buffer = Zeroizing<Vec<u8>>;
+
+/// The producer's end: buffers bytes and hands full buffers to the writer thread.
+struct Pipe {
+    current: Buffer,
+    full: Option<SyncSender<Buffer>>,
+    empty: Receiver<Buffer>,
+    /// The writer's error, once it has stopped on one.
+    failed: Receiver<io::Error>,
+}
+
+fn stopped() -> io::Error {
+    io::Error::other("the output's writer thread stopped")
+}
+
+impl Pipe {
+    fn send(&mut self) -> io::Result<()> {
+        let full = self.full.as_ref().ok_or_else(stopped)?;
+        let sent = match self.empty.recv() {
+            Ok(next) => {
+                let done = std::mem::replace(&mut self.current, next);
+                full.send(done).is_ok()
+            }
+            Err(_) => false,
+        };
+        if sent {
+            return Ok(());
+        }
+        // The writer's own error, so that the producer reports it under the name it knows.
+        Err(self.failed.try_recv().unwrap_or_else(|_| stopped()))
+    }
+}
+
+impl Write for Pipe {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if self.current.len() == BUFFER {
+            self.send()?;
+        }
+        // Never beyond the capacity: a reallocation would leave an unzeroed copy behind.
+        let n = data.len().min(BUFFER - self.current.len());
+        self.current.extend_from_slice(&data[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.current.is_empty() {
+            self.send()?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs `produce` on this thread with a writer that ends in `file` (written on a second thread),
+/// then waits for every byte to be written. A write error reaches `produce` as the error of its
+/// writer; one met after `produce` has finished is returned naming `target`, as is an error of
+/// the early writeback.
+/// Does not `fsync` at the end: the caller does.
+pub(super) fn run(
+    file: &mut File,
+    target: &Path,
+    produce: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    let (full_tx, full_rx) = mpsc::sync_channel::<Buffer>(BUFFERS);
+    let (empty_tx, empty_rx) = mpsc::channel::<Buffer>();
+    let (failed_tx, failed_rx) = mpsc::channel::<io::Error>();
+    for _ in 1..BUFFERS {
+        empty_tx
+            .send(Zeroizing::new(Vec::with_capacity(BUFFER)))
+            .map_err(|_| Error::writing(target, Op::Write, stopped()))?;
+    }
+    // A second descriptor for the early writeback; without one, only the final fsync syncs.
+    let syncer = file.try_clone().ok();
+    thread::scope(|scope| {
+        let (kick_tx, kick_rx) = mpsc::sync_channel::<()>(1);
+        // A thread the system refuses to start is an error, never a panic; without the
+        // syncing one, only the final fsync syncs.
+        let sync = syncer.and_then(|syncer| {
+            thread::Builder::new()
+                .spawn_scoped(scope, move || -> io::Result<()> {
+                    // An error must not be lost: after a failed fsync, Linux reports the error once
+                    // per open file, and the final fsync shares this one's.
+                    for () in kick_rx {
+                        syncer.sync_data()?;
+                    }
+                    Ok(())
+                })
+                .ok()
+        });
+        let writer = thread::Builder::new().spawn_scoped(scope, move || -> bool {
+            let mut since_sync = 0u64;
+            for mut buffer in full_rx {
+                if let Err(e) = file.write_all(&buffer) {
+                    let _ = failed_tx.send(e);
+                    return false;
+                }
+                since_sync += buffer.len() as u64;
+                if since_sync >= SYNC_EVERY {
+                    since_sync = 0;
+                    // Skipped while the previous writeback still runs.
+                    let _ = kick_tx.try_send(());
+                }
+                buffer.clear();
+                // The producer may have finished and gone: then the buffer is just dropped.
+                let _ = empty_tx.send(buffer);
+            }
+            true
+        });
+        let writer = writer.map_err(|e| Error::writing(target, Op::Write, e))?;
+        let mut pipe = Pipe {
+            current: Zeroizing::new(Vec::with_capacity(BUFFER)),
+            full: Some(full_tx),
+            empty: empty_rx,
+            failed: failed_rx,
+        };
+        let produced = produce(&mut pipe).and_then(|()| {
+            pipe.flush()
+                .map_err(|e| Error::writing(target, Op::Write, e))
+        });
+        // Closing the channel ends the writer's loop.
+        pipe.full = None;
+        let written = writer.join().unwrap_or(false);
+        let synced = match sync {
+            Some(sync) => sync.join().unwrap_or_else(|_| Err(stopped())),
+            None => Ok(()),
+        };
+        produced?;
+        if !written {
+            let e = pipe.failed.try_recv().unwrap_or_else(|_| stopped());
+            return Err(Error::writing(target, Op::Write, e));
+        }
+        synced.map_err(|e| Error::writing(target, Op::Sync, e))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Seek};
+
+    use super::*;
+
+    fn temp() -> File {
+        tempfile::tempfile().unwrap()
+    }
+
+    #[test]
+    fn everything_arrives_in_order() {
+        // Odd write sizes straddle buffer boundaries; the total is not a multiple of BUFFER.
+        let data: Vec<u8> = (0..3 * BUFFER + 12345).map(|i| (i % 251) as u8).collect();
+        let mut file = temp();
+        run(&mut file, Path::new("t"), &mut |out| {
+            for piece in data.chunks(65_537) {
+                out.write_all(piece).unwrap();
+            }
+            Ok(())
+        })
+        .unwrap();
+        let mut back = Vec::new();
+        file.rewind().unwrap();
+        file.read_to_end(&mut back).unwrap();
+        assert_eq!(back, data);
+    }
+
+    #[test]
+    fn the_producers_error_is_returned() {
+        let mut file = temp();
+        let e = run(&mut file, Path::new("t"), &mut |out| {
+            out.write_all(&[1; 1000]).unwrap();
+            Err(Error::usage("produce failed"))
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("produce failed"), "{e}");
+    }
+
+    #[test]
+    fn a_write_error_after_the_producer_finished_names_the_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ro");
+        std::fs::write(&path, b"").unwrap();
+        let mut read_only = File::open(&path).unwrap();
+        let e = run(&mut read_only, Path::new("target.env"), &mut |out| {
+            out.write_all(b"x").unwrap();
+            Ok(())
+        })
+        .unwrap_err();
+        let shown = e.to_string();
+        assert!(shown.contains("target.env"), "{shown}");
+        assert_eq!(e.exit(), crate::Exit::Io, "{shown}");
+    }
+
+    #[test]
+    fn the_producer_sees_the_writers_own_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ro");
+        std::fs::write(&path, b"").unwrap();
+        let mut read_only = File::open(&path).unwrap();
+        let e = run(&mut read_only, Path::new("out.env"), &mut |out| {
+            for _ in 0..2 * BUFFERS {
+                out.write_all(&[0; BUFFER])
+                    .map_err(|e| Error::writing(Path::new("out.env"), Op::Write, e))?;
+            }
+            Ok(())
+        })
+        .unwrap_err();
+        let shown = e.to_string();
+        assert!(
+            shown.contains("out.env") && !shown.contains("stopped"),
+            "{shown}"
+        );
+    }
+}
