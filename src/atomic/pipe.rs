@@ -29,85 +29,56 @@ const SYNC_EVERY: u64 = 32 * 1024 * 1024;
 
 type Buffer = Zeroizing<Vec<u8>>;
 
-/// The producer's end: buffers bytes and hands full buffers to the writer thread.
-struct Pipe {
-    current: Buffer,
+/// The first buffer's size: a small output (a 2 KB `.env`) fits in it and is written on this
+/// thread, with no thread started and no pool allocated (the pool is zeroed when dropped,
+/// which costs page faults a small file should not pay).
+const FIRST: usize = 64 * 1024;
+
+/// The writer and writeback threads, once the output outgrew [`FIRST`].
+struct Threads<'scope> {
     full: Option<SyncSender<Buffer>>,
     empty: Receiver<Buffer>,
     /// The writer's error, once it has stopped on one.
     failed: Receiver<io::Error>,
+    writer: thread::ScopedJoinHandle<'scope, bool>,
+    sync: Option<thread::ScopedJoinHandle<'scope, io::Result<()>>>,
+}
+
+/// The producer's end: buffers bytes; hands full buffers to the writer thread, started when the
+/// first buffer fills.
+struct Pipe<'scope, 'env> {
+    scope: &'scope thread::Scope<'scope, 'env>,
+    /// The file, until the threads take it.
+    file: Option<&'env mut File>,
+    current: Buffer,
+    threads: Option<Threads<'scope>>,
 }
 
 fn stopped() -> io::Error {
     io::Error::other("the output's writer thread stopped")
 }
 
-impl Pipe {
-    fn send(&mut self) -> io::Result<()> {
-        let full = self.full.as_ref().ok_or_else(stopped)?;
-        let sent = match self.empty.recv() {
-            Ok(next) => {
-                let done = std::mem::replace(&mut self.current, next);
-                full.send(done).is_ok()
-            }
-            Err(_) => false,
-        };
-        if sent {
-            return Ok(());
+impl<'scope, 'env> Pipe<'scope, 'env> {
+    /// Starts the writer (and, when the descriptor can be cloned, the writeback) thread with the
+    /// pool of buffers. A thread the system refuses to start is an error, never a panic.
+    fn start(&mut self) -> io::Result<()> {
+        let file = self.file.take().ok_or_else(stopped)?;
+        let (full_tx, full_rx) = mpsc::sync_channel::<Buffer>(BUFFERS);
+        let (empty_tx, empty_rx) = mpsc::channel::<Buffer>();
+        let (failed_tx, failed_rx) = mpsc::channel::<io::Error>();
+        for _ in 1..BUFFERS {
+            empty_tx
+                .send(Zeroizing::new(Vec::with_capacity(BUFFER)))
+                .map_err(|_| stopped())?;
         }
-        // The writer's own error, so that the producer reports it under the name it knows.
-        Err(self.failed.try_recv().unwrap_or_else(|_| stopped()))
-    }
-}
-
-impl Write for Pipe {
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        if self.current.len() == BUFFER {
-            self.send()?;
-        }
-        // Never beyond the capacity: a reallocation would leave an unzeroed copy behind.
-        let n = data.len().min(BUFFER - self.current.len());
-        self.current.extend_from_slice(&data[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        if !self.current.is_empty() {
-            self.send()?;
-        }
-        Ok(())
-    }
-}
-
-/// Runs `produce` on this thread with a writer that ends in `file` (written on a second thread),
-/// then waits for every byte to be written. A write error reaches `produce` as the error of its
-/// writer; one met after `produce` has finished is returned naming `target`, as is an error of
-/// the early writeback.
-/// Does not `fsync` at the end: the caller does.
-pub(super) fn run(
-    file: &mut File,
-    target: &Path,
-    produce: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
-) -> Result<()> {
-    let (full_tx, full_rx) = mpsc::sync_channel::<Buffer>(BUFFERS);
-    let (empty_tx, empty_rx) = mpsc::channel::<Buffer>();
-    let (failed_tx, failed_rx) = mpsc::channel::<io::Error>();
-    for _ in 1..BUFFERS {
-        empty_tx
-            .send(Zeroizing::new(Vec::with_capacity(BUFFER)))
-            .map_err(|_| Error::writing(target, Op::Write, stopped()))?;
-    }
-    // A second descriptor for the early writeback; without one, only the final fsync syncs.
-    let syncer = file.try_clone().ok();
-    thread::scope(|scope| {
+        // A second descriptor for the early writeback; without one, only the final fsync syncs.
+        let syncer = file.try_clone().ok();
         let (kick_tx, kick_rx) = mpsc::sync_channel::<()>(1);
-        // A thread the system refuses to start is an error, never a panic; without the
-        // syncing one, only the final fsync syncs.
         let sync = syncer.and_then(|syncer| {
             thread::Builder::new()
-                .spawn_scoped(scope, move || -> io::Result<()> {
-                    // An error must not be lost: after a failed fsync, Linux reports the error once
-                    // per open file, and the final fsync shares this one's.
+                .spawn_scoped(self.scope, move || -> io::Result<()> {
+                    // An error must not be lost: after a failed fsync, Linux reports the error
+                    // once per open file, and the final fsync shares this one's.
                     for () in kick_rx {
                         syncer.sync_data()?;
                     }
@@ -115,7 +86,7 @@ pub(super) fn run(
                 })
                 .ok()
         });
-        let writer = thread::Builder::new().spawn_scoped(scope, move || -> bool {
+        let writer = thread::Builder::new().spawn_scoped(self.scope, move || -> bool {
             let mut since_sync = 0u64;
             for mut buffer in full_rx {
                 if let Err(e) = file.write_all(&buffer) {
@@ -133,30 +104,113 @@ pub(super) fn run(
                 let _ = empty_tx.send(buffer);
             }
             true
-        });
-        let writer = writer.map_err(|e| Error::writing(target, Op::Write, e))?;
-        let mut pipe = Pipe {
-            current: Zeroizing::new(Vec::with_capacity(BUFFER)),
+        })?;
+        self.threads = Some(Threads {
             full: Some(full_tx),
             empty: empty_rx,
             failed: failed_rx,
-        };
-        let produced = produce(&mut pipe).and_then(|()| {
-            pipe.flush()
-                .map_err(|e| Error::writing(target, Op::Write, e))
+            writer,
+            sync,
         });
+        Ok(())
+    }
+
+    fn send(&mut self) -> io::Result<()> {
+        if self.threads.is_none() {
+            self.start()?;
+        }
+        let Some(t) = self.threads.as_mut() else {
+            return Err(stopped());
+        };
+        let full = t.full.as_ref().ok_or_else(stopped)?;
+        let sent = match t.empty.recv() {
+            Ok(next) => {
+                let done = std::mem::replace(&mut self.current, next);
+                full.send(done).is_ok()
+            }
+            Err(_) => false,
+        };
+        if sent {
+            return Ok(());
+        }
+        // The writer's own error, so that the producer reports it under the name it knows.
+        Err(t.failed.try_recv().unwrap_or_else(|_| stopped()))
+    }
+
+    /// Writes what is left (when `complete`: a failed producer's output is thrown away) and
+    /// waits for the threads: `(written, synced)`.
+    fn finish(mut self, complete: bool) -> (io::Result<()>, io::Result<()>) {
+        if self.threads.is_none() {
+            // Never outgrew the first buffer: written here, no thread was started.
+            let written = match (complete, self.file.take()) {
+                (false, _) => Ok(()),
+                (true, Some(file)) => file.write_all(&self.current),
+                (true, None) => Err(stopped()),
+            };
+            return (written, Ok(()));
+        }
+        let rest = if complete && !self.current.is_empty() {
+            self.send()
+        } else {
+            Ok(())
+        };
+        let Some(mut t) = self.threads.take() else {
+            return (Err(stopped()), Ok(()));
+        };
         // Closing the channel ends the writer's loop.
-        pipe.full = None;
-        let written = writer.join().unwrap_or(false);
-        let synced = match sync {
+        t.full = None;
+        let written = t.writer.join().unwrap_or(false);
+        let synced = match t.sync {
             Some(sync) => sync.join().unwrap_or_else(|_| Err(stopped())),
             None => Ok(()),
         };
-        produced?;
-        if !written {
-            let e = pipe.failed.try_recv().unwrap_or_else(|_| stopped());
-            return Err(Error::writing(target, Op::Write, e));
+        let written = match (written, rest) {
+            (true, rest) => rest,
+            (false, _) => Err(t.failed.try_recv().unwrap_or_else(|_| stopped())),
+        };
+        (written, synced)
+    }
+}
+
+impl Write for Pipe<'_, '_> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if self.current.len() == self.current.capacity() {
+            self.send()?;
         }
+        // Never beyond the capacity: a reallocation would leave an unzeroed copy behind.
+        let n = data.len().min(self.current.capacity() - self.current.len());
+        self.current.extend_from_slice(&data[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        // Only `finish` writes the last buffer: a flush mid-way would start the threads for a
+        // small output.
+        Ok(())
+    }
+}
+
+/// Runs `produce` on this thread with a writer that ends in `file`: written on this thread when
+/// the output fits the first buffer, else on a second thread, with a third starting the
+/// writeback early. Waits for every byte to be written. A write error reaches `produce` as the
+/// error of its writer; one met after `produce` has finished is returned naming `target`, as is
+/// an error of the early writeback. Does not `fsync` at the end: the caller does.
+pub(super) fn run(
+    file: &mut File,
+    target: &Path,
+    produce: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    thread::scope(|scope| {
+        let mut pipe = Pipe {
+            scope,
+            file: Some(file),
+            current: Zeroizing::new(Vec::with_capacity(FIRST)),
+            threads: None,
+        };
+        let produced = produce(&mut pipe);
+        let (written, synced) = pipe.finish(produced.is_ok());
+        produced?;
+        written.map_err(|e| Error::writing(target, Op::Write, e))?;
         synced.map_err(|e| Error::writing(target, Op::Sync, e))
     })
 }
@@ -187,6 +241,27 @@ mod tests {
         file.rewind().unwrap();
         file.read_to_end(&mut back).unwrap();
         assert_eq!(back, data);
+    }
+
+    #[test]
+    fn outputs_around_the_first_buffer_arrive_whole() {
+        // Below, at and just past the size written without threads, and an empty one.
+        for len in [0, 1, 2048, FIRST - 1, FIRST, FIRST + 1, FIRST + BUFFER + 7] {
+            let data: Vec<u8> = (0..len).map(|i| (i % 253) as u8).collect();
+            let mut file = temp();
+            run(&mut file, Path::new("t"), &mut |out| {
+                for piece in data.chunks(1000) {
+                    out.write_all(piece).unwrap();
+                }
+                Ok(())
+            })
+            .unwrap();
+            let mut back = Vec::new();
+            file.rewind().unwrap();
+            file.read_to_end(&mut back).unwrap();
+            assert_eq!(back.len(), len);
+            assert_eq!(back, data, "length {len}");
+        }
     }
 
     #[test]
