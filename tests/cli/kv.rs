@@ -137,15 +137,30 @@ fn set_checks_a_declared_key_and_strict_refuses_a_weak_value() {
         .status(0);
     assert_stderr_has(
         &out,
-        "warning: .env.production.local: SECRET_KEY is a placeholder",
+        "warning: .env.production.local: SECRET_KEY: placeholder, not a 32-byte hex secret \
+         (written anyway)\n",
     );
     assert!(out.read(FILE).contains("SECRET_KEY=changeme"));
+    // A value of the wrong size reads as bootstrap's check does.
+    let out = with_file("A=1\n")
+        .args(["set", "production", "SECRET_KEY"])
+        .stdin("abcd")
+        .status(0);
+    assert_stderr_has(
+        &out,
+        "warning: .env.production.local: SECRET_KEY: 2 bytes long, not a 32-byte hex secret \
+         (written anyway)\n",
+    );
 
     let out = with_file("A=1\n")
         .args(["set", "production", "SECRET_KEY", "--strict"])
         .stdin("changeme")
         .status(1);
-    assert_stderr_has(&out, "nothing written");
+    assert_stderr_has(
+        &out,
+        "error: .env.production.local: the value for SECRET_KEY fails its declaration: \
+         placeholder, not a 32-byte hex secret; nothing written\n",
+    );
     assert!(!out.stderr().contains("changeme"));
     assert_eq!(out.read(FILE), "A=1\n");
 

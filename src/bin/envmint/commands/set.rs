@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, args: SetArgs) -> Result<Exit> {
         .and_then(|d| kv::check_declared(key, &value, &d.spec));
     if let (Some(problem), true) = (&problem, args.strict) {
         super::say!(
-            "error: {}: the value for {key} is a {problem}; nothing written",
+            "error: {}: the value for {key} fails its declaration: {problem}; nothing written",
             target.file()
         );
         super::say!("hint: leave out --strict to write it anyway");
@@ -78,7 +78,7 @@ pub fn run(ctx: &Context, args: SetArgs) -> Result<Exit> {
     }
     if let Some(problem) = problem {
         super::say!(
-            "warning: {}: {key} is a {problem} (written anyway)",
+            "warning: {}: {key}: {problem} (written anyway)",
             target.file()
         );
     }
