@@ -30,6 +30,20 @@ impl Recipient {
     /// repeated in full, only its first characters.
     pub fn parse(text: &str) -> Result<Recipient, String> {
         let text = text.trim();
+        // Checked first and anywhere in the line, in any case (Bech32 accepts lowercase): a
+        // secret key pasted after a quote, a label or another word must not reach a message,
+        // not even the first characters that `shorten` would show.
+        if text
+            .as_bytes()
+            .windows(15)
+            .any(|w| w.eq_ignore_ascii_case(b"AGE-SECRET-KEY-"))
+        {
+            return Err(
+                "this is a secret key (AGE-SECRET-KEY-...), not a recipient; \
+                 `envmint keygen -y FILE` prints its recipient"
+                    .into(),
+            );
+        }
         if text.starts_with("age1") {
             // A comment after an age recipient is not part of any format; refuse it clearly.
             let key = text.split_whitespace().next().unwrap_or(text);
@@ -55,14 +69,6 @@ impl Recipient {
                 )),
                 Err(_) => Err("not a valid SSH public key".into()),
             };
-        }
-        if text.starts_with("AGE-SECRET-KEY-") {
-            // Never echo it: it is a secret key.
-            return Err(
-                "this is a secret key (AGE-SECRET-KEY-...), not a recipient; \
-                 `envmint keygen -y FILE` prints its recipient"
-                    .into(),
-            );
         }
         let first = text.split_whitespace().next().unwrap_or("");
         if first.starts_with("ecdsa-") || first.starts_with("sk-") {

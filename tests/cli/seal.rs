@@ -805,3 +805,65 @@ exit [lindex $result 3]
         "TTY=6\n"
     );
 }
+
+#[test]
+fn a_passphrase_typed_on_a_terminal_is_the_line_without_its_line_break() {
+    if !have("expect") {
+        return skip("expect is not installed (apt-get install expect)");
+    }
+    let t = Test::new().write("p", "TTY=7\n");
+    let dir = t.dir().to_path_buf();
+    // Typed on a terminal, then given through ENVMINT_PASSPHRASE (and to age): the same
+    // passphrase both ways. An empty line is refused, Ctrl-C cancels (not "no terminal").
+    let script = format!(
+        r#"
+set timeout 10
+spawn {bin} seal --passphrase -o p.age p
+expect "Enter passphrase: "
+sleep 0.3
+send "typed secret\r"
+expect "Confirm passphrase: "
+sleep 0.3
+send "typed secret\r"
+expect eof
+catch wait result
+if {{[lindex $result 3] != 0}} {{ exit 10 }}
+spawn {bin} seal --passphrase -o empty.age p
+expect "Enter passphrase: "
+sleep 0.3
+send "\r"
+expect eof
+catch wait result
+if {{[lindex $result 3] != 2}} {{ exit 11 }}
+spawn {bin} unseal p.age
+expect "Enter passphrase for p.age: "
+sleep 0.3
+send "\003"
+expect eof
+catch wait result
+if {{[lindex $result 3] != 65}} {{ exit 12 }}
+exit 0
+"#,
+        bin = common::BIN
+    );
+    let out = Command::new("expect")
+        .args(["-c", &script])
+        .current_dir(&dir)
+        .env_remove("ENVMINT_PASSPHRASE")
+        .output()
+        .unwrap();
+    let transcript = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{:?}: {transcript}", out.status);
+    assert!(
+        transcript.contains("the passphrase is empty"),
+        "{transcript}"
+    );
+    assert!(transcript.contains("cancelled (Ctrl-C)"), "{transcript}");
+    assert!(!dir.join("empty.age").exists());
+    let out = t
+        .env("ENVMINT_PASSPHRASE", "typed secret")
+        .wrapper(["setsid", "-w"])
+        .args(["unseal", "p.age"])
+        .status(0);
+    assert_eq!(out.stdout(), "TTY=7\n");
+}

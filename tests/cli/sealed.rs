@@ -468,3 +468,28 @@ fn dash_i_comes_before_envmint_identity_for_sealed_environments() {
         .args(["bootstrap", "--identity", "id.txt", "production"])
         .status(0);
 }
+
+#[test]
+fn fail_a_secret_key_in_a_recipients_file_is_never_echoed_in_any_case_or_position() {
+    let key = "AGE-SECRET-KEY-1NYRKEWDYQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQSZZZZZ";
+    let lower = key.to_ascii_lowercase();
+    for line in [
+        key.to_string(),
+        lower.clone(),
+        format!("key: {key}"),
+        format!("\"{key}\""),
+        format!("x{lower}"),
+    ] {
+        let out = envmint(["bootstrap", "production"])
+            .write(
+                "envmint.toml",
+                "[environments.production]\nsealed = \"p.age\"\nrecipients_file = \"keys.txt\"\n",
+            )
+            .write("keys.txt", format!("# team\n{line}\r\n"))
+            .status(65);
+        assert_stderr_has(&out, "keys.txt:2: this is a secret key");
+        let all = format!("{}{}", out.stdout(), out.stderr()).to_ascii_uppercase();
+        assert!(!all.contains("NYRKEW"), "{line}: {all}");
+        assert!(!out.exists("p.age"));
+    }
+}

@@ -141,14 +141,14 @@ fn seal_passphrase(ctx: &Context) -> Result<secrecy::SecretString> {
             name: "seal --passphrase".into(),
         })
     };
-    let Some(first) = ask_passphrase("Enter passphrase: ") else {
+    let Some(first) = ask_passphrase("Enter passphrase: ")? else {
         return ctx.passphrase.clone().ok_or_else(none);
     };
     if first.expose_secret().is_empty() {
         return Err(Error::usage("the passphrase is empty")
             .with_hint("type a passphrase; envmint does not generate one"));
     }
-    let second = ask_passphrase("Confirm passphrase: ").ok_or_else(none)?;
+    let second = ask_passphrase("Confirm passphrase: ")?.ok_or_else(none)?;
     if first.expose_secret() != second.expose_secret() {
         return Err(Error::usage("the passphrases do not match").with_hint("try again"));
     }

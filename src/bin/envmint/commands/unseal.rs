@@ -44,7 +44,7 @@ pub fn run(ctx: &Context, args: UnsealArgs) -> Result<Exit> {
     let name = input_name.display().to_string();
     let opened = Opened::new(input, &name)?;
     let plaintext = if opened.is_passphrase() {
-        let passphrase = ask_passphrase(&format!("Enter passphrase for {name}: "))
+        let passphrase = ask_passphrase(&format!("Enter passphrase for {name}: "))?
             .or_else(|| ctx.passphrase.clone())
             .ok_or_else(|| SealError::NoPassphrase { name: name.clone() })?;
         opened.with_passphrase(passphrase)?
@@ -98,22 +98,53 @@ pub fn write_output(
 }
 
 /// Asks for a passphrase on the controlling terminal (`/dev/tty`, so stdin may carry the
-/// input) without echo; `None` when there is no terminal. Callers fall back to
-/// `ENVMINT_PASSPHRASE` then, as documented: the terminal comes first.
-pub fn ask_passphrase(prompt: &str) -> Option<SecretString> {
+/// input) without echo; `Ok(None)` when there is no terminal. Callers fall back to
+/// `ENVMINT_PASSPHRASE` then, as documented: the terminal comes first. The line break that
+/// ends the line is not part of the passphrase (as with `age` and `ssh-keygen`).
+///
+/// # Errors
+///
+/// Ctrl-C at the prompt (cancelled), end of input before Enter, a line longer than the
+/// terminal keeps, or a passphrase that is not UTF-8: exit 65, never a fallback.
+pub fn ask_passphrase(prompt: &str) -> Result<Option<SecretString>> {
     // The same hidden prompt as `envmint set` (echo off before the prompt shows, Ctrl-C
-    // restores the terminal); no terminal, a cancel or a passphrase that is not UTF-8 is none.
-    let line = crate::terminal::read_hidden(prompt, 4094).ok()?;
-    std::str::from_utf8(&line)
-        .ok()
-        .map(|text| SecretString::from(text.to_owned()))
+    // restores the terminal and cancels).
+    let line = match crate::terminal::read_hidden(prompt, MAX_TYPED_PASSPHRASE) {
+        Ok(line) => line,
+        Err(_) if File::open("/dev/tty").is_err() => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let refused = |what: &str| Error::data(Location::new("<terminal>", None), what.to_string());
+    let Some(typed) = line.strip_suffix(b"\n") else {
+        return Err(if line.is_empty() {
+            refused("no passphrase typed (end of input)")
+        } else {
+            refused(&format!(
+                "the passphrase typed is longer than {MAX_TYPED_PASSPHRASE} bytes, where the \
+                 terminal may have cut it"
+            ))
+        });
+    };
+    let typed = typed.strip_suffix(b"\r").unwrap_or(typed);
+    let text =
+        std::str::from_utf8(typed).map_err(|_| refused("the passphrase typed is not UTF-8"))?;
+    Ok(Some(SecretString::from(text.to_owned())))
 }
+
+/// The longest passphrase read from a terminal: a canonical-mode line holds 4095 bytes with its
+/// line break, and a longer paste is cut there.
+const MAX_TYPED_PASSPHRASE: usize = 4094;
 
 /// The passphrase source for protected SSH identities: the terminal, else ENVMINT_PASSPHRASE.
 fn prompt(ctx: &Context) -> PassphrasePrompt {
     let from_env = ctx.passphrase.clone();
     PassphrasePrompt::new(move |what| {
-        ask_passphrase(&format!("Enter passphrase for {what}: ")).or_else(|| from_env.clone())
+        // A cancel (Ctrl-C) gives no passphrase rather than falling back to the variable.
+        match ask_passphrase(&format!("Enter passphrase for {what}: ")) {
+            Ok(Some(typed)) => Some(typed),
+            Ok(None) => from_env.clone(),
+            Err(_) => None,
+        }
     })
 }
 
