@@ -826,6 +826,7 @@ expect "Confirm passphrase: "
 sleep 0.3
 send "typed secret\r"
 expect eof
+catch close
 catch wait result
 if {{[lindex $result 3] != 0}} {{ exit 10 }}
 spawn {bin} seal --passphrase -o empty.age p
@@ -833,6 +834,7 @@ expect "Enter passphrase: "
 sleep 0.3
 send "\r"
 expect eof
+catch close
 catch wait result
 if {{[lindex $result 3] != 2}} {{ exit 11 }}
 spawn {bin} unseal p.age
@@ -840,6 +842,7 @@ expect "Enter passphrase for p.age: "
 sleep 0.3
 send "\003"
 expect eof
+catch close
 catch wait result
 if {{[lindex $result 3] != 65}} {{ exit 12 }}
 exit 0
