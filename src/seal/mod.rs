@@ -43,6 +43,8 @@ pub const MAX_SCRYPT_WORK_FACTOR: u8 = 20;
 pub enum SealError {
     /// No identity was given or found (exit 77).
     NoIdentity {
+        /// The sealed file that needed one, when known, so the error names it.
+        name: Option<String>,
         /// Where envmint looked, in order, for the hint.
         searched: Vec<String>,
     },
@@ -131,7 +133,11 @@ impl SealError {
                     *p = crate::path::shown(p, base).to_path_buf();
                 }
             }
-            SealError::NoIdentity { .. } => {}
+            SealError::NoIdentity { name, .. } => {
+                if let Some(name) = name {
+                    shorten(name);
+                }
+            }
         }
     }
 }

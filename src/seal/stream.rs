@@ -304,7 +304,11 @@ impl<R: Read> Opened<R> {
     /// [`SealError::Malformed`] for a damaged header.
     pub fn with_identities(self, identities: &[Identity]) -> crate::Result<Plaintext<R>> {
         if identities.is_empty() {
-            return Err(SealError::NoIdentity { searched: vec![] }.into());
+            return Err(SealError::NoIdentity {
+                name: Some(self.name),
+                searched: vec![],
+            }
+            .into());
         }
         let stanzas = self.stanza_types();
         let Opened {

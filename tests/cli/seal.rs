@@ -311,7 +311,7 @@ fn identities_are_found_in_the_documented_order() {
         .env("XDG_CONFIG_HOME", "/nonexistent")
         .args(["unseal", "s.age"])
         .status(77);
-    assert_stderr_has(&o, "no identity");
+    assert_stderr_has(&o, "error: s.age: no identity to decrypt it with");
     assert_stderr_has(&o, "ENVMINT_AGE_KEY");
 }
 

@@ -342,7 +342,10 @@ fn fail_wrong_or_missing_identity_is_77_with_a_hint_and_writes_nothing() {
         .args(["set", "production", "A"])
         .stdin("1")
         .status(77);
-    assert_stderr_has(&none, "error: no identity to decrypt with");
+    assert_stderr_has(
+        &none,
+        "error: .env.production.age: no identity to decrypt it with",
+    );
     assert_stderr_has(&none, "hint: pass -i FILE, or set ENVMINT_IDENTITY");
     assert_eq!(none.bytes(".env.production.age"), before);
 }

@@ -773,8 +773,11 @@ fn kind_words(kind: FileKind) -> &'static str {
 fn seal(e: &SealError) -> (String, Option<String>) {
     use envmint::seal::MAX_SCRYPT_WORK_FACTOR;
     match e {
-        SealError::NoIdentity { searched } => (
-            "no identity to decrypt with".into(),
+        SealError::NoIdentity { name, searched } => (
+            match name {
+                Some(name) => format!("{name}: no identity to decrypt it with"),
+                None => "no identity to decrypt with".into(),
+            },
             Some(format!(
                 "pass -i FILE, or set ENVMINT_IDENTITY (a path) or ENVMINT_AGE_KEY (the key); \
                  looked in: {}",

@@ -49,7 +49,8 @@ pub fn run(ctx: &Context, args: UnsealArgs) -> Result<Exit> {
             .ok_or_else(|| SealError::NoPassphrase { name: name.clone() })?;
         opened.with_passphrase(passphrase)?
     } else {
-        let identities = identities(ctx, &args.identities)?;
+        let identities =
+            identities(ctx, &args.identities).map_err(|e| name_the_file(e, Path::new(&name)))?;
         opened.with_identities(&identities)?
     };
     match &args.output {
@@ -161,11 +162,28 @@ pub fn store_options(
     let needed = envs
         .iter()
         .filter_map(|e| e.sealed.as_ref())
-        .any(|s| std::fs::symlink_metadata(&s.path).is_ok());
-    if needed {
-        options.identities = identities(ctx, flags)?.into();
+        .find(|s| std::fs::symlink_metadata(&s.path).is_ok());
+    if let Some(sealed) = needed {
+        options.identities = identities(ctx, flags)
+            .map_err(|e| name_the_file(e, &sealed.path))?
+            .into();
     }
     Ok(options)
+}
+
+/// Names the sealed file that needed an identity in a "no identity" error, which is raised
+/// before any file is opened.
+fn name_the_file(e: Error, path: &Path) -> Error {
+    match e {
+        Error::Seal(SealError::NoIdentity {
+            name: None,
+            searched,
+        }) => Error::Seal(SealError::NoIdentity {
+            name: Some(path.display().to_string()),
+            searched,
+        }),
+        other => other,
+    }
 }
 
 /// The identities, in the documented order: -i files, else ENVMINT_IDENTITY, else
@@ -208,7 +226,11 @@ pub fn identities(ctx: &Context, flags: &[PathBuf]) -> Result<Vec<Identity>> {
         }
         searched.push(path.display().to_string());
     }
-    Err(SealError::NoIdentity { searched }.into())
+    Err(SealError::NoIdentity {
+        name: None,
+        searched,
+    }
+    .into())
 }
 
 /// Loads one identity file, warning when others may read it.
