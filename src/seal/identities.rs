@@ -57,6 +57,8 @@ impl fmt::Debug for PassphrasePrompt {
 pub struct Identity {
     inner: Box<dyn age::Identity + Send + Sync>,
     public: String,
+    /// For a passphrase-protected SSH key: the file it came from, so a wrong passphrase names it.
+    locked: Option<String>,
 }
 
 impl Identity {
@@ -64,6 +66,11 @@ impl Identity {
     /// in hints as the identities tried.
     pub fn public(&self) -> &str {
         &self.public
+    }
+
+    /// For a passphrase-protected SSH key, the file (or variable) it was loaded from.
+    pub fn locked_name(&self) -> Option<&str> {
+        self.locked.as_deref()
     }
 
     /// The identity as the `age` crate uses it.
@@ -162,6 +169,7 @@ pub fn parse(
         out.push(Identity {
             inner: Box::new(key),
             public,
+            locked: None,
         });
     }
     if out.is_empty() {
@@ -185,6 +193,7 @@ fn parse_ssh(text: &str, name: &str, prompt: &PassphrasePrompt) -> Result<Identi
     let recipient = age::ssh::Recipient::try_from(key.clone())
         .map_err(|_| "an SSH key type envmint does not support (use ed25519 or rsa)".to_string())?;
     let public = recipient.to_string();
+    let locked = matches!(key, age::ssh::Identity::Encrypted(_)).then(|| name.to_string());
     let inner: Box<dyn age::Identity + Send + Sync> = match key {
         age::ssh::Identity::Encrypted(_) => Box::new(LockedSsh {
             tag: ssh_tag(&public),
@@ -195,7 +204,11 @@ fn parse_ssh(text: &str, name: &str, prompt: &PassphrasePrompt) -> Result<Identi
         }),
         key => Box::new(key),
     };
-    Ok(Identity { inner, public })
+    Ok(Identity {
+        inner,
+        public,
+        locked,
+    })
 }
 
 /// The stanza tag an SSH recipient's stanzas carry: the first 4 bytes of the SHA-256 of the

@@ -326,6 +326,15 @@ impl<R: Read> Opened<R> {
                 }
                 .into())
             }
+            // Only a passphrase-protected SSH key fails this way: name its file, not the input.
+            Err(age::DecryptError::KeyDecryptionFailed) => Err(SealError::WrongPassphrase {
+                name: identities
+                    .iter()
+                    .find_map(Identity::locked_name)
+                    .unwrap_or("the SSH identity")
+                    .to_string(),
+            }
+            .into()),
             Err(e) => Err(Self::map(&name, e)),
         }
     }

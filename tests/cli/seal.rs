@@ -674,6 +674,8 @@ fn ssh_identities_plain_protected_and_rsa_unseal() {
         .wrapper(["setsid", "-w"])
         .args(["unseal", "-i", "ed_locked", "ed_locked.age"])
         .status(77);
+    // The error names the key file whose passphrase was wrong, not the sealed input.
+    assert_stderr_has(&o, "error: ed_locked: wrong passphrase");
     // A protected key that is not a recipient of the file is never unlocked: no passphrase
     // needed, and the matching plain key opens the file.
     let o = o
