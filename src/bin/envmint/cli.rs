@@ -165,6 +165,9 @@ pub struct InitArgs {
     export and quotes. Other values are kept and checked: a placeholder, a wrong length or\n\
     wrong characters for the kind, or the value of .env.example is reported and exits 1\n\
     (after writing what could be added); --replace-weak replaces such values in place.\n\
+    Each value written gets the record `# envmint: generated=TIME` on the line above it\n\
+    (`envmint status` reads its age there). A secret declared `external = true` is never\n\
+    generated: it is reported missing with the `envmint set` command to run (exit 0).\n\
     Without envmint.toml the built-in web preset is used (see `envmint init`).")]
 pub struct BootstrapArgs {
     /// Use this envmint.toml instead of searching the current folder and its parents.
@@ -226,7 +229,8 @@ pub struct EnvArgs {
     shell history or the process list. An existing key gets the value in place (its export\n\
     and quotes kept), a new key is appended; every other byte of the file stays. A key the\n\
     manifest declares is checked like bootstrap checks kept values: a weak value is written\n\
-    with a warning, or refused with --strict (exit 1).")]
+    with a warning, or refused with --strict (exit 1); an `external = true` one is not checked.\n\
+    A changed value gets the record `# envmint: set=TIME` on the line above it.")]
 pub struct SetArgs {
     // --manifest, -i/--identity and ENV, in that order (first in --help too).
     #[command(flatten)]
