@@ -488,11 +488,14 @@ fn record_lines_are_invisible_to_every_reader() {
     if python() {
         seen.push((
             "python-dotenv",
-            read_python(&[file.clone()], true).remove(0),
+            read_python(std::slice::from_ref(&file), true).remove(0),
         ));
     }
     if let Some(module) = node() {
-        seen.push(("Node dotenv", read_node(&module, &[file.clone()]).remove(0)));
+        seen.push((
+            "Node dotenv",
+            read_node(&module, std::slice::from_ref(&file)).remove(0),
+        ));
     }
     let mut want: Vec<&str> = keys.iter().map(String::as_str).collect();
     want.sort_unstable();
