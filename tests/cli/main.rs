@@ -20,3 +20,4 @@ mod manifest;
 mod messages;
 mod seal;
 mod sealed;
+mod status;

@@ -12,6 +12,7 @@ mod rekey;
 mod seal;
 mod sealed;
 mod set;
+mod status;
 mod unseal;
 mod unset;
 
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Seal(args) => seal::run(&ctx, args),
         Command::Unseal(args) => unseal::run(&ctx, args),
         Command::Rekey(args) => rekey::run(&ctx, args),
+        Command::Status(args) => status::run(&ctx, args),
     };
     result.map_err(|err| match ctx.cwd_if_known() {
         Some(cwd) => err.relative_to(cwd),
@@ -77,6 +79,7 @@ fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Res
         Command::Unset(args) => &mut args.target.manifest,
         Command::Edit(args) => &mut args.target.manifest,
         Command::Rekey(args) => &mut args.manifest,
+        Command::Status(args) => &mut args.manifest,
     };
     if slot.is_some() {
         return Err(
