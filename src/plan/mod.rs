@@ -14,7 +14,10 @@
 
 mod apply;
 pub mod bootstrap;
+pub mod edit;
+pub mod file;
 pub mod record;
+pub mod rotation;
 pub mod status;
 
 pub use apply::apply;

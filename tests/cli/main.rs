@@ -18,5 +18,7 @@ mod init;
 mod kv;
 mod manifest;
 mod messages;
+mod plan;
+mod rotate;
 mod seal;
 mod sealed;
