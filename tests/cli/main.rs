@@ -22,3 +22,4 @@ mod plan;
 mod rotate;
 mod seal;
 mod sealed;
+mod status;
