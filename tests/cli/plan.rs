@@ -250,3 +250,18 @@ fn two_environments_sharing_one_file_are_planned_on_top_of_each_other() {
     assert_eq!(j["environments"][1]["result"], "already-applied");
     assert_eq!(again.read(".env"), text);
 }
+
+#[test]
+fn fail_a_stale_plan_reads_as_its_snapshot() {
+    let out = project()
+        .args(["plan", "--at", AT, "-o", "p.plan"])
+        .status(0);
+    common::assert_stderr_snapshot(&out, "plan/summary");
+    let out = out
+        .then()
+        .write(".env.production", "A=edited\n")
+        .args(["apply", "p.plan"])
+        .status(65);
+    assert_eq!(out.stdout(), "");
+    common::assert_stderr_snapshot(&out, "plan/stale");
+}
