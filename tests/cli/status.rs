@@ -442,8 +442,20 @@ fn sealed_environments_are_read_in_memory_with_identities() {
         "{}",
         later.stdout()
     );
+    // `set` on the sealed store dates the external key's value: ok from then on.
+    let set = later
+        .then()
+        .args(["set", "production", "STRIPE_KEY", "-i", "id.txt"])
+        .stdin(VALUE)
+        .status(0);
+    let after = set
+        .then()
+        .args(["status", "-i", "id.txt", "--check", "--json"])
+        .status(0);
+    assert_eq!(after.json()[1]["state"], "ok");
+    assert_no_value(&after);
     // Without an identity the sealed store cannot be read: refused, as get refuses.
-    let refused = later
+    let refused = after
         .then()
         .env("ENVMINT_IDENTITY", "")
         .args(["status"])
