@@ -265,3 +265,15 @@ fn fail_a_stale_plan_reads_as_its_snapshot() {
     assert_eq!(out.stdout(), "");
     common::assert_stderr_snapshot(&out, "plan/stale");
 }
+
+#[test]
+fn a_plan_written_over_a_readable_file_becomes_private() {
+    let out = project()
+        .write("p.plan", "old")
+        .chmod("p.plan", 0o644)
+        .args(["plan", "--at", AT, "-o", "p.plan", "--json"])
+        .status(0);
+    assert_eq!(out.mode("p.plan"), 0o600);
+    assert_eq!(json(&out)["plan_file"], "p.plan");
+    assert!(common::temps(out.dir()).is_empty());
+}
