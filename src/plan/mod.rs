@@ -3,8 +3,10 @@
 //!
 //! Bootstrap is the simplest rotation: [`bootstrap::plan`] reads a document and the declared
 //! secrets and returns a [`Plan`] (per declared key: added, filled, kept, weak or replaced, with
-//! its kind and bits); [`apply()`] generates the new values and edits the document. Rotation will
-//! make plans of its own and apply them the same way; [`crate::store::transact`] is the loop that
+//! its kind and bits); [`apply()`] generates the new values and edits the document.
+//! [`rotation::build`] decides a rotation (due keys, overlap, expiry) as concrete
+//! [`edit::Edit`]s with their new values, which [`edit::apply_edits`] replays and
+//! [`file`](mod@file) saves in a plan file for `envmint apply`; [`crate::store::transact`] is the loop that
 //! commits them (plan without the lock, lock, re-plan if the file moved, save).
 //!
 //! [`record`] reads and writes the `# envmint:` line above each managed key (when its value was
@@ -14,7 +16,10 @@
 
 mod apply;
 pub mod bootstrap;
+pub mod edit;
+pub mod file;
 pub mod record;
+pub mod rotation;
 pub mod status;
 
 pub use apply::apply;
