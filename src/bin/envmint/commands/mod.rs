@@ -1,6 +1,7 @@
 //! One file per subcommand. Each turns its parsed arguments into library calls and prints a
 //! summary; this file holds what they share: the error report, stdout handling, path display.
 
+mod audit;
 mod bootstrap;
 mod edit;
 mod r#gen;
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Seal(args) => seal::run(&ctx, args),
         Command::Unseal(args) => unseal::run(&ctx, args),
         Command::Rekey(args) => rekey::run(&ctx, args),
+        Command::Audit(args) => audit::run(&mut ctx, args),
     };
     result.map_err(|err| match ctx.cwd_if_known() {
         Some(cwd) => err.relative_to(cwd),
@@ -77,6 +79,7 @@ fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Res
         Command::Unset(args) => &mut args.target.manifest,
         Command::Edit(args) => &mut args.target.manifest,
         Command::Rekey(args) => &mut args.manifest,
+        Command::Audit(args) => &mut args.manifest,
     };
     if slot.is_some() {
         return Err(
