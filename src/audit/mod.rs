@@ -12,11 +12,12 @@
 //! - [`values`]: empty, placeholder and example values, values weaker than their declaration,
 //!   unmanaged secrets under 128 bits ([`entropy`]), the same value twice;
 //! - [`git`]: `.gitignore` coverage, tracked secret files, and values in the history (`--git`);
-//! - `rotation`: keys due, unknown or overdue for rotation (from `plan::status`).
+//! - [`rotation`]: keys due, unknown or overdue for rotation (from `plan::status`).
 
 pub mod entropy;
 pub mod files;
 pub mod git;
+pub mod rotation;
 pub mod values;
 
 use serde::Serialize;

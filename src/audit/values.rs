@@ -8,7 +8,7 @@ use super::entropy::estimate_bits;
 use super::{Check, Finding, Severity, looks_secret};
 use crate::dotenv::Document;
 use crate::generate::{MIN_BITS, Problem, is_placeholder};
-use crate::manifest::{Manifest, SecretDecl};
+use crate::manifest::{MAX_KEEP, Manifest, SecretDecl};
 use crate::plan::bootstrap::kept_problem;
 use crate::secret::KeyedHash;
 use std::collections::HashMap;
@@ -31,24 +31,36 @@ pub struct EnvValues<'a> {
 enum Role<'a> {
     /// Declared for this environment.
     Managed(&'a SecretDecl),
-    /// `KEY_PREVIOUS` of a declared key: a retired value, checked for sharing only (its form is
+    /// A name a declared key's retired values use (`KEY_PREVIOUS`...): a retired value, checked for sharing only (its form is
     /// the one of a value made earlier, maybe under another declaration).
     Previous,
-    /// Not declared, but its name says it is a secret.
+    /// Not declared (or `external`, with no shape to check), but a secret.
     Unmanaged,
 }
 
 /// The role of `key` in `env`, `None` for a key audit leaves alone (`PORT`).
 fn role<'a>(manifest: &'a Manifest, env: &'a str, key: &str) -> Option<Role<'a>> {
     if let Some(decl) = manifest.secrets_for(env).find(|d| d.key == key) {
-        return Some(Role::Managed(decl));
+        // An external secret declares no shape to check it against (`set` does the same).
+        return Some(if decl.external {
+            Role::Unmanaged
+        } else {
+            Role::Managed(decl)
+        });
     }
-    if let Some(base) = key.strip_suffix("_PREVIOUS")
-        && manifest.secrets_for(env).any(|d| d.key == base)
+    if manifest
+        .secrets_for(env)
+        .any(|d| d.previous.names(Some(MAX_KEEP)).iter().any(|n| n == key))
     {
         return Some(Role::Previous);
     }
     looks_secret(key).then_some(Role::Unmanaged)
+}
+
+/// Whether audit looks at `key` of `env` at all: a declared secret, one of its retired values,
+/// or an undeclared key named like a secret ([`looks_secret`]).
+pub fn is_audited(manifest: &Manifest, env: &str, key: &str) -> bool {
+    role(manifest, env, key).is_some()
 }
 
 /// Empty, placeholder, example and weak values, and undeclared secrets under [`MIN_BITS`].

@@ -40,7 +40,46 @@ fn project() -> Test {
         .status(0)
         .then();
     // development stays absent: a missing file has no finding.
+    for file in [".env.production.local", ".env.staging.local"] {
+        add_records(&dir.join(file));
+    }
     test
+}
+
+/// A record line made now, as `bootstrap` writes it.
+fn record_now() -> String {
+    format!(
+        "# envmint: generated={}",
+        jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ")
+    )
+}
+
+/// Puts a record made now above every key of `path` that has none, so the keys are not of
+/// unknown age (whether or not bootstrap writes records itself).
+fn add_records(path: &Path) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut out = String::new();
+    let mut above = "";
+    for line in text.lines() {
+        if line.contains('=') && !line.starts_with('#') && !above.starts_with("# envmint:") {
+            out.push_str(&record_now());
+            out.push('\n');
+        }
+        out.push_str(line);
+        out.push('\n');
+        above = line;
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+/// The checks of a run, rotation aside.
+fn value_checks(out: &Output) -> Vec<String> {
+    let mut found: Vec<String> = checks(out)
+        .into_iter()
+        .filter(|c| !c.starts_with("rotation-"))
+        .collect();
+    found.sort();
+    found
 }
 
 /// The values of every `KEY=value` line of the files, to prove none is printed.
@@ -197,10 +236,8 @@ fn placeholder_example_empty_weak_and_low_entropy_values_are_found_with_their_li
         )
         .chmod(".env.development.local", 0o600);
     let out = test.args(["audit", "--json", "development"]).status(1);
-    let mut found = checks(&out);
-    found.sort();
     assert_eq!(
-        found,
+        value_checks(&out),
         [
             "empty-value",
             "example-value",
@@ -367,7 +404,15 @@ fn sealed_environments_are_audited_in_memory_and_unopened_ones_are_a_finding() {
             ),
         )
         .env("ENVMINT_IDENTITY", "id.age.key")
-        .args(["bootstrap", "production"])
+        .write(
+            ".env.production.local",
+            format!(
+                "{}\nSECRET_KEY=3f9a0c7e5b12d84f6a0e9c3b7d51f28a4c6e0b9d2f7a13c5e8b04d6f1a3c7e92\n",
+                record_now()
+            ),
+        )
+        .chmod(".env.production.local", 0o600)
+        .args(["seal", "production", "--remove-plaintext"])
         .status(0)
         .then()
         .chmod(".env.production.age", 0o644);
@@ -410,4 +455,74 @@ fn fail_git_outside_a_repository_and_unknown_environments_are_usage_errors() {
 fn audit_help_has_an_example() {
     let out = Test::new().args(["audit", "--help"]).status(0);
     assert!(out.stdout().contains("envmint audit production --git"));
+}
+
+#[test]
+fn keys_due_overdue_or_of_unknown_age_are_found() {
+    let test = project();
+    let path = test.dir().join(".env.production.local");
+    let ago = |days: i64| {
+        (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * days))
+            .strftime("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    };
+    // SECRET_KEY made 100 days ago (due after 90), JWT_SECRET_KEY 200 days ago (a whole
+    // period past due), SESSION_SECRET without a record.
+    let mut out = String::new();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let next = lines.get(i + 1).copied().unwrap_or("");
+        if line.starts_with("# envmint:") {
+            let made = match next.split('=').next().unwrap_or("") {
+                "SECRET_KEY" => Some(ago(100)),
+                "JWT_SECRET_KEY" => Some(ago(200)),
+                "SESSION_SECRET" => None,
+                _ => {
+                    out.push_str(line);
+                    out.push('\n');
+                    continue;
+                }
+            };
+            if let Some(made) = made {
+                out.push_str(&format!("# envmint: generated={made}\n"));
+            }
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    std::fs::write(&path, out).unwrap();
+    let out = test.args(["audit", "production", "--json"]).status(1);
+    let rows: Vec<String> = out
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {}",
+                f["check"].as_str().unwrap(),
+                f["key"].as_str().unwrap(),
+                f["severity"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "rotation-due SECRET_KEY warning",
+            "rotation-unknown SESSION_SECRET warning",
+            "rotation-overdue JWT_SECRET_KEY error",
+        ]
+    );
+    let due = finding(&out, "rotation-due");
+    assert_eq!(due["line"], 3);
+    assert!(due["message"].as_str().unwrap().contains("made 100d ago"));
+    assert!(
+        due["hint"]
+            .as_str()
+            .unwrap()
+            .contains("envmint rotate production --key SECRET_KEY")
+    );
 }

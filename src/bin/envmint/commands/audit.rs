@@ -162,6 +162,17 @@ pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
     for view in &views {
         findings.extend(audit::values::check_values(&manifest, view));
     }
+    for l in &loaded {
+        if let Some(doc) = &l.doc {
+            findings.extend(audit::rotation::check_rotation(
+                &manifest,
+                l.env,
+                doc,
+                l.env.store_path(),
+                ctx.now,
+            ));
+        }
+    }
     let hasher = KeyedHash::new(&mut ctx.rng);
     findings.extend(audit::values::check_duplicates(&manifest, &views, &hasher));
 
@@ -314,10 +325,7 @@ fn needles<'a>(manifest: &Manifest, views: &'a [EnvValues<'a>]) -> Vec<Needle<'a
             let Some(value) = view.doc.get(key) else {
                 continue;
             };
-            let declared = manifest
-                .secrets_for(view.env)
-                .any(|d| d.key == key || key.strip_suffix("_PREVIOUS") == Some(d.key.as_str()));
-            if !(declared || audit::looks_secret(key))
+            if !audit::values::is_audited(manifest, view.env, key)
                 || value.is_empty()
                 || envmint::generate::is_placeholder(value)
                 || view
