@@ -19,6 +19,9 @@ use std::process::{Command, Stdio};
 /// in any history and would bury the real findings.
 pub const MIN_SEARCHED_LEN: usize = 8;
 
+/// The largest blob of the history that `--git` searches.
+pub const MAX_BLOB: usize = 64 * 1024 * 1024;
+
 /// The largest tracked file in the working tree that `--git` reads.
 const MAX_WORKTREE_FILE: u64 = 16 * 1024 * 1024;
 
@@ -220,6 +223,8 @@ pub struct Hits {
     pub blobs: usize,
     /// How many bytes were searched.
     pub bytes: u64,
+    /// Blobs larger than [`MAX_BLOB`], not searched.
+    pub skipped: usize,
 }
 
 /// Searches every object of the repository at `root` (blobs of every commit, removed files
@@ -284,19 +289,28 @@ pub fn scan_history(root: &Path, needles: &[Needle<'_>]) -> Result<Hits> {
         let size: usize = size
             .parse()
             .map_err(|_| git_error(format!("git cat-file said `{}`", text.trim_end())))?;
+        if size > MAX_BLOB || !matches!(kind, "blob" | "commit") {
+            // Trees and tags hold no file content; a blob this large is a build artefact or a
+            // media file, not where a secret was pasted. Skipped without being held in memory.
+            if kind == "blob" {
+                hits.skipped += 1;
+            }
+            std::io::copy(
+                &mut (&mut reader).take(size as u64 + 1),
+                &mut std::io::sink(),
+            )
+            .map_err(|e| git_error(format!("reading git cat-file: {e}")))?;
+            continue;
+        }
         data.clear();
         data.resize(size + 1, 0);
         reader
             .read_exact(&mut data)
             .map_err(|e| git_error(format!("reading git cat-file: {e}")))?;
         let body = &data[..size];
-        match kind {
-            "blob" => {
-                hits.blobs += 1;
-                hits.bytes += size as u64;
-            }
-            "commit" => {}
-            _ => continue,
+        if kind == "blob" {
+            hits.blobs += 1;
+            hits.bytes += size as u64;
         }
         let found = matched_in(body);
         if found.is_empty() {

@@ -526,3 +526,39 @@ fn keys_due_overdue_or_of_unknown_age_are_found() {
             .contains("envmint rotate production --key SECRET_KEY")
     );
 }
+
+#[test]
+fn git_finds_a_value_in_an_uncommitted_tracked_file_and_in_a_commit_message() {
+    let test = project();
+    let dir = test.dir().to_path_buf();
+    let prod = std::fs::read_to_string(dir.join(".env.production.local")).unwrap();
+    let value = prod
+        .lines()
+        .find_map(|l| l.strip_prefix("REDIS_PASSWORD="))
+        .unwrap()
+        .to_string();
+    std::fs::write(dir.join("README.md"), "docs\n").unwrap();
+    git(&dir, &["add", "README.md"]);
+    git(&dir, &["commit", "-q", "-m", &format!("redis is {value}")]);
+    std::fs::write(dir.join("README.md"), format!("docs\nredis: {value}\n")).unwrap();
+    let out = test
+        .args(["audit", "production", "--git", "--json"])
+        .status(1);
+    let rows: Vec<String> = out
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(
+        rows.iter()
+            .any(|m| m.contains("is in a commit message: commit"))
+    );
+    assert!(
+        rows.iter()
+            .any(|m| m.contains("is in README.md: the working tree"))
+    );
+    assert!(!out.stdout().contains(&value) && !out.stderr().contains(&value));
+}

@@ -192,6 +192,13 @@ pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
             );
         }
         let hits = audit::git::scan_history(repo, &needles)?;
+        if hits.skipped > 0 {
+            say!(
+                "note: {} git blob(s) larger than {} MiB were not searched",
+                hits.skipped,
+                audit::git::MAX_BLOB >> 20
+            );
+        }
         findings.extend(audit::git::history_findings(repo, &needles, &hits));
     }
 
