@@ -187,14 +187,49 @@ impl Finding {
     }
 }
 
-/// Orders findings for the report: by check group, then file, line and key, so a rerun prints
-/// the same lines in the same order.
+/// Orders findings for the report: by group ([`Check::title`], in the order of [`ALL`]), then
+/// file, line, check and key, so a group reads down its files and a rerun prints the same lines
+/// in the same order.
 pub fn sort(findings: &mut [Finding]) {
+    let group = |c: Check| {
+        ALL.iter()
+            .position(|other| other.title() == c.title())
+            .unwrap_or(usize::MAX)
+    };
     findings.sort_by(|a, b| {
-        (a.check, &a.path, a.line, &a.env, &a.key, &a.message)
-            .cmp(&(b.check, &b.path, b.line, &b.env, &b.key, &b.message))
+        let key = |f: &Finding| {
+            (
+                group(f.check),
+                f.path.clone(),
+                f.line,
+                f.check,
+                f.env.clone(),
+                f.key.clone(),
+                f.message.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
     });
 }
+
+/// Every check, in report order.
+pub const ALL: [Check; 15] = [
+    Check::FileMode,
+    Check::FolderMode,
+    Check::SealedUnopened,
+    Check::EmptyValue,
+    Check::Placeholder,
+    Check::ExampleValue,
+    Check::WeakValue,
+    Check::LowEntropy,
+    Check::DuplicateValue,
+    Check::NotIgnored,
+    Check::Tracked,
+    Check::GitHistory,
+    Check::RotationDue,
+    Check::RotationUnknown,
+    Check::RotationOverdue,
+];
 
 /// Whether a key's name says it holds a secret (`*_SECRET*`, `*KEY*`, `*TOKEN*`,
 /// `*PASSWORD*`...). Keys the manifest does not declare are checked for strength, placeholders

@@ -192,9 +192,9 @@ fn file_modes_of_env_plan_and_identity_files_and_open_folders_are_found() {
         paths,
         [
             "file-mode .env.production.local",
+            "folder-mode keys",
             "file-mode keys/me.age.key",
             "file-mode plans/rotate.json",
-            "folder-mode keys",
         ]
     );
     // The human form: grouped, `path: severity: message`, then the hint.
@@ -323,8 +323,8 @@ fn env_and_identity_files_not_ignored_or_tracked_are_found() {
         [
             "not-ignored .env.production.local",
             "not-ignored .env.staging.local",
-            "not-ignored me.key",
             "tracked .env.staging.local",
+            "not-ignored me.key",
         ]
     );
 }
@@ -512,8 +512,8 @@ fn keys_due_overdue_or_of_unknown_age_are_found() {
         rows,
         [
             "rotation-due SECRET_KEY warning",
-            "rotation-unknown SESSION_SECRET warning",
             "rotation-overdue JWT_SECRET_KEY error",
+            "rotation-unknown SESSION_SECRET warning",
         ]
     );
     let due = finding(&out, "rotation-due");
@@ -561,4 +561,38 @@ fn git_finds_a_value_in_an_uncommitted_tracked_file_and_in_a_commit_message() {
             .any(|m| m.contains("is in README.md: the working tree"))
     );
     assert!(!out.stdout().contains(&value) && !out.stderr().contains(&value));
+}
+
+/// Compares stdout with `tests/cli/snapshots/audit/NAME.stdout` (`SNAPSHOTS=overwrite`
+/// rewrites it).
+#[track_caller]
+fn assert_stdout_snapshot(out: &Output, name: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/cli/snapshots/audit")
+        .join(format!("{name}.stdout"));
+    snapbox::Assert::new()
+        .action_env("SNAPSHOTS")
+        .eq(out.stdout(), snapbox::Data::read_from(&path, None));
+}
+
+#[test]
+fn the_human_report_is_grouped_with_a_hint_under_each_finding() {
+    let out = project()
+        .write(
+            ".env.example",
+            "DB_PASSWORD=Q7fK2mZx9LpR4tVw8NcY3bHj6DgS1aEu\n",
+        )
+        .write(
+            ".env.development.local",
+            "SECRET_KEY=<your-secret-key>\nJWT_SECRET_KEY=\nSESSION_SECRET=abc\n\
+             DB_PASSWORD=Q7fK2mZx9LpR4tVw8NcY3bHj6DgS1aEu\nSLACK_TOKEN=xoxb-1234\n",
+        )
+        .chmod(".env.development.local", 0o640)
+        .args(["audit", "development"])
+        .status(1);
+    assert_stdout_snapshot(&out, "development");
+    assert_stderr_has(
+        &out,
+        "audit: 9 findings (4 error(s), 5 warning(s)) in development",
+    );
 }
