@@ -181,9 +181,9 @@ const SKIPPED: [&str; 9] = [
 ];
 
 /// Walks `root` (not following symlinks, at most [`SCAN_MAX_DEPTH`] deep and
-/// [`SCAN_MAX_FILES`] files, skipping [`SKIPPED`] folders), reading the first [`SCAN_PREFIX`]
-/// bytes of each regular file, for plan files and identity files. Ignored files are looked at
-/// too: an ignored identity file is still one whose mode matters.
+/// [`SCAN_MAX_FILES`] files, skipping `.git`, `node_modules`, `target` and the like), reading
+/// the first [`SCAN_PREFIX`] bytes of each regular file, for plan files and identity files.
+/// Ignored files are looked at too: an ignored identity file is still one whose mode matters.
 pub fn scan_project(root: &Path) -> Scan {
     let mut scan = Scan::default();
     let mut stack = vec![(root.to_path_buf(), 0usize)];
