@@ -21,3 +21,4 @@ mod manifest;
 mod messages;
 mod seal;
 mod sealed;
+mod status;

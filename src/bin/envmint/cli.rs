@@ -65,6 +65,8 @@ pub enum Command {
     Unseal(UnsealArgs),
     /// Re-encrypt sealed environments to the recipients the manifest lists now.
     Rekey(RekeyArgs),
+    /// Show each key's age, state and next due date (never a value).
+    Status(StatusArgs),
     /// Check secret files, values and git for the usual security problems (exit 1 on findings).
     Audit(AuditArgs),
 }
@@ -441,6 +443,44 @@ pub struct RekeyArgs {
     pub identities: Vec<PathBuf>,
 }
 
+/// `envmint status`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint status                         # every environment\n  \
+    envmint status production --check      # exit 1 when a key is due, unknown or missing\n  \
+    envmint status --at 2027-01-01         # what will be due then\n  \
+    envmint status production --json | jq '.[] | select(.state == \"due\")'\n\n\
+    States: ok, due (age >= rotate_every), missing, unknown (no `# envmint:` record: due now),\n\
+    unmanaged (not in the manifest), previous (a retired value kept for its overlap window)\n\
+    and expired (one past it). Sealed environments are read in memory. Never prints a value.")]
+pub struct StatusArgs {
+    /// Use this envmint.toml instead of searching the current folder and its parents.
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+
+    /// Decrypt a sealed environment with the identities in this file (repeatable) [default:
+    /// ENVMINT_IDENTITY, ENVMINT_AGE_KEY, then ~/.config/envmint/identity.txt].
+    #[arg(short, long = "identity", value_name = "IDENTITY")]
+    pub identities: Vec<PathBuf>,
+
+    /// Environments to show [default: every declared one].
+    #[arg(value_name = "ENV")]
+    pub environments: Vec<String>,
+
+    /// Evaluate at this instant instead of now, to forecast: an RFC 3339 time
+    /// (2027-01-01T09:00:00Z) or a date (2027-01-01, midnight UTC).
+    #[arg(long, value_name = "WHEN")]
+    pub at: Option<String>,
+
+    /// Print one JSON array of keys on stdout instead of the tables.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Exit 1 when any key is due, unknown or missing (for alerts), else 0.
+    #[arg(long)]
+    pub check: bool,
+}
+
 /// `envmint audit`.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
@@ -450,7 +490,8 @@ pub struct RekeyArgs {
     Checks: modes of plaintext env files, plan files and identity files (a sealed file may be\n\
     0644) and of their folders; empty, placeholder and .env.example values; values weaker than\n\
     their declaration, and undeclared secrets under 128 bits by an estimate; the same value in\n\
-    two environments or under two keys; secret files .gitignore does not cover or git tracks.\n\
+    two environments or under two keys; secret files .gitignore does not cover or git tracks;\n\
+    keys due, of unknown age or overdue for rotation (as `status` computes them).\n\
     --git also searches every blob of the history and the tracked files for each stored value\n\
     of 8 characters or more. Sealed environments are decrypted in memory; one that cannot be\n\
     opened is a finding. No value is ever printed. Exit 0 clean, 1 findings.")]

@@ -13,6 +13,7 @@ mod rekey;
 mod seal;
 mod sealed;
 mod set;
+mod status;
 mod unseal;
 mod unset;
 
@@ -46,6 +47,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Seal(args) => seal::run(&ctx, args),
         Command::Unseal(args) => unseal::run(&ctx, args),
         Command::Rekey(args) => rekey::run(&ctx, args),
+        Command::Status(args) => status::run(&ctx, args),
         Command::Audit(args) => audit::run(&mut ctx, args),
     };
     result.map_err(|err| match ctx.cwd_if_known() {
@@ -79,6 +81,7 @@ fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Res
         Command::Unset(args) => &mut args.target.manifest,
         Command::Edit(args) => &mut args.target.manifest,
         Command::Rekey(args) => &mut args.manifest,
+        Command::Status(args) => &mut args.manifest,
         Command::Audit(args) => &mut args.manifest,
     };
     if slot.is_some() {
