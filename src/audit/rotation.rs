@@ -156,4 +156,36 @@ mod tests {
             "A is due for rotation: made 53d ago (2026-10-01T00:00:00Z), due 2026-10-31T00:00:00Z"
         );
     }
+
+    #[test]
+    fn a_retired_value_past_its_expiry_is_overdue_and_one_inside_it_is_fine() {
+        let m = Manifest::parse(
+            "[environments.production]\n[secrets.A]\nkind = \"hex\"\noverlap = \"7d\"\n",
+            Path::new("/p/envmint.toml"),
+            Path::new("/p"),
+        )
+        .unwrap();
+        let env = m.environment("production").unwrap();
+        let doc = |expires: &str| {
+            Document::parse(&format!(
+                "# envmint: generated=2026-11-20T00:00:00Z\nA=1\n\
+                 # envmint: previous-of=A retired=2026-11-20T00:00:00Z expires={expires}\n\
+                 A_PREVIOUS=0\n"
+            ))
+        };
+        let now: Timestamp = "2026-11-23T00:00:00Z".parse().unwrap();
+        let path = Path::new("/p/.env");
+        let inside = check_rotation(&m, env, &doc("2026-11-27T00:00:00Z"), path, now);
+        assert_eq!(inside, []);
+        let past = check_rotation(&m, env, &doc("2026-11-22T00:00:00Z"), path, now);
+        assert_eq!(past.len(), 1);
+        assert_eq!(past[0].check, Check::RotationOverdue);
+        assert_eq!(past[0].key.as_deref(), Some("A_PREVIOUS"));
+        assert_eq!(past[0].line, Some(4));
+        assert_eq!(
+            past[0].message,
+            "A_PREVIOUS, a retired value of A, expired at 2026-11-22T00:00:00Z and is still in \
+             the file"
+        );
+    }
 }
