@@ -596,3 +596,42 @@ fn the_human_report_is_grouped_with_a_hint_under_each_finding() {
         "audit: 9 findings (4 error(s), 5 warning(s)) in development",
     );
 }
+
+#[test]
+fn git_searches_each_item_of_a_list_of_retired_values() {
+    let test = Test::new();
+    let dir = test.dir().to_path_buf();
+    git(&dir, &["init", "-q"]);
+    let old = "9c1e5a7f3b2d4e6a8c0b1d3f5e7a9c2b4d6f8a0c1e3b5d7f9a2c4e6b8d0f1a3c";
+    let older = "1b3d5f7a9c2e4b6d8f0a1c3e5b7d9f2a4c6e8b0d1f3a5c7e9b2d4f6a8c0e1b3d";
+    std::fs::write(dir.join("notes.txt"), format!("old key: {older}\n")).unwrap();
+    git(&dir, &["add", "notes.txt"]);
+    git(&dir, &["commit", "-q", "-m", "notes"]);
+    let now = record_now();
+    let stamp = now.trim_start_matches("# envmint: generated=");
+    let out = test
+        .env("HOME", dir.join("no-home"))
+        .env("XDG_CONFIG_HOME", dir.join("no-config"))
+        .write(".gitignore", ".env*.local\n")
+        .write(
+            "envmint.toml",
+            "[environments.production]\n[secrets.APP_KEY]\nkind = \"hex\"\nbytes = 32\n\
+             overlap = \"7d\"\nprevious = { list = \"APP_KEYS\", separator = \",\", keep = 2 }\n",
+        )
+        .write(
+            ".env.production.local",
+            format!(
+                "{now}\nAPP_KEY=7e5c3a1f9d8b6e4c2a0f1e3d5c7b9a2e4d6c8b0a1f3e5d7c9b2a4e6d8c0f1b3a\n\
+                 # envmint: previous-of=APP_KEY retired={stamp},{stamp} expires=2999-01-01T00:00:00Z,2999-01-01T00:00:00Z\n\
+                 APP_KEYS={old},{older}\n"
+            ),
+        )
+        .chmod(".env.production.local", 0o600)
+        .args(["audit", "--git", "--json"])
+        .status(1);
+    let f = finding(&out, "git-history");
+    assert_eq!(f["key"], "APP_KEYS");
+    assert_eq!(f["path"], "notes.txt");
+    assert_eq!(checks(&out), ["git-history"], "{}", out.describe());
+    assert!(!out.stdout().contains(older) && !out.stderr().contains(older));
+}

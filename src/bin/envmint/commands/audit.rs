@@ -19,7 +19,7 @@ use envmint::audit::git::{GitFile, Needle};
 use envmint::audit::values::EnvValues;
 use envmint::audit::{self, Check, Finding, Severity};
 use envmint::dotenv::Document;
-use envmint::manifest::{Environment, Manifest, Source};
+use envmint::manifest::{Environment, Manifest, Previous, Source};
 use envmint::secret::KeyedHash;
 use envmint::{Error, Exit, Result, store};
 use serde::Serialize;
@@ -142,7 +142,8 @@ pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
             findings.extend(audit::git::check_files(repo, &git_files)?);
         }
         None => say!(
-            "note: {} is not in a git repository: the .gitignore and tracking checks do not apply",
+            "note: {} is not in a git repository (or git is not installed): the .gitignore \
+             and tracking checks do not apply",
             shown(&root, &cwd).display()
         ),
     }
@@ -342,11 +343,30 @@ fn needles<'a>(manifest: &Manifest, views: &'a [EnvValues<'a>]) -> Vec<Needle<'a
             {
                 continue;
             }
-            out.push(Needle {
-                env: view.env,
-                key,
-                value,
-            });
+            // A list of retired values (`APP_KEYS=new,old`) is searched item by item: each
+            // was a secret on its own.
+            let separator = manifest
+                .secrets_for(view.env)
+                .find_map(|d| match &d.previous {
+                    Previous::List {
+                        name, separator, ..
+                    } if name == key && !separator.is_empty() => Some(separator.as_str()),
+                    _ => None,
+                });
+            match separator {
+                Some(sep) => {
+                    out.extend(value.split(sep).filter(|v| !v.is_empty()).map(|v| Needle {
+                        env: view.env,
+                        key,
+                        value: v,
+                    }))
+                }
+                None => out.push(Needle {
+                    env: view.env,
+                    key,
+                    value,
+                }),
+            }
         }
     }
     out
