@@ -25,10 +25,14 @@ pub const MAX_BLOB: usize = 64 * 1024 * 1024;
 /// The largest tracked file in the working tree that `--git` reads.
 const MAX_WORKTREE_FILE: u64 = 16 * 1024 * 1024;
 
-/// A git command in `root`, with the user's configuration kept out of what is parsed.
+/// A git command in `root`, with the user's configuration kept out of what is parsed. A
+/// `GIT_DIR` or `GIT_WORK_TREE` inherited from a hook (`envmint audit` in a pre-commit hook)
+/// would point git elsewhere than `-C root` says (and a relative one, nowhere).
 fn git(root: &Path) -> Command {
     let mut cmd = Command::new("git");
-    cmd.arg("-C")
+    cmd.env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .arg("-C")
         .arg(root)
         .args(["-c", "core.quotePath=false"])
         .stdin(Stdio::null())
