@@ -6,6 +6,7 @@
 #   --quick   fewer iterations (a smoke run of well under a minute)
 #
 # BENCH_ENVMINT=/path/to/envmint skips the build and benchmarks that binary instead.
+# BENCH_ONLY="bench_audit_git bench_gen" runs only those sections.
 #
 # Sections (one function each; add new ones to SECTIONS below):
 #   bench_gen        envmint gen hex --bytes 32  vs  openssl rand -hex 32  vs  python secrets
@@ -18,6 +19,9 @@
 #                    `cargo install --locked rage` into ~/.cache/envmint-bench (BENCH_RAGE=0: skip)
 #   bench_sealed_noop bootstrap of a sealed environment that needs nothing: < 3 ms, no write
 #   bench_status     status of 10,000 managed keys (~1 MB, 10% due): < 30 ms; sealed <= 1.5x
+#   bench_audit_git  envmint audit --git on a repository of 5,000 commits and 2,000 files (a
+#                    value committed at commit 2,500 and removed at 2,501): < 5 s. The fixture
+#                    is built once with git fast-import into ~/.cache/envmint-bench
 #
 # The bootstrap sections are skipped with a message while `envmint bootstrap` does not work
 # yet. Results end in a summary table: what, envmint median, other median, ratio, target,
@@ -479,6 +483,79 @@ print("".join(f"SECRET_{i:02d}={secrets.token_hex(16)}\n" for i in range(40)), e
     rm -f big big.age e.big.age a.big.age e.big a.big
 }
 
+# audit_git_fixture DIR: a git repository of 5,000 commits over 2,000 files (~1 KB each, three
+# changed per commit), built with one `git fast-import` stream; commit 2,500 adds the value of
+# SECRET_KEY of .env.production.local (not tracked) to config/settings.py, 2,501 removes it.
+audit_git_fixture() {
+    local dir=$1
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    git -C "$dir" init -q -b main
+    "$PY" - <<'PY' | git -C "$dir" fast-import --quiet
+import random, sys
+out = sys.stdout.buffer
+rnd = random.Random(7)
+SECRET = "5d41402abc4b2a76b9719d911017c592" * 2
+FILES, COMMITS = 2000, 5000
+def path(i): return f"src/d{i % 40:02d}/file{i:04d}.txt"
+def content(i, rev):
+    words = " ".join(rnd.choice(["alpha", "beta", "gamma", "delta", "omega", "x1", "y2"]) for _ in range(150))
+    return f"file {i} revision {rev}\n{words}\n".encode()
+def blob(data):
+    out.write(b"data %d\n" % len(data)); out.write(data); out.write(b"\n")
+for c in range(1, COMMITS + 1):
+    out.write(b"commit refs/heads/main\nmark :%d\n" % c)
+    out.write(b"committer Bench <bench@example.com> %d +0000\n" % (1700000000 + c * 60))
+    blob(f"commit {c}".encode())
+    if c > 1:
+        out.write(b"from :%d\n" % (c - 1))
+    changed = range(FILES) if c == 1 else [(c * 7) % FILES, (c * 13 + 1) % FILES, (c * 31 + 2) % FILES]
+    for i in changed:
+        out.write(b"M 100644 inline %s\n" % path(i).encode()); blob(content(i, c))
+    if c == COMMITS // 2:
+        out.write(b"M 100644 inline config/settings.py\n"); blob(f"SECRET_KEY = '{SECRET}'\n".encode())
+    if c == COMMITS // 2 + 1:
+        out.write(b"D config/settings.py\n")
+PY
+    git -C "$dir" checkout -q -f main
+    printf '.env*.local\n*.age.key\n' >"$dir/.gitignore"
+    {
+        printf '[environments.production]\n[secrets.SECRET_KEY]\nkind = "hex"\nbytes = 32\n'
+    } >"$dir/envmint.toml"
+    printf 'SECRET_KEY=%s\n' "$(printf '5d41402abc4b2a76b9719d911017c592%.0s' 1 2)" \
+        >"$dir/.env.production.local"
+    chmod 600 "$dir/.env.production.local"
+    touch "$dir/.fixture-v1"
+}
+
+bench_audit_git() {
+    log "audit --git: 5,000 commits, 2,000 files, one value committed then removed"
+    local cache="${XDG_CACHE_HOME:-$HOME/.cache}/envmint-bench" json="$WORK/audit-git.json"
+    local dir="$cache/audit-git-5000x2000"
+    if [ ! -f "$dir/.fixture-v1" ]; then
+        echo "building the fixture repository in $dir (once)"
+        mkdir -p "$cache"
+        local start=$SECONDS
+        audit_git_fixture "$dir"
+        echo "built in $((SECONDS - start)) s"
+    fi
+    local found
+    found=$(cd "$dir" && "$ENVMINT" audit production --git --json 2>/dev/null || true)
+    if ! grep -q '"check": "git-history"' <<<"$found" || ! grep -q 'config/settings.py' <<<"$found"; then
+        echo "bench.sh: audit --git did not find the removed value" >&2
+        record "audit --git, 5,000 commits x 2,000 files" "failed" "-" "-" "< 5 s" fail
+        return
+    fi
+    echo "objects: $(git -C "$dir" count-objects -v | tr '\n' ' ')"
+    (cd "$dir" && hyperfine -N -i --style basic --warmup 1 --runs "$RUNS_SLOW" \
+        --export-json "$json" -n "envmint audit production --git" \
+        "$ENVMINT audit production --git")
+    local e
+    e=$(median_ms "$json" 0)
+    record "audit --git, 5,000 commits x 2,000 files" "$(fmt 0 "$e") ms" "-" "-" "< 5 s" \
+        "$(calc "int($e < 5000)")"
+}
+
 summary() {
     log "summary ($([ "$QUICK" = 1 ] && echo quick || echo full) run)"
     {
@@ -541,7 +618,11 @@ PY
 }
 
 SECTIONS=(bench_gen bench_throughput bench_bootstrap bench_big_file bench_memory bench_seal
-    bench_sealed_noop bench_status)
+    bench_sealed_noop bench_status bench_audit_git)
+# BENCH_ONLY="bench_audit_git ..." runs only those sections.
+if [ -n "${BENCH_ONLY:-}" ]; then
+    read -ra SECTIONS <<<"$BENCH_ONLY"
+fi
 
 main() {
     ensure_tools

@@ -23,9 +23,11 @@
 //! - [`path`]: paths as shown to people, relative to a base the binary passes.
 //! - [`error`]: the one error type and its exit codes.
 //! - [`text`]: small text helpers shared by the readers of files (the line of a byte offset).
+//! - [`audit`]: the security checks of `envmint audit`, as findings (never a value).
 #![forbid(unsafe_code)]
 
 pub mod atomic;
+pub mod audit;
 pub mod dotenv;
 pub mod error;
 pub mod generate;

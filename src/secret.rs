@@ -53,6 +53,38 @@ pub fn reserve_zeroizing(buf: &mut Zeroizing<Vec<u8>>, additional: usize) {
     std::mem::swap(buf, &mut bigger);
 }
 
+/// A keyed hash (HMAC-SHA256) for telling whether two values are equal without keeping or
+/// showing either: the key is drawn from the caller's RNG for one run and never leaves the
+/// process, so a digest compares values inside that run and is useless to anyone who sees it
+/// (no dictionary can be precomputed against a key nobody knows).
+pub struct KeyedHash {
+    key: Zeroizing<[u8; 32]>,
+}
+
+impl KeyedHash {
+    /// A hasher with a fresh random key.
+    pub fn new(rng: &mut impl rand::CryptoRng) -> KeyedHash {
+        let mut key = Zeroizing::new([0u8; 32]);
+        rng.fill_bytes(&mut key[..]);
+        KeyedHash { key }
+    }
+
+    /// The keyed digest of `value`: equal values give equal digests within this hasher.
+    pub fn digest(&self, value: &str) -> [u8; 32] {
+        use hmac::Mac as _;
+        let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(&self.key[..])
+            .expect("HMAC takes a key of any length");
+        mac.update(value.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+}
+
+impl fmt::Debug for KeyedHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeyedHash(..)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,6 +96,18 @@ mod tests {
         assert!(!shown.contains("hunter2"), "{shown}");
         assert_eq!(s.expose(), "hunter2-correct-horse");
         assert_eq!(s.len(), 21);
+    }
+
+    #[test]
+    fn keyed_hashes_match_within_a_run_and_differ_across_keys() {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+        let a = KeyedHash::new(&mut rng);
+        let b = KeyedHash::new(&mut rng);
+        assert_eq!(a.digest("same"), a.digest("same"));
+        assert_ne!(a.digest("same"), a.digest("other"));
+        assert_ne!(a.digest("same"), b.digest("same"));
+        assert_eq!(format!("{a:?}"), "KeyedHash(..)");
     }
 
     #[test]

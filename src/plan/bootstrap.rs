@@ -36,13 +36,24 @@ pub fn check_kept(
     spec: &Spec,
     example: Option<&Document>,
 ) -> Option<String> {
-    let problem = spec.check(value).err().or_else(|| {
+    let problem = kept_problem(key, value, spec, example)?;
+    Some(format!("{problem}, not a {}", spec.describe()))
+}
+
+/// What is wrong with a kept value, as data: [`Spec::check`], then a copy of the template's
+/// value for the same key. `audit` files each problem under its own check.
+pub fn kept_problem(
+    key: &str,
+    value: &str,
+    spec: &Spec,
+    example: Option<&Document>,
+) -> Option<Problem> {
+    spec.check(value).err().or_else(|| {
         example
             .and_then(|e| e.get(key))
             .filter(|template| *template == value)
             .map(|_| Problem::SameAsExample)
-    })?;
-    Some(format!("{problem}, not a {}", spec.describe()))
+    })
 }
 
 /// Whether a document that exists cannot be a dotenv file: it has content, but not one line

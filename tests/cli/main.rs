@@ -7,6 +7,7 @@
 //! the files under `tests/cli/snapshots/`; `SNAPSHOTS=overwrite cargo test --test cli` rewrites
 //! them after a deliberate wording change, so the change shows up as a diff.
 
+mod audit;
 mod bootstrap;
 mod common;
 mod dotenv_corpus;

@@ -74,6 +74,8 @@ pub enum Command {
     Rotate(RotateArgs),
     /// Show each key's age, state and next due date (never a value).
     Status(StatusArgs),
+    /// Check secret files, values and git for the usual security problems (exit 1 on findings).
+    Audit(AuditArgs),
 }
 
 /// A built-in kind of secret as given on the command line: the library's own list
@@ -620,6 +622,43 @@ pub struct StatusArgs {
     /// Exit 1 when any key is due, unknown or missing (for alerts), else 0.
     #[arg(long)]
     pub check: bool,
+}
+
+/// `envmint audit`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint audit                          # every environment of the manifest\n  \
+    envmint audit production --git         # and search git's history for its values\n  \
+    envmint audit --json | jq '.[] | select(.severity == \"error\")'\n\n\
+    Checks: modes of plaintext env files, plan files and identity files (a sealed file may be\n\
+    0644) and of their folders; empty, placeholder and .env.example values; values weaker than\n\
+    their declaration, and undeclared secrets under 128 bits by an estimate; the same value in\n\
+    two environments or under two keys; secret files .gitignore does not cover or git tracks;\n\
+    keys due, of unknown age or overdue for rotation (as `status` computes them).\n\
+    --git also searches every blob of the history and the tracked files for each stored value\n\
+    of 8 characters or more. Sealed environments are decrypted in memory; one that cannot be\n\
+    opened is a finding. No value is ever printed. Exit 0 clean, 1 findings.")]
+pub struct AuditArgs {
+    /// The manifest [default: envmint.toml found from here].
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+
+    /// Decrypt sealed environments with the identities in this file (repeatable) [default:
+    /// ENVMINT_IDENTITY, ENVMINT_AGE_KEY, then ~/.config/envmint/identity.txt].
+    #[arg(short, long = "identity", value_name = "IDENTITY")]
+    pub identities: Vec<PathBuf>,
+
+    /// Environments to audit [default: all the manifest declares].
+    #[arg(value_name = "ENV")]
+    pub environments: Vec<String>,
+
+    /// Print the findings as a JSON array on stdout.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Also search the git history and tracked files for the stored values.
+    #[arg(long)]
+    pub git: bool,
 }
 
 #[cfg(test)]

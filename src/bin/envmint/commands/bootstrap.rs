@@ -287,7 +287,7 @@ fn example_path(file: &Path) -> PathBuf {
 
 /// The template beside `file`, parsed; `None` when there is none or it cannot be read as a
 /// UTF-8 regular file (it only sharpens the check, so it is never an error).
-fn read_example(file: &Path) -> Option<Document> {
+pub(super) fn read_example(file: &Path) -> Option<Document> {
     let path = example_path(file);
     // An environment whose file is the template itself would find every value copied.
     if path == file || path.file_name() == file.file_name() {

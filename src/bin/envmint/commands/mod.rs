@@ -2,6 +2,7 @@
 //! summary; this file holds what they share: the error report, stdout handling, path display.
 
 mod apply;
+mod audit;
 mod bootstrap;
 mod edit;
 mod r#gen;
@@ -53,6 +54,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Apply(args) => apply::run(&ctx, args),
         Command::Rotate(args) => rotate::run(&mut ctx, args),
         Command::Status(args) => status::run(&ctx, args),
+        Command::Audit(args) => audit::run(&mut ctx, args),
     };
     result.map_err(|err| match ctx.cwd_if_known() {
         Some(cwd) => err.relative_to(cwd),
@@ -89,6 +91,7 @@ fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Res
         Command::Apply(args) => &mut args.manifest,
         Command::Rotate(args) => &mut args.manifest,
         Command::Status(args) => &mut args.manifest,
+        Command::Audit(args) => &mut args.manifest,
     };
     if slot.is_some() {
         return Err(

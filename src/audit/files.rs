@@ -1,0 +1,340 @@
+//! File and folder modes, and the bounded scan that finds plan files and identity files in a
+//! project.
+
+use super::{Check, Finding, Severity};
+use std::collections::BTreeSet;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+/// What a secret file is, which decides the modes it may have.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// An environment's dotenv file in the clear (a plain store, or the unsealed copy of a
+    /// sealed one), with the mode the manifest declares (`None`: 0600).
+    Plaintext {
+        /// `mode = "0640"` in the manifest.
+        declared: Option<u32>,
+    },
+    /// An age file: ciphertext, so others may read it (0644); nobody but the owner may write it.
+    Sealed,
+    /// A saved rotation plan (`"envmint_plan"` in its first 100 bytes): 0600.
+    Plan,
+    /// An age identity (a secret key): 0600.
+    Identity,
+}
+
+impl FileKind {
+    /// The group and other bits this kind of file may have.
+    fn allowed(&self) -> u32 {
+        match self {
+            FileKind::Plaintext { declared } => {
+                declared.unwrap_or(crate::manifest::DEFAULT_MODE) & 0o077
+            }
+            FileKind::Sealed => 0o044,
+            FileKind::Plan | FileKind::Identity => 0,
+        }
+    }
+
+    fn describe(&self) -> &'static str {
+        match self {
+            FileKind::Plaintext { .. } => "plaintext env file",
+            FileKind::Sealed => "sealed env file",
+            FileKind::Plan => "plan file",
+            FileKind::Identity => "identity file (an age secret key)",
+        }
+    }
+}
+
+/// A file holding secrets, to check.
+#[derive(Clone, Debug)]
+pub struct SecretFile {
+    /// Where it is.
+    pub path: PathBuf,
+    /// What it is.
+    pub kind: FileKind,
+    /// The environment it stores, if any.
+    pub env: Option<String>,
+}
+
+/// Files whose group or other bits go beyond what their kind allows ([`FileKind`]); files that
+/// do not exist are skipped. A symlink is judged by its target (what a reader opens).
+pub fn check_modes(files: &[SecretFile]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    for file in files {
+        if !seen.insert(&file.path) {
+            continue;
+        }
+        let Ok(meta) = std::fs::metadata(&file.path) else {
+            continue;
+        };
+        let mode = meta.mode() & 0o7777;
+        let extra = mode & 0o077 & !file.kind.allowed();
+        if extra == 0 {
+            continue;
+        }
+        let allowed = 0o600 | file.kind.allowed();
+        let mut f = Finding::new(
+            Severity::Error,
+            Check::FileMode,
+            format!("{} is {mode:04o}: {}", file.kind.describe(), who_can(extra)),
+        )
+        .path(&file.path)
+        .hint(match &file.kind {
+            FileKind::Plaintext { declared: None } => format!(
+                "chmod {allowed:o} {} (or declare the mode it needs: mode = \"0640\" in the \
+                 manifest)",
+                file.path.display()
+            ),
+            _ => format!("chmod {allowed:o} {}", file.path.display()),
+        });
+        if let Some(env) = &file.env {
+            f = f.env(env);
+        }
+        out.push(f);
+    }
+    out
+}
+
+/// `group can read, others can read and write` for the group/other bits in `extra`.
+fn who_can(extra: u32) -> String {
+    let mut parts = Vec::new();
+    for (shift, who) in [(3, "group"), (0, "others")] {
+        let bits = (extra >> shift) & 0o7;
+        let mut can = Vec::new();
+        if bits & 4 != 0 {
+            can.push("read");
+        }
+        if bits & 2 != 0 {
+            can.push("write");
+        }
+        if bits & 1 != 0 {
+            can.push("execute");
+        }
+        if !can.is_empty() {
+            parts.push(format!("{who} can {}", can.join(" and ")));
+        }
+    }
+    format!("{} it", parts.join(", "))
+}
+
+/// Folders holding secret files that others may write to: they can replace a file, or remove
+/// it and leave their own. Folders that do not exist are skipped.
+pub fn check_folders<'a>(folders: impl IntoIterator<Item = &'a Path>) -> Vec<Finding> {
+    let unique: BTreeSet<&Path> = folders.into_iter().collect();
+    let mut out = Vec::new();
+    for dir in unique {
+        let Ok(meta) = std::fs::metadata(dir) else {
+            continue;
+        };
+        let mode = meta.mode() & 0o7777;
+        if mode & 0o002 != 0 {
+            out.push(
+                Finding::new(
+                    Severity::Error,
+                    Check::FolderMode,
+                    format!(
+                        "folder is {mode:04o}: others can write to it, so they can replace the \
+                         secret files in it"
+                    ),
+                )
+                .path(dir)
+                .hint(format!("chmod o-w {}", dir.display())),
+            );
+        }
+    }
+    out
+}
+
+/// What the scan of a project found.
+#[derive(Debug, Default)]
+pub struct Scan {
+    /// Files with `"envmint_plan"` in their first 100 bytes.
+    pub plan_files: Vec<PathBuf>,
+    /// Files holding `AGE-SECRET-KEY-1` in their first [`SCAN_PREFIX`] bytes.
+    pub identity_files: Vec<PathBuf>,
+    /// Whether the scan stopped at [`SCAN_MAX_FILES`]: some files were not looked at.
+    pub truncated: bool,
+}
+
+/// How many files the scan looks at, at most.
+pub const SCAN_MAX_FILES: usize = 20_000;
+/// How deep below the project folder the scan goes.
+pub const SCAN_MAX_DEPTH: usize = 8;
+/// How many bytes of each file the scan reads: identity files are a few lines, and a plan
+/// file says what it is in its first member.
+pub const SCAN_PREFIX: usize = 4096;
+
+/// Folders the scan never enters: git's own, and the dependency and build trees that hold
+/// thousands of files nobody writes secrets into.
+const SKIPPED: [&str; 9] = [
+    ".git",
+    "node_modules",
+    "target",
+    ".venv",
+    "venv",
+    "vendor",
+    "__pycache__",
+    ".tox",
+    ".cache",
+];
+
+/// Walks `root` (not following symlinks, at most [`SCAN_MAX_DEPTH`] deep and
+/// [`SCAN_MAX_FILES`] files, skipping `.git`, `node_modules`, `target` and the like), reading
+/// the first [`SCAN_PREFIX`] bytes of each regular file, for plan files and identity files.
+/// Ignored files are looked at too: an ignored identity file is still one whose mode matters.
+pub fn scan_project(root: &Path) -> Scan {
+    let mut scan = Scan::default();
+    let mut stack = vec![(root.to_path_buf(), 0usize)];
+    let mut files = 0usize;
+    while let Some((dir, depth)) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut entries: Vec<_> = entries.flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let path = entry.path();
+            if kind.is_dir() {
+                let name = entry.file_name();
+                if depth < SCAN_MAX_DEPTH && !SKIPPED.iter().any(|s| name == *s) {
+                    stack.push((path, depth + 1));
+                }
+                continue;
+            }
+            if !kind.is_file() {
+                continue;
+            }
+            files += 1;
+            if files > SCAN_MAX_FILES {
+                scan.truncated = true;
+                return scan;
+            }
+            let Some(prefix) = read_prefix(&path, SCAN_PREFIX) else {
+                continue;
+            };
+            if memchr::memmem::find(&prefix[..prefix.len().min(100)], b"envmint_plan").is_some() {
+                scan.plan_files.push(path);
+            } else if memchr::memmem::find(&prefix, b"AGE-SECRET-KEY-1").is_some() {
+                scan.identity_files.push(path);
+            }
+        }
+    }
+    scan
+}
+
+/// The first `limit` bytes of `path` when it is a regular file (opened without following a
+/// symlink, without blocking on a FIFO), in a zeroizing buffer: it may be a secret key.
+pub fn read_prefix(path: &Path, limit: usize) -> Option<Zeroizing<Vec<u8>>> {
+    use std::io::Read;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc_flags())
+        .open(path)
+        .ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut buf = Zeroizing::new(vec![0u8; limit]);
+    let mut filled = 0;
+    let mut file = file;
+    while filled < limit {
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    buf.truncate(filled);
+    Some(buf)
+}
+
+/// `O_NOFOLLOW | O_NONBLOCK`.
+fn libc_flags() -> i32 {
+    (rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK).bits() as i32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn chmod(p: &Path, mode: u32) {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    #[test]
+    fn modes_beyond_the_kind_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, mode: u32, kind: FileKind| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, "x").unwrap();
+            chmod(&path, mode);
+            SecretFile {
+                path,
+                kind,
+                env: None,
+            }
+        };
+        let files = [
+            file("ok", 0o600, FileKind::Plaintext { declared: None }),
+            file(
+                "declared",
+                0o640,
+                FileKind::Plaintext {
+                    declared: Some(0o640),
+                },
+            ),
+            file("sealed", 0o644, FileKind::Sealed),
+            file("open", 0o644, FileKind::Plaintext { declared: None }),
+            file("sealed-w", 0o666, FileKind::Sealed),
+            file("id", 0o640, FileKind::Identity),
+            file("plan", 0o604, FileKind::Plan),
+        ];
+        let found = check_modes(&files);
+        let names: Vec<_> = found
+            .iter()
+            .map(|f| {
+                f.path
+                    .as_ref()
+                    .unwrap()
+                    .file_name()
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(names, ["open", "sealed-w", "id", "plan"]);
+        assert_eq!(
+            found[0].message,
+            "plaintext env file is 0644: group can read, others can read it"
+        );
+        assert_eq!(
+            found[1].message,
+            "sealed env file is 0666: group can write, others can write it"
+        );
+    }
+
+    #[test]
+    fn the_scan_finds_plan_and_identity_files_and_skips_heavy_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = |p: &str, text: &str| {
+            let path = dir.path().join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        w("plan.json", "{\"envmint_plan\": 1}");
+        w("keys/me.txt", "# created\nAGE-SECRET-KEY-1QQQ\n");
+        w("node_modules/x/id.txt", "AGE-SECRET-KEY-1QQQ\n");
+        w("notes.md", "no secrets here");
+        let scan = scan_project(dir.path());
+        assert_eq!(scan.plan_files, [dir.path().join("plan.json")]);
+        assert_eq!(scan.identity_files, [dir.path().join("keys/me.txt")]);
+        assert!(!scan.truncated);
+    }
+}

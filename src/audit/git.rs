@@ -1,0 +1,479 @@
+//! What git knows: whether `.gitignore` covers the secret files, whether git tracks them, and
+//! (`--git`) whether any stored value appears in a tracked file or anywhere in the history.
+//!
+//! git is run as a child process, in the repository, with paths (never values) as arguments.
+//! The history is read in one pass: ONE `git cat-file --batch-all-objects --batch` process
+//! streams every object, one multi-pattern automaton (`aho-corasick`) holding all the values
+//! searches each blob, and only when something matched does `git log --all --raw` map the
+//! matching blobs to the commits that introduced them and their paths.
+
+use super::{Check, Finding, Severity};
+use crate::error::{Error, Result};
+use aho_corasick::AhoCorasick;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The shortest value `--git` searches for: shorter ones (`1`, `true`, `admin`) occur by chance
+/// in any history and would bury the real findings.
+pub const MIN_SEARCHED_LEN: usize = 8;
+
+/// The largest blob of the history that `--git` searches.
+pub const MAX_BLOB: usize = 64 * 1024 * 1024;
+
+/// The largest tracked file in the working tree that `--git` reads.
+const MAX_WORKTREE_FILE: u64 = 16 * 1024 * 1024;
+
+/// A git command in `root`, with the user's configuration kept out of what is parsed. A
+/// `GIT_DIR` or `GIT_WORK_TREE` inherited from a hook (`envmint audit` in a pre-commit hook)
+/// would point git elsewhere than `-C root` says (and a relative one, nowhere).
+fn git(root: &Path) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .arg("-C")
+        .arg(root)
+        .args(["-c", "core.quotePath=false"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null());
+    cmd
+}
+
+/// The root of the git working tree holding `dir`, `None` when it is in none or git is not
+/// installed.
+pub fn repo_root(dir: &Path) -> Option<PathBuf> {
+    let out = git(dir)
+        .args(["rev-parse", "--show-toplevel"])
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8(out.stdout).ok()?;
+    let root = PathBuf::from(text.trim_end_matches(['\n', '\r']));
+    Some(std::fs::canonicalize(&root).unwrap_or(root))
+}
+
+/// A secret file for the git checks.
+#[derive(Clone, Debug)]
+pub struct GitFile {
+    /// Where it is (it may not exist yet: an env file bootstrap will create must be ignored
+    /// before it exists).
+    pub path: PathBuf,
+    /// What it is, in a message (`plaintext env file`, `identity file`).
+    pub what: &'static str,
+    /// The environment it stores, if any.
+    pub env: Option<String>,
+}
+
+/// `path` relative to `root` with symlinks in its folder resolved, `None` when it is outside.
+fn in_repo(root: &Path, path: &Path) -> Option<PathBuf> {
+    let resolved = match std::fs::canonicalize(path) {
+        Ok(p) => p,
+        Err(_) => {
+            let parent = std::fs::canonicalize(path.parent()?).ok()?;
+            parent.join(path.file_name()?)
+        }
+    };
+    resolved.strip_prefix(root).ok().map(Path::to_path_buf)
+}
+
+/// Secret files inside the working tree that `.gitignore` does not cover (asked of
+/// `git check-ignore --no-index`, so the patterns decide, whether or not the file is tracked),
+/// and those git tracks (`git ls-files`).
+///
+/// # Errors
+///
+/// git failing to run in a repository it just found (exit 74).
+pub fn check_files(root: &Path, files: &[GitFile]) -> Result<Vec<Finding>> {
+    let mut rel: Vec<(&GitFile, PathBuf)> = Vec::new();
+    let mut seen = HashSet::new();
+    for file in files {
+        if let Some(r) = in_repo(root, &file.path)
+            && seen.insert(r.clone())
+        {
+            rel.push((file, r));
+        }
+    }
+    if rel.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut input = Vec::new();
+    for (_, r) in &rel {
+        input.extend_from_slice(r.as_os_str().as_encoded_bytes());
+        input.push(0);
+    }
+    let ignored: HashSet<Vec<u8>> = run_with_input(
+        git(root).args(["check-ignore", "--no-index", "-z", "--stdin"]),
+        &input,
+        // 1: none of the paths is ignored.
+        &[0, 1],
+    )?
+    .split(|&b| b == 0)
+    .filter(|s| !s.is_empty())
+    .map(<[u8]>::to_vec)
+    .collect();
+    let tracked: HashSet<Vec<u8>> =
+        run_with_input(git(root).args(["ls-files", "-z", "--full-name"]), &[], &[0])?
+            .split(|&b| b == 0)
+            .filter(|s| !s.is_empty())
+            .map(<[u8]>::to_vec)
+            .collect();
+    let mut out = Vec::new();
+    for (file, r) in rel {
+        let key = r.as_os_str().as_encoded_bytes().to_vec();
+        let path = root.join(&r);
+        let with_env = |f: Finding| match &file.env {
+            Some(env) => f.env(env),
+            None => f,
+        };
+        if tracked.contains(&key) {
+            out.push(with_env(
+                Finding::new(
+                    Severity::Error,
+                    Check::Tracked,
+                    format!("{} is tracked by git", file.what),
+                )
+                .path(&path)
+                .hint(format!(
+                    "git rm --cached {} and rotate what it holds: its content is in the \
+                     history (envmint audit --git shows where)",
+                    r.display()
+                )),
+            ));
+        }
+        if !ignored.contains(&key) {
+            out.push(with_env(
+                Finding::new(
+                    Severity::Warning,
+                    Check::NotIgnored,
+                    format!("{} is not covered by .gitignore", file.what),
+                )
+                .path(&path)
+                .hint(format!(
+                    "add `{}` to .gitignore (envmint init adds the usual patterns)",
+                    suggest_pattern(&r)
+                )),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// The `.gitignore` line to suggest for `rel`: the usual envmint pattern when it fits, else
+/// the path itself anchored at the root.
+fn suggest_pattern(rel: &Path) -> String {
+    let name = rel
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    if name.starts_with(".env") && name.ends_with(".local") {
+        ".env*.local".into()
+    } else if name.ends_with(".age.key") {
+        "*.age.key".into()
+    } else {
+        format!("/{}", rel.display())
+    }
+}
+
+/// Runs `cmd` with `input` on stdin, returning stdout; an exit status outside `ok` is an error.
+fn run_with_input(cmd: &mut Command, input: &[u8], ok: &[i32]) -> Result<Vec<u8>> {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| git_error(format!("cannot run git: {e}")))?;
+    let mut stdin = child.stdin.take().expect("piped");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child
+        .wait_with_output()
+        .map_err(|e| git_error(format!("git failed: {e}")))?;
+    let _ = writer.join();
+    match out.status.code() {
+        Some(code) if ok.contains(&code) => Ok(out.stdout),
+        _ => Err(git_error(format!("git exited with {}", out.status))),
+    }
+}
+
+fn git_error(message: String) -> Error {
+    Error::File(crate::error::FileError::os(
+        "git",
+        crate::error::Op::Read,
+        std::io::Error::other(message),
+    ))
+}
+
+/// One value to look for, and whose it is.
+pub struct Needle<'a> {
+    /// The environment.
+    pub env: &'a str,
+    /// The key.
+    pub key: &'a str,
+    /// The value (borrowed from the document; never copied into a message).
+    pub value: &'a str,
+}
+
+/// Where values were found, per needle index: the commit (none for the working tree or an
+/// object no commit introduces) and the path (none for a commit message or a loose object).
+#[derive(Debug, Default)]
+pub struct Hits {
+    /// `(needle, commit, path)`.
+    pub places: BTreeSet<(usize, Option<String>, Option<String>)>,
+    /// How many blobs were searched (for the bench's figures).
+    pub blobs: usize,
+    /// How many bytes were searched.
+    pub bytes: u64,
+    /// Blobs larger than [`MAX_BLOB`], not searched.
+    pub skipped: usize,
+}
+
+/// Searches every object of the repository at `root` (blobs of every commit, removed files
+/// included, and commit messages) and the tracked files of the working tree for the needles'
+/// values, verbatim. Values shorter than [`MIN_SEARCHED_LEN`] are skipped.
+///
+/// # Errors
+///
+/// git failing to run or its output not parsing (exit 74).
+pub fn scan_history(root: &Path, needles: &[Needle<'_>]) -> Result<Hits> {
+    // One pattern per distinct value; several needles may share it.
+    let mut patterns: Vec<&str> = Vec::new();
+    let mut owners: Vec<Vec<usize>> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (i, n) in needles.iter().enumerate() {
+        if n.value.chars().count() < MIN_SEARCHED_LEN {
+            continue;
+        }
+        let p = *index.entry(n.value).or_insert_with(|| {
+            patterns.push(n.value);
+            owners.push(Vec::new());
+            patterns.len() - 1
+        });
+        owners[p].push(i);
+    }
+    let mut hits = Hits::default();
+    if patterns.is_empty() {
+        return Ok(hits);
+    }
+    let ac = AhoCorasick::new(&patterns)
+        .map_err(|e| git_error(format!("cannot build the matcher: {e}")))?;
+    let matched_in = |data: &[u8]| -> BTreeSet<usize> {
+        ac.find_overlapping_iter(data)
+            .map(|m| m.pattern().as_usize())
+            .collect()
+    };
+
+    // 1. Every object, streamed by one git process.
+    let mut blob_hits: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+    let mut child = git(root)
+        .args(["cat-file", "--batch-all-objects", "--batch", "--unordered"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| git_error(format!("cannot run git cat-file: {e}")))?;
+    let stdout = child.stdout.take().expect("piped");
+    let mut reader = BufReader::with_capacity(1 << 20, stdout);
+    let mut header = Vec::new();
+    let mut data: Vec<u8> = Vec::new();
+    loop {
+        header.clear();
+        let n = reader
+            .read_until(b'\n', &mut header)
+            .map_err(|e| git_error(format!("reading git cat-file: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        let text = String::from_utf8_lossy(&header);
+        let mut parts = text.trim_end().split(' ');
+        let (Some(oid), Some(kind), Some(size)) = (parts.next(), parts.next(), parts.next()) else {
+            continue; // `<oid> missing`: nothing follows.
+        };
+        let size: usize = size
+            .parse()
+            .map_err(|_| git_error(format!("git cat-file said `{}`", text.trim_end())))?;
+        if size > MAX_BLOB || !matches!(kind, "blob" | "commit") {
+            // Trees and tags hold no file content; a blob this large is a build artefact or a
+            // media file, not where a secret was pasted. Skipped without being held in memory.
+            if kind == "blob" {
+                hits.skipped += 1;
+            }
+            std::io::copy(
+                &mut (&mut reader).take(size as u64 + 1),
+                &mut std::io::sink(),
+            )
+            .map_err(|e| git_error(format!("reading git cat-file: {e}")))?;
+            continue;
+        }
+        data.clear();
+        data.resize(size + 1, 0);
+        reader
+            .read_exact(&mut data)
+            .map_err(|e| git_error(format!("reading git cat-file: {e}")))?;
+        let body = &data[..size];
+        if kind == "blob" {
+            hits.blobs += 1;
+            hits.bytes += size as u64;
+        }
+        let found = matched_in(body);
+        if found.is_empty() {
+            continue;
+        }
+        if kind == "commit" {
+            for p in found {
+                for &n in &owners[p] {
+                    hits.places.insert((n, Some(oid.to_string()), None));
+                }
+            }
+        } else {
+            blob_hits.insert(oid.to_string(), found);
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|e| git_error(format!("git cat-file failed: {e}")))?;
+    // An empty repository (no object yet) is fine; anything else that failed is not.
+    if !status.success() && hits.blobs > 0 {
+        return Err(git_error(format!("git cat-file exited with {status}")));
+    }
+    data.iter_mut().for_each(|b| *b = 0);
+
+    // 2. The commits that introduced the matching blobs, and at which paths.
+    if !blob_hits.is_empty() {
+        let log = run_with_input(
+            git(root).args([
+                "log",
+                "--all",
+                "--raw",
+                "--no-abbrev",
+                "--no-renames",
+                "-z",
+                "--format=%x01%H",
+            ]),
+            &[],
+            &[0, 128],
+        )?;
+        let mut mapped = HashSet::new();
+        let mut commit: Option<&str> = None;
+        let mut tokens = log.split(|&b| b == 0);
+        while let Some(token) = tokens.next() {
+            let token = std::str::from_utf8(token).unwrap_or("");
+            let token = token.trim_start_matches('\n');
+            if let Some(h) = token.strip_prefix('\u{1}') {
+                commit = Some(h);
+            } else if let Some(meta) = token.strip_prefix(':') {
+                let path = tokens
+                    .next()
+                    .map(|p| String::from_utf8_lossy(p).into_owned());
+                let new_oid = meta.split(' ').nth(3).unwrap_or("");
+                if let Some(found) = blob_hits.get(new_oid) {
+                    mapped.insert(new_oid.to_string());
+                    for &p in found {
+                        for &n in &owners[p] {
+                            hits.places
+                                .insert((n, commit.map(str::to_string), path.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        // Blobs no commit's changes introduce: staged once and dropped, or made by a merge.
+        for (oid, found) in &blob_hits {
+            if !mapped.contains(oid) {
+                for &p in found {
+                    for &n in &owners[p] {
+                        hits.places.insert((n, None, Some(format!("object {oid}"))));
+                    }
+                }
+            }
+        }
+    }
+
+    // 3. Tracked files as they are in the working tree (changes not committed yet).
+    let listed = run_with_input(git(root).args(["ls-files", "-z", "--full-name"]), &[], &[0])?;
+    for rel in listed.split(|&b| b == 0).filter(|s| !s.is_empty()) {
+        let rel = String::from_utf8_lossy(rel).into_owned();
+        let path = root.join(&rel);
+        let Ok(Some(bytes)) = crate::atomic::read_regular(&path, MAX_WORKTREE_FILE) else {
+            continue;
+        };
+        for p in matched_in(&bytes) {
+            for &n in &owners[p] {
+                hits.places
+                    .insert((n, Some(String::new()), Some(rel.clone())));
+            }
+        }
+    }
+    Ok(hits)
+}
+
+/// The findings of [`scan_history`]: per value and path, the commits that hold it (the
+/// working tree is the empty commit), at most three named.
+pub fn history_findings(root: &Path, needles: &[Needle<'_>], hits: &Hits) -> Vec<Finding> {
+    let mut grouped: BTreeMap<(usize, Option<String>), Vec<Option<String>>> = BTreeMap::new();
+    for (n, commit, path) in &hits.places {
+        grouped
+            .entry((*n, path.clone()))
+            .or_default()
+            .push(commit.clone());
+    }
+    let mut out = Vec::new();
+    for ((n, path), commits) in grouped {
+        let needle = &needles[n];
+        let worktree = commits.iter().any(|c| c.as_deref() == Some(""));
+        let named: Vec<String> = commits
+            .iter()
+            .filter_map(|c| c.as_deref())
+            .filter(|c| !c.is_empty())
+            .take(3)
+            .map(|c| c[..c.len().min(12)].to_string())
+            .collect();
+        let total = commits
+            .iter()
+            .filter(|c| c.as_deref().is_some_and(|c| !c.is_empty()))
+            .count();
+        let mut wheres = Vec::new();
+        if worktree {
+            wheres.push("the working tree".to_string());
+        }
+        if !named.is_empty() {
+            let more = if total > named.len() {
+                format!(" and {} more", total - named.len())
+            } else {
+                String::new()
+            };
+            let word = if total == 1 { "commit" } else { "commits" };
+            wheres.push(format!("{word} {}{more}", named.join(", ")));
+        }
+        let place = match &path {
+            Some(p) if p.starts_with("object ") => {
+                format!("in git {p}, which no commit introduces")
+            }
+            Some(p) => format!("in {p}"),
+            None => "in a commit message".to_string(),
+        };
+        let mut f = Finding::new(
+            Severity::Error,
+            Check::GitHistory,
+            format!(
+                "the value of {} ({}) is {place}: {}",
+                needle.key,
+                needle.env,
+                wheres.join(" and ")
+            ),
+        )
+        .env(needle.env)
+        .key(needle.key)
+        .hint(format!(
+            "treat it as leaked: rotate {} in {} (rewriting history does not undo a clone or a \
+             push)",
+            needle.key, needle.env
+        ));
+        if let Some(p) = path.filter(|p| !p.starts_with("object ")) {
+            f = f.path(root.join(p));
+        }
+        out.push(f);
+    }
+    out
+}

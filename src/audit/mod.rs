@@ -1,0 +1,297 @@
+//! `envmint audit`: the security checklist of a project's secrets, as data.
+//!
+//! Each check returns [`Finding`]s: a severity, a check id, where it applies (environment, key,
+//! path, line), what is wrong and how to fix it. A finding never holds a value nor a hash of
+//! one; values are compared in memory ([`crate::secret::KeyedHash`], the automaton of
+//! [`git::scan_history`]). The binary gathers the inputs (documents from the store, sealed ones
+//! decrypted in memory; the identity files it would use) and renders the findings.
+//!
+//! One file per group of checks:
+//! - [`files`]: modes of plaintext env files, plan files and identity files, folders writable
+//!   by others, and the bounded scan of the project that finds plan and identity files;
+//! - [`values`]: empty, placeholder and example values, values weaker than their declaration,
+//!   unmanaged secrets under 128 bits ([`entropy`]), the same value twice;
+//! - [`git`]: `.gitignore` coverage, tracked secret files, and values in the history (`--git`);
+//! - [`rotation`]: keys due, unknown or overdue for rotation (from `plan::status`).
+
+pub mod entropy;
+pub mod files;
+pub mod git;
+pub mod rotation;
+pub mod values;
+
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// How serious a finding is. Any finding makes `audit` exit 1; the severity orders the work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// A secret is exposed or useless as one now (readable by others, committed, a placeholder).
+    Error,
+    /// A weakness or an omission that may expose a secret later.
+    Warning,
+}
+
+impl Severity {
+    /// The word shown to people and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// The checks, by id (the `check` field of the JSON output, stable for scripts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Check {
+    /// A plaintext env file, plan file or identity file readable or writable by group or others
+    /// beyond what the manifest declares.
+    FileMode,
+    /// A folder holding secret files that others can write to (they could replace the files).
+    FolderMode,
+    /// A sealed environment that could not be decrypted, so its values were not checked.
+    SealedUnopened,
+    /// An empty value of a secret.
+    EmptyValue,
+    /// A known placeholder (`changeme`, `<your-key>`...).
+    Placeholder,
+    /// The same value as in `.env.example`.
+    ExampleValue,
+    /// A declared secret that does not match its declaration (length, alphabet).
+    WeakValue,
+    /// An undeclared secret under 128 bits by the [`entropy`] estimate.
+    LowEntropy,
+    /// The same value in two environments or under two keys.
+    DuplicateValue,
+    /// A secret file `.gitignore` does not cover.
+    NotIgnored,
+    /// A secret file tracked by git.
+    Tracked,
+    /// A value found verbatim in a tracked file or in the repository's history (`--git`).
+    GitHistory,
+    /// A key due for rotation (or that never was, as far as the records tell).
+    RotationDue,
+    /// A key whose record does not tell when it was made.
+    RotationUnknown,
+    /// A key long past its rotation date, or a retired value past its overlap window.
+    RotationOverdue,
+}
+
+impl Check {
+    /// The id, as in JSON (`file-mode`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Check::FileMode => "file-mode",
+            Check::FolderMode => "folder-mode",
+            Check::SealedUnopened => "sealed-unopened",
+            Check::EmptyValue => "empty-value",
+            Check::Placeholder => "placeholder",
+            Check::ExampleValue => "example-value",
+            Check::WeakValue => "weak-value",
+            Check::LowEntropy => "low-entropy",
+            Check::DuplicateValue => "duplicate-value",
+            Check::NotIgnored => "not-ignored",
+            Check::Tracked => "tracked",
+            Check::GitHistory => "git-history",
+            Check::RotationDue => "rotation-due",
+            Check::RotationUnknown => "rotation-unknown",
+            Check::RotationOverdue => "rotation-overdue",
+        }
+    }
+
+    /// The heading the human report groups this check's findings under.
+    pub fn title(self) -> &'static str {
+        match self {
+            Check::FileMode | Check::FolderMode => "file and folder modes",
+            Check::SealedUnopened => "sealed environments",
+            Check::EmptyValue | Check::Placeholder | Check::ExampleValue => {
+                "placeholder, example and empty values"
+            }
+            Check::WeakValue | Check::LowEntropy => "weak values",
+            Check::DuplicateValue => "shared values",
+            Check::NotIgnored | Check::Tracked => "git",
+            Check::GitHistory => "values in git",
+            Check::RotationDue | Check::RotationUnknown | Check::RotationOverdue => "rotation",
+        }
+    }
+}
+
+/// One problem found. Never holds a value nor a hash of one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// How serious.
+    pub severity: Severity,
+    /// Which check found it.
+    pub check: Check,
+    /// The environment, when the finding is about one.
+    pub env: Option<String>,
+    /// The key, when the finding is about one.
+    pub key: Option<String>,
+    /// The file it applies to (absolute or as the manifest resolved it; the binary shortens
+    /// it).
+    pub path: Option<PathBuf>,
+    /// The 1-based line in that file (in a sealed file: in its decrypted text).
+    pub line: Option<usize>,
+    /// What is wrong, naming no value.
+    pub message: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+impl Finding {
+    /// A finding with no environment, key, path, line or hint yet.
+    pub fn new(severity: Severity, check: Check, message: impl Into<String>) -> Finding {
+        Finding {
+            severity,
+            check,
+            env: None,
+            key: None,
+            path: None,
+            line: None,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Sets the environment.
+    pub fn env(mut self, env: impl Into<String>) -> Finding {
+        self.env = Some(env.into());
+        self
+    }
+
+    /// Sets the key.
+    pub fn key(mut self, key: impl Into<String>) -> Finding {
+        self.key = Some(key.into());
+        self
+    }
+
+    /// Sets the file.
+    pub fn path(mut self, path: impl Into<PathBuf>) -> Finding {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// Sets the line (none when `None`).
+    pub fn line(mut self, line: Option<usize>) -> Finding {
+        self.line = line;
+        self
+    }
+
+    /// Sets the hint.
+    pub fn hint(mut self, hint: impl Into<String>) -> Finding {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// Orders findings for the report: by group ([`Check::title`], in the order of [`ALL`]), then
+/// file, line, check and key, so a group reads down its files and a rerun prints the same lines
+/// in the same order.
+pub fn sort(findings: &mut [Finding]) {
+    let group = |c: Check| {
+        ALL.iter()
+            .position(|other| other.title() == c.title())
+            .unwrap_or(usize::MAX)
+    };
+    findings.sort_by(|a, b| {
+        let key = |f: &Finding| {
+            (
+                group(f.check),
+                f.path.clone(),
+                f.line,
+                f.check,
+                f.env.clone(),
+                f.key.clone(),
+                f.message.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+}
+
+/// Every check, in report order.
+pub const ALL: [Check; 15] = [
+    Check::FileMode,
+    Check::FolderMode,
+    Check::SealedUnopened,
+    Check::EmptyValue,
+    Check::Placeholder,
+    Check::ExampleValue,
+    Check::WeakValue,
+    Check::LowEntropy,
+    Check::DuplicateValue,
+    Check::NotIgnored,
+    Check::Tracked,
+    Check::GitHistory,
+    Check::RotationDue,
+    Check::RotationUnknown,
+    Check::RotationOverdue,
+];
+
+/// Whether a key's name says it holds a secret (`*_SECRET*`, `*KEY*`, `*TOKEN*`,
+/// `*PASSWORD*`...). Keys the manifest does not declare are checked for strength, placeholders
+/// and sharing only when their name says so: `PORT=8080` or `DEBUG=` is not a weak secret.
+pub fn looks_secret(key: &str) -> bool {
+    const WORDS: [&str; 13] = [
+        "SECRET",
+        "KEY",
+        "TOKEN",
+        "PASSWORD",
+        "PASSWD",
+        "PASS",
+        "PWD",
+        "AUTH",
+        "CREDENTIAL",
+        "PRIVATE",
+        "SALT",
+        "SIGNING",
+        "DSN",
+    ];
+    let upper = key.to_ascii_uppercase();
+    WORDS.iter().any(|w| upper.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_names() {
+        for k in [
+            "SECRET_KEY",
+            "api_key",
+            "GITHUB_TOKEN",
+            "DB_PASSWORD",
+            "SENTRY_DSN",
+        ] {
+            assert!(looks_secret(k), "{k}");
+        }
+        for k in ["PORT", "DEBUG", "DATABASE_HOST", "NODE_ENV"] {
+            assert!(!looks_secret(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn json_fields_are_the_documented_ones() {
+        let f = Finding::new(Severity::Error, Check::FileMode, "m")
+            .env("production")
+            .key("K")
+            .path("/p")
+            .line(Some(3))
+            .hint("h");
+        let v = serde_json::to_value(&f).unwrap();
+        assert_eq!(v["severity"], "error");
+        assert_eq!(v["check"], "file-mode");
+        assert_eq!(v["line"], 3);
+        for (c, id) in [
+            (Check::GitHistory, "git-history"),
+            (Check::RotationOverdue, "rotation-overdue"),
+        ] {
+            assert_eq!(serde_json::to_value(c).unwrap(), id);
+            assert_eq!(c.id(), id);
+        }
+    }
+}

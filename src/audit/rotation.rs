@@ -1,0 +1,191 @@
+//! Keys due, of unknown age or overdue for rotation, as [`crate::plan::status::evaluate`]
+//! computes them for `status`.
+//!
+//! - due (`rotation-due`, a warning): made `rotate_every` or more ago;
+//! - overdue (`rotation-overdue`, an error): a whole period past its due date too (made
+//!   `2 x rotate_every` or more ago), or a retired value past its overlap window that apps
+//!   still accept;
+//! - unknown (`rotation-unknown`, a warning): no record, or one that does not read: due now.
+//!
+//! Missing keys are bootstrap's business, not rotation's; `ok`, `previous` and `unmanaged`
+//! keys are fine.
+
+use super::{Check, Finding, Severity};
+use crate::dotenv::Document;
+use crate::manifest::{Environment, Manifest};
+use crate::plan::status::{State, evaluate};
+use crate::time::{due_at, format_age, format_timestamp};
+use jiff::Timestamp;
+use std::path::Path;
+
+/// The rotation findings of `env`, whose document `doc` was read from `path`, at `now`.
+pub fn check_rotation(
+    manifest: &Manifest,
+    env: &Environment,
+    doc: &Document,
+    path: &Path,
+    now: Timestamp,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for row in evaluate(manifest, env, doc, now) {
+        let name = &env.name;
+        let key = &row.key;
+        let decl = manifest
+            .secrets_for(name)
+            .find(|d| Some(&d.key) == row.previous_of.as_ref() || d.key == *key);
+        let fix = if row.external {
+            format!(
+                "get a new value from its issuer, then `envmint set {name} {}`",
+                row.previous_of.as_deref().unwrap_or(key)
+            )
+        } else {
+            format!(
+                "envmint rotate {name} --key {key} (or `envmint rotate --due` for every due key)"
+            )
+        };
+        let finding = |severity, check, message: String| {
+            Finding::new(severity, check, message)
+                .env(name)
+                .key(key)
+                .path(path)
+                .line(row.line)
+        };
+        match row.state {
+            State::Due => {
+                let (Some(made), Some(due), Some(decl)) = (row.generated_at, row.due_at, decl)
+                else {
+                    continue;
+                };
+                let overdue = now >= due_at(due, decl.rotate_every);
+                let (severity, check, word) = if overdue {
+                    (Severity::Error, Check::RotationOverdue, "overdue")
+                } else {
+                    (Severity::Warning, Check::RotationDue, "due")
+                };
+                out.push(
+                    finding(
+                        severity,
+                        check,
+                        format!(
+                            "{key} is {word} for rotation: made {} ago ({}), due {}",
+                            format_age(now, made),
+                            format_timestamp(made),
+                            format_timestamp(due)
+                        ),
+                    )
+                    .hint(fix),
+                );
+            }
+            State::Unknown => {
+                let why = match &row.problem {
+                    Some(problem) => format!("{problem}"),
+                    None => "no `# envmint:` record says when it was made".to_string(),
+                };
+                out.push(
+                    finding(
+                        Severity::Warning,
+                        Check::RotationUnknown,
+                        format!("{key} is of unknown age, so it counts as due: {why}"),
+                    )
+                    .hint(fix),
+                );
+            }
+            State::Expired => {
+                let when = row
+                    .expires_at
+                    .map(|t| format!(" at {}", format_timestamp(t)))
+                    .unwrap_or_default();
+                out.push(
+                    finding(
+                        Severity::Error,
+                        Check::RotationOverdue,
+                        format!(
+                            "{key}, a retired value of {}, expired{when} and is still in the \
+                             file",
+                            row.previous_of.as_deref().unwrap_or("a secret")
+                        ),
+                    )
+                    .hint(format!(
+                        "envmint rotate {name} --due removes expired values"
+                    )),
+                );
+            }
+            State::Ok | State::Missing | State::Unmanaged | State::Previous => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn due_overdue_unknown_and_expired_keys_are_found() {
+        let m = Manifest::parse(
+            "[environments.production]\n[secrets.A]\nkind = \"hex\"\nrotate_every = \"30d\"\n\
+             [secrets.B]\nkind = \"hex\"\nrotate_every = \"30d\"\n\
+             [secrets.C]\nkind = \"hex\"\n[secrets.D]\nkind = \"hex\"\n",
+            Path::new("/p/envmint.toml"),
+            Path::new("/p"),
+        )
+        .unwrap();
+        let env = m.environment("production").unwrap();
+        let doc = Document::parse(
+            "# envmint: generated=2026-10-01T00:00:00Z\nA=1\n\
+             # envmint: generated=2026-08-01T00:00:00Z\nB=2\n\
+             C=3\n\
+             # envmint: generated=2026-11-20T00:00:00Z\nD=4\n",
+        );
+        let now: Timestamp = "2026-11-23T00:00:00Z".parse().unwrap();
+        let found = check_rotation(&m, env, &doc, Path::new("/p/.env"), now);
+        let rows: Vec<_> = found
+            .iter()
+            .map(|f| (f.key.as_deref().unwrap(), f.check.id(), f.line))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("A", "rotation-due", Some(2)),
+                ("B", "rotation-overdue", Some(4)),
+                ("C", "rotation-unknown", Some(5)),
+            ]
+        );
+        assert_eq!(
+            found[0].message,
+            "A is due for rotation: made 53d ago (2026-10-01T00:00:00Z), due 2026-10-31T00:00:00Z"
+        );
+    }
+
+    #[test]
+    fn a_retired_value_past_its_expiry_is_overdue_and_one_inside_it_is_fine() {
+        let m = Manifest::parse(
+            "[environments.production]\n[secrets.A]\nkind = \"hex\"\noverlap = \"7d\"\n",
+            Path::new("/p/envmint.toml"),
+            Path::new("/p"),
+        )
+        .unwrap();
+        let env = m.environment("production").unwrap();
+        let doc = |expires: &str| {
+            Document::parse(&format!(
+                "# envmint: generated=2026-11-20T00:00:00Z\nA=1\n\
+                 # envmint: previous-of=A retired=2026-11-20T00:00:00Z expires={expires}\n\
+                 A_PREVIOUS=0\n"
+            ))
+        };
+        let now: Timestamp = "2026-11-23T00:00:00Z".parse().unwrap();
+        let path = Path::new("/p/.env");
+        let inside = check_rotation(&m, env, &doc("2026-11-27T00:00:00Z"), path, now);
+        assert_eq!(inside, []);
+        let past = check_rotation(&m, env, &doc("2026-11-22T00:00:00Z"), path, now);
+        assert_eq!(past.len(), 1);
+        assert_eq!(past[0].check, Check::RotationOverdue);
+        assert_eq!(past[0].key.as_deref(), Some("A_PREVIOUS"));
+        assert_eq!(past[0].line, Some(4));
+        assert_eq!(
+            past[0].message,
+            "A_PREVIOUS, a retired value of A, expired at 2026-11-22T00:00:00Z and is still in \
+             the file"
+        );
+    }
+}

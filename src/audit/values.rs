@@ -1,0 +1,382 @@
+//! Checks of the values themselves: empty, placeholder and example values, values weaker than
+//! their declaration, undeclared secrets under 128 bits, and the same value twice.
+//!
+//! Values are read from documents in memory and compared through a [`KeyedHash`]; a finding
+//! names the environment, key, file and line, never the value.
+
+use super::entropy::estimate_bits;
+use super::{Check, Finding, Severity, looks_secret};
+use crate::dotenv::Document;
+use crate::generate::{MIN_BITS, Problem, is_placeholder};
+use crate::manifest::{MAX_KEEP, Manifest, SecretDecl};
+use crate::plan::bootstrap::kept_problem;
+use crate::secret::KeyedHash;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// One environment's values, as loaded (a sealed one decrypted in memory).
+pub struct EnvValues<'a> {
+    /// The environment's name.
+    pub env: &'a str,
+    /// Its document.
+    pub doc: &'a Document,
+    /// The file the document came from (the sealed file for a sealed environment: its lines
+    /// are those of the decrypted text).
+    pub path: &'a Path,
+    /// `.env.example` beside the environment's file, when there is one.
+    pub example: Option<&'a Document>,
+}
+
+/// A key audit checks, and under which declaration.
+enum Role<'a> {
+    /// Declared for this environment.
+    Managed(&'a SecretDecl),
+    /// A name a declared key's retired values use (`KEY_PREVIOUS`...): a retired value, checked for sharing only (its form is
+    /// the one of a value made earlier, maybe under another declaration).
+    Previous,
+    /// Not declared (or `external`, with no shape to check), but a secret.
+    Unmanaged,
+}
+
+/// The role of `key` in `env`, `None` for a key audit leaves alone (`PORT`).
+fn role<'a>(manifest: &'a Manifest, env: &'a str, key: &str) -> Option<Role<'a>> {
+    if let Some(decl) = manifest.secrets_for(env).find(|d| d.key == key) {
+        // An external secret declares no shape to check it against (`set` does the same).
+        return Some(if decl.external {
+            Role::Unmanaged
+        } else {
+            Role::Managed(decl)
+        });
+    }
+    if manifest
+        .secrets_for(env)
+        .any(|d| d.previous.names(Some(MAX_KEEP)).iter().any(|n| n == key))
+    {
+        return Some(Role::Previous);
+    }
+    looks_secret(key).then_some(Role::Unmanaged)
+}
+
+/// Whether audit looks at `key` of `env` at all: a declared secret, one of its retired values,
+/// or an undeclared key named like a secret ([`looks_secret`]).
+pub fn is_audited(manifest: &Manifest, env: &str, key: &str) -> bool {
+    role(manifest, env, key).is_some()
+}
+
+/// Empty, placeholder, example and weak values, and undeclared secrets under [`MIN_BITS`].
+///
+/// Declared keys get the check bootstrap gives kept values ([`kept_problem`]); an undeclared
+/// key whose name says it is a secret ([`looks_secret`]) is checked for emptiness,
+/// placeholders, the example's value and the [`estimate_bits`] estimate.
+pub fn check_values(manifest: &Manifest, env: &EnvValues<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for key in env.doc.keys() {
+        let Some(value) = env.doc.get(key) else {
+            continue;
+        };
+        let finding = |severity, check, message: String| {
+            Finding::new(severity, check, message)
+                .env(env.env)
+                .key(key)
+                .path(env.path)
+                .line(env.doc.line_of_key(key))
+        };
+        let example = || {
+            env.example
+                .and_then(|e| e.get(key))
+                .is_some_and(|template| template == value)
+        };
+        match role(manifest, env.env, key) {
+            None | Some(Role::Previous) => {}
+            Some(Role::Managed(decl)) => {
+                let Some(problem) = kept_problem(key, value, &decl.spec, env.example) else {
+                    continue;
+                };
+                let (severity, check) = match problem {
+                    Problem::Empty => (Severity::Error, Check::EmptyValue),
+                    Problem::Placeholder => (Severity::Error, Check::Placeholder),
+                    Problem::SameAsExample => (Severity::Error, Check::ExampleValue),
+                    _ => (Severity::Warning, Check::WeakValue),
+                };
+                out.push(
+                    finding(
+                        severity,
+                        check,
+                        format!("{key}: {problem}, not a {}", decl.spec.describe()),
+                    )
+                    .hint(format!(
+                        "envmint bootstrap {} --replace-weak replaces it with a fresh secret",
+                        env.env
+                    )),
+                );
+            }
+            Some(Role::Unmanaged) => {
+                let set_hint = format!(
+                    "set a real secret with `envmint set {} {key}`, or declare it in the \
+                     manifest and run `envmint bootstrap {} --replace-weak`",
+                    env.env, env.env
+                );
+                if value.is_empty() {
+                    out.push(
+                        finding(
+                            Severity::Error,
+                            Check::EmptyValue,
+                            format!("{key} is empty"),
+                        )
+                        .hint(set_hint),
+                    );
+                } else if is_placeholder(value) {
+                    out.push(
+                        finding(
+                            Severity::Error,
+                            Check::Placeholder,
+                            format!("{key} holds a placeholder, not a secret"),
+                        )
+                        .hint(set_hint),
+                    );
+                } else if example() {
+                    out.push(
+                        finding(
+                            Severity::Error,
+                            Check::ExampleValue,
+                            format!("{key} has the same value as in .env.example"),
+                        )
+                        .hint(set_hint),
+                    );
+                } else {
+                    let bits = estimate_bits(value);
+                    if bits < MIN_BITS {
+                        out.push(
+                            finding(
+                                Severity::Warning,
+                                Check::LowEntropy,
+                                format!(
+                                    "{key} is not declared and looks weak: about {} bits by \
+                                     envmint's estimate, under {MIN_BITS}",
+                                    bits.floor()
+                                ),
+                            )
+                            .hint(format!(
+                                "if envmint may make it, declare it in the manifest and run \
+                                 `envmint bootstrap {} --replace-weak`; else get a longer one \
+                                 from its issuer",
+                                env.env
+                            )),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Where a value was seen.
+#[derive(Clone)]
+struct Seen<'a> {
+    env: &'a str,
+    key: &'a str,
+    path: &'a Path,
+    line: Option<usize>,
+}
+
+/// The same value under two keys or in two environments, compared through `hasher`'s keyed
+/// digests: no value nor digest leaves this function. Declared keys, their `_PREVIOUS` and
+/// undeclared keys named like secrets take part; empty values, placeholders (reported on
+/// their own) and a key's `_PREVIOUS` equal to the key itself (a rotation mid-way) do not.
+///
+/// In two environments it is an error (one leak opens both); under two keys of one
+/// environment a warning (one leak opens both uses).
+pub fn check_duplicates(
+    manifest: &Manifest,
+    envs: &[EnvValues<'_>],
+    hasher: &KeyedHash,
+) -> Vec<Finding> {
+    let mut groups: HashMap<[u8; 32], Vec<Seen<'_>>> = HashMap::new();
+    let mut order: Vec<[u8; 32]> = Vec::new();
+    for env in envs {
+        for key in env.doc.keys() {
+            if role(manifest, env.env, key).is_none() {
+                continue;
+            }
+            let Some(value) = env.doc.get(key) else {
+                continue;
+            };
+            if value.is_empty() || is_placeholder(value) {
+                continue;
+            }
+            let digest = hasher.digest(value);
+            let group = groups.entry(digest).or_insert_with(|| {
+                order.push(digest);
+                Vec::new()
+            });
+            group.push(Seen {
+                env: env.env,
+                key,
+                path: env.path,
+                line: env.doc.line_of_key(key),
+            });
+        }
+    }
+    let mut out = Vec::new();
+    for digest in order {
+        let group = &groups[&digest];
+        let pairs = |a: &Seen<'_>, b: &Seen<'_>| {
+            a.env == b.env
+                && (a.key.strip_suffix("_PREVIOUS") == Some(b.key)
+                    || b.key.strip_suffix("_PREVIOUS") == Some(a.key))
+        };
+        for (i, seen) in group.iter().enumerate() {
+            let others: Vec<&Seen<'_>> = group
+                .iter()
+                .enumerate()
+                .filter(|(j, other)| *j != i && !pairs(seen, other))
+                .map(|(_, o)| o)
+                .collect();
+            if others.is_empty() {
+                continue;
+            }
+            let across = others.iter().any(|o| o.env != seen.env);
+            let named: Vec<String> = others
+                .iter()
+                .take(3)
+                .map(|o| {
+                    if o.env == seen.env {
+                        o.key.to_string()
+                    } else {
+                        format!("{} in {}", o.key, o.env)
+                    }
+                })
+                .collect();
+            let more = if others.len() > 3 {
+                format!(" and {} more", others.len() - 3)
+            } else {
+                String::new()
+            };
+            let (severity, hint) = if across {
+                (
+                    Severity::Error,
+                    "every environment needs its own secrets: replace this one (envmint set, \
+                     or declare it and run bootstrap --replace-weak)",
+                )
+            } else {
+                (
+                    Severity::Warning,
+                    "give each use its own secret, so one leak does not open both",
+                )
+            };
+            out.push(
+                Finding::new(
+                    severity,
+                    Check::DuplicateValue,
+                    format!(
+                        "{} has the same value as {}{more}",
+                        seen.key,
+                        named.join(", ")
+                    ),
+                )
+                .env(seen.env)
+                .key(seen.key)
+                .path(seen.path)
+                .line(seen.line)
+                .hint(hint),
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    const MANIFEST: &str = "[environments.production]\n[environments.staging]\n\
+        [secrets.SECRET_KEY]\nkind = \"hex\"\nbytes = 32\n";
+    const GOOD: &str = "3f9a0c7e5b12d84f6a0e9c3b7d51f28a4c6e0b9d2f7a13c5e8b04d6f1a3c7e92";
+
+    fn manifest() -> Manifest {
+        Manifest::parse(MANIFEST, Path::new("/p/envmint.toml"), Path::new("/p")).unwrap()
+    }
+
+    fn checks(found: &[Finding]) -> Vec<(&str, &str)> {
+        found
+            .iter()
+            .map(|f| (f.key.as_deref().unwrap(), f.check.id()))
+            .collect()
+    }
+
+    #[test]
+    fn each_value_problem_has_its_check() {
+        let m = manifest();
+        let doc = Document::parse(
+            "SECRET_KEY=changeme\nAPI_TOKEN=\nSTRIPE_KEY=sk_test_123\nPORT=80\n\
+             GITHUB_TOKEN=your-token-here\nOTHER_SECRET=copied-from-the-example-file\n",
+        );
+        let example = Document::parse("OTHER_SECRET=copied-from-the-example-file\n");
+        let env = EnvValues {
+            env: "production",
+            doc: &doc,
+            path: Path::new("/p/.env"),
+            example: Some(&example),
+        };
+        let found = check_values(&m, &env);
+        assert_eq!(
+            checks(&found),
+            [
+                ("SECRET_KEY", "placeholder"),
+                ("API_TOKEN", "empty-value"),
+                ("STRIPE_KEY", "low-entropy"),
+                ("GITHUB_TOKEN", "placeholder"),
+                ("OTHER_SECRET", "example-value"),
+            ]
+        );
+        assert_eq!(found[0].line, Some(1));
+        let doc = Document::parse(&format!("SECRET_KEY={}\n", &GOOD[..40]));
+        let found = check_values(&m, &EnvValues { doc: &doc, ..env });
+        assert_eq!(checks(&found), [("SECRET_KEY", "weak-value")]);
+        assert_eq!(
+            found[0].message,
+            "SECRET_KEY: 20 bytes long, not a 32-byte hex secret"
+        );
+    }
+
+    #[test]
+    fn shared_values_are_found_without_showing_them() {
+        let m = manifest();
+        let prod = Document::parse(&format!(
+            "SECRET_KEY={GOOD}\nSECRET_KEY_PREVIOUS={GOOD}\nAPI_KEY=zQ8x\n"
+        ));
+        let staging = Document::parse(&format!("SECRET_KEY={GOOD}\nAPI_TOKEN=zQ8x\n"));
+        let envs = [
+            EnvValues {
+                env: "production",
+                doc: &prod,
+                path: Path::new("/p/.env.production.local"),
+                example: None,
+            },
+            EnvValues {
+                env: "staging",
+                doc: &staging,
+                path: Path::new("/p/.env.staging.local"),
+                example: None,
+            },
+        ];
+        let hasher = KeyedHash::new(&mut rand_chacha::ChaCha20Rng::seed_from_u64(3));
+        let found = check_duplicates(&m, &envs, &hasher);
+        let msgs: Vec<_> = found.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "SECRET_KEY has the same value as SECRET_KEY in staging",
+                "SECRET_KEY_PREVIOUS has the same value as SECRET_KEY in staging",
+                "SECRET_KEY has the same value as SECRET_KEY in production, SECRET_KEY_PREVIOUS in production",
+                "API_KEY has the same value as API_TOKEN in staging",
+                "API_TOKEN has the same value as API_KEY in production",
+            ]
+        );
+        assert!(found.iter().all(|f| f.severity == Severity::Error));
+        let text = format!("{found:?}");
+        assert!(!text.contains(GOOD) && !text.contains("zQ8x"));
+    }
+}

@@ -1,0 +1,437 @@
+//! `envmint audit [ENV...] [--json] [--git]`: the security checklist, run.
+//!
+//! Gathers what the checks of [`envmint::audit`] need (each environment's document, a sealed
+//! one decrypted in memory; the identity files envmint would use; the project's plan and
+//! identity files; the git repository), runs them, and renders the findings: grouped lines
+//! `path:line: severity: message` with a `hint:` on stdout, or a JSON array with `--json`.
+//! Exit 0 when there is no finding, 1 when there is one.
+//!
+//! A sealed environment that cannot be opened (no identity, or none that matches) is a finding,
+//! not an error: the other checks still run and the audit still fails (exit 1), so a CI job
+//! without the production key learns everything else and that production was not checked. A
+//! sealed file that is malformed is an error (65), as in every other command.
+
+use super::{say, shown};
+use crate::cli::AuditArgs;
+use crate::context::Context;
+use envmint::audit::files::{FileKind, SecretFile};
+use envmint::audit::git::{GitFile, Needle};
+use envmint::audit::values::EnvValues;
+use envmint::audit::{self, Check, Finding, Severity};
+use envmint::dotenv::Document;
+use envmint::manifest::{Environment, Manifest, Previous, Source};
+use envmint::secret::KeyedHash;
+use envmint::{Error, Exit, Result, store};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// One environment as loaded for the audit.
+struct Loaded<'m> {
+    env: &'m Environment,
+    /// The document, `None` when the file does not exist or could not be opened.
+    doc: Option<Document>,
+    example: Option<Document>,
+}
+
+/// Runs `envmint audit`.
+pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
+    let cwd = ctx.cwd()?.to_path_buf();
+    let manifest = Manifest::load(args.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    let root = match manifest.source() {
+        Source::File(p) => p.parent().unwrap_or(&cwd).to_path_buf(),
+        Source::Builtin => cwd.clone(),
+    };
+    let mut envs: Vec<&Environment> = Vec::new();
+    if args.environments.is_empty() {
+        envs.extend(manifest.environments());
+    } else {
+        for name in &args.environments {
+            let env = manifest.environment(name)?;
+            if !envs.iter().any(|e| e.name == env.name) {
+                envs.push(env);
+            }
+        }
+    }
+    let repo = audit::git::repo_root(&root);
+    if args.git && repo.is_none() {
+        return Err(Error::usage(format!(
+            "--git needs a git repository, and {} is in none",
+            shown(&root, &cwd).display()
+        ))
+        .with_hint("run it inside the repository, or leave --git out"));
+    }
+
+    let mut findings = Vec::new();
+    let loaded = load(ctx, &args.identities, &envs, &mut findings)?;
+
+    // Files and folders.
+    let scan = audit::files::scan_project(&root);
+    if scan.truncated {
+        say!(
+            "note: the project scan stopped after {} files; plan and identity files beyond \
+             them were not checked",
+            audit::files::SCAN_MAX_FILES
+        );
+    }
+    let identity_files = identity_files(ctx, &args.identities, &scan.identity_files);
+    let mut files = Vec::new();
+    // Paths as people see them (relative to the working directory), so hints can be pasted.
+    let short = |p: &Path| shown(p, &cwd).to_path_buf();
+    for env in &envs {
+        let plaintext = FileKind::Plaintext { declared: env.mode };
+        files.push(SecretFile {
+            path: short(&env.file),
+            kind: plaintext,
+            env: Some(env.name.clone()),
+        });
+        if let Some(sealed) = &env.sealed {
+            files.push(SecretFile {
+                path: short(&sealed.path),
+                kind: FileKind::Sealed,
+                env: Some(env.name.clone()),
+            });
+        }
+    }
+    for path in &scan.plan_files {
+        files.push(SecretFile {
+            path: short(path),
+            kind: FileKind::Plan,
+            env: None,
+        });
+    }
+    for path in &identity_files {
+        files.push(SecretFile {
+            path: short(path),
+            kind: FileKind::Identity,
+            env: None,
+        });
+    }
+    findings.extend(audit::files::check_modes(&files));
+    let existing: Vec<&SecretFile> = files.iter().filter(|f| f.path.exists()).collect();
+    let folders: Vec<&Path> = existing
+        .iter()
+        .filter_map(|f| f.path.parent())
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            }
+        })
+        .chain([shown(&root, &cwd)])
+        .collect();
+    findings.extend(audit::files::check_folders(folders));
+
+    // Git: ignore rules and tracking of the secret files on disk (sealed files may be
+    // committed: that is how they are shared).
+    match &repo {
+        Some(repo) => {
+            let git_files: Vec<GitFile> = existing
+                .iter()
+                .filter(|f| f.kind != FileKind::Sealed)
+                .map(|f| GitFile {
+                    path: f.path.clone(),
+                    what: match f.kind {
+                        FileKind::Plaintext { .. } => "plaintext env file",
+                        FileKind::Plan => "plan file",
+                        _ => "identity file",
+                    },
+                    env: f.env.clone(),
+                })
+                .collect();
+            findings.extend(audit::git::check_files(repo, &git_files)?);
+        }
+        None => say!(
+            "note: {} is not in a git repository (or git is not installed): the .gitignore \
+             and tracking checks do not apply",
+            shown(&root, &cwd).display()
+        ),
+    }
+
+    // Values.
+    let views: Vec<EnvValues<'_>> = loaded
+        .iter()
+        .filter_map(|l| {
+            l.doc.as_ref().map(|doc| EnvValues {
+                env: &l.env.name,
+                doc,
+                path: l.env.store_path(),
+                example: l.example.as_ref(),
+            })
+        })
+        .collect();
+    for view in &views {
+        findings.extend(audit::values::check_values(&manifest, view));
+    }
+    for l in &loaded {
+        if let Some(doc) = &l.doc {
+            findings.extend(audit::rotation::check_rotation(
+                &manifest,
+                l.env,
+                doc,
+                l.env.store_path(),
+                ctx.now,
+            ));
+        }
+    }
+    let hasher = KeyedHash::new(&mut ctx.rng);
+    findings.extend(audit::values::check_duplicates(&manifest, &views, &hasher));
+
+    if args.git
+        && let Some(repo) = &repo
+    {
+        let needles = needles(&manifest, &views);
+        let short = needles
+            .iter()
+            .filter(|n| n.value.chars().count() < audit::git::MIN_SEARCHED_LEN)
+            .count();
+        if short > 0 {
+            say!(
+                "note: {short} value(s) shorter than {} characters were not searched in git \
+                 (they occur by chance)",
+                audit::git::MIN_SEARCHED_LEN
+            );
+        }
+        let hits = audit::git::scan_history(repo, &needles)?;
+        if hits.skipped > 0 {
+            say!(
+                "note: {} git blob(s) larger than {} MiB were not searched",
+                hits.skipped,
+                audit::git::MAX_BLOB >> 20
+            );
+        }
+        findings.extend(audit::git::history_findings(repo, &needles, &hits));
+    }
+
+    audit::sort(&mut findings);
+    render(&findings, &cwd, args.json)?;
+    let names: Vec<&str> = envs.iter().map(|e| e.name.as_str()).collect();
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    if findings.is_empty() {
+        say!("audit: no findings ({})", names.join(", "));
+        Ok(Exit::Ok)
+    } else {
+        say!(
+            "audit: {} ({} error(s), {} warning(s)) in {}",
+            super::bootstrap::plural(findings.len(), "finding"),
+            errors,
+            findings.len() - errors,
+            names.join(", ")
+        );
+        Ok(Exit::Problems)
+    }
+}
+
+/// Loads each environment's document: a sealed one is decrypted in memory. A sealed store no
+/// identity opens becomes a `sealed-unopened` finding (see the module documentation).
+fn load<'m>(
+    ctx: &Context,
+    flags: &[PathBuf],
+    envs: &[&'m Environment],
+    findings: &mut Vec<Finding>,
+) -> Result<Vec<Loaded<'m>>> {
+    let mut identities: Option<std::result::Result<store::OpenOptions, Error>> = None;
+    let mut out = Vec::new();
+    for env in envs {
+        let storage = store::Storage::of(env)?;
+        let example = super::bootstrap::read_example(&env.file);
+        let exists = std::fs::symlink_metadata(storage.path).is_ok();
+        if !exists {
+            out.push(Loaded {
+                env,
+                doc: None,
+                example,
+            });
+            continue;
+        }
+        let options = match &env.sealed {
+            None => Ok(store::OpenOptions::default()),
+            Some(_) => identities
+                .get_or_insert_with(|| super::unseal::store_options(ctx, &[env], flags))
+                .as_ref()
+                .map(Clone::clone)
+                .map_err(clone_refusal),
+        };
+        let opened = options.and_then(|o| store::peek(storage.clone(), &o));
+        let doc = match opened {
+            Ok(snapshot) if snapshot.exists() => Some(snapshot.document()?),
+            Ok(_) => None,
+            Err(err) if err.exit() == Exit::NoPerm && env.sealed.is_some() => {
+                let said = crate::report::render(&err);
+                let mut f = Finding::new(
+                    Severity::Error,
+                    Check::SealedUnopened,
+                    format!(
+                        "sealed environment `{}` could not be opened, so its values were not \
+                         checked: {}",
+                        env.name, said.message
+                    ),
+                )
+                .env(&env.name)
+                .path(env.store_path());
+                f.hint = Some(said.hint.unwrap_or_else(|| {
+                    "pass -i with an identity that opens it, or set ENVMINT_IDENTITY".into()
+                }));
+                findings.push(f);
+                None
+            }
+            Err(err) => return Err(err),
+        };
+        out.push(Loaded { env, doc, example });
+    }
+    Ok(out)
+}
+
+/// An identity-loading error, again (the first one is kept for every sealed environment).
+fn clone_refusal(err: &Error) -> Error {
+    match err {
+        Error::Seal(e) => Error::Seal(e.clone()),
+        other => {
+            let said = crate::report::render(other);
+            Error::Refused {
+                path: PathBuf::from("identity"),
+                reason: said.message,
+                hint: said.hint,
+            }
+        }
+    }
+}
+
+/// The identity files envmint would use (`-i`, `ENVMINT_IDENTITY`, the XDG default) and those
+/// found in the project, each once.
+fn identity_files(ctx: &Context, flags: &[PathBuf], found: &[PathBuf]) -> Vec<PathBuf> {
+    let cwd = ctx.cwd_if_known().unwrap_or(Path::new("."));
+    let mut out: Vec<PathBuf> = flags.iter().map(|p| cwd.join(p)).collect();
+    if let Some(p) = &ctx.identity {
+        out.push(cwd.join(p));
+    }
+    if let Some(dir) = ctx
+        .xdg_config_home
+        .clone()
+        .or_else(|| ctx.home.as_ref().map(|h| h.join(".config")))
+    {
+        let default = dir.join("envmint").join("identity.txt");
+        if default.exists() {
+            out.push(default);
+        }
+    }
+    out.extend(found.iter().cloned());
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|p| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
+    out
+}
+
+/// The values `--git` searches for: every secret the value checks look at, except empty ones,
+/// placeholders and those equal to `.env.example`'s (the template is committed on purpose).
+fn needles<'a>(manifest: &Manifest, views: &'a [EnvValues<'a>]) -> Vec<Needle<'a>> {
+    let mut out = Vec::new();
+    for view in views {
+        for key in view.doc.keys() {
+            let Some(value) = view.doc.get(key) else {
+                continue;
+            };
+            if !audit::values::is_audited(manifest, view.env, key)
+                || value.is_empty()
+                || envmint::generate::is_placeholder(value)
+                || view
+                    .example
+                    .and_then(|e| e.get(key))
+                    .is_some_and(|t| t == value)
+            {
+                continue;
+            }
+            // A list of retired values (`APP_KEYS=new,old`) is searched item by item: each
+            // was a secret on its own.
+            let separator = manifest
+                .secrets_for(view.env)
+                .find_map(|d| match &d.previous {
+                    Previous::List {
+                        name, separator, ..
+                    } if name == key && !separator.is_empty() => Some(separator.as_str()),
+                    _ => None,
+                });
+            match separator {
+                Some(sep) => {
+                    out.extend(value.split(sep).filter(|v| !v.is_empty()).map(|v| Needle {
+                        env: view.env,
+                        key,
+                        value: v,
+                    }))
+                }
+                None => out.push(Needle {
+                    env: view.env,
+                    key,
+                    value,
+                }),
+            }
+        }
+    }
+    out
+}
+
+/// A finding as `--json` prints it: the path relative to the working directory.
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    severity: Severity,
+    check: Check,
+    env: Option<&'a str>,
+    key: Option<&'a str>,
+    path: Option<String>,
+    line: Option<usize>,
+    message: &'a str,
+    hint: Option<&'a str>,
+}
+
+/// Prints the findings on stdout: grouped lines, or one JSON array.
+fn render(findings: &[Finding], cwd: &Path, json: bool) -> Result<()> {
+    let path_of = |f: &Finding| f.path.as_ref().map(|p| shown(p, cwd).display().to_string());
+    if json {
+        let items: Vec<JsonFinding<'_>> = findings
+            .iter()
+            .map(|f| JsonFinding {
+                severity: f.severity,
+                check: f.check,
+                env: f.env.as_deref(),
+                key: f.key.as_deref(),
+                path: path_of(f),
+                line: f.line,
+                message: &f.message,
+                hint: f.hint.as_deref(),
+            })
+            .collect();
+        let text = serde_json::to_string_pretty(&items).expect("findings serialize");
+        return super::print_line(&text);
+    }
+    super::check_stdout()?;
+    let mut out = String::new();
+    let mut title = "";
+    for f in findings {
+        if f.check.title() != title {
+            title = f.check.title();
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&format!("== {title} ==\n"));
+        }
+        let place = match (path_of(f), f.line, &f.env) {
+            (Some(p), Some(line), _) => format!("{p}:{line}"),
+            (Some(p), None, _) => p,
+            (None, _, Some(env)) => env.clone(),
+            (None, _, None) => "project".into(),
+        };
+        out.push_str(&format!(
+            "{place}: {}: {} [{}]\n",
+            f.severity.as_str(),
+            f.message,
+            f.check.id()
+        ));
+        if let Some(hint) = &f.hint {
+            out.push_str(&format!("  hint: {hint}\n"));
+        }
+    }
+    super::write_stdout(out.as_bytes())?;
+    Ok(())
+}

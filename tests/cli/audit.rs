@@ -1,0 +1,637 @@
+//! `envmint audit`: one fixture project (a temp folder with `git init`) per check that must be
+//! found, a clean project with no finding, `--git` on a value committed then removed, sealed
+//! environments audited in memory, and no value ever in any output.
+
+use crate::common;
+
+use common::{Output, Test, assert_stderr_has};
+use std::path::Path;
+use std::process::Command;
+
+/// Runs git in `dir` (identity given, no user config needed), asserting success.
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .output()
+        .expect("run git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A git repository with `envmint init` (manifest and .gitignore) and `production` and
+/// `staging` bootstrapped; HOME and XDG_CONFIG_HOME point into it so no identity of the
+/// machine is seen.
+fn project() -> Test {
+    let test = Test::new();
+    let dir = test.dir().to_path_buf();
+    git(&dir, &["init", "-q"]);
+    let test = test
+        .env("HOME", dir.join("no-home"))
+        .env("XDG_CONFIG_HOME", dir.join("no-config"))
+        .args(["init"])
+        .status(0)
+        .then()
+        .args(["bootstrap", "production", "staging"])
+        .status(0)
+        .then();
+    // development stays absent: a missing file has no finding.
+    for file in [".env.production.local", ".env.staging.local"] {
+        add_records(&dir.join(file));
+    }
+    test
+}
+
+/// A record line made now, as `bootstrap` writes it.
+fn record_now() -> String {
+    format!(
+        "# envmint: generated={}",
+        jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ")
+    )
+}
+
+/// Puts a record made now above every key of `path` that has none, so the keys are not of
+/// unknown age (whether or not bootstrap writes records itself).
+fn add_records(path: &Path) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut out = String::new();
+    let mut above = "";
+    for line in text.lines() {
+        if line.contains('=') && !line.starts_with('#') && !above.starts_with("# envmint:") {
+            out.push_str(&record_now());
+            out.push('\n');
+        }
+        out.push_str(line);
+        out.push('\n');
+        above = line;
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+/// The checks of a run, rotation aside.
+fn value_checks(out: &Output) -> Vec<String> {
+    let mut found: Vec<String> = checks(out)
+        .into_iter()
+        .filter(|c| !c.starts_with("rotation-"))
+        .collect();
+    found.sort();
+    found
+}
+
+/// The values of every `KEY=value` line of the files, to prove none is printed.
+fn values_of(out: &Output, files: &[&str]) -> Vec<String> {
+    files
+        .iter()
+        .filter(|f| out.exists(f))
+        .flat_map(|f| {
+            out.read(f)
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .filter_map(|l| {
+                    l.split_once('=')
+                        .map(|(_, v)| v.trim_matches('"').to_string())
+                })
+                .filter(|v| v.len() >= 3)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[track_caller]
+fn assert_no_value_shown(out: &Output, values: &[String]) {
+    for v in values {
+        assert!(
+            !out.stdout().contains(v.as_str()) && !out.stderr().contains(v.as_str()),
+            "a value was printed\n{}",
+            out.describe()
+        );
+    }
+}
+
+/// The `check` ids of a `--json` run.
+fn checks(out: &Output) -> Vec<String> {
+    out.json()
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|f| f["check"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The finding of check `id` in a `--json` run.
+#[track_caller]
+fn finding(out: &Output, id: &str) -> serde_json::Value {
+    out.json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == id)
+        .unwrap_or_else(|| panic!("no {id} finding\n{}", out.describe()))
+        .clone()
+}
+
+const ENV_FILES: [&str; 3] = [
+    ".env.production.local",
+    ".env.staging.local",
+    ".env.development.local",
+];
+
+#[test]
+fn a_clean_project_has_no_finding() {
+    let out = project().args(["audit", "production", "staging"]).status(0);
+    assert_eq!(out.stdout(), "");
+    assert_stderr_has(&out, "audit: no findings (production, staging)");
+    let out = out
+        .then()
+        .args(["audit", "--json", "--git", "production", "staging"])
+        .status(0);
+    assert_eq!(out.json(), serde_json::json!([]));
+}
+
+#[test]
+fn file_modes_of_env_plan_and_identity_files_and_open_folders_are_found() {
+    let test = project()
+        .chmod(".env.production.local", 0o644)
+        .write(
+            "plans/rotate.json",
+            "{\"envmint_plan\": 1, \"environments\": {}}",
+        )
+        .chmod("plans/rotate.json", 0o644)
+        .args(["keygen", "-o", "keys/me.age.key"])
+        .status(0)
+        .then()
+        .chmod("keys/me.age.key", 0o640)
+        .chmod("keys", 0o777);
+    let out = test.args(["audit", "--json"]).status(1);
+    let env = finding(&out, "file-mode");
+    assert_eq!(env["severity"], "error");
+    assert_eq!(env["env"], "production");
+    assert_eq!(env["path"], ".env.production.local");
+    assert_eq!(env["line"], serde_json::Value::Null);
+    assert!(env["message"].as_str().unwrap().contains("0644"));
+    assert!(env["hint"].as_str().unwrap().starts_with("chmod 600"));
+    let paths: Vec<String> = out
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "file-mode" || f["check"] == "folder-mode")
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["check"].as_str().unwrap(),
+                f["path"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "file-mode .env.production.local",
+            "folder-mode keys",
+            "file-mode keys/me.age.key",
+            "file-mode plans/rotate.json",
+        ]
+    );
+    // The human form: grouped, `path: severity: message`, then the hint.
+    let out = out.then().args(["audit"]).status(1);
+    assert!(out.stdout().starts_with("== file and folder modes ==\n"));
+    assert!(out.stdout().contains(
+        ".env.production.local: error: plaintext env file is 0644: group can read, others can \
+         read it [file-mode]\n  hint: chmod 600 .env.production.local"
+    ));
+}
+
+#[test]
+fn a_declared_mode_and_a_world_readable_sealed_file_are_not_findings() {
+    let test = project();
+    let manifest = test.dir().join("envmint.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let out = test
+        .write(
+            "envmint.toml",
+            text.replace(
+                "[environments.staging]",
+                "[environments.staging]\nmode = \"0640\"",
+            ),
+        )
+        .chmod(".env.staging.local", 0o640)
+        .args(["audit", "staging"])
+        .status(0);
+    assert_eq!(out.stdout(), "");
+}
+
+#[test]
+fn placeholder_example_empty_weak_and_low_entropy_values_are_found_with_their_lines() {
+    let test = project()
+        .write(".env.example", "SESSION_SECRET=QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVoxMjM0NTY=\n")
+        .write(
+            ".env.development.local",
+            "SECRET_KEY=changeme\nJWT_SECRET_KEY=\nSESSION_SECRET=QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVoxMjM0NTY=\n\
+             ENCRYPTION_KEY=abc\nSTRIPE_API_KEY=sk_test_1234\nPORT=8080\n",
+        )
+        .chmod(".env.development.local", 0o600);
+    let out = test.args(["audit", "--json", "development"]).status(1);
+    assert_eq!(
+        value_checks(&out),
+        [
+            "empty-value",
+            "example-value",
+            "low-entropy",
+            "placeholder",
+            "weak-value"
+        ]
+    );
+    let p = finding(&out, "placeholder");
+    assert_eq!(p["key"], "SECRET_KEY");
+    assert_eq!(p["line"], 1);
+    assert_eq!(p["path"], ".env.development.local");
+    assert_eq!(finding(&out, "empty-value")["line"], 2);
+    assert_eq!(finding(&out, "example-value")["key"], "SESSION_SECRET");
+    assert_eq!(finding(&out, "weak-value")["key"], "ENCRYPTION_KEY");
+    let low = finding(&out, "low-entropy");
+    assert_eq!(low["key"], "STRIPE_API_KEY");
+    assert_eq!(low["severity"], "warning");
+    let values = values_of(&out, &[".env.development.local"]);
+    assert_no_value_shown(&out, &values);
+}
+
+#[test]
+fn the_same_value_in_two_environments_or_under_two_keys_is_found_without_showing_it() {
+    let test = project();
+    let prod = test.dir().join(".env.production.local");
+    let text = std::fs::read_to_string(&prod).unwrap();
+    let secret = text
+        .lines()
+        .find_map(|l| l.strip_prefix("SECRET_KEY="))
+        .unwrap()
+        .to_string();
+    let out = test
+        .args(["set", "staging", "SECRET_KEY"])
+        .stdin(format!("{secret}\n"))
+        .status(0)
+        .then()
+        .args(["set", "production", "ANOTHER_TOKEN"])
+        .stdin(format!("{secret}\n"))
+        .status(0)
+        .then()
+        .args(["audit", "--json"])
+        .status(1);
+    let dups: Vec<String> = out
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "duplicate-value")
+        .map(|f| format!("{} {} {}", f["env"], f["key"], f["severity"]))
+        .collect();
+    assert_eq!(dups.len(), 3, "{dups:?}");
+    assert!(dups.contains(&"\"staging\" \"SECRET_KEY\" \"error\"".to_string()));
+    let values = values_of(&out, &ENV_FILES);
+    assert_no_value_shown(&out, &values);
+}
+
+#[test]
+fn env_and_identity_files_not_ignored_or_tracked_are_found() {
+    let test = project()
+        .write(".gitignore", "# nothing\n")
+        .args(["keygen", "-o", "me.key"])
+        .status(0)
+        .then();
+    git(test.dir(), &["add", "-f", ".env.staging.local"]);
+    let out = test.args(["audit", "--json"]).status(1);
+    let rows: Vec<String> = out
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "not-ignored" || f["check"] == "tracked")
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["check"].as_str().unwrap(),
+                f["path"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "not-ignored .env.production.local",
+            "not-ignored .env.staging.local",
+            "tracked .env.staging.local",
+            "not-ignored me.key",
+        ]
+    );
+}
+
+#[test]
+fn git_finds_a_value_committed_then_removed_with_commit_and_path() {
+    let test = project();
+    let dir = test.dir().to_path_buf();
+    let prod = std::fs::read_to_string(dir.join(".env.production.local")).unwrap();
+    let line = prod
+        .lines()
+        .find(|l| l.starts_with("DB_PASSWORD="))
+        .unwrap();
+    std::fs::create_dir_all(dir.join("config")).unwrap();
+    std::fs::write(dir.join("config/settings.py"), format!("# oops\n{line}\n")).unwrap();
+    git(&dir, &["add", "config/settings.py", ".gitignore"]);
+    git(&dir, &["commit", "-q", "-m", "settings"]);
+    git(&dir, &["rm", "-q", "config/settings.py"]);
+    git(&dir, &["commit", "-q", "-m", "remove the password"]);
+    let head = Command::new("git")
+        .current_dir(&dir)
+        .args(["rev-parse", "HEAD~1"])
+        .output()
+        .unwrap();
+    let commit = String::from_utf8(head.stdout).unwrap();
+    // Without --git the history is not searched: the project is clean.
+    let out = test.args(["audit", "production"]).status(0);
+    let out = out
+        .then()
+        .args(["audit", "production", "--git", "--json"])
+        .status(1);
+    let f = finding(&out, "git-history");
+    assert_eq!(f["key"], "DB_PASSWORD");
+    assert_eq!(f["env"], "production");
+    assert_eq!(f["path"], "config/settings.py");
+    assert!(
+        f["message"].as_str().unwrap().contains(&commit[..12]),
+        "{}",
+        out.describe()
+    );
+    assert_eq!(checks(&out), ["git-history"]);
+    let values = values_of(&out, &ENV_FILES);
+    assert_no_value_shown(&out, &values);
+    let out = out.then().args(["audit", "production", "--git"]).status(1);
+    assert!(out.stdout().contains(&format!(
+        "config/settings.py: error: the value of DB_PASSWORD (production) is in \
+         config/settings.py: commit {}",
+        &commit[..12]
+    )));
+    assert_no_value_shown(&out, &values);
+}
+
+#[test]
+fn sealed_environments_are_audited_in_memory_and_unopened_ones_are_a_finding() {
+    let test = Test::new();
+    let dir = test.dir().to_path_buf();
+    git(&dir, &["init", "-q"]);
+    let out = test
+        .env("HOME", dir.join("no-home"))
+        .env("XDG_CONFIG_HOME", dir.join("no-config"))
+        .args(["keygen", "-o", "id.age.key"])
+        .status(0);
+    let public = out
+        .stderr()
+        .trim()
+        .strip_prefix("Public key: ")
+        .unwrap()
+        .to_string();
+    let test = out
+        .then()
+        .write(".gitignore", "*.age.key\n.env*.local\n")
+        .write(
+            "envmint.toml",
+            format!(
+                "[environments.production]\nsealed = \".env.production.age\"\n\
+                 recipients = [\"{public}\"]\n[secrets.SECRET_KEY]\nkind = \"hex\"\nbytes = 32\n"
+            ),
+        )
+        .env("ENVMINT_IDENTITY", "id.age.key")
+        .write(
+            ".env.production.local",
+            format!(
+                "{}\nSECRET_KEY=3f9a0c7e5b12d84f6a0e9c3b7d51f28a4c6e0b9d2f7a13c5e8b04d6f1a3c7e92\n",
+                record_now()
+            ),
+        )
+        .chmod(".env.production.local", 0o600)
+        .args(["seal", "production", "--remove-plaintext"])
+        .status(0)
+        .then()
+        .chmod(".env.production.age", 0o644);
+    let out = test.args(["audit"]).status(0);
+    assert!(!out.exists(".env.production.local"), "no plaintext written");
+    let out = out
+        .then()
+        .args(["set", "production", "API_TOKEN"])
+        .stdin("changeme\n")
+        .status(0)
+        .then()
+        .args(["audit", "--json"])
+        .status(1);
+    let p = finding(&out, "placeholder");
+    assert_eq!(p["path"], ".env.production.age");
+    assert_eq!(p["key"], "API_TOKEN");
+    assert!(!out.exists(".env.production.local"));
+    // Without an identity the store cannot be opened: a finding, and the rest still runs.
+    let out = out
+        .then()
+        .env("ENVMINT_IDENTITY", "")
+        .args(["audit", "--json"])
+        .status(1);
+    let f = finding(&out, "sealed-unopened");
+    assert_eq!(f["env"], "production");
+    assert_eq!(f["path"], ".env.production.age");
+    assert!(f["hint"].as_str().is_some());
+}
+
+#[test]
+fn fail_git_outside_a_repository_and_unknown_environments_are_usage_errors() {
+    let out = Test::new().args(["audit", "--git"]).status(2);
+    assert_stderr_has(&out, "error: --git needs a git repository");
+    assert_stderr_has(&out, "hint: ");
+    let out = project().args(["audit", "prod"]).status(2);
+    assert_stderr_has(&out, "production");
+}
+
+#[test]
+fn audit_help_has_an_example() {
+    let out = Test::new().args(["audit", "--help"]).status(0);
+    assert!(out.stdout().contains("envmint audit production --git"));
+}
+
+#[test]
+fn keys_due_overdue_or_of_unknown_age_are_found() {
+    let test = project();
+    let path = test.dir().join(".env.production.local");
+    let ago = |days: i64| {
+        (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * days))
+            .strftime("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    };
+    // SECRET_KEY made 100 days ago (due after 90), JWT_SECRET_KEY 200 days ago (a whole
+    // period past due), SESSION_SECRET without a record.
+    let mut out = String::new();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let next = lines.get(i + 1).copied().unwrap_or("");
+        if line.starts_with("# envmint:") {
+            let made = match next.split('=').next().unwrap_or("") {
+                "SECRET_KEY" => Some(ago(100)),
+                "JWT_SECRET_KEY" => Some(ago(200)),
+                "SESSION_SECRET" => None,
+                _ => {
+                    out.push_str(line);
+                    out.push('\n');
+                    continue;
+                }
+            };
+            if let Some(made) = made {
+                out.push_str(&format!("# envmint: generated={made}\n"));
+            }
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    std::fs::write(&path, out).unwrap();
+    let out = test.args(["audit", "production", "--json"]).status(1);
+    let rows: Vec<String> = out
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {}",
+                f["check"].as_str().unwrap(),
+                f["key"].as_str().unwrap(),
+                f["severity"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "rotation-due SECRET_KEY warning",
+            "rotation-overdue JWT_SECRET_KEY error",
+            "rotation-unknown SESSION_SECRET warning",
+        ]
+    );
+    let due = finding(&out, "rotation-due");
+    assert_eq!(due["line"], 3);
+    assert!(due["message"].as_str().unwrap().contains("made 100d ago"));
+    assert!(
+        due["hint"]
+            .as_str()
+            .unwrap()
+            .contains("envmint rotate production --key SECRET_KEY")
+    );
+}
+
+#[test]
+fn git_finds_a_value_in_an_uncommitted_tracked_file_and_in_a_commit_message() {
+    let test = project();
+    let dir = test.dir().to_path_buf();
+    let prod = std::fs::read_to_string(dir.join(".env.production.local")).unwrap();
+    let value = prod
+        .lines()
+        .find_map(|l| l.strip_prefix("REDIS_PASSWORD="))
+        .unwrap()
+        .to_string();
+    std::fs::write(dir.join("README.md"), "docs\n").unwrap();
+    git(&dir, &["add", "README.md"]);
+    git(&dir, &["commit", "-q", "-m", &format!("redis is {value}")]);
+    std::fs::write(dir.join("README.md"), format!("docs\nredis: {value}\n")).unwrap();
+    let out = test
+        .args(["audit", "production", "--git", "--json"])
+        .status(1);
+    let rows: Vec<String> = out
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(
+        rows.iter()
+            .any(|m| m.contains("is in a commit message: commit"))
+    );
+    assert!(
+        rows.iter()
+            .any(|m| m.contains("is in README.md: the working tree"))
+    );
+    assert!(!out.stdout().contains(&value) && !out.stderr().contains(&value));
+}
+
+/// Compares stdout with `tests/cli/snapshots/audit/NAME.stdout` (`SNAPSHOTS=overwrite`
+/// rewrites it).
+#[track_caller]
+fn assert_stdout_snapshot(out: &Output, name: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/cli/snapshots/audit")
+        .join(format!("{name}.stdout"));
+    snapbox::Assert::new()
+        .action_env("SNAPSHOTS")
+        .eq(out.stdout(), snapbox::Data::read_from(&path, None));
+}
+
+#[test]
+fn the_human_report_is_grouped_with_a_hint_under_each_finding() {
+    let out = project()
+        .write(
+            ".env.example",
+            "DB_PASSWORD=Q7fK2mZx9LpR4tVw8NcY3bHj6DgS1aEu\n",
+        )
+        .write(
+            ".env.development.local",
+            "SECRET_KEY=<your-secret-key>\nJWT_SECRET_KEY=\nSESSION_SECRET=abc\n\
+             DB_PASSWORD=Q7fK2mZx9LpR4tVw8NcY3bHj6DgS1aEu\nSLACK_TOKEN=xoxb-1234\n",
+        )
+        .chmod(".env.development.local", 0o640)
+        .args(["audit", "development"])
+        .status(1);
+    assert_stdout_snapshot(&out, "development");
+    assert_stderr_has(
+        &out,
+        "audit: 9 findings (4 error(s), 5 warning(s)) in development",
+    );
+}
+
+#[test]
+fn git_searches_each_item_of_a_list_of_retired_values() {
+    let test = Test::new();
+    let dir = test.dir().to_path_buf();
+    git(&dir, &["init", "-q"]);
+    let old = "9c1e5a7f3b2d4e6a8c0b1d3f5e7a9c2b4d6f8a0c1e3b5d7f9a2c4e6b8d0f1a3c";
+    let older = "1b3d5f7a9c2e4b6d8f0a1c3e5b7d9f2a4c6e8b0d1f3a5c7e9b2d4f6a8c0e1b3d";
+    std::fs::write(dir.join("notes.txt"), format!("old key: {older}\n")).unwrap();
+    git(&dir, &["add", "notes.txt"]);
+    git(&dir, &["commit", "-q", "-m", "notes"]);
+    let now = record_now();
+    let stamp = now.trim_start_matches("# envmint: generated=");
+    let out = test
+        .env("HOME", dir.join("no-home"))
+        .env("XDG_CONFIG_HOME", dir.join("no-config"))
+        .write(".gitignore", ".env*.local\n")
+        .write(
+            "envmint.toml",
+            "[environments.production]\n[secrets.APP_KEY]\nkind = \"hex\"\nbytes = 32\n\
+             overlap = \"7d\"\nprevious = { list = \"APP_KEYS\", separator = \",\", keep = 2 }\n",
+        )
+        .write(
+            ".env.production.local",
+            format!(
+                "{now}\nAPP_KEY=7e5c3a1f9d8b6e4c2a0f1e3d5c7b9a2e4d6c8b0a1f3e5d7c9b2a4e6d8c0f1b3a\n\
+                 # envmint: previous-of=APP_KEY retired={stamp},{stamp} expires=2999-01-01T00:00:00Z,2999-01-01T00:00:00Z\n\
+                 APP_KEYS={old},{older}\n"
+            ),
+        )
+        .chmod(".env.production.local", 0o600)
+        .args(["audit", "--git", "--json"])
+        .status(1);
+    let f = finding(&out, "git-history");
+    assert_eq!(f["key"], "APP_KEYS");
+    assert_eq!(f["path"], "notes.txt");
+    assert_eq!(checks(&out), ["git-history"], "{}", out.describe());
+    assert!(!out.stdout().contains(older) && !out.stderr().contains(older));
+}
