@@ -22,11 +22,14 @@
 //! - [`path`]: paths as shown to people, relative to a base the binary passes.
 //! - [`error`]: the one error type and its exit codes.
 //! - [`text`]: small text helpers shared by the readers of files (the line of a byte offset).
+//! - [`export`]: an environment's values written for their reader (dotenv, docker, JSON, shell,
+//!   Kubernetes), refusing what a reader cannot carry.
 #![forbid(unsafe_code)]
 
 pub mod atomic;
 pub mod dotenv;
 pub mod error;
+pub mod export;
 pub mod generate;
 pub mod gitignore;
 pub mod kv;

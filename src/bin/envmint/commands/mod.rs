@@ -3,12 +3,14 @@
 
 mod bootstrap;
 mod edit;
+mod export;
 mod r#gen;
 mod get;
 mod init;
 mod keygen;
 mod kv;
 mod rekey;
+mod run;
 mod seal;
 mod sealed;
 mod set;
@@ -45,6 +47,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Seal(args) => seal::run(&ctx, args),
         Command::Unseal(args) => unseal::run(&ctx, args),
         Command::Rekey(args) => rekey::run(&ctx, args),
+        Command::Export(args) => export::run(&ctx, &global, args),
+        Command::Run(args) => run::run(&ctx, &global, args),
     };
     result.map_err(|err| match ctx.cwd_if_known() {
         Some(cwd) => err.relative_to(cwd),
@@ -77,6 +81,8 @@ fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Res
         Command::Unset(args) => &mut args.target.manifest,
         Command::Edit(args) => &mut args.target.manifest,
         Command::Rekey(args) => &mut args.manifest,
+        Command::Export(args) => &mut args.target.manifest,
+        Command::Run(args) => &mut args.target.manifest,
     };
     if slot.is_some() {
         return Err(
