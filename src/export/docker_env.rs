@@ -6,8 +6,8 @@
 //! line at its first `=`: everything after it is the value, whitespace and quotes included.
 //! No escapes, no interpolation. So a value is written as it is, and refused when it holds:
 //!
-//! - a line break (`\n`, or `\r`, which the scanner drops at a line's end): one line per
-//!   variable;
+//! - a line break (`\n`), or a `\r` at the end (the scanner drops it): one line per variable
+//!   (a `\r` inside the value is read as it is);
 //! - NUL: no environment variable can hold one;
 //! - a quote at both ends (`'x'`, `"x"`): docker 28 keeps such quotes, while docker/cli#6805
 //!   strips matching outer quotes, so the value would depend on the docker version;
@@ -24,7 +24,7 @@ pub const MAX_LINE: usize = 64 * 1024 - 1;
 /// Why docker would not read `value` back as it is, if it would not.
 pub fn problem(key: &str, value: &str) -> Option<Why> {
     let bytes = value.as_bytes();
-    if memchr::memchr2(b'\n', b'\r', bytes).is_some() {
+    if memchr::memchr(b'\n', bytes).is_some() || bytes.last() == Some(&b'\r') {
         return Some(Why::LineBreak);
     }
     if memchr::memchr(0, bytes).is_some() {

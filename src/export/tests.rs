@@ -34,7 +34,7 @@ fn docker_env_writes_raw_lines_and_refuses_what_docker_reads_otherwise() {
     assert_eq!(text(out), "A= spaced 'q\" $x \\ é \nB=\n");
     for (value, why) in [
         ("a\nb", Why::LineBreak),
-        ("a\rb", Why::LineBreak),
+        ("ab\r", Why::LineBreak),
         ("a\0b", Why::Nul),
         ("'quoted'", Why::Quoted),
         ("\"x\"", Why::Quoted),
@@ -47,7 +47,7 @@ fn docker_env_writes_raw_lines_and_refuses_what_docker_reads_otherwise() {
         );
     }
     // One quote, or different quotes at the ends, read the same in every docker.
-    for ok in ["'", "'x\"", "x'", "\"x"] {
+    for ok in ["'", "'x\"", "x'", "\"x", "a\rb"] {
         assert!(docker_env::render(&[e("K", ok)]).is_ok(), "{ok:?}");
     }
     let long = "x".repeat(docker_env::MAX_LINE - 2);

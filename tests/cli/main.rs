@@ -12,6 +12,7 @@ mod common;
 mod dotenv_corpus;
 mod dotenv_model;
 mod dotenv_peers;
+mod export;
 mod r#gen;
 mod harness;
 mod init;

@@ -210,7 +210,8 @@ fn refusal(target: &Target, r: Refusal, line_of: &dyn Fn(&str) -> Option<usize>)
             carry_any.to_string(),
         ),
         Why::LineBreak => (
-            "its value has a line break, and docker --env-file reads one line per variable"
+            "its value has a line break (or ends with a carriage return), and docker --env-file \
+             reads one line per variable"
                 .to_string(),
             "--format docker-secrets (one file per key), json or k8s carry it".to_string(),
         ),
