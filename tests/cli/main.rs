@@ -19,5 +19,6 @@ mod init;
 mod kv;
 mod manifest;
 mod messages;
+mod run;
 mod seal;
 mod sealed;
