@@ -23,6 +23,7 @@ use super::Entry;
 use crate::atomic::{self, Change, Locked, Mode};
 use crate::error::Op;
 use crate::{Error, Result};
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
@@ -156,6 +157,8 @@ pub fn write(
     let locked = atomic::lock_all(&refs, timeout, waiting)?;
 
     let listed = read_marker(&marker_path)?;
+    let listed_set: HashSet<&str> = listed.iter().map(String::as_str).collect();
+    let exported: HashSet<&str> = entries.iter().map(|e| e.key).collect();
     let mut changed: Vec<(usize, &Entry<'_>)> = Vec::new();
     for (i, e) in entries.iter().enumerate() {
         let path = &paths[i + 1];
@@ -169,7 +172,7 @@ pub fn write(
                 });
             }
             Ok(m) => {
-                if !listed.iter().any(|k| k == e.key) {
+                if !listed_set.contains(e.key) {
                     return Err(FolderError::NotOurs {
                         path: path.clone(),
                         key: e.key.to_owned(),
@@ -186,7 +189,7 @@ pub fn write(
     // Listed keys no longer exported whose file is still a regular file: envmint's to remove.
     let stale: Vec<String> = listed
         .iter()
-        .filter(|k| !entries.iter().any(|e| e.key == k.as_str()))
+        .filter(|k| !exported.contains(k.as_str()))
         .filter(|k| fs::symlink_metadata(dir.join(k)).is_ok_and(|m| m.file_type().is_file()))
         .cloned()
         .collect();
@@ -196,7 +199,7 @@ pub fn write(
     union.extend(stale.iter().map(String::as_str));
     let union_text = marker_text(&union);
     let mut changes: Vec<Change<'_>> = Vec::new();
-    if !same_set(&listed, &union) {
+    if !same_set(&listed_set, listed.len(), &union) {
         changes.push(Change {
             file: &locked[0],
             contents: union_text.as_bytes(),
@@ -254,8 +257,9 @@ fn write_marker(file: &Locked, keys: &[&str]) -> Result<()> {
     file.write(marker_text(keys).as_bytes())
 }
 
-fn same_set(listed: &[String], keys: &[&str]) -> bool {
-    listed.len() == keys.len() && keys.iter().all(|k| listed.iter().any(|l| l == k))
+/// Whether the list (`len` lines, `listed` distinct) names exactly `keys`, each once.
+fn same_set(listed: &HashSet<&str>, len: usize, keys: &[&str]) -> bool {
+    len == keys.len() && listed.len() == len && keys.iter().all(|k| listed.contains(k))
 }
 
 /// Whether the regular file `path` of `len` bytes holds exactly `value`.
