@@ -940,3 +940,35 @@ fn a_sealed_environment_is_exported_from_memory() {
     assert_ne!(out.code(), 0, "{}", out.describe());
     assert!(out.stdout().is_empty());
 }
+
+#[test]
+fn docker_secrets_refuses_a_folder_or_link_of_another_user() {
+    if !common::is_root() {
+        skip("needs root to give a folder to user 65534");
+        return;
+    }
+    let test = project(&NASTY[..2]).write("theirs/.keep", "");
+    std::os::unix::fs::chown(test.path("theirs"), Some(65534), Some(65534)).unwrap();
+    let out = test
+        .args([
+            "export",
+            "production",
+            "-f",
+            "docker-secrets",
+            "-o",
+            "theirs",
+        ])
+        .status(77);
+    assert_stderr_has(&out, "error: theirs: belongs to user 65534, not to you (0)");
+    assert_eq!(common::names(&out.path("theirs")), [".keep"]);
+    // A link planted by another user is not followed, even to a folder of ours.
+    std::fs::create_dir(out.path("mine")).unwrap();
+    std::os::unix::fs::symlink("mine", out.path("link")).unwrap();
+    std::os::unix::fs::lchown(out.path("link"), Some(65534), Some(65534)).unwrap();
+    let out = out
+        .then()
+        .args(["export", "production", "-f", "docker-secrets", "-o", "link"])
+        .status(77);
+    assert_stderr_has(&out, "error: link: belongs to user 65534");
+    assert!(common::names(&out.path("mine")).is_empty());
+}
