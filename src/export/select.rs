@@ -33,14 +33,17 @@ pub enum SelectError {
     },
 }
 
-/// The keys the manifest manages in environment `env`: its declared secrets, in declaration
-/// order.
-// TODO(rot-status): once `SecretDecl::previous` lands (branch rot-status), add the variable
-// names of each declared secret's previous values here (`decl.previous.names(None)`): they
-// are managed too, and exported with their secret. Not required to be in the file.
+/// The keys the manifest manages in environment `env`: its declared secrets (every one
+/// required in the file), and the variables of their retired values
+/// ([`crate::manifest::Previous::names`]: `KEY_PREVIOUS`, `AUTH_SECRET_1`...,
+/// `APP_PREVIOUS_KEYS`), exported with their secret while the overlap window keeps them in the
+/// file, and never required. Both in declaration order.
 pub fn managed_keys(manifest: &Manifest, env: &str) -> (Vec<String>, Vec<String>) {
     let declared: Vec<String> = manifest.secrets_for(env).map(|s| s.key.clone()).collect();
-    let previous: Vec<String> = Vec::new();
+    let previous: Vec<String> = manifest
+        .secrets_for(env)
+        .flat_map(|s| s.previous.names(None))
+        .collect();
     (declared, previous)
 }
 
@@ -58,10 +61,14 @@ pub fn select<'d>(
     keys: Keys,
 ) -> Result<Vec<Entry<'d>>, SelectError> {
     let (declared, previous) = managed_keys(manifest, env);
-    let managed = |key: &str| declared.iter().chain(&previous).any(|k| k == key);
+    let managed: std::collections::HashSet<&str> = declared
+        .iter()
+        .chain(&previous)
+        .map(String::as_str)
+        .collect();
     let mut entries = Vec::new();
     for key in doc.keys() {
-        if keys == Keys::Managed && !managed(key) {
+        if keys == Keys::Managed && !managed.contains(key) {
             continue;
         }
         match doc.get(key) {

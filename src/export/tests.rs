@@ -203,7 +203,7 @@ fn select_takes_managed_keys_in_file_order_and_requires_declared_ones() {
         std::path::Path::new("/app"),
     )
     .unwrap();
-    let doc = crate::dotenv::Document::parse("A=1\nOTHER=2\nB=3\n");
+    let doc = crate::dotenv::Document::parse("A=1\nOTHER=2\nB=3\nB_PREVIOUS=4\n");
     let keys = |k| -> Vec<String> {
         select(&manifest, "prod", &doc, k)
             .unwrap()
@@ -211,8 +211,11 @@ fn select_takes_managed_keys_in_file_order_and_requires_declared_ones() {
             .map(|e| format!("{}={}", e.key, e.value))
             .collect()
     };
-    assert_eq!(keys(Keys::Managed), ["A=1", "B=3"]);
-    assert_eq!(keys(Keys::ManagedAndOthers), ["A=1", "OTHER=2", "B=3"]);
+    assert_eq!(keys(Keys::Managed), ["A=1", "B=3", "B_PREVIOUS=4"]);
+    assert_eq!(
+        keys(Keys::ManagedAndOthers),
+        ["A=1", "OTHER=2", "B=3", "B_PREVIOUS=4"]
+    );
     let doc = crate::dotenv::Document::parse("A=1\nOTHER='x\n");
     assert_eq!(
         select(&manifest, "prod", &doc, Keys::Managed).unwrap_err(),

@@ -972,3 +972,44 @@ fn docker_secrets_refuses_a_folder_or_link_of_another_user() {
     assert_stderr_has(&out, "error: link: belongs to user 65534");
     assert!(common::names(&out.path("mine")).is_empty());
 }
+
+#[test]
+fn retired_values_of_declared_secrets_are_exported_with_them() {
+    let manifest = "[environments.production]\nfile = \".env.production.local\"\n\n\
+                    [secrets.JWT]\nkind = \"hex\"\noverlap = \"7d\"\n\n\
+                    [secrets.AUTH_SECRET]\nkind = \"hex\"\n\
+                    previous = { numbered = \"AUTH_SECRET_{n}\", keep = 2 }\n\n\
+                    [secrets.APP_KEY]\nkind = \"hex\"\n\
+                    previous = { list = \"APP_PREVIOUS_KEYS\", separator = \",\", keep = 2 }\n";
+    let file = "JWT=a1\nJWT_PREVIOUS=a0\nAUTH_SECRET=b2\nAUTH_SECRET_1=b1\nAUTH_SECRET_2=b0\n\
+                AUTH_SECRET_3=old\nAPP_KEY=c2\nAPP_PREVIOUS_KEYS=c1,c0\nUNMANAGED=x\n";
+    let out = Test::new()
+        .write("envmint.toml", manifest)
+        .write(FILE, file)
+        .args(["export", "production", "-f", "json"])
+        .status(0);
+    let parsed: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(out.stdout()).unwrap();
+    // (serde_json's map is sorted.)
+    let keys: Vec<&str> = parsed.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "APP_KEY",
+            "APP_PREVIOUS_KEYS",
+            "AUTH_SECRET",
+            "AUTH_SECRET_1",
+            "AUTH_SECRET_2",
+            "JWT",
+            "JWT_PREVIOUS"
+        ],
+        "AUTH_SECRET_3 is past keep = 2, UNMANAGED is not declared"
+    );
+    // A retired value is not required: outside the overlap window it is simply not there.
+    let out = out
+        .then()
+        .write(FILE, "JWT=a1\nAUTH_SECRET=b2\nAPP_KEY=c2\n")
+        .args(["export", "production", "-f", "json"])
+        .status(0);
+    assert_eq!(out.json().as_object().unwrap().len(), 3);
+}

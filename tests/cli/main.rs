@@ -22,3 +22,4 @@ mod messages;
 mod run;
 mod seal;
 mod sealed;
+mod status;

@@ -70,6 +70,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Run a command with an environment's values added to its environment.
     Run(RunArgs),
+    /// Show each key's age, state and next due date (never a value).
+    Status(StatusArgs),
 }
 
 /// A built-in kind of secret as given on the command line: the library's own list
@@ -168,6 +170,9 @@ pub struct InitArgs {
     export and quotes. Other values are kept and checked: a placeholder, a wrong length or\n\
     wrong characters for the kind, or the value of .env.example is reported and exits 1\n\
     (after writing what could be added); --replace-weak replaces such values in place.\n\
+    Each value written gets the record `# envmint: generated=TIME` on the line above it\n\
+    (`envmint status` reads its age there). A secret declared `external = true` is never\n\
+    generated: it is reported missing with the `envmint set` command to run (exit 0).\n\
     Without envmint.toml the built-in web preset is used (see `envmint init`).")]
 pub struct BootstrapArgs {
     /// Use this envmint.toml instead of searching the current folder and its parents.
@@ -229,7 +234,8 @@ pub struct EnvArgs {
     shell history or the process list. An existing key gets the value in place (its export\n\
     and quotes kept), a new key is appended; every other byte of the file stays. A key the\n\
     manifest declares is checked like bootstrap checks kept values: a weak value is written\n\
-    with a warning, or refused with --strict (exit 1).")]
+    with a warning, or refused with --strict (exit 1); an `external = true` one is not checked.\n\
+    A changed value gets the record `# envmint: set=TIME` on the line above it.")]
 pub struct SetArgs {
     // --manifest, -i/--identity and ENV, in that order (first in --help too).
     #[command(flatten)]
@@ -539,6 +545,44 @@ pub struct RunArgs {
     /// The command to run and its arguments, after `--`.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<std::ffi::OsString>,
+}
+
+/// `envmint status`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint status                         # every environment\n  \
+    envmint status production --check      # exit 1 when a key is due, unknown or missing\n  \
+    envmint status --at 2027-01-01         # what will be due then\n  \
+    envmint status production --json | jq '.[] | select(.state == \"due\")'\n\n\
+    States: ok, due (age >= rotate_every), missing, unknown (no `# envmint:` record: due now),\n\
+    unmanaged (not in the manifest), previous (a retired value kept for its overlap window)\n\
+    and expired (one past it). Sealed environments are read in memory. Never prints a value.")]
+pub struct StatusArgs {
+    /// Use this envmint.toml instead of searching the current folder and its parents.
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+
+    /// Decrypt a sealed environment with the identities in this file (repeatable) [default:
+    /// ENVMINT_IDENTITY, ENVMINT_AGE_KEY, then ~/.config/envmint/identity.txt].
+    #[arg(short, long = "identity", value_name = "IDENTITY")]
+    pub identities: Vec<PathBuf>,
+
+    /// Environments to show [default: every declared one].
+    #[arg(value_name = "ENV")]
+    pub environments: Vec<String>,
+
+    /// Evaluate at this instant instead of now, to forecast: an RFC 3339 time
+    /// (2027-01-01T09:00:00Z) or a date (2027-01-01, midnight UTC).
+    #[arg(long, value_name = "WHEN")]
+    pub at: Option<String>,
+
+    /// Print one JSON array of keys on stdout instead of the tables.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Exit 1 when any key is due, unknown or missing (for alerts), else 0.
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ mod run;
 mod seal;
 mod sealed;
 mod set;
+mod status;
 mod unseal;
 mod unset;
 
@@ -49,6 +50,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Rekey(args) => rekey::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, &global, args),
         Command::Run(args) => run::run(&ctx, &global, args),
+        Command::Status(args) => status::run(&ctx, args),
     };
     result.map_err(|err| match ctx.cwd_if_known() {
         Some(cwd) => err.relative_to(cwd),
@@ -83,6 +85,7 @@ fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Res
         Command::Rekey(args) => &mut args.manifest,
         Command::Export(args) => &mut args.target.manifest,
         Command::Run(args) => &mut args.target.manifest,
+        Command::Status(args) => &mut args.manifest,
     };
     if slot.is_some() {
         return Err(
