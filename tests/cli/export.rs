@@ -1013,3 +1013,33 @@ fn retired_values_of_declared_secrets_are_exported_with_them() {
         .status(0);
     assert_eq!(out.json().as_object().unwrap().len(), 3);
 }
+
+#[test]
+fn json_summary_of_a_written_export_names_keys_never_values() {
+    let out = project(NASTY)
+        .args([
+            "export",
+            "production",
+            "-f",
+            "k8s",
+            "-o",
+            "s.yaml",
+            "--json",
+        ])
+        .status(0);
+    assert_eq!(
+        out.json(),
+        serde_json::json!({
+            "environment": "production",
+            "format": "k8s",
+            "output": "s.yaml",
+            "keys": ["PLAIN", "DECLARED"],
+        })
+    );
+    let out = out
+        .then()
+        .args(["export", "production", "-f", "json", "--json"])
+        .status(2);
+    assert!(out.stdout().is_empty());
+    assert_stderr_has(&out, "--output");
+}

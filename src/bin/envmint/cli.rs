@@ -516,6 +516,11 @@ pub struct ExportArgs {
     /// Also export the file's keys the manifest does not declare.
     #[arg(long)]
     pub all_keys: bool,
+
+    /// With -o: print {"environment", "format", "output", "keys"} as JSON on stdout (key
+    /// names only, never a value).
+    #[arg(long, requires = "output")]
+    pub json: bool,
 }
 
 /// `envmint run`.

@@ -91,16 +91,41 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
                 target.env.name
             );
         }
-        return Ok(Exit::Ok);
+    } else {
+        let locked = envmint::atomic::lock(output, timeout)?;
+        locked.write(&bytes)?;
+        say!(
+            "{}: {count} exported as {} to {shown_out} (mode 0600)",
+            target.env.name,
+            format.name()
+        );
     }
-    let locked = envmint::atomic::lock(output, timeout)?;
-    locked.write(&bytes)?;
-    say!(
-        "{}: {count} exported as {} to {shown_out} (mode 0600)",
-        target.env.name,
-        format.name()
-    );
+    if args.json {
+        let summary = JsonExport {
+            environment: &target.env.name,
+            format: format.name(),
+            output: &shown_out,
+            keys: entries.iter().map(|e| e.key).collect(),
+        };
+        let text = serde_json::to_string(&summary).map_err(|e| {
+            Error::from(envmint::error::FileError::os(
+                "<stdout>",
+                envmint::error::Op::WriteStdout,
+                e.into(),
+            ))
+        })?;
+        super::print_line(&text)?;
+    }
     Ok(Exit::Ok)
+}
+
+/// `export -o PATH --json`: what was written where. Key names only, never a value.
+#[derive(serde::Serialize)]
+struct JsonExport<'a> {
+    environment: &'a str,
+    format: &'static str,
+    output: &'a str,
+    keys: Vec<&'a str>,
 }
 
 /// Flags that do not fit the format, refused before anything is read.
