@@ -17,8 +17,8 @@
 #                    (< 1.3x) and peak RSS (flat: streaming). rage is installed once with
 #                    `cargo install --locked rage` into ~/.cache/envmint-bench (BENCH_RAGE=0: skip)
 #   bench_sealed_noop bootstrap of a sealed environment that needs nothing: < 3 ms, no write
-#   bench_export     export of a 10,000-key (~1 MB) environment in each format, -o FILE
-#                    (docker-secrets: a folder of 10,000 files, rewritten and unchanged): < 30 ms
+#   bench_export     export of a 10,000-key (~1 MB) environment in each format, to stdout and
+#                    -o FILE; docker-secrets: a folder of 10,000 files, new and unchanged: < 30 ms
 #   bench_run        envmint run production -- true  vs  true: at most 2 ms added
 #   bench_status     status of 10,000 managed keys (~1 MB, 10% due): < 30 ms; sealed <= 1.5x
 #

@@ -118,20 +118,23 @@ fn only<'d>(
                 ));
             }
             None => {
-                super::kv::check_key(key).or_else(|e| {
-                    // Names envmint does not write may still be in a file (`a.b`); only a
-                    // name no file holds is refused as such, without echoing it.
-                    let readable = |b: u8| b.is_ascii_alphanumeric() || b"_.-".contains(&b);
-                    if !key.is_empty() && key.bytes().all(readable) {
-                        Ok(())
-                    } else {
-                        Err(e)
-                    }
-                })?;
+                // Files may hold keys envmint does not write (`a.b`, `x-y`); anything else is
+                // refused before a "not found" could echo a pasted `KEY=secret` (as `get`).
+                let readable = |b: u8| b.is_ascii_alphanumeric() || b"_.-".contains(&b);
+                if key.is_empty() || !key.bytes().all(readable) {
+                    super::kv::check_key(key)?;
+                }
+                let keys = doc.keys();
+                let shown = keys.iter().take(10).copied().collect::<Vec<_>>().join(", ");
+                let more = keys.len().saturating_sub(10);
                 return Err(Error::MissingInput {
                     path: target.env.store_path().to_path_buf(),
                     what: format!("`{key}` (given to --only)"),
-                    hint: Some(format!("the file has: {}", doc.keys().join(", "))),
+                    hint: Some(if more > 0 {
+                        format!("the file has: {shown} and {more} more")
+                    } else {
+                        format!("the file has: {shown}")
+                    }),
                 });
             }
         }
