@@ -214,3 +214,22 @@ fn a_sealed_environment_runs_from_memory() {
     assert_eq!(out.stdout(), "back\\slash\\\n");
     assert!(!out.exists(".env.vault"), "no plaintext written");
 }
+
+#[test]
+fn the_key_that_opens_the_store_is_not_handed_to_the_command() {
+    let test = sealed();
+    let key = std::fs::read_to_string(test.path("id.txt")).unwrap();
+    let out = test
+        .env("ENVMINT_AGE_KEY", key.trim())
+        .env("ENVMINT_PASSPHRASE", "pass-phrase")
+        .args(["run", "vault", "--", "env", "-0"])
+        .status(0);
+    let env = env_of(&out);
+    assert_eq!(env.get("PLAIN").map(String::as_str), Some("abc123"));
+    assert!(!env.contains_key("ENVMINT_AGE_KEY"), "the identity leaked");
+    assert!(
+        !env.contains_key("ENVMINT_PASSPHRASE"),
+        "the passphrase leaked"
+    );
+    assert!(!out.stdout().contains("AGE-SECRET-KEY"));
+}

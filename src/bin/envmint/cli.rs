@@ -533,7 +533,8 @@ pub struct ExportArgs {
     loader would (a sealed environment is decrypted in memory): values never touch the disk\n\
     nor any command line. A variable already set is kept unless --override (-v names them).\n\
     envmint then replaces itself with COMMAND (exec): signals, the terminal and the exit\n\
-    status are COMMAND's own. A command not found exits 127, one that cannot be executed 126.")]
+    status are COMMAND's own. A command not found exits 127, one that cannot be executed 126.\n\
+    ENVMINT_AGE_KEY and ENVMINT_PASSPHRASE (envmint's, not the app's) are not passed on.")]
 pub struct RunArgs {
     // --manifest, -i/--identity and ENV, in that order (first in --help too).
     #[command(flatten)]

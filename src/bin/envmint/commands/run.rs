@@ -25,6 +25,9 @@ use super::{Global, say};
 use crate::cli::RunArgs;
 use crate::context::Context;
 
+/// Variables of envmint's own that hold secrets, removed from COMMAND's environment.
+const HELD_BACK: [&str; 2] = ["ENVMINT_AGE_KEY", "ENVMINT_PASSPHRASE"];
+
 /// Runs `envmint run`: returns only when COMMAND could not be started.
 pub fn run(ctx: &Context, global: &Global, args: RunArgs) -> Result<Exit> {
     let target = Target::of(ctx, &args.target)?;
@@ -58,6 +61,12 @@ pub fn run(ctx: &Context, global: &Global, args: RunArgs) -> Result<Exit> {
     };
     let mut command = Command::new(program);
     command.args(rest);
+    // The key that opens every sealed store, and the passphrase, are envmint's, not the
+    // app's: COMMAND does not inherit them (its /proc/PID/environ, crash reports and children
+    // would). ENVMINT_IDENTITY is only a path, and stays.
+    for name in HELD_BACK {
+        command.env_remove(name);
+    }
     let mut kept = Vec::new();
     for e in &entries {
         if !args.override_existing && ctx.variable_names.iter().any(|n| n == OsStr::new(e.key)) {
