@@ -482,7 +482,8 @@ impl ValueEnum for FormatArg {
     eval \"$(envmint export development --format shell)\"\n  \
     envmint export staging --format json --all-keys > staging.json\n\n\
     Exports the keys the manifest declares for the environment (every one must be in the\n\
-    file); --all-keys adds the file's other keys. A value the format's reader cannot carry\n\
+    file) and their retired values kept for an overlap (KEY_PREVIOUS...); --all-keys adds\n\
+    the file's other keys. A value the format's reader cannot carry\n\
     (a line break for docker-env, a `$` for dotenv...) is refused naming the key, never\n\
     changed. -o writes 0600 through the atomic writer; without -o the values go to stdout,\n\
     but not to a terminal unless --stdout is given. docker-secrets writes a 0700 folder with\n\
