@@ -18,6 +18,9 @@
 #                    (< 1.3x) and peak RSS (flat: streaming). rage is installed once with
 #                    `cargo install --locked rage` into ~/.cache/envmint-bench (BENCH_RAGE=0: skip)
 #   bench_sealed_noop bootstrap of a sealed environment that needs nothing: < 3 ms, no write
+#   bench_export     export of a 10,000-key (~1 MB) environment in each format, to stdout and
+#                    -o FILE; docker-secrets: a folder of 10,000 files, new and unchanged: < 30 ms
+#   bench_run        envmint run production -- true  vs  true: at most 2 ms added
 #   bench_status     status of 10,000 managed keys (~1 MB, 10% due): < 30 ms; sealed <= 1.5x
 #   bench_audit_git  envmint audit --git on a repository of 5,000 commits and 2,000 files (a
 #                    value committed at commit 2,500 and removed at 2,501): < 5 s. The fixture
@@ -554,6 +557,62 @@ bench_audit_git() {
     e=$(median_ms "$json" 0)
     record "audit --git, 5,000 commits x 2,000 files" "$(fmt 0 "$e") ms" "-" "-" "< 5 s" \
         "$(calc "int($e < 5000)")"
+bench_export() {
+    log "export of a 10,000-key (~1 MB) environment, each format, to stdout and to a file (-o)"
+    local dir="$WORK/export" json="$WORK/export.json" format e i=0 how
+    mkdir -p "$dir"
+    make_env_file "$dir/.env.production.local" 10000
+    printf '[environments.production]\nfile = ".env.production.local"\n\n[secrets.KEY_0]\nkind = "hex"\n' \
+        >"$dir/envmint.toml"
+    local -a names=() commands=()
+    # k8s refuses over 1 MiB of values: 10,000 x 64 hex characters is 640 KB.
+    for format in dotenv docker-env json shell k8s; do
+        names+=(-n "export --format $format --stdout")
+        commands+=("$ENVMINT export production --all-keys --format $format --stdout")
+        names+=(-n "export --format $format -o FILE")
+        commands+=("$ENVMINT export production --all-keys --format $format -o out.$format")
+    done
+    (cd "$dir" && hyperfine -N --style basic --warmup "$WARMUP" --runs "$RUNS_BIG" \
+        --export-json "$json" "${names[@]}" "${commands[@]}")
+    for format in dotenv docker-env json shell k8s; do
+        for how in "--stdout" "-o FILE (fsync)"; do
+            e=$(median_ms "$json" "$i")
+            record "export 10,000 keys --format $format $how" "$(fmt 2 "$e") ms" "-" "-" \
+                "< 30 ms" "$(calc "int($e < 30)")"
+            i=$((i + 1))
+        done
+    done
+    # docker-secrets: 10,000 files. The first run writes each through the atomic writer (an
+    # fsync per file: seconds); later runs find them unchanged and write nothing.
+    local secrets="$ENVMINT export production --all-keys --format docker-secrets -o secrets"
+    (cd "$dir" && hyperfine -N --style basic --runs 2 --export-json "$json.w" \
+        --prepare "rm -rf secrets" -n "docker-secrets, 10,000 new files" "$secrets")
+    (cd "$dir" && hyperfine -N --style basic --warmup 1 --runs "$RUNS_SLOW" \
+        --export-json "$json.u" -n "docker-secrets, 10,000 unchanged files" "$secrets")
+    e=$(median_ms "$json.w" 0)
+    record "export 10,000 keys docker-secrets, new files" "$(fmt 0 "$e") ms" "-" "-" \
+        "< 30 ms" "$(calc "int($e < 30)")"
+    e=$(median_ms "$json.u" 0)
+    record "export 10,000 keys docker-secrets, unchanged" "$(fmt 1 "$e") ms" "-" "-" \
+        "< 30 ms" "$(calc "int($e < 30)")"
+}
+
+bench_run() {
+    log "run: envmint run production -- true  vs  true"
+    local dir="$WORK/run" json="$WORK/run.json" e o d
+    mkdir -p "$dir"
+    if ! (cd "$dir" && "$ENVMINT" bootstrap production >/dev/null 2>&1); then
+        record "run -- true, added start time" "failed" "-" "-" "<= 2 ms" fail
+        return
+    fi
+    (cd "$dir" && hyperfine -N --style basic --warmup "$WARMUP" --runs "$RUNS_FAST" \
+        --export-json "$json" -n "envmint run production -- true" -n "true" \
+        "$ENVMINT run production -- true" "true")
+    e=$(median_ms "$json" 0)
+    o=$(median_ms "$json" 1)
+    d=$(calc "$e - $o")
+    record "run -- true, added start time" "$(fmt 2 "$e") ms" "$(fmt 2 "$o") ms" \
+        "+$(fmt 2 "$d") ms" "<= 2 ms" "$(calc "int($d <= 2)")"
 }
 
 summary() {
@@ -618,7 +677,7 @@ PY
 }
 
 SECTIONS=(bench_gen bench_throughput bench_bootstrap bench_big_file bench_memory bench_seal
-    bench_sealed_noop bench_status bench_audit_git)
+    bench_sealed_noop bench_status bench_audit_git bench_export bench_run)
 # BENCH_ONLY="bench_audit_git ..." runs only those sections.
 if [ -n "${BENCH_ONLY:-}" ]; then
     read -ra SECTIONS <<<"$BENCH_ONLY"

@@ -352,10 +352,28 @@ fn commit_with(
     fill: write::Fill<'_>,
 ) -> std::result::Result<Vec<Written>, CommitError> {
     let mut written = vec![Written::default(); changes.len()];
+    // Stale temporary files first, one pass per folder for all its targets.
+    let mut folders: Vec<(&Arc<DirLock>, std::collections::HashSet<std::ffi::OsString>)> =
+        Vec::new();
+    for change in changes {
+        let prefix = write::temp_prefix(&change.file.target);
+        match folders
+            .iter_mut()
+            .find(|(d, _)| Arc::ptr_eq(d, &change.file.dir))
+        {
+            Some((_, prefixes)) => {
+                prefixes.insert(prefix);
+            }
+            None => folders.push((&change.file.dir, [prefix].into())),
+        }
+    }
+    for (dir, prefixes) in &folders {
+        write::remove_stale_temps_of(&dir.path, prefixes);
+    }
     let mut prepared = Vec::with_capacity(changes.len());
     for change in changes {
         let sensitivity = write::Sensitivity::Secret(change.mode);
-        match write::prepare(&change.file.place(), change.contents, sensitivity, fill) {
+        match write::prepare_swept(&change.file.place(), change.contents, sensitivity, fill) {
             Ok(p) => prepared.push(p),
             // Dropping `prepared` unlinks every temporary file made so far.
             Err(error) => return Err(CommitError { error, written }),

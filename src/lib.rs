@@ -24,12 +24,15 @@
 //! - [`error`]: the one error type and its exit codes.
 //! - [`text`]: small text helpers shared by the readers of files (the line of a byte offset).
 //! - [`audit`]: the security checks of `envmint audit`, as findings (never a value).
+//! - [`export`]: an environment's values written for their reader (dotenv, docker, JSON, shell,
+//!   Kubernetes), refusing what a reader cannot carry.
 #![forbid(unsafe_code)]
 
 pub mod atomic;
 pub mod audit;
 pub mod dotenv;
 pub mod error;
+pub mod export;
 pub mod generate;
 pub mod gitignore;
 pub mod kv;

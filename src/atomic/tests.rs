@@ -436,6 +436,39 @@ fn stale_temp_files_of_the_same_target_are_removed() {
 }
 
 #[test]
+fn a_group_commit_removes_the_stale_temps_of_each_of_its_targets_only() {
+    let dir = tempdir();
+    let d = dir.path();
+    put(&d.join(".env.envmint-tmp.AbC123"), b"LEFT=1\n", 0o600);
+    put(&d.join(".A.envmint-tmp.zzzzzz"), b"LEFT=2\n", 0o600);
+    // Another file's temp, a name with the mark twice, a symlink that only looks like ours.
+    put(&d.join(".env.test.envmint-tmp.qqqqqq"), b"X=1\n", 0o600);
+    put(&d.join(".x.envmint-tmp.A.envmint-tmp.rr"), b"X=1\n", 0o600);
+    symlink(".env", d.join(".env.envmint-tmp.link")).unwrap();
+    let (env, a) = (d.join(".env"), d.join("A"));
+    let locked = lock_all(&[&env, &a], Duration::from_secs(5), &mut |_| {}).unwrap();
+    let changes: Vec<Change<'_>> = locked
+        .iter()
+        .map(|file| Change {
+            file,
+            contents: b"NEW=1\n",
+            mode: Mode::Private,
+        })
+        .collect();
+    commit(&changes).unwrap();
+    let mut left = temps(d);
+    left.sort();
+    assert_eq!(
+        left,
+        [
+            ".env.envmint-tmp.link",
+            ".env.test.envmint-tmp.qqqqqq",
+            ".x.envmint-tmp.A.envmint-tmp.rr"
+        ]
+    );
+}
+
+#[test]
 fn a_killed_writer_leaves_the_old_file_and_a_0600_temp_that_the_next_write_removes() {
     let test = "a_killed_writer_leaves_the_old_file_and_a_0600_temp_that_the_next_write_removes";
     if let Some(dir) = child_dir(test) {

@@ -89,6 +89,18 @@ pub(super) fn prepare(
     sensitivity: Sensitivity,
     fill: Fill<'_>,
 ) -> Result<Prepared> {
+    remove_stale_temps(place.dir_path, &temp_prefix(place.target));
+    prepare_swept(place, contents, sensitivity, fill)
+}
+
+/// [`prepare`] once the target's stale temporary files are gone ([`remove_stale_temps_of`]
+/// swept its folder for a whole group).
+pub(super) fn prepare_swept(
+    place: &Place<'_>,
+    contents: &[u8],
+    sensitivity: Sensitivity,
+    fill: Fill<'_>,
+) -> Result<Prepared> {
     let target = place.target;
     let old = match fs::symlink_metadata(target) {
         Ok(meta) if meta.file_type().is_file() => Some(meta),
@@ -101,7 +113,6 @@ pub(super) fn prepare(
     };
 
     let prefix = temp_prefix(target);
-    remove_stale_temps(place.dir_path, &prefix);
 
     // The mode given at creation is what the file has from its first instant, so a secret is
     // never readable by others, not even between creation and a chmod. A public file may start
@@ -207,6 +218,34 @@ fn keep_owner(temp: &File, old: &Metadata) -> io::Result<()> {
         fchown(temp, uid, gid)?;
     }
     Ok(())
+}
+
+/// [`remove_stale_temps`] for several targets of one folder in one pass over it: a group
+/// commit of N files in a folder reads the folder once, not N times (10,000 new files in one
+/// folder, `export --format docker-secrets`, took 35 s, mostly listing a folder growing to
+/// 20,000 entries 10,000 times). `prefixes` are the targets' [`temp_prefix`]es.
+pub(super) fn remove_stale_temps_of(
+    dir: &Path,
+    prefixes: &std::collections::HashSet<OsString>,
+) -> usize {
+    const MARK: &[u8] = b".envmint-tmp.";
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        // The random suffix has no dots, so the last mark ends the prefix.
+        let Some(at) = memchr::memmem::rfind(name.as_bytes(), MARK) else {
+            continue;
+        };
+        let prefix = OsStr::from_bytes(&name.as_bytes()[..at + MARK.len()]);
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if prefixes.contains(prefix) && is_file && fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// Removes temporary files that a killed run left next to the target. Called with the

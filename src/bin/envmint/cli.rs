@@ -2,6 +2,7 @@
 
 use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use envmint::export::Format;
 use envmint::generate::Kind;
 use std::path::PathBuf;
 use std::sync::LazyLock;
@@ -72,6 +73,10 @@ pub enum Command {
     /// Rotate secrets that are due (or --all, or --key KEY), keeping retired values for their
     /// overlap window.
     Rotate(RotateArgs),
+    /// Write an environment's values for docker, Kubernetes, a shell or JSON.
+    Export(ExportArgs),
+    /// Run a command with an environment's values added to its environment.
+    Run(RunArgs),
     /// Show each key's age, state and next due date (never a value).
     Status(StatusArgs),
     /// Check secret files, values and git for the usual security problems (exit 1 on findings).
@@ -584,6 +589,110 @@ pub struct RotateArgs {
     /// Print what changed as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `--format` of `envmint export`: the library's own list ([`Format::ALL`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FormatArg(pub Format);
+
+impl ValueEnum for FormatArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        static ALL: LazyLock<Vec<FormatArg>> =
+            LazyLock::new(|| Format::ALL.into_iter().map(FormatArg).collect());
+        &ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0.name()).help(match self.0 {
+            Format::Dotenv => "KEY=value, quoted for dotenv readers and sh (no records)",
+            Format::DockerEnv => "raw KEY=value lines for docker run --env-file",
+            Format::Json => "one JSON object of key to value",
+            Format::Shell => "export KEY='value' lines for eval",
+            Format::DockerSecrets => "a folder (-o) with one file per key (compose secrets)",
+            Format::K8s => "a v1 Secret manifest for kubectl apply -f -",
+        }))
+    }
+}
+
+/// `envmint export`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint export production --format k8s | kubectl apply -f -\n  \
+    envmint export production --format docker-env -o prod.env && docker run --env-file prod.env app\n  \
+    envmint export production --format docker-secrets -o secrets/\n  \
+    eval \"$(envmint export development --format shell)\"\n  \
+    envmint export staging --format json --all-keys > staging.json\n\n\
+    Exports the keys the manifest declares for the environment (every one must be in the\n\
+    file) and their retired values kept for an overlap (KEY_PREVIOUS...); --all-keys adds\n\
+    the file's other keys. A value the format's reader cannot carry\n\
+    (a line break for docker-env, a `$` for dotenv...) is refused naming the key, never\n\
+    changed. -o writes 0600 through the atomic writer; without -o the values go to stdout,\n\
+    but not to a terminal unless --stdout is given. docker-secrets writes a 0700 folder with\n\
+    one 0600 file per key, and keeps a list (.envmint-export) of the files it wrote there:\n\
+    files of keys no longer exported are removed, other files are never touched.")]
+pub struct ExportArgs {
+    // --manifest, -i/--identity and ENV, in that order (first in --help too).
+    #[command(flatten)]
+    pub target: EnvArgs,
+
+    /// The reader to write for.
+    #[arg(short, long, value_enum, value_name = "FORMAT")]
+    pub format: FormatArg,
+
+    /// Write here (0600, atomically; a folder for docker-secrets) instead of stdout.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Print to stdout even when it is a terminal.
+    #[arg(long, conflicts_with = "output")]
+    pub stdout: bool,
+
+    /// k8s: the Secret's name [default: ENV-secrets].
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// k8s: the Secret's namespace [default: none, kubectl's current one].
+    #[arg(long, value_name = "NS")]
+    pub namespace: Option<String>,
+
+    /// Also export the file's keys the manifest does not declare.
+    #[arg(long)]
+    pub all_keys: bool,
+
+    /// With -o: print {"environment", "format", "output", "keys"} as JSON on stdout (key
+    /// names only, never a value).
+    #[arg(long, requires = "output")]
+    pub json: bool,
+}
+
+/// `envmint run`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint run production -- ./server --port 8080\n  \
+    envmint run development --only DATABASE_URL -- psql\n  \
+    envmint run staging --override -- npm start\n\n\
+    Every key of the environment's file is added to COMMAND's environment, as a dotenv\n\
+    loader would (a sealed environment is decrypted in memory): values never touch the disk\n\
+    nor any command line. A variable already set is kept unless --override (-v names them).\n\
+    envmint then replaces itself with COMMAND (exec): signals, the terminal and the exit\n\
+    status are COMMAND's own. A command not found exits 127, one that cannot be executed 126.\n\
+    ENVMINT_AGE_KEY and ENVMINT_PASSPHRASE (envmint's, not the app's) are not passed on.")]
+pub struct RunArgs {
+    // --manifest, -i/--identity and ENV, in that order (first in --help too).
+    #[command(flatten)]
+    pub target: EnvArgs,
+
+    /// Add only these keys (repeatable, or comma-separated).
+    #[arg(long, value_name = "KEY", value_delimiter = ',')]
+    pub only: Vec<String>,
+
+    /// Replace variables that are already set.
+    #[arg(long = "override")]
+    pub override_existing: bool,
+
+    /// The command to run and its arguments, after `--`.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<std::ffi::OsString>,
 }
 
 /// `envmint status`.

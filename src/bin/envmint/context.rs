@@ -48,6 +48,9 @@ pub struct Context {
     /// The process's one RNG: ChaCha20 seeded once from the operating system. Never a fixed,
     /// time-based or user-given seed.
     pub rng: ChaCha20Rng,
+    /// The names of the variables set in the process environment (names only: values are not
+    /// copied), for `envmint run` to keep the ones already set.
+    pub variable_names: Vec<OsString>,
 }
 
 impl Context {
@@ -73,6 +76,7 @@ impl Context {
             passphrase: secret_var("ENVMINT_PASSPHRASE"),
             lock_timeout: LockTimeout(std::env::var_os("ENVMINT_LOCK_TIMEOUT")),
             rng,
+            variable_names: std::env::vars_os().map(|(name, _)| name).collect(),
         })
     }
 

@@ -5,6 +5,7 @@ mod apply;
 mod audit;
 mod bootstrap;
 mod edit;
+mod export;
 mod r#gen;
 mod get;
 mod init;
@@ -13,6 +14,7 @@ mod kv;
 mod plan;
 mod rekey;
 mod rotate;
+mod run;
 mod seal;
 mod sealed;
 mod set;
@@ -53,6 +55,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Plan(args) => plan::run(&mut ctx, args),
         Command::Apply(args) => apply::run(&ctx, args),
         Command::Rotate(args) => rotate::run(&mut ctx, args),
+        Command::Export(args) => export::run(&ctx, &global, args),
+        Command::Run(args) => run::run(&ctx, &global, args),
         Command::Status(args) => status::run(&ctx, args),
         Command::Audit(args) => audit::run(&mut ctx, args),
     };
@@ -90,6 +94,8 @@ fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Res
         Command::Plan(args) => &mut args.manifest,
         Command::Apply(args) => &mut args.manifest,
         Command::Rotate(args) => &mut args.manifest,
+        Command::Export(args) => &mut args.target.manifest,
+        Command::Run(args) => &mut args.target.manifest,
         Command::Status(args) => &mut args.manifest,
         Command::Audit(args) => &mut args.manifest,
     };

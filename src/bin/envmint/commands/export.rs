@@ -1,0 +1,341 @@
+//! `envmint export ENV --format FORMAT [-o PATH | --stdout]`: the environment's values written
+//! for their reader (see `envmint::export`), to a 0600 file, a folder, or stdout when it is not
+//! a terminal.
+
+use std::io::IsTerminal;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+use envmint::error::Location;
+use envmint::export::folder::{self, FolderError};
+use envmint::export::{self, Format, K8sMeta, Keys, Refusal, SelectError, Why};
+use envmint::{Error, Exit, Result, store};
+
+use super::kv::Target;
+use super::{Global, say, shown};
+use crate::cli::ExportArgs;
+use crate::context::Context;
+
+/// Runs `envmint export`.
+pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
+    let format = args.format.0;
+    check_flags(&args, format)?;
+    if args.output.is_none() && !args.stdout && std::io::stdout().is_terminal() {
+        return Err(
+            Error::usage("refusing to print secret values on a terminal").with_hint(
+                "pipe or redirect stdout, write a file with -o PATH, or add --stdout to print them",
+            ),
+        );
+    }
+    let target = Target::of(ctx, &args.target)?;
+    let snapshot = store::peek(target.storage()?, &target.options(ctx)?)?;
+    if !snapshot.exists() {
+        return Err(Error::MissingInput {
+            path: target.env.store_path().to_path_buf(),
+            what: format!("the file of environment `{}`", target.env.name),
+            hint: Some(format!("envmint bootstrap {} creates it", target.env.name)),
+        });
+    }
+    let doc = snapshot.document()?;
+    let keys = if args.all_keys {
+        Keys::ManagedAndOthers
+    } else {
+        Keys::Managed
+    };
+    let entries = export::select(&target.manifest, &target.env.name, &doc, keys)
+        .map_err(|e| select_error(&target, e))?;
+    let default_name = format!("{}-secrets", target.env.name);
+    let meta = K8sMeta {
+        name: args.name.as_deref().unwrap_or(&default_name),
+        default_name: args.name.is_none(),
+        namespace: args.namespace.as_deref(),
+    };
+    let line_of = |key: &str| doc.line_of_key(key);
+    let bytes =
+        export::render(format, &entries, &meta).map_err(|r| refusal(&target, r, &line_of))?;
+    let count = super::bootstrap::plural(entries.len(), "key");
+    let Some(output) = args.output.as_deref() else {
+        super::check_stdout()?;
+        super::write_stdout(&bytes)?;
+        if global.verbose {
+            say!("{}: {count} exported as {}", target.env.name, format.name());
+        }
+        return Ok(Exit::Ok);
+    };
+    refuse_own_files(&target, output)?;
+    let shown_out = shown(output, &target.cwd).display().to_string();
+    let timeout = ctx.lock_timeout.get()?;
+    if format == Format::DockerSecrets {
+        let report = folder::write(
+            output,
+            &entries,
+            timeout,
+            &mut super::lock_waiter(&target.cwd),
+        )
+        .map_err(folder_error)?;
+        if report.created {
+            say!("{}: created {shown_out} (mode 0700)", target.env.name);
+        }
+        if let Some(old) = report.tightened {
+            say!("{}: {shown_out} mode {old:04o} -> 0700", target.env.name);
+        }
+        say!(
+            "{}: {count} exported as docker-secrets into {shown_out} ({} written, {} unchanged)",
+            target.env.name,
+            report.written,
+            report.unchanged
+        );
+        for key in &report.removed {
+            say!(
+                "{}: removed {shown_out}/{key} (no longer exported)",
+                target.env.name
+            );
+        }
+    } else {
+        let locked = envmint::atomic::lock(output, timeout)?;
+        locked.write(&bytes)?;
+        say!(
+            "{}: {count} exported as {} to {shown_out} (mode 0600)",
+            target.env.name,
+            format.name()
+        );
+    }
+    if args.json {
+        let summary = JsonExport {
+            environment: &target.env.name,
+            format: format.name(),
+            output: &shown_out,
+            keys: entries.iter().map(|e| e.key).collect(),
+        };
+        let text = serde_json::to_string(&summary).map_err(|e| {
+            Error::from(envmint::error::FileError::os(
+                "<stdout>",
+                envmint::error::Op::WriteStdout,
+                e.into(),
+            ))
+        })?;
+        super::print_line(&text)?;
+    }
+    Ok(Exit::Ok)
+}
+
+/// `export -o PATH --json`: what was written where. Key names only, never a value.
+#[derive(serde::Serialize)]
+struct JsonExport<'a> {
+    environment: &'a str,
+    format: &'static str,
+    output: &'a str,
+    keys: Vec<&'a str>,
+}
+
+/// Flags that do not fit the format, refused before anything is read.
+fn check_flags(args: &ExportArgs, format: Format) -> Result<()> {
+    if format != Format::K8s {
+        let flag = if args.name.is_some() {
+            Some("--name")
+        } else if args.namespace.is_some() {
+            Some("--namespace")
+        } else {
+            None
+        };
+        if let Some(flag) = flag {
+            return Err(Error::usage(format!(
+                "{flag} applies to --format k8s only, not {}",
+                format.name()
+            ))
+            .with_hint(format!("leave {flag} out, or use --format k8s")));
+        }
+    }
+    if format == Format::DockerSecrets && args.output.is_none() {
+        return Err(Error::usage(
+            "--format docker-secrets writes a folder: give it with -o FOLDER",
+        )
+        .with_hint("e.g. envmint export ENV --format docker-secrets -o secrets/"));
+    }
+    Ok(())
+}
+
+/// Refuses `-o` naming a file envmint keeps (an environment's file, its sealed file, the
+/// manifest): an export is a copy for another reader, and would replace the store with a
+/// subset of it in another format.
+fn refuse_own_files(target: &Target, output: &Path) -> Result<()> {
+    let Ok(out) = std::fs::metadata(output) else {
+        return Ok(());
+    };
+    let same =
+        |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.dev() == out.dev() && m.ino() == out.ino());
+    for env in target.manifest.environments() {
+        let sealed = env.sealed.as_ref().map(|s| s.path.as_path());
+        if same(&env.file) || sealed.is_some_and(same) {
+            return Err(Error::cant_create(
+                output,
+                format!(
+                    "is a file of environment `{}`: an export never replaces envmint's own files",
+                    env.name
+                ),
+            )
+            .with_hint("write the export somewhere else with -o, or to stdout"));
+        }
+    }
+    if let envmint::manifest::Source::File(manifest) = target.manifest.source()
+        && same(manifest)
+    {
+        return Err(Error::cant_create(output, "is the manifest")
+            .with_hint("write the export somewhere else with -o, or to stdout"));
+    }
+    Ok(())
+}
+
+/// A key that cannot be selected, as an error naming the file (and line).
+fn select_error(target: &Target, err: SelectError) -> Error {
+    let path = target.env.store_path();
+    let name = &target.env.name;
+    match err {
+        SelectError::Missing { key } => Error::data(
+            Location::new(path, None),
+            format!("`{key}` is declared for environment `{name}` but is not in the file"),
+        )
+        .with_hint(format!(
+            "envmint bootstrap {name} adds it (envmint set {name} {key} for a value you are given)"
+        )),
+        SelectError::Unreadable { key, line } => Error::data(
+            Location::new(path, line),
+            format!("`{key}` is on a line envmint cannot read, so its value is unclear"),
+        )
+        .with_hint(format!(
+            "fix the line so that it reads {key}=value (envmint edit {name})"
+        )),
+    }
+}
+
+/// A value or key the format's reader cannot carry, as an error naming the key and its line.
+/// Never the value, nor where in it the problem is.
+fn refusal(target: &Target, r: Refusal, line_of: &dyn Fn(&str) -> Option<usize>) -> Error {
+    let format = r.format.name();
+    let carry_any = "--format json, shell, k8s or docker-secrets carry any value";
+    let (what, hint) = match &r.why {
+        Why::BadName {
+            name,
+            namespace,
+            default,
+        } => {
+            return bad_name(name, *namespace, *default);
+        }
+        Why::TooLarge { size, limit } => {
+            return Error::data(
+                Location::new(target.env.store_path(), None),
+                format!(
+                    "the values take {size} bytes, more than a Kubernetes Secret holds ({limit})"
+                ),
+            )
+            .with_hint("export fewer keys (without --all-keys), or split the environment");
+        }
+        Why::Unwritable(class) => (
+            format!("its value has {class}, which dotenv readers read differently"),
+            carry_any.to_string(),
+        ),
+        Why::LineBreak => (
+            "its value has a line break (or ends with a carriage return), and docker --env-file \
+             reads one line per variable"
+                .to_string(),
+            "--format docker-secrets (one file per key), json or k8s carry it".to_string(),
+        ),
+        Why::Nul => (
+            "its value has a NUL character, which no environment variable can hold".to_string(),
+            "--format docker-secrets, json or k8s carry it".to_string(),
+        ),
+        Why::Quoted => (
+            "its value starts and ends with the same quote, which docker 28 keeps and newer \
+             docker releases strip"
+                .to_string(),
+            "--format docker-secrets or json carry it as it is".to_string(),
+        ),
+        Why::LineTooLong { limit } => (
+            format!("the line would be longer than docker --env-file reads ({limit} bytes)"),
+            "--format docker-secrets carries it".to_string(),
+        ),
+        Why::KeyNotAName => (
+            "the key is not a name a shell accepts ([A-Za-z_][A-Za-z0-9_]*)".to_string(),
+            "--format json, k8s or docker-env carry it; without --all-keys only declared keys \
+             are exported"
+                .to_string(),
+        ),
+        Why::KeyNotAFileName => (
+            "the key cannot be a file name of its own (it starts with a dot, or is longer than \
+             255 bytes)"
+                .to_string(),
+            "rename the key, or use another --format".to_string(),
+        ),
+        Why::KeyNotASecretKey => (
+            "the key is not a valid Kubernetes Secret key (letters, digits, `-`, `_` and `.`, \
+             at most 253, not `.`, `..` or starting with `..`)"
+                .to_string(),
+            "rename the key, or use another --format".to_string(),
+        ),
+    };
+    let key = r.key.as_deref().unwrap_or_default();
+    Error::data(
+        Location::new(target.env.store_path(), line_of(key)),
+        format!("cannot export `{key}` as {format}: {what}"),
+    )
+    .with_hint(hint)
+}
+
+/// An invalid `--name` or `--namespace` (or default name), as a usage error.
+fn bad_name(name: &str, namespace: bool, default: bool) -> Error {
+    let shown: String = name.chars().take(64).flat_map(char::escape_debug).collect();
+    if namespace {
+        return Error::usage(format!(
+            "--namespace `{shown}` is not a valid namespace (a DNS label: lowercase letters, \
+             digits and `-`, at most 63, starting and ending with a letter or digit)"
+        ))
+        .with_hint("e.g. --namespace web");
+    }
+    let rule = "a DNS subdomain: lowercase letters, digits, `-` and `.`, at most 253, each part \
+                starting and ending with a letter or digit";
+    if default {
+        Error::usage(format!(
+            "the default Secret name `{shown}` (from the environment's name) is not valid ({rule})"
+        ))
+        .with_hint("give one with --name, e.g. --name app-secrets")
+    } else {
+        Error::usage(format!(
+            "--name `{shown}` is not a valid Secret name ({rule})"
+        ))
+        .with_hint("e.g. --name app-secrets")
+    }
+}
+
+/// The docker-secrets folder's refusals in words.
+fn folder_error(err: FolderError) -> Error {
+    let elsewhere = "export into a new folder, or one envmint exported into before";
+    match err {
+        FolderError::File(e) => e,
+        FolderError::NotAFolder { path } => {
+            Error::cant_create(path, "is not a folder (docker-secrets writes a folder)")
+                .with_hint("give -o a folder, or a path where one can be created")
+        }
+        FolderError::NotOwned { path, owner, euid } => Error::Refused {
+            path,
+            reason: format!(
+                "belongs to user {owner}, not to you ({euid}): its files could be swapped"
+            ),
+            hint: Some(elsewhere.to_string()),
+        },
+        FolderError::NotOurs { path, key } => Error::cant_create(
+            path,
+            format!(
+                "already exists and envmint did not write it: refusing to replace it with `{key}`"
+            ),
+        )
+        .with_hint(format!(
+            "move it away, or {elsewhere} (its list is {})",
+            folder::MARKER
+        )),
+        FolderError::NotRegular { path, key } => Error::cant_create(
+            path,
+            format!("is not a regular file (a link or a folder): refusing to write `{key}` there"),
+        )
+        .with_hint("remove it, or export into another folder"),
+    }
+}

@@ -1,0 +1,191 @@
+//! `envmint run ENV [--only KEY...] [--override] -- COMMAND [ARGS...]`: COMMAND with the
+//! environment's values added to its environment.
+//!
+//! Which keys: every key of the file by default, as `dotenv run`, `docker --env-file` and the
+//! dotenv loaders the app would otherwise use take them. `run` replaces such a loader, and the
+//! app's file holds its non-secret settings too (`APP_ENV`, ports, URLs); managed keys only
+//! would start the app without them. `--only` narrows it. (`export`, which copies values to
+//! other systems, takes managed keys by default instead.)
+//!
+//! The values go from the store (decrypted in memory when sealed) into the `execve`
+//! environment: never a file, never an argument. On Unix envmint then *is* COMMAND (exec), so
+//! signals, the terminal, the process id and the exit status are COMMAND's own.
+
+use std::ffi::OsStr;
+use std::io;
+use std::os::unix::process::CommandExt;
+use std::process::Command;
+
+use envmint::error::Location;
+use envmint::export::{self, Entry, Keys, SelectError};
+use envmint::{Error, Exit, Result, store};
+
+use super::kv::Target;
+use super::{Global, say};
+use crate::cli::RunArgs;
+use crate::context::Context;
+
+/// Variables of envmint's own that hold secrets, removed from COMMAND's environment.
+const HELD_BACK: [&str; 2] = ["ENVMINT_AGE_KEY", "ENVMINT_PASSPHRASE"];
+
+/// Runs `envmint run`: returns only when COMMAND could not be started.
+pub fn run(ctx: &Context, global: &Global, args: RunArgs) -> Result<Exit> {
+    let target = Target::of(ctx, &args.target)?;
+    let snapshot = store::peek(target.storage()?, &target.options(ctx)?)?;
+    if !snapshot.exists() {
+        return Err(Error::MissingInput {
+            path: target.env.store_path().to_path_buf(),
+            what: format!("the file of environment `{}`", target.env.name),
+            hint: Some(format!("envmint bootstrap {} creates it", target.env.name)),
+        });
+    }
+    let doc = snapshot.document()?;
+    let entries = if args.only.is_empty() {
+        export::select(&target.manifest, &target.env.name, &doc, Keys::File)
+            .map_err(|e| unreadable(&target, e))?
+    } else {
+        only(&target, &doc, &args.only)?
+    };
+    if let Some(e) = entries.iter().find(|e| e.value.contains('\0')) {
+        return Err(Error::data(
+            Location::new(target.env.store_path(), doc.line_of_key(e.key)),
+            format!(
+                "`{}` has a NUL character in its value, which no environment variable can hold",
+                e.key
+            ),
+        )
+        .with_hint("leave it out with --only KEY,..., or fix the value (envmint set)"));
+    }
+    let Some((program, rest)) = args.command.split_first() else {
+        return Err(Error::usage("no command given").with_hint("envmint run ENV -- COMMAND"));
+    };
+    let mut command = Command::new(program);
+    command.args(rest);
+    // The key that opens every sealed store, and the passphrase, are envmint's, not the
+    // app's: COMMAND does not inherit them (its /proc/PID/environ, crash reports and children
+    // would). ENVMINT_IDENTITY is only a path, and stays.
+    for name in HELD_BACK {
+        command.env_remove(name);
+    }
+    let mut kept = Vec::new();
+    for e in &entries {
+        if !args.override_existing && ctx.variable_names.iter().any(|n| n == OsStr::new(e.key)) {
+            kept.push(e.key);
+        } else {
+            command.env(e.key, e.value);
+        }
+    }
+    if global.verbose {
+        say!(
+            "{}: {} added from {}",
+            target.env.name,
+            super::bootstrap::plural(entries.len() - kept.len(), "variable"),
+            target.file()
+        );
+        if !kept.is_empty() {
+            say!(
+                "{}: kept {} already set (--override replaces them): {}",
+                target.env.name,
+                super::bootstrap::plural(kept.len(), "variable"),
+                kept.join(", ")
+            );
+        }
+    }
+    // Only returns on failure; the process is COMMAND's from here on.
+    let err = command.exec();
+    Ok(exec_failed(program, &err))
+}
+
+/// The `--only` keys, in the order given; a key not in the file is an error naming it.
+fn only<'d>(
+    target: &Target,
+    doc: &'d envmint::dotenv::Document,
+    keys: &[String],
+) -> Result<Vec<Entry<'d>>> {
+    let mut entries: Vec<Entry<'d>> = Vec::with_capacity(keys.len());
+    for key in keys {
+        if entries.iter().any(|e| e.key == key) {
+            continue;
+        }
+        match doc.get(key) {
+            Some(value) => {
+                // The document's own copy of the key, so the entry borrows from it alone.
+                let key = doc
+                    .keys()
+                    .into_iter()
+                    .find(|k| k == key)
+                    .unwrap_or_default();
+                entries.push(Entry { key, value });
+            }
+            None if doc.contains_key(key) => {
+                return Err(unreadable(
+                    target,
+                    SelectError::Unreadable {
+                        key: key.clone(),
+                        line: doc.broken_line(key),
+                    },
+                ));
+            }
+            None => {
+                // Files may hold keys envmint does not write (`a.b`, `x-y`); anything else is
+                // refused before a "not found" could echo a pasted `KEY=secret` (as `get`).
+                let readable = |b: u8| b.is_ascii_alphanumeric() || b"_.-".contains(&b);
+                if key.is_empty() || !key.bytes().all(readable) {
+                    super::kv::check_key(key)?;
+                }
+                let keys = doc.keys();
+                let shown = keys.iter().take(10).copied().collect::<Vec<_>>().join(", ");
+                let more = keys.len().saturating_sub(10);
+                return Err(Error::MissingInput {
+                    path: target.env.store_path().to_path_buf(),
+                    what: format!("`{key}` (given to --only)"),
+                    hint: Some(if more > 0 {
+                        format!("the file has: {shown} and {more} more")
+                    } else {
+                        format!("the file has: {shown}")
+                    }),
+                });
+            }
+        }
+    }
+    Ok(entries)
+}
+
+/// A key on a line envmint cannot read, as an error naming the line.
+fn unreadable(target: &Target, err: SelectError) -> Error {
+    let (key, line) = match err {
+        SelectError::Unreadable { key, line } => (key, line),
+        SelectError::Missing { key } => (key, None),
+    };
+    Error::data(
+        Location::new(target.env.store_path(), line),
+        format!("`{key}` is on a line envmint cannot read, so its value is unclear"),
+    )
+    .with_hint(format!(
+        "fix the line so that it reads {key}=value (envmint edit {}), or pick keys with --only",
+        target.env.name
+    ))
+}
+
+/// Says why COMMAND could not be started and gives the shell's status for it: 127 when it was
+/// not found, 126 when it could not be executed.
+fn exec_failed(program: &OsStr, err: &io::Error) -> Exit {
+    let name: String = program
+        .to_string_lossy()
+        .chars()
+        .take(200)
+        .flat_map(char::escape_debug)
+        .collect();
+    if err.kind() == io::ErrorKind::NotFound {
+        say!("error: {name}: command not found");
+        say!("hint: check the name, or give its path; PATH is searched for names without a `/`");
+        return Exit::Child(127);
+    }
+    if err.kind() == io::ErrorKind::PermissionDenied {
+        say!("error: {name}: permission denied (not an executable file)");
+        say!("hint: chmod +x it, or run it through its interpreter (-- sh {name})");
+    } else {
+        say!("error: {name}: cannot execute: {err}");
+    }
+    Exit::Child(126)
+}

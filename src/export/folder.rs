@@ -1,0 +1,277 @@
+//! Writes the `docker-secrets` form: a folder (0700) with one file (0600) per key holding
+//! exactly its value, through the atomic writer.
+//!
+//! The folder may already exist, and hold files envmint did not write (a compose project's
+//! other secrets). So envmint keeps a list of the files it wrote, [`MARKER`] (key names only,
+//! never a value), and:
+//!
+//! - creates the folder 0700 when it does not exist (its parent must), and tightens an
+//!   existing one to 0700 (the old mode is reported);
+//! - refuses a folder owned by another user, and a symlink to one owned by another user
+//!   (another user could swap files in it);
+//! - writes each key's file through the atomic writer (0600, fsync, rename), leaving a file
+//!   that already holds exactly the value untouched (its mtime too: compose sees no change);
+//! - refuses to replace a file of a key's name that is not on its list (a file it did not
+//!   write), and anything at a key's name that is not a regular file (a symlink, a folder);
+//! - removes the files of keys no longer exported, but only regular files on its list: never
+//!   a file it did not write. The list is written first with the old and new names together,
+//!   so a crash never leaves a file envmint wrote off the list.
+//!
+//! Everything happens under the folder's lock ([`crate::atomic::lock_all`]).
+
+use super::Entry;
+use crate::atomic::{self, Change, Locked, Mode};
+use crate::error::Op;
+use crate::{Error, Result};
+use std::collections::HashSet;
+use std::fs;
+use std::io;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use zeroize::Zeroizing;
+
+/// The file in the folder that lists the files envmint wrote there, one key per line.
+pub const MARKER: &str = ".envmint-export";
+
+/// The largest list envmint reads back.
+const MAX_MARKER: u64 = 4 * 1024 * 1024;
+
+/// What [`write`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FolderReport {
+    /// Whether the folder was created.
+    pub created: bool,
+    /// The folder's old mode when it was tightened to 0700.
+    pub tightened: Option<u32>,
+    /// How many files were written (new or changed).
+    pub written: usize,
+    /// How many already held their value.
+    pub unchanged: usize,
+    /// Files removed: keys envmint had written before and no longer exports.
+    pub removed: Vec<String>,
+}
+
+/// Why the folder cannot be written.
+#[derive(Debug)]
+pub enum FolderError {
+    /// Reading, locking or writing failed.
+    File(Error),
+    /// The path exists and is not a folder (exit 73).
+    NotAFolder {
+        /// The path.
+        path: PathBuf,
+    },
+    /// The folder, or a symlink to it, belongs to another user (exit 77).
+    NotOwned {
+        /// The folder or link.
+        path: PathBuf,
+        /// Its owner.
+        owner: u32,
+        /// The effective user.
+        euid: u32,
+    },
+    /// A file of a key's name that envmint did not write would be replaced (exit 73).
+    NotOurs {
+        /// The file.
+        path: PathBuf,
+        /// The key.
+        key: String,
+    },
+    /// Something at a key's name is not a regular file (exit 73).
+    NotRegular {
+        /// The path.
+        path: PathBuf,
+        /// The key.
+        key: String,
+    },
+}
+
+impl From<Error> for FolderError {
+    fn from(e: Error) -> Self {
+        FolderError::File(e)
+    }
+}
+
+/// Writes `entries` into the folder `dir`, one file per key (see the module's rules). Keys
+/// must be file names ([`super::docker_secrets::check`]).
+///
+/// # Errors
+///
+/// A [`FolderError`]; files already replaced stay replaced (each is whole), nothing is removed
+/// before every file is written.
+pub fn write(
+    dir: &Path,
+    entries: &[Entry<'_>],
+    timeout: Duration,
+    waiting: &mut dyn FnMut(&Path),
+) -> std::result::Result<FolderReport, FolderError> {
+    let euid = rustix::process::geteuid().as_raw();
+    let mut report = FolderReport::default();
+    match fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            fs::DirBuilder::new()
+                .mode(0o700)
+                .create(dir)
+                .map_err(|e| Error::writing(dir, Op::Create, e))?;
+            report.created = true;
+        }
+        Err(e) => return Err(Error::writing(dir, Op::Inspect, e).into()),
+        Ok(link) if link.file_type().is_symlink() && link.uid() != euid && link.uid() != 0 => {
+            return Err(FolderError::NotOwned {
+                path: dir.to_path_buf(),
+                owner: link.uid(),
+                euid,
+            });
+        }
+        Ok(_) => {}
+    }
+    let meta = fs::metadata(dir).map_err(|e| Error::writing(dir, Op::Inspect, e))?;
+    if !meta.is_dir() {
+        return Err(FolderError::NotAFolder {
+            path: dir.to_path_buf(),
+        });
+    }
+    if meta.uid() != euid {
+        return Err(FolderError::NotOwned {
+            path: dir.to_path_buf(),
+            owner: meta.uid(),
+            euid,
+        });
+    }
+    let mode = meta.permissions().mode() & 0o7777;
+    if mode != 0o700 {
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+            .map_err(|e| Error::writing(dir, Op::SetMode, e))?;
+        if !report.created {
+            report.tightened = Some(mode);
+        }
+    }
+
+    // One lock_all for every path: the folder is locked once (a second lock of it from this
+    // process would wait for the first).
+    let marker_path = dir.join(MARKER);
+    let mut paths: Vec<PathBuf> = vec![marker_path.clone()];
+    paths.extend(entries.iter().map(|e| dir.join(e.key)));
+    let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    let locked = atomic::lock_all(&refs, timeout, waiting)?;
+
+    let listed = read_marker(&marker_path)?;
+    let listed_set: HashSet<&str> = listed.iter().map(String::as_str).collect();
+    let exported: HashSet<&str> = entries.iter().map(|e| e.key).collect();
+    let mut changed: Vec<(usize, &Entry<'_>)> = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        let path = &paths[i + 1];
+        match fs::symlink_metadata(path) {
+            Err(err) if err.kind() == io::ErrorKind::NotFound => changed.push((i + 1, e)),
+            Err(err) => return Err(Error::writing(path, Op::Inspect, err).into()),
+            Ok(m) if !m.file_type().is_file() => {
+                return Err(FolderError::NotRegular {
+                    path: path.clone(),
+                    key: e.key.to_owned(),
+                });
+            }
+            Ok(m) => {
+                if !listed_set.contains(e.key) {
+                    return Err(FolderError::NotOurs {
+                        path: path.clone(),
+                        key: e.key.to_owned(),
+                    });
+                }
+                if holds(path, m.len(), e.value)? {
+                    report.unchanged += 1;
+                } else {
+                    changed.push((i + 1, e));
+                }
+            }
+        }
+    }
+    // Listed keys no longer exported whose file is still a regular file: envmint's to remove.
+    let stale: Vec<String> = listed
+        .iter()
+        .filter(|k| !exported.contains(k.as_str()))
+        .filter(|k| fs::symlink_metadata(dir.join(k)).is_ok_and(|m| m.file_type().is_file()))
+        .cloned()
+        .collect();
+
+    let new_keys: Vec<&str> = entries.iter().map(|e| e.key).collect();
+    let mut union: Vec<&str> = new_keys.clone();
+    union.extend(stale.iter().map(String::as_str));
+    let union_text = marker_text(&union);
+    let mut changes: Vec<Change<'_>> = Vec::new();
+    if !same_set(&listed_set, listed.len(), &union) {
+        changes.push(Change {
+            file: &locked[0],
+            contents: union_text.as_bytes(),
+            mode: Mode::Private,
+        });
+    }
+    for (at, e) in &changed {
+        changes.push(Change {
+            file: &locked[*at],
+            contents: e.value.as_bytes(),
+            mode: Mode::Private,
+        });
+    }
+    atomic::commit(&changes).map_err(|e| e.error)?;
+    report.written = changed.len();
+
+    if !stale.is_empty() {
+        for key in &stale {
+            let path = dir.join(key);
+            fs::remove_file(&path).map_err(|e| Error::writing(&path, Op::Remove, e))?;
+        }
+        write_marker(&locked[0], &new_keys)?;
+        report.removed = stale;
+    }
+    Ok(report)
+}
+
+/// The keys listed in the marker (lines that are file names; comments and anything else
+/// ignored), empty when there is none.
+fn read_marker(path: &Path) -> Result<Vec<String>> {
+    let Some(bytes) = atomic::read_regular(path, MAX_MARKER)? else {
+        return Ok(Vec::new());
+    };
+    Ok(String::from_utf8_lossy(&bytes)
+        .lines()
+        .filter(|line| super::docker_secrets::is_file_name(line))
+        .map(str::to_owned)
+        .collect())
+}
+
+/// The marker's text for `keys`.
+fn marker_text(keys: &[&str]) -> String {
+    let mut text = String::from(
+        "# envmint: the files envmint export --format docker-secrets wrote here (key names \
+         only); files of keys no longer exported are removed, other files are never touched\n",
+    );
+    for k in keys {
+        text.push_str(k);
+        text.push('\n');
+    }
+    text
+}
+
+fn write_marker(file: &Locked, keys: &[&str]) -> Result<()> {
+    file.write(marker_text(keys).as_bytes())
+}
+
+/// Whether the list (`len` lines, `listed` distinct) names exactly `keys`, each once.
+fn same_set(listed: &HashSet<&str>, len: usize, keys: &[&str]) -> bool {
+    len == keys.len() && listed.len() == len && keys.iter().all(|k| listed.contains(k))
+}
+
+/// Whether the regular file `path` of `len` bytes holds exactly `value`.
+fn holds(path: &Path, len: u64, value: &str) -> Result<bool> {
+    if len != value.len() as u64 {
+        return Ok(false);
+    }
+    let bytes: Option<Zeroizing<Vec<u8>>> = atomic::read_regular(path, len.saturating_add(1))
+        .or_else(|e| match e {
+            // Grew or changed type meanwhile: it is rewritten.
+            Error::File(_) => Ok(None),
+            e => Err(e),
+        })?;
+    Ok(bytes.is_some_and(|b| b.as_slice() == value.as_bytes()))
+}

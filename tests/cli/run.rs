@@ -1,0 +1,235 @@
+//! `envmint run`: the values reach the command's environment and nothing else (not its
+//! command line, not a file), envmint becomes the command (exec: same process, its signals and
+//! status), and the shell's 126/127 when it cannot.
+
+use crate::common;
+use crate::export::{FILE, NASTY, project, sealed};
+
+use common::{BIN, assert_stderr_has};
+use std::collections::BTreeMap;
+
+/// `sh -c SCRIPT` as the command, with the environment as `env -0` prints it on stdout.
+fn env_of(out: &common::Output) -> BTreeMap<String, String> {
+    out.stdout()
+        .split('\0')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+#[test]
+fn every_value_of_the_file_reaches_the_command_exactly() {
+    let out = project(NASTY)
+        .args(["run", "production", "--", "env", "-0"])
+        .status(0);
+    let env = env_of(&out);
+    for (k, _, v) in NASTY {
+        assert_eq!(env.get(*k).map(String::as_str), Some(*v), "{k}");
+    }
+    assert!(out.stderr().is_empty(), "{}", out.describe());
+    assert!(!out.exists(".env.production.local.tmp"));
+}
+
+#[test]
+fn exit_codes_are_the_commands_or_the_shells() {
+    let out = project(NASTY)
+        .args(["run", "production", "--", "true"])
+        .status(0);
+    let out = out
+        .then()
+        .args(["run", "production", "--", "sh", "-c", "exit 3"])
+        .status(3);
+    let out = out
+        .then()
+        .args(["run", "production", "--", "no-such-command-envmint"])
+        .status(127);
+    assert_stderr_has(&out, "error: no-such-command-envmint: command not found");
+    let out = out
+        .then()
+        .write("script.txt", "echo hi\n")
+        .chmod("script.txt", 0o644)
+        .args(["run", "production", "--", "./script.txt"])
+        .status(126);
+    assert_stderr_has(&out, "error: ./script.txt: permission denied");
+    // Errors before the command runs are envmint's own.
+    let out = out.then().args(["run", "nowhere", "--", "true"]).status(2);
+    assert_stderr_has(&out, "unknown environment `nowhere`");
+    let out = out.then().args(["run", "production"]).status(2);
+    assert!(out.stderr().contains("COMMAND"), "{}", out.describe());
+}
+
+#[test]
+fn envmint_becomes_the_command_so_sigterm_gives_143_to_the_callers_shell() {
+    // The command kills itself with SIGTERM: with exec there is no envmint left to turn the
+    // signal into an exit code, so the shell sees a death by signal 15 (128 + 15).
+    let script = "\"$0\" run production -- sh -c 'kill -TERM $$'; echo \"status=$?\"";
+    let out = project(NASTY)
+        .program("sh")
+        .args(["-c", script, BIN])
+        .status(0);
+    assert_eq!(out.stdout(), "status=143\n", "{}", out.describe());
+    // Same process: the command's pid is the one the shell started envmint as.
+    let script = "\"$0\" run production -- sh -c 'echo $$' & echo $!; wait";
+    let out = out.then().program("sh").args(["-c", script, BIN]).status(0);
+    let lines = out.lines();
+    assert_eq!(lines.len(), 2, "{}", out.describe());
+    assert_eq!(
+        lines[0], lines[1],
+        "the command runs in envmint's own process"
+    );
+}
+
+#[test]
+fn values_are_in_the_environment_and_never_in_the_command_line() {
+    let script = "tr '\\0' '\\n' < /proc/$$/cmdline; echo ---; tr '\\0' '\\n' < /proc/$$/environ";
+    let out = project(NASTY)
+        .args(["run", "production", "--", "sh", "-c", script])
+        .status(0);
+    let (cmdline, environ) = out.stdout().split_once("---\n").unwrap();
+    assert!(environ.contains("PLAIN=abc123\n"), "{environ}");
+    assert!(environ.contains("DECLARED=d3cl4red-value\n"), "{environ}");
+    for (k, _, v) in NASTY {
+        if v.len() > 3 {
+            assert!(
+                !cmdline.contains(v),
+                "{k} is in the command line: {cmdline}"
+            );
+        }
+    }
+}
+
+#[test]
+fn variables_already_set_are_kept_unless_override() {
+    let test = project(NASTY).env("PLAIN", "from-the-caller");
+    let out = test
+        .args([
+            "-v",
+            "run",
+            "production",
+            "--",
+            "printenv",
+            "PLAIN",
+            "DECLARED",
+        ])
+        .status(0);
+    assert_eq!(out.lines(), ["from-the-caller", "d3cl4red-value"]);
+    assert_stderr_has(
+        &out,
+        "production: kept 1 variable already set (--override replaces them): PLAIN",
+    );
+    assert_stderr_has(
+        &out,
+        "production: 17 variables added from .env.production.local",
+    );
+    assert!(!out.stderr().contains("abc123"));
+    let out = out
+        .then()
+        .args(["run", "production", "--override", "--", "printenv", "PLAIN"])
+        .status(0);
+    assert_eq!(out.lines(), ["abc123"]);
+    assert!(out.stderr().is_empty(), "without -v nothing is said");
+}
+
+#[test]
+fn only_adds_the_keys_named_and_refuses_an_unknown_one() {
+    let out = project(NASTY)
+        .args([
+            "run",
+            "production",
+            "--only",
+            "PLAIN,QUOTE",
+            "--only",
+            "EMPTY",
+        ])
+        .args(["--", "env", "-0"])
+        .status(0);
+    let env = env_of(&out);
+    assert_eq!(env.get("PLAIN").map(String::as_str), Some("abc123"));
+    assert_eq!(env.get("QUOTE").map(String::as_str), Some("it's"));
+    assert_eq!(env.get("EMPTY").map(String::as_str), Some(""));
+    assert!(!env.contains_key("DECLARED") && !env.contains_key("NEWLINE"));
+    let out = out
+        .then()
+        .args(["run", "production", "--only", "PLAIN,NOPE", "--", "true"])
+        .status(66);
+    assert_stderr_has(
+        &out,
+        "error: .env.production.local: `NOPE` (given to --only) not found",
+    );
+    // A pasted `KEY=value` is refused without echoing it.
+    let out = out
+        .then()
+        .args([
+            "run",
+            "production",
+            "--only",
+            "A=s3cret-pasted",
+            "--",
+            "true",
+        ])
+        .status(2);
+    assert!(
+        !out.stderr().contains("s3cret-pasted"),
+        "{}",
+        out.describe()
+    );
+}
+
+#[test]
+fn an_unreadable_line_stops_the_run_unless_only_leaves_it_out() {
+    let test = project(NASTY).write(FILE, "PLAIN=x\nBROKEN='never closed\n");
+    let out = test.args(["run", "production", "--", "true"]).status(65);
+    assert_stderr_has(
+        &out,
+        "error: .env.production.local:2: `BROKEN` is on a line envmint cannot read",
+    );
+    let out = out
+        .then()
+        .args([
+            "run",
+            "production",
+            "--only",
+            "PLAIN",
+            "--",
+            "printenv",
+            "PLAIN",
+        ])
+        .status(0);
+    assert_eq!(out.lines(), ["x"]);
+}
+
+#[test]
+fn a_sealed_environment_runs_from_memory() {
+    let out = sealed()
+        .args([
+            "run",
+            "vault",
+            "-i",
+            "id.txt",
+            "--",
+            "printenv",
+            "BACKSLASH",
+        ])
+        .status(0);
+    assert_eq!(out.stdout(), "back\\slash\\\n");
+    assert!(!out.exists(".env.vault"), "no plaintext written");
+}
+
+#[test]
+fn the_key_that_opens_the_store_is_not_handed_to_the_command() {
+    let test = sealed();
+    let key = std::fs::read_to_string(test.path("id.txt")).unwrap();
+    let out = test
+        .env("ENVMINT_AGE_KEY", key.trim())
+        .env("ENVMINT_PASSPHRASE", "pass-phrase")
+        .args(["run", "vault", "--", "env", "-0"])
+        .status(0);
+    let env = env_of(&out);
+    assert_eq!(env.get("PLAIN").map(String::as_str), Some("abc123"));
+    assert!(!env.contains_key("ENVMINT_AGE_KEY"), "the identity leaked");
+    assert!(
+        !env.contains_key("ENVMINT_PASSPHRASE"),
+        "the passphrase leaked"
+    );
+    assert!(!out.stdout().contains("AGE-SECRET-KEY"));
+}
