@@ -99,7 +99,7 @@ fn warn_problems(rows: &[KeyStatus], file: &Path) {
             continue;
         };
         let line = match (problem, row.line) {
-            (Problem::BadRecord(_), Some(l)) => l.saturating_sub(1),
+            (Problem::BadRecord(_) | Problem::Future { .. }, Some(l)) => l.saturating_sub(1),
             (_, Some(l)) => l,
             (_, None) => 0,
         };
@@ -238,6 +238,7 @@ fn next(row: &KeyStatus, env: &str, now: Timestamp) -> String {
         State::Unknown => match row.problem {
             None => "due now (no record of its age)".into(),
             Some(Problem::BadRecord(_)) => "due now (its record does not read)".into(),
+            Some(Problem::Future { .. }) => "due now (its record is dated in the future)".into(),
             Some(_) => "due now".into(),
         },
         State::Missing if row.external => format!("envmint set {env} {}", row.key),
