@@ -181,6 +181,18 @@ pub fn evaluate(
     out
 }
 
+/// Every variable a rotation of `env` may write or remove: each secret envmint generates for
+/// it (not the external ones) and the names its retired values may sit under. What a saved
+/// plan is held to before it is replayed.
+pub fn rotatable_names(manifest: &Manifest, env: &Environment) -> HashSet<String> {
+    let mut names = HashSet::new();
+    for decl in manifest.secrets_for(&env.name).filter(|d| !d.external) {
+        names.insert(decl.key.clone());
+        names.extend(candidate_names(decl));
+    }
+    names
+}
+
 /// The names a secret's retired values may sit under: a numbered form is looked for up to
 /// [`MAX_KEEP`], so values left over from a larger `keep` are still found as its own.
 fn candidate_names(decl: &SecretDecl) -> Vec<String> {

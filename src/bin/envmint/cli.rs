@@ -520,7 +520,8 @@ pub struct PlanArgs {
     envmint apply rotation.plan -i ~/.config/envmint/identity.txt\n\n\
     Every store is locked and checked before any is written: one already in the plan's\n\
     \"after\" state is skipped (so an interrupted apply is simply run again); one in neither\n\
-    state refuses the whole plan (exit 65, nothing changed).")]
+    state refuses the whole plan (exit 65, nothing changed), and so does a plan that would\n\
+    change a variable the manifest does not have envmint rotate in that environment.")]
 pub struct ApplyArgs {
     /// Use this envmint.toml instead of searching the current folder and its parents.
     #[arg(long, value_name = "PATH")]

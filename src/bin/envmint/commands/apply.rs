@@ -8,6 +8,11 @@
 //! the plan file was altered); anything else refuses the whole plan (exit 65, naming the
 //! store) before any file is written. An apply killed between two renames therefore completes
 //! when run again, and a plan applied twice changes nothing the second time.
+//!
+//! The digests prove nothing about who wrote the plan (anyone who can write the file can
+//! recompute them, and a sealed part is encrypted to public recipients), so every edit is first
+//! held to the variables a rotation of its environment may touch and to records envmint
+//! writes ([`check_edits`]).
 
 use super::plan::{manifest_dir, store_name};
 use super::shown;
@@ -16,8 +21,9 @@ use crate::context::Context;
 use envmint::dotenv::Document;
 use envmint::error::Location;
 use envmint::manifest::{Environment, Manifest};
-use envmint::plan::edit::{apply_edits, digest};
+use envmint::plan::edit::{apply_edits, check_edits, digest};
 use envmint::plan::file::{self, EnvSecrets, MAX_PLAN_BYTES, SummaryLine};
+use envmint::plan::status;
 use envmint::{Error, Exit, Result, store};
 use serde::Serialize;
 use std::path::Path;
@@ -72,9 +78,23 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
     }
     let mut secrets: Vec<EnvSecrets> = Vec::with_capacity(envs.len());
     let mut summaries = Vec::with_capacity(envs.len());
-    for saved in plan.environments {
+    for (saved, env) in plan.environments.into_iter().zip(&envs) {
         summaries.push(saved.summary.clone());
-        secrets.push(saved.open(&args.plan, &open.identities)?);
+        let s = saved.open(&args.plan, &open.identities)?;
+        check_edits(&s.edits, &status::rotatable_names(&manifest, env)).map_err(|why| {
+            Error::data(
+                Location::new(&args.plan, None),
+                format!(
+                    "refused for environment {}: {why}; nothing was changed",
+                    env.name
+                ),
+            )
+            .with_hint(
+                "a plan only renews the secrets the manifest declares; make it again with \
+                 `envmint plan -o FILE`, and check who could write this file",
+            )
+        })?;
+        secrets.push(s);
     }
 
     // Every store locked and checked, every new document made, before any is written.
