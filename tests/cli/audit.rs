@@ -635,3 +635,42 @@ fn git_searches_each_item_of_a_list_of_retired_values() {
     assert_eq!(checks(&out), ["git-history"], "{}", out.describe());
     assert!(!out.stdout().contains(older) && !out.stderr().contains(older));
 }
+
+/// File names in a repository are anyone's choice: one with a line break (or a terminal
+/// escape) is shown escaped in the human report, so it cannot print lines that read as
+/// findings of their own; `--json` keeps the name as it is.
+#[test]
+fn a_file_name_with_a_line_break_stays_on_its_finding_line() {
+    let test = project();
+    let dir = test.dir().to_path_buf();
+    let prod = std::fs::read_to_string(dir.join(".env.production.local")).unwrap();
+    let line = prod
+        .lines()
+        .find(|l| l.starts_with("DB_PASSWORD="))
+        .unwrap();
+    let name = "notes\nproject: note: all clear \u{1b}[8m";
+    std::fs::write(dir.join(name), format!("{line}\n")).unwrap();
+    git(&dir, &["add", "--", name]);
+    git(&dir, &["commit", "-q", "-m", "notes"]);
+    let out = test.args(["audit", "production", "--git"]).status(1);
+    let escaped = "notes\\nproject: note: all clear \\u{1b}[8m";
+    assert!(
+        out.stdout().contains(&format!(
+            "\n{escaped}: error: the value of DB_PASSWORD (production) is in {escaped}: the \
+             working tree and commit "
+        )),
+        "{}",
+        out.describe()
+    );
+    assert!(
+        !out.stdout().lines().any(|l| l.starts_with("project: ")),
+        "{}",
+        out.describe()
+    );
+    assert!(!out.stdout().contains('\u{1b}'));
+    let out = out
+        .then()
+        .args(["audit", "production", "--git", "--json"])
+        .status(1);
+    assert_eq!(finding(&out, "git-history")["path"], name);
+}
