@@ -32,13 +32,19 @@ pub(super) fn environments<'m>(
     Ok((envs, true))
 }
 
-/// `--at WHEN`, or the clock.
+/// `--at WHEN`, or the clock; `status`, `plan` and `rotate` say the same about a bad one, with
+/// the text escaped and cut short (it is whatever a script passed).
 pub(super) fn instant(ctx: &Context, at: Option<&str>) -> Result<jiff::Timestamp> {
     let Some(text) = at else {
         return Ok(ctx.now);
     };
-    envmint::time::parse_instant(text)
-        .map_err(|e| Error::usage(format!("--at `{text}`: {e}")).with_hint(e.hint().to_string()))
+    envmint::time::parse_instant(text).map_err(|e| {
+        let mut shown: String = text.chars().take(60).flat_map(char::escape_debug).collect();
+        if text.chars().nth(60).is_some() {
+            shown.push('…');
+        }
+        Error::usage(format!("--at {shown}: {e}")).with_hint(e.hint().to_string())
+    })
 }
 
 /// The selection flags as the library's [`Selection`].

@@ -7,8 +7,8 @@ use crate::context::Context;
 use envmint::error::{FileError, Op};
 use envmint::manifest::{Environment, Manifest};
 use envmint::plan::status::{self, KeyStatus, Problem, State};
-use envmint::time::{Due, format_age, format_timestamp, parse_instant, utc_date};
-use envmint::{Error, Exit, Result, store};
+use envmint::time::{Due, format_age, format_timestamp, utc_date};
+use envmint::{Exit, Result, store};
 use jiff::Timestamp;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -22,20 +22,7 @@ struct EnvStatus<'a> {
 }
 
 pub fn run(ctx: &Context, args: StatusArgs) -> Result<Exit> {
-    let now = match &args.at {
-        None => ctx.now,
-        Some(text) => parse_instant(text).map_err(|e| {
-            Error::usage(format!(
-                "--at {}: {e}",
-                text.escape_debug()
-                    .to_string()
-                    .chars()
-                    .take(60)
-                    .collect::<String>()
-            ))
-            .with_hint(e.hint())
-        })?,
-    };
+    let now = super::rotate::instant(ctx, args.at.as_deref())?;
     let cwd = ctx.cwd()?.to_path_buf();
     let manifest = Manifest::load(args.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
     if args.json {
