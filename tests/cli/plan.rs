@@ -269,7 +269,10 @@ fn fail_a_stale_plan_reads_as_its_snapshot() {
 #[test]
 fn a_plan_written_over_a_readable_file_becomes_private() {
     let out = project()
-        .write("p.plan", "old")
+        .write(
+            "p.plan",
+            "{\"envmint_plan\":1,\"created\":\"2025-01-01T00:00:00Z\"}",
+        )
         .chmod("p.plan", 0o644)
         .args(["plan", "--at", AT, "-o", "p.plan", "--json"])
         .status(0);
@@ -343,4 +346,33 @@ fn fail_a_forged_plan_cannot_change_unmanaged_keys_or_plant_comments() {
     // The plan as written still applies.
     let applied = test.args(["apply", "p.plan"]).status(0);
     assert_ne!(applied.read(".env.production"), before);
+}
+
+/// `-o` replaces an earlier plan or an empty file (`mktemp`), never anything else: a slip such
+/// as `plan -o .env.production` or `-o envmint.toml` would put the plan where the secrets (and
+/// the app's other keys) or the manifest were. Exit 73, the file untouched.
+#[test]
+fn fail_plan_o_does_not_replace_a_file_that_is_not_a_plan() {
+    let mut test = project()
+        .write("notes.txt", "mine\n")
+        .write("empty.plan", "");
+    for target in [".env.production", "envmint.toml", "notes.txt"] {
+        let before = test.path(target);
+        let before = std::fs::read(before).unwrap();
+        let out = test.args(["plan", "--at", AT, "-o", target]).status(73);
+        assert_stderr_has(
+            &out,
+            &format!(
+                "error: {target}: it exists and is not an envmint plan; `plan -o` replaces only \
+                 an earlier plan"
+            ),
+        );
+        assert_eq!(std::fs::read(out.path(target)).unwrap(), before);
+        test = out.then();
+    }
+    let out = test
+        .args(["plan", "--at", AT, "-o", "empty.plan"])
+        .status(0);
+    assert!(out.read("empty.plan").starts_with("{\"envmint_plan\":1,"));
+    assert_eq!(out.mode("empty.plan"), 0o600);
 }

@@ -504,7 +504,7 @@ pub struct PlanArgs {
     #[arg(long, value_name = "WHEN")]
     pub at: Option<String>,
 
-    /// Write the plan, with its new values, to this file (0600).
+    /// Write the plan, with its new values, to this file (0600): a new file, an empty one or an earlier plan.
     #[arg(short, long, value_name = "PLANFILE")]
     pub output: Option<PathBuf>,
 
