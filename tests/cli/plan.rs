@@ -376,3 +376,43 @@ fn fail_plan_o_does_not_replace_a_file_that_is_not_a_plan() {
     assert!(out.read("empty.plan").starts_with("{\"envmint_plan\":1,"));
     assert_eq!(out.mode("empty.plan"), 0o600);
 }
+
+/// A plan another user could have written is refused before it is read (exit 77, nothing
+/// changed), as ssh refuses such key files: whoever can write a plan chooses the values it
+/// writes. envmint's own plans are 0600; a copy made 0644 by its owner is fine.
+#[test]
+fn fail_a_plan_others_can_write_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let out = project()
+        .args(["plan", "--at", AT, "-o", "p.plan"])
+        .status(0);
+    let prod = out.read(".env.production");
+    let plan = out.path("p.plan");
+    let mut test = out.then();
+    for (mode, who) in [(0o664, "its group"), (0o606, "anyone")] {
+        std::fs::set_permissions(&plan, std::fs::Permissions::from_mode(mode)).unwrap();
+        let refused = test.args(["apply", "p.plan"]).status(77);
+        assert_stderr_has(
+            &refused,
+            &format!(
+                "error: p.plan: the plan file is writable by {who} (mode {mode:04o}): another \
+                 user could have chosen the values it writes"
+            ),
+        );
+        assert_stderr_has(&refused, "hint: if you trust it, `chmod go-w p.plan`");
+        assert_eq!(refused.read(".env.production"), prod);
+        test = refused.then();
+    }
+    if rustix::process::geteuid().is_root() {
+        std::fs::set_permissions(&plan, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::os::unix::fs::chown(&plan, Some(65534), None).unwrap();
+        let refused = test.args(["apply", "p.plan"]).status(77);
+        assert_stderr_has(&refused, "the plan file belongs to uid 65534");
+        assert_eq!(refused.read(".env.production"), prod);
+        test = refused.then();
+        std::os::unix::fs::chown(&plan, Some(0), None).unwrap();
+    }
+    std::fs::set_permissions(&plan, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let applied = test.args(["apply", "p.plan"]).status(0);
+    assert_ne!(applied.read(".env.production"), prod);
+}

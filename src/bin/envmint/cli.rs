@@ -521,7 +521,9 @@ pub struct PlanArgs {
     Every store is locked and checked before any is written: one already in the plan's\n\
     \"after\" state is skipped (so an interrupted apply is simply run again); one in neither\n\
     state refuses the whole plan (exit 65, nothing changed), and so does a plan that would\n\
-    change a variable the manifest does not have envmint rotate in that environment.")]
+    change a variable the manifest does not have envmint rotate in that environment. A plan\n\
+    file another user could have written (group- or world-writable, or not yours) is refused\n\
+    (exit 77): whoever can write a plan chooses the values it writes.")]
 pub struct ApplyArgs {
     /// Use this envmint.toml instead of searching the current folder and its parents.
     #[arg(long, value_name = "PATH")]

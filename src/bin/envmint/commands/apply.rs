@@ -44,6 +44,7 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
     if args.json {
         super::check_stdout()?;
     }
+    check_plan_owner(&args.plan)?;
     let bytes = envmint::atomic::read_regular(&args.plan, MAX_PLAN_BYTES)?.ok_or_else(|| {
         Error::MissingInput {
             path: args.plan.clone(),
@@ -184,6 +185,55 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
         Some(e) => Err(e),
         None => Ok(Exit::Ok),
     }
+}
+
+/// A plan someone else could have written is refused, as ssh refuses such key files: a plan's
+/// digests and its sealing (to public recipients) prove nothing about its author, and whoever
+/// can write it chooses the new values of the secrets it renews. Writable by group or others,
+/// or owned by another user than you or root: exit 77. Envmint writes plans 0600.
+fn check_plan_owner(path: &Path) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    // A missing or odd file is left to the reader, which says what is wrong with it.
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    let me = rustix::process::geteuid().as_raw();
+    let shown = path.display();
+    let (reason, hint) = if meta.mode() & 0o022 != 0 {
+        (
+            format!(
+                "the plan file is writable by {} (mode {:04o}): another user could have chosen \
+                 the values it writes",
+                if meta.mode() & 0o002 != 0 {
+                    "anyone"
+                } else {
+                    "its group"
+                },
+                meta.mode() & 0o7777
+            ),
+            format!("if you trust it, `chmod go-w {shown}` and apply it again"),
+        )
+    } else if meta.uid() != me && meta.uid() != 0 {
+        (
+            format!(
+                "the plan file belongs to uid {}, not to you (uid {me}) nor root: its owner chose \
+                 the values it writes",
+                meta.uid()
+            ),
+            format!(
+                "if you trust it, copy it to a file of your own (cp {shown} mine.plan) and apply that"
+            ),
+        )
+    } else {
+        return Ok(());
+    };
+    Err(Error::Refused {
+        path: path.to_path_buf(),
+        reason,
+        hint: Some(format!(
+            "{hint}; otherwise make a new plan with `envmint plan -o FILE`"
+        )),
+    })
 }
 
 #[derive(Serialize)]
