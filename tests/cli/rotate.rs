@@ -508,3 +508,23 @@ fn fail_a_bad_at_reads_the_same_in_status_plan_and_rotate() {
         test = out.then();
     }
 }
+
+/// A `--key` that is no secret is named on one line, escaped, whether environments were named
+/// or not.
+#[test]
+fn fail_an_unknown_key_is_named_escaped_on_one_line() {
+    let mut test = project(&format!("[secrets.A]\n{HEX}"), "A=1\n");
+    for args in [
+        &["rotate", "--key", "A\nB"][..],
+        &["plan", "production", "--key", "A\nB"][..],
+    ] {
+        let out = test.args(args).status(2);
+        let first = out.stderr().lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("error: --key A\\nB: not a secret of "),
+            "{}",
+            out.describe()
+        );
+        test = out.then();
+    }
+}
