@@ -674,3 +674,49 @@ fn a_file_name_with_a_line_break_stays_on_its_finding_line() {
         .status(1);
     assert_eq!(finding(&out, "git-history")["path"], name);
 }
+
+/// A hint is a command to paste: a file name in it is one quoted shell word, and one starting
+/// with `-` cannot be read as an option. Pasted into sh, the hint untracks the file and runs
+/// nothing else.
+#[test]
+fn a_hostile_file_name_in_a_hint_is_one_quoted_word() {
+    let test = Test::new();
+    let dir = test.dir().to_path_buf();
+    git(&dir, &["init", "-q"]);
+    let name = "-c x=$(touch PWNED).env";
+    let test = test
+        .write(
+            "envmint.toml",
+            format!("[environments.production]\nfile = \"{name}\"\n[secrets.A]\nkind = \"hex\"\n"),
+        )
+        .args(["bootstrap", "production"])
+        .status(0)
+        .then();
+    git(&dir, &["add", "-f", "--", name]);
+    git(&dir, &["commit", "-q", "-m", "oops"]);
+    let out = test.args(["audit", "production", "--json"]).status(1);
+    let hint = finding(&out, "tracked")["hint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let command = hint.split(" and rotate").next().unwrap();
+    assert_eq!(command, "git rm --cached -- './-c x=$(touch PWNED).env'");
+    let ran = Command::new("sh")
+        .current_dir(&dir)
+        .arg("-c")
+        .arg(format!("git rm -q {}", &command["git rm ".len()..]))
+        .output()
+        .unwrap();
+    assert!(
+        ran.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    assert!(!dir.join("PWNED").exists());
+    let tracked = Command::new("git")
+        .current_dir(&dir)
+        .args(["ls-files"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&tracked.stdout).contains("PWNED"));
+}
