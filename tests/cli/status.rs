@@ -535,3 +535,34 @@ fn sealed_environments_are_read_in_memory_with_identities() {
     assert_stderr_has(&refused, "hint: ");
     assert_eq!(refused.stdout(), "");
 }
+
+/// A huge age (a record from year 1, or `--at` far ahead) widens the AGE column: every row's
+/// LAST ROTATION starts where the header's does.
+#[test]
+fn a_huge_age_widens_its_column_instead_of_breaking_the_table() {
+    let out = project()
+        .write(
+            PROD,
+            prod_file().replace(
+                "# envmint: generated=2026-01-01T00:00:00Z\nJWT=",
+                "# envmint: generated=0001-01-01T00:00:00Z\nJWT=",
+            ),
+        )
+        .args(["status", "production", "--at", "2026-01-07"])
+        .status(0);
+    let lines: Vec<&str> = out.stdout().lines().skip(1).collect();
+    let column = lines[0].find("LAST ROTATION").unwrap();
+    for line in &lines[1..] {
+        let date = line[column..].split(' ').next().unwrap();
+        assert!(
+            date == "-" || date.starts_with("20") || date.starts_with("0001"),
+            "{line:?} in\n{}",
+            out.stdout()
+        );
+    }
+    assert!(
+        out.stdout().contains("739622d  0001-01-01"),
+        "{}",
+        out.stdout()
+    );
+}

@@ -166,29 +166,30 @@ fn print_tables(all: &[EnvStatus<'_>], now: Timestamp, cwd: &Path) -> Result<()>
             out.push_str("  no keys\n");
             continue;
         }
+        let ages: Vec<String> = e
+            .rows
+            .iter()
+            .map(|row| match row.generated_at {
+                Some(t) => format_age(now, t),
+                None if row.state == State::Unknown => "?".to_string(),
+                None => "-".to_string(),
+            })
+            .collect();
+        // An age of 100,000 days (a record from year 1, or `--at` far ahead) widens the
+        // column rather than pushing its row out of line.
+        let age_width = ages.iter().map(String::len).max().unwrap_or(0).max(5);
         let _ = writeln!(
             out,
-            "  {:<width$}  {:<9}  {:>5}  {:<13}  NEXT",
+            "  {:<width$}  {:<9}  {:>age_width$}  {:<13}  NEXT",
             "KEY", "STATE", "AGE", "LAST ROTATION"
         );
-        for row in &e.rows {
-            let age = row.generated_at.map_or_else(
-                || {
-                    if row.state == State::Unknown {
-                        "?"
-                    } else {
-                        "-"
-                    }
-                    .to_string()
-                },
-                |t| format_age(now, t),
-            );
+        for (row, age) in e.rows.iter().zip(&ages) {
             let last = row
                 .generated_at
                 .map_or_else(|| "-".to_string(), |t| utc_date(t).to_string());
             let _ = writeln!(
                 out,
-                "  {:<width$}  {:<9}  {age:>5}  {last:<13}  {}",
+                "  {:<width$}  {:<9}  {age:>age_width$}  {last:<13}  {}",
                 row.key,
                 row.state.as_str(),
                 next(row, &e.env.name, now)
