@@ -102,7 +102,7 @@ impl std::fmt::Display for Problem {
             ),
             Problem::Pending => f.write_str("a pending value (stage=pending) is not supported yet"),
             Problem::Unreadable => f.write_str("the key is on a line no dotenv reader can read"),
-            Problem::NoRecord => f.write_str("no previous-of record, so its expiry is unknown"),
+            Problem::NoRecord => f.write_str("no `# envmint: previous-of=` record above it"),
             Problem::ListMismatch { values, recorded } => {
                 write!(f, "{values} retired value(s) but {recorded} in the record")
             }

@@ -566,3 +566,38 @@ fn a_huge_age_widens_its_column_instead_of_breaking_the_table() {
         out.stdout()
     );
 }
+
+/// A retired value with no record (one written by hand before envmint) is removed by the next
+/// `rotate`, even when its secret is not due: the warning says so, and how to keep it.
+#[test]
+fn a_retired_value_without_a_record_is_announced_as_removed_by_the_next_rotate() {
+    let file = prod_file().replace(
+        "# envmint: previous-of=JWT retired=2026-01-01T00:00:00Z expires=2026-01-08T00:00:00Z\n",
+        "",
+    );
+    let out = project()
+        .write(PROD, file)
+        .args(["status", "production", "--at", "2026-01-07"])
+        .status(0);
+    assert_stderr_has(
+        &out,
+        "warning: .env.production.local:6: JWT_PREVIOUS: no `# envmint: previous-of=` record \
+         above it; its expiry is unknown, so the next `envmint rotate` removes it; to keep it a \
+         while, put a record above it: `# envmint: previous-of=JWT retired=TIME expires=TIME`\n",
+    );
+    assert_no_value(&out);
+    let rotated = out
+        .then()
+        .args(["rotate", "production", "--at", "2026-01-07", "--json"])
+        .status(0);
+    let report: serde_json::Value = serde_json::from_str(rotated.stdout()).unwrap();
+    let changes = report["environments"][0]["changes"].as_array().unwrap();
+    assert!(
+        changes
+            .iter()
+            .any(|c| c["key"] == "JWT_PREVIOUS" && c["action"] == "expired-removed"),
+        "{report}"
+    );
+    assert!(!changes.iter().any(|c| c["key"] == "JWT"), "{report}");
+    assert!(!rotated.read(PROD).contains("JWT_PREVIOUS="));
+}

@@ -90,12 +90,14 @@ fn warn_problems(rows: &[KeyStatus], file: &Path) {
             (_, Some(l)) => l,
             (_, None) => 0,
         };
-        let consequence = match row.state {
-            State::Unknown if row.previous_of.is_some() => {
-                "its expiry is unknown; `envmint rotate` replaces the record when it next rotates"
-            }
-            State::Unknown => "its age is unknown, so it counts as due now",
-            _ => "",
+        let consequence = match (row.state, &row.previous_of) {
+            (State::Unknown, Some(of)) => format!(
+                "its expiry is unknown, so the next `envmint rotate` removes it; to keep it a \
+                 while, put a record above it: `# envmint: previous-of={of} retired=TIME \
+                 expires=TIME`"
+            ),
+            (State::Unknown, None) => "its age is unknown, so it counts as due now".to_string(),
+            _ => String::new(),
         };
         let key = &row.key;
         if consequence.is_empty() {
