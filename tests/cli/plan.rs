@@ -416,3 +416,36 @@ fn fail_a_plan_others_can_write_is_refused() {
     let applied = test.args(["apply", "p.plan"]).status(0);
     assert_ne!(applied.read(".env.production"), prod);
 }
+
+/// A plan naming an environment the manifest does not declare is bad data in the plan (65,
+/// naming the plan), not a usage error with a hint to declare it; names and paths from the
+/// plan are shown escaped.
+#[test]
+fn fail_a_plan_for_an_undeclared_environment_or_store_names_the_plan() {
+    let out = project()
+        .args(["plan", "--at", AT, "-o", "p.plan"])
+        .status(0);
+    let plan: serde_json::Value = serde_json::from_str(&out.read("p.plan")).unwrap();
+    let mut other = plan.clone();
+    other["environments"][0]["name"] = "prod\nuction".into();
+    let mut moved = plan.clone();
+    moved["environments"][0]["store"] = "/etc/x\u{1b}[2J".into();
+    let out = out
+        .then()
+        .write("other.plan", other.to_string())
+        .write("moved.plan", moved.to_string())
+        .args(["apply", "other.plan"])
+        .status(65);
+    assert_stderr_has(
+        &out,
+        "error: other.plan: the plan is for environment prod\\nuction, which envmint.toml does \
+         not declare; nothing was changed\n",
+    );
+    let out = out.then().args(["apply", "moved.plan"]).status(65);
+    assert_stderr_has(
+        &out,
+        "error: moved.plan: the plan is for production in /etc/x\\u{1b}[2J, but the manifest \
+         stores production in .env.production\n",
+    );
+    assert!(!out.stderr().contains('\u{1b}'));
+}

@@ -20,7 +20,7 @@ use crate::cli::ApplyArgs;
 use crate::context::Context;
 use envmint::dotenv::Document;
 use envmint::error::Location;
-use envmint::manifest::{Environment, Manifest};
+use envmint::manifest::{Environment, Manifest, Source};
 use envmint::plan::edit::{apply_edits, check_edits, digest};
 use envmint::plan::file::{self, EnvSecrets, MAX_PLAN_BYTES, SummaryLine};
 use envmint::plan::status;
@@ -59,14 +59,33 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
 
     let mut envs: Vec<&Environment> = Vec::with_capacity(plan.environments.len());
     for saved in &plan.environments {
-        let env = manifest.environment(&saved.name)?;
+        // Names and paths from the plan are the plan's author's words: shown escaped.
+        let name = escaped(&saved.name);
+        let Some(env) = manifest
+            .environments()
+            .iter()
+            .find(|e| e.name == saved.name)
+        else {
+            return Err(Error::data(
+                Location::new(&args.plan, None),
+                format!(
+                    "the plan is for environment {name}, which {} does not declare; nothing \
+                     was changed",
+                    match manifest.source() {
+                        Source::File(p) => shown(p, &cwd).display().to_string(),
+                        Source::Builtin => "the built-in preset".to_string(),
+                    }
+                ),
+            )
+            .with_hint("make the plan again with `envmint plan -o FILE` for this manifest"));
+        };
         let now = store_name(env, &dir);
         if now != saved.store {
             return Err(Error::data(
                 Location::new(&args.plan, None),
                 format!(
-                    "the plan is for {} in {}, but the manifest stores {} in {now}",
-                    saved.name, saved.store, saved.name
+                    "the plan is for {name} in {}, but the manifest stores {name} in {now}",
+                    escaped(&saved.store)
                 ),
             )
             .with_hint("make the plan again with `envmint plan -o FILE` for this manifest"));
@@ -185,6 +204,16 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
         Some(e) => Err(e),
         None => Ok(Exit::Ok),
     }
+}
+
+/// `text` from a plan file as a message shows it: control characters escaped, at most 60
+/// characters.
+fn escaped(text: &str) -> String {
+    let mut out: String = text.chars().take(60).flat_map(char::escape_debug).collect();
+    if text.chars().nth(60).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// A plan someone else could have written is refused, as ssh refuses such key files: a plan's
