@@ -449,3 +449,21 @@ fn fail_a_plan_for_an_undeclared_environment_or_store_names_the_plan() {
     );
     assert!(!out.stderr().contains('\u{1b}'));
 }
+
+/// apply prints the plan's summary, which is the plan's author's text: escaped, one line each.
+#[test]
+fn a_plan_summary_with_control_characters_is_printed_escaped() {
+    let out = project()
+        .args(["plan", "production", "--at", AT, "-o", "p.plan"])
+        .status(0);
+    let mut plan: serde_json::Value = serde_json::from_str(&out.read("p.plan")).unwrap();
+    plan["environments"][0]["summary"][0]["key"] = "A\nstaging: ok\u{1b}[8m".into();
+    plan["environments"][0]["summary"][0]["reason"] = "due\r".into();
+    let out = out
+        .then()
+        .write("p.plan", plan.to_string())
+        .args(["apply", "p.plan"])
+        .status(0);
+    assert_stderr_has(&out, "A\\nstaging: ok\\u{1b}[8m (due\\r)\n");
+    assert!(!out.stderr().contains('\u{1b}') && !out.stderr().contains('\r'));
+}

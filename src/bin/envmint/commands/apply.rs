@@ -318,11 +318,16 @@ fn report(
         );
         if *d == Done::Applied {
             for line in summary {
+                // The summary is the plan's author's text, not checked against the edits.
                 let why = line
                     .reason
                     .as_deref()
-                    .map_or(String::new(), |r| format!(" ({r})"));
-                super::say!("  {:<15} {}{why}", line.action, line.key);
+                    .map_or(String::new(), |r| format!(" ({})", escaped(r)));
+                super::say!(
+                    "  {:<15} {}{why}",
+                    escaped(&line.action),
+                    escaped(&line.key)
+                );
             }
         }
     }
