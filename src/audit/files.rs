@@ -85,9 +85,9 @@ pub fn check_modes(files: &[SecretFile]) -> Vec<Finding> {
             FileKind::Plaintext { declared: None } => format!(
                 "chmod {allowed:o} {} (or declare the mode it needs: mode = \"0640\" in the \
                  manifest)",
-                file.path.display()
+                super::shell_word(&file.path)
             ),
-            _ => format!("chmod {allowed:o} {}", file.path.display()),
+            _ => format!("chmod {allowed:o} {}", super::shell_word(&file.path)),
         });
         if let Some(env) = &file.env {
             f = f.env(env);
@@ -140,7 +140,7 @@ pub fn check_folders<'a>(folders: impl IntoIterator<Item = &'a Path>) -> Vec<Fin
                     ),
                 )
                 .path(dir)
-                .hint(format!("chmod o-w {}", dir.display())),
+                .hint(format!("chmod o-w {}", super::shell_word(dir))),
             );
         }
     }

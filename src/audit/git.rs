@@ -137,9 +137,9 @@ pub fn check_files(root: &Path, files: &[GitFile]) -> Result<Vec<Finding>> {
                 )
                 .path(&path)
                 .hint(format!(
-                    "git rm --cached {} and rotate what it holds: its content is in the \
+                    "git rm --cached -- {} and rotate what it holds: its content is in the \
                      history (envmint audit --git shows where)",
-                    r.display()
+                    super::shell_word(&r)
                 )),
             ));
         }

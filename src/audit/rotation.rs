@@ -39,8 +39,11 @@ pub fn check_rotation(
                 row.previous_of.as_deref().unwrap_or(key)
             )
         } else {
+            // A retired value is renewed through the secret it belongs to: `--key` takes only
+            // declared secrets.
+            let secret = row.previous_of.as_deref().unwrap_or(key);
             format!(
-                "envmint rotate {name} --key {key} (or `envmint rotate --due` for every due key)"
+                "envmint rotate {name} --key {secret} (or `envmint rotate --due` for every due key)"
             )
         };
         let finding = |severity, check, message: String| {
@@ -81,14 +84,13 @@ pub fn check_rotation(
                     Some(problem) => format!("{problem}"),
                     None => "no `# envmint:` record says when it was made".to_string(),
                 };
-                out.push(
-                    finding(
-                        Severity::Warning,
-                        Check::RotationUnknown,
-                        format!("{key} is of unknown age, so it counts as due: {why}"),
-                    )
-                    .hint(fix),
-                );
+                let message = match &row.previous_of {
+                    Some(of) => format!(
+                        "{key}, a retired value of {of}, has no expiry envmint can read: {why}"
+                    ),
+                    None => format!("{key} is of unknown age, so it counts as due: {why}"),
+                };
+                out.push(finding(Severity::Warning, Check::RotationUnknown, message).hint(fix));
             }
             State::Expired => {
                 let when = row
@@ -186,6 +188,38 @@ mod tests {
             past[0].message,
             "A_PREVIOUS, a retired value of A, expired at 2026-11-22T00:00:00Z and is still in \
              the file"
+        );
+    }
+
+    /// A retired value whose record does not read is renewed through its secret: the hint
+    /// names `--key A`, which rotate takes, not `--key A_PREVIOUS`, which it refuses.
+    #[test]
+    fn a_retired_value_of_unknown_expiry_names_its_secret_in_the_hint() {
+        let m = Manifest::parse(
+            "[environments.production]\n[secrets.A]\nkind = \"hex\"\noverlap = \"7d\"\n",
+            Path::new("/p/envmint.toml"),
+            Path::new("/p"),
+        )
+        .unwrap();
+        let env = m.environment("production").unwrap();
+        let doc = Document::parse(
+            "# envmint: generated=2026-11-20T00:00:00Z\nA=1\n\
+             # envmint: previous-of=A retired=2026-11-20T00:00:00Z expires=soon\n\
+             A_PREVIOUS=0\n",
+        );
+        let now: Timestamp = "2026-11-23T00:00:00Z".parse().unwrap();
+        let found = check_rotation(&m, env, &doc, Path::new("/p/.env"), now);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].check, Check::RotationUnknown);
+        assert_eq!(found[0].key.as_deref(), Some("A_PREVIOUS"));
+        assert_eq!(
+            found[0].message,
+            "A_PREVIOUS, a retired value of A, has no expiry envmint can read: bad record: \
+             `expires=soon` is not an RFC 3339 time"
+        );
+        assert_eq!(
+            found[0].hint.as_deref(),
+            Some("envmint rotate production --key A (or `envmint rotate --due` for every due key)")
         );
     }
 }

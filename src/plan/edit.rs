@@ -7,9 +7,11 @@
 //! what lets `envmint apply` check a saved plan against the digests it recorded
 //! ([`digest`]).
 
+use super::record::Record;
 use crate::Secret;
 use crate::dotenv::{Document, EditError};
 use sha2::{Digest, Sha256};
+use std::collections::HashSet;
 
 /// One change to a document. Values are [`Secret`]s: `Debug` never shows them.
 #[derive(Debug)]
@@ -49,6 +51,41 @@ impl Edit {
             Edit::Set { key, .. } | Edit::InsertAfter { key, .. } | Edit::Remove { key } => key,
         }
     }
+}
+
+/// Checks edits read from a saved plan before they are replayed: each must write or remove
+/// one of `allowed` (the variables a rotation of the environment may touch, see
+/// [`super::status::rotatable_names`]), and each record must be one envmint could have
+/// written. A plan file is only as trustworthy as whoever could write it (a sealed one is
+/// encrypted to public recipients, not signed), so this keeps a forged plan from rewriting
+/// `DATABASE_URL` or planting comment lines.
+///
+/// # Errors
+///
+/// A sentence naming the first edit refused.
+pub fn check_edits(edits: &[Edit], allowed: &HashSet<String>) -> Result<(), String> {
+    for edit in edits {
+        let key = edit.key();
+        if !allowed.contains(key) {
+            let shown: String = key.chars().take(64).flat_map(char::escape_debug).collect();
+            return Err(format!(
+                "it changes `{shown}`, which is not a secret the manifest has envmint rotate there"
+            ));
+        }
+        let record = match edit {
+            Edit::Set { record, .. } | Edit::InsertAfter { record, .. } => record,
+            Edit::Remove { .. } => continue,
+        };
+        let fine = !record.contains(['\n', '\r'])
+            && Record::parse(record)
+                .is_ok_and(|r| r.made_at().is_some() || r.previous_of.is_some());
+        if !fine {
+            return Err(format!(
+                "the record it writes above `{key}` is not an envmint record"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Replays `edits` on `doc`, in order.

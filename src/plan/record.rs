@@ -15,8 +15,9 @@
 //! Reading is forward compatible: fields this version does not know, and words without `=`,
 //! are ignored. `stage=pending` is reserved for a value written before it is made current (a
 //! rotation that first changes the credential at its service); a record without `stage` is
-//! current. A field this version knows with a value it cannot read is an error
-//! ([`RecordError`]): the key's age is then unknown, which the caller reports as a warning.
+//! current. A field this version knows with a value it cannot read, or given twice, is an
+//! error ([`RecordError`]): the key's age is then unknown, which the caller reports as a
+//! warning.
 
 use crate::time::{format_timestamp, parse_instant};
 use jiff::Timestamp;
@@ -69,6 +70,12 @@ pub enum RecordError {
         /// The text, cut short and escaped.
         text: String,
     },
+    /// A field this version knows given twice (`generated=T1 generated=T2`): which one holds
+    /// is anyone's guess, and an edited record could hide behind the later one.
+    Duplicate {
+        /// The field.
+        field: &'static str,
+    },
     /// `retired` and `expires` of different lengths.
     Mismatch {
         /// How many `retired` times.
@@ -88,6 +95,7 @@ impl fmt::Display for RecordError {
             RecordError::BadKey { text } => {
                 write!(f, "`previous-of={text}` is not a variable name")
             }
+            RecordError::Duplicate { field } => write!(f, "`{field}=` is given twice"),
             RecordError::Mismatch { retired, expires } => write!(
                 f,
                 "{retired} `retired` time(s) but {expires} `expires` time(s)"
@@ -154,10 +162,17 @@ impl Record {
     /// [`Document::record`]: crate::dotenv::Document::record
     pub fn parse(text: &str) -> Result<Record, RecordError> {
         let mut record = Record::default();
+        let mut seen: Vec<&'static str> = Vec::new();
         for word in text.split_ascii_whitespace() {
             let Some((name, value)) = word.split_once('=') else {
                 continue;
             };
+            if let Some(field) = KNOWN.iter().copied().find(|f| *f == name) {
+                if seen.contains(&field) {
+                    return Err(RecordError::Duplicate { field });
+                }
+                seen.push(field);
+            }
             match name {
                 "generated" => record.generated = Some(instant("generated", value)?),
                 "set" => record.set = Some(instant("set", value)?),
@@ -188,6 +203,16 @@ impl Record {
         Ok(record)
     }
 }
+
+/// The fields this version reads: each may appear once.
+const KNOWN: [&str; 6] = [
+    "generated",
+    "set",
+    "previous-of",
+    "retired",
+    "expires",
+    "stage",
+];
 
 fn instant(field: &'static str, text: &str) -> Result<Timestamp, RecordError> {
     parse_instant(text).map_err(|_| RecordError::BadTimestamp {
@@ -325,6 +350,18 @@ mod tests {
             Record::parse("previous-of=A-B").unwrap_err().to_string(),
             "`previous-of=A-B` is not a variable name"
         );
+        assert_eq!(
+            Record::parse("generated=2026-01-01 note generated=2099-01-01").unwrap_err(),
+            RecordError::Duplicate { field: "generated" }
+        );
+        assert_eq!(
+            Record::parse("previous-of=A previous-of=B")
+                .unwrap_err()
+                .to_string(),
+            "`previous-of=` is given twice"
+        );
+        // Unknown fields may repeat: they are not read.
+        assert!(Record::parse("by=ci by=cron set=2026-01-01").is_ok());
         assert_eq!(
             Record::parse("previous-of=A retired=2026-01-01 expires=2026-01-02,2026-01-03")
                 .unwrap_err(),

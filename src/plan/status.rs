@@ -3,8 +3,8 @@
 //! are given. Used by `status`, `plan --due`, `rotate --due` and `audit`.
 //!
 //! A current key's age comes from its record ([`super::record`]): due when
-//! `now >= made + rotate_every`; no record, or one that does not read, means unknown (due
-//! now). A variable named by a secret's `previous` is that secret's retired value when its
+//! `now >= made + rotate_every`; no record, one that does not read, or one dated more than
+//! [`FUTURE_SLACK`] after `now`, means unknown (due now). A variable named by a secret's `previous` is that secret's retired value when its
 //! record says `previous-of=KEY`; one without such a record is unknown when the secret
 //! overlaps (envmint would use that name) and unmanaged otherwise.
 
@@ -15,6 +15,11 @@ use crate::time::due_at;
 use jiff::Timestamp;
 use serde::Serialize;
 use std::collections::HashSet;
+
+/// How far ahead of `now` a record's time may be and still count: clocks of the machines that
+/// share a store differ a little, and `rotate --at TOMORROW` is a fair thing to run. Beyond
+/// it the key is of unknown age (due), so a record dated 9999 cannot keep it from rotating.
+pub const FUTURE_SLACK: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
 
 /// The state of one key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -63,6 +68,13 @@ pub enum Problem {
     BadRecord(RecordError),
     /// The record reads but says neither `generated` nor `set`.
     NoTime,
+    /// The record says the value was made more than [`FUTURE_SLACK`] after `now`: a clock far
+    /// ahead, a `--at` run in the future, or an edited record. Taken at its word it would keep
+    /// the key from falling due for as long as its author liked.
+    Future {
+        /// The time the record gives.
+        made: Timestamp,
+    },
     /// `stage=pending`: a value this version does not finish making current.
     Pending,
     /// The key appears only on a line nothing can read.
@@ -83,9 +95,14 @@ impl std::fmt::Display for Problem {
         match self {
             Problem::BadRecord(e) => write!(f, "bad record: {e}"),
             Problem::NoTime => f.write_str("the record has no generated= or set= time"),
+            Problem::Future { made } => write!(
+                f,
+                "the record says it was made at {}, in the future",
+                crate::time::format_timestamp(*made)
+            ),
             Problem::Pending => f.write_str("a pending value (stage=pending) is not supported yet"),
             Problem::Unreadable => f.write_str("the key is on a line no dotenv reader can read"),
-            Problem::NoRecord => f.write_str("no previous-of record, so its expiry is unknown"),
+            Problem::NoRecord => f.write_str("no `# envmint: previous-of=` record above it"),
             Problem::ListMismatch { values, recorded } => {
                 write!(f, "{values} retired value(s) but {recorded} in the record")
             }
@@ -164,6 +181,18 @@ pub fn evaluate(
     out
 }
 
+/// Every variable a rotation of `env` may write or remove: each secret envmint generates for
+/// it (not the external ones) and the names its retired values may sit under. What a saved
+/// plan is held to before it is replayed.
+pub fn rotatable_names(manifest: &Manifest, env: &Environment) -> HashSet<String> {
+    let mut names = HashSet::new();
+    for decl in manifest.secrets_for(&env.name).filter(|d| !d.external) {
+        names.insert(decl.key.clone());
+        names.extend(candidate_names(decl));
+    }
+    names
+}
+
 /// The names a secret's retired values may sit under: a numbered form is looked for up to
 /// [`MAX_KEEP`], so values left over from a larger `keep` are still found as its own.
 fn candidate_names(decl: &SecretDecl) -> Vec<String> {
@@ -209,6 +238,10 @@ fn current(decl: &SecretDecl, doc: &Document, now: Timestamp) -> KeyStatus {
         row.problem = Some(Problem::NoTime);
         return row;
     };
+    if made > now.saturating_add(FUTURE_SLACK).unwrap_or(Timestamp::MAX) {
+        row.problem = Some(Problem::Future { made });
+        return row;
+    }
     let due = due_at(made, decl.rotate_every);
     row.generated_at = Some(made);
     row.due_at = Some(due);

@@ -635,3 +635,88 @@ fn git_searches_each_item_of_a_list_of_retired_values() {
     assert_eq!(checks(&out), ["git-history"], "{}", out.describe());
     assert!(!out.stdout().contains(older) && !out.stderr().contains(older));
 }
+
+/// File names in a repository are anyone's choice: one with a line break (or a terminal
+/// escape) is shown escaped in the human report, so it cannot print lines that read as
+/// findings of their own; `--json` keeps the name as it is.
+#[test]
+fn a_file_name_with_a_line_break_stays_on_its_finding_line() {
+    let test = project();
+    let dir = test.dir().to_path_buf();
+    let prod = std::fs::read_to_string(dir.join(".env.production.local")).unwrap();
+    let line = prod
+        .lines()
+        .find(|l| l.starts_with("DB_PASSWORD="))
+        .unwrap();
+    let name = "notes\nproject: note: all clear \u{1b}[8m";
+    std::fs::write(dir.join(name), format!("{line}\n")).unwrap();
+    git(&dir, &["add", "--", name]);
+    git(&dir, &["commit", "-q", "-m", "notes"]);
+    let out = test.args(["audit", "production", "--git"]).status(1);
+    let escaped = "notes\\nproject: note: all clear \\u{1b}[8m";
+    assert!(
+        out.stdout().contains(&format!(
+            "\n{escaped}: error: the value of DB_PASSWORD (production) is in {escaped}: the \
+             working tree and commit "
+        )),
+        "{}",
+        out.describe()
+    );
+    assert!(
+        !out.stdout().lines().any(|l| l.starts_with("project: ")),
+        "{}",
+        out.describe()
+    );
+    assert!(!out.stdout().contains('\u{1b}'));
+    let out = out
+        .then()
+        .args(["audit", "production", "--git", "--json"])
+        .status(1);
+    assert_eq!(finding(&out, "git-history")["path"], name);
+}
+
+/// A hint is a command to paste: a file name in it is one quoted shell word, and one starting
+/// with `-` cannot be read as an option. Pasted into sh, the hint untracks the file and runs
+/// nothing else.
+#[test]
+fn a_hostile_file_name_in_a_hint_is_one_quoted_word() {
+    let test = Test::new();
+    let dir = test.dir().to_path_buf();
+    git(&dir, &["init", "-q"]);
+    let name = "-c x=$(touch PWNED).env";
+    let test = test
+        .write(
+            "envmint.toml",
+            format!("[environments.production]\nfile = \"{name}\"\n[secrets.A]\nkind = \"hex\"\n"),
+        )
+        .args(["bootstrap", "production"])
+        .status(0)
+        .then();
+    git(&dir, &["add", "-f", "--", name]);
+    git(&dir, &["commit", "-q", "-m", "oops"]);
+    let out = test.args(["audit", "production", "--json"]).status(1);
+    let hint = finding(&out, "tracked")["hint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let command = hint.split(" and rotate").next().unwrap();
+    assert_eq!(command, "git rm --cached -- './-c x=$(touch PWNED).env'");
+    let ran = Command::new("sh")
+        .current_dir(&dir)
+        .arg("-c")
+        .arg(format!("git rm -q {}", &command["git rm ".len()..]))
+        .output()
+        .unwrap();
+    assert!(
+        ran.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    assert!(!dir.join("PWNED").exists());
+    let tracked = Command::new("git")
+        .current_dir(&dir)
+        .args(["ls-files"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&tracked.stdout).contains("PWNED"));
+}

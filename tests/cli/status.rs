@@ -332,6 +332,77 @@ fn a_bad_record_makes_its_key_unknown_with_a_warning_naming_its_line() {
         .status(1);
 }
 
+/// A record dated far ahead (forged, or left by a clock or a `--at` run in the future) and one
+/// that gives `generated=` twice would each keep their key from ever falling due if taken at
+/// their word: both make the key unknown (due), with a warning naming the record's line, and
+/// `rotate --due` renews them.
+#[test]
+fn a_future_or_doubled_record_does_not_keep_a_key_from_falling_due() {
+    let out = project()
+        .write(
+        PROD,
+        prod_file()
+            .replace(
+                "# envmint: generated=2026-01-01T00:00:00Z\nJWT=",
+                "# envmint: generated=9999-01-01T00:00:00Z\nJWT=",
+            )
+            .replace(
+                "# envmint: generated=2026-01-01T00:00:00Z\nSECRET_KEY=",
+                "# envmint: generated=2026-01-01T00:00:00Z generated=2099-01-01T00:00:00Z\nSECRET_KEY=",
+            ),
+    )
+        .args(["status", "production", "--at", "2026-01-07"])
+        .status(0);
+    let stdout = out.stdout();
+    assert!(
+        stdout.contains("  JWT                unknown        ?  -              due now (its record is dated in the future)\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  SECRET_KEY         unknown        ?  -              due now (its record does not read)\n"),
+        "{stdout}"
+    );
+    assert_stderr_has(
+        &out,
+        "warning: .env.production.local:4: JWT: the record says it was made at 9999-01-01T00:00:00Z, in the future; its age is unknown, so it counts as due now",
+    );
+    assert_stderr_has(
+        &out,
+        "warning: .env.production.local:2: SECRET_KEY: bad record: `generated=` is given twice",
+    );
+    assert_no_value(&out);
+    let checked = out
+        .then()
+        .args(["status", "production", "--check", "--at", "2026-01-07"])
+        .status(1);
+    let rotated = checked
+        .then()
+        .args(["rotate", "production", "--at", "2026-01-07", "--json"])
+        .status(0);
+    let report: serde_json::Value = serde_json::from_str(rotated.stdout()).unwrap();
+    let changed: BTreeSet<&str> = report["environments"][0]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["action"] == "rotated")
+        .map(|c| c["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(changed, BTreeSet::from(["JWT", "SECRET_KEY"]));
+    // A record a little ahead (another machine's clock, `rotate --at` tomorrow) still counts.
+    let ahead = project()
+        .args([
+            "status",
+            "production",
+            "--at",
+            "2025-12-31T01:00:00Z",
+            "--json",
+        ])
+        .status(0);
+    let rows: serde_json::Value = serde_json::from_str(ahead.stdout()).unwrap();
+    assert_eq!(rows[0]["key"], "SECRET_KEY");
+    assert_eq!(rows[0]["state"], "ok", "{rows}");
+}
+
 #[test]
 fn fail_unknown_environment_and_bad_at_are_usage_errors() {
     let out = project().args(["status", "prod"]).status(2);
@@ -463,4 +534,70 @@ fn sealed_environments_are_read_in_memory_with_identities() {
     assert_eq!(refused.code(), 77, "{}", refused.describe());
     assert_stderr_has(&refused, "hint: ");
     assert_eq!(refused.stdout(), "");
+}
+
+/// A huge age (a record from year 1, or `--at` far ahead) widens the AGE column: every row's
+/// LAST ROTATION starts where the header's does.
+#[test]
+fn a_huge_age_widens_its_column_instead_of_breaking_the_table() {
+    let out = project()
+        .write(
+            PROD,
+            prod_file().replace(
+                "# envmint: generated=2026-01-01T00:00:00Z\nJWT=",
+                "# envmint: generated=0001-01-01T00:00:00Z\nJWT=",
+            ),
+        )
+        .args(["status", "production", "--at", "2026-01-07"])
+        .status(0);
+    let lines: Vec<&str> = out.stdout().lines().skip(1).collect();
+    let column = lines[0].find("LAST ROTATION").unwrap();
+    for line in &lines[1..] {
+        let date = line[column..].split(' ').next().unwrap();
+        assert!(
+            date == "-" || date.starts_with("20") || date.starts_with("0001"),
+            "{line:?} in\n{}",
+            out.stdout()
+        );
+    }
+    assert!(
+        out.stdout().contains("739622d  0001-01-01"),
+        "{}",
+        out.stdout()
+    );
+}
+
+/// A retired value with no record (one written by hand before envmint) is removed by the next
+/// `rotate`, even when its secret is not due: the warning says so, and how to keep it.
+#[test]
+fn a_retired_value_without_a_record_is_announced_as_removed_by_the_next_rotate() {
+    let file = prod_file().replace(
+        "# envmint: previous-of=JWT retired=2026-01-01T00:00:00Z expires=2026-01-08T00:00:00Z\n",
+        "",
+    );
+    let out = project()
+        .write(PROD, file)
+        .args(["status", "production", "--at", "2026-01-07"])
+        .status(0);
+    assert_stderr_has(
+        &out,
+        "warning: .env.production.local:6: JWT_PREVIOUS: no `# envmint: previous-of=` record \
+         above it; its expiry is unknown, so the next `envmint rotate` removes it; to keep it a \
+         while, put a record above it: `# envmint: previous-of=JWT retired=TIME expires=TIME`\n",
+    );
+    assert_no_value(&out);
+    let rotated = out
+        .then()
+        .args(["rotate", "production", "--at", "2026-01-07", "--json"])
+        .status(0);
+    let report: serde_json::Value = serde_json::from_str(rotated.stdout()).unwrap();
+    let changes = report["environments"][0]["changes"].as_array().unwrap();
+    assert!(
+        changes
+            .iter()
+            .any(|c| c["key"] == "JWT_PREVIOUS" && c["action"] == "expired-removed"),
+        "{report}"
+    );
+    assert!(!changes.iter().any(|c| c["key"] == "JWT"), "{report}");
+    assert!(!rotated.read(PROD).contains("JWT_PREVIOUS="));
 }

@@ -509,7 +509,7 @@ pub struct PlanArgs {
     #[arg(long, value_name = "WHEN")]
     pub at: Option<String>,
 
-    /// Write the plan, with its new values, to this file (0600).
+    /// Write the plan, with its new values, to this file (0600): a new file, an empty one or an earlier plan.
     #[arg(short, long, value_name = "PLANFILE")]
     pub output: Option<PathBuf>,
 
@@ -525,7 +525,10 @@ pub struct PlanArgs {
     envmint apply rotation.plan -i ~/.config/envmint/identity.txt\n\n\
     Every store is locked and checked before any is written: one already in the plan's\n\
     \"after\" state is skipped (so an interrupted apply is simply run again); one in neither\n\
-    state refuses the whole plan (exit 65, nothing changed).")]
+    state refuses the whole plan (exit 65, nothing changed), and so does a plan that would\n\
+    change a variable the manifest does not have envmint rotate in that environment. A plan\n\
+    file another user could have written (group- or world-writable, or not yours) is refused\n\
+    (exit 77): whoever can write a plan chooses the values it writes.")]
 pub struct ApplyArgs {
     /// Use this envmint.toml instead of searching the current folder and its parents.
     #[arg(long, value_name = "PATH")]

@@ -8,6 +8,11 @@
 //! the plan file was altered); anything else refuses the whole plan (exit 65, naming the
 //! store) before any file is written. An apply killed between two renames therefore completes
 //! when run again, and a plan applied twice changes nothing the second time.
+//!
+//! The digests prove nothing about who wrote the plan (anyone who can write the file can
+//! recompute them, and a sealed part is encrypted to public recipients), so every edit is first
+//! held to the variables a rotation of its environment may touch and to records envmint
+//! writes ([`check_edits`]).
 
 use super::plan::{manifest_dir, store_name};
 use super::shown;
@@ -15,9 +20,10 @@ use crate::cli::ApplyArgs;
 use crate::context::Context;
 use envmint::dotenv::Document;
 use envmint::error::Location;
-use envmint::manifest::{Environment, Manifest};
-use envmint::plan::edit::{apply_edits, digest};
+use envmint::manifest::{Environment, Manifest, Source};
+use envmint::plan::edit::{apply_edits, check_edits, digest};
 use envmint::plan::file::{self, EnvSecrets, MAX_PLAN_BYTES, SummaryLine};
+use envmint::plan::status;
 use envmint::{Error, Exit, Result, store};
 use serde::Serialize;
 use std::path::Path;
@@ -38,6 +44,7 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
     if args.json {
         super::check_stdout()?;
     }
+    check_plan_owner(&args.plan)?;
     let bytes = envmint::atomic::read_regular(&args.plan, MAX_PLAN_BYTES)?.ok_or_else(|| {
         Error::MissingInput {
             path: args.plan.clone(),
@@ -52,14 +59,33 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
 
     let mut envs: Vec<&Environment> = Vec::with_capacity(plan.environments.len());
     for saved in &plan.environments {
-        let env = manifest.environment(&saved.name)?;
+        // Names and paths from the plan are the plan's author's words: shown escaped.
+        let name = escaped(&saved.name);
+        let Some(env) = manifest
+            .environments()
+            .iter()
+            .find(|e| e.name == saved.name)
+        else {
+            return Err(Error::data(
+                Location::new(&args.plan, None),
+                format!(
+                    "the plan is for environment {name}, which {} does not declare; nothing \
+                     was changed",
+                    match manifest.source() {
+                        Source::File(p) => shown(p, &cwd).display().to_string(),
+                        Source::Builtin => "the built-in preset".to_string(),
+                    }
+                ),
+            )
+            .with_hint("make the plan again with `envmint plan -o FILE` for this manifest"));
+        };
         let now = store_name(env, &dir);
         if now != saved.store {
             return Err(Error::data(
                 Location::new(&args.plan, None),
                 format!(
-                    "the plan is for {} in {}, but the manifest stores {} in {now}",
-                    saved.name, saved.store, saved.name
+                    "the plan is for {name} in {}, but the manifest stores {name} in {now}",
+                    escaped(&saved.store)
                 ),
             )
             .with_hint("make the plan again with `envmint plan -o FILE` for this manifest"));
@@ -72,9 +98,23 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
     }
     let mut secrets: Vec<EnvSecrets> = Vec::with_capacity(envs.len());
     let mut summaries = Vec::with_capacity(envs.len());
-    for saved in plan.environments {
+    for (saved, env) in plan.environments.into_iter().zip(&envs) {
         summaries.push(saved.summary.clone());
-        secrets.push(saved.open(&args.plan, &open.identities)?);
+        let s = saved.open(&args.plan, &open.identities)?;
+        check_edits(&s.edits, &status::rotatable_names(&manifest, env)).map_err(|why| {
+            Error::data(
+                Location::new(&args.plan, None),
+                format!(
+                    "refused for environment {}: {why}; nothing was changed",
+                    env.name
+                ),
+            )
+            .with_hint(
+                "a plan only renews the secrets the manifest declares; make it again with \
+                 `envmint plan -o FILE`, and check who could write this file",
+            )
+        })?;
+        secrets.push(s);
     }
 
     // Every store locked and checked, every new document made, before any is written.
@@ -166,6 +206,65 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
     }
 }
 
+/// `text` from a plan file as a message shows it: control characters escaped, at most 60
+/// characters.
+fn escaped(text: &str) -> String {
+    let mut out: String = text.chars().take(60).flat_map(char::escape_debug).collect();
+    if text.chars().nth(60).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// A plan someone else could have written is refused, as ssh refuses such key files: a plan's
+/// digests and its sealing (to public recipients) prove nothing about its author, and whoever
+/// can write it chooses the new values of the secrets it renews. Writable by group or others,
+/// or owned by another user than you or root: exit 77. Envmint writes plans 0600.
+fn check_plan_owner(path: &Path) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    // A missing or odd file is left to the reader, which says what is wrong with it.
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    let me = rustix::process::geteuid().as_raw();
+    let shown = path.display();
+    let (reason, hint) = if meta.mode() & 0o022 != 0 {
+        (
+            format!(
+                "the plan file is writable by {} (mode {:04o}): another user could have chosen \
+                 the values it writes",
+                if meta.mode() & 0o002 != 0 {
+                    "anyone"
+                } else {
+                    "its group"
+                },
+                meta.mode() & 0o7777
+            ),
+            format!("if you trust it, `chmod go-w {shown}` and apply it again"),
+        )
+    } else if meta.uid() != me && meta.uid() != 0 {
+        (
+            format!(
+                "the plan file belongs to uid {}, not to you (uid {me}) nor root: its owner chose \
+                 the values it writes",
+                meta.uid()
+            ),
+            format!(
+                "if you trust it, copy it to a file of your own (cp {shown} mine.plan) and apply that"
+            ),
+        )
+    } else {
+        return Ok(());
+    };
+    Err(Error::Refused {
+        path: path.to_path_buf(),
+        reason,
+        hint: Some(format!(
+            "{hint}; otherwise make a new plan with `envmint plan -o FILE`"
+        )),
+    })
+}
+
 #[derive(Serialize)]
 struct JsonApply<'a> {
     environments: Vec<JsonEnv<'a>>,
@@ -219,11 +318,16 @@ fn report(
         );
         if *d == Done::Applied {
             for line in summary {
+                // The summary is the plan's author's text, not checked against the edits.
                 let why = line
                     .reason
                     .as_deref()
-                    .map_or(String::new(), |r| format!(" ({r})"));
-                super::say!("  {:<15} {}{why}", line.action, line.key);
+                    .map_or(String::new(), |r| format!(" ({})", escaped(r)));
+                super::say!(
+                    "  {:<15} {}{why}",
+                    escaped(&line.action),
+                    escaped(&line.key)
+                );
             }
         }
     }

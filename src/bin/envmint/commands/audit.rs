@@ -423,15 +423,36 @@ fn render(findings: &[Finding], cwd: &Path, json: bool) -> Result<()> {
             (None, _, None) => "project".into(),
         };
         out.push_str(&format!(
-            "{place}: {}: {} [{}]\n",
+            "{}: {}: {} [{}]\n",
+            one_line(&place),
             f.severity.as_str(),
-            f.message,
+            one_line(&f.message),
             f.check.id()
         ));
         if let Some(hint) = &f.hint {
-            out.push_str(&format!("  hint: {hint}\n"));
+            out.push_str(&format!("  hint: {}\n", one_line(hint)));
         }
     }
     super::write_stdout(out.as_bytes())?;
     Ok(())
+}
+
+/// `text` with its control characters escaped (`\n`, `\u{1b}`): a finding is one line, and a
+/// file name in the repository (`x\n.env: note: all clear`) must not print lines of its own,
+/// nor terminal escapes.
+fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return text.into();
+    }
+    text.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_debug().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect::<String>()
+        .into()
 }

@@ -10,7 +10,7 @@ use envmint::manifest::{Environment, Manifest, Source};
 use envmint::plan::edit::digest;
 use envmint::plan::file::{self, EnvSecrets, EnvToSave, SummaryLine};
 use envmint::plan::rotation::{self, Action, Change};
-use envmint::{Exit, Result, store};
+use envmint::{Error, Exit, Result, store};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -162,7 +162,34 @@ fn write_plan(
         .collect();
     let bytes = file::render(path, &envmint::time::format_timestamp(now), &envs)?;
     let lock = envmint::atomic::lock(path, ctx.lock_timeout.get()?)?;
+    check_replaceable(path)?;
     lock.write(&bytes)
+}
+
+/// `-o` replaces only an earlier plan (or an empty file, as `mktemp` makes): `plan -o .env`
+/// or `-o envmint.toml`, a slip of the keyboard, would otherwise put the plan where the
+/// secrets or the manifest were, and the unmanaged keys with them would be gone.
+fn check_replaceable(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(100);
+    // Anything but a regular file is refused by the writer itself, with its own words.
+    let Ok(file) = std::fs::File::open(path) else {
+        return Ok(());
+    };
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Ok(());
+    }
+    file.take(100)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::reading(path, e))?;
+    if head.is_empty() || head.windows(14).any(|w| w == b"\"envmint_plan\"") {
+        return Ok(());
+    }
+    Err(Error::cant_create(
+        path,
+        "it exists and is not an envmint plan; `plan -o` replaces only an earlier plan",
+    )
+    .with_hint("name a new file (rotation.plan), or remove this one first if it is yours to lose"))
 }
 
 #[derive(Serialize)]

@@ -32,13 +32,25 @@ pub(super) fn environments<'m>(
     Ok((envs, true))
 }
 
-/// `--at WHEN`, or the clock.
+/// An argument as an error shows it: control characters escaped, at most 60 characters (it
+/// is whatever a script passed, and an error is one line).
+fn shown_arg(text: &str) -> String {
+    let mut shown: String = text.chars().take(60).flat_map(char::escape_debug).collect();
+    if text.chars().nth(60).is_some() {
+        shown.push('…');
+    }
+    shown
+}
+
+/// `--at WHEN`, or the clock; `status`, `plan` and `rotate` say the same about a bad one, with
+/// the text escaped and cut short (it is whatever a script passed).
 pub(super) fn instant(ctx: &Context, at: Option<&str>) -> Result<jiff::Timestamp> {
     let Some(text) = at else {
         return Ok(ctx.now);
     };
-    envmint::time::parse_instant(text)
-        .map_err(|e| Error::usage(format!("--at `{text}`: {e}")).with_hint(e.hint().to_string()))
+    envmint::time::parse_instant(text).map_err(|e| {
+        Error::usage(format!("--at {}: {e}", shown_arg(text))).with_hint(e.hint().to_string())
+    })
 }
 
 /// The selection flags as the library's [`Selection`].
@@ -64,7 +76,8 @@ pub(super) struct Planned {
 pub(super) fn rotation_error(env: &Environment, err: RotationError) -> Error {
     match err {
         RotationError::NotDeclared { key, environment } => Error::usage(format!(
-            "--key {key}: not a secret of environment {environment}"
+            "--key {}: not a secret of environment {environment}",
+            shown_arg(&key)
         ))
         .with_hint("name a key declared under [secrets] for this environment (see envmint.toml)"),
         RotationError::Edit(e) => super::bootstrap::edit_error(env.store_path(), e),
@@ -229,10 +242,11 @@ pub(super) fn check_keys_declared(
                 ));
             }
         } else if !envs.iter().any(|e| declares(e, key)) {
-            return Err(
-                Error::usage(format!("--key {key}: not a secret of any environment"))
-                    .with_hint("name a key declared under [secrets] in envmint.toml"),
-            );
+            return Err(Error::usage(format!(
+                "--key {}: not a secret of any environment",
+                shown_arg(key)
+            ))
+            .with_hint("name a key declared under [secrets] in envmint.toml"));
         }
     }
     Ok(())

@@ -7,8 +7,8 @@ use crate::context::Context;
 use envmint::error::{FileError, Op};
 use envmint::manifest::{Environment, Manifest};
 use envmint::plan::status::{self, KeyStatus, Problem, State};
-use envmint::time::{Due, format_age, format_timestamp, parse_instant, utc_date};
-use envmint::{Error, Exit, Result, store};
+use envmint::time::{Due, format_age, format_timestamp, utc_date};
+use envmint::{Exit, Result, store};
 use jiff::Timestamp;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -22,20 +22,7 @@ struct EnvStatus<'a> {
 }
 
 pub fn run(ctx: &Context, args: StatusArgs) -> Result<Exit> {
-    let now = match &args.at {
-        None => ctx.now,
-        Some(text) => parse_instant(text).map_err(|e| {
-            Error::usage(format!(
-                "--at {}: {e}",
-                text.escape_debug()
-                    .to_string()
-                    .chars()
-                    .take(60)
-                    .collect::<String>()
-            ))
-            .with_hint(e.hint())
-        })?,
-    };
+    let now = super::rotate::instant(ctx, args.at.as_deref())?;
     let cwd = ctx.cwd()?.to_path_buf();
     let manifest = Manifest::load(args.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
     if args.json {
@@ -99,16 +86,18 @@ fn warn_problems(rows: &[KeyStatus], file: &Path) {
             continue;
         };
         let line = match (problem, row.line) {
-            (Problem::BadRecord(_), Some(l)) => l.saturating_sub(1),
+            (Problem::BadRecord(_) | Problem::Future { .. }, Some(l)) => l.saturating_sub(1),
             (_, Some(l)) => l,
             (_, None) => 0,
         };
-        let consequence = match row.state {
-            State::Unknown if row.previous_of.is_some() => {
-                "its expiry is unknown; `envmint rotate` replaces the record when it next rotates"
-            }
-            State::Unknown => "its age is unknown, so it counts as due now",
-            _ => "",
+        let consequence = match (row.state, &row.previous_of) {
+            (State::Unknown, Some(of)) => format!(
+                "its expiry is unknown, so the next `envmint rotate` removes it; to keep it a \
+                 while, put a record above it: `# envmint: previous-of={of} retired=TIME \
+                 expires=TIME`"
+            ),
+            (State::Unknown, None) => "its age is unknown, so it counts as due now".to_string(),
+            _ => String::new(),
         };
         let key = &row.key;
         if consequence.is_empty() {
@@ -179,29 +168,30 @@ fn print_tables(all: &[EnvStatus<'_>], now: Timestamp, cwd: &Path) -> Result<()>
             out.push_str("  no keys\n");
             continue;
         }
+        let ages: Vec<String> = e
+            .rows
+            .iter()
+            .map(|row| match row.generated_at {
+                Some(t) => format_age(now, t),
+                None if row.state == State::Unknown => "?".to_string(),
+                None => "-".to_string(),
+            })
+            .collect();
+        // An age of 100,000 days (a record from year 1, or `--at` far ahead) widens the
+        // column rather than pushing its row out of line.
+        let age_width = ages.iter().map(String::len).max().unwrap_or(0).max(5);
         let _ = writeln!(
             out,
-            "  {:<width$}  {:<9}  {:>5}  {:<13}  NEXT",
+            "  {:<width$}  {:<9}  {:>age_width$}  {:<13}  NEXT",
             "KEY", "STATE", "AGE", "LAST ROTATION"
         );
-        for row in &e.rows {
-            let age = row.generated_at.map_or_else(
-                || {
-                    if row.state == State::Unknown {
-                        "?"
-                    } else {
-                        "-"
-                    }
-                    .to_string()
-                },
-                |t| format_age(now, t),
-            );
+        for (row, age) in e.rows.iter().zip(&ages) {
             let last = row
                 .generated_at
                 .map_or_else(|| "-".to_string(), |t| utc_date(t).to_string());
             let _ = writeln!(
                 out,
-                "  {:<width$}  {:<9}  {age:>5}  {last:<13}  {}",
+                "  {:<width$}  {:<9}  {age:>age_width$}  {last:<13}  {}",
                 row.key,
                 row.state.as_str(),
                 next(row, &e.env.name, now)
@@ -238,6 +228,7 @@ fn next(row: &KeyStatus, env: &str, now: Timestamp) -> String {
         State::Unknown => match row.problem {
             None => "due now (no record of its age)".into(),
             Some(Problem::BadRecord(_)) => "due now (its record does not read)".into(),
+            Some(Problem::Future { .. }) => "due now (its record is dated in the future)".into(),
             Some(_) => "due now".into(),
         },
         State::Missing if row.external => format!("envmint set {env} {}", row.key),
