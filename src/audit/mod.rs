@@ -72,6 +72,8 @@ pub enum Check {
     Tracked,
     /// A value found verbatim in a tracked file or in the repository's history (`--git`).
     GitHistory,
+    /// A secret the manifest declares for the environment that is not in its file.
+    MissingValue,
     /// A key due for rotation (or that never was, as far as the records tell).
     RotationDue,
     /// A key whose record does not tell when it was made.
@@ -96,6 +98,7 @@ impl Check {
             Check::NotIgnored => "not-ignored",
             Check::Tracked => "tracked",
             Check::GitHistory => "git-history",
+            Check::MissingValue => "missing-value",
             Check::RotationDue => "rotation-due",
             Check::RotationUnknown => "rotation-unknown",
             Check::RotationOverdue => "rotation-overdue",
@@ -114,6 +117,7 @@ impl Check {
             Check::DuplicateValue => "shared values",
             Check::NotIgnored | Check::Tracked => "git",
             Check::GitHistory => "values in git",
+            Check::MissingValue => "missing values",
             Check::RotationDue | Check::RotationUnknown | Check::RotationOverdue => "rotation",
         }
     }
@@ -213,7 +217,7 @@ pub fn sort(findings: &mut [Finding]) {
 }
 
 /// Every check, in report order.
-pub const ALL: [Check; 15] = [
+pub const ALL: [Check; 16] = [
     Check::FileMode,
     Check::FolderMode,
     Check::SealedUnopened,
@@ -226,6 +230,7 @@ pub const ALL: [Check; 15] = [
     Check::NotIgnored,
     Check::Tracked,
     Check::GitHistory,
+    Check::MissingValue,
     Check::RotationDue,
     Check::RotationUnknown,
     Check::RotationOverdue,
@@ -310,6 +315,7 @@ mod tests {
         assert_eq!(v["line"], 3);
         for (c, id) in [
             (Check::GitHistory, "git-history"),
+            (Check::MissingValue, "missing-value"),
             (Check::RotationOverdue, "rotation-overdue"),
         ] {
             assert_eq!(serde_json::to_value(c).unwrap(), id);

@@ -7,8 +7,11 @@
 //!   still accept;
 //! - unknown (`rotation-unknown`, a warning): no record, or one that does not read: due now.
 //!
-//! Missing keys are bootstrap's business, not rotation's; `ok`, `previous` and `unmanaged`
-//! keys are fine.
+//! - missing (`missing-value`, an error): a declared secret the file does not have (the app
+//!   starts without it); checked only for a store that exists, so a project not bootstrapped
+//!   yet is not a flood of findings.
+//!
+//! `ok`, `previous` and `unmanaged` keys are fine.
 
 use super::{Check, Finding, Severity};
 use crate::dotenv::Document;
@@ -110,6 +113,27 @@ pub fn check_rotation(
                     .hint(format!(
                         "envmint rotate {name} --due removes expired values"
                     )),
+                );
+            }
+            // An empty value is `missing` to status, and `empty-value` here already.
+            State::Missing if row.line.is_none() => {
+                let hint = if row.external {
+                    format!("get it from its issuer, then `envmint set {name} {key}`")
+                } else {
+                    format!("envmint bootstrap {name} adds it")
+                };
+                let what = if row.external {
+                    "an external secret"
+                } else {
+                    "a declared secret"
+                };
+                out.push(
+                    finding(
+                        Severity::Error,
+                        Check::MissingValue,
+                        format!("{key} is missing: {what} of {name} that the file does not have"),
+                    )
+                    .hint(hint),
                 );
             }
             State::Ok | State::Missing | State::Unmanaged | State::Previous => {}

@@ -76,7 +76,7 @@ fn add_records(path: &Path) {
 fn value_checks(out: &Output) -> Vec<String> {
     let mut found: Vec<String> = checks(out)
         .into_iter()
-        .filter(|c| !c.starts_with("rotation-"))
+        .filter(|c| !c.starts_with("rotation-") && c != "missing-value")
         .collect();
     found.sort();
     found
@@ -593,8 +593,47 @@ fn the_human_report_is_grouped_with_a_hint_under_each_finding() {
     assert_stdout_snapshot(&out, "development");
     assert_stderr_has(
         &out,
-        "audit: 9 findings (4 error(s), 5 warning(s)) in development",
+        "audit: 11 findings (6 error(s), 5 warning(s)) in development",
     );
+}
+
+#[test]
+fn a_declared_secret_missing_from_an_existing_store_is_found_and_an_absent_store_is_not() {
+    let test = Test::new()
+        .write(
+            "envmint.toml",
+            "[environments.production]\n[environments.staging]\n\
+             [secrets.JWT_SECRET_KEY]\nkind = \"hex\"\n\
+             [secrets.STRIPE_API_KEY]\nexternal = true\n",
+        )
+        .args(["bootstrap", "production"])
+        .status(0);
+    // staging has no store yet: not a flood of missing findings; production lacks only the
+    // external key, which bootstrap never generates.
+    let out = test.then().args(["audit", "--json"]).status(1);
+    let missing: Vec<(String, String)> = serde_json::from_str::<serde_json::Value>(&out.stdout())
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "missing-value")
+        .map(|f| {
+            (
+                f["env"].as_str().unwrap().to_owned(),
+                f["key"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        missing,
+        [("production".to_owned(), "STRIPE_API_KEY".to_owned())]
+    );
+    let human = out.then().args(["audit", "production"]).status(1);
+    assert!(human.stdout().contains(
+        "error: STRIPE_API_KEY is missing: an external secret of production that the file does \
+         not have [missing-value]\n  hint: get it from its issuer, then `envmint set production \
+         STRIPE_API_KEY`"
+    ));
 }
 
 #[test]
