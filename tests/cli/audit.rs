@@ -611,7 +611,7 @@ fn a_declared_secret_missing_from_an_existing_store_is_found_and_an_absent_store
     // staging has no store yet: not a flood of missing findings; production lacks only the
     // external key, which bootstrap never generates.
     let out = test.then().args(["audit", "--json"]).status(1);
-    let missing: Vec<(String, String)> = serde_json::from_str::<serde_json::Value>(&out.stdout())
+    let missing: Vec<(String, String)> = serde_json::from_str::<serde_json::Value>(out.stdout())
         .unwrap()
         .as_array()
         .unwrap()
