@@ -6,6 +6,7 @@
 #   --quick   fewer iterations (a smoke run of well under a minute)
 #
 # BENCH_ENVMINT=/path/to/envmint skips the build and benchmarks that binary instead.
+# BENCH_SECTIONS="bench_rotate bench_seal" runs only the sections named.
 #
 # Sections (one function each; add new ones to SECTIONS below):
 #   bench_gen        envmint gen hex --bytes 32  vs  openssl rand -hex 32  vs  python secrets
@@ -17,6 +18,8 @@
 #                    (< 1.3x) and peak RSS (flat: streaming). rage is installed once with
 #                    `cargo install --locked rage` into ~/.cache/envmint-bench (BENCH_RAGE=0: skip)
 #   bench_sealed_noop bootstrap of a sealed environment that needs nothing: < 3 ms, no write
+#   bench_rotate     rotate --due on 10,000 managed keys (~1 MB), 10% due: < 50 ms; status on
+#                    it: < 30 ms; the same two on the sealed form: within 1.5x of plain
 #
 # The bootstrap sections are skipped with a message while `envmint bootstrap` does not work
 # yet. Results end in a summary table: what, envmint median, other median, ratio, target,
@@ -478,6 +481,97 @@ print("".join(f"SECRET_{i:02d}={secrets.token_hex(16)}\n" for i in range(40)), e
     rm -f big big.age e.big.age a.big.age e.big a.big
 }
 
+# rotate_works: whether `envmint rotate` is in this build.
+rotate_works() {
+    if ! "$ENVMINT" rotate --help >/dev/null 2>&1 || ! "$ENVMINT" status --help >/dev/null 2>&1; then
+        echo "skipped: \`envmint rotate --help\` or \`envmint status --help\` fails (not in this build yet)"
+        return 1
+    fi
+}
+
+bench_rotate() {
+    log "rotate --due and status on 10,000 managed keys (~1 MB), 10% due: plain and sealed"
+    if ! rotate_works; then
+        record "rotate --due, 10,000 keys, 10% due" "skipped" "-" "-" "< 50 ms" skip
+        return
+    fi
+    local dir="$WORK/rotate" json="$WORK/rotate.json" at="2030-06-01T00:00:00Z" recipient
+    mkdir -p "$dir"
+    recipient=$(cd "$dir" && "$ENVMINT" keygen -o id.txt 2>&1 | sed 's/^Public key: //')
+    # 10,000 declared keys (every 10th due: its record is 151 days old, the others' 31 days,
+    # against the default 90d) in a manifest of ~450 KB, and a ~1.1 MB file with a record above
+    # each key.
+    "$PY" - "$dir" "$recipient" <<'PY'
+import os, sys
+d, recipient = sys.argv[1], sys.argv[2]
+with open(os.path.join(d, "envmint.toml"), "w") as f:
+    f.write('[defaults]\nrotate_every = "90d"\n\n')
+    f.write('[environments.plain]\nfile = ".env.plain.local"\n\n')
+    f.write(f'[environments.sealed]\nsealed = ".env.sealed.age"\nrecipients = ["{recipient}"]\n\n')
+    for i in range(10_000):
+        f.write(f'[secrets.KEY_{i:05d}]\nkind = "hex"\nbytes = 32\n')
+with open(os.path.join(d, "base.env"), "w") as f:
+    for i in range(10_000):
+        when = "2030-01-01T00:00:00Z" if i % 10 == 0 else "2030-05-01T00:00:00Z"
+        f.write(f"# envmint: generated={when}\nKEY_{i:05d}={os.urandom(32).hex()}\n")
+PY
+    (
+        cd "$dir"
+        cp base.env .env.sealed.local
+        "$ENVMINT" seal sealed --remove-plaintext >/dev/null 2>&1
+        mv .env.sealed.age base.age
+    ) || {
+        record "rotate --due, 10,000 keys, 10% due" "failed" "-" "-" "< 50 ms" fail
+        return
+    }
+    local mb
+    mb=$(calc "$(wc -c <"$dir/base.env") / 1e6")
+    echo "file: $(fmt 2 "$mb") MB, manifest: $(fmt 0 "$(calc "$(wc -c <"$dir/envmint.toml") / 1e3")") KB"
+
+    # One checked run first: exactly the 1,000 due keys get a new value and a new record.
+    (cd "$dir" && cp base.env .env.plain.local && chmod 600 .env.plain.local &&
+        "$ENVMINT" rotate plain --due --at "$at" >/dev/null 2>&1) || {
+        record "rotate --due, 10,000 keys, 10% due" "failed" "-" "-" "< 50 ms" fail
+        return
+    }
+    local rotated
+    rotated=$(grep -c "^# envmint: generated=$at" "$dir/.env.plain.local" || true)
+    echo "one run rotated $rotated keys (expected 1000)"
+    [ "$rotated" = 1000 ] || echo "warning: rotate --due rotated $rotated keys, not 1000" >&2
+
+    # Each run starts from the same files: --prepare copies them back.
+    (cd "$dir" && ENVMINT_IDENTITY=id.txt hyperfine -N --style basic --warmup 2 \
+        --runs "$RUNS_BIG" --export-json "$json" \
+        --prepare "cp base.env .env.plain.local" \
+        -n "rotate plain --due (10,000 keys, 1,000 due)" "$ENVMINT rotate plain --due --at $at" \
+        --prepare "cp base.age .env.sealed.age" \
+        -n "rotate sealed --due (10,000 keys, 1,000 due)" "$ENVMINT rotate sealed --due --at $at")
+    local rp rs
+    rp=$(median_ms "$json" 0)
+    rs=$(median_ms "$json" 1)
+    (cd "$dir" && cp base.env .env.plain.local && cp base.age .env.sealed.age &&
+        ENVMINT_IDENTITY=id.txt hyperfine -N --style basic --warmup "$WARMUP" \
+            --runs "$RUNS_FAST" --export-json "$json" \
+            -n "status plain (10,000 keys)" "$ENVMINT status plain --at $at" \
+            -n "status sealed (10,000 keys)" "$ENVMINT status sealed --at $at")
+    local sp ss
+    sp=$(median_ms "$json" 0)
+    ss=$(median_ms "$json" 1)
+    local r_rot r_st
+    r_rot=$(calc "$rs / $rp")
+    r_st=$(calc "$ss / $sp")
+    echo "=> rotate: plain $(fmt 2 "$rp") ms, sealed $(fmt 2 "$rs") ms (sealed/plain $(fmt 2 "$r_rot")x)"
+    echo "=> status: plain $(fmt 2 "$sp") ms, sealed $(fmt 2 "$ss") ms (sealed/plain $(fmt 2 "$r_st")x)"
+    record "rotate --due, 10,000 keys (1,000 due), plain" "$(fmt 2 "$rp") ms" "-" "-" "< 50 ms" \
+        "$(calc "int($rp < 50)")"
+    record "status, 10,000 keys, plain" "$(fmt 2 "$sp") ms" "-" "-" "< 30 ms" \
+        "$(calc "int($sp < 30)")"
+    record "rotate --due, sealed vs plain" "$(fmt 2 "$rs") ms" "$(fmt 2 "$rp") ms" \
+        "$(fmt 2 "$r_rot")x" "<= 1.5x plain" "$(calc "int($r_rot <= 1.5)")"
+    record "status, sealed vs plain" "$(fmt 2 "$ss") ms" "$(fmt 2 "$sp") ms" \
+        "$(fmt 2 "$r_st")x" "<= 1.5x plain" "$(calc "int($r_st <= 1.5)")"
+}
+
 summary() {
     log "summary ($([ "$QUICK" = 1 ] && echo quick || echo full) run)"
     {
@@ -493,13 +587,14 @@ for n, r in enumerate(rows):
 }
 
 SECTIONS=(bench_gen bench_throughput bench_bootstrap bench_big_file bench_memory bench_seal
-    bench_sealed_noop)
+    bench_sealed_noop bench_rotate)
 
 main() {
     ensure_tools
     build
     local section status
-    for section in "${SECTIONS[@]}"; do
+    # BENCH_SECTIONS="bench_rotate ..." runs only those sections.
+    for section in ${BENCH_SECTIONS:-${SECTIONS[*]}}; do
         # A failing section is reported and the others still run. (Not `if ! section`: that
         # would switch off errexit inside the section.)
         set +e

@@ -18,5 +18,6 @@ mod init;
 mod kv;
 mod manifest;
 mod messages;
+mod rotation_year;
 mod seal;
 mod sealed;

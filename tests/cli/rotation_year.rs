@@ -1,0 +1,762 @@
+//! A simulated year of scheduled rotation: `envmint rotate --due --at DAY --json` once a day
+//! for 366 days, over one plain and one sealed environment, checked after every run against a
+//! model of what the issue (9) and the record format promise:
+//!
+//! - each generated key is rotated exactly on the day it falls due (age >= rotate_every, or an
+//!   unknown age, or missing), and on no other day; an external key never is;
+//! - retired values appear in every overlap form (one `KEY_PREVIOUS`, a custom name, numbered
+//!   `AUTH_SECRET_{n}` keeping 2, a comma list keeping 2, newest first) and disappear when
+//!   their window ends or `keep` pushes them out, each with its `# envmint: previous-of=...`
+//!   record; a secret without overlap never leaves one behind;
+//! - `--all` (day 100) rotates every generated key at once and `--key K --no-overlap`
+//!   (day 200) drops K's old values at once;
+//! - no value ever repeats, within or across environments;
+//! - a run that changes nothing writes nothing (the sealed file keeps its exact bytes);
+//! - unmanaged lines and comments are byte-identical at the end, the files stay 0600, no
+//!   temporary or plaintext file is ever left beside them.
+//!
+//! The model is written from the issue's words, not from the implementation: it is the
+//! oracle. One rotate run per day covers both environments; the sealed one is read back with
+//! `envmint unseal ENV --stdout`.
+
+use crate::common;
+
+use common::{Output, Test};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fmt::Write as _;
+use std::time::Instant;
+
+const DAY: i64 = 86_400;
+/// Day 0 of the simulation, at the hour the scheduled job runs every day.
+const START: &str = "2030-01-07T06:00:00Z";
+const DAYS: i64 = 366;
+/// The day the whole set is rotated with `--all` instead of `--due`.
+const ALL_DAY: i64 = 100;
+/// The day AUTH_SECRET is rotated again with `--key AUTH_SECRET --no-overlap` after `--due`.
+const NO_OVERLAP_DAY: i64 = 200;
+
+const PLAIN: &str = ".env.plain.local";
+const SEALED: &str = ".env.sealed.age";
+
+/// Where retired values go.
+#[derive(Clone, Copy, Debug)]
+enum Form {
+    /// No overlap: a retired value is dropped at once.
+    Nothing,
+    /// One variable.
+    One(&'static str),
+    /// `PREFIX{n}`, 1 the newest, keeping `keep`.
+    Numbered(&'static str, usize),
+    /// One variable holding up to `keep` values, newest first, joined by a separator.
+    List(&'static str, &'static str, usize),
+}
+
+/// One declared secret, as the manifest below says it.
+struct Decl {
+    key: &'static str,
+    period_days: i64,
+    /// The overlap window in seconds (0: none).
+    overlap: i64,
+    form: Form,
+    external: bool,
+    /// Its `[secrets.KEY]` table.
+    toml: &'static str,
+}
+
+const DECLS: [Decl; 6] = [
+    Decl {
+        key: "JWT_SECRET_KEY",
+        period_days: 7,
+        overlap: 3 * DAY,
+        form: Form::One("JWT_SECRET_KEY_PREVIOUS"),
+        external: false,
+        toml: "[secrets.JWT_SECRET_KEY]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"7d\"\n\
+               overlap = \"3d\"\n",
+    },
+    Decl {
+        key: "SESSION_SECRET",
+        period_days: 30,
+        overlap: 10 * DAY + DAY / 2,
+        form: Form::One("SESSION_SECRET_OLD"),
+        external: false,
+        toml: "[secrets.SESSION_SECRET]\nkind = \"base64\"\nbytes = 32\nrotate_every = \"30d\"\n\
+               overlap = \"10d 12h\"\nprevious = \"SESSION_SECRET_OLD\"\n",
+    },
+    Decl {
+        key: "AUTH_SECRET",
+        period_days: 7,
+        // Longer than two periods: `keep` drops the oldest before its window ends.
+        overlap: 15 * DAY,
+        form: Form::Numbered("AUTH_SECRET_", 2),
+        external: false,
+        toml: "[secrets.AUTH_SECRET]\nkind = \"base64url\"\nbytes = 32\nrotate_every = \"7d\"\n\
+               overlap = \"15d\"\nprevious = { numbered = \"AUTH_SECRET_{n}\", keep = 2 }\n",
+    },
+    Decl {
+        key: "APP_KEY",
+        period_days: 30,
+        // Shorter than two periods: the oldest leaves by expiry (except around day 100).
+        overlap: 45 * DAY,
+        form: Form::List("APP_PREVIOUS_KEYS", ",", 2),
+        external: false,
+        toml: "[secrets.APP_KEY]\nkind = \"alnum\"\nlength = 40\nrotate_every = \"30d\"\n\
+               overlap = \"45d\"\n\
+               previous = { list = \"APP_PREVIOUS_KEYS\", separator = \",\", keep = 2 }\n",
+    },
+    Decl {
+        key: "DB_PASSWORD",
+        period_days: 90,
+        overlap: 0,
+        form: Form::Nothing,
+        external: false,
+        toml: "[secrets.DB_PASSWORD]\nkind = \"alnum\"\nlength = 32\n",
+    },
+    Decl {
+        key: "STRIPE_API_KEY",
+        period_days: 30,
+        overlap: 0,
+        form: Form::Nothing,
+        external: true,
+        toml: "[secrets.STRIPE_API_KEY]\nexternal = true\nrotate_every = \"30d\"\n",
+    },
+];
+
+/// The plain environment's file on day 0: unmanaged lines of every shape, look-alike names,
+/// a commented-out previous, JWT_SECRET_KEY and DB_PASSWORD written by hand without a record
+/// (unknown age: due at once), SESSION_SECRET with a record 20 days old (due on day 10),
+/// STRIPE_API_KEY set 5 days before (due on day 25, never rotated), AUTH_SECRET and APP_KEY
+/// missing (generated on day 0).
+fn plain_initial() -> String {
+    let session_at = stamp(start() - 20 * DAY);
+    let stripe_at = stamp(start() - 5 * DAY);
+    format!(
+        "# Shop settings, edited by hand\n\
+         APP_NAME=shop\n\
+         export DEBUG=false\n\
+         \n\
+         # JWT_SECRET_KEY_PREVIOUS=an-old-commented-out-value\n\
+         JWT_SECRET_KEY=3f9c0a7be21d4c58a6f0e9b7d3c2a1f05e4d3c2b1a09f8e7d6c5b4a392817065\n\
+         GREETING=\"hello # not a comment\"\n\
+         MULTI=\"line one\n\
+         line two\"\n\
+         # envmint: generated={session_at}\n\
+         SESSION_SECRET=c2Vzc2lvbi1zZWNyZXQtd3JpdHRlbi1ieS1oYW5kIQ==\n\
+         DATABASE_URL=postgres://app@db:5432/app\n\
+         export DB_PASSWORD=HandWrittenPassword0123456789abcd\n\
+         \t# an indented comment\n\
+         # envmint: set={stripe_at}\n\
+         STRIPE_API_KEY=sk_test_51HandWrittenExternalKey\n\
+         AUTH_SECRET_OLDSTYLE=keep-me\n\
+         APP_KEY_HINT='not the key'\n\
+         # the end\n"
+    )
+}
+
+/// The sealed environment's file on day 0: no STRIPE_API_KEY at all (external and missing:
+/// reported, never invented), APP_KEY by hand without a record, the rest missing.
+fn sealed_initial() -> String {
+    "# production, sealed\n\
+     PORT=8080\n\
+     APP_KEY=HandWrittenAppKey0123456789abcdefghijklmn\n\
+     export LOG_LEVEL=info\n\
+     # trailing comment\n"
+        .to_string()
+}
+
+// --- time ------------------------------------------------------------------------------------
+
+fn start() -> i64 {
+    START
+        .parse::<jiff::Timestamp>()
+        .expect("START parses")
+        .as_second()
+}
+
+/// The record form of an instant: RFC 3339, UTC, whole seconds.
+fn stamp(second: i64) -> String {
+    jiff::Timestamp::from_second(second)
+        .expect("in range")
+        .to_string()
+}
+
+// --- the model -------------------------------------------------------------------------------
+
+#[derive(Clone, Debug)]
+struct Prev {
+    value: String,
+    retired: i64,
+    expires: i64,
+}
+
+#[derive(Clone, Debug, Default)]
+struct KeyModel {
+    current: Option<String>,
+    /// When the current value was generated; `None` with a value: unknown age.
+    generated: Option<i64>,
+    /// Newest first.
+    previous: Vec<Prev>,
+}
+
+/// What one run does.
+#[derive(Clone, Copy, Debug)]
+enum Run {
+    Due,
+    All,
+    /// `--key KEY --no-overlap`.
+    KeyNoOverlap(&'static str),
+}
+
+impl Run {
+    fn args(self, now: i64) -> Vec<String> {
+        let mut args = vec!["rotate".to_string()];
+        match self {
+            Run::Due => args.push("--due".into()),
+            Run::All => args.push("--all".into()),
+            Run::KeyNoOverlap(key) => {
+                args.extend(["--key".into(), key.into(), "--no-overlap".into()]);
+            }
+        }
+        args.extend(["--at".into(), stamp(now), "--json".into()]);
+        args
+    }
+}
+
+struct EnvModel {
+    name: &'static str,
+    keys: HashMap<&'static str, KeyModel>,
+    /// The external key's line and record, which must never change (None: never present).
+    external: Option<(String, String)>,
+    /// Keys of the initial file that the manifest does not manage.
+    unmanaged: BTreeSet<String>,
+    initial: String,
+    /// How often each key was rotated, an old value was pushed out by `keep`, expired.
+    rotations: HashMap<&'static str, usize>,
+    trimmed: HashMap<&'static str, usize>,
+    expired: HashMap<&'static str, usize>,
+}
+
+impl EnvModel {
+    fn new(name: &'static str, initial: String) -> EnvModel {
+        let parsed = parse(&initial);
+        let mut keys = HashMap::new();
+        let mut external = None;
+        for d in &DECLS {
+            let found = parsed.get(d.key);
+            if d.external {
+                external = found.map(|e| (e.value.clone(), e.record.clone().unwrap_or_default()));
+                continue;
+            }
+            let generated = found
+                .and_then(|e| e.record.as_deref())
+                .and_then(|r| fields(r).get("generated").cloned())
+                .map(|t| t.parse::<jiff::Timestamp>().unwrap().as_second());
+            keys.insert(
+                d.key,
+                KeyModel {
+                    current: found.map(|e| e.value.clone()),
+                    generated,
+                    previous: Vec::new(),
+                },
+            );
+        }
+        let managed = managed_names();
+        let unmanaged = parsed
+            .keys()
+            .filter(|k| !managed.contains(k.as_str()))
+            .cloned()
+            .collect();
+        EnvModel {
+            name,
+            keys,
+            external,
+            unmanaged,
+            initial,
+            rotations: HashMap::new(),
+            trimmed: HashMap::new(),
+            expired: HashMap::new(),
+        }
+    }
+
+    /// Applies one run at `now`; returns the keys that get a new value and whether the file's
+    /// content changes at all.
+    fn step(&mut self, run: Run, now: i64) -> (Vec<&'static str>, bool) {
+        let mut rotated = Vec::new();
+        let mut changed = false;
+        for d in DECLS.iter().filter(|d| !d.external) {
+            let km = self.keys.get_mut(d.key).unwrap();
+            let due = match km.generated {
+                _ if km.current.is_none() => true,
+                None => true,
+                Some(at) => now - at >= d.period_days * DAY,
+            };
+            let (selected, no_overlap) = match run {
+                Run::Due => (due, false),
+                Run::All => (true, false),
+                Run::KeyNoOverlap(key) => (key == d.key, true),
+            };
+            if selected {
+                rotated.push(d.key);
+                changed = true;
+                *self.rotations.entry(d.key).or_default() += 1;
+                let old = km.current.take();
+                if no_overlap {
+                    km.previous.clear();
+                } else if let (Some(value), true) = (old, d.overlap > 0) {
+                    km.previous.insert(
+                        0,
+                        Prev {
+                            value,
+                            retired: now,
+                            expires: now + d.overlap,
+                        },
+                    );
+                    if km.previous.len() > keep(d.form) {
+                        km.previous.truncate(keep(d.form));
+                        *self.trimmed.entry(d.key).or_default() += 1;
+                    }
+                }
+                km.generated = Some(now);
+            }
+            let before = km.previous.len();
+            km.previous.retain(|p| p.expires > now);
+            if km.previous.len() != before {
+                changed = true;
+                *self.expired.entry(d.key).or_default() += before - km.previous.len();
+            }
+        }
+        (rotated, changed)
+    }
+}
+
+fn keep(form: Form) -> usize {
+    match form {
+        Form::Nothing => 0,
+        Form::One(_) => 1,
+        Form::Numbered(_, keep) | Form::List(_, _, keep) => keep,
+    }
+}
+
+/// Every variable name the manifest manages: the keys and the names their old values use
+/// (numbered ones one past `keep`, which must never appear).
+fn managed_names() -> HashSet<String> {
+    let mut names = HashSet::new();
+    for d in &DECLS {
+        names.insert(d.key.to_string());
+        match d.form {
+            Form::Nothing => {}
+            Form::One(name) | Form::List(name, _, _) => {
+                names.insert(name.to_string());
+            }
+            Form::Numbered(prefix, keep) => {
+                for n in 1..=keep + 1 {
+                    names.insert(format!("{prefix}{n}"));
+                }
+            }
+        }
+    }
+    names
+}
+
+// --- reading a dotenv file -------------------------------------------------------------------
+
+struct Entry {
+    value: String,
+    /// The `# envmint:` line directly above, without that prefix.
+    record: Option<String>,
+}
+
+/// The simple `KEY=value` lines of `text` (optionally `export `, value bare or in single or
+/// double quotes on one line), with the record line above each; a key defined twice panics.
+/// Continuation lines of a multi-line value are not `NAME=` lines and are skipped.
+fn parse(text: &str) -> HashMap<String, Entry> {
+    let mut out = HashMap::new();
+    let mut above: Option<&str> = None;
+    for line in text.split('\n') {
+        let body = line.strip_prefix("export ").unwrap_or(line);
+        let name_len = body
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        if name_len > 0 && body[name_len..].starts_with('=') {
+            let name = &body[..name_len];
+            let raw = &body[name_len + 1..];
+            let value = ['\'', '"']
+                .iter()
+                .find_map(|q| raw.strip_prefix(*q).and_then(|r| r.strip_suffix(*q)))
+                .unwrap_or(raw);
+            let record = above
+                .and_then(|l| l.strip_prefix("# envmint:"))
+                .map(|r| r.trim().to_string());
+            let old = out.insert(
+                name.to_string(),
+                Entry {
+                    value: value.to_string(),
+                    record,
+                },
+            );
+            assert!(old.is_none(), "{name} is defined twice in:\n{text}");
+        }
+        above = Some(line);
+    }
+    out
+}
+
+/// The `name=value` fields of a record.
+fn fields(record: &str) -> HashMap<String, String> {
+    record
+        .split_whitespace()
+        .filter_map(|f| f.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The lines that are neither a managed `NAME=` line nor an `# envmint:` record.
+fn unmanaged_lines(text: &str) -> Vec<&str> {
+    let managed = managed_names();
+    text.split('\n')
+        .filter(|line| {
+            let body = line.strip_prefix("export ").unwrap_or(line);
+            let is_managed = body
+                .split_once('=')
+                .is_some_and(|(name, _)| managed.contains(name));
+            !is_managed && !line.starts_with("# envmint:")
+        })
+        .collect()
+}
+
+// --- checking a day --------------------------------------------------------------------------
+
+/// Everything the model expects of `text` on `day`; `rotated` keys must hold a value never
+/// seen before (recorded in `seen`), the others exactly the model's value.
+fn check_env(
+    env: &mut EnvModel,
+    text: &str,
+    day: i64,
+    rotated: &[&'static str],
+    seen: &mut HashMap<String, String>,
+) -> Result<(), String> {
+    let at = |what: String| {
+        format!(
+            "day {day} ({}), {}: {what}",
+            stamp(start() + day * DAY),
+            env.name
+        )
+    };
+    let parsed = parse(text);
+    let mut expected_names: BTreeSet<String> = env.unmanaged.clone();
+    for d in &DECLS {
+        if d.external {
+            let found = parsed.get(d.key);
+            match (&env.external, found) {
+                (None, None) => {}
+                (Some((value, record)), Some(e))
+                    if &e.value == value && e.record.as_deref() == Some(record.as_str()) => {}
+                (want, got) => {
+                    return Err(at(format!(
+                        "external {} changed: want {want:?}, got {:?}",
+                        d.key,
+                        got.map(|e| (&e.value, &e.record))
+                    )));
+                }
+            }
+            if found.is_some() {
+                expected_names.insert(d.key.into());
+            }
+            continue;
+        }
+        let km = env.keys.get_mut(d.key).unwrap();
+        let Some(e) = parsed.get(d.key) else {
+            return Err(at(format!("{} is missing", d.key)));
+        };
+        expected_names.insert(d.key.into());
+        if rotated.contains(&d.key) {
+            if km.current.as_deref() == Some(e.value.as_str()) {
+                return Err(at(format!("{} was due but kept its value", d.key)));
+            }
+            if e.value.len() < 32 {
+                return Err(at(format!("{} got a short value {:?}", d.key, e.value)));
+            }
+            let whose = format!("{} {} on day {day}", env.name, d.key);
+            if let Some(first) = seen.insert(e.value.clone(), whose) {
+                return Err(at(format!(
+                    "{}'s new value repeats the value of {first}",
+                    d.key
+                )));
+            }
+            km.current = Some(e.value.clone());
+        } else if km.current.as_deref() != Some(e.value.as_str()) {
+            return Err(at(format!("{} changed although it was not due", d.key)));
+        }
+        let want = stamp(km.generated.expect("rotated or recorded"));
+        let got = e.record.as_deref().map(fields).unwrap_or_default();
+        if got.get("generated") != Some(&want) {
+            return Err(at(format!(
+                "{}'s record should say generated={want}, it is {:?}",
+                d.key, e.record
+            )));
+        }
+        // Where the old values are, under which names, with which records.
+        let prev = &km.previous;
+        let check_record = |name: &str, e: &Entry, items: &[Prev]| -> Result<(), String> {
+            let join = |f: &dyn Fn(&Prev) -> i64| {
+                items
+                    .iter()
+                    .map(|p| stamp(f(p)))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            };
+            let want = [
+                ("previous-of", d.key.to_string()),
+                ("retired", join(&|p| p.retired)),
+                ("expires", join(&|p| p.expires)),
+            ];
+            let got = e.record.as_deref().map(fields).unwrap_or_default();
+            for (field, value) in want {
+                if got.get(field) != Some(&value) {
+                    return Err(at(format!(
+                        "{name}'s record should have {field}={value}, it is {:?}",
+                        e.record
+                    )));
+                }
+            }
+            Ok(())
+        };
+        let expect_absent = |name: &str| -> Result<(), String> {
+            match parsed.get(name) {
+                None => Ok(()),
+                Some(_) => Err(at(format!(
+                    "{name} should not be there (old values of {}: {})",
+                    d.key,
+                    prev.len()
+                ))),
+            }
+        };
+        match d.form {
+            Form::Nothing => {}
+            Form::One(name) => match (prev.first(), parsed.get(name)) {
+                (None, _) => expect_absent(name)?,
+                (Some(p), Some(e)) if e.value == p.value => {
+                    expected_names.insert(name.into());
+                    check_record(name, e, std::slice::from_ref(p))?;
+                }
+                (Some(_), got) => {
+                    return Err(at(format!(
+                        "{name} should hold {}'s value retired on {}, it is {:?}",
+                        d.key,
+                        stamp(prev[0].retired),
+                        got.map(|e| &e.value)
+                    )));
+                }
+            },
+            Form::Numbered(prefix, keep) => {
+                for n in 1..=keep + 1 {
+                    let name = format!("{prefix}{n}");
+                    match (prev.get(n - 1), parsed.get(&name)) {
+                        (None, _) => expect_absent(&name)?,
+                        (Some(p), Some(e)) if e.value == p.value => {
+                            expected_names.insert(name.clone());
+                            check_record(&name, e, std::slice::from_ref(p))?;
+                        }
+                        (Some(p), got) => {
+                            return Err(at(format!(
+                                "{name} should hold {}'s value retired on {}, it is {:?}",
+                                d.key,
+                                stamp(p.retired),
+                                got.map(|e| &e.value)
+                            )));
+                        }
+                    }
+                }
+            }
+            Form::List(name, separator, _) => {
+                if prev.is_empty() {
+                    expect_absent(name)?;
+                } else {
+                    let want: Vec<&str> = prev.iter().map(|p| p.value.as_str()).collect();
+                    let want = want.join(separator);
+                    match parsed.get(name) {
+                        Some(e) if e.value == want => {
+                            expected_names.insert(name.into());
+                            check_record(name, e, prev)?;
+                        }
+                        got => {
+                            return Err(at(format!(
+                                "{name} should be {} value(s) newest first, it is {:?}",
+                                prev.len(),
+                                got.map(|e| &e.value)
+                            )));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let names: BTreeSet<String> = parsed.keys().cloned().collect();
+    if names != expected_names {
+        return Err(at(format!(
+            "keys differ from the model: extra {:?}, lacking {:?}",
+            names.difference(&expected_names).collect::<Vec<_>>(),
+            expected_names.difference(&names).collect::<Vec<_>>()
+        )));
+    }
+    Ok(())
+}
+
+/// Checks the folder: exactly the expected files, both 0600.
+fn check_folder(out: &Output, day: i64) {
+    assert_eq!(
+        out.files(),
+        [PLAIN, SEALED, "envmint.toml", "id.txt"],
+        "day {day}: a temporary or plaintext file was left beside the stores"
+    );
+    for file in [PLAIN, SEALED] {
+        assert_eq!(out.mode(file), 0o600, "day {day}: {file} mode");
+    }
+}
+
+fn manifest(recipient: &str) -> String {
+    let mut text = format!(
+        "[defaults]\nrotate_every = \"90d\"\n\n\
+         [environments.plain]\nfile = \"{PLAIN}\"\n\n\
+         [environments.sealed]\nsealed = \"{SEALED}\"\nrecipients = [\"{recipient}\"]\n\n"
+    );
+    for d in &DECLS {
+        text.push_str(d.toml);
+        text.push('\n');
+    }
+    text
+}
+
+/// The folder on day 0: identity, manifest, the plain file and the sealed one.
+fn project() -> Test {
+    let test = Test::new();
+    let dir = test.dir().to_path_buf();
+    let out = test.args(["keygen", "-o", "id.txt"]).status(0);
+    let recipient = out
+        .stderr()
+        .trim()
+        .strip_prefix("Public key: ")
+        .expect("keygen prints the public key")
+        .to_string();
+    let out = out
+        .then()
+        .env("ENVMINT_IDENTITY", "id.txt")
+        .env("XDG_CONFIG_HOME", dir.join("no-config"))
+        .env("HOME", dir.join("no-home"))
+        .write("envmint.toml", manifest(&recipient))
+        .write(PLAIN, plain_initial())
+        .chmod(PLAIN, 0o600)
+        .write(".env.sealed.local", sealed_initial())
+        .args(["seal", "sealed", "--remove-plaintext"])
+        .status(0);
+    out.then()
+}
+
+#[test]
+fn a_year_of_daily_rotate_due_runs_over_plain_and_sealed_environments() {
+    let t0 = Instant::now();
+    let mut test = project();
+    let mut plain = EnvModel::new("plain", plain_initial());
+    let mut sealed = EnvModel::new("sealed", sealed_initial());
+    // Every value ever written, with where it first appeared; the hand-written ones too.
+    let mut seen: HashMap<String, String> = HashMap::new();
+    for env in [&plain, &sealed] {
+        for (key, e) in parse(&env.initial) {
+            seen.insert(e.value, format!("{} {key} on day 0 (by hand)", env.name));
+        }
+    }
+    let mut spawns = 0;
+    let mut last_sealed: Vec<u8> = Vec::new();
+    for day in 0..DAYS {
+        let now = start() + day * DAY;
+        let mut runs = vec![if day == ALL_DAY { Run::All } else { Run::Due }];
+        if day == NO_OVERLAP_DAY {
+            runs.push(Run::KeyNoOverlap("AUTH_SECRET"));
+        }
+        for run in runs {
+            let out = test.args(run.args(now)).status(0);
+            spawns += 1;
+            let _: serde_json::Value = out.json();
+            let (plain_rotated, plain_changed) = plain.step(run, now);
+            let (sealed_rotated, sealed_changed) = sealed.step(run, now);
+
+            check_folder(&out, day);
+            let text = out.read(PLAIN);
+            if let Err(e) = check_env(&mut plain, &text, day, &plain_rotated, &mut seen) {
+                panic!("{e}\n--- {PLAIN} ---\n{text}\n{}", out.describe());
+            }
+            // Nothing to do: nothing written (for the sealed file, whose every write differs,
+            // its bytes show it).
+            let sealed_bytes = out.bytes(SEALED);
+            if day > 0 && !sealed_changed {
+                assert!(
+                    sealed_bytes == last_sealed,
+                    "day {day}: {SEALED} was rewritten although nothing changed\n{}",
+                    out.describe()
+                );
+            }
+            last_sealed = sealed_bytes;
+            let _ = plain_changed;
+
+            let rotate_run = out.describe();
+            let read = out.then().args(["unseal", "sealed", "--stdout"]).status(0);
+            spawns += 1;
+            let text = read.stdout().to_string();
+            if let Err(e) = check_env(&mut sealed, &text, day, &sealed_rotated, &mut seen) {
+                panic!("{e}\n--- {SEALED} (unsealed) ---\n{text}\n{rotate_run}");
+            }
+            test = read.then();
+        }
+    }
+
+    // The year exercised what it claims (a check of the model and the schedule above): old
+    // values of every form expired, `keep` pushed some out in both list forms.
+    let mut summary = String::new();
+    for env in [&plain, &sealed] {
+        for d in DECLS.iter().filter(|d| !d.external) {
+            let count = |m: &HashMap<&str, usize>| m.get(d.key).copied().unwrap_or(0);
+            let _ = write!(
+                summary,
+                "\n  {} {}: {} rotations, {} expired, {} pushed out by keep",
+                env.name,
+                d.key,
+                count(&env.rotations),
+                count(&env.expired),
+                count(&env.trimmed)
+            );
+        }
+    }
+    for key in ["JWT_SECRET_KEY", "SESSION_SECRET", "APP_KEY"] {
+        assert!(
+            plain.expired.contains_key(key),
+            "{key} never expired:{summary}"
+        );
+    }
+    for key in ["AUTH_SECRET", "APP_KEY", "JWT_SECRET_KEY"] {
+        assert!(
+            plain.trimmed.contains_key(key),
+            "{key} never trimmed:{summary}"
+        );
+    }
+
+    // Unmanaged lines and comments are byte for byte what they were.
+    let out = test.args(["unseal", "sealed", "--stdout"]).status(0);
+    for (env, text) in [
+        (&plain, out.read(PLAIN)),
+        (&sealed, out.stdout().to_string()),
+    ] {
+        assert_eq!(
+            unmanaged_lines(&text),
+            unmanaged_lines(&env.initial),
+            "{}: unmanaged lines or comments changed over the year\n{text}",
+            env.name
+        );
+    }
+    let elapsed = t0.elapsed();
+    // Visible with --nocapture: the cost of a year.
+    println!(
+        "a year: {spawns} envmint runs in {:.1} s ({:.1} ms each); {summary}",
+        elapsed.as_secs_f64(),
+        elapsed.as_secs_f64() * 1000.0 / f64::from(spawns)
+    );
+}
