@@ -204,7 +204,7 @@ crash_rotate() {
     cd "$work/rot"
     local envs=(a b c s) plain_envs=(a b c)
     local rkeys=(SECRET_KEY JWT_SECRET_KEY SESSION_SECRET DB_PASSWORD)
-    local managed_re='^(# envmint:|(SECRET_KEY|JWT_SECRET_KEY|JWT_SECRET_KEY_PREVIOUS|SESSION_SECRET|DB_PASSWORD)=)'
+    local managed_re='^(# envmint:|(export )?(SECRET_KEY|JWT_SECRET_KEY|JWT_SECRET_KEY_PREVIOUS|SESSION_SECRET|DB_PASSWORD)=)'
     # t1 is 59 days after t0: every key (30d) is due, and the old JWT_SECRET_KEY_PREVIOUS (7d)
     # has expired, so a complete new file has every value replaced and a new previous value.
     local t0=2030-01-01T00:00:00Z t1=2030-03-01T00:00:00Z
