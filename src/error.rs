@@ -579,6 +579,8 @@ pub enum ManifestProblem {
     },
     /// A sealed environment's fields (`sealed`, `recipients`, `recipients_file`, `armor`).
     Sealing(SealingProblem),
+    /// A secret's rotation fields (`external`, `overlap`, `previous`).
+    Rotation(crate::manifest::RotationProblem),
 }
 
 /// What is wrong with a sealed environment's fields in a manifest.

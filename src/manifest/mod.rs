@@ -17,9 +17,11 @@
 //! [`MIN_BITS`]: crate::generate::MIN_BITS
 
 mod load;
+mod rotation;
 mod validate;
 
 pub use load::find;
+pub use rotation::{Collides, RotationProblem};
 
 use crate::error::{Error, Result, UnknownEnvironment};
 use crate::generate::Spec;
@@ -63,6 +65,7 @@ pub enum Source {
 pub struct Manifest {
     source: Source,
     rotate_every: Duration,
+    overlap: Option<Duration>,
     environments: Vec<Environment>,
     secrets: Vec<SecretDecl>,
 }
@@ -167,6 +170,82 @@ pub struct SecretDecl {
     pub rotate_every: Duration,
     /// The environments it belongs to; `None` means all.
     pub environments: Option<Vec<String>>,
+    /// `external = true`: a value envmint never generates (a provider's API key). It is given
+    /// with `envmint set`; bootstrap reports it missing and rotate reports it due. Its
+    /// [`spec`](Self::spec) is the default one and describes nothing: an external secret
+    /// declares no kind or size (the manifest refuses them).
+    pub external: bool,
+    /// `overlap = "7d"` (its own, or `[defaults]`): how long a retired value is kept beside the
+    /// new one after a rotation. `None`: retired values are dropped at once.
+    pub overlap: Option<Duration>,
+    /// Where retired values go (`previous = ...`); `KEY_PREVIOUS` unless declared.
+    pub previous: Previous,
+}
+
+/// Where a secret's retired values are kept during its overlap window, in one of the shapes
+/// apps read them (`previous = ...` in `[secrets.KEY]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Previous {
+    /// One variable holding the last retired value: `previous = "JWT_SECRET_KEY_PREVIOUS"`
+    /// (the default is `KEY_PREVIOUS`).
+    One(String),
+    /// Numbered variables, 1 the newest, keeping at most `keep`:
+    /// `previous = { numbered = "AUTH_SECRET_{n}", keep = 2 }` (Auth.js).
+    Numbered {
+        /// The name with `{n}` where the number goes (exactly once).
+        pattern: String,
+        /// How many retired values are kept, 1 to [`MAX_KEEP`].
+        keep: usize,
+    },
+    /// One variable holding up to `keep` retired values, newest first, joined by `separator`:
+    /// `previous = { list = "APP_PREVIOUS_KEYS", separator = ",", keep = 2 }` (Laravel, a
+    /// Django `SECRET_KEY_FALLBACKS` split by its settings file).
+    List {
+        /// The variable.
+        name: String,
+        /// What joins the values; never a character the secret's generator can produce.
+        separator: String,
+        /// How many retired values are kept, 1 to [`MAX_KEEP`].
+        keep: usize,
+    },
+}
+
+/// The most retired values a `previous` may keep.
+pub const MAX_KEEP: usize = 16;
+
+/// The placeholder of a numbered `previous` pattern.
+pub const NUMBER_PLACEHOLDER: &str = "{n}";
+
+impl Previous {
+    /// The default for `key`: one variable, `KEY_PREVIOUS`.
+    pub fn default_for(key: &str) -> Previous {
+        Previous::One(format!("{key}_PREVIOUS"))
+    }
+
+    /// How many retired values it keeps (1 for [`Previous::One`]).
+    pub fn keep(&self) -> usize {
+        match self {
+            Previous::One(_) => 1,
+            Previous::Numbered { keep, .. } | Previous::List { keep, .. } => *keep,
+        }
+    }
+
+    /// The variable names it uses, newest first: the one name, `X_1` to `X_keep`, or the list's
+    /// name. `keep_override` replaces the declared `keep` of the numbered form (the list form
+    /// and the one-name form always use one variable).
+    pub fn names(&self, keep_override: Option<usize>) -> Vec<String> {
+        match self {
+            Previous::One(name) | Previous::List { name, .. } => vec![name.clone()],
+            Previous::Numbered { pattern, keep } => (1..=keep_override.unwrap_or(*keep))
+                .map(|n| numbered(pattern, n))
+                .collect(),
+        }
+    }
+}
+
+/// `pattern` with its `{n}` replaced by `n`.
+pub fn numbered(pattern: &str, n: usize) -> String {
+    pattern.replacen(NUMBER_PLACEHOLDER, &n.to_string(), 1)
 }
 
 impl SecretDecl {
@@ -201,6 +280,11 @@ impl Manifest {
     /// The default rotation period.
     pub fn rotate_every(&self) -> Duration {
         self.rotate_every
+    }
+
+    /// The default overlap (`overlap` in `[defaults]`), if any.
+    pub fn overlap(&self) -> Option<Duration> {
+        self.overlap
     }
 
     /// The declared environments, in declaration order.

@@ -6,8 +6,8 @@
 //! and can say what it must be, with an example and the line.
 
 use super::{
-    DEFAULT_ROTATE_EVERY, Environment, MAX_ENV_NAME_LEN, MAX_KEY_LEN, Manifest, Sealed, SecretDecl,
-    Source, closest, shown_name, valid_env_name,
+    Collides, DEFAULT_ROTATE_EVERY, Environment, MAX_ENV_NAME_LEN, MAX_KEY_LEN, Manifest,
+    RotationProblem, Sealed, SecretDecl, Source, closest, shown_name, valid_env_name,
 };
 use crate::dotenv;
 use crate::error::{
@@ -26,7 +26,7 @@ type Value<'i> = Spanned<DeValue<'i>>;
 /// The tables a manifest may have.
 const TABLES: [&str; 3] = ["defaults", "environments", "secrets"];
 /// The fields of `[defaults]`.
-const DEFAULT_FIELDS: [&str; 2] = ["rotate_every", "mode"];
+const DEFAULT_FIELDS: [&str; 3] = ["rotate_every", "mode", "overlap"];
 /// The fields of `[environments.NAME]`.
 const ENV_FIELDS: [&str; 6] = [
     "file",
@@ -37,7 +37,7 @@ const ENV_FIELDS: [&str; 6] = [
     "armor",
 ];
 /// The fields of `[secrets.KEY]`.
-const SECRET_FIELDS: [&str; 7] = [
+const SECRET_FIELDS: [&str; 10] = [
     "kind",
     "alphabet",
     "bytes",
@@ -45,7 +45,12 @@ const SECRET_FIELDS: [&str; 7] = [
     "length",
     "rotate_every",
     "environments",
+    "external",
+    "overlap",
+    "previous",
 ];
+/// The fields of a `previous = { ... }` table.
+const PREVIOUS_FIELDS: [&str; 4] = ["numbered", "list", "separator", "keep"];
 
 /// The manifest errors are reported against.
 struct Ctx<'a> {
@@ -224,6 +229,7 @@ pub(super) fn parse(text: &str, path: &Path, root: &Path) -> Result<Manifest> {
 
     let mut rotate_every = DEFAULT_ROTATE_EVERY;
     let mut default_mode = None;
+    let mut default_overlap = None;
     for (key, value) in defaults.map(in_file_order).unwrap_or_default() {
         match key.get_ref().as_str() {
             "rotate_every" => {
@@ -231,6 +237,10 @@ pub(super) fn parse(text: &str, path: &Path, root: &Path) -> Result<Manifest> {
                 rotate_every = duration(&ctx, &t)?;
             }
             "mode" => default_mode = Some(mode(&ctx, value)?),
+            "overlap" => {
+                let t = string(&ctx, value, "overlap", "overlap = \"7d\"")?;
+                default_overlap = Some(duration(&ctx, &t)?);
+            }
             _ => return Err(unknown_field(&ctx, &key, "[defaults]", &DEFAULT_FIELDS)),
         }
     }
@@ -244,13 +254,22 @@ pub(super) fn parse(text: &str, path: &Path, root: &Path) -> Result<Manifest> {
     }
 
     let mut decls = Vec::new();
+    let mut previous_spans = Vec::new();
+    let defaults = SecretDefaults {
+        rotate_every,
+        overlap: default_overlap,
+    };
     for (key, value) in secrets.map(in_file_order).unwrap_or_default() {
-        decls.push(secret_decl(&ctx, &key, value, rotate_every, &envs)?);
+        let (decl, span) = secret_decl(&ctx, &key, value, defaults, &envs)?;
+        decls.push(decl);
+        previous_spans.push(span);
     }
+    check_previous_names(&ctx, &decls, &previous_spans)?;
 
     Ok(Manifest {
         source: Source::File(path.to_path_buf()),
         rotate_every,
+        overlap: default_overlap,
         environments: envs,
         secrets: decls,
     })
@@ -578,13 +597,23 @@ fn mode(ctx: &Ctx<'_>, value: Value<'_>) -> Result<u32> {
     }
 }
 
+/// What `[defaults]` gives every secret.
+#[derive(Clone, Copy)]
+struct SecretDefaults {
+    rotate_every: Duration,
+    overlap: Option<Duration>,
+}
+
+/// One `[secrets.KEY]`, and where its previous names must be checked against the other
+/// secrets' (the span of `previous`, else of `overlap`, else of the header): `None` when the
+/// secret has neither, so its default `KEY_PREVIOUS` is never used and may be anything.
 fn secret_decl(
     ctx: &Ctx<'_>,
     key: &Spanned<String>,
     value: Value<'_>,
-    default_rotation: Duration,
+    defaults: SecretDefaults,
     environments: &[Environment],
-) -> Result<SecretDecl> {
+) -> Result<(SecretDecl, Option<Span>)> {
     let k = key.get_ref();
     let length = k.chars().count();
     if length > MAX_KEY_LEN || !dotenv::is_valid_key(k) {
@@ -598,14 +627,62 @@ fn secret_decl(
     let header = format!("[secrets.{k}]");
     let span = value.span();
     let fields = table(ctx, value, &header, &format!("{header} on its own line"))?;
-    let mut f: [Option<Value<'_>>; 7] = Default::default();
+    let mut f: [Option<Value<'_>>; 10] = Default::default();
     for (name, value) in in_file_order(fields) {
         match SECRET_FIELDS.iter().position(|f| f == name.get_ref()) {
             Some(i) => f[i] = Some(value),
             None => return Err(unknown_field(ctx, &name, &header, &SECRET_FIELDS)),
         }
     }
-    let [kind, alphabet, bytes, bits, length, rotate_every, envs] = f;
+    let [
+        kind,
+        alphabet,
+        bytes,
+        bits,
+        length,
+        rotate_every,
+        envs,
+        external,
+        overlap,
+        previous,
+    ] = f;
+    let external = match external {
+        None => false,
+        Some(v) => {
+            let span = v.span();
+            match v.into_inner() {
+                DeValue::Boolean(b) => b,
+                other => {
+                    let found = value_type(&other);
+                    return Err(rotation(
+                        ctx,
+                        span,
+                        RotationProblem::ExternalNotBoolean { found },
+                    ));
+                }
+            }
+        }
+    };
+    if external {
+        // The first shape field in the file is the one named.
+        let shape = [
+            ("kind", &kind),
+            ("alphabet", &alphabet),
+            ("bytes", &bytes),
+            ("bits", &bits),
+            ("length", &length),
+        ]
+        .into_iter()
+        .filter_map(|(name, v)| v.as_ref().map(|v| (name, v.span())))
+        .min_by_key(|(_, span)| span.start);
+        if let Some((field, span)) = shape {
+            let problem = RotationProblem::ExternalWithShape {
+                key: shown_name(k),
+                field,
+            };
+            return Err(rotation(ctx, span, problem));
+        }
+    }
     let kind = match (kind, alphabet) {
         (Some(k), Some(_)) => {
             return Err(ctx.at(k.span(), ManifestProblem::KindAndAlphabet));
@@ -678,18 +755,212 @@ fn secret_decl(
             ctx,
             &string(ctx, d, "rotate_every", "rotate_every = \"90d\"")?,
         )?,
-        None => default_rotation,
+        None => defaults.rotate_every,
     };
     let envs = match envs {
         None => None,
         Some(list) => Some(secret_envs(ctx, k, list, environments)?),
     };
-    Ok(SecretDecl {
+    let overlap_span = overlap.as_ref().map(|v| v.span());
+    let overlap = match overlap {
+        Some(d) => Some(duration(
+            ctx,
+            &string(ctx, d, "overlap", "overlap = \"7d\"")?,
+        )?),
+        None => defaults.overlap,
+    };
+    let (previous, check_at) = match previous {
+        Some(p) => {
+            let span = p.span();
+            // The generator's characters: a list separator must avoid them. An external
+            // value's characters are not known, so nothing is checked against them.
+            let charset = (!external).then(|| spec.kind());
+            (previous_decl(ctx, k, p, charset)?, Some(span))
+        }
+        None => (
+            super::Previous::default_for(k),
+            overlap_span.or_else(|| overlap.map(|_| key.span())),
+        ),
+    };
+    let decl = SecretDecl {
         key: k.clone(),
         spec,
         rotate_every,
         environments: envs,
-    })
+        external,
+        overlap,
+        previous,
+    };
+    Ok((decl, check_at))
+}
+
+/// `problem` in a rotation field, at the line of `span`.
+fn rotation(ctx: &Ctx<'_>, span: Span, problem: RotationProblem) -> Error {
+    ctx.at(span, ManifestProblem::Rotation(problem))
+}
+
+/// `previous = "NAME"`, `{ numbered = "X_{n}", keep = N }` or
+/// `{ list = "NAME", separator = ",", keep = N }` of secret `key`; `kind` is the generator's,
+/// whose characters a list separator must avoid (`None` for an external secret).
+fn previous_decl(
+    ctx: &Ctx<'_>,
+    key: &str,
+    value: Value<'_>,
+    kind: Option<&Kind>,
+) -> Result<super::Previous> {
+    use super::{MAX_KEEP, NUMBER_PLACEHOLDER, Previous, numbered};
+    let span = value.span();
+    let name_ok = |name: &str| name.chars().count() <= MAX_KEY_LEN && dotenv::is_valid_key(name);
+    let bad_name = |span: Span, field: &'static str, name: &str| {
+        let problem = RotationProblem::PreviousName {
+            field,
+            name: shown_name(name),
+        };
+        rotation(ctx, span, problem)
+    };
+    let fields = match value.into_inner() {
+        DeValue::String(name) => {
+            if !name_ok(&name) {
+                return Err(bad_name(span, "previous", &name));
+            }
+            return Ok(Previous::One(name.into_owned()));
+        }
+        DeValue::Table(t) => t,
+        other => {
+            let found = value_type(&other);
+            return Err(rotation(ctx, span, RotationProblem::PreviousForm { found }));
+        }
+    };
+    let table_name = format!("`previous` of [secrets.{key}]");
+    let mut f: [Option<Value<'_>>; 4] = Default::default();
+    for (name, value) in in_file_order(fields) {
+        match PREVIOUS_FIELDS.iter().position(|f| f == name.get_ref()) {
+            Some(i) => f[i] = Some(value),
+            None => return Err(unknown_field(ctx, &name, &table_name, &PREVIOUS_FIELDS)),
+        }
+    }
+    let [numbered_field, list, separator, keep] = f;
+    let keep = match keep {
+        None => 1,
+        Some(v) => {
+            let n = count(ctx, v, "keep", "keep = 2")?;
+            let keep = *n.get_ref();
+            if keep == 0 || keep > MAX_KEEP as u64 {
+                return Err(rotation(ctx, n.span(), RotationProblem::Keep { keep }));
+            }
+            keep as usize
+        }
+    };
+    let shown_key = shown_name(key);
+    match (numbered_field, list) {
+        (Some(pattern), None) => {
+            if let Some(sep) = separator {
+                return Err(unknown_field(
+                    ctx,
+                    &Spanned::new(sep.span(), "separator".to_string()),
+                    &table_name,
+                    &["numbered", "keep"],
+                ));
+            }
+            let pattern = string(ctx, pattern, "numbered", "numbered = \"AUTH_SECRET_{n}\"")?;
+            let text = pattern.get_ref();
+            let placeholders = text.matches(NUMBER_PLACEHOLDER).count();
+            if placeholders != 1 {
+                let problem = RotationProblem::Placeholder {
+                    pattern: shown_name(text),
+                    count: placeholders,
+                };
+                return Err(rotation(ctx, pattern.span(), problem));
+            }
+            // The longest name is the one with the largest number.
+            for n in [1, keep] {
+                let name = numbered(text, n);
+                if !name_ok(&name) {
+                    return Err(bad_name(pattern.span(), "numbered", &name));
+                }
+            }
+            Ok(Previous::Numbered {
+                pattern: pattern.into_inner(),
+                keep,
+            })
+        }
+        (None, Some(list)) => {
+            let name = string(ctx, list, "list", "list = \"APP_PREVIOUS_KEYS\"")?;
+            if !name_ok(name.get_ref()) {
+                return Err(bad_name(name.span(), "list", name.get_ref()));
+            }
+            let separator = match separator {
+                None => Spanned::new(name.span(), ",".to_string()),
+                Some(v) => string(ctx, v, "separator", "separator = \",\"")?,
+            };
+            let sep = separator.get_ref();
+            if sep.is_empty() {
+                return Err(rotation(
+                    ctx,
+                    separator.span(),
+                    RotationProblem::EmptySeparator,
+                ));
+            }
+            dotenv::check_writable_alphabet(sep).map_err(|c| {
+                rotation(ctx, separator.span(), RotationProblem::UnsafeSeparator(c))
+            })?;
+            if let Some(kind) = kind
+                && let Some(found) = sep.chars().find(|c| kind.charset().contains(*c))
+            {
+                let problem = RotationProblem::SeparatorInAlphabet {
+                    key: shown_key,
+                    separator: shown_name(sep),
+                    found,
+                    kind: kind.name().to_string(),
+                };
+                return Err(rotation(ctx, separator.span(), problem));
+            }
+            Ok(Previous::List {
+                name: name.into_inner(),
+                separator: separator.into_inner(),
+                keep,
+            })
+        }
+        (a, b) => {
+            let both = a.is_some();
+            let problem = RotationProblem::PreviousTable {
+                key: shown_key,
+                both,
+            };
+            let at = b.map_or(span, |b| b.span());
+            Err(rotation(ctx, at, problem))
+        }
+    }
+}
+
+/// Refuses a previous name that is a declared key or another secret's previous name: rotation
+/// would overwrite one value with the other. Only the secrets that use their previous names
+/// (`spans[i]` is `Some`) are checked.
+fn check_previous_names(ctx: &Ctx<'_>, decls: &[SecretDecl], spans: &[Option<Span>]) -> Result<()> {
+    let declared: std::collections::HashSet<&str> = decls.iter().map(|d| d.key.as_str()).collect();
+    let mut taken: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+    for (decl, span) in decls.iter().zip(spans) {
+        let Some(span) = span else { continue };
+        for name in decl.previous.names(None) {
+            let with = if declared.contains(name.as_str()) {
+                Some(Collides::Declared)
+            } else {
+                taken
+                    .get(&name)
+                    .map(|other| Collides::PreviousOf(other.to_string()))
+            };
+            if let Some(with) = with {
+                let problem = RotationProblem::Collision {
+                    name: shown_name(&name),
+                    key: shown_name(&decl.key),
+                    with,
+                };
+                return Err(rotation(ctx, span.clone(), problem));
+            }
+            taken.insert(name, &decl.key);
+        }
+    }
+    Ok(())
 }
 
 /// A secret's `environments = [...]`: declared names only.
@@ -818,7 +1089,7 @@ mod tests {
         says(
             &format!("{ENVS}[secrets.A]\nsize = 32\n"),
             "envmint.toml:5: unknown field `size` in [secrets.A]",
-            "[secrets.A] takes: kind, alphabet, bytes, bits, length, rotate_every, environments",
+            "[secrets.A] takes: kind, alphabet, bytes, bits, length, rotate_every, environments, external, overlap, previous",
         );
         says(
             &format!("[defualts]\n{ENVS}"),
@@ -848,7 +1119,7 @@ mod tests {
         says(
             &format!("[defaults]\nrotation = \"9d\"\n{ENVS}"),
             "envmint.toml:2: unknown field `rotation` in [defaults]",
-            "[defaults] takes: rotate_every, mode",
+            "[defaults] takes: rotate_every, mode, overlap",
         );
     }
 
@@ -1172,6 +1443,65 @@ mod tests {
             &format!("{ENVS}[secrets.A]\nkind = \"hex\"\nalphabet = \"ab\"\n"),
             "envmint.toml:5: give either `kind` or `alphabet`, not both",
             "`alphabet = \"...\"` is a kind of its own",
+        );
+    }
+
+    #[test]
+    fn rotation_fields_parse_in_their_three_forms() {
+        use crate::manifest::Previous;
+        let m = parse(
+            "[defaults]\noverlap = \"2d\"\n[environments.p]\n\
+             [secrets.JWT]\noverlap = \"7d\"\nprevious = \"JWT_OLD\"\n\
+             [secrets.AUTH_SECRET]\nprevious = { numbered = \"AUTH_SECRET_{n}\", keep = 2 }\n\
+             [secrets.APP_KEY]\nkind = \"hex\"\nprevious = { list = \"APP_PREVIOUS_KEYS\", separator = \",\", keep = 3 }\n\
+             [secrets.STRIPE_KEY]\nexternal = true\nrotate_every = \"180d\"\n\
+             [secrets.PLAIN]\n",
+        )
+        .unwrap();
+        assert_eq!(m.overlap(), Some(Duration::from_secs(2 * 86_400)));
+        let s = m.secrets();
+        assert_eq!(s[0].overlap, Some(Duration::from_secs(7 * 86_400)));
+        assert_eq!(s[0].previous, Previous::One("JWT_OLD".into()));
+        assert_eq!(s[1].overlap, Some(Duration::from_secs(2 * 86_400)));
+        assert_eq!(
+            s[1].previous.names(None),
+            ["AUTH_SECRET_1", "AUTH_SECRET_2"]
+        );
+        assert_eq!(s[1].previous.names(Some(3)).len(), 3);
+        assert_eq!(s[1].previous.keep(), 2);
+        assert_eq!(
+            s[2].previous,
+            Previous::List {
+                name: "APP_PREVIOUS_KEYS".into(),
+                separator: ",".into(),
+                keep: 3
+            }
+        );
+        assert_eq!(s[2].previous.names(None), ["APP_PREVIOUS_KEYS"]);
+        assert!(s[3].external && !s[0].external);
+        assert_eq!(s[4].previous, Previous::One("PLAIN_PREVIOUS".into()));
+        assert_eq!(s[4].previous.names(Some(5)), ["PLAIN_PREVIOUS"]);
+        // Without overlap anywhere, the default previous name is never used, so a secret of
+        // that name is no collision (manifests written before rotation keep working).
+        let m = parse("[environments.p]\n[secrets.A]\n[secrets.A_PREVIOUS]\n").unwrap();
+        assert_eq!(m.overlap(), None);
+        assert_eq!(m.secrets()[0].overlap, None);
+        // An external secret's list separator is not checked against any alphabet, and the
+        // list defaults to `,` and keep to 1.
+        let m = parse(
+            "[environments.p]\n[secrets.K]\nexternal = true\nprevious = { list = \"K_OLD\", separator = \"-\" }\n\
+             [secrets.L]\nkind = \"password\"\nprevious = { list = \"L_OLD\" }\n",
+        )
+        .unwrap();
+        assert_eq!(m.secrets()[0].previous.keep(), 1);
+        assert!(
+            matches!(&m.secrets()[1].previous, Previous::List { separator, .. } if separator == ",")
+        );
+        // ... but a generated one's is: `-` is a password character.
+        says(
+            "[environments.p]\n[secrets.K]\nkind = \"password\"\nprevious = { list = \"K_OLD\", separator = \"-\" }\n",
+            "envmint.toml:4: `separator = \"-\"` of K: `-` is a character password values contain",
+            "",
         );
     }
 

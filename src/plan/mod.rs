@@ -6,9 +6,19 @@
 //! its kind and bits); [`apply()`] generates the new values and edits the document. Rotation will
 //! make plans of its own and apply them the same way; [`crate::store::transact`] is the loop that
 //! commits them (plan without the lock, lock, re-plan if the file moved, save).
+//!
+//! [`record`] reads and writes the `# envmint:` line above each managed key (when its value was
+//! made, or whose retired value it is and when it expires); [`status::evaluate`] turns a
+//! document and a time into each key's state (ok, due, missing, unknown, unmanaged, previous,
+//! expired).
 
 mod apply;
 pub mod bootstrap;
+pub mod edit;
+pub mod file;
+pub mod record;
+pub mod rotation;
+pub mod status;
 
 pub use apply::apply;
 

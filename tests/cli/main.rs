@@ -18,6 +18,8 @@ mod init;
 mod kv;
 mod manifest;
 mod messages;
+mod plan;
+mod rotate;
 mod rotation_year;
 mod seal;
 mod sealed;

@@ -65,6 +65,13 @@ pub enum Command {
     Unseal(UnsealArgs),
     /// Re-encrypt sealed environments to the recipients the manifest lists now.
     Rekey(RekeyArgs),
+    /// Show which secrets a rotation would change (redacted), and save the plan with -o.
+    Plan(PlanArgs),
+    /// Apply a plan saved by `envmint plan -o`.
+    Apply(ApplyArgs),
+    /// Rotate secrets that are due (or --all, or --key KEY), keeping retired values for their
+    /// overlap window.
+    Rotate(RotateArgs),
 }
 
 /// A built-in kind of secret as given on the command line: the library's own list
@@ -437,6 +444,138 @@ pub struct RekeyArgs {
     /// Decrypt with the identities in this file (repeatable).
     #[arg(short, long = "identity", value_name = "IDENTITY")]
     pub identities: Vec<PathBuf>,
+}
+
+/// Which keys `plan` and `rotate` give new values.
+#[derive(Debug, Args)]
+#[group(multiple = false)]
+pub struct SelectArgs {
+    /// Keys that are due, have no record (unknown age) or are missing [the default].
+    #[arg(long)]
+    pub due: bool,
+
+    /// Every secret of each environment.
+    #[arg(long)]
+    pub all: bool,
+
+    /// These keys only (repeatable, or several after one --key).
+    #[arg(long = "key", value_name = "KEY", num_args = 1..)]
+    pub keys: Vec<String>,
+}
+
+/// `envmint plan`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint plan                              # what `rotate --due` would do, everywhere\n  \
+    envmint plan production --all -o rotation.plan\n  \
+    envmint plan --key JWT_SECRET_KEY --at 2027-01-01 --json\n  \
+    envmint apply rotation.plan\n\n\
+    The summary (env, key, what, why, kind, bits) never shows a value nor a hash. -o writes\n\
+    the plan with its new values, 0600; a sealed environment's part is encrypted to its\n\
+    recipients. The plan records a digest of each store before and after: `apply` refuses a\n\
+    store that changed since (exit 65) and skips one already applied.")]
+pub struct PlanArgs {
+    /// Use this envmint.toml instead of searching the current folder and its parents.
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+
+    /// Decrypt sealed environments with the identities in this file (repeatable) [default:
+    /// ENVMINT_IDENTITY, ENVMINT_AGE_KEY, then ~/.config/envmint/identity.txt].
+    #[arg(short, long = "identity", value_name = "IDENTITY")]
+    pub identities: Vec<PathBuf>,
+
+    /// Environments to plan [default: every declared environment].
+    #[arg(value_name = "ENV")]
+    pub environments: Vec<String>,
+
+    #[command(flatten)]
+    pub select: SelectArgs,
+
+    /// Plan as if it were this instant (RFC 3339, or YYYY-MM-DD for midnight UTC); records
+    /// get this time.
+    #[arg(long, value_name = "WHEN")]
+    pub at: Option<String>,
+
+    /// Write the plan, with its new values, to this file (0600).
+    #[arg(short, long, value_name = "PLANFILE")]
+    pub output: Option<PathBuf>,
+
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `envmint apply`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint plan --all -o rotation.plan && envmint apply rotation.plan\n  \
+    envmint apply rotation.plan -i ~/.config/envmint/identity.txt\n\n\
+    Every store is locked and checked before any is written: one already in the plan's\n\
+    \"after\" state is skipped (so an interrupted apply is simply run again); one in neither\n\
+    state refuses the whole plan (exit 65, nothing changed).")]
+pub struct ApplyArgs {
+    /// Use this envmint.toml instead of searching the current folder and its parents.
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+
+    /// Decrypt sealed plans and stores with the identities in this file (repeatable)
+    /// [default: ENVMINT_IDENTITY, ENVMINT_AGE_KEY, then ~/.config/envmint/identity.txt].
+    #[arg(short, long = "identity", value_name = "IDENTITY")]
+    pub identities: Vec<PathBuf>,
+
+    /// The plan file written by `envmint plan -o`.
+    #[arg(value_name = "PLANFILE")]
+    pub plan: PathBuf,
+
+    /// Print what was applied as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `envmint rotate`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint rotate                            # = rotate --due, every environment (cron)\n  \
+    envmint rotate production --key DB_PASSWORD\n  \
+    envmint rotate --all --no-overlap         # after a compromise\n  \
+    envmint rotate --dry-run --at 2027-01-01 --json\n\n\
+    Selected keys get a new value with `# envmint: generated=NOW` above it. With an overlap\n\
+    the old value is kept (KEY_PREVIOUS, numbered or a list, as the manifest says) until it\n\
+    expires; expired ones are removed on every run. External keys are reported with the\n\
+    `envmint set` command to run. Exits 0 whether or not anything changed.")]
+pub struct RotateArgs {
+    /// Use this envmint.toml instead of searching the current folder and its parents.
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+
+    /// Decrypt sealed environments with the identities in this file (repeatable) [default:
+    /// ENVMINT_IDENTITY, ENVMINT_AGE_KEY, then ~/.config/envmint/identity.txt].
+    #[arg(short, long = "identity", value_name = "IDENTITY")]
+    pub identities: Vec<PathBuf>,
+
+    /// Environments to rotate [default: every declared environment].
+    #[arg(value_name = "ENV")]
+    pub environments: Vec<String>,
+
+    #[command(flatten)]
+    pub select: SelectArgs,
+
+    /// Rotate as if it were this instant (RFC 3339, or YYYY-MM-DD for midnight UTC); records
+    /// get this time.
+    #[arg(long, value_name = "WHEN")]
+    pub at: Option<String>,
+
+    /// Keep no retired value: drop the selected keys' previous values at once (a compromise).
+    #[arg(long)]
+    pub no_overlap: bool,
+
+    /// Report what would change; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Print what changed as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[cfg(test)]

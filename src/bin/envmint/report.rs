@@ -402,6 +402,7 @@ fn manifest(e: &ManifestError) -> Rendered {
         P::SecretEnvironments(list) => env_list(list),
         P::BadFile { field, file, why } => bad_file(field, file, *why),
         P::Sealing(problem) => sealing(problem),
+        P::Rotation(problem) => rotation(problem),
         P::UnknownKind { kind, did_you_mean } => (
             format!("unknown kind `{kind}`"),
             Some(match did_you_mean {
@@ -849,6 +850,100 @@ fn once_each(items: &[String]) -> Vec<String> {
     out
 }
 
+/// What a refused `external`, `overlap` or `previous` of a secret says.
+fn rotation(problem: &envmint::manifest::RotationProblem) -> (String, Option<String>) {
+    use envmint::manifest::{Collides, MAX_KEEP, RotationProblem as R};
+    const FORMS: &str = "previous = \"KEY_PREVIOUS\", previous = { numbered = \"KEY_{n}\", \
+                         keep = 2 } or previous = { list = \"KEY_PREVIOUS\", separator = \",\", \
+                         keep = 2 }";
+    match problem {
+        R::ExternalNotBoolean { found } => (
+            format!(
+                "`external` must be true or false, not {}",
+                value_words(*found)
+            ),
+            Some("e.g. external = true, without quotes".into()),
+        ),
+        R::ExternalWithShape { key, field } => (
+            format!("`{field}` on the external secret {key}: envmint never generates its value"),
+            Some(format!(
+                "remove `{field}` (its value comes from its provider through `envmint set ENV \
+                 {key}`), or remove `external = true` to have envmint generate it"
+            )),
+        ),
+        R::PreviousForm { found } => (
+            format!(
+                "`previous` must be a name in quotes or a table, not {}",
+                value_words(*found)
+            ),
+            Some(format!("write {FORMS}")),
+        ),
+        R::PreviousTable { key, both } => (
+            if *both {
+                format!("`previous` of {key} gives both `numbered` and `list`")
+            } else {
+                format!("`previous` of {key} gives neither `numbered` nor `list`")
+            },
+            Some(format!("write {FORMS}")),
+        ),
+        R::PreviousName { field, name } => (
+            format!("`{field}` makes the invalid variable name `{name}`"),
+            Some("names are letters, digits and `_`, not starting with a digit".into()),
+        ),
+        R::Placeholder { pattern, count } => (
+            if *count == 0 {
+                format!("`numbered = \"{pattern}\"` has no {{n}} for the number")
+            } else {
+                format!("`numbered = \"{pattern}\"` has {count} {{n}}, not one")
+            },
+            Some("put {n} once where the number goes, e.g. numbered = \"AUTH_SECRET_{n}\"".into()),
+        ),
+        R::Keep { keep } => (
+            format!("`keep = {keep}` is out of range"),
+            Some(format!(
+                "keep 1 to {MAX_KEEP} retired values, e.g. keep = 2"
+            )),
+        ),
+        R::EmptySeparator => (
+            "`separator` is empty".into(),
+            Some("give the character the app splits on, e.g. separator = \",\"".into()),
+        ),
+        R::UnsafeSeparator(c) => (
+            format!("the separator has {c}, which no quoting makes safe in every dotenv reader"),
+            Some("use a punctuation character such as , or ; or |".into()),
+        ),
+        R::SeparatorInAlphabet {
+            key,
+            separator,
+            found,
+            kind,
+        } => (
+            format!(
+                "`separator = \"{separator}\"` of {key}: `{found}` is a character {kind} values \
+                 contain, so the list could not be split back"
+            ),
+            Some(format!(
+                "pick a separator {kind} never produces (e.g. , or ; for hex, base64url and \
+                 alnum), or another kind for {key}"
+            )),
+        ),
+        R::Collision { name, key, with } => (
+            match with {
+                Collides::Declared => {
+                    format!("{key}'s previous name `{name}` is also a declared secret")
+                }
+                Collides::PreviousOf(other) => {
+                    format!("{key}'s previous name `{name}` is also {other}'s previous name")
+                }
+            },
+            Some(format!(
+                "give {key} its own name, e.g. previous = \"{key}_PREVIOUS\" (one variable \
+                 holds one secret's retired values)"
+            )),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1108,7 +1203,7 @@ mod tests {
             (
                 "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nsize = 32\n",
                 "envmint.toml:5: unknown field `size` in [secrets.A]",
-                "[secrets.A] takes: kind, alphabet, bytes, bits, length, rotate_every, environments",
+                "[secrets.A] takes: kind, alphabet, bytes, bits, length, rotate_every, environments, external, overlap, previous",
             ),
             (
                 "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[environments.dev]\npath = \"x\"\n",
@@ -1133,7 +1228,7 @@ mod tests {
             (
                 "[defaults]\nrotation = \"9d\"\n[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n",
                 "envmint.toml:2: unknown field `rotation` in [defaults]",
-                "[defaults] takes: rotate_every, mode",
+                "[defaults] takes: rotate_every, mode, overlap",
             ),
             (
                 "[secrets.A]\n",
@@ -1549,6 +1644,121 @@ mod tests {
         for (text, error, hint) in cases {
             let err = envmint::manifest::Manifest::parse(
                 text,
+                Path::new("envmint.toml"),
+                Path::new("/app"),
+            )
+            .expect_err("must fail");
+            assert_eq!(err.exit(), envmint::Exit::DataErr, "{text}");
+            let r = render(&err);
+            assert_eq!(
+                (r.message.as_str(), r.hint.as_deref()),
+                (*error, Some(*hint)),
+                "for:\n{text}"
+            );
+        }
+    }
+
+    /// A secret's rotation fields, refused in the manifest's words, naming the line.
+    #[test]
+    fn rotation_problems_in_the_manifests_words() {
+        const ENV: &str = "[environments.p]\n";
+        const FORMS: &str = "write previous = \"KEY_PREVIOUS\", previous = { numbered = \"KEY_{n}\", keep = 2 } or previous = { list = \"KEY_PREVIOUS\", separator = \",\", keep = 2 }";
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "[secrets.A]\nexternal = \"yes\"\n",
+                "envmint.toml:3: `external` must be true or false, not text",
+                "e.g. external = true, without quotes",
+            ),
+            (
+                "[secrets.STRIPE_KEY]\nexternal = true\nlength = 40\nkind = \"alnum\"\n",
+                "envmint.toml:4: `length` on the external secret STRIPE_KEY: envmint never generates its value",
+                "remove `length` (its value comes from its provider through `envmint set ENV STRIPE_KEY`), or remove `external = true` to have envmint generate it",
+            ),
+            (
+                "[secrets.A]\nprevious = 2\n",
+                "envmint.toml:3: `previous` must be a name in quotes or a table, not a number",
+                FORMS,
+            ),
+            (
+                "[secrets.A]\nprevious = { keep = 2 }\n",
+                "envmint.toml:3: `previous` of A gives neither `numbered` nor `list`",
+                FORMS,
+            ),
+            (
+                "[secrets.A]\nprevious = { numbered = \"A_{n}\", list = \"B\" }\n",
+                "envmint.toml:3: `previous` of A gives both `numbered` and `list`",
+                FORMS,
+            ),
+            (
+                "[secrets.A]\nprevious = \"A-OLD\"\n",
+                "envmint.toml:3: `previous` makes the invalid variable name `A-OLD`",
+                "names are letters, digits and `_`, not starting with a digit",
+            ),
+            (
+                "[secrets.A]\nprevious = { numbered = \"{n}_A\" }\n",
+                "envmint.toml:3: `numbered` makes the invalid variable name `1_A`",
+                "names are letters, digits and `_`, not starting with a digit",
+            ),
+            (
+                "[secrets.A]\n[secrets.A.previous]\nnumbered = \"A_OLD\"\n",
+                "envmint.toml:4: `numbered = \"A_OLD\"` has no {n} for the number",
+                "put {n} once where the number goes, e.g. numbered = \"AUTH_SECRET_{n}\"",
+            ),
+            (
+                "[secrets.A]\nprevious = { numbered = \"A_{n}_{n}\" }\n",
+                "envmint.toml:3: `numbered = \"A_{n}_{n}\"` has 2 {n}, not one",
+                "put {n} once where the number goes, e.g. numbered = \"AUTH_SECRET_{n}\"",
+            ),
+            (
+                "[secrets.A]\nprevious = { numbered = \"A_{n}\", keep = 0 }\n",
+                "envmint.toml:3: `keep = 0` is out of range",
+                "keep 1 to 16 retired values, e.g. keep = 2",
+            ),
+            (
+                "[secrets.A]\nprevious = { list = \"OLD\", keep = 17 }\n",
+                "envmint.toml:3: `keep = 17` is out of range",
+                "keep 1 to 16 retired values, e.g. keep = 2",
+            ),
+            (
+                "[secrets.A]\nprevious = { list = \"OLD\", separator = \"\" }\n",
+                "envmint.toml:3: `separator` is empty",
+                "give the character the app splits on, e.g. separator = \",\"",
+            ),
+            (
+                "[secrets.A]\nprevious = { list = \"OLD\", separator = \" \" }\n",
+                "envmint.toml:3: the separator has whitespace, which no quoting makes safe in every dotenv reader",
+                "use a punctuation character such as , or ; or |",
+            ),
+            (
+                "[secrets.APP_KEY]\nkind = \"base64\"\nprevious = { list = \"OLD\",\n  separator = \"/\" }\n",
+                "envmint.toml:5: `separator = \"/\"` of APP_KEY: `/` is a character base64 values contain, so the list could not be split back",
+                "pick a separator base64 never produces (e.g. , or ; for hex, base64url and alnum), or another kind for APP_KEY",
+            ),
+            (
+                "[secrets.A]\nprevious = { list = \"OLD\", sep = \",\" }\n",
+                "envmint.toml:3: unknown field `sep` in `previous` of [secrets.A]",
+                "did you mean `separator`?",
+            ),
+            (
+                "[secrets.A]\noverlap = \"7 days\"\n[secrets.A_PREVIOUS]\n",
+                "envmint.toml:3: A's previous name `A_PREVIOUS` is also a declared secret",
+                "give A its own name, e.g. previous = \"A_PREVIOUS\" (one variable holds one secret's retired values)",
+            ),
+            (
+                "[secrets.A]\nprevious = \"OLD\"\n[secrets.B]\nprevious = { numbered = \"OLD{n}\", keep = 3 }\n[secrets.C]\nprevious = { list = \"OLD2\" }\n",
+                "envmint.toml:7: C's previous name `OLD2` is also B's previous name",
+                "give C its own name, e.g. previous = \"C_PREVIOUS\" (one variable holds one secret's retired values)",
+            ),
+            (
+                "[secrets.A]\noverlap = \"1 month\"\n",
+                "envmint.toml:3: bad duration `1 month`: a month is not a fixed length (28 to 31 days)",
+                "write it in days or weeks, e.g. \"30d\" or \"4w\"",
+            ),
+        ];
+        for (text, error, hint) in cases {
+            let text = format!("{ENV}{text}");
+            let err = envmint::manifest::Manifest::parse(
+                &text,
                 Path::new("envmint.toml"),
                 Path::new("/app"),
             )

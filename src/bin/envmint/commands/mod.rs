@@ -1,6 +1,7 @@
 //! One file per subcommand. Each turns its parsed arguments into library calls and prints a
 //! summary; this file holds what they share: the error report, stdout handling, path display.
 
+mod apply;
 mod bootstrap;
 mod edit;
 mod r#gen;
@@ -8,7 +9,9 @@ mod get;
 mod init;
 mod keygen;
 mod kv;
+mod plan;
 mod rekey;
+mod rotate;
 mod seal;
 mod sealed;
 mod set;
@@ -45,6 +48,9 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Seal(args) => seal::run(&ctx, args),
         Command::Unseal(args) => unseal::run(&ctx, args),
         Command::Rekey(args) => rekey::run(&ctx, args),
+        Command::Plan(args) => plan::run(&mut ctx, args),
+        Command::Apply(args) => apply::run(&ctx, args),
+        Command::Rotate(args) => rotate::run(&mut ctx, args),
     };
     result.map_err(|err| match ctx.cwd_if_known() {
         Some(cwd) => err.relative_to(cwd),
@@ -77,6 +83,9 @@ fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Res
         Command::Unset(args) => &mut args.target.manifest,
         Command::Edit(args) => &mut args.target.manifest,
         Command::Rekey(args) => &mut args.manifest,
+        Command::Plan(args) => &mut args.manifest,
+        Command::Apply(args) => &mut args.manifest,
+        Command::Rotate(args) => &mut args.manifest,
     };
     if slot.is_some() {
         return Err(

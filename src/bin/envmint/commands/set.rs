@@ -36,6 +36,7 @@ pub fn run(ctx: &Context, args: SetArgs) -> Result<Exit> {
         .manifest
         .secrets_for(&target.env.name)
         .find(|d| d.key == key)
+        .filter(|d| !d.external)
         .and_then(|d| kv::check_declared(key, &value, &d.spec));
     if let (Some(problem), true) = (&problem, args.strict) {
         super::say!(

@@ -1,0 +1,197 @@
+//! `envmint apply PLANFILE`: replay a plan saved by `envmint plan -o` on every environment in
+//! it, as one group commit.
+//!
+//! How a store's state is told: the plan holds the SHA-256 of each store's plaintext before and
+//! after. Under the locks, each store's plaintext is hashed: equal to "after", the environment
+//! is already applied and skipped; equal to "before", the plan's edits are replayed on the
+//! document and the result must hash to "after" (edits are deterministic, so it does unless
+//! the plan file was altered); anything else refuses the whole plan (exit 65, naming the
+//! store) before any file is written. An apply killed between two renames therefore completes
+//! when run again, and a plan applied twice changes nothing the second time.
+
+use super::plan::{manifest_dir, store_name};
+use super::shown;
+use crate::cli::ApplyArgs;
+use crate::context::Context;
+use envmint::dotenv::Document;
+use envmint::error::Location;
+use envmint::manifest::{Environment, Manifest};
+use envmint::plan::edit::{apply_edits, digest};
+use envmint::plan::file::{self, EnvSecrets, MAX_PLAN_BYTES};
+use envmint::{Error, Exit, Result, store};
+use serde::Serialize;
+use std::path::Path;
+
+/// What apply did to one environment.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Done {
+    /// The plan's edits were written.
+    Applied,
+    /// The store was already in the plan's "after" state.
+    AlreadyApplied,
+}
+
+pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
+    let cwd = ctx.cwd()?.to_path_buf();
+    if args.json {
+        super::check_stdout()?;
+    }
+    let bytes = envmint::atomic::read_regular(&args.plan, MAX_PLAN_BYTES)?.ok_or_else(|| {
+        Error::MissingInput {
+            path: args.plan.clone(),
+            what: "plan file".into(),
+            hint: Some("write one with `envmint plan -o FILE`".into()),
+        }
+    })?;
+    let plan = file::parse(&args.plan, &bytes)?;
+    drop(bytes);
+    let manifest = Manifest::load(args.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    let dir = manifest_dir(&manifest, &cwd);
+
+    let mut envs: Vec<&Environment> = Vec::with_capacity(plan.environments.len());
+    for saved in &plan.environments {
+        let env = manifest.environment(&saved.name)?;
+        let now = store_name(env, &dir);
+        if now != saved.store {
+            return Err(Error::data(
+                Location::new(&args.plan, None),
+                format!(
+                    "the plan is for {} in {}, but the manifest stores {} in {now}",
+                    saved.name, saved.store, saved.name
+                ),
+            )
+            .with_hint("make the plan again with `envmint plan -o FILE` for this manifest"));
+        }
+        envs.push(env);
+    }
+    let mut open = super::unseal::store_options(ctx, &envs, &args.identities)?;
+    if plan.environments.iter().any(|e| e.is_sealed()) && open.identities.is_empty() {
+        open.identities = super::unseal::identities(ctx, &args.identities)?.into();
+    }
+    let mut secrets: Vec<EnvSecrets> = Vec::with_capacity(envs.len());
+    for saved in plan.environments {
+        secrets.push(saved.open(&args.plan, &open.identities)?);
+    }
+
+    // Every store locked and checked, every new document made, before any is written.
+    let storages = envs
+        .iter()
+        .map(|env| store::Storage::of(env))
+        .collect::<Result<Vec<_>>>()?;
+    let files = super::open_locked(ctx, &storages, &mut open, &cwd)?;
+    let mut docs: Vec<Option<Document>> = Vec::with_capacity(files.len());
+    let mut done = Vec::with_capacity(files.len());
+    for (i, (env, s)) in envs.iter().zip(&secrets).enumerate() {
+        // An environment sharing its file with an earlier one continues from that one's result.
+        let shared = (0..i).rev().find(|&j| files[j].same_file(&files[i]));
+        let (mut doc, existed) = match shared.and_then(|j| docs[j].take()) {
+            Some(doc) => (doc, true),
+            None => (files[i].snapshot().document()?, files[i].exists()),
+        };
+        let current = if existed {
+            digest(Some(doc.render().as_bytes()))
+        } else {
+            digest(None)
+        };
+        let store = shown(env.store_path(), &cwd).display().to_string();
+        if current == s.after {
+            done.push(Done::AlreadyApplied);
+        } else if current == s.before {
+            apply_edits(&mut doc, &s.edits)
+                .map_err(|e| super::bootstrap::edit_error(env.store_path(), e))?;
+            if digest(Some(doc.render().as_bytes())) != s.after {
+                return Err(Error::data(
+                    Location::new(&args.plan, None),
+                    format!(
+                        "replaying the plan on {store} does not give the result it records \
+                         (the plan file was altered?); nothing was changed"
+                    ),
+                )
+                .with_hint("make the plan again with `envmint plan -o FILE`"));
+            }
+            done.push(Done::Applied);
+        } else {
+            return Err(Error::data(
+                Location::new(env.store_path(), None),
+                format!(
+                    "changed since the plan was made (environment {}): the plan is stale; \
+                     nothing was changed",
+                    env.name
+                ),
+            )
+            .with_hint(
+                "make a new plan with `envmint plan -o FILE`, or rotate with `envmint rotate`",
+            ));
+        }
+        docs.push(Some(doc));
+    }
+    let saves: Vec<store::Save<'_>> = files
+        .iter()
+        .zip(&docs)
+        .zip(&envs)
+        .filter_map(|((file, doc), env)| {
+            Some(store::Save {
+                file,
+                doc: doc.as_ref()?,
+                mode: super::bootstrap::declared_mode(env),
+            })
+        })
+        .collect();
+    let (written, failure) = match store::save_all(&saves) {
+        Ok(w) => (w.iter().any(|w| w.written), None),
+        Err(e) => (e.written.iter().any(|w| w.written), Some(e.error)),
+    };
+    let _ = written;
+    report(&args, &envs, &done, &cwd)?;
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(Exit::Ok),
+    }
+}
+
+#[derive(Serialize)]
+struct JsonApply<'a> {
+    environments: Vec<JsonEnv<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEnv<'a> {
+    environment: &'a str,
+    file: std::borrow::Cow<'a, str>,
+    /// `applied` or `already-applied`.
+    result: &'static str,
+}
+
+fn report(args: &ApplyArgs, envs: &[&Environment], done: &[Done], cwd: &Path) -> Result<()> {
+    let word = |d: Done| match d {
+        Done::Applied => "applied",
+        Done::AlreadyApplied => "already-applied",
+    };
+    if args.json {
+        let environments = envs
+            .iter()
+            .zip(done)
+            .map(|(env, d)| JsonEnv {
+                environment: &env.name,
+                file: shown(env.store_path(), cwd).to_string_lossy(),
+                result: word(*d),
+            })
+            .collect();
+        let text = serde_json::to_string(&JsonApply { environments }).map_err(|e| {
+            envmint::error::FileError::os("<stdout>", envmint::error::Op::WriteStdout, e.into())
+        })?;
+        return super::print_line(&text);
+    }
+    for (env, d) in envs.iter().zip(done) {
+        let what = match d {
+            Done::Applied => "plan applied",
+            Done::AlreadyApplied => "already applied, unchanged",
+        };
+        super::say!(
+            "{}: {} ({what})",
+            env.name,
+            shown(env.store_path(), cwd).display()
+        );
+    }
+    Ok(())
+}

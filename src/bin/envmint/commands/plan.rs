@@ -1,0 +1,208 @@
+//! `envmint plan [ENV...]`: the rotation `rotate` would make, as a redacted summary, and with
+//! `-o PLANFILE` saved with its new values for `envmint apply`.
+
+use super::rotate::{self, EnvReport};
+use super::shown;
+use crate::cli::PlanArgs;
+use crate::context::Context;
+use envmint::manifest::{Environment, Manifest, Source};
+use envmint::plan::edit::digest;
+use envmint::plan::file::{self, EnvSecrets, EnvToSave, SummaryLine};
+use envmint::plan::rotation::{self, Action, Change};
+use envmint::{Exit, Result, store};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// The folder a plan's store paths are relative to: the manifest's, or the working folder for
+/// the built-in preset (whose files are there).
+pub(super) fn manifest_dir(manifest: &Manifest, cwd: &Path) -> PathBuf {
+    match manifest.source() {
+        Source::File(p) => p.parent().unwrap_or(cwd).to_path_buf(),
+        Source::Builtin => cwd.to_path_buf(),
+    }
+}
+
+/// An environment's store as a plan names it: relative to the manifest's folder.
+pub(super) fn store_name(env: &Environment, dir: &Path) -> String {
+    shown(env.store_path(), dir).to_string_lossy().into_owned()
+}
+
+/// The summary line a plan file keeps for a change.
+fn summary_line(c: &Change) -> SummaryLine {
+    let action = match c.action {
+        Action::Rotated => "rotate",
+        Action::Retired => "retire",
+        Action::ExpiredRemoved => "remove-expired",
+        Action::Dropped => "drop",
+        Action::ExternalDue => "external-due",
+    };
+    SummaryLine {
+        key: c.key.clone(),
+        action: action.to_string(),
+        reason: c.reason.map(|r| r.as_str().to_string()),
+        kind: c.kind.map(str::to_string),
+        bits: c.bits,
+    }
+}
+
+struct Made<'a> {
+    env: &'a Environment,
+    secrets: Option<EnvSecrets>,
+    summary: Vec<SummaryLine>,
+}
+
+pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
+    let cwd = ctx.cwd()?.to_path_buf();
+    let manifest = Manifest::load(args.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    if args.json {
+        super::check_stdout()?;
+    }
+    let (envs, named) = rotate::environments(&manifest, &args.environments)?;
+    let now = rotate::instant(ctx, args.at.as_deref())?;
+    let options = rotation::Options {
+        selection: rotate::selection(&args.select),
+        no_overlap: false,
+        now,
+        skip_undeclared: !named,
+    };
+    rotate::check_keys_declared(&manifest, &envs, &options.selection)?;
+    let open = super::unseal::store_options(ctx, &envs, &args.identities)?;
+    let dir = manifest_dir(&manifest, &cwd);
+
+    let mut reports = Vec::with_capacity(envs.len());
+    let mut made = Vec::with_capacity(envs.len());
+    for env in &envs {
+        let storage = store::Storage::of(env)?;
+        let snapshot = store::peek(storage, &open)?;
+        if !snapshot.exists() {
+            reports.push(EnvReport {
+                env,
+                exists: false,
+                written: false,
+                changes: Vec::new(),
+            });
+            continue;
+        }
+        let before = digest(Some(snapshot.document()?.render().as_bytes()));
+        let (doc, built) = rotate::build(&manifest, env, &snapshot, &options, &mut ctx.rng)?;
+        let after = digest(Some(doc.render().as_bytes()));
+        let summary = built.changes.iter().map(summary_line).collect();
+        made.push(Made {
+            env,
+            secrets: Some(EnvSecrets {
+                before,
+                after,
+                edits: built.edits,
+            }),
+            summary,
+        });
+        reports.push(EnvReport {
+            env,
+            exists: true,
+            written: false,
+            changes: built.changes,
+        });
+    }
+
+    if let Some(path) = &args.output {
+        write_plan(ctx, &manifest, path, &dir, now, &made)?;
+    }
+    if args.json {
+        print_json(&reports, &cwd, now, args.output.as_deref())?;
+    } else {
+        rotate::print_summary(&reports, &cwd, true);
+        if let Some(path) = &args.output {
+            super::say!(
+                "plan written to {}; apply it with: envmint apply {}",
+                shown(path, &cwd).display(),
+                shown(path, &cwd).display()
+            );
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+/// Writes the plan file, 0600, through the atomic writer; each sealed environment's secret
+/// part encrypted to its recipients.
+fn write_plan(
+    ctx: &Context,
+    manifest: &Manifest,
+    path: &Path,
+    dir: &Path,
+    now: jiff::Timestamp,
+    made: &[Made<'_>],
+) -> Result<()> {
+    let mut recipients = Vec::with_capacity(made.len());
+    for m in made {
+        recipients.push(match &m.env.sealed {
+            Some(s) => Some(s.all_recipients()?),
+            None => None,
+        });
+    }
+    let stores: Vec<String> = made.iter().map(|m| store_name(m.env, dir)).collect();
+    let envs: Vec<EnvToSave<'_>> = made
+        .iter()
+        .zip(&recipients)
+        .zip(&stores)
+        .filter_map(|((m, r), store)| {
+            Some(EnvToSave {
+                name: &m.env.name,
+                store,
+                summary: &m.summary,
+                recipients: r.as_deref(),
+                secrets: m.secrets.as_ref()?,
+            })
+        })
+        .collect();
+    let _ = manifest;
+    let bytes = file::render(path, &envmint::time::format_timestamp(now), &envs)?;
+    let lock = envmint::atomic::lock(path, ctx.lock_timeout.get()?)?;
+    lock.write(&bytes)
+}
+
+#[derive(Serialize)]
+struct JsonPlan<'a> {
+    /// The instant the plan was made for.
+    at: String,
+    /// The plan file written, if any.
+    plan_file: Option<std::borrow::Cow<'a, str>>,
+    environments: Vec<JsonEnv<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEnv<'a> {
+    environment: &'a str,
+    file: std::borrow::Cow<'a, str>,
+    exists: bool,
+    changes: Vec<rotate::JsonChange<'a>>,
+}
+
+fn print_json(
+    reports: &[EnvReport<'_>],
+    cwd: &Path,
+    now: jiff::Timestamp,
+    output: Option<&Path>,
+) -> Result<()> {
+    let environments = reports
+        .iter()
+        .map(|r| JsonEnv {
+            environment: &r.env.name,
+            file: shown(r.env.store_path(), cwd).to_string_lossy(),
+            exists: r.exists,
+            changes: r
+                .changes
+                .iter()
+                .map(|c| rotate::json_change(&r.env.name, c))
+                .collect(),
+        })
+        .collect();
+    let report = JsonPlan {
+        at: envmint::time::format_timestamp(now),
+        plan_file: output.map(|p| shown(p, cwd).to_string_lossy()),
+        environments,
+    };
+    let text = serde_json::to_string(&report).map_err(|e| {
+        envmint::error::FileError::os("<stdout>", envmint::error::Op::WriteStdout, e.into())
+    })?;
+    super::print_line(&text)
+}

@@ -1,0 +1,420 @@
+//! `envmint rotate [ENV...]`: plan and apply a rotation in one step, under the locks (the
+//! scheduled job: `envmint rotate --due` from cron or CI). Also what `plan` shares with it:
+//! choosing environments, `--at`, building each environment's rotation, the summary.
+
+use super::shown;
+use crate::cli::{RotateArgs, SelectArgs};
+use crate::context::Context;
+use envmint::dotenv::Document;
+use envmint::manifest::{Environment, Manifest};
+use envmint::plan::edit::apply_edits;
+use envmint::plan::rotation::{self, Action, Change, RotationError, Selection};
+use envmint::{Error, Exit, Result, store};
+use serde::Serialize;
+use std::path::Path;
+
+/// The environments named on the command line (each once, in order), or every declared one;
+/// and whether they were named.
+pub(super) fn environments<'m>(
+    manifest: &'m Manifest,
+    names: &[String],
+) -> Result<(Vec<&'m Environment>, bool)> {
+    if names.is_empty() {
+        return Ok((manifest.environments().iter().collect(), false));
+    }
+    let mut envs: Vec<&Environment> = Vec::new();
+    for name in names {
+        let env = manifest.environment(name)?;
+        if !envs.iter().any(|e| e.name == env.name) {
+            envs.push(env);
+        }
+    }
+    Ok((envs, true))
+}
+
+/// `--at WHEN`, or the clock.
+pub(super) fn instant(ctx: &Context, at: Option<&str>) -> Result<jiff::Timestamp> {
+    let Some(text) = at else {
+        return Ok(ctx.now);
+    };
+    envmint::time::parse_instant(text)
+        .map_err(|e| Error::usage(format!("--at `{text}`: {e}")).with_hint(e.hint().to_string()))
+}
+
+/// The selection flags as the library's [`Selection`].
+pub(super) fn selection(args: &SelectArgs) -> Selection {
+    if args.all {
+        Selection::All
+    } else if !args.keys.is_empty() {
+        Selection::Keys(args.keys.clone())
+    } else {
+        Selection::Due
+    }
+}
+
+/// What a rotation of one environment does, as the commands report it.
+pub(super) struct Planned {
+    /// What changes, key by key.
+    pub changes: Vec<Change>,
+    /// Whether the document changes.
+    pub edited: bool,
+}
+
+/// The library's rotation error in the binary's words.
+pub(super) fn rotation_error(env: &Environment, err: RotationError) -> Error {
+    match err {
+        RotationError::NotDeclared { key, environment } => Error::usage(format!(
+            "--key {key}: not a secret of environment {environment}"
+        ))
+        .with_hint("name a key declared under [secrets] for this environment (see envmint.toml)"),
+        RotationError::Edit(e) => super::bootstrap::edit_error(env.store_path(), e),
+        RotationError::SeparatorInValue { key, list } => Error::data(
+            envmint::error::Location::new(env.store_path(), None),
+            format!(
+                "{key}: its value contains the separator of {list}, so it cannot be kept in \
+                 that list"
+            ),
+        )
+        .with_hint(format!(
+            "rotate it without keeping the old value: envmint rotate {} --key {key} --no-overlap",
+            env.name
+        )),
+    }
+}
+
+/// Builds the rotation of `env` from `snapshot` and applies it to a copy of its document.
+pub(super) fn build(
+    manifest: &Manifest,
+    env: &Environment,
+    snapshot: &store::Snapshot,
+    options: &rotation::Options,
+    rng: &mut rand_chacha::ChaCha20Rng,
+) -> Result<(Document, rotation::Built)> {
+    let mut doc = snapshot.document()?;
+    let built =
+        rotation::build(manifest, env, &doc, options, rng).map_err(|e| rotation_error(env, e))?;
+    apply_edits(&mut doc, &built.edits)
+        .map_err(|e| super::bootstrap::edit_error(env.store_path(), e))?;
+    Ok((doc, built))
+}
+
+pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
+    let cwd = ctx.cwd()?.to_path_buf();
+    let manifest = Manifest::load(args.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    if args.json {
+        super::check_stdout()?;
+    }
+    let (envs, named) = environments(&manifest, &args.environments)?;
+    let now = instant(ctx, args.at.as_deref())?;
+    let options = rotation::Options {
+        selection: selection(&args.select),
+        no_overlap: args.no_overlap,
+        now,
+        skip_undeclared: !named,
+    };
+    check_keys_declared(&manifest, &envs, &options.selection)?;
+    let mut open = super::unseal::store_options(ctx, &envs, &args.identities)?;
+    let rng = &mut ctx.rng;
+
+    // Pass 1, without locks: every store read and its rotation built, so a broken file in the
+    // last environment stops the run before the first is touched. This is also --dry-run.
+    let mut reports: Vec<EnvReport<'_>> = Vec::new();
+    let mut pending = Vec::new();
+    let mut pending_envs: Vec<&Environment> = Vec::new();
+    for env in &envs {
+        let storage = store::Storage::of(env)?;
+        let snapshot = store::peek(storage.clone(), &open)?;
+        if !snapshot.exists() {
+            reports.push(EnvReport {
+                env,
+                exists: false,
+                written: false,
+                changes: Vec::new(),
+            });
+            continue;
+        }
+        let (doc, built) = build(&manifest, env, &snapshot, &options, rng)?;
+        for w in doc.warnings() {
+            super::say!(
+                "warning: {}:{}: {}",
+                shown(env.store_path(), &cwd).display(),
+                w.line,
+                w.message
+            );
+        }
+        reports.push(EnvReport {
+            env,
+            exists: true,
+            written: false,
+            changes: Vec::new(),
+        });
+        pending_envs.push(env);
+        pending.push(store::Pending {
+            storage,
+            mode: super::bootstrap::declared_mode(env),
+            snapshot,
+            staged: store::Staged {
+                doc,
+                report: Planned {
+                    edited: !built.is_empty(),
+                    changes: built.changes,
+                },
+            },
+        });
+    }
+
+    if args.dry_run {
+        let mut planned = pending.into_iter().map(|p| p.staged.report);
+        for r in reports.iter_mut().filter(|r| r.exists) {
+            if let Some(p) = planned.next() {
+                r.changes = p.changes;
+            }
+        }
+        return finish(&args, &reports, &cwd, now, None);
+    }
+
+    // Pass 2, under the locks of every store's folder: a store that moved since pass 1 is
+    // planned again from what it holds now (with new values).
+    open.timeout = ctx.lock_timeout.get()?;
+    let done = store::transact(
+        pending,
+        &open,
+        &mut super::lock_waiter(&cwd),
+        |p: &Planned| p.edited,
+        &mut |i, snapshot| {
+            let env = pending_envs[i];
+            let (doc, built) = build(&manifest, env, snapshot, &options, rng)?;
+            Ok(store::Staged {
+                doc,
+                report: Planned {
+                    edited: !built.is_empty(),
+                    changes: built.changes,
+                },
+            })
+        },
+    )?;
+    let mut outcomes = done.outcomes.into_iter();
+    for r in reports.iter_mut().filter(|r| r.exists) {
+        if let Some(o) = outcomes.next() {
+            r.written = o.written;
+            r.changes = o.report.changes;
+        }
+    }
+    finish(&args, &reports, &cwd, now, done.failure)
+}
+
+/// Refuses a `--key` that no selected environment declares (with named environments, each
+/// must declare it: see [`rotation::Options::skip_undeclared`]).
+pub(super) fn check_keys_declared(
+    manifest: &Manifest,
+    envs: &[&Environment],
+    selection: &Selection,
+) -> Result<()> {
+    let Selection::Keys(keys) = selection else {
+        return Ok(());
+    };
+    for key in keys {
+        let declared = envs
+            .iter()
+            .any(|e| manifest.secrets_for(&e.name).any(|s| s.key == *key));
+        if !declared {
+            return Err(Error::usage(format!(
+                "--key {key}: not a secret of any environment rotated"
+            ))
+            .with_hint("name a key declared under [secrets] in envmint.toml"));
+        }
+    }
+    Ok(())
+}
+
+/// What happened to one environment.
+pub(super) struct EnvReport<'a> {
+    pub env: &'a Environment,
+    /// Whether its store exists (a store that does not is skipped: bootstrap makes it).
+    pub exists: bool,
+    pub written: bool,
+    pub changes: Vec<Change>,
+}
+
+fn finish(
+    args: &RotateArgs,
+    reports: &[EnvReport<'_>],
+    cwd: &Path,
+    now: jiff::Timestamp,
+    failure: Option<Error>,
+) -> Result<Exit> {
+    if args.json {
+        print_json(reports, cwd, now, args.dry_run)?;
+    } else {
+        print_summary(reports, cwd, args.dry_run);
+    }
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(Exit::Ok),
+    }
+}
+
+/// The summary of one change, as a line (without the leading spaces). Never a value.
+pub(super) fn change_line(env: &str, c: &Change, dry_run: bool) -> String {
+    let verb = match (c.action, dry_run) {
+        (Action::Rotated, true) => "would rotate",
+        (Action::Retired, true) => "would retire",
+        (Action::ExpiredRemoved, true) => "would remove expired",
+        (Action::Dropped, true) => "would drop",
+        (Action::Rotated, false) => "rotated",
+        (Action::Retired, false) => "retired",
+        (Action::ExpiredRemoved, false) => "removed expired",
+        (Action::Dropped, false) => "dropped",
+        (Action::ExternalDue, _) => "external, due",
+    };
+    let detail = match c.action {
+        Action::Rotated => format!(
+            "{} {} bits ({})",
+            c.kind.unwrap_or(""),
+            envmint::generate::format_bits(c.bits.unwrap_or(0.0)),
+            c.reason.map_or("", |r| r.as_str())
+        ),
+        Action::ExternalDue => format!(
+            "({}); run: envmint set {env} {}",
+            c.reason.map_or("", |r| r.as_str()),
+            c.key
+        ),
+        _ => {
+            let of = c.previous_of.as_deref().unwrap_or("");
+            if c.count > 1 {
+                format!("{} previous values of {of}", c.count)
+            } else {
+                format!("previous value of {of}")
+            }
+        }
+    };
+    format!("{verb:<20} {}  {detail}", c.key)
+}
+
+/// The state of one environment in the summary.
+fn state(r: &EnvReport<'_>, dry_run: bool) -> String {
+    if !r.exists {
+        return format!(
+            "no store yet: run envmint bootstrap {}, then rotate",
+            r.env.name
+        );
+    }
+    let count = |a: Action| r.changes.iter().filter(|c| c.action == a).count();
+    let rotated = count(Action::Rotated);
+    let external = count(Action::ExternalDue);
+    let removed = count(Action::ExpiredRemoved) + count(Action::Dropped);
+    if r.changes.is_empty() {
+        return "nothing due".to_string();
+    }
+    let mut parts = Vec::new();
+    let verb = if dry_run { "would rotate" } else { "rotated" };
+    if rotated > 0 {
+        parts.push(format!("{verb} {rotated}"));
+    }
+    if removed > 0 {
+        parts.push(format!("{removed} previous removed"));
+    }
+    if external > 0 {
+        parts.push(format!("{external} external due"));
+    }
+    if !dry_run && !r.written && rotated + removed > 0 {
+        parts.push("not written".to_string());
+    }
+    parts.join(", ")
+}
+
+pub(super) fn print_summary(reports: &[EnvReport<'_>], cwd: &Path, dry_run: bool) {
+    for r in reports {
+        super::say!(
+            "{}: {} ({})",
+            r.env.name,
+            shown(r.env.store_path(), cwd).display(),
+            state(r, dry_run)
+        );
+        for c in &r.changes {
+            super::say!("  {}", change_line(&r.env.name, c, dry_run));
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    dry_run: bool,
+    /// The instant of the run (`--at` or the clock).
+    at: String,
+    environments: Vec<JsonEnv<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEnv<'a> {
+    environment: &'a str,
+    file: std::borrow::Cow<'a, str>,
+    exists: bool,
+    written: bool,
+    changes: Vec<JsonChange<'a>>,
+}
+
+/// One change; never a value nor a hash.
+#[derive(Serialize)]
+pub(super) struct JsonChange<'a> {
+    key: &'a str,
+    /// `rotated`, `retired`, `expired-removed`, `dropped` or `external-due`.
+    action: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bits: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous_of: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    count: Option<usize>,
+    /// For an external key: the command to run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    run: Option<String>,
+}
+
+pub(super) fn json_change<'a>(env: &str, c: &'a Change) -> JsonChange<'a> {
+    JsonChange {
+        key: &c.key,
+        action: c.action.as_str(),
+        reason: c.reason.map(|r| r.as_str()),
+        kind: c.kind,
+        bits: c.bits.map(super::bits_json),
+        previous_of: c.previous_of.as_deref(),
+        count: (c.count > 1).then_some(c.count),
+        run: (c.action == Action::ExternalDue).then(|| format!("envmint set {env} {}", c.key)),
+    }
+}
+
+fn print_json(
+    reports: &[EnvReport<'_>],
+    cwd: &Path,
+    now: jiff::Timestamp,
+    dry_run: bool,
+) -> Result<()> {
+    let environments = reports
+        .iter()
+        .map(|r| JsonEnv {
+            environment: &r.env.name,
+            file: shown(r.env.store_path(), cwd).to_string_lossy(),
+            exists: r.exists,
+            written: r.written,
+            changes: r
+                .changes
+                .iter()
+                .map(|c| json_change(&r.env.name, c))
+                .collect(),
+        })
+        .collect();
+    let report = JsonReport {
+        dry_run,
+        at: envmint::time::format_timestamp(now),
+        environments,
+    };
+    let text = serde_json::to_string(&report).map_err(|e| {
+        envmint::error::FileError::os("<stdout>", envmint::error::Op::WriteStdout, e.into())
+    })?;
+    super::print_line(&text)
+}

@@ -1,0 +1,89 @@
+//! What the manifest refuses in a secret's rotation fields: `external`, `overlap` and
+//! `previous`. The words are the binary's (`report.rs`); these are the cases.
+
+use crate::error::ValueType;
+
+/// A refused `external`, `overlap` or `previous` of `[secrets.KEY]`. Names in it are as shown
+/// to users (escaped and cut short).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RotationProblem {
+    /// `external` that is not `true` or `false`.
+    ExternalNotBoolean {
+        /// What it is.
+        found: ValueType,
+    },
+    /// `kind`, `alphabet`, `bytes`, `bits` or `length` on an `external = true` secret: envmint
+    /// never makes its value, so a shape would only be a claim nothing checks.
+    ExternalWithShape {
+        /// The secret.
+        key: String,
+        /// The field.
+        field: &'static str,
+    },
+    /// `previous` that is neither a name in quotes nor a table.
+    PreviousForm {
+        /// What it is.
+        found: ValueType,
+    },
+    /// A `previous` table with neither `numbered` nor `list`, or with both.
+    PreviousTable {
+        /// The secret.
+        key: String,
+        /// Both were given (else neither).
+        both: bool,
+    },
+    /// A name in `previous` that is not a valid variable name (`numbered` with `{n}` replaced).
+    PreviousName {
+        /// The field: `previous`, `numbered` or `list`.
+        field: &'static str,
+        /// The name as shown.
+        name: String,
+    },
+    /// A `numbered` pattern without `{n}`, or with more than one.
+    Placeholder {
+        /// The pattern as shown.
+        pattern: String,
+        /// How many `{n}` it has.
+        count: usize,
+    },
+    /// `keep` outside 1 to [`super::MAX_KEEP`].
+    Keep {
+        /// The number given.
+        keep: u64,
+    },
+    /// An empty `separator`.
+    EmptySeparator,
+    /// A `separator` with a character no dotenv quoting makes safe.
+    UnsafeSeparator(crate::dotenv::UnsafeChar),
+    /// A `separator` with a character the secret's generator can produce: the list could not
+    /// be split back into its values.
+    SeparatorInAlphabet {
+        /// The secret.
+        key: String,
+        /// The separator as shown.
+        separator: String,
+        /// The character both have.
+        found: char,
+        /// The secret's kind (`base64`, `custom alphabet`, ...).
+        kind: String,
+    },
+    /// A variable name `previous` would use that is already a declared key, or another
+    /// secret's previous name.
+    Collision {
+        /// The name.
+        name: String,
+        /// The secret whose `previous` it is.
+        key: String,
+        /// What else it is.
+        with: Collides,
+    },
+}
+
+/// What a [`RotationProblem::Collision`] name collides with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Collides {
+    /// A declared secret of that name.
+    Declared,
+    /// The previous values of another secret (named).
+    PreviousOf(String),
+}

@@ -1,0 +1,583 @@
+//! Rotation: which secrets of an environment get a new value, and what happens to the values
+//! they retire, decided from the document, the manifest and `now`.
+//!
+//! [`build`] is pure but for the injected RNG that makes the new values: it reads the
+//! document's records ([`super::status::evaluate`]), selects keys ([`Selection`]: the due ones
+//! by default, all of them, or named ones), and returns the concrete [`Edit`]s with the
+//! [`Change`]s they make, without touching the document. [`super::edit::apply_edits`] then
+//! writes them; the same edits can be saved in a plan file and replayed later.
+//!
+//! # What a rotation does to one key
+//!
+//! - A selected key gets a new value, in place (its quoting kept), or appended when missing,
+//!   with the record `# envmint: generated=NOW` directly above it.
+//! - An `external = true` key never gets a value: it is reported as [`Action::ExternalDue`],
+//!   with the `envmint set` command to run.
+//! - With an `overlap` (its own or `[defaults]`), the value it had is *retired* into its
+//!   `previous` form with the record `previous-of=KEY retired=NOW expires=NOW+OVERLAP`:
+//!   - one variable (`KEY_PREVIOUS`, the default): the retired value replaces the one there;
+//!   - numbered variables (`AUTH_SECRET_1`, `_2`, ...): `_1` is the newest, the others shift
+//!     up by one, at most `keep` are kept;
+//!   - a list in one variable, newest first, joined by its separator, at most `keep` values,
+//!     with one `retired`/`expires` item per value (`retired=T1,T2 expires=E1,E2`).
+//! - On every run, for every key of the environment (selected or not), previous values whose
+//!   `expires` has passed are removed ([`Action::ExpiredRemoved`]), and the numbered and list
+//!   forms close up. A previous value whose record cannot be read counts as expired when its
+//!   key declares an overlap (envmint cannot tell how long it must stay); one without an
+//!   `envmint: previous-of=KEY` record is left alone when its key declares none (it may be an
+//!   app's own variable that happens to have that name).
+//! - `--no-overlap` (a compromise) retires nothing and drops the selected keys' previous
+//!   values at once ([`Action::Dropped`]).
+//!
+//! New previous variables are inserted right after their key (or the previous slot);
+//! unmanaged lines, comments and keys that do not change keep every byte.
+
+use super::edit::Edit;
+use super::record::Record;
+use super::status::{self, State};
+use crate::Secret;
+use crate::dotenv::{Document, EditError};
+use crate::generate::Generator;
+use crate::manifest::{Environment, MAX_KEEP, Manifest, Previous, SecretDecl, numbered};
+use jiff::Timestamp;
+use rand::CryptoRng;
+
+/// Which keys a rotation gives new values.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Selection {
+    /// Keys that are due, have no record (unknown age) or are missing (`--due`, the default).
+    #[default]
+    Due,
+    /// Every key of the environment (`--all`).
+    All,
+    /// These keys (`--key KEY...`).
+    Keys(Vec<String>),
+}
+
+/// What else a rotation is told.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Which keys.
+    pub selection: Selection,
+    /// `--no-overlap`: retire nothing, drop the selected keys' previous values.
+    pub no_overlap: bool,
+    /// The instant of the run (`--at` or the clock), written into the records.
+    pub now: Timestamp,
+    /// With [`Selection::Keys`]: a key that is not a secret of this environment is skipped
+    /// rather than refused (the binary sets it when the environments were not named, so
+    /// `--key` can name a secret only some of them declare).
+    pub skip_undeclared: bool,
+}
+
+/// Why a key was selected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// Its age reached `rotate_every`.
+    Due,
+    /// It has no record: its age is unknown.
+    Unknown,
+    /// It is not in the file.
+    Missing,
+    /// Selected by `--all` or `--key` though not due.
+    Selected,
+}
+
+impl Reason {
+    /// `due`, `unknown`, `missing` or `selected`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Due => "due",
+            Reason::Unknown => "unknown",
+            Reason::Missing => "missing",
+            Reason::Selected => "selected",
+        }
+    }
+}
+
+/// What a rotation does to one variable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// A new value generated for the key.
+    Rotated,
+    /// The key's old value kept in this previous variable.
+    Retired,
+    /// An expired previous value removed.
+    ExpiredRemoved,
+    /// A previous value dropped at once (`--no-overlap`, or pushed out beyond `keep`).
+    Dropped,
+    /// An external key that is due: envmint makes no value; `envmint set` must be run.
+    ExternalDue,
+}
+
+impl Action {
+    /// `rotated`, `retired`, `expired-removed`, `dropped`, `external-due`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Rotated => "rotated",
+            Action::Retired => "retired",
+            Action::ExpiredRemoved => "expired-removed",
+            Action::Dropped => "dropped",
+            Action::ExternalDue => "external-due",
+        }
+    }
+}
+
+/// One line of a rotation's report. Holds no value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change {
+    /// The variable: the key, or a previous variable.
+    pub key: String,
+    /// What happens to it.
+    pub action: Action,
+    /// Why the key was selected (rotated and external-due keys).
+    pub reason: Option<Reason>,
+    /// The kind of a new value.
+    pub kind: Option<&'static str>,
+    /// The entropy of a new value.
+    pub bits: Option<f64>,
+    /// For a previous variable: its key.
+    pub previous_of: Option<String>,
+    /// How many values (a list variable holds several).
+    pub count: usize,
+}
+
+/// A rotation of one environment: the edits to make, and what they do.
+#[derive(Debug, Default)]
+pub struct Built {
+    /// The edits, in the order they are applied.
+    pub edits: Vec<Edit>,
+    /// What they do, key by key in declaration order.
+    pub changes: Vec<Change>,
+}
+
+impl Built {
+    /// Whether the document changes.
+    pub fn is_empty(&self) -> bool {
+        self.edits.is_empty()
+    }
+}
+
+/// Why a rotation cannot be built.
+#[derive(Debug)]
+pub enum RotationError {
+    /// `--key KEY` names a key that is not a secret of the environment.
+    NotDeclared {
+        /// The key as given.
+        key: String,
+        /// The environment.
+        environment: String,
+    },
+    /// The document refuses an edit (a key on an unreadable line, a value it cannot write).
+    Edit(EditError),
+    /// A key's current value contains its list's separator: retired into the list, it could
+    /// not be told apart from the other values.
+    SeparatorInValue {
+        /// The key.
+        key: String,
+        /// The list variable.
+        list: String,
+    },
+}
+
+impl From<EditError> for RotationError {
+    fn from(e: EditError) -> Self {
+        RotationError::Edit(e)
+    }
+}
+
+/// A retired value and its times.
+struct Entry {
+    value: Secret,
+    retired: Timestamp,
+    expires: Timestamp,
+    /// The variable it was read from (`None`: retired by this run).
+    from: Option<String>,
+}
+
+/// Previous values found in the document for one key.
+struct Found {
+    /// Values still inside their window, newest first.
+    alive: Vec<Entry>,
+    /// Variables (with how many values) whose values expired.
+    expired: Vec<(String, usize)>,
+    /// The previous variables envmint manages for this key that are in the document: only
+    /// these are ever removed.
+    names: Vec<String>,
+}
+
+/// The variables `entries` were read from, each once, with how many values.
+fn sources(entries: &[Entry]) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for name in entries.iter().filter_map(|e| e.from.as_deref()) {
+        match out.iter_mut().find(|(n, _)| n == name) {
+            Some((_, count)) => *count += 1,
+            None => out.push((name.to_string(), 1)),
+        }
+    }
+    out
+}
+
+/// Decides the rotation of `env`'s document `doc` at `options.now`, generating new values with
+/// `rng`. `doc` is not changed.
+///
+/// # Errors
+///
+/// [`RotationError::NotDeclared`] for a `--key` that is not a secret of the environment;
+/// [`RotationError::Edit`] for a selected key that sits on an unreadable line;
+/// [`RotationError::SeparatorInValue`].
+pub fn build<R: CryptoRng + ?Sized>(
+    manifest: &Manifest,
+    env: &Environment,
+    doc: &Document,
+    options: &Options,
+    rng: &mut R,
+) -> Result<Built, RotationError> {
+    let decls: Vec<&SecretDecl> = manifest.secrets_for(&env.name).collect();
+    let statuses = status::evaluate(manifest, env, doc, options.now);
+    let state_of = |key: &str| {
+        statuses
+            .iter()
+            .find(|s| s.key == key && s.previous_of.is_none())
+            .map(|s| s.state)
+    };
+    let reason_of = |key: &str| match state_of(key) {
+        Some(State::Due) => Reason::Due,
+        Some(State::Unknown) => Reason::Unknown,
+        Some(State::Missing) => Reason::Missing,
+        _ => Reason::Selected,
+    };
+    let mut selected: Vec<(&str, Reason)> = Vec::new();
+    match &options.selection {
+        Selection::Due => {
+            for d in &decls {
+                let r = reason_of(&d.key);
+                if r != Reason::Selected {
+                    selected.push((&d.key, r));
+                }
+            }
+        }
+        Selection::All => {
+            selected.extend(decls.iter().map(|d| (d.key.as_str(), reason_of(&d.key))))
+        }
+        Selection::Keys(keys) => {
+            for k in keys {
+                match decls.iter().find(|d| d.key == *k) {
+                    Some(d) => selected.push((&d.key, reason_of(&d.key))),
+                    None if options.skip_undeclared => {}
+                    None => {
+                        return Err(RotationError::NotDeclared {
+                            key: k.clone(),
+                            environment: env.name.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    let now = options.now;
+    let mut built = Built::default();
+    for decl in &decls {
+        let key = decl.key.as_str();
+        let reason = selected.iter().find(|(k, _)| *k == key).map(|(_, r)| *r);
+        if decl.external {
+            if let Some(reason) = reason {
+                built.changes.push(Change {
+                    key: key.to_string(),
+                    action: Action::ExternalDue,
+                    reason: Some(reason),
+                    kind: None,
+                    bits: None,
+                    previous_of: None,
+                    count: 1,
+                });
+            }
+            continue;
+        }
+        let mut found = read_previous(doc, decl, now);
+        let mut retired = false;
+        let mut dropped: Vec<(String, usize)> = Vec::new();
+        if let Some(reason) = reason {
+            if doc.contains_key(key) && doc.get(key).is_none() {
+                return Err(EditError::KeyOnUnparsableLine {
+                    key: key.to_string(),
+                    line: doc.broken_line(key).unwrap_or(0),
+                }
+                .into());
+            }
+            let current = doc.get(key).filter(|v| !v.is_empty());
+            let value = Generator::new(decl.spec.clone()).generate(rng);
+            built.edits.push(Edit::Set {
+                key: key.to_string(),
+                value,
+                record: Record::generated(now).to_string(),
+            });
+            built.changes.push(Change {
+                key: key.to_string(),
+                action: Action::Rotated,
+                reason: Some(reason),
+                kind: Some(decl.spec.kind().name()),
+                bits: Some(decl.spec.bits()),
+                previous_of: None,
+                count: 1,
+            });
+            if options.no_overlap {
+                dropped.extend(sources(&found.alive));
+                found.alive.clear();
+            } else if let (Some(overlap), Some(current)) = (decl.overlap, current) {
+                if let Previous::List {
+                    name, separator, ..
+                } = &decl.previous
+                    && current.contains(separator.as_str())
+                {
+                    return Err(RotationError::SeparatorInValue {
+                        key: key.to_string(),
+                        list: name.clone(),
+                    });
+                }
+                let expires = crate::time::due_at(now, overlap);
+                found.alive.insert(
+                    0,
+                    Entry {
+                        value: Secret::new(current.to_string()),
+                        retired: now,
+                        expires,
+                        from: None,
+                    },
+                );
+                retired = true;
+            }
+        }
+        let keep = decl.previous.keep();
+        if found.alive.len() > keep {
+            let extra = found.alive.split_off(keep);
+            dropped.extend(sources(&extra));
+        }
+        if !retired && found.expired.is_empty() && dropped.is_empty() {
+            continue;
+        }
+        if retired {
+            let names = slots(decl, &found.alive[..1]);
+            for (name, _) in names {
+                built.changes.push(Change {
+                    key: name,
+                    action: Action::Retired,
+                    reason: None,
+                    kind: None,
+                    bits: None,
+                    previous_of: Some(key.to_string()),
+                    count: 1,
+                });
+            }
+        }
+        for (name, count) in std::mem::take(&mut found.expired) {
+            built
+                .changes
+                .push(previous_change(name, Action::ExpiredRemoved, key, count));
+        }
+        for (name, count) in dropped {
+            built
+                .changes
+                .push(previous_change(name, Action::Dropped, key, count));
+        }
+        write_previous(doc, decl, &found.alive, &found.names, &mut built.edits);
+    }
+    Ok(built)
+}
+
+fn previous_change(name: String, action: Action, key: &str, count: usize) -> Change {
+    Change {
+        key: name,
+        action,
+        reason: None,
+        kind: None,
+        bits: None,
+        previous_of: Some(key.to_string()),
+        count,
+    }
+}
+
+/// The variable each of `entries` sits in (newest first), with how many values: the one name,
+/// the numbered slots, or the list (once, with the count).
+fn slots(decl: &SecretDecl, entries: &[Entry]) -> Vec<(String, usize)> {
+    if entries.is_empty() {
+        return Vec::new();
+    }
+    match &decl.previous {
+        Previous::One(name) => vec![(name.clone(), 1)],
+        Previous::Numbered { pattern, .. } => (1..=entries.len())
+            .map(|n| (numbered(pattern, n), 1))
+            .collect(),
+        Previous::List { name, .. } => vec![(name.clone(), entries.len())],
+    }
+}
+
+/// A previous variable's record: whose it is, and one `(retired, expires)` per value. A
+/// record that does not read gives no times (its values count as expired).
+fn previous_record(text: Option<&str>) -> (Option<String>, Vec<(Timestamp, Timestamp)>) {
+    match text.map(Record::parse) {
+        Some(Ok(r)) => {
+            let times = r
+                .retired
+                .iter()
+                .copied()
+                .zip(r.expires.iter().copied())
+                .collect();
+            (r.previous_of, times)
+        }
+        Some(Err(_)) => {
+            // Still whose it is, when the line names it: a damaged record of envmint's own.
+            let of = text.and_then(|t| {
+                t.split_ascii_whitespace()
+                    .find_map(|w| w.strip_prefix("previous-of="))
+                    .map(str::to_string)
+            });
+            (of, Vec::new())
+        }
+        None => (None, Vec::new()),
+    }
+}
+
+/// The previous values of `decl` in `doc`, split into those still inside their window and
+/// those expired at `now`.
+fn read_previous(doc: &Document, decl: &SecretDecl, now: Timestamp) -> Found {
+    let mut found = Found {
+        alive: Vec::new(),
+        expired: Vec::new(),
+        names: Vec::new(),
+    };
+    // Values in one variable: (variable, values, record).
+    let take = |name: &str, values: Vec<&str>, doc: &Document, found: &mut Found| {
+        let (of, times) = previous_record(doc.record(name));
+        let mine = of.as_deref() == Some(decl.key.as_str());
+        // Not envmint's, and the key declares no overlap: an app's own variable, left alone.
+        if !mine && decl.overlap.is_none() {
+            return;
+        }
+        found.names.push(name.to_string());
+        let mut expired = 0;
+        for (i, v) in values.into_iter().enumerate() {
+            match times.get(i).copied() {
+                Some((retired, expires)) if mine && expires > now => found.alive.push(Entry {
+                    value: Secret::new(v.to_string()),
+                    retired,
+                    expires,
+                    from: Some(name.to_string()),
+                }),
+                _ => expired += 1,
+            }
+        }
+        if expired > 0 {
+            found.expired.push((name.to_string(), expired));
+        }
+    };
+    match &decl.previous {
+        Previous::One(name) => {
+            if let Some(v) = doc.get(name) {
+                take(name, vec![v], doc, &mut found);
+            }
+        }
+        Previous::Numbered { pattern, .. } => {
+            for n in 1..=MAX_KEEP {
+                let name = numbered(pattern, n);
+                if let Some(v) = doc.get(&name) {
+                    take(&name, vec![v], doc, &mut found);
+                }
+            }
+        }
+        Previous::List {
+            name, separator, ..
+        } => {
+            if let Some(v) = doc.get(name) {
+                let values: Vec<&str> = if v.is_empty() {
+                    Vec::new()
+                } else {
+                    v.split(separator.as_str()).collect()
+                };
+                take(name, values, doc, &mut found);
+            }
+        }
+    }
+    found
+}
+
+/// The record of a previous variable holding `entries` (newest first).
+fn record_of(key: &str, entries: &[Entry]) -> String {
+    let times: Vec<(Timestamp, Timestamp)> =
+        entries.iter().map(|e| (e.retired, e.expires)).collect();
+    Record::previous(key, &times).to_string()
+}
+
+/// Edits that make `decl`'s previous variables hold exactly `alive` (newest first).
+fn write_previous(
+    doc: &Document,
+    decl: &SecretDecl,
+    alive: &[Entry],
+    managed: &[String],
+    edits: &mut Vec<Edit>,
+) {
+    let present = |name: &str| managed.iter().any(|m| m == name);
+    let key = decl.key.as_str();
+    let one =
+        |name: &str, anchor: &str, entries: &[Entry], value: String, edits: &mut Vec<Edit>| {
+            let record = record_of(key, entries);
+            let value = Secret::new(value);
+            if doc.get(name).is_some() {
+                edits.push(Edit::Set {
+                    key: name.to_string(),
+                    value,
+                    record,
+                });
+            } else {
+                edits.push(Edit::InsertAfter {
+                    anchor: anchor.to_string(),
+                    key: name.to_string(),
+                    value,
+                    record,
+                });
+            }
+        };
+    match &decl.previous {
+        Previous::One(name) => match alive.first() {
+            Some(e) => one(name, key, &alive[..1], e.value.expose().to_string(), edits),
+            None if present(name) => edits.push(Edit::Remove { key: name.clone() }),
+            None => {}
+        },
+        Previous::Numbered { pattern, .. } => {
+            let mut anchor = key.to_string();
+            for n in 1..=MAX_KEEP {
+                let name = numbered(pattern, n);
+                match alive.get(n - 1) {
+                    Some(e) => {
+                        one(
+                            &name,
+                            &anchor,
+                            std::slice::from_ref(e),
+                            e.value.expose().to_string(),
+                            edits,
+                        );
+                        anchor = name;
+                    }
+                    None if present(&name) => edits.push(Edit::Remove { key: name }),
+                    None => {}
+                }
+            }
+        }
+        Previous::List {
+            name, separator, ..
+        } => {
+            if alive.is_empty() {
+                if present(name) {
+                    edits.push(Edit::Remove { key: name.clone() });
+                }
+            } else {
+                let value = alive
+                    .iter()
+                    .map(|e| e.value.expose())
+                    .collect::<Vec<_>>()
+                    .join(separator);
+                one(name, key, alive, value, edits);
+            }
+        }
+    }
+}

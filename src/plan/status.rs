@@ -1,0 +1,495 @@
+//! Where each key of an environment stands: ok, due, missing, of unknown age, unmanaged, or a
+//! retired value kept for its overlap window (previous, expired). Pure: the document and `now`
+//! are given. Used by `status`, `plan --due`, `rotate --due` and `audit`.
+//!
+//! A current key's age comes from its record ([`super::record`]): due when
+//! `now >= made + rotate_every`; no record, or one that does not read, means unknown (due
+//! now). A variable named by a secret's `previous` is that secret's retired value when its
+//! record says `previous-of=KEY`; one without such a record is unknown when the secret
+//! overlaps (envmint would use that name) and unmanaged otherwise.
+
+use super::record::{Record, RecordError, Stage};
+use crate::dotenv::Document;
+use crate::manifest::{Environment, MAX_KEEP, Manifest, Previous, SecretDecl};
+use crate::time::due_at;
+use jiff::Timestamp;
+use serde::Serialize;
+use std::collections::HashSet;
+
+/// The state of one key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    /// Made less than `rotate_every` ago.
+    Ok,
+    /// Made `rotate_every` or more ago.
+    Due,
+    /// Declared, but absent or empty.
+    Missing,
+    /// Of unknown age (no record, or one that does not read): due now.
+    Unknown,
+    /// In the file, not declared for this environment: never touched.
+    Unmanaged,
+    /// A retired value inside its overlap window.
+    Previous,
+    /// A retired value past its expiry, for the next scheduled run to remove.
+    Expired,
+}
+
+impl State {
+    /// `ok`, `due`, `missing`, `unknown`, `unmanaged`, `previous` or `expired`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Ok => "ok",
+            State::Due => "due",
+            State::Missing => "missing",
+            State::Unknown => "unknown",
+            State::Unmanaged => "unmanaged",
+            State::Previous => "previous",
+            State::Expired => "expired",
+        }
+    }
+
+    /// Whether `status --check` (and alerts) count it: due, unknown or missing.
+    pub fn needs_attention(self) -> bool {
+        matches!(self, State::Due | State::Unknown | State::Missing)
+    }
+}
+
+/// Why a key is [`State::Unknown`] beyond having no record (or what else is odd about it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// The record line does not read: a warning naming the line.
+    BadRecord(RecordError),
+    /// The record reads but says neither `generated` nor `set`.
+    NoTime,
+    /// `stage=pending`: a value this version does not finish making current.
+    Pending,
+    /// The key appears only on a line nothing can read.
+    Unreadable,
+    /// A retired value without a `previous-of` record for its secret.
+    NoRecord,
+    /// A list of retired values whose count differs from its record's.
+    ListMismatch {
+        /// Values in the variable.
+        values: usize,
+        /// Times in the record.
+        recorded: usize,
+    },
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::BadRecord(e) => write!(f, "bad record: {e}"),
+            Problem::NoTime => f.write_str("the record has no generated= or set= time"),
+            Problem::Pending => f.write_str("a pending value (stage=pending) is not supported yet"),
+            Problem::Unreadable => f.write_str("the key is on a line no dotenv reader can read"),
+            Problem::NoRecord => f.write_str("no previous-of record, so its expiry is unknown"),
+            Problem::ListMismatch { values, recorded } => {
+                write!(f, "{values} retired value(s) but {recorded} in the record")
+            }
+        }
+    }
+}
+
+/// One row of a status table. Holds no value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyStatus {
+    /// The variable.
+    pub key: String,
+    /// Its state.
+    pub state: State,
+    /// Its 1-based line in the document, when present.
+    pub line: Option<usize>,
+    /// When the current value was made (generated or set); for a retired value, when it was
+    /// retired (the newest, for a list).
+    pub generated_at: Option<Timestamp>,
+    /// When the current value falls due.
+    pub due_at: Option<Timestamp>,
+    /// For a retired value, when it expires (the earliest, for a list).
+    pub expires_at: Option<Timestamp>,
+    /// Whether the secret is `external = true`.
+    pub external: bool,
+    /// For a retired value, the secret it belonged to.
+    pub previous_of: Option<String>,
+    /// What is odd about it (a bad record line is a warning naming [`line`](Self::line) minus
+    /// one, where the record sits).
+    pub problem: Option<Problem>,
+}
+
+impl KeyStatus {
+    fn new(key: &str, state: State, line: Option<usize>) -> KeyStatus {
+        KeyStatus {
+            key: key.to_string(),
+            state,
+            line,
+            generated_at: None,
+            due_at: None,
+            expires_at: None,
+            external: false,
+            previous_of: None,
+            problem: None,
+        }
+    }
+}
+
+/// Every key of `env` in `doc` at `now`: each declared secret of `env` in declaration order,
+/// each followed by its retired values, then the file's other keys (unmanaged) in file order.
+/// The manifest is taken for its declarations; `doc` is the environment's store as loaded.
+pub fn evaluate(
+    manifest: &Manifest,
+    env: &Environment,
+    doc: &Document,
+    now: Timestamp,
+) -> Vec<KeyStatus> {
+    let mut out = Vec::new();
+    let mut managed: HashSet<String> = HashSet::new();
+    for decl in manifest.secrets_for(&env.name) {
+        managed.insert(decl.key.clone());
+        out.push(current(decl, doc, now));
+        for name in candidate_names(decl) {
+            if let Some(row) = previous(decl, &name, doc, now) {
+                out.push(row);
+                managed.insert(name);
+            }
+        }
+    }
+    for key in doc.keys() {
+        if !managed.contains(key) {
+            let line = doc.line_of_key(key).or_else(|| doc.broken_line(key));
+            out.push(KeyStatus::new(key, State::Unmanaged, line));
+        }
+    }
+    out
+}
+
+/// The names a secret's retired values may sit under: a numbered form is looked for up to
+/// [`MAX_KEEP`], so values left over from a larger `keep` are still found as its own.
+fn candidate_names(decl: &SecretDecl) -> Vec<String> {
+    match &decl.previous {
+        Previous::Numbered { .. } => decl.previous.names(Some(MAX_KEEP)),
+        other => other.names(None),
+    }
+}
+
+/// The row of a declared key's current value.
+fn current(decl: &SecretDecl, doc: &Document, now: Timestamp) -> KeyStatus {
+    let key = decl.key.as_str();
+    let mut row = KeyStatus::new(key, State::Unknown, doc.line_of_key(key));
+    row.external = decl.external;
+    if !doc.contains_key(key) {
+        row.state = State::Missing;
+        return row;
+    }
+    let Some(value) = doc.get(key) else {
+        row.line = doc.broken_line(key);
+        row.problem = Some(Problem::Unreadable);
+        return row;
+    };
+    if value.is_empty() {
+        row.state = State::Missing;
+        return row;
+    }
+    let Some(text) = doc.record(key) else {
+        return row;
+    };
+    let record = match Record::parse(text) {
+        Ok(r) => r,
+        Err(e) => {
+            row.problem = Some(Problem::BadRecord(e));
+            return row;
+        }
+    };
+    if record.stage == Stage::Pending {
+        row.problem = Some(Problem::Pending);
+        return row;
+    }
+    let Some(made) = record.made_at() else {
+        row.problem = Some(Problem::NoTime);
+        return row;
+    };
+    let due = due_at(made, decl.rotate_every);
+    row.generated_at = Some(made);
+    row.due_at = Some(due);
+    row.state = if now >= due { State::Due } else { State::Ok };
+    row
+}
+
+/// The row of `name`, one of `decl`'s previous names, when it belongs to `decl`: present, and
+/// either recorded as `previous-of` it or (without such a record) a name `decl` uses now while
+/// it overlaps. `None` leaves the variable to be listed as unmanaged.
+fn previous(decl: &SecretDecl, name: &str, doc: &Document, now: Timestamp) -> Option<KeyStatus> {
+    if !doc.contains_key(name) || name == decl.key {
+        return None;
+    }
+    let in_use = decl.overlap.is_some() && decl.previous.names(None).iter().any(|n| n == name);
+    let mut row = KeyStatus::new(name, State::Unknown, doc.line_of_key(name));
+    row.external = decl.external;
+    row.previous_of = Some(decl.key.clone());
+    let Some(value) = doc.get(name) else {
+        if !in_use {
+            return None;
+        }
+        row.line = doc.broken_line(name);
+        row.problem = Some(Problem::Unreadable);
+        return Some(row);
+    };
+    let record = match doc.record(name).map(Record::parse) {
+        Some(Ok(r)) if r.previous_of.as_deref() == Some(decl.key.as_str()) => r,
+        Some(Ok(_)) | None => {
+            row.problem = Some(Problem::NoRecord);
+            return in_use.then_some(row);
+        }
+        Some(Err(e)) => {
+            // A record that names the secret but does not read is still its retired value.
+            let names_it = doc.record(name).is_some_and(|t| {
+                t.split_ascii_whitespace()
+                    .any(|w| w == format!("previous-of={}", decl.key))
+            });
+            row.problem = Some(Problem::BadRecord(e));
+            return (in_use || names_it).then_some(row);
+        }
+    };
+    let values = match &decl.previous {
+        Previous::List { separator, .. } if !value.is_empty() => {
+            value.split(separator.as_str()).count()
+        }
+        Previous::List { .. } => 0,
+        _ => 1,
+    };
+    if values != record.expires.len() {
+        row.problem = Some(Problem::ListMismatch {
+            values,
+            recorded: record.expires.len(),
+        });
+        return Some(row);
+    }
+    row.generated_at = record.retired.iter().max().copied();
+    row.expires_at = record.expires.iter().min().copied();
+    row.state = match row.expires_at {
+        Some(e) if now >= e => State::Expired,
+        _ => State::Previous,
+    };
+    Some(row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::parse_instant;
+    use std::path::Path;
+
+    fn t(text: &str) -> Timestamp {
+        parse_instant(text).unwrap()
+    }
+
+    const MANIFEST: &str = "[environments.production]\n[environments.dev]\n\
+        [secrets.SECRET_KEY]\nkind = \"hex\"\nrotate_every = \"30d\"\n\
+        [secrets.JWT]\noverlap = \"7d\"\n\
+        [secrets.AUTH_SECRET]\noverlap = \"7d\"\nprevious = { numbered = \"AUTH_SECRET_{n}\", keep = 2 }\n\
+        [secrets.APP_KEY]\nkind = \"hex\"\noverlap = \"7d\"\nprevious = { list = \"APP_PREVIOUS_KEYS\", separator = \",\", keep = 2 }\n\
+        [secrets.STRIPE_KEY]\nexternal = true\n\
+        [secrets.DEV_ONLY]\nenvironments = [\"dev\"]\n";
+
+    fn manifest() -> Manifest {
+        Manifest::parse(MANIFEST, Path::new("/app/envmint.toml"), Path::new("/app")).unwrap()
+    }
+
+    fn eval(text: &str, now: &str) -> Vec<(String, State)> {
+        rows(text, now)
+            .into_iter()
+            .map(|r| (r.key, r.state))
+            .collect()
+    }
+
+    fn rows(text: &str, now: &str) -> Vec<KeyStatus> {
+        let m = manifest();
+        let env = m.environment("production").unwrap().clone();
+        evaluate(&m, &env, &Document::parse(text), t(now))
+    }
+
+    fn s(k: &str, st: State) -> (String, State) {
+        (k.to_string(), st)
+    }
+
+    const FILE: &str = "# production\n\
+        # envmint: generated=2026-01-01T00:00:00Z\nSECRET_KEY=abc\n\
+        # envmint: generated=2026-01-01T00:00:00Z\nJWT=new\n\
+        # envmint: previous-of=JWT retired=2026-01-01T00:00:00Z expires=2026-01-08T00:00:00Z\nJWT_PREVIOUS=old\n\
+        # envmint: generated=2026-01-05T00:00:00Z\nAUTH_SECRET=a\n\
+        # envmint: previous-of=AUTH_SECRET retired=2026-01-05T00:00:00Z expires=2026-01-12T00:00:00Z\nAUTH_SECRET_1=b\n\
+        # envmint: previous-of=AUTH_SECRET retired=2026-01-01T00:00:00Z expires=2026-01-08T00:00:00Z\nAUTH_SECRET_2=c\n\
+        # envmint: generated=2026-01-05T00:00:00Z\nAPP_KEY=ff\n\
+        # envmint: previous-of=APP_KEY retired=2026-01-05T00:00:00Z,2026-01-01T00:00:00Z expires=2026-01-12T00:00:00Z,2026-01-08T00:00:00Z\n\
+        APP_PREVIOUS_KEYS=ee,dd\n\
+        # envmint: set=2026-01-02T00:00:00Z\nSTRIPE_KEY=sk_live\n\
+        DEV_ONLY=x\nOTHER=y\n";
+
+    #[test]
+    fn every_state_in_declaration_order_then_unmanaged() {
+        assert_eq!(
+            eval(FILE, "2026-01-07T00:00:00Z"),
+            [
+                s("SECRET_KEY", State::Ok),
+                s("JWT", State::Ok),
+                s("JWT_PREVIOUS", State::Previous),
+                s("AUTH_SECRET", State::Ok),
+                s("AUTH_SECRET_1", State::Previous),
+                s("AUTH_SECRET_2", State::Previous),
+                s("APP_KEY", State::Ok),
+                s("APP_PREVIOUS_KEYS", State::Previous),
+                s("STRIPE_KEY", State::Ok),
+                s("DEV_ONLY", State::Unmanaged),
+                s("OTHER", State::Unmanaged),
+            ]
+        );
+        // A day later the oldest retired values expired: the list's earliest expiry counts.
+        let later = eval(FILE, "2026-01-08T00:00:00Z");
+        assert_eq!(later[2], s("JWT_PREVIOUS", State::Expired));
+        assert_eq!(later[4], s("AUTH_SECRET_1", State::Previous));
+        assert_eq!(later[5], s("AUTH_SECRET_2", State::Expired));
+        assert_eq!(later[7], s("APP_PREVIOUS_KEYS", State::Expired));
+        // SECRET_KEY rotates every 30 days, the others every 90 (the default).
+        let due = eval(FILE, "2026-01-31T00:00:00Z");
+        assert_eq!(due[0], s("SECRET_KEY", State::Due));
+        assert_eq!(due[1], s("JWT", State::Ok));
+        assert_eq!(
+            eval(FILE, "2026-04-02T00:00:00Z")[8],
+            s("STRIPE_KEY", State::Due)
+        );
+        assert_eq!(
+            eval(FILE, "2026-04-01T23:59:59Z")[8],
+            s("STRIPE_KEY", State::Ok)
+        );
+    }
+
+    #[test]
+    fn rows_carry_times_lines_and_what_they_belong_to() {
+        let r = rows(FILE, "2026-01-07T00:00:00Z");
+        assert_eq!(r[0].line, Some(3));
+        assert_eq!(r[0].generated_at, Some(t("2026-01-01")));
+        assert_eq!(r[0].due_at, Some(t("2026-01-31")));
+        assert_eq!(r[0].expires_at, None);
+        assert_eq!(r[2].previous_of.as_deref(), Some("JWT"));
+        assert_eq!(r[2].expires_at, Some(t("2026-01-08")));
+        assert_eq!(r[2].due_at, None);
+        assert_eq!(r[7].generated_at, Some(t("2026-01-05")));
+        assert_eq!(r[7].expires_at, Some(t("2026-01-08")));
+        assert!(r[8].external && !r[0].external);
+        assert!(r.iter().all(|k| k.problem.is_none()));
+        assert_eq!(r[10].line, Some(21));
+    }
+
+    #[test]
+    fn missing_unknown_and_bad_records() {
+        let text = "SECRET_KEY=abc\n\
+            # envmint: generated=last-tuesday\nJWT=x\n\
+            # envmint: set=2026-01-01 stage=pending\nAUTH_SECRET=y\n\
+            # envmint: owner=ops\nAPP_KEY=z\n\
+            STRIPE_KEY=\n";
+        let r = rows(text, "2026-01-07T00:00:00Z");
+        let states: Vec<_> = r.iter().map(|k| (k.key.as_str(), k.state)).collect();
+        assert_eq!(
+            states,
+            [
+                ("SECRET_KEY", State::Unknown),
+                ("JWT", State::Unknown),
+                ("AUTH_SECRET", State::Unknown),
+                ("APP_KEY", State::Unknown),
+                ("STRIPE_KEY", State::Missing),
+            ]
+        );
+        assert_eq!(r[0].problem, None);
+        assert!(matches!(
+            &r[1].problem,
+            Some(Problem::BadRecord(RecordError::BadTimestamp {
+                field: "generated",
+                ..
+            }))
+        ));
+        // The key's line; its record is the line above.
+        assert_eq!(r[1].line, Some(3));
+        assert_eq!(r[2].problem, Some(Problem::Pending));
+        assert_eq!(r[3].problem, Some(Problem::NoTime));
+        assert!(r[4].external);
+        assert!(
+            r.iter()
+                .all(|k| k.generated_at.is_none() && k.due_at.is_none())
+        );
+        // Absent altogether: missing, without a line.
+        let r = rows("", "2026-01-07T00:00:00Z");
+        assert!(
+            r.iter()
+                .all(|k| k.state == State::Missing && k.line.is_none())
+        );
+        assert_eq!(r.len(), 5);
+        let r = rows("SECRET_KEY='half\n", "2026-01-07T00:00:00Z");
+        assert_eq!((r[0].state, r[0].line), (State::Unknown, Some(1)));
+        assert_eq!(r[0].problem, Some(Problem::Unreadable));
+    }
+
+    #[test]
+    fn previous_names_without_their_record() {
+        // JWT overlaps: a JWT_PREVIOUS without a record is its value of unknown expiry.
+        // SECRET_KEY does not: its default name is just another variable. AUTH_SECRET_3 is
+        // past keep without a record: not envmint's.
+        let text = "JWT_PREVIOUS=a\nSECRET_KEY_PREVIOUS=b\nAUTH_SECRET_3=c\n\
+            # envmint: previous-of=AUTH_SECRET retired=2026-01-01 expires=2026-01-02\nAUTH_SECRET_4=d\n\
+            # envmint: previous-of=APP_KEY retired=2026-01-01 expires=2026-01-09\nAPP_PREVIOUS_KEYS=a,b\n\
+            # envmint: previous-of=JWT retired=bad expires=2026-01-09\nAUTH_SECRET_1=e\n";
+        let r = rows(text, "2026-01-07T00:00:00Z");
+        let states: Vec<_> = r
+            .iter()
+            .filter(|k| k.state != State::Missing)
+            .map(|k| (k.key.as_str(), k.state, k.problem.clone()))
+            .collect();
+        assert_eq!(
+            states,
+            [
+                ("JWT_PREVIOUS", State::Unknown, Some(Problem::NoRecord)),
+                (
+                    "AUTH_SECRET_1",
+                    State::Unknown,
+                    Some(Problem::BadRecord(RecordError::BadTimestamp {
+                        field: "retired",
+                        text: "bad".into()
+                    }))
+                ),
+                ("AUTH_SECRET_4", State::Expired, None),
+                (
+                    "APP_PREVIOUS_KEYS",
+                    State::Unknown,
+                    Some(Problem::ListMismatch {
+                        values: 2,
+                        recorded: 1
+                    })
+                ),
+                ("SECRET_KEY_PREVIOUS", State::Unmanaged, None),
+                ("AUTH_SECRET_3", State::Unmanaged, None),
+            ]
+        );
+    }
+
+    #[test]
+    fn states_read_as_words_and_count_for_check() {
+        assert_eq!(State::Expired.as_str(), "expired");
+        assert_eq!(
+            serde_json::to_string(&State::Unmanaged).unwrap(),
+            "\"unmanaged\""
+        );
+        let attention: Vec<_> = [
+            State::Ok,
+            State::Due,
+            State::Missing,
+            State::Unknown,
+            State::Unmanaged,
+            State::Previous,
+            State::Expired,
+        ]
+        .into_iter()
+        .filter(|s| s.needs_attention())
+        .collect();
+        assert_eq!(attention, [State::Due, State::Missing, State::Unknown]);
+    }
+}

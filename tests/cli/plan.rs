@@ -1,0 +1,226 @@
+//! `envmint plan` and `envmint apply` end to end: the redacted summary, the saved plan (0600,
+//! its marker, sealed parts), applying it, applying it twice, a stale plan refused with nothing
+//! changed, and an apply interrupted between two files completed by running it again.
+
+use crate::common;
+
+use common::{Output, Test, assert_stderr_has, mtime, tick};
+
+const T0: &str = "2026-01-01T00:00:00Z";
+
+/// Two plain environments, `production` (`.env.production`) and `staging` (`.env.staging`),
+/// with A (30 days, 7 days overlap) and B (90 days); both files recorded at T0.
+fn project() -> Test {
+    let manifest = "[environments.production]\nfile = \".env.production\"\n\
+                    [environments.staging]\nfile = \".env.staging\"\n\
+                    [secrets.A]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"30d\"\n\
+                    overlap = \"7d\"\n\
+                    [secrets.B]\nkind = \"alnum\"\nlength = 32\n";
+    let file = |v: &str| {
+        format!(
+            "# mine\n# envmint: generated={T0}\nA=a-{v}-value\n# envmint: generated={T0}\n\
+             B=b-{v}-value\nUNMANAGED=u-{v}\n"
+        )
+    };
+    Test::new()
+        .write("envmint.toml", manifest)
+        .write(".env.production", file("prod"))
+        .write(".env.staging", file("stag"))
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_str(out.stdout().trim())
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", out.describe()))
+}
+
+const AT: &str = "2026-02-01";
+
+#[test]
+fn the_summary_never_shows_a_value_nor_a_hash() {
+    let out = project()
+        .args(["plan", "--all", "--at", AT, "-o", "p.plan"])
+        .status(0);
+    let plan = out.read("p.plan");
+    let stderr = out.stderr().to_string();
+    assert_stderr_has(&out, "production: .env.production");
+    assert_stderr_has(&out, "would rotate");
+    // Neither the old values nor the new ones (which are in the plain plan file) nor digests.
+    let secrets: serde_json::Value = serde_json::from_str(&plan).unwrap();
+    let env = &secrets["environments"][0]["secrets"];
+    let mut forbidden = vec![
+        "a-prod-value".to_string(),
+        "b-prod-value".to_string(),
+        env["before"].as_str().unwrap().to_string(),
+        env["after"].as_str().unwrap().to_string(),
+    ];
+    for e in env["edits"].as_array().unwrap() {
+        if let Some(v) = e["value"].as_str() {
+            forbidden.push(v.to_string());
+        }
+    }
+    let json_out = out
+        .then()
+        .args(["plan", "--all", "--at", AT, "--json"])
+        .status(0);
+    for f in &forbidden {
+        assert!(!stderr.contains(f.as_str()), "{f} in\n{stderr}");
+        assert!(!json_out.stdout().contains(f.as_str()), "{f}");
+    }
+    let j = json(&json_out);
+    let c = &j["environments"][0]["changes"][0];
+    assert_eq!(c["key"], "A");
+    assert_eq!(c["action"], "rotated");
+    assert_eq!(c["reason"], "due");
+    assert_eq!(c["kind"], "hex");
+    assert_eq!(c["bits"], 256);
+    // The summary of the saved plan holds no value either.
+    let summary = secrets["environments"][0]["summary"].to_string();
+    for f in &forbidden {
+        assert!(!summary.contains(f.as_str()), "{f} in {summary}");
+    }
+}
+
+#[test]
+fn a_saved_plan_is_private_marked_and_applies_once() {
+    let out = project()
+        .args(["plan", "--at", AT, "-o", "p.plan"])
+        .status(0);
+    assert_eq!(out.mode("p.plan"), 0o600);
+    assert!(out.read("p.plan").starts_with("{\"envmint_plan\":1,"));
+    // Planning wrote nothing else.
+    assert!(out.read(".env.production").contains("A=a-prod-value"));
+
+    let applied = out.then().args(["apply", "p.plan", "--json"]).status(0);
+    let j = json(&applied);
+    assert_eq!(j["environments"][0]["result"], "applied");
+    assert_eq!(j["environments"][1]["result"], "applied");
+    let prod = applied.read(".env.production");
+    assert!(prod.starts_with("# mine\n# envmint: generated=2026-02-01T00:00:00Z\nA="));
+    assert!(prod.contains(
+        "# envmint: previous-of=A retired=2026-02-01T00:00:00Z expires=2026-02-08T00:00:00Z\n\
+         A_PREVIOUS=a-prod-value\n"
+    ));
+    assert!(prod.contains("B=b-prod-value\nUNMANAGED=u-prod\n"));
+    // The new value is the plan's.
+    let plan: serde_json::Value = serde_json::from_str(&applied.read("p.plan")).unwrap();
+    let new_a = plan["environments"][0]["secrets"]["edits"][0]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(prod.contains(&format!("\nA={new_a}\n")));
+
+    // Twice: nothing changes (bytes and mtime).
+    let before = mtime(applied.path(".env.production"));
+    tick();
+    let again = applied.then().args(["apply", "p.plan"]).status(0);
+    assert_stderr_has(
+        &again,
+        "production: .env.production (already applied, unchanged)",
+    );
+    assert_eq!(again.read(".env.production"), prod);
+    assert_eq!(mtime(again.path(".env.production")), before);
+}
+
+#[test]
+fn fail_a_stale_plan_is_refused_and_nothing_changes() {
+    let out = project()
+        .args(["plan", "--at", AT, "-o", "p.plan"])
+        .status(0);
+    let prod = out.read(".env.production");
+    let staging = out
+        .read(".env.staging")
+        .replace("UNMANAGED=u-stag", "UNMANAGED=edited");
+    let out = out
+        .then()
+        .write(".env.staging", &staging)
+        .args(["apply", "p.plan"])
+        .status(65);
+    assert_stderr_has(
+        &out,
+        "error: .env.staging: changed since the plan was made (environment staging)",
+    );
+    assert_stderr_has(&out, "hint: make a new plan");
+    // Neither file changed: production, first in the plan, was not written either.
+    assert_eq!(out.read(".env.production"), prod);
+    assert_eq!(out.read(".env.staging"), staging);
+}
+
+#[test]
+fn an_apply_interrupted_between_two_files_completes_when_run_again() {
+    let out = project()
+        .args(["plan", "--at", AT, "-o", "p.plan"])
+        .status(0);
+    let staging_before = out.read(".env.staging");
+    // A complete apply gives the reference result...
+    let full = out.then().args(["apply", "p.plan"]).status(0);
+    let prod_after = full.read(".env.production");
+    let staging_after = full.read(".env.staging");
+    assert_ne!(staging_after, staging_before);
+    // ...and putting staging back as it was is the state of an apply killed after renaming
+    // production's file and before staging's.
+    let resumed = full
+        .then()
+        .write(".env.staging", &staging_before)
+        .args(["apply", "p.plan", "--json"])
+        .status(0);
+    let j = json(&resumed);
+    assert_eq!(j["environments"][0]["result"], "already-applied");
+    assert_eq!(j["environments"][1]["result"], "applied");
+    assert_eq!(resumed.read(".env.production"), prod_after);
+    assert_eq!(resumed.read(".env.staging"), staging_after);
+}
+
+#[test]
+fn fail_a_missing_or_malformed_plan_file() {
+    let out = project().args(["apply", "nope.plan"]).status(66);
+    assert_stderr_has(&out, "nope.plan: plan file not found");
+    let out = out
+        .then()
+        .write("bad.plan", "{\"envmint_plan\":7}")
+        .args(["apply", "bad.plan"])
+        .status(65);
+    assert_stderr_has(&out, "plan format 7");
+}
+
+#[test]
+fn a_sealed_plan_part_cannot_be_read_without_the_identity() {
+    let test = Test::new();
+    let dir = test.dir().to_path_buf();
+    let out = test.args(["keygen", "-o", "id.txt"]).status(0);
+    let public = out
+        .stderr()
+        .trim()
+        .strip_prefix("Public key: ")
+        .unwrap()
+        .to_string();
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", dir.join("no-config"))
+        .env("HOME", dir.join("no-home"))
+        .write(
+            "envmint.toml",
+            format!(
+                "[environments.production]\nsealed = \".env.production.age\"\n\
+                 recipients = [\"{public}\"]\n[secrets.A]\nkind = \"hex\"\nbytes = 32\n"
+            ),
+        )
+        .args(["bootstrap", "production", "-i", "id.txt"])
+        .status(0);
+    let out = out
+        .then()
+        .args(["plan", "--all", "-i", "id.txt", "-o", "p.plan"])
+        .status(0);
+    let plan = out.read("p.plan");
+    assert!(plan.starts_with("{\"envmint_plan\":1,"));
+    assert!(plan.contains("-----BEGIN AGE ENCRYPTED FILE-----"));
+    assert!(!plan.contains("\"edits\""), "{plan}");
+    let stored = out.bytes(".env.production.age");
+    let refused = out.then().args(["apply", "p.plan"]).status(77);
+    assert_eq!(refused.bytes(".env.production.age"), stored);
+    let applied = refused
+        .then()
+        .args(["apply", "p.plan", "-i", "id.txt"])
+        .status(0);
+    assert_stderr_has(&applied, "production: .env.production.age (plan applied)");
+    assert_ne!(applied.bytes(".env.production.age"), stored);
+}
