@@ -85,12 +85,13 @@ const DECLS: [Decl; 6] = [
     Decl {
         key: "AUTH_SECRET",
         period_days: 7,
-        // Longer than two periods: `keep` drops the oldest before its window ends.
-        overlap: 15 * DAY,
+        // Between one and two periods: two old values at times, the oldest leaves by expiry,
+        // except on day 100 (`--all`), where `keep` pushes one out.
+        overlap: 10 * DAY,
         form: Form::Numbered("AUTH_SECRET_", 2),
         external: false,
         toml: "[secrets.AUTH_SECRET]\nkind = \"base64url\"\nbytes = 32\nrotate_every = \"7d\"\n\
-               overlap = \"15d\"\nprevious = { numbered = \"AUTH_SECRET_{n}\", keep = 2 }\n",
+               overlap = \"10d\"\nprevious = { numbered = \"AUTH_SECRET_{n}\", keep = 2 }\n",
     },
     Decl {
         key: "APP_KEY",
@@ -602,6 +603,64 @@ fn check_env(
     Ok(())
 }
 
+/// Checks what `--json` says of `env` against the model: `written` when anything changed, the
+/// keys `rotated` exactly the model's, and on a `--due` run the external key reported
+/// (`external-due`, with the `envmint set` command) exactly when it is due or missing.
+fn check_json(
+    json: &serde_json::Value,
+    env: &EnvModel,
+    run: Run,
+    now: i64,
+    rotated: &[&str],
+    changed: bool,
+) -> Result<(), String> {
+    let report = json["environments"]
+        .as_array()
+        .and_then(|a| a.iter().find(|e| e["environment"] == env.name))
+        .ok_or_else(|| format!("--json has no entry for {}: {json}", env.name))?;
+    if report["written"] != changed {
+        return Err(format!(
+            "--json says written={}, the model {changed}",
+            report["written"]
+        ));
+    }
+    let changes = report["changes"].as_array().cloned().unwrap_or_default();
+    let with = |action: &str| -> Vec<&serde_json::Value> {
+        changes.iter().filter(|c| c["action"] == action).collect()
+    };
+    let mut got: Vec<&str> = with("rotated")
+        .iter()
+        .filter_map(|c| c["key"].as_str())
+        .collect();
+    let mut want = rotated.to_vec();
+    got.sort_unstable();
+    want.sort_unstable();
+    if got != want {
+        return Err(format!("--json rotated {got:?}, the model {want:?}"));
+    }
+    if let Run::Due = run {
+        let decl = DECLS.iter().find(|d| d.external).expect("an external key");
+        let due = env.external.as_ref().is_none_or(|(_, record)| {
+            let at = fields(record)["set"].parse::<jiff::Timestamp>().unwrap();
+            now - at.as_second() >= decl.period_days * DAY
+        });
+        let reported = with("external-due");
+        let command = format!("envmint set {} {}", env.name, decl.key);
+        match (due, reported.as_slice()) {
+            (false, []) => {}
+            (true, [c]) if c["key"] == decl.key && c["run"] == command.as_str() => {}
+            _ => {
+                return Err(format!(
+                    "{} is {}due, --json reports {reported:?}",
+                    decl.key,
+                    if due { "" } else { "not " }
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Checks the folder: exactly the expected files, both 0600.
 fn check_folder(out: &Output, day: i64) {
     assert_eq!(
@@ -676,9 +735,17 @@ fn a_year_of_daily_rotate_due_runs_over_plain_and_sealed_environments() {
         for run in runs {
             let out = test.args(run.args(now)).status(0);
             spawns += 1;
-            let _: serde_json::Value = out.json();
+            let json = out.json();
             let (plain_rotated, plain_changed) = plain.step(run, now);
             let (sealed_rotated, sealed_changed) = sealed.step(run, now);
+            for (env, rotated, changed) in [
+                (&plain, &plain_rotated, plain_changed),
+                (&sealed, &sealed_rotated, sealed_changed),
+            ] {
+                if let Err(e) = check_json(&json, env, run, now, rotated, changed) {
+                    panic!("day {day}, {}: {e}\n{}", env.name, out.describe());
+                }
+            }
 
             check_folder(&out, day);
             let text = out.read(PLAIN);
@@ -696,7 +763,6 @@ fn a_year_of_daily_rotate_due_runs_over_plain_and_sealed_environments() {
                 );
             }
             last_sealed = sealed_bytes;
-            let _ = plain_changed;
 
             let rotate_run = out.describe();
             let read = out.then().args(["unseal", "sealed", "--stdout"]).status(0);
@@ -726,7 +792,7 @@ fn a_year_of_daily_rotate_due_runs_over_plain_and_sealed_environments() {
             );
         }
     }
-    for key in ["JWT_SECRET_KEY", "SESSION_SECRET", "APP_KEY"] {
+    for key in ["JWT_SECRET_KEY", "SESSION_SECRET", "AUTH_SECRET", "APP_KEY"] {
         assert!(
             plain.expired.contains_key(key),
             "{key} never expired:{summary}"
