@@ -372,6 +372,7 @@ crash_rotate() {
         else kind=before
         fi
         seen_state[$kind]=$((${seen_state[$kind]:-0} + 1))
+        if [[ $states == *old* && $states == *new* ]]; then seen_state[mixed]=$((${seen_state[mixed]:-0} + 1)); fi
         if [[ $kind == during ]]; then mid_sum=$((mid_sum + delay)) mid_n=$((mid_n + 1)); fi
         [[ $status != 0 || -z $left ]] || { echo "VIOLATION rotate round $i: a finished run left temps [$left]" >&2; violations=$((violations + 1)); }
         local t
@@ -404,7 +405,7 @@ crash_rotate() {
         left=$(temps)
         [[ -z $left ]] || { echo "VIOLATION rotate round $i: temp files remain after a clean run: $left" >&2; violations=$((violations + 1)); }
     done
-    echo "rotate kills: $kills ($aimed aimed); before any write: ${seen_state[before]:-0}, during the writes (temp file or some stores renamed): ${seen_state[during]:-0}, after all renames: ${seen_state[after]:-0}; finished before the kill: ${seen_state[finished]:-0}"
+    echo "rotate kills: $kills ($aimed aimed); before any write: ${seen_state[before]:-0}, during the writes (temp file or some stores renamed): ${seen_state[during]:-0} (${seen_state[mixed]:-0} with some stores new and others old), after all renames: ${seen_state[after]:-0}; finished before the kill: ${seen_state[finished]:-0}"
     if ((violations > 0)); then
         echo "FAIL: rotate: $violations violation(s)" >&2
         return 1
