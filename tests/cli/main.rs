@@ -19,6 +19,7 @@ mod kv;
 mod manifest;
 mod messages;
 mod plan;
+mod plan_apply;
 mod rotate;
 mod rotation_year;
 mod seal;
