@@ -16,11 +16,16 @@
 # `envmint rotate --due --at T` must complete the rest, leave the stores the killed run had
 # already renamed exactly as they were, and leave no temporary file.
 #
+# apply: the same four stores and one plan saved with `envmint plan --all --at T -o FILE`; each
+# round SIGKILLs `envmint apply FILE` and checks that every store is its old bytes or exactly the
+# plan's result (the sealed one decrypted), 0600; applying the plan again must succeed, skip the
+# stores already applied (same bytes) and complete the others.
+#
 # Exits 1 on any violation, 2 on a setup failure.
 #
 #   scripts/crash-test.sh          # 200 kills of each
 #   scripts/crash-test.sh 30       # short mode for CI
-#   CRASH_TESTS=rotate scripts/crash-test.sh 50    # only the rotate loop
+#   CRASH_TESTS="rotate apply" scripts/crash-test.sh 50   # only those loops
 #   ENVMINT=path/to/envmint scripts/crash-test.sh   # skip the build, test that binary
 set -euo pipefail
 
@@ -199,15 +204,18 @@ crash_bootstrap() {
 
 # --- rotate: several files, plain and sealed, every value replaced ----------------------------
 
-crash_rotate() {
-    mkdir "$work/rot"
-    cd "$work/rot"
-    local envs=(a b c s) plain_envs=(a b c)
-    local rkeys=(SECRET_KEY JWT_SECRET_KEY SESSION_SECRET DB_PASSWORD)
-    local managed_re='^(# envmint:|(export )?(SECRET_KEY|JWT_SECRET_KEY|JWT_SECRET_KEY_PREVIOUS|SESSION_SECRET|DB_PASSWORD)=)'
+# rot_setup DIR: four stores in DIR (the working folder from then on), their old state saved
+# under $work/rot-old.*, and the helpers both loops use. Globals: each loop runs in its own
+# subshell.
+rot_setup() {
+    mkdir "$1"
+    cd "$1"
+    envs=(a b c s) plain_envs=(a b c)
+    rkeys=(SECRET_KEY JWT_SECRET_KEY SESSION_SECRET DB_PASSWORD)
+    managed_re='^(# envmint:|(export )?(SECRET_KEY|JWT_SECRET_KEY|JWT_SECRET_KEY_PREVIOUS|SESSION_SECRET|DB_PASSWORD)=)'
     # t1 is 59 days after t0: every key (30d) is due, and the old JWT_SECRET_KEY_PREVIOUS (7d)
     # has expired, so a complete new file has every value replaced and a new previous value.
-    local t0=2030-01-01T00:00:00Z t1=2030-03-01T00:00:00Z
+    t0=2030-01-01T00:00:00Z t1=2030-03-01T00:00:00Z
 
     "$ENVMINT" keygen -o id.txt 2> keygen.err || { cat keygen.err >&2; exit 2; }
     local recipient
@@ -323,6 +331,11 @@ crash_rotate() {
         done
         states=${states# }
     }
+}
+
+crash_rotate() {
+    rot_setup "$work/rot"
+    local out
 
     # Calibrate.
     local total=0 t_start t_end i
@@ -342,15 +355,18 @@ crash_rotate() {
     # the mean delay of the kills that caught the writes (a temp file left, or some stores
     # renamed and others not).
     local -A seen_state=()
-    local mid_sum=0 mid_n=0 aimed=0 violations=0 delay status left lo hi mean before_states
+    local before_hi=0 after_lo=$run_us mid_sum=0 mid_n=0 aimed=0 violations=0 delay status left lo hi mean before_states
     for ((i = 1; i <= kills; i++)); do
         rot_restore
         delay=$(rand_in 0 "$run_us")
-        if ((i > kills / 4 && i % 2 == 0 && mid_n > 0)); then
-            mean=$((mid_sum / mid_n))
-            lo=$((mean > 1500 ? mean - 1500 : 0)) hi=$((mean + 1500))
-            delay=$(rand_in "$lo" "$hi")
-            aimed=$((aimed + 1))
+        if ((i > kills / 4 && i % 2 == 0)); then
+            if ((mid_n > 0)); then
+                mean=$((mid_sum / mid_n))
+                lo=$((mean > 1500 ? mean - 1500 : 0)) hi=$((mean + 1500))
+            else
+                lo=$before_hi hi=$after_lo
+            fi
+            if ((lo < hi)); then delay=$(rand_in "$lo" "$hi"); aimed=$((aimed + 1)); fi
         fi
         "$ENVMINT" rotate --all --at "$t1" > /dev/null 2>&1 &
         pid=$!
@@ -373,7 +389,11 @@ crash_rotate() {
         fi
         seen_state[$kind]=$((${seen_state[$kind]:-0} + 1))
         if [[ $states == *old* && $states == *new* ]]; then seen_state[mixed]=$((${seen_state[mixed]:-0} + 1)); fi
-        if [[ $kind == during ]]; then mid_sum=$((mid_sum + delay)) mid_n=$((mid_n + 1)); fi
+        case $kind in
+            during) mid_sum=$((mid_sum + delay)) mid_n=$((mid_n + 1)) ;;
+            before) ((delay <= before_hi)) || before_hi=$delay ;;
+            *) ((delay >= after_lo)) || after_lo=$delay ;;
+        esac
         [[ $status != 0 || -z $left ]] || { echo "VIOLATION rotate round $i: a finished run left temps [$left]" >&2; violations=$((violations + 1)); }
         local t
         for t in $left; do
@@ -413,10 +433,134 @@ crash_rotate() {
     echo "OK: every store was always its complete old or complete new version, mode 600, and the next run completed the rotation"
 }
 
-# CRASH_TESTS="bootstrap rotate" (the default) chooses the loops; each runs in a subshell with
+# --- apply: a saved plan replayed over the same four stores -----------------------------------
+
+crash_apply() {
+    rot_setup "$work/apply"
+    local out e
+    # One plan for every key of every store at t1, and its result: one complete apply.
+    rot_restore
+    out=$("$ENVMINT" plan --all --at "$t1" -o "$work/rot.plan" 2>&1) || { echo "setup: envmint plan failed: $out" >&2; exit 2; }
+    out=$("$ENVMINT" apply "$work/rot.plan" 2>&1) || { echo "setup: envmint apply failed: $out" >&2; exit 2; }
+    rot_check || { echo "setup: an uninterrupted apply fails the check: $why" >&2; exit 2; }
+    [[ $states == "new new new new" ]] || { echo "setup: apply left $states" >&2; exit 2; }
+    for e in "${plain_envs[@]}"; do cp ".env.$e" "$work/ref.$e"; done
+    "$ENVMINT" unseal s --stdout > "$work/ref.s" 2> /dev/null || { echo "setup: unseal s failed" >&2; exit 2; }
+
+    # apply_check: every store is exactly its old bytes or exactly the plan's result (for the
+    # sealed one: its plaintext), 0600. Sets `states` or `why`.
+    apply_check() {
+        states='' why=''
+        local e f mode
+        for e in "${envs[@]}"; do
+            f=$(store_of "$e")
+            mode=$(stat -c %a "$f" 2>/dev/null) || { why="$f missing"; return 1; }
+            [[ $mode == 600 ]] || { why="$f: mode is $mode, not 600"; return 1; }
+            if cmp -s "$f" "$work/rot-old.$e"; then states+=" old"; continue; fi
+            if [[ $e == s ]]; then
+                "$ENVMINT" unseal s --stdout > "$work/apply-cur.plain" 2> /dev/null || { why="$f changed and does not decrypt"; return 1; }
+                cmp -s "$work/apply-cur.plain" "$work/ref.s" || { why="$f is neither the old store nor the plan's result"; return 1; }
+            else
+                cmp -s "$f" "$work/ref.$e" || { why="$f is neither the old bytes nor the plan's result"; return 1; }
+            fi
+            states+=" new"
+        done
+        states=${states# }
+    }
+
+    local total=0 t_start t_end i
+    for i in 1 2 3; do
+        rot_restore
+        t_start=$(now_us)
+        out=$("$ENVMINT" apply "$work/rot.plan" 2>&1) || { echo "setup: apply failed: $out" >&2; exit 2; }
+        t_end=$(now_us)
+        total=$((total + t_end - t_start))
+        apply_check && [[ $states == "new new new new" ]] || { echo "setup: apply gives another result: ${why:-$states}" >&2; exit 2; }
+    done
+    local run_us=$((total / 3))
+    echo "apply: the same 4 stores, one saved plan; one run ~$((run_us / 1000)) ms; $kills kills"
+
+    local -A seen_state=()
+    local before_hi=0 after_lo=$run_us mid_sum=0 mid_n=0 aimed=0 violations=0 delay status left lo hi mean before_states kind t n pid
+    for ((i = 1; i <= kills; i++)); do
+        rot_restore
+        delay=$(rand_in 0 "$run_us")
+        if ((i > kills / 4 && i % 2 == 0)); then
+            if ((mid_n > 0)); then
+                mean=$((mid_sum / mid_n))
+                lo=$((mean > 1500 ? mean - 1500 : 0)) hi=$((mean + 1500))
+            else
+                lo=$before_hi hi=$after_lo
+            fi
+            if ((lo < hi)); then delay=$(rand_in "$lo" "$hi"); aimed=$((aimed + 1)); fi
+        fi
+        "$ENVMINT" apply "$work/rot.plan" > /dev/null 2>&1 &
+        pid=$!
+        sleep_us "$delay"
+        kill -KILL "$pid" 2> /dev/null || true
+        status=0
+        wait "$pid" 2> /dev/null || status=$?
+
+        if ! apply_check; then
+            echo "VIOLATION apply round $i (delay ${delay}us, exit $status): $why" >&2
+            violations=$((violations + 1))
+            continue
+        fi
+        left=$(temps)
+        if ((status == 0)); then kind=finished
+        elif [[ $states == "new new new new" ]]; then kind=after
+        elif [[ -n $left || $states == *new* ]]; then kind=during
+        else kind=before
+        fi
+        seen_state[$kind]=$((${seen_state[$kind]:-0} + 1))
+        if [[ $states == *old* && $states == *new* ]]; then seen_state[mixed]=$((${seen_state[mixed]:-0} + 1)); fi
+        case $kind in
+            during) mid_sum=$((mid_sum + delay)) mid_n=$((mid_n + 1)) ;;
+            before) ((delay <= before_hi)) || before_hi=$delay ;;
+            *) ((delay >= after_lo)) || after_lo=$delay ;;
+        esac
+        [[ $status != 0 || -z $left ]] || { echo "VIOLATION apply round $i: a finished run left temps [$left]" >&2; violations=$((violations + 1)); }
+        for t in $left; do
+            [[ $(stat -c %a "$t") == 600 ]] || { echo "VIOLATION apply round $i: temp file $t is not 0600" >&2; violations=$((violations + 1)); }
+        done
+
+        # The same plan again: the stores already applied are skipped (bytes kept), the others
+        # are applied, and the result is the plan's.
+        before_states=$states
+        local -A snap=()
+        for e in "${envs[@]}"; do snap[$e]=$(sha256sum < "$(store_of "$e")"); done
+        if ! out=$("$ENVMINT" apply "$work/rot.plan" 2>&1); then
+            echo "VIOLATION apply round $i: applying the plan again after the kill failed: $out" >&2
+            violations=$((violations + 1))
+            continue
+        fi
+        if ! apply_check || [[ $states != "new new new new" ]]; then
+            echo "VIOLATION apply round $i: after applying again: ${why:-stores are $states}" >&2
+            violations=$((violations + 1))
+        fi
+        n=0
+        for e in "${envs[@]}"; do
+            n=$((n + 1))
+            if [[ $(cut -d' ' -f"$n" <<< "$before_states") == new && ${snap[$e]} != $(sha256sum < "$(store_of "$e")") ]]; then
+                echo "VIOLATION apply round $i: $(store_of "$e") was already applied and was written again" >&2
+                violations=$((violations + 1))
+            fi
+        done
+        left=$(temps)
+        [[ -z $left ]] || { echo "VIOLATION apply round $i: temp files remain after applying again: $left" >&2; violations=$((violations + 1)); }
+    done
+    echo "apply kills: $kills ($aimed aimed); before any write: ${seen_state[before]:-0}, during the writes: ${seen_state[during]:-0} (${seen_state[mixed]:-0} with some stores applied and others not), after all renames: ${seen_state[after]:-0}; finished before the kill: ${seen_state[finished]:-0}"
+    if ((violations > 0)); then
+        echo "FAIL: apply: $violations violation(s)" >&2
+        return 1
+    fi
+    echo "OK: every store was always its old bytes or the plan's result, mode 600, and applying the plan again completed it"
+}
+
+# CRASH_TESTS="bootstrap rotate apply" (the default) chooses the loops; each runs in a subshell with
 # errexit, and a failing one does not stop the next.
 failed=0
-for test in ${CRASH_TESTS:-bootstrap rotate}; do
+for test in ${CRASH_TESTS:-bootstrap rotate apply}; do
     set +e
     (
         set -e
