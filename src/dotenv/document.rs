@@ -544,8 +544,26 @@ impl Document {
                 self.written[(record - WRITTEN) as usize].text = line;
             }
             Some(record) => {
+                // The record is one line directly above the item at `at` when the parse noted it
+                // there: its line is one less, known without counting the lines before it (which
+                // made a rotation of 1,000 keys in a 10,000-key file quadratic).
+                let at = self.source_at(entry);
+                let known =
+                    self.splices.get(&at).map(|s| s.line).or_else(|| {
+                        (entry < WRITTEN).then_some(self.keys[idx as usize].entry_line)
+                    });
+                let record_line = known
+                    .filter(|_| self.records.get(&at) == Some(&record))
+                    .map(|l| l.saturating_sub(1));
+                // Checked against the count in tests (small files only: it is the slow way).
+                #[cfg(debug_assertions)]
+                if self.source.len() < 1 << 16
+                    && let Some(l) = record_line
+                {
+                    debug_assert_eq!(l, self.parsed_line(record), "record line");
+                }
                 let new = self.push_written(record, line, (0, 0));
-                let splice = self.splice(record, None);
+                let splice = self.splice(record, record_line);
                 if let Some(piece) = splice.pieces.iter_mut().find(|p| **p == KEEP) {
                     *piece = new;
                 }

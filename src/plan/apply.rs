@@ -1,13 +1,17 @@
 //! Applying a plan: the one step that makes secret values.
 
+use super::record::Record;
 use super::{Action, KeyReport, Plan};
 use crate::dotenv::{Document, EditError};
 use crate::generate::Generator;
+use jiff::Timestamp;
 use rand::CryptoRng;
 
 /// Generates a value with `rng` for every change of `plan`, in order, and writes it into `doc`:
 /// appended for [`Action::Added`], in place (keeping the line's quoting) for
-/// [`Action::Filled`] and [`Action::Replaced`]. Returns the plan's summary lines.
+/// [`Action::Filled`] and [`Action::Replaced`], each with the record
+/// `# envmint: generated=NOW` directly above it (replacing a record there). Kept keys and their
+/// records are untouched. Returns the plan's summary lines.
 ///
 /// # Errors
 ///
@@ -18,13 +22,16 @@ pub fn apply<R: CryptoRng + ?Sized>(
     plan: &Plan,
     doc: &mut Document,
     rng: &mut R,
+    now: Timestamp,
 ) -> Result<Vec<KeyReport>, EditError> {
+    let record = Record::generated(now).to_string();
     for item in plan.changes() {
         let value = Generator::new(item.spec.clone()).generate(rng);
         match item.action {
             Action::Added => doc.append(&item.key, value.expose())?,
             _ => doc.replace_value(&item.key, value.expose())?,
         }
+        doc.set_record(&item.key, &record)?;
     }
     Ok(plan.report())
 }

@@ -78,7 +78,13 @@ pub fn plan<'a>(
     let mut items = Vec::new();
     for decl in secrets {
         let mut problem = None;
-        let action = if doc.contains_key(&decl.key) {
+        let action = if decl.external {
+            // Never generated; any value there is the provider's, with no shape to check.
+            match doc.get(&decl.key) {
+                Some(v) if !v.is_empty() => Action::Kept,
+                _ => Action::Missing,
+            }
+        } else if doc.contains_key(&decl.key) {
             let Some(value) = doc.get(&decl.key) else {
                 return Err(EditError::KeyOnUnparsableLine {
                     key: decl.key.clone(),
@@ -103,6 +109,7 @@ pub fn plan<'a>(
             action,
             spec: decl.spec.clone(),
             problem,
+            external: decl.external,
         });
     }
     Ok(Plan { items })
@@ -132,7 +139,12 @@ mod tests {
         options: Options<'_>,
     ) -> Result<Vec<KeyReport>, EditError> {
         let plan = plan(doc, secrets, options)?;
-        apply(&plan, doc, rng)
+        apply(&plan, doc, rng, now())
+    }
+
+    /// The fixed clock of these tests.
+    fn now() -> jiff::Timestamp {
+        crate::time::parse_instant("2026-11-23T07:00:00Z").unwrap()
     }
 
     fn preset() -> Manifest {
@@ -246,7 +258,23 @@ mod tests {
             ]
         );
         let out = doc.render();
-        let lines: Vec<&str> = out.lines().collect();
+        // Each key written (3 filled, 1 added) has its record directly above it; the kept
+        // ones have none.
+        const RECORD: &str = "# envmint: generated=2026-11-23T07:00:00Z";
+        let all: Vec<&str> = out.lines().collect();
+        for (i, line) in all.iter().enumerate() {
+            let written = [
+                "export SECRET_KEY=",
+                "SESSION_SECRET=",
+                "DB_PASSWORD=",
+                "REDIS_",
+            ]
+            .iter()
+            .any(|k| line.starts_with(k));
+            assert_eq!(i > 0 && all[i - 1] == RECORD, written, "line {i}: {out:?}");
+        }
+        assert_eq!(all.iter().filter(|l| **l == RECORD).count(), 4);
+        let lines: Vec<&str> = out.lines().filter(|l| *l != RECORD).collect();
         assert_eq!(lines[0], "# copy me");
         assert!(lines[1].starts_with("export SECRET_KEY=") && lines[1].len() == 18 + 64);
         assert!(lines[2].starts_with("SESSION_SECRET=\"") && lines[2].ends_with('"'));
@@ -278,9 +306,10 @@ mod tests {
                 .starts_with("placeholder")
         );
         let out = doc.render().to_string();
+        assert_eq!(doc.get("JWT_SECRET_KEY").unwrap().len(), 64);
         assert_eq!(
-            out.lines().nth(3).unwrap().len(),
-            "JWT_SECRET_KEY=".len() + 64
+            doc.record("JWT_SECRET_KEY"),
+            Some("generated=2026-11-23T07:00:00Z")
         );
         assert!(!out.contains("changeme"));
         let again = fill(&mut doc, m.secrets_for("production"), &mut rng, options).unwrap();
@@ -349,7 +378,13 @@ mod tests {
         let plan = plan_of(BASE, &m);
         let applied = |seed| {
             let mut doc = Document::parse(BASE);
-            let report = apply(&plan, &mut doc, &mut ChaCha20Rng::seed_from_u64(seed)).unwrap();
+            let report = apply(
+                &plan,
+                &mut doc,
+                &mut ChaCha20Rng::seed_from_u64(seed),
+                now(),
+            )
+            .unwrap();
             (doc.render().to_string(), report)
         };
         let (one, report) = applied(7);
@@ -363,10 +398,43 @@ mod tests {
             (filled.render().as_str(), &fill_report),
             (one.as_str(), &report)
         );
-        assert!(one.starts_with("A=1\nSECRET_KEY="));
+        assert!(one.starts_with("A=1\n# envmint: generated=2026-11-23T07:00:00Z\nSECRET_KEY="));
         let again = plan_of(&one, &m);
         assert!(again.is_empty(), "{again:?}");
         assert!(again.items.iter().all(|i| i.action == Action::Kept));
+    }
+
+    #[test]
+    fn external_secrets_are_never_generated_and_their_values_not_checked() {
+        let m = Manifest::parse(
+            "[environments.p]\n[secrets.STRIPE_KEY]\nexternal = true\n[secrets.SENTRY_DSN]\n\
+             external = true\n[secrets.EMPTY]\nexternal = true\n[secrets.A]\n",
+            Path::new("/app/envmint.toml"),
+            Path::new("/app"),
+        )
+        .unwrap();
+        let base = "SENTRY_DSN=changeme\nEMPTY=\n";
+        let mut doc = Document::parse(base);
+        let plan = plan(&doc, m.secrets_for("p"), Options::default()).unwrap();
+        let got: Vec<_> = plan
+            .items
+            .iter()
+            .map(|i| (i.key.as_str(), i.action, i.external))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("STRIPE_KEY", Action::Missing, true),
+                ("SENTRY_DSN", Action::Kept, true),
+                ("EMPTY", Action::Missing, true),
+                ("A", Action::Added, false),
+            ]
+        );
+        assert!(!Action::Missing.wrote());
+        apply(&plan, &mut doc, &mut ChaCha20Rng::seed_from_u64(1), now()).unwrap();
+        let out = doc.render();
+        assert!(out.starts_with(base), "{out:?}");
+        assert_eq!(doc.keys(), ["SENTRY_DSN", "EMPTY", "A"]);
     }
 
     fn plan_of(text: &str, m: &Manifest) -> Plan {

@@ -3,8 +3,10 @@
 //!
 //! Bootstrap is the simplest rotation: [`bootstrap::plan`] reads a document and the declared
 //! secrets and returns a [`Plan`] (per declared key: added, filled, kept, weak or replaced, with
-//! its kind and bits); [`apply()`] generates the new values and edits the document. Rotation will
-//! make plans of its own and apply them the same way; [`crate::store::transact`] is the loop that
+//! its kind and bits); [`apply()`] generates the new values and edits the document.
+//! [`rotation::build`] decides a rotation (due keys, overlap, expiry) as concrete
+//! [`edit::Edit`]s with their new values, which [`edit::apply_edits`] replays and
+//! [`file`](mod@file) saves in a plan file for `envmint apply`; [`crate::store::transact`] is the loop that
 //! commits them (plan without the lock, lock, re-plan if the file moved, save).
 //!
 //! [`record`] reads and writes the `# envmint:` line above each managed key (when its value was
@@ -37,10 +39,13 @@ pub enum Action {
     Weak,
     /// The key's value failed the check and is replaced in place (`--replace-weak`).
     Replaced,
+    /// An `external = true` secret without a value: envmint never makes one; the person who
+    /// has it gives it with `envmint set ENV KEY`.
+    Missing,
 }
 
 impl Action {
-    /// `added`, `filled`, `kept`, `weak` or `replaced`.
+    /// `added`, `filled`, `kept`, `weak`, `replaced` or `missing`.
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Added => "added",
@@ -48,6 +53,7 @@ impl Action {
             Action::Kept => "kept",
             Action::Weak => "weak",
             Action::Replaced => "replaced",
+            Action::Missing => "missing",
         }
     }
 
@@ -72,6 +78,8 @@ pub struct KeyReport {
     /// For a weak or replaced value: what was wrong with the old value and what was declared
     /// (`placeholder, not a 32-byte hex secret`). Never the value.
     pub problem: Option<String>,
+    /// Whether the secret is `external = true` (its kind and bits then describe nothing).
+    pub external: bool,
 }
 
 /// One declared key of a [`Plan`]: what happens to it, and the declaration a new value is made
@@ -86,6 +94,8 @@ pub struct Item {
     pub spec: Spec,
     /// For a weak or replaced value: what is wrong with the old one (see [`KeyReport::problem`]).
     pub problem: Option<String>,
+    /// Whether the secret is `external = true`: never given a value by a plan.
+    pub external: bool,
 }
 
 impl Item {
@@ -97,6 +107,7 @@ impl Item {
             kind: self.spec.kind().name(),
             bits: self.spec.bits(),
             problem: self.problem.clone(),
+            external: self.external,
         }
     }
 }

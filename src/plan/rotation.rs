@@ -41,6 +41,7 @@ use crate::generate::Generator;
 use crate::manifest::{Environment, MAX_KEEP, Manifest, Previous, SecretDecl, numbered};
 use jiff::Timestamp;
 use rand::CryptoRng;
+use std::collections::HashMap;
 
 /// Which keys a rotation gives new values.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -233,26 +234,25 @@ pub fn build<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<Built, RotationError> {
     let decls: Vec<&SecretDecl> = manifest.secrets_for(&env.name).collect();
-    let statuses = status::evaluate(manifest, env, doc, options.now);
-    let state_of = |key: &str| {
-        statuses
-            .iter()
-            .find(|s| s.key == key && s.previous_of.is_none())
-            .map(|s| s.state)
-    };
-    let reason_of = |key: &str| match state_of(key) {
+    // By key, so a 10,000-key environment is not searched once per key.
+    let states: HashMap<String, State> = status::evaluate(manifest, env, doc, options.now)
+        .into_iter()
+        .filter(|s| s.previous_of.is_none())
+        .map(|s| (s.key, s.state))
+        .collect();
+    let reason_of = |key: &str| match states.get(key) {
         Some(State::Due) => Reason::Due,
         Some(State::Unknown) => Reason::Unknown,
         Some(State::Missing) => Reason::Missing,
         _ => Reason::Selected,
     };
-    let mut selected: Vec<(&str, Reason)> = Vec::new();
+    let mut selected: HashMap<&str, Reason> = HashMap::new();
     match &options.selection {
         Selection::Due => {
             for d in &decls {
                 let r = reason_of(&d.key);
                 if r != Reason::Selected {
-                    selected.push((&d.key, r));
+                    selected.insert(&d.key, r);
                 }
             }
         }
@@ -262,7 +262,9 @@ pub fn build<R: CryptoRng + ?Sized>(
         Selection::Keys(keys) => {
             for k in keys {
                 match decls.iter().find(|d| d.key == *k) {
-                    Some(d) => selected.push((&d.key, reason_of(&d.key))),
+                    Some(d) => {
+                        selected.insert(&d.key, reason_of(&d.key));
+                    }
                     None if options.skip_undeclared => {}
                     None => {
                         return Err(RotationError::NotDeclared {
@@ -279,7 +281,7 @@ pub fn build<R: CryptoRng + ?Sized>(
     let mut built = Built::default();
     for decl in &decls {
         let key = decl.key.as_str();
-        let reason = selected.iter().find(|(k, _)| *k == key).map(|(_, r)| *r);
+        let reason = selected.get(key).copied();
         if decl.external {
             if let Some(reason) = reason {
                 built.changes.push(Change {
@@ -579,5 +581,161 @@ fn write_previous(
                 one(name, key, alive, value, edits);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::edit::apply_edits;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
+    use std::path::Path;
+
+    fn manifest(secrets: &str) -> Manifest {
+        let text = format!("[environments.production]\nfile = \".env\"\n{secrets}");
+        Manifest::parse(&text, Path::new("/app/envmint.toml"), Path::new("/app")).unwrap()
+    }
+
+    fn at(text: &str) -> Timestamp {
+        crate::time::parse_instant(text).unwrap()
+    }
+
+    fn options(selection: Selection, now: &str) -> Options {
+        Options {
+            selection,
+            no_overlap: false,
+            now: at(now),
+            skip_undeclared: false,
+        }
+    }
+
+    /// Builds and applies a rotation; the new text and the changes as `(key, action)`.
+    fn rotate(m: &Manifest, text: &str, o: &Options, seed: u64) -> (String, Vec<(String, Action)>) {
+        let env = m.environment("production").unwrap();
+        let mut doc = Document::parse(text);
+        let built = build(m, env, &doc, o, &mut ChaCha20Rng::seed_from_u64(seed)).unwrap();
+        assert_eq!(doc.render().as_str(), text, "build changed the document");
+        apply_edits(&mut doc, &built.edits).unwrap();
+        let changes = built
+            .changes
+            .into_iter()
+            .map(|c| (c.key, c.action))
+            .collect();
+        (doc.render().to_string(), changes)
+    }
+
+    const HEX: &str = "kind = \"hex\"\nbytes = 32\n";
+
+    #[test]
+    fn the_same_seed_gives_the_same_edits_and_debug_shows_no_value() {
+        let m = manifest(&format!("[secrets.A]\n{HEX}overlap = \"1d\"\n"));
+        let text = "A=old-value-here\n";
+        let o = options(Selection::All, "2026-01-01");
+        assert_eq!(rotate(&m, text, &o, 1).0, rotate(&m, text, &o, 1).0);
+        assert_ne!(rotate(&m, text, &o, 1).0, rotate(&m, text, &o, 2).0);
+        let env = m.environment("production").unwrap();
+        let built = build(
+            &m,
+            env,
+            &Document::parse(text),
+            &o,
+            &mut ChaCha20Rng::seed_from_u64(1),
+        )
+        .unwrap();
+        let shown = format!("{built:?}");
+        assert!(!shown.contains("old-value-here"), "{shown}");
+    }
+
+    #[test]
+    fn line_numbers_stay_right_after_records_are_replaced() {
+        let m = manifest(&format!(
+            "[secrets.A]\n{HEX}[secrets.B]\n{HEX}overlap = \"1d\"\n"
+        ));
+        let text = "# top\n# envmint: generated=2020-01-01T00:00:00Z\nA=1\nX=2\n\
+                    # envmint: generated=2020-01-01T00:00:00Z\nB=3\nY=4\n";
+        let env = m.environment("production").unwrap();
+        let mut doc = Document::parse(text);
+        let o = options(Selection::Due, "2026-01-01");
+        let built = build(&m, env, &doc, &o, &mut ChaCha20Rng::seed_from_u64(3)).unwrap();
+        apply_edits(&mut doc, &built.edits).unwrap();
+        let out = doc.render().to_string();
+        for key in ["A", "X", "B", "B_PREVIOUS", "Y"] {
+            let want = out
+                .lines()
+                .position(|l| l.starts_with(&format!("{key}=")))
+                .unwrap()
+                + 1;
+            assert_eq!(doc.line_of_key(key), Some(want), "{key} in\n{out}");
+        }
+    }
+
+    #[test]
+    fn an_apps_own_previous_variable_is_left_alone_without_overlap() {
+        let m = manifest(&format!("[secrets.A]\n{HEX}"));
+        let text = "A=1\nA_PREVIOUS=the-apps-own\n";
+        let (out, changes) = rotate(&m, text, &options(Selection::All, "2026-01-01"), 1);
+        assert!(out.ends_with("\nA_PREVIOUS=the-apps-own\n"), "{out}");
+        assert_eq!(changes, [("A".to_string(), Action::Rotated)]);
+    }
+
+    #[test]
+    fn a_previous_value_without_a_record_counts_as_expired_when_the_key_overlaps() {
+        let m = manifest(&format!("[secrets.A]\n{HEX}overlap = \"7d\"\n"));
+        let text = "# envmint: generated=2026-01-01T00:00:00Z\nA=1\nA_PREVIOUS=hand\n";
+        let (out, changes) = rotate(&m, text, &options(Selection::Due, "2026-01-02"), 1);
+        assert_eq!(out, "# envmint: generated=2026-01-01T00:00:00Z\nA=1\n");
+        assert_eq!(
+            changes,
+            [("A_PREVIOUS".to_string(), Action::ExpiredRemoved)]
+        );
+    }
+
+    #[test]
+    fn fail_a_value_with_the_lists_separator_and_an_undeclared_key() {
+        let m = manifest(&format!(
+            "[secrets.A]\n{HEX}overlap = \"7d\"\n\
+             previous = {{ list = \"A_OLD\", separator = \",\", keep = 2 }}\n"
+        ));
+        let env = m.environment("production").unwrap();
+        let doc = Document::parse("A=x,y\n");
+        let o = options(Selection::All, "2026-01-01");
+        let err = build(&m, env, &doc, &o, &mut ChaCha20Rng::seed_from_u64(1)).unwrap_err();
+        assert!(
+            matches!(err, RotationError::SeparatorInValue { .. }),
+            "{err:?}"
+        );
+        let o = options(Selection::Keys(vec!["NOPE".into()]), "2026-01-01");
+        let err = build(&m, env, &doc, &o, &mut ChaCha20Rng::seed_from_u64(1)).unwrap_err();
+        assert!(
+            matches!(&err, RotationError::NotDeclared { key, .. } if key == "NOPE"),
+            "{err:?}"
+        );
+        let skipping = Options {
+            skip_undeclared: true,
+            ..o
+        };
+        let built = build(&m, env, &doc, &skipping, &mut ChaCha20Rng::seed_from_u64(1)).unwrap();
+        assert!(built.is_empty());
+    }
+
+    #[test]
+    fn a_second_rotation_inside_the_window_keeps_at_most_keep() {
+        let m = manifest(&format!("[secrets.A]\n{HEX}overlap = \"7d\"\n"));
+        let o1 = options(Selection::All, "2026-01-01");
+        let (one, _) = rotate(&m, "A=v0\n", &o1, 1);
+        let o2 = options(Selection::All, "2026-01-02");
+        let (two, changes) = rotate(&m, &one, &o2, 2);
+        assert_eq!(
+            changes,
+            [
+                ("A".to_string(), Action::Rotated),
+                ("A_PREVIOUS".to_string(), Action::Retired),
+                ("A_PREVIOUS".to_string(), Action::Dropped),
+            ]
+        );
+        assert!(!two.contains("v0"));
+        let first_value = one.lines().nth(1).unwrap().strip_prefix("A=").unwrap();
+        assert!(two.contains(&format!("A_PREVIOUS={first_value}\n")));
     }
 }

@@ -62,12 +62,28 @@ fn split_lines(text: &str) -> Vec<&str> {
     lines
 }
 
-/// Reads lines envmint appended: each must be exactly `KEY=value` or `KEY='value'` (the only
-/// forms envmint writes). Returns (key, value) pairs in file order.
+/// Reads lines envmint appended: each key's record `# envmint: generated=TIME` (an RFC 3339
+/// UTC time in whole seconds), then exactly `KEY=value` or `KEY='value'` (the only forms
+/// envmint writes). Returns (key, value) pairs in file order.
 #[track_caller]
 fn appended(text: &str) -> Vec<(String, String)> {
-    split_lines(text)
-        .into_iter()
+    let lines = split_lines(text);
+    assert!(
+        lines.len().is_multiple_of(2),
+        "a key without its record in {text:?}"
+    );
+    lines
+        .chunks(2)
+        .map(|pair| {
+            let time = pair[0]
+                .strip_prefix("# envmint: generated=")
+                .unwrap_or_else(|| panic!("not a record line: {:?}", pair[0]));
+            assert!(
+                time.len() == 20 && time.ends_with('Z') && time.parse::<jiff::Timestamp>().is_ok(),
+                "bad record time {time:?}"
+            );
+            pair[1]
+        })
         .map(|line| {
             let (key, raw) = line
                 .split_once('=')
@@ -583,7 +599,11 @@ fn json_reports_every_environment_and_key() {
             };
             assert_eq!(k["action"], want, "{name} {key}");
             let fields: HashSet<&str> = k.as_object().unwrap().keys().map(|s| s.as_str()).collect();
-            assert_eq!(fields, HashSet::from(["key", "action", "kind", "bits"]));
+            assert_eq!(
+                fields,
+                HashSet::from(["key", "action", "kind", "bits", "external"])
+            );
+            assert_eq!(k["external"], false);
         }
     }
     // Whole bits are JSON integers.
@@ -595,9 +615,8 @@ fn json_reports_every_environment_and_key() {
         .map(|(_, v)| v)
         .collect();
     values.extend(
-        appended(&out.read(STAGING))
+        appended(&out.read(STAGING)[format!("SECRET_KEY={HEX64}\n").len()..])
             .into_iter()
-            .skip(1)
             .map(|(_, v)| v),
     );
     assert_eq!(values.len(), 11);
@@ -1247,7 +1266,7 @@ fn a_0644_file_that_gets_keys_becomes_0600() {
     assert_eq!(out.mode(PROD), 0o600);
     assert!(
         out.read(PROD)
-            .starts_with(&format!("SECRET_KEY={HEX64}\nJWT_SECRET_KEY="))
+            .starts_with(&format!("SECRET_KEY={HEX64}\n# envmint: generated="))
     );
     assert!(
         !out.stderr().contains("readable by others"),
@@ -1369,10 +1388,14 @@ fn a_symlinked_file_stays_a_link_and_its_target_gets_the_keys() {
     assert_eq!(fs::read_link(&link).unwrap(), Path::new("shared/prod.env"));
     let target = out.read("shared/prod.env");
     assert!(
-        target.starts_with(&format!("SECRET_KEY={HEX64}\nJWT_SECRET_KEY=")),
+        target.starts_with(&format!("SECRET_KEY={HEX64}\n# envmint: generated=")),
         "{target}"
     );
-    assert_eq!(appended(&target).len(), 6);
+    // The kept key has no record (it is not envmint's to date); the 5 added ones do.
+    assert_eq!(
+        appended(&target[format!("SECRET_KEY={HEX64}\n").len()..]).len(),
+        5
+    );
     assert_eq!(out.mode("shared/prod.env"), 0o600);
     assert!(temps(out.dir()).is_empty() && temps(&out.path("shared")).is_empty());
 }
@@ -1902,7 +1925,21 @@ fn a_copied_env_example_gets_empty_values_filled_in_place_and_placeholders_repor
         .args(["bootstrap", "production"])
         .status(1);
     let text = out.read(PROD);
-    let lines: Vec<&str> = text.lines().collect();
+    let all: Vec<&str> = text.lines().collect();
+    // Each value written in place got its record directly above it; the kept one did not.
+    let at = |key: &str| all.iter().position(|l| l.starts_with(key)).unwrap();
+    for key in ["export SECRET_KEY=", "SESSION_SECRET=", "DB_PASSWORD="] {
+        assert!(
+            all[at(key) - 1].starts_with("# envmint: generated="),
+            "{text}"
+        );
+    }
+    assert!(!all[at("JWT_SECRET_KEY=") - 1].starts_with("# envmint:"));
+    let lines: Vec<&str> = all
+        .iter()
+        .copied()
+        .filter(|l| !l.starts_with("# envmint: "))
+        .collect();
     // Each line stays where it was, with its export and its quotes.
     assert_eq!(lines[0], "# Copy to .env.production.local");
     assert!(lines[1].starts_with("export SECRET_KEY="), "{text}");
@@ -1917,7 +1954,7 @@ fn a_copied_env_example_gets_empty_values_filled_in_place_and_placeholders_repor
     assert!(db.starts_with('\''), "single quotes kept: {text}");
     assert_eq!(lines[5], "APP_NAME=demo");
     assert_eq!(lines[6], "EMPTY_OTHER=", "undeclared keys are not touched");
-    let tail: Vec<&str> = appended(&lines[7..].join("\n"))
+    let tail: Vec<&str> = appended(&all[at("EMPTY_OTHER=") + 1..].join("\n"))
         .iter()
         .map(|(k, _)| k.as_str())
         .map(|k| if k == "ENCRYPTION_KEY" { "E" } else { "R" })
@@ -1974,14 +2011,23 @@ fn a_copied_env_example_gets_empty_values_filled_in_place_and_placeholders_repor
     let after = fixed.read(PROD);
     let jwt = raw_value(&after, "JWT_SECRET_KEY");
     check_kind("JWT_SECRET_KEY", "hex", jwt);
+    let lines: Vec<&str> = after.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| *l == format!("JWT_SECRET_KEY={jwt}"))
+        .unwrap();
+    let record = lines[at - 1];
+    assert!(record.starts_with("# envmint: generated="), "{after}");
     assert_eq!(
-        after.lines().nth(3),
-        Some(format!("JWT_SECRET_KEY={jwt}").as_str())
-    );
-    assert_eq!(
-        after.replace(jwt, "changeme"),
+        lines
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != at - 1)
+            .map(|(_, l)| format!("{l}\n"))
+            .collect::<String>()
+            .replace(jwt, "changeme"),
         text,
-        "only that value changed"
+        "only that value changed, and its record was added above it"
     );
     assert_stderr_has(
         &fixed,
@@ -2155,7 +2201,7 @@ fn fail_a_file_that_is_not_a_dotenv_file_is_refused_before_anything_is_written()
         .status(0);
     assert!(
         out.read(PROD)
-            .starts_with("# secrets go here\n\nSECRET_KEY=")
+            .starts_with("# secrets go here\n\n# envmint: generated=")
     );
 }
 
@@ -2276,4 +2322,57 @@ fn a_file_that_is_itself_the_example_is_not_compared_with_itself() {
         .args(["bootstrap", "template", "--json"])
         .status(0);
     assert_eq!(json_actions(&out.json(), 0), [("A".into(), "kept".into())]);
+}
+
+// --- external secrets and records ------------------------------------------------------------
+
+const EXTERNAL: &str = "[environments.production]\nfile = \".env.production.local\"\n\
+                        [secrets.SECRET_KEY]\nkind = \"hex\"\n\
+                        [secrets.STRIPE_KEY]\nexternal = true\n";
+
+#[test]
+fn external_secrets_are_reported_missing_with_the_set_command_and_never_generated() {
+    let out = Test::new()
+        .write("envmint.toml", EXTERNAL)
+        .args(["bootstrap", "production"])
+        .status(0);
+    let text = out.read(PROD);
+    assert!(!text.contains("STRIPE_KEY"), "{text}");
+    assert_eq!(appended(&text[header("production").len()..]).len(), 1);
+    assert_stderr_has(&out, "(created, 1 key, mode 0600, 1 external missing)");
+    assert_stderr_has(
+        &out,
+        "  missing   STRIPE_KEY  external  no value: envmint never generates it\n",
+    );
+    assert_stderr_has(
+        &out,
+        "warning: .env.production.local: STRIPE_KEY is external: envmint does not generate \
+         it, and it has no value\nhint: give it with: envmint set production STRIPE_KEY \
+         (reads the value from stdin or a prompt)\n",
+    );
+    // JSON says so too, without a kind or bits.
+    let json = out
+        .then()
+        .args(["bootstrap", "production", "--json"])
+        .status(0);
+    let keys = &json.json()["environments"][0]["keys"];
+    assert_eq!(keys[1]["key"], "STRIPE_KEY");
+    assert_eq!(keys[1]["action"], "missing");
+    assert_eq!(keys[1]["external"], true);
+    assert!(keys[1]["kind"].is_null() && keys[1]["bits"].is_null());
+    // Once set (any shape: nothing is checked), bootstrap keeps it and its record.
+    let set = json
+        .then()
+        .args(["set", "production", "STRIPE_KEY"])
+        .stdin("sk_live_1")
+        .status(0);
+    assert!(!set.stderr().contains("warning"), "{}", set.describe());
+    let text = set.read(PROD);
+    let again = set.then().args(["bootstrap", "production"]).status(0);
+    assert_eq!(again.read(PROD), text, "nothing written");
+    assert_stderr_has(
+        &again,
+        "  kept      STRIPE_KEY  external  given with envmint set, not checked\n",
+    );
+    assert!(text.contains("# envmint: set="), "{text}");
 }

@@ -29,6 +29,31 @@ fn with_file(contents: &str) -> Test {
         .chmod(FILE, 0o600)
 }
 
+/// `text` with the time of each `set=` record replaced by `NOW`, after checking it is the time
+/// of this run (within ten minutes of the test's clock): `set` writes the record
+/// `# envmint: set=TIME` above each key whose value it changes.
+#[track_caller]
+fn set_now(text: &str) -> String {
+    const FIELD: &str = "# envmint: set=";
+    let now = jiff::Timestamp::now();
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(FIELD) {
+        let start = i + FIELD.len();
+        let time = rest.get(start..start + 20).expect("a whole timestamp");
+        let t: jiff::Timestamp = time.parse().expect("an RFC 3339 time");
+        assert!(
+            time.ends_with('Z') && (now.as_second() - t.as_second()).abs() < 600,
+            "{time} is not now"
+        );
+        out.push_str(&rest[..start]);
+        out.push_str("NOW");
+        rest = &rest[start + 20..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[track_caller]
 fn assert_value_hidden(out: &Output) {
     assert!(
@@ -45,9 +70,11 @@ fn set_replaces_in_place_keeping_every_other_byte_and_the_declared_mode() {
         .stdin(format!("{VALUE}\n"))
         .status(0);
     assert_eq!(
-        out.read(FILE),
-        BEFORE.replace("old-pass", VALUE),
-        "export, quotes, comment, record and CRLF kept"
+        set_now(&out.read(FILE)),
+        BEFORE
+            .replace("old-pass", VALUE)
+            .replace("generated=2026-01-01", "set=NOW"),
+        "export, quotes, comment and CRLF kept; the record says the value was set now"
     );
     assert_eq!(out.mode(FILE), 0o640, "the declared mode");
     assert_stderr_has(&out, "DB_PASSWORD replaced");
@@ -66,7 +93,10 @@ fn set_appends_a_new_key_and_json_names_the_action_not_the_value() {
         .args(["set", "production", "API_KEY", "--json"])
         .stdin(VALUE)
         .status(0);
-    assert_eq!(out.read(FILE), format!("A=1\nAPI_KEY={VALUE}\n"));
+    assert_eq!(
+        set_now(&out.read(FILE)),
+        format!("A=1\n# envmint: set=NOW\nAPI_KEY={VALUE}\n")
+    );
     let json = out.json();
     assert_eq!(json["environment"], "production");
     assert_eq!(json["file"], FILE);
@@ -382,7 +412,10 @@ fn set_on_a_terminal_asks_twice_without_echo() {
         ],
     );
     assert_eq!(out.code(), 0, "{}", out.describe());
-    assert_eq!(out.read(FILE), format!("A=1\nTYPED={VALUE}\n"));
+    assert_eq!(
+        set_now(&out.read(FILE)),
+        format!("A=1\n# envmint: set=NOW\nTYPED={VALUE}\n")
+    );
     assert!(out.stdout().contains("<Again, to confirm TYPED: >"));
     assert!(!out.stdout().contains(VALUE), "echoed: {}", out.describe());
 
@@ -550,7 +583,7 @@ fn set_refuses_a_closed_stdin_even_with_allow_empty() {
         common::BIN
     );
     let out = out.then().program("sh").args(["-c", &script]).status(0);
-    assert_eq!(out.read(FILE), "A=\n");
+    assert_eq!(set_now(&out.read(FILE)), "# envmint: set=NOW\nA=\n");
 }
 
 #[test]
@@ -635,7 +668,7 @@ fn ctrl_d_at_the_prompt_is_not_an_empty_value() {
         &[("Value for A: ", "\n"), ("Again, to confirm A: ", "\n")],
     );
     assert_eq!(out.code(), 0, "{}", out.describe());
-    assert_eq!(out.read(FILE), "A=\n");
+    assert_eq!(set_now(&out.read(FILE)), "# envmint: set=NOW\nA=\n");
 }
 
 #[test]
@@ -654,4 +687,39 @@ fn set_refuses_a_key_longer_than_a_manifest_may_declare_without_echoing_it() {
         .stdin(VALUE)
         .status(0);
     assert!(out.read(FILE).contains(&"K".repeat(255)));
+}
+
+/// `set` dates a changed value; an unchanged one keeps its record; `unset` removes the record
+/// with its key; a bootstrap or a set elsewhere in the file leaves other records alone.
+#[test]
+fn records_stay_with_their_keys_through_set_and_unset() {
+    let out = with_file(BEFORE)
+        .args(["set", "production", "B"])
+        .stdin("x")
+        .status(0);
+    assert_eq!(
+        out.read(FILE),
+        BEFORE,
+        "unchanged: no record, nothing written"
+    );
+    let out = out
+        .then()
+        .args(["set", "production", "B"])
+        .stdin("y")
+        .status(0);
+    let text = set_now(&out.read(FILE));
+    assert_eq!(
+        text,
+        BEFORE.replace("B='x'", "# envmint: set=NOW\r\nB='y'"),
+        "the other record is untouched"
+    );
+    let out = out
+        .then()
+        .args(["unset", "production", "DB_PASSWORD"])
+        .status(0);
+    assert_eq!(
+        set_now(&out.read(FILE)),
+        "# production\r\nA=1\r\n# envmint: set=NOW\r\nB='y'\r\n",
+        "the record went with its key"
+    );
 }

@@ -224,3 +224,29 @@ fn a_sealed_plan_part_cannot_be_read_without_the_identity() {
     assert_stderr_has(&applied, "production: .env.production.age (plan applied)");
     assert_ne!(applied.bytes(".env.production.age"), stored);
 }
+
+#[test]
+fn two_environments_sharing_one_file_are_planned_on_top_of_each_other() {
+    let manifest = "[environments.production]\nfile = \".env\"\n\
+                    [environments.staging]\nfile = \".env\"\n\
+                    [secrets.A]\nkind = \"hex\"\nbytes = 32\nenvironments = [\"production\"]\n\
+                    [secrets.B]\nkind = \"hex\"\nbytes = 32\nenvironments = [\"staging\"]\n";
+    let out = Test::new()
+        .write("envmint.toml", manifest)
+        .write(".env", "A=1\nB=2\n")
+        .args(["plan", "--at", AT, "-o", "p.plan"])
+        .status(0);
+    let applied = out.then().args(["apply", "p.plan"]).status(0);
+    let text = applied.read(".env");
+    assert!(!text.contains("A=1\n") && !text.contains("B=2\n"), "{text}");
+    assert_eq!(
+        text.matches("# envmint: generated=2026-02-01T00:00:00Z")
+            .count(),
+        2
+    );
+    let again = applied.then().args(["apply", "p.plan", "--json"]).status(0);
+    let j = json(&again);
+    assert_eq!(j["environments"][0]["result"], "already-applied");
+    assert_eq!(j["environments"][1]["result"], "already-applied");
+    assert_eq!(again.read(".env"), text);
+}

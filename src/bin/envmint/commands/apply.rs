@@ -17,7 +17,7 @@ use envmint::dotenv::Document;
 use envmint::error::Location;
 use envmint::manifest::{Environment, Manifest};
 use envmint::plan::edit::{apply_edits, digest};
-use envmint::plan::file::{self, EnvSecrets, MAX_PLAN_BYTES};
+use envmint::plan::file::{self, EnvSecrets, MAX_PLAN_BYTES, SummaryLine};
 use envmint::{Error, Exit, Result, store};
 use serde::Serialize;
 use std::path::Path;
@@ -29,6 +29,8 @@ enum Done {
     Applied,
     /// The store was already in the plan's "after" state.
     AlreadyApplied,
+    /// The plan changes nothing in this environment.
+    Nothing,
 }
 
 pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
@@ -69,7 +71,9 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
         open.identities = super::unseal::identities(ctx, &args.identities)?.into();
     }
     let mut secrets: Vec<EnvSecrets> = Vec::with_capacity(envs.len());
+    let mut summaries = Vec::with_capacity(envs.len());
     for saved in plan.environments {
+        summaries.push(saved.summary.clone());
         secrets.push(saved.open(&args.plan, &open.identities)?);
     }
 
@@ -94,7 +98,13 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
             digest(None)
         };
         let store = shown(env.store_path(), &cwd).display().to_string();
-        if current == s.after {
+        if s.edits.is_empty() && current == s.after {
+            done.push(Done::Nothing);
+        } else if current == s.after
+            // A later environment of the same file applied too: the file is in its state.
+            || (i + 1..files.len())
+                .any(|j| files[j].same_file(&files[i]) && secrets[j].after == current)
+        {
             done.push(Done::AlreadyApplied);
         } else if current == s.before {
             apply_edits(&mut doc, &s.edits)
@@ -137,12 +147,19 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
             })
         })
         .collect();
-    let (written, failure) = match store::save_all(&saves) {
-        Ok(w) => (w.iter().any(|w| w.written), None),
-        Err(e) => (e.written.iter().any(|w| w.written), Some(e.error)),
-    };
-    let _ = written;
-    report(&args, &envs, &done, &cwd)?;
+    let failure = store::save_all(&saves).err();
+    if let Some(e) = &failure {
+        // Only a failing rename leaves some written: say which, then the error.
+        for (i, w) in e.written.iter().enumerate() {
+            if w.written {
+                super::say!("{}: written before the failure", envs[i].name);
+            }
+        }
+    }
+    let failure = failure.map(|e| e.error);
+    if failure.is_none() {
+        report(&args, &envs, &done, &summaries, &cwd)?;
+    }
     match failure {
         Some(e) => Err(e),
         None => Ok(Exit::Ok),
@@ -162,10 +179,17 @@ struct JsonEnv<'a> {
     result: &'static str,
 }
 
-fn report(args: &ApplyArgs, envs: &[&Environment], done: &[Done], cwd: &Path) -> Result<()> {
+fn report(
+    args: &ApplyArgs,
+    envs: &[&Environment],
+    done: &[Done],
+    summaries: &[Vec<SummaryLine>],
+    cwd: &Path,
+) -> Result<()> {
     let word = |d: Done| match d {
         Done::Applied => "applied",
         Done::AlreadyApplied => "already-applied",
+        Done::Nothing => "nothing-to-do",
     };
     if args.json {
         let environments = envs
@@ -182,16 +206,26 @@ fn report(args: &ApplyArgs, envs: &[&Environment], done: &[Done], cwd: &Path) ->
         })?;
         return super::print_line(&text);
     }
-    for (env, d) in envs.iter().zip(done) {
+    for ((env, d), summary) in envs.iter().zip(done).zip(summaries) {
         let what = match d {
             Done::Applied => "plan applied",
             Done::AlreadyApplied => "already applied, unchanged",
+            Done::Nothing => "nothing to do",
         };
         super::say!(
             "{}: {} ({what})",
             env.name,
             shown(env.store_path(), cwd).display()
         );
+        if *d == Done::Applied {
+            for line in summary {
+                let why = line
+                    .reason
+                    .as_deref()
+                    .map_or(String::new(), |r| format!(" ({r})"));
+                super::say!("  {:<15} {}{why}", line.action, line.key);
+            }
+        }
     }
     Ok(())
 }

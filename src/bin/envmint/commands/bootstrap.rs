@@ -53,6 +53,7 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
     let rng = &mut ctx.rng;
     let opts = PlanOptions {
         replace_weak: args.replace_weak,
+        now: ctx.now,
     };
 
     // Pass 1, without locks or writes: parse every file and plan its additions, so a broken file
@@ -191,6 +192,7 @@ fn report(
         }
         print_summary(outcomes, cwd, args.dry_run);
     }
+    warn_external(outcomes, cwd);
     Ok(warn_weak(outcomes, cwd, args.all))
 }
 
@@ -233,6 +235,8 @@ fn warn_if_exposed(env: &Environment, cwd: &Path) {
 struct PlanOptions {
     /// `--replace-weak`.
     replace_weak: bool,
+    /// The time written in the records of new values.
+    now: jiff::Timestamp,
 }
 
 /// Plans a snapshot's document: the environment's missing secrets, empty values to fill, kept
@@ -269,8 +273,8 @@ fn plan(
     };
     let plan = bootstrap::plan(&doc, manifest.secrets_for(&env.name), options)
         .map_err(|e| edit_error(env.store_path(), e))?;
-    let report =
-        envmint::plan::apply(&plan, &mut doc, rng).map_err(|e| edit_error(env.store_path(), e))?;
+    let report = envmint::plan::apply(&plan, &mut doc, rng, opts.now)
+        .map_err(|e| edit_error(env.store_path(), e))?;
     Ok(store::Staged { doc, report })
 }
 
@@ -400,6 +404,27 @@ fn tracked_by_git(dir: &Path, names: &[&std::ffi::OsStr]) -> Vec<std::ffi::OsStr
         .collect()
 }
 
+/// Warns about every external secret without a value, naming the command that gives it one.
+///
+/// Not a failure (exit 0): bootstrap did all it can do, and the value is an input only its
+/// owner has; `envmint status --check` is the gate that fails while it is missing.
+fn warn_external(outcomes: &[EnvOutcome<'_>], cwd: &Path) {
+    for o in outcomes {
+        for k in o.keys.iter().filter(|k| k.action == Action::Missing) {
+            super::say!(
+                "warning: {}: {} is external: envmint does not generate it, and it has no value",
+                shown(o.env.store_path(), cwd).display(),
+                k.key,
+            );
+            super::say!(
+                "hint: give it with: envmint set {} {} (reads the value from stdin or a prompt)",
+                o.env.name,
+                k.key
+            );
+        }
+    }
+}
+
 /// Warns about every weak value kept, and gives the exit code: 1 when there is one.
 fn warn_weak(outcomes: &[EnvOutcome<'_>], cwd: &Path, all: bool) -> Exit {
     let mut weak = 0;
@@ -455,19 +480,22 @@ fn key_width<'a>(keys: impl Iterator<Item = &'a KeyReport>) -> usize {
 /// The state of one environment's file in the summary.
 fn state_line(o: &EnvOutcome<'_>, dry_run: bool) -> String {
     let count = |a: Action| o.keys.iter().filter(|k| k.action == a).count();
-    let (added, filled, replaced, weak) = (
+    let (added, filled, replaced, weak, missing) = (
         count(Action::Added),
         count(Action::Filled),
         count(Action::Replaced),
         count(Action::Weak),
+        count(Action::Missing),
     );
     let total = plural(o.keys.len(), "key");
     let mut parts = Vec::new();
     if o.keys.is_empty() {
         // Every secret is restricted to other environments (or none is declared).
         parts.push("no secrets declared for this environment".to_string());
-    } else if added + filled + replaced == 0 {
+    } else if added + filled + replaced == 0 && missing == 0 {
         parts.push(format!("unchanged, all {total} present"));
+    } else if added + filled + replaced == 0 {
+        parts.push(format!("unchanged, {total}"));
     } else if o.created {
         parts.push(if dry_run {
             format!("would create with {}", plural(added, "key"))
@@ -507,6 +535,9 @@ fn state_line(o: &EnvOutcome<'_>, dry_run: bool) -> String {
     if weak > 0 {
         parts.push(format!("{weak} weak"));
     }
+    if missing > 0 {
+        parts.push(format!("{missing} external missing"));
+    }
     if let Some((old, new)) = o.mode_change {
         parts.push(format!("mode {old:04o} -> {new:04o}"));
     }
@@ -523,7 +554,11 @@ fn key_line(k: &KeyReport, width: usize, dry_run: bool) -> String {
         (Action::Weak, _) => "kept",
         (action, _) => action.as_str(),
     };
+    // An external secret's kind and bits are not declared: they would describe nothing.
+    let kind = if k.external { "external" } else { k.kind };
     let detail = match k.action {
+        Action::Missing => "no value: envmint never generates it".to_string(),
+        Action::Kept if k.external => "given with envmint set, not checked".to_string(),
         Action::Weak => k.problem.clone().unwrap_or_default(),
         Action::Kept => format!("{} bits, checked", format_bits(k.bits)),
         Action::Replaced => format!(
@@ -533,7 +568,7 @@ fn key_line(k: &KeyReport, width: usize, dry_run: bool) -> String {
         ),
         _ => format!("{} bits", format_bits(k.bits)),
     };
-    format!("{verb:<9} {:<width$}  {:<9} {detail}", k.key, k.kind)
+    format!("{verb:<9} {:<width$}  {kind:<9} {detail}", k.key)
 }
 
 fn print_summary(outcomes: &[EnvOutcome<'_>], cwd: &Path, dry_run: bool) {
@@ -596,11 +631,16 @@ struct JsonModeChange {
 #[derive(Serialize)]
 struct JsonKey<'a> {
     key: &'a str,
-    /// `added`, `filled`, `kept`, `weak` or `replaced`.
+    /// `added`, `filled`, `kept`, `weak`, `replaced` or `missing` (an external secret without
+    /// a value).
     action: &'static str,
-    kind: &'static str,
-    /// The declared bits of a value written or checked; `null` for a weak value.
+    /// The declared kind; `null` for an external secret.
+    kind: Option<&'static str>,
+    /// The declared bits of a value written or checked; `null` for a weak value and an
+    /// external secret.
     bits: Option<serde_json::Value>,
+    /// Whether the secret is external (`envmint set` gives its value).
+    external: bool,
     /// What is wrong with a weak or replaced value; never the value.
     #[serde(skip_serializing_if = "Option::is_none")]
     problem: Option<&'a str>,
@@ -630,8 +670,10 @@ fn print_json(
                 .map(|k| JsonKey {
                     key: &k.key,
                     action: k.action.as_str(),
-                    kind: k.kind,
-                    bits: (k.action != Action::Weak).then(|| super::bits_json(k.bits)),
+                    kind: (!k.external).then_some(k.kind),
+                    bits: (k.action != Action::Weak && !k.external)
+                        .then(|| super::bits_json(k.bits)),
+                    external: k.external,
                     problem: k.problem.as_deref(),
                 })
                 .collect(),
@@ -664,6 +706,7 @@ mod tests {
             bits: 256.0,
             problem: (action == Action::Weak)
                 .then(|| "placeholder, not a 32-byte hex secret".to_string()),
+            external: false,
         }
     }
 

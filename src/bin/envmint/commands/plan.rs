@@ -5,6 +5,7 @@ use super::rotate::{self, EnvReport};
 use super::shown;
 use crate::cli::PlanArgs;
 use crate::context::Context;
+use envmint::dotenv::Document;
 use envmint::manifest::{Environment, Manifest, Source};
 use envmint::plan::edit::digest;
 use envmint::plan::file::{self, EnvSecrets, EnvToSave, SummaryLine};
@@ -47,7 +48,7 @@ fn summary_line(c: &Change) -> SummaryLine {
 
 struct Made<'a> {
     env: &'a Environment,
-    secrets: Option<EnvSecrets>,
+    secrets: EnvSecrets,
     summary: Vec<SummaryLine>,
 }
 
@@ -71,9 +72,16 @@ pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
 
     let mut reports = Vec::with_capacity(envs.len());
     let mut made = Vec::with_capacity(envs.len());
+    // Per store already planned: its document once planned, so a second environment stored in
+    // the same file is planned on top of the first (and `apply` replays them in that order).
+    let mut planned: Vec<(&Path, Document)> = Vec::new();
     for env in &envs {
         let storage = store::Storage::of(env)?;
-        let snapshot = store::peek(storage, &open)?;
+        let earlier = planned.iter().position(|(p, _)| *p == env.store_path());
+        let snapshot = match earlier {
+            Some(i) => store::Snapshot::of_document(storage, &planned.remove(i).1),
+            None => store::peek(storage, &open)?,
+        };
         if !snapshot.exists() {
             reports.push(EnvReport {
                 env,
@@ -86,14 +94,15 @@ pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
         let before = digest(Some(snapshot.document()?.render().as_bytes()));
         let (doc, built) = rotate::build(&manifest, env, &snapshot, &options, &mut ctx.rng)?;
         let after = digest(Some(doc.render().as_bytes()));
+        planned.push((env.store_path(), doc));
         let summary = built.changes.iter().map(summary_line).collect();
         made.push(Made {
             env,
-            secrets: Some(EnvSecrets {
+            secrets: EnvSecrets {
                 before,
                 after,
                 edits: built.edits,
-            }),
+            },
             summary,
         });
         reports.push(EnvReport {
@@ -105,7 +114,7 @@ pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
     }
 
     if let Some(path) = &args.output {
-        write_plan(ctx, &manifest, path, &dir, now, &made)?;
+        write_plan(ctx, path, &dir, now, &made)?;
     }
     if args.json {
         print_json(&reports, &cwd, now, args.output.as_deref())?;
@@ -126,7 +135,6 @@ pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
 /// part encrypted to its recipients.
 fn write_plan(
     ctx: &Context,
-    manifest: &Manifest,
     path: &Path,
     dir: &Path,
     now: jiff::Timestamp,
@@ -144,17 +152,14 @@ fn write_plan(
         .iter()
         .zip(&recipients)
         .zip(&stores)
-        .filter_map(|((m, r), store)| {
-            Some(EnvToSave {
-                name: &m.env.name,
-                store,
-                summary: &m.summary,
-                recipients: r.as_deref(),
-                secrets: m.secrets.as_ref()?,
-            })
+        .map(|((m, r), store)| EnvToSave {
+            name: &m.env.name,
+            store,
+            summary: &m.summary,
+            recipients: r.as_deref(),
+            secrets: &m.secrets,
         })
         .collect();
-    let _ = manifest;
     let bytes = file::render(path, &envmint::time::format_timestamp(now), &envs)?;
     let lock = envmint::atomic::lock(path, ctx.lock_timeout.get()?)?;
     lock.write(&bytes)

@@ -64,6 +64,13 @@ pub fn run(ctx: &Context, args: SetArgs) -> Result<Exit> {
     }
     target.warn_lines(&doc);
     let action = kv::set(&mut doc, key, &value).map_err(|e| target.edit_error(e))?;
+    // The record says when this value was set, so `status` knows its age. A value set to
+    // what it already was is no new value: its record (if any) stays.
+    if action != kv::SetAction::Unchanged {
+        let record = envmint::plan::record::Record::set(ctx.now).to_string();
+        doc.set_record(key, &record)
+            .map_err(|e| target.edit_error(e))?;
+    }
     target.save(&file, &doc)?;
     drop(file);
 
