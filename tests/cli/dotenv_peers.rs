@@ -449,3 +449,58 @@ fn randomly_edited_documents_read_back_as_intended_everywhere() {
         assert!(compared > 1000, "{peer}: only {compared} values compared");
     }
 }
+
+/// The `# envmint:` record lines above keys are comments to every reader: the values read back
+/// the same, and no reader sees a variable that is not one of the keys.
+#[test]
+fn record_lines_are_invisible_to_every_reader() {
+    use envmint::plan::record::Record;
+    let dir = tempfile::tempdir().unwrap();
+    let t = |s: &str| envmint::time::parse_instant(s).unwrap();
+    let mut doc = Document::parse("# written by envmint\nexport A='x y'\n");
+    let mut expected = vec![("A".to_string(), "x y".to_string())];
+    for (i, (kind, value)) in values(40).into_iter().enumerate() {
+        let key = format!("K_{kind}_{i}").to_uppercase();
+        doc.append(&key, &value).unwrap();
+        let record = match i % 3 {
+            0 => Record::generated(t("2026-11-23T07:00:00Z")),
+            1 => Record::set(t("2026-11-23")),
+            _ => Record::previous(
+                "A",
+                &[
+                    (t("2026-11-23"), t("2026-11-30")),
+                    (t("2026-11-01"), t("2026-11-08")),
+                ],
+            ),
+        };
+        doc.set_record(&key, &record.to_string()).unwrap();
+        expected.push((key, value));
+    }
+    doc.set_record("A", "generated=2026-11-23T07:00:00Z stage=pending")
+        .unwrap();
+    let file = dir.path().join("records.env");
+    let text = doc.render();
+    assert!(text.matches("# envmint: ").count() > 40);
+    std::fs::write(&file, text.as_bytes()).unwrap();
+    let keys: Vec<String> = expected.iter().map(|(k, _)| k.clone()).collect();
+    assert_peers_read(&file, &expected, Some(&keys));
+    let mut seen: Vec<(&str, Values)> = Vec::new();
+    if python() {
+        seen.push((
+            "python-dotenv",
+            read_python(std::slice::from_ref(&file), true).remove(0),
+        ));
+    }
+    if let Some(module) = node() {
+        seen.push((
+            "Node dotenv",
+            read_node(&module, std::slice::from_ref(&file)).remove(0),
+        ));
+    }
+    let mut want: Vec<&str> = keys.iter().map(String::as_str).collect();
+    want.sort_unstable();
+    for (peer, values) in seen {
+        let got: Vec<&str> = values.keys().map(String::as_str).collect();
+        assert_eq!(got, want, "{peer} saw other variables");
+    }
+}

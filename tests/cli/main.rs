@@ -24,3 +24,4 @@ mod rotate;
 mod rotation_year;
 mod seal;
 mod sealed;
+mod status;

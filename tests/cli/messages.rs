@@ -380,6 +380,7 @@ fn every_snapshot_has_its_test() {
         include_str!("messages.rs"),
         include_str!("gen.rs"),
         include_str!("manifest.rs"),
+        include_str!("status.rs"),
     ]
     .concat();
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/snapshots");

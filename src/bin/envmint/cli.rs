@@ -72,6 +72,8 @@ pub enum Command {
     /// Rotate secrets that are due (or --all, or --key KEY), keeping retired values for their
     /// overlap window.
     Rotate(RotateArgs),
+    /// Show each key's age, state and next due date (never a value).
+    Status(StatusArgs),
 }
 
 /// A built-in kind of secret as given on the command line: the library's own list
@@ -576,6 +578,44 @@ pub struct RotateArgs {
     /// Print what changed as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `envmint status`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint status                         # every environment\n  \
+    envmint status production --check      # exit 1 when a key is due, unknown or missing\n  \
+    envmint status --at 2027-01-01         # what will be due then\n  \
+    envmint status production --json | jq '.[] | select(.state == \"due\")'\n\n\
+    States: ok, due (age >= rotate_every), missing, unknown (no `# envmint:` record: due now),\n\
+    unmanaged (not in the manifest), previous (a retired value kept for its overlap window)\n\
+    and expired (one past it). Sealed environments are read in memory. Never prints a value.")]
+pub struct StatusArgs {
+    /// Use this envmint.toml instead of searching the current folder and its parents.
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+
+    /// Decrypt a sealed environment with the identities in this file (repeatable) [default:
+    /// ENVMINT_IDENTITY, ENVMINT_AGE_KEY, then ~/.config/envmint/identity.txt].
+    #[arg(short, long = "identity", value_name = "IDENTITY")]
+    pub identities: Vec<PathBuf>,
+
+    /// Environments to show [default: every declared one].
+    #[arg(value_name = "ENV")]
+    pub environments: Vec<String>,
+
+    /// Evaluate at this instant instead of now, to forecast: an RFC 3339 time
+    /// (2027-01-01T09:00:00Z) or a date (2027-01-01, midnight UTC).
+    #[arg(long, value_name = "WHEN")]
+    pub at: Option<String>,
+
+    /// Print one JSON array of keys on stdout instead of the tables.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Exit 1 when any key is due, unknown or missing (for alerts), else 0.
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[cfg(test)]

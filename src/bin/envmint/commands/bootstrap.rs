@@ -322,6 +322,7 @@ fn say_file(env: &Environment, snapshot: &store::Snapshot, keys: &[KeyReport], c
     let checked = keys
         .iter()
         .filter(|k| matches!(k.action, Action::Kept | Action::Weak | Action::Replaced))
+        .filter(|k| !k.external)
         .count();
     let example = example_path(&env.file);
     let against = if checked == 0 {

@@ -15,6 +15,7 @@ mod rotate;
 mod seal;
 mod sealed;
 mod set;
+mod status;
 mod unseal;
 mod unset;
 
@@ -51,6 +52,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Plan(args) => plan::run(&mut ctx, args),
         Command::Apply(args) => apply::run(&ctx, args),
         Command::Rotate(args) => rotate::run(&mut ctx, args),
+        Command::Status(args) => status::run(&ctx, args),
     };
     result.map_err(|err| match ctx.cwd_if_known() {
         Some(cwd) => err.relative_to(cwd),
@@ -86,6 +88,7 @@ fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Res
         Command::Plan(args) => &mut args.manifest,
         Command::Apply(args) => &mut args.manifest,
         Command::Rotate(args) => &mut args.manifest,
+        Command::Status(args) => &mut args.manifest,
     };
     if slot.is_some() {
         return Err(

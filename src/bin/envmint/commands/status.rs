@@ -1,0 +1,301 @@
+//! `envmint status [ENV...]`: each key's state, age, last rotation and next due date, from the
+//! `# envmint:` records in the stores (sealed ones read in memory). Never a value.
+
+use super::shown;
+use crate::cli::StatusArgs;
+use crate::context::Context;
+use envmint::error::{FileError, Op};
+use envmint::manifest::{Environment, Manifest};
+use envmint::plan::status::{self, KeyStatus, Problem, State};
+use envmint::time::{Due, format_age, format_timestamp, parse_instant, utc_date};
+use envmint::{Error, Exit, Result, store};
+use jiff::Timestamp;
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// One environment's rows.
+struct EnvStatus<'a> {
+    env: &'a Environment,
+    exists: bool,
+    rows: Vec<KeyStatus>,
+}
+
+pub fn run(ctx: &Context, args: StatusArgs) -> Result<Exit> {
+    let now = match &args.at {
+        None => ctx.now,
+        Some(text) => parse_instant(text).map_err(|e| {
+            Error::usage(format!(
+                "--at {}: {e}",
+                text.escape_debug()
+                    .to_string()
+                    .chars()
+                    .take(60)
+                    .collect::<String>()
+            ))
+            .with_hint(e.hint())
+        })?,
+    };
+    let cwd = ctx.cwd()?.to_path_buf();
+    let manifest = Manifest::load(args.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    if args.json {
+        super::check_stdout()?;
+    }
+    // Every name is checked before any store is read.
+    let mut envs: Vec<&Environment> = Vec::new();
+    if args.environments.is_empty() {
+        envs.extend(manifest.environments());
+    }
+    for name in &args.environments {
+        let env = manifest.environment(name)?;
+        if !envs.iter().any(|e| e.name == env.name) {
+            envs.push(env);
+        }
+    }
+    let options = super::unseal::store_options(ctx, &envs, &args.identities)?;
+    let mut all = Vec::with_capacity(envs.len());
+    for env in envs {
+        let snapshot = store::peek(store::Storage::of(env)?, &options)?;
+        let doc = snapshot.document()?;
+        let file = shown(env.store_path(), &cwd);
+        for w in doc.warnings() {
+            super::say!("warning: {}:{}: {}", file.display(), w.line, w.message);
+        }
+        let rows = status::evaluate(&manifest, env, &doc, now);
+        warn_problems(&rows, file);
+        all.push(EnvStatus {
+            env,
+            exists: snapshot.exists(),
+            rows,
+        });
+    }
+
+    if args.json {
+        print_json(&all, &cwd)?;
+    } else {
+        print_tables(&all, now, &cwd)?;
+    }
+    let attention = all
+        .iter()
+        .flat_map(|e| e.rows.iter())
+        .filter(|r| r.state.needs_attention())
+        .count();
+    if attention > 0 && !args.json {
+        say_next_steps(&all);
+    }
+    Ok(if args.check && attention > 0 {
+        Exit::Problems
+    } else {
+        Exit::Ok
+    })
+}
+
+/// A warning for each row with something odd about it: a bad record names its own line (the
+/// one above the key).
+fn warn_problems(rows: &[KeyStatus], file: &Path) {
+    let file = file.display();
+    for row in rows {
+        let Some(problem) = &row.problem else {
+            continue;
+        };
+        let line = match (problem, row.line) {
+            (Problem::BadRecord(_), Some(l)) => l.saturating_sub(1),
+            (_, Some(l)) => l,
+            (_, None) => 0,
+        };
+        let consequence = match row.state {
+            State::Unknown if row.previous_of.is_some() => {
+                "its expiry is unknown; `envmint rotate` replaces the record when it next rotates"
+            }
+            State::Unknown => "its age is unknown, so it counts as due now",
+            _ => "",
+        };
+        let key = &row.key;
+        if consequence.is_empty() {
+            super::say!("warning: {file}:{line}: {key}: {problem}");
+        } else {
+            super::say!("warning: {file}:{line}: {key}: {problem}; {consequence}");
+        }
+    }
+}
+
+/// One stderr line counting the keys that need attention and naming what fixes them.
+fn say_next_steps(all: &[EnvStatus<'_>]) {
+    let rows = || all.iter().flat_map(|e| e.rows.iter());
+    let count = |s: State| rows().filter(|r| r.state == s).count();
+    let (due, unknown) = (count(State::Due), count(State::Unknown));
+    let missing = rows()
+        .filter(|r| r.state == State::Missing && !r.external)
+        .count();
+    let external = rows()
+        .filter(|r| r.state == State::Missing && r.external)
+        .count();
+    let mut counts = Vec::new();
+    let mut fixes = Vec::new();
+    for (n, what) in [(due, "due"), (unknown, "unknown")] {
+        if n > 0 {
+            counts.push(format!("{n} {what}"));
+        }
+    }
+    if due + unknown > 0 {
+        fixes.push("`envmint rotate --due` renews due and unknown keys");
+    }
+    if missing > 0 {
+        counts.push(format!("{missing} missing"));
+        fixes.push("`envmint bootstrap ENV` adds missing ones");
+    }
+    if external > 0 {
+        counts.push(format!("{external} external missing"));
+        fixes.push("`envmint set ENV KEY` gives an external key its value");
+    }
+    super::say!("{}: {}", counts.join(", "), fixes.join("; "));
+}
+
+/// Key names wider than this do not widen the table (as in bootstrap's summary).
+const MAX_KEY_WIDTH: usize = 40;
+
+fn print_tables(all: &[EnvStatus<'_>], now: Timestamp, cwd: &Path) -> Result<()> {
+    super::check_stdout()?;
+    let width = all
+        .iter()
+        .flat_map(|e| e.rows.iter())
+        .map(|r| r.key.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(3, MAX_KEY_WIDTH);
+    // One buffer, one write: a 10,000-key table is one system call, not 10,000.
+    let mut out = String::new();
+    for (i, e) in all.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let file = shown(e.env.store_path(), cwd);
+        let _ = write!(out, "{}: {}", e.env.name, file.display());
+        if !e.exists {
+            out.push_str(" (no file yet)");
+        }
+        out.push('\n');
+        if e.rows.is_empty() {
+            out.push_str("  no keys\n");
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "  {:<width$}  {:<9}  {:>5}  {:<13}  NEXT",
+            "KEY", "STATE", "AGE", "LAST ROTATION"
+        );
+        for row in &e.rows {
+            let age = row.generated_at.map_or_else(
+                || {
+                    if row.state == State::Unknown {
+                        "?"
+                    } else {
+                        "-"
+                    }
+                    .to_string()
+                },
+                |t| format_age(now, t),
+            );
+            let last = row
+                .generated_at
+                .map_or_else(|| "-".to_string(), |t| utc_date(t).to_string());
+            let _ = writeln!(
+                out,
+                "  {:<width$}  {:<9}  {age:>5}  {last:<13}  {}",
+                row.key,
+                row.state.as_str(),
+                next(row, &e.env.name, now)
+            );
+        }
+    }
+    super::write_stdout(out.as_bytes()).map(|_| ())
+}
+
+/// The NEXT column: when the key falls due or its retired value expires, or what to do.
+fn next(row: &KeyStatus, env: &str, now: Timestamp) -> String {
+    match row.state {
+        State::Ok | State::Due => match row.due_at {
+            Some(due) => format!("{} ({})", utc_date(due), Due::at(now, due)),
+            None => "-".into(),
+        },
+        State::Previous | State::Expired => match row.expires_at {
+            Some(exp) => {
+                let when = match Due::at(now, exp) {
+                    Due::In { days } => format!("in {days} day{}", plural(days)),
+                    Due::Today => "today".into(),
+                    Due::Overdue { days } => format!("{days} day{} ago", plural(days)),
+                };
+                let verb = if row.state == State::Expired {
+                    "expired"
+                } else {
+                    "expires"
+                };
+                format!("{verb} {} ({when})", utc_date(exp))
+            }
+            None => "-".into(),
+        },
+        State::Unknown if row.previous_of.is_some() => "expiry unknown".into(),
+        State::Unknown => match row.problem {
+            None => "due now (no record of its age)".into(),
+            Some(Problem::BadRecord(_)) => "due now (its record does not read)".into(),
+            Some(_) => "due now".into(),
+        },
+        State::Missing if row.external => format!("envmint set {env} {}", row.key),
+        State::Missing => format!("envmint bootstrap {env}"),
+        State::Unmanaged => "-".into(),
+    }
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// One object of the `--json` array.
+#[derive(Serialize)]
+struct JsonKey<'a> {
+    env: &'a str,
+    /// The store, as shown in messages (relative to the working directory when inside it).
+    file: std::borrow::Cow<'a, str>,
+    key: &'a str,
+    state: State,
+    /// The key's line in the store (its record is the line above); `null` when absent.
+    line: Option<usize>,
+    /// When the current value was made (for a retired value: when it was retired).
+    generated_at: Option<String>,
+    due_at: Option<String>,
+    /// When a retired value expires (the earliest, for a list).
+    expires_at: Option<String>,
+    /// For a retired value, the secret it belonged to.
+    previous_of: Option<&'a str>,
+    external: bool,
+    /// What is odd about the key (a bad record...), in words; `null` when nothing is.
+    problem: Option<String>,
+}
+
+fn print_json(all: &[EnvStatus<'_>], cwd: &Path) -> Result<()> {
+    let time = |t: Option<Timestamp>| t.map(format_timestamp);
+    let keys: Vec<JsonKey<'_>> = all
+        .iter()
+        .flat_map(|e| {
+            let file = shown(e.env.store_path(), cwd)
+                .to_string_lossy()
+                .into_owned();
+            e.rows.iter().map(move |r| JsonKey {
+                env: &e.env.name,
+                file: file.clone().into(),
+                key: &r.key,
+                state: r.state,
+                line: r.line,
+                generated_at: time(r.generated_at),
+                due_at: time(r.due_at),
+                expires_at: time(r.expires_at),
+                previous_of: r.previous_of.as_deref(),
+                external: r.external,
+                problem: r.problem.as_ref().map(ToString::to_string),
+            })
+        })
+        .collect();
+    let text = serde_json::to_string(&keys)
+        .map_err(|e| FileError::os("<stdout>", Op::WriteStdout, e.into()))?;
+    super::print_line(&text)
+}

@@ -1,0 +1,466 @@
+//! End-to-end tests of `envmint status`: the table per environment, `--at` forecasts,
+//! `--check`, `--json`, external keys, bad records, sealed environments read in memory.
+
+use crate::common;
+
+use common::{Output, Test, assert_stderr_has, assert_stderr_snapshot};
+use std::collections::BTreeSet;
+
+const MANIFEST: &str = "[environments.production]\n\
+    [environments.staging]\n\
+    [secrets.SECRET_KEY]\nkind = \"hex\"\nrotate_every = \"30d\"\n\
+    [secrets.JWT]\noverlap = \"7d\"\n\
+    [secrets.AUTH_SECRET]\noverlap = \"7d\"\n\
+    previous = { numbered = \"AUTH_SECRET_{n}\", keep = 2 }\n\
+    [secrets.APP_KEY]\nkind = \"hex\"\noverlap = \"7d\"\n\
+    previous = { list = \"APP_PREVIOUS_KEYS\", separator = \",\", keep = 2 }\n\
+    [secrets.STRIPE_KEY]\nexternal = true\n";
+
+const PROD: &str = ".env.production.local";
+
+/// A value that must never be printed.
+const VALUE: &str = "s3cr3t-V4lue";
+
+/// Every form, with records written on 2026-01-01 and 2026-01-05.
+fn prod_file() -> String {
+    format!(
+        "# production\n\
+         # envmint: generated=2026-01-01T00:00:00Z\nSECRET_KEY={VALUE}1\n\
+         # envmint: generated=2026-01-01T00:00:00Z\nJWT={VALUE}2\n\
+         # envmint: previous-of=JWT retired=2026-01-01T00:00:00Z expires=2026-01-08T00:00:00Z\n\
+         JWT_PREVIOUS={VALUE}3\n\
+         # envmint: generated=2026-01-05T00:00:00Z\nAUTH_SECRET={VALUE}4\n\
+         # envmint: previous-of=AUTH_SECRET retired=2026-01-05T00:00:00Z expires=2026-01-12T00:00:00Z\n\
+         AUTH_SECRET_1={VALUE}5\n\
+         # envmint: generated=2026-01-05T00:00:00Z\nAPP_KEY={VALUE}6\n\
+         # envmint: previous-of=APP_KEY retired=2026-01-05T00:00:00Z,2026-01-01T00:00:00Z \
+         expires=2026-01-12T00:00:00Z,2026-01-08T00:00:00Z\n\
+         APP_PREVIOUS_KEYS={VALUE}7,{VALUE}8\n\
+         # envmint: set=2026-01-02T00:00:00Z\nSTRIPE_KEY={VALUE}9\n\
+         DATABASE_URL={VALUE}0\n"
+    )
+}
+
+fn project() -> Test {
+    Test::new()
+        .write("envmint.toml", MANIFEST)
+        .write(PROD, prod_file())
+        .chmod(PROD, 0o600)
+}
+
+#[track_caller]
+fn assert_no_value(out: &Output) {
+    assert!(
+        !out.stdout().contains(VALUE) && !out.stderr().contains(VALUE),
+        "a value was printed\n{}",
+        out.describe()
+    );
+}
+
+#[test]
+fn the_table_shows_every_state_age_last_rotation_and_next_due() {
+    let out = project()
+        .args(["status", "production", "--at", "2026-01-07T00:00:00Z"])
+        .status(0);
+    assert_eq!(
+        out.stdout(),
+        "production: .env.production.local\n\
+         \x20 KEY                STATE        AGE  LAST ROTATION  NEXT\n\
+         \x20 SECRET_KEY         ok            6d  2026-01-01     2026-01-31 (due in 24 days)\n\
+         \x20 JWT                ok            6d  2026-01-01     2026-04-01 (due in 84 days)\n\
+         \x20 JWT_PREVIOUS       previous      6d  2026-01-01     expires 2026-01-08 (in 1 day)\n\
+         \x20 AUTH_SECRET        ok            2d  2026-01-05     2026-04-05 (due in 88 days)\n\
+         \x20 AUTH_SECRET_1      previous      2d  2026-01-05     expires 2026-01-12 (in 5 days)\n\
+         \x20 APP_KEY            ok            2d  2026-01-05     2026-04-05 (due in 88 days)\n\
+         \x20 APP_PREVIOUS_KEYS  previous      2d  2026-01-05     expires 2026-01-08 (in 1 day)\n\
+         \x20 STRIPE_KEY         ok            5d  2026-01-02     2026-04-02 (due in 85 days)\n\
+         \x20 DATABASE_URL       unmanaged      -  -              -\n"
+    );
+    assert_eq!(out.stderr(), "", "nothing needs attention");
+    assert_no_value(&out);
+}
+
+#[test]
+fn at_forecasts_due_keys_and_expired_previous_values() {
+    let out = project()
+        .args(["status", "production", "--at", "2026-02-01"])
+        .status(0);
+    let states: Vec<(&str, &str)> = out
+        .stdout()
+        .lines()
+        .skip(2)
+        .map(|l| {
+            let mut w = l.split_whitespace();
+            (w.next().unwrap(), w.next().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("SECRET_KEY", "due"),
+            ("JWT", "ok"),
+            ("JWT_PREVIOUS", "expired"),
+            ("AUTH_SECRET", "ok"),
+            ("AUTH_SECRET_1", "expired"),
+            ("APP_KEY", "ok"),
+            ("APP_PREVIOUS_KEYS", "expired"),
+            ("STRIPE_KEY", "ok"),
+            ("DATABASE_URL", "unmanaged"),
+        ]
+    );
+    assert!(
+        out.stdout().contains(
+            "  SECRET_KEY         due          31d  2026-01-01     2026-01-31 (overdue by 1 day)\n"
+        ),
+        "{}",
+        out.stdout()
+    );
+    assert!(out.stdout().contains("expired 2026-01-08 (24 days ago)\n"));
+    assert_stderr_has(
+        &out,
+        "1 due: `envmint rotate --due` renews due and unknown keys\n",
+    );
+    // An --at in the past: ages never go negative.
+    let past = out
+        .then()
+        .args(["status", "production", "--at", "2025-12-31T23:00:00+00:00"])
+        .status(0);
+    assert!(
+        past.stdout()
+            .contains("  SECRET_KEY         ok            0s  2026-01-01")
+    );
+}
+
+#[test]
+fn check_exits_1_only_when_something_is_due_unknown_or_missing() {
+    let at = ["--at", "2026-01-07"];
+    let ok = project()
+        .args(["status", "production", "--check"])
+        .args(at)
+        .status(0);
+    // Due.
+    ok.then()
+        .args(["status", "production", "--check", "--at", "2026-01-31"])
+        .status(1);
+    // Unknown: a key written by hand, without a record.
+    let unknown = project()
+        .write(
+            PROD,
+            format!("{}SECRET_KEY_2=x\n", prod_file()).replace(
+                "# envmint: generated=2026-01-01T00:00:00Z\nSECRET_KEY=",
+                "SECRET_KEY=",
+            ),
+        )
+        .args(["status", "production", "--check"])
+        .args(at)
+        .status(1);
+    assert!(
+        unknown.stdout().contains(
+            "  SECRET_KEY         unknown        ?  -              due now (no record of its age)\n"
+        ),
+        "{}",
+        unknown.stdout()
+    );
+    assert_stderr_has(&unknown, "1 unknown: `envmint rotate --due`");
+    // Missing: staging has no file yet. Without --check the same report exits 0.
+    let missing = project()
+        .args(["status", "staging", "--check"])
+        .args(at)
+        .status(1);
+    assert_eq!(
+        missing.stdout(),
+        "staging: .env.staging.local (no file yet)\n\
+         \x20 KEY          STATE        AGE  LAST ROTATION  NEXT\n\
+         \x20 SECRET_KEY   missing        -  -              envmint bootstrap staging\n\
+         \x20 JWT          missing        -  -              envmint bootstrap staging\n\
+         \x20 AUTH_SECRET  missing        -  -              envmint bootstrap staging\n\
+         \x20 APP_KEY      missing        -  -              envmint bootstrap staging\n\
+         \x20 STRIPE_KEY   missing        -  -              envmint set staging STRIPE_KEY\n"
+    );
+    assert_eq!(
+        missing.stderr(),
+        "4 missing, 1 external missing: `envmint bootstrap ENV` adds missing ones; \
+         `envmint set ENV KEY` gives an external key its value\n"
+    );
+    let missing = missing
+        .then()
+        .args(["status", "staging"])
+        .args(at)
+        .status(0);
+    assert!(
+        !missing.path(".env.staging.local").exists(),
+        "status writes nothing"
+    );
+    // Expired previous values and unmanaged keys do not fail the check.
+    project()
+        .args(["status", "production", "--check", "--at", "2026-01-20"])
+        .status(0);
+}
+
+#[test]
+fn json_is_one_array_with_every_field_and_no_value() {
+    let out = project()
+        .args(["status", "--json", "--at", "2026-01-07"])
+        .status(0);
+    assert_no_value(&out);
+    let json = out.json();
+    let rows = json.as_array().expect("an array");
+    assert_eq!(rows.len(), 9 + 5, "production's 9 keys, staging's 5");
+    let fields: BTreeSet<&str> = rows[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        fields,
+        BTreeSet::from([
+            "env",
+            "file",
+            "key",
+            "state",
+            "line",
+            "generated_at",
+            "due_at",
+            "expires_at",
+            "previous_of",
+            "external",
+            "problem",
+        ])
+    );
+    let by_key = |env: &str, key: &str| {
+        rows.iter()
+            .find(|r| r["env"] == env && r["key"] == key)
+            .unwrap_or_else(|| panic!("{env} {key}"))
+    };
+    let s = by_key("production", "SECRET_KEY");
+    assert_eq!(s["state"], "ok");
+    assert_eq!(s["file"], PROD);
+    assert_eq!(s["line"], 3);
+    assert_eq!(s["generated_at"], "2026-01-01T00:00:00Z");
+    assert_eq!(s["due_at"], "2026-01-31T00:00:00Z");
+    assert!(s["expires_at"].is_null() && s["previous_of"].is_null() && s["problem"].is_null());
+    let p = by_key("production", "APP_PREVIOUS_KEYS");
+    assert_eq!(p["state"], "previous");
+    assert_eq!(p["previous_of"], "APP_KEY");
+    assert_eq!(p["expires_at"], "2026-01-08T00:00:00Z");
+    assert!(p["due_at"].is_null());
+    let e = by_key("staging", "STRIPE_KEY");
+    assert_eq!(e["state"], "missing");
+    assert_eq!(e["external"], true);
+    assert!(e["line"].is_null() && e["generated_at"].is_null());
+    assert_eq!(by_key("production", "DATABASE_URL")["state"], "unmanaged");
+    // --json alone still exits 0; with --check the exit code says it.
+    out.then()
+        .args(["status", "--json", "--check", "--at", "2026-01-07"])
+        .status(1);
+}
+
+#[test]
+fn an_external_key_is_tracked_after_set_and_names_set_while_missing() {
+    let test = Test::new().write("envmint.toml", MANIFEST);
+    let out = test.args(["bootstrap", "production"]).status(0);
+    let status = out.then().args(["status", "production"]).status(0);
+    let words = |out: &Output, key: &str| -> Vec<String> {
+        let line = out
+            .stdout()
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(key))
+            .unwrap_or_else(|| panic!("{key} in {}", out.stdout()));
+        line.split_whitespace().map(str::to_string).collect()
+    };
+    assert_eq!(
+        words(&status, "STRIPE_KEY"),
+        [
+            "STRIPE_KEY",
+            "missing",
+            "-",
+            "-",
+            "envmint",
+            "set",
+            "production",
+            "STRIPE_KEY"
+        ]
+    );
+    // Freshly generated keys are ok now; the external one becomes ok once set.
+    assert_eq!(words(&status, "SECRET_KEY")[1..3], ["ok", "0s"]);
+    assert_stderr_has(&status, "1 external missing: `envmint set ENV KEY`");
+    let set = status
+        .then()
+        .args(["set", "production", "STRIPE_KEY"])
+        .stdin(VALUE)
+        .status(0);
+    let after = set
+        .then()
+        .args(["status", "production", "--check", "--json"])
+        .status(0);
+    let json = after.json();
+    let stripe = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "STRIPE_KEY")
+        .unwrap();
+    assert_eq!(stripe["state"], "ok");
+    assert_eq!(stripe["external"], true);
+    assert!(stripe["generated_at"].is_string());
+    assert_no_value(&after);
+}
+
+#[test]
+fn a_bad_record_makes_its_key_unknown_with_a_warning_naming_its_line() {
+    let out = project()
+        .write(
+            PROD,
+            prod_file().replace(
+                "# envmint: generated=2026-01-01T00:00:00Z\nJWT=",
+                "# envmint: generated=2026-01-01T07:00:00 by=hand\nJWT=",
+            ),
+        )
+        .args(["status", "production", "--at", "2026-01-07"])
+        .status(0);
+    assert!(
+        out.stdout()
+            .contains("  JWT                unknown        ?  -              due now (its record does not read)\n"),
+        "{}",
+        out.stdout()
+    );
+    assert_stderr_snapshot(&out, "status/bad_record");
+    assert_no_value(&out);
+    out.then()
+        .args(["status", "production", "--check", "--at", "2026-01-07"])
+        .status(1);
+}
+
+#[test]
+fn fail_unknown_environment_and_bad_at_are_usage_errors() {
+    let out = project().args(["status", "prod"]).status(2);
+    assert_stderr_has(&out, "error: unknown environment `prod`");
+    assert_stderr_has(&out, "hint: did you mean `production`?");
+    let out = project()
+        .args(["status", "--at", "2026-01-07T00:00:00"])
+        .status(2);
+    assert_stderr_snapshot(&out, "status/bad_at");
+    let out = project().args(["status", "--at", "tomorrow"]).status(2);
+    assert_stderr_has(&out, "error: --at tomorrow: not a date or a time\n");
+    assert_eq!(out.stdout(), "");
+}
+
+#[test]
+fn fail_a_manifest_with_a_bad_previous_is_refused_naming_the_line() {
+    let out = Test::new()
+        .write(
+            "envmint.toml",
+            "[environments.production]\n[secrets.APP_KEY]\nkind = \"base64\"\n\
+             previous = { list = \"APP_PREVIOUS_KEYS\", separator = \"+\" }\n",
+        )
+        .args(["status"])
+        .status(65);
+    assert_stderr_snapshot(&out, "status/separator_in_alphabet");
+}
+
+#[test]
+fn default_is_every_environment_in_declaration_order() {
+    let out = project().args(["status", "--at", "2026-01-07"]).status(0);
+    let headers: Vec<&str> = out
+        .stdout()
+        .lines()
+        .filter(|l| !l.starts_with(' ') && !l.is_empty())
+        .collect();
+    assert_eq!(
+        headers,
+        [
+            "production: .env.production.local",
+            "staging: .env.staging.local (no file yet)"
+        ]
+    );
+}
+
+// --- sealed -----------------------------------------------------------------------------------
+
+/// A project whose `production` is sealed to identity `id.txt` (ENVMINT_IDENTITY), no default
+/// identity to fall back on.
+fn sealed_project() -> Test {
+    let test = Test::new();
+    let dir = test.dir().to_path_buf();
+    let out = test.args(["keygen", "-o", "id.txt"]).status(0);
+    let public = out
+        .stderr()
+        .trim()
+        .strip_prefix("Public key: ")
+        .expect("keygen prints the public key")
+        .to_string();
+    out.then()
+        .env("XDG_CONFIG_HOME", dir.join("no-config"))
+        .env("HOME", dir.join("no-home"))
+        .write(
+            "envmint.toml",
+            format!(
+                "[environments.production]\nsealed = \".env.production.age\"\n\
+                 recipients = [\"{public}\"]\n\
+                 [secrets.SECRET_KEY]\nkind = \"hex\"\n[secrets.STRIPE_KEY]\nexternal = true\n"
+            ),
+        )
+}
+
+#[test]
+fn sealed_environments_are_read_in_memory_with_identities() {
+    let out = sealed_project()
+        .env("ENVMINT_IDENTITY", "id.txt")
+        .args(["bootstrap", "production"])
+        .status(0);
+    let files = out.files();
+    let status = out
+        .then()
+        .env("ENVMINT_IDENTITY", "id.txt")
+        .args(["status", "--json", "--check"])
+        .status(1);
+    assert_eq!(status.files(), files, "no plaintext written");
+    let json = status.json();
+    let states: Vec<(&str, &str)> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["key"].as_str().unwrap(), r["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(states, [("SECRET_KEY", "ok"), ("STRIPE_KEY", "missing")]);
+    assert_eq!(json[0]["file"], ".env.production.age");
+    // -i works as for get; a year later the key is due.
+    let later = status
+        .then()
+        .args(["status", "-i", "id.txt", "--at", "2027-11-23"])
+        .status(0);
+    assert!(
+        later
+            .stdout()
+            .starts_with("production: .env.production.age\n"),
+        "{}",
+        later.stdout()
+    );
+    assert!(
+        later.stdout().contains("  SECRET_KEY  due  "),
+        "{}",
+        later.stdout()
+    );
+    // `set` on the sealed store dates the external key's value: ok from then on.
+    let set = later
+        .then()
+        .args(["set", "production", "STRIPE_KEY", "-i", "id.txt"])
+        .stdin(VALUE)
+        .status(0);
+    let after = set
+        .then()
+        .args(["status", "-i", "id.txt", "--check", "--json"])
+        .status(0);
+    assert_eq!(after.json()[1]["state"], "ok");
+    assert_no_value(&after);
+    // Without an identity the sealed store cannot be read: refused, as get refuses.
+    let refused = after
+        .then()
+        .env("ENVMINT_IDENTITY", "")
+        .args(["status"])
+        .run();
+    assert_eq!(refused.code(), 77, "{}", refused.describe());
+    assert_stderr_has(&refused, "hint: ");
+    assert_eq!(refused.stdout(), "");
+}
