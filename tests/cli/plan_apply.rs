@@ -98,7 +98,10 @@ fn fail_a_plan_whose_new_value_was_altered_is_refused_before_any_store_is_writte
         .find(|e| e["key"] == "A" && e["value"].is_string())
         .expect("an edit that sets A");
     let value = edit["value"].as_str().unwrap();
-    let altered = format!("{}0", &value[..value.len() - 1]);
+    // The last character changed (to another hex digit).
+    let last = if value.ends_with('0') { '1' } else { '0' };
+    let altered = format!("{}{last}", &value[..value.len() - 1]);
+    assert_ne!(altered, value);
     edit["value"] = altered.clone().into();
     let before = stores(&out);
     let refused = out
@@ -114,7 +117,7 @@ fn fail_a_plan_whose_new_value_was_altered_is_refused_before_any_store_is_writte
 }
 
 #[test]
-fn a_plan_with_nothing_due_applies_as_already_applied_and_writes_nothing() {
+fn a_plan_with_nothing_due_applies_as_nothing_to_do_and_writes_nothing() {
     let out = project()
         .args(["plan", "--at", "2026-01-02T00:00:00Z", "-o", "p.plan"])
         .status(0);
@@ -124,7 +127,7 @@ fn a_plan_with_nothing_due_applies_as_already_applied_and_writes_nothing() {
     let applied = out.then().args(["apply", "p.plan", "--json"]).status(0);
     let j = applied.json();
     for env in j["environments"].as_array().unwrap() {
-        assert_eq!(env["result"], "already-applied", "{j}");
+        assert_eq!(env["result"], "nothing-to-do", "{j}");
     }
     assert_eq!(stores(&applied), before);
     assert_eq!(mtime(applied.path(".env.production")), stamp);

@@ -34,6 +34,8 @@ const DAYS: i64 = 366;
 const ALL_DAY: i64 = 100;
 /// The day AUTH_SECRET is rotated again with `--key AUTH_SECRET --no-overlap` after `--due`.
 const NO_OVERLAP_DAY: i64 = 200;
+/// `status --json` is checked every this many days (and on each of the first 12).
+const STATUS_EVERY: i64 = 3;
 
 const PLAIN: &str = ".env.plain.local";
 const SEALED: &str = ".env.sealed.age";
@@ -661,6 +663,100 @@ fn check_json(
     Ok(())
 }
 
+/// Checks `status --json` at `now` (before the day's run) against the model: each key's state
+/// (`missing`, `unknown`, `due` or `ok`), when it was generated and when it falls due; the
+/// external key's state from its `set=` record; old values shown as `previous` or `expired`.
+fn check_status(json: &serde_json::Value, env: &EnvModel, now: i64) -> Result<(), String> {
+    let rows: Vec<&serde_json::Value> = json
+        .as_array()
+        .ok_or("not an array")?
+        .iter()
+        .filter(|r| r["env"] == env.name)
+        .collect();
+    let row = |key: &str| {
+        rows.iter()
+            .find(|r| r["key"] == key && r["previous_of"].is_null())
+            .copied()
+    };
+    for d in &DECLS {
+        let r = row(d.key).ok_or_else(|| format!("no row for {}", d.key))?;
+        let period = d.period_days * DAY;
+        let (state, generated) = if d.external {
+            match &env.external {
+                None => ("missing", None),
+                Some((_, record)) => {
+                    let at = fields(record)["set"].parse::<jiff::Timestamp>().unwrap();
+                    let at = at.as_second();
+                    (if now - at >= period { "due" } else { "ok" }, Some(at))
+                }
+            }
+        } else {
+            let km = &env.keys[d.key];
+            match (&km.current, km.generated) {
+                (None, _) => ("missing", None),
+                (Some(_), None) => ("unknown", None),
+                (Some(_), Some(at)) => (if now - at >= period { "due" } else { "ok" }, Some(at)),
+            }
+        };
+        if r["state"] != state {
+            return Err(format!(
+                "{} is {}, the model says {state}: {r}",
+                d.key, r["state"]
+            ));
+        }
+        if let Some(at) = generated {
+            if r["generated_at"] != stamp(at).as_str() || r["due_at"] != stamp(at + period).as_str()
+            {
+                return Err(format!(
+                    "{}: generated/due times differ from {}: {r}",
+                    d.key,
+                    stamp(at)
+                ));
+            }
+        }
+        if d.external {
+            continue;
+        }
+        // Old values: still in their window `previous`, past it (to be removed by this very
+        // run) `expired`. A list is one row: its earliest expiry, expired once that passed.
+        let previous = &env.keys[d.key].previous;
+        let earliest: Vec<Prev>;
+        let items = match d.form {
+            Form::List(..) if !previous.is_empty() => {
+                earliest = previous
+                    .iter()
+                    .min_by_key(|p| p.expires)
+                    .cloned()
+                    .into_iter()
+                    .collect();
+                &earliest
+            }
+            _ => previous,
+        };
+        for p in items {
+            let want = if p.expires > now {
+                "previous"
+            } else {
+                "expired"
+            };
+            let found = rows.iter().any(|r| {
+                r["previous_of"] == d.key
+                    && r["state"] == want
+                    && r["expires_at"] == stamp(p.expires).as_str()
+            });
+            if !found {
+                return Err(format!(
+                    "no {want} row for the value of {} retired {} (expires {})",
+                    d.key,
+                    stamp(p.retired),
+                    stamp(p.expires)
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Checks the folder: exactly the expected files, both 0600.
 fn check_folder(out: &Output, day: i64) {
     assert_eq!(
@@ -731,6 +827,21 @@ fn a_year_of_daily_rotate_due_runs_over_plain_and_sealed_environments() {
         let mut runs = vec![if day == ALL_DAY { Run::All } else { Run::Due }];
         if day == NO_OVERLAP_DAY {
             runs.push(Run::KeyNoOverlap("AUTH_SECRET"));
+        }
+        // Every few days, and on the days around the first rotations, `status` says what the
+        // run is about to find.
+        if day % STATUS_EVERY == 0 || day < 12 {
+            let out = test
+                .args(["status", "--at", &stamp(now), "--json"])
+                .status(0);
+            spawns += 1;
+            let json = out.json();
+            for env in [&plain, &sealed] {
+                if let Err(e) = check_status(&json, env, now) {
+                    panic!("day {day}, {}: status: {e}\n{}", env.name, out.describe());
+                }
+            }
+            test = out.then();
         }
         for run in runs {
             let out = test.args(run.args(now)).status(0);
