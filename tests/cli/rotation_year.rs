@@ -704,15 +704,15 @@ fn check_status(json: &serde_json::Value, env: &EnvModel, now: i64) -> Result<()
                 d.key, r["state"]
             ));
         }
-        if let Some(at) = generated {
-            if r["generated_at"] != stamp(at).as_str() || r["due_at"] != stamp(at + period).as_str()
-            {
-                return Err(format!(
-                    "{}: generated/due times differ from {}: {r}",
-                    d.key,
-                    stamp(at)
-                ));
-            }
+        if let Some(at) = generated
+            && (r["generated_at"] != stamp(at).as_str()
+                || r["due_at"] != stamp(at + period).as_str())
+        {
+            return Err(format!(
+                "{}: generated/due times differ from {}: {r}",
+                d.key,
+                stamp(at)
+            ));
         }
         if d.external {
             continue;
