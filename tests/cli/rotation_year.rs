@@ -937,3 +937,86 @@ fn a_year_of_daily_rotate_due_runs_over_plain_and_sealed_environments() {
         elapsed.as_secs_f64() * 1000.0 / f64::from(spawns)
     );
 }
+
+#[test]
+fn overlapping_scheduled_runs_rotate_each_key_once() {
+    // Four `rotate --due` runs at once (a cron job that overlaps itself, or two machines):
+    // between them, each due key is rotated exactly once, and the retired value kept is the
+    // original one, not a value another of the runs had just written.
+    let t0 = "2030-01-01T00:00:00Z";
+    let file = |env: &str| {
+        let mut text = format!("# {env}\n");
+        for key in ["A", "B"] {
+            text.push_str(&format!(
+                "# envmint: generated={t0}\n{key}=old-{key}-{env}-0123456789abcdef0123456789abcdef\n"
+            ));
+        }
+        // Bulk, so that the runs overlap.
+        for i in 0..20_000 {
+            text.push_str(&format!("OTHER_{i}=x{i}\n"));
+        }
+        text
+    };
+    let test = Test::new()
+        .write(
+            "envmint.toml",
+            "[environments.one]\nfile = \".env.one\"\n[environments.two]\nfile = \".env.two\"\n\
+             [secrets.A]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"30d\"\noverlap = \"7d\"\n\
+             [secrets.B]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"30d\"\n",
+        )
+        .write(".env.one", file("one"))
+        .write(".env.two", file("two"))
+        .chmod(".env.one", 0o600)
+        .chmod(".env.two", 0o600)
+        .args(["rotate", "--due", "--at", "2030-03-01T00:00:00Z", "--json"]);
+    let children: Vec<_> = (0..4).map(|_| test.spawn()).collect();
+    let mut rotated: HashMap<(String, String), usize> = HashMap::new();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "a run failed: {stderr}");
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        for env in json["environments"].as_array().unwrap() {
+            for c in env["changes"].as_array().unwrap() {
+                if c["action"] == "rotated" {
+                    let key = (
+                        env["environment"].as_str().unwrap().to_string(),
+                        c["key"].as_str().unwrap().to_string(),
+                    );
+                    *rotated.entry(key).or_default() += 1;
+                }
+            }
+        }
+    }
+    for env in ["one", "two"] {
+        for key in ["A", "B"] {
+            assert_eq!(
+                rotated.get(&(env.into(), key.into())),
+                Some(&1),
+                "{env} {key}: {rotated:?}"
+            );
+        }
+        let text = std::fs::read_to_string(test.path(format!(".env.{env}"))).unwrap();
+        let parsed = parse(&text);
+        assert_eq!(
+            parsed["A_PREVIOUS"].value,
+            format!("old-A-{env}-0123456789abcdef0123456789abcdef"),
+            "{env}: the value kept is not the original one"
+        );
+        assert!(!parsed["A"].value.starts_with("old-"));
+        assert!(!parsed["B"].value.starts_with("old-"));
+        let others = |text: &str| -> Vec<String> {
+            text.lines()
+                .filter(|l| {
+                    !l.starts_with("# envmint:") && !l.starts_with('A') && !l.starts_with('B')
+                })
+                .map(str::to_string)
+                .collect()
+        };
+        assert!(
+            others(&text) == others(&file(env)),
+            "{env}: other lines changed"
+        );
+    }
+    assert!(common::temps(test.dir()).is_empty());
+}
