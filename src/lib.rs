@@ -12,7 +12,8 @@
 //! - [`atomic`]: the only writer of secret files (0600 temp file, fsync, rename, fsync dir) and
 //!   the advisory lock.
 //! - [`plan`]: which keys change and why, without values ([`plan::bootstrap`]: which secrets an
-//!   environment lacks), and applying a plan with an injected RNG.
+//!   environment lacks), and applying a plan with an injected RNG; rotation with overlap
+//!   ([`plan::rotation`]) as replayable edits, saved plans ([`plan::file`](mod@plan::file)).
 //! - [`kv`]: what `set`, `get`, `unset` and `edit` decide about a document (values typed or
 //!   edited by a person).
 //! - [`bootstrap`]: which secrets an environment lacks, and adding them.

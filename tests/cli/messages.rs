@@ -381,6 +381,8 @@ fn every_snapshot_has_its_test() {
         include_str!("gen.rs"),
         include_str!("manifest.rs"),
         include_str!("status.rs"),
+        include_str!("plan.rs"),
+        include_str!("rotate.rs"),
     ]
     .concat();
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/snapshots");

@@ -250,3 +250,30 @@ fn two_environments_sharing_one_file_are_planned_on_top_of_each_other() {
     assert_eq!(j["environments"][1]["result"], "already-applied");
     assert_eq!(again.read(".env"), text);
 }
+
+#[test]
+fn fail_a_stale_plan_reads_as_its_snapshot() {
+    let out = project()
+        .args(["plan", "--at", AT, "-o", "p.plan"])
+        .status(0);
+    common::assert_stderr_snapshot(&out, "plan/summary");
+    let out = out
+        .then()
+        .write(".env.production", "A=edited\n")
+        .args(["apply", "p.plan"])
+        .status(65);
+    assert_eq!(out.stdout(), "");
+    common::assert_stderr_snapshot(&out, "plan/stale");
+}
+
+#[test]
+fn a_plan_written_over_a_readable_file_becomes_private() {
+    let out = project()
+        .write("p.plan", "old")
+        .chmod("p.plan", 0o644)
+        .args(["plan", "--at", AT, "-o", "p.plan", "--json"])
+        .status(0);
+    assert_eq!(out.mode("p.plan"), 0o600);
+    assert_eq!(json(&out)["plan_file"], "p.plan");
+    assert!(common::temps(out.dir()).is_empty());
+}

@@ -358,7 +358,7 @@ fn fail_a_key_that_is_not_declared_is_named() {
     let out = project(&secrets, "A=1\n")
         .args(["rotate", "--key", "NOPE"])
         .status(2);
-    assert_stderr_has(&out, "--key NOPE: not a secret of any environment rotated");
+    assert_stderr_has(&out, "--key NOPE: not a secret of any environment");
     assert_eq!(out.read(".env"), "A=1\n");
     // Named environments: each must declare it.
     let two = "[environments.production]\nfile = \".env\"\n[environments.staging]\n\
@@ -450,4 +450,38 @@ fn a_sealed_environment_is_rotated_in_memory() {
         .args(["get", "production", "JWT_PREVIOUS"])
         .status(0);
     assert_eq!(prev.stdout().trim(), first);
+}
+
+#[test]
+fn the_summary_reads_as_its_snapshot() {
+    let secrets = format!(
+        "[secrets.JWT]\n{HEX}rotate_every = \"30d\"\noverlap = \"7d\"\n\
+         [secrets.AUTH]\n{HEX}overlap = \"30d\"\n\
+         previous = {{ numbered = \"AUTH_{{n}}\", keep = 2 }}\n\
+         [secrets.STRIPE_KEY]\nexternal = true\n"
+    );
+    let env = format!(
+        "# envmint: generated={T0}\nJWT=j\n\
+         # envmint: generated=2026-01-20T00:00:00Z\nAUTH=a\n\
+         # envmint: previous-of=AUTH retired={T0} expires=2026-01-31T00:00:00Z\nAUTH_1=old\n"
+    );
+    let out = project(&secrets, &env)
+        .args(["rotate", "--at", "2026-02-01"])
+        .status(0);
+    common::assert_stderr_snapshot(&out, "rotate/summary");
+    let dry = out
+        .then()
+        .write(".env", &env)
+        .args(["rotate", "--at", "2026-02-01", "--dry-run", "--all"])
+        .status(0);
+    common::assert_stderr_snapshot(&dry, "rotate/summary_dry_run");
+}
+
+#[test]
+fn fail_an_undeclared_key_reads_as_its_snapshot() {
+    let out = project(&format!("[secrets.A]\n{HEX}"), "A=1\n")
+        .args(["rotate", "production", "--key", "NOPE"])
+        .status(2);
+    assert_eq!(out.stdout(), "");
+    common::assert_stderr_snapshot(&out, "rotate/key_not_declared");
 }

@@ -66,7 +66,7 @@ pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
         now,
         skip_undeclared: !named,
     };
-    rotate::check_keys_declared(&manifest, &envs, &options.selection)?;
+    rotate::check_keys_declared(&manifest, &envs, named, &options.selection)?;
     let open = super::unseal::store_options(ctx, &envs, &args.identities)?;
     let dir = manifest_dir(&manifest, &cwd);
 

@@ -112,7 +112,7 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
         now,
         skip_undeclared: !named,
     };
-    check_keys_declared(&manifest, &envs, &options.selection)?;
+    check_keys_declared(&manifest, &envs, named, &options.selection)?;
     let mut open = super::unseal::store_options(ctx, &envs, &args.identities)?;
     let rng = &mut ctx.rng;
 
@@ -203,25 +203,36 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
     finish(&args, &reports, &cwd, now, done.failure)
 }
 
-/// Refuses a `--key` that no selected environment declares (with named environments, each
-/// must declare it: see [`rotation::Options::skip_undeclared`]).
+/// Refuses, before any store is read, a `--key` that a named environment does not declare, or
+/// (environments not named) that no environment declares: see
+/// [`rotation::Options::skip_undeclared`].
 pub(super) fn check_keys_declared(
     manifest: &Manifest,
     envs: &[&Environment],
+    named: bool,
     selection: &Selection,
 ) -> Result<()> {
     let Selection::Keys(keys) = selection else {
         return Ok(());
     };
+    let declares =
+        |env: &Environment, key: &str| manifest.secrets_for(&env.name).any(|s| s.key == key);
     for key in keys {
-        let declared = envs
-            .iter()
-            .any(|e| manifest.secrets_for(&e.name).any(|s| s.key == *key));
-        if !declared {
-            return Err(Error::usage(format!(
-                "--key {key}: not a secret of any environment rotated"
-            ))
-            .with_hint("name a key declared under [secrets] in envmint.toml"));
+        if named {
+            if let Some(env) = envs.iter().find(|e| !declares(e, key)) {
+                return Err(rotation_error(
+                    env,
+                    RotationError::NotDeclared {
+                        key: key.clone(),
+                        environment: env.name.clone(),
+                    },
+                ));
+            }
+        } else if !envs.iter().any(|e| declares(e, key)) {
+            return Err(
+                Error::usage(format!("--key {key}: not a secret of any environment"))
+                    .with_hint("name a key declared under [secrets] in envmint.toml"),
+            );
         }
     }
     Ok(())
@@ -255,7 +266,7 @@ fn finish(
 }
 
 /// The summary of one change, as a line (without the leading spaces). Never a value.
-pub(super) fn change_line(env: &str, c: &Change, dry_run: bool) -> String {
+pub(super) fn change_line(env: &str, c: &Change, width: usize, dry_run: bool) -> String {
     let verb = match (c.action, dry_run) {
         (Action::Rotated, true) => "would rotate",
         (Action::Retired, true) => "would retire",
@@ -269,7 +280,7 @@ pub(super) fn change_line(env: &str, c: &Change, dry_run: bool) -> String {
     };
     let detail = match c.action {
         Action::Rotated => format!(
-            "{} {} bits ({})",
+            "{:<9} {} bits ({})",
             c.kind.unwrap_or(""),
             envmint::generate::format_bits(c.bits.unwrap_or(0.0)),
             c.reason.map_or("", |r| r.as_str())
@@ -288,7 +299,7 @@ pub(super) fn change_line(env: &str, c: &Change, dry_run: bool) -> String {
             }
         }
     };
-    format!("{verb:<20} {}  {detail}", c.key)
+    format!("{verb:<20} {:<width$}  {detail}", c.key)
 }
 
 /// The state of one environment in the summary.
@@ -323,7 +334,17 @@ fn state(r: &EnvReport<'_>, dry_run: bool) -> String {
     parts.join(", ")
 }
 
+/// Key names wider than this do not widen the summary's key column.
+const MAX_KEY_WIDTH: usize = 40;
+
 pub(super) fn print_summary(reports: &[EnvReport<'_>], cwd: &Path, dry_run: bool) {
+    let width = reports
+        .iter()
+        .flat_map(|r| &r.changes)
+        .map(|c| c.key.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(MAX_KEY_WIDTH);
     for r in reports {
         super::say!(
             "{}: {} ({})",
@@ -332,7 +353,7 @@ pub(super) fn print_summary(reports: &[EnvReport<'_>], cwd: &Path, dry_run: bool
             state(r, dry_run)
         );
         for c in &r.changes {
-            super::say!("  {}", change_line(&r.env.name, c, dry_run));
+            super::say!("  {}", change_line(&r.env.name, c, width, dry_run));
         }
     }
 }
