@@ -1020,3 +1020,47 @@ fn overlapping_scheduled_runs_rotate_each_key_once() {
     }
     assert!(common::temps(test.dir()).is_empty());
 }
+
+#[test]
+fn a_retired_value_under_a_previous_name_the_manifest_no_longer_uses_still_expires() {
+    // A's retired value sits in A_PREVIOUS with `# envmint: previous-of=A ... expires=...`;
+    // then the manifest moves A's old values to a list (or renames its previous variable).
+    // The record still says whose value it is and until when: once it expires, a scheduled run
+    // must remove it, not keep an old secret forever as an "unmanaged" key.
+    let one = "[environments.p]\nfile = \".env.p\"\n\
+               [secrets.A]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"30d\"\noverlap = \"7d\"\n";
+    let out = Test::new()
+        .write("envmint.toml", one)
+        .write(".env.p", "X=1\n")
+        .chmod(".env.p", 0o600)
+        .args(["rotate", "--at", "2030-01-01T00:00:00Z"])
+        .status(0)
+        .then()
+        .args(["rotate", "--all", "--at", "2030-01-02T00:00:00Z"])
+        .status(0);
+    let retired = parse(&out.read(".env.p"))["A_PREVIOUS"].value.clone();
+    let list = format!("{one}previous = {{ list = \"A_OLD\", separator = \",\", keep = 2 }}\n");
+    let status = out
+        .then()
+        .write("envmint.toml", list)
+        .args(["status", "--at", "2030-01-20T00:00:00Z", "--json"])
+        .status(0);
+    let rows = status.json();
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "A_PREVIOUS")
+        .expect("a row for A_PREVIOUS");
+    assert_eq!(row["previous_of"], "A", "status: {row}");
+    assert_eq!(row["state"], "expired", "status: {row}");
+    let rotated = status
+        .then()
+        .args(["rotate", "--due", "--at", "2030-01-20T00:00:00Z"])
+        .status(0);
+    let text = rotated.read(".env.p");
+    assert!(
+        !text.contains(&retired),
+        "the expired retired value is still in the file:\n{text}"
+    );
+}
