@@ -1064,3 +1064,27 @@ fn a_retired_value_under_a_previous_name_the_manifest_no_longer_uses_still_expir
         "the expired retired value is still in the file:\n{text}"
     );
 }
+
+#[test]
+fn a_record_that_does_not_read_is_warned_about_by_rotate_too() {
+    // The record format's rule: a record that does not parse makes its key unknown (due),
+    // "with a warning naming the line, never an error". `status` warns; the scheduled job is
+    // where the operator reads its log, so `rotate --due` must say it as well.
+    let out = Test::new()
+        .write(
+            "envmint.toml",
+            "[environments.p]\nfile = \".env.p\"\n[secrets.B]\nkind = \"hex\"\nbytes = 32\n",
+        )
+        .write(
+            ".env.p",
+            "X=1\n# envmint: generated=2030-13-01T00:00:00Z\nB=old-value-0123456789abcdef\n",
+        )
+        .chmod(".env.p", 0o600)
+        .args(["rotate", "--due", "--at", "2030-01-05T00:00:00Z"])
+        .status(0);
+    assert!(
+        out.read(".env.p")
+            .contains("# envmint: generated=2030-01-05T00:00:00Z\nB=")
+    );
+    common::assert_stderr_has(&out, "warning: .env.p:2: B: bad record");
+}
