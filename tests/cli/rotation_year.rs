@@ -1088,3 +1088,40 @@ fn a_record_that_does_not_read_is_warned_about_by_rotate_too() {
     );
     common::assert_stderr_has(&out, "warning: .env.p:2: B: bad record");
 }
+
+#[test]
+fn rotate_all_over_environments_sharing_one_file_rotates_a_shared_key_once() {
+    // `a` and `b` share `.env` and both declare C (overlap 7d). `rotate --all` must give C one
+    // new value and keep the value the apps use now as C_PREVIOUS. Planning `b` on top of `a`
+    // rotated C a second time: C_PREVIOUS then held `a`'s value, which no app ever saw, and the
+    // value in use was dropped at once, which is what the overlap is there to prevent.
+    let original = "original0123456789abcdef0123456789abcdef0123456789abcdef01234567";
+    for args in [&["rotate", "--all"][..], &["rotate", "--key", "C"][..]] {
+        let out = Test::new()
+            .write(
+                "envmint.toml",
+                "[environments.a]\nfile = \".env\"\n[environments.b]\nfile = \".env\"\n\
+                 [secrets.C]\nkind = \"hex\"\nbytes = 32\noverlap = \"7d\"\n",
+            )
+            .write(
+                ".env",
+                format!("# envmint: generated=2030-01-01T00:00:00Z\nC={original}\n"),
+            )
+            .chmod(".env", 0o600)
+            .args(args)
+            .args(["--at", "2030-01-02T00:00:00Z"])
+            .status(0);
+        let out = if args[0] == "plan" {
+            out.then().args(["apply", "p.plan"]).status(0)
+        } else {
+            out
+        };
+        let text = out.read(".env");
+        let parsed = parse(&text);
+        assert_eq!(
+            parsed.get("C_PREVIOUS").map(|e| e.value.as_str()),
+            Some(original),
+            "{args:?}: the value in use was not kept as C_PREVIOUS:\n{text}"
+        );
+    }
+}
