@@ -875,6 +875,11 @@ fn a_year_of_daily_rotate_due_runs_over_plain_and_sealed_environments() {
             }
             last_sealed = sealed_bytes;
 
+            if day > 0 && !sealed_changed {
+                // The same bytes as yesterday, checked then: no need to decrypt them again.
+                test = out.then();
+                continue;
+            }
             let rotate_run = out.describe();
             let read = out.then().args(["unseal", "sealed", "--stdout"]).status(0);
             spawns += 1;
