@@ -17,7 +17,12 @@
 //!
 //! The model is written from the words, not from the implementation: it is the
 //! oracle. One rotate run per day covers both environments; the sealed one is read back with
-//! `envmint unseal ENV --stdout`.
+//! `envmint unseal ENV --stdout` on the days it changed. `status --json` is checked against the
+//! same model every few days.
+//!
+//! Then rotation cases the year does not reach: overlapping scheduled runs, environments that
+//! share one file, a retired value under a previous name the manifest no longer uses, a record
+//! that does not read.
 
 use crate::common;
 
