@@ -6,7 +6,7 @@
 #   --quick   fewer iterations (a smoke run of well under a minute)
 #
 # BENCH_ENVMINT=/path/to/envmint skips the build and benchmarks that binary instead.
-# BENCH_ONLY="bench_audit_git bench_gen" runs only those sections.
+# BENCH_ONLY="bench_audit_git bench_gen" (or BENCH_SECTIONS) runs only the sections named.
 #
 # Sections (one function each; add new ones to SECTIONS below):
 #   bench_gen        envmint gen hex --bytes 32  vs  openssl rand -hex 32  vs  python secrets
@@ -25,6 +25,8 @@
 #   bench_audit_git  envmint audit --git on a repository of 5,000 commits and 2,000 files (a
 #                    value committed at commit 2,500 and removed at 2,501): < 5 s. The fixture
 #                    is built once with git fast-import into ~/.cache/envmint-bench
+#   bench_rotate     rotate --due on 10,000 managed keys (~1 MB), 10% due, a fresh copy each
+#                    run: < 50 ms; the sealed form within 1.5x of plain
 #
 # The bootstrap sections are skipped with a message while `envmint bootstrap` does not work
 # yet. Results end in a summary table: what, envmint median, other median, ratio, target,
@@ -557,6 +559,8 @@ bench_audit_git() {
     e=$(median_ms "$json" 0)
     record "audit --git, 5,000 commits x 2,000 files" "$(fmt 0 "$e") ms" "-" "-" "< 5 s" \
         "$(calc "int($e < 5000)")"
+}
+
 bench_export() {
     log "export of a 10,000-key (~1 MB) environment, each format, to stdout and to a file (-o)"
     local dir="$WORK/export" json="$WORK/export.json" format e i=0 how
@@ -613,6 +617,82 @@ bench_run() {
     d=$(calc "$e - $o")
     record "run -- true, added start time" "$(fmt 2 "$e") ms" "$(fmt 2 "$o") ms" \
         "+$(fmt 2 "$d") ms" "<= 2 ms" "$(calc "int($d <= 2)")"
+}
+
+# has_command NAME: whether `envmint NAME` is in this build.
+has_command() {
+    if ! "$ENVMINT" "$1" --help >/dev/null 2>&1; then
+        echo "skipped: \`envmint $1 --help\` fails (not in this build yet)"
+        return 1
+    fi
+}
+
+bench_rotate() {
+    log "rotate --due on 10,000 managed keys (~1 MB), 10% due: plain and sealed"
+    if ! has_command rotate; then
+        record "rotate --due, 10,000 keys, 10% due" "skipped" "-" "-" "< 50 ms" skip
+        return
+    fi
+    local dir="$WORK/rotate" json="$WORK/rotate.json" at="2030-06-01T00:00:00Z" recipient
+    mkdir -p "$dir"
+    recipient=$(cd "$dir" && "$ENVMINT" keygen -o id.txt 2>&1 | sed 's/^Public key: //')
+    # 10,000 declared keys (every 10th due: its record is 151 days old, the others' 31 days,
+    # against the default 90d) in a manifest of ~450 KB, and a ~1.1 MB file with a record above
+    # each key.
+    "$PY" - "$dir" "$recipient" <<'PY'
+import os, sys
+d, recipient = sys.argv[1], sys.argv[2]
+with open(os.path.join(d, "envmint.toml"), "w") as f:
+    f.write('[defaults]\nrotate_every = "90d"\n\n')
+    f.write('[environments.plain]\nfile = ".env.plain.local"\n\n')
+    f.write(f'[environments.sealed]\nsealed = ".env.sealed.age"\nrecipients = ["{recipient}"]\n\n')
+    for i in range(10_000):
+        f.write(f'[secrets.KEY_{i:05d}]\nkind = "hex"\nbytes = 32\n')
+with open(os.path.join(d, "base.env"), "w") as f:
+    for i in range(10_000):
+        when = "2030-01-01T00:00:00Z" if i % 10 == 0 else "2030-05-01T00:00:00Z"
+        f.write(f"# envmint: generated={when}\nKEY_{i:05d}={os.urandom(32).hex()}\n")
+PY
+    (
+        cd "$dir"
+        cp base.env .env.sealed.local
+        "$ENVMINT" seal sealed --remove-plaintext >/dev/null 2>&1
+        mv .env.sealed.age base.age
+    ) || {
+        record "rotate --due, 10,000 keys, 10% due" "failed" "-" "-" "< 50 ms" fail
+        return
+    }
+    local mb
+    mb=$(calc "$(wc -c <"$dir/base.env") / 1e6")
+    echo "file: $(fmt 2 "$mb") MB, manifest: $(fmt 0 "$(calc "$(wc -c <"$dir/envmint.toml") / 1e3")") KB"
+
+    # One checked run first: exactly the 1,000 due keys get a new value and a new record.
+    (cd "$dir" && cp base.env .env.plain.local && chmod 600 .env.plain.local &&
+        "$ENVMINT" rotate plain --due --at "$at" >/dev/null 2>&1) || {
+        record "rotate --due, 10,000 keys, 10% due" "failed" "-" "-" "< 50 ms" fail
+        return
+    }
+    local rotated
+    rotated=$(grep -c "^# envmint: generated=$at" "$dir/.env.plain.local" || true)
+    echo "one run rotated $rotated keys (expected 1000)"
+    [ "$rotated" = 1000 ] || echo "warning: rotate --due rotated $rotated keys, not 1000" >&2
+
+    # Each run starts from the same files: --prepare copies them back.
+    (cd "$dir" && ENVMINT_IDENTITY=id.txt hyperfine -N --style basic --warmup 2 \
+        --runs "$RUNS_BIG" --export-json "$json" \
+        --prepare "cp base.env .env.plain.local" \
+        -n "rotate plain --due (10,000 keys, 1,000 due)" "$ENVMINT rotate plain --due --at $at" \
+        --prepare "cp base.age .env.sealed.age" \
+        -n "rotate sealed --due (10,000 keys, 1,000 due)" "$ENVMINT rotate sealed --due --at $at")
+    local rp rs r_rot
+    rp=$(median_ms "$json" 0)
+    rs=$(median_ms "$json" 1)
+    r_rot=$(calc "$rs / $rp")
+    echo "=> rotate: plain $(fmt 2 "$rp") ms, sealed $(fmt 2 "$rs") ms (sealed/plain $(fmt 2 "$r_rot")x)"
+    record "rotate --due, 10,000 keys (1,000 due), plain" "$(fmt 2 "$rp") ms" "-" "-" "< 50 ms" \
+        "$(calc "int($rp < 50)")"
+    record "rotate --due, sealed vs plain" "$(fmt 2 "$rs") ms" "$(fmt 2 "$rp") ms" \
+        "$(fmt 2 "$r_rot")x" "<= 1.5x plain" "$(calc "int($r_rot <= 1.5)")"
 }
 
 summary() {
@@ -677,7 +757,7 @@ PY
 }
 
 SECTIONS=(bench_gen bench_throughput bench_bootstrap bench_big_file bench_memory bench_seal
-    bench_sealed_noop bench_status bench_audit_git bench_export bench_run)
+    bench_sealed_noop bench_status bench_audit_git bench_export bench_run bench_rotate)
 # BENCH_ONLY="bench_audit_git ..." runs only those sections.
 if [ -n "${BENCH_ONLY:-}" ]; then
     read -ra SECTIONS <<<"$BENCH_ONLY"
@@ -687,7 +767,8 @@ main() {
     ensure_tools
     build
     local section status
-    for section in "${SECTIONS[@]}"; do
+    # BENCH_SECTIONS="bench_rotate ..." runs only those sections.
+    for section in ${BENCH_SECTIONS:-${SECTIONS[*]}}; do
         # A failing section is reported and the others still run. (Not `if ! section`: that
         # would switch off errexit inside the section.)
         set +e

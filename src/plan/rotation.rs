@@ -26,22 +26,28 @@
 //!   key declares an overlap (envmint cannot tell how long it must stay); one without an
 //!   `envmint: previous-of=KEY` record is left alone when its key declares none (it may be an
 //!   app's own variable that happens to have that name).
+//! - A retired value left under a name its key no longer uses (the manifest moved
+//!   `A_PREVIOUS` to a list) is still removed once its record's last `expires` has passed,
+//!   when that record says `previous-of=KEY` ([`super::status::is_left_behind`]); a variable
+//!   without such a record is never touched.
 //! - `--no-overlap` (a compromise) retires nothing and drops the selected keys' previous
-//!   values at once ([`Action::Dropped`]).
+//!   values at once ([`Action::Dropped`]), those left under old names too.
+//! - Environments sharing one file are rotated one on top of the other; a key an earlier one
+//!   rotated in the same run is not rotated again ([`Options::rotated_earlier`]).
 //!
 //! New previous variables are inserted right after their key (or the previous slot);
 //! unmanaged lines, comments and keys that do not change keep every byte.
 
 use super::edit::Edit;
 use super::record::Record;
-use super::status::{self, State};
+use super::status::{self, KeyStatus, State};
 use crate::Secret;
 use crate::dotenv::{Document, EditError};
 use crate::generate::Generator;
 use crate::manifest::{Environment, MAX_KEEP, Manifest, Previous, SecretDecl, numbered};
 use jiff::Timestamp;
 use rand::CryptoRng;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Which keys a rotation gives new values.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -68,6 +74,10 @@ pub struct Options {
     /// rather than refused (the binary sets it when the environments were not named, so
     /// `--key` can name a secret only some of them declare).
     pub skip_undeclared: bool,
+    /// Keys an environment planned earlier in this run already rotated in this same store
+    /// (environments sharing one file): never selected again, so a shared key gets one new
+    /// value per run and the value it retires is the one apps use, not an intermediate one.
+    pub rotated_earlier: HashSet<String>,
 }
 
 /// Why a key was selected.
@@ -149,6 +159,9 @@ pub struct Built {
     pub edits: Vec<Edit>,
     /// What they do, key by key in declaration order.
     pub changes: Vec<Change>,
+    /// The status rows with something odd about them (a record that does not read...), for
+    /// the caller to warn about as `status` does: a rotation goes on regardless.
+    pub problems: Vec<KeyStatus>,
 }
 
 impl Built {
@@ -234,12 +247,33 @@ pub fn build<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<Built, RotationError> {
     let decls: Vec<&SecretDecl> = manifest.secrets_for(&env.name).collect();
+    let by_key: HashMap<&str, &SecretDecl> = decls.iter().map(|d| (d.key.as_str(), *d)).collect();
     // By key, so a 10,000-key environment is not searched once per key.
-    let states: HashMap<String, State> = status::evaluate(manifest, env, doc, options.now)
-        .into_iter()
-        .filter(|s| s.previous_of.is_none())
-        .map(|s| (s.key, s.state))
-        .collect();
+    let mut states: HashMap<String, State> = HashMap::new();
+    // Per secret: its retired values left under names it no longer uses, and whether expired.
+    let mut left_behind: HashMap<String, Vec<(String, bool)>> = HashMap::new();
+    let mut problems = Vec::new();
+    for row in status::evaluate(manifest, env, doc, options.now) {
+        if row.problem.is_some() {
+            problems.push(row.clone());
+        }
+        match row.previous_of.as_deref() {
+            None => {
+                states.insert(row.key, row.state);
+            }
+            Some(of) => {
+                if let Some(decl) = by_key.get(of)
+                    && status::is_left_behind(decl, &row)
+                {
+                    let expired = row.state == State::Expired;
+                    left_behind
+                        .entry(of.to_string())
+                        .or_default()
+                        .push((row.key, expired));
+                }
+            }
+        }
+    }
     let reason_of = |key: &str| match states.get(key) {
         Some(State::Due) => Reason::Due,
         Some(State::Unknown) => Reason::Unknown,
@@ -277,114 +311,156 @@ pub fn build<R: CryptoRng + ?Sized>(
         }
     }
 
-    let now = options.now;
-    let mut built = Built::default();
+    for key in &options.rotated_earlier {
+        selected.remove(key.as_str());
+    }
+
+    let mut built = Built {
+        problems,
+        ..Built::default()
+    };
     for decl in &decls {
         let key = decl.key.as_str();
         let reason = selected.get(key).copied();
-        if decl.external {
-            if let Some(reason) = reason {
-                built.changes.push(Change {
-                    key: key.to_string(),
-                    action: Action::ExternalDue,
-                    reason: Some(reason),
-                    kind: None,
-                    bits: None,
-                    previous_of: None,
-                    count: 1,
-                });
-            }
-            continue;
+        rotate_key(doc, decl, reason, options, rng, &mut built)?;
+        // Retired values left under names the secret no longer uses: removed once expired, or
+        // at once when the secret is rotated with --no-overlap. Only variables whose record
+        // says they are this secret's get here.
+        for (name, expired) in left_behind.remove(key).unwrap_or_default() {
+            let action = if expired {
+                Action::ExpiredRemoved
+            } else if reason.is_some() && !decl.external && options.no_overlap {
+                Action::Dropped
+            } else {
+                continue;
+            };
+            let count = doc
+                .record(&name)
+                .and_then(|t| Record::parse(t).ok())
+                .map_or(1, |r| r.expires.len().max(1));
+            built.edits.push(Edit::Remove { key: name.clone() });
+            built
+                .changes
+                .push(previous_change(name, action, key, count));
         }
-        let mut found = read_previous(doc, decl, now);
-        let mut retired = false;
-        let mut dropped: Vec<(String, usize)> = Vec::new();
+    }
+    Ok(built)
+}
+
+/// The edits and changes of one declared secret (`reason`: why it is selected, if it is):
+/// its new value, the value it retires, and its previous values that expire or are dropped.
+fn rotate_key<R: CryptoRng + ?Sized>(
+    doc: &Document,
+    decl: &SecretDecl,
+    reason: Option<Reason>,
+    options: &Options,
+    rng: &mut R,
+    built: &mut Built,
+) -> Result<(), RotationError> {
+    let key = decl.key.as_str();
+    let now = options.now;
+    if decl.external {
         if let Some(reason) = reason {
-            if doc.contains_key(key) && doc.get(key).is_none() {
-                return Err(EditError::KeyOnUnparsableLine {
-                    key: key.to_string(),
-                    line: doc.broken_line(key).unwrap_or(0),
-                }
-                .into());
-            }
-            let current = doc.get(key).filter(|v| !v.is_empty());
-            let value = Generator::new(decl.spec.clone()).generate(rng);
-            built.edits.push(Edit::Set {
-                key: key.to_string(),
-                value,
-                record: Record::generated(now).to_string(),
-            });
             built.changes.push(Change {
                 key: key.to_string(),
-                action: Action::Rotated,
+                action: Action::ExternalDue,
                 reason: Some(reason),
-                kind: Some(decl.spec.kind().name()),
-                bits: Some(decl.spec.bits()),
+                kind: None,
+                bits: None,
                 previous_of: None,
                 count: 1,
             });
-            if options.no_overlap {
-                dropped.extend(sources(&found.alive));
-                found.alive.clear();
-            } else if let (Some(overlap), Some(current)) = (decl.overlap, current) {
-                if let Previous::List {
-                    name, separator, ..
-                } = &decl.previous
-                    && current.contains(separator.as_str())
-                {
-                    return Err(RotationError::SeparatorInValue {
-                        key: key.to_string(),
-                        list: name.clone(),
-                    });
-                }
-                let expires = crate::time::due_at(now, overlap);
-                found.alive.insert(
-                    0,
-                    Entry {
-                        value: Secret::new(current.to_string()),
-                        retired: now,
-                        expires,
-                        from: None,
-                    },
-                );
-                retired = true;
+        }
+        return Ok(());
+    }
+    let mut found = read_previous(doc, decl, now);
+    let mut retired = false;
+    let mut dropped: Vec<(String, usize)> = Vec::new();
+    if let Some(reason) = reason {
+        if doc.contains_key(key) && doc.get(key).is_none() {
+            return Err(EditError::KeyOnUnparsableLine {
+                key: key.to_string(),
+                line: doc.broken_line(key).unwrap_or(0),
             }
+            .into());
         }
-        let keep = decl.previous.keep();
-        if found.alive.len() > keep {
-            let extra = found.alive.split_off(keep);
-            dropped.extend(sources(&extra));
-        }
-        if !retired && found.expired.is_empty() && dropped.is_empty() {
-            continue;
-        }
-        if retired {
-            let names = slots(decl, &found.alive[..1]);
-            for (name, _) in names {
-                built.changes.push(Change {
-                    key: name,
-                    action: Action::Retired,
-                    reason: None,
-                    kind: None,
-                    bits: None,
-                    previous_of: Some(key.to_string()),
-                    count: 1,
+        let current = doc.get(key).filter(|v| !v.is_empty());
+        let value = Generator::new(decl.spec.clone()).generate(rng);
+        built.edits.push(Edit::Set {
+            key: key.to_string(),
+            value,
+            record: Record::generated(now).to_string(),
+        });
+        built.changes.push(Change {
+            key: key.to_string(),
+            action: Action::Rotated,
+            reason: Some(reason),
+            kind: Some(decl.spec.kind().name()),
+            bits: Some(decl.spec.bits()),
+            previous_of: None,
+            count: 1,
+        });
+        if options.no_overlap {
+            dropped.extend(sources(&found.alive));
+            found.alive.clear();
+        } else if let (Some(overlap), Some(current)) = (decl.overlap, current) {
+            if let Previous::List {
+                name, separator, ..
+            } = &decl.previous
+                && current.contains(separator.as_str())
+            {
+                return Err(RotationError::SeparatorInValue {
+                    key: key.to_string(),
+                    list: name.clone(),
                 });
             }
+            let expires = crate::time::due_at(now, overlap);
+            found.alive.insert(
+                0,
+                Entry {
+                    value: Secret::new(current.to_string()),
+                    retired: now,
+                    expires,
+                    from: None,
+                },
+            );
+            retired = true;
         }
-        for (name, count) in std::mem::take(&mut found.expired) {
-            built
-                .changes
-                .push(previous_change(name, Action::ExpiredRemoved, key, count));
-        }
-        for (name, count) in dropped {
-            built
-                .changes
-                .push(previous_change(name, Action::Dropped, key, count));
-        }
-        write_previous(doc, decl, &found.alive, &found.names, &mut built.edits);
     }
-    Ok(built)
+    let keep = decl.previous.keep();
+    if found.alive.len() > keep {
+        let extra = found.alive.split_off(keep);
+        dropped.extend(sources(&extra));
+    }
+    if !retired && found.expired.is_empty() && dropped.is_empty() {
+        return Ok(());
+    }
+    if retired {
+        let names = slots(decl, &found.alive[..1]);
+        for (name, _) in names {
+            built.changes.push(Change {
+                key: name,
+                action: Action::Retired,
+                reason: None,
+                kind: None,
+                bits: None,
+                previous_of: Some(key.to_string()),
+                count: 1,
+            });
+        }
+    }
+    for (name, count) in std::mem::take(&mut found.expired) {
+        built
+            .changes
+            .push(previous_change(name, Action::ExpiredRemoved, key, count));
+    }
+    for (name, count) in dropped {
+        built
+            .changes
+            .push(previous_change(name, Action::Dropped, key, count));
+    }
+    write_previous(doc, decl, &found.alive, &found.names, &mut built.edits);
+    Ok(())
 }
 
 fn previous_change(name: String, action: Action, key: &str, count: usize) -> Change {
@@ -607,6 +683,7 @@ mod tests {
             no_overlap: false,
             now: at(now),
             skip_undeclared: false,
+            rotated_earlier: HashSet::new(),
         }
     }
 
@@ -737,5 +814,77 @@ mod tests {
         assert!(!two.contains("v0"));
         let first_value = one.lines().nth(1).unwrap().strip_prefix("A=").unwrap();
         assert!(two.contains(&format!("A_PREVIOUS={first_value}\n")));
+    }
+
+    #[test]
+    fn a_retired_value_left_under_an_old_name_goes_when_it_expires() {
+        // A's old values once went to A_PREVIOUS; the manifest now keeps them in a list.
+        let m = manifest(&format!(
+            "[secrets.A]\n{HEX}overlap = \"7d\"\n\
+             previous = {{ list = \"A_OLD\", separator = \",\", keep = 2 }}\n"
+        ));
+        let text = "# envmint: generated=2026-01-01T00:00:00Z\nA=1\n\
+            # envmint: previous-of=A retired=2026-01-01T00:00:00Z expires=2026-01-08T00:00:00Z\n\
+            A_PREVIOUS=old\n\
+            A_HAND=no-record\n\
+            # envmint: previous-of=B retired=2026-01-01T00:00:00Z expires=2026-01-02T00:00:00Z\n\
+            B_OLD=not-a-secret-here\n";
+        // Inside its window: kept.
+        let (out, changes) = rotate(&m, text, &options(Selection::Due, "2026-01-07"), 1);
+        assert_eq!((out.as_str(), changes.len()), (text, 0));
+        // Expired: removed with its record; the variables without such a record stay.
+        let (out, changes) = rotate(&m, text, &options(Selection::Due, "2026-01-08"), 1);
+        assert_eq!(
+            changes,
+            [("A_PREVIOUS".to_string(), Action::ExpiredRemoved)]
+        );
+        let rest = text.replace(
+            "# envmint: previous-of=A retired=2026-01-01T00:00:00Z expires=2026-01-08T00:00:00Z\n\
+             A_PREVIOUS=old\n",
+            "",
+        );
+        assert_eq!(out, rest);
+        // --no-overlap drops it at once with the key's new value (a compromise).
+        let o = Options {
+            no_overlap: true,
+            ..options(Selection::All, "2026-01-02")
+        };
+        let (out, changes) = rotate(&m, text, &o, 1);
+        assert_eq!(
+            changes,
+            [
+                ("A".to_string(), Action::Rotated),
+                ("A_PREVIOUS".to_string(), Action::Dropped)
+            ]
+        );
+        assert!(
+            !out.contains("old") && out.contains("A_HAND=no-record\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_key_rotated_earlier_in_the_run_is_not_rotated_again() {
+        let m = manifest(&format!(
+            "[secrets.A]\n{HEX}overlap = \"7d\"\n[secrets.B]\n{HEX}"
+        ));
+        let text = "# envmint: generated=2026-01-01T00:00:00Z\nA=1\nB=2\n";
+        for selection in [
+            Selection::All,
+            Selection::Keys(vec!["A".into(), "B".into()]),
+            Selection::Due,
+        ] {
+            let o = Options {
+                rotated_earlier: HashSet::from(["A".to_string()]),
+                ..options(selection.clone(), "2026-01-02")
+            };
+            let (out, changes) = rotate(&m, text, &o, 1);
+            assert_eq!(
+                changes,
+                [("B".to_string(), Action::Rotated)],
+                "{selection:?}"
+            );
+            assert!(out.starts_with("# envmint: generated=2026-01-01T00:00:00Z\nA=1\n"));
+        }
     }
 }

@@ -14,7 +14,7 @@ use crate::manifest::{Environment, MAX_KEEP, Manifest, Previous, SecretDecl};
 use crate::time::due_at;
 use jiff::Timestamp;
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// How far ahead of `now` a record's time may be and still count: clocks of the machines that
 /// share a store differ a little, and `rotate --at TOMORROW` is a fair thing to run. Beyond
@@ -154,30 +154,64 @@ impl KeyStatus {
 /// Every key of `env` in `doc` at `now`: each declared secret of `env` in declaration order,
 /// each followed by its retired values, then the file's other keys (unmanaged) in file order.
 /// The manifest is taken for its declarations; `doc` is the environment's store as loaded.
+///
+/// A retired value under a name its secret no longer uses (the manifest moved `A_PREVIOUS` to
+/// a list, or renamed it) is still that secret's when its record reads
+/// `previous-of=A ... expires=...`: it is listed after the secret's other retired values, as
+/// previous until its last expiry and expired after it (see [`is_left_behind`]). A variable
+/// without such a record stays unmanaged.
 pub fn evaluate(
     manifest: &Manifest,
     env: &Environment,
     doc: &Document,
     now: Timestamp,
 ) -> Vec<KeyStatus> {
-    let mut out = Vec::new();
+    // Per declared secret: its rows, then its left-behind retired values found below.
+    let mut groups: Vec<Vec<KeyStatus>> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
     let mut managed: HashSet<String> = HashSet::new();
     for decl in manifest.secrets_for(&env.name) {
         managed.insert(decl.key.clone());
-        out.push(current(decl, doc, now));
+        let mut rows = vec![current(decl, doc, now)];
         for name in candidate_names(decl) {
             if let Some(row) = previous(decl, &name, doc, now) {
-                out.push(row);
+                rows.push(row);
                 managed.insert(name);
             }
         }
+        index.insert(decl.key.as_str(), groups.len());
+        groups.push(rows);
     }
+    let mut unmanaged = Vec::new();
     for key in doc.keys() {
-        if !managed.contains(key) {
-            let line = doc.line_of_key(key).or_else(|| doc.broken_line(key));
-            out.push(KeyStatus::new(key, State::Unmanaged, line));
+        if managed.contains(key) {
+            continue;
+        }
+        let owner = left_behind_record(doc, key)
+            .and_then(|r| index.get(r.previous_of.as_deref()?).map(|&i| (i, r)));
+        match owner {
+            Some((i, record)) => {
+                let decl_row = &groups[i][0];
+                let mut row = KeyStatus::new(key, State::Previous, doc.line_of_key(key));
+                row.external = decl_row.external;
+                row.previous_of = Some(decl_row.key.clone());
+                row.generated_at = record.retired.iter().max().copied();
+                // The variable goes as a whole (its form is no longer known, so a list cannot
+                // be split): it expires with its last value.
+                row.expires_at = record.expires.iter().max().copied();
+                if row.expires_at.is_some_and(|e| now >= e) {
+                    row.state = State::Expired;
+                }
+                groups[i].push(row);
+            }
+            None => {
+                let line = doc.line_of_key(key).or_else(|| doc.broken_line(key));
+                unmanaged.push(KeyStatus::new(key, State::Unmanaged, line));
+            }
         }
     }
+    let mut out: Vec<KeyStatus> = groups.into_iter().flatten().collect();
+    out.extend(unmanaged);
     out
 }
 
@@ -191,6 +225,23 @@ pub fn rotatable_names(manifest: &Manifest, env: &Environment) -> HashSet<String
         names.extend(candidate_names(decl));
     }
     names
+}
+
+/// The record of `key` when it marks a retired value envmint left under a name: it reads, says
+/// `previous-of=`, and gives at least one expiry; and the value reads. (Whether the secret it
+/// names is declared, and `key` is not one of its current names, is the caller's to check.)
+fn left_behind_record(doc: &Document, key: &str) -> Option<Record> {
+    doc.get(key)?;
+    let record = Record::parse(doc.record(key)?).ok()?;
+    let of = record.previous_of.as_deref()?;
+    (of != key && !record.expires.is_empty() && record.stage == Stage::Current).then_some(record)
+}
+
+/// Whether `row` (from [`evaluate`]) is a retired value of `decl` under a name `decl` no
+/// longer uses: `rotate` removes it once it expired, as a whole.
+pub fn is_left_behind(decl: &SecretDecl, row: &KeyStatus) -> bool {
+    row.previous_of.as_deref() == Some(decl.key.as_str())
+        && !candidate_names(decl).contains(&row.key)
 }
 
 /// The names a secret's retired values may sit under: a numbered form is looked for up to
@@ -524,5 +575,49 @@ mod tests {
         .filter(|s| s.needs_attention())
         .collect();
         assert_eq!(attention, [State::Due, State::Missing, State::Unknown]);
+    }
+
+    #[test]
+    fn a_retired_value_left_under_a_name_its_secret_no_longer_uses() {
+        // JWT's retired values once went to JWT_OLD (the manifest now says JWT_PREVIOUS): its
+        // record still says whose it is and until when. One naming an undeclared secret, one
+        // without a record and one whose record does not read stay unmanaged.
+        let text = "# envmint: previous-of=JWT retired=2026-01-01T00:00:00Z,2025-12-01T00:00:00Z \
+            expires=2026-01-08T00:00:00Z,2026-01-03T00:00:00Z\nJWT_OLD=a,b\n\
+            # envmint: previous-of=NOPE retired=2026-01-01 expires=2026-01-02\nNOPE_OLD=c\n\
+            JWT_OLDER=d\n\
+            # envmint: previous-of=JWT retired=bad expires=2026-01-02\nJWT_BAD=e\n";
+        let r = rows(text, "2026-01-07T00:00:00Z");
+        let states: Vec<_> = r
+            .iter()
+            .filter(|k| k.state != State::Missing)
+            .map(|k| (k.key.as_str(), k.state, k.previous_of.as_deref()))
+            .collect();
+        assert_eq!(
+            states,
+            [
+                ("JWT_OLD", State::Previous, Some("JWT")),
+                ("NOPE_OLD", State::Unmanaged, None),
+                ("JWT_OLDER", State::Unmanaged, None),
+                ("JWT_BAD", State::Unmanaged, None),
+            ]
+        );
+        // Right after JWT's rows, with the variable's last expiry (it goes as a whole).
+        assert_eq!(r[2].key, "JWT_OLD");
+        assert_eq!(r[2].expires_at, Some(t("2026-01-08")));
+        assert_eq!(r[2].generated_at, Some(t("2026-01-01")));
+        assert_eq!(r[2].line, Some(2));
+        assert_eq!(r[2].problem, None);
+        let later = rows(text, "2026-01-08T00:00:00Z");
+        assert_eq!(later[2].state, State::Expired);
+        let m = manifest();
+        let jwt = m
+            .secrets_for("production")
+            .find(|d| d.key == "JWT")
+            .unwrap();
+        assert!(is_left_behind(jwt, &later[2]));
+        // A retired value under a name JWT uses is not "left behind".
+        let own = rows(FILE, "2026-01-07T00:00:00Z");
+        assert!(!is_left_behind(jwt, &own[2]));
     }
 }

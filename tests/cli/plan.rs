@@ -467,3 +467,69 @@ fn a_plan_summary_with_control_characters_is_printed_escaped() {
     assert_stderr_has(&out, "A\\nstaging: ok\\u{1b}[8m (due\\r)\n");
     assert!(!out.stderr().contains('\u{1b}') && !out.stderr().contains('\r'));
 }
+
+#[test]
+fn plan_all_over_environments_sharing_one_file_rotates_a_shared_key_once() {
+    // `a` and `b` share `.env` and both declare C (7 days overlap); only `b` declares D, whose
+    // record does not read. The saved plan gives C one new value and keeps the value in use
+    // as C_PREVIOUS; the warning names D's record line in the file as it is, not as `a`'s
+    // changes would shift it.
+    let original = "original0123456789abcdef0123456789abcdef0123456789abcdef01234567";
+    let out = Test::new()
+        .write(
+            "envmint.toml",
+            "[environments.a]\nfile = \".env\"\n[environments.b]\nfile = \".env\"\n\
+             [secrets.C]\nkind = \"hex\"\nbytes = 32\noverlap = \"7d\"\n\
+             [secrets.D]\nkind = \"hex\"\nbytes = 32\nenvironments = [\"b\"]\n",
+        )
+        .write(
+            ".env",
+            format!(
+                "# envmint: generated=2030-01-01T00:00:00Z\nC={original}\n\
+                 # envmint: generated=2030-13-01T00:00:00Z\nD=d-value\n"
+            ),
+        )
+        .chmod(".env", 0o600)
+        .args([
+            "plan",
+            "--all",
+            "--at",
+            "2030-01-02",
+            "-o",
+            "p.plan",
+            "--json",
+        ])
+        .status(0);
+    assert_stderr_has(&out, "warning: .env:3: D: bad record");
+    let report = json(&out);
+    let keys = |env: usize| -> Vec<String> {
+        report["environments"][env]["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} {}",
+                    c["action"].as_str().unwrap(),
+                    c["key"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(keys(0), ["rotated C", "retired C_PREVIOUS"]);
+    assert_eq!(keys(1), ["rotated D"]);
+    let out = out.then().args(["apply", "p.plan"]).status(0);
+    let text = out.read(".env");
+    assert!(
+        text.contains(&format!(
+            "\n# envmint: previous-of=C retired=2030-01-02T00:00:00Z \
+             expires=2030-01-09T00:00:00Z\nC_PREVIOUS={original}\n"
+        )),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("generated=2030-01-02T00:00:00Z").count(),
+        2,
+        "{text}"
+    );
+}

@@ -65,6 +65,7 @@ pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
         no_overlap: false,
         now,
         skip_undeclared: !named,
+        rotated_earlier: Default::default(),
     };
     rotate::check_keys_declared(&manifest, &envs, named, &options.selection)?;
     let open = super::unseal::store_options(ctx, &envs, &args.identities)?;
@@ -75,6 +76,10 @@ pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
     // Per store already planned: its document once planned, so a second environment stored in
     // the same file is planned on top of the first (and `apply` replays them in that order).
     let mut planned: Vec<(&Path, Document)> = Vec::new();
+    // The environments planned so far, and the keys each rotated: one sharing a store with a
+    // later one keeps that one from rotating them again.
+    let mut planned_envs: Vec<&Environment> = Vec::new();
+    let mut rotated = Vec::new();
     for env in &envs {
         let storage = store::Storage::of(env)?;
         let earlier = planned.iter().position(|(p, _)| *p == env.store_path());
@@ -92,7 +97,15 @@ pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
             continue;
         }
         let before = digest(Some(snapshot.document()?.render().as_bytes()));
+        let options = rotate::shared_options(&options, &planned_envs, &rotated, env);
         let (doc, built) = rotate::build(&manifest, env, &snapshot, &options, &mut ctx.rng)?;
+        let disk = match earlier {
+            Some(_) => Some(store::peek(store::Storage::of(env)?, &open)?.document()?),
+            None => None,
+        };
+        rotate::warn_problems(built.problems, disk.as_ref(), shown(env.store_path(), &cwd));
+        planned_envs.push(env);
+        rotated.push(rotate::rotated_keys(&built.changes));
         let after = digest(Some(doc.render().as_bytes()));
         planned.push((env.store_path(), doc));
         let summary = built.changes.iter().map(summary_line).collect();

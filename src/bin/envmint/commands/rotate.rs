@@ -11,6 +11,7 @@ use envmint::plan::edit::apply_edits;
 use envmint::plan::rotation::{self, Action, Change, RotationError, Selection};
 use envmint::{Error, Exit, Result, store};
 use serde::Serialize;
+use std::collections::HashSet;
 use std::path::Path;
 
 /// The environments named on the command line (each once, in order), or every declared one;
@@ -124,6 +125,7 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
         no_overlap: args.no_overlap,
         now,
         skip_undeclared: !named,
+        rotated_earlier: HashSet::new(),
     };
     check_keys_declared(&manifest, &envs, named, &options.selection)?;
     let mut open = super::unseal::store_options(ctx, &envs, &args.identities)?;
@@ -131,12 +133,21 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
 
     // Pass 1, without locks: every store read and its rotation built, so a broken file in the
     // last environment stops the run before the first is touched. This is also --dry-run.
+    // Environments sharing a store are planned one on top of the other, as the commit does,
+    // each without the keys the ones before it rotated (`rotated[i]`: pending[i]'s).
     let mut reports: Vec<EnvReport<'_>> = Vec::new();
-    let mut pending = Vec::new();
+    let mut pending: Vec<store::Pending<'_, Planned>> = Vec::new();
     let mut pending_envs: Vec<&Environment> = Vec::new();
+    let mut rotated: Vec<HashSet<String>> = Vec::new();
     for env in &envs {
         let storage = store::Storage::of(env)?;
-        let snapshot = store::peek(storage.clone(), &open)?;
+        let earlier = pending_envs
+            .iter()
+            .rposition(|e| e.store_path() == env.store_path());
+        let snapshot = match earlier {
+            Some(j) => store::Snapshot::of_document(storage.clone(), &pending[j].staged.doc),
+            None => store::peek(storage.clone(), &open)?,
+        };
         if !snapshot.exists() {
             reports.push(EnvReport {
                 env,
@@ -146,15 +157,18 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
             });
             continue;
         }
-        let (doc, built) = build(&manifest, env, &snapshot, &options, rng)?;
+        let options = shared_options(&options, &pending_envs, &rotated, env);
+        let (doc, mut built) = build(&manifest, env, &snapshot, &options, rng)?;
+        let file = shown(env.store_path(), &cwd);
         for w in doc.warnings() {
-            super::say!(
-                "warning: {}:{}: {}",
-                shown(env.store_path(), &cwd).display(),
-                w.line,
-                w.message
-            );
+            super::say!("warning: {}:{}: {}", file.display(), w.line, w.message);
         }
+        let disk = match earlier {
+            Some(j) => Some(pending[j].snapshot.document()?),
+            None => None,
+        };
+        warn_problems(std::mem::take(&mut built.problems), disk.as_ref(), file);
+        rotated.push(rotated_keys(&built.changes));
         reports.push(EnvReport {
             env,
             exists: true,
@@ -196,7 +210,9 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
         |p: &Planned| p.edited,
         &mut |i, snapshot| {
             let env = pending_envs[i];
+            let options = shared_options(&options, &pending_envs[..i], &rotated[..i], env);
             let (doc, built) = build(&manifest, env, snapshot, &options, rng)?;
+            rotated[i] = rotated_keys(&built.changes);
             Ok(store::Staged {
                 doc,
                 report: Planned {
@@ -214,6 +230,51 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
         }
     }
     finish(&args, &reports, &cwd, now, done.failure)
+}
+
+/// Warns about the odd keys of a rotation (a record that does not read...) as `status` does,
+/// so the scheduled job's log names the line. `disk`: the store as read, when the rotation was
+/// planned on top of another environment's changes to it (lines it inserted would shift
+/// the numbers).
+pub(super) fn warn_problems(
+    mut problems: Vec<envmint::plan::status::KeyStatus>,
+    disk: Option<&Document>,
+    file: &Path,
+) {
+    if let Some(doc) = disk {
+        for row in &mut problems {
+            row.line = doc
+                .line_of_key(&row.key)
+                .or_else(|| doc.broken_line(&row.key));
+        }
+    }
+    super::status::warn_problems(&problems, file);
+}
+
+/// The keys a rotation gives new values.
+pub(super) fn rotated_keys(changes: &[Change]) -> HashSet<String> {
+    changes
+        .iter()
+        .filter(|c| c.action == Action::Rotated)
+        .map(|c| c.key.clone())
+        .collect()
+}
+
+/// `options` for `env`, planned on top of the environments `before` it (`rotated`: the keys
+/// each of them rotated): the keys those sharing its store rotated are not rotated again.
+pub(super) fn shared_options(
+    options: &rotation::Options,
+    before: &[&Environment],
+    rotated: &[HashSet<String>],
+    env: &Environment,
+) -> rotation::Options {
+    let mut shared = options.clone();
+    for (e, keys) in before.iter().zip(rotated) {
+        if e.store_path() == env.store_path() {
+            shared.rotated_earlier.extend(keys.iter().cloned());
+        }
+    }
+    shared
 }
 
 /// Refuses, before any store is read, a `--key` that a named environment does not declare, or

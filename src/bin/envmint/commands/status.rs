@@ -78,8 +78,8 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<Exit> {
 }
 
 /// A warning for each row with something odd about it: a bad record names its own line (the
-/// one above the key).
-fn warn_problems(rows: &[KeyStatus], file: &Path) {
+/// one above the key). Also `rotate` and `plan`'s, so the scheduled job's log names the line.
+pub(super) fn warn_problems(rows: &[KeyStatus], file: &Path) {
     let file = file.display();
     for row in rows {
         let Some(problem) = &row.problem else {

@@ -1,0 +1,223 @@
+//! `envmint plan` / `envmint apply`, the cases tests/cli/plan.rs leaves out: a plan made stale by
+//! a rotation or by `set` (plain and sealed), a plan half applied while the other store moved
+//! on, a plan file whose values were altered, and a sealed plan applied twice. Every refusal
+//! must leave every store exactly as it was. (A real SIGKILL between two renames is in
+//! scripts/crash-test.sh's apply loop.)
+
+use crate::common;
+
+use common::{Output, Test, assert_stderr_has, mtime, tick};
+
+const T0: &str = "2026-01-01T00:00:00Z";
+const AT: &str = "2026-02-01T00:00:00Z";
+
+/// `production` and `staging`, plain, with A (30 days, 7 days overlap) and B (90 days), both
+/// recorded at T0: at AT, A is due and B is not.
+fn project() -> Test {
+    let manifest = "[environments.production]\nfile = \".env.production\"\n\
+                    [environments.staging]\nfile = \".env.staging\"\n\
+                    [secrets.A]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"30d\"\n\
+                    overlap = \"7d\"\n\
+                    [secrets.B]\nkind = \"alnum\"\nlength = 32\n";
+    Test::new()
+        .write("envmint.toml", manifest)
+        .write(".env.production", file("prod"))
+        .write(".env.staging", file("stag"))
+        .chmod(".env.production", 0o600)
+        .chmod(".env.staging", 0o600)
+}
+
+fn file(v: &str) -> String {
+    format!(
+        "# mine\n# envmint: generated={T0}\nA=a-{v}-value-0123456789abcdef0123456789abcdef01234567\n\
+         # envmint: generated={T0}\nB=b{v}value0123456789abcdef0123456789\nUNMANAGED=u-{v}\n"
+    )
+}
+
+/// The bytes of both stores.
+fn stores(out: &Output) -> (Vec<u8>, Vec<u8>) {
+    (out.bytes(".env.production"), out.bytes(".env.staging"))
+}
+
+fn planned() -> Output {
+    project()
+        .args(["plan", "--at", AT, "-o", "p.plan"])
+        .status(0)
+}
+
+#[test]
+fn fail_a_plan_made_stale_by_a_rotation_is_refused_and_no_store_changes() {
+    let out = planned();
+    // Someone rotates staging's A after the plan was made (same instant, other values).
+    let out = out
+        .then()
+        .args(["rotate", "staging", "--key", "A", "--at", AT])
+        .status(0);
+    let before = stores(&out);
+    let refused = out.then().args(["apply", "p.plan"]).status(65);
+    assert_stderr_has(
+        &refused,
+        "error: .env.staging: changed since the plan was made (environment staging)",
+    );
+    assert_stderr_has(&refused, "hint: make a new plan");
+    assert_eq!(stores(&refused), before, "a refused plan changed a store");
+}
+
+#[test]
+fn fail_a_half_applied_plan_whose_other_store_moved_on_is_refused_entirely() {
+    // production already in the plan's "after" state (an earlier, interrupted apply), staging
+    // changed by `set` meanwhile: neither "before" nor "after", so nothing may be written.
+    let out = planned().then().args(["apply", "p.plan"]).status(0);
+    let prod_after = out.bytes(".env.production");
+    let out = out
+        .then()
+        .write(".env.staging", file("stag"))
+        .chmod(".env.staging", 0o600)
+        .args(["set", "staging", "UNMANAGED"])
+        .stdin("changed-by-hand\n")
+        .status(0);
+    let before = stores(&out);
+    assert_eq!(before.0, prod_after);
+    let refused = out.then().args(["apply", "p.plan", "--json"]).status(65);
+    assert_eq!(refused.stdout(), "", "a refused apply prints no report");
+    assert_stderr_has(&refused, ".env.staging: changed since the plan was made");
+    assert_eq!(stores(&refused), before);
+}
+
+#[test]
+fn fail_a_plan_whose_new_value_was_altered_is_refused_before_any_store_is_written() {
+    let out = planned();
+    // Alter the new value of A in staging's part (the second environment): production's part
+    // is intact, but nothing may be written, production included.
+    let mut plan: serde_json::Value = serde_json::from_str(&out.read("p.plan")).unwrap();
+    let edits = plan["environments"][1]["secrets"]["edits"]
+        .as_array_mut()
+        .expect("staging's edits in the clear");
+    let edit = edits
+        .iter_mut()
+        .find(|e| e["key"] == "A" && e["value"].is_string())
+        .expect("an edit that sets A");
+    let value = edit["value"].as_str().unwrap();
+    // The last character changed (to another hex digit).
+    let last = if value.ends_with('0') { '1' } else { '0' };
+    let altered = format!("{}{last}", &value[..value.len() - 1]);
+    assert_ne!(altered, value);
+    edit["value"] = altered.clone().into();
+    let before = stores(&out);
+    let refused = out
+        .then()
+        .write("p.plan", serde_json::to_string(&plan).unwrap())
+        .chmod("p.plan", 0o600)
+        .args(["apply", "p.plan"])
+        .status(65);
+    assert_stderr_has(&refused, "does not give the result it records");
+    assert_stderr_has(&refused, "nothing was changed");
+    assert_eq!(stores(&refused), before);
+    assert!(!refused.stderr().contains(&altered), "the value was echoed");
+}
+
+#[test]
+fn a_plan_with_nothing_due_applies_as_nothing_to_do_and_writes_nothing() {
+    let out = project()
+        .args(["plan", "--at", "2026-01-02T00:00:00Z", "-o", "p.plan"])
+        .status(0);
+    let before = stores(&out);
+    let stamp = mtime(out.path(".env.production"));
+    tick();
+    let applied = out.then().args(["apply", "p.plan", "--json"]).status(0);
+    let j = applied.json();
+    for env in j["environments"].as_array().unwrap() {
+        assert_eq!(env["result"], "nothing-to-do", "{j}");
+    }
+    assert_eq!(stores(&applied), before);
+    assert_eq!(mtime(applied.path(".env.production")), stamp);
+}
+
+/// A sealed `production` (identity `id.txt` by ENVMINT_IDENTITY) with A due at AT.
+fn sealed_project() -> Test {
+    let test = Test::new();
+    let dir = test.dir().to_path_buf();
+    let out = test.args(["keygen", "-o", "id.txt"]).status(0);
+    let public = out
+        .stderr()
+        .trim()
+        .strip_prefix("Public key: ")
+        .unwrap()
+        .to_string();
+    out.then()
+        .env("ENVMINT_IDENTITY", "id.txt")
+        .env("XDG_CONFIG_HOME", dir.join("no-config"))
+        .env("HOME", dir.join("no-home"))
+        .write(
+            "envmint.toml",
+            format!(
+                "[environments.production]\nsealed = \".env.production.age\"\n\
+                 recipients = [\"{public}\"]\n\
+                 [secrets.A]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"30d\"\n\
+                 overlap = \"7d\"\n"
+            ),
+        )
+        .write(".env.production.local", file("prod"))
+        .args(["seal", "production", "--remove-plaintext"])
+        .status(0)
+        .then()
+}
+
+fn unsealed(out: Output) -> (Output, String) {
+    let read = out
+        .then()
+        .args(["unseal", "production", "--stdout"])
+        .status(0);
+    let text = read.stdout().to_string();
+    (read, text)
+}
+
+#[test]
+fn a_sealed_plan_applied_twice_changes_nothing_the_second_time() {
+    let out = sealed_project()
+        .args(["plan", "--at", AT, "-o", "p.plan"])
+        .status(0);
+    let sealed_before = out.bytes(".env.production.age");
+    let applied = out.then().args(["apply", "p.plan"]).status(0);
+    assert_stderr_has(&applied, "production: .env.production.age (plan applied)");
+    let sealed_after = applied.bytes(".env.production.age");
+    assert_ne!(sealed_after, sealed_before);
+    assert_eq!(applied.mode(".env.production.age"), 0o600);
+    let (read, text) = unsealed(applied);
+    assert!(
+        text.contains(&format!("# envmint: generated={AT}\nA=")),
+        "{text}"
+    );
+    assert!(text.contains("\nA_PREVIOUS=a-prod-value-"), "{text}");
+
+    let stamp = mtime(read.path(".env.production.age"));
+    tick();
+    let again = read.then().args(["apply", "p.plan"]).status(0);
+    assert_stderr_has(
+        &again,
+        "production: .env.production.age (already applied, unchanged)",
+    );
+    // Not even re-encrypted: the same bytes, the same mtime.
+    assert_eq!(again.bytes(".env.production.age"), sealed_after);
+    assert_eq!(mtime(again.path(".env.production.age")), stamp);
+    assert!(common::temps(again.dir()).is_empty());
+}
+
+#[test]
+fn fail_a_sealed_plan_made_stale_by_set_is_refused_and_the_store_keeps_its_bytes() {
+    let out = sealed_project()
+        .args(["plan", "--at", AT, "-o", "p.plan"])
+        .status(0);
+    let out = out
+        .then()
+        .args(["set", "production", "UNMANAGED"])
+        .stdin("changed\n")
+        .status(0);
+    let sealed = out.bytes(".env.production.age");
+    let refused = out.then().args(["apply", "p.plan"]).status(65);
+    assert_stderr_has(
+        &refused,
+        "error: .env.production.age: changed since the plan was made (environment production)",
+    );
+    assert_eq!(refused.bytes(".env.production.age"), sealed);
+}
