@@ -55,7 +55,9 @@ impl Edit {
 
 /// Checks edits read from a saved plan before they are replayed: each must write or remove
 /// one of `allowed` (the variables a rotation of the environment may touch, see
-/// [`super::status::rotatable_names`]), and each record must be one envmint could have
+/// [`super::status::rotatable_names`]) or remove one of `removable` (retired values left
+/// under a name their secret no longer uses, [`super::status::left_behind_names`] of the
+/// document the plan is replayed on), and each record must be one envmint could have
 /// written. A plan file is only as trustworthy as whoever could write it (a sealed one is
 /// encrypted to public recipients, not signed), so this keeps a forged plan from rewriting
 /// `DATABASE_URL` or planting comment lines.
@@ -63,10 +65,16 @@ impl Edit {
 /// # Errors
 ///
 /// A sentence naming the first edit refused.
-pub fn check_edits(edits: &[Edit], allowed: &HashSet<String>) -> Result<(), String> {
+pub fn check_edits(
+    edits: &[Edit],
+    allowed: &HashSet<String>,
+    removable: &HashSet<String>,
+) -> Result<(), String> {
     for edit in edits {
         let key = edit.key();
-        if !allowed.contains(key) {
+        let removal = matches!(edit, Edit::Remove { .. });
+        let permitted = allowed.contains(key) || (removal && removable.contains(key));
+        if !permitted {
             let shown: String = key.chars().take(64).flat_map(char::escape_debug).collect();
             return Err(format!(
                 "it changes `{shown}`, which is not a secret the manifest has envmint rotate there"

@@ -237,6 +237,27 @@ fn left_behind_record(doc: &Document, key: &str) -> Option<Record> {
     (of != key && !record.expires.is_empty() && record.stage == Stage::Current).then_some(record)
 }
 
+/// The variables of `doc` that hold a retired value of one of `env`'s secrets (not an external
+/// one) under a name that secret no longer uses ([`is_left_behind`]): a rotation may remove
+/// them, so a saved plan may too.
+pub fn left_behind_names(
+    manifest: &Manifest,
+    env: &Environment,
+    doc: &Document,
+    now: Timestamp,
+) -> HashSet<String> {
+    let rows = evaluate(manifest, env, doc, now);
+    manifest
+        .secrets_for(&env.name)
+        .filter(|d| !d.external)
+        .flat_map(|decl| {
+            rows.iter()
+                .filter(move |row| is_left_behind(decl, row))
+                .map(|row| row.key.clone())
+        })
+        .collect()
+}
+
 /// Whether `row` (from [`evaluate`]) is a retired value of `decl` under a name `decl` no
 /// longer uses: `rotate` removes it once it expired, as a whole.
 pub fn is_left_behind(decl: &SecretDecl, row: &KeyStatus) -> bool {

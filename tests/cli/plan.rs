@@ -533,3 +533,56 @@ fn plan_all_over_environments_sharing_one_file_rotates_a_shared_key_once() {
         "{text}"
     );
 }
+
+/// A retired value left under a name its secret no longer uses (A moved from `A_PREVIOUS` to a
+/// list) is removed by a saved plan once it expired, as `rotate` removes it; but a forged plan
+/// that removes any other variable (the app's `UNMANAGED`) is still refused, checked against
+/// the store under the lock.
+#[test]
+fn a_saved_plan_removes_a_left_behind_retired_value_but_not_an_unmanaged_key() {
+    use envmint::dotenv::Document;
+    use envmint::plan::edit::{Edit, apply_edits, digest};
+
+    let manifest = "[environments.production]\nfile = \".env.production\"\n\
+                    [secrets.A]\nkind = \"hex\"\nbytes = 32\noverlap = \"7d\"\n\
+                    previous = { list = \"A_LIST\", keep = 2 }\n";
+    let file = format!(
+        "# envmint: generated={T0}\nA=a-value\n\
+         # envmint: previous-of=A retired=2025-12-01T00:00:00Z expires=2025-12-08T00:00:00Z\n\
+         A_PREVIOUS=old-value\nUNMANAGED=u\n"
+    );
+    let out = Test::new()
+        .write("envmint.toml", manifest)
+        .write(".env.production", &file)
+        .args(["plan", "--at", "2026-01-02", "-o", "p.plan"])
+        .status(0);
+    let plan: serde_json::Value = serde_json::from_str(&out.read("p.plan")).unwrap();
+
+    // Forged: remove UNMANAGED instead, with consistent digests.
+    let mut doc = Document::parse(&file);
+    let edit = Edit::Remove {
+        key: "UNMANAGED".into(),
+    };
+    apply_edits(&mut doc, std::slice::from_ref(&edit)).unwrap();
+    let mut forged = plan.clone();
+    let secrets = &mut forged["environments"][0]["secrets"];
+    secrets["after"] = digest(Some(doc.render().as_bytes())).into();
+    secrets["edits"] = serde_json::json!([{"op": "remove", "key": "UNMANAGED"}]);
+    let refused = out
+        .then()
+        .write("forged.plan", forged.to_string())
+        .args(["apply", "forged.plan"])
+        .status(65);
+    assert_stderr_has(
+        &refused,
+        "error: forged.plan: refused for environment production: it changes `UNMANAGED`",
+    );
+    assert_eq!(refused.read(".env.production"), file);
+
+    // The plan as made applies: A_PREVIOUS (and its record) go, the rest stays.
+    let applied = refused.then().args(["apply", "p.plan"]).status(0);
+    assert_eq!(
+        applied.read(".env.production"),
+        format!("# envmint: generated={T0}\nA=a-value\nUNMANAGED=u\n")
+    );
+}

@@ -101,19 +101,15 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
     for (saved, env) in plan.environments.into_iter().zip(&envs) {
         summaries.push(saved.summary.clone());
         let s = saved.open(&args.plan, &open.identities)?;
-        check_edits(&s.edits, &status::rotatable_names(&manifest, env)).map_err(|why| {
-            Error::data(
-                Location::new(&args.plan, None),
-                format!(
-                    "refused for environment {}: {why}; nothing was changed",
-                    env.name
-                ),
-            )
-            .with_hint(
-                "a plan only renews the secrets the manifest declares; make it again with \
-                 `envmint plan -o FILE`, and check who could write this file",
-            )
-        })?;
+        // Removals of left-behind retired values are checked against the store itself, under
+        // the lock, below.
+        let everything = s.edits.iter().map(|e| e.key().to_owned()).collect();
+        check_edits(
+            &s.edits,
+            &status::rotatable_names(&manifest, env),
+            &everything,
+        )
+        .map_err(|why| refused(&args.plan, env, &why))?;
         secrets.push(s);
     }
 
@@ -147,6 +143,9 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
         {
             done.push(Done::AlreadyApplied);
         } else if current == s.before {
+            let left = status::left_behind_names(&manifest, env, &doc, ctx.now);
+            check_edits(&s.edits, &status::rotatable_names(&manifest, env), &left)
+                .map_err(|why| refused(&args.plan, env, &why))?;
             apply_edits(&mut doc, &s.edits)
                 .map_err(|e| super::bootstrap::edit_error(env.store_path(), e))?;
             if digest(Some(doc.render().as_bytes())) != s.after {
@@ -332,4 +331,19 @@ fn report(
         }
     }
     Ok(())
+}
+
+/// A plan refused for an edit `rotate` would not make (`why`), naming the plan.
+fn refused(plan: &Path, env: &Environment, why: &str) -> Error {
+    Error::data(
+        Location::new(plan, None),
+        format!(
+            "refused for environment {}: {why}; nothing was changed",
+            env.name
+        ),
+    )
+    .with_hint(
+        "a plan only renews the secrets the manifest declares; make it again with \
+         `envmint plan -o FILE`, and check who could write this file",
+    )
 }
