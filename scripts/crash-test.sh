@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# crash-test.sh [KILLS] -- SIGKILL `envmint bootstrap` and `envmint rotate` at random moments and
-# check that no secret file is ever half-written.
+# crash-test.sh [KILLS] -- SIGKILL `envmint bootstrap`, `envmint rotate` and `envmint apply` at
+# random moments and check that no secret file is ever half-written.
 #
 # bootstrap: for each round, restore a ~1 MB dotenv file (0600) that lacks the six preset keys,
 # start `envmint bootstrap crash` on it, SIGKILL it after a random delay, then check that the
 # file is either exactly the old bytes or the old bytes plus one complete set of appended
-# KEY=value lines, and that it is still 0600. Then run bootstrap to completion and check that no
-# temporary file is left behind.
+# KEY=value lines, each under its `# envmint: generated=...` record, and that it is still 0600.
+# Then run bootstrap to completion and check that no temporary file is left behind.
 #
 # rotate: four ~0.5 MB stores (three plain, one sealed) with four managed keys among thousands of
 # other lines; each round restores them, starts `envmint rotate --all --at T`, SIGKILLs it, and
@@ -85,8 +85,16 @@ crash_bootstrap() {
         tail_part=$(tail -c +"$((old_size + 1))" "$file"; printf x)
         [[ ${tail_part: -2} == $'\nx' ]] || { why="appended part does not end with a newline"; return 1; }
         local -A seen=()
-        local line key n=0
+        local line key n=0 record=''
         while IFS= read -r line; do
+            # Each appended key comes with its record line directly above it.
+            if [[ -z $record ]]; then
+                [[ $line =~ ^'# envmint: generated='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$ ]] ||
+                    { why="appended line is not a record ($(printf %q "${line:0:30}")...)"; return 1; }
+                record=$line
+                continue
+            fi
+            record=''
             [[ $line =~ ^([A-Z_]+)=(.+)$ ]] || { why="malformed appended line ($(printf %q "${line:0:20}")...)"; return 1; }
             key=${BASH_REMATCH[1]}
             [[ " ${keys[*]} " == *" $key "* ]] || { why="unexpected key $key"; return 1; }
@@ -94,6 +102,7 @@ crash_bootstrap() {
             seen[$key]=1
             n=$((n + 1))
         done <<< "${tail_part%$'\n'x}"
+        [[ -z $record ]] || { why="a record without its key"; return 1; }
         ((n == ${#keys[@]})) || { why="appended $n of ${#keys[@]} keys"; return 1; }
         state=new
     }
@@ -199,7 +208,7 @@ crash_bootstrap() {
         echo "FAIL: $violations violation(s)" >&2
         return 1
     fi
-    echo "OK: the file was always the complete old bytes or old bytes + all ${#keys[@]} appended keys, mode 600"
+    echo "OK: the file was always the complete old bytes or old bytes + all ${#keys[@]} appended keys with their records, mode 600"
 }
 
 # --- rotate: several files, plain and sealed, every value replaced ----------------------------
