@@ -6,7 +6,7 @@
 #   --quick   fewer iterations (a smoke run of well under a minute)
 #
 # BENCH_ENVMINT=/path/to/envmint skips the build and benchmarks that binary instead.
-# BENCH_ONLY="bench_audit_git bench_gen" (or BENCH_SECTIONS) runs only the sections named.
+# BENCH_ONLY="bench_audit_git bench_gen" runs only the sections named.
 #
 # Sections (one function each; add new ones to SECTIONS below):
 #   bench_gen        envmint gen hex --bytes 32  vs  openssl rand -hex 32  vs  python secrets
@@ -767,8 +767,7 @@ main() {
     ensure_tools
     build
     local section status
-    # BENCH_SECTIONS="bench_rotate ..." runs only those sections.
-    for section in ${BENCH_SECTIONS:-${SECTIONS[*]}}; do
+    for section in "${SECTIONS[@]}"; do
         # A failing section is reported and the others still run. (Not `if ! section`: that
         # would switch off errexit inside the section.)
         set +e
