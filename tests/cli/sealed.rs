@@ -192,6 +192,19 @@ fn seal_env_and_unseal_env_round_trip() {
         .status(0);
     assert_eq!(stdout.stdout(), "# prod\nA=1\nB='two words'\n");
     assert!(!stdout.exists(".env.production.local"));
+    // `--manifest` before the command works for `unseal ENV` as for every command that reads
+    // one (it was refused as if this were `unseal FILE`).
+    let leading = stdout
+        .then()
+        .args([
+            "--manifest",
+            "envmint.toml",
+            "unseal",
+            "production",
+            "--stdout",
+        ])
+        .status(0);
+    assert_eq!(leading.stdout(), "# prod\nA=1\nB='two words'\n");
     let back = stdout.then().args(["unseal", "production"]).status(0);
     assert_eq!(
         back.read(".env.production.local"),

@@ -78,12 +78,14 @@ fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Res
             return Err(Error::usage("--manifest does not apply to gen")
                 .with_hint("gen reads no manifest; leave --manifest out"));
         }
-        Command::Keygen(_) | Command::Seal(_) | Command::Unseal(_) => {
-            return Err(
-                Error::usage("--manifest does not apply to keygen, seal -r or unseal -i")
-                    .with_hint("these read no manifest; leave --manifest out"),
-            );
+        Command::Keygen(_) => {
+            return Err(Error::usage("--manifest does not apply to keygen")
+                .with_hint("keygen reads no manifest; leave --manifest out"));
         }
+        // `seal ENV` and `unseal ENV` read the manifest; the commands themselves refuse it
+        // for a file (`seal -r`, `unseal FILE`), where it would be ignored.
+        Command::Seal(args) => &mut args.manifest,
+        Command::Unseal(args) => &mut args.manifest,
         Command::Init(args) => &mut args.manifest,
         Command::Bootstrap(args) => &mut args.manifest,
         Command::Set(args) => &mut args.target.manifest,
