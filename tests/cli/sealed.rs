@@ -205,7 +205,7 @@ fn seal_env_and_unseal_env_round_trip() {
         ])
         .status(0);
     assert_eq!(leading.stdout(), "# prod\nA=1\nB='two words'\n");
-    let back = stdout.then().args(["unseal", "production"]).status(0);
+    let back = leading.then().args(["unseal", "production"]).status(0);
     assert_eq!(
         back.read(".env.production.local"),
         "# prod\nA=1\nB='two words'\n"
