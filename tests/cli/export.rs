@@ -1043,3 +1043,26 @@ fn json_summary_of_a_written_export_names_keys_never_values() {
     assert!(out.stdout().is_empty());
     assert_stderr_has(&out, "--output");
 }
+
+#[test]
+fn o_naming_a_pipe_or_device_is_refused_pointing_at_stdout() {
+    // `-o /dev/stdout` into a pipe: /dev/stdout -> /proc/self/fd/1 -> `pipe:[N]`.
+    let test = project(NASTY);
+    let mut cmd = test.command();
+    cmd.args(["export", "production", "-f", "json", "-o", "/dev/stdout"]);
+    cmd.stdout(std::process::Stdio::piped());
+    let out = cmd.output().expect("envmint runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(73), "{stderr}");
+    assert!(
+        stderr.contains("error: /dev/stdout: is not a regular file"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint: leave -o out"), "{stderr}");
+    assert!(!stderr.contains("directory does not exist"), "{stderr}");
+    assert!(out.stdout.is_empty());
+    let out = test
+        .args(["export", "production", "-f", "json", "-o", "/dev/null"])
+        .status(73);
+    assert_stderr_has(&out, "error: /dev/null: is not a regular file");
+}

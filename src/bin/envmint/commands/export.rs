@@ -92,6 +92,7 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
             );
         }
     } else {
+        refuse_special(output)?;
         let locked = envmint::atomic::lock(output, timeout)?;
         locked.write(&bytes)?;
         say!(
@@ -184,6 +185,21 @@ fn refuse_own_files(target: &Target, output: &Path) -> Result<()> {
             .with_hint("write the export somewhere else with -o, or to stdout"));
     }
     Ok(())
+}
+
+/// Refuses `-o` naming something that is not a file nor a folder: `/dev/stdout` (a pipe or a
+/// terminal behind `/proc/self/fd`), a device, a FIFO. The atomic writer could only fail on
+/// it, with words about the link's target (`pipe:[1234]`: "the directory does not exist").
+fn refuse_special(output: &Path) -> Result<()> {
+    match std::fs::metadata(output) {
+        Ok(m) if !m.is_file() && !m.is_dir() => Err(Error::cant_create(
+            output,
+            "is not a regular file (a terminal, pipe, socket or device): -o writes a new file \
+             in its place",
+        )
+        .with_hint("leave -o out: export writes to stdout when it is not a terminal")),
+        _ => Ok(()),
+    }
 }
 
 /// A key that cannot be selected, as an error naming the file (and line).
