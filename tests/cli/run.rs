@@ -278,3 +278,37 @@ fn a_folder_as_the_command_is_named_a_folder_not_a_file_to_chmod() {
     assert_stderr_has(&out, "error: ./bin: is a folder, not a program");
     assert!(!out.stderr().contains("chmod"), "{}", out.describe());
 }
+
+#[test]
+fn a_value_with_nul_is_refused_naming_its_line_and_only_leaves_it_out() {
+    let out = project(NASTY)
+        .write(FILE, "PLAIN=abc123\nDECLARED=x\nRAW=sec\0ret\n")
+        .args(["run", "production", "--", "true"])
+        .status(65);
+    assert_stderr_has(
+        &out,
+        "error: .env.production.local:3: `RAW` has a NUL character in its value",
+    );
+    assert!(!out.stderr().contains("sec"), "{}", out.describe());
+    out.then()
+        .args(["run", "production", "--only", "PLAIN", "--", "true"])
+        .status(0);
+}
+
+#[test]
+fn a_script_whose_interpreter_is_missing_is_not_called_not_found() {
+    let out = project(NASTY)
+        .write("bad.sh", "#!/no/such/interpreter-envmint\necho hi\n")
+        .chmod("bad.sh", 0o755)
+        .args(["run", "production", "--", "./bad.sh"])
+        .status(127);
+    assert_stderr_has(
+        &out,
+        "error: ./bad.sh: cannot execute: the interpreter on its #! line was not found",
+    );
+    assert!(
+        !out.stderr().contains("command not found"),
+        "{}",
+        out.describe()
+    );
+}

@@ -181,6 +181,14 @@ fn exec_failed(program: &OsStr, err: &io::Error, entries: &[Entry<'_>]) -> Exit 
         .take(200)
         .flat_map(char::escape_debug)
         .collect();
+    let has_slash = program.as_encoded_bytes().contains(&b'/');
+    if err.kind() == io::ErrorKind::NotFound && has_slash && Path::new(program).is_file() {
+        // The file is there: what exec did not find is its `#!` interpreter (or, for a
+        // binary, its loader). Exit 127 as bash gives.
+        say!("error: {name}: cannot execute: the interpreter on its #! line was not found");
+        say!("hint: check its first line (head -1 {name}), or run it through one (-- sh {name})");
+        return Exit::Child(127);
+    }
     if err.kind() == io::ErrorKind::NotFound {
         say!("error: {name}: command not found");
         say!("hint: check the name, or give its path; PATH is searched for names without a `/`");
@@ -210,7 +218,7 @@ fn exec_failed(program: &OsStr, err: &io::Error, entries: &[Entry<'_>]) -> Exit 
         );
         return Exit::Child(126);
     }
-    if program.as_encoded_bytes().contains(&b'/') && Path::new(program).is_dir() {
+    if has_slash && Path::new(program).is_dir() {
         say!("error: {name}: is a folder, not a program");
         say!("hint: give the path of a program inside it");
         return Exit::Child(126);
