@@ -12,7 +12,8 @@
 //! - writes each key's file through the atomic writer (0600, fsync, rename), leaving a file
 //!   that already holds exactly the value untouched (its mtime too: compose sees no change);
 //! - refuses to replace a file of a key's name that is not on its list (a file it did not
-//!   write), and anything at a key's name that is not a regular file (a symlink, a folder);
+//!   write), and anything at a key's name, or at the list's, that is not a regular file (a
+//!   symlink, a folder);
 //! - removes the files of keys no longer exported, but only regular files on its list: never
 //!   a file it did not write. The list is written first with the old and new names together,
 //!   so a crash never leaves a file envmint wrote off the list.
@@ -156,6 +157,17 @@ pub fn write(
     let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
     let locked = atomic::lock_all(&refs, timeout, waiting)?;
 
+    // The list is written in place like the key files: a symlink there (a cloned repository
+    // can hold one) would have the writer replace its target, outside the folder.
+    match fs::symlink_metadata(&marker_path) {
+        Ok(m) if !m.file_type().is_file() => {
+            return Err(FolderError::NotRegular {
+                path: marker_path,
+                key: MARKER.to_owned(),
+            });
+        }
+        _ => {}
+    }
     let listed = read_marker(&marker_path)?;
     let listed_set: HashSet<&str> = listed.iter().map(String::as_str).collect();
     let exported: HashSet<&str> = entries.iter().map(|e| e.key).collect();

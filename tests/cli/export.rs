@@ -1066,3 +1066,32 @@ fn o_naming_a_pipe_or_device_is_refused_pointing_at_stdout() {
         .status(73);
     assert_stderr_has(&out, "error: /dev/null: is not a regular file");
 }
+
+#[test]
+fn docker_secrets_never_writes_through_a_symlinked_list() {
+    // A folder from a cloned repository may hold `.envmint-export -> ../somewhere`: the list
+    // written through it would replace a file outside the folder.
+    let test = project(&NASTY[..2])
+        .write("victim.txt", "precious\n")
+        .write("secrets/.keep", "");
+    std::os::unix::fs::symlink("../victim.txt", test.path("secrets/.envmint-export")).unwrap();
+    let out = test
+        .args([
+            "export",
+            "production",
+            "-f",
+            "docker-secrets",
+            "-o",
+            "secrets",
+        ])
+        .status(73);
+    assert_stderr_has(
+        &out,
+        "error: secrets/.envmint-export: is not a regular file (a link or a folder)",
+    );
+    assert_eq!(out.read("victim.txt"), "precious\n");
+    assert_eq!(
+        common::names(&out.path("secrets")),
+        [".envmint-export", ".keep"]
+    );
+}
