@@ -1095,3 +1095,28 @@ fn docker_secrets_never_writes_through_a_symlinked_list() {
         [".envmint-export", ".keep"]
     );
 }
+
+#[test]
+fn docker_secrets_removes_only_listed_files_still_as_it_wrote_them() {
+    // A list committed with the folder (or edited) names a checkout's own file.
+    let out = project(&NASTY[..2])
+        .write("secrets/README.md", "docs\n")
+        .chmod("secrets/README.md", 0o644)
+        .write("secrets/.envmint-export", "README.md\nOLD\n")
+        .write("secrets/OLD", "old value")
+        .chmod("secrets/OLD", 0o600)
+        .args([
+            "export",
+            "production",
+            "-f",
+            "docker-secrets",
+            "-o",
+            "secrets",
+        ])
+        .status(0);
+    assert_eq!(out.read("secrets/README.md"), "docs\n");
+    assert!(!out.exists("secrets/OLD"), "{}", out.describe());
+    assert_stderr_has(&out, "left secrets/README.md in place");
+    assert_stderr_has(&out, "removed secrets/OLD (no longer exported)");
+    assert!(!out.read("secrets/.envmint-export").contains("README.md"));
+}

@@ -85,6 +85,14 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
             report.written,
             report.unchanged
         );
+        for key in &report.left {
+            say!(
+                "{}: left {shown_out}/{key} in place (listed in {} but no longer 0600 and yours: \
+                 not removed, taken off the list)",
+                target.env.name,
+                folder::MARKER
+            );
+        }
         for key in &report.removed {
             say!(
                 "{}: removed {shown_out}/{key} (no longer exported)",
