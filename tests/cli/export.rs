@@ -1120,3 +1120,37 @@ fn docker_secrets_removes_only_listed_files_still_as_it_wrote_them() {
     assert_stderr_has(&out, "removed secrets/OLD (no longer exported)");
     assert!(!out.read("secrets/.envmint-export").contains("README.md"));
 }
+
+#[test]
+fn o_naming_a_file_another_user_planted_in_a_sticky_folder_is_refused() {
+    if !common::is_root() {
+        skip("needs root to give a file to user 65534");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let test = project(NASTY)
+        .write("tmp/planted.json", "")
+        .write("mine/app.json", "");
+    let perm = |mode| std::fs::Permissions::from_mode(mode);
+    std::fs::set_permissions(test.path("tmp"), perm(0o1777)).unwrap();
+    std::os::unix::fs::chown(test.path("tmp/planted.json"), Some(65534), Some(65534)).unwrap();
+    std::os::unix::fs::chown(test.path("mine/app.json"), Some(65534), Some(65534)).unwrap();
+    let out = test
+        .args([
+            "export",
+            "production",
+            "-f",
+            "json",
+            "-o",
+            "tmp/planted.json",
+        ])
+        .status(77);
+    assert_stderr_has(&out, "error: tmp/planted.json: belongs to user 65534");
+    assert_eq!(out.read("tmp/planted.json"), "");
+    // In a folder of root's own, root writing an app user's file keeps it the app's.
+    let out = out
+        .then()
+        .args(["export", "production", "-f", "json", "-o", "mine/app.json"])
+        .status(0);
+    assert!(out.read("mine/app.json").contains("PLAIN"));
+}
