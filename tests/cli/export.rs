@@ -1154,3 +1154,19 @@ fn o_naming_a_file_another_user_planted_in_a_sticky_folder_is_refused() {
         .status(0);
     assert!(out.read("mine/app.json").contains("PLAIN"));
 }
+
+#[test]
+fn o_dash_is_refused_not_a_file_named_dash() {
+    let out = project(NASTY)
+        .args(["export", "production", "-f", "json", "-o", "-"])
+        .status(2);
+    assert_stderr_has(&out, "error: -o - would write a file named `-`, not stdout");
+    assert!(!out.exists("-"));
+    assert!(out.stdout().is_empty());
+    // ./- is that file, if it is really wanted.
+    let out = out
+        .then()
+        .args(["export", "production", "-f", "json", "-o", "./-"])
+        .status(0);
+    assert!(out.read("-").contains("PLAIN"));
+}

@@ -156,6 +156,15 @@ fn check_flags(args: &ExportArgs, format: Format) -> Result<()> {
             .with_hint(format!("leave {flag} out, or use --format k8s")));
         }
     }
+    // `-o -` means stdout to most tools; here it would write secrets to a file named `-`.
+    if args.output.as_deref() == Some(Path::new("-")) {
+        return Err(
+            Error::usage("-o - would write a file named `-`, not stdout").with_hint(
+                "leave -o out to write to stdout (add --stdout for a terminal); -o ./- for \
+                 that file",
+            ),
+        );
+    }
     if format == Format::DockerSecrets && args.output.is_none() {
         return Err(Error::usage(
             "--format docker-secrets writes a folder: give it with -o FOLDER",
