@@ -12,9 +12,11 @@
 //! - writes each key's file through the atomic writer (0600, fsync, rename), leaving a file
 //!   that already holds exactly the value untouched (its mtime too: compose sees no change);
 //! - refuses to replace a file of a key's name that is not on its list (a file it did not
-//!   write), and anything at a key's name that is not a regular file (a symlink, a folder);
-//! - removes the files of keys no longer exported, but only regular files on its list: never
-//!   a file it did not write. The list is written first with the old and new names together,
+//!   write), and anything at a key's name, or at the list's, that is not a regular file (a
+//!   symlink, a folder);
+//! - removes the files of keys no longer exported, but only regular files on its list that
+//!   are still as it writes them (the user's, no access for group or others): never a file it
+//!   did not write. The list is written first with the old and new names together,
 //!   so a crash never leaves a file envmint wrote off the list.
 //!
 //! Everything happens under the folder's lock ([`crate::atomic::lock_all`]).
@@ -50,6 +52,9 @@ pub struct FolderReport {
     pub unchanged: usize,
     /// Files removed: keys envmint had written before and no longer exports.
     pub removed: Vec<String>,
+    /// Files on the list, no longer exported, left in place because they are not as envmint
+    /// writes them (another owner, or readable by group or others); taken off the list.
+    pub left: Vec<String>,
 }
 
 /// Why the folder cannot be written.
@@ -156,6 +161,17 @@ pub fn write(
     let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
     let locked = atomic::lock_all(&refs, timeout, waiting)?;
 
+    // The list is written in place like the key files: a symlink there (a cloned repository
+    // can hold one) would have the writer replace its target, outside the folder.
+    match fs::symlink_metadata(&marker_path) {
+        Ok(m) if !m.file_type().is_file() => {
+            return Err(FolderError::NotRegular {
+                path: marker_path,
+                key: MARKER.to_owned(),
+            });
+        }
+        _ => {}
+    }
     let listed = read_marker(&marker_path)?;
     let listed_set: HashSet<&str> = listed.iter().map(String::as_str).collect();
     let exported: HashSet<&str> = entries.iter().map(|e| e.key).collect();
@@ -186,13 +202,20 @@ pub fn write(
             }
         }
     }
-    // Listed keys no longer exported whose file is still a regular file: envmint's to remove.
-    let stale: Vec<String> = listed
-        .iter()
-        .filter(|k| !exported.contains(k.as_str()))
-        .filter(|k| fs::symlink_metadata(dir.join(k)).is_ok_and(|m| m.file_type().is_file()))
-        .cloned()
-        .collect();
+    // Listed keys no longer exported whose file is still a regular file as envmint leaves it
+    // (yours, no access for group or others): envmint's to remove. The list alone is not
+    // proof: one committed to a repository (or edited) can name `README.md`, and a checkout's
+    // 0644 file is then left alone, and off the list.
+    let mut stale: Vec<String> = Vec::new();
+    for k in listed.iter().filter(|k| !exported.contains(k.as_str())) {
+        match fs::symlink_metadata(dir.join(k)) {
+            Ok(m) if m.file_type().is_file() && m.uid() == euid && m.mode() & 0o077 == 0 => {
+                stale.push(k.clone());
+            }
+            Ok(m) if m.file_type().is_file() => report.left.push(k.clone()),
+            _ => {}
+        }
+    }
 
     let new_keys: Vec<&str> = entries.iter().map(|e| e.key).collect();
     let mut union: Vec<&str> = new_keys.clone();

@@ -1043,3 +1043,130 @@ fn json_summary_of_a_written_export_names_keys_never_values() {
     assert!(out.stdout().is_empty());
     assert_stderr_has(&out, "--output");
 }
+
+#[test]
+fn o_naming_a_pipe_or_device_is_refused_pointing_at_stdout() {
+    // `-o /dev/stdout` into a pipe: /dev/stdout -> /proc/self/fd/1 -> `pipe:[N]`.
+    let test = project(NASTY);
+    let mut cmd = test.command();
+    cmd.args(["export", "production", "-f", "json", "-o", "/dev/stdout"]);
+    cmd.stdout(std::process::Stdio::piped());
+    let out = cmd.output().expect("envmint runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(73), "{stderr}");
+    assert!(
+        stderr.contains("error: /dev/stdout: is not a regular file"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint: leave -o out"), "{stderr}");
+    assert!(!stderr.contains("directory does not exist"), "{stderr}");
+    assert!(out.stdout.is_empty());
+    let out = test
+        .args(["export", "production", "-f", "json", "-o", "/dev/null"])
+        .status(73);
+    assert_stderr_has(&out, "error: /dev/null: is not a regular file");
+}
+
+#[test]
+fn docker_secrets_never_writes_through_a_symlinked_list() {
+    // A folder from a cloned repository may hold `.envmint-export -> ../somewhere`: the list
+    // written through it would replace a file outside the folder.
+    let test = project(&NASTY[..2])
+        .write("victim.txt", "precious\n")
+        .write("secrets/.keep", "");
+    std::os::unix::fs::symlink("../victim.txt", test.path("secrets/.envmint-export")).unwrap();
+    let out = test
+        .args([
+            "export",
+            "production",
+            "-f",
+            "docker-secrets",
+            "-o",
+            "secrets",
+        ])
+        .status(73);
+    assert_stderr_has(
+        &out,
+        "error: secrets/.envmint-export: is not a regular file (a link or a folder)",
+    );
+    assert_eq!(out.read("victim.txt"), "precious\n");
+    assert_eq!(
+        common::names(&out.path("secrets")),
+        [".envmint-export", ".keep"]
+    );
+}
+
+#[test]
+fn docker_secrets_removes_only_listed_files_still_as_it_wrote_them() {
+    // A list committed with the folder (or edited) names a checkout's own file.
+    let out = project(&NASTY[..2])
+        .write("secrets/README.md", "docs\n")
+        .chmod("secrets/README.md", 0o644)
+        .write("secrets/.envmint-export", "README.md\nOLD\n")
+        .write("secrets/OLD", "old value")
+        .chmod("secrets/OLD", 0o600)
+        .args([
+            "export",
+            "production",
+            "-f",
+            "docker-secrets",
+            "-o",
+            "secrets",
+        ])
+        .status(0);
+    assert_eq!(out.read("secrets/README.md"), "docs\n");
+    assert!(!out.exists("secrets/OLD"), "{}", out.describe());
+    assert_stderr_has(&out, "left secrets/README.md in place");
+    assert_stderr_has(&out, "removed secrets/OLD (no longer exported)");
+    assert!(!out.read("secrets/.envmint-export").contains("README.md"));
+}
+
+#[test]
+fn o_naming_a_file_another_user_planted_in_a_sticky_folder_is_refused() {
+    if !common::is_root() {
+        skip("needs root to give a file to user 65534");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let test = project(NASTY)
+        .write("tmp/planted.json", "")
+        .write("mine/app.json", "");
+    let perm = |mode| std::fs::Permissions::from_mode(mode);
+    std::fs::set_permissions(test.path("tmp"), perm(0o1777)).unwrap();
+    std::os::unix::fs::chown(test.path("tmp/planted.json"), Some(65534), Some(65534)).unwrap();
+    std::os::unix::fs::chown(test.path("mine/app.json"), Some(65534), Some(65534)).unwrap();
+    let out = test
+        .args([
+            "export",
+            "production",
+            "-f",
+            "json",
+            "-o",
+            "tmp/planted.json",
+        ])
+        .status(77);
+    assert_stderr_has(&out, "error: tmp/planted.json: belongs to user 65534");
+    assert_eq!(out.read("tmp/planted.json"), "");
+    // In a folder of root's own, root writing an app user's file keeps it the app's.
+    let out = out
+        .then()
+        .args(["export", "production", "-f", "json", "-o", "mine/app.json"])
+        .status(0);
+    assert!(out.read("mine/app.json").contains("PLAIN"));
+}
+
+#[test]
+fn o_dash_is_refused_not_a_file_named_dash() {
+    let out = project(NASTY)
+        .args(["export", "production", "-f", "json", "-o", "-"])
+        .status(2);
+    assert_stderr_has(&out, "error: -o - would write a file named `-`, not stdout");
+    assert!(!out.exists("-"));
+    assert!(out.stdout().is_empty());
+    // ./- is that file, if it is really wanted.
+    let out = out
+        .then()
+        .args(["export", "production", "-f", "json", "-o", "./-"])
+        .status(0);
+    assert!(out.read("-").contains("PLAIN"));
+}

@@ -233,3 +233,82 @@ fn the_key_that_opens_the_store_is_not_handed_to_the_command() {
     );
     assert!(!out.stdout().contains("AGE-SECRET-KEY"));
 }
+
+#[test]
+fn an_environment_too_large_for_exec_is_named_by_key_and_size_never_by_value() {
+    // One value over the kernel's 128 KiB per variable: E2BIG, which the OS words as an
+    // "argument list" problem although the values are in the environment.
+    let big = "v".repeat(200_000);
+    let rows = [("PLAIN", "abc123", "abc123"), ("HUGE", &big, &big)];
+    let out = project(&rows)
+        .args(["run", "production", "--", "true"])
+        .status(126);
+    assert_stderr_has(&out, "error: true: cannot execute: `HUGE` is 200006 bytes");
+    assert_stderr_has(&out, "hint: pass fewer keys with --only");
+    assert!(!out.stderr().contains("vvvv"), "{}", out.describe());
+    // Many small values: the total is named.
+    let value = "w".repeat(1000);
+    let many: Vec<(String, String)> = (0..3000)
+        .map(|i| (format!("K{i}"), value.clone()))
+        .collect();
+    let rows: Vec<(&str, &str, &str)> = many
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str(), v.as_str()))
+        .chain([("PLAIN", "abc123", "abc123")])
+        .collect();
+    let out = project(&rows)
+        .args(["run", "production", "--", "true"])
+        .status(126);
+    assert_stderr_has(
+        &out,
+        "the environment is too large for the system (3001 variables",
+    );
+    // --only leaves them out, and the command runs.
+    out.then()
+        .args(["run", "production", "--only", "PLAIN", "--", "true"])
+        .status(0);
+}
+
+#[test]
+fn a_folder_as_the_command_is_named_a_folder_not_a_file_to_chmod() {
+    let out = project(NASTY)
+        .write("bin/keep", "")
+        .args(["run", "production", "--", "./bin"])
+        .status(126);
+    assert_stderr_has(&out, "error: ./bin: is a folder, not a program");
+    assert!(!out.stderr().contains("chmod"), "{}", out.describe());
+}
+
+#[test]
+fn a_value_with_nul_is_refused_naming_its_line_and_only_leaves_it_out() {
+    let out = project(NASTY)
+        .write(FILE, "PLAIN=abc123\nDECLARED=x\nRAW=sec\0ret\n")
+        .args(["run", "production", "--", "true"])
+        .status(65);
+    assert_stderr_has(
+        &out,
+        "error: .env.production.local:3: `RAW` has a NUL character in its value",
+    );
+    assert!(!out.stderr().contains("sec"), "{}", out.describe());
+    out.then()
+        .args(["run", "production", "--only", "PLAIN", "--", "true"])
+        .status(0);
+}
+
+#[test]
+fn a_script_whose_interpreter_is_missing_is_not_called_not_found() {
+    let out = project(NASTY)
+        .write("bad.sh", "#!/no/such/interpreter-envmint\necho hi\n")
+        .chmod("bad.sh", 0o755)
+        .args(["run", "production", "--", "./bad.sh"])
+        .status(127);
+    assert_stderr_has(
+        &out,
+        "error: ./bad.sh: cannot execute: the interpreter on its #! line was not found",
+    );
+    assert!(
+        !out.stderr().contains("command not found"),
+        "{}",
+        out.describe()
+    );
+}

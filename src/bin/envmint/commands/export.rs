@@ -85,6 +85,14 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
             report.written,
             report.unchanged
         );
+        for key in &report.left {
+            say!(
+                "{}: left {shown_out}/{key} in place (listed in {} but no longer 0600 and yours: \
+                 not removed, taken off the list)",
+                target.env.name,
+                folder::MARKER
+            );
+        }
         for key in &report.removed {
             say!(
                 "{}: removed {shown_out}/{key} (no longer exported)",
@@ -92,6 +100,8 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
             );
         }
     } else {
+        refuse_special(output)?;
+        refuse_planted(output)?;
         let locked = envmint::atomic::lock(output, timeout)?;
         locked.write(&bytes)?;
         say!(
@@ -146,6 +156,15 @@ fn check_flags(args: &ExportArgs, format: Format) -> Result<()> {
             .with_hint(format!("leave {flag} out, or use --format k8s")));
         }
     }
+    // `-o -` means stdout to most tools; here it would write secrets to a file named `-`.
+    if args.output.as_deref() == Some(Path::new("-")) {
+        return Err(
+            Error::usage("-o - would write a file named `-`, not stdout").with_hint(
+                "leave -o out to write to stdout (add --stdout for a terminal); -o ./- for \
+                 that file",
+            ),
+        );
+    }
     if format == Format::DockerSecrets && args.output.is_none() {
         return Err(Error::usage(
             "--format docker-secrets writes a folder: give it with -o FOLDER",
@@ -184,6 +203,52 @@ fn refuse_own_files(target: &Target, output: &Path) -> Result<()> {
             .with_hint("write the export somewhere else with -o, or to stdout"));
     }
     Ok(())
+}
+
+/// Refuses `-o` naming something that is not a file nor a folder: `/dev/stdout` (a pipe or a
+/// terminal behind `/proc/self/fd`), a device, a FIFO. The atomic writer could only fail on
+/// it, with words about the link's target (`pipe:[1234]`: "the directory does not exist").
+fn refuse_special(output: &Path) -> Result<()> {
+    match std::fs::metadata(output) {
+        Ok(m) if !m.is_file() && !m.is_dir() => Err(Error::cant_create(
+            output,
+            "is not a regular file (a terminal, pipe, socket or device): -o writes a new file \
+             in its place",
+        )
+        .with_hint("leave -o out: export writes to stdout when it is not a terminal")),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses `-o` naming a file of another user in a shared sticky folder (`/tmp`): the writer
+/// keeps the owner of the file it replaces (root rewriting an app's file), so a file planted
+/// there before the export would hand its values to whoever planted it. The kernel's
+/// `protected_regular` rule, which the rename does not go through.
+fn refuse_planted(output: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(file) = std::fs::metadata(output) else {
+        return Ok(());
+    };
+    let euid = rustix::process::geteuid().as_raw();
+    if file.uid() == euid {
+        return Ok(());
+    }
+    let real = std::fs::canonicalize(output).unwrap_or_else(|_| output.to_path_buf());
+    let dir = real.parent().unwrap_or(Path::new("/"));
+    let shared = std::fs::metadata(dir)
+        .is_ok_and(|d| d.permissions().mode() & 0o1000 != 0 && d.mode() & 0o022 != 0);
+    if !shared {
+        return Ok(());
+    }
+    Err(Error::Refused {
+        path: output.to_path_buf(),
+        reason: format!(
+            "belongs to user {}, not to you ({euid}), in a folder others can write to: \
+             the export would be theirs to read",
+            file.uid()
+        ),
+        hint: Some("write the export to a new file, or in a folder of your own".to_string()),
+    })
 }
 
 /// A key that cannot be selected, as an error naming the file (and line).

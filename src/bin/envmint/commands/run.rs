@@ -14,6 +14,7 @@
 use std::ffi::OsStr;
 use std::io;
 use std::os::unix::process::CommandExt;
+use std::path::Path;
 use std::process::Command;
 
 use envmint::error::Location;
@@ -93,7 +94,7 @@ pub fn run(ctx: &Context, global: &Global, args: RunArgs) -> Result<Exit> {
     }
     // Only returns on failure; the process is COMMAND's from here on.
     let err = command.exec();
-    Ok(exec_failed(program, &err))
+    Ok(exec_failed(program, &err, &entries))
 }
 
 /// The `--only` keys, in the order given; a key not in the file is an error naming it.
@@ -167,19 +168,60 @@ fn unreadable(target: &Target, err: SelectError) -> Error {
     ))
 }
 
+/// The kernel's limit on one `KEY=value` string passed to exec (Linux `MAX_ARG_STRLEN`, 32
+/// pages, its NUL included).
+const MAX_ARG_STRLEN: usize = 32 * 4096;
+
 /// Says why COMMAND could not be started and gives the shell's status for it: 127 when it was
 /// not found, 126 when it could not be executed.
-fn exec_failed(program: &OsStr, err: &io::Error) -> Exit {
+fn exec_failed(program: &OsStr, err: &io::Error, entries: &[Entry<'_>]) -> Exit {
     let name: String = program
         .to_string_lossy()
         .chars()
         .take(200)
         .flat_map(char::escape_debug)
         .collect();
+    let has_slash = program.as_encoded_bytes().contains(&b'/');
+    if err.kind() == io::ErrorKind::NotFound && has_slash && Path::new(program).is_file() {
+        // The file is there: what exec did not find is its `#!` interpreter (or, for a
+        // binary, its loader). Exit 127 as bash gives.
+        say!("error: {name}: cannot execute: the interpreter on its #! line was not found");
+        say!("hint: check its first line (head -1 {name}), or run it through one (-- sh {name})");
+        return Exit::Child(127);
+    }
     if err.kind() == io::ErrorKind::NotFound {
         say!("error: {name}: command not found");
         say!("hint: check the name, or give its path; PATH is searched for names without a `/`");
         return Exit::Child(127);
+    }
+    if err.kind() == io::ErrorKind::ArgumentListTooLong {
+        // E2BIG: the values are in the environment, not in the arguments the OS names; say
+        // which (by key and size, never a value) so the fix is findable.
+        let bytes = |e: &Entry<'_>| e.key.len() + e.value.len() + 2;
+        let total: usize = entries.iter().map(bytes).sum();
+        match entries.iter().find(|e| bytes(e) > MAX_ARG_STRLEN) {
+            Some(e) => say!(
+                "error: {name}: cannot execute: `{}` is {} bytes, more than one environment \
+                 variable may hold ({MAX_ARG_STRLEN})",
+                e.key,
+                bytes(e)
+            ),
+            None => say!(
+                "error: {name}: cannot execute: the environment is too large for the system \
+                 ({} adding {total} bytes)",
+                super::bootstrap::plural(entries.len(), "variable")
+            ),
+        }
+        say!(
+            "hint: pass fewer keys with --only KEY,..., or hand large values over as files \
+             (envmint export ENV --format docker-secrets -o DIR)"
+        );
+        return Exit::Child(126);
+    }
+    if has_slash && Path::new(program).is_dir() {
+        say!("error: {name}: is a folder, not a program");
+        say!("hint: give the path of a program inside it");
+        return Exit::Child(126);
     }
     if err.kind() == io::ErrorKind::PermissionDenied {
         say!("error: {name}: permission denied (not an executable file)");
