@@ -447,6 +447,31 @@ impl Output {
     }
 }
 
+/// Makes identity `file` with `envmint keygen -o` in `test`'s folder and returns its recipient.
+pub fn keygen(test: Test, file: &str) -> (Test, String) {
+    let out = test.args(["keygen", "-o", file]).status(0);
+    let public = out
+        .stderr()
+        .trim()
+        .strip_prefix("Public key: ")
+        .expect("keygen prints the public key")
+        .to_string();
+    (out.then(), public)
+}
+
+/// A new test folder with identity `id.txt` (made by `envmint keygen -o`) and no default
+/// identity to fall back on: `XDG_CONFIG_HOME` and `HOME` name folders that do not exist, so
+/// only what a test passes opens a sealed store. Returns the test and the recipient.
+pub fn with_identity() -> (Test, String) {
+    let test = Test::new();
+    let dir = test.dir().to_path_buf();
+    let (test, public) = keygen(test, "id.txt");
+    let test = test
+        .env("XDG_CONFIG_HOME", dir.join("no-config"))
+        .env("HOME", dir.join("no-home"));
+    (test, public)
+}
+
 /// Asserts that stderr is exactly the snapshot `tests/cli/snapshots/NAME.stderr`, with the
 /// temporary directory written `[DIR]`; `[..]` in the snapshot matches any text within a line.
 /// `SNAPSHOTS=overwrite cargo test --test cli` rewrites snapshots that differ.

@@ -893,19 +893,8 @@ fn missing_and_unreadable_keys_and_files_are_errors_naming_them() {
 /// A project whose `vault` environment is sealed to identity `id.txt` and holds [`NASTY`];
 /// ENVMINT_IDENTITY is not set.
 pub fn sealed() -> Test {
-    let test = Test::new();
-    let dir = test.dir().to_path_buf();
-    let out = test.args(["keygen", "-o", "id.txt"]).status(0);
-    let public = out
-        .stderr()
-        .trim()
-        .strip_prefix("Public key: ")
-        .expect("keygen prints the public key")
-        .to_string();
-    let out = out
-        .then()
-        .env("XDG_CONFIG_HOME", dir.join("no-config"))
-        .env("HOME", dir.join("no-home"))
+    let (test, public) = common::with_identity();
+    let out = test
         .write(
             "envmint.toml",
             format!(

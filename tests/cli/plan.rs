@@ -184,19 +184,8 @@ fn fail_a_missing_or_malformed_plan_file() {
 
 #[test]
 fn a_sealed_plan_part_cannot_be_read_without_the_identity() {
-    let test = Test::new();
-    let dir = test.dir().to_path_buf();
-    let out = test.args(["keygen", "-o", "id.txt"]).status(0);
-    let public = out
-        .stderr()
-        .trim()
-        .strip_prefix("Public key: ")
-        .unwrap()
-        .to_string();
-    let out = out
-        .then()
-        .env("XDG_CONFIG_HOME", dir.join("no-config"))
-        .env("HOME", dir.join("no-home"))
+    let (test, public) = common::with_identity();
+    let out = test
         .write(
             "envmint.toml",
             format!(

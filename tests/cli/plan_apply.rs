@@ -135,19 +135,8 @@ fn a_plan_with_nothing_due_applies_as_nothing_to_do_and_writes_nothing() {
 
 /// A sealed `production` (identity `id.txt` by ENVMINT_IDENTITY) with A due at AT.
 fn sealed_project() -> Test {
-    let test = Test::new();
-    let dir = test.dir().to_path_buf();
-    let out = test.args(["keygen", "-o", "id.txt"]).status(0);
-    let public = out
-        .stderr()
-        .trim()
-        .strip_prefix("Public key: ")
-        .unwrap()
-        .to_string();
-    out.then()
-        .env("ENVMINT_IDENTITY", "id.txt")
-        .env("XDG_CONFIG_HOME", dir.join("no-config"))
-        .env("HOME", dir.join("no-home"))
+    let (test, public) = common::with_identity();
+    test.env("ENVMINT_IDENTITY", "id.txt")
         .write(
             "envmint.toml",
             format!(

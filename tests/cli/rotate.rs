@@ -407,20 +407,9 @@ fn fail_a_bad_at_is_a_usage_error() {
 
 #[test]
 fn a_sealed_environment_is_rotated_in_memory() {
-    let test = Test::new();
-    let dir = test.dir().to_path_buf();
-    let out = test.args(["keygen", "-o", "id.txt"]).status(0);
-    let public = out
-        .stderr()
-        .trim()
-        .strip_prefix("Public key: ")
-        .unwrap()
-        .to_string();
-    let out = out
-        .then()
+    let (test, public) = common::with_identity();
+    let out = test
         .env("ENVMINT_IDENTITY", "id.txt")
-        .env("XDG_CONFIG_HOME", dir.join("no-config"))
-        .env("HOME", dir.join("no-home"))
         .write(
             "envmint.toml",
             format!(

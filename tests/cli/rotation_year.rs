@@ -789,20 +789,9 @@ fn manifest(recipient: &str) -> String {
 
 /// The folder on day 0: identity, manifest, the plain file and the sealed one.
 fn project() -> Test {
-    let test = Test::new();
-    let dir = test.dir().to_path_buf();
-    let out = test.args(["keygen", "-o", "id.txt"]).status(0);
-    let recipient = out
-        .stderr()
-        .trim()
-        .strip_prefix("Public key: ")
-        .expect("keygen prints the public key")
-        .to_string();
-    let out = out
-        .then()
+    let (test, recipient) = common::with_identity();
+    let out = test
         .env("ENVMINT_IDENTITY", "id.txt")
-        .env("XDG_CONFIG_HOME", dir.join("no-config"))
-        .env("HOME", dir.join("no-home"))
         .write("envmint.toml", manifest(&recipient))
         .write(PLAIN, plain_initial())
         .chmod(PLAIN, 0o600)

@@ -190,14 +190,7 @@ fn keygen_without_o_prints_the_identity_on_stdout() {
 
 /// A temp dir with `id.txt` (an identity made by envmint keygen) and its recipient.
 fn with_key() -> (Test, String) {
-    let out = envmint(["keygen", "-o", "id.txt"]).status(0);
-    let public = out
-        .stderr()
-        .trim()
-        .strip_prefix("Public key: ")
-        .unwrap()
-        .to_string();
-    (out.then(), public)
+    common::keygen(Test::new(), "id.txt")
 }
 
 #[test]

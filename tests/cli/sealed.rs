@@ -4,22 +4,10 @@
 
 use crate::common;
 
-use common::{Output, Test, assert_stderr_has, envmint, mtime, skip, temps, tick};
+use common::{Output, Test, assert_stderr_has, envmint, keygen, mtime, skip, temps, tick};
 use std::process::Command;
 
 const SECRETS: &str = "[secrets.SECRET_KEY]\nkind = \"hex\"\nbytes = 32\n";
-
-/// Makes identity `file` with `envmint keygen -o` and returns its recipient.
-fn keygen(test: Test, file: &str) -> (Test, String) {
-    let out = test.args(["keygen", "-o", file]).status(0);
-    let public = out
-        .stderr()
-        .trim()
-        .strip_prefix("Public key: ")
-        .expect("keygen prints the public key")
-        .to_string();
-    (out.then(), public)
-}
 
 /// A test folder with identity `id.txt`, ENVMINT_IDENTITY pointing at it, no default identity
 /// to fall back on, and a manifest whose `production` is sealed to it (`extra` is added to its

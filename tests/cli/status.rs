@@ -452,26 +452,15 @@ fn default_is_every_environment_in_declaration_order() {
 /// A project whose `production` is sealed to identity `id.txt` (ENVMINT_IDENTITY), no default
 /// identity to fall back on.
 fn sealed_project() -> Test {
-    let test = Test::new();
-    let dir = test.dir().to_path_buf();
-    let out = test.args(["keygen", "-o", "id.txt"]).status(0);
-    let public = out
-        .stderr()
-        .trim()
-        .strip_prefix("Public key: ")
-        .expect("keygen prints the public key")
-        .to_string();
-    out.then()
-        .env("XDG_CONFIG_HOME", dir.join("no-config"))
-        .env("HOME", dir.join("no-home"))
-        .write(
-            "envmint.toml",
-            format!(
-                "[environments.production]\nsealed = \".env.production.age\"\n\
+    let (test, public) = common::with_identity();
+    test.write(
+        "envmint.toml",
+        format!(
+            "[environments.production]\nsealed = \".env.production.age\"\n\
                  recipients = [\"{public}\"]\n\
                  [secrets.SECRET_KEY]\nkind = \"hex\"\n[secrets.STRIPE_KEY]\nexternal = true\n"
-            ),
-        )
+        ),
+    )
 }
 
 #[test]
