@@ -129,6 +129,7 @@ pub(super) fn prepare_swept(
     let mut temp = temp;
 
     if let Some(old) = &old {
+        refuse_planted(target, place.dir_path, old)?;
         keep_owner(temp.as_file(), old).map_err(|e| Error::writing(target, Op::KeepOwner, e))?;
         // Before the mode: a POSIX ACL (`system.posix_acl_access`) carries mode bits too, and
         // the chmod below must have the last word on them.
@@ -218,6 +219,31 @@ fn keep_owner(temp: &File, old: &Metadata) -> io::Result<()> {
         fchown(temp, uid, gid)?;
     }
     Ok(())
+}
+
+/// Refuses to replace another user's file in a folder others can write to and that has the
+/// sticky bit (`/tmp`): the new file would keep that user as its owner ([`keep_owner`]), which
+/// hands what is written to whoever planted the file there before the run. This is the kernel's
+/// `protected_regular` rule, which a rename does not go through. Root rewriting an app user's
+/// file in a folder that only trusted users can write still keeps the app as owner.
+fn refuse_planted(target: &Path, dir: &Path, old: &Metadata) -> Result<()> {
+    let euid = rustix::process::geteuid().as_raw();
+    if old.uid() == euid {
+        return Ok(());
+    }
+    let shared = fs::metadata(dir).is_ok_and(|d| d.mode() & 0o1000 != 0 && d.mode() & 0o022 != 0);
+    if !shared {
+        return Ok(());
+    }
+    Err(Error::Refused {
+        path: target.to_path_buf(),
+        reason: format!(
+            "belongs to user {}, not to you ({euid}), in a folder others can write to: the \
+             written file would stay theirs, and so would what it holds",
+            old.uid()
+        ),
+        hint: Some("write to a new file, or in a folder of your own".to_string()),
+    })
 }
 
 /// [`remove_stale_temps`] for several targets of one folder in one pass over it: a group

@@ -575,3 +575,24 @@ fn a_saved_plan_removes_a_left_behind_retired_value_but_not_an_unmanaged_key() {
         format!("# envmint: generated={T0}\nA=a-value\nUNMANAGED=u\n")
     );
 }
+
+/// The atomic writer keeps the owner of a file it replaces, so an empty file another user
+/// planted in a shared sticky folder (`/tmp`) would make a plan, with its new values, theirs to
+/// read: refused (77) as the kernel's `protected_regular` refuses an open, for every command
+/// (this one and `export -o` are tested).
+#[test]
+fn fail_plan_o_onto_a_file_planted_in_a_sticky_folder_is_refused() {
+    if !common::is_root() {
+        common::skip("needs root to give a file to user 65534");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let test = project().write("tmp/planted.plan", "");
+    std::fs::set_permissions(test.path("tmp"), std::fs::Permissions::from_mode(0o1777)).unwrap();
+    std::os::unix::fs::chown(test.path("tmp/planted.plan"), Some(65534), Some(65534)).unwrap();
+    let out = test
+        .args(["plan", "--at", AT, "-o", "tmp/planted.plan"])
+        .status(77);
+    assert_stderr_has(&out, "error: tmp/planted.plan: belongs to user 65534");
+    assert_eq!(out.read("tmp/planted.plan"), "");
+}

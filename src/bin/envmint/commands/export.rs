@@ -101,7 +101,6 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
         }
     } else {
         refuse_special(output)?;
-        refuse_planted(output)?;
         let locked = envmint::atomic::lock(output, timeout)?;
         locked.write(&bytes)?;
         say!(
@@ -218,37 +217,6 @@ fn refuse_special(output: &Path) -> Result<()> {
         .with_hint("leave -o out: export writes to stdout when it is not a terminal")),
         _ => Ok(()),
     }
-}
-
-/// Refuses `-o` naming a file of another user in a shared sticky folder (`/tmp`): the writer
-/// keeps the owner of the file it replaces (root rewriting an app's file), so a file planted
-/// there before the export would hand its values to whoever planted it. The kernel's
-/// `protected_regular` rule, which the rename does not go through.
-fn refuse_planted(output: &Path) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let Ok(file) = std::fs::metadata(output) else {
-        return Ok(());
-    };
-    let euid = rustix::process::geteuid().as_raw();
-    if file.uid() == euid {
-        return Ok(());
-    }
-    let real = std::fs::canonicalize(output).unwrap_or_else(|_| output.to_path_buf());
-    let dir = real.parent().unwrap_or(Path::new("/"));
-    let shared = std::fs::metadata(dir)
-        .is_ok_and(|d| d.permissions().mode() & 0o1000 != 0 && d.mode() & 0o022 != 0);
-    if !shared {
-        return Ok(());
-    }
-    Err(Error::Refused {
-        path: output.to_path_buf(),
-        reason: format!(
-            "belongs to user {}, not to you ({euid}), in a folder others can write to: \
-             the export would be theirs to read",
-            file.uid()
-        ),
-        hint: Some("write the export to a new file, or in a folder of your own".to_string()),
-    })
 }
 
 /// A key that cannot be selected, as an error naming the file (and line).
