@@ -476,6 +476,31 @@ pub struct SelectArgs {
     pub keys: Vec<String>,
 }
 
+/// What `plan` and `rotate` share: the manifest, identities, environments, which keys and when.
+#[derive(Debug, Args)]
+pub struct RotationArgs {
+    /// Use this envmint.toml instead of searching the current folder and its parents.
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+
+    /// Decrypt sealed environments with the identities in this file (repeatable) [default:
+    /// ENVMINT_IDENTITY, ENVMINT_AGE_KEY, then ~/.config/envmint/identity.txt].
+    #[arg(short, long = "identity", value_name = "IDENTITY")]
+    pub identities: Vec<PathBuf>,
+
+    /// Environments to rotate [default: every declared environment].
+    #[arg(value_name = "ENV")]
+    pub environments: Vec<String>,
+
+    #[command(flatten)]
+    pub select: SelectArgs,
+
+    /// Act as if it were this instant (RFC 3339, or YYYY-MM-DD for midnight UTC); records
+    /// get this time.
+    #[arg(long, value_name = "WHEN")]
+    pub at: Option<String>,
+}
+
 /// `envmint plan`.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
@@ -488,26 +513,8 @@ pub struct SelectArgs {
     recipients. The plan records a digest of each store before and after: `apply` refuses a\n\
     store that changed since (exit 65) and skips one already applied.")]
 pub struct PlanArgs {
-    /// Use this envmint.toml instead of searching the current folder and its parents.
-    #[arg(long, value_name = "PATH")]
-    pub manifest: Option<PathBuf>,
-
-    /// Decrypt sealed environments with the identities in this file (repeatable) [default:
-    /// ENVMINT_IDENTITY, ENVMINT_AGE_KEY, then ~/.config/envmint/identity.txt].
-    #[arg(short, long = "identity", value_name = "IDENTITY")]
-    pub identities: Vec<PathBuf>,
-
-    /// Environments to plan [default: every declared environment].
-    #[arg(value_name = "ENV")]
-    pub environments: Vec<String>,
-
     #[command(flatten)]
-    pub select: SelectArgs,
-
-    /// Plan as if it were this instant (RFC 3339, or YYYY-MM-DD for midnight UTC); records
-    /// get this time.
-    #[arg(long, value_name = "WHEN")]
-    pub at: Option<String>,
+    pub rotation: RotationArgs,
 
     /// Write the plan, with its new values, to this file (0600): a new file, an empty one or an earlier plan.
     #[arg(short, long, value_name = "PLANFILE")]
@@ -560,26 +567,8 @@ pub struct ApplyArgs {
     expires; expired ones are removed on every run. External keys are reported with the\n\
     `envmint set` command to run. Exits 0 whether or not anything changed.")]
 pub struct RotateArgs {
-    /// Use this envmint.toml instead of searching the current folder and its parents.
-    #[arg(long, value_name = "PATH")]
-    pub manifest: Option<PathBuf>,
-
-    /// Decrypt sealed environments with the identities in this file (repeatable) [default:
-    /// ENVMINT_IDENTITY, ENVMINT_AGE_KEY, then ~/.config/envmint/identity.txt].
-    #[arg(short, long = "identity", value_name = "IDENTITY")]
-    pub identities: Vec<PathBuf>,
-
-    /// Environments to rotate [default: every declared environment].
-    #[arg(value_name = "ENV")]
-    pub environments: Vec<String>,
-
     #[command(flatten)]
-    pub select: SelectArgs,
-
-    /// Rotate as if it were this instant (RFC 3339, or YYYY-MM-DD for midnight UTC); records
-    /// get this time.
-    #[arg(long, value_name = "WHEN")]
-    pub at: Option<String>,
+    pub rotation: RotationArgs,
 
     /// Keep no retired value: drop the selected keys' previous values at once (a compromise).
     #[arg(long)]

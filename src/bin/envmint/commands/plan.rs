@@ -54,21 +54,21 @@ struct Made<'a> {
 
 pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = Manifest::load(args.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    let manifest = Manifest::load(args.rotation.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
     if args.json {
         super::check_stdout()?;
     }
-    let (envs, named) = rotate::environments(&manifest, &args.environments)?;
-    let now = rotate::instant(ctx, args.at.as_deref())?;
+    let (envs, named) = rotate::environments(&manifest, &args.rotation.environments)?;
+    let now = rotate::instant(ctx, args.rotation.at.as_deref())?;
     let options = rotation::Options {
-        selection: rotate::selection(&args.select),
+        selection: rotate::selection(&args.rotation.select),
         no_overlap: false,
         now,
         skip_undeclared: !named,
         rotated_earlier: Default::default(),
     };
     rotate::check_keys_declared(&manifest, &envs, named, &options.selection)?;
-    let open = super::unseal::store_options(ctx, &envs, &args.identities)?;
+    let open = super::unseal::store_options(ctx, &envs, &args.rotation.identities)?;
     let dir = manifest_dir(&manifest, &cwd);
 
     let mut reports = Vec::with_capacity(envs.len());

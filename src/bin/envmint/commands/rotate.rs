@@ -114,21 +114,21 @@ pub(super) fn build(
 
 pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = Manifest::load(args.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    let manifest = Manifest::load(args.rotation.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
     if args.json {
         super::check_stdout()?;
     }
-    let (envs, named) = environments(&manifest, &args.environments)?;
-    let now = instant(ctx, args.at.as_deref())?;
+    let (envs, named) = environments(&manifest, &args.rotation.environments)?;
+    let now = instant(ctx, args.rotation.at.as_deref())?;
     let options = rotation::Options {
-        selection: selection(&args.select),
+        selection: selection(&args.rotation.select),
         no_overlap: args.no_overlap,
         now,
         skip_undeclared: !named,
         rotated_earlier: HashSet::new(),
     };
     check_keys_declared(&manifest, &envs, named, &options.selection)?;
-    let mut open = super::unseal::store_options(ctx, &envs, &args.identities)?;
+    let mut open = super::unseal::store_options(ctx, &envs, &args.rotation.identities)?;
     let rng = &mut ctx.rng;
 
     // Pass 1, without locks: every store read and its rotation built, so a broken file in the
