@@ -59,6 +59,39 @@ rand_in() { echo $(($1 + (RANDOM * 32768 + RANDOM) % ($2 - $1 + 1))); }
 # envmint's temporary files (.NAME.envmint-tmp.XXXXXX) in the working folder.
 temps() { compgen -G '.*.envmint-tmp.*' || true; }
 
+# kill_after US CMD...: runs CMD (output discarded) and SIGKILLs it US microseconds after its
+# start; sets the caller's `status` to its exit status.
+kill_after() {
+    local us=$1 pid
+    shift
+    "$@" > /dev/null 2>&1 &
+    pid=$!
+    sleep_us "$us"
+    kill -KILL "$pid" 2> /dev/null || true
+    status=0
+    # Redirected so bash does not report every "Killed" job.
+    wait "$pid" 2> /dev/null || status=$?
+}
+
+# aim ROUND KILLS MAX SUM N BEFORE_HI AFTER_LO: sets the caller's `delay` to a random delay up
+# to MAX; after the first quarter of the rounds, every second one aims within 1.5 ms of the
+# mean delay that landed during the writes (SUM / N), or, before one has, between the last
+# kill before any write (BEFORE_HI) and the first after all of them (AFTER_LO). Counts the
+# aimed rounds in the caller's `aimed`.
+aim() {
+    local round=$1 kills=$2 max=$3 sum=$4 n=$5 before_hi=$6 after_lo=$7 mean lo hi
+    delay=$(rand_in 0 "$max")
+    if ((round > kills / 4 && round % 2 == 0)); then
+        if ((n > 0)); then
+            mean=$((sum / n))
+            lo=$((mean > 1500 ? mean - 1500 : 0)) hi=$((mean + 1500))
+        else
+            lo=$before_hi hi=$after_lo
+        fi
+        if ((lo < hi)); then delay=$(rand_in "$lo" "$hi"); aimed=$((aimed + 1)); fi
+    fi
+}
+
 # --- bootstrap: one file, keys appended ------------------------------------------------------
 
 crash_bootstrap() {
@@ -151,13 +184,7 @@ crash_bootstrap() {
             fi
             if ((lo < hi)); then delay=$(rand_in "$lo" "$hi"); aimed=$((aimed + 1)); fi
         fi
-        "$ENVMINT" bootstrap "$env_name" > /dev/null 2>&1 &
-        pid=$!
-        sleep_us "$delay"
-        kill -KILL "$pid" 2> /dev/null || true
-        status=0
-        # Redirected so bash does not report every "Killed" job.
-        wait "$pid" 2> /dev/null || status=$?
+        kill_after "$delay" "$ENVMINT" bootstrap "$env_name"
 
         if ! check; then
             echo "VIOLATION round $i (delay ${delay}us, exit $status): $why" >&2
@@ -367,22 +394,8 @@ crash_rotate() {
     local before_hi=0 after_lo=$run_us mid_sum=0 mid_n=0 aimed=0 violations=0 delay status left lo hi mean before_states
     for ((i = 1; i <= kills; i++)); do
         rot_restore
-        delay=$(rand_in 0 "$run_us")
-        if ((i > kills / 4 && i % 2 == 0)); then
-            if ((mid_n > 0)); then
-                mean=$((mid_sum / mid_n))
-                lo=$((mean > 1500 ? mean - 1500 : 0)) hi=$((mean + 1500))
-            else
-                lo=$before_hi hi=$after_lo
-            fi
-            if ((lo < hi)); then delay=$(rand_in "$lo" "$hi"); aimed=$((aimed + 1)); fi
-        fi
-        "$ENVMINT" rotate --all --at "$t1" > /dev/null 2>&1 &
-        pid=$!
-        sleep_us "$delay"
-        kill -KILL "$pid" 2> /dev/null || true
-        status=0
-        wait "$pid" 2> /dev/null || status=$?
+        aim "$i" "$kills" "$run_us" "$mid_sum" "$mid_n" "$before_hi" "$after_lo"
+        kill_after "$delay" "$ENVMINT" rotate --all --at "$t1"
 
         if ! rot_check; then
             echo "VIOLATION rotate round $i (delay ${delay}us, exit $status): $why" >&2
@@ -493,22 +506,8 @@ crash_apply() {
     local before_hi=0 after_lo=$run_us mid_sum=0 mid_n=0 aimed=0 violations=0 delay status left lo hi mean before_states kind t n pid
     for ((i = 1; i <= kills; i++)); do
         rot_restore
-        delay=$(rand_in 0 "$run_us")
-        if ((i > kills / 4 && i % 2 == 0)); then
-            if ((mid_n > 0)); then
-                mean=$((mid_sum / mid_n))
-                lo=$((mean > 1500 ? mean - 1500 : 0)) hi=$((mean + 1500))
-            else
-                lo=$before_hi hi=$after_lo
-            fi
-            if ((lo < hi)); then delay=$(rand_in "$lo" "$hi"); aimed=$((aimed + 1)); fi
-        fi
-        "$ENVMINT" apply "$work/rot.plan" > /dev/null 2>&1 &
-        pid=$!
-        sleep_us "$delay"
-        kill -KILL "$pid" 2> /dev/null || true
-        status=0
-        wait "$pid" 2> /dev/null || status=$?
+        aim "$i" "$kills" "$run_us" "$mid_sum" "$mid_n" "$before_hi" "$after_lo"
+        kill_after "$delay" "$ENVMINT" apply "$work/rot.plan"
 
         if ! apply_check; then
             echo "VIOLATION apply round $i (delay ${delay}us, exit $status): $why" >&2
