@@ -113,33 +113,9 @@ pub fn read_file(path: &Path) -> Result<Option<Zeroizing<Vec<u8>>>> {
 /// unzeroized copy of the secret in freed memory. At most `limit + 1` bytes are ever read, so a
 /// file that grows while it is read cannot exhaust memory either.
 pub fn read_regular(path: &Path, limit: u64) -> Result<Option<Zeroizing<Vec<u8>>>> {
-    use std::os::unix::fs::OpenOptionsExt;
-    // Symlinks are followed here, owner-checked, so that the open below need not follow any:
-    // O_NOFOLLOW refuses a link swapped in after the check.
-    // A loop or a link to nothing nameable is bad input here, not an output that cannot be
-    // created.
-    let target = resolve::final_target(path).map_err(|e| match e {
-        Error::File(mut e) if e.op == Op::Inspect && !matches!(e.problem, FileProblem::Os(_)) => {
-            e.op = Op::Read;
-            Error::File(e)
-        }
-        e => e,
-    })?;
-    let flags = rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOFOLLOW;
-    let mut file = match std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(flags.bits() as i32)
-        .open(&target)
-    {
-        Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::reading(path, e)),
+    let Some((mut file, meta)) = open_regular(path)? else {
+        return Ok(None);
     };
-    let meta = file.metadata().map_err(|e| Error::reading(path, e))?;
-    if !meta.file_type().is_file() {
-        let kind = Some(file_kind(&meta));
-        return Err(FileError::new(path, Op::Read, FileProblem::NotRegular { kind }).into());
-    }
     if meta.len() > limit {
         let size = meta.len();
         return Err(FileError::new(path, Op::Read, FileProblem::TooLarge { size, limit }).into());
@@ -154,6 +130,54 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Option<Zeroizing<Vec<u8>>
         return Err(FileError::new(path, Op::Read, FileProblem::GrewPastLimit { limit }).into());
     }
     Ok(Some(buf))
+}
+
+/// The first `limit` bytes (or fewer) of `path`, `None` if it does not exist: opened as
+/// [`read_regular`] opens (owner-checked symlinks, no blocking on a FIFO, regular files only),
+/// for looking at what a file is without reading all of it.
+pub fn read_head(path: &Path, limit: usize) -> Result<Option<Zeroizing<Vec<u8>>>> {
+    let Some((file, _)) = open_regular(path)? else {
+        return Ok(None);
+    };
+    let mut buf = Zeroizing::new(Vec::with_capacity(limit));
+    file.take(limit as u64)
+        .read_to_end(&mut buf)
+        .map_err(|e| Error::reading(path, e))?;
+    Ok(Some(buf))
+}
+
+/// Opens `path` for [`read_regular`] and [`read_head`]: its symlinks followed only when owned
+/// by the effective user or root, without blocking, and the opened descriptor checked to be a
+/// regular file (exit 65 naming the path otherwise). `None` if it does not exist.
+fn open_regular(path: &Path) -> Result<Option<(std::fs::File, std::fs::Metadata)>> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // Symlinks are followed here, owner-checked, so that the open below need not follow any:
+    // O_NOFOLLOW refuses a link swapped in after the check.
+    // A loop or a link to nothing nameable is bad input here, not an output that cannot be
+    // created.
+    let target = resolve::final_target(path).map_err(|e| match e {
+        Error::File(mut e) if e.op == Op::Inspect && !matches!(e.problem, FileProblem::Os(_)) => {
+            e.op = Op::Read;
+            Error::File(e)
+        }
+        e => e,
+    })?;
+    let flags = rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOFOLLOW;
+    let file = match std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(flags.bits() as i32)
+        .open(&target)
+    {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::reading(path, e)),
+    };
+    let meta = file.metadata().map_err(|e| Error::reading(path, e))?;
+    if !meta.file_type().is_file() {
+        let kind = Some(file_kind(&meta));
+        return Err(FileError::new(path, Op::Read, FileProblem::NotRegular { kind }).into());
+    }
+    Ok(Some((file, meta)))
 }
 
 /// What a non-regular file is.

@@ -3,9 +3,8 @@
 
 use super::{Check, Finding, Severity};
 use std::collections::BTreeSet;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use zeroize::Zeroizing;
 
 /// What a secret file is, which decides the modes it may have.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -214,10 +213,10 @@ pub fn scan_project(root: &Path) -> Scan {
                 scan.truncated = true;
                 return scan;
             }
-            let Some(prefix) = read_prefix(&path, SCAN_PREFIX) else {
+            let Ok(Some(prefix)) = crate::atomic::read_head(&path, SCAN_PREFIX) else {
                 continue;
             };
-            if memchr::memmem::find(&prefix[..prefix.len().min(100)], b"envmint_plan").is_some() {
+            if crate::plan::file::looks_like_plan(&prefix) {
                 scan.plan_files.push(path);
             } else if memchr::memmem::find(&prefix, b"AGE-SECRET-KEY-1").is_some() {
                 scan.identity_files.push(path);
@@ -225,38 +224,6 @@ pub fn scan_project(root: &Path) -> Scan {
         }
     }
     scan
-}
-
-/// The first `limit` bytes of `path` when it is a regular file (opened without following a
-/// symlink, without blocking on a FIFO), in a zeroizing buffer: it may be a secret key.
-pub fn read_prefix(path: &Path, limit: usize) -> Option<Zeroizing<Vec<u8>>> {
-    use std::io::Read;
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc_flags())
-        .open(path)
-        .ok()?;
-    if !file.metadata().ok()?.is_file() {
-        return None;
-    }
-    let mut buf = Zeroizing::new(vec![0u8; limit]);
-    let mut filled = 0;
-    let mut file = file;
-    while filled < limit {
-        match file.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => return None,
-        }
-    }
-    buf.truncate(filled);
-    Some(buf)
-}
-
-/// `O_NOFOLLOW | O_NONBLOCK`.
-fn libc_flags() -> i32 {
-    (rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK).bits() as i32
 }
 
 #[cfg(test)]

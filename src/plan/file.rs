@@ -291,6 +291,16 @@ fn to_json<T: Serialize>(path: &Path, value: &T) -> Result<Zeroizing<Vec<u8>>> {
     Ok(out.0)
 }
 
+/// How many leading bytes of a file [`looks_like_plan`] reads: the marker is the first member.
+pub const MARK_WITHIN: usize = 100;
+
+/// Whether `head` (a file's first [`MARK_WITHIN`] bytes or more) is a saved plan's: it holds
+/// `"envmint_plan"`, the first member every plan starts with. `plan -o` replaces only such a
+/// file, and `audit` checks their modes.
+pub fn looks_like_plan(head: &[u8]) -> bool {
+    memchr::memmem::find(&head[..head.len().min(MARK_WITHIN)], b"\"envmint_plan\"").is_some()
+}
+
 /// The bytes of a plan file for `envs`, made at `created` (RFC 3339): secret parts sealed to
 /// each environment's recipients when it has any. `path` names the file in errors.
 ///

@@ -596,3 +596,21 @@ fn fail_plan_o_onto_a_file_planted_in_a_sticky_folder_is_refused() {
     assert_stderr_has(&out, "error: tmp/planted.plan: belongs to user 65534");
     assert_eq!(out.read("tmp/planted.plan"), "");
 }
+
+/// `plan -o FIFO` is refused without waiting on the FIFO: the check that `-o` names a plan
+/// opens it without blocking (it hung until a writer appeared).
+#[test]
+fn fail_plan_o_onto_a_fifo_is_refused_without_hanging() {
+    let test = project();
+    let fifo = test.path("p.plan");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let out = test
+        .wrapper(["timeout", "10"])
+        .args(["plan", "--at", AT, "-o", "p.plan"])
+        .status(65);
+    assert_stderr_has(&out, "error: p.plan: not a regular file (a FIFO)");
+}

@@ -183,19 +183,9 @@ fn write_plan(
 /// or `-o envmint.toml`, a slip of the keyboard, would otherwise put the plan where the
 /// secrets or the manifest were, and the unmanaged keys with them would be gone.
 fn check_replaceable(path: &Path) -> Result<()> {
-    use std::io::Read;
-    let mut head = Vec::with_capacity(100);
-    // Anything but a regular file is refused by the writer itself, with its own words.
-    let Ok(file) = std::fs::File::open(path) else {
-        return Ok(());
-    };
-    if !file.metadata().is_ok_and(|m| m.is_file()) {
-        return Ok(());
-    }
-    file.take(100)
-        .read_to_end(&mut head)
-        .map_err(|e| Error::reading(path, e))?;
-    if head.is_empty() || head.windows(14).any(|w| w == b"\"envmint_plan\"") {
+    // Opened without blocking: `-o FIFO` is refused here, not waited on.
+    let head = envmint::atomic::read_head(path, file::MARK_WITHIN)?;
+    if head.is_none_or(|h| h.is_empty() || file::looks_like_plan(&h)) {
         return Ok(());
     }
     Err(Error::cant_create(
