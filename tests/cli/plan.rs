@@ -596,3 +596,24 @@ fn fail_plan_o_onto_a_file_planted_in_a_sticky_folder_is_refused() {
     assert_stderr_has(&out, "error: tmp/planted.plan: belongs to user 65534");
     assert_eq!(out.read("tmp/planted.plan"), "");
 }
+
+/// `plan -o` onto a FIFO is refused by the writer (73) at once: the check that the target is an
+/// earlier plan must not open it blocking, which would wait for a writer forever (`timeout`
+/// turns a hang into 124).
+#[test]
+fn fail_plan_o_onto_a_fifo_is_refused_without_hanging() {
+    let test = project();
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        test.path("p.plan"),
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from_raw_mode(0o600),
+        0,
+    )
+    .unwrap();
+    let out = test
+        .wrapper(["timeout", "20"])
+        .args(["plan", "--at", AT, "-o", "p.plan"])
+        .status(73);
+    assert_stderr_has(&out, "error: p.plan: not a regular file");
+}

@@ -185,8 +185,14 @@ fn write_plan(
 fn check_replaceable(path: &Path) -> Result<()> {
     use std::io::Read;
     let mut head = Vec::with_capacity(100);
-    // Anything but a regular file is refused by the writer itself, with its own words.
-    let Ok(file) = std::fs::File::open(path) else {
+    use std::os::unix::fs::OpenOptionsExt;
+    // Anything but a regular file is refused by the writer itself, with its own words. Opened
+    // non-blocking: a blocking open of a FIFO waits for a writer forever.
+    let Ok(file) = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)
+    else {
         return Ok(());
     };
     if !file.metadata().is_ok_and(|m| m.is_file()) {
