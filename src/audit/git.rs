@@ -27,14 +27,17 @@ const MAX_WORKTREE_FILE: u64 = 16 * 1024 * 1024;
 
 /// A git command in `root`, with the user's configuration kept out of what is parsed. A
 /// `GIT_DIR` or `GIT_WORK_TREE` inherited from a hook (`envmint audit` in a pre-commit hook)
-/// would point git elsewhere than `-C root` says (and a relative one, nowhere).
+/// would point git elsewhere than `-C root` says (and a relative one, nowhere). The fsmonitor
+/// hook of the repository's config is a program git would run on reading the index: off, as
+/// in bootstrap, so that auditing a checkout someone handed you runs nothing of theirs.
 fn git(root: &Path) -> Command {
     let mut cmd = Command::new("git");
     cmd.env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
         .arg("-C")
         .arg(root)
-        .args(["-c", "core.quotePath=false"])
+        .args(["-c", "core.quotePath=false", "-c", "core.fsmonitor=false"])
         .stdin(Stdio::null())
         .stderr(Stdio::null());
     cmd

@@ -759,3 +759,30 @@ fn a_hostile_file_name_in_a_hint_is_one_quoted_word() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&tracked.stdout).contains("PWNED"));
 }
+
+/// The fsmonitor hook of a repository's own config is a program git would run on reading the
+/// index: audit (with and without --git) runs git with it off, as bootstrap does, so auditing
+/// a checkout someone handed you runs nothing of theirs.
+#[test]
+fn audit_runs_no_fsmonitor_program_of_the_repository() {
+    let test = project();
+    let dir = test.dir().to_path_buf();
+    git(&dir, &["add", "envmint.toml"]);
+    git(&dir, &["commit", "-q", "-m", "manifest"]);
+    git(
+        &dir,
+        &["config", "core.fsmonitor", "touch ran-fsmonitor; false"],
+    );
+    let out = test.args(["audit"]).run();
+    assert!(
+        !dir.join("ran-fsmonitor").exists(),
+        "audit ran the repository's fsmonitor\n{}",
+        out.describe()
+    );
+    let out = out.then().args(["audit", "--git"]).run();
+    assert!(
+        !dir.join("ran-fsmonitor").exists(),
+        "audit --git ran the repository's fsmonitor\n{}",
+        out.describe()
+    );
+}
