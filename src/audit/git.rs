@@ -27,14 +27,19 @@ const MAX_WORKTREE_FILE: u64 = 16 * 1024 * 1024;
 
 /// A git command in `root`, with the user's configuration kept out of what is parsed. A
 /// `GIT_DIR` or `GIT_WORK_TREE` inherited from a hook (`envmint audit` in a pre-commit hook)
-/// would point git elsewhere than `-C root` says (and a relative one, nowhere).
+/// would point git elsewhere than `-C root` says (and a relative one, nowhere). Programs the
+/// repository's config can name are off, so that auditing a checkout someone handed you runs
+/// nothing of theirs: the fsmonitor hook (run on reading the index; bootstrap turns it off
+/// too) and `gpg.program` (run by `git log` on a signed commit under `log.showSignature`).
 fn git(root: &Path) -> Command {
     let mut cmd = Command::new("git");
     cmd.env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
         .arg("-C")
         .arg(root)
-        .args(["-c", "core.quotePath=false"])
+        .args(["-c", "core.quotePath=false", "-c", "core.fsmonitor=false"])
+        .args(["-c", "log.showSignature=false"])
         .stdin(Stdio::null())
         .stderr(Stdio::null());
     cmd

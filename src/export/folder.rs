@@ -111,8 +111,26 @@ pub fn write(
     timeout: Duration,
     waiting: &mut dyn FnMut(&Path),
 ) -> std::result::Result<FolderReport, FolderError> {
-    let euid = rustix::process::geteuid().as_raw();
     let mut report = FolderReport::default();
+    let written = write_into(dir, entries, timeout, waiting, &mut report);
+    if written.is_err() && report.created {
+        // A folder this run created and could not fill (a full disk) goes with the failure, as
+        // a temporary file would; `remove_dir` removes only an empty folder.
+        let _ = fs::remove_dir(dir);
+    }
+    written.map(|()| report)
+}
+
+/// [`write`]'s work; `report.created` is set as soon as the folder is made, so that a failure
+/// after it can remove the folder again.
+fn write_into(
+    dir: &Path,
+    entries: &[Entry<'_>],
+    timeout: Duration,
+    waiting: &mut dyn FnMut(&Path),
+    report: &mut FolderReport,
+) -> std::result::Result<(), FolderError> {
+    let euid = rustix::process::geteuid().as_raw();
     match fs::symlink_metadata(dir) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             fs::DirBuilder::new()
@@ -247,7 +265,7 @@ pub fn write(
         write_marker(&locked[0], &new_keys)?;
         report.removed = stale;
     }
-    Ok(report)
+    Ok(())
 }
 
 /// The keys listed in the marker (lines that are file names; comments and anything else

@@ -759,3 +759,83 @@ fn a_hostile_file_name_in_a_hint_is_one_quoted_word() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&tracked.stdout).contains("PWNED"));
 }
+
+/// Programs a repository's own config names for git to run while audit reads it: the fsmonitor
+/// hook (run on reading the index) and `gpg.program` with `log.showSignature` (run by the `git
+/// log` of `--git` on a signed commit). Audit, with and without --git, runs git with both off
+/// (bootstrap already turned fsmonitor off), so auditing a checkout someone handed you runs
+/// nothing of theirs.
+#[test]
+fn audit_runs_no_program_of_the_repository_config() {
+    let test = project();
+    let dir = test.dir().to_path_buf();
+    // A value in the history, so that --git runs `git log` to name its commit.
+    let prod = std::fs::read_to_string(dir.join(".env.production.local")).unwrap();
+    let line = prod
+        .lines()
+        .find(|l| l.starts_with("DB_PASSWORD="))
+        .unwrap();
+    std::fs::write(dir.join("settings.py"), format!("{line}\n")).unwrap();
+    git(&dir, &["add", "envmint.toml", "settings.py"]);
+    git(&dir, &["commit", "-q", "-m", "settings"]);
+    // A signed commit (the signature need not verify: git runs gpg.program to find out).
+    let tree = Command::new("git")
+        .current_dir(&dir)
+        .args(["rev-parse", "HEAD^{tree}"])
+        .output()
+        .unwrap();
+    let tree = String::from_utf8(tree.stdout).unwrap();
+    std::fs::write(
+        dir.join("signed.txt"),
+        format!(
+            "tree {}\nauthor t <t@example.com> 1700000000 +0000\ncommitter t <t@example.com> \
+             1700000000 +0000\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n AAAA\n \
+             -----END PGP SIGNATURE-----\n\nsigned\n",
+            tree.trim()
+        ),
+    )
+    .unwrap();
+    let signed = Command::new("git")
+        .current_dir(&dir)
+        .args(["hash-object", "-t", "commit", "-w", "signed.txt"])
+        .output()
+        .unwrap();
+    let signed = String::from_utf8(signed.stdout).unwrap();
+    git(&dir, &["update-ref", "refs/heads/signed", signed.trim()]);
+    std::fs::remove_file(dir.join("signed.txt")).unwrap();
+    let gpg = dir.join("fake-gpg");
+    std::fs::write(
+        &gpg,
+        "#!/bin/sh\ntouch \"$(dirname \"$0\")/ran-gpg\"\nexit 1\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&gpg, std::fs::Permissions::from_mode(0o700)).unwrap();
+    git(
+        &dir,
+        &["config", "core.fsmonitor", "touch ran-fsmonitor; false"],
+    );
+    git(&dir, &["config", "log.showSignature", "true"]);
+    git(&dir, &["config", "gpg.program", gpg.to_str().unwrap()]);
+
+    let out = test.args(["audit"]).run();
+    assert!(
+        !dir.join("ran-fsmonitor").exists(),
+        "audit ran the repository's fsmonitor\n{}",
+        out.describe()
+    );
+    let out = out.then().args(["audit", "--git", "--json"]).status(1);
+    assert_eq!(
+        finding(&out, "git-history")["path"],
+        "settings.py",
+        "{}",
+        out.describe()
+    );
+    for ran in ["ran-fsmonitor", "ran-gpg"] {
+        assert!(
+            !dir.join(ran).exists(),
+            "audit --git ran a program of the repository's config ({ran})\n{}",
+            out.describe()
+        );
+    }
+}

@@ -1159,3 +1159,43 @@ fn o_dash_is_refused_not_a_file_named_dash() {
         .status(0);
     assert!(out.read("-").contains("PLAIN"));
 }
+
+/// On a full disk, `-f docker-secrets -o` into a new folder fails (74) and leaves nothing: the
+/// folder it created goes with the failure, as a temporary file does.
+#[test]
+fn docker_secrets_on_a_full_disk_leaves_no_folder_behind() {
+    // Mounted outside the test's directory and declared first: unmounted before any removal.
+    let parent = tempfile::tempdir().unwrap();
+    let disk = parent.path().join("disk");
+    std::fs::create_dir(&disk).unwrap();
+    let mounted = Command::new("mount")
+        .args([
+            "-t",
+            "tmpfs",
+            "-o",
+            "size=64k,mode=0755",
+            "envmint-export-test",
+        ])
+        .arg(&disk)
+        .output();
+    match mounted {
+        Ok(o) if o.status.success() => {}
+        Ok(o) => {
+            return skip(&format!(
+                "cannot mount a tmpfs: {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            ));
+        }
+        Err(e) => return skip(&format!("no mount(8): {e}")),
+    }
+    let _mount = crate::init::Mount(disk.clone());
+    crate::init::fill(&disk.join("filler"));
+    let out = project(&NASTY[..2])
+        .arg("export")
+        .arg("production")
+        .args(["-f", "docker-secrets", "-o"])
+        .arg(disk.join("secrets"))
+        .status(74);
+    assert_stderr_has(&out, "No space left on device");
+    assert_eq!(common::names(&disk), ["filler"], "no folder, no temp file");
+}

@@ -178,7 +178,7 @@ fn verbose_init_says_what_it_checks_and_writes() {
 }
 
 /// Unmounts on drop, so a failing assertion does not leave a mount behind.
-struct Mount(std::path::PathBuf);
+pub(crate) struct Mount(pub(crate) std::path::PathBuf);
 
 impl Drop for Mount {
     fn drop(&mut self) {
@@ -187,7 +187,7 @@ impl Drop for Mount {
 }
 
 /// Fills the file system holding `path` up to the last byte, with a file at `path`.
-fn fill(path: &std::path::Path) {
+pub(crate) fn fill(path: &std::path::Path) {
     use std::io::Write;
     let mut file = fs::File::create(path).unwrap();
     let block = [0u8; 4096];

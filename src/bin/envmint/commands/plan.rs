@@ -6,6 +6,7 @@ use super::shown;
 use crate::cli::PlanArgs;
 use crate::context::Context;
 use envmint::dotenv::Document;
+use envmint::error::FileProblem;
 use envmint::manifest::{Environment, Manifest, Source};
 use envmint::plan::edit::digest;
 use envmint::plan::file::{self, EnvSecrets, EnvToSave, SummaryLine};
@@ -183,8 +184,12 @@ fn write_plan(
 /// or `-o envmint.toml`, a slip of the keyboard, would otherwise put the plan where the
 /// secrets or the manifest were, and the unmanaged keys with them would be gone.
 fn check_replaceable(path: &Path) -> Result<()> {
-    // Opened without blocking: `-o FIFO` is refused here, not waited on.
-    let head = envmint::atomic::read_head(path, file::MARK_WITHIN)?;
+    // Opened without blocking, and only a regular file is looked into: anything else (a FIFO,
+    // a device) is left to the writer, which refuses it in its own words (73).
+    let head = match envmint::atomic::read_head(path, file::MARK_WITHIN) {
+        Err(Error::File(e)) if matches!(e.problem, FileProblem::NotRegular { .. }) => return Ok(()),
+        head => head?,
+    };
     if head.is_none_or(|h| h.is_empty() || file::looks_like_plan(&h)) {
         return Ok(());
     }
