@@ -29,9 +29,9 @@ const MAX_WORKTREE_FILE: u64 = 16 * 1024 * 1024;
 /// `GIT_DIR` or `GIT_WORK_TREE` inherited from a hook (`envmint audit` in a pre-commit hook)
 /// would point git elsewhere than `-C root` says (and a relative one, nowhere). Programs the
 /// repository's config can name are off, so that auditing a checkout someone handed you runs
-/// nothing of theirs: the fsmonitor hook (run on reading the index; bootstrap turns it off
-/// too) and `gpg.program` (run by `git log` on a signed commit under `log.showSignature`).
-fn git(root: &Path) -> Command {
+/// nothing of theirs: the fsmonitor hook (run on reading the index) and `gpg.program` (run by `git log` on a signed commit under `log.showSignature`).
+/// stdin and stderr are null. Every git envmint runs is made here (bootstrap's too).
+pub fn git(root: &Path) -> Command {
     let mut cmd = Command::new("git");
     cmd.env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")

@@ -13,7 +13,6 @@ use envmint::plan::{Action, KeyReport};
 use envmint::{Error, Exit, Result, store};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 /// What happened to one environment.
 struct EnvOutcome<'a> {
@@ -380,18 +379,10 @@ fn tracked_by_git(dir: &Path, names: &[&std::ffi::OsStr]) -> Vec<std::ffi::OsStr
     if !dir.ancestors().any(|d| d.join(".git").exists()) {
         return Vec::new();
     }
-    // The variables a git hook may have set would point git at another repository; the
-    // fsmonitor hook of a repository's config is a program, not needed to list files.
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "core.fsmonitor=false", "ls-files", "-z", "--"])
+    // Hardened as audit's: no hook's GIT_DIR, no program of the repository's config.
+    let output = envmint::audit::git::git(dir)
+        .args(["ls-files", "-z", "--"])
         .args(names)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
         .output();
     let Some(output) = output.ok().filter(|o| o.status.success()) else {
         return Vec::new();
