@@ -113,6 +113,16 @@ pub fn read_file(path: &Path) -> Result<Option<Zeroizing<Vec<u8>>>> {
 /// unzeroized copy of the secret in freed memory. At most `limit + 1` bytes are ever read, so a
 /// file that grows while it is read cannot exhaust memory either.
 pub fn read_regular(path: &Path, limit: u64) -> Result<Option<Zeroizing<Vec<u8>>>> {
+    Ok(read_regular_with_metadata(path, limit)?.map(|(bytes, _)| bytes))
+}
+
+/// [`read_regular`], with the metadata of the very file read (taken from the opened
+/// descriptor): a check of its owner or mode then holds for the bytes read, which a separate
+/// `stat` of the path would not if the file were swapped in between.
+pub fn read_regular_with_metadata(
+    path: &Path,
+    limit: u64,
+) -> Result<Option<(Zeroizing<Vec<u8>>, std::fs::Metadata)>> {
     let Some((mut file, meta)) = open_regular(path)? else {
         return Ok(None);
     };
@@ -129,7 +139,7 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Option<Zeroizing<Vec<u8>>
     if buf.len() as u64 > limit {
         return Err(FileError::new(path, Op::Read, FileProblem::GrewPastLimit { limit }).into());
     }
-    Ok(Some(buf))
+    Ok(Some((buf, meta)))
 }
 
 /// The first `limit` bytes (or fewer) of `path`, `None` if it does not exist: opened as

@@ -44,14 +44,14 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
     if args.json {
         super::check_stdout()?;
     }
-    check_plan_owner(&args.plan)?;
-    let bytes = envmint::atomic::read_regular(&args.plan, MAX_PLAN_BYTES)?.ok_or_else(|| {
-        Error::MissingInput {
+    let (bytes, meta) = envmint::atomic::read_regular_with_metadata(&args.plan, MAX_PLAN_BYTES)?
+        .ok_or_else(|| Error::MissingInput {
             path: args.plan.clone(),
             what: "plan file".into(),
             hint: Some("write one with `envmint plan -o FILE`".into()),
-        }
-    })?;
+        })?;
+    // Checked on the file that was read, not on the path again.
+    check_plan_owner(&args.plan, &meta)?;
     let plan = file::parse(&args.plan, &bytes)?;
     drop(bytes);
     let manifest = Manifest::load(args.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
@@ -219,12 +219,8 @@ fn escaped(text: &str) -> String {
 /// digests and its sealing (to public recipients) prove nothing about its author, and whoever
 /// can write it chooses the new values of the secrets it renews. Writable by group or others,
 /// or owned by another user than you or root: exit 77. Envmint writes plans 0600.
-fn check_plan_owner(path: &Path) -> Result<()> {
+fn check_plan_owner(path: &Path, meta: &std::fs::Metadata) -> Result<()> {
     use std::os::unix::fs::MetadataExt;
-    // A missing or odd file is left to the reader, which says what is wrong with it.
-    let Ok(meta) = std::fs::metadata(path) else {
-        return Ok(());
-    };
     let me = rustix::process::geteuid().as_raw();
     let shown = path.display();
     let (reason, hint) = if meta.mode() & 0o022 != 0 {
