@@ -1427,7 +1427,7 @@ mod tests {
             Error::Manifest(m) if m.line == Some(5) => m.problem,
             other => panic!("{other:?}"),
         };
-        for bad in ["abc$", "abc\\\\", "abc'", "abc\\\"", "abc`"] {
+        for bad in ["abc${", "abc\\\\", "abc'"] {
             let found = problem(format!(
                 "{ENVS}[secrets.A]\nalphabet = \"{bad}\"\nlength = 100\n"
             ));
