@@ -133,10 +133,16 @@ fn values(count_per_kind: usize) -> Vec<(&'static str, String)> {
     const PASSWORD: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";
     const BARE: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.+:@/%^,=";
     const UNICODE: &str = "aé€漢字🙂ß#!~";
+    // Every character a manifest's alphabet may have (`{` left out: `$` and `{` together are
+    // refused, as they could make `${`).
     let manifest: String = (' '..='~')
-        .filter(|c| check_writable_alphabet(&c.to_string()).is_ok())
+        .filter(|c| check_writable_alphabet(&c.to_string()).is_ok() && *c != '{')
         .collect();
-    assert!("#;&|*?~!{}[]()<>".chars().all(|c| manifest.contains(c)));
+    assert!(check_writable_alphabet(&manifest).is_ok());
+    assert!("#;&|*?~!}[]()<>$\"`".chars().all(|c| manifest.contains(c)));
+    // Any printable ASCII and a space, and what the writer makes of it: a value some person
+    // kept in a file (a Django key, a password) that rotation must write back as it is.
+    let hostile: Vec<char> = (' '..='~').chain("$$''\\\\\"#".chars()).collect();
 
     let mut rng = ChaCha8Rng::seed_from_u64(0x0e0e_2024);
     let from = |alphabet: &str, rng: &mut ChaCha8Rng| -> String {
@@ -166,6 +172,22 @@ fn values(count_per_kind: usize) -> Vec<(&'static str, String)> {
         out.push(("bare", from(BARE, &mut rng)));
         out.push(("manifest", from(&manifest, &mut rng)));
         out.push(("unicode", from(UNICODE, &mut rng)));
+        let len = rng.random_range(1..=40);
+        let kept: String = (0..len)
+            .map(|_| hostile[rng.random_range(0..hostile.len())])
+            .collect();
+        if envmint::dotenv::quote_value(&kept).is_ok() {
+            out.push(("hostile", kept));
+        }
+    }
+    // Hand-picked: each quoting rule's edge (Django's alphabet has `$`; a single quote goes
+    // in double quotes).
+    for v in [
+        "a$b", "$", "$HOME", "a$(id)", "x`id`y", "say \"x\"", "a\\b", "\\n", "it's", "'", "a b",
+        " lead", "trail ", "#!@#$%^&*(-_=+)", "a'b#c d", "}$", "$}{",
+    ] {
+        assert!(envmint::dotenv::quote_value(v).is_ok(), "{v:?}");
+        out.push(("quoting", v.to_owned()));
     }
     out
 }
