@@ -24,7 +24,7 @@ use crate::dotenv_model;
 
 /// `true` when the peer can be used; otherwise skips, saying so once per run past libtest's
 /// output capture (`cargo test` shows it without `--nocapture`), or fails under CI.
-fn available(peer: &str, ok: bool, hint: &str) -> bool {
+pub(crate) fn available(peer: &str, ok: bool, hint: &str) -> bool {
     static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
     if ok {
         return true;
@@ -41,7 +41,7 @@ fn available(peer: &str, ok: bool, hint: &str) -> bool {
     false
 }
 
-fn python() -> bool {
+pub(crate) fn python() -> bool {
     static OK: OnceLock<bool> = OnceLock::new();
     let ok = *OK.get_or_init(|| {
         Command::new("python3")
@@ -52,7 +52,7 @@ fn python() -> bool {
     available("python-dotenv", ok, "pip install python-dotenv")
 }
 
-fn node() -> Option<PathBuf> {
+pub(crate) fn node() -> Option<PathBuf> {
     let dir = std::env::var_os("ENVMINT_NODE_MODULES")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/peers"));
