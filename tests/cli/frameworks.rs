@@ -175,7 +175,8 @@ const [mode, token] = [process.argv[3], process.argv[4]];
   const config = { providers: [] };
   core.setEnvDefaults(env, config);
   const salt = 'authjs.session-token';
-  const secret = mode === 'current' ? env.AUTH_SECRET_3 : config.secret;
+  // `current`: the value envmint keeps under the preset's key, the one it just generated.
+  const secret = mode === 'current' ? env[process.env.ENVMINT_KEY || 'AUTH_SECRET_3'] : config.secret;
   if (mode === 'sign') {
     console.log(await jwt.encode({ token: { sub: '42' }, secret, salt }));
   } else {
