@@ -68,7 +68,9 @@ impl UnsafeChar {
 impl fmt::Display for UnsafeChar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            UnsafeChar::Dollar => "a `$` some reader would expand (`${`, or `$` beside a single quote)",
+            UnsafeChar::Dollar => {
+                "a `$` some reader would expand (`${`, or `$` beside a single quote)"
+            }
             UnsafeChar::Backslash => {
                 "a backslash readers unescape differently (`\\\\`, one at the end, or one beside a \
                  single quote)"
@@ -206,8 +208,23 @@ mod tests {
     #[test]
     fn other_printable_values_are_single_quoted() {
         for v in [
-            "#x", "a#b", "~", "{a}[b](c)<d>", "&|;*?!", "é€🙂", "a$b", "$", "$HOME", "a$(x)",
-            "say \"x\"", "`id`", "a b", "a\\b", "\\n", "x}$", "!@#$%^&*(-_=+)",
+            "#x",
+            "a#b",
+            "~",
+            "{a}[b](c)<d>",
+            "&|;*?!",
+            "é€🙂",
+            "a$b",
+            "$",
+            "$HOME",
+            "a$(x)",
+            "say \"x\"",
+            "`id`",
+            "a b",
+            "a\\b",
+            "\\n",
+            "x}$",
+            "!@#$%^&*(-_=+)",
         ] {
             assert_eq!(*quote_value(v).unwrap(), format!("'{v}'"), "{v}");
         }
@@ -263,7 +280,9 @@ mod tests {
         }
         assert_eq!(*quote_value(&accepted).unwrap(), format!("'{accepted}'"));
         // Django's get_random_secret_key() alphabet.
-        assert!(check_writable_alphabet("abcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*(-_=+)").is_ok());
+        assert!(
+            check_writable_alphabet("abcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*(-_=+)").is_ok()
+        );
     }
 
     #[test]

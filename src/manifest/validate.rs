@@ -796,7 +796,7 @@ fn secret_decl(
             let span = p.span();
             // The generator's characters: a list separator must avoid them. An external
             // value's characters are not known, so nothing is checked against them.
-            let charset = (!external).then(|| &spec);
+            let charset = (!external).then_some(&spec);
             (previous_decl(ctx, k, p, charset)?, Some(span))
         }
         None => (
@@ -997,7 +997,11 @@ fn slot_names(
         DeValue::Array(items) => items,
         other => {
             let found = value_type(&other);
-            return Err(rotation(ctx, span, RotationProblem::SlotsNotAList { found }));
+            return Err(rotation(
+                ctx,
+                span,
+                RotationProblem::SlotsNotAList { found },
+            ));
         }
     };
     if items.is_empty() || items.len() > super::MAX_KEEP {

@@ -46,9 +46,9 @@ pub fn separator_problem(decl: &SecretDecl, value: &str) -> Option<Problem> {
     match &decl.previous {
         crate::manifest::Previous::List {
             name, separator, ..
-        } if value.contains(separator.as_str()) => Some(Problem::HoldsSeparator {
-            list: name.clone(),
-        }),
+        } if value.contains(separator.as_str()) => {
+            Some(Problem::HoldsSeparator { list: name.clone() })
+        }
         _ => None,
     }
 }

@@ -183,8 +183,23 @@ fn values(count_per_kind: usize) -> Vec<(&'static str, String)> {
     // Hand-picked: each quoting rule's edge (Django's alphabet has `$`; a single quote goes
     // in double quotes).
     for v in [
-        "a$b", "$", "$HOME", "a$(id)", "x`id`y", "say \"x\"", "a\\b", "\\n", "it's", "'", "a b",
-        " lead", "trail ", "#!@#$%^&*(-_=+)", "a'b#c d", "}$", "$}{",
+        "a$b",
+        "$",
+        "$HOME",
+        "a$(id)",
+        "x`id`y",
+        "say \"x\"",
+        "a\\b",
+        "\\n",
+        "it's",
+        "'",
+        "a b",
+        " lead",
+        "trail ",
+        "#!@#$%^&*(-_=+)",
+        "a'b#c d",
+        "}$",
+        "$}{",
     ] {
         assert!(envmint::dotenv::quote_value(v).is_ok(), "{v:?}");
         out.push(("quoting", v.to_owned()));
@@ -545,9 +560,21 @@ fn kept_values_retire_into_every_overlap_form_and_read_back_alike() {
         previous = { list = \"DJANGO_FALLBACKS\", separator = \",\", keep = 2 }\n";
     // (key, the line as a person wrote it, the value every reader sees)
     let kept = [
-        ("ONE", r#"ONE='p4$$w0rd#"q"\x-long-enough'"#, r#"p4$$w0rd#"q"\x-long-enough"#),
-        ("NUM", r#"NUM="it's-a-pa55word#long-enough""#, "it's-a-pa55word#long-enough"),
-        ("LIST", "LIST='$(id)`x`#$HOME-long-enough'", "$(id)`x`#$HOME-long-enough"),
+        (
+            "ONE",
+            r#"ONE='p4$$w0rd#"q"\x-long-enough'"#,
+            r#"p4$$w0rd#"q"\x-long-enough"#,
+        ),
+        (
+            "NUM",
+            r#"NUM="it's-a-pa55word#long-enough""#,
+            "it's-a-pa55word#long-enough",
+        ),
+        (
+            "LIST",
+            "LIST='$(id)`x`#$HOME-long-enough'",
+            "$(id)`x`#$HOME-long-enough",
+        ),
         (
             "SLOT",
             "export SLOT='a\\b\"c$d#e!f&g*h(i)j-long-enough'",
@@ -559,7 +586,10 @@ fn kept_values_retire_into_every_overlap_form_and_read_back_alike() {
             "k$9(x#2!a@c%e^g&i*-_=+)m$q$r#s0t1u2v3w4x5y6z7abcde",
         ),
     ];
-    let text: String = kept.iter().map(|(_, line, _)| format!("{line}\n")).collect();
+    let text: String = kept
+        .iter()
+        .map(|(_, line, _)| format!("{line}\n"))
+        .collect();
     let out = common::envmint(["bootstrap", "production"])
         .write("envmint.toml", MANIFEST)
         .write(".env", &text)
@@ -570,7 +600,13 @@ fn kept_values_retire_into_every_overlap_form_and_read_back_alike() {
         .args(["rotate", "production", "--at", "2030-01-01"])
         .status(0);
     let file = out.path(".env");
-    let retired = ["ONE_PREVIOUS", "NUM_1", "LIST_OLD", "SLOT_B", "DJANGO_FALLBACKS"];
+    let retired = [
+        "ONE_PREVIOUS",
+        "NUM_1",
+        "LIST_OLD",
+        "SLOT_B",
+        "DJANGO_FALLBACKS",
+    ];
     let mut expected: Vec<(String, String)> = retired
         .iter()
         .zip(&kept)
@@ -605,16 +641,25 @@ fn fail_values_no_form_carries_are_weak_and_a_separator_is_refused_by_set() {
         [secrets.ONE]\nkind = \"password\"\nlength = 24\noverlap = \"30d\"\n";
     let out = common::envmint(["bootstrap", "production"])
         .write("envmint.toml", MANIFEST)
-        .write(".env", "LIST=with,comma-long-enough-value\nONE=\"it's $5-long-enough-value\"\n")
+        .write(
+            ".env",
+            "LIST=with,comma-long-enough-value\nONE=\"it's $5-long-enough-value\"\n",
+        )
         .status(1);
     common::assert_stderr_has(&out, "holds the separator of its previous list LIST_OLD");
-    common::assert_stderr_has(&out, "which no quoting makes every dotenv reader and sh read alike");
+    common::assert_stderr_has(
+        &out,
+        "which no quoting makes every dotenv reader and sh read alike",
+    );
     assert!(!out.stderr().contains("long-enough"), "{}", out.stderr());
     let out = out
         .then()
         .args(["set", "production", "LIST"])
         .stdin("another,comma-long-enough")
         .status(65);
-    common::assert_stderr_has(&out, "the value for `LIST` holds `,`, the separator of its previous list LIST_OLD");
+    common::assert_stderr_has(
+        &out,
+        "the value for `LIST` holds `,`, the separator of its previous list LIST_OLD",
+    );
     assert!(!out.stderr().contains("long-enough"), "{}", out.stderr());
 }

@@ -87,7 +87,11 @@ fn prove(preset: &str, expire: &str, peer: &dyn Fn(&Path, &str, &str) -> String)
     // Past the overlap: the retired value is removed, and what it signed is refused.
     let out = rotate(out, expire, &[]);
     assert!(out.stderr().contains("removed expired"), "{}", out.stderr());
-    assert_eq!(peer(&file, "verify", &before), "rejected", "{preset}: expired");
+    assert_eq!(
+        peer(&file, "verify", &before),
+        "rejected",
+        "{preset}: expired"
+    );
     assert_eq!(peer(&file, "verify", &after), "valid", "{preset}: current");
 }
 
@@ -225,8 +229,17 @@ fn authjs_encrypts_with_the_newest_secret_and_decrypts_with_the_retired_ones() {
         }
     }
     let text = out.read(FILE);
-    for name in ["AUTH_SECRET_3=", "AUTH_SECRET_2=", "AUTH_SECRET_1=", "\nAUTH_SECRET="] {
-        assert!(text.contains(name), "{name} in\n{}", text.replace(char::is_alphanumeric, "x"));
+    for name in [
+        "AUTH_SECRET_3=",
+        "AUTH_SECRET_2=",
+        "AUTH_SECRET_1=",
+        "\nAUTH_SECRET=",
+    ] {
+        assert!(
+            text.contains(name),
+            "{name} in\n{}",
+            text.replace(char::is_alphanumeric, "x")
+        );
     }
     // A fourth rotation: Auth.js reads no more than four values, so the oldest goes.
     let out = rotate(out, "2030-01-04", &["--all"]);
@@ -324,10 +337,19 @@ fn with_env(file: &Path, program: &str, args: &[&str]) -> String {
 #[test]
 fn rails_secret_key_base_with_the_previous_one_rotated_in() {
     let ok = Command::new("ruby")
-        .args(["-e", "require 'active_support'; require 'active_support/message_encryptor'"])
+        .args([
+            "-e",
+            "require 'active_support'; require 'active_support/message_encryptor'",
+        ])
         .output()
         .is_ok_and(|o| o.status.success());
-    if !python() || !available("ruby-activesupport", ok, "apt-get install ruby-activesupport") {
+    if !python()
+        || !available(
+            "ruby-activesupport",
+            ok,
+            "apt-get install ruby-activesupport",
+        )
+    {
         return;
     }
     prove("rails", "2030-01-16", &|file, mode, token| {

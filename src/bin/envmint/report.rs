@@ -404,7 +404,9 @@ fn manifest(e: &ManifestError) -> Rendered {
             Some("put {value} once where the value goes, e.g. format = \"base64:{value}\"".into()),
         ),
         P::UnsafeFormat(c) => (
-            format!("the format's text has {c}, which no quoting makes safe in every dotenv reader"),
+            format!(
+                "the format's text has {c}, which no quoting makes safe in every dotenv reader"
+            ),
             Some("leave out \\ ' whitespace and control characters".into()),
         ),
         P::SeveralSizes { kind, native } => (
