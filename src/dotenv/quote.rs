@@ -78,7 +78,7 @@ impl fmt::Display for UnsafeChar {
             UnsafeChar::SingleQuote => "a single quote",
             UnsafeChar::DoubleQuote => "a double quote beside a single quote",
             UnsafeChar::Backtick => "a backtick beside a single quote",
-            UnsafeChar::Whitespace => "whitespace other than a space",
+            UnsafeChar::Whitespace => "whitespace",
             UnsafeChar::Control => "a control character",
         })
     }
