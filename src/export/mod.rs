@@ -28,6 +28,7 @@ pub mod json;
 pub mod k8s;
 mod select;
 pub mod shell;
+pub mod startup;
 
 pub use select::{Keys, SelectError, managed_keys, select};
 

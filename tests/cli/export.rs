@@ -18,7 +18,7 @@ pub const FILE: &str = ".env.production.local";
 
 /// `production` (plain) declaring `PLAIN` and `DECLARED`; `vault` sealed (its recipient
 /// filled in by [`sealed`]); `prod_eu`, whose default Secret name is not valid.
-const MANIFEST: &str = "[environments.production]\nfile = \".env.production.local\"\n\n\
+pub const MANIFEST: &str = "[environments.production]\nfile = \".env.production.local\"\n\n\
                         [environments.prod_eu]\nfile = \".env.eu\"\n\n\
                         [secrets.PLAIN]\nkind = \"alnum\"\n\n\
                         [secrets.DECLARED]\nkind = \"alnum\"\nenvironments = [\"production\"]\n";
@@ -860,8 +860,27 @@ fn missing_and_unreadable_keys_and_files_are_errors_naming_them() {
          but is not in the file",
     );
     assert_stderr_has(&out, "hint: envmint bootstrap production adds it");
+    // Bootstrap never adds an external key: the hint names `set`, not bootstrap.
+    let manifest = format!("{MANIFEST}[secrets.STRIPE_KEY]\nexternal = true\n");
     let out = out
         .then()
+        .write("envmint.toml", &manifest)
+        .write(FILE, "PLAIN=x\nDECLARED=y\n")
+        .args(["export", "production", "-f", "json"])
+        .status(65);
+    assert_stderr_has(
+        &out,
+        "`STRIPE_KEY` is declared for environment `production` but is not in the file",
+    );
+    assert_stderr_has(
+        &out,
+        "hint: `STRIPE_KEY` is external (its value comes from elsewhere): envmint set \
+         production STRIPE_KEY adds it, from stdin",
+    );
+    assert!(!out.stderr().contains("bootstrap"), "{}", out.describe());
+    let out = out
+        .then()
+        .write("envmint.toml", MANIFEST)
         .write(FILE, "PLAIN=x\nDECLARED='unterminated\n")
         .args(["export", "production", "-f", "json"])
         .status(65);

@@ -224,13 +224,29 @@ fn select_error(target: &Target, err: SelectError) -> Error {
     let path = target.env.store_path();
     let name = &target.env.name;
     match err {
-        SelectError::Missing { key } => Error::data(
-            Location::new(path, None),
-            format!("`{key}` is declared for environment `{name}` but is not in the file"),
-        )
-        .with_hint(format!(
-            "envmint bootstrap {name} adds it (envmint set {name} {key} for a value you are given)"
-        )),
+        SelectError::Missing { key } => {
+            // Bootstrap generates declared keys, but never an external one: its value is given.
+            let external = target
+                .manifest
+                .secrets_for(name)
+                .any(|s| s.key == key && s.external);
+            let hint = if external {
+                format!(
+                    "`{key}` is external (its value comes from elsewhere): envmint set {name} \
+                     {key} adds it, from stdin"
+                )
+            } else {
+                format!(
+                    "envmint bootstrap {name} adds it (envmint set {name} {key} for a value you \
+                     are given)"
+                )
+            };
+            Error::data(
+                Location::new(path, None),
+                format!("`{key}` is declared for environment `{name}` but is not in the file"),
+            )
+            .with_hint(hint)
+        }
         SelectError::Unreadable { key, line } => Error::data(
             Location::new(path, line),
             format!("`{key}` is on a line envmint cannot read, so its value is unclear"),
