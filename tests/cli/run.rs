@@ -142,7 +142,11 @@ fn a_variable_kept_from_the_callers_shell_is_named_without_v() {
         &out,
         "production: kept 1 variable already set (--override replaces them): PLAIN",
     );
-    assert!(!out.stderr().contains("from-the-caller"), "{}", out.describe());
+    assert!(
+        !out.stderr().contains("from-the-caller"),
+        "{}",
+        out.describe()
+    );
 }
 
 /// A file whose lines would make the command run code that is not its own.
@@ -161,16 +165,33 @@ fn loader_and_shell_start_up_variables_from_the_file_are_held_back_and_named() {
     let script = "printf '%s|' \"${LD_PRELOAD-unset}\" \"${NODE_OPTIONS-unset}\" \
                   \"${PYTHONPATH-unset}\" \"${ENV-unset}\" \"$PLAIN\"";
     let out = test
-        .args(["run", "production", "--override", "--", "bash", "-c", script])
+        .args([
+            "run",
+            "production",
+            "--override",
+            "--",
+            "bash",
+            "-c",
+            script,
+        ])
         .status(0);
-    assert_eq!(out.stdout(), "unset|unset|unset|unset|abc123|", "{}", out.describe());
+    assert_eq!(
+        out.stdout(),
+        "unset|unset|unset|unset|abc123|",
+        "{}",
+        out.describe()
+    );
     assert_stderr_has(
         &out,
         "production: held back 6 variables from the file (they make programs load or run \
          code; --allow-var NAME passes one): LD_PRELOAD, BASH_ENV, PATH, NODE_OPTIONS, \
          PYTHONPATH, ENV",
     );
-    assert!(!out.stderr().contains("evil"), "names only: {}", out.describe());
+    assert!(
+        !out.stderr().contains("evil"),
+        "names only: {}",
+        out.describe()
+    );
     // PATH is the caller's, even with --override: `bash` was found through it.
     let out = out
         .then()
