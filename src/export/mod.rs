@@ -23,6 +23,7 @@
 pub mod docker_env;
 pub mod docker_secrets;
 pub mod dotenv;
+pub mod earlier;
 pub mod folder;
 pub mod json;
 pub mod k8s;

@@ -102,6 +102,7 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
     } else {
         refuse_special(output)?;
         let locked = envmint::atomic::lock(output, timeout)?;
+        check_replaceable(&target, &doc, format, output)?;
         locked.write(&bytes)?;
         say!(
             "{}: {count} exported as {} to {shown_out} (mode 0600)",
@@ -202,6 +203,48 @@ fn refuse_own_files(target: &Target, output: &Path) -> Result<()> {
             .with_hint("write the export somewhere else with -o, or to stdout"));
     }
     Ok(())
+}
+
+/// The largest file `-o` looks into to tell whether it is an earlier export.
+const MAX_EARLIER: u64 = 16 * 1024 * 1024;
+
+/// `-o` replaces only an earlier export of this environment or an empty file (see
+/// [`export::earlier`]), as `plan -o` replaces only an earlier plan: `-o README.md`, a slip of
+/// the keyboard or a script's wrong variable, must not destroy a file. Checked under the lock.
+fn check_replaceable(
+    target: &Target,
+    doc: &envmint::dotenv::Document,
+    format: Format,
+    output: &Path,
+) -> Result<()> {
+    let bytes = match envmint::atomic::read_regular(output, MAX_EARLIER) {
+        Ok(None) => return Ok(()),
+        Ok(Some(bytes)) => Some(bytes),
+        Err(Error::File(e)) => match e.problem {
+            // Not a regular file: the writer refuses it in its own words (73).
+            envmint::error::FileProblem::NotRegular { .. } => return Ok(()),
+            envmint::error::FileProblem::TooLarge { .. }
+            | envmint::error::FileProblem::GrewPastLimit { .. } => None,
+            _ => return Err(Error::File(e)),
+        },
+        Err(e) => return Err(e),
+    };
+    let (managed, previous) = export::managed_keys(&target.manifest, &target.env.name);
+    let known =
+        |key: &str| doc.contains_key(key) || managed.iter().chain(&previous).any(|k| k == key);
+    if bytes.is_some_and(|b| export::earlier::is_earlier_export(format, &b, &known)) {
+        return Ok(());
+    }
+    Err(Error::cant_create(
+        output,
+        format!(
+            "it exists and is not an earlier {} export of `{}`; `export -o` replaces only an \
+             earlier export or an empty file",
+            format.name(),
+            target.env.name
+        ),
+    )
+    .with_hint("name a new file, or remove this one first if it is yours to lose"))
 }
 
 /// Refuses `-o` naming something that is not a file nor a folder: `/dev/stdout` (a pipe or a
@@ -381,6 +424,39 @@ fn folder_error(err: FolderError) -> Error {
             "move it away, or {elsewhere} (its list is {})",
             folder::MARKER
         )),
+        FolderError::Symlink { path, to } => {
+            let to: String = to
+                .to_string_lossy()
+                .chars()
+                .take(300)
+                .flat_map(char::escape_debug)
+                .collect();
+            Error::cant_create(
+                path,
+                format!(
+                    "is a symlink (to {to}): docker-secrets writes into a folder given by its \
+                     own path, never through a link (a repository can hold one that points \
+                     anywhere)"
+                ),
+            )
+            .with_hint("if that is where the secrets belong, give the folder itself with -o")
+        }
+        FolderError::NotAdoptable { path, holds } => {
+            let holds: String = holds
+                .chars()
+                .take(100)
+                .flat_map(char::escape_debug)
+                .collect();
+            Error::cant_create(
+                path,
+                format!(
+                    "is a folder envmint did not export into (it holds `{holds}` and no {}): \
+                     refusing to change its mode and drop secrets among its files",
+                    folder::MARKER
+                ),
+            )
+            .with_hint("export into a new or empty folder, e.g. -o secrets/")
+        }
         FolderError::NotRegular { path, key } => Error::cant_create(
             path,
             format!("is not a regular file (a link or a folder): refusing to write `{key}` there"),
