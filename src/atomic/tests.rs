@@ -661,23 +661,25 @@ fn the_timeout_counts_every_folder_of_one_call() {
     let dir = tempdir();
     fs::create_dir(dir.path().join("a")).unwrap();
     fs::create_dir(dir.path().join("b")).unwrap();
-    let a = dir.path().join("a/.env");
-    let b = dir.path().join("b/.env");
-    let held = lock_all(&[a.as_path(), b.as_path()], T, &mut |_| {}).unwrap();
-    let clock = FakeClock::new(None);
+    let mut paths = [dir.path().join("a/.env"), dir.path().join("b/.env")];
+    // In lock order (by inode): the first folder is released after 200 ms, the second never.
+    paths.sort_by_key(|p| fs::metadata(p.parent().unwrap()).unwrap().ino());
+    let first = lock(&paths[0], T).unwrap();
+    let _second = lock(&paths[1], T).unwrap();
+    let clock = FakeClock::new(Some((Duration::from_millis(200), first)));
     let err = lock_all(
-        &[a.as_path(), b.as_path()],
+        &[paths[0].as_path(), paths[1].as_path()],
         clock.wait(Duration::from_millis(300)),
         &mut |_| {},
     )
     .unwrap_err();
+    assert_eq!(err.exit(), Exit::Busy);
+    assert_eq!(file_error(&err).path, paths[1].parent().unwrap());
     assert_eq!(
         clock.elapsed(),
         Duration::from_millis(300),
-        "not 300 ms per folder"
+        "300 ms in all, not per folder"
     );
-    assert_eq!(err.exit(), Exit::Busy);
-    drop(held);
 }
 /// Locks `path`, reads a decimal counter (absent = 0), writes it back plus one.
 fn increment(path: &Path) {
