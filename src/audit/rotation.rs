@@ -62,7 +62,9 @@ pub fn check_rotation(
                 else {
                     continue;
                 };
-                let overdue = now >= due_at(due, decl.rotate_every);
+                let overdue = decl
+                    .rotate_every
+                    .is_some_and(|every| now >= due_at(due, every));
                 let (severity, check, word) = if overdue {
                     (Severity::Error, Check::RotationOverdue, "overdue")
                 } else {

@@ -17,10 +17,12 @@
 //! [`MIN_BITS`]: crate::generate::MIN_BITS
 
 mod load;
+mod role;
 mod rotation;
 mod validate;
 
 pub use load::find;
+pub use role::Role;
 pub use rotation::{Collides, RotationProblem};
 
 use crate::error::{Error, Result, UnknownEnvironment};
@@ -64,8 +66,9 @@ pub enum Source {
 #[derive(Clone, Debug)]
 pub struct Manifest {
     source: Source,
-    rotate_every: Duration,
+    rotate_every: Option<Duration>,
     overlap: Option<Duration>,
+    role: Role,
     environments: Vec<Environment>,
     secrets: Vec<SecretDecl>,
 }
@@ -166,8 +169,9 @@ pub struct SecretDecl {
     pub key: String,
     /// Kind and size.
     pub spec: Spec,
-    /// How often it should be rotated (its own, or the default).
-    pub rotate_every: Duration,
+    /// How often it should be rotated (its own, or the default); `None` for
+    /// `rotate_every = "never"`: its age is tracked, it never falls due.
+    pub rotate_every: Option<Duration>,
     /// The environments it belongs to; `None` means all.
     pub environments: Option<Vec<String>>,
     /// `external = true`: a value envmint never generates (a provider's API key). It is given
@@ -180,6 +184,9 @@ pub struct SecretDecl {
     pub overlap: Option<Duration>,
     /// Where retired values go (`previous = ...`); `KEY_PREVIOUS` unless declared.
     pub previous: Previous,
+    /// What it is for (`role = ...`, its own or `[defaults]`'s; [`Role::Signing`] when none
+    /// is declared): decides how [`crate::plan::rotation`] treats it.
+    pub role: Role,
 }
 
 /// Where a secret's retired values are kept during its overlap window, in one of the shapes
@@ -249,6 +256,12 @@ pub fn numbered(pattern: &str, n: usize) -> String {
 }
 
 impl SecretDecl {
+    /// Whether a rotation keeps its old value under [`previous`](Self::previous): with an
+    /// overlap, or always for an encryption key (its keyring).
+    pub fn keeps_previous(&self) -> bool {
+        self.overlap.is_some() || self.role == Role::Encryption
+    }
+
     /// Whether this secret belongs in environment `env`.
     pub fn applies_to(&self, env: &str) -> bool {
         self.environments
@@ -277,9 +290,14 @@ impl Manifest {
         &self.source
     }
 
-    /// The default rotation period.
-    pub fn rotate_every(&self) -> Duration {
+    /// The default rotation period (`None`: `rotate_every = "never"` in `[defaults]`).
+    pub fn rotate_every(&self) -> Option<Duration> {
         self.rotate_every
+    }
+
+    /// The default role (`role` in `[defaults]`; [`Role::Signing`] when none is declared).
+    pub fn role(&self) -> Role {
+        self.role
     }
 
     /// The default overlap (`overlap` in `[defaults]`), if any.
@@ -429,7 +447,7 @@ mod tests {
         assert!(
             m.secrets()
                 .iter()
-                .all(|s| s.rotate_every == DEFAULT_ROTATE_EVERY)
+                .all(|s| s.rotate_every == Some(DEFAULT_ROTATE_EVERY))
         );
     }
 

@@ -37,6 +37,8 @@ fn summary_line(c: &Change) -> SummaryLine {
         Action::ExpiredRemoved => "remove-expired",
         Action::Dropped => "drop",
         Action::ExternalDue => "external-due",
+        Action::CredentialKept => "credential-kept",
+        Action::KeyringFull => "keyring-full",
     };
     SummaryLine {
         key: c.key.clone(),
