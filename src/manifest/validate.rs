@@ -799,9 +799,8 @@ fn secret_decl(
         None => (
             super::Previous::default_for(k),
             // An encryption key always keeps its retired values (its keyring).
-            overlap_span.or_else(|| {
-                (overlap.is_some() || role == Role::Encryption).then(|| key.span())
-            }),
+            overlap_span
+                .or_else(|| (overlap.is_some() || role == Role::Encryption).then(|| key.span())),
         ),
     };
     let decl = SecretDecl {
@@ -1549,6 +1548,81 @@ mod tests {
         says(
             "[environments.p]\n[secrets.K]\nkind = \"password\"\nprevious = { list = \"K_OLD\", separator = \"-\" }\n",
             "envmint.toml:4: `separator = \"-\"` of K: `-` is a character password values contain",
+            "",
+        );
+    }
+
+    #[test]
+    fn roles_per_secret_and_in_defaults_and_never() {
+        use crate::manifest::Previous;
+        // No role anywhere: signing (manifests written before roles keep working).
+        let m = parse("[environments.p]\n[secrets.A]\n").unwrap();
+        assert_eq!(
+            (m.role(), m.secrets()[0].role),
+            (Role::Signing, Role::Signing)
+        );
+        let m = parse(
+            "[defaults]\nrole = \"credential\"\noverlap = \"2d\"\nrotate_every = \"never\"\n\
+             [environments.p]\n\
+             [secrets.DB_PASSWORD]\n\
+             [secrets.JWT]\nrole = \"signing\"\nrotate_every = \"30d\"\n\
+             [secrets.ENC]\nrole = \"encryption\"\n",
+        )
+        .unwrap();
+        assert_eq!(m.role(), Role::Credential);
+        assert_eq!(m.rotate_every(), None);
+        let s = m.secrets();
+        let roles: Vec<_> = s.iter().map(|d| d.role).collect();
+        assert_eq!(roles, [Role::Credential, Role::Signing, Role::Encryption]);
+        assert_eq!(s[0].rotate_every, None);
+        assert_eq!(s[1].rotate_every, Some(Duration::from_secs(30 * 86_400)));
+        // [defaults]' overlap is not an encryption key's: its keys do not expire. It still
+        // keeps its old values, under KEY_PREVIOUS by default.
+        assert_eq!(s[2].overlap, None);
+        assert!(s[2].keeps_previous());
+        assert_eq!(s[2].previous, Previous::One("ENC_PREVIOUS".into()));
+        // An encryption key always uses its previous name, so a collision is refused.
+        says(
+            "[environments.p]\n[secrets.E]\nrole = \"encryption\"\n[secrets.E_PREVIOUS]\n",
+            "envmint.toml:2: E's previous name `E_PREVIOUS` is also a declared secret",
+            "",
+        );
+    }
+
+    #[test]
+    fn fail_unknown_role_and_overlap_on_an_encryption_key() {
+        let problem = |text: String| match parse(&text).expect_err("must fail") {
+            Error::Manifest(m) => m.problem,
+            other => panic!("{other:?}"),
+        };
+        let found = problem(format!("{ENVS}[secrets.A]\nrole = \"encrypt\"\n"));
+        assert!(
+            matches!(
+                &found,
+                ManifestProblem::Rotation(RotationProblem::UnknownRole { role, did_you_mean })
+                    if role == "encrypt" && *did_you_mean == Some("encryption")
+            ),
+            "{found:?}"
+        );
+        says(
+            &format!("{ENVS}[defaults]\nrole = \"Credential\"\n"),
+            "envmint.toml:5: unknown role `Credential`",
+            "",
+        );
+        says(
+            &format!("{ENVS}[secrets.A]\nrole = 1\n"),
+            "envmint.toml:5: `role` must be text in quotes, not a number",
+            "",
+        );
+        says(
+            &format!("{ENVS}[secrets.A]\nrole = \"encryption\"\noverlap = \"7d\"\n"),
+            "envmint.toml:6: `overlap` on the encryption key A",
+            "",
+        );
+        // "never" is for rotate_every only.
+        says(
+            &format!("{ENVS}[secrets.A]\noverlap = \"never\"\n"),
+            "envmint.toml:5: bad duration `never`",
             "",
         );
     }

@@ -371,7 +371,9 @@ pub fn build<R: CryptoRng + ?Sized>(
             });
             reason = None;
         }
-        rotate_key(doc, decl, reason, options, &env.name, explicit, rng, &mut built)?;
+        rotate_key(
+            doc, decl, reason, options, &env.name, explicit, rng, &mut built,
+        )?;
         // Retired values left under names the secret no longer uses: removed once expired, or
         // at once when the secret is rotated with --no-overlap. Only variables whose record
         // says they are this secret's get here.
@@ -998,6 +1000,136 @@ mod tests {
             !out.contains("old") && out.contains("A_HAND=no-record\n"),
             "{out}"
         );
+    }
+
+    const OLD: &str = "# envmint: generated=2026-01-01T00:00:00Z\n";
+
+    #[test]
+    fn a_credential_is_kept_by_due_and_all_and_rotated_by_key() {
+        let m = manifest(&format!(
+            "[secrets.DB_PASSWORD]\n{HEX}role = \"credential\"\noverlap = \"1d\"\n\
+             [secrets.NEW_PASSWORD]\n{HEX}role = \"credential\"\n"
+        ));
+        let text = format!("{OLD}DB_PASSWORD=at-the-server\n");
+        for selection in [Selection::Due, Selection::All] {
+            let (out, changes) = rotate(&m, &text, &options(selection.clone(), "2026-06-01"), 1);
+            // A missing credential is added, as bootstrap would; the one in use is not touched.
+            assert!(out.starts_with(&text), "{selection:?}: {out}");
+            assert!(out.contains("\nNEW_PASSWORD="), "{out}");
+            assert_eq!(
+                changes,
+                [
+                    ("DB_PASSWORD".to_string(), Action::CredentialKept),
+                    ("NEW_PASSWORD".to_string(), Action::Rotated),
+                ],
+                "{selection:?}"
+            );
+        }
+        // Not due: --due says nothing about it; --all says it kept it.
+        let fresh = "# envmint: generated=2026-05-30T00:00:00Z\nDB_PASSWORD=x\nNEW_PASSWORD=y\n";
+        let (_, changes) = rotate(&m, fresh, &options(Selection::Due, "2026-06-01"), 1);
+        assert_eq!(
+            changes,
+            [("NEW_PASSWORD".to_string(), Action::CredentialKept)]
+        );
+        // --key: changed at the service, now in the file (its overlap keeps the old one).
+        let o = options(Selection::Keys(vec!["DB_PASSWORD".into()]), "2026-06-01");
+        let (out, changes) = rotate(&m, &text, &o, 1);
+        assert_eq!(
+            changes,
+            [
+                ("DB_PASSWORD".to_string(), Action::Rotated),
+                ("DB_PASSWORD_PREVIOUS".to_string(), Action::Retired),
+            ]
+        );
+        assert!(
+            out.contains("DB_PASSWORD_PREVIOUS=at-the-server\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn an_encryption_key_is_kept_in_its_keyring_whatever_the_time_or_no_overlap() {
+        let m = manifest(&format!(
+            "[secrets.ENC]\n{HEX}role = \"encryption\"\n\
+             previous = {{ list = \"ENC_OLD\", separator = \",\", keep = 2 }}\n"
+        ));
+        let (one, changes) = rotate(
+            &m,
+            &format!("{OLD}ENC=k0\n"),
+            &options(Selection::Due, "2026-06-01"),
+            1,
+        );
+        assert_eq!(
+            changes,
+            [
+                ("ENC".to_string(), Action::Rotated),
+                ("ENC_OLD".to_string(), Action::Retired)
+            ]
+        );
+        // No expiry in the record: a keyring's key goes only when retired.
+        assert!(
+            one.contains("# envmint: previous-of=ENC retired=2026-06-01T00:00:00Z\nENC_OLD=k0\n"),
+            "{one}"
+        );
+        // Years later, nothing expired; --no-overlap keeps it too.
+        let o = Options {
+            no_overlap: true,
+            ..options(Selection::All, "2036-01-01")
+        };
+        let (two, changes) = rotate(&m, &one, &o, 2);
+        assert_eq!(
+            changes,
+            [
+                ("ENC".to_string(), Action::Rotated),
+                ("ENC_OLD".to_string(), Action::Retired)
+            ]
+        );
+        assert!(two.contains(",k0\n"), "{two}");
+        assert!(
+            two.contains("retired=2036-01-01T00:00:00Z,2026-06-01T00:00:00Z\n"),
+            "{two}"
+        );
+        // keep = 2 reached: --due and --all leave it and say so...
+        for selection in [Selection::Due, Selection::All] {
+            let o = options(selection, "2046-01-01");
+            let (three, changes) = rotate(&m, &two, &o, 3);
+            assert_eq!(three, two);
+            assert_eq!(changes, [("ENC".to_string(), Action::KeyringFull)]);
+        }
+        // ... and --key is refused, naming the key.
+        let o = options(Selection::Keys(vec!["ENC".into()]), "2046-01-01");
+        let env = m.environment("production").unwrap();
+        let err = build(
+            &m,
+            env,
+            &Document::parse(&two),
+            &o,
+            &mut ChaCha20Rng::seed_from_u64(1),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&err, RotationError::KeyringFull { key, held: 2, .. } if key == "ENC"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn a_keyring_keeps_keys_without_a_record_and_over_keep() {
+        let m = manifest(&format!(
+            "[secrets.ENC]\n{HEX}role = \"encryption\"\n\
+             previous = {{ numbered = \"ENC_{{n}}\", keep = 1 }}\n"
+        ));
+        // A hand-kept old key (no record) and one past keep (the manifest lowered it): both
+        // stay, and the key is not rotated (full).
+        let text = format!(
+            "{OLD}ENC=k0\nENC_1=hand\n\
+             # envmint: previous-of=ENC retired=2025-01-01T00:00:00Z expires=2025-01-02T00:00:00Z\n\
+             ENC_2=old\n"
+        );
+        let (out, changes) = rotate(&m, &text, &options(Selection::Due, "2027-01-01"), 1);
+        assert_eq!(out, text);
+        assert_eq!(changes, [("ENC".to_string(), Action::KeyringFull)]);
     }
 
     #[test]

@@ -135,9 +135,18 @@ pub struct KeyStatus {
     pub problem: Option<Problem>,
     /// The secret's role; for a retired value, its secret's.
     pub role: Role,
-    /// On an encryption key's row: how many keys its keyring holds, the current one and the
-    /// retired ones kept beside it.
-    pub keyring: Option<usize>,
+    /// On an encryption key's row: its keyring.
+    pub keyring: Option<Keyring>,
+}
+
+/// An encryption key's keyring, as `status` shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Keyring {
+    /// How many keys it holds: the current one and the retired ones kept beside it.
+    pub keys: usize,
+    /// Whether it already holds `keep` retired keys: the key is not rotated until some are
+    /// retired (`envmint retire`).
+    pub full: bool,
 }
 
 impl KeyStatus {
@@ -187,7 +196,12 @@ pub fn evaluate(
             }
         }
         if decl.role == Role::Encryption {
-            rows[0].keyring = Some(keyring_size(decl, doc, &rows));
+            let keys = keyring_size(decl, doc, &rows);
+            let current = usize::from(doc.get(&decl.key).is_some_and(|v| !v.is_empty()));
+            rows[0].keyring = Some(Keyring {
+                keys,
+                full: current == 1 && keys - current >= decl.previous.keep(),
+            });
         }
         index.insert(decl.key.as_str(), groups.len());
         groups.push(rows);
@@ -633,6 +647,50 @@ mod tests {
                 ("AUTH_SECRET_3", State::Unmanaged, None),
             ]
         );
+    }
+
+    #[test]
+    fn a_keyring_never_expires_and_never_falls_due_when_never() {
+        let m = Manifest::parse(
+            "[environments.production]\n\
+             [secrets.ENC]\nrole = \"encryption\"\nrotate_every = \"never\"\n\
+             previous = { list = \"ENC_OLD\", keep = 3 }\n\
+             [secrets.JWT]\noverlap = \"7d\"\n",
+            Path::new("/app/envmint.toml"),
+            Path::new("/app"),
+        )
+        .unwrap();
+        let env = m.environment("production").unwrap();
+        let text = "# envmint: generated=2020-01-01T00:00:00Z\nENC=a\n\
+            # envmint: previous-of=ENC retired=2020-01-01T00:00:00Z,2019-01-01T00:00:00Z\n\
+            ENC_OLD=b,c\n\
+            # envmint: generated=2026-01-01T00:00:00Z\nJWT=x\n\
+            # envmint: previous-of=JWT retired=2026-01-01T00:00:00Z\nJWT_PREVIOUS=y\n";
+        let r = evaluate(&m, env, &Document::parse(text), t("2030-01-01"));
+        let states: Vec<_> = r.iter().map(|k| (k.key.as_str(), k.state)).collect();
+        assert_eq!(
+            states,
+            [
+                ("ENC", State::Ok),
+                ("ENC_OLD", State::Previous),
+                ("JWT", State::Due),
+                // A keyring-form record (no expires) on a signing key: retired + overlap.
+                ("JWT_PREVIOUS", State::Expired),
+            ]
+        );
+        assert_eq!(r[0].due_at, None);
+        assert_eq!(
+            r[0].keyring,
+            Some(Keyring {
+                keys: 3,
+                full: false
+            })
+        );
+        assert_eq!(r[1].expires_at, None);
+        assert_eq!(r[1].role, Role::Encryption);
+        assert_eq!(r[3].expires_at, Some(t("2026-01-08")));
+        assert_eq!(r[2].keyring, None);
+        assert!(r.iter().all(|k| k.problem.is_none()));
     }
 
     #[test]

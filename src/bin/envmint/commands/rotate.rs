@@ -131,6 +131,7 @@ pub(super) fn build(
 pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
     let manifest = Manifest::load(args.rotation.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    super::status::warn_manifest(&manifest, &cwd);
     if args.json {
         super::check_stdout()?;
     }
@@ -436,7 +437,10 @@ fn state(r: &EnvReport<'_>, dry_run: bool) -> String {
         parts.push(format!("{external} external due"));
     }
     if credentials > 0 {
-        parts.push(format!("{credentials} credential{} kept", plural(credentials)));
+        parts.push(format!(
+            "{credentials} credential{} kept",
+            plural(credentials)
+        ));
     }
     if full > 0 {
         parts.push(format!("{full} keyring{} full", plural(full)));
