@@ -29,6 +29,7 @@ mod sealed;
 pub use commit::{
     Outcome, Pending, Save, Staged, Transaction, open_all, rewrite_all, save_all, transact,
 };
+pub use sealed::{Pin, SealedState, check as check_recipients, locks_out};
 
 use crate::atomic::{Locked, Mode};
 use crate::dotenv::Document;
@@ -77,26 +78,54 @@ impl Format {
             Format::Plain => Ok(Data {
                 raw: None,
                 plain: plain::decode(raw),
+                sealed: None,
             }),
-            Format::Sealed(_) => Ok(Data {
-                plain: Content::new(sealed::decode(path, &raw, &options.identities)?),
-                raw: Some(raw.to_vec()),
-            }),
+            Format::Sealed(_) => {
+                let (plain, state) = sealed::decode(path, &raw, &options.identities)?;
+                Ok(Data {
+                    plain: Content::new(plain),
+                    raw: Some(raw.to_vec()),
+                    sealed: Some(state),
+                })
+            }
             #[cfg(test)]
             Format::Scrambled => Ok(Data {
                 plain: Content::new(tests::unscramble(&raw)),
                 raw: Some(raw.to_vec()),
+                sealed: None,
             }),
         }
     }
 
-    /// The bytes to write for `plaintext` (borrowed for plain files).
-    fn encode<'p>(&self, path: &Path, plaintext: &'p [u8]) -> Result<Cow<'p, [u8]>> {
+    /// The bytes to write for `plaintext` (borrowed for plain files). A sealed store read as
+    /// `before` is first checked against its pin ([`sealed::check`]) unless `repin` (rekey).
+    fn encode<'p>(
+        &self,
+        path: &Path,
+        plaintext: &'p [u8],
+        before: Option<&SealedState>,
+        repin: bool,
+    ) -> Result<Cow<'p, [u8]>> {
         match self {
             Format::Plain => Ok(Cow::Borrowed(plain::encode(plaintext))),
-            Format::Sealed(sealing) => Ok(Cow::Owned(sealed::encode(path, sealing, plaintext)?)),
+            Format::Sealed(sealing) => {
+                if let (Some(before), false) = (before, repin) {
+                    sealed::check(path, sealing, before)?;
+                }
+                Ok(Cow::Owned(sealed::encode(path, sealing, plaintext)?))
+            }
             #[cfg(test)]
             Format::Scrambled => Ok(Cow::Owned(tests::scramble(plaintext))),
+        }
+    }
+
+    /// The part of `plaintext` that is compared with what a store held: without the pin lines
+    /// a sealed store's plaintext may start with (an unsealed copy made by `age -d`), which the
+    /// store replaces anyway.
+    fn comparable<'p>(&self, plaintext: &'p [u8]) -> &'p [u8] {
+        match self {
+            Format::Sealed(_) => &plaintext[crate::seal::pin::split(plaintext).0..],
+            _ => plaintext,
         }
     }
 }
@@ -173,8 +202,10 @@ struct Data {
     /// The bytes on disk when they differ from the plaintext (a sealed file); `None` when the
     /// plaintext *is* the raw bytes (a plain file), so they are held once.
     raw: Option<Vec<u8>>,
-    /// The plaintext.
+    /// The plaintext (for a sealed store, without its pin lines).
     plain: Content,
+    /// For a sealed store: its pin and who opened it.
+    sealed: Option<SealedState>,
 }
 
 impl Data {
@@ -249,6 +280,38 @@ impl Snapshot {
         self.data.is_some()
     }
 
+    /// For a sealed store that existed: the recipients pinned in it and who opened it.
+    pub fn sealed(&self) -> Option<&SealedState> {
+        self.data.as_ref().and_then(|d| d.sealed.as_ref())
+    }
+
+    /// The recipients this snapshot's store is written to (empty unless sealed).
+    pub fn recipients(&self) -> &[crate::seal::Recipient] {
+        match &self.format {
+            Format::Sealed(s) => &s.recipients,
+            _ => &[],
+        }
+    }
+
+    /// Whether a write of this store would refuse its recipients (see
+    /// [`sealed::check`]); `Ok` for a plain file or a store that does not exist yet.
+    ///
+    /// # Errors
+    ///
+    /// As [`sealed::check`].
+    pub fn check_recipients(&self) -> Result<()> {
+        match (&self.format, self.sealed()) {
+            (Format::Sealed(sealing), Some(before)) => sealed::check(&self.path, sealing, before),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether this is a sealed store with no pin yet, which its next write pins.
+    pub fn unpinned(&self) -> bool {
+        self.sealed()
+            .is_some_and(|s| matches!(s.pin, Pin::Unpinned(_)))
+    }
+
     /// The file's plaintext parsed; an empty document when it did not exist.
     pub fn document(&self) -> Result<Document> {
         match self.data.as_ref().map(|d| &d.plain) {
@@ -278,6 +341,7 @@ impl Snapshot {
             data: Some(Data {
                 raw: None,
                 plain: Content::Text(Arc::new(doc.render())),
+                sealed: None,
             }),
         }
     }

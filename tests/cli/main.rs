@@ -28,3 +28,4 @@ mod run;
 mod seal;
 mod sealed;
 mod status;
+mod trust;
