@@ -80,8 +80,16 @@ pub fn parse(lines: &[String]) -> Result<Vec<String>, usize> {
 
 /// What changes from the `pinned` set to `now` (both canonical): `(added, removed)`.
 pub fn diff(pinned: &[String], now: &[String]) -> (Vec<String>, Vec<String>) {
-    let added = now.iter().filter(|r| !pinned.contains(r)).cloned().collect();
-    let removed = pinned.iter().filter(|r| !now.contains(r)).cloned().collect();
+    let added = now
+        .iter()
+        .filter(|r| !pinned.contains(r))
+        .cloned()
+        .collect();
+    let removed = pinned
+        .iter()
+        .filter(|r| !now.contains(r))
+        .cloned()
+        .collect();
     (added, removed)
 }
 
@@ -111,7 +119,8 @@ mod tests {
     use super::*;
 
     const A: &str = "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj";
-    const ED: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHsKLqeplhpW+uObz5dvMgjz1OxfM/XXUB+VHtZ6isGN";
+    const ED: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHsKLqeplhpW+uObz5dvMgjz1OxfM/XXUB+VHtZ6isGN";
 
     fn r(text: &str) -> Recipient {
         Recipient::parse(text).unwrap()
@@ -123,7 +132,10 @@ mod tests {
         assert_eq!(pin.lines().count(), 2, "{pin}");
         let text = format!("{pin}# envmint: generated=2026-01-01T00:00:00Z\nKEY=v\n");
         let (end, lines) = split(text.as_bytes());
-        assert_eq!(&text[end..], "# envmint: generated=2026-01-01T00:00:00Z\nKEY=v\n");
+        assert_eq!(
+            &text[end..],
+            "# envmint: generated=2026-01-01T00:00:00Z\nKEY=v\n"
+        );
         assert_eq!(parse(&lines).unwrap(), canonical(&[r(A), r(ED)]));
         // No pin, a pin line without its line break, a pin further down: not a pin.
         assert_eq!(split(b"KEY=v\n").0, 0);
@@ -136,14 +148,20 @@ mod tests {
     fn the_difference_names_added_and_removed_keys() {
         let pinned = canonical(&[r(A)]);
         let now = canonical(&[r(ED)]);
-        assert_eq!(diff(&pinned, &now), (vec![now[0].clone()], vec![A.to_string()]));
+        assert_eq!(
+            diff(&pinned, &now),
+            (vec![now[0].clone()], vec![A.to_string()])
+        );
         assert_eq!(diff(&pinned, &pinned), (vec![], vec![]));
     }
 
     #[test]
     fn unpinned_stores_compare_stanza_types() {
         let types = |t: &[&str]| t.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert!(stanzas_match(&types(&["ssh-ed25519", "X25519"]), &[r(A), r(ED)]));
+        assert!(stanzas_match(
+            &types(&["ssh-ed25519", "X25519"]),
+            &[r(A), r(ED)]
+        ));
         assert!(!stanzas_match(&types(&["X25519"]), &[r(A), r(ED)]));
         assert!(!stanzas_match(&types(&["X25519", "X25519"]), &[r(A)]));
     }

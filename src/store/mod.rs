@@ -556,6 +556,64 @@ mod tests {
     }
 
     #[test]
+    fn fail_a_save_refuses_recipients_other_than_the_pinned_ones_and_only_rekey_repins() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env.age");
+        let (storage, identities) = sealed_to_new_key(&path);
+        let options = OpenOptions {
+            identities,
+            ..opts()
+        };
+        let file = open(storage.clone(), &options).unwrap();
+        let mut doc = file.snapshot().document().unwrap();
+        doc.append("TOKEN", "s3cr3t").unwrap();
+        assert!(file.save(&doc).unwrap());
+        drop(file);
+        // The same file, now to be sealed to its key and another one.
+        let (other, _) = sealed_to_new_key(&path);
+        let Format::Sealed(mine) = &storage.format else {
+            unreachable!()
+        };
+        let Format::Sealed(theirs) = &other.format else {
+            unreachable!()
+        };
+        let both = Storage {
+            path: &path,
+            format: Format::Sealed(Arc::new(Sealing {
+                recipients: [mine.recipients.clone(), theirs.recipients.clone()].concat(),
+                armor: false,
+            })),
+        };
+        let before = std::fs::read(&path).unwrap();
+        let file = open(both.clone(), &options).unwrap();
+        let mut doc = file.snapshot().document().unwrap();
+        doc.append("MORE", "x").unwrap();
+        let err = file.save(&doc).unwrap_err();
+        assert_eq!(err.exit(), Exit::NoPerm);
+        assert!(
+            matches!(&err, Error::Seal(crate::seal::SealError::RecipientsChanged { added, removed, .. })
+                if *added == [theirs.recipients[0].to_string()] && removed.is_empty()),
+            "{err:?}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        drop(file);
+        // Sealed to the other key alone: it would also lock the writer out.
+        let file = open(other.clone(), &options).unwrap();
+        assert!(file.save(&doc).is_err());
+        assert!(file.snapshot().check_recipients().is_err());
+        let now = crate::seal::pin::canonical(&theirs.recipients);
+        assert!(locks_out(&path, &now, file.snapshot().sealed().unwrap()).is_err());
+        drop(file);
+        // rekey's rewrite repins; then saves pass again.
+        let file = open(both.clone(), &options).unwrap();
+        assert!(rewrite_all(&[(&file, Mode::Private)]).unwrap()[0].written);
+        drop(file);
+        let file = open(both, &options).unwrap();
+        assert!(file.snapshot().check_recipients().is_ok());
+        assert!(file.save(&doc).unwrap());
+    }
+
+    #[test]
     fn snapshots_of_one_plaintext_in_different_bytes_are_the_same() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".env.age");

@@ -58,7 +58,11 @@ fn age_decrypt(out: &Output, key: &str) -> Option<String> {
         .current_dir(out.dir())
         .output()
         .expect("run age");
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     Some(String::from_utf8(run.stdout).unwrap())
 }
 
@@ -107,7 +111,10 @@ fn the_pin_is_a_comment_that_age_and_python_dotenv_read_past() {
             child.wait_with_output()
         })
         .expect("python3");
-    assert_eq!(String::from_utf8_lossy(&read.stdout).trim(), "[\"SECRET_KEY\"]");
+    assert_eq!(
+        String::from_utf8_lossy(&read.stdout).trim(),
+        "[\"SECRET_KEY\"]"
+    );
 }
 
 #[test]
@@ -238,7 +245,9 @@ fn a_store_without_a_pin_is_pinned_on_its_next_write_when_its_recipients_match()
         .status(0);
     assert_stderr_has(
         &set,
-        &format!("note: production: {STORE} has no recipient pin yet; a write pins it to the manifest's 1 recipient"),
+        &format!(
+            "note: production: {STORE} has no recipient pin yet; a write pins it to the manifest's 1 recipient"
+        ),
     );
     if let Some(plain) = age_decrypt(&set, "id.txt") {
         assert_eq!(pin_lines(&plain), [format!("# envmint: sealed-to {first}")]);
@@ -266,12 +275,12 @@ fn fail_a_store_without_a_pin_and_more_recipients_in_the_list_needs_rekey() {
         .then()
         .args(["rekey", "production", "--dry-run"])
         .status(0);
-    assert_stderr_has(&dry, "no recipient pin yet (sealed to 1 now: 1 X25519 recipient(s) added)");
+    assert_stderr_has(
+        &dry,
+        "no recipient pin yet (sealed to 1 now: 1 X25519 recipient(s) added)",
+    );
     assert_eq!(dry.bytes(STORE), before);
-    let rekeyed = dry
-        .then()
-        .args(["rekey", "production", "--yes"])
-        .status(0);
+    let rekeyed = dry.then().args(["rekey", "production", "--yes"]).status(0);
     assert_stderr_has(&rekeyed, "re-encrypted to 2 recipients and pinned");
     rekeyed
         .then()

@@ -156,8 +156,7 @@ impl Change {
             Some(Pin::Unpinned(_) | Pin::Bad(_)) => true,
             None => false,
         };
-        let locks_out =
-            state.is_some_and(|s| store::locks_out(env.store_path(), &now, s).is_err());
+        let locks_out = state.is_some_and(|s| store::locks_out(env.store_path(), &now, s).is_err());
         Change {
             exists: snapshot.exists(),
             now,
