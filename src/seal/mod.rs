@@ -116,6 +116,19 @@ pub enum SealError {
         /// The public keys of the identities that were given.
         identities: Vec<String>,
     },
+    /// A recipients file another user (not root) owns, or that group or others may write
+    /// (exit 77): whoever can change it chooses who can read every secret of the store, as
+    /// with a manifest another user owns.
+    UntrustedRecipients {
+        /// The recipients file.
+        path: std::path::PathBuf,
+        /// Its owner.
+        owner: u32,
+        /// The effective user.
+        euid: u32,
+        /// Its permission bits.
+        mode: u32,
+    },
     /// A pin line inside a store that is not a recipient (exit 65).
     BadPin {
         /// The store.
@@ -143,7 +156,8 @@ impl SealError {
             | SealError::NoPassphrase { .. }
             | SealError::RecipientsChanged { .. }
             | SealError::UnpinnedChanged { .. }
-            | SealError::LocksOut { .. } => Exit::NoPerm,
+            | SealError::LocksOut { .. }
+            | SealError::UntrustedRecipients { .. } => Exit::NoPerm,
             SealError::ExcessiveWork { .. }
             | SealError::Malformed { .. }
             | SealError::TooLarge { .. }
@@ -172,6 +186,9 @@ impl SealError {
             | SealError::UnpinnedChanged { name, .. }
             | SealError::LocksOut { name, .. }
             | SealError::BadPin { name, .. } => shorten(name),
+            SealError::UntrustedRecipients { path, .. } => {
+                *path = crate::path::shown(path, base).to_path_buf();
+            }
             SealError::BadKey { location, .. } => {
                 if let Some(p) = &mut location.path {
                     *p = crate::path::shown(p, base).to_path_buf();

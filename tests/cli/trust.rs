@@ -334,3 +334,74 @@ fn fail_a_write_that_would_lock_the_writer_out_needs_rekey_yes() {
         .status(0);
     assert_eq!(opened.stdout(), "old\n");
 }
+
+#[test]
+fn fail_a_recipients_file_others_may_write_or_another_user_owns_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let (test, _, _) = project();
+    let mut out = test.args(["bootstrap", "production"]).status(0);
+    let sealed = out.bytes(STORE);
+    for (mode, who) in [(0o664, "its group"), (0o646, "others")] {
+        let keys = out.path(KEYS);
+        std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(mode)).unwrap();
+        let refused = out
+            .then()
+            .args(["set", "production", "NEW"])
+            .stdin("v\n")
+            .status(77);
+        assert_stderr_has(
+            &refused,
+            &format!(
+                "error: {KEYS}: the recipients file is writable by {who} (mode {mode:04o}); refused"
+            ),
+        );
+        assert_stderr_has(
+            &refused,
+            &format!("hint: check its recipients, then: chmod go-w {KEYS}"),
+        );
+        out = refused;
+    }
+    let keys = out.path(KEYS);
+    std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o644)).unwrap();
+    assert_eq!(out.bytes(STORE), sealed);
+    if !common::is_root() {
+        skip("needs root to give the recipients file to another user");
+        return;
+    }
+    std::os::unix::fs::chown(&keys, Some(65534), None).unwrap();
+    let refused = out
+        .then()
+        .args(["set", "production", "NEW"])
+        .stdin("v\n")
+        .status(77);
+    assert_stderr_has(
+        &refused,
+        &format!(
+            "error: {KEYS}: the recipients file is owned by uid 65534, not by you (uid 0) or root"
+        ),
+    );
+    assert_eq!(refused.bytes(STORE), sealed);
+    // Root's own file is trusted (as a manifest root owns is).
+    std::os::unix::fs::chown(refused.path(KEYS), Some(0), None).unwrap();
+    refused
+        .then()
+        .args(["set", "production", "NEW"])
+        .stdin("v\n")
+        .status(0);
+}
+
+#[test]
+fn fail_a_recipients_line_that_does_not_parse_is_named_never_shown() {
+    let (test, first, _) = project();
+    let out = test
+        .write(
+            KEYS,
+            format!("{first}\nDATABASE_PASSWORD=hunter2-from-the-dotenv\n"),
+        )
+        .args(["bootstrap", "production"])
+        .status(65);
+    assert_stderr_has(&out, &format!("error: {KEYS}:2: not a recipient"));
+    assert!(!out.stderr().contains("hunter2"), "{}", out.stderr());
+    assert!(!out.stderr().contains("DATABASE"), "{}", out.stderr());
+    assert!(!out.exists(STORE));
+}

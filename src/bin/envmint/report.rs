@@ -891,6 +891,40 @@ fn seal(e: &SealError) -> (String, Option<String>) {
                     .into(),
             ),
         ),
+        SealError::UntrustedRecipients {
+            path,
+            owner,
+            euid,
+            mode,
+        } => {
+            let path = path.display();
+            if owner != euid && *owner != 0 {
+                (
+                    format!(
+                        "{path}: the recipients file is owned by uid {owner}, not by you (uid \
+                         {euid}) or root; refused, as whoever can change it chooses who can \
+                         read the store"
+                    ),
+                    Some(format!(
+                        "check its recipients, then take it over: cp {path} {path}.new && mv \
+                         {path}.new {path}"
+                    )),
+                )
+            } else {
+                (
+                    format!(
+                        "{path}: the recipients file is writable by {} (mode {mode:04o}); \
+                         refused, as whoever can change it chooses who can read the store",
+                        if mode & 0o002 != 0 {
+                            "others"
+                        } else {
+                            "its group"
+                        }
+                    ),
+                    Some(format!("check its recipients, then: chmod go-w {path}")),
+                )
+            }
+        }
         SealError::BadPin { name, line } => (
             format!(
                 "{name}: line {line} of the store's recipient pin (`# envmint: sealed-to`) is \
