@@ -31,14 +31,13 @@ pub use commit::{
 };
 pub use sealed::{Pin, SealedState, check as check_recipients, locks_out};
 
-use crate::atomic::{Locked, Mode};
+use crate::atomic::{LockWait, Locked, Mode};
 use crate::dotenv::Document;
 use crate::error::{DotenvError, DotenvProblem, Error, FileError, FileProblem, Op, Result};
 use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 use zeroize::Zeroizing;
 
 /// How an environment's file holds its plaintext.
@@ -173,8 +172,8 @@ impl<'a> Storage<'a> {
 /// positional argument of every function.
 #[derive(Clone, Debug)]
 pub struct OpenOptions {
-    /// How long to wait for another process's lock.
-    pub timeout: Duration,
+    /// How long to wait for another process's lock, on which clock (the binary's).
+    pub timeout: LockWait,
     /// The identities that decrypt sealed files (loaded by the binary in the documented order;
     /// empty when no sealed file is opened).
     pub identities: Arc<[crate::seal::Identity]>,
@@ -183,7 +182,7 @@ pub struct OpenOptions {
 impl Default for OpenOptions {
     fn default() -> OpenOptions {
         OpenOptions {
-            timeout: crate::atomic::DEFAULT_LOCK_TIMEOUT,
+            timeout: LockWait::default(),
             identities: Arc::from(Vec::new()),
         }
     }
@@ -717,7 +716,7 @@ mod tests {
 
     fn opts() -> OpenOptions {
         OpenOptions {
-            timeout: Duration::from_secs(1),
+            timeout: std::time::Duration::from_secs(1).into(),
             ..OpenOptions::default()
         }
     }
