@@ -136,17 +136,18 @@ impl Sealed {
             out.push(r);
         }
         if let Some(path) = &self.recipients_file {
-            let bytes =
-                crate::atomic::read_regular(path, MAX_MANIFEST_BYTES)?.ok_or_else(|| {
-                    Error::MissingInput {
-                        path: path.clone(),
-                        what: "recipients file".into(),
-                        hint: Some(
-                            "create it with one recipient per line, or fix `recipients_file`"
-                                .into(),
-                        ),
-                    }
-                })?;
+            let (bytes, meta) = crate::atomic::read_regular_with_metadata(
+                path,
+                MAX_MANIFEST_BYTES,
+            )?
+            .ok_or_else(|| Error::MissingInput {
+                path: path.clone(),
+                what: "recipients file".into(),
+                hint: Some(
+                    "create it with one recipient per line, or fix `recipients_file`".into(),
+                ),
+            })?;
+            trust_recipients_file(path, &meta, rustix::process::geteuid().as_raw())?;
             let text = String::from_utf8_lossy(&bytes);
             let location = crate::error::Location::new(path, None);
             out.extend(crate::seal::recipients::parse_file(&text, &location)?);
@@ -160,6 +161,24 @@ impl Sealed {
         });
         Ok(out)
     }
+}
+
+/// Refuses a recipients file, with the metadata of the very file read, that a user other than
+/// `euid` or root owns, or that group or others may write: whoever can change it decides who
+/// can read the store (the manifest's trust rule, and git's `safe.directory`).
+fn trust_recipients_file(path: &Path, meta: &std::fs::Metadata, euid: u32) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let (owner, mode) = (meta.uid(), meta.mode() & 0o7777);
+    if (owner != euid && owner != 0) || mode & 0o022 != 0 {
+        return Err(crate::seal::SealError::UntrustedRecipients {
+            path: path.to_path_buf(),
+            owner,
+            euid,
+            mode,
+        }
+        .into());
+    }
+    Ok(())
 }
 
 /// One declared secret.

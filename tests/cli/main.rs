@@ -29,3 +29,4 @@ mod run;
 mod seal;
 mod sealed;
 mod status;
+mod trust;

@@ -430,13 +430,16 @@ pub struct UnsealArgs {
 /// `envmint rekey`.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
-    envmint rekey production\n  \
-    envmint rekey --all --dry-run\n\n\
+    envmint rekey --all --dry-run\n  \
+    envmint rekey production --yes\n\n\
     Each sealed store is decrypted in memory and encrypted again, with a new file key, to the\n\
-    recipients the manifest lists now (recipients and recipients_file). A removed recipient\n\
-    cannot open the new file, but may have kept the old one or its values: rotate them too.\n\
-    age files do not name their recipients, so --dry-run compares how many (and of which type)\n\
-    the file is sealed to with the manifest's list.")]
+    recipients the manifest lists now (recipients and recipients_file), and pinned to them: a\n\
+    store keeps the recipients it was last written to inside its encrypted payload, and every\n\
+    other write (set, rotate, edit, bootstrap, apply, unset, seal ENV) refuses (exit 77) a\n\
+    manifest whose recipients differ. rekey shows the keys added and removed and needs --yes,\n\
+    or a \"y\" at the terminal; --dry-run only shows them. Leaving out every identity that\n\
+    opened the store needs --yes. A removed recipient cannot open the new file, but may have\n\
+    kept the old one or its values: rotate them too.")]
 pub struct RekeyArgs {
     /// The manifest [default: envmint.toml found from here].
     #[arg(long, value_name = "PATH")]
@@ -453,6 +456,11 @@ pub struct RekeyArgs {
     /// Say what would be re-encrypted, and why, without writing.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Re-encrypt to changed recipients without asking (needed without a terminal, and to
+    /// leave out every identity that opened the store).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 
     /// Decrypt with the identities in this file (repeatable).
     #[arg(short, long = "identity", value_name = "IDENTITY")]

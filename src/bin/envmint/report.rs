@@ -839,7 +839,124 @@ fn seal(e: &SealError) -> (String, Option<String>) {
             Some("decrypt it to a file with -o".into()),
         ),
         SealError::BadKey { location, message } => (format!("{location}: {message}"), None),
+        SealError::RecipientsChanged {
+            name,
+            added,
+            removed,
+        } => {
+            let mut what = Vec::new();
+            if !added.is_empty() {
+                what.push(format!("adds {}", short_keys(added)));
+            }
+            if !removed.is_empty() {
+                what.push(format!("removes {}", short_keys(removed)));
+            }
+            (
+                format!(
+                    "{name}: the manifest's recipients differ from those pinned in the store: \
+                     it {}; refused",
+                    what.join(" and ")
+                ),
+                Some(
+                    "a changed recipients list (a pull request?) is applied only by `envmint \
+                     rekey ENV`, which shows the change and asks first; or restore the list"
+                        .into(),
+                ),
+            )
+        }
+        SealError::UnpinnedChanged { name, stanzas, now } => (
+            format!(
+                "{name}: the store has no recipient pin yet, and it is sealed to {} \
+                 recipient(s) ({}) where the manifest lists {} ({}); refused",
+                stanzas.len(),
+                once_each(stanzas).join(", "),
+                now.len(),
+                short_keys(now)
+            ),
+            Some(
+                "`envmint rekey ENV` shows the manifest's recipients and pins them once you \
+                 confirm"
+                    .into(),
+            ),
+        ),
+        SealError::LocksOut { name, identities } => (
+            format!(
+                "{name}: none of the new recipients is an identity that opened the store \
+                 ({}): this write would lock you out; refused",
+                short_keys(identities)
+            ),
+            Some(
+                "add your own recipient to the list, or run `envmint rekey ENV --yes` if \
+                 losing access is intended"
+                    .into(),
+            ),
+        ),
+        SealError::UntrustedRecipients {
+            path,
+            owner,
+            euid,
+            mode,
+        } => {
+            let path = path.display();
+            if owner != euid && *owner != 0 {
+                (
+                    format!(
+                        "{path}: the recipients file is owned by uid {owner}, not by you (uid \
+                         {euid}) or root; refused, as whoever can change it chooses who can \
+                         read the store"
+                    ),
+                    Some(format!(
+                        "check its recipients, then take it over: cp {path} {path}.new && mv \
+                         {path}.new {path}"
+                    )),
+                )
+            } else {
+                (
+                    format!(
+                        "{path}: the recipients file is writable by {} (mode {mode:04o}); \
+                         refused, as whoever can change it chooses who can read the store",
+                        if mode & 0o002 != 0 {
+                            "others"
+                        } else {
+                            "its group"
+                        }
+                    ),
+                    Some(format!("check its recipients, then: chmod go-w {path}")),
+                )
+            }
+        }
+        SealError::BadPin { name, line } => (
+            format!(
+                "{name}: line {line} of the store's recipient pin (`# envmint: sealed-to`) is \
+                 not a recipient"
+            ),
+            Some("`envmint rekey ENV` writes the pin again from the manifest's recipients".into()),
+        ),
     }
+}
+
+/// Public keys shortened for a message (`age1zvky…nujwj`, `ssh-ed25519 AAAA…isGN`): enough to
+/// tell them apart, not a wall of base64.
+pub fn short_keys(keys: &[String]) -> String {
+    keys.iter()
+        .map(|k| short_key(k))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One public key shortened (see [`short_keys`]).
+pub fn short_key(key: &str) -> String {
+    let (kind, body) = match key.split_once(' ') {
+        Some((kind, body)) => (format!("{kind} "), body),
+        None => (String::new(), key),
+    };
+    let chars: Vec<char> = body.chars().filter(|c| c.is_ascii_graphic()).collect();
+    if chars.len() <= 20 {
+        return format!("{kind}{}", chars.iter().collect::<String>());
+    }
+    let head: String = chars[..12].iter().collect();
+    let tail: String = chars[chars.len() - 6..].iter().collect();
+    format!("{kind}{head}…{tail}")
 }
 
 /// Stanza types listed once each, in order.

@@ -165,6 +165,7 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
             Some(j) => store::Snapshot::of_document(storage.clone(), &pending[j].staged.doc),
             None => store::peek(storage.clone(), &open)?,
         };
+        super::check_recipients(env, &snapshot, &cwd)?;
         if !snapshot.exists() {
             reports.push(EnvReport {
                 env,
