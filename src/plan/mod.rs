@@ -16,9 +16,11 @@
 
 mod apply;
 pub mod bootstrap;
+pub mod clock;
 pub mod edit;
 pub mod file;
 pub mod record;
+pub mod redate;
 pub mod rotation;
 pub mod status;
 
