@@ -219,3 +219,64 @@ fn fail_a_sealed_plan_made_stale_by_set_is_refused_and_the_store_keeps_its_bytes
     );
     assert_eq!(refused.bytes(".env.production.age"), sealed);
 }
+
+#[test]
+fn a_plan_is_dated_when_it_is_applied_and_refused_once_older_than_its_overlap() {
+    // Made at AT, reviewed for three days, applied: the value it retires keeps its whole
+    // overlap from the day it is applied (A: 7 days), and the new value is dated then too.
+    let out = planned();
+    let applied = out
+        .then()
+        .args(["apply", "--at", "2026-02-04T00:00:00Z", "p.plan"])
+        .status(0);
+    let text = applied.read(".env.production");
+    assert!(
+        text.contains("# envmint: generated=2026-02-04T00:00:00Z\nA=")
+            && text.contains(
+                "# envmint: previous-of=A retired=2026-02-04T00:00:00Z \
+                 expires=2026-02-11T00:00:00Z\nA_PREVIOUS=a-prod-value"
+            )
+            && !text.contains("2026-02-01"),
+        "{text}"
+    );
+    // B was not rotated: its record is the one it had.
+    assert!(
+        text.contains(&format!("# envmint: generated={T0}\nB=")),
+        "{text}"
+    );
+    // Applied again later, it is recognised as applied (its records were re-dated) and
+    // nothing changes.
+    let stored = stores(&applied);
+    let again = applied
+        .then()
+        .args(["apply", "--at", "2026-02-05T00:00:00Z", "p.plan", "--json"])
+        .status(0);
+    let j = again.json();
+    for env in j["environments"].as_array().unwrap() {
+        assert_eq!(env["result"], "already-applied", "{j}");
+    }
+    assert_eq!(stores(&again), stored);
+
+    // A plan older than A's overlap (7 days) is refused: nothing changes.
+    let out = planned();
+    let before = stores(&out);
+    let refused = out
+        .then()
+        .args(["apply", "--at", "2026-02-08T00:00:01Z", "p.plan"])
+        .status(65);
+    assert_stderr_has(
+        &refused,
+        "error: p.plan: the plan was made at 2026-02-01T00:00:00Z, longer ago than the shortest \
+         overlap of the secrets it rotates in environment production",
+    );
+    assert_stderr_has(
+        &refused,
+        "hint: make a new plan with `envmint plan -o FILE`",
+    );
+    assert_eq!(stores(&refused), before);
+    // Exactly at the overlap: still applied.
+    refused
+        .then()
+        .args(["apply", "--at", "2026-02-08T00:00:00Z", "p.plan"])
+        .status(0);
+}
