@@ -80,6 +80,9 @@ pub enum Check {
     RotationUnknown,
     /// A key long past its rotation date, or a retired value past its overlap window.
     RotationOverdue,
+    /// A record time that cannot hold: a `generated`, `set` or `retired` after the clock, or an
+    /// `expires` later than `retired` + the declared overlap (forged, or a clock behind).
+    RecordTime,
 }
 
 impl Check {
@@ -102,6 +105,7 @@ impl Check {
             Check::RotationDue => "rotation-due",
             Check::RotationUnknown => "rotation-unknown",
             Check::RotationOverdue => "rotation-overdue",
+            Check::RecordTime => "record-time",
         }
     }
 
@@ -118,7 +122,10 @@ impl Check {
             Check::NotIgnored | Check::Tracked => "git",
             Check::GitHistory => "values in git",
             Check::MissingValue => "missing values",
-            Check::RotationDue | Check::RotationUnknown | Check::RotationOverdue => "rotation",
+            Check::RotationDue
+            | Check::RotationUnknown
+            | Check::RotationOverdue
+            | Check::RecordTime => "rotation",
         }
     }
 }
