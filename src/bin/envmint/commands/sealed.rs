@@ -94,6 +94,9 @@ pub fn seal(
         .collect::<Result<Vec<_>>>()?;
     let mut options = super::unseal::store_options(ctx, &envs, &[])?;
     let files = super::open_locked(ctx, &storages, &mut options, &cwd)?;
+    for (env, file) in envs.iter().zip(&files) {
+        super::check_recipients(env, file.snapshot(), &cwd)?;
+    }
     let saves: Vec<store::Save<'_>> = files
         .iter()
         .zip(&docs)
