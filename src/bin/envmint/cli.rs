@@ -683,10 +683,14 @@ pub struct ExportArgs {
 #[command(after_help = "Examples:\n  \
     envmint run production -- ./server --port 8080\n  \
     envmint run development --only DATABASE_URL -- psql\n  \
-    envmint run staging --override -- npm start\n\n\
+    envmint run staging --override -- npm start\n  \
+    envmint run development --allow-var NODE_OPTIONS -- node app.js\n\n\
     Every key of the environment's file is added to COMMAND's environment, as a dotenv\n\
     loader would (a sealed environment is decrypted in memory): values never touch the disk\n\
-    nor any command line. A variable already set is kept unless --override (-v names them).\n\
+    nor any command line. A variable already set is kept unless --override, and named on\n\
+    stderr. Variables that make programs load code (LD_*, DYLD_*, PATH, BASH_ENV, ENV, IFS,\n\
+    NODE_OPTIONS, PYTHONPATH, PERL5OPT, RUBYOPT, JAVA_TOOL_OPTIONS...) are held back, and\n\
+    named on stderr, unless --allow-var names them: the file is the repository's, not yours.\n\
     envmint then replaces itself with COMMAND (exec): signals, the terminal and the exit\n\
     status are COMMAND's own. A command not found exits 127, one that cannot be executed 126.\n\
     ENVMINT_AGE_KEY and ENVMINT_PASSPHRASE (envmint's, not the app's) are not passed on.")]
@@ -702,6 +706,11 @@ pub struct RunArgs {
     /// Replace variables that are already set.
     #[arg(long = "override")]
     pub override_existing: bool,
+
+    /// Pass this variable from the file even though it makes programs load code (LD_PRELOAD,
+    /// PATH, NODE_OPTIONS...; repeatable, or comma-separated).
+    #[arg(long = "allow-var", value_name = "NAME", value_delimiter = ',')]
+    pub allow_var: Vec<String>,
 
     /// The command to run and its arguments, after `--`.
     #[arg(last = true, required = true, value_name = "COMMAND")]
