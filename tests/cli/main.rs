@@ -15,6 +15,7 @@ mod dotenv_model;
 mod dotenv_peers;
 mod export;
 mod r#gen;
+mod hardening;
 mod harness;
 mod init;
 mod kv;
