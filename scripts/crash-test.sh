@@ -299,7 +299,8 @@ rot_setup() {
     for e in "${envs[@]}"; do
         local plain=$work/rot-old.$e
         [[ $e != s ]] || plain=$work/rot-old.s.plain
-        grep -vE "$managed_re" "$plain" > "$work/rot-old.$e.unmanaged"
+        # grep exits 1 when it selects no line: an environment of managed lines only is fine.
+        grep -vE "$managed_re" "$plain" > "$work/rot-old.$e.unmanaged" || (( $? == 1 ))
     done
 
     rot_restore() {
@@ -315,7 +316,11 @@ rot_setup() {
     is_new() {
         local text=$1 e=$2 old_plain=$work/rot-old.$2
         [[ $e != s ]] || old_plain=$work/rot-old.s.plain
-        if ! grep -vE "$managed_re" "$text" | cmp -s - "$work/rot-old.$e.unmanaged"; then
+        # Not `grep | cmp -s -`: cmp stops at the first difference, and grep's SIGPIPE (141) under
+        # pipefail, or its exit 1 when every line is managed, would decide the result instead.
+        local unmanaged=$work/unmanaged.now status=0
+        grep -vE "$managed_re" "$text" > "$unmanaged" || status=$?
+        if (( status > 1 )) || ! cmp -s "$unmanaged" "$work/rot-old.$e.unmanaged"; then
             why="unmanaged lines or comments changed"
             return 1
         fi

@@ -60,14 +60,13 @@ use std::io::{self, Read, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
 use crate::error::{FileError, FileKind, FileProblem, Op};
 use crate::{Error, Result};
 
-pub use lock::{DEFAULT_LOCK_TIMEOUT, SLOW_LOCK};
+pub use lock::{Clock, DEFAULT_LOCK_TIMEOUT, LockWait, SLOW_LOCK, SystemClock};
 
 /// An exclusive advisory lock on the file a command is about to change, held while this value is
 /// alive (and while any other [`Locked`] of the same folder from the same [`lock_all`] call is).
@@ -207,20 +206,22 @@ fn file_kind(meta: &std::fs::Metadata) -> FileKind {
     }
 }
 
-/// Locks `path` for reading and rewriting, waiting up to `timeout` for another process to
-/// finish with it. The one-file form of [`lock_all`], without a wait notice.
+/// Locks `path` for reading and rewriting, waiting up to `wait` (a [`LockWait`], or a `Duration`
+/// on the system clock) for another process to finish with it. The one-file form of
+/// [`lock_all`], without a wait notice.
 ///
 /// # Errors
 ///
 /// As for [`lock_all`].
-pub fn lock(path: &Path, timeout: Duration) -> Result<Locked> {
-    let mut locked = lock_all(&[path], timeout, &mut |_| {})?;
+pub fn lock(path: &Path, wait: impl Into<LockWait>) -> Result<Locked> {
+    let mut locked = lock_all(&[path], wait, &mut |_| {})?;
     locked
         .pop()
         .ok_or_else(|| FileError::new(path, Op::Lock, FileProblem::NothingRequested).into())
 }
 
-/// Locks every path in `paths` for reading and rewriting, waiting up to `timeout` in all.
+/// Locks every path in `paths` for reading and rewriting, waiting up to `wait`'s timeout in all,
+/// as measured by its clock (a `Duration` converts into a wait on the system clock).
 /// Returns one [`Locked`] per path, in the order given.
 ///
 /// Each path may be a symlink (or a chain of them, relative or absolute, or dangling): the lock
@@ -243,13 +244,15 @@ pub fn lock(path: &Path, timeout: Duration) -> Result<Locked> {
 /// opened, or a symlink chain is too long; exit 74 for other I/O errors.
 pub fn lock_all(
     paths: &[&Path],
-    timeout: Duration,
+    wait: impl Into<LockWait>,
     waiting: &mut dyn FnMut(&Path),
 ) -> Result<Vec<Locked>> {
     // A symlink re-pointed between resolving and locking would leave us holding the lock of the
     // wrong folder, so resolve again once the locks are held and start over if one moved.
     const ATTEMPTS: usize = 5;
-    let start = Instant::now();
+    let wait = wait.into();
+    let clock = wait.clock();
+    let start = clock.now();
     let mut targets = paths
         .iter()
         .map(|p| resolve::final_target(p))
@@ -264,7 +267,8 @@ pub fn lock_all(
         }
         order.sort_by_key(|d| d.id);
         for dir in order {
-            let left = timeout.saturating_sub(start.elapsed());
+            let spent = clock.now().saturating_duration_since(start);
+            let left = LockWait::new(wait.timeout().saturating_sub(spent), clock);
             lock::acquire(&dir.file, &dir.path, left, waiting)?;
         }
         let again = paths

@@ -17,7 +17,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt, chown, symlink};
 use std::process::{Command, Output};
 use std::sync::{Arc, Barrier};
 use std::thread;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
@@ -501,24 +501,99 @@ fn a_killed_writer_leaves_the_old_file_and_a_0600_temp_that_the_next_write_remov
 // ---------------------------------------------------------------------------------------------
 // The lock
 
+/// A clock for lock tests. `sleep` moves `now` on at once and records the pause, so a wait of
+/// seconds takes microseconds and every timing decision is exact. When the fake time reaches
+/// the release instant it drops the lock it was handed, as another process finishing would;
+/// from then on it sleeps for real as well: a child forked by another test in this process
+/// shares the folder's descriptor until it execs (O_CLOEXEC) and can hold the flock a moment
+/// past the drop, which fake time alone would turn into a spurious timeout.
+struct FakeClock {
+    origin: Instant,
+    state: std::sync::Mutex<FakeState>,
+}
+
+struct FakeState {
+    elapsed: Duration,
+    pauses: Vec<Duration>,
+    release: Option<(Duration, Locked)>,
+    released: bool,
+}
+
+impl FakeClock {
+    /// A clock that releases `held` once `at` has passed (never, without one). Leaked: a
+    /// [`LockWait`] holds a `&'static` clock, and a test's few bytes do not matter.
+    fn new(release: Option<(Duration, Locked)>) -> &'static FakeClock {
+        Box::leak(Box::new(FakeClock {
+            origin: Instant::now(),
+            state: std::sync::Mutex::new(FakeState {
+                elapsed: Duration::ZERO,
+                pauses: Vec::new(),
+                release,
+                released: false,
+            }),
+        }))
+    }
+
+    fn wait(&'static self, timeout: Duration) -> LockWait {
+        LockWait::new(timeout, self)
+    }
+
+    /// Fake time since the clock was made.
+    fn elapsed(&self) -> Duration {
+        self.state.lock().unwrap().elapsed
+    }
+
+    fn pauses(&self) -> Vec<Duration> {
+        self.state.lock().unwrap().pauses.clone()
+    }
+}
+
+impl Clock for FakeClock {
+    fn now(&self) -> Instant {
+        self.origin + self.elapsed()
+    }
+
+    fn sleep(&self, pause: Duration) {
+        let mut state = self.state.lock().unwrap();
+        state.elapsed += pause;
+        state.pauses.push(pause);
+        if state.released {
+            thread::sleep(pause);
+        }
+        if let Some((at, _)) = &state.release
+            && state.elapsed >= *at
+        {
+            state.release = None;
+            state.released = true;
+        }
+    }
+}
+
+fn busy_waited(err: &Error) -> Duration {
+    match err {
+        Error::File(FileError {
+            problem: FileProblem::Busy { waited },
+            ..
+        }) => *waited,
+        other => panic!("not busy: {other:?}"),
+    }
+}
+
 #[test]
 fn a_second_locker_is_busy_after_the_timeout() {
     let dir = tempdir();
     let path = dir.path().join(".env");
     let held = lock(&path, T).unwrap();
-    let start = Instant::now();
-    let err = lock(&path, Duration::from_millis(300)).unwrap_err();
-    assert!(start.elapsed() >= Duration::from_millis(300));
-    assert!(
-        matches!(
-            err,
-            Error::File(FileError {
-                problem: FileProblem::Busy { .. },
-                ..
-            })
-        ),
-        "{err:?}"
-    );
+    let clock = FakeClock::new(None);
+    let err = lock(&path, clock.wait(Duration::from_millis(300))).unwrap_err();
+    // Exactly the timeout: the last pause is cut to what is left of it.
+    assert_eq!(busy_waited(&err), Duration::from_millis(300));
+    assert_eq!(clock.elapsed(), Duration::from_millis(300));
+    // Pauses double from 1 ms up to 25 ms, so a released lock is noticed quickly.
+    let pauses = clock.pauses();
+    let ms = |n| Duration::from_millis(n);
+    assert_eq!(pauses[..6], [ms(1), ms(2), ms(4), ms(8), ms(16), ms(25)]);
+    assert!(pauses.iter().all(|p| *p <= ms(25)), "{pauses:?}");
     assert_eq!(err.exit(), Exit::Busy);
     // The folder is named: the lock is on it, and any process that can read it may hold it.
     assert_eq!(file_error(&err).path, dir.path());
@@ -538,23 +613,26 @@ fn a_second_locker_is_busy_after_the_timeout() {
 }
 
 #[test]
-fn a_symlink_and_its_target_share_one_lock() {
+fn the_system_clock_waits_the_timeout_for_real() {
     let dir = tempdir();
-    fs::create_dir_all(dir.path().join("app")).unwrap();
-    fs::create_dir_all(dir.path().join("shared")).unwrap();
-    let link = dir.path().join("app/.env");
-    symlink("../shared/.env", &link).unwrap();
-    let held = lock(&dir.path().join("shared/.env"), T).unwrap();
-    assert!(matches!(
-        lock(&link, Duration::ZERO),
-        Err(Error::File(FileError {
-            problem: FileProblem::Busy { .. },
-            ..
-        }))
-    ));
-    drop(held);
-    // A normal timeout: see a_second_locker_is_busy_after_the_timeout.
-    lock(&link, T).unwrap();
+    let path = dir.path().join(".env");
+    let _held = lock(&path, T).unwrap();
+    let start = Instant::now();
+    let err = lock(&path, Duration::from_millis(100)).unwrap_err();
+    // A lower bound only: the monotonic clock cannot run backwards, however busy the machine.
+    assert!(start.elapsed() >= Duration::from_millis(100));
+    assert!(busy_waited(&err) >= Duration::from_millis(100));
+}
+
+#[test]
+fn a_zero_timeout_tries_once_and_does_not_sleep() {
+    let dir = tempdir();
+    let path = dir.path().join(".env");
+    let _held = lock(&path, T).unwrap();
+    let clock = FakeClock::new(None);
+    let err = lock(&path, clock.wait(Duration::ZERO)).unwrap_err();
+    assert_eq!(busy_waited(&err), Duration::ZERO);
+    assert!(clock.pauses().is_empty());
 }
 
 #[test]
@@ -562,20 +640,47 @@ fn a_waiting_locker_gets_the_lock_when_it_is_released() {
     let dir = tempdir();
     let path = dir.path().join(".env");
     let held = lock(&path, T).unwrap();
-    // Before the spawn, or a busy machine could run the releaser's sleep before `start` is
-    // taken and the wait would look shorter than it was.
-    let start = Instant::now();
-    let releaser = thread::spawn(move || {
-        thread::sleep(Duration::from_millis(200));
-        drop(held);
-    });
-    lock(&path, Duration::from_secs(5)).unwrap();
-    let waited = start.elapsed();
-    releaser.join().unwrap();
-    assert!(waited >= Duration::from_millis(150), "{waited:?}");
-    assert!(waited < Duration::from_secs(2), "{waited:?}");
+    let release = Duration::from_millis(200);
+    let clock = FakeClock::new(Some((release, held)));
+    let mut told = 0;
+    lock_all(
+        &[path.as_path()],
+        clock.wait(Duration::from_secs(60)),
+        &mut |_| told += 1,
+    )
+    .unwrap();
+    // Taken at the first attempt after the release: at most one longest pause later.
+    let waited = clock.elapsed();
+    assert!(waited >= release, "{waited:?}");
+    assert!(waited <= release + Duration::from_millis(25), "{waited:?}");
+    assert_eq!(told, 0, "a wait shorter than SLOW_LOCK says nothing");
 }
 
+#[test]
+fn the_timeout_counts_every_folder_of_one_call() {
+    let dir = tempdir();
+    fs::create_dir(dir.path().join("a")).unwrap();
+    fs::create_dir(dir.path().join("b")).unwrap();
+    let mut paths = [dir.path().join("a/.env"), dir.path().join("b/.env")];
+    // In lock order (by inode): the first folder is released after 200 ms, the second never.
+    paths.sort_by_key(|p| fs::metadata(p.parent().unwrap()).unwrap().ino());
+    let first = lock(&paths[0], T).unwrap();
+    let _second = lock(&paths[1], T).unwrap();
+    let clock = FakeClock::new(Some((Duration::from_millis(200), first)));
+    let err = lock_all(
+        &[paths[0].as_path(), paths[1].as_path()],
+        clock.wait(Duration::from_millis(300)),
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert_eq!(err.exit(), Exit::Busy);
+    assert_eq!(file_error(&err).path, paths[1].parent().unwrap());
+    assert_eq!(
+        clock.elapsed(),
+        Duration::from_millis(300),
+        "300 ms in all, not per folder"
+    );
+}
 /// Locks `path`, reads a decimal counter (absent = 0), writes it back plus one.
 fn increment(path: &Path) {
     let locked = lock(path, Duration::from_secs(60)).unwrap();
@@ -1062,19 +1167,26 @@ fn a_slow_lock_calls_the_notifier_once_with_the_folder() {
     let dir = tempdir();
     let path = dir.path().join(".env");
     let held = lock(&path, T).unwrap();
-    let start = Instant::now();
-    let releaser = thread::spawn(move || {
-        thread::sleep(SLOW_LOCK + Duration::from_millis(400));
-        drop(held);
-    });
+    let release = SLOW_LOCK + Duration::from_millis(400);
+    let clock = FakeClock::new(Some((release, held)));
     let mut told = Vec::new();
-    lock_all(&[path.as_path()], T, &mut |dir| {
-        told.push(dir.to_path_buf())
+    lock_all(&[path.as_path()], clock.wait(T), &mut |dir| {
+        told.push((dir.to_path_buf(), clock.elapsed()))
     })
     .unwrap();
-    releaser.join().unwrap();
-    assert!(start.elapsed() >= SLOW_LOCK);
-    assert_eq!(told, [dir.path().to_path_buf()]);
+    assert!(clock.elapsed() >= release);
+    assert_eq!(
+        told.len(),
+        1,
+        "once, though the wait went on after it: {told:?}"
+    );
+    assert_eq!(told[0].0, dir.path());
+    // Told at the first attempt after SLOW_LOCK.
+    let at = told[0].1;
+    assert!(
+        at >= SLOW_LOCK && at <= SLOW_LOCK + Duration::from_millis(25),
+        "{at:?}"
+    );
     // A free lock says nothing.
     let mut quiet = 0;
     lock_all(&[path.as_path()], T, &mut |_| quiet += 1).unwrap();

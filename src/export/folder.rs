@@ -30,7 +30,6 @@ use std::fs;
 use std::io;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 use zeroize::Zeroizing;
 
 /// The file in the folder that lists the files envmint wrote there, one key per line.
@@ -108,11 +107,11 @@ impl From<Error> for FolderError {
 pub fn write(
     dir: &Path,
     entries: &[Entry<'_>],
-    timeout: Duration,
+    timeout: impl Into<atomic::LockWait>,
     waiting: &mut dyn FnMut(&Path),
 ) -> std::result::Result<FolderReport, FolderError> {
     let mut report = FolderReport::default();
-    let written = write_into(dir, entries, timeout, waiting, &mut report);
+    let written = write_into(dir, entries, timeout.into(), waiting, &mut report);
     if written.is_err() && report.created {
         // A folder this run created and could not fill (a full disk) goes with the failure, as
         // a temporary file would; `remove_dir` removes only an empty folder.
@@ -126,7 +125,7 @@ pub fn write(
 fn write_into(
     dir: &Path,
     entries: &[Entry<'_>],
-    timeout: Duration,
+    timeout: atomic::LockWait,
     waiting: &mut dyn FnMut(&Path),
     report: &mut FolderReport,
 ) -> std::result::Result<(), FolderError> {

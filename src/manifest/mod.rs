@@ -17,10 +17,12 @@
 //! [`MIN_BITS`]: crate::generate::MIN_BITS
 
 mod load;
+mod role;
 mod rotation;
 mod validate;
 
 pub use load::find;
+pub use role::Role;
 pub use rotation::{Collides, RotationProblem};
 
 use crate::error::{Error, Result, UnknownEnvironment};
@@ -64,8 +66,9 @@ pub enum Source {
 #[derive(Clone, Debug)]
 pub struct Manifest {
     source: Source,
-    rotate_every: Duration,
+    rotate_every: Option<Duration>,
     overlap: Option<Duration>,
+    role: Role,
     environments: Vec<Environment>,
     secrets: Vec<SecretDecl>,
 }
@@ -133,17 +136,18 @@ impl Sealed {
             out.push(r);
         }
         if let Some(path) = &self.recipients_file {
-            let bytes =
-                crate::atomic::read_regular(path, MAX_MANIFEST_BYTES)?.ok_or_else(|| {
-                    Error::MissingInput {
-                        path: path.clone(),
-                        what: "recipients file".into(),
-                        hint: Some(
-                            "create it with one recipient per line, or fix `recipients_file`"
-                                .into(),
-                        ),
-                    }
-                })?;
+            let (bytes, meta) = crate::atomic::read_regular_with_metadata(
+                path,
+                MAX_MANIFEST_BYTES,
+            )?
+            .ok_or_else(|| Error::MissingInput {
+                path: path.clone(),
+                what: "recipients file".into(),
+                hint: Some(
+                    "create it with one recipient per line, or fix `recipients_file`".into(),
+                ),
+            })?;
+            trust_recipients_file(path, &meta, rustix::process::geteuid().as_raw())?;
             let text = String::from_utf8_lossy(&bytes);
             let location = crate::error::Location::new(path, None);
             out.extend(crate::seal::recipients::parse_file(&text, &location)?);
@@ -159,6 +163,24 @@ impl Sealed {
     }
 }
 
+/// Refuses a recipients file, with the metadata of the very file read, that a user other than
+/// `euid` or root owns, or that group or others may write: whoever can change it decides who
+/// can read the store (the manifest's trust rule, and git's `safe.directory`).
+fn trust_recipients_file(path: &Path, meta: &std::fs::Metadata, euid: u32) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let (owner, mode) = (meta.uid(), meta.mode() & 0o7777);
+    if (owner != euid && owner != 0) || mode & 0o022 != 0 {
+        return Err(crate::seal::SealError::UntrustedRecipients {
+            path: path.to_path_buf(),
+            owner,
+            euid,
+            mode,
+        }
+        .into());
+    }
+    Ok(())
+}
+
 /// One declared secret.
 #[derive(Clone, Debug)]
 pub struct SecretDecl {
@@ -166,8 +188,9 @@ pub struct SecretDecl {
     pub key: String,
     /// Kind and size.
     pub spec: Spec,
-    /// How often it should be rotated (its own, or the default).
-    pub rotate_every: Duration,
+    /// How often it should be rotated (its own, or the default); `None` for
+    /// `rotate_every = "never"`: its age is tracked, it never falls due.
+    pub rotate_every: Option<Duration>,
     /// The environments it belongs to; `None` means all.
     pub environments: Option<Vec<String>>,
     /// `external = true`: a value envmint never generates (a provider's API key). It is given
@@ -180,6 +203,9 @@ pub struct SecretDecl {
     pub overlap: Option<Duration>,
     /// Where retired values go (`previous = ...`); `KEY_PREVIOUS` unless declared.
     pub previous: Previous,
+    /// What it is for (`role = ...`, its own or `[defaults]`'s; [`Role::Signing`] when none
+    /// is declared): decides how [`crate::plan::rotation`] treats it.
+    pub role: Role,
 }
 
 /// Where a secret's retired values are kept during its overlap window, in one of the shapes
@@ -249,6 +275,12 @@ pub fn numbered(pattern: &str, n: usize) -> String {
 }
 
 impl SecretDecl {
+    /// Whether a rotation keeps its old value under [`previous`](Self::previous): with an
+    /// overlap, or always for an encryption key (its keyring).
+    pub fn keeps_previous(&self) -> bool {
+        self.overlap.is_some() || self.role == Role::Encryption
+    }
+
     /// Whether this secret belongs in environment `env`.
     pub fn applies_to(&self, env: &str) -> bool {
         self.environments
@@ -277,9 +309,14 @@ impl Manifest {
         &self.source
     }
 
-    /// The default rotation period.
-    pub fn rotate_every(&self) -> Duration {
+    /// The default rotation period (`None`: `rotate_every = "never"` in `[defaults]`).
+    pub fn rotate_every(&self) -> Option<Duration> {
         self.rotate_every
+    }
+
+    /// The default role (`role` in `[defaults]`; [`Role::Signing`] when none is declared).
+    pub fn role(&self) -> Role {
+        self.role
     }
 
     /// The default overlap (`overlap` in `[defaults]`), if any.
@@ -429,7 +466,7 @@ mod tests {
         assert!(
             m.secrets()
                 .iter()
-                .all(|s| s.rotate_every == DEFAULT_ROTATE_EVERY)
+                .all(|s| s.rotate_every == Some(DEFAULT_ROTATE_EVERY))
         );
     }
 

@@ -29,15 +29,15 @@ mod sealed;
 pub use commit::{
     Outcome, Pending, Save, Staged, Transaction, open_all, rewrite_all, save_all, transact,
 };
+pub use sealed::{Pin, SealedState, check as check_recipients, locks_out};
 
-use crate::atomic::{Locked, Mode};
+use crate::atomic::{LockWait, Locked, Mode};
 use crate::dotenv::Document;
 use crate::error::{DotenvError, DotenvProblem, Error, FileError, FileProblem, Op, Result};
 use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 use zeroize::Zeroizing;
 
 /// How an environment's file holds its plaintext.
@@ -82,29 +82,57 @@ impl Format {
             Format::Plain => Ok(Data {
                 raw: None,
                 plain: plain::decode(raw),
+                sealed: None,
                 imported: false,
             }),
-            Format::Sealed(_) => Ok(Data {
-                plain: Content::new(sealed::decode(path, &raw, &options.identities)?),
-                raw: Some(raw.to_vec()),
-                imported: false,
-            }),
+            Format::Sealed(_) => {
+                let (plain, state) = sealed::decode(path, &raw, &options.identities)?;
+                Ok(Data {
+                    plain: Content::new(plain),
+                    raw: Some(raw.to_vec()),
+                    sealed: Some(state),
+                    imported: false,
+                })
+            }
             #[cfg(test)]
             Format::Scrambled => Ok(Data {
                 plain: Content::new(tests::unscramble(&raw)),
                 raw: Some(raw.to_vec()),
+                sealed: None,
                 imported: false,
             }),
         }
     }
 
-    /// The bytes to write for `plaintext` (borrowed for plain files).
-    fn encode<'p>(&self, path: &Path, plaintext: &'p [u8]) -> Result<Cow<'p, [u8]>> {
+    /// The bytes to write for `plaintext` (borrowed for plain files). A sealed store read as
+    /// `before` is first checked against its pin ([`sealed::check`]) unless `repin` (rekey).
+    fn encode<'p>(
+        &self,
+        path: &Path,
+        plaintext: &'p [u8],
+        before: Option<&SealedState>,
+        repin: bool,
+    ) -> Result<Cow<'p, [u8]>> {
         match self {
             Format::Plain => Ok(Cow::Borrowed(plain::encode(plaintext))),
-            Format::Sealed(sealing) => Ok(Cow::Owned(sealed::encode(path, sealing, plaintext)?)),
+            Format::Sealed(sealing) => {
+                if let (Some(before), false) = (before, repin) {
+                    sealed::check(path, sealing, before)?;
+                }
+                Ok(Cow::Owned(sealed::encode(path, sealing, plaintext)?))
+            }
             #[cfg(test)]
             Format::Scrambled => Ok(Cow::Owned(tests::scramble(plaintext))),
+        }
+    }
+
+    /// The part of `plaintext` that is compared with what a store held: without the pin lines
+    /// a sealed store's plaintext may start with (an unsealed copy made by `age -d`), which the
+    /// store replaces anyway.
+    fn comparable<'p>(&self, plaintext: &'p [u8]) -> &'p [u8] {
+        match self {
+            Format::Sealed(_) => &plaintext[crate::seal::pin::split(plaintext).0..],
+            _ => plaintext,
         }
     }
 }
@@ -153,8 +181,8 @@ impl<'a> Storage<'a> {
 /// positional argument of every function.
 #[derive(Clone, Debug)]
 pub struct OpenOptions {
-    /// How long to wait for another process's lock.
-    pub timeout: Duration,
+    /// How long to wait for another process's lock, on which clock (the binary's).
+    pub timeout: LockWait,
     /// The identities that decrypt sealed files (loaded by the binary in the documented order;
     /// empty when no sealed file is opened).
     pub identities: Arc<[crate::seal::Identity]>,
@@ -163,7 +191,7 @@ pub struct OpenOptions {
 impl Default for OpenOptions {
     fn default() -> OpenOptions {
         OpenOptions {
-            timeout: crate::atomic::DEFAULT_LOCK_TIMEOUT,
+            timeout: LockWait::default(),
             identities: Arc::from(Vec::new()),
         }
     }
@@ -182,8 +210,10 @@ struct Data {
     /// The bytes on disk when they differ from the plaintext (a sealed file); `None` when the
     /// plaintext *is* the raw bytes (a plain file), so they are held once.
     raw: Option<Vec<u8>>,
-    /// The plaintext.
+    /// The plaintext (for a sealed store, without its pin lines).
     plain: Content,
+    /// For a sealed store: its pin and who opened it.
+    sealed: Option<SealedState>,
     /// Read from the plaintext file of a sealed store that does not exist yet
     /// ([`Sealing::import`]), not from the store.
     imported: bool,
@@ -279,6 +309,38 @@ impl Snapshot {
         self.data.as_ref().is_some_and(|d| d.imported)
     }
 
+    /// For a sealed store that existed: the recipients pinned in it and who opened it.
+    pub fn sealed(&self) -> Option<&SealedState> {
+        self.data.as_ref().and_then(|d| d.sealed.as_ref())
+    }
+
+    /// The recipients this snapshot's store is written to (empty unless sealed).
+    pub fn recipients(&self) -> &[crate::seal::Recipient] {
+        match &self.format {
+            Format::Sealed(s) => &s.recipients,
+            _ => &[],
+        }
+    }
+
+    /// Whether a write of this store would refuse its recipients (see
+    /// [`sealed::check`]); `Ok` for a plain file or a store that does not exist yet.
+    ///
+    /// # Errors
+    ///
+    /// As [`sealed::check`].
+    pub fn check_recipients(&self) -> Result<()> {
+        match (&self.format, self.sealed()) {
+            (Format::Sealed(sealing), Some(before)) => sealed::check(&self.path, sealing, before),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether this is a sealed store with no pin yet, which its next write pins.
+    pub fn unpinned(&self) -> bool {
+        self.sealed()
+            .is_some_and(|s| matches!(s.pin, Pin::Unpinned(_)))
+    }
+
     /// The file's plaintext parsed; an empty document when it did not exist.
     pub fn document(&self) -> Result<Document> {
         match self.data.as_ref().map(|d| &d.plain) {
@@ -316,6 +378,7 @@ impl Snapshot {
             data: Some(Data {
                 raw: None,
                 plain: Content::Text(Arc::new(doc.render())),
+                sealed: None,
                 imported: false,
             }),
         }
@@ -342,6 +405,7 @@ fn import(path: &Path) -> Result<Option<Data>> {
     Ok(Some(Data {
         raw: None,
         plain,
+        sealed: None,
         imported: true,
     }))
 }
@@ -556,6 +620,65 @@ mod tests {
     }
 
     #[test]
+    fn fail_a_save_refuses_recipients_other_than_the_pinned_ones_and_only_rekey_repins() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env.age");
+        let (storage, identities) = sealed_to_new_key(&path);
+        let options = OpenOptions {
+            identities,
+            ..opts()
+        };
+        let file = open(storage.clone(), &options).unwrap();
+        let mut doc = file.snapshot().document().unwrap();
+        doc.append("TOKEN", "s3cr3t").unwrap();
+        assert!(file.save(&doc).unwrap());
+        drop(file);
+        // The same file, now to be sealed to its key and another one.
+        let (other, _) = sealed_to_new_key(&path);
+        let Format::Sealed(mine) = &storage.format else {
+            unreachable!()
+        };
+        let Format::Sealed(theirs) = &other.format else {
+            unreachable!()
+        };
+        let both = Storage {
+            path: &path,
+            format: Format::Sealed(Arc::new(Sealing {
+                recipients: [mine.recipients.clone(), theirs.recipients.clone()].concat(),
+                armor: false,
+                import: None,
+            })),
+        };
+        let before = std::fs::read(&path).unwrap();
+        let file = open(both.clone(), &options).unwrap();
+        let mut doc = file.snapshot().document().unwrap();
+        doc.append("MORE", "x").unwrap();
+        let err = file.save(&doc).unwrap_err();
+        assert_eq!(err.exit(), Exit::NoPerm);
+        assert!(
+            matches!(&err, Error::Seal(crate::seal::SealError::RecipientsChanged { added, removed, .. })
+                if *added == [theirs.recipients[0].to_string()] && removed.is_empty()),
+            "{err:?}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        drop(file);
+        // Sealed to the other key alone: it would also lock the writer out.
+        let file = open(other.clone(), &options).unwrap();
+        assert!(file.save(&doc).is_err());
+        assert!(file.snapshot().check_recipients().is_err());
+        let now = crate::seal::pin::canonical(&theirs.recipients);
+        assert!(locks_out(&path, &now, file.snapshot().sealed().unwrap()).is_err());
+        drop(file);
+        // rekey's rewrite repins; then saves pass again.
+        let file = open(both.clone(), &options).unwrap();
+        assert!(rewrite_all(&[(&file, Mode::Private)]).unwrap()[0].written);
+        drop(file);
+        let file = open(both, &options).unwrap();
+        assert!(file.snapshot().check_recipients().is_ok());
+        assert!(file.save(&doc).unwrap());
+    }
+
+    #[test]
     fn snapshots_of_one_plaintext_in_different_bytes_are_the_same() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".env.age");
@@ -659,7 +782,7 @@ mod tests {
 
     fn opts() -> OpenOptions {
         OpenOptions {
-            timeout: Duration::from_secs(1),
+            timeout: std::time::Duration::from_secs(1).into(),
             ..OpenOptions::default()
         }
     }

@@ -1705,9 +1705,11 @@ fn fail_a_held_lock_is_exit_75_after_the_timeout() {
     let guard = hold_lock(test.dir());
     let start = Instant::now();
     let out = test.args(["bootstrap", "production"]).status(75);
+    // A lower bound only, which no load can break: the run cannot give up before its timeout
+    // has passed on the monotonic clock that ours reads too. How much later it exits is the
+    // machine's business (the lock's unit tests check the exact timeout on a fake clock).
     let took = start.elapsed();
     assert!(took >= Duration::from_millis(300), "waited {took:?}");
-    assert!(took < Duration::from_secs(5), "waited {took:?}");
     assert_stderr_has(&out, "error: another process holds the lock on . (waited");
     assert!(out.stderr().starts_with("error: "), "{}", out.describe());
     assert_stderr_has(&out, "hint: ");
@@ -1717,38 +1719,31 @@ fn fail_a_held_lock_is_exit_75_after_the_timeout() {
     assert_fresh_preset_file(&out, PROD, "production");
 }
 
+/// A run that meets a held lock waits, says so once (after [`envmint::atomic::SLOW_LOCK`]),
+/// and finishes when the lock is released. Driven by the run's own "Blocking waiting" line,
+/// not by sleeps: the lock is released only once the run has said it waits.
 #[test]
-fn a_lock_released_within_the_timeout_is_waited_for() {
-    let test = Test::new();
-    let guard = hold_lock(test.dir());
-    // Before the spawn: the lock may be released (and the run finish) sooner after the spawn
-    // than 300 ms after a later start under load, which made this test flaky.
-    let start = Instant::now();
-    let release = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(300));
-        drop(guard);
-    });
-    let out = test.args(["bootstrap", "production"]).status(0);
-    assert!(start.elapsed() >= Duration::from_millis(250));
-    release.join().unwrap();
-    assert_fresh_preset_file(&out, PROD, "production");
-}
-
-#[test]
-fn a_slow_lock_says_it_is_waiting_once() {
-    let test = Test::new();
-    let guard = hold_lock(test.dir());
-    let release = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(1600));
-        drop(guard);
-    });
-    let out = test.args(["bootstrap", "production"]).status(0);
-    release.join().unwrap();
-    let waits = out
-        .stderr()
-        .lines()
-        .filter(|l| *l == "Blocking waiting for the lock on .")
-        .count();
+fn a_lock_released_within_the_timeout_is_waited_for_and_said_once() {
+    const WAITING: &str = "Blocking waiting for the lock on .";
+    // The timeout only guards against a hang: the lock is released as soon as the run waits.
+    let test = Test::new().env("ENVMINT_LOCK_TIMEOUT", "600");
+    let dir = test.dir().to_path_buf();
+    let guard = hold_lock(&dir);
+    let mut run = test.args(["bootstrap", "production"]).start();
+    run.wait_for_stderr_line(WAITING);
+    // Held: it neither gave up nor wrote anything. The pause lets a repeated notice show
+    // (the count is checked below); it asserts nothing about time.
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(run.is_running(), "it waits while the lock is held");
+    assert_eq!(
+        common::names(&dir),
+        Vec::<String>::new(),
+        "nothing written yet"
+    );
+    drop(guard);
+    let out = run.finish();
+    assert_eq!(out.code(), 0, "{}", out.describe());
+    let waits = out.stderr().lines().filter(|l| *l == WAITING).count();
     assert_eq!(waits, 1, "{}", out.describe());
     assert_fresh_preset_file(&out, PROD, "production");
 }

@@ -309,6 +309,35 @@ impl Test {
         child
     }
 
+    /// Starts the command and returns it running, to wait for an event on its stderr (e.g.
+    /// "Blocking waiting for the lock") before acting, instead of sleeping a guessed time.
+    pub fn start(self) -> Running {
+        let mut child = self.spawn();
+        let mut stdout = child.stdout.take().expect("stdout pipe");
+        let stderr = child.stderr.take().expect("stderr pipe");
+        let stdout = std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = std::io::Read::read_to_end(&mut stdout, &mut bytes);
+            bytes
+        });
+        let (send, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)) {
+                let Ok(line) = line else { break };
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Running {
+            test: self,
+            child,
+            stdout,
+            lines,
+            stderr: Vec::new(),
+        }
+    }
+
     /// Runs the command to completion without checking its exit code.
     pub fn run(self) -> Output {
         let child = self.spawn();
@@ -329,6 +358,93 @@ impl Test {
             );
         }
         out
+    }
+}
+
+/// How long a test waits for an event of a command it started, or for it to exit: only a guard
+/// against a hang (so CI fails instead of stalling), far above any wait on a loaded machine.
+/// Never a timing assertion.
+pub const HANG: Duration = Duration::from_secs(60);
+
+/// A command started by [`Test::start`], its stderr read line by line as it comes.
+pub struct Running {
+    test: Test,
+    child: Child,
+    stdout: std::thread::JoinHandle<Vec<u8>>,
+    lines: std::sync::mpsc::Receiver<String>,
+    /// The stderr lines received so far.
+    stderr: Vec<String>,
+}
+
+impl Running {
+    /// Waits until the command writes `line` to stderr (a whole line); fails the test if it
+    /// exits first or says nothing of the kind within [`HANG`].
+    #[track_caller]
+    pub fn wait_for_stderr_line(&mut self, line: &str) {
+        let deadline = std::time::Instant::now() + HANG;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(got) => {
+                    let found = got == line;
+                    self.stderr.push(got);
+                    if found {
+                        return;
+                    }
+                }
+                Err(why) => {
+                    let _ = self.child.kill();
+                    panic!(
+                        "no stderr line {line:?} ({why:?}); stderr so far:\n{}",
+                        self.stderr.join("\n")
+                    );
+                }
+            }
+        }
+    }
+
+    /// Whether the command is still running.
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().expect("try_wait").is_none()
+    }
+
+    /// Waits for the command to exit (killing it and failing the test after [`HANG`]) and
+    /// returns what it did, as [`Test::run`] does.
+    #[track_caller]
+    pub fn finish(mut self) -> Output {
+        let status = wait_or_kill(&mut self.child, HANG);
+        self.stderr.extend(self.lines.iter());
+        let mut stderr = self.stderr.join("\n").into_bytes();
+        if !stderr.is_empty() {
+            stderr.push(b'\n');
+        }
+        let stdout = self.stdout.join().expect("stdout reader");
+        Output {
+            test: self.test,
+            output: std::process::Output {
+                status,
+                stdout,
+                stderr,
+            },
+        }
+    }
+}
+
+/// Waits for `child` to exit; after `limit` (a guard against a hang, see [`HANG`]) kills it
+/// and fails the test.
+#[track_caller]
+pub fn wait_or_kill(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            return status;
+        }
+        if std::time::Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the command was still running after {limit:?}: a hang");
+        }
+        std::thread::sleep(Duration::from_millis(5));
     }
 }
 

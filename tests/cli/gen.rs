@@ -825,14 +825,16 @@ fn quiet_by_default_and_no_environment_needed() {
 
 #[test]
 fn a_closed_pipe_ends_quietly_with_exit_0() {
-    // A million secrets take seconds in a debug build; closing the pipe must stop the command
-    // at its next write, not after generating them all.
-    let started = std::time::Instant::now();
+    // u64::MAX secrets would never end: closing the pipe must stop the command at its next
+    // write. The behaviour is the exit itself, not how fast it comes; `wait_or_kill` only
+    // turns a command that runs on into a failure instead of a hung CI. (Throughput is
+    // measured by scripts/bench.sh, section bench_throughput.)
+    let forever = u64::MAX.to_string();
     let cases: [&[&str]; 3] = [
-        &["gen", "-n", "1000000"],
-        &["gen", "alnum", "-n", "1000000"],
+        &["gen", "-n", &forever],
+        &["gen", "alnum", "-n", &forever],
         // JSON is one line: read a few bytes, like `| head -c 100`.
-        &["gen", "--json", "-n", "1000000"],
+        &["gen", "--json", "-n", &forever],
     ];
     for args in cases {
         let mut child = envmint(args).spawn();
@@ -840,16 +842,17 @@ fn a_closed_pipe_ends_quietly_with_exit_0() {
         let mut first = vec![0u8; 100];
         reader.read_exact(&mut first).expect("read 100 bytes");
         drop(reader); // like `| head -1`
-        let out = child.wait_with_output().expect("wait");
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let status = common::wait_or_kill(&mut child, common::HANG);
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .expect("stderr")
+            .read_to_string(&mut stderr)
+            .expect("read stderr");
         assert_eq!(stderr, "", "{args:?}: no message on a closed pipe");
-        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert_eq!(status.code(), Some(0), "{args:?}");
     }
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(3),
-        "the commands ran on after the pipe closed: {:?}",
-        started.elapsed()
-    );
 }
 
 #[test]

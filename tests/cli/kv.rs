@@ -463,9 +463,9 @@ fn edit_on_a_terminal_offers_to_edit_a_bad_result_again() {
 
 #[test]
 fn edit_refuses_a_fifo_a_symlink_or_a_huge_file_left_in_place_of_the_copy() {
-    // A FIFO: reading it would wait for a writer forever (`timeout` turns a hang into 124).
+    // A FIFO: reading it would wait for a writer forever (`timeout` turns a hang into 124; 60 s, a bound only for a hang).
     let out = editor(with_file(BEFORE), "rm \"$1\"; mkfifo \"$1\"")
-        .wrapper(["timeout", "20"])
+        .wrapper(["timeout", "60"])
         .args(["edit", "production"])
         .status(65);
     assert_stderr_has(&out, "something other than a regular file");

@@ -612,7 +612,7 @@ fn fail_plan_o_onto_a_fifo_is_refused_without_hanging() {
     )
     .unwrap();
     let out = test
-        .wrapper(["timeout", "20"])
+        .wrapper(["timeout", "60"])
         .args(["plan", "--at", AT, "-o", "p.plan"])
         .status(73);
     assert_stderr_has(&out, "error: p.plan: not a regular file");

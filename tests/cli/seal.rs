@@ -759,23 +759,21 @@ fn on_a_terminal_the_passphrase_is_asked_without_echo() {
     let t = Test::new().write("p", "TTY=6\n");
     let dir = t.dir().to_path_buf();
     // seal asks twice; unseal once; the typed passphrase never appears in the transcript.
-    // The prompt is printed just before echo is switched off (rpassword, as age does), so
-    // expect waits a moment after it, as a person reading the prompt does.
+    // Echo is switched off before the prompt is printed (src/bin/envmint/terminal.rs), so the
+    // prompt is the event to wait for: text sent as soon as it shows is neither echoed nor
+    // flushed. No sleep: a timed pause was a guess that a loaded machine could beat.
     let script = format!(
         r#"
 set timeout 60
 log_user 1
 spawn {bin} seal --passphrase -o p.age p
 expect "Enter passphrase: "
-sleep 0.3
 send "typed secret\r"
 expect "Confirm passphrase: "
-sleep 0.3
 send "typed secret\r"
 expect eof
 spawn {bin} unseal -o p.out p.age
 expect "Enter passphrase for p.age: "
-sleep 0.3
 send "typed secret\r"
 expect eof
 catch wait result
@@ -810,15 +808,15 @@ fn a_passphrase_typed_on_a_terminal_is_the_line_without_its_line_break() {
     let dir = t.dir().to_path_buf();
     // Typed on a terminal, then given through ENVMINT_PASSPHRASE (and to age): the same
     // passphrase both ways. An empty line is refused, Ctrl-C cancels (not "no terminal").
+    // Each answer is sent as soon as its prompt shows (see the test above); the timeout only
+    // guards against a hang.
     let script = format!(
         r#"
-set timeout 10
+set timeout 60
 spawn {bin} seal --passphrase -o p.age p
 expect "Enter passphrase: "
-sleep 0.3
 send "typed secret\r"
 expect "Confirm passphrase: "
-sleep 0.3
 send "typed secret\r"
 expect eof
 catch close
@@ -826,7 +824,6 @@ catch wait result
 if {{[lindex $result 3] != 0}} {{ exit 10 }}
 spawn {bin} seal --passphrase -o empty.age p
 expect "Enter passphrase: "
-sleep 0.3
 send "\r"
 expect eof
 catch close
@@ -834,7 +831,6 @@ catch wait result
 if {{[lindex $result 3] != 2}} {{ exit 11 }}
 spawn {bin} unseal p.age
 expect "Enter passphrase for p.age: "
-sleep 0.3
 send "\003"
 expect eof
 catch close

@@ -153,7 +153,7 @@ fn set_get_unset_work_on_a_sealed_environment_in_memory() {
 
 #[test]
 fn seal_env_and_unseal_env_round_trip() {
-    let (test, _) = sealed_project("");
+    let (test, public) = sealed_project("");
     let out = test
         .write(".env.production.local", "# prod\nA=1\nB='two words'\n")
         .args(["seal", "production"])
@@ -205,12 +205,16 @@ fn seal_env_and_unseal_env_round_trip() {
     assert_eq!(to.read("copy.env"), unsealed.as_str());
 
     // A file named like an environment is still a file (file mode, like age -d).
+    // It shows the whole payload, as `age -d` does: the recipient pin on top.
     let file_mode = to
         .then()
         .write("production", sealed)
         .args(["unseal", "-i", "id.txt", "production"])
         .status(0);
-    assert_eq!(file_mode.stdout(), "# prod\nA=1\nB='two words'\n");
+    assert_eq!(
+        file_mode.stdout(),
+        format!("# envmint: sealed-to {public}\n# prod\nA=1\nB='two words'\n")
+    );
 }
 
 #[test]
@@ -240,16 +244,27 @@ fn rekey_adds_and_removes_recipients() {
         .write("keys/production.txt", format!("# ops\n{first}\n{second}\n"))
         .args(["rekey", "--all", "--dry-run"])
         .status(0);
-    assert_eq!(
-        dry.stderr(),
-        "production: .env.production.age would be re-encrypted to 2 recipients (1 now): \
-         1 X25519 recipient(s) added\n"
+    let short = |key: &str| format!("{}…{}", &key[..12], &key[key.len() - 6..]);
+    let change = format!(
+        "production: .env.production.age would be re-encrypted to 2 recipients: adds {}\n",
+        short(&second)
     );
+    assert_eq!(dry.stderr(), change);
     assert_eq!(dry.bytes(".env.production.age"), before);
-    let rekeyed = dry.then().args(["rekey", "production"]).status(0);
+    // Without a terminal, a change of recipients needs --yes.
+    let unasked = dry.then().args(["rekey", "production"]).status(2);
+    assert_stderr_has(&unasked, "without --yes");
+    assert_eq!(unasked.bytes(".env.production.age"), before);
+    let rekeyed = unasked
+        .then()
+        .args(["rekey", "production", "--yes"])
+        .status(0);
     assert_eq!(
         rekeyed.stderr(),
-        "production: .env.production.age re-encrypted to 2 recipients\n"
+        format!(
+            "{}production: .env.production.age re-encrypted to 2 recipients and pinned\n",
+            change.replace("would be", "to be")
+        )
     );
     let now = rekeyed
         .then()
@@ -270,9 +285,10 @@ fn rekey_adds_and_removes_recipients() {
         .write("envmint.toml", manifest)
         .write("keys/production.txt", format!("{second}\n"))
         .env("ENVMINT_IDENTITY", "id2.txt")
-        .args(["rekey", "production"])
+        .args(["rekey", "production", "--yes"])
         .status(0);
-    assert_stderr_has(&removed, "re-encrypted to 1 recipient");
+    assert_stderr_has(&removed, &format!("removes {}", short(&first)));
+    assert_stderr_has(&removed, "re-encrypted to 1 recipient and pinned");
     let refused = removed
         .then()
         .env("ENVMINT_IDENTITY", "id.txt")

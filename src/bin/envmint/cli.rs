@@ -444,13 +444,16 @@ pub struct UnsealArgs {
 /// `envmint rekey`.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
-    envmint rekey production\n  \
-    envmint rekey --all --dry-run\n\n\
+    envmint rekey --all --dry-run\n  \
+    envmint rekey production --yes\n\n\
     Each sealed store is decrypted in memory and encrypted again, with a new file key, to the\n\
-    recipients the manifest lists now (recipients and recipients_file). A removed recipient\n\
-    cannot open the new file, but may have kept the old one or its values: rotate them too.\n\
-    age files do not name their recipients, so --dry-run compares how many (and of which type)\n\
-    the file is sealed to with the manifest's list.")]
+    recipients the manifest lists now (recipients and recipients_file), and pinned to them: a\n\
+    store keeps the recipients it was last written to inside its encrypted payload, and every\n\
+    other write (set, rotate, edit, bootstrap, apply, unset, seal ENV) refuses (exit 77) a\n\
+    manifest whose recipients differ. rekey shows the keys added and removed and needs --yes,\n\
+    or a \"y\" at the terminal; --dry-run only shows them. Leaving out every identity that\n\
+    opened the store needs --yes. A removed recipient cannot open the new file, but may have\n\
+    kept the old one or its values: rotate them too.")]
 pub struct RekeyArgs {
     /// The manifest [default: envmint.toml found from here].
     #[arg(long, value_name = "PATH")]
@@ -468,6 +471,11 @@ pub struct RekeyArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Re-encrypt to changed recipients without asking (needed without a terminal, and to
+    /// leave out every identity that opened the store).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
     /// Decrypt with the identities in this file (repeatable).
     #[arg(short, long = "identity", value_name = "IDENTITY")]
     pub identities: Vec<PathBuf>,
@@ -477,11 +485,12 @@ pub struct RekeyArgs {
 #[derive(Debug, Args)]
 #[group(multiple = false)]
 pub struct SelectArgs {
-    /// Keys that are due, have no record (unknown age) or are missing [the default].
+    /// Keys that are due, have no record (unknown age) or are missing [the default]; a
+    /// credential is only reported.
     #[arg(long)]
     pub due: bool,
 
-    /// Every secret of each environment.
+    /// Every secret of each environment (but credentials, which are only reported).
     #[arg(long)]
     pub all: bool,
 
@@ -573,18 +582,22 @@ pub struct ApplyArgs {
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
     envmint rotate                            # = rotate --due, every environment (cron)\n  \
-    envmint rotate production --key DB_PASSWORD\n  \
+    envmint rotate production --key DB_PASSWORD   # a credential, once changed at the server\n  \
     envmint rotate --all --no-overlap         # after a compromise\n  \
     envmint rotate --dry-run --at 2027-01-01 --json\n\n\
-    Selected keys get a new value with `# envmint: generated=NOW` above it. With an overlap\n\
-    the old value is kept (KEY_PREVIOUS, numbered or a list, as the manifest says) until it\n\
-    expires; expired ones are removed on every run. External keys are reported with the\n\
-    `envmint set` command to run. Exits 0 whether or not anything changed.")]
+    Selected keys get a new value with `# envmint: generated=NOW` above it. By role:\n\
+    signing keys keep the old value (KEY_PREVIOUS, numbered or a list) for their overlap,\n\
+    then it is removed; encryption keys keep every old key in their keyring until `envmint\n\
+    retire` (a full keyring is not rotated; --no-overlap keeps it too); credentials are\n\
+    never changed by --due or --all, only reported (`--key` renews one). External keys are\n\
+    reported with the `envmint set` command to run. Exits 0 whether or not anything\n\
+    changed.")]
 pub struct RotateArgs {
     #[command(flatten)]
     pub rotation: RotationArgs,
 
-    /// Keep no retired value: drop the selected keys' previous values at once (a compromise).
+    /// Keep no retired value: drop the selected keys' previous values at once (a compromise);
+    /// an encryption key's keyring is kept all the same.
     #[arg(long)]
     pub no_overlap: bool,
 
@@ -713,8 +726,11 @@ pub struct RunArgs {
     envmint status --at 2027-01-01         # what will be due then\n  \
     envmint status production --json | jq '.[] | select(.state == \"due\")'\n\n\
     States: ok, due (age >= rotate_every), missing, unknown (no `# envmint:` record: due now),\n\
-    unmanaged (not in the manifest), previous (a retired value kept for its overlap window)\n\
-    and expired (one past it). Sealed environments are read in memory. Never prints a value.")]
+    unmanaged (not in the manifest), previous (a retired value kept for its overlap window,\n\
+    or an encryption key's old key, kept until `envmint retire`) and expired (one past it).\n\
+    An encryption key's row says how many keys its keyring holds; a due credential's, the\n\
+    `rotate --key` command to run once it is changed at its service. Sealed environments are\n\
+    read in memory. Never prints a value.")]
 pub struct StatusArgs {
     /// Use this envmint.toml instead of searching the current folder and its parents.
     #[arg(long, value_name = "PATH")]

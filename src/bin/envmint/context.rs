@@ -7,6 +7,7 @@
 //! no lock, so a bad `ENVMINT_LOCK_TIMEOUT` must not stop it, and `gen` must work in a working
 //! directory that was deleted.
 
+use envmint::atomic::{LockWait, SystemClock};
 use envmint::{Error, Result};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -143,13 +144,15 @@ pub struct LockTimeout(Option<OsString>);
 
 impl LockTimeout {
     /// How long to wait for another process's lock: `ENVMINT_LOCK_TIMEOUT` seconds, or the
-    /// library's default. Called only by commands that take a lock (never by `--dry-run`).
-    pub fn get(&self) -> Result<Duration> {
+    /// library's default, measured on the system clock (this module is the one that hands the
+    /// library the clock). Called only by commands that take a lock (never by `--dry-run`).
+    pub fn get(&self) -> Result<LockWait> {
         // Unset or not Unicode: the default, as `std::env::var` failing has always meant.
-        match self.0.as_ref().and_then(|text| text.to_str()) {
-            None => Ok(envmint::atomic::DEFAULT_LOCK_TIMEOUT),
-            Some(text) => parse_lock_timeout(text),
-        }
+        let timeout = match self.0.as_ref().and_then(|text| text.to_str()) {
+            None => envmint::atomic::DEFAULT_LOCK_TIMEOUT,
+            Some(text) => parse_lock_timeout(text)?,
+        };
+        Ok(LockWait::new(timeout, &SystemClock))
     }
 }
 
@@ -215,7 +218,7 @@ mod tests {
     #[test]
     fn an_unset_timeout_is_the_default_and_is_parsed_only_when_asked() {
         assert_eq!(
-            LockTimeout(None).get().unwrap(),
+            LockTimeout(None).get().unwrap().timeout(),
             envmint::atomic::DEFAULT_LOCK_TIMEOUT
         );
         // Holding a bad value is fine; only asking for it fails.

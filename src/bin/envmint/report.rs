@@ -839,7 +839,124 @@ fn seal(e: &SealError) -> (String, Option<String>) {
             Some("decrypt it to a file with -o".into()),
         ),
         SealError::BadKey { location, message } => (format!("{location}: {message}"), None),
+        SealError::RecipientsChanged {
+            name,
+            added,
+            removed,
+        } => {
+            let mut what = Vec::new();
+            if !added.is_empty() {
+                what.push(format!("adds {}", short_keys(added)));
+            }
+            if !removed.is_empty() {
+                what.push(format!("removes {}", short_keys(removed)));
+            }
+            (
+                format!(
+                    "{name}: the manifest's recipients differ from those pinned in the store: \
+                     it {}; refused",
+                    what.join(" and ")
+                ),
+                Some(
+                    "a changed recipients list (a pull request?) is applied only by `envmint \
+                     rekey ENV`, which shows the change and asks first; or restore the list"
+                        .into(),
+                ),
+            )
+        }
+        SealError::UnpinnedChanged { name, stanzas, now } => (
+            format!(
+                "{name}: the store has no recipient pin yet, and it is sealed to {} \
+                 recipient(s) ({}) where the manifest lists {} ({}); refused",
+                stanzas.len(),
+                once_each(stanzas).join(", "),
+                now.len(),
+                short_keys(now)
+            ),
+            Some(
+                "`envmint rekey ENV` shows the manifest's recipients and pins them once you \
+                 confirm"
+                    .into(),
+            ),
+        ),
+        SealError::LocksOut { name, identities } => (
+            format!(
+                "{name}: none of the new recipients is an identity that opened the store \
+                 ({}): this write would lock you out; refused",
+                short_keys(identities)
+            ),
+            Some(
+                "add your own recipient to the list, or run `envmint rekey ENV --yes` if \
+                 losing access is intended"
+                    .into(),
+            ),
+        ),
+        SealError::UntrustedRecipients {
+            path,
+            owner,
+            euid,
+            mode,
+        } => {
+            let path = path.display();
+            if owner != euid && *owner != 0 {
+                (
+                    format!(
+                        "{path}: the recipients file is owned by uid {owner}, not by you (uid \
+                         {euid}) or root; refused, as whoever can change it chooses who can \
+                         read the store"
+                    ),
+                    Some(format!(
+                        "check its recipients, then take it over: cp {path} {path}.new && mv \
+                         {path}.new {path}"
+                    )),
+                )
+            } else {
+                (
+                    format!(
+                        "{path}: the recipients file is writable by {} (mode {mode:04o}); \
+                         refused, as whoever can change it chooses who can read the store",
+                        if mode & 0o002 != 0 {
+                            "others"
+                        } else {
+                            "its group"
+                        }
+                    ),
+                    Some(format!("check its recipients, then: chmod go-w {path}")),
+                )
+            }
+        }
+        SealError::BadPin { name, line } => (
+            format!(
+                "{name}: line {line} of the store's recipient pin (`# envmint: sealed-to`) is \
+                 not a recipient"
+            ),
+            Some("`envmint rekey ENV` writes the pin again from the manifest's recipients".into()),
+        ),
     }
+}
+
+/// Public keys shortened for a message (`age1zvky…nujwj`, `ssh-ed25519 AAAA…isGN`): enough to
+/// tell them apart, not a wall of base64.
+pub fn short_keys(keys: &[String]) -> String {
+    keys.iter()
+        .map(|k| short_key(k))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One public key shortened (see [`short_keys`]).
+pub fn short_key(key: &str) -> String {
+    let (kind, body) = match key.split_once(' ') {
+        Some((kind, body)) => (format!("{kind} "), body),
+        None => (String::new(), key),
+    };
+    let chars: Vec<char> = body.chars().filter(|c| c.is_ascii_graphic()).collect();
+    if chars.len() <= 20 {
+        return format!("{kind}{}", chars.iter().collect::<String>());
+    }
+    let head: String = chars[..12].iter().collect();
+    let tail: String = chars[chars.len() - 6..].iter().collect();
+    format!("{kind}{head}…{tail}")
 }
 
 /// Stanza types listed once each, in order.
@@ -928,6 +1045,26 @@ fn rotation(problem: &envmint::manifest::RotationProblem) -> (String, Option<Str
             Some(format!(
                 "pick a separator {kind} never produces (e.g. , or ; for hex, base64url and \
                  alnum), or another kind for {key}"
+            )),
+        ),
+        R::UnknownRole { role, did_you_mean } => (
+            format!("unknown role `{role}`"),
+            Some(match did_you_mean {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => "a role is \"signing\" (the default: session and JWT keys), \
+                         \"encryption\" (data at rest) or \"credential\" (a password another \
+                         service checks)"
+                    .into(),
+            }),
+        ),
+        R::OverlapOnEncryption { key } => (
+            format!(
+                "`overlap` on the encryption key {key}: its retired keys are kept until \
+                 `envmint retire`, never dropped by time"
+            ),
+            Some(format!(
+                "remove `overlap` from [secrets.{key}], or make it role = \"signing\" if \
+                 it only signs"
             )),
         ),
         R::Collision { name, key, with } => (
@@ -1206,7 +1343,7 @@ mod tests {
             (
                 "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nsize = 32\n",
                 "envmint.toml:5: unknown field `size` in [secrets.A]",
-                "[secrets.A] takes: kind, alphabet, bytes, bits, length, rotate_every, environments, external, overlap, previous",
+                "[secrets.A] takes: kind, alphabet, bytes, bits, length, rotate_every, environments, external, overlap, previous, role",
             ),
             (
                 "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[environments.dev]\npath = \"x\"\n",
@@ -1231,7 +1368,7 @@ mod tests {
             (
                 "[defaults]\nrotation = \"9d\"\n[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n",
                 "envmint.toml:2: unknown field `rotation` in [defaults]",
-                "[defaults] takes: rotate_every, mode, overlap",
+                "[defaults] takes: rotate_every, mode, overlap, role",
             ),
             (
                 "[secrets.A]\n",

@@ -119,6 +119,9 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
         .map(|env| store::Storage::of(env))
         .collect::<Result<Vec<_>>>()?;
     let files = super::open_locked(ctx, &storages, &mut open, &cwd)?;
+    for (env, file) in envs.iter().zip(&files) {
+        super::check_recipients(env, file.snapshot(), &cwd)?;
+    }
     let mut docs: Vec<Option<Document>> = Vec::with_capacity(files.len());
     let mut done = Vec::with_capacity(files.len());
     for (i, (env, s)) in envs.iter().zip(&secrets).enumerate() {

@@ -174,6 +174,7 @@ pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
             ));
         }
     }
+    findings.extend(audit::roles::check_roles(&manifest));
     let hasher = KeyedHash::new(&mut ctx.rng);
     findings.extend(audit::values::check_duplicates(&manifest, &views, &hasher));
 

@@ -64,6 +64,7 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
     let mut planned = Vec::with_capacity(envs.len());
     for (env, storage) in envs.iter().zip(&storages) {
         let snapshot = store::peek(storage.clone(), &open)?;
+        super::check_recipients(env, &snapshot, &cwd)?;
         let staged = plan(env, &snapshot, &manifest, rng, opts)?;
         for w in staged.doc.warnings() {
             super::say!(

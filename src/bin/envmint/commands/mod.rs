@@ -149,6 +149,27 @@ macro_rules! say {
 }
 pub(crate) use say;
 
+/// Before a write to `env`'s store read as `snapshot`: refuses recipients that differ from the
+/// store's pin now, rather than after the work (the store checks again when it writes), and
+/// says when the write will pin a store that has no pin yet (sealed before pins).
+pub fn check_recipients(
+    env: &envmint::manifest::Environment,
+    snapshot: &envmint::store::Snapshot,
+    cwd: &std::path::Path,
+) -> Result<()> {
+    snapshot.check_recipients()?;
+    if snapshot.unpinned() {
+        say!(
+            "note: {}: {} has no recipient pin yet; a write pins it to the manifest's {} \
+             (see `envmint rekey --dry-run`)",
+            env.name,
+            shown(env.store_path(), cwd).display(),
+            bootstrap::plural(snapshot.recipients().len(), "recipient")
+        );
+    }
+    Ok(())
+}
+
 /// Locks and opens `storages` within `--lock-timeout`, saying on stderr when another process
 /// holds a lock (its folder shown relative to `cwd`).
 pub fn open_locked(

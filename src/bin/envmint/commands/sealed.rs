@@ -99,6 +99,7 @@ pub fn seal(
                 )),
             });
         }
+        super::check_recipients(env, stored.snapshot(), &cwd)?;
         let text = plain.snapshot().document()?.render();
         let (text, recorded) = unsealed::split(&text);
         let store_text = stored
