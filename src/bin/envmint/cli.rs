@@ -158,13 +158,22 @@ pub struct GenArgs {
 
 /// `envmint init`.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  envmint init && $EDITOR envmint.toml\n\n\
+#[command(after_help = "Examples:\n  envmint init && $EDITOR envmint.toml\n  \
+    envmint init --preset django       # SECRET_KEY and SECRET_KEY_FALLBACKS as Django reads them\n\n\
     Covers secret files in .gitignore first, then writes envmint.toml. An existing envmint.toml\n\
-    is kept as it is (exit 0), so running init again finishes what a failed run left undone.")]
+    is kept as it is (exit 0), so running init again finishes what a failed run left undone.\n\
+    Presets: web (the default: generic app secrets), django, flask, rails, laravel, nextjs\n\
+    (Auth.js) and express (express-session); each declares the names, sizes, formats and\n\
+    overlap form its framework reads (README: \"Framework presets\").")]
 pub struct InitArgs {
     /// Write the manifest here instead of ./envmint.toml (the .gitignore beside it is updated).
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
+
+    /// Which preset to write.
+    #[arg(long, value_name = "NAME", default_value = "web",
+          value_parser = ["web", "django", "flask", "rails", "laravel", "nextjs", "express"])]
+    pub preset: String,
 }
 
 /// `envmint bootstrap`.
