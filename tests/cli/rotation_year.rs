@@ -5,7 +5,8 @@
 //! - each generated key is rotated exactly on the day it falls due (age >= rotate_every, or an
 //!   unknown age, or missing), and on no other day; an external key never is;
 //! - retired values appear in every overlap form (one `KEY_PREVIOUS`, a custom name, numbered
-//!   `AUTH_SECRET_{n}` keeping 2, a comma list keeping 2, newest first) and disappear when
+//!   `AUTH_SECRET_{n}` keeping 2 (the generic form, `_1` newest; Auth.js itself reads the nextjs
+//!   preset's `slots`), a comma list keeping 2, newest first) and disappear when
 //!   their window ends or `keep` pushes them out, each with its `# envmint: previous-of=...`
 //!   record; a secret without overlap never leaves one behind;
 //! - `--all` (day 100) rotates every generated key at once and `--key K --no-overlap`

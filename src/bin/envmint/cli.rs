@@ -161,13 +161,22 @@ pub struct GenArgs {
 
 /// `envmint init`.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  envmint init && $EDITOR envmint.toml\n\n\
+#[command(after_help = "Examples:\n  envmint init && $EDITOR envmint.toml\n  \
+    envmint init --preset django       # SECRET_KEY and SECRET_KEY_FALLBACKS as Django reads them\n\n\
     Covers secret files in .gitignore first, then writes envmint.toml. An existing envmint.toml\n\
-    is kept as it is (exit 0), so running init again finishes what a failed run left undone.")]
+    is kept as it is (exit 0), so running init again finishes what a failed run left undone.\n\
+    Presets: web (the default: generic app secrets), django, flask, rails, laravel, nextjs\n\
+    (Auth.js) and express (express-session); each declares the names, sizes, formats and\n\
+    overlap form its framework reads (README: \"Framework presets\").")]
 pub struct InitArgs {
     /// Write the manifest here instead of ./envmint.toml (the .gitignore beside it is updated).
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
+
+    /// Which preset to write.
+    #[arg(long, value_name = "NAME", default_value = "web",
+          value_parser = ["web", "django", "flask", "rails", "laravel", "nextjs", "express"])]
+    pub preset: String,
 }
 
 /// `envmint bootstrap`.
@@ -356,7 +365,9 @@ pub struct KeygenArgs {
     terminal, or read from ENVMINT_PASSPHRASE when there is none; never from an argument.\n\n\
     Without -r, -R and --passphrase the arguments are sealed environments: each one's plaintext\n\
     `file` is encrypted into its `sealed` file, to the manifest's recipients. Replacing an\n\
-    existing sealed file needs an identity that opens it; an unchanged one is left as it is.")]
+    existing sealed file needs an identity that opens it; an unchanged one is left as it is.\n\
+    A store that changed since its plaintext was unsealed (another `set`, a teammate's commit)\n\
+    is not overwritten: sealing would drop those changes (exit 73; --force seals anyway).")]
 pub struct SealArgs {
     /// Encrypt to this recipient (repeatable).
     #[arg(short, long = "recipient", value_name = "RECIPIENT")]
@@ -382,6 +393,11 @@ pub struct SealArgs {
     #[arg(long)]
     pub remove_plaintext: bool,
 
+    /// Environment mode: seal even when the store changed since the plaintext was unsealed,
+    /// dropping those changes.
+    #[arg(long)]
+    pub force: bool,
+
     /// Environment mode: the manifest [default: envmint.toml found from here].
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
@@ -401,7 +417,10 @@ pub struct SealArgs {
     envmint unseal production --stdout\n\n\
     An argument made only of letters, digits, - and _ that is not an existing file names a\n\
     sealed environment: its store is decrypted in memory and written to the environment's\n\
-    `file` (or -o FILE), 0600, or printed with --stdout.\n\n\
+    `file` (or -o FILE), 0600, or printed with --stdout. A plaintext edited since it was\n\
+    unsealed and never sealed is not overwritten (exit 73; --force overwrites it), nor is a\n\
+    file that is not a dotenv file (exit 65), the manifest or a store (exit 73); a target that\n\
+    git tracks is written only when -o names it.\n\n\
     Identities: -i FILE (repeatable), else ENVMINT_IDENTITY (a path), else ENVMINT_AGE_KEY\n\
     (the key itself), else $XDG_CONFIG_HOME/envmint/identity.txt (~/.config/envmint/...).\n\
     With -o the output is written 0600 and appears only once the whole input authenticated.")]
@@ -419,6 +438,10 @@ pub struct UnsealArgs {
     /// `file`.
     #[arg(long, conflicts_with = "output")]
     pub stdout: bool,
+
+    /// Environment mode: overwrite a plaintext file edited since it was unsealed.
+    #[arg(long, conflicts_with = "stdout")]
+    pub force: bool,
 
     /// Environment mode: the manifest [default: envmint.toml found from here].
     #[arg(long, value_name = "PATH")]
@@ -662,6 +685,10 @@ pub struct ExportArgs {
     /// Print to stdout even when it is a terminal.
     #[arg(long, conflicts_with = "output")]
     pub stdout: bool,
+
+    /// Environment mode: overwrite a plaintext file edited since it was unsealed.
+    #[arg(long, conflicts_with = "stdout")]
+    pub force: bool,
 
     /// k8s: the Secret's name [default: ENV-secrets].
     #[arg(long, value_name = "NAME")]
