@@ -309,6 +309,19 @@ impl Document {
         }
     }
 
+    /// Whether the value of `key` (its last readable definition) is written in single quotes,
+    /// where compose and `sh` take `${VAR}` literally. Values envmint writes never hold `$`.
+    pub fn is_single_quoted(&self, key: &str) -> bool {
+        let Some(state) = self.state(key) else {
+            return false;
+        };
+        if state.entry == NONE {
+            return false;
+        }
+        self.written_value(state.entry)
+            .is_some_and(|(text, start, end)| end > start && text.as_bytes()[start] == b'\'')
+    }
+
     /// Whether `key` is defined, readably or not.
     ///
     /// A key that appears only on unreadable lines counts as present: some readers may still
