@@ -128,6 +128,27 @@ fn has_refs(root: &Path) -> bool {
         .is_ok_and(|o| o.status.success() && !o.stdout.is_empty())
 }
 
+/// Where `path` (a file that exists, or the marker inside an export folder) sits in a git
+/// working tree that does not ignore it: its path relative to the root, which `git add .`
+/// would offer to the next commit. `None` when it is ignored, outside any working tree, or
+/// git cannot say (not installed, the repository refused).
+pub fn unignored(path: &Path) -> Option<PathBuf> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let root = repo_root(dir)?;
+    let rel = in_repo(&root, path)?;
+    let status = git(&root)
+        .args(["check-ignore", "-q", "--no-index", "--"])
+        .arg(&rel)
+        .stdout(Stdio::null())
+        .status()
+        .ok()?;
+    // 0: ignored; 1: not ignored; anything else: git could not say.
+    (status.code() == Some(1)).then_some(rel)
+}
+
 /// A secret file for the git checks.
 #[derive(Clone, Debug)]
 pub struct GitFile {

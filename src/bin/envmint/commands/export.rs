@@ -133,6 +133,7 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
                 target.env.name
             );
         }
+        super::warn_unignored(&output.join(folder::MARKER), true, &target.cwd);
     } else {
         refuse_special(output)?;
         let locked = envmint::atomic::lock(output, timeout)?;
@@ -143,6 +144,7 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
             target.env.name,
             format.name()
         );
+        super::warn_unignored(output, false, &target.cwd);
     }
     if args.json {
         let summary = JsonExport {

@@ -170,6 +170,29 @@ pub fn check_recipients(
     Ok(())
 }
 
+/// Warns when `path`, just written with secrets in it, is in a git working tree that does not
+/// ignore it (`git add .` would commit it). `folder`: `path` is the list inside an export
+/// folder, and the folder is what is named.
+pub fn warn_unignored(path: &std::path::Path, folder: bool, cwd: &std::path::Path) {
+    let Some(rel) = envmint::audit::git::unignored(path) else {
+        return;
+    };
+    let (named, rel) = match (folder, path.parent(), rel.parent()) {
+        (true, Some(p), Some(r)) => (p.to_path_buf(), format!("/{}/", r.display())),
+        _ => (path.to_path_buf(), format!("/{}", rel.display())),
+    };
+    let named = if named.as_os_str().is_empty() {
+        std::path::PathBuf::from(".")
+    } else {
+        named
+    };
+    say!(
+        "warning: {} is not ignored by git: `git add` would put its secrets in the next commit",
+        shown(&named, cwd).display()
+    );
+    say!("hint: add `{rel}` to .gitignore (envmint init adds ?*.env, *.plan and secrets/)");
+}
+
 /// Locks and opens `storages` within `--lock-timeout`, saying on stderr when another process
 /// holds a lock (its folder shown relative to `cwd`).
 pub fn open_locked(
