@@ -985,3 +985,82 @@ fn fail_a_production_secret_copied_into_an_unmanaged_key_of_another_environment_
     let values = values_of(&out, &ENV_FILES);
     assert_no_value_shown(&out, &values);
 }
+
+#[test]
+fn fail_plan_and_export_outputs_git_would_commit_are_found() {
+    // Exports carry no marker (their readers would see it): audit finds them by the values
+    // they hold, as written or base64 (k8s), and docker-secrets folders by their list. Those
+    // init's .gitignore covers are fine; the others are named with the line to add.
+    let test = project();
+    let out = test
+        .args(["export", "production", "-f", "docker-env", "-o", "prod.env"])
+        .status(0)
+        .then()
+        .args(["export", "production", "-f", "json", "-o", "prod.json"])
+        .status(0)
+        .then()
+        .args([
+            "export",
+            "production",
+            "-f",
+            "k8s",
+            "-o",
+            "deploy/secret.yaml",
+        ])
+        .run();
+    // (deploy/ does not exist: created below, then the export is run again.)
+    assert_ne!(out.code(), 0);
+    std::fs::create_dir(out.path("deploy")).unwrap();
+    let out = out
+        .then()
+        .args([
+            "export",
+            "production",
+            "-f",
+            "k8s",
+            "-o",
+            "deploy/secret.yaml",
+        ])
+        .status(0)
+        .then()
+        .args([
+            "export",
+            "production",
+            "-f",
+            "docker-secrets",
+            "-o",
+            "secrets",
+        ])
+        .status(0)
+        .then()
+        .args(["export", "production", "-f", "docker-secrets", "-o", "out"])
+        .status(0)
+        .then()
+        .args(["plan", "--all", "-o", "rotation.json"])
+        .status(0)
+        .then()
+        .args(["audit", "production", "--json"])
+        .status(1);
+    let mut found: Vec<String> = out
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "not-ignored")
+        .map(|f| format!("{} {}", f["path"], f["hint"]))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "\"deploy/secret.yaml\" \"add `/deploy/secret.yaml` to .gitignore (envmint init adds the usual patterns)\"",
+            "\"out/.envmint-export\" \"add `/out/` to .gitignore (envmint init adds the usual patterns)\"",
+            "\"prod.json\" \"add `/prod.json` to .gitignore (envmint init adds the usual patterns)\"",
+            "\"rotation.json\" \"add `/rotation.json` to .gitignore (envmint init adds the usual patterns)\"",
+        ],
+        "{}",
+        out.describe()
+    );
+    let values = values_of(&out, &ENV_FILES);
+    assert_no_value_shown(&out, &values);
+}
