@@ -5,7 +5,8 @@
 //! - each generated key is rotated exactly on the day it falls due (age >= rotate_every, or an
 //!   unknown age, or missing), and on no other day; an external key never is;
 //! - retired values appear in every overlap form (one `KEY_PREVIOUS`, a custom name, numbered
-//!   `AUTH_SECRET_{n}` keeping 2, a comma list keeping 2, newest first) and disappear when
+//!   `AUTH_SECRET_{n}` keeping 2 (the generic form, `_1` newest; Auth.js itself reads the nextjs
+//!   preset's `slots`), a comma list keeping 2, newest first) and disappear when
 //!   their window ends or `keep` pushes them out, each with its `# envmint: previous-of=...`
 //!   record; a secret without overlap never leaves one behind;
 //! - `--all` (day 100) rotates every generated key at once and `--key K --no-overlap`
@@ -39,6 +40,10 @@ const DAYS: i64 = 366;
 const ALL_DAY: i64 = 100;
 /// The day AUTH_SECRET is rotated again with `--key AUTH_SECRET --no-overlap` after `--due`.
 const NO_OVERLAP_DAY: i64 = 200;
+/// The day a run whose clock is a day behind comes after the day's run (which rotated
+/// JWT_SECRET_KEY): refused, it changes nothing, and the next day's run does what the model
+/// says.
+const CLOCK_BEHIND_DAY: i64 = 149;
 /// `status --json` is checked every this many days (and on each of the first 12).
 const STATUS_EVERY: i64 = 3;
 
@@ -723,14 +728,15 @@ fn check_status(json: &serde_json::Value, env: &EnvModel, now: i64) -> Result<()
             continue;
         }
         // Old values: still in their window `previous`, past it (to be removed by this very
-        // run) `expired`. A list is one row: its earliest expiry, expired once that passed.
+        // run) `expired`. A list is one row: its latest expiry (it holds a value apps accept
+        // until then), expired once that passed.
         let previous = &env.keys[d.key].previous;
         let earliest: Vec<Prev>;
         let items = match d.form {
             Form::List(..) if !previous.is_empty() => {
                 earliest = previous
                     .iter()
-                    .min_by_key(|p| p.expires)
+                    .max_by_key(|p| p.expires)
                     .cloned()
                     .into_iter()
                     .collect();
@@ -882,6 +888,24 @@ fn a_year_of_daily_rotate_due_runs_over_plain_and_sealed_environments() {
                 panic!("{e}\n--- {SEALED} (unsealed) ---\n{text}\n{rotate_run}");
             }
             test = read.then();
+        }
+        if day == CLOCK_BEHIND_DAY {
+            let before = (
+                std::fs::read_to_string(test.path(PLAIN)).unwrap(),
+                std::fs::read(test.path(SEALED)).unwrap(),
+            );
+            let out = test
+                .args(["rotate", "--due", "--at", &stamp(now - DAY)])
+                .status(65);
+            spawns += 1;
+            common::assert_stderr_has(&out, "is behind the record of");
+            assert_eq!(
+                (out.read(PLAIN), out.bytes(SEALED)),
+                before,
+                "day {day}: a run with a clock a day behind changed a store\n{}",
+                out.describe()
+            );
+            test = out.then();
         }
     }
 
@@ -1123,4 +1147,262 @@ fn rotate_all_over_environments_sharing_one_file_rotates_a_shared_key_once() {
             "{args:?}: the value in use was not kept as C_PREVIOUS:\n{text}"
         );
     }
+}
+
+#[test]
+fn a_run_whose_clock_is_behind_the_records_is_refused_and_the_next_one_keeps_every_value() {
+    // The issue's run: a clock a day behind found every key "made in the future" and rotated
+    // them all; the next run, with the right clock, rotated again and dropped the first
+    // retired value, the one the apps were using. Now the run behind is refused (exit 65,
+    // naming the record, its time and the clock) and changes nothing, `plan` and `apply`
+    // refuse it too, `status` warns, and the next correct run finds nothing to do.
+    let manifest = "[environments.p]\nfile = \".env.p\"\n\
+        [secrets.JWT]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"7d\"\noverlap = \"3d\"\n\
+        [secrets.OTHER]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"30d\"\n";
+    let out = Test::new()
+        .write("envmint.toml", manifest)
+        .write(".env.p", "X=1\n")
+        .chmod(".env.p", 0o600)
+        .args(["rotate", "--at", "2030-01-01T06:00:00Z"])
+        .status(0)
+        .then()
+        .args(["rotate", "--due", "--at", "2030-01-08T06:00:00Z"])
+        .status(0);
+    let rotated = out.read(".env.p");
+    let in_use = parse(&rotated)["JWT"].value.clone();
+    let retired = parse(&rotated)["JWT_PREVIOUS"].value.clone();
+
+    let behind = out
+        .then()
+        .args(["rotate", "--due", "--at", "2030-01-07T06:00:00Z"])
+        .status(65);
+    common::assert_stderr_has(
+        &behind,
+        "error: .env.p:2: the clock (2030-01-07T06:00:00Z) is behind the record of JWT \
+         (generated=2030-01-08T06:00:00Z)",
+    );
+    common::assert_stderr_has(&behind, "hint: check this machine's clock");
+    assert_eq!(behind.read(".env.p"), rotated, "a refused run wrote");
+    let planned = behind
+        .then()
+        .args([
+            "plan",
+            "--due",
+            "--at",
+            "2030-01-07T06:00:00Z",
+            "-o",
+            "p.plan",
+        ])
+        .status(65);
+    assert!(!planned.exists("p.plan"));
+    let status = planned
+        .then()
+        .args(["status", "--at", "2030-01-07T06:00:00Z"])
+        .status(0);
+    common::assert_stderr_has(
+        &status,
+        "warning: .env.p:2: the clock (2030-01-07T06:00:00Z)",
+    );
+    // A plan made with the right clock, applied by a machine whose clock is behind.
+    let planned = status
+        .then()
+        .args([
+            "plan",
+            "--all",
+            "--at",
+            "2030-01-08T07:00:00Z",
+            "-o",
+            "p.plan",
+        ])
+        .status(0);
+    let refused = planned
+        .then()
+        .args(["apply", "--at", "2030-01-07T07:00:00Z", "p.plan"])
+        .status(65);
+    common::assert_stderr_has(&refused, "after the clock (2030-01-07T07:00:00Z)");
+    assert_eq!(refused.read(".env.p"), rotated, "a refused apply wrote");
+
+    // The next run with the right clock: nothing due, every value where it was.
+    let next = refused
+        .then()
+        .args(["rotate", "--due", "--at", "2030-01-09T06:00:00Z"])
+        .status(0);
+    assert_eq!(next.read(".env.p"), rotated);
+    let parsed = parse(&rotated);
+    assert_eq!(
+        (
+            parsed["JWT"].value.as_str(),
+            parsed["JWT_PREVIOUS"].value.as_str()
+        ),
+        (in_use.as_str(), retired.as_str())
+    );
+    // A clock a couple of minutes behind (another machine's) is within the tolerance, and
+    // what it writes is dated no earlier than the records already there.
+    let close = next
+        .then()
+        .args(["rotate", "--key", "JWT", "--at", "2030-01-08T05:58:00Z"])
+        .status(0);
+    let text = close.read(".env.p");
+    assert!(
+        text.contains(
+            "# envmint: previous-of=JWT retired=2030-01-08T06:00:00Z expires=2030-01-11T06:00:00Z\n"
+        ),
+        "{text}"
+    );
+    assert_eq!(parse(&text)["JWT_PREVIOUS"].value, in_use);
+}
+
+#[test]
+fn adopting_a_live_project_makes_the_first_scheduled_run_rotate_only_what_is_due() {
+    // A live project: values and hand-kept fallbacks without records, in a plain and a sealed
+    // store. Before adopt, the first `rotate --due` would renew every value (unknown age) and
+    // drop the fallbacks. After `adopt --at` (when the values were made), it renews only the
+    // key that is due and keeps the fallbacks for their overlap.
+    let now = jiff::Timestamp::now();
+    let made = now
+        .checked_sub(jiff::SignedDuration::from_hours(40 * 24))
+        .unwrap();
+    let made = stamp(made.as_second());
+    let jwt = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f809";
+    let jwt_old = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+    let session = "2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a";
+    let fallbacks = "fb1fb1fb1fb1fb1fb1fb1fb1fb1fb1fb,fb2fb2fb2fb2fb2fb2fb2fb2fb2fb2fb";
+    let live = format!(
+        "# the app's own file\nJWT={jwt}\nJWT_PREVIOUS={jwt_old}\nSESSION={session}\n\
+         SESSION_FALLBACKS={fallbacks}\nSTRIPE=sk_live_given\nPORT=8000\n"
+    );
+    let (test, recipient) = common::with_identity();
+    let manifest = format!(
+        "[environments.p]\nfile = \".env.p\"\n\
+         [environments.s]\nsealed = \".env.s.age\"\nrecipients = [\"{recipient}\"]\n\
+         [secrets.JWT]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"30d\"\noverlap = \"7d\"\n\
+         [secrets.SESSION]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"90d\"\noverlap = \"7d\"\n\
+         previous = {{ list = \"SESSION_FALLBACKS\", separator = \",\", keep = 2 }}\n\
+         [secrets.STRIPE]\nexternal = true\nrotate_every = \"180d\"\n"
+    );
+    let out = test
+        .env("ENVMINT_IDENTITY", "id.txt")
+        .write("envmint.toml", manifest)
+        .write(".env.p", &live)
+        .chmod(".env.p", 0o600)
+        .write(".env.s.local", &live)
+        .args(["seal", "s", "--remove-plaintext"])
+        .status(0);
+    // Unknown ages: status points at adopt; a dry run of the scheduled job would renew all.
+    let status = out.then().args(["status", "p"]).status(0);
+    assert_stderr_has_adopt(&status);
+    let dry = status
+        .then()
+        .args(["rotate", "--due", "--dry-run", "--json"])
+        .status(0);
+    let rotated = |out: &Output, env: usize| -> Vec<String> {
+        out.json()["environments"][env]["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["action"] == "rotated")
+            .map(|c| c["key"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(rotated(&dry, 0), ["JWT", "SESSION"]);
+
+    // adopt: a dry run writes nothing; then both stores.
+    let preview = dry
+        .then()
+        .args(["adopt", "p", "--at", &made, "--dry-run"])
+        .status(0);
+    assert_eq!(preview.read(".env.p"), live);
+    common::assert_stderr_has(&preview, "p: .env.p (would date 3, would retire 2)");
+    let adopted = preview
+        .then()
+        .args(["adopt", "p", "--at", &made, "--json"])
+        .status(0);
+    let j = adopted.json();
+    assert_eq!(j["written"], true, "{j}");
+    let actions: Vec<(String, String)> = j["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["key"].as_str().unwrap().into(),
+                k["action"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String)> = [
+        ("JWT", "dated"),
+        ("JWT_PREVIOUS", "retired"),
+        ("SESSION", "dated"),
+        ("SESSION_FALLBACKS", "retired"),
+        ("STRIPE", "dated"),
+    ]
+    .iter()
+    .map(|(k, a)| ((*k).into(), (*a).into()))
+    .collect();
+    assert_eq!(actions, want);
+    let text = adopted.read(".env.p");
+    assert!(
+        text.contains(&format!("# envmint: generated={made}\nJWT={jwt}\n")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("# envmint: set={made}\nSTRIPE=sk_live_given\n")),
+        "{text}"
+    );
+    assert!(!adopted.stdout().contains(jwt) && !adopted.stderr().contains(jwt));
+    // Values and other lines keep every byte: only record lines were added.
+    let without_records: String = text
+        .lines()
+        .filter(|l| !l.starts_with("# envmint:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(without_records, live);
+    let sealed = adopted
+        .then()
+        .args(["adopt", "s", "--at", &made])
+        .status(0)
+        .then()
+        .args(["unseal", "s", "--stdout"])
+        .status(0);
+    assert!(
+        sealed
+            .stdout()
+            .contains(&format!("# envmint: generated={made}\nJWT={jwt}\n")),
+        "{}",
+        sealed.stdout()
+    );
+    assert!(!sealed.exists(".env.s.local"));
+
+    // The first scheduled run: JWT (40 days, every 30) only; the session fallbacks stay.
+    let run = sealed.then().args(["rotate", "--due", "--json"]).status(0);
+    assert_eq!(rotated(&run, 0), ["JWT"]);
+    assert_eq!(rotated(&run, 1), ["JWT"]);
+    let text = run.read(".env.p");
+    assert!(
+        text.contains(&format!("SESSION={session}\n"))
+            && text.contains(&format!("SESSION_FALLBACKS={fallbacks}\n"))
+            && text.contains(&format!("JWT_PREVIOUS={jwt}\n")),
+        "{text}"
+    );
+    // Adopting again has nothing left to do.
+    let again = run.then().args(["adopt", "p"]).status(0);
+    common::assert_stderr_has(&again, "nothing to adopt: every value has a record");
+    assert_eq!(again.read(".env.p"), text);
+    // A key that is not a secret of the environment, and an --at in the future.
+    let out = again.then().args(["adopt", "p", "PORT"]).status(2);
+    common::assert_stderr_has(&out, "error: PORT: not a secret of environment p");
+    out.then()
+        .args(["adopt", "p", "--at", "2999-01-01"])
+        .status(2);
+}
+
+#[track_caller]
+fn assert_stderr_has_adopt(out: &Output) {
+    common::assert_stderr_has(out, "`envmint adopt ENV [--at WHEN]` records the age");
+    assert!(
+        out.stdout().contains("due now (no record: envmint adopt)"),
+        "{}",
+        out.describe()
+    );
 }
