@@ -55,7 +55,16 @@ pub fn run(ctx: &Context, global: &Global, args: RunArgs) -> Result<Exit> {
     } else {
         Outside::Wins
     };
-    let expanded = interpolate::expand(&doc, &|name| ctx.variable(name), order);
+    // envmint's own secrets are not the app's: `LEAK=${ENVMINT_AGE_KEY}` in a file (a
+    // repository's) must not hand the key to COMMAND under another name.
+    let outside = |name: &str| {
+        if HELD_BACK.contains(&name) {
+            None
+        } else {
+            ctx.variable(name)
+        }
+    };
+    let expanded = interpolate::expand(&doc, &outside, order);
     let entries: Vec<Entry<'_>> = entries
         .iter()
         .map(|e| Entry {
