@@ -16,10 +16,12 @@
 //!
 //! [`MIN_BITS`]: crate::generate::MIN_BITS
 
+mod confine;
 mod load;
 mod rotation;
 mod validate;
 
+pub use confine::Allow;
 pub use load::find;
 pub use rotation::{Collides, RotationProblem};
 

@@ -55,7 +55,7 @@ struct Made<'a> {
 
 pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = Manifest::load(args.rotation.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    let manifest = super::load_manifest(ctx, args.rotation.manifest.as_deref(), &cwd)?;
     if args.json {
         super::check_stdout()?;
     }

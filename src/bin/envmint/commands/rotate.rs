@@ -114,7 +114,7 @@ pub(super) fn build(
 
 pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = Manifest::load(args.rotation.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    let manifest = super::load_manifest(ctx, args.rotation.manifest.as_deref(), &cwd)?;
     if args.json {
         super::check_stdout()?;
     }

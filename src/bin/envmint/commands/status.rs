@@ -5,7 +5,7 @@ use super::shown;
 use crate::cli::StatusArgs;
 use crate::context::Context;
 use envmint::error::{FileError, Op};
-use envmint::manifest::{Environment, Manifest};
+use envmint::manifest::Environment;
 use envmint::plan::status::{self, KeyStatus, Problem, State};
 use envmint::time::{Due, format_age, format_timestamp, utc_date};
 use envmint::{Exit, Result, store};
@@ -24,7 +24,7 @@ struct EnvStatus<'a> {
 pub fn run(ctx: &Context, args: StatusArgs) -> Result<Exit> {
     let now = super::rotate::instant(ctx, args.at.as_deref())?;
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = Manifest::load(args.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    let manifest = super::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
     if args.json {
         super::check_stdout()?;
     }
