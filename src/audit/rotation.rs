@@ -11,15 +11,27 @@
 //!   starts without it); checked only for a store that exists, so a project not bootstrapped
 //!   yet is not a flood of findings.
 //!
+//! - a keyring past [`KEYRING_AUDIT_KEYS`] keys (`keyring-size`, a warning): an encryption
+//!   key whose old keys were never retired; every decryption may try each of them, and each
+//!   is one more key that opens the data.
+//!
+//! A due credential's hint says to change it at its service first: `rotate --due` never
+//! changes one in the file alone.
+//!
 //! `ok`, `previous` and `unmanaged` keys are fine.
 
 use super::{Check, Finding, Severity};
 use crate::dotenv::Document;
-use crate::manifest::{Environment, Manifest};
+use crate::manifest::{Environment, Manifest, Role};
 use crate::plan::status::{State, evaluate};
 use crate::time::{due_at, format_age, format_timestamp};
 use jiff::Timestamp;
 use std::path::Path;
+
+/// The most keys (the current one and the retired ones) an encryption key's keyring holds
+/// before `audit` reports it (`keyring-size`): past it, re-encrypt the data under the current
+/// key and `envmint retire` the old ones.
+pub const KEYRING_AUDIT_KEYS: usize = 3;
 
 /// The rotation findings of `env`, whose document `doc` was read from `path`, at `now`.
 pub fn check_rotation(
@@ -36,7 +48,13 @@ pub fn check_rotation(
         let decl = manifest
             .secrets_for(name)
             .find(|d| Some(&d.key) == row.previous_of.as_ref() || d.key == *key);
-        let fix = if row.external {
+        let fix = if row.role == Role::Credential && !row.external {
+            let secret = row.previous_of.as_deref().unwrap_or(key);
+            format!(
+                "change it at its service first, then `envmint rotate {name} --key {secret}` \
+                 (`rotate --due` never changes a credential)"
+            )
+        } else if row.external {
             format!(
                 "get a new value from its issuer, then `envmint set {name} {}`",
                 row.previous_of.as_deref().unwrap_or(key)
@@ -56,13 +74,38 @@ pub fn check_rotation(
                 .path(path)
                 .line(row.line)
         };
+        if let Some(ring) = row.keyring
+            && ring.keys > KEYRING_AUDIT_KEYS
+        {
+            out.push(
+                finding(
+                    Severity::Warning,
+                    Check::KeyringSize,
+                    format!(
+                        "{key}'s keyring holds {} keys (more than {KEYRING_AUDIT_KEYS}){}",
+                        ring.keys,
+                        if ring.full {
+                            ": it is full, so the key is no longer rotated"
+                        } else {
+                            ""
+                        }
+                    ),
+                )
+                .hint(format!(
+                    "re-encrypt the data under the current {key}, then `envmint retire {name} \
+                     {key}` removes the old keys"
+                )),
+            );
+        }
         match row.state {
             State::Due => {
                 let (Some(made), Some(due), Some(decl)) = (row.generated_at, row.due_at, decl)
                 else {
                     continue;
                 };
-                let overdue = now >= due_at(due, decl.rotate_every);
+                let overdue = decl
+                    .rotate_every
+                    .is_some_and(|every| now >= due_at(due, every));
                 let (severity, check, word) = if overdue {
                     (Severity::Error, Check::RotationOverdue, "overdue")
                 } else {

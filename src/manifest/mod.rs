@@ -18,11 +18,13 @@
 
 mod confine;
 mod load;
+mod role;
 mod rotation;
 mod validate;
 
 pub use confine::Allow;
 pub use load::find;
+pub use role::Role;
 pub use rotation::{Collides, RotationProblem};
 
 use crate::error::{Error, Result, UnknownEnvironment};
@@ -66,8 +68,9 @@ pub enum Source {
 #[derive(Clone, Debug)]
 pub struct Manifest {
     source: Source,
-    rotate_every: Duration,
+    rotate_every: Option<Duration>,
     overlap: Option<Duration>,
+    role: Role,
     environments: Vec<Environment>,
     secrets: Vec<SecretDecl>,
 }
@@ -187,8 +190,9 @@ pub struct SecretDecl {
     pub key: String,
     /// Kind and size.
     pub spec: Spec,
-    /// How often it should be rotated (its own, or the default).
-    pub rotate_every: Duration,
+    /// How often it should be rotated (its own, or the default); `None` for
+    /// `rotate_every = "never"`: its age is tracked, it never falls due.
+    pub rotate_every: Option<Duration>,
     /// The environments it belongs to; `None` means all.
     pub environments: Option<Vec<String>>,
     /// `external = true`: a value envmint never generates (a provider's API key). It is given
@@ -201,6 +205,9 @@ pub struct SecretDecl {
     pub overlap: Option<Duration>,
     /// Where retired values go (`previous = ...`); `KEY_PREVIOUS` unless declared.
     pub previous: Previous,
+    /// What it is for (`role = ...`, its own or `[defaults]`'s; [`Role::Signing`] when none
+    /// is declared): decides how [`crate::plan::rotation`] treats it.
+    pub role: Role,
 }
 
 /// Where a secret's retired values are kept during its overlap window, in one of the shapes
@@ -270,6 +277,12 @@ pub fn numbered(pattern: &str, n: usize) -> String {
 }
 
 impl SecretDecl {
+    /// Whether a rotation keeps its old value under [`previous`](Self::previous): with an
+    /// overlap, or always for an encryption key (its keyring).
+    pub fn keeps_previous(&self) -> bool {
+        self.overlap.is_some() || self.role == Role::Encryption
+    }
+
     /// Whether this secret belongs in environment `env`.
     pub fn applies_to(&self, env: &str) -> bool {
         self.environments
@@ -298,9 +311,14 @@ impl Manifest {
         &self.source
     }
 
-    /// The default rotation period.
-    pub fn rotate_every(&self) -> Duration {
+    /// The default rotation period (`None`: `rotate_every = "never"` in `[defaults]`).
+    pub fn rotate_every(&self) -> Option<Duration> {
         self.rotate_every
+    }
+
+    /// The default role (`role` in `[defaults]`; [`Role::Signing`] when none is declared).
+    pub fn role(&self) -> Role {
+        self.role
     }
 
     /// The default overlap (`overlap` in `[defaults]`), if any.
@@ -450,7 +468,7 @@ mod tests {
         assert!(
             m.secrets()
                 .iter()
-                .all(|s| s.rotate_every == DEFAULT_ROTATE_EVERY)
+                .all(|s| s.rotate_every == Some(DEFAULT_ROTATE_EVERY))
         );
     }
 

@@ -10,7 +10,7 @@
 
 use super::record::{Record, RecordError, Stage};
 use crate::dotenv::Document;
-use crate::manifest::{Environment, MAX_KEEP, Manifest, Previous, SecretDecl};
+use crate::manifest::{Environment, MAX_KEEP, Manifest, Previous, Role, SecretDecl};
 use crate::time::due_at;
 use jiff::Timestamp;
 use serde::Serialize;
@@ -133,6 +133,20 @@ pub struct KeyStatus {
     /// What is odd about it (a bad record line is a warning naming [`line`](Self::line) minus
     /// one, where the record sits).
     pub problem: Option<Problem>,
+    /// The secret's role; for a retired value, its secret's.
+    pub role: Role,
+    /// On an encryption key's row: its keyring.
+    pub keyring: Option<Keyring>,
+}
+
+/// An encryption key's keyring, as `status` shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Keyring {
+    /// How many keys it holds: the current one and the retired ones kept beside it.
+    pub keys: usize,
+    /// Whether it already holds `keep` retired keys: the key is not rotated until some are
+    /// retired (`envmint retire`).
+    pub full: bool,
 }
 
 impl KeyStatus {
@@ -147,6 +161,8 @@ impl KeyStatus {
             external: false,
             previous_of: None,
             problem: None,
+            role: Role::Signing,
+            keyring: None,
         }
     }
 }
@@ -179,6 +195,14 @@ pub fn evaluate(
                 managed.insert(name);
             }
         }
+        if decl.role == Role::Encryption {
+            let keys = keyring_size(decl, doc, &rows);
+            let current = usize::from(doc.get(&decl.key).is_some_and(|v| !v.is_empty()));
+            rows[0].keyring = Some(Keyring {
+                keys,
+                full: current == 1 && keys - current >= decl.previous.keep(),
+            });
+        }
         index.insert(decl.key.as_str(), groups.len());
         groups.push(rows);
     }
@@ -194,6 +218,7 @@ pub fn evaluate(
                 let decl_row = &groups[i][0];
                 let mut row = KeyStatus::new(key, State::Previous, doc.line_of_key(key));
                 row.external = decl_row.external;
+                row.role = decl_row.role;
                 row.previous_of = Some(decl_row.key.clone());
                 row.generated_at = record.retired.iter().max().copied();
                 // The variable goes as a whole (its form is no longer known, so a list cannot
@@ -279,6 +304,7 @@ fn current(decl: &SecretDecl, doc: &Document, now: Timestamp) -> KeyStatus {
     let key = decl.key.as_str();
     let mut row = KeyStatus::new(key, State::Unknown, doc.line_of_key(key));
     row.external = decl.external;
+    row.role = decl.role;
     if !doc.contains_key(key) {
         row.state = State::Missing;
         return row;
@@ -314,11 +340,52 @@ fn current(decl: &SecretDecl, doc: &Document, now: Timestamp) -> KeyStatus {
         row.problem = Some(Problem::Future { made });
         return row;
     }
-    let due = due_at(made, decl.rotate_every);
     row.generated_at = Some(made);
+    // `rotate_every = "never"`: its age is known, it never falls due.
+    let Some(every) = decl.rotate_every else {
+        row.state = State::Ok;
+        return row;
+    };
+    let due = due_at(made, every);
     row.due_at = Some(due);
     row.state = if now >= due { State::Due } else { State::Ok };
     row
+}
+
+/// How many keys the keyring of encryption key `decl` holds: its current value, when present,
+/// and each retired value found in `rows` (its own, from [`evaluate`]).
+fn keyring_size(decl: &SecretDecl, doc: &Document, rows: &[KeyStatus]) -> usize {
+    let current = usize::from(doc.get(&decl.key).is_some_and(|v| !v.is_empty()));
+    let retired: usize = rows
+        .iter()
+        .filter(|r| r.previous_of.is_some())
+        .map(|r| match (&decl.previous, doc.get(&r.key)) {
+            (Previous::List { separator, .. }, Some(v)) if !v.is_empty() => {
+                v.split(separator.as_str()).count()
+            }
+            (Previous::List { .. }, _) => 0,
+            _ => 1,
+        })
+        .sum();
+    current + retired
+}
+
+/// When a retired value of `decl`, retired at `retired`, expires: never for an encryption key
+/// (a keyring's keys go only when retired explicitly); else its record's `expires`, or, when
+/// the record gives none (a keyring record, left from when the secret was an encryption key),
+/// `retired + overlap` (at once, without an overlap).
+pub fn expiry(
+    decl: &SecretDecl,
+    retired: Timestamp,
+    expires: Option<Timestamp>,
+) -> Option<Timestamp> {
+    if decl.role == Role::Encryption {
+        return None;
+    }
+    Some(expires.unwrap_or_else(|| match decl.overlap {
+        Some(overlap) => due_at(retired, overlap),
+        None => retired,
+    }))
 }
 
 /// The row of `name`, one of `decl`'s previous names, when it belongs to `decl`: present, and
@@ -328,9 +395,10 @@ fn previous(decl: &SecretDecl, name: &str, doc: &Document, now: Timestamp) -> Op
     if !doc.contains_key(name) || name == decl.key {
         return None;
     }
-    let in_use = decl.overlap.is_some() && decl.previous.names(None).iter().any(|n| n == name);
+    let in_use = decl.keeps_previous() && decl.previous.names(None).iter().any(|n| n == name);
     let mut row = KeyStatus::new(name, State::Unknown, doc.line_of_key(name));
     row.external = decl.external;
+    row.role = decl.role;
     row.previous_of = Some(decl.key.clone());
     let Some(value) = doc.get(name) else {
         if !in_use {
@@ -363,15 +431,20 @@ fn previous(decl: &SecretDecl, name: &str, doc: &Document, now: Timestamp) -> Op
         Previous::List { .. } => 0,
         _ => 1,
     };
-    if values != record.expires.len() {
+    if values != record.retired.len() {
         row.problem = Some(Problem::ListMismatch {
             values,
-            recorded: record.expires.len(),
+            recorded: record.retired.len(),
         });
         return Some(row);
     }
     row.generated_at = record.retired.iter().max().copied();
-    row.expires_at = record.expires.iter().min().copied();
+    row.expires_at = record
+        .retired
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| expiry(decl, *r, record.expires.get(i).copied()))
+        .min();
     row.state = match row.expires_at {
         Some(e) if now >= e => State::Expired,
         _ => State::Previous,
@@ -574,6 +647,50 @@ mod tests {
                 ("AUTH_SECRET_3", State::Unmanaged, None),
             ]
         );
+    }
+
+    #[test]
+    fn a_keyring_never_expires_and_never_falls_due_when_never() {
+        let m = Manifest::parse(
+            "[environments.production]\n\
+             [secrets.ENC]\nrole = \"encryption\"\nrotate_every = \"never\"\n\
+             previous = { list = \"ENC_OLD\", keep = 3 }\n\
+             [secrets.JWT]\noverlap = \"7d\"\n",
+            Path::new("/app/envmint.toml"),
+            Path::new("/app"),
+        )
+        .unwrap();
+        let env = m.environment("production").unwrap();
+        let text = "# envmint: generated=2020-01-01T00:00:00Z\nENC=a\n\
+            # envmint: previous-of=ENC retired=2020-01-01T00:00:00Z,2019-01-01T00:00:00Z\n\
+            ENC_OLD=b,c\n\
+            # envmint: generated=2026-01-01T00:00:00Z\nJWT=x\n\
+            # envmint: previous-of=JWT retired=2026-01-01T00:00:00Z\nJWT_PREVIOUS=y\n";
+        let r = evaluate(&m, env, &Document::parse(text), t("2030-01-01"));
+        let states: Vec<_> = r.iter().map(|k| (k.key.as_str(), k.state)).collect();
+        assert_eq!(
+            states,
+            [
+                ("ENC", State::Ok),
+                ("ENC_OLD", State::Previous),
+                ("JWT", State::Due),
+                // A keyring-form record (no expires) on a signing key: retired + overlap.
+                ("JWT_PREVIOUS", State::Expired),
+            ]
+        );
+        assert_eq!(r[0].due_at, None);
+        assert_eq!(
+            r[0].keyring,
+            Some(Keyring {
+                keys: 3,
+                full: false
+            })
+        );
+        assert_eq!(r[1].expires_at, None);
+        assert_eq!(r[1].role, Role::Encryption);
+        assert_eq!(r[3].expires_at, Some(t("2026-01-08")));
+        assert_eq!(r[2].keyring, None);
+        assert!(r.iter().all(|k| k.problem.is_none()));
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod manifest;
 mod messages;
 mod plan;
 mod plan_apply;
+mod roles;
 mod rotate;
 mod rotation_year;
 mod run;

@@ -220,6 +220,7 @@ fn json_is_one_array_with_every_field_and_no_value() {
             "key",
             "state",
             "line",
+            "role",
             "generated_at",
             "due_at",
             "expires_at",

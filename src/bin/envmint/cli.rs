@@ -477,11 +477,12 @@ pub struct RekeyArgs {
 #[derive(Debug, Args)]
 #[group(multiple = false)]
 pub struct SelectArgs {
-    /// Keys that are due, have no record (unknown age) or are missing [the default].
+    /// Keys that are due, have no record (unknown age) or are missing [the default]; a
+    /// credential is only reported.
     #[arg(long)]
     pub due: bool,
 
-    /// Every secret of each environment.
+    /// Every secret of each environment (but credentials, which are only reported).
     #[arg(long)]
     pub all: bool,
 
@@ -573,18 +574,22 @@ pub struct ApplyArgs {
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
     envmint rotate                            # = rotate --due, every environment (cron)\n  \
-    envmint rotate production --key DB_PASSWORD\n  \
+    envmint rotate production --key DB_PASSWORD   # a credential, once changed at the server\n  \
     envmint rotate --all --no-overlap         # after a compromise\n  \
     envmint rotate --dry-run --at 2027-01-01 --json\n\n\
-    Selected keys get a new value with `# envmint: generated=NOW` above it. With an overlap\n\
-    the old value is kept (KEY_PREVIOUS, numbered or a list, as the manifest says) until it\n\
-    expires; expired ones are removed on every run. External keys are reported with the\n\
-    `envmint set` command to run. Exits 0 whether or not anything changed.")]
+    Selected keys get a new value with `# envmint: generated=NOW` above it. By role:\n\
+    signing keys keep the old value (KEY_PREVIOUS, numbered or a list) for their overlap,\n\
+    then it is removed; encryption keys keep every old key in their keyring until `envmint\n\
+    retire` (a full keyring is not rotated; --no-overlap keeps it too); credentials are\n\
+    never changed by --due or --all, only reported (`--key` renews one). External keys are\n\
+    reported with the `envmint set` command to run. Exits 0 whether or not anything\n\
+    changed.")]
 pub struct RotateArgs {
     #[command(flatten)]
     pub rotation: RotationArgs,
 
-    /// Keep no retired value: drop the selected keys' previous values at once (a compromise).
+    /// Keep no retired value: drop the selected keys' previous values at once (a compromise);
+    /// an encryption key's keyring is kept all the same.
     #[arg(long)]
     pub no_overlap: bool,
 
@@ -676,10 +681,14 @@ pub struct ExportArgs {
 #[command(after_help = "Examples:\n  \
     envmint run production -- ./server --port 8080\n  \
     envmint run development --only DATABASE_URL -- psql\n  \
-    envmint run staging --override -- npm start\n\n\
+    envmint run staging --override -- npm start\n  \
+    envmint run development --allow-var NODE_OPTIONS -- node app.js\n\n\
     Every key of the environment's file is added to COMMAND's environment, as a dotenv\n\
     loader would (a sealed environment is decrypted in memory): values never touch the disk\n\
-    nor any command line. A variable already set is kept unless --override (-v names them).\n\
+    nor any command line. A variable already set is kept unless --override, and named on\n\
+    stderr. Variables that make programs load code (LD_*, DYLD_*, PATH, BASH_ENV, ENV, IFS,\n\
+    NODE_OPTIONS, PYTHONPATH, PERL5OPT, RUBYOPT, JAVA_TOOL_OPTIONS...) are held back, and\n\
+    named on stderr, unless --allow-var names them: the file is the repository's, not yours.\n\
     envmint then replaces itself with COMMAND (exec): signals, the terminal and the exit\n\
     status are COMMAND's own. A command not found exits 127, one that cannot be executed 126.\n\
     ENVMINT_AGE_KEY and ENVMINT_PASSPHRASE (envmint's, not the app's) are not passed on.")]
@@ -696,6 +705,11 @@ pub struct RunArgs {
     #[arg(long = "override")]
     pub override_existing: bool,
 
+    /// Pass this variable from the file even though it makes programs load code (LD_PRELOAD,
+    /// PATH, NODE_OPTIONS...; repeatable, or comma-separated).
+    #[arg(long = "allow-var", value_name = "NAME", value_delimiter = ',')]
+    pub allow_var: Vec<String>,
+
     /// The command to run and its arguments, after `--`.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<std::ffi::OsString>,
@@ -709,8 +723,11 @@ pub struct RunArgs {
     envmint status --at 2027-01-01         # what will be due then\n  \
     envmint status production --json | jq '.[] | select(.state == \"due\")'\n\n\
     States: ok, due (age >= rotate_every), missing, unknown (no `# envmint:` record: due now),\n\
-    unmanaged (not in the manifest), previous (a retired value kept for its overlap window)\n\
-    and expired (one past it). Sealed environments are read in memory. Never prints a value.")]
+    unmanaged (not in the manifest), previous (a retired value kept for its overlap window,\n\
+    or an encryption key's old key, kept until `envmint retire`) and expired (one past it).\n\
+    An encryption key's row says how many keys its keyring holds; a due credential's, the\n\
+    `rotate --key` command to run once it is changed at its service. Sealed environments are\n\
+    read in memory. Never prints a value.")]
 pub struct StatusArgs {
     /// Use this envmint.toml instead of searching the current folder and its parents.
     #[arg(long, value_name = "PATH")]

@@ -1074,6 +1074,26 @@ fn rotation(problem: &envmint::manifest::RotationProblem) -> (String, Option<Str
                  alnum), or another kind for {key}"
             )),
         ),
+        R::UnknownRole { role, did_you_mean } => (
+            format!("unknown role `{role}`"),
+            Some(match did_you_mean {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => "a role is \"signing\" (the default: session and JWT keys), \
+                         \"encryption\" (data at rest) or \"credential\" (a password another \
+                         service checks)"
+                    .into(),
+            }),
+        ),
+        R::OverlapOnEncryption { key } => (
+            format!(
+                "`overlap` on the encryption key {key}: its retired keys are kept until \
+                 `envmint retire`, never dropped by time"
+            ),
+            Some(format!(
+                "remove `overlap` from [secrets.{key}], or make it role = \"signing\" if \
+                 it only signs"
+            )),
+        ),
         R::Collision { name, key, with } => (
             match with {
                 Collides::Declared => {
@@ -1350,7 +1370,7 @@ mod tests {
             (
                 "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nsize = 32\n",
                 "envmint.toml:5: unknown field `size` in [secrets.A]",
-                "[secrets.A] takes: kind, alphabet, bytes, bits, length, rotate_every, environments, external, overlap, previous",
+                "[secrets.A] takes: kind, alphabet, bytes, bits, length, rotate_every, environments, external, overlap, previous, role",
             ),
             (
                 "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[environments.dev]\npath = \"x\"\n",
@@ -1375,7 +1395,7 @@ mod tests {
             (
                 "[defaults]\nrotation = \"9d\"\n[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n",
                 "envmint.toml:2: unknown field `rotation` in [defaults]",
-                "[defaults] takes: rotate_every, mode, overlap",
+                "[defaults] takes: rotate_every, mode, overlap, role",
             ),
             (
                 "[secrets.A]\n",

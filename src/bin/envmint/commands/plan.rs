@@ -37,6 +37,8 @@ fn summary_line(c: &Change) -> SummaryLine {
         Action::ExpiredRemoved => "remove-expired",
         Action::Dropped => "drop",
         Action::ExternalDue => "external-due",
+        Action::CredentialKept => "credential-kept",
+        Action::KeyringFull => "keyring-full",
     };
     SummaryLine {
         key: c.key.clone(),
@@ -56,6 +58,7 @@ struct Made<'a> {
 pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
     let manifest = super::load_manifest(ctx, args.rotation.manifest.as_deref(), &cwd)?;
+    super::status::warn_manifest(&manifest, &cwd);
     if args.json {
         super::check_stdout()?;
     }

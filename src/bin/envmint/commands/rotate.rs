@@ -93,6 +93,22 @@ pub(super) fn rotation_error(env: &Environment, err: RotationError) -> Error {
             "rotate it without keeping the old value: envmint rotate {} --key {key} --no-overlap",
             env.name
         )),
+        RotationError::KeyringFull {
+            key,
+            environment,
+            held,
+        } => Error::data(
+            envmint::error::Location::new(env.store_path(), None),
+            format!(
+                "{key}: its keyring is full ({held} retired key{} kept): a new key would push \
+                 out one that data may still need",
+                if held == 1 { "" } else { "s" }
+            ),
+        )
+        .with_hint(format!(
+            "re-encrypt the data under the current key, then remove the old keys with: envmint \
+             retire {environment} {key}"
+        )),
     }
 }
 
@@ -115,6 +131,7 @@ pub(super) fn build(
 pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
     let manifest = super::load_manifest(ctx, args.rotation.manifest.as_deref(), &cwd)?;
+    super::status::warn_manifest(&manifest, &cwd);
     if args.json {
         super::check_stdout()?;
     }
@@ -353,6 +370,8 @@ pub(super) fn change_line(env: &str, c: &Change, width: usize, dry_run: bool) ->
         (Action::ExpiredRemoved, false) => "removed expired",
         (Action::Dropped, false) => "dropped",
         (Action::ExternalDue, _) => "external, due",
+        (Action::CredentialKept, _) => "credential, kept",
+        (Action::KeyringFull, _) => "keyring full, kept",
     };
     let detail = match c.action {
         Action::Rotated => format!(
@@ -365,6 +384,18 @@ pub(super) fn change_line(env: &str, c: &Change, width: usize, dry_run: bool) ->
             "({}); run: envmint set {env} {}",
             c.reason.map_or("", |r| r.as_str()),
             c.key
+        ),
+        Action::CredentialKept => format!(
+            "({}); a credential: change it at its service, then run: {}",
+            c.reason.map_or("", |r| r.as_str()),
+            run_command(env, c).unwrap_or_default()
+        ),
+        Action::KeyringFull => format!(
+            "({}); {} retired key{} kept, none may be dropped: re-encrypt, then run: {}",
+            c.reason.map_or("", |r| r.as_str()),
+            c.count,
+            if c.count == 1 { "" } else { "s" },
+            run_command(env, c).unwrap_or_default()
         ),
         _ => {
             let of = c.previous_of.as_deref().unwrap_or("");
@@ -389,6 +420,8 @@ fn state(r: &EnvReport<'_>, dry_run: bool) -> String {
     let count = |a: Action| r.changes.iter().filter(|c| c.action == a).count();
     let rotated = count(Action::Rotated);
     let external = count(Action::ExternalDue);
+    let credentials = count(Action::CredentialKept);
+    let full = count(Action::KeyringFull);
     let removed = count(Action::ExpiredRemoved) + count(Action::Dropped);
     if r.changes.is_empty() {
         return "nothing due".to_string();
@@ -404,10 +437,36 @@ fn state(r: &EnvReport<'_>, dry_run: bool) -> String {
     if external > 0 {
         parts.push(format!("{external} external due"));
     }
+    if credentials > 0 {
+        parts.push(format!(
+            "{credentials} credential{} kept",
+            plural(credentials)
+        ));
+    }
+    if full > 0 {
+        parts.push(format!("{full} keyring{} full", plural(full)));
+    }
     if !dry_run && !r.written && rotated + removed > 0 {
         parts.push("not written".to_string());
     }
     parts.join(", ")
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The command a person runs for a change the rotation could not make itself: `envmint set`
+/// for an external key, `envmint rotate --key` for a credential (once changed at its service),
+/// `envmint retire` for a full keyring.
+pub(super) fn run_command(env: &str, c: &Change) -> Option<String> {
+    let key = &c.key;
+    match c.action {
+        Action::ExternalDue => Some(format!("envmint set {env} {key}")),
+        Action::CredentialKept => Some(format!("envmint rotate {env} --key {key}")),
+        Action::KeyringFull => Some(format!("envmint retire {env} {key}")),
+        _ => None,
+    }
 }
 
 /// Key names wider than this do not widen the summary's key column.
@@ -455,7 +514,8 @@ struct JsonEnv<'a> {
 #[derive(Serialize)]
 pub(super) struct JsonChange<'a> {
     key: &'a str,
-    /// `rotated`, `retired`, `expired-removed`, `dropped` or `external-due`.
+    /// `rotated`, `retired`, `expired-removed`, `dropped`, `external-due`, `credential-kept`
+    /// or `keyring-full`.
     action: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'static str>,
@@ -467,7 +527,7 @@ pub(super) struct JsonChange<'a> {
     previous_of: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     count: Option<usize>,
-    /// For an external key: the command to run.
+    /// For an external key, a kept credential or a full keyring: the command to run.
     #[serde(skip_serializing_if = "Option::is_none")]
     run: Option<String>,
 }
@@ -481,7 +541,7 @@ pub(super) fn json_change<'a>(env: &str, c: &'a Change) -> JsonChange<'a> {
         bits: c.bits.map(super::bits_json),
         previous_of: c.previous_of.as_deref(),
         count: (c.count > 1).then_some(c.count),
-        run: (c.action == Action::ExternalDue).then(|| format!("envmint set {env} {}", c.key)),
+        run: run_command(env, c),
     }
 }
 

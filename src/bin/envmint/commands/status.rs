@@ -5,7 +5,7 @@ use super::shown;
 use crate::cli::StatusArgs;
 use crate::context::Context;
 use envmint::error::{FileError, Op};
-use envmint::manifest::Environment;
+use envmint::manifest::{Environment, Manifest, Role};
 use envmint::plan::status::{self, KeyStatus, Problem, State};
 use envmint::time::{Due, format_age, format_timestamp, utc_date};
 use envmint::{Exit, Result, store};
@@ -25,6 +25,7 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<Exit> {
     let now = super::rotate::instant(ctx, args.at.as_deref())?;
     let cwd = ctx.cwd()?.to_path_buf();
     let manifest = super::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
+    warn_manifest(&manifest, &cwd);
     if args.json {
         super::check_stdout()?;
     }
@@ -77,6 +78,25 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<Exit> {
     })
 }
 
+/// Warns, once the manifest is loaded, about settings that cannot do what they say: an
+/// `overlap` longer than `rotate_every` x `keep` (with the `keep` that holds). `audit`
+/// reports the same as `overlap-keep`.
+pub(super) fn warn_manifest(manifest: &Manifest, cwd: &Path) {
+    let file = match manifest.source() {
+        envmint::manifest::Source::File(p) => shown(p, cwd).display().to_string(),
+        envmint::manifest::Source::Builtin => "<built-in preset>".to_string(),
+    };
+    for decl in manifest.secrets() {
+        if let Some(needed) = envmint::audit::roles::overlap_keep(decl) {
+            let f = envmint::audit::roles::overlap_keep_finding(decl, needed);
+            super::say!("warning: {file}: {}", f.message);
+            if let Some(hint) = f.hint {
+                super::say!("hint: {hint}");
+            }
+        }
+    }
+}
+
 /// A warning for each row with something odd about it: a bad record names its own line (the
 /// one above the key). Also `rotate` and `plan`'s, so the scheduled job's log names the line.
 pub(super) fn warn_problems(rows: &[KeyStatus], file: &Path) {
@@ -91,6 +111,11 @@ pub(super) fn warn_problems(rows: &[KeyStatus], file: &Path) {
             (_, None) => 0,
         };
         let consequence = match (row.state, &row.previous_of) {
+            (State::Unknown, Some(_)) if row.role == Role::Encryption => {
+                "kept: an encryption key's retired keys are never removed by time (envmint \
+                 retire removes them)"
+                    .to_string()
+            }
             (State::Unknown, Some(of)) => format!(
                 "its expiry is unknown, so the next `envmint rotate` removes it; to keep it a \
                  while, put a record above it: `# envmint: previous-of={of} retired=TIME \
@@ -111,8 +136,16 @@ pub(super) fn warn_problems(rows: &[KeyStatus], file: &Path) {
 /// One stderr line counting the keys that need attention and naming what fixes them.
 fn say_next_steps(all: &[EnvStatus<'_>]) {
     let rows = || all.iter().flat_map(|e| e.rows.iter());
-    let count = |s: State| rows().filter(|r| r.state == s).count();
-    let (due, unknown) = (count(State::Due), count(State::Unknown));
+    let credential =
+        |r: &&KeyStatus| r.role == Role::Credential && !r.external && r.previous_of.is_none();
+    let count = |s: State| rows().filter(|r| r.state == s && !credential(r)).count();
+    let full = rows()
+        .filter(|r| r.state == State::Due && r.keyring.is_some_and(|k| k.full))
+        .count();
+    let (due, unknown) = (count(State::Due) - full, count(State::Unknown));
+    let credentials = rows()
+        .filter(|r| matches!(r.state, State::Due | State::Unknown) && credential(r))
+        .count();
     let missing = rows()
         .filter(|r| r.state == State::Missing && !r.external)
         .count();
@@ -128,6 +161,17 @@ fn say_next_steps(all: &[EnvStatus<'_>]) {
     }
     if due + unknown > 0 {
         fixes.push("`envmint rotate --due` renews due and unknown keys");
+    }
+    if full > 0 {
+        counts.push(format!("{full} due with a full keyring"));
+        fixes.push("re-encrypt, then `envmint retire ENV KEY` makes room");
+    }
+    if credentials > 0 {
+        counts.push(format!("{credentials} credential(s) due"));
+        fixes.push(
+            "change a credential at its service, then `envmint rotate ENV --key KEY` (--due \
+             never changes one)",
+        );
     }
     if missing > 0 {
         counts.push(format!("{missing} missing"));
@@ -204,10 +248,32 @@ fn print_tables(all: &[EnvStatus<'_>], now: Timestamp, cwd: &Path) -> Result<()>
 /// The NEXT column: when the key falls due or its retired value expires, or what to do.
 fn next(row: &KeyStatus, env: &str, now: Timestamp) -> String {
     match row.state {
-        State::Ok | State::Due => match row.due_at {
-            Some(due) => format!("{} ({})", utc_date(due), Due::at(now, due)),
-            None => "-".into(),
-        },
+        State::Ok | State::Due => {
+            let mut text = match row.due_at {
+                Some(due) => format!("{} ({})", utc_date(due), Due::at(now, due)),
+                None if row.generated_at.is_some() => "never (rotate_every = \"never\")".into(),
+                None => "-".into(),
+            };
+            if row.state == State::Due && row.role == Role::Credential && !row.external {
+                let _ = write!(
+                    text,
+                    "; change it at its service, then: envmint rotate {env} --key {}",
+                    row.key
+                );
+            }
+            if let Some(ring) = row.keyring {
+                let n = ring.keys;
+                let _ = write!(text, "; keyring: {n} key{}", plural(n as u64));
+                if ring.full && row.state == State::Due {
+                    let _ = write!(
+                        text,
+                        ", full: re-encrypt, then envmint retire {env} {}",
+                        row.key
+                    );
+                }
+            }
+            text
+        }
         State::Previous | State::Expired => match row.expires_at {
             Some(exp) => {
                 let when = match Due::at(now, exp) {
@@ -222,8 +288,12 @@ fn next(row: &KeyStatus, env: &str, now: Timestamp) -> String {
                 };
                 format!("{verb} {} ({when})", utc_date(exp))
             }
+            None if row.role == Role::Encryption => "kept until envmint retire".into(),
             None => "-".into(),
         },
+        State::Unknown if row.previous_of.is_some() && row.role == Role::Encryption => {
+            "kept until envmint retire (no record)".into()
+        }
         State::Unknown if row.previous_of.is_some() => "expiry unknown".into(),
         State::Unknown => match row.problem {
             None => "due now (no record of its age)".into(),
@@ -259,6 +329,12 @@ struct JsonKey<'a> {
     /// For a retired value, the secret it belonged to.
     previous_of: Option<&'a str>,
     external: bool,
+    /// `signing`, `encryption` or `credential` (for a retired value, its secret's); `null`
+    /// for an unmanaged key.
+    role: Option<&'static str>,
+    /// For an encryption key: how many keys its keyring holds (current and retired).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    keyring: Option<usize>,
     /// What is odd about the key (a bad record...), in words; `null` when nothing is.
     problem: Option<String>,
 }
@@ -282,6 +358,8 @@ fn print_json(all: &[EnvStatus<'_>], cwd: &Path) -> Result<()> {
                 expires_at: time(r.expires_at),
                 previous_of: r.previous_of.as_deref(),
                 external: r.external,
+                role: (r.state != State::Unmanaged).then(|| r.role.name()),
+                keyring: r.keyring.map(|k| k.keys),
                 problem: r.problem.as_ref().map(ToString::to_string),
             })
         })

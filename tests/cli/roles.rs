@@ -1,0 +1,137 @@
+//! Roles end to end: what `rotate --due` does with the built-in `web` preset's signing keys,
+//! encryption key and credentials, and what `status` and `audit` say about them (issue 14,
+//! section 2).
+
+use crate::common;
+
+use common::{Output, Test, assert_stderr_has};
+use std::collections::HashMap;
+
+const ENVS: [(&str, &str); 3] = [
+    ("development", ".env.development.local"),
+    ("staging", ".env.staging.local"),
+    ("production", ".env.production.local"),
+];
+
+/// The variables of a dotenv file envmint wrote (unquoted values, `# envmint:` records).
+fn values(out: &Output, file: &str) -> HashMap<String, String> {
+    out.read(file)
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let (k, v) = l.split_once('=').expect("KEY=value");
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+/// `days` after today, as `--at` takes it.
+fn in_days(days: i64) -> String {
+    let t = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * days);
+    t.strftime("%Y-%m-%d").to_string()
+}
+
+/// `init; bootstrap --all; rotate --due --at <today+100d>` leaves every environment working:
+/// the signing keys rotated with their old value kept, the old ENCRYPTION_KEY in its keyring,
+/// the passwords unchanged and reported with the command to run once changed at the server.
+#[test]
+fn the_web_preset_rotates_signing_keeps_encryption_keys_and_reports_credentials() {
+    let boot = Test::new().arg("init").status(0).then();
+    let boot = boot.args(["bootstrap", "--all"]).status(0);
+    let before: Vec<_> = ENVS.iter().map(|(_, f)| values(&boot, f)).collect();
+    let at = in_days(100);
+    let out = boot.then().args(["rotate", "--due", "--at", &at]).status(0);
+    for ((env, file), old) in ENVS.iter().zip(&before) {
+        let new = values(&out, file);
+        for key in ["SECRET_KEY", "JWT_SECRET_KEY", "SESSION_SECRET"] {
+            // Compared, never printed: they are secrets, even in a test.
+            assert!(new[key] != old[key], "{env} {key} rotated");
+            assert!(
+                new[&format!("{key}_PREVIOUS")] == old[key],
+                "{env}: the old {key} kept"
+            );
+        }
+        assert!(new["ENCRYPTION_KEY"] != old["ENCRYPTION_KEY"]);
+        assert!(
+            new.get("ENCRYPTION_KEY_PREVIOUS") == Some(&old["ENCRYPTION_KEY"]),
+            "{env}: the old encryption key is in the keyring"
+        );
+        for key in ["DB_PASSWORD", "REDIS_PASSWORD"] {
+            assert!(new[key] == old[key], "{env}: {key} unchanged");
+            assert!(!new.contains_key(&format!("{key}_PREVIOUS")));
+        }
+        // A line saying why, for each key.
+        for (action, key) in [
+            ("rotated", "SECRET_KEY"),
+            ("retired", "SECRET_KEY_PREVIOUS"),
+            ("retired", "ENCRYPTION_KEY_PREVIOUS"),
+            ("credential, kept", "DB_PASSWORD"),
+            ("credential, kept", "REDIS_PASSWORD"),
+        ] {
+            let line = format!("  {action:<20} {key}");
+            assert_stderr_has(&out, &line);
+        }
+        assert_stderr_has(
+            &out,
+            &format!(
+                "a credential: change it at its service, then run: envmint rotate {env} --key \
+                 DB_PASSWORD"
+            ),
+        );
+    }
+    // The keyring record has no expiry; the signing ones do.
+    let prod = out.read(".env.production.local");
+    let record = |key: &str| {
+        let at = prod.find(&format!("\n{key}=")).unwrap();
+        prod[..at].lines().last().unwrap().to_string()
+    };
+    assert!(!record("ENCRYPTION_KEY_PREVIOUS").contains("expires="));
+    assert!(record("SECRET_KEY_PREVIOUS").contains(" expires="));
+
+    // The credentials are what status --check and audit point at, with the command.
+    let status = out
+        .then()
+        .args(["status", "production", "--check", "--at", &at])
+        .status(1);
+    assert!(
+        status.stdout().contains(
+            "change it at its service, then: envmint rotate production --key DB_PASSWORD"
+        )
+    );
+    assert!(
+        status.stdout().contains("keyring: 2 keys"),
+        "{}",
+        status.stdout()
+    );
+    assert_stderr_has(&status, "2 credential(s) due");
+    let listed = status
+        .then()
+        .args(["status", "production", "--json", "--at", &at])
+        .status(0);
+    let json = listed.json();
+    let row = |key: &str| {
+        json.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["key"] == key)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(row("DB_PASSWORD")["role"], "credential");
+    assert_eq!(row("DB_PASSWORD")["state"], "due");
+    assert_eq!(row("ENCRYPTION_KEY")["keyring"], 2);
+    assert_eq!(
+        row("ENCRYPTION_KEY_PREVIOUS")["expires_at"],
+        serde_json::Value::Null
+    );
+    assert_eq!(row("SECRET_KEY")["role"], "signing");
+
+    // Changed at the server: --key puts the new one in the file.
+    let keyed = listed
+        .then()
+        .args(["rotate", "production", "--key", "DB_PASSWORD", "--at", &at])
+        .status(0);
+    let after = values(&keyed, ".env.production.local");
+    assert!(after["DB_PASSWORD"] != before[2]["DB_PASSWORD"]);
+    assert!(after["REDIS_PASSWORD"] == before[2]["REDIS_PASSWORD"]);
+}
