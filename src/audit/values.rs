@@ -87,7 +87,25 @@ pub fn check_values(manifest: &Manifest, env: &EnvValues<'_>) -> Vec<Finding> {
                 .is_some_and(|template| template == value)
         };
         match role(manifest, env.env, key) {
-            None | Some(Role::Previous) => {}
+            None => {}
+            // A retired value the template gives: a fallback everyone with the repository
+            // knows, which apps accept until it is removed.
+            Some(Role::Previous) if !value.is_empty() && example() => out.push(
+                finding(
+                    Severity::Error,
+                    Check::ExampleValue,
+                    format!(
+                        "{key}, a retired value, has the same value as in .env.example: apps \
+                         accept a value the repository knows"
+                    ),
+                )
+                .hint(format!(
+                    "`envmint bootstrap {}` marks it expired and `envmint rotate {} --due` \
+                     removes it",
+                    env.env, env.env
+                )),
+            ),
+            Some(Role::Previous) => {}
             Some(Role::Managed(decl)) => {
                 let Some(problem) = kept_problem(key, value, &decl.spec, env.example) else {
                     continue;

@@ -648,6 +648,13 @@ fn git_searches_each_item_of_a_list_of_retired_values() {
     git(&dir, &["commit", "-q", "-m", "notes"]);
     let now = record_now();
     let stamp = now.trim_start_matches("# envmint: generated=");
+    // Inside the 7-day overlap (a later expiry would be capped, and reported as record-time).
+    let expires = stamp
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .checked_add(jiff::SignedDuration::from_hours(6 * 24))
+        .unwrap()
+        .to_string();
     let out = test
         .env("HOME", dir.join("no-home"))
         .env("XDG_CONFIG_HOME", dir.join("no-config"))
@@ -661,7 +668,7 @@ fn git_searches_each_item_of_a_list_of_retired_values() {
             ".env.production.local",
             format!(
                 "{now}\nAPP_KEY=7e5c3a1f9d8b6e4c2a0f1e3d5c7b9a2e4d6c8b0a1f3e5d7c9b2a4e6d8c0f1b3a\n\
-                 # envmint: previous-of=APP_KEY retired={stamp},{stamp} expires=2999-01-01T00:00:00Z,2999-01-01T00:00:00Z\n\
+                 # envmint: previous-of=APP_KEY retired={stamp},{stamp} expires={expires},{expires}\n\
                  APP_KEYS={old},{older}\n"
             ),
         )

@@ -545,6 +545,9 @@ pub struct PlanArgs {
 #[command(after_help = "Examples:\n  \
     envmint plan --all -o rotation.plan && envmint apply rotation.plan\n  \
     envmint apply rotation.plan -i ~/.config/envmint/identity.txt\n\n\
+    The records it writes are dated when it is applied (a value retired today keeps its whole\n\
+    overlap); a plan older than the shortest overlap of the secrets it rotates, or made after\n\
+    the clock, is refused (exit 65).\n\n\
     Every store is locked and checked before any is written: one already in the plan's\n\
     \"after\" state is skipped (so an interrupted apply is simply run again); one in neither\n\
     state refuses the whole plan (exit 65, nothing changed), and so does a plan that would\n\
@@ -564,6 +567,11 @@ pub struct ApplyArgs {
     /// The plan file written by `envmint plan -o`.
     #[arg(value_name = "PLANFILE")]
     pub plan: PathBuf,
+
+    /// Date what the plan writes at WHEN instead of now (RFC 3339, or YYYY-MM-DD for midnight
+    /// UTC): its records are dated when it is applied, not when it was made.
+    #[arg(long, value_name = "WHEN")]
+    pub at: Option<String>,
 
     /// Print what was applied as JSON on stdout.
     #[arg(long)]
