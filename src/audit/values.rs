@@ -9,7 +9,7 @@ use super::{Check, Finding, Severity, looks_secret};
 use crate::dotenv::Document;
 use crate::generate::{MIN_BITS, Problem, is_placeholder};
 use crate::manifest::{MAX_KEEP, Manifest, SecretDecl};
-use crate::plan::bootstrap::kept_problem;
+use crate::plan::bootstrap::{kept_problem, separator_problem};
 use crate::secret::KeyedHash;
 use std::collections::HashMap;
 use std::path::Path;
@@ -107,7 +107,9 @@ pub fn check_values(manifest: &Manifest, env: &EnvValues<'_>) -> Vec<Finding> {
             ),
             Some(Role::Previous) => {}
             Some(Role::Managed(decl)) => {
-                let Some(problem) = kept_problem(key, value, &decl.spec, env.example) else {
+                let Some(problem) = kept_problem(key, value, &decl.spec, env.example)
+                    .or_else(|| separator_problem(decl, value))
+                else {
                     continue;
                 };
                 let (severity, check) = match problem {

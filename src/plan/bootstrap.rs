@@ -157,6 +157,19 @@ pub fn check_kept(
     Some(format!("{problem}, not a {}", spec.describe()))
 }
 
+/// A kept value that holds its declaration's list separator (`previous = { list = ... }`): it
+/// could not be retired into the list and read back as one value.
+pub fn separator_problem(decl: &SecretDecl, value: &str) -> Option<Problem> {
+    match &decl.previous {
+        crate::manifest::Previous::List {
+            name, separator, ..
+        } if value.contains(separator.as_str()) => {
+            Some(Problem::HoldsSeparator { list: name.clone() })
+        }
+        _ => None,
+    }
+}
+
 /// What is wrong with a kept value, as data: [`Spec::check`], then a copy of the template's
 /// value for the same key. `audit` files each problem under its own check.
 pub fn kept_problem(
@@ -225,7 +238,10 @@ pub fn plan<'a>(
             if value.is_empty() {
                 Action::Filled
             } else {
-                problem = check_kept(&decl.key, value, &decl.spec, options.example);
+                problem = check_kept(&decl.key, value, &decl.spec, options.example).or_else(|| {
+                    separator_problem(decl, value)
+                        .map(|p| format!("{p}, not a {}", decl.spec.describe()))
+                });
                 match (&problem, options.replace_weak) {
                     (None, _) => Action::Kept,
                     (Some(_), false) => Action::Weak,

@@ -59,7 +59,7 @@ use super::status::{self, KeyStatus, State};
 use crate::Secret;
 use crate::dotenv::{Document, EditError};
 use crate::generate::Generator;
-use crate::manifest::{Environment, MAX_KEEP, Manifest, Previous, Role, SecretDecl, numbered};
+use crate::manifest::{Environment, MAX_KEEP, Manifest, Previous, Role, SecretDecl};
 use jiff::Timestamp;
 use rand::CryptoRng;
 use std::collections::{HashMap, HashSet};
@@ -620,8 +620,8 @@ fn slots(decl: &SecretDecl, entries: &[Entry]) -> Vec<(String, usize)> {
     }
     match &decl.previous {
         Previous::One(name) => vec![(name.clone(), 1)],
-        Previous::Numbered { pattern, .. } => (1..=entries.len())
-            .map(|n| (numbered(pattern, n), 1))
+        Previous::Numbered { .. } | Previous::Slots(_) => (1..=entries.len())
+            .filter_map(|n| decl.previous.slot(n).map(|name| (name, 1)))
             .collect(),
         Previous::List { name, .. } => vec![(name.clone(), entries.len())],
     }
@@ -716,9 +716,8 @@ fn read_previous(doc: &Document, decl: &SecretDecl, now: Timestamp) -> Found {
                 take(name, vec![v], doc, &mut found);
             }
         }
-        Previous::Numbered { pattern, .. } => {
-            for n in 1..=MAX_KEEP {
-                let name = numbered(pattern, n);
+        Previous::Numbered { .. } | Previous::Slots(_) => {
+            for name in (1..=MAX_KEEP).map_while(|n| decl.previous.slot(n)) {
                 if let Some(v) = doc.get(&name) {
                     take(&name, vec![v], doc, &mut found);
                 }
@@ -786,10 +785,12 @@ fn write_previous(
             None if present(name) => edits.push(Edit::Remove { key: name.clone() }),
             None => {}
         },
-        Previous::Numbered { pattern, .. } => {
+        Previous::Numbered { .. } | Previous::Slots(_) => {
             let mut anchor = key.to_string();
             for n in 1..=MAX_KEEP {
-                let name = numbered(pattern, n);
+                let Some(name) = decl.previous.slot(n) else {
+                    break;
+                };
                 match alive.get(n - 1) {
                     Some(e) => {
                         one(

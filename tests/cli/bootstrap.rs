@@ -946,7 +946,7 @@ fn fail_manifest_errors_name_the_line_and_exit_65() {
             "undeclared environment `prod`",
         ),
         (
-            format!("{envs}[secrets.A]\nalphabet = \"abcdef$\"\nlength = 100\n"),
+            format!("{envs}[secrets.A]\nalphabet = \"abcdef${{\"\nlength = 100\n"),
             4,
             "alphabet",
         ),
