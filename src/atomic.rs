@@ -78,7 +78,18 @@ pub use lock::{Clock, DEFAULT_LOCK_TIMEOUT, LockWait, SLOW_LOCK, SystemClock};
 /// Those of following the chain: [`FileProblem::UntrustedSymlink`] (77), a loop (73); reading
 /// a folder on the way.
 pub fn real_target(path: &Path) -> Result<PathBuf> {
-    let target = resolve::final_target(path)?;
+    // A file where a folder should be (`ro/.env` with `ro` a file): no link can be followed
+    // past it, and writing there fails later with its own error; the path is what it names.
+    let not_a_dir =
+        |e: &io::Error| e.raw_os_error() == Some(rustix::io::Errno::NOTDIR.raw_os_error());
+    let target = match resolve::final_target(path) {
+        Ok(target) => target,
+        Err(Error::File(FileError {
+            problem: FileProblem::Os(e),
+            ..
+        })) if not_a_dir(&e) => path.to_path_buf(),
+        Err(e) => return Err(e),
+    };
     let mut existing = target.as_path();
     let mut rest: Vec<&std::ffi::OsStr> = Vec::new();
     loop {
@@ -93,7 +104,7 @@ pub fn real_target(path: &Path) -> Result<PathBuf> {
                 }
                 return Ok(real);
             }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            Err(e) if e.kind() == io::ErrorKind::NotFound || not_a_dir(&e) => {
                 let (Some(name), Some(parent)) = (existing.file_name(), existing.parent()) else {
                     return Err(Error::reading(existing, e));
                 };

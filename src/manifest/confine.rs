@@ -195,6 +195,14 @@ mod tests {
             outside(&err),
             Some(("recipients_file", top_real.join("victim/p.txt").as_path()))
         );
+        // A file where a folder should be: nothing to follow, inside as named.
+        fs::write(repo.join("ro"), "not a folder").unwrap();
+        let m = load(&repo, "[environments.p]\nfile = \"ro/x.env\"\n");
+        m.confine(&repo, &none).unwrap();
+        let m = load(
+            &repo,
+            "[environments.p]\nsealed = \"p.age\"\nrecipients_file = \"keys/p.txt\"\n",
+        );
         // The repository's own folders may be links within it.
         fs::remove_file(repo.join("keys")).unwrap();
         std::os::unix::fs::symlink("sub", repo.join("keys")).unwrap();
