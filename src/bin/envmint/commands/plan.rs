@@ -96,6 +96,7 @@ pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
                 env,
                 exists: false,
                 written: false,
+                refused: false,
                 changes: Vec::new(),
             });
             continue;
@@ -126,6 +127,7 @@ pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
             env,
             exists: true,
             written: false,
+            refused: false,
             changes: built.changes,
         });
     }
