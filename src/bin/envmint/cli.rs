@@ -192,6 +192,7 @@ pub struct InitArgs {
     envmint bootstrap development staging production\n  \
     envmint bootstrap staging --dry-run --json\n  \
     envmint bootstrap --all\n  \
+    envmint --allow-outside bootstrap production  # file = \"/etc/myapp/env\", chosen by you\n  \
     cp .env.example .env.production.local && envmint bootstrap production\n\n\
     New keys are appended at the end; empty values are filled in place, keeping the line's\n\
     export and quotes. Other values are kept and checked: a placeholder, a wrong length or\n\
