@@ -328,7 +328,9 @@ pub struct UnsetArgs {
     removed with its folder afterwards. The file changes only when the editor exits 0 and\n\
     the result differs and reads cleanly: a result with unreadable lines or a key defined\n\
     twice is shown and offered for editing again (without a terminal: exit 65, nothing\n\
-    changed). A file changed by another process meanwhile is not overwritten (exit 73).")]
+    changed). A file changed by another process meanwhile is not overwritten (exit 73).\n\
+    Ctrl-C is the editor's; SIGTERM/SIGHUP stop the editor too, and envmint says the edits\n\
+    were discarded. The editor does not get ENVMINT_AGE_KEY or ENVMINT_PASSPHRASE.")]
 pub struct EditArgs {
     // --manifest, -i/--identity and ENV, in that order (first in --help too).
     #[command(flatten)]
