@@ -965,3 +965,52 @@ fn an_empty_or_relative_home_does_not_make_the_working_folder_the_key_folder() {
         assert_stderr_has(&out, "no identity");
     }
 }
+
+/// SIGKILL while `unseal -o` writes (the plaintext arrives on stdin, slowly): nothing is left
+/// beside the output, not even a partial temporary file (O_TMPFILE). It left
+/// `.OUT.envmint-tmp.*` holding the plaintext written so far.
+#[test]
+fn a_kill_during_unseal_o_leaves_no_partial_plaintext() {
+    use std::io::Write as _;
+    let (t, r) = with_key();
+    let plain: String = (0..200_000).map(|i| format!("K{i}=v{i}\n")).collect();
+    let sealed = t
+        .write("big", &plain)
+        .args(["seal", "-r", &r, "-o", "big.age", "big"])
+        .status(0);
+    let ciphertext = sealed.bytes("big.age");
+    let test = sealed
+        .then()
+        .args(["unseal", "-i", "id.txt", "-o", "out.env"]);
+    let mut cmd = test.command();
+    cmd.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // Half the file: the first chunks are decrypted and written, then envmint waits for more.
+    stdin.write_all(&ciphertext[..ciphertext.len() / 2]).unwrap();
+    stdin.flush().unwrap();
+    let dir = std::fs::canonicalize(test.dir()).unwrap();
+    let writing = || {
+        std::fs::read_dir(format!("/proc/{}/fd", child.id()))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|fd| std::fs::read_link(fd.path()).ok())
+            .any(|target| target.starts_with(&dir) && !target.ends_with("big.age"))
+    };
+    let deadline = std::time::Instant::now() + common::HANG;
+    while !writing() {
+        assert!(std::time::Instant::now() < deadline, "envmint never opened its output");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(stdin);
+    let left: Vec<String> = common::names(&dir)
+        .into_iter()
+        .filter(|n| n.contains("out.env"))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
