@@ -36,6 +36,12 @@ pub struct Cli {
     #[arg(short, long, global = true)]
     pub verbose: bool,
 
+    /// Let the manifest's paths (file, sealed, recipients_file, and symlinks on the way) lead
+    /// outside its folder. Without it, such a path is refused (exit 77) unless its folder is in
+    /// ~/.config/envmint/allow-outside or root owns a manifest outside any git work tree.
+    #[arg(long, global = true)]
+    pub allow_outside: bool,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -73,6 +79,9 @@ pub enum Command {
     /// Rotate secrets that are due (or --all, or --key KEY), keeping retired values for their
     /// overlap window.
     Rotate(RotateArgs),
+    /// Record the age of values a project already has, so `rotate --due` renews only what is
+    /// due.
+    Adopt(AdoptArgs),
     /// Write an environment's values for docker, Kubernetes, a shell or JSON.
     Export(ExportArgs),
     /// Run a command with an environment's values added to its environment.
@@ -744,6 +753,41 @@ pub struct RunArgs {
     /// The command to run and its arguments, after `--`.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<std::ffi::OsString>,
+}
+
+/// `envmint adopt`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint adopt production --dry-run                # what it would record\n  \
+    envmint adopt production --at 2026-09-01          # the values were made on September 1st\n  \
+    envmint adopt production SECRET_KEY DB_PASSWORD   # these secrets only\n\n\
+    A project that starts using envmint has values without `# envmint:` records: their age is\n\
+    unknown, so the first `rotate --due` would renew every one, and remove retired values kept\n\
+    by hand. adopt writes `# envmint: generated=WHEN` (set= for an external secret) above each\n\
+    value that has no record (WHEN is --at, or now), and takes each retired value without a\n\
+    record (KEY_PREVIOUS, a fallback list) as retired now, with the declared overlap. Values\n\
+    and other lines keep every byte. A record that does not read, and a retired value that\n\
+    came from .env.example, are skipped with the reason. Sealed stores are written sealed.")]
+pub struct AdoptArgs {
+    // --manifest, -i/--identity and ENV, in that order (first in --help too).
+    #[command(flatten)]
+    pub target: EnvArgs,
+
+    /// Only these secrets (and their retired values) [default: every secret of ENV].
+    #[arg(value_name = "KEY")]
+    pub keys: Vec<String>,
+
+    /// When the values were made (RFC 3339, or YYYY-MM-DD for midnight UTC) [default: now].
+    #[arg(long, value_name = "WHEN")]
+    pub at: Option<String>,
+
+    /// Report what would be recorded; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Print what was recorded as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `envmint status`.

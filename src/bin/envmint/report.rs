@@ -261,6 +261,33 @@ fn manifest(e: &ManifestError) -> Rendered {
                 )),
             )
         }
+        P::Outside {
+            environment,
+            field,
+            path,
+            target,
+            folder,
+        } => {
+            let how = if path == target {
+                String::new()
+            } else {
+                format!(" ({} through a symlink)", path.display())
+            };
+            (
+                format!(
+                    "`{field}` of [environments.{environment}] names {}{how}, outside the \
+                     manifest's folder {}; refused: a repository does not choose where envmint \
+                     reads and writes secrets",
+                    target.display(),
+                    folder.display()
+                ),
+                Some(format!(
+                    "if you chose this path, allow it: envmint --allow-outside ..., or add {} \
+                     to ~/.config/envmint/allow-outside (one folder per line)",
+                    target.parent().unwrap_or(target).display()
+                )),
+            )
+        }
         P::NotUtf8 => (
             "the manifest is not valid UTF-8".into(),
             Some("save it as UTF-8".into()),

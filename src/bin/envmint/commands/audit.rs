@@ -36,7 +36,7 @@ struct Loaded<'m> {
 /// Runs `envmint audit`.
 pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = Manifest::load(args.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    let manifest = super::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
     let root = match manifest.source() {
         Source::File(p) => p.parent().unwrap_or(&cwd).to_path_buf(),
         Source::Builtin => cwd.clone(),

@@ -1,6 +1,7 @@
 //! One file per subcommand. Each turns its parsed arguments into library calls and prints a
 //! summary; this file holds what they share: the error report, stdout handling, path display.
 
+mod adopt;
 mod apply;
 mod audit;
 mod bootstrap;
@@ -40,6 +41,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
     };
     let command = with_leading_manifest(cli.manifest, cli.command)?;
     let mut ctx = Context::from_process()?;
+    ctx.allow_outside = cli.allow_outside;
     let result = match command {
         Command::Gen(args) => r#gen::run(&mut ctx, &global, args),
         Command::Init(args) => init::run(&ctx, &global, args),
@@ -55,6 +57,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Plan(args) => plan::run(&mut ctx, args),
         Command::Apply(args) => apply::run(&ctx, args),
         Command::Rotate(args) => rotate::run(&mut ctx, args),
+        Command::Adopt(args) => adopt::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, &global, args),
         Command::Run(args) => run::run(&ctx, &global, args),
         Command::Status(args) => status::run(&ctx, args),
@@ -96,6 +99,7 @@ fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Res
         Command::Plan(args) => &mut args.rotation.manifest,
         Command::Apply(args) => &mut args.manifest,
         Command::Rotate(args) => &mut args.rotation.manifest,
+        Command::Adopt(args) => &mut args.target.manifest,
         Command::Export(args) => &mut args.target.manifest,
         Command::Run(args) => &mut args.target.manifest,
         Command::Status(args) => &mut args.manifest,
@@ -108,6 +112,60 @@ fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Res
     }
     *slot = Some(path);
     Ok(command)
+}
+
+/// Loads the manifest (`explicit`, else the one found from `cwd`, else the preset) and checks
+/// that its paths stay in its folder unless the user allowed more (`--allow-outside`, the allow
+/// list): see [`envmint::manifest::Allow`].
+pub fn load_manifest(
+    ctx: &Context,
+    explicit: Option<&std::path::Path>,
+    cwd: &std::path::Path,
+) -> Result<envmint::manifest::Manifest> {
+    let manifest = envmint::manifest::Manifest::load(explicit, cwd, ctx.home.as_deref())?;
+    let mut allow = envmint::manifest::Allow {
+        everywhere: ctx.allow_outside,
+        paths: Vec::new(),
+    };
+    // The list is read only when a path leads outside: most runs never need it, and a HOME
+    // that is not this user's (sudo, setpriv) must not stop them.
+    if manifest.confine(cwd, &allow).is_err() {
+        allow.paths = allow_list(ctx)?;
+        manifest.confine(cwd, &allow)?;
+    }
+    Ok(manifest)
+}
+
+/// The folders of the user's allow list (one absolute path per line, `#` comments; `*` allows
+/// any path); none when there is no list.
+fn allow_list(ctx: &Context) -> Result<Vec<PathBuf>> {
+    let Some(path) = &ctx.allow_list else {
+        return Ok(Vec::new());
+    };
+    let Some(bytes) = envmint::atomic::read_regular(path, 1024 * 1024)? else {
+        return Ok(Vec::new());
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if line == "*" {
+            out.push(PathBuf::from("/"));
+            continue;
+        }
+        let entry = PathBuf::from(line);
+        if !entry.is_absolute() {
+            return Err(Error::data(
+                envmint::error::Location::new(path, Some(i + 1)),
+                "not an absolute path (one folder per line, or *)",
+            ));
+        }
+        out.push(entry);
+    }
+    Ok(out)
 }
 
 /// Flags every command sees.
