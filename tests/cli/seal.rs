@@ -989,7 +989,9 @@ fn a_kill_during_unseal_o_leaves_no_partial_plaintext() {
     let mut child = cmd.spawn().unwrap();
     let mut stdin = child.stdin.take().unwrap();
     // Half the file: the first chunks are decrypted and written, then envmint waits for more.
-    stdin.write_all(&ciphertext[..ciphertext.len() / 2]).unwrap();
+    stdin
+        .write_all(&ciphertext[..ciphertext.len() / 2])
+        .unwrap();
     stdin.flush().unwrap();
     let dir = std::fs::canonicalize(test.dir()).unwrap();
     let writing = || {
@@ -1002,7 +1004,10 @@ fn a_kill_during_unseal_o_leaves_no_partial_plaintext() {
     };
     let deadline = std::time::Instant::now() + common::HANG;
     while !writing() {
-        assert!(std::time::Instant::now() < deadline, "envmint never opened its output");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "envmint never opened its output"
+        );
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     child.kill().unwrap();
