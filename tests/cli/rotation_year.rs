@@ -956,7 +956,9 @@ fn overlapping_scheduled_runs_rotate_each_key_once() {
         }
         text
     };
+    // A timeout far above any wait (see concurrent_runs_on_one_file_lose_no_update).
     let test = Test::new()
+        .env("ENVMINT_LOCK_TIMEOUT", "600")
         .write(
             "envmint.toml",
             "[environments.one]\nfile = \".env.one\"\n[environments.two]\nfile = \".env.two\"\n\
