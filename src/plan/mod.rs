@@ -19,6 +19,7 @@ pub mod bootstrap;
 pub mod edit;
 pub mod file;
 pub mod record;
+pub mod retire;
 pub mod rotation;
 pub mod status;
 

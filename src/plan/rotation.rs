@@ -233,9 +233,10 @@ impl From<EditError> for RotationError {
 }
 
 /// A retired value and its times.
-struct Entry {
+pub(super) struct Entry {
     value: Secret,
-    retired: Timestamp,
+    /// When it was retired.
+    pub(super) retired: Timestamp,
     /// `None`: a keyring's retired key, which does not expire.
     expires: Option<Timestamp>,
     /// The variable it was read from (`None`: retired by this run).
@@ -243,18 +244,18 @@ struct Entry {
 }
 
 /// Previous values found in the document for one key.
-struct Found {
+pub(super) struct Found {
     /// Values still inside their window, newest first.
-    alive: Vec<Entry>,
+    pub(super) alive: Vec<Entry>,
     /// Variables (with how many values) whose values expired.
-    expired: Vec<(String, usize)>,
+    pub(super) expired: Vec<(String, usize)>,
     /// The previous variables envmint manages for this key that are in the document: only
     /// these are ever removed.
-    names: Vec<String>,
+    pub(super) names: Vec<String>,
 }
 
 /// The variables `entries` were read from, each once, with how many values.
-fn sources(entries: &[Entry]) -> Vec<(String, usize)> {
+pub(super) fn sources(entries: &[Entry]) -> Vec<(String, usize)> {
     let mut out: Vec<(String, usize)> = Vec::new();
     for name in entries.iter().filter_map(|e| e.from.as_deref()) {
         match out.iter_mut().find(|(n, _)| n == name) {
@@ -640,7 +641,7 @@ fn previous_record(text: Option<&str>) -> (Option<String>, Times) {
 
 /// The previous values of `decl` in `doc`, split into those still inside their window and
 /// those expired at `now`.
-fn read_previous(doc: &Document, decl: &SecretDecl, now: Timestamp) -> Found {
+pub(super) fn read_previous(doc: &Document, decl: &SecretDecl, now: Timestamp) -> Found {
     let mut found = Found {
         alive: Vec::new(),
         expired: Vec::new(),
@@ -656,9 +657,12 @@ fn read_previous(doc: &Document, decl: &SecretDecl, now: Timestamp) -> Found {
             return;
         }
         found.names.push(name.to_string());
+        // A list whose record dates a different number of values: which time is whose cannot
+        // be told, so none is trusted (as `status` warns: its expiry is unknown).
+        let dated = mine && times.len() == values.len();
         let mut expired = 0;
         for (i, v) in values.into_iter().enumerate() {
-            let time = times.get(i).copied().filter(|_| mine);
+            let time = times.get(i).copied().filter(|_| dated);
             if decl.role == Role::Encryption {
                 // A keyring keeps every key it holds, a key without a readable time too (taken
                 // as retired now): only `envmint retire` removes one.
@@ -726,7 +730,7 @@ fn record_of(key: &str, entries: &[Entry]) -> String {
 }
 
 /// Edits that make `decl`'s previous variables hold exactly `alive` (newest first).
-fn write_previous(
+pub(super) fn write_previous(
     doc: &Document,
     decl: &SecretDecl,
     alive: &[Entry],
@@ -1130,6 +1134,36 @@ mod tests {
         let (out, changes) = rotate(&m, &text, &options(Selection::Due, "2027-01-01"), 1);
         assert_eq!(out, text);
         assert_eq!(changes, [("ENC".to_string(), Action::KeyringFull)]);
+    }
+
+    /// `status` warns that a list whose record dates a different number of values has an
+    /// unknown expiry and that the next rotate removes it: the rotation does just that, to the
+    /// whole list (which time is whose cannot be told), and keeps it for an encryption key.
+    #[test]
+    fn a_list_whose_record_dates_fewer_values_is_removed_as_status_warns() {
+        let list = "previous = { list = \"A_OLD\", separator = \",\", keep = 3 }\n";
+        let text = format!(
+            "{OLD}A=1\n\
+             # envmint: previous-of=A retired=2026-01-01T00:00:00Z expires=2026-02-01T00:00:00Z\n\
+             A_OLD=x,y\n"
+        );
+        let m = manifest(&format!("[secrets.A]\n{HEX}overlap = \"31d\"\n{list}"));
+        let env = m.environment("production").unwrap();
+        let rows = status::evaluate(&m, env, &Document::parse(&text), at("2026-01-02"));
+        assert_eq!(rows[1].state, State::Unknown);
+        assert!(matches!(
+            rows[1].problem,
+            Some(status::Problem::ListMismatch {
+                values: 2,
+                recorded: 1
+            })
+        ));
+        let (out, changes) = rotate(&m, &text, &options(Selection::Due, "2026-01-02"), 1);
+        assert_eq!(out, format!("{OLD}A=1\n"));
+        assert_eq!(changes, [("A_OLD".to_string(), Action::ExpiredRemoved)]);
+        let m = manifest(&format!("[secrets.A]\n{HEX}role = \"encryption\"\n{list}"));
+        let (out, changes) = rotate(&m, &text, &options(Selection::Due, "2026-01-02"), 1);
+        assert_eq!((out.as_str(), changes.len()), (text.as_str(), 0));
     }
 
     #[test]

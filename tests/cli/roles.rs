@@ -135,3 +135,126 @@ fn the_web_preset_rotates_signing_keeps_encryption_keys_and_reports_credentials(
     assert!(after["DB_PASSWORD"] != before[2]["DB_PASSWORD"]);
     assert!(after["REDIS_PASSWORD"] == before[2]["REDIS_PASSWORD"]);
 }
+
+/// An encryption key with three retired keys, as rotations leave it.
+const KEYRING: &str = "# envmint: generated=2030-01-01T00:00:00Z\nENC=k3\n\
+    # envmint: previous-of=ENC retired=2029-01-01T00:00:00Z,2028-01-01T00:00:00Z,2027-01-01T00:00:00Z\n\
+    ENC_OLD=k2,k1,k0\nOTHER=x\n";
+
+fn keyring_manifest(extra_env: &str) -> String {
+    format!(
+        "[environments.production]\nfile = \".env\"\n{extra_env}\
+         [secrets.ENC]\nkind = \"hex\"\nrole = \"encryption\"\n\
+         previous = {{ list = \"ENC_OLD\", separator = \",\", keep = 3 }}\n"
+    )
+}
+
+#[test]
+fn retire_removes_old_keys_explicitly_with_a_dry_run_and_json() {
+    let t = Test::new()
+        .write("envmint.toml", keyring_manifest(""))
+        .write(".env", KEYRING)
+        .chmod(".env", 0o600);
+    // Full: rotate --key refuses, naming the key and the command.
+    let out = t
+        .args(["rotate", "production", "--key", "ENC", "--at", "2030-06-01"])
+        .status(65);
+    assert_stderr_has(&out, "ENC: its keyring is full (3 retired keys kept)");
+    assert_stderr_has(&out, "envmint retire production ENC");
+    assert_eq!(out.read(".env"), KEYRING);
+    // --dry-run says what would go and writes nothing.
+    let out = out
+        .then()
+        .args([
+            "retire",
+            "production",
+            "ENC",
+            "--older-than",
+            "2028-06-01",
+            "--dry-run",
+        ])
+        .status(0);
+    assert_stderr_has(
+        &out,
+        "production: .env (would retire 2 old values of ENC; its keyring holds 2 keys)",
+    );
+    assert_eq!(out.read(".env"), KEYRING);
+    let out = out
+        .then()
+        .args([
+            "retire",
+            "production",
+            "ENC",
+            "--older-than",
+            "2028-06-01",
+            "--json",
+        ])
+        .status(0);
+    let json = out.json();
+    assert_eq!(json["removed"], 2);
+    assert_eq!(json["keyring"], 2);
+    assert_eq!(json["written"], true);
+    assert_eq!(json["changes"][0]["action"], "dropped");
+    assert!(!out.stdout().contains("k1") && !out.stdout().contains("k0"));
+    assert_eq!(
+        out.read(".env"),
+        "# envmint: generated=2030-01-01T00:00:00Z\nENC=k3\n\
+         # envmint: previous-of=ENC retired=2029-01-01T00:00:00Z\nENC_OLD=k2\nOTHER=x\n"
+    );
+    assert_eq!(out.mode(".env"), 0o600);
+    // Room again: the key rotates, and the one it retires joins the keyring.
+    let out = out
+        .then()
+        .args(["rotate", "production", "--key", "ENC", "--at", "2030-06-01"])
+        .status(0);
+    assert!(out.read(".env").contains("ENC_OLD=k3,k2\n"));
+    // Without --older-than every retired key goes; a second run has nothing to do.
+    let out = out.then().args(["retire", "production", "ENC"]).status(0);
+    assert!(!out.read(".env").contains("ENC_OLD"));
+    let out = out.then().args(["retire", "production", "ENC"]).status(0);
+    assert_stderr_has(&out, "(nothing to retire for ENC)");
+}
+
+#[test]
+fn fail_retire_an_undeclared_key_a_bad_when_or_a_missing_store() {
+    let t = Test::new().write("envmint.toml", keyring_manifest(""));
+    let out = t.args(["retire", "production", "ENC"]).status(66);
+    assert_stderr_has(&out, "envmint bootstrap production creates it");
+    let out = out
+        .then()
+        .write(".env", KEYRING)
+        .args(["retire", "production", "NOPE"])
+        .status(2);
+    assert_stderr_has(&out, "error: NOPE: not a secret of environment production");
+    let out = out
+        .then()
+        .args(["retire", "production", "ENC", "--older-than", "soon"])
+        .status(2);
+    assert_stderr_has(
+        &out,
+        "error: --older-than soon: neither a time nor a period",
+    );
+    assert_eq!(out.read(".env"), KEYRING);
+}
+
+#[test]
+fn retire_works_on_a_sealed_store_in_memory() {
+    let (test, recipient) = common::with_identity();
+    let sealed = format!(
+        "[environments.vault]\nsealed = \".env.vault.age\"\nrecipients = [\"{recipient}\"]\n"
+    );
+    let out = test
+        .env("ENVMINT_IDENTITY", "id.txt")
+        .write("envmint.toml", keyring_manifest(&sealed))
+        .write(".env.vault.local", KEYRING)
+        .args(["seal", "vault", "--remove-plaintext"])
+        .status(0);
+    let out = out
+        .then()
+        .args(["retire", "vault", "ENC", "--older-than", "2028-06-01"])
+        .status(0);
+    assert!(!out.exists(".env.vault.local"), "no plaintext left behind");
+    let read = out.then().args(["unseal", "vault", "--stdout"]).status(0);
+    assert!(read.stdout().contains("\nENC_OLD=k2\n"));
+    assert!(read.stdout().contains("ENC=k3\n"));
+}
