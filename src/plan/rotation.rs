@@ -518,36 +518,69 @@ fn rotate_key<R: CryptoRng + ?Sized>(
             dropped.extend(sources(&found.alive));
             found.alive.clear();
         } else if let (Some(expires), Some(current)) = (expires, current) {
-            if let Previous::List {
-                name, separator, ..
-            } = &decl.previous
-                && current.contains(separator.as_str())
-            {
-                return Err(RotationError::SeparatorInValue {
-                    key: key.to_string(),
-                    list: name.clone(),
-                });
-            }
-            found.alive.insert(
-                0,
-                Entry {
-                    value: Secret::new(current.to_string()),
-                    retired: now,
-                    expires,
-                    from: None,
-                },
-            );
+            retire_value(decl, current, now, expires, &mut found)?;
             retired = true;
         }
     }
+    finish(doc, decl, found, retired, dropped, built);
+    Ok(())
+}
+
+/// Puts `current`, the value `decl` had, first among its retired values in `found`, retired at
+/// `now` until `expires` (`None`: a keyring's key).
+///
+/// # Errors
+///
+/// [`RotationError::SeparatorInValue`] when it would go into a list whose separator it holds.
+fn retire_value(
+    decl: &SecretDecl,
+    current: &str,
+    now: Timestamp,
+    expires: Option<Timestamp>,
+    found: &mut Found,
+) -> Result<(), RotationError> {
+    if let Previous::List {
+        name, separator, ..
+    } = &decl.previous
+        && current.contains(separator.as_str())
+    {
+        return Err(RotationError::SeparatorInValue {
+            key: decl.key.clone(),
+            list: name.clone(),
+        });
+    }
+    found.alive.insert(
+        0,
+        Entry {
+            value: Secret::new(current.to_string()),
+            retired: now,
+            expires,
+            from: None,
+        },
+    );
+    Ok(())
+}
+
+/// The edits and changes that leave `decl`'s previous form holding `found.alive` (at most
+/// `keep`, but for a keyring, which keeps every key): `retired` when its first value was
+/// retired by this run, `dropped` the variables (with counts) whose values already went.
+fn finish(
+    doc: &Document,
+    decl: &SecretDecl,
+    mut found: Found,
+    retired: bool,
+    mut dropped: Vec<(String, usize)>,
+    built: &mut Built,
+) {
+    let key = decl.key.as_str();
     let keep = decl.previous.keep();
     // A keyring over `keep` (the manifest lowered it) keeps every key: none is dropped.
-    if found.alive.len() > keep && !encryption {
+    if found.alive.len() > keep && decl.role != Role::Encryption {
         let extra = found.alive.split_off(keep);
         dropped.extend(sources(&extra));
     }
     if !retired && found.expired.is_empty() && dropped.is_empty() {
-        return Ok(());
+        return;
     }
     if retired {
         let names = slots(decl, &found.alive[..1]);
@@ -574,7 +607,44 @@ fn rotate_key<R: CryptoRng + ?Sized>(
             .push(previous_change(name, Action::Dropped, key, count));
     }
     write_previous(doc, decl, &found.alive, &found.names, &mut built.edits);
-    Ok(())
+}
+
+/// What `envmint set` does before it writes a new value to a secret that keeps its previous
+/// values (an external one with an `overlap`, such as a webhook signing secret, or an
+/// encryption key): the edits that retire the value `doc` holds into its `previous` form, at
+/// `now`, for its overlap (an encryption key's for good), as a rotation would. Empty when it
+/// keeps none, or has no value.
+///
+/// # Errors
+///
+/// [`RotationError::KeyringFull`] for an encryption key whose keyring holds `keep` retired
+/// keys; [`RotationError::SeparatorInValue`].
+pub fn retire_current(
+    doc: &Document,
+    decl: &SecretDecl,
+    environment: &str,
+    now: Timestamp,
+) -> Result<Built, RotationError> {
+    let mut built = Built::default();
+    let Some(current) = doc.get(&decl.key).filter(|v| !v.is_empty()) else {
+        return Ok(built);
+    };
+    let expires = match (decl.role, decl.overlap) {
+        (Role::Encryption, _) => None,
+        (_, Some(overlap)) => Some(crate::time::due_at(now, overlap)),
+        (_, None) => return Ok(built),
+    };
+    let mut found = read_previous(doc, decl, now);
+    if decl.role == Role::Encryption && found.alive.len() >= decl.previous.keep() {
+        return Err(RotationError::KeyringFull {
+            key: decl.key.clone(),
+            environment: environment.to_string(),
+            held: found.alive.len(),
+        });
+    }
+    retire_value(decl, current, now, expires, &mut found)?;
+    finish(doc, decl, found, true, Vec::new(), &mut built);
+    Ok(built)
 }
 
 impl Entry {

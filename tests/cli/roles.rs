@@ -258,3 +258,75 @@ fn retire_works_on_a_sealed_store_in_memory() {
     assert!(read.stdout().contains("\nENC_OLD=k2\n"));
     assert!(read.stdout().contains("ENC=k3\n"));
 }
+
+/// An external secret with an overlap (a webhook signing secret) rolls too: `set` retires the
+/// value it replaces under the declared overlap, as a rotation would; an encryption key's old
+/// value goes into its keyring. The same value set again retires nothing.
+#[test]
+fn set_retires_the_old_value_of_an_external_secret_with_an_overlap() {
+    let manifest = "[environments.production]\nfile = \".env\"\n\
+        [secrets.WEBHOOK_SECRET]\nexternal = true\noverlap = \"7d\"\n\
+        [secrets.STRIPE_API_KEY]\nexternal = true\nrole = \"credential\"\n\
+        [secrets.ENC]\nkind = \"hex\"\nrole = \"encryption\"\n\
+        previous = { list = \"ENC_OLD\", separator = \",\", keep = 3 }\n";
+    let text = "# envmint: set=2030-01-01T00:00:00Z\nWEBHOOK_SECRET=whsec_old\n\
+        STRIPE_API_KEY=sk_old\nENC=k0\n";
+    let out = Test::new()
+        .write("envmint.toml", manifest)
+        .write(".env", text)
+        .chmod(".env", 0o600)
+        .args(["set", "production", "WEBHOOK_SECRET"])
+        .stdin("whsec_new")
+        .status(0);
+    assert_stderr_has(&out, "retired              WEBHOOK_SECRET_PREVIOUS");
+    let file = out.read(".env");
+    assert!(file.contains("WEBHOOK_SECRET=whsec_new\n"), "{file}");
+    let at = file
+        .find("\nWEBHOOK_SECRET_PREVIOUS=whsec_old\n")
+        .expect("kept");
+    let record = file[..at].lines().last().unwrap();
+    assert!(
+        record.starts_with("# envmint: previous-of=WEBHOOK_SECRET retired=")
+            && record.contains(" expires="),
+        "{record}"
+    );
+    // A credential without an overlap is simply replaced; an encryption key keeps the old one.
+    let out = out
+        .then()
+        .args(["set", "production", "STRIPE_API_KEY"])
+        .stdin("sk_new")
+        .status(0);
+    let out = out
+        .then()
+        .args(["set", "production", "ENC"])
+        .stdin("k1")
+        .status(0);
+    let file = out.read(".env");
+    assert!(!file.contains("sk_old") && !file.contains("STRIPE_API_KEY_PREVIOUS"));
+    assert!(file.contains("\nENC_OLD=k0\n"), "{file}");
+    let status = out
+        .then()
+        .args(["status", "production", "--json"])
+        .status(0);
+    let json = status.json();
+    let row = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "WEBHOOK_SECRET_PREVIOUS")
+        .expect("a row")
+        .clone();
+    assert_eq!(row["state"], "previous");
+    // The same value again: nothing retired.
+    let again = status
+        .then()
+        .args(["set", "production", "WEBHOOK_SECRET"])
+        .stdin("whsec_new")
+        .status(0);
+    assert!(!again.stderr().contains("retired"), "{}", again.stderr());
+    assert!(
+        again
+            .read(".env")
+            .contains("WEBHOOK_SECRET_PREVIOUS=whsec_old\n")
+    );
+}
