@@ -544,6 +544,14 @@ pub enum ManifestProblem {
     BadAlphabet(crate::generate::AlphabetError),
     /// An `alphabet` with a character no dotenv quoting makes safe.
     UnsafeAlphabet(crate::dotenv::UnsafeChar),
+    /// A `format` without `{value}`, or with it more than once (`count` times).
+    BadFormat {
+        /// How many `{value}` it has.
+        count: usize,
+    },
+    /// A `format` whose text, with the kind's characters, could make a value no dotenv quoting
+    /// writes alike everywhere.
+    UnsafeFormat(crate::dotenv::UnsafeChar),
     /// More than one of `bytes`, `bits`, `length`.
     SeveralSizes {
         /// The kind's name.

@@ -84,6 +84,9 @@ pub enum Check {
     RotationUnknown,
     /// A key long past its rotation date, or a retired value past its overlap window.
     RotationOverdue,
+    /// A record time that cannot hold: a `generated`, `set` or `retired` after the clock, or an
+    /// `expires` later than `retired` + the declared overlap (forged, or a clock behind).
+    RecordTime,
     /// An encryption key's keyring holding more than [`rotation::KEYRING_AUDIT_KEYS`] keys.
     KeyringSize,
     /// A secret named like a password, token or API key (`*_PASSWORD`, `*_TOKEN`...) whose
@@ -114,6 +117,7 @@ impl Check {
             Check::RotationDue => "rotation-due",
             Check::RotationUnknown => "rotation-unknown",
             Check::RotationOverdue => "rotation-overdue",
+            Check::RecordTime => "record-time",
             Check::KeyringSize => "keyring-size",
             Check::SigningCredential => "signing-credential",
             Check::OverlapKeep => "overlap-keep",
@@ -136,6 +140,7 @@ impl Check {
             Check::RotationDue
             | Check::RotationUnknown
             | Check::RotationOverdue
+            | Check::RecordTime
             | Check::KeyringSize => "rotation",
             Check::SigningCredential | Check::OverlapKeep => "roles and overlap",
         }

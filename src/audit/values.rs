@@ -9,7 +9,7 @@ use super::{Check, Finding, Severity, looks_secret};
 use crate::dotenv::Document;
 use crate::generate::{MIN_BITS, Problem, is_placeholder};
 use crate::manifest::{MAX_KEEP, Manifest, SecretDecl};
-use crate::plan::bootstrap::kept_problem;
+use crate::plan::bootstrap::{kept_problem, separator_problem};
 use crate::secret::KeyedHash;
 use std::collections::HashMap;
 use std::path::Path;
@@ -87,9 +87,29 @@ pub fn check_values(manifest: &Manifest, env: &EnvValues<'_>) -> Vec<Finding> {
                 .is_some_and(|template| template == value)
         };
         match role(manifest, env.env, key) {
-            None | Some(Role::Previous) => {}
+            None => {}
+            // A retired value the template gives: a fallback everyone with the repository
+            // knows, which apps accept until it is removed.
+            Some(Role::Previous) if !value.is_empty() && example() => out.push(
+                finding(
+                    Severity::Error,
+                    Check::ExampleValue,
+                    format!(
+                        "{key}, a retired value, has the same value as in .env.example: apps \
+                         accept a value the repository knows"
+                    ),
+                )
+                .hint(format!(
+                    "`envmint bootstrap {}` marks it expired and `envmint rotate {} --due` \
+                     removes it",
+                    env.env, env.env
+                )),
+            ),
+            Some(Role::Previous) => {}
             Some(Role::Managed(decl)) => {
-                let Some(problem) = kept_problem(key, value, &decl.spec, env.example) else {
+                let Some(problem) = kept_problem(key, value, &decl.spec, env.example)
+                    .or_else(|| separator_problem(decl, value))
+                else {
                     continue;
                 };
                 let (severity, check) = match problem {

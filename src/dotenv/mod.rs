@@ -71,9 +71,9 @@
 //! | `A="x\"` and no later `"` | closes at that `\"` (backtracks) | same | error | unterminated |
 //! | `A=` then a line starting with a quote | empty | the quoted next line | empty | empty |
 //!
-//! Docker compose also interpolates `$VAR` in unquoted and double-quoted values, and the shell
-//! (`set -a; . ./.env`) applies its own quoting; envmint writes no character that either would
-//! change.
+//! Docker compose also interpolates `$VAR` in unquoted and double-quoted values, python-dotenv
+//! `${VAR}` in any value, and the shell (`set -a; . ./.env`) applies its own quoting; envmint
+//! writes every value in the one form none of them changes (see [Writing](#writing)).
 //!
 //! # Editing
 //!
@@ -94,9 +94,12 @@
 //!
 //! # Writing
 //!
-//! [`quote_value`] writes a value of ASCII letters, digits and `-_.+:@/%^,=` bare, any other
-//! value without `$ \ ' " `` ` whitespace or control characters in single quotes, and refuses
-//! the rest; [`check_writable_alphabet`] refuses the same characters in a generator's alphabet.
+//! [`quote_value`] writes a value of ASCII letters, digits and `-_.+:@/%^,=` bare; any other
+//! value in single quotes, where `$`, `"`, `` ` ``, `#`, spaces and a lone backslash are literal
+//! to every reader; a value with a single quote in double quotes when it has no `$`, `` ` ``,
+//! `\` or `"`; and refuses the rest (`${`, which python-dotenv expands even in single quotes,
+//! `\\` or a final backslash, control characters, whitespace other than a space).
+//! [`check_writable_alphabet`] refuses a generator's alphabet that could produce such a value.
 //! Written values read back byte for byte in python-dotenv, Node dotenv, docker compose and sh.
 
 mod document;
@@ -108,7 +111,7 @@ mod warning;
 
 pub use document::Document;
 pub use error::EditError;
-pub use quote::{UnsafeChar, check_writable_alphabet, quote_value};
+pub use quote::{UnsafeChar, check_writable_alphabet, check_writable_value, fits_in, quote_value};
 pub use warning::Warning;
 
 /// Whether envmint writes `key`: `[A-Za-z_][A-Za-z0-9_]*`, the names a POSIX shell accepts.

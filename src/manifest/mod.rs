@@ -36,6 +36,23 @@ pub const FILE_NAME: &str = "envmint.toml";
 /// The built-in `web` preset, used when no manifest is found and written by `envmint init`.
 pub const PRESET: &str = include_str!("../presets/web.toml");
 
+/// Every preset `envmint init --preset NAME` writes, by name: `web` (the default) and one per
+/// framework, each declaring the names, sizes, formats and overlap form that framework reads.
+pub const PRESETS: [(&str, &str); 7] = [
+    ("web", PRESET),
+    ("django", include_str!("../presets/django.toml")),
+    ("flask", include_str!("../presets/flask.toml")),
+    ("rails", include_str!("../presets/rails.toml")),
+    ("laravel", include_str!("../presets/laravel.toml")),
+    ("nextjs", include_str!("../presets/nextjs.toml")),
+    ("express", include_str!("../presets/express.toml")),
+];
+
+/// The text of the preset called `name`, if there is one.
+pub fn preset(name: &str) -> Option<&'static str> {
+    PRESETS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
 /// The largest manifest envmint reads. Real manifests are a few kilobytes; the limit keeps a
 /// manifest that is a link to a huge file from eating memory.
 pub const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
@@ -234,6 +251,12 @@ pub enum Previous {
         /// How many retired values are kept, 1 to [`MAX_KEEP`].
         keep: usize,
     },
+    /// Named variables, newest first, one retired value each:
+    /// `previous = { slots = ["AUTH_SECRET_2", "AUTH_SECRET_1", "AUTH_SECRET"] }`. For an app
+    /// that reads a fixed set of names in its own order: Auth.js reads `AUTH_SECRET_3`, `_2`,
+    /// `_1`, then `AUTH_SECRET`, and encrypts with the first it finds, so its preset keeps the
+    /// current value in `AUTH_SECRET_3` and the retired ones in these slots.
+    Slots(Vec<String>),
 }
 
 /// The most retired values a `previous` may keep.
@@ -253,6 +276,7 @@ impl Previous {
         match self {
             Previous::One(_) => 1,
             Previous::Numbered { keep, .. } | Previous::List { keep, .. } => *keep,
+            Previous::Slots(names) => names.len(),
         }
     }
 
@@ -265,6 +289,20 @@ impl Previous {
             Previous::Numbered { pattern, keep } => (1..=keep_override.unwrap_or(*keep))
                 .map(|n| numbered(pattern, n))
                 .collect(),
+            Previous::Slots(names) => names.clone(),
+        }
+    }
+
+    /// The variable of the `n`-th newest retired value (from 1) in a form with one value per
+    /// variable: the numbered name (up to [`MAX_KEEP`]) or the `n`-th slot; `None` past them
+    /// and for the one-name and list forms.
+    pub fn slot(&self, n: usize) -> Option<String> {
+        match self {
+            Previous::Numbered { pattern, .. } if (1..=MAX_KEEP).contains(&n) => {
+                Some(numbered(pattern, n))
+            }
+            Previous::Slots(names) => n.checked_sub(1).and_then(|i| names.get(i)).cloned(),
+            _ => None,
         }
     }
 }
@@ -437,6 +475,27 @@ fn edit_distance(a: &str, b: &str) -> usize {
 mod tests {
     use super::*;
     use crate::error::Exit;
+
+    #[test]
+    fn every_preset_is_valid_and_declares_the_three_environments() {
+        for (name, text) in PRESETS {
+            let m = Manifest::parse(text, Path::new("/app/envmint.toml"), Path::new("/app"))
+                .unwrap_or_else(|e| panic!("preset {name}: {e:?}"));
+            let envs: Vec<_> = m.environments().iter().map(|e| e.name.as_str()).collect();
+            assert_eq!(envs, ["development", "staging", "production"], "{name}");
+            assert!(!m.secrets().is_empty(), "{name}");
+        }
+        let laravel = Manifest::parse(
+            preset("laravel").unwrap(),
+            Path::new("/app/envmint.toml"),
+            Path::new("/app"),
+        )
+        .unwrap();
+        let app_key = &laravel.secrets()[0];
+        assert_eq!(app_key.spec.encoded_len(), "base64:".len() + 44);
+        assert_eq!(app_key.spec.format().unwrap().to_string(), "base64:{value}");
+        assert!(preset("symfony").is_none());
+    }
 
     #[test]
     fn the_preset_is_the_web_default() {

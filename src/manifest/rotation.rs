@@ -51,6 +51,14 @@ pub enum RotationProblem {
         /// The number given.
         keep: u64,
     },
+    /// `slots` that is not a list of names.
+    SlotsNotAList {
+        /// What it is.
+        found: ValueType,
+    },
+    /// `keep` or `separator` beside `slots`: the slots are the names, and their number is how
+    /// many are kept.
+    SlotsWithKeep,
     /// An empty `separator`.
     EmptySeparator,
     /// A `separator` with a character no dotenv quoting makes safe.

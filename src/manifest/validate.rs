@@ -37,7 +37,7 @@ const ENV_FIELDS: [&str; 6] = [
     "armor",
 ];
 /// The fields of `[secrets.KEY]`.
-const SECRET_FIELDS: [&str; 11] = [
+const SECRET_FIELDS: [&str; 12] = [
     "kind",
     "alphabet",
     "bytes",
@@ -49,9 +49,10 @@ const SECRET_FIELDS: [&str; 11] = [
     "overlap",
     "previous",
     "role",
+    "format",
 ];
 /// The fields of a `previous = { ... }` table.
-const PREVIOUS_FIELDS: [&str; 4] = ["numbered", "list", "separator", "keep"];
+const PREVIOUS_FIELDS: [&str; 5] = ["numbered", "list", "separator", "keep", "slots"];
 
 /// The manifest errors are reported against.
 struct Ctx<'a> {
@@ -633,7 +634,7 @@ fn secret_decl(
     let header = format!("[secrets.{k}]");
     let span = value.span();
     let fields = table(ctx, value, &header, &format!("{header} on its own line"))?;
-    let mut f: [Option<Value<'_>>; 11] = Default::default();
+    let mut f: [Option<Value<'_>>; 12] = Default::default();
     for (name, value) in in_file_order(fields) {
         match SECRET_FIELDS.iter().position(|f| f == name.get_ref()) {
             Some(i) => f[i] = Some(value),
@@ -652,6 +653,7 @@ fn secret_decl(
         overlap,
         previous,
         role_field,
+        format,
     ] = f;
     let role = match role_field {
         Some(v) => role(ctx, v)?,
@@ -682,6 +684,7 @@ fn secret_decl(
             ("bytes", &bytes),
             ("bits", &bits),
             ("length", &length),
+            ("format", &format),
         ]
         .into_iter()
         .filter_map(|(name, v)| v.as_ref().map(|v| (name, v.span())))
@@ -761,6 +764,25 @@ fn secret_decl(
     if spec.is_weak() {
         return Err(refused(SizeProblem::Weak(spec)));
     }
+    let spec = match format {
+        None => spec,
+        Some(v) => {
+            let text = string(ctx, v, "format", "format = \"base64:{value}\"")?;
+            let parsed = crate::generate::Format::parse(text.get_ref())
+                .map_err(|count| ctx.at(text.span(), ManifestProblem::BadFormat { count }))?;
+            // Every value is the format's text around the kind's characters: together they
+            // must be writable in single quotes, as an alphabet must.
+            let chars = format!(
+                "{}{}{}",
+                parsed.prefix(),
+                parsed.suffix(),
+                spec.kind().charset()
+            );
+            dotenv::check_writable_alphabet(&chars)
+                .map_err(|c| ctx.at(text.span(), ManifestProblem::UnsafeFormat(c)))?;
+            spec.with_format(parsed)
+        }
+    };
     let rotate_every = match rotate_every {
         Some(d) => period(
             ctx,
@@ -793,7 +815,7 @@ fn secret_decl(
             let span = p.span();
             // The generator's characters: a list separator must avoid them. An external
             // value's characters are not known, so nothing is checked against them.
-            let charset = (!external).then(|| spec.kind());
+            let charset = (!external).then_some(&spec);
             (previous_decl(ctx, k, p, charset)?, Some(span))
         }
         None => (
@@ -828,8 +850,10 @@ fn previous_decl(
     ctx: &Ctx<'_>,
     key: &str,
     value: Value<'_>,
-    kind: Option<&Kind>,
+    spec: Option<&Spec>,
 ) -> Result<super::Previous> {
+    let kind = spec.map(Spec::kind);
+    let format = spec.and_then(Spec::format);
     use super::{MAX_KEEP, NUMBER_PLACEHOLDER, Previous, numbered};
     let span = value.span();
     let name_ok = |name: &str| name.chars().count() <= MAX_KEY_LEN && dotenv::is_valid_key(name);
@@ -854,14 +878,28 @@ fn previous_decl(
         }
     };
     let table_name = format!("`previous` of [secrets.{key}]");
-    let mut f: [Option<Value<'_>>; 4] = Default::default();
+    let mut f: [Option<Value<'_>>; 5] = Default::default();
     for (name, value) in in_file_order(fields) {
         match PREVIOUS_FIELDS.iter().position(|f| f == name.get_ref()) {
             Some(i) => f[i] = Some(value),
             None => return Err(unknown_field(ctx, &name, &table_name, &PREVIOUS_FIELDS)),
         }
     }
-    let [numbered_field, list, separator, keep] = f;
+    let [numbered_field, list, separator, keep, slots] = f;
+    if let Some(slots) = slots {
+        if numbered_field.is_some() || list.is_some() {
+            let problem = RotationProblem::PreviousTable {
+                key: shown_name(key),
+                both: true,
+            };
+            return Err(rotation(ctx, slots.span(), problem));
+        }
+        if let Some(extra) = separator.or(keep) {
+            let problem = RotationProblem::SlotsWithKeep;
+            return Err(rotation(ctx, extra.span(), problem));
+        }
+        return slot_names(ctx, slots, &name_ok, &bad_name);
+    }
     let keep = match keep {
         None => 1,
         Some(v) => {
@@ -926,6 +964,19 @@ fn previous_decl(
             dotenv::check_writable_alphabet(sep).map_err(|c| {
                 rotation(ctx, separator.span(), RotationProblem::UnsafeSeparator(c))
             })?;
+            if let Some(format) = format
+                && let Some(found) = sep
+                    .chars()
+                    .find(|c| format.prefix().contains(*c) || format.suffix().contains(*c))
+            {
+                let problem = RotationProblem::SeparatorInAlphabet {
+                    key: shown_key,
+                    separator: shown_name(sep),
+                    found,
+                    kind: format!("`format = \"{format}\"`"),
+                };
+                return Err(rotation(ctx, separator.span(), problem));
+            }
             if let Some(kind) = kind
                 && let Some(found) = sep.chars().find(|c| kind.charset().contains(*c))
             {
@@ -953,6 +1004,46 @@ fn previous_decl(
             Err(rotation(ctx, at, problem))
         }
     }
+}
+
+/// `slots = ["AUTH_SECRET_2", "AUTH_SECRET_1", "AUTH_SECRET"]`: 1 to `MAX_KEEP` names in
+/// quotes, newest first, each a valid variable name.
+fn slot_names(
+    ctx: &Ctx<'_>,
+    value: Value<'_>,
+    name_ok: &dyn Fn(&str) -> bool,
+    bad_name: &dyn Fn(Span, &'static str, &str) -> Error,
+) -> Result<super::Previous> {
+    let span = value.span();
+    let items = match value.into_inner() {
+        DeValue::Array(items) => items,
+        other => {
+            let found = value_type(&other);
+            return Err(rotation(
+                ctx,
+                span,
+                RotationProblem::SlotsNotAList { found },
+            ));
+        }
+    };
+    if items.is_empty() || items.len() > super::MAX_KEEP {
+        let problem = RotationProblem::Keep {
+            keep: items.len() as u64,
+        };
+        return Err(rotation(ctx, span, problem));
+    }
+    let mut names = Vec::with_capacity(items.len());
+    for item in items {
+        let item_span = item.span();
+        let DeValue::String(text) = item.into_inner() else {
+            return Err(bad_name(item_span, "slots", "(not text)"));
+        };
+        if !name_ok(&text) {
+            return Err(bad_name(item_span, "slots", &text));
+        }
+        names.push(text.into_owned());
+    }
+    Ok(super::Previous::Slots(names))
 }
 
 /// Refuses a previous name that is a declared key or another secret's previous name: rotation
@@ -1136,7 +1227,7 @@ mod tests {
         says(
             &format!("{ENVS}[secrets.A]\nsize = 32\n"),
             "envmint.toml:5: unknown field `size` in [secrets.A]",
-            "[secrets.A] takes: kind, alphabet, bytes, bits, length, rotate_every, environments, external, overlap, previous, role",
+            "[secrets.A] takes: kind, alphabet, bytes, bits, length, rotate_every, environments, external, overlap, previous, role, format",
         );
         says(
             &format!("[defualts]\n{ENVS}"),
@@ -1470,7 +1561,7 @@ mod tests {
             Error::Manifest(m) if m.line == Some(5) => m.problem,
             other => panic!("{other:?}"),
         };
-        for bad in ["abc$", "abc\\\\", "abc'", "abc\\\"", "abc`"] {
+        for bad in ["abc${", "abc\\\\", "abc'"] {
             let found = problem(format!(
                 "{ENVS}[secrets.A]\nalphabet = \"{bad}\"\nlength = 100\n"
             ));

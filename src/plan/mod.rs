@@ -16,9 +16,11 @@
 
 mod apply;
 pub mod bootstrap;
+pub mod clock;
 pub mod edit;
 pub mod file;
 pub mod record;
+pub mod redate;
 pub mod retire;
 pub mod rotation;
 pub mod status;
@@ -119,6 +121,8 @@ impl Item {
 pub struct Plan {
     /// One item per declared key, kept and weak ones included.
     pub items: Vec<Item>,
+    /// Retired values that came from `.env.example`: [`apply()`] marks them expired.
+    pub foreign: Vec<bootstrap::Foreign>,
 }
 
 impl Plan {
@@ -129,7 +133,7 @@ impl Plan {
 
     /// Whether applying the plan changes the document.
     pub fn is_empty(&self) -> bool {
-        self.changes().next().is_none()
+        self.changes().next().is_none() && self.foreign.iter().all(|f| f.marked)
     }
 
     /// The summary lines, one per item.

@@ -52,13 +52,14 @@
 //! New previous variables are inserted right after their key (or the previous slot);
 //! unmanaged lines, comments and keys that do not change keep every byte.
 
+use super::clock::{self, ClockBehind};
 use super::edit::Edit;
 use super::record::Record;
 use super::status::{self, KeyStatus, State};
 use crate::Secret;
 use crate::dotenv::{Document, EditError};
 use crate::generate::Generator;
-use crate::manifest::{Environment, MAX_KEEP, Manifest, Previous, Role, SecretDecl, numbered};
+use crate::manifest::{Environment, MAX_KEEP, Manifest, Previous, Role, SecretDecl};
 use jiff::Timestamp;
 use rand::CryptoRng;
 use std::collections::{HashMap, HashSet};
@@ -206,6 +207,9 @@ pub enum RotationError {
     },
     /// The document refuses an edit (a key on an unreadable line, a value it cannot write).
     Edit(EditError),
+    /// `now` is behind the newest record of the document ([`super::clock`]): nothing is
+    /// rotated in that store.
+    ClockBehind(ClockBehind),
     /// A key's current value contains its list's separator: retired into the list, it could
     /// not be told apart from the other values.
     SeparatorInValue {
@@ -271,6 +275,8 @@ pub(super) fn sources(entries: &[Entry]) -> Vec<(String, usize)> {
 ///
 /// # Errors
 ///
+/// [`RotationError::ClockBehind`] when `options.now` is behind the newest record of `doc`
+/// (records are then dated no earlier than that record: [`clock::Checked::stamp`]);
 /// [`RotationError::NotDeclared`] for a `--key` that is not a secret of the environment;
 /// [`RotationError::Edit`] for a selected key that sits on an unreadable line;
 /// [`RotationError::SeparatorInValue`].
@@ -281,6 +287,17 @@ pub fn build<R: CryptoRng + ?Sized>(
     options: &Options,
     rng: &mut R,
 ) -> Result<Built, RotationError> {
+    let checked = clock::check(doc, options.now).map_err(RotationError::ClockBehind)?;
+    let stamped;
+    let options = if checked.stamp == options.now {
+        options
+    } else {
+        stamped = Options {
+            now: checked.stamp,
+            ..options.clone()
+        };
+        &stamped
+    };
     let decls: Vec<&SecretDecl> = manifest.secrets_for(&env.name).collect();
     let by_key: HashMap<&str, &SecretDecl> = decls.iter().map(|d| (d.key.as_str(), *d)).collect();
     // By key, so a 10,000-key environment is not searched once per key.
@@ -674,8 +691,8 @@ fn slots(decl: &SecretDecl, entries: &[Entry]) -> Vec<(String, usize)> {
     }
     match &decl.previous {
         Previous::One(name) => vec![(name.clone(), 1)],
-        Previous::Numbered { pattern, .. } => (1..=entries.len())
-            .map(|n| (numbered(pattern, n), 1))
+        Previous::Numbered { .. } | Previous::Slots(_) => (1..=entries.len())
+            .filter_map(|n| decl.previous.slot(n).map(|name| (name, 1)))
             .collect(),
         Previous::List { name, .. } => vec![(name.clone(), entries.len())],
     }
@@ -721,6 +738,15 @@ pub(super) fn read_previous(doc: &Document, decl: &SecretDecl, now: Timestamp) -
     let take = |name: &str, values: Vec<&str>, doc: &Document, found: &mut Found| {
         let (of, times) = previous_record(doc.record(name));
         let mine = of.as_deref() == Some(decl.key.as_str());
+        // A time that cannot hold counts as the one that can (`status::capped`): a forged
+        // `expires=2099-...` keeps a value no longer than the declared overlap.
+        let times: Times = times
+            .into_iter()
+            .map(|(r, e)| {
+                let (r, e, _) = status::capped(decl, r, e, now);
+                (r, e)
+            })
+            .collect();
         // Not envmint's, and the key keeps no previous values: an app's own variable, left
         // alone.
         if !mine && !decl.keeps_previous() {
@@ -764,9 +790,8 @@ pub(super) fn read_previous(doc: &Document, decl: &SecretDecl, now: Timestamp) -
                 take(name, vec![v], doc, &mut found);
             }
         }
-        Previous::Numbered { pattern, .. } => {
-            for n in 1..=MAX_KEEP {
-                let name = numbered(pattern, n);
+        Previous::Numbered { .. } | Previous::Slots(_) => {
+            for name in (1..=MAX_KEEP).map_while(|n| decl.previous.slot(n)) {
                 if let Some(v) = doc.get(&name) {
                     take(&name, vec![v], doc, &mut found);
                 }
@@ -834,10 +859,12 @@ pub(super) fn write_previous(
             None if present(name) => edits.push(Edit::Remove { key: name.clone() }),
             None => {}
         },
-        Previous::Numbered { pattern, .. } => {
+        Previous::Numbered { .. } | Previous::Slots(_) => {
             let mut anchor = key.to_string();
             for n in 1..=MAX_KEEP {
-                let name = numbered(pattern, n);
+                let Some(name) = decl.previous.slot(n) else {
+                    break;
+                };
                 match alive.get(n - 1) {
                     Some(e) => {
                         one(
@@ -1234,6 +1261,54 @@ mod tests {
         let m = manifest(&format!("[secrets.A]\n{HEX}role = \"encryption\"\n{list}"));
         let (out, changes) = rotate(&m, &text, &options(Selection::Due, "2026-01-02"), 1);
         assert_eq!((out.as_str(), changes.len()), (text.as_str(), 0));
+    }
+
+    #[test]
+    fn fail_a_clock_behind_the_records_and_records_never_dated_before_them() {
+        let m = manifest(&format!("[secrets.A]\n{HEX}overlap = \"7d\"\n"));
+        let env = m.environment("production").unwrap();
+        let text = "# envmint: generated=2026-01-02T00:00:00Z\nA=1\n";
+        let doc = Document::parse(text);
+        // A day behind: refused, naming the record.
+        let o = options(Selection::All, "2026-01-01");
+        let err = build(&m, env, &doc, &o, &mut ChaCha20Rng::seed_from_u64(1)).unwrap_err();
+        let RotationError::ClockBehind(behind) = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!((behind.newest.key.as_str(), behind.newest.line), ("A", 1));
+        // Two minutes behind (inside the tolerance): rotated, dated at the record's time.
+        let (out, _) = rotate(
+            &m,
+            text,
+            &options(Selection::All, "2026-01-01T23:58:00Z"),
+            1,
+        );
+        assert!(
+            out.contains(
+                "# envmint: previous-of=A retired=2026-01-02T00:00:00Z \
+                 expires=2026-01-09T00:00:00Z\n"
+            ) && out.starts_with("# envmint: generated=2026-01-02T00:00:00Z\nA="),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_forged_expiry_keeps_a_value_no_longer_than_the_overlap() {
+        let m = manifest(&format!("[secrets.A]\n{HEX}overlap = \"7d\"\n"));
+        let text = "# envmint: generated=2026-01-01T00:00:00Z\nA=1\n\
+            # envmint: previous-of=A retired=2026-01-01T00:00:00Z expires=2099-01-01T00:00:00Z\n\
+            A_PREVIOUS=known-to-the-repository\n";
+        let (out, changes) = rotate(&m, text, &options(Selection::Due, "2026-01-07"), 1);
+        assert_eq!((out.as_str(), changes.len()), (text, 0));
+        let (out, changes) = rotate(&m, text, &options(Selection::Due, "2026-01-08"), 1);
+        assert_eq!(
+            changes,
+            [("A_PREVIOUS".to_string(), Action::ExpiredRemoved)]
+        );
+        assert!(!out.contains("known-to-the-repository"), "{out}");
+        // Kept by a rotation inside its window, it is written back with the time that holds.
+        let (out, _) = rotate(&m, text, &options(Selection::All, "2026-01-03"), 1);
+        assert!(!out.contains("2099"), "{out}");
     }
 
     #[test]

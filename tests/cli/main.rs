@@ -14,6 +14,7 @@ mod dotenv_corpus;
 mod dotenv_model;
 mod dotenv_peers;
 mod export;
+mod frameworks;
 mod r#gen;
 mod harness;
 mod init;

@@ -137,8 +137,8 @@ fn the_web_preset_rotates_signing_keeps_encryption_keys_and_reports_credentials(
 }
 
 /// An encryption key with three retired keys, as rotations leave it.
-const KEYRING: &str = "# envmint: generated=2030-01-01T00:00:00Z\nENC=k3\n\
-    # envmint: previous-of=ENC retired=2029-01-01T00:00:00Z,2028-01-01T00:00:00Z,2027-01-01T00:00:00Z\n\
+const KEYRING: &str = "# envmint: generated=2026-01-01T00:00:00Z\nENC=k3\n\
+    # envmint: previous-of=ENC retired=2025-01-01T00:00:00Z,2024-01-01T00:00:00Z,2023-01-01T00:00:00Z\n\
     ENC_OLD=k2,k1,k0\nOTHER=x\n";
 
 fn keyring_manifest(extra_env: &str) -> String {
@@ -170,7 +170,7 @@ fn retire_removes_old_keys_explicitly_with_a_dry_run_and_json() {
             "production",
             "ENC",
             "--older-than",
-            "2028-06-01",
+            "2024-06-01",
             "--dry-run",
         ])
         .status(0);
@@ -186,7 +186,7 @@ fn retire_removes_old_keys_explicitly_with_a_dry_run_and_json() {
             "production",
             "ENC",
             "--older-than",
-            "2028-06-01",
+            "2024-06-01",
             "--json",
         ])
         .status(0);
@@ -198,8 +198,8 @@ fn retire_removes_old_keys_explicitly_with_a_dry_run_and_json() {
     assert!(!out.stdout().contains("k1") && !out.stdout().contains("k0"));
     assert_eq!(
         out.read(".env"),
-        "# envmint: generated=2030-01-01T00:00:00Z\nENC=k3\n\
-         # envmint: previous-of=ENC retired=2029-01-01T00:00:00Z\nENC_OLD=k2\nOTHER=x\n"
+        "# envmint: generated=2026-01-01T00:00:00Z\nENC=k3\n\
+         # envmint: previous-of=ENC retired=2025-01-01T00:00:00Z\nENC_OLD=k2\nOTHER=x\n"
     );
     assert_eq!(out.mode(".env"), 0o600);
     // Room again: the key rotates, and the one it retires joins the keyring.
@@ -251,7 +251,7 @@ fn retire_works_on_a_sealed_store_in_memory() {
         .status(0);
     let out = out
         .then()
-        .args(["retire", "vault", "ENC", "--older-than", "2028-06-01"])
+        .args(["retire", "vault", "ENC", "--older-than", "2024-06-01"])
         .status(0);
     assert!(!out.exists(".env.vault.local"), "no plaintext left behind");
     let read = out.then().args(["unseal", "vault", "--stdout"]).status(0);
@@ -269,7 +269,7 @@ fn set_retires_the_old_value_of_an_external_secret_with_an_overlap() {
         [secrets.STRIPE_API_KEY]\nexternal = true\nrole = \"credential\"\n\
         [secrets.ENC]\nkind = \"hex\"\nrole = \"encryption\"\n\
         previous = { list = \"ENC_OLD\", separator = \",\", keep = 3 }\n";
-    let text = "# envmint: set=2030-01-01T00:00:00Z\nWEBHOOK_SECRET=whsec_old\n\
+    let text = "# envmint: set=2026-01-01T00:00:00Z\nWEBHOOK_SECRET=whsec_old\n\
         STRIPE_API_KEY=sk_old\nENC=k0\n";
     let out = Test::new()
         .write("envmint.toml", manifest)
@@ -329,4 +329,74 @@ fn set_retires_the_old_value_of_an_external_secret_with_an_overlap() {
             .read(".env")
             .contains("WEBHOOK_SECRET_PREVIOUS=whsec_old\n")
     );
+}
+
+/// The manifest's role settings checked: a role that is no role, an overlap on an encryption
+/// key (exit 65, naming the line), and an overlap no `keep` can hold (a warning when the
+/// manifest loads, with the `keep` that holds; an audit finding).
+#[test]
+fn fail_bad_roles_and_warn_an_overlap_no_keep_can_hold() {
+    let envs = "[environments.production]\nfile = \".env\"\n";
+    let out = Test::new()
+        .write(
+            "envmint.toml",
+            format!("{envs}[secrets.A]\nrole = \"encrypt\"\n"),
+        )
+        .args(["status"])
+        .status(65);
+    assert_stderr_has(&out, "error: envmint.toml:4: unknown role `encrypt`");
+    assert_stderr_has(&out, "hint: did you mean `encryption`?");
+    let out = out
+        .then()
+        .write(
+            "envmint.toml",
+            format!("{envs}[secrets.A]\nrole = \"encryption\"\noverlap = \"7d\"\n"),
+        )
+        .args(["rotate"])
+        .status(65);
+    assert_stderr_has(
+        &out,
+        "error: envmint.toml:5: `overlap` on the encryption key A",
+    );
+    let manifest = format!(
+        "{envs}[secrets.JWT]\nrotate_every = \"7d\"\noverlap = \"30d\"\n\
+         [secrets.SMTP_PASSWORD]\n\
+         [secrets.ENC]\nkind = \"hex\"\nrole = \"encryption\"\n\
+         previous = {{ list = \"ENC_OLD\", keep = 8 }}\n"
+    );
+    let out = out
+        .then()
+        .write("envmint.toml", manifest)
+        .write(
+            ".env",
+            "# envmint: generated=2026-01-01T00:00:00Z\nENC=k4\n\
+             # envmint: previous-of=ENC retired=2025-05-01T00:00:00Z,2025-04-01T00:00:00Z,2025-03-01T00:00:00Z,2025-02-01T00:00:00Z\n\
+             ENC_OLD=k3,k2,k1,k0\n",
+        )
+        .chmod(".env", 0o600)
+        .args(["status", "--at", "2026-01-02"])
+        .status(0);
+    assert_stderr_has(
+        &out,
+        "warning: envmint.toml: JWT: overlap 30d is longer than rotate_every 7d x keep 1",
+    );
+    assert_stderr_has(&out, "keep = 5");
+    let out = out.then().args(["audit", "--json"]).status(1);
+    let json = out.json();
+    let checks: Vec<(String, String)> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["check"].to_string(), f["key"].to_string()))
+        .collect();
+    for (check, key) in [
+        ("overlap-keep", "JWT"),
+        ("signing-credential", "SMTP_PASSWORD"),
+        ("keyring-size", "ENC"),
+    ] {
+        assert!(
+            checks.contains(&(format!("{check:?}"), format!("{key:?}"))),
+            "{check} {key}: {checks:?}"
+        );
+    }
 }

@@ -5,7 +5,8 @@
 //! - each generated key is rotated exactly on the day it falls due (age >= rotate_every, or an
 //!   unknown age, or missing), and on no other day; an external key never is;
 //! - retired values appear in every overlap form (one `KEY_PREVIOUS`, a custom name, numbered
-//!   `AUTH_SECRET_{n}` keeping 2, a comma list keeping 2, newest first) and disappear when
+//!   `AUTH_SECRET_{n}` keeping 2 (the generic form, `_1` newest; Auth.js itself reads the nextjs
+//!   preset's `slots`), a comma list keeping 2, newest first) and disappear when
 //!   their window ends or `keep` pushes them out, each with its `# envmint: previous-of=...`
 //!   record; a secret without overlap never leaves one behind;
 //! - `--all` (day 100) rotates every generated key at once and `--key K --no-overlap`
@@ -43,6 +44,10 @@ const DAYS: i64 = 366;
 const ALL_DAY: i64 = 100;
 /// The day AUTH_SECRET is rotated again with `--key AUTH_SECRET --no-overlap` after `--due`.
 const NO_OVERLAP_DAY: i64 = 200;
+/// The day a run whose clock is a day behind comes after the day's run (which rotated
+/// JWT_SECRET_KEY): refused, it changes nothing, and the next day's run does what the model
+/// says.
+const CLOCK_BEHIND_DAY: i64 = 149;
 /// `status --json` is checked every this many days (and on each of the first 12).
 const STATUS_EVERY: i64 = 3;
 
@@ -802,14 +807,15 @@ fn check_status(json: &serde_json::Value, env: &EnvModel, now: i64) -> Result<()
             continue;
         }
         // Old values: still in their window `previous`, past it (to be removed by this very
-        // run) `expired`. A list is one row: its earliest expiry, expired once that passed.
+        // run) `expired`. A list is one row: its latest expiry (it holds a value apps accept
+        // until then), expired once that passed.
         let previous = &env.keys[d.key].previous;
         if d.role == Role::Encryption {
             // The keyring: one list row, never expiring, for as long as it holds keys.
             let shown = rows.iter().any(|r| {
                 r["previous_of"] == d.key && r["state"] == "previous" && r["expires_at"].is_null()
             });
-            if shown != !previous.is_empty() {
+            if shown == previous.is_empty() {
                 return Err(format!(
                     "{}'s keyring of {} retired key(s) shown: {shown}",
                     d.key,
@@ -827,7 +833,7 @@ fn check_status(json: &serde_json::Value, env: &EnvModel, now: i64) -> Result<()
             Form::List(..) if !previous.is_empty() => {
                 earliest = previous
                     .iter()
-                    .min_by_key(|p| p.expires)
+                    .max_by_key(|p| p.expires)
                     .cloned()
                     .into_iter()
                     .collect();
@@ -979,6 +985,24 @@ fn a_year_of_daily_rotate_due_runs_over_plain_and_sealed_environments() {
                 panic!("{e}\n--- {SEALED} (unsealed) ---\n{text}\n{rotate_run}");
             }
             test = read.then();
+        }
+        if day == CLOCK_BEHIND_DAY {
+            let before = (
+                std::fs::read_to_string(test.path(PLAIN)).unwrap(),
+                std::fs::read(test.path(SEALED)).unwrap(),
+            );
+            let out = test
+                .args(["rotate", "--due", "--at", &stamp(now - DAY)])
+                .status(65);
+            spawns += 1;
+            common::assert_stderr_has(&out, "is behind the record of");
+            assert_eq!(
+                (out.read(PLAIN), out.bytes(SEALED)),
+                before,
+                "day {day}: a run with a clock a day behind changed a store\n{}",
+                out.describe()
+            );
+            test = out.then();
         }
     }
 
@@ -1230,4 +1254,107 @@ fn rotate_all_over_environments_sharing_one_file_rotates_a_shared_key_once() {
             "{args:?}: the value in use was not kept as C_PREVIOUS:\n{text}"
         );
     }
+}
+
+#[test]
+fn a_run_whose_clock_is_behind_the_records_is_refused_and_the_next_one_keeps_every_value() {
+    // The issue's run: a clock a day behind found every key "made in the future" and rotated
+    // them all; the next run, with the right clock, rotated again and dropped the first
+    // retired value, the one the apps were using. Now the run behind is refused (exit 65,
+    // naming the record, its time and the clock) and changes nothing, `plan` and `apply`
+    // refuse it too, `status` warns, and the next correct run finds nothing to do.
+    let manifest = "[environments.p]\nfile = \".env.p\"\n\
+        [secrets.JWT]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"7d\"\noverlap = \"3d\"\n\
+        [secrets.OTHER]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"30d\"\n";
+    let out = Test::new()
+        .write("envmint.toml", manifest)
+        .write(".env.p", "X=1\n")
+        .chmod(".env.p", 0o600)
+        .args(["rotate", "--at", "2030-01-01T06:00:00Z"])
+        .status(0)
+        .then()
+        .args(["rotate", "--due", "--at", "2030-01-08T06:00:00Z"])
+        .status(0);
+    let rotated = out.read(".env.p");
+    let in_use = parse(&rotated)["JWT"].value.clone();
+    let retired = parse(&rotated)["JWT_PREVIOUS"].value.clone();
+
+    let behind = out
+        .then()
+        .args(["rotate", "--due", "--at", "2030-01-07T06:00:00Z"])
+        .status(65);
+    common::assert_stderr_has(
+        &behind,
+        "error: .env.p:2: the clock (2030-01-07T06:00:00Z) is behind the record of JWT \
+         (generated=2030-01-08T06:00:00Z)",
+    );
+    common::assert_stderr_has(&behind, "hint: check this machine's clock");
+    assert_eq!(behind.read(".env.p"), rotated, "a refused run wrote");
+    let planned = behind
+        .then()
+        .args([
+            "plan",
+            "--due",
+            "--at",
+            "2030-01-07T06:00:00Z",
+            "-o",
+            "p.plan",
+        ])
+        .status(65);
+    assert!(!planned.exists("p.plan"));
+    let status = planned
+        .then()
+        .args(["status", "--at", "2030-01-07T06:00:00Z"])
+        .status(0);
+    common::assert_stderr_has(
+        &status,
+        "warning: .env.p:2: the clock (2030-01-07T06:00:00Z)",
+    );
+    // A plan made with the right clock, applied by a machine whose clock is behind.
+    let planned = status
+        .then()
+        .args([
+            "plan",
+            "--all",
+            "--at",
+            "2030-01-08T07:00:00Z",
+            "-o",
+            "p.plan",
+        ])
+        .status(0);
+    let refused = planned
+        .then()
+        .args(["apply", "--at", "2030-01-07T07:00:00Z", "p.plan"])
+        .status(65);
+    common::assert_stderr_has(&refused, "after the clock (2030-01-07T07:00:00Z)");
+    assert_eq!(refused.read(".env.p"), rotated, "a refused apply wrote");
+
+    // The next run with the right clock: nothing due, every value where it was.
+    let next = refused
+        .then()
+        .args(["rotate", "--due", "--at", "2030-01-09T06:00:00Z"])
+        .status(0);
+    assert_eq!(next.read(".env.p"), rotated);
+    let parsed = parse(&rotated);
+    assert_eq!(
+        (
+            parsed["JWT"].value.as_str(),
+            parsed["JWT_PREVIOUS"].value.as_str()
+        ),
+        (in_use.as_str(), retired.as_str())
+    );
+    // A clock a couple of minutes behind (another machine's) is within the tolerance, and
+    // what it writes is dated no earlier than the records already there.
+    let close = next
+        .then()
+        .args(["rotate", "--key", "JWT", "--at", "2030-01-08T05:58:00Z"])
+        .status(0);
+    let text = close.read(".env.p");
+    assert!(
+        text.contains(
+            "# envmint: previous-of=JWT retired=2030-01-08T06:00:00Z expires=2030-01-11T06:00:00Z\n"
+        ),
+        "{text}"
+    );
+    assert_eq!(parse(&text)["JWT_PREVIOUS"].value, in_use);
 }

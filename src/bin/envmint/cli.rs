@@ -160,13 +160,22 @@ pub struct GenArgs {
 
 /// `envmint init`.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  envmint init && $EDITOR envmint.toml\n\n\
+#[command(after_help = "Examples:\n  envmint init && $EDITOR envmint.toml\n  \
+    envmint init --preset django       # SECRET_KEY and SECRET_KEY_FALLBACKS as Django reads them\n\n\
     Covers secret files in .gitignore first, then writes envmint.toml. An existing envmint.toml\n\
-    is kept as it is (exit 0), so running init again finishes what a failed run left undone.")]
+    is kept as it is (exit 0), so running init again finishes what a failed run left undone.\n\
+    Presets: web (the default: generic app secrets), django, flask, rails, laravel, nextjs\n\
+    (Auth.js) and express (express-session); each declares the names, sizes, formats and\n\
+    overlap form its framework reads (README: \"Framework presets\").")]
 pub struct InitArgs {
     /// Write the manifest here instead of ./envmint.toml (the .gitignore beside it is updated).
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
+
+    /// Which preset to write.
+    #[arg(long, value_name = "NAME", default_value = "web",
+          value_parser = ["web", "django", "flask", "rails", "laravel", "nextjs", "express"])]
+    pub preset: String,
 }
 
 /// `envmint bootstrap`.
@@ -541,6 +550,9 @@ pub struct PlanArgs {
 #[command(after_help = "Examples:\n  \
     envmint plan --all -o rotation.plan && envmint apply rotation.plan\n  \
     envmint apply rotation.plan -i ~/.config/envmint/identity.txt\n\n\
+    The records it writes are dated when it is applied (a value retired today keeps its whole\n\
+    overlap); a plan older than the shortest overlap of the secrets it rotates, or made after\n\
+    the clock, is refused (exit 65).\n\n\
     Every store is locked and checked before any is written: one already in the plan's\n\
     \"after\" state is skipped (so an interrupted apply is simply run again); one in neither\n\
     state refuses the whole plan (exit 65, nothing changed), and so does a plan that would\n\
@@ -560,6 +572,11 @@ pub struct ApplyArgs {
     /// The plan file written by `envmint plan -o`.
     #[arg(value_name = "PLANFILE")]
     pub plan: PathBuf,
+
+    /// Date what the plan writes at WHEN instead of now (RFC 3339, or YYYY-MM-DD for midnight
+    /// UTC): its records are dated when it is applied, not when it was made.
+    #[arg(long, value_name = "WHEN")]
+    pub at: Option<String>,
 
     /// Print what was applied as JSON on stdout.
     #[arg(long)]
@@ -712,10 +729,14 @@ pub struct ExportArgs {
 #[command(after_help = "Examples:\n  \
     envmint run production -- ./server --port 8080\n  \
     envmint run development --only DATABASE_URL -- psql\n  \
-    envmint run staging --override -- npm start\n\n\
+    envmint run staging --override -- npm start\n  \
+    envmint run development --allow-var NODE_OPTIONS -- node app.js\n\n\
     Every key of the environment's file is added to COMMAND's environment, as a dotenv\n\
     loader would (a sealed environment is decrypted in memory): values never touch the disk\n\
-    nor any command line. A variable already set is kept unless --override (-v names them).\n\
+    nor any command line. A variable already set is kept unless --override, and named on\n\
+    stderr. Variables that make programs load code (LD_*, DYLD_*, PATH, BASH_ENV, ENV, IFS,\n\
+    NODE_OPTIONS, PYTHONPATH, PERL5OPT, RUBYOPT, JAVA_TOOL_OPTIONS...) are held back, and\n\
+    named on stderr, unless --allow-var names them: the file is the repository's, not yours.\n\
     envmint then replaces itself with COMMAND (exec): signals, the terminal and the exit\n\
     status are COMMAND's own. A command not found exits 127, one that cannot be executed 126.\n\
     ENVMINT_AGE_KEY and ENVMINT_PASSPHRASE (envmint's, not the app's) are not passed on.")]
@@ -731,6 +752,11 @@ pub struct RunArgs {
     /// Replace variables that are already set.
     #[arg(long = "override")]
     pub override_existing: bool,
+
+    /// Pass this variable from the file even though it makes programs load code (LD_PRELOAD,
+    /// PATH, NODE_OPTIONS...; repeatable, or comma-separated).
+    #[arg(long = "allow-var", value_name = "NAME", value_delimiter = ',')]
+    pub allow_var: Vec<String>,
 
     /// The command to run and its arguments, after `--`.
     #[arg(last = true, required = true, value_name = "COMMAND")]

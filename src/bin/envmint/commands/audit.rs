@@ -52,7 +52,27 @@ pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
             }
         }
     }
-    let repo = audit::git::repo_root(&root);
+    let repo = match audit::git::find_repo(&root) {
+        audit::git::Repo::Root(r) => Some(r),
+        audit::git::Repo::None => None,
+        // Not "not a repository": the tracking checks would then pass on one that commits
+        // its secrets. CI containers often check out as another user than the one running.
+        audit::git::Repo::Refused { said } => {
+            let absolute = std::fs::canonicalize(&root).unwrap_or_else(|_| cwd.join(&root));
+            return Err(Error::Refused {
+                path: root.clone(),
+                reason: format!(
+                    "git refuses to read the repository here ({said}), so what it tracks and \
+                     ignores cannot be checked"
+                ),
+                hint: Some(format!(
+                    "if you trust it, add it to git's safe.directory: git config --global --add \
+                     safe.directory {} (or run as the user who owns it)",
+                    audit::shell_word(&absolute)
+                )),
+            });
+        }
+    };
     if args.git && repo.is_none() {
         return Err(Error::usage(format!(
             "--git needs a git repository, and {} is in none",

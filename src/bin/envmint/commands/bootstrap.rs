@@ -74,6 +74,7 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
                 w.message
             );
         }
+        warn_foreign(env, &staged.doc, &manifest, &cwd);
         planned.push((snapshot, staged));
     }
     // Before any write: which files git would publish (and with -v, what was planned).
@@ -276,6 +277,28 @@ fn plan(
     let report = envmint::plan::apply(&plan, &mut doc, rng, opts.now)
         .map_err(|e| edit_error(env.store_path(), e))?;
     Ok(store::Staged { doc, report })
+}
+
+/// A warning for each retired value that came from `.env.example` ([`bootstrap::foreign`]):
+/// `doc` is the planned document, where it is marked expired.
+fn warn_foreign(env: &Environment, doc: &Document, manifest: &Manifest, cwd: &Path) {
+    let example = read_example(&env.file);
+    for f in bootstrap::foreign(doc, manifest.secrets_for(&env.name), example.as_ref()) {
+        let why = match f.why {
+            bootstrap::ForeignWhy::ExampleRecord => "it carries the template's previous-of record",
+            bootstrap::ForeignWhy::ExampleValue => "it holds the template's value",
+        };
+        super::say!(
+            "warning: {}:{}: {}: a retired value of {} that came from .env.example ({why}): \
+             apps must not accept a value the repository knows; marked expired, the next \
+             `envmint rotate {}` removes it",
+            shown(env.store_path(), cwd).display(),
+            doc.line_of_key(&f.key).unwrap_or(0),
+            f.key,
+            f.of,
+            env.name
+        );
+    }
 }
 
 /// `.env.example` in the folder of `file`.

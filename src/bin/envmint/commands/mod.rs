@@ -238,19 +238,29 @@ pub fn bits_json(bits: f64) -> serde_json::Value {
     }
 }
 
-/// Fails (exit 74) when stdout was closed when envmint started, as in `envmint gen >&-`.
+/// Fails (exit 74) when stdout was closed when envmint started, as in `envmint gen >&-`, or
+/// is open for reading only, as in `envmint gen 1</dev/null`.
 ///
-/// Writes to a closed descriptor cannot be seen failing from Rust: the runtime opens
+/// Writes to such a descriptor cannot be seen failing from Rust: the runtime opens
 /// `/dev/null` (read-write) in place of a closed fd 1 before `main`, and `std` treats `EBADF` on
-/// stdout as success. So a descriptor that is gone, or that is `/dev/null` opened read-write,
-/// counts as closed. A shell's `>/dev/null` opens it write-only and still works.
+/// stdout as success, so the values printed would be lost with exit 0. So a descriptor that is
+/// gone, that is `/dev/null` opened read-write, or that is open read-only counts as closed. A
+/// shell's `>/dev/null` opens it write-only and still works.
 pub fn check_stdout() -> Result<()> {
     use std::os::fd::AsFd;
-    if fd_was_closed(io::stdout().as_fd()) {
+    let stdout = io::stdout();
+    if fd_was_closed(stdout.as_fd()) || read_only(stdout.as_fd()) {
         let closed = io::Error::from_raw_os_error(rustix::io::Errno::BADF.raw_os_error());
         return Err(FileError::os("<stdout>", Op::WriteStdout, closed).into());
     }
     Ok(())
+}
+
+/// Whether `fd` is open for reading only (`1</dev/null`, `1<file`): every write to it fails
+/// with `EBADF`.
+fn read_only(fd: std::os::fd::BorrowedFd<'_>) -> bool {
+    use rustix::fs::OFlags;
+    rustix::fs::fcntl_getfl(fd).is_ok_and(|flags| flags & OFlags::RWMODE == OFlags::RDONLY)
 }
 
 /// Whether `fd` was closed when envmint started: gone (`EBADF`), or the `/dev/null` opened

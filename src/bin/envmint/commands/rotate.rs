@@ -82,6 +82,7 @@ pub(super) fn rotation_error(env: &Environment, err: RotationError) -> Error {
         ))
         .with_hint("name a key declared under [secrets] for this environment (see envmint.toml)"),
         RotationError::Edit(e) => super::bootstrap::edit_error(env.store_path(), e),
+        RotationError::ClockBehind(behind) => clock_behind(env, &behind),
         RotationError::SeparatorInValue { key, list } => Error::data(
             envmint::error::Location::new(env.store_path(), None),
             format!(
@@ -110,6 +111,19 @@ pub(super) fn rotation_error(env: &Environment, err: RotationError) -> Error {
              retire {environment} {key}"
         )),
     }
+}
+
+/// A store whose newest record is ahead of the clock (`rotate`, `plan` and `apply`): exit 65
+/// naming the record's line, its time and the clock.
+pub(super) fn clock_behind(env: &Environment, behind: &envmint::plan::clock::ClockBehind) -> Error {
+    Error::data(
+        envmint::error::Location::new(env.store_path(), Some(behind.newest.line)),
+        format!("{behind}; nothing was changed"),
+    )
+    .with_hint(
+        "check this machine's clock (or --at); a record dated in the future by hand is fixed \
+         by correcting or removing that line",
+    )
 }
 
 /// Builds the rotation of `env` from `snapshot` and applies it to a copy of its document.

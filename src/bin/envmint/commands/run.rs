@@ -69,8 +69,14 @@ pub fn run(ctx: &Context, global: &Global, args: RunArgs) -> Result<Exit> {
         command.env_remove(name);
     }
     let mut kept = Vec::new();
+    let mut held = Vec::new();
     for e in &entries {
-        if !args.override_existing && ctx.variable_names.iter().any(|n| n == OsStr::new(e.key)) {
+        if export::startup::is_startup_variable(e.key) && !args.allow_var.iter().any(|a| a == e.key)
+        {
+            held.push(e.key);
+        } else if !args.override_existing
+            && ctx.variable_names.iter().any(|n| n == OsStr::new(e.key))
+        {
             kept.push(e.key);
         } else {
             command.env(e.key, e.value);
@@ -80,17 +86,28 @@ pub fn run(ctx: &Context, global: &Global, args: RunArgs) -> Result<Exit> {
         say!(
             "{}: {} added from {}",
             target.env.name,
-            super::bootstrap::plural(entries.len() - kept.len(), "variable"),
+            super::bootstrap::plural(entries.len() - kept.len() - held.len(), "variable"),
             target.file()
         );
-        if !kept.is_empty() {
-            say!(
-                "{}: kept {} already set (--override replaces them): {}",
-                target.env.name,
-                super::bootstrap::plural(kept.len(), "variable"),
-                kept.join(", ")
-            );
-        }
+    }
+    // Said without -v: a value from the caller's shell (a development one, say) reaching a
+    // production command, or a loader variable dropped, must not go unnoticed. Names only.
+    if !held.is_empty() {
+        say!(
+            "{}: held back {} from the file (they make programs load or run code; \
+             --allow-var NAME passes one): {}",
+            target.env.name,
+            super::bootstrap::plural(held.len(), "variable"),
+            held.join(", ")
+        );
+    }
+    if !kept.is_empty() {
+        say!(
+            "{}: kept {} already set (--override replaces them): {}",
+            target.env.name,
+            super::bootstrap::plural(kept.len(), "variable"),
+            kept.join(", ")
+        );
     }
     // Only returns on failure; the process is COMMAND's from here on.
     let err = command.exec();

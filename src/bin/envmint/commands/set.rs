@@ -34,10 +34,31 @@ pub fn run(ctx: &Context, args: SetArgs) -> Result<Exit> {
     let value = read_value(key, args.allow_empty)?;
 
     // The declared key's check, before the lock: --strict refuses without touching the file.
-    let problem = target
+    let decl = target
         .manifest
         .secrets_for(&target.env.name)
-        .find(|d| d.key == key)
+        .find(|d| d.key == key);
+    // Retired into its list, such a value would read back as two: refused, not warned about.
+    if let Some(decl) = decl
+        && let Some(envmint::generate::Problem::HoldsSeparator { list }) =
+            bootstrap::separator_problem(decl, &value)
+    {
+        let sep = match &decl.previous {
+            envmint::manifest::Previous::List { separator, .. } => separator.as_str(),
+            _ => ",",
+        };
+        return Err(Error::data(
+            Location::new("<stdin>", None),
+            format!(
+                "the value for `{key}` holds `{sep}`, the separator of its previous list \
+                 {list}: retired into the list it would read back as two values; nothing written"
+            ),
+        )
+        .with_hint(format!(
+            "give {key} a value without `{sep}`, or declare another separator in the manifest"
+        )));
+    }
+    let problem = decl
         .filter(|d| !d.external)
         .and_then(|d| kv::check_declared(key, &value, &d.spec));
     if let (Some(problem), true) = (&problem, args.strict) {

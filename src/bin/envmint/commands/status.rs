@@ -42,6 +42,8 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<Exit> {
     }
     let options = super::unseal::store_options(ctx, &envs, &args.identities)?;
     let mut all = Vec::with_capacity(envs.len());
+    // Stores whose records are ahead of the clock: rotate refuses them, so --check counts them.
+    let mut behind = 0;
     for env in envs {
         let snapshot = store::peek(store::Storage::of(env)?, &options)?;
         let doc = snapshot.document()?;
@@ -50,6 +52,15 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<Exit> {
             super::say!("warning: {}:{}: {}", file.display(), w.line, w.message);
         }
         let rows = status::evaluate(&manifest, env, &doc, now);
+        if let Err(e) = envmint::plan::clock::check(&doc, now) {
+            behind += 1;
+            super::say!(
+                "warning: {}:{}: {e}; `envmint rotate` and `envmint apply` refuse this store \
+                 until the clock is right or the record is",
+                file.display(),
+                e.newest.line
+            );
+        }
         warn_problems(&rows, file);
         all.push(EnvStatus {
             env,
@@ -71,7 +82,7 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<Exit> {
     if attention > 0 && !args.json {
         say_next_steps(&all);
     }
-    Ok(if args.check && attention > 0 {
+    Ok(if args.check && attention + behind > 0 {
         Exit::Problems
     } else {
         Exit::Ok
@@ -106,7 +117,9 @@ pub(super) fn warn_problems(rows: &[KeyStatus], file: &Path) {
             continue;
         };
         let line = match (problem, row.line) {
-            (Problem::BadRecord(_) | Problem::Future { .. }, Some(l)) => l.saturating_sub(1),
+            (Problem::BadRecord(_) | Problem::Future { .. } | Problem::Capped { .. }, Some(l)) => {
+                l.saturating_sub(1)
+            }
             (_, Some(l)) => l,
             (_, None) => 0,
         };
