@@ -14,6 +14,7 @@
 //! document and a time into each key's state (ok, due, missing, unknown, unmanaged, previous,
 //! expired).
 
+pub mod adopt;
 mod apply;
 pub mod bootstrap;
 pub mod clock;

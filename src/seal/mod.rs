@@ -2,6 +2,7 @@
 //!
 //! - [`recipients`]: `age1...`, `ssh-ed25519` and `ssh-rsa` public keys, and recipients files.
 //! - [`identities`]: identity files (age X25519 keys, SSH private keys) and key text.
+//! - [`unsealed`]: the line `unseal ENV` leaves in the plaintext, against lost updates.
 //! - [`keygen`]: new X25519 identities in `age-keygen`'s format, and identity → recipient.
 //! - [`encrypt`] and [`Opened`]: the streams, armored or binary, detected on input.
 //!
@@ -16,6 +17,7 @@ pub mod keygen;
 pub mod pin;
 pub mod recipients;
 mod stream;
+pub mod unsealed;
 
 pub use identities::{Identity, IdentityFile, PassphrasePrompt};
 pub use recipients::Recipient;

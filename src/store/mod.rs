@@ -68,6 +68,11 @@ pub struct Sealing {
     pub recipients: Vec<crate::seal::Recipient>,
     /// ASCII-armored output.
     pub armor: bool,
+    /// The environment's plaintext file: while the sealed file does not exist, what it holds is
+    /// the store's content (without the line of [`crate::seal::unsealed`]), so an environment
+    /// declared `sealed` after it had a plaintext file keeps its values instead of getting a
+    /// fresh store of new ones. See [`Snapshot::is_imported`].
+    pub import: Option<PathBuf>,
 }
 
 impl Format {
@@ -78,6 +83,7 @@ impl Format {
                 raw: None,
                 plain: plain::decode(raw),
                 sealed: None,
+                imported: false,
             }),
             Format::Sealed(_) => {
                 let (plain, state) = sealed::decode(path, &raw, &options.identities)?;
@@ -85,6 +91,7 @@ impl Format {
                     plain: Content::new(plain),
                     raw: Some(raw.to_vec()),
                     sealed: Some(state),
+                    imported: false,
                 })
             }
             #[cfg(test)]
@@ -92,6 +99,7 @@ impl Format {
                 plain: Content::new(tests::unscramble(&raw)),
                 raw: Some(raw.to_vec()),
                 sealed: None,
+                imported: false,
             }),
         }
     }
@@ -162,6 +170,7 @@ impl<'a> Storage<'a> {
             format: Format::Sealed(Arc::new(Sealing {
                 recipients: sealed.all_recipients()?,
                 armor: sealed.armor,
+                import: Some(env.file.clone()),
             })),
         })
     }
@@ -205,6 +214,9 @@ struct Data {
     plain: Content,
     /// For a sealed store: its pin and who opened it.
     sealed: Option<SealedState>,
+    /// Read from the plaintext file of a sealed store that does not exist yet
+    /// ([`Sealing::import`]), not from the store.
+    imported: bool,
 }
 
 impl Data {
@@ -264,9 +276,15 @@ impl Snapshot {
         raw: Option<Zeroizing<Vec<u8>>>,
         options: &OpenOptions,
     ) -> Result<Snapshot> {
-        let data = raw
+        let mut data = raw
             .map(|raw| format.decode(path, raw, options))
             .transpose()?;
+        if data.is_none()
+            && let Format::Sealed(sealing) = &format
+            && let Some(plain) = &sealing.import
+        {
+            data = import(plain)?;
+        }
         Ok(Snapshot {
             path: path.to_path_buf(),
             format,
@@ -274,9 +292,21 @@ impl Snapshot {
         })
     }
 
-    /// Whether the file existed.
+    /// Whether the file existed, or, for a sealed store that does not exist yet, its
+    /// plaintext file ([`Snapshot::is_imported`]).
     pub fn exists(&self) -> bool {
         self.data.is_some()
+    }
+
+    /// Whether the file itself existed (not only a plaintext file imported in its place).
+    pub fn is_stored(&self) -> bool {
+        self.data.as_ref().is_some_and(|d| !d.imported)
+    }
+
+    /// Whether the content is the plaintext file of a sealed store that does not exist yet:
+    /// the first save creates the store with it, even when nothing else changes.
+    pub fn is_imported(&self) -> bool {
+        self.data.as_ref().is_some_and(|d| d.imported)
     }
 
     /// For a sealed store that existed: the recipients pinned in it and who opened it.
@@ -325,6 +355,14 @@ impl Snapshot {
         self.data.as_ref().map(|d| d.plain.as_bytes())
     }
 
+    /// The plaintext the file itself holds: `None` when it did not exist, imported or not.
+    fn stored_plaintext(&self) -> Option<&[u8]> {
+        self.data
+            .as_ref()
+            .filter(|d| !d.imported)
+            .map(|d| d.plain.as_bytes())
+    }
+
     /// Whether two snapshots saw the same plaintext (or both saw no file).
     pub fn same_as(&self, other: &Snapshot) -> bool {
         self.plaintext() == other.plaintext()
@@ -341,9 +379,35 @@ impl Snapshot {
                 raw: None,
                 plain: Content::Text(Arc::new(doc.render())),
                 sealed: None,
+                imported: false,
             }),
         }
     }
+}
+
+/// The plaintext file `path` of a sealed store that does not exist yet, without the line of
+/// [`crate::seal::unsealed`]; `None` when it does not exist either.
+fn import(path: &Path) -> Result<Option<Data>> {
+    // A `file` under something that is not a folder is no file either.
+    if std::fs::symlink_metadata(path).is_err() {
+        return Ok(None);
+    }
+    let Some(bytes) = crate::atomic::read_file(path)? else {
+        return Ok(None);
+    };
+    let plain = match std::str::from_utf8(&bytes) {
+        Ok(text) => {
+            let mut plain = crate::seal::unsealed::split(text).0;
+            Content::new(Zeroizing::new(std::mem::take(&mut *plain).into_bytes()))
+        }
+        Err(_) => Content::new(bytes),
+    };
+    Ok(Some(Data {
+        raw: None,
+        plain,
+        sealed: None,
+        imported: true,
+    }))
 }
 
 /// An environment file held under the advisory lock, with what it held when it was opened.
@@ -500,6 +564,7 @@ mod tests {
             format: Format::Sealed(Arc::new(Sealing {
                 recipients: vec![recipient],
                 armor: false,
+                import: None,
             })),
         };
         (storage, identities.into())
@@ -581,6 +646,7 @@ mod tests {
             format: Format::Sealed(Arc::new(Sealing {
                 recipients: [mine.recipients.clone(), theirs.recipients.clone()].concat(),
                 armor: false,
+                import: None,
             })),
         };
         let before = std::fs::read(&path).unwrap();

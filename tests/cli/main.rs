@@ -16,6 +16,7 @@ mod dotenv_peers;
 mod export;
 mod frameworks;
 mod r#gen;
+mod hardening;
 mod harness;
 mod init;
 mod kv;

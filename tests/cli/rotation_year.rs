@@ -1358,3 +1358,158 @@ fn a_run_whose_clock_is_behind_the_records_is_refused_and_the_next_one_keeps_eve
     );
     assert_eq!(parse(&text)["JWT_PREVIOUS"].value, in_use);
 }
+
+#[test]
+fn adopting_a_live_project_makes_the_first_scheduled_run_rotate_only_what_is_due() {
+    // A live project: values and hand-kept fallbacks without records, in a plain and a sealed
+    // store. Before adopt, the first `rotate --due` would renew every value (unknown age) and
+    // drop the fallbacks. After `adopt --at` (when the values were made), it renews only the
+    // key that is due and keeps the fallbacks for their overlap.
+    let now = jiff::Timestamp::now();
+    let made = now
+        .checked_sub(jiff::SignedDuration::from_hours(40 * 24))
+        .unwrap();
+    let made = stamp(made.as_second());
+    let jwt = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f809";
+    let jwt_old = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+    let session = "2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a";
+    let fallbacks = "fb1fb1fb1fb1fb1fb1fb1fb1fb1fb1fb,fb2fb2fb2fb2fb2fb2fb2fb2fb2fb2fb";
+    let live = format!(
+        "# the app's own file\nJWT={jwt}\nJWT_PREVIOUS={jwt_old}\nSESSION={session}\n\
+         SESSION_FALLBACKS={fallbacks}\nSTRIPE=sk_live_given\nPORT=8000\n"
+    );
+    let (test, recipient) = common::with_identity();
+    let manifest = format!(
+        "[environments.p]\nfile = \".env.p\"\n\
+         [environments.s]\nsealed = \".env.s.age\"\nrecipients = [\"{recipient}\"]\n\
+         [secrets.JWT]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"30d\"\noverlap = \"7d\"\n\
+         [secrets.SESSION]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"90d\"\noverlap = \"7d\"\n\
+         previous = {{ list = \"SESSION_FALLBACKS\", separator = \",\", keep = 2 }}\n\
+         [secrets.STRIPE]\nexternal = true\nrotate_every = \"180d\"\n"
+    );
+    let out = test
+        .env("ENVMINT_IDENTITY", "id.txt")
+        .write("envmint.toml", manifest)
+        .write(".env.p", &live)
+        .chmod(".env.p", 0o600)
+        .write(".env.s.local", &live)
+        .args(["seal", "s", "--remove-plaintext"])
+        .status(0);
+    // Unknown ages: status points at adopt; a dry run of the scheduled job would renew all.
+    let status = out.then().args(["status", "p"]).status(0);
+    assert_stderr_has_adopt(&status);
+    let dry = status
+        .then()
+        .args(["rotate", "--due", "--dry-run", "--json"])
+        .status(0);
+    let rotated = |out: &Output, env: usize| -> Vec<String> {
+        out.json()["environments"][env]["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["action"] == "rotated")
+            .map(|c| c["key"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(rotated(&dry, 0), ["JWT", "SESSION"]);
+
+    // adopt: a dry run writes nothing; then both stores.
+    let preview = dry
+        .then()
+        .args(["adopt", "p", "--at", &made, "--dry-run"])
+        .status(0);
+    assert_eq!(preview.read(".env.p"), live);
+    common::assert_stderr_has(&preview, "p: .env.p (would date 3, would retire 2)");
+    let adopted = preview
+        .then()
+        .args(["adopt", "p", "--at", &made, "--json"])
+        .status(0);
+    let j = adopted.json();
+    assert_eq!(j["written"], true, "{j}");
+    let actions: Vec<(String, String)> = j["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["key"].as_str().unwrap().into(),
+                k["action"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String)> = [
+        ("JWT", "dated"),
+        ("JWT_PREVIOUS", "retired"),
+        ("SESSION", "dated"),
+        ("SESSION_FALLBACKS", "retired"),
+        ("STRIPE", "dated"),
+    ]
+    .iter()
+    .map(|(k, a)| ((*k).into(), (*a).into()))
+    .collect();
+    assert_eq!(actions, want);
+    let text = adopted.read(".env.p");
+    assert!(
+        text.contains(&format!("# envmint: generated={made}\nJWT={jwt}\n")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("# envmint: set={made}\nSTRIPE=sk_live_given\n")),
+        "{text}"
+    );
+    assert!(!adopted.stdout().contains(jwt) && !adopted.stderr().contains(jwt));
+    // Values and other lines keep every byte: only record lines were added.
+    let without_records: String = text
+        .lines()
+        .filter(|l| !l.starts_with("# envmint:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(without_records, live);
+    let sealed = adopted
+        .then()
+        .args(["adopt", "s", "--at", &made])
+        .status(0)
+        .then()
+        .args(["unseal", "s", "--stdout"])
+        .status(0);
+    assert!(
+        sealed
+            .stdout()
+            .contains(&format!("# envmint: generated={made}\nJWT={jwt}\n")),
+        "{}",
+        sealed.stdout()
+    );
+    assert!(!sealed.exists(".env.s.local"));
+
+    // The first scheduled run: JWT (40 days, every 30) only; the session fallbacks stay.
+    let run = sealed.then().args(["rotate", "--due", "--json"]).status(0);
+    assert_eq!(rotated(&run, 0), ["JWT"]);
+    assert_eq!(rotated(&run, 1), ["JWT"]);
+    let text = run.read(".env.p");
+    assert!(
+        text.contains(&format!("SESSION={session}\n"))
+            && text.contains(&format!("SESSION_FALLBACKS={fallbacks}\n"))
+            && text.contains(&format!("JWT_PREVIOUS={jwt}\n")),
+        "{text}"
+    );
+    // Adopting again has nothing left to do.
+    let again = run.then().args(["adopt", "p"]).status(0);
+    common::assert_stderr_has(&again, "nothing to adopt: every value has a record");
+    assert_eq!(again.read(".env.p"), text);
+    // A key that is not a secret of the environment, and an --at in the future.
+    let out = again.then().args(["adopt", "p", "PORT"]).status(2);
+    common::assert_stderr_has(&out, "error: PORT: not a secret of environment p");
+    out.then()
+        .args(["adopt", "p", "--at", "2999-01-01"])
+        .status(2);
+}
+
+#[track_caller]
+fn assert_stderr_has_adopt(out: &Output) {
+    common::assert_stderr_has(out, "`envmint adopt ENV [--at WHEN]` records the age");
+    assert!(
+        out.stdout().contains("due now (no record: envmint adopt)"),
+        "{}",
+        out.describe()
+    );
+}

@@ -160,7 +160,7 @@ fn check_exits_1_only_when_something_is_due_unknown_or_missing() {
         .status(1);
     assert!(
         unknown.stdout().contains(
-            "  SECRET_KEY         unknown        ?  -              due now (no record of its age)\n"
+            "  SECRET_KEY         unknown        ?  -              due now (no record: envmint adopt)\n"
         ),
         "{}",
         unknown.stdout()

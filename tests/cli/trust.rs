@@ -209,13 +209,15 @@ fn fail_a_pin_in_the_plaintext_is_replaced_not_trusted() {
     let (test, first, second) = project();
     let out = test.args(["bootstrap", "production"]).status(0);
     // The plaintext claims the second key is pinned: sealing it keeps the store's own pin.
+    // (--force: a hand-written plaintext over an existing store is otherwise refused as a
+    // possible lost update, see tests/cli/sealed.rs.)
     let sealed = out
         .then()
         .write(
             ".env.production.local",
             format!("# envmint: sealed-to {second}\nSECRET_KEY=x\n"),
         )
-        .args(["seal", "production"])
+        .args(["seal", "production", "--force"])
         .status(0);
     if let Some(plain) = age_decrypt(&sealed, "id.txt") {
         assert_eq!(pin_lines(&plain), [format!("# envmint: sealed-to {first}")]);

@@ -75,6 +75,9 @@ pub enum Command {
     Rotate(RotateArgs),
     /// Remove a secret's retired values (an encryption key's old keys) explicitly.
     Retire(RetireArgs),
+    /// Record the age of values a project already has, so `rotate --due` renews only what is
+    /// due.
+    Adopt(AdoptArgs),
     /// Write an environment's values for docker, Kubernetes, a shell or JSON.
     Export(ExportArgs),
     /// Run a command with an environment's values added to its environment.
@@ -364,7 +367,9 @@ pub struct KeygenArgs {
     terminal, or read from ENVMINT_PASSPHRASE when there is none; never from an argument.\n\n\
     Without -r, -R and --passphrase the arguments are sealed environments: each one's plaintext\n\
     `file` is encrypted into its `sealed` file, to the manifest's recipients. Replacing an\n\
-    existing sealed file needs an identity that opens it; an unchanged one is left as it is.")]
+    existing sealed file needs an identity that opens it; an unchanged one is left as it is.\n\
+    A store that changed since its plaintext was unsealed (another `set`, a teammate's commit)\n\
+    is not overwritten: sealing would drop those changes (exit 73; --force seals anyway).")]
 pub struct SealArgs {
     /// Encrypt to this recipient (repeatable).
     #[arg(short, long = "recipient", value_name = "RECIPIENT")]
@@ -390,6 +395,11 @@ pub struct SealArgs {
     #[arg(long)]
     pub remove_plaintext: bool,
 
+    /// Environment mode: seal even when the store changed since the plaintext was unsealed,
+    /// dropping those changes.
+    #[arg(long)]
+    pub force: bool,
+
     /// Environment mode: the manifest [default: envmint.toml found from here].
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
@@ -409,7 +419,10 @@ pub struct SealArgs {
     envmint unseal production --stdout\n\n\
     An argument made only of letters, digits, - and _ that is not an existing file names a\n\
     sealed environment: its store is decrypted in memory and written to the environment's\n\
-    `file` (or -o FILE), 0600, or printed with --stdout.\n\n\
+    `file` (or -o FILE), 0600, or printed with --stdout. A plaintext edited since it was\n\
+    unsealed and never sealed is not overwritten (exit 73; --force overwrites it), nor is a\n\
+    file that is not a dotenv file (exit 65), the manifest or a store (exit 73); a target that\n\
+    git tracks is written only when -o names it.\n\n\
     Identities: -i FILE (repeatable), else ENVMINT_IDENTITY (a path), else ENVMINT_AGE_KEY\n\
     (the key itself), else $XDG_CONFIG_HOME/envmint/identity.txt (~/.config/envmint/...).\n\
     With -o the output is written 0600 and appears only once the whole input authenticated.")]
@@ -427,6 +440,10 @@ pub struct UnsealArgs {
     /// `file`.
     #[arg(long, conflicts_with = "output")]
     pub stdout: bool,
+
+    /// Environment mode: overwrite a plaintext file edited since it was unsealed.
+    #[arg(long, conflicts_with = "stdout")]
+    pub force: bool,
 
     /// Environment mode: the manifest [default: envmint.toml found from here].
     #[arg(long, value_name = "PATH")]
@@ -706,6 +723,10 @@ pub struct ExportArgs {
     #[arg(long, conflicts_with = "output")]
     pub stdout: bool,
 
+    /// Environment mode: overwrite a plaintext file edited since it was unsealed.
+    #[arg(long, conflicts_with = "stdout")]
+    pub force: bool,
+
     /// k8s: the Secret's name [default: ENV-secrets].
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
@@ -761,6 +782,41 @@ pub struct RunArgs {
     /// The command to run and its arguments, after `--`.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<std::ffi::OsString>,
+}
+
+/// `envmint adopt`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint adopt production --dry-run                # what it would record\n  \
+    envmint adopt production --at 2026-09-01          # the values were made on September 1st\n  \
+    envmint adopt production SECRET_KEY DB_PASSWORD   # these secrets only\n\n\
+    A project that starts using envmint has values without `# envmint:` records: their age is\n\
+    unknown, so the first `rotate --due` would renew every one, and remove retired values kept\n\
+    by hand. adopt writes `# envmint: generated=WHEN` (set= for an external secret) above each\n\
+    value that has no record (WHEN is --at, or now), and takes each retired value without a\n\
+    record (KEY_PREVIOUS, a fallback list) as retired now, with the declared overlap. Values\n\
+    and other lines keep every byte. A record that does not read, and a retired value that\n\
+    came from .env.example, are skipped with the reason. Sealed stores are written sealed.")]
+pub struct AdoptArgs {
+    // --manifest, -i/--identity and ENV, in that order (first in --help too).
+    #[command(flatten)]
+    pub target: EnvArgs,
+
+    /// Only these secrets (and their retired values) [default: every secret of ENV].
+    #[arg(value_name = "KEY")]
+    pub keys: Vec<String>,
+
+    /// When the values were made (RFC 3339, or YYYY-MM-DD for midnight UTC) [default: now].
+    #[arg(long, value_name = "WHEN")]
+    pub at: Option<String>,
+
+    /// Report what would be recorded; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Print what was recorded as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `envmint status`.

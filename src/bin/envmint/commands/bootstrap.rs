@@ -393,6 +393,15 @@ fn warn_if_tracked(paths: &[&Path], cwd: &Path) {
     }
 }
 
+/// Whether the repository enclosing `path`'s folder tracks `path` (advice as for
+/// [`warn_if_tracked`]: false when git is missing or fails).
+pub(super) fn tracked_by_git_path(path: &Path) -> bool {
+    match (path.parent(), path.file_name()) {
+        (Some(dir), Some(name)) => !tracked_by_git(dir, &[name]).is_empty(),
+        _ => false,
+    }
+}
+
 /// Which of `names` (files in `dir`) the repository enclosing `dir` tracks.
 fn tracked_by_git(dir: &Path, names: &[&std::ffi::OsStr]) -> Vec<std::ffi::OsString> {
     let dir = if dir.as_os_str().is_empty() {

@@ -1,6 +1,7 @@
 //! One file per subcommand. Each turns its parsed arguments into library calls and prints a
 //! summary; this file holds what they share: the error report, stdout handling, path display.
 
+mod adopt;
 mod apply;
 mod audit;
 mod bootstrap;
@@ -57,6 +58,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Apply(args) => apply::run(&ctx, args),
         Command::Rotate(args) => rotate::run(&mut ctx, args),
         Command::Retire(args) => retire::run(&ctx, args),
+        Command::Adopt(args) => adopt::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, &global, args),
         Command::Run(args) => run::run(&ctx, &global, args),
         Command::Status(args) => status::run(&ctx, args),
@@ -99,6 +101,7 @@ fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Res
         Command::Apply(args) => &mut args.manifest,
         Command::Rotate(args) => &mut args.rotation.manifest,
         Command::Retire(args) => &mut args.target.manifest,
+        Command::Adopt(args) => &mut args.target.manifest,
         Command::Export(args) => &mut args.target.manifest,
         Command::Run(args) => &mut args.target.manifest,
         Command::Status(args) => &mut args.manifest,

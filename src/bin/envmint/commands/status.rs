@@ -175,6 +175,17 @@ fn say_next_steps(all: &[EnvStatus<'_>]) {
     if due + unknown > 0 {
         fixes.push("`envmint rotate --due` renews due and unknown keys");
     }
+    // Values without a record: a live project's, whose age the operator knows better.
+    let unrecorded = rows()
+        .filter(|r| {
+            r.state == State::Unknown && matches!(r.problem, None | Some(Problem::NoRecord))
+        })
+        .count();
+    if unrecorded > 0 {
+        fixes.push(
+            "`envmint adopt ENV [--at WHEN]` records the age of values without a record instead",
+        );
+    }
     if full > 0 {
         counts.push(format!("{full} due with a full keyring"));
         fixes.push("re-encrypt, then `envmint retire ENV KEY` makes room");
@@ -309,7 +320,7 @@ fn next(row: &KeyStatus, env: &str, now: Timestamp) -> String {
         }
         State::Unknown if row.previous_of.is_some() => "expiry unknown".into(),
         State::Unknown => match row.problem {
-            None => "due now (no record of its age)".into(),
+            None => "due now (no record: envmint adopt)".into(),
             Some(Problem::BadRecord(_)) => "due now (its record does not read)".into(),
             Some(Problem::Future { .. }) => "due now (its record is dated in the future)".into(),
             Some(_) => "due now".into(),
