@@ -1630,7 +1630,8 @@ fn fail_a_file_envmint_may_not_read_is_exit_77() {
 fn concurrent_runs_on_one_file_lose_no_update() {
     let mut test = Test::new();
     const N: usize = 4;
-    // Absolute: a relative `file` may not leave its manifest's folder.
+    // Absolute: a relative `file` may not leave its manifest's folder, and an absolute one
+    // outside it must be allowed by the user (`--allow-outside`).
     let shared = test.path("shared.env");
     for i in 1..=N {
         test = test.write(
@@ -1648,6 +1649,7 @@ fn concurrent_runs_on_one_file_lose_no_update() {
             .map(|i| {
                 let mut cmd = test.command();
                 cmd.args([
+                    "--allow-outside",
                     "--manifest",
                     &format!("m{i}/envmint.toml"),
                     "bootstrap",

@@ -66,33 +66,69 @@ fn rotate(out: Output, at: &str, extra: &[&str]) -> Output {
         .status(0)
 }
 
+/// What a preset's key is for, as its `role` says: it decides what happens after the overlap.
+#[derive(Clone, Copy, PartialEq)]
+enum Role {
+    /// Retired values are removed when the overlap ends: what they signed is refused.
+    Signing,
+    /// Retired keys stay in the keyring with no expiry: what they encrypted always decrypts.
+    Encryption,
+}
+
 /// The steps every profile goes through, with `peer(file, mode, token)` the framework:
 /// `sign` makes a token, `verify` checks one with every key the app reads, `current` with the
-/// current key alone. `expire` is a day past the preset's overlap after 2030-01-01.
-fn prove(preset: &str, expire: &str, peer: &dyn Fn(&Path, &str, &str) -> String) {
+/// current key alone. `later` is a day past the preset's overlap after 2030-01-01 (and before
+/// the key is due again).
+fn prove(preset: &str, role: Role, later: &str, peer: &dyn Fn(&Path, &str, &str) -> String) {
     let out = project(preset);
+    check_steps(out, preset, role, later, peer);
+}
+
+/// [`prove`] on a project that is bootstrapped already.
+fn check_steps(
+    out: Output,
+    what: &str,
+    role: Role,
+    later: &str,
+    peer: &dyn Fn(&Path, &str, &str) -> String,
+) {
     let file = out.path(FILE);
     let before = peer(&file, "sign", "");
-    assert_eq!(peer(&file, "verify", &before), "valid", "{preset}: fresh");
-    assert_eq!(peer(&file, "verify", "x"), "rejected", "{preset}: junk");
+    assert_eq!(peer(&file, "verify", &before), "valid", "{what}: fresh");
+    assert_eq!(peer(&file, "verify", "x"), "rejected", "{what}: junk");
 
     // Due (bootstrapped years earlier): rotated, the old value retired.
     let out = rotate(out, "2030-01-01", &[]);
     assert!(out.stderr().contains("retired"), "{}", out.stderr());
-    assert_eq!(peer(&file, "verify", &before), "valid", "{preset}: overlap");
-    assert_eq!(peer(&file, "current", &before), "rejected", "{preset}: old");
+    assert_eq!(peer(&file, "verify", &before), "valid", "{what}: overlap");
+    assert_eq!(peer(&file, "current", &before), "rejected", "{what}: old");
     let after = peer(&file, "sign", "");
-    assert_eq!(peer(&file, "current", &after), "valid", "{preset}: new key");
+    assert_eq!(peer(&file, "current", &after), "valid", "{what}: new key");
 
-    // Past the overlap: the retired value is removed, and what it signed is refused.
-    let out = rotate(out, expire, &[]);
-    assert!(out.stderr().contains("removed expired"), "{}", out.stderr());
-    assert_eq!(
-        peer(&file, "verify", &before),
-        "rejected",
-        "{preset}: expired"
-    );
-    assert_eq!(peer(&file, "verify", &after), "valid", "{preset}: current");
+    let out = rotate(out, later, &[]);
+    // The last `Output` owns the temporary folder: kept until the end.
+    let _out = match role {
+        // Past the overlap: the retired value is removed, and what it signed is refused.
+        Role::Signing => {
+            assert!(out.stderr().contains("removed expired"), "{}", out.stderr());
+            assert_eq!(
+                peer(&file, "verify", &before),
+                "rejected",
+                "{what}: expired"
+            );
+            out
+        }
+        // Time never removes a retired encryption key: what it encrypted still decrypts.
+        Role::Encryption => {
+            assert!(!out.stderr().contains("removed"), "{}", out.stderr());
+            assert_eq!(peer(&file, "verify", &before), "valid", "{what}: keyring");
+            let out = rotate(out, "2031-01-01", &[]);
+            assert!(out.stderr().contains("retired"), "{}", out.stderr());
+            assert_eq!(peer(&file, "verify", &before), "valid", "{what}: a year on");
+            out
+        }
+    };
+    assert_eq!(peer(&file, "verify", &after), "valid", "{what}: current");
 }
 
 /// A Python peer: `script` gets the file, the mode and the token as `sys.argv[1:]`.
@@ -133,7 +169,7 @@ fn django_signing_with_secret_key_fallbacks() {
     if !python_with("django", "pip install 'Django>=5.2,<5.3'") {
         return;
     }
-    prove("django", "2030-01-16", &python_peer(DJANGO));
+    prove("django", Role::Signing, "2030-01-16", &python_peer(DJANGO));
 }
 
 const FLASK: &str = r#"
@@ -163,7 +199,7 @@ fn flask_session_cookies_with_secret_key_fallbacks() {
     if !python_with("flask", "pip install 'Flask>=3.1,<3.2'") {
         return;
     }
-    prove("flask", "2030-02-02", &python_peer(FLASK));
+    prove("flask", Role::Signing, "2030-02-02", &python_peer(FLASK));
 }
 
 const AUTHJS: &str = r#"
@@ -210,7 +246,7 @@ fn authjs_encrypts_with_the_newest_secret_and_decrypts_with_the_retired_ones() {
         return;
     };
     let peer = node_peer(dir, AUTHJS);
-    prove("nextjs", "2030-02-01", &peer);
+    prove("nextjs", Role::Signing, "2030-02-01", &peer);
 
     // Three rotations inside the window fill the three slots Auth.js reads; each time the
     // token it makes is encrypted with the value envmint just generated, and every earlier
@@ -287,7 +323,12 @@ fn express_session_with_a_secret_array() {
     if node_with("cookie-signature").is_none() {
         return;
     }
-    prove("express", "2030-01-09", &node_peer(dir, EXPRESS));
+    prove(
+        "express",
+        Role::Signing,
+        "2030-01-09",
+        &node_peer(dir, EXPRESS),
+    );
 }
 
 /// Rails' cookie encryptor, as `ActionDispatch::Cookies` derives it from `secret_key_base`
@@ -352,9 +393,12 @@ fn rails_secret_key_base_with_the_previous_one_rotated_in() {
     {
         return;
     }
-    prove("rails", "2030-01-16", &|file, mode, token| {
-        with_env(file, "ruby", &["-e", RAILS, mode, token])
-    });
+    prove(
+        "rails",
+        Role::Signing,
+        "2030-01-16",
+        &|file, mode, token| with_env(file, "ruby", &["-e", RAILS, mode, token]),
+    );
 }
 
 /// Laravel's `Encrypter` (AES-256-CBC with an HMAC-SHA256 over iv and value, the key being the
@@ -401,7 +445,53 @@ fn laravel_app_key_and_app_previous_keys() {
     if !python() || !available("php-cli", ok, "apt-get install php-cli") {
         return;
     }
-    prove("laravel", "2030-02-01", &|file, mode, token| {
-        with_env(file, "php", &["-r", LARAVEL, "--", mode, token])
-    });
+    prove(
+        "laravel",
+        Role::Encryption,
+        "2030-02-01",
+        &|file, mode, token| with_env(file, "php", &["-r", LARAVEL, "--", mode, token]),
+    );
+}
+
+/// `cryptography`'s MultiFernet over the current key and the keyring, newest first.
+const FERNET: &str = r#"
+import sys
+from dotenv import dotenv_values
+from cryptography.fernet import Fernet, MultiFernet, InvalidToken
+env = dotenv_values(sys.argv[1])
+mode = sys.argv[2]
+keys = [env["FERNET_KEY"]]
+if mode != "current":
+    keys += [k for k in (env.get("FERNET_KEYS") or "").split(",") if k]
+f = MultiFernet([Fernet(k) for k in keys])
+if mode == "sign":
+    print(f.encrypt(b"user 42").decode())
+else:
+    try:
+        print("valid" if f.decrypt(sys.argv[3].encode()) == b"user 42" else "wrong")
+    except InvalidToken:
+        print("rejected")
+"#;
+
+/// A Fernet key as `Fernet.generate_key()` makes it (urlsafe base64 of 32 bytes, with its one
+/// `=` of padding), as an encryption key whose keyring MultiFernet reads.
+const FERNET_MANIFEST: &str = "[environments.production]\nfile = \".env.production.local\"\n\n\
+    [secrets.FERNET_KEY]\nkind = \"base64url\"\nbytes = 32\nformat = \"{value}=\"\n\
+    role = \"encryption\"\nprevious = { list = \"FERNET_KEYS\", separator = \",\", keep = 3 }\n";
+
+#[test]
+fn cryptography_multifernet_reads_the_encryption_keyring() {
+    if !python_with("cryptography", "pip install cryptography") {
+        return;
+    }
+    let out = common::envmint(["bootstrap", "production"])
+        .write("envmint.toml", FERNET_MANIFEST)
+        .status(0);
+    check_steps(
+        out,
+        "fernet",
+        Role::Encryption,
+        "2030-02-01",
+        &python_peer(FERNET),
+    );
 }

@@ -1513,3 +1513,39 @@ fn assert_stderr_has_adopt(out: &Output) {
         out.describe()
     );
 }
+
+#[test]
+fn a_store_with_records_ahead_of_the_clock_is_refused_and_the_others_are_rotated() {
+    // `dev`'s file carries a record dated 2099 (copied from somewhere, or forged): the clock
+    // is behind it, so `dev` is refused (exit 65, naming its line), but one such file must not
+    // stop the scheduled rotation of `prod`, which is rotated and written.
+    let manifest = "[environments.prod]\nfile = \".env.prod\"\n\
+        [environments.dev]\nfile = \".env.dev\"\n\
+        [secrets.A]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"30d\"\n";
+    let dev = "# envmint: generated=2099-01-01T00:00:00Z\nA=forged-record-above\n";
+    let out = Test::new()
+        .write("envmint.toml", manifest)
+        .write(
+            ".env.prod",
+            "# envmint: generated=2030-01-01T00:00:00Z\nA=old\n",
+        )
+        .write(".env.dev", dev)
+        .chmod(".env.prod", 0o600)
+        .chmod(".env.dev", 0o600)
+        .args(["rotate", "--due", "--at", "2030-03-01T00:00:00Z", "--json"])
+        .status(65);
+    common::assert_stderr_has(
+        &out,
+        "error: .env.dev:1: the clock (2030-03-01T00:00:00Z) is behind the record of A \
+         (generated=2099-01-01T00:00:00Z)",
+    );
+    let j = out.json();
+    assert_eq!(j["environments"][0]["written"], true, "{j}");
+    assert_eq!(j["environments"][1]["refused"], true, "{j}");
+    assert!(j["environments"][0].get("refused").is_none(), "{j}");
+    assert!(
+        out.read(".env.prod")
+            .starts_with("# envmint: generated=2030-03-01T00:00:00Z\nA=")
+    );
+    assert_eq!(out.read(".env.dev"), dev);
+}

@@ -36,6 +36,12 @@ pub struct Cli {
     #[arg(short, long, global = true)]
     pub verbose: bool,
 
+    /// Let the manifest's paths (file, sealed, recipients_file, and symlinks on the way) lead
+    /// outside its folder. Without it, such a path is refused (exit 77) unless its folder is in
+    /// ~/.config/envmint/allow-outside or root owns a manifest outside any git work tree.
+    #[arg(long, global = true)]
+    pub allow_outside: bool,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

@@ -7,6 +7,7 @@ use crate::cli::{RotateArgs, SelectArgs};
 use crate::context::Context;
 use envmint::dotenv::Document;
 use envmint::manifest::{Environment, Manifest};
+use envmint::plan::clock::ClockBehind;
 use envmint::plan::edit::apply_edits;
 use envmint::plan::rotation::{self, Action, Change, RotationError, Selection};
 use envmint::{Error, Exit, Result, store};
@@ -134,17 +135,32 @@ pub(super) fn build(
     options: &rotation::Options,
     rng: &mut rand_chacha::ChaCha20Rng,
 ) -> Result<(Document, rotation::Built)> {
+    build_checked(manifest, env, snapshot, options, rng)?.map_err(|b| clock_behind(env, &b))
+}
+
+/// [`build`], with a store whose records are ahead of the clock told apart (`Ok(Err(..))`):
+/// `rotate` refuses that store and goes on with the others.
+fn build_checked(
+    manifest: &Manifest,
+    env: &Environment,
+    snapshot: &store::Snapshot,
+    options: &rotation::Options,
+    rng: &mut rand_chacha::ChaCha20Rng,
+) -> Result<std::result::Result<(Document, rotation::Built), ClockBehind>> {
     let mut doc = snapshot.document()?;
-    let built =
-        rotation::build(manifest, env, &doc, options, rng).map_err(|e| rotation_error(env, e))?;
+    let built = match rotation::build(manifest, env, &doc, options, rng) {
+        Ok(built) => built,
+        Err(RotationError::ClockBehind(behind)) => return Ok(Err(behind)),
+        Err(e) => return Err(rotation_error(env, e)),
+    };
     apply_edits(&mut doc, &built.edits)
         .map_err(|e| super::bootstrap::edit_error(env.store_path(), e))?;
-    Ok((doc, built))
+    Ok(Ok((doc, built)))
 }
 
 pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = Manifest::load(args.rotation.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    let manifest = super::load_manifest(ctx, args.rotation.manifest.as_deref(), &cwd)?;
     super::status::warn_manifest(&manifest, &cwd);
     if args.json {
         super::check_stdout()?;
@@ -170,6 +186,7 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
     let mut pending: Vec<store::Pending<'_, Planned>> = Vec::new();
     let mut pending_envs: Vec<&Environment> = Vec::new();
     let mut rotated: Vec<HashSet<String>> = Vec::new();
+    let mut refusals: Vec<Error> = Vec::new();
     for env in &envs {
         let storage = store::Storage::of(env)?;
         let earlier = pending_envs
@@ -185,12 +202,29 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
                 env,
                 exists: false,
                 written: false,
+                refused: false,
                 changes: Vec::new(),
             });
             continue;
         }
         let options = shared_options(&options, &pending_envs, &rotated, env);
-        let (doc, mut built) = build(&manifest, env, &snapshot, &options, rng)?;
+        let (doc, mut built) = match build_checked(&manifest, env, &snapshot, &options, rng)? {
+            Ok(built) => built,
+            // The clock is behind this store's records: it is refused (nothing written to
+            // it, exit 65 at the end), and the others are rotated. A record someone dated in
+            // the future in one store must not stop the scheduled rotation of every store.
+            Err(behind) => {
+                refusals.push(clock_behind(env, &behind));
+                reports.push(EnvReport {
+                    env,
+                    exists: true,
+                    written: false,
+                    refused: true,
+                    changes: Vec::new(),
+                });
+                continue;
+            }
+        };
         let file = shown(env.store_path(), &cwd);
         for w in doc.warnings() {
             super::say!("warning: {}:{}: {}", file.display(), w.line, w.message);
@@ -205,6 +239,7 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
             env,
             exists: true,
             written: false,
+            refused: false,
             changes: Vec::new(),
         });
         pending_envs.push(env);
@@ -224,12 +259,12 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
 
     if args.dry_run {
         let mut planned = pending.into_iter().map(|p| p.staged.report);
-        for r in reports.iter_mut().filter(|r| r.exists) {
+        for r in reports.iter_mut().filter(|r| r.exists && !r.refused) {
             if let Some(p) = planned.next() {
                 r.changes = p.changes;
             }
         }
-        return finish(&args, &reports, &cwd, now, None);
+        return finish(&args, &reports, &cwd, now, refusals.into_iter().next());
     }
 
     // Pass 2, under the locks of every store's folder: a store that moved since pass 1 is
@@ -255,13 +290,14 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
         },
     )?;
     let mut outcomes = done.outcomes.into_iter();
-    for r in reports.iter_mut().filter(|r| r.exists) {
+    for r in reports.iter_mut().filter(|r| r.exists && !r.refused) {
         if let Some(o) = outcomes.next() {
             r.written = o.written;
             r.changes = o.report.changes;
         }
     }
-    finish(&args, &reports, &cwd, now, done.failure)
+    let failure = done.failure.or_else(|| refusals.into_iter().next());
+    finish(&args, &reports, &cwd, now, failure)
 }
 
 /// Warns about the odd keys of a rotation (a record that does not read...) as `status` does,
@@ -351,6 +387,8 @@ pub(super) struct EnvReport<'a> {
     /// Whether its store exists (a store that does not is skipped: bootstrap makes it).
     pub exists: bool,
     pub written: bool,
+    /// Whether the store was refused: its records are ahead of the clock.
+    pub refused: bool,
     pub changes: Vec<Change>,
 }
 
@@ -430,6 +468,9 @@ fn state(r: &EnvReport<'_>, dry_run: bool) -> String {
             "no store yet: run envmint bootstrap {}, then rotate",
             r.env.name
         );
+    }
+    if r.refused {
+        return "refused: the clock is behind its records; nothing written".to_string();
     }
     let count = |a: Action| r.changes.iter().filter(|c| c.action == a).count();
     let rotated = count(Action::Rotated);
@@ -521,6 +562,9 @@ struct JsonEnv<'a> {
     file: std::borrow::Cow<'a, str>,
     exists: bool,
     written: bool,
+    /// Present (true) when the store was refused: its records are ahead of the clock.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    refused: bool,
     changes: Vec<JsonChange<'a>>,
 }
 
@@ -572,6 +616,7 @@ fn print_json(
             file: shown(r.env.store_path(), cwd).to_string_lossy(),
             exists: r.exists,
             written: r.written,
+            refused: r.refused,
             changes: r
                 .changes
                 .iter()

@@ -70,7 +70,7 @@ pub fn seal(
     force: bool,
 ) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = Manifest::load(manifest, &cwd, ctx.home.as_deref())?;
+    let manifest = super::load_manifest(ctx, manifest, &cwd)?;
     let names: Vec<&str> = names
         .iter()
         .map(|p| p.to_str().unwrap_or("\u{fffd}"))
@@ -199,7 +199,7 @@ pub fn unseal(
     force: bool,
 ) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = Manifest::load(manifest, &cwd, ctx.home.as_deref())?;
+    let manifest = super::load_manifest(ctx, manifest, &cwd)?;
     let envs = sealed_envs(&manifest, &[name], "unseal")?;
     let env = envs[0];
     let storage = store::Storage::of(env)?;
