@@ -68,6 +68,58 @@ use crate::{Error, Result};
 
 pub use lock::{Clock, DEFAULT_LOCK_TIMEOUT, LockWait, SLOW_LOCK, SystemClock};
 
+/// The file `path` really names: its symlink chain followed as a write follows it (a link
+/// another user owns is refused), then every folder on the way resolved, for a file that does
+/// not exist yet too (the nearest folder that exists is resolved, the rest kept as named). What
+/// a manifest's path is checked by ([`crate::manifest::Manifest::confine`]).
+///
+/// # Errors
+///
+/// Those of following the chain: [`FileProblem::UntrustedSymlink`] (77), a loop (73); reading
+/// a folder on the way.
+pub fn real_target(path: &Path) -> Result<PathBuf> {
+    // A file where a folder should be (`ro/.env` with `ro` a file): no link can be followed
+    // past it, and writing there fails later with its own error; the path is what it names.
+    let not_a_dir =
+        |e: &io::Error| e.raw_os_error() == Some(rustix::io::Errno::NOTDIR.raw_os_error());
+    let target = match resolve::final_target(path) {
+        Ok(target) => target,
+        Err(Error::File(FileError {
+            problem: FileProblem::Os(e),
+            ..
+        })) if not_a_dir(&e) => path.to_path_buf(),
+        Err(e) => return Err(e),
+    };
+    let mut existing = target.as_path();
+    let mut rest: Vec<&std::ffi::OsStr> = Vec::new();
+    loop {
+        match std::fs::canonicalize(existing) {
+            Ok(mut real) => {
+                for part in rest.iter().rev() {
+                    if *part == ".." {
+                        real.pop();
+                    } else {
+                        real.push(part);
+                    }
+                }
+                return Ok(real);
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound || not_a_dir(&e) => {
+                let (Some(name), Some(parent)) = (existing.file_name(), existing.parent()) else {
+                    return Err(Error::reading(existing, e));
+                };
+                rest.push(name);
+                existing = if parent.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    parent
+                };
+            }
+            Err(e) => return Err(Error::reading(existing, e)),
+        }
+    }
+}
+
 /// An exclusive advisory lock on the file a command is about to change, held while this value is
 /// alive (and while any other [`Locked`] of the same folder from the same [`lock_all`] call is).
 /// Read and write the file only through it.

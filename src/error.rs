@@ -470,6 +470,20 @@ pub enum ManifestProblem {
         /// message's path is shortened).
         found: PathBuf,
     },
+    /// A path of the manifest that, symlinks resolved, leads outside the manifest's folder,
+    /// which the user did not allow (77): see [`crate::manifest::Allow`].
+    Outside {
+        /// The environment.
+        environment: String,
+        /// The field: `file`, `sealed` or `recipients_file`.
+        field: &'static str,
+        /// The path as the manifest gives it (resolved against its folder).
+        path: PathBuf,
+        /// The file it really names, every symlink resolved.
+        target: PathBuf,
+        /// The manifest's folder, resolved.
+        folder: PathBuf,
+    },
     /// The bytes are not UTF-8 (the line is in [`ManifestError::line`]).
     NotUtf8,
     /// TOML syntax, in TOML's words (the first line of its message).
@@ -544,6 +558,14 @@ pub enum ManifestProblem {
     BadAlphabet(crate::generate::AlphabetError),
     /// An `alphabet` with a character no dotenv quoting makes safe.
     UnsafeAlphabet(crate::dotenv::UnsafeChar),
+    /// A `format` without `{value}`, or with it more than once (`count` times).
+    BadFormat {
+        /// How many `{value}` it has.
+        count: usize,
+    },
+    /// A `format` whose text, with the kind's characters, could make a value no dotenv quoting
+    /// writes alike everywhere.
+    UnsafeFormat(crate::dotenv::UnsafeChar),
     /// More than one of `bytes`, `bits`, `length`.
     SeveralSizes {
         /// The kind's name.
@@ -808,7 +830,7 @@ impl ManifestError {
             ManifestProblem::NotFound
             | ManifestProblem::DanglingSymlink { .. }
             | ManifestProblem::RemovedWhileRead => Exit::NoInput,
-            ManifestProblem::Untrusted { .. } => Exit::NoPerm,
+            ManifestProblem::Untrusted { .. } | ManifestProblem::Outside { .. } => Exit::NoPerm,
             _ => Exit::DataErr,
         }
     }

@@ -197,8 +197,9 @@ pub fn key_changes(before: &Document, after: &Document) -> KeyChanges {
     changes
 }
 
-/// The values an edit added or changed that envmint itself would not write (see
-/// [`quote_value`](crate::dotenv::quote_value)): readers disagree on them, as `sh` runs
+/// The values an edit added or changed that readers would read differently: a value envmint
+/// itself would not write (see [`quote_value`](crate::dotenv::quote_value)), or one written in
+/// a form that changes it for some reader (an unquoted `$(cmd)`, a double-quoted `$x`): sh runs
 /// `B=$(cmd)` and the word after a space in `B=x cmd` as commands where python-dotenv reads
 /// text. One warning per key, at its line, naming the key and the kind of character, never the
 /// value. Values the edit left alone are not judged again.
@@ -210,17 +211,40 @@ pub fn unportable_values(before: &Document, after: &Document) -> Vec<Warning> {
         .chain(&changes.changed)
         .filter_map(|key| {
             let value = after.get(key)?;
-            let bad = crate::dotenv::quote_value(value).err()?;
+            let bad = match crate::dotenv::quote_value(value) {
+                Err(bad) => bad.to_string(),
+                Ok(_) => form_problem(value, after.quote_of(key))?.to_string(),
+            };
             Some(Warning {
                 line: after.line_of_key(key)?,
                 message: format!(
                     "the value of `{key}` contains {bad}: sh, python-dotenv, Node and docker \
                      compose may read it differently (sh can run part of it as a command); \
-                     `envmint set` would refuse it"
+                     `envmint set` would write it in quotes that every reader reads alike"
                 ),
             })
         })
         .collect()
+}
+
+/// What in `value`, written bare (`quote` `None`) or in `quote`, some reader changes: the first
+/// character that is special there, named by class; `None` when every reader reads it alike.
+fn form_problem(value: &str, quote: Option<char>) -> Option<&'static str> {
+    let class = |c: char| match c {
+        '$' => Some("a `$`"),
+        '\\' => Some("a backslash"),
+        '\'' | '"' => Some("a quote"),
+        '`' => Some("a backtick"),
+        c if c.is_whitespace() => Some("whitespace"),
+        _ => None,
+    };
+    match quote {
+        Some(q @ ('\'' | '"')) if crate::dotenv::fits_in(value, q) => None,
+        // A bare value of letters, digits and safe punctuation reads alike; `#`, `~`, `*`...
+        // unquoted were never judged here (the parser reads them as python-dotenv does).
+        None => value.chars().find_map(class),
+        _ => value.chars().find_map(class).or(Some("a quote")),
+    }
 }
 
 /// What an editor left, checked before it may replace a store's content.
@@ -296,9 +320,9 @@ mod tests {
     fn set_refuses_unwritable_values_and_unreadable_lines_without_change() {
         let text = "A=1\nB='open\n";
         let mut doc = Document::parse(text);
-        let err = set(&mut doc, "A", "has space").unwrap_err();
+        let err = set(&mut doc, "A", "has\ttab").unwrap_err();
         assert!(matches!(err, EditError::UnsafeValue { ref key, .. } if key == "A"));
-        assert!(!format!("{err:?}").contains("has space"));
+        assert!(!format!("{err:?}").contains("has\ttab"));
         assert!(matches!(
             set(&mut doc, "A", "a\nb").unwrap_err(),
             EditError::UnsafeValue { .. }
@@ -417,6 +441,9 @@ mod tests {
         );
         assert!(warnings[0].message.contains("`B` contains whitespace"));
         assert!(warnings[1].message.contains("`A` contains a `$`"));
+        // Quoted as envmint would write them, the same values read alike everywhere.
+        let quoted = Document::parse("OLD=\"a b\"\nA='$(id)'\nB='x touch pwned'\nC='ok:1'\n");
+        assert!(unportable_values(&before, &quoted).is_empty());
         assert!(
             warnings
                 .iter()

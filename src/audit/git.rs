@@ -25,6 +25,23 @@ pub const MAX_BLOB: usize = 64 * 1024 * 1024;
 /// The largest tracked file in the working tree that `--git` reads.
 const MAX_WORKTREE_FILE: u64 = 16 * 1024 * 1024;
 
+/// Variables that point git at another repository, object store or index than the one at
+/// `-C root`: set by a hook (`GIT_DIR`, `GIT_INDEX_FILE`), or by whoever wants a search to read
+/// an empty object folder and find nothing (`GIT_OBJECT_DIRECTORY=/tmp/empty`).
+const REPOSITORY_VARIABLES: [&str; 11] = [
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_COMMON_DIR",
+    "GIT_NAMESPACE",
+    "GIT_SHALLOW_FILE",
+    "GIT_REPLACE_REF_BASE",
+    "GIT_NO_REPLACE_OBJECTS",
+    "GIT_GRAFT_FILE",
+];
+
 /// A git command in `root`, with the user's configuration kept out of what is parsed. A
 /// `GIT_DIR` or `GIT_WORK_TREE` inherited from a hook (`envmint audit` in a pre-commit hook)
 /// would point git elsewhere than `-C root` says (and a relative one, nowhere). Programs the
@@ -33,10 +50,10 @@ const MAX_WORKTREE_FILE: u64 = 16 * 1024 * 1024;
 /// stdin and stderr are null. Every git envmint runs is made here (bootstrap's too).
 pub fn git(root: &Path) -> Command {
     let mut cmd = Command::new("git");
-    cmd.env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .arg("-C")
+    for name in REPOSITORY_VARIABLES {
+        cmd.env_remove(name);
+    }
+    cmd.arg("-C")
         .arg(root)
         .args(["-c", "core.quotePath=false", "-c", "core.fsmonitor=false"])
         .args(["-c", "log.showSignature=false"])
@@ -45,19 +62,91 @@ pub fn git(root: &Path) -> Command {
     cmd
 }
 
-/// The root of the git working tree holding `dir`, `None` when it is in none or git is not
-/// installed.
+/// Where `dir` is, for git.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Repo {
+    /// In the working tree with this root.
+    Root(PathBuf),
+    /// In no git repository, or git is not installed.
+    None,
+    /// In a repository git refuses to read: "dubious ownership" (it belongs to another user and
+    /// is not in `safe.directory`), as in CI containers that check out as another user.
+    Refused {
+        /// git's first line about it, control characters escaped.
+        said: String,
+    },
+}
+
+/// The root of the git working tree holding `dir`, `None` when it is in none, git is not
+/// installed, or git refuses to read it (see [`find_repo`] to tell these apart).
 pub fn repo_root(dir: &Path) -> Option<PathBuf> {
-    let out = git(dir)
-        .args(["rev-parse", "--show-toplevel"])
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
+    match find_repo(dir) {
+        Repo::Root(root) => Some(root),
+        _ => None,
     }
-    let text = String::from_utf8(out.stdout).ok()?;
+}
+
+/// Where `dir` is for git: in a working tree, in none, or in one git refuses to read. A
+/// refusal must not read as "not a repository": a check of what git tracks would then pass
+/// on a repository that commits its secrets.
+pub fn find_repo(dir: &Path) -> Repo {
+    let Ok(out) = git(dir)
+        .args(["rev-parse", "--show-toplevel"])
+        .stderr(Stdio::piped())
+        .output()
+    else {
+        return Repo::None;
+    };
+    if !out.status.success() {
+        let said = String::from_utf8_lossy(&out.stderr);
+        if said.contains("dubious ownership") || said.contains("safe.directory") {
+            let first = said.lines().next().unwrap_or_default();
+            let first = first.strip_prefix("fatal: ").unwrap_or(first);
+            return Repo::Refused {
+                said: first
+                    .chars()
+                    .take(300)
+                    .flat_map(char::escape_default)
+                    .collect(),
+            };
+        }
+        return Repo::None;
+    }
+    let Ok(text) = String::from_utf8(out.stdout) else {
+        return Repo::None;
+    };
     let root = PathBuf::from(text.trim_end_matches(['\n', '\r']));
-    Some(std::fs::canonicalize(&root).unwrap_or(root))
+    Repo::Root(std::fs::canonicalize(&root).unwrap_or(root))
+}
+
+/// Whether the repository at `root` has any ref (a branch, a tag): then it has commits, and a
+/// search of its objects that saw none read the wrong place or an emptied one.
+fn has_refs(root: &Path) -> bool {
+    git(root)
+        .args(["for-each-ref", "--count=1", "--format=%(refname)"])
+        .output()
+        .is_ok_and(|o| o.status.success() && !o.stdout.is_empty())
+}
+
+/// Where `path` (a file that exists, or the marker inside an export folder) sits in a git
+/// working tree that does not ignore it: its path relative to the root, which `git add .`
+/// would offer to the next commit. `None` when it is ignored, outside any working tree, or
+/// git cannot say (not installed, the repository refused).
+pub fn unignored(path: &Path) -> Option<PathBuf> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let root = repo_root(dir)?;
+    let rel = in_repo(&root, path)?;
+    let status = git(&root)
+        .args(["check-ignore", "-q", "--no-index", "--"])
+        .arg(&rel)
+        .stdout(Stdio::null())
+        .status()
+        .ok()?;
+    // 0: ignored; 1: not ignored; anything else: git could not say.
+    (status.code() == Some(1)).then_some(rel)
 }
 
 /// A secret file for the git checks.
@@ -70,6 +159,9 @@ pub struct GitFile {
     pub what: &'static str,
     /// The environment it stores, if any.
     pub env: Option<String>,
+    /// An output found by its content (an export, a copy of values): checked only when git
+    /// does not track it, and only for the ignore rule. A tracked copy is `--git`'s finding.
+    pub untracked_only: bool,
 }
 
 /// `path` relative to `root` with symlinks in its folder resolved, `None` when it is outside.
@@ -133,6 +225,9 @@ pub fn check_files(root: &Path, files: &[GitFile]) -> Result<Vec<Finding>> {
             Some(env) => f.env(env),
             None => f,
         };
+        if file.untracked_only && tracked.contains(&key) {
+            continue;
+        }
         if tracked.contains(&key) {
             out.push(with_env(
                 Finding::new(
@@ -173,7 +268,14 @@ fn suggest_pattern(rel: &Path) -> String {
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
-    if name.starts_with(".env") && name.ends_with(".local") {
+    if name == crate::export::folder::MARKER {
+        // The list of a docker-secrets folder: the folder is what to ignore.
+        let folder = rel
+            .parent()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        format!("/{folder}/")
+    } else if name.starts_with(".env") && name.ends_with(".local") {
         ".env*.local".into()
     } else if name.ends_with(".age.key") {
         "*.age.key".into()
@@ -234,6 +336,8 @@ pub struct Hits {
     pub bytes: u64,
     /// Blobs larger than [`MAX_BLOB`], not searched.
     pub skipped: usize,
+    /// Objects git listed, of every type.
+    pub objects: usize,
 }
 
 /// Searches every object of the repository at `root` (blobs of every commit, removed files
@@ -290,6 +394,7 @@ pub fn scan_history(root: &Path, needles: &[Needle<'_>]) -> Result<Hits> {
         if n == 0 {
             break;
         }
+        hits.objects += 1;
         let text = String::from_utf8_lossy(&header);
         let mut parts = text.trim_end().split(' ');
         let (Some(oid), Some(kind), Some(size)) = (parts.next(), parts.next(), parts.next()) else {
@@ -343,6 +448,15 @@ pub fn scan_history(root: &Path, needles: &[Needle<'_>]) -> Result<Hits> {
         return Err(git_error(format!("git cat-file exited with {status}")));
     }
     data.iter_mut().for_each(|b| *b = 0);
+    // No object, yet branches or tags: the objects are elsewhere (an alternate, a moved or
+    // emptied folder) and "nothing found" would be a pass that searched nothing.
+    if hits.objects == 0 && has_refs(root) {
+        return Err(git_error(
+            "git listed no object, yet the repository has branches or tags: the history was \
+             not searched (are its objects in another folder?)"
+                .into(),
+        ));
+    }
 
     // 2. The commits that introduced the matching blobs, and at which paths.
     if !blob_hits.is_empty() {

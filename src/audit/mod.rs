@@ -12,11 +12,15 @@
 //! - [`values`]: empty, placeholder and example values, values weaker than their declaration,
 //!   unmanaged secrets under 128 bits ([`entropy`]), the same value twice;
 //! - [`git`]: `.gitignore` coverage, tracked secret files, and values in the history (`--git`);
-//! - [`rotation`]: keys due, unknown or overdue for rotation (from `plan::status`).
+//! - [`rotation`]: keys due, unknown or overdue for rotation (from `plan::status`), and
+//!   keyrings past [`rotation::KEYRING_AUDIT_KEYS`];
+//! - [`roles`]: the manifest's rotation settings: a password-like name left `signing`, an
+//!   overlap no `keep` can hold.
 
 pub mod entropy;
 pub mod files;
 pub mod git;
+pub mod roles;
 pub mod rotation;
 pub mod values;
 
@@ -80,6 +84,17 @@ pub enum Check {
     RotationUnknown,
     /// A key long past its rotation date, or a retired value past its overlap window.
     RotationOverdue,
+    /// A record time that cannot hold: a `generated`, `set` or `retired` after the clock, or an
+    /// `expires` later than `retired` + the declared overlap (forged, or a clock behind).
+    RecordTime,
+    /// An encryption key's keyring holding more than [`rotation::KEYRING_AUDIT_KEYS`] keys.
+    KeyringSize,
+    /// A secret named like a password, token or API key (`*_PASSWORD`, `*_TOKEN`...) whose
+    /// role is `signing`, so `rotate --due` would change it in the file alone.
+    SigningCredential,
+    /// An `overlap` longer than `rotate_every` x `keep`: rotations inside the window push
+    /// retired values out before they expire.
+    OverlapKeep,
 }
 
 impl Check {
@@ -102,6 +117,10 @@ impl Check {
             Check::RotationDue => "rotation-due",
             Check::RotationUnknown => "rotation-unknown",
             Check::RotationOverdue => "rotation-overdue",
+            Check::RecordTime => "record-time",
+            Check::KeyringSize => "keyring-size",
+            Check::SigningCredential => "signing-credential",
+            Check::OverlapKeep => "overlap-keep",
         }
     }
 
@@ -118,7 +137,12 @@ impl Check {
             Check::NotIgnored | Check::Tracked => "git",
             Check::GitHistory => "values in git",
             Check::MissingValue => "missing values",
-            Check::RotationDue | Check::RotationUnknown | Check::RotationOverdue => "rotation",
+            Check::RotationDue
+            | Check::RotationUnknown
+            | Check::RotationOverdue
+            | Check::RecordTime
+            | Check::KeyringSize => "rotation",
+            Check::SigningCredential | Check::OverlapKeep => "roles and overlap",
         }
     }
 }
@@ -217,7 +241,7 @@ pub fn sort(findings: &mut [Finding]) {
 }
 
 /// Every check, in report order.
-pub const ALL: [Check; 16] = [
+pub const ALL: [Check; 19] = [
     Check::FileMode,
     Check::FolderMode,
     Check::SealedUnopened,
@@ -234,6 +258,9 @@ pub const ALL: [Check; 16] = [
     Check::RotationDue,
     Check::RotationUnknown,
     Check::RotationOverdue,
+    Check::KeyringSize,
+    Check::SigningCredential,
+    Check::OverlapKeep,
 ];
 
 /// Whether a key's name says it holds a secret (`*_SECRET*`, `*KEY*`, `*TOKEN*`,

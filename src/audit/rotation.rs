@@ -11,15 +11,33 @@
 //!   starts without it); checked only for a store that exists, so a project not bootstrapped
 //!   yet is not a flood of findings.
 //!
+//! - record time (`record-time`, an error): a record's `generated`, `set` or `retired` more
+//!   than the clock's tolerance after `now`, or an `expires` later than `retired` + the
+//!   declared overlap: counted as the time that can hold (see
+//!   [`crate::plan::status::capped`]), but someone forged it or a clock was wrong, and
+//!   `rotate` refuses a store whose records are ahead of the clock.
+//!
+//! - a keyring past [`KEYRING_AUDIT_KEYS`] keys (`keyring-size`, a warning): an encryption
+//!   key whose old keys were never retired; every decryption may try each of them, and each
+//!   is one more key that opens the data.
+//!
+//! A due credential's hint says to change it at its service first: `rotate --due` never
+//! changes one in the file alone.
+//!
 //! `ok`, `previous` and `unmanaged` keys are fine.
 
 use super::{Check, Finding, Severity};
 use crate::dotenv::Document;
-use crate::manifest::{Environment, Manifest};
-use crate::plan::status::{State, evaluate};
+use crate::manifest::{Environment, Manifest, Role};
+use crate::plan::status::{Problem, State, evaluate};
 use crate::time::{due_at, format_age, format_timestamp};
 use jiff::Timestamp;
 use std::path::Path;
+
+/// The most keys (the current one and the retired ones) an encryption key's keyring holds
+/// before `audit` reports it (`keyring-size`): past it, re-encrypt the data under the current
+/// key and `envmint retire` the old ones.
+pub const KEYRING_AUDIT_KEYS: usize = 3;
 
 /// The rotation findings of `env`, whose document `doc` was read from `path`, at `now`.
 pub fn check_rotation(
@@ -30,13 +48,40 @@ pub fn check_rotation(
     now: Timestamp,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    for row in evaluate(manifest, env, doc, now) {
+    let rows = evaluate(manifest, env, doc, now);
+    // A record ahead of the clock on a key no row reports (an unmanaged one) still holds the
+    // whole store.
+    if let Err(behind) = crate::plan::clock::check(doc, now)
+        && !rows.iter().any(|r| {
+            r.key == behind.newest.key
+                && matches!(
+                    r.problem,
+                    Some(Problem::Future { .. } | Problem::Capped { .. })
+                )
+        })
+    {
+        out.push(
+            Finding::new(Severity::Error, Check::RecordTime, format!("{behind}"))
+                .env(&env.name)
+                .key(&behind.newest.key)
+                .path(path)
+                .line(Some(behind.newest.line))
+                .hint("correct or remove that record line (or the clock): `envmint rotate` refuses this store until then"),
+        );
+    }
+    for row in rows {
         let name = &env.name;
         let key = &row.key;
         let decl = manifest
             .secrets_for(name)
             .find(|d| Some(&d.key) == row.previous_of.as_ref() || d.key == *key);
-        let fix = if row.external {
+        let fix = if row.role == Role::Credential && !row.external {
+            let secret = row.previous_of.as_deref().unwrap_or(key);
+            format!(
+                "change it at its service first, then `envmint rotate {name} --key {secret}` \
+                 (`rotate --due` never changes a credential)"
+            )
+        } else if row.external {
             format!(
                 "get a new value from its issuer, then `envmint set {name} {}`",
                 row.previous_of.as_deref().unwrap_or(key)
@@ -56,13 +101,62 @@ pub fn check_rotation(
                 .path(path)
                 .line(row.line)
         };
+        if let Some(problem @ (Problem::Future { .. } | Problem::Capped { .. })) = &row.problem {
+            let hint = match problem {
+                Problem::Future { .. } => format!(
+                    "correct or remove the record above {key} (or the clock): `envmint rotate` \
+                     refuses this store until then"
+                ),
+                _ => format!(
+                    "nothing keeps it longer than the manifest's overlap; check who wrote the \
+                     record above {key}, and `envmint rotate {name} --due` writes one that holds"
+                ),
+            };
+            out.push(
+                Finding::new(
+                    Severity::Error,
+                    Check::RecordTime,
+                    format!("{key}: {problem}"),
+                )
+                .env(name)
+                .key(key)
+                .path(path)
+                .line(row.line.map(|l| l.saturating_sub(1)))
+                .hint(hint),
+            );
+        }
+        if let Some(ring) = row.keyring
+            && ring.keys > KEYRING_AUDIT_KEYS
+        {
+            out.push(
+                finding(
+                    Severity::Warning,
+                    Check::KeyringSize,
+                    format!(
+                        "{key}'s keyring holds {} keys (more than {KEYRING_AUDIT_KEYS}){}",
+                        ring.keys,
+                        if ring.full {
+                            ": it is full, so the key is no longer rotated"
+                        } else {
+                            ""
+                        }
+                    ),
+                )
+                .hint(format!(
+                    "re-encrypt the data under the current {key}, then `envmint retire {name} \
+                     {key}` removes the old keys"
+                )),
+            );
+        }
         match row.state {
             State::Due => {
                 let (Some(made), Some(due), Some(decl)) = (row.generated_at, row.due_at, decl)
                 else {
                     continue;
                 };
-                let overdue = now >= due_at(due, decl.rotate_every);
+                let overdue = decl
+                    .rotate_every
+                    .is_some_and(|every| now >= due_at(due, every));
                 let (severity, check, word) = if overdue {
                     (Severity::Error, Check::RotationOverdue, "overdue")
                 } else {
@@ -212,6 +306,60 @@ mod tests {
             past[0].message,
             "A_PREVIOUS, a retired value of A, expired at 2026-11-22T00:00:00Z and is still in \
              the file"
+        );
+    }
+
+    #[test]
+    fn fail_record_times_that_cannot_hold_are_errors() {
+        let m = Manifest::parse(
+            "[environments.production]\n[secrets.A]\nkind = \"hex\"\noverlap = \"7d\"\n",
+            Path::new("/p/envmint.toml"),
+            Path::new("/p"),
+        )
+        .unwrap();
+        let env = m.environment("production").unwrap();
+        let now: Timestamp = "2026-11-23T00:00:00Z".parse().unwrap();
+        let path = Path::new("/p/.env");
+        // A forged expiry (the overlap is 7 days).
+        let doc = Document::parse(
+            "# envmint: generated=2026-11-20T00:00:00Z\nA=1\n\
+             # envmint: previous-of=A retired=2026-11-20T00:00:00Z expires=2099-01-01T00:00:00Z\n\
+             A_PREVIOUS=0\n",
+        );
+        let found = check_rotation(&m, env, &doc, path, now);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            (found[0].check.id(), found[0].severity, found[0].line),
+            ("record-time", Severity::Error, Some(3))
+        );
+        assert_eq!(
+            found[0].message,
+            "A_PREVIOUS: the record's expires=2099-01-01T00:00:00Z is later than retired + the \
+             declared overlap; counted as 2026-11-27T00:00:00Z"
+        );
+        // A value "made" in the future, and a record ahead of the clock on an unmanaged key.
+        let doc = Document::parse(
+            "# envmint: generated=2099-01-01T00:00:00Z\nA=1\n\
+             # envmint: set=2098-01-01T00:00:00Z\nOTHER=2\n",
+        );
+        let found = check_rotation(&m, env, &doc, path, now);
+        let rows: Vec<_> = found
+            .iter()
+            .map(|f| (f.key.as_deref().unwrap(), f.check.id(), f.line))
+            .collect();
+        assert_eq!(rows, [("A", "record-time", Some(1))]);
+        let doc = Document::parse("A=1\n# envmint: set=2098-01-01T00:00:00Z\nOTHER=2\n");
+        let found = check_rotation(&m, env, &doc, path, now);
+        let rows: Vec<_> = found
+            .iter()
+            .map(|f| (f.key.as_deref().unwrap(), f.check.id(), f.line))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("OTHER", "record-time", Some(2)),
+                ("A", "rotation-unknown", Some(1))
+            ]
         );
     }
 

@@ -9,7 +9,7 @@ use super::{Check, Finding, Severity, looks_secret};
 use crate::dotenv::Document;
 use crate::generate::{MIN_BITS, Problem, is_placeholder};
 use crate::manifest::{MAX_KEEP, Manifest, SecretDecl};
-use crate::plan::bootstrap::kept_problem;
+use crate::plan::bootstrap::{kept_problem, separator_problem};
 use crate::secret::KeyedHash;
 use std::collections::HashMap;
 use std::path::Path;
@@ -87,9 +87,29 @@ pub fn check_values(manifest: &Manifest, env: &EnvValues<'_>) -> Vec<Finding> {
                 .is_some_and(|template| template == value)
         };
         match role(manifest, env.env, key) {
-            None | Some(Role::Previous) => {}
+            None => {}
+            // A retired value the template gives: a fallback everyone with the repository
+            // knows, which apps accept until it is removed.
+            Some(Role::Previous) if !value.is_empty() && example() => out.push(
+                finding(
+                    Severity::Error,
+                    Check::ExampleValue,
+                    format!(
+                        "{key}, a retired value, has the same value as in .env.example: apps \
+                         accept a value the repository knows"
+                    ),
+                )
+                .hint(format!(
+                    "`envmint bootstrap {}` marks it expired and `envmint rotate {} --due` \
+                     removes it",
+                    env.env, env.env
+                )),
+            ),
+            Some(Role::Previous) => {}
             Some(Role::Managed(decl)) => {
-                let Some(problem) = kept_problem(key, value, &decl.spec, env.example) else {
+                let Some(problem) = kept_problem(key, value, &decl.spec, env.example)
+                    .or_else(|| separator_problem(decl, value))
+                else {
                     continue;
                 };
                 let (severity, check) = match problem {
@@ -178,6 +198,11 @@ struct Seen<'a> {
     key: &'a str,
     path: &'a Path,
     line: Option<usize>,
+    /// Whether audit looks at the key for itself ([`is_audited`]).
+    audited: bool,
+    /// Whether the manifest declares the key in its environment (or it holds a declared
+    /// key's retired value).
+    declared: bool,
 }
 
 /// The same value under two keys or in two environments, compared through `hasher`'s keyed
@@ -187,6 +212,11 @@ struct Seen<'a> {
 ///
 /// In two environments it is an error (one leak opens both); under two keys of one
 /// environment a warning (one leak opens both uses).
+///
+/// Any other key (`COPIED`, `X`) takes part too when its value is a declared value of
+/// *another* environment: a production secret pasted into an unmanaged key of the development
+/// file is found whatever the key is called. Such keys are not compared among themselves
+/// (`PORT=8080` everywhere is no finding).
 pub fn check_duplicates(
     manifest: &Manifest,
     envs: &[EnvValues<'_>],
@@ -196,9 +226,9 @@ pub fn check_duplicates(
     let mut order: Vec<[u8; 32]> = Vec::new();
     for env in envs {
         for key in env.doc.keys() {
-            if role(manifest, env.env, key).is_none() {
-                continue;
-            }
+            let role = role(manifest, env.env, key);
+            let declared = matches!(role, Some(Role::Previous))
+                || manifest.secrets_for(env.env).any(|d| d.key == key);
             let Some(value) = env.doc.get(key) else {
                 continue;
             };
@@ -215,12 +245,21 @@ pub fn check_duplicates(
                 key,
                 path: env.path,
                 line: env.doc.line_of_key(key),
+                audited: role.is_some(),
+                declared,
             });
         }
     }
     let mut out = Vec::new();
     for digest in order {
-        let group = &groups[&digest];
+        let all = &groups[&digest];
+        let mut declared_in: Vec<&str> = all.iter().filter(|d| d.declared).map(|d| d.env).collect();
+        declared_in.dedup();
+        let group: Vec<Seen<'_>> = all
+            .iter()
+            .filter(|m| m.audited || declared_in.iter().any(|e| *e != m.env))
+            .cloned()
+            .collect();
         let pairs = |a: &Seen<'_>, b: &Seen<'_>| {
             a.env == b.env
                 && (a.key.strip_suffix("_PREVIOUS") == Some(b.key)

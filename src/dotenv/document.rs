@@ -309,6 +309,27 @@ impl Document {
         }
     }
 
+    /// The quote `key`'s readable value is written in (`'`, `"` or `` ` ``), `None` when it is
+    /// bare; `None` too when the key has no readable value.
+    pub fn quote_of(&self, key: &str) -> Option<char> {
+        let idx = self.find(key).ok()?;
+        let state = &self.keys[idx as usize];
+        if state.entry == NONE || state.flags & BROKEN_AFTER_ENTRY != 0 {
+            return None;
+        }
+        let (text, start, _) = self.written_value(state.entry)?;
+        match text.as_bytes().get(start) {
+            Some(q @ (b'\'' | b'"' | b'`')) => Some(char::from(*q)),
+            _ => None,
+        }
+    }
+
+    /// Whether the value of `key` (its last readable definition) is written in single quotes,
+    /// where compose and `sh` take `${VAR}` literally. Values envmint writes never hold `$`.
+    pub fn is_single_quoted(&self, key: &str) -> bool {
+        self.quote_of(key) == Some('\'')
+    }
+
     /// Whether `key` is defined, readably or not.
     ///
     /// A key that appears only on unreadable lines counts as present: some readers may still
@@ -393,9 +414,9 @@ impl Document {
             .written_value(entry)
             .and_then(|(text, start, _)| text.as_bytes().get(start).copied());
         let written = match quote {
-            Some(q @ (b'"' | b'\'')) => {
-                // Writable values hold no quote, `$`, backslash, backtick or whitespace, so
-                // they read back unchanged inside either quote in every reader.
+            // The line's quotes are kept when the value reads back unchanged inside them in
+            // every reader; otherwise it takes the form `quote_value` picks.
+            Some(q @ (b'"' | b'\'')) if super::quote::fits_in(value, char::from(q)) => {
                 let q = char::from(q);
                 let mut w = Zeroizing::new(String::with_capacity(value.len() + 2));
                 w.push(q);
@@ -1202,8 +1223,9 @@ fn written_value(key: &str, value: &str) -> Result<Zeroizing<String>, EditError>
     })
 }
 
-/// The value envmint wrote as `written`: bare, or in single or double quotes (a value envmint
-/// writes holds no quote, backslash or `$`, so neither quote has escapes to decode).
+/// The value envmint wrote as `written`: bare, or in single or double quotes. A single-quoted
+/// value envmint writes holds no `'`, `\\` or final backslash, a double-quoted one no `"` or
+/// backslash, so neither has escapes to decode.
 fn unquote_written(written: &str) -> &str {
     ['\'', '"']
         .into_iter()

@@ -70,10 +70,16 @@
 //! | `A="x\\"` then a line with `"` | runs to that quote, drops both | closes (backtracks) | | closes |
 //! | `A="x\"` and no later `"` | closes at that `\"` (backtracks) | same | error | unterminated |
 //! | `A=` then a line starting with a quote | empty | the quoted next line | empty | empty |
+//! | `B=${A}x`, `B="${A}x"`, `B=${A:-d}x` | expanded (`A` from above in the file or the environment) | literal | expanded | literal when read; `run` and `export` expand (see [`interpolate`]) |
+//! | `B='${A}x'` | expanded (1.x) | literal | literal | literal |
+//! | `B=$A` | literal | literal | expanded | literal |
 //!
-//! Docker compose also interpolates `$VAR` in unquoted and double-quoted values, and the shell
-//! (`set -a; . ./.env`) applies its own quoting; envmint writes no character that either would
-//! change.
+//! Docker compose also interpolates `$VAR` in unquoted and double-quoted values, python-dotenv
+//! `${VAR}` in any value, and the shell (`set -a; . ./.env`) applies its own quoting; envmint
+//! writes every value in the one form none of them changes (see [Writing](#writing)). A
+//! hand-written `${VAR}` is read as written ([`Document::get`]); `run` and `export`, which hand
+//! values to an app in place of its loader, expand it first ([`interpolate::expand`]:
+//! python-dotenv's rules, single quotes literal as in compose).
 //!
 //! # Editing
 //!
@@ -94,13 +100,17 @@
 //!
 //! # Writing
 //!
-//! [`quote_value`] writes a value of ASCII letters, digits and `-_.+:@/%^,=` bare, any other
-//! value without `$ \ ' " `` ` whitespace or control characters in single quotes, and refuses
-//! the rest; [`check_writable_alphabet`] refuses the same characters in a generator's alphabet.
+//! [`quote_value`] writes a value of ASCII letters, digits and `-_.+:@/%^,=` bare; any other
+//! value in single quotes, where `$`, `"`, `` ` ``, `#`, spaces and a lone backslash are literal
+//! to every reader; a value with a single quote in double quotes when it has no `$`, `` ` ``,
+//! `\` or `"`; and refuses the rest (`${`, which python-dotenv expands even in single quotes,
+//! `\\` or a final backslash, control characters, whitespace other than a space).
+//! [`check_writable_alphabet`] refuses a generator's alphabet that could produce such a value.
 //! Written values read back byte for byte in python-dotenv, Node dotenv, docker compose and sh.
 
 mod document;
 mod error;
+pub mod interpolate;
 mod item;
 mod parse;
 mod quote;
@@ -108,7 +118,7 @@ mod warning;
 
 pub use document::Document;
 pub use error::EditError;
-pub use quote::{UnsafeChar, check_writable_alphabet, quote_value};
+pub use quote::{UnsafeChar, check_writable_alphabet, check_writable_value, fits_in, quote_value};
 pub use warning::Warning;
 
 /// Whether envmint writes `key`: `[A-Za-z_][A-Za-z0-9_]*`, the names a POSIX shell accepts.

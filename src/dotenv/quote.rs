@@ -1,10 +1,20 @@
-//! How envmint writes a value, and which characters it refuses to write.
+//! How envmint writes a value, and which values it refuses to write.
 //!
-//! A value is written so that python-dotenv, the Node `dotenv` package, docker compose and a
-//! POSIX shell (`set -a; . ./file`) all read back exactly the same bytes. Those readers disagree
-//! about backslashes, `$` interpolation, backticks and whitespace, so envmint avoids every
-//! character on which they differ instead of trying to escape it: a value is either bare (safe
-//! everywhere without quotes) or single-quoted (literal everywhere), or it is refused.
+//! A value is written so that python-dotenv (with its default `${VAR}` interpolation), the Node
+//! `dotenv` package, docker compose and a POSIX shell (`set -a; . ./file`) all read back exactly
+//! the same bytes. Those readers disagree about backslashes, `$` interpolation, backticks and
+//! whitespace, so envmint picks the one form in which the value means the same to all of them:
+//!
+//! - **bare** when it holds only ASCII letters, digits and `-_.+:@/%^,=`;
+//! - **single quotes** otherwise: literal in sh, Node and compose. python-dotenv still expands
+//!   `${NAME}` and unescapes `\\` and `\'` there, and compose takes `\'` for an escaped quote,
+//!   so a single-quoted value may hold `$`, `"`, `` ` ``, `#`, spaces and a backslash, but not a
+//!   `${`, two backslashes in a row or a backslash at its end;
+//! - **double quotes** for a value with a single quote, when it has no `$`, `` ` ``, `\` or `"`
+//!   (the characters sh, compose and python-dotenv treat specially inside double quotes).
+//!
+//! Anything else (a control character, whitespace other than a space, a single quote next to
+//! one of those characters) is refused: no quoting reads back the same everywhere.
 
 use std::fmt;
 use zeroize::Zeroizing;
@@ -15,37 +25,39 @@ use zeroize::Zeroizing;
 /// trimmed by a dotenv reader. `~` is left out on purpose: bash expands it after `=` and `:`.
 const BARE_PUNCTUATION: &str = "-_.+:@/%^,=";
 
-/// A class of character envmint will not write into a dotenv file.
+/// Why envmint will not write a value (or accept an alphabet or separator).
 ///
 /// It names the class only: the character's position or neighbours would reveal part of a
 /// secret value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UnsafeChar {
-    /// `$`: docker compose interpolates it outside single quotes, and some tools inside too.
+    /// `${` (python-dotenv expands `${NAME}` even inside single quotes), or a `$` in a value
+    /// that needs double quotes (sh and compose expand it there).
     Dollar,
-    /// `\`: python-dotenv and compose unescape it inside quotes, Node and the shell do not.
+    /// Two backslashes in a row or one at the end (python-dotenv unescapes `\\` inside single
+    /// quotes, compose reads `\'` as an escaped quote), or a backslash in a value that needs
+    /// double quotes.
     Backslash,
-    /// `'`: it would end the single-quoted form.
+    /// `'` in an alphabet or separator (a generated value must fit single quotes).
     SingleQuote,
-    /// `"`: quoting rules for it differ between readers.
+    /// `"` in a value that also holds a single quote.
     DoubleQuote,
-    /// `` ` ``: Node treats it as a quote, the shell as command substitution.
+    /// `` ` `` in a value that also holds a single quote (sh runs it inside double quotes).
     Backtick,
-    /// Any Unicode whitespace: readers trim it differently and it ends a shell word.
+    /// Unicode whitespace other than a space (readers trim and split lines differently), or
+    /// any whitespace in an alphabet or separator.
     Whitespace,
     /// A control character (C0, DEL or C1): line breaks and NUL cannot round-trip.
     Control,
 }
 
 impl UnsafeChar {
-    /// The class of `c`, or `None` when `c` may be written inside single quotes.
+    /// The class of `c` when it may not appear in an alphabet or separator at all, or `None`
+    /// when it may (see [`check_writable_alphabet`] for the one pair refused together).
     pub fn of(c: char) -> Option<UnsafeChar> {
         match c {
-            '$' => Some(UnsafeChar::Dollar),
             '\\' => Some(UnsafeChar::Backslash),
             '\'' => Some(UnsafeChar::SingleQuote),
-            '"' => Some(UnsafeChar::DoubleQuote),
-            '`' => Some(UnsafeChar::Backtick),
             c if c.is_control() => Some(UnsafeChar::Control),
             c if c.is_whitespace() => Some(UnsafeChar::Whitespace),
             _ => None,
@@ -56,11 +68,16 @@ impl UnsafeChar {
 impl fmt::Display for UnsafeChar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            UnsafeChar::Dollar => "a `$`",
-            UnsafeChar::Backslash => "a backslash",
+            UnsafeChar::Dollar => {
+                "a `$` some reader would expand (`${`, or `$` beside a single quote)"
+            }
+            UnsafeChar::Backslash => {
+                "a backslash readers unescape differently (`\\\\`, one at the end, or one beside a \
+                 single quote)"
+            }
             UnsafeChar::SingleQuote => "a single quote",
-            UnsafeChar::DoubleQuote => "a double quote",
-            UnsafeChar::Backtick => "a backtick",
+            UnsafeChar::DoubleQuote => "a double quote beside a single quote",
+            UnsafeChar::Backtick => "a backtick beside a single quote",
             UnsafeChar::Whitespace => "whitespace",
             UnsafeChar::Control => "a control character",
         })
@@ -74,21 +91,71 @@ fn is_bare_safe(c: char) -> bool {
     c.is_ascii_alphanumeric() || BARE_PUNCTUATION.contains(c)
 }
 
-/// Refuses an alphabet that could produce a value envmint cannot write.
-///
-/// The accepted set is exactly what [`quote_value`] can write, so every string drawn from an
-/// accepted alphabet is writable.
-pub fn check_writable_alphabet(chars: &str) -> Result<(), UnsafeChar> {
-    match chars.chars().find_map(UnsafeChar::of) {
-        Some(bad) => Err(bad),
-        None => Ok(()),
-    }
+/// Control characters and whitespace other than a space: no quoting carries them everywhere.
+fn unquotable(value: &str) -> Option<UnsafeChar> {
+    value.chars().find_map(|c| match c {
+        c if c.is_control() => Some(UnsafeChar::Control),
+        ' ' => None,
+        c if c.is_whitespace() => Some(UnsafeChar::Whitespace),
+        _ => None,
+    })
 }
 
-/// The text envmint writes after `KEY=` for `value`.
+/// Why `value` (free of [`unquotable`] characters and of `'`) cannot be single-quoted.
+fn single_quote_problem(value: &str) -> Option<UnsafeChar> {
+    if value.contains("${") {
+        return Some(UnsafeChar::Dollar);
+    }
+    if value.contains("\\\\") || value.ends_with('\\') {
+        return Some(UnsafeChar::Backslash);
+    }
+    None
+}
+
+/// Why `value` (free of [`unquotable`] characters) cannot be double-quoted.
+fn double_quote_problem(value: &str) -> Option<UnsafeChar> {
+    value.chars().find_map(|c| match c {
+        '$' => Some(UnsafeChar::Dollar),
+        '\\' => Some(UnsafeChar::Backslash),
+        '"' => Some(UnsafeChar::DoubleQuote),
+        '`' => Some(UnsafeChar::Backtick),
+        _ => None,
+    })
+}
+
+/// Whether `value` reads back unchanged everywhere inside quote `q` (`'` or `"`): what
+/// [`crate::dotenv::Document::replace_value`] asks before it keeps a line's quotes.
+pub fn fits_in(value: &str, q: char) -> bool {
+    unquotable(value).is_none()
+        && !value.contains(q)
+        && match q {
+            '\'' => single_quote_problem(value).is_none(),
+            _ => double_quote_problem(value).is_none(),
+        }
+}
+
+/// Refuses an alphabet (or a list separator) that could produce a value envmint cannot write
+/// in single quotes: a backslash, a single quote, whitespace, a control character, or both
+/// `$` and `{` (which could make `${`).
 ///
-/// A value of only ASCII letters, digits and `-_.+:@/%^,=` is returned as is (the empty value
-/// too); any other value free of [`UnsafeChar`]s is wrapped in single quotes.
+/// Every string drawn from an accepted alphabet is writable by [`quote_value`].
+pub fn check_writable_alphabet(chars: &str) -> Result<(), UnsafeChar> {
+    if let Some(bad) = chars.chars().find_map(UnsafeChar::of) {
+        return Err(bad);
+    }
+    if chars.contains('$') && chars.contains('{') {
+        return Err(UnsafeChar::Dollar);
+    }
+    Ok(())
+}
+
+/// Why envmint cannot write `value`, or `None` when [`quote_value`] writes it.
+pub fn check_writable_value(value: &str) -> Option<UnsafeChar> {
+    quote_value(value).err()
+}
+
+/// The text envmint writes after `KEY=` for `value`: bare, single-quoted or double-quoted, as
+/// the [module docs](self) say, or the reason no form reads back the same everywhere.
 ///
 /// The result is a copy of a secret, so it is zeroizing, sized up front so that it never
 /// reallocates and leaves a copy behind.
@@ -107,10 +174,23 @@ pub(crate) fn push_quoted(out: &mut String, value: &str) -> Result<(), UnsafeCha
         out.push_str(value);
         return Ok(());
     }
-    check_writable_alphabet(value)?;
-    out.push('\'');
+    if let Some(bad) = unquotable(value) {
+        return Err(bad);
+    }
+    let quote = if !value.contains('\'') {
+        if let Some(bad) = single_quote_problem(value) {
+            return Err(bad);
+        }
+        '\''
+    } else {
+        if let Some(bad) = double_quote_problem(value) {
+            return Err(bad);
+        }
+        '"'
+    };
+    out.push(quote);
     out.push_str(value);
-    out.push('\'');
+    out.push(quote);
     Ok(())
 }
 
@@ -127,21 +207,47 @@ mod tests {
 
     #[test]
     fn other_printable_values_are_single_quoted() {
-        for v in ["#x", "a#b", "~", "{a}[b](c)<d>", "&|;*?!", "é€🙂"] {
+        for v in [
+            "#x",
+            "a#b",
+            "~",
+            "{a}[b](c)<d>",
+            "&|;*?!",
+            "é€🙂",
+            "a$b",
+            "$",
+            "$HOME",
+            "a$(x)",
+            "say \"x\"",
+            "`id`",
+            "a b",
+            "a\\b",
+            "\\n",
+            "x}$",
+            "!@#$%^&*(-_=+)",
+        ] {
             assert_eq!(*quote_value(v).unwrap(), format!("'{v}'"), "{v}");
         }
     }
 
     #[test]
-    fn fail_values_with_unsafe_characters() {
+    fn values_with_a_single_quote_are_double_quoted_when_nothing_else_is_special() {
+        for v in ["it's", "'", "a'b#c d", "''"] {
+            assert_eq!(*quote_value(v).unwrap(), format!("\"{v}\""), "{v}");
+        }
+    }
+
+    #[test]
+    fn fail_values_no_quoting_reads_back_the_same() {
         let table = [
-            ("a$b", UnsafeChar::Dollar),
-            ("a\\b", UnsafeChar::Backslash),
-            ("it's", UnsafeChar::SingleQuote),
-            ("say \"x\"", UnsafeChar::Whitespace),
-            ("\"x\"", UnsafeChar::DoubleQuote),
-            ("`id`", UnsafeChar::Backtick),
-            ("a b", UnsafeChar::Whitespace),
+            ("a${b}", UnsafeChar::Dollar),
+            ("${", UnsafeChar::Dollar),
+            ("it's $5", UnsafeChar::Dollar),
+            ("a\\\\b", UnsafeChar::Backslash),
+            ("ab\\", UnsafeChar::Backslash),
+            ("it's\\", UnsafeChar::Backslash),
+            ("it's \"x\"", UnsafeChar::DoubleQuote),
+            ("'`id`'", UnsafeChar::Backtick),
             ("a\u{a0}b", UnsafeChar::Whitespace),
             ("a\tb", UnsafeChar::Control),
             ("a\nb", UnsafeChar::Control),
@@ -151,12 +257,13 @@ mod tests {
         ];
         for (v, class) in table {
             assert_eq!(quote_value(v).map(|w| w.to_string()), Err(class), "{v:?}");
+            assert_eq!(check_writable_value(v), Some(class), "{v:?}");
         }
     }
 
     #[test]
     fn unsafe_char_messages_name_the_class_only() {
-        assert_eq!(UnsafeChar::Dollar.to_string(), "a `$`");
+        assert!(UnsafeChar::Dollar.to_string().contains("`${`"));
         assert_eq!(UnsafeChar::Control.to_string(), "a control character");
     }
 
@@ -165,18 +272,36 @@ mod tests {
         let printable: String = (' '..='~').collect();
         let accepted: String = printable
             .chars()
-            .filter(|c| UnsafeChar::of(*c).is_none())
+            .filter(|c| UnsafeChar::of(*c).is_none() && *c != '{')
             .collect();
         assert!(check_writable_alphabet(&accepted).is_ok());
-        assert!(accepted.contains('#') && accepted.contains('~') && accepted.contains('!'));
+        for c in "#~!$\"`".chars() {
+            assert!(accepted.contains(c), "{c}");
+        }
         assert_eq!(*quote_value(&accepted).unwrap(), format!("'{accepted}'"));
+        // Django's get_random_secret_key() alphabet.
+        assert!(
+            check_writable_alphabet("abcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*(-_=+)").is_ok()
+        );
     }
 
     #[test]
     fn fail_alphabets_with_unsafe_characters() {
-        assert_eq!(check_writable_alphabet("abc$"), Err(UnsafeChar::Dollar));
+        assert_eq!(check_writable_alphabet("abc${"), Err(UnsafeChar::Dollar));
         assert_eq!(check_writable_alphabet("ab c"), Err(UnsafeChar::Whitespace));
         assert_eq!(check_writable_alphabet("ab\\"), Err(UnsafeChar::Backslash));
+        assert_eq!(check_writable_alphabet("ab'"), Err(UnsafeChar::SingleQuote));
         assert!(check_writable_alphabet("").is_ok());
+        assert!(check_writable_alphabet("ab$").is_ok());
+    }
+
+    #[test]
+    fn fits_in_a_quote() {
+        assert!(fits_in("a$b", '\''));
+        assert!(!fits_in("a$b", '"'));
+        assert!(fits_in("it's", '"'));
+        assert!(!fits_in("it's", '\''));
+        assert!(!fits_in("a\\\\b", '\''));
+        assert!(fits_in("plain#x", '"'));
     }
 }

@@ -271,7 +271,7 @@ fn fail_invalid_keys_and_unsafe_values_leave_the_document_unchanged() {
         d.append("a.b", "v"),
         Err(EditError::InvalidKey { .. })
     ));
-    let e = d.set("A", "x$y").unwrap_err();
+    let e = d.set("A", "x${y}").unwrap_err();
     assert_eq!(
         e,
         EditError::UnsafeValue {
@@ -400,7 +400,7 @@ fn fail_replace_value_of_an_absent_or_unreadable_key_or_an_unsafe_value() {
         d.replace_value("B", "v"),
         Err(EditError::KeyOnUnparsableLine { line: 2, .. })
     ));
-    for bad in ["a\0b", "a\nb", "a\u{7}b", "it's", "a\"b", "$x"] {
+    for bad in ["a\0b", "a\nb", "a\u{7}b", "it's $x", "a\\\\b", "${x}"] {
         assert!(
             matches!(
                 d.replace_value("A", bad),
@@ -575,7 +575,7 @@ fn fail_insert_after_of_an_existing_key_or_a_missing_or_unwritable_anchor() {
         Err(EditError::UnterminatedQuote { line: 3 })
     );
     assert!(matches!(
-        d.insert_after("A", "N", "a b"),
+        d.insert_after("A", "N", "a\tb"),
         Err(EditError::UnsafeValue { .. })
     ));
     assert_eq!(d.render().as_str(), before);

@@ -5,9 +5,14 @@
 //! other secrets). So envmint keeps a list of the files it wrote, [`MARKER`] (key names only,
 //! never a value), and:
 //!
-//! - creates the folder 0700 when it does not exist (its parent must), and tightens an
-//!   existing one to 0700 (the old mode is reported);
-//! - refuses a folder owned by another user, and a symlink to one owned by another user
+//! - creates the folder 0700 when it does not exist (its parent must); adopts an existing one
+//!   only when it is empty (but for `.gitkeep`, `.keep` or `.gitignore`) or holds
+//!   [`MARKER`], and tightens it to 0700 then (the old mode is reported). Anything else (`-o
+//!   .`, `-o public/`) is refused untouched: its mode would change and secrets would land
+//!   among files served or committed;
+//! - refuses a symlink as the folder (`secrets -> /var/www/html`, committed to a repository):
+//!   a path that reaches elsewhere is given as that place, not through a link;
+//! - refuses a folder owned by another user, and a symlink owned by another user
 //!   (another user could swap files in it);
 //! - writes each key's file through the atomic writer (0600, fsync, rename), leaving a file
 //!   that already holds exactly the value untouched (its mtime too: compose sees no change);
@@ -75,6 +80,21 @@ pub enum FolderError {
         /// The effective user.
         euid: u32,
     },
+    /// The path is a symlink: a folder is adopted only under its own name (exit 73).
+    Symlink {
+        /// The link.
+        path: PathBuf,
+        /// Where it points, as read.
+        to: PathBuf,
+    },
+    /// An existing folder that is not empty and holds no [`MARKER`]: not envmint's to adopt
+    /// (exit 73).
+    NotAdoptable {
+        /// The folder.
+        path: PathBuf,
+        /// One of the names in it, for the message.
+        holds: String,
+    },
     /// A file of a key's name that envmint did not write would be replaced (exit 73).
     NotOurs {
         /// The file.
@@ -130,6 +150,9 @@ fn write_into(
     report: &mut FolderReport,
 ) -> std::result::Result<(), FolderError> {
     let euid = rustix::process::geteuid().as_raw();
+    // `secrets/` with its slash would make the kernel follow a link named `secrets`.
+    let dir: PathBuf = dir.components().collect();
+    let dir = dir.as_path();
     match fs::symlink_metadata(dir) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             fs::DirBuilder::new()
@@ -146,6 +169,12 @@ fn write_into(
                 euid,
             });
         }
+        Ok(link) if link.file_type().is_symlink() => {
+            return Err(FolderError::Symlink {
+                path: dir.to_path_buf(),
+                to: fs::read_link(dir).unwrap_or_default(),
+            });
+        }
         Ok(_) => {}
     }
     let meta = fs::metadata(dir).map_err(|e| Error::writing(dir, Op::Inspect, e))?;
@@ -160,6 +189,9 @@ fn write_into(
             owner: meta.uid(),
             euid,
         });
+    }
+    if !report.created {
+        check_adoptable(dir)?;
     }
     let mode = meta.permissions().mode() & 0o7777;
     if mode != 0o700 {
@@ -265,6 +297,34 @@ fn write_into(
         report.removed = stale;
     }
     Ok(())
+}
+
+/// Names that do not stop a folder from counting as empty: the placeholders that keep an
+/// empty folder in git, and the `.gitignore` that keeps its content out.
+const PLACEHOLDERS: [&str; 3] = [".gitkeep", ".keep", ".gitignore"];
+
+/// Refuses an existing folder that envmint has not exported into ([`MARKER`] absent) and that
+/// holds anything but [`PLACEHOLDERS`].
+fn check_adoptable(dir: &Path) -> std::result::Result<(), FolderError> {
+    let entries = fs::read_dir(dir).map_err(|e| Error::writing(dir, Op::Inspect, e))?;
+    let mut other: Option<String> = None;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::writing(dir, Op::Inspect, e))?;
+        let name = entry.file_name();
+        if name == MARKER {
+            return Ok(());
+        }
+        if other.is_none() && !PLACEHOLDERS.iter().any(|p| name == *p) {
+            other = Some(name.to_string_lossy().into_owned());
+        }
+    }
+    match other {
+        None => Ok(()),
+        Some(holds) => Err(FolderError::NotAdoptable {
+            path: dir.to_path_buf(),
+            holds,
+        }),
+    }
 }
 
 /// The keys listed in the marker (lines that are file names; comments and anything else

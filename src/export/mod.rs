@@ -23,11 +23,13 @@
 pub mod docker_env;
 pub mod docker_secrets;
 pub mod dotenv;
+pub mod earlier;
 pub mod folder;
 pub mod json;
 pub mod k8s;
 mod select;
 pub mod shell;
+pub mod startup;
 
 pub use select::{Keys, SelectError, managed_keys, select};
 

@@ -19,7 +19,7 @@ const META: K8sMeta<'static> = K8sMeta {
 fn dotenv_quotes_as_the_writer_does_and_refuses_what_it_refuses() {
     let out = dotenv::render(&[e("A", "abc"), e("B", "a#b"), e("C", "")]).unwrap();
     assert_eq!(text(out), "A=abc\nB='a#b'\nC=\n");
-    let err = dotenv::render(&[e("A", "x"), e("B", "a$b")]).unwrap_err();
+    let err = dotenv::render(&[e("A", "x"), e("B", "a${b}")]).unwrap_err();
     assert_eq!(
         err,
         Refusal::of(Format::Dotenv, "B", Why::Unwritable(UnsafeChar::Dollar))

@@ -22,6 +22,21 @@ pub enum Problem {
     SameAsExample,
     /// A control character (NUL, a line break inside a quoted value...).
     ControlChar,
+    /// Not in the declared `format` (`base64:{value}`): the prefix or suffix is missing.
+    Format {
+        /// The format, as declared.
+        format: String,
+    },
+    /// Characters no quoting makes every dotenv reader and sh read alike (`${`, `\\`, a
+    /// single quote beside a `$`...): envmint could not write the value back, as a retired
+    /// value in any overlap form, without some reader getting another one.
+    Unportable(crate::dotenv::UnsafeChar),
+    /// The separator of the secret's `previous` list: retired into the list, it would read back
+    /// as two values. [`Spec::check`] does not find this one (it needs the declaration).
+    HoldsSeparator {
+        /// The list variable.
+        list: String,
+    },
     /// A character the kind never produces.
     Alphabet {
         /// The kind's name (`hex`, `alphabet` for a custom one).
@@ -43,6 +58,14 @@ impl fmt::Display for Problem {
             Problem::Placeholder => f.write_str("placeholder"),
             Problem::SameAsExample => f.write_str("same value as in .env.example"),
             Problem::ControlChar => f.write_str("holds a control character"),
+            Problem::Format { format } => write!(f, "not in the form {format}"),
+            Problem::Unportable(c) => write!(
+                f,
+                "holds {c}, which no quoting makes every dotenv reader and sh read alike"
+            ),
+            Problem::HoldsSeparator { list } => {
+                write!(f, "holds the separator of its previous list {list}")
+            }
             Problem::Alphabet { kind: "alphabet" } => {
                 f.write_str("has characters outside the declared alphabet")
             }
@@ -147,9 +170,25 @@ impl Spec {
         if value.chars().any(char::is_control) {
             return Err(Problem::ControlChar);
         }
+        if let Some(c) = crate::dotenv::check_writable_value(value) {
+            return Err(Problem::Unportable(c));
+        }
         if is_placeholder(value) {
             return Err(Problem::Placeholder);
         }
+        // The declared text around the value first; the rest is checked on what is inside.
+        let value = match &self.format {
+            None => value,
+            Some(f) => match f.inner(value) {
+                Some(inner) if is_placeholder(inner) => return Err(Problem::Placeholder),
+                Some(inner) if !inner.is_empty() => inner,
+                _ => {
+                    return Err(Problem::Format {
+                        format: f.to_string(),
+                    });
+                }
+            },
+        };
         let kind = self.kind.name();
         let outside = Problem::Alphabet { kind };
         let bytes = |found| Problem::Size {
@@ -252,10 +291,14 @@ impl Spec {
     /// What a value of this spec is, for messages: `32-byte hex secret`,
     /// `32-character alnum secret`, `20-character secret of its alphabet`.
     pub fn describe(&self) -> String {
-        match &self.kind {
+        let what = match &self.kind {
             Kind::Custom(_) => format!("{}-character secret of its alphabet", self.amount),
             k if k.is_byte_kind() => format!("{}-byte {} secret", self.amount, k.name()),
             k => format!("{}-character {} secret", self.amount, k.name()),
+        };
+        match &self.format {
+            Some(f) => format!("{what} in the form {f}"),
+            None => what,
         }
     }
 }
@@ -433,5 +476,46 @@ mod tests {
             .to_string(),
             "1 byte long"
         );
+    }
+
+    #[test]
+    fn a_format_wraps_generated_values_and_is_checked_on_kept_ones() {
+        let inner = spec(Kind::Base64, SizeUnit::Bytes, 32);
+        let f = crate::generate::Format::parse("base64:{value}").unwrap();
+        let s = inner.clone().with_format(f);
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
+        let v = Generator::new(s.clone()).generate(&mut rng);
+        let v = v.expose();
+        assert!(
+            v.starts_with("base64:") && v.len() == s.encoded_len(),
+            "{}",
+            v.len()
+        );
+        assert_eq!(s.check(v), Ok(()));
+        // Without its prefix, or with the wrong size inside it, a kept value is refused.
+        assert_eq!(
+            s.check(&v["base64:".len()..]),
+            Err(Problem::Format {
+                format: "base64:{value}".into()
+            })
+        );
+        assert!(matches!(s.check("base64:AAAA"), Err(Problem::Placeholder)));
+        assert!(matches!(
+            s.check("base64:q3rUODFgGJaekUu0Ip1BRXzD"),
+            Err(Problem::Size { .. })
+        ));
+        assert!(s.describe().ends_with("in the form base64:{value}"));
+        assert_eq!(crate::generate::Format::parse("{value}{value}"), Err(2));
+        assert_eq!(crate::generate::Format::parse("none"), Err(0));
+    }
+
+    #[test]
+    fn fail_values_no_quoting_writes_alike_are_unportable() {
+        let s = spec(Kind::Password, SizeUnit::Length, 20);
+        assert!(matches!(
+            s.check("it's $5-and-long-enough"),
+            Err(Problem::Unportable(_))
+        ));
+        assert!(s.check("p4$$w0rd#\"q\"-long-enough").is_ok());
     }
 }

@@ -76,7 +76,27 @@ impl Generator {
         count: usize,
         sep: &[u8],
     ) {
-        let len = self.spec.encoded_len();
+        let Some(format) = self.spec.format.clone() else {
+            return self.append_raw(rng, out, count, sep);
+        };
+        reserve_zeroizing(out, (self.spec.encoded_len() + sep.len()) * count);
+        for _ in 0..count {
+            out.extend_from_slice(format.prefix().as_bytes());
+            self.append_raw(rng, out, 1, b"");
+            out.extend_from_slice(format.suffix().as_bytes());
+            out.extend_from_slice(sep);
+        }
+    }
+
+    /// [`Generator::append_many`] without the spec's [`Format`](super::Format).
+    fn append_raw<R: CryptoRng + ?Sized>(
+        &mut self,
+        rng: &mut R,
+        out: &mut Zeroizing<Vec<u8>>,
+        count: usize,
+        sep: &[u8],
+    ) {
+        let len = self.spec.raw_len();
         reserve_zeroizing(out, (len + sep.len()) * count);
         let n = self.spec.amount;
         if let Some(alphabet) = self.spec.kind.alphabet() {

@@ -28,7 +28,10 @@ mod spec;
 pub use check::{Problem, is_placeholder};
 pub use generator::Generator;
 pub use kind::{ALNUM, Alphabet, AlphabetError, Kind, PASSWORD};
-pub use spec::{DEFAULT_BITS, MAX_SIZE, MIN_BITS, Size, SizeUnit, Spec, SpecError, format_bits};
+pub use spec::{
+    DEFAULT_BITS, Format, MAX_SIZE, MIN_BITS, Size, SizeUnit, Spec, SpecError, VALUE_PLACEHOLDER,
+    format_bits,
+};
 
 /// Where it lives now: [`crate::secret::reserve_zeroizing`]; kept here for the callers that
 /// grow a buffer of generated secrets.

@@ -75,6 +75,56 @@ pub struct Spec {
     pub(super) kind: Kind,
     /// Random bytes for byte kinds, characters for alphabet kinds.
     pub(super) amount: usize,
+    /// Text written around every value (`format = "base64:{value}"`), if any.
+    pub(super) format: Option<Format>,
+}
+
+/// The text a framework expects around a key (`format = "base64:{value}"`, Laravel's
+/// `APP_KEY`): a fixed prefix and suffix around the encoded random value. Sizes, entropy and
+/// the checks of a kept value are about the part between them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Format {
+    prefix: String,
+    suffix: String,
+}
+
+/// The placeholder of a [`Format`].
+pub const VALUE_PLACEHOLDER: &str = "{value}";
+
+impl Format {
+    /// Parses `text`, which must hold [`VALUE_PLACEHOLDER`] exactly once; else how many it has.
+    pub fn parse(text: &str) -> Result<Format, usize> {
+        let count = text.matches(VALUE_PLACEHOLDER).count();
+        match text.split_once(VALUE_PLACEHOLDER) {
+            Some((prefix, suffix)) if count == 1 => Ok(Format {
+                prefix: prefix.to_string(),
+                suffix: suffix.to_string(),
+            }),
+            _ => Err(count),
+        }
+    }
+
+    /// The text before the value.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The text after the value.
+    pub fn suffix(&self) -> &str {
+        &self.suffix
+    }
+
+    /// The value inside `text`, when `text` has this format's prefix and suffix.
+    pub fn inner<'a>(&self, text: &'a str) -> Option<&'a str> {
+        text.strip_prefix(self.prefix.as_str())?
+            .strip_suffix(self.suffix.as_str())
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{VALUE_PLACEHOLDER}{}", self.prefix, self.suffix)
+    }
 }
 
 impl Spec {
@@ -119,7 +169,19 @@ impl Spec {
         Ok(Spec {
             kind,
             amount: amount as usize,
+            format: None,
         })
+    }
+
+    /// This spec with every value written inside `format`.
+    pub fn with_format(mut self, format: Format) -> Spec {
+        self.format = Some(format);
+        self
+    }
+
+    /// The text written around every value, if any.
+    pub fn format(&self) -> Option<&Format> {
+        self.format.as_ref()
     }
 
     /// The kind.
@@ -158,8 +220,17 @@ impl Spec {
         units_for_bits(&self.kind, MIN_BITS as u64)
     }
 
-    /// Length in bytes of one encoded secret.
+    /// Length in bytes of one encoded secret, with its [`Format`]'s text.
     pub fn encoded_len(&self) -> usize {
+        let framing = self
+            .format
+            .as_ref()
+            .map_or(0, |f| f.prefix.len() + f.suffix.len());
+        self.raw_len() + framing
+    }
+
+    /// Length in bytes of the encoded random part alone.
+    pub(super) fn raw_len(&self) -> usize {
         let n = self.amount;
         match self.kind {
             Kind::Hex => 2 * n,

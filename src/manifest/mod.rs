@@ -16,11 +16,15 @@
 //!
 //! [`MIN_BITS`]: crate::generate::MIN_BITS
 
+mod confine;
 mod load;
+mod role;
 mod rotation;
 mod validate;
 
+pub use confine::Allow;
 pub use load::find;
+pub use role::Role;
 pub use rotation::{Collides, RotationProblem};
 
 use crate::error::{Error, Result, UnknownEnvironment};
@@ -33,6 +37,23 @@ pub const FILE_NAME: &str = "envmint.toml";
 
 /// The built-in `web` preset, used when no manifest is found and written by `envmint init`.
 pub const PRESET: &str = include_str!("../presets/web.toml");
+
+/// Every preset `envmint init --preset NAME` writes, by name: `web` (the default) and one per
+/// framework, each declaring the names, sizes, formats and overlap form that framework reads.
+pub const PRESETS: [(&str, &str); 7] = [
+    ("web", PRESET),
+    ("django", include_str!("../presets/django.toml")),
+    ("flask", include_str!("../presets/flask.toml")),
+    ("rails", include_str!("../presets/rails.toml")),
+    ("laravel", include_str!("../presets/laravel.toml")),
+    ("nextjs", include_str!("../presets/nextjs.toml")),
+    ("express", include_str!("../presets/express.toml")),
+];
+
+/// The text of the preset called `name`, if there is one.
+pub fn preset(name: &str) -> Option<&'static str> {
+    PRESETS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
 
 /// The largest manifest envmint reads. Real manifests are a few kilobytes; the limit keeps a
 /// manifest that is a link to a huge file from eating memory.
@@ -64,8 +85,9 @@ pub enum Source {
 #[derive(Clone, Debug)]
 pub struct Manifest {
     source: Source,
-    rotate_every: Duration,
+    rotate_every: Option<Duration>,
     overlap: Option<Duration>,
+    role: Role,
     environments: Vec<Environment>,
     secrets: Vec<SecretDecl>,
 }
@@ -133,17 +155,18 @@ impl Sealed {
             out.push(r);
         }
         if let Some(path) = &self.recipients_file {
-            let bytes =
-                crate::atomic::read_regular(path, MAX_MANIFEST_BYTES)?.ok_or_else(|| {
-                    Error::MissingInput {
-                        path: path.clone(),
-                        what: "recipients file".into(),
-                        hint: Some(
-                            "create it with one recipient per line, or fix `recipients_file`"
-                                .into(),
-                        ),
-                    }
-                })?;
+            let (bytes, meta) = crate::atomic::read_regular_with_metadata(
+                path,
+                MAX_MANIFEST_BYTES,
+            )?
+            .ok_or_else(|| Error::MissingInput {
+                path: path.clone(),
+                what: "recipients file".into(),
+                hint: Some(
+                    "create it with one recipient per line, or fix `recipients_file`".into(),
+                ),
+            })?;
+            trust_recipients_file(path, &meta, rustix::process::geteuid().as_raw())?;
             let text = String::from_utf8_lossy(&bytes);
             let location = crate::error::Location::new(path, None);
             out.extend(crate::seal::recipients::parse_file(&text, &location)?);
@@ -159,6 +182,24 @@ impl Sealed {
     }
 }
 
+/// Refuses a recipients file, with the metadata of the very file read, that a user other than
+/// `euid` or root owns, or that group or others may write: whoever can change it decides who
+/// can read the store (the manifest's trust rule, and git's `safe.directory`).
+fn trust_recipients_file(path: &Path, meta: &std::fs::Metadata, euid: u32) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let (owner, mode) = (meta.uid(), meta.mode() & 0o7777);
+    if (owner != euid && owner != 0) || mode & 0o022 != 0 {
+        return Err(crate::seal::SealError::UntrustedRecipients {
+            path: path.to_path_buf(),
+            owner,
+            euid,
+            mode,
+        }
+        .into());
+    }
+    Ok(())
+}
+
 /// One declared secret.
 #[derive(Clone, Debug)]
 pub struct SecretDecl {
@@ -166,8 +207,9 @@ pub struct SecretDecl {
     pub key: String,
     /// Kind and size.
     pub spec: Spec,
-    /// How often it should be rotated (its own, or the default).
-    pub rotate_every: Duration,
+    /// How often it should be rotated (its own, or the default); `None` for
+    /// `rotate_every = "never"`: its age is tracked, it never falls due.
+    pub rotate_every: Option<Duration>,
     /// The environments it belongs to; `None` means all.
     pub environments: Option<Vec<String>>,
     /// `external = true`: a value envmint never generates (a provider's API key). It is given
@@ -180,6 +222,9 @@ pub struct SecretDecl {
     pub overlap: Option<Duration>,
     /// Where retired values go (`previous = ...`); `KEY_PREVIOUS` unless declared.
     pub previous: Previous,
+    /// What it is for (`role = ...`, its own or `[defaults]`'s; [`Role::Signing`] when none
+    /// is declared): decides how [`crate::plan::rotation`] treats it.
+    pub role: Role,
 }
 
 /// Where a secret's retired values are kept during its overlap window, in one of the shapes
@@ -208,6 +253,12 @@ pub enum Previous {
         /// How many retired values are kept, 1 to [`MAX_KEEP`].
         keep: usize,
     },
+    /// Named variables, newest first, one retired value each:
+    /// `previous = { slots = ["AUTH_SECRET_2", "AUTH_SECRET_1", "AUTH_SECRET"] }`. For an app
+    /// that reads a fixed set of names in its own order: Auth.js reads `AUTH_SECRET_3`, `_2`,
+    /// `_1`, then `AUTH_SECRET`, and encrypts with the first it finds, so its preset keeps the
+    /// current value in `AUTH_SECRET_3` and the retired ones in these slots.
+    Slots(Vec<String>),
 }
 
 /// The most retired values a `previous` may keep.
@@ -227,6 +278,7 @@ impl Previous {
         match self {
             Previous::One(_) => 1,
             Previous::Numbered { keep, .. } | Previous::List { keep, .. } => *keep,
+            Previous::Slots(names) => names.len(),
         }
     }
 
@@ -239,6 +291,20 @@ impl Previous {
             Previous::Numbered { pattern, keep } => (1..=keep_override.unwrap_or(*keep))
                 .map(|n| numbered(pattern, n))
                 .collect(),
+            Previous::Slots(names) => names.clone(),
+        }
+    }
+
+    /// The variable of the `n`-th newest retired value (from 1) in a form with one value per
+    /// variable: the numbered name (up to [`MAX_KEEP`]) or the `n`-th slot; `None` past them
+    /// and for the one-name and list forms.
+    pub fn slot(&self, n: usize) -> Option<String> {
+        match self {
+            Previous::Numbered { pattern, .. } if (1..=MAX_KEEP).contains(&n) => {
+                Some(numbered(pattern, n))
+            }
+            Previous::Slots(names) => n.checked_sub(1).and_then(|i| names.get(i)).cloned(),
+            _ => None,
         }
     }
 }
@@ -249,6 +315,12 @@ pub fn numbered(pattern: &str, n: usize) -> String {
 }
 
 impl SecretDecl {
+    /// Whether a rotation keeps its old value under [`previous`](Self::previous): with an
+    /// overlap, or always for an encryption key (its keyring).
+    pub fn keeps_previous(&self) -> bool {
+        self.overlap.is_some() || self.role == Role::Encryption
+    }
+
     /// Whether this secret belongs in environment `env`.
     pub fn applies_to(&self, env: &str) -> bool {
         self.environments
@@ -277,9 +349,14 @@ impl Manifest {
         &self.source
     }
 
-    /// The default rotation period.
-    pub fn rotate_every(&self) -> Duration {
+    /// The default rotation period (`None`: `rotate_every = "never"` in `[defaults]`).
+    pub fn rotate_every(&self) -> Option<Duration> {
         self.rotate_every
+    }
+
+    /// The default role (`role` in `[defaults]`; [`Role::Signing`] when none is declared).
+    pub fn role(&self) -> Role {
+        self.role
     }
 
     /// The default overlap (`overlap` in `[defaults]`), if any.
@@ -402,6 +479,27 @@ mod tests {
     use crate::error::Exit;
 
     #[test]
+    fn every_preset_is_valid_and_declares_the_three_environments() {
+        for (name, text) in PRESETS {
+            let m = Manifest::parse(text, Path::new("/app/envmint.toml"), Path::new("/app"))
+                .unwrap_or_else(|e| panic!("preset {name}: {e:?}"));
+            let envs: Vec<_> = m.environments().iter().map(|e| e.name.as_str()).collect();
+            assert_eq!(envs, ["development", "staging", "production"], "{name}");
+            assert!(!m.secrets().is_empty(), "{name}");
+        }
+        let laravel = Manifest::parse(
+            preset("laravel").unwrap(),
+            Path::new("/app/envmint.toml"),
+            Path::new("/app"),
+        )
+        .unwrap();
+        let app_key = &laravel.secrets()[0];
+        assert_eq!(app_key.spec.encoded_len(), "base64:".len() + 44);
+        assert_eq!(app_key.spec.format().unwrap().to_string(), "base64:{value}");
+        assert!(preset("symfony").is_none());
+    }
+
+    #[test]
     fn the_preset_is_the_web_default() {
         let m = Manifest::builtin(Path::new("/app"));
         assert_eq!(m.source(), &Source::Builtin);
@@ -429,7 +527,7 @@ mod tests {
         assert!(
             m.secrets()
                 .iter()
-                .all(|s| s.rotate_every == DEFAULT_ROTATE_EVERY)
+                .all(|s| s.rotate_every == Some(DEFAULT_ROTATE_EVERY))
         );
     }
 

@@ -1,5 +1,5 @@
-//! What the manifest refuses in a secret's rotation fields: `external`, `overlap` and
-//! `previous`. The words are the binary's (`report.rs`); these are the cases.
+//! What the manifest refuses in a secret's rotation fields: `external`, `overlap`,
+//! `previous` and `role`. The words are the binary's (`report.rs`); these are the cases.
 
 use crate::error::ValueType;
 
@@ -51,6 +51,14 @@ pub enum RotationProblem {
         /// The number given.
         keep: u64,
     },
+    /// `slots` that is not a list of names.
+    SlotsNotAList {
+        /// What it is.
+        found: ValueType,
+    },
+    /// `keep` or `separator` beside `slots`: the slots are the names, and their number is how
+    /// many are kept.
+    SlotsWithKeep,
     /// An empty `separator`.
     EmptySeparator,
     /// A `separator` with a character no dotenv quoting makes safe.
@@ -66,6 +74,19 @@ pub enum RotationProblem {
         found: char,
         /// The secret's kind (`base64`, `custom alphabet`, ...).
         kind: String,
+    },
+    /// A `role` that is none of `signing`, `encryption`, `credential`.
+    UnknownRole {
+        /// The role as shown.
+        role: String,
+        /// The role it is probably a typo of.
+        did_you_mean: Option<&'static str>,
+    },
+    /// `overlap` on an encryption key: its retired keys are kept until `envmint retire`, so
+    /// an expiry would be a promise nothing keeps.
+    OverlapOnEncryption {
+        /// The secret.
+        key: String,
     },
     /// A variable name `previous` would use that is already a declared key, or another
     /// secret's previous name.

@@ -11,7 +11,8 @@ use rand::CryptoRng;
 /// appended for [`Action::Added`], in place (keeping the line's quoting) for
 /// [`Action::Filled`] and [`Action::Replaced`], each with the record
 /// `# envmint: generated=NOW` directly above it (replacing a record there). Kept keys and their
-/// records are untouched. Returns the plan's summary lines.
+/// records are untouched; a retired value of [`Plan::foreign`] gets a record that marks it
+/// expired now. Returns the plan's summary lines.
 ///
 /// # Errors
 ///
@@ -32,6 +33,11 @@ pub fn apply<R: CryptoRng + ?Sized>(
             _ => doc.replace_value(&item.key, value.expose())?,
         }
         doc.set_record(&item.key, &record)?;
+    }
+    // Retired values from `.env.example`: expired now, whatever their record said, so the
+    // next rotation removes them.
+    for f in plan.foreign.iter().filter(|f| !f.marked) {
+        doc.set_record(&f.key, &f.record(now))?;
     }
     Ok(plan.report())
 }

@@ -8,10 +8,11 @@
 //! (`--replace-weak`). It never reorders a key; the store decides whether anything needs
 //! writing.
 
+use super::record::Record;
 use super::{Action, Item, Plan};
 use crate::dotenv::{Document, EditError};
 use crate::generate::{Problem, Spec};
-use crate::manifest::SecretDecl;
+use crate::manifest::{MAX_KEEP, Previous, SecretDecl};
 
 /// What else [`plan`] may do beyond adding missing keys.
 #[derive(Clone, Copy, Debug, Default)]
@@ -21,6 +22,122 @@ pub struct Options<'a> {
     /// The template beside the file (`.env.example`): a kept value equal to the template's
     /// value for the same key is weak.
     pub example: Option<&'a Document>,
+}
+
+/// Why a retired value in the file is the template's, not envmint's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ForeignWhy {
+    /// The template carries a `# envmint: previous-of=` record on the same variable: the
+    /// file was copied from it (`cp .env.example .env.production.local`), record and all.
+    ExampleRecord,
+    /// The variable holds the template's own value: a fallback everyone with the repository
+    /// knows.
+    ExampleValue,
+}
+
+/// A retired value (`KEY_PREVIOUS`, a fallback list...) that came from `.env.example`:
+/// whatever its record says, apps must not go on accepting it. Bootstrap marks it expired
+/// (`retired=NOW expires=NOW`), so `status` shows it expired, `audit` reports it and the next
+/// `rotate` removes it. Holds no value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Foreign {
+    /// The variable.
+    pub key: String,
+    /// The secret whose retired value it poses as.
+    pub of: String,
+    /// How it was told.
+    pub why: ForeignWhy,
+    /// How many values it holds (a list holds several).
+    pub count: usize,
+    /// Whether its record already marks it expired (an earlier bootstrap did): nothing to
+    /// write.
+    pub marked: bool,
+}
+
+impl Foreign {
+    /// The record that marks it expired at `now`.
+    pub fn record(&self, now: jiff::Timestamp) -> String {
+        Record::previous(&self.of, &vec![(now, now); self.count.max(1)]).to_string()
+    }
+}
+
+/// The retired values of `secrets` in `doc` that came from `example` ([`Foreign`]): a
+/// variable under one of a secret's previous names (or recorded as its `previous-of`) that the
+/// template gives a `previous-of=` record, or, for a secret that overlaps (or a variable whose
+/// record says it is the secret's), that holds the template's value.
+pub fn foreign<'a>(
+    doc: &Document,
+    secrets: impl IntoIterator<Item = &'a SecretDecl>,
+    example: Option<&Document>,
+) -> Vec<Foreign> {
+    let Some(example) = example else {
+        return Vec::new();
+    };
+    let records: Vec<(&str, Record)> = doc
+        .keys()
+        .into_iter()
+        .filter_map(|k| Some((k, Record::parse(doc.record(k)?).ok()?)))
+        .filter(|(_, r)| r.previous_of.is_some())
+        .collect();
+    let mut out = Vec::new();
+    for decl in secrets {
+        let mut names = match &decl.previous {
+            Previous::Numbered { .. } => decl.previous.names(Some(MAX_KEEP)),
+            other => other.names(None),
+        };
+        for (k, r) in &records {
+            if r.previous_of.as_deref() == Some(decl.key.as_str()) && !names.iter().any(|n| n == k)
+            {
+                names.push((*k).to_string());
+            }
+        }
+        for name in names {
+            if name == decl.key {
+                continue;
+            }
+            let Some(value) = doc.get(&name) else {
+                continue;
+            };
+            let own = records
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, r)| r)
+                .filter(|r| r.previous_of.as_deref() == Some(decl.key.as_str()));
+            let example_record = example
+                .record(&name)
+                .and_then(|t| Record::parse(t).ok())
+                .is_some_and(|r| r.previous_of.is_some());
+            let why = if example_record {
+                ForeignWhy::ExampleRecord
+            } else if !value.is_empty()
+                && example.get(&name) == Some(value)
+                && (decl.overlap.is_some() || own.is_some())
+            {
+                ForeignWhy::ExampleValue
+            } else {
+                continue;
+            };
+            let count = match &decl.previous {
+                Previous::List {
+                    name: list,
+                    separator,
+                    ..
+                } if *list == name && !value.is_empty() => value.split(separator.as_str()).count(),
+                _ => 1,
+            };
+            let marked = own.is_some_and(|r| {
+                r.retired.len() == count && r.expires.iter().zip(&r.retired).all(|(e, r)| e <= r)
+            });
+            out.push(Foreign {
+                key: name,
+                of: decl.key.clone(),
+                why,
+                count,
+                marked,
+            });
+        }
+    }
+    out
 }
 
 /// Comment line put at the top of a file bootstrap creates.
@@ -38,6 +155,19 @@ pub fn check_kept(
 ) -> Option<String> {
     let problem = kept_problem(key, value, spec, example)?;
     Some(format!("{problem}, not a {}", spec.describe()))
+}
+
+/// A kept value that holds its declaration's list separator (`previous = { list = ... }`): it
+/// could not be retired into the list and read back as one value.
+pub fn separator_problem(decl: &SecretDecl, value: &str) -> Option<Problem> {
+    match &decl.previous {
+        crate::manifest::Previous::List {
+            name, separator, ..
+        } if value.contains(separator.as_str()) => {
+            Some(Problem::HoldsSeparator { list: name.clone() })
+        }
+        _ => None,
+    }
 }
 
 /// What is wrong with a kept value, as data: [`Spec::check`], then a copy of the template's
@@ -75,7 +205,8 @@ pub fn not_a_dotenv_file(doc: &Document) -> Option<usize> {
 /// Decides, without changing `doc` or making a value, what bootstrap does with every secret of
 /// `secrets`, in declaration order: add a missing key, fill an empty value, keep a value that
 /// passes the check (against its declaration, known placeholders and `options.example`), and
-/// keep or, with `options.replace_weak`, replace one that fails it.
+/// keep or, with `options.replace_weak`, replace one that fails it. Retired values that came
+/// from `options.example` are listed in [`Plan::foreign`] ([`foreign`]).
 ///
 /// # Errors
 ///
@@ -87,7 +218,9 @@ pub fn plan<'a>(
     options: Options<'_>,
 ) -> Result<Plan, EditError> {
     let mut items = Vec::new();
+    let mut secrets_seen = Vec::new();
     for decl in secrets {
+        secrets_seen.push(decl);
         let mut problem = None;
         let action = if decl.external {
             // Never generated; any value there is the provider's, with no shape to check.
@@ -105,7 +238,10 @@ pub fn plan<'a>(
             if value.is_empty() {
                 Action::Filled
             } else {
-                problem = check_kept(&decl.key, value, &decl.spec, options.example);
+                problem = check_kept(&decl.key, value, &decl.spec, options.example).or_else(|| {
+                    separator_problem(decl, value)
+                        .map(|p| format!("{p}, not a {}", decl.spec.describe()))
+                });
                 match (&problem, options.replace_weak) {
                     (None, _) => Action::Kept,
                     (Some(_), false) => Action::Weak,
@@ -123,7 +259,10 @@ pub fn plan<'a>(
             external: decl.external,
         });
     }
-    Ok(Plan { items })
+    Ok(Plan {
+        items,
+        foreign: foreign(doc, secrets_seen, options.example),
+    })
 }
 
 #[cfg(test)]
@@ -466,5 +605,76 @@ mod tests {
             matches!(err, EditError::KeyOnUnparsableLine { line: 1, .. }),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn fail_retired_values_from_the_example_are_foreign_and_marked_expired() {
+        let m = Manifest::parse(
+            "[environments.p]\n\
+             [secrets.A]\nkind = \"hex\"\noverlap = \"7d\"\n\
+             previous = { list = \"A_OLD\", separator = \",\", keep = 2 }\n\
+             [secrets.B]\nkind = \"hex\"\noverlap = \"7d\"\n\
+             [secrets.C]\nkind = \"hex\"\n",
+            Path::new("/app/envmint.toml"),
+            Path::new("/app"),
+        )
+        .unwrap();
+        let example = Document::parse(
+            "# envmint: previous-of=A retired=2026-01-01 expires=2099-01-01\nA_OLD=x,y\n\
+             B_PREVIOUS=known\nC_PREVIOUS=apps-own\n",
+        );
+        // Copied: A_OLD by its record, B_PREVIOUS by its value; C does not overlap, so its
+        // C_PREVIOUS is the app's own variable.
+        let text = "A=1\n# envmint: previous-of=A retired=2026-01-01 expires=2099-01-01\n\
+            A_OLD=x,y\nB=2\nB_PREVIOUS=known\nC=3\nC_PREVIOUS=apps-own\n";
+        let mut doc = Document::parse(text);
+        let plan = plan(
+            &doc,
+            m.secrets_for("p"),
+            Options {
+                example: Some(&example),
+                ..Options::default()
+            },
+        )
+        .unwrap();
+        let found: Vec<_> = plan
+            .foreign
+            .iter()
+            .map(|f| (f.key.as_str(), f.of.as_str(), f.why, f.count, f.marked))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("A_OLD", "A", ForeignWhy::ExampleRecord, 2, false),
+                ("B_PREVIOUS", "B", ForeignWhy::ExampleValue, 1, false),
+            ]
+        );
+        assert!(!plan.is_empty());
+        apply(&plan, &mut doc, &mut ChaCha20Rng::seed_from_u64(1), now()).unwrap();
+        assert_eq!(
+            doc.record("A_OLD"),
+            Some(
+                "previous-of=A retired=2026-11-23T07:00:00Z,2026-11-23T07:00:00Z \
+                 expires=2026-11-23T07:00:00Z,2026-11-23T07:00:00Z"
+            )
+        );
+        assert_eq!(
+            doc.record("B_PREVIOUS"),
+            Some("previous-of=B retired=2026-11-23T07:00:00Z expires=2026-11-23T07:00:00Z")
+        );
+        // Marked: still foreign, nothing more to write.
+        let again = super::plan(
+            &doc,
+            m.secrets_for("p"),
+            Options {
+                example: Some(&example),
+                ..Options::default()
+            },
+        )
+        .unwrap();
+        assert!(again.foreign.iter().all(|f| f.marked) && again.foreign.len() == 2);
+        assert!(again.is_empty());
+        // Without a template, nothing is foreign.
+        assert!(foreign(&doc, m.secrets_for("p"), None).is_empty());
     }
 }

@@ -51,7 +51,8 @@ pub const MAX_PLAN_BYTES: u64 = 4 * crate::atomic::MAX_DOTENV_BYTES;
 pub struct SummaryLine {
     /// The key (or a previous value's variable).
     pub key: String,
-    /// What happens: `rotate`, `retire`, `remove-expired`, `drop`, `external-due`.
+    /// What happens: `rotate`, `retire`, `remove-expired`, `drop`, `external-due`,
+    /// `credential-kept`, `keyring-full`.
     pub action: String,
     /// Why (`due`, `unknown`, `missing`, `selected`, `expired`, `no-overlap`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -14,11 +14,15 @@
 //! document and a time into each key's state (ok, due, missing, unknown, unmanaged, previous,
 //! expired).
 
+pub mod adopt;
 mod apply;
 pub mod bootstrap;
+pub mod clock;
 pub mod edit;
 pub mod file;
 pub mod record;
+pub mod redate;
+pub mod retire;
 pub mod rotation;
 pub mod status;
 
@@ -118,6 +122,8 @@ impl Item {
 pub struct Plan {
     /// One item per declared key, kept and weak ones included.
     pub items: Vec<Item>,
+    /// Retired values that came from `.env.example`: [`apply()`] marks them expired.
+    pub foreign: Vec<bootstrap::Foreign>,
 }
 
 impl Plan {
@@ -128,7 +134,7 @@ impl Plan {
 
     /// Whether applying the plan changes the document.
     pub fn is_empty(&self) -> bool {
-        self.changes().next().is_none()
+        self.changes().next().is_none() && self.foreign.iter().all(|f| f.marked)
     }
 
     /// The summary lines, one per item.

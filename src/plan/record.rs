@@ -10,7 +10,12 @@
 //! # envmint: set=2026-11-23T07:00:00Z            a value given by `envmint set`
 //! # envmint: previous-of=JWT_SECRET_KEY retired=2026-11-23T07:00:00Z expires=2026-11-30T07:00:00Z
 //! # envmint: previous-of=APP_KEY retired=T1,T2 expires=E1,E2   a list: one per value, newest first
+//! # envmint: previous-of=ENCRYPTION_KEY retired=T1,T2            a keyring: kept until retired
 //! ```
+//!
+//! A record with `retired` and no `expires` holds an encryption key's retired keys (its
+//! keyring): they never expire by time, only `envmint retire` removes them. (Whether a secret
+//! is an encryption key is the manifest's `role`; the record only carries the times.)
 //!
 //! Reading is forward compatible: fields this version does not know, and words without `=`,
 //! are ignored. `stage=pending` is reserved for a value written before it is made current (a
@@ -44,7 +49,8 @@ pub struct Record {
     pub previous_of: Option<String>,
     /// `retired=T1,T2`: when each retired value was replaced, newest first.
     pub retired: Vec<Timestamp>,
-    /// `expires=E1,E2`: when each retired value is dropped, in the order of `retired`.
+    /// `expires=E1,E2`: when each retired value is dropped, in the order of `retired`; empty
+    /// for a keyring's retired keys, which do not expire.
     pub expires: Vec<Timestamp>,
     /// `stage=`.
     pub stage: Stage,
@@ -76,7 +82,7 @@ pub enum RecordError {
         /// The field.
         field: &'static str,
     },
-    /// `retired` and `expires` of different lengths.
+    /// `retired` and `expires` of different lengths (`expires` given).
     Mismatch {
         /// How many `retired` times.
         retired: usize,
@@ -144,6 +150,16 @@ impl Record {
         }
     }
 
+    /// The record above an encryption key's retired keys (its keyring): when each was
+    /// retired, newest first, and no expiry.
+    pub fn kept(key: &str, retired: &[Timestamp]) -> Record {
+        Record {
+            previous_of: Some(key.to_string()),
+            retired: retired.to_vec(),
+            ..Record::default()
+        }
+    }
+
     /// When the current value was made: the later of `generated` and `set`.
     pub fn made_at(&self) -> Option<Timestamp> {
         match (self.generated, self.set) {
@@ -194,7 +210,8 @@ impl Record {
                 _ => {}
             }
         }
-        if record.retired.len() != record.expires.len() {
+        // No `expires` at all: a keyring's retired keys, which do not expire.
+        if !record.expires.is_empty() && record.retired.len() != record.expires.len() {
             return Err(RecordError::Mismatch {
                 retired: record.retired.len(),
                 expires: record.expires.len(),
@@ -292,6 +309,12 @@ mod tests {
              expires=2026-11-30T00:00:00Z,2026-11-08T00:00:00Z"
         );
         assert_eq!(Record::parse(&p.to_string()).unwrap(), p);
+        let k = Record::kept("ENC", &[t("2026-11-23"), t("2026-11-01")]);
+        assert_eq!(
+            k.to_string(),
+            "previous-of=ENC retired=2026-11-23T00:00:00Z,2026-11-01T00:00:00Z"
+        );
+        assert_eq!(Record::parse(&k.to_string()).unwrap(), k);
         let pending = Record {
             stage: Stage::Pending,
             ..Record::generated(t("2026-11-23"))

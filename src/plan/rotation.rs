@@ -32,19 +32,34 @@
 //!   without such a record is never touched.
 //! - `--no-overlap` (a compromise) retires nothing and drops the selected keys' previous
 //!   values at once ([`Action::Dropped`]), those left under old names too.
+//!
+//! # Roles ([`Role`])
+//!
+//! - `signing` (the default): all of the above.
+//! - `encryption`: the old value is always retired into the `previous` form (the keyring),
+//!   with a record that has no `expires` ([`Record::kept`]), and stays there whatever the
+//!   time or `--no-overlap`: only `envmint retire` ([`super::retire`]) removes it. A keyring
+//!   already holding `keep` retired keys is full: the key is not rotated, since that would
+//!   push a key out ([`Action::KeyringFull`]; with `--key`, [`RotationError::KeyringFull`]).
+//! - `credential`: `--due` and `--all` never give it a new value, since the service it is
+//!   presented to would still expect the old one ([`Action::CredentialKept`], with the
+//!   `--key` command to run once it has been changed there). A missing one is added, as
+//!   bootstrap does; `--key KEY` rotates it. (A hook that changes it at the service first
+//!   would plug in at [`role_decision`].)
 //! - Environments sharing one file are rotated one on top of the other; a key an earlier one
 //!   rotated in the same run is not rotated again ([`Options::rotated_earlier`]).
 //!
 //! New previous variables are inserted right after their key (or the previous slot);
 //! unmanaged lines, comments and keys that do not change keep every byte.
 
+use super::clock::{self, ClockBehind};
 use super::edit::Edit;
 use super::record::Record;
 use super::status::{self, KeyStatus, State};
 use crate::Secret;
 use crate::dotenv::{Document, EditError};
 use crate::generate::Generator;
-use crate::manifest::{Environment, MAX_KEEP, Manifest, Previous, SecretDecl, numbered};
+use crate::manifest::{Environment, MAX_KEEP, Manifest, Previous, Role, SecretDecl};
 use jiff::Timestamp;
 use rand::CryptoRng;
 use std::collections::{HashMap, HashSet};
@@ -118,6 +133,12 @@ pub enum Action {
     Dropped,
     /// An external key that is due: envmint makes no value; `envmint set` must be run.
     ExternalDue,
+    /// A credential that `--due` or `--all` selected, left as it is: it must be changed at its
+    /// service first, then renewed with `envmint rotate ENV --key KEY`.
+    CredentialKept,
+    /// An encryption key not rotated because its keyring already holds `keep` retired keys:
+    /// rotating would push one out. `envmint retire ENV KEY` makes room.
+    KeyringFull,
 }
 
 impl Action {
@@ -129,6 +150,8 @@ impl Action {
             Action::ExpiredRemoved => "expired-removed",
             Action::Dropped => "dropped",
             Action::ExternalDue => "external-due",
+            Action::CredentialKept => "credential-kept",
+            Action::KeyringFull => "keyring-full",
         }
     }
 }
@@ -148,7 +171,8 @@ pub struct Change {
     pub bits: Option<f64>,
     /// For a previous variable: its key.
     pub previous_of: Option<String>,
-    /// How many values (a list variable holds several).
+    /// How many values (a list variable holds several); for [`Action::KeyringFull`], how
+    /// many retired keys the keyring holds.
     pub count: usize,
 }
 
@@ -183,6 +207,9 @@ pub enum RotationError {
     },
     /// The document refuses an edit (a key on an unreadable line, a value it cannot write).
     Edit(EditError),
+    /// `now` is behind the newest record of the document ([`super::clock`]): nothing is
+    /// rotated in that store.
+    ClockBehind(ClockBehind),
     /// A key's current value contains its list's separator: retired into the list, it could
     /// not be told apart from the other values.
     SeparatorInValue {
@@ -190,6 +217,16 @@ pub enum RotationError {
         key: String,
         /// The list variable.
         list: String,
+    },
+    /// `--key KEY` names an encryption key whose keyring already holds `keep` retired keys:
+    /// rotating it would drop one, and with it the data only that key decrypts.
+    KeyringFull {
+        /// The key.
+        key: String,
+        /// The environment.
+        environment: String,
+        /// How many retired keys its keyring holds (at least its `keep`).
+        held: usize,
     },
 }
 
@@ -200,27 +237,29 @@ impl From<EditError> for RotationError {
 }
 
 /// A retired value and its times.
-struct Entry {
+pub(super) struct Entry {
     value: Secret,
-    retired: Timestamp,
-    expires: Timestamp,
+    /// When it was retired.
+    pub(super) retired: Timestamp,
+    /// `None`: a keyring's retired key, which does not expire.
+    expires: Option<Timestamp>,
     /// The variable it was read from (`None`: retired by this run).
     from: Option<String>,
 }
 
 /// Previous values found in the document for one key.
-struct Found {
+pub(super) struct Found {
     /// Values still inside their window, newest first.
-    alive: Vec<Entry>,
+    pub(super) alive: Vec<Entry>,
     /// Variables (with how many values) whose values expired.
-    expired: Vec<(String, usize)>,
+    pub(super) expired: Vec<(String, usize)>,
     /// The previous variables envmint manages for this key that are in the document: only
     /// these are ever removed.
-    names: Vec<String>,
+    pub(super) names: Vec<String>,
 }
 
 /// The variables `entries` were read from, each once, with how many values.
-fn sources(entries: &[Entry]) -> Vec<(String, usize)> {
+pub(super) fn sources(entries: &[Entry]) -> Vec<(String, usize)> {
     let mut out: Vec<(String, usize)> = Vec::new();
     for name in entries.iter().filter_map(|e| e.from.as_deref()) {
         match out.iter_mut().find(|(n, _)| n == name) {
@@ -236,6 +275,8 @@ fn sources(entries: &[Entry]) -> Vec<(String, usize)> {
 ///
 /// # Errors
 ///
+/// [`RotationError::ClockBehind`] when `options.now` is behind the newest record of `doc`
+/// (records are then dated no earlier than that record: [`clock::Checked::stamp`]);
 /// [`RotationError::NotDeclared`] for a `--key` that is not a secret of the environment;
 /// [`RotationError::Edit`] for a selected key that sits on an unreadable line;
 /// [`RotationError::SeparatorInValue`].
@@ -246,6 +287,17 @@ pub fn build<R: CryptoRng + ?Sized>(
     options: &Options,
     rng: &mut R,
 ) -> Result<Built, RotationError> {
+    let checked = clock::check(doc, options.now).map_err(RotationError::ClockBehind)?;
+    let stamped;
+    let options = if checked.stamp == options.now {
+        options
+    } else {
+        stamped = Options {
+            now: checked.stamp,
+            ..options.clone()
+        };
+        &stamped
+    };
     let decls: Vec<&SecretDecl> = manifest.secrets_for(&env.name).collect();
     let by_key: HashMap<&str, &SecretDecl> = decls.iter().map(|d| (d.key.as_str(), *d)).collect();
     // By key, so a 10,000-key environment is not searched once per key.
@@ -314,6 +366,7 @@ pub fn build<R: CryptoRng + ?Sized>(
     for key in &options.rotated_earlier {
         selected.remove(key.as_str());
     }
+    let explicit = matches!(options.selection, Selection::Keys(_));
 
     let mut built = Built {
         problems,
@@ -321,13 +374,32 @@ pub fn build<R: CryptoRng + ?Sized>(
     };
     for decl in &decls {
         let key = decl.key.as_str();
-        let reason = selected.get(key).copied();
-        rotate_key(doc, decl, reason, options, rng, &mut built)?;
+        let mut reason = selected.get(key).copied();
+        if let Some(r) = reason
+            && role_decision(decl, r, explicit) == Decision::Keep
+        {
+            built.changes.push(Change {
+                key: key.to_string(),
+                action: Action::CredentialKept,
+                reason: Some(r),
+                kind: None,
+                bits: None,
+                previous_of: None,
+                count: 1,
+            });
+            reason = None;
+        }
+        rotate_key(
+            doc, decl, reason, options, &env.name, explicit, rng, &mut built,
+        )?;
         // Retired values left under names the secret no longer uses: removed once expired, or
         // at once when the secret is rotated with --no-overlap. Only variables whose record
         // says they are this secret's get here.
         for (name, expired) in left_behind.remove(key).unwrap_or_default() {
-            let action = if expired {
+            // A keyring's key goes only when retired explicitly.
+            let action = if decl.role == Role::Encryption {
+                continue;
+            } else if expired {
                 Action::ExpiredRemoved
             } else if reason.is_some() && !decl.external && options.no_overlap {
                 Action::Dropped
@@ -347,13 +419,38 @@ pub fn build<R: CryptoRng + ?Sized>(
     Ok(built)
 }
 
+/// What a selected key's role lets the rotation do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Decision {
+    /// Give it a new value.
+    Rotate,
+    /// Leave it, and say so ([`Action::CredentialKept`]).
+    Keep,
+}
+
+/// Whether a key selected for `reason` gets a new value: a credential only when it is missing
+/// or named with `--key` (`explicit`), since the file alone cannot change what its service
+/// expects. The hooks of a later release (change it at the service first) decide here.
+fn role_decision(decl: &SecretDecl, reason: Reason, explicit: bool) -> Decision {
+    match decl.role {
+        Role::Credential if !decl.external && !explicit && reason != Reason::Missing => {
+            Decision::Keep
+        }
+        _ => Decision::Rotate,
+    }
+}
+
 /// The edits and changes of one declared secret (`reason`: why it is selected, if it is):
 /// its new value, the value it retires, and its previous values that expire or are dropped.
+/// `explicit`: the key was named with `--key` (a full keyring is then an error).
+#[allow(clippy::too_many_arguments)]
 fn rotate_key<R: CryptoRng + ?Sized>(
     doc: &Document,
     decl: &SecretDecl,
-    reason: Option<Reason>,
+    mut reason: Option<Reason>,
     options: &Options,
+    environment: &str,
+    explicit: bool,
     rng: &mut R,
     built: &mut Built,
 ) -> Result<(), RotationError> {
@@ -376,6 +473,33 @@ fn rotate_key<R: CryptoRng + ?Sized>(
     let mut found = read_previous(doc, decl, now);
     let mut retired = false;
     let mut dropped: Vec<(String, usize)> = Vec::new();
+    let encryption = decl.role == Role::Encryption;
+    let has_value = doc.get(key).is_some_and(|v| !v.is_empty());
+    if let Some(r) = reason
+        && encryption
+        && has_value
+        && found.alive.len() >= decl.previous.keep()
+    {
+        // Full: a new key would push the oldest retired one out, and the data it encrypted
+        // with it. Refused for `--key`; reported for --due and --all, which go on.
+        if explicit {
+            return Err(RotationError::KeyringFull {
+                key: key.to_string(),
+                environment: environment.to_string(),
+                held: found.alive.len(),
+            });
+        }
+        built.changes.push(Change {
+            key: key.to_string(),
+            action: Action::KeyringFull,
+            reason: Some(r),
+            kind: None,
+            bits: None,
+            previous_of: None,
+            count: found.alive.len(),
+        });
+        reason = None;
+    }
     if let Some(reason) = reason {
         if doc.contains_key(key) && doc.get(key).is_none() {
             return Err(EditError::KeyOnUnparsableLine {
@@ -400,40 +524,80 @@ fn rotate_key<R: CryptoRng + ?Sized>(
             previous_of: None,
             count: 1,
         });
-        if options.no_overlap {
+        // An encryption key is kept in its keyring even with --no-overlap: after a compromise
+        // the data still needs it until it is re-encrypted (then `envmint retire`).
+        let expires = if encryption {
+            Some(None)
+        } else {
+            decl.overlap.map(|o| Some(crate::time::due_at(now, o)))
+        };
+        if options.no_overlap && !encryption {
             dropped.extend(sources(&found.alive));
             found.alive.clear();
-        } else if let (Some(overlap), Some(current)) = (decl.overlap, current) {
-            if let Previous::List {
-                name, separator, ..
-            } = &decl.previous
-                && current.contains(separator.as_str())
-            {
-                return Err(RotationError::SeparatorInValue {
-                    key: key.to_string(),
-                    list: name.clone(),
-                });
-            }
-            let expires = crate::time::due_at(now, overlap);
-            found.alive.insert(
-                0,
-                Entry {
-                    value: Secret::new(current.to_string()),
-                    retired: now,
-                    expires,
-                    from: None,
-                },
-            );
+        } else if let (Some(expires), Some(current)) = (expires, current) {
+            retire_value(decl, current, now, expires, &mut found)?;
             retired = true;
         }
     }
+    finish(doc, decl, found, retired, dropped, built);
+    Ok(())
+}
+
+/// Puts `current`, the value `decl` had, first among its retired values in `found`, retired at
+/// `now` until `expires` (`None`: a keyring's key).
+///
+/// # Errors
+///
+/// [`RotationError::SeparatorInValue`] when it would go into a list whose separator it holds.
+fn retire_value(
+    decl: &SecretDecl,
+    current: &str,
+    now: Timestamp,
+    expires: Option<Timestamp>,
+    found: &mut Found,
+) -> Result<(), RotationError> {
+    if let Previous::List {
+        name, separator, ..
+    } = &decl.previous
+        && current.contains(separator.as_str())
+    {
+        return Err(RotationError::SeparatorInValue {
+            key: decl.key.clone(),
+            list: name.clone(),
+        });
+    }
+    found.alive.insert(
+        0,
+        Entry {
+            value: Secret::new(current.to_string()),
+            retired: now,
+            expires,
+            from: None,
+        },
+    );
+    Ok(())
+}
+
+/// The edits and changes that leave `decl`'s previous form holding `found.alive` (at most
+/// `keep`, but for a keyring, which keeps every key): `retired` when its first value was
+/// retired by this run, `dropped` the variables (with counts) whose values already went.
+fn finish(
+    doc: &Document,
+    decl: &SecretDecl,
+    mut found: Found,
+    retired: bool,
+    mut dropped: Vec<(String, usize)>,
+    built: &mut Built,
+) {
+    let key = decl.key.as_str();
     let keep = decl.previous.keep();
-    if found.alive.len() > keep {
+    // A keyring over `keep` (the manifest lowered it) keeps every key: none is dropped.
+    if found.alive.len() > keep && decl.role != Role::Encryption {
         let extra = found.alive.split_off(keep);
         dropped.extend(sources(&extra));
     }
     if !retired && found.expired.is_empty() && dropped.is_empty() {
-        return Ok(());
+        return;
     }
     if retired {
         let names = slots(decl, &found.alive[..1]);
@@ -460,7 +624,51 @@ fn rotate_key<R: CryptoRng + ?Sized>(
             .push(previous_change(name, Action::Dropped, key, count));
     }
     write_previous(doc, decl, &found.alive, &found.names, &mut built.edits);
-    Ok(())
+}
+
+/// What `envmint set` does before it writes a new value to a secret that keeps its previous
+/// values (an external one with an `overlap`, such as a webhook signing secret, or an
+/// encryption key): the edits that retire the value `doc` holds into its `previous` form, at
+/// `now`, for its overlap (an encryption key's for good), as a rotation would. Empty when it
+/// keeps none, or has no value.
+///
+/// # Errors
+///
+/// [`RotationError::KeyringFull`] for an encryption key whose keyring holds `keep` retired
+/// keys; [`RotationError::SeparatorInValue`].
+pub fn retire_current(
+    doc: &Document,
+    decl: &SecretDecl,
+    environment: &str,
+    now: Timestamp,
+) -> Result<Built, RotationError> {
+    let mut built = Built::default();
+    let Some(current) = doc.get(&decl.key).filter(|v| !v.is_empty()) else {
+        return Ok(built);
+    };
+    let expires = match (decl.role, decl.overlap) {
+        (Role::Encryption, _) => None,
+        (_, Some(overlap)) => Some(crate::time::due_at(now, overlap)),
+        (_, None) => return Ok(built),
+    };
+    let mut found = read_previous(doc, decl, now);
+    if decl.role == Role::Encryption && found.alive.len() >= decl.previous.keep() {
+        return Err(RotationError::KeyringFull {
+            key: decl.key.clone(),
+            environment: environment.to_string(),
+            held: found.alive.len(),
+        });
+    }
+    retire_value(decl, current, now, expires, &mut found)?;
+    finish(doc, decl, found, true, Vec::new(), &mut built);
+    Ok(built)
+}
+
+impl Entry {
+    /// The `(retired, expires)` pair of a value that expires.
+    fn times(&self) -> (Timestamp, Timestamp) {
+        (self.retired, self.expires.unwrap_or(self.retired))
+    }
 }
 
 fn previous_change(name: String, action: Action, key: &str, count: usize) -> Change {
@@ -483,23 +691,25 @@ fn slots(decl: &SecretDecl, entries: &[Entry]) -> Vec<(String, usize)> {
     }
     match &decl.previous {
         Previous::One(name) => vec![(name.clone(), 1)],
-        Previous::Numbered { pattern, .. } => (1..=entries.len())
-            .map(|n| (numbered(pattern, n), 1))
+        Previous::Numbered { .. } | Previous::Slots(_) => (1..=entries.len())
+            .filter_map(|n| decl.previous.slot(n).map(|name| (name, 1)))
             .collect(),
         Previous::List { name, .. } => vec![(name.clone(), entries.len())],
     }
 }
 
-/// A previous variable's record: whose it is, and one `(retired, expires)` per value. A
-/// record that does not read gives no times (its values count as expired).
-fn previous_record(text: Option<&str>) -> (Option<String>, Vec<(Timestamp, Timestamp)>) {
+/// A previous variable's record: whose it is, and one `(retired, expires)` per value
+/// (`expires` `None` in a keyring's record, which gives none). A record that does not read
+/// gives no times (its values count as expired, but for an encryption key).
+type Times = Vec<(Timestamp, Option<Timestamp>)>;
+fn previous_record(text: Option<&str>) -> (Option<String>, Times) {
     match text.map(Record::parse) {
         Some(Ok(r)) => {
             let times = r
                 .retired
                 .iter()
-                .copied()
-                .zip(r.expires.iter().copied())
+                .enumerate()
+                .map(|(i, t)| (*t, r.expires.get(i).copied()))
                 .collect();
             (r.previous_of, times)
         }
@@ -518,7 +728,7 @@ fn previous_record(text: Option<&str>) -> (Option<String>, Vec<(Timestamp, Times
 
 /// The previous values of `decl` in `doc`, split into those still inside their window and
 /// those expired at `now`.
-fn read_previous(doc: &Document, decl: &SecretDecl, now: Timestamp) -> Found {
+pub(super) fn read_previous(doc: &Document, decl: &SecretDecl, now: Timestamp) -> Found {
     let mut found = Found {
         alive: Vec::new(),
         expired: Vec::new(),
@@ -528,18 +738,43 @@ fn read_previous(doc: &Document, decl: &SecretDecl, now: Timestamp) -> Found {
     let take = |name: &str, values: Vec<&str>, doc: &Document, found: &mut Found| {
         let (of, times) = previous_record(doc.record(name));
         let mine = of.as_deref() == Some(decl.key.as_str());
-        // Not envmint's, and the key declares no overlap: an app's own variable, left alone.
-        if !mine && decl.overlap.is_none() {
+        // A time that cannot hold counts as the one that can (`status::capped`): a forged
+        // `expires=2099-...` keeps a value no longer than the declared overlap.
+        let times: Times = times
+            .into_iter()
+            .map(|(r, e)| {
+                let (r, e, _) = status::capped(decl, r, e, now);
+                (r, e)
+            })
+            .collect();
+        // Not envmint's, and the key keeps no previous values: an app's own variable, left
+        // alone.
+        if !mine && !decl.keeps_previous() {
             return;
         }
         found.names.push(name.to_string());
+        // A list whose record dates a different number of values: which time is whose cannot
+        // be told, so none is trusted (as `status` warns: its expiry is unknown).
+        let dated = mine && times.len() == values.len();
         let mut expired = 0;
         for (i, v) in values.into_iter().enumerate() {
-            match times.get(i).copied() {
-                Some((retired, expires)) if mine && expires > now => found.alive.push(Entry {
+            let time = times.get(i).copied().filter(|_| dated);
+            if decl.role == Role::Encryption {
+                // A keyring keeps every key it holds, a key without a readable time too (taken
+                // as retired now): only `envmint retire` removes one.
+                found.alive.push(Entry {
+                    value: Secret::new(v.to_string()),
+                    retired: time.map_or(now, |t| t.0),
+                    expires: None,
+                    from: Some(name.to_string()),
+                });
+                continue;
+            }
+            match time.and_then(|(retired, e)| Some((retired, status::expiry(decl, retired, e)?))) {
+                Some((retired, expires)) if expires > now => found.alive.push(Entry {
                     value: Secret::new(v.to_string()),
                     retired,
-                    expires,
+                    expires: Some(expires),
                     from: Some(name.to_string()),
                 }),
                 _ => expired += 1,
@@ -555,9 +790,8 @@ fn read_previous(doc: &Document, decl: &SecretDecl, now: Timestamp) -> Found {
                 take(name, vec![v], doc, &mut found);
             }
         }
-        Previous::Numbered { pattern, .. } => {
-            for n in 1..=MAX_KEEP {
-                let name = numbered(pattern, n);
+        Previous::Numbered { .. } | Previous::Slots(_) => {
+            for name in (1..=MAX_KEEP).map_while(|n| decl.previous.slot(n)) {
                 if let Some(v) = doc.get(&name) {
                     take(&name, vec![v], doc, &mut found);
                 }
@@ -579,15 +813,19 @@ fn read_previous(doc: &Document, decl: &SecretDecl, now: Timestamp) -> Found {
     found
 }
 
-/// The record of a previous variable holding `entries` (newest first).
+/// The record of a previous variable holding `entries` (newest first): a keyring's (no
+/// expiry) when they do not expire.
 fn record_of(key: &str, entries: &[Entry]) -> String {
-    let times: Vec<(Timestamp, Timestamp)> =
-        entries.iter().map(|e| (e.retired, e.expires)).collect();
+    if entries.iter().any(|e| e.expires.is_none()) {
+        let retired: Vec<Timestamp> = entries.iter().map(|e| e.retired).collect();
+        return Record::kept(key, &retired).to_string();
+    }
+    let times: Vec<(Timestamp, Timestamp)> = entries.iter().map(Entry::times).collect();
     Record::previous(key, &times).to_string()
 }
 
 /// Edits that make `decl`'s previous variables hold exactly `alive` (newest first).
-fn write_previous(
+pub(super) fn write_previous(
     doc: &Document,
     decl: &SecretDecl,
     alive: &[Entry],
@@ -621,10 +859,12 @@ fn write_previous(
             None if present(name) => edits.push(Edit::Remove { key: name.clone() }),
             None => {}
         },
-        Previous::Numbered { pattern, .. } => {
+        Previous::Numbered { .. } | Previous::Slots(_) => {
             let mut anchor = key.to_string();
             for n in 1..=MAX_KEEP {
-                let name = numbered(pattern, n);
+                let Some(name) = decl.previous.slot(n) else {
+                    break;
+                };
                 match alive.get(n - 1) {
                     Some(e) => {
                         one(
@@ -861,6 +1101,214 @@ mod tests {
             !out.contains("old") && out.contains("A_HAND=no-record\n"),
             "{out}"
         );
+    }
+
+    const OLD: &str = "# envmint: generated=2026-01-01T00:00:00Z\n";
+
+    #[test]
+    fn a_credential_is_kept_by_due_and_all_and_rotated_by_key() {
+        let m = manifest(&format!(
+            "[secrets.DB_PASSWORD]\n{HEX}role = \"credential\"\noverlap = \"1d\"\n\
+             [secrets.NEW_PASSWORD]\n{HEX}role = \"credential\"\n"
+        ));
+        let text = format!("{OLD}DB_PASSWORD=at-the-server\n");
+        for selection in [Selection::Due, Selection::All] {
+            let (out, changes) = rotate(&m, &text, &options(selection.clone(), "2026-06-01"), 1);
+            // A missing credential is added, as bootstrap would; the one in use is not touched.
+            assert!(out.starts_with(&text), "{selection:?}: {out}");
+            assert!(out.contains("\nNEW_PASSWORD="), "{out}");
+            assert_eq!(
+                changes,
+                [
+                    ("DB_PASSWORD".to_string(), Action::CredentialKept),
+                    ("NEW_PASSWORD".to_string(), Action::Rotated),
+                ],
+                "{selection:?}"
+            );
+        }
+        // Not due: --due says nothing about it; --all says it kept it.
+        let fresh = "# envmint: generated=2026-05-30T00:00:00Z\nDB_PASSWORD=x\nNEW_PASSWORD=y\n";
+        let (_, changes) = rotate(&m, fresh, &options(Selection::Due, "2026-06-01"), 1);
+        assert_eq!(
+            changes,
+            [("NEW_PASSWORD".to_string(), Action::CredentialKept)]
+        );
+        // --key: changed at the service, now in the file (its overlap keeps the old one).
+        let o = options(Selection::Keys(vec!["DB_PASSWORD".into()]), "2026-06-01");
+        let (out, changes) = rotate(&m, &text, &o, 1);
+        assert_eq!(
+            changes,
+            [
+                ("DB_PASSWORD".to_string(), Action::Rotated),
+                ("DB_PASSWORD_PREVIOUS".to_string(), Action::Retired),
+            ]
+        );
+        assert!(
+            out.contains("DB_PASSWORD_PREVIOUS=at-the-server\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn an_encryption_key_is_kept_in_its_keyring_whatever_the_time_or_no_overlap() {
+        let m = manifest(&format!(
+            "[secrets.ENC]\n{HEX}role = \"encryption\"\n\
+             previous = {{ list = \"ENC_OLD\", separator = \",\", keep = 2 }}\n"
+        ));
+        let (one, changes) = rotate(
+            &m,
+            &format!("{OLD}ENC=k0\n"),
+            &options(Selection::Due, "2026-06-01"),
+            1,
+        );
+        assert_eq!(
+            changes,
+            [
+                ("ENC".to_string(), Action::Rotated),
+                ("ENC_OLD".to_string(), Action::Retired)
+            ]
+        );
+        // No expiry in the record: a keyring's key goes only when retired.
+        assert!(
+            one.contains("# envmint: previous-of=ENC retired=2026-06-01T00:00:00Z\nENC_OLD=k0\n"),
+            "{one}"
+        );
+        // Years later, nothing expired; --no-overlap keeps it too.
+        let o = Options {
+            no_overlap: true,
+            ..options(Selection::All, "2036-01-01")
+        };
+        let (two, changes) = rotate(&m, &one, &o, 2);
+        assert_eq!(
+            changes,
+            [
+                ("ENC".to_string(), Action::Rotated),
+                ("ENC_OLD".to_string(), Action::Retired)
+            ]
+        );
+        assert!(two.contains(",k0\n"), "{two}");
+        assert!(
+            two.contains("retired=2036-01-01T00:00:00Z,2026-06-01T00:00:00Z\n"),
+            "{two}"
+        );
+        // keep = 2 reached: --due and --all leave it and say so...
+        for selection in [Selection::Due, Selection::All] {
+            let o = options(selection, "2046-01-01");
+            let (three, changes) = rotate(&m, &two, &o, 3);
+            assert_eq!(three, two);
+            assert_eq!(changes, [("ENC".to_string(), Action::KeyringFull)]);
+        }
+        // ... and --key is refused, naming the key.
+        let o = options(Selection::Keys(vec!["ENC".into()]), "2046-01-01");
+        let env = m.environment("production").unwrap();
+        let err = build(
+            &m,
+            env,
+            &Document::parse(&two),
+            &o,
+            &mut ChaCha20Rng::seed_from_u64(1),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&err, RotationError::KeyringFull { key, held: 2, .. } if key == "ENC"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn a_keyring_keeps_keys_without_a_record_and_over_keep() {
+        let m = manifest(&format!(
+            "[secrets.ENC]\n{HEX}role = \"encryption\"\n\
+             previous = {{ numbered = \"ENC_{{n}}\", keep = 1 }}\n"
+        ));
+        // A hand-kept old key (no record) and one past keep (the manifest lowered it): both
+        // stay, and the key is not rotated (full).
+        let text = format!(
+            "{OLD}ENC=k0\nENC_1=hand\n\
+             # envmint: previous-of=ENC retired=2025-01-01T00:00:00Z expires=2025-01-02T00:00:00Z\n\
+             ENC_2=old\n"
+        );
+        let (out, changes) = rotate(&m, &text, &options(Selection::Due, "2027-01-01"), 1);
+        assert_eq!(out, text);
+        assert_eq!(changes, [("ENC".to_string(), Action::KeyringFull)]);
+    }
+
+    /// `status` warns that a list whose record dates a different number of values has an
+    /// unknown expiry and that the next rotate removes it: the rotation does just that, to the
+    /// whole list (which time is whose cannot be told), and keeps it for an encryption key.
+    #[test]
+    fn a_list_whose_record_dates_fewer_values_is_removed_as_status_warns() {
+        let list = "previous = { list = \"A_OLD\", separator = \",\", keep = 3 }\n";
+        let text = format!(
+            "{OLD}A=1\n\
+             # envmint: previous-of=A retired=2026-01-01T00:00:00Z expires=2026-02-01T00:00:00Z\n\
+             A_OLD=x,y\n"
+        );
+        let m = manifest(&format!("[secrets.A]\n{HEX}overlap = \"31d\"\n{list}"));
+        let env = m.environment("production").unwrap();
+        let rows = status::evaluate(&m, env, &Document::parse(&text), at("2026-01-02"));
+        assert_eq!(rows[1].state, State::Unknown);
+        assert!(matches!(
+            rows[1].problem,
+            Some(status::Problem::ListMismatch {
+                values: 2,
+                recorded: 1
+            })
+        ));
+        let (out, changes) = rotate(&m, &text, &options(Selection::Due, "2026-01-02"), 1);
+        assert_eq!(out, format!("{OLD}A=1\n"));
+        assert_eq!(changes, [("A_OLD".to_string(), Action::ExpiredRemoved)]);
+        let m = manifest(&format!("[secrets.A]\n{HEX}role = \"encryption\"\n{list}"));
+        let (out, changes) = rotate(&m, &text, &options(Selection::Due, "2026-01-02"), 1);
+        assert_eq!((out.as_str(), changes.len()), (text.as_str(), 0));
+    }
+
+    #[test]
+    fn fail_a_clock_behind_the_records_and_records_never_dated_before_them() {
+        let m = manifest(&format!("[secrets.A]\n{HEX}overlap = \"7d\"\n"));
+        let env = m.environment("production").unwrap();
+        let text = "# envmint: generated=2026-01-02T00:00:00Z\nA=1\n";
+        let doc = Document::parse(text);
+        // A day behind: refused, naming the record.
+        let o = options(Selection::All, "2026-01-01");
+        let err = build(&m, env, &doc, &o, &mut ChaCha20Rng::seed_from_u64(1)).unwrap_err();
+        let RotationError::ClockBehind(behind) = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!((behind.newest.key.as_str(), behind.newest.line), ("A", 1));
+        // Two minutes behind (inside the tolerance): rotated, dated at the record's time.
+        let (out, _) = rotate(
+            &m,
+            text,
+            &options(Selection::All, "2026-01-01T23:58:00Z"),
+            1,
+        );
+        assert!(
+            out.contains(
+                "# envmint: previous-of=A retired=2026-01-02T00:00:00Z \
+                 expires=2026-01-09T00:00:00Z\n"
+            ) && out.starts_with("# envmint: generated=2026-01-02T00:00:00Z\nA="),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_forged_expiry_keeps_a_value_no_longer_than_the_overlap() {
+        let m = manifest(&format!("[secrets.A]\n{HEX}overlap = \"7d\"\n"));
+        let text = "# envmint: generated=2026-01-01T00:00:00Z\nA=1\n\
+            # envmint: previous-of=A retired=2026-01-01T00:00:00Z expires=2099-01-01T00:00:00Z\n\
+            A_PREVIOUS=known-to-the-repository\n";
+        let (out, changes) = rotate(&m, text, &options(Selection::Due, "2026-01-07"), 1);
+        assert_eq!((out.as_str(), changes.len()), (text, 0));
+        let (out, changes) = rotate(&m, text, &options(Selection::Due, "2026-01-08"), 1);
+        assert_eq!(
+            changes,
+            [("A_PREVIOUS".to_string(), Action::ExpiredRemoved)]
+        );
+        assert!(!out.contains("known-to-the-repository"), "{out}");
+        // Kept by a rotation inside its window, it is written back with the time that holds.
+        let (out, _) = rotate(&m, text, &options(Selection::All, "2026-01-03"), 1);
+        assert!(!out.contains("2099"), "{out}");
     }
 
     #[test]

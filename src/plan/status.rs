@@ -3,23 +3,25 @@
 //! are given. Used by `status`, `plan --due`, `rotate --due` and `audit`.
 //!
 //! A current key's age comes from its record ([`super::record`]): due when
-//! `now >= made + rotate_every`; no record, one that does not read, or one dated more than
-//! [`FUTURE_SLACK`] after `now`, means unknown (due now). A variable named by a secret's `previous` is that secret's retired value when its
+//! `now >= made + rotate_every`; no record, or one that does not read, means unknown (due
+//! now). A variable named by a secret's `previous` is that secret's retired value when its
 //! record says `previous-of=KEY`; one without such a record is unknown when the secret
 //! overlaps (envmint would use that name) and unmanaged otherwise.
+//!
+//! A record's times count only as far as they can hold ([`capped`]): a `generated`, `set` or
+//! `retired` more than [`CLOCK_TOLERANCE`](super::clock::CLOCK_TOLERANCE) after `now` counts as `now`, and an `expires` later
+//! than `retired + overlap` (the secret's declared overlap; none: zero) counts as
+//! `retired + overlap`, with a [`Problem`] saying so. A forged `expires=2099-...` then keeps
+//! a retired value no longer than the manifest allows, whoever wrote the record.
 
+use super::clock::is_ahead;
 use super::record::{Record, RecordError, Stage};
 use crate::dotenv::Document;
-use crate::manifest::{Environment, MAX_KEEP, Manifest, Previous, SecretDecl};
+use crate::manifest::{Environment, MAX_KEEP, Manifest, Previous, Role, SecretDecl};
 use crate::time::due_at;
 use jiff::Timestamp;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
-
-/// How far ahead of `now` a record's time may be and still count: clocks of the machines that
-/// share a store differ a little, and `rotate --at TOMORROW` is a fair thing to run. Beyond
-/// it the key is of unknown age (due), so a record dated 9999 cannot keep it from rotating.
-pub const FUTURE_SLACK: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
 
 /// The state of one key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -68,12 +70,24 @@ pub enum Problem {
     BadRecord(RecordError),
     /// The record reads but says neither `generated` nor `set`.
     NoTime,
-    /// The record says the value was made more than [`FUTURE_SLACK`] after `now`: a clock far
-    /// ahead, a `--at` run in the future, or an edited record. Taken at its word it would keep
-    /// the key from falling due for as long as its author liked.
+    /// The record says the value was made more than [`CLOCK_TOLERANCE`](super::clock::CLOCK_TOLERANCE) after `now`: a clock
+    /// behind, a `--at` in the past, or an edited record. Taken at its word it would keep the
+    /// key from falling due for as long as its author liked, so it counts as made `now`
+    /// (`rotate` and `apply` refuse the store, see [`super::clock`]).
     Future {
         /// The time the record gives.
         made: Timestamp,
+    },
+    /// A retired value's time that cannot hold, counted as the one that can: a `retired`
+    /// after `now` (taken as `now`), or an `expires` later than `retired + overlap` (taken as
+    /// that). For a list, the first item with such a time.
+    Capped {
+        /// `retired` or `expires`.
+        field: &'static str,
+        /// The time the record gives.
+        recorded: Timestamp,
+        /// The time it counts as.
+        taken: Timestamp,
     },
     /// `stage=pending`: a value this version does not finish making current.
     Pending,
@@ -97,9 +111,26 @@ impl std::fmt::Display for Problem {
             Problem::NoTime => f.write_str("the record has no generated= or set= time"),
             Problem::Future { made } => write!(
                 f,
-                "the record says it was made at {}, in the future",
+                "the record says it was made at {}, in the future; counted as made now",
                 crate::time::format_timestamp(*made)
             ),
+            Problem::Capped {
+                field,
+                recorded,
+                taken,
+            } => {
+                let why = if *field == "retired" {
+                    "in the future"
+                } else {
+                    "later than retired + the declared overlap"
+                };
+                write!(
+                    f,
+                    "the record's {field}={} is {why}; counted as {}",
+                    crate::time::format_timestamp(*recorded),
+                    crate::time::format_timestamp(*taken)
+                )
+            }
             Problem::Pending => f.write_str("a pending value (stage=pending) is not supported yet"),
             Problem::Unreadable => f.write_str("the key is on a line no dotenv reader can read"),
             Problem::NoRecord => f.write_str("no `# envmint: previous-of=` record above it"),
@@ -124,7 +155,8 @@ pub struct KeyStatus {
     pub generated_at: Option<Timestamp>,
     /// When the current value falls due.
     pub due_at: Option<Timestamp>,
-    /// For a retired value, when it expires (the earliest, for a list).
+    /// For a retired value, when it expires (the latest, for a list: the variable holds a
+    /// value apps accept until then), as [`capped`] counts it.
     pub expires_at: Option<Timestamp>,
     /// Whether the secret is `external = true`.
     pub external: bool,
@@ -133,6 +165,20 @@ pub struct KeyStatus {
     /// What is odd about it (a bad record line is a warning naming [`line`](Self::line) minus
     /// one, where the record sits).
     pub problem: Option<Problem>,
+    /// The secret's role; for a retired value, its secret's.
+    pub role: Role,
+    /// On an encryption key's row: its keyring.
+    pub keyring: Option<Keyring>,
+}
+
+/// An encryption key's keyring, as `status` shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Keyring {
+    /// How many keys it holds: the current one and the retired ones kept beside it.
+    pub keys: usize,
+    /// Whether it already holds `keep` retired keys: the key is not rotated until some are
+    /// retired (`envmint retire`).
+    pub full: bool,
 }
 
 impl KeyStatus {
@@ -147,6 +193,8 @@ impl KeyStatus {
             external: false,
             previous_of: None,
             problem: None,
+            role: Role::Signing,
+            keyring: None,
         }
     }
 }
@@ -170,7 +218,9 @@ pub fn evaluate(
     let mut groups: Vec<Vec<KeyStatus>> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
     let mut managed: HashSet<String> = HashSet::new();
+    let mut decls: Vec<&SecretDecl> = Vec::new();
     for decl in manifest.secrets_for(&env.name) {
+        decls.push(decl);
         managed.insert(decl.key.clone());
         let mut rows = vec![current(decl, doc, now)];
         for name in candidate_names(decl) {
@@ -178,6 +228,14 @@ pub fn evaluate(
                 rows.push(row);
                 managed.insert(name);
             }
+        }
+        if decl.role == Role::Encryption {
+            let keys = keyring_size(decl, doc, &rows);
+            let current = usize::from(doc.get(&decl.key).is_some_and(|v| !v.is_empty()));
+            rows[0].keyring = Some(Keyring {
+                keys,
+                full: current == 1 && keys - current >= decl.previous.keep(),
+            });
         }
         index.insert(decl.key.as_str(), groups.len());
         groups.push(rows);
@@ -194,11 +252,15 @@ pub fn evaluate(
                 let decl_row = &groups[i][0];
                 let mut row = KeyStatus::new(key, State::Previous, doc.line_of_key(key));
                 row.external = decl_row.external;
+                row.role = decl_row.role;
                 row.previous_of = Some(decl_row.key.clone());
-                row.generated_at = record.retired.iter().max().copied();
+                let decl = decls[i];
+                let (times, problem) = capped_all(decl, &record, now);
+                row.problem = problem;
+                row.generated_at = times.iter().map(|t| t.0).max();
                 // The variable goes as a whole (its form is no longer known, so a list cannot
                 // be split): it expires with its last value.
-                row.expires_at = record.expires.iter().max().copied();
+                row.expires_at = times.iter().filter_map(|t| t.1).max();
                 if row.expires_at.is_some_and(|e| now >= e) {
                     row.state = State::Expired;
                 }
@@ -279,6 +341,7 @@ fn current(decl: &SecretDecl, doc: &Document, now: Timestamp) -> KeyStatus {
     let key = decl.key.as_str();
     let mut row = KeyStatus::new(key, State::Unknown, doc.line_of_key(key));
     row.external = decl.external;
+    row.role = decl.role;
     if !doc.contains_key(key) {
         row.state = State::Missing;
         return row;
@@ -310,15 +373,58 @@ fn current(decl: &SecretDecl, doc: &Document, now: Timestamp) -> KeyStatus {
         row.problem = Some(Problem::NoTime);
         return row;
     };
-    if made > now.saturating_add(FUTURE_SLACK).unwrap_or(Timestamp::MAX) {
+    let made = if is_ahead(made, now) {
         row.problem = Some(Problem::Future { made });
-        return row;
-    }
-    let due = due_at(made, decl.rotate_every);
+        now
+    } else {
+        made
+    };
     row.generated_at = Some(made);
+    // `rotate_every = "never"`: its age is known, it never falls due.
+    let Some(every) = decl.rotate_every else {
+        row.state = State::Ok;
+        return row;
+    };
+    let due = due_at(made, every);
     row.due_at = Some(due);
     row.state = if now >= due { State::Due } else { State::Ok };
     row
+}
+
+/// How many keys the keyring of encryption key `decl` holds: its current value, when present,
+/// and each retired value found in `rows` (its own, from [`evaluate`]).
+fn keyring_size(decl: &SecretDecl, doc: &Document, rows: &[KeyStatus]) -> usize {
+    let current = usize::from(doc.get(&decl.key).is_some_and(|v| !v.is_empty()));
+    let retired: usize = rows
+        .iter()
+        .filter(|r| r.previous_of.is_some())
+        .map(|r| match (&decl.previous, doc.get(&r.key)) {
+            (Previous::List { separator, .. }, Some(v)) if !v.is_empty() => {
+                v.split(separator.as_str()).count()
+            }
+            (Previous::List { .. }, _) => 0,
+            _ => 1,
+        })
+        .sum();
+    current + retired
+}
+
+/// When a retired value of `decl`, retired at `retired`, expires: never for an encryption key
+/// (a keyring's keys go only when retired explicitly); else its record's `expires`, or, when
+/// the record gives none (a keyring record, left from when the secret was an encryption key),
+/// `retired + overlap` (at once, without an overlap).
+pub fn expiry(
+    decl: &SecretDecl,
+    retired: Timestamp,
+    expires: Option<Timestamp>,
+) -> Option<Timestamp> {
+    if decl.role == Role::Encryption {
+        return None;
+    }
+    Some(expires.unwrap_or_else(|| match decl.overlap {
+        Some(overlap) => due_at(retired, overlap),
+        None => retired,
+    }))
 }
 
 /// The row of `name`, one of `decl`'s previous names, when it belongs to `decl`: present, and
@@ -328,9 +434,10 @@ fn previous(decl: &SecretDecl, name: &str, doc: &Document, now: Timestamp) -> Op
     if !doc.contains_key(name) || name == decl.key {
         return None;
     }
-    let in_use = decl.overlap.is_some() && decl.previous.names(None).iter().any(|n| n == name);
+    let in_use = decl.keeps_previous() && decl.previous.names(None).iter().any(|n| n == name);
     let mut row = KeyStatus::new(name, State::Unknown, doc.line_of_key(name));
     row.external = decl.external;
+    row.role = decl.role;
     row.previous_of = Some(decl.key.clone());
     let Some(value) = doc.get(name) else {
         if !in_use {
@@ -363,20 +470,83 @@ fn previous(decl: &SecretDecl, name: &str, doc: &Document, now: Timestamp) -> Op
         Previous::List { .. } => 0,
         _ => 1,
     };
-    if values != record.expires.len() {
+    if values != record.retired.len() {
         row.problem = Some(Problem::ListMismatch {
             values,
-            recorded: record.expires.len(),
+            recorded: record.retired.len(),
         });
         return Some(row);
     }
-    row.generated_at = record.retired.iter().max().copied();
-    row.expires_at = record.expires.iter().min().copied();
+    let (times, problem) = capped_all(decl, &record, now);
+    row.problem = problem;
+    row.generated_at = times.iter().map(|t| t.0).max();
+    // A list is shown with its last expiry: it holds a value apps accept until then. Items
+    // that expired before it are removed by the next run all the same.
+    row.expires_at = times.iter().filter_map(|t| t.1).max();
     row.state = match row.expires_at {
         Some(e) if now >= e => State::Expired,
         _ => State::Previous,
     };
     Some(row)
+}
+
+/// One retired value's `(retired, expires)` as they count at `now` for `decl`: a `retired`
+/// more than [`CLOCK_TOLERANCE`](super::clock::CLOCK_TOLERANCE) after `now` counts as `now`;
+/// its expiry is [`expiry`]'s (none for an encryption key), and one later than
+/// `retired + overlap` (as counted; the declared overlap, zero when none) counts as that. The
+/// problem says which, when one was capped.
+pub fn capped(
+    decl: &SecretDecl,
+    retired: Timestamp,
+    expires: Option<Timestamp>,
+    now: Timestamp,
+) -> (Timestamp, Option<Timestamp>, Option<Problem>) {
+    let mut problem = None;
+    let retired_taken = if is_ahead(retired, now) {
+        problem = Some(Problem::Capped {
+            field: "retired",
+            recorded: retired,
+            taken: now,
+        });
+        now
+    } else {
+        retired
+    };
+    let Some(expires) = expiry(decl, retired_taken, expires) else {
+        return (retired_taken, None, problem);
+    };
+    let limit = due_at(retired_taken, decl.overlap.unwrap_or_default());
+    let expires_taken = if expires > limit {
+        problem = problem.or(Some(Problem::Capped {
+            field: "expires",
+            recorded: expires,
+            taken: limit,
+        }));
+        limit
+    } else {
+        expires
+    };
+    (retired_taken, Some(expires_taken), problem)
+}
+
+/// [`capped`] for every value of a record, and the first problem.
+fn capped_all(
+    decl: &SecretDecl,
+    record: &Record,
+    now: Timestamp,
+) -> (Vec<(Timestamp, Option<Timestamp>)>, Option<Problem>) {
+    let mut first = None;
+    let times = record
+        .retired
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let (r, e, problem) = capped(decl, *r, record.expires.get(i).copied(), now);
+            first = first.take().or(problem);
+            (r, e)
+        })
+        .collect();
+    (times, first)
 }
 
 #[cfg(test)]
@@ -449,12 +619,16 @@ mod tests {
                 s("OTHER", State::Unmanaged),
             ]
         );
-        // A day later the oldest retired values expired: the list's earliest expiry counts.
+        // A day later the oldest retired values expired. A list holds a value apps accept
+        // until its latest expiry: previous until then (its expired item is removed by the
+        // next run all the same).
         let later = eval(FILE, "2026-01-08T00:00:00Z");
         assert_eq!(later[2], s("JWT_PREVIOUS", State::Expired));
         assert_eq!(later[4], s("AUTH_SECRET_1", State::Previous));
         assert_eq!(later[5], s("AUTH_SECRET_2", State::Expired));
-        assert_eq!(later[7], s("APP_PREVIOUS_KEYS", State::Expired));
+        assert_eq!(later[7], s("APP_PREVIOUS_KEYS", State::Previous));
+        let last = eval(FILE, "2026-01-12T00:00:00Z");
+        assert_eq!(last[7], s("APP_PREVIOUS_KEYS", State::Expired));
         // SECRET_KEY rotates every 30 days, the others every 90 (the default).
         let due = eval(FILE, "2026-01-31T00:00:00Z");
         assert_eq!(due[0], s("SECRET_KEY", State::Due));
@@ -480,7 +654,8 @@ mod tests {
         assert_eq!(r[2].expires_at, Some(t("2026-01-08")));
         assert_eq!(r[2].due_at, None);
         assert_eq!(r[7].generated_at, Some(t("2026-01-05")));
-        assert_eq!(r[7].expires_at, Some(t("2026-01-08")));
+        // The list's latest expiry, not its earliest.
+        assert_eq!(r[7].expires_at, Some(t("2026-01-12")));
         assert!(r[8].external && !r[0].external);
         assert!(r.iter().all(|k| k.problem.is_none()));
         assert_eq!(r[10].line, Some(21));
@@ -577,6 +752,132 @@ mod tests {
     }
 
     #[test]
+    fn times_that_cannot_hold_count_as_the_ones_that_can() {
+        // A forged expiry far past retired + overlap, a retired time in the future, a record
+        // under a secret that declares no overlap at all, a value "made" in 2099.
+        let text = "# envmint: generated=2099-01-01T00:00:00Z\nSECRET_KEY=a\n\
+            # envmint: previous-of=SECRET_KEY retired=2026-01-01T00:00:00Z expires=2099-01-01T00:00:00Z\n\
+            SECRET_KEY_PREVIOUS=b\n\
+            # envmint: previous-of=JWT retired=2026-01-02T00:00:00Z expires=2099-01-01T00:00:00Z\nJWT_PREVIOUS=c\n\
+            # envmint: previous-of=AUTH_SECRET retired=2099-01-01T00:00:00Z expires=2099-01-08T00:00:00Z\n\
+            AUTH_SECRET_1=d\n\
+            # envmint: previous-of=APP_KEY retired=2026-01-03T00:00:00Z,2026-01-01T00:00:00Z \
+            expires=2026-01-10T00:00:00Z,2099-01-01T00:00:00Z\nAPP_PREVIOUS_KEYS=e,f\n";
+        let now = "2026-01-07T00:00:00Z";
+        let r = rows(text, now);
+        let row = |k: &str| r.iter().find(|row| row.key == k).unwrap().clone();
+        let key = row("SECRET_KEY");
+        assert_eq!(
+            key.problem,
+            Some(Problem::Future {
+                made: t("2099-01-01")
+            })
+        );
+        assert_eq!((key.state, key.generated_at), (State::Ok, Some(t(now))));
+        assert_eq!(key.due_at, Some(t("2026-02-06")));
+        // No overlap declared: a retired value has no time to stay.
+        let none = row("SECRET_KEY_PREVIOUS");
+        assert_eq!(
+            (none.state, none.expires_at),
+            (State::Expired, Some(t("2026-01-01")))
+        );
+        assert_eq!(
+            none.problem,
+            Some(Problem::Capped {
+                field: "expires",
+                recorded: t("2099-01-01"),
+                taken: t("2026-01-01")
+            })
+        );
+        let jwt = row("JWT_PREVIOUS");
+        assert_eq!(
+            (jwt.state, jwt.expires_at),
+            (State::Previous, Some(t("2026-01-09")))
+        );
+        assert!(matches!(
+            jwt.problem,
+            Some(Problem::Capped {
+                field: "expires",
+                ..
+            })
+        ));
+        assert_eq!(rows(text, "2026-01-09T00:00:00Z")[3].state, State::Expired);
+        let future = row("AUTH_SECRET_1");
+        assert_eq!(
+            future.problem,
+            Some(Problem::Capped {
+                field: "retired",
+                recorded: t("2099-01-01"),
+                taken: t(now)
+            })
+        );
+        assert_eq!(future.expires_at, Some(t("2026-01-14")));
+        // In a list, the forged item counts as retired + 7 days: the list's last expiry is
+        // its other item's.
+        let list = row("APP_PREVIOUS_KEYS");
+        assert_eq!(list.expires_at, Some(t("2026-01-10")));
+        assert!(matches!(
+            list.problem,
+            Some(Problem::Capped {
+                field: "expires",
+                ..
+            })
+        ));
+        assert_eq!(
+            list.problem.unwrap().to_string(),
+            "the record's expires=2099-01-01T00:00:00Z is later than retired + the declared \
+             overlap; counted as 2026-01-08T00:00:00Z"
+        );
+        // Within the clock's tolerance, nothing is odd.
+        let close = "# envmint: generated=2026-01-07T00:04:00Z\nSECRET_KEY=a\n";
+        assert_eq!(rows(close, now)[0].problem, None);
+    }
+
+    #[test]
+    fn a_keyring_never_expires_and_never_falls_due_when_never() {
+        let m = Manifest::parse(
+            "[environments.production]\n\
+             [secrets.ENC]\nrole = \"encryption\"\nrotate_every = \"never\"\n\
+             previous = { list = \"ENC_OLD\", keep = 3 }\n\
+             [secrets.JWT]\noverlap = \"7d\"\n",
+            Path::new("/app/envmint.toml"),
+            Path::new("/app"),
+        )
+        .unwrap();
+        let env = m.environment("production").unwrap();
+        let text = "# envmint: generated=2020-01-01T00:00:00Z\nENC=a\n\
+            # envmint: previous-of=ENC retired=2020-01-01T00:00:00Z,2019-01-01T00:00:00Z\n\
+            ENC_OLD=b,c\n\
+            # envmint: generated=2026-01-01T00:00:00Z\nJWT=x\n\
+            # envmint: previous-of=JWT retired=2026-01-01T00:00:00Z\nJWT_PREVIOUS=y\n";
+        let r = evaluate(&m, env, &Document::parse(text), t("2030-01-01"));
+        let states: Vec<_> = r.iter().map(|k| (k.key.as_str(), k.state)).collect();
+        assert_eq!(
+            states,
+            [
+                ("ENC", State::Ok),
+                ("ENC_OLD", State::Previous),
+                ("JWT", State::Due),
+                // A keyring-form record (no expires) on a signing key: retired + overlap.
+                ("JWT_PREVIOUS", State::Expired),
+            ]
+        );
+        assert_eq!(r[0].due_at, None);
+        assert_eq!(
+            r[0].keyring,
+            Some(Keyring {
+                keys: 3,
+                full: false
+            })
+        );
+        assert_eq!(r[1].expires_at, None);
+        assert_eq!(r[1].role, Role::Encryption);
+        assert_eq!(r[3].expires_at, Some(t("2026-01-08")));
+        assert_eq!(r[2].keyring, None);
+        assert!(r.iter().all(|k| k.problem.is_none()));
+    }
+
+    #[test]
     fn states_read_as_words_and_count_for_check() {
         assert_eq!(State::Expired.as_str(), "expired");
         assert_eq!(
@@ -603,7 +904,7 @@ mod tests {
         // JWT's retired values once went to JWT_OLD (the manifest now says JWT_PREVIOUS): its
         // record still says whose it is and until when. One naming an undeclared secret, one
         // without a record and one whose record does not read stay unmanaged.
-        let text = "# envmint: previous-of=JWT retired=2026-01-01T00:00:00Z,2025-12-01T00:00:00Z \
+        let text = "# envmint: previous-of=JWT retired=2026-01-01T00:00:00Z,2025-12-27T00:00:00Z \
             expires=2026-01-08T00:00:00Z,2026-01-03T00:00:00Z\nJWT_OLD=a,b\n\
             # envmint: previous-of=NOPE retired=2026-01-01 expires=2026-01-02\nNOPE_OLD=c\n\
             JWT_OLDER=d\n\

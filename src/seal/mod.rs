@@ -2,6 +2,7 @@
 //!
 //! - [`recipients`]: `age1...`, `ssh-ed25519` and `ssh-rsa` public keys, and recipients files.
 //! - [`identities`]: identity files (age X25519 keys, SSH private keys) and key text.
+//! - [`unsealed`]: the line `unseal ENV` leaves in the plaintext, against lost updates.
 //! - [`keygen`]: new X25519 identities in `age-keygen`'s format, and identity → recipient.
 //! - [`encrypt`] and [`Opened`]: the streams, armored or binary, detected on input.
 //!
@@ -13,8 +14,10 @@
 
 pub mod identities;
 pub mod keygen;
+pub mod pin;
 pub mod recipients;
 mod stream;
+pub mod unsealed;
 
 pub use identities::{Identity, IdentityFile, PassphrasePrompt};
 pub use recipients::Recipient;
@@ -87,6 +90,54 @@ pub enum SealError {
         /// The limit in bytes.
         limit: u64,
     },
+    /// A write to a sealed store whose recipients differ from the set pinned inside it (exit
+    /// 77): only `envmint rekey` changes who a store is sealed to.
+    RecipientsChanged {
+        /// The store.
+        name: String,
+        /// Recipients the write would add (canonical public keys).
+        added: Vec<String>,
+        /// Recipients pinned in the store that the write would drop.
+        removed: Vec<String>,
+    },
+    /// A write to a store that has no pin yet (sealed before pins), whose header has other
+    /// recipients (by number and type) than the manifest lists (exit 77).
+    UnpinnedChanged {
+        /// The store.
+        name: String,
+        /// The stanza types of the store's header.
+        stanzas: Vec<String>,
+        /// The recipients the write would seal to.
+        now: Vec<String>,
+    },
+    /// A write whose recipients include none of the identities that opened the store: the
+    /// writer would lock themselves out (exit 77).
+    LocksOut {
+        /// The store.
+        name: String,
+        /// The public keys of the identities that were given.
+        identities: Vec<String>,
+    },
+    /// A recipients file another user (not root) owns, or that group or others may write
+    /// (exit 77): whoever can change it chooses who can read every secret of the store, as
+    /// with a manifest another user owns.
+    UntrustedRecipients {
+        /// The recipients file.
+        path: std::path::PathBuf,
+        /// Its owner.
+        owner: u32,
+        /// The effective user.
+        euid: u32,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// A pin line inside a store that is not a recipient (exit 65).
+    BadPin {
+        /// The store.
+        name: String,
+        /// The 1-based line of the plaintext.
+        line: usize,
+    },
     /// A recipient or identity that does not parse (exit 65).
     BadKey {
         /// The file (or flag/variable) and line.
@@ -104,10 +155,15 @@ impl SealError {
             SealError::NoIdentity { .. }
             | SealError::NoMatch { .. }
             | SealError::WrongPassphrase { .. }
-            | SealError::NoPassphrase { .. } => Exit::NoPerm,
+            | SealError::NoPassphrase { .. }
+            | SealError::RecipientsChanged { .. }
+            | SealError::UnpinnedChanged { .. }
+            | SealError::LocksOut { .. }
+            | SealError::UntrustedRecipients { .. } => Exit::NoPerm,
             SealError::ExcessiveWork { .. }
             | SealError::Malformed { .. }
             | SealError::TooLarge { .. }
+            | SealError::BadPin { .. }
             | SealError::BadKey { .. } => Exit::DataErr,
         }
     }
@@ -127,7 +183,14 @@ impl SealError {
             | SealError::NoPassphrase { name }
             | SealError::ExcessiveWork { name }
             | SealError::Malformed { name, .. }
-            | SealError::TooLarge { name, .. } => shorten(name),
+            | SealError::TooLarge { name, .. }
+            | SealError::RecipientsChanged { name, .. }
+            | SealError::UnpinnedChanged { name, .. }
+            | SealError::LocksOut { name, .. }
+            | SealError::BadPin { name, .. } => shorten(name),
+            SealError::UntrustedRecipients { path, .. } => {
+                *path = crate::path::shown(path, base).to_path_buf();
+            }
             SealError::BadKey { location, .. } => {
                 if let Some(p) = &mut location.path {
                     *p = crate::path::shown(p, base).to_path_buf();

@@ -26,8 +26,9 @@ impl Recipient {
     ///
     /// # Errors
     ///
-    /// A description of what is wrong; public keys are not secret, but the text is not
-    /// repeated in full, only its first characters.
+    /// A description of what is wrong that never repeats any of the text: a recipients file
+    /// may be a dotenv file by mistake (or by a repository's design), and its first characters
+    /// would be a secret. The caller names the file and line.
     pub fn parse(text: &str) -> Result<Recipient, String> {
         let text = text.trim();
         // Checked first and anywhere in the line, in any case (Bech32 accepts lowercase): a
@@ -63,24 +64,17 @@ impl Recipient {
                 Err(age::ssh::ParseRecipientKeyError::RsaModulusTooLarge) => {
                     Err("an ssh-rsa key over 4096 bits is not supported".into())
                 }
-                Err(age::ssh::ParseRecipientKeyError::Unsupported(t)) => Err(format!(
-                    "SSH key type `{}` is not supported (use ssh-ed25519 or ssh-rsa)",
-                    shorten(&t)
-                )),
+                Err(age::ssh::ParseRecipientKeyError::Unsupported(_)) => {
+                    Err(UNSUPPORTED_SSH.into())
+                }
                 Err(_) => Err("not a valid SSH public key".into()),
             };
         }
         let first = text.split_whitespace().next().unwrap_or("");
-        if first.starts_with("ecdsa-") || first.starts_with("sk-") {
-            return Err(format!(
-                "SSH key type `{}` is not supported (use ssh-ed25519 or ssh-rsa)",
-                shorten(first)
-            ));
+        if first.starts_with("ecdsa-sha2-") || first.starts_with("sk-ssh-") {
+            return Err(UNSUPPORTED_SSH.into());
         }
-        Err(format!(
-            "`{}` is not a recipient (age1..., ssh-ed25519 or ssh-rsa)",
-            shorten(text)
-        ))
+        Err("not a recipient (age1..., ssh-ed25519 or ssh-rsa)".into())
     }
 
     /// The recipient as the `age` crate uses it.
@@ -108,14 +102,9 @@ impl fmt::Debug for Recipient {
     }
 }
 
-/// At most 24 characters of `text` for a message: enough to recognise, not a wall of base64.
-fn shorten(text: &str) -> String {
-    let mut out: String = text.chars().filter(|c| !c.is_control()).take(24).collect();
-    if text.chars().count() > 24 {
-        out.push_str("...");
-    }
-    out
-}
+/// What an SSH key of a type age cannot encrypt to gets (its type is not repeated either).
+const UNSUPPORTED_SSH: &str = "an SSH key type envmint cannot encrypt to (use ssh-ed25519 or ssh-rsa; ECDSA and \
+     security-key types are not supported)";
 
 /// Parses a recipients file: one recipient per line, blank lines and `#` comments skipped.
 /// `location` names the file; each error adds the 1-based line.
@@ -184,6 +173,7 @@ mod tests {
             let e = Recipient::parse(bad).unwrap_err();
             assert!(!e.is_empty());
             assert!(!e.contains("SECRET-KEY-1QQQQ"), "{e:?}");
+            assert!(!e.contains("AAAA") && !e.contains("qqqq"), "{e:?}");
         }
     }
 
@@ -196,6 +186,21 @@ mod tests {
         let e = parse_file(&text, &loc).unwrap_err();
         assert!(e.shown().starts_with("keys/prod.txt:3: "), "{e:?}");
         assert_eq!(e.exit(), crate::Exit::DataErr);
+        // A dotenv file given as a recipients file: the line is named, never shown.
+        for line in [
+            "DATABASE_PASSWORD=hunter2-very-secret",
+            "sk-live-51HxYzSECRETsecret",
+            "ecdsa-sha2-nistp256 SECRETAAAAE2VjZHNh",
+            "ssh-dss SECRETAAAAB3NzaC1kc3M",
+            "age1SECRETnotbech32",
+        ] {
+            let e = parse_file(&format!("{AGE}\n{line}\n"), &loc).unwrap_err();
+            let shown = e.shown();
+            assert!(shown.starts_with("keys/prod.txt:2: "), "{shown}");
+            for word in ["hunter2", "SECRET", "live", "DATABASE"] {
+                assert!(!shown.contains(word), "{line}: {shown}");
+            }
+        }
         let e = parse_file("# nobody\n", &loc).unwrap_err();
         assert!(e.shown().contains("no recipient"), "{e:?}");
     }

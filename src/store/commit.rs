@@ -55,14 +55,18 @@ pub fn save_all(saves: &[Save<'_>]) -> std::result::Result<Vec<Written>, CommitE
     let mut rendered = Vec::with_capacity(saves.len());
     for s in saves {
         let text = s.doc.render();
-        let same = s.file.snapshot.plaintext() == Some(text.as_bytes());
+        let format = &s.file.snapshot.format;
+        let same = s.file.snapshot.stored_plaintext() == Some(format.comparable(text.as_bytes()));
         rendered.push((!same).then_some(text));
     }
     let mut encoded = Vec::with_capacity(saves.len());
     for (s, text) in saves.iter().zip(&rendered) {
         if let Some(text) = text {
             let snapshot = &s.file.snapshot;
-            let bytes = snapshot.format.encode(&snapshot.path, text.as_bytes());
+            let before = snapshot.sealed();
+            let bytes = snapshot
+                .format
+                .encode(&snapshot.path, text.as_bytes(), before, false);
             encoded.push(bytes.map_err(failed)?);
         }
     }
@@ -82,8 +86,9 @@ pub fn save_all(saves: &[Save<'_>]) -> std::result::Result<Vec<Written>, CommitE
 
 /// Encodes each file's plaintext again and writes it, as one group commit, though the plaintext
 /// is unchanged: for `envmint rekey`, where a sealed file is encrypted afresh (a new file key)
-/// to the recipients its [`Storage`] has now. A file that did not exist is left alone. Returns,
-/// per file, whether it was written.
+/// to the recipients its [`Storage`] has now, and pinned to them: the one write that changes a
+/// store's pin (the caller shows the change and asks first). A file that did not exist is left
+/// alone. Returns, per file, whether it was written.
 ///
 /// # Errors
 ///
@@ -96,14 +101,17 @@ pub fn rewrite_all(files: &[(&EnvFile, Mode)]) -> std::result::Result<Vec<Writte
     let mut encoded = Vec::with_capacity(files.len());
     for (file, _) in files {
         let snapshot = &file.snapshot;
-        if let Some(plain) = snapshot.plaintext() {
-            let bytes = snapshot.format.encode(&snapshot.path, plain);
+        if let Some(plain) = snapshot.stored_plaintext() {
+            let bytes = snapshot.format.encode(&snapshot.path, plain, None, true);
             encoded.push(bytes.map_err(failed)?);
         }
     }
     let mut which = Vec::new();
     let mut changes = Vec::new();
-    let existing = files.iter().enumerate().filter(|(_, (f, _))| f.exists());
+    let existing = files
+        .iter()
+        .enumerate()
+        .filter(|(_, (f, _))| f.snapshot.is_stored());
     for ((i, (file, mode)), contents) in existing.zip(&encoded) {
         which.push(i);
         changes.push(atomic::Change {
@@ -234,7 +242,7 @@ pub fn transact<R>(
                 }
             }
         };
-        created.push(shared.is_none() && !files[i].exists());
+        created.push(shared.is_none() && !files[i].snapshot.is_stored());
         group.push(shared.map_or(i, |j| group[j]));
         docs.push(Some(staged.doc));
         reports.push(staged.report);
@@ -242,7 +250,9 @@ pub fn transact<R>(
     let mut saved_by = Vec::new();
     let mut saves = Vec::new();
     for (i, doc) in docs.iter().enumerate() {
-        let group_changes = (0..n).any(|k| group[k] == group[i] && changes(&reports[k]));
+        // A store created from its plaintext file is written even when nothing else changes.
+        let group_changes = (0..n).any(|k| group[k] == group[i] && changes(&reports[k]))
+            || files[group[i]].snapshot.is_imported();
         if let (Some(doc), true) = (doc, group_changes) {
             saved_by.push(group[i]);
             saves.push(Save {

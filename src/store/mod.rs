@@ -29,6 +29,7 @@ mod sealed;
 pub use commit::{
     Outcome, Pending, Save, Staged, Transaction, open_all, rewrite_all, save_all, transact,
 };
+pub use sealed::{Pin, SealedState, check as check_recipients, locks_out};
 
 use crate::atomic::{LockWait, Locked, Mode};
 use crate::dotenv::Document;
@@ -67,6 +68,11 @@ pub struct Sealing {
     pub recipients: Vec<crate::seal::Recipient>,
     /// ASCII-armored output.
     pub armor: bool,
+    /// The environment's plaintext file: while the sealed file does not exist, what it holds is
+    /// the store's content (without the line of [`crate::seal::unsealed`]), so an environment
+    /// declared `sealed` after it had a plaintext file keeps its values instead of getting a
+    /// fresh store of new ones. See [`Snapshot::is_imported`].
+    pub import: Option<PathBuf>,
 }
 
 impl Format {
@@ -76,26 +82,57 @@ impl Format {
             Format::Plain => Ok(Data {
                 raw: None,
                 plain: plain::decode(raw),
+                sealed: None,
+                imported: false,
             }),
-            Format::Sealed(_) => Ok(Data {
-                plain: Content::new(sealed::decode(path, &raw, &options.identities)?),
-                raw: Some(raw.to_vec()),
-            }),
+            Format::Sealed(_) => {
+                let (plain, state) = sealed::decode(path, &raw, &options.identities)?;
+                Ok(Data {
+                    plain: Content::new(plain),
+                    raw: Some(raw.to_vec()),
+                    sealed: Some(state),
+                    imported: false,
+                })
+            }
             #[cfg(test)]
             Format::Scrambled => Ok(Data {
                 plain: Content::new(tests::unscramble(&raw)),
                 raw: Some(raw.to_vec()),
+                sealed: None,
+                imported: false,
             }),
         }
     }
 
-    /// The bytes to write for `plaintext` (borrowed for plain files).
-    fn encode<'p>(&self, path: &Path, plaintext: &'p [u8]) -> Result<Cow<'p, [u8]>> {
+    /// The bytes to write for `plaintext` (borrowed for plain files). A sealed store read as
+    /// `before` is first checked against its pin ([`sealed::check`]) unless `repin` (rekey).
+    fn encode<'p>(
+        &self,
+        path: &Path,
+        plaintext: &'p [u8],
+        before: Option<&SealedState>,
+        repin: bool,
+    ) -> Result<Cow<'p, [u8]>> {
         match self {
             Format::Plain => Ok(Cow::Borrowed(plain::encode(plaintext))),
-            Format::Sealed(sealing) => Ok(Cow::Owned(sealed::encode(path, sealing, plaintext)?)),
+            Format::Sealed(sealing) => {
+                if let (Some(before), false) = (before, repin) {
+                    sealed::check(path, sealing, before)?;
+                }
+                Ok(Cow::Owned(sealed::encode(path, sealing, plaintext)?))
+            }
             #[cfg(test)]
             Format::Scrambled => Ok(Cow::Owned(tests::scramble(plaintext))),
+        }
+    }
+
+    /// The part of `plaintext` that is compared with what a store held: without the pin lines
+    /// a sealed store's plaintext may start with (an unsealed copy made by `age -d`), which the
+    /// store replaces anyway.
+    fn comparable<'p>(&self, plaintext: &'p [u8]) -> &'p [u8] {
+        match self {
+            Format::Sealed(_) => &plaintext[crate::seal::pin::split(plaintext).0..],
+            _ => plaintext,
         }
     }
 }
@@ -133,6 +170,7 @@ impl<'a> Storage<'a> {
             format: Format::Sealed(Arc::new(Sealing {
                 recipients: sealed.all_recipients()?,
                 armor: sealed.armor,
+                import: Some(env.file.clone()),
             })),
         })
     }
@@ -172,8 +210,13 @@ struct Data {
     /// The bytes on disk when they differ from the plaintext (a sealed file); `None` when the
     /// plaintext *is* the raw bytes (a plain file), so they are held once.
     raw: Option<Vec<u8>>,
-    /// The plaintext.
+    /// The plaintext (for a sealed store, without its pin lines).
     plain: Content,
+    /// For a sealed store: its pin and who opened it.
+    sealed: Option<SealedState>,
+    /// Read from the plaintext file of a sealed store that does not exist yet
+    /// ([`Sealing::import`]), not from the store.
+    imported: bool,
 }
 
 impl Data {
@@ -233,9 +276,15 @@ impl Snapshot {
         raw: Option<Zeroizing<Vec<u8>>>,
         options: &OpenOptions,
     ) -> Result<Snapshot> {
-        let data = raw
+        let mut data = raw
             .map(|raw| format.decode(path, raw, options))
             .transpose()?;
+        if data.is_none()
+            && let Format::Sealed(sealing) = &format
+            && let Some(plain) = &sealing.import
+        {
+            data = import(plain)?;
+        }
         Ok(Snapshot {
             path: path.to_path_buf(),
             format,
@@ -243,9 +292,53 @@ impl Snapshot {
         })
     }
 
-    /// Whether the file existed.
+    /// Whether the file existed, or, for a sealed store that does not exist yet, its
+    /// plaintext file ([`Snapshot::is_imported`]).
     pub fn exists(&self) -> bool {
         self.data.is_some()
+    }
+
+    /// Whether the file itself existed (not only a plaintext file imported in its place).
+    pub fn is_stored(&self) -> bool {
+        self.data.as_ref().is_some_and(|d| !d.imported)
+    }
+
+    /// Whether the content is the plaintext file of a sealed store that does not exist yet:
+    /// the first save creates the store with it, even when nothing else changes.
+    pub fn is_imported(&self) -> bool {
+        self.data.as_ref().is_some_and(|d| d.imported)
+    }
+
+    /// For a sealed store that existed: the recipients pinned in it and who opened it.
+    pub fn sealed(&self) -> Option<&SealedState> {
+        self.data.as_ref().and_then(|d| d.sealed.as_ref())
+    }
+
+    /// The recipients this snapshot's store is written to (empty unless sealed).
+    pub fn recipients(&self) -> &[crate::seal::Recipient] {
+        match &self.format {
+            Format::Sealed(s) => &s.recipients,
+            _ => &[],
+        }
+    }
+
+    /// Whether a write of this store would refuse its recipients (see
+    /// [`sealed::check`]); `Ok` for a plain file or a store that does not exist yet.
+    ///
+    /// # Errors
+    ///
+    /// As [`sealed::check`].
+    pub fn check_recipients(&self) -> Result<()> {
+        match (&self.format, self.sealed()) {
+            (Format::Sealed(sealing), Some(before)) => sealed::check(&self.path, sealing, before),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether this is a sealed store with no pin yet, which its next write pins.
+    pub fn unpinned(&self) -> bool {
+        self.sealed()
+            .is_some_and(|s| matches!(s.pin, Pin::Unpinned(_)))
     }
 
     /// The file's plaintext parsed; an empty document when it did not exist.
@@ -260,6 +353,14 @@ impl Snapshot {
     /// The plaintext, `None` when the file did not exist.
     fn plaintext(&self) -> Option<&[u8]> {
         self.data.as_ref().map(|d| d.plain.as_bytes())
+    }
+
+    /// The plaintext the file itself holds: `None` when it did not exist, imported or not.
+    fn stored_plaintext(&self) -> Option<&[u8]> {
+        self.data
+            .as_ref()
+            .filter(|d| !d.imported)
+            .map(|d| d.plain.as_bytes())
     }
 
     /// Whether two snapshots saw the same plaintext (or both saw no file).
@@ -277,9 +378,36 @@ impl Snapshot {
             data: Some(Data {
                 raw: None,
                 plain: Content::Text(Arc::new(doc.render())),
+                sealed: None,
+                imported: false,
             }),
         }
     }
+}
+
+/// The plaintext file `path` of a sealed store that does not exist yet, without the line of
+/// [`crate::seal::unsealed`]; `None` when it does not exist either.
+fn import(path: &Path) -> Result<Option<Data>> {
+    // A `file` under something that is not a folder is no file either.
+    if std::fs::symlink_metadata(path).is_err() {
+        return Ok(None);
+    }
+    let Some(bytes) = crate::atomic::read_file(path)? else {
+        return Ok(None);
+    };
+    let plain = match std::str::from_utf8(&bytes) {
+        Ok(text) => {
+            let mut plain = crate::seal::unsealed::split(text).0;
+            Content::new(Zeroizing::new(std::mem::take(&mut *plain).into_bytes()))
+        }
+        Err(_) => Content::new(bytes),
+    };
+    Ok(Some(Data {
+        raw: None,
+        plain,
+        sealed: None,
+        imported: true,
+    }))
 }
 
 /// An environment file held under the advisory lock, with what it held when it was opened.
@@ -436,6 +564,7 @@ mod tests {
             format: Format::Sealed(Arc::new(Sealing {
                 recipients: vec![recipient],
                 armor: false,
+                import: None,
             })),
         };
         (storage, identities.into())
@@ -488,6 +617,65 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.exit(), Exit::NoPerm);
+    }
+
+    #[test]
+    fn fail_a_save_refuses_recipients_other_than_the_pinned_ones_and_only_rekey_repins() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env.age");
+        let (storage, identities) = sealed_to_new_key(&path);
+        let options = OpenOptions {
+            identities,
+            ..opts()
+        };
+        let file = open(storage.clone(), &options).unwrap();
+        let mut doc = file.snapshot().document().unwrap();
+        doc.append("TOKEN", "s3cr3t").unwrap();
+        assert!(file.save(&doc).unwrap());
+        drop(file);
+        // The same file, now to be sealed to its key and another one.
+        let (other, _) = sealed_to_new_key(&path);
+        let Format::Sealed(mine) = &storage.format else {
+            unreachable!()
+        };
+        let Format::Sealed(theirs) = &other.format else {
+            unreachable!()
+        };
+        let both = Storage {
+            path: &path,
+            format: Format::Sealed(Arc::new(Sealing {
+                recipients: [mine.recipients.clone(), theirs.recipients.clone()].concat(),
+                armor: false,
+                import: None,
+            })),
+        };
+        let before = std::fs::read(&path).unwrap();
+        let file = open(both.clone(), &options).unwrap();
+        let mut doc = file.snapshot().document().unwrap();
+        doc.append("MORE", "x").unwrap();
+        let err = file.save(&doc).unwrap_err();
+        assert_eq!(err.exit(), Exit::NoPerm);
+        assert!(
+            matches!(&err, Error::Seal(crate::seal::SealError::RecipientsChanged { added, removed, .. })
+                if *added == [theirs.recipients[0].to_string()] && removed.is_empty()),
+            "{err:?}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        drop(file);
+        // Sealed to the other key alone: it would also lock the writer out.
+        let file = open(other.clone(), &options).unwrap();
+        assert!(file.save(&doc).is_err());
+        assert!(file.snapshot().check_recipients().is_err());
+        let now = crate::seal::pin::canonical(&theirs.recipients);
+        assert!(locks_out(&path, &now, file.snapshot().sealed().unwrap()).is_err());
+        drop(file);
+        // rekey's rewrite repins; then saves pass again.
+        let file = open(both.clone(), &options).unwrap();
+        assert!(rewrite_all(&[(&file, Mode::Private)]).unwrap()[0].written);
+        drop(file);
+        let file = open(both, &options).unwrap();
+        assert!(file.snapshot().check_recipients().is_ok());
+        assert!(file.save(&doc).unwrap());
     }
 
     #[test]

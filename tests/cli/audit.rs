@@ -648,6 +648,13 @@ fn git_searches_each_item_of_a_list_of_retired_values() {
     git(&dir, &["commit", "-q", "-m", "notes"]);
     let now = record_now();
     let stamp = now.trim_start_matches("# envmint: generated=");
+    // Inside the 7-day overlap (a later expiry would be capped, and reported as record-time).
+    let expires = stamp
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .checked_add(jiff::SignedDuration::from_hours(6 * 24))
+        .unwrap()
+        .to_string();
     let out = test
         .env("HOME", dir.join("no-home"))
         .env("XDG_CONFIG_HOME", dir.join("no-config"))
@@ -661,7 +668,7 @@ fn git_searches_each_item_of_a_list_of_retired_values() {
             ".env.production.local",
             format!(
                 "{now}\nAPP_KEY=7e5c3a1f9d8b6e4c2a0f1e3d5c7b9a2e4d6c8b0a1f3e5d7c9b2a4e6d8c0f1b3a\n\
-                 # envmint: previous-of=APP_KEY retired={stamp},{stamp} expires=2999-01-01T00:00:00Z,2999-01-01T00:00:00Z\n\
+                 # envmint: previous-of=APP_KEY retired={stamp},{stamp} expires={expires},{expires}\n\
                  APP_KEYS={old},{older}\n"
             ),
         )
@@ -838,4 +845,229 @@ fn audit_runs_no_program_of_the_repository_config() {
             out.describe()
         );
     }
+}
+
+/// `project()` with DB_PASSWORD's line committed in `config/settings.py` and then removed: only
+/// the history holds it.
+fn project_with_a_leak_in_the_history() -> Test {
+    let test = project();
+    let dir = test.dir().to_path_buf();
+    let prod = std::fs::read_to_string(dir.join(".env.production.local")).unwrap();
+    let line = prod
+        .lines()
+        .find(|l| l.starts_with("DB_PASSWORD="))
+        .unwrap();
+    std::fs::create_dir_all(dir.join("config")).unwrap();
+    std::fs::write(dir.join("config/settings.py"), format!("{line}\n")).unwrap();
+    git(&dir, &["add", "config/settings.py", ".gitignore"]);
+    git(&dir, &["commit", "-q", "-m", "settings"]);
+    git(&dir, &["rm", "-q", "config/settings.py"]);
+    git(&dir, &["commit", "-q", "-m", "remove the password"]);
+    test
+}
+
+#[test]
+fn git_variables_pointing_elsewhere_do_not_hide_the_history() {
+    // An empty object folder, an alternate and a common folder given through the environment
+    // (a hook, a CI variable, someone who wants the search to find nothing) are ignored: git
+    // reads the repository at the manifest's folder.
+    let test = project_with_a_leak_in_the_history();
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(empty.path().join("objects")).unwrap();
+    let objects = empty.path().join("objects");
+    for (name, value) in [
+        ("GIT_OBJECT_DIRECTORY", objects.as_path()),
+        ("GIT_ALTERNATE_OBJECT_DIRECTORIES", objects.as_path()),
+        ("GIT_COMMON_DIR", empty.path()),
+    ] {
+        let out = Test::new()
+            .cwd(test.dir())
+            .env("HOME", test.dir().join("no-home"))
+            .env("XDG_CONFIG_HOME", test.dir().join("no-config"))
+            .env(name, value)
+            .args(["audit", "production", "--git", "--json"])
+            .status(1);
+        assert_eq!(checks(&out), ["git-history"], "{name}: {}", out.describe());
+    }
+}
+
+#[test]
+fn fail_a_git_search_of_no_object_in_a_repository_with_commits_is_an_error() {
+    let test = project_with_a_leak_in_the_history();
+    let dir = test.dir().to_path_buf();
+    // The objects moved away (as a partial copy or a misconfigured cache leaves them): git
+    // lists none, yet the branch is there. "No finding" would be a pass that searched nothing.
+    std::fs::rename(dir.join(".git/objects"), dir.join("objects.moved")).unwrap();
+    std::fs::create_dir_all(dir.join(".git/objects")).unwrap();
+    let out = test.args(["audit", "production", "--git"]).status(74);
+    assert_stderr_has(
+        &out,
+        "git listed no object, yet the repository has branches or tags: the history was not \
+         searched",
+    );
+}
+
+#[test]
+fn fail_a_repository_git_refuses_to_read_is_an_error_naming_safe_directory() {
+    // git refuses a repository another user owns ("dubious ownership", common in CI
+    // containers): audit must not take it for "not a git repository" and pass with a
+    // committed env file.
+    if !common::is_root() {
+        common::skip("needs root to give the repository to another user");
+        return;
+    }
+    let test = project();
+    let dir = test.dir().to_path_buf();
+    git(&dir, &["add", "-f", ".env.production.local"]);
+    git(&dir, &["commit", "-q", "-m", "oops"]);
+    // git checks the owner of the repository's folder (`.git`): another user's, it refuses.
+    let chown = Command::new("chown")
+        .args(["65534:65534"])
+        .arg(dir.join(".git"))
+        .status()
+        .unwrap();
+    assert!(chown.success());
+    let out = test
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .args(["audit", "production"])
+        .status(77);
+    assert_stderr_has(
+        &out,
+        "git refuses to read the repository here (detected dubious ownership in repository at",
+    );
+    assert_stderr_has(
+        &out,
+        "hint: if you trust it, add it to git's safe.directory: git config --global --add safe.directory ",
+    );
+    assert!(
+        !out.stderr().contains("not in a git repository"),
+        "{}",
+        out.describe()
+    );
+}
+
+#[test]
+fn fail_a_production_secret_copied_into_an_unmanaged_key_of_another_environment_is_found() {
+    // `COPIED=<production JWT_SECRET_KEY>` in staging's file: the key is not declared and not
+    // named like a secret, so no per-key check looks at it; the comparison with every other
+    // environment's declared values does, without showing the value.
+    let test = project();
+    let prod = std::fs::read_to_string(test.dir().join(".env.production.local")).unwrap();
+    let secret = prod
+        .lines()
+        .find_map(|l| l.strip_prefix("JWT_SECRET_KEY="))
+        .unwrap()
+        .to_string();
+    let staging = test.dir().join(".env.staging.local");
+    let mut text = std::fs::read_to_string(&staging).unwrap();
+    text.push_str(&format!("COPIED={secret}\nPORT=8080\n"));
+    std::fs::write(&staging, text).unwrap();
+    // The same ordinary value in two files is no finding.
+    let prod_path = test.dir().join(".env.production.local");
+    let mut text = std::fs::read_to_string(&prod_path).unwrap();
+    text.push_str("PORT=8080\n");
+    std::fs::write(&prod_path, text).unwrap();
+    let out = test.args(["audit", "--json"]).status(1);
+    let dups: Vec<String> = out
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "duplicate-value")
+        .map(|f| format!("{} {} {}", f["env"], f["key"], f["severity"]))
+        .collect();
+    assert_eq!(
+        dups,
+        [
+            "\"production\" \"JWT_SECRET_KEY\" \"error\"",
+            "\"staging\" \"COPIED\" \"error\""
+        ],
+        "{}",
+        out.describe()
+    );
+    let f = finding(&out, "duplicate-value");
+    assert!(f["message"].as_str().is_some(), "{f}");
+    assert!(!out.stdout().contains(&secret) && !out.stderr().contains(&secret));
+    let values = values_of(&out, &ENV_FILES);
+    assert_no_value_shown(&out, &values);
+}
+
+#[test]
+fn fail_plan_and_export_outputs_git_would_commit_are_found() {
+    // Exports carry no marker (their readers would see it): audit finds them by the values
+    // they hold, as written or base64 (k8s), and docker-secrets folders by their list. Those
+    // init's .gitignore covers are fine; the others are named with the line to add.
+    let test = project();
+    let out = test
+        .args(["export", "production", "-f", "docker-env", "-o", "prod.env"])
+        .status(0)
+        .then()
+        .args(["export", "production", "-f", "json", "-o", "prod.json"])
+        .status(0)
+        .then()
+        .args([
+            "export",
+            "production",
+            "-f",
+            "k8s",
+            "-o",
+            "deploy/secret.yaml",
+        ])
+        .run();
+    // (deploy/ does not exist: created below, then the export is run again.)
+    assert_ne!(out.code(), 0);
+    std::fs::create_dir(out.path("deploy")).unwrap();
+    let out = out
+        .then()
+        .args([
+            "export",
+            "production",
+            "-f",
+            "k8s",
+            "-o",
+            "deploy/secret.yaml",
+        ])
+        .status(0)
+        .then()
+        .args([
+            "export",
+            "production",
+            "-f",
+            "docker-secrets",
+            "-o",
+            "secrets",
+        ])
+        .status(0)
+        .then()
+        .args(["export", "production", "-f", "docker-secrets", "-o", "out"])
+        .status(0)
+        .then()
+        .args(["plan", "--all", "-o", "rotation.json"])
+        .status(0)
+        .then()
+        .args(["audit", "production", "--json"])
+        .status(1);
+    let mut found: Vec<String> = out
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "not-ignored")
+        .map(|f| format!("{} {}", f["path"], f["hint"]))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "\"deploy/secret.yaml\" \"add `/deploy/secret.yaml` to .gitignore (envmint init adds the usual patterns)\"",
+            "\"out/.envmint-export\" \"add `/out/` to .gitignore (envmint init adds the usual patterns)\"",
+            "\"prod.json\" \"add `/prod.json` to .gitignore (envmint init adds the usual patterns)\"",
+            "\"rotation.json\" \"add `/rotation.json` to .gitignore (envmint init adds the usual patterns)\"",
+        ],
+        "{}",
+        out.describe()
+    );
+    let values = values_of(&out, &ENV_FILES);
+    assert_no_value_shown(&out, &values);
 }

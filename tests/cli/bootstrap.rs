@@ -946,7 +946,7 @@ fn fail_manifest_errors_name_the_line_and_exit_65() {
             "undeclared environment `prod`",
         ),
         (
-            format!("{envs}[secrets.A]\nalphabet = \"abcdef$\"\nlength = 100\n"),
+            format!("{envs}[secrets.A]\nalphabet = \"abcdef${{\"\nlength = 100\n"),
             4,
             "alphabet",
         ),
@@ -1632,7 +1632,8 @@ fn concurrent_runs_on_one_file_lose_no_update() {
     // one lock could pass the default 10 s, and exit 75 is not what this test is about.
     let mut test = Test::new().env("ENVMINT_LOCK_TIMEOUT", "600");
     const N: usize = 4;
-    // Absolute: a relative `file` may not leave its manifest's folder.
+    // Absolute: a relative `file` may not leave its manifest's folder, and an absolute one
+    // outside it must be allowed by the user (`--allow-outside`).
     let shared = test.path("shared.env");
     for i in 1..=N {
         test = test.write(
@@ -1650,6 +1651,7 @@ fn concurrent_runs_on_one_file_lose_no_update() {
             .map(|i| {
                 let mut cmd = test.command();
                 cmd.args([
+                    "--allow-outside",
                     "--manifest",
                     &format!("m{i}/envmint.toml"),
                     "bootstrap",
@@ -2372,4 +2374,88 @@ fn external_secrets_are_reported_missing_with_the_set_command_and_never_generate
         "  kept      STRIPE_KEY  external  given with envmint set, not checked\n",
     );
     assert!(text.contains("# envmint: set="), "{text}");
+}
+
+/// The issue's repro: a `.env.example` carrying a retired value with a record that says it
+/// stays until 2099, copied as the README's start says (`cp .env.example
+/// .env.production.local && envmint bootstrap`). Django would accept that fallback, which
+/// everyone with the repository knows, until 2099. Bootstrap warns and marks it expired,
+/// `status` shows it expired, `audit` reports it (example-value, on the retired variable),
+/// and the next `rotate` removes it; a later bootstrap writes nothing more.
+#[test]
+fn a_retired_value_copied_from_the_example_is_marked_expired_and_removed() {
+    let manifest = "[environments.production]\nfile = \".env.production.local\"\n\
+        [secrets.SECRET_KEY]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"90d\"\noverlap = \"7d\"\n\
+        previous = { list = \"SECRET_KEY_FALLBACKS\", separator = \",\", keep = 2 }\n\
+        [secrets.SESSION_SECRET]\nkind = \"hex\"\nbytes = 32\noverlap = \"7d\"\n";
+    let fallback = "repository-known-fallback-0123456789abcdef";
+    let old = "another-known-value-0123456789abcdef0123";
+    let example = format!(
+        "SECRET_KEY=\n\
+         # envmint: previous-of=SECRET_KEY retired=2026-01-01T00:00:00Z expires=2099-01-01T00:00:00Z\n\
+         SECRET_KEY_FALLBACKS={fallback}\n\
+         SESSION_SECRET=\nSESSION_SECRET_PREVIOUS={old}\n"
+    );
+    let out = Test::new()
+        .write("envmint.toml", manifest)
+        .write(".env.example", &example)
+        .write(PROD, &example)
+        .chmod(PROD, 0o600)
+        .args(["bootstrap", "production"])
+        .status(0);
+    assert_stderr_has(
+        &out,
+        "warning: .env.production.local:4: SECRET_KEY_FALLBACKS: a retired value of SECRET_KEY \
+         that came from .env.example (it carries the template's previous-of record)",
+    );
+    assert_stderr_has(
+        &out,
+        "warning: .env.production.local:8: SESSION_SECRET_PREVIOUS: a retired value of \
+         SESSION_SECRET that came from .env.example (it holds the template's value)",
+    );
+    let text = out.read(PROD);
+    assert!(!text.contains("2099"), "{text}");
+    let status = out
+        .then()
+        .args(["status", "production", "--json"])
+        .status(0);
+    for key in ["SECRET_KEY_FALLBACKS", "SESSION_SECRET_PREVIOUS"] {
+        let rows = status.json();
+        let row = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["key"] == key)
+            .unwrap_or_else(|| panic!("{key}: {rows}"))
+            .clone();
+        assert_eq!(row["state"], "expired", "{row}");
+    }
+    let audit = status
+        .then()
+        .args(["audit", "production", "--json"])
+        .status(1);
+    let findings = audit.json();
+    let found = |key: &str, check: &str| {
+        findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["key"] == key && f["check"] == check)
+    };
+    for key in ["SECRET_KEY_FALLBACKS", "SESSION_SECRET_PREVIOUS"] {
+        assert!(found(key, "example-value"), "{key}: {findings}");
+        assert!(found(key, "rotation-overdue"), "{key}: {findings}");
+    }
+    // A second bootstrap has nothing more to write.
+    let again = audit.then().args(["bootstrap", "production"]).status(0);
+    assert_eq!(again.read(PROD), text);
+    let rotated = again
+        .then()
+        .args(["rotate", "production", "--due"])
+        .status(0);
+    let text = rotated.read(PROD);
+    assert!(
+        !text.contains(fallback) && !text.contains(old),
+        "a value the repository knows is still in the file:\n{text}"
+    );
 }

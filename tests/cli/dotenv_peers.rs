@@ -24,7 +24,7 @@ use crate::dotenv_model;
 
 /// `true` when the peer can be used; otherwise skips, saying so once per run past libtest's
 /// output capture (`cargo test` shows it without `--nocapture`), or fails under CI.
-fn available(peer: &str, ok: bool, hint: &str) -> bool {
+pub(crate) fn available(peer: &str, ok: bool, hint: &str) -> bool {
     static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
     if ok {
         return true;
@@ -41,7 +41,7 @@ fn available(peer: &str, ok: bool, hint: &str) -> bool {
     false
 }
 
-fn python() -> bool {
+pub(crate) fn python() -> bool {
     static OK: OnceLock<bool> = OnceLock::new();
     let ok = *OK.get_or_init(|| {
         Command::new("python3")
@@ -52,7 +52,7 @@ fn python() -> bool {
     available("python-dotenv", ok, "pip install python-dotenv")
 }
 
-fn node() -> Option<PathBuf> {
+pub(crate) fn node() -> Option<PathBuf> {
     let dir = std::env::var_os("ENVMINT_NODE_MODULES")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/peers"));
@@ -133,10 +133,16 @@ fn values(count_per_kind: usize) -> Vec<(&'static str, String)> {
     const PASSWORD: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";
     const BARE: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.+:@/%^,=";
     const UNICODE: &str = "aé€漢字🙂ß#!~";
+    // Every character a manifest's alphabet may have (`{` left out: `$` and `{` together are
+    // refused, as they could make `${`).
     let manifest: String = (' '..='~')
-        .filter(|c| check_writable_alphabet(&c.to_string()).is_ok())
+        .filter(|c| check_writable_alphabet(&c.to_string()).is_ok() && *c != '{')
         .collect();
-    assert!("#;&|*?~!{}[]()<>".chars().all(|c| manifest.contains(c)));
+    assert!(check_writable_alphabet(&manifest).is_ok());
+    assert!("#;&|*?~!}[]()<>$\"`".chars().all(|c| manifest.contains(c)));
+    // Any printable ASCII and a space, and what the writer makes of it: a value some person
+    // kept in a file (a Django key, a password) that rotation must write back as it is.
+    let hostile: Vec<char> = (' '..='~').chain("$$''\\\\\"#".chars()).collect();
 
     let mut rng = ChaCha8Rng::seed_from_u64(0x0e0e_2024);
     let from = |alphabet: &str, rng: &mut ChaCha8Rng| -> String {
@@ -166,6 +172,37 @@ fn values(count_per_kind: usize) -> Vec<(&'static str, String)> {
         out.push(("bare", from(BARE, &mut rng)));
         out.push(("manifest", from(&manifest, &mut rng)));
         out.push(("unicode", from(UNICODE, &mut rng)));
+        let len = rng.random_range(1..=40);
+        let kept: String = (0..len)
+            .map(|_| hostile[rng.random_range(0..hostile.len())])
+            .collect();
+        if envmint::dotenv::quote_value(&kept).is_ok() {
+            out.push(("hostile", kept));
+        }
+    }
+    // Hand-picked: each quoting rule's edge (Django's alphabet has `$`; a single quote goes
+    // in double quotes).
+    for v in [
+        "a$b",
+        "$",
+        "$HOME",
+        "a$(id)",
+        "x`id`y",
+        "say \"x\"",
+        "a\\b",
+        "\\n",
+        "it's",
+        "'",
+        "a b",
+        " lead",
+        "trail ",
+        "#!@#$%^&*(-_=+)",
+        "a'b#c d",
+        "}$",
+        "$}{",
+    ] {
+        assert!(envmint::dotenv::quote_value(v).is_ok(), "{v:?}");
+        out.push(("quoting", v.to_owned()));
     }
     out
 }
@@ -503,4 +540,288 @@ fn record_lines_are_invisible_to_every_reader() {
         let got: Vec<&str> = values.keys().map(String::as_str).collect();
         assert_eq!(got, want, "{peer} saw other variables");
     }
+}
+
+/// A file whose values refer to each other as people write them for python-dotenv and
+/// compose: `run` and `export` must hand the app what its own loader makes of it.
+const INTERPOLATED: &str = "DB_USER=app\nDB_PASSWORD=s3cr3t-Pa55\nDB_HOST=db.internal\n\
+    DATABASE_URL=postgres://${DB_USER}:${DB_PASSWORD}@${DB_HOST}:${DB_PORT:-5432}/app\n\
+    QUOTED=\"host=${DB_HOST} port=${DB_PORT:-5432}\"\n\
+    EMPTY_DEFAULT=${DB_USER:-}x\nTWICE=${DB_USER}${DB_USER}\n\
+    NOT_A_REF=$DB_USER and ${DB_USER:x} and $${DB_USER}\n\
+    FROM_SHELL=${SHELL_ONLY:-none}\n";
+
+/// python-dotenv's reading of `file` in a clean environment plus `env`: `dotenv_values` when
+/// `load` is false, else what `load_dotenv(override=OVERRIDE)` leaves in `os.environ` for the
+/// file's keys.
+fn python_reads(file: &Path, env: &[(&str, &str)], load: Option<bool>) -> Values {
+    let script = "import json, os, sys\nfrom dotenv import dotenv_values, load_dotenv\n\
+                  f, mode = sys.argv[1], sys.argv[2]\n\
+                  keys = list(dotenv_values(f, interpolate=False))\n\
+                  if mode == 'values':\n    out = dotenv_values(f)\n\
+                  else:\n    load_dotenv(f, override=(mode == 'override'))\n    \
+                  out = {k: os.environ.get(k) for k in keys}\n\
+                  sys.stdout.write(json.dumps(out))";
+    let mode = match load {
+        None => "values",
+        Some(true) => "override",
+        Some(false) => "load",
+    };
+    let mut cmd = Command::new("python3");
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .envs(env.iter().copied())
+        .args(["-c", script])
+        .arg(file)
+        .arg(mode);
+    serde_json::from_slice(&run(&mut cmd)).expect("python json")
+}
+
+/// `envmint run production [--override] -- env -0` in `test`'s project with `env` set, as a
+/// map of the file's keys.
+fn run_reads(test: common::Test, env: &[(&str, &str)], over: bool, keys: &Values) -> Values {
+    let mut test = test;
+    for (k, v) in env {
+        test = test.env(k, v);
+    }
+    let mut args = vec!["run", "production"];
+    if over {
+        args.push("--override");
+    }
+    args.extend(["--", "env", "-0"]);
+    let out = test.args(args).status(0);
+    let all: BTreeMap<String, String> = out
+        .stdout()
+        .split('\0')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    keys.keys()
+        .map(|k| (k.clone(), all.get(k).cloned()))
+        .collect()
+}
+
+fn interpolated_project(text: &str) -> common::Test {
+    common::Test::new()
+        .write(
+            "envmint.toml",
+            "[environments.production]\nfile = \".env.production.local\"\n",
+        )
+        .write(".env.production.local", text)
+        .chmod(".env.production.local", 0o600)
+}
+
+#[test]
+fn run_and_export_expand_references_as_python_dotenv_does() {
+    if !python() {
+        return;
+    }
+    // python-dotenv reads its own copy: each project below is gone after its run.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(".env");
+    std::fs::write(&file, INTERPOLATED).unwrap();
+    let test = interpolated_project(INTERPOLATED);
+    // dotenv_values (the file wins) against run --override and export.
+    let theirs = python_reads(&file, &[], None);
+    assert_eq!(theirs.len(), 9, "{theirs:?}");
+    assert_eq!(
+        theirs["DATABASE_URL"].as_deref(),
+        Some("postgres://app:s3cr3t-Pa55@db.internal:5432/app")
+    );
+    let ours = run_reads(test, &[], true, &theirs);
+    assert_eq!(ours, theirs, "run --override against dotenv_values");
+    let test = interpolated_project(INTERPOLATED);
+    let out = test
+        .args(["export", "production", "-f", "json", "--all-keys"])
+        .status(0);
+    let exported: BTreeMap<String, Option<String>> = serde_json::from_str(out.stdout()).unwrap();
+    assert_eq!(exported, theirs, "export against dotenv_values");
+
+    // With variables already set in the shell: load_dotenv() lets them win (and run keeps
+    // them), load_dotenv(override=True) lets the file win (run --override).
+    let shell = [("DB_USER", "from-shell"), ("SHELL_ONLY", "yes")];
+    for over in [false, true] {
+        let theirs = python_reads(&file, &shell, Some(over));
+        assert_eq!(theirs.len(), 9, "{theirs:?}");
+        let user = if over { "app" } else { "from-shell" };
+        assert!(
+            theirs["DATABASE_URL"]
+                .as_deref()
+                .is_some_and(|url| url.starts_with(&format!("postgres://{user}:"))),
+            "{theirs:?}"
+        );
+        let ours = run_reads(interpolated_project(INTERPOLATED), &shell, over, &theirs);
+        assert_eq!(ours, theirs, "run (override: {over}) against load_dotenv");
+    }
+}
+
+#[test]
+fn single_quoted_references_are_where_python_dotenv_and_compose_disagree() {
+    // python-dotenv 1.x expands `${A}` even inside single quotes; compose and sh do not. envmint
+    // takes compose's side (the table in src/dotenv/mod.rs): pinned here so a change in either
+    // is seen.
+    if !python() {
+        return;
+    }
+    let text = "A=x\nSINGLE='${A}y'\n";
+    let test = interpolated_project(text);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".env"), text).unwrap();
+    let theirs = python_reads(&dir.path().join(".env"), &[], None);
+    assert_eq!(theirs["SINGLE"].as_deref(), Some("xy"));
+    let ours = run_reads(test, &[], true, &theirs);
+    assert_eq!(ours["SINGLE"].as_deref(), Some("${A}y"));
+}
+
+#[test]
+fn fail_export_refuses_a_reference_to_nothing_and_run_names_it() {
+    // Export reads no shell variable: a reference the file does not define would reach the
+    // app as an empty string. Named when it is a key of the file, never otherwise (the text
+    // between the braces may be a piece of a secret).
+    let text = "A=${LATER}\nB=ok\nLATER=1\n";
+    let out = interpolated_project(text)
+        .args(["export", "production", "-f", "json", "--all-keys"])
+        .status(65);
+    common::assert_stderr_has(
+        &out,
+        "error: .env.production.local:1: `A` refers to ${LATER}, which is defined below it in \
+         the file: its readers would get an empty string there",
+    );
+    let out = interpolated_project("A=pre${p4ss-w0rd}post\n")
+        .args(["export", "production", "-f", "json", "--all-keys"])
+        .status(65);
+    common::assert_stderr_has(&out, "`A` refers to a variable the file does not define");
+    assert!(!out.stderr().contains("p4ss"), "{}", out.describe());
+    // run follows python-dotenv (an empty string) and says so on stderr.
+    let out = interpolated_project("A=pre${p4ss-w0rd}post\n")
+        .args(["run", "production", "--", "printenv", "A"])
+        .status(0);
+    assert_eq!(out.stdout(), "prepost\n");
+    common::assert_stderr_has(
+        &out,
+        "production: `A` refers to a variable that is set nowhere: replaced by an empty string",
+    );
+    assert!(!out.stderr().contains("p4ss"), "{}", out.describe());
+}
+
+/// Values a person kept in a file (any printable ASCII the `password` kind accepts, quoted as
+/// the file had them) pass bootstrap, and every overlap form then retires them with `rotate`
+/// (exit 0, never 65) into lines every reader reads as the same value.
+#[test]
+fn kept_values_retire_into_every_overlap_form_and_read_back_alike() {
+    const MANIFEST: &str = "[environments.production]\nfile = \".env\"\n\
+        [secrets.ONE]\nkind = \"password\"\nlength = 24\noverlap = \"30d\"\n\
+        [secrets.NUM]\nkind = \"password\"\nlength = 24\noverlap = \"30d\"\n\
+        previous = { numbered = \"NUM_{n}\", keep = 2 }\n\
+        [secrets.LIST]\nkind = \"password\"\nlength = 24\noverlap = \"30d\"\n\
+        previous = { list = \"LIST_OLD\", separator = \",\", keep = 2 }\n\
+        [secrets.SLOT]\nkind = \"password\"\nlength = 24\noverlap = \"30d\"\n\
+        previous = { slots = [\"SLOT_B\", \"SLOT_A\"] }\n\
+        [secrets.DJANGO]\nalphabet = \"abcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*(-_=+)\"\n\
+        length = 50\noverlap = \"14d\"\n\
+        previous = { list = \"DJANGO_FALLBACKS\", separator = \",\", keep = 2 }\n";
+    // (key, the line as a person wrote it, the value every reader sees)
+    let kept = [
+        (
+            "ONE",
+            r#"ONE='p4$$w0rd#"q"\x-long-enough'"#,
+            r#"p4$$w0rd#"q"\x-long-enough"#,
+        ),
+        (
+            "NUM",
+            r#"NUM="it's-a-pa55word#long-enough""#,
+            "it's-a-pa55word#long-enough",
+        ),
+        (
+            "LIST",
+            "LIST='$(id)`x`#$HOME-long-enough'",
+            "$(id)`x`#$HOME-long-enough",
+        ),
+        (
+            "SLOT",
+            "export SLOT='a\\b\"c$d#e!f&g*h(i)j-long-enough'",
+            "a\\b\"c$d#e!f&g*h(i)j-long-enough",
+        ),
+        (
+            "DJANGO",
+            "DJANGO='k$9(x#2!a@c%e^g&i*-_=+)m$q$r#s0t1u2v3w4x5y6z7abcde'",
+            "k$9(x#2!a@c%e^g&i*-_=+)m$q$r#s0t1u2v3w4x5y6z7abcde",
+        ),
+    ];
+    let text: String = kept
+        .iter()
+        .map(|(_, line, _)| format!("{line}\n"))
+        .collect();
+    let out = common::envmint(["bootstrap", "production"])
+        .write("envmint.toml", MANIFEST)
+        .write(".env", &text)
+        .status(0);
+    assert_eq!(out.read(".env"), text, "bootstrap keeps them as they are");
+    let out = out
+        .then()
+        .args(["rotate", "production", "--at", "2030-01-01"])
+        .status(0);
+    let file = out.path(".env");
+    let retired = [
+        "ONE_PREVIOUS",
+        "NUM_1",
+        "LIST_OLD",
+        "SLOT_B",
+        "DJANGO_FALLBACKS",
+    ];
+    let mut expected: Vec<(String, String)> = retired
+        .iter()
+        .zip(&kept)
+        .map(|(name, (_, _, value))| (name.to_string(), value.to_string()))
+        .collect();
+    assert_peers_read(&file, &expected, Some(&retired.map(String::from)));
+    // Once more: the numbered and slot forms shift, each list gets the value generated in
+    // between in front, and the kept values still read back the same.
+    let between = Document::parse(&out.read(".env"));
+    let generated = |key: &str| between.get(key).expect("rotated key").to_owned();
+    let out = out
+        .then()
+        .args(["rotate", "production", "--all", "--at", "2030-01-02"])
+        .status(0);
+    expected[0].1 = generated("ONE"); // one value: the newest retired replaces it
+    expected[1].0 = "NUM_2".into();
+    expected[3].0 = "SLOT_A".into();
+    expected[2].1 = format!("{},{}", generated("LIST"), expected[2].1);
+    expected[4].1 = format!("{},{}", generated("DJANGO"), expected[4].1);
+    let names: Vec<String> = expected.iter().map(|(k, _)| k.clone()).collect();
+    assert_peers_read(&out.path(".env"), &expected, Some(&names));
+}
+
+/// What no quoting writes alike (`\\`, a quote beside a `$`) is reported by bootstrap, not
+/// kept as valid; a value holding its list's separator too; and `set` refuses the separator,
+/// naming the key.
+#[test]
+fn fail_values_no_form_carries_are_weak_and_a_separator_is_refused_by_set() {
+    const MANIFEST: &str = "[environments.production]\nfile = \".env\"\n\
+        [secrets.LIST]\nkind = \"password\"\nlength = 24\noverlap = \"30d\"\n\
+        previous = { list = \"LIST_OLD\", separator = \",\", keep = 2 }\n\
+        [secrets.ONE]\nkind = \"password\"\nlength = 24\noverlap = \"30d\"\n";
+    let out = common::envmint(["bootstrap", "production"])
+        .write("envmint.toml", MANIFEST)
+        .write(
+            ".env",
+            "LIST=with,comma-long-enough-value\nONE=\"it's $5-long-enough-value\"\n",
+        )
+        .status(1);
+    common::assert_stderr_has(&out, "holds the separator of its previous list LIST_OLD");
+    common::assert_stderr_has(
+        &out,
+        "which no quoting makes every dotenv reader and sh read alike",
+    );
+    assert!(!out.stderr().contains("long-enough"), "{}", out.stderr());
+    let out = out
+        .then()
+        .args(["set", "production", "LIST"])
+        .stdin("another,comma-long-enough")
+        .status(65);
+    common::assert_stderr_has(
+        &out,
+        "the value for `LIST` holds `,`, the separator of its previous list LIST_OLD",
+    );
+    assert!(!out.stderr().contains("long-enough"), "{}", out.stderr());
 }

@@ -18,7 +18,7 @@ pub const FILE: &str = ".env.production.local";
 
 /// `production` (plain) declaring `PLAIN` and `DECLARED`; `vault` sealed (its recipient
 /// filled in by [`sealed`]); `prod_eu`, whose default Secret name is not valid.
-const MANIFEST: &str = "[environments.production]\nfile = \".env.production.local\"\n\n\
+pub const MANIFEST: &str = "[environments.production]\nfile = \".env.production.local\"\n\n\
                         [environments.prod_eu]\nfile = \".env.eu\"\n\n\
                         [secrets.PLAIN]\nkind = \"alnum\"\n\n\
                         [secrets.DECLARED]\nkind = \"alnum\"\nenvironments = [\"production\"]\n";
@@ -860,8 +860,27 @@ fn missing_and_unreadable_keys_and_files_are_errors_naming_them() {
          but is not in the file",
     );
     assert_stderr_has(&out, "hint: envmint bootstrap production adds it");
+    // Bootstrap never adds an external key: the hint names `set`, not bootstrap.
+    let manifest = format!("{MANIFEST}[secrets.STRIPE_KEY]\nexternal = true\n");
     let out = out
         .then()
+        .write("envmint.toml", &manifest)
+        .write(FILE, "PLAIN=x\nDECLARED=y\n")
+        .args(["export", "production", "-f", "json"])
+        .status(65);
+    assert_stderr_has(
+        &out,
+        "`STRIPE_KEY` is declared for environment `production` but is not in the file",
+    );
+    assert_stderr_has(
+        &out,
+        "hint: `STRIPE_KEY` is external (its value comes from elsewhere): envmint set \
+         production STRIPE_KEY adds it, from stdin",
+    );
+    assert!(!out.stderr().contains("bootstrap"), "{}", out.describe());
+    let out = out
+        .then()
+        .write("envmint.toml", MANIFEST)
         .write(FILE, "PLAIN=x\nDECLARED='unterminated\n")
         .args(["export", "production", "-f", "json"])
         .status(65);
@@ -1198,4 +1217,175 @@ fn docker_secrets_on_a_full_disk_leaves_no_folder_behind() {
         .status(74);
     assert_stderr_has(&out, "No space left on device");
     assert_eq!(common::names(&disk), ["filler"], "no folder, no temp file");
+}
+
+#[test]
+fn fail_o_replaces_only_an_earlier_export_or_an_empty_file() {
+    // `export -o README.md` replaced the README: now only an earlier export of the environment
+    // (recognised by its content, in each format) or an empty file is replaced.
+    let readme = "# My app\n\nRun it with `make`.\n";
+    let package = "{\"name\": \"app\", \"version\": \"1.0.0\"}\n";
+    let other_app = "DATABASE_URL=postgres://db/app\nPORT=8080\n";
+    let mut test = project(&NASTY[..2])
+        .write("README.md", readme)
+        .write("package.json", package)
+        .write("other.env", other_app);
+    for (format, file) in [
+        ("dotenv", "README.md"),
+        ("docker-env", "other.env"),
+        ("shell", "README.md"),
+        ("json", "package.json"),
+        ("k8s", "README.md"),
+    ] {
+        let out = test
+            .args(["export", "production", "-f", format, "-o", file])
+            .status(73);
+        assert_stderr_has(
+            &out,
+            &format!(
+                "error: {file}: it exists and is not an earlier {format} export \
+                 of `production`; `export -o` replaces only an earlier export or an empty file"
+            ),
+        );
+        assert_eq!(out.read("README.md"), readme);
+        assert_eq!(out.read("package.json"), package);
+        assert_eq!(out.read("other.env"), other_app);
+        test = out.then();
+    }
+    // An earlier export is replaced, in every format, also after the values changed (a
+    // rotation) and with --all-keys' keys; so is an empty file, as mktemp makes.
+    for format in ["dotenv", "docker-env", "shell", "json", "k8s"] {
+        let out = test
+            .write("empty", "")
+            .args(["export", "production", "-f", format, "-o", "empty"])
+            .status(0);
+        let first = out.read("empty");
+        let out = out
+            .then()
+            .write(FILE, "PLAIN=rotated1\nDECLARED=rotated2\nEXTRA=x\n")
+            .args([
+                "export",
+                "production",
+                "-f",
+                format,
+                "--all-keys",
+                "-o",
+                "empty",
+            ])
+            .status(0);
+        assert_ne!(out.read("empty"), first, "{format}");
+        assert!(out.read("empty").contains("EXTRA"), "{format}");
+        test = out.then().write(FILE, dotenv(&NASTY[..2]));
+    }
+}
+
+#[test]
+fn fail_docker_secrets_adopts_only_a_new_empty_or_earlier_export_folder() {
+    // A repository's `secrets -> /var/www/html`: refused, the folder it points to untouched
+    // (its mode too). With the slash too, which makes the kernel follow the link.
+    let test = project(&NASTY[..2]).write("www/index.html", "<h1>hi</h1>\n");
+    let test = test.chmod("www", 0o755);
+    std::os::unix::fs::symlink("www", test.path("secrets")).unwrap();
+    let mut test = test;
+    for arg in ["secrets", "secrets/"] {
+        let out = test
+            .args(["export", "production", "-f", "docker-secrets", "-o", arg])
+            .status(73);
+        assert_stderr_has(&out, "error: secrets: is a symlink (to www)");
+        assert_eq!(common::names(&out.path("www")), ["index.html"]);
+        assert_eq!(out.mode("www"), 0o755);
+        test = out.then();
+    }
+    // The working folder, or any folder holding other files: refused untouched.
+    for arg in [".", "www"] {
+        let out = test
+            .args(["export", "production", "-f", "docker-secrets", "-o", arg])
+            .status(73);
+        assert_stderr_has(&out, "is a folder envmint did not export into (it holds `");
+        assert!(!out.exists("PLAIN") && !out.exists("www/PLAIN"));
+        assert!(!out.exists(".envmint-export") && !out.exists("www/.envmint-export"));
+        assert_eq!(out.mode("www"), 0o755);
+        test = out.then();
+    }
+    // Empty but for a .gitignore (and .gitkeep): adopted. Then it holds the list, and later
+    // files of others beside envmint's do not stop the next export.
+    let out = test
+        .write("kept/.gitignore", "*\n!.gitignore\n")
+        .write("kept/.gitkeep", "")
+        .args(["export", "production", "-f", "docker-secrets", "-o", "kept"])
+        .status(0);
+    assert_eq!(out.read("kept/PLAIN"), "abc123");
+    let out = out
+        .then()
+        .write("kept/compose-other", "x")
+        .args(["export", "production", "-f", "docker-secrets", "-o", "kept"])
+        .status(0);
+    assert_stderr_has(&out, "(0 written, 2 unchanged)");
+}
+
+#[test]
+fn o_warns_when_git_would_commit_the_output() {
+    // In a git working tree whose .gitignore (envmint init's) covers the README's names,
+    // nothing is said; another name is named with the line to add. Outside git, nothing.
+    let test = project(&NASTY[..2]);
+    let init = Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(test.dir())
+        .status();
+    if !init.is_ok_and(|s| s.success()) {
+        skip("git is not installed");
+        return;
+    }
+    let out = test.args(["init"]).status(0);
+    let out = out
+        .then()
+        .args(["export", "production", "-f", "docker-env", "-o", "prod.env"])
+        .status(0);
+    assert!(!out.stderr().contains("warning"), "{}", out.describe());
+    let out = out
+        .then()
+        .args([
+            "export",
+            "production",
+            "-f",
+            "docker-secrets",
+            "-o",
+            "secrets/",
+        ])
+        .status(0);
+    assert!(!out.stderr().contains("warning"), "{}", out.describe());
+    let out = out
+        .then()
+        .args(["export", "production", "-f", "json", "-o", "out.json"])
+        .status(0);
+    assert_stderr_has(
+        &out,
+        "warning: out.json is not ignored by git: `git add` would put its secrets in the next \
+         commit",
+    );
+    assert_stderr_has(&out, "hint: add `/out.json` to .gitignore");
+    let out = out
+        .then()
+        .args([
+            "export",
+            "production",
+            "-f",
+            "docker-secrets",
+            "-o",
+            "deploy",
+        ])
+        .status(0);
+    assert_stderr_has(&out, "warning: deploy is not ignored by git");
+    assert_stderr_has(&out, "hint: add `/deploy/` to .gitignore");
+    // plan -o: rotation.plan is covered, rotation.json is not.
+    let out = out
+        .then()
+        .args(["plan", "--all", "-o", "rotation.plan"])
+        .status(0);
+    assert!(!out.stderr().contains("warning"), "{}", out.describe());
+    let out = out
+        .then()
+        .args(["plan", "--all", "-o", "rotation.json"])
+        .status(0);
+    assert_stderr_has(&out, "warning: rotation.json is not ignored by git");
 }

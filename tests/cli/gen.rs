@@ -920,6 +920,18 @@ fn fail_a_closed_stdout_is_exit_74() {
             out.describe()
         );
     }
+    // Open for reading only (`1</dev/null`, `1<file`): every write fails with EBADF, which the
+    // Rust runtime treats as success; the secret would be lost with exit 0.
+    for redirect in ["1</dev/null", "1<&0"] {
+        let out = with_stdout(redirect, &["gen", "hex"]);
+        assert_eq!(out.code(), 74, "{redirect}: {}", out.describe());
+        assert_eq!(
+            out.stderr(),
+            "error: <stdout>: cannot write: Bad file descriptor (os error 9)\n",
+            "{}",
+            out.describe()
+        );
+    }
     // Redirected to /dev/null by the shell (write-only) is a choice, not a closed stdout.
     let out = with_stdout(">/dev/null", &["gen", "hex"]);
     assert_eq!(out.code(), 0, "{}", out.describe());

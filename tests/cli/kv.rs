@@ -134,7 +134,7 @@ fn set_refuses_empty_unwritable_and_argv_values_without_writing() {
     assert!(out.read(FILE).contains("\r\nA=\r\n"));
 
     // A value the writer cannot write: the key is named, the value is not.
-    let spaced = format!("{VALUE} with spaces");
+    let spaced = format!("{VALUE}\u{a0}with\u{a0}no-break spaces");
     let out = with_file(BEFORE)
         .args(["set", "production", "A"])
         .stdin(&spaced)

@@ -90,7 +90,10 @@ fn a_saved_plan_is_private_marked_and_applies_once() {
     // Planning wrote nothing else.
     assert!(out.read(".env.production").contains("A=a-prod-value"));
 
-    let applied = out.then().args(["apply", "p.plan", "--json"]).status(0);
+    let applied = out
+        .then()
+        .args(["apply", "--at", AT, "p.plan", "--json"])
+        .status(0);
     let j = json(&applied);
     assert_eq!(j["environments"][0]["result"], "applied");
     assert_eq!(j["environments"][1]["result"], "applied");
@@ -112,7 +115,10 @@ fn a_saved_plan_is_private_marked_and_applies_once() {
     // Twice: nothing changes (bytes and mtime).
     let before = mtime(applied.path(".env.production"));
     tick();
-    let again = applied.then().args(["apply", "p.plan"]).status(0);
+    let again = applied
+        .then()
+        .args(["apply", "--at", AT, "p.plan"])
+        .status(0);
     assert_stderr_has(
         &again,
         "production: .env.production (already applied, unchanged)",
@@ -133,7 +139,7 @@ fn fail_a_stale_plan_is_refused_and_nothing_changes() {
     let out = out
         .then()
         .write(".env.staging", &staging)
-        .args(["apply", "p.plan"])
+        .args(["apply", "--at", AT, "p.plan"])
         .status(65);
     assert_stderr_has(
         &out,
@@ -152,7 +158,7 @@ fn an_apply_interrupted_between_two_files_completes_when_run_again() {
         .status(0);
     let staging_before = out.read(".env.staging");
     // A complete apply gives the reference result...
-    let full = out.then().args(["apply", "p.plan"]).status(0);
+    let full = out.then().args(["apply", "--at", AT, "p.plan"]).status(0);
     let prod_after = full.read(".env.production");
     let staging_after = full.read(".env.staging");
     assert_ne!(staging_after, staging_before);
@@ -161,7 +167,7 @@ fn an_apply_interrupted_between_two_files_completes_when_run_again() {
     let resumed = full
         .then()
         .write(".env.staging", &staging_before)
-        .args(["apply", "p.plan", "--json"])
+        .args(["apply", "--at", AT, "p.plan", "--json"])
         .status(0);
     let j = json(&resumed);
     assert_eq!(j["environments"][0]["result"], "already-applied");
@@ -172,12 +178,14 @@ fn an_apply_interrupted_between_two_files_completes_when_run_again() {
 
 #[test]
 fn fail_a_missing_or_malformed_plan_file() {
-    let out = project().args(["apply", "nope.plan"]).status(66);
+    let out = project()
+        .args(["apply", "--at", AT, "nope.plan"])
+        .status(66);
     assert_stderr_has(&out, "nope.plan: plan file not found");
     let out = out
         .then()
         .write("bad.plan", "{\"envmint_plan\":7}")
-        .args(["apply", "bad.plan"])
+        .args(["apply", "--at", AT, "bad.plan"])
         .status(65);
     assert_stderr_has(&out, "plan format 7");
 }
@@ -225,7 +233,7 @@ fn two_environments_sharing_one_file_are_planned_on_top_of_each_other() {
         .write(".env", "A=1\nB=2\n")
         .args(["plan", "--at", AT, "-o", "p.plan"])
         .status(0);
-    let applied = out.then().args(["apply", "p.plan"]).status(0);
+    let applied = out.then().args(["apply", "--at", AT, "p.plan"]).status(0);
     let text = applied.read(".env");
     assert!(!text.contains("A=1\n") && !text.contains("B=2\n"), "{text}");
     assert_eq!(
@@ -233,7 +241,10 @@ fn two_environments_sharing_one_file_are_planned_on_top_of_each_other() {
             .count(),
         2
     );
-    let again = applied.then().args(["apply", "p.plan", "--json"]).status(0);
+    let again = applied
+        .then()
+        .args(["apply", "--at", AT, "p.plan", "--json"])
+        .status(0);
     let j = json(&again);
     assert_eq!(j["environments"][0]["result"], "already-applied");
     assert_eq!(j["environments"][1]["result"], "already-applied");
@@ -249,7 +260,7 @@ fn fail_a_stale_plan_reads_as_its_snapshot() {
     let out = out
         .then()
         .write(".env.production", "A=edited\n")
-        .args(["apply", "p.plan"])
+        .args(["apply", "--at", AT, "p.plan"])
         .status(65);
     assert_eq!(out.stdout(), "");
     common::assert_stderr_snapshot(&out, "plan/stale");
@@ -320,7 +331,7 @@ fn fail_a_forged_plan_cannot_change_unmanaged_keys_or_plant_comments() {
     for (plan, why) in cases {
         let refused = test
             .write("forged.plan", plan)
-            .args(["apply", "forged.plan"])
+            .args(["apply", "--at", AT, "forged.plan"])
             .status(65);
         assert_stderr_has(
             &refused,
@@ -333,7 +344,7 @@ fn fail_a_forged_plan_cannot_change_unmanaged_keys_or_plant_comments() {
         test = refused.then();
     }
     // The plan as written still applies.
-    let applied = test.args(["apply", "p.plan"]).status(0);
+    let applied = test.args(["apply", "--at", AT, "p.plan"]).status(0);
     assert_ne!(applied.read(".env.production"), before);
 }
 
@@ -380,7 +391,7 @@ fn fail_a_plan_others_can_write_is_refused() {
     let mut test = out.then();
     for (mode, who) in [(0o664, "its group"), (0o606, "anyone")] {
         std::fs::set_permissions(&plan, std::fs::Permissions::from_mode(mode)).unwrap();
-        let refused = test.args(["apply", "p.plan"]).status(77);
+        let refused = test.args(["apply", "--at", AT, "p.plan"]).status(77);
         assert_stderr_has(
             &refused,
             &format!(
@@ -395,14 +406,14 @@ fn fail_a_plan_others_can_write_is_refused() {
     if rustix::process::geteuid().is_root() {
         std::fs::set_permissions(&plan, std::fs::Permissions::from_mode(0o600)).unwrap();
         std::os::unix::fs::chown(&plan, Some(65534), None).unwrap();
-        let refused = test.args(["apply", "p.plan"]).status(77);
+        let refused = test.args(["apply", "--at", AT, "p.plan"]).status(77);
         assert_stderr_has(&refused, "the plan file belongs to uid 65534");
         assert_eq!(refused.read(".env.production"), prod);
         test = refused.then();
         std::os::unix::fs::chown(&plan, Some(0), None).unwrap();
     }
     std::fs::set_permissions(&plan, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let applied = test.args(["apply", "p.plan"]).status(0);
+    let applied = test.args(["apply", "--at", AT, "p.plan"]).status(0);
     assert_ne!(applied.read(".env.production"), prod);
 }
 
@@ -423,14 +434,17 @@ fn fail_a_plan_for_an_undeclared_environment_or_store_names_the_plan() {
         .then()
         .write("other.plan", other.to_string())
         .write("moved.plan", moved.to_string())
-        .args(["apply", "other.plan"])
+        .args(["apply", "--at", AT, "other.plan"])
         .status(65);
     assert_stderr_has(
         &out,
         "error: other.plan: the plan is for environment prod\\nuction, which envmint.toml does \
          not declare; nothing was changed\n",
     );
-    let out = out.then().args(["apply", "moved.plan"]).status(65);
+    let out = out
+        .then()
+        .args(["apply", "--at", AT, "moved.plan"])
+        .status(65);
     assert_stderr_has(
         &out,
         "error: moved.plan: the plan is for production in /etc/x\\u{1b}[2J, but the manifest \
@@ -451,7 +465,7 @@ fn a_plan_summary_with_control_characters_is_printed_escaped() {
     let out = out
         .then()
         .write("p.plan", plan.to_string())
-        .args(["apply", "p.plan"])
+        .args(["apply", "--at", AT, "p.plan"])
         .status(0);
     assert_stderr_has(&out, "A\\nstaging: ok\\u{1b}[8m (due\\r)\n");
     assert!(!out.stderr().contains('\u{1b}') && !out.stderr().contains('\r'));
@@ -507,7 +521,10 @@ fn plan_all_over_environments_sharing_one_file_rotates_a_shared_key_once() {
     };
     assert_eq!(keys(0), ["rotated C", "retired C_PREVIOUS"]);
     assert_eq!(keys(1), ["rotated D"]);
-    let out = out.then().args(["apply", "p.plan"]).status(0);
+    let out = out
+        .then()
+        .args(["apply", "--at", "2030-01-02T00:00:00Z", "p.plan"])
+        .status(0);
     let text = out.read(".env");
     assert!(
         text.contains(&format!(
@@ -560,7 +577,7 @@ fn a_saved_plan_removes_a_left_behind_retired_value_but_not_an_unmanaged_key() {
     let refused = out
         .then()
         .write("forged.plan", forged.to_string())
-        .args(["apply", "forged.plan"])
+        .args(["apply", "--at", "2026-01-02", "forged.plan"])
         .status(65);
     assert_stderr_has(
         &refused,
@@ -569,7 +586,10 @@ fn a_saved_plan_removes_a_left_behind_retired_value_but_not_an_unmanaged_key() {
     assert_eq!(refused.read(".env.production"), file);
 
     // The plan as made applies: A_PREVIOUS (and its record) go, the rest stays.
-    let applied = refused.then().args(["apply", "p.plan"]).status(0);
+    let applied = refused
+        .then()
+        .args(["apply", "--at", "2026-01-02", "p.plan"])
+        .status(0);
     assert_eq!(
         applied.read(".env.production"),
         format!("# envmint: generated={T0}\nA=a-value\nUNMANAGED=u\n")

@@ -54,7 +54,7 @@ fn fail_a_plan_made_stale_by_a_rotation_is_refused_and_no_store_changes() {
         .args(["rotate", "staging", "--key", "A", "--at", AT])
         .status(0);
     let before = stores(&out);
-    let refused = out.then().args(["apply", "p.plan"]).status(65);
+    let refused = out.then().args(["apply", "--at", AT, "p.plan"]).status(65);
     assert_stderr_has(
         &refused,
         "error: .env.staging: changed since the plan was made (environment staging)",
@@ -67,7 +67,10 @@ fn fail_a_plan_made_stale_by_a_rotation_is_refused_and_no_store_changes() {
 fn fail_a_half_applied_plan_whose_other_store_moved_on_is_refused_entirely() {
     // production already in the plan's "after" state (an earlier, interrupted apply), staging
     // changed by `set` meanwhile: neither "before" nor "after", so nothing may be written.
-    let out = planned().then().args(["apply", "p.plan"]).status(0);
+    let out = planned()
+        .then()
+        .args(["apply", "--at", AT, "p.plan"])
+        .status(0);
     let prod_after = out.bytes(".env.production");
     let out = out
         .then()
@@ -78,7 +81,10 @@ fn fail_a_half_applied_plan_whose_other_store_moved_on_is_refused_entirely() {
         .status(0);
     let before = stores(&out);
     assert_eq!(before.0, prod_after);
-    let refused = out.then().args(["apply", "p.plan", "--json"]).status(65);
+    let refused = out
+        .then()
+        .args(["apply", "--at", AT, "p.plan", "--json"])
+        .status(65);
     assert_eq!(refused.stdout(), "", "a refused apply prints no report");
     assert_stderr_has(&refused, ".env.staging: changed since the plan was made");
     assert_eq!(stores(&refused), before);
@@ -108,7 +114,7 @@ fn fail_a_plan_whose_new_value_was_altered_is_refused_before_any_store_is_writte
         .then()
         .write("p.plan", serde_json::to_string(&plan).unwrap())
         .chmod("p.plan", 0o600)
-        .args(["apply", "p.plan"])
+        .args(["apply", "--at", AT, "p.plan"])
         .status(65);
     assert_stderr_has(&refused, "does not give the result it records");
     assert_stderr_has(&refused, "nothing was changed");
@@ -124,7 +130,10 @@ fn a_plan_with_nothing_due_applies_as_nothing_to_do_and_writes_nothing() {
     let before = stores(&out);
     let stamp = mtime(out.path(".env.production"));
     tick();
-    let applied = out.then().args(["apply", "p.plan", "--json"]).status(0);
+    let applied = out
+        .then()
+        .args(["apply", "--at", AT, "p.plan", "--json"])
+        .status(0);
     let j = applied.json();
     for env in j["environments"].as_array().unwrap() {
         assert_eq!(env["result"], "nothing-to-do", "{j}");
@@ -167,7 +176,7 @@ fn a_sealed_plan_applied_twice_changes_nothing_the_second_time() {
         .args(["plan", "--at", AT, "-o", "p.plan"])
         .status(0);
     let sealed_before = out.bytes(".env.production.age");
-    let applied = out.then().args(["apply", "p.plan"]).status(0);
+    let applied = out.then().args(["apply", "--at", AT, "p.plan"]).status(0);
     assert_stderr_has(&applied, "production: .env.production.age (plan applied)");
     let sealed_after = applied.bytes(".env.production.age");
     assert_ne!(sealed_after, sealed_before);
@@ -181,7 +190,7 @@ fn a_sealed_plan_applied_twice_changes_nothing_the_second_time() {
 
     let stamp = mtime(read.path(".env.production.age"));
     tick();
-    let again = read.then().args(["apply", "p.plan"]).status(0);
+    let again = read.then().args(["apply", "--at", AT, "p.plan"]).status(0);
     assert_stderr_has(
         &again,
         "production: .env.production.age (already applied, unchanged)",
@@ -203,10 +212,71 @@ fn fail_a_sealed_plan_made_stale_by_set_is_refused_and_the_store_keeps_its_bytes
         .stdin("changed\n")
         .status(0);
     let sealed = out.bytes(".env.production.age");
-    let refused = out.then().args(["apply", "p.plan"]).status(65);
+    let refused = out.then().args(["apply", "--at", AT, "p.plan"]).status(65);
     assert_stderr_has(
         &refused,
         "error: .env.production.age: changed since the plan was made (environment production)",
     );
     assert_eq!(refused.bytes(".env.production.age"), sealed);
+}
+
+#[test]
+fn a_plan_is_dated_when_it_is_applied_and_refused_once_older_than_its_overlap() {
+    // Made at AT, reviewed for three days, applied: the value it retires keeps its whole
+    // overlap from the day it is applied (A: 7 days), and the new value is dated then too.
+    let out = planned();
+    let applied = out
+        .then()
+        .args(["apply", "--at", "2026-02-04T00:00:00Z", "p.plan"])
+        .status(0);
+    let text = applied.read(".env.production");
+    assert!(
+        text.contains("# envmint: generated=2026-02-04T00:00:00Z\nA=")
+            && text.contains(
+                "# envmint: previous-of=A retired=2026-02-04T00:00:00Z \
+                 expires=2026-02-11T00:00:00Z\nA_PREVIOUS=a-prod-value"
+            )
+            && !text.contains("2026-02-01"),
+        "{text}"
+    );
+    // B was not rotated: its record is the one it had.
+    assert!(
+        text.contains(&format!("# envmint: generated={T0}\nB=")),
+        "{text}"
+    );
+    // Applied again later, it is recognised as applied (its records were re-dated) and
+    // nothing changes.
+    let stored = stores(&applied);
+    let again = applied
+        .then()
+        .args(["apply", "--at", "2026-02-05T00:00:00Z", "p.plan", "--json"])
+        .status(0);
+    let j = again.json();
+    for env in j["environments"].as_array().unwrap() {
+        assert_eq!(env["result"], "already-applied", "{j}");
+    }
+    assert_eq!(stores(&again), stored);
+
+    // A plan older than A's overlap (7 days) is refused: nothing changes.
+    let out = planned();
+    let before = stores(&out);
+    let refused = out
+        .then()
+        .args(["apply", "--at", "2026-02-08T00:00:01Z", "p.plan"])
+        .status(65);
+    assert_stderr_has(
+        &refused,
+        "error: p.plan: the plan was made at 2026-02-01T00:00:00Z, longer ago than the shortest \
+         overlap of the secrets it rotates in environment production",
+    );
+    assert_stderr_has(
+        &refused,
+        "hint: make a new plan with `envmint plan -o FILE`",
+    );
+    assert_eq!(stores(&refused), before);
+    // Exactly at the overlap: still applied.
+    refused
+        .then()
+        .args(["apply", "--at", "2026-02-08T00:00:00Z", "p.plan"])
+        .status(0);
 }

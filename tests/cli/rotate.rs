@@ -192,49 +192,52 @@ fn rotate_on(mut out: Output, key: &str, days: &[u32]) -> (Output, Vec<String>) 
     (out, texts)
 }
 
+/// The generic numbered form: `_1` is the newest retired value. It is not what Auth.js reads
+/// (it tries `AUTH_SECRET_3`, `_2`, `_1` first and encrypts with the first it finds), so the
+/// nextjs preset uses `slots` instead (`tests/cli/frameworks.rs` proves it with @auth/core).
 #[test]
 fn numbered_previous_values_shift_and_keep_the_newest_n() {
     let secrets = format!(
-        "[secrets.AUTH_SECRET]\n{HEX}overlap = \"30d\"\n\
-         previous = {{ numbered = \"AUTH_SECRET_{{n}}\", keep = 2 }}\n"
+        "[secrets.SIGNING_KEY]\n{HEX}overlap = \"30d\"\n\
+         previous = {{ numbered = \"SIGNING_KEY_{{n}}\", keep = 2 }}\n"
     );
     let start = Test::new()
         .write("envmint.toml", manifest(&secrets))
         .write(
             ".env",
-            format!("# envmint: generated={T0}\nAUTH_SECRET=v0\n# tail\n"),
+            format!("# envmint: generated={T0}\nSIGNING_KEY=v0\n# tail\n"),
         )
         .args(["gen"])
         .status(0);
-    let (out, texts) = rotate_on(start, "AUTH_SECRET", &[2, 3, 4]);
+    let (out, texts) = rotate_on(start, "SIGNING_KEY", &[2, 3, 4]);
     let v = |t: &str, k: &str| value(t, k).unwrap();
     // After the first: _1 is v0.
-    assert_eq!(v(&texts[0], "AUTH_SECRET_1"), "v0");
-    assert!(value(&texts[0], "AUTH_SECRET_2").is_none());
-    let v1 = v(&texts[0], "AUTH_SECRET");
+    assert_eq!(v(&texts[0], "SIGNING_KEY_1"), "v0");
+    assert!(value(&texts[0], "SIGNING_KEY_2").is_none());
+    let v1 = v(&texts[0], "SIGNING_KEY");
     // After the second: _1 the value of day 2, _2 v0.
-    assert_eq!(v(&texts[1], "AUTH_SECRET_1"), v1);
-    assert_eq!(v(&texts[1], "AUTH_SECRET_2"), "v0");
-    let v2 = v(&texts[1], "AUTH_SECRET");
+    assert_eq!(v(&texts[1], "SIGNING_KEY_1"), v1);
+    assert_eq!(v(&texts[1], "SIGNING_KEY_2"), "v0");
+    let v2 = v(&texts[1], "SIGNING_KEY");
     // After the third: v0 is pushed out; at most 2 kept, newest first.
     let last = &texts[2];
-    assert_eq!(v(last, "AUTH_SECRET_1"), v2);
-    assert_eq!(v(last, "AUTH_SECRET_2"), v1);
+    assert_eq!(v(last, "SIGNING_KEY_1"), v2);
+    assert_eq!(v(last, "SIGNING_KEY_2"), v1);
     assert!(!last.contains("v0"));
     let lines: Vec<&str> = last.lines().collect();
     assert_eq!(lines[0], "# envmint: generated=2026-01-04T00:00:00Z");
     assert_eq!(
         lines[2],
-        "# envmint: previous-of=AUTH_SECRET retired=2026-01-04T00:00:00Z \
+        "# envmint: previous-of=SIGNING_KEY retired=2026-01-04T00:00:00Z \
          expires=2026-02-03T00:00:00Z"
     );
-    assert!(lines[3].starts_with("AUTH_SECRET_1="));
+    assert!(lines[3].starts_with("SIGNING_KEY_1="));
     assert_eq!(
         lines[4],
-        "# envmint: previous-of=AUTH_SECRET retired=2026-01-03T00:00:00Z \
+        "# envmint: previous-of=SIGNING_KEY retired=2026-01-03T00:00:00Z \
          expires=2026-02-02T00:00:00Z"
     );
-    assert!(lines[5].starts_with("AUTH_SECRET_2="));
+    assert!(lines[5].starts_with("SIGNING_KEY_2="));
     assert_eq!(lines[6], "# tail");
     // On 2026-02-02 _2 expires, on 02-03 _1: the slots close up, then go.
     let out = out
@@ -243,22 +246,22 @@ fn numbered_previous_values_shift_and_keep_the_newest_n() {
         .status(0);
     assert_eq!(
         actions(&out),
-        [("AUTH_SECRET_2".into(), "expired-removed".into())]
+        [("SIGNING_KEY_2".into(), "expired-removed".into())]
     );
-    assert_eq!(v(&out.read(".env"), "AUTH_SECRET_1"), v2);
+    assert_eq!(v(&out.read(".env"), "SIGNING_KEY_1"), v2);
     let out = out
         .then()
         .args(["rotate", "--at", "2026-02-03", "--json"])
         .status(0);
     assert_eq!(
         actions(&out),
-        [("AUTH_SECRET_1".into(), "expired-removed".into())]
+        [("SIGNING_KEY_1".into(), "expired-removed".into())]
     );
     assert_eq!(
         out.read(".env"),
         format!(
-            "# envmint: generated=2026-01-04T00:00:00Z\nAUTH_SECRET={}\n# tail\n",
-            v(last, "AUTH_SECRET")
+            "# envmint: generated=2026-01-04T00:00:00Z\nSIGNING_KEY={}\n# tail\n",
+            v(last, "SIGNING_KEY")
         )
     );
 }

@@ -5,11 +5,16 @@
 //! - each generated key is rotated exactly on the day it falls due (age >= rotate_every, or an
 //!   unknown age, or missing), and on no other day; an external key never is;
 //! - retired values appear in every overlap form (one `KEY_PREVIOUS`, a custom name, numbered
-//!   `AUTH_SECRET_{n}` keeping 2, a comma list keeping 2, newest first) and disappear when
+//!   `AUTH_SECRET_{n}` keeping 2 (the generic form, `_1` newest; Auth.js itself reads the nextjs
+//!   preset's `slots`), a comma list keeping 2, newest first) and disappear when
 //!   their window ends or `keep` pushes them out, each with its `# envmint: previous-of=...`
 //!   record; a secret without overlap never leaves one behind;
 //! - `--all` (day 100) rotates every generated key at once and `--key K --no-overlap`
 //!   (day 200) drops K's old values at once;
+//! - roles (issue 14): the encryption key's retired keys are never dropped by time (its
+//!   keyring only grows, up to `keep`; a full keyring stops its rotation, reported as
+//!   `keyring-full`), and the credential never changes without `--key` (`credential-kept`
+//!   on every run that would have rotated it; a missing one is added);
 //! - no value ever repeats, within or across environments;
 //! - a run that changes nothing writes nothing (the sealed file keeps its exact bytes);
 //! - unmanaged lines and comments are byte-identical at the end, the files stay 0600, no
@@ -39,6 +44,10 @@ const DAYS: i64 = 366;
 const ALL_DAY: i64 = 100;
 /// The day AUTH_SECRET is rotated again with `--key AUTH_SECRET --no-overlap` after `--due`.
 const NO_OVERLAP_DAY: i64 = 200;
+/// The day a run whose clock is a day behind comes after the day's run (which rotated
+/// JWT_SECRET_KEY): refused, it changes nothing, and the next day's run does what the model
+/// says.
+const CLOCK_BEHIND_DAY: i64 = 149;
 /// `status --json` is checked every this many days (and on each of the first 12).
 const STATUS_EVERY: i64 = 3;
 
@@ -58,6 +67,14 @@ enum Form {
     List(&'static str, &'static str, usize),
 }
 
+/// A secret's `role`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Signing,
+    Encryption,
+    Credential,
+}
+
 /// One declared secret, as the manifest below says it.
 struct Decl {
     key: &'static str,
@@ -66,17 +83,19 @@ struct Decl {
     overlap: i64,
     form: Form,
     external: bool,
+    role: Role,
     /// Its `[secrets.KEY]` table.
     toml: &'static str,
 }
 
-const DECLS: [Decl; 6] = [
+const DECLS: [Decl; 7] = [
     Decl {
         key: "JWT_SECRET_KEY",
         period_days: 7,
         overlap: 3 * DAY,
         form: Form::One("JWT_SECRET_KEY_PREVIOUS"),
         external: false,
+        role: Role::Signing,
         toml: "[secrets.JWT_SECRET_KEY]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"7d\"\n\
                overlap = \"3d\"\n",
     },
@@ -86,6 +105,7 @@ const DECLS: [Decl; 6] = [
         overlap: 10 * DAY + DAY / 2,
         form: Form::One("SESSION_SECRET_OLD"),
         external: false,
+        role: Role::Signing,
         toml: "[secrets.SESSION_SECRET]\nkind = \"base64\"\nbytes = 32\nrotate_every = \"30d\"\n\
                overlap = \"10d 12h\"\nprevious = \"SESSION_SECRET_OLD\"\n",
     },
@@ -97,6 +117,7 @@ const DECLS: [Decl; 6] = [
         overlap: 10 * DAY,
         form: Form::Numbered("AUTH_SECRET_", 2),
         external: false,
+        role: Role::Signing,
         toml: "[secrets.AUTH_SECRET]\nkind = \"base64url\"\nbytes = 32\nrotate_every = \"7d\"\n\
                overlap = \"10d\"\nprevious = { numbered = \"AUTH_SECRET_{n}\", keep = 2 }\n",
     },
@@ -107,6 +128,7 @@ const DECLS: [Decl; 6] = [
         overlap: 45 * DAY,
         form: Form::List("APP_PREVIOUS_KEYS", ",", 2),
         external: false,
+        role: Role::Signing,
         toml: "[secrets.APP_KEY]\nkind = \"alnum\"\nlength = 40\nrotate_every = \"30d\"\n\
                overlap = \"45d\"\n\
                previous = { list = \"APP_PREVIOUS_KEYS\", separator = \",\", keep = 2 }\n",
@@ -117,7 +139,23 @@ const DECLS: [Decl; 6] = [
         overlap: 0,
         form: Form::Nothing,
         external: false,
-        toml: "[secrets.DB_PASSWORD]\nkind = \"alnum\"\nlength = 32\n",
+        // Never changed without --key: by hand without a record in the plain file (unknown
+        // age, so "due" every day), missing in the sealed one (added on day 0).
+        role: Role::Credential,
+        toml: "[secrets.DB_PASSWORD]\nkind = \"alnum\"\nlength = 32\nrole = \"credential\"\n",
+    },
+    Decl {
+        key: "ENCRYPTION_KEY",
+        period_days: 60,
+        overlap: 0,
+        // Rotated on days 0 (missing), 60, 100 (--all), 160 and 220; full from then on (4
+        // retired keys), so the runs of days 280 and 340 report it instead of dropping one.
+        form: Form::List("ENCRYPTION_KEY_PREVIOUS", ",", 4),
+        external: false,
+        role: Role::Encryption,
+        toml: "[secrets.ENCRYPTION_KEY]\nkind = \"base64\"\nbytes = 32\nrotate_every = \"60d\"\n\
+               role = \"encryption\"\n\
+               previous = { list = \"ENCRYPTION_KEY_PREVIOUS\", separator = \",\", keep = 4 }\n",
     },
     Decl {
         key: "STRIPE_API_KEY",
@@ -125,6 +163,7 @@ const DECLS: [Decl; 6] = [
         overlap: 0,
         form: Form::Nothing,
         external: true,
+        role: Role::Signing,
         toml: "[secrets.STRIPE_API_KEY]\nexternal = true\nrotate_every = \"30d\"\n",
     },
 ];
@@ -241,6 +280,9 @@ struct EnvModel {
     rotations: HashMap<&'static str, usize>,
     trimmed: HashMap<&'static str, usize>,
     expired: HashMap<&'static str, usize>,
+    /// Per key, the runs that left it as it was because of its role: a credential kept, a
+    /// full keyring (by the last run).
+    held: Vec<(&'static str, &'static str)>,
 }
 
 impl EnvModel {
@@ -282,6 +324,7 @@ impl EnvModel {
             rotations: HashMap::new(),
             trimmed: HashMap::new(),
             expired: HashMap::new(),
+            held: Vec::new(),
         }
     }
 
@@ -290,6 +333,7 @@ impl EnvModel {
     fn step(&mut self, run: Run, now: i64) -> (Vec<&'static str>, bool) {
         let mut rotated = Vec::new();
         let mut changed = false;
+        self.held.clear();
         for d in DECLS.iter().filter(|d| !d.external) {
             let km = self.keys.get_mut(d.key).unwrap();
             let due = match km.generated {
@@ -297,25 +341,43 @@ impl EnvModel {
                 None => true,
                 Some(at) => now - at >= d.period_days * DAY,
             };
-            let (selected, no_overlap) = match run {
+            let (mut selected, no_overlap) = match run {
                 Run::Due => (due, false),
                 Run::All => (true, false),
                 Run::KeyNoOverlap(key) => (key == d.key, true),
             };
+            let explicit = matches!(run, Run::KeyNoOverlap(_));
+            // A credential in use is never changed without --key; a full keyring is not
+            // rotated (a key would be dropped).
+            if selected && km.current.is_some() {
+                if d.role == Role::Credential && !explicit {
+                    selected = false;
+                    self.held.push((d.key, "credential-kept"));
+                } else if d.role == Role::Encryption && km.previous.len() >= keep(d.form) {
+                    selected = false;
+                    self.held.push((d.key, "keyring-full"));
+                }
+            }
             if selected {
                 rotated.push(d.key);
                 changed = true;
                 *self.rotations.entry(d.key).or_default() += 1;
                 let old = km.current.take();
-                if no_overlap {
+                let encryption = d.role == Role::Encryption;
+                if no_overlap && !encryption {
                     km.previous.clear();
-                } else if let (Some(value), true) = (old, d.overlap > 0) {
+                } else if let (Some(value), true) = (old, d.overlap > 0 || encryption) {
                     km.previous.insert(
                         0,
                         Prev {
                             value,
                             retired: now,
-                            expires: now + d.overlap,
+                            // A keyring's key never expires.
+                            expires: if encryption {
+                                i64::MAX
+                            } else {
+                                now + d.overlap
+                            },
                         },
                     );
                     if km.previous.len() > keep(d.form) {
@@ -495,11 +557,11 @@ fn check_env(
         } else if km.current.as_deref() != Some(e.value.as_str()) {
             return Err(at(format!("{} changed although it was not due", d.key)));
         }
-        let want = stamp(km.generated.expect("rotated or recorded"));
+        let want = km.generated.map(stamp);
         let got = e.record.as_deref().map(fields).unwrap_or_default();
-        if got.get("generated") != Some(&want) {
+        if got.get("generated") != want.as_ref() {
             return Err(at(format!(
-                "{}'s record should say generated={want}, it is {:?}",
+                "{}'s record should say generated={want:?}, it is {:?}",
                 d.key, e.record
             )));
         }
@@ -513,12 +575,18 @@ fn check_env(
                     .collect::<Vec<_>>()
                     .join(",")
             };
-            let want = [
+            let got = e.record.as_deref().map(fields).unwrap_or_default();
+            // A keyring's record has no expiry at all.
+            if d.role == Role::Encryption && got.contains_key("expires") {
+                return Err(at(format!("{name}'s record has an expiry: {:?}", e.record)));
+            }
+            let mut want = vec![
                 ("previous-of", d.key.to_string()),
                 ("retired", join(&|p| p.retired)),
-                ("expires", join(&|p| p.expires)),
             ];
-            let got = e.record.as_deref().map(fields).unwrap_or_default();
+            if d.role != Role::Encryption {
+                want.push(("expires", join(&|p| p.expires)));
+            }
             for (field, value) in want {
                 if got.get(field) != Some(&value) {
                     return Err(at(format!(
@@ -645,6 +713,22 @@ fn check_json(
     if got != want {
         return Err(format!("--json rotated {got:?}, the model {want:?}"));
     }
+    // What the roles held back, and nothing else.
+    let mut got: Vec<(String, String)> = changes
+        .iter()
+        .filter(|c| c["action"] == "credential-kept" || c["action"] == "keyring-full")
+        .map(|c| (c["key"].to_string(), c["action"].to_string()))
+        .collect();
+    let mut want: Vec<(String, String)> = env
+        .held
+        .iter()
+        .map(|(k, a)| (format!("{k:?}"), format!("{a:?}")))
+        .collect();
+    got.sort();
+    want.sort();
+    if got != want {
+        return Err(format!("--json held back {got:?}, the model {want:?}"));
+    }
     if let Run::Due = run {
         let decl = DECLS.iter().find(|d| d.external).expect("an external key");
         let due = env.external.as_ref().is_none_or(|(_, record)| {
@@ -723,14 +807,33 @@ fn check_status(json: &serde_json::Value, env: &EnvModel, now: i64) -> Result<()
             continue;
         }
         // Old values: still in their window `previous`, past it (to be removed by this very
-        // run) `expired`. A list is one row: its earliest expiry, expired once that passed.
+        // run) `expired`. A list is one row: its latest expiry (it holds a value apps accept
+        // until then), expired once that passed.
         let previous = &env.keys[d.key].previous;
+        if d.role == Role::Encryption {
+            // The keyring: one list row, never expiring, for as long as it holds keys.
+            let shown = rows.iter().any(|r| {
+                r["previous_of"] == d.key && r["state"] == "previous" && r["expires_at"].is_null()
+            });
+            if shown == previous.is_empty() {
+                return Err(format!(
+                    "{}'s keyring of {} retired key(s) shown: {shown}",
+                    d.key,
+                    previous.len()
+                ));
+            }
+            let current = usize::from(env.keys[d.key].current.is_some());
+            if r["keyring"] != serde_json::json!(previous.len() + current) {
+                return Err(format!("{}: keyring size differs: {r}", d.key));
+            }
+            continue;
+        }
         let earliest: Vec<Prev>;
         let items = match d.form {
             Form::List(..) if !previous.is_empty() => {
                 earliest = previous
                     .iter()
-                    .min_by_key(|p| p.expires)
+                    .max_by_key(|p| p.expires)
                     .cloned()
                     .into_iter()
                     .collect();
@@ -883,6 +986,24 @@ fn a_year_of_daily_rotate_due_runs_over_plain_and_sealed_environments() {
             }
             test = read.then();
         }
+        if day == CLOCK_BEHIND_DAY {
+            let before = (
+                std::fs::read_to_string(test.path(PLAIN)).unwrap(),
+                std::fs::read(test.path(SEALED)).unwrap(),
+            );
+            let out = test
+                .args(["rotate", "--due", "--at", &stamp(now - DAY)])
+                .status(65);
+            spawns += 1;
+            common::assert_stderr_has(&out, "is behind the record of");
+            assert_eq!(
+                (out.read(PLAIN), out.bytes(SEALED)),
+                before,
+                "day {day}: a run with a clock a day behind changed a store\n{}",
+                out.describe()
+            );
+            test = out.then();
+        }
     }
 
     // The year exercised what it claims (a check of the model and the schedule above): old
@@ -914,6 +1035,16 @@ fn a_year_of_daily_rotate_due_runs_over_plain_and_sealed_environments() {
             "{key} never trimmed:{summary}"
         );
     }
+    // The roles: the encryption key filled its keyring and nothing of it expired or was
+    // pushed out; the credential was written once (the sealed file had none) and never
+    // rotated after.
+    for env in [&plain, &sealed] {
+        let enc = "ENCRYPTION_KEY";
+        assert_eq!(env.keys[enc].previous.len(), 4, "{}:{summary}", env.name);
+        assert!(!env.expired.contains_key(enc) && !env.trimmed.contains_key(enc));
+    }
+    assert_eq!(plain.rotations.get("DB_PASSWORD"), None, "{summary}");
+    assert_eq!(sealed.rotations.get("DB_PASSWORD"), Some(&1), "{summary}");
 
     // Unmanaged lines and comments are byte for byte what they were.
     let out = test.args(["unseal", "sealed", "--stdout"]).status(0);
@@ -1125,4 +1256,298 @@ fn rotate_all_over_environments_sharing_one_file_rotates_a_shared_key_once() {
             "{args:?}: the value in use was not kept as C_PREVIOUS:\n{text}"
         );
     }
+}
+
+#[test]
+fn a_run_whose_clock_is_behind_the_records_is_refused_and_the_next_one_keeps_every_value() {
+    // The issue's run: a clock a day behind found every key "made in the future" and rotated
+    // them all; the next run, with the right clock, rotated again and dropped the first
+    // retired value, the one the apps were using. Now the run behind is refused (exit 65,
+    // naming the record, its time and the clock) and changes nothing, `plan` and `apply`
+    // refuse it too, `status` warns, and the next correct run finds nothing to do.
+    let manifest = "[environments.p]\nfile = \".env.p\"\n\
+        [secrets.JWT]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"7d\"\noverlap = \"3d\"\n\
+        [secrets.OTHER]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"30d\"\n";
+    let out = Test::new()
+        .write("envmint.toml", manifest)
+        .write(".env.p", "X=1\n")
+        .chmod(".env.p", 0o600)
+        .args(["rotate", "--at", "2030-01-01T06:00:00Z"])
+        .status(0)
+        .then()
+        .args(["rotate", "--due", "--at", "2030-01-08T06:00:00Z"])
+        .status(0);
+    let rotated = out.read(".env.p");
+    let in_use = parse(&rotated)["JWT"].value.clone();
+    let retired = parse(&rotated)["JWT_PREVIOUS"].value.clone();
+
+    let behind = out
+        .then()
+        .args(["rotate", "--due", "--at", "2030-01-07T06:00:00Z"])
+        .status(65);
+    common::assert_stderr_has(
+        &behind,
+        "error: .env.p:2: the clock (2030-01-07T06:00:00Z) is behind the record of JWT \
+         (generated=2030-01-08T06:00:00Z)",
+    );
+    common::assert_stderr_has(&behind, "hint: check this machine's clock");
+    assert_eq!(behind.read(".env.p"), rotated, "a refused run wrote");
+    let planned = behind
+        .then()
+        .args([
+            "plan",
+            "--due",
+            "--at",
+            "2030-01-07T06:00:00Z",
+            "-o",
+            "p.plan",
+        ])
+        .status(65);
+    assert!(!planned.exists("p.plan"));
+    let status = planned
+        .then()
+        .args(["status", "--at", "2030-01-07T06:00:00Z"])
+        .status(0);
+    common::assert_stderr_has(
+        &status,
+        "warning: .env.p:2: the clock (2030-01-07T06:00:00Z)",
+    );
+    // A plan made with the right clock, applied by a machine whose clock is behind.
+    let planned = status
+        .then()
+        .args([
+            "plan",
+            "--all",
+            "--at",
+            "2030-01-08T07:00:00Z",
+            "-o",
+            "p.plan",
+        ])
+        .status(0);
+    let refused = planned
+        .then()
+        .args(["apply", "--at", "2030-01-07T07:00:00Z", "p.plan"])
+        .status(65);
+    common::assert_stderr_has(&refused, "after the clock (2030-01-07T07:00:00Z)");
+    assert_eq!(refused.read(".env.p"), rotated, "a refused apply wrote");
+
+    // The next run with the right clock: nothing due, every value where it was.
+    let next = refused
+        .then()
+        .args(["rotate", "--due", "--at", "2030-01-09T06:00:00Z"])
+        .status(0);
+    assert_eq!(next.read(".env.p"), rotated);
+    let parsed = parse(&rotated);
+    assert_eq!(
+        (
+            parsed["JWT"].value.as_str(),
+            parsed["JWT_PREVIOUS"].value.as_str()
+        ),
+        (in_use.as_str(), retired.as_str())
+    );
+    // A clock a couple of minutes behind (another machine's) is within the tolerance, and
+    // what it writes is dated no earlier than the records already there.
+    let close = next
+        .then()
+        .args(["rotate", "--key", "JWT", "--at", "2030-01-08T05:58:00Z"])
+        .status(0);
+    let text = close.read(".env.p");
+    assert!(
+        text.contains(
+            "# envmint: previous-of=JWT retired=2030-01-08T06:00:00Z expires=2030-01-11T06:00:00Z\n"
+        ),
+        "{text}"
+    );
+    assert_eq!(parse(&text)["JWT_PREVIOUS"].value, in_use);
+}
+
+#[test]
+fn adopting_a_live_project_makes_the_first_scheduled_run_rotate_only_what_is_due() {
+    // A live project: values and hand-kept fallbacks without records, in a plain and a sealed
+    // store. Before adopt, the first `rotate --due` would renew every value (unknown age) and
+    // drop the fallbacks. After `adopt --at` (when the values were made), it renews only the
+    // key that is due and keeps the fallbacks for their overlap.
+    let now = jiff::Timestamp::now();
+    let made = now
+        .checked_sub(jiff::SignedDuration::from_hours(40 * 24))
+        .unwrap();
+    let made = stamp(made.as_second());
+    let jwt = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f809";
+    let jwt_old = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+    let session = "2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a";
+    let fallbacks = "fb1fb1fb1fb1fb1fb1fb1fb1fb1fb1fb,fb2fb2fb2fb2fb2fb2fb2fb2fb2fb2fb";
+    let live = format!(
+        "# the app's own file\nJWT={jwt}\nJWT_PREVIOUS={jwt_old}\nSESSION={session}\n\
+         SESSION_FALLBACKS={fallbacks}\nSTRIPE=sk_live_given\nPORT=8000\n"
+    );
+    let (test, recipient) = common::with_identity();
+    let manifest = format!(
+        "[environments.p]\nfile = \".env.p\"\n\
+         [environments.s]\nsealed = \".env.s.age\"\nrecipients = [\"{recipient}\"]\n\
+         [secrets.JWT]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"30d\"\noverlap = \"7d\"\n\
+         [secrets.SESSION]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"90d\"\noverlap = \"7d\"\n\
+         previous = {{ list = \"SESSION_FALLBACKS\", separator = \",\", keep = 2 }}\n\
+         [secrets.STRIPE]\nexternal = true\nrotate_every = \"180d\"\n"
+    );
+    let out = test
+        .env("ENVMINT_IDENTITY", "id.txt")
+        .write("envmint.toml", manifest)
+        .write(".env.p", &live)
+        .chmod(".env.p", 0o600)
+        .write(".env.s.local", &live)
+        .args(["seal", "s", "--remove-plaintext"])
+        .status(0);
+    // Unknown ages: status points at adopt; a dry run of the scheduled job would renew all.
+    let status = out.then().args(["status", "p"]).status(0);
+    assert_stderr_has_adopt(&status);
+    let dry = status
+        .then()
+        .args(["rotate", "--due", "--dry-run", "--json"])
+        .status(0);
+    let rotated = |out: &Output, env: usize| -> Vec<String> {
+        out.json()["environments"][env]["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["action"] == "rotated")
+            .map(|c| c["key"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(rotated(&dry, 0), ["JWT", "SESSION"]);
+
+    // adopt: a dry run writes nothing; then both stores.
+    let preview = dry
+        .then()
+        .args(["adopt", "p", "--at", &made, "--dry-run"])
+        .status(0);
+    assert_eq!(preview.read(".env.p"), live);
+    common::assert_stderr_has(&preview, "p: .env.p (would date 3, would retire 2)");
+    let adopted = preview
+        .then()
+        .args(["adopt", "p", "--at", &made, "--json"])
+        .status(0);
+    let j = adopted.json();
+    assert_eq!(j["written"], true, "{j}");
+    let actions: Vec<(String, String)> = j["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["key"].as_str().unwrap().into(),
+                k["action"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String)> = [
+        ("JWT", "dated"),
+        ("JWT_PREVIOUS", "retired"),
+        ("SESSION", "dated"),
+        ("SESSION_FALLBACKS", "retired"),
+        ("STRIPE", "dated"),
+    ]
+    .iter()
+    .map(|(k, a)| ((*k).into(), (*a).into()))
+    .collect();
+    assert_eq!(actions, want);
+    let text = adopted.read(".env.p");
+    assert!(
+        text.contains(&format!("# envmint: generated={made}\nJWT={jwt}\n")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("# envmint: set={made}\nSTRIPE=sk_live_given\n")),
+        "{text}"
+    );
+    assert!(!adopted.stdout().contains(jwt) && !adopted.stderr().contains(jwt));
+    // Values and other lines keep every byte: only record lines were added.
+    let without_records: String = text
+        .lines()
+        .filter(|l| !l.starts_with("# envmint:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(without_records, live);
+    let sealed = adopted
+        .then()
+        .args(["adopt", "s", "--at", &made])
+        .status(0)
+        .then()
+        .args(["unseal", "s", "--stdout"])
+        .status(0);
+    assert!(
+        sealed
+            .stdout()
+            .contains(&format!("# envmint: generated={made}\nJWT={jwt}\n")),
+        "{}",
+        sealed.stdout()
+    );
+    assert!(!sealed.exists(".env.s.local"));
+
+    // The first scheduled run: JWT (40 days, every 30) only; the session fallbacks stay.
+    let run = sealed.then().args(["rotate", "--due", "--json"]).status(0);
+    assert_eq!(rotated(&run, 0), ["JWT"]);
+    assert_eq!(rotated(&run, 1), ["JWT"]);
+    let text = run.read(".env.p");
+    assert!(
+        text.contains(&format!("SESSION={session}\n"))
+            && text.contains(&format!("SESSION_FALLBACKS={fallbacks}\n"))
+            && text.contains(&format!("JWT_PREVIOUS={jwt}\n")),
+        "{text}"
+    );
+    // Adopting again has nothing left to do.
+    let again = run.then().args(["adopt", "p"]).status(0);
+    common::assert_stderr_has(&again, "nothing to adopt: every value has a record");
+    assert_eq!(again.read(".env.p"), text);
+    // A key that is not a secret of the environment, and an --at in the future.
+    let out = again.then().args(["adopt", "p", "PORT"]).status(2);
+    common::assert_stderr_has(&out, "error: PORT: not a secret of environment p");
+    out.then()
+        .args(["adopt", "p", "--at", "2999-01-01"])
+        .status(2);
+}
+
+#[track_caller]
+fn assert_stderr_has_adopt(out: &Output) {
+    common::assert_stderr_has(out, "`envmint adopt ENV [--at WHEN]` records the age");
+    assert!(
+        out.stdout().contains("due now (no record: envmint adopt)"),
+        "{}",
+        out.describe()
+    );
+}
+
+#[test]
+fn a_store_with_records_ahead_of_the_clock_is_refused_and_the_others_are_rotated() {
+    // `dev`'s file carries a record dated 2099 (copied from somewhere, or forged): the clock
+    // is behind it, so `dev` is refused (exit 65, naming its line), but one such file must not
+    // stop the scheduled rotation of `prod`, which is rotated and written.
+    let manifest = "[environments.prod]\nfile = \".env.prod\"\n\
+        [environments.dev]\nfile = \".env.dev\"\n\
+        [secrets.A]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"30d\"\n";
+    let dev = "# envmint: generated=2099-01-01T00:00:00Z\nA=forged-record-above\n";
+    let out = Test::new()
+        .write("envmint.toml", manifest)
+        .write(
+            ".env.prod",
+            "# envmint: generated=2030-01-01T00:00:00Z\nA=old\n",
+        )
+        .write(".env.dev", dev)
+        .chmod(".env.prod", 0o600)
+        .chmod(".env.dev", 0o600)
+        .args(["rotate", "--due", "--at", "2030-03-01T00:00:00Z", "--json"])
+        .status(65);
+    common::assert_stderr_has(
+        &out,
+        "error: .env.dev:1: the clock (2030-03-01T00:00:00Z) is behind the record of A \
+         (generated=2099-01-01T00:00:00Z)",
+    );
+    let j = out.json();
+    assert_eq!(j["environments"][0]["written"], true, "{j}");
+    assert_eq!(j["environments"][1]["refused"], true, "{j}");
+    assert!(j["environments"][0].get("refused").is_none(), "{j}");
+    assert!(
+        out.read(".env.prod")
+            .starts_with("# envmint: generated=2030-03-01T00:00:00Z\nA=")
+    );
+    assert_eq!(out.read(".env.dev"), dev);
 }

@@ -127,7 +127,99 @@ fn variables_already_set_are_kept_unless_override() {
         .args(["run", "production", "--override", "--", "printenv", "PLAIN"])
         .status(0);
     assert_eq!(out.lines(), ["abc123"]);
-    assert!(out.stderr().is_empty(), "without -v nothing is said");
+    assert!(out.stderr().is_empty(), "{}", out.describe());
+}
+
+#[test]
+fn a_variable_kept_from_the_callers_shell_is_named_without_v() {
+    // A development value in the shell must not reach a production command unnoticed.
+    let out = project(NASTY)
+        .env("PLAIN", "from-the-caller")
+        .args(["run", "production", "--", "printenv", "PLAIN"])
+        .status(0);
+    assert_eq!(out.lines(), ["from-the-caller"]);
+    assert_stderr_has(
+        &out,
+        "production: kept 1 variable already set (--override replaces them): PLAIN",
+    );
+    assert!(
+        !out.stderr().contains("from-the-caller"),
+        "{}",
+        out.describe()
+    );
+}
+
+/// A file whose lines would make the command run code that is not its own.
+const LOADERS: &str = "PLAIN=abc123\nDECLARED=d3cl4red-value\nLD_PRELOAD=./evil.so\n\
+                       BASH_ENV=./evil.sh\nPATH=./bin\nNODE_OPTIONS=--require=./evil.js\n\
+                       PYTHONPATH=./evil\nENV=./evil.sh\n";
+
+#[test]
+fn loader_and_shell_start_up_variables_from_the_file_are_held_back_and_named() {
+    let test = common::Test::new()
+        .write("envmint.toml", crate::export::MANIFEST)
+        .write(crate::export::FILE, LOADERS)
+        .chmod(crate::export::FILE, 0o600)
+        .write("evil.sh", "echo RAN-EVIL\n");
+    // bash reads BASH_ENV before running a script: had it passed, RAN-EVIL would be printed.
+    let script = "printf '%s|' \"${LD_PRELOAD-unset}\" \"${NODE_OPTIONS-unset}\" \
+                  \"${PYTHONPATH-unset}\" \"${ENV-unset}\" \"$PLAIN\"";
+    let out = test
+        .args([
+            "run",
+            "production",
+            "--override",
+            "--",
+            "bash",
+            "-c",
+            script,
+        ])
+        .status(0);
+    assert_eq!(
+        out.stdout(),
+        "unset|unset|unset|unset|abc123|",
+        "{}",
+        out.describe()
+    );
+    assert_stderr_has(
+        &out,
+        "production: held back 6 variables from the file (they make programs load or run \
+         code; --allow-var NAME passes one): LD_PRELOAD, BASH_ENV, PATH, NODE_OPTIONS, \
+         PYTHONPATH, ENV",
+    );
+    assert!(
+        !out.stderr().contains("evil"),
+        "names only: {}",
+        out.describe()
+    );
+    // PATH is the caller's, even with --override: `bash` was found through it.
+    let out = out
+        .then()
+        .args(["run", "production", "--override", "--", "printenv", "PATH"])
+        .status(0);
+    assert_ne!(out.stdout(), "./bin\n");
+
+    // Named with --allow-var, a variable passes; the others are still held back.
+    let out = out
+        .then()
+        .args([
+            "run",
+            "production",
+            "--allow-var",
+            "BASH_ENV,NODE_OPTIONS",
+            "--",
+            "bash",
+            "-c",
+            "printf '%s|' \"$NODE_OPTIONS\" \"${LD_PRELOAD-unset}\"",
+        ])
+        .status(0);
+    assert_eq!(
+        out.stdout(),
+        "RAN-EVIL\n--require=./evil.js|unset|",
+        "{}",
+        out.describe()
+    );
+    assert_stderr_has(&out, "held back 4 variables");
 }
 
 #[test]
@@ -311,4 +403,31 @@ fn a_script_whose_interpreter_is_missing_is_not_called_not_found() {
         "{}",
         out.describe()
     );
+}
+
+#[test]
+fn fail_a_reference_does_not_smuggle_envmints_own_secrets_to_the_command() {
+    // ENVMINT_AGE_KEY opens every sealed store and is held back from the command; a file
+    // (a repository's) referring to it must not pass it on under another name.
+    let out = common::Test::new()
+        .write("envmint.toml", crate::export::MANIFEST)
+        .write(
+            crate::export::FILE,
+            "PLAIN=abc123\nDECLARED=d3cl4red-value\nLEAK=${ENVMINT_AGE_KEY}\n\
+             LEAK2=x${ENVMINT_PASSPHRASE:-none}\n",
+        )
+        .chmod(crate::export::FILE, 0o600)
+        .env("ENVMINT_AGE_KEY", "AGE-SECRET-KEY-1NOTREALLYAKEY")
+        .env("ENVMINT_PASSPHRASE", "pass-phrase-value")
+        .args([
+            "run",
+            "production",
+            "--",
+            "sh",
+            "-c",
+            "printf '%s|%s|%s' \"$LEAK\" \"$LEAK2\" \"${ENVMINT_AGE_KEY-unset}\"",
+        ])
+        .status(0);
+    assert_eq!(out.stdout(), "|xnone|unset", "{}", out.describe());
+    assert!(!out.stderr().contains("NOTREALLY"), "{}", out.describe());
 }

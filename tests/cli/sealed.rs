@@ -153,7 +153,7 @@ fn set_get_unset_work_on_a_sealed_environment_in_memory() {
 
 #[test]
 fn seal_env_and_unseal_env_round_trip() {
-    let (test, _) = sealed_project("");
+    let (test, public) = sealed_project("");
     let out = test
         .write(".env.production.local", "# prod\nA=1\nB='two words'\n")
         .args(["seal", "production"])
@@ -194,24 +194,27 @@ fn seal_env_and_unseal_env_round_trip() {
         .status(0);
     assert_eq!(leading.stdout(), "# prod\nA=1\nB='two words'\n");
     let back = leading.then().args(["unseal", "production"]).status(0);
-    assert_eq!(
-        back.read(".env.production.local"),
-        "# prod\nA=1\nB='two words'\n"
-    );
+    // The plaintext starts with the line that remembers what was unsealed.
+    let unsealed = envmint::seal::unsealed::with_line("# prod\nA=1\nB='two words'\n");
+    assert_eq!(back.read(".env.production.local"), unsealed.as_str());
     assert_eq!(back.mode(".env.production.local"), 0o600);
     let to = back
         .then()
         .args(["unseal", "production", "-o", "copy.env"])
         .status(0);
-    assert_eq!(to.read("copy.env"), "# prod\nA=1\nB='two words'\n");
+    assert_eq!(to.read("copy.env"), unsealed.as_str());
 
     // A file named like an environment is still a file (file mode, like age -d).
+    // It shows the whole payload, as `age -d` does: the recipient pin on top.
     let file_mode = to
         .then()
         .write("production", sealed)
         .args(["unseal", "-i", "id.txt", "production"])
         .status(0);
-    assert_eq!(file_mode.stdout(), "# prod\nA=1\nB='two words'\n");
+    assert_eq!(
+        file_mode.stdout(),
+        format!("# envmint: sealed-to {public}\n# prod\nA=1\nB='two words'\n")
+    );
 }
 
 #[test]
@@ -241,16 +244,27 @@ fn rekey_adds_and_removes_recipients() {
         .write("keys/production.txt", format!("# ops\n{first}\n{second}\n"))
         .args(["rekey", "--all", "--dry-run"])
         .status(0);
-    assert_eq!(
-        dry.stderr(),
-        "production: .env.production.age would be re-encrypted to 2 recipients (1 now): \
-         1 X25519 recipient(s) added\n"
+    let short = |key: &str| format!("{}…{}", &key[..12], &key[key.len() - 6..]);
+    let change = format!(
+        "production: .env.production.age would be re-encrypted to 2 recipients: adds {}\n",
+        short(&second)
     );
+    assert_eq!(dry.stderr(), change);
     assert_eq!(dry.bytes(".env.production.age"), before);
-    let rekeyed = dry.then().args(["rekey", "production"]).status(0);
+    // Without a terminal, a change of recipients needs --yes.
+    let unasked = dry.then().args(["rekey", "production"]).status(2);
+    assert_stderr_has(&unasked, "without --yes");
+    assert_eq!(unasked.bytes(".env.production.age"), before);
+    let rekeyed = unasked
+        .then()
+        .args(["rekey", "production", "--yes"])
+        .status(0);
     assert_eq!(
         rekeyed.stderr(),
-        "production: .env.production.age re-encrypted to 2 recipients\n"
+        format!(
+            "{}production: .env.production.age re-encrypted to 2 recipients and pinned\n",
+            change.replace("would be", "to be")
+        )
     );
     let now = rekeyed
         .then()
@@ -271,9 +285,10 @@ fn rekey_adds_and_removes_recipients() {
         .write("envmint.toml", manifest)
         .write("keys/production.txt", format!("{second}\n"))
         .env("ENVMINT_IDENTITY", "id2.txt")
-        .args(["rekey", "production"])
+        .args(["rekey", "production", "--yes"])
         .status(0);
-    assert_stderr_has(&removed, "re-encrypted to 1 recipient");
+    assert_stderr_has(&removed, &format!("removes {}", short(&first)));
+    assert_stderr_has(&removed, "re-encrypted to 1 recipient and pinned");
     let refused = removed
         .then()
         .env("ENVMINT_IDENTITY", "id.txt")
@@ -496,4 +511,221 @@ fn fail_a_secret_key_in_a_recipients_file_is_never_echoed_in_any_case_or_positio
         assert!(!all.contains("NYRKEW"), "{line}: {all}");
         assert!(!out.exists("p.age"));
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lost updates between the plaintext and the store (issue 15)
+
+#[test]
+fn seal_refuses_to_drop_values_added_to_the_store_after_the_unseal() {
+    let (test, _) = sealed_project("");
+    let out = test.args(["bootstrap", "production"]).status(0);
+    let out = out.then().args(["unseal", "production"]).status(0);
+    // The store gains a value; the plaintext, unsealed before, does not have it.
+    let out = out
+        .then()
+        .stdin("from-the-store\n")
+        .args(["set", "production", "ADDED"])
+        .status(0);
+    let store = out.bytes(".env.production.age");
+    let out = out.then().args(["seal", "production"]).status(73);
+    assert_stderr_has(
+        &out,
+        "it changed since .env.production.local was unsealed: sealing .env.production.local \
+         would drop those changes",
+    );
+    assert_stderr_has(&out, "--force");
+    assert_eq!(out.bytes(".env.production.age"), store);
+    // Unsealed again (the plaintext was not edited: no refusal), edited, sealed: all kept.
+    let out = out.then().args(["unseal", "production"]).status(0);
+    let text = out.read(".env.production.local") + "MINE=from-the-file\n";
+    let out = out
+        .then()
+        .write(".env.production.local", text)
+        .args(["seal", "production"])
+        .status(0);
+    let got = out
+        .then()
+        .args(["unseal", "production", "--stdout"])
+        .status(0);
+    assert!(
+        got.stdout().contains("ADDED=from-the-store"),
+        "{}",
+        got.stdout()
+    );
+    assert!(
+        got.stdout().contains("MINE=from-the-file"),
+        "{}",
+        got.stdout()
+    );
+    assert!(
+        !got.stdout().contains("envmint-unsealed"),
+        "{}",
+        got.stdout()
+    );
+    // The plaintext now remembers what was sealed: editing and sealing again just works.
+    let text = got.read(".env.production.local") + "MORE=1\n";
+    let again = got
+        .then()
+        .write(".env.production.local", text)
+        .args(["seal", "production"])
+        .status(0);
+    // --force drops what the store gained.
+    let again = again
+        .then()
+        .stdin("x\n")
+        .args(["set", "production", "LOST"])
+        .status(0);
+    let forced = again
+        .then()
+        .args(["seal", "production", "--force"])
+        .status(0);
+    let got = forced
+        .then()
+        .args(["unseal", "production", "--stdout"])
+        .status(0);
+    assert!(!got.stdout().contains("LOST="), "{}", got.stdout());
+}
+
+#[test]
+fn unseal_refuses_to_overwrite_plaintext_edits_never_sealed() {
+    let (test, _) = sealed_project("");
+    let out = test.args(["bootstrap", "production"]).status(0);
+    let out = out.then().args(["unseal", "production"]).status(0);
+    let edited = out.read(".env.production.local") + "EDIT=unsealed-only\n";
+    let out = out
+        .then()
+        .write(".env.production.local", &edited)
+        .args(["unseal", "production"])
+        .status(73);
+    assert_stderr_has(
+        &out,
+        "it was edited since it was unsealed and the edits were never sealed",
+    );
+    assert_eq!(out.read(".env.production.local"), edited);
+    // A plaintext file unseal did not write, that differs from the store: refused too.
+    let out = out
+        .then()
+        .write(".env.production.local", "HANDMADE=1\n")
+        .args(["unseal", "production"])
+        .status(73);
+    assert_stderr_has(&out, "was not written by `envmint unseal`");
+    assert_eq!(out.read(".env.production.local"), "HANDMADE=1\n");
+    let forced = out
+        .then()
+        .args(["unseal", "production", "--force"])
+        .status(0);
+    assert!(forced.read(".env.production.local").contains("SECRET_KEY="));
+    // Unchanged since the unseal, and the store unchanged: nothing to write.
+    let again = forced.then().args(["unseal", "production"]).status(0);
+    assert_stderr_has(&again, "production: .env.production.local unchanged");
+}
+
+#[test]
+fn a_plaintext_environment_declared_sealed_keeps_its_values() {
+    let (test, _) = sealed_project("");
+    let live =
+        "# live\nSECRET_KEY=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n";
+    let out = test
+        .write(".env.production.local", live)
+        .args(["bootstrap", "production"])
+        .status(0);
+    assert!(out.exists(".env.production.age"));
+    let got = out
+        .then()
+        .args(["unseal", "production", "--stdout"])
+        .status(0);
+    assert_eq!(got.stdout(), live);
+}
+
+#[test]
+fn unseal_never_replaces_the_store_the_manifest_or_a_recipients_file() {
+    let (test, public) = sealed_project("recipients_file = \"keys.txt\"\n");
+    let out = test
+        .write("keys.txt", format!("{public}\n"))
+        .args(["bootstrap", "production"])
+        .status(0);
+    let store = out.bytes(".env.production.age");
+    let mut out = out;
+    for (target, what) in [
+        (
+            ".env.production.age",
+            "is the sealed store of environment `production`",
+        ),
+        ("envmint.toml", "is the manifest"),
+        (
+            "keys.txt",
+            "is the recipients file of environment `production`",
+        ),
+    ] {
+        let before = out.bytes(target);
+        let refused = out
+            .then()
+            .args(["unseal", "production", "-o", target])
+            .status(73);
+        assert_stderr_has(&refused, what);
+        assert_eq!(refused.bytes(target), before);
+        out = refused;
+    }
+    assert_eq!(out.bytes(".env.production.age"), store);
+}
+
+#[test]
+fn unseal_never_replaces_a_file_that_is_not_a_dotenv_file() {
+    let (test, _) = sealed_project("file = \"README.md\"\n");
+    let readme = "# My app\n\nSome words here.\n";
+    let out = test
+        .write("README.md", readme)
+        .args(["bootstrap", "production"])
+        .status(65);
+    // Imported as the first content of the store, it is refused as bootstrap refuses it.
+    assert_stderr_has(&out, "not a dotenv file");
+    assert!(!out.exists(".env.production.age"));
+    let manifest = out
+        .read("envmint.toml")
+        .replace("file = \"README.md\"\n", "");
+    let mut out = out
+        .then()
+        .write("envmint.toml", manifest)
+        .args(["bootstrap", "production"])
+        .status(0);
+    for args in [
+        vec!["unseal", "production", "-o", "README.md", "--force"],
+        vec!["unseal", "production", "-o", "README.md"],
+    ] {
+        let refused = out.then().args(args).status(65);
+        assert_stderr_has(&refused, "README.md:3: not a dotenv file");
+        assert_eq!(refused.read("README.md"), readme);
+        out = refused;
+    }
+}
+
+#[test]
+fn unseal_writes_a_file_git_tracks_only_when_o_names_it() {
+    if !have("git") {
+        return skip("git is not installed");
+    }
+    let (test, _) = sealed_project("");
+    let out = test.args(["bootstrap", "production"]).status(0);
+    let git = |args: &[&str]| {
+        let ok = Command::new("git")
+            .args(args)
+            .current_dir(out.dir())
+            .output()
+            .unwrap();
+        assert!(ok.status.success(), "{ok:?}");
+    };
+    git(&["init", "-q"]);
+    std::fs::write(out.path(".env.production.local"), "").unwrap();
+    git(&["add", ".env.production.local"]);
+    let refused = out.then().args(["unseal", "production"]).status(73);
+    assert_stderr_has(&refused, "is tracked by git");
+    assert_stderr_has(&refused, "-o");
+    assert_eq!(refused.read(".env.production.local"), "");
+    let named = refused
+        .then()
+        .args(["unseal", "production", "-o", ".env.production.local"])
+        .status(0);
+    assert_stderr_has(&named, "warning: .env.production.local is tracked by git");
+    assert!(named.read(".env.production.local").contains("SECRET_KEY="));
 }

@@ -72,7 +72,7 @@ fn the_table_shows_every_state_age_last_rotation_and_next_due() {
          \x20 AUTH_SECRET        ok            2d  2026-01-05     2026-04-05 (due in 88 days)\n\
          \x20 AUTH_SECRET_1      previous      2d  2026-01-05     expires 2026-01-12 (in 5 days)\n\
          \x20 APP_KEY            ok            2d  2026-01-05     2026-04-05 (due in 88 days)\n\
-         \x20 APP_PREVIOUS_KEYS  previous      2d  2026-01-05     expires 2026-01-08 (in 1 day)\n\
+         \x20 APP_PREVIOUS_KEYS  previous      2d  2026-01-05     expires 2026-01-12 (in 5 days)\n\
          \x20 STRIPE_KEY         ok            5d  2026-01-02     2026-04-02 (due in 85 days)\n\
          \x20 DATABASE_URL       unmanaged      -  -              -\n"
     );
@@ -120,15 +120,19 @@ fn at_forecasts_due_keys_and_expired_previous_values() {
         &out,
         "1 due: `envmint rotate --due` renews due and unknown keys\n",
     );
-    // An --at in the past: ages never go negative.
+    // An --at in the past: ages never go negative, a record after it counts as made then,
+    // and the clock rule is said.
     let past = out
         .then()
         .args(["status", "production", "--at", "2025-12-31T23:00:00+00:00"])
         .status(0);
     assert!(
         past.stdout()
-            .contains("  SECRET_KEY         ok            0s  2026-01-01")
+            .contains("  SECRET_KEY         ok            0s  2025-12-31"),
+        "{}",
+        past.stdout()
     );
+    assert_stderr_has(&past, "is behind the record of");
 }
 
 #[test]
@@ -156,7 +160,7 @@ fn check_exits_1_only_when_something_is_due_unknown_or_missing() {
         .status(1);
     assert!(
         unknown.stdout().contains(
-            "  SECRET_KEY         unknown        ?  -              due now (no record of its age)\n"
+            "  SECRET_KEY         unknown        ?  -              due now (no record: envmint adopt)\n"
         ),
         "{}",
         unknown.stdout()
@@ -220,6 +224,7 @@ fn json_is_one_array_with_every_field_and_no_value() {
             "key",
             "state",
             "line",
+            "role",
             "generated_at",
             "due_at",
             "expires_at",
@@ -243,7 +248,8 @@ fn json_is_one_array_with_every_field_and_no_value() {
     let p = by_key("production", "APP_PREVIOUS_KEYS");
     assert_eq!(p["state"], "previous");
     assert_eq!(p["previous_of"], "APP_KEY");
-    assert_eq!(p["expires_at"], "2026-01-08T00:00:00Z");
+    // A list shows its latest expiry: it holds a value apps accept until then.
+    assert_eq!(p["expires_at"], "2026-01-12T00:00:00Z");
     assert!(p["due_at"].is_null());
     let e = by_key("staging", "STRIPE_KEY");
     assert_eq!(e["state"], "missing");
@@ -334,28 +340,30 @@ fn a_bad_record_makes_its_key_unknown_with_a_warning_naming_its_line() {
 
 /// A record dated far ahead (forged, or left by a clock or a `--at` run in the future) and one
 /// that gives `generated=` twice would each keep their key from ever falling due if taken at
-/// their word: both make the key unknown (due), with a warning naming the record's line, and
-/// `rotate --due` renews them.
+/// their word. The doubled one makes the key unknown (due). The one in the future counts as
+/// made now, with a warning naming its line, and holds the whole store: the clock is behind
+/// it, so `status --check` exits 1 and `rotate` refuses the store (exit 65, naming the record,
+/// its time and the clock) until the record is fixed; then `rotate --due` renews both.
 #[test]
 fn a_future_or_doubled_record_does_not_keep_a_key_from_falling_due() {
+    let forged = prod_file()
+        .replace(
+            "# envmint: generated=2026-01-01T00:00:00Z\nJWT=",
+            "# envmint: generated=9999-01-01T00:00:00Z\nJWT=",
+        )
+        .replace(
+            "# envmint: generated=2026-01-01T00:00:00Z\nSECRET_KEY=",
+            "# envmint: generated=2026-01-01T00:00:00Z generated=2099-01-01T00:00:00Z\nSECRET_KEY=",
+        );
     let out = project()
-        .write(
-        PROD,
-        prod_file()
-            .replace(
-                "# envmint: generated=2026-01-01T00:00:00Z\nJWT=",
-                "# envmint: generated=9999-01-01T00:00:00Z\nJWT=",
-            )
-            .replace(
-                "# envmint: generated=2026-01-01T00:00:00Z\nSECRET_KEY=",
-                "# envmint: generated=2026-01-01T00:00:00Z generated=2099-01-01T00:00:00Z\nSECRET_KEY=",
-            ),
-    )
+        .write(PROD, &forged)
         .args(["status", "production", "--at", "2026-01-07"])
         .status(0);
     let stdout = out.stdout();
     assert!(
-        stdout.contains("  JWT                unknown        ?  -              due now (its record is dated in the future)\n"),
+        stdout.contains(
+            "  JWT                ok            0s  2026-01-07     2026-04-07 (due in 90 days)\n"
+        ),
         "{stdout}"
     );
     assert!(
@@ -364,7 +372,11 @@ fn a_future_or_doubled_record_does_not_keep_a_key_from_falling_due() {
     );
     assert_stderr_has(
         &out,
-        "warning: .env.production.local:4: JWT: the record says it was made at 9999-01-01T00:00:00Z, in the future; its age is unknown, so it counts as due now",
+        "warning: .env.production.local:4: JWT: the record says it was made at 9999-01-01T00:00:00Z, in the future; counted as made now\n",
+    );
+    assert_stderr_has(
+        &out,
+        "warning: .env.production.local:4: the clock (2026-01-07T00:00:00Z) is behind the record of JWT (generated=9999-01-01T00:00:00Z)",
     );
     assert_stderr_has(
         &out,
@@ -375,8 +387,23 @@ fn a_future_or_doubled_record_does_not_keep_a_key_from_falling_due() {
         .then()
         .args(["status", "production", "--check", "--at", "2026-01-07"])
         .status(1);
-    let rotated = checked
+    let refused = checked
         .then()
+        .args(["rotate", "production", "--at", "2026-01-07", "--json"])
+        .status(65);
+    assert_stderr_has(
+        &refused,
+        "error: .env.production.local:4: the clock (2026-01-07T00:00:00Z) is behind the record of JWT (generated=9999-01-01T00:00:00Z)",
+    );
+    assert_eq!(
+        refused.read(PROD),
+        forged,
+        "a refused run changed the store"
+    );
+    let fixed = forged.replace("# envmint: generated=9999-01-01T00:00:00Z\nJWT=", "JWT=");
+    let rotated = refused
+        .then()
+        .write(PROD, &fixed)
         .args(["rotate", "production", "--at", "2026-01-07", "--json"])
         .status(0);
     let report: serde_json::Value = serde_json::from_str(rotated.stdout()).unwrap();

@@ -36,6 +36,12 @@ pub struct Cli {
     #[arg(short, long, global = true)]
     pub verbose: bool,
 
+    /// Let the manifest's paths (file, sealed, recipients_file, and symlinks on the way) lead
+    /// outside its folder. Without it, such a path is refused (exit 77) unless its folder is in
+    /// ~/.config/envmint/allow-outside or root owns a manifest outside any git work tree.
+    #[arg(long, global = true)]
+    pub allow_outside: bool,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -73,6 +79,11 @@ pub enum Command {
     /// Rotate secrets that are due (or --all, or --key KEY), keeping retired values for their
     /// overlap window.
     Rotate(RotateArgs),
+    /// Remove a secret's retired values (an encryption key's old keys) explicitly.
+    Retire(RetireArgs),
+    /// Record the age of values a project already has, so `rotate --due` renews only what is
+    /// due.
+    Adopt(AdoptArgs),
     /// Write an environment's values for docker, Kubernetes, a shell or JSON.
     Export(ExportArgs),
     /// Run a command with an environment's values added to its environment.
@@ -158,13 +169,22 @@ pub struct GenArgs {
 
 /// `envmint init`.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  envmint init && $EDITOR envmint.toml\n\n\
+#[command(after_help = "Examples:\n  envmint init && $EDITOR envmint.toml\n  \
+    envmint init --preset django       # SECRET_KEY and SECRET_KEY_FALLBACKS as Django reads them\n\n\
     Covers secret files in .gitignore first, then writes envmint.toml. An existing envmint.toml\n\
-    is kept as it is (exit 0), so running init again finishes what a failed run left undone.")]
+    is kept as it is (exit 0), so running init again finishes what a failed run left undone.\n\
+    Presets: web (the default: generic app secrets), django, flask, rails, laravel, nextjs\n\
+    (Auth.js) and express (express-session); each declares the names, sizes, formats and\n\
+    overlap form its framework reads (README: \"Framework presets\").")]
 pub struct InitArgs {
     /// Write the manifest here instead of ./envmint.toml (the .gitignore beside it is updated).
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
+
+    /// Which preset to write.
+    #[arg(long, value_name = "NAME", default_value = "web",
+          value_parser = ["web", "django", "flask", "rails", "laravel", "nextjs", "express"])]
+    pub preset: String,
 }
 
 /// `envmint bootstrap`.
@@ -353,7 +373,9 @@ pub struct KeygenArgs {
     terminal, or read from ENVMINT_PASSPHRASE when there is none; never from an argument.\n\n\
     Without -r, -R and --passphrase the arguments are sealed environments: each one's plaintext\n\
     `file` is encrypted into its `sealed` file, to the manifest's recipients. Replacing an\n\
-    existing sealed file needs an identity that opens it; an unchanged one is left as it is.")]
+    existing sealed file needs an identity that opens it; an unchanged one is left as it is.\n\
+    A store that changed since its plaintext was unsealed (another `set`, a teammate's commit)\n\
+    is not overwritten: sealing would drop those changes (exit 73; --force seals anyway).")]
 pub struct SealArgs {
     /// Encrypt to this recipient (repeatable).
     #[arg(short, long = "recipient", value_name = "RECIPIENT")]
@@ -379,6 +401,11 @@ pub struct SealArgs {
     #[arg(long)]
     pub remove_plaintext: bool,
 
+    /// Environment mode: seal even when the store changed since the plaintext was unsealed,
+    /// dropping those changes.
+    #[arg(long)]
+    pub force: bool,
+
     /// Environment mode: the manifest [default: envmint.toml found from here].
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
@@ -398,7 +425,10 @@ pub struct SealArgs {
     envmint unseal production --stdout\n\n\
     An argument made only of letters, digits, - and _ that is not an existing file names a\n\
     sealed environment: its store is decrypted in memory and written to the environment's\n\
-    `file` (or -o FILE), 0600, or printed with --stdout.\n\n\
+    `file` (or -o FILE), 0600, or printed with --stdout. A plaintext edited since it was\n\
+    unsealed and never sealed is not overwritten (exit 73; --force overwrites it), nor is a\n\
+    file that is not a dotenv file (exit 65), the manifest or a store (exit 73); a target that\n\
+    git tracks is written only when -o names it.\n\n\
     Identities: -i FILE (repeatable), else ENVMINT_IDENTITY (a path), else ENVMINT_AGE_KEY\n\
     (the key itself), else $XDG_CONFIG_HOME/envmint/identity.txt (~/.config/envmint/...).\n\
     With -o the output is written 0600 and appears only once the whole input authenticated.")]
@@ -417,6 +447,10 @@ pub struct UnsealArgs {
     #[arg(long, conflicts_with = "output")]
     pub stdout: bool,
 
+    /// Environment mode: overwrite a plaintext file edited since it was unsealed.
+    #[arg(long, conflicts_with = "stdout")]
+    pub force: bool,
+
     /// Environment mode: the manifest [default: envmint.toml found from here].
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
@@ -430,13 +464,16 @@ pub struct UnsealArgs {
 /// `envmint rekey`.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
-    envmint rekey production\n  \
-    envmint rekey --all --dry-run\n\n\
+    envmint rekey --all --dry-run\n  \
+    envmint rekey production --yes\n\n\
     Each sealed store is decrypted in memory and encrypted again, with a new file key, to the\n\
-    recipients the manifest lists now (recipients and recipients_file). A removed recipient\n\
-    cannot open the new file, but may have kept the old one or its values: rotate them too.\n\
-    age files do not name their recipients, so --dry-run compares how many (and of which type)\n\
-    the file is sealed to with the manifest's list.")]
+    recipients the manifest lists now (recipients and recipients_file), and pinned to them: a\n\
+    store keeps the recipients it was last written to inside its encrypted payload, and every\n\
+    other write (set, rotate, edit, bootstrap, apply, unset, seal ENV) refuses (exit 77) a\n\
+    manifest whose recipients differ. rekey shows the keys added and removed and needs --yes,\n\
+    or a \"y\" at the terminal; --dry-run only shows them. Leaving out every identity that\n\
+    opened the store needs --yes. A removed recipient cannot open the new file, but may have\n\
+    kept the old one or its values: rotate them too.")]
 pub struct RekeyArgs {
     /// The manifest [default: envmint.toml found from here].
     #[arg(long, value_name = "PATH")]
@@ -454,6 +491,11 @@ pub struct RekeyArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Re-encrypt to changed recipients without asking (needed without a terminal, and to
+    /// leave out every identity that opened the store).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
     /// Decrypt with the identities in this file (repeatable).
     #[arg(short, long = "identity", value_name = "IDENTITY")]
     pub identities: Vec<PathBuf>,
@@ -463,11 +505,12 @@ pub struct RekeyArgs {
 #[derive(Debug, Args)]
 #[group(multiple = false)]
 pub struct SelectArgs {
-    /// Keys that are due, have no record (unknown age) or are missing [the default].
+    /// Keys that are due, have no record (unknown age) or are missing [the default]; a
+    /// credential is only reported.
     #[arg(long)]
     pub due: bool,
 
-    /// Every secret of each environment.
+    /// Every secret of each environment (but credentials, which are only reported).
     #[arg(long)]
     pub all: bool,
 
@@ -530,6 +573,9 @@ pub struct PlanArgs {
 #[command(after_help = "Examples:\n  \
     envmint plan --all -o rotation.plan && envmint apply rotation.plan\n  \
     envmint apply rotation.plan -i ~/.config/envmint/identity.txt\n\n\
+    The records it writes are dated when it is applied (a value retired today keeps its whole\n\
+    overlap); a plan older than the shortest overlap of the secrets it rotates, or made after\n\
+    the clock, is refused (exit 65).\n\n\
     Every store is locked and checked before any is written: one already in the plan's\n\
     \"after\" state is skipped (so an interrupted apply is simply run again); one in neither\n\
     state refuses the whole plan (exit 65, nothing changed), and so does a plan that would\n\
@@ -550,6 +596,11 @@ pub struct ApplyArgs {
     #[arg(value_name = "PLANFILE")]
     pub plan: PathBuf,
 
+    /// Date what the plan writes at WHEN instead of now (RFC 3339, or YYYY-MM-DD for midnight
+    /// UTC): its records are dated when it is applied, not when it was made.
+    #[arg(long, value_name = "WHEN")]
+    pub at: Option<String>,
+
     /// Print what was applied as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -559,18 +610,22 @@ pub struct ApplyArgs {
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
     envmint rotate                            # = rotate --due, every environment (cron)\n  \
-    envmint rotate production --key DB_PASSWORD\n  \
+    envmint rotate production --key DB_PASSWORD   # a credential, once changed at the server\n  \
     envmint rotate --all --no-overlap         # after a compromise\n  \
     envmint rotate --dry-run --at 2027-01-01 --json\n\n\
-    Selected keys get a new value with `# envmint: generated=NOW` above it. With an overlap\n\
-    the old value is kept (KEY_PREVIOUS, numbered or a list, as the manifest says) until it\n\
-    expires; expired ones are removed on every run. External keys are reported with the\n\
-    `envmint set` command to run. Exits 0 whether or not anything changed.")]
+    Selected keys get a new value with `# envmint: generated=NOW` above it. By role:\n\
+    signing keys keep the old value (KEY_PREVIOUS, numbered or a list) for their overlap,\n\
+    then it is removed; encryption keys keep every old key in their keyring until `envmint\n\
+    retire` (a full keyring is not rotated; --no-overlap keeps it too); credentials are\n\
+    never changed by --due or --all, only reported (`--key` renews one). External keys are\n\
+    reported with the `envmint set` command to run. Exits 0 whether or not anything\n\
+    changed.")]
 pub struct RotateArgs {
     #[command(flatten)]
     pub rotation: RotationArgs,
 
-    /// Keep no retired value: drop the selected keys' previous values at once (a compromise).
+    /// Keep no retired value: drop the selected keys' previous values at once (a compromise);
+    /// an encryption key's keyring is kept all the same.
     #[arg(long)]
     pub no_overlap: bool,
 
@@ -579,6 +634,41 @@ pub struct RotateArgs {
     pub dry_run: bool,
 
     /// Print what changed as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `envmint retire`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint retire production ENCRYPTION_KEY --dry-run     # what would go\n  \
+    envmint retire production ENCRYPTION_KEY --older-than 180d\n  \
+    envmint retire production ENCRYPTION_KEY --older-than 2027-01-01 --json\n\n\
+    An encryption key's retired keys (its keyring) are never removed by time: re-encrypt the\n\
+    data under the current key, then retire the old ones. Without --older-than every retired\n\
+    value of KEY goes; with it, those retired before WHEN (a date, an RFC 3339 time, or a\n\
+    period back from now). A value with no readable retirement time is kept by --older-than.\n\
+    Numbered slots and lists close up; the file is written through the atomic writer (a\n\
+    sealed one re-sealed). Works on any secret's retired values. Never prints a value.")]
+pub struct RetireArgs {
+    // --manifest, -i/--identity and ENV, in that order (first in --help too).
+    #[command(flatten)]
+    pub target: EnvArgs,
+
+    /// The secret whose retired values go.
+    #[arg(value_name = "KEY")]
+    pub key: String,
+
+    /// Only values retired before WHEN: a date (2027-01-01), an RFC 3339 time, or a period back
+    /// from now (180d).
+    #[arg(long, value_name = "WHEN")]
+    pub older_than: Option<String>,
+
+    /// Report what would go; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Print what was retired as JSON on stdout (never a value).
     #[arg(long)]
     pub json: bool,
 }
@@ -639,6 +729,10 @@ pub struct ExportArgs {
     #[arg(long, conflicts_with = "output")]
     pub stdout: bool,
 
+    /// Environment mode: overwrite a plaintext file edited since it was unsealed.
+    #[arg(long, conflicts_with = "stdout")]
+    pub force: bool,
+
     /// k8s: the Secret's name [default: ENV-secrets].
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
@@ -662,10 +756,14 @@ pub struct ExportArgs {
 #[command(after_help = "Examples:\n  \
     envmint run production -- ./server --port 8080\n  \
     envmint run development --only DATABASE_URL -- psql\n  \
-    envmint run staging --override -- npm start\n\n\
+    envmint run staging --override -- npm start\n  \
+    envmint run development --allow-var NODE_OPTIONS -- node app.js\n\n\
     Every key of the environment's file is added to COMMAND's environment, as a dotenv\n\
     loader would (a sealed environment is decrypted in memory): values never touch the disk\n\
-    nor any command line. A variable already set is kept unless --override (-v names them).\n\
+    nor any command line. A variable already set is kept unless --override, and named on\n\
+    stderr. Variables that make programs load code (LD_*, DYLD_*, PATH, BASH_ENV, ENV, IFS,\n\
+    NODE_OPTIONS, PYTHONPATH, PERL5OPT, RUBYOPT, JAVA_TOOL_OPTIONS...) are held back, and\n\
+    named on stderr, unless --allow-var names them: the file is the repository's, not yours.\n\
     envmint then replaces itself with COMMAND (exec): signals, the terminal and the exit\n\
     status are COMMAND's own. A command not found exits 127, one that cannot be executed 126.\n\
     ENVMINT_AGE_KEY and ENVMINT_PASSPHRASE (envmint's, not the app's) are not passed on.")]
@@ -682,9 +780,49 @@ pub struct RunArgs {
     #[arg(long = "override")]
     pub override_existing: bool,
 
+    /// Pass this variable from the file even though it makes programs load code (LD_PRELOAD,
+    /// PATH, NODE_OPTIONS...; repeatable, or comma-separated).
+    #[arg(long = "allow-var", value_name = "NAME", value_delimiter = ',')]
+    pub allow_var: Vec<String>,
+
     /// The command to run and its arguments, after `--`.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<std::ffi::OsString>,
+}
+
+/// `envmint adopt`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint adopt production --dry-run                # what it would record\n  \
+    envmint adopt production --at 2026-09-01          # the values were made on September 1st\n  \
+    envmint adopt production SECRET_KEY DB_PASSWORD   # these secrets only\n\n\
+    A project that starts using envmint has values without `# envmint:` records: their age is\n\
+    unknown, so the first `rotate --due` would renew every one, and remove retired values kept\n\
+    by hand. adopt writes `# envmint: generated=WHEN` (set= for an external secret) above each\n\
+    value that has no record (WHEN is --at, or now), and takes each retired value without a\n\
+    record (KEY_PREVIOUS, a fallback list) as retired now, with the declared overlap. Values\n\
+    and other lines keep every byte. A record that does not read, and a retired value that\n\
+    came from .env.example, are skipped with the reason. Sealed stores are written sealed.")]
+pub struct AdoptArgs {
+    // --manifest, -i/--identity and ENV, in that order (first in --help too).
+    #[command(flatten)]
+    pub target: EnvArgs,
+
+    /// Only these secrets (and their retired values) [default: every secret of ENV].
+    #[arg(value_name = "KEY")]
+    pub keys: Vec<String>,
+
+    /// When the values were made (RFC 3339, or YYYY-MM-DD for midnight UTC) [default: now].
+    #[arg(long, value_name = "WHEN")]
+    pub at: Option<String>,
+
+    /// Report what would be recorded; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Print what was recorded as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `envmint status`.
@@ -695,8 +833,11 @@ pub struct RunArgs {
     envmint status --at 2027-01-01         # what will be due then\n  \
     envmint status production --json | jq '.[] | select(.state == \"due\")'\n\n\
     States: ok, due (age >= rotate_every), missing, unknown (no `# envmint:` record: due now),\n\
-    unmanaged (not in the manifest), previous (a retired value kept for its overlap window)\n\
-    and expired (one past it). Sealed environments are read in memory. Never prints a value.")]
+    unmanaged (not in the manifest), previous (a retired value kept for its overlap window,\n\
+    or an encryption key's old key, kept until `envmint retire`) and expired (one past it).\n\
+    An encryption key's row says how many keys its keyring holds; a due credential's, the\n\
+    `rotate --key` command to run once it is changed at its service. Sealed environments are\n\
+    read in memory. Never prints a value.")]
 pub struct StatusArgs {
     /// Use this envmint.toml instead of searching the current folder and its parents.
     #[arg(long, value_name = "PATH")]

@@ -4,12 +4,14 @@ mod advice;
 mod cli;
 mod commands;
 mod context;
+mod hardening;
 mod report;
 mod terminal;
 
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
+    hardening::no_core_dumps();
     let cli = cli::Cli::parse();
     commands::exit(commands::run(cli))
 }

@@ -261,6 +261,33 @@ fn manifest(e: &ManifestError) -> Rendered {
                 )),
             )
         }
+        P::Outside {
+            environment,
+            field,
+            path,
+            target,
+            folder,
+        } => {
+            let how = if path == target {
+                String::new()
+            } else {
+                format!(" ({} through a symlink)", path.display())
+            };
+            (
+                format!(
+                    "`{field}` of [environments.{environment}] names {}{how}, outside the \
+                     manifest's folder {}; refused: a repository does not choose where envmint \
+                     reads and writes secrets",
+                    target.display(),
+                    folder.display()
+                ),
+                Some(format!(
+                    "if you chose this path, allow it: envmint --allow-outside ..., or add {} \
+                     to ~/.config/envmint/allow-outside (one folder per line)",
+                    target.parent().unwrap_or(target).display()
+                )),
+            )
+        }
         P::NotUtf8 => (
             "the manifest is not valid UTF-8".into(),
             Some("save it as UTF-8".into()),
@@ -393,7 +420,21 @@ fn manifest(e: &ManifestError) -> Rendered {
         ),
         P::UnsafeAlphabet(c) => (
             format!("the alphabet has {c}, which no quoting makes safe in every dotenv reader"),
-            Some("leave out $ \\ ' \" ` whitespace and control characters".into()),
+            Some("leave out \\ ' whitespace and control characters, and $ or {".into()),
+        ),
+        P::BadFormat { count } => (
+            if *count == 0 {
+                "`format` has no {value} for the generated value".to_string()
+            } else {
+                format!("`format` has {count} {{value}}, not one")
+            },
+            Some("put {value} once where the value goes, e.g. format = \"base64:{value}\"".into()),
+        ),
+        P::UnsafeFormat(c) => (
+            format!(
+                "the format's text has {c}, which no quoting makes safe in every dotenv reader"
+            ),
+            Some("leave out \\ ' whitespace and control characters".into()),
         ),
         P::SeveralSizes { kind, native } => (
             "give only one of `bytes`, `bits`, `length`".into(),
@@ -839,7 +880,124 @@ fn seal(e: &SealError) -> (String, Option<String>) {
             Some("decrypt it to a file with -o".into()),
         ),
         SealError::BadKey { location, message } => (format!("{location}: {message}"), None),
+        SealError::RecipientsChanged {
+            name,
+            added,
+            removed,
+        } => {
+            let mut what = Vec::new();
+            if !added.is_empty() {
+                what.push(format!("adds {}", short_keys(added)));
+            }
+            if !removed.is_empty() {
+                what.push(format!("removes {}", short_keys(removed)));
+            }
+            (
+                format!(
+                    "{name}: the manifest's recipients differ from those pinned in the store: \
+                     it {}; refused",
+                    what.join(" and ")
+                ),
+                Some(
+                    "a changed recipients list (a pull request?) is applied only by `envmint \
+                     rekey ENV`, which shows the change and asks first; or restore the list"
+                        .into(),
+                ),
+            )
+        }
+        SealError::UnpinnedChanged { name, stanzas, now } => (
+            format!(
+                "{name}: the store has no recipient pin yet, and it is sealed to {} \
+                 recipient(s) ({}) where the manifest lists {} ({}); refused",
+                stanzas.len(),
+                once_each(stanzas).join(", "),
+                now.len(),
+                short_keys(now)
+            ),
+            Some(
+                "`envmint rekey ENV` shows the manifest's recipients and pins them once you \
+                 confirm"
+                    .into(),
+            ),
+        ),
+        SealError::LocksOut { name, identities } => (
+            format!(
+                "{name}: none of the new recipients is an identity that opened the store \
+                 ({}): this write would lock you out; refused",
+                short_keys(identities)
+            ),
+            Some(
+                "add your own recipient to the list, or run `envmint rekey ENV --yes` if \
+                 losing access is intended"
+                    .into(),
+            ),
+        ),
+        SealError::UntrustedRecipients {
+            path,
+            owner,
+            euid,
+            mode,
+        } => {
+            let path = path.display();
+            if owner != euid && *owner != 0 {
+                (
+                    format!(
+                        "{path}: the recipients file is owned by uid {owner}, not by you (uid \
+                         {euid}) or root; refused, as whoever can change it chooses who can \
+                         read the store"
+                    ),
+                    Some(format!(
+                        "check its recipients, then take it over: cp {path} {path}.new && mv \
+                         {path}.new {path}"
+                    )),
+                )
+            } else {
+                (
+                    format!(
+                        "{path}: the recipients file is writable by {} (mode {mode:04o}); \
+                         refused, as whoever can change it chooses who can read the store",
+                        if mode & 0o002 != 0 {
+                            "others"
+                        } else {
+                            "its group"
+                        }
+                    ),
+                    Some(format!("check its recipients, then: chmod go-w {path}")),
+                )
+            }
+        }
+        SealError::BadPin { name, line } => (
+            format!(
+                "{name}: line {line} of the store's recipient pin (`# envmint: sealed-to`) is \
+                 not a recipient"
+            ),
+            Some("`envmint rekey ENV` writes the pin again from the manifest's recipients".into()),
+        ),
     }
+}
+
+/// Public keys shortened for a message (`age1zvky…nujwj`, `ssh-ed25519 AAAA…isGN`): enough to
+/// tell them apart, not a wall of base64.
+pub fn short_keys(keys: &[String]) -> String {
+    keys.iter()
+        .map(|k| short_key(k))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One public key shortened (see [`short_keys`]).
+pub fn short_key(key: &str) -> String {
+    let (kind, body) = match key.split_once(' ') {
+        Some((kind, body)) => (format!("{kind} "), body),
+        None => (String::new(), key),
+    };
+    let chars: Vec<char> = body.chars().filter(|c| c.is_ascii_graphic()).collect();
+    if chars.len() <= 20 {
+        return format!("{kind}{}", chars.iter().collect::<String>());
+    }
+    let head: String = chars[..12].iter().collect();
+    let tail: String = chars[chars.len() - 6..].iter().collect();
+    format!("{kind}{head}…{tail}")
 }
 
 /// Stanza types listed once each, in order.
@@ -857,8 +1015,8 @@ fn once_each(items: &[String]) -> Vec<String> {
 fn rotation(problem: &envmint::manifest::RotationProblem) -> (String, Option<String>) {
     use envmint::manifest::{Collides, MAX_KEEP, RotationProblem as R};
     const FORMS: &str = "previous = \"KEY_PREVIOUS\", previous = { numbered = \"KEY_{n}\", \
-                         keep = 2 } or previous = { list = \"KEY_PREVIOUS\", separator = \",\", \
-                         keep = 2 }";
+                         keep = 2 }, previous = { list = \"KEY_PREVIOUS\", separator = \",\", \
+                         keep = 2 } or previous = { slots = [\"KEY_2\", \"KEY_1\"] }";
     match problem {
         R::ExternalNotBoolean { found } => (
             format!(
@@ -883,9 +1041,9 @@ fn rotation(problem: &envmint::manifest::RotationProblem) -> (String, Option<Str
         ),
         R::PreviousTable { key, both } => (
             if *both {
-                format!("`previous` of {key} gives both `numbered` and `list`")
+                format!("`previous` of {key} gives more than one of `numbered`, `list` and `slots`")
             } else {
-                format!("`previous` of {key} gives neither `numbered` nor `list`")
+                format!("`previous` of {key} gives none of `numbered`, `list` and `slots`")
             },
             Some(format!("write {FORMS}")),
         ),
@@ -906,6 +1064,17 @@ fn rotation(problem: &envmint::manifest::RotationProblem) -> (String, Option<Str
             Some(format!(
                 "keep 1 to {MAX_KEEP} retired values, e.g. keep = 2"
             )),
+        ),
+        R::SlotsNotAList { found } => (
+            format!(
+                "`slots` must be a list of names in quotes, not {}",
+                value_words(*found)
+            ),
+            Some("e.g. slots = [\"AUTH_SECRET_2\", \"AUTH_SECRET_1\", \"AUTH_SECRET\"]".into()),
+        ),
+        R::SlotsWithKeep => (
+            "`slots` takes no `keep` or `separator`: each slot holds one retired value".into(),
+            Some("list as many names as values to keep, newest first".into()),
         ),
         R::EmptySeparator => (
             "`separator` is empty".into(),
@@ -928,6 +1097,26 @@ fn rotation(problem: &envmint::manifest::RotationProblem) -> (String, Option<Str
             Some(format!(
                 "pick a separator {kind} never produces (e.g. , or ; for hex, base64url and \
                  alnum), or another kind for {key}"
+            )),
+        ),
+        R::UnknownRole { role, did_you_mean } => (
+            format!("unknown role `{role}`"),
+            Some(match did_you_mean {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => "a role is \"signing\" (the default: session and JWT keys), \
+                         \"encryption\" (data at rest) or \"credential\" (a password another \
+                         service checks)"
+                    .into(),
+            }),
+        ),
+        R::OverlapOnEncryption { key } => (
+            format!(
+                "`overlap` on the encryption key {key}: its retired keys are kept until \
+                 `envmint retire`, never dropped by time"
+            ),
+            Some(format!(
+                "remove `overlap` from [secrets.{key}], or make it role = \"signing\" if \
+                 it only signs"
             )),
         ),
         R::Collision { name, key, with } => (
@@ -1206,7 +1395,7 @@ mod tests {
             (
                 "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nsize = 32\n",
                 "envmint.toml:5: unknown field `size` in [secrets.A]",
-                "[secrets.A] takes: kind, alphabet, bytes, bits, length, rotate_every, environments, external, overlap, previous",
+                "[secrets.A] takes: kind, alphabet, bytes, bits, length, rotate_every, environments, external, overlap, previous, role, format",
             ),
             (
                 "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[environments.dev]\npath = \"x\"\n",
@@ -1231,7 +1420,7 @@ mod tests {
             (
                 "[defaults]\nrotation = \"9d\"\n[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n",
                 "envmint.toml:2: unknown field `rotation` in [defaults]",
-                "[defaults] takes: rotate_every, mode, overlap",
+                "[defaults] takes: rotate_every, mode, overlap, role",
             ),
             (
                 "[secrets.A]\n",
@@ -1665,7 +1854,7 @@ mod tests {
     #[test]
     fn rotation_problems_in_the_manifests_words() {
         const ENV: &str = "[environments.p]\n";
-        const FORMS: &str = "write previous = \"KEY_PREVIOUS\", previous = { numbered = \"KEY_{n}\", keep = 2 } or previous = { list = \"KEY_PREVIOUS\", separator = \",\", keep = 2 }";
+        const FORMS: &str = "write previous = \"KEY_PREVIOUS\", previous = { numbered = \"KEY_{n}\", keep = 2 }, previous = { list = \"KEY_PREVIOUS\", separator = \",\", keep = 2 } or previous = { slots = [\"KEY_2\", \"KEY_1\"] }";
         let cases: &[(&str, &str, &str)] = &[
             (
                 "[secrets.A]\nexternal = \"yes\"\n",
@@ -1684,13 +1873,23 @@ mod tests {
             ),
             (
                 "[secrets.A]\nprevious = { keep = 2 }\n",
-                "envmint.toml:3: `previous` of A gives neither `numbered` nor `list`",
+                "envmint.toml:3: `previous` of A gives none of `numbered`, `list` and `slots`",
                 FORMS,
             ),
             (
                 "[secrets.A]\nprevious = { numbered = \"A_{n}\", list = \"B\" }\n",
-                "envmint.toml:3: `previous` of A gives both `numbered` and `list`",
+                "envmint.toml:3: `previous` of A gives more than one of `numbered`, `list` and `slots`",
                 FORMS,
+            ),
+            (
+                "[secrets.A]\nprevious = { slots = \"A_1\" }\n",
+                "envmint.toml:3: `slots` must be a list of names in quotes, not text",
+                "e.g. slots = [\"AUTH_SECRET_2\", \"AUTH_SECRET_1\", \"AUTH_SECRET\"]",
+            ),
+            (
+                "[secrets.A]\nprevious = { slots = [\"A_1\"], keep = 2 }\n",
+                "envmint.toml:3: `slots` takes no `keep` or `separator`: each slot holds one retired value",
+                "list as many names as values to keep, newest first",
             ),
             (
                 "[secrets.A]\nprevious = \"A-OLD\"\n",
@@ -1881,7 +2080,7 @@ mod tests {
                 .expect_err("must fail"),
             )
         };
-        for bad in ["abc$", "abc\\\\", "abc'", "abc\\\"", "abc`"] {
+        for bad in ["abc${", "abc\\\\", "abc'"] {
             let r = said(format!(
                 "{envs}[secrets.A]\nalphabet = \"{bad}\"\nlength = 100\n"
             ));
@@ -1891,7 +2090,7 @@ mod tests {
             );
             assert_eq!(
                 r.hint.as_deref(),
-                Some("leave out $ \\ ' \" ` whitespace and control characters")
+                Some("leave out \\ ' whitespace and control characters, and $ or {")
             );
         }
         let r = said(format!(
@@ -1899,6 +2098,25 @@ mod tests {
         ));
         assert!(
             r.message.starts_with("envmint.toml:5: bad alphabet: "),
+            "{r:?}"
+        );
+        let r = said(format!(
+            "{envs}[secrets.A]\nkind = \"base64\"\nformat = \"base64:\"\n"
+        ));
+        assert_eq!(
+            r.message,
+            "envmint.toml:6: `format` has no {value} for the generated value"
+        );
+        assert_eq!(
+            r.hint.as_deref(),
+            Some("put {value} once where the value goes, e.g. format = \"base64:{value}\"")
+        );
+        let r = said(format!(
+            "{envs}[secrets.A]\nkind = \"base64\"\nformat = \"it's {{value}}\"\n"
+        ));
+        assert!(
+            r.message
+                .starts_with("envmint.toml:6: the format's text has a single quote"),
             "{r:?}"
         );
     }

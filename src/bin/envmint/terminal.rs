@@ -114,6 +114,16 @@ pub fn ask_yes(question: &str) -> Result<bool> {
     Ok(is_yes(&line))
 }
 
+/// Asks `question` (ending in `[y/N]`) on the terminal; only y or yes is yes.
+pub fn ask_explicit_yes(question: &str) -> Result<bool> {
+    let line = ask(question, false, 16)?;
+    let answer = String::from_utf8_lossy(&line);
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
+}
+
 /// Shows `prompt` on the terminal and reads one line of at most `limit` bytes, with echo off
 /// when `hidden`.
 fn ask(prompt: &str, hidden: bool, limit: usize) -> Result<Zeroizing<Vec<u8>>> {

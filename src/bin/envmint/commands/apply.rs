@@ -20,10 +20,11 @@ use crate::cli::ApplyArgs;
 use crate::context::Context;
 use envmint::dotenv::Document;
 use envmint::error::Location;
-use envmint::manifest::{Environment, Manifest, Source};
+use envmint::manifest::{Environment, Source};
 use envmint::plan::edit::{apply_edits, check_edits, digest};
 use envmint::plan::file::{self, EnvSecrets, MAX_PLAN_BYTES, SummaryLine};
-use envmint::plan::status;
+use envmint::plan::{redate, status};
+use envmint::time::format_timestamp;
 use envmint::{Error, Exit, Result, store};
 use serde::Serialize;
 use std::path::Path;
@@ -54,7 +55,31 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
     check_plan_owner(&args.plan, &meta)?;
     let plan = file::parse(&args.plan, &bytes)?;
     drop(bytes);
-    let manifest = Manifest::load(args.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    // The plan's records are dated when it was made; they are written dated now (`--at`).
+    let applied = super::rotate::instant(ctx, args.at.as_deref())?;
+    let planned = envmint::time::parse_instant(&plan.created).map_err(|_| {
+        Error::data(
+            Location::new(&args.plan, None),
+            format!(
+                "the plan's `created` time ({}) does not read; nothing was changed",
+                escaped(&plan.created)
+            ),
+        )
+        .with_hint("make the plan again with `envmint plan -o FILE`")
+    })?;
+    if envmint::plan::clock::is_ahead(planned, applied) {
+        return Err(Error::data(
+            Location::new(&args.plan, None),
+            format!(
+                "the plan was made at {}, after the clock ({}): its records would be dated \
+                 after the values they describe were written; nothing was changed",
+                format_timestamp(planned),
+                format_timestamp(applied)
+            ),
+        )
+        .with_hint("check this machine's clock (or --at), or make a new plan here"));
+    }
+    let manifest = super::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
     let dir = manifest_dir(&manifest, &cwd);
 
     let mut envs: Vec<&Environment> = Vec::with_capacity(plan.environments.len());
@@ -119,14 +144,24 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
         .map(|env| store::Storage::of(env))
         .collect::<Result<Vec<_>>>()?;
     let files = super::open_locked(ctx, &storages, &mut open, &cwd)?;
+    for (env, file) in envs.iter().zip(&files) {
+        super::check_recipients(env, file.snapshot(), &cwd)?;
+    }
     let mut docs: Vec<Option<Document>> = Vec::with_capacity(files.len());
+    // Per document: the re-dated records to put in place once every environment of its file
+    // has been replayed (the digests are on the records as planned).
+    let mut pending: Vec<Vec<(String, String)>> = Vec::with_capacity(files.len());
     let mut done = Vec::with_capacity(files.len());
     for (i, (env, s)) in envs.iter().zip(&secrets).enumerate() {
         // An environment sharing its file with an earlier one continues from that one's result.
         let shared = (0..i).rev().find(|&j| files[j].same_file(&files[i]));
-        let (mut doc, existed) = match shared.and_then(|j| docs[j].take()) {
-            Some(doc) => (doc, true),
-            None => (files[i].snapshot().document()?, files[i].exists()),
+        let (mut doc, existed, mut redated) = match shared.and_then(|j| docs[j].take()) {
+            Some(doc) => (doc, true, std::mem::take(&mut pending[shared.unwrap_or(0)])),
+            None => (
+                files[i].snapshot().document()?,
+                files[i].exists(),
+                Vec::new(),
+            ),
         };
         let current = if existed {
             digest(Some(doc.render().as_bytes()))
@@ -134,16 +169,38 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
             digest(None)
         };
         let store = shown(env.store_path(), &cwd).display().to_string();
+        let later_after = |digest: &str| {
+            (i + 1..files.len())
+                .any(|j| files[j].same_file(&files[i]) && secrets[j].after == digest)
+        };
         if s.edits.is_empty() && current == s.after {
             done.push(Done::Nothing);
         } else if current == s.after
             // A later environment of the same file applied too: the file is in its state.
-            || (i + 1..files.len())
-                .any(|j| files[j].same_file(&files[i]) && secrets[j].after == current)
+            || later_after(&current)
         {
             done.push(Done::AlreadyApplied);
         } else if current == s.before {
-            let left = status::left_behind_names(&manifest, env, &doc, ctx.now);
+            if redate::too_old(
+                planned,
+                applied,
+                redate::shortest_overlap(&manifest, env, &s.edits),
+            ) {
+                return Err(Error::data(
+                    Location::new(&args.plan, None),
+                    format!(
+                        "the plan was made at {}, longer ago than the shortest overlap of the \
+                         secrets it rotates in environment {}: the values it retires would \
+                         not be kept as long as the manifest says; nothing was changed",
+                        format_timestamp(planned),
+                        env.name
+                    ),
+                )
+                .with_hint("make a new plan with `envmint plan -o FILE` and apply that one"));
+            }
+            envmint::plan::clock::check(&doc, applied)
+                .map_err(|behind| super::rotate::clock_behind(env, &behind))?;
+            let left = status::left_behind_names(&manifest, env, &doc, applied);
             check_edits(&s.edits, &status::rotatable_names(&manifest, env), &left)
                 .map_err(|why| refused(&args.plan, env, &why))?;
             apply_edits(&mut doc, &s.edits)
@@ -158,7 +215,27 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
                 )
                 .with_hint("make the plan again with `envmint plan -o FILE`"));
             }
+            redated.extend(
+                redate::records(&s.edits)
+                    .into_iter()
+                    .map(|(k, r)| (k.to_string(), redate::redate(r, planned, applied))),
+            );
             done.push(Done::Applied);
+        } else if existed && {
+            // Applied before, at a later time than the plan: its records were re-dated. Put
+            // the planned ones back (those of every environment of this file) and compare.
+            let mut undated = Document::parse(&doc.render());
+            for j in (0..files.len()).filter(|&j| files[j].same_file(&files[i])) {
+                for (key, record) in redate::records(&secrets[j].edits) {
+                    if undated.get(key).is_some() {
+                        let _ = undated.set_record(key, record);
+                    }
+                }
+            }
+            let undated = digest(Some(undated.render().as_bytes()));
+            undated == s.after || later_after(&undated)
+        } {
+            done.push(Done::AlreadyApplied);
         } else {
             return Err(Error::data(
                 Location::new(env.store_path(), None),
@@ -173,6 +250,15 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
             ));
         }
         docs.push(Some(doc));
+        pending.push(redated);
+    }
+    for (doc, records) in docs.iter_mut().zip(&pending) {
+        if let Some(doc) = doc {
+            for (key, record) in records {
+                doc.set_record(key, record)
+                    .map_err(|e| super::bootstrap::edit_error(&args.plan, e))?;
+            }
+        }
     }
     let saves: Vec<store::Save<'_>> = files
         .iter()

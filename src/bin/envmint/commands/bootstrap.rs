@@ -26,7 +26,7 @@ struct EnvOutcome<'a> {
 
 pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = Manifest::load(args.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    let manifest = super::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
     if args.json {
         // A script that asked for JSON and cannot receive it must learn that before files change.
         super::check_stdout()?;
@@ -64,6 +64,7 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
     let mut planned = Vec::with_capacity(envs.len());
     for (env, storage) in envs.iter().zip(&storages) {
         let snapshot = store::peek(storage.clone(), &open)?;
+        super::check_recipients(env, &snapshot, &cwd)?;
         let staged = plan(env, &snapshot, &manifest, rng, opts)?;
         for w in staged.doc.warnings() {
             super::say!(
@@ -73,6 +74,7 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
                 w.message
             );
         }
+        warn_foreign(env, &staged.doc, &manifest, &cwd);
         planned.push((snapshot, staged));
     }
     // Before any write: which files git would publish (and with -v, what was planned).
@@ -277,6 +279,28 @@ fn plan(
     Ok(store::Staged { doc, report })
 }
 
+/// A warning for each retired value that came from `.env.example` ([`bootstrap::foreign`]):
+/// `doc` is the planned document, where it is marked expired.
+fn warn_foreign(env: &Environment, doc: &Document, manifest: &Manifest, cwd: &Path) {
+    let example = read_example(&env.file);
+    for f in bootstrap::foreign(doc, manifest.secrets_for(&env.name), example.as_ref()) {
+        let why = match f.why {
+            bootstrap::ForeignWhy::ExampleRecord => "it carries the template's previous-of record",
+            bootstrap::ForeignWhy::ExampleValue => "it holds the template's value",
+        };
+        super::say!(
+            "warning: {}:{}: {}: a retired value of {} that came from .env.example ({why}): \
+             apps must not accept a value the repository knows; marked expired, the next \
+             `envmint rotate {}` removes it",
+            shown(env.store_path(), cwd).display(),
+            doc.line_of_key(&f.key).unwrap_or(0),
+            f.key,
+            f.of,
+            env.name
+        );
+    }
+}
+
 /// `.env.example` in the folder of `file`.
 fn example_path(file: &Path) -> PathBuf {
     file.parent()
@@ -366,6 +390,15 @@ fn warn_if_tracked(paths: &[&Path], cwd: &Path) {
             );
             super::say!("hint: git rm --cached {file}, and add it to .gitignore");
         }
+    }
+}
+
+/// Whether the repository enclosing `path`'s folder tracks `path` (advice as for
+/// [`warn_if_tracked`]: false when git is missing or fails).
+pub(super) fn tracked_by_git_path(path: &Path) -> bool {
+    match (path.parent(), path.file_name()) {
+        (Some(dir), Some(name)) => !tracked_by_git(dir, &[name]).is_empty(),
+        _ => false,
     }
 }
 

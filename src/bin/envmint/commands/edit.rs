@@ -36,6 +36,8 @@ const SCRATCH_PREFIX: &str = "envmint-edit-";
 pub fn run(ctx: &Context, args: EditArgs) -> Result<Exit> {
     let target = Target::of(ctx, &args.target)?;
     let earlier = store::peek(target.storage()?, &target.options(ctx)?)?;
+    // Refused before the editor opens, so no edit is lost to a refusal at the end.
+    super::check_recipients(&target.env, &earlier, &target.cwd)?;
     let before = earlier.document()?;
     let original = before.render();
     let name = target

@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
+use envmint::dotenv::interpolate::{self, Outside};
 use envmint::error::Location;
 use envmint::export::folder::{self, FolderError};
 use envmint::export::{self, Format, K8sMeta, Keys, Refusal, SelectError, Why};
@@ -42,8 +43,41 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
     } else {
         Keys::Managed
     };
-    let entries = export::select(&target.manifest, &target.env.name, &doc, keys)
+    let selected = export::select(&target.manifest, &target.env.name, &doc, keys)
         .map_err(|e| select_error(&target, e))?;
+    // `${VAR}` expanded as python-dotenv and compose expand it, from the file alone: an export
+    // goes elsewhere, and must not carry the values of the shell it was made in.
+    let expanded = interpolate::expand(&doc, &|_| None, Outside::Loses);
+    if let Some(u) = expanded
+        .undefined
+        .iter()
+        .find(|u| selected.iter().any(|e| e.key == u.key))
+    {
+        let what = match &u.name {
+            Some(name) => format!("${{{name}}}, which is defined below it in the file"),
+            None => "a variable the file does not define (export reads no variable of your \
+                     shell)"
+                .to_string(),
+        };
+        return Err(Error::data(
+            Location::new(target.env.store_path(), doc.line_of_key(&u.key)),
+            format!(
+                "`{}` refers to {what}: its readers would get an empty string there",
+                u.key
+            ),
+        )
+        .with_hint(
+            "define the variable above it, give a default (${NAME:-value}), or single-quote \
+             the value to keep it literal",
+        ));
+    }
+    let entries: Vec<export::Entry<'_>> = selected
+        .iter()
+        .map(|e| export::Entry {
+            key: e.key,
+            value: expanded.value(e.key, e.value),
+        })
+        .collect();
     let default_name = format!("{}-secrets", target.env.name);
     let meta = K8sMeta {
         name: args.name.as_deref().unwrap_or(&default_name),
@@ -99,15 +133,18 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
                 target.env.name
             );
         }
+        super::warn_unignored(&output.join(folder::MARKER), true, &target.cwd);
     } else {
         refuse_special(output)?;
         let locked = envmint::atomic::lock(output, timeout)?;
+        check_replaceable(&target, &doc, format, output)?;
         locked.write(&bytes)?;
         say!(
             "{}: {count} exported as {} to {shown_out} (mode 0600)",
             target.env.name,
             format.name()
         );
+        super::warn_unignored(output, false, &target.cwd);
     }
     if args.json {
         let summary = JsonExport {
@@ -204,6 +241,48 @@ fn refuse_own_files(target: &Target, output: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The largest file `-o` looks into to tell whether it is an earlier export.
+const MAX_EARLIER: u64 = 16 * 1024 * 1024;
+
+/// `-o` replaces only an earlier export of this environment or an empty file (see
+/// [`export::earlier`]), as `plan -o` replaces only an earlier plan: `-o README.md`, a slip of
+/// the keyboard or a script's wrong variable, must not destroy a file. Checked under the lock.
+fn check_replaceable(
+    target: &Target,
+    doc: &envmint::dotenv::Document,
+    format: Format,
+    output: &Path,
+) -> Result<()> {
+    let bytes = match envmint::atomic::read_regular(output, MAX_EARLIER) {
+        Ok(None) => return Ok(()),
+        Ok(Some(bytes)) => Some(bytes),
+        Err(Error::File(e)) => match e.problem {
+            // Not a regular file: the writer refuses it in its own words (73).
+            envmint::error::FileProblem::NotRegular { .. } => return Ok(()),
+            envmint::error::FileProblem::TooLarge { .. }
+            | envmint::error::FileProblem::GrewPastLimit { .. } => None,
+            _ => return Err(Error::File(e)),
+        },
+        Err(e) => return Err(e),
+    };
+    let (managed, previous) = export::managed_keys(&target.manifest, &target.env.name);
+    let known =
+        |key: &str| doc.contains_key(key) || managed.iter().chain(&previous).any(|k| k == key);
+    if bytes.is_some_and(|b| export::earlier::is_earlier_export(format, &b, &known)) {
+        return Ok(());
+    }
+    Err(Error::cant_create(
+        output,
+        format!(
+            "it exists and is not an earlier {} export of `{}`; `export -o` replaces only an \
+             earlier export or an empty file",
+            format.name(),
+            target.env.name
+        ),
+    )
+    .with_hint("name a new file, or remove this one first if it is yours to lose"))
+}
+
 /// Refuses `-o` naming something that is not a file nor a folder: `/dev/stdout` (a pipe or a
 /// terminal behind `/proc/self/fd`), a device, a FIFO. The atomic writer could only fail on
 /// it, with words about the link's target (`pipe:[1234]`: "the directory does not exist").
@@ -224,13 +303,29 @@ fn select_error(target: &Target, err: SelectError) -> Error {
     let path = target.env.store_path();
     let name = &target.env.name;
     match err {
-        SelectError::Missing { key } => Error::data(
-            Location::new(path, None),
-            format!("`{key}` is declared for environment `{name}` but is not in the file"),
-        )
-        .with_hint(format!(
-            "envmint bootstrap {name} adds it (envmint set {name} {key} for a value you are given)"
-        )),
+        SelectError::Missing { key } => {
+            // Bootstrap generates declared keys, but never an external one: its value is given.
+            let external = target
+                .manifest
+                .secrets_for(name)
+                .any(|s| s.key == key && s.external);
+            let hint = if external {
+                format!(
+                    "`{key}` is external (its value comes from elsewhere): envmint set {name} \
+                     {key} adds it, from stdin"
+                )
+            } else {
+                format!(
+                    "envmint bootstrap {name} adds it (envmint set {name} {key} for a value you \
+                     are given)"
+                )
+            };
+            Error::data(
+                Location::new(path, None),
+                format!("`{key}` is declared for environment `{name}` but is not in the file"),
+            )
+            .with_hint(hint)
+        }
         SelectError::Unreadable { key, line } => Error::data(
             Location::new(path, line),
             format!("`{key}` is on a line envmint cannot read, so its value is unclear"),
@@ -365,6 +460,39 @@ fn folder_error(err: FolderError) -> Error {
             "move it away, or {elsewhere} (its list is {})",
             folder::MARKER
         )),
+        FolderError::Symlink { path, to } => {
+            let to: String = to
+                .to_string_lossy()
+                .chars()
+                .take(300)
+                .flat_map(char::escape_debug)
+                .collect();
+            Error::cant_create(
+                path,
+                format!(
+                    "is a symlink (to {to}): docker-secrets writes into a folder given by its \
+                     own path, never through a link (a repository can hold one that points \
+                     anywhere)"
+                ),
+            )
+            .with_hint("if that is where the secrets belong, give the folder itself with -o")
+        }
+        FolderError::NotAdoptable { path, holds } => {
+            let holds: String = holds
+                .chars()
+                .take(100)
+                .flat_map(char::escape_debug)
+                .collect();
+            Error::cant_create(
+                path,
+                format!(
+                    "is a folder envmint did not export into (it holds `{holds}` and no {}): \
+                     refusing to change its mode and drop secrets among its files",
+                    folder::MARKER
+                ),
+            )
+            .with_hint("export into a new or empty folder, e.g. -o secrets/")
+        }
         FolderError::NotRegular { path, key } => Error::cant_create(
             path,
             format!("is not a regular file (a link or a folder): refusing to write `{key}` there"),

@@ -1,5 +1,5 @@
-//! `envmint init`: cover secret files in .gitignore, then write the built-in preset as
-//! envmint.toml unless one is already there.
+//! `envmint init`: cover secret files in .gitignore, then write a built-in preset (`web`, or
+//! `--preset NAME`) as envmint.toml unless one is already there.
 //!
 //! The order matters: `.gitignore` comes first because it is what protects secrets, and an
 //! existing `envmint.toml` is kept and reported, not an error. So a run that failed half way (a
@@ -8,7 +8,7 @@
 use super::{Global, shown};
 use crate::cli::InitArgs;
 use crate::context::Context;
-use envmint::manifest::{FILE_NAME, PRESET};
+use envmint::manifest::{FILE_NAME, preset};
 use envmint::{Error, Exit, Result, atomic, gitignore};
 use std::path::Path;
 
@@ -86,14 +86,17 @@ pub fn run(ctx: &Context, global: &Global, args: InitArgs) -> Result<Exit> {
         );
         return Ok(Exit::Ok);
     }
+    // clap admits only the names `PRESETS` has (tested), so the lookup cannot miss.
+    let name = args.preset.as_str();
+    let text = preset(name).ok_or_else(|| Error::usage(format!("no preset named {name}")))?;
     say_verbose(format!(
-        "{}: writing the web preset ({} bytes)",
+        "{}: writing the {name} preset ({} bytes)",
         shown(lock.target(), &cwd).display(),
-        PRESET.len()
+        text.len()
     ));
-    lock.write_public(PRESET.as_bytes())?;
+    lock.write_public(text.as_bytes())?;
     super::say!(
-        "wrote {} (the web preset: development, staging, production)",
+        "wrote {} (the {name} preset: development, staging, production)",
         shown(&target, &cwd).display()
     );
     Ok(Exit::Ok)

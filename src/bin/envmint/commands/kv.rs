@@ -42,7 +42,7 @@ impl Target {
         identities: &[PathBuf],
     ) -> Result<Target> {
         let cwd = ctx.cwd()?.to_path_buf();
-        let manifest = Manifest::load(manifest, &cwd, ctx.home.as_deref())?;
+        let manifest = super::load_manifest(ctx, manifest, &cwd)?;
         let env = manifest.environment(name)?.clone();
         Ok(Target {
             manifest,
@@ -74,9 +74,11 @@ impl Target {
         options.timeout = ctx.lock_timeout.get()?;
         let waiting = &mut super::lock_waiter(&self.cwd);
         let mut files = store::open_all(&[self.storage()?], &options, waiting)?;
-        files
+        let file = files
             .pop()
-            .ok_or_else(|| Error::cant_create(self.env.store_path(), "nothing to open"))
+            .ok_or_else(|| Error::cant_create(self.env.store_path(), "nothing to open"))?;
+        super::check_recipients(&self.env, file.snapshot(), &self.cwd)?;
+        Ok(file)
     }
 
     /// Saves `doc` into `file` through the atomic writer with the environment's declared mode,

@@ -37,6 +37,8 @@ fn summary_line(c: &Change) -> SummaryLine {
         Action::ExpiredRemoved => "remove-expired",
         Action::Dropped => "drop",
         Action::ExternalDue => "external-due",
+        Action::CredentialKept => "credential-kept",
+        Action::KeyringFull => "keyring-full",
     };
     SummaryLine {
         key: c.key.clone(),
@@ -55,7 +57,8 @@ struct Made<'a> {
 
 pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = Manifest::load(args.rotation.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    let manifest = super::load_manifest(ctx, args.rotation.manifest.as_deref(), &cwd)?;
+    super::status::warn_manifest(&manifest, &cwd);
     if args.json {
         super::check_stdout()?;
     }
@@ -93,6 +96,7 @@ pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
                 env,
                 exists: false,
                 written: false,
+                refused: false,
                 changes: Vec::new(),
             });
             continue;
@@ -123,12 +127,15 @@ pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
             env,
             exists: true,
             written: false,
+            refused: false,
             changes: built.changes,
         });
     }
 
     if let Some(path) = &args.output {
         write_plan(ctx, path, &dir, now, &made)?;
+        // A plan holds the new values (in the clear for a plain environment).
+        super::warn_unignored(path, false, &cwd);
     }
     if args.json {
         print_json(&reports, &cwd, now, args.output.as_deref())?;

@@ -1,23 +1,29 @@
-//! `envmint rekey ENV... | --all [--dry-run] [-i ID...]`: re-encrypts sealed stores to the
-//! recipients the manifest lists now.
+//! `envmint rekey ENV... | --all [--dry-run] [--yes] [-i ID...]`: re-encrypts sealed stores to
+//! the recipients the manifest lists now, and pins them.
 //!
-//! Each store is decrypted in memory and encrypted again with a new file key. age files do not
-//! name their recipients (an X25519 stanza is anonymous), so rekey cannot tell which recipient
-//! changed: it always re-encrypts, and `--dry-run` compares the file's recipient stanzas (how
-//! many, of which types) with the manifest's list.
+//! Each store is decrypted in memory and encrypted again with a new file key. A store carries
+//! the recipients it was last written to, pinned inside its payload (`envmint::seal::pin`), and
+//! every other write refuses a manifest whose recipients differ from them: rekey is the one
+//! write that changes them. It shows the difference first (the public keys added and removed)
+//! and needs `--yes`, or a "y" at the terminal; `--dry-run` shows it and writes nothing. A
+//! store made before pins is compared by its header (how many recipients, of which types: age
+//! files do not name them). A rekey that would leave out every identity that opened the store
+//! needs `--yes` itself.
 
-use envmint::manifest::{Environment, Manifest};
-use envmint::seal::Opened;
-use envmint::{Error, Exit, Result, store};
+use envmint::manifest::Environment;
+use envmint::seal::{Opened, pin};
+use envmint::store::{self, Pin, Snapshot};
+use envmint::{Error, Exit, Result};
 
 use super::{say, shown};
 use crate::cli::RekeyArgs;
 use crate::context::Context;
+use crate::report::short_keys;
 
 /// Runs `envmint rekey`.
 pub fn run(ctx: &Context, args: RekeyArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = Manifest::load(args.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    let manifest = super::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
     let mut envs: Vec<&Environment> = Vec::new();
     if args.all {
         envs.extend(
@@ -55,15 +61,55 @@ pub fn run(ctx: &Context, args: RekeyArgs) -> Result<Exit> {
         .map(|env| store::Storage::of(env))
         .collect::<Result<Vec<_>>>()?;
     let mut options = super::unseal::store_options(ctx, &envs, &args.identities)?;
+    // What changes, read (and decrypted, which proves the identities open every store) before
+    // anything is written or asked.
+    let mut changes = Vec::with_capacity(envs.len());
+    let mut locks_out = false;
+    for (env, storage) in envs.iter().zip(&storages) {
+        let snapshot = store::peek(storage.clone(), &options)?;
+        let change = Change::of(env, &snapshot);
+        locks_out |= change.locks_out;
+        say!("{}", change.line(env, &cwd, args.dry_run));
+        changes.push(change);
+    }
     if args.dry_run {
-        for (env, storage) in envs.iter().zip(&storages) {
-            // Decrypting proves the rekey would succeed with these identities.
-            let snapshot = store::peek(storage.clone(), &options)?;
-            say!("{}", dry_run_line(env, storage, snapshot.exists(), &cwd));
-        }
         return Ok(Exit::Ok);
     }
+    let asks = changes.iter().any(|c| c.changes_who);
+    if locks_out && !args.yes {
+        return Err(Error::usage(
+            "refusing to rekey: none of the new recipients is an identity that opened the store, \
+             so you would lose access to it",
+        )
+        .with_hint("add your own recipient to the list, or pass --yes if this is intended"));
+    }
+    if asks && !args.yes {
+        let on_terminal = crate::terminal::stdin_is_terminal();
+        if !on_terminal {
+            return Err(Error::usage(
+                "refusing to change who can decrypt the store without --yes (no terminal to ask)",
+            )
+            .with_hint(
+                "check the recipients above (a pull request may have added one), then run \
+                 `envmint rekey ... --yes`",
+            ));
+        }
+        if !crate::terminal::ask_explicit_yes("Re-encrypt to these recipients? [y/N] ")? {
+            say!("rekey: nothing written");
+            return Ok(Exit::Problems);
+        }
+    }
     let files = super::open_locked(ctx, &storages, &mut options, &cwd)?;
+    // The stores must still hold what was shown: another rekey in between changes the question.
+    for ((file, change), env) in files.iter().zip(&changes).zip(&envs) {
+        if Change::of(env, file.snapshot()) != *change {
+            return Err(Error::usage(format!(
+                "{}: the store changed while rekey was asking; nothing written",
+                env.name
+            ))
+            .with_hint("run `envmint rekey` again to see the change"));
+        }
+    }
     let rewrites: Vec<(&store::EnvFile, envmint::atomic::Mode)> = files
         .iter()
         .zip(&envs)
@@ -74,7 +120,7 @@ pub fn run(ctx: &Context, args: RekeyArgs) -> Result<Exit> {
         let file = shown(env.store_path(), &cwd).display();
         if w.written {
             say!(
-                "{}: {file} re-encrypted to {}",
+                "{}: {file} re-encrypted to {} and pinned",
                 env.name,
                 super::bootstrap::plural(recipients(storage).len(), "recipient")
             );
@@ -85,6 +131,89 @@ pub fn run(ctx: &Context, args: RekeyArgs) -> Result<Exit> {
     Ok(Exit::Ok)
 }
 
+/// What a rekey changes in one store.
+#[derive(Debug, PartialEq, Eq)]
+struct Change {
+    /// Whether the store exists.
+    exists: bool,
+    /// The recipients the manifest lists now (canonical).
+    now: Vec<String>,
+    /// What the store says now.
+    pin: Option<Pin>,
+    /// Whether who can decrypt it changes (or cannot be told: no pin, or a bad one).
+    changes_who: bool,
+    /// Whether none of the new recipients is an identity that opened it.
+    locks_out: bool,
+}
+
+impl Change {
+    fn of(env: &Environment, snapshot: &Snapshot) -> Change {
+        let now = pin::canonical(snapshot.recipients());
+        let state = snapshot.sealed();
+        let pin = state.map(|s| s.pin.clone());
+        let changes_who = match &pin {
+            Some(Pin::Pinned(pinned)) => *pinned != now,
+            Some(Pin::Unpinned(_) | Pin::Bad(_)) => true,
+            None => false,
+        };
+        let locks_out = state.is_some_and(|s| store::locks_out(env.store_path(), &now, s).is_err());
+        Change {
+            exists: snapshot.exists(),
+            now,
+            pin,
+            changes_who,
+            locks_out,
+        }
+    }
+
+    /// The line that shows the change (`dry`: as what would happen).
+    fn line(&self, env: &Environment, cwd: &std::path::Path, dry: bool) -> String {
+        let file = shown(env.store_path(), cwd).display();
+        if !self.exists {
+            return format!("{}: {file} does not exist yet; nothing to rekey", env.name);
+        }
+        let count = super::bootstrap::plural(self.now.len(), "recipient");
+        let verb = if dry {
+            "would be re-encrypted"
+        } else {
+            "to be re-encrypted"
+        };
+        let why = match &self.pin {
+            Some(Pin::Pinned(pinned)) => {
+                let (added, removed) = pin::diff(pinned, &self.now);
+                let mut parts = Vec::new();
+                if !added.is_empty() {
+                    parts.push(format!("adds {}", short_keys(&added)));
+                }
+                if !removed.is_empty() {
+                    parts.push(format!("removes {}", short_keys(&removed)));
+                }
+                if parts.is_empty() {
+                    "the recipients pinned in it, unchanged (a new file key)".to_string()
+                } else {
+                    parts.join("; ")
+                }
+            }
+            Some(Pin::Unpinned(_)) => format!(
+                "no recipient pin yet ({}); pins {}",
+                stanza_change(env, &self.now),
+                short_keys(&self.now)
+            ),
+            Some(Pin::Bad(line)) => format!(
+                "its pin does not parse (line {line}); pins {}",
+                short_keys(&self.now)
+            ),
+            None => String::new(),
+        };
+        let warn = if self.locks_out {
+            "; none of them is an identity that opened it: you would lose access"
+        } else {
+            ""
+        };
+        format!("{}: {file} {verb} to {count}: {why}{warn}", env.name)
+    }
+}
+
 /// The recipients a storage seals to now.
 fn recipients<'s>(storage: &'s store::Storage<'_>) -> &'s [envmint::seal::Recipient] {
     match &storage.format {
@@ -93,66 +222,41 @@ fn recipients<'s>(storage: &'s store::Storage<'_>) -> &'s [envmint::seal::Recipi
     }
 }
 
-/// The stanza type a recipient gets in an age header.
-fn stanza_type(r: &envmint::seal::Recipient) -> &'static str {
-    match r {
-        envmint::seal::Recipient::X25519(_) => "X25519",
-        envmint::seal::Recipient::Ssh(_) => {
-            if r.to_string().starts_with("ssh-rsa") {
-                "ssh-rsa"
-            } else {
-                "ssh-ed25519"
-            }
-        }
-    }
-}
-
-/// `--dry-run`: what rekey would do to one store, and why as far as the file tells.
-fn dry_run_line(
-    env: &Environment,
-    storage: &store::Storage<'_>,
-    exists: bool,
-    cwd: &std::path::Path,
-) -> String {
-    let file = shown(env.store_path(), cwd).display();
-    if !exists {
-        return format!("{}: {file} does not exist yet; nothing to rekey", env.name);
-    }
-    let wanted: Vec<&str> = recipients(storage).iter().map(stanza_type).collect();
-    let now = std::fs::read(env.store_path())
+/// For a store without a pin: how its header's recipients (by number and type) compare with the
+/// manifest's, the only thing an age header tells.
+fn stanza_change(env: &Environment, now: &[String]) -> String {
+    let wanted: Vec<&str> = now
+        .iter()
+        .filter_map(|r| envmint::seal::Recipient::parse(r).ok())
+        .map(|r| pin::stanza_type(&r))
+        .collect();
+    let had = std::fs::read(env.store_path())
         .ok()
         .and_then(|raw| Opened::new(&raw[..], "").ok().map(|o| o.stanza_types()))
         .unwrap_or_default();
     const KNOWN: [&str; 3] = ["X25519", "ssh-ed25519", "ssh-rsa"];
-    let count = |list: &[&str], t: &str| list.iter().filter(|x| **x == t).count();
-    // age adds a random "grease" stanza to every header: only recipient types count.
-    let now_refs: Vec<&str> = now
+    let had: Vec<&str> = had
         .iter()
         .map(String::as_str)
         .filter(|t| KNOWN.contains(t))
         .collect();
+    let count = |list: &[&str], t: &str| list.iter().filter(|x| **x == t).count();
     let mut changes = Vec::new();
     for t in KNOWN {
-        let (had, want) = (count(&now_refs, t), count(&wanted, t));
+        let (had, want) = (count(&had, t), count(&wanted, t));
         if want > had {
             changes.push(format!("{} {t} recipient(s) added", want - had));
         } else if had > want {
             changes.push(format!("{} {t} recipient(s) removed", had - want));
         }
     }
-    let why = if changes.is_empty() {
+    if changes.is_empty() {
         format!(
-            "the same number and types of recipients ({}); age files do not name their \
-             recipients, so one replaced by another cannot be told apart",
-            wanted.len()
+            "sealed to {} now, of the same types; age files do not name their recipients, so one \
+             replaced by another cannot be told apart",
+            had.len()
         )
     } else {
-        changes.join(", ")
-    };
-    format!(
-        "{}: {file} would be re-encrypted to {} ({} now): {why}",
-        env.name,
-        super::bootstrap::plural(wanted.len(), "recipient"),
-        now_refs.len()
-    )
+        format!("sealed to {} now: {}", had.len(), changes.join(", "))
+    }
 }

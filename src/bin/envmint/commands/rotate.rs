@@ -7,6 +7,7 @@ use crate::cli::{RotateArgs, SelectArgs};
 use crate::context::Context;
 use envmint::dotenv::Document;
 use envmint::manifest::{Environment, Manifest};
+use envmint::plan::clock::ClockBehind;
 use envmint::plan::edit::apply_edits;
 use envmint::plan::rotation::{self, Action, Change, RotationError, Selection};
 use envmint::{Error, Exit, Result, store};
@@ -82,6 +83,7 @@ pub(super) fn rotation_error(env: &Environment, err: RotationError) -> Error {
         ))
         .with_hint("name a key declared under [secrets] for this environment (see envmint.toml)"),
         RotationError::Edit(e) => super::bootstrap::edit_error(env.store_path(), e),
+        RotationError::ClockBehind(behind) => clock_behind(env, &behind),
         RotationError::SeparatorInValue { key, list } => Error::data(
             envmint::error::Location::new(env.store_path(), None),
             format!(
@@ -93,7 +95,36 @@ pub(super) fn rotation_error(env: &Environment, err: RotationError) -> Error {
             "rotate it without keeping the old value: envmint rotate {} --key {key} --no-overlap",
             env.name
         )),
+        RotationError::KeyringFull {
+            key,
+            environment,
+            held,
+        } => Error::data(
+            envmint::error::Location::new(env.store_path(), None),
+            format!(
+                "{key}: its keyring is full ({held} retired key{} kept): a new key would push \
+                 out one that data may still need",
+                if held == 1 { "" } else { "s" }
+            ),
+        )
+        .with_hint(format!(
+            "re-encrypt the data under the current key, then remove the old keys with: envmint \
+             retire {environment} {key}"
+        )),
     }
+}
+
+/// A store whose newest record is ahead of the clock (`rotate`, `plan` and `apply`): exit 65
+/// naming the record's line, its time and the clock.
+pub(super) fn clock_behind(env: &Environment, behind: &envmint::plan::clock::ClockBehind) -> Error {
+    Error::data(
+        envmint::error::Location::new(env.store_path(), Some(behind.newest.line)),
+        format!("{behind}; nothing was changed"),
+    )
+    .with_hint(
+        "check this machine's clock (or --at); a record dated in the future by hand is fixed \
+         by correcting or removing that line",
+    )
 }
 
 /// Builds the rotation of `env` from `snapshot` and applies it to a copy of its document.
@@ -104,17 +135,33 @@ pub(super) fn build(
     options: &rotation::Options,
     rng: &mut rand_chacha::ChaCha20Rng,
 ) -> Result<(Document, rotation::Built)> {
+    build_checked(manifest, env, snapshot, options, rng)?.map_err(|b| clock_behind(env, &b))
+}
+
+/// [`build`], with a store whose records are ahead of the clock told apart (`Ok(Err(..))`):
+/// `rotate` refuses that store and goes on with the others.
+fn build_checked(
+    manifest: &Manifest,
+    env: &Environment,
+    snapshot: &store::Snapshot,
+    options: &rotation::Options,
+    rng: &mut rand_chacha::ChaCha20Rng,
+) -> Result<std::result::Result<(Document, rotation::Built), ClockBehind>> {
     let mut doc = snapshot.document()?;
-    let built =
-        rotation::build(manifest, env, &doc, options, rng).map_err(|e| rotation_error(env, e))?;
+    let built = match rotation::build(manifest, env, &doc, options, rng) {
+        Ok(built) => built,
+        Err(RotationError::ClockBehind(behind)) => return Ok(Err(behind)),
+        Err(e) => return Err(rotation_error(env, e)),
+    };
     apply_edits(&mut doc, &built.edits)
         .map_err(|e| super::bootstrap::edit_error(env.store_path(), e))?;
-    Ok((doc, built))
+    Ok(Ok((doc, built)))
 }
 
 pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = Manifest::load(args.rotation.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    let manifest = super::load_manifest(ctx, args.rotation.manifest.as_deref(), &cwd)?;
+    super::status::warn_manifest(&manifest, &cwd);
     if args.json {
         super::check_stdout()?;
     }
@@ -139,6 +186,7 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
     let mut pending: Vec<store::Pending<'_, Planned>> = Vec::new();
     let mut pending_envs: Vec<&Environment> = Vec::new();
     let mut rotated: Vec<HashSet<String>> = Vec::new();
+    let mut refusals: Vec<Error> = Vec::new();
     for env in &envs {
         let storage = store::Storage::of(env)?;
         let earlier = pending_envs
@@ -148,17 +196,35 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
             Some(j) => store::Snapshot::of_document(storage.clone(), &pending[j].staged.doc),
             None => store::peek(storage.clone(), &open)?,
         };
+        super::check_recipients(env, &snapshot, &cwd)?;
         if !snapshot.exists() {
             reports.push(EnvReport {
                 env,
                 exists: false,
                 written: false,
+                refused: false,
                 changes: Vec::new(),
             });
             continue;
         }
         let options = shared_options(&options, &pending_envs, &rotated, env);
-        let (doc, mut built) = build(&manifest, env, &snapshot, &options, rng)?;
+        let (doc, mut built) = match build_checked(&manifest, env, &snapshot, &options, rng)? {
+            Ok(built) => built,
+            // The clock is behind this store's records: it is refused (nothing written to
+            // it, exit 65 at the end), and the others are rotated. A record someone dated in
+            // the future in one store must not stop the scheduled rotation of every store.
+            Err(behind) => {
+                refusals.push(clock_behind(env, &behind));
+                reports.push(EnvReport {
+                    env,
+                    exists: true,
+                    written: false,
+                    refused: true,
+                    changes: Vec::new(),
+                });
+                continue;
+            }
+        };
         let file = shown(env.store_path(), &cwd);
         for w in doc.warnings() {
             super::say!("warning: {}:{}: {}", file.display(), w.line, w.message);
@@ -173,6 +239,7 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
             env,
             exists: true,
             written: false,
+            refused: false,
             changes: Vec::new(),
         });
         pending_envs.push(env);
@@ -192,12 +259,12 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
 
     if args.dry_run {
         let mut planned = pending.into_iter().map(|p| p.staged.report);
-        for r in reports.iter_mut().filter(|r| r.exists) {
+        for r in reports.iter_mut().filter(|r| r.exists && !r.refused) {
             if let Some(p) = planned.next() {
                 r.changes = p.changes;
             }
         }
-        return finish(&args, &reports, &cwd, now, None);
+        return finish(&args, &reports, &cwd, now, refusals.into_iter().next());
     }
 
     // Pass 2, under the locks of every store's folder: a store that moved since pass 1 is
@@ -223,13 +290,14 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
         },
     )?;
     let mut outcomes = done.outcomes.into_iter();
-    for r in reports.iter_mut().filter(|r| r.exists) {
+    for r in reports.iter_mut().filter(|r| r.exists && !r.refused) {
         if let Some(o) = outcomes.next() {
             r.written = o.written;
             r.changes = o.report.changes;
         }
     }
-    finish(&args, &reports, &cwd, now, done.failure)
+    let failure = done.failure.or_else(|| refusals.into_iter().next());
+    finish(&args, &reports, &cwd, now, failure)
 }
 
 /// Warns about the odd keys of a rotation (a record that does not read...) as `status` does,
@@ -319,6 +387,8 @@ pub(super) struct EnvReport<'a> {
     /// Whether its store exists (a store that does not is skipped: bootstrap makes it).
     pub exists: bool,
     pub written: bool,
+    /// Whether the store was refused: its records are ahead of the clock.
+    pub refused: bool,
     pub changes: Vec<Change>,
 }
 
@@ -352,6 +422,8 @@ pub(super) fn change_line(env: &str, c: &Change, width: usize, dry_run: bool) ->
         (Action::ExpiredRemoved, false) => "removed expired",
         (Action::Dropped, false) => "dropped",
         (Action::ExternalDue, _) => "external, due",
+        (Action::CredentialKept, _) => "credential, kept",
+        (Action::KeyringFull, _) => "keyring full, kept",
     };
     let detail = match c.action {
         Action::Rotated => format!(
@@ -364,6 +436,18 @@ pub(super) fn change_line(env: &str, c: &Change, width: usize, dry_run: bool) ->
             "({}); run: envmint set {env} {}",
             c.reason.map_or("", |r| r.as_str()),
             c.key
+        ),
+        Action::CredentialKept => format!(
+            "({}); a credential: change it at its service, then run: {}",
+            c.reason.map_or("", |r| r.as_str()),
+            run_command(env, c).unwrap_or_default()
+        ),
+        Action::KeyringFull => format!(
+            "({}); {} retired key{} kept, none may be dropped: re-encrypt, then run: {}",
+            c.reason.map_or("", |r| r.as_str()),
+            c.count,
+            if c.count == 1 { "" } else { "s" },
+            run_command(env, c).unwrap_or_default()
         ),
         _ => {
             let of = c.previous_of.as_deref().unwrap_or("");
@@ -385,9 +469,14 @@ fn state(r: &EnvReport<'_>, dry_run: bool) -> String {
             r.env.name
         );
     }
+    if r.refused {
+        return "refused: the clock is behind its records; nothing written".to_string();
+    }
     let count = |a: Action| r.changes.iter().filter(|c| c.action == a).count();
     let rotated = count(Action::Rotated);
     let external = count(Action::ExternalDue);
+    let credentials = count(Action::CredentialKept);
+    let full = count(Action::KeyringFull);
     let removed = count(Action::ExpiredRemoved) + count(Action::Dropped);
     if r.changes.is_empty() {
         return "nothing due".to_string();
@@ -403,10 +492,36 @@ fn state(r: &EnvReport<'_>, dry_run: bool) -> String {
     if external > 0 {
         parts.push(format!("{external} external due"));
     }
+    if credentials > 0 {
+        parts.push(format!(
+            "{credentials} credential{} kept",
+            plural(credentials)
+        ));
+    }
+    if full > 0 {
+        parts.push(format!("{full} keyring{} full", plural(full)));
+    }
     if !dry_run && !r.written && rotated + removed > 0 {
         parts.push("not written".to_string());
     }
     parts.join(", ")
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The command a person runs for a change the rotation could not make itself: `envmint set`
+/// for an external key, `envmint rotate --key` for a credential (once changed at its service),
+/// `envmint retire` for a full keyring.
+pub(super) fn run_command(env: &str, c: &Change) -> Option<String> {
+    let key = &c.key;
+    match c.action {
+        Action::ExternalDue => Some(format!("envmint set {env} {key}")),
+        Action::CredentialKept => Some(format!("envmint rotate {env} --key {key}")),
+        Action::KeyringFull => Some(format!("envmint retire {env} {key}")),
+        _ => None,
+    }
 }
 
 /// Key names wider than this do not widen the summary's key column.
@@ -447,6 +562,9 @@ struct JsonEnv<'a> {
     file: std::borrow::Cow<'a, str>,
     exists: bool,
     written: bool,
+    /// Present (true) when the store was refused: its records are ahead of the clock.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    refused: bool,
     changes: Vec<JsonChange<'a>>,
 }
 
@@ -454,7 +572,8 @@ struct JsonEnv<'a> {
 #[derive(Serialize)]
 pub(super) struct JsonChange<'a> {
     key: &'a str,
-    /// `rotated`, `retired`, `expired-removed`, `dropped` or `external-due`.
+    /// `rotated`, `retired`, `expired-removed`, `dropped`, `external-due`, `credential-kept`
+    /// or `keyring-full`.
     action: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'static str>,
@@ -466,7 +585,7 @@ pub(super) struct JsonChange<'a> {
     previous_of: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     count: Option<usize>,
-    /// For an external key: the command to run.
+    /// For an external key, a kept credential or a full keyring: the command to run.
     #[serde(skip_serializing_if = "Option::is_none")]
     run: Option<String>,
 }
@@ -480,7 +599,7 @@ pub(super) fn json_change<'a>(env: &str, c: &'a Change) -> JsonChange<'a> {
         bits: c.bits.map(super::bits_json),
         previous_of: c.previous_of.as_deref(),
         count: (c.count > 1).then_some(c.count),
-        run: (c.action == Action::ExternalDue).then(|| format!("envmint set {env} {}", c.key)),
+        run: run_command(env, c),
     }
 }
 
@@ -497,6 +616,7 @@ fn print_json(
             file: shown(r.env.store_path(), cwd).to_string_lossy(),
             exists: r.exists,
             written: r.written,
+            refused: r.refused,
             changes: r
                 .changes
                 .iter()

@@ -29,11 +29,12 @@ pub fn run(ctx: &Context, args: SealArgs) -> Result<Exit> {
             args.manifest.as_deref(),
             &args.input,
             args.remove_plaintext,
+            args.force,
         );
     }
-    if args.remove_plaintext || args.manifest.is_some() {
+    if args.remove_plaintext || args.manifest.is_some() || args.force {
         return Err(Error::usage(
-            "--remove-plaintext and --manifest apply to `envmint seal ENV...` only",
+            "--remove-plaintext, --force and --manifest apply to `envmint seal ENV...` only",
         )
         .with_hint("leave out -r, -R and --passphrase to seal environments"));
     }

@@ -7,7 +7,10 @@
 
 use std::path::{Path, PathBuf};
 
+use envmint::dotenv::Document;
+use envmint::error::Location;
 use envmint::manifest::{Environment, Manifest};
+use envmint::seal::unsealed;
 use envmint::{Error, Exit, Result, store};
 
 use super::{say, shown};
@@ -53,28 +56,38 @@ fn sealed_envs<'m>(
     Ok(envs)
 }
 
-/// `envmint seal ENV... [--remove-plaintext]`: encrypts each environment's plaintext `file` into
-/// its `sealed` file. Overwriting an existing sealed file needs an identity that opens it: what
-/// it holds is compared first, so an unchanged plaintext leaves its bytes alone, and a store
-/// this user cannot read is never replaced blind.
+/// `envmint seal ENV... [--remove-plaintext] [--force]`: encrypts each environment's plaintext
+/// `file` into its `sealed` file. Overwriting an existing sealed file needs an identity that
+/// opens it: what it holds is compared first, so an unchanged plaintext leaves its bytes alone,
+/// a store this user cannot read is never replaced blind, and a store that changed since the
+/// plaintext was unsealed is not overwritten without `--force` (see
+/// [`envmint::seal::unsealed`]). The plaintext file keeps its line, now naming what was sealed.
 pub fn seal(
     ctx: &Context,
     manifest: Option<&Path>,
     names: &[PathBuf],
     remove_plaintext: bool,
+    force: bool,
 ) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = Manifest::load(manifest, &cwd, ctx.home.as_deref())?;
+    let manifest = super::load_manifest(ctx, manifest, &cwd)?;
     let names: Vec<&str> = names
         .iter()
         .map(|p| p.to_str().unwrap_or("\u{fffd}"))
         .collect();
     let envs = sealed_envs(&manifest, &names, "seal")?;
-    // Every plaintext read and parsed before any file is written.
-    let mut docs = Vec::with_capacity(envs.len());
+    let mut storages = Vec::with_capacity(2 * envs.len());
     for env in &envs {
-        let snapshot = store::peek(store::Storage::plain(&env.file), &Default::default())?;
-        if !snapshot.exists() {
+        storages.push(store::Storage::of(env)?);
+        storages.push(store::Storage::plain(&env.file));
+    }
+    let mut options = super::unseal::store_options(ctx, &envs, &[])?;
+    let files = super::open_locked(ctx, &storages, &mut options, &cwd)?;
+    // Every plaintext read, parsed and checked against its store before any file is written.
+    let mut docs = Vec::with_capacity(2 * envs.len());
+    for (env, pair) in envs.iter().zip(files.chunks(2)) {
+        let (stored, plain) = (&pair[0], &pair[1]);
+        if !plain.exists() {
             return Err(Error::MissingInput {
                 path: env.file.clone(),
                 what: "plaintext file".into(),
@@ -86,27 +99,46 @@ pub fn seal(
                 )),
             });
         }
-        docs.push(snapshot.document()?);
+        super::check_recipients(env, stored.snapshot(), &cwd)?;
+        let text = plain.snapshot().document()?.render();
+        let (text, recorded) = unsealed::split(&text);
+        let store_text = stored
+            .snapshot()
+            .is_stored()
+            .then(|| stored.snapshot().document().map(|d| d.render()))
+            .transpose()?;
+        let store_text = store_text.as_ref().map(|t| t.as_str());
+        let verdict = unsealed::check_seal(&text, recorded.as_deref(), store_text);
+        if !force && verdict != unsealed::Seal::Write {
+            return Err(seal_refusal(env, verdict, &cwd));
+        }
+        docs.push(Document::parse(&text));
+        docs.push(Document::parse(&unsealed::with_line(&text)));
     }
-    let storages = envs
-        .iter()
-        .map(|env| store::Storage::of(env))
-        .collect::<Result<Vec<_>>>()?;
-    let mut options = super::unseal::store_options(ctx, &envs, &[])?;
-    let files = super::open_locked(ctx, &storages, &mut options, &cwd)?;
-    let saves: Vec<store::Save<'_>> = files
-        .iter()
-        .zip(&docs)
-        .zip(&envs)
-        .map(|((file, doc), env)| store::Save {
-            file,
-            doc,
+    let mut saves = Vec::with_capacity(docs.len());
+    for ((env, pair), doc) in envs.iter().zip(files.chunks(2)).zip(docs.chunks(2)) {
+        saves.push(store::Save {
+            file: &pair[0],
+            doc: &doc[0],
             mode: super::bootstrap::declared_mode(env),
-        })
-        .collect();
+        });
+        if !remove_plaintext {
+            saves.push(store::Save {
+                file: &pair[1],
+                doc: &doc[1],
+                mode: envmint::atomic::Mode::Private,
+            });
+        }
+    }
     let written = store::save_all(&saves).map_err(|e| e.error)?;
+    drop(saves);
     drop(files);
-    for ((env, storage), w) in envs.iter().zip(&storages).zip(&written) {
+    let step = if remove_plaintext { 1 } else { 2 };
+    for ((env, storage), w) in envs
+        .iter()
+        .zip(storages.iter().step_by(2))
+        .zip(written.iter().step_by(step))
+    {
         let count = match &storage.format {
             store::Format::Sealed(s) => s.recipients.len(),
             _ => 0,
@@ -131,9 +163,32 @@ pub fn seal(
     Ok(Exit::Ok)
 }
 
-/// `envmint unseal ENV [-o FILE | --stdout] [-i ID...]`: decrypts the store in memory and
-/// writes its plaintext to the environment's `file` (or `-o FILE`), 0600 through the atomic
-/// writer, or prints it.
+/// Why `seal ENV` will not overwrite the store (exit 73), and what to do.
+fn seal_refusal(env: &Environment, verdict: unsealed::Seal, cwd: &Path) -> Error {
+    let sealed = shown(env.store_path(), cwd).display().to_string();
+    let plain = shown(&env.file, cwd).display().to_string();
+    let why = match verdict {
+        unsealed::Seal::StoreChangedSinceUnseal => format!(
+            "it changed since {plain} was unsealed: sealing {plain} would drop those changes"
+        ),
+        _ => format!(
+            "it holds other values than {plain}, which was not written by `envmint unseal`: \
+             sealing would replace them"
+        ),
+    };
+    Error::cant_create(env.store_path(), why).with_hint(format!(
+        "see what {sealed} holds with `envmint unseal {n} -o OTHER.env`, merge it into {plain}, \
+         then seal again; or `envmint seal {n} --force` to replace it",
+        n = env.name
+    ))
+}
+
+/// `envmint unseal ENV [-o FILE | --stdout] [-i ID...] [--force]`: decrypts the store in memory
+/// and writes its plaintext to the environment's `file` (or `-o FILE`), 0600 through the atomic
+/// writer, or prints it. The file written starts with the line of
+/// [`envmint::seal::unsealed`]; a plaintext edited since the last unseal and never sealed is not
+/// overwritten without `force`. The target must be a dotenv file (or absent), none of envmint's
+/// stores or the manifest, and a file git tracks is written only when `-o` names it.
 pub fn unseal(
     ctx: &Context,
     manifest: Option<&Path>,
@@ -141,15 +196,16 @@ pub fn unseal(
     identities: &[PathBuf],
     output: Option<&Path>,
     stdout: bool,
+    force: bool,
 ) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = Manifest::load(manifest, &cwd, ctx.home.as_deref())?;
+    let manifest = super::load_manifest(ctx, manifest, &cwd)?;
     let envs = sealed_envs(&manifest, &[name], "unseal")?;
     let env = envs[0];
     let storage = store::Storage::of(env)?;
     let mut options = super::unseal::store_options(ctx, &envs, identities)?;
     let snapshot = store::peek(storage, &options)?;
-    if !snapshot.exists() {
+    if !snapshot.is_stored() {
         return Err(Error::MissingInput {
             path: env.store_path().to_path_buf(),
             what: "sealed file".into(),
@@ -167,14 +223,72 @@ pub fn unseal(
         return Ok(Exit::Ok);
     }
     let target = output.unwrap_or(&env.file);
+    refuse_kept_files(&manifest, env, target)?;
+    let tracked = super::bootstrap::tracked_by_git_path(target);
+    let shown_target = shown(target, &cwd).display().to_string();
+    if tracked && output.is_none() {
+        return Err(Error::cant_create(
+            target,
+            "is tracked by git: the secrets written to it would go into the next commit",
+        )
+        .with_hint(format!(
+            "git rm --cached {shown_target} and add it to .gitignore; or name it with -o to \
+             write it anyway"
+        )));
+    }
     let files = super::open_locked(ctx, &[store::Storage::plain(target)], &mut options, &cwd)?;
+    let existing = if files[0].exists() {
+        let existing = files[0].snapshot().document()?;
+        if let Some(line) = envmint::plan::bootstrap::not_a_dotenv_file(&existing) {
+            return Err(Error::data(
+                Location::new(target, Some(line)),
+                "not a dotenv file: no line reads KEY=value, so envmint will not write to it",
+            )
+            .with_hint("unseal into a dotenv file, or a new one, with -o"));
+        }
+        Some(existing.render())
+    } else {
+        None
+    };
+    let store_text = doc.render();
+    let verdict = unsealed::check_unseal(existing.as_ref().map(|t| t.as_str()), &store_text);
+    match verdict {
+        unsealed::Unseal::Unchanged => {
+            say!("{}: {shown_target} unchanged", env.name);
+            return Ok(Exit::Ok);
+        }
+        unsealed::Unseal::Write => {}
+        _ if force => {}
+        unsealed::Unseal::EditedSinceUnseal | unsealed::Unseal::UnknownOrigin => {
+            let why = if verdict == unsealed::Unseal::EditedSinceUnseal {
+                "it was edited since it was unsealed and the edits were never sealed: unsealing \
+                 would lose them"
+            } else {
+                "it holds other values than the store and was not written by `envmint unseal`: \
+                 unsealing would replace them"
+            };
+            return Err(Error::cant_create(target, why).with_hint(format!(
+                "`envmint seal {n}` keeps the edits (when the store has not changed meanwhile), \
+                 or unseal elsewhere with -o to compare; `envmint unseal {n} --force` \
+                 overwrites {shown_target}",
+                n = env.name
+            )));
+        }
+    }
+    if tracked {
+        say!(
+            "warning: {shown_target} is tracked by git: the secrets written to it go into the \
+             next commit"
+        );
+        say!("hint: git rm --cached {shown_target}, and add it to .gitignore");
+    }
+    let new = Document::parse(&unsealed::with_line(&store_text));
     let save = store::Save {
         file: &files[0],
-        doc: &doc,
+        doc: &new,
         mode: envmint::atomic::Mode::Private,
     };
     let written = store::save_all(std::slice::from_ref(&save)).map_err(|e| e.error)?;
-    let shown_target = shown(target, &cwd).display();
     if written.first().is_some_and(|w| w.written) {
         say!(
             "{}: {} unsealed into {shown_target} (mode 0600; keep it out of version control)",
@@ -185,4 +299,39 @@ pub fn unseal(
         say!("{}: {shown_target} unchanged", env.name);
     }
     Ok(Exit::Ok)
+}
+
+/// Refuses (exit 73) an unseal target that is one of envmint's own files other than `env`'s
+/// plaintext `file`: the manifest, a sealed store (this one included), a recipients file, or
+/// another environment's file, which the plaintext of this one would replace.
+fn refuse_kept_files(manifest: &Manifest, env: &Environment, target: &Path) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(out) = std::fs::metadata(target) else {
+        return Ok(());
+    };
+    let same =
+        |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.dev() == out.dev() && m.ino() == out.ino());
+    let hint = "unseal into another file with -o, or print it with --stdout";
+    if let envmint::manifest::Source::File(path) = manifest.source()
+        && same(path)
+    {
+        return Err(Error::cant_create(target, "is the manifest").with_hint(hint));
+    }
+    for other in manifest.environments() {
+        let what = match &other.sealed {
+            Some(s) if same(&s.path) => "the sealed store",
+            Some(s) if s.recipients_file.as_deref().is_some_and(same) => "the recipients file",
+            _ if other.name != env.name && same(&other.file) => "the plaintext file",
+            _ => continue,
+        };
+        return Err(Error::cant_create(
+            target,
+            format!(
+                "is {what} of environment `{}`: unseal never replaces envmint's own files",
+                other.name
+            ),
+        )
+        .with_hint(hint));
+    }
+    Ok(())
 }

@@ -5,7 +5,7 @@ use super::shown;
 use crate::cli::StatusArgs;
 use crate::context::Context;
 use envmint::error::{FileError, Op};
-use envmint::manifest::{Environment, Manifest};
+use envmint::manifest::{Environment, Manifest, Role};
 use envmint::plan::status::{self, KeyStatus, Problem, State};
 use envmint::time::{Due, format_age, format_timestamp, utc_date};
 use envmint::{Exit, Result, store};
@@ -24,7 +24,8 @@ struct EnvStatus<'a> {
 pub fn run(ctx: &Context, args: StatusArgs) -> Result<Exit> {
     let now = super::rotate::instant(ctx, args.at.as_deref())?;
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = Manifest::load(args.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    let manifest = super::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
+    warn_manifest(&manifest, &cwd);
     if args.json {
         super::check_stdout()?;
     }
@@ -41,6 +42,8 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<Exit> {
     }
     let options = super::unseal::store_options(ctx, &envs, &args.identities)?;
     let mut all = Vec::with_capacity(envs.len());
+    // Stores whose records are ahead of the clock: rotate refuses them, so --check counts them.
+    let mut behind = 0;
     for env in envs {
         let snapshot = store::peek(store::Storage::of(env)?, &options)?;
         let doc = snapshot.document()?;
@@ -49,6 +52,15 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<Exit> {
             super::say!("warning: {}:{}: {}", file.display(), w.line, w.message);
         }
         let rows = status::evaluate(&manifest, env, &doc, now);
+        if let Err(e) = envmint::plan::clock::check(&doc, now) {
+            behind += 1;
+            super::say!(
+                "warning: {}:{}: {e}; `envmint rotate` and `envmint apply` refuse this store \
+                 until the clock is right or the record is",
+                file.display(),
+                e.newest.line
+            );
+        }
         warn_problems(&rows, file);
         all.push(EnvStatus {
             env,
@@ -70,11 +82,30 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<Exit> {
     if attention > 0 && !args.json {
         say_next_steps(&all);
     }
-    Ok(if args.check && attention > 0 {
+    Ok(if args.check && attention + behind > 0 {
         Exit::Problems
     } else {
         Exit::Ok
     })
+}
+
+/// Warns, once the manifest is loaded, about settings that cannot do what they say: an
+/// `overlap` longer than `rotate_every` x `keep` (with the `keep` that holds). `audit`
+/// reports the same as `overlap-keep`.
+pub(super) fn warn_manifest(manifest: &Manifest, cwd: &Path) {
+    let file = match manifest.source() {
+        envmint::manifest::Source::File(p) => shown(p, cwd).display().to_string(),
+        envmint::manifest::Source::Builtin => "<built-in preset>".to_string(),
+    };
+    for decl in manifest.secrets() {
+        if let Some(needed) = envmint::audit::roles::overlap_keep(decl) {
+            let f = envmint::audit::roles::overlap_keep_finding(decl, needed);
+            super::say!("warning: {file}: {}", f.message);
+            if let Some(hint) = f.hint {
+                super::say!("hint: {hint}");
+            }
+        }
+    }
 }
 
 /// A warning for each row with something odd about it: a bad record names its own line (the
@@ -86,11 +117,18 @@ pub(super) fn warn_problems(rows: &[KeyStatus], file: &Path) {
             continue;
         };
         let line = match (problem, row.line) {
-            (Problem::BadRecord(_) | Problem::Future { .. }, Some(l)) => l.saturating_sub(1),
+            (Problem::BadRecord(_) | Problem::Future { .. } | Problem::Capped { .. }, Some(l)) => {
+                l.saturating_sub(1)
+            }
             (_, Some(l)) => l,
             (_, None) => 0,
         };
         let consequence = match (row.state, &row.previous_of) {
+            (State::Unknown, Some(_)) if row.role == Role::Encryption => {
+                "kept: an encryption key's retired keys are never removed by time (envmint \
+                 retire removes them)"
+                    .to_string()
+            }
             (State::Unknown, Some(of)) => format!(
                 "its expiry is unknown, so the next `envmint rotate` removes it; to keep it a \
                  while, put a record above it: `# envmint: previous-of={of} retired=TIME \
@@ -111,8 +149,16 @@ pub(super) fn warn_problems(rows: &[KeyStatus], file: &Path) {
 /// One stderr line counting the keys that need attention and naming what fixes them.
 fn say_next_steps(all: &[EnvStatus<'_>]) {
     let rows = || all.iter().flat_map(|e| e.rows.iter());
-    let count = |s: State| rows().filter(|r| r.state == s).count();
-    let (due, unknown) = (count(State::Due), count(State::Unknown));
+    let credential =
+        |r: &&KeyStatus| r.role == Role::Credential && !r.external && r.previous_of.is_none();
+    let count = |s: State| rows().filter(|r| r.state == s && !credential(r)).count();
+    let full = rows()
+        .filter(|r| r.state == State::Due && r.keyring.is_some_and(|k| k.full))
+        .count();
+    let (due, unknown) = (count(State::Due) - full, count(State::Unknown));
+    let credentials = rows()
+        .filter(|r| matches!(r.state, State::Due | State::Unknown) && credential(r))
+        .count();
     let missing = rows()
         .filter(|r| r.state == State::Missing && !r.external)
         .count();
@@ -128,6 +174,28 @@ fn say_next_steps(all: &[EnvStatus<'_>]) {
     }
     if due + unknown > 0 {
         fixes.push("`envmint rotate --due` renews due and unknown keys");
+    }
+    // Values without a record: a live project's, whose age the operator knows better.
+    let unrecorded = rows()
+        .filter(|r| {
+            r.state == State::Unknown && matches!(r.problem, None | Some(Problem::NoRecord))
+        })
+        .count();
+    if unrecorded > 0 {
+        fixes.push(
+            "`envmint adopt ENV [--at WHEN]` records the age of values without a record instead",
+        );
+    }
+    if full > 0 {
+        counts.push(format!("{full} due with a full keyring"));
+        fixes.push("re-encrypt, then `envmint retire ENV KEY` makes room");
+    }
+    if credentials > 0 {
+        counts.push(format!("{credentials} credential(s) due"));
+        fixes.push(
+            "change a credential at its service, then `envmint rotate ENV --key KEY` (--due \
+             never changes one)",
+        );
     }
     if missing > 0 {
         counts.push(format!("{missing} missing"));
@@ -204,10 +272,32 @@ fn print_tables(all: &[EnvStatus<'_>], now: Timestamp, cwd: &Path) -> Result<()>
 /// The NEXT column: when the key falls due or its retired value expires, or what to do.
 fn next(row: &KeyStatus, env: &str, now: Timestamp) -> String {
     match row.state {
-        State::Ok | State::Due => match row.due_at {
-            Some(due) => format!("{} ({})", utc_date(due), Due::at(now, due)),
-            None => "-".into(),
-        },
+        State::Ok | State::Due => {
+            let mut text = match row.due_at {
+                Some(due) => format!("{} ({})", utc_date(due), Due::at(now, due)),
+                None if row.generated_at.is_some() => "never (rotate_every = \"never\")".into(),
+                None => "-".into(),
+            };
+            if row.state == State::Due && row.role == Role::Credential && !row.external {
+                let _ = write!(
+                    text,
+                    "; change it at its service, then: envmint rotate {env} --key {}",
+                    row.key
+                );
+            }
+            if let Some(ring) = row.keyring {
+                let n = ring.keys;
+                let _ = write!(text, "; keyring: {n} key{}", plural(n as u64));
+                if ring.full && row.state == State::Due {
+                    let _ = write!(
+                        text,
+                        ", full: re-encrypt, then envmint retire {env} {}",
+                        row.key
+                    );
+                }
+            }
+            text
+        }
         State::Previous | State::Expired => match row.expires_at {
             Some(exp) => {
                 let when = match Due::at(now, exp) {
@@ -222,11 +312,15 @@ fn next(row: &KeyStatus, env: &str, now: Timestamp) -> String {
                 };
                 format!("{verb} {} ({when})", utc_date(exp))
             }
+            None if row.role == Role::Encryption => "kept until envmint retire".into(),
             None => "-".into(),
         },
+        State::Unknown if row.previous_of.is_some() && row.role == Role::Encryption => {
+            "kept until envmint retire (no record)".into()
+        }
         State::Unknown if row.previous_of.is_some() => "expiry unknown".into(),
         State::Unknown => match row.problem {
-            None => "due now (no record of its age)".into(),
+            None => "due now (no record: envmint adopt)".into(),
             Some(Problem::BadRecord(_)) => "due now (its record does not read)".into(),
             Some(Problem::Future { .. }) => "due now (its record is dated in the future)".into(),
             Some(_) => "due now".into(),
@@ -259,6 +353,12 @@ struct JsonKey<'a> {
     /// For a retired value, the secret it belonged to.
     previous_of: Option<&'a str>,
     external: bool,
+    /// `signing`, `encryption` or `credential` (for a retired value, its secret's); `null`
+    /// for an unmanaged key.
+    role: Option<&'static str>,
+    /// For an encryption key: how many keys its keyring holds (current and retired).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    keyring: Option<usize>,
     /// What is odd about the key (a bad record...), in words; `null` when nothing is.
     problem: Option<String>,
 }
@@ -282,6 +382,8 @@ fn print_json(all: &[EnvStatus<'_>], cwd: &Path) -> Result<()> {
                 expires_at: time(r.expires_at),
                 previous_of: r.previous_of.as_deref(),
                 external: r.external,
+                role: (r.state != State::Unmanaged).then(|| r.role.name()),
+                keyring: r.keyring.map(|k| k.keys),
                 problem: r.problem.as_ref().map(ToString::to_string),
             })
         })

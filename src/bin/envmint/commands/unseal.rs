@@ -30,7 +30,12 @@ pub fn run(ctx: &Context, args: UnsealArgs) -> Result<Exit> {
             &args.identities,
             args.output.as_deref(),
             args.stdout,
+            args.force,
         );
+    }
+    if args.force {
+        return Err(Error::usage("--force applies to `envmint unseal ENV` only")
+            .with_hint("-o replaces its file whole once the input has authenticated"));
     }
     if args.manifest.is_some() {
         return Err(

@@ -1,0 +1,595 @@
+//! A repository as an adversary (issue 15): the recipients pinned inside a sealed store, a
+//! write that would lock its writer out, the owner and mode of a recipients file, recipient
+//! errors that never print a line, and writes that stay inside the manifest's folder.
+
+use crate::common;
+
+use common::{Output, Test, assert_stderr_has, keygen, skip};
+use std::process::Command;
+
+const SECRETS: &str = "[secrets.SECRET_KEY]\nkind = \"hex\"\nbytes = 32\n";
+const STORE: &str = ".env.production.age";
+const KEYS: &str = "keys/production.txt";
+
+/// A folder with identity `id.txt` (ENVMINT_IDENTITY), a second identity `id2.txt`, and a
+/// manifest whose `production` is sealed to the recipients in `keys/production.txt`, which
+/// holds the first. Returns both public keys.
+fn project() -> (Test, String, String) {
+    let test = Test::new();
+    let dir = test.dir().to_path_buf();
+    let (test, first) = keygen(test, "id.txt");
+    let (test, second) = keygen(test, "id2.txt");
+    let test = test
+        .env("ENVMINT_IDENTITY", "id.txt")
+        .env("XDG_CONFIG_HOME", dir.join("no-config"))
+        .env("HOME", dir.join("no-home"))
+        .write(
+            "envmint.toml",
+            format!(
+                "[environments.production]\nsealed = \"{STORE}\"\n\
+                 recipients_file = \"{KEYS}\"\n{SECRETS}"
+            ),
+        )
+        .write(KEYS, format!("# ops\n{first}\n"));
+    (test, first, second)
+}
+
+/// A public key as messages shorten it.
+fn short(key: &str) -> String {
+    format!("{}…{}", &key[..12], &key[key.len() - 6..])
+}
+
+fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// The plaintext of the store as the reference `age -d -i KEY` reads it; `None`, after
+/// [`skip`], without the age CLI.
+fn age_decrypt(out: &Output, key: &str) -> Option<String> {
+    if !have("age") {
+        skip("the age CLI is not installed");
+        return None;
+    }
+    let run = Command::new("age")
+        .args(["-d", "-i", key, STORE])
+        .current_dir(out.dir())
+        .output()
+        .expect("run age");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    Some(String::from_utf8(run.stdout).unwrap())
+}
+
+/// The pin lines at the top of a plaintext.
+fn pin_lines(plain: &str) -> Vec<&str> {
+    plain
+        .lines()
+        .take_while(|l| l.starts_with("# envmint: sealed-to "))
+        .collect()
+}
+
+#[test]
+fn the_pin_is_a_comment_that_age_and_python_dotenv_read_past() {
+    let (test, first, _) = project();
+    let out = test.args(["bootstrap", "production"]).status(0);
+    let Some(plain) = age_decrypt(&out, "id.txt") else {
+        return;
+    };
+    assert_eq!(pin_lines(&plain), [format!("# envmint: sealed-to {first}")]);
+    // envmint's own reading never shows it.
+    let shown = out
+        .then()
+        .args(["unseal", "production", "--stdout"])
+        .status(0);
+    assert!(!shown.stdout().contains("sealed-to"), "{}", shown.stdout());
+    let ok = Command::new("python3")
+        .args(["-c", "import dotenv"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        skip("python-dotenv is not installed (pip install python-dotenv)");
+        return;
+    }
+    let read = Command::new("python3")
+        .args([
+            "-c",
+            "import sys, io, json, dotenv; \
+             print(json.dumps(sorted(dotenv.dotenv_values(stream=io.StringIO(sys.stdin.read())))))",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(plain.as_bytes())?;
+            child.wait_with_output()
+        })
+        .expect("python3");
+    assert_eq!(
+        String::from_utf8_lossy(&read.stdout).trim(),
+        "[\"SECRET_KEY\"]"
+    );
+}
+
+#[test]
+fn fail_every_write_refuses_recipients_that_differ_from_the_pin_until_rekey() {
+    let (test, first, second) = project();
+    let out = test.args(["bootstrap", "production"]).status(0);
+    let sealed = out.bytes(STORE);
+    // A pull request adds a key to the committed list.
+    let mut out = out
+        .then()
+        .write(KEYS, format!("# ops\n{first}\n{second}\n"))
+        .write(".env.production.local", "A=1\n")
+        .args(["get", "production", "SECRET_KEY"])
+        .status(0);
+    let writes: [&[&str]; 6] = [
+        &["set", "production", "NEW"],
+        &["unset", "production", "SECRET_KEY"],
+        &["rotate", "production", "--all"],
+        &["bootstrap", "production"],
+        &["seal", "production"],
+        &["edit", "production"],
+    ];
+    for args in writes {
+        out = out
+            .then()
+            .stdin("v\n")
+            .env("EDITOR", "sh -c 'echo B=2 >> \"$1\"' sh")
+            .env("VISUAL", "")
+            .args(args)
+            .status(77);
+        assert_stderr_has(
+            &out,
+            &format!(
+                "error: {STORE}: the manifest's recipients differ from those pinned in the store: \
+                 it adds {}; refused",
+                short(&second)
+            ),
+        );
+        assert_stderr_has(&out, "envmint rekey ENV");
+        assert_eq!(out.bytes(STORE), sealed, "{args:?} wrote the store");
+    }
+    // apply of a plan made before the change.
+    let planned = out
+        .then()
+        .write(KEYS, format!("# ops\n{first}\n"))
+        .args(["plan", "--all", "-o", "p.plan"])
+        .status(0);
+    let applied = planned
+        .then()
+        .write(KEYS, format!("# ops\n{first}\n{second}\n"))
+        .args(["apply", "p.plan"])
+        .status(77);
+    assert_stderr_has(&applied, &format!("adds {}", short(&second)));
+    assert_eq!(applied.bytes(STORE), sealed);
+
+    // Removed from the list: named too.
+    let removed = applied
+        .then()
+        .write(KEYS, format!("{second}\n"))
+        .args(["set", "production", "NEW"])
+        .stdin("v\n")
+        .status(77);
+    assert_stderr_has(
+        &removed,
+        &format!("it adds {} and removes {}", short(&second), short(&first)),
+    );
+
+    // rekey shows the change and applies it with --yes; writes work again after it.
+    let rekeyed = removed
+        .then()
+        .write(KEYS, format!("# ops\n{first}\n{second}\n"))
+        .args(["rekey", "production", "--yes"])
+        .status(0);
+    assert_stderr_has(&rekeyed, &format!("adds {}", short(&second)));
+    let set = rekeyed
+        .then()
+        .args(["set", "production", "NEW"])
+        .stdin("v\n")
+        .status(0);
+    if let Some(plain) = age_decrypt(&set, "id2.txt") {
+        let mut want = vec![
+            format!("# envmint: sealed-to {first}"),
+            format!("# envmint: sealed-to {second}"),
+        ];
+        want.sort();
+        assert_eq!(pin_lines(&plain), want);
+    }
+}
+
+#[test]
+fn fail_a_pin_in_the_plaintext_is_replaced_not_trusted() {
+    let (test, first, second) = project();
+    let out = test.args(["bootstrap", "production"]).status(0);
+    // The plaintext claims the second key is pinned: sealing it keeps the store's own pin.
+    // (--force: a hand-written plaintext over an existing store is otherwise refused as a
+    // possible lost update, see tests/cli/sealed.rs.)
+    let sealed = out
+        .then()
+        .write(
+            ".env.production.local",
+            format!("# envmint: sealed-to {second}\nSECRET_KEY=x\n"),
+        )
+        .args(["seal", "production", "--force"])
+        .status(0);
+    if let Some(plain) = age_decrypt(&sealed, "id.txt") {
+        assert_eq!(pin_lines(&plain), [format!("# envmint: sealed-to {first}")]);
+        assert!(plain.ends_with("\nSECRET_KEY=x\n"), "{plain}");
+    }
+}
+
+/// A store sealed by `envmint seal -r` (file mode, as `age -e`): no pin, as stores made
+/// before pins.
+fn unpinned_store(test: Test, to: &str) -> Output {
+    test.write("plain.env", "SECRET_KEY=old\n")
+        .args(["seal", "-r", to, "-o", STORE, "plain.env"])
+        .status(0)
+}
+
+#[test]
+fn a_store_without_a_pin_is_pinned_on_its_next_write_when_its_recipients_match() {
+    let (test, first, _) = project();
+    let out = unpinned_store(test, &first);
+    if let Some(plain) = age_decrypt(&out, "id.txt") {
+        assert!(pin_lines(&plain).is_empty());
+    }
+    let set = out
+        .then()
+        .args(["set", "production", "SECRET_KEY"])
+        .stdin("new\n")
+        .status(0);
+    assert_stderr_has(
+        &set,
+        &format!(
+            "note: production: {STORE} has no recipient pin yet; a write pins it to the manifest's 1 recipient"
+        ),
+    );
+    if let Some(plain) = age_decrypt(&set, "id.txt") {
+        assert_eq!(pin_lines(&plain), [format!("# envmint: sealed-to {first}")]);
+    }
+}
+
+#[test]
+fn fail_a_store_without_a_pin_and_more_recipients_in_the_list_needs_rekey() {
+    let (test, first, second) = project();
+    let out = unpinned_store(test, &first);
+    let before = out.bytes(STORE);
+    let refused = out
+        .then()
+        .write(KEYS, format!("{first}\n{second}\n"))
+        .args(["set", "production", "SECRET_KEY"])
+        .stdin("new\n")
+        .status(77);
+    assert_stderr_has(
+        &refused,
+        "the store has no recipient pin yet, and it is sealed to 1 recipient(s) (X25519) where \
+         the manifest lists 2",
+    );
+    assert_eq!(refused.bytes(STORE), before);
+    let dry = refused
+        .then()
+        .args(["rekey", "production", "--dry-run"])
+        .status(0);
+    assert_stderr_has(
+        &dry,
+        "no recipient pin yet (sealed to 1 now: 1 X25519 recipient(s) added)",
+    );
+    assert_eq!(dry.bytes(STORE), before);
+    let rekeyed = dry.then().args(["rekey", "production", "--yes"]).status(0);
+    assert_stderr_has(&rekeyed, "re-encrypted to 2 recipients and pinned");
+    rekeyed
+        .then()
+        .args(["set", "production", "SECRET_KEY"])
+        .stdin("new\n")
+        .status(0);
+}
+
+#[test]
+fn fail_a_write_that_would_lock_the_writer_out_needs_rekey_yes() {
+    let (test, first, second) = project();
+    // Sealed to the first key; the list now names only the second (same number and type).
+    let out = unpinned_store(test, &first);
+    let before = out.bytes(STORE);
+    let refused = out
+        .then()
+        .write(KEYS, format!("{second}\n"))
+        .args(["set", "production", "SECRET_KEY"])
+        .stdin("new\n")
+        .status(77);
+    assert_stderr_has(
+        &refused,
+        &format!(
+            "none of the new recipients is an identity that opened the store ({}): this write \
+             would lock you out",
+            short(&first)
+        ),
+    );
+    assert_eq!(refused.bytes(STORE), before);
+    let dry = refused
+        .then()
+        .args(["rekey", "production", "--dry-run"])
+        .status(0);
+    assert_stderr_has(&dry, "you would lose access");
+    // Neither the terminal's "y" nor anything but --yes lets it through.
+    let unasked = dry.then().args(["rekey", "production"]).status(2);
+    assert_stderr_has(&unasked, "you would lose access to it");
+    assert_eq!(unasked.bytes(STORE), before);
+    let done = unasked
+        .then()
+        .args(["rekey", "production", "--yes"])
+        .status(0);
+    let locked = done
+        .then()
+        .args(["get", "production", "SECRET_KEY"])
+        .status(77);
+    let opened = locked
+        .then()
+        .env("ENVMINT_IDENTITY", "id2.txt")
+        .args(["get", "production", "SECRET_KEY"])
+        .status(0);
+    assert_eq!(opened.stdout(), "old\n");
+}
+
+#[test]
+fn fail_a_recipients_file_others_may_write_or_another_user_owns_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let (test, _, _) = project();
+    let mut out = test.args(["bootstrap", "production"]).status(0);
+    let sealed = out.bytes(STORE);
+    for (mode, who) in [(0o664, "its group"), (0o646, "others")] {
+        let keys = out.path(KEYS);
+        std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(mode)).unwrap();
+        let refused = out
+            .then()
+            .args(["set", "production", "NEW"])
+            .stdin("v\n")
+            .status(77);
+        assert_stderr_has(
+            &refused,
+            &format!(
+                "error: {KEYS}: the recipients file is writable by {who} (mode {mode:04o}); refused"
+            ),
+        );
+        assert_stderr_has(
+            &refused,
+            &format!("hint: check its recipients, then: chmod go-w {KEYS}"),
+        );
+        out = refused;
+    }
+    let keys = out.path(KEYS);
+    std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o644)).unwrap();
+    assert_eq!(out.bytes(STORE), sealed);
+    if !common::is_root() {
+        skip("needs root to give the recipients file to another user");
+        return;
+    }
+    std::os::unix::fs::chown(&keys, Some(65534), None).unwrap();
+    let refused = out
+        .then()
+        .args(["set", "production", "NEW"])
+        .stdin("v\n")
+        .status(77);
+    assert_stderr_has(
+        &refused,
+        &format!(
+            "error: {KEYS}: the recipients file is owned by uid 65534, not by you (uid 0) or root"
+        ),
+    );
+    assert_eq!(refused.bytes(STORE), sealed);
+    // Root's own file is trusted (as a manifest root owns is).
+    std::os::unix::fs::chown(refused.path(KEYS), Some(0), None).unwrap();
+    refused
+        .then()
+        .args(["set", "production", "NEW"])
+        .stdin("v\n")
+        .status(0);
+}
+
+#[test]
+fn fail_a_recipients_line_that_does_not_parse_is_named_never_shown() {
+    let (test, first, _) = project();
+    let out = test
+        .write(
+            KEYS,
+            format!("{first}\nDATABASE_PASSWORD=hunter2-from-the-dotenv\n"),
+        )
+        .args(["bootstrap", "production"])
+        .status(65);
+    assert_stderr_has(&out, &format!("error: {KEYS}:2: not a recipient"));
+    assert!(!out.stderr().contains("hunter2"), "{}", out.stderr());
+    assert!(!out.stderr().contains("DATABASE"), "{}", out.stderr());
+    assert!(!out.exists(STORE));
+}
+
+/// A checked-out repository (`repo/.git`) whose working folder is `repo`, beside a `home` with
+/// an SSH key in it; HOME and XDG_CONFIG_HOME point into that home.
+fn repository(manifest: Option<&str>) -> Test {
+    let test = Test::new();
+    let dir = test.dir().to_path_buf();
+    let test = test
+        .write("repo/.git/HEAD", "ref: refs/heads/main\n")
+        .write("home/.ssh/id_ed25519", VICTIM)
+        .chmod("home/.ssh/id_ed25519", 0o600)
+        .env("HOME", dir.join("home"))
+        .env("XDG_CONFIG_HOME", dir.join("home/.config"))
+        .cwd("repo");
+    match manifest {
+        Some(text) => test.write("repo/envmint.toml", text),
+        None => test,
+    }
+}
+
+const VICTIM: &str =
+    "-----BEGIN OPENSSH PRIVATE KEY-----\nnot really\n-----END OPENSSH PRIVATE KEY-----\n";
+
+#[test]
+fn fail_a_manifest_file_outside_its_folder_is_refused_unless_the_user_allows_it() {
+    // The path is only known once the test folder exists: the manifest is written after.
+    let test = repository(None);
+    let key = test.dir().join("home/.ssh/id_ed25519");
+    let real = std::fs::canonicalize(test.dir()).unwrap();
+    let test = test.write(
+        "repo/envmint.toml",
+        format!(
+            "[environments.production]\nfile = \"{}\"\n{SECRETS}",
+            key.display()
+        ),
+    );
+    let mut out = test.args(["bootstrap", "production"]).status(77);
+    assert_stderr_has(
+        &out,
+        &format!(
+            "error: envmint.toml: `file` of [environments.production] names {}, outside the \
+             manifest's folder {}; refused",
+            real.join("home/.ssh/id_ed25519").display(),
+            real.join("repo").display()
+        ),
+    );
+    assert_stderr_has(
+        &out,
+        "hint: if you chose this path, allow it: envmint --allow-outside",
+    );
+    assert_eq!(out.read("home/.ssh/id_ed25519"), VICTIM);
+    // Reads too: get and export never open it.
+    for args in [
+        &["get", "production", "SECRET_KEY"][..],
+        &["export", "production", "--format", "json"],
+        &["status"],
+    ] {
+        let read = out.then().cwd("repo").args(args).status(77);
+        assert_stderr_has(&read, "outside the manifest's folder");
+        assert_eq!(read.stdout(), "");
+        out = read;
+    }
+}
+
+#[test]
+fn a_path_outside_is_allowed_by_the_flag_or_the_users_list_never_by_the_repository() {
+    let test = repository(None).write("deploy/.keep", "");
+    let deploy = test.dir().join("deploy/app.env");
+    let test = test.write(
+        "repo/envmint.toml",
+        format!(
+            "[environments.production]\nfile = \"{}\"\n{SECRETS}",
+            deploy.display()
+        ),
+    );
+    let refused = test.args(["bootstrap", "production"]).status(77);
+    assert!(!refused.exists("deploy/app.env"));
+    // A list in the repository counts for nothing.
+    let refused = refused
+        .then()
+        .cwd("repo")
+        .write("repo/.config/envmint/allow-outside", "*\n")
+        .args(["bootstrap", "production"])
+        .status(77);
+    let flag = refused
+        .then()
+        .cwd("repo")
+        .args(["--allow-outside", "bootstrap", "production"])
+        .status(0);
+    assert!(flag.read("deploy/app.env").contains("SECRET_KEY="));
+    std::fs::remove_file(flag.path("deploy/app.env")).unwrap();
+    let folder = flag.dir().join("deploy");
+    let listed = flag
+        .then()
+        .cwd("repo")
+        .write(
+            "home/.config/envmint/allow-outside",
+            format!("# deploy targets\n{}\n", folder.display()),
+        )
+        .args(["bootstrap", "production"])
+        .status(0);
+    assert!(listed.read("deploy/app.env").contains("SECRET_KEY="));
+    // A relative line in the list is refused, naming the line.
+    let bad = listed
+        .then()
+        .cwd("repo")
+        .write("home/.config/envmint/allow-outside", "deploy\n")
+        .args(["bootstrap", "production"])
+        .status(65);
+    assert_stderr_has(&bad, "allow-outside:1: not an absolute path");
+}
+
+#[test]
+fn fail_a_symlink_in_the_repository_cannot_lead_a_write_or_a_read_outside() {
+    // No manifest: the built-in preset, whose production file is a committed symlink.
+    let test = repository(None);
+    std::os::unix::fs::symlink(
+        "../home/.ssh/id_ed25519",
+        test.dir().join("repo/.env.production.local"),
+    )
+    .unwrap();
+    let out = test
+        .args(["set", "production", "SECRET_KEY_BASE"])
+        .stdin("x\n")
+        .status(77);
+    assert_stderr_has(
+        &out,
+        ".env.production.local through a symlink), outside the manifest's folder",
+    );
+    assert_eq!(out.read("home/.ssh/id_ed25519"), VICTIM);
+    let read = out
+        .then()
+        .cwd("repo")
+        .args(["export", "production", "--format", "json"])
+        .status(77);
+    assert_eq!(read.stdout(), "");
+
+    // A symlinked folder on the way, in a manifest's `file`.
+    let test = repository(Some(&format!(
+        "[environments.production]\nfile = \"secrets/id_ed25519\"\n{SECRETS}"
+    )));
+    std::os::unix::fs::symlink("../home/.ssh", test.dir().join("repo/secrets")).unwrap();
+    let out = test.args(["bootstrap", "production"]).status(77);
+    assert_stderr_has(&out, "id_ed25519 through a symlink), outside");
+    assert_eq!(out.read("home/.ssh/id_ed25519"), VICTIM);
+    // A link that stays inside is fine.
+    std::fs::remove_file(out.path("repo/secrets")).unwrap();
+    std::fs::create_dir(out.path("repo/real")).unwrap();
+    std::os::unix::fs::symlink("real", out.path("repo/secrets")).unwrap();
+    let ok = out
+        .then()
+        .cwd("repo")
+        .args(["bootstrap", "production"])
+        .status(0);
+    assert!(ok.read("repo/real/id_ed25519").contains("SECRET_KEY="));
+}
+
+#[test]
+fn a_manifest_root_owns_outside_any_repository_may_point_anywhere() {
+    if !common::is_root() {
+        skip("needs root: the manifest must belong to root");
+        return;
+    }
+    // /etc/myapp/envmint.toml writing /srv/myapp/env, as a deploy would: no .git above it.
+    let test = Test::new();
+    let target = test.dir().join("srv/myapp/env");
+    let test = test
+        .write("srv/myapp/.keep", "")
+        .write(
+            "etc/myapp/envmint.toml",
+            format!(
+                "[environments.production]\nfile = \"{}\"\n{SECRETS}",
+                target.display()
+            ),
+        )
+        .cwd("etc/myapp");
+    let out = test.args(["bootstrap", "production"]).status(0);
+    assert!(out.read("srv/myapp/env").contains("SECRET_KEY="));
+    // The same manifest inside a git work tree is a repository's: refused.
+    let refused = out
+        .then()
+        .write("etc/.git/HEAD", "")
+        .cwd("etc/myapp")
+        .args(["bootstrap", "production"])
+        .status(77);
+    assert_stderr_has(&refused, "outside the manifest's folder");
+}
