@@ -104,6 +104,16 @@ impl Context {
         })
     }
 
+    /// The value of the process environment's variable `name`, read when asked (for `run`'s
+    /// `${VAR}` expansion, as python-dotenv reads `os.environ`); `None` when unset or not
+    /// UTF-8.
+    pub fn variable(&self, name: &str) -> Option<zeroize::Zeroizing<String>> {
+        if name.is_empty() || name.contains(['=', '\0']) {
+            return None;
+        }
+        std::env::var(name).ok().map(zeroize::Zeroizing::new)
+    }
+
     /// The working directory, or the error a command that needs it reports.
     pub fn cwd(&self) -> Result<&Path> {
         self.cwd.as_deref().map_err(|e| match e.kind() {
