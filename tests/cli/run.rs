@@ -404,3 +404,30 @@ fn a_script_whose_interpreter_is_missing_is_not_called_not_found() {
         out.describe()
     );
 }
+
+#[test]
+fn fail_a_reference_does_not_smuggle_envmints_own_secrets_to_the_command() {
+    // ENVMINT_AGE_KEY opens every sealed store and is held back from the command; a file
+    // (a repository's) referring to it must not pass it on under another name.
+    let out = common::Test::new()
+        .write("envmint.toml", crate::export::MANIFEST)
+        .write(
+            crate::export::FILE,
+            "PLAIN=abc123\nDECLARED=d3cl4red-value\nLEAK=${ENVMINT_AGE_KEY}\n\
+             LEAK2=x${ENVMINT_PASSPHRASE:-none}\n",
+        )
+        .chmod(crate::export::FILE, 0o600)
+        .env("ENVMINT_AGE_KEY", "AGE-SECRET-KEY-1NOTREALLYAKEY")
+        .env("ENVMINT_PASSPHRASE", "pass-phrase-value")
+        .args([
+            "run",
+            "production",
+            "--",
+            "sh",
+            "-c",
+            "printf '%s|%s|%s' \"$LEAK\" \"$LEAK2\" \"${ENVMINT_AGE_KEY-unset}\"",
+        ])
+        .status(0);
+    assert_eq!(out.stdout(), "|xnone|unset", "{}", out.describe());
+    assert!(!out.stderr().contains("NOTREALLY"), "{}", out.describe());
+}

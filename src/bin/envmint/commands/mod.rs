@@ -14,6 +14,7 @@ mod keygen;
 mod kv;
 mod plan;
 mod rekey;
+mod retire;
 mod rotate;
 mod run;
 mod seal;
@@ -57,6 +58,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Plan(args) => plan::run(&mut ctx, args),
         Command::Apply(args) => apply::run(&ctx, args),
         Command::Rotate(args) => rotate::run(&mut ctx, args),
+        Command::Retire(args) => retire::run(&ctx, args),
         Command::Adopt(args) => adopt::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, &global, args),
         Command::Run(args) => run::run(&ctx, &global, args),
@@ -99,6 +101,7 @@ fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Res
         Command::Plan(args) => &mut args.rotation.manifest,
         Command::Apply(args) => &mut args.manifest,
         Command::Rotate(args) => &mut args.rotation.manifest,
+        Command::Retire(args) => &mut args.target.manifest,
         Command::Adopt(args) => &mut args.target.manifest,
         Command::Export(args) => &mut args.target.manifest,
         Command::Run(args) => &mut args.target.manifest,
@@ -226,6 +229,29 @@ pub fn check_recipients(
         );
     }
     Ok(())
+}
+
+/// Warns when `path`, just written with secrets in it, is in a git working tree that does not
+/// ignore it (`git add .` would commit it). `folder`: `path` is the list inside an export
+/// folder, and the folder is what is named.
+pub fn warn_unignored(path: &std::path::Path, folder: bool, cwd: &std::path::Path) {
+    let Some(rel) = envmint::audit::git::unignored(path) else {
+        return;
+    };
+    let (named, rel) = match (folder, path.parent(), rel.parent()) {
+        (true, Some(p), Some(r)) => (p.to_path_buf(), format!("/{}/", r.display())),
+        _ => (path.to_path_buf(), format!("/{}", rel.display())),
+    };
+    let named = if named.as_os_str().is_empty() {
+        std::path::PathBuf::from(".")
+    } else {
+        named
+    };
+    say!(
+        "warning: {} is not ignored by git: `git add` would put its secrets in the next commit",
+        shown(&named, cwd).display()
+    );
+    say!("hint: add `{rel}` to .gitignore (envmint init adds ?*.env, *.plan and secrets/)");
 }
 
 /// Locks and opens `storages` within `--lock-timeout`, saying on stderr when another process

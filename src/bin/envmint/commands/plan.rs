@@ -134,6 +134,8 @@ pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
 
     if let Some(path) = &args.output {
         write_plan(ctx, path, &dir, now, &made)?;
+        // A plan holds the new values (in the clear for a plain environment).
+        super::warn_unignored(path, false, &cwd);
     }
     if args.json {
         print_json(&reports, &cwd, now, args.output.as_deref())?;
