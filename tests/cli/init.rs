@@ -35,6 +35,33 @@ fn count(text: &str, entry: &str) -> usize {
     text.lines().filter(|l| l.trim() == entry).count()
 }
 
+/// `--preset NAME` writes that framework's preset, byte for byte; the manifest it writes is
+/// the one bootstrap then uses; an unknown name is a usage error naming the choices.
+#[test]
+fn init_preset_writes_the_frameworks_manifest() {
+    for (name, text) in [
+        ("django", include_str!("../../src/presets/django.toml")),
+        ("flask", include_str!("../../src/presets/flask.toml")),
+        ("rails", include_str!("../../src/presets/rails.toml")),
+        ("laravel", include_str!("../../src/presets/laravel.toml")),
+        ("nextjs", include_str!("../../src/presets/nextjs.toml")),
+        ("express", include_str!("../../src/presets/express.toml")),
+        ("web", PRESET),
+    ] {
+        let out = common::envmint(["init", "--preset", name]).status(0);
+        assert_eq!(out.read("envmint.toml"), text, "{name}");
+        assert_stderr_has(
+            &out,
+            &format!("(the {name} preset: development, staging, production)"),
+        );
+        let out = out.then().args(["bootstrap", "production"]).status(0);
+        assert!(out.exists(".env.production.local"), "{name}");
+    }
+    let out = common::envmint(["init", "--preset", "symfony"]).status(2);
+    assert_stderr_has(&out, "django");
+    assert!(!out.exists("envmint.toml"));
+}
+
 #[test]
 fn init_writes_the_preset_and_creates_the_gitignore() {
     let out = Test::new()
