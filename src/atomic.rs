@@ -6,13 +6,16 @@
 //! 1. [`lock`] follows the symlink chain to the file actually written (the *target*), following
 //!    only links owned by the effective user or root, and takes an exclusive `flock` on the
 //!    target's directory, waiting up to a timeout.
-//! 2. A write creates a temporary file `.<name>.envmint-tmp.XXXXXX` in that directory with mode
-//!    0600 *at creation*, gives it the old file's owner, group and extended attributes (POSIX
-//!    ACLs included) and the final mode, writes it, `fsync`s it, renames it over the target and
-//!    `fsync`s the directory.
+//! 2. A write creates a temporary file in that directory with mode 0600 *at creation*, gives it
+//!    the old file's owner, group and extended attributes (POSIX ACLs included) and the final
+//!    mode, writes it, `fsync`s it, renames it over the target and `fsync`s the directory. The
+//!    temporary file is unnamed (`O_TMPFILE`) until it is complete and `fsync`ed, then linked
+//!    as `.<name>.envmint-tmp.XXXXXX` for the rename; on a file system without `O_TMPFILE` it
+//!    has that name from the start.
 //!
 //! A crash at any instant therefore leaves either the complete old file or the complete new one,
-//! plus at worst a 0600 temporary file, which the next write of the same file removes.
+//! plus at worst a 0600 temporary file (complete; partial only without `O_TMPFILE`), which the
+//! next write of the same file removes.
 //!
 //! Because the new contents arrive as a new inode, a file with several hard links is replaced
 //! under the one name written; its other names keep the old contents. Symlinks, which deploy
@@ -67,6 +70,58 @@ use crate::error::{FileError, FileKind, FileProblem, Op};
 use crate::{Error, Result};
 
 pub use lock::{Clock, DEFAULT_LOCK_TIMEOUT, LockWait, SLOW_LOCK, SystemClock};
+
+/// The file `path` really names: its symlink chain followed as a write follows it (a link
+/// another user owns is refused), then every folder on the way resolved, for a file that does
+/// not exist yet too (the nearest folder that exists is resolved, the rest kept as named). What
+/// a manifest's path is checked by ([`crate::manifest::Manifest::confine`]).
+///
+/// # Errors
+///
+/// Those of following the chain: [`FileProblem::UntrustedSymlink`] (77), a loop (73); reading
+/// a folder on the way.
+pub fn real_target(path: &Path) -> Result<PathBuf> {
+    // A file where a folder should be (`ro/.env` with `ro` a file): no link can be followed
+    // past it, and writing there fails later with its own error; the path is what it names.
+    let not_a_dir =
+        |e: &io::Error| e.raw_os_error() == Some(rustix::io::Errno::NOTDIR.raw_os_error());
+    let target = match resolve::final_target(path) {
+        Ok(target) => target,
+        Err(Error::File(FileError {
+            problem: FileProblem::Os(e),
+            ..
+        })) if not_a_dir(&e) => path.to_path_buf(),
+        Err(e) => return Err(e),
+    };
+    let mut existing = target.as_path();
+    let mut rest: Vec<&std::ffi::OsStr> = Vec::new();
+    loop {
+        match std::fs::canonicalize(existing) {
+            Ok(mut real) => {
+                for part in rest.iter().rev() {
+                    if *part == ".." {
+                        real.pop();
+                    } else {
+                        real.push(part);
+                    }
+                }
+                return Ok(real);
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound || not_a_dir(&e) => {
+                let (Some(name), Some(parent)) = (existing.file_name(), existing.parent()) else {
+                    return Err(Error::reading(existing, e));
+                };
+                rest.push(name);
+                existing = if parent.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    parent
+                };
+            }
+            Err(e) => return Err(Error::reading(existing, e)),
+        }
+    }
+}
 
 /// An exclusive advisory lock on the file a command is about to change, held while this value is
 /// alive (and while any other [`Locked`] of the same folder from the same [`lock_all`] call is).

@@ -470,6 +470,20 @@ pub enum ManifestProblem {
         /// message's path is shortened).
         found: PathBuf,
     },
+    /// A path of the manifest that, symlinks resolved, leads outside the manifest's folder,
+    /// which the user did not allow (77): see [`crate::manifest::Allow`].
+    Outside {
+        /// The environment.
+        environment: String,
+        /// The field: `file`, `sealed` or `recipients_file`.
+        field: &'static str,
+        /// The path as the manifest gives it (resolved against its folder).
+        path: PathBuf,
+        /// The file it really names, every symlink resolved.
+        target: PathBuf,
+        /// The manifest's folder, resolved.
+        folder: PathBuf,
+    },
     /// The bytes are not UTF-8 (the line is in [`ManifestError::line`]).
     NotUtf8,
     /// TOML syntax, in TOML's words (the first line of its message).
@@ -816,7 +830,7 @@ impl ManifestError {
             ManifestProblem::NotFound
             | ManifestProblem::DanglingSymlink { .. }
             | ManifestProblem::RemovedWhileRead => Exit::NoInput,
-            ManifestProblem::Untrusted { .. } => Exit::NoPerm,
+            ManifestProblem::Untrusted { .. } | ManifestProblem::Outside { .. } => Exit::NoPerm,
             _ => Exit::DataErr,
         }
     }

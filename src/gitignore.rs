@@ -1,10 +1,15 @@
 //! The lines `envmint init` makes sure `.gitignore` has, so secret files stay out of git.
 
-/// Patterns that keep secret material out of git: local dotenv files, age identity files, and
-/// the writer's temporary files (a run killed mid-write leaves one behind until the next run).
+/// Patterns that keep secret material out of git: local dotenv files, exports and unsealed
+/// copies as the README names them (`-o prod.env`, `-o secrets/`, `unseal -o secrets.env`),
+/// plan files (`-o rotation.plan`: they hold the new values), age identity files, and the
+/// writer's temporary files (a run killed mid-write leaves one behind until the next run).
 /// `!.env.example` keeps the example file committable.
-pub const ENTRIES: [&str; 4] = [
+pub const ENTRIES: [&str; 7] = [
     ".env*.local",
+    "?*.env",
+    "*.plan",
+    "secrets/",
     "*.age.key",
     ".*.envmint-tmp.*",
     "!.env.example",
@@ -60,7 +65,10 @@ mod tests {
         assert_eq!(added.len(), ENTRIES.len());
         assert_eq!(
             out,
-            format!("{HEADER}\n.env*.local\n*.age.key\n.*.envmint-tmp.*\n!.env.example\n")
+            format!(
+                "{HEADER}\n.env*.local\n?*.env\n*.plan\nsecrets/\n*.age.key\n.*.envmint-tmp.*\n\
+                 !.env.example\n"
+            )
         );
     }
 
@@ -69,7 +77,17 @@ mod tests {
         let existing = "node_modules/\n  .env*.local  \n/dist";
         let (out, added) = ensure(existing);
         assert!(out.starts_with("node_modules/\n  .env*.local  \n/dist\n"));
-        assert_eq!(added, ["*.age.key", ".*.envmint-tmp.*", "!.env.example"]);
+        assert_eq!(
+            added,
+            [
+                "?*.env",
+                "*.plan",
+                "secrets/",
+                "*.age.key",
+                ".*.envmint-tmp.*",
+                "!.env.example"
+            ]
+        );
         let (again, added) = ensure(&out);
         assert_eq!(again, out);
         assert!(added.is_empty());

@@ -153,8 +153,48 @@ pub struct Scan {
     pub plan_files: Vec<PathBuf>,
     /// Files holding `AGE-SECRET-KEY-1` in their first [`SCAN_PREFIX`] bytes.
     pub identity_files: Vec<PathBuf>,
+    /// Files whose first [`SCAN_PREFIX`] bytes hold a value the caller looks for (an export
+    /// or a copy of secrets), plan and identity files aside.
+    pub value_files: Vec<PathBuf>,
+    /// The lists ([`crate::export::folder::MARKER`]) of docker-secrets export folders.
+    pub export_lists: Vec<PathBuf>,
     /// Whether the scan stopped at [`SCAN_MAX_FILES`]: some files were not looked at.
     pub truncated: bool,
+}
+
+/// A test for [`scan_project`]: whether a file's first bytes hold any of `values` (at least
+/// [`super::git::MIN_SEARCHED_LEN`] characters), as written or base64-encoded (a `k8s`
+/// export). `None` when there is nothing to look for.
+pub fn value_matcher<'v>(values: impl IntoIterator<Item = &'v str>) -> Option<ValueMatcher> {
+    use base64::Engine;
+    let mut patterns: Vec<zeroize::Zeroizing<Vec<u8>>> = Vec::new();
+    for v in values {
+        if v.chars().count() < super::git::MIN_SEARCHED_LEN {
+            continue;
+        }
+        patterns.push(zeroize::Zeroizing::new(v.as_bytes().to_vec()));
+        patterns.push(zeroize::Zeroizing::new(
+            base64::engine::general_purpose::STANDARD
+                .encode(v)
+                .into_bytes(),
+        ));
+    }
+    if patterns.is_empty() {
+        return None;
+    }
+    aho_corasick::AhoCorasick::new(patterns.iter().map(|p| p.as_slice()))
+        .ok()
+        .map(ValueMatcher)
+}
+
+/// What [`value_matcher`] makes: one automaton over every value and its base64 form.
+pub struct ValueMatcher(aho_corasick::AhoCorasick);
+
+impl ValueMatcher {
+    /// Whether `bytes` hold one of the values.
+    pub fn holds(&self, bytes: &[u8]) -> bool {
+        self.0.is_match(bytes)
+    }
 }
 
 /// How many files the scan looks at, at most.
@@ -183,7 +223,7 @@ const SKIPPED: [&str; 9] = [
 /// [`SCAN_MAX_FILES`] files, skipping `.git`, `node_modules`, `target` and the like), reading
 /// the first [`SCAN_PREFIX`] bytes of each regular file, for plan files and identity files.
 /// Ignored files are looked at too: an ignored identity file is still one whose mode matters.
-pub fn scan_project(root: &Path) -> Scan {
+pub fn scan_project(root: &Path, values: Option<&ValueMatcher>) -> Scan {
     let mut scan = Scan::default();
     let mut stack = vec![(root.to_path_buf(), 0usize)];
     let mut files = 0usize;
@@ -208,6 +248,10 @@ pub fn scan_project(root: &Path) -> Scan {
             if !kind.is_file() {
                 continue;
             }
+            if entry.file_name() == crate::export::folder::MARKER {
+                scan.export_lists.push(path);
+                continue;
+            }
             files += 1;
             if files > SCAN_MAX_FILES {
                 scan.truncated = true;
@@ -220,6 +264,8 @@ pub fn scan_project(root: &Path) -> Scan {
                 scan.plan_files.push(path);
             } else if memchr::memmem::find(&prefix, b"AGE-SECRET-KEY-1").is_some() {
                 scan.identity_files.push(path);
+            } else if values.is_some_and(|m| m.holds(&prefix)) {
+                scan.value_files.push(path);
             }
         }
     }
@@ -299,7 +345,7 @@ mod tests {
         w("keys/me.txt", "# created\nAGE-SECRET-KEY-1QQQ\n");
         w("node_modules/x/id.txt", "AGE-SECRET-KEY-1QQQ\n");
         w("notes.md", "no secrets here");
-        let scan = scan_project(dir.path());
+        let scan = scan_project(dir.path(), None);
         assert_eq!(scan.plan_files, [dir.path().join("plan.json")]);
         assert_eq!(scan.identity_files, [dir.path().join("keys/me.txt")]);
         assert!(!scan.truncated);

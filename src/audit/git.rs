@@ -128,6 +128,27 @@ fn has_refs(root: &Path) -> bool {
         .is_ok_and(|o| o.status.success() && !o.stdout.is_empty())
 }
 
+/// Where `path` (a file that exists, or the marker inside an export folder) sits in a git
+/// working tree that does not ignore it: its path relative to the root, which `git add .`
+/// would offer to the next commit. `None` when it is ignored, outside any working tree, or
+/// git cannot say (not installed, the repository refused).
+pub fn unignored(path: &Path) -> Option<PathBuf> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let root = repo_root(dir)?;
+    let rel = in_repo(&root, path)?;
+    let status = git(&root)
+        .args(["check-ignore", "-q", "--no-index", "--"])
+        .arg(&rel)
+        .stdout(Stdio::null())
+        .status()
+        .ok()?;
+    // 0: ignored; 1: not ignored; anything else: git could not say.
+    (status.code() == Some(1)).then_some(rel)
+}
+
 /// A secret file for the git checks.
 #[derive(Clone, Debug)]
 pub struct GitFile {
@@ -138,6 +159,9 @@ pub struct GitFile {
     pub what: &'static str,
     /// The environment it stores, if any.
     pub env: Option<String>,
+    /// An output found by its content (an export, a copy of values): checked only when git
+    /// does not track it, and only for the ignore rule. A tracked copy is `--git`'s finding.
+    pub untracked_only: bool,
 }
 
 /// `path` relative to `root` with symlinks in its folder resolved, `None` when it is outside.
@@ -201,6 +225,9 @@ pub fn check_files(root: &Path, files: &[GitFile]) -> Result<Vec<Finding>> {
             Some(env) => f.env(env),
             None => f,
         };
+        if file.untracked_only && tracked.contains(&key) {
+            continue;
+        }
         if tracked.contains(&key) {
             out.push(with_env(
                 Finding::new(
@@ -241,7 +268,14 @@ fn suggest_pattern(rel: &Path) -> String {
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
-    if name.starts_with(".env") && name.ends_with(".local") {
+    if name == crate::export::folder::MARKER {
+        // The list of a docker-secrets folder: the folder is what to ignore.
+        let folder = rel
+            .parent()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        format!("/{folder}/")
+    } else if name.starts_with(".env") && name.ends_with(".local") {
         ".env*.local".into()
     } else if name.ends_with(".age.key") {
         "*.age.key".into()

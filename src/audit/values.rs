@@ -198,6 +198,11 @@ struct Seen<'a> {
     key: &'a str,
     path: &'a Path,
     line: Option<usize>,
+    /// Whether audit looks at the key for itself ([`is_audited`]).
+    audited: bool,
+    /// Whether the manifest declares the key in its environment (or it holds a declared
+    /// key's retired value).
+    declared: bool,
 }
 
 /// The same value under two keys or in two environments, compared through `hasher`'s keyed
@@ -207,6 +212,11 @@ struct Seen<'a> {
 ///
 /// In two environments it is an error (one leak opens both); under two keys of one
 /// environment a warning (one leak opens both uses).
+///
+/// Any other key (`COPIED`, `X`) takes part too when its value is a declared value of
+/// *another* environment: a production secret pasted into an unmanaged key of the development
+/// file is found whatever the key is called. Such keys are not compared among themselves
+/// (`PORT=8080` everywhere is no finding).
 pub fn check_duplicates(
     manifest: &Manifest,
     envs: &[EnvValues<'_>],
@@ -216,9 +226,9 @@ pub fn check_duplicates(
     let mut order: Vec<[u8; 32]> = Vec::new();
     for env in envs {
         for key in env.doc.keys() {
-            if role(manifest, env.env, key).is_none() {
-                continue;
-            }
+            let role = role(manifest, env.env, key);
+            let declared = matches!(role, Some(Role::Previous))
+                || manifest.secrets_for(env.env).any(|d| d.key == key);
             let Some(value) = env.doc.get(key) else {
                 continue;
             };
@@ -235,12 +245,21 @@ pub fn check_duplicates(
                 key,
                 path: env.path,
                 line: env.doc.line_of_key(key),
+                audited: role.is_some(),
+                declared,
             });
         }
     }
     let mut out = Vec::new();
     for digest in order {
-        let group = &groups[&digest];
+        let all = &groups[&digest];
+        let mut declared_in: Vec<&str> = all.iter().filter(|d| d.declared).map(|d| d.env).collect();
+        declared_in.dedup();
+        let group: Vec<Seen<'_>> = all
+            .iter()
+            .filter(|m| m.audited || declared_in.iter().any(|e| *e != m.env))
+            .cloned()
+            .collect();
         let pairs = |a: &Seen<'_>, b: &Seen<'_>| {
             a.env == b.env
                 && (a.key.strip_suffix("_PREVIOUS") == Some(b.key)

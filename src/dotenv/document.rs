@@ -324,6 +324,12 @@ impl Document {
         }
     }
 
+    /// Whether the value of `key` (its last readable definition) is written in single quotes,
+    /// where compose and `sh` take `${VAR}` literally. Values envmint writes never hold `$`.
+    pub fn is_single_quoted(&self, key: &str) -> bool {
+        self.quote_of(key) == Some('\'')
+    }
+
     /// Whether `key` is defined, readably or not.
     ///
     /// A key that appears only on unreadable lines counts as present: some readers may still

@@ -70,10 +70,16 @@
 //! | `A="x\\"` then a line with `"` | runs to that quote, drops both | closes (backtracks) | | closes |
 //! | `A="x\"` and no later `"` | closes at that `\"` (backtracks) | same | error | unterminated |
 //! | `A=` then a line starting with a quote | empty | the quoted next line | empty | empty |
+//! | `B=${A}x`, `B="${A}x"`, `B=${A:-d}x` | expanded (`A` from above in the file or the environment) | literal | expanded | literal when read; `run` and `export` expand (see [`interpolate`]) |
+//! | `B='${A}x'` | expanded (1.x) | literal | literal | literal |
+//! | `B=$A` | literal | literal | expanded | literal |
 //!
 //! Docker compose also interpolates `$VAR` in unquoted and double-quoted values, python-dotenv
 //! `${VAR}` in any value, and the shell (`set -a; . ./.env`) applies its own quoting; envmint
-//! writes every value in the one form none of them changes (see [Writing](#writing)).
+//! writes every value in the one form none of them changes (see [Writing](#writing)). A
+//! hand-written `${VAR}` is read as written ([`Document::get`]); `run` and `export`, which hand
+//! values to an app in place of its loader, expand it first ([`interpolate::expand`]:
+//! python-dotenv's rules, single quotes literal as in compose).
 //!
 //! # Editing
 //!
@@ -104,6 +110,7 @@
 
 mod document;
 mod error;
+pub mod interpolate;
 mod item;
 mod parse;
 mod quote;

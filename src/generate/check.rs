@@ -477,4 +477,45 @@ mod tests {
             "1 byte long"
         );
     }
+
+    #[test]
+    fn a_format_wraps_generated_values_and_is_checked_on_kept_ones() {
+        let inner = spec(Kind::Base64, SizeUnit::Bytes, 32);
+        let f = crate::generate::Format::parse("base64:{value}").unwrap();
+        let s = inner.clone().with_format(f);
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
+        let v = Generator::new(s.clone()).generate(&mut rng);
+        let v = v.expose();
+        assert!(
+            v.starts_with("base64:") && v.len() == s.encoded_len(),
+            "{}",
+            v.len()
+        );
+        assert_eq!(s.check(v), Ok(()));
+        // Without its prefix, or with the wrong size inside it, a kept value is refused.
+        assert_eq!(
+            s.check(&v["base64:".len()..]),
+            Err(Problem::Format {
+                format: "base64:{value}".into()
+            })
+        );
+        assert!(matches!(s.check("base64:AAAA"), Err(Problem::Placeholder)));
+        assert!(matches!(
+            s.check("base64:q3rUODFgGJaekUu0Ip1BRXzD"),
+            Err(Problem::Size { .. })
+        ));
+        assert!(s.describe().ends_with("in the form base64:{value}"));
+        assert_eq!(crate::generate::Format::parse("{value}{value}"), Err(2));
+        assert_eq!(crate::generate::Format::parse("none"), Err(0));
+    }
+
+    #[test]
+    fn fail_values_no_quoting_writes_alike_are_unportable() {
+        let s = spec(Kind::Password, SizeUnit::Length, 20);
+        assert!(matches!(
+            s.check("it's $5-and-long-enough"),
+            Err(Problem::Unportable(_))
+        ));
+        assert!(s.check("p4$$w0rd#\"q\"-long-enough").is_ok());
+    }
 }

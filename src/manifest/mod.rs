@@ -16,11 +16,13 @@
 //!
 //! [`MIN_BITS`]: crate::generate::MIN_BITS
 
+mod confine;
 mod load;
 mod role;
 mod rotation;
 mod validate;
 
+pub use confine::Allow;
 pub use load::find;
 pub use role::Role;
 pub use rotation::{Collides, RotationProblem};

@@ -1185,6 +1185,98 @@ mod tests {
 
     const ENVS: &str = "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n";
 
+    /// The manifest problem of `text` and the line it names.
+    fn problem_at(text: &str) -> (Option<usize>, ManifestProblem) {
+        match parse(text).expect_err("must fail") {
+            Error::Manifest(m) => (m.line, m.problem),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn format_and_slots_parse() {
+        let m = parse(&format!(
+            "{ENVS}[secrets.APP_KEY]\nkind = \"base64\"\nbytes = 32\nformat = \"base64:{{value}}\"\n\
+             previous = {{ list = \"APP_PREVIOUS_KEYS\" }}\n\
+             [secrets.AUTH_SECRET_3]\nkind = \"base64\"\n\
+             previous = {{ slots = [\"AUTH_SECRET_2\", \"AUTH_SECRET_1\", \"AUTH_SECRET\"] }}\n"
+        ))
+        .unwrap();
+        let s = m.secrets();
+        assert_eq!(s[0].spec.format().unwrap().prefix(), "base64:");
+        assert_eq!(
+            s[1].previous,
+            super::super::Previous::Slots(vec![
+                "AUTH_SECRET_2".into(),
+                "AUTH_SECRET_1".into(),
+                "AUTH_SECRET".into()
+            ])
+        );
+        assert_eq!(s[1].previous.keep(), 3);
+        assert_eq!(s[1].previous.slot(3).as_deref(), Some("AUTH_SECRET"));
+        assert_eq!(s[1].previous.slot(4), None);
+    }
+
+    #[test]
+    fn fail_formats_and_slots_name_their_line() {
+        let secret = |body: &str| format!("{ENVS}[secrets.A]\nkind = \"hex\"\n{body}\n");
+        for (body, want) in [
+            (
+                "format = \"base64:\"",
+                ManifestProblem::BadFormat { count: 0 },
+            ),
+            (
+                "format = \"{value}{value}\"",
+                ManifestProblem::BadFormat { count: 2 },
+            ),
+            (
+                "format = \"it's:{value}\"",
+                ManifestProblem::UnsafeFormat(dotenv::UnsafeChar::SingleQuote),
+            ),
+        ] {
+            let (line, found) = problem_at(&secret(body));
+            assert_eq!(line, Some(6), "{body}");
+            assert_eq!(format!("{found:?}"), format!("{want:?}"), "{body}");
+        }
+        // The list separator may not be in the format's text either.
+        let (line, p) = problem_at(&secret(
+            "format = \"k,{value}\"\nprevious = { list = \"OLD\", separator = \",\" }",
+        ));
+        assert_eq!(line, Some(7));
+        assert!(
+            matches!(
+                p,
+                ManifestProblem::Rotation(RotationProblem::SeparatorInAlphabet { found: ',', .. })
+            ),
+            "{p:?}"
+        );
+        for (body, line) in [
+            ("previous = { slots = \"A_1\" }", 6),
+            ("previous = { slots = [] }", 6),
+            ("previous = { slots = [\"A_1\"], keep = 2 }", 6),
+            ("previous = { slots = [\"1A\"] }", 6),
+            ("previous = { slots = [\"A_1\"], numbered = \"A_{n}\" }", 6),
+            ("previous = { slots = [\"A\"] }", 6),
+        ] {
+            assert_eq!(problem_at(&secret(body)).0, Some(line), "{body}");
+        }
+        // An external secret takes no format.
+        let (line, p) = problem_at(&format!(
+            "{ENVS}[secrets.A]\nexternal = true\nformat = \"x{{value}}\"\n"
+        ));
+        assert_eq!(line, Some(6));
+        assert!(
+            matches!(
+                p,
+                ManifestProblem::Rotation(RotationProblem::ExternalWithShape {
+                    field: "format",
+                    ..
+                })
+            ),
+            "{p:?}"
+        );
+    }
+
     #[test]
     fn a_full_manifest_parses_in_declaration_order() {
         let m = parse(&format!(

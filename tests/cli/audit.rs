@@ -946,3 +946,128 @@ fn fail_a_repository_git_refuses_to_read_is_an_error_naming_safe_directory() {
         out.describe()
     );
 }
+
+#[test]
+fn fail_a_production_secret_copied_into_an_unmanaged_key_of_another_environment_is_found() {
+    // `COPIED=<production JWT_SECRET_KEY>` in staging's file: the key is not declared and not
+    // named like a secret, so no per-key check looks at it; the comparison with every other
+    // environment's declared values does, without showing the value.
+    let test = project();
+    let prod = std::fs::read_to_string(test.dir().join(".env.production.local")).unwrap();
+    let secret = prod
+        .lines()
+        .find_map(|l| l.strip_prefix("JWT_SECRET_KEY="))
+        .unwrap()
+        .to_string();
+    let staging = test.dir().join(".env.staging.local");
+    let mut text = std::fs::read_to_string(&staging).unwrap();
+    text.push_str(&format!("COPIED={secret}\nPORT=8080\n"));
+    std::fs::write(&staging, text).unwrap();
+    // The same ordinary value in two files is no finding.
+    let prod_path = test.dir().join(".env.production.local");
+    let mut text = std::fs::read_to_string(&prod_path).unwrap();
+    text.push_str("PORT=8080\n");
+    std::fs::write(&prod_path, text).unwrap();
+    let out = test.args(["audit", "--json"]).status(1);
+    let dups: Vec<String> = out
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "duplicate-value")
+        .map(|f| format!("{} {} {}", f["env"], f["key"], f["severity"]))
+        .collect();
+    assert_eq!(
+        dups,
+        [
+            "\"production\" \"JWT_SECRET_KEY\" \"error\"",
+            "\"staging\" \"COPIED\" \"error\""
+        ],
+        "{}",
+        out.describe()
+    );
+    let f = finding(&out, "duplicate-value");
+    assert!(f["message"].as_str().is_some(), "{f}");
+    assert!(!out.stdout().contains(&secret) && !out.stderr().contains(&secret));
+    let values = values_of(&out, &ENV_FILES);
+    assert_no_value_shown(&out, &values);
+}
+
+#[test]
+fn fail_plan_and_export_outputs_git_would_commit_are_found() {
+    // Exports carry no marker (their readers would see it): audit finds them by the values
+    // they hold, as written or base64 (k8s), and docker-secrets folders by their list. Those
+    // init's .gitignore covers are fine; the others are named with the line to add.
+    let test = project();
+    let out = test
+        .args(["export", "production", "-f", "docker-env", "-o", "prod.env"])
+        .status(0)
+        .then()
+        .args(["export", "production", "-f", "json", "-o", "prod.json"])
+        .status(0)
+        .then()
+        .args([
+            "export",
+            "production",
+            "-f",
+            "k8s",
+            "-o",
+            "deploy/secret.yaml",
+        ])
+        .run();
+    // (deploy/ does not exist: created below, then the export is run again.)
+    assert_ne!(out.code(), 0);
+    std::fs::create_dir(out.path("deploy")).unwrap();
+    let out = out
+        .then()
+        .args([
+            "export",
+            "production",
+            "-f",
+            "k8s",
+            "-o",
+            "deploy/secret.yaml",
+        ])
+        .status(0)
+        .then()
+        .args([
+            "export",
+            "production",
+            "-f",
+            "docker-secrets",
+            "-o",
+            "secrets",
+        ])
+        .status(0)
+        .then()
+        .args(["export", "production", "-f", "docker-secrets", "-o", "out"])
+        .status(0)
+        .then()
+        .args(["plan", "--all", "-o", "rotation.json"])
+        .status(0)
+        .then()
+        .args(["audit", "production", "--json"])
+        .status(1);
+    let mut found: Vec<String> = out
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "not-ignored")
+        .map(|f| format!("{} {}", f["path"], f["hint"]))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "\"deploy/secret.yaml\" \"add `/deploy/secret.yaml` to .gitignore (envmint init adds the usual patterns)\"",
+            "\"out/.envmint-export\" \"add `/out/` to .gitignore (envmint init adds the usual patterns)\"",
+            "\"prod.json\" \"add `/prod.json` to .gitignore (envmint init adds the usual patterns)\"",
+            "\"rotation.json\" \"add `/rotation.json` to .gitignore (envmint init adds the usual patterns)\"",
+        ],
+        "{}",
+        out.describe()
+    );
+    let values = values_of(&out, &ENV_FILES);
+    assert_no_value_shown(&out, &values);
+}

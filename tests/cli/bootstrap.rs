@@ -1628,9 +1628,12 @@ fn fail_a_file_envmint_may_not_read_is_exit_77() {
 
 #[test]
 fn concurrent_runs_on_one_file_lose_no_update() {
-    let mut test = Test::new();
+    // A timeout far above any wait: with both cores busy and slow fsyncs, four runs queued on
+    // one lock could pass the default 10 s, and exit 75 is not what this test is about.
+    let mut test = Test::new().env("ENVMINT_LOCK_TIMEOUT", "600");
     const N: usize = 4;
-    // Absolute: a relative `file` may not leave its manifest's folder.
+    // Absolute: a relative `file` may not leave its manifest's folder, and an absolute one
+    // outside it must be allowed by the user (`--allow-outside`).
     let shared = test.path("shared.env");
     for i in 1..=N {
         test = test.write(
@@ -1648,6 +1651,7 @@ fn concurrent_runs_on_one_file_lose_no_update() {
             .map(|i| {
                 let mut cmd = test.command();
                 cmd.args([
+                    "--allow-outside",
                     "--manifest",
                     &format!("m{i}/envmint.toml"),
                     "bootstrap",

@@ -1322,3 +1322,70 @@ fn fail_docker_secrets_adopts_only_a_new_empty_or_earlier_export_folder() {
         .status(0);
     assert_stderr_has(&out, "(0 written, 2 unchanged)");
 }
+
+#[test]
+fn o_warns_when_git_would_commit_the_output() {
+    // In a git working tree whose .gitignore (envmint init's) covers the README's names,
+    // nothing is said; another name is named with the line to add. Outside git, nothing.
+    let test = project(&NASTY[..2]);
+    let init = Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(test.dir())
+        .status();
+    if !init.is_ok_and(|s| s.success()) {
+        skip("git is not installed");
+        return;
+    }
+    let out = test.args(["init"]).status(0);
+    let out = out
+        .then()
+        .args(["export", "production", "-f", "docker-env", "-o", "prod.env"])
+        .status(0);
+    assert!(!out.stderr().contains("warning"), "{}", out.describe());
+    let out = out
+        .then()
+        .args([
+            "export",
+            "production",
+            "-f",
+            "docker-secrets",
+            "-o",
+            "secrets/",
+        ])
+        .status(0);
+    assert!(!out.stderr().contains("warning"), "{}", out.describe());
+    let out = out
+        .then()
+        .args(["export", "production", "-f", "json", "-o", "out.json"])
+        .status(0);
+    assert_stderr_has(
+        &out,
+        "warning: out.json is not ignored by git: `git add` would put its secrets in the next \
+         commit",
+    );
+    assert_stderr_has(&out, "hint: add `/out.json` to .gitignore");
+    let out = out
+        .then()
+        .args([
+            "export",
+            "production",
+            "-f",
+            "docker-secrets",
+            "-o",
+            "deploy",
+        ])
+        .status(0);
+    assert_stderr_has(&out, "warning: deploy is not ignored by git");
+    assert_stderr_has(&out, "hint: add `/deploy/` to .gitignore");
+    // plan -o: rotation.plan is covered, rotation.json is not.
+    let out = out
+        .then()
+        .args(["plan", "--all", "-o", "rotation.plan"])
+        .status(0);
+    assert!(!out.stderr().contains("warning"), "{}", out.describe());
+    let out = out
+        .then()
+        .args(["plan", "--all", "-o", "rotation.json"])
+        .status(0);
+    assert_stderr_has(&out, "warning: rotation.json is not ignored by git");
+}

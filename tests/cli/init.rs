@@ -13,12 +13,18 @@ const PRESET: &str = include_str!("../../src/presets/web.toml");
 /// The `.gitignore` init creates in a folder without one, spelled out as README shows it.
 const GITIGNORE: &str = "# envmint: secret files stay out of git\n\
                          .env*.local\n\
+                         ?*.env\n\
+                         *.plan\n\
+                         secrets/\n\
                          *.age.key\n\
                          .*.envmint-tmp.*\n\
                          !.env.example\n";
 
-const ENTRIES: [&str; 4] = [
+const ENTRIES: [&str; 7] = [
     ".env*.local",
+    "?*.env",
+    "*.plan",
+    "secrets/",
     "*.age.key",
     ".*.envmint-tmp.*",
     "!.env.example",
@@ -27,6 +33,33 @@ const ENTRIES: [&str; 4] = [
 /// How many lines of `text` equal `entry` once trimmed.
 fn count(text: &str, entry: &str) -> usize {
     text.lines().filter(|l| l.trim() == entry).count()
+}
+
+/// `--preset NAME` writes that framework's preset, byte for byte; the manifest it writes is
+/// the one bootstrap then uses; an unknown name is a usage error naming the choices.
+#[test]
+fn init_preset_writes_the_frameworks_manifest() {
+    for (name, text) in [
+        ("django", include_str!("../../src/presets/django.toml")),
+        ("flask", include_str!("../../src/presets/flask.toml")),
+        ("rails", include_str!("../../src/presets/rails.toml")),
+        ("laravel", include_str!("../../src/presets/laravel.toml")),
+        ("nextjs", include_str!("../../src/presets/nextjs.toml")),
+        ("express", include_str!("../../src/presets/express.toml")),
+        ("web", PRESET),
+    ] {
+        let out = common::envmint(["init", "--preset", name]).status(0);
+        assert_eq!(out.read("envmint.toml"), text, "{name}");
+        assert_stderr_has(
+            &out,
+            &format!("(the {name} preset: development, staging, production)"),
+        );
+        let out = out.then().args(["bootstrap", "production"]).status(0);
+        assert!(out.exists(".env.production.local"), "{name}");
+    }
+    let out = common::envmint(["init", "--preset", "symfony"]).status(2);
+    assert_stderr_has(&out, "django");
+    assert!(!out.exists("envmint.toml"));
 }
 
 #[test]
@@ -42,7 +75,8 @@ fn init_writes_the_preset_and_creates_the_gitignore() {
     assert_stderr_has(&out, "wrote envmint.toml");
     assert_stderr_has(
         &out,
-        "created .gitignore: .env*.local *.age.key .*.envmint-tmp.* !.env.example",
+        "created .gitignore: .env*.local ?*.env *.plan secrets/ *.age.key .*.envmint-tmp.* \
+         !.env.example",
     );
     // Neither file holds a secret: they get ordinary modes, not 0600.
     assert_eq!(out.mode("envmint.toml"), 0o644);
@@ -159,8 +193,9 @@ fn verbose_init_says_what_it_checks_and_writes() {
     let stderr = out.stderr();
     for line in [
         "envmint: checking .gitignore\n",
-        "envmint: .gitignore: needs .env*.local *.age.key .*.envmint-tmp.* !.env.example\n",
-        "envmint: .gitignore: writing 93 bytes (4 missing)\n",
+        "envmint: .gitignore: needs .env*.local ?*.env *.plan secrets/ *.age.key \
+         .*.envmint-tmp.* !.env.example\n",
+        "envmint: .gitignore: writing 116 bytes (7 missing)\n",
         "created .gitignore: ",
         "envmint: checking envmint.toml\n",
         "envmint: envmint.toml: writing the web preset (",
@@ -283,21 +318,41 @@ fn an_existing_gitignore_gets_only_the_missing_entries() {
             text: "node_modules/\n  .env*.local  \n*.age.key\n",
             prefix: "node_modules/\n  .env*.local  \n*.age.key\n",
             eol: "\n",
-            missing: &[".*.envmint-tmp.*", "!.env.example"],
+            missing: &[
+                "?*.env",
+                "*.plan",
+                "secrets/",
+                ".*.envmint-tmp.*",
+                "!.env.example",
+            ],
         },
         Case {
             name: "no final newline",
             text: "dist\n!.env.example",
             prefix: "dist\n!.env.example\n",
             eol: "\n",
-            missing: &[".env*.local", "*.age.key", ".*.envmint-tmp.*"],
+            missing: &[
+                ".env*.local",
+                "?*.env",
+                "*.plan",
+                "secrets/",
+                "*.age.key",
+                ".*.envmint-tmp.*",
+            ],
         },
         Case {
             name: "CRLF without a final newline",
             text: "dist\r\n.*.envmint-tmp.*\r\n/build",
             prefix: "dist\r\n.*.envmint-tmp.*\r\n/build\r\n",
             eol: "\r\n",
-            missing: &[".env*.local", "*.age.key", "!.env.example"],
+            missing: &[
+                ".env*.local",
+                "?*.env",
+                "*.plan",
+                "secrets/",
+                "*.age.key",
+                "!.env.example",
+            ],
         },
         Case {
             name: "a wider pattern does not count as covering",
@@ -306,6 +361,9 @@ fn an_existing_gitignore_gets_only_the_missing_entries() {
             eol: "\n",
             missing: &[
                 ".env*.local",
+                "?*.env",
+                "*.plan",
+                "secrets/",
                 "*.age.key",
                 ".*.envmint-tmp.*",
                 "!.env.example",
@@ -357,7 +415,8 @@ fn an_existing_gitignore_gets_only_the_missing_entries() {
 
 #[test]
 fn a_gitignore_with_every_entry_is_left_alone() {
-    let text = "!.env.example\r\n.*.envmint-tmp.*\r\n*.age.key\r\n.env*.local";
+    let text = "!.env.example\r\n.*.envmint-tmp.*\r\n*.age.key\r\nsecrets/\r\n*.plan\r\n?*.env\r\n\
+                .env*.local";
     let out = Test::new().write(".gitignore", text).arg("init").status(0);
     assert_eq!(out.read(".gitignore"), text);
     assert_stderr_has(&out, ".gitignore already covers secret files");
@@ -480,6 +539,12 @@ fn git_ignores_what_init_says_it_does() {
         "sub/.env.staging.local",
         ".env.production.local.envmint-tmp.AbC123",
         "prod.age.key",
+        // The README's exports, unsealed copy and plan file.
+        "prod.env",
+        "secrets.env",
+        "secrets/DATABASE_PASSWORD",
+        "secrets/.envmint-export",
+        "rotation.plan",
     ] {
         let o = git(&["check-ignore", "-q", "--no-index", path]).unwrap();
         assert_eq!(o.status.code(), Some(0), "{path} should be ignored");

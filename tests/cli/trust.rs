@@ -407,3 +407,189 @@ fn fail_a_recipients_line_that_does_not_parse_is_named_never_shown() {
     assert!(!out.stderr().contains("DATABASE"), "{}", out.stderr());
     assert!(!out.exists(STORE));
 }
+
+/// A checked-out repository (`repo/.git`) whose working folder is `repo`, beside a `home` with
+/// an SSH key in it; HOME and XDG_CONFIG_HOME point into that home.
+fn repository(manifest: Option<&str>) -> Test {
+    let test = Test::new();
+    let dir = test.dir().to_path_buf();
+    let test = test
+        .write("repo/.git/HEAD", "ref: refs/heads/main\n")
+        .write("home/.ssh/id_ed25519", VICTIM)
+        .chmod("home/.ssh/id_ed25519", 0o600)
+        .env("HOME", dir.join("home"))
+        .env("XDG_CONFIG_HOME", dir.join("home/.config"))
+        .cwd("repo");
+    match manifest {
+        Some(text) => test.write("repo/envmint.toml", text),
+        None => test,
+    }
+}
+
+const VICTIM: &str =
+    "-----BEGIN OPENSSH PRIVATE KEY-----\nnot really\n-----END OPENSSH PRIVATE KEY-----\n";
+
+#[test]
+fn fail_a_manifest_file_outside_its_folder_is_refused_unless_the_user_allows_it() {
+    // The path is only known once the test folder exists: the manifest is written after.
+    let test = repository(None);
+    let key = test.dir().join("home/.ssh/id_ed25519");
+    let real = std::fs::canonicalize(test.dir()).unwrap();
+    let test = test.write(
+        "repo/envmint.toml",
+        format!(
+            "[environments.production]\nfile = \"{}\"\n{SECRETS}",
+            key.display()
+        ),
+    );
+    let mut out = test.args(["bootstrap", "production"]).status(77);
+    assert_stderr_has(
+        &out,
+        &format!(
+            "error: envmint.toml: `file` of [environments.production] names {}, outside the \
+             manifest's folder {}; refused",
+            real.join("home/.ssh/id_ed25519").display(),
+            real.join("repo").display()
+        ),
+    );
+    assert_stderr_has(
+        &out,
+        "hint: if you chose this path, allow it: envmint --allow-outside",
+    );
+    assert_eq!(out.read("home/.ssh/id_ed25519"), VICTIM);
+    // Reads too: get and export never open it.
+    for args in [
+        &["get", "production", "SECRET_KEY"][..],
+        &["export", "production", "--format", "json"],
+        &["status"],
+    ] {
+        let read = out.then().cwd("repo").args(args).status(77);
+        assert_stderr_has(&read, "outside the manifest's folder");
+        assert_eq!(read.stdout(), "");
+        out = read;
+    }
+}
+
+#[test]
+fn a_path_outside_is_allowed_by_the_flag_or_the_users_list_never_by_the_repository() {
+    let test = repository(None).write("deploy/.keep", "");
+    let deploy = test.dir().join("deploy/app.env");
+    let test = test.write(
+        "repo/envmint.toml",
+        format!(
+            "[environments.production]\nfile = \"{}\"\n{SECRETS}",
+            deploy.display()
+        ),
+    );
+    let refused = test.args(["bootstrap", "production"]).status(77);
+    assert!(!refused.exists("deploy/app.env"));
+    // A list in the repository counts for nothing.
+    let refused = refused
+        .then()
+        .cwd("repo")
+        .write("repo/.config/envmint/allow-outside", "*\n")
+        .args(["bootstrap", "production"])
+        .status(77);
+    let flag = refused
+        .then()
+        .cwd("repo")
+        .args(["--allow-outside", "bootstrap", "production"])
+        .status(0);
+    assert!(flag.read("deploy/app.env").contains("SECRET_KEY="));
+    std::fs::remove_file(flag.path("deploy/app.env")).unwrap();
+    let folder = flag.dir().join("deploy");
+    let listed = flag
+        .then()
+        .cwd("repo")
+        .write(
+            "home/.config/envmint/allow-outside",
+            format!("# deploy targets\n{}\n", folder.display()),
+        )
+        .args(["bootstrap", "production"])
+        .status(0);
+    assert!(listed.read("deploy/app.env").contains("SECRET_KEY="));
+    // A relative line in the list is refused, naming the line.
+    let bad = listed
+        .then()
+        .cwd("repo")
+        .write("home/.config/envmint/allow-outside", "deploy\n")
+        .args(["bootstrap", "production"])
+        .status(65);
+    assert_stderr_has(&bad, "allow-outside:1: not an absolute path");
+}
+
+#[test]
+fn fail_a_symlink_in_the_repository_cannot_lead_a_write_or_a_read_outside() {
+    // No manifest: the built-in preset, whose production file is a committed symlink.
+    let test = repository(None);
+    std::os::unix::fs::symlink(
+        "../home/.ssh/id_ed25519",
+        test.dir().join("repo/.env.production.local"),
+    )
+    .unwrap();
+    let out = test
+        .args(["set", "production", "SECRET_KEY_BASE"])
+        .stdin("x\n")
+        .status(77);
+    assert_stderr_has(
+        &out,
+        ".env.production.local through a symlink), outside the manifest's folder",
+    );
+    assert_eq!(out.read("home/.ssh/id_ed25519"), VICTIM);
+    let read = out
+        .then()
+        .cwd("repo")
+        .args(["export", "production", "--format", "json"])
+        .status(77);
+    assert_eq!(read.stdout(), "");
+
+    // A symlinked folder on the way, in a manifest's `file`.
+    let test = repository(Some(&format!(
+        "[environments.production]\nfile = \"secrets/id_ed25519\"\n{SECRETS}"
+    )));
+    std::os::unix::fs::symlink("../home/.ssh", test.dir().join("repo/secrets")).unwrap();
+    let out = test.args(["bootstrap", "production"]).status(77);
+    assert_stderr_has(&out, "id_ed25519 through a symlink), outside");
+    assert_eq!(out.read("home/.ssh/id_ed25519"), VICTIM);
+    // A link that stays inside is fine.
+    std::fs::remove_file(out.path("repo/secrets")).unwrap();
+    std::fs::create_dir(out.path("repo/real")).unwrap();
+    std::os::unix::fs::symlink("real", out.path("repo/secrets")).unwrap();
+    let ok = out
+        .then()
+        .cwd("repo")
+        .args(["bootstrap", "production"])
+        .status(0);
+    assert!(ok.read("repo/real/id_ed25519").contains("SECRET_KEY="));
+}
+
+#[test]
+fn a_manifest_root_owns_outside_any_repository_may_point_anywhere() {
+    if !common::is_root() {
+        skip("needs root: the manifest must belong to root");
+        return;
+    }
+    // /etc/myapp/envmint.toml writing /srv/myapp/env, as a deploy would: no .git above it.
+    let test = Test::new();
+    let target = test.dir().join("srv/myapp/env");
+    let test = test
+        .write("srv/myapp/.keep", "")
+        .write(
+            "etc/myapp/envmint.toml",
+            format!(
+                "[environments.production]\nfile = \"{}\"\n{SECRETS}",
+                target.display()
+            ),
+        )
+        .cwd("etc/myapp");
+    let out = test.args(["bootstrap", "production"]).status(0);
+    assert!(out.read("srv/myapp/env").contains("SECRET_KEY="));
+    // The same manifest inside a git work tree is a repository's: refused.
+    let refused = out
+        .then()
+        .write("etc/.git/HEAD", "")
+        .cwd("etc/myapp")
+        .args(["bootstrap", "production"])
+        .status(77);
+    assert_stderr_has(&refused, "outside the manifest's folder");
+}

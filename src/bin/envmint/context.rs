@@ -52,6 +52,26 @@ pub struct Context {
     /// The names of the variables set in the process environment (names only: values are not
     /// copied), for `envmint run` to keep the ones already set.
     pub variable_names: Vec<OsString>,
+    /// `--allow-outside`, set from the command line: the manifest's paths may leave its folder.
+    pub allow_outside: bool,
+    /// The user's allow list of folders outside a manifest's folder:
+    /// `$XDG_CONFIG_HOME/envmint/allow-outside`, else `$HOME/.config/envmint/allow-outside`
+    /// (only an absolute variable counts: an empty or relative one would make a file of the
+    /// working folder, that is of the repository, the list).
+    pub allow_list: Option<PathBuf>,
+}
+
+/// A variable naming a folder, when it is an absolute path: an empty or relative `HOME` or
+/// `XDG_CONFIG_HOME` would make the working folder (a cloned repository) the place the default
+/// identity is read from, and where the manifest search stops. The XDG base directory
+/// specification says the same of relative paths ("invalid and should be ignored").
+fn absolute_var(name: &str) -> Option<PathBuf> {
+    absolute(std::env::var_os(name))
+}
+
+/// [`absolute_var`] on a value.
+fn absolute(value: Option<std::ffi::OsString>) -> Option<PathBuf> {
+    value.map(PathBuf::from).filter(|p| p.is_absolute())
 }
 
 impl Context {
@@ -64,12 +84,10 @@ impl Context {
         Ok(Context {
             now: jiff::Timestamp::now(),
             cwd: std::env::current_dir(),
-            home: std::env::var_os("HOME").map(PathBuf::from),
+            home: absolute_var("HOME"),
             editor: editor(std::env::var_os("VISUAL"), std::env::var_os("EDITOR")),
             private_tmp: private_tmp(std::env::var_os("XDG_RUNTIME_DIR"), std::env::temp_dir()),
-            xdg_config_home: std::env::var_os("XDG_CONFIG_HOME")
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from),
+            xdg_config_home: absolute_var("XDG_CONFIG_HOME"),
             identity: std::env::var_os("ENVMINT_IDENTITY")
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from),
@@ -78,7 +96,22 @@ impl Context {
             lock_timeout: LockTimeout(std::env::var_os("ENVMINT_LOCK_TIMEOUT")),
             rng,
             variable_names: std::env::vars_os().map(|(name, _)| name).collect(),
+            allow_outside: false,
+            allow_list: allow_list(
+                std::env::var_os("XDG_CONFIG_HOME"),
+                std::env::var_os("HOME"),
+            ),
         })
+    }
+
+    /// The value of the process environment's variable `name`, read when asked (for `run`'s
+    /// `${VAR}` expansion, as python-dotenv reads `os.environ`); `None` when unset or not
+    /// UTF-8.
+    pub fn variable(&self, name: &str) -> Option<zeroize::Zeroizing<String>> {
+        if name.is_empty() || name.contains(['=', '\0']) {
+            return None;
+        }
+        std::env::var(name).ok().map(zeroize::Zeroizing::new)
     }
 
     /// The working directory, or the error a command that needs it reports.
@@ -106,6 +139,15 @@ impl Context {
     pub fn cwd_if_known(&self) -> Option<&Path> {
         self.cwd.as_deref().ok()
     }
+}
+
+/// Where the allow list is: under `$XDG_CONFIG_HOME`, else `$HOME/.config`, each only when
+/// absolute.
+fn allow_list(xdg: Option<OsString>, home: Option<OsString>) -> Option<PathBuf> {
+    let absolute = |v: Option<OsString>| v.map(PathBuf::from).filter(|p| p.is_absolute());
+    absolute(xdg)
+        .or_else(|| absolute(home).map(|h| h.join(".config")))
+        .map(|c| c.join("envmint/allow-outside"))
 }
 
 /// `$VISUAL`, else `$EDITOR`, else `vi`; an empty variable counts as unset, as git does.
@@ -193,6 +235,22 @@ mod tests {
             assert_eq!(err.exit(), Exit::Usage, "{bad}");
             assert!(crate::report::render(&err).hint.is_some(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_allow_list_is_under_an_absolute_config_folder_only() {
+        let at =
+            |x: Option<&str>, h: Option<&str>| allow_list(x.map(Into::into), h.map(Into::into));
+        assert_eq!(
+            at(Some("/c"), Some("/h")),
+            Some("/c/envmint/allow-outside".into())
+        );
+        assert_eq!(
+            at(Some(""), Some("/h")),
+            Some("/h/.config/envmint/allow-outside".into())
+        );
+        assert_eq!(at(Some("rel"), Some("")), None);
+        assert_eq!(at(None, Some("rel")), None);
     }
 
     #[test]

@@ -261,6 +261,33 @@ fn manifest(e: &ManifestError) -> Rendered {
                 )),
             )
         }
+        P::Outside {
+            environment,
+            field,
+            path,
+            target,
+            folder,
+        } => {
+            let how = if path == target {
+                String::new()
+            } else {
+                format!(" ({} through a symlink)", path.display())
+            };
+            (
+                format!(
+                    "`{field}` of [environments.{environment}] names {}{how}, outside the \
+                     manifest's folder {}; refused: a repository does not choose where envmint \
+                     reads and writes secrets",
+                    target.display(),
+                    folder.display()
+                ),
+                Some(format!(
+                    "if you chose this path, allow it: envmint --allow-outside ..., or add {} \
+                     to ~/.config/envmint/allow-outside (one folder per line)",
+                    target.parent().unwrap_or(target).display()
+                )),
+            )
+        }
         P::NotUtf8 => (
             "the manifest is not valid UTF-8".into(),
             Some("save it as UTF-8".into()),
@@ -793,11 +820,18 @@ fn seal(e: &SealError) -> (String, Option<String>) {
                 Some(name) => format!("{name}: no identity to decrypt it with"),
                 None => "no identity to decrypt with".into(),
             },
-            Some(format!(
-                "pass -i FILE, or set ENVMINT_IDENTITY (a path) or ENVMINT_AGE_KEY (the key); \
-                 looked in: {}",
-                searched.join(", ")
-            )),
+            Some(if searched.iter().any(|s| s == "-i") {
+                format!(
+                    "pass -i FILE, or set ENVMINT_IDENTITY (a path) or ENVMINT_AGE_KEY (the \
+                     key); looked in: {}",
+                    searched.join(", ")
+                )
+            } else {
+                format!(
+                    "set ENVMINT_IDENTITY (a path) or ENVMINT_AGE_KEY (the key); looked in: {}",
+                    searched.join(", ")
+                )
+            }),
         ),
         SealError::NoMatch {
             name,
@@ -1855,6 +1889,16 @@ mod tests {
                 FORMS,
             ),
             (
+                "[secrets.A]\nprevious = { slots = \"A_1\" }\n",
+                "envmint.toml:3: `slots` must be a list of names in quotes, not text",
+                "e.g. slots = [\"AUTH_SECRET_2\", \"AUTH_SECRET_1\", \"AUTH_SECRET\"]",
+            ),
+            (
+                "[secrets.A]\nprevious = { slots = [\"A_1\"], keep = 2 }\n",
+                "envmint.toml:3: `slots` takes no `keep` or `separator`: each slot holds one retired value",
+                "list as many names as values to keep, newest first",
+            ),
+            (
                 "[secrets.A]\nprevious = \"A-OLD\"\n",
                 "envmint.toml:3: `previous` makes the invalid variable name `A-OLD`",
                 "names are letters, digits and `_`, not starting with a digit",
@@ -2061,6 +2105,25 @@ mod tests {
         ));
         assert!(
             r.message.starts_with("envmint.toml:5: bad alphabet: "),
+            "{r:?}"
+        );
+        let r = said(format!(
+            "{envs}[secrets.A]\nkind = \"base64\"\nformat = \"base64:\"\n"
+        ));
+        assert_eq!(
+            r.message,
+            "envmint.toml:6: `format` has no {value} for the generated value"
+        );
+        assert_eq!(
+            r.hint.as_deref(),
+            Some("put {value} once where the value goes, e.g. format = \"base64:{value}\"")
+        );
+        let r = said(format!(
+            "{envs}[secrets.A]\nkind = \"base64\"\nformat = \"it's {{value}}\"\n"
+        ));
+        assert!(
+            r.message
+                .starts_with("envmint.toml:6: the format's text has a single quote"),
             "{r:?}"
         );
     }

@@ -20,7 +20,7 @@ use crate::cli::ApplyArgs;
 use crate::context::Context;
 use envmint::dotenv::Document;
 use envmint::error::Location;
-use envmint::manifest::{Environment, Manifest, Source};
+use envmint::manifest::{Environment, Source};
 use envmint::plan::edit::{apply_edits, check_edits, digest};
 use envmint::plan::file::{self, EnvSecrets, MAX_PLAN_BYTES, SummaryLine};
 use envmint::plan::{redate, status};
@@ -79,7 +79,7 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
         )
         .with_hint("check this machine's clock (or --at), or make a new plan here"));
     }
-    let manifest = Manifest::load(args.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    let manifest = super::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
     let dir = manifest_dir(&manifest, &cwd);
 
     let mut envs: Vec<&Environment> = Vec::with_capacity(plan.environments.len());

@@ -36,7 +36,7 @@ struct Loaded<'m> {
 /// Runs `envmint audit`.
 pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = Manifest::load(args.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    let manifest = super::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
     let root = match manifest.source() {
         Source::File(p) => p.parent().unwrap_or(&cwd).to_path_buf(),
         Source::Builtin => cwd.clone(),
@@ -84,8 +84,22 @@ pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
     let mut findings = Vec::new();
     let loaded = load(ctx, &args.identities, &envs, &mut findings)?;
 
-    // Files and folders.
-    let scan = audit::files::scan_project(&root);
+    // Files and folders. Files holding a declared value of an environment (an export, a
+    // copy) are found by content: exports carry no marker their readers would see.
+    // Not a value `.env.example` has (the example-value finding), nor a placeholder.
+    let declared_values: Vec<&str> = loaded
+        .iter()
+        .filter_map(|l| l.doc.as_ref().map(|doc| (l, doc)))
+        .flat_map(|(l, doc)| {
+            manifest.secrets_for(&l.env.name).filter_map(move |d| {
+                let v = doc.get(&d.key)?;
+                let example = l.example.as_ref().and_then(|e| e.get(&d.key));
+                (!envmint::generate::is_placeholder(v) && example != Some(v)).then_some(v)
+            })
+        })
+        .collect();
+    let matcher = audit::files::value_matcher(declared_values.iter().copied());
+    let scan = audit::files::scan_project(&root, matcher.as_ref());
     if scan.truncated {
         say!(
             "note: the project scan stopped after {} files; plan and identity files beyond \
@@ -157,7 +171,9 @@ pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
                         _ => "identity file",
                     },
                     env: f.env.clone(),
+                    untracked_only: false,
                 })
+                .chain(outputs(&manifest, &scan, &short))
                 .collect();
             findings.extend(audit::git::check_files(repo, &git_files)?);
         }
@@ -347,6 +363,54 @@ fn identity_files(ctx: &Context, flags: &[PathBuf], found: &[PathBuf]) -> Vec<Pa
 
 /// The values `--git` searches for: every secret the value checks look at, except empty ones,
 /// placeholders and those equal to `.env.example`'s (the template is committed on purpose).
+/// Exports and copies found by content, and docker-secrets export folders (by their list),
+/// for the ignore check: the manifest's own files (which hold the values) and files inside an
+/// export folder (the folder is checked) aside.
+fn outputs(
+    manifest: &Manifest,
+    scan: &audit::files::Scan,
+    short: &dyn Fn(&Path) -> PathBuf,
+) -> Vec<GitFile> {
+    let same = |a: &Path, b: &Path| {
+        std::fs::canonicalize(a)
+            .ok()
+            .is_some_and(|a| std::fs::canonicalize(b).is_ok_and(|b| a == b))
+    };
+    let own = |p: &Path| {
+        manifest
+            .environments()
+            .iter()
+            .any(|e| same(p, &e.file) || e.sealed.as_ref().is_some_and(|s| same(p, &s.path)))
+    };
+    let folders: Vec<&Path> = scan
+        .export_lists
+        .iter()
+        .filter_map(|l| l.parent())
+        .collect();
+    let mut out: Vec<GitFile> = scan
+        .export_lists
+        .iter()
+        .map(|list| GitFile {
+            path: short(list),
+            what: "docker-secrets export folder",
+            env: None,
+            untracked_only: true,
+        })
+        .collect();
+    out.extend(
+        scan.value_files
+            .iter()
+            .filter(|p| !own(p) && !p.parent().is_some_and(|d| folders.contains(&d)))
+            .map(|p| GitFile {
+                path: short(p),
+                what: "file holding secret values (an export or a copy)",
+                env: None,
+                untracked_only: true,
+            }),
+    );
+    out
+}
+
 fn needles<'a>(manifest: &Manifest, views: &'a [EnvValues<'a>]) -> Vec<Needle<'a>> {
     let mut out = Vec::new();
     for view in views {

@@ -26,7 +26,7 @@ struct EnvOutcome<'a> {
 
 pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = Manifest::load(args.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    let manifest = super::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
     if args.json {
         // A script that asked for JSON and cannot receive it must learn that before files change.
         super::check_stdout()?;

@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
+use envmint::dotenv::interpolate::{self, Outside};
 use envmint::error::Location;
 use envmint::export::folder::{self, FolderError};
 use envmint::export::{self, Format, K8sMeta, Keys, Refusal, SelectError, Why};
@@ -42,8 +43,51 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
     } else {
         Keys::Managed
     };
-    let entries = export::select(&target.manifest, &target.env.name, &doc, keys)
+    let selected = export::select(&target.manifest, &target.env.name, &doc, keys)
         .map_err(|e| select_error(&target, e))?;
+    // `${VAR}` expanded as python-dotenv and compose expand it, from the file alone: an export
+    // goes elsewhere, and must not carry the values of the shell it was made in.
+    let expanded = interpolate::expand(&doc, &|_| None, Outside::Loses);
+    if let Some(key) = &expanded.too_large {
+        return Err(Error::data(
+            Location::new(target.env.store_path(), doc.line_of_key(key)),
+            format!(
+                "`{key}` would be longer than {} MiB once its ${{...}} references are expanded",
+                interpolate::MAX_EXPANDED >> 20
+            ),
+        )
+        .with_hint("check the references: each may only use values defined above it"));
+    }
+    if let Some(u) = expanded
+        .undefined
+        .iter()
+        .find(|u| selected.iter().any(|e| e.key == u.key))
+    {
+        let what = match &u.name {
+            Some(name) => format!("${{{name}}}, which is defined below it in the file"),
+            None => "a variable the file does not define (export reads no variable of your \
+                     shell)"
+                .to_string(),
+        };
+        return Err(Error::data(
+            Location::new(target.env.store_path(), doc.line_of_key(&u.key)),
+            format!(
+                "`{}` refers to {what}: its readers would get an empty string there",
+                u.key
+            ),
+        )
+        .with_hint(
+            "define the variable above it, give a default (${NAME:-value}), or single-quote \
+             the value to keep it literal",
+        ));
+    }
+    let entries: Vec<export::Entry<'_>> = selected
+        .iter()
+        .map(|e| export::Entry {
+            key: e.key,
+            value: expanded.value(e.key, e.value),
+        })
+        .collect();
     let default_name = format!("{}-secrets", target.env.name);
     let meta = K8sMeta {
         name: args.name.as_deref().unwrap_or(&default_name),
@@ -99,6 +143,7 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
                 target.env.name
             );
         }
+        super::warn_unignored(&output.join(folder::MARKER), true, &target.cwd);
     } else {
         refuse_special(output)?;
         let locked = envmint::atomic::lock(output, timeout)?;
@@ -109,6 +154,7 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
             target.env.name,
             format.name()
         );
+        super::warn_unignored(output, false, &target.cwd);
     }
     if args.json {
         let summary = JsonExport {

@@ -42,7 +42,7 @@ impl Target {
         identities: &[PathBuf],
     ) -> Result<Target> {
         let cwd = ctx.cwd()?.to_path_buf();
-        let manifest = Manifest::load(manifest, &cwd, ctx.home.as_deref())?;
+        let manifest = super::load_manifest(ctx, manifest, &cwd)?;
         let env = manifest.environment(name)?.clone();
         Ok(Target {
             manifest,

@@ -14,6 +14,7 @@ mod keygen;
 mod kv;
 mod plan;
 mod rekey;
+mod retire;
 mod rotate;
 mod run;
 mod seal;
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
     };
     let command = with_leading_manifest(cli.manifest, cli.command)?;
     let mut ctx = Context::from_process()?;
+    ctx.allow_outside = cli.allow_outside;
     let result = match command {
         Command::Gen(args) => r#gen::run(&mut ctx, &global, args),
         Command::Init(args) => init::run(&ctx, &global, args),
@@ -56,6 +58,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Plan(args) => plan::run(&mut ctx, args),
         Command::Apply(args) => apply::run(&ctx, args),
         Command::Rotate(args) => rotate::run(&mut ctx, args),
+        Command::Retire(args) => retire::run(&ctx, args),
         Command::Adopt(args) => adopt::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, &global, args),
         Command::Run(args) => run::run(&ctx, &global, args),
@@ -98,6 +101,7 @@ fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Res
         Command::Plan(args) => &mut args.rotation.manifest,
         Command::Apply(args) => &mut args.manifest,
         Command::Rotate(args) => &mut args.rotation.manifest,
+        Command::Retire(args) => &mut args.target.manifest,
         Command::Adopt(args) => &mut args.target.manifest,
         Command::Export(args) => &mut args.target.manifest,
         Command::Run(args) => &mut args.target.manifest,
@@ -111,6 +115,60 @@ fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Res
     }
     *slot = Some(path);
     Ok(command)
+}
+
+/// Loads the manifest (`explicit`, else the one found from `cwd`, else the preset) and checks
+/// that its paths stay in its folder unless the user allowed more (`--allow-outside`, the allow
+/// list): see [`envmint::manifest::Allow`].
+pub fn load_manifest(
+    ctx: &Context,
+    explicit: Option<&std::path::Path>,
+    cwd: &std::path::Path,
+) -> Result<envmint::manifest::Manifest> {
+    let manifest = envmint::manifest::Manifest::load(explicit, cwd, ctx.home.as_deref())?;
+    let mut allow = envmint::manifest::Allow {
+        everywhere: ctx.allow_outside,
+        paths: Vec::new(),
+    };
+    // The list is read only when a path leads outside: most runs never need it, and a HOME
+    // that is not this user's (sudo, setpriv) must not stop them.
+    if manifest.confine(cwd, &allow).is_err() {
+        allow.paths = allow_list(ctx)?;
+        manifest.confine(cwd, &allow)?;
+    }
+    Ok(manifest)
+}
+
+/// The folders of the user's allow list (one absolute path per line, `#` comments; `*` allows
+/// any path); none when there is no list.
+fn allow_list(ctx: &Context) -> Result<Vec<PathBuf>> {
+    let Some(path) = &ctx.allow_list else {
+        return Ok(Vec::new());
+    };
+    let Some(bytes) = envmint::atomic::read_regular(path, 1024 * 1024)? else {
+        return Ok(Vec::new());
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if line == "*" {
+            out.push(PathBuf::from("/"));
+            continue;
+        }
+        let entry = PathBuf::from(line);
+        if !entry.is_absolute() {
+            return Err(Error::data(
+                envmint::error::Location::new(path, Some(i + 1)),
+                "not an absolute path (one folder per line, or *)",
+            ));
+        }
+        out.push(entry);
+    }
+    Ok(out)
 }
 
 /// Flags every command sees.
@@ -171,6 +229,29 @@ pub fn check_recipients(
         );
     }
     Ok(())
+}
+
+/// Warns when `path`, just written with secrets in it, is in a git working tree that does not
+/// ignore it (`git add .` would commit it). `folder`: `path` is the list inside an export
+/// folder, and the folder is what is named.
+pub fn warn_unignored(path: &std::path::Path, folder: bool, cwd: &std::path::Path) {
+    let Some(rel) = envmint::audit::git::unignored(path) else {
+        return;
+    };
+    let (named, rel) = match (folder, path.parent(), rel.parent()) {
+        (true, Some(p), Some(r)) => (p.to_path_buf(), format!("/{}/", r.display())),
+        _ => (path.to_path_buf(), format!("/{}", rel.display())),
+    };
+    let named = if named.as_os_str().is_empty() {
+        std::path::PathBuf::from(".")
+    } else {
+        named
+    };
+    say!(
+        "warning: {} is not ignored by git: `git add` would put its secrets in the next commit",
+        shown(&named, cwd).display()
+    );
+    say!("hint: add `{rel}` to .gitignore (envmint init adds ?*.env, *.plan and secrets/)");
 }
 
 /// Locks and opens `storages` within `--lock-timeout`, saying on stderr when another process

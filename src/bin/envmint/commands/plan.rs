@@ -57,7 +57,7 @@ struct Made<'a> {
 
 pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = Manifest::load(args.rotation.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    let manifest = super::load_manifest(ctx, args.rotation.manifest.as_deref(), &cwd)?;
     super::status::warn_manifest(&manifest, &cwd);
     if args.json {
         super::check_stdout()?;
@@ -134,6 +134,8 @@ pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
 
     if let Some(path) = &args.output {
         write_plan(ctx, path, &dir, now, &made)?;
+        // A plan holds the new values (in the clear for a plain environment).
+        super::warn_unignored(path, false, &cwd);
     }
     if args.json {
         print_json(&reports, &cwd, now, args.output.as_deref())?;

@@ -10,7 +10,7 @@
 //! files do not name them). A rekey that would leave out every identity that opened the store
 //! needs `--yes` itself.
 
-use envmint::manifest::{Environment, Manifest};
+use envmint::manifest::Environment;
 use envmint::seal::{Opened, pin};
 use envmint::store::{self, Pin, Snapshot};
 use envmint::{Error, Exit, Result};
@@ -23,7 +23,7 @@ use crate::report::short_keys;
 /// Runs `envmint rekey`.
 pub fn run(ctx: &Context, args: RekeyArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = Manifest::load(args.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    let manifest = super::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
     let mut envs: Vec<&Environment> = Vec::new();
     if args.all {
         envs.extend(

@@ -160,7 +160,7 @@ fn build_checked(
 
 pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = Manifest::load(args.rotation.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    let manifest = super::load_manifest(ctx, args.rotation.manifest.as_deref(), &cwd)?;
     super::status::warn_manifest(&manifest, &cwd);
     if args.json {
         super::check_stdout()?;

@@ -17,6 +17,7 @@ use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::Command;
 
+use envmint::dotenv::interpolate::{self, Outside};
 use envmint::error::Location;
 use envmint::export::{self, Entry, Keys, SelectError};
 use envmint::{Error, Exit, Result, store};
@@ -47,6 +48,53 @@ pub fn run(ctx: &Context, global: &Global, args: RunArgs) -> Result<Exit> {
     } else {
         only(&target, &doc, &args.only)?
     };
+    // `${VAR}` as the app's own loader would expand it: python-dotenv's `load_dotenv()` lets
+    // the variables already set win, `override=True` the file, as `--override` does here.
+    let order = if args.override_existing {
+        Outside::Loses
+    } else {
+        Outside::Wins
+    };
+    // envmint's own secrets are not the app's: `LEAK=${ENVMINT_AGE_KEY}` in a file (a
+    // repository's) must not hand the key to COMMAND under another name.
+    let outside = |name: &str| {
+        if HELD_BACK.contains(&name) {
+            None
+        } else {
+            ctx.variable(name)
+        }
+    };
+    let expanded = interpolate::expand(&doc, &outside, order);
+    if let Some(key) = &expanded.too_large {
+        return Err(Error::data(
+            Location::new(target.env.store_path(), doc.line_of_key(key)),
+            format!(
+                "`{key}` would be longer than {} MiB once its ${{...}} references are expanded",
+                interpolate::MAX_EXPANDED >> 20
+            ),
+        )
+        .with_hint("check the references: each may only use values defined above it"));
+    }
+    let entries: Vec<Entry<'_>> = entries
+        .iter()
+        .map(|e| Entry {
+            key: e.key,
+            value: expanded.value(e.key, e.value),
+        })
+        .collect();
+    for u in &expanded.undefined {
+        if entries.iter().any(|e| e.key == u.key) {
+            say!(
+                "{}: `{}` refers to {}: replaced by an empty string, as python-dotenv does",
+                target.env.name,
+                u.key,
+                match &u.name {
+                    Some(name) => format!("${{{name}}}, which is defined below it in the file"),
+                    None => "a variable that is set nowhere".to_string(),
+                }
+            );
+        }
+    }
     if let Some(e) = entries.iter().find(|e| e.value.contains('\0')) {
         return Err(Error::data(
             Location::new(target.env.store_path(), doc.line_of_key(e.key)),

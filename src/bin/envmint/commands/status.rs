@@ -24,7 +24,7 @@ struct EnvStatus<'a> {
 pub fn run(ctx: &Context, args: StatusArgs) -> Result<Exit> {
     let now = super::rotate::instant(ctx, args.at.as_deref())?;
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = Manifest::load(args.manifest.as_deref(), &cwd, ctx.home.as_deref())?;
+    let manifest = super::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
     warn_manifest(&manifest, &cwd);
     if args.json {
         super::check_stdout()?;
