@@ -6,13 +6,16 @@
 //! 1. [`lock`] follows the symlink chain to the file actually written (the *target*), following
 //!    only links owned by the effective user or root, and takes an exclusive `flock` on the
 //!    target's directory, waiting up to a timeout.
-//! 2. A write creates a temporary file `.<name>.envmint-tmp.XXXXXX` in that directory with mode
-//!    0600 *at creation*, gives it the old file's owner, group and extended attributes (POSIX
-//!    ACLs included) and the final mode, writes it, `fsync`s it, renames it over the target and
-//!    `fsync`s the directory.
+//! 2. A write creates a temporary file in that directory with mode 0600 *at creation*, gives it
+//!    the old file's owner, group and extended attributes (POSIX ACLs included) and the final
+//!    mode, writes it, `fsync`s it, renames it over the target and `fsync`s the directory. The
+//!    temporary file is unnamed (`O_TMPFILE`) until it is complete and `fsync`ed, then linked
+//!    as `.<name>.envmint-tmp.XXXXXX` for the rename; on a file system without `O_TMPFILE` it
+//!    has that name from the start.
 //!
 //! A crash at any instant therefore leaves either the complete old file or the complete new one,
-//! plus at worst a 0600 temporary file, which the next write of the same file removes.
+//! plus at worst a 0600 temporary file (complete; partial only without `O_TMPFILE`), which the
+//! next write of the same file removes.
 //!
 //! Because the new contents arrive as a new inode, a file with several hard links is replaced
 //! under the one name written; its other names keep the old contents. Symlinks, which deploy

@@ -386,8 +386,34 @@ fn a_symlink_loop_is_refused() {
 // ---------------------------------------------------------------------------------------------
 // Temporary files
 
+/// While it is written, the temporary file has no name (O_TMPFILE): a kill then leaves nothing.
+#[test]
+fn the_temp_file_is_0600_and_unnamed_while_written() {
+    let dir = tempdir();
+    let path = dir.path().join(".env");
+    put(&path, b"OLD=1\n", 0o644);
+    let locked = lock(&path, T).unwrap();
+    let mut seen = Vec::new();
+    let mut fill = |file: &mut fs::File, contents: &[u8]| {
+        seen.push((
+            file.metadata()?.mode() & 0o7777,
+            fs::read_dir(dir.path())?.count(),
+        ));
+        file.write_all(contents)
+    };
+    locked
+        .replace(b"NEW=1\n", Sensitivity::Secret(Mode::Private), &mut fill)
+        .unwrap();
+    assert_eq!(seen, [(0o600, 1)], "only .env itself is in the folder");
+    assert_eq!(fs::read(&path).unwrap(), b"NEW=1\n");
+    assert_eq!(mode(&path), 0o600);
+    assert!(temps(dir.path()).is_empty());
+}
+
+/// Where the file system has no O_TMPFILE: a named 0600 temporary file beside the target.
 #[test]
 fn the_temp_file_is_0600_next_to_the_target_while_written() {
+    write::NAMED_ONLY.with(|n| n.set(true));
     let dir = tempdir();
     let path = dir.path().join(".env");
     put(&path, b"OLD=1\n", 0o644);
@@ -400,6 +426,7 @@ fn the_temp_file_is_0600_next_to_the_target_while_written() {
     locked
         .replace(b"NEW=1\n", Sensitivity::Secret(Mode::Private), &mut fill)
         .unwrap();
+    write::NAMED_ONLY.with(|n| n.set(false));
     let (temp_mode, names) = &seen[0];
     assert_eq!(*temp_mode, 0o600);
     assert_eq!(names.len(), 1);
@@ -468,10 +495,44 @@ fn a_group_commit_removes_the_stale_temps_of_each_of_its_targets_only() {
     );
 }
 
+/// A writer killed halfway (SIGKILL, as `unseal -o` killed in the issue) leaves the old file
+/// and nothing else: the partial plaintext was in an unnamed file, gone with the process.
+#[test]
+fn a_killed_writer_leaves_the_old_file_and_no_partial_temp_file() {
+    let test = "a_killed_writer_leaves_the_old_file_and_no_partial_temp_file";
+    if let Some(dir) = child_dir(test) {
+        let locked = lock(&dir.join(".env"), T).unwrap();
+        let mut die = |file: &mut fs::File, contents: &[u8]| {
+            file.write_all(&contents[..contents.len() / 2])?;
+            std::process::abort()
+        };
+        let _ = locked.replace(
+            b"NEW=1\nNEW=2\n",
+            Sensitivity::Secret(Mode::Private),
+            &mut die,
+        );
+        unreachable!();
+    }
+    let dir = tempdir();
+    let path = dir.path().join(".env");
+    put(&path, b"OLD=1\n", 0o644);
+    let out = run_child(test, dir.path(), &std::env::current_exe().unwrap(), &[]);
+    assert!(!out.status.success(), "the child should have aborted");
+    assert_eq!(fs::read(&path).unwrap(), b"OLD=1\n");
+    let left: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, [".env"], "nothing but the old file");
+}
+
+/// Without O_TMPFILE (the named fallback), a kill leaves a partial 0600 temporary file, which
+/// the next write of the same file removes: what the README says of the fallback.
 #[test]
 fn a_killed_writer_leaves_the_old_file_and_a_0600_temp_that_the_next_write_removes() {
     let test = "a_killed_writer_leaves_the_old_file_and_a_0600_temp_that_the_next_write_removes";
     if let Some(dir) = child_dir(test) {
+        write::NAMED_ONLY.with(|n| n.set(true));
         let locked = lock(&dir.join(".env"), T).unwrap();
         let mut die = |file: &mut fs::File, contents: &[u8]| {
             file.write_all(&contents[..contents.len() / 2])?;

@@ -1,6 +1,11 @@
 //! Replacing a file atomically: temp file created 0600, owner, extended attributes and mode set,
 //! written, `fsync`ed ([`prepare`]); renamed over the target ([`Prepared::install`]); the folder
 //! `fsync`ed by the caller, once for a whole group.
+//!
+//! The temporary file is created unnamed (`O_TMPFILE`) where the file system allows, and given
+//! its temporary name only once it is complete and `fsync`ed: a process killed while it writes
+//! leaves nothing. Elsewhere (a file system or kernel without `O_TMPFILE`) it is a named 0600
+//! file from the start, which a kill leaves behind, partial, until the next write removes it.
 
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, File, Metadata, Permissions};
@@ -121,26 +126,36 @@ pub(super) fn prepare_swept(
         (Sensitivity::Public, None) => 0o644,
         _ => 0o600,
     };
-    let temp = Builder::new()
-        .prefix(&prefix)
-        .permissions(Permissions::from_mode(creation_mode))
-        .tempfile_in(place.dir_path)
-        .map_err(|e| folder_error(place.dir_path, target, e))?;
-    let mut temp = temp;
-
     if let Some(old) = &old {
         refuse_planted(target, place.dir_path, old)?;
-        keep_owner(temp.as_file(), old).map_err(|e| Error::writing(target, Op::KeepOwner, e))?;
+    }
+    // Unnamed (O_TMPFILE) where the file system allows: a process killed while it writes leaves
+    // nothing behind, not even a partial temporary file; it gets its name below, once complete.
+    let (mut file, mut named) = match unnamed_in(place.dir_path, creation_mode) {
+        Ok(Some(file)) => (file, None),
+        Ok(None) => {
+            let temp = Builder::new()
+                .prefix(&prefix)
+                .permissions(Permissions::from_mode(creation_mode))
+                .tempfile_in(place.dir_path)
+                .map_err(|e| folder_error(place.dir_path, target, e))?;
+            let (file, path) = temp.into_parts();
+            (file, Some(path))
+        }
+        Err(e) => return Err(folder_error(place.dir_path, target, e)),
+    };
+
+    if let Some(old) = &old {
+        keep_owner(&file, old).map_err(|e| Error::writing(target, Op::KeepOwner, e))?;
         // Before the mode: a POSIX ACL (`system.posix_acl_access`) carries mode bits too, and
         // the chmod below must have the last word on them.
-        super::xattrs::copy(target, temp.as_file())?;
+        super::xattrs::copy(target, &file)?;
     }
     // Set after the owner: changing the owner clears set-user-ID bits. Set even for a new secret,
     // because a umask such as 0277 would otherwise leave the owner unable to rewrite it.
     let mode = final_mode(sensitivity, old.as_ref());
     if let Some(mode) = mode {
-        temp.as_file()
-            .set_permissions(Permissions::from_mode(mode))
+        file.set_permissions(Permissions::from_mode(mode))
             .map_err(|e| Error::writing(target, Op::SetMode, e))?;
     }
     let mode_change = match (&old, mode) {
@@ -148,17 +163,68 @@ pub(super) fn prepare_swept(
         _ => None,
     };
 
-    fill(temp.as_file_mut(), contents).map_err(|e| Error::writing(target, Op::Write, e))?;
-    temp.as_file()
-        .sync_all()
+    fill(&mut file, contents).map_err(|e| Error::writing(target, Op::Write, e))?;
+    file.sync_all()
         .map_err(|e| Error::writing(target, Op::Sync, e))?;
+    if named.is_none() {
+        // Complete and on disk: now it may have a (random, temporary) name, which the rename
+        // then moves over the target. `linkat` cannot replace an existing name, hence the step.
+        let linked = Builder::new()
+            .prefix(&prefix)
+            .make_in(place.dir_path, |path| link_unnamed(&file, path))
+            .map_err(|e| Error::writing(target, Op::Create, os_error(&e)))?;
+        named = Some(linked.into_temp_path());
+    }
+    let Some(temp) = named else {
+        unreachable!("the temporary file was named above")
+    };
+    // Closing after the fsync loses nothing: the data is on disk, and a close error on a synced
+    // regular file cannot lose it.
+    drop(file);
     Ok(Prepared {
-        // Closing after the fsync loses nothing: the data is on disk, and a close error on a
-        // synced regular file cannot lose it.
-        temp: temp.into_temp_path(),
+        temp,
         target: target.to_path_buf(),
         mode_change,
     })
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests only: act as on a file system without `O_TMPFILE`, to test the named fallback.
+    pub(super) static NAMED_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// An unnamed file in `dir` (`O_TMPFILE`), created with `mode`; `Ok(None)` when the file system
+/// or kernel has no `O_TMPFILE` (the caller then uses a named temporary file).
+fn unnamed_in(dir: &Path, mode: u32) -> io::Result<Option<File>> {
+    use rustix::fs::{Mode, OFlags};
+    #[cfg(test)]
+    if NAMED_ONLY.with(std::cell::Cell::get) {
+        return Ok(None);
+    }
+    let flags = OFlags::TMPFILE | OFlags::RDWR | OFlags::CLOEXEC;
+    match rustix::fs::open(dir, flags, Mode::from_raw_mode(mode)) {
+        Ok(fd) => Ok(Some(File::from(fd))),
+        Err(e) if e == rustix::io::Errno::ACCESS || e == rustix::io::Errno::ROFS => Err(e.into()),
+        // EOPNOTSUPP (the file system), EISDIR or EINVAL (a kernel without O_TMPFILE), and
+        // anything else: the named file's own error, if any, is the one to report.
+        Err(_) => Ok(None),
+    }
+}
+
+/// Gives the unnamed `file` the name `path`: through its descriptor (`AT_EMPTY_PATH`, which
+/// needs CAP_DAC_READ_SEARCH), else through `/proc/self/fd`, as `open(2)` documents.
+fn link_unnamed(file: &File, path: &Path) -> io::Result<()> {
+    use rustix::fs::{AtFlags, CWD, linkat};
+    use std::os::fd::AsRawFd;
+    match linkat(file, "", CWD, path, AtFlags::EMPTY_PATH) {
+        Ok(()) => Ok(()),
+        Err(rustix::io::Errno::EXIST) => Err(io::ErrorKind::AlreadyExists.into()),
+        Err(_) => {
+            let proc = format!("/proc/self/fd/{}", file.as_raw_fd());
+            linkat(CWD, proc.as_str(), CWD, path, AtFlags::SYMLINK_FOLLOW).map_err(io::Error::from)
+        }
+    }
 }
 
 /// The error for a temporary file that cannot be created: a folder that refuses new files is

@@ -24,6 +24,10 @@ use super::Document;
 use std::collections::HashMap;
 use zeroize::Zeroizing;
 
+/// The longest value an expansion may make. References can double a value per line
+/// (`A2=${A1}${A1}`): 40 such lines in a repository's file would otherwise take all memory.
+pub const MAX_EXPANDED: usize = 1024 * 1024;
+
 /// Whether the outside variables (the process environment) win over the file's own values in
 /// a lookup.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,6 +60,9 @@ pub struct Expanded {
     pub values: HashMap<String, Zeroizing<String>>,
     /// References that found nothing, in file order (each became the empty string).
     pub undefined: Vec<Undefined>,
+    /// The first key whose expansion would pass [`MAX_EXPANDED`] bytes (its value is left as
+    /// written, and the caller refuses it).
+    pub too_large: Option<String>,
 }
 
 impl Expanded {
@@ -84,7 +91,7 @@ pub fn expand(
             above.push(key);
             continue;
         }
-        let (value, missing) = substitute(raw, &mut |name: &str| {
+        let substituted = substitute(raw, &mut |name: &str| {
             let file = || -> Option<Zeroizing<String>> {
                 if !above.contains(&name) {
                     return None;
@@ -97,6 +104,11 @@ pub fn expand(
                 Outside::Loses => file().or_else(|| outside(name)),
             }
         });
+        let Some((value, missing)) = substituted else {
+            out.too_large.get_or_insert_with(|| key.to_owned());
+            above.push(key);
+            continue;
+        };
         out.undefined
             .extend(missing.into_iter().map(|name| Undefined {
                 key: key.to_owned(),
@@ -110,11 +122,11 @@ pub fn expand(
 
 /// `value` with each `${NAME}` / `${NAME:-DEFAULT}` replaced: by `lookup(NAME)`, else DEFAULT,
 /// else nothing; and the NAMEs that got nothing (no value, no default). Everything else is
-/// copied as it is.
+/// copied as it is. `None` when the result would pass [`MAX_EXPANDED`] bytes.
 fn substitute<'v>(
     value: &'v str,
     lookup: &mut dyn FnMut(&str) -> Option<Zeroizing<String>>,
-) -> (Zeroizing<String>, Vec<&'v str>) {
+) -> Option<(Zeroizing<String>, Vec<&'v str>)> {
     let mut missing = Vec::new();
     let mut out = Zeroizing::new(String::with_capacity(value.len()));
     let mut rest = value;
@@ -126,15 +138,37 @@ fn substitute<'v>(
             continue;
         };
         out.push_str(&rest[..at]);
-        match (lookup(name), default) {
-            (Some(found), _) => out.push_str(&found),
-            (None, Some(default)) => out.push_str(default),
-            (None, None) => missing.push(name),
+        let found = lookup(name);
+        let piece = match (&found, default) {
+            (Some(found), _) => found.as_str(),
+            (None, Some(default)) => default,
+            (None, None) => {
+                missing.push(name);
+                ""
+            }
+        };
+        if out.len() + piece.len() + rest.len() > MAX_EXPANDED {
+            return None;
         }
+        // Grown by hand: a reallocation would leave an unzeroized copy behind.
+        grow(&mut out, piece.len() + rest.len());
+        out.push_str(piece);
         rest = &rest[at + len..];
     }
     out.push_str(rest);
-    (out, missing)
+    Some((out, missing))
+}
+
+/// Makes room for `more` bytes in `out`, moving its text into a new zeroizing buffer (the old
+/// one is wiped when dropped) rather than letting `String` reallocate and leave a copy.
+fn grow(out: &mut Zeroizing<String>, more: usize) {
+    if out.capacity() - out.len() >= more {
+        return;
+    }
+    let size = (out.len() + more).max(out.capacity() * 2);
+    let mut bigger = Zeroizing::new(String::with_capacity(size));
+    bigger.push_str(out);
+    *out = bigger;
 }
 
 /// The reference at the start of `text` (which starts with `${`): its name, its default and
@@ -214,6 +248,19 @@ mod tests {
         let v = expanded(text, &env, Outside::Loses);
         assert_eq!(get(&v, "B"), "file");
         assert_eq!(get(&v, "C"), "/home/u");
+    }
+
+    #[test]
+    fn a_doubling_chain_stops_at_the_limit_instead_of_taking_all_memory() {
+        let mut text = String::from("A0=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n");
+        for i in 1..60 {
+            text.push_str(&format!("A{i}=${{A{}}}${{A{}}}\n", i - 1, i - 1));
+        }
+        let doc = Document::parse(&text);
+        let e = expand(&doc, &|_| None, Outside::Loses);
+        // 32 << 15 = 1 MiB: A15 is the first past it.
+        assert_eq!(e.too_large.as_deref(), Some("A15"));
+        assert!(e.values.values().all(|v| v.len() <= MAX_EXPANDED));
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod edit;
 pub mod file;
 pub mod record;
 pub mod redate;
+pub mod retire;
 pub mod rotation;
 pub mod status;
 

@@ -237,9 +237,10 @@ impl From<EditError> for RotationError {
 }
 
 /// A retired value and its times.
-struct Entry {
+pub(super) struct Entry {
     value: Secret,
-    retired: Timestamp,
+    /// When it was retired.
+    pub(super) retired: Timestamp,
     /// `None`: a keyring's retired key, which does not expire.
     expires: Option<Timestamp>,
     /// The variable it was read from (`None`: retired by this run).
@@ -247,18 +248,18 @@ struct Entry {
 }
 
 /// Previous values found in the document for one key.
-struct Found {
+pub(super) struct Found {
     /// Values still inside their window, newest first.
-    alive: Vec<Entry>,
+    pub(super) alive: Vec<Entry>,
     /// Variables (with how many values) whose values expired.
-    expired: Vec<(String, usize)>,
+    pub(super) expired: Vec<(String, usize)>,
     /// The previous variables envmint manages for this key that are in the document: only
     /// these are ever removed.
-    names: Vec<String>,
+    pub(super) names: Vec<String>,
 }
 
 /// The variables `entries` were read from, each once, with how many values.
-fn sources(entries: &[Entry]) -> Vec<(String, usize)> {
+pub(super) fn sources(entries: &[Entry]) -> Vec<(String, usize)> {
     let mut out: Vec<(String, usize)> = Vec::new();
     for name in entries.iter().filter_map(|e| e.from.as_deref()) {
         match out.iter_mut().find(|(n, _)| n == name) {
@@ -534,36 +535,69 @@ fn rotate_key<R: CryptoRng + ?Sized>(
             dropped.extend(sources(&found.alive));
             found.alive.clear();
         } else if let (Some(expires), Some(current)) = (expires, current) {
-            if let Previous::List {
-                name, separator, ..
-            } = &decl.previous
-                && current.contains(separator.as_str())
-            {
-                return Err(RotationError::SeparatorInValue {
-                    key: key.to_string(),
-                    list: name.clone(),
-                });
-            }
-            found.alive.insert(
-                0,
-                Entry {
-                    value: Secret::new(current.to_string()),
-                    retired: now,
-                    expires,
-                    from: None,
-                },
-            );
+            retire_value(decl, current, now, expires, &mut found)?;
             retired = true;
         }
     }
+    finish(doc, decl, found, retired, dropped, built);
+    Ok(())
+}
+
+/// Puts `current`, the value `decl` had, first among its retired values in `found`, retired at
+/// `now` until `expires` (`None`: a keyring's key).
+///
+/// # Errors
+///
+/// [`RotationError::SeparatorInValue`] when it would go into a list whose separator it holds.
+fn retire_value(
+    decl: &SecretDecl,
+    current: &str,
+    now: Timestamp,
+    expires: Option<Timestamp>,
+    found: &mut Found,
+) -> Result<(), RotationError> {
+    if let Previous::List {
+        name, separator, ..
+    } = &decl.previous
+        && current.contains(separator.as_str())
+    {
+        return Err(RotationError::SeparatorInValue {
+            key: decl.key.clone(),
+            list: name.clone(),
+        });
+    }
+    found.alive.insert(
+        0,
+        Entry {
+            value: Secret::new(current.to_string()),
+            retired: now,
+            expires,
+            from: None,
+        },
+    );
+    Ok(())
+}
+
+/// The edits and changes that leave `decl`'s previous form holding `found.alive` (at most
+/// `keep`, but for a keyring, which keeps every key): `retired` when its first value was
+/// retired by this run, `dropped` the variables (with counts) whose values already went.
+fn finish(
+    doc: &Document,
+    decl: &SecretDecl,
+    mut found: Found,
+    retired: bool,
+    mut dropped: Vec<(String, usize)>,
+    built: &mut Built,
+) {
+    let key = decl.key.as_str();
     let keep = decl.previous.keep();
     // A keyring over `keep` (the manifest lowered it) keeps every key: none is dropped.
-    if found.alive.len() > keep && !encryption {
+    if found.alive.len() > keep && decl.role != Role::Encryption {
         let extra = found.alive.split_off(keep);
         dropped.extend(sources(&extra));
     }
     if !retired && found.expired.is_empty() && dropped.is_empty() {
-        return Ok(());
+        return;
     }
     if retired {
         let names = slots(decl, &found.alive[..1]);
@@ -590,7 +624,44 @@ fn rotate_key<R: CryptoRng + ?Sized>(
             .push(previous_change(name, Action::Dropped, key, count));
     }
     write_previous(doc, decl, &found.alive, &found.names, &mut built.edits);
-    Ok(())
+}
+
+/// What `envmint set` does before it writes a new value to a secret that keeps its previous
+/// values (an external one with an `overlap`, such as a webhook signing secret, or an
+/// encryption key): the edits that retire the value `doc` holds into its `previous` form, at
+/// `now`, for its overlap (an encryption key's for good), as a rotation would. Empty when it
+/// keeps none, or has no value.
+///
+/// # Errors
+///
+/// [`RotationError::KeyringFull`] for an encryption key whose keyring holds `keep` retired
+/// keys; [`RotationError::SeparatorInValue`].
+pub fn retire_current(
+    doc: &Document,
+    decl: &SecretDecl,
+    environment: &str,
+    now: Timestamp,
+) -> Result<Built, RotationError> {
+    let mut built = Built::default();
+    let Some(current) = doc.get(&decl.key).filter(|v| !v.is_empty()) else {
+        return Ok(built);
+    };
+    let expires = match (decl.role, decl.overlap) {
+        (Role::Encryption, _) => None,
+        (_, Some(overlap)) => Some(crate::time::due_at(now, overlap)),
+        (_, None) => return Ok(built),
+    };
+    let mut found = read_previous(doc, decl, now);
+    if decl.role == Role::Encryption && found.alive.len() >= decl.previous.keep() {
+        return Err(RotationError::KeyringFull {
+            key: decl.key.clone(),
+            environment: environment.to_string(),
+            held: found.alive.len(),
+        });
+    }
+    retire_value(decl, current, now, expires, &mut found)?;
+    finish(doc, decl, found, true, Vec::new(), &mut built);
+    Ok(built)
 }
 
 impl Entry {
@@ -657,7 +728,7 @@ fn previous_record(text: Option<&str>) -> (Option<String>, Times) {
 
 /// The previous values of `decl` in `doc`, split into those still inside their window and
 /// those expired at `now`.
-fn read_previous(doc: &Document, decl: &SecretDecl, now: Timestamp) -> Found {
+pub(super) fn read_previous(doc: &Document, decl: &SecretDecl, now: Timestamp) -> Found {
     let mut found = Found {
         alive: Vec::new(),
         expired: Vec::new(),
@@ -682,9 +753,12 @@ fn read_previous(doc: &Document, decl: &SecretDecl, now: Timestamp) -> Found {
             return;
         }
         found.names.push(name.to_string());
+        // A list whose record dates a different number of values: which time is whose cannot
+        // be told, so none is trusted (as `status` warns: its expiry is unknown).
+        let dated = mine && times.len() == values.len();
         let mut expired = 0;
         for (i, v) in values.into_iter().enumerate() {
-            let time = times.get(i).copied().filter(|_| mine);
+            let time = times.get(i).copied().filter(|_| dated);
             if decl.role == Role::Encryption {
                 // A keyring keeps every key it holds, a key without a readable time too (taken
                 // as retired now): only `envmint retire` removes one.
@@ -751,7 +825,7 @@ fn record_of(key: &str, entries: &[Entry]) -> String {
 }
 
 /// Edits that make `decl`'s previous variables hold exactly `alive` (newest first).
-fn write_previous(
+pub(super) fn write_previous(
     doc: &Document,
     decl: &SecretDecl,
     alive: &[Entry],
@@ -1157,6 +1231,36 @@ mod tests {
         let (out, changes) = rotate(&m, &text, &options(Selection::Due, "2027-01-01"), 1);
         assert_eq!(out, text);
         assert_eq!(changes, [("ENC".to_string(), Action::KeyringFull)]);
+    }
+
+    /// `status` warns that a list whose record dates a different number of values has an
+    /// unknown expiry and that the next rotate removes it: the rotation does just that, to the
+    /// whole list (which time is whose cannot be told), and keeps it for an encryption key.
+    #[test]
+    fn a_list_whose_record_dates_fewer_values_is_removed_as_status_warns() {
+        let list = "previous = { list = \"A_OLD\", separator = \",\", keep = 3 }\n";
+        let text = format!(
+            "{OLD}A=1\n\
+             # envmint: previous-of=A retired=2026-01-01T00:00:00Z expires=2026-02-01T00:00:00Z\n\
+             A_OLD=x,y\n"
+        );
+        let m = manifest(&format!("[secrets.A]\n{HEX}overlap = \"31d\"\n{list}"));
+        let env = m.environment("production").unwrap();
+        let rows = status::evaluate(&m, env, &Document::parse(&text), at("2026-01-02"));
+        assert_eq!(rows[1].state, State::Unknown);
+        assert!(matches!(
+            rows[1].problem,
+            Some(status::Problem::ListMismatch {
+                values: 2,
+                recorded: 1
+            })
+        ));
+        let (out, changes) = rotate(&m, &text, &options(Selection::Due, "2026-01-02"), 1);
+        assert_eq!(out, format!("{OLD}A=1\n"));
+        assert_eq!(changes, [("A_OLD".to_string(), Action::ExpiredRemoved)]);
+        let m = manifest(&format!("[secrets.A]\n{HEX}role = \"encryption\"\n{list}"));
+        let (out, changes) = rotate(&m, &text, &options(Selection::Due, "2026-01-02"), 1);
+        assert_eq!((out.as_str(), changes.len()), (text.as_str(), 0));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 use std::fmt;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use age::secrecy::SecretString;
@@ -59,6 +60,9 @@ pub struct Identity {
     public: String,
     /// For a passphrase-protected SSH key: the file it came from, so a wrong passphrase names it.
     locked: Option<String>,
+    /// For a passphrase-protected SSH key: set when its passphrase was needed and none could be
+    /// had (no terminal, no `ENVMINT_PASSPHRASE`), which is no wrong passphrase.
+    missing: Option<Arc<AtomicBool>>,
 }
 
 impl Identity {
@@ -71,6 +75,13 @@ impl Identity {
     /// For a passphrase-protected SSH key, the file (or variable) it was loaded from.
     pub fn locked_name(&self) -> Option<&str> {
         self.locked.as_deref()
+    }
+
+    /// Whether this is a protected SSH key whose passphrase was needed and could not be had.
+    pub fn passphrase_missing(&self) -> bool {
+        self.missing
+            .as_ref()
+            .is_some_and(|m| m.load(Ordering::Relaxed))
     }
 
     /// The identity as the `age` crate uses it.
@@ -107,6 +118,11 @@ pub fn load_file(path: &Path, prompt: &PassphrasePrompt) -> crate::Result<Identi
         .ok_or_else(|| crate::Error::reading(path, std::io::ErrorKind::NotFound.into()))?;
     let mode = std::fs::metadata(path).map(|m| m.mode() & 0o777).ok();
     let location = Location::new(path, None);
+    let bytes = if is_age_file(&bytes) {
+        decrypt_identity_file(&bytes, &location, &path.display().to_string(), prompt)?
+    } else {
+        bytes
+    };
     let text = std::str::from_utf8(&bytes).map_err(|_| SealError::BadKey {
         location: location.clone(),
         message: "not a text file, so not an identity file".into(),
@@ -116,6 +132,58 @@ pub fn load_file(path: &Path, prompt: &PassphrasePrompt) -> crate::Result<Identi
         identities,
         loose_mode: mode.filter(|m| m & 0o077 != 0),
     })
+}
+
+/// Whether `bytes` are an age file, binary or armored: an encrypted identity file.
+fn is_age_file(bytes: &[u8]) -> bool {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(0);
+    let bytes = &bytes[start..];
+    bytes.starts_with(b"age-encryption.org/")
+        || bytes.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----")
+}
+
+/// The identities inside a passphrase-encrypted identity file, as `age -d -i key.age` reads
+/// one: the passphrase is asked through `prompt` (the terminal, else `ENVMINT_PASSPHRASE`).
+///
+/// # Errors
+///
+/// [`SealError::NoPassphrase`] when none can be had, [`SealError::WrongPassphrase`],
+/// [`SealError::BadKey`] for an age file sealed to recipients rather than a passphrase, and
+/// the errors of a damaged age file.
+fn decrypt_identity_file(
+    bytes: &[u8],
+    location: &Location,
+    name: &str,
+    prompt: &PassphrasePrompt,
+) -> crate::Result<zeroize::Zeroizing<Vec<u8>>> {
+    let opened = super::Opened::new(bytes, name)?;
+    if !opened.is_passphrase() {
+        return Err(SealError::BadKey {
+            location: location.clone(),
+            message: "an age file sealed to recipients; an encrypted identity file must be \
+                      sealed with a passphrase (age -p, envmint seal --passphrase)"
+                .into(),
+        }
+        .into());
+    }
+    let passphrase = prompt.ask(name).ok_or_else(|| SealError::NoPassphrase {
+        name: name.to_string(),
+    })?;
+    // A wrong passphrase names the identity file (the name the file was opened under).
+    let plain = opened
+        .with_passphrase(passphrase)?
+        .read_all(MAX_IDENTITY_BYTES)?;
+    if is_age_file(&plain) {
+        return Err(SealError::BadKey {
+            location: location.clone(),
+            message: "encrypted twice; decrypt it once into an identity file".into(),
+        }
+        .into());
+    }
+    Ok(plain)
 }
 
 /// Parses identities from key text (an identity file's contents, or `ENVMINT_AGE_KEY`).
@@ -170,6 +238,7 @@ pub fn parse(
             inner: Box::new(key),
             public,
             locked: None,
+            missing: None,
         });
     }
     if out.is_empty() {
@@ -194,20 +263,23 @@ fn parse_ssh(text: &str, name: &str, prompt: &PassphrasePrompt) -> Result<Identi
         .map_err(|_| "an SSH key type envmint does not support (use ed25519 or rsa)".to_string())?;
     let public = recipient.to_string();
     let locked = matches!(key, age::ssh::Identity::Encrypted(_)).then(|| name.to_string());
-    let inner: Box<dyn age::Identity + Send + Sync> = match key {
-        age::ssh::Identity::Encrypted(_) => Box::new(LockedSsh {
+    let missing = locked.as_ref().map(|_| Arc::new(AtomicBool::new(false)));
+    let inner: Box<dyn age::Identity + Send + Sync> = match (key, &missing) {
+        (key @ age::ssh::Identity::Encrypted(_), Some(missing)) => Box::new(LockedSsh {
             tag: ssh_tag(&public),
             name: name.to_string(),
             key,
             prompt: prompt.clone(),
             unlocked: Mutex::new(None),
+            missing: Arc::clone(missing),
         }),
-        key => Box::new(key),
+        (key, _) => Box::new(key),
     };
     Ok(Identity {
         inner,
         public,
         locked,
+        missing,
     })
 }
 
@@ -230,6 +302,8 @@ struct LockedSsh {
     key: age::ssh::Identity,
     prompt: PassphrasePrompt,
     unlocked: Mutex<Option<age::ssh::Identity>>,
+    /// Set when the passphrase was needed and none could be had.
+    missing: Arc<AtomicBool>,
 }
 
 impl age::Identity for LockedSsh {
@@ -246,6 +320,7 @@ impl age::Identity for LockedSsh {
                 return None;
             };
             let Some(passphrase) = self.prompt.ask(&self.name) else {
+                self.missing.store(true, Ordering::Relaxed);
                 return Some(Err(age::DecryptError::KeyDecryptionFailed));
             };
             match enc.decrypt(passphrase) {

@@ -410,15 +410,22 @@ impl<R: Read> Opened<R> {
                 }
                 .into())
             }
-            // Only a passphrase-protected SSH key fails this way: name its file, not the input.
-            Err(age::DecryptError::KeyDecryptionFailed) => Err(SealError::WrongPassphrase {
-                name: identities
-                    .iter()
-                    .find_map(Identity::locked_name)
+            // Only a passphrase-protected SSH key fails this way: name its file, not the input;
+            // and say so when no passphrase could be had, which is no wrong one.
+            Err(age::DecryptError::KeyDecryptionFailed) => {
+                let missing = identities.iter().find(|i| i.passphrase_missing());
+                let name = missing
+                    .and_then(Identity::locked_name)
+                    .or_else(|| identities.iter().find_map(Identity::locked_name))
                     .unwrap_or("the SSH identity")
-                    .to_string(),
+                    .to_string();
+                Err(if missing.is_some() {
+                    SealError::NoPassphrase { name }
+                } else {
+                    SealError::WrongPassphrase { name }
+                }
+                .into())
             }
-            .into()),
             Err(e) => Err(Self::map(&name, e)),
         }
     }

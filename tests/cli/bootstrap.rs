@@ -1628,7 +1628,9 @@ fn fail_a_file_envmint_may_not_read_is_exit_77() {
 
 #[test]
 fn concurrent_runs_on_one_file_lose_no_update() {
-    let mut test = Test::new();
+    // A timeout far above any wait: with both cores busy and slow fsyncs, four runs queued on
+    // one lock could pass the default 10 s, and exit 75 is not what this test is about.
+    let mut test = Test::new().env("ENVMINT_LOCK_TIMEOUT", "600");
     const N: usize = 4;
     // Absolute: a relative `file` may not leave its manifest's folder, and an absolute one
     // outside it must be allowed by the user (`--allow-outside`).

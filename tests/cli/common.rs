@@ -455,6 +455,12 @@ pub struct Output {
 }
 
 impl Output {
+    /// The signal that ended the command, if one did.
+    pub fn signal(&self) -> Option<i32> {
+        use std::os::unix::process::ExitStatusExt;
+        self.output.status.signal()
+    }
+
     /// The exit code (-1 when killed by a signal).
     pub fn code(&self) -> i32 {
         self.output.status.code().unwrap_or(-1)

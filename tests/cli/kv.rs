@@ -723,3 +723,57 @@ fn records_stay_with_their_keys_through_set_and_unset() {
         "the record went with its key"
     );
 }
+
+#[test]
+fn the_editor_does_not_get_envmints_secret_variables() {
+    let out = editor(with_file(BEFORE), "env | cut -d= -f1 > \"$SIDE/names\"")
+        .env("ENVMINT_AGE_KEY", "AGE-SECRET-KEY-1NOTUSEDHERE")
+        .env("ENVMINT_PASSPHRASE", "not-for-the-editor")
+        .env("ENVMINT_IDENTITY", "only-a-path.txt")
+        .args(["edit", "production"])
+        .status(0);
+    let names = out.read("side/names");
+    assert!(names.lines().any(|n| n == "ENVMINT_IDENTITY"), "{names}");
+    assert!(!names.contains("ENVMINT_AGE_KEY"), "{names}");
+    assert!(!names.contains("ENVMINT_PASSPHRASE"), "{names}");
+}
+
+/// SIGTERM to envmint while the editor is open (as `kill`, or a closed terminal's SIGHUP):
+/// envmint passes it on to the editor, waits for it, zeroes and removes the copy, says the
+/// edits were discarded, changes nothing, and exits by that signal. Before, envmint died at
+/// once and the editor kept running on a copy no one would save. Ctrl-C (SIGINT) is the
+/// editor's: envmint waits through it and saves what the editor saved.
+#[test]
+fn a_signal_while_the_editor_is_open_stops_it_cleans_up_and_says_so() {
+    // The editor edits, then sends SIGTERM to envmint and waits (60 s at most) to be told to
+    // stop; it records that it was.
+    let action = "echo EDITED=1 >> \"$1\"\n\
+         p=$PPID\n\
+         while [ \"$(cat /proc/$p/comm)\" != envmint ]; do \
+           p=$(awk '/^PPid:/{print $2}' /proc/$p/status); done\n\
+         trap 'echo stopped > \"$SIDE/stopped\"; exit 3' TERM\n\
+         kill -TERM $p\n\
+         i=0; while [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done";
+    let out = editor(with_file(BEFORE), action)
+        .args(["edit", "production"])
+        .run();
+    assert_eq!(out.read(FILE), BEFORE, "{}", out.describe());
+    assert_eq!(out.read("side/stopped"), "stopped\n", "{}", out.describe());
+    assert_stderr_has(&out, "envmint got SIGTERM while the editor was open");
+    assert_stderr_has(&out, "its edits were discarded");
+    assert_private_and_removed(&out);
+    assert_eq!(out.signal(), Some(15), "{}", out.describe());
+
+    // SIGINT is the editor's business: envmint waits, and saves what the editor saved.
+    let action = "echo EDITED=1 >> \"$1\"\n\
+         p=$PPID\n\
+         while [ \"$(cat /proc/$p/comm)\" != envmint ]; do \
+           p=$(awk '/^PPid:/{print $2}' /proc/$p/status); done\n\
+         kill -INT $p\n\
+         sleep 0.2";
+    let out = editor(with_file(BEFORE), action)
+        .args(["edit", "production"])
+        .status(0);
+    assert!(out.read(FILE).contains("EDITED=1"), "{}", out.describe());
+    assert_private_and_removed(&out);
+}

@@ -135,3 +135,268 @@ fn the_web_preset_rotates_signing_keeps_encryption_keys_and_reports_credentials(
     assert!(after["DB_PASSWORD"] != before[2]["DB_PASSWORD"]);
     assert!(after["REDIS_PASSWORD"] == before[2]["REDIS_PASSWORD"]);
 }
+
+/// An encryption key with three retired keys, as rotations leave it.
+const KEYRING: &str = "# envmint: generated=2026-01-01T00:00:00Z\nENC=k3\n\
+    # envmint: previous-of=ENC retired=2025-01-01T00:00:00Z,2024-01-01T00:00:00Z,2023-01-01T00:00:00Z\n\
+    ENC_OLD=k2,k1,k0\nOTHER=x\n";
+
+fn keyring_manifest(extra_env: &str) -> String {
+    format!(
+        "[environments.production]\nfile = \".env\"\n{extra_env}\
+         [secrets.ENC]\nkind = \"hex\"\nrole = \"encryption\"\n\
+         previous = {{ list = \"ENC_OLD\", separator = \",\", keep = 3 }}\n"
+    )
+}
+
+#[test]
+fn retire_removes_old_keys_explicitly_with_a_dry_run_and_json() {
+    let t = Test::new()
+        .write("envmint.toml", keyring_manifest(""))
+        .write(".env", KEYRING)
+        .chmod(".env", 0o600);
+    // Full: rotate --key refuses, naming the key and the command.
+    let out = t
+        .args(["rotate", "production", "--key", "ENC", "--at", "2030-06-01"])
+        .status(65);
+    assert_stderr_has(&out, "ENC: its keyring is full (3 retired keys kept)");
+    assert_stderr_has(&out, "envmint retire production ENC");
+    assert_eq!(out.read(".env"), KEYRING);
+    // --dry-run says what would go and writes nothing.
+    let out = out
+        .then()
+        .args([
+            "retire",
+            "production",
+            "ENC",
+            "--older-than",
+            "2024-06-01",
+            "--dry-run",
+        ])
+        .status(0);
+    assert_stderr_has(
+        &out,
+        "production: .env (would retire 2 old values of ENC; its keyring holds 2 keys)",
+    );
+    assert_eq!(out.read(".env"), KEYRING);
+    let out = out
+        .then()
+        .args([
+            "retire",
+            "production",
+            "ENC",
+            "--older-than",
+            "2024-06-01",
+            "--json",
+        ])
+        .status(0);
+    let json = out.json();
+    assert_eq!(json["removed"], 2);
+    assert_eq!(json["keyring"], 2);
+    assert_eq!(json["written"], true);
+    assert_eq!(json["changes"][0]["action"], "dropped");
+    assert!(!out.stdout().contains("k1") && !out.stdout().contains("k0"));
+    assert_eq!(
+        out.read(".env"),
+        "# envmint: generated=2026-01-01T00:00:00Z\nENC=k3\n\
+         # envmint: previous-of=ENC retired=2025-01-01T00:00:00Z\nENC_OLD=k2\nOTHER=x\n"
+    );
+    assert_eq!(out.mode(".env"), 0o600);
+    // Room again: the key rotates, and the one it retires joins the keyring.
+    let out = out
+        .then()
+        .args(["rotate", "production", "--key", "ENC", "--at", "2030-06-01"])
+        .status(0);
+    assert!(out.read(".env").contains("ENC_OLD=k3,k2\n"));
+    // Without --older-than every retired key goes; a second run has nothing to do.
+    let out = out.then().args(["retire", "production", "ENC"]).status(0);
+    assert!(!out.read(".env").contains("ENC_OLD"));
+    let out = out.then().args(["retire", "production", "ENC"]).status(0);
+    assert_stderr_has(&out, "(nothing to retire for ENC)");
+}
+
+#[test]
+fn fail_retire_an_undeclared_key_a_bad_when_or_a_missing_store() {
+    let t = Test::new().write("envmint.toml", keyring_manifest(""));
+    let out = t.args(["retire", "production", "ENC"]).status(66);
+    assert_stderr_has(&out, "envmint bootstrap production creates it");
+    let out = out
+        .then()
+        .write(".env", KEYRING)
+        .args(["retire", "production", "NOPE"])
+        .status(2);
+    assert_stderr_has(&out, "error: NOPE: not a secret of environment production");
+    let out = out
+        .then()
+        .args(["retire", "production", "ENC", "--older-than", "soon"])
+        .status(2);
+    assert_stderr_has(
+        &out,
+        "error: --older-than soon: neither a time nor a period",
+    );
+    assert_eq!(out.read(".env"), KEYRING);
+}
+
+#[test]
+fn retire_works_on_a_sealed_store_in_memory() {
+    let (test, recipient) = common::with_identity();
+    let sealed = format!(
+        "[environments.vault]\nsealed = \".env.vault.age\"\nrecipients = [\"{recipient}\"]\n"
+    );
+    let out = test
+        .env("ENVMINT_IDENTITY", "id.txt")
+        .write("envmint.toml", keyring_manifest(&sealed))
+        .write(".env.vault.local", KEYRING)
+        .args(["seal", "vault", "--remove-plaintext"])
+        .status(0);
+    let out = out
+        .then()
+        .args(["retire", "vault", "ENC", "--older-than", "2024-06-01"])
+        .status(0);
+    assert!(!out.exists(".env.vault.local"), "no plaintext left behind");
+    let read = out.then().args(["unseal", "vault", "--stdout"]).status(0);
+    assert!(read.stdout().contains("\nENC_OLD=k2\n"));
+    assert!(read.stdout().contains("ENC=k3\n"));
+}
+
+/// An external secret with an overlap (a webhook signing secret) rolls too: `set` retires the
+/// value it replaces under the declared overlap, as a rotation would; an encryption key's old
+/// value goes into its keyring. The same value set again retires nothing.
+#[test]
+fn set_retires_the_old_value_of_an_external_secret_with_an_overlap() {
+    let manifest = "[environments.production]\nfile = \".env\"\n\
+        [secrets.WEBHOOK_SECRET]\nexternal = true\noverlap = \"7d\"\n\
+        [secrets.STRIPE_API_KEY]\nexternal = true\nrole = \"credential\"\n\
+        [secrets.ENC]\nkind = \"hex\"\nrole = \"encryption\"\n\
+        previous = { list = \"ENC_OLD\", separator = \",\", keep = 3 }\n";
+    let text = "# envmint: set=2026-01-01T00:00:00Z\nWEBHOOK_SECRET=whsec_old\n\
+        STRIPE_API_KEY=sk_old\nENC=k0\n";
+    let out = Test::new()
+        .write("envmint.toml", manifest)
+        .write(".env", text)
+        .chmod(".env", 0o600)
+        .args(["set", "production", "WEBHOOK_SECRET"])
+        .stdin("whsec_new")
+        .status(0);
+    assert_stderr_has(&out, "retired              WEBHOOK_SECRET_PREVIOUS");
+    let file = out.read(".env");
+    assert!(file.contains("WEBHOOK_SECRET=whsec_new\n"), "{file}");
+    let at = file
+        .find("\nWEBHOOK_SECRET_PREVIOUS=whsec_old\n")
+        .expect("kept");
+    let record = file[..at].lines().last().unwrap();
+    assert!(
+        record.starts_with("# envmint: previous-of=WEBHOOK_SECRET retired=")
+            && record.contains(" expires="),
+        "{record}"
+    );
+    // A credential without an overlap is simply replaced; an encryption key keeps the old one.
+    let out = out
+        .then()
+        .args(["set", "production", "STRIPE_API_KEY"])
+        .stdin("sk_new")
+        .status(0);
+    let out = out
+        .then()
+        .args(["set", "production", "ENC"])
+        .stdin("k1")
+        .status(0);
+    let file = out.read(".env");
+    assert!(!file.contains("sk_old") && !file.contains("STRIPE_API_KEY_PREVIOUS"));
+    assert!(file.contains("\nENC_OLD=k0\n"), "{file}");
+    let status = out
+        .then()
+        .args(["status", "production", "--json"])
+        .status(0);
+    let json = status.json();
+    let row = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "WEBHOOK_SECRET_PREVIOUS")
+        .expect("a row")
+        .clone();
+    assert_eq!(row["state"], "previous");
+    // The same value again: nothing retired.
+    let again = status
+        .then()
+        .args(["set", "production", "WEBHOOK_SECRET"])
+        .stdin("whsec_new")
+        .status(0);
+    assert!(!again.stderr().contains("retired"), "{}", again.stderr());
+    assert!(
+        again
+            .read(".env")
+            .contains("WEBHOOK_SECRET_PREVIOUS=whsec_old\n")
+    );
+}
+
+/// The manifest's role settings checked: a role that is no role, an overlap on an encryption
+/// key (exit 65, naming the line), and an overlap no `keep` can hold (a warning when the
+/// manifest loads, with the `keep` that holds; an audit finding).
+#[test]
+fn fail_bad_roles_and_warn_an_overlap_no_keep_can_hold() {
+    let envs = "[environments.production]\nfile = \".env\"\n";
+    let out = Test::new()
+        .write(
+            "envmint.toml",
+            format!("{envs}[secrets.A]\nrole = \"encrypt\"\n"),
+        )
+        .args(["status"])
+        .status(65);
+    assert_stderr_has(&out, "error: envmint.toml:4: unknown role `encrypt`");
+    assert_stderr_has(&out, "hint: did you mean `encryption`?");
+    let out = out
+        .then()
+        .write(
+            "envmint.toml",
+            format!("{envs}[secrets.A]\nrole = \"encryption\"\noverlap = \"7d\"\n"),
+        )
+        .args(["rotate"])
+        .status(65);
+    assert_stderr_has(
+        &out,
+        "error: envmint.toml:5: `overlap` on the encryption key A",
+    );
+    let manifest = format!(
+        "{envs}[secrets.JWT]\nrotate_every = \"7d\"\noverlap = \"30d\"\n\
+         [secrets.SMTP_PASSWORD]\n\
+         [secrets.ENC]\nkind = \"hex\"\nrole = \"encryption\"\n\
+         previous = {{ list = \"ENC_OLD\", keep = 8 }}\n"
+    );
+    let out = out
+        .then()
+        .write("envmint.toml", manifest)
+        .write(
+            ".env",
+            "# envmint: generated=2026-01-01T00:00:00Z\nENC=k4\n\
+             # envmint: previous-of=ENC retired=2025-05-01T00:00:00Z,2025-04-01T00:00:00Z,2025-03-01T00:00:00Z,2025-02-01T00:00:00Z\n\
+             ENC_OLD=k3,k2,k1,k0\n",
+        )
+        .chmod(".env", 0o600)
+        .args(["status", "--at", "2026-01-02"])
+        .status(0);
+    assert_stderr_has(
+        &out,
+        "warning: envmint.toml: JWT: overlap 30d is longer than rotate_every 7d x keep 1",
+    );
+    assert_stderr_has(&out, "keep = 5");
+    let out = out.then().args(["audit", "--json"]).status(1);
+    let json = out.json();
+    let checks: Vec<(String, String)> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["check"].to_string(), f["key"].to_string()))
+        .collect();
+    for (check, key) in [
+        ("overlap-keep", "JWT"),
+        ("signing-credential", "SMTP_PASSWORD"),
+        ("keyring-size", "ENC"),
+    ] {
+        assert!(
+            checks.contains(&(format!("{check:?}"), format!("{key:?}"))),
+            "{check} {key}: {checks:?}"
+        );
+    }
+}

@@ -11,6 +11,10 @@
 //!   record; a secret without overlap never leaves one behind;
 //! - `--all` (day 100) rotates every generated key at once and `--key K --no-overlap`
 //!   (day 200) drops K's old values at once;
+//! - roles (issue 14): the encryption key's retired keys are never dropped by time (its
+//!   keyring only grows, up to `keep`; a full keyring stops its rotation, reported as
+//!   `keyring-full`), and the credential never changes without `--key` (`credential-kept`
+//!   on every run that would have rotated it; a missing one is added);
 //! - no value ever repeats, within or across environments;
 //! - a run that changes nothing writes nothing (the sealed file keeps its exact bytes);
 //! - unmanaged lines and comments are byte-identical at the end, the files stay 0600, no
@@ -63,6 +67,14 @@ enum Form {
     List(&'static str, &'static str, usize),
 }
 
+/// A secret's `role`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Signing,
+    Encryption,
+    Credential,
+}
+
 /// One declared secret, as the manifest below says it.
 struct Decl {
     key: &'static str,
@@ -71,17 +83,19 @@ struct Decl {
     overlap: i64,
     form: Form,
     external: bool,
+    role: Role,
     /// Its `[secrets.KEY]` table.
     toml: &'static str,
 }
 
-const DECLS: [Decl; 6] = [
+const DECLS: [Decl; 7] = [
     Decl {
         key: "JWT_SECRET_KEY",
         period_days: 7,
         overlap: 3 * DAY,
         form: Form::One("JWT_SECRET_KEY_PREVIOUS"),
         external: false,
+        role: Role::Signing,
         toml: "[secrets.JWT_SECRET_KEY]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"7d\"\n\
                overlap = \"3d\"\n",
     },
@@ -91,6 +105,7 @@ const DECLS: [Decl; 6] = [
         overlap: 10 * DAY + DAY / 2,
         form: Form::One("SESSION_SECRET_OLD"),
         external: false,
+        role: Role::Signing,
         toml: "[secrets.SESSION_SECRET]\nkind = \"base64\"\nbytes = 32\nrotate_every = \"30d\"\n\
                overlap = \"10d 12h\"\nprevious = \"SESSION_SECRET_OLD\"\n",
     },
@@ -102,6 +117,7 @@ const DECLS: [Decl; 6] = [
         overlap: 10 * DAY,
         form: Form::Numbered("AUTH_SECRET_", 2),
         external: false,
+        role: Role::Signing,
         toml: "[secrets.AUTH_SECRET]\nkind = \"base64url\"\nbytes = 32\nrotate_every = \"7d\"\n\
                overlap = \"10d\"\nprevious = { numbered = \"AUTH_SECRET_{n}\", keep = 2 }\n",
     },
@@ -112,6 +128,7 @@ const DECLS: [Decl; 6] = [
         overlap: 45 * DAY,
         form: Form::List("APP_PREVIOUS_KEYS", ",", 2),
         external: false,
+        role: Role::Signing,
         toml: "[secrets.APP_KEY]\nkind = \"alnum\"\nlength = 40\nrotate_every = \"30d\"\n\
                overlap = \"45d\"\n\
                previous = { list = \"APP_PREVIOUS_KEYS\", separator = \",\", keep = 2 }\n",
@@ -122,7 +139,23 @@ const DECLS: [Decl; 6] = [
         overlap: 0,
         form: Form::Nothing,
         external: false,
-        toml: "[secrets.DB_PASSWORD]\nkind = \"alnum\"\nlength = 32\n",
+        // Never changed without --key: by hand without a record in the plain file (unknown
+        // age, so "due" every day), missing in the sealed one (added on day 0).
+        role: Role::Credential,
+        toml: "[secrets.DB_PASSWORD]\nkind = \"alnum\"\nlength = 32\nrole = \"credential\"\n",
+    },
+    Decl {
+        key: "ENCRYPTION_KEY",
+        period_days: 60,
+        overlap: 0,
+        // Rotated on days 0 (missing), 60, 100 (--all), 160 and 220; full from then on (4
+        // retired keys), so the runs of days 280 and 340 report it instead of dropping one.
+        form: Form::List("ENCRYPTION_KEY_PREVIOUS", ",", 4),
+        external: false,
+        role: Role::Encryption,
+        toml: "[secrets.ENCRYPTION_KEY]\nkind = \"base64\"\nbytes = 32\nrotate_every = \"60d\"\n\
+               role = \"encryption\"\n\
+               previous = { list = \"ENCRYPTION_KEY_PREVIOUS\", separator = \",\", keep = 4 }\n",
     },
     Decl {
         key: "STRIPE_API_KEY",
@@ -130,6 +163,7 @@ const DECLS: [Decl; 6] = [
         overlap: 0,
         form: Form::Nothing,
         external: true,
+        role: Role::Signing,
         toml: "[secrets.STRIPE_API_KEY]\nexternal = true\nrotate_every = \"30d\"\n",
     },
 ];
@@ -246,6 +280,9 @@ struct EnvModel {
     rotations: HashMap<&'static str, usize>,
     trimmed: HashMap<&'static str, usize>,
     expired: HashMap<&'static str, usize>,
+    /// Per key, the runs that left it as it was because of its role: a credential kept, a
+    /// full keyring (by the last run).
+    held: Vec<(&'static str, &'static str)>,
 }
 
 impl EnvModel {
@@ -287,6 +324,7 @@ impl EnvModel {
             rotations: HashMap::new(),
             trimmed: HashMap::new(),
             expired: HashMap::new(),
+            held: Vec::new(),
         }
     }
 
@@ -295,6 +333,7 @@ impl EnvModel {
     fn step(&mut self, run: Run, now: i64) -> (Vec<&'static str>, bool) {
         let mut rotated = Vec::new();
         let mut changed = false;
+        self.held.clear();
         for d in DECLS.iter().filter(|d| !d.external) {
             let km = self.keys.get_mut(d.key).unwrap();
             let due = match km.generated {
@@ -302,25 +341,43 @@ impl EnvModel {
                 None => true,
                 Some(at) => now - at >= d.period_days * DAY,
             };
-            let (selected, no_overlap) = match run {
+            let (mut selected, no_overlap) = match run {
                 Run::Due => (due, false),
                 Run::All => (true, false),
                 Run::KeyNoOverlap(key) => (key == d.key, true),
             };
+            let explicit = matches!(run, Run::KeyNoOverlap(_));
+            // A credential in use is never changed without --key; a full keyring is not
+            // rotated (a key would be dropped).
+            if selected && km.current.is_some() {
+                if d.role == Role::Credential && !explicit {
+                    selected = false;
+                    self.held.push((d.key, "credential-kept"));
+                } else if d.role == Role::Encryption && km.previous.len() >= keep(d.form) {
+                    selected = false;
+                    self.held.push((d.key, "keyring-full"));
+                }
+            }
             if selected {
                 rotated.push(d.key);
                 changed = true;
                 *self.rotations.entry(d.key).or_default() += 1;
                 let old = km.current.take();
-                if no_overlap {
+                let encryption = d.role == Role::Encryption;
+                if no_overlap && !encryption {
                     km.previous.clear();
-                } else if let (Some(value), true) = (old, d.overlap > 0) {
+                } else if let (Some(value), true) = (old, d.overlap > 0 || encryption) {
                     km.previous.insert(
                         0,
                         Prev {
                             value,
                             retired: now,
-                            expires: now + d.overlap,
+                            // A keyring's key never expires.
+                            expires: if encryption {
+                                i64::MAX
+                            } else {
+                                now + d.overlap
+                            },
                         },
                     );
                     if km.previous.len() > keep(d.form) {
@@ -500,11 +557,11 @@ fn check_env(
         } else if km.current.as_deref() != Some(e.value.as_str()) {
             return Err(at(format!("{} changed although it was not due", d.key)));
         }
-        let want = stamp(km.generated.expect("rotated or recorded"));
+        let want = km.generated.map(stamp);
         let got = e.record.as_deref().map(fields).unwrap_or_default();
-        if got.get("generated") != Some(&want) {
+        if got.get("generated") != want.as_ref() {
             return Err(at(format!(
-                "{}'s record should say generated={want}, it is {:?}",
+                "{}'s record should say generated={want:?}, it is {:?}",
                 d.key, e.record
             )));
         }
@@ -518,12 +575,18 @@ fn check_env(
                     .collect::<Vec<_>>()
                     .join(",")
             };
-            let want = [
+            let got = e.record.as_deref().map(fields).unwrap_or_default();
+            // A keyring's record has no expiry at all.
+            if d.role == Role::Encryption && got.contains_key("expires") {
+                return Err(at(format!("{name}'s record has an expiry: {:?}", e.record)));
+            }
+            let mut want = vec![
                 ("previous-of", d.key.to_string()),
                 ("retired", join(&|p| p.retired)),
-                ("expires", join(&|p| p.expires)),
             ];
-            let got = e.record.as_deref().map(fields).unwrap_or_default();
+            if d.role != Role::Encryption {
+                want.push(("expires", join(&|p| p.expires)));
+            }
             for (field, value) in want {
                 if got.get(field) != Some(&value) {
                     return Err(at(format!(
@@ -650,6 +713,22 @@ fn check_json(
     if got != want {
         return Err(format!("--json rotated {got:?}, the model {want:?}"));
     }
+    // What the roles held back, and nothing else.
+    let mut got: Vec<(String, String)> = changes
+        .iter()
+        .filter(|c| c["action"] == "credential-kept" || c["action"] == "keyring-full")
+        .map(|c| (c["key"].to_string(), c["action"].to_string()))
+        .collect();
+    let mut want: Vec<(String, String)> = env
+        .held
+        .iter()
+        .map(|(k, a)| (format!("{k:?}"), format!("{a:?}")))
+        .collect();
+    got.sort();
+    want.sort();
+    if got != want {
+        return Err(format!("--json held back {got:?}, the model {want:?}"));
+    }
     if let Run::Due = run {
         let decl = DECLS.iter().find(|d| d.external).expect("an external key");
         let due = env.external.as_ref().is_none_or(|(_, record)| {
@@ -731,6 +810,24 @@ fn check_status(json: &serde_json::Value, env: &EnvModel, now: i64) -> Result<()
         // run) `expired`. A list is one row: its latest expiry (it holds a value apps accept
         // until then), expired once that passed.
         let previous = &env.keys[d.key].previous;
+        if d.role == Role::Encryption {
+            // The keyring: one list row, never expiring, for as long as it holds keys.
+            let shown = rows.iter().any(|r| {
+                r["previous_of"] == d.key && r["state"] == "previous" && r["expires_at"].is_null()
+            });
+            if shown == previous.is_empty() {
+                return Err(format!(
+                    "{}'s keyring of {} retired key(s) shown: {shown}",
+                    d.key,
+                    previous.len()
+                ));
+            }
+            let current = usize::from(env.keys[d.key].current.is_some());
+            if r["keyring"] != serde_json::json!(previous.len() + current) {
+                return Err(format!("{}: keyring size differs: {r}", d.key));
+            }
+            continue;
+        }
         let earliest: Vec<Prev>;
         let items = match d.form {
             Form::List(..) if !previous.is_empty() => {
@@ -938,6 +1035,16 @@ fn a_year_of_daily_rotate_due_runs_over_plain_and_sealed_environments() {
             "{key} never trimmed:{summary}"
         );
     }
+    // The roles: the encryption key filled its keyring and nothing of it expired or was
+    // pushed out; the credential was written once (the sealed file had none) and never
+    // rotated after.
+    for env in [&plain, &sealed] {
+        let enc = "ENCRYPTION_KEY";
+        assert_eq!(env.keys[enc].previous.len(), 4, "{}:{summary}", env.name);
+        assert!(!env.expired.contains_key(enc) && !env.trimmed.contains_key(enc));
+    }
+    assert_eq!(plain.rotations.get("DB_PASSWORD"), None, "{summary}");
+    assert_eq!(sealed.rotations.get("DB_PASSWORD"), Some(&1), "{summary}");
 
     // Unmanaged lines and comments are byte for byte what they were.
     let out = test.args(["unseal", "sealed", "--stdout"]).status(0);
@@ -980,7 +1087,9 @@ fn overlapping_scheduled_runs_rotate_each_key_once() {
         }
         text
     };
+    // A timeout far above any wait (see concurrent_runs_on_one_file_lose_no_update).
     let test = Test::new()
+        .env("ENVMINT_LOCK_TIMEOUT", "600")
         .write(
             "envmint.toml",
             "[environments.one]\nfile = \".env.one\"\n[environments.two]\nfile = \".env.two\"\n\

@@ -431,3 +431,29 @@ fn fail_a_reference_does_not_smuggle_envmints_own_secrets_to_the_command() {
     assert_eq!(out.stdout(), "|xnone|unset", "{}", out.describe());
     assert!(!out.stderr().contains("NOTREALLY"), "{}", out.describe());
 }
+
+#[test]
+fn fail_references_that_double_a_value_per_line_are_refused_not_expanded_without_end() {
+    // 40 lines of `A{i}=${A{i-1}}${A{i-1}}` (a repository's file) would be 32 TiB expanded.
+    let mut text = String::from(
+        "PLAIN=abc123\nDECLARED=d3cl4red-value\nA0=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+    );
+    for i in 1..40 {
+        text.push_str(&format!("A{i}=${{A{}}}${{A{}}}\n", i - 1, i - 1));
+    }
+    let test = common::Test::new()
+        .write("envmint.toml", crate::export::MANIFEST)
+        .write(crate::export::FILE, &text)
+        .chmod(crate::export::FILE, 0o600);
+    let out = test.args(["run", "production", "--", "true"]).status(65);
+    assert_stderr_has(
+        &out,
+        "error: .env.production.local:18: `A15` would be longer than 1 MiB once its ${...} \
+         references are expanded",
+    );
+    let out = out
+        .then()
+        .args(["export", "production", "-f", "json", "--all-keys"])
+        .status(65);
+    assert_stderr_has(&out, "`A15` would be longer than 1 MiB");
+}

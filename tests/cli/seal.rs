@@ -669,6 +669,17 @@ fn ssh_identities_plain_protected_and_rsa_unseal() {
         .status(77);
     // The error names the key file whose passphrase was wrong, not the sealed input.
     assert_stderr_has(&o, "error: ed_locked: wrong passphrase");
+    // With no terminal and no ENVMINT_PASSPHRASE, no passphrase was wrong: none could be had.
+    let o = o
+        .then()
+        .env("ENVMINT_PASSPHRASE", "")
+        .wrapper(["setsid", "-w"])
+        .args(["unseal", "-i", "ed_locked", "ed_locked.age"])
+        .status(77);
+    assert_stderr_has(
+        &o,
+        "error: ed_locked: a passphrase is needed and there is no terminal to ask on",
+    );
     // A protected key that is not a recipient of the file is never unlocked: no passphrase
     // needed, and the matching plain key opens the file.
     let o = o
@@ -860,4 +871,151 @@ exit 0
         .args(["unseal", "p.age"])
         .status(0);
     assert_eq!(out.stdout(), "TTY=7\n");
+}
+
+/// An identity file encrypted with a passphrase (`age -p`, or `envmint seal --passphrase`), as
+/// `age -d -i key.age` reads one: decrypted with the passphrase (the terminal, else
+/// ENVMINT_PASSPHRASE), then used. It was refused as "not a valid SSH private key".
+#[test]
+fn a_passphrase_encrypted_identity_file_is_read() {
+    let (t, r) = with_key();
+    let mut sealed = t
+        .write("p", "SECRET=1\n")
+        .args(["seal", "-r", &r, "-o", "p.age", "p"])
+        .status(0);
+    for armor in [true, false] {
+        let mut args = vec!["seal", "--passphrase", "-o", "key.age", "id.txt"];
+        if armor {
+            args.insert(1, "-a");
+        }
+        let key = sealed
+            .then()
+            .env("ENVMINT_PASSPHRASE", "key pass")
+            .wrapper(["setsid", "-w"])
+            .args(args)
+            .status(0);
+        let out = key
+            .then()
+            .env("ENVMINT_PASSPHRASE", "key pass")
+            .wrapper(["setsid", "-w"])
+            .args(["unseal", "-i", "key.age", "p.age"])
+            .status(0);
+        assert_eq!(out.stdout(), "SECRET=1\n");
+        let wrong = out
+            .then()
+            .env("ENVMINT_PASSPHRASE", "nope")
+            .wrapper(["setsid", "-w"])
+            .args(["unseal", "-i", "key.age", "p.age"])
+            .status(77);
+        assert_stderr_has(&wrong, "error: key.age: wrong passphrase");
+        let none = wrong
+            .then()
+            .env("ENVMINT_PASSPHRASE", "")
+            .wrapper(["setsid", "-w"])
+            .args(["unseal", "-i", "key.age", "p.age"])
+            .status(77);
+        assert_stderr_has(
+            &none,
+            "key.age: a passphrase is needed and there is no terminal",
+        );
+        assert!(!none.stderr().contains("SSH"), "{}", none.describe());
+        sealed = none;
+    }
+    // An identity file sealed to a recipient (not a passphrase) is named as such.
+    let to_key = sealed
+        .then()
+        .args(["seal", "-r", &r, "-o", "key2.age", "id.txt"])
+        .status(0);
+    let refused = to_key
+        .then()
+        .args(["unseal", "-i", "key2.age", "p.age"])
+        .status(65);
+    assert_stderr_has(&refused, "sealed to recipients");
+}
+
+/// An empty or relative HOME or XDG_CONFIG_HOME is no home: the default identity is never read
+/// from the working folder (a cloned repository could ship one).
+#[test]
+fn an_empty_or_relative_home_does_not_make_the_working_folder_the_key_folder() {
+    let (t, r) = with_key();
+    let t = t
+        .write("p", "X=1\n")
+        .args(["seal", "-r", &r, "-o", "p.age", "p"])
+        .status(0);
+    let key = t.read("id.txt");
+    let planted = t
+        .then()
+        .write(".config/envmint/identity.txt", &key)
+        .write("cfg/envmint/identity.txt", &key)
+        .chmod(".config/envmint/identity.txt", 0o600)
+        .chmod("cfg/envmint/identity.txt", 0o600);
+    for (home, xdg) in [("", ""), (".", ""), ("", "cfg"), ("/nonexistent", "cfg")] {
+        let out = Test::new()
+            .cwd(planted.dir())
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", xdg)
+            .args(["unseal", "p.age"])
+            .run();
+        assert_eq!(
+            out.code(),
+            77,
+            "HOME={home:?} XDG_CONFIG_HOME={xdg:?}\n{}",
+            out.describe()
+        );
+        assert_stderr_has(&out, "no identity");
+    }
+}
+
+/// SIGKILL while `unseal -o` writes (the plaintext arrives on stdin, slowly): nothing is left
+/// beside the output, not even a partial temporary file (O_TMPFILE). It left
+/// `.OUT.envmint-tmp.*` holding the plaintext written so far.
+#[test]
+fn a_kill_during_unseal_o_leaves_no_partial_plaintext() {
+    use std::io::Write as _;
+    let (t, r) = with_key();
+    let plain: String = (0..200_000).map(|i| format!("K{i}=v{i}\n")).collect();
+    let sealed = t
+        .write("big", &plain)
+        .args(["seal", "-r", &r, "-o", "big.age", "big"])
+        .status(0);
+    let ciphertext = sealed.bytes("big.age");
+    let test = sealed
+        .then()
+        .args(["unseal", "-i", "id.txt", "-o", "out.env"]);
+    let mut cmd = test.command();
+    cmd.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // Half the file: the first chunks are decrypted and written, then envmint waits for more.
+    stdin
+        .write_all(&ciphertext[..ciphertext.len() / 2])
+        .unwrap();
+    stdin.flush().unwrap();
+    let dir = std::fs::canonicalize(test.dir()).unwrap();
+    let writing = || {
+        std::fs::read_dir(format!("/proc/{}/fd", child.id()))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|fd| std::fs::read_link(fd.path()).ok())
+            .any(|target| target.starts_with(&dir) && !target.ends_with("big.age"))
+    };
+    let deadline = std::time::Instant::now() + common::HANG;
+    while !writing() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "envmint never opened its output"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(stdin);
+    let left: Vec<String> = common::names(&dir)
+        .into_iter()
+        .filter(|n| n.contains("out.env"))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
 }

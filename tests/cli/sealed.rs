@@ -729,3 +729,28 @@ fn unseal_writes_a_file_git_tracks_only_when_o_names_it() {
     assert_stderr_has(&named, "warning: .env.production.local is tracked by git");
     assert!(named.read(".env.production.local").contains("SECRET_KEY="));
 }
+
+#[test]
+fn fail_seal_env_without_an_identity_does_not_suggest_i_which_it_refuses() {
+    let (test, _) = sealed_project("");
+    let out = test.args(["bootstrap", "production"]).status(0);
+    let out = out.then().args(["unseal", "production"]).status(0);
+    let out = out
+        .then()
+        .env("ENVMINT_IDENTITY", "")
+        .args(["seal", "production"])
+        .status(77);
+    assert_stderr_has(&out, "no identity to decrypt it with");
+    assert_stderr_has(
+        &out,
+        "hint: set ENVMINT_IDENTITY (a path) or ENVMINT_AGE_KEY",
+    );
+    assert!(!out.stderr().contains("-i"), "{}", out.describe());
+    // What the hint says works.
+    let out = out
+        .then()
+        .env("ENVMINT_IDENTITY", "id.txt")
+        .args(["seal", "production"])
+        .status(0);
+    assert_stderr_has(&out, "unchanged");
+}

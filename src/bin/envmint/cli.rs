@@ -79,6 +79,8 @@ pub enum Command {
     /// Rotate secrets that are due (or --all, or --key KEY), keeping retired values for their
     /// overlap window.
     Rotate(RotateArgs),
+    /// Remove a secret's retired values (an encryption key's old keys) explicitly.
+    Retire(RetireArgs),
     /// Record the age of values a project already has, so `rotate --due` renews only what is
     /// due.
     Adopt(AdoptArgs),
@@ -192,6 +194,7 @@ pub struct InitArgs {
     envmint bootstrap development staging production\n  \
     envmint bootstrap staging --dry-run --json\n  \
     envmint bootstrap --all\n  \
+    envmint --allow-outside bootstrap production  # file = \"/etc/myapp/env\", chosen by you\n  \
     cp .env.example .env.production.local && envmint bootstrap production\n\n\
     New keys are appended at the end; empty values are filled in place, keeping the line's\n\
     export and quotes. Other values are kept and checked: a placeholder, a wrong length or\n\
@@ -337,7 +340,9 @@ pub struct UnsetArgs {
     removed with its folder afterwards. The file changes only when the editor exits 0 and\n\
     the result differs and reads cleanly: a result with unreadable lines or a key defined\n\
     twice is shown and offered for editing again (without a terminal: exit 65, nothing\n\
-    changed). A file changed by another process meanwhile is not overwritten (exit 73).")]
+    changed). A file changed by another process meanwhile is not overwritten (exit 73).\n\
+    Ctrl-C is the editor's; SIGTERM/SIGHUP stop the editor too, and envmint says the edits\n\
+    were discarded. The editor does not get ENVMINT_AGE_KEY or ENVMINT_PASSPHRASE.")]
 pub struct EditArgs {
     // --manifest, -i/--identity and ENV, in that order (first in --help too).
     #[command(flatten)]
@@ -632,6 +637,41 @@ pub struct RotateArgs {
     pub dry_run: bool,
 
     /// Print what changed as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `envmint retire`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint retire production ENCRYPTION_KEY --dry-run     # what would go\n  \
+    envmint retire production ENCRYPTION_KEY --older-than 180d\n  \
+    envmint retire production ENCRYPTION_KEY --older-than 2027-01-01 --json\n\n\
+    An encryption key's retired keys (its keyring) are never removed by time: re-encrypt the\n\
+    data under the current key, then retire the old ones. Without --older-than every retired\n\
+    value of KEY goes; with it, those retired before WHEN (a date, an RFC 3339 time, or a\n\
+    period back from now). A value with no readable retirement time is kept by --older-than.\n\
+    Numbered slots and lists close up; the file is written through the atomic writer (a\n\
+    sealed one re-sealed). Works on any secret's retired values. Never prints a value.")]
+pub struct RetireArgs {
+    // --manifest, -i/--identity and ENV, in that order (first in --help too).
+    #[command(flatten)]
+    pub target: EnvArgs,
+
+    /// The secret whose retired values go.
+    #[arg(value_name = "KEY")]
+    pub key: String,
+
+    /// Only values retired before WHEN: a date (2027-01-01), an RFC 3339 time, or a period back
+    /// from now (180d).
+    #[arg(long, value_name = "WHEN")]
+    pub older_than: Option<String>,
+
+    /// Report what would go; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Print what was retired as JSON on stdout (never a value).
     #[arg(long)]
     pub json: bool,
 }

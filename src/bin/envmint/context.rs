@@ -61,6 +61,19 @@ pub struct Context {
     pub allow_list: Option<PathBuf>,
 }
 
+/// A variable naming a folder, when it is an absolute path: an empty or relative `HOME` or
+/// `XDG_CONFIG_HOME` would make the working folder (a cloned repository) the place the default
+/// identity is read from, and where the manifest search stops. The XDG base directory
+/// specification says the same of relative paths ("invalid and should be ignored").
+fn absolute_var(name: &str) -> Option<PathBuf> {
+    absolute(std::env::var_os(name))
+}
+
+/// [`absolute_var`] on a value.
+fn absolute(value: Option<std::ffi::OsString>) -> Option<PathBuf> {
+    value.map(PathBuf::from).filter(|p| p.is_absolute())
+}
+
 impl Context {
     /// Reads the process environment and the working directory, and seeds the RNG.
     pub fn from_process() -> Result<Context> {
@@ -71,12 +84,10 @@ impl Context {
         Ok(Context {
             now: jiff::Timestamp::now(),
             cwd: std::env::current_dir(),
-            home: std::env::var_os("HOME").map(PathBuf::from),
+            home: absolute_var("HOME"),
             editor: editor(std::env::var_os("VISUAL"), std::env::var_os("EDITOR")),
             private_tmp: private_tmp(std::env::var_os("XDG_RUNTIME_DIR"), std::env::temp_dir()),
-            xdg_config_home: std::env::var_os("XDG_CONFIG_HOME")
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from),
+            xdg_config_home: absolute_var("XDG_CONFIG_HOME"),
             identity: std::env::var_os("ENVMINT_IDENTITY")
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from),

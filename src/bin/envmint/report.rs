@@ -820,11 +820,18 @@ fn seal(e: &SealError) -> (String, Option<String>) {
                 Some(name) => format!("{name}: no identity to decrypt it with"),
                 None => "no identity to decrypt with".into(),
             },
-            Some(format!(
-                "pass -i FILE, or set ENVMINT_IDENTITY (a path) or ENVMINT_AGE_KEY (the key); \
-                 looked in: {}",
-                searched.join(", ")
-            )),
+            Some(if searched.iter().any(|s| s == "-i") {
+                format!(
+                    "pass -i FILE, or set ENVMINT_IDENTITY (a path) or ENVMINT_AGE_KEY (the \
+                     key); looked in: {}",
+                    searched.join(", ")
+                )
+            } else {
+                format!(
+                    "set ENVMINT_IDENTITY (a path) or ENVMINT_AGE_KEY (the key); looked in: {}",
+                    searched.join(", ")
+                )
+            }),
         ),
         SealError::NoMatch {
             name,

@@ -2,10 +2,11 @@
 //!
 //! The copy lives in a new 0700 folder (under `$XDG_RUNTIME_DIR`, a per-user tmpfs, when there
 //! is one), is created 0600 with an exclusive create, and is overwritten with zeros and removed
-//! with its folder on every path out, by a guard. A process killed outright (SIGKILL, or Ctrl-C
-//! and a closed terminal, whose signals envmint cannot ignore without `unsafe`) runs no guard:
-//! the folder is named after the process id, and the next `edit` zeroes and removes the folders
-//! of processes that are gone. The base folder must be one nobody else can rename things in.
+//! with its folder on every path out, by a guard. While the editor runs, `Ctrl-C` and `Ctrl-\` are
+//! the editor's, and SIGTERM and SIGHUP are passed on to it and waited for before the guard
+//! runs (see `run_editor`). A process killed outright (SIGKILL) runs no guard: the folder is
+//! named after the process id, and the next `edit` zeroes and removes the folders of processes
+//! that are gone. The base folder must be one nobody else can rename things in.
 //!
 //! The editor is not run under the lock (it may stay open for an hour); instead the file is
 //! checked under the lock before the result is saved, and a file that changed meanwhile is not
@@ -51,8 +52,23 @@ pub fn run(ctx: &Context, args: EditArgs) -> Result<Exit> {
     let on_terminal = terminal::stdin_is_terminal();
 
     let doc = loop {
-        if !run_editor(&ctx.editor, scratch.path())? {
-            return Ok(Exit::Problems);
+        match run_editor(&ctx.editor, scratch.path())? {
+            Editor::Exited(true) => {}
+            Editor::Exited(false) => return Ok(Exit::Problems),
+            Editor::Signalled(sig) => {
+                let dir = scratch.dir.path().display().to_string();
+                drop(scratch);
+                super::say!(
+                    "error: envmint got {} while the editor was open: the editor was stopped \
+                     and its edits were discarded (the private copy in {dir} was zeroed and \
+                     removed); nothing changed in {}",
+                    signal_name(sig),
+                    target.file()
+                );
+                // Exit by the same signal, as a shell and the process that sent it expect.
+                let _ = signal_hook::low_level::emulate_default_handler(sig);
+                return Ok(Exit::Problems);
+            }
         }
         let edited = scratch.read()?;
         match kv::check_edited(original.as_bytes(), &edited) {
@@ -117,6 +133,14 @@ pub fn run(ctx: &Context, args: EditArgs) -> Result<Exit> {
     Ok(Exit::Ok)
 }
 
+/// The name of a signal `run_editor` passes on.
+fn signal_name(sig: i32) -> &'static str {
+    match sig {
+        signal_hook::consts::SIGHUP => "SIGHUP (the terminal closed)",
+        _ => "SIGTERM",
+    }
+}
+
 /// `added A, B; changed C; removed D`, or that no value changed.
 fn describe(changes: &KeyChanges) -> String {
     if changes.is_empty() {
@@ -134,24 +158,78 @@ fn describe(changes: &KeyChanges) -> String {
     .join("; ")
 }
 
-/// Runs `editor` on `path` as git does: through `sh -c` so `code --wait` works, the path as an
-/// argument (never a value). Returns whether it exited 0; says why not.
-fn run_editor(editor: &OsStr, path: &Path) -> Result<bool> {
-    let mut script = editor.to_os_string();
+/// Variables of envmint's own that hold secrets: the editor does not inherit them (as `run`'s
+/// command does not), so neither its `/proc/PID/environ` nor its plugins and children see them.
+/// `ENVMINT_IDENTITY` is only a path, and stays.
+const HELD_BACK: [&str; 2] = ["ENVMINT_AGE_KEY", "ENVMINT_PASSPHRASE"];
+
+/// How the editor's run ended.
+enum Editor {
+    /// It exited; `true` with status 0.
+    Exited(bool),
+    /// envmint got this signal (SIGTERM or SIGHUP) while the editor was open: passed on to the
+    /// editor, which has exited since.
+    Signalled(i32),
+}
+
+/// Runs `editor` on `path` as git does: through `sh -c` so `code --wait` works (as `exec EDITOR`
+/// unless it is a compound command), the path as an argument (never a value), without
+/// envmint's secret variables.
+///
+/// The editor has the terminal, and envmint waits for it whatever happens: `Ctrl-C` and `Ctrl-\`
+/// at the terminal reach the editor too, which decides what they mean (vi ignores them), so
+/// envmint ignores them meanwhile, as git does; killed by them, the editor exits and nothing
+/// changes. SIGTERM and SIGHUP (a closed terminal) are passed on to the editor and waited for,
+/// then reported as [`Editor::Signalled`] so the caller cleans up before it exits by that
+/// signal. Before, envmint died at once and left the editor running on a copy that was no
+/// longer watched.
+fn run_editor(editor: &OsStr, path: &Path) -> Result<Editor> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    let os = |e: std::io::Error| {
+        Error::from(envmint::error::FileError::os(
+            "sh",
+            envmint::error::Op::Read,
+            e,
+        ))
+    };
+    // `exec`, so the editor is envmint's own child and a signal passed on reaches it, not a
+    // shell that would die and leave it running; not for a compound command (`a; b`, `a && b`),
+    // which only a shell can run.
+    use std::os::unix::ffi::OsStrExt;
+    let compound = editor.as_bytes().iter().any(|b| b";&|()<>`\n".contains(b));
+    let mut script = OsString::from(if compound { "" } else { "exec " });
+    script.push(editor);
     script.push(" \"$@\"");
-    let status = Command::new("sh")
-        .arg("-c")
-        .arg(&script)
-        .arg(editor)
-        .arg(path)
-        .status()
-        .map_err(|e| {
-            Error::from(envmint::error::FileError::os(
-                "sh",
-                envmint::error::Op::Read,
-                e,
-            ))
-        })?;
+    let mut command = Command::new("sh");
+    command.arg("-c").arg(&script).arg(editor).arg(path);
+    for name in HELD_BACK {
+        command.env_remove(name);
+    }
+    // Caught from before the editor starts until it has exited.
+    let mut signals =
+        signal_hook::iterator::Signals::new([SIGINT, SIGQUIT, SIGTERM, SIGHUP]).map_err(os)?;
+    let handle = signals.handle();
+    let mut child = command.spawn().map_err(os)?;
+    let pid = rustix::process::Pid::from_child(&child);
+    let forwarder = std::thread::spawn(move || {
+        let mut got = None;
+        for sig in signals.forever() {
+            if sig == SIGTERM || sig == SIGHUP {
+                if let Some(signal) = rustix::process::Signal::from_named_raw(sig) {
+                    let _ = rustix::process::kill_process(pid, signal);
+                }
+                got = Some(sig);
+            }
+        }
+        got
+    });
+    let status = child.wait();
+    handle.close();
+    let got = forwarder.join().unwrap_or(None);
+    let status = status.map_err(os)?;
+    if let Some(sig) = got {
+        return Ok(Editor::Signalled(sig));
+    }
     if !status.success() {
         super::say!(
             "error: the editor `{}` exited with {status}; nothing changed",
@@ -159,7 +237,7 @@ fn run_editor(editor: &OsStr, path: &Path) -> Result<bool> {
         );
         super::say!("hint: set VISUAL or EDITOR to the editor to use");
     }
-    Ok(status.success())
+    Ok(Editor::Exited(status.success()))
 }
 
 /// The private copy: a new 0700 folder and a 0600 file in it. Dropping it overwrites every file
@@ -325,7 +403,7 @@ fn check_private_base(base: &Path) -> Result<()> {
 }
 
 /// Zeroes and removes private folders that an `edit` killed before it could clean up left in
-/// `base` (SIGKILL, Ctrl-C, a closed terminal): this user's `envmint-edit-PID-*` folders whose
+/// `base` (SIGKILL): this user's `envmint-edit-PID-*` folders whose
 /// process is gone. Says so, naming the folder (never its content).
 fn sweep_stale(base: &Path) {
     use std::os::unix::fs::MetadataExt;

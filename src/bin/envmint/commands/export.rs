@@ -48,6 +48,16 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
     // `${VAR}` expanded as python-dotenv and compose expand it, from the file alone: an export
     // goes elsewhere, and must not carry the values of the shell it was made in.
     let expanded = interpolate::expand(&doc, &|_| None, Outside::Loses);
+    if let Some(key) = &expanded.too_large {
+        return Err(Error::data(
+            Location::new(target.env.store_path(), doc.line_of_key(key)),
+            format!(
+                "`{key}` would be longer than {} MiB once its ${{...}} references are expanded",
+                interpolate::MAX_EXPANDED >> 20
+            ),
+        )
+        .with_hint("check the references: each may only use values defined above it"));
+    }
     if let Some(u) = expanded
         .undefined
         .iter()

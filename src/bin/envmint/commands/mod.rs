@@ -14,6 +14,7 @@ mod keygen;
 mod kv;
 mod plan;
 mod rekey;
+mod retire;
 mod rotate;
 mod run;
 mod seal;
@@ -57,6 +58,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Plan(args) => plan::run(&mut ctx, args),
         Command::Apply(args) => apply::run(&ctx, args),
         Command::Rotate(args) => rotate::run(&mut ctx, args),
+        Command::Retire(args) => retire::run(&ctx, args),
         Command::Adopt(args) => adopt::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, &global, args),
         Command::Run(args) => run::run(&ctx, &global, args),
@@ -99,6 +101,7 @@ fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Res
         Command::Plan(args) => &mut args.rotation.manifest,
         Command::Apply(args) => &mut args.manifest,
         Command::Rotate(args) => &mut args.rotation.manifest,
+        Command::Retire(args) => &mut args.target.manifest,
         Command::Adopt(args) => &mut args.target.manifest,
         Command::Export(args) => &mut args.target.manifest,
         Command::Run(args) => &mut args.target.manifest,

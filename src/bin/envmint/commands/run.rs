@@ -65,6 +65,16 @@ pub fn run(ctx: &Context, global: &Global, args: RunArgs) -> Result<Exit> {
         }
     };
     let expanded = interpolate::expand(&doc, &outside, order);
+    if let Some(key) = &expanded.too_large {
+        return Err(Error::data(
+            Location::new(target.env.store_path(), doc.line_of_key(key)),
+            format!(
+                "`{key}` would be longer than {} MiB once its ${{...}} references are expanded",
+                interpolate::MAX_EXPANDED >> 20
+            ),
+        )
+        .with_hint("check the references: each may only use values defined above it"));
+    }
     let entries: Vec<Entry<'_>> = entries
         .iter()
         .map(|e| Entry {

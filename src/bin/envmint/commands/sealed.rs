@@ -81,7 +81,14 @@ pub fn seal(
         storages.push(store::Storage::of(env)?);
         storages.push(store::Storage::plain(&env.file));
     }
-    let mut options = super::unseal::store_options(ctx, &envs, &[])?;
+    // `seal ENV` takes no -i: its "no identity" hint must not offer it.
+    let mut options = super::unseal::store_options(ctx, &envs, &[]).map_err(|e| match e {
+        Error::Seal(envmint::seal::SealError::NoIdentity { name, searched }) => {
+            let searched = searched.into_iter().filter(|s| s != "-i").collect();
+            Error::Seal(envmint::seal::SealError::NoIdentity { name, searched })
+        }
+        e => e,
+    })?;
     let files = super::open_locked(ctx, &storages, &mut options, &cwd)?;
     // Every plaintext read, parsed and checked against its store before any file is written.
     let mut docs = Vec::with_capacity(2 * envs.len());

@@ -7,8 +7,10 @@ use crate::terminal;
 use envmint::dotenv::Document;
 use envmint::error::Location;
 use envmint::kv::{self, MAX_VALUE_LEN, ValueError};
-use envmint::manifest::MAX_KEY_LEN;
+use envmint::manifest::{MAX_KEY_LEN, Role};
 use envmint::plan::bootstrap;
+use envmint::plan::edit::apply_edits;
+use envmint::plan::rotation;
 use envmint::{Error, Exit, Result};
 use std::io::Read;
 use zeroize::Zeroizing;
@@ -84,6 +86,24 @@ pub fn run(ctx: &Context, args: SetArgs) -> Result<Exit> {
         .with_hint("check the environment's `file` in the manifest"));
     }
     target.warn_lines(&doc);
+    // The value it replaces is retired first, as a rotation would, when the secret keeps its
+    // old values: an external one with an overlap (webhook signing secrets roll too), and any
+    // encryption key (the data it encrypted needs it).
+    let retiring = target
+        .manifest
+        .secrets_for(&target.env.name)
+        .find(|d| d.key == key)
+        .filter(|d| d.role == Role::Encryption || (d.external && d.overlap.is_some()))
+        .filter(|_| doc.get(key).is_some_and(|v| v != value.as_str()));
+    let retired = match retiring {
+        Some(decl) => {
+            let built = rotation::retire_current(&doc, decl, &target.env.name, ctx.now)
+                .map_err(|e| super::rotate::rotation_error(&target.env, e))?;
+            apply_edits(&mut doc, &built.edits).map_err(|e| target.edit_error(e))?;
+            built.changes
+        }
+        None => Vec::new(),
+    };
     let action = kv::set(&mut doc, key, &value).map_err(|e| target.edit_error(e))?;
     // The record says when this value was set, so `status` knows its age. A value set to
     // what it already was is no new value: its record (if any) stays.
@@ -104,6 +124,13 @@ pub fn run(ctx: &Context, args: SetArgs) -> Result<Exit> {
             target.file(),
             action.as_str()
         );
+        let width = retired.iter().map(|c| c.key.len()).max().unwrap_or(0);
+        for c in &retired {
+            super::say!(
+                "  {}",
+                super::rotate::change_line(&target.env.name, c, width, false)
+            );
+        }
     }
     if let Some(problem) = problem {
         super::say!(
