@@ -125,7 +125,23 @@ fn check_steps(
             let out = rotate(out, "2031-01-01", &[]);
             assert!(out.stderr().contains("retired"), "{}", out.stderr());
             assert_eq!(peer(&file, "verify", &before), "valid", "{what}: a year on");
-            out
+            // Until it is retired explicitly: then what only the old keys opened is refused.
+            let key = if what == "fernet" {
+                "FERNET_KEY"
+            } else {
+                "APP_KEY"
+            };
+            assert_eq!(peer(&file, "verify", &after), "valid", "{what}: keyring");
+            let _out = out.then().args(["retire", "production", key]).status(0);
+            assert_eq!(
+                peer(&file, "verify", &before),
+                "rejected",
+                "{what}: retired"
+            );
+            assert_eq!(peer(&file, "verify", &after), "rejected", "{what}: retired");
+            let now = peer(&file, "sign", "");
+            assert_eq!(peer(&file, "verify", &now), "valid", "{what}: current");
+            return;
         }
     };
     assert_eq!(peer(&file, "verify", &after), "valid", "{what}: current");
