@@ -54,10 +54,13 @@ pub fn redate(record: &str, planned: Timestamp, applied: Timestamp) -> String {
     };
     parsed.generated = parsed.generated.map(moved);
     parsed.set = parsed.set.map(moved);
-    for (retired, expires) in parsed.retired.iter_mut().zip(parsed.expires.iter_mut()) {
+    // A keyring's record (an encryption key's) has `retired` times and no `expires`.
+    for (i, retired) in parsed.retired.iter_mut().enumerate() {
         if *retired >= planned {
             *retired = moved(*retired);
-            *expires = expires.saturating_add(shift).unwrap_or(Timestamp::MAX);
+            if let Some(expires) = parsed.expires.get_mut(i) {
+                *expires = expires.saturating_add(shift).unwrap_or(Timestamp::MAX);
+            }
         }
     }
     parsed.to_string()
@@ -125,6 +128,15 @@ mod tests {
         assert_eq!(redate(same, planned, planned), same);
         assert_eq!(redate(same, planned, t("2025-12-31T23:59:00Z")), same);
         assert_eq!(redate("generated=bad", planned, applied), "generated=bad");
+        // A keyring's record: no expiry to move.
+        assert_eq!(
+            redate(
+                "previous-of=E retired=2026-01-01T00:00:00Z,2025-06-01T00:00:00Z",
+                planned,
+                applied
+            ),
+            "previous-of=E retired=2026-01-04T12:00:00Z,2025-06-01T00:00:00Z"
+        );
     }
 
     #[test]

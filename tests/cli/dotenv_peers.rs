@@ -825,3 +825,42 @@ fn fail_values_no_form_carries_are_weak_and_a_separator_is_refused_by_set() {
     );
     assert!(!out.stderr().contains("long-enough"), "{}", out.stderr());
 }
+
+/// Why the writer refuses what it refuses: each value below, written in the quotes that would
+/// otherwise carry it, is read differently by some real reader; `quote_value` refuses them all.
+#[test]
+fn fail_what_the_writer_refuses_is_read_differently_by_some_reader() {
+    let cases = [
+        // python-dotenv expands ${NAME} even inside single quotes.
+        ("A", "A='a${HOME}b'\n", "a${HOME}b"),
+        // python-dotenv unescapes \\ inside single quotes; sh keeps both.
+        ("B", "B='a\\\\b'\n", "a\\\\b"),
+        // A single quote needs double quotes, where sh expands $NAME.
+        ("C", "C=\"it's $HOME\"\n", "it's $HOME"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (key, line, value) in cases {
+        assert!(
+            envmint::dotenv::quote_value(value).is_err(),
+            "{value:?} must be refused"
+        );
+        let file = dir.path().join(format!("{key}.env"));
+        std::fs::write(&file, line).unwrap();
+        let mut reads: Vec<Option<String>> = Vec::new();
+        if python() {
+            reads.push(read_python(std::slice::from_ref(&file), true)[0][key].clone());
+        }
+        if let Some(module) = node() {
+            reads.push(read_node(&module, std::slice::from_ref(&file))[0][key].clone());
+        }
+        if sh() {
+            reads.push(read_sh(&file).get(key).cloned().flatten());
+        }
+        if reads.len() == 3 {
+            assert!(
+                reads.iter().any(|r| r.as_deref() != Some(value)),
+                "{line:?}: every reader read {value:?}, so the writer need not refuse it"
+            );
+        }
+    }
+}

@@ -288,15 +288,30 @@ fn warn_foreign(env: &Environment, doc: &Document, manifest: &Manifest, cwd: &Pa
             bootstrap::ForeignWhy::ExampleRecord => "it carries the template's previous-of record",
             bootstrap::ForeignWhy::ExampleValue => "it holds the template's value",
         };
+        // An encryption key's keyring does not expire: only `envmint retire` removes a key
+        // from it (data may still be encrypted under it).
+        let keyring = manifest
+            .secrets_for(&env.name)
+            .any(|d| d.key == f.of && d.role == envmint::manifest::Role::Encryption);
+        let then = if keyring {
+            format!(
+                "it is in an encryption keyring, which nothing expires: re-encrypt what uses \
+                 it, then remove it (`envmint retire {} {}`)",
+                env.name, f.of
+            )
+        } else {
+            format!(
+                "marked expired, the next `envmint rotate {}` removes it",
+                env.name
+            )
+        };
         super::say!(
             "warning: {}:{}: {}: a retired value of {} that came from .env.example ({why}): \
-             apps must not accept a value the repository knows; marked expired, the next \
-             `envmint rotate {}` removes it",
+             apps must not accept a value the repository knows; {then}",
             shown(env.store_path(), cwd).display(),
             doc.line_of_key(&f.key).unwrap_or(0),
             f.key,
             f.of,
-            env.name
         );
     }
 }
