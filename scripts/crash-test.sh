@@ -468,7 +468,7 @@ crash_apply() {
     # One plan for every key of every store at t1, and its result: one complete apply.
     rot_restore
     out=$("$ENVMINT" plan --all --at "$t1" -o "$work/rot.plan" 2>&1) || { echo "setup: envmint plan failed: $out" >&2; exit 2; }
-    out=$("$ENVMINT" apply "$work/rot.plan" 2>&1) || { echo "setup: envmint apply failed: $out" >&2; exit 2; }
+    out=$("$ENVMINT" apply --at "$t1" "$work/rot.plan" 2>&1) || { echo "setup: envmint apply failed: $out" >&2; exit 2; }
     rot_check || { echo "setup: an uninterrupted apply fails the check: $why" >&2; exit 2; }
     [[ $states == "new new new new" ]] || { echo "setup: apply left $states" >&2; exit 2; }
     for e in "${plain_envs[@]}"; do cp ".env.$e" "$work/ref.$e"; done
@@ -499,7 +499,7 @@ crash_apply() {
     for i in 1 2 3; do
         rot_restore
         t_start=$(now_us)
-        out=$("$ENVMINT" apply "$work/rot.plan" 2>&1) || { echo "setup: apply failed: $out" >&2; exit 2; }
+        out=$("$ENVMINT" apply --at "$t1" "$work/rot.plan" 2>&1) || { echo "setup: apply failed: $out" >&2; exit 2; }
         t_end=$(now_us)
         total=$((total + t_end - t_start))
         apply_check && [[ $states == "new new new new" ]] || { echo "setup: apply gives another result: ${why:-$states}" >&2; exit 2; }
@@ -512,7 +512,7 @@ crash_apply() {
     for ((i = 1; i <= kills; i++)); do
         rot_restore
         aim "$i" "$kills" "$run_us" "$mid_sum" "$mid_n" "$before_hi" "$after_lo"
-        kill_after "$delay" "$ENVMINT" apply "$work/rot.plan"
+        kill_after "$delay" "$ENVMINT" apply --at "$t1" "$work/rot.plan"
 
         if ! apply_check; then
             echo "VIOLATION apply round $i (delay ${delay}us, exit $status): $why" >&2
@@ -542,7 +542,7 @@ crash_apply() {
         before_states=$states
         local -A snap=()
         for e in "${envs[@]}"; do snap[$e]=$(sha256sum < "$(store_of "$e")"); done
-        if ! out=$("$ENVMINT" apply "$work/rot.plan" 2>&1); then
+        if ! out=$("$ENVMINT" apply --at "$t1" "$work/rot.plan" 2>&1); then
             echo "VIOLATION apply round $i: applying the plan again after the kill failed: $out" >&2
             violations=$((violations + 1))
             continue

@@ -62,6 +62,15 @@ const NAMES: &[&str] = &[
     "_JAVA_OPTIONS",
     "JDK_JAVA_OPTIONS",
     "CLASSPATH",
+    // .NET, R, Erlang/Elixir.
+    "DOTNET_STARTUP_HOOKS",
+    "CORECLR_PROFILER_PATH",
+    "R_PROFILE",
+    "R_PROFILE_USER",
+    "ERL_AFLAGS",
+    "ERL_ZFLAGS",
+    "ERL_LIBS",
+    "ELIXIR_ERL_OPTIONS",
     // OpenSSL engines and configuration, TLS key logs.
     "OPENSSL_CONF",
     "OPENSSL_ENGINES",
@@ -125,6 +134,8 @@ mod tests {
             "PROMPT_COMMAND",
             "JAVA_TOOL_OPTIONS",
             "GIT_CONFIG_KEY_0",
+            "DOTNET_STARTUP_HOOKS",
+            "ERL_AFLAGS",
         ] {
             assert!(is_startup_variable(name), "{name}");
         }
