@@ -16,6 +16,12 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// envmint's own variables that hold secrets (`ENVMINT_AGE_KEY`, `ENVMINT_PASSPHRASE`): no child
+/// process gets them (run's command, the editor), and no `${...}` reference in a file expands
+/// to them, so neither a command's `/proc/PID/environ` nor its children see them.
+/// `ENVMINT_IDENTITY` is only a path, and stays.
+pub const SECRET_VARIABLES: [&str; 2] = ["ENVMINT_AGE_KEY", "ENVMINT_PASSPHRASE"];
+
 /// The process environment as envmint uses it, built once by [`Context::from_process`].
 //
 // Room for what later commands read, each added here and nowhere else: NO_COLOR.

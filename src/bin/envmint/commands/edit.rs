@@ -14,7 +14,7 @@
 
 use super::kv::Target;
 use crate::cli::EditArgs;
-use crate::context::Context;
+use crate::context::{Context, SECRET_VARIABLES};
 use crate::terminal;
 use envmint::error::Location;
 use envmint::kv::{self, Edited, KeyChanges};
@@ -158,11 +158,6 @@ fn describe(changes: &KeyChanges) -> String {
     .join("; ")
 }
 
-/// Variables of envmint's own that hold secrets: the editor does not inherit them (as `run`'s
-/// command does not), so neither its `/proc/PID/environ` nor its plugins and children see them.
-/// `ENVMINT_IDENTITY` is only a path, and stays.
-const HELD_BACK: [&str; 2] = ["ENVMINT_AGE_KEY", "ENVMINT_PASSPHRASE"];
-
 /// How the editor's run ended.
 enum Editor {
     /// It exited; `true` with status 0.
@@ -202,7 +197,7 @@ fn run_editor(editor: &OsStr, path: &Path) -> Result<Editor> {
     script.push(" \"$@\"");
     let mut command = Command::new("sh");
     command.arg("-c").arg(&script).arg(editor).arg(path);
-    for name in HELD_BACK {
+    for name in SECRET_VARIABLES {
         command.env_remove(name);
     }
     // Caught from before the editor starts until it has exited.

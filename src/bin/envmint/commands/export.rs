@@ -13,7 +13,7 @@ use envmint::export::{self, Format, K8sMeta, Keys, Refusal, SelectError, Why};
 use envmint::{Error, Exit, Result, store};
 
 use super::kv::Target;
-use super::{Global, say, shown};
+use super::{Global, say, shown, too_large};
 use crate::cli::ExportArgs;
 use crate::context::Context;
 
@@ -49,14 +49,7 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
     // goes elsewhere, and must not carry the values of the shell it was made in.
     let expanded = interpolate::expand(&doc, &|_| None, Outside::Loses);
     if let Some(key) = &expanded.too_large {
-        return Err(Error::data(
-            Location::new(target.env.store_path(), doc.line_of_key(key)),
-            format!(
-                "`{key}` would be longer than {} MiB once its ${{...}} references are expanded",
-                interpolate::MAX_EXPANDED >> 20
-            ),
-        )
-        .with_hint("check the references: each may only use values defined above it"));
+        return Err(too_large(target.env.store_path(), &doc, key));
     }
     if let Some(u) = expanded
         .undefined

@@ -359,3 +359,16 @@ pub fn fd_was_closed(fd: std::os::fd::BorrowedFd<'_>) -> bool {
         }
     }
 }
+
+/// The error for a value of `file` that its `${...}` references would make longer than
+/// [`envmint::dotenv::interpolate::MAX_EXPANDED`] (run and export expand them).
+pub fn too_large(file: &std::path::Path, doc: &envmint::dotenv::Document, key: &str) -> Error {
+    Error::data(
+        envmint::error::Location::new(file, doc.line_of_key(key)),
+        format!(
+            "`{key}` would be longer than {} MiB once its ${{...}} references are expanded",
+            envmint::dotenv::interpolate::MAX_EXPANDED >> 20
+        ),
+    )
+    .with_hint("check the references: each may only use values defined above it")
+}

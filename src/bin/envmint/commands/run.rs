@@ -23,12 +23,9 @@ use envmint::export::{self, Entry, Keys, SelectError};
 use envmint::{Error, Exit, Result, store};
 
 use super::kv::Target;
-use super::{Global, say};
+use super::{Global, say, too_large};
 use crate::cli::RunArgs;
-use crate::context::Context;
-
-/// Variables of envmint's own that hold secrets, removed from COMMAND's environment.
-const HELD_BACK: [&str; 2] = ["ENVMINT_AGE_KEY", "ENVMINT_PASSPHRASE"];
+use crate::context::{Context, SECRET_VARIABLES};
 
 /// Runs `envmint run`: returns only when COMMAND could not be started.
 pub fn run(ctx: &Context, global: &Global, args: RunArgs) -> Result<Exit> {
@@ -58,7 +55,7 @@ pub fn run(ctx: &Context, global: &Global, args: RunArgs) -> Result<Exit> {
     // envmint's own secrets are not the app's: `LEAK=${ENVMINT_AGE_KEY}` in a file (a
     // repository's) must not hand the key to COMMAND under another name.
     let outside = |name: &str| {
-        if HELD_BACK.contains(&name) {
+        if SECRET_VARIABLES.contains(&name) {
             None
         } else {
             ctx.variable(name)
@@ -66,14 +63,7 @@ pub fn run(ctx: &Context, global: &Global, args: RunArgs) -> Result<Exit> {
     };
     let expanded = interpolate::expand(&doc, &outside, order);
     if let Some(key) = &expanded.too_large {
-        return Err(Error::data(
-            Location::new(target.env.store_path(), doc.line_of_key(key)),
-            format!(
-                "`{key}` would be longer than {} MiB once its ${{...}} references are expanded",
-                interpolate::MAX_EXPANDED >> 20
-            ),
-        )
-        .with_hint("check the references: each may only use values defined above it"));
+        return Err(too_large(target.env.store_path(), &doc, key));
     }
     let entries: Vec<Entry<'_>> = entries
         .iter()
@@ -113,7 +103,7 @@ pub fn run(ctx: &Context, global: &Global, args: RunArgs) -> Result<Exit> {
     // The key that opens every sealed store, and the passphrase, are envmint's, not the
     // app's: COMMAND does not inherit them (its /proc/PID/environ, crash reports and children
     // would). ENVMINT_IDENTITY is only a path, and stays.
-    for name in HELD_BACK {
+    for name in SECRET_VARIABLES {
         command.env_remove(name);
     }
     let mut kept = Vec::new();
