@@ -7,7 +7,9 @@
 //!
 //! - creates the folder 0700 when it does not exist (its parent must); adopts an existing one
 //!   only when it is empty (but for `.gitkeep`, `.keep` or `.gitignore`) or holds
-//!   [`MARKER`], and tightens it to 0700 then (the old mode is reported). Anything else (`-o
+//!   [`MARKER`] as envmint writes it (a regular file of yours, no group or other access: a
+//!   list committed to a repository checks out 0644 and counts for nothing), and tightens it
+//!   to 0700 then (the old mode is reported). Anything else (`-o
 //!   .`, `-o public/`) is refused untouched: its mode would change and secrets would land
 //!   among files served or committed;
 //! - refuses a symlink as the folder (`secrets -> /var/www/html`, committed to a repository):
@@ -87,7 +89,8 @@ pub enum FolderError {
         /// Where it points, as read.
         to: PathBuf,
     },
-    /// An existing folder that is not empty and holds no [`MARKER`]: not envmint's to adopt
+    /// An existing folder that is not empty and holds no [`MARKER`] as envmint writes it (`holds`
+    /// is [`MARKER`] when it holds one envmint did not write): not envmint's to adopt
     /// (exit 73).
     NotAdoptable {
         /// The folder.
@@ -191,7 +194,7 @@ fn write_into(
         });
     }
     if !report.created {
-        check_adoptable(dir)?;
+        check_adoptable(dir, euid)?;
     }
     let mode = meta.permissions().mode() & 0o7777;
     if mode != 0o700 {
@@ -303,16 +306,26 @@ fn write_into(
 /// empty folder in git, and the `.gitignore` that keeps its content out.
 const PLACEHOLDERS: [&str; 3] = [".gitkeep", ".keep", ".gitignore"];
 
-/// Refuses an existing folder that envmint has not exported into ([`MARKER`] absent) and that
-/// holds anything but [`PLACEHOLDERS`].
-fn check_adoptable(dir: &Path) -> std::result::Result<(), FolderError> {
+/// Refuses an existing folder that envmint has not exported into ([`MARKER`] absent, or not as
+/// envmint writes it) and that holds anything but [`PLACEHOLDERS`].
+fn check_adoptable(dir: &Path, euid: u32) -> std::result::Result<(), FolderError> {
     let entries = fs::read_dir(dir).map_err(|e| Error::writing(dir, Op::Inspect, e))?;
     let mut other: Option<String> = None;
     for entry in entries {
         let entry = entry.map_err(|e| Error::writing(dir, Op::Inspect, e))?;
         let name = entry.file_name();
+        // The list makes the folder envmint's only as envmint leaves it: a regular file of
+        // yours with no access for group or others. A checkout's list is 0644 (git keeps no
+        // other mode), so one committed into `public/` cannot make a folder adoptable.
         if name == MARKER {
-            return Ok(());
+            let meta = entry
+                .metadata()
+                .map_err(|e| Error::writing(dir, Op::Inspect, e))?;
+            if meta.file_type().is_file() && meta.uid() == euid && meta.mode() & 0o077 == 0 {
+                return Ok(());
+            }
+            other = Some(MARKER.to_owned());
+            break;
         }
         if other.is_none() && !PLACEHOLDERS.iter().any(|p| name == *p) {
             other = Some(name.to_string_lossy().into_owned());

@@ -1093,9 +1093,10 @@ fn docker_secrets_never_writes_through_a_symlinked_list() {
             "secrets",
         ])
         .status(73);
+    // A link is no list envmint wrote: the folder is not adopted at all.
     assert_stderr_has(
         &out,
-        "error: secrets/.envmint-export: is not a regular file (a link or a folder)",
+        "error: secrets: holds a .envmint-export that envmint did not write",
     );
     assert_eq!(out.read("victim.txt"), "precious\n");
     assert_eq!(
@@ -1106,11 +1107,13 @@ fn docker_secrets_never_writes_through_a_symlinked_list() {
 
 #[test]
 fn docker_secrets_removes_only_listed_files_still_as_it_wrote_them() {
-    // A list committed with the folder (or edited) names a checkout's own file.
+    // A list edited (yours and 0600, so the folder counts as envmint's; a committed one is
+    // refused whole) names a checkout's own file.
     let out = project(&NASTY[..2])
         .write("secrets/README.md", "docs\n")
         .chmod("secrets/README.md", 0o644)
         .write("secrets/.envmint-export", "README.md\nOLD\n")
+        .chmod("secrets/.envmint-export", 0o600)
         .write("secrets/OLD", "old value")
         .chmod("secrets/OLD", 0o600)
         .args([
@@ -1307,6 +1310,32 @@ fn fail_docker_secrets_adopts_only_a_new_empty_or_earlier_export_folder() {
         assert_eq!(out.mode("www"), 0o755);
         test = out.then();
     }
+    // A list committed into a public folder (a checkout's 0644, or another user's) does not
+    // make it envmint's: refused untouched.
+    let out = test
+        .write("public/index.html", "<h1>hi</h1>\n")
+        .write("public/.envmint-export", "index.html\n")
+        .chmod("public/.envmint-export", 0o644)
+        .args([
+            "export",
+            "production",
+            "-f",
+            "docker-secrets",
+            "-o",
+            "public",
+        ])
+        .status(73);
+    assert_stderr_has(
+        &out,
+        "error: public: holds a .envmint-export that envmint did not write",
+    );
+    assert_eq!(
+        common::names(&out.path("public")),
+        [".envmint-export", "index.html"]
+    );
+    assert!(!out.exists("public/PLAIN"));
+    assert_eq!(out.read("public/index.html"), "<h1>hi</h1>\n");
+    let test = out.then();
     // Empty but for a .gitignore (and .gitkeep): adopted. Then it holds the list, and later
     // files of others beside envmint's do not stop the next export.
     let out = test

@@ -480,6 +480,16 @@ fn folder_error(err: FolderError) -> Error {
             )
             .with_hint("if that is where the secrets belong, give the folder itself with -o")
         }
+        FolderError::NotAdoptable { path, holds } if holds == folder::MARKER => Error::cant_create(
+            path,
+            format!(
+                "holds a {} that envmint did not write (a checkout's or another user's: \
+                     envmint's is yours with mode 0600): refusing to change the folder's mode \
+                     and drop secrets among its files",
+                folder::MARKER
+            ),
+        )
+        .with_hint("give -o a new or empty folder for the secrets"),
         FolderError::NotAdoptable { path, holds } => {
             let holds: String = holds
                 .chars()
