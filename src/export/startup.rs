@@ -86,6 +86,37 @@ const NAMES: &[&str] = &[
     "GIT_CONFIG_COUNT",
     "GIT_CONFIG_GLOBAL",
     "GIT_CONFIG_SYSTEM",
+    // git run by the app: the repository and templates it reads (a `GIT_DIR` of the
+    // repository's choosing brings its config, and with it `core.fsmonitor` and hooks).
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_COMMON_DIR",
+    "GIT_TEMPLATE_DIR",
+    "GIT_PAGER",
+    "GIT_EDITOR",
+    "GIT_SEQUENCE_EDITOR",
+    "GIT_PROXY_COMMAND",
+    // Where programs read their configuration (git's, envmint's own allow list, every XDG
+    // tool's): a file that moves them into the repository hands it their settings.
+    "HOME",
+    "XDG_CONFIG_HOME",
+    "XDG_CONFIG_DIRS",
+    "XDG_DATA_HOME",
+    "XDG_DATA_DIRS",
+    // Programs tools start for the user, and build tools' wrappers.
+    "PAGER",
+    "MANPAGER",
+    "EDITOR",
+    "VISUAL",
+    "BROWSER",
+    "GOFLAGS",
+    "RUSTC_WRAPPER",
+    "RUSTC",
+    "GEM_HOME",
+    "GEM_PATH",
     // Pagers and helpers some tools run.
     "LESSOPEN",
     "LESSCLOSE",
@@ -99,6 +130,11 @@ const PREFIXES: &[&str] = &[
     "GIT_CONFIG_KEY_",
     "GIT_CONFIG_VALUE_",
     "BASH_FUNC_",
+    // npm's whole configuration (`npm_config_script_shell`, `..._node_options`, registries).
+    "npm_config_",
+    "NPM_CONFIG_",
+    // envmint's own settings: a nested envmint must not take the file's identity or lock.
+    "ENVMINT_",
 ];
 
 /// Whether `name` makes a program load or run other code, or changes what a shell runs
@@ -134,6 +170,13 @@ mod tests {
             "PROMPT_COMMAND",
             "JAVA_TOOL_OPTIONS",
             "GIT_CONFIG_KEY_0",
+            "GIT_DIR",
+            "GIT_PAGER",
+            "XDG_CONFIG_HOME",
+            "HOME",
+            "npm_config_script_shell",
+            "ENVMINT_IDENTITY",
+            "GOFLAGS",
             "DOTNET_STARTUP_HOOKS",
             "ERL_AFLAGS",
         ] {
