@@ -21,9 +21,12 @@ fn a_process_holding_a_key_dumps_no_core_even_with_the_limit_raised() {
     let key = "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0";
     // As `ulimit -c unlimited` would have it before envmint starts.
     let unlimited = "prlimit --core=unlimited:unlimited --pid $$ && exec \"$0\" \"$@\"";
+    // SIGQUIT back to its default first: a CI started in the background of a non-interactive
+    // shell (`.ci/run &`) ignores SIGINT and SIGQUIT, and an ignored signal stays ignored
+    // across exec, so envmint would never die of the test's SIGQUIT (it hung a CI run).
     let test = common::Test::new()
         .env("ENVMINT_AGE_KEY", key)
-        .wrapper(["sh", "-c", unlimited])
+        .wrapper(["env", "--default-signal=QUIT", "sh", "-c", unlimited])
         .args(["unseal", "-o", "out.env"]);
     let mut cmd = test.command();
     cmd.stdin(Stdio::piped())
@@ -63,7 +66,7 @@ fn a_process_holding_a_key_dumps_no_core_even_with_the_limit_raised() {
         .args(["-QUIT", &pid.to_string()])
         .status()
         .unwrap();
-    let status = child.wait().unwrap();
+    let status = common::wait_or_kill(&mut child, common::HANG);
     drop(stdin);
     assert_eq!(status.signal(), Some(3), "{status:?}");
     assert!(!status.core_dumped(), "envmint dumped core");
