@@ -182,9 +182,11 @@ fn word_spans(chars: &[char]) -> Vec<(usize, usize)> {
         let best = WORDS
             .iter()
             .filter(|w| w.len() >= 4)
+            // Compared in place: a `Vec` per word and position made a million values take
+            // a minute and a half.
             .filter(|w| {
-                let w: Vec<char> = w.chars().collect();
-                lower[i..].starts_with(&w)
+                let mut rest = lower[i..].iter();
+                w.chars().all(|c| rest.next() == Some(&c))
             })
             .map(|w| w.len())
             .max();

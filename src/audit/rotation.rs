@@ -29,7 +29,7 @@
 use super::{Check, Finding, Severity};
 use crate::dotenv::Document;
 use crate::manifest::{Environment, Manifest, Role};
-use crate::plan::status::{Problem, State, evaluate};
+use crate::plan::status::{Problem, State, evaluate_managed};
 use crate::time::{due_at, format_age, format_timestamp};
 use jiff::Timestamp;
 use std::path::Path;
@@ -48,7 +48,7 @@ pub fn check_rotation(
     now: Timestamp,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    let rows = evaluate(manifest, env, doc, now);
+    let rows = evaluate_managed(manifest, env, doc, now);
     // A record ahead of the clock on a key no row reports (an unmanaged one) still holds the
     // whole store.
     if let Err(behind) = crate::plan::clock::check(doc, now)

@@ -11,7 +11,7 @@ use crate::generate::{MIN_BITS, Problem, is_placeholder};
 use crate::manifest::{MAX_KEEP, Manifest, SecretDecl};
 use crate::plan::bootstrap::{kept_problem, separator_problem};
 use crate::secret::KeyedHash;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// One environment's values, as loaded (a sealed one decrypted in memory).
@@ -38,29 +38,48 @@ enum Role<'a> {
     Unmanaged,
 }
 
-/// The role of `key` in `env`, `None` for a key audit leaves alone (`PORT`).
-fn role<'a>(manifest: &'a Manifest, env: &'a str, key: &str) -> Option<Role<'a>> {
-    if let Some(decl) = manifest.secrets_for(env).find(|d| d.key == key) {
-        // An external secret declares no shape to check it against (`set` does the same).
-        return Some(if decl.external {
-            Role::Unmanaged
-        } else {
-            Role::Managed(decl)
-        });
+/// The declarations of one environment, looked up by key: built once per environment, not
+/// once per key (the retired-value names of every secret, made per key, took most of a
+/// million-key audit).
+struct Roles<'a> {
+    /// Declared keys (the first declaration of a key wins).
+    declared: HashMap<&'a str, &'a SecretDecl>,
+    /// Every name a declared key's retired values may use.
+    previous: HashSet<String>,
+}
+
+impl<'a> Roles<'a> {
+    fn new(manifest: &'a Manifest, env: &'a str) -> Roles<'a> {
+        let mut declared = HashMap::new();
+        let mut previous = HashSet::new();
+        for decl in manifest.secrets_for(env) {
+            declared.entry(decl.key.as_str()).or_insert(decl);
+            previous.extend(decl.previous.names(Some(MAX_KEEP)));
+        }
+        Roles { declared, previous }
     }
-    if manifest
-        .secrets_for(env)
-        .any(|d| d.previous.names(Some(MAX_KEEP)).iter().any(|n| n == key))
-    {
-        return Some(Role::Previous);
+
+    /// The role of `key`, `None` for a key audit leaves alone (`PORT`).
+    fn of(&self, key: &str) -> Option<Role<'a>> {
+        if let Some(&decl) = self.declared.get(key) {
+            // An external secret declares no shape to check it against (`set` does the same).
+            return Some(if decl.external {
+                Role::Unmanaged
+            } else {
+                Role::Managed(decl)
+            });
+        }
+        if self.previous.contains(key) {
+            return Some(Role::Previous);
+        }
+        looks_secret(key).then_some(Role::Unmanaged)
     }
-    looks_secret(key).then_some(Role::Unmanaged)
 }
 
 /// Whether audit looks at `key` of `env` at all: a declared secret, one of its retired values,
 /// or an undeclared key named like a secret ([`looks_secret`]).
 pub fn is_audited(manifest: &Manifest, env: &str, key: &str) -> bool {
-    role(manifest, env, key).is_some()
+    Roles::new(manifest, env).of(key).is_some()
 }
 
 /// Empty, placeholder, example and weak values, and undeclared secrets under [`MIN_BITS`].
@@ -70,6 +89,7 @@ pub fn is_audited(manifest: &Manifest, env: &str, key: &str) -> bool {
 /// placeholders, the example's value and the [`estimate_bits`] estimate.
 pub fn check_values(manifest: &Manifest, env: &EnvValues<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
+    let roles = Roles::new(manifest, env.env);
     for key in env.doc.keys() {
         let Some(value) = env.doc.get(key) else {
             continue;
@@ -86,7 +106,7 @@ pub fn check_values(manifest: &Manifest, env: &EnvValues<'_>) -> Vec<Finding> {
                 .and_then(|e| e.get(key))
                 .is_some_and(|template| template == value)
         };
-        match role(manifest, env.env, key) {
+        match roles.of(key) {
             None => {}
             // A retired value the template gives: a fallback everyone with the repository
             // knows, which apps accept until it is removed.
@@ -222,20 +242,42 @@ pub fn check_duplicates(
     envs: &[EnvValues<'_>],
     hasher: &KeyedHash,
 ) -> Vec<Finding> {
+    let compared = |env: &EnvValues<'_>, key: &str| {
+        env.doc
+            .get(key)
+            .filter(|value| !value.is_empty() && !is_placeholder(value))
+            .map(|value| hasher.digest(value))
+    };
+    // First the values that occur more than once, by 8 bytes of their digest (a collision only
+    // adds a candidate): groups are then kept for those alone, not for a million values that
+    // occur once.
+    let mut once: HashSet<u64> = HashSet::new();
+    let mut again: HashSet<u64> = HashSet::new();
+    let short = |digest: &[u8; 32]| {
+        let mut head = [0u8; 8];
+        head.copy_from_slice(&digest[..8]);
+        u64::from_le_bytes(head)
+    };
+    for env in envs {
+        for key in env.doc.keys() {
+            if let Some(digest) = compared(env, key)
+                && !once.insert(short(&digest))
+            {
+                again.insert(short(&digest));
+            }
+        }
+    }
+    drop(once);
     let mut groups: HashMap<[u8; 32], Vec<Seen<'_>>> = HashMap::new();
     let mut order: Vec<[u8; 32]> = Vec::new();
     for env in envs {
+        let roles = Roles::new(manifest, env.env);
         for key in env.doc.keys() {
-            let role = role(manifest, env.env, key);
-            let declared = matches!(role, Some(Role::Previous))
-                || manifest.secrets_for(env.env).any(|d| d.key == key);
-            let Some(value) = env.doc.get(key) else {
+            let Some(digest) = compared(env, key).filter(|d| again.contains(&short(d))) else {
                 continue;
             };
-            if value.is_empty() || is_placeholder(value) {
-                continue;
-            }
-            let digest = hasher.digest(value);
+            let role = roles.of(key);
+            let declared = matches!(role, Some(Role::Previous)) || roles.declared.contains_key(key);
             let group = groups.entry(digest).or_insert_with(|| {
                 order.push(digest);
                 Vec::new()

@@ -100,7 +100,7 @@ pub fn plan(
     }
     let selected = |key: &str| keys.is_empty() || keys.iter().any(|k| k == key);
     let mut out = Vec::new();
-    for row in status::evaluate(manifest, env, doc, now) {
+    for row in status::evaluate_managed(manifest, env, doc, now) {
         if row.state != State::Unknown {
             continue;
         }

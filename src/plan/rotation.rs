@@ -305,7 +305,7 @@ pub fn build<R: CryptoRng + ?Sized>(
     // Per secret: its retired values left under names it no longer uses, and whether expired.
     let mut left_behind: HashMap<String, Vec<(String, bool)>> = HashMap::new();
     let mut problems = Vec::new();
-    for row in status::evaluate(manifest, env, doc, options.now) {
+    for row in status::evaluate_managed(manifest, env, doc, options.now) {
         if row.problem.is_some() {
             problems.push(row.clone());
         }

@@ -208,7 +208,49 @@ impl KeyStatus {
 /// `previous-of=A ... expires=...`: it is listed after the secret's other retired values, as
 /// previous until its last expiry and expired after it (see [`is_left_behind`]). A variable
 /// without such a record stays unmanaged.
+///
+/// A row per key: on a file of a million keys that is a few hundred megabytes. Code that can
+/// do without the unmanaged rows takes [`evaluate_managed`] (and [`unmanaged_rows`] one at a
+/// time, when it shows them).
 pub fn evaluate(
+    manifest: &Manifest,
+    env: &Environment,
+    doc: &Document,
+    now: Timestamp,
+) -> Vec<KeyStatus> {
+    let mut rows = evaluate_managed(manifest, env, doc, now);
+    let unmanaged: Vec<KeyStatus> = unmanaged_rows(&rows, doc).collect();
+    rows.extend(unmanaged);
+    rows
+}
+
+/// The unmanaged rows of `doc`, in file order, one at a time: a row for each key that no row
+/// of `managed` (from [`evaluate_managed`]) names.
+pub fn unmanaged_rows<'a>(
+    managed: &'a [KeyStatus],
+    doc: &'a Document,
+) -> impl Iterator<Item = KeyStatus> + 'a {
+    unmanaged_keys(managed, doc).map(move |key| {
+        let line = doc.line_of_key(key).or_else(|| doc.broken_line(key));
+        KeyStatus::new(key, State::Unmanaged, line)
+    })
+}
+
+/// The keys of [`unmanaged_rows`], without making their rows.
+pub fn unmanaged_keys<'a>(
+    managed: &'a [KeyStatus],
+    doc: &'a Document,
+) -> impl Iterator<Item = &'a str> + 'a {
+    let names: HashSet<&str> = managed.iter().map(|r| r.key.as_str()).collect();
+    doc.keys()
+        .into_iter()
+        .filter(move |key| !names.contains(key))
+}
+
+/// [`evaluate`] without the unmanaged rows: each declared secret of `env` in declaration
+/// order, each followed by its retired values (left-behind ones included). What `rotate`,
+/// `audit` and `adopt` decide from, in memory that grows with the manifest, not the file.
+pub fn evaluate_managed(
     manifest: &Manifest,
     env: &Environment,
     doc: &Document,
@@ -240,41 +282,33 @@ pub fn evaluate(
         index.insert(decl.key.as_str(), groups.len());
         groups.push(rows);
     }
-    let mut unmanaged = Vec::new();
     for key in doc.keys() {
         if managed.contains(key) {
             continue;
         }
+        // Else unmanaged: [`unmanaged_rows`] makes its row when asked.
         let owner = left_behind_record(doc, key)
             .and_then(|r| index.get(r.previous_of.as_deref()?).map(|&i| (i, r)));
-        match owner {
-            Some((i, record)) => {
-                let decl_row = &groups[i][0];
-                let mut row = KeyStatus::new(key, State::Previous, doc.line_of_key(key));
-                row.external = decl_row.external;
-                row.role = decl_row.role;
-                row.previous_of = Some(decl_row.key.clone());
-                let decl = decls[i];
-                let (times, problem) = capped_all(decl, &record, now);
-                row.problem = problem;
-                row.generated_at = times.iter().map(|t| t.0).max();
-                // The variable goes as a whole (its form is no longer known, so a list cannot
-                // be split): it expires with its last value.
-                row.expires_at = times.iter().filter_map(|t| t.1).max();
-                if row.expires_at.is_some_and(|e| now >= e) {
-                    row.state = State::Expired;
-                }
-                groups[i].push(row);
+        if let Some((i, record)) = owner {
+            let decl_row = &groups[i][0];
+            let mut row = KeyStatus::new(key, State::Previous, doc.line_of_key(key));
+            row.external = decl_row.external;
+            row.role = decl_row.role;
+            row.previous_of = Some(decl_row.key.clone());
+            let decl = decls[i];
+            let (times, problem) = capped_all(decl, &record, now);
+            row.problem = problem;
+            row.generated_at = times.iter().map(|t| t.0).max();
+            // The variable goes as a whole (its form is no longer known, so a list cannot
+            // be split): it expires with its last value.
+            row.expires_at = times.iter().filter_map(|t| t.1).max();
+            if row.expires_at.is_some_and(|e| now >= e) {
+                row.state = State::Expired;
             }
-            None => {
-                let line = doc.line_of_key(key).or_else(|| doc.broken_line(key));
-                unmanaged.push(KeyStatus::new(key, State::Unmanaged, line));
-            }
+            groups[i].push(row);
         }
     }
-    let mut out: Vec<KeyStatus> = groups.into_iter().flatten().collect();
-    out.extend(unmanaged);
-    out
+    groups.into_iter().flatten().collect()
 }
 
 /// Every variable a rotation of `env` may write or remove: each secret envmint generates for
@@ -308,7 +342,7 @@ pub fn left_behind_names(
     doc: &Document,
     now: Timestamp,
 ) -> HashSet<String> {
-    let rows = evaluate(manifest, env, doc, now);
+    let rows = evaluate_managed(manifest, env, doc, now);
     manifest
         .secrets_for(&env.name)
         .filter(|d| !d.external)

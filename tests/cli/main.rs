@@ -21,6 +21,7 @@ mod harness;
 mod init;
 mod kv;
 mod manifest;
+mod memory;
 mod messages;
 mod plan;
 mod plan_apply;

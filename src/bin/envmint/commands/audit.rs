@@ -470,38 +470,54 @@ struct JsonFinding<'a> {
     hint: Option<&'a str>,
 }
 
-/// Prints the findings on stdout: grouped lines, or one JSON array.
-fn render(findings: &[Finding], cwd: &Path, json: bool) -> Result<()> {
-    let path_of = |f: &Finding| f.path.as_ref().map(|p| shown(p, cwd).display().to_string());
-    if json {
-        let items: Vec<JsonFinding<'_>> = findings
-            .iter()
-            .map(|f| JsonFinding {
-                severity: f.severity,
-                check: f.check,
-                env: f.env.as_deref(),
-                key: f.key.as_deref(),
-                path: path_of(f),
-                line: f.line,
-                message: &f.message,
-                hint: f.hint.as_deref(),
-            })
-            .collect();
-        let text = serde_json::to_string_pretty(&items).expect("findings serialize");
-        return super::print_line(&text);
+/// The findings as `--json` prints them, serialized one at a time.
+struct JsonFindings<'a> {
+    findings: &'a [Finding],
+    cwd: &'a Path,
+}
+
+impl Serialize for JsonFindings<'_> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.findings.iter().map(|f| JsonFinding {
+            severity: f.severity,
+            check: f.check,
+            env: f.env.as_deref(),
+            key: f.key.as_deref(),
+            path: path_of(f, self.cwd),
+            line: f.line,
+            message: &f.message,
+            hint: f.hint.as_deref(),
+        }))
     }
+}
+
+/// A finding's path as shown: relative to the working directory when inside it.
+fn path_of(f: &Finding, cwd: &Path) -> Option<String> {
+    f.path.as_ref().map(|p| shown(p, cwd).display().to_string())
+}
+
+/// Prints the findings on stdout: grouped lines, or one JSON array. Written as they are made
+/// (see `spill_stdout`): a million findings are not held twice.
+fn render(findings: &[Finding], cwd: &Path, json: bool) -> Result<()> {
     super::check_stdout()?;
+    if json {
+        return super::print_json_streamed(&JsonFindings { findings, cwd }, true);
+    }
     let mut out = String::new();
     let mut title = "";
     for f in findings {
         if f.check.title() != title {
-            title = f.check.title();
-            if !out.is_empty() {
+            // Not `out.is_empty()`: a spilled chunk empties it.
+            if !title.is_empty() {
                 out.push('\n');
             }
+            title = f.check.title();
             out.push_str(&format!("== {title} ==\n"));
         }
-        let place = match (path_of(f), f.line, &f.env) {
+        let place = match (path_of(f, cwd), f.line, &f.env) {
             (Some(p), Some(line), _) => format!("{p}:{line}"),
             (Some(p), None, _) => p,
             (None, _, Some(env)) => env.clone(),
@@ -517,8 +533,11 @@ fn render(findings: &[Finding], cwd: &Path, json: bool) -> Result<()> {
         if let Some(hint) = &f.hint {
             out.push_str(&format!("  hint: {}\n", one_line(hint)));
         }
+        if !super::spill_stdout(&mut out, false)? {
+            return Ok(());
+        }
     }
-    super::write_stdout(out.as_bytes())?;
+    super::spill_stdout(&mut out, true)?;
     Ok(())
 }
 

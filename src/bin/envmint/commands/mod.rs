@@ -299,6 +299,40 @@ pub fn write_stdout(bytes: &[u8]) -> Result<bool> {
     }
 }
 
+/// Bytes of a long report gathered before they are written to stdout.
+pub const STDOUT_CHUNK: usize = 64 * 1024;
+
+/// Writes `out` to stdout once it holds [`STDOUT_CHUNK`] bytes (or at once with `last`), and
+/// empties it: a 10,000-line report is a few system calls, and a million-line one is never
+/// held whole. `Ok(false)` when the reader closed the pipe (see [`write_stdout`]): stop.
+pub fn spill_stdout(out: &mut String, last: bool) -> Result<bool> {
+    if !last && out.len() < STDOUT_CHUNK {
+        return Ok(true);
+    }
+    let more = write_stdout(out.as_bytes())?;
+    out.clear();
+    Ok(more)
+}
+
+/// Prints `value` as JSON and a newline (after the caller's [`check_stdout`]), written as it
+/// is serialized rather than built whole first: a report of a million items stays small.
+pub fn print_json_streamed<T: serde::Serialize + ?Sized>(value: &T, pretty: bool) -> Result<()> {
+    let mut out = io::BufWriter::with_capacity(STDOUT_CHUNK, io::stdout().lock());
+    let serialized = if pretty {
+        serde_json::to_writer_pretty(&mut out, value)
+    } else {
+        serde_json::to_writer(&mut out, value)
+    };
+    let written = serialized
+        .map_err(io::Error::from)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush());
+    match written {
+        Ok(()) => Ok(()),
+        Err(e) => stdout_error(e).map_or(Ok(()), Err),
+    }
+}
+
 /// Maps a failed write to stdout. A closed pipe (`envmint gen -n 1000 | head -1`) is not an
 /// error worth a message: the reader got what it wanted.
 pub fn stdout_error(err: io::Error) -> Option<Error> {

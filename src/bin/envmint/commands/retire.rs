@@ -65,11 +65,12 @@ pub fn run(ctx: &Context, args: RetireArgs) -> Result<Exit> {
         .filter(|c| matches!(c.action, Action::Dropped | Action::ExpiredRemoved))
         .map(|c| c.count)
         .sum();
-    let kept = envmint::plan::status::evaluate(&target.manifest, &target.env, &doc, ctx.now)
-        .into_iter()
-        .find(|r| r.key == key)
-        .and_then(|r| r.keyring)
-        .map(|k| k.keys);
+    let kept =
+        envmint::plan::status::evaluate_managed(&target.manifest, &target.env, &doc, ctx.now)
+            .into_iter()
+            .find(|r| r.key == key)
+            .and_then(|r| r.keyring)
+            .map(|k| k.keys);
     if args.json {
         let report = JsonRetire {
             dry_run: args.dry_run,

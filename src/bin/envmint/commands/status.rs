@@ -4,21 +4,34 @@
 use super::shown;
 use crate::cli::StatusArgs;
 use crate::context::Context;
-use envmint::error::{FileError, Op};
+use envmint::dotenv::Document;
 use envmint::manifest::{Environment, Manifest, Role};
 use envmint::plan::status::{self, KeyStatus, Problem, State};
 use envmint::time::{Due, format_age, format_timestamp, utc_date};
 use envmint::{Exit, Result, store};
 use jiff::Timestamp;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// One environment's rows.
+/// One environment's rows: the managed ones made, the unmanaged ones made from `doc` one at a
+/// time when shown (a file of a million keys would otherwise hold a row per key).
 struct EnvStatus<'a> {
     env: &'a Environment,
     exists: bool,
+    doc: Document,
     rows: Vec<KeyStatus>,
+}
+
+impl EnvStatus<'_> {
+    /// Every row in order: the managed ones, then the unmanaged ones.
+    fn all_rows(&self) -> impl Iterator<Item = Cow<'_, KeyStatus>> {
+        self.rows
+            .iter()
+            .map(Cow::Borrowed)
+            .chain(status::unmanaged_rows(&self.rows, &self.doc).map(Cow::Owned))
+    }
 }
 
 pub fn run(ctx: &Context, args: StatusArgs) -> Result<Exit> {
@@ -51,7 +64,7 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<Exit> {
         for w in doc.warnings() {
             super::say!("warning: {}:{}: {}", file.display(), w.line, w.message);
         }
-        let rows = status::evaluate(&manifest, env, &doc, now);
+        let rows = status::evaluate_managed(&manifest, env, &doc, now);
         if let Err(e) = envmint::plan::clock::check(&doc, now) {
             behind += 1;
             super::say!(
@@ -65,6 +78,7 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<Exit> {
         all.push(EnvStatus {
             env,
             exists: snapshot.exists(),
+            doc,
             rows,
         });
     }
@@ -74,6 +88,7 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<Exit> {
     } else {
         print_tables(&all, now, &cwd)?;
     }
+    // Unmanaged rows never need attention.
     let attention = all
         .iter()
         .flat_map(|e| e.rows.iter())
@@ -146,7 +161,8 @@ pub(super) fn warn_problems(rows: &[KeyStatus], file: &Path) {
     }
 }
 
-/// One stderr line counting the keys that need attention and naming what fixes them.
+/// One stderr line counting the keys that need attention (managed ones: an unmanaged key
+/// never does) and naming what fixes them.
 fn say_next_steps(all: &[EnvStatus<'_>]) {
     let rows = || all.iter().flat_map(|e| e.rows.iter());
     let credential =
@@ -213,14 +229,19 @@ const MAX_KEY_WIDTH: usize = 40;
 
 fn print_tables(all: &[EnvStatus<'_>], now: Timestamp, cwd: &Path) -> Result<()> {
     super::check_stdout()?;
-    let width = all
+    let managed = all
         .iter()
-        .flat_map(|e| e.rows.iter())
-        .map(|r| r.key.chars().count())
+        .flat_map(|e| e.rows.iter().map(|r| r.key.as_str()));
+    let unmanaged = all
+        .iter()
+        .flat_map(|e| status::unmanaged_keys(&e.rows, &e.doc));
+    let width = managed
+        .chain(unmanaged)
+        .map(|k| k.chars().count())
         .max()
         .unwrap_or(0)
         .clamp(3, MAX_KEY_WIDTH);
-    // One buffer, one write: a 10,000-key table is one system call, not 10,000.
+    // Written in chunks (see spill_stdout): a million-key table is not held whole.
     let mut out = String::new();
     for (i, e) in all.iter().enumerate() {
         if i > 0 {
@@ -232,41 +253,51 @@ fn print_tables(all: &[EnvStatus<'_>], now: Timestamp, cwd: &Path) -> Result<()>
             out.push_str(" (no file yet)");
         }
         out.push('\n');
-        if e.rows.is_empty() {
+        if e.rows.is_empty() && status::unmanaged_keys(&e.rows, &e.doc).next().is_none() {
             out.push_str("  no keys\n");
             continue;
         }
-        let ages: Vec<String> = e
+        // An age of 100,000 days (a record from year 1, or `--at` far ahead) widens the
+        // column rather than pushing its row out of line. An unmanaged row's age is "-".
+        let age_width = e
             .rows
             .iter()
-            .map(|row| match row.generated_at {
-                Some(t) => format_age(now, t),
-                None if row.state == State::Unknown => "?".to_string(),
-                None => "-".to_string(),
-            })
-            .collect();
-        // An age of 100,000 days (a record from year 1, or `--at` far ahead) widens the
-        // column rather than pushing its row out of line.
-        let age_width = ages.iter().map(String::len).max().unwrap_or(0).max(5);
+            .map(|row| age(row, now).len())
+            .max()
+            .unwrap_or(0)
+            .max(5);
         let _ = writeln!(
             out,
             "  {:<width$}  {:<9}  {:>age_width$}  {:<13}  NEXT",
             "KEY", "STATE", "AGE", "LAST ROTATION"
         );
-        for (row, age) in e.rows.iter().zip(&ages) {
+        for row in e.all_rows() {
             let last = row
                 .generated_at
                 .map_or_else(|| "-".to_string(), |t| utc_date(t).to_string());
             let _ = writeln!(
                 out,
-                "  {:<width$}  {:<9}  {age:>age_width$}  {last:<13}  {}",
+                "  {:<width$}  {:<9}  {:>age_width$}  {last:<13}  {}",
                 row.key,
                 row.state.as_str(),
-                next(row, &e.env.name, now)
+                age(&row, now),
+                next(&row, &e.env.name, now)
             );
+            if !super::spill_stdout(&mut out, false)? {
+                return Ok(());
+            }
         }
     }
-    super::write_stdout(out.as_bytes()).map(|_| ())
+    super::spill_stdout(&mut out, true).map(|_| ())
+}
+
+/// The AGE column.
+fn age(row: &KeyStatus, now: Timestamp) -> String {
+    match row.generated_at {
+        Some(t) => format_age(now, t),
+        None if row.state == State::Unknown => "?".to_string(),
+        None => "-".to_string(),
+    }
 }
 
 /// The NEXT column: when the key falls due or its retired value expires, or what to do.
@@ -363,32 +394,47 @@ struct JsonKey<'a> {
     problem: Option<String>,
 }
 
+/// The `--json` array of every environment's rows, serialized one row at a time.
+struct JsonRows<'a> {
+    all: &'a [EnvStatus<'a>],
+    cwd: &'a Path,
+}
+
+impl Serialize for JsonRows<'_> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq as _;
+        let time = |t: Option<Timestamp>| t.map(format_timestamp);
+        let mut seq = serializer.serialize_seq(None)?;
+        for e in self.all {
+            let file = shown(e.env.store_path(), self.cwd);
+            let file = file.to_string_lossy();
+            for r in e.all_rows() {
+                seq.serialize_element(&JsonKey {
+                    env: &e.env.name,
+                    file: Cow::Borrowed(&file),
+                    key: &r.key,
+                    state: r.state,
+                    line: r.line,
+                    generated_at: time(r.generated_at),
+                    due_at: time(r.due_at),
+                    expires_at: time(r.expires_at),
+                    previous_of: r.previous_of.as_deref(),
+                    external: r.external,
+                    role: (r.state != State::Unmanaged).then(|| r.role.name()),
+                    keyring: r.keyring.map(|k| k.keys),
+                    problem: r.problem.as_ref().map(ToString::to_string),
+                })?;
+            }
+        }
+        seq.end()
+    }
+}
+
+/// The rows as one line of JSON, written as it is made (a million rows are not held whole).
 fn print_json(all: &[EnvStatus<'_>], cwd: &Path) -> Result<()> {
-    let time = |t: Option<Timestamp>| t.map(format_timestamp);
-    let keys: Vec<JsonKey<'_>> = all
-        .iter()
-        .flat_map(|e| {
-            let file = shown(e.env.store_path(), cwd)
-                .to_string_lossy()
-                .into_owned();
-            e.rows.iter().map(move |r| JsonKey {
-                env: &e.env.name,
-                file: file.clone().into(),
-                key: &r.key,
-                state: r.state,
-                line: r.line,
-                generated_at: time(r.generated_at),
-                due_at: time(r.due_at),
-                expires_at: time(r.expires_at),
-                previous_of: r.previous_of.as_deref(),
-                external: r.external,
-                role: (r.state != State::Unmanaged).then(|| r.role.name()),
-                keyring: r.keyring.map(|k| k.keys),
-                problem: r.problem.as_ref().map(ToString::to_string),
-            })
-        })
-        .collect();
-    let text = serde_json::to_string(&keys)
-        .map_err(|e| FileError::os("<stdout>", Op::WriteStdout, e.into()))?;
-    super::print_line(&text)
+    super::check_stdout()?;
+    super::print_json_streamed(&JsonRows { all, cwd }, false)
 }
