@@ -230,10 +230,13 @@ pub fn unmanaged_rows<'a>(
     managed: &'a [KeyStatus],
     doc: &'a Document,
 ) -> impl Iterator<Item = KeyStatus> + 'a {
-    unmanaged_keys(managed, doc).map(move |key| {
-        let line = doc.line_of_key(key).or_else(|| doc.broken_line(key));
-        KeyStatus::new(key, State::Unmanaged, line)
-    })
+    unmanaged_keys(managed, doc).map(move |key| unmanaged_row(doc, key))
+}
+
+/// The row of `key`, one of [`unmanaged_keys`].
+pub fn unmanaged_row(doc: &Document, key: &str) -> KeyStatus {
+    let line = doc.line_of_key(key).or_else(|| doc.broken_line(key));
+    KeyStatus::new(key, State::Unmanaged, line)
 }
 
 /// The keys of [`unmanaged_rows`], without making their rows.

@@ -229,21 +229,23 @@ const MAX_KEY_WIDTH: usize = 40;
 
 fn print_tables(all: &[EnvStatus<'_>], now: Timestamp, cwd: &Path) -> Result<()> {
     super::check_stdout()?;
+    // Each environment's unmanaged keys, found once (16 bytes a key, not a row).
+    let unmanaged: Vec<Vec<&str>> = all
+        .iter()
+        .map(|e| status::unmanaged_keys(&e.rows, &e.doc).collect())
+        .collect();
     let managed = all
         .iter()
         .flat_map(|e| e.rows.iter().map(|r| r.key.as_str()));
-    let unmanaged = all
-        .iter()
-        .flat_map(|e| status::unmanaged_keys(&e.rows, &e.doc));
     let width = managed
-        .chain(unmanaged)
+        .chain(unmanaged.iter().flatten().copied())
         .map(|k| k.chars().count())
         .max()
         .unwrap_or(0)
         .clamp(3, MAX_KEY_WIDTH);
     // Written in chunks (see spill_stdout): a million-key table is not held whole.
     let mut out = String::new();
-    for (i, e) in all.iter().enumerate() {
+    for (i, (e, unmanaged)) in all.iter().zip(&unmanaged).enumerate() {
         if i > 0 {
             out.push('\n');
         }
@@ -253,7 +255,7 @@ fn print_tables(all: &[EnvStatus<'_>], now: Timestamp, cwd: &Path) -> Result<()>
             out.push_str(" (no file yet)");
         }
         out.push('\n');
-        if e.rows.is_empty() && status::unmanaged_keys(&e.rows, &e.doc).next().is_none() {
+        if e.rows.is_empty() && unmanaged.is_empty() {
             out.push_str("  no keys\n");
             continue;
         }
@@ -271,7 +273,13 @@ fn print_tables(all: &[EnvStatus<'_>], now: Timestamp, cwd: &Path) -> Result<()>
             "  {:<width$}  {:<9}  {:>age_width$}  {:<13}  NEXT",
             "KEY", "STATE", "AGE", "LAST ROTATION"
         );
-        for row in e.all_rows() {
+        let unmanaged = unmanaged.iter().map(|k| status::unmanaged_row(&e.doc, k));
+        for row in e
+            .rows
+            .iter()
+            .map(Cow::Borrowed)
+            .chain(unmanaged.map(Cow::Owned))
+        {
             let last = row
                 .generated_at
                 .map_or_else(|| "-".to_string(), |t| utc_date(t).to_string());
