@@ -9,6 +9,9 @@ mod edit;
 mod export;
 mod r#gen;
 mod get;
+mod git_diff;
+mod git_merge;
+mod git_setup;
 mod init;
 mod keygen;
 mod kv;
@@ -24,7 +27,7 @@ mod status;
 mod unseal;
 mod unset;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, GitCommand};
 use crate::context::Context;
 use envmint::error::{FileError, Op};
 use envmint::{Error, Exit, Result};
@@ -64,6 +67,11 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Run(args) => run::run(&ctx, &global, args),
         Command::Status(args) => status::run(&ctx, args),
         Command::Audit(args) => audit::run(&mut ctx, args),
+        Command::Git(args) => match args.command {
+            GitCommand::Merge(args) => git_merge::run(&ctx, args),
+            GitCommand::Diff(args) => git_diff::run(&mut ctx, args),
+            GitCommand::Setup(args) => git_setup::run(&ctx, args),
+        },
     };
     result.map_err(|err| match ctx.cwd_if_known() {
         Some(cwd) => err.relative_to(cwd),
@@ -107,6 +115,14 @@ fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Res
         Command::Run(args) => &mut args.target.manifest,
         Command::Status(args) => &mut args.manifest,
         Command::Audit(args) => &mut args.manifest,
+        Command::Git(args) => match &mut args.command {
+            GitCommand::Merge(args) => &mut args.manifest,
+            GitCommand::Setup(args) => &mut args.manifest,
+            GitCommand::Diff(_) => {
+                return Err(Error::usage("--manifest does not apply to git diff")
+                    .with_hint("git diff reads no manifest; leave --manifest out"));
+            }
+        },
     };
     if slot.is_some() {
         return Err(
