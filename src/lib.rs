@@ -27,6 +27,8 @@
 //! - [`error`]: the one error type and its exit codes.
 //! - [`text`]: small text helpers shared by the readers of files (the line of a byte offset).
 //! - [`audit`]: the security checks of `envmint audit`, as findings (never a value).
+//! - [`merge`]: the per-key three-way merge of dotenv documents behind git's merge driver.
+//! - [`review`]: a store as lines a diff can show (keys and records, values as keyed digests).
 //! - [`export`]: an environment's values written for their reader (dotenv, docker, JSON, shell,
 //!   Kubernetes), refusing what a reader cannot carry.
 #![forbid(unsafe_code)]
@@ -40,8 +42,10 @@ pub mod generate;
 pub mod gitignore;
 pub mod kv;
 pub mod manifest;
+pub mod merge;
 pub mod path;
 pub mod plan;
+pub mod review;
 pub mod rotation;
 pub mod seal;
 pub mod secret;

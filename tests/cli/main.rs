@@ -31,4 +31,5 @@ mod run;
 mod seal;
 mod sealed;
 mod status;
+mod teams;
 mod trust;
