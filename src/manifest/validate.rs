@@ -233,13 +233,17 @@ pub(super) fn parse(text: &str, path: &Path, root: &Path) -> Result<Manifest> {
     let mut default_mode = None;
     let mut default_overlap = None;
     let mut default_role = Role::Signing;
+    let mut default_role_declared = false;
     for (key, value) in defaults.map(in_file_order).unwrap_or_default() {
         match key.get_ref().as_str() {
             "rotate_every" => {
                 let t = string(&ctx, value, "rotate_every", "rotate_every = \"90d\"")?;
                 rotate_every = period(&ctx, &t)?;
             }
-            "role" => default_role = role(&ctx, value)?,
+            "role" => {
+                default_role = role(&ctx, value)?;
+                default_role_declared = true;
+            }
             "mode" => default_mode = Some(mode(&ctx, value)?),
             "overlap" => {
                 let t = string(&ctx, value, "overlap", "overlap = \"7d\"")?;
@@ -263,6 +267,7 @@ pub(super) fn parse(text: &str, path: &Path, root: &Path) -> Result<Manifest> {
         rotate_every,
         overlap: default_overlap,
         role: default_role,
+        role_declared: default_role_declared,
     };
     for (key, value) in secrets.map(in_file_order).unwrap_or_default() {
         let (decl, span) = secret_decl(&ctx, &key, value, defaults, &envs)?;
@@ -609,6 +614,7 @@ struct SecretDefaults {
     rotate_every: Option<Duration>,
     overlap: Option<Duration>,
     role: Role,
+    role_declared: bool,
 }
 
 /// One `[secrets.KEY]`, and where its previous names must be checked against the other
@@ -655,6 +661,7 @@ fn secret_decl(
         role_field,
         format,
     ] = f;
+    let role_declared = role_field.is_some() || defaults.role_declared;
     let role = match role_field {
         Some(v) => role(ctx, v)?,
         None => defaults.role,
@@ -834,6 +841,8 @@ fn secret_decl(
         overlap,
         previous,
         role,
+        role_declared,
+        line: crate::text::line_of_offset(ctx.text.as_bytes(), key.span().start),
     };
     Ok((decl, check_at))
 }
