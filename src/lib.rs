@@ -35,6 +35,7 @@ pub mod error;
 pub mod export;
 pub mod generate;
 pub mod gitignore;
+pub mod hooks;
 pub mod kv;
 pub mod manifest;
 pub mod path;

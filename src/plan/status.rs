@@ -365,7 +365,7 @@ fn current(decl: &SecretDecl, doc: &Document, now: Timestamp) -> KeyStatus {
             return row;
         }
     };
-    if record.stage == Stage::Pending {
+    if record.stage != Stage::Current {
         row.problem = Some(Problem::Pending);
         return row;
     }

@@ -9,6 +9,7 @@ mod edit;
 mod export;
 mod r#gen;
 mod get;
+mod hooks;
 mod init;
 mod keygen;
 mod kv;
@@ -57,7 +58,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Rekey(args) => rekey::run(&ctx, args),
         Command::Plan(args) => plan::run(&mut ctx, args),
         Command::Apply(args) => apply::run(&ctx, args),
-        Command::Rotate(args) => rotate::run(&mut ctx, args),
+        Command::Rotate(args) => rotate::run(&mut ctx, &global, args),
         Command::Retire(args) => retire::run(&ctx, args),
         Command::Adopt(args) => adopt::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, &global, args),

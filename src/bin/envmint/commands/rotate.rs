@@ -2,6 +2,7 @@
 //! scheduled job: `envmint rotate --due` from cron or CI). Also what `plan` shares with it:
 //! choosing environments, `--at`, building each environment's rotation, the summary.
 
+use super::hooks::staged;
 use super::shown;
 use crate::cli::{RotateArgs, SelectArgs};
 use crate::context::Context;
@@ -158,7 +159,7 @@ fn build_checked(
     Ok(Ok((doc, built)))
 }
 
-pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
+pub fn run(ctx: &mut Context, global: &super::Global, args: RotateArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
     let manifest = super::load_manifest(ctx, args.rotation.manifest.as_deref(), &cwd)?;
     super::status::warn_manifest(&manifest, &cwd);
@@ -167,7 +168,7 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
     }
     let (envs, named) = environments(&manifest, &args.rotation.environments)?;
     let now = instant(ctx, args.rotation.at.as_deref())?;
-    let options = rotation::Options {
+    let mut options = rotation::Options {
         selection: selection(&args.rotation.select),
         no_overlap: args.no_overlap,
         now,
@@ -176,6 +177,42 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
     };
     check_keys_declared(&manifest, &envs, named, &options.selection)?;
     let mut open = super::unseal::store_options(ctx, &envs, &args.rotation.identities)?;
+
+    // Credentials with hooks first, stage by stage (each stage saved under the lock), then
+    // the plain rotation of everything else: it never changes a hooked key in the file alone.
+    let hook_open = open.clone();
+    let hook_run = staged::Run {
+        manifest: &manifest,
+        cwd: &cwd,
+        open: &hook_open,
+        now,
+        verbose: global.verbose,
+        allow_hooks: args.allow_hooks,
+    };
+    if args.abandon {
+        let keys = args.rotation.select.keys.clone();
+        let dropped = staged::abandon(ctx, &hook_run, &envs, &keys)?;
+        for (env, keys) in &dropped {
+            if keys.is_empty() {
+                super::say!("{env}: no pending value to drop");
+            }
+            for key in keys {
+                super::say!(
+                    "{env}: {key}: pending value dropped; the current value stays (run the \
+                     rotation again for a new one)"
+                );
+            }
+        }
+        return Ok(Exit::Ok);
+    }
+    let mut stages = staged::run(
+        ctx,
+        &hook_run,
+        &envs,
+        &options.selection,
+        args.dry_run,
+    )?;
+    options.rotated_earlier.extend(stages.keys.iter().cloned());
     let rng = &mut ctx.rng;
 
     // Pass 1, without locks: every store read and its rotation built, so a broken file in the
@@ -188,6 +225,17 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
     let mut rotated: Vec<HashSet<String>> = Vec::new();
     let mut refusals: Vec<Error> = Vec::new();
     for env in &envs {
+        if stages.of(&env.name).is_some_and(|s| s.keep_expired) {
+            // A retire hook failed: the value it was for stays until it succeeds.
+            reports.push(EnvReport {
+                env,
+                exists: true,
+                written: false,
+                refused: false,
+                changes: Vec::new(),
+            });
+            continue;
+        }
         let storage = store::Storage::of(env)?;
         let earlier = pending_envs
             .iter()
@@ -264,7 +312,15 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
                 r.changes = p.changes;
             }
         }
-        return finish(&args, &reports, &cwd, now, refusals.into_iter().next());
+        merge_stages(&mut reports, &stages);
+        return finish(
+            &args,
+            &reports,
+            &stages,
+            &cwd,
+            now,
+            refusals.into_iter().next(),
+        );
     }
 
     // Pass 2, under the locks of every store's folder: a store that moved since pass 1 is
@@ -297,7 +353,37 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
         }
     }
     let failure = done.failure.or_else(|| refusals.into_iter().next());
-    finish(&args, &reports, &cwd, now, failure)
+    merge_stages(&mut reports, &stages);
+    // `after`, once per environment whose store got a new value in this run.
+    for r in &reports {
+        let rotated = r.changes.iter().any(|c| c.action == Action::Rotated);
+        if r.written && rotated && r.env.after.is_some() {
+            let mut es = staged::EnvStages {
+                environment: r.env.name.clone(),
+                ..Default::default()
+            };
+            if let Some(f) = staged::after(ctx, &hook_run, r.env, &mut es)? {
+                stages.failures.push(f);
+            }
+            match stages.envs.iter_mut().find(|e| e.environment == r.env.name) {
+                Some(e) => e.runs.extend(es.runs),
+                None => stages.envs.push(es),
+            }
+        }
+    }
+    finish(&args, &reports, &stages, &cwd, now, failure)
+}
+
+/// Puts what the stages did into the environments' reports: their changes first.
+fn merge_stages(reports: &mut [EnvReport<'_>], stages: &staged::Outcome) {
+    for r in reports.iter_mut() {
+        if let Some(s) = stages.of(&r.env.name) {
+            let mut changes = s.changes.clone();
+            changes.append(&mut r.changes);
+            r.changes = changes;
+            r.written |= s.written;
+        }
+    }
 }
 
 /// Warns about the odd keys of a rotation (a record that does not read...) as `status` does,
@@ -395,18 +481,29 @@ pub(super) struct EnvReport<'a> {
 fn finish(
     args: &RotateArgs,
     reports: &[EnvReport<'_>],
+    stages: &staged::Outcome,
     cwd: &Path,
     now: jiff::Timestamp,
     failure: Option<Error>,
 ) -> Result<Exit> {
     if args.json {
-        print_json(reports, cwd, now, args.dry_run)?;
+        print_json(reports, Some(stages), cwd, now, args.dry_run)?;
     } else {
         print_summary(reports, cwd, args.dry_run);
     }
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(Exit::Ok),
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    // A hook that failed: the run did what it could (the others went on), and says which
+    // stage, key and status, with how to resume. Exit 1, as for a check that found problems.
+    for f in &stages.failures {
+        super::say!("error: {}", f.message);
+        super::say!("hint: {}", f.hint);
+    }
+    if stages.failures.is_empty() {
+        Ok(Exit::Ok)
+    } else {
+        Ok(Exit::Problems)
     }
 }
 
@@ -566,6 +663,9 @@ struct JsonEnv<'a> {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     refused: bool,
     changes: Vec<JsonChange<'a>>,
+    /// The hooks that ran, in order (present when any did).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    hooks: &'a [staged::StageRun],
 }
 
 /// One change; never a value nor a hash.
@@ -605,6 +705,7 @@ pub(super) fn json_change<'a>(env: &str, c: &'a Change) -> JsonChange<'a> {
 
 fn print_json(
     reports: &[EnvReport<'_>],
+    stages: Option<&staged::Outcome>,
     cwd: &Path,
     now: jiff::Timestamp,
     dry_run: bool,
@@ -617,6 +718,9 @@ fn print_json(
             exists: r.exists,
             written: r.written,
             refused: r.refused,
+            hooks: stages
+                .and_then(|s| s.of(&r.env.name))
+                .map_or(&[][..], |s| &s.runs[..]),
             changes: r
                 .changes
                 .iter()
