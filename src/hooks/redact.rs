@@ -60,7 +60,10 @@ impl Redactor {
         crate::secret::reserve_zeroizing(&mut self.held, input.len());
         self.held.extend_from_slice(input);
         // A match starting at or after `safe` might still grow with the next read.
-        let safe = self.held.len().saturating_sub(self.longest.saturating_sub(1));
+        let safe = self
+            .held
+            .len()
+            .saturating_sub(self.longest.saturating_sub(1));
         self.drain(safe, out);
     }
 
@@ -141,7 +144,10 @@ mod tests {
     #[test]
     fn the_longest_overlapping_value_wins_and_short_values_stay() {
         let v = [("A", "abcd"), ("B", "abcdefgh"), ("C", "on")];
-        assert_eq!(run(&v, &[b"abcdefgh abcd on"]), "[B redacted] [A redacted] on");
+        assert_eq!(
+            run(&v, &[b"abcdefgh abcd on"]),
+            "[B redacted] [A redacted] on"
+        );
         assert_eq!(run(&v, &[b"abcdef", b"gh"]), "[B redacted]");
         assert_eq!(run(&[], &[b"nothing"]), "nothing");
     }

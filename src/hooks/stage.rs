@@ -106,8 +106,7 @@ pub fn staged<'m>(
             Selection::Due => reason,
             Selection::All => Some(reason.unwrap_or(rotation::Reason::Selected)),
             Selection::Keys(keys) => keys
-                .iter()
-                .any(|k| *k == decl.key)
+                .contains(&decl.key)
                 .then(|| reason.unwrap_or(rotation::Reason::Selected)),
         };
         if let Some(reason) = picked {

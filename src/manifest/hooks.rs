@@ -224,8 +224,7 @@ mod tests {
                     [secrets.DB_PASSWORD]\nrole = \"credential\"\n\
                     [secrets.DB_PASSWORD.hooks]\nset = 'echo set'\n";
         let parse = |t: &str| {
-            super::super::Manifest::parse(t, std::path::Path::new("m.toml"), "/p".as_ref())
-                .unwrap()
+            super::super::Manifest::parse(t, std::path::Path::new("m.toml"), "/p".as_ref()).unwrap()
         };
         let a = digest(&parse(base)).unwrap();
         assert_eq!(digest(&parse(base)).unwrap(), a);

@@ -10,12 +10,12 @@ use super::{
     RotationProblem, Sealed, SecretDecl, Source, closest, shown_name, valid_env_name,
 };
 use crate::dotenv;
-use crate::manifest::HookProblem;
 use crate::error::{
     BadMode, EnvList, Error, Expected, FileRefusal, ManifestError, ManifestProblem, ModeRefusal,
     NameOf, Result, SealingProblem, SizeInManifest, SizeProblem, UnknownField, ValueType,
 };
 use crate::generate::{Alphabet, Kind, Size, SizeUnit, Spec};
+use crate::manifest::HookProblem;
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 use toml::Spanned;
@@ -890,7 +890,12 @@ fn hook_problem(ctx: &Ctx<'_>, span: Span, problem: HookProblem) -> Error {
 /// A hook's text (`set = '...'`, `after = '...'`): `None` when empty or only blanks (the
 /// issue's `retire = ''` is "no hook"); a NUL is refused (no command line holds one).
 fn hook_text(ctx: &Ctx<'_>, value: Value<'_>, hook: &'static str) -> Result<Option<String>> {
-    let text = string(ctx, value, hook, &format!("{hook} = 'systemctl reload app'"))?;
+    let text = string(
+        ctx,
+        value,
+        hook,
+        &format!("{hook} = 'systemctl reload app'"),
+    )?;
     if text.get_ref().contains('\0') {
         return Err(hook_problem(ctx, text.span(), HookProblem::Nul { hook }));
     }
@@ -933,7 +938,9 @@ fn hooks_decl(
         .map(|v| v.span())
         .unwrap_or(0..0);
     if external {
-        let problem = HookProblem::External { key: shown_name(key) };
+        let problem = HookProblem::External {
+            key: shown_name(key),
+        };
         return Err(hook_problem(ctx, first_span, problem));
     }
     let mut out = crate::manifest::Hooks {
@@ -998,7 +1005,11 @@ fn hooks_decl(
 }
 
 /// `alternate = { user = "DB_USER", names = ["app_blue", "app_green"] }`.
-fn alternate_decl(ctx: &Ctx<'_>, key: &str, value: Value<'_>) -> Result<crate::manifest::Alternate> {
+fn alternate_decl(
+    ctx: &Ctx<'_>,
+    key: &str,
+    value: Value<'_>,
+) -> Result<crate::manifest::Alternate> {
     let span = value.span();
     let form = |span: Span| hook_problem(ctx, span, HookProblem::AlternateForm);
     let DeValue::Table(fields) = value.into_inner() else {

@@ -182,6 +182,7 @@ pub fn run(ctx: &mut Context, global: &super::Global, args: RotateArgs) -> Resul
     // the plain rotation of everything else: it never changes a hooked key in the file alone.
     let hook_open = open.clone();
     let hook_run = staged::Run {
+        lock: std::cell::OnceCell::new(),
         manifest: &manifest,
         cwd: &cwd,
         open: &hook_open,
@@ -205,13 +206,7 @@ pub fn run(ctx: &mut Context, global: &super::Global, args: RotateArgs) -> Resul
         }
         return Ok(Exit::Ok);
     }
-    let mut stages = staged::run(
-        ctx,
-        &hook_run,
-        &envs,
-        &options.selection,
-        args.dry_run,
-    )?;
+    let mut stages = staged::run(ctx, &hook_run, &envs, &options.selection, args.dry_run)?;
     options.rotated_earlier.extend(stages.keys.iter().cloned());
     let rng = &mut ctx.rng;
 

@@ -37,7 +37,9 @@ pub fn manifest_paths(manifest: &Manifest, cwd: &Path) -> (PathBuf, PathBuf) {
     match manifest.source() {
         Source::File(p) => {
             let path = std::fs::canonicalize(p).unwrap_or_else(|_| cwd.join(p));
-            let dir = path.parent().map_or_else(|| cwd.to_path_buf(), Path::to_path_buf);
+            let dir = path
+                .parent()
+                .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf);
             (dir, path)
         }
         Source::Builtin => (cwd.to_path_buf(), cwd.join("<built-in preset>")),
@@ -83,7 +85,7 @@ pub fn check_allowed(ctx: &Context, manifest: &Manifest, cwd: &Path, allow: bool
         ));
     };
     if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Error::cant_create(dir, &e.to_string()))?;
+        std::fs::create_dir_all(dir).map_err(|e| Error::cant_create(dir, e.to_string()))?;
     }
     let mut text = existing;
     text.push_str(&line);
@@ -110,6 +112,55 @@ fn read_allowances(path: &Path) -> Result<String> {
         });
     }
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The lock every hook holds: an exclusive `flock` on the manifest, taken for the whole staged
+/// run and inherited by each hook's processes. A run killed while a hook runs leaves that hook
+/// running (in its own process group); the next run waits for it to end before it runs the
+/// same hook again, so two `ALTER ROLE`s of one credential never race. The manifest is the one
+/// file every run of these hooks opens, and envmint never replaces it.
+pub struct HookLock(std::fs::File);
+
+impl HookLock {
+    /// The locked file, for a hook to inherit.
+    pub fn fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        use std::os::fd::AsFd;
+        self.0.as_fd()
+    }
+}
+
+/// Takes the [`HookLock`] of `manifest`, waiting up to `wait` for an earlier run's hooks.
+pub fn hook_lock(manifest: &Manifest, wait: std::time::Duration) -> Result<Option<HookLock>> {
+    let Source::File(path) = manifest.source() else {
+        return Ok(None);
+    };
+    let file = std::fs::File::open(path).map_err(|e| Error::reading(path, e))?;
+    let start = std::time::Instant::now();
+    let mut told = false;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(Some(HookLock(file))),
+            Err(std::fs::TryLockError::WouldBlock) => {}
+            // A file system without locks: hooks run unserialised, as before locks.
+            Err(std::fs::TryLockError::Error(_)) => return Ok(None),
+        }
+        if start.elapsed() >= wait {
+            return Err(Error::Refused {
+                path: path.clone(),
+                reason: "a hook of an earlier envmint run is still running (it holds the \
+                         manifest's lock)"
+                    .into(),
+                hint: Some(
+                    "wait for it to end (or find it: fuser on the manifest), then run again".into(),
+                ),
+            });
+        }
+        if !told && start.elapsed() >= std::time::Duration::from_secs(1) {
+            say!("waiting for a hook of an earlier run to end (it holds the manifest's lock)");
+            told = true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 /// Every hook of `manifest`: who (secret or environment), stage, text.

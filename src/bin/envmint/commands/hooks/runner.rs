@@ -30,6 +30,8 @@ pub struct Hook<'a> {
     pub vars: &'a [(String, Zeroizing<String>)],
     /// What its output must not show: `(KEY, value)`.
     pub redact: &'a [(String, Zeroizing<String>)],
+    /// A locked file its processes inherit ([`super::HookLock`]).
+    pub inherit: Option<std::os::fd::BorrowedFd<'a>>,
 }
 
 /// How a hook ended.
@@ -99,7 +101,16 @@ pub fn run(hook: &Hook<'_>) -> (Ended, Duration) {
     for (name, value) in hook.vars {
         command.env(name, value.as_str());
     }
-    let mut child = match command.spawn() {
+    // Inheritable only while the hook is spawned: envmint starts nothing else meanwhile.
+    use rustix::io::{FdFlags, fcntl_setfd};
+    if let Some(fd) = hook.inherit {
+        let _ = fcntl_setfd(fd, FdFlags::empty());
+    }
+    let spawned = command.spawn();
+    if let Some(fd) = hook.inherit {
+        let _ = fcntl_setfd(fd, FdFlags::CLOEXEC);
+    }
+    let mut child = match spawned {
         Ok(c) => c,
         Err(e) => return (Ended::NotStarted(e.to_string()), started.elapsed()),
     };
@@ -107,17 +118,19 @@ pub fn run(hook: &Hook<'_>) -> (Ended, Duration) {
     let (done_tx, done_rx) = mpsc::channel::<()>();
     let mut readers = 0;
     for pipe in [
-        child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>),
-        child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>),
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
     ]
     .into_iter()
     .flatten()
     {
-        let mut redactor = Redactor::new(
-            hook.redact
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str())),
-        );
+        let mut redactor = Redactor::new(hook.redact.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let tx = done_tx.clone();
         readers += 1;
         std::thread::spawn(move || {

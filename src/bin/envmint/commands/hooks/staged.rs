@@ -83,6 +83,8 @@ impl Outcome {
 
 /// What every staged run needs.
 pub struct Run<'a> {
+    /// Held while hooks run, inherited by them ([`super::HookLock`]).
+    pub lock: std::cell::OnceCell<Option<super::HookLock>>,
     pub manifest: &'a Manifest,
     pub cwd: &'a Path,
     pub open: &'a store::OpenOptions,
@@ -90,6 +92,9 @@ pub struct Run<'a> {
     pub verbose: bool,
     pub allow_hooks: bool,
 }
+
+/// A secret's retired values whose overlap ended: per variable, its values.
+type Expired = Vec<(String, Vec<Zeroizing<String>>)>;
 
 /// Keys with a `set` hook in `manifest`: a plain rotation never changes them in the file alone.
 pub fn hooked_keys(manifest: &Manifest) -> HashSet<String> {
@@ -124,14 +129,17 @@ pub fn run(
         }
         let doc = snapshot.document()?;
         let list = stage::staged(run.manifest, env, &doc, selection, run.now);
-        let retiring: Vec<(&SecretDecl, Vec<(String, Vec<String>)>)> = run
+        let retiring: Vec<(&SecretDecl, Expired)> = run
             .manifest
             .secrets_for(&env.name)
             .filter(|d| d.hooks.as_ref().is_some_and(|h| h.retire.is_some()))
             .map(|d| {
                 let values = stage::expired(run.manifest, env, &doc, d, run.now)
                     .into_iter()
-                    .map(|(n, v)| (n, v.into_iter().map(str::to_string).collect()))
+                    .map(|(n, v)| {
+                        let values = v.into_iter().map(|v| Zeroizing::new(v.to_string()));
+                        (n, values.collect())
+                    })
                     .collect::<Vec<_>>();
                 (d, values)
             })
@@ -153,6 +161,7 @@ pub fn run(
         }
         if !allowed {
             super::check_allowed(ctx, run.manifest, run.cwd, run.allow_hooks)?;
+            take_lock(ctx, run)?;
             allowed = true;
         }
         for (decl, values) in &retiring {
@@ -188,6 +197,25 @@ pub fn run(
         out.envs.push(stages);
     }
     Ok(out)
+}
+
+/// Takes the hook lock once per run (waiting for an earlier run's hooks: the longest hook
+/// timeout, plus the lock timeout).
+fn take_lock(ctx: &Context, run: &Run<'_>) -> Result<()> {
+    if run.lock.get().is_some() {
+        return Ok(());
+    }
+    let longest = run
+        .manifest
+        .secrets()
+        .iter()
+        .filter_map(|d| d.hooks.as_ref().map(|h| h.timeout))
+        .chain(run.manifest.environments().iter().map(|e| e.hook_timeout))
+        .max()
+        .unwrap_or_default();
+    let lock = super::hook_lock(run.manifest, longest + ctx.lock_timeout.get()?.timeout())?;
+    let _ = run.lock.set(lock);
+    Ok(())
 }
 
 fn reason_of(start: Start) -> Reason {
@@ -427,6 +455,7 @@ fn hook(
         timeout: hooks.timeout,
         vars: &all,
         redact: &redact,
+        inherit: run.lock.get().and_then(|l| l.as_ref()).map(|l| l.fd()),
     });
     report(run, &env.name, Some(key), stage_name, &ended, took, stages);
     ended
@@ -441,7 +470,10 @@ fn report(
     took: Duration,
     stages: &mut EnvStages,
 ) {
-    let who = key.map_or_else(|| environment.to_string(), |k| format!("{environment}: {k}"));
+    let who = key.map_or_else(
+        || environment.to_string(),
+        |k| format!("{environment}: {k}"),
+    );
     if run.verbose || *ended != Ended::Ok {
         say!(
             "{who}: {stage_name} hook: {} ({:.2}s)",
@@ -469,6 +501,7 @@ pub fn after(
         return Ok(None);
     };
     super::check_allowed(ctx, run.manifest, run.cwd, run.allow_hooks)?;
+    take_lock(ctx, run)?;
     let snapshot = store::peek(store::Storage::of(env)?, run.open)?;
     let doc = snapshot.document()?;
     let mut vars = super::store_vars(ctx, run.manifest, env, &doc);
@@ -482,6 +515,7 @@ pub fn after(
         timeout: env.hook_timeout,
         vars: &vars,
         redact: &redact,
+        inherit: run.lock.get().and_then(|l| l.as_ref()).map(|l| l.fd()),
     });
     report(run, &env.name, None, "after", &ended, took, stages);
     Ok((ended != Ended::Ok).then(|| Failure {
