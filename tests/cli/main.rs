@@ -32,4 +32,5 @@ mod run;
 mod seal;
 mod sealed;
 mod status;
+mod teams;
 mod trust;

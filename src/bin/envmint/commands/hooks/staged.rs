@@ -490,6 +490,41 @@ fn report(
     });
 }
 
+/// Puts what the stages did into the session's reports: their changes first, and `written`.
+/// An environment the session did not plan (a retire hook failed) is not in them: its stages
+/// are still reported through `--json` and the failure.
+pub fn merge(reports: &mut [envmint::rotation::EnvReport<'_>], stages: &Outcome) {
+    for r in reports.iter_mut() {
+        if let Some(s) = stages.of(&r.env.name) {
+            let mut changes = s.changes.clone();
+            changes.append(&mut r.changes);
+            r.changes = changes;
+            r.written |= s.written;
+        }
+    }
+}
+
+/// [`after`] for `env`, recorded in `stages` (its failure among theirs).
+pub fn after_run(
+    ctx: &Context,
+    run: &Run<'_>,
+    env: &Environment,
+    stages: &mut Outcome,
+) -> Result<()> {
+    let mut es = EnvStages {
+        environment: env.name.clone(),
+        ..EnvStages::default()
+    };
+    if let Some(f) = after(ctx, run, env, &mut es)? {
+        stages.failures.push(f);
+    }
+    match stages.envs.iter_mut().find(|e| e.environment == env.name) {
+        Some(e) => e.runs.extend(es.runs),
+        None => stages.envs.push(es),
+    }
+    Ok(())
+}
+
 /// Runs `env`'s `after` hook once, with the store's values as they are now.
 pub fn after(
     ctx: &Context,

@@ -1,0 +1,162 @@
+//! `envmint git setup [--config]`: the `.gitattributes` lines that send the manifest's sealed
+//! stores to envmint's merge driver and textconv, and with `--config` (the user's consent) the
+//! drivers in this repository's own git config. It prints each thing it did; the global
+//! `~/.gitconfig` is never touched, and running it again changes nothing.
+
+use envmint::manifest::Source;
+use envmint::{Error, Exit, Result, atomic};
+use std::path::Path;
+use std::process::Command;
+
+use super::{say, shown};
+use crate::cli::GitSetupArgs;
+use crate::context::Context;
+
+/// What each sealed store's line of `.gitattributes` says after its path.
+pub const ATTRIBUTES: &str = "merge=envmint diff=envmint";
+
+/// The comment put above the lines setup adds.
+const HEADER: &str = "# envmint: sealed stores merge per key and diff as keys (envmint git setup)";
+
+/// Runs `envmint git setup`.
+pub fn run(ctx: &Context, args: GitSetupArgs) -> Result<Exit> {
+    let cwd = ctx.cwd()?.to_path_buf();
+    let manifest = super::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
+    let Source::File(manifest_path) = manifest.source() else {
+        return Err(Error::usage("no envmint.toml here or in a parent folder")
+            .with_hint("run `envmint init` and declare a sealed environment first"));
+    };
+    let root = manifest_path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let top = git(&root, &["rev-parse", "--show-toplevel"]).ok_or_else(|| {
+        Error::usage(format!(
+            "{} is not in a git work tree",
+            shown(&root, &cwd).display()
+        ))
+        .with_hint("run `git init` first")
+    })?;
+    let mut lines = Vec::new();
+    for env in manifest.environments() {
+        let Some(sealed) = &env.sealed else { continue };
+        match sealed.path.strip_prefix(&root) {
+            Ok(rel) => lines.push(format!("/{} {ATTRIBUTES}", rel.display())),
+            Err(_) => say!(
+                "warning: {}: {} is outside the manifest's folder; add its .gitattributes line \
+                 by hand",
+                env.name,
+                sealed.path.display()
+            ),
+        }
+    }
+    if lines.is_empty() {
+        return Err(
+            Error::usage("no environment of the manifest is sealed").with_hint(
+                "declare sealed = \".env.NAME.age\" and recipients in [environments.NAME]",
+            ),
+        );
+    }
+    let path = root.join(".gitattributes");
+    let locked = atomic::lock(&path, ctx.lock_timeout.get()?)?;
+    let existing = locked.read()?;
+    let existing =
+        String::from_utf8_lossy(existing.as_deref().map_or(&[][..], |b| &b[..])).into_owned();
+    let present: std::collections::HashSet<&str> = existing.lines().map(str::trim).collect();
+    let missing: Vec<&String> = lines
+        .iter()
+        .filter(|l| !present.contains(l.as_str()))
+        .collect();
+    let file = shown(&path, &cwd).display().to_string();
+    if missing.is_empty() {
+        say!(
+            "{file}: already has the lines for {}",
+            plural_stores(lines.len())
+        );
+    } else {
+        let mut out = existing.clone();
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push('\n');
+        }
+        if !present.contains(HEADER) {
+            out.push_str(HEADER);
+            out.push('\n');
+        }
+        for line in &missing {
+            out.push_str(line);
+            out.push('\n');
+            say!("{file}: added `{line}`");
+        }
+        locked.write_public(out.as_bytes())?;
+    }
+    drop(locked);
+    let exe =
+        std::env::current_exe().map_err(|e| Error::reading(Path::new("/proc/self/exe"), e))?;
+    let exe = shell_quoted(&exe.display().to_string());
+    let settings = [
+        (
+            "merge.envmint.name",
+            "envmint: merge sealed stores per key".to_string(),
+        ),
+        (
+            "merge.envmint.driver",
+            format!("{exe} git merge %O %A %B %P"),
+        ),
+        ("diff.envmint.textconv", format!("{exe} git diff")),
+    ];
+    for (name, value) in &settings {
+        let now = git(&top, &["config", "--local", "--get", name]);
+        if now.as_deref() == Some(value.as_str()) {
+            say!("git config --local {name}: already set");
+        } else if args.config {
+            if git(&top, &["config", "--local", name, value]).is_none() {
+                return Err(Error::cant_create(
+                    Path::new(&top).join(".git/config"),
+                    format!("`git config --local {name}` failed"),
+                ));
+            }
+            say!("git config --local {name} {}", shell_quoted(value));
+        } else {
+            say!("not set: git config --local {name} {}", shell_quoted(value));
+        }
+    }
+    if !args.config {
+        say!(
+            "hint: pass --config to write these into this repository's .git/config (never \
+             ~/.gitconfig); until then git merges and diffs the stores as binary files"
+        );
+    }
+    Ok(Exit::Ok)
+}
+
+fn plural_stores(n: usize) -> String {
+    super::bootstrap::plural(n, "sealed store")
+}
+
+/// Runs git in `dir`; its stdout without the final newline when it succeeds.
+fn git(dir: impl AsRef<Path>, args: &[&str]) -> Option<String> {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    out.status.success().then(|| {
+        String::from_utf8_lossy(&out.stdout)
+            .trim_end_matches('\n')
+            .to_string()
+    })
+}
+
+/// `text` as one word for sh (git runs drivers through the shell).
+fn shell_quoted(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-+%:=@,".contains(&b))
+    {
+        return text.to_string();
+    }
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
