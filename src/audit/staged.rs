@@ -153,7 +153,11 @@ pub fn check_staged(root: &Path, files: &[StagedFile], rules: &Rules<'_>) -> Res
     let mut header = String::new();
     for file in &to_read {
         header.clear();
-        if reader.read_line(&mut header).map_err(|e| failed("git cat-file", e))? == 0 {
+        if reader
+            .read_line(&mut header)
+            .map_err(|e| failed("git cat-file", e))?
+            == 0
+        {
             return Err(failed("git cat-file", "it stopped early"));
         }
         let size: Option<usize> = header

@@ -392,8 +392,18 @@ fn audit_reports_a_sealed_store_without_the_attributes() {
         .collect();
     assert_eq!(found.len(), 1, "{findings:#}");
     assert_eq!(found[0]["env"], "production");
-    assert!(found[0]["path"].as_str().unwrap().ends_with(".env.production.age"));
-    assert!(found[0]["hint"].as_str().unwrap().contains("envmint git setup"));
+    assert!(
+        found[0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with(".env.production.age")
+    );
+    assert!(
+        found[0]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("envmint git setup")
+    );
 }
 
 /// `git commit` in `repo` of `file` (written with `contents` and added with -f).
@@ -411,22 +421,45 @@ fn commit_file(repo: &Repo, file: &str, contents: &str) -> Output {
 fn the_commit_guard_refuses_secrets_in_a_real_commit() {
     let repo = Repo::new();
     let out = repo.ok(&["git", "setup", "--hook"]);
-    assert!(text(&out.stderr).contains("installed the commit guard"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("installed the commit guard"),
+        "{}",
+        text(&out.stderr)
+    );
     let hook = std::fs::read_to_string(repo.path(".git/hooks/pre-commit")).unwrap();
     assert!(hook.contains("audit --staged"), "{hook}");
     let head = || text(&repo.git_ok(&["rev-parse", "HEAD"]).stdout);
     let start = head();
     for (file, contents, why) in [
-        ("docs/copy.md", "the token is token-zero, keep it\n", "holds a value stored in envmint"),
-        (".env.production.local", "API_TOKEN=whatever-else\n", "plaintext env file of `production`"),
-        ("keys/me.txt", &std::fs::read_to_string(repo.path("id.txt")).unwrap(), "identity file"),
-        ("next.plan", "{\"envmint_plan\": 1, \"x\": []}\n", "saved plan"),
+        (
+            "docs/copy.md",
+            "the token is token-zero, keep it\n",
+            "holds a value stored in envmint",
+        ),
+        (
+            ".env.production.local",
+            "API_TOKEN=whatever-else\n",
+            "plaintext env file of `production`",
+        ),
+        (
+            "keys/me.txt",
+            &std::fs::read_to_string(repo.path("id.txt")).unwrap(),
+            "identity file",
+        ),
+        (
+            "next.plan",
+            "{\"envmint_plan\": 1, \"x\": []}\n",
+            "saved plan",
+        ),
     ] {
         let out = commit_file(&repo, file, contents);
         let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
         assert!(!out.status.success(), "{file}: {said}");
         assert!(said.contains(file) && said.contains(why), "{file}: {said}");
-        assert!(!said.contains("token-zero") && !said.contains("AGE-SECRET-KEY"), "{said}");
+        assert!(
+            !said.contains("token-zero") && !said.contains("AGE-SECRET-KEY"),
+            "{said}"
+        );
         assert_eq!(head(), start, "{file} was committed");
         repo.git_ok(&["rm", "-q", "--cached", "--", file]);
         std::fs::remove_file(repo.path(file)).unwrap();
@@ -438,7 +471,11 @@ fn the_commit_guard_refuses_secrets_in_a_real_commit() {
     std::fs::write(repo.path("notes.txt"), "pasted token-zero here\n").unwrap();
     let out = repo.git(&["commit", "-q", "-a", "-m", "oops"]);
     assert!(!out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("notes.txt"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("notes.txt"),
+        "{}",
+        text(&out.stderr)
+    );
     // A clean file and a sealed store commit fine.
     std::fs::write(repo.path("notes.txt"), "harmless again\n").unwrap();
     repo.set("WEBHOOK", "webhook-committed");
@@ -455,7 +492,10 @@ fn an_existing_hook_is_never_replaced_silently() {
     let said = text(&out.stderr);
     assert!(said.contains("exists and is not envmint's"), "{said}");
     assert!(said.contains("audit --staged"), "{said}");
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), "#!/bin/sh\necho mine\n");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "#!/bin/sh\necho mine\n"
+    );
 }
 
 /// `pre-commit` (the framework), from PATH or pip's user site; `None` after [`skip`].
@@ -498,7 +538,9 @@ fn the_pre_commit_framework_hook_refuses_a_real_commit() {
     in_hooks(&["init", "-q"]);
     in_hooks(&["add", "."]);
     in_hooks(&["commit", "-q", "-m", "hooks"]);
-    let rev = text(&in_hooks(&["rev-parse", "HEAD"]).stdout).trim().to_string();
+    let rev = text(&in_hooks(&["rev-parse", "HEAD"]).stdout)
+        .trim()
+        .to_string();
     std::fs::write(
         repo.path(".pre-commit-config.yaml"),
         format!(
@@ -511,7 +553,11 @@ fn the_pre_commit_framework_hook_refuses_a_real_commit() {
     repo.git_ok(&["commit", "-q", "-m", "pre-commit config"]);
     // The hook runs the envmint on PATH.
     let bin_dir = Path::new(BIN).parent().unwrap();
-    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let run = |args: &[&str]| {
         let mut cmd = Command::new(&tool[0]);
         cmd.args(&tool[1..]).args(args);
@@ -521,7 +567,12 @@ fn the_pre_commit_framework_hook_refuses_a_real_commit() {
         cmd.output().unwrap()
     };
     let out = run(&["install"]);
-    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
     std::fs::write(repo.path("leak.txt"), "token-zero\n").unwrap();
     repo.git_ok(&["add", "leak.txt"]);
     let mut commit = Command::new("git");
@@ -533,6 +584,9 @@ fn the_pre_commit_framework_hook_refuses_a_real_commit() {
     let out = commit.output().unwrap();
     let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
     assert!(!out.status.success(), "{said}");
-    assert!(said.contains("leak.txt") && said.contains("envmint-staged") | said.contains("envmint ("), "{said}");
+    assert!(
+        said.contains("leak.txt") && said.contains("envmint-staged") | said.contains("envmint ("),
+        "{said}"
+    );
     assert!(!said.contains("token-zero"), "{said}");
 }

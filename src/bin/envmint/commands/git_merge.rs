@@ -111,7 +111,11 @@ pub fn run(ctx: &Context, args: GitMergeArgs) -> Result<Exit> {
             if r.kept_as.is_empty() {
                 format!("{}: newer on {newer}", r.key)
             } else {
-                format!("{}: newer on {newer}, older kept as {}", r.key, r.kept_as.join(", "))
+                format!(
+                    "{}: newer on {newer}, older kept as {}",
+                    r.key,
+                    r.kept_as.join(", ")
+                )
             }
         });
         said.push(format!(

@@ -161,9 +161,8 @@ fn hook(ctx: &Context, top: &str, exe: &str, manifest: &Path, cwd: &Path) -> Res
          exec {exe} audit --staged{manifest_arg}\n"
     );
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            Error::writing(dir, envmint::error::Op::Create, e)
-        })?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::writing(dir, envmint::error::Op::Create, e))?;
     }
     let locked = atomic::lock(&path, ctx.lock_timeout.get()?)?;
     match locked.read()? {
