@@ -593,3 +593,47 @@ fn a_manifest_root_owns_outside_any_repository_may_point_anywhere() {
         .status(77);
     assert_stderr_has(&refused, "outside the manifest's folder");
 }
+
+#[test]
+fn fail_a_committed_file_named_like_the_environment_does_not_shadow_it() {
+    let (test, first, _) = project();
+    let out = test.args(["bootstrap", "production"]).status(0);
+    let store = out
+        .then()
+        .args(["get", "production", "SECRET_KEY"])
+        .status(0);
+    let secret = store.stdout().trim().to_string();
+    // A pull request commits `production`, its own ciphertext sealed to the user's key.
+    let planted = store
+        .then()
+        .write("evil.env", "SECRET_KEY=attacker-chosen\n")
+        .args(["seal", "-r", &first, "-o", "production", "evil.env"])
+        .status(0);
+    let out = planted
+        .then()
+        .args(["unseal", "production", "--stdout"])
+        .status(0);
+    assert!(out.stdout().contains(&secret), "{}", out.describe());
+    assert!(
+        !out.stdout().contains("attacker-chosen"),
+        "{}",
+        out.describe()
+    );
+    assert_stderr_has(
+        &out,
+        "note: `production` is a sealed environment of the manifest, and that is what is \
+         unsealed; the file ./production is not read (`envmint unseal ./production` decrypts it)",
+    );
+    // The file stays reachable by a path, and a name the manifest does not define stays a file.
+    let out = out.then().args(["unseal", "./production"]).status(0);
+    assert_eq!(out.stdout(), "SECRET_KEY=attacker-chosen\n");
+    let out = out
+        .then()
+        .args(["seal", "-r", &first, "-o", "staging", "evil.env"])
+        .status(0)
+        .then()
+        .args(["unseal", "staging"])
+        .status(0);
+    assert_eq!(out.stdout(), "SECRET_KEY=attacker-chosen\n");
+    assert!(!out.stderr().contains("note:"), "{}", out.describe());
+}

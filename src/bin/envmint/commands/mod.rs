@@ -187,6 +187,50 @@ fn allow_list(ctx: &Context) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// Refuses (exit 73) an output `target` (`unseal -o`, `export -o`) that is one of envmint's own
+/// files: the manifest, a sealed store, a recipients file, or an environment's plaintext file
+/// other than `own`'s (unseal writes its own environment's file; an export writes none). Files
+/// are compared by device and inode, so a symlink or another spelling of the path is caught too.
+/// `who` says who never replaces them ("unseal", "an export"); `hint` where to write instead.
+pub fn refuse_kept_files(
+    manifest: &envmint::manifest::Manifest,
+    own: Option<&envmint::manifest::Environment>,
+    target: &std::path::Path,
+    who: &str,
+    hint: &str,
+) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(out) = std::fs::metadata(target) else {
+        return Ok(());
+    };
+    let same = |p: &std::path::Path| {
+        std::fs::metadata(p).is_ok_and(|m| m.dev() == out.dev() && m.ino() == out.ino())
+    };
+    if let envmint::manifest::Source::File(path) = manifest.source()
+        && same(path)
+    {
+        return Err(Error::cant_create(target, "is the manifest").with_hint(hint));
+    }
+    for env in manifest.environments() {
+        let own_file = own.is_some_and(|o| o.name == env.name);
+        let what = match &env.sealed {
+            Some(s) if same(&s.path) => "the sealed store",
+            Some(s) if s.recipients_file.as_deref().is_some_and(same) => "the recipients file",
+            _ if !own_file && same(&env.file) => "the plaintext file",
+            _ => continue,
+        };
+        return Err(Error::cant_create(
+            target,
+            format!(
+                "is {what} of environment `{}`: {who} never replaces envmint's own files",
+                env.name
+            ),
+        )
+        .with_hint(hint));
+    }
+    Ok(())
+}
+
 /// Flags every command sees.
 pub struct Global {
     /// `-v`.
@@ -377,14 +421,29 @@ pub fn fd_was_closed(fd: std::os::fd::BorrowedFd<'_>) -> bool {
 }
 
 /// The error for a value of `file` that its `${...}` references would make longer than
-/// [`envmint::dotenv::interpolate::MAX_EXPANDED`] (run and export expand them).
-pub fn too_large(file: &std::path::Path, doc: &envmint::dotenv::Document, key: &str) -> Error {
+/// [`envmint::dotenv::interpolate::MAX_EXPANDED`], or that would take the expanded values
+/// together past [`envmint::dotenv::interpolate::MAX_EXPANDED_TOTAL`] (run and export expand
+/// them).
+pub fn too_large(
+    file: &std::path::Path,
+    doc: &envmint::dotenv::Document,
+    (key, limit): &(String, envmint::dotenv::interpolate::Limit),
+) -> Error {
+    use envmint::dotenv::interpolate::{Limit, MAX_EXPANDED, MAX_EXPANDED_TOTAL};
+    let what = match limit {
+        Limit::Value => format!(
+            "`{key}` would be longer than {} MiB once its ${{...}} references are expanded",
+            MAX_EXPANDED >> 20
+        ),
+        Limit::Total => format!(
+            "`{key}` would take the file's values past {} MiB in all once their ${{...}} \
+             references are expanded",
+            MAX_EXPANDED_TOTAL >> 20
+        ),
+    };
     Error::data(
         envmint::error::Location::new(file, doc.line_of_key(key)),
-        format!(
-            "`{key}` would be longer than {} MiB once its ${{...}} references are expanded",
-            envmint::dotenv::interpolate::MAX_EXPANDED >> 20
-        ),
+        what,
     )
     .with_hint("check the references: each may only use values defined above it")
 }

@@ -16,12 +16,13 @@ use crate::context::Context;
 /// Runs `envmint unseal` on a file or stdin.
 pub fn run(ctx: &Context, args: UnsealArgs) -> Result<Exit> {
     // `unseal production`: a name that is no file is an environment (see
-    // `sealed::names_environment`); `unseal .env.production.age` stays a file.
-    if let Some(name) = args
-        .input
-        .as_deref()
-        .filter(|p| super::sealed::names_environment(p))
-    {
+    // `sealed::names_environment`); `unseal .env.production.age` stays a file. A file of that
+    // name does not change what the name means: a repository could commit one beside the
+    // manifest and have its own ciphertext decrypted (and written out) in place of the store.
+    if let Some(name) = args.input.as_deref().filter(|p| {
+        super::sealed::names_environment(p)
+            || super::sealed::shadows_environment(ctx, args.manifest.as_deref(), p)
+    }) {
         let name = name.to_str().unwrap_or_default();
         return super::sealed::unseal(
             ctx,
