@@ -918,6 +918,12 @@ pub struct AuditArgs {
     /// Also search the git history and tracked files for the stored values.
     #[arg(long)]
     pub git: bool,
+
+    /// Check only what is staged for commit (the commit guard, for a pre-commit hook):
+    /// plaintext env files, plans, identity files, export lists and files holding a stored
+    /// value. Exit 1 naming each file and why, never a value.
+    #[arg(long, conflicts_with = "git")]
+    pub staged: bool,
 }
 
 #[cfg(test)]
@@ -1023,7 +1029,8 @@ pub struct GitDiffArgs {
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
     envmint git setup                   # .gitattributes only; says what --config would do\n  \
-    envmint git setup --config          # and the drivers in .git/config (this repository)\n\n\
+    envmint git setup --config          # and the drivers in .git/config (this repository)\n  \
+    envmint git setup --config --hook   # and the commit guard as .git/hooks/pre-commit\n\n\
     Adds `/PATH merge=envmint diff=envmint` for each sealed store of the manifest to the\n\
     .gitattributes beside it (other lines kept). --config runs `git config --local` for\n\
     merge.envmint.driver and diff.envmint.textconv, naming this envmint binary; the global\n\
@@ -1036,4 +1043,9 @@ pub struct GitSetupArgs {
     /// Also write the drivers into this repository's git config (`git config --local`).
     #[arg(long)]
     pub config: bool,
+
+    /// Also install the commit guard (`envmint audit --staged`) as this repository's
+    /// pre-commit hook; an existing hook that is not envmint's is left as it is, and said.
+    #[arg(long)]
+    pub hook: bool,
 }
