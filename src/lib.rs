@@ -40,6 +40,7 @@ pub mod error;
 pub mod export;
 pub mod generate;
 pub mod gitignore;
+pub mod hooks;
 pub mod kv;
 pub mod manifest;
 pub mod merge;
