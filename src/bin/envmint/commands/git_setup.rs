@@ -59,7 +59,13 @@ pub fn run(ctx: &Context, args: GitSetupArgs) -> Result<Exit> {
         );
     }
     let path = root.join(".gitattributes");
-    let locked = atomic::lock(&path, ctx.lock_timeout.get()?)?;
+    // A committed `.gitattributes` symlink stays in the folder, as every repository path does.
+    let within = if ctx.allow_outside {
+        atomic::Within::anywhere()
+    } else {
+        atomic::Within::folder(&root, &[]).typed()
+    };
+    let locked = atomic::lock(&path, &within, ctx.lock_timeout.get()?)?;
     let existing = locked.read()?;
     let existing =
         String::from_utf8_lossy(existing.as_deref().map_or(&[][..], |b| &b[..])).into_owned();
