@@ -32,7 +32,7 @@ pub fn run(ctx: &Context, global: &Global, args: InitArgs) -> Result<Exit> {
     let within = if ctx.allow_outside {
         atomic::Within::anywhere()
     } else {
-        atomic::Within::folder(&dir, &[]).typed()
+        atomic::Within::folder(dir, &[]).typed()
     };
     let say_verbose = |line: String| {
         if global.verbose {
