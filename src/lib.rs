@@ -14,6 +14,9 @@
 //! - [`plan`]: which keys change and why, without values ([`plan::bootstrap`]: which secrets an
 //!   environment lacks), and applying a plan with an injected RNG; rotation with overlap
 //!   ([`plan::rotation`]) as replayable edits, saved plans ([`plan::file`](mod@plan::file)).
+//! - [`rotation`]: the rotation session `rotate` and `plan` share (each store read once, under
+//!   its lock for a run; environments sharing a resolved file planned as one store; stages that
+//!   hooks plug into; one group commit), and the replay of a saved plan for `apply`.
 //! - [`kv`]: what `set`, `get`, `unset` and `edit` decide about a document (values typed or
 //!   edited by a person).
 //! - [`bootstrap`]: which secrets an environment lacks, and adding them.
@@ -37,12 +40,14 @@ pub mod error;
 pub mod export;
 pub mod generate;
 pub mod gitignore;
+pub mod hooks;
 pub mod kv;
 pub mod manifest;
 pub mod merge;
 pub mod path;
 pub mod plan;
 pub mod review;
+pub mod rotation;
 pub mod seal;
 pub mod secret;
 pub mod store;

@@ -93,6 +93,9 @@ pub struct Options {
     /// (environments sharing one file): never selected again, so a shared key gets one new
     /// value per run and the value it retires is the one apps use, not an intermediate one.
     pub rotated_earlier: HashSet<String>,
+    /// Credentials that a hook changes at their service: `--due` and `--all` give them new
+    /// values like any other key (see [`crate::rotation::StageHooks::rotates_credential`]).
+    pub set_at_service: HashSet<String>,
 }
 
 /// Why a key was selected.
@@ -376,7 +379,8 @@ pub fn build<R: CryptoRng + ?Sized>(
         let key = decl.key.as_str();
         let mut reason = selected.get(key).copied();
         if let Some(r) = reason
-            && role_decision(decl, r, explicit) == Decision::Keep
+            && role_decision(decl, r, explicit || options.set_at_service.contains(key))
+                == Decision::Keep
         {
             built.changes.push(Change {
                 key: key.to_string(),
@@ -924,6 +928,7 @@ mod tests {
             now: at(now),
             skip_undeclared: false,
             rotated_earlier: HashSet::new(),
+            set_at_service: HashSet::new(),
         }
     }
 

@@ -86,6 +86,8 @@ impl Format {
                 imported: false,
             }),
             Format::Sealed(_) => {
+                #[cfg(test)]
+                DECRYPTIONS.with(|n| n.set(n.get() + 1));
                 let (plain, state) = sealed::decode(path, &raw, &options.identities)?;
                 Ok(Data {
                     plain: Content::new(plain),
@@ -201,6 +203,13 @@ impl<'a> Storage<'a> {
             })),
         })
     }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests only: how many sealed files this thread decrypted (a session decrypts each store
+    /// once per run).
+    pub(crate) static DECRYPTIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// What opening a store needs beyond the file: passed as one struct so that what sealed storage

@@ -373,3 +373,220 @@ fn git_diff_shows_keys_and_records_never_values() {
     let log = text(&repo.git_ok(&["log", "-p", "-1", "--format="]).stdout);
     assert!(log.contains("+WEBHOOK=<"), "{log}");
 }
+
+#[test]
+fn audit_reports_a_sealed_store_without_the_attributes() {
+    let repo = Repo::new();
+    let out = repo.envmint(&["audit"], None);
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(!said.contains("lacks `merge=envmint"), "{said}");
+    std::fs::write(repo.path(".gitattributes"), "# nothing\n").unwrap();
+    let out = repo.envmint(&["audit", "--json"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<&serde_json::Value> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "git-attributes")
+        .collect();
+    assert_eq!(found.len(), 1, "{findings:#}");
+    assert_eq!(found[0]["env"], "production");
+    assert!(
+        found[0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with(".env.production.age")
+    );
+    assert!(
+        found[0]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("envmint git setup")
+    );
+}
+
+/// `git commit` in `repo` of `file` (written with `contents` and added with -f).
+fn commit_file(repo: &Repo, file: &str, contents: &str) -> Output {
+    let path = repo.path(file);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    std::fs::write(&path, contents).unwrap();
+    repo.git_ok(&["add", "-f", "--", file]);
+    repo.git(&["commit", "-q", "-m", file])
+}
+
+#[test]
+fn the_commit_guard_refuses_secrets_in_a_real_commit() {
+    let repo = Repo::new();
+    let out = repo.ok(&["git", "setup", "--hook"]);
+    assert!(
+        text(&out.stderr).contains("installed the commit guard"),
+        "{}",
+        text(&out.stderr)
+    );
+    let hook = std::fs::read_to_string(repo.path(".git/hooks/pre-commit")).unwrap();
+    assert!(hook.contains("audit --staged"), "{hook}");
+    let head = || text(&repo.git_ok(&["rev-parse", "HEAD"]).stdout);
+    let start = head();
+    for (file, contents, why) in [
+        (
+            "docs/copy.md",
+            "the token is token-zero, keep it\n",
+            "holds a value stored in envmint",
+        ),
+        (
+            ".env.production.local",
+            "API_TOKEN=whatever-else\n",
+            "plaintext env file of `production`",
+        ),
+        (
+            "keys/me.txt",
+            &std::fs::read_to_string(repo.path("id.txt")).unwrap(),
+            "identity file",
+        ),
+        (
+            "next.plan",
+            "{\"envmint_plan\": 1, \"x\": []}\n",
+            "saved plan",
+        ),
+    ] {
+        let out = commit_file(&repo, file, contents);
+        let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(!out.status.success(), "{file}: {said}");
+        assert!(said.contains(file) && said.contains(why), "{file}: {said}");
+        assert!(
+            !said.contains("token-zero") && !said.contains("AGE-SECRET-KEY"),
+            "{said}"
+        );
+        assert_eq!(head(), start, "{file} was committed");
+        repo.git_ok(&["rm", "-q", "--cached", "--", file]);
+        std::fs::remove_file(repo.path(file)).unwrap();
+    }
+    // `git commit -a` checks its own index (GIT_INDEX_FILE) too.
+    std::fs::write(repo.path("notes.txt"), "harmless\n").unwrap();
+    repo.git_ok(&["add", "notes.txt"]);
+    repo.git_ok(&["commit", "-q", "-m", "notes"]);
+    std::fs::write(repo.path("notes.txt"), "pasted token-zero here\n").unwrap();
+    let out = repo.git(&["commit", "-q", "-a", "-m", "oops"]);
+    assert!(!out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("notes.txt"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A clean file and a sealed store commit fine.
+    std::fs::write(repo.path("notes.txt"), "harmless again\n").unwrap();
+    repo.set("WEBHOOK", "webhook-committed");
+    repo.git_ok(&["commit", "-q", "-a", "-m", "fine"]);
+}
+
+#[test]
+fn an_existing_hook_is_never_replaced_silently() {
+    let repo = Repo::new();
+    let path = repo.path(".git/hooks/pre-commit");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, "#!/bin/sh\necho mine\n").unwrap();
+    let out = repo.ok(&["git", "setup", "--hook"]);
+    let said = text(&out.stderr);
+    assert!(said.contains("exists and is not envmint's"), "{said}");
+    assert!(said.contains("audit --staged"), "{said}");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "#!/bin/sh\necho mine\n"
+    );
+}
+
+/// `pre-commit` (the framework), from PATH or pip's user site; `None` after [`skip`].
+fn pre_commit() -> Option<Vec<String>> {
+    let works = |cmd: &[&str]| {
+        Command::new(cmd[0])
+            .args(&cmd[1..])
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if works(&["pre-commit"]) {
+        return Some(vec!["pre-commit".into()]);
+    }
+    if works(&["python3", "-m", "pre_commit"]) {
+        return Some(vec!["python3".into(), "-m".into(), "pre_commit".into()]);
+    }
+    crate::common::skip("the pre-commit framework is not installed (pip install pre-commit)");
+    None
+}
+
+#[test]
+fn the_pre_commit_framework_hook_refuses_a_real_commit() {
+    let Some(tool) = pre_commit() else { return };
+    let repo = Repo::new();
+    // This repository's hook definition, served from a repository of its own (pre-commit
+    // clones hook repositories at a revision).
+    let hooks = repo.path(".git-home/hooks-repo");
+    std::fs::create_dir_all(&hooks).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+        hooks.join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    let in_hooks = |args: &[&str]| {
+        let mut all = vec!["-C", hooks.to_str().unwrap()];
+        all.extend_from_slice(args);
+        repo.git_ok(&all)
+    };
+    in_hooks(&["init", "-q"]);
+    in_hooks(&["add", "."]);
+    in_hooks(&["commit", "-q", "-m", "hooks"]);
+    let rev = text(&in_hooks(&["rev-parse", "HEAD"]).stdout)
+        .trim()
+        .to_string();
+    std::fs::write(
+        repo.path(".pre-commit-config.yaml"),
+        format!(
+            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: envmint-staged\n",
+            hooks.display()
+        ),
+    )
+    .unwrap();
+    repo.git_ok(&["add", ".pre-commit-config.yaml"]);
+    repo.git_ok(&["commit", "-q", "-m", "pre-commit config"]);
+    // The hook runs the envmint on PATH.
+    let bin_dir = Path::new(BIN).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = |args: &[&str]| {
+        let mut cmd = Command::new(&tool[0]);
+        cmd.args(&tool[1..]).args(args);
+        repo.isolate(&mut cmd);
+        cmd.env("PATH", &path)
+            .env("PRE_COMMIT_HOME", repo.path(".git-home/pre-commit"));
+        cmd.output().unwrap()
+    };
+    let out = run(&["install"]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    std::fs::write(repo.path("leak.txt"), "token-zero\n").unwrap();
+    repo.git_ok(&["add", "leak.txt"]);
+    let mut commit = Command::new("git");
+    commit.args(["commit", "-q", "-m", "leak"]);
+    repo.isolate(&mut commit);
+    commit
+        .env("PATH", &path)
+        .env("PRE_COMMIT_HOME", repo.path(".git-home/pre-commit"));
+    let out = commit.output().unwrap();
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains("leak.txt") && said.contains("envmint-staged") | said.contains("envmint ("),
+        "{said}"
+    );
+    assert!(!said.contains("token-zero"), "{said}");
+}

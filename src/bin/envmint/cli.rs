@@ -622,7 +622,9 @@ pub struct ApplyArgs {
     signing keys keep the old value (KEY_PREVIOUS, numbered or a list) for their overlap,\n\
     then it is removed; encryption keys keep every old key in their keyring until `envmint\n\
     retire` (a full keyring is not rotated; --no-overlap keeps it too); credentials are\n\
-    never changed by --due or --all, only reported (`--key` renews one). External keys are\n\
+    never changed by --due or --all, only reported (`--key` renews one), unless they have a\n\
+    `set` hook: then they go through pending, set, test and finish (see README, Hooks).\n\
+    External keys are\n\
     reported with the `envmint set` command to run. Exits 0 whether or not anything\n\
     changed.")]
 pub struct RotateArgs {
@@ -641,6 +643,16 @@ pub struct RotateArgs {
     /// Print what changed as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+
+    /// Drop the pending values of the --key credentials (a rotation whose hooks failed),
+    /// instead of rotating; their current values stay.
+    #[arg(long, requires = "keys")]
+    pub abandon: bool,
+
+    /// Allow this manifest's hooks on this machine (listing them first): hooks that are new
+    /// or changed since they were last allowed do not run without it.
+    #[arg(long)]
+    pub allow_hooks: bool,
 }
 
 /// `envmint retire`.
@@ -906,6 +918,12 @@ pub struct AuditArgs {
     /// Also search the git history and tracked files for the stored values.
     #[arg(long)]
     pub git: bool,
+
+    /// Check only what is staged for commit (the commit guard, for a pre-commit hook):
+    /// plaintext env files, plans, identity files, export lists and files holding a stored
+    /// value. Exit 1 naming each file and why, never a value.
+    #[arg(long, conflicts_with = "git")]
+    pub staged: bool,
 }
 
 #[cfg(test)]
@@ -1011,7 +1029,8 @@ pub struct GitDiffArgs {
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
     envmint git setup                   # .gitattributes only; says what --config would do\n  \
-    envmint git setup --config          # and the drivers in .git/config (this repository)\n\n\
+    envmint git setup --config          # and the drivers in .git/config (this repository)\n  \
+    envmint git setup --config --hook   # and the commit guard as .git/hooks/pre-commit\n\n\
     Adds `/PATH merge=envmint diff=envmint` for each sealed store of the manifest to the\n\
     .gitattributes beside it (other lines kept). --config runs `git config --local` for\n\
     merge.envmint.driver and diff.envmint.textconv, naming this envmint binary; the global\n\
@@ -1024,4 +1043,9 @@ pub struct GitSetupArgs {
     /// Also write the drivers into this repository's git config (`git config --local`).
     #[arg(long)]
     pub config: bool,
+
+    /// Also install the commit guard (`envmint audit --staged`) as this repository's
+    /// pre-commit hook; an existing hook that is not envmint's is left as it is, and said.
+    #[arg(long)]
+    pub hook: bool,
 }

@@ -98,25 +98,33 @@ pub fn run(ctx: &Context, args: GitMergeArgs) -> Result<Exit> {
     atomic::lock(&args.ours, &within, ctx.lock_timeout.get()?)?.write(&bytes)?;
     let mut said = Vec::new();
     if !merged.from_theirs.is_empty() {
-        said.push(format!("{} from theirs", merged.from_theirs.join(", ")));
+        said.push(format!(
+            "{} from theirs ({})",
+            super::bootstrap::plural(merged.from_theirs.len(), "key"),
+            some(merged.from_theirs.iter().map(String::as_str))
+        ));
     }
-    for r in &merged.rotations {
-        let newer = match r.newer {
-            Side::Ours => "ours",
-            Side::Theirs => "theirs",
-        };
-        if r.kept_as.is_empty() {
-            said.push(format!(
-                "{} rotated on both: kept the newer ({newer})",
-                r.key
-            ));
-        } else {
-            said.push(format!(
-                "{} rotated on both: kept the newer ({newer}), the older as {}",
-                r.key,
-                r.kept_as.join(", ")
-            ));
-        }
+    if !merged.rotations.is_empty() {
+        let each = merged.rotations.iter().map(|r| {
+            let newer = match r.newer {
+                Side::Ours => "ours",
+                Side::Theirs => "theirs",
+            };
+            if r.kept_as.is_empty() {
+                format!("{}: newer on {newer}", r.key)
+            } else {
+                format!(
+                    "{}: newer on {newer}, older kept as {}",
+                    r.key,
+                    r.kept_as.join(", ")
+                )
+            }
+        });
+        said.push(format!(
+            "{} rotated on both, the newer value kept ({})",
+            super::bootstrap::plural(merged.rotations.len(), "key"),
+            some(each)
+        ));
     }
     let detail = if said.is_empty() {
         String::new()
@@ -244,6 +252,18 @@ fn recipients(
             message: "a pinned recipient does not parse".into(),
             hint: "run `envmint rekey ENV` on each branch, then merge".into(),
         })
+}
+
+/// The first five of `items`, then how many more: a merge of hundreds of keys stays one line.
+fn some<S: AsRef<str>>(items: impl Iterator<Item = S>) -> String {
+    let items: Vec<S> = items.collect();
+    let mut out: Vec<&str> = items.iter().take(5).map(AsRef::as_ref).collect();
+    let more = items.len().saturating_sub(5);
+    let tail = format!("and {more} more");
+    if more > 0 {
+        out.push(&tail);
+    }
+    out.join(", ")
 }
 
 fn list(keys: &[String]) -> String {

@@ -127,6 +127,9 @@ pub fn run(ctx: &Context, args: GitSetupArgs) -> Result<Exit> {
             say!("not set: git config --local {name} {}", shell_quoted(value));
         }
     }
+    if args.hook {
+        hook(ctx, &top, &exe, manifest_path, &cwd)?;
+    }
     if !args.config {
         say!(
             "hint: pass --config to write these into this repository's .git/config (never \
@@ -134,6 +137,63 @@ pub fn run(ctx: &Context, args: GitSetupArgs) -> Result<Exit> {
         );
     }
     Ok(Exit::Ok)
+}
+
+/// The line that marks a pre-commit hook as envmint's own (which setup may replace).
+const HOOK_MARK: &str = "# envmint: the commit guard (envmint git setup --hook)";
+
+/// Installs the pre-commit hook running `envmint audit --staged` where git looks for it (the
+/// repository's hooks folder, or `core.hooksPath`), unless a hook that is not envmint's is
+/// there: that one is left as it is, and said.
+fn hook(ctx: &Context, top: &str, exe: &str, manifest: &Path, cwd: &Path) -> Result<()> {
+    let Some(rel) = git(top, &["rev-parse", "--git-path", "hooks/pre-commit"]) else {
+        return Err(Error::usage("git cannot say where its hooks are"));
+    };
+    let path = Path::new(top).join(rel);
+    let file = shown(&path, cwd).display().to_string();
+    // The hook runs at the top of the work tree: name the manifest from there.
+    let manifest_arg = match std::fs::canonicalize(manifest)
+        .ok()
+        .and_then(|m| m.strip_prefix(top).ok().map(Path::to_path_buf))
+    {
+        Some(m) if m != Path::new("envmint.toml") => {
+            format!(" --manifest {}", shell_quoted(&m.display().to_string()))
+        }
+        _ => String::new(),
+    };
+    let script = format!(
+        "#!/bin/sh\n{HOOK_MARK}\n# Refuses a commit that would add a plaintext env file, a plan, an identity file, an\n\
+         # export list or any stored value. Bypass once with `git commit --no-verify`.\n\
+         exec {exe} audit --staged{manifest_arg}\n"
+    );
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::writing(dir, envmint::error::Op::Create, e))?;
+    }
+    let locked = atomic::lock(&path, ctx.lock_timeout.get()?)?;
+    match locked.read()? {
+        Some(old) if old.as_slice() == script.as_bytes() => {
+            say!("{file}: the commit guard is already installed");
+            return Ok(());
+        }
+        Some(old) if !String::from_utf8_lossy(&old).contains(HOOK_MARK) => {
+            say!(
+                "warning: {file} exists and is not envmint's; it is left as it is (the commit \
+                 guard is not installed)"
+            );
+            say!(
+                "hint: add this line to it yourself: {exe} audit --staged{manifest_arg} || exit 1"
+            );
+            return Ok(());
+        }
+        _ => {}
+    }
+    locked.write_public(script.as_bytes())?;
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+        .map_err(|e| Error::writing(&path, envmint::error::Op::SetMode, e))?;
+    say!("{file}: installed the commit guard (envmint audit --staged)");
+    Ok(())
 }
 
 fn plural_stores(n: usize) -> String {
