@@ -156,6 +156,28 @@ fn file(e: &FileError) -> Rendered {
             ),
         ),
         FileProblem::NothingRequested => (format!("{path}: nothing to lock"), None),
+        FileProblem::Outside { target, folder } => (
+            format!(
+                "{path} leads to {} through a symlink, outside {}; refused: a symlink in the \
+                 repository does not choose where envmint writes secrets",
+                target.display(),
+                folder.display()
+            ),
+            Some(format!(
+                "if you chose {}, name it as it is, or allow it: envmint --allow-outside ..., or \
+                 add {} to ~/.config/envmint/allow-outside (one folder per line)",
+                target.display(),
+                target.parent().unwrap_or(target).display()
+            )),
+        ),
+        FileProblem::InsideGit { target } => (
+            format!(
+                "{path} leads into git's folder ({}) through a symlink; refused: envmint never \
+                 writes secrets into .git",
+                target.display()
+            ),
+            Some("name a file outside .git".to_string()),
+        ),
     };
     Rendered { message, hint }
 }
@@ -261,6 +283,24 @@ fn manifest(e: &ManifestError) -> Rendered {
                 )),
             )
         }
+        P::InsideGit {
+            environment,
+            field,
+            path,
+            target,
+        } => (
+            format!(
+                "`{field}` of [environments.{environment}] names {} ({} through a symlink), \
+                 inside git's folder; refused: envmint never reads or writes secrets in .git",
+                target.display(),
+                path.display()
+            ),
+            Some(
+                "name a dotenv file outside the repository's .git folder, e.g. file = \
+                 \".env.production.local\""
+                    .to_string(),
+            ),
+        ),
         P::Outside {
             environment,
             field,
@@ -1463,12 +1503,12 @@ mod tests {
             (
                 "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nsize = 32\n",
                 "envmint.toml:5: unknown field `size` in [secrets.A]",
-                "[secrets.A] takes: kind, alphabet, bytes, bits, length, rotate_every, environments, external, overlap, previous, role, format",
+                "[secrets.A] takes: kind, alphabet, bytes, bits, length, rotate_every, environments, external, overlap, previous, role, format, hooks, alternate, hook_timeout",
             ),
             (
                 "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[environments.dev]\npath = \"x\"\n",
                 "envmint.toml:5: unknown field `path` in [environments.dev]",
-                "[environments.dev] takes: file, mode, sealed, recipients, recipients_file, armor",
+                "[environments.dev] takes: file, mode, sealed, recipients, recipients_file, armor, after, hook_timeout",
             ),
             (
                 "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[environments.dev]\nfiles = \"x\"\n",
@@ -1488,7 +1528,7 @@ mod tests {
             (
                 "[defaults]\nrotation = \"9d\"\n[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n",
                 "envmint.toml:2: unknown field `rotation` in [defaults]",
-                "[defaults] takes: rotate_every, mode, overlap, role",
+                "[defaults] takes: rotate_every, mode, overlap, role, hook_timeout",
             ),
             (
                 "[secrets.A]\n",
