@@ -715,3 +715,54 @@ retire = 'printf "ACL SETUSER app <%s\n" "$ENVMINT_OLD" | redis-cli -s "$REDIS_S
         "the old one is refused after retire"
     );
 }
+
+/// `plan` lists the hooks a rotation runs and never puts a hooked credential in its file;
+/// `audit` reports hooks not allowed on this machine, and lists them once allowed.
+#[test]
+fn plan_and_audit_show_the_hooks() {
+    let manifest = "[environments.production]\nfile = \".env\"\nafter = 'echo reload app'\n\
+                    [secrets.DB_PASSWORD]\nrole = \"credential\"\n[secrets.DB_PASSWORD.hooks]\n\
+                    set = 'echo set-at-service'\ntest = 'true'\n[secrets.JWT]\nkind = \"hex\"\n";
+    let t = Test::new().write("envmint.toml", manifest);
+    let config = t.path("config");
+    let out = t
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["bootstrap", "production"])
+        .status(0)
+        .then()
+        .args(["plan", "--all", "-o", "r.plan"])
+        .status(0);
+    crate::common::assert_stderr_has(&out, "  production: DB_PASSWORD set: echo set-at-service");
+    crate::common::assert_stderr_has(&out, "  production: DB_PASSWORD test: true");
+    crate::common::assert_stderr_has(
+        &out,
+        "  production: environment after: echo reload app",
+    );
+    let plan = out.read("r.plan");
+    assert!(
+        plan.contains("\"JWT\"") && !plan.contains("\"DB_PASSWORD\""),
+        "{plan}"
+    );
+
+    let out = out.then().args(["audit"]).status(1);
+    let stdout = out.stdout();
+    assert!(
+        stdout.contains("DB_PASSWORD: the set hook runs `echo set-at-service` as you"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("environment production: the after hook runs"),
+        "{stdout}"
+    );
+    let out = out
+        .then()
+        .args(["rotate", "--key", "DB_PASSWORD", "--allow-hooks"])
+        .status(0)
+        .then()
+        .args(["audit"])
+        .run();
+    assert!(
+        !out.stdout().contains("hook-not-allowed") && !out.stdout().contains("the set hook runs")
+    );
+    crate::common::assert_stderr_has(&out, "note: hooks allowed on this machine");
+}
