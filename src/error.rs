@@ -603,6 +603,9 @@ pub enum ManifestProblem {
     Sealing(SealingProblem),
     /// A secret's rotation fields (`external`, `overlap`, `previous`).
     Rotation(crate::manifest::RotationProblem),
+    /// A secret's hooks (`[secrets.KEY.hooks]`, `alternate`, `hook_timeout`) or an
+    /// environment's `after`.
+    Hooks(crate::manifest::HookProblem),
 }
 
 /// What is wrong with a sealed environment's fields in a manifest.

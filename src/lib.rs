@@ -42,6 +42,7 @@ pub mod example;
 pub mod export;
 pub mod generate;
 pub mod gitignore;
+pub mod hooks;
 pub mod kv;
 pub mod manifest;
 pub mod merge;

@@ -17,12 +17,17 @@
 //! [`MIN_BITS`]: crate::generate::MIN_BITS
 
 mod confine;
+mod hooks;
 mod load;
 mod role;
 mod rotation;
 mod validate;
 
 pub use confine::Allow;
+pub use hooks::{
+    Alternate, DEFAULT_HOOK_TIMEOUT, HookProblem, Hooks, MAX_HOOK_TIMEOUT, PENDING_SUFFIX,
+    digest as hooks_digest, pending_name, valid_user_name,
+};
 pub use load::find;
 pub use role::Role;
 pub use rotation::{Collides, RotationProblem};
@@ -108,6 +113,11 @@ pub struct Environment {
     /// that age file, and [`file`](Self::file) is only where `envmint unseal ENV` writes the
     /// plaintext and where `envmint seal ENV` reads it.
     pub sealed: Option<Sealed>,
+    /// `after = "systemctl reload app"`: run once after a rotation wrote this environment's
+    /// store (see [`Hooks`]).
+    pub after: Option<String>,
+    /// `hook_timeout` for `after` (its own, or `[defaults]`').
+    pub hook_timeout: Duration,
 }
 
 impl Environment {
@@ -225,6 +235,9 @@ pub struct SecretDecl {
     /// What it is for (`role = ...`, its own or `[defaults]`'s; [`Role::Signing`] when none
     /// is declared): decides how [`crate::plan::rotation`] treats it.
     pub role: Role,
+    /// `[secrets.KEY.hooks]` and `alternate`: how the value is changed at its service. `None`
+    /// when it declares no hook (the value only changes in the file).
+    pub hooks: Option<Hooks>,
 }
 
 /// Where a secret's retired values are kept during its overlap window, in one of the shapes

@@ -41,6 +41,9 @@ pub enum State {
     Previous,
     /// A retired value past its expiry, for the next scheduled run to remove.
     Expired,
+    /// A credential's new value written before its service accepted it (`KEY_PENDING`, see
+    /// [`crate::hooks::stage`]): the next rotation resumes it.
+    Pending,
 }
 
 impl State {
@@ -54,6 +57,7 @@ impl State {
             State::Unmanaged => "unmanaged",
             State::Previous => "previous",
             State::Expired => "expired",
+            State::Pending => "pending",
         }
     }
 
@@ -169,6 +173,8 @@ pub struct KeyStatus {
     pub role: Role,
     /// On an encryption key's row: its keyring.
     pub keyring: Option<Keyring>,
+    /// On a pending value's row: its stage (`pending` or `set`).
+    pub stage: Option<Stage>,
 }
 
 /// An encryption key's keyring, as `status` shows it.
@@ -195,6 +201,7 @@ impl KeyStatus {
             problem: None,
             role: Role::Signing,
             keyring: None,
+            stage: None,
         }
     }
 }
@@ -243,6 +250,20 @@ pub fn evaluate(
     let mut unmanaged = Vec::new();
     for key in doc.keys() {
         if managed.contains(key) {
+            continue;
+        }
+        // A credential's pending value, written by a rotation with hooks.
+        if let Some(of) = key.strip_suffix(crate::manifest::PENDING_SUFFIX)
+            && let Some(&i) = index.get(of)
+            && decls[i].hooks.as_ref().is_some_and(|h| h.set.is_some())
+            && let Some(p) = crate::hooks::stage::pending(doc, of)
+        {
+            let mut row = KeyStatus::new(key, State::Pending, doc.line_of_key(key));
+            row.role = decls[i].role;
+            row.previous_of = Some(of.to_string());
+            row.generated_at = p.since;
+            row.stage = Some(p.stage);
+            groups[i].push(row);
             continue;
         }
         let owner = left_behind_record(doc, key)
@@ -365,7 +386,7 @@ fn current(decl: &SecretDecl, doc: &Document, now: Timestamp) -> KeyStatus {
             return row;
         }
     };
-    if record.stage == Stage::Pending {
+    if record.stage != Stage::Current {
         row.problem = Some(Problem::Pending);
         return row;
     }

@@ -18,6 +18,7 @@ mod frameworks;
 mod r#gen;
 mod hardening;
 mod harness;
+mod hooks;
 mod init;
 mod kv;
 mod manifest;

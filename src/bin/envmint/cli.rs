@@ -624,7 +624,9 @@ pub struct ApplyArgs {
     signing keys keep the old value (KEY_PREVIOUS, numbered or a list) for their overlap,\n\
     then it is removed; encryption keys keep every old key in their keyring until `envmint\n\
     retire` (a full keyring is not rotated; --no-overlap keeps it too); credentials are\n\
-    never changed by --due or --all, only reported (`--key` renews one). External keys are\n\
+    never changed by --due or --all, only reported (`--key` renews one), unless they have a\n\
+    `set` hook: then they go through pending, set, test and finish (see README, Hooks).\n\
+    External keys are\n\
     reported with the `envmint set` command to run. Exits 0 whether or not anything\n\
     changed.")]
 pub struct RotateArgs {
@@ -643,6 +645,16 @@ pub struct RotateArgs {
     /// Print what changed as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+
+    /// Drop the pending values of the --key credentials (a rotation whose hooks failed),
+    /// instead of rotating; their current values stay.
+    #[arg(long, requires = "keys")]
+    pub abandon: bool,
+
+    /// Allow this manifest's hooks on this machine (listing them first): hooks that are new
+    /// or changed since they were last allowed do not run without it.
+    #[arg(long)]
+    pub allow_hooks: bool,
 }
 
 /// `envmint retire`.

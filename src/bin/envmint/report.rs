@@ -444,6 +444,7 @@ fn manifest(e: &ManifestError) -> Rendered {
         P::BadFile { field, file, why } => bad_file(field, file, *why),
         P::Sealing(problem) => sealing(problem),
         P::Rotation(problem) => rotation(problem),
+        P::Hooks(problem) => hooks(problem),
         P::UnknownKind { kind, did_you_mean } => (
             format!("unknown kind `{kind}`"),
             Some(match did_you_mean {
@@ -1019,6 +1020,66 @@ fn once_each(items: &[String]) -> Vec<String> {
 }
 
 /// What a refused `external`, `overlap` or `previous` of a secret says.
+fn hooks(problem: &envmint::manifest::HookProblem) -> (String, Option<String>) {
+    use envmint::manifest::HookProblem as H;
+    match problem {
+        H::WrongRole { key, hook, needs } => (
+            format!("`{hook}` of {key} runs only for a secret with role = \"{needs}\""),
+            Some(if *needs == "credential" {
+                format!(
+                    "declare role = \"credential\" for {key} (a value presented to a service), \
+                     or remove `{hook}`"
+                )
+            } else {
+                format!("declare role = \"encryption\" for {key}, or remove `{hook}`")
+            }),
+        ),
+        H::External { key } => (
+            format!("hooks on the external secret {key}: envmint never makes its value"),
+            Some(format!(
+                "remove the hooks, or remove `external = true` to have envmint generate {key}"
+            )),
+        ),
+        H::WithoutSet { key, hook } => (
+            format!("`{hook}` of {key} without a `set` hook: nothing would change the service"),
+            Some("add set = '...' to [secrets.KEY.hooks], the command that changes it".into()),
+        ),
+        H::Nul { hook } => (
+            format!("the `{hook}` hook has a NUL character"),
+            Some("remove it; a command line cannot hold one".into()),
+        ),
+        H::Timeout => (
+            "`hook_timeout` must be more than 0 and at most 1 day".into(),
+            Some("e.g. hook_timeout = \"60s\"".into()),
+        ),
+        H::AlternateForm => (
+            "`alternate` must be { user = \"VAR\", names = [\"USER1\", \"USER2\"] }".into(),
+            Some(
+                "e.g. alternate = { user = \"DB_USER\", names = [\"app_blue\", \"app_green\"] }"
+                    .into(),
+            ),
+        ),
+        H::AlternateUser { key, user } => (
+            format!(
+                "`alternate` of {key}: `{user}` cannot hold the user name (not a variable name, \
+                 the key itself, or a declared secret)"
+            ),
+            Some("name the variable the app reads its user name from, e.g. user = \"DB_USER\"".into()),
+        ),
+        H::AlternateNames => (
+            "`names` of `alternate` must be two different user names".into(),
+            Some(
+                "letters, digits, `_`, `.`, `@` and `-`, e.g. names = [\"app_blue\", \"app_green\"]"
+                    .into(),
+            ),
+        ),
+        H::PendingCollision { key, name } => (
+            format!("{name}, where {key} keeps its pending value, is already declared"),
+            Some(format!("rename the other secret or previous variable; {name} is reserved")),
+        ),
+    }
+}
+
 fn rotation(problem: &envmint::manifest::RotationProblem) -> (String, Option<String>) {
     use envmint::manifest::{Collides, MAX_KEEP, RotationProblem as R};
     const FORMS: &str = "previous = \"KEY_PREVIOUS\", previous = { numbered = \"KEY_{n}\", \

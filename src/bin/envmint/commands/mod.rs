@@ -13,6 +13,7 @@ mod get;
 mod git_diff;
 mod git_merge;
 mod git_setup;
+mod hooks;
 mod init;
 mod keygen;
 mod kv;
@@ -61,7 +62,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Rekey(args) => rekey::run(&ctx, args),
         Command::Plan(args) => plan::run(&mut ctx, args),
         Command::Apply(args) => apply::run(&ctx, args),
-        Command::Rotate(args) => rotate::run(&mut ctx, args),
+        Command::Rotate(args) => rotate::run(&mut ctx, &global, args),
         Command::Retire(args) => retire::run(&ctx, args),
         Command::Adopt(args) => adopt::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, &global, args),

@@ -2,6 +2,7 @@
 //! scheduled job: `envmint rotate --due` from cron or CI). Also what `plan` shares with it:
 //! choosing environments, `--at`, the session's hooks and errors in the binary's words, the summary.
 
+use super::hooks::staged;
 use super::shown;
 use crate::cli::{RotateArgs, SelectArgs};
 use crate::context::Context;
@@ -149,7 +150,7 @@ pub(super) fn warn_report(report: &mut Report<'_>, cwd: &Path) {
     }
 }
 
-pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
+pub fn run(ctx: &mut Context, global: &super::Global, args: RotateArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
     let manifest = super::load_manifest(ctx, args.rotation.manifest.as_deref(), &cwd)?;
     super::status::warn_manifest(&manifest, &cwd);
@@ -158,7 +159,7 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
     }
     let (envs, named) = environments(&manifest, &args.rotation.environments)?;
     let now = instant(ctx, args.rotation.at.as_deref())?;
-    let options = rotation::Options {
+    let mut options = rotation::Options {
         selection: selection(&args.rotation.select),
         no_overlap: args.no_overlap,
         now,
@@ -168,7 +169,50 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
     };
     check_keys_declared(&manifest, &envs, named, &options.selection)?;
     let mut open = super::unseal::store_options(ctx, &envs, &args.rotation.identities)?;
-    let session = Session::new(&manifest, envs.clone(), options);
+
+    // Credentials with a `set` hook first, stage by stage, each stage saved under the lock
+    // (the pending value is in the store before any hook runs: see hooks/staged.rs); then the
+    // session rotates everything else, never a hooked key in the file alone.
+    let hook_open = open.clone();
+    let hook_run = staged::Run {
+        lock: std::cell::OnceCell::new(),
+        manifest: &manifest,
+        cwd: &cwd,
+        open: &hook_open,
+        now,
+        verbose: global.verbose,
+        allow_hooks: args.allow_hooks,
+    };
+    if args.abandon {
+        let keys = args.rotation.select.keys.clone();
+        for (env, keys) in staged::abandon(ctx, &hook_run, &envs, &keys)? {
+            if keys.is_empty() {
+                super::say!("{env}: no pending value to drop");
+            }
+            for key in keys {
+                super::say!(
+                    "{env}: {key}: pending value dropped; the current value stays (run the \
+                     rotation again for a new one)"
+                );
+            }
+        }
+        return Ok(Exit::Ok);
+    }
+    let mut stages = staged::run(ctx, &hook_run, &envs, &options.selection, args.dry_run)?;
+    options.rotated_earlier.extend(stages.keys.iter().cloned());
+    // A retire hook failed in these: the value it was for stays until it succeeds, so the
+    // session does not remove it this run.
+    let held: Vec<&Environment> = envs
+        .iter()
+        .copied()
+        .filter(|e| stages.of(&e.name).is_some_and(|s| s.keep_expired))
+        .collect();
+    let session_envs: Vec<&Environment> = envs
+        .iter()
+        .copied()
+        .filter(|e| !held.iter().any(|h| h.name == e.name))
+        .collect();
+    let session = Session::new(&manifest, session_envs.clone(), options);
     let mut hooks = Hooks { cwd: &cwd };
     let mut report = if args.dry_run {
         session.dry_run(&open, &mut hooks, &mut ctx.rng)
@@ -181,8 +225,9 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
             &mut ctx.rng,
         )
     }
-    .map_err(|e| session_error(&envs, e))?;
+    .map_err(|e| session_error(&session_envs, e))?;
     warn_report(&mut report, &cwd);
+    staged::merge(&mut report.envs, &stages);
     // A store whose records are ahead of the clock is refused (nothing written to it, exit 65
     // at the end) and the others are rotated: a record someone dated in the future in one
     // store must not stop the scheduled rotation of every store.
@@ -191,7 +236,16 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
         .iter()
         .find_map(|r| r.refused().map(|b| clock_behind(r.env, b)));
     let failure = report.failure.take().or(refusal);
-    finish(&args, &report.envs, &cwd, now, failure)
+    // `after`, once per environment whose store got a new value in this run.
+    if !args.dry_run {
+        for r in &report.envs {
+            let rotated = r.changes.iter().any(|c| c.action == Action::Rotated);
+            if r.written && rotated && r.env.after.is_some() {
+                staged::after_run(ctx, &hook_run, r.env, &mut stages)?;
+            }
+        }
+    }
+    finish(&args, &report.envs, &stages, &cwd, now, failure)
 }
 
 /// Refuses, before any store is read, a `--key` that a named environment does not declare, or
@@ -233,18 +287,29 @@ pub(super) fn check_keys_declared(
 fn finish(
     args: &RotateArgs,
     reports: &[EnvReport<'_>],
+    stages: &staged::Outcome,
     cwd: &Path,
     now: jiff::Timestamp,
     failure: Option<Error>,
 ) -> Result<Exit> {
     if args.json {
-        print_json(reports, cwd, now, args.dry_run)?;
+        print_json(reports, Some(stages), cwd, now, args.dry_run)?;
     } else {
         print_summary(reports, cwd, args.dry_run);
     }
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(Exit::Ok),
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    // A hook that failed: the run did what it could (the other keys went on), and says which
+    // stage, key and status, with how to resume. Exit 1, as for a check that found problems.
+    for f in &stages.failures {
+        super::say!("error: {}", f.message);
+        super::say!("hint: {}", f.hint);
+    }
+    if stages.failures.is_empty() {
+        Ok(Exit::Ok)
+    } else {
+        Ok(Exit::Problems)
     }
 }
 
@@ -404,6 +469,9 @@ struct JsonEnv<'a> {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     refused: bool,
     changes: Vec<JsonChange<'a>>,
+    /// The hooks that ran, in order (present when any did).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    hooks: &'a [staged::StageRun],
 }
 
 /// One change; never a value nor a hash.
@@ -443,6 +511,7 @@ pub(super) fn json_change<'a>(env: &str, c: &'a Change) -> JsonChange<'a> {
 
 fn print_json(
     reports: &[EnvReport<'_>],
+    stages: Option<&staged::Outcome>,
     cwd: &Path,
     now: jiff::Timestamp,
     dry_run: bool,
@@ -455,6 +524,9 @@ fn print_json(
             exists: r.exists(),
             written: r.written,
             refused: r.refused().is_some(),
+            hooks: stages
+                .and_then(|s| s.of(&r.env.name))
+                .map_or(&[][..], |s| &s.runs[..]),
             changes: r
                 .changes
                 .iter()

@@ -272,6 +272,11 @@ fn print_tables(all: &[EnvStatus<'_>], now: Timestamp, cwd: &Path) -> Result<()>
 /// The NEXT column: when the key falls due or its retired value expires, or what to do.
 fn next(row: &KeyStatus, env: &str, now: Timestamp) -> String {
     match row.state {
+        State::Pending => format!(
+            "stage {}: envmint rotate {env} --key {} resumes it",
+            row.stage.map_or("pending", |s| s.as_str()),
+            row.previous_of.as_deref().unwrap_or("KEY")
+        ),
         State::Ok | State::Due => {
             let mut text = match row.due_at {
                 Some(due) => format!("{} ({})", utc_date(due), Due::at(now, due)),
@@ -359,6 +364,9 @@ struct JsonKey<'a> {
     /// For an encryption key: how many keys its keyring holds (current and retired).
     #[serde(skip_serializing_if = "Option::is_none")]
     keyring: Option<usize>,
+    /// On a pending value (`state` `pending`): its stage, `pending` or `set`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stage: Option<&'static str>,
     /// What is odd about the key (a bad record...), in words; `null` when nothing is.
     problem: Option<String>,
 }
@@ -384,6 +392,7 @@ fn print_json(all: &[EnvStatus<'_>], cwd: &Path) -> Result<()> {
                 external: r.external,
                 role: (r.state != State::Unmanaged).then(|| r.role.name()),
                 keyring: r.keyring.map(|k| k.keys),
+                stage: r.stage.map(|s| s.as_str()),
                 problem: r.problem.as_ref().map(ToString::to_string),
             })
         })
