@@ -1463,12 +1463,12 @@ mod tests {
             (
                 "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nsize = 32\n",
                 "envmint.toml:5: unknown field `size` in [secrets.A]",
-                "[secrets.A] takes: kind, alphabet, bytes, bits, length, rotate_every, environments, external, overlap, previous, role, format",
+                "[secrets.A] takes: kind, alphabet, bytes, bits, length, rotate_every, environments, external, overlap, previous, role, format, hooks, alternate, hook_timeout",
             ),
             (
                 "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[environments.dev]\npath = \"x\"\n",
                 "envmint.toml:5: unknown field `path` in [environments.dev]",
-                "[environments.dev] takes: file, mode, sealed, recipients, recipients_file, armor",
+                "[environments.dev] takes: file, mode, sealed, recipients, recipients_file, armor, after, hook_timeout",
             ),
             (
                 "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[environments.dev]\nfiles = \"x\"\n",
@@ -1488,7 +1488,7 @@ mod tests {
             (
                 "[defaults]\nrotation = \"9d\"\n[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n",
                 "envmint.toml:2: unknown field `rotation` in [defaults]",
-                "[defaults] takes: rotate_every, mode, overlap, role",
+                "[defaults] takes: rotate_every, mode, overlap, role, hook_timeout",
             ),
             (
                 "[secrets.A]\n",
