@@ -1580,7 +1580,7 @@ mod tests {
         says(
             &format!("{ENVS}[secrets.A]\nsize = 32\n"),
             "envmint.toml:5: unknown field `size` in [secrets.A]",
-            "[secrets.A] takes: kind, alphabet, bytes, bits, length, rotate_every, environments, external, overlap, previous, role, format",
+            "[secrets.A] takes: kind, alphabet, bytes, bits, length, rotate_every, environments, external, overlap, previous, role, format, hooks, alternate, hook_timeout",
         );
         says(
             &format!("[defualts]\n{ENVS}"),
@@ -1595,7 +1595,7 @@ mod tests {
         says(
             &format!("{ENVS}[environments.dev]\npath = \"x\"\n"),
             "envmint.toml:5: unknown field `path` in [environments.dev]",
-            "[environments.dev] takes: file, mode, sealed, recipients, recipients_file, armor",
+            "[environments.dev] takes: file, mode, sealed, recipients, recipients_file, armor, after, hook_timeout",
         );
         says(
             &format!("{ENVS}[environments.dev]\nfiles = \"x\"\n"),
@@ -1610,7 +1610,7 @@ mod tests {
         says(
             &format!("[defaults]\nrotation = \"9d\"\n{ENVS}"),
             "envmint.toml:2: unknown field `rotation` in [defaults]",
-            "[defaults] takes: rotate_every, mode, overlap, role",
+            "[defaults] takes: rotate_every, mode, overlap, role, hook_timeout",
         );
     }
 
