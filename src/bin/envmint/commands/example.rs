@@ -39,7 +39,13 @@ pub fn run(ctx: &Context, args: ExampleArgs) -> Result<Exit> {
     for (dir, decls) in folders {
         let path = dir.join(".env.example");
         let file = shown(&path, &cwd).display().to_string();
-        let locked = atomic::lock(&path, ctx.lock_timeout.get()?)?;
+        // The manifest's bounds (set when it was loaded): its files' folders are repository paths.
+        let within = ctx
+            .bounds
+            .get()
+            .cloned()
+            .unwrap_or_else(atomic::Within::anywhere);
+        let locked = atomic::lock(&path, &within, ctx.lock_timeout.get()?)?;
         let existing = match locked.read()? {
             Some(bytes) => String::from_utf8(bytes.to_vec()).map_err(|_| {
                 envmint::Error::data(
