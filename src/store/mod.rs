@@ -222,6 +222,10 @@ pub struct OpenOptions {
     /// The identities that decrypt sealed files (loaded by the binary in the documented order;
     /// empty when no sealed file is opened).
     pub identities: Arc<[crate::seal::Identity]>,
+    /// Where the files may lie, checked on their real targets under the lock: the bounds
+    /// [`crate::manifest::Manifest::confine`] returned, or those of a path the user typed.
+    /// The default, [`crate::atomic::Within::anywhere`], applies only the `.git` rule.
+    pub within: crate::atomic::Within,
 }
 
 impl Default for OpenOptions {
@@ -229,6 +233,7 @@ impl Default for OpenOptions {
         OpenOptions {
             timeout: LockWait::default(),
             identities: Arc::from(Vec::new()),
+            within: crate::atomic::Within::anywhere(),
         }
     }
 }

@@ -156,6 +156,28 @@ fn file(e: &FileError) -> Rendered {
             ),
         ),
         FileProblem::NothingRequested => (format!("{path}: nothing to lock"), None),
+        FileProblem::Outside { target, folder } => (
+            format!(
+                "{path} leads to {} through a symlink, outside {}; refused: a symlink in the \
+                 repository does not choose where envmint writes secrets",
+                target.display(),
+                folder.display()
+            ),
+            Some(format!(
+                "if you chose {}, name it as it is, or allow it: envmint --allow-outside ..., or \
+                 add {} to ~/.config/envmint/allow-outside (one folder per line)",
+                target.display(),
+                target.parent().unwrap_or(target).display()
+            )),
+        ),
+        FileProblem::InsideGit { target } => (
+            format!(
+                "{path} leads into git's folder ({}) through a symlink; refused: envmint never \
+                 writes secrets into .git",
+                target.display()
+            ),
+            Some("name a file outside .git".to_string()),
+        ),
     };
     Rendered { message, hint }
 }
@@ -261,6 +283,24 @@ fn manifest(e: &ManifestError) -> Rendered {
                 )),
             )
         }
+        P::InsideGit {
+            environment,
+            field,
+            path,
+            target,
+        } => (
+            format!(
+                "`{field}` of [environments.{environment}] names {} ({} through a symlink), \
+                 inside git's folder; refused: envmint never reads or writes secrets in .git",
+                target.display(),
+                path.display()
+            ),
+            Some(
+                "name a dotenv file outside the repository's .git folder, e.g. file = \
+                 \".env.production.local\""
+                    .to_string(),
+            ),
+        ),
         P::Outside {
             environment,
             field,

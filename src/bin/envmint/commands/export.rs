@@ -109,9 +109,11 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
     )?;
     let shown_out = shown(output, &target.cwd).display().to_string();
     let timeout = ctx.lock_timeout.get()?;
+    let within = super::output_bounds(ctx, output, &target.cwd)?;
     if format == Format::DockerSecrets {
         let report = folder::write(
             output,
+            &within,
             &entries,
             timeout,
             &mut super::lock_waiter(&target.cwd),
@@ -146,7 +148,7 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
         super::warn_unignored(&output.join(folder::MARKER), true, &target.cwd);
     } else {
         refuse_special(output)?;
-        let locked = envmint::atomic::lock(output, timeout)?;
+        let locked = envmint::atomic::lock(output, &within, timeout)?;
         check_replaceable(&target, &doc, format, output)?;
         locked.write(&bytes)?;
         say!(

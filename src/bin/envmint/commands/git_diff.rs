@@ -76,7 +76,10 @@ fn diff_key(ctx: &mut Context) -> Option<KeyedHash> {
         );
         return None;
     }
-    let locked = atomic::lock(&path, ctx.lock_timeout.get().ok()?).ok()?;
+    // In git's own folder on purpose: a path envmint made from git's answer, not the
+    // repository's content, so typed (the `.git` rule lets it through).
+    let within = atomic::Within::anywhere().typed();
+    let locked = atomic::lock(&path, &within, ctx.lock_timeout.get().ok()?).ok()?;
     // Another textconv may have made it while this one waited for the lock.
     if let Some(key) = read_key(&path) {
         return Some(key);

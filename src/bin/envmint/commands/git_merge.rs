@@ -93,7 +93,9 @@ pub fn run(ctx: &Context, args: GitMergeArgs) -> Result<Exit> {
         import: None,
     };
     let bytes = store::encrypt_sealed(&args.path, &sealing, merged.text.as_bytes())?;
-    atomic::lock(&args.ours, ctx.lock_timeout.get()?)?.write(&bytes)?;
+    // The file git named for the driver's result (`%A`): git's choice, not the repository's.
+    let within = atomic::Within::anywhere().typed();
+    atomic::lock(&args.ours, &within, ctx.lock_timeout.get()?)?.write(&bytes)?;
     let mut said = Vec::new();
     if !merged.from_theirs.is_empty() {
         said.push(format!(

@@ -59,7 +59,13 @@ pub fn run(ctx: &Context, args: GitSetupArgs) -> Result<Exit> {
         );
     }
     let path = root.join(".gitattributes");
-    let locked = atomic::lock(&path, ctx.lock_timeout.get()?)?;
+    // A committed `.gitattributes` symlink stays in the folder, as every repository path does.
+    let within = if ctx.allow_outside {
+        atomic::Within::anywhere()
+    } else {
+        atomic::Within::folder(&root, &[]).typed()
+    };
+    let locked = atomic::lock(&path, &within, ctx.lock_timeout.get()?)?;
     let existing = locked.read()?;
     let existing =
         String::from_utf8_lossy(existing.as_deref().map_or(&[][..], |b| &b[..])).into_owned();
@@ -164,7 +170,10 @@ fn hook(ctx: &Context, top: &str, exe: &str, manifest: &Path, cwd: &Path) -> Res
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::writing(dir, envmint::error::Op::Create, e))?;
     }
-    let locked = atomic::lock(&path, ctx.lock_timeout.get()?)?;
+    // The hooks folder git named (inside .git on purpose): git's answer, not the repository's
+    // content, so typed (the `.git` rule lets it through).
+    let within = atomic::Within::anywhere().typed();
+    let locked = atomic::lock(&path, &within, ctx.lock_timeout.get()?)?;
     match locked.read()? {
         Some(old) if old.as_slice() == script.as_bytes() => {
             say!("{file}: the commit guard is already installed");

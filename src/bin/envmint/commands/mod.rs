@@ -6,6 +6,7 @@ mod apply;
 mod audit;
 mod bootstrap;
 mod edit;
+mod example;
 mod export;
 mod r#gen;
 mod get;
@@ -68,6 +69,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Run(args) => run::run(&ctx, &global, args),
         Command::Status(args) => status::run(&ctx, args),
         Command::Audit(args) => audit::run(&mut ctx, args),
+        Command::Example(args) => example::run(&ctx, args),
         Command::Git(args) => match args.command {
             GitCommand::Merge(args) => git_merge::run(&ctx, args),
             GitCommand::Diff(args) => git_diff::run(&mut ctx, args),
@@ -116,6 +118,7 @@ fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Res
         Command::Run(args) => &mut args.target.manifest,
         Command::Status(args) => &mut args.manifest,
         Command::Audit(args) => &mut args.manifest,
+        Command::Example(args) => &mut args.manifest,
         Command::Git(args) => match &mut args.command {
             GitCommand::Merge(args) => &mut args.manifest,
             GitCommand::Setup(args) => &mut args.manifest,
@@ -149,11 +152,39 @@ pub fn load_manifest(
     };
     // The list is read only when a path leads outside: most runs never need it, and a HOME
     // that is not this user's (sudo, setpriv) must not stop them.
-    if manifest.confine(cwd, &allow).is_err() {
-        allow.paths = allow_list(ctx)?;
-        manifest.confine(cwd, &allow)?;
-    }
+    let within = match manifest.confine(cwd, &allow) {
+        Ok(within) => within,
+        Err(_) => {
+            allow.paths = allow_list(ctx)?;
+            manifest.confine(cwd, &allow)?
+        }
+    };
+    let _ = ctx.bounds.set(within);
     Ok(manifest)
+}
+
+/// The bounds of a path the user typed (`-o`): the loaded manifest's (the working folder's
+/// without one) read as [`envmint::atomic::Within::typed`] reads them, with the user's allow
+/// list when the path needs it. The writer checks the path against them, under the lock; any
+/// other trouble with the path is left to it, which words it best.
+pub fn output_bounds(
+    ctx: &Context,
+    path: &std::path::Path,
+    cwd: &std::path::Path,
+) -> Result<envmint::atomic::Within> {
+    use envmint::atomic::Within;
+    let base = match ctx.bounds.get() {
+        Some(within) => within.clone(),
+        None if ctx.allow_outside => Within::anywhere(),
+        None => Within::folder(cwd, &[]),
+    }
+    .typed();
+    match base.check_path(path) {
+        Err(Error::File(e)) if matches!(e.problem, envmint::error::FileProblem::Outside { .. }) => {
+            Ok(base.allowing(&allow_list(ctx)?))
+        }
+        _ => Ok(base),
+    }
 }
 
 /// The folders of the user's allow list (one absolute path per line, `#` comments; `*` allows
@@ -162,9 +193,28 @@ fn allow_list(ctx: &Context) -> Result<Vec<PathBuf>> {
     let Some(path) = &ctx.allow_list else {
         return Ok(Vec::new());
     };
-    let Some(bytes) = envmint::atomic::read_regular(path, 1024 * 1024)? else {
+    let Some((bytes, meta)) = envmint::atomic::read_regular_with_metadata(path, 1024 * 1024)?
+    else {
         return Ok(Vec::new());
     };
+    // The list decides where secrets may be written: like git's safe.directory in the user's
+    // own config, it counts only when no one else could have written it. The owner and mode
+    // are those of the file read (from its descriptor), and its folder's are checked too.
+    if let Some(reason) = not_only_yours(&meta).or_else(|| {
+        let folder = path.parent()?;
+        let meta = std::fs::metadata(folder).ok()?;
+        not_only_yours(&meta).map(|why| format!("its folder {}: {why}", folder.display()))
+    }) {
+        return Err(Error::Refused {
+            path: path.clone(),
+            reason: format!("the allow list is not used: {reason}"),
+            hint: Some(format!(
+                "the list must be yours and writable by you alone: chown $(id -u) and chmod \
+                 go-w it (ls -ld {0} {0}/..)",
+                path.display()
+            )),
+        });
+    }
     let text = String::from_utf8_lossy(&bytes);
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -230,6 +280,32 @@ pub fn refuse_kept_files(
         .with_hint(hint));
     }
     Ok(())
+}
+
+/// Why a file or folder of the allow list's place could have been written by someone other than
+/// the effective user: another owner (root's is accepted for a folder, as `/home` is root's),
+/// or write permission for group or others (a sticky folder such as `/tmp` is still refused:
+/// another user could have created the list in it).
+fn not_only_yours(meta: &std::fs::Metadata) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let euid = rustix::process::geteuid().as_raw();
+    let owner_ok = meta.uid() == euid || (meta.is_dir() && meta.uid() == 0);
+    if !owner_ok {
+        return Some(format!(
+            "it belongs to uid {}, not to you (uid {euid})",
+            meta.uid()
+        ));
+    }
+    let mode = meta.mode() & 0o7777;
+    if mode & 0o022 != 0 {
+        let who = match mode & 0o022 {
+            0o020 => "its group",
+            0o002 => "others",
+            _ => "its group and others",
+        };
+        return Some(format!("{who} may write to it (mode {mode:04o})"));
+    }
+    None
 }
 
 /// Flags every command sees.

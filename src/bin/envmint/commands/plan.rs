@@ -174,7 +174,8 @@ fn write_plan(
         })
         .collect();
     let bytes = file::render(path, &envmint::time::format_timestamp(now), &envs)?;
-    let lock = envmint::atomic::lock(path, ctx.lock_timeout.get()?)?;
+    let within = super::output_bounds(ctx, path, ctx.cwd()?)?;
+    let lock = envmint::atomic::lock(path, &within, ctx.lock_timeout.get()?)?;
     check_replaceable(path)?;
     lock.write(&bytes)
 }

@@ -279,6 +279,9 @@ pub fn unseal(
              write it anyway"
         )));
     }
+    if output.is_some() {
+        options.within = super::output_bounds(ctx, target, &cwd)?;
+    }
     let files = super::open_locked(ctx, &[store::Storage::plain(target)], &mut options, &cwd)?;
     let existing = if files[0].exists() {
         let existing = files[0].snapshot().document()?;

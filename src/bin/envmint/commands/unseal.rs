@@ -100,7 +100,8 @@ pub fn write_output(
     fill: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
 ) -> Result<()> {
     // The atomic writer's pipe buffers and writes on its own thread: no BufWriter here.
-    let locked = envmint::atomic::lock(path, ctx.lock_timeout.get()?)?;
+    let within = super::output_bounds(ctx, path, ctx.cwd()?)?;
+    let locked = envmint::atomic::lock(path, &within, ctx.lock_timeout.get()?)?;
     locked.write_streamed(fill)
 }
 
@@ -164,7 +165,10 @@ pub fn store_options(
     envs: &[&envmint::manifest::Environment],
     flags: &[PathBuf],
 ) -> Result<envmint::store::OpenOptions> {
-    let mut options = envmint::store::OpenOptions::default();
+    let mut options = envmint::store::OpenOptions {
+        within: ctx.bounds.get().cloned().unwrap_or_default(),
+        ..Default::default()
+    };
     let needed = envs
         .iter()
         .filter_map(|e| e.sealed.as_ref())

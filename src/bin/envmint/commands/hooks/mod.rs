@@ -85,7 +85,9 @@ pub fn check_allowed(ctx: &Context, manifest: &Manifest, cwd: &Path, allow: bool
     let mut text = existing;
     text.push_str(&line);
     text.push('\n');
-    let locked = envmint::atomic::lock(&file, ctx.lock_timeout.get()?)?;
+    // The user's own config folder, from the user's variables: no repository path.
+    let within = envmint::atomic::Within::anywhere().typed();
+    let locked = envmint::atomic::lock(&file, &within, ctx.lock_timeout.get()?)?;
     locked.write(text.as_bytes())?;
     Ok(())
 }
