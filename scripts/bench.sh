@@ -14,9 +14,13 @@
 #   bench_bootstrap  envmint bootstrap dev/staging/prod  vs  scripts/legacy/generate-secrets.sh
 #   bench_big_file   adding one key to files of 1,000 / 10,000 / 100,000 keys (ms per MB)
 #   bench_memory     peak RSS adding one key to a 1,000,000-key (~16 MB) file: < 5x size + 10 MB
+#   bench_memory_read peak RSS of status, status --json, rotate --due and audit on a
+#                    1,000,000-key (25 MB) file: each < 5x size + 10 MB
 #   bench_seal       seal/unseal of a 2 KB .env vs age and rage; a 200 MB file: time vs age
 #                    (< 1.3x) and peak RSS (flat: streaming). rage is installed once with
 #                    `cargo install --locked rage` into ~/.cache/envmint-bench (BENCH_RAGE=0: skip)
+#   bench_seal_header unseal of a file sealed to 4,000 recipients (the first one ours) vs age:
+#                    < 1 s
 #   bench_sealed_noop bootstrap of a sealed environment that needs nothing: < 3 ms, no write
 #   bench_export     export of a 10,000-key (~1 MB) environment in each format, to stdout and
 #                    -o FILE; docker-secrets: a folder of 10,000 files, new and unchanged: < 30 ms
@@ -27,6 +31,9 @@
 #                    is built once with git fast-import into ~/.cache/envmint-bench
 #   bench_rotate     rotate --due on 10,000 managed keys (~1 MB), 10% due, a fresh copy each
 #                    run: < 50 ms; the sealed form within 1.5x of plain
+#   bench_merge      the git merge driver on a sealed 1,000-key store: 100 keys set on each
+#                    branch and 10 rotated on both (three decryptions, merge, one encryption):
+#                    < 100 ms
 #
 # The bootstrap sections are skipped with a message while `envmint bootstrap` does not work
 # yet. Results end in a summary table: what, envmint median, other median, ratio, target,
@@ -392,6 +399,62 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' \
         "$(calc "int($mb < $bound)")"
 }
 
+# peak_kb DIR COMMAND...: the peak RSS in KB of COMMAND run in DIR (stdout and stderr dropped).
+peak_kb() {
+    local dir=$1
+    shift
+    if [ -x /usr/bin/time ]; then
+        (cd "$dir" && /usr/bin/time -f '%M' -o "$WORK/peak.txt" "$@" >/dev/null 2>&1) || true
+        tail -n 1 "$WORK/peak.txt"
+    else
+        (cd "$dir" && "$PY" -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@")
+    fi
+}
+
+bench_memory_read() {
+    log "peak memory: status, rotate --due and audit on a 1,000,000-key (25 MB) file"
+    local dir="$WORK/memory-read"
+    mkdir -p "$dir"
+    # VAR_0000000=<12 hex>: 25 bytes a key. Names that do not look like secrets: audit has
+    # no finding per key (a million weak `*_KEY` values make a million findings; see the
+    # README).
+    "$PY" - "$dir/base.env" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.writelines(f"VAR_{i:07d}={i * 2654435761 % (1 << 48):012x}\n" for i in range(1_000_000))
+PY
+    cat >"$dir/envmint.toml" <<'TOML'
+[environments.production]
+file = ".env.production.local"
+
+[secrets.NEW_KEY]
+kind = "hex"
+bytes = 32
+
+[secrets.VAR_0000001]
+kind = "hex"
+bytes = 16
+TOML
+    local size bound what kb mb start ms
+    size=$(wc -c <"$dir/base.env")
+    bound=$(calc "5 * $size / 1e6 + 10")
+    for what in "status" "status --json" "rotate production --due" "audit production"; do
+        cp "$dir/base.env" "$dir/.env.production.local"
+        chmod 600 "$dir/.env.production.local"
+        start=$(date +%s%N)
+        # shellcheck disable=SC2086 # $what is several words on purpose
+        kb=$(peak_kb "$dir" "$ENVMINT" --manifest envmint.toml $what)
+        ms=$(calc "($(date +%s%N) - $start) / 1e6")
+        mb=$(calc "$kb * 1024 / 1e6")
+        echo "=> $what: peak RSS $(fmt 1 "$mb") MB (bound $(fmt 1 "$bound") MB), $(fmt 0 "$ms") ms"
+        record "peak RSS, $what, 1M keys ($(fmt 0 "$(calc "$size / 1e6")") MB)" \
+            "$(fmt 1 "$mb") MB" "-" "$(fmt 2 "$(calc "$mb * 1e6 / $size")")x size" \
+            "< 5x size + 10 MB" "$(calc "int($mb < $bound)")"
+    done
+}
+
 # rage, for the seal/unseal comparison: installed once into a cache folder, never system-wide.
 ensure_rage() {
     RAGE=""
@@ -727,6 +790,53 @@ PY
         "$(fmt 2 "$r_rot")x" "<= 1.5x plain" "$(calc "int($r_rot <= 1.5)")"
 }
 
+bench_merge() {
+    log "git merge driver: a sealed store of 1,000 keys, 100 changed per branch, 10 rotated on both"
+    local dir="$WORK/merge" json="$WORK/merge.json" recipient
+    mkdir -p "$dir"
+    recipient=$(cd "$dir" && "$ENVMINT" keygen -o id.txt 2>&1 | sed 's/^Public key: //')
+    "$PY" - "$dir" "$recipient" <<'PY'
+import os, sys
+d, recipient = sys.argv[1], sys.argv[2]
+with open(os.path.join(d, "envmint.toml"), "w") as f:
+    f.write(f'[environments.prod]\nsealed = ".env.prod.age"\nrecipients = ["{recipient}"]\n\n')
+    for i in range(1000):
+        f.write(f'[secrets.KEY_{i:04d}]\nkind = "hex"\nbytes = 32\noverlap = "7d"\n')
+def write(name, changed, when):
+    with open(os.path.join(d, name), "w") as f:
+        for i in range(1000):
+            t = when if i in changed else "2030-01-01T00:00:00Z"
+            v = os.urandom(32).hex() if i in changed else f"{i:064x}"
+            f.write(f"# envmint: generated={t}\nKEY_{i:04d}={v}\n")
+both = set(range(990, 1000))
+write("base.env", set(), None)
+write("ours.env", set(range(0, 100)) | both, "2030-02-01T00:00:00Z")
+write("theirs.env", set(range(100, 200)) | both, "2030-02-02T00:00:00Z")
+PY
+    (
+        cd "$dir"
+        for side in base ours theirs; do
+            cp "$side.env" .env.prod.local
+            "$ENVMINT" seal prod --remove-plaintext >/dev/null 2>&1
+            mv .env.prod.age "$side.age"
+        done
+        cp ours.age cur.age
+        ENVMINT_IDENTITY=id.txt "$ENVMINT" git merge base.age cur.age theirs.age .env.prod.age
+    ) || {
+        record "git merge driver, 1,000 keys" "failed" "-" "-" "< 100 ms" fail
+        return
+    }
+    (cd "$dir" && ENVMINT_IDENTITY=id.txt hyperfine -N --style basic --warmup 2 \
+        --runs "$RUNS_BIG" --export-json "$json" --prepare "cp ours.age cur.age" \
+        -n "git merge driver (1,000 keys)" \
+        "$ENVMINT git merge base.age cur.age theirs.age .env.prod.age")
+    local m
+    m=$(median_ms "$json" 0)
+    echo "=> merge driver: $(fmt 2 "$m") ms"
+    record "git merge driver, 1,000-key sealed store" "$(fmt 2 "$m") ms" "-" "-" "< 100 ms" \
+        "$(calc "int($m < 100)")"
+}
+
 summary() {
     log "summary ($([ "$QUICK" = 1 ] && echo quick || echo full) run)"
     {
@@ -788,8 +898,8 @@ PY
         "<= 1.5x" "$(calc "int($ratio <= 1.5)")"
 }
 
-SECTIONS=(bench_gen bench_throughput bench_bootstrap bench_big_file bench_memory bench_seal
-    bench_seal_header bench_sealed_noop bench_status bench_audit_git bench_export bench_run bench_rotate)
+SECTIONS=(bench_gen bench_throughput bench_bootstrap bench_big_file bench_memory bench_memory_read
+    bench_seal bench_seal_header bench_sealed_noop bench_status bench_audit_git bench_export bench_run bench_rotate bench_merge)
 # BENCH_ONLY="bench_audit_git ..." runs only those sections.
 if [ -n "${BENCH_ONLY:-}" ]; then
     read -ra SECTIONS <<<"$BENCH_ONLY"

@@ -12,6 +12,7 @@
 //! - [`values`]: empty, placeholder and example values, values weaker than their declaration,
 //!   unmanaged secrets under 128 bits ([`entropy`]), the same value twice;
 //! - [`git`]: `.gitignore` coverage, tracked secret files, and values in the history (`--git`);
+//! - [`staged`]: what a commit is about to add (`--staged`, the commit guard);
 //! - [`rotation`]: keys due, unknown or overdue for rotation (from `plan::status`), and
 //!   keyrings past [`rotation::KEYRING_AUDIT_KEYS`];
 //! - [`roles`]: the manifest's rotation settings: a password-like name left `signing`, an
@@ -22,6 +23,7 @@ pub mod files;
 pub mod git;
 pub mod roles;
 pub mod rotation;
+pub mod staged;
 pub mod values;
 
 use serde::Serialize;
@@ -76,6 +78,11 @@ pub enum Check {
     Tracked,
     /// A value found verbatim in a tracked file or in the repository's history (`--git`).
     GitHistory,
+    /// A sealed store `.gitattributes` does not send to envmint's merge driver and textconv.
+    GitAttributes,
+    /// A staged file that must not be committed (`--staged`): a plaintext env file, a plan,
+    /// an identity, an export list, or a file holding a stored value.
+    Staged,
     /// A secret the manifest declares for the environment that is not in its file.
     MissingValue,
     /// A key due for rotation (or that never was, as far as the records tell).
@@ -95,6 +102,9 @@ pub enum Check {
     /// An `overlap` longer than `rotate_every` x `keep`: rotations inside the window push
     /// retired values out before they expire.
     OverlapKeep,
+    /// A hook (a command envmint runs as the user) that is new or changed since the user
+    /// allowed this manifest's hooks on this machine: review it like code.
+    HookNotAllowed,
 }
 
 impl Check {
@@ -113,6 +123,8 @@ impl Check {
             Check::NotIgnored => "not-ignored",
             Check::Tracked => "tracked",
             Check::GitHistory => "git-history",
+            Check::GitAttributes => "git-attributes",
+            Check::Staged => "staged",
             Check::MissingValue => "missing-value",
             Check::RotationDue => "rotation-due",
             Check::RotationUnknown => "rotation-unknown",
@@ -121,6 +133,7 @@ impl Check {
             Check::KeyringSize => "keyring-size",
             Check::SigningCredential => "signing-credential",
             Check::OverlapKeep => "overlap-keep",
+            Check::HookNotAllowed => "hook-not-allowed",
         }
     }
 
@@ -134,7 +147,8 @@ impl Check {
             }
             Check::WeakValue | Check::LowEntropy => "weak values",
             Check::DuplicateValue => "shared values",
-            Check::NotIgnored | Check::Tracked => "git",
+            Check::NotIgnored | Check::Tracked | Check::GitAttributes => "git",
+            Check::Staged => "staged for commit",
             Check::GitHistory => "values in git",
             Check::MissingValue => "missing values",
             Check::RotationDue
@@ -143,6 +157,7 @@ impl Check {
             | Check::RecordTime
             | Check::KeyringSize => "rotation",
             Check::SigningCredential | Check::OverlapKeep => "roles and overlap",
+            Check::HookNotAllowed => "hooks",
         }
     }
 }
@@ -252,7 +267,7 @@ fn order(
 }
 
 /// Every check, in report order.
-pub const ALL: [Check; 19] = [
+pub const ALL: [Check; 21] = [
     Check::FileMode,
     Check::FolderMode,
     Check::SealedUnopened,
@@ -264,6 +279,8 @@ pub const ALL: [Check; 19] = [
     Check::DuplicateValue,
     Check::NotIgnored,
     Check::Tracked,
+    Check::GitAttributes,
+    Check::Staged,
     Check::GitHistory,
     Check::MissingValue,
     Check::RotationDue,

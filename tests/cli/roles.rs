@@ -293,14 +293,22 @@ fn set_retires_the_old_value_of_an_external_secret_with_an_overlap() {
     // A credential without an overlap is simply replaced; an encryption key keeps the old one.
     let out = out
         .then()
-        .args(["set", "production", "STRIPE_API_KEY"])
+        .args(["set", "production", "STRIPE_API_KEY", "--json"])
         .stdin("sk_new")
         .status(0);
+    assert!(!out.stdout().contains("retired"), "{}", out.stdout());
+    // --json reports the retirement set made, as rotate --json does (never a value).
     let out = out
         .then()
-        .args(["set", "production", "ENC"])
+        .args(["set", "production", "ENC", "--json"])
         .stdin("k1")
         .status(0);
+    let json = out.json();
+    assert_eq!(json["action"], "replaced");
+    assert_eq!(json["retired"][0]["key"], "ENC_OLD");
+    assert_eq!(json["retired"][0]["action"], "retired");
+    assert_eq!(json["retired"][0]["previous_of"], "ENC");
+    assert!(!out.stdout().contains("k0"), "{}", out.stdout());
     let file = out.read(".env");
     assert!(!file.contains("sk_old") && !file.contains("STRIPE_API_KEY_PREVIOUS"));
     assert!(file.contains("\nENC_OLD=k0\n"), "{file}");
@@ -376,11 +384,21 @@ fn fail_bad_roles_and_warn_an_overlap_no_keep_can_hold() {
         .chmod(".env", 0o600)
         .args(["status", "--at", "2026-01-02"])
         .status(0);
+    // Each warning names the secret's table in the manifest.
     assert_stderr_has(
         &out,
-        "warning: envmint.toml: JWT: overlap 30d is longer than rotate_every 7d x keep 1",
+        "warning: envmint.toml:3: JWT: overlap 30d is longer than rotate_every 7d x keep 1",
     );
     assert_stderr_has(&out, "keep = 5");
+    assert_stderr_has(
+        &out,
+        "warning: envmint.toml:6: SMTP_PASSWORD declares no role but is named like a \
+         credential: `rotate --due` and `--all` keep it as one",
+    );
+    assert_stderr_has(
+        &out,
+        "hint: declare role = \"credential\" in [secrets.SMTP_PASSWORD]",
+    );
     let out = out.then().args(["audit", "--json"]).status(1);
     let json = out.json();
     let checks: Vec<(String, String)> = json
@@ -399,4 +417,117 @@ fn fail_bad_roles_and_warn_an_overlap_no_keep_can_hold() {
             "{check} {key}: {checks:?}"
         );
     }
+}
+
+/// The attacker findings on roles changed in the manifest (one line in a pull request):
+/// `encryption` -> `signing` must not let `rotate --due` drop the keyring (a retired key whose
+/// record has no `expires` goes only by `envmint retire`), and deleting
+/// `role = "credential"` from DB_PASSWORD must not rotate the password in the file alone.
+#[test]
+fn a_role_changed_in_the_manifest_neither_drops_a_keyring_nor_rotates_a_password_alone() {
+    let declared = "[environments.production]\nfile = \".env\"\n\
+        [secrets.ENCRYPTION_KEY]\nkind = \"hex\"\nbytes = 32\nrole = \"encryption\"\n\
+        rotate_every = \"30d\"\n\
+        [secrets.DB_PASSWORD]\nkind = \"alnum\"\nlength = 32\nrole = \"credential\"\n\
+        rotate_every = \"30d\"\n";
+    let out = Test::new()
+        .write("envmint.toml", declared)
+        .write(
+            ".env",
+            "# envmint: generated=2026-01-01T00:00:00Z\n\
+             ENCRYPTION_KEY=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n\
+             # envmint: generated=2026-01-01T00:00:00Z\n\
+             DB_PASSWORD=Abcdefghijklmnopqrstuvwxyz012345\n",
+        )
+        .chmod(".env", 0o600)
+        .args(["rotate", "--due", "--at", "2026-03-01"])
+        .status(0);
+    let before = values(&out, ".env");
+    assert!(before.contains_key("ENCRYPTION_KEY_PREVIOUS"));
+    // The pull request: ENCRYPTION_KEY now signing with a 1-day overlap, DB_PASSWORD's role
+    // deleted.
+    let changed = declared
+        .replace(
+            "role = \"encryption\"\n",
+            "role = \"signing\"\noverlap = \"1d\"\n",
+        )
+        .replace("role = \"credential\"\n", "");
+    let out = out
+        .then()
+        .write("envmint.toml", &changed)
+        .args(["rotate", "--due", "--at", "2027-01-01"])
+        .status(0);
+    let after = values(&out, ".env");
+    // Compared, never printed.
+    assert!(
+        after["ENCRYPTION_KEY_PREVIOUS"] == before["ENCRYPTION_KEY_PREVIOUS"],
+        "the keyring's key was dropped"
+    );
+    assert!(after["ENCRYPTION_KEY"] == before["ENCRYPTION_KEY"]);
+    assert!(
+        after["DB_PASSWORD"] == before["DB_PASSWORD"],
+        "the password changed"
+    );
+    assert_stderr_has(&out, "  keyring full, kept   ENCRYPTION_KEY  (due)");
+    assert_stderr_has(&out, "  credential, kept     DB_PASSWORD     (due)");
+    assert_stderr_has(
+        &out,
+        "warning: envmint.toml:9: DB_PASSWORD declares no role but is named like a credential",
+    );
+    let out = out.then().args(["status", "--at", "2027-01-01"]).status(0);
+    assert_stderr_has(
+        &out,
+        "ENCRYPTION_KEY_PREVIOUS: its record has no expires= (an encryption key's keyring) but \
+         the secret's role is now signing; kept, never removed by time",
+    );
+    // --key still renews the password; only retire removes the keyring's key.
+    let out = out
+        .then()
+        .args([
+            "rotate",
+            "production",
+            "--key",
+            "DB_PASSWORD",
+            "--at",
+            "2027-01-01",
+        ])
+        .status(0);
+    assert!(values(&out, ".env")["DB_PASSWORD"] != before["DB_PASSWORD"]);
+    let out = out
+        .then()
+        .args(["retire", "production", "ENCRYPTION_KEY"])
+        .status(0);
+    assert!(!values(&out, ".env").contains_key("ENCRYPTION_KEY_PREVIOUS"));
+}
+
+/// `retire` also removes a key's retired values left under names it no longer uses, and those
+/// of a key the manifest no longer declares (found by their `previous-of` record): a keyring's
+/// are never removed by a rotation, so they would otherwise stay for good.
+#[test]
+fn retire_removes_values_left_behind_by_a_changed_or_removed_secret() {
+    let text = format!(
+        "{KEYRING}# envmint: previous-of=ENC retired=2024-01-01T00:00:00Z\nENC_PREVIOUS=moved\n\
+         # envmint: previous-of=OLD_KEY retired=2024-01-01T00:00:00Z\nOLD_KEY_PREVIOUS=gone\n"
+    );
+    let out = Test::new()
+        .write("envmint.toml", keyring_manifest(""))
+        .write(".env", &text)
+        .chmod(".env", 0o600)
+        .args(["retire", "production", "OLD_KEY", "--json"])
+        .status(0);
+    assert_eq!(out.json()["changes"][0]["key"], "OLD_KEY_PREVIOUS");
+    assert_eq!(out.json()["removed"], 1);
+    let file = out.read(".env");
+    assert!(!file.contains("OLD_KEY_PREVIOUS"), "{file}");
+    let out = out
+        .then()
+        .args(["retire", "production", "ENC", "--older-than", "2023-01-01"])
+        .status(0);
+    assert_eq!(out.read(".env"), file, "nothing that old");
+    let out = out.then().args(["retire", "production", "ENC"]).status(0);
+    let file = out.read(".env");
+    assert!(
+        !file.contains("ENC_PREVIOUS") && !file.contains("ENC_OLD"),
+        "{file}"
+    );
 }

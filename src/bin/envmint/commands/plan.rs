@@ -1,17 +1,17 @@
 //! `envmint plan [ENV...]`: the rotation `rotate` would make, as a redacted summary, and with
 //! `-o PLANFILE` saved with its new values for `envmint apply`.
 
-use super::rotate::{self, EnvReport};
+use super::hooks::staged;
+use super::rotate;
 use super::shown;
 use crate::cli::PlanArgs;
 use crate::context::Context;
-use envmint::dotenv::Document;
 use envmint::error::FileProblem;
 use envmint::manifest::{Environment, Manifest, Source};
-use envmint::plan::edit::digest;
 use envmint::plan::file::{self, EnvSecrets, EnvToSave, SummaryLine};
 use envmint::plan::rotation::{self, Action, Change};
-use envmint::{Error, Exit, Result, store};
+use envmint::rotation::{EnvReport, Session};
+use envmint::{Error, Exit, Result};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -55,7 +55,7 @@ struct Made<'a> {
     summary: Vec<SummaryLine>,
 }
 
-pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
+pub fn run(ctx: &mut Context, global: &super::Global, args: PlanArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
     let manifest = super::load_manifest(ctx, args.rotation.manifest.as_deref(), &cwd)?;
     super::status::warn_manifest(&manifest, &cwd);
@@ -64,73 +64,64 @@ pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
     }
     let (envs, named) = rotate::environments(&manifest, &args.rotation.environments)?;
     let now = rotate::instant(ctx, args.rotation.at.as_deref())?;
-    let options = rotation::Options {
+    let mut options = rotation::Options {
         selection: rotate::selection(&args.rotation.select),
         no_overlap: false,
         now,
         skip_undeclared: !named,
         rotated_earlier: Default::default(),
+        set_at_service: Default::default(),
     };
     rotate::check_keys_declared(&manifest, &envs, named, &options.selection)?;
     let open = super::unseal::store_options(ctx, &envs, &args.rotation.identities)?;
     let dir = manifest_dir(&manifest, &cwd);
 
-    let mut reports = Vec::with_capacity(envs.len());
-    let mut made = Vec::with_capacity(envs.len());
-    // Per store already planned: its document once planned, so a second environment stored in
-    // the same file is planned on top of the first (and `apply` replays them in that order).
-    let mut planned: Vec<(&Path, Document)> = Vec::new();
-    // The environments planned so far, and the keys each rotated: one sharing a store with a
-    // later one keeps that one from rotating them again.
-    let mut planned_envs: Vec<&Environment> = Vec::new();
-    let mut rotated = Vec::new();
-    for env in &envs {
-        let storage = store::Storage::of(env)?;
-        let earlier = planned.iter().position(|(p, _)| *p == env.store_path());
-        let snapshot = match earlier {
-            Some(i) => store::Snapshot::of_document(storage, &planned.remove(i).1),
-            None => store::peek(storage, &open)?,
-        };
-        if !snapshot.exists() {
-            reports.push(EnvReport {
-                env,
-                exists: false,
-                written: false,
-                refused: false,
-                changes: Vec::new(),
-            });
-            continue;
-        }
-        let before = digest(Some(snapshot.document()?.render().as_bytes()));
-        let options = rotate::shared_options(&options, &planned_envs, &rotated, env);
-        let (doc, built) = rotate::build(&manifest, env, &snapshot, &options, &mut ctx.rng)?;
-        let disk = match earlier {
-            Some(_) => Some(store::peek(store::Storage::of(env)?, &open)?.document()?),
-            None => None,
-        };
-        rotate::warn_problems(built.problems, disk.as_ref(), shown(env.store_path(), &cwd));
-        planned_envs.push(env);
-        rotated.push(rotate::rotated_keys(&built.changes));
-        let after = digest(Some(doc.render().as_bytes()));
-        planned.push((env.store_path(), doc));
-        let summary = built.changes.iter().map(summary_line).collect();
-        made.push(Made {
-            env,
-            secrets: EnvSecrets {
-                before,
-                after,
-                edits: built.edits,
-            },
-            summary,
-        });
-        reports.push(EnvReport {
-            env,
-            exists: true,
-            written: false,
-            refused: false,
-            changes: built.changes,
-        });
+    // Credentials with a `set` hook are rotated by `envmint rotate`, stage by stage: a plan
+    // lists them and their hooks, and its file never carries a new value for one (applied,
+    // it would change the file alone and lock the app out).
+    let hook_run = staged::Run {
+        lock: std::cell::OnceCell::new(),
+        manifest: &manifest,
+        cwd: &cwd,
+        open: &open,
+        now,
+        verbose: global.verbose,
+        allow_hooks: false,
+    };
+    let stages = staged::run(ctx, &hook_run, &envs, &options.selection, true)?;
+    options.rotated_earlier.extend(stages.keys.iter().cloned());
+
+    // Without the lock: the plan is checked against the stores again when it is applied.
+    let session = Session::new(&manifest, envs.clone(), options).saving_plan();
+    let mut report = session
+        .dry_run(&open, &mut rotate::Hooks { cwd: &cwd }, &mut ctx.rng)
+        .map_err(|e| rotate::session_error(&envs, e))?;
+    rotate::warn_report(&mut report, &cwd);
+    // A store whose records are ahead of the clock cannot be planned.
+    if let Some(r) = report.envs.iter().find(|r| r.refused().is_some())
+        && let Some(behind) = r.refused()
+    {
+        return Err(rotate::clock_behind(r.env, behind));
     }
+    let made: Vec<Made<'_>> = report
+        .envs
+        .iter_mut()
+        .filter_map(|r| {
+            let saved = r.saved.take()?;
+            Some(Made {
+                env: r.env,
+                summary: r.changes.iter().map(summary_line).collect(),
+                secrets: EnvSecrets {
+                    before: saved.before,
+                    after: saved.after,
+                    edits: saved.edits,
+                },
+            })
+        })
+        .collect();
+    let mut reports = report.envs;
+    staged::merge(&mut reports, &stages);
+    let hooks = planned_hooks(&manifest, &reports, &stages);
 
     if let Some(path) = &args.output {
         write_plan(ctx, path, &dir, now, &made)?;
@@ -138,9 +129,10 @@ pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
         super::warn_unignored(path, false, &cwd);
     }
     if args.json {
-        print_json(&reports, &cwd, now, args.output.as_deref())?;
+        print_json(&reports, &hooks, &cwd, now, args.output.as_deref())?;
     } else {
         rotate::print_summary(&reports, &cwd, true);
+        print_hooks(&hooks);
         if let Some(path) = &args.output {
             super::say!(
                 "plan written to {}; apply it with: envmint apply {}",
@@ -182,7 +174,8 @@ fn write_plan(
         })
         .collect();
     let bytes = file::render(path, &envmint::time::format_timestamp(now), &envs)?;
-    let lock = envmint::atomic::lock(path, ctx.lock_timeout.get()?)?;
+    let within = super::output_bounds(ctx, path, ctx.cwd()?)?;
+    let lock = envmint::atomic::lock(path, &within, ctx.lock_timeout.get()?)?;
     check_replaceable(path)?;
     lock.write(&bytes)
 }
@@ -207,6 +200,78 @@ fn check_replaceable(path: &Path) -> Result<()> {
     .with_hint("name a new file (rotation.plan), or remove this one first if it is yours to lose"))
 }
 
+/// A hook a rotation of this plan runs (through `envmint rotate`).
+#[derive(Serialize)]
+struct PlannedHook<'a> {
+    environment: &'a str,
+    /// The secret (absent for an environment's `after`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<&'a str>,
+    /// `set`, `test`, `retire`, `reencrypt` or `after`.
+    stage: &'static str,
+    /// The command, as the manifest gives it.
+    command: &'a str,
+}
+
+/// The hooks of the keys the stages would take (`set`, `test`, and `retire` when declared),
+/// and `after` of each environment that would get a new value.
+fn planned_hooks<'a>(
+    manifest: &'a Manifest,
+    reports: &[EnvReport<'a>],
+    stages: &staged::Outcome,
+) -> Vec<PlannedHook<'a>> {
+    let mut out = Vec::new();
+    for r in reports {
+        let name = r.env.name.as_str();
+        if let Some(s) = stages.of(name) {
+            for c in s.changes.iter().filter(|c| c.action == Action::Rotated) {
+                let Some(decl) = manifest.secrets().iter().find(|d| d.key == c.key) else {
+                    continue;
+                };
+                for (stage, command) in decl.hooks.iter().flat_map(|h| h.named()) {
+                    out.push(PlannedHook {
+                        environment: name,
+                        key: Some(&decl.key),
+                        stage,
+                        command,
+                    });
+                }
+            }
+        }
+        if let Some(after) = &r.env.after
+            && r.changes.iter().any(|c| c.action == Action::Rotated)
+        {
+            out.push(PlannedHook {
+                environment: name,
+                key: None,
+                stage: "after",
+                command: after,
+            });
+        }
+    }
+    out
+}
+
+/// The hooks, one line each, after the summary.
+fn print_hooks(hooks: &[PlannedHook<'_>]) {
+    if hooks.is_empty() {
+        return;
+    }
+    super::say!(
+        "hooks (envmint rotate runs them, stage by stage; a plan file never carries a hooked \
+         credential):"
+    );
+    for h in hooks {
+        super::say!(
+            "  {}: {} {}: {}",
+            h.environment,
+            h.key.unwrap_or("environment"),
+            h.stage,
+            super::hooks::one_line(h.command)
+        );
+    }
+}
+
 #[derive(Serialize)]
 struct JsonPlan<'a> {
     /// The instant the plan was made for.
@@ -214,6 +279,8 @@ struct JsonPlan<'a> {
     /// The plan file written, if any.
     plan_file: Option<std::borrow::Cow<'a, str>>,
     environments: Vec<JsonEnv<'a>>,
+    /// The hooks `envmint rotate` would run for this plan's keys.
+    hooks: &'a [PlannedHook<'a>],
 }
 
 #[derive(Serialize)]
@@ -226,6 +293,7 @@ struct JsonEnv<'a> {
 
 fn print_json(
     reports: &[EnvReport<'_>],
+    hooks: &[PlannedHook<'_>],
     cwd: &Path,
     now: jiff::Timestamp,
     output: Option<&Path>,
@@ -235,7 +303,7 @@ fn print_json(
         .map(|r| JsonEnv {
             environment: &r.env.name,
             file: shown(r.env.store_path(), cwd).to_string_lossy(),
-            exists: r.exists,
+            exists: r.exists(),
             changes: r
                 .changes
                 .iter()
@@ -247,6 +315,7 @@ fn print_json(
         at: envmint::time::format_timestamp(now),
         plan_file: output.map(|p| shown(p, cwd).to_string_lossy()),
         environments,
+        hooks,
     };
     let text = serde_json::to_string(&report).map_err(|e| {
         envmint::error::FileError::os("<stdout>", envmint::error::Op::WriteStdout, e.into())
