@@ -27,6 +27,9 @@
 #                    is built once with git fast-import into ~/.cache/envmint-bench
 #   bench_rotate     rotate --due on 10,000 managed keys (~1 MB), 10% due, a fresh copy each
 #                    run: < 50 ms; the sealed form within 1.5x of plain
+#   bench_merge      the git merge driver on a sealed 1,000-key store: 100 keys set on each
+#                    branch and 10 rotated on both (three decryptions, merge, one encryption):
+#                    < 100 ms
 #
 # The bootstrap sections are skipped with a message while `envmint bootstrap` does not work
 # yet. Results end in a summary table: what, envmint median, other median, ratio, target,
@@ -727,6 +730,53 @@ PY
         "$(fmt 2 "$r_rot")x" "<= 1.5x plain" "$(calc "int($r_rot <= 1.5)")"
 }
 
+bench_merge() {
+    log "git merge driver: a sealed store of 1,000 keys, 100 changed per branch, 10 rotated on both"
+    local dir="$WORK/merge" json="$WORK/merge.json" recipient
+    mkdir -p "$dir"
+    recipient=$(cd "$dir" && "$ENVMINT" keygen -o id.txt 2>&1 | sed 's/^Public key: //')
+    "$PY" - "$dir" "$recipient" <<'PY'
+import os, sys
+d, recipient = sys.argv[1], sys.argv[2]
+with open(os.path.join(d, "envmint.toml"), "w") as f:
+    f.write(f'[environments.prod]\nsealed = ".env.prod.age"\nrecipients = ["{recipient}"]\n\n')
+    for i in range(1000):
+        f.write(f'[secrets.KEY_{i:04d}]\nkind = "hex"\nbytes = 32\noverlap = "7d"\n')
+def write(name, changed, when):
+    with open(os.path.join(d, name), "w") as f:
+        for i in range(1000):
+            t = when if i in changed else "2030-01-01T00:00:00Z"
+            v = os.urandom(32).hex() if i in changed else f"{i:064x}"
+            f.write(f"# envmint: generated={t}\nKEY_{i:04d}={v}\n")
+both = set(range(990, 1000))
+write("base.env", set(), None)
+write("ours.env", set(range(0, 100)) | both, "2030-02-01T00:00:00Z")
+write("theirs.env", set(range(100, 200)) | both, "2030-02-02T00:00:00Z")
+PY
+    (
+        cd "$dir"
+        for side in base ours theirs; do
+            cp "$side.env" .env.prod.local
+            "$ENVMINT" seal prod --remove-plaintext >/dev/null 2>&1
+            mv .env.prod.age "$side.age"
+        done
+        cp ours.age cur.age
+        ENVMINT_IDENTITY=id.txt "$ENVMINT" git merge base.age cur.age theirs.age .env.prod.age
+    ) || {
+        record "git merge driver, 1,000 keys" "failed" "-" "-" "< 100 ms" fail
+        return
+    }
+    (cd "$dir" && ENVMINT_IDENTITY=id.txt hyperfine -N --style basic --warmup 2 \
+        --runs "$RUNS_BIG" --export-json "$json" --prepare "cp ours.age cur.age" \
+        -n "git merge driver (1,000 keys)" \
+        "$ENVMINT git merge base.age cur.age theirs.age .env.prod.age")
+    local m
+    m=$(median_ms "$json" 0)
+    echo "=> merge driver: $(fmt 2 "$m") ms"
+    record "git merge driver, 1,000-key sealed store" "$(fmt 2 "$m") ms" "-" "-" "< 100 ms" \
+        "$(calc "int($m < 100)")"
+}
+
 summary() {
     log "summary ($([ "$QUICK" = 1 ] && echo quick || echo full) run)"
     {
@@ -789,7 +839,7 @@ PY
 }
 
 SECTIONS=(bench_gen bench_throughput bench_bootstrap bench_big_file bench_memory bench_seal
-    bench_seal_header bench_sealed_noop bench_status bench_audit_git bench_export bench_run bench_rotate)
+    bench_seal_header bench_sealed_noop bench_status bench_audit_git bench_export bench_run bench_rotate bench_merge)
 # BENCH_ONLY="bench_audit_git ..." runs only those sections.
 if [ -n "${BENCH_ONLY:-}" ]; then
     read -ra SECTIONS <<<"$BENCH_ONLY"

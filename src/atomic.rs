@@ -52,6 +52,7 @@
 mod lock;
 mod pipe;
 mod resolve;
+mod within;
 mod write;
 mod xattrs;
 
@@ -70,11 +71,12 @@ use crate::error::{FileError, FileKind, FileProblem, Op};
 use crate::{Error, Result};
 
 pub use lock::{Clock, DEFAULT_LOCK_TIMEOUT, LockWait, SLOW_LOCK, SystemClock};
+pub use within::{Refused, Within};
 
-/// The file `path` really names: its symlink chain followed as a write follows it (a link
-/// another user owns is refused), then every folder on the way resolved, for a file that does
-/// not exist yet too (the nearest folder that exists is resolved, the rest kept as named). What
-/// a manifest's path is checked by ([`crate::manifest::Manifest::confine`]).
+/// The file `path` really names: its symlink chain followed as a write follows it, then every
+/// folder on the way resolved, for a file that does not exist yet too (the part that does not
+/// exist is kept as named). A symlink another user owns is refused wherever it is on the way,
+/// the last name or a folder. What every write's bounds are checked on ([`Within`]).
 ///
 /// # Errors
 ///
@@ -93,34 +95,7 @@ pub fn real_target(path: &Path) -> Result<PathBuf> {
         })) if not_a_dir(&e) => path.to_path_buf(),
         Err(e) => return Err(e),
     };
-    let mut existing = target.as_path();
-    let mut rest: Vec<&std::ffi::OsStr> = Vec::new();
-    loop {
-        match std::fs::canonicalize(existing) {
-            Ok(mut real) => {
-                for part in rest.iter().rev() {
-                    if *part == ".." {
-                        real.pop();
-                    } else {
-                        real.push(part);
-                    }
-                }
-                return Ok(real);
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound || not_a_dir(&e) => {
-                let (Some(name), Some(parent)) = (existing.file_name(), existing.parent()) else {
-                    return Err(Error::reading(existing, e));
-                };
-                rest.push(name);
-                existing = if parent.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    parent
-                };
-            }
-            Err(e) => return Err(Error::reading(existing, e)),
-        }
-    }
+    resolve::real_path(&target)
 }
 
 /// An exclusive advisory lock on the file a command is about to change, held while this value is
@@ -268,8 +243,8 @@ fn file_kind(meta: &std::fs::Metadata) -> FileKind {
 /// # Errors
 ///
 /// As for [`lock_all`].
-pub fn lock(path: &Path, wait: impl Into<LockWait>) -> Result<Locked> {
-    let mut locked = lock_all(&[path], wait, &mut |_| {})?;
+pub fn lock(path: &Path, within: &Within, wait: impl Into<LockWait>) -> Result<Locked> {
+    let mut locked = lock_all(&[path], within, wait, &mut |_| {})?;
     locked
         .pop()
         .ok_or_else(|| FileError::new(path, Op::Lock, FileProblem::NothingRequested).into())
@@ -291,14 +266,21 @@ pub fn lock(path: &Path, wait: impl Into<LockWait>) -> Result<Locked> {
 /// When a folder is still busy after [`SLOW_LOCK`], `waiting` is called once with that folder
 /// (the binary prints a line, as cargo does).
 ///
+/// Once the locks are held and the links resolved for the last time, each file's real target
+/// (every folder on the way resolved, see [`real_target`]) is checked against `within`: a
+/// repository's symlink re-pointed after the manifest was loaded, or one on the way of a path
+/// the user typed, is caught here, where the write happens, and nothing is written.
+///
 /// # Errors
 ///
 /// A [`FileError`]: [`FileProblem::Busy`] (exit 75) naming the folder when another process
 /// still holds its lock after `timeout`; [`FileProblem::UntrustedSymlink`] (exit 77) for a
-/// symlink owned by someone else; exit 73 when a target's folder does not exist or cannot be
-/// opened, or a symlink chain is too long; exit 74 for other I/O errors.
+/// symlink owned by someone else; [`FileProblem::Outside`] or [`FileProblem::InsideGit`]
+/// (exit 77) for a target `within` refuses; exit 73 when a target's folder does not exist or
+/// cannot be opened, or a symlink chain is too long; exit 74 for other I/O errors.
 pub fn lock_all(
     paths: &[&Path],
+    within: &Within,
     wait: impl Into<LockWait>,
     waiting: &mut dyn FnMut(&Path),
 ) -> Result<Vec<Locked>> {
@@ -331,6 +313,9 @@ pub fn lock_all(
             .map(|p| resolve::final_target(p))
             .collect::<Result<Vec<_>>>()?;
         if again == targets {
+            for (path, target) in paths.iter().zip(&targets) {
+                within.check_target(path, &resolve::real_path(target)?)?;
+            }
             return Ok(paths
                 .iter()
                 .zip(targets)

@@ -314,6 +314,20 @@ pub enum FileProblem {
     },
     /// An internal request named no file (73); kept rather than a panic.
     NothingRequested,
+    /// The file really written, every symlink resolved, lies outside the folder the write is
+    /// bound to, and the user did not allow it (77): see [`crate::atomic::Within`].
+    Outside {
+        /// The file it really names.
+        target: PathBuf,
+        /// The folder, resolved.
+        folder: PathBuf,
+    },
+    /// The file really written is inside a `.git` folder that the path, as named, is not in:
+    /// a symlink leads there (77).
+    InsideGit {
+        /// The file it really names.
+        target: PathBuf,
+    },
 }
 
 /// What a non-regular file is.
@@ -363,7 +377,9 @@ impl FileError {
                 }
             }
             FileProblem::TooLarge { .. } | FileProblem::GrewPastLimit { .. } => Exit::DataErr,
-            FileProblem::UntrustedSymlink { .. } => Exit::NoPerm,
+            FileProblem::UntrustedSymlink { .. }
+            | FileProblem::Outside { .. }
+            | FileProblem::InsideGit { .. } => Exit::NoPerm,
             FileProblem::SymlinkKeepsChanging
             | FileProblem::FolderNotWritable { .. }
             | FileProblem::NothingRequested => Exit::CantCreate,
@@ -484,6 +500,18 @@ pub enum ManifestProblem {
         /// The manifest's folder, resolved.
         folder: PathBuf,
     },
+    /// A path of the manifest that, symlinks resolved, leads into a `.git` folder (77): a
+    /// committed `gitdir -> .git` with `file = "gitdir/config"`.
+    InsideGit {
+        /// The environment.
+        environment: String,
+        /// The field: `file`, `sealed` or `recipients_file`.
+        field: &'static str,
+        /// The path as the manifest gives it (resolved against its folder).
+        path: PathBuf,
+        /// The file it really names, every symlink resolved.
+        target: PathBuf,
+    },
     /// The bytes are not UTF-8 (the line is in [`ManifestError::line`]).
     NotUtf8,
     /// TOML syntax, in TOML's words (the first line of its message).
@@ -603,6 +631,9 @@ pub enum ManifestProblem {
     Sealing(SealingProblem),
     /// A secret's rotation fields (`external`, `overlap`, `previous`).
     Rotation(crate::manifest::RotationProblem),
+    /// A secret's hooks (`[secrets.KEY.hooks]`, `alternate`, `hook_timeout`) or an
+    /// environment's `after`.
+    Hooks(crate::manifest::HookProblem),
 }
 
 /// What is wrong with a sealed environment's fields in a manifest.
@@ -830,7 +861,9 @@ impl ManifestError {
             ManifestProblem::NotFound
             | ManifestProblem::DanglingSymlink { .. }
             | ManifestProblem::RemovedWhileRead => Exit::NoInput,
-            ManifestProblem::Untrusted { .. } | ManifestProblem::Outside { .. } => Exit::NoPerm,
+            ManifestProblem::Untrusted { .. }
+            | ManifestProblem::Outside { .. }
+            | ManifestProblem::InsideGit { .. } => Exit::NoPerm,
             _ => Exit::DataErr,
         }
     }

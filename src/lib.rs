@@ -14,6 +14,9 @@
 //! - [`plan`]: which keys change and why, without values ([`plan::bootstrap`]: which secrets an
 //!   environment lacks), and applying a plan with an injected RNG; rotation with overlap
 //!   ([`plan::rotation`]) as replayable edits, saved plans ([`plan::file`](mod@plan::file)).
+//! - [`rotation`]: the rotation session `rotate` and `plan` share (each store read once, under
+//!   its lock for a run; environments sharing a resolved file planned as one store; stages that
+//!   hooks plug into; one group commit), and the replay of a saved plan for `apply`.
 //! - [`kv`]: what `set`, `get`, `unset` and `edit` decide about a document (values typed or
 //!   edited by a person).
 //! - [`bootstrap`]: which secrets an environment lacks, and adding them.
@@ -24,6 +27,9 @@
 //! - [`error`]: the one error type and its exit codes.
 //! - [`text`]: small text helpers shared by the readers of files (the line of a byte offset).
 //! - [`audit`]: the security checks of `envmint audit`, as findings (never a value).
+//! - [`example`]: `.env.example` from the manifest (declared keys, empty values, comments).
+//! - [`merge`]: the per-key three-way merge of dotenv documents behind git's merge driver.
+//! - [`review`]: a store as lines a diff can show (keys and records, values as keyed digests).
 //! - [`export`]: an environment's values written for their reader (dotenv, docker, JSON, shell,
 //!   Kubernetes), refusing what a reader cannot carry.
 #![forbid(unsafe_code)]
@@ -32,13 +38,18 @@ pub mod atomic;
 pub mod audit;
 pub mod dotenv;
 pub mod error;
+pub mod example;
 pub mod export;
 pub mod generate;
 pub mod gitignore;
+pub mod hooks;
 pub mod kv;
 pub mod manifest;
+pub mod merge;
 pub mod path;
 pub mod plan;
+pub mod review;
+pub mod rotation;
 pub mod seal;
 pub mod secret;
 pub mod store;

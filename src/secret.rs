@@ -83,6 +83,12 @@ impl KeyedHash {
         KeyedHash { key }
     }
 
+    /// A hasher with a key the caller keeps (the diff key of `envmint git diff`, stored in the
+    /// repository's git folder), so digests compare across runs that share it.
+    pub fn with_key(key: Zeroizing<[u8; 32]>) -> KeyedHash {
+        KeyedHash { key }
+    }
+
     /// The keyed digest of `value`: equal values give equal digests within this hasher.
     pub fn digest(&self, value: &str) -> [u8; 32] {
         use hmac::Mac as _;

@@ -60,6 +60,78 @@ pub(super) fn final_target(path: &Path) -> Result<PathBuf> {
     Ok(current)
 }
 
+/// `path` with every symlink on the way resolved, the way the kernel resolves it, but
+/// following only links owned by the effective user or root (see [`check_owner`]): the folders
+/// on the way included, not only the last name. The part that does not exist yet is kept as
+/// named (`..` in it folded). Relative paths start from the working folder.
+///
+/// `canonicalize` would follow another user's folder link (`shared -> /home/victim`) without a
+/// word; this is what [`super::real_target`] and every write's bounds check rely on instead.
+pub(super) fn real_path(path: &Path) -> Result<PathBuf> {
+    use std::collections::VecDeque;
+    use std::ffi::OsString;
+    use std::path::Component;
+    let euid = rustix::process::geteuid().as_raw();
+    let mut out = if path.is_absolute() {
+        PathBuf::from("/")
+    } else {
+        std::env::current_dir().map_err(|e| Error::reading(Path::new("."), e))?
+    };
+    let parts = |p: &Path| -> Vec<OsString> {
+        p.components()
+            .filter_map(|c| match c {
+                Component::Normal(n) => Some(n.to_os_string()),
+                Component::ParentDir => Some(OsString::from("..")),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut todo: VecDeque<OsString> = parts(path).into();
+    let mut hops = 0;
+    let mut missing = false;
+    while let Some(part) = todo.pop_front() {
+        if part == ".." {
+            // `out` holds no symlink, so going up from it is what the kernel does.
+            out.pop();
+            continue;
+        }
+        let next = out.join(&part);
+        if missing {
+            out = next;
+            continue;
+        }
+        let meta = match fs::symlink_metadata(&next) {
+            Ok(meta) => meta,
+            Err(e)
+                if e.kind() == io::ErrorKind::NotFound
+                    || e.raw_os_error() == Some(rustix::io::Errno::NOTDIR.raw_os_error()) =>
+            {
+                missing = true;
+                out = next;
+                continue;
+            }
+            Err(e) => return Err(Error::writing(&next, Op::Inspect, e)),
+        };
+        if !meta.file_type().is_symlink() {
+            out = next;
+            continue;
+        }
+        check_owner(&next, meta.uid(), euid)?;
+        hops += 1;
+        if hops > MAX_HOPS {
+            return Err(FileError::new(path, Op::Inspect, FileProblem::SymlinkLoop).into());
+        }
+        let link = fs::read_link(&next).map_err(|e| Error::writing(&next, Op::Inspect, e))?;
+        if link.is_absolute() {
+            out = PathBuf::from("/");
+        }
+        for p in parts(&link).into_iter().rev() {
+            todo.push_front(p);
+        }
+    }
+    Ok(out)
+}
+
 /// The directory holding `target`, as a path that can be opened (`.` for a bare file name).
 pub(super) fn parent_dir(target: &Path) -> PathBuf {
     match target.parent() {

@@ -24,6 +24,20 @@ use tempfile::TempDir;
 use crate::Exit;
 
 const T: Duration = DEFAULT_LOCK_TIMEOUT;
+
+/// [`super::lock`] without bounds: these tests are about the lock and the writer.
+fn lock(path: &Path, wait: impl Into<LockWait>) -> Result<Locked> {
+    super::lock(path, &Within::anywhere(), wait)
+}
+
+/// [`super::lock_all`] without bounds.
+fn lock_all(
+    paths: &[&Path],
+    wait: impl Into<LockWait>,
+    waiting: &mut dyn FnMut(&Path),
+) -> Result<Vec<Locked>> {
+    super::lock_all(paths, &Within::anywhere(), wait, waiting)
+}
 const NOBODY: u32 = 65534;
 
 // ---------------------------------------------------------------------------------------------
@@ -1252,4 +1266,47 @@ fn a_slow_lock_calls_the_notifier_once_with_the_folder() {
     let mut quiet = 0;
     lock_all(&[path.as_path()], T, &mut |_| quiet += 1).unwrap();
     assert_eq!(quiet, 0);
+}
+
+#[test]
+fn fail_a_link_re_pointed_after_the_check_is_refused_under_the_lock() {
+    // The manifest was checked with `out -> in` (inside); then, before the write, someone
+    // re-points it outside. The bounds are checked again on the real target under the lock.
+    let top = TempDir::new().unwrap();
+    let repo = top.path().join("repo");
+    fs::create_dir_all(repo.join("in")).unwrap();
+    fs::create_dir_all(top.path().join("victim")).unwrap();
+    let link = repo.join("out");
+    symlink("in", &link).unwrap();
+    let within = Within::folder(&repo, &[]);
+    let path = repo.join("out/app.env");
+    within.check_path(&path).unwrap();
+    fs::remove_file(&link).unwrap();
+    symlink("../victim", &link).unwrap();
+    let err = super::lock(&path, &within, T).unwrap_err();
+    assert_eq!(err.exit(), Exit::NoPerm);
+    assert!(
+        matches!(
+            &err,
+            Error::File(FileError {
+                problem: FileProblem::Outside { .. },
+                ..
+            })
+        ),
+        "{err:?}"
+    );
+    assert!(
+        fs::read_dir(top.path().join("victim"))
+            .unwrap()
+            .next()
+            .is_none()
+    );
+    // Pointed back inside, the same lock and write go through.
+    fs::remove_file(&link).unwrap();
+    symlink("in", &link).unwrap();
+    super::lock(&path, &within, T)
+        .unwrap()
+        .write(b"A=1\n")
+        .unwrap();
+    assert_eq!(fs::read(repo.join("in/app.env")).unwrap(), b"A=1\n");
 }

@@ -164,6 +164,12 @@ pub struct GitFile {
     pub untracked_only: bool,
 }
 
+/// `path` relative to the work tree's `root`, symlinks in its folder resolved; `None` when it
+/// is outside.
+pub fn relative(root: &Path, path: &Path) -> Option<PathBuf> {
+    in_repo(root, path)
+}
+
 /// `path` relative to `root` with symlinks in its folder resolved, `None` when it is outside.
 fn in_repo(root: &Path, path: &Path) -> Option<PathBuf> {
     let resolved = match std::fs::canonicalize(path) {
@@ -282,6 +288,74 @@ fn suggest_pattern(rel: &Path) -> String {
     } else {
         format!("/{}", rel.display())
     }
+}
+
+/// Sealed stores in the working tree that `.gitattributes` does not send to envmint's merge
+/// driver and textconv (`merge=envmint diff=envmint`, as `envmint git setup` writes): two
+/// branches that both change such a store always conflict over ciphertext, and its diffs are
+/// noise. `stores` are the sealed files with their environment's name.
+///
+/// # Errors
+///
+/// git failing to run in a repository it just found (exit 74).
+pub fn check_attributes(root: &Path, stores: &[(PathBuf, String)]) -> Result<Vec<Finding>> {
+    let rel: Vec<(PathBuf, &String)> = stores
+        .iter()
+        .filter_map(|(p, env)| in_repo(root, p).map(|r| (r, env)))
+        .collect();
+    if rel.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut input = Vec::new();
+    for (r, _) in &rel {
+        input.extend_from_slice(r.as_os_str().as_encoded_bytes());
+        input.push(0);
+    }
+    let out = run_with_input(
+        git(root).args(["check-attr", "-z", "--stdin", "merge", "diff"]),
+        &input,
+        &[0],
+    )?;
+    // `path NUL attribute NUL value NUL`, per path and attribute.
+    let fields: Vec<&[u8]> = out.split(|&b| b == 0).collect();
+    let mut set: HashSet<(Vec<u8>, Vec<u8>)> = HashSet::new();
+    for triple in fields.chunks(3) {
+        if let [path, attr, value] = triple
+            && *value == b"envmint"
+        {
+            set.insert((path.to_vec(), attr.to_vec()));
+        }
+    }
+    let mut findings = Vec::new();
+    for (r, env) in rel {
+        let key = r.as_os_str().as_encoded_bytes().to_vec();
+        let lacks: Vec<&str> = ["merge", "diff"]
+            .into_iter()
+            .filter(|a| !set.contains(&(key.clone(), a.as_bytes().to_vec())))
+            .collect();
+        if lacks.is_empty() {
+            continue;
+        }
+        findings.push(
+            Finding::new(
+                Severity::Warning,
+                Check::GitAttributes,
+                format!(
+                    "sealed store lacks `{}` in .gitattributes: branches that both change it \
+                     conflict over ciphertext, and its diffs are unreadable",
+                    lacks
+                        .iter()
+                        .map(|a| format!("{a}=envmint"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+            )
+            .env(env)
+            .path(root.join(&r))
+            .hint("run `envmint git setup --config` (this repository's config only)"),
+        );
+    }
+    Ok(findings)
 }
 
 /// Runs `cmd` with `input` on stdin, returning stdout; an exit status outside `ok` is an error.

@@ -12,6 +12,7 @@
 //! - [`values`]: empty, placeholder and example values, values weaker than their declaration,
 //!   unmanaged secrets under 128 bits ([`entropy`]), the same value twice;
 //! - [`git`]: `.gitignore` coverage, tracked secret files, and values in the history (`--git`);
+//! - [`staged`]: what a commit is about to add (`--staged`, the commit guard);
 //! - [`rotation`]: keys due, unknown or overdue for rotation (from `plan::status`), and
 //!   keyrings past [`rotation::KEYRING_AUDIT_KEYS`];
 //! - [`roles`]: the manifest's rotation settings: a password-like name left `signing`, an
@@ -22,6 +23,7 @@ pub mod files;
 pub mod git;
 pub mod roles;
 pub mod rotation;
+pub mod staged;
 pub mod values;
 
 use serde::Serialize;
@@ -76,6 +78,11 @@ pub enum Check {
     Tracked,
     /// A value found verbatim in a tracked file or in the repository's history (`--git`).
     GitHistory,
+    /// A sealed store `.gitattributes` does not send to envmint's merge driver and textconv.
+    GitAttributes,
+    /// A staged file that must not be committed (`--staged`): a plaintext env file, a plan,
+    /// an identity, an export list, or a file holding a stored value.
+    Staged,
     /// A secret the manifest declares for the environment that is not in its file.
     MissingValue,
     /// A key due for rotation (or that never was, as far as the records tell).
@@ -113,6 +120,8 @@ impl Check {
             Check::NotIgnored => "not-ignored",
             Check::Tracked => "tracked",
             Check::GitHistory => "git-history",
+            Check::GitAttributes => "git-attributes",
+            Check::Staged => "staged",
             Check::MissingValue => "missing-value",
             Check::RotationDue => "rotation-due",
             Check::RotationUnknown => "rotation-unknown",
@@ -134,7 +143,8 @@ impl Check {
             }
             Check::WeakValue | Check::LowEntropy => "weak values",
             Check::DuplicateValue => "shared values",
-            Check::NotIgnored | Check::Tracked => "git",
+            Check::NotIgnored | Check::Tracked | Check::GitAttributes => "git",
+            Check::Staged => "staged for commit",
             Check::GitHistory => "values in git",
             Check::MissingValue => "missing values",
             Check::RotationDue
@@ -241,7 +251,7 @@ pub fn sort(findings: &mut [Finding]) {
 }
 
 /// Every check, in report order.
-pub const ALL: [Check; 19] = [
+pub const ALL: [Check; 21] = [
     Check::FileMode,
     Check::FolderMode,
     Check::SealedUnopened,
@@ -253,6 +263,8 @@ pub const ALL: [Check; 19] = [
     Check::DuplicateValue,
     Check::NotIgnored,
     Check::Tracked,
+    Check::GitAttributes,
+    Check::Staged,
     Check::GitHistory,
     Check::MissingValue,
     Check::RotationDue,

@@ -189,6 +189,23 @@ pub fn check_rotation(
                 };
                 out.push(finding(Severity::Warning, Check::RotationUnknown, message).hint(fix));
             }
+            State::Pending => {
+                let of = row.previous_of.as_deref().unwrap_or("a secret");
+                out.push(
+                    finding(
+                        Severity::Warning,
+                        Check::RotationDue,
+                        format!(
+                            "{key} holds a pending value of {of} (stage {}): a rotation with \
+                             hooks did not finish",
+                            row.stage.map_or("pending", |s| s.as_str())
+                        ),
+                    )
+                    .hint(format!(
+                        "envmint rotate {name} --key {of} resumes it; --abandon drops it"
+                    )),
+                );
+            }
             State::Expired => {
                 let when = row
                     .expires_at

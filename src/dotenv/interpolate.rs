@@ -28,6 +28,21 @@ use zeroize::Zeroizing;
 /// (`A2=${A1}${A1}`): 40 such lines in a repository's file would otherwise take all memory.
 pub const MAX_EXPANDED: usize = 1024 * 1024;
 
+/// The most all expanded values of a file may hold together. [`MAX_EXPANDED`] alone bounds
+/// each value, not their sum: 1,500 lines of `Bn=${A}` after a 1 MiB `A` (a 19 KB file) made
+/// 1.5 GB. This is the largest dotenv file envmint reads ([`crate::atomic::MAX_DOTENV_BYTES`]):
+/// an expansion may make no more than a file could hold.
+pub const MAX_EXPANDED_TOTAL: usize = 64 * 1024 * 1024;
+
+/// Which limit an expansion would pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    /// One value past [`MAX_EXPANDED`].
+    Value,
+    /// The expanded values together past [`MAX_EXPANDED_TOTAL`].
+    Total,
+}
+
 /// Whether the outside variables (the process environment) win over the file's own values in
 /// a lookup.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,9 +75,10 @@ pub struct Expanded {
     pub values: HashMap<String, Zeroizing<String>>,
     /// References that found nothing, in file order (each became the empty string).
     pub undefined: Vec<Undefined>,
-    /// The first key whose expansion would pass [`MAX_EXPANDED`] bytes (its value is left as
-    /// written, and the caller refuses it).
-    pub too_large: Option<String>,
+    /// The first key whose expansion would pass [`MAX_EXPANDED`] bytes, or take the expanded
+    /// values together past [`MAX_EXPANDED_TOTAL`], with the limit it passes; the caller
+    /// refuses it. Expansion stops there.
+    pub too_large: Option<(String, Limit)>,
 }
 
 impl Expanded {
@@ -83,6 +99,7 @@ pub fn expand(
     let mut out = Expanded::default();
     let keys = doc.keys();
     let mut above: Vec<&str> = Vec::with_capacity(keys.len());
+    let mut total = 0usize;
     for &key in &keys {
         let Some(raw) = doc.get(key) else {
             continue;
@@ -105,10 +122,14 @@ pub fn expand(
             }
         });
         let Some((value, missing)) = substituted else {
-            out.too_large.get_or_insert_with(|| key.to_owned());
-            above.push(key);
-            continue;
+            out.too_large = Some((key.to_owned(), Limit::Value));
+            break;
         };
+        total = total.saturating_add(value.len());
+        if total > MAX_EXPANDED_TOTAL {
+            out.too_large = Some((key.to_owned(), Limit::Total));
+            break;
+        }
         out.undefined
             .extend(missing.into_iter().map(|name| Undefined {
                 key: key.to_owned(),
@@ -259,8 +280,29 @@ mod tests {
         let doc = Document::parse(&text);
         let e = expand(&doc, &|_| None, Outside::Loses);
         // 32 << 15 = 1 MiB: A15 is the first past it.
-        assert_eq!(e.too_large.as_deref(), Some("A15"));
+        assert_eq!(e.too_large, Some(("A15".to_owned(), Limit::Value)));
         assert!(e.values.values().all(|v| v.len() <= MAX_EXPANDED));
+    }
+
+    #[test]
+    fn fail_many_values_each_under_the_limit_stop_at_the_total() {
+        // A 512 KiB `A19` (19 doublings of 1 byte) then copies of it: each value is under
+        // MAX_EXPANDED, together they would pass MAX_EXPANDED_TOTAL at the 127th copy.
+        let mut text = String::from("A0=x\n");
+        for i in 1..=19 {
+            text.push_str(&format!("A{i}=${{A{}}}${{A{}}}\n", i - 1, i - 1));
+        }
+        for i in 0..200 {
+            text.push_str(&format!("B{i}=${{A19}}\n"));
+        }
+        let doc = Document::parse(&text);
+        let e = expand(&doc, &|_| None, Outside::Loses);
+        let (key, limit) = e.too_large.clone().unwrap();
+        assert_eq!(limit, Limit::Total);
+        // A1..A19 hold 1 MiB - 2 bytes; then 126 copies fit.
+        assert_eq!(key, "B126");
+        let sum: usize = e.values.values().map(|v| v.len()).sum();
+        assert!(sum <= MAX_EXPANDED_TOTAL, "{sum}");
     }
 
     #[test]

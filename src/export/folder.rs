@@ -129,12 +129,13 @@ impl From<Error> for FolderError {
 /// before every file is written.
 pub fn write(
     dir: &Path,
+    within: &atomic::Within,
     entries: &[Entry<'_>],
     timeout: impl Into<atomic::LockWait>,
     waiting: &mut dyn FnMut(&Path),
 ) -> std::result::Result<FolderReport, FolderError> {
     let mut report = FolderReport::default();
-    let written = write_into(dir, entries, timeout.into(), waiting, &mut report);
+    let written = write_into(dir, within, entries, timeout.into(), waiting, &mut report);
     if written.is_err() && report.created {
         // A folder this run created and could not fill (a full disk) goes with the failure, as
         // a temporary file would; `remove_dir` removes only an empty folder.
@@ -147,6 +148,7 @@ pub fn write(
 /// after it can remove the folder again.
 fn write_into(
     dir: &Path,
+    within: &atomic::Within,
     entries: &[Entry<'_>],
     timeout: atomic::LockWait,
     waiting: &mut dyn FnMut(&Path),
@@ -156,6 +158,10 @@ fn write_into(
     // `secrets/` with its slash would make the kernel follow a link named `secrets`.
     let dir: PathBuf = dir.components().collect();
     let dir = dir.as_path();
+    // A committed link on the way (`out -> /var/www` with `-o out/secrets`) must not carry the
+    // folder elsewhere: checked before the folder is made or adopted, and each file again
+    // under the lock.
+    within.check_folder(dir)?;
     match fs::symlink_metadata(dir) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             fs::DirBuilder::new()
@@ -211,7 +217,7 @@ fn write_into(
     let mut paths: Vec<PathBuf> = vec![marker_path.clone()];
     paths.extend(entries.iter().map(|e| dir.join(e.key)));
     let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
-    let locked = atomic::lock_all(&refs, timeout, waiting)?;
+    let locked = atomic::lock_all(&refs, within, timeout, waiting)?;
 
     // The list is written in place like the key files: a symlink there (a cloned repository
     // can hold one) would have the writer replace its target, outside the folder.

@@ -16,7 +16,7 @@
 //!   could have written it, and no pull request reaches it.
 
 use super::{Environment, Manifest, Source};
-use crate::atomic;
+use crate::atomic::{self, Refused, Within};
 use crate::error::{Error, ManifestError, ManifestProblem, Result};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -33,55 +33,65 @@ pub struct Allow {
 impl Manifest {
     /// Refuses a path of the manifest (an environment's `file`, `sealed` or `recipients_file`)
     /// that, once its symlinks are resolved, lies outside the manifest's folder (the working
-    /// folder `cwd` for the built-in preset) and that `allow` does not allow. A manifest that
-    /// root owns, outside any git work tree, may point anywhere.
+    /// folder `cwd` for the built-in preset) and that `allow` does not allow, or that leads into
+    /// a `.git` folder (whatever is allowed). A manifest that root owns, outside any git work
+    /// tree, may point anywhere but into `.git`.
+    ///
+    /// Returns the bounds every write of this manifest's files is checked against again, under
+    /// the lock ([`atomic::lock_all`]): a link re-pointed after this check is caught there.
     ///
     /// # Errors
     ///
-    /// [`ManifestProblem::Outside`] (exit 77) naming the environment, the field, the path and
-    /// the file it really names; the errors of following a symlink (another user's link: 77; a
-    /// loop: 73) or of resolving the folder.
-    pub fn confine(&self, cwd: &Path, allow: &Allow) -> Result<()> {
-        if allow.everywhere {
-            return Ok(());
-        }
+    /// [`ManifestProblem::Outside`] or [`ManifestProblem::InsideGit`] (exit 77) naming the
+    /// environment, the field, the path and the file it really names; the errors of following
+    /// a symlink (another user's link, anywhere on the way: 77; a loop: 73) or of resolving
+    /// the folder.
+    pub fn confine(&self, cwd: &Path, allow: &Allow) -> Result<Within> {
         let (folder, manifest) = match self.source() {
             Source::File(path) => (path.parent().unwrap_or(cwd), Some(path.as_path())),
             Source::Builtin => (cwd, None),
         };
         let folder = cwd.join(folder);
         let root = std::fs::canonicalize(&folder).map_err(|e| Error::reading(&folder, e))?;
-        let allowed: Vec<PathBuf> = allow
-            .paths
-            .iter()
-            .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
-            .collect();
+        let mut within = if allow.everywhere {
+            Within::anywhere()
+        } else {
+            Within::folder(&root, &allow.paths)
+        };
         let mut trusted_manifest = None;
+        let at = manifest.map_or_else(|| PathBuf::from("<built-in preset>"), Path::to_path_buf);
         for env in self.environments() {
             for (field, path) in paths_of(env) {
                 let target = atomic::real_target(path)?;
-                if target.starts_with(&root) || allowed.iter().any(|a| target.starts_with(a)) {
-                    continue;
-                }
-                let trusted = *trusted_manifest.get_or_insert_with(|| {
-                    manifest.is_some_and(|m| root_owned_outside_git(m, &root))
-                });
-                if trusted {
-                    continue;
-                }
-                let problem = ManifestProblem::Outside {
-                    environment: env.name.clone(),
-                    field,
-                    path: path.to_path_buf(),
-                    target,
-                    folder: root,
+                let problem = match within.check(path, &target) {
+                    Ok(()) => continue,
+                    Err(Refused::InsideGit) => ManifestProblem::InsideGit {
+                        environment: env.name.clone(),
+                        field,
+                        path: path.to_path_buf(),
+                        target,
+                    },
+                    Err(Refused::Outside { folder }) => {
+                        let trusted = *trusted_manifest.get_or_insert_with(|| {
+                            manifest.is_some_and(|m| root_owned_outside_git(m, &root))
+                        });
+                        if trusted {
+                            within = Within::anywhere();
+                            continue;
+                        }
+                        ManifestProblem::Outside {
+                            environment: env.name.clone(),
+                            field,
+                            path: path.to_path_buf(),
+                            target,
+                            folder,
+                        }
+                    }
                 };
-                let at =
-                    manifest.map_or_else(|| PathBuf::from("<built-in preset>"), Path::to_path_buf);
                 return Err(ManifestError::new(&at, None, problem).into());
             }
         }
-        Ok(())
+        Ok(within)
     }
 }
 

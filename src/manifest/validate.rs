@@ -15,6 +15,7 @@ use crate::error::{
     NameOf, Result, SealingProblem, SizeInManifest, SizeProblem, UnknownField, ValueType,
 };
 use crate::generate::{Alphabet, Kind, Size, SizeUnit, Spec};
+use crate::manifest::HookProblem;
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 use toml::Spanned;
@@ -26,18 +27,20 @@ type Value<'i> = Spanned<DeValue<'i>>;
 /// The tables a manifest may have.
 const TABLES: [&str; 3] = ["defaults", "environments", "secrets"];
 /// The fields of `[defaults]`.
-const DEFAULT_FIELDS: [&str; 4] = ["rotate_every", "mode", "overlap", "role"];
+const DEFAULT_FIELDS: [&str; 5] = ["rotate_every", "mode", "overlap", "role", "hook_timeout"];
 /// The fields of `[environments.NAME]`.
-const ENV_FIELDS: [&str; 6] = [
+const ENV_FIELDS: [&str; 8] = [
     "file",
     "mode",
     "sealed",
     "recipients",
     "recipients_file",
     "armor",
+    "after",
+    "hook_timeout",
 ];
 /// The fields of `[secrets.KEY]`.
-const SECRET_FIELDS: [&str; 12] = [
+const SECRET_FIELDS: [&str; 15] = [
     "kind",
     "alphabet",
     "bytes",
@@ -50,7 +53,12 @@ const SECRET_FIELDS: [&str; 12] = [
     "previous",
     "role",
     "format",
+    "hooks",
+    "alternate",
+    "hook_timeout",
 ];
+/// The fields of `[secrets.KEY.hooks]`.
+const HOOK_FIELDS: [&str; 4] = ["set", "test", "retire", "reencrypt"];
 /// The fields of a `previous = { ... }` table.
 const PREVIOUS_FIELDS: [&str; 5] = ["numbered", "list", "separator", "keep", "slots"];
 
@@ -233,25 +241,38 @@ pub(super) fn parse(text: &str, path: &Path, root: &Path) -> Result<Manifest> {
     let mut default_mode = None;
     let mut default_overlap = None;
     let mut default_role = Role::Signing;
+    let mut default_role_declared = false;
+    let mut hook_timeout = crate::manifest::DEFAULT_HOOK_TIMEOUT;
     for (key, value) in defaults.map(in_file_order).unwrap_or_default() {
         match key.get_ref().as_str() {
             "rotate_every" => {
                 let t = string(&ctx, value, "rotate_every", "rotate_every = \"90d\"")?;
                 rotate_every = period(&ctx, &t)?;
             }
-            "role" => default_role = role(&ctx, value)?,
+            "role" => {
+                default_role = role(&ctx, value)?;
+                default_role_declared = true;
+            }
             "mode" => default_mode = Some(mode(&ctx, value)?),
             "overlap" => {
                 let t = string(&ctx, value, "overlap", "overlap = \"7d\"")?;
                 default_overlap = Some(duration(&ctx, &t)?);
             }
+            "hook_timeout" => hook_timeout = timeout(&ctx, value)?,
             _ => return Err(unknown_field(&ctx, &key, "[defaults]", &DEFAULT_FIELDS)),
         }
     }
 
     let mut envs: Vec<Environment> = Vec::new();
     for (name, value) in environments.map(in_file_order).unwrap_or_default() {
-        envs.push(environment(&ctx, name, value, root, default_mode)?);
+        envs.push(environment(
+            &ctx,
+            name,
+            value,
+            root,
+            default_mode,
+            hook_timeout,
+        )?);
     }
     if envs.is_empty() {
         return Err(ManifestError::new(path, None, ManifestProblem::NoEnvironments).into());
@@ -263,13 +284,18 @@ pub(super) fn parse(text: &str, path: &Path, root: &Path) -> Result<Manifest> {
         rotate_every,
         overlap: default_overlap,
         role: default_role,
+        role_declared: default_role_declared,
+        hook_timeout,
     };
+    let mut hook_spans = Vec::new();
     for (key, value) in secrets.map(in_file_order).unwrap_or_default() {
-        let (decl, span) = secret_decl(&ctx, &key, value, defaults, &envs)?;
+        let (decl, span, hook_span) = secret_decl(&ctx, &key, value, defaults, &envs)?;
         decls.push(decl);
         previous_spans.push(span);
+        hook_spans.push(hook_span);
     }
     check_previous_names(&ctx, &decls, &previous_spans)?;
+    check_hook_names(&ctx, &decls, &hook_spans)?;
 
     Ok(Manifest {
         source: Source::File(path.to_path_buf()),
@@ -311,6 +337,7 @@ fn environment(
     value: Value<'_>,
     root: &Path,
     default_mode: Option<u32>,
+    default_timeout: Duration,
 ) -> Result<Environment> {
     let n = name.get_ref();
     if !valid_env_name(n) {
@@ -332,13 +359,15 @@ fn environment(
     let mut recipients = Vec::new();
     let mut recipients_file = None;
     let mut armor = None;
+    let mut after = None;
+    let mut hook_timeout = default_timeout;
     // The first sealing field, for an error when `sealed` itself is missing.
     let mut sealing_field: Option<Spanned<String>> = None;
     let sealing =
         |span: Span, problem: SealingProblem| ctx.at(span, ManifestProblem::Sealing(problem));
     for (key, value) in in_file_order(fields) {
         let field = key.get_ref().as_str();
-        if field != "file" && field != "mode" && sealing_field.is_none() {
+        if !matches!(field, "file" | "mode" | "after" | "hook_timeout") && sealing_field.is_none() {
             sealing_field = Some(key.clone());
         }
         match field {
@@ -367,6 +396,8 @@ fn environment(
                     }
                 }
             }
+            "after" => after = hook_text(ctx, value, "after")?,
+            "hook_timeout" => hook_timeout = timeout(ctx, value)?,
             _ => return Err(unknown_field(ctx, &key, &header, &ENV_FIELDS)),
         }
     }
@@ -408,6 +439,8 @@ fn environment(
         name: name.into_inner(),
         mode: env_mode,
         sealed,
+        after,
+        hook_timeout,
     })
 }
 
@@ -609,6 +642,8 @@ struct SecretDefaults {
     rotate_every: Option<Duration>,
     overlap: Option<Duration>,
     role: Role,
+    role_declared: bool,
+    hook_timeout: Duration,
 }
 
 /// One `[secrets.KEY]`, and where its previous names must be checked against the other
@@ -620,7 +655,7 @@ fn secret_decl(
     value: Value<'_>,
     defaults: SecretDefaults,
     environments: &[Environment],
-) -> Result<(SecretDecl, Option<Span>)> {
+) -> Result<(SecretDecl, Option<Span>, Option<Span>)> {
     let k = key.get_ref();
     let length = k.chars().count();
     if length > MAX_KEY_LEN || !dotenv::is_valid_key(k) {
@@ -634,7 +669,7 @@ fn secret_decl(
     let header = format!("[secrets.{k}]");
     let span = value.span();
     let fields = table(ctx, value, &header, &format!("{header} on its own line"))?;
-    let mut f: [Option<Value<'_>>; 12] = Default::default();
+    let mut f: [Option<Value<'_>>; 15] = Default::default();
     for (name, value) in in_file_order(fields) {
         match SECRET_FIELDS.iter().position(|f| f == name.get_ref()) {
             Some(i) => f[i] = Some(value),
@@ -654,7 +689,11 @@ fn secret_decl(
         previous,
         role_field,
         format,
+        hooks_field,
+        alternate_field,
+        timeout_field,
     ] = f;
+    let role_declared = role_field.is_some() || defaults.role_declared;
     let role = match role_field {
         Some(v) => role(ctx, v)?,
         None => defaults.role,
@@ -825,6 +864,17 @@ fn secret_decl(
                 .or_else(|| (overlap.is_some() || role == Role::Encryption).then(|| key.span())),
         ),
     };
+    let hook_span = hooks_field.as_ref().map(|v| v.span());
+    let hooks = hooks_decl(
+        ctx,
+        k,
+        role,
+        external,
+        hooks_field,
+        alternate_field,
+        timeout_field,
+        defaults.hook_timeout,
+    )?;
     let decl = SecretDecl {
         key: k.clone(),
         spec,
@@ -834,8 +884,228 @@ fn secret_decl(
         overlap,
         previous,
         role,
+        role_declared,
+        line: crate::text::line_of_offset(ctx.text.as_bytes(), key.span().start),
+        hooks,
     };
-    Ok((decl, check_at))
+    Ok((decl, check_at, hook_span))
+}
+
+/// `problem` in a secret's hooks, at the line of `span`.
+fn hook_problem(ctx: &Ctx<'_>, span: Span, problem: HookProblem) -> Error {
+    ctx.at(span, ManifestProblem::Hooks(problem))
+}
+
+/// A hook's text (`set = '...'`, `after = '...'`): `None` when empty or only blanks (the
+/// issue's `retire = ''` is "no hook"); a NUL is refused (no command line holds one).
+fn hook_text(ctx: &Ctx<'_>, value: Value<'_>, hook: &'static str) -> Result<Option<String>> {
+    let text = string(
+        ctx,
+        value,
+        hook,
+        &format!("{hook} = 'systemctl reload app'"),
+    )?;
+    if text.get_ref().contains('\0') {
+        return Err(hook_problem(ctx, text.span(), HookProblem::Nul { hook }));
+    }
+    let t = text.into_inner();
+    Ok((!t.trim().is_empty()).then_some(t))
+}
+
+/// `hook_timeout = "60s"`: more than zero, at most a day.
+fn timeout(ctx: &Ctx<'_>, value: Value<'_>) -> Result<Duration> {
+    let text = string(ctx, value, "hook_timeout", "hook_timeout = \"60s\"")?;
+    let d = duration(ctx, &text)?;
+    if d.is_zero() || d > crate::manifest::MAX_HOOK_TIMEOUT {
+        return Err(hook_problem(ctx, text.span(), HookProblem::Timeout));
+    }
+    Ok(d)
+}
+
+/// `[secrets.KEY.hooks]`, `alternate` and `hook_timeout` of secret `key`.
+#[allow(clippy::too_many_arguments)]
+fn hooks_decl(
+    ctx: &Ctx<'_>,
+    key: &str,
+    role: Role,
+    external: bool,
+    hooks: Option<Value<'_>>,
+    alternate: Option<Value<'_>>,
+    timeout_field: Option<Value<'_>>,
+    default_timeout: Duration,
+) -> Result<Option<crate::manifest::Hooks>> {
+    let timeout = match timeout_field {
+        Some(v) => timeout(ctx, v)?,
+        None => default_timeout,
+    };
+    if hooks.is_none() && alternate.is_none() {
+        return Ok(None);
+    }
+    let first_span = hooks
+        .as_ref()
+        .or(alternate.as_ref())
+        .map(|v| v.span())
+        .unwrap_or(0..0);
+    if external {
+        let problem = HookProblem::External {
+            key: shown_name(key),
+        };
+        return Err(hook_problem(ctx, first_span, problem));
+    }
+    let mut out = crate::manifest::Hooks {
+        timeout,
+        ..Default::default()
+    };
+    if let Some(v) = hooks {
+        let header = format!("[secrets.{key}.hooks]");
+        let fields = table(ctx, v, &header, &format!("{header} on its own line"))?;
+        for (name, value) in in_file_order(fields) {
+            let (hook, needs): (&'static str, Role) = match name.get_ref().as_str() {
+                "set" => ("set", Role::Credential),
+                "test" => ("test", Role::Credential),
+                "retire" => ("retire", Role::Credential),
+                "reencrypt" => ("reencrypt", Role::Encryption),
+                _ => return Err(unknown_field(ctx, &name, &header, &HOOK_FIELDS)),
+            };
+            let span = value.span();
+            let text = hook_text(ctx, value, hook)?;
+            if text.is_some() && role != needs {
+                let problem = HookProblem::WrongRole {
+                    key: shown_name(key),
+                    hook,
+                    needs: needs.name(),
+                };
+                return Err(hook_problem(ctx, span, problem));
+            }
+            match hook {
+                "set" => out.set = text,
+                "test" => out.test = text,
+                "retire" => out.retire = text,
+                _ => out.reencrypt = text,
+            }
+        }
+    }
+    if let Some(v) = alternate {
+        let span = v.span();
+        if role != Role::Credential {
+            let problem = HookProblem::WrongRole {
+                key: shown_name(key),
+                hook: "alternate",
+                needs: Role::Credential.name(),
+            };
+            return Err(hook_problem(ctx, span, problem));
+        }
+        out.alternate = Some(alternate_decl(ctx, key, v)?);
+    }
+    for (hook, given) in [
+        ("test", out.test.is_some()),
+        ("alternate", out.alternate.is_some()),
+    ] {
+        if given && out.set.is_none() {
+            let problem = HookProblem::WithoutSet {
+                key: shown_name(key),
+                hook,
+            };
+            return Err(hook_problem(ctx, first_span, problem));
+        }
+    }
+    let empty = out.named().is_empty() && out.alternate.is_none();
+    Ok((!empty).then_some(out))
+}
+
+/// `alternate = { user = "DB_USER", names = ["app_blue", "app_green"] }`.
+fn alternate_decl(
+    ctx: &Ctx<'_>,
+    key: &str,
+    value: Value<'_>,
+) -> Result<crate::manifest::Alternate> {
+    let span = value.span();
+    let form = |span: Span| hook_problem(ctx, span, HookProblem::AlternateForm);
+    let DeValue::Table(fields) = value.into_inner() else {
+        return Err(form(span));
+    };
+    let mut user = None;
+    let mut names = None;
+    for (name, value) in in_file_order(fields) {
+        let vspan = value.span();
+        match name.get_ref().as_str() {
+            "user" => {
+                let DeValue::String(u) = value.into_inner() else {
+                    return Err(form(vspan));
+                };
+                if !dotenv::is_valid_key(&u) || u.len() > MAX_KEY_LEN || u == key {
+                    let problem = HookProblem::AlternateUser {
+                        key: shown_name(key),
+                        user: shown_name(&u),
+                    };
+                    return Err(hook_problem(ctx, vspan, problem));
+                }
+                user = Some(u.into_owned());
+            }
+            "names" => {
+                let DeValue::Array(items) = value.into_inner() else {
+                    return Err(form(vspan));
+                };
+                let mut list = Vec::new();
+                for item in items {
+                    match item.into_inner() {
+                        DeValue::String(s) if crate::manifest::valid_user_name(&s) => {
+                            list.push(s.into_owned())
+                        }
+                        _ => return Err(hook_problem(ctx, vspan, HookProblem::AlternateNames)),
+                    }
+                }
+                match <[String; 2]>::try_from(list) {
+                    Ok(pair) if pair[0] != pair[1] => names = Some(pair),
+                    _ => return Err(hook_problem(ctx, vspan, HookProblem::AlternateNames)),
+                }
+            }
+            _ => return Err(form(name.span())),
+        }
+    }
+    match (user, names) {
+        (Some(user), Some(names)) => Ok(crate::manifest::Alternate { user, names }),
+        _ => Err(form(span)),
+    }
+}
+
+/// Refuses, for each secret with a `set` hook, a pending variable (`KEY_PENDING`) that is a
+/// declared key or a previous name, and an `alternate` user variable that is a declared secret
+/// (envmint would generate a value for it).
+fn check_hook_names(ctx: &Ctx<'_>, decls: &[SecretDecl], spans: &[Option<Span>]) -> Result<()> {
+    if decls.iter().all(|d| d.hooks.is_none()) {
+        return Ok(());
+    }
+    let declared: std::collections::HashSet<&str> = decls.iter().map(|d| d.key.as_str()).collect();
+    let previous: std::collections::HashSet<String> = decls
+        .iter()
+        .filter(|d| d.keeps_previous())
+        .flat_map(|d| d.previous.names(None))
+        .collect();
+    for (decl, span) in decls.iter().zip(spans) {
+        let Some(hooks) = &decl.hooks else { continue };
+        let span = span.clone().unwrap_or(0..0);
+        if hooks.set.is_some() {
+            let name = crate::manifest::pending_name(&decl.key);
+            if declared.contains(name.as_str()) || previous.contains(&name) {
+                let problem = HookProblem::PendingCollision {
+                    key: shown_name(&decl.key),
+                    name: shown_name(&name),
+                };
+                return Err(hook_problem(ctx, span, problem));
+            }
+        }
+        if let Some(a) = &hooks.alternate
+            && (declared.contains(a.user.as_str()) || previous.contains(&a.user))
+        {
+            let problem = HookProblem::AlternateUser {
+                key: shown_name(&decl.key),
+                user: shown_name(&a.user),
+            };
+            return Err(hook_problem(ctx, span, problem));
+        }
+    }
+    Ok(())
 }
 
 /// `problem` in a rotation field, at the line of `span`.
@@ -1319,7 +1589,7 @@ mod tests {
         says(
             &format!("{ENVS}[secrets.A]\nsize = 32\n"),
             "envmint.toml:5: unknown field `size` in [secrets.A]",
-            "[secrets.A] takes: kind, alphabet, bytes, bits, length, rotate_every, environments, external, overlap, previous, role, format",
+            "[secrets.A] takes: kind, alphabet, bytes, bits, length, rotate_every, environments, external, overlap, previous, role, format, hooks, alternate, hook_timeout",
         );
         says(
             &format!("[defualts]\n{ENVS}"),
@@ -1334,7 +1604,7 @@ mod tests {
         says(
             &format!("{ENVS}[environments.dev]\npath = \"x\"\n"),
             "envmint.toml:5: unknown field `path` in [environments.dev]",
-            "[environments.dev] takes: file, mode, sealed, recipients, recipients_file, armor",
+            "[environments.dev] takes: file, mode, sealed, recipients, recipients_file, armor, after, hook_timeout",
         );
         says(
             &format!("{ENVS}[environments.dev]\nfiles = \"x\"\n"),
@@ -1349,7 +1619,7 @@ mod tests {
         says(
             &format!("[defaults]\nrotation = \"9d\"\n{ENVS}"),
             "envmint.toml:2: unknown field `rotation` in [defaults]",
-            "[defaults] takes: rotate_every, mode, overlap, role",
+            "[defaults] takes: rotate_every, mode, overlap, role, hook_timeout",
         );
     }
 

@@ -6,8 +6,8 @@
 //! its kind and bits); [`apply()`] generates the new values and edits the document.
 //! [`rotation::build`] decides a rotation (due keys, overlap, expiry) as concrete
 //! [`edit::Edit`]s with their new values, which [`edit::apply_edits`] replays and
-//! [`file`](mod@file) saves in a plan file for `envmint apply`; [`crate::store::transact`] is the loop that
-//! commits them (plan without the lock, lock, re-plan if the file moved, save).
+//! [`file`](mod@file) saves in a plan file for `envmint apply`; [`crate::rotation::Session`]
+//! reads the stores, plans and commits them, and [`crate::rotation::replay`] replays a plan.
 //!
 //! [`record`] reads and writes the `# envmint:` line above each managed key (when its value was
 //! made, or whose retired value it is and when it expires); [`status::evaluate`] turns a

@@ -34,8 +34,22 @@ pub enum Stage {
     /// The value apps use (no `stage` field).
     #[default]
     Current,
-    /// `stage=pending`: written, not yet made current (reserved for a later release).
+    /// `stage=pending`: written before anything touched its service, not yet made current.
     Pending,
+    /// `stage=set`: a pending value its service accepted (the `set` hook succeeded), not yet
+    /// tested nor made current.
+    Set,
+}
+
+impl Stage {
+    /// `current`, `pending` or `set`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Current => "current",
+            Stage::Pending => "pending",
+            Stage::Set => "set",
+        }
+    }
 }
 
 /// One parsed record line. Holds no secret value.
@@ -203,6 +217,7 @@ impl Record {
                 "stage" => {
                     record.stage = match value {
                         "pending" => Stage::Pending,
+                        "set" => Stage::Set,
                         "current" => Stage::Current,
                         other => return Err(RecordError::BadStage { text: shown(other) }),
                     }
@@ -274,8 +289,8 @@ impl fmt::Display for Record {
         if !self.expires.is_empty() {
             fields.push(format!("expires={}", list(&self.expires)));
         }
-        if self.stage == Stage::Pending {
-            fields.push("stage=pending".to_string());
+        if self.stage != Stage::Current {
+            fields.push(format!("stage={}", self.stage.as_str()));
         }
         f.write_str(&fields.join(" "))
     }

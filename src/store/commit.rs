@@ -17,7 +17,7 @@ pub fn open_all(
     waiting: &mut dyn FnMut(&Path),
 ) -> Result<Vec<EnvFile>> {
     let paths: Vec<&Path> = files.iter().map(|s| s.path).collect();
-    let locks = atomic::lock_all(&paths, options.timeout, waiting)?;
+    let locks = atomic::lock_all(&paths, &options.within, options.timeout, waiting)?;
     let mut opened = Vec::with_capacity(locks.len());
     for (lock, storage) in locks.into_iter().zip(files) {
         let raw = lock.read()?;

@@ -86,6 +86,8 @@ impl Format {
                 imported: false,
             }),
             Format::Sealed(_) => {
+                #[cfg(test)]
+                DECRYPTIONS.with(|n| n.set(n.get() + 1));
                 let (plain, state) = sealed::decode(path, &raw, &options.identities)?;
                 Ok(Data {
                     plain: Content::new(plain),
@@ -137,6 +139,33 @@ impl Format {
     }
 }
 
+/// A sealed store's bytes `raw` that did not come from its file: git hands its merge driver and
+/// textconv each version of a store as a temporary file. Decrypted in memory with `identities`
+/// (nothing is returned unless the whole file authenticated), without its pin lines, and what it
+/// says about its recipients; `name` names it in errors. Refused above
+/// [`crate::seal::MAX_IN_MEMORY`].
+///
+/// # Errors
+///
+/// As for opening a sealed store: no identity matches (77), not an age file (65).
+pub fn decrypt_sealed(
+    name: &Path,
+    raw: &[u8],
+    identities: &[crate::seal::Identity],
+) -> Result<(Zeroizing<Vec<u8>>, SealedState)> {
+    sealed::decode(name, raw, identities)
+}
+
+/// The age file of a store's `plaintext`, with the pin of `sealing`'s recipients on top,
+/// encrypted to them: what [`decrypt_sealed`]'s caller writes back (through the atomic writer).
+///
+/// # Errors
+///
+/// Encryption errors.
+pub fn encrypt_sealed(name: &Path, sealing: &Sealing, plaintext: &[u8]) -> Result<Vec<u8>> {
+    sealed::encode(name, sealing, plaintext)
+}
+
 /// One environment's file: where, and in which format.
 #[derive(Clone, Debug)]
 pub struct Storage<'a> {
@@ -176,6 +205,13 @@ impl<'a> Storage<'a> {
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Tests only: how many sealed files this thread decrypted (a session decrypts each store
+    /// once per run).
+    pub(crate) static DECRYPTIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// What opening a store needs beyond the file: passed as one struct so that what sealed storage
 /// adds (the identities that decrypt, read once by the binary) is a new field here, not a new
 /// positional argument of every function.
@@ -186,6 +222,10 @@ pub struct OpenOptions {
     /// The identities that decrypt sealed files (loaded by the binary in the documented order;
     /// empty when no sealed file is opened).
     pub identities: Arc<[crate::seal::Identity]>,
+    /// Where the files may lie, checked on their real targets under the lock: the bounds
+    /// [`crate::manifest::Manifest::confine`] returned, or those of a path the user typed.
+    /// The default, [`crate::atomic::Within::anywhere`], applies only the `.git` rule.
+    pub within: crate::atomic::Within,
 }
 
 impl Default for OpenOptions {
@@ -193,6 +233,7 @@ impl Default for OpenOptions {
         OpenOptions {
             timeout: LockWait::default(),
             identities: Arc::from(Vec::new()),
+            within: crate::atomic::Within::anywhere(),
         }
     }
 }

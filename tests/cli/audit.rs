@@ -396,6 +396,11 @@ fn sealed_environments_are_audited_in_memory_and_unopened_ones_are_a_finding() {
     let test = out
         .then()
         .write(".gitignore", "*.age.key\n.env*.local\n")
+        // As `envmint git setup` writes it (else audit warns: git-attributes).
+        .write(
+            ".gitattributes",
+            "/.env.production.age merge=envmint diff=envmint\n",
+        )
         .write(
             "envmint.toml",
             format!(

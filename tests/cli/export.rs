@@ -900,7 +900,10 @@ fn missing_and_unreadable_keys_and_files_are_errors_naming_them() {
     let out = project(NASTY)
         .args(["export", "production", "-f", "dotenv", "-o", FILE])
         .status(73);
-    assert_stderr_has(&out, "is a file of environment `production`");
+    assert_stderr_has(
+        &out,
+        "is the plaintext file of environment `production`: an export never replaces",
+    );
     assert_eq!(out.read(FILE), dotenv(NASTY));
     let out = out
         .then()

@@ -280,3 +280,41 @@ fn a_plan_is_dated_when_it_is_applied_and_refused_once_older_than_its_overlap() 
         .args(["apply", "--at", "2026-02-08T00:00:00Z", "p.plan"])
         .status(0);
 }
+
+/// Two environments whose manifest paths differ but name one file (`.env.staging` a symlink to
+/// `.env.production`): `plan` and `apply` decide "same store" by the resolved file alike, so
+/// the plan made on the shared file applies, and the shared key gets one new value. (Decided by
+/// the path string, `plan` planned each environment from the file on disk while `apply` replayed
+/// the second on top of the first, and refused its own plan as stale.)
+#[test]
+fn a_plan_on_environments_sharing_one_file_through_a_symlink_applies() {
+    let test = project();
+    std::fs::remove_file(test.path(".env.staging")).unwrap();
+    std::os::unix::fs::symlink(".env.production", test.path(".env.staging")).unwrap();
+    let out = test
+        .args(["plan", "--at", AT, "-o", "p.plan", "--json"])
+        .status(0);
+    // The second environment is planned on top of the first: A is rotated once.
+    let plan = out.json();
+    let rotated: Vec<_> = plan["environments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| e["changes"].as_array().unwrap().clone())
+        .filter(|c| c["action"] == "rotated")
+        .collect();
+    assert_eq!(rotated.len(), 1, "{}", out.stdout());
+    let out = out.then().args(["apply", "--at", AT, "p.plan"]).status(0);
+    assert_stderr_has(&out, "production: .env.production (plan applied)");
+    assert!(
+        std::fs::symlink_metadata(out.path(".env.staging"))
+            .unwrap()
+            .is_symlink()
+    );
+    let text = out.read(".env.production");
+    assert_eq!(text.matches("\nA=").count(), 1, "{text}");
+    assert_eq!(text.matches("\nA_PREVIOUS=").count(), 1, "{text}");
+    // Applied twice: already applied, nothing written.
+    let again = out.then().args(["apply", "--at", AT, "p.plan"]).status(0);
+    assert_eq!(again.read(".env.production"), text);
+}

@@ -457,3 +457,36 @@ fn fail_references_that_double_a_value_per_line_are_refused_not_expanded_without
         .status(65);
     assert_stderr_has(&out, "`A15` would be longer than 1 MiB");
 }
+
+#[test]
+fn fail_many_copies_of_a_large_value_are_refused_at_the_total_not_expanded_to_gigabytes() {
+    // A 512 KiB `A19` built by doubling, then 1,500 lines copying it: each value is under the
+    // 1 MiB limit, but the file (about 21 KB) would expand to 750 MB. Both commands stop at
+    // 64 MiB in all, naming the first key past it.
+    let mut text = String::from("PLAIN=abc123\nDECLARED=d3cl4red-value\nA0=x\n");
+    for i in 1..=19 {
+        text.push_str(&format!("A{i}=${{A{}}}${{A{}}}\n", i - 1, i - 1));
+    }
+    for i in 0..1500 {
+        text.push_str(&format!("B{i}=${{A19}}\n"));
+    }
+    assert!(text.len() < 25_000, "{}", text.len());
+    let test = common::Test::new()
+        .write("envmint.toml", crate::export::MANIFEST)
+        .write(crate::export::FILE, &text)
+        .chmod(crate::export::FILE, 0o600);
+    let out = test.args(["run", "production", "--", "true"]).status(65);
+    assert_stderr_has(
+        &out,
+        "error: .env.production.local:149: `B126` would take the file's values past 64 MiB in \
+         all once their ${...} references are expanded",
+    );
+    let out = out
+        .then()
+        .args(["export", "production", "-f", "json", "--all-keys"])
+        .status(65);
+    assert_stderr_has(
+        &out,
+        "`B126` would take the file's values past 64 MiB in all",
+    );
+}

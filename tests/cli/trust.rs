@@ -593,3 +593,273 @@ fn a_manifest_root_owns_outside_any_repository_may_point_anywhere() {
         .status(77);
     assert_stderr_has(&refused, "outside the manifest's folder");
 }
+
+#[test]
+fn fail_a_committed_file_named_like_the_environment_does_not_shadow_it() {
+    let (test, first, _) = project();
+    let out = test.args(["bootstrap", "production"]).status(0);
+    let store = out
+        .then()
+        .args(["get", "production", "SECRET_KEY"])
+        .status(0);
+    let secret = store.stdout().trim().to_string();
+    // A pull request commits `production`, its own ciphertext sealed to the user's key.
+    let planted = store
+        .then()
+        .write("evil.env", "SECRET_KEY=attacker-chosen\n")
+        .args(["seal", "-r", &first, "-o", "production", "evil.env"])
+        .status(0);
+    let out = planted
+        .then()
+        .args(["unseal", "production", "--stdout"])
+        .status(0);
+    assert!(out.stdout().contains(&secret), "{}", out.describe());
+    assert!(
+        !out.stdout().contains("attacker-chosen"),
+        "{}",
+        out.describe()
+    );
+    assert_stderr_has(
+        &out,
+        "note: `production` is a sealed environment of the manifest, and that is what is \
+         unsealed; the file ./production is not read (`envmint unseal ./production` decrypts it)",
+    );
+    // The file stays reachable by a path, and a name the manifest does not define stays a file.
+    let out = out.then().args(["unseal", "./production"]).status(0);
+    assert_eq!(out.stdout(), "SECRET_KEY=attacker-chosen\n");
+    let out = out
+        .then()
+        .args(["seal", "-r", &first, "-o", "staging", "evil.env"])
+        .status(0)
+        .then()
+        .args(["unseal", "staging"])
+        .status(0);
+    assert_eq!(out.stdout(), "SECRET_KEY=attacker-chosen\n");
+    assert!(!out.stderr().contains("note:"), "{}", out.describe());
+}
+
+/// A repository whose plain `production` holds SECRET_KEY, with identity `id.txt` and a
+/// committed `out -> ../home/.ssh` (outside the repository). Returns the test, the public key
+/// and the resolved `home/.ssh`.
+fn repository_with_link_out() -> (Test, String, std::path::PathBuf) {
+    let test = repository(Some(&format!(
+        "[environments.production]\nfile = \".env.production.local\"\n{SECRETS}"
+    )));
+    let (test, public) = keygen(test, "id.txt");
+    let out = test.cwd("repo").args(["bootstrap", "production"]).status(0);
+    std::os::unix::fs::symlink("../home/.ssh", out.path("repo/out")).unwrap();
+    let ssh = std::fs::canonicalize(out.path("home/.ssh")).unwrap();
+    (out.then().cwd("repo"), public, ssh)
+}
+
+#[test]
+fn fail_o_through_a_committed_symlink_cannot_write_outside() {
+    let (test, public, ssh) = repository_with_link_out();
+    let sealed = test
+        .args([
+            "seal",
+            "-r",
+            &public,
+            "-o",
+            "s.age",
+            ".env.production.local",
+        ])
+        .status(0);
+    let mut out = sealed;
+    let cases: [&[&str]; 5] = [
+        &["export", "production", "-f", "dotenv", "-o", "out/x.env"],
+        &[
+            "export",
+            "production",
+            "-f",
+            "docker-secrets",
+            "-o",
+            "out/x.env",
+        ],
+        &["unseal", "-i", "id.txt", "s.age", "-o", "out/x.env"],
+        &["plan", "--all", "-o", "out/x.env"],
+        &["--allow-outside", "plan", "--all", "-o", "out/x.env"],
+    ];
+    for (i, args) in cases.iter().enumerate() {
+        let run = out.then().cwd("repo").args(*args);
+        if i == 4 {
+            // The user allows it: written, where the link leads.
+            out = run.status(0);
+            assert!(out.exists("home/.ssh/x.env"), "{}", out.describe());
+            std::fs::remove_file(out.path("home/.ssh/x.env")).unwrap();
+            continue;
+        }
+        out = run.status(77);
+        assert_stderr_has(
+            &out,
+            &format!(
+                "error: out/x.env leads to {} through a symlink, outside {}; refused",
+                ssh.join("x.env").display(),
+                ssh.parent()
+                    .unwrap()
+                    .parent()
+                    .unwrap()
+                    .join("repo")
+                    .display()
+            ),
+        );
+        assert_stderr_has(&out, "hint: if you chose");
+        assert_eq!(
+            common::names(&out.path("home/.ssh")),
+            ["id_ed25519"],
+            "{args:?}"
+        );
+    }
+    // The same place typed as it is: the user's choice, written.
+    let typed = ssh.join("x.env");
+    let out = out
+        .then()
+        .cwd("repo")
+        .args(["export", "production", "-f", "dotenv", "-o"])
+        .arg(&typed)
+        .status(0);
+    assert!(out.read("home/.ssh/x.env").contains("SECRET_KEY="));
+}
+
+#[test]
+fn fail_unseal_env_o_through_a_committed_symlink_cannot_write_outside() {
+    let (test, _, _) = project();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = test.args(["bootstrap", "production"]).status(0);
+    std::os::unix::fs::symlink(elsewhere.path(), out.path("out")).unwrap();
+    let out = out
+        .then()
+        .args(["unseal", "production", "-o", "out/plain.env"])
+        .status(77);
+    assert_stderr_has(&out, "error: out/plain.env leads to ");
+    assert_stderr_has(&out, "through a symlink, outside");
+    assert!(common::names(elsewhere.path()).is_empty());
+    // A link that stays inside the folder is followed.
+    std::fs::remove_file(out.path("out")).unwrap();
+    std::fs::create_dir(out.path("inside")).unwrap();
+    std::os::unix::fs::symlink("inside", out.path("out")).unwrap();
+    let out = out
+        .then()
+        .args(["unseal", "production", "-o", "out/plain.env"])
+        .status(0);
+    assert!(out.read("inside/plain.env").contains("SECRET_KEY="));
+}
+
+#[test]
+fn fail_a_symlink_into_git_is_refused_after_resolving_it() {
+    let test = repository(Some(&format!(
+        "[environments.production]\nfile = \"gitdir/config\"\n{SECRETS}"
+    )))
+    .write("repo/.git/config", "[core]\n\tbare = false\n");
+    std::os::unix::fs::symlink(".git", test.dir().join("repo/gitdir")).unwrap();
+    let out = test.args(["bootstrap", "production"]).status(77);
+    assert_stderr_has(&out, "`file` of [environments.production] names ");
+    assert_stderr_has(&out, "inside git's folder; refused");
+    assert_eq!(out.read("repo/.git/config"), "[core]\n\tbare = false\n");
+    // --allow-outside does not open .git.
+    let out = out
+        .then()
+        .cwd("repo")
+        .args(["--allow-outside", "bootstrap", "production"])
+        .status(77);
+    assert_stderr_has(&out, "inside git's folder; refused");
+    // Nor does -o through the link.
+    let out = out
+        .then()
+        .cwd("repo")
+        .write(
+            "repo/envmint.toml",
+            format!("[environments.production]\nfile = \".env\"\n{SECRETS}"),
+        )
+        .args(["bootstrap", "production"])
+        .status(0)
+        .then()
+        .cwd("repo")
+        .args([
+            "export",
+            "production",
+            "-f",
+            "dotenv",
+            "-o",
+            "gitdir/hooks-x",
+        ])
+        .status(77);
+    assert_stderr_has(&out, "error: gitdir/hooks-x leads into git's folder (");
+    assert!(!out.exists("repo/.git/hooks-x"));
+}
+
+#[test]
+fn fail_an_allow_list_others_could_write_is_refused() {
+    let test = repository(None).write("deploy/.keep", "");
+    let deploy = test.dir().join("deploy");
+    let list = "home/.config/envmint/allow-outside";
+    let test = test
+        .write(
+            "repo/envmint.toml",
+            format!(
+                "[environments.production]\nfile = \"{}\"\n{SECRETS}",
+                deploy.join("app.env").display()
+            ),
+        )
+        .write(list, format!("{}\n", deploy.display()))
+        .chmod(list, 0o666);
+    let out = test.args(["bootstrap", "production"]).status(77);
+    assert_stderr_has(
+        &out,
+        "allow-outside: the allow list is not used: its group and others may write to it \
+         (mode 0666)",
+    );
+    assert_stderr_has(
+        &out,
+        "hint: the list must be yours and writable by you alone",
+    );
+    assert!(!out.exists("deploy/app.env"));
+    // Its folder writable by others: refused too.
+    let out = out
+        .then()
+        .cwd("repo")
+        .chmod(list, 0o600)
+        .chmod("home/.config/envmint", 0o777)
+        .args(["bootstrap", "production"])
+        .status(77);
+    assert_stderr_has(&out, "the allow list is not used: its folder ");
+    let out = out
+        .then()
+        .cwd("repo")
+        .chmod("home/.config/envmint", 0o700)
+        .args(["bootstrap", "production"])
+        .status(0);
+    assert!(out.read("deploy/app.env").contains("SECRET_KEY="));
+    if !common::is_root() {
+        skip("needs root to give the list to another user");
+        return;
+    }
+    std::os::unix::fs::chown(out.path(list), Some(65534), Some(65534)).unwrap();
+    let out = out
+        .then()
+        .cwd("repo")
+        .args(["bootstrap", "production"])
+        .status(77);
+    assert_stderr_has(&out, "it belongs to uid 65534, not to you (uid 0)");
+}
+
+#[test]
+fn fail_a_folder_symlink_another_user_owns_is_not_followed() {
+    if !common::is_root() {
+        skip("needs root to plant another user's symlink");
+        return;
+    }
+    let test = repository(Some(&format!(
+        "[environments.production]\nfile = \"shared/.env\"\n{SECRETS}"
+    )))
+    .write("repo/real/.keep", "");
+    let link = test.dir().join("repo/shared");
+    std::os::unix::fs::symlink("real", &link).unwrap();
+    std::os::unix::fs::lchown(&link, Some(65534), Some(65534)).unwrap();
+    let out = test.args(["bootstrap", "production"]).status(77);
+    assert_stderr_has(
+        &out,
+        "shared: cannot follow the symlink: it is owned by uid 65534",
+    );
+    assert!(!out.exists("repo/real/.env"));
+}

@@ -92,6 +92,10 @@ pub enum Command {
     Status(StatusArgs),
     /// Check secret files, values and git for the usual security problems (exit 1 on findings).
     Audit(AuditArgs),
+    /// Sealed stores in git: a per-key merge driver, readable diffs, and their setup.
+    Git(GitArgs),
+    /// Write or update .env.example from the manifest: declared keys, empty values, comments.
+    Example(ExampleArgs),
 }
 
 /// A built-in kind of secret as given on the command line: the library's own list
@@ -620,7 +624,9 @@ pub struct ApplyArgs {
     signing keys keep the old value (KEY_PREVIOUS, numbered or a list) for their overlap,\n\
     then it is removed; encryption keys keep every old key in their keyring until `envmint\n\
     retire` (a full keyring is not rotated; --no-overlap keeps it too); credentials are\n\
-    never changed by --due or --all, only reported (`--key` renews one). External keys are\n\
+    never changed by --due or --all, only reported (`--key` renews one), unless they have a\n\
+    `set` hook: then they go through pending, set, test and finish (see README, Hooks).\n\
+    External keys are\n\
     reported with the `envmint set` command to run. Exits 0 whether or not anything\n\
     changed.")]
 pub struct RotateArgs {
@@ -639,6 +645,16 @@ pub struct RotateArgs {
     /// Print what changed as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+
+    /// Drop the pending values of the --key credentials (a rotation whose hooks failed),
+    /// instead of rotating; their current values stay.
+    #[arg(long, requires = "keys")]
+    pub abandon: bool,
+
+    /// Allow this manifest's hooks on this machine (listing them first): hooks that are new
+    /// or changed since they were last allowed do not run without it.
+    #[arg(long)]
+    pub allow_hooks: bool,
 }
 
 /// `envmint retire`.
@@ -904,6 +920,12 @@ pub struct AuditArgs {
     /// Also search the git history and tracked files for the stored values.
     #[arg(long)]
     pub git: bool,
+
+    /// Check only what is staged for commit (the commit guard, for a pre-commit hook):
+    /// plaintext env files, plans, identity files, export lists and files holding a stored
+    /// value. Exit 1 naming each file and why, never a value.
+    #[arg(long, conflicts_with = "git")]
+    pub staged: bool,
 }
 
 #[cfg(test)]
@@ -915,4 +937,136 @@ mod tests {
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
     }
+}
+
+/// `envmint example`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint example                     # add the declared secrets .env.example lacks\n  \
+    cp .env.example .env.production.local && envmint bootstrap production\n\n\
+    Each declared secret the file lacks gets a comment (kind, size and bits, role; or\n\
+    `external: given by you`) and an empty `KEY=` line. Your own lines, comments and values\n\
+    are kept as they are; envmint never writes a value or a record here. One .env.example per\n\
+    folder of environment files, where bootstrap reads it.")]
+pub struct ExampleArgs {
+    /// Use this envmint.toml instead of searching the current folder and its parents.
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+
+    /// Say what would be added; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `envmint git`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint git setup --config          # .gitattributes + this repository's .git/config\n  \
+    git merge feature                   # sealed stores now merge key by key\n  \
+    git diff HEAD~1 -- .env.production.age\n\n\
+    Nothing here touches ~/.gitconfig: setup writes .gitattributes beside the manifest and,\n\
+    with --config, the drivers into the repository's own .git/config.")]
+pub struct GitArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: GitCommand,
+}
+
+/// The subcommands of `envmint git`.
+#[derive(Debug, Subcommand)]
+pub enum GitCommand {
+    /// Git's merge driver for sealed stores: merges key by key in memory (`merge=envmint`).
+    Merge(GitMergeArgs),
+    /// Git's textconv for sealed stores: keys and records, values as keyed digests
+    /// (`diff=envmint`).
+    Diff(GitDiffArgs),
+    /// Write the .gitattributes lines for the manifest's sealed stores, and with --config the
+    /// repository-local git config of the drivers.
+    Setup(GitSetupArgs),
+}
+
+/// `envmint git merge`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Set up by `envmint git setup --config`, which writes:\n  \
+    git config merge.envmint.driver 'envmint git merge %O %A %B %P'\n\n\
+    Base (%O), ours (%A) and theirs (%B) are decrypted in memory and merged per key: a key\n\
+    changed on one branch takes that branch's value; two rotations keep the newer value and\n\
+    retire the older one into the key's previous form. The result is sealed to the recipients\n\
+    pinned in both branches and written to %A. Keys given different values on both branches\n\
+    are named (never their values) and the merge fails (exit 1), leaving your branch's file\n\
+    as it was; branches sealed to different recipients are refused (exit 1): rekey first."
+)]
+pub struct GitMergeArgs {
+    /// Use this envmint.toml instead of searching the current folder and its parents.
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+
+    /// Decrypt with the identities in this file (repeatable) [default: ENVMINT_IDENTITY,
+    /// ENVMINT_AGE_KEY, then ~/.config/envmint/identity.txt].
+    #[arg(short, long = "identity", value_name = "IDENTITY")]
+    pub identities: Vec<PathBuf>,
+
+    /// The common ancestor's version (git's %O; empty when there is none).
+    #[arg(value_name = "BASE")]
+    pub base: PathBuf,
+
+    /// Our version (git's %A); the merge result is written here.
+    #[arg(value_name = "OURS")]
+    pub ours: PathBuf,
+
+    /// Their version (git's %B).
+    #[arg(value_name = "THEIRS")]
+    pub theirs: PathBuf,
+
+    /// The store's path in the repository (git's %P), to find its environment and to name it.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+}
+
+/// `envmint git diff`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Set up by `envmint git setup --config`, which writes:\n  \
+    git config diff.envmint.textconv 'envmint git diff'\n\n\
+    Prints one line per key: KEY=<digest> and its record. The digest is HMAC-SHA256 of the\n\
+    value under a random key kept in the repository's git folder (.git/envmint/diff-key, 0600,\n\
+    never committed): a changed digest means a changed value, and the repository alone gives\n\
+    nothing to test guesses against. A version no identity opens is shown by its ciphertext's\n\
+    SHA-256."
+)]
+pub struct GitDiffArgs {
+    /// Decrypt with the identities in this file (repeatable) [default: ENVMINT_IDENTITY,
+    /// ENVMINT_AGE_KEY, then ~/.config/envmint/identity.txt].
+    #[arg(short, long = "identity", value_name = "IDENTITY")]
+    pub identities: Vec<PathBuf>,
+
+    /// The sealed file (git passes a temporary copy of each version).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+/// `envmint git setup`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint git setup                   # .gitattributes only; says what --config would do\n  \
+    envmint git setup --config          # and the drivers in .git/config (this repository)\n  \
+    envmint git setup --config --hook   # and the commit guard as .git/hooks/pre-commit\n\n\
+    Adds `/PATH merge=envmint diff=envmint` for each sealed store of the manifest to the\n\
+    .gitattributes beside it (other lines kept). --config runs `git config --local` for\n\
+    merge.envmint.driver and diff.envmint.textconv, naming this envmint binary; the global\n\
+    ~/.gitconfig is never changed. Running it again changes nothing.")]
+pub struct GitSetupArgs {
+    /// Use this envmint.toml instead of searching the current folder and its parents.
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+
+    /// Also write the drivers into this repository's git config (`git config --local`).
+    #[arg(long)]
+    pub config: bool,
+
+    /// Also install the commit guard (`envmint audit --staged`) as this repository's
+    /// pre-commit hook; an existing hook that is not envmint's is left as it is, and said.
+    #[arg(long)]
+    pub hook: bool,
 }

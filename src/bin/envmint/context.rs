@@ -65,6 +65,10 @@ pub struct Context {
     /// (only an absolute variable counts: an empty or relative one would make a file of the
     /// working folder, that is of the repository, the list).
     pub allow_list: Option<PathBuf>,
+    /// Where the loaded manifest's files may lie, from [`crate::commands::load_manifest`]
+    /// (its check of the manifest's paths): every store opened later is checked against it
+    /// again under the lock. Set once, by the first manifest loaded.
+    pub bounds: std::cell::OnceCell<envmint::atomic::Within>,
 }
 
 /// A variable naming a folder, when it is an absolute path: an empty or relative `HOME` or
@@ -103,6 +107,7 @@ impl Context {
             rng,
             variable_names: std::env::vars_os().map(|(name, _)| name).collect(),
             allow_outside: false,
+            bounds: std::cell::OnceCell::new(),
             allow_list: allow_list(
                 std::env::var_os("XDG_CONFIG_HOME"),
                 std::env::var_os("HOME"),

@@ -156,6 +156,28 @@ fn file(e: &FileError) -> Rendered {
             ),
         ),
         FileProblem::NothingRequested => (format!("{path}: nothing to lock"), None),
+        FileProblem::Outside { target, folder } => (
+            format!(
+                "{path} leads to {} through a symlink, outside {}; refused: a symlink in the \
+                 repository does not choose where envmint writes secrets",
+                target.display(),
+                folder.display()
+            ),
+            Some(format!(
+                "if you chose {}, name it as it is, or allow it: envmint --allow-outside ..., or \
+                 add {} to ~/.config/envmint/allow-outside (one folder per line)",
+                target.display(),
+                target.parent().unwrap_or(target).display()
+            )),
+        ),
+        FileProblem::InsideGit { target } => (
+            format!(
+                "{path} leads into git's folder ({}) through a symlink; refused: envmint never \
+                 writes secrets into .git",
+                target.display()
+            ),
+            Some("name a file outside .git".to_string()),
+        ),
     };
     Rendered { message, hint }
 }
@@ -261,6 +283,24 @@ fn manifest(e: &ManifestError) -> Rendered {
                 )),
             )
         }
+        P::InsideGit {
+            environment,
+            field,
+            path,
+            target,
+        } => (
+            format!(
+                "`{field}` of [environments.{environment}] names {} ({} through a symlink), \
+                 inside git's folder; refused: envmint never reads or writes secrets in .git",
+                target.display(),
+                path.display()
+            ),
+            Some(
+                "name a dotenv file outside the repository's .git folder, e.g. file = \
+                 \".env.production.local\""
+                    .to_string(),
+            ),
+        ),
         P::Outside {
             environment,
             field,
@@ -444,6 +484,7 @@ fn manifest(e: &ManifestError) -> Rendered {
         P::BadFile { field, file, why } => bad_file(field, file, *why),
         P::Sealing(problem) => sealing(problem),
         P::Rotation(problem) => rotation(problem),
+        P::Hooks(problem) => hooks(problem),
         P::UnknownKind { kind, did_you_mean } => (
             format!("unknown kind `{kind}`"),
             Some(match did_you_mean {
@@ -1019,6 +1060,66 @@ fn once_each(items: &[String]) -> Vec<String> {
 }
 
 /// What a refused `external`, `overlap` or `previous` of a secret says.
+fn hooks(problem: &envmint::manifest::HookProblem) -> (String, Option<String>) {
+    use envmint::manifest::HookProblem as H;
+    match problem {
+        H::WrongRole { key, hook, needs } => (
+            format!("`{hook}` of {key} runs only for a secret with role = \"{needs}\""),
+            Some(if *needs == "credential" {
+                format!(
+                    "declare role = \"credential\" for {key} (a value presented to a service), \
+                     or remove `{hook}`"
+                )
+            } else {
+                format!("declare role = \"encryption\" for {key}, or remove `{hook}`")
+            }),
+        ),
+        H::External { key } => (
+            format!("hooks on the external secret {key}: envmint never makes its value"),
+            Some(format!(
+                "remove the hooks, or remove `external = true` to have envmint generate {key}"
+            )),
+        ),
+        H::WithoutSet { key, hook } => (
+            format!("`{hook}` of {key} without a `set` hook: nothing would change the service"),
+            Some("add set = '...' to [secrets.KEY.hooks], the command that changes it".into()),
+        ),
+        H::Nul { hook } => (
+            format!("the `{hook}` hook has a NUL character"),
+            Some("remove it; a command line cannot hold one".into()),
+        ),
+        H::Timeout => (
+            "`hook_timeout` must be more than 0 and at most 1 day".into(),
+            Some("e.g. hook_timeout = \"60s\"".into()),
+        ),
+        H::AlternateForm => (
+            "`alternate` must be { user = \"VAR\", names = [\"USER1\", \"USER2\"] }".into(),
+            Some(
+                "e.g. alternate = { user = \"DB_USER\", names = [\"app_blue\", \"app_green\"] }"
+                    .into(),
+            ),
+        ),
+        H::AlternateUser { key, user } => (
+            format!(
+                "`alternate` of {key}: `{user}` cannot hold the user name (not a variable name, \
+                 the key itself, or a declared secret)"
+            ),
+            Some("name the variable the app reads its user name from, e.g. user = \"DB_USER\"".into()),
+        ),
+        H::AlternateNames => (
+            "`names` of `alternate` must be two different user names".into(),
+            Some(
+                "letters, digits, `_`, `.`, `@` and `-`, e.g. names = [\"app_blue\", \"app_green\"]"
+                    .into(),
+            ),
+        ),
+        H::PendingCollision { key, name } => (
+            format!("{name}, where {key} keeps its pending value, is already declared"),
+            Some(format!("rename the other secret or previous variable; {name} is reserved")),
+        ),
+    }
+}
+
 fn rotation(problem: &envmint::manifest::RotationProblem) -> (String, Option<String>) {
     use envmint::manifest::{Collides, MAX_KEEP, RotationProblem as R};
     const FORMS: &str = "previous = \"KEY_PREVIOUS\", previous = { numbered = \"KEY_{n}\", \
@@ -1402,12 +1503,12 @@ mod tests {
             (
                 "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[secrets.A]\nsize = 32\n",
                 "envmint.toml:5: unknown field `size` in [secrets.A]",
-                "[secrets.A] takes: kind, alphabet, bytes, bits, length, rotate_every, environments, external, overlap, previous, role, format",
+                "[secrets.A] takes: kind, alphabet, bytes, bits, length, rotate_every, environments, external, overlap, previous, role, format, hooks, alternate, hook_timeout",
             ),
             (
                 "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[environments.dev]\npath = \"x\"\n",
                 "envmint.toml:5: unknown field `path` in [environments.dev]",
-                "[environments.dev] takes: file, mode, sealed, recipients, recipients_file, armor",
+                "[environments.dev] takes: file, mode, sealed, recipients, recipients_file, armor, after, hook_timeout",
             ),
             (
                 "[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n[environments.dev]\nfiles = \"x\"\n",
@@ -1427,7 +1528,7 @@ mod tests {
             (
                 "[defaults]\nrotation = \"9d\"\n[environments.staging]\n[environments.production]\nfile = \"prod.env\"\n",
                 "envmint.toml:2: unknown field `rotation` in [defaults]",
-                "[defaults] takes: rotate_every, mode, overlap, role",
+                "[defaults] takes: rotate_every, mode, overlap, role, hook_timeout",
             ),
             (
                 "[secrets.A]\n",

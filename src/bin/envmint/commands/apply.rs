@@ -18,27 +18,16 @@ use super::plan::{manifest_dir, store_name};
 use super::shown;
 use crate::cli::ApplyArgs;
 use crate::context::Context;
-use envmint::dotenv::Document;
 use envmint::error::Location;
 use envmint::manifest::{Environment, Source};
-use envmint::plan::edit::{apply_edits, check_edits, digest};
+use envmint::plan::edit::check_edits;
 use envmint::plan::file::{self, EnvSecrets, MAX_PLAN_BYTES, SummaryLine};
-use envmint::plan::{redate, status};
+use envmint::plan::status;
+use envmint::rotation::replay::{self, Done, ReplayError, Replayed};
 use envmint::time::format_timestamp;
 use envmint::{Error, Exit, Result, store};
 use serde::Serialize;
 use std::path::Path;
-
-/// What apply did to one environment.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Done {
-    /// The plan's edits were written.
-    Applied,
-    /// The store was already in the plan's "after" state.
-    AlreadyApplied,
-    /// The plan changes nothing in this environment.
-    Nothing,
-}
 
 pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
@@ -147,119 +136,9 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
     for (env, file) in envs.iter().zip(&files) {
         super::check_recipients(env, file.snapshot(), &cwd)?;
     }
-    let mut docs: Vec<Option<Document>> = Vec::with_capacity(files.len());
-    // Per document: the re-dated records to put in place once every environment of its file
-    // has been replayed (the digests are on the records as planned).
-    let mut pending: Vec<Vec<(String, String)>> = Vec::with_capacity(files.len());
-    let mut done = Vec::with_capacity(files.len());
-    for (i, (env, s)) in envs.iter().zip(&secrets).enumerate() {
-        // An environment sharing its file with an earlier one continues from that one's result.
-        let shared = (0..i).rev().find(|&j| files[j].same_file(&files[i]));
-        let (mut doc, existed, mut redated) = match shared.and_then(|j| docs[j].take()) {
-            Some(doc) => (doc, true, std::mem::take(&mut pending[shared.unwrap_or(0)])),
-            None => (
-                files[i].snapshot().document()?,
-                files[i].exists(),
-                Vec::new(),
-            ),
-        };
-        let current = if existed {
-            digest(Some(doc.render().as_bytes()))
-        } else {
-            digest(None)
-        };
-        let store = shown(env.store_path(), &cwd).display().to_string();
-        let later_after = |digest: &str| {
-            (i + 1..files.len())
-                .any(|j| files[j].same_file(&files[i]) && secrets[j].after == digest)
-        };
-        if s.edits.is_empty() && current == s.after {
-            done.push(Done::Nothing);
-        } else if current == s.after
-            // A later environment of the same file applied too: the file is in its state.
-            || later_after(&current)
-        {
-            done.push(Done::AlreadyApplied);
-        } else if current == s.before {
-            if redate::too_old(
-                planned,
-                applied,
-                redate::shortest_overlap(&manifest, env, &s.edits),
-            ) {
-                return Err(Error::data(
-                    Location::new(&args.plan, None),
-                    format!(
-                        "the plan was made at {}, longer ago than the shortest overlap of the \
-                         secrets it rotates in environment {}: the values it retires would \
-                         not be kept as long as the manifest says; nothing was changed",
-                        format_timestamp(planned),
-                        env.name
-                    ),
-                )
-                .with_hint("make a new plan with `envmint plan -o FILE` and apply that one"));
-            }
-            envmint::plan::clock::check(&doc, applied)
-                .map_err(|behind| super::rotate::clock_behind(env, &behind))?;
-            let left = status::left_behind_names(&manifest, env, &doc, applied);
-            check_edits(&s.edits, &status::rotatable_names(&manifest, env), &left)
-                .map_err(|why| refused(&args.plan, env, &why))?;
-            apply_edits(&mut doc, &s.edits)
-                .map_err(|e| super::bootstrap::edit_error(env.store_path(), e))?;
-            if digest(Some(doc.render().as_bytes())) != s.after {
-                return Err(Error::data(
-                    Location::new(&args.plan, None),
-                    format!(
-                        "replaying the plan on {store} does not give the result it records \
-                         (the plan file was altered?); nothing was changed"
-                    ),
-                )
-                .with_hint("make the plan again with `envmint plan -o FILE`"));
-            }
-            redated.extend(
-                redate::records(&s.edits)
-                    .into_iter()
-                    .map(|(k, r)| (k.to_string(), redate::redate(r, planned, applied))),
-            );
-            done.push(Done::Applied);
-        } else if existed && {
-            // Applied before, at a later time than the plan: its records were re-dated. Put
-            // the planned ones back (those of every environment of this file) and compare.
-            let mut undated = Document::parse(&doc.render());
-            for j in (0..files.len()).filter(|&j| files[j].same_file(&files[i])) {
-                for (key, record) in redate::records(&secrets[j].edits) {
-                    if undated.get(key).is_some() {
-                        let _ = undated.set_record(key, record);
-                    }
-                }
-            }
-            let undated = digest(Some(undated.render().as_bytes()));
-            undated == s.after || later_after(&undated)
-        } {
-            done.push(Done::AlreadyApplied);
-        } else {
-            return Err(Error::data(
-                Location::new(env.store_path(), None),
-                format!(
-                    "changed since the plan was made (environment {}): the plan is stale; \
-                     nothing was changed",
-                    env.name
-                ),
-            )
-            .with_hint(
-                "make a new plan with `envmint plan -o FILE`, or rotate with `envmint rotate`",
-            ));
-        }
-        docs.push(Some(doc));
-        pending.push(redated);
-    }
-    for (doc, records) in docs.iter_mut().zip(&pending) {
-        if let Some(doc) = doc {
-            for (key, record) in records {
-                doc.set_record(key, record)
-                    .map_err(|e| super::bootstrap::edit_error(&args.plan, e))?;
-            }
-        }
-    }
+    let Replayed { done, docs } =
+        replay::replay(&manifest, &envs, &files, &secrets, planned, applied)
+            .map_err(|e| replay_error(&args.plan, &envs, planned, &cwd, e))?;
     let saves: Vec<store::Save<'_>> = files
         .iter()
         .zip(&docs)
@@ -268,7 +147,7 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
             Some(store::Save {
                 file,
                 doc: doc.as_ref()?,
-                mode: super::bootstrap::declared_mode(env),
+                mode: envmint::rotation::declared_mode(env),
             })
         })
         .collect();
@@ -366,11 +245,6 @@ fn report(
     summaries: &[Vec<SummaryLine>],
     cwd: &Path,
 ) -> Result<()> {
-    let word = |d: Done| match d {
-        Done::Applied => "applied",
-        Done::AlreadyApplied => "already-applied",
-        Done::Nothing => "nothing-to-do",
-    };
     if args.json {
         let environments = envs
             .iter()
@@ -378,7 +252,7 @@ fn report(
             .map(|(env, d)| JsonEnv {
                 environment: &env.name,
                 file: shown(env.store_path(), cwd).to_string_lossy(),
-                result: word(*d),
+                result: d.as_str(),
             })
             .collect();
         let text = serde_json::to_string(&JsonApply { environments }).map_err(|e| {
@@ -428,4 +302,55 @@ fn refused(plan: &Path, env: &Environment, why: &str) -> Error {
         "a plan only renews the secrets the manifest declares; make it again with \
          `envmint plan -o FILE`, and check who could write this file",
     )
+}
+
+/// Why a plan was not replayed, in the binary's words.
+fn replay_error(
+    plan: &Path,
+    envs: &[&Environment],
+    planned: jiff::Timestamp,
+    cwd: &Path,
+    err: ReplayError,
+) -> Error {
+    let stale_hint = "make a new plan with `envmint plan -o FILE`, or rotate with `envmint rotate`";
+    match err {
+        ReplayError::TooOld { environment } => Error::data(
+            Location::new(plan, None),
+            format!(
+                "the plan was made at {}, longer ago than the shortest overlap of the secrets it \
+                 rotates in environment {}: the values it retires would not be kept as long as \
+                 the manifest says; nothing was changed",
+                format_timestamp(planned),
+                envs[environment].name
+            ),
+        )
+        .with_hint("make a new plan with `envmint plan -o FILE` and apply that one"),
+        ReplayError::ClockBehind {
+            environment,
+            behind,
+        } => super::rotate::clock_behind(envs[environment], &behind),
+        ReplayError::Refused { environment, why } => refused(plan, envs[environment], &why),
+        ReplayError::Edit { environment, error } => {
+            super::bootstrap::edit_error(envs[environment].store_path(), error)
+        }
+        ReplayError::Altered { environment } => Error::data(
+            Location::new(plan, None),
+            format!(
+                "replaying the plan on {} does not give the result it records (the plan file \
+                 was altered?); nothing was changed",
+                shown(envs[environment].store_path(), cwd).display()
+            ),
+        )
+        .with_hint("make the plan again with `envmint plan -o FILE`"),
+        ReplayError::Stale { environment } => Error::data(
+            Location::new(envs[environment].store_path(), None),
+            format!(
+                "changed since the plan was made (environment {}): the plan is stale; nothing \
+                 was changed",
+                envs[environment].name
+            ),
+        )
+        .with_hint(stale_hint),
+        ReplayError::Store(e) => e,
+    }
 }

@@ -81,6 +81,9 @@ pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
         .with_hint("run it inside the repository, or leave --git out"));
     }
 
+    if args.staged {
+        return run_staged(ctx, &args, &envs, repo.as_deref(), &root, &cwd);
+    }
     let mut findings = Vec::new();
     let loaded = load(ctx, &args.identities, &envs, &mut findings)?;
 
@@ -176,6 +179,12 @@ pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
                 .chain(outputs(&manifest, &scan, &short))
                 .collect();
             findings.extend(audit::git::check_files(repo, &git_files)?);
+            let stores: Vec<(PathBuf, String)> = envs
+                .iter()
+                .filter_map(|e| Some((e.sealed.as_ref()?.path.clone(), e.name.clone())))
+                .filter(|(p, _)| p.exists())
+                .collect();
+            findings.extend(audit::git::check_attributes(repo, &stores)?);
         }
         None => say!(
             "note: {} is not in a git repository (or git is not installed): the .gitignore \
@@ -257,6 +266,79 @@ pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
             errors,
             findings.len() - errors,
             names.join(", ")
+        );
+        Ok(Exit::Problems)
+    }
+}
+
+/// `audit --staged`, the commit guard: only what the commit is about to add (see
+/// [`envmint::audit::staged`]). A sealed store no identity opens here is said, not a finding:
+/// a teammate without the production key must still be able to commit.
+fn run_staged(
+    ctx: &Context,
+    args: &AuditArgs,
+    envs: &[&Environment],
+    repo: Option<&Path>,
+    root: &Path,
+    cwd: &Path,
+) -> Result<Exit> {
+    let Some(repo) = repo else {
+        return Err(Error::usage(format!(
+            "--staged needs a git repository, and {} is in none",
+            shown(root, cwd).display()
+        ))
+        .with_hint("run it inside the repository (a pre-commit hook does)"));
+    };
+    let mut unopened = Vec::new();
+    let loaded = load(ctx, &args.identities, envs, &mut unopened)?;
+    for f in &unopened {
+        say!(
+            "note: sealed environment `{}` was not opened here, so its values were not looked \
+             for in the staged files",
+            f.env.as_deref().unwrap_or("?")
+        );
+    }
+    // Every stored value, not only the declared ones: a copied value is a leak whatever its key.
+    let values: Vec<&str> = loaded
+        .iter()
+        .filter_map(|l| l.doc.as_ref().map(|doc| (l, doc)))
+        .flat_map(|(l, doc)| {
+            doc.keys().into_iter().filter_map(move |k| {
+                let v = doc.get(k)?;
+                let example = l.example.as_ref().and_then(|e| e.get(k));
+                (!envmint::generate::is_placeholder(v) && example != Some(v)).then_some(v)
+            })
+        })
+        .collect();
+    let matcher = audit::files::value_matcher(values.iter().copied());
+    let rel = |p: &Path| audit::git::relative(repo, p);
+    let rules = audit::staged::Rules {
+        plaintext: envs
+            .iter()
+            .filter_map(|e| Some((rel(&e.file)?, e.name.clone())))
+            .collect(),
+        sealed: envs
+            .iter()
+            .filter_map(|e| rel(&e.sealed.as_ref()?.path))
+            .collect(),
+        values: matcher.as_ref(),
+    };
+    // A hook's own index (`git commit -a`, `git commit PATH`): what the commit will hold.
+    let index = ctx.variable("GIT_INDEX_FILE").map(|i| cwd.join(i.as_str()));
+    let staged = audit::staged::staged(repo, index.as_deref())?;
+    let mut findings = audit::staged::check_staged(repo, &staged, &rules)?;
+    audit::sort(&mut findings);
+    render(&findings, cwd, args.json)?;
+    if findings.is_empty() {
+        say!(
+            "audit --staged: nothing to refuse in {}",
+            super::bootstrap::plural(staged.len(), "staged file")
+        );
+        Ok(Exit::Ok)
+    } else {
+        say!(
+            "audit --staged: {} refused; the commit would add secrets",
+            super::bootstrap::plural(findings.len(), "file")
         );
         Ok(Exit::Problems)
     }

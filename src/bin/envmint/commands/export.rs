@@ -3,7 +3,6 @@
 //! a terminal.
 
 use std::io::IsTerminal;
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use envmint::dotenv::interpolate::{self, Outside};
@@ -48,8 +47,8 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
     // `${VAR}` expanded as python-dotenv and compose expand it, from the file alone: an export
     // goes elsewhere, and must not carry the values of the shell it was made in.
     let expanded = interpolate::expand(&doc, &|_| None, Outside::Loses);
-    if let Some(key) = &expanded.too_large {
-        return Err(too_large(target.env.store_path(), &doc, key));
+    if let Some(over) = &expanded.too_large {
+        return Err(too_large(target.env.store_path(), &doc, over));
     }
     if let Some(u) = expanded
         .undefined
@@ -99,12 +98,22 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
         }
         return Ok(Exit::Ok);
     };
-    refuse_own_files(&target, output)?;
+    // An export is a copy for another reader: over a store it would replace it with a subset
+    // in another format.
+    super::refuse_kept_files(
+        &target.manifest,
+        None,
+        output,
+        "an export",
+        "write the export somewhere else with -o, or to stdout",
+    )?;
     let shown_out = shown(output, &target.cwd).display().to_string();
     let timeout = ctx.lock_timeout.get()?;
+    let within = super::output_bounds(ctx, output, &target.cwd)?;
     if format == Format::DockerSecrets {
         let report = folder::write(
             output,
+            &within,
             &entries,
             timeout,
             &mut super::lock_waiter(&target.cwd),
@@ -139,7 +148,7 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
         super::warn_unignored(&output.join(folder::MARKER), true, &target.cwd);
     } else {
         refuse_special(output)?;
-        let locked = envmint::atomic::lock(output, timeout)?;
+        let locked = envmint::atomic::lock(output, &within, timeout)?;
         check_replaceable(&target, &doc, format, output)?;
         locked.write(&bytes)?;
         say!(
@@ -209,37 +218,6 @@ fn check_flags(args: &ExportArgs, format: Format) -> Result<()> {
             "--format docker-secrets writes a folder: give it with -o FOLDER",
         )
         .with_hint("e.g. envmint export ENV --format docker-secrets -o secrets/"));
-    }
-    Ok(())
-}
-
-/// Refuses `-o` naming a file envmint keeps (an environment's file, its sealed file, the
-/// manifest): an export is a copy for another reader, and would replace the store with a
-/// subset of it in another format.
-fn refuse_own_files(target: &Target, output: &Path) -> Result<()> {
-    let Ok(out) = std::fs::metadata(output) else {
-        return Ok(());
-    };
-    let same =
-        |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.dev() == out.dev() && m.ino() == out.ino());
-    for env in target.manifest.environments() {
-        let sealed = env.sealed.as_ref().map(|s| s.path.as_path());
-        if same(&env.file) || sealed.is_some_and(same) {
-            return Err(Error::cant_create(
-                output,
-                format!(
-                    "is a file of environment `{}`: an export never replaces envmint's own files",
-                    env.name
-                ),
-            )
-            .with_hint("write the export somewhere else with -o, or to stdout"));
-        }
-    }
-    if let envmint::manifest::Source::File(manifest) = target.manifest.source()
-        && same(manifest)
-    {
-        return Err(Error::cant_create(output, "is the manifest")
-            .with_hint("write the export somewhere else with -o, or to stdout"));
     }
     Ok(())
 }

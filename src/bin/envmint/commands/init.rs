@@ -27,6 +27,13 @@ pub fn run(ctx: &Context, global: &Global, args: InitArgs) -> Result<Exit> {
     atomic::read_regular(&target, envmint::manifest::MAX_MANIFEST_BYTES)?;
     let timeout = ctx.lock_timeout.get()?;
     let ignore = dir.join(".gitignore");
+    // `.gitignore` (and the manifest's name) may be committed symlinks: they stay in the
+    // folder init works in, as every path from a repository does.
+    let within = if ctx.allow_outside {
+        atomic::Within::anywhere()
+    } else {
+        atomic::Within::folder(dir, &[]).typed()
+    };
     let say_verbose = |line: String| {
         if global.verbose {
             super::say!("envmint: {line}");
@@ -36,7 +43,7 @@ pub fn run(ctx: &Context, global: &Global, args: InitArgs) -> Result<Exit> {
     // 1. .gitignore. One lock at a time: both files live in the same directory, whose lock is
     // not reentrant.
     {
-        let lock = atomic::lock(&ignore, timeout)?;
+        let lock = atomic::lock(&ignore, &within, timeout)?;
         say_verbose(checking(&ignore, lock.target(), &cwd));
         let existing = match lock.read()? {
             Some(bytes) => Some(gitignore_text(bytes.to_vec(), &ignore)?),
@@ -75,7 +82,7 @@ pub fn run(ctx: &Context, global: &Global, args: InitArgs) -> Result<Exit> {
     }
 
     // 2. envmint.toml, never overwritten.
-    let lock = atomic::lock(&target, timeout)?;
+    let lock = atomic::lock(&target, &within, timeout)?;
     say_verbose(checking(&target, lock.target(), &cwd));
     // Read, not just tested for existence: a directory, a FIFO or an unreadable file in its
     // place is an error, never something to write over or to report as kept.

@@ -6,9 +6,14 @@ mod apply;
 mod audit;
 mod bootstrap;
 mod edit;
+mod example;
 mod export;
 mod r#gen;
 mod get;
+mod git_diff;
+mod git_merge;
+mod git_setup;
+mod hooks;
 mod init;
 mod keygen;
 mod kv;
@@ -24,7 +29,7 @@ mod status;
 mod unseal;
 mod unset;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, GitCommand};
 use crate::context::Context;
 use envmint::error::{FileError, Op};
 use envmint::{Error, Exit, Result};
@@ -57,13 +62,19 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Rekey(args) => rekey::run(&ctx, args),
         Command::Plan(args) => plan::run(&mut ctx, args),
         Command::Apply(args) => apply::run(&ctx, args),
-        Command::Rotate(args) => rotate::run(&mut ctx, args),
+        Command::Rotate(args) => rotate::run(&mut ctx, &global, args),
         Command::Retire(args) => retire::run(&ctx, args),
         Command::Adopt(args) => adopt::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, &global, args),
         Command::Run(args) => run::run(&ctx, &global, args),
         Command::Status(args) => status::run(&ctx, args),
         Command::Audit(args) => audit::run(&mut ctx, args),
+        Command::Example(args) => example::run(&ctx, args),
+        Command::Git(args) => match args.command {
+            GitCommand::Merge(args) => git_merge::run(&ctx, args),
+            GitCommand::Diff(args) => git_diff::run(&mut ctx, args),
+            GitCommand::Setup(args) => git_setup::run(&ctx, args),
+        },
     };
     result.map_err(|err| match ctx.cwd_if_known() {
         Some(cwd) => err.relative_to(cwd),
@@ -107,6 +118,15 @@ fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Res
         Command::Run(args) => &mut args.target.manifest,
         Command::Status(args) => &mut args.manifest,
         Command::Audit(args) => &mut args.manifest,
+        Command::Example(args) => &mut args.manifest,
+        Command::Git(args) => match &mut args.command {
+            GitCommand::Merge(args) => &mut args.manifest,
+            GitCommand::Setup(args) => &mut args.manifest,
+            GitCommand::Diff(_) => {
+                return Err(Error::usage("--manifest does not apply to git diff")
+                    .with_hint("git diff reads no manifest; leave --manifest out"));
+            }
+        },
     };
     if slot.is_some() {
         return Err(
@@ -132,11 +152,39 @@ pub fn load_manifest(
     };
     // The list is read only when a path leads outside: most runs never need it, and a HOME
     // that is not this user's (sudo, setpriv) must not stop them.
-    if manifest.confine(cwd, &allow).is_err() {
-        allow.paths = allow_list(ctx)?;
-        manifest.confine(cwd, &allow)?;
-    }
+    let within = match manifest.confine(cwd, &allow) {
+        Ok(within) => within,
+        Err(_) => {
+            allow.paths = allow_list(ctx)?;
+            manifest.confine(cwd, &allow)?
+        }
+    };
+    let _ = ctx.bounds.set(within);
     Ok(manifest)
+}
+
+/// The bounds of a path the user typed (`-o`): the loaded manifest's (the working folder's
+/// without one) read as [`envmint::atomic::Within::typed`] reads them, with the user's allow
+/// list when the path needs it. The writer checks the path against them, under the lock; any
+/// other trouble with the path is left to it, which words it best.
+pub fn output_bounds(
+    ctx: &Context,
+    path: &std::path::Path,
+    cwd: &std::path::Path,
+) -> Result<envmint::atomic::Within> {
+    use envmint::atomic::Within;
+    let base = match ctx.bounds.get() {
+        Some(within) => within.clone(),
+        None if ctx.allow_outside => Within::anywhere(),
+        None => Within::folder(cwd, &[]),
+    }
+    .typed();
+    match base.check_path(path) {
+        Err(Error::File(e)) if matches!(e.problem, envmint::error::FileProblem::Outside { .. }) => {
+            Ok(base.allowing(&allow_list(ctx)?))
+        }
+        _ => Ok(base),
+    }
 }
 
 /// The folders of the user's allow list (one absolute path per line, `#` comments; `*` allows
@@ -145,9 +193,28 @@ fn allow_list(ctx: &Context) -> Result<Vec<PathBuf>> {
     let Some(path) = &ctx.allow_list else {
         return Ok(Vec::new());
     };
-    let Some(bytes) = envmint::atomic::read_regular(path, 1024 * 1024)? else {
+    let Some((bytes, meta)) = envmint::atomic::read_regular_with_metadata(path, 1024 * 1024)?
+    else {
         return Ok(Vec::new());
     };
+    // The list decides where secrets may be written: like git's safe.directory in the user's
+    // own config, it counts only when no one else could have written it. The owner and mode
+    // are those of the file read (from its descriptor), and its folder's are checked too.
+    if let Some(reason) = not_only_yours(&meta).or_else(|| {
+        let folder = path.parent()?;
+        let meta = std::fs::metadata(folder).ok()?;
+        not_only_yours(&meta).map(|why| format!("its folder {}: {why}", folder.display()))
+    }) {
+        return Err(Error::Refused {
+            path: path.clone(),
+            reason: format!("the allow list is not used: {reason}"),
+            hint: Some(format!(
+                "the list must be yours and writable by you alone: chown $(id -u) and chmod \
+                 go-w it (ls -ld {0} {0}/..)",
+                path.display()
+            )),
+        });
+    }
     let text = String::from_utf8_lossy(&bytes);
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -169,6 +236,76 @@ fn allow_list(ctx: &Context) -> Result<Vec<PathBuf>> {
         out.push(entry);
     }
     Ok(out)
+}
+
+/// Refuses (exit 73) an output `target` (`unseal -o`, `export -o`) that is one of envmint's own
+/// files: the manifest, a sealed store, a recipients file, or an environment's plaintext file
+/// other than `own`'s (unseal writes its own environment's file; an export writes none). Files
+/// are compared by device and inode, so a symlink or another spelling of the path is caught too.
+/// `who` says who never replaces them ("unseal", "an export"); `hint` where to write instead.
+pub fn refuse_kept_files(
+    manifest: &envmint::manifest::Manifest,
+    own: Option<&envmint::manifest::Environment>,
+    target: &std::path::Path,
+    who: &str,
+    hint: &str,
+) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(out) = std::fs::metadata(target) else {
+        return Ok(());
+    };
+    let same = |p: &std::path::Path| {
+        std::fs::metadata(p).is_ok_and(|m| m.dev() == out.dev() && m.ino() == out.ino())
+    };
+    if let envmint::manifest::Source::File(path) = manifest.source()
+        && same(path)
+    {
+        return Err(Error::cant_create(target, "is the manifest").with_hint(hint));
+    }
+    for env in manifest.environments() {
+        let own_file = own.is_some_and(|o| o.name == env.name);
+        let what = match &env.sealed {
+            Some(s) if same(&s.path) => "the sealed store",
+            Some(s) if s.recipients_file.as_deref().is_some_and(same) => "the recipients file",
+            _ if !own_file && same(&env.file) => "the plaintext file",
+            _ => continue,
+        };
+        return Err(Error::cant_create(
+            target,
+            format!(
+                "is {what} of environment `{}`: {who} never replaces envmint's own files",
+                env.name
+            ),
+        )
+        .with_hint(hint));
+    }
+    Ok(())
+}
+
+/// Why a file or folder of the allow list's place could have been written by someone other than
+/// the effective user: another owner (root's is accepted for a folder, as `/home` is root's),
+/// or write permission for group or others (a sticky folder such as `/tmp` is still refused:
+/// another user could have created the list in it).
+fn not_only_yours(meta: &std::fs::Metadata) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let euid = rustix::process::geteuid().as_raw();
+    let owner_ok = meta.uid() == euid || (meta.is_dir() && meta.uid() == 0);
+    if !owner_ok {
+        return Some(format!(
+            "it belongs to uid {}, not to you (uid {euid})",
+            meta.uid()
+        ));
+    }
+    let mode = meta.mode() & 0o7777;
+    if mode & 0o022 != 0 {
+        let who = match mode & 0o022 {
+            0o020 => "its group",
+            0o002 => "others",
+            _ => "its group and others",
+        };
+        return Some(format!("{who} may write to it (mode {mode:04o})"));
+    }
+    None
 }
 
 /// Flags every command sees.
@@ -361,14 +498,29 @@ pub fn fd_was_closed(fd: std::os::fd::BorrowedFd<'_>) -> bool {
 }
 
 /// The error for a value of `file` that its `${...}` references would make longer than
-/// [`envmint::dotenv::interpolate::MAX_EXPANDED`] (run and export expand them).
-pub fn too_large(file: &std::path::Path, doc: &envmint::dotenv::Document, key: &str) -> Error {
+/// [`envmint::dotenv::interpolate::MAX_EXPANDED`], or that would take the expanded values
+/// together past [`envmint::dotenv::interpolate::MAX_EXPANDED_TOTAL`] (run and export expand
+/// them).
+pub fn too_large(
+    file: &std::path::Path,
+    doc: &envmint::dotenv::Document,
+    (key, limit): &(String, envmint::dotenv::interpolate::Limit),
+) -> Error {
+    use envmint::dotenv::interpolate::{Limit, MAX_EXPANDED, MAX_EXPANDED_TOTAL};
+    let what = match limit {
+        Limit::Value => format!(
+            "`{key}` would be longer than {} MiB once its ${{...}} references are expanded",
+            MAX_EXPANDED >> 20
+        ),
+        Limit::Total => format!(
+            "`{key}` would take the file's values past {} MiB in all once their ${{...}} \
+             references are expanded",
+            MAX_EXPANDED_TOTAL >> 20
+        ),
+    };
     Error::data(
         envmint::error::Location::new(file, doc.line_of_key(key)),
-        format!(
-            "`{key}` would be longer than {} MiB once its ${{...}} references are expanded",
-            envmint::dotenv::interpolate::MAX_EXPANDED >> 20
-        ),
+        what,
     )
     .with_hint("check the references: each may only use values defined above it")
 }

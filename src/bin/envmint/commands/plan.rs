@@ -1,17 +1,16 @@
 //! `envmint plan [ENV...]`: the rotation `rotate` would make, as a redacted summary, and with
 //! `-o PLANFILE` saved with its new values for `envmint apply`.
 
-use super::rotate::{self, EnvReport};
+use super::rotate;
 use super::shown;
 use crate::cli::PlanArgs;
 use crate::context::Context;
-use envmint::dotenv::Document;
 use envmint::error::FileProblem;
 use envmint::manifest::{Environment, Manifest, Source};
-use envmint::plan::edit::digest;
 use envmint::plan::file::{self, EnvSecrets, EnvToSave, SummaryLine};
 use envmint::plan::rotation::{self, Action, Change};
-use envmint::{Error, Exit, Result, store};
+use envmint::rotation::{EnvReport, Session};
+use envmint::{Error, Exit, Result};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -70,67 +69,41 @@ pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
         now,
         skip_undeclared: !named,
         rotated_earlier: Default::default(),
+        set_at_service: Default::default(),
     };
     rotate::check_keys_declared(&manifest, &envs, named, &options.selection)?;
     let open = super::unseal::store_options(ctx, &envs, &args.rotation.identities)?;
     let dir = manifest_dir(&manifest, &cwd);
 
-    let mut reports = Vec::with_capacity(envs.len());
-    let mut made = Vec::with_capacity(envs.len());
-    // Per store already planned: its document once planned, so a second environment stored in
-    // the same file is planned on top of the first (and `apply` replays them in that order).
-    let mut planned: Vec<(&Path, Document)> = Vec::new();
-    // The environments planned so far, and the keys each rotated: one sharing a store with a
-    // later one keeps that one from rotating them again.
-    let mut planned_envs: Vec<&Environment> = Vec::new();
-    let mut rotated = Vec::new();
-    for env in &envs {
-        let storage = store::Storage::of(env)?;
-        let earlier = planned.iter().position(|(p, _)| *p == env.store_path());
-        let snapshot = match earlier {
-            Some(i) => store::Snapshot::of_document(storage, &planned.remove(i).1),
-            None => store::peek(storage, &open)?,
-        };
-        if !snapshot.exists() {
-            reports.push(EnvReport {
-                env,
-                exists: false,
-                written: false,
-                refused: false,
-                changes: Vec::new(),
-            });
-            continue;
-        }
-        let before = digest(Some(snapshot.document()?.render().as_bytes()));
-        let options = rotate::shared_options(&options, &planned_envs, &rotated, env);
-        let (doc, built) = rotate::build(&manifest, env, &snapshot, &options, &mut ctx.rng)?;
-        let disk = match earlier {
-            Some(_) => Some(store::peek(store::Storage::of(env)?, &open)?.document()?),
-            None => None,
-        };
-        rotate::warn_problems(built.problems, disk.as_ref(), shown(env.store_path(), &cwd));
-        planned_envs.push(env);
-        rotated.push(rotate::rotated_keys(&built.changes));
-        let after = digest(Some(doc.render().as_bytes()));
-        planned.push((env.store_path(), doc));
-        let summary = built.changes.iter().map(summary_line).collect();
-        made.push(Made {
-            env,
-            secrets: EnvSecrets {
-                before,
-                after,
-                edits: built.edits,
-            },
-            summary,
-        });
-        reports.push(EnvReport {
-            env,
-            exists: true,
-            written: false,
-            refused: false,
-            changes: built.changes,
-        });
+    // Without the lock: the plan is checked against the stores again when it is applied.
+    let session = Session::new(&manifest, envs.clone(), options).saving_plan();
+    let mut report = session
+        .dry_run(&open, &mut rotate::Hooks { cwd: &cwd }, &mut ctx.rng)
+        .map_err(|e| rotate::session_error(&envs, e))?;
+    rotate::warn_report(&mut report, &cwd);
+    // A store whose records are ahead of the clock cannot be planned.
+    if let Some(r) = report.envs.iter().find(|r| r.refused().is_some())
+        && let Some(behind) = r.refused()
+    {
+        return Err(rotate::clock_behind(r.env, behind));
     }
+    let made: Vec<Made<'_>> = report
+        .envs
+        .iter_mut()
+        .filter_map(|r| {
+            let saved = r.saved.take()?;
+            Some(Made {
+                env: r.env,
+                summary: r.changes.iter().map(summary_line).collect(),
+                secrets: EnvSecrets {
+                    before: saved.before,
+                    after: saved.after,
+                    edits: saved.edits,
+                },
+            })
+        })
+        .collect();
+    let reports = report.envs;
 
     if let Some(path) = &args.output {
         write_plan(ctx, path, &dir, now, &made)?;
@@ -182,7 +155,8 @@ fn write_plan(
         })
         .collect();
     let bytes = file::render(path, &envmint::time::format_timestamp(now), &envs)?;
-    let lock = envmint::atomic::lock(path, ctx.lock_timeout.get()?)?;
+    let within = super::output_bounds(ctx, path, ctx.cwd()?)?;
+    let lock = envmint::atomic::lock(path, &within, ctx.lock_timeout.get()?)?;
     check_replaceable(path)?;
     lock.write(&bytes)
 }
@@ -235,7 +209,7 @@ fn print_json(
         .map(|r| JsonEnv {
             environment: &r.env.name,
             file: shown(r.env.store_path(), cwd).to_string_lossy(),
-            exists: r.exists,
+            exists: r.exists(),
             changes: r
                 .changes
                 .iter()

@@ -1,15 +1,14 @@
 //! `envmint rotate [ENV...]`: plan and apply a rotation in one step, under the locks (the
 //! scheduled job: `envmint rotate --due` from cron or CI). Also what `plan` shares with it:
-//! choosing environments, `--at`, building each environment's rotation, the summary.
+//! choosing environments, `--at`, the session's hooks and errors in the binary's words, the summary.
 
+use super::hooks::staged;
 use super::shown;
 use crate::cli::{RotateArgs, SelectArgs};
 use crate::context::Context;
-use envmint::dotenv::Document;
 use envmint::manifest::{Environment, Manifest};
-use envmint::plan::clock::ClockBehind;
-use envmint::plan::edit::apply_edits;
 use envmint::plan::rotation::{self, Action, Change, RotationError, Selection};
+use envmint::rotation::{EnvReport, Report, Session, SessionError, StageHooks};
 use envmint::{Error, Exit, Result, store};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -66,14 +65,6 @@ pub(super) fn selection(args: &SelectArgs) -> Selection {
     }
 }
 
-/// What a rotation of one environment does, as the commands report it.
-pub(super) struct Planned {
-    /// What changes, key by key.
-    pub changes: Vec<Change>,
-    /// Whether the document changes.
-    pub edited: bool,
-}
-
 /// The library's rotation error in the binary's words.
 pub(super) fn rotation_error(env: &Environment, err: RotationError) -> Error {
     match err {
@@ -127,38 +118,39 @@ pub(super) fn clock_behind(env: &Environment, behind: &envmint::plan::clock::Clo
     )
 }
 
-/// Builds the rotation of `env` from `snapshot` and applies it to a copy of its document.
-pub(super) fn build(
-    manifest: &Manifest,
-    env: &Environment,
-    snapshot: &store::Snapshot,
-    options: &rotation::Options,
-    rng: &mut rand_chacha::ChaCha20Rng,
-) -> Result<(Document, rotation::Built)> {
-    build_checked(manifest, env, snapshot, options, rng)?.map_err(|b| clock_behind(env, &b))
+/// What the binary plugs into a rotation session: before a store is planned, its recipients
+/// are checked (and an unpinned one noted), as for every command that writes a store.
+pub(super) struct Hooks<'a> {
+    pub cwd: &'a Path,
 }
 
-/// [`build`], with a store whose records are ahead of the clock told apart (`Ok(Err(..))`):
-/// `rotate` refuses that store and goes on with the others.
-fn build_checked(
-    manifest: &Manifest,
-    env: &Environment,
-    snapshot: &store::Snapshot,
-    options: &rotation::Options,
-    rng: &mut rand_chacha::ChaCha20Rng,
-) -> Result<std::result::Result<(Document, rotation::Built), ClockBehind>> {
-    let mut doc = snapshot.document()?;
-    let built = match rotation::build(manifest, env, &doc, options, rng) {
-        Ok(built) => built,
-        Err(RotationError::ClockBehind(behind)) => return Ok(Err(behind)),
-        Err(e) => return Err(rotation_error(env, e)),
-    };
-    apply_edits(&mut doc, &built.edits)
-        .map_err(|e| super::bootstrap::edit_error(env.store_path(), e))?;
-    Ok(Ok((doc, built)))
+impl StageHooks for Hooks<'_> {
+    fn opened(&mut self, env: &Environment, snapshot: &store::Snapshot) -> Result<()> {
+        super::check_recipients(env, snapshot, self.cwd)
+    }
 }
 
-pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
+/// The session's error in the binary's words.
+pub(super) fn session_error(envs: &[&Environment], err: SessionError) -> Error {
+    match err {
+        SessionError::Rotation { environment, error } => rotation_error(envs[environment], error),
+        SessionError::Other(e) => e,
+    }
+}
+
+/// Prints what a session found odd in each environment's store (unreadable lines, records that
+/// do not read), naming the lines, as `status` does: the scheduled job's log shows them.
+pub(super) fn warn_report(report: &mut Report<'_>, cwd: &Path) {
+    for r in &mut report.envs {
+        let file = shown(r.env.store_path(), cwd);
+        for w in &r.warnings {
+            super::say!("warning: {}:{}: {}", file.display(), w.line, w.message);
+        }
+        super::status::warn_problems(&std::mem::take(&mut r.problems), file);
+    }
+}
+
+pub fn run(ctx: &mut Context, global: &super::Global, args: RotateArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
     let manifest = super::load_manifest(ctx, args.rotation.manifest.as_deref(), &cwd)?;
     super::status::warn_manifest(&manifest, &cwd);
@@ -167,182 +159,93 @@ pub fn run(ctx: &mut Context, args: RotateArgs) -> Result<Exit> {
     }
     let (envs, named) = environments(&manifest, &args.rotation.environments)?;
     let now = instant(ctx, args.rotation.at.as_deref())?;
-    let options = rotation::Options {
+    let mut options = rotation::Options {
         selection: selection(&args.rotation.select),
         no_overlap: args.no_overlap,
         now,
         skip_undeclared: !named,
         rotated_earlier: HashSet::new(),
+        set_at_service: HashSet::new(),
     };
     check_keys_declared(&manifest, &envs, named, &options.selection)?;
     let mut open = super::unseal::store_options(ctx, &envs, &args.rotation.identities)?;
-    let rng = &mut ctx.rng;
 
-    // Pass 1, without locks: every store read and its rotation built, so a broken file in the
-    // last environment stops the run before the first is touched. This is also --dry-run.
-    // Environments sharing a store are planned one on top of the other, as the commit does,
-    // each without the keys the ones before it rotated (`rotated[i]`: pending[i]'s).
-    let mut reports: Vec<EnvReport<'_>> = Vec::new();
-    let mut pending: Vec<store::Pending<'_, Planned>> = Vec::new();
-    let mut pending_envs: Vec<&Environment> = Vec::new();
-    let mut rotated: Vec<HashSet<String>> = Vec::new();
-    let mut refusals: Vec<Error> = Vec::new();
-    for env in &envs {
-        let storage = store::Storage::of(env)?;
-        let earlier = pending_envs
-            .iter()
-            .rposition(|e| e.store_path() == env.store_path());
-        let snapshot = match earlier {
-            Some(j) => store::Snapshot::of_document(storage.clone(), &pending[j].staged.doc),
-            None => store::peek(storage.clone(), &open)?,
-        };
-        super::check_recipients(env, &snapshot, &cwd)?;
-        if !snapshot.exists() {
-            reports.push(EnvReport {
-                env,
-                exists: false,
-                written: false,
-                refused: false,
-                changes: Vec::new(),
-            });
-            continue;
-        }
-        let options = shared_options(&options, &pending_envs, &rotated, env);
-        let (doc, mut built) = match build_checked(&manifest, env, &snapshot, &options, rng)? {
-            Ok(built) => built,
-            // The clock is behind this store's records: it is refused (nothing written to
-            // it, exit 65 at the end), and the others are rotated. A record someone dated in
-            // the future in one store must not stop the scheduled rotation of every store.
-            Err(behind) => {
-                refusals.push(clock_behind(env, &behind));
-                reports.push(EnvReport {
-                    env,
-                    exists: true,
-                    written: false,
-                    refused: true,
-                    changes: Vec::new(),
-                });
-                continue;
+    // Credentials with a `set` hook first, stage by stage, each stage saved under the lock
+    // (the pending value is in the store before any hook runs: see hooks/staged.rs); then the
+    // session rotates everything else, never a hooked key in the file alone.
+    let hook_open = open.clone();
+    let hook_run = staged::Run {
+        lock: std::cell::OnceCell::new(),
+        manifest: &manifest,
+        cwd: &cwd,
+        open: &hook_open,
+        now,
+        verbose: global.verbose,
+        allow_hooks: args.allow_hooks,
+    };
+    if args.abandon {
+        let keys = args.rotation.select.keys.clone();
+        for (env, keys) in staged::abandon(ctx, &hook_run, &envs, &keys)? {
+            if keys.is_empty() {
+                super::say!("{env}: no pending value to drop");
             }
-        };
-        let file = shown(env.store_path(), &cwd);
-        for w in doc.warnings() {
-            super::say!("warning: {}:{}: {}", file.display(), w.line, w.message);
-        }
-        let disk = match earlier {
-            Some(j) => Some(pending[j].snapshot.document()?),
-            None => None,
-        };
-        warn_problems(std::mem::take(&mut built.problems), disk.as_ref(), file);
-        rotated.push(rotated_keys(&built.changes));
-        reports.push(EnvReport {
-            env,
-            exists: true,
-            written: false,
-            refused: false,
-            changes: Vec::new(),
-        });
-        pending_envs.push(env);
-        pending.push(store::Pending {
-            storage,
-            mode: super::bootstrap::declared_mode(env),
-            snapshot,
-            staged: store::Staged {
-                doc,
-                report: Planned {
-                    edited: !built.is_empty(),
-                    changes: built.changes,
-                },
-            },
-        });
-    }
-
-    if args.dry_run {
-        let mut planned = pending.into_iter().map(|p| p.staged.report);
-        for r in reports.iter_mut().filter(|r| r.exists && !r.refused) {
-            if let Some(p) = planned.next() {
-                r.changes = p.changes;
+            for key in keys {
+                super::say!(
+                    "{env}: {key}: pending value dropped; the current value stays (run the \
+                     rotation again for a new one)"
+                );
             }
         }
-        return finish(&args, &reports, &cwd, now, refusals.into_iter().next());
+        return Ok(Exit::Ok);
     }
-
-    // Pass 2, under the locks of every store's folder: a store that moved since pass 1 is
-    // planned again from what it holds now (with new values).
-    open.timeout = ctx.lock_timeout.get()?;
-    let done = store::transact(
-        pending,
-        &open,
-        &mut super::lock_waiter(&cwd),
-        |p: &Planned| p.edited,
-        &mut |i, snapshot| {
-            let env = pending_envs[i];
-            let options = shared_options(&options, &pending_envs[..i], &rotated[..i], env);
-            let (doc, built) = build(&manifest, env, snapshot, &options, rng)?;
-            rotated[i] = rotated_keys(&built.changes);
-            Ok(store::Staged {
-                doc,
-                report: Planned {
-                    edited: !built.is_empty(),
-                    changes: built.changes,
-                },
-            })
-        },
-    )?;
-    let mut outcomes = done.outcomes.into_iter();
-    for r in reports.iter_mut().filter(|r| r.exists && !r.refused) {
-        if let Some(o) = outcomes.next() {
-            r.written = o.written;
-            r.changes = o.report.changes;
-        }
-    }
-    let failure = done.failure.or_else(|| refusals.into_iter().next());
-    finish(&args, &reports, &cwd, now, failure)
-}
-
-/// Warns about the odd keys of a rotation (a record that does not read...) as `status` does,
-/// so the scheduled job's log names the line. `disk`: the store as read, when the rotation was
-/// planned on top of another environment's changes to it (lines it inserted would shift
-/// the numbers).
-pub(super) fn warn_problems(
-    mut problems: Vec<envmint::plan::status::KeyStatus>,
-    disk: Option<&Document>,
-    file: &Path,
-) {
-    if let Some(doc) = disk {
-        for row in &mut problems {
-            row.line = doc
-                .line_of_key(&row.key)
-                .or_else(|| doc.broken_line(&row.key));
-        }
-    }
-    super::status::warn_problems(&problems, file);
-}
-
-/// The keys a rotation gives new values.
-pub(super) fn rotated_keys(changes: &[Change]) -> HashSet<String> {
-    changes
+    let mut stages = staged::run(ctx, &hook_run, &envs, &options.selection, args.dry_run)?;
+    options.rotated_earlier.extend(stages.keys.iter().cloned());
+    // A retire hook failed in these: the value it was for stays until it succeeds, so the
+    // session does not remove it this run.
+    let held: Vec<&Environment> = envs
         .iter()
-        .filter(|c| c.action == Action::Rotated)
-        .map(|c| c.key.clone())
-        .collect()
-}
-
-/// `options` for `env`, planned on top of the environments `before` it (`rotated`: the keys
-/// each of them rotated): the keys those sharing its store rotated are not rotated again.
-pub(super) fn shared_options(
-    options: &rotation::Options,
-    before: &[&Environment],
-    rotated: &[HashSet<String>],
-    env: &Environment,
-) -> rotation::Options {
-    let mut shared = options.clone();
-    for (e, keys) in before.iter().zip(rotated) {
-        if e.store_path() == env.store_path() {
-            shared.rotated_earlier.extend(keys.iter().cloned());
+        .copied()
+        .filter(|e| stages.of(&e.name).is_some_and(|s| s.keep_expired))
+        .collect();
+    let session_envs: Vec<&Environment> = envs
+        .iter()
+        .copied()
+        .filter(|e| !held.iter().any(|h| h.name == e.name))
+        .collect();
+    let session = Session::new(&manifest, session_envs.clone(), options);
+    let mut hooks = Hooks { cwd: &cwd };
+    let mut report = if args.dry_run {
+        session.dry_run(&open, &mut hooks, &mut ctx.rng)
+    } else {
+        open.timeout = ctx.lock_timeout.get()?;
+        session.run(
+            &open,
+            &mut super::lock_waiter(&cwd),
+            &mut hooks,
+            &mut ctx.rng,
+        )
+    }
+    .map_err(|e| session_error(&session_envs, e))?;
+    warn_report(&mut report, &cwd);
+    staged::merge(&mut report.envs, &stages);
+    // A store whose records are ahead of the clock is refused (nothing written to it, exit 65
+    // at the end) and the others are rotated: a record someone dated in the future in one
+    // store must not stop the scheduled rotation of every store.
+    let refusal = report
+        .envs
+        .iter()
+        .find_map(|r| r.refused().map(|b| clock_behind(r.env, b)));
+    let failure = report.failure.take().or(refusal);
+    // `after`, once per environment whose store got a new value in this run.
+    if !args.dry_run {
+        for r in &report.envs {
+            let rotated = r.changes.iter().any(|c| c.action == Action::Rotated);
+            if r.written && rotated && r.env.after.is_some() {
+                staged::after_run(ctx, &hook_run, r.env, &mut stages)?;
+            }
         }
     }
-    shared
+    finish(&args, &report.envs, &stages, &cwd, now, failure)
 }
 
 /// Refuses, before any store is read, a `--key` that a named environment does not declare, or
@@ -381,32 +284,32 @@ pub(super) fn check_keys_declared(
     Ok(())
 }
 
-/// What happened to one environment.
-pub(super) struct EnvReport<'a> {
-    pub env: &'a Environment,
-    /// Whether its store exists (a store that does not is skipped: bootstrap makes it).
-    pub exists: bool,
-    pub written: bool,
-    /// Whether the store was refused: its records are ahead of the clock.
-    pub refused: bool,
-    pub changes: Vec<Change>,
-}
-
 fn finish(
     args: &RotateArgs,
     reports: &[EnvReport<'_>],
+    stages: &staged::Outcome,
     cwd: &Path,
     now: jiff::Timestamp,
     failure: Option<Error>,
 ) -> Result<Exit> {
     if args.json {
-        print_json(reports, cwd, now, args.dry_run)?;
+        print_json(reports, Some(stages), cwd, now, args.dry_run)?;
     } else {
         print_summary(reports, cwd, args.dry_run);
     }
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(Exit::Ok),
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    // A hook that failed: the run did what it could (the other keys went on), and says which
+    // stage, key and status, with how to resume. Exit 1, as for a check that found problems.
+    for f in &stages.failures {
+        super::say!("error: {}", f.message);
+        super::say!("hint: {}", f.hint);
+    }
+    if stages.failures.is_empty() {
+        Ok(Exit::Ok)
+    } else {
+        Ok(Exit::Problems)
     }
 }
 
@@ -463,13 +366,13 @@ pub(super) fn change_line(env: &str, c: &Change, width: usize, dry_run: bool) ->
 
 /// The state of one environment in the summary.
 fn state(r: &EnvReport<'_>, dry_run: bool) -> String {
-    if !r.exists {
+    if !r.exists() {
         return format!(
             "no store yet: run envmint bootstrap {}, then rotate",
             r.env.name
         );
     }
-    if r.refused {
+    if r.refused().is_some() {
         return "refused: the clock is behind its records; nothing written".to_string();
     }
     let count = |a: Action| r.changes.iter().filter(|c| c.action == a).count();
@@ -566,6 +469,9 @@ struct JsonEnv<'a> {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     refused: bool,
     changes: Vec<JsonChange<'a>>,
+    /// The hooks that ran, in order (present when any did).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    hooks: &'a [staged::StageRun],
 }
 
 /// One change; never a value nor a hash.
@@ -605,6 +511,7 @@ pub(super) fn json_change<'a>(env: &str, c: &'a Change) -> JsonChange<'a> {
 
 fn print_json(
     reports: &[EnvReport<'_>],
+    stages: Option<&staged::Outcome>,
     cwd: &Path,
     now: jiff::Timestamp,
     dry_run: bool,
@@ -614,9 +521,12 @@ fn print_json(
         .map(|r| JsonEnv {
             environment: &r.env.name,
             file: shown(r.env.store_path(), cwd).to_string_lossy(),
-            exists: r.exists,
+            exists: r.exists(),
             written: r.written,
-            refused: r.refused,
+            refused: r.refused().is_some(),
+            hooks: stages
+                .and_then(|s| s.of(&r.env.name))
+                .map_or(&[][..], |s| &s.runs[..]),
             changes: r
                 .changes
                 .iter()

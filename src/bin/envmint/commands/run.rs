@@ -62,8 +62,8 @@ pub fn run(ctx: &Context, global: &Global, args: RunArgs) -> Result<Exit> {
         }
     };
     let expanded = interpolate::expand(&doc, &outside, order);
-    if let Some(key) = &expanded.too_large {
-        return Err(too_large(target.env.store_path(), &doc, key));
+    if let Some(over) = &expanded.too_large {
+        return Err(too_large(target.env.store_path(), &doc, over));
     }
     let entries: Vec<Entry<'_>> = entries
         .iter()

@@ -30,6 +30,36 @@ pub fn names_environment(arg: &Path) -> bool {
         && std::fs::symlink_metadata(arg).is_err()
 }
 
+/// Whether `unseal`'s argument, a file or folder that exists, also names a sealed environment
+/// of the manifest: then the environment wins, and a note says how to name the file
+/// (`./production`). A name like an environment's that the manifest does not define, or
+/// defines unsealed, stays the file; a manifest that cannot be loaded says nothing here (the
+/// file is read, as before manifests existed, and the manifest's error shows when one is used).
+pub fn shadows_environment(ctx: &Context, manifest: Option<&Path>, arg: &Path) -> bool {
+    let Some(text) = arg.to_str() else {
+        return false;
+    };
+    let name_like = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !name_like {
+        return false;
+    }
+    let Ok(cwd) = ctx.cwd() else {
+        return false;
+    };
+    let sealed = envmint::manifest::Manifest::load(manifest, cwd, ctx.home.as_deref())
+        .is_ok_and(|m| m.environment(text).is_ok_and(|e| e.sealed.is_some()));
+    if sealed {
+        say!(
+            "note: `{text}` is a sealed environment of the manifest, and that is what is \
+             unsealed; the file ./{text} is not read (`envmint unseal ./{text}` decrypts it)"
+        );
+    }
+    sealed
+}
+
 /// The manifest and the named environments, each once, in order; each must be sealed.
 fn sealed_envs<'m>(
     manifest: &'m Manifest,
@@ -230,7 +260,13 @@ pub fn unseal(
         return Ok(Exit::Ok);
     }
     let target = output.unwrap_or(&env.file);
-    refuse_kept_files(&manifest, env, target)?;
+    super::refuse_kept_files(
+        &manifest,
+        Some(env),
+        target,
+        "unseal",
+        "unseal into another file with -o, or print it with --stdout",
+    )?;
     let tracked = super::bootstrap::tracked_by_git_path(target);
     let shown_target = shown(target, &cwd).display().to_string();
     if tracked && output.is_none() {
@@ -242,6 +278,9 @@ pub fn unseal(
             "git rm --cached {shown_target} and add it to .gitignore; or name it with -o to \
              write it anyway"
         )));
+    }
+    if output.is_some() {
+        options.within = super::output_bounds(ctx, target, &cwd)?;
     }
     let files = super::open_locked(ctx, &[store::Storage::plain(target)], &mut options, &cwd)?;
     let existing = if files[0].exists() {
@@ -306,39 +345,4 @@ pub fn unseal(
         say!("{}: {shown_target} unchanged", env.name);
     }
     Ok(Exit::Ok)
-}
-
-/// Refuses (exit 73) an unseal target that is one of envmint's own files other than `env`'s
-/// plaintext `file`: the manifest, a sealed store (this one included), a recipients file, or
-/// another environment's file, which the plaintext of this one would replace.
-fn refuse_kept_files(manifest: &Manifest, env: &Environment, target: &Path) -> Result<()> {
-    use std::os::unix::fs::MetadataExt;
-    let Ok(out) = std::fs::metadata(target) else {
-        return Ok(());
-    };
-    let same =
-        |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.dev() == out.dev() && m.ino() == out.ino());
-    let hint = "unseal into another file with -o, or print it with --stdout";
-    if let envmint::manifest::Source::File(path) = manifest.source()
-        && same(path)
-    {
-        return Err(Error::cant_create(target, "is the manifest").with_hint(hint));
-    }
-    for other in manifest.environments() {
-        let what = match &other.sealed {
-            Some(s) if same(&s.path) => "the sealed store",
-            Some(s) if s.recipients_file.as_deref().is_some_and(same) => "the recipients file",
-            _ if other.name != env.name && same(&other.file) => "the plaintext file",
-            _ => continue,
-        };
-        return Err(Error::cant_create(
-            target,
-            format!(
-                "is {what} of environment `{}`: unseal never replaces envmint's own files",
-                other.name
-            ),
-        )
-        .with_hint(hint));
-    }
-    Ok(())
 }

@@ -97,13 +97,33 @@ pub(super) fn warn_manifest(manifest: &Manifest, cwd: &Path) {
         envmint::manifest::Source::File(p) => shown(p, cwd).display().to_string(),
         envmint::manifest::Source::Builtin => "<built-in preset>".to_string(),
     };
+    let builtin = matches!(manifest.source(), envmint::manifest::Source::Builtin);
     for decl in manifest.secrets() {
+        // The line of the secret's table, for a manifest file (the preset's own lines are
+        // nowhere a person can edit).
+        let at = if builtin {
+            file.clone()
+        } else {
+            format!("{file}:{}", decl.line)
+        };
         if let Some(needed) = envmint::audit::roles::overlap_keep(decl) {
             let f = envmint::audit::roles::overlap_keep_finding(decl, needed);
-            super::say!("warning: {file}: {}", f.message);
+            super::say!("warning: {at}: {}", f.message);
             if let Some(hint) = f.hint {
                 super::say!("hint: {hint}");
             }
+        }
+        if decl.credential_by_name() {
+            let key = &decl.key;
+            super::say!(
+                "warning: {at}: {key} declares no role but is named like a credential: \
+                 `rotate --due` and `--all` keep it as one (a password changed in the file \
+                 alone locks the app out of its service); `rotate --key {key}` still renews it"
+            );
+            super::say!(
+                "hint: declare role = \"credential\" in [secrets.{key}] (or role = \"signing\" \
+                 if no other service checks it)"
+            );
         }
     }
 }
@@ -272,6 +292,11 @@ fn print_tables(all: &[EnvStatus<'_>], now: Timestamp, cwd: &Path) -> Result<()>
 /// The NEXT column: when the key falls due or its retired value expires, or what to do.
 fn next(row: &KeyStatus, env: &str, now: Timestamp) -> String {
     match row.state {
+        State::Pending => format!(
+            "stage {}: envmint rotate {env} --key {} resumes it",
+            row.stage.map_or("pending", |s| s.as_str()),
+            row.previous_of.as_deref().unwrap_or("KEY")
+        ),
         State::Ok | State::Due => {
             let mut text = match row.due_at {
                 Some(due) => format!("{} ({})", utc_date(due), Due::at(now, due)),
@@ -359,6 +384,9 @@ struct JsonKey<'a> {
     /// For an encryption key: how many keys its keyring holds (current and retired).
     #[serde(skip_serializing_if = "Option::is_none")]
     keyring: Option<usize>,
+    /// On a pending value (`state` `pending`): its stage, `pending` or `set`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stage: Option<&'static str>,
     /// What is odd about the key (a bad record...), in words; `null` when nothing is.
     problem: Option<String>,
 }
@@ -384,6 +412,7 @@ fn print_json(all: &[EnvStatus<'_>], cwd: &Path) -> Result<()> {
                 external: r.external,
                 role: (r.state != State::Unmanaged).then(|| r.role.name()),
                 keyring: r.keyring.map(|k| k.keys),
+                stage: r.stage.map(|s| s.as_str()),
                 problem: r.problem.as_ref().map(ToString::to_string),
             })
         })

@@ -16,12 +16,13 @@ use crate::context::Context;
 /// Runs `envmint unseal` on a file or stdin.
 pub fn run(ctx: &Context, args: UnsealArgs) -> Result<Exit> {
     // `unseal production`: a name that is no file is an environment (see
-    // `sealed::names_environment`); `unseal .env.production.age` stays a file.
-    if let Some(name) = args
-        .input
-        .as_deref()
-        .filter(|p| super::sealed::names_environment(p))
-    {
+    // `sealed::names_environment`); `unseal .env.production.age` stays a file. A file of that
+    // name does not change what the name means: a repository could commit one beside the
+    // manifest and have its own ciphertext decrypted (and written out) in place of the store.
+    if let Some(name) = args.input.as_deref().filter(|p| {
+        super::sealed::names_environment(p)
+            || super::sealed::shadows_environment(ctx, args.manifest.as_deref(), p)
+    }) {
         let name = name.to_str().unwrap_or_default();
         return super::sealed::unseal(
             ctx,
@@ -99,7 +100,8 @@ pub fn write_output(
     fill: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
 ) -> Result<()> {
     // The atomic writer's pipe buffers and writes on its own thread: no BufWriter here.
-    let locked = envmint::atomic::lock(path, ctx.lock_timeout.get()?)?;
+    let within = super::output_bounds(ctx, path, ctx.cwd()?)?;
+    let locked = envmint::atomic::lock(path, &within, ctx.lock_timeout.get()?)?;
     locked.write_streamed(fill)
 }
 
@@ -163,7 +165,10 @@ pub fn store_options(
     envs: &[&envmint::manifest::Environment],
     flags: &[PathBuf],
 ) -> Result<envmint::store::OpenOptions> {
-    let mut options = envmint::store::OpenOptions::default();
+    let mut options = envmint::store::OpenOptions {
+        within: ctx.bounds.get().cloned().unwrap_or_default(),
+        ..Default::default()
+    };
     let needed = envs
         .iter()
         .filter_map(|e| e.sealed.as_ref())

@@ -1,0 +1,257 @@
+//! Where a write may land: the rule that keeps a repository from choosing where secrets go.
+//!
+//! A path can come from the repository (a manifest's `file`, `sealed` or `recipients_file`) or
+//! from the user (`-o` on the command line), and either can pass through symlinks committed in
+//! the repository. The rule (README, "Safe writes"):
+//!
+//! - a path from the repository must really lie, every symlink resolved, inside the folder
+//!   (the manifest's) or in a place the user allowed;
+//! - a path the user typed that names a place outside the folder is the user's choice; one that
+//!   names a place *inside* it must stay inside once resolved: a committed `out -> /etc` does
+//!   not turn `-o out/app.env` into `/etc/app.env`;
+//! - nothing is ever written inside a `.git` folder reached through a symlink (a committed
+//!   `gitdir -> .git` with `file = "gitdir/config"`), whatever else is allowed; only a path
+//!   the user typed with `.git` in it may go there.
+//!
+//! [`super::lock_all`] applies the rule to the real target of every file it locks, under the
+//! lock and after the last resolution of its symlinks, so a link re-pointed after the manifest
+//! was loaded (or after a command's own checks) is caught where the write happens.
+
+use std::ffi::OsStr;
+use std::path::{Component, Path, PathBuf};
+
+use crate::Result;
+use crate::error::{FileError, FileProblem, Op};
+
+/// Where the files of one [`super::lock_all`] call may lie. See the module docs.
+#[derive(Clone, Debug, Default)]
+pub struct Within {
+    /// The folder writes stay in, resolved; `None`: no folder bound (`--allow-outside`, a
+    /// root-owned manifest outside git, or a library caller that checked on its own).
+    folder: Option<PathBuf>,
+    /// The folder as named, made absolute but not resolved, for telling whether a typed path
+    /// names a place inside it.
+    named: PathBuf,
+    /// Places also allowed (the user's allow list), resolved where they exist.
+    allowed: Vec<PathBuf>,
+    /// Whether the paths were typed by the user (`-o`) rather than given by the repository.
+    typed: bool,
+}
+
+/// Why [`Within::check`] refused a path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// The real target lies outside the folder (resolved), and nothing allows it.
+    Outside {
+        /// The folder, resolved.
+        folder: PathBuf,
+    },
+    /// The real target is inside a `.git` folder the path itself does not name.
+    InsideGit,
+}
+
+impl Within {
+    /// No folder bound: only the `.git` rule applies.
+    pub fn anywhere() -> Within {
+        Within::default()
+    }
+
+    /// Writes stay in `folder` (absolute, or relative to the working folder), or in one of
+    /// `allowed`. Both are resolved now; a folder that cannot be resolved is kept as named.
+    pub fn folder(folder: &Path, allowed: &[PathBuf]) -> Within {
+        let named = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
+        let resolved = std::fs::canonicalize(folder).unwrap_or_else(|_| named.clone());
+        Within {
+            folder: Some(resolved),
+            named,
+            allowed: allowed
+                .iter()
+                .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+                .collect(),
+            typed: false,
+        }
+    }
+
+    /// The same bounds for paths the user typed: one that names a place outside the folder is
+    /// the user's choice.
+    #[must_use]
+    pub fn typed(mut self) -> Within {
+        self.typed = true;
+        self
+    }
+
+    /// The same bounds with `allowed` added (the user's allow list, read when first needed).
+    #[must_use]
+    pub fn allowing(mut self, allowed: &[PathBuf]) -> Within {
+        self.allowed.extend(
+            allowed
+                .iter()
+                .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())),
+        );
+        self
+    }
+
+    /// The folder writes stay in, resolved (`None`: no bound).
+    pub fn bound(&self) -> Option<&Path> {
+        self.folder.as_deref()
+    }
+
+    /// Resolves `named` ([`super::real_target`]) and checks a write to it: the real target.
+    ///
+    /// # Errors
+    ///
+    /// [`FileProblem::Outside`] or [`FileProblem::InsideGit`] (77) naming `named` and its real
+    /// target; the errors of resolving it (another user's symlink on the way: 77).
+    pub fn check_path(&self, named: &Path) -> Result<PathBuf> {
+        let target = super::real_target(named)?;
+        self.check_target(named, &target)?;
+        Ok(target)
+    }
+
+    /// [`Within::check_path`] for a folder (`.` included): the folders on the way resolved
+    /// (only the user's or root's links followed), its own name kept as named. A link in that
+    /// last place is the caller's to refuse, in its own words (an export folder is adopted
+    /// only under its own name).
+    ///
+    /// # Errors
+    ///
+    /// As for [`Within::check_path`].
+    pub fn check_folder(&self, named: &Path) -> Result<PathBuf> {
+        let target = match (named.parent(), named.file_name()) {
+            (Some(parent), Some(name)) => {
+                let parent = if parent.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    parent
+                };
+                super::resolve::real_path(parent)?.join(name)
+            }
+            _ => super::resolve::real_path(named)?,
+        };
+        self.check_target(named, &target)?;
+        Ok(target)
+    }
+
+    /// [`Within::check`] as an error of the file area.
+    pub(super) fn check_target(&self, named: &Path, target: &Path) -> Result<()> {
+        let problem = match self.check(named, target) {
+            Ok(()) => return Ok(()),
+            Err(Refused::Outside { folder }) => FileProblem::Outside {
+                target: target.to_path_buf(),
+                folder,
+            },
+            Err(Refused::InsideGit) => FileProblem::InsideGit {
+                target: target.to_path_buf(),
+            },
+        };
+        Err(FileError::new(named, Op::Inspect, problem).into())
+    }
+
+    /// Checks a write of `named` (as given: a manifest's path, or `-o`) whose real target,
+    /// every symlink resolved ([`super::real_target`]), is `target`.
+    ///
+    /// # Errors
+    ///
+    /// [`Refused`], for the caller to word.
+    pub fn check(&self, named: &Path, target: &Path) -> std::result::Result<(), Refused> {
+        let inside = self.folder.as_deref().filter(|f| target.starts_with(f));
+        let below = inside.map_or(target, |f| target.strip_prefix(f).unwrap_or(target));
+        if has_git(below) && !(self.typed && has_git(named)) {
+            return Err(Refused::InsideGit);
+        }
+        let Some(folder) = &self.folder else {
+            return Ok(());
+        };
+        if inside.is_some() || self.allowed.iter().any(|a| target.starts_with(a)) {
+            return Ok(());
+        }
+        if self.typed {
+            let lexical = lexical(&std::path::absolute(named).unwrap_or_else(|_| named.into()));
+            if !lexical.starts_with(&self.named) && !lexical.starts_with(folder) {
+                return Ok(());
+            }
+        }
+        Err(Refused::Outside {
+            folder: folder.clone(),
+        })
+    }
+}
+
+/// Whether a component of `path` is `.git` (in any case: a case-insensitive file system holds
+/// git's folder as `.GIT` too).
+fn has_git(path: &Path) -> bool {
+    path.components()
+        .any(|c| matches!(c, Component::Normal(n) if n.eq_ignore_ascii_case(OsStr::new(".git"))))
+}
+
+/// `path` with `.` dropped and `..` folded, as the user reads what they typed.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fail_a_typed_path_inside_the_folder_that_resolves_outside() {
+        let top = tempfile::tempdir().unwrap();
+        let repo = top.path().join("repo");
+        std::fs::create_dir(&repo).unwrap();
+        let real = std::fs::canonicalize(&repo).unwrap();
+        let outside = std::fs::canonicalize(top.path()).unwrap().join("victim/x");
+        let w = Within::folder(&repo, &[]);
+        // From the repository: inside only.
+        assert!(w.check(&repo.join("a"), &real.join("a")).is_ok());
+        assert!(matches!(
+            w.check(&repo.join("out/x"), &outside),
+            Err(Refused::Outside { .. })
+        ));
+        assert!(w.check(&outside, &outside).is_err());
+        // Typed: what names a place outside is the user's choice; inside must stay inside.
+        let t = w.clone().typed();
+        assert!(t.check(&outside, &outside).is_ok());
+        assert!(t.check(&repo.join("out/x"), &outside).is_err());
+        assert!(t.check(&repo.join("sub/../out/x"), &outside).is_err());
+        // Allowed by the user.
+        let a = w.allowing(&[outside.parent().unwrap().to_path_buf()]);
+        assert!(a.check(&repo.join("out/x"), &outside).is_ok());
+    }
+
+    #[test]
+    fn fail_git_reached_through_a_link_is_refused_even_anywhere() {
+        let w = Within::anywhere();
+        let git = Path::new("/r/.git/config");
+        assert_eq!(
+            w.check(Path::new("/r/gitdir/config"), git),
+            Err(Refused::InsideGit)
+        );
+        assert_eq!(
+            w.check(Path::new("/r/x"), Path::new("/r/.GIT/x")),
+            Err(Refused::InsideGit)
+        );
+        // Typed with .git in it: the user's choice; from the repository: never.
+        assert!(w.clone().typed().check(git, git).is_ok());
+        assert!(w.check(git, git).is_err());
+        // A folder bound whose own path has `.git` in it is not held against it.
+        let top = tempfile::tempdir().unwrap();
+        let repo = top.path().join(".git/wt");
+        std::fs::create_dir_all(&repo).unwrap();
+        let real = std::fs::canonicalize(&repo).unwrap();
+        assert!(
+            Within::folder(&repo, &[])
+                .check(&repo.join("a"), &real.join("a"))
+                .is_ok()
+        );
+    }
+}

@@ -1,0 +1,225 @@
+//! What a commit is about to add (`envmint audit --staged`, the commit guard): the staged
+//! plaintext env files of declared environments, plan files, identity files, the lists of
+//! docker-secrets export folders, and any staged file holding a stored value (the automaton of
+//! [`super::files::value_matcher`], over each staged blob). Sealed stores are meant to be
+//! committed and are not looked at.
+//!
+//! The staged files are listed by `git diff --cached --raw` (added, copied, modified, renamed
+//! or retyped; not deletions) and read by one `git cat-file --batch`, both in the index git
+//! names (a hook's `GIT_INDEX_FILE`, as `git commit -a` or `git commit PATH` use their own), so
+//! what is checked is what the commit will hold, not the work tree. A finding names the file and
+//! why, never a value.
+
+use super::files::ValueMatcher;
+use super::{Check, Finding, Severity};
+use crate::error::{Error, Result};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+/// One staged file: its path from the root of the work tree and its blob.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StagedFile {
+    /// The path, relative to the root.
+    pub path: PathBuf,
+    /// The blob's object name (hex).
+    pub blob: String,
+}
+
+/// What makes a staged file a finding beyond its content.
+#[derive(Default)]
+pub struct Rules<'a> {
+    /// The plaintext env files of declared environments (relative to the root), with the
+    /// environment's name.
+    pub plaintext: Vec<(PathBuf, String)>,
+    /// The sealed stores (relative to the root): never findings.
+    pub sealed: Vec<PathBuf>,
+    /// Every stored value (from [`super::files::value_matcher`]); `None` when none is known.
+    pub values: Option<&'a ValueMatcher>,
+}
+
+/// A git command in `root` reading the index `index` when given (else git's own).
+fn git(root: &Path, index: Option<&Path>) -> std::process::Command {
+    let mut cmd = super::git::git(root);
+    if let Some(index) = index {
+        cmd.env("GIT_INDEX_FILE", index);
+    }
+    cmd
+}
+
+fn failed(what: &str, detail: impl std::fmt::Display) -> Error {
+    Error::usage(format!("{what} failed: {detail}"))
+        .with_hint("run it inside the repository whose commit is checked")
+}
+
+/// The files staged in `root`'s index (`index`: the index file a hook was given).
+///
+/// # Errors
+///
+/// git cannot be run or fails (not a repository).
+pub fn staged(root: &Path, index: Option<&Path>) -> Result<Vec<StagedFile>> {
+    let out = git(root, index)
+        .args([
+            "diff",
+            "--cached",
+            "--raw",
+            "-z",
+            "--no-abbrev",
+            "--no-renames",
+            "--diff-filter=ACMRT",
+            "--no-ext-diff",
+        ])
+        .stdout(Stdio::piped())
+        .output()
+        .map_err(|e| failed("git diff --cached", e))?;
+    if !out.status.success() {
+        return Err(failed("git diff --cached", out.status));
+    }
+    // `:old new oldsha newsha status\0path\0`, repeated.
+    let mut files = Vec::new();
+    let mut parts = out.stdout.split(|&b| b == 0);
+    while let Some(meta) = parts.next() {
+        if meta.is_empty() {
+            continue;
+        }
+        let Some(path) = parts.next() else { break };
+        let meta = String::from_utf8_lossy(meta);
+        let fields: Vec<&str> = meta.split_ascii_whitespace().collect();
+        // A submodule (mode 160000) has no blob to read.
+        if fields.len() < 5 || fields[1] == "160000" {
+            continue;
+        }
+        use std::os::unix::ffi::OsStrExt;
+        files.push(StagedFile {
+            path: PathBuf::from(std::ffi::OsStr::from_bytes(path)),
+            blob: fields[3].to_string(),
+        });
+    }
+    Ok(files)
+}
+
+/// The findings for `files` (from [`staged`]) under `rules`: one per file at most, its path
+/// joined to `root`.
+///
+/// # Errors
+///
+/// `git cat-file` cannot be run or breaks off.
+pub fn check_staged(root: &Path, files: &[StagedFile], rules: &Rules<'_>) -> Result<Vec<Finding>> {
+    let mut out = Vec::new();
+    let mut to_read = Vec::new();
+    for file in files {
+        if rules.sealed.contains(&file.path) {
+            continue;
+        }
+        if let Some((_, env)) = rules.plaintext.iter().find(|(p, _)| *p == file.path) {
+            out.push(finding(
+                root,
+                &file.path,
+                format!("the plaintext env file of `{env}` is staged for commit"),
+            ));
+            continue;
+        }
+        if file.path.file_name() == Some(std::ffi::OsStr::new(crate::export::folder::MARKER)) {
+            out.push(finding(
+                root,
+                &file.path,
+                "the list of an envmint export folder is staged: the folder holds secret values"
+                    .into(),
+            ));
+            continue;
+        }
+        to_read.push(file);
+    }
+    if to_read.is_empty() {
+        return Ok(out);
+    }
+    let mut child = super::git::git(root)
+        .args(["cat-file", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| failed("git cat-file", e))?;
+    let mut stdin = child.stdin.take().expect("piped");
+    let names: Vec<String> = to_read.iter().map(|f| f.blob.clone()).collect();
+    // Written from a thread: git answers while it reads, and a full pipe both ways would stall.
+    let writer = std::thread::spawn(move || {
+        for name in names {
+            if writeln!(stdin, "{name}").is_err() {
+                break;
+            }
+        }
+    });
+    let mut reader = BufReader::new(child.stdout.take().expect("piped"));
+    let mut header = String::new();
+    for file in &to_read {
+        header.clear();
+        if reader
+            .read_line(&mut header)
+            .map_err(|e| failed("git cat-file", e))?
+            == 0
+        {
+            return Err(failed("git cat-file", "it stopped early"));
+        }
+        let size: Option<usize> = header
+            .split_ascii_whitespace()
+            .nth(2)
+            .and_then(|s| s.parse().ok());
+        let Some(size) = size else { continue };
+        let mut blob = zeroize::Zeroizing::new(vec![0u8; size + 1]);
+        reader
+            .read_exact(&mut blob)
+            .map_err(|e| failed("git cat-file", e))?;
+        blob.truncate(size);
+        if let Some(why) = why_refused(&blob, rules) {
+            out.push(finding(root, &file.path, why.into()));
+        }
+    }
+    drop(reader);
+    let _ = writer.join();
+    let _ = child.wait();
+    Ok(out)
+}
+
+/// Why a staged file's bytes must not be committed, if they must not.
+fn why_refused(bytes: &[u8], rules: &Rules<'_>) -> Option<&'static str> {
+    let head = &bytes[..bytes.len().min(super::files::SCAN_PREFIX)];
+    if crate::plan::file::looks_like_plan(head) {
+        return Some("a saved plan is staged: it holds the new values");
+    }
+    if memchr::memmem::find(bytes, b"AGE-SECRET-KEY-1").is_some()
+        || memchr::memmem::find(bytes, b"-----BEGIN OPENSSH PRIVATE KEY-----").is_some()
+    {
+        return Some("an identity file (a private key) is staged");
+    }
+    if rules.values.is_some_and(|m| m.holds(bytes)) {
+        return Some("the staged file holds a value stored in envmint");
+    }
+    None
+}
+
+fn finding(root: &Path, path: &Path, message: String) -> Finding {
+    Finding::new(Severity::Error, Check::Staged, message)
+        .path(root.join(path))
+        .hint(format!(
+            "unstage it: git restore --staged {} (and add it to .gitignore)",
+            super::shell_word(path)
+        ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_identities_and_values_are_refused_by_content() {
+        let m = super::super::files::value_matcher(["s3cr3t-value-123"]).unwrap();
+        let rules = Rules {
+            values: Some(&m),
+            ..Rules::default()
+        };
+        assert!(why_refused(b"{\"envmint_plan\": 1}", &rules).is_some());
+        assert!(why_refused(b"# key\nAGE-SECRET-KEY-1QQQ\n", &rules).is_some());
+        assert!(why_refused(b"const k = 's3cr3t-value-123';", &rules).is_some());
+        assert!(why_refused(b"nothing to see", &rules).is_none());
+    }
+}

@@ -1,0 +1,231 @@
+//! Hooks in the binary: the allowance (`--allow-hooks`), the environment a hook gets, running
+//! one ([`runner`]) and taking credentials through the stages ([`staged`]).
+//!
+//! The trust rule: a hook is a command the operator's account runs, written in the
+//! repository. Hooks run only from a manifest the trust rule accepted (owned by the user or
+//! root: `load_manifest`), and only once the user allowed this manifest's hooks on this
+//! machine (`--allow-hooks`, which prints every hook first), as `direnv allow` does: the
+//! allowance is the digest of every hook ([`envmint::manifest::hooks_digest`]) with the
+//! manifest's path, in `$XDG_CONFIG_HOME/envmint/allow-hooks`. A pull request that adds or
+//! changes a hook makes a new digest, so nothing it wrote runs until someone allows it again.
+
+pub mod runner;
+pub mod staged;
+
+use std::path::{Path, PathBuf};
+
+use envmint::dotenv::Document;
+use envmint::dotenv::interpolate::{self, Outside};
+use envmint::export::{self, Keys};
+use envmint::manifest::{Environment, Manifest, Source};
+use envmint::{Error, Result};
+use zeroize::Zeroizing;
+
+use super::say;
+use crate::context::{Context, SECRET_VARIABLES};
+
+/// The allowance file: beside the allow list of `--allow-outside`.
+fn allowance_file(ctx: &Context) -> Option<PathBuf> {
+    ctx.allow_list
+        .as_ref()
+        .and_then(|p| p.parent())
+        .map(|p| p.join("allow-hooks"))
+}
+
+/// The manifest's folder (where hooks run) and its path as allowed.
+pub fn manifest_paths(manifest: &Manifest, cwd: &Path) -> (PathBuf, PathBuf) {
+    match manifest.source() {
+        Source::File(p) => {
+            let path = std::fs::canonicalize(p).unwrap_or_else(|_| cwd.join(p));
+            let dir = path
+                .parent()
+                .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf);
+            (dir, path)
+        }
+        Source::Builtin => (cwd.to_path_buf(), cwd.join("<built-in preset>")),
+    }
+}
+
+/// Refuses (77) hooks the user has not allowed for this manifest on this machine; with
+/// `allow` (`--allow-hooks`), shows every hook and records the allowance.
+pub fn check_allowed(ctx: &Context, manifest: &Manifest, cwd: &Path, allow: bool) -> Result<()> {
+    let Some(digest) = envmint::manifest::hooks_digest(manifest) else {
+        return Ok(());
+    };
+    let (_, path) = manifest_paths(manifest, cwd);
+    let line = format!("{digest} {}", path.display());
+    let file = allowance_file(ctx);
+    let existing = match &file {
+        Some(f) => read_allowances(f)?,
+        None => String::new(),
+    };
+    if existing.lines().any(|l| l == line) {
+        return Ok(());
+    }
+    if !allow {
+        return Err(Error::Refused {
+            path: path.clone(),
+            reason: "its hooks (commands envmint runs as you) are new or changed since you last \
+                  allowed them on this machine"
+                .into(),
+            hint: Some(
+                "review them (envmint plan lists every hook), then run again with --allow-hooks"
+                    .into(),
+            ),
+        });
+    }
+    say!("allowing the hooks of {} on this machine:", path.display());
+    for (who, stage, text) in listed(manifest) {
+        say!("  {who} {stage}: {}", one_line(text));
+    }
+    let Some(file) = file else {
+        return Err(Error::cant_create(
+            Path::new("$XDG_CONFIG_HOME/envmint/allow-hooks"),
+            "neither XDG_CONFIG_HOME nor HOME is an absolute folder",
+        ));
+    };
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::cant_create(dir, e.to_string()))?;
+    }
+    let mut text = existing;
+    text.push_str(&line);
+    text.push('\n');
+    // The user's own config folder, from the user's variables: no repository path.
+    let within = envmint::atomic::Within::anywhere().typed();
+    let locked = envmint::atomic::lock(&file, &within, ctx.lock_timeout.get()?)?;
+    locked.write(text.as_bytes())?;
+    Ok(())
+}
+
+/// The allowance file's text: a missing one is empty; one another user owns or others may
+/// write is refused (it decides which commands run as you).
+fn read_allowances(path: &Path) -> Result<String> {
+    use std::os::unix::fs::MetadataExt;
+    let Some((bytes, meta)) = envmint::atomic::read_regular_with_metadata(path, 1024 * 1024)?
+    else {
+        return Ok(String::new());
+    };
+    let euid = rustix::process::geteuid().as_raw();
+    if meta.uid() != euid || meta.mode() & 0o022 != 0 {
+        return Err(Error::Refused {
+            path: path.to_path_buf(),
+            reason: "the hooks allowance file is another user's, or others may write it".into(),
+            hint: Some("make it yours and private: chmod 600, or remove it".into()),
+        });
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The lock every hook holds: an exclusive `flock` on the manifest, taken for the whole staged
+/// run and inherited by each hook's processes. A run killed while a hook runs leaves that hook
+/// running (in its own process group); the next run waits for it to end before it runs the
+/// same hook again, so two `ALTER ROLE`s of one credential never race. The manifest is the one
+/// file every run of these hooks opens, and envmint never replaces it.
+pub struct HookLock(std::fs::File);
+
+impl HookLock {
+    /// The locked file, for a hook to inherit.
+    pub fn fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        use std::os::fd::AsFd;
+        self.0.as_fd()
+    }
+}
+
+/// Takes the [`HookLock`] of `manifest`, waiting up to `wait` for an earlier run's hooks.
+pub fn hook_lock(manifest: &Manifest, wait: std::time::Duration) -> Result<Option<HookLock>> {
+    let Source::File(path) = manifest.source() else {
+        return Ok(None);
+    };
+    let file = std::fs::File::open(path).map_err(|e| Error::reading(path, e))?;
+    let start = std::time::Instant::now();
+    let mut told = false;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(Some(HookLock(file))),
+            Err(std::fs::TryLockError::WouldBlock) => {}
+            // A file system without locks: hooks run unserialised, as before locks.
+            Err(std::fs::TryLockError::Error(_)) => return Ok(None),
+        }
+        if start.elapsed() >= wait {
+            return Err(Error::Refused {
+                path: path.clone(),
+                reason: "a hook of an earlier envmint run is still running (it holds the \
+                         manifest's lock)"
+                    .into(),
+                hint: Some(
+                    "wait for it to end (or find it: fuser on the manifest), then run again".into(),
+                ),
+            });
+        }
+        if !told && start.elapsed() >= std::time::Duration::from_secs(1) {
+            say!("waiting for a hook of an earlier run to end (it holds the manifest's lock)");
+            told = true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Every hook of `manifest`: who (secret or environment), stage, text.
+pub fn listed(manifest: &Manifest) -> Vec<(String, &'static str, &str)> {
+    let mut out = Vec::new();
+    for d in manifest.secrets() {
+        if let Some(h) = &d.hooks {
+            for (stage, text) in h.named() {
+                out.push((d.key.clone(), stage, text));
+            }
+        }
+    }
+    for e in manifest.environments() {
+        if let Some(a) = &e.after {
+            out.push((format!("environment {}", e.name), "after", a.as_str()));
+        }
+    }
+    out
+}
+
+/// A hook's text on one line, for listings: newlines shown as `⏎`, control characters
+/// escaped, at most 200 characters.
+pub fn one_line(text: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in text.trim().chars().enumerate() {
+        if i >= 200 {
+            out.push('…');
+            break;
+        }
+        match c {
+            '\n' => out.push_str(" ⏎ "),
+            c if c.is_control() => out.extend(c.escape_debug()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The environment a hook gets from `doc`: every key of the file with `${VAR}` expanded, as
+/// `envmint run` gives them (the file's values win over the caller's; variables that make
+/// programs load code, and envmint's own secrets, held back; a value with a NUL left out).
+pub fn store_vars(
+    ctx: &Context,
+    manifest: &Manifest,
+    env: &Environment,
+    doc: &Document,
+) -> Vec<(String, Zeroizing<String>)> {
+    let Ok(entries) = export::select(manifest, &env.name, doc, Keys::File) else {
+        return Vec::new();
+    };
+    let outside = |name: &str| {
+        if SECRET_VARIABLES.contains(&name) {
+            None
+        } else {
+            ctx.variable(name)
+        }
+    };
+    let expanded = interpolate::expand(doc, &outside, Outside::Loses);
+    entries
+        .iter()
+        .filter(|e| !export::startup::is_startup_variable(e.key))
+        .map(|e| (e.key, expanded.value(e.key, e.value)))
+        .filter(|(k, v)| !v.contains('\0') && !k.starts_with("ENVMINT_"))
+        .map(|(k, v)| (k.to_string(), Zeroizing::new(v.to_string())))
+        .collect()
+}

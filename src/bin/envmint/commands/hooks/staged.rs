@@ -1,0 +1,593 @@
+//! Credentials changed at their service, stage by stage: pending (written to the store before
+//! anything runs), set, test, finish (one write: the pending value current, the old one
+//! retired per its overlap form, `alternate`'s user switched), and retire (a retired value's
+//! `retire` hook before the rotation removes it). Each stage is saved under the store's lock,
+//! so a run killed at any instant is finished by the next with the same pending value.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::time::Duration;
+
+use envmint::dotenv::Document;
+use envmint::generate::Generator;
+use envmint::hooks::stage::{self, Start};
+use envmint::manifest::{Environment, Manifest, SecretDecl, pending_name};
+use envmint::plan::record::Stage;
+use envmint::plan::rotation::{Change, Reason, Selection};
+use envmint::secret::Secret;
+use envmint::{Error, Result, store};
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use super::runner::{self, Ended};
+use crate::commands::say;
+use crate::context::Context;
+
+/// One hook that ran (or would run), as `-v` and `--json` report it. Never a value.
+#[derive(Clone, Debug, Serialize)]
+pub struct StageRun {
+    /// The secret (absent for `after`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// `set`, `test`, `retire` or `after`.
+    pub stage: &'static str,
+    /// `ok`, `failed`, `timed-out`, `not-started`.
+    pub status: &'static str,
+    /// The hook's exit code, when it exited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    /// How long it took, in seconds.
+    pub seconds: f64,
+}
+
+/// What the stages did in one environment.
+#[derive(Debug, Default)]
+pub struct EnvStages {
+    /// The environment.
+    pub environment: String,
+    /// Changes made by finishing (as a rotation reports them).
+    pub changes: Vec<Change>,
+    /// The hooks that ran.
+    pub runs: Vec<StageRun>,
+    /// Whether the store was written.
+    pub written: bool,
+    /// Whether a `retire` hook failed: the rotation must not remove that value this run.
+    pub keep_expired: bool,
+}
+
+/// A hook that failed: the error and hint lines.
+pub struct Failure {
+    /// After `error: `.
+    pub message: String,
+    /// After `hint: `.
+    pub hint: String,
+}
+
+/// What the staged part of a run did.
+#[derive(Default)]
+pub struct Outcome {
+    /// Per environment with work.
+    pub envs: Vec<EnvStages>,
+    /// The keys taken through the stages: the plain rotation leaves them alone.
+    pub keys: HashSet<String>,
+    /// The hooks that failed.
+    pub failures: Vec<Failure>,
+}
+
+impl Outcome {
+    /// The stages of environment `name`.
+    pub fn of(&self, name: &str) -> Option<&EnvStages> {
+        self.envs.iter().find(|e| e.environment == name)
+    }
+}
+
+/// What every staged run needs.
+pub struct Run<'a> {
+    /// Held while hooks run, inherited by them ([`super::HookLock`]).
+    pub lock: std::cell::OnceCell<Option<super::HookLock>>,
+    pub manifest: &'a Manifest,
+    pub cwd: &'a Path,
+    pub open: &'a store::OpenOptions,
+    pub now: jiff::Timestamp,
+    pub verbose: bool,
+    pub allow_hooks: bool,
+}
+
+/// A secret's retired values whose overlap ended: per variable, its values.
+type Expired = Vec<(String, Vec<Zeroizing<String>>)>;
+
+/// Keys with a `set` hook in `manifest`: a plain rotation never changes them in the file alone.
+pub fn hooked_keys(manifest: &Manifest) -> HashSet<String> {
+    manifest
+        .secrets()
+        .iter()
+        .filter(|d| d.hooks.as_ref().is_some_and(|h| h.set.is_some()))
+        .map(|d| d.key.clone())
+        .collect()
+}
+
+/// Takes every selected (or pending) credential with a `set` hook of `envs` through the
+/// stages, and runs the `retire` hooks of values whose overlap ended. `dry_run`: only says
+/// which would go.
+pub fn run(
+    ctx: &mut Context,
+    run: &Run<'_>,
+    envs: &[&Environment],
+    selection: &Selection,
+    dry_run: bool,
+) -> Result<Outcome> {
+    let mut out = Outcome {
+        keys: hooked_keys(run.manifest),
+        ..Outcome::default()
+    };
+    let mut allowed = false;
+    for env in envs {
+        let storage = store::Storage::of(env)?;
+        let snapshot = store::peek(storage, run.open)?;
+        if !snapshot.exists() {
+            continue;
+        }
+        let doc = snapshot.document()?;
+        let list = stage::staged(run.manifest, env, &doc, selection, run.now);
+        let retiring: Vec<(&SecretDecl, Expired)> = run
+            .manifest
+            .secrets_for(&env.name)
+            .filter(|d| d.hooks.as_ref().is_some_and(|h| h.retire.is_some()))
+            .map(|d| {
+                let values = stage::expired(run.manifest, env, &doc, d, run.now)
+                    .into_iter()
+                    .map(|(n, v)| {
+                        let values = v.into_iter().map(|v| Zeroizing::new(v.to_string()));
+                        (n, values.collect())
+                    })
+                    .collect::<Vec<_>>();
+                (d, values)
+            })
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        if list.is_empty() && retiring.is_empty() {
+            continue;
+        }
+        let mut stages = EnvStages {
+            environment: env.name.clone(),
+            ..EnvStages::default()
+        };
+        if dry_run {
+            for (decl, start) in &list {
+                stages.changes.push(rotated(decl, reason_of(*start)));
+            }
+            out.envs.push(stages);
+            continue;
+        }
+        if !allowed {
+            super::check_allowed(ctx, run.manifest, run.cwd, run.allow_hooks)?;
+            take_lock(ctx, run)?;
+            allowed = true;
+        }
+        for (decl, values) in &retiring {
+            for (_, list) in values {
+                for old in list {
+                    let vars = [("ENVMINT_OLD", old.as_str())];
+                    let ended = hook(ctx, run, env, &doc, decl, "retire", &vars, &mut stages);
+                    if ended != Ended::Ok {
+                        stages.keep_expired = true;
+                        out.failures.push(Failure {
+                            message: format!(
+                                "{}: {}: the retire hook failed ({}); the retired value is \
+                                 kept",
+                                env.name,
+                                decl.key,
+                                ended.describe()
+                            ),
+                            hint: format!(
+                                "fix the cause; the next envmint rotate {} runs it again, then \
+                                 removes the value",
+                                env.name
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+        for (decl, start) in list {
+            if let Err(f) = one(ctx, run, env, decl, start, &mut stages)? {
+                out.failures.push(f);
+            }
+        }
+        out.envs.push(stages);
+    }
+    Ok(out)
+}
+
+/// Takes the hook lock once per run (waiting for an earlier run's hooks: the longest hook
+/// timeout, plus the lock timeout).
+fn take_lock(ctx: &Context, run: &Run<'_>) -> Result<()> {
+    if run.lock.get().is_some() {
+        return Ok(());
+    }
+    let longest = run
+        .manifest
+        .secrets()
+        .iter()
+        .filter_map(|d| d.hooks.as_ref().map(|h| h.timeout))
+        .chain(run.manifest.environments().iter().map(|e| e.hook_timeout))
+        .max()
+        .unwrap_or_default();
+    let lock = super::hook_lock(run.manifest, longest + ctx.lock_timeout.get()?.timeout())?;
+    let _ = run.lock.set(lock);
+    Ok(())
+}
+
+fn reason_of(start: Start) -> Reason {
+    match start {
+        Start::New(r) => r,
+        Start::Resume(_) => Reason::Selected,
+    }
+}
+
+fn rotated(decl: &SecretDecl, reason: Reason) -> Change {
+    Change {
+        key: decl.key.clone(),
+        action: envmint::plan::rotation::Action::Rotated,
+        reason: Some(reason),
+        kind: Some(decl.spec.kind().name()),
+        bits: Some(decl.spec.bits()),
+        previous_of: None,
+        count: 1,
+    }
+}
+
+/// Locks `env`'s store and reads it.
+fn open(ctx: &Context, run: &Run<'_>, env: &Environment) -> Result<(store::EnvFile, Document)> {
+    let mut options = run.open.clone();
+    options.timeout = ctx.lock_timeout.get()?;
+    let mut files = store::open_all(
+        &[store::Storage::of(env)?],
+        &options,
+        &mut crate::commands::lock_waiter(run.cwd),
+    )?;
+    let file = files
+        .pop()
+        .ok_or_else(|| Error::cant_create(env.store_path(), "nothing to open"))?;
+    crate::commands::check_recipients(env, file.snapshot(), run.cwd)?;
+    let doc = file.snapshot().document()?;
+    Ok((file, doc))
+}
+
+fn save(env: &Environment, file: &store::EnvFile, doc: &Document) -> Result<bool> {
+    let save = store::Save {
+        file,
+        doc,
+        mode: crate::commands::bootstrap::declared_mode(env),
+    };
+    match store::save_all(std::slice::from_ref(&save)) {
+        Ok(w) => Ok(w.first().is_some_and(|w| w.written)),
+        Err(e) => Err(e.error),
+    }
+}
+
+fn edit_error(env: &Environment, e: envmint::dotenv::EditError) -> Error {
+    crate::commands::bootstrap::edit_error(env.store_path(), e)
+}
+
+/// One credential through pending, set, test and finish. `Ok(Err(..))`: a hook failed (the
+/// pending value stays for the next run).
+fn one(
+    ctx: &mut Context,
+    run: &Run<'_>,
+    env: &Environment,
+    decl: &SecretDecl,
+    start: Start,
+    stages: &mut EnvStages,
+) -> Result<std::result::Result<(), Failure>> {
+    let key = decl.key.as_str();
+    let hooks = decl.hooks.as_ref().expect("staged secrets have hooks");
+    // Pending: the new value is in the store before anything touches the service.
+    let (value, since, stage_now) = {
+        let (file, mut doc) = open(ctx, run, env)?;
+        match stage::pending(&doc, key) {
+            Some(p) => (p.value, p.since.unwrap_or(run.now), p.stage),
+            None => {
+                let value = Generator::new(decl.spec.clone()).generate(&mut ctx.rng);
+                stage::write_pending(&mut doc, decl, &value, run.now, Stage::Pending)
+                    .map_err(|e| edit_error(env, e))?;
+                stages.written |= save(env, &file, &doc)?;
+                if run.verbose {
+                    say!(
+                        "{}: {key}: pending value written ({})",
+                        env.name,
+                        pending_name(key)
+                    );
+                }
+                (value, run.now, Stage::Pending)
+            }
+        }
+    };
+    let fail = |stage: &str, ended: &Ended, kept: Stage| Failure {
+        message: format!(
+            "{}: {key}: the {stage} hook failed ({}); {key} keeps its current value, the new \
+             one stays pending ({}, stage={})",
+            env.name,
+            ended.describe(),
+            pending_name(key),
+            kept.as_str()
+        ),
+        hint: format!(
+            "fix the cause, then run envmint rotate {env} --key {key}: it resumes at set with \
+             the same pending value (hooks must be idempotent); envmint rotate {env} --key {key} \
+             --abandon drops it",
+            env = env.name
+        ),
+    };
+    // Set, with the store as it is now (it holds the pending value).
+    let (_, doc) = open(ctx, run, env)?;
+    let new = Zeroizing::new(value.expose().to_string());
+    let ended = hook(
+        ctx,
+        run,
+        env,
+        &doc,
+        decl,
+        "set",
+        &[("ENVMINT_NEW", new.as_str())],
+        stages,
+    );
+    if ended != Ended::Ok {
+        return Ok(Err(fail("set", &ended, stage_now)));
+    }
+    if stage_now == Stage::Pending {
+        let (file, mut doc) = open(ctx, run, env)?;
+        if !same_pending(&doc, key, &value) {
+            return Err(moved(env, key));
+        }
+        stage::write_pending(&mut doc, decl, &value, since, Stage::Set)
+            .map_err(|e| edit_error(env, e))?;
+        stages.written |= save(env, &file, &doc)?;
+    }
+    if hooks.test.is_some() {
+        let ended = hook(
+            ctx,
+            run,
+            env,
+            &doc,
+            decl,
+            "test",
+            &[("ENVMINT_NEW", new.as_str())],
+            stages,
+        );
+        if ended != Ended::Ok {
+            return Ok(Err(fail("test", &ended, Stage::Set)));
+        }
+    }
+    // Finish: one write.
+    let (file, mut doc) = open(ctx, run, env)?;
+    if !same_pending(&doc, key, &value) {
+        return Err(moved(env, key));
+    }
+    let finished = stage::finish(&mut doc, decl, &env.name, run.now, reason_of(start))
+        .map_err(|e| crate::commands::rotate::rotation_error(env, e))?;
+    stages.written |= save(env, &file, &doc)?;
+    if run.verbose {
+        say!("{}: {key}: finished: the new value is current", env.name);
+    }
+    stages.changes.extend(finished.changes);
+    Ok(Ok(()))
+}
+
+fn same_pending(doc: &Document, key: &str, value: &Secret) -> bool {
+    stage::pending(doc, key).is_some_and(|p| p.value.expose() == value.expose())
+}
+
+fn moved(env: &Environment, key: &str) -> Error {
+    Error::data(
+        envmint::error::Location::new(env.store_path(), None),
+        format!(
+            "{key}: its pending value changed while its hooks ran (another run, or an edit); \
+             nothing more was written"
+        ),
+    )
+    .with_hint(format!(
+        "run envmint rotate {} --key {key} again once the other run is done",
+        env.name
+    ))
+}
+
+/// Runs `decl`'s hook for `stage_name` with the store `doc`'s values and `extra` variables;
+/// reports it (`-v`: always; else only a failure) and records it in `stages`.
+#[allow(clippy::too_many_arguments)]
+fn hook(
+    ctx: &Context,
+    run: &Run<'_>,
+    env: &Environment,
+    doc: &Document,
+    decl: &SecretDecl,
+    stage_name: &'static str,
+    extra: &[(&str, &str)],
+    stages: &mut EnvStages,
+) -> Ended {
+    let hooks = decl.hooks.as_ref().expect("a hooked secret");
+    let script = match stage_name {
+        "set" => hooks.set.as_deref(),
+        "test" => hooks.test.as_deref(),
+        "retire" => hooks.retire.as_deref(),
+        _ => hooks.reencrypt.as_deref(),
+    }
+    .unwrap_or("true");
+    let key = decl.key.as_str();
+    let old = doc.get(key).unwrap_or("");
+    let mut vars = vec![
+        ("ENVMINT_ENV".to_string(), Zeroizing::new(env.name.clone())),
+        ("ENVMINT_KEY".to_string(), Zeroizing::new(key.to_string())),
+        (
+            "ENVMINT_STAGE".to_string(),
+            Zeroizing::new(stage_name.to_string()),
+        ),
+        ("ENVMINT_OLD".to_string(), Zeroizing::new(old.to_string())),
+        ("ENVMINT_NEW".to_string(), Zeroizing::new(String::new())),
+    ];
+    if let Some(a) = &hooks.alternate {
+        let user = if stage_name == "retire" {
+            doc.get(&a.user).unwrap_or("").to_string()
+        } else {
+            a.next_user(doc.get(&a.user)).to_string()
+        };
+        vars.push(("ENVMINT_USER".to_string(), Zeroizing::new(user)));
+    }
+    for (name, value) in extra {
+        match vars.iter_mut().find(|(n, _)| n == name) {
+            Some(v) => v.1 = Zeroizing::new(value.to_string()),
+            None => vars.push((name.to_string(), Zeroizing::new(value.to_string()))),
+        }
+    }
+    let mut redact: Vec<(String, Zeroizing<String>)> = Vec::new();
+    for (name, value) in &vars {
+        if name == "ENVMINT_NEW" || name == "ENVMINT_OLD" {
+            redact.push((key.to_string(), value.clone()));
+        }
+    }
+    let mut all = super::store_vars(ctx, run.manifest, env, doc);
+    redact.extend(all.iter().cloned());
+    all.extend(vars);
+    let (dir, _) = super::manifest_paths(run.manifest, run.cwd);
+    let (ended, took) = runner::run(&runner::Hook {
+        script,
+        dir: &dir,
+        timeout: hooks.timeout,
+        vars: &all,
+        redact: &redact,
+        inherit: run.lock.get().and_then(|l| l.as_ref()).map(|l| l.fd()),
+    });
+    report(run, &env.name, Some(key), stage_name, &ended, took, stages);
+    ended
+}
+
+fn report(
+    run: &Run<'_>,
+    environment: &str,
+    key: Option<&str>,
+    stage_name: &'static str,
+    ended: &Ended,
+    took: Duration,
+    stages: &mut EnvStages,
+) {
+    let who = key.map_or_else(
+        || environment.to_string(),
+        |k| format!("{environment}: {k}"),
+    );
+    if run.verbose || *ended != Ended::Ok {
+        say!(
+            "{who}: {stage_name} hook: {} ({:.2}s)",
+            ended.describe(),
+            took.as_secs_f64()
+        );
+    }
+    stages.runs.push(StageRun {
+        key: key.map(str::to_string),
+        stage: stage_name,
+        status: ended.as_str(),
+        exit_code: ended.code(),
+        seconds: (took.as_secs_f64() * 1000.0).round() / 1000.0,
+    });
+}
+
+/// Puts what the stages did into the session's reports: their changes first, and `written`.
+/// An environment the session did not plan (a retire hook failed) is not in them: its stages
+/// are still reported through `--json` and the failure.
+pub fn merge(reports: &mut [envmint::rotation::EnvReport<'_>], stages: &Outcome) {
+    for r in reports.iter_mut() {
+        if let Some(s) = stages.of(&r.env.name) {
+            let mut changes = s.changes.clone();
+            changes.append(&mut r.changes);
+            r.changes = changes;
+            r.written |= s.written;
+        }
+    }
+}
+
+/// [`after`] for `env`, recorded in `stages` (its failure among theirs).
+pub fn after_run(
+    ctx: &Context,
+    run: &Run<'_>,
+    env: &Environment,
+    stages: &mut Outcome,
+) -> Result<()> {
+    let mut es = EnvStages {
+        environment: env.name.clone(),
+        ..EnvStages::default()
+    };
+    if let Some(f) = after(ctx, run, env, &mut es)? {
+        stages.failures.push(f);
+    }
+    match stages.envs.iter_mut().find(|e| e.environment == env.name) {
+        Some(e) => e.runs.extend(es.runs),
+        None => stages.envs.push(es),
+    }
+    Ok(())
+}
+
+/// Runs `env`'s `after` hook once, with the store's values as they are now.
+pub fn after(
+    ctx: &Context,
+    run: &Run<'_>,
+    env: &Environment,
+    stages: &mut EnvStages,
+) -> Result<Option<Failure>> {
+    let Some(script) = env.after.as_deref() else {
+        return Ok(None);
+    };
+    super::check_allowed(ctx, run.manifest, run.cwd, run.allow_hooks)?;
+    take_lock(ctx, run)?;
+    let snapshot = store::peek(store::Storage::of(env)?, run.open)?;
+    let doc = snapshot.document()?;
+    let mut vars = super::store_vars(ctx, run.manifest, env, &doc);
+    let redact = vars.clone();
+    vars.push(("ENVMINT_ENV".into(), Zeroizing::new(env.name.clone())));
+    vars.push(("ENVMINT_STAGE".into(), Zeroizing::new("after".into())));
+    let (dir, _) = super::manifest_paths(run.manifest, run.cwd);
+    let (ended, took) = runner::run(&runner::Hook {
+        script,
+        dir: &dir,
+        timeout: env.hook_timeout,
+        vars: &vars,
+        redact: &redact,
+        inherit: run.lock.get().and_then(|l| l.as_ref()).map(|l| l.fd()),
+    });
+    report(run, &env.name, None, "after", &ended, took, stages);
+    Ok((ended != Ended::Ok).then(|| Failure {
+        message: format!(
+            "{}: the after hook failed ({}); the store was written",
+            env.name,
+            ended.describe()
+        ),
+        hint: "fix the cause and run the after command by hand (the rotation is done)".into(),
+    }))
+}
+
+/// `rotate --key KEY... --abandon`: drops the pending values of `keys` in `envs`. Returns, per
+/// environment, the keys whose pending value was dropped.
+pub fn abandon(
+    ctx: &Context,
+    run: &Run<'_>,
+    envs: &[&Environment],
+    keys: &[String],
+) -> Result<Vec<(String, Vec<String>)>> {
+    let mut out = Vec::new();
+    for env in envs {
+        let storage = store::Storage::of(env)?;
+        if !store::peek(storage, run.open)?.exists() {
+            continue;
+        }
+        let (file, mut doc) = open(ctx, run, env)?;
+        let mut dropped = Vec::new();
+        for key in keys {
+            if stage::abandon(&mut doc, key).map_err(|e| edit_error(env, e))? {
+                dropped.push(key.clone());
+            }
+        }
+        if !dropped.is_empty() {
+            save(env, &file, &doc)?;
+        }
+        out.push((env.name.clone(), dropped));
+    }
+    Ok(out)
+}

@@ -1,0 +1,265 @@
+//! The stages of a rotation whose credential is changed at its service (pending, set, test,
+//! finish, retire), as decisions and document edits. Pure: the binary runs the hooks and saves
+//! each document through the store between stages.
+//!
+//! The pending value lives in the store itself, under `KEY_PENDING` with a record
+//! `# envmint: generated=T stage=pending` (then `stage=set` once the service accepted it), so
+//! a run killed at any instant leaves a file from which the next run goes on with the **same**
+//! value: the service may already hold it. Finishing makes it current, retires the old value
+//! per the secret's `overlap` form, switches `alternate`'s user variable, and removes
+//! `KEY_PENDING`, in one document written once.
+
+use crate::dotenv::{Document, EditError};
+use crate::manifest::{Environment, Hooks, Manifest, SecretDecl, pending_name};
+use crate::plan::edit::{Edit, apply_edits};
+use crate::plan::record::{Record, Stage};
+use crate::plan::rotation::{self, Change, RotationError, Selection};
+use crate::plan::status::{self, State};
+use crate::secret::Secret;
+use jiff::Timestamp;
+
+/// A pending value found in a document.
+pub struct Pending {
+    /// The value.
+    pub value: Secret,
+    /// `Pending` (nothing known about the service) or `Set` (the service accepted it).
+    pub stage: Stage,
+    /// When it was generated.
+    pub since: Option<Timestamp>,
+    /// Its line.
+    pub line: Option<usize>,
+}
+
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pending")
+            .field("stage", &self.stage)
+            .field("since", &self.since)
+            .field("line", &self.line)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `key`'s pending value in `doc`: `KEY_PENDING` with a record that reads and says
+/// `stage=pending` or `stage=set`. A `KEY_PENDING` without such a record is not envmint's (an
+/// app's own variable), and is left alone.
+pub fn pending(doc: &Document, key: &str) -> Option<Pending> {
+    let name = pending_name(key);
+    let value = doc.get(&name)?;
+    let record = Record::parse(doc.record(&name)?).ok()?;
+    if record.stage == Stage::Current || value.is_empty() {
+        return None;
+    }
+    Some(Pending {
+        value: Secret::new(value.to_string()),
+        stage: record.stage,
+        since: record.generated,
+        line: doc.line_of_key(&name),
+    })
+}
+
+/// What a run does with one secret that has a `set` hook.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Start {
+    /// Generate a pending value, then set, test and finish it.
+    New(rotation::Reason),
+    /// A pending value is in the store: resume at `set` with it (a `set` hook must be
+    /// idempotent: the service may already hold it).
+    Resume(Stage),
+}
+
+/// The secrets of `env` with a `set` hook that this run takes through the stages, in
+/// declaration order: every one with a pending value (whatever the selection: an interrupted
+/// rotation is finished first), and those the selection picks (`Due`: due, unknown or
+/// missing).
+pub fn staged<'m>(
+    manifest: &'m Manifest,
+    env: &Environment,
+    doc: &Document,
+    selection: &Selection,
+    now: Timestamp,
+) -> Vec<(&'m SecretDecl, Start)> {
+    let hooked: Vec<&'m SecretDecl> = manifest
+        .secrets()
+        .iter()
+        .filter(|d| d.applies_to(&env.name))
+        .filter(|d| d.hooks.as_ref().is_some_and(|h| h.set.is_some()))
+        .collect();
+    if hooked.is_empty() {
+        return Vec::new();
+    }
+    let rows = status::evaluate(manifest, env, doc, now);
+    let state = |key: &str| rows.iter().find(|r| r.key == key).map(|r| r.state);
+    let mut out = Vec::new();
+    for decl in hooked {
+        if let Some(p) = pending(doc, &decl.key) {
+            out.push((decl, Start::Resume(p.stage)));
+            continue;
+        }
+        let reason = match state(&decl.key) {
+            Some(State::Due) => Some(rotation::Reason::Due),
+            Some(State::Unknown) => Some(rotation::Reason::Unknown),
+            Some(State::Missing) => Some(rotation::Reason::Missing),
+            _ => None,
+        };
+        let picked = match selection {
+            Selection::Due => reason,
+            Selection::All => Some(reason.unwrap_or(rotation::Reason::Selected)),
+            Selection::Keys(keys) => keys
+                .contains(&decl.key)
+                .then(|| reason.unwrap_or(rotation::Reason::Selected)),
+        };
+        if let Some(reason) = picked {
+            out.push((decl, Start::New(reason)));
+        }
+    }
+    out
+}
+
+/// Writes `value` as `decl`'s pending value at `stage` into `doc` (right after the key, or
+/// at the end when the key is missing), dated `generated`.
+///
+/// # Errors
+///
+/// The document's refusal.
+pub fn write_pending(
+    doc: &mut Document,
+    decl: &SecretDecl,
+    value: &Secret,
+    generated: Timestamp,
+    stage: Stage,
+) -> Result<(), EditError> {
+    let name = pending_name(&decl.key);
+    let record = Record {
+        generated: Some(generated),
+        stage,
+        ..Record::default()
+    }
+    .to_string();
+    let value = Secret::new(value.expose().to_string());
+    let edit = if doc.get(&name).is_some() || doc.get(&decl.key).is_none() {
+        Edit::Set {
+            key: name,
+            value,
+            record,
+        }
+    } else {
+        Edit::InsertAfter {
+            anchor: decl.key.clone(),
+            key: name,
+            value,
+            record,
+        }
+    };
+    apply_edits(doc, std::slice::from_ref(&edit))
+}
+
+/// Removes `key`'s pending value (`rotate --key KEY --abandon`). Returns whether there was one.
+///
+/// # Errors
+///
+/// The document's refusal (a pending line it cannot read).
+pub fn abandon(doc: &mut Document, key: &str) -> Result<bool, EditError> {
+    if pending(doc, key).is_none() {
+        return Ok(false);
+    }
+    doc.remove(&pending_name(key))?;
+    Ok(true)
+}
+
+/// What finishing did: the changes to report (the key rotated, its old value retired or
+/// dropped) and, with alternating users, the user now in use.
+#[derive(Debug, Default)]
+pub struct Finished {
+    /// What changed, as a rotation reports it. Never a value.
+    pub changes: Vec<Change>,
+    /// The user variable's new value (`alternate`).
+    pub user: Option<String>,
+}
+
+/// Makes `decl`'s pending value current in `doc` at `now`: the old value retired per its
+/// overlap form (dropped without one), the user variable switched (`alternate`), the pending
+/// variable removed. `reason` is why the rotation started, for the report.
+///
+/// # Errors
+///
+/// [`RotationError::Edit`] when the document refuses an edit; [`RotationError::SeparatorInValue`].
+pub fn finish(
+    doc: &mut Document,
+    decl: &SecretDecl,
+    environment: &str,
+    now: Timestamp,
+    reason: rotation::Reason,
+) -> Result<Finished, RotationError> {
+    let Some(p) = pending(doc, &decl.key) else {
+        return Ok(Finished::default());
+    };
+    let mut out = Finished::default();
+    let retired = rotation::retire_current(doc, decl, environment, now)?;
+    apply_edits(doc, &retired.edits)?;
+    let edits = [
+        Edit::Set {
+            key: decl.key.clone(),
+            value: p.value,
+            record: Record::generated(now).to_string(),
+        },
+        Edit::Remove {
+            key: pending_name(&decl.key),
+        },
+    ];
+    // The user the new password was set on, decided before anything changes.
+    let alternate = decl.hooks.as_ref().and_then(|h| h.alternate.as_ref());
+    let user = alternate.map(|a| a.next_user(doc.get(&a.user)).to_string());
+    apply_edits(doc, &edits)?;
+    if let (Some(a), Some(user)) = (alternate, user) {
+        if doc.get(&a.user).is_some() {
+            doc.replace_value(&a.user, &user)?;
+        } else {
+            doc.insert_after(&decl.key, &a.user, &user)?;
+        }
+        out.user = Some(user);
+    }
+    out.changes.push(Change {
+        key: decl.key.clone(),
+        action: rotation::Action::Rotated,
+        reason: Some(reason),
+        kind: Some(decl.spec.kind().name()),
+        bits: Some(decl.spec.bits()),
+        previous_of: None,
+        count: 1,
+    });
+    out.changes.extend(retired.changes);
+    Ok(out)
+}
+
+/// The retired values of `decl` in `doc` whose overlap has ended at `now`, each with the
+/// variable it is in: what its `retire` hook is run for before the rotation removes them.
+pub fn expired<'d>(
+    manifest: &Manifest,
+    env: &Environment,
+    doc: &'d Document,
+    decl: &SecretDecl,
+    now: Timestamp,
+) -> Vec<(String, Vec<&'d str>)> {
+    let separator = match &decl.previous {
+        crate::manifest::Previous::List { separator, .. } => Some(separator.as_str()),
+        _ => None,
+    };
+    status::evaluate(manifest, env, doc, now)
+        .into_iter()
+        .filter(|r| r.state == State::Expired && r.previous_of.as_deref() == Some(&decl.key))
+        .filter_map(|r| {
+            let value = doc.get(&r.key)?;
+            let values = match separator {
+                Some(sep) => value.split(sep).filter(|v| !v.is_empty()).collect(),
+                None => vec![value],
+            };
+            Some((r.key, values))
+        })
+        .collect()
+}
+
+/// Whether `hooks` run at the `finish` of a rotation that `after` follows, for reports.
+pub fn describe(hooks: &Hooks) -> Vec<(&'static str, &str)> {
+    hooks.named()
+}

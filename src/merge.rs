@@ -1,0 +1,465 @@
+//! A three-way merge of dotenv documents per key: what git's merge driver for sealed stores
+//! (`envmint git merge`) decides once it has decrypted the common ancestor (*base*), the branch
+//! being merged into (*ours*) and the branch merged in (*theirs*) in memory.
+//!
+//! Each key is one unit, with the value and its `# envmint:` record together:
+//!
+//! - the same on both sides, or changed on ours only: ours is kept;
+//! - changed on theirs only (added, changed or removed there): theirs is taken; a key added on
+//!   theirs goes after the key it follows there (the end of the file when none of those is in
+//!   ours); a value keeps ours' quoting;
+//! - changed on both sides to the same value: ours is kept (its record too);
+//! - changed on both sides to different values, both with a `generated=` record (two rotations):
+//!   the newer value is current, and the older one is retired into the key's `previous` form at
+//!   the newer one's time, as a rotation of the older branch at that instant would have done,
+//!   since an app may have received it. A key that keeps no previous values just keeps the newer
+//!   one. Equal times decide nothing;
+//! - anything else changed on both sides (a value given by `set` on either side, a line envmint
+//!   cannot read) is a conflict, named by key, never by value.
+//!
+//! Comments, blank lines and order are ours': every line of ours that no key change touches
+//! keeps its bytes. A comment added only on theirs is not carried over (comments are not keys).
+//! The library decides and does not print; the binary reports [`Merged`] or the [`Conflict`]s.
+
+use crate::dotenv::{Document, EditError};
+use crate::manifest::{MAX_KEEP, SecretDecl};
+use crate::plan::record::Record;
+use std::collections::{HashMap, HashSet};
+use zeroize::Zeroizing;
+
+/// Which branch of a merge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// The branch merged into (git's `%A`).
+    Ours,
+    /// The branch merged in (git's `%B`).
+    Theirs,
+}
+
+/// Two rotations of one key, merged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rotation {
+    /// The key.
+    pub key: String,
+    /// The side whose value (the newer `generated=`) is current.
+    pub newer: Side,
+    /// The variables the older value went to (empty when the key keeps no previous values).
+    pub kept_as: Vec<String>,
+}
+
+/// A merge that succeeded.
+pub struct Merged {
+    /// The merged document's text.
+    pub text: Zeroizing<String>,
+    /// Keys taken from theirs (added, changed or removed there only), in order.
+    pub from_theirs: Vec<String>,
+    /// Keys both sides rotated.
+    pub rotations: Vec<Rotation>,
+}
+
+/// Why a key could not be merged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// Both sides gave it different values, and no pair of `generated=` records decides.
+    BothChanged,
+    /// A line of it cannot be read on one side: which value readers see is unclear.
+    Unreadable,
+    /// An encryption key's keyring is full: keeping both rotations would push a key out.
+    KeyringFull,
+    /// Its value cannot be written into ours (a line envmint cannot edit in place).
+    NotWritable,
+}
+
+/// A key the merge could not decide.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Conflict {
+    /// The key.
+    pub key: String,
+    /// Why.
+    pub reason: Reason,
+}
+
+/// A key in one document: absent, a readable value with its record, or unreadable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State<'a> {
+    Absent,
+    Value {
+        value: &'a str,
+        record: Option<&'a str>,
+    },
+    Unreadable,
+}
+
+fn state<'a>(doc: &'a Document, key: &str) -> State<'a> {
+    if !doc.contains_key(key) {
+        return State::Absent;
+    }
+    match doc.get(key) {
+        Some(value) => State::Value {
+            value,
+            record: doc.record(key),
+        },
+        None => State::Unreadable,
+    }
+}
+
+/// Merges `ours` and `theirs`, both descended from `base`, per key. `decls` are the secrets the
+/// manifest declares for the store's environment `environment` (their `previous` forms and
+/// roles decide two rotations); without them every key changed on both sides is a conflict.
+///
+/// # Errors
+///
+/// Every key that could not be merged, in document order (ours first, then theirs).
+pub fn merge(
+    base: &Document,
+    ours: &Document,
+    theirs: &Document,
+    decls: &[&SecretDecl],
+    environment: &str,
+) -> Result<Merged, Vec<Conflict>> {
+    let mut keys: Vec<&str> = ours.keys();
+    let mut seen: HashSet<&str> = keys.iter().copied().collect();
+    for key in theirs.keys() {
+        if seen.insert(key) {
+            keys.push(key);
+        }
+    }
+    let mut result = Document::parse(&ours.render());
+    let mut conflicts = Vec::new();
+    let mut from_theirs = Vec::new();
+    let mut both: Vec<&str> = Vec::new();
+    let order = Order::new(theirs);
+    for key in keys {
+        let (b, o, t) = (state(base, key), state(ours, key), state(theirs, key));
+        if o == t || t == b {
+            continue;
+        }
+        if o == b {
+            match copy(&mut result, theirs, &order, key) {
+                Ok(()) => from_theirs.push(key.to_string()),
+                Err(reason) => conflicts.push(Conflict {
+                    key: key.to_string(),
+                    reason,
+                }),
+            }
+            continue;
+        }
+        // Changed on both sides, to different states.
+        if let (State::Value { value: a, .. }, State::Value { value: c, .. }) = (o, t)
+            && a == c
+        {
+            continue;
+        }
+        both.push(key);
+    }
+    let mut rotations = Vec::new();
+    let mut settled: HashSet<String> = HashSet::new();
+    for &key in &both {
+        let Some(decl) = decls.iter().find(|d| d.key == key) else {
+            continue;
+        };
+        match rotation(&mut result, ours, theirs, decl, environment) {
+            Ok(Some((rotation, names))) => {
+                settled.insert(key.to_string());
+                settled.extend(names);
+                rotations.push(rotation);
+            }
+            Ok(None) => {}
+            Err(reason) => {
+                settled.insert(key.to_string());
+                conflicts.push(Conflict {
+                    key: key.to_string(),
+                    reason,
+                });
+            }
+        }
+    }
+    for key in both {
+        if settled.contains(key) {
+            continue;
+        }
+        let unreadable =
+            [state(ours, key), state(theirs, key), state(base, key)].contains(&State::Unreadable);
+        conflicts.push(Conflict {
+            key: key.to_string(),
+            reason: if unreadable {
+                Reason::Unreadable
+            } else {
+                Reason::BothChanged
+            },
+        });
+    }
+    if !conflicts.is_empty() {
+        return Err(conflicts);
+    }
+    Ok(Merged {
+        text: result.render(),
+        from_theirs,
+        rotations,
+    })
+}
+
+/// Where each key of a document is, to place a key copied from it after its neighbour.
+struct Order<'a> {
+    keys: Vec<&'a str>,
+    index: HashMap<&'a str, usize>,
+}
+
+impl<'a> Order<'a> {
+    fn new(doc: &'a Document) -> Order<'a> {
+        let keys = doc.keys();
+        let index = keys.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+        Order { keys, index }
+    }
+
+    /// The nearest key before `key` in this order that `result` has a value for.
+    fn anchor(&self, key: &str, result: &Document) -> Option<&'a str> {
+        let at = *self.index.get(key)?;
+        self.keys[..at]
+            .iter()
+            .rev()
+            .find(|k| result.get(k).is_some())
+            .copied()
+    }
+}
+
+/// Makes `key` in `result` what it is in `from` (whose key order is `order`): removed, or its
+/// value and record.
+fn copy(
+    result: &mut Document,
+    from: &Document,
+    order: &Order<'_>,
+    key: &str,
+) -> Result<(), Reason> {
+    let edit = |e: EditError| match e {
+        EditError::KeyOnUnparsableLine { .. } => Reason::Unreadable,
+        _ => Reason::NotWritable,
+    };
+    match state(from, key) {
+        State::Unreadable => Err(Reason::Unreadable),
+        State::Absent => {
+            if result.contains_key(key) {
+                result.remove(key).map_err(edit)?;
+            }
+            Ok(())
+        }
+        State::Value { value, record } => {
+            // In place when the record can follow (set, or none on either side); else the line
+            // is written again where it belongs, since a record cannot be taken off alone.
+            if result.get(key).is_some() && (record.is_some() || result.record(key).is_none()) {
+                result.replace_value(key, value).map_err(edit)?;
+            } else {
+                if result.contains_key(key) {
+                    result.remove(key).map_err(edit)?;
+                }
+                match order.anchor(key, result) {
+                    Some(anchor) => result.insert_after(anchor, key, value).map_err(edit)?,
+                    None => result.append(key, value).map_err(edit)?,
+                }
+            }
+            if let Some(record) = record {
+                result.set_record(key, record).map_err(edit)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// When `decl`'s key holds a value with a `generated=` record on both sides, at different
+/// times: writes the newer one into `result` and retires the older one into its previous form
+/// (see the module docs). Returns the rotation and the previous variables it settled; `None`
+/// when the records do not decide.
+fn rotation(
+    result: &mut Document,
+    ours: &Document,
+    theirs: &Document,
+    decl: &SecretDecl,
+    environment: &str,
+) -> Result<Option<(Rotation, Vec<String>)>, Reason> {
+    let key = decl.key.as_str();
+    let generated = |doc: &Document| {
+        doc.get(key)?;
+        Record::parse(doc.record(key)?).ok()?.generated
+    };
+    let (Some(at_ours), Some(at_theirs)) = (generated(ours), generated(theirs)) else {
+        return Ok(None);
+    };
+    let (newer, older, at, side) = match at_ours.cmp(&at_theirs) {
+        std::cmp::Ordering::Equal => return Ok(None),
+        std::cmp::Ordering::Greater => (ours, theirs, at_ours, Side::Ours),
+        std::cmp::Ordering::Less => (theirs, ours, at_theirs, Side::Theirs),
+    };
+    // The older branch's file, its value retired at the newer value's time.
+    let mut scratch = Document::parse(&older.render());
+    let built = crate::plan::rotation::retire_current(&scratch, decl, environment, at).map_err(
+        |e| match e {
+            crate::plan::rotation::RotationError::KeyringFull { .. } => Reason::KeyringFull,
+            _ => Reason::NotWritable,
+        },
+    )?;
+    crate::plan::edit::apply_edits(&mut scratch, &built.edits).map_err(|_| Reason::NotWritable)?;
+    let kept_as: Vec<String> = built
+        .changes
+        .iter()
+        .filter(|c| c.action == crate::plan::rotation::Action::Retired)
+        .map(|c| c.key.clone())
+        .collect();
+    copy(result, newer, &Order::new(newer), key)?;
+    let mut settled = Vec::new();
+    if !built.edits.is_empty() {
+        let mut names = decl.previous.names(None);
+        names.extend((1..=MAX_KEEP).map_while(|n| decl.previous.slot(n)));
+        let order = Order::new(&scratch);
+        for name in names {
+            if settled.contains(&name) {
+                continue;
+            }
+            if state(&scratch, &name) != state(result, &name) {
+                copy(result, &scratch, &order, &name)?;
+            }
+            settled.push(name);
+        }
+    }
+    Ok(Some((
+        Rotation {
+            key: key.to_string(),
+            newer: side,
+            kept_as,
+        },
+        settled,
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::Manifest;
+    use std::path::Path;
+
+    const MANIFEST: &str = "[environments.production]\nfile = \".env\"\n[secrets.SESSION]\nkind = \"hex\"\nbytes = 16\n\
+        overlap = \"7d\"\n[secrets.PLAIN]\nkind = \"hex\"\nbytes = 16\n";
+
+    fn manifest() -> Manifest {
+        Manifest::parse(MANIFEST, Path::new("/p/envmint.toml"), Path::new("/p")).unwrap()
+    }
+
+    fn run(base: &str, ours: &str, theirs: &str) -> Result<Merged, Vec<Conflict>> {
+        let m = manifest();
+        let decls: Vec<&SecretDecl> = m.secrets().iter().collect();
+        merge(
+            &Document::parse(base),
+            &Document::parse(ours),
+            &Document::parse(theirs),
+            &decls,
+            "production",
+        )
+    }
+
+    #[test]
+    fn keys_changed_on_one_side_each_are_both_kept() {
+        let base = "# app\nA=1\nB=2\n";
+        let ours = "# app\nA=10\nB=2\n";
+        let theirs = "# app\nA=1\nB=2\n# envmint: set=2026-01-01T00:00:00Z\nC=3\n";
+        let m = run(base, ours, theirs).unwrap_or_else(|c| panic!("{c:?}"));
+        assert_eq!(
+            m.text.as_str(),
+            "# app\nA=10\nB=2\n# envmint: set=2026-01-01T00:00:00Z\nC=3\n"
+        );
+        assert_eq!(m.from_theirs, ["C"]);
+        // Removed on theirs, kept unchanged on ours: removed with its record.
+        let m = run(
+            "A=1\n# envmint: set=2026-01-01T00:00:00Z\nB=2\n",
+            "A=1\n# envmint: set=2026-01-01T00:00:00Z\nB=2\nD=4\n",
+            "A=1\n",
+        )
+        .unwrap();
+        assert_eq!(m.text.as_str(), "A=1\nD=4\n");
+        // Added on both sides with the same value: fine.
+        let m = run("", "X=same\n", "X=same\n").unwrap();
+        assert_eq!(m.text.as_str(), "X=same\n");
+    }
+
+    #[test]
+    fn two_sets_conflict_by_key_and_never_show_a_value() {
+        let e = run(
+            "A=1\nB=2\n",
+            "A=ours-secret\nB=3\n",
+            "A=theirs-secret\nB=3\n",
+        )
+        .err()
+        .unwrap();
+        assert_eq!(
+            e,
+            [Conflict {
+                key: "A".into(),
+                reason: Reason::BothChanged
+            }]
+        );
+        let shown = format!("{e:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        // A rotation on one side against a set on the other is a conflict too.
+        let e = run(
+            "SESSION=a\n",
+            "# envmint: generated=2026-01-02T00:00:00Z\nSESSION=b\n",
+            "# envmint: set=2026-01-03T00:00:00Z\nSESSION=c\n",
+        )
+        .err()
+        .unwrap();
+        assert_eq!(e[0].key, "SESSION");
+    }
+
+    #[test]
+    fn two_rotations_keep_the_newer_value_and_retire_the_older_one() {
+        let base = "# envmint: generated=2026-01-01T00:00:00Z\nSESSION=v0\nOTHER=x\n";
+        let ours = "# envmint: generated=2026-01-05T00:00:00Z\nSESSION=v1\n\
+            # envmint: previous-of=SESSION retired=2026-01-05T00:00:00Z expires=2026-01-12T00:00:00Z\n\
+            SESSION_PREVIOUS=v0\nOTHER=x\n";
+        let theirs = "# envmint: generated=2026-01-09T00:00:00Z\nSESSION=v2\n\
+            # envmint: previous-of=SESSION retired=2026-01-09T00:00:00Z expires=2026-01-16T00:00:00Z\n\
+            SESSION_PREVIOUS=v0\nOTHER=x\n";
+        let expected = "# envmint: generated=2026-01-09T00:00:00Z\nSESSION=v2\n\
+            # envmint: previous-of=SESSION retired=2026-01-09T00:00:00Z expires=2026-01-16T00:00:00Z\n\
+            SESSION_PREVIOUS=v1\nOTHER=x\n";
+        let m = run(base, ours, theirs).unwrap_or_else(|c| panic!("{c:?}"));
+        assert_eq!(m.text.as_str(), expected);
+        assert_eq!(
+            m.rotations,
+            [Rotation {
+                key: "SESSION".into(),
+                newer: Side::Theirs,
+                kept_as: vec!["SESSION_PREVIOUS".into()],
+            }]
+        );
+        // The same from the other side.
+        let m = run(base, theirs, ours).unwrap();
+        assert_eq!(m.text.as_str(), expected);
+        assert_eq!(m.rotations[0].newer, Side::Ours);
+        // A key without overlap keeps the newer value only.
+        let m = run(
+            "PLAIN=a\n",
+            "# envmint: generated=2026-01-02T00:00:00Z\nPLAIN=b\n",
+            "# envmint: generated=2026-01-03T00:00:00Z\nPLAIN=c\n",
+        )
+        .unwrap();
+        assert_eq!(
+            m.text.as_str(),
+            "# envmint: generated=2026-01-03T00:00:00Z\nPLAIN=c\n"
+        );
+        // The same time decides nothing.
+        assert!(
+            run(
+                "PLAIN=a\n",
+                "# envmint: generated=2026-01-02T00:00:00Z\nPLAIN=b\n",
+                "# envmint: generated=2026-01-02T00:00:00Z\nPLAIN=c\n",
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn unreadable_lines_are_conflicts_not_guesses() {
+        let e = run("A=1\n", "A=2\n", "A='never closed\n").err().unwrap();
+        assert_eq!(e[0].key, "A");
+        assert_eq!(e[0].reason, Reason::Unreadable);
+    }
+}

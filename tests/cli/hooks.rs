@@ -1,0 +1,717 @@
+//! Hooks: credentials changed at their real service (PostgreSQL 15, Redis) through the stages
+//! pending, set, test, finish and retire; crash safety under SIGKILL; nothing in any argv or
+//! in envmint's output. The services run in a temp folder on Unix sockets, started and stopped
+//! by each test (`.ci/run` installs them; without them a test skips by hand, and fails in CI).
+
+use crate::common::{NOBODY, Test, is_root, skip};
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
+const ADMIN_PASSWORD: &str = "admin-Pw-4c2d9e1f";
+
+/// A PostgreSQL 15 cluster in a temp folder, on a Unix socket there; stopped when dropped.
+/// As root (initdb refuses root) it runs as user 65534.
+struct Postgres {
+    dir: tempfile::TempDir,
+}
+
+impl Postgres {
+    fn start() -> Option<Postgres> {
+        if !Path::new(PG_BIN).join("initdb").exists() || which("psql").is_none() {
+            skip("PostgreSQL 15 is not installed (apt-get install postgresql)");
+            return None;
+        }
+        let dir = tempfile::Builder::new()
+            .prefix("envmint-pg-")
+            .tempdir()
+            .unwrap();
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+        let pw = dir.path().join("pw");
+        fs::write(&pw, ADMIN_PASSWORD).unwrap();
+        if is_root() {
+            let ok = Command::new("chown")
+                .args(["-R", "65534:65534"])
+                .arg(dir.path())
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "chown the cluster folder");
+        }
+        let pg = Postgres { dir };
+        pg.as_owner(Path::new(PG_BIN).join("initdb").as_os_str(), |c| {
+            c.arg("-D")
+                .arg(pg.data())
+                .args([
+                    "-U",
+                    "postgres",
+                    "-A",
+                    "scram-sha-256",
+                    "--no-sync",
+                    "-E",
+                    "UTF8",
+                ])
+                .arg(format!("--pwfile={}", pw.display()));
+        });
+        pg.as_owner(Path::new(PG_BIN).join("pg_ctl").as_os_str(), |c| {
+            c.arg("-D")
+                .arg(pg.data())
+                .arg("-o")
+                .arg(format!(
+                    "-k {} -c listen_addresses='' -c fsync=off",
+                    pg.socket().display()
+                ))
+                .arg("-l")
+                .arg(pg.dir.path().join("log"))
+                .args(["-w", "start"]);
+        });
+        pg.admin("CREATE ROLE app LOGIN; CREATE ROLE app_blue LOGIN; CREATE ROLE app_green LOGIN;");
+        Some(pg)
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn socket(&self) -> PathBuf {
+        self.dir.path().to_path_buf()
+    }
+
+    /// Runs `program` as the cluster's owner (65534 when root), asserting success.
+    fn as_owner(&self, program: &std::ffi::OsStr, args: impl FnOnce(&mut Command)) {
+        let mut c = if is_root() {
+            let mut c = Command::new(NOBODY[0]);
+            c.args(&NOBODY[1..]).arg(program);
+            c
+        } else {
+            Command::new(program)
+        };
+        args(&mut c);
+        let out = c
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{c:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Runs SQL as the superuser (password in the environment, SQL on stdin).
+    fn admin(&self, sql: &str) {
+        let ok = psql("postgres", ADMIN_PASSWORD, &self.socket(), sql);
+        assert!(ok, "admin SQL failed: {sql}");
+    }
+
+    /// Whether `user` logs in with `password`.
+    fn logs_in(&self, user: &str, password: &str) -> bool {
+        psql(user, password, &self.socket(), "select 1")
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let mut c = if is_root() {
+            let mut c = Command::new(NOBODY[0]);
+            c.args(&NOBODY[1..]).arg(Path::new(PG_BIN).join("pg_ctl"));
+            c
+        } else {
+            Command::new(Path::new(PG_BIN).join("pg_ctl"))
+        };
+        let _ = c
+            .arg("-D")
+            .arg(self.data())
+            .args(["-m", "immediate", "stop"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// `psql` as `user` with `password` (PGPASSWORD, not an argument), `sql` on stdin.
+fn psql(user: &str, password: &str, socket: &Path, sql: &str) -> bool {
+    use std::io::Write;
+    let mut child = Command::new("psql")
+        .args([
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            "postgres",
+            "-U",
+            user,
+            "-h",
+        ])
+        .arg(socket)
+        .env("PGPASSWORD", password)
+        .env("PGCONNECT_TIMEOUT", "10")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("psql");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(sql.as_bytes())
+        .unwrap();
+    child.wait().unwrap().success()
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|d| Path::new(d).join(program))
+        .find(|p| p.exists())
+}
+
+/// The value of `key` in dotenv `text` (unquoted or single-quoted), if any.
+fn value(text: &str, key: &str) -> Option<String> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{key}=")))
+        .map(|v| v.trim_matches('\'').to_string())
+}
+
+/// The PostgreSQL recipe of the README, single user: `set` changes the role's password through
+/// a here-document (never an argument), `test` logs in with the new one.
+const PG_MANIFEST: &str = r#"[environments.production]
+file = ".env"
+
+[secrets.DB_PASSWORD]
+kind = "alnum"
+length = 32
+role = "credential"
+rotate_every = "30d"
+
+[secrets.DB_PASSWORD.hooks]
+set = '''
+PGPASSWORD="$DB_ADMIN_PASSWORD" psql -X -q -h "$DB_HOST" -U postgres -d postgres -v ON_ERROR_STOP=1 <<SQL
+ALTER ROLE app PASSWORD '$ENVMINT_NEW';
+SQL
+'''
+test = '''
+test ! -e fail-test &&
+PGPASSWORD="$ENVMINT_NEW" psql -X -q -h "$DB_HOST" -U app -d postgres -c "select 1" >/dev/null
+'''
+"#;
+
+/// A project using `pg`: its manifest, the store bootstrapped with the admin password and
+/// host beside DB_PASSWORD, the app role given DB_PASSWORD's first value.
+fn pg_project(pg: &Postgres, manifest: &str) -> (Test, String) {
+    let t = Test::new().write("envmint.toml", manifest);
+    let config = t.path("config");
+    let out = t
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["bootstrap", "production"])
+        .status(0);
+    let mut text = out.read(".env");
+    text.push_str(&format!(
+        "DB_HOST={}\nDB_ADMIN_PASSWORD={ADMIN_PASSWORD}\n",
+        pg.socket().display()
+    ));
+    fs::write(out.path(".env"), &text).unwrap();
+    let first = value(&text, "DB_PASSWORD").unwrap();
+    pg.admin(&format!("ALTER ROLE app PASSWORD '{first}';"));
+    assert!(pg.logs_in("app", &first));
+    let t = out.then().env("XDG_CONFIG_HOME", config);
+    (t, first)
+}
+
+#[test]
+fn a_rotated_postgres_password_logs_in_and_the_old_one_does_not() {
+    let Some(pg) = Postgres::start() else { return };
+    let (t, first) = pg_project(&pg, PG_MANIFEST);
+    // Hooks never allowed on this machine: refused, nothing run or written.
+    let out = t
+        .args(["rotate", "production", "--key", "DB_PASSWORD"])
+        .status(77);
+    crate::common::assert_stderr_has(&out, "--allow-hooks");
+    assert_eq!(value(&out.read(".env"), "DB_PASSWORD").unwrap(), first);
+    assert!(!out.read(".env").contains("DB_PASSWORD_PENDING"));
+
+    let out = out
+        .then()
+        .args(["-v", "rotate", "production", "--key", "DB_PASSWORD"])
+        .arg("--allow-hooks")
+        .status(0);
+    let text = out.read(".env");
+    let new = value(&text, "DB_PASSWORD").unwrap();
+    assert_ne!(new, first);
+    assert!(pg.logs_in("app", &new), "the new value logs in");
+    assert!(!pg.logs_in("app", &first), "the old value is refused");
+    assert!(!text.contains("DB_PASSWORD_PENDING"), "{text}");
+    for stage in ["set hook: exit status 0", "test hook: exit status 0"] {
+        crate::common::assert_stderr_has(&out, stage);
+    }
+    assert!(!out.stderr().contains(&new) && !out.stdout().contains(&new));
+
+    // Allowed once: the next run needs no flag; --json reports the hooks that ran.
+    let out = out
+        .then()
+        .args(["rotate", "production", "--key", "DB_PASSWORD", "--json"])
+        .status(0);
+    let json = out.json();
+    let hooks = &json["environments"][0]["hooks"];
+    assert_eq!(hooks[0]["stage"], "set");
+    assert_eq!(hooks[1]["stage"], "test");
+    assert_eq!(hooks[1]["status"], "ok");
+    assert_eq!(json["environments"][0]["changes"][0]["action"], "rotated");
+    let newer = value(&out.read(".env"), "DB_PASSWORD").unwrap();
+    assert!(pg.logs_in("app", &newer) && !pg.logs_in("app", &new));
+
+    // A changed hook is a new digest: refused until allowed again.
+    let changed = PG_MANIFEST.replace("select 1", "select 2");
+    fs::write(out.path("envmint.toml"), changed).unwrap();
+    out.then()
+        .args(["rotate", "production", "--key", "DB_PASSWORD"])
+        .status(77);
+}
+
+#[test]
+fn a_failing_test_hook_keeps_the_old_value_current_and_the_next_run_resumes() {
+    let Some(pg) = Postgres::start() else { return };
+    let (t, first) = pg_project(&pg, PG_MANIFEST);
+    let t = t.write("fail-test", "");
+    let out = t
+        .args([
+            "rotate",
+            "production",
+            "--key",
+            "DB_PASSWORD",
+            "--allow-hooks",
+        ])
+        .status(1);
+    crate::common::assert_stderr_has(
+        &out,
+        "error: production: DB_PASSWORD: the test hook failed (exit status 1); DB_PASSWORD keeps \
+         its current value, the new one stays pending (DB_PASSWORD_PENDING, stage=set)",
+    );
+    crate::common::assert_stderr_has(&out, "hint: fix the cause, then run envmint rotate");
+    let text = out.read(".env");
+    assert_eq!(
+        value(&text, "DB_PASSWORD").unwrap(),
+        first,
+        "old value current"
+    );
+    let pending = value(&text, "DB_PASSWORD_PENDING").expect("pending kept");
+    assert!(text.contains("stage=set"), "{text}");
+    assert!(!out.stderr().contains(&pending));
+    // The service already holds the pending value (single strategy: set changed it).
+    assert!(pg.logs_in("app", &pending));
+
+    // `status` shows it, with its stage.
+    let out = out.then().args(["status", "production"]).status(0);
+    let row = out
+        .stdout()
+        .lines()
+        .find(|l| l.contains("DB_PASSWORD_PENDING"))
+        .unwrap_or_else(|| panic!("{}", out.stdout()))
+        .to_string();
+    assert!(
+        row.contains("pending")
+            && row.contains("stage set: envmint rotate production --key DB_PASSWORD resumes it"),
+        "{row}"
+    );
+
+    // Fixed: a scheduled run (no --key) resumes at set with the SAME value, and finishes.
+    fs::remove_file(out.path("fail-test")).unwrap();
+    let out = out.then().args(["rotate", "production"]).status(0);
+    let text = out.read(".env");
+    assert_eq!(value(&text, "DB_PASSWORD").unwrap(), pending);
+    assert!(!text.contains("DB_PASSWORD_PENDING"), "{text}");
+    assert!(pg.logs_in("app", &pending));
+    assert!(!pg.logs_in("app", &first));
+}
+
+#[test]
+fn abandon_drops_a_pending_value_and_keeps_the_current_one() {
+    let t = Test::new().write(
+        "envmint.toml",
+        "[environments.production]\nfile = \".env\"\n[secrets.DB_PASSWORD]\nrole = \
+         \"credential\"\n[secrets.DB_PASSWORD.hooks]\nset = 'exit 3'\n",
+    );
+    let config = t.path("config");
+    let out = t
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["bootstrap", "production"])
+        .status(0);
+    let first = value(&out.read(".env"), "DB_PASSWORD").unwrap();
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args([
+            "rotate",
+            "production",
+            "--key",
+            "DB_PASSWORD",
+            "--allow-hooks",
+        ])
+        .status(1);
+    crate::common::assert_stderr_has(&out, "the set hook failed (exit status 3)");
+    assert!(out.read(".env").contains("stage=pending"));
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["rotate", "production", "--key", "DB_PASSWORD", "--abandon"])
+        .status(0);
+    crate::common::assert_stderr_has(&out, "production: DB_PASSWORD: pending value dropped");
+    let text = out.read(".env");
+    assert!(!text.contains("DB_PASSWORD_PENDING"), "{text}");
+    assert_eq!(value(&text, "DB_PASSWORD").unwrap(), first);
+}
+
+/// (f): a hook that scans every process's command line and echoes the values: no value in any
+/// argv, and none in envmint's output.
+#[test]
+fn no_value_is_in_any_argv_nor_in_envmints_output() {
+    let manifest = r#"[environments.production]
+file = ".env"
+after = 'echo "after sees $DB_PASSWORD and $ADMIN_TOKEN"'
+
+[secrets.DB_PASSWORD]
+kind = "alnum"
+length = 32
+role = "credential"
+
+[secrets.DB_PASSWORD.hooks]
+set = '''
+echo "new is $ENVMINT_NEW, old is $ENVMINT_OLD"
+echo "admin is $ADMIN_TOKEN" >&2
+printf '%s' "$ENVMINT_NEW" | cat > /dev/null &
+for f in /proc/[0-9]*/cmdline; do tr '\0' ' ' < "$f" 2>/dev/null; echo; done > cmdlines.txt
+wait
+'''
+test = 'echo "testing $ENVMINT_NEW"; sleep 0.2 & for f in /proc/[0-9]*/cmdline; do tr "\0" " " < "$f" 2>/dev/null; echo; done >> cmdlines.txt; wait'
+"#;
+    let t = Test::new().write("envmint.toml", manifest);
+    let config = t.path("config");
+    let out = t
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["bootstrap", "production"])
+        .status(0);
+    let mut text = out.read(".env");
+    text.push_str("ADMIN_TOKEN=tok-admin-9f8e7d6c5b\n");
+    fs::write(out.path(".env"), &text).unwrap();
+    let old = value(&text, "DB_PASSWORD").unwrap();
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args([
+            "-v",
+            "rotate",
+            "production",
+            "--key",
+            "DB_PASSWORD",
+            "--allow-hooks",
+        ])
+        .status(0);
+    let new = value(&out.read(".env"), "DB_PASSWORD").unwrap();
+    let cmdlines = out.read("cmdlines.txt");
+    assert!(cmdlines.lines().count() > 3, "{cmdlines}");
+    for v in [&old, &new, &"tok-admin-9f8e7d6c5b".to_string()] {
+        assert!(
+            !cmdlines.contains(v.as_str()),
+            "a value in an argv:\n{cmdlines}"
+        );
+        assert!(!out.stdout().contains(v.as_str()) && !out.stderr().contains(v.as_str()));
+    }
+    crate::common::assert_stderr_has(
+        &out,
+        "new is [DB_PASSWORD redacted], old is [DB_PASSWORD redacted]",
+    );
+    crate::common::assert_stderr_has(&out, "admin is [ADMIN_TOKEN redacted]");
+    crate::common::assert_stderr_has(&out, "testing [DB_PASSWORD redacted]");
+    crate::common::assert_stderr_has(
+        &out,
+        "after sees [DB_PASSWORD redacted] and [ADMIN_TOKEN redacted]",
+    );
+}
+
+#[test]
+fn a_hook_past_its_timeout_is_killed_with_its_group() {
+    let manifest = "[environments.production]\nfile = \".env\"\n[secrets.DB_PASSWORD]\nrole = \
+                    \"credential\"\nhook_timeout = \"1s\"\n[secrets.DB_PASSWORD.hooks]\nset = \
+                    'sleep 30 & sleep 30; echo never'\n";
+    let t = Test::new().write("envmint.toml", manifest);
+    let config = t.path("config");
+    let out = t
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["bootstrap", "production"])
+        .status(0)
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args([
+            "rotate",
+            "production",
+            "--key",
+            "DB_PASSWORD",
+            "--allow-hooks",
+        ])
+        .status(1);
+    crate::common::assert_stderr_has(&out, "the set hook failed (timed out, killed)");
+    assert!(!out.stderr().lines().any(|l| l == "never"));
+    assert!(out.read(".env").contains("stage=pending"));
+}
+
+#[test]
+fn fail_hooks_the_manifest_refuses_name_their_line() {
+    let cases: [(&str, &str); 6] = [
+        (
+            "[secrets.A]\n[secrets.A.hooks]\nset = 'x'\n",
+            "`set` of A runs only for a secret with role = \"credential\"",
+        ),
+        (
+            "[secrets.A]\nrole = \"credential\"\n[secrets.A.hooks]\ntest = 'x'\n",
+            "`test` of A without a `set` hook",
+        ),
+        (
+            "[secrets.A]\nrole = \"credential\"\n[secrets.A.hooks]\nsett = 'x'\n",
+            "unknown field `sett` in [secrets.A.hooks]",
+        ),
+        (
+            "[secrets.A]\nrole = \"credential\"\nalternate = { user = \"U\", names = [\"a\"] }\n\
+             [secrets.A.hooks]\nset = 'x'\n",
+            "`names` of `alternate` must be two different user names",
+        ),
+        (
+            "[secrets.A]\nrole = \"credential\"\nhook_timeout = \"2d\"\n",
+            "`hook_timeout` must be more than 0",
+        ),
+        (
+            "[secrets.A]\nrole = \"credential\"\n[secrets.A.hooks]\nset = 'x'\n\
+             [secrets.A_PENDING]\n",
+            "A_PENDING, where A keeps its pending value, is already declared",
+        ),
+    ];
+    for (secrets, message) in cases {
+        let manifest = format!("[environments.production]\n{secrets}");
+        let out = Test::new()
+            .write("envmint.toml", &manifest)
+            .args(["status"])
+            .status(65);
+        crate::common::assert_stderr_has(&out, message);
+        crate::common::assert_stderr_has(&out, "envmint.toml:");
+    }
+}
+
+/// (c): SIGKILL at every instant of a rotation (the kill time sweeps the stages), then a run
+/// to the end: each time the store's current value logs in.
+#[test]
+fn a_sigkill_at_any_stage_leaves_a_store_the_next_run_finishes() {
+    let Some(pg) = Postgres::start() else { return };
+    let (t, _) = pg_project(&pg, PG_MANIFEST);
+    let mut out = t
+        .args([
+            "rotate",
+            "production",
+            "--key",
+            "DB_PASSWORD",
+            "--allow-hooks",
+        ])
+        .status(0);
+    let kills: u64 = std::env::var("ENVMINT_HOOK_KILLS")
+        .ok()
+        .and_then(|k| k.parse().ok())
+        .unwrap_or(40);
+    let mut killed_with_pending = 0;
+    for i in 0..kills {
+        let t = out
+            .then()
+            .args(["rotate", "production", "--key", "DB_PASSWORD"]);
+        let mut child = t.spawn();
+        // 0 to ~200 ms: before the pending write, during set, test, and the finish.
+        std::thread::sleep(Duration::from_micros((i * 5_003) % 200_000));
+        let _ = child.kill();
+        let _ = child.wait();
+        if fs::read_to_string(t.path(".env"))
+            .unwrap()
+            .contains("DB_PASSWORD_PENDING")
+        {
+            killed_with_pending += 1;
+        }
+        // The next run finishes what was pending (or makes a whole new rotation).
+        out = t.status(0);
+        let text = out.read(".env");
+        assert!(!text.contains("DB_PASSWORD_PENDING"), "kill {i}: {text}");
+        let current = value(&text, "DB_PASSWORD").unwrap();
+        assert!(
+            pg.logs_in("app", &current),
+            "kill {i}: the current value is refused"
+        );
+    }
+    // The sweep must have hit the window between pending and finish at least once.
+    assert!(
+        killed_with_pending > 0,
+        "no kill landed while a value was pending"
+    );
+}
+
+/// A Redis server on a Unix socket in a temp folder, with a temp config; stopped when dropped.
+struct Redis {
+    dir: tempfile::TempDir,
+    child: std::process::Child,
+}
+
+impl Redis {
+    fn start() -> Option<Redis> {
+        if which("redis-server").is_none() || which("redis-cli").is_none() {
+            skip("redis-server is not installed (apt-get install redis-server)");
+            return None;
+        }
+        let dir = tempfile::Builder::new()
+            .prefix("envmint-redis-")
+            .tempdir()
+            .unwrap();
+        let sock = dir.path().join("redis.sock");
+        let conf = dir.path().join("redis.conf");
+        fs::write(
+            &conf,
+            format!(
+                "port 0\nunixsocket {}\nunixsocketperm 700\nsave \"\"\nappendonly no\n\
+                 dir {}\n",
+                sock.display(),
+                dir.path().display()
+            ),
+        )
+        .unwrap();
+        let child = Command::new("redis-server")
+            .arg(&conf)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let r = Redis { dir, child };
+        for _ in 0..500 {
+            if r.cli(None, "PING\n").contains("PONG") {
+                return Some(r);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("redis did not start");
+    }
+
+    fn socket(&self) -> PathBuf {
+        self.dir.path().join("redis.sock")
+    }
+
+    /// `redis-cli` with `commands` on stdin, as `user`/`password` (REDISCLI_AUTH) or default.
+    fn cli(&self, auth: Option<(&str, &str)>, commands: &str) -> String {
+        use std::io::Write;
+        let mut c = Command::new("redis-cli");
+        c.arg("-s").arg(self.socket());
+        if let Some((user, password)) = auth {
+            c.args(["--user", user]).env("REDISCLI_AUTH", password);
+        }
+        let mut child = c
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(commands.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Whether `app` logs in with `password` (redis-cli goes on as `default` after a refused
+    /// AUTH, so the test asks who it is).
+    fn logs_in(&self, password: &str) -> bool {
+        self.cli(None, &format!("AUTH app {password}\nACL WHOAMI\n"))
+            .lines()
+            .any(|l| l.trim() == "app")
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// (e): Redis ACL dual passwords: `set` adds the new one, both work during the overlap, and
+/// the `retire` hook removes the old one when the overlap ends.
+#[test]
+fn redis_dual_passwords_both_work_during_the_overlap_and_retire_removes_the_old() {
+    let Some(redis) = Redis::start() else { return };
+    let manifest = r#"[environments.production]
+file = ".env"
+
+[secrets.REDIS_PASSWORD]
+kind = "alnum"
+length = 32
+role = "credential"
+overlap = "1h"
+
+[secrets.REDIS_PASSWORD.hooks]
+set = 'printf "ACL SETUSER app on >%s ~* +@all\n" "$ENVMINT_NEW" | redis-cli -s "$REDIS_SOCKET" | grep -qx OK'
+test = 'printf "AUTH app %s\nACL WHOAMI\n" "$ENVMINT_NEW" | redis-cli -s "$REDIS_SOCKET" | grep -qx app'
+retire = 'printf "ACL SETUSER app <%s\n" "$ENVMINT_OLD" | redis-cli -s "$REDIS_SOCKET" | grep -qx OK'
+"#;
+    let t = Test::new().write("envmint.toml", manifest);
+    let config = t.path("config");
+    let out = t
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["bootstrap", "production"])
+        .status(0);
+    let mut text = out.read(".env");
+    text.push_str(&format!("REDIS_SOCKET={}\n", redis.socket().display()));
+    fs::write(out.path(".env"), &text).unwrap();
+    let first = value(&text, "REDIS_PASSWORD").unwrap();
+    redis.cli(None, &format!("ACL SETUSER app on >{first} ~* +@all\n"));
+    assert!(redis.logs_in(&first));
+
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args([
+            "rotate",
+            "production",
+            "--key",
+            "REDIS_PASSWORD",
+            "--allow-hooks",
+        ])
+        .args(["--at", "2027-01-02T00:00:00Z"])
+        .status(0);
+    let text = out.read(".env");
+    let new = value(&text, "REDIS_PASSWORD").unwrap();
+    assert_eq!(value(&text, "REDIS_PASSWORD_PREVIOUS").unwrap(), first);
+    assert!(
+        redis.logs_in(&new) && redis.logs_in(&first),
+        "both during the overlap"
+    );
+
+    // Inside the window nothing retires; past it the retire hook runs, then the value goes.
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["rotate", "production", "--at", "2027-01-02T00:30:00Z"])
+        .status(0);
+    assert!(redis.logs_in(&first));
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["-v", "rotate", "production", "--at", "2027-01-02T02:00:00Z"])
+        .status(0);
+    crate::common::assert_stderr_has(&out, "REDIS_PASSWORD: retire hook: exit status 0");
+    assert!(!out.read(".env").contains("REDIS_PASSWORD_PREVIOUS"));
+    assert!(redis.logs_in(&new), "the current one still works");
+    assert!(
+        !redis.logs_in(&first),
+        "the old one is refused after retire"
+    );
+}

@@ -1,0 +1,653 @@
+//! Teams in git, with real git: `envmint git setup` (attributes and repository-local config),
+//! the per-key merge driver through `git merge`, `git rebase` and `git cherry-pick`, and the
+//! textconv through `git diff`. Every check reads what git did, never only what envmint says.
+
+use crate::common::BIN;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A manifest with `production` sealed to `public`: SESSION rotates with a 7-day overlap into
+/// SESSION_PREVIOUS; API_TOKEN and WEBHOOK are external (given with `set`).
+fn manifest(public: &str) -> String {
+    format!(
+        "[environments.production]\nsealed = \".env.production.age\"\n\
+         recipients = [\"{public}\"]\n\n\
+         [secrets.SESSION]\nkind = \"hex\"\nbytes = 16\noverlap = \"7d\"\n\n\
+         [secrets.API_TOKEN]\nexternal = true\n\n[secrets.WEBHOOK]\nexternal = true\n"
+    )
+}
+
+/// A repository with a sealed `production` committed on `main`, set up by `envmint git setup
+/// --config`. Nothing of the machine's git or envmint configuration is seen.
+struct Repo {
+    dir: tempfile::TempDir,
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let dir = tempfile::Builder::new()
+            .prefix("envmint-teams-")
+            .tempdir()
+            .unwrap();
+        let repo = Repo { dir };
+        repo.git_ok(&["init", "-q", "-b", "main"]);
+        let out = repo.envmint(&["keygen", "-o", "id.txt"], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let public = text(&out.stderr)
+            .trim()
+            .strip_prefix("Public key: ")
+            .unwrap()
+            .to_string();
+        std::fs::write(repo.path("envmint.toml"), manifest(&public)).unwrap();
+        std::fs::write(repo.path(".gitignore"), "id.txt\n.git-home/\n").unwrap();
+        repo.ok(&["git", "setup", "--config"]);
+        repo.ok(&["bootstrap", "production"]);
+        repo.set("API_TOKEN", "token-zero");
+        repo.git_ok(&["add", "-A"]);
+        repo.git_ok(&["commit", "-q", "-m", "start"]);
+        repo
+    }
+
+    fn path(&self, p: &str) -> PathBuf {
+        self.dir.path().join(p)
+    }
+
+    /// The environment every process gets: the identity, and homes inside the test folder.
+    fn isolate(&self, cmd: &mut Command) {
+        for (key, _) in std::env::vars_os() {
+            let k = key.to_string_lossy();
+            if k.starts_with("ENVMINT_") || k.starts_with("GIT_") {
+                cmd.env_remove(&key);
+            }
+        }
+        let home = self.path(".git-home");
+        cmd.current_dir(self.dir.path())
+            .env("ENVMINT_IDENTITY", self.path("id.txt"))
+            .env("HOME", &home)
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .env("GIT_EDITOR", "true");
+    }
+
+    fn envmint(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        use std::io::Write;
+        let mut cmd = Command::new(BIN);
+        cmd.args(args);
+        self.isolate(&mut cmd);
+        cmd.stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        let mut input = child.stdin.take().unwrap();
+        input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+        drop(input);
+        child.wait_with_output().unwrap()
+    }
+
+    #[track_caller]
+    fn ok(&self, args: &[&str]) -> Output {
+        let out = self.envmint(args, None);
+        assert!(
+            out.status.success(),
+            "envmint {args:?}: {}",
+            text(&out.stderr)
+        );
+        out
+    }
+
+    #[track_caller]
+    fn set(&self, key: &str, value: &str) {
+        let out = self.envmint(&["set", "production", key], Some(value));
+        assert!(out.status.success(), "set {key}: {}", text(&out.stderr));
+    }
+
+    #[track_caller]
+    fn get(&self, key: &str) -> String {
+        let out = self.ok(&["get", "production", key]);
+        text(&out.stdout).trim_end().to_string()
+    }
+
+    fn git(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new("git");
+        cmd.args(args);
+        self.isolate(&mut cmd);
+        cmd.output().unwrap()
+    }
+
+    #[track_caller]
+    fn git_ok(&self, args: &[&str]) -> Output {
+        let out = self.git(args);
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        out
+    }
+
+    /// Commits everything on a new branch `name` made from `from`, after `change`.
+    fn branch(&self, name: &str, from: &str, change: impl FnOnce(&Repo)) {
+        self.git_ok(&["checkout", "-q", "-b", name, from]);
+        change(self);
+        self.git_ok(&["commit", "-q", "-am", name]);
+    }
+
+    /// Every file of the work tree (outside .git), with its bytes.
+    fn files(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        fn walk(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.file_name().is_some_and(|n| n == ".git") {
+                    continue;
+                }
+                if p.is_dir() {
+                    walk(&p, out);
+                } else {
+                    out.push((p.clone(), std::fs::read(&p).unwrap()));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.dir.path(), &mut out);
+        out
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn setup_writes_attributes_and_local_config_only() {
+    let repo = Repo::new();
+    let attributes = std::fs::read_to_string(repo.path(".gitattributes")).unwrap();
+    assert!(
+        attributes.contains("/.env.production.age merge=envmint diff=envmint\n"),
+        "{attributes}"
+    );
+    let driver = repo.git_ok(&["config", "--local", "merge.envmint.driver"]);
+    assert!(text(&driver.stdout).contains(" git merge %O %A %B %P"));
+    let attr = repo.git_ok(&["check-attr", "merge", "diff", "--", ".env.production.age"]);
+    assert_eq!(
+        text(&attr.stdout),
+        ".env.production.age: merge: envmint\n.env.production.age: diff: envmint\n"
+    );
+    // Nothing outside the repository: the (isolated) global config does not exist.
+    assert!(!repo.path(".git-home/.gitconfig").exists());
+    assert!(!repo.path(".git-home/config/git").exists());
+    // Again: nothing changes.
+    let before = std::fs::read(repo.path(".gitattributes")).unwrap();
+    let out = repo.ok(&["git", "setup", "--config"]);
+    assert!(
+        text(&out.stderr).contains("already has the lines"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(std::fs::read(repo.path(".gitattributes")).unwrap(), before);
+    // Without --config, nothing is written to .git/config and it says what would be.
+    let fresh = Repo::new();
+    fresh.git_ok(&["config", "--local", "--unset", "diff.envmint.textconv"]);
+    let out = fresh.ok(&["git", "setup"]);
+    assert!(text(&out.stderr).contains("not set: git config --local diff.envmint.textconv"));
+    assert!(
+        fresh
+            .git(&["config", "--local", "diff.envmint.textconv"])
+            .status
+            .code()
+            == Some(1)
+    );
+}
+
+#[test]
+fn branches_setting_different_keys_merge_with_both_values() {
+    let repo = Repo::new();
+    repo.branch("a", "main", |r| r.set("WEBHOOK", "webhook-from-a"));
+    repo.branch("b", "main", |r| r.set("API_TOKEN", "token-from-b"));
+    let out = repo.git_ok(&["merge", "--no-edit", "a"]);
+    assert!(
+        text(&out.stderr).contains("merged per key")
+            || text(&out.stdout).contains("merged per key"),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert_eq!(repo.get("WEBHOOK"), "webhook-from-a");
+    assert_eq!(repo.get("API_TOKEN"), "token-from-b");
+    // Still sealed, still pinned: another write works without rekey.
+    repo.set("WEBHOOK", "after-merge");
+    let raw = std::fs::read(repo.path(".env.production.age")).unwrap();
+    assert!(raw.starts_with(b"age-encryption.org/v1\n"));
+    // No plaintext anywhere in the work tree.
+    for (path, bytes) in repo.files() {
+        let t = text(&bytes);
+        for value in ["webhook-from-a", "token-from-b", "after-merge"] {
+            assert!(!t.contains(value), "{} holds {value}", path.display());
+        }
+    }
+}
+
+#[test]
+fn two_rotations_keep_the_newer_value_and_the_older_as_previous() {
+    let repo = Repo::new();
+    let mut values = Vec::new();
+    for (name, at) in [
+        ("early", "2027-03-01T00:00:00Z"),
+        ("late", "2027-03-04T00:00:00Z"),
+    ] {
+        repo.branch(name, "main", |r| {
+            r.ok(&["rotate", "--key", "SESSION", "--at", at]);
+        });
+        values.push(repo.get("SESSION"));
+    }
+    // Merge the older rotation into the newer one, and the other way round.
+    repo.git_ok(&["checkout", "-q", "late"]);
+    repo.git_ok(&["checkout", "-q", "-b", "into-late"]);
+    repo.git_ok(&["merge", "--no-edit", "early"]);
+    assert_eq!(repo.get("SESSION"), values[1]);
+    assert_eq!(repo.get("SESSION_PREVIOUS"), values[0]);
+    repo.git_ok(&["checkout", "-q", "-b", "into-early", "early"]);
+    repo.git_ok(&["merge", "--no-edit", "late"]);
+    assert_eq!(repo.get("SESSION"), values[1]);
+    assert_eq!(repo.get("SESSION_PREVIOUS"), values[0]);
+    // The retired value's record dates it at the newer rotation, with the 7-day overlap.
+    let diff = text(&repo.git_ok(&["show", "--format=", "HEAD"]).stdout);
+    assert!(
+        diff.contains("+SESSION_PREVIOUS=<")
+            && diff.contains("retired=2027-03-04T00:00:00Z expires=2027-03-11T00:00:00Z"),
+        "{diff}"
+    );
+}
+
+#[test]
+fn conflicting_sets_fail_the_merge_name_the_key_and_leave_the_store() {
+    let repo = Repo::new();
+    repo.branch("a", "main", |r| r.set("API_TOKEN", "value-a-7f3e"));
+    repo.branch("b", "main", |r| {
+        r.set("API_TOKEN", "value-b-9c1d");
+        r.set("WEBHOOK", "webhook-b");
+    });
+    let before = std::fs::read(repo.path(".env.production.age")).unwrap();
+    let out = repo.git(&["merge", "--no-edit", "a"]);
+    assert!(!out.status.success());
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(said.contains("API_TOKEN"), "{said}");
+    assert!(said.contains("CONFLICT"), "{said}");
+    for value in ["value-a-7f3e", "value-b-9c1d", "webhook-b", "token-zero"] {
+        assert!(!said.contains(value), "{said}");
+    }
+    // The store is our branch's, byte for byte; nothing plaintext was left anywhere.
+    assert_eq!(
+        std::fs::read(repo.path(".env.production.age")).unwrap(),
+        before
+    );
+    for (path, bytes) in repo.files() {
+        let t = text(&bytes);
+        for value in ["value-a-7f3e", "value-b-9c1d", "webhook-b"] {
+            assert!(!t.contains(value), "{} holds {value}", path.display());
+        }
+    }
+    assert_eq!(repo.get("API_TOKEN"), "value-b-9c1d");
+    // Resolved the way the hint says.
+    repo.set("API_TOKEN", "value-a-7f3e");
+    repo.git_ok(&["add", ".env.production.age"]);
+    repo.git_ok(&["commit", "-q", "--no-edit"]);
+    assert_eq!(repo.get("WEBHOOK"), "webhook-b");
+}
+
+#[test]
+fn rebase_and_cherry_pick_merge_per_key_too() {
+    let repo = Repo::new();
+    repo.branch("a", "main", |r| r.set("WEBHOOK", "webhook-a"));
+    repo.branch("b", "main", |r| r.set("API_TOKEN", "token-b"));
+    repo.git_ok(&["rebase", "-q", "a"]);
+    assert_eq!(repo.get("WEBHOOK"), "webhook-a");
+    assert_eq!(repo.get("API_TOKEN"), "token-b");
+    repo.branch("c", "main", |r| r.set("WEBHOOK", "webhook-c-only"));
+    repo.git_ok(&["checkout", "-q", "-b", "pick", "main"]);
+    repo.set("API_TOKEN", "token-pick");
+    repo.git_ok(&["commit", "-q", "-am", "pick base"]);
+    repo.git_ok(&["cherry-pick", "c"]);
+    assert_eq!(repo.get("WEBHOOK"), "webhook-c-only");
+    assert_eq!(repo.get("API_TOKEN"), "token-pick");
+}
+
+#[test]
+fn a_branch_sealed_to_other_recipients_is_refused() {
+    let repo = Repo::new();
+    let out = repo.ok(&["keygen", "-o", "bob.txt"]);
+    let bob = text(&out.stderr)
+        .trim()
+        .strip_prefix("Public key: ")
+        .unwrap()
+        .to_string();
+    repo.branch("a", "main", |r| {
+        let m = std::fs::read_to_string(r.path("envmint.toml")).unwrap();
+        let m = m.replace("recipients = [\"", &format!("recipients = [\"{bob}\", \""));
+        std::fs::write(r.path("envmint.toml"), m).unwrap();
+        r.ok(&["rekey", "production", "--yes"]);
+    });
+    repo.branch("b", "main", |r| r.set("WEBHOOK", "webhook-b"));
+    let out = repo.git(&["merge", "--no-edit", "a"]);
+    assert!(!out.status.success());
+    let said = text(&out.stderr);
+    assert!(said.contains("different recipients"), "{said}");
+    assert!(said.contains(&bob), "{said}");
+}
+
+#[test]
+fn git_diff_shows_keys_and_records_never_values() {
+    let repo = Repo::new();
+    repo.set("WEBHOOK", "webhook-secret-1");
+    let out = repo.git_ok(&["diff"]);
+    let diff = text(&out.stdout);
+    assert!(diff.contains("+WEBHOOK=<"), "{diff}");
+    assert!(diff.contains("# set="), "{diff}");
+    assert!(
+        !diff.contains("webhook-secret-1") && !diff.contains("token-zero"),
+        "{diff}"
+    );
+    assert!(!diff.contains("Binary files"), "{diff}");
+    // API_TOKEN did not change: it is context, not a change.
+    assert!(diff.contains("\n API_TOKEN=<"), "{diff}");
+    repo.git_ok(&["commit", "-q", "-am", "webhook"]);
+    repo.set("API_TOKEN", "token-one");
+    let diff = text(&repo.git_ok(&["diff"]).stdout);
+    assert!(
+        diff.contains("-API_TOKEN=<") && diff.contains("+API_TOKEN=<"),
+        "{diff}"
+    );
+    assert!(diff.contains("\n WEBHOOK=<"), "{diff}");
+    // The key is in the git folder, private, and not in the work tree.
+    let key = repo.path(".git/envmint/diff-key");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    // git log -p reads the same way.
+    let log = text(&repo.git_ok(&["log", "-p", "-1", "--format="]).stdout);
+    assert!(log.contains("+WEBHOOK=<"), "{log}");
+}
+
+#[test]
+fn audit_reports_a_sealed_store_without_the_attributes() {
+    let repo = Repo::new();
+    let out = repo.envmint(&["audit"], None);
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(!said.contains("lacks `merge=envmint"), "{said}");
+    std::fs::write(repo.path(".gitattributes"), "# nothing\n").unwrap();
+    let out = repo.envmint(&["audit", "--json"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<&serde_json::Value> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "git-attributes")
+        .collect();
+    assert_eq!(found.len(), 1, "{findings:#}");
+    assert_eq!(found[0]["env"], "production");
+    assert!(
+        found[0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with(".env.production.age")
+    );
+    assert!(
+        found[0]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("envmint git setup")
+    );
+}
+
+/// `git commit` in `repo` of `file` (written with `contents` and added with -f).
+fn commit_file(repo: &Repo, file: &str, contents: &str) -> Output {
+    let path = repo.path(file);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    std::fs::write(&path, contents).unwrap();
+    repo.git_ok(&["add", "-f", "--", file]);
+    repo.git(&["commit", "-q", "-m", file])
+}
+
+#[test]
+fn the_commit_guard_refuses_secrets_in_a_real_commit() {
+    let repo = Repo::new();
+    let out = repo.ok(&["git", "setup", "--hook"]);
+    assert!(
+        text(&out.stderr).contains("installed the commit guard"),
+        "{}",
+        text(&out.stderr)
+    );
+    let hook = std::fs::read_to_string(repo.path(".git/hooks/pre-commit")).unwrap();
+    assert!(hook.contains("audit --staged"), "{hook}");
+    let head = || text(&repo.git_ok(&["rev-parse", "HEAD"]).stdout);
+    let start = head();
+    for (file, contents, why) in [
+        (
+            "docs/copy.md",
+            "the token is token-zero, keep it\n",
+            "holds a value stored in envmint",
+        ),
+        (
+            ".env.production.local",
+            "API_TOKEN=whatever-else\n",
+            "plaintext env file of `production`",
+        ),
+        (
+            "keys/me.txt",
+            &std::fs::read_to_string(repo.path("id.txt")).unwrap(),
+            "identity file",
+        ),
+        (
+            "next.plan",
+            "{\"envmint_plan\": 1, \"x\": []}\n",
+            "saved plan",
+        ),
+    ] {
+        let out = commit_file(&repo, file, contents);
+        let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(!out.status.success(), "{file}: {said}");
+        assert!(said.contains(file) && said.contains(why), "{file}: {said}");
+        assert!(
+            !said.contains("token-zero") && !said.contains("AGE-SECRET-KEY"),
+            "{said}"
+        );
+        assert_eq!(head(), start, "{file} was committed");
+        repo.git_ok(&["rm", "-q", "--cached", "--", file]);
+        std::fs::remove_file(repo.path(file)).unwrap();
+    }
+    // `git commit -a` checks its own index (GIT_INDEX_FILE) too.
+    std::fs::write(repo.path("notes.txt"), "harmless\n").unwrap();
+    repo.git_ok(&["add", "notes.txt"]);
+    repo.git_ok(&["commit", "-q", "-m", "notes"]);
+    std::fs::write(repo.path("notes.txt"), "pasted token-zero here\n").unwrap();
+    let out = repo.git(&["commit", "-q", "-a", "-m", "oops"]);
+    assert!(!out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("notes.txt"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A clean file and a sealed store commit fine.
+    std::fs::write(repo.path("notes.txt"), "harmless again\n").unwrap();
+    repo.set("WEBHOOK", "webhook-committed");
+    repo.git_ok(&["commit", "-q", "-a", "-m", "fine"]);
+}
+
+#[test]
+fn an_existing_hook_is_never_replaced_silently() {
+    let repo = Repo::new();
+    let path = repo.path(".git/hooks/pre-commit");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, "#!/bin/sh\necho mine\n").unwrap();
+    let out = repo.ok(&["git", "setup", "--hook"]);
+    let said = text(&out.stderr);
+    assert!(said.contains("exists and is not envmint's"), "{said}");
+    assert!(said.contains("audit --staged"), "{said}");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "#!/bin/sh\necho mine\n"
+    );
+}
+
+/// `pre-commit` (the framework), from PATH or pip's user site; `None` after [`skip`].
+fn pre_commit() -> Option<Vec<String>> {
+    let works = |cmd: &[&str]| {
+        Command::new(cmd[0])
+            .args(&cmd[1..])
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if works(&["pre-commit"]) {
+        return Some(vec!["pre-commit".into()]);
+    }
+    if works(&["python3", "-m", "pre_commit"]) {
+        return Some(vec!["python3".into(), "-m".into(), "pre_commit".into()]);
+    }
+    crate::common::skip("the pre-commit framework is not installed (pip install pre-commit)");
+    None
+}
+
+#[test]
+fn the_pre_commit_framework_hook_refuses_a_real_commit() {
+    let Some(tool) = pre_commit() else { return };
+    let repo = Repo::new();
+    // This repository's hook definition, served from a repository of its own (pre-commit
+    // clones hook repositories at a revision).
+    let hooks = repo.path(".git-home/hooks-repo");
+    std::fs::create_dir_all(&hooks).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+        hooks.join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    let in_hooks = |args: &[&str]| {
+        let mut all = vec!["-C", hooks.to_str().unwrap()];
+        all.extend_from_slice(args);
+        repo.git_ok(&all)
+    };
+    in_hooks(&["init", "-q"]);
+    in_hooks(&["add", "."]);
+    in_hooks(&["commit", "-q", "-m", "hooks"]);
+    let rev = text(&in_hooks(&["rev-parse", "HEAD"]).stdout)
+        .trim()
+        .to_string();
+    std::fs::write(
+        repo.path(".pre-commit-config.yaml"),
+        format!(
+            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: envmint-staged\n",
+            hooks.display()
+        ),
+    )
+    .unwrap();
+    repo.git_ok(&["add", ".pre-commit-config.yaml"]);
+    repo.git_ok(&["commit", "-q", "-m", "pre-commit config"]);
+    // The hook runs the envmint on PATH.
+    let bin_dir = Path::new(BIN).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = |args: &[&str]| {
+        let mut cmd = Command::new(&tool[0]);
+        cmd.args(&tool[1..]).args(args);
+        repo.isolate(&mut cmd);
+        cmd.env("PATH", &path)
+            .env("PRE_COMMIT_HOME", repo.path(".git-home/pre-commit"));
+        cmd.output().unwrap()
+    };
+    let out = run(&["install"]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    std::fs::write(repo.path("leak.txt"), "token-zero\n").unwrap();
+    repo.git_ok(&["add", "leak.txt"]);
+    let mut commit = Command::new("git");
+    commit.args(["commit", "-q", "-m", "leak"]);
+    repo.isolate(&mut commit);
+    commit
+        .env("PATH", &path)
+        .env("PRE_COMMIT_HOME", repo.path(".git-home/pre-commit"));
+    let out = commit.output().unwrap();
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains("leak.txt") && said.contains("envmint-staged") | said.contains("envmint ("),
+        "{said}"
+    );
+    assert!(!said.contains("token-zero"), "{said}");
+}
+
+#[test]
+fn example_lists_declared_keys_empty_and_bootstrap_accepts_a_copy() {
+    use crate::common::Test;
+    let manifest = "[environments.production]\nfile = \".env.production.local\"\n\n\
+        [secrets.SESSION]\nkind = \"hex\"\nbytes = 32\noverlap = \"7d\"\n\n\
+        [secrets.DB_PASSWORD]\nkind = \"password\"\nlength = 24\nrole = \"credential\"\n\n\
+        [secrets.API_TOKEN]\nexternal = true\n";
+    let out = Test::new()
+        .write("envmint.toml", manifest)
+        .write(".env.example", "# my app\nPORT=8080\nSESSION=\n")
+        .args(["example"])
+        .status(0);
+    assert!(out.stderr().contains("added 2 keys"), "{}", out.stderr());
+    let example = out.read(".env.example");
+    assert!(
+        example.starts_with("# my app\nPORT=8080\nSESSION=\n"),
+        "{example}"
+    );
+    assert!(
+        example.contains("# DB_PASSWORD: password, 24 characters (")
+            && example.contains("role credential\nDB_PASSWORD=\n"),
+        "{example}"
+    );
+    assert!(
+        example.contains("# API_TOKEN: external: given by you")
+            && example.ends_with("API_TOKEN=\n"),
+        "{example}"
+    );
+    assert!(!example.contains("# envmint:"), "{example}");
+    // Again: nothing to add, nothing written.
+    let out = out.then().args(["example"]).status(0);
+    assert!(
+        out.stderr().contains("lists every declared secret already"),
+        "{}",
+        out.stderr()
+    );
+    assert_eq!(out.read(".env.example"), example);
+    // A fresh clone's first run.
+    let out = out
+        .then()
+        .write(".env.production.local", &example)
+        .chmod(".env.production.local", 0o600)
+        .args(["bootstrap", "production"])
+        .status(0);
+    let env = out.read(".env.production.local");
+    for key in ["SESSION", "DB_PASSWORD"] {
+        let value = env
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}=")))
+            .unwrap();
+        assert!(value.len() >= 24, "{key} not filled: {env}");
+    }
+    assert!(
+        env.contains("PORT=8080\n") && env.contains("API_TOKEN=\n"),
+        "{env}"
+    );
+    assert!(out.stderr().contains("API_TOKEN"), "{}", out.stderr());
+    // The template itself never got a value.
+    assert_eq!(out.read(".env.example"), example);
+}
