@@ -81,12 +81,13 @@ pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
         .dry_run(&open, &mut rotate::Hooks { cwd: &cwd }, &mut ctx.rng)
         .map_err(|e| rotate::session_error(&envs, e))?;
     rotate::warn_report(&mut report, &cwd);
-    // A store whose records are ahead of the clock cannot be planned.
-    if let Some(r) = report.envs.iter().find(|r| r.refused().is_some())
-        && let Some(behind) = r.refused()
-    {
-        return Err(rotate::clock_behind(r.env, behind));
-    }
+    // A store whose records are ahead of the clock is left out of the plan (exit 65 at the
+    // end, naming it) and the others are planned, as `rotate` rotates them: a record someone
+    // dated in the future in one store must not stop the plan of every store.
+    let refusal = report
+        .envs
+        .iter()
+        .find_map(|r| r.refused().map(|b| rotate::clock_behind(r.env, b)));
     let made: Vec<Made<'_>> = report
         .envs
         .iter_mut()
@@ -105,16 +106,21 @@ pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
         .collect();
     let reports = report.envs;
 
-    if let Some(path) = &args.output {
+    // Every store refused: no plan to write.
+    let output = args
+        .output
+        .as_ref()
+        .filter(|_| refusal.is_none() || !made.is_empty());
+    if let Some(path) = output {
         write_plan(ctx, path, &dir, now, &made)?;
         // A plan holds the new values (in the clear for a plain environment).
         super::warn_unignored(path, false, &cwd);
     }
     if args.json {
-        print_json(&reports, &cwd, now, args.output.as_deref())?;
+        print_json(&reports, &cwd, now, output.map(|p| p.as_path()))?;
     } else {
         rotate::print_summary(&reports, &cwd, true);
-        if let Some(path) = &args.output {
+        if let Some(path) = output {
             super::say!(
                 "plan written to {}; apply it with: envmint apply {}",
                 shown(path, &cwd).display(),
@@ -122,7 +128,10 @@ pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
             );
         }
     }
-    Ok(Exit::Ok)
+    match refusal {
+        Some(e) => Err(e),
+        None => Ok(Exit::Ok),
+    }
 }
 
 /// Writes the plan file, 0600, through the atomic writer; each sealed environment's secret
