@@ -27,6 +27,7 @@
 //! - [`error`]: the one error type and its exit codes.
 //! - [`text`]: small text helpers shared by the readers of files (the line of a byte offset).
 //! - [`audit`]: the security checks of `envmint audit`, as findings (never a value).
+//! - [`example`]: `.env.example` from the manifest (declared keys, empty values, comments).
 //! - [`merge`]: the per-key three-way merge of dotenv documents behind git's merge driver.
 //! - [`review`]: a store as lines a diff can show (keys and records, values as keyed digests).
 //! - [`export`]: an environment's values written for their reader (dotenv, docker, JSON, shell,
@@ -37,6 +38,7 @@ pub mod atomic;
 pub mod audit;
 pub mod dotenv;
 pub mod error;
+pub mod example;
 pub mod export;
 pub mod generate;
 pub mod gitignore;

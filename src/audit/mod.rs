@@ -102,6 +102,9 @@ pub enum Check {
     /// An `overlap` longer than `rotate_every` x `keep`: rotations inside the window push
     /// retired values out before they expire.
     OverlapKeep,
+    /// A hook (a command envmint runs as the user) that is new or changed since the user
+    /// allowed this manifest's hooks on this machine: review it like code.
+    HookNotAllowed,
 }
 
 impl Check {
@@ -130,6 +133,7 @@ impl Check {
             Check::KeyringSize => "keyring-size",
             Check::SigningCredential => "signing-credential",
             Check::OverlapKeep => "overlap-keep",
+            Check::HookNotAllowed => "hook-not-allowed",
         }
     }
 
@@ -153,6 +157,7 @@ impl Check {
             | Check::RecordTime
             | Check::KeyringSize => "rotation",
             Check::SigningCredential | Check::OverlapKeep => "roles and overlap",
+            Check::HookNotAllowed => "hooks",
         }
     }
 }

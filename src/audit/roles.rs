@@ -13,32 +13,7 @@ use super::{Check, Finding, Severity};
 use crate::manifest::{MAX_KEEP, Manifest, Previous, Role, SecretDecl, Source};
 use crate::time::format_duration;
 
-/// The name endings that say a value is presented to another service.
-const CREDENTIAL_ENDINGS: [&str; 10] = [
-    "PASSWORD",
-    "PASSWD",
-    "PASS",
-    "PWD",
-    "API_KEY",
-    "APIKEY",
-    "TOKEN",
-    "CREDENTIAL",
-    "CREDENTIALS",
-    "ACCESS_KEY",
-];
-
-/// Whether `key` is named like a credential: it is, or ends in `_`, one of
-/// [`CREDENTIAL_ENDINGS`] (`DB_PASSWORD`, `STRIPE_API_KEY`, `GITHUB_TOKEN`; not
-/// `SESSION_SECRET`, nor `PASSPORT_SECRET`).
-pub fn looks_like_credential(key: &str) -> bool {
-    let upper = key.to_ascii_uppercase();
-    CREDENTIAL_ENDINGS.iter().any(|end| {
-        upper == *end
-            || upper
-                .strip_suffix(end)
-                .is_some_and(|rest| rest.ends_with('_'))
-    })
-}
+pub use crate::manifest::looks_like_credential;
 
 /// When `decl`'s `overlap` cannot hold: the smallest `keep` that makes `rotate_every` x `keep`
 /// cover it (which may be more than [`MAX_KEEP`]), or `None` when the declared one does. A secret that never
@@ -73,15 +48,24 @@ pub fn check_roles(manifest: &Manifest) -> Vec<Finding> {
             None => f.key(key),
         };
         if decl.role == Role::Signing && !decl.external && looks_like_credential(key) {
+            let message = if decl.credential_by_name() {
+                format!(
+                    "{key} is named like a credential and declares no role: `rotate --due` \
+                     keeps it as a credential (never changed in the file alone), but every \
+                     other command takes it for a signing key"
+                )
+            } else {
+                format!(
+                    "{key} is named like a credential but its role is signing, so `rotate \
+                     --due` would change it in the file alone and the service it logs in to \
+                     would refuse the new value"
+                )
+            };
             out.push(
                 at(Finding::new(
                     Severity::Warning,
                     Check::SigningCredential,
-                    format!(
-                        "{key} is named like a credential but its role is signing, so `rotate \
-                         --due` would change it in the file alone and the service it logs in \
-                         to would refuse the new value"
-                    ),
+                    message,
                 ))
                 .hint(format!(
                     "declare role = \"credential\" in [secrets.{key}] if another service checks \

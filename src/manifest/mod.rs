@@ -29,7 +29,7 @@ pub use hooks::{
     digest as hooks_digest, pending_name, valid_user_name,
 };
 pub use load::find;
-pub use role::Role;
+pub use role::{Role, looks_like_credential};
 pub use rotation::{Collides, RotationProblem};
 
 use crate::error::{Error, Result, UnknownEnvironment};
@@ -235,6 +235,12 @@ pub struct SecretDecl {
     /// What it is for (`role = ...`, its own or `[defaults]`'s; [`Role::Signing`] when none
     /// is declared): decides how [`crate::plan::rotation`] treats it.
     pub role: Role,
+    /// Whether a `role` was declared (its own or `[defaults]`'s): a secret without one that
+    /// is named like a credential is treated as one by scheduled rotation
+    /// ([`SecretDecl::scheduled_role`]).
+    pub role_declared: bool,
+    /// The 1-based line of its `[secrets.KEY]` table in the manifest (warnings name it).
+    pub line: usize,
     /// `[secrets.KEY.hooks]` and `alternate`: how the value is changed at its service. `None`
     /// when it declares no hook (the value only changes in the file).
     pub hooks: Option<Hooks>,
@@ -328,6 +334,25 @@ pub fn numbered(pattern: &str, n: usize) -> String {
 }
 
 impl SecretDecl {
+    /// The role `rotate --due` and `--all` treat it as: its role, but a secret that declares
+    /// none, is not external, and is named like a credential ([`looks_like_credential`]) counts
+    /// as a credential. This refines "a secret without a role is signing": deleting
+    /// `role = "credential"` from `DB_PASSWORD` must not make the next scheduled run change
+    /// the password in the file alone and lock the app out of its database.
+    pub fn scheduled_role(&self) -> Role {
+        if self.credential_by_name() {
+            Role::Credential
+        } else {
+            self.role
+        }
+    }
+
+    /// Whether it declares no role, is not external, and is named like a credential: kept by
+    /// scheduled rotation as a credential, with a warning asking for a declared `role`.
+    pub fn credential_by_name(&self) -> bool {
+        !self.role_declared && !self.external && looks_like_credential(&self.key)
+    }
+
     /// Whether a rotation keeps its old value under [`previous`](Self::previous): with an
     /// overlap, or always for an encryption key (its keyring).
     pub fn keeps_previous(&self) -> bool {

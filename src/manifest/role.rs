@@ -44,6 +44,35 @@ impl Role {
     }
 }
 
+/// The name endings that say a value is presented to another service.
+const CREDENTIAL_ENDINGS: [&str; 12] = [
+    "PASSWORD",
+    "PASSWD",
+    "PASS",
+    "PWD",
+    "API_KEY",
+    "APIKEY",
+    "TOKEN",
+    "CREDENTIAL",
+    "CREDENTIALS",
+    "ACCESS_KEY",
+    "DSN",
+    "DATABASE_URL",
+];
+
+/// Whether `key` is named like a credential: it is, or ends in `_`, one of
+/// [`CREDENTIAL_ENDINGS`] (`DB_PASSWORD`, `STRIPE_API_KEY`, `GITHUB_TOKEN`, `SENTRY_DSN`; not
+/// `SESSION_SECRET`, nor `PASSPORT_SECRET`).
+pub fn looks_like_credential(key: &str) -> bool {
+    let upper = key.to_ascii_uppercase();
+    CREDENTIAL_ENDINGS.iter().any(|end| {
+        upper == *end
+            || upper
+                .strip_suffix(end)
+                .is_some_and(|rest| rest.ends_with('_'))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

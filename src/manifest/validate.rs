@@ -241,6 +241,7 @@ pub(super) fn parse(text: &str, path: &Path, root: &Path) -> Result<Manifest> {
     let mut default_mode = None;
     let mut default_overlap = None;
     let mut default_role = Role::Signing;
+    let mut default_role_declared = false;
     let mut hook_timeout = crate::manifest::DEFAULT_HOOK_TIMEOUT;
     for (key, value) in defaults.map(in_file_order).unwrap_or_default() {
         match key.get_ref().as_str() {
@@ -248,7 +249,10 @@ pub(super) fn parse(text: &str, path: &Path, root: &Path) -> Result<Manifest> {
                 let t = string(&ctx, value, "rotate_every", "rotate_every = \"90d\"")?;
                 rotate_every = period(&ctx, &t)?;
             }
-            "role" => default_role = role(&ctx, value)?,
+            "role" => {
+                default_role = role(&ctx, value)?;
+                default_role_declared = true;
+            }
             "mode" => default_mode = Some(mode(&ctx, value)?),
             "overlap" => {
                 let t = string(&ctx, value, "overlap", "overlap = \"7d\"")?;
@@ -280,6 +284,7 @@ pub(super) fn parse(text: &str, path: &Path, root: &Path) -> Result<Manifest> {
         rotate_every,
         overlap: default_overlap,
         role: default_role,
+        role_declared: default_role_declared,
         hook_timeout,
     };
     let mut hook_spans = Vec::new();
@@ -637,6 +642,7 @@ struct SecretDefaults {
     rotate_every: Option<Duration>,
     overlap: Option<Duration>,
     role: Role,
+    role_declared: bool,
     hook_timeout: Duration,
 }
 
@@ -687,6 +693,7 @@ fn secret_decl(
         alternate_field,
         timeout_field,
     ] = f;
+    let role_declared = role_field.is_some() || defaults.role_declared;
     let role = match role_field {
         Some(v) => role(ctx, v)?,
         None => defaults.role,
@@ -877,6 +884,8 @@ fn secret_decl(
         overlap,
         previous,
         role,
+        role_declared,
+        line: crate::text::line_of_offset(ctx.text.as_bytes(), key.span().start),
         hooks,
     };
     Ok((decl, check_at, hook_span))

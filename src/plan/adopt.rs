@@ -161,7 +161,7 @@ pub fn plan(
                     out.push(skip("it is empty"));
                     continue;
                 }
-                let expires = status::expiry(decl, now, None);
+                let expires = status::declared_expiry(decl, now);
                 let record = Record {
                     previous_of: Some(of.clone()),
                     retired: vec![now; count],

@@ -261,6 +261,14 @@ pub(super) struct Found {
     pub(super) names: Vec<String>,
 }
 
+impl Found {
+    /// Whether `decl`'s retired values are a keyring: it is an encryption key, or its store
+    /// holds a keyring's key (a record without `expires`) whatever its role says now.
+    pub(super) fn is_keyring(&self, decl: &SecretDecl) -> bool {
+        decl.role == Role::Encryption || self.alive.iter().any(|e| e.expires.is_none())
+    }
+}
+
 /// The variables `entries` were read from, each once, with how many values.
 pub(super) fn sources(entries: &[Entry]) -> Vec<(String, usize)> {
     let mut out: Vec<(String, usize)> = Vec::new();
@@ -436,7 +444,7 @@ enum Decision {
 /// or named with `--key` (`explicit`), since the file alone cannot change what its service
 /// expects. The hooks of a later release (change it at the service first) decide here.
 fn role_decision(decl: &SecretDecl, reason: Reason, explicit: bool) -> Decision {
-    match decl.role {
+    match decl.scheduled_role() {
         Role::Credential if !decl.external && !explicit && reason != Reason::Missing => {
             Decision::Keep
         }
@@ -477,7 +485,9 @@ fn rotate_key<R: CryptoRng + ?Sized>(
     let mut found = read_previous(doc, decl, now);
     let mut retired = false;
     let mut dropped: Vec<(String, usize)> = Vec::new();
-    let encryption = decl.role == Role::Encryption;
+    // The store remembers a keyring even when the manifest no longer does: its keys are
+    // handled as an encryption key's (kept, never pushed out, the old value kept too).
+    let encryption = found.is_keyring(decl);
     let has_value = doc.get(key).is_some_and(|v| !v.is_empty());
     if let Some(r) = reason
         && encryption
@@ -596,7 +606,7 @@ fn finish(
     let key = decl.key.as_str();
     let keep = decl.previous.keep();
     // A keyring over `keep` (the manifest lowered it) keeps every key: none is dropped.
-    if found.alive.len() > keep && decl.role != Role::Encryption {
+    if found.alive.len() > keep && !found.is_keyring(decl) {
         let extra = found.alive.split_off(keep);
         dropped.extend(sources(&extra));
     }
@@ -650,13 +660,14 @@ pub fn retire_current(
     let Some(current) = doc.get(&decl.key).filter(|v| !v.is_empty()) else {
         return Ok(built);
     };
-    let expires = match (decl.role, decl.overlap) {
-        (Role::Encryption, _) => None,
+    let mut found = read_previous(doc, decl, now);
+    let keyring = found.is_keyring(decl);
+    let expires = match (keyring, decl.overlap) {
+        (true, _) => None,
         (_, Some(overlap)) => Some(crate::time::due_at(now, overlap)),
         (_, None) => return Ok(built),
     };
-    let mut found = read_previous(doc, decl, now);
-    if decl.role == Role::Encryption && found.alive.len() >= decl.previous.keep() {
+    if keyring && found.alive.len() >= decl.previous.keep() {
         return Err(RotationError::KeyringFull {
             key: decl.key.clone(),
             environment: environment.to_string(),
@@ -774,14 +785,26 @@ pub(super) fn read_previous(doc: &Document, decl: &SecretDecl, now: Timestamp) -
                 });
                 continue;
             }
-            match time.and_then(|(retired, e)| Some((retired, status::expiry(decl, retired, e)?))) {
-                Some((retired, expires)) if expires > now => found.alive.push(Entry {
+            let Some((retired, e)) = time else {
+                expired += 1;
+                continue;
+            };
+            match status::expiry(decl, e) {
+                // A keyring's key (its record has no `expires`) under a secret the manifest
+                // now calls something else: kept, as a keyring keeps it.
+                None => found.alive.push(Entry {
+                    value: Secret::new(v.to_string()),
+                    retired,
+                    expires: None,
+                    from: Some(name.to_string()),
+                }),
+                Some(expires) if expires > now => found.alive.push(Entry {
                     value: Secret::new(v.to_string()),
                     retired,
                     expires: Some(expires),
                     from: Some(name.to_string()),
                 }),
-                _ => expired += 1,
+                Some(_) => expired += 1,
             }
         }
         if expired > 0 {
@@ -1338,6 +1361,112 @@ mod tests {
                 "{selection:?}"
             );
             assert!(out.starts_with("# envmint: generated=2026-01-01T00:00:00Z\nA=1\n"));
+        }
+    }
+
+    /// Attacker finding: `role = "encryption"` changed to `signing` in the manifest (one line
+    /// in a pull request) made `rotate --due` drop the keyring. A retired key whose record has
+    /// no `expires` is never removed by time, whatever the role says now; the key it belongs
+    /// to is then handled as a keyring's (not rotated past `keep`, its old value kept).
+    #[test]
+    fn a_keyring_outlives_a_change_of_role_in_the_manifest() {
+        let text = format!(
+            "{OLD}ENC=k1\n# envmint: previous-of=ENC retired=2026-01-01T00:00:00Z\n\
+             ENC_PREVIOUS=k0\n"
+        );
+        for role in ["signing", "credential"] {
+            let m = manifest(&format!(
+                "[secrets.ENC]\n{HEX}role = \"{role}\"\noverlap = \"1d\"\nrotate_every = \"30d\"\n"
+            ));
+            // Years later, due: nothing is dropped; the full keyring is said, not emptied.
+            for selection in [Selection::Due, Selection::All] {
+                let o = Options {
+                    no_overlap: true,
+                    ..options(selection.clone(), "2030-01-01")
+                };
+                let (out, changes) = rotate(&m, &text, &o, 1);
+                assert!(
+                    out.contains("ENC_PREVIOUS=k0\n"),
+                    "{role} {selection:?}: {out}"
+                );
+                assert!(
+                    changes
+                        .iter()
+                        .all(|(_, a)| !matches!(a, Action::ExpiredRemoved | Action::Dropped)),
+                    "{role} {selection:?}: {changes:?}"
+                );
+            }
+        }
+        // With room in the keyring (keep 2), a rotation keeps the old value too, for good.
+        let m = manifest(&format!(
+            "[secrets.ENC]\n{HEX}overlap = \"1d\"\n\
+             previous = {{ numbered = \"ENC_{{n}}\", keep = 2 }}\n"
+        ));
+        let text = format!(
+            "{OLD}ENC=k1\n# envmint: previous-of=ENC retired=2026-01-01T00:00:00Z\nENC_1=k0\n"
+        );
+        let (out, _) = rotate(&m, &text, &options(Selection::All, "2030-01-01"), 1);
+        assert!(
+            out.contains("# envmint: previous-of=ENC retired=2030-01-01T00:00:00Z\nENC_1=k1\n")
+                && out.contains(
+                    "# envmint: previous-of=ENC retired=2026-01-01T00:00:00Z\nENC_2=k0\n"
+                ),
+            "{out}"
+        );
+        let (later, changes) = rotate(&m, &out, &options(Selection::Due, "2040-01-01"), 2);
+        assert!(
+            later.contains("ENC_1=k1\n") && later.contains("ENC_2=k0\n"),
+            "{later}"
+        );
+        assert_eq!(changes, [("ENC".to_string(), Action::KeyringFull)]);
+    }
+
+    /// Attacker finding: deleting `role = "credential"` from DB_PASSWORD made it rotate as
+    /// signing and lock the app out. A secret with no declared role named like a credential is
+    /// kept by `--due` and `--all`; `--key` still renews it; a declared role is obeyed.
+    #[test]
+    fn a_secret_named_like_a_credential_without_a_role_is_kept_by_scheduled_rotation() {
+        let text = format!("{OLD}DB_PASSWORD=at-the-server\n{OLD}SENTRY_DSN=x\n");
+        let undeclared = manifest(&format!(
+            "[secrets.DB_PASSWORD]\n{HEX}[secrets.SENTRY_DSN]\n{HEX}"
+        ));
+        for selection in [Selection::Due, Selection::All] {
+            let (out, changes) = rotate(
+                &undeclared,
+                &text,
+                &options(selection.clone(), "2026-06-01"),
+                1,
+            );
+            assert_eq!(out, text, "{selection:?}");
+            assert_eq!(
+                changes,
+                [
+                    ("DB_PASSWORD".to_string(), Action::CredentialKept),
+                    ("SENTRY_DSN".to_string(), Action::CredentialKept)
+                ],
+                "{selection:?}"
+            );
+        }
+        let o = options(Selection::Keys(vec!["DB_PASSWORD".into()]), "2026-06-01");
+        let (_, changes) = rotate(&undeclared, &text, &o, 1);
+        assert_eq!(changes, [("DB_PASSWORD".to_string(), Action::Rotated)]);
+        // Declared signing, on the secret or in [defaults]: rotated as declared.
+        for declared in [
+            format!("[secrets.DB_PASSWORD]\n{HEX}role = \"signing\"\n"),
+            format!("[defaults]\nrole = \"signing\"\n[secrets.DB_PASSWORD]\n{HEX}"),
+        ] {
+            let m = Manifest::parse(
+                &format!("[environments.production]\nfile = \".env\"\n{declared}"),
+                Path::new("/app/envmint.toml"),
+                Path::new("/app"),
+            )
+            .unwrap();
+            let (_, changes) = rotate(&m, &text, &options(Selection::Due, "2026-06-01"), 1);
+            assert_eq!(
+                changes,
+                [("DB_PASSWORD".to_string(), Action::Rotated)],
+                "{declared}"
+            );
         }
     }
 }

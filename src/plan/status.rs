@@ -99,6 +99,12 @@ pub enum Problem {
     Unreadable,
     /// A retired value without a `previous-of` record for its secret.
     NoRecord,
+    /// A keyring's retired keys (a record without `expires`) under a secret whose role is no
+    /// longer `encryption`: kept all the same, never removed by time (`envmint retire` does).
+    KeyringOfAnotherRole {
+        /// The role the manifest declares now.
+        role: Role,
+    },
     /// A list of retired values whose count differs from its record's.
     ListMismatch {
         /// Values in the variable.
@@ -141,6 +147,13 @@ impl std::fmt::Display for Problem {
             Problem::ListMismatch { values, recorded } => {
                 write!(f, "{values} retired value(s) but {recorded} in the record")
             }
+            Problem::KeyringOfAnotherRole { role } => write!(
+                f,
+                "its record has no expires= (an encryption key's keyring) but the secret's role \
+                 is now {}; kept, never removed by time: declare role = \"encryption\" again, \
+                 or remove these keys with `envmint retire` once no data needs them",
+                role.name()
+            ),
         }
     }
 }
@@ -430,22 +443,28 @@ fn keyring_size(decl: &SecretDecl, doc: &Document, rows: &[KeyStatus]) -> usize 
     current + retired
 }
 
-/// When a retired value of `decl`, retired at `retired`, expires: never for an encryption key
-/// (a keyring's keys go only when retired explicitly); else its record's `expires`, or, when
-/// the record gives none (a keyring record, left from when the secret was an encryption key),
-/// `retired + overlap` (at once, without an overlap).
-pub fn expiry(
-    decl: &SecretDecl,
-    retired: Timestamp,
-    expires: Option<Timestamp>,
-) -> Option<Timestamp> {
+/// When a retired value of `decl` expires: never for an encryption key (a keyring's keys go
+/// only when retired explicitly); else its record's `expires`. A record without `expires` is a
+/// keyring's, whatever the manifest says the secret is now: its keys never expire by time
+/// either (a one-line change of `role` in a pull request must not make the next scheduled run
+/// drop the keys the data needs), and only `envmint retire` removes them.
+pub fn expiry(decl: &SecretDecl, expires: Option<Timestamp>) -> Option<Timestamp> {
     if decl.role == Role::Encryption {
         return None;
     }
-    Some(expires.unwrap_or_else(|| match decl.overlap {
+    expires
+}
+
+/// When a value of `decl` retired at `retired` is declared to expire: never for an encryption
+/// key; else `retired + overlap` (at once, without an overlap).
+pub fn declared_expiry(decl: &SecretDecl, retired: Timestamp) -> Option<Timestamp> {
+    if decl.role == Role::Encryption {
+        return None;
+    }
+    Some(match decl.overlap {
         Some(overlap) => due_at(retired, overlap),
         None => retired,
-    }))
+    })
 }
 
 /// The row of `name`, one of `decl`'s previous names, when it belongs to `decl`: present, and
@@ -500,6 +519,9 @@ fn previous(decl: &SecretDecl, name: &str, doc: &Document, now: Timestamp) -> Op
     }
     let (times, problem) = capped_all(decl, &record, now);
     row.problem = problem;
+    if record.expires.is_empty() && decl.role != Role::Encryption {
+        row.problem = Some(Problem::KeyringOfAnotherRole { role: decl.role });
+    }
     row.generated_at = times.iter().map(|t| t.0).max();
     // A list is shown with its last expiry: it holds a value apps accept until then. Items
     // that expired before it are removed by the next run all the same.
@@ -533,7 +555,7 @@ pub fn capped(
     } else {
         retired
     };
-    let Some(expires) = expiry(decl, retired_taken, expires) else {
+    let Some(expires) = expiry(decl, expires) else {
         return (retired_taken, None, problem);
     };
     let limit = due_at(retired_taken, decl.overlap.unwrap_or_default());
@@ -879,8 +901,10 @@ mod tests {
                 ("ENC", State::Ok),
                 ("ENC_OLD", State::Previous),
                 ("JWT", State::Due),
-                // A keyring-form record (no expires) on a signing key: retired + overlap.
-                ("JWT_PREVIOUS", State::Expired),
+                // A keyring-form record (no expires) on a signing key: the store remembers a
+                // keyring (the role was changed in the manifest): kept, never expired by time,
+                // and said so.
+                ("JWT_PREVIOUS", State::Previous),
             ]
         );
         assert_eq!(r[0].due_at, None);
@@ -893,9 +917,15 @@ mod tests {
         );
         assert_eq!(r[1].expires_at, None);
         assert_eq!(r[1].role, Role::Encryption);
-        assert_eq!(r[3].expires_at, Some(t("2026-01-08")));
+        assert_eq!(r[3].expires_at, None);
+        assert_eq!(
+            r[3].problem,
+            Some(Problem::KeyringOfAnotherRole {
+                role: Role::Signing
+            })
+        );
         assert_eq!(r[2].keyring, None);
-        assert!(r.iter().all(|k| k.problem.is_none()));
+        assert!(r[..3].iter().all(|k| k.problem.is_none()));
     }
 
     #[test]

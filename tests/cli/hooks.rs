@@ -715,3 +715,223 @@ retire = 'printf "ACL SETUSER app <%s\n" "$ENVMINT_OLD" | redis-cli -s "$REDIS_S
         "the old one is refused after retire"
     );
 }
+
+/// `plan` lists the hooks a rotation runs and never puts a hooked credential in its file;
+/// `audit` reports hooks not allowed on this machine, and lists them once allowed.
+#[test]
+fn plan_and_audit_show_the_hooks() {
+    let manifest = "[environments.production]\nfile = \".env\"\nafter = 'echo reload app'\n\
+                    [secrets.DB_PASSWORD]\nrole = \"credential\"\n[secrets.DB_PASSWORD.hooks]\n\
+                    set = 'echo set-at-service'\ntest = 'true'\n[secrets.JWT]\nkind = \"hex\"\n";
+    let t = Test::new().write("envmint.toml", manifest);
+    let config = t.path("config");
+    let out = t
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["bootstrap", "production"])
+        .status(0)
+        .then()
+        .args(["plan", "--all", "-o", "r.plan"])
+        .status(0);
+    crate::common::assert_stderr_has(&out, "  production: DB_PASSWORD set: echo set-at-service");
+    crate::common::assert_stderr_has(&out, "  production: DB_PASSWORD test: true");
+    crate::common::assert_stderr_has(&out, "  production: environment after: echo reload app");
+    let plan = out.read("r.plan");
+    assert!(
+        plan.contains("\"JWT\"") && !plan.contains("\"DB_PASSWORD\""),
+        "{plan}"
+    );
+
+    let out = out.then().args(["audit"]).status(1);
+    let stdout = out.stdout();
+    assert!(
+        stdout.contains("DB_PASSWORD: the set hook runs `echo set-at-service` as you"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("environment production: the after hook runs"),
+        "{stdout}"
+    );
+    let out = out
+        .then()
+        .args(["rotate", "--key", "DB_PASSWORD", "--allow-hooks"])
+        .status(0)
+        .then()
+        .args(["audit"])
+        .run();
+    assert!(
+        !out.stdout().contains("hook-not-allowed") && !out.stdout().contains("the set hook runs")
+    );
+    crate::common::assert_stderr_has(&out, "note: hooks allowed on this machine");
+}
+
+/// `reencrypt` of an encryption key: it gets the new and the old key, and its success retires
+/// the old keys from the keyring; a failure keeps them.
+#[test]
+fn a_reencrypt_hook_that_succeeds_retires_the_old_keys() {
+    let manifest = "[environments.production]\nfile = \".env\"\n[secrets.ENCRYPTION_KEY]\n\
+                    kind = \"hex\"\nrole = \"encryption\"\nprevious = { list = \
+                    \"ENCRYPTION_KEY_PREVIOUS\", keep = 4 }\n[secrets.ENCRYPTION_KEY.hooks]\n\
+                    reencrypt = 'test ! -e fail && printf \"%s %s\" \"$ENVMINT_OLD\" \
+                    \"$ENVMINT_NEW\" > reencrypted'\n";
+    let t = Test::new()
+        .write("envmint.toml", manifest)
+        .write("fail", "");
+    let config = t.path("config");
+    let out = t
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["bootstrap", "production"])
+        .status(0);
+    let first = value(&out.read(".env"), "ENCRYPTION_KEY").unwrap();
+    let out = out
+        .then()
+        .args(["rotate", "--key", "ENCRYPTION_KEY", "--allow-hooks"])
+        .status(1);
+    crate::common::assert_stderr_has(
+        &out,
+        "error: production: ENCRYPTION_KEY: the reencrypt hook failed (exit status 1); the old \
+         keys stay in its keyring",
+    );
+    let text = out.read(".env");
+    assert_eq!(value(&text, "ENCRYPTION_KEY_PREVIOUS").unwrap(), first);
+    let second = value(&text, "ENCRYPTION_KEY").unwrap();
+
+    fs::remove_file(out.path("fail")).unwrap();
+    let out = out
+        .then()
+        .args(["rotate", "--key", "ENCRYPTION_KEY", "--json"])
+        .status(0);
+    let text = out.read(".env");
+    let third = value(&text, "ENCRYPTION_KEY").unwrap();
+    assert_eq!(out.read("reencrypted"), format!("{second} {third}"));
+    assert!(!text.contains("ENCRYPTION_KEY_PREVIOUS"), "{text}");
+    let changes = &out.json()["environments"][0]["changes"];
+    assert_eq!(changes[0]["action"], "rotated");
+    assert!(
+        changes
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["action"] == "dropped" && c["key"] == "ENCRYPTION_KEY_PREVIOUS"),
+        "{changes}"
+    );
+}
+
+/// The alternating users recipe of the README: each rotation sets a new password on the user
+/// not in use, tests it, then switches DB_USER and DB_PASSWORD together.
+const PG_ALTERNATE: &str = r#"[environments.production]
+file = ".env"
+
+[secrets.DB_PASSWORD]
+kind = "alnum"
+length = 32
+role = "credential"
+alternate = { user = "DB_USER", names = ["app_blue", "app_green"] }
+
+[secrets.DB_PASSWORD.hooks]
+set = '''
+PGPASSWORD="$DB_ADMIN_PASSWORD" psql -X -q -h "$DB_HOST" -U postgres -d postgres -v ON_ERROR_STOP=1 <<SQL
+ALTER ROLE "$ENVMINT_USER" PASSWORD '$ENVMINT_NEW';
+SQL
+'''
+test = 'PGPASSWORD="$ENVMINT_NEW" psql -X -q -h "$DB_HOST" -U "$ENVMINT_USER" -d postgres -c "select 1" >/dev/null'
+"#;
+
+/// (d): a client connects every 20 ms through 20 rotations, one with the credentials it read
+/// when it (re)started (it restarts once per rotation, as an app deploy would), one reading the
+/// file for each connection: no login fails.
+#[test]
+fn alternating_users_never_fail_a_login_through_20_rotations() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let Some(pg) = Postgres::start() else { return };
+    let (t, first) = pg_project(&pg, PG_ALTERNATE);
+    // The app starts as app_blue with the first password.
+    let env = t.path(".env");
+    let mut text = fs::read_to_string(&env).unwrap();
+    text.push_str("DB_USER=app_blue\n");
+    fs::write(&env, &text).unwrap();
+    pg.admin(&format!("ALTER ROLE app_blue PASSWORD '{first}';"));
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let generation = Arc::new(AtomicUsize::new(0));
+    // The generation the client's last whole round of connections began in: a rotation starts
+    // only once every credential read before the previous one has been used (real rotations
+    // are days apart; here a slow connection must not span two of them).
+    let done = Arc::new(AtomicUsize::new(0));
+    let socket = pg.socket();
+    let read = {
+        let env = env.clone();
+        move || {
+            let text = fs::read_to_string(&env).unwrap();
+            (
+                value(&text, "DB_USER").unwrap(),
+                value(&text, "DB_PASSWORD").unwrap(),
+            )
+        }
+    };
+    let client = {
+        let (stop, generation, read) = (stop.clone(), generation.clone(), read.clone());
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let (mut tries, mut failures) = (0, Vec::new());
+            let mut held = read();
+            let mut seen = 0;
+            while !stop.load(Ordering::SeqCst) {
+                // Restarted after each rotation: reads the file once, then keeps what it read.
+                let g = generation.load(Ordering::SeqCst);
+                if g != seen {
+                    held = read();
+                    seen = g;
+                }
+                let fresh = read();
+                for (who, (user, pw)) in [("held", &held), ("fresh", &fresh)] {
+                    tries += 1;
+                    if !psql(user, pw, &socket, "select 1") {
+                        failures.push(format!("{who} {user} after rotation {g}"));
+                    }
+                }
+                done.store(g, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            (tries, failures)
+        })
+    };
+    let mut out = t
+        .args([
+            "rotate",
+            "production",
+            "--key",
+            "DB_PASSWORD",
+            "--allow-hooks",
+        ])
+        .status(0);
+    generation.fetch_add(1, Ordering::SeqCst);
+    let settle = |g: usize| {
+        let deadline = std::time::Instant::now() + crate::common::HANG;
+        while done.load(Ordering::SeqCst) < g {
+            assert!(std::time::Instant::now() < deadline, "the client stalled");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    };
+    for g in 1..20 {
+        settle(g);
+        out = out
+            .then()
+            .args(["rotate", "production", "--key", "DB_PASSWORD"])
+            .status(0);
+        generation.fetch_add(1, Ordering::SeqCst);
+    }
+    settle(20);
+    stop.store(true, Ordering::SeqCst);
+    let (tries, failures) = client.join().unwrap();
+    assert!(
+        failures.is_empty(),
+        "{} of {tries} logins failed: {failures:?}",
+        failures.len()
+    );
+    assert!(tries >= 40, "only {tries} logins");
+    let (user, pw) = read();
+    assert!(pg.logs_in(&user, &pw));
+    // 20 rotations alternate: back to the user it started with.
+    assert_eq!(user, "app_blue");
+}

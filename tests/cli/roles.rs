@@ -376,11 +376,21 @@ fn fail_bad_roles_and_warn_an_overlap_no_keep_can_hold() {
         .chmod(".env", 0o600)
         .args(["status", "--at", "2026-01-02"])
         .status(0);
+    // Each warning names the secret's table in the manifest.
     assert_stderr_has(
         &out,
-        "warning: envmint.toml: JWT: overlap 30d is longer than rotate_every 7d x keep 1",
+        "warning: envmint.toml:3: JWT: overlap 30d is longer than rotate_every 7d x keep 1",
     );
     assert_stderr_has(&out, "keep = 5");
+    assert_stderr_has(
+        &out,
+        "warning: envmint.toml:6: SMTP_PASSWORD declares no role but is named like a \
+         credential: `rotate --due` and `--all` keep it as one",
+    );
+    assert_stderr_has(
+        &out,
+        "hint: declare role = \"credential\" in [secrets.SMTP_PASSWORD]",
+    );
     let out = out.then().args(["audit", "--json"]).status(1);
     let json = out.json();
     let checks: Vec<(String, String)> = json
@@ -399,4 +409,85 @@ fn fail_bad_roles_and_warn_an_overlap_no_keep_can_hold() {
             "{check} {key}: {checks:?}"
         );
     }
+}
+
+/// The attacker findings on roles changed in the manifest (one line in a pull request):
+/// `encryption` -> `signing` must not let `rotate --due` drop the keyring (a retired key whose
+/// record has no `expires` goes only by `envmint retire`), and deleting
+/// `role = "credential"` from DB_PASSWORD must not rotate the password in the file alone.
+#[test]
+fn a_role_changed_in_the_manifest_neither_drops_a_keyring_nor_rotates_a_password_alone() {
+    let declared = "[environments.production]\nfile = \".env\"\n\
+        [secrets.ENCRYPTION_KEY]\nkind = \"hex\"\nbytes = 32\nrole = \"encryption\"\n\
+        rotate_every = \"30d\"\n\
+        [secrets.DB_PASSWORD]\nkind = \"alnum\"\nlength = 32\nrole = \"credential\"\n\
+        rotate_every = \"30d\"\n";
+    let out = Test::new()
+        .write("envmint.toml", declared)
+        .write(
+            ".env",
+            "# envmint: generated=2026-01-01T00:00:00Z\n\
+             ENCRYPTION_KEY=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n\
+             # envmint: generated=2026-01-01T00:00:00Z\n\
+             DB_PASSWORD=Abcdefghijklmnopqrstuvwxyz012345\n",
+        )
+        .chmod(".env", 0o600)
+        .args(["rotate", "--due", "--at", "2026-03-01"])
+        .status(0);
+    let before = values(&out, ".env");
+    assert!(before.contains_key("ENCRYPTION_KEY_PREVIOUS"));
+    // The pull request: ENCRYPTION_KEY now signing with a 1-day overlap, DB_PASSWORD's role
+    // deleted.
+    let changed = declared
+        .replace(
+            "role = \"encryption\"\n",
+            "role = \"signing\"\noverlap = \"1d\"\n",
+        )
+        .replace("role = \"credential\"\n", "");
+    let out = out
+        .then()
+        .write("envmint.toml", &changed)
+        .args(["rotate", "--due", "--at", "2027-01-01"])
+        .status(0);
+    let after = values(&out, ".env");
+    // Compared, never printed.
+    assert!(
+        after["ENCRYPTION_KEY_PREVIOUS"] == before["ENCRYPTION_KEY_PREVIOUS"],
+        "the keyring's key was dropped"
+    );
+    assert!(after["ENCRYPTION_KEY"] == before["ENCRYPTION_KEY"]);
+    assert!(
+        after["DB_PASSWORD"] == before["DB_PASSWORD"],
+        "the password changed"
+    );
+    assert_stderr_has(&out, "  keyring full, kept   ENCRYPTION_KEY  (due)");
+    assert_stderr_has(&out, "  credential, kept     DB_PASSWORD     (due)");
+    assert_stderr_has(
+        &out,
+        "warning: envmint.toml:9: DB_PASSWORD declares no role but is named like a credential",
+    );
+    let out = out.then().args(["status", "--at", "2027-01-01"]).status(0);
+    assert_stderr_has(
+        &out,
+        "ENCRYPTION_KEY_PREVIOUS: its record has no expires= (an encryption key's keyring) but \
+         the secret's role is now signing; kept, never removed by time",
+    );
+    // --key still renews the password; only retire removes the keyring's key.
+    let out = out
+        .then()
+        .args([
+            "rotate",
+            "production",
+            "--key",
+            "DB_PASSWORD",
+            "--at",
+            "2027-01-01",
+        ])
+        .status(0);
+    assert!(values(&out, ".env")["DB_PASSWORD"] != before["DB_PASSWORD"]);
+    let out = out
+        .then()
+        .args(["retire", "production", "ENCRYPTION_KEY"])
+        .status(0);
+    assert!(!values(&out, ".env").contains_key("ENCRYPTION_KEY_PREVIOUS"));
 }

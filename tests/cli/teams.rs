@@ -590,3 +590,64 @@ fn the_pre_commit_framework_hook_refuses_a_real_commit() {
     );
     assert!(!said.contains("token-zero"), "{said}");
 }
+
+#[test]
+fn example_lists_declared_keys_empty_and_bootstrap_accepts_a_copy() {
+    use crate::common::Test;
+    let manifest = "[environments.production]\nfile = \".env.production.local\"\n\n\
+        [secrets.SESSION]\nkind = \"hex\"\nbytes = 32\noverlap = \"7d\"\n\n\
+        [secrets.DB_PASSWORD]\nkind = \"password\"\nlength = 24\nrole = \"credential\"\n\n\
+        [secrets.API_TOKEN]\nexternal = true\n";
+    let out = Test::new()
+        .write("envmint.toml", manifest)
+        .write(".env.example", "# my app\nPORT=8080\nSESSION=\n")
+        .args(["example"])
+        .status(0);
+    assert!(out.stderr().contains("added 2 keys"), "{}", out.stderr());
+    let example = out.read(".env.example");
+    assert!(
+        example.starts_with("# my app\nPORT=8080\nSESSION=\n"),
+        "{example}"
+    );
+    assert!(
+        example.contains("# DB_PASSWORD: password, 24 characters (")
+            && example.contains("role credential\nDB_PASSWORD=\n"),
+        "{example}"
+    );
+    assert!(
+        example.contains("# API_TOKEN: external: given by you")
+            && example.ends_with("API_TOKEN=\n"),
+        "{example}"
+    );
+    assert!(!example.contains("# envmint:"), "{example}");
+    // Again: nothing to add, nothing written.
+    let out = out.then().args(["example"]).status(0);
+    assert!(
+        out.stderr().contains("lists every declared secret already"),
+        "{}",
+        out.stderr()
+    );
+    assert_eq!(out.read(".env.example"), example);
+    // A fresh clone's first run.
+    let out = out
+        .then()
+        .write(".env.production.local", &example)
+        .chmod(".env.production.local", 0o600)
+        .args(["bootstrap", "production"])
+        .status(0);
+    let env = out.read(".env.production.local");
+    for key in ["SESSION", "DB_PASSWORD"] {
+        let value = env
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}=")))
+            .unwrap();
+        assert!(value.len() >= 24, "{key} not filled: {env}");
+    }
+    assert!(
+        env.contains("PORT=8080\n") && env.contains("API_TOKEN=\n"),
+        "{env}"
+    );
+    assert!(out.stderr().contains("API_TOKEN"), "{}", out.stderr());
+    // The template itself never got a value.
+    assert_eq!(out.read(".env.example"), example);
+}

@@ -94,6 +94,8 @@ pub enum Command {
     Audit(AuditArgs),
     /// Sealed stores in git: a per-key merge driver, readable diffs, and their setup.
     Git(GitArgs),
+    /// Write or update .env.example from the manifest: declared keys, empty values, comments.
+    Example(ExampleArgs),
 }
 
 /// A built-in kind of secret as given on the command line: the library's own list
@@ -935,6 +937,25 @@ mod tests {
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
     }
+}
+
+/// `envmint example`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint example                     # add the declared secrets .env.example lacks\n  \
+    cp .env.example .env.production.local && envmint bootstrap production\n\n\
+    Each declared secret the file lacks gets a comment (kind, size and bits, role; or\n\
+    `external: given by you`) and an empty `KEY=` line. Your own lines, comments and values\n\
+    are kept as they are; envmint never writes a value or a record here. One .env.example per\n\
+    folder of environment files, where bootstrap reads it.")]
+pub struct ExampleArgs {
+    /// Use this envmint.toml instead of searching the current folder and its parents.
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+
+    /// Say what would be added; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `envmint git`.

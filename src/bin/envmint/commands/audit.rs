@@ -220,6 +220,35 @@ pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
         }
     }
     findings.extend(audit::roles::check_roles(&manifest));
+    // Hooks are commands envmint runs as you, written in the repository: each is a finding
+    // until you allow them on this machine (again after any change), and listed after.
+    let hooks = super::hooks::listed(&manifest);
+    if !hooks.is_empty() {
+        if super::hooks::is_allowed(ctx, &manifest, &cwd)? {
+            say!("note: hooks allowed on this machine (envmint rotate runs them as you):");
+            for (who, stage, text) in &hooks {
+                say!("  {who} {stage}: {}", super::hooks::one_line(text));
+            }
+        } else {
+            for (who, stage, text) in &hooks {
+                findings.push(
+                    audit::Finding::new(
+                        Severity::Warning,
+                        audit::Check::HookNotAllowed,
+                        format!(
+                            "{who}: the {stage} hook runs `{}` as you; new or changed since \
+                             this manifest's hooks were allowed on this machine",
+                            super::hooks::one_line(text)
+                        ),
+                    )
+                    .hint(
+                        "review it like code; envmint rotate --allow-hooks allows the hooks \
+                         as they are now",
+                    ),
+                );
+            }
+        }
+    }
     let hasher = KeyedHash::new(&mut ctx.rng);
     findings.extend(audit::values::check_duplicates(&manifest, &views, &hasher));
 

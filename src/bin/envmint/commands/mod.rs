@@ -6,6 +6,7 @@ mod apply;
 mod audit;
 mod bootstrap;
 mod edit;
+mod example;
 mod export;
 mod r#gen;
 mod get;
@@ -59,7 +60,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Seal(args) => seal::run(&ctx, args),
         Command::Unseal(args) => unseal::run(&ctx, args),
         Command::Rekey(args) => rekey::run(&ctx, args),
-        Command::Plan(args) => plan::run(&mut ctx, args),
+        Command::Plan(args) => plan::run(&mut ctx, &global, args),
         Command::Apply(args) => apply::run(&ctx, args),
         Command::Rotate(args) => rotate::run(&mut ctx, &global, args),
         Command::Retire(args) => retire::run(&ctx, args),
@@ -68,6 +69,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Run(args) => run::run(&ctx, &global, args),
         Command::Status(args) => status::run(&ctx, args),
         Command::Audit(args) => audit::run(&mut ctx, args),
+        Command::Example(args) => example::run(&ctx, args),
         Command::Git(args) => match args.command {
             GitCommand::Merge(args) => git_merge::run(&ctx, args),
             GitCommand::Diff(args) => git_diff::run(&mut ctx, args),
@@ -116,6 +118,7 @@ fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Res
         Command::Run(args) => &mut args.target.manifest,
         Command::Status(args) => &mut args.manifest,
         Command::Audit(args) => &mut args.manifest,
+        Command::Example(args) => &mut args.manifest,
         Command::Git(args) => match &mut args.command {
             GitCommand::Merge(args) => &mut args.manifest,
             GitCommand::Setup(args) => &mut args.manifest,

@@ -1,6 +1,7 @@
 //! `envmint plan [ENV...]`: the rotation `rotate` would make, as a redacted summary, and with
 //! `-o PLANFILE` saved with its new values for `envmint apply`.
 
+use super::hooks::staged;
 use super::rotate;
 use super::shown;
 use crate::cli::PlanArgs;
@@ -54,7 +55,7 @@ struct Made<'a> {
     summary: Vec<SummaryLine>,
 }
 
-pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
+pub fn run(ctx: &mut Context, global: &super::Global, args: PlanArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
     let manifest = super::load_manifest(ctx, args.rotation.manifest.as_deref(), &cwd)?;
     super::status::warn_manifest(&manifest, &cwd);
@@ -63,7 +64,7 @@ pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
     }
     let (envs, named) = rotate::environments(&manifest, &args.rotation.environments)?;
     let now = rotate::instant(ctx, args.rotation.at.as_deref())?;
-    let options = rotation::Options {
+    let mut options = rotation::Options {
         selection: rotate::selection(&args.rotation.select),
         no_overlap: false,
         now,
@@ -74,6 +75,21 @@ pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
     rotate::check_keys_declared(&manifest, &envs, named, &options.selection)?;
     let open = super::unseal::store_options(ctx, &envs, &args.rotation.identities)?;
     let dir = manifest_dir(&manifest, &cwd);
+
+    // Credentials with a `set` hook are rotated by `envmint rotate`, stage by stage: a plan
+    // lists them and their hooks, and its file never carries a new value for one (applied,
+    // it would change the file alone and lock the app out).
+    let hook_run = staged::Run {
+        lock: std::cell::OnceCell::new(),
+        manifest: &manifest,
+        cwd: &cwd,
+        open: &open,
+        now,
+        verbose: global.verbose,
+        allow_hooks: false,
+    };
+    let stages = staged::run(ctx, &hook_run, &envs, &options.selection, true)?;
+    options.rotated_earlier.extend(stages.keys.iter().cloned());
 
     // Without the lock: the plan is checked against the stores again when it is applied.
     let session = Session::new(&manifest, envs.clone(), options).saving_plan();
@@ -104,7 +120,9 @@ pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
             })
         })
         .collect();
-    let reports = report.envs;
+    let mut reports = report.envs;
+    staged::merge(&mut reports, &stages);
+    let hooks = planned_hooks(&manifest, &reports, &stages);
 
     // Every store refused: no plan to write.
     let output = args
@@ -117,9 +135,10 @@ pub fn run(ctx: &mut Context, args: PlanArgs) -> Result<Exit> {
         super::warn_unignored(path, false, &cwd);
     }
     if args.json {
-        print_json(&reports, &cwd, now, output.map(|p| p.as_path()))?;
+        print_json(&reports, &hooks, &cwd, now, output.map(|p| p.as_path()))?;
     } else {
         rotate::print_summary(&reports, &cwd, true);
+        print_hooks(&hooks);
         if let Some(path) = output {
             super::say!(
                 "plan written to {}; apply it with: envmint apply {}",
@@ -190,6 +209,78 @@ fn check_replaceable(path: &Path) -> Result<()> {
     .with_hint("name a new file (rotation.plan), or remove this one first if it is yours to lose"))
 }
 
+/// A hook a rotation of this plan runs (through `envmint rotate`).
+#[derive(Serialize)]
+struct PlannedHook<'a> {
+    environment: &'a str,
+    /// The secret (absent for an environment's `after`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<&'a str>,
+    /// `set`, `test`, `retire`, `reencrypt` or `after`.
+    stage: &'static str,
+    /// The command, as the manifest gives it.
+    command: &'a str,
+}
+
+/// The hooks of the keys the stages would take (`set`, `test`, and `retire` when declared),
+/// and `after` of each environment that would get a new value.
+fn planned_hooks<'a>(
+    manifest: &'a Manifest,
+    reports: &[EnvReport<'a>],
+    stages: &staged::Outcome,
+) -> Vec<PlannedHook<'a>> {
+    let mut out = Vec::new();
+    for r in reports {
+        let name = r.env.name.as_str();
+        if let Some(s) = stages.of(name) {
+            for c in s.changes.iter().filter(|c| c.action == Action::Rotated) {
+                let Some(decl) = manifest.secrets().iter().find(|d| d.key == c.key) else {
+                    continue;
+                };
+                for (stage, command) in decl.hooks.iter().flat_map(|h| h.named()) {
+                    out.push(PlannedHook {
+                        environment: name,
+                        key: Some(&decl.key),
+                        stage,
+                        command,
+                    });
+                }
+            }
+        }
+        if let Some(after) = &r.env.after
+            && r.changes.iter().any(|c| c.action == Action::Rotated)
+        {
+            out.push(PlannedHook {
+                environment: name,
+                key: None,
+                stage: "after",
+                command: after,
+            });
+        }
+    }
+    out
+}
+
+/// The hooks, one line each, after the summary.
+fn print_hooks(hooks: &[PlannedHook<'_>]) {
+    if hooks.is_empty() {
+        return;
+    }
+    super::say!(
+        "hooks (envmint rotate runs them, stage by stage; a plan file never carries a hooked \
+         credential):"
+    );
+    for h in hooks {
+        super::say!(
+            "  {}: {} {}: {}",
+            h.environment,
+            h.key.unwrap_or("environment"),
+            h.stage,
+            super::hooks::one_line(h.command)
+        );
+    }
+}
+
 #[derive(Serialize)]
 struct JsonPlan<'a> {
     /// The instant the plan was made for.
@@ -197,6 +288,8 @@ struct JsonPlan<'a> {
     /// The plan file written, if any.
     plan_file: Option<std::borrow::Cow<'a, str>>,
     environments: Vec<JsonEnv<'a>>,
+    /// The hooks `envmint rotate` would run for this plan's keys.
+    hooks: &'a [PlannedHook<'a>],
 }
 
 #[derive(Serialize)]
@@ -209,6 +302,7 @@ struct JsonEnv<'a> {
 
 fn print_json(
     reports: &[EnvReport<'_>],
+    hooks: &[PlannedHook<'_>],
     cwd: &Path,
     now: jiff::Timestamp,
     output: Option<&Path>,
@@ -230,6 +324,7 @@ fn print_json(
         at: envmint::time::format_timestamp(now),
         plan_file: output.map(|p| shown(p, cwd).to_string_lossy()),
         environments,
+        hooks,
     };
     let text = serde_json::to_string(&report).map_err(|e| {
         envmint::error::FileError::os("<stdout>", envmint::error::Op::WriteStdout, e.into())

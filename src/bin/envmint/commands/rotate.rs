@@ -236,8 +236,21 @@ pub fn run(ctx: &mut Context, global: &super::Global, args: RotateArgs) -> Resul
         .iter()
         .find_map(|r| r.refused().map(|b| clock_behind(r.env, b)));
     let failure = report.failure.take().or(refusal);
-    // `after`, once per environment whose store got a new value in this run.
+    // `reencrypt` (its success retires the old keys), then `after`, once per environment
+    // whose store got a new value in this run.
     if !args.dry_run {
+        for r in &mut report.envs {
+            let rotated: Vec<String> = r
+                .changes
+                .iter()
+                .filter(|c| c.action == Action::Rotated)
+                .map(|c| c.key.clone())
+                .collect();
+            if r.written && !rotated.is_empty() {
+                let retired = staged::reencrypt(ctx, &hook_run, r.env, &rotated, &mut stages)?;
+                r.changes.extend(retired);
+            }
+        }
         for r in &report.envs {
             let rotated = r.changes.iter().any(|c| c.action == Action::Rotated);
             if r.written && rotated && r.env.after.is_some() {

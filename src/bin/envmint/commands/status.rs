@@ -97,13 +97,33 @@ pub(super) fn warn_manifest(manifest: &Manifest, cwd: &Path) {
         envmint::manifest::Source::File(p) => shown(p, cwd).display().to_string(),
         envmint::manifest::Source::Builtin => "<built-in preset>".to_string(),
     };
+    let builtin = matches!(manifest.source(), envmint::manifest::Source::Builtin);
     for decl in manifest.secrets() {
+        // The line of the secret's table, for a manifest file (the preset's own lines are
+        // nowhere a person can edit).
+        let at = if builtin {
+            file.clone()
+        } else {
+            format!("{file}:{}", decl.line)
+        };
         if let Some(needed) = envmint::audit::roles::overlap_keep(decl) {
             let f = envmint::audit::roles::overlap_keep_finding(decl, needed);
-            super::say!("warning: {file}: {}", f.message);
+            super::say!("warning: {at}: {}", f.message);
             if let Some(hint) = f.hint {
                 super::say!("hint: {hint}");
             }
+        }
+        if decl.credential_by_name() {
+            let key = &decl.key;
+            super::say!(
+                "warning: {at}: {key} declares no role but is named like a credential: \
+                 `rotate --due` and `--all` keep it as one (a password changed in the file \
+                 alone locks the app out of its service); `rotate --key {key}` still renews it"
+            );
+            super::say!(
+                "hint: declare role = \"credential\" in [secrets.{key}] (or role = \"signing\" \
+                 if no other service checks it)"
+            );
         }
     }
 }

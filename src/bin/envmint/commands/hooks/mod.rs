@@ -49,19 +49,14 @@ pub fn manifest_paths(manifest: &Manifest, cwd: &Path) -> (PathBuf, PathBuf) {
 /// Refuses (77) hooks the user has not allowed for this manifest on this machine; with
 /// `allow` (`--allow-hooks`), shows every hook and records the allowance.
 pub fn check_allowed(ctx: &Context, manifest: &Manifest, cwd: &Path, allow: bool) -> Result<()> {
-    let Some(digest) = envmint::manifest::hooks_digest(manifest) else {
+    let Some((line, existing)) = allowance(ctx, manifest, cwd)? else {
         return Ok(());
-    };
-    let (_, path) = manifest_paths(manifest, cwd);
-    let line = format!("{digest} {}", path.display());
-    let file = allowance_file(ctx);
-    let existing = match &file {
-        Some(f) => read_allowances(f)?,
-        None => String::new(),
     };
     if existing.lines().any(|l| l == line) {
         return Ok(());
     }
+    let (_, path) = manifest_paths(manifest, cwd);
+    let file = allowance_file(ctx);
     if !allow {
         return Err(Error::Refused {
             path: path.clone(),
@@ -95,6 +90,28 @@ pub fn check_allowed(ctx: &Context, manifest: &Manifest, cwd: &Path, allow: bool
     let locked = envmint::atomic::lock(&file, &within, ctx.lock_timeout.get()?)?;
     locked.write(text.as_bytes())?;
     Ok(())
+}
+
+/// The allowance line of `manifest`'s hooks and the allowance file's text; `None` without hooks.
+fn allowance(ctx: &Context, manifest: &Manifest, cwd: &Path) -> Result<Option<(String, String)>> {
+    let Some(digest) = envmint::manifest::hooks_digest(manifest) else {
+        return Ok(None);
+    };
+    let (_, path) = manifest_paths(manifest, cwd);
+    let line = format!("{digest} {}", path.display());
+    let existing = match allowance_file(ctx) {
+        Some(f) => read_allowances(&f)?,
+        None => String::new(),
+    };
+    Ok(Some((line, existing)))
+}
+
+/// Whether `manifest`'s hooks (if any) are allowed on this machine, as they are now.
+pub fn is_allowed(ctx: &Context, manifest: &Manifest, cwd: &Path) -> Result<bool> {
+    Ok(match allowance(ctx, manifest, cwd)? {
+        None => true,
+        Some((line, existing)) => existing.lines().any(|l| l == line),
+    })
 }
 
 /// The allowance file's text: a missing one is empty; one another user owns or others may

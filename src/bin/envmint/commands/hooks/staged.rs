@@ -504,6 +504,84 @@ pub fn merge(reports: &mut [envmint::rotation::EnvReport<'_>], stages: &Outcome)
     }
 }
 
+/// After a rotation wrote `env`'s store with a new value for an encryption key that has a
+/// `reencrypt` hook: runs it (`ENVMINT_NEW`: the new key, `ENVMINT_OLD`: the newest retired
+/// one; the whole keyring is in the store's values), and when it succeeds the data no longer
+/// needs the old keys, so they are retired (`envmint retire`'s code), under the lock.
+/// `rotated`: the keys the rotation gave new values. Returns the changes it made.
+pub fn reencrypt(
+    ctx: &Context,
+    run: &Run<'_>,
+    env: &Environment,
+    rotated: &[String],
+    stages: &mut Outcome,
+) -> Result<Vec<Change>> {
+    let mut changes = Vec::new();
+    let decls: Vec<&SecretDecl> = run
+        .manifest
+        .secrets_for(&env.name)
+        .filter(|d| rotated.contains(&d.key))
+        .filter(|d| d.hooks.as_ref().is_some_and(|h| h.reencrypt.is_some()))
+        .collect();
+    if decls.is_empty() {
+        return Ok(changes);
+    }
+    super::check_allowed(ctx, run.manifest, run.cwd, run.allow_hooks)?;
+    take_lock(ctx, run)?;
+    let mut es = EnvStages {
+        environment: env.name.clone(),
+        ..EnvStages::default()
+    };
+    for decl in decls {
+        let doc = store::peek(store::Storage::of(env)?, run.open)?.document()?;
+        let new = Zeroizing::new(doc.get(&decl.key).unwrap_or("").to_string());
+        let old = Zeroizing::new(newest_retired(&doc, decl).unwrap_or_default());
+        let vars = [("ENVMINT_NEW", new.as_str()), ("ENVMINT_OLD", old.as_str())];
+        let ended = hook(ctx, run, env, &doc, decl, "reencrypt", &vars, &mut es);
+        if ended != Ended::Ok {
+            stages.failures.push(Failure {
+                message: format!(
+                    "{}: {}: the reencrypt hook failed ({}); the old keys stay in its keyring",
+                    env.name,
+                    decl.key,
+                    ended.describe()
+                ),
+                hint: format!(
+                    "fix the cause and re-encrypt the data, then: envmint retire {} {}",
+                    env.name, decl.key
+                ),
+            });
+            continue;
+        }
+        let (file, mut doc) = open(ctx, run, env)?;
+        let built = envmint::plan::retire::build(run.manifest, env, &doc, &decl.key, None, run.now)
+            .map_err(|e| crate::commands::rotate::rotation_error(env, e))?;
+        envmint::plan::edit::apply_edits(&mut doc, &built.edits).map_err(|e| edit_error(env, e))?;
+        save(env, &file, &doc)?;
+        changes.extend(built.changes);
+    }
+    match stages.envs.iter_mut().find(|e| e.environment == env.name) {
+        Some(e) => e.runs.extend(es.runs),
+        None => stages.envs.push(es),
+    }
+    Ok(changes)
+}
+
+/// The newest retired value of `decl` in `doc`: its first previous variable's value (a list's
+/// first item).
+fn newest_retired(doc: &Document, decl: &SecretDecl) -> Option<String> {
+    let name = decl.previous.names(None).into_iter().next()?;
+    let value = doc.get(&name)?;
+    Some(match &decl.previous {
+        envmint::manifest::Previous::List { separator, .. } => value
+            .split(separator.as_str())
+            .next()
+            .unwrap_or("")
+            .to_string(),
+        _ => value.to_string(),
+    })
+}
+
 /// [`after`] for `env`, recorded in `stages` (its failure among theirs).
 pub fn after_run(
     ctx: &Context,
