@@ -84,6 +84,12 @@ impl Identity {
             .is_some_and(|m| m.load(Ordering::Relaxed))
     }
 
+    /// Whether this is an `ssh-rsa` key. RSA decryption in the `rsa` crate is not constant-time
+    /// (RUSTSEC-2023-0071, the Marvin attack): the binary warns on each use (SECURITY.md).
+    pub fn is_ssh_rsa(&self) -> bool {
+        self.public.starts_with("ssh-rsa ")
+    }
+
     /// The identity as the `age` crate uses it.
     pub fn as_age(&self) -> &dyn age::Identity {
         &*self.inner
