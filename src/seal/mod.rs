@@ -1,6 +1,8 @@
 //! Sealed files: age encryption (the `age` crate, format v1) to recipients or a passphrase.
 //!
 //! - [`recipients`]: `age1...`, `ssh-ed25519` and `ssh-rsa` public keys, and recipients files.
+//! - [`plugin`]: age plugins (`age1yubikey1...`, `AGE-PLUGIN-YUBIKEY-1...`) through
+//!   `age-plugin-NAME` on `PATH`.
 //! - [`identities`]: identity files (age X25519 keys, SSH private keys) and key text.
 //! - [`unsealed`]: the line `unseal ENV` leaves in the plaintext, against lost updates.
 //! - [`keygen`]: new X25519 identities in `age-keygen`'s format, and identity → recipient.
@@ -15,6 +17,7 @@
 pub mod identities;
 pub mod keygen;
 pub mod pin;
+pub mod plugin;
 pub mod recipients;
 mod stream;
 pub mod unsealed;

@@ -247,11 +247,12 @@ fn recipients<'s>(storage: &'s store::Storage<'_>) -> &'s [envmint::seal::Recipi
 /// For a store without a pin: how its header's recipients (by number and type) compare with the
 /// manifest's, the only thing an age header tells.
 fn stanza_change(env: &Environment, now: &[String]) -> String {
-    let wanted: Vec<&str> = now
+    let wanted: Vec<String> = now
         .iter()
         .filter_map(|r| envmint::seal::Recipient::parse(r).ok())
         .map(|r| pin::stanza_type(&r))
         .collect();
+    let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
     let had = std::fs::read(env.store_path())
         .ok()
         .and_then(|raw| Opened::new(&raw[..], "").ok().map(|o| o.stanza_types()))
