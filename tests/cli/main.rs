@@ -24,6 +24,7 @@ mod kv;
 mod manifest;
 mod memory;
 mod messages;
+mod noleak;
 mod plan;
 mod plan_apply;
 mod roles;
