@@ -21,11 +21,19 @@
 # plan's result (the sealed one decrypted), 0600; applying the plan again must succeed, skip the
 # stores already applied (same bytes) and complete the others.
 #
+# hooks (opt-in: CRASH_TESTS=hooks): a real PostgreSQL 15 in a temp folder, a DB_PASSWORD with
+# set and test hooks; each round SIGKILLs `envmint rotate --key DB_PASSWORD` at a delay sweeping
+# every stage (pending, set, test, finish), then a run to the end must finish it, leave no
+# pending value, and the store's current value must log in. It is the end-to-end test
+# tests/cli/hooks.rs (40 kills in CI) with ENVMINT_HOOK_KILLS=KILLS, so it runs the test build
+# of envmint, not $ENVMINT.
+#
 # Exits 1 on any violation, 2 on a setup failure.
 #
 #   scripts/crash-test.sh          # 200 kills of each
 #   scripts/crash-test.sh 30       # short mode for CI
 #   CRASH_TESTS="rotate apply" scripts/crash-test.sh 50   # only those loops
+#   CRASH_TESTS=hooks scripts/crash-test.sh 1000   # hooks against PostgreSQL
 #   ENVMINT=path/to/envmint scripts/crash-test.sh   # skip the build, test that binary
 set -euo pipefail
 
@@ -568,6 +576,14 @@ crash_apply() {
         return 1
     fi
     echo "OK: every store was always its old bytes or the plan's result, mode 600, and applying the plan again completed it"
+}
+
+crash_hooks() {
+    # CI=1: a missing PostgreSQL fails the run instead of skipping it.
+    ENVMINT_HOOK_KILLS=$kills CI=1 cargo test --locked --quiet --manifest-path "$root/Cargo.toml" \
+        --test cli hooks::a_sigkill_at_any_stage_leaves_a_store_the_next_run_finishes -- \
+        --exact --nocapture
+    echo "OK: hooks: $kills kills, each followed by a run that finished the rotation; the current value logged in every time"
 }
 
 # CRASH_TESTS="bootstrap rotate apply" (the default) chooses the loops; each runs in a subshell with
