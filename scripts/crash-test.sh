@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# crash-test.sh [KILLS] -- SIGKILL `envmint bootstrap`, `envmint rotate` and `envmint apply` at
-# random moments and check that no secret file is ever half-written.
+# crash-test.sh [KILLS] -- SIGKILL every writing command of envmint (bootstrap, rotate, apply,
+# set, unset, edit, seal, unseal, rekey, export) at random moments and check that no secret file
+# is ever half-written. KILLS per command.
 #
 # bootstrap: for each round, restore a ~1 MB dotenv file (0600) that lacks the six preset keys,
 # start `envmint bootstrap crash` on it, SIGKILL it after a random delay, then check that the
@@ -21,6 +22,11 @@
 # plan's result (the sealed one decrypted), 0600; applying the plan again must succeed, skip the
 # stores already applied (same bytes) and complete the others.
 #
+# more: set, unset, edit (a scripted editor), seal ENV, unseal ENV, rekey, export -o and export
+# --format docker-secrets, each over its own small project (see crash_more below): after each
+# kill every file the command writes is its complete old or complete new version, 0600, a temp
+# file left is 0600, edit's private copy is 0600 in a 0700 folder, and the next run completes.
+#
 # hooks (opt-in: CRASH_TESTS=hooks): a real PostgreSQL 15 in a temp folder, a DB_PASSWORD with
 # set and test hooks; each round SIGKILLs `envmint rotate --key DB_PASSWORD` at a delay sweeping
 # every stage (pending, set, test, finish), then a run to the end must finish it, leave no
@@ -33,6 +39,7 @@
 #   scripts/crash-test.sh          # 200 kills of each
 #   scripts/crash-test.sh 30       # short mode for CI
 #   CRASH_TESTS="rotate apply" scripts/crash-test.sh 50   # only those loops
+#   CRASH_TESTS=more CRASH_MORE="set edit" scripts/crash-test.sh 50
 #   CRASH_TESTS=hooks scripts/crash-test.sh 1000   # hooks against PostgreSQL
 #   ENVMINT=path/to/envmint scripts/crash-test.sh   # skip the build, test that binary
 set -euo pipefail
@@ -578,6 +585,242 @@ crash_apply() {
     echo "OK: every store was always its old bytes or the plan's result, mode 600, and applying the plan again completed it"
 }
 
+# --- every other writing command: set, unset, edit, seal, unseal, rekey, export -----------------
+#
+# One loop per command, each in its own copy of a small project: a plain environment `p` (~0.2 MB,
+# 4,000 other keys), a sealed one `s` (the same body) and `d` (40 keys, for docker-secrets). For
+# each command, one uninterrupted run from the base state gives the "new" state of every file it
+# may write; every round restores the base, SIGKILLs the command at a random moment, and checks
+# that each of those files is its complete old or complete new version (a sealed file: its
+# recipients and its decrypted plaintext; record times are masked, since `set` dates at its own
+# instant), 0600 (a docker-secrets folder 0700), that a temporary file left is 0600, and that
+# running the command again completes it and leaves no temporary file. `edit` is killed with its
+# editor's copy open: the copy's folder must be 0700 and the copy 0600 (no plaintext readable by
+# others), and the next `edit` removes it.
+
+more_setup() {
+    local dir=$work/more-base
+    mkdir "$dir"
+    (
+        cd "$dir"
+        "$ENVMINT" keygen -o "$work/more-id.txt" 2> k1 || { cat k1 >&2; exit 2; }
+        "$ENVMINT" keygen -o "$work/more-id2.txt" 2> k2 || { cat k2 >&2; exit 2; }
+        r1=$(sed -n 's/^Public key: //p' k1) r2=$(sed -n 's/^Public key: //p' k2)
+        rm k1 k2
+        echo "$r2" > "$work/more-r2"
+        {
+            printf '[environments.p]\nfile = ".env.p"\n\n[environments.d]\nfile = ".env.d"\n\n'
+            printf '[environments.s]\nfile = ".env.s.local"\nsealed = ".env.s.age"\nrecipients = ["%s"]\n\n' "$r1"
+            printf '[secrets.SECRET_KEY]\nkind = "hex"\nbytes = 32\n\n[secrets.STRIPE_API_KEY]\nexternal = true\n'
+        } > envmint.toml
+        awk 'BEGIN { srand(11); print "SECRET_KEY=" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+            print "STRIPE_API_KEY=sk_test_the_old_value_0123456789"
+            for (i = 0; i < 4000; i++) {
+                v = ""; for (j = 0; j < 40; j++) v = v sprintf("%x", int(rand() * 16))
+                printf "OTHER_%05d=%s\n", i, v } }' > .env.p
+        head -40 .env.p > .env.d
+        cp .env.p .env.s.local
+        chmod 600 .env.p .env.d .env.s.local
+        ENVMINT_IDENTITY=$work/more-id.txt "$ENVMINT" seal s --remove-plaintext > /dev/null 2>&1 ||
+            { echo "setup: seal s failed" >&2; exit 2; }
+    ) || exit 2
+    printf 'sk_live_%s' "$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$work/more-value"
+}
+
+# more_prepare CMD: the base state of CMD's copy in the current folder (called before each round).
+more_prepare() {
+    rm -rf ./* ./.env* ./.*.envmint-tmp.* 2> /dev/null || true
+    cp -a "$work/more-base/." .
+    case $1 in
+        seal)
+            ENVMINT_IDENTITY=$work/more-id.txt "$ENVMINT" unseal s > /dev/null 2>&1 || { echo "setup: unseal s failed" >&2; exit 2; }
+            sed -i 's/^OTHER_02000=.*/OTHER_02000=changed-before-seal/' .env.s.local ;;
+        unseal)
+            ENVMINT_IDENTITY=$work/more-id.txt "$ENVMINT" unseal s > /dev/null 2>&1 || { echo "setup: unseal s failed" >&2; exit 2; }
+            sed -i 's/^OTHER_02000=.*/OTHER_02000=stale-plaintext/' .env.s.local ;;
+        rekey)
+            sed -i "s/^recipients = \[\(.*\)\]/recipients = [\1, \"$(cat "$work/more-r2")\"]/" envmint.toml ;;
+        export) : > out.env; chmod 600 out.env ;;
+    esac
+}
+
+# The command of each loop (run with `exec`, so the kill hits envmint itself) and the paths it
+# writes (a trailing / for a folder, checked file by file).
+more_cmd() {
+    case $1 in
+        set) cmd=(sh -c 'exec "$0" set p STRIPE_API_KEY < "$1"' "$ENVMINT" "$work/more-value"); paths=(.env.p) ;;
+        unset) cmd=("$ENVMINT" unset p OTHER_02000 --if-exists); paths=(.env.p) ;;
+        edit) cmd=("$ENVMINT" edit p); paths=(.env.p) ;;
+        seal) cmd=("$ENVMINT" seal s); paths=(.env.s.age .env.s.local) ;;
+        unseal) cmd=("$ENVMINT" unseal s --force); paths=(.env.s.age .env.s.local) ;;
+        rekey) cmd=("$ENVMINT" rekey s --yes); paths=(.env.s.age) ;;
+        export) cmd=("$ENVMINT" export p --format dotenv -o out.env); paths=(.env.p out.env) ;;
+        docker-secrets) cmd=("$ENVMINT" export d --format docker-secrets -o secrets); paths=(.env.d secrets/) ;;
+        *) echo "unknown crash test $1" >&2; exit 2 ;;
+    esac
+}
+
+# view PATH: one line that is equal for equal contents: `absent`, or the mode and a digest (of
+# the decrypted plaintext and the stanza count for a sealed file), record times masked.
+view() {
+    local f=$1
+    [[ -e $f || -L $f ]] || { echo absent; return; }
+    local mode
+    mode=$(stat -c %a "$f")
+    if [[ -d $f ]]; then echo "dir $mode"; return; fi
+    if [[ $f == *.age ]]; then
+        local stanzas plain
+        stanzas=$(grep -a -c '^-> ' "$f" || true)
+        plain=$("$ENVMINT" unseal "$f" --stdout 2> /dev/null | sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z/T/g' | sha256sum) ||
+            { echo "undecryptable $mode"; return; }
+        echo "$mode sealed to $stanzas: ${plain%% *}"
+        return
+    fi
+    local sum
+    sum=$(sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z/T/g' "$f" | sha256sum)
+    echo "$mode ${sum%% *}"
+}
+
+# views: every written path's view, one per line as `PATH VIEW` (folders file by file).
+views() {
+    local p f
+    for p in "${paths[@]}"; do
+        if [[ $p == */ ]]; then
+            echo "${p%/} $(view "${p%/}")"
+            [[ -d ${p%/} ]] || continue
+            for f in "${p%/}"/* "${p%/}"/.envmint-export; do
+                [[ -e $f ]] && echo "$f $(view "$f")"
+            done
+        else
+            echo "$p $(view "$p")"
+        fi
+    done
+}
+
+# more_check: every path's view is its old or its new one. Sets `state` or `why`.
+more_check() {
+    state='' why=''
+    local now line path v old new olds=0 news=0
+    now=$(views)
+    while IFS= read -r line; do
+        path=${line%% *} v=${line#* }
+        old=$(sed -n "s|^$path ||p" <<< "$old_views")
+        new=$(sed -n "s|^$path ||p" <<< "$new_views")
+        [[ -n $old ]] || old=absent
+        [[ -n $new ]] || new=absent
+        if [[ $v == "$old" ]]; then olds=$((olds + 1))
+        elif [[ $v == "$new" ]]; then news=$((news + 1))
+        else why="$path is neither old ($old) nor new ($new): $v"; return 1
+        fi
+        case $v in
+            absent | "dir 700"* | 600\ *) ;;
+            *) why="$path: mode/state $v"; return 1 ;;
+        esac
+    done <<< "$now"
+    # A path the new state has and the current listing lacks is absent: old when old is absent.
+    while IFS= read -r line; do
+        path=${line%% *}
+        grep -q "^$path " <<< "$now" && continue
+        old=$(sed -n "s|^$path ||p" <<< "$old_views")
+        [[ -z $old || $old == absent ]] || { why="$path vanished"; return 1; }
+    done <<< "$new_views"
+    if ((news == 0)); then state=old; elif ((olds == 0)); then state=new; else state=mixed; fi
+}
+
+crash_more_one() {
+    local name=$1
+    mkdir "$work/more-$name"
+    cd "$work/more-$name"
+    more_cmd "$name"
+    export ENVMINT_IDENTITY=$work/more-id.txt XDG_RUNTIME_DIR=$work/more-$name.run
+    mkdir -m 700 "$XDG_RUNTIME_DIR"
+    # The scripted editor of `edit`: one value changed.
+    export VISUAL="sed -i s/^OTHER_02000=.*/OTHER_02000=edited-by-the-editor/"
+    local out total=0 t0 t1 i
+    more_prepare "$name"
+    old_views=$(views)
+    for i in 1 2 3; do
+        more_prepare "$name"
+        t0=$(now_us)
+        out=$("${cmd[@]}" 2>&1) || { echo "setup: ${cmd[*]} failed: $out" >&2; exit 2; }
+        t1=$(now_us)
+        total=$((total + t1 - t0))
+    done
+    new_views=$(views)
+    [[ $new_views != "$old_views" ]] || { echo "setup: $name changed nothing" >&2; exit 2; }
+    local run_us=$((total / 3))
+    echo "$name: one run ~$((run_us / 1000)) ms; $kills kills"
+
+    local -A seen=()
+    local before_hi=0 after_lo=$run_us mid_sum=0 mid_n=0 aimed=0 violations=0 delay status left t kind
+    for ((i = 1; i <= kills; i++)); do
+        more_prepare "$name"
+        aim "$i" "$kills" "$run_us" "$mid_sum" "$mid_n" "$before_hi" "$after_lo"
+        kill_after "$delay" "${cmd[@]}"
+        if ! more_check; then
+            echo "VIOLATION $name round $i (delay ${delay}us, exit $status): $why" >&2
+            violations=$((violations + 1))
+            continue
+        fi
+        left=$( (temps; cd secrets 2> /dev/null && compgen -G '.*.envmint-tmp.*' | sed 's|^|secrets/|') || true)
+        for t in $left; do
+            [[ $(stat -c %a "$t") == 600 ]] || { echo "VIOLATION $name round $i: temp file $t is not 0600" >&2; violations=$((violations + 1)); }
+        done
+        # edit's private copy, left by a SIGKILL: readable by its owner only.
+        for t in "$XDG_RUNTIME_DIR"/envmint-edit-*; do
+            [[ -e $t ]] || continue
+            [[ $(stat -c %a "$t") == 700 ]] || { echo "VIOLATION $name round $i: $t is not 0700" >&2; violations=$((violations + 1)); }
+            for f in "$t"/* "$t"/.[!.]*; do
+                [[ -f $f ]] || continue
+                [[ $(stat -c %a "$f") == 600 ]] || { echo "VIOLATION $name round $i: $f is not 0600" >&2; violations=$((violations + 1)); }
+            done
+        done
+        if ((status == 0)); then kind=finished
+        elif [[ $state == new ]]; then kind=after
+        elif [[ -n $left || $state == mixed ]]; then kind=during
+        else kind=before
+        fi
+        seen[$kind]=$((${seen[$kind]:-0} + 1))
+        case $kind in
+            during) mid_sum=$((mid_sum + delay)) mid_n=$((mid_n + 1)) ;;
+            before) ((delay <= before_hi)) || before_hi=$delay ;;
+            *) ((delay >= after_lo)) || after_lo=$delay ;;
+        esac
+        [[ $status != 0 || -z $left ]] || { echo "VIOLATION $name round $i: a finished run left temps [$left]" >&2; violations=$((violations + 1)); }
+        # The next run completes the work and cleans up.
+        if ! out=$("${cmd[@]}" 2>&1); then
+            echo "VIOLATION $name round $i: the run after the kill failed: $out" >&2
+            violations=$((violations + 1))
+            continue
+        fi
+        if [[ $(views) != "$new_views" ]]; then
+            echo "VIOLATION $name round $i: the run after the kill did not reach the new state" >&2
+            violations=$((violations + 1))
+        fi
+        left=$( (temps; cd secrets 2> /dev/null && compgen -G '.*.envmint-tmp.*') || true)
+        [[ -z $left ]] || { echo "VIOLATION $name round $i: temp files remain after a clean run: $left" >&2; violations=$((violations + 1)); }
+        if [[ $name == edit ]] && compgen -G "$XDG_RUNTIME_DIR/envmint-edit-*" > /dev/null; then
+            echo "VIOLATION edit round $i: the next edit left a private copy folder" >&2
+            violations=$((violations + 1))
+        fi
+    done
+    echo "$name kills: $kills ($aimed aimed); before any write: ${seen[before]:-0}, during: ${seen[during]:-0}, after the renames: ${seen[after]:-0}; finished before the kill: ${seen[finished]:-0}"
+    if ((violations > 0)); then
+        echo "FAIL: $name: $violations violation(s)" >&2
+        return 1
+    fi
+    echo "OK: $name: every file was always its complete old or complete new version, 0600, and the next run completed it"
+}
+
+crash_more() {
+    more_setup
+    local name failed=0
+    for name in ${CRASH_MORE:-set unset edit seal unseal rekey export docker-secrets}; do
+        (crash_more_one "$name") || failed=1
+    done
+    return "$failed"
+}
+
 crash_hooks() {
     # CI=1: a missing PostgreSQL fails the run instead of skipping it.
     ENVMINT_HOOK_KILLS=$kills CI=1 cargo test --locked --quiet --manifest-path "$root/Cargo.toml" \
@@ -586,10 +829,10 @@ crash_hooks() {
     echo "OK: hooks: $kills kills, each followed by a run that finished the rotation; the current value logged in every time"
 }
 
-# CRASH_TESTS="bootstrap rotate apply" (the default) chooses the loops; each runs in a subshell with
+# CRASH_TESTS="bootstrap rotate apply more" (the default) chooses the loops; each runs in a subshell with
 # errexit, and a failing one does not stop the next.
 failed=0
-for test in ${CRASH_TESTS:-bootstrap rotate apply}; do
+for test in ${CRASH_TESTS:-bootstrap rotate apply more}; do
     set +e
     (
         set -e

@@ -9,6 +9,20 @@ use std::fmt;
 use zeroize::Zeroizing;
 
 /// A generated or loaded secret value. Zeroized on drop; `Debug` prints `Secret(..)`.
+///
+/// It has no `Display`, so a value cannot reach a message by `{}` (this must not compile):
+///
+/// ```compile_fail
+/// let value = envmint::Secret::new("s3cr3t".to_string());
+/// let _ = format!("{value}");
+/// ```
+///
+/// nor by `ToString`:
+///
+/// ```compile_fail
+/// let value = envmint::Secret::new("s3cr3t".to_string());
+/// let _ = value.to_string();
+/// ```
 pub struct Secret(SecretString);
 
 impl Secret {

@@ -251,6 +251,11 @@ fn floor_second(t: Timestamp) -> i64 {
     if t.subsec_nanosecond() < 0 { s - 1 } else { s }
 }
 
+/// `t` without its fraction of a second (floored, as [`format_timestamp`] writes it).
+pub fn whole_second(t: Timestamp) -> Timestamp {
+    Timestamp::from_second(floor_second(t)).unwrap_or(t)
+}
+
 /// Formats `t` as RFC 3339 in UTC with whole seconds, the form of `# envmint: generated=...`
 /// records: `2026-11-23T07:00:00Z`. The fraction of a second is dropped (not rounded).
 pub fn format_timestamp(t: Timestamp) -> String {

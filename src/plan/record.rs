@@ -24,7 +24,7 @@
 //! error ([`RecordError`]): the key's age is then unknown, which the caller reports as a
 //! warning.
 
-use crate::time::{format_timestamp, parse_instant};
+use crate::time::{format_timestamp, parse_instant, whole_second};
 use jiff::Timestamp;
 use std::fmt;
 
@@ -247,10 +247,15 @@ const KNOWN: [&str; 6] = [
 ];
 
 fn instant(field: &'static str, text: &str) -> Result<Timestamp, RecordError> {
-    parse_instant(text).map_err(|_| RecordError::BadTimestamp {
-        field,
-        text: shown(text),
-    })
+    // Records carry whole seconds: a fraction written by hand (`07:00:00.5Z`, or ISO 8601's
+    // `07:00:00,5Z`) is dropped here, as writing the record drops it, so the record in memory
+    // is the one a rewrite puts in the file (found by fuzzing: `fuzz/fuzz_targets/record.rs`).
+    parse_instant(text)
+        .map(whole_second)
+        .map_err(|_| RecordError::BadTimestamp {
+            field,
+            text: shown(text),
+        })
 }
 
 fn instants(field: &'static str, text: &str) -> Result<Vec<Timestamp>, RecordError> {
@@ -295,6 +300,24 @@ impl fmt::Display for Record {
 mod tests {
     use super::*;
     use crate::dotenv::Document;
+
+    /// Fuzzing regression: a time with a fraction (here a comma fraction and a -11:00 offset)
+    /// read, rendered and read again was not the same record: the fraction was kept in memory
+    /// and dropped in the file.
+    #[test]
+    fn a_record_with_a_fraction_of_a_second_renders_to_itself() {
+        for text in [
+            "set=2026-11-23T07:00:00,2202626-11",
+            "generated=2026-11-23T07:00:00.999999999Z",
+            "previous-of=A retired=1969-12-31T23:59:59.5Z expires=2026-11-23T07:00:00.1+01:00",
+        ] {
+            let record = Record::parse(text).unwrap();
+            let again = Record::parse(&record.to_string()).unwrap();
+            assert_eq!(again, record, "{text} -> {record}");
+        }
+        let r = Record::parse("set=2026-11-23T07:00:00,5Z").unwrap();
+        assert_eq!(r.to_string(), "set=2026-11-23T07:00:00Z");
+    }
 
     fn t(text: &str) -> Timestamp {
         parse_instant(text).unwrap()

@@ -390,15 +390,9 @@ pub fn build<R: CryptoRng + ?Sized>(
             && role_decision(decl, r, explicit || options.set_at_service.contains(key))
                 == Decision::Keep
         {
-            built.changes.push(Change {
-                key: key.to_string(),
-                action: Action::CredentialKept,
-                reason: Some(r),
-                kind: None,
-                bits: None,
-                previous_of: None,
-                count: 1,
-            });
+            built
+                .changes
+                .push(held_back(key, Action::CredentialKept, r, 1));
             reason = None;
         }
         rotate_key(
@@ -470,15 +464,9 @@ fn rotate_key<R: CryptoRng + ?Sized>(
     let now = options.now;
     if decl.external {
         if let Some(reason) = reason {
-            built.changes.push(Change {
-                key: key.to_string(),
-                action: Action::ExternalDue,
-                reason: Some(reason),
-                kind: None,
-                bits: None,
-                previous_of: None,
-                count: 1,
-            });
+            built
+                .changes
+                .push(held_back(key, Action::ExternalDue, reason, 1));
         }
         return Ok(());
     }
@@ -503,15 +491,9 @@ fn rotate_key<R: CryptoRng + ?Sized>(
                 held: found.alive.len(),
             });
         }
-        built.changes.push(Change {
-            key: key.to_string(),
-            action: Action::KeyringFull,
-            reason: Some(r),
-            kind: None,
-            bits: None,
-            previous_of: None,
-            count: found.alive.len(),
-        });
+        built
+            .changes
+            .push(held_back(key, Action::KeyringFull, r, found.alive.len()));
         reason = None;
     }
     if let Some(reason) = reason {
@@ -616,15 +598,9 @@ fn finish(
     if retired {
         let names = slots(decl, &found.alive[..1]);
         for (name, _) in names {
-            built.changes.push(Change {
-                key: name,
-                action: Action::Retired,
-                reason: None,
-                kind: None,
-                bits: None,
-                previous_of: Some(key.to_string()),
-                count: 1,
-            });
+            built
+                .changes
+                .push(previous_change(name, Action::Retired, key, 1));
         }
     }
     for (name, count) in std::mem::take(&mut found.expired) {
@@ -686,7 +662,8 @@ impl Entry {
     }
 }
 
-fn previous_change(name: String, action: Action, key: &str, count: usize) -> Change {
+/// The change of previous variable `name` of `key` (holding `count` values).
+pub(super) fn previous_change(name: String, action: Action, key: &str, count: usize) -> Change {
     Change {
         key: name,
         action,
@@ -694,6 +671,20 @@ fn previous_change(name: String, action: Action, key: &str, count: usize) -> Cha
         kind: None,
         bits: None,
         previous_of: Some(key.to_string()),
+        count,
+    }
+}
+
+/// The change of a selected `key` the rotation leaves as it is (an external key, a kept
+/// credential, a full keyring), with why it was selected.
+fn held_back(key: &str, action: Action, reason: Reason, count: usize) -> Change {
+    Change {
+        key: key.to_string(),
+        action,
+        reason: Some(reason),
+        kind: None,
+        bits: None,
+        previous_of: None,
         count,
     }
 }
@@ -972,6 +963,13 @@ mod tests {
 
     const HEX: &str = "kind = \"hex\"\nbytes = 32\n";
 
+    /// The error of a rotation that cannot be built.
+    fn build_err(m: &Manifest, text: &str, o: &Options) -> RotationError {
+        let env = m.environment("production").unwrap();
+        let doc = Document::parse(text);
+        build(m, env, &doc, o, &mut ChaCha20Rng::seed_from_u64(1)).unwrap_err()
+    }
+
     #[test]
     fn the_same_seed_gives_the_same_edits_and_debug_shows_no_value() {
         let m = manifest(&format!("[secrets.A]\n{HEX}overlap = \"1d\"\n"));
@@ -1045,13 +1043,13 @@ mod tests {
         let env = m.environment("production").unwrap();
         let doc = Document::parse("A=x,y\n");
         let o = options(Selection::All, "2026-01-01");
-        let err = build(&m, env, &doc, &o, &mut ChaCha20Rng::seed_from_u64(1)).unwrap_err();
+        let err = build_err(&m, "A=x,y\n", &o);
         assert!(
             matches!(err, RotationError::SeparatorInValue { .. }),
             "{err:?}"
         );
         let o = options(Selection::Keys(vec!["NOPE".into()]), "2026-01-01");
-        let err = build(&m, env, &doc, &o, &mut ChaCha20Rng::seed_from_u64(1)).unwrap_err();
+        let err = build_err(&m, "A=x,y\n", &o);
         assert!(
             matches!(&err, RotationError::NotDeclared { key, .. } if key == "NOPE"),
             "{err:?}"
@@ -1228,15 +1226,7 @@ mod tests {
         }
         // ... and --key is refused, naming the key.
         let o = options(Selection::Keys(vec!["ENC".into()]), "2046-01-01");
-        let env = m.environment("production").unwrap();
-        let err = build(
-            &m,
-            env,
-            &Document::parse(&two),
-            &o,
-            &mut ChaCha20Rng::seed_from_u64(1),
-        )
-        .unwrap_err();
+        let err = build_err(&m, &two, &o);
         assert!(
             matches!(&err, RotationError::KeyringFull { key, held: 2, .. } if key == "ENC"),
             "{err:?}"
@@ -1294,12 +1284,10 @@ mod tests {
     #[test]
     fn fail_a_clock_behind_the_records_and_records_never_dated_before_them() {
         let m = manifest(&format!("[secrets.A]\n{HEX}overlap = \"7d\"\n"));
-        let env = m.environment("production").unwrap();
         let text = "# envmint: generated=2026-01-02T00:00:00Z\nA=1\n";
-        let doc = Document::parse(text);
         // A day behind: refused, naming the record.
         let o = options(Selection::All, "2026-01-01");
-        let err = build(&m, env, &doc, &o, &mut ChaCha20Rng::seed_from_u64(1)).unwrap_err();
+        let err = build_err(&m, text, &o);
         let RotationError::ClockBehind(behind) = err else {
             panic!("{err:?}")
         };

@@ -30,8 +30,11 @@ pub fn encrypt<W: Write>(
     output: W,
     output_name: &Path,
 ) -> crate::Result<W> {
-    let encryptor = age::Encryptor::with_recipients(recipients.iter().map(|r| r.as_age()))
+    let boxed = super::recipients::for_age(recipients)
         .map_err(|e| Error::usage(format!("cannot seal to these recipients: {e}")))?;
+    let encryptor =
+        age::Encryptor::with_recipients(boxed.iter().map(|r| r.as_ref() as &dyn age::Recipient))
+            .map_err(|e| Error::usage(format!("cannot seal to these recipients: {e}")))?;
     run_encryptor(encryptor, armor, input, input_name, output, output_name)
 }
 
@@ -69,7 +72,7 @@ fn run_encryptor<W: Write>(
     } else {
         Format::Binary
     };
-    let armored = ArmoredWriter::wrap_output(output, format).map_err(write_err)?;
+    let armored = ArmoredWriter::wrap_output(WholeWrites(output), format).map_err(write_err)?;
     let mut writer = encryptor.wrap_output(armored).map_err(write_err)?;
     let mut buf = Zeroizing::new(vec![0u8; CHUNK]);
     loop {
@@ -82,7 +85,25 @@ fn run_encryptor<W: Write>(
         writer.write_all(&buf[..n]).map_err(write_err)?;
     }
     let armored = writer.finish().map_err(write_err)?;
-    armored.finish().map_err(write_err)
+    armored.finish().map(|w| w.0).map_err(write_err)
+}
+
+/// A writer whose every `write` takes the whole buffer. The age crate writes its header one
+/// piece per `write` call and fails on a short one ("failed to write header:
+/// BufferTooSmall"), which a legal writer such as the atomic pipe makes when a piece crosses
+/// the end of its buffer: sealing to about 600 recipients or more (a header past 64 KiB) failed
+/// with exit 74 (found by scripts/hostile.sh with 4,000).
+struct WholeWrites<W>(W);
+
+impl<W: Write> Write for WholeWrites<W> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.0.write_all(data)?;
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// Whether every stanza of the header in `kept` ends with a body line shorter than 64 columns,
@@ -544,6 +565,49 @@ mod tests {
             Path::new("out"),
         )
         .unwrap()
+    }
+
+    /// A writer with a 1,000-byte buffer that, like the atomic pipe, takes only what fits
+    /// before the buffer's end in one `write`.
+    struct Trickle(Vec<u8>);
+
+    impl Write for Trickle {
+        fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+            let n = data.len().min(1000 - self.0.len() % 1000);
+            self.0.extend_from_slice(&data[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Regression (hostile sizes): a header piece crossing the end of the output's buffer was
+    /// refused with "failed to write header: BufferTooSmall"; a 100-recipient header is
+    /// written whole, binary and armored, and opens.
+    #[test]
+    fn a_header_larger_than_the_output_buffer_is_written_whole() {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(5);
+        let mut recipients: Vec<Recipient> = (0..99)
+            .map(|_| {
+                let pair = crate::seal::keygen::generate(&mut rng, jiff::Timestamp::UNIX_EPOCH);
+                Recipient::parse(&pair.recipient).unwrap()
+            })
+            .collect();
+        recipients.push(Recipient::parse(ids()[0].public()).unwrap());
+        for armor in [false, true] {
+            let out = encrypt(
+                &recipients,
+                armor,
+                &mut &b"A=1\n"[..],
+                Path::new("in"),
+                Trickle(Vec::new()),
+                Path::new("out"),
+            )
+            .unwrap_or_else(|e| panic!("armor {armor}: {e}"));
+            assert_eq!(&open(&out.0).unwrap()[..], b"A=1\n", "armor {armor}");
+        }
     }
 
     fn open(sealed: &[u8]) -> crate::Result<Zeroizing<Vec<u8>>> {

@@ -23,6 +23,7 @@ mod init;
 mod kv;
 mod manifest;
 mod messages;
+mod noleak;
 mod plan;
 mod plan_apply;
 mod roles;

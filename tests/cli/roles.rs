@@ -293,14 +293,22 @@ fn set_retires_the_old_value_of_an_external_secret_with_an_overlap() {
     // A credential without an overlap is simply replaced; an encryption key keeps the old one.
     let out = out
         .then()
-        .args(["set", "production", "STRIPE_API_KEY"])
+        .args(["set", "production", "STRIPE_API_KEY", "--json"])
         .stdin("sk_new")
         .status(0);
+    assert!(!out.stdout().contains("retired"), "{}", out.stdout());
+    // --json reports the retirement set made, as rotate --json does (never a value).
     let out = out
         .then()
-        .args(["set", "production", "ENC"])
+        .args(["set", "production", "ENC", "--json"])
         .stdin("k1")
         .status(0);
+    let json = out.json();
+    assert_eq!(json["action"], "replaced");
+    assert_eq!(json["retired"][0]["key"], "ENC_OLD");
+    assert_eq!(json["retired"][0]["action"], "retired");
+    assert_eq!(json["retired"][0]["previous_of"], "ENC");
+    assert!(!out.stdout().contains("k0"), "{}", out.stdout());
     let file = out.read(".env");
     assert!(!file.contains("sk_old") && !file.contains("STRIPE_API_KEY_PREVIOUS"));
     assert!(file.contains("\nENC_OLD=k0\n"), "{file}");
@@ -490,4 +498,36 @@ fn a_role_changed_in_the_manifest_neither_drops_a_keyring_nor_rotates_a_password
         .args(["retire", "production", "ENCRYPTION_KEY"])
         .status(0);
     assert!(!values(&out, ".env").contains_key("ENCRYPTION_KEY_PREVIOUS"));
+}
+
+/// `retire` also removes a key's retired values left under names it no longer uses, and those
+/// of a key the manifest no longer declares (found by their `previous-of` record): a keyring's
+/// are never removed by a rotation, so they would otherwise stay for good.
+#[test]
+fn retire_removes_values_left_behind_by_a_changed_or_removed_secret() {
+    let text = format!(
+        "{KEYRING}# envmint: previous-of=ENC retired=2024-01-01T00:00:00Z\nENC_PREVIOUS=moved\n\
+         # envmint: previous-of=OLD_KEY retired=2024-01-01T00:00:00Z\nOLD_KEY_PREVIOUS=gone\n"
+    );
+    let out = Test::new()
+        .write("envmint.toml", keyring_manifest(""))
+        .write(".env", &text)
+        .chmod(".env", 0o600)
+        .args(["retire", "production", "OLD_KEY", "--json"])
+        .status(0);
+    assert_eq!(out.json()["changes"][0]["key"], "OLD_KEY_PREVIOUS");
+    assert_eq!(out.json()["removed"], 1);
+    let file = out.read(".env");
+    assert!(!file.contains("OLD_KEY_PREVIOUS"), "{file}");
+    let out = out
+        .then()
+        .args(["retire", "production", "ENC", "--older-than", "2023-01-01"])
+        .status(0);
+    assert_eq!(out.read(".env"), file, "nothing that old");
+    let out = out.then().args(["retire", "production", "ENC"]).status(0);
+    let file = out.read(".env");
+    assert!(
+        !file.contains("ENC_PREVIOUS") && !file.contains("ENC_OLD"),
+        "{file}"
+    );
 }

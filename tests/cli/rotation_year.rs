@@ -5,10 +5,9 @@
 //! - each generated key is rotated exactly on the day it falls due (age >= rotate_every, or an
 //!   unknown age, or missing), and on no other day; an external key never is;
 //! - retired values appear in every overlap form (one `KEY_PREVIOUS`, a custom name, numbered
-//!   `AUTH_SECRET_{n}` keeping 2 (the generic form, `_1` newest; Auth.js itself reads the nextjs
-//!   preset's `slots`), a comma list keeping 2, newest first) and disappear when
-//!   their window ends or `keep` pushes them out, each with its `# envmint: previous-of=...`
-//!   record; a secret without overlap never leaves one behind;
+//!   `LINK_SIGNING_KEY_{n}` keeping 2 (the generic form, `_1` newest), a comma list keeping 2,
+//!   newest first) and disappear when their window ends or `keep` pushes them out, each with
+//!   its `# envmint: previous-of=...` record; a secret without overlap never leaves one behind;
 //! - `--all` (day 100) rotates every generated key at once and `--key K --no-overlap`
 //!   (day 200) drops K's old values at once;
 //! - roles (issue 14): the encryption key's retired keys are never dropped by time (its
@@ -42,7 +41,7 @@ const START: &str = "2030-01-07T06:00:00Z";
 const DAYS: i64 = 366;
 /// The day the whole set is rotated with `--all` instead of `--due`.
 const ALL_DAY: i64 = 100;
-/// The day AUTH_SECRET is rotated again with `--key AUTH_SECRET --no-overlap` after `--due`.
+/// The day LINK_SIGNING_KEY is rotated again with `--key LINK_SIGNING_KEY --no-overlap` after `--due`.
 const NO_OVERLAP_DAY: i64 = 200;
 /// The day a run whose clock is a day behind comes after the day's run (which rotated
 /// JWT_SECRET_KEY): refused, it changes nothing, and the next day's run does what the model
@@ -110,16 +109,16 @@ const DECLS: [Decl; 7] = [
                overlap = \"10d 12h\"\nprevious = \"SESSION_SECRET_OLD\"\n",
     },
     Decl {
-        key: "AUTH_SECRET",
+        key: "LINK_SIGNING_KEY",
         period_days: 7,
         // Between one and two periods: two old values at times, the oldest leaves by expiry,
         // except on day 100 (`--all`), where `keep` pushes one out.
         overlap: 10 * DAY,
-        form: Form::Numbered("AUTH_SECRET_", 2),
+        form: Form::Numbered("LINK_SIGNING_KEY_", 2),
         external: false,
         role: Role::Signing,
-        toml: "[secrets.AUTH_SECRET]\nkind = \"base64url\"\nbytes = 32\nrotate_every = \"7d\"\n\
-               overlap = \"10d\"\nprevious = { numbered = \"AUTH_SECRET_{n}\", keep = 2 }\n",
+        toml: "[secrets.LINK_SIGNING_KEY]\nkind = \"base64url\"\nbytes = 32\nrotate_every = \"7d\"\n\
+               overlap = \"10d\"\nprevious = { numbered = \"LINK_SIGNING_KEY_{n}\", keep = 2 }\n",
     },
     Decl {
         key: "APP_KEY",
@@ -171,7 +170,7 @@ const DECLS: [Decl; 7] = [
 /// The plain environment's file on day 0: unmanaged lines of every shape, look-alike names,
 /// a commented-out previous, JWT_SECRET_KEY and DB_PASSWORD written by hand without a record
 /// (unknown age: due at once), SESSION_SECRET with a record 20 days old (due on day 10),
-/// STRIPE_API_KEY set 5 days before (due on day 25, never rotated), AUTH_SECRET and APP_KEY
+/// STRIPE_API_KEY set 5 days before (due on day 25, never rotated), LINK_SIGNING_KEY and APP_KEY
 /// missing (generated on day 0).
 fn plain_initial() -> String {
     let session_at = stamp(start() - 20 * DAY);
@@ -193,7 +192,7 @@ fn plain_initial() -> String {
          \t# an indented comment\n\
          # envmint: set={stripe_at}\n\
          STRIPE_API_KEY=sk_test_51HandWrittenExternalKey\n\
-         AUTH_SECRET_OLDSTYLE=keep-me\n\
+         LINK_SIGNING_KEY_OLDSTYLE=keep-me\n\
          APP_KEY_HINT='not the key'\n\
          # the end\n"
     )
@@ -923,7 +922,7 @@ fn a_year_of_daily_rotate_due_runs_over_plain_and_sealed_environments() {
         let now = start() + day * DAY;
         let mut runs = vec![if day == ALL_DAY { Run::All } else { Run::Due }];
         if day == NO_OVERLAP_DAY {
-            runs.push(Run::KeyNoOverlap("AUTH_SECRET"));
+            runs.push(Run::KeyNoOverlap("LINK_SIGNING_KEY"));
         }
         // Every few days, and on the days around the first rotations, `status` says what the
         // run is about to find.
@@ -1023,13 +1022,18 @@ fn a_year_of_daily_rotate_due_runs_over_plain_and_sealed_environments() {
             );
         }
     }
-    for key in ["JWT_SECRET_KEY", "SESSION_SECRET", "AUTH_SECRET", "APP_KEY"] {
+    for key in [
+        "JWT_SECRET_KEY",
+        "SESSION_SECRET",
+        "LINK_SIGNING_KEY",
+        "APP_KEY",
+    ] {
         assert!(
             plain.expired.contains_key(key),
             "{key} never expired:{summary}"
         );
     }
-    for key in ["AUTH_SECRET", "APP_KEY", "JWT_SECRET_KEY"] {
+    for key in ["LINK_SIGNING_KEY", "APP_KEY", "JWT_SECRET_KEY"] {
         assert!(
             plain.trimmed.contains_key(key),
             "{key} never trimmed:{summary}"
@@ -1550,4 +1554,76 @@ fn a_store_with_records_ahead_of_the_clock_is_refused_and_the_others_are_rotated
             .starts_with("# envmint: generated=2030-03-01T00:00:00Z\nA=")
     );
     assert_eq!(out.read(".env.dev"), dev);
+}
+
+/// The Auth.js form (the `nextjs` preset's `slots`), over scheduled runs: Auth.js reads
+/// AUTH_SECRET_3, _2, _1, AUTH_SECRET in that order and encrypts with the first, so after every
+/// rotation that order must list the values newest first, at most four, and a retired value
+/// must leave when its 30-day window ends. (frameworks.rs proves the same with the real
+/// `@auth/core`; this runs everywhere.)
+#[test]
+fn the_auth_js_slots_read_newest_first_over_scheduled_runs() {
+    let order = [
+        "AUTH_SECRET_3",
+        "AUTH_SECRET_2",
+        "AUTH_SECRET_1",
+        "AUTH_SECRET",
+    ];
+    let read = |out: &Output| -> Vec<String> {
+        let file = out.read(".env.production.local");
+        order
+            .iter()
+            .filter_map(|k| {
+                file.lines()
+                    .find_map(|l| l.strip_prefix(&format!("{k}=")))
+                    .map(str::to_string)
+            })
+            .collect()
+    };
+    let mut out = Test::new()
+        .args(["init", "--preset", "nextjs"])
+        .status(0)
+        .then()
+        .args(["bootstrap", "production"])
+        .status(0);
+    // Every value the current one has been, newest first.
+    let mut history = read(&out);
+    assert_eq!(history.len(), 1);
+    // Four rotations ten days apart (--all: inside the window), then scheduled runs.
+    let start = jiff::Timestamp::now();
+    let day = |n: i64| {
+        (start + jiff::SignedDuration::from_hours(24 * n))
+            .strftime("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    };
+    for n in [1, 11, 21, 31] {
+        out = out
+            .then()
+            .args(["rotate", "production", "--all", "--at", &day(n)])
+            .status(0);
+        let now = read(&out);
+        assert!(
+            now[0] != history[0],
+            "day {n}: the value Auth.js encrypts with is new"
+        );
+        history.insert(0, now[0].clone());
+        let kept = now.len().min(4);
+        assert!(
+            now[..kept] == history[..kept],
+            "day {n}: Auth.js's order is not newest first"
+        );
+        assert!(now.len() <= 4);
+    }
+    // The values retired on days 11, 21 and 31 end their windows on days 41, 51 and 61 (the
+    // one of day 1 went on day 31): day 45 keeps two of them, day 62 none.
+    out = out
+        .then()
+        .args(["rotate", "production", "--due", "--at", &day(45)])
+        .status(0);
+    assert_eq!(read(&out).len(), 3, "day 45: the day-11 value expired");
+    out = out
+        .then()
+        .args(["rotate", "production", "--due", "--at", &day(62)])
+        .status(0);
+    assert!(read(&out) == history[..1], "day 62: only the current value");
 }

@@ -658,6 +658,14 @@ fn ssh_identities_plain_protected_and_rsa_unseal() {
         }
         let u = u.args(["unseal", "-i", key, &sealed]).status(0);
         assert_eq!(u.stdout(), "SSH=1\n", "{key}");
+        // RUSTSEC-2023-0071: an ssh-rsa identity works, with a warning on each use.
+        assert_eq!(
+            u.stderr()
+                .contains("warning: an ssh-rsa identity is in use"),
+            key == "rsa",
+            "{key}: {}",
+            u.stderr()
+        );
         out = u;
     }
     // A protected key with the wrong passphrase is refused (77).

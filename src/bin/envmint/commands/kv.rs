@@ -107,13 +107,23 @@ impl Target {
         }
     }
 
-    /// The `--json` line of a change to one key.
-    pub fn print_json(&self, key: &str, action: &str) -> Result<()> {
+    /// The `--json` line of a change to one key; `retired`: what `set` retired before it
+    /// wrote the new value (the old value kept in its `previous` form, ones pushed out).
+    pub fn print_json(
+        &self,
+        key: &str,
+        action: &str,
+        retired: &[envmint::plan::rotation::Change],
+    ) -> Result<()> {
         let line = JsonChange {
             environment: &self.env.name,
             file: shown(self.env.store_path(), &self.cwd).to_string_lossy(),
             key,
             action,
+            retired: retired
+                .iter()
+                .map(|c| super::rotate::json_change(&self.env.name, c))
+                .collect(),
         };
         let text = serde_json::to_string(&line).map_err(|e| {
             Error::from(envmint::error::FileError::os(
@@ -146,4 +156,8 @@ struct JsonChange<'a> {
     key: &'a str,
     /// `added`, `replaced`, `unchanged`, `removed` or `absent`.
     action: &'a str,
+    /// `set` of a secret that keeps its old values: the changes of that retirement, as
+    /// `rotate --json` gives them (absent when there were none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    retired: Vec<super::rotate::JsonChange<'a>>,
 }

@@ -16,18 +16,23 @@ use serde::Serialize;
 pub fn run(ctx: &Context, args: RetireArgs) -> Result<Exit> {
     let target = Target::of(ctx, &args.target)?;
     let key = args.key.as_str();
-    if !target
+    // A key the manifest no longer declares may still have retired values left in the store
+    // (the library finds them by their records); without a store there is nothing to look at.
+    let declared = target
         .manifest
         .secrets_for(&target.env.name)
-        .any(|d| d.key == key)
-    {
-        return Err(Error::usage(format!(
+        .any(|d| d.key == key);
+    let undeclared = || {
+        Error::usage(format!(
             "{}: not a secret of environment {}",
             key.escape_debug(),
             target.env.name
         ))
-        .with_hint("name a key declared under [secrets] for this environment (see envmint.toml)"));
-    }
+        .with_hint(
+            "name a key declared under [secrets] for this environment (see envmint.toml), or \
+             one whose retired values are still in the store",
+        )
+    };
     let older_than = args
         .older_than
         .as_deref()
@@ -37,6 +42,9 @@ pub fn run(ctx: &Context, args: RetireArgs) -> Result<Exit> {
         super::check_stdout()?;
     }
     let file = target.open(ctx)?;
+    if !file.exists() && !declared {
+        return Err(undeclared());
+    }
     if !file.exists() {
         return Err(Error::MissingInput {
             path: target.env.store_path().to_path_buf(),
@@ -54,7 +62,10 @@ pub fn run(ctx: &Context, args: RetireArgs) -> Result<Exit> {
         older_than,
         ctx.now,
     )
-    .map_err(|e| super::rotate::rotation_error(&target.env, e))?;
+    .map_err(|e| match e {
+        envmint::plan::rotation::RotationError::NotDeclared { .. } => undeclared(),
+        e => super::rotate::rotation_error(&target.env, e),
+    })?;
     apply_edits(&mut doc, &built.edits).map_err(|e| target.edit_error(e))?;
     let written = !args.dry_run && !built.is_empty() && target.save(&file, &doc)?;
     drop(file);

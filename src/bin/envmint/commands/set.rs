@@ -116,7 +116,7 @@ pub fn run(ctx: &Context, args: SetArgs) -> Result<Exit> {
     drop(file);
 
     if args.json {
-        target.print_json(key, action.as_str())?;
+        target.print_json(key, action.as_str(), &retired)?;
     } else {
         super::say!(
             "{}: {}: {key} {}",

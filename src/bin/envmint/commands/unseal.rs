@@ -199,6 +199,20 @@ fn name_the_file(e: Error, path: &Path) -> Error {
 /// The identities, in the documented order: -i files, else ENVMINT_IDENTITY, else
 /// ENVMINT_AGE_KEY, else `$XDG_CONFIG_HOME/envmint/identity.txt`.
 pub fn identities(ctx: &Context, flags: &[PathBuf]) -> Result<Vec<Identity>> {
+    let identities = find_identities(ctx, flags)?;
+    // Kept, not refused (SECURITY.md, "ssh-rsa"): people seal to the RSA keys GitHub publishes,
+    // and the timing leak needs many decryptions of chosen files that someone can time.
+    if identities.iter().any(Identity::is_ssh_rsa) {
+        say!(
+            "warning: an ssh-rsa identity is in use: RSA decryption in envmint is not \
+             constant-time (RUSTSEC-2023-0071); prefer an age key (envmint keygen) or ssh-ed25519"
+        );
+    }
+    Ok(identities)
+}
+
+/// [`identities`] without the warnings about their kind.
+fn find_identities(ctx: &Context, flags: &[PathBuf]) -> Result<Vec<Identity>> {
     let prompt = prompt(ctx);
     let mut out = Vec::new();
     if !flags.is_empty() {

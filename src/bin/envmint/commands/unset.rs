@@ -34,7 +34,7 @@ pub fn run(ctx: &Context, args: UnsetArgs) -> Result<Exit> {
     }
     let action = if removed { "removed" } else { "absent" };
     if args.json {
-        target.print_json(key, action)?;
+        target.print_json(key, action, &[])?;
     } else if removed {
         super::say!("{}: {}: {key} removed", target.env.name, target.file());
     } else {
