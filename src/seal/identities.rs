@@ -4,7 +4,9 @@
 //! comments and blank lines allowed), or one SSH private key (ed25519 or rsa, OpenSSH format,
 //! passphrase-protected or not). A passphrase-protected SSH key asks its passphrase through the
 //! [`PassphrasePrompt`] the binary supplies, and only when the file being opened has a stanza
-//! for that very key: opening a file sealed to someone else never prompts.
+//! for that very key: opening a file sealed to someone else never prompts. Age plugin
+//! identities (`AGE-PLUGIN-YUBIKEY-1...`) may sit among the X25519 keys: each plugin's are
+//! handed to one `age-plugin-NAME` process (see [`super::plugin`]).
 
 use std::fmt;
 use std::path::Path;
@@ -218,16 +220,22 @@ pub fn parse(
             .map_err(|m| bad(None, &m));
     }
     let mut out = Vec::new();
+    let mut plugins: Vec<age::plugin::Identity> = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
+        if line.starts_with("AGE-PLUGIN-") {
+            use std::str::FromStr;
+            let id = age::plugin::Identity::from_str(line)
+                .map_err(|_| bad(Some(i + 1), "not a valid age plugin identity"))?;
+            plugins.push(id);
+            continue;
+        }
         if !line.starts_with("AGE-SECRET-KEY-1") {
             let why = if line.starts_with("age1") || line.starts_with("ssh-") {
                 "a public key (recipient), not an identity"
-            } else if line.starts_with("AGE-PLUGIN-") {
-                "an age plugin identity; envmint supports X25519 and SSH keys"
             } else {
                 "not an age identity (AGE-SECRET-KEY-1...)"
             };
@@ -243,6 +251,24 @@ pub fn parse(
         out.push(Identity {
             inner: Box::new(key),
             public,
+            locked: None,
+            missing: None,
+        });
+    }
+    // One `age-plugin-NAME` process per plugin, for all of its identities in the file.
+    let mut names: Vec<&str> = Vec::new();
+    for id in &plugins {
+        if !names.contains(&id.plugin()) {
+            names.push(id.plugin());
+        }
+    }
+    for name in names {
+        let ui = super::plugin::PluginUi::new(name, Some(prompt.clone()));
+        let inner = age::plugin::IdentityPluginV1::new(name, &plugins, ui)
+            .map_err(|_| bad(None, &super::plugin::not_found(name)))?;
+        out.push(Identity {
+            inner: Box::new(inner),
+            public: format!("age-plugin-{name}"),
             locked: None,
             missing: None,
         });

@@ -1,6 +1,8 @@
 //! Sealed files: age encryption (the `age` crate, format v1) to recipients or a passphrase.
 //!
 //! - [`recipients`]: `age1...`, `ssh-ed25519` and `ssh-rsa` public keys, and recipients files.
+//! - [`plugin`]: age plugins (`age1yubikey1...`, `AGE-PLUGIN-YUBIKEY-1...`) through
+//!   `age-plugin-NAME` on `PATH`.
 //! - [`identities`]: identity files (age X25519 keys, SSH private keys) and key text.
 //! - [`unsealed`]: the line `unseal ENV` leaves in the plaintext, against lost updates.
 //! - [`keygen`]: new X25519 identities in `age-keygen`'s format, and identity → recipient.
@@ -15,6 +17,7 @@
 pub mod identities;
 pub mod keygen;
 pub mod pin;
+pub mod plugin;
 pub mod recipients;
 mod stream;
 pub mod unsealed;
@@ -131,6 +134,18 @@ pub enum SealError {
         /// Its permission bits.
         mode: u32,
     },
+    /// A write that would create a sealed store while the environment's plaintext file says it
+    /// was unsealed from one (exit 77): the store was renamed or deleted, and a new one would
+    /// be sealed to whoever the manifest lists now (a pull request can change both at once).
+    /// Only `envmint rekey ENV` creates it, showing the recipients and asking first.
+    StoreGone {
+        /// The sealed file that does not exist.
+        name: String,
+        /// The plaintext file that was unsealed from a store.
+        plain: String,
+        /// The recipients the new store would be sealed to (canonical public keys).
+        recipients: Vec<String>,
+    },
     /// A pin line inside a store that is not a recipient (exit 65).
     BadPin {
         /// The store.
@@ -159,6 +174,7 @@ impl SealError {
             | SealError::RecipientsChanged { .. }
             | SealError::UnpinnedChanged { .. }
             | SealError::LocksOut { .. }
+            | SealError::StoreGone { .. }
             | SealError::UntrustedRecipients { .. } => Exit::NoPerm,
             SealError::ExcessiveWork { .. }
             | SealError::Malformed { .. }
@@ -188,6 +204,10 @@ impl SealError {
             | SealError::UnpinnedChanged { name, .. }
             | SealError::LocksOut { name, .. }
             | SealError::BadPin { name, .. } => shorten(name),
+            SealError::StoreGone { name, plain, .. } => {
+                shorten(name);
+                shorten(plain);
+            }
             SealError::UntrustedRecipients { path, .. } => {
                 *path = crate::path::shown(path, base).to_path_buf();
             }

@@ -93,13 +93,17 @@ pub fn diff(pinned: &[String], now: &[String]) -> (Vec<String>, Vec<String>) {
     (added, removed)
 }
 
-/// The stanza type an age header gives `recipient` (`X25519`, `ssh-ed25519`, `ssh-rsa`): what
+/// The stanza type an age header gives `recipient` (`X25519`, `ssh-ed25519`, `ssh-rsa`, a
+/// plugin's name): what
 /// can be compared with a store that has no pin yet.
-pub fn stanza_type(recipient: &Recipient) -> &'static str {
+pub fn stanza_type(recipient: &Recipient) -> String {
     match recipient {
-        Recipient::X25519(_) => "X25519",
-        Recipient::Ssh(_) if recipient.to_string().starts_with("ssh-rsa") => "ssh-rsa",
-        Recipient::Ssh(_) => "ssh-ed25519",
+        Recipient::X25519(_) => "X25519".into(),
+        Recipient::Ssh(_) if recipient.to_string().starts_with("ssh-rsa") => "ssh-rsa".into(),
+        Recipient::Ssh(_) => "ssh-ed25519".into(),
+        // Each plugin picks its own stanza type (`piv-p256` for YubiKeys); its name is the
+        // best guess (a store sealed to it before pins may then need `rekey`).
+        Recipient::Plugin(r) => r.plugin().to_string(),
     }
 }
 
@@ -108,7 +112,8 @@ pub fn stanza_type(recipient: &Recipient) -> &'static str {
 /// pin (one key replaced by another of the same type cannot be told apart).
 pub fn stanzas_match(stanzas: &[String], recipients: &[Recipient]) -> bool {
     let mut had: Vec<&str> = stanzas.iter().map(String::as_str).collect();
-    let mut want: Vec<&str> = recipients.iter().map(stanza_type).collect();
+    let want: Vec<String> = recipients.iter().map(stanza_type).collect();
+    let mut want: Vec<&str> = want.iter().map(String::as_str).collect();
     had.sort_unstable();
     want.sort_unstable();
     had == want

@@ -3,7 +3,9 @@
 //! Accepted: age X25519 recipients (`age1...`) and SSH public keys `ssh-ed25519` and `ssh-rsa`,
 //! written as a line of an `authorized_keys` file or of `https://github.com/USER.keys` (a trailing
 //! comment is fine; `authorized_keys` options before the key type are not). A recipients file
-//! holds one per line; blank lines and `#` comments are skipped.
+//! holds one per line; blank lines and `#` comments are skipped. An age plugin's recipient
+//! (`age1yubikey1...`) is accepted too: sealing to it runs `age-plugin-NAME` (see
+//! [`super::plugin`]).
 
 use std::fmt;
 use std::str::FromStr;
@@ -19,6 +21,8 @@ pub enum Recipient {
     X25519(age::x25519::Recipient),
     /// An SSH public key (`ssh-ed25519` or `ssh-rsa`).
     Ssh(age::ssh::Recipient),
+    /// An age plugin's recipient (`age1yubikey1...`): sealing runs `age-plugin-NAME`.
+    Plugin(age::plugin::Recipient),
 }
 
 impl Recipient {
@@ -51,9 +55,13 @@ impl Recipient {
             if key.len() != text.len() {
                 return Err("an age recipient is one word (no comment after it)".into());
             }
-            return age::x25519::Recipient::from_str(key)
-                .map(Recipient::X25519)
-                .map_err(|e| format!("not a valid age recipient ({e})"));
+            return match age::x25519::Recipient::from_str(key) {
+                Ok(r) => Ok(Recipient::X25519(r)),
+                // `age1NAME1...`: a plugin's (an X25519 recipient's prefix is `age1` alone).
+                Err(e) => age::plugin::Recipient::from_str(key)
+                    .map(Recipient::Plugin)
+                    .map_err(|_| format!("not a valid age recipient ({e})")),
+            };
         }
         if text.starts_with("ssh-") {
             return match age::ssh::Recipient::from_str(text) {
@@ -74,16 +82,47 @@ impl Recipient {
         if first.starts_with("ecdsa-sha2-") || first.starts_with("sk-ssh-") {
             return Err(UNSUPPORTED_SSH.into());
         }
-        Err("not a recipient (age1..., ssh-ed25519 or ssh-rsa)".into())
+        Err(
+            "not a recipient (age1..., an age plugin's age1NAME1..., ssh-ed25519 or ssh-rsa)"
+                .into(),
+        )
     }
 
-    /// The recipient as the `age` crate uses it.
-    pub fn as_age(&self) -> &dyn age::Recipient {
+    /// The plugin's name, for a plugin recipient.
+    pub fn plugin(&self) -> Option<&str> {
         match self {
-            Recipient::X25519(r) => r,
-            Recipient::Ssh(r) => r,
+            Recipient::Plugin(r) => Some(r.plugin()),
+            _ => None,
         }
     }
+}
+
+/// `recipients` as the `age` crate encrypts to them: X25519 and SSH keys as they are, plugin
+/// recipients grouped by plugin, one `age-plugin-NAME` process each (see [`super::plugin`]).
+///
+/// # Errors
+///
+/// A plugin that is not on `PATH`, in words.
+pub fn for_age(recipients: &[Recipient]) -> Result<Vec<Box<dyn age::Recipient + Send>>, String> {
+    let mut out: Vec<Box<dyn age::Recipient + Send>> = Vec::new();
+    let mut plugins: Vec<(&str, Vec<age::plugin::Recipient>)> = Vec::new();
+    for r in recipients {
+        match r {
+            Recipient::X25519(r) => out.push(Box::new(r.clone())),
+            Recipient::Ssh(r) => out.push(Box::new(r.clone())),
+            Recipient::Plugin(p) => match plugins.iter_mut().find(|(n, _)| *n == p.plugin()) {
+                Some((_, list)) => list.push(p.clone()),
+                None => plugins.push((p.plugin(), vec![p.clone()])),
+            },
+        }
+    }
+    for (name, list) in plugins {
+        let ui = super::plugin::PluginUi::new(name, None);
+        let plugin = age::plugin::RecipientPluginV1::new(name, &list, &[], ui)
+            .map_err(|_| super::plugin::not_found(name))?;
+        out.push(Box::new(plugin));
+    }
+    Ok(out)
 }
 
 impl fmt::Display for Recipient {
@@ -92,6 +131,7 @@ impl fmt::Display for Recipient {
         match self {
             Recipient::X25519(r) => write!(f, "{r}"),
             Recipient::Ssh(r) => write!(f, "{r}"),
+            Recipient::Plugin(r) => write!(f, "{r}"),
         }
     }
 }

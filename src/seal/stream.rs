@@ -30,8 +30,11 @@ pub fn encrypt<W: Write>(
     output: W,
     output_name: &Path,
 ) -> crate::Result<W> {
-    let encryptor = age::Encryptor::with_recipients(recipients.iter().map(|r| r.as_age()))
+    let boxed = super::recipients::for_age(recipients)
         .map_err(|e| Error::usage(format!("cannot seal to these recipients: {e}")))?;
+    let encryptor =
+        age::Encryptor::with_recipients(boxed.iter().map(|r| r.as_ref() as &dyn age::Recipient))
+            .map_err(|e| Error::usage(format!("cannot seal to these recipients: {e}")))?;
     run_encryptor(encryptor, armor, input, input_name, output, output_name)
 }
 

@@ -651,3 +651,182 @@ fn example_lists_declared_keys_empty_and_bootstrap_accepts_a_copy() {
     // The template itself never got a value.
     assert_eq!(out.read(".env.example"), example);
 }
+
+/// The folder of the test plugin `age-plugin-envminttest` (examples/age-plugin-envminttest.rs,
+/// built by `cargo test` with the other examples), for PATH; `None` after [`skip`].
+fn plugin_dir() -> Option<PathBuf> {
+    let dir = Path::new(BIN).parent()?.join("examples");
+    if dir.join("age-plugin-envminttest").is_file() {
+        return Some(dir);
+    }
+    crate::common::skip("the test plugin is not built (cargo build --examples; cargo test does)");
+    None
+}
+
+#[test]
+fn a_plugin_recipient_seals_an_environment_and_age_reads_it() {
+    use crate::common::Test;
+    let Some(plugins) = plugin_dir() else { return };
+    let path = format!(
+        "{}:{}",
+        plugins.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let generated = Command::new(plugins.join("age-plugin-envminttest"))
+        .arg("--generate")
+        .output()
+        .unwrap();
+    let id = text(&generated.stdout);
+    let recipient = id
+        .lines()
+        .find_map(|l| l.strip_prefix("# recipient: "))
+        .unwrap()
+        .to_string();
+    assert!(recipient.starts_with("age1envminttest1"), "{id}");
+    let test = Test::new();
+    let dir = test.dir().to_path_buf();
+    let test = test
+        .env("PATH", &path)
+        .env("HOME", dir.join("no-home"))
+        .env("XDG_CONFIG_HOME", dir.join("no-config"))
+        .write("key.txt", &id)
+        .chmod("key.txt", 0o600)
+        .write(
+            "envmint.toml",
+            format!(
+                "[environments.production]\nsealed = \".env.production.age\"\n\
+                 recipients = [\"{recipient}\"]\n[secrets.SECRET_KEY]\nkind = \"hex\"\nbytes = 32\n"
+            ),
+        );
+    let out = test.args(["bootstrap", "production"]).status(0);
+    let out = out
+        .then()
+        .env("ENVMINT_IDENTITY", "key.txt")
+        .args(["get", "production", "SECRET_KEY"])
+        .status(0);
+    let value = out.stdout().trim().to_string();
+    assert_eq!(value.len(), 64, "{}", out.stderr());
+    // The plugin's message reaches the user, named; no value in it.
+    assert!(
+        out.stderr()
+            .contains("age-plugin-envminttest: touch the test key"),
+        "{}",
+        out.stderr()
+    );
+    assert!(!out.stderr().contains(&value));
+    // A write re-seals to the plugin recipient the store is pinned to.
+    let out = out
+        .then()
+        .env("ENVMINT_IDENTITY", "key.txt")
+        .args(["set", "production", "API_TOKEN"])
+        .stdin("token-through-a-plugin\n")
+        .status(0);
+    // The age CLI runs the same plugin and reads the store.
+    let age = Command::new("age")
+        .args(["-d", "-i", "key.txt", ".env.production.age"])
+        .current_dir(out.dir())
+        .env("PATH", &path)
+        .output();
+    match age {
+        Ok(o) if o.status.success() => {
+            let plain = text(&o.stdout);
+            assert!(plain.contains(&format!("SECRET_KEY={value}")), "{plain}");
+            assert!(
+                plain.contains("API_TOKEN=token-through-a-plugin"),
+                "{plain}"
+            );
+            assert!(
+                plain.contains(&format!("# envmint: sealed-to {recipient}")),
+                "{plain}"
+            );
+        }
+        Ok(o) => panic!("age -d: {}", text(&o.stderr)),
+        Err(_) => crate::common::skip("the age CLI is not installed"),
+    }
+    // Without the plugin on PATH, the error names the program to install.
+    let out = out
+        .then()
+        .env("PATH", "/usr/bin:/bin")
+        .env("ENVMINT_IDENTITY", "key.txt")
+        .args(["get", "production", "SECRET_KEY"])
+        .run();
+    assert_ne!(out.code(), 0);
+    assert!(
+        out.stderr()
+            .contains("age-plugin-envminttest, which is not on PATH"),
+        "{}",
+        out.stderr()
+    );
+}
+
+#[test]
+fn seal_r_and_i_take_plugin_keys_and_interoperate_with_age() {
+    use crate::common::Test;
+    let Some(plugins) = plugin_dir() else { return };
+    let path = format!(
+        "{}:{}",
+        plugins.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let id = text(
+        &Command::new(plugins.join("age-plugin-envminttest"))
+            .arg("--generate")
+            .output()
+            .unwrap()
+            .stdout,
+    );
+    let recipient = id
+        .lines()
+        .find_map(|l| l.strip_prefix("# recipient: "))
+        .unwrap()
+        .to_string();
+    let out = Test::new()
+        .env("PATH", &path)
+        .write("key.txt", &id)
+        .chmod("key.txt", 0o600)
+        .args(["seal", "-r", &recipient, "-o", "note.age"])
+        .stdin("A=sealed-by-envmint\n")
+        .status(0);
+    let out = out
+        .then()
+        .args(["unseal", "-i", "key.txt", "note.age", "--stdout"])
+        .status(0);
+    assert_eq!(out.stdout(), "A=sealed-by-envmint\n");
+    let age = |args: &[&str], input: Option<&str>| {
+        use std::io::Write;
+        let mut child = Command::new("age")
+            .args(args)
+            .current_dir(out.dir())
+            .env("PATH", &path)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .ok()?;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(input.unwrap_or("").as_bytes()).unwrap();
+        drop(stdin);
+        child.wait_with_output().ok()
+    };
+    let Some(read) = age(&["-d", "-i", "key.txt", "note.age"], None) else {
+        crate::common::skip("the age CLI is not installed");
+        return;
+    };
+    assert_eq!(
+        text(&read.stdout),
+        "A=sealed-by-envmint\n",
+        "{}",
+        text(&read.stderr)
+    );
+    let written = age(
+        &["-r", &recipient, "-o", "from-age.age"],
+        Some("B=sealed-by-age\n"),
+    )
+    .unwrap();
+    assert!(written.status.success(), "{}", text(&written.stderr));
+    let out = out
+        .then()
+        .args(["unseal", "-i", "key.txt", "from-age.age", "--stdout"])
+        .status(0);
+    assert_eq!(out.stdout(), "B=sealed-by-age\n");
+}

@@ -46,6 +46,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         verbose: cli.verbose,
     };
     let command = with_leading_manifest(cli.manifest, cli.command)?;
+    plugin_messages();
     let mut ctx = Context::from_process()?;
     ctx.allow_outside = cli.allow_outside;
     let result = match command {
@@ -346,6 +347,11 @@ macro_rules! say {
     }};
 }
 pub(crate) use say;
+
+/// Sends what an age plugin says ("touch your YubiKey") to stderr, named by its program.
+fn plugin_messages() {
+    envmint::seal::plugin::set_messages(|message| say!("{message}"));
+}
 
 /// Before a write to `env`'s store read as `snapshot`: refuses recipients that differ from the
 /// store's pin now, rather than after the work (the store checks again when it writes), and
