@@ -125,8 +125,12 @@ pub fn foreign<'a>(
                 } if *list == name && !value.is_empty() => value.split(separator.as_str()).count(),
                 _ => 1,
             };
+            // A record without `expires` (a keyring's) is no mark: it never expires by time,
+            // whatever the secret's role, so a template that ships one must be re-marked.
             let marked = own.is_some_and(|r| {
-                r.retired.len() == count && r.expires.iter().zip(&r.retired).all(|(e, r)| e <= r)
+                r.retired.len() == count
+                    && r.expires.len() == count
+                    && r.expires.iter().zip(&r.retired).all(|(e, r)| e <= r)
             });
             out.push(Foreign {
                 key: name,
@@ -676,5 +680,33 @@ mod tests {
         assert!(again.is_empty());
         // Without a template, nothing is foreign.
         assert!(foreign(&doc, m.secrets_for("p"), None).is_empty());
+    }
+
+    /// A template whose retired value carries a keyring's record (no `expires`, which never
+    /// expires by time whatever the role) is foreign and not already marked: bootstrap gives
+    /// it an expired record, so the repository-known value cannot stay a fallback for good.
+    #[test]
+    fn fail_a_keyring_record_from_the_example_is_not_taken_as_marked() {
+        let m = Manifest::parse(
+            "[environments.p]\n[secrets.B]\nkind = \"hex\"\noverlap = \"7d\"\n",
+            Path::new("/app/envmint.toml"),
+            Path::new("/app"),
+        )
+        .unwrap();
+        let text = "B=2\n# envmint: previous-of=B retired=2020-01-01T00:00:00Z\nB_PREVIOUS=known\n";
+        let example = Document::parse(text);
+        let mut doc = Document::parse(text);
+        let options = Options {
+            example: Some(&example),
+            ..Options::default()
+        };
+        let plan = plan(&doc, m.secrets_for("p"), options).unwrap();
+        assert_eq!(plan.foreign.len(), 1);
+        assert!(!plan.foreign[0].marked);
+        apply(&plan, &mut doc, &mut ChaCha20Rng::seed_from_u64(1), now()).unwrap();
+        assert_eq!(
+            doc.record("B_PREVIOUS"),
+            Some("previous-of=B retired=2026-11-23T07:00:00Z expires=2026-11-23T07:00:00Z")
+        );
     }
 }

@@ -134,6 +134,18 @@ pub enum SealError {
         /// Its permission bits.
         mode: u32,
     },
+    /// A write that would create a sealed store while the environment's plaintext file says it
+    /// was unsealed from one (exit 77): the store was renamed or deleted, and a new one would
+    /// be sealed to whoever the manifest lists now (a pull request can change both at once).
+    /// Only `envmint rekey ENV` creates it, showing the recipients and asking first.
+    StoreGone {
+        /// The sealed file that does not exist.
+        name: String,
+        /// The plaintext file that was unsealed from a store.
+        plain: String,
+        /// The recipients the new store would be sealed to (canonical public keys).
+        recipients: Vec<String>,
+    },
     /// A pin line inside a store that is not a recipient (exit 65).
     BadPin {
         /// The store.
@@ -162,6 +174,7 @@ impl SealError {
             | SealError::RecipientsChanged { .. }
             | SealError::UnpinnedChanged { .. }
             | SealError::LocksOut { .. }
+            | SealError::StoreGone { .. }
             | SealError::UntrustedRecipients { .. } => Exit::NoPerm,
             SealError::ExcessiveWork { .. }
             | SealError::Malformed { .. }
@@ -191,6 +204,10 @@ impl SealError {
             | SealError::UnpinnedChanged { name, .. }
             | SealError::LocksOut { name, .. }
             | SealError::BadPin { name, .. } => shorten(name),
+            SealError::StoreGone { name, plain, .. } => {
+                shorten(name);
+                shorten(plain);
+            }
             SealError::UntrustedRecipients { path, .. } => {
                 *path = crate::path::shown(path, base).to_path_buf();
             }

@@ -64,6 +64,10 @@ pub fn save_all(saves: &[Save<'_>]) -> std::result::Result<Vec<Written>, CommitE
         if let Some(text) = text {
             let snapshot = &s.file.snapshot;
             let before = snapshot.sealed();
+            if before.is_none() {
+                // A store created here: not one whose plaintext says it existed (rekey only).
+                snapshot.check_recipients().map_err(failed)?;
+            }
             let bytes = snapshot
                 .format
                 .encode(&snapshot.path, text.as_bytes(), before, false);
@@ -101,7 +105,12 @@ pub fn rewrite_all(files: &[(&EnvFile, Mode)]) -> std::result::Result<Vec<Writte
     let mut encoded = Vec::with_capacity(files.len());
     for (file, _) in files {
         let snapshot = &file.snapshot;
-        if let Some(plain) = snapshot.stored_plaintext() {
+        // A store that is gone (its plaintext was unsealed from it) is created again from that
+        // plaintext: rekey showed the recipients and asked.
+        let plain = snapshot
+            .stored_plaintext()
+            .or_else(|| snapshot.is_gone().then(|| snapshot.plaintext()).flatten());
+        if let Some(plain) = plain {
             let bytes = snapshot.format.encode(&snapshot.path, plain, None, true);
             encoded.push(bytes.map_err(failed)?);
         }
@@ -111,7 +120,7 @@ pub fn rewrite_all(files: &[(&EnvFile, Mode)]) -> std::result::Result<Vec<Writte
     let existing = files
         .iter()
         .enumerate()
-        .filter(|(_, (f, _))| f.snapshot.is_stored());
+        .filter(|(_, (f, _))| f.snapshot.is_stored() || f.snapshot.is_gone());
     for ((i, (file, mode)), contents) in existing.zip(&encoded) {
         which.push(i);
         changes.push(atomic::Change {
@@ -276,7 +285,8 @@ pub fn transact<R>(
                 .find(|(g, _)| **g == group[i])
                 .map(|(_, w)| *w)
                 .unwrap_or_default();
-            let written = saved.written && changes(&report);
+            // A store created from its plaintext file was written though no key changed.
+            let written = saved.written && (changes(&report) || created[i]);
             Outcome {
                 created: created[i] && written,
                 written,

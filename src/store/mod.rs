@@ -84,6 +84,7 @@ impl Format {
                 plain: plain::decode(raw),
                 sealed: None,
                 imported: false,
+                unsealed: false,
             }),
             Format::Sealed(_) => {
                 #[cfg(test)]
@@ -94,6 +95,7 @@ impl Format {
                     raw: Some(raw.to_vec()),
                     sealed: Some(state),
                     imported: false,
+                    unsealed: false,
                 })
             }
             #[cfg(test)]
@@ -102,6 +104,7 @@ impl Format {
                 raw: Some(raw.to_vec()),
                 sealed: None,
                 imported: false,
+                unsealed: false,
             }),
         }
     }
@@ -258,6 +261,9 @@ struct Data {
     /// Read from the plaintext file of a sealed store that does not exist yet
     /// ([`Sealing::import`]), not from the store.
     imported: bool,
+    /// Imported from a plaintext file that `unseal` wrote (it has the line of
+    /// [`crate::seal::unsealed`]): a store existed, and is gone.
+    unsealed: bool,
 }
 
 impl Data {
@@ -372,8 +378,30 @@ impl Snapshot {
     pub fn check_recipients(&self) -> Result<()> {
         match (&self.format, self.sealed()) {
             (Format::Sealed(sealing), Some(before)) => sealed::check(&self.path, sealing, before),
+            (Format::Sealed(sealing), None) => self.check_not_gone(sealing),
             _ => Ok(()),
         }
+    }
+
+    /// Whether this is a sealed store that does not exist, imported from a plaintext file that
+    /// `unseal` wrote: the store it came from was renamed or deleted, and only
+    /// [`rewrite_all`] (rekey, which shows the recipients and asks) may create a new one.
+    pub fn is_gone(&self) -> bool {
+        self.data.as_ref().is_some_and(|d| d.imported && d.unsealed)
+    }
+
+    /// Refuses (77) a write that would create a store that [`Snapshot::is_gone`].
+    fn check_not_gone(&self, sealing: &Sealing) -> Result<()> {
+        if !self.is_gone() {
+            return Ok(());
+        }
+        let plain = sealing.import.as_deref().unwrap_or(&self.path);
+        Err(crate::seal::SealError::StoreGone {
+            name: self.path.display().to_string(),
+            plain: plain.display().to_string(),
+            recipients: crate::seal::pin::canonical(&sealing.recipients),
+        }
+        .into())
     }
 
     /// Whether this is a sealed store with no pin yet, which its next write pins.
@@ -421,6 +449,7 @@ impl Snapshot {
                 plain: Content::Text(Arc::new(doc.render())),
                 sealed: None,
                 imported: false,
+                unsealed: false,
             }),
         }
     }
@@ -436,9 +465,11 @@ fn import(path: &Path) -> Result<Option<Data>> {
     let Some(bytes) = crate::atomic::read_file(path)? else {
         return Ok(None);
     };
+    let mut unsealed = false;
     let plain = match std::str::from_utf8(&bytes) {
         Ok(text) => {
-            let mut plain = crate::seal::unsealed::split(text).0;
+            let (mut plain, recorded) = crate::seal::unsealed::split(text);
+            unsealed = recorded.is_some();
             Content::new(Zeroizing::new(std::mem::take(&mut *plain).into_bytes()))
         }
         Err(_) => Content::new(bytes),
@@ -448,6 +479,7 @@ fn import(path: &Path) -> Result<Option<Data>> {
         plain,
         sealed: None,
         imported: true,
+        unsealed,
     }))
 }
 

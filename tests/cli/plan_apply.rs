@@ -318,3 +318,34 @@ fn a_plan_on_environments_sharing_one_file_through_a_symlink_applies() {
     let again = out.then().args(["apply", "--at", AT, "p.plan"]).status(0);
     assert_eq!(again.read(".env.production"), text);
 }
+
+#[test]
+fn fail_a_store_with_a_future_record_is_left_out_of_the_plan_and_the_others_are_planned() {
+    // Someone dated staging's A in 2027: staging is refused, production is planned and applied.
+    let test = project().write(
+        ".env.staging",
+        file("stag").replacen(
+            &format!("generated={T0}"),
+            "generated=2027-01-01T00:00:00Z",
+            1,
+        ),
+    );
+    let out = test.args(["plan", "--at", AT, "-o", "p.plan"]).status(65);
+    assert_stderr_has(
+        &out,
+        "error: .env.staging:2: the clock (2026-02-01T00:00:00Z) is behind the record of A \
+         (generated=2027-01-01T00:00:00Z)",
+    );
+    assert!(out.exists("p.plan"), "{}", out.describe());
+    let (production, staging) = stores(&out);
+    let applied = out.then().args(["apply", "--at", AT, "p.plan"]).status(0);
+    assert_stderr_has(&applied, "production: .env.production (plan applied)");
+    assert_ne!(applied.bytes(".env.production"), production);
+    assert_eq!(applied.bytes(".env.staging"), staging);
+    // Every store refused: no plan file.
+    let none = applied
+        .then()
+        .args(["plan", "staging", "--at", AT, "-o", "q.plan"])
+        .status(65);
+    assert!(!none.exists("q.plan"));
+}

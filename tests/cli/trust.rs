@@ -863,3 +863,100 @@ fn fail_a_folder_symlink_another_user_owns_is_not_followed() {
     );
     assert!(!out.exists("repo/real/.env"));
 }
+
+#[test]
+fn fail_a_store_renamed_away_with_a_recipient_added_is_not_created_again_silently() {
+    let (test, first, second) = project();
+    let out = test.args(["bootstrap", "production"]).status(0);
+    let out = out.then().args(["unseal", "production"]).status(0);
+    let out = out
+        .then()
+        .args(["get", "production", "SECRET_KEY"])
+        .status(0);
+    let secret = out.stdout().trim().to_string();
+    // A pull request renames the store away and adds its author's key.
+    let renamed = ".env.production.v2.age";
+    let out = out
+        .then()
+        .write(
+            "envmint.toml",
+            format!(
+                "[environments.production]\nsealed = \"{renamed}\"\n\
+                 recipients_file = \"{KEYS}\"\n{SECRETS}"
+            ),
+        )
+        .write(KEYS, format!("# ops\n{first}\n{second}\n"));
+    let mut both = [first.clone(), second.clone()];
+    both.sort();
+    let both = format!("{}, {}", short(&both[0]), short(&both[1]));
+    let mut out = out;
+    let writes: [&[&str]; 3] = [
+        &["bootstrap", "production"],
+        &["set", "production", "NEW"],
+        &["seal", "production"],
+    ];
+    for args in writes {
+        let run = out.stdin("v\n").args(args).status(77);
+        assert_stderr_has(
+            &run,
+            &format!(
+                "error: {renamed} does not exist, but .env.production.local was unsealed from a \
+                 sealed store: a new store would be sealed to the manifest's 2 recipients \
+                 ({both}), whoever the list names now; refused"
+            ),
+        );
+        assert_stderr_has(&run, "envmint rekey ENV");
+        assert!(!run.exists(renamed), "{}", run.describe());
+        out = run.then();
+    }
+    // rekey shows who the new store is for, and creates it only when told.
+    let dry = out.args(["rekey", "production", "--dry-run"]).status(0);
+    assert_stderr_has(
+        &dry,
+        &format!(
+            "production: {renamed} does not exist, and .env.production.local was unsealed from \
+             a sealed store: a new store would be sealed to 2 recipients: {both}"
+        ),
+    );
+    assert!(!dry.exists(renamed));
+    let refused = dry.then().args(["rekey", "production"]).status(2);
+    assert!(!refused.exists(renamed));
+    let made = refused
+        .then()
+        .args(["rekey", "production", "--yes"])
+        .status(0);
+    assert_stderr_has(
+        &made,
+        &format!(
+            "production: {renamed} created from .env.production.local, sealed to 2 recipients"
+        ),
+    );
+    let got = made
+        .then()
+        .args(["get", "production", "SECRET_KEY"])
+        .status(0);
+    assert_eq!(got.stdout().trim(), secret);
+    // A plaintext file that was never unsealed (an environment sealed for the first time) is
+    // imported as before.
+    let fresh = got
+        .then()
+        .write(
+            "envmint.toml",
+            format!(
+                "[environments.production]\nsealed = \"fresh.age\"\n\
+                 recipients_file = \"{KEYS}\"\n{SECRETS}"
+            ),
+        )
+        .write(
+            ".env.production.local",
+            format!("SECRET_KEY={}\n", "ab".repeat(32)),
+        )
+        .args(["bootstrap", "production"])
+        .status(0);
+    assert!(fresh.exists("fresh.age"));
+    // Said as what it is: a store created from the plaintext, not "unchanged".
+    assert_stderr_has(
+        &fresh,
+        "production: fresh.age (created from its plaintext file, 1 key, mode 0600)",
+    );
+}

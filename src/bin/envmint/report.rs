@@ -928,6 +928,28 @@ fn seal(e: &SealError) -> (String, Option<String>) {
             Some("decrypt it to a file with -o".into()),
         ),
         SealError::BadKey { location, message } => (format!("{location}: {message}"), None),
+        SealError::StoreGone {
+            name,
+            plain,
+            recipients,
+        } => (
+            format!(
+                "{name} does not exist, but {plain} was unsealed from a sealed store: a new store \
+                 would be sealed to the manifest's {} ({}), whoever the list names now; refused",
+                if recipients.len() == 1 {
+                    "1 recipient".to_string()
+                } else {
+                    format!("{} recipients", recipients.len())
+                },
+                short_keys(recipients)
+            ),
+            Some(
+                "restore the sealed file if it was renamed or deleted (a pull request?: git log \
+                 --stat -- '*.age'); to start a new store from the plaintext, check the \
+                 recipients and run `envmint rekey ENV`, which shows them and asks first"
+                    .into(),
+            ),
+        ),
         SealError::RecipientsChanged {
             name,
             added,

@@ -102,7 +102,8 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
             .zip(planned)
             .map(|(env, (snapshot, staged))| EnvOutcome {
                 env,
-                created: !snapshot.exists(),
+                // A sealed store made from its plaintext file is created too.
+                created: !snapshot.is_stored(),
                 written: false,
                 keys: staged.report,
                 mode_change: None,
@@ -532,6 +533,17 @@ fn state_line(o: &EnvOutcome<'_>, dry_run: bool) -> String {
     if o.keys.is_empty() {
         // Every secret is restricted to other environments (or none is declared).
         parts.push("no secrets declared for this environment".to_string());
+    } else if o.created && added + filled + replaced == 0 {
+        // A sealed store made from the plaintext file it had no store for: every key came
+        // from that file, and the store is new, not "unchanged".
+        parts.push(if dry_run {
+            format!("would create from its plaintext file, {total}")
+        } else {
+            format!(
+                "created from its plaintext file, {total}, mode {:04o}",
+                o.env.mode.unwrap_or(0o600)
+            )
+        });
     } else if added + filled + replaced == 0 && missing == 0 {
         parts.push(format!("unchanged, all {total} present"));
     } else if added + filled + replaced == 0 {

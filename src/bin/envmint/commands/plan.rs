@@ -97,12 +97,13 @@ pub fn run(ctx: &mut Context, global: &super::Global, args: PlanArgs) -> Result<
         .dry_run(&open, &mut rotate::Hooks { cwd: &cwd }, &mut ctx.rng)
         .map_err(|e| rotate::session_error(&envs, e))?;
     rotate::warn_report(&mut report, &cwd);
-    // A store whose records are ahead of the clock cannot be planned.
-    if let Some(r) = report.envs.iter().find(|r| r.refused().is_some())
-        && let Some(behind) = r.refused()
-    {
-        return Err(rotate::clock_behind(r.env, behind));
-    }
+    // A store whose records are ahead of the clock is left out of the plan (exit 65 at the
+    // end, naming it) and the others are planned, as `rotate` rotates them: a record someone
+    // dated in the future in one store must not stop the plan of every store.
+    let refusal = report
+        .envs
+        .iter()
+        .find_map(|r| r.refused().map(|b| rotate::clock_behind(r.env, b)));
     let made: Vec<Made<'_>> = report
         .envs
         .iter_mut()
@@ -123,17 +124,22 @@ pub fn run(ctx: &mut Context, global: &super::Global, args: PlanArgs) -> Result<
     staged::merge(&mut reports, &stages);
     let hooks = planned_hooks(&manifest, &reports, &stages);
 
-    if let Some(path) = &args.output {
+    // Every store refused: no plan to write.
+    let output = args
+        .output
+        .as_ref()
+        .filter(|_| refusal.is_none() || !made.is_empty());
+    if let Some(path) = output {
         write_plan(ctx, path, &dir, now, &made)?;
         // A plan holds the new values (in the clear for a plain environment).
         super::warn_unignored(path, false, &cwd);
     }
     if args.json {
-        print_json(&reports, &hooks, &cwd, now, args.output.as_deref())?;
+        print_json(&reports, &hooks, &cwd, now, output.map(|p| p.as_path()))?;
     } else {
         rotate::print_summary(&reports, &cwd, true);
         print_hooks(&hooks);
-        if let Some(path) = &args.output {
+        if let Some(path) = output {
             super::say!(
                 "plan written to {}; apply it with: envmint apply {}",
                 shown(path, &cwd).display(),
@@ -141,7 +147,10 @@ pub fn run(ctx: &mut Context, global: &super::Global, args: PlanArgs) -> Result<
             );
         }
     }
-    Ok(Exit::Ok)
+    match refusal {
+        Some(e) => Err(e),
+        None => Ok(Exit::Ok),
+    }
 }
 
 /// Writes the plan file, 0600, through the atomic writer; each sealed environment's secret

@@ -116,9 +116,16 @@ pub fn run(ctx: &Context, args: RekeyArgs) -> Result<Exit> {
         .map(|(f, env)| (f, super::bootstrap::declared_mode(env)))
         .collect();
     let written = store::rewrite_all(&rewrites).map_err(|e| e.error)?;
-    for ((env, storage), w) in envs.iter().zip(&storages).zip(&written) {
+    for (((env, storage), w), change) in envs.iter().zip(&storages).zip(&written).zip(&changes) {
         let file = shown(env.store_path(), &cwd).display();
-        if w.written {
+        if w.written && change.gone {
+            say!(
+                "{}: {file} created from {}, sealed to {} and pinned",
+                env.name,
+                shown(&env.file, &cwd).display(),
+                super::bootstrap::plural(recipients(storage).len(), "recipient")
+            );
+        } else if w.written {
             say!(
                 "{}: {file} re-encrypted to {} and pinned",
                 env.name,
@@ -144,6 +151,9 @@ struct Change {
     changes_who: bool,
     /// Whether none of the new recipients is an identity that opened it.
     locks_out: bool,
+    /// Whether the store is gone: it does not exist, and the plaintext file says it was
+    /// unsealed from one ([`Snapshot::is_gone`]); rekey creates it from the plaintext.
+    gone: bool,
 }
 
 impl Change {
@@ -151,10 +161,11 @@ impl Change {
         let now = pin::canonical(snapshot.recipients());
         let state = snapshot.sealed();
         let pin = state.map(|s| s.pin.clone());
+        let gone = snapshot.is_gone();
         let changes_who = match &pin {
             Some(Pin::Pinned(pinned)) => *pinned != now,
             Some(Pin::Unpinned(_) | Pin::Bad(_)) => true,
-            None => false,
+            None => gone,
         };
         let locks_out = state.is_some_and(|s| store::locks_out(env.store_path(), &now, s).is_err());
         Change {
@@ -163,6 +174,7 @@ impl Change {
             pin,
             changes_who,
             locks_out,
+            gone,
         }
     }
 
@@ -173,6 +185,16 @@ impl Change {
             return format!("{}: {file} does not exist yet; nothing to rekey", env.name);
         }
         let count = super::bootstrap::plural(self.now.len(), "recipient");
+        if self.gone {
+            return format!(
+                "{}: {file} does not exist, and {} was unsealed from a sealed store: a new store \
+                 {} sealed to {count}: {}",
+                env.name,
+                shown(&env.file, cwd).display(),
+                if dry { "would be" } else { "to be" },
+                short_keys(&self.now)
+            );
+        }
         let verb = if dry {
             "would be re-encrypted"
         } else {
