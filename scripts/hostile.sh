@@ -86,7 +86,7 @@ sed -i '$d' age/recipients; echo "$recipient" >> age/recipients
 measure "seal 100 MB, 4,000 recipients" "$ENVMINT" seal -R age/recipients -o age/big.age age/plain
 ls -l age/big.age | awk '{printf "  (age file: %d MB)\n", $5 / 1000000}'
 measure "unseal 100 MB, 4,000 stanzas" "$ENVMINT" unseal age/big.age
-measure "unseal 100 MB to -o" "$ENVMINT" unseal age/big.age -o age/out --force
+measure "unseal 100 MB to -o" "$ENVMINT" unseal age/big.age -o age/out
 python3 -c '
 import sys
 sys.stdout.write("age-encryption.org/v1\n")

@@ -333,6 +333,19 @@ fn check_adoptable(dir: &Path, euid: u32) -> std::result::Result<(), FolderError
             other = Some(MARKER.to_owned());
             break;
         }
+        // A temporary file of envmint's writer left by a killed run (`.NAME.envmint-tmp.*`,
+        // a regular file of yours with no access for group or others) makes no folder someone
+        // else's: a run killed before its list was renamed left only that, and every later
+        // run refused the folder (scripts/crash-test.sh, docker-secrets loop). The writer
+        // removes it when it writes NAME.
+        if name.to_string_lossy().contains(".envmint-tmp.") {
+            let meta = entry
+                .metadata()
+                .map_err(|e| Error::writing(dir, Op::Inspect, e))?;
+            if meta.file_type().is_file() && meta.uid() == euid && meta.mode() & 0o077 == 0 {
+                continue;
+            }
+        }
         if other.is_none() && !PLACEHOLDERS.iter().any(|p| name == *p) {
             other = Some(name.to_string_lossy().into_owned());
         }

@@ -66,12 +66,30 @@ const PREVIOUS_FIELDS: [&str; 5] = ["numbered", "list", "separator", "keep", "sl
 struct Ctx<'a> {
     text: &'a str,
     path: &'a Path,
+    /// The offset of every line feed, in order: a secret's line is a binary search, not a count
+    /// from the start (which made a manifest of n secrets take n^2 time: 8,000 secrets took
+    /// 12 s, found by scripts/hostile.sh).
+    newlines: Vec<usize>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    fn new(text: &'a str, path: &'a Path) -> Self {
+        let newlines = memchr::memchr_iter(b'\n', text.as_bytes()).collect();
+        Ctx {
+            text,
+            path,
+            newlines,
+        }
+    }
+
+    /// The 1-based line of byte `offset` (as [`crate::text::line_of_offset`]).
+    fn line(&self, offset: usize) -> usize {
+        self.newlines.partition_point(|&nl| nl < offset) + 1
+    }
+
     /// `problem` at the line of `span`.
     fn at(&self, span: Span, problem: ManifestProblem) -> Error {
-        let line = crate::text::line_of_offset(self.text.as_bytes(), span.start);
+        let line = self.line(span.start);
         ManifestError::new(self.path, Some(line), problem).into()
     }
 
@@ -220,7 +238,7 @@ fn count(ctx: &Ctx<'_>, value: Value<'_>, name: &str, example: &str) -> Result<S
 
 /// Parses and validates a manifest; see [`Manifest::parse`].
 pub(super) fn parse(text: &str, path: &Path, root: &Path) -> Result<Manifest> {
-    let ctx = Ctx { text, path };
+    let ctx = Ctx::new(text, path);
     let doc = DeTable::parse(text).map_err(|e| ctx.syntax(&e))?;
 
     let mut defaults = None;
@@ -885,7 +903,7 @@ fn secret_decl(
         previous,
         role,
         role_declared,
-        line: crate::text::line_of_offset(ctx.text.as_bytes(), key.span().start),
+        line: ctx.line(key.span().start),
         hooks,
     };
     Ok((decl, check_at, hook_span))
@@ -1431,6 +1449,21 @@ fn duration(ctx: &Ctx<'_>, text: &Spanned<String>) -> Result<Duration> {
 mod tests {
     use super::*;
     use crate::error::Exit;
+
+    /// The line index answers as counting from the start did, at every offset (the count
+    /// made loading n secrets take n^2 time; scripts/hostile.sh times it).
+    #[test]
+    fn the_line_index_agrees_with_counting_line_feeds() {
+        let text = "a\n\nb = 1\r\n[secrets.X]\nlast";
+        let ctx = Ctx::new(text, Path::new("envmint.toml"));
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(
+                ctx.line(offset),
+                crate::text::line_of_offset(text.as_bytes(), offset),
+                "{offset}"
+            );
+        }
+    }
 
     fn parse(text: &str) -> Result<Manifest> {
         Manifest::parse(text, Path::new("envmint.toml"), Path::new("/app"))

@@ -1421,3 +1421,48 @@ fn o_warns_when_git_would_commit_the_output() {
         .status(0);
     assert_stderr_has(&out, "warning: rotation.json is not ignored by git");
 }
+
+/// Regression (scripts/crash-test.sh): docker-secrets killed while creating its folder, before
+/// the list was renamed, leaves only its writer's 0600 temporary files; the next run adopts the
+/// folder, completes the export and removes them. A temporary-looking file others may read
+/// still makes the folder someone else's.
+#[test]
+fn docker_secrets_killed_before_its_list_completes_on_the_next_run() {
+    let test = project(&NASTY[..2])
+        .write("secrets/.envmint-export.envmint-tmp.AbC123", "PLAIN\n")
+        .chmod("secrets/.envmint-export.envmint-tmp.AbC123", 0o600)
+        .write("secrets/.PLAIN.envmint-tmp.XyZ789", "abc")
+        .chmod("secrets/.PLAIN.envmint-tmp.XyZ789", 0o600)
+        .chmod("secrets", 0o700);
+    let out = test
+        .args([
+            "export",
+            "production",
+            "-f",
+            "docker-secrets",
+            "-o",
+            "secrets",
+        ])
+        .status(0);
+    assert_eq!(
+        common::names(&out.path("secrets")),
+        [".envmint-export", "DECLARED", "PLAIN"]
+    );
+    assert_eq!(out.read("secrets/PLAIN"), "abc123");
+    let out = project(&NASTY[..2])
+        .write("public/.x.envmint-tmp.AbC123", "x")
+        .chmod("public/.x.envmint-tmp.AbC123", 0o644)
+        .args([
+            "export",
+            "production",
+            "-f",
+            "docker-secrets",
+            "-o",
+            "public",
+        ])
+        .status(73);
+    assert_stderr_has(
+        &out,
+        "is a folder envmint did not export into (it holds `.x.envmint-tmp.AbC123`",
+    );
+}

@@ -5,6 +5,7 @@
 
 use crate::common::{NOBODY, Test, is_root, skip};
 use std::fs;
+use std::io::Write as _;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -552,6 +553,10 @@ fn a_sigkill_at_any_stage_leaves_a_store_the_next_run_finishes() {
     assert!(
         killed_with_pending > 0,
         "no kill landed while a value was pending"
+    );
+    let _ = writeln!(
+        std::io::stderr(),
+        "hooks crash test: {kills} kills, {killed_with_pending} left a pending value"
     );
 }
 

@@ -189,6 +189,13 @@ fn setup_writes_attributes_and_local_config_only() {
         text(&out.stderr)
     );
     assert_eq!(std::fs::read(repo.path(".gitattributes")).unwrap(), before);
+    // Everything in place: no hint to pass --config.
+    let out = repo.ok(&["git", "setup"]);
+    assert!(
+        !text(&out.stderr).contains("hint:"),
+        "{}",
+        text(&out.stderr)
+    );
     // Without --config, nothing is written to .git/config and it says what would be.
     let fresh = Repo::new();
     fresh.git_ok(&["config", "--local", "--unset", "diff.envmint.textconv"]);

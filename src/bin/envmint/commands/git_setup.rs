@@ -111,6 +111,7 @@ pub fn run(ctx: &Context, args: GitSetupArgs) -> Result<Exit> {
         ),
         ("diff.envmint.textconv", format!("{exe} git diff")),
     ];
+    let mut missing = false;
     for (name, value) in &settings {
         let now = git(&top, &["config", "--local", "--get", name]);
         if now.as_deref() == Some(value.as_str()) {
@@ -124,13 +125,14 @@ pub fn run(ctx: &Context, args: GitSetupArgs) -> Result<Exit> {
             }
             say!("git config --local {name} {}", shell_quoted(value));
         } else {
+            missing = true;
             say!("not set: git config --local {name} {}", shell_quoted(value));
         }
     }
     if args.hook {
         hook(ctx, &top, &exe, manifest_path, &cwd)?;
     }
-    if !args.config {
+    if missing {
         say!(
             "hint: pass --config to write these into this repository's .git/config (never \
              ~/.gitconfig); until then git merges and diffs the stores as binary files"

@@ -128,6 +128,11 @@ pub fn run(
             continue;
         }
         let doc = snapshot.document()?;
+        // Records ahead of the clock: the session refuses this store (exit 65, naming the
+        // record), and no hook runs for it either.
+        if envmint::plan::clock::check(&doc, run.now).is_err() {
+            continue;
+        }
         let list = stage::staged(run.manifest, env, &doc, selection, run.now);
         let retiring: Vec<(&SecretDecl, Expired)> = run
             .manifest
