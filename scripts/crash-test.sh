@@ -262,8 +262,8 @@ rot_setup() {
     mkdir "$1"
     cd "$1"
     envs=(a b c s) plain_envs=(a b c)
-    rkeys=(SECRET_KEY JWT_SECRET_KEY SESSION_SECRET DB_PASSWORD)
-    managed_re='^(# envmint:|(export )?(SECRET_KEY|JWT_SECRET_KEY|JWT_SECRET_KEY_PREVIOUS|SESSION_SECRET|DB_PASSWORD)=)'
+    rkeys=(SECRET_KEY JWT_SECRET_KEY SESSION_SECRET CSRF_KEY)
+    managed_re='^(# envmint:|(export )?(SECRET_KEY|JWT_SECRET_KEY|JWT_SECRET_KEY_PREVIOUS|SESSION_SECRET|CSRF_KEY)=)'
     # t1 is 59 days after t0: every key (30d) is due, and the old JWT_SECRET_KEY_PREVIOUS (7d)
     # has expired, so a complete new file has every value replaced and a new previous value.
     t0=2030-01-01T00:00:00Z t1=2030-03-01T00:00:00Z
@@ -281,7 +281,7 @@ rot_setup() {
         printf '[secrets.SECRET_KEY]\nkind = "hex"\nbytes = 32\n\n'
         printf '[secrets.JWT_SECRET_KEY]\nkind = "hex"\nbytes = 32\noverlap = "7d"\n\n'
         printf '[secrets.SESSION_SECRET]\nkind = "base64"\nbytes = 32\n\n'
-        printf '[secrets.DB_PASSWORD]\nkind = "alnum"\nlength = 32\n'
+        printf '[secrets.CSRF_KEY]\nkind = "alnum"\nlength = 32\n'
     } > envmint.toml
 
     # ~0.5 MB per file: other keys and comments, the four managed keys written by hand among
@@ -297,7 +297,7 @@ rot_setup() {
                 v = ""; for (j = 0; j < 48; j++) v = v sprintf("%x", int(rand() * 16))
                 printf "OTHER_%05d=%s\n", i, v
             }
-            print "DB_PASSWORD="
+            print "CSRF_KEY="
             print "# the end" }' > "$work/rot-$e.body"
     done
     for e in "${plain_envs[@]}"; do cp "$work/rot-$e.body" ".env.$e"; chmod 600 ".env.$e"; done
