@@ -21,11 +21,14 @@ cd "$root/fuzz"
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=(dotenv manifest record plan unseal)
 jobs=${FUZZ_JOBS:-1}
+# Long runs yield to everything else; CI (FUZZ_NICE=0) must not: at nice 19 on a machine whose
+# cores are busy, the fuzz build got 1.5% of a core and the step would have taken hours.
+niceness=${FUZZ_NICE:-19}
 
 # cargo-fuzz's default build: optimised, with debug assertions and overflow checks on (an
 # overflow is a finding). No sanitizer: envmint forbids unsafe code and links no C, so
 # AddressSanitizer would only halve the executions. One build for every target.
-if ! nice -n 19 cargo +nightly fuzz build -s none > /dev/null 2> "${TMPDIR:-/tmp}/envmint-fuzz-build.log"; then
+if ! nice -n "$niceness" cargo +nightly fuzz build -s none > /dev/null 2> "${TMPDIR:-/tmp}/envmint-fuzz-build.log"; then
     cat "${TMPDIR:-/tmp}/envmint-fuzz-build.log" >&2
     exit 2
 fi
@@ -36,7 +39,7 @@ run_one() {
     mkdir -p "corpus/$t"
     # -rss_limit_mb: a parser that allocates past 2 GB for any input is a finding too;
     # -max_len 65536: inputs big enough for every structure, small enough to mutate quickly.
-    if nice -n 19 cargo +nightly fuzz run -s none "$t" "corpus/$t" -- \
+    if nice -n "$niceness" cargo +nightly fuzz run -s none "$t" "corpus/$t" -- \
         -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
         > "$log" 2>&1; then
         printf '%-9s ok     %s executions in %ss, corpus %s files\n' "$t" \
