@@ -178,6 +178,20 @@ fn file(e: &FileError) -> Rendered {
             ),
             Some("name a file outside .git".to_string()),
         ),
+        FileProblem::TrackedThroughLink { target } => (
+            format!(
+                "{path} leads through a symlink to {}, which git tracks; refused: the secrets \
+                 written there would go into the next commit",
+                target.display()
+            ),
+            Some(format!(
+                "replace the link with a file of its own (rm {path}; git rm --cached it if it \
+                 is committed), or point the manifest elsewhere; to write into {} anyway, name \
+                 it itself (-o {}, where the command has -o)",
+                target.display(),
+                target.display()
+            )),
+        ),
     };
     Rendered { message, hint }
 }
