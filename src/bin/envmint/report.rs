@@ -913,6 +913,18 @@ fn seal(e: &SealError) -> (String, Option<String>) {
             format!("{name}: wrong passphrase"),
             Some("check the passphrase (ENVMINT_PASSPHRASE when there is no terminal)".into()),
         ),
+        SealError::Plugin {
+            name,
+            message,
+            unanswered,
+        } => (
+            format!("{name}: {message}"),
+            Some(if *unanswered {
+                "run envmint on a terminal: a plugin's question needs a person".into()
+            } else {
+                "see the plugin's documentation; envmint passes its words on as they are".into()
+            }),
+        ),
         SealError::NoPassphrase { name } => (
             format!("{name}: a passphrase is needed and there is no terminal to ask on"),
             Some(
