@@ -458,6 +458,28 @@ fn the_commit_guard_refuses_secrets_in_a_real_commit() {
             "{\"envmint_plan\": 1, \"x\": []}\n",
             "saved plan",
         ),
+        (
+            "deploy/server.pem",
+            "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n",
+            "a private key (PEM)",
+        ),
+        (
+            "deploy/id_rsa",
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n",
+            "a private key (PEM)",
+        ),
+        // `base64 .env.production.local > backup.b64`: wrapped at 76 columns, the value
+        // somewhere inside.
+        (
+            "backup.b64",
+            "IyBhcHAgY29uZmlnCkRFQlVHPWZhbHNlCkFQSV9UT0tFTj10b2tlbi16ZXJvCkxPR19MRVZFTD1p\nbmZvCg==\n",
+            "holds a value stored in envmint",
+        ),
+        (
+            "backup.hex",
+            "23206170700a4150495f544f4b454e3d746f6b656e2d7a65726f0a",
+            "holds a value stored in envmint",
+        ),
     ] {
         let out = commit_file(&repo, file, contents);
         let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
