@@ -22,14 +22,21 @@ type Messages = Arc<dyn Fn(&str) + Send + Sync>;
 
 static MESSAGES: OnceLock<Messages> = OnceLock::new();
 
+/// A confirmation asked of the user: program, message, yes, no; `Some(true)` for yes.
+pub type Confirm = dyn Fn(&str, &str, &str, Option<&str>) -> Option<bool> + Send + Sync;
+
+/// A public string asked of the user: program, description; what was typed.
+pub type AskPublic = dyn Fn(&str, &str) -> Option<String> + Send + Sync;
+
 /// How the binary answers a plugin's questions: on the terminal, or not at all (`None`) when
-/// there is none (the failed unwrap then says so, [`take_unanswered`]). The first argument is always the plugin's program name.
+/// there is none (the failed unwrap then says so, [`take_unanswered`]). The first argument is
+/// always the plugin's program name.
 pub struct Questions {
     /// A confirmation: the plugin's message, the answer meaning yes, the one meaning no (age's
     /// default "no" when the plugin names none). `Some(true)` for yes.
-    pub confirm: Box<dyn Fn(&str, &str, &str, Option<&str>) -> Option<bool> + Send + Sync>,
+    pub confirm: Box<Confirm>,
     /// A public string (a slot, a label): what the user typed, echoed, not a secret.
-    pub public: Box<dyn Fn(&str, &str) -> Option<String> + Send + Sync>,
+    pub public: Box<AskPublic>,
 }
 
 static QUESTIONS: OnceLock<Questions> = OnceLock::new();

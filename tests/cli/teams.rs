@@ -857,7 +857,7 @@ fn seal_r_and_i_take_plugin_keys_and_interoperate_with_age() {
 /// `key.txt` (ENVMINT_IDENTITY), bootstrapped with the plugin's folder on PATH. Returns the
 /// test and that folder.
 fn plugin_store() -> Option<(crate::common::Test, PathBuf)> {
-    let plugins = plugin_dir()?;
+    let plugins = crate::common::plugin_dir()?;
     let generated = Command::new(plugins.join("age-plugin-envminttest"))
         .arg("--generate")
         .output()
