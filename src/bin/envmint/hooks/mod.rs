@@ -21,8 +21,8 @@ use envmint::manifest::{Environment, Manifest, Source};
 use envmint::{Error, Result};
 use zeroize::Zeroizing;
 
-use super::say;
 use crate::context::{Context, SECRET_VARIABLES};
+use crate::output::say;
 
 /// The allowance file: beside the allow list of `--allow-outside`.
 fn allowance_file(ctx: &Context) -> Option<PathBuf> {
