@@ -6,11 +6,9 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use envmint::error::Location;
-use envmint::manifest::Environment;
 use envmint::path::shown;
-use envmint::rotation::StageHooks;
 use envmint::seal::{self, Identity, PassphrasePrompt, SealError};
-use envmint::{Error, Result, store};
+use envmint::{Error, Result};
 use secrecy::SecretString;
 
 use crate::context::Context;
@@ -211,16 +209,4 @@ pub fn open_locked(
 ) -> Result<Vec<envmint::store::EnvFile>> {
     options.timeout = ctx.lock_timeout.get()?;
     envmint::store::open_all(storages, options, &mut lock_waiter(cwd))
-}
-
-/// What the binary plugs into a rotation session: before a store is planned, its recipients
-/// are checked (and an unpinned one noted), as for every command that writes a store.
-pub struct Hooks<'a> {
-    pub cwd: &'a Path,
-}
-
-impl StageHooks for Hooks<'_> {
-    fn opened(&mut self, env: &Environment, snapshot: &store::Snapshot) -> Result<()> {
-        crate::identities::check_recipients(env, snapshot, self.cwd)
-    }
 }

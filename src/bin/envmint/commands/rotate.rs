@@ -1,7 +1,7 @@
 //! `envmint rotate [ENV...]`: plan and apply a rotation in one step, under the locks (the
 //! scheduled job: `envmint rotate --due` from cron or CI). What `plan` shares with it is in
-//! `resolve` (environments, `--at`, the selection), `changes` (the summary) and
-//! `report::rotation` (the session's errors in the binary's words).
+//! `resolve` (environments, `--at`, the selection), `changes` (the summary),
+//! `hooks::session` (the session's hooks) and `report::rotation` (its errors in words).
 
 use crate::changes::JsonChange;
 use crate::changes::json_change;
@@ -10,7 +10,6 @@ use crate::changes::warn_report;
 use crate::cli::RotateArgs;
 use crate::context::Context;
 use crate::hooks::staged;
-use crate::identities::Hooks;
 use crate::report::rotation::clock_behind;
 use crate::report::rotation::session_error;
 use crate::resolve::check_keys_declared;
@@ -74,8 +73,45 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: RotateArgs)
         }
         return Ok(Exit::Ok);
     }
-    let mut stages = staged::run(ctx, &hook_run, &envs, &options.selection, args.dry_run)?;
-    options.rotated_earlier.extend(stages.keys.iter().cloned());
+    // Each store is read once, by the session, under its lock; the probe looks at what it read
+    // for hook work. None (most scheduled runs): that one read is the run's. Some: the session
+    // stops before its commit, the stages run (each under the lock, from the probe's
+    // documents), and the session runs again on the stores as they left them.
+    options.rotated_earlier = staged::hooked_keys(&manifest);
+    let mut hooks = crate::hooks::session::Hooks {
+        cwd: &cwd,
+        probe: Some(staged::Probe::new(&manifest, &options.selection, now)),
+        stop_for_stages: !args.dry_run,
+    };
+    if !args.dry_run {
+        open.timeout = ctx.lock_timeout.get()?;
+    }
+    let session = Session::new(&manifest, envs.clone(), options.clone());
+    let first = if args.dry_run {
+        session.dry_run(&open, &mut hooks, &mut ctx.rng)
+    } else {
+        session.run(
+            &open,
+            &mut crate::output::lock_waiter(&cwd),
+            &mut hooks,
+            &mut ctx.rng,
+        )
+    };
+    let found = hooks
+        .probe
+        .as_mut()
+        .map(staged::Probe::take)
+        .unwrap_or_default();
+    let stopped = !args.dry_run && !found.is_empty();
+    let mut stages = staged::run(
+        ctx,
+        &hook_run,
+        &envs,
+        &found,
+        &options.selection,
+        args.dry_run,
+    )?;
+    let first = if stopped { None } else { Some(first) };
     // A retire hook failed in these: the value it was for stays until it succeeds, so the
     // session does not remove it this run.
     let held: Vec<&Environment> = envs
@@ -88,20 +124,21 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: RotateArgs)
         .copied()
         .filter(|e| !held.iter().any(|h| h.name == e.name))
         .collect();
-    let session = Session::new(&manifest, session_envs.clone(), options);
-    let mut hooks = Hooks { cwd: &cwd };
-    let mut report = if args.dry_run {
-        session.dry_run(&open, &mut hooks, &mut ctx.rng)
-    } else {
-        open.timeout = ctx.lock_timeout.get()?;
-        session.run(
-            &open,
-            &mut crate::output::lock_waiter(&cwd),
-            &mut hooks,
-            &mut ctx.rng,
-        )
-    }
-    .map_err(|e| session_error(&session_envs, e))?;
+    let report = match first {
+        Some(report) => report.map_err(|e| session_error(&envs, e)),
+        None => {
+            let session = Session::new(&manifest, session_envs.clone(), options);
+            session
+                .run(
+                    &open,
+                    &mut crate::output::lock_waiter(&cwd),
+                    &mut crate::hooks::session::Hooks::plain(&cwd),
+                    &mut ctx.rng,
+                )
+                .map_err(|e| session_error(&session_envs, e))
+        }
+    };
+    let mut report = report?;
     warn_report(&mut report, &cwd);
     staged::merge(&mut report.envs, &stages);
     // A store whose records are ahead of the clock is refused (nothing written to it, exit 65

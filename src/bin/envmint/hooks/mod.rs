@@ -10,6 +10,7 @@
 //! changes a hook makes a new digest, so nothing it wrote runs until someone allows it again.
 
 pub mod runner;
+pub mod session;
 pub mod staged;
 
 use std::path::{Path, PathBuf};
