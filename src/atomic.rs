@@ -618,6 +618,23 @@ impl Locked {
         }
     }
 
+    /// Creates the file with `contents` as a secret (0600), only when nothing has its name yet:
+    /// whole or not at all, never replacing anything (a key file: `keygen -o`). See
+    /// [`write::create_new`]; the folder is `fsync`ed after.
+    ///
+    /// # Errors
+    ///
+    /// An [`Op::Create`] error of kind `AlreadyExists` when the name is taken (a dangling
+    /// symlink included); otherwise as for [`Locked::write`].
+    pub fn create_new(&self, contents: &[u8]) -> Result<()> {
+        self.refuse_tracked()?;
+        write::create_new(&self.place(), contents)?;
+        self.dir
+            .file
+            .sync_all()
+            .map_err(|source| FileError::os(&self.dir.path, Op::SyncFolder, source).into())
+    }
+
     /// Atomically replaces a non-secret file (`.gitignore`, `envmint.toml`) with `contents`: same
     /// steps as [`Locked::write`], but an existing file keeps its mode and a new one is created
     /// 0644 minus the umask.

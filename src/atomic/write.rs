@@ -205,6 +205,57 @@ pub(super) fn prepare_swept(
     })
 }
 
+/// Creates `place.target` with `contents`, 0600, only if nothing has its name: complete or
+/// not at all. Unnamed (`O_TMPFILE`) until written and `fsync`ed, then linked under the name,
+/// which fails if the name exists (a link cannot replace); without `O_TMPFILE`, created
+/// exclusively under its name (`O_EXCL`, no link followed) and removed again if the write
+/// fails. The caller `fsync`s the folder.
+///
+/// # Errors
+///
+/// An [`Op::Create`] error of kind `AlreadyExists` when the name is taken; as for [`prepare`].
+pub(super) fn create_new(place: &Place<'_>, contents: &[u8]) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let target = place.target;
+    let reached = place.reached();
+    let exists = || Error::writing(target, Op::Create, io::ErrorKind::AlreadyExists.into());
+    if fs::symlink_metadata(&reached).is_ok() {
+        return Err(exists());
+    }
+    let finish = |file: &mut File| -> io::Result<()> {
+        file.set_permissions(Permissions::from_mode(0o600))?;
+        file.write_all(contents)?;
+        file.sync_all()
+    };
+    match unnamed_in(place.at, 0o600) {
+        Ok(Some(mut file)) => {
+            finish(&mut file).map_err(|e| Error::writing(target, Op::Write, e))?;
+            link_unnamed(&file, &reached).map_err(|e| match e.kind() {
+                io::ErrorKind::AlreadyExists => exists(),
+                _ => Error::writing(target, Op::Create, e),
+            })
+        }
+        Ok(None) => {
+            let flags = rustix::fs::OFlags::NOFOLLOW.bits() as i32;
+            let mut file = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .custom_flags(flags)
+                .open(&reached)
+                .map_err(|e| match e.kind() {
+                    io::ErrorKind::AlreadyExists => exists(),
+                    _ => folder_error(place.dir_path, target, e),
+                })?;
+            finish(&mut file).map_err(|e| {
+                let _ = fs::remove_file(&reached);
+                Error::writing(target, Op::Write, e)
+            })
+        }
+        Err(e) => Err(folder_error(place.dir_path, target, e)),
+    }
+}
+
 #[cfg(test)]
 thread_local! {
     /// Tests only: act as on a file system without `O_TMPFILE`, to test the named fallback.
