@@ -87,6 +87,7 @@ pub fn run(ctx: &mut Context, global: &super::Global, args: PlanArgs) -> Result<
         now,
         verbose: global.verbose,
         allow_hooks: false,
+        mac_key: std::cell::OnceCell::new(),
     };
     options.rotated_earlier = staged::hooked_keys(&manifest);
     let mut hooks = rotate::Hooks {

@@ -215,6 +215,7 @@ pub fn run(ctx: &mut Context, global: &super::Global, args: RotateArgs) -> Resul
         now,
         verbose: global.verbose,
         allow_hooks: args.allow_hooks,
+        mac_key: std::cell::OnceCell::new(),
     };
     if args.abandon {
         let keys = args.rotation.select.keys.clone();
