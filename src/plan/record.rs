@@ -230,7 +230,9 @@ impl Record {
                 }
                 "mac" => {
                     if value.len() != 64 || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
-                        return Err(RecordError::BadMac { text: shown(value) });
+                        return Err(RecordError::BadMac {
+                            text: crate::text::shown(value, 40),
+                        });
                     }
                     record.mac = Some(value.to_ascii_lowercase());
                 }
