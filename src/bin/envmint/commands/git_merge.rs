@@ -108,7 +108,7 @@ pub fn run(ctx: &Context, args: GitMergeArgs) -> Result<Exit> {
         said.push(format!(
             "{} on theirs not taken ({}): a pending value is resumed only on the machine that \
              wrote it",
-            super::bootstrap::plural(merged.dropped_pending.len(), "pending value"),
+            crate::output::plural(merged.dropped_pending.len(), "pending value"),
             some(merged.dropped_pending.iter().map(String::as_str))
         ));
     }
