@@ -1205,3 +1205,99 @@ fn a_pending_key_others_may_read_or_a_symlinked_one_is_refused() {
     crate::common::assert_stderr_has(&out, "the pending-value key is a symlink");
     assert!(!out.exists("hook-ran"));
 }
+
+/// A store's keys that point a client elsewhere (`PGHOST`, `PGHOSTADDR`, `REDISCLI_AUTH`...)
+/// or load code (`LD_PRELOAD`, `PATH`) never reach a hook unless the manifest declares them
+/// under `[secrets]`; declaring one changes what `--allow-hooks` allowed.
+#[test]
+fn hooks_get_no_client_redirection_from_the_store_unless_declared() {
+    let hook = "test = 'env | cut -d= -f1 > hook-env; printf %s \"$PATH\" > hook-path'\n";
+    let (t, _) = marker_project(hook);
+    let text = fs::read_to_string(t.path(".env")).unwrap();
+    let planted = "PGHOST=evil.example\nPGHOSTADDR=192.0.2.1\nREDISCLI_AUTH=x\n\
+                   LD_PRELOAD=/tmp/evil.so\nPATH=/evil\nHTTPS_PROXY=http://evil\nDB_HOST=db\n";
+    let out = t
+        .write(".env", format!("{text}{planted}"))
+        .args(["rotate", "production", "--key", "DB_PASSWORD"])
+        .status(0);
+    let names = out.read("hook-env");
+    let names: Vec<&str> = names.lines().collect();
+    for held in [
+        "PGHOST",
+        "PGHOSTADDR",
+        "REDISCLI_AUTH",
+        "LD_PRELOAD",
+        "HTTPS_PROXY",
+    ] {
+        assert!(!names.contains(&held), "{held} reached the hook: {names:?}");
+    }
+    assert!(names.contains(&"DB_HOST"), "{names:?}");
+    assert_ne!(out.read("hook-path"), "/evil");
+    // Declared, it is passed, once allowed again (what the hooks run against changed).
+    let manifest = out.read("envmint.toml") + "[secrets.PGHOST]\nexternal = true\n";
+    let out = out
+        .then()
+        .write("envmint.toml", manifest)
+        .args(["rotate", "production", "--key", "DB_PASSWORD"])
+        .status(77);
+    crate::common::assert_stderr_has(&out, "--allow-hooks");
+    let out = out
+        .then()
+        .args([
+            "rotate",
+            "production",
+            "--key",
+            "DB_PASSWORD",
+            "--allow-hooks",
+        ])
+        .status(0);
+    assert!(out.read("hook-env").lines().any(|l| l == "PGHOST"));
+    assert!(!out.read("hook-env").lines().any(|l| l == "PGHOSTADDR"));
+}
+
+/// The allowance covers what the hooks run against: a new environment (or another store)
+/// needs a new one, `--allow-hooks` names each environment's store, and a symlinked
+/// manifest runs no hooks (it would run hooks allowed elsewhere against its folder's stores).
+#[test]
+fn the_allowance_covers_the_environments_and_stores_and_no_symlinked_manifest() {
+    let (t, _) = marker_project("");
+    let manifest = fs::read_to_string(t.path("envmint.toml")).unwrap();
+    let grown = manifest.replace(
+        "[environments.production]\nfile = \".env\"\n",
+        "[environments.production]\nfile = \".env\"\n[environments.staging]\nfile = \".env.staging\"\n",
+    );
+    let out = t
+        .write("envmint.toml", &grown)
+        .args(["rotate", "production", "--key", "DB_PASSWORD"])
+        .status(77);
+    assert!(!out.exists("hook-ran"));
+    let out = out
+        .then()
+        .args([
+            "rotate",
+            "production",
+            "--key",
+            "DB_PASSWORD",
+            "--allow-hooks",
+        ])
+        .status(0);
+    crate::common::assert_stderr_has(&out, "against environment staging: ");
+    assert_eq!(out.read("hook-ran"), "set\n");
+    // The same manifest through a symlink, from another folder: refused, nothing run.
+    fs::create_dir(out.path("other")).unwrap();
+    std::os::unix::fs::symlink(out.path("envmint.toml"), out.path("other/envmint.toml")).unwrap();
+    fs::write(out.path("other/.env"), fs::read(out.path(".env")).unwrap()).unwrap();
+    let out = out
+        .then()
+        .cwd("other")
+        .args([
+            "rotate",
+            "production",
+            "--key",
+            "DB_PASSWORD",
+            "--allow-hooks",
+        ])
+        .status(77);
+    crate::common::assert_stderr_has(&out, "a manifest that is not a symlink");
+    assert!(!out.exists("other/hook-ran"));
+}
