@@ -1301,3 +1301,67 @@ fn the_allowance_covers_the_environments_and_stores_and_no_symlinked_manifest() 
     crate::common::assert_stderr_has(&out, "a manifest that is not a symlink");
     assert!(!out.exists("other/hook-ran"));
 }
+
+/// `--allow-hooks` shows every hook in full (no cut at 200 characters) with bidirectional and
+/// control characters escaped; a hook's output is capped per stream, and the cut is said.
+#[test]
+fn the_hook_listing_is_whole_and_escaped_and_hook_output_is_capped() {
+    let long = format!("echo {} > /dev/null", "x".repeat(300));
+    let hooks = format!(
+        "test = '{long}; printf \"a\\u202eb\\n\" > /dev/null; head -c 3000000 /dev/zero | tr \"\\\\0\" a'\n"
+    );
+    let manifest = format!(
+        "[environments.production]\nfile = \".env\"\n[secrets.DB_PASSWORD]\nkind = \"alnum\"\n\
+         length = 32\nrole = \"credential\"\n[secrets.DB_PASSWORD.hooks]\nset = 'true # \u{202e}evil'\n{hooks}"
+    );
+    let t = Test::new().write("envmint.toml", manifest);
+    let config = t.path("config");
+    let out = t
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["bootstrap", "production"])
+        .status(0)
+        .then()
+        .args(["rotate", "--key", "DB_PASSWORD", "--allow-hooks"])
+        .status(0);
+    let err = out.stderr();
+    assert!(err.contains(&long), "the long hook was cut");
+    assert!(
+        err.contains("true # \\u{202e}evil"),
+        "{}",
+        &err[..err.len().min(2000)]
+    );
+    assert!(!err.contains('\u{202e}'));
+    assert!(
+        err.contains(
+            "[envmint: the hook's stdout was cut after 1048576 bytes; 1951424 more bytes not shown]"
+        ),
+        "{}",
+        &err[err.len().saturating_sub(500)..]
+    );
+    assert!(err.len() < 1_100_000, "{} bytes of stderr", err.len());
+}
+
+/// The allowance file is trusted only when it is the user's own regular file that others
+/// cannot write: a symlink or a group-writable one is refused.
+#[test]
+fn an_allowance_file_others_may_write_or_a_symlinked_one_is_refused() {
+    let (t, config) = marker_project("");
+    let file = config.join("envmint/allow-hooks");
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o664)).unwrap();
+    let out = t
+        .args(["rotate", "production", "--key", "DB_PASSWORD"])
+        .status(77);
+    crate::common::assert_stderr_has(
+        &out,
+        "the hooks allowance file is another user's, or others may write it",
+    );
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
+    fs::rename(&file, config.join("elsewhere")).unwrap();
+    std::os::unix::fs::symlink(config.join("elsewhere"), &file).unwrap();
+    let out = out
+        .then()
+        .args(["rotate", "production", "--key", "DB_PASSWORD"])
+        .status(77);
+    crate::common::assert_stderr_has(&out, "the hooks allowance file is a symlink");
+    assert!(!out.exists("hook-ran"));
+}

@@ -353,22 +353,39 @@ pub fn listed(manifest: &Manifest) -> Vec<(String, &'static str, &str)> {
     out
 }
 
-/// A hook's text on one line, for listings: newlines shown as `⏎`, control characters
-/// escaped, at most 200 characters.
+/// A hook's text on one line, for listings, in full: newlines shown as ` ⏎ `, control
+/// characters and the invisible ones that can make text read differently from what runs
+/// (bidirectional overrides and isolates, zero-width characters, the byte order mark) escaped
+/// as `\u{..}`. The user allows what this shows, so none of it is cut or hidden.
 pub fn one_line(text: &str) -> String {
     let mut out = String::new();
-    for (i, c) in text.trim().chars().enumerate() {
-        if i >= 200 {
-            out.push('…');
-            break;
-        }
+    for c in text.trim().chars() {
         match c {
             '\n' => out.push_str(" ⏎ "),
-            c if c.is_control() => out.extend(c.escape_debug()),
+            c if c.is_control() || is_invisible(c) => out.extend(c.escape_unicode()),
             c => out.push(c),
         }
     }
     out
+}
+
+/// Characters that change how text around them is shown without being seen themselves.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2069}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{E0000}'..='\u{E007F}'
+    )
 }
 
 /// The environment a hook gets from `doc`: every key of the file with `${VAR}` expanded, as
