@@ -6,8 +6,11 @@
 //! root: `load_manifest`), and only once the user allowed this manifest's hooks on this
 //! machine (`--allow-hooks`, which prints every hook first), as `direnv allow` does: the
 //! allowance is the digest of every hook ([`envmint::manifest::hooks_digest`]) with the
-//! manifest's path, in `$XDG_CONFIG_HOME/envmint/allow-hooks`. A pull request that adds or
-//! changes a hook makes a new digest, so nothing it wrote runs until someone allows it again.
+//! digest of what they run against (each environment's name and resolved store file, the
+//! declared secrets that pass a client redirection) and the manifest's resolved path, in
+//! `$XDG_CONFIG_HOME/envmint/allow-hooks`. A pull request that adds or changes a hook, an
+//! environment or a store makes a new digest, so nothing it wrote runs until someone allows it
+//! again; a symlinked manifest runs no hooks.
 
 pub mod runner;
 pub mod session;
@@ -53,6 +56,19 @@ pub fn check_allowed(ctx: &Context, manifest: &Manifest, cwd: &Path, allow: bool
     let Some((line, existing)) = allowance(ctx, manifest, cwd)? else {
         return Ok(());
     };
+    // A symlinked manifest would run the hooks of the file it points to (allowed there)
+    // against the stores of the folder the link is in.
+    if let Source::File(p) = manifest.source()
+        && std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink())
+    {
+        return Err(Error::Refused {
+            path: p.clone(),
+            reason: "its hooks run only from a manifest that is not a symlink (a link would run \
+                     hooks allowed for the file it points to against other stores)"
+                .into(),
+            hint: Some("run envmint with --manifest naming the real file".into()),
+        });
+    }
     if existing.lines().any(|l| l == line) {
         return Ok(());
     }
@@ -74,6 +90,14 @@ pub fn check_allowed(ctx: &Context, manifest: &Manifest, cwd: &Path, allow: bool
     for (who, stage, text) in listed(manifest) {
         say!("  {who} {stage}: {}", one_line(text));
     }
+    let (dir, _) = manifest_paths(manifest, cwd);
+    for env in manifest.environments() {
+        say!(
+            "  against environment {}: {}",
+            env.name,
+            resolved(&dir.join(env.store_path())).display()
+        );
+    }
     let Some(file) = file else {
         return Err(Error::cant_create(
             Path::new("$XDG_CONFIG_HOME/envmint/allow-hooks"),
@@ -81,7 +105,7 @@ pub fn check_allowed(ctx: &Context, manifest: &Manifest, cwd: &Path, allow: bool
         ));
     };
     if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Error::cant_create(dir, e.to_string()))?;
+        make_private_dir(dir)?;
     }
     let mut text = existing;
     text.push_str(&line);
@@ -94,17 +118,57 @@ pub fn check_allowed(ctx: &Context, manifest: &Manifest, cwd: &Path, allow: bool
 }
 
 /// The allowance line of `manifest`'s hooks and the allowance file's text; `None` without hooks.
+/// The line holds the digest of every hook, the digest of what they run against
+/// ([`scope_digest`]) and the manifest's resolved path.
 fn allowance(ctx: &Context, manifest: &Manifest, cwd: &Path) -> Result<Option<(String, String)>> {
     let Some(digest) = envmint::manifest::hooks_digest(manifest) else {
         return Ok(None);
     };
     let (_, path) = manifest_paths(manifest, cwd);
-    let line = format!("{digest} {}", path.display());
+    let scope = scope_digest(manifest, cwd);
+    let line = format!("{digest} {scope} {}", path.display());
     let existing = match allowance_file(ctx) {
         Some(f) => read_allowances(&f)?,
         None => String::new(),
     };
     Ok(Some((line, existing)))
+}
+
+/// What allowed hooks run against, as a digest: each environment's name and store file (its
+/// symlinks resolved), and the declared secrets that pass a client redirection to hooks
+/// ([`envmint::hooks::env::redirects`]). A new environment, another store, or a newly declared
+/// `PGHOST` needs a new allowance, as a changed hook does.
+fn scope_digest(manifest: &Manifest, cwd: &Path) -> String {
+    use sha2::Digest as _;
+    let mut h = sha2::Sha256::new();
+    let mut field = |text: &str| {
+        h.update((text.len() as u64).to_be_bytes());
+        h.update(text.as_bytes());
+    };
+    let (dir, _) = manifest_paths(manifest, cwd);
+    for env in manifest.environments() {
+        field("environment");
+        field(&env.name);
+        field(&resolved(&dir.join(env.store_path())).to_string_lossy());
+        for d in manifest.secrets_for(&env.name) {
+            if envmint::hooks::env::redirects(&d.key) {
+                field("passes");
+                field(&d.key);
+            }
+        }
+    }
+    hex::encode(h.finalize())
+}
+
+/// `path` with its symlinks resolved as far as it exists (a store not made yet: its folder).
+fn resolved(path: &Path) -> PathBuf {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return p;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) => resolved(parent).join(name),
+        _ => path.to_path_buf(),
+    }
 }
 
 /// Whether `manifest`'s hooks (if any) are allowed on this machine, as they are now.
@@ -115,23 +179,111 @@ pub fn is_allowed(ctx: &Context, manifest: &Manifest, cwd: &Path) -> Result<bool
     })
 }
 
-/// The allowance file's text: a missing one is empty; one another user owns or others may
-/// write is refused (it decides which commands run as you).
+/// The allowance file's text: a missing one is empty; one that is a symlink, another user's,
+/// or writable by others is refused (it decides which commands run as you).
 fn read_allowances(path: &Path) -> Result<String> {
+    let bytes = read_private(path, false, "the hooks allowance file")?;
+    Ok(bytes.map_or_else(String::new, |b| String::from_utf8_lossy(&b).into_owned()))
+}
+
+/// A file of the user's envmint folder that decides what runs, or what is trusted, as this
+/// user (the hooks allowance, the pending key): read only when it is a regular file, not a
+/// symlink, owned by this user and not writable by others (`secret`: not readable by them
+/// either). `None` when it does not exist.
+fn read_private(path: &Path, secret: bool, what: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
     use std::os::unix::fs::MetadataExt;
+    let refused = |reason: String, hint: &str| Error::Refused {
+        path: path.to_path_buf(),
+        reason,
+        hint: Some(hint.into()),
+    };
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Ok(m) if m.file_type().is_symlink() => {
+            return Err(refused(
+                format!("{what} is a symlink: only a file of your own is trusted"),
+                "replace the link by a regular file of yours (chmod 600), or remove it",
+            ));
+        }
+        _ => {}
+    }
     let Some((bytes, meta)) = envmint::atomic::read_regular_with_metadata(path, 1024 * 1024)?
     else {
-        return Ok(String::new());
+        return Ok(None);
     };
     let euid = rustix::process::geteuid().as_raw();
-    if meta.uid() != euid || meta.mode() & 0o022 != 0 {
+    let mask = if secret { 0o077 } else { 0o022 };
+    if meta.uid() != euid || meta.mode() & mask != 0 {
+        let others = if secret { "read" } else { "write" };
+        return Err(refused(
+            format!("{what} is another user's, or others may {others} it"),
+            "make it yours and private: chmod 600, or remove it",
+        ));
+    }
+    Ok(Some(bytes))
+}
+
+/// The per-user key that binds a pending value to this machine's envmint
+/// ([`envmint::hooks::stage::pending_mac`]): 32 random bytes in
+/// `$XDG_CONFIG_HOME/envmint/pending-key` (beside the allowance), made on first use with mode
+/// 0600 through the atomic writer, under its lock; read only when it is yours and private.
+pub fn pending_key(ctx: &mut Context) -> Result<envmint::secret::KeyedHash> {
+    let Some(path) = allowance_file(ctx).map(|f| f.with_file_name("pending-key")) else {
+        return Err(Error::cant_create(
+            Path::new("$XDG_CONFIG_HOME/envmint/pending-key"),
+            "neither XDG_CONFIG_HOME nor HOME is an absolute folder",
+        ));
+    };
+    if let Some(key) = read_pending_key(&path)? {
+        return Ok(key);
+    }
+    if let Some(dir) = path.parent() {
+        make_private_dir(dir)?;
+    }
+    // The user's own config folder, from the user's variables: no repository path.
+    let within = envmint::atomic::Within::anywhere().typed();
+    let locked = envmint::atomic::lock(&path, &within, ctx.lock_timeout.get()?)?;
+    // Another run may have made it while this one waited for the lock.
+    if let Some(key) = read_pending_key(&path)? {
+        return Ok(key);
+    }
+    let mut key = Zeroizing::new([0u8; 32]);
+    rand::Rng::fill_bytes(&mut ctx.rng, &mut key[..]);
+    let mut text = Zeroizing::new(hex::encode(&key[..]));
+    text.push('\n');
+    locked.write(text.as_bytes())?;
+    Ok(envmint::secret::KeyedHash::with_key(key))
+}
+
+/// The pending key in `path` (64 hex digits), `None` when there is none yet.
+fn read_pending_key(path: &Path) -> Result<Option<envmint::secret::KeyedHash>> {
+    let Some(bytes) = read_private(path, true, "the pending-value key")? else {
+        return Ok(None);
+    };
+    let mut key = Zeroizing::new([0u8; 32]);
+    let text = std::str::from_utf8(&bytes).unwrap_or("");
+    if hex::decode_to_slice(text.trim(), &mut key[..]).is_err() {
         return Err(Error::Refused {
             path: path.to_path_buf(),
-            reason: "the hooks allowance file is another user's, or others may write it".into(),
-            hint: Some("make it yours and private: chmod 600, or remove it".into()),
+            reason: "the pending-value key is not 64 hex digits".into(),
+            hint: Some(
+                "remove it (a new one is made; pending values written with the old one must then \
+                 be dropped with --abandon)"
+                    .into(),
+            ),
         });
     }
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    Ok(Some(envmint::secret::KeyedHash::with_key(key)))
+}
+
+/// Creates `dir` (and its parents) private to the user when missing.
+fn make_private_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| Error::cant_create(dir, e.to_string()))
 }
 
 /// The lock every hook holds: an exclusive `flock` on the manifest, taken for the whole staged
@@ -201,27 +353,46 @@ pub fn listed(manifest: &Manifest) -> Vec<(String, &'static str, &str)> {
     out
 }
 
-/// A hook's text on one line, for listings: newlines shown as `⏎`, control characters
-/// escaped, at most 200 characters.
+/// A hook's text on one line, for listings, in full: newlines shown as ` ⏎ `, control
+/// characters and the invisible ones that can make text read differently from what runs
+/// (bidirectional overrides and isolates, zero-width characters, the byte order mark) escaped
+/// as `\u{..}`. The user allows what this shows, so none of it is cut or hidden.
 pub fn one_line(text: &str) -> String {
     let mut out = String::new();
-    for (i, c) in text.trim().chars().enumerate() {
-        if i >= 200 {
-            out.push('…');
-            break;
-        }
+    for c in text.trim().chars() {
         match c {
             '\n' => out.push_str(" ⏎ "),
-            c if c.is_control() => out.extend(c.escape_debug()),
+            c if c.is_control() || is_invisible(c) => out.extend(c.escape_unicode()),
             c => out.push(c),
         }
     }
     out
 }
 
+/// Characters that change how text around them is shown without being seen themselves.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2069}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{E0000}'..='\u{E007F}'
+    )
+}
+
 /// The environment a hook gets from `doc`: every key of the file with `${VAR}` expanded, as
 /// `envmint run` gives them (the file's values win over the caller's; variables that make
-/// programs load code, and envmint's own secrets, held back; a value with a NUL left out).
+/// programs load code, and envmint's own secrets, held back; a value with a NUL left out);
+/// variables that point a client elsewhere ([`envmint::hooks::env::redirects`]: `PGHOST`,
+/// `REDISCLI_AUTH`, ...) only when `env` declares them under `[secrets]`.
 pub fn store_vars(
     ctx: &Context,
     manifest: &Manifest,
@@ -239,9 +410,13 @@ pub fn store_vars(
         }
     };
     let expanded = interpolate::expand(doc, &outside, Outside::Loses);
+    let passed = |key: &str| {
+        !envmint::hooks::env::redirects(key)
+            || manifest.secrets_for(&env.name).any(|d| d.key == key)
+    };
     entries
         .iter()
-        .filter(|e| !export::startup::is_startup_variable(e.key))
+        .filter(|e| !export::startup::is_startup_variable(e.key) && passed(e.key))
         .map(|e| (e.key, expanded.value(e.key, e.value)))
         .filter(|(k, v)| !v.contains('\0') && !k.starts_with("ENVMINT_"))
         .map(|(k, v)| (k.to_string(), Zeroizing::new(v.to_string())))
