@@ -129,7 +129,8 @@ pub fn plan(
                     Record::set(at)
                 } else {
                     Record::generated(at)
-                };
+                }
+                .encryption(decl.role == crate::manifest::Role::Encryption);
                 out.push(Adopted {
                     key: row.key.clone(),
                     action: Action::Dated,

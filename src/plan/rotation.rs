@@ -259,13 +259,18 @@ pub(super) struct Found {
     /// The previous variables envmint manages for this key that are in the document: only
     /// these are ever removed.
     pub(super) names: Vec<String>,
+    /// Whether the current value's record says it is an encryption key (`role=encryption`).
+    pub(super) marked: bool,
 }
 
 impl Found {
     /// Whether `decl`'s retired values are a keyring: it is an encryption key, or its store
-    /// holds a keyring's key (a record without `expires`) whatever its role says now.
+    /// holds a keyring's key (a record without `expires`) or says its value is one
+    /// (`role=encryption`), whatever its role says now.
     pub(super) fn is_keyring(&self, decl: &SecretDecl) -> bool {
-        decl.role == Role::Encryption || self.alive.iter().any(|e| e.expires.is_none())
+        decl.role == Role::Encryption
+            || self.marked
+            || self.alive.iter().any(|e| e.expires.is_none())
     }
 }
 
@@ -509,7 +514,7 @@ fn rotate_key<R: CryptoRng + ?Sized>(
         built.edits.push(Edit::Set {
             key: key.to_string(),
             value,
-            record: Record::generated(now).to_string(),
+            record: Record::generated(now).encryption(encryption).to_string(),
         });
         built.changes.push(Change {
             key: key.to_string(),
@@ -732,6 +737,13 @@ fn previous_record(text: Option<&str>) -> (Option<String>, Times) {
     }
 }
 
+/// Whether the record of `key` in `doc` says its value is an encryption key.
+pub fn marked_encryption(doc: &Document, key: &str) -> bool {
+    doc.record(key)
+        .and_then(|t| Record::parse(t).ok())
+        .is_some_and(|r| r.encryption)
+}
+
 /// The previous values of `decl` in `doc`, split into those still inside their window and
 /// those expired at `now`.
 pub(super) fn read_previous(doc: &Document, decl: &SecretDecl, now: Timestamp) -> Found {
@@ -739,6 +751,7 @@ pub(super) fn read_previous(doc: &Document, decl: &SecretDecl, now: Timestamp) -
         alive: Vec::new(),
         expired: Vec::new(),
         names: Vec::new(),
+        marked: marked_encryption(doc, &decl.key),
     };
     // Values in one variable: (variable, values, record).
     let take = |name: &str, values: Vec<&str>, doc: &Document, found: &mut Found| {

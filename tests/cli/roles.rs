@@ -500,6 +500,75 @@ fn a_role_changed_in_the_manifest_neither_drops_a_keyring_nor_rotates_a_password
     assert!(!values(&out, ".env").contains_key("ENCRYPTION_KEY_PREVIOUS"));
 }
 
+/// A never-rotated encryption key (bootstrapped, no keyring yet) whose role is then changed in
+/// the manifest: its first rotation must keep the old key for good (a keyring's record, no
+/// `expires`), not give it the new role's overlap and drop it. The store remembers the role:
+/// bootstrap, rotate, set and adopt write `role=encryption` on an encryption key's record.
+#[test]
+fn a_never_rotated_encryption_key_keeps_its_old_value_when_its_role_is_changed() {
+    let declared = "[environments.production]\nfile = \".env\"\n\
+        [secrets.ENCRYPTION_KEY]\nkind = \"hex\"\nbytes = 32\nrole = \"encryption\"\n\
+        rotate_every = \"30d\"\n";
+    for role in ["role = \"signing\"\noverlap = \"1d\"\n", ""] {
+        let out = Test::new()
+            .write("envmint.toml", declared)
+            .args(["bootstrap", "production"])
+            .status(0);
+        assert!(
+            out.read(".env")
+                .lines()
+                .any(|l| l.starts_with("# envmint: generated=") && l.ends_with(" role=encryption")),
+            "{:?}",
+            out.read(".env")
+                .lines()
+                .filter(|l| l.starts_with('#'))
+                .collect::<Vec<_>>()
+        );
+        let before = values(&out, ".env");
+        let changed = declared.replace("role = \"encryption\"\n", role);
+        let out = out
+            .then()
+            .write("envmint.toml", &changed)
+            .args(["rotate", "--due", "--at", &in_days(400)])
+            .status(0);
+        let after = values(&out, ".env");
+        // Compared, never printed.
+        assert!(
+            after["ENCRYPTION_KEY"] != before["ENCRYPTION_KEY"],
+            "{role}"
+        );
+        assert!(
+            after.get("ENCRYPTION_KEY_PREVIOUS") == Some(&before["ENCRYPTION_KEY"]),
+            "{role}: the old key was not kept"
+        );
+        let text = out.read(".env");
+        assert!(
+            text.contains(&format!(
+                "# envmint: previous-of=ENCRYPTION_KEY retired={}T00:00:00Z\n\
+                     ENCRYPTION_KEY_PREVIOUS=",
+                in_days(400)
+            )) && text.contains(&format!(
+                "# envmint: generated={}T00:00:00Z role=encryption\n",
+                in_days(400)
+            )),
+            "{role}: records {:?}",
+            text.lines()
+                .filter(|l| l.starts_with('#'))
+                .collect::<Vec<_>>()
+        );
+        // Years later the old key is still there: only `retire` removes it.
+        let later = out
+            .then()
+            .args(["rotate", "--due", "--at", &in_days(4000)])
+            .status(0);
+        assert!(
+            values(&later, ".env").get("ENCRYPTION_KEY_PREVIOUS")
+                == Some(&before["ENCRYPTION_KEY"]),
+            "{role}: dropped later"
+        );
+    }
+}
+
 /// `retire` also removes a key's retired values left under names it no longer uses, and those
 /// of a key the manifest no longer declares (found by their `previous-of` record): a keyring's
 /// are never removed by a rotation, so they would otherwise stay for good.
