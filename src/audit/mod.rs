@@ -96,6 +96,10 @@ pub enum Check {
     RecordTime,
     /// An encryption key's keyring holding more than [`rotation::KEYRING_AUDIT_KEYS`] keys.
     KeyringSize,
+    /// Retired keys in a keyring's form (a record without `expires`), or a current value
+    /// recorded as `role=encryption`, under a secret whose role is no longer `encryption` (the
+    /// manifest's role was changed): kept for good all the same.
+    KeyringRole,
     /// A secret named like a password, token or API key (`*_PASSWORD`, `*_TOKEN`...) whose
     /// role is `signing`, so `rotate --due` would change it in the file alone.
     SigningCredential,
@@ -131,6 +135,7 @@ impl Check {
             Check::RotationOverdue => "rotation-overdue",
             Check::RecordTime => "record-time",
             Check::KeyringSize => "keyring-size",
+            Check::KeyringRole => "keyring-role",
             Check::SigningCredential => "signing-credential",
             Check::OverlapKeep => "overlap-keep",
             Check::HookNotAllowed => "hook-not-allowed",
@@ -155,7 +160,8 @@ impl Check {
             | Check::RotationUnknown
             | Check::RotationOverdue
             | Check::RecordTime
-            | Check::KeyringSize => "rotation",
+            | Check::KeyringSize
+            | Check::KeyringRole => "rotation",
             Check::SigningCredential | Check::OverlapKeep => "roles and overlap",
             Check::HookNotAllowed => "hooks",
         }

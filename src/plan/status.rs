@@ -105,6 +105,13 @@ pub enum Problem {
         /// The role the manifest declares now.
         role: Role,
     },
+    /// A current value whose record says it is an encryption key (`role=encryption`) under a
+    /// secret whose role is no longer `encryption`: rotating it keeps the old value in a
+    /// keyring all the same.
+    EncryptionKeyOfAnotherRole {
+        /// The role the manifest declares now.
+        role: Role,
+    },
     /// A list of retired values whose count differs from its record's.
     ListMismatch {
         /// Values in the variable.
@@ -152,6 +159,14 @@ impl std::fmt::Display for Problem {
                 "its record has no expires= (an encryption key's keyring) but the secret's role \
                  is now {}; kept, never removed by time: declare role = \"encryption\" again, \
                  or remove these keys with `envmint retire` once no data needs them",
+                role.name()
+            ),
+            Problem::EncryptionKeyOfAnotherRole { role } => write!(
+                f,
+                "its record says role=encryption but the secret's role is now {}; a rotation \
+                 keeps its old value in a keyring all the same, never removed by time: declare \
+                 role = \"encryption\" again, or `envmint retire` the old key once no data \
+                 needs it",
                 role.name()
             ),
         }
@@ -451,6 +466,9 @@ fn current(decl: &SecretDecl, doc: &Document, now: Timestamp) -> KeyStatus {
         made
     };
     row.generated_at = Some(made);
+    if record.encryption && decl.role != Role::Encryption && row.problem.is_none() {
+        row.problem = Some(Problem::EncryptionKeyOfAnotherRole { role: decl.role });
+    }
     // `rotate_every = "never"`: its age is known, it never falls due.
     let Some(every) = decl.rotate_every else {
         row.state = State::Ok;

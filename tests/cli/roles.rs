@@ -480,6 +480,22 @@ fn a_role_changed_in_the_manifest_neither_drops_a_keyring_nor_rotates_a_password
         "ENCRYPTION_KEY_PREVIOUS: its record has no expires= (an encryption key's keyring) but \
          the secret's role is now signing; kept, never removed by time",
     );
+    // audit says so too (`keyring-role`), with the fix in its hint.
+    let out = out.then().args(["audit", "--json"]).status(1);
+    assert!(
+        keyring_role_findings(&out) == ["ENCRYPTION_KEY", "ENCRYPTION_KEY_PREVIOUS"],
+        "{}",
+        out.stdout()
+    );
+    let out = out.then().arg("audit").status(1);
+    assert!(
+        out.stdout().contains(
+            "ENCRYPTION_KEY_PREVIOUS holds an encryption key's retired keys (its record has no \
+         expires=) but ENCRYPTION_KEY's role is now signing: they are kept for good all the same",
+        ),
+        "{}",
+        out.stdout()
+    );
     // --key still renews the password; only retire removes the keyring's key.
     let out = out
         .then()
@@ -526,9 +542,19 @@ fn a_never_rotated_encryption_key_keeps_its_old_value_when_its_role_is_changed()
         );
         let before = values(&out, ".env");
         let changed = declared.replace("role = \"encryption\"\n", role);
-        let out = out
+        // Before any rotation: status and audit say the store holds an encryption key.
+        let audit = out
             .then()
             .write("envmint.toml", &changed)
+            .args(["audit", "--json"])
+            .status(1);
+        assert!(
+            keyring_role_findings(&audit) == ["ENCRYPTION_KEY"],
+            "{role}: {}",
+            audit.stdout()
+        );
+        let out = audit
+            .then()
             .args(["rotate", "--due", "--at", &in_days(400)])
             .status(0);
         let after = values(&out, ".env");
@@ -566,7 +592,38 @@ fn a_never_rotated_encryption_key_keeps_its_old_value_when_its_role_is_changed()
                 == Some(&before["ENCRYPTION_KEY"]),
             "{role}: dropped later"
         );
+        // `retire` of every old key also clears the record's role=encryption: the next
+        // rotation follows the declared role, and audit has nothing more to say about it.
+        let retired = later
+            .then()
+            .args(["retire", "production", "ENCRYPTION_KEY"])
+            .status(0);
+        let text = retired.read(".env");
+        assert!(
+            !text.contains("role=encryption") && !text.contains("ENCRYPTION_KEY_PREVIOUS"),
+            "{role}: {:?}",
+            text.lines()
+                .filter(|l| l.starts_with('#'))
+                .collect::<Vec<_>>()
+        );
+        let audit = retired.then().args(["audit", "--json"]).run();
+        assert!(
+            keyring_role_findings(&audit).is_empty(),
+            "{role}: {}",
+            audit.stdout()
+        );
     }
+}
+
+/// The keys of `audit --json`'s `keyring-role` findings.
+fn keyring_role_findings(out: &Output) -> Vec<String> {
+    out.json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "keyring-role")
+        .map(|f| f["key"].as_str().unwrap_or_default().to_string())
+        .collect()
 }
 
 /// `retire` also removes a key's retired values left under names it no longer uses, and those
