@@ -33,6 +33,44 @@ pub fn skip(why: &str) {
     let _ = writeln!(std::io::stderr(), "skipped: {why}");
 }
 
+/// The folder of the test plugin `age-plugin-envminttest` (examples/age-plugin-envminttest.rs,
+/// built by `cargo test` with the other examples), for PATH; `None` after [`skip`].
+pub fn plugin_dir() -> Option<PathBuf> {
+    let dir = Path::new(BIN).parent()?.join("examples");
+    if dir.join("age-plugin-envminttest").is_file() {
+        return Some(dir);
+    }
+    skip("the test plugin is not built (cargo build --examples; cargo test does)");
+    None
+}
+
+/// A new identity of the test plugin (its file's text) and its recipient, with the PATH that
+/// finds the plugin. Each time a store sealed to it is decrypted the plugin asks for a touch
+/// (`age-plugin-envminttest: touch the test key` on stderr): tests count decryptions by it.
+/// `None` after [`skip`].
+pub fn plugin_identity() -> Option<(String, String, String)> {
+    let plugins = plugin_dir()?;
+    let path = format!(
+        "{}:{}",
+        plugins.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new(plugins.join("age-plugin-envminttest"))
+        .arg("--generate")
+        .output()
+        .unwrap();
+    let id = String::from_utf8(out.stdout).unwrap();
+    let recipient = id
+        .lines()
+        .find_map(|l| l.strip_prefix("# recipient: "))
+        .unwrap()
+        .to_string();
+    Some((id, recipient, path))
+}
+
+/// What the test plugin says on each decryption ([`plugin_identity`]).
+pub const PLUGIN_TOUCH: &str = "age-plugin-envminttest: touch the test key";
+
 /// Asserts that stderr contains `needle`, showing the whole run when it does not.
 #[track_caller]
 pub fn assert_stderr_has(out: &Output, needle: &str) {
@@ -619,4 +657,12 @@ where
     S: AsRef<OsStr>,
 {
     Test::new().args(args)
+}
+
+/// Whether `tool` is on PATH.
+pub fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
 }

@@ -940,3 +940,49 @@ fn alternating_users_never_fail_a_login_through_20_rotations() {
     // 20 rotations alternate: back to the user it started with.
     assert_eq!(user, "app_blue");
 }
+
+/// A sealed store is decrypted once per run when no hook has work (the scheduled
+/// `rotate --due` of most days, `plan`, a dry run), even in an environment with hooked
+/// credentials: the staged part looks at the session's own read. The test plugin says "touch
+/// the test key" on each decryption; a run that also read each store for hooks said it twice.
+#[test]
+fn a_sealed_store_is_decrypted_once_per_run_when_no_hook_has_work() {
+    use crate::common::{PLUGIN_TOUCH, plugin_identity};
+    let Some((id, recipient, path)) = plugin_identity() else {
+        return;
+    };
+    let manifest = format!(
+        "[environments.production]\nsealed = \".env.production.age\"\nrecipients = \
+         [\"{recipient}\"]\n[environments.staging]\nfile = \".env.staging\"\n\
+         [secrets.SECRET_KEY]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"30d\"\n\
+         [secrets.DB_PASSWORD]\nrole = \"credential\"\nrotate_every = \"365d\"\n\
+         [secrets.DB_PASSWORD.hooks]\nset = 'echo set'\nretire = 'echo retire'\n"
+    );
+    let t = Test::new();
+    let config = t.path("config");
+    let mut out = t
+        .env("PATH", &path)
+        .env("XDG_CONFIG_HOME", &config)
+        .env("ENVMINT_IDENTITY", "key.txt")
+        .write("key.txt", &id)
+        .chmod("key.txt", 0o600)
+        .write("envmint.toml", manifest)
+        .args(["bootstrap", "--all"])
+        .status(0);
+    let at = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 40)).to_string();
+    for args in [
+        &["rotate", "--due"][..],
+        &["plan", "--at", &at],
+        &["rotate", "--due", "--dry-run", "--at", &at],
+        // SECRET_KEY is due in both stores and rotated; DB_PASSWORD is not: no hook runs.
+        &["rotate", "--due", "--at", &at],
+    ] {
+        out = out.then().args(args).status(0);
+        assert_eq!(
+            out.stderr().matches(PLUGIN_TOUCH).count(),
+            1,
+            "{args:?}: {}",
+            out.stderr()
+        );
+    }
+}

@@ -10,6 +10,8 @@
 mod audit;
 mod bootstrap;
 mod common;
+mod completions;
+mod docs;
 mod dotenv_corpus;
 mod dotenv_model;
 mod dotenv_peers;

@@ -648,6 +648,11 @@ fn no_command_leaks_a_value_through_output_files_temp_files_or_argv() {
     s.run(&["example", "--dry-run"], 0, Clean);
     s.run(&["example"], 0, Clean);
 
+    // completions and man: made from the command line's definitions, no value anywhere.
+    s.run(&["completions", "bash"], 0, Clean);
+    s.run(&["man"], 0, Clean);
+    s.run(&["man", "--dir", "man1"], 0, Clean);
+
     // unset last: the value goes, the store stays.
     s.run(&["unset", "plain", "STRIPE_API_KEY"], 0, Clean);
     s.run(&["unset", "sealed", "STRIPE_API_KEY"], 0, Clean);
@@ -710,4 +715,6 @@ const SWEPT: &[&str] = &[
     "audit",
     "git",
     "example",
+    "completions",
+    "man",
 ];

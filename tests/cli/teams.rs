@@ -659,21 +659,12 @@ fn example_lists_declared_keys_empty_and_bootstrap_accepts_a_copy() {
     assert_eq!(out.read(".env.example"), example);
 }
 
-/// The folder of the test plugin `age-plugin-envminttest` (examples/age-plugin-envminttest.rs,
-/// built by `cargo test` with the other examples), for PATH; `None` after [`skip`].
-fn plugin_dir() -> Option<PathBuf> {
-    let dir = Path::new(BIN).parent()?.join("examples");
-    if dir.join("age-plugin-envminttest").is_file() {
-        return Some(dir);
-    }
-    crate::common::skip("the test plugin is not built (cargo build --examples; cargo test does)");
-    None
-}
-
 #[test]
 fn a_plugin_recipient_seals_an_environment_and_age_reads_it() {
     use crate::common::Test;
-    let Some(plugins) = plugin_dir() else { return };
+    let Some(plugins) = crate::common::plugin_dir() else {
+        return;
+    };
     let path = format!(
         "{}:{}",
         plugins.display(),
@@ -769,7 +760,9 @@ fn a_plugin_recipient_seals_an_environment_and_age_reads_it() {
 #[test]
 fn seal_r_and_i_take_plugin_keys_and_interoperate_with_age() {
     use crate::common::Test;
-    let Some(plugins) = plugin_dir() else { return };
+    let Some(plugins) = crate::common::plugin_dir() else {
+        return;
+    };
     let path = format!(
         "{}:{}",
         plugins.display(),

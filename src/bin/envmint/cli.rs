@@ -96,6 +96,10 @@ pub enum Command {
     Git(GitArgs),
     /// Write or update .env.example from the manifest: declared keys, empty values, comments.
     Example(ExampleArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print the manual page, or write one page per command into a folder with --dir.
+    Man(ManArgs),
 }
 
 /// A built-in kind of secret as given on the command line: the library's own list
@@ -1069,4 +1073,30 @@ pub struct GitSetupArgs {
     /// pre-commit hook; an existing hook that is not envmint's is left as it is, and said.
     #[arg(long)]
     pub hook: bool,
+}
+
+/// `envmint completions`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint completions bash > ~/.local/share/bash-completion/completions/envmint\n  \
+    envmint completions zsh > ~/.zfunc/_envmint    # a folder on $fpath\n  \
+    envmint completions fish > ~/.config/fish/completions/envmint.fish\n  \
+    envmint completions powershell >> $PROFILE")]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `envmint man`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    envmint man | man -l -                         # read envmint(1) now\n  \
+    envmint man --dir ~/.local/share/man/man1      # envmint.1, envmint-bootstrap.1, ...\n\n\
+    The pages are made from the same definitions as --help.")]
+pub struct ManArgs {
+    /// Write envmint.1 and one page per command (envmint-bootstrap.1, envmint-git-merge.1, ...)
+    /// into this folder, created if missing, instead of printing envmint(1) on stdout.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }

@@ -5,6 +5,7 @@ mod adopt;
 mod apply;
 mod audit;
 mod bootstrap;
+mod completions;
 mod edit;
 mod example;
 mod export;
@@ -17,6 +18,7 @@ mod hooks;
 mod init;
 mod keygen;
 mod kv;
+mod man;
 mod plan;
 mod rekey;
 mod retire;
@@ -71,6 +73,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Status(args) => status::run(&ctx, args),
         Command::Audit(args) => audit::run(&mut ctx, args),
         Command::Example(args) => example::run(&ctx, args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
         Command::Git(args) => match args.command {
             GitCommand::Merge(args) => git_merge::run(&ctx, args),
             GitCommand::Diff(args) => git_diff::run(&mut ctx, args),
@@ -98,6 +102,12 @@ fn with_leading_manifest(manifest: Option<PathBuf>, mut command: Command) -> Res
         Command::Keygen(_) => {
             return Err(Error::usage("--manifest does not apply to keygen")
                 .with_hint("keygen reads no manifest; leave --manifest out"));
+        }
+        Command::Completions(_) | Command::Man(_) => {
+            return Err(
+                Error::usage("--manifest does not apply to completions or man")
+                    .with_hint("they read no manifest; leave --manifest out"),
+            );
         }
         // `seal ENV` and `unseal ENV` read the manifest; the commands themselves refuse it
         // for a file (`seal -r`, `unseal FILE`), where it would be ignored.

@@ -88,14 +88,26 @@ pub fn run(ctx: &mut Context, global: &super::Global, args: PlanArgs) -> Result<
         verbose: global.verbose,
         allow_hooks: false,
     };
-    let stages = staged::run(ctx, &hook_run, &envs, &options.selection, true)?;
-    options.rotated_earlier.extend(stages.keys.iter().cloned());
+    options.rotated_earlier = staged::hooked_keys(&manifest);
+    let mut hooks = rotate::Hooks {
+        cwd: &cwd,
+        probe: Some(staged::Probe::new(&manifest, &options.selection, now)),
+        stop_for_stages: false,
+    };
 
-    // Without the lock: the plan is checked against the stores again when it is applied.
+    // Without the lock: the plan is checked against the stores again when it is applied. Each
+    // store is read once: the probe looks at the session's read for hook work.
+    let selection = options.selection.clone();
     let session = Session::new(&manifest, envs.clone(), options).saving_plan();
     let mut report = session
-        .dry_run(&open, &mut rotate::Hooks { cwd: &cwd }, &mut ctx.rng)
+        .dry_run(&open, &mut hooks, &mut ctx.rng)
         .map_err(|e| rotate::session_error(&envs, e))?;
+    let found = hooks
+        .probe
+        .as_mut()
+        .map(staged::Probe::take)
+        .unwrap_or_default();
+    let stages = staged::run(ctx, &hook_run, &envs, &found, &selection, true)?;
     rotate::warn_report(&mut report, &cwd);
     // A store whose records are ahead of the clock is left out of the plan (exit 65 at the
     // end, naming it) and the others are planned, as `rotate` rotates them: a record someone

@@ -119,14 +119,47 @@ pub(super) fn clock_behind(env: &Environment, behind: &envmint::plan::clock::Clo
 }
 
 /// What the binary plugs into a rotation session: before a store is planned, its recipients
-/// are checked (and an unpinned one noted), as for every command that writes a store.
+/// are checked (and an unpinned one noted), as for every command that writes a store. With a
+/// [`staged::Probe`], each store is also looked at for hook work from the session's own read;
+/// with `stop_for_stages`, a run that found some stops before its commit (nothing written), so
+/// the stages go first and the session runs again after them.
 pub(super) struct Hooks<'a> {
     pub cwd: &'a Path,
+    pub probe: Option<staged::Probe<'a>>,
+    pub stop_for_stages: bool,
+}
+
+impl<'a> Hooks<'a> {
+    /// Recipients checked only.
+    pub fn plain(cwd: &'a Path) -> Self {
+        Hooks {
+            cwd,
+            probe: None,
+            stop_for_stages: false,
+        }
+    }
+
+    /// Whether the session was stopped for the stages.
+    fn stopped(&self) -> bool {
+        self.stop_for_stages && self.probe.as_ref().is_some_and(staged::Probe::found_work)
+    }
 }
 
 impl StageHooks for Hooks<'_> {
     fn opened(&mut self, env: &Environment, snapshot: &store::Snapshot) -> Result<()> {
-        super::check_recipients(env, snapshot, self.cwd)
+        super::check_recipients(env, snapshot, self.cwd)?;
+        match &mut self.probe {
+            Some(probe) => probe.look(env, snapshot),
+            None => Ok(()),
+        }
+    }
+
+    fn stage(&mut self, event: &envmint::rotation::StageEvent<'_>) -> Result<()> {
+        if event.stage == envmint::rotation::Stage::Pending && self.stopped() {
+            // Never shown: the caller sees `stopped()` and runs the stages first.
+            return Err(Error::usage("stopped for the hooks' stages"));
+        }
+        Ok(())
     }
 }
 
@@ -198,8 +231,45 @@ pub fn run(ctx: &mut Context, global: &super::Global, args: RotateArgs) -> Resul
         }
         return Ok(Exit::Ok);
     }
-    let mut stages = staged::run(ctx, &hook_run, &envs, &options.selection, args.dry_run)?;
-    options.rotated_earlier.extend(stages.keys.iter().cloned());
+    // Each store is read once, by the session, under its lock; the probe looks at what it read
+    // for hook work. None (most scheduled runs): that one read is the run's. Some: the session
+    // stops before its commit, the stages run (each under the lock, from the probe's
+    // documents), and the session runs again on the stores as they left them.
+    options.rotated_earlier = staged::hooked_keys(&manifest);
+    let mut hooks = Hooks {
+        cwd: &cwd,
+        probe: Some(staged::Probe::new(&manifest, &options.selection, now)),
+        stop_for_stages: !args.dry_run,
+    };
+    if !args.dry_run {
+        open.timeout = ctx.lock_timeout.get()?;
+    }
+    let session = Session::new(&manifest, envs.clone(), options.clone());
+    let first = if args.dry_run {
+        session.dry_run(&open, &mut hooks, &mut ctx.rng)
+    } else {
+        session.run(
+            &open,
+            &mut super::lock_waiter(&cwd),
+            &mut hooks,
+            &mut ctx.rng,
+        )
+    };
+    let found = hooks
+        .probe
+        .as_mut()
+        .map(staged::Probe::take)
+        .unwrap_or_default();
+    let stopped = !args.dry_run && !found.is_empty();
+    let mut stages = staged::run(
+        ctx,
+        &hook_run,
+        &envs,
+        &found,
+        &options.selection,
+        args.dry_run,
+    )?;
+    let first = if stopped { None } else { Some(first) };
     // A retire hook failed in these: the value it was for stays until it succeeds, so the
     // session does not remove it this run.
     let held: Vec<&Environment> = envs
@@ -212,20 +282,21 @@ pub fn run(ctx: &mut Context, global: &super::Global, args: RotateArgs) -> Resul
         .copied()
         .filter(|e| !held.iter().any(|h| h.name == e.name))
         .collect();
-    let session = Session::new(&manifest, session_envs.clone(), options);
-    let mut hooks = Hooks { cwd: &cwd };
-    let mut report = if args.dry_run {
-        session.dry_run(&open, &mut hooks, &mut ctx.rng)
-    } else {
-        open.timeout = ctx.lock_timeout.get()?;
-        session.run(
-            &open,
-            &mut super::lock_waiter(&cwd),
-            &mut hooks,
-            &mut ctx.rng,
-        )
-    }
-    .map_err(|e| session_error(&session_envs, e))?;
+    let report = match first {
+        Some(report) => report.map_err(|e| session_error(&envs, e)),
+        None => {
+            let session = Session::new(&manifest, session_envs.clone(), options);
+            session
+                .run(
+                    &open,
+                    &mut super::lock_waiter(&cwd),
+                    &mut Hooks::plain(&cwd),
+                    &mut ctx.rng,
+                )
+                .map_err(|e| session_error(&session_envs, e))
+        }
+    };
+    let mut report = report?;
     warn_report(&mut report, &cwd);
     staged::merge(&mut report.envs, &stages);
     // A store whose records are ahead of the clock is refused (nothing written to it, exit 65

@@ -68,8 +68,6 @@ pub struct Failure {
 pub struct Outcome {
     /// Per environment with work.
     pub envs: Vec<EnvStages>,
-    /// The keys taken through the stages: the plain rotation leaves them alone.
-    pub keys: HashSet<String>,
     /// The hooks that failed.
     pub failures: Vec<Failure>,
 }
@@ -106,53 +104,131 @@ pub fn hooked_keys(manifest: &Manifest) -> HashSet<String> {
         .collect()
 }
 
+/// What one environment's store asks of the staged part: the credentials to take through the
+/// stages, and the retired values whose `retire` hook runs before they are removed.
+struct Work<'m> {
+    list: Vec<(&'m SecretDecl, Start)>,
+    retiring: Vec<(&'m SecretDecl, Expired)>,
+}
+
+/// Whether `env` has a secret with a `set` or `retire` hook: only then is its store looked at
+/// for staged work.
+fn has_staged_hooks(manifest: &Manifest, env: &Environment) -> bool {
+    manifest.secrets_for(&env.name).any(|d| {
+        d.hooks
+            .as_ref()
+            .is_some_and(|h| h.set.is_some() || h.retire.is_some())
+    })
+}
+
+/// The staged work of `env` in `doc`; `None` when there is none, or when its records are ahead
+/// of the clock (the session refuses that store, exit 65 naming the record, and no hook runs
+/// for it either).
+fn work<'m>(
+    manifest: &'m Manifest,
+    env: &Environment,
+    doc: &Document,
+    selection: &Selection,
+    now: jiff::Timestamp,
+) -> Option<Work<'m>> {
+    if envmint::plan::clock::check(doc, now).is_err() {
+        return None;
+    }
+    let list = stage::staged(manifest, env, doc, selection, now);
+    let retiring: Vec<(&SecretDecl, Expired)> = manifest
+        .secrets()
+        .iter()
+        .filter(|d| d.applies_to(&env.name))
+        .filter(|d| d.hooks.as_ref().is_some_and(|h| h.retire.is_some()))
+        .map(|d| {
+            let values = stage::expired(manifest, env, doc, d, now)
+                .into_iter()
+                .map(|(n, v)| {
+                    let values = v.into_iter().map(|v| Zeroizing::new(v.to_string()));
+                    (n, values.collect())
+                })
+                .collect::<Vec<_>>();
+            (d, values)
+        })
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    (!list.is_empty() || !retiring.is_empty()).then_some(Work { list, retiring })
+}
+
+/// Looks for staged work in the stores a rotation session reads, from the session's own read
+/// ([`envmint::rotation::StageHooks::opened`]): a sealed store is decrypted once per run when
+/// no hook has anything to do (the scheduled `rotate --due` of most days), where reading each
+/// store beforehand decrypted it twice. Keeps the document of each environment with work.
+pub struct Probe<'m> {
+    manifest: &'m Manifest,
+    selection: Selection,
+    now: jiff::Timestamp,
+    /// Per environment with staged work: its store's document as the session read it.
+    found: Vec<(String, Document)>,
+}
+
+impl<'m> Probe<'m> {
+    /// A probe for a session of `manifest` with `selection` at `now`.
+    pub fn new(manifest: &'m Manifest, selection: &Selection, now: jiff::Timestamp) -> Self {
+        Probe {
+            manifest,
+            selection: selection.clone(),
+            now,
+            found: Vec::new(),
+        }
+    }
+
+    /// Looks at `env`'s store as the session read it.
+    ///
+    /// # Errors
+    ///
+    /// A store that is not UTF-8 (as the session would say).
+    pub fn look(&mut self, env: &Environment, snapshot: &store::Snapshot) -> Result<()> {
+        if !has_staged_hooks(self.manifest, env)
+            || !snapshot.exists()
+            || self.found.iter().any(|(n, _)| *n == env.name)
+        {
+            return Ok(());
+        }
+        let doc = snapshot.document()?;
+        if work(self.manifest, env, &doc, &self.selection, self.now).is_some() {
+            self.found.push((env.name.clone(), doc));
+        }
+        Ok(())
+    }
+
+    /// Whether some environment has staged work.
+    pub fn found_work(&self) -> bool {
+        !self.found.is_empty()
+    }
+
+    /// The documents of the environments with staged work, for [`run`].
+    pub fn take(&mut self) -> Vec<(String, Document)> {
+        std::mem::take(&mut self.found)
+    }
+}
+
 /// Takes every selected (or pending) credential with a `set` hook of `envs` through the
-/// stages, and runs the `retire` hooks of values whose overlap ended. `dry_run`: only says
-/// which would go.
+/// stages, and runs the `retire` hooks of values whose overlap ended. `found`: the documents
+/// a [`Probe`] kept (the environments with work; the others are not read again). `dry_run`:
+/// only says which would go.
 pub fn run(
     ctx: &mut Context,
     run: &Run<'_>,
     envs: &[&Environment],
+    found: &[(String, Document)],
     selection: &Selection,
     dry_run: bool,
 ) -> Result<Outcome> {
-    let mut out = Outcome {
-        keys: hooked_keys(run.manifest),
-        ..Outcome::default()
-    };
+    let mut out = Outcome::default();
     let mut allowed = false;
     for env in envs {
-        let storage = store::Storage::of(env)?;
-        let snapshot = store::peek(storage, run.open)?;
-        if !snapshot.exists() {
+        let Some((_, doc)) = found.iter().find(|(n, _)| *n == env.name) else {
             continue;
-        }
-        let doc = snapshot.document()?;
-        // Records ahead of the clock: the session refuses this store (exit 65, naming the
-        // record), and no hook runs for it either.
-        if envmint::plan::clock::check(&doc, run.now).is_err() {
+        };
+        let Some(Work { list, retiring }) = work(run.manifest, env, doc, selection, run.now) else {
             continue;
-        }
-        let list = stage::staged(run.manifest, env, &doc, selection, run.now);
-        let retiring: Vec<(&SecretDecl, Expired)> = run
-            .manifest
-            .secrets_for(&env.name)
-            .filter(|d| d.hooks.as_ref().is_some_and(|h| h.retire.is_some()))
-            .map(|d| {
-                let values = stage::expired(run.manifest, env, &doc, d, run.now)
-                    .into_iter()
-                    .map(|(n, v)| {
-                        let values = v.into_iter().map(|v| Zeroizing::new(v.to_string()));
-                        (n, values.collect())
-                    })
-                    .collect::<Vec<_>>();
-                (d, values)
-            })
-            .filter(|(_, v)| !v.is_empty())
-            .collect();
-        if list.is_empty() && retiring.is_empty() {
-            continue;
-        }
+        };
         let mut stages = EnvStages {
             environment: env.name.clone(),
             ..EnvStages::default()
@@ -173,7 +249,7 @@ pub fn run(
             for (_, list) in values {
                 for old in list {
                     let vars = [("ENVMINT_OLD", old.as_str())];
-                    let ended = hook(ctx, run, env, &doc, decl, "retire", &vars, &mut stages);
+                    let ended = hook(ctx, run, env, doc, decl, "retire", &vars, &mut stages);
                     if ended != Ended::Ok {
                         stages.keep_expired = true;
                         out.failures.push(Failure {
@@ -287,58 +363,52 @@ fn one(
 ) -> Result<std::result::Result<(), Failure>> {
     let key = decl.key.as_str();
     let hooks = decl.hooks.as_ref().expect("staged secrets have hooks");
-    // Pending: the new value is in the store before anything touches the service.
-    let (value, since, stage_now) = {
-        let (file, mut doc) = open(ctx, run, env)?;
-        match stage::pending(&doc, key) {
-            Some(p) => (p.value, p.since.unwrap_or(run.now), p.stage),
-            None => {
-                let value = Generator::new(decl.spec.clone()).generate(&mut ctx.rng);
-                stage::write_pending(&mut doc, decl, &value, run.now, Stage::Pending)
-                    .map_err(|e| edit_error(env, e))?;
-                stages.written |= save(env, &file, &doc)?;
-                if run.verbose {
-                    say!(
-                        "{}: {key}: pending value written ({})",
-                        env.name,
-                        pending_name(key)
-                    );
-                }
-                (value, run.now, Stage::Pending)
+    // Pending: the new value is in the store before anything touches the service. The
+    // document read (and written) here is the store as the set hook sees it.
+    let (file, mut doc) = open(ctx, run, env)?;
+    let (value, since, stage_now) = match stage::pending(&doc, key) {
+        Some(p) => (p.value, p.since.unwrap_or(run.now), p.stage),
+        None => {
+            let value = Generator::new(decl.spec.clone()).generate(&mut ctx.rng);
+            stage::write_pending(&mut doc, decl, &value, run.now, Stage::Pending)
+                .map_err(|e| edit_error(env, e))?;
+            stages.written |= save(env, &file, &doc)?;
+            if run.verbose {
+                say!(
+                    "{}: {key}: pending value written ({})",
+                    env.name,
+                    pending_name(key)
+                );
             }
+            (value, run.now, Stage::Pending)
         }
     };
-    let fail = |stage: &str, ended: &Ended, kept: Stage| Failure {
-        message: format!(
-            "{}: {key}: the {stage} hook failed ({}); {key} keeps its current value, the new \
-             one stays pending ({}, stage={})",
-            env.name,
-            ended.describe(),
-            pending_name(key),
-            kept.as_str()
-        ),
-        hint: format!(
-            "fix the cause, then run envmint rotate {env} --key {key}: it resumes at set with \
-             the same pending value (hooks must be idempotent); envmint rotate {env} --key {key} \
-             --abandon drops it",
-            env = env.name
-        ),
-    };
-    // Set, with the store as it is now (it holds the pending value).
-    let (_, doc) = open(ctx, run, env)?;
+    drop(file);
     let new = Zeroizing::new(value.expose().to_string());
-    let ended = hook(
-        ctx,
-        run,
-        env,
-        &doc,
-        decl,
-        "set",
-        &[("ENVMINT_NEW", new.as_str())],
-        stages,
-    );
-    if ended != Ended::Ok {
-        return Ok(Err(fail("set", &ended, stage_now)));
+    // Set, then test: the same call, the new value in `ENVMINT_NEW`. A failure keeps the
+    // pending value at the stage it reached.
+    let service = |ctx: &mut Context, name: &'static str, kept: Stage, stages: &mut EnvStages| {
+        let vars = [("ENVMINT_NEW", new.as_str())];
+        let ended = hook(ctx, run, env, &doc, decl, name, &vars, stages);
+        (ended != Ended::Ok).then(|| Failure {
+            message: format!(
+                "{}: {key}: the {name} hook failed ({}); {key} keeps its current value, the new \
+                 one stays pending ({}, stage={})",
+                env.name,
+                ended.describe(),
+                pending_name(key),
+                kept.as_str()
+            ),
+            hint: format!(
+                "fix the cause, then run envmint rotate {env} --key {key}: it resumes at set \
+                 with the same pending value (hooks must be idempotent); envmint rotate {env} \
+                 --key {key} --abandon drops it",
+                env = env.name
+            ),
+        })
+    };
+    if let Some(f) = service(ctx, "set", stage_now, stages) {
+        return Ok(Err(f));
     }
     if stage_now == Stage::Pending {
         let (file, mut doc) = open(ctx, run, env)?;
@@ -349,20 +419,10 @@ fn one(
             .map_err(|e| edit_error(env, e))?;
         stages.written |= save(env, &file, &doc)?;
     }
-    if hooks.test.is_some() {
-        let ended = hook(
-            ctx,
-            run,
-            env,
-            &doc,
-            decl,
-            "test",
-            &[("ENVMINT_NEW", new.as_str())],
-            stages,
-        );
-        if ended != Ended::Ok {
-            return Ok(Err(fail("test", &ended, Stage::Set)));
-        }
+    if hooks.test.is_some()
+        && let Some(f) = service(ctx, "test", Stage::Set, stages)
+    {
+        return Ok(Err(f));
     }
     // Finish: one write.
     let (file, mut doc) = open(ctx, run, env)?;

@@ -1,0 +1,362 @@
+//! The documentation kept true: every relative link and `#anchor` in README.md, CHANGELOG.md,
+//! SECURITY.md and docs/ resolves, every repository path they name exists, the development map
+//! names every module, and `cargo package` ships what it should. No network: web links are
+//! left alone.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The repository's root (this crate's manifest folder).
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The Markdown files whose links are checked, relative to the root.
+fn pages() -> Vec<PathBuf> {
+    let mut pages: Vec<PathBuf> = ["README.md", "CHANGELOG.md", "SECURITY.md"]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+    let mut docs: Vec<PathBuf> = fs::read_dir(root().join("docs"))
+        .expect("docs/ exists")
+        .map(|e| Path::new("docs").join(e.expect("entry").file_name()))
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    docs.sort();
+    pages.extend(docs);
+    pages
+}
+
+/// `text` without its fenced code blocks (their lines become empty, so line numbers hold).
+fn prose(text: &str) -> Vec<String> {
+    let mut fenced = false;
+    text.lines()
+        .map(|line| {
+            if line.trim_start().starts_with("```") {
+                fenced = !fenced;
+                return String::new();
+            }
+            if fenced {
+                String::new()
+            } else {
+                without_code_spans(line)
+            }
+        })
+        .collect()
+}
+
+/// `line` with each inline code span replaced by `code`, so a `[x](y)` shown as code is not
+/// taken for a link.
+fn without_code_spans(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(start) = rest.find('`') {
+        out.push_str(&rest[..start]);
+        let ticks = rest[start..].chars().take_while(|c| *c == '`').count();
+        let fence = &rest[start..start + ticks];
+        match rest[start + ticks..].find(fence) {
+            Some(end) => {
+                out.push_str("code");
+                rest = &rest[start + ticks + end + ticks..];
+            }
+            None => {
+                out.push_str(&rest[start..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The targets of the inline links `[text](target)` on `line`.
+fn links(line: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("](") {
+        let after = &rest[at + 2..];
+        match after.find(')') {
+            Some(end) => {
+                found.push(after[..end].trim().to_owned());
+                rest = &after[end..];
+            }
+            None => break,
+        }
+    }
+    found
+}
+
+/// GitHub's anchor for a heading: lowercase, punctuation other than `-` and `_` dropped,
+/// spaces made `-` (a heading's code spans keep their text).
+fn slug(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
+}
+
+/// The anchors of `text`'s headings, numbered `-1`, `-2` when a slug repeats, as GitHub does.
+fn anchors(text: &str) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut fenced = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        let hashes = line.chars().take_while(|c| *c == '#').count();
+        if fenced || hashes == 0 || hashes > 6 || !line[hashes..].starts_with(' ') {
+            continue;
+        }
+        let base = slug(&line[hashes..]);
+        let mut anchor = base.clone();
+        let mut n = 0;
+        while seen.contains(&anchor) {
+            n += 1;
+            anchor = format!("{base}-{n}");
+        }
+        seen.insert(anchor);
+    }
+    seen
+}
+
+/// Every problem with the relative links of `page` (relative to the root).
+fn broken_links(page: &Path) -> Vec<String> {
+    let text = fs::read_to_string(root().join(page)).expect("read page");
+    let mut broken = Vec::new();
+    for (n, line) in prose(&text).iter().enumerate() {
+        for target in links(line) {
+            if target.contains("://") || target.starts_with("mailto:") {
+                continue;
+            }
+            let at = format!("{}:{}: ({target})", page.display(), n + 1);
+            let (path, anchor) = match target.split_once('#') {
+                Some((path, anchor)) => (path, Some(anchor)),
+                None => (target.as_str(), None),
+            };
+            let file = if path.is_empty() {
+                page.to_path_buf()
+            } else {
+                page.parent().unwrap_or(Path::new("")).join(path)
+            };
+            let full = root().join(&file);
+            if !full.exists() {
+                broken.push(format!("{at}: {} does not exist", file.display()));
+                continue;
+            }
+            let Some(anchor) = anchor else { continue };
+            if full.extension().is_none_or(|e| e != "md") {
+                broken.push(format!("{at}: an anchor into a file that is not Markdown"));
+                continue;
+            }
+            let headings = anchors(&fs::read_to_string(&full).expect("read target"));
+            if !headings.contains(anchor) {
+                broken.push(format!(
+                    "{at}: no heading #{anchor} in {}; it has: {}",
+                    file.display(),
+                    headings.into_iter().collect::<Vec<_>>().join(" ")
+                ));
+            }
+        }
+    }
+    broken
+}
+
+#[test]
+fn every_relative_link_and_anchor_in_the_docs_resolves() {
+    let broken: Vec<String> = pages().iter().flat_map(|p| broken_links(p)).collect();
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+}
+
+#[test]
+fn the_link_check_catches_a_missing_file_and_a_missing_anchor() {
+    // The checker itself, on pages written for it: a check that finds nothing proves nothing.
+    let dir = root().join("target").join("docs-link-check");
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(
+        dir.join("a.md"),
+        "# A page\n\n## The `# envmint:` line\n\n[ok](b.md#second-part) [ok](#a-page) \
+         [ok](#the--envmint-line) [web](https://example.com/x.md)\n`[code](gone.md)`\n\
+         ```\n[fenced](gone.md)\n```\n[gone](gone.md) [bad](b.md#nope) [self](#nope)\n",
+    )
+    .unwrap();
+    fs::write(dir.join("b.md"), "# B\n\n## Second part\n").unwrap();
+    let page = Path::new("target/docs-link-check/a.md");
+    let broken = broken_links(page);
+    let _ = fs::remove_dir_all(&dir);
+    assert_eq!(broken.len(), 3, "{broken:#?}");
+    assert!(broken[0].contains("(gone.md): target/docs-link-check/gone.md does not exist"));
+    assert!(broken[1].contains("(b.md#nope): no heading #nope in"));
+    assert!(broken[2].contains("(#nope): no heading #nope in"));
+}
+
+/// Paths the docs name that are made, not committed.
+const MADE: &[&str] = &[".ci/peers"];
+
+#[test]
+fn every_repository_path_the_docs_name_exists() {
+    let prefixes = [
+        "src/",
+        "tests/",
+        "scripts/",
+        "fuzz/",
+        "examples/",
+        ".ci/",
+        "docs/",
+    ];
+    let mut missing = Vec::new();
+    for page in pages() {
+        let text = fs::read_to_string(root().join(&page)).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            for (i, span) in line.split('`').enumerate() {
+                // Odd pieces are inside a code span; its first word is the path.
+                let Some(word) = span.split_whitespace().next() else {
+                    continue;
+                };
+                let word = word.trim_end_matches([':', ',', ')', ';']);
+                if i % 2 == 0
+                    || !prefixes.iter().any(|p| word.starts_with(p))
+                    || word.contains(['<', '*', '$'])
+                    || MADE.contains(&word)
+                {
+                    continue;
+                }
+                if !root().join(word).exists() {
+                    missing.push(format!("{}:{}: {word}", page.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "named but missing:\n{}",
+        missing.join("\n")
+    );
+}
+
+/// The code map: the first fenced block of docs/development.md.
+fn code_map() -> String {
+    let text = fs::read_to_string(root().join("docs/development.md")).unwrap();
+    let start = text.find("```\n").expect("a code map") + 4;
+    let end = start + text[start..].find("```").expect("its end");
+    text[start..end].to_owned()
+}
+
+#[test]
+fn the_development_map_is_true() {
+    let map = code_map();
+    let mut wrong = Vec::new();
+    // Each path at the start of a line exists...
+    for line in map.lines() {
+        let Some(word) = line.split_whitespace().next() else {
+            continue;
+        };
+        if line.starts_with(' ') || !word.contains('/') {
+            continue;
+        }
+        if !root().join(word).exists() {
+            wrong.push(format!("the map names {word}, which does not exist"));
+        }
+    }
+    // ...and every module of the library and the binary is named.
+    let entries = |dir: &str| -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(root().join(dir))
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                let name = e.file_name().to_string_lossy().into_owned();
+                if e.path().is_dir() {
+                    format!("{name}/")
+                } else {
+                    name
+                }
+            })
+            .collect();
+        names.sort();
+        names
+    };
+    for name in entries("src") {
+        if name != "bin/" && !map.contains(&format!("src/{name}")) {
+            wrong.push(format!("src/{name} is not in the map"));
+        }
+    }
+    for name in entries("src/bin/envmint") {
+        if !map.contains(&name) {
+            wrong.push(format!("src/bin/envmint/{name} is not in the map"));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "docs/development.md's code map is out of date:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn the_package_ships_only_what_it_should() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args([
+            "package",
+            "--list",
+            "--locked",
+            "--allow-dirty",
+            "--offline",
+        ])
+        .current_dir(root())
+        .output()
+        .expect("run cargo package --list");
+    assert!(
+        out.status.success(),
+        "cargo package --list: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed: BTreeSet<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    for needed in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "README.md",
+        "CHANGELOG.md",
+        "SECURITY.md",
+        "LICENSE-MIT",
+        "LICENSE-APACHE",
+        "src/lib.rs",
+        "src/bin/envmint/main.rs",
+        "src/presets/web.toml",
+        "docs/security.md",
+        "scripts/generate-secrets.sh",
+    ] {
+        assert!(
+            listed.contains(needed),
+            "{needed} is not shipped: {listed:#?}"
+        );
+    }
+    let allowed = |f: &str| {
+        ["src/", "docs/"].iter().any(|p| f.starts_with(p))
+            || [
+                "Cargo.toml",
+                "Cargo.toml.orig",
+                "Cargo.lock",
+                ".cargo_vcs_info.json",
+                "README.md",
+                "CHANGELOG.md",
+                "SECURITY.md",
+                "LICENSE-MIT",
+                "LICENSE-APACHE",
+                "scripts/generate-secrets.sh",
+            ]
+            .contains(&f)
+    };
+    let extra: Vec<&String> = listed.iter().filter(|f| !allowed(f)).collect();
+    assert!(extra.is_empty(), "shipped but should not be: {extra:#?}");
+}
