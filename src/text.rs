@@ -1,5 +1,21 @@
 //! Small text helpers shared by the readers of files (manifest, dotenv files) for messages.
 
+/// `text` as a message shows it: control characters escaped (`\n`, `\u{1b}`), at most `max`
+/// characters, and `…` when it was cut. What is shown is often whatever a file or a script
+/// gave (a key, a path, an argument), and a message is one line that must not carry terminal
+/// escapes nor flood the terminal.
+pub fn shown(text: &str, max: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .take(max)
+        .flat_map(char::escape_debug)
+        .collect();
+    if text.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 /// The 1-based line on which byte `offset` of `bytes` sits: one more than the line feeds
 /// before it. An offset past the end counts the whole input, so a message can name the last
 /// line; a carriage return alone does not start a line here.
@@ -11,6 +27,15 @@ pub fn line_of_offset(bytes: &[u8], offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shown_escapes_control_characters_and_cuts_long_text() {
+        assert_eq!(shown("KEY", 10), "KEY");
+        assert_eq!(shown("a\nb\u{1b}[2J", 40), "a\\nb\\u{1b}[2J");
+        assert_eq!(shown("abcdef", 3), "abc…");
+        assert_eq!(shown("abc", 3), "abc", "exactly max characters is not cut");
+        assert_eq!(shown("ééé", 2), "éé…", "characters, not bytes");
+    }
 
     #[test]
     fn lines_count_from_one_and_a_line_feed_belongs_to_its_line() {

@@ -508,7 +508,7 @@ fn env_path(
     let bad = |why| {
         let problem = ManifestProblem::BadFile {
             field,
-            file: shown_file(f),
+            file: crate::text::shown(f, 100),
             why,
         };
         Err(ctx.at(file.span(), problem))
@@ -585,17 +585,6 @@ fn env_path(
 const MAX_PATH_BYTES: usize = 4095;
 /// The longest folder or file name in a `file`, in bytes (Linux's `NAME_MAX`).
 const MAX_NAME_BYTES: usize = 255;
-
-/// A `file` as shown in a message: escaped as in TOML, and cut after 100 characters so a long
-/// one does not flood the terminal.
-fn shown_file(f: &str) -> String {
-    const SHOWN: usize = 100;
-    let mut out: String = f.chars().take(SHOWN).flat_map(char::escape_debug).collect();
-    if f.chars().nth(SHOWN).is_some() {
-        out.push('…');
-    }
-    out
-}
 
 /// `path` with `.` and `..` resolved lexically, for comparing two spellings of one path.
 fn lexical(path: &Path) -> PathBuf {

@@ -75,7 +75,7 @@ pub fn check_edits(
         let removal = matches!(edit, Edit::Remove { .. });
         let permitted = allowed.contains(key) || (removal && removable.contains(key));
         if !permitted {
-            let shown: String = key.chars().take(64).flat_map(char::escape_debug).collect();
+            let shown = crate::text::shown(key, 64);
             return Err(format!(
                 "it changes `{shown}`, which is not a secret the manifest has envmint rotate there"
             ));

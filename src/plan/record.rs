@@ -139,16 +139,6 @@ impl fmt::Display for RecordError {
 
 impl std::error::Error for RecordError {}
 
-/// `text` as shown in a message: at most 40 characters, control characters escaped (a record
-/// line is in a file anyone may have edited).
-fn shown(text: &str) -> String {
-    let mut out: String = text.chars().take(40).flat_map(char::escape_debug).collect();
-    if text.chars().nth(40).is_some() {
-        out.push('…');
-    }
-    out
-}
-
 impl Record {
     /// The record of a value envmint generated at `at`.
     pub fn generated(at: Timestamp) -> Record {
@@ -227,7 +217,9 @@ impl Record {
                 "set" => record.set = Some(instant("set", value)?),
                 "previous-of" => {
                     if !crate::dotenv::is_valid_key(value) {
-                        return Err(RecordError::BadKey { text: shown(value) });
+                        return Err(RecordError::BadKey {
+                            text: crate::text::shown(value, 40),
+                        });
                     }
                     record.previous_of = Some(value.to_string());
                 }
@@ -235,7 +227,11 @@ impl Record {
                     record.encryption = match value {
                         "encryption" => true,
                         "signing" | "credential" => false,
-                        other => return Err(RecordError::BadRole { text: shown(other) }),
+                        other => {
+                            return Err(RecordError::BadRole {
+                                text: crate::text::shown(other, 40),
+                            });
+                        }
                     }
                 }
                 "retired" => record.retired = instants("retired", value)?,
@@ -245,7 +241,11 @@ impl Record {
                         "pending" => Stage::Pending,
                         "set" => Stage::Set,
                         "current" => Stage::Current,
-                        other => return Err(RecordError::BadStage { text: shown(other) }),
+                        other => {
+                            return Err(RecordError::BadStage {
+                                text: crate::text::shown(other, 40),
+                            });
+                        }
                     }
                 }
                 _ => {}
@@ -281,7 +281,7 @@ fn instant(field: &'static str, text: &str) -> Result<Timestamp, RecordError> {
         .map(whole_second)
         .map_err(|_| RecordError::BadTimestamp {
             field,
-            text: shown(text),
+            text: crate::text::shown(text, 40),
         })
 }
 

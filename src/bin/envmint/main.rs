@@ -1,11 +1,18 @@
 //! The `envmint` binary: parse arguments, run the command, map the outcome to an exit code.
 
 mod advice;
+mod changes;
 mod cli;
 mod commands;
 mod context;
 mod hardening;
+mod hooks;
+mod identities;
+mod output;
 mod report;
+mod resolve;
+mod sealed;
+mod target;
 mod terminal;
 
 use clap::Parser;

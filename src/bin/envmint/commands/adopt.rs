@@ -3,9 +3,9 @@
 //! due. The decisions are the library's ([`envmint::plan::adopt`]); this reads the store under
 //! its lock, writes the records through the store (sealed stores too) and reports.
 
-use super::kv::Target;
 use crate::cli::AdoptArgs;
 use crate::context::Context;
+use crate::target::Target;
 use envmint::plan::adopt::{self, Action, AdoptError, Adopted};
 use envmint::plan::{bootstrap, clock};
 use envmint::time::format_timestamp;
@@ -16,10 +16,10 @@ use std::collections::HashSet;
 pub fn run(ctx: &Context, args: AdoptArgs) -> Result<Exit> {
     let target = Target::of(ctx, &args.target)?;
     if args.json {
-        super::check_stdout()?;
+        crate::output::check_stdout()?;
     }
     let now = ctx.now;
-    let at = super::rotate::instant(ctx, args.at.as_deref())?;
+    let at = crate::resolve::instant(ctx, args.at.as_deref())?;
     if clock::is_ahead(at, now) {
         return Err(Error::usage(format!(
             "--at {}: after the clock ({}): adopt dates values that exist now",
@@ -29,7 +29,7 @@ pub fn run(ctx: &Context, args: AdoptArgs) -> Result<Exit> {
         .with_hint("give the time the values were made, or leave --at out for now"));
     }
     for key in &args.keys {
-        super::kv::check_key(key)?;
+        crate::target::check_key(key)?;
     }
     // A dry run reads without the lock; a run holds it from the read to the write.
     let file = if args.dry_run {
@@ -59,9 +59,9 @@ pub fn run(ctx: &Context, args: AdoptArgs) -> Result<Exit> {
     target.warn_lines(&doc);
     // The records it writes must not be dated before the ones there (the clock rule).
     let stamp = clock::check(&doc, now)
-        .map_err(|behind| super::rotate::clock_behind(&target.env, &behind))?
+        .map_err(|behind| crate::report::rotation::clock_behind(&target.env, &behind))?
         .stamp;
-    let example = super::bootstrap::read_example(&target.env.file);
+    let example = crate::target::read_example(&target.env.file);
     let secrets = || target.manifest.secrets_for(&target.env.name);
     let foreign: HashSet<String> = bootstrap::foreign(&doc, secrets(), example.as_ref())
         .into_iter()
@@ -121,7 +121,7 @@ fn print_summary(target: &Target, adopted: &[Adopted], dry_run: bool) {
         }
         parts.join(", ")
     };
-    super::say!("{}: {} ({state})", target.env.name, target.file());
+    crate::output::say!("{}: {} ({state})", target.env.name, target.file());
     let width = adopted
         .iter()
         .map(|a| a.key.chars().count())
@@ -142,7 +142,7 @@ fn print_summary(target: &Target, adopted: &[Adopted], dry_run: bool) {
             }
             Action::Skipped => a.reason.unwrap_or("").to_string(),
         };
-        super::say!("  {:<8} {:<width$}  {detail}", a.action.as_str(), a.key);
+        crate::output::say!("  {:<8} {:<width$}  {detail}", a.action.as_str(), a.key);
     }
 }
 
@@ -185,7 +185,7 @@ fn print_json(
         dry_run,
         at: format_timestamp(at),
         environment: &target.env.name,
-        file: super::shown(target.env.store_path(), &target.cwd).to_string_lossy(),
+        file: envmint::path::shown(target.env.store_path(), &target.cwd).to_string_lossy(),
         written,
         keys: adopted
             .iter()
@@ -202,5 +202,5 @@ fn print_json(
     let text = serde_json::to_string(&report).map_err(|e| {
         envmint::error::FileError::os("<stdout>", envmint::error::Op::WriteStdout, e.into())
     })?;
-    super::print_line(&text)
+    crate::output::print_line(&text)
 }

@@ -14,12 +14,12 @@
 //! held to the variables a rotation of its environment may touch and to records envmint
 //! writes ([`check_edits`]).
 
-use super::plan::{manifest_dir, store_name};
-use super::shown;
 use crate::cli::ApplyArgs;
 use crate::context::Context;
+use crate::resolve::{manifest_dir, store_name};
 use envmint::error::Location;
 use envmint::manifest::{Environment, Source};
+use envmint::path::shown;
 use envmint::plan::edit::check_edits;
 use envmint::plan::file::{self, EnvSecrets, MAX_PLAN_BYTES, SummaryLine};
 use envmint::plan::status;
@@ -32,7 +32,7 @@ use std::path::Path;
 pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
     if args.json {
-        super::check_stdout()?;
+        crate::output::check_stdout()?;
     }
     let (bytes, meta) = envmint::atomic::read_regular_with_metadata(&args.plan, MAX_PLAN_BYTES)?
         .ok_or_else(|| Error::MissingInput {
@@ -45,13 +45,13 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
     let plan = file::parse(&args.plan, &bytes)?;
     drop(bytes);
     // The plan's records are dated when it was made; they are written dated now (`--at`).
-    let applied = super::rotate::instant(ctx, args.at.as_deref())?;
+    let applied = crate::resolve::instant(ctx, args.at.as_deref())?;
     let planned = envmint::time::parse_instant(&plan.created).map_err(|_| {
         Error::data(
             Location::new(&args.plan, None),
             format!(
                 "the plan's `created` time ({}) does not read; nothing was changed",
-                escaped(&plan.created)
+                envmint::text::shown(&plan.created, 60)
             ),
         )
         .with_hint("make the plan again with `envmint plan -o FILE`")
@@ -68,13 +68,13 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
         )
         .with_hint("check this machine's clock (or --at), or make a new plan here"));
     }
-    let manifest = super::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
+    let manifest = crate::target::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
     let dir = manifest_dir(&manifest, &cwd);
 
     let mut envs: Vec<&Environment> = Vec::with_capacity(plan.environments.len());
     for saved in &plan.environments {
         // Names and paths from the plan are the plan's author's words: shown escaped.
-        let name = escaped(&saved.name);
+        let name = envmint::text::shown(&saved.name, 60);
         let Some(env) = manifest
             .environments()
             .iter()
@@ -99,16 +99,16 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
                 Location::new(&args.plan, None),
                 format!(
                     "the plan is for {name} in {}, but the manifest stores {name} in {now}",
-                    escaped(&saved.store)
+                    envmint::text::shown(&saved.store, 60)
                 ),
             )
             .with_hint("make the plan again with `envmint plan -o FILE` for this manifest"));
         }
         envs.push(env);
     }
-    let mut open = super::unseal::store_options(ctx, &envs, &args.identities)?;
+    let mut open = crate::identities::store_options(ctx, &envs, &args.identities)?;
     if plan.environments.iter().any(|e| e.is_sealed()) && open.identities.is_empty() {
-        open.identities = super::unseal::identities(ctx, &args.identities)?.into();
+        open.identities = crate::identities::identities(ctx, &args.identities)?.into();
     }
     let mut secrets: Vec<EnvSecrets> = Vec::with_capacity(envs.len());
     let mut summaries = Vec::with_capacity(envs.len());
@@ -132,9 +132,9 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
         .iter()
         .map(|env| store::Storage::of(env))
         .collect::<Result<Vec<_>>>()?;
-    let files = super::open_locked(ctx, &storages, &mut open, &cwd)?;
+    let files = crate::identities::open_locked(ctx, &storages, &mut open, &cwd)?;
     for (env, file) in envs.iter().zip(&files) {
-        super::check_recipients(env, file.snapshot(), &cwd)?;
+        crate::identities::check_recipients(env, file.snapshot(), &cwd)?;
     }
     let Replayed { done, docs } =
         replay::replay(&manifest, &envs, &files, &secrets, planned, applied)
@@ -156,7 +156,7 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
         // Only a failing rename leaves some written: say which, then the error.
         for (i, w) in e.written.iter().enumerate() {
             if w.written {
-                super::say!("{}: written before the failure", envs[i].name);
+                crate::output::say!("{}: written before the failure", envs[i].name);
             }
         }
     }
@@ -168,16 +168,6 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
         Some(e) => Err(e),
         None => Ok(Exit::Ok),
     }
-}
-
-/// `text` from a plan file as a message shows it: control characters escaped, at most 60
-/// characters.
-fn escaped(text: &str) -> String {
-    let mut out: String = text.chars().take(60).flat_map(char::escape_debug).collect();
-    if text.chars().nth(60).is_some() {
-        out.push('…');
-    }
-    out
 }
 
 /// A plan someone else could have written is refused, as ssh refuses such key files: a plan's
@@ -258,7 +248,7 @@ fn report(
         let text = serde_json::to_string(&JsonApply { environments }).map_err(|e| {
             envmint::error::FileError::os("<stdout>", envmint::error::Op::WriteStdout, e.into())
         })?;
-        return super::print_line(&text);
+        return crate::output::print_line(&text);
     }
     for ((env, d), summary) in envs.iter().zip(done).zip(summaries) {
         let what = match d {
@@ -266,7 +256,7 @@ fn report(
             Done::AlreadyApplied => "already applied, unchanged",
             Done::Nothing => "nothing to do",
         };
-        super::say!(
+        crate::output::say!(
             "{}: {} ({what})",
             env.name,
             shown(env.store_path(), cwd).display()
@@ -274,14 +264,13 @@ fn report(
         if *d == Done::Applied {
             for line in summary {
                 // The summary is the plan's author's text, not checked against the edits.
-                let why = line
-                    .reason
-                    .as_deref()
-                    .map_or(String::new(), |r| format!(" ({})", escaped(r)));
-                super::say!(
+                let why = line.reason.as_deref().map_or(String::new(), |r| {
+                    format!(" ({})", envmint::text::shown(r, 60))
+                });
+                crate::output::say!(
                     "  {:<15} {}{why}",
-                    escaped(&line.action),
-                    escaped(&line.key)
+                    envmint::text::shown(&line.action, 60),
+                    envmint::text::shown(&line.key, 60)
                 );
             }
         }
@@ -328,10 +317,10 @@ fn replay_error(
         ReplayError::ClockBehind {
             environment,
             behind,
-        } => super::rotate::clock_behind(envs[environment], &behind),
+        } => crate::report::rotation::clock_behind(envs[environment], &behind),
         ReplayError::Refused { environment, why } => refused(plan, envs[environment], &why),
         ReplayError::Edit { environment, error } => {
-            super::bootstrap::edit_error(envs[environment].store_path(), error)
+            crate::report::dotenv::edit_error(envs[environment].store_path(), error)
         }
         ReplayError::Altered { environment } => Error::data(
             Location::new(plan, None),

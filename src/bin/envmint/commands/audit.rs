@@ -11,15 +11,16 @@
 //! without the production key learns everything else and that production was not checked. A
 //! sealed file that is malformed is an error (65), as in every other command.
 
-use super::{say, shown};
 use crate::cli::AuditArgs;
 use crate::context::Context;
+use crate::output::say;
 use envmint::audit::files::{FileKind, SecretFile};
 use envmint::audit::git::{GitFile, Needle};
 use envmint::audit::values::EnvValues;
 use envmint::audit::{self, Check, Finding, Severity};
 use envmint::dotenv::Document;
 use envmint::manifest::{Environment, Manifest, Previous, Source};
+use envmint::path::shown;
 use envmint::secret::KeyedHash;
 use envmint::{Error, Exit, Result, store};
 use serde::Serialize;
@@ -36,7 +37,7 @@ struct Loaded<'m> {
 /// Runs `envmint audit`.
 pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = super::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
+    let manifest = crate::target::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
     let root = match manifest.source() {
         Source::File(p) => p.parent().unwrap_or(&cwd).to_path_buf(),
         Source::Builtin => cwd.clone(),
@@ -221,12 +222,12 @@ pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
     findings.extend(audit::roles::check_roles(&manifest));
     // Hooks are commands envmint runs as you, written in the repository: each is a finding
     // until you allow them on this machine (again after any change), and listed after.
-    let hooks = super::hooks::listed(&manifest);
+    let hooks = crate::hooks::listed(&manifest);
     if !hooks.is_empty() {
-        if super::hooks::is_allowed(ctx, &manifest, &cwd)? {
+        if crate::hooks::is_allowed(ctx, &manifest, &cwd)? {
             say!("note: hooks allowed on this machine (envmint rotate runs them as you):");
             for (who, stage, text) in &hooks {
-                say!("  {who} {stage}: {}", super::hooks::one_line(text));
+                say!("  {who} {stage}: {}", crate::hooks::one_line(text));
             }
         } else {
             for (who, stage, text) in &hooks {
@@ -237,7 +238,7 @@ pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
                         format!(
                             "{who}: the {stage} hook runs `{}` as you; new or changed since \
                              this manifest's hooks were allowed on this machine",
-                            super::hooks::one_line(text)
+                            crate::hooks::one_line(text)
                         ),
                     )
                     .hint(
@@ -318,7 +319,7 @@ fn summary(counted: Counted, names: &[&str]) -> Result<Exit> {
     } else {
         say!(
             "audit: {} ({} error(s), {} warning(s)) in {}",
-            super::bootstrap::plural(counted.findings, "finding"),
+            crate::output::plural(counted.findings, "finding"),
             counted.errors,
             counted.findings - counted.errors,
             names.join(", ")
@@ -388,13 +389,13 @@ fn run_staged(
     if findings.is_empty() {
         say!(
             "audit --staged: nothing to refuse in {}",
-            super::bootstrap::plural(staged.len(), "staged file")
+            crate::output::plural(staged.len(), "staged file")
         );
         Ok(Exit::Ok)
     } else {
         say!(
             "audit --staged: {} refused; the commit would add secrets",
-            super::bootstrap::plural(findings.len(), "file")
+            crate::output::plural(findings.len(), "file")
         );
         Ok(Exit::Problems)
     }
@@ -412,7 +413,7 @@ fn load<'m>(
     let mut out = Vec::new();
     for env in envs {
         let storage = store::Storage::of(env)?;
-        let example = super::bootstrap::read_example(&env.file);
+        let example = crate::target::read_example(&env.file);
         let exists = std::fs::symlink_metadata(storage.path).is_ok();
         if !exists {
             out.push(Loaded {
@@ -425,7 +426,7 @@ fn load<'m>(
         let options = match &env.sealed {
             None => Ok(store::OpenOptions::default()),
             Some(_) => identities
-                .get_or_insert_with(|| super::unseal::store_options(ctx, &[env], flags))
+                .get_or_insert_with(|| crate::identities::store_options(ctx, &[env], flags))
                 .as_ref()
                 .map(Clone::clone)
                 .map_err(clone_refusal),
@@ -668,14 +669,14 @@ fn path_of(f: &Finding, cwd: &Path) -> Option<String> {
 /// pieces (see `spill_stdout`), so neither the findings nor the text are held whole. Returns
 /// how many were written (all of them, unless stdout was closed early).
 fn render(findings: impl Iterator<Item = Finding>, cwd: &Path, json: bool) -> Result<Counted> {
-    super::check_stdout()?;
+    crate::output::check_stdout()?;
     if json {
         let json = JsonFindings {
             findings: std::cell::RefCell::new(Some(findings)),
             counted: std::cell::Cell::new(Counted::default()),
             cwd,
         };
-        super::print_json_streamed(&json, true)?;
+        crate::output::print_json_streamed(&json, true)?;
         return Ok(json.counted.get());
     }
     let mut counted = Counted::default();
@@ -707,11 +708,11 @@ fn render(findings: impl Iterator<Item = Finding>, cwd: &Path, json: bool) -> Re
         if let Some(hint) = &f.hint {
             out.push_str(&format!("  hint: {}\n", one_line(hint)));
         }
-        if !super::spill_stdout(&mut out, false)? {
+        if !crate::output::spill_stdout(&mut out, false)? {
             return Ok(counted);
         }
     }
-    super::spill_stdout(&mut out, true)?;
+    crate::output::spill_stdout(&mut out, true)?;
     Ok(counted)
 }
 

@@ -1,18 +1,25 @@
 //! `envmint bootstrap ENV...`: add every declared secret each environment's file lacks, fill
 //! the empty ones in place, and check (or with `--replace-weak`, replace) the ones it keeps.
 
-use super::{Global, shown};
 use crate::cli::BootstrapArgs;
 use crate::context::Context;
-use envmint::dotenv::{Document, EditError};
+use crate::output::plural;
+use crate::report::dotenv::edit_error;
+use crate::resolve::Global;
+use crate::target::declared_mode;
+use crate::target::example_path;
+use crate::target::read_example;
+use crate::target::tracked_by_git;
+use envmint::dotenv::Document;
 use envmint::error::{DotenvError, DotenvProblem, FileError, Op};
 use envmint::generate::format_bits;
 use envmint::manifest::{Environment, Manifest, Source};
+use envmint::path::shown;
 use envmint::plan::bootstrap;
 use envmint::plan::{Action, KeyReport};
-use envmint::{Error, Exit, Result, store};
+use envmint::{Exit, Result, store};
 use serde::Serialize;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// What happened to one environment.
 struct EnvOutcome<'a> {
@@ -26,10 +33,10 @@ struct EnvOutcome<'a> {
 
 pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = super::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
+    let manifest = crate::target::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
     if args.json {
         // A script that asked for JSON and cannot receive it must learn that before files change.
-        super::check_stdout()?;
+        crate::output::check_stdout()?;
     }
     // Every name is checked before anything is read or written.
     let mut envs: Vec<&Environment> = Vec::new();
@@ -48,7 +55,7 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
             envs.push(env);
         }
     }
-    let mut open = super::unseal::store_options(ctx, &envs, &args.identities)?;
+    let mut open = crate::identities::store_options(ctx, &envs, &args.identities)?;
     let rng = &mut ctx.rng;
     let opts = PlanOptions {
         replace_weak: args.replace_weak,
@@ -64,10 +71,10 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
     let mut planned = Vec::with_capacity(envs.len());
     for (env, storage) in envs.iter().zip(&storages) {
         let snapshot = store::peek(storage.clone(), &open)?;
-        super::check_recipients(env, &snapshot, &cwd)?;
+        crate::identities::check_recipients(env, &snapshot, &cwd)?;
         let staged = plan(env, &snapshot, &manifest, rng, opts)?;
         for w in staged.doc.warnings() {
-            super::say!(
+            crate::output::say!(
                 "warning: {}:{}: {}",
                 shown(env.store_path(), &cwd).display(),
                 w.line,
@@ -130,7 +137,7 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
     let done = store::transact(
         pending,
         &open,
-        &mut super::lock_waiter(&cwd),
+        &mut crate::output::lock_waiter(&cwd),
         adds,
         &mut |i, snapshot| plan(envs[i], snapshot, &manifest, rng, opts),
     )?;
@@ -198,15 +205,6 @@ fn report(
     Ok(warn_weak(outcomes, cwd, args.all))
 }
 
-/// The mode rule for an environment's file: the mode its manifest entry declares, else the
-/// default (0600, or the old mode if stricter).
-pub(super) fn declared_mode(env: &Environment) -> envmint::atomic::Mode {
-    env.mode.map_or(
-        envmint::atomic::Mode::Private,
-        envmint::atomic::Mode::Declared,
-    )
-}
-
 /// A file bootstrap did not need to write keeps its mode; say so when others can read it beyond
 /// the mode the environment declares (0600 by default, or e.g. 0640 for a service's group),
 /// since a write would have set that mode.
@@ -226,7 +224,7 @@ fn warn_if_exposed(env: &Environment, cwd: &Path) {
     } else {
         format!(", the manifest declares {declared:04o}")
     };
-    super::say!(
+    crate::output::say!(
         "warning: {file} is readable by others (mode {mode:04o}{declared_note}); run: chmod \
          {declared:o} {file}"
     );
@@ -306,7 +304,7 @@ fn warn_foreign(env: &Environment, doc: &Document, manifest: &Manifest, cwd: &Pa
                 env.name
             )
         };
-        super::say!(
+        crate::output::say!(
             "warning: {}:{}: {}: a retired value of {} that came from .env.example ({why}): \
              apps must not accept a value the repository knows; {then}",
             shown(env.store_path(), cwd).display(),
@@ -317,30 +315,13 @@ fn warn_foreign(env: &Environment, doc: &Document, manifest: &Manifest, cwd: &Pa
     }
 }
 
-/// `.env.example` in the folder of `file`.
-fn example_path(file: &Path) -> PathBuf {
-    file.parent()
-        .unwrap_or_else(|| Path::new("."))
-        .join(".env.example")
-}
-
-/// The template beside `file`, parsed; `None` when there is none or it cannot be read as a
-/// UTF-8 regular file (it only sharpens the check, so it is never an error).
-pub(super) fn read_example(file: &Path) -> Option<Document> {
-    let path = example_path(file);
-    // An environment whose file is the template itself would find every value copied.
-    if path == file || path.file_name() == file.file_name() {
-        return None;
-    }
-    let bytes = envmint::atomic::read_file(&path).ok()??;
-    std::str::from_utf8(&bytes).ok().map(Document::parse)
-}
-
 /// Says which manifest the run uses (on stderr; `--json` says it in its output).
 fn say_manifest(manifest: &Manifest, cwd: &Path) {
     match manifest.source() {
-        Source::File(path) => super::say!("using {}", envmint::path::relative(path, cwd).display()),
-        Source::Builtin => super::say!(
+        Source::File(path) => {
+            crate::output::say!("using {}", envmint::path::relative(path, cwd).display())
+        }
+        Source::Builtin => crate::output::say!(
             "using the built-in web preset (no envmint.toml found; envmint init writes it out)"
         ),
     }
@@ -378,7 +359,7 @@ fn say_file(env: &Environment, snapshot: &store::Snapshot, keys: &[KeyReport], c
             plural(checked, "existing value")
         )
     };
-    super::say!("{}: {file} ({state}){against}", env.name);
+    crate::output::say!("{}: {file} ({state}){against}", env.name);
 }
 
 /// Warns about each of `paths` that git tracks: the secrets written to it would go into the
@@ -400,49 +381,13 @@ fn warn_if_tracked(paths: &[&Path], cwd: &Path) {
     for (dir, names) in folders {
         for name in tracked_by_git(dir, &names) {
             let file = shown(&dir.join(name), cwd).display().to_string();
-            super::say!(
+            crate::output::say!(
                 "warning: {file} is tracked by git: the secrets written to it go into the next \
                  commit"
             );
-            super::say!("hint: git rm --cached {file}, and add it to .gitignore");
+            crate::output::say!("hint: git rm --cached {file}, and add it to .gitignore");
         }
     }
-}
-
-/// Whether the repository enclosing `path`'s folder tracks `path` (advice as for
-/// [`warn_if_tracked`]: false when git is missing or fails).
-pub(super) fn tracked_by_git_path(path: &Path) -> bool {
-    match (path.parent(), path.file_name()) {
-        (Some(dir), Some(name)) => !tracked_by_git(dir, &[name]).is_empty(),
-        _ => false,
-    }
-}
-
-/// Which of `names` (files in `dir`) the repository enclosing `dir` tracks.
-fn tracked_by_git(dir: &Path, names: &[&std::ffi::OsStr]) -> Vec<std::ffi::OsString> {
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    if !dir.ancestors().any(|d| d.join(".git").exists()) {
-        return Vec::new();
-    }
-    // Hardened as audit's: no hook's GIT_DIR, no program of the repository's config.
-    let output = envmint::audit::git::git(dir)
-        .args(["ls-files", "-z", "--"])
-        .args(names)
-        .output();
-    let Some(output) = output.ok().filter(|o| o.status.success()) else {
-        return Vec::new();
-    };
-    use std::os::unix::ffi::OsStrExt;
-    let listed: Vec<&[u8]> = output.stdout.split(|&b| b == 0).collect();
-    names
-        .iter()
-        .filter(|n| listed.contains(&n.as_bytes()))
-        .map(|n| n.to_os_string())
-        .collect()
 }
 
 /// Warns about every external secret without a value, naming the command that gives it one.
@@ -452,12 +397,12 @@ fn tracked_by_git(dir: &Path, names: &[&std::ffi::OsStr]) -> Vec<std::ffi::OsStr
 fn warn_external(outcomes: &[EnvOutcome<'_>], cwd: &Path) {
     for o in outcomes {
         for k in o.keys.iter().filter(|k| k.action == Action::Missing) {
-            super::say!(
+            crate::output::say!(
                 "warning: {}: {} is external: envmint does not generate it, and it has no value",
                 shown(o.env.store_path(), cwd).display(),
                 k.key,
             );
-            super::say!(
+            crate::output::say!(
                 "hint: give it with: envmint set {} {} (reads the value from stdin or a prompt)",
                 o.env.name,
                 k.key
@@ -472,7 +417,7 @@ fn warn_weak(outcomes: &[EnvOutcome<'_>], cwd: &Path, all: bool) -> Exit {
     for o in outcomes {
         for k in o.keys.iter().filter(|k| k.action == Action::Weak) {
             weak += 1;
-            super::say!(
+            crate::output::say!(
                 "warning: {}: kept {}: {}",
                 shown(o.env.store_path(), cwd).display(),
                 k.key,
@@ -489,21 +434,12 @@ fn warn_weak(outcomes: &[EnvOutcome<'_>], cwd: &Path, all: bool) -> Exit {
         let names: Vec<&str> = outcomes.iter().map(|o| o.env.name.as_str()).collect();
         names.join(" ")
     };
-    super::say!(
+    crate::output::say!(
         "hint: to replace {} with fresh secrets: envmint bootstrap {envs} --replace-weak (then \
          update whatever holds the old value, such as a database's password)",
         if weak == 1 { "it" } else { "them" },
     );
     Exit::Problems
-}
-
-/// The path is made relative to the working directory where every error is printed.
-pub(super) fn edit_error(path: &Path, err: EditError) -> Error {
-    DotenvError {
-        path: path.to_path_buf(),
-        problem: DotenvProblem::Edit(err),
-    }
-    .into()
 }
 
 /// Key names wider than this do not widen the summary's column (a format width that large
@@ -626,23 +562,15 @@ fn key_line(k: &KeyReport, width: usize, dry_run: bool) -> String {
 fn print_summary(outcomes: &[EnvOutcome<'_>], cwd: &Path, dry_run: bool) {
     let width = key_width(outcomes.iter().flat_map(|o| o.keys.iter()));
     for o in outcomes {
-        super::say!(
+        crate::output::say!(
             "{}: {} ({})",
             o.env.name,
             shown(o.env.store_path(), cwd).display(),
             state_line(o, dry_run)
         );
         for k in &o.keys {
-            super::say!("  {}", key_line(k, width, dry_run));
+            crate::output::say!("  {}", key_line(k, width, dry_run));
         }
-    }
-}
-
-pub(super) fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
     }
 }
 
@@ -724,7 +652,7 @@ fn print_json(
                     action: k.action.as_str(),
                     kind: (!k.external).then_some(k.kind),
                     bits: (k.action != Action::Weak && !k.external)
-                        .then(|| super::bits_json(k.bits)),
+                        .then(|| crate::output::bits_json(k.bits)),
                     external: k.external,
                     problem: k.problem.as_deref(),
                 })
@@ -743,7 +671,7 @@ fn print_json(
     };
     let text = serde_json::to_string(&report)
         .map_err(|e| FileError::os("<stdout>", Op::WriteStdout, e.into()))?;
-    super::print_line(&text)
+    crate::output::print_line(&text)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use crate::cli::{Cli, CompletionsArgs};
 pub fn run(args: CompletionsArgs) -> Result<Exit> {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "envmint", &mut script);
-    super::check_stdout()?;
-    super::write_stdout(&script)?;
+    crate::output::check_stdout()?;
+    crate::output::write_stdout(&script)?;
     Ok(Exit::Ok)
 }

@@ -12,9 +12,9 @@
 //! checked under the lock before the result is saved, and a file that changed meanwhile is not
 //! overwritten.
 
-use super::kv::Target;
 use crate::cli::EditArgs;
 use crate::context::{Context, SECRET_VARIABLES};
+use crate::target::Target;
 use crate::terminal;
 use envmint::error::Location;
 use envmint::kv::{self, Edited, KeyChanges};
@@ -38,7 +38,7 @@ pub fn run(ctx: &Context, args: EditArgs) -> Result<Exit> {
     let target = Target::of(ctx, &args.target)?;
     let earlier = store::peek(target.storage()?, &target.options(ctx)?)?;
     // Refused before the editor opens, so no edit is lost to a refusal at the end.
-    super::check_recipients(&target.env, &earlier, &target.cwd)?;
+    crate::identities::check_recipients(&target.env, &earlier, &target.cwd)?;
     let before = earlier.document()?;
     let original = before.render();
     let name = target
@@ -58,7 +58,7 @@ pub fn run(ctx: &Context, args: EditArgs) -> Result<Exit> {
             Editor::Signalled(sig) => {
                 let dir = scratch.dir.path().display().to_string();
                 drop(scratch);
-                super::say!(
+                crate::output::say!(
                     "error: envmint got {} while the editor was open: the editor was stopped \
                      and its edits were discarded (the private copy in {dir} was zeroed and \
                      removed); nothing changed in {}",
@@ -73,12 +73,12 @@ pub fn run(ctx: &Context, args: EditArgs) -> Result<Exit> {
         let edited = scratch.read()?;
         match kv::check_edited(original.as_bytes(), &edited) {
             Edited::Unchanged => {
-                super::say!("{}: {}: no changes", target.env.name, target.file());
+                crate::output::say!("{}: {}: no changes", target.env.name, target.file());
                 return Ok(Exit::Ok);
             }
             Edited::Changed(doc) => {
                 for w in kv::unportable_values(&before, &doc) {
-                    super::say!(
+                    crate::output::say!(
                         "warning: {} (edited):{}: {}",
                         target.file(),
                         w.line,
@@ -89,7 +89,7 @@ pub fn run(ctx: &Context, args: EditArgs) -> Result<Exit> {
             }
             Edited::Refused(problems) => {
                 for p in &problems {
-                    super::say!(
+                    crate::output::say!(
                         "warning: {} (edited):{}: {}",
                         target.file(),
                         p.line,
@@ -124,7 +124,7 @@ pub fn run(ctx: &Context, args: EditArgs) -> Result<Exit> {
     }
     target.save(&file, &doc)?;
     drop(file);
-    super::say!(
+    crate::output::say!(
         "{}: {}: edited ({})",
         target.env.name,
         target.file(),
@@ -226,11 +226,11 @@ fn run_editor(editor: &OsStr, path: &Path) -> Result<Editor> {
         return Ok(Editor::Signalled(sig));
     }
     if !status.success() {
-        super::say!(
+        crate::output::say!(
             "error: the editor `{}` exited with {status}; nothing changed",
             editor.to_string_lossy()
         );
-        super::say!("hint: set VISUAL or EDITOR to the editor to use");
+        crate::output::say!("hint: set VISUAL or EDITOR to the editor to use");
     }
     Ok(Editor::Exited(status.success()))
 }
@@ -434,7 +434,7 @@ fn sweep_stale(base: &Path) {
             }
         }
         if fs::remove_dir_all(&dir).is_ok() {
-            super::say!(
+            crate::output::say!(
                 "warning: removed {}, a private copy left by an `envmint edit` that was killed",
                 dir.display()
             );

@@ -6,14 +6,15 @@ use envmint::manifest::SecretDecl;
 use envmint::{Exit, Result, atomic};
 use std::path::{Path, PathBuf};
 
-use super::{say, shown};
 use crate::cli::ExampleArgs;
 use crate::context::Context;
+use crate::output::say;
+use envmint::path::shown;
 
 /// Runs `envmint example`.
 pub fn run(ctx: &Context, args: ExampleArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = super::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
+    let manifest = crate::target::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
     // Each folder's template lists the secrets of the environments whose files are there.
     let mut folders: Vec<(PathBuf, Vec<&SecretDecl>)> = Vec::new();
     for env in manifest.environments() {
@@ -66,7 +67,7 @@ pub fn run(ctx: &Context, args: ExampleArgs) -> Result<Exit> {
         say!(
             "{file}: {} {} (empty values, with kind, size and role): {}",
             if args.dry_run { "would add" } else { "added" },
-            super::bootstrap::plural(added.len(), "key"),
+            crate::output::plural(added.len(), "key"),
             added.join(", ")
         );
     }

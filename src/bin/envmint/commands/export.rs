@@ -11,10 +11,13 @@ use envmint::export::folder::{self, FolderError};
 use envmint::export::{self, Format, K8sMeta, Keys, Refusal, SelectError, Why};
 use envmint::{Error, Exit, Result, store};
 
-use super::kv::Target;
-use super::{Global, say, shown, too_large};
 use crate::cli::ExportArgs;
 use crate::context::Context;
+use crate::output::say;
+use crate::report::dotenv::too_large;
+use crate::resolve::Global;
+use crate::target::Target;
+use envmint::path::shown;
 
 /// Runs `envmint export`.
 pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
@@ -89,10 +92,10 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
     let line_of = |key: &str| doc.line_of_key(key);
     let bytes =
         export::render(format, &entries, &meta).map_err(|r| refusal(&target, r, &line_of))?;
-    let count = super::bootstrap::plural(entries.len(), "key");
+    let count = crate::output::plural(entries.len(), "key");
     let Some(output) = args.output.as_deref() else {
-        super::check_stdout()?;
-        super::write_stdout(&bytes)?;
+        crate::output::check_stdout()?;
+        crate::output::write_stdout(&bytes)?;
         if global.verbose {
             say!("{}: {count} exported as {}", target.env.name, format.name());
         }
@@ -100,7 +103,7 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
     };
     // An export is a copy for another reader: over a store it would replace it with a subset
     // in another format.
-    super::refuse_kept_files(
+    crate::target::refuse_kept_files(
         &target.manifest,
         None,
         output,
@@ -109,14 +112,14 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
     )?;
     let shown_out = shown(output, &target.cwd).display().to_string();
     let timeout = ctx.lock_timeout.get()?;
-    let within = super::output_bounds(ctx, output, &target.cwd)?;
+    let within = crate::target::output_bounds(ctx, output, &target.cwd)?;
     if format == Format::DockerSecrets {
         let report = folder::write(
             output,
             &within,
             &entries,
             timeout,
-            &mut super::lock_waiter(&target.cwd),
+            &mut crate::output::lock_waiter(&target.cwd),
         )
         .map_err(folder_error)?;
         if report.created {
@@ -145,7 +148,7 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
                 target.env.name
             );
         }
-        super::warn_unignored(&output.join(folder::MARKER), true, &target.cwd);
+        crate::output::warn_unignored(&output.join(folder::MARKER), true, &target.cwd);
     } else {
         refuse_special(output)?;
         let locked = envmint::atomic::lock(output, &within, timeout)?;
@@ -156,7 +159,7 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
             target.env.name,
             format.name()
         );
-        super::warn_unignored(output, false, &target.cwd);
+        crate::output::warn_unignored(output, false, &target.cwd);
     }
     if args.json {
         let summary = JsonExport {
@@ -172,7 +175,7 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
                 e.into(),
             ))
         })?;
-        super::print_line(&text)?;
+        crate::output::print_line(&text)?;
     }
     Ok(Exit::Ok)
 }
@@ -392,7 +395,7 @@ fn refusal(target: &Target, r: Refusal, line_of: &dyn Fn(&str) -> Option<usize>)
 
 /// An invalid `--name` or `--namespace` (or default name), as a usage error.
 fn bad_name(name: &str, namespace: bool, default: bool) -> Error {
-    let shown: String = name.chars().take(64).flat_map(char::escape_debug).collect();
+    let shown = envmint::text::shown(name, 64);
     if namespace {
         return Error::usage(format!(
             "--namespace `{shown}` is not a valid namespace (a DNS label: lowercase letters, \
@@ -442,12 +445,7 @@ fn folder_error(err: FolderError) -> Error {
             folder::MARKER
         )),
         FolderError::Symlink { path, to } => {
-            let to: String = to
-                .to_string_lossy()
-                .chars()
-                .take(300)
-                .flat_map(char::escape_debug)
-                .collect();
+            let to = envmint::text::shown(&to.to_string_lossy(), 300);
             Error::cant_create(
                 path,
                 format!(
@@ -469,11 +467,7 @@ fn folder_error(err: FolderError) -> Error {
         )
         .with_hint("give -o a new or empty folder for the secrets"),
         FolderError::NotAdoptable { path, holds } => {
-            let holds: String = holds
-                .chars()
-                .take(100)
-                .flat_map(char::escape_debug)
-                .collect();
+            let holds = envmint::text::shown(&holds, 100);
             Error::cant_create(
                 path,
                 format!(

@@ -1,8 +1,10 @@
 //! `envmint gen`: print random secrets, streaming.
 
-use super::{Global, bits_json, stdout_error};
 use crate::cli::GenArgs;
 use crate::context::Context;
+use crate::output::bits_json;
+use crate::output::stdout_error;
+use crate::resolve::Global;
 use envmint::generate::{
     Alphabet, Generator, Kind, Size, SizeUnit, Spec, SpecError, format_bits, reserve_zeroizing,
 };
@@ -23,10 +25,10 @@ pub fn run(ctx: &mut Context, global: &Global, args: GenArgs) -> Result<Exit> {
         return Err(weak_error(&spec));
     }
     if global.verbose {
-        super::say!("envmint: {}", describe(&spec, args.count));
+        crate::output::say!("envmint: {}", describe(&spec, args.count));
     }
     // Before any value exists: `envmint gen >&-` must fail, not print into nothing.
-    super::check_stdout()?;
+    crate::output::check_stdout()?;
     let rng = &mut ctx.rng;
     let mut generator = Generator::new(spec);
     let mut out = Blocks::new(io::stdout().lock(), &generator);

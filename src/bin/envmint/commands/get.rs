@@ -1,8 +1,8 @@
 //! `envmint get ENV KEY`: one value on stdout, for scripts.
 
-use super::kv::Target;
 use crate::cli::GetArgs;
 use crate::context::Context;
+use crate::target::Target;
 use envmint::error::Location;
 use envmint::kv::{self, Lookup};
 use envmint::{Error, Exit, Result, store};
@@ -14,7 +14,7 @@ pub fn run(ctx: &Context, args: GetArgs) -> Result<Exit> {
     // else is refused before a "not found" could echo a pasted `KEY=secret`.
     let readable = |b: u8| b.is_ascii_alphanumeric() || b"_.-".contains(&b);
     if key.is_empty() || !key.bytes().all(readable) {
-        super::kv::check_key(key)?;
+        crate::target::check_key(key)?;
     }
     // Reading takes no lock: the atomic writer renames whole files, so a read sees one version.
     let snapshot = store::peek(target.storage()?, &target.options(ctx)?)?;
@@ -31,7 +31,7 @@ pub fn run(ctx: &Context, args: GetArgs) -> Result<Exit> {
     let doc = snapshot.document()?;
     match kv::get(&doc, key) {
         Lookup::Value(value) => {
-            super::print_line(value)?;
+            crate::output::print_line(value)?;
             Ok(Exit::Ok)
         }
         Lookup::Absent => Err(Error::MissingInput {

@@ -16,19 +16,19 @@ use sha2::Digest as _;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
-use super::say;
 use crate::cli::GitDiffArgs;
 use crate::context::Context;
+use crate::output::say;
 
 /// Runs `envmint git diff`.
 pub fn run(ctx: &mut Context, args: GitDiffArgs) -> Result<Exit> {
-    super::check_stdout()?;
+    crate::output::check_stdout()?;
     let raw = atomic::read_regular(&args.file, 2 * envmint::seal::MAX_IN_MEMORY)?
         .ok_or_else(|| Error::reading(&args.file, std::io::ErrorKind::NotFound.into()))?;
     if raw.is_empty() {
         return Ok(Exit::Ok);
     }
-    let opened = super::unseal::identities(ctx, &args.identities)
+    let opened = crate::identities::identities(ctx, &args.identities)
         .and_then(|ids| store::decrypt_sealed(&args.file, &raw, &ids));
     let text = match opened {
         Ok((plain, state)) => match String::from_utf8(plain.to_vec()) {
@@ -49,7 +49,7 @@ pub fn run(ctx: &mut Context, args: GitDiffArgs) -> Result<Exit> {
             undecrypted(&raw, &said.message)
         }
     };
-    super::write_stdout(text.as_bytes())?;
+    crate::output::write_stdout(text.as_bytes())?;
     Ok(Exit::Ok)
 }
 

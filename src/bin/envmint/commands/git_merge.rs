@@ -16,9 +16,9 @@ use envmint::{Error, Exit, Result, atomic};
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
-use super::say;
 use crate::cli::GitMergeArgs;
 use crate::context::Context;
+use crate::output::say;
 
 /// The armor line that starts an ASCII-armored age file: the merge keeps our side's form.
 const ARMOR: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
@@ -27,9 +27,9 @@ const ARMOR: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
 pub fn run(ctx: &Context, args: GitMergeArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
     let shown = args.path.display().to_string();
-    let manifest = super::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
+    let manifest = crate::target::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
     let env = environment_of(&manifest, &cwd.join(&args.path));
-    let identities = super::unseal::identities(ctx, &args.identities)?;
+    let identities = crate::identities::identities(ctx, &args.identities)?;
     let version = |file: &Path, side: &str| -> Result<Option<Version>> {
         let raw = atomic::read_regular(file, 2 * seal::MAX_IN_MEMORY)?
             .ok_or_else(|| Error::reading(file, std::io::ErrorKind::NotFound.into()))?;
@@ -100,7 +100,7 @@ pub fn run(ctx: &Context, args: GitMergeArgs) -> Result<Exit> {
     if !merged.from_theirs.is_empty() {
         said.push(format!(
             "{} from theirs ({})",
-            super::bootstrap::plural(merged.from_theirs.len(), "key"),
+            crate::output::plural(merged.from_theirs.len(), "key"),
             some(merged.from_theirs.iter().map(String::as_str))
         ));
     }
@@ -122,7 +122,7 @@ pub fn run(ctx: &Context, args: GitMergeArgs) -> Result<Exit> {
         });
         said.push(format!(
             "{} rotated on both, the newer value kept ({})",
-            super::bootstrap::plural(merged.rotations.len(), "key"),
+            crate::output::plural(merged.rotations.len(), "key"),
             some(each)
         ));
     }
@@ -133,7 +133,7 @@ pub fn run(ctx: &Context, args: GitMergeArgs) -> Result<Exit> {
     };
     say!(
         "envmint: {shown}: merged per key, sealed to {}{detail}",
-        super::bootstrap::plural(sealing.recipients.len(), "recipient")
+        crate::output::plural(sealing.recipients.len(), "recipient")
     );
     Ok(Exit::Ok)
 }

@@ -8,9 +8,10 @@ use envmint::{Error, Exit, Result, atomic};
 use std::path::Path;
 use std::process::Command;
 
-use super::{say, shown};
 use crate::cli::GitSetupArgs;
 use crate::context::Context;
+use crate::output::say;
+use envmint::path::shown;
 
 /// What each sealed store's line of `.gitattributes` says after its path.
 pub const ATTRIBUTES: &str = "merge=envmint diff=envmint";
@@ -21,7 +22,7 @@ const HEADER: &str = "# envmint: sealed stores merge per key and diff as keys (e
 /// Runs `envmint git setup`.
 pub fn run(ctx: &Context, args: GitSetupArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = super::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
+    let manifest = crate::target::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
     let Source::File(manifest_path) = manifest.source() else {
         return Err(Error::usage("no envmint.toml here or in a parent folder")
             .with_hint("run `envmint init` and declare a sealed environment first"));
@@ -202,7 +203,7 @@ fn hook(ctx: &Context, top: &str, exe: &str, manifest: &Path, cwd: &Path) -> Res
 }
 
 fn plural_stores(n: usize) -> String {
-    super::bootstrap::plural(n, "sealed store")
+    crate::output::plural(n, "sealed store")
 }
 
 /// Runs git in `dir`; its stdout without the final newline when it succeeds.

@@ -5,10 +5,11 @@
 //! existing `envmint.toml` is kept and reported, not an error. So a run that failed half way (a
 //! full disk, a read-only file) is finished by running `init` again: the command converges.
 
-use super::{Global, shown};
 use crate::cli::InitArgs;
 use crate::context::Context;
+use crate::resolve::Global;
 use envmint::manifest::{FILE_NAME, preset};
+use envmint::path::shown;
 use envmint::{Error, Exit, Result, atomic, gitignore};
 use std::path::Path;
 
@@ -36,7 +37,7 @@ pub fn run(ctx: &Context, global: &Global, args: InitArgs) -> Result<Exit> {
     };
     let say_verbose = |line: String| {
         if global.verbose {
-            super::say!("envmint: {line}");
+            crate::output::say!("envmint: {line}");
         }
     };
 
@@ -56,7 +57,7 @@ pub fn run(ctx: &Context, global: &Global, args: InitArgs) -> Result<Exit> {
             gitignore::ENTRIES.join(" ")
         ));
         if added.is_empty() {
-            super::say!(
+            crate::output::say!(
                 "{} already covers secret files",
                 shown(&ignore, &cwd).display()
             );
@@ -68,7 +69,7 @@ pub fn run(ctx: &Context, global: &Global, args: InitArgs) -> Result<Exit> {
                 added.len()
             ));
             lock.write_public(updated.as_bytes())?;
-            super::say!(
+            crate::output::say!(
                 "{} {}: {}",
                 if existing.is_none() {
                     "created"
@@ -87,7 +88,7 @@ pub fn run(ctx: &Context, global: &Global, args: InitArgs) -> Result<Exit> {
     // Read, not just tested for existence: a directory, a FIFO or an unreadable file in its
     // place is an error, never something to write over or to report as kept.
     if lock.read()?.is_some() {
-        super::say!(
+        crate::output::say!(
             "kept {}: it exists, and init never overwrites it",
             shown(&target, &cwd).display()
         );
@@ -102,7 +103,7 @@ pub fn run(ctx: &Context, global: &Global, args: InitArgs) -> Result<Exit> {
         text.len()
     ));
     lock.write_public(text.as_bytes())?;
-    super::say!(
+    crate::output::say!(
         "wrote {} (the {name} preset: development, staging, production)",
         shown(&target, &cwd).display()
     );

@@ -7,9 +7,10 @@ use envmint::error::Location;
 use envmint::{Error, Exit, Result};
 use secrecy::ExposeSecret;
 
-use super::{print_line, say};
 use crate::cli::KeygenArgs;
 use crate::context::Context;
+use crate::output::print_line;
+use crate::output::say;
 
 /// Runs `envmint keygen`.
 pub fn run(ctx: &mut Context, args: KeygenArgs) -> Result<Exit> {
@@ -23,8 +24,8 @@ pub fn run(ctx: &mut Context, args: KeygenArgs) -> Result<Exit> {
             say!("Public key: {}", pair.recipient);
         }
         None => {
-            super::check_stdout()?;
-            if !super::write_stdout(pair.text.expose_secret().as_bytes())? {
+            crate::output::check_stdout()?;
+            if !crate::output::write_stdout(pair.text.expose_secret().as_bytes())? {
                 return Ok(Exit::Ok);
             }
             // As age-keygen: a person reading a terminal sees the key's public line already.

@@ -11,15 +11,15 @@ use clap::CommandFactory;
 use envmint::error::Op;
 use envmint::{Error, Exit, Result};
 
-use super::say;
 use crate::cli::{Cli, ManArgs};
+use crate::output::say;
 
 /// Prints envmint(1), or writes every page into `--dir`.
 pub fn run(args: ManArgs) -> Result<Exit> {
     let Some(dir) = args.dir else {
         let page = render(&clap_mangen::Man::new(Cli::command()))?;
-        super::check_stdout()?;
-        super::write_stdout(&page)?;
+        crate::output::check_stdout()?;
+        crate::output::write_stdout(&page)?;
         return Ok(Exit::Ok);
     };
     let mut pages = Vec::new();

@@ -1,33 +1,21 @@
 //! `envmint plan [ENV...]`: the rotation `rotate` would make, as a redacted summary, and with
 //! `-o PLANFILE` saved with its new values for `envmint apply`.
 
-use super::hooks::staged;
-use super::rotate;
-use super::shown;
+use crate::hooks::staged;
+
 use crate::cli::PlanArgs;
 use crate::context::Context;
+use crate::resolve::manifest_dir;
+use crate::resolve::store_name;
 use envmint::error::FileProblem;
-use envmint::manifest::{Environment, Manifest, Source};
+use envmint::manifest::{Environment, Manifest};
+use envmint::path::shown;
 use envmint::plan::file::{self, EnvSecrets, EnvToSave, SummaryLine};
 use envmint::plan::rotation::{self, Action, Change};
 use envmint::rotation::{EnvReport, Session};
 use envmint::{Error, Exit, Result};
 use serde::Serialize;
-use std::path::{Path, PathBuf};
-
-/// The folder a plan's store paths are relative to: the manifest's, or the working folder for
-/// the built-in preset (whose files are there).
-pub(super) fn manifest_dir(manifest: &Manifest, cwd: &Path) -> PathBuf {
-    match manifest.source() {
-        Source::File(p) => p.parent().unwrap_or(cwd).to_path_buf(),
-        Source::Builtin => cwd.to_path_buf(),
-    }
-}
-
-/// An environment's store as a plan names it: relative to the manifest's folder.
-pub(super) fn store_name(env: &Environment, dir: &Path) -> String {
-    shown(env.store_path(), dir).to_string_lossy().into_owned()
-}
+use std::path::Path;
 
 /// The summary line a plan file keeps for a change.
 fn summary_line(c: &Change) -> SummaryLine {
@@ -55,25 +43,25 @@ struct Made<'a> {
     summary: Vec<SummaryLine>,
 }
 
-pub fn run(ctx: &mut Context, global: &super::Global, args: PlanArgs) -> Result<Exit> {
+pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: PlanArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = super::load_manifest(ctx, args.rotation.manifest.as_deref(), &cwd)?;
-    super::status::warn_manifest(&manifest, &cwd);
+    let manifest = crate::target::load_manifest(ctx, args.rotation.manifest.as_deref(), &cwd)?;
+    crate::changes::warn_manifest(&manifest, &cwd);
     if args.json {
-        super::check_stdout()?;
+        crate::output::check_stdout()?;
     }
-    let (envs, named) = rotate::environments(&manifest, &args.rotation.environments)?;
-    let now = rotate::instant(ctx, args.rotation.at.as_deref())?;
+    let (envs, named) = crate::resolve::environments(&manifest, &args.rotation.environments)?;
+    let now = crate::resolve::instant(ctx, args.rotation.at.as_deref())?;
     let mut options = rotation::Options {
-        selection: rotate::selection(&args.rotation.select),
+        selection: crate::resolve::selection(&args.rotation.select),
         no_overlap: false,
         now,
         skip_undeclared: !named,
         rotated_earlier: Default::default(),
         set_at_service: Default::default(),
     };
-    rotate::check_keys_declared(&manifest, &envs, named, &options.selection)?;
-    let open = super::unseal::store_options(ctx, &envs, &args.rotation.identities)?;
+    crate::resolve::check_keys_declared(&manifest, &envs, named, &options.selection)?;
+    let open = crate::identities::store_options(ctx, &envs, &args.rotation.identities)?;
     let dir = manifest_dir(&manifest, &cwd);
 
     // Credentials with a `set` hook are rotated by `envmint rotate`, stage by stage: a plan
@@ -89,7 +77,7 @@ pub fn run(ctx: &mut Context, global: &super::Global, args: PlanArgs) -> Result<
         allow_hooks: false,
     };
     options.rotated_earlier = staged::hooked_keys(&manifest);
-    let mut hooks = rotate::Hooks {
+    let mut hooks = crate::hooks::session::Hooks {
         cwd: &cwd,
         probe: Some(staged::Probe::new(&manifest, &options.selection, now)),
         stop_for_stages: false,
@@ -101,21 +89,21 @@ pub fn run(ctx: &mut Context, global: &super::Global, args: PlanArgs) -> Result<
     let session = Session::new(&manifest, envs.clone(), options).saving_plan();
     let mut report = session
         .dry_run(&open, &mut hooks, &mut ctx.rng)
-        .map_err(|e| rotate::session_error(&envs, e))?;
+        .map_err(|e| crate::report::rotation::session_error(&envs, e))?;
     let found = hooks
         .probe
         .as_mut()
         .map(staged::Probe::take)
         .unwrap_or_default();
     let stages = staged::run(ctx, &hook_run, &envs, &found, &selection, true)?;
-    rotate::warn_report(&mut report, &cwd);
+    crate::changes::warn_report(&mut report, &cwd);
     // A store whose records are ahead of the clock is left out of the plan (exit 65 at the
     // end, naming it) and the others are planned, as `rotate` rotates them: a record someone
     // dated in the future in one store must not stop the plan of every store.
-    let refusal = report
-        .envs
-        .iter()
-        .find_map(|r| r.refused().map(|b| rotate::clock_behind(r.env, b)));
+    let refusal = report.envs.iter().find_map(|r| {
+        r.refused()
+            .map(|b| crate::report::rotation::clock_behind(r.env, b))
+    });
     let made: Vec<Made<'_>> = report
         .envs
         .iter_mut()
@@ -144,15 +132,15 @@ pub fn run(ctx: &mut Context, global: &super::Global, args: PlanArgs) -> Result<
     if let Some(path) = output {
         write_plan(ctx, path, &dir, now, &made)?;
         // A plan holds the new values (in the clear for a plain environment).
-        super::warn_unignored(path, false, &cwd);
+        crate::output::warn_unignored(path, false, &cwd);
     }
     if args.json {
         print_json(&reports, &hooks, &cwd, now, output.map(|p| p.as_path()))?;
     } else {
-        rotate::print_summary(&reports, &cwd, true);
+        crate::changes::print_summary(&reports, &cwd, true);
         print_hooks(&hooks);
         if let Some(path) = output {
-            super::say!(
+            crate::output::say!(
                 "plan written to {}; apply it with: envmint apply {}",
                 shown(path, &cwd).display(),
                 shown(path, &cwd).display()
@@ -195,7 +183,7 @@ fn write_plan(
         })
         .collect();
     let bytes = file::render(path, &envmint::time::format_timestamp(now), &envs)?;
-    let within = super::output_bounds(ctx, path, ctx.cwd()?)?;
+    let within = crate::target::output_bounds(ctx, path, ctx.cwd()?)?;
     let lock = envmint::atomic::lock(path, &within, ctx.lock_timeout.get()?)?;
     check_replaceable(path)?;
     lock.write(&bytes)
@@ -278,17 +266,17 @@ fn print_hooks(hooks: &[PlannedHook<'_>]) {
     if hooks.is_empty() {
         return;
     }
-    super::say!(
+    crate::output::say!(
         "hooks (envmint rotate runs them, stage by stage; a plan file never carries a hooked \
          credential):"
     );
     for h in hooks {
-        super::say!(
+        crate::output::say!(
             "  {}: {} {}: {}",
             h.environment,
             h.key.unwrap_or("environment"),
             h.stage,
-            super::hooks::one_line(h.command)
+            crate::hooks::one_line(h.command)
         );
     }
 }
@@ -309,7 +297,7 @@ struct JsonEnv<'a> {
     environment: &'a str,
     file: std::borrow::Cow<'a, str>,
     exists: bool,
-    changes: Vec<rotate::JsonChange<'a>>,
+    changes: Vec<crate::changes::JsonChange<'a>>,
 }
 
 fn print_json(
@@ -328,7 +316,7 @@ fn print_json(
             changes: r
                 .changes
                 .iter()
-                .map(|c| rotate::json_change(&r.env.name, c))
+                .map(|c| crate::changes::json_change(&r.env.name, c))
                 .collect(),
         })
         .collect();
@@ -341,5 +329,5 @@ fn print_json(
     let text = serde_json::to_string(&report).map_err(|e| {
         envmint::error::FileError::os("<stdout>", envmint::error::Op::WriteStdout, e.into())
     })?;
-    super::print_line(&text)
+    crate::output::print_line(&text)
 }

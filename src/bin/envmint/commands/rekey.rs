@@ -15,15 +15,16 @@ use envmint::seal::{Opened, pin};
 use envmint::store::{self, Pin, Snapshot};
 use envmint::{Error, Exit, Result};
 
-use super::{say, shown};
 use crate::cli::RekeyArgs;
 use crate::context::Context;
+use crate::output::say;
 use crate::report::short_keys;
+use envmint::path::shown;
 
 /// Runs `envmint rekey`.
 pub fn run(ctx: &Context, args: RekeyArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = super::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
+    let manifest = crate::target::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
     let mut envs: Vec<&Environment> = Vec::new();
     if args.all {
         envs.extend(
@@ -60,7 +61,7 @@ pub fn run(ctx: &Context, args: RekeyArgs) -> Result<Exit> {
         .iter()
         .map(|env| store::Storage::of(env))
         .collect::<Result<Vec<_>>>()?;
-    let mut options = super::unseal::store_options(ctx, &envs, &args.identities)?;
+    let mut options = crate::identities::store_options(ctx, &envs, &args.identities)?;
     // What changes, read (and decrypted, which proves the identities open every store) before
     // anything is written or asked.
     let mut changes = Vec::with_capacity(envs.len());
@@ -99,7 +100,7 @@ pub fn run(ctx: &Context, args: RekeyArgs) -> Result<Exit> {
             return Ok(Exit::Problems);
         }
     }
-    let files = super::open_locked(ctx, &storages, &mut options, &cwd)?;
+    let files = crate::identities::open_locked(ctx, &storages, &mut options, &cwd)?;
     // The stores must still hold what was shown: another rekey in between changes the question.
     for ((file, change), env) in files.iter().zip(&changes).zip(&envs) {
         if Change::of(env, file.snapshot()) != *change {
@@ -113,7 +114,7 @@ pub fn run(ctx: &Context, args: RekeyArgs) -> Result<Exit> {
     let rewrites: Vec<(&store::EnvFile, envmint::atomic::Mode)> = files
         .iter()
         .zip(&envs)
-        .map(|(f, env)| (f, super::bootstrap::declared_mode(env)))
+        .map(|(f, env)| (f, crate::target::declared_mode(env)))
         .collect();
     let written = store::rewrite_all(&rewrites).map_err(|e| e.error)?;
     for (((env, storage), w), change) in envs.iter().zip(&storages).zip(&written).zip(&changes) {
@@ -123,13 +124,13 @@ pub fn run(ctx: &Context, args: RekeyArgs) -> Result<Exit> {
                 "{}: {file} created from {}, sealed to {} and pinned",
                 env.name,
                 shown(&env.file, &cwd).display(),
-                super::bootstrap::plural(recipients(storage).len(), "recipient")
+                crate::output::plural(recipients(storage).len(), "recipient")
             );
         } else if w.written {
             say!(
                 "{}: {file} re-encrypted to {} and pinned",
                 env.name,
-                super::bootstrap::plural(recipients(storage).len(), "recipient")
+                crate::output::plural(recipients(storage).len(), "recipient")
             );
         } else {
             say!("{}: {file} does not exist yet; nothing to rekey", env.name);
@@ -184,7 +185,7 @@ impl Change {
         if !self.exists {
             return format!("{}: {file} does not exist yet; nothing to rekey", env.name);
         }
-        let count = super::bootstrap::plural(self.now.len(), "recipient");
+        let count = crate::output::plural(self.now.len(), "recipient");
         if self.gone {
             return format!(
                 "{}: {file} does not exist, and {} was unsealed from a sealed store: a new store \

@@ -2,9 +2,9 @@
 //! through the store and the atomic writer (sealed stores in memory). The way an encryption
 //! key's keyring shrinks once its data is re-encrypted: time never removes those keys.
 
-use super::kv::Target;
 use crate::cli::RetireArgs;
 use crate::context::Context;
+use crate::target::Target;
 
 use envmint::plan::edit::apply_edits;
 use envmint::plan::retire;
@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, args: RetireArgs) -> Result<Exit> {
         .map(|text| older_than(ctx.now, text))
         .transpose()?;
     if args.json {
-        super::check_stdout()?;
+        crate::output::check_stdout()?;
     }
     let file = target.open(ctx)?;
     if !file.exists() && !declared {
@@ -64,7 +64,7 @@ pub fn run(ctx: &Context, args: RetireArgs) -> Result<Exit> {
     )
     .map_err(|e| match e {
         envmint::plan::rotation::RotationError::NotDeclared { .. } => undeclared(),
-        e => super::rotate::rotation_error(&target.env, e),
+        e => crate::report::rotation::rotation_error(&target.env, e),
     })?;
     apply_edits(&mut doc, &built.edits).map_err(|e| target.edit_error(e))?;
     let written = !args.dry_run && !built.is_empty() && target.save(&file, &doc)?;
@@ -86,7 +86,7 @@ pub fn run(ctx: &Context, args: RetireArgs) -> Result<Exit> {
         let report = JsonRetire {
             dry_run: args.dry_run,
             environment: &target.env.name,
-            file: super::shown(target.env.store_path(), &target.cwd).to_string_lossy(),
+            file: envmint::path::shown(target.env.store_path(), &target.cwd).to_string_lossy(),
             key,
             written,
             removed,
@@ -94,13 +94,13 @@ pub fn run(ctx: &Context, args: RetireArgs) -> Result<Exit> {
             changes: built
                 .changes
                 .iter()
-                .map(|c| super::rotate::json_change(&target.env.name, c))
+                .map(|c| crate::changes::json_change(&target.env.name, c))
                 .collect(),
         };
         let text = serde_json::to_string(&report).map_err(|e| {
             envmint::error::FileError::os("<stdout>", envmint::error::Op::WriteStdout, e.into())
         })?;
-        super::print_line(&text)?;
+        crate::output::print_line(&text)?;
         return Ok(Exit::Ok);
     }
     let verb = if args.dry_run {
@@ -126,7 +126,7 @@ pub fn run(ctx: &Context, args: RetireArgs) -> Result<Exit> {
         }
         s
     };
-    super::say!("{}: {} ({state})", target.env.name, target.file());
+    crate::output::say!("{}: {} ({state})", target.env.name, target.file());
     let width = built
         .changes
         .iter()
@@ -134,9 +134,9 @@ pub fn run(ctx: &Context, args: RetireArgs) -> Result<Exit> {
         .max()
         .unwrap_or(0);
     for c in &built.changes {
-        super::say!(
+        crate::output::say!(
             "  {}",
-            super::rotate::change_line(&target.env.name, c, width, args.dry_run)
+            crate::changes::change_line(&target.env.name, c, width, args.dry_run)
         );
     }
     Ok(Exit::Ok)
@@ -155,10 +155,7 @@ fn older_than(now: Timestamp, text: &str) -> Result<Timestamp> {
         }
         Err(_) => Err(Error::usage(format!(
             "--older-than {}: neither a time nor a period",
-            text.chars()
-                .take(60)
-                .flat_map(char::escape_debug)
-                .collect::<String>()
+            envmint::text::shown(text, 60)
         ))
         .with_hint("give a date (2027-01-01), an RFC 3339 time, or a period back from now (90d)")),
     }
@@ -176,5 +173,5 @@ struct JsonRetire<'a> {
     removed: usize,
     /// For an encryption key: how many keys its keyring holds afterwards.
     keyring: Option<usize>,
-    changes: Vec<super::rotate::JsonChange<'a>>,
+    changes: Vec<crate::changes::JsonChange<'a>>,
 }

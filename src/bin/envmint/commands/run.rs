@@ -22,10 +22,12 @@ use envmint::error::Location;
 use envmint::export::{self, Entry, Keys, SelectError};
 use envmint::{Error, Exit, Result, store};
 
-use super::kv::Target;
-use super::{Global, say, too_large};
 use crate::cli::RunArgs;
 use crate::context::{Context, SECRET_VARIABLES};
+use crate::output::say;
+use crate::report::dotenv::too_large;
+use crate::resolve::Global;
+use crate::target::Target;
 
 /// Runs `envmint run`: returns only when COMMAND could not be started.
 pub fn run(ctx: &Context, global: &Global, args: RunArgs) -> Result<Exit> {
@@ -124,7 +126,7 @@ pub fn run(ctx: &Context, global: &Global, args: RunArgs) -> Result<Exit> {
         say!(
             "{}: {} added from {}",
             target.env.name,
-            super::bootstrap::plural(entries.len() - kept.len() - held.len(), "variable"),
+            crate::output::plural(entries.len() - kept.len() - held.len(), "variable"),
             target.file()
         );
     }
@@ -135,7 +137,7 @@ pub fn run(ctx: &Context, global: &Global, args: RunArgs) -> Result<Exit> {
             "{}: held back {} from the file (they make programs load or run code; \
              --allow-var NAME passes one): {}",
             target.env.name,
-            super::bootstrap::plural(held.len(), "variable"),
+            crate::output::plural(held.len(), "variable"),
             held.join(", ")
         );
     }
@@ -143,7 +145,7 @@ pub fn run(ctx: &Context, global: &Global, args: RunArgs) -> Result<Exit> {
         say!(
             "{}: kept {} already set (--override replaces them): {}",
             target.env.name,
-            super::bootstrap::plural(kept.len(), "variable"),
+            crate::output::plural(kept.len(), "variable"),
             kept.join(", ")
         );
     }
@@ -187,7 +189,7 @@ fn only<'d>(
                 // refused before a "not found" could echo a pasted `KEY=secret` (as `get`).
                 let readable = |b: u8| b.is_ascii_alphanumeric() || b"_.-".contains(&b);
                 if key.is_empty() || !key.bytes().all(readable) {
-                    super::kv::check_key(key)?;
+                    crate::target::check_key(key)?;
                 }
                 let keys = doc.keys();
                 let shown = keys.iter().take(10).copied().collect::<Vec<_>>().join(", ");
@@ -230,12 +232,7 @@ const MAX_ARG_STRLEN: usize = 32 * 4096;
 /// Says why COMMAND could not be started and gives the shell's status for it: 127 when it was
 /// not found, 126 when it could not be executed.
 fn exec_failed(program: &OsStr, err: &io::Error, entries: &[Entry<'_>]) -> Exit {
-    let name: String = program
-        .to_string_lossy()
-        .chars()
-        .take(200)
-        .flat_map(char::escape_debug)
-        .collect();
+    let name = envmint::text::shown(&program.to_string_lossy(), 200);
     let has_slash = program.as_encoded_bytes().contains(&b'/');
     if err.kind() == io::ErrorKind::NotFound && has_slash && Path::new(program).is_file() {
         // The file is there: what exec did not find is its `#!` interpreter (or, for a
@@ -264,7 +261,7 @@ fn exec_failed(program: &OsStr, err: &io::Error, entries: &[Entry<'_>]) -> Exit 
             None => say!(
                 "error: {name}: cannot execute: the environment is too large for the system \
                  ({} adding {total} bytes)",
-                super::bootstrap::plural(entries.len(), "variable")
+                crate::output::plural(entries.len(), "variable")
             ),
         }
         say!(

@@ -8,9 +8,10 @@ use envmint::seal::{self, Recipient};
 use envmint::{Error, Exit, Result};
 use secrecy::ExposeSecret;
 
-use super::unseal::{ask_passphrase, open_input, write_output};
 use crate::cli::SealArgs;
 use crate::context::Context;
+use crate::identities::ask_passphrase;
+use crate::sealed::{open_input, write_output};
 
 /// Runs `envmint seal` on a file or stdin.
 pub fn run(ctx: &Context, args: SealArgs) -> Result<Exit> {
@@ -24,7 +25,7 @@ pub fn run(ctx: &Context, args: SealArgs) -> Result<Exit> {
             )
             .with_hint("set `armor = true` in [environments.ENV]; or seal a file with -r"));
         }
-        return super::sealed::seal(
+        return crate::sealed::seal(
             ctx,
             args.manifest.as_deref(),
             &args.input,
@@ -84,7 +85,7 @@ pub fn run(ctx: &Context, args: SealArgs) -> Result<Exit> {
     match &args.output {
         Some(path) => write_output(ctx, path, &mut |out| encrypt(out, path))?,
         None => {
-            super::check_stdout()?;
+            crate::output::check_stdout()?;
             let stdout = io::stdout();
             let mut out = io::BufWriter::new(stdout.lock());
             let name = PathBuf::from("<stdout>");

@@ -1,8 +1,8 @@
 //! `envmint set ENV KEY`: one value, read from stdin or a hidden prompt, into the store.
 
-use super::kv::{Target, check_key};
 use crate::cli::SetArgs;
 use crate::context::Context;
+use crate::target::{Target, check_key};
 use crate::terminal;
 use envmint::dotenv::Document;
 use envmint::error::Location;
@@ -29,7 +29,7 @@ pub fn run(ctx: &Context, args: SetArgs) -> Result<Exit> {
         .with_hint("the value is never an argument: it is read from stdin"));
     }
     if args.json {
-        super::check_stdout()?;
+        crate::output::check_stdout()?;
     }
     let value = read_value(key, args.allow_empty)?;
 
@@ -62,11 +62,11 @@ pub fn run(ctx: &Context, args: SetArgs) -> Result<Exit> {
         .filter(|d| !d.external)
         .and_then(|d| kv::check_declared(key, &value, &d.spec));
     if let (Some(problem), true) = (&problem, args.strict) {
-        super::say!(
+        crate::output::say!(
             "error: {}: the value for {key} fails its declaration: {problem}; nothing written",
             target.file()
         );
-        super::say!("hint: leave out --strict to write it anyway");
+        crate::output::say!("hint: leave out --strict to write it anyway");
         return Ok(Exit::Problems);
     }
 
@@ -104,7 +104,7 @@ pub fn run(ctx: &Context, args: SetArgs) -> Result<Exit> {
     let retired = match retiring {
         Some(decl) => {
             let built = rotation::retire_current(&doc, decl, &target.env.name, ctx.now)
-                .map_err(|e| super::rotate::rotation_error(&target.env, e))?;
+                .map_err(|e| crate::report::rotation::rotation_error(&target.env, e))?;
             apply_edits(&mut doc, &built.edits).map_err(|e| target.edit_error(e))?;
             built.changes
         }
@@ -126,7 +126,7 @@ pub fn run(ctx: &Context, args: SetArgs) -> Result<Exit> {
     if args.json {
         target.print_json(key, action.as_str(), &retired)?;
     } else {
-        super::say!(
+        crate::output::say!(
             "{}: {}: {key} {}",
             target.env.name,
             target.file(),
@@ -134,14 +134,14 @@ pub fn run(ctx: &Context, args: SetArgs) -> Result<Exit> {
         );
         let width = retired.iter().map(|c| c.key.len()).max().unwrap_or(0);
         for c in &retired {
-            super::say!(
+            crate::output::say!(
                 "  {}",
-                super::rotate::change_line(&target.env.name, c, width, false)
+                crate::changes::change_line(&target.env.name, c, width, false)
             );
         }
     }
     if let Some(problem) = problem {
-        super::say!(
+        crate::output::say!(
             "warning: {}: {key}: {problem} (written anyway)",
             target.file()
         );
@@ -210,7 +210,7 @@ fn read_stdin() -> Result<Zeroizing<Vec<u8>>> {
 /// it read-only (an empty value on purpose).
 fn stdin_is_closed() -> bool {
     use std::os::fd::AsFd;
-    super::fd_was_closed(std::io::stdin().as_fd())
+    crate::output::fd_was_closed(std::io::stdin().as_fd())
 }
 
 /// The longest line a terminal passes on whole: Linux keeps 4095 bytes of a line being typed

@@ -1,11 +1,13 @@
 //! `envmint status [ENV...]`: each key's state, age, last rotation and next due date, from the
 //! `# envmint:` records in the stores (sealed ones read in memory). Never a value.
 
-use super::shown;
+use crate::changes::warn_manifest;
+use crate::changes::warn_problems;
 use crate::cli::StatusArgs;
 use crate::context::Context;
 use envmint::dotenv::Document;
-use envmint::manifest::{Environment, Manifest, Role};
+use envmint::manifest::{Environment, Role};
+use envmint::path::shown;
 use envmint::plan::status::{self, KeyStatus, Problem, State};
 use envmint::time::{Due, format_age, format_timestamp, utc_date};
 use envmint::{Exit, Result, store};
@@ -35,12 +37,12 @@ impl EnvStatus<'_> {
 }
 
 pub fn run(ctx: &Context, args: StatusArgs) -> Result<Exit> {
-    let now = super::rotate::instant(ctx, args.at.as_deref())?;
+    let now = crate::resolve::instant(ctx, args.at.as_deref())?;
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = super::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
+    let manifest = crate::target::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
     warn_manifest(&manifest, &cwd);
     if args.json {
-        super::check_stdout()?;
+        crate::output::check_stdout()?;
     }
     // Every name is checked before any store is read.
     let mut envs: Vec<&Environment> = Vec::new();
@@ -53,7 +55,7 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<Exit> {
             envs.push(env);
         }
     }
-    let options = super::unseal::store_options(ctx, &envs, &args.identities)?;
+    let options = crate::identities::store_options(ctx, &envs, &args.identities)?;
     let mut all = Vec::with_capacity(envs.len());
     // Stores whose records are ahead of the clock: rotate refuses them, so --check counts them.
     let mut behind = 0;
@@ -62,12 +64,12 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<Exit> {
         let doc = snapshot.document()?;
         let file = shown(env.store_path(), &cwd);
         for w in doc.warnings() {
-            super::say!("warning: {}:{}: {}", file.display(), w.line, w.message);
+            crate::output::say!("warning: {}:{}: {}", file.display(), w.line, w.message);
         }
         let rows = status::evaluate_managed(&manifest, env, &doc, now);
         if let Err(e) = envmint::plan::clock::check(&doc, now) {
             behind += 1;
-            super::say!(
+            crate::output::say!(
                 "warning: {}:{}: {e}; `envmint rotate` and `envmint apply` refuse this store \
                  until the clock is right or the record is",
                 file.display(),
@@ -102,83 +104,6 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<Exit> {
     } else {
         Exit::Ok
     })
-}
-
-/// Warns, once the manifest is loaded, about settings that cannot do what they say: an
-/// `overlap` longer than `rotate_every` x `keep` (with the `keep` that holds). `audit`
-/// reports the same as `overlap-keep`.
-pub(super) fn warn_manifest(manifest: &Manifest, cwd: &Path) {
-    let file = match manifest.source() {
-        envmint::manifest::Source::File(p) => shown(p, cwd).display().to_string(),
-        envmint::manifest::Source::Builtin => "<built-in preset>".to_string(),
-    };
-    let builtin = matches!(manifest.source(), envmint::manifest::Source::Builtin);
-    for decl in manifest.secrets() {
-        // The line of the secret's table, for a manifest file (the preset's own lines are
-        // nowhere a person can edit).
-        let at = if builtin {
-            file.clone()
-        } else {
-            format!("{file}:{}", decl.line)
-        };
-        if let Some(needed) = envmint::audit::roles::overlap_keep(decl) {
-            let f = envmint::audit::roles::overlap_keep_finding(decl, needed);
-            super::say!("warning: {at}: {}", f.message);
-            if let Some(hint) = f.hint {
-                super::say!("hint: {hint}");
-            }
-        }
-        if decl.credential_by_name() {
-            let key = &decl.key;
-            super::say!(
-                "warning: {at}: {key} declares no role but is named like a credential: \
-                 `rotate --due` and `--all` keep it as one (a password changed in the file \
-                 alone locks the app out of its service); `rotate --key {key}` still renews it"
-            );
-            super::say!(
-                "hint: declare role = \"credential\" in [secrets.{key}] (or role = \"signing\" \
-                 if no other service checks it)"
-            );
-        }
-    }
-}
-
-/// A warning for each row with something odd about it: a bad record names its own line (the
-/// one above the key). Also `rotate` and `plan`'s, so the scheduled job's log names the line.
-pub(super) fn warn_problems(rows: &[KeyStatus], file: &Path) {
-    let file = file.display();
-    for row in rows {
-        let Some(problem) = &row.problem else {
-            continue;
-        };
-        let line = match (problem, row.line) {
-            (Problem::BadRecord(_) | Problem::Future { .. } | Problem::Capped { .. }, Some(l)) => {
-                l.saturating_sub(1)
-            }
-            (_, Some(l)) => l,
-            (_, None) => 0,
-        };
-        let consequence = match (row.state, &row.previous_of) {
-            (State::Unknown, Some(_)) if row.role == Role::Encryption => {
-                "kept: an encryption key's retired keys are never removed by time (envmint \
-                 retire removes them)"
-                    .to_string()
-            }
-            (State::Unknown, Some(of)) => format!(
-                "its expiry is unknown, so the next `envmint rotate` removes it; to keep it a \
-                 while, put a record above it: `# envmint: previous-of={of} retired=TIME \
-                 expires=TIME`"
-            ),
-            (State::Unknown, None) => "its age is unknown, so it counts as due now".to_string(),
-            _ => String::new(),
-        };
-        let key = &row.key;
-        if consequence.is_empty() {
-            super::say!("warning: {file}:{line}: {key}: {problem}");
-        } else {
-            super::say!("warning: {file}:{line}: {key}: {problem}; {consequence}");
-        }
-    }
 }
 
 /// One stderr line counting the keys that need attention (managed ones: an unmanaged key
@@ -241,14 +166,14 @@ fn say_next_steps(all: &[EnvStatus<'_>]) {
         counts.push(format!("{external} external missing"));
         fixes.push("`envmint set ENV KEY` gives an external key its value");
     }
-    super::say!("{}: {}", counts.join(", "), fixes.join("; "));
+    crate::output::say!("{}: {}", counts.join(", "), fixes.join("; "));
 }
 
 /// Key names wider than this do not widen the table (as in bootstrap's summary).
 const MAX_KEY_WIDTH: usize = 40;
 
 fn print_tables(all: &[EnvStatus<'_>], now: Timestamp, cwd: &Path) -> Result<()> {
-    super::check_stdout()?;
+    crate::output::check_stdout()?;
     // Each environment's unmanaged keys, found once (16 bytes a key, not a row).
     let unmanaged: Vec<Vec<&str>> = all
         .iter()
@@ -311,12 +236,12 @@ fn print_tables(all: &[EnvStatus<'_>], now: Timestamp, cwd: &Path) -> Result<()>
                 age(&row, now),
                 next(&row, &e.env.name, now)
             );
-            if !super::spill_stdout(&mut out, false)? {
+            if !crate::output::spill_stdout(&mut out, false)? {
                 return Ok(());
             }
         }
     }
-    super::spill_stdout(&mut out, true).map(|_| ())
+    crate::output::spill_stdout(&mut out, true).map(|_| ())
 }
 
 /// The AGE column.
@@ -472,6 +397,6 @@ impl Serialize for JsonRows<'_> {
 
 /// The rows as one line of JSON, written as it is made (a million rows are not held whole).
 fn print_json(all: &[EnvStatus<'_>], cwd: &Path) -> Result<()> {
-    super::check_stdout()?;
-    super::print_json_streamed(&JsonRows { all, cwd }, false)
+    crate::output::check_stdout()?;
+    crate::output::print_json_streamed(&JsonRows { all, cwd }, false)
 }

@@ -1,8 +1,8 @@
 //! `envmint unset ENV KEY`: remove every definition of a key, with its record lines.
 
-use super::kv::{Target, check_key};
 use crate::cli::UnsetArgs;
 use crate::context::Context;
+use crate::target::{Target, check_key};
 use envmint::{Error, Exit, Result, kv};
 
 pub fn run(ctx: &Context, args: UnsetArgs) -> Result<Exit> {
@@ -10,7 +10,7 @@ pub fn run(ctx: &Context, args: UnsetArgs) -> Result<Exit> {
     let key = args.key.as_str();
     check_key(key)?;
     if args.json {
-        super::check_stdout()?;
+        crate::output::check_stdout()?;
     }
     let file = target.open(ctx)?;
     let removed = if file.exists() {
@@ -36,9 +36,9 @@ pub fn run(ctx: &Context, args: UnsetArgs) -> Result<Exit> {
     if args.json {
         target.print_json(key, action, &[])?;
     } else if removed {
-        super::say!("{}: {}: {key} removed", target.env.name, target.file());
+        crate::output::say!("{}: {}: {key} removed", target.env.name, target.file());
     } else {
-        super::say!(
+        crate::output::say!(
             "{}: {}: {key} is not there; nothing changed",
             target.env.name,
             target.file()

@@ -10,6 +10,7 @@
 //! changes a hook makes a new digest, so nothing it wrote runs until someone allows it again.
 
 pub mod runner;
+pub mod session;
 pub mod staged;
 
 use std::path::{Path, PathBuf};
@@ -21,8 +22,8 @@ use envmint::manifest::{Environment, Manifest, Source};
 use envmint::{Error, Result};
 use zeroize::Zeroizing;
 
-use super::say;
 use crate::context::{Context, SECRET_VARIABLES};
+use crate::output::say;
 
 /// The allowance file: beside the allow list of `--allow-outside`.
 fn allowance_file(ctx: &Context) -> Option<PathBuf> {

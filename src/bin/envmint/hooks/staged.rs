@@ -20,8 +20,8 @@ use serde::Serialize;
 use zeroize::Zeroizing;
 
 use super::runner::{self, Ended};
-use crate::commands::say;
 use crate::context::Context;
+use crate::output::say;
 
 /// One hook that ran (or would run), as `-v` and `--json` report it. Never a value.
 #[derive(Clone, Debug, Serialize)]
@@ -325,12 +325,12 @@ fn open(ctx: &Context, run: &Run<'_>, env: &Environment) -> Result<(store::EnvFi
     let mut files = store::open_all(
         &[store::Storage::of(env)?],
         &options,
-        &mut crate::commands::lock_waiter(run.cwd),
+        &mut crate::output::lock_waiter(run.cwd),
     )?;
     let file = files
         .pop()
         .ok_or_else(|| Error::cant_create(env.store_path(), "nothing to open"))?;
-    crate::commands::check_recipients(env, file.snapshot(), run.cwd)?;
+    crate::identities::check_recipients(env, file.snapshot(), run.cwd)?;
     let doc = file.snapshot().document()?;
     Ok((file, doc))
 }
@@ -339,7 +339,7 @@ fn save(env: &Environment, file: &store::EnvFile, doc: &Document) -> Result<bool
     let save = store::Save {
         file,
         doc,
-        mode: crate::commands::bootstrap::declared_mode(env),
+        mode: crate::target::declared_mode(env),
     };
     match store::save_all(std::slice::from_ref(&save)) {
         Ok(w) => Ok(w.first().is_some_and(|w| w.written)),
@@ -348,7 +348,7 @@ fn save(env: &Environment, file: &store::EnvFile, doc: &Document) -> Result<bool
 }
 
 fn edit_error(env: &Environment, e: envmint::dotenv::EditError) -> Error {
-    crate::commands::bootstrap::edit_error(env.store_path(), e)
+    crate::report::dotenv::edit_error(env.store_path(), e)
 }
 
 /// One credential through pending, set, test and finish. `Ok(Err(..))`: a hook failed (the
@@ -430,7 +430,7 @@ fn one(
         return Err(moved(env, key));
     }
     let finished = stage::finish(&mut doc, decl, &env.name, run.now, reason_of(start))
-        .map_err(|e| crate::commands::rotate::rotation_error(env, e))?;
+        .map_err(|e| crate::report::rotation::rotation_error(env, e))?;
     stages.written |= save(env, &file, &doc)?;
     if run.verbose {
         say!("{}: {key}: finished: the new value is current", env.name);
@@ -620,7 +620,7 @@ pub fn reencrypt(
         }
         let (file, mut doc) = open(ctx, run, env)?;
         let built = envmint::plan::retire::build(run.manifest, env, &doc, &decl.key, None, run.now)
-            .map_err(|e| crate::commands::rotate::rotation_error(env, e))?;
+            .map_err(|e| crate::report::rotation::rotation_error(env, e))?;
         envmint::plan::edit::apply_edits(&mut doc, &built.edits).map_err(|e| edit_error(env, e))?;
         save(env, &file, &doc)?;
         changes.extend(built.changes);

@@ -6,6 +6,9 @@
 //! message written elsewhere (`Usage`, `Data`, `MissingInput`, `CantCreate`: the binary's own
 //! and the manifest's unknown environment) are printed as they come.
 
+pub mod dotenv;
+pub mod rotation;
+
 use crate::advice::{self, SizeSyntax};
 use envmint::Error;
 use envmint::dotenv::EditError;

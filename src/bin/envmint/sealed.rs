@@ -5,6 +5,8 @@
 //! the plaintext file is written 0600 by the same atomic writer. A seal whose plaintext equals
 //! what the sealed file holds leaves the sealed file's bytes alone.
 
+use std::fs::File;
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use envmint::dotenv::Document;
@@ -13,8 +15,9 @@ use envmint::manifest::{Environment, Manifest};
 use envmint::seal::unsealed;
 use envmint::{Error, Exit, Result, store};
 
-use super::{say, shown};
 use crate::context::Context;
+use crate::output::say;
+use envmint::path::shown;
 
 /// Whether `unseal`'s argument names an environment rather than a file: a name made only of
 /// letters, digits, `-` and `_` (what an environment name may be, and what no age file name
@@ -100,7 +103,7 @@ pub fn seal(
     force: bool,
 ) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = super::load_manifest(ctx, manifest, &cwd)?;
+    let manifest = crate::target::load_manifest(ctx, manifest, &cwd)?;
     let names: Vec<&str> = names
         .iter()
         .map(|p| p.to_str().unwrap_or("\u{fffd}"))
@@ -112,14 +115,14 @@ pub fn seal(
         storages.push(store::Storage::plain(&env.file));
     }
     // `seal ENV` takes no -i: its "no identity" hint must not offer it.
-    let mut options = super::unseal::store_options(ctx, &envs, &[]).map_err(|e| match e {
+    let mut options = crate::identities::store_options(ctx, &envs, &[]).map_err(|e| match e {
         Error::Seal(envmint::seal::SealError::NoIdentity { name, searched }) => {
             let searched = searched.into_iter().filter(|s| s != "-i").collect();
             Error::Seal(envmint::seal::SealError::NoIdentity { name, searched })
         }
         e => e,
     })?;
-    let files = super::open_locked(ctx, &storages, &mut options, &cwd)?;
+    let files = crate::identities::open_locked(ctx, &storages, &mut options, &cwd)?;
     // Every plaintext read, parsed and checked against its store before any file is written.
     let mut docs = Vec::with_capacity(2 * envs.len());
     for (env, pair) in envs.iter().zip(files.chunks(2)) {
@@ -136,7 +139,7 @@ pub fn seal(
                 )),
             });
         }
-        super::check_recipients(env, stored.snapshot(), &cwd)?;
+        crate::identities::check_recipients(env, stored.snapshot(), &cwd)?;
         let text = plain.snapshot().document()?.render();
         let (text, recorded) = unsealed::split(&text);
         let store_text = stored
@@ -157,7 +160,7 @@ pub fn seal(
         saves.push(store::Save {
             file: &pair[0],
             doc: &doc[0],
-            mode: super::bootstrap::declared_mode(env),
+            mode: crate::target::declared_mode(env),
         });
         if !remove_plaintext {
             saves.push(store::Save {
@@ -186,7 +189,7 @@ pub fn seal(
             say!(
                 "{}: {plain} sealed into {sealed} ({})",
                 env.name,
-                super::bootstrap::plural(count, "recipient")
+                crate::output::plural(count, "recipient")
             );
         } else {
             say!("{}: {sealed} unchanged (already holds {plain})", env.name);
@@ -236,11 +239,11 @@ pub fn unseal(
     force: bool,
 ) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = super::load_manifest(ctx, manifest, &cwd)?;
+    let manifest = crate::target::load_manifest(ctx, manifest, &cwd)?;
     let envs = sealed_envs(&manifest, &[name], "unseal")?;
     let env = envs[0];
     let storage = store::Storage::of(env)?;
-    let mut options = super::unseal::store_options(ctx, &envs, identities)?;
+    let mut options = crate::identities::store_options(ctx, &envs, identities)?;
     let snapshot = store::peek(storage, &options)?;
     if !snapshot.is_stored() {
         return Err(Error::MissingInput {
@@ -255,19 +258,19 @@ pub fn unseal(
     }
     let doc = snapshot.document()?;
     if stdout {
-        super::check_stdout()?;
-        super::write_stdout(doc.render().as_bytes())?;
+        crate::output::check_stdout()?;
+        crate::output::write_stdout(doc.render().as_bytes())?;
         return Ok(Exit::Ok);
     }
     let target = output.unwrap_or(&env.file);
-    super::refuse_kept_files(
+    crate::target::refuse_kept_files(
         &manifest,
         Some(env),
         target,
         "unseal",
         "unseal into another file with -o, or print it with --stdout",
     )?;
-    let tracked = super::bootstrap::tracked_by_git_path(target);
+    let tracked = crate::target::tracked_by_git_path(target);
     let shown_target = shown(target, &cwd).display().to_string();
     if tracked && output.is_none() {
         return Err(Error::cant_create(
@@ -280,9 +283,10 @@ pub fn unseal(
         )));
     }
     if output.is_some() {
-        options.within = super::output_bounds(ctx, target, &cwd)?;
+        options.within = crate::target::output_bounds(ctx, target, &cwd)?;
     }
-    let files = super::open_locked(ctx, &[store::Storage::plain(target)], &mut options, &cwd)?;
+    let files =
+        crate::identities::open_locked(ctx, &[store::Storage::plain(target)], &mut options, &cwd)?;
     let existing = if files[0].exists() {
         let existing = files[0].snapshot().document()?;
         if let Some(line) = envmint::plan::bootstrap::not_a_dotenv_file(&existing) {
@@ -345,4 +349,32 @@ pub fn unseal(
         say!("{}: {shown_target} unchanged", env.name);
     }
     Ok(Exit::Ok)
+}
+
+/// Opens `path` for reading, or stdin when it is `None` or `-`; returns how messages name it.
+pub fn open_input(path: Option<&Path>) -> Result<(Box<dyn Read>, PathBuf)> {
+    match path {
+        None => Ok((Box::new(io::stdin()), PathBuf::from("<stdin>"))),
+        Some(p) if p == Path::new("-") => Ok((Box::new(io::stdin()), PathBuf::from("<stdin>"))),
+        Some(p) => {
+            let file = File::open(p).map_err(|e| Error::reading(p, e))?;
+            if file.metadata().is_ok_and(|m| m.is_dir()) {
+                return Err(Error::data(Location::new(p, None), "a folder, not a file"));
+            }
+            Ok((Box::new(file), p.to_path_buf()))
+        }
+    }
+}
+
+/// Writes `-o FILE` whole or not at all, under its lock: `fill` writes into a buffer that is
+/// flushed before the file replaces the old one.
+pub fn write_output(
+    ctx: &Context,
+    path: &Path,
+    fill: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    // The atomic writer's pipe buffers and writes on its own thread: no BufWriter here.
+    let within = crate::target::output_bounds(ctx, path, ctx.cwd()?)?;
+    let locked = envmint::atomic::lock(path, &within, ctx.lock_timeout.get()?)?;
+    locked.write_streamed(fill)
 }

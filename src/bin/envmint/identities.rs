@@ -1,0 +1,212 @@
+//! The identities that open sealed stores (in the documented order: `-i`, ENVMINT_IDENTITY,
+//! ENVMINT_AGE_KEY, the default file), the passphrase prompt, and what the store needs to open
+//! an environment's files: identities, bounds and the lock.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use envmint::error::Location;
+use envmint::path::shown;
+use envmint::seal::{self, Identity, PassphrasePrompt, SealError};
+use envmint::{Error, Result};
+use secrecy::SecretString;
+
+use crate::context::Context;
+use crate::output::{lock_waiter, plural, say};
+
+/// Asks for a passphrase on the controlling terminal (`/dev/tty`, so stdin may carry the
+/// input) without echo; `Ok(None)` when there is no terminal. Callers fall back to
+/// `ENVMINT_PASSPHRASE` then, as documented: the terminal comes first. The line break that
+/// ends the line is not part of the passphrase (as with `age` and `ssh-keygen`).
+///
+/// # Errors
+///
+/// Ctrl-C at the prompt (cancelled), end of input before Enter, a line longer than the
+/// terminal keeps, or a passphrase that is not UTF-8: exit 65, never a fallback.
+pub fn ask_passphrase(prompt: &str) -> Result<Option<SecretString>> {
+    // The same hidden prompt as `envmint set` (echo off before the prompt shows, Ctrl-C
+    // restores the terminal and cancels).
+    let line = match crate::terminal::read_hidden(prompt, MAX_TYPED_PASSPHRASE) {
+        Ok(line) => line,
+        Err(_) if File::open("/dev/tty").is_err() => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let refused = |what: &str| Error::data(Location::new("<terminal>", None), what.to_string());
+    let Some(typed) = line.strip_suffix(b"\n") else {
+        return Err(if line.is_empty() {
+            refused("no passphrase typed (end of input)")
+        } else {
+            refused(&format!(
+                "the passphrase typed is longer than {MAX_TYPED_PASSPHRASE} bytes, where the \
+                 terminal may have cut it"
+            ))
+        });
+    };
+    let typed = typed.strip_suffix(b"\r").unwrap_or(typed);
+    let text =
+        std::str::from_utf8(typed).map_err(|_| refused("the passphrase typed is not UTF-8"))?;
+    Ok(Some(SecretString::from(text.to_owned())))
+}
+
+/// The longest passphrase read from a terminal: a canonical-mode line holds 4095 bytes with its
+/// line break, and a longer paste is cut there.
+const MAX_TYPED_PASSPHRASE: usize = 4094;
+
+/// The passphrase source for protected SSH identities: the terminal, else ENVMINT_PASSPHRASE.
+fn prompt(ctx: &Context) -> PassphrasePrompt {
+    let from_env = ctx.passphrase.clone();
+    PassphrasePrompt::new(move |what| {
+        // A cancel (Ctrl-C) gives no passphrase rather than falling back to the variable.
+        match ask_passphrase(&format!("Enter passphrase for {what}: ")) {
+            Ok(Some(typed)) => Some(typed),
+            Ok(None) => from_env.clone(),
+            Err(_) => None,
+        }
+    })
+}
+
+/// What the store needs to open `envs` (the caller sets the lock timeout): when one of them is sealed and
+/// its sealed file exists, the identities (loaded once, in the documented order; `flags` are
+/// the `-i` files). A sealed store that does not exist yet needs none: bootstrap creates it
+/// from the recipients alone.
+pub fn store_options(
+    ctx: &Context,
+    envs: &[&envmint::manifest::Environment],
+    flags: &[PathBuf],
+) -> Result<envmint::store::OpenOptions> {
+    let mut options = envmint::store::OpenOptions {
+        within: ctx.bounds.get().cloned().unwrap_or_default(),
+        ..Default::default()
+    };
+    let needed = envs
+        .iter()
+        .filter_map(|e| e.sealed.as_ref())
+        .find(|s| std::fs::symlink_metadata(&s.path).is_ok());
+    if let Some(sealed) = needed {
+        options.identities = identities(ctx, flags)
+            .map_err(|e| name_the_file(e, &sealed.path))?
+            .into();
+    }
+    Ok(options)
+}
+
+/// Names the sealed file that needed an identity in a "no identity" error, which is raised
+/// before any file is opened.
+pub fn name_the_file(e: Error, path: &Path) -> Error {
+    match e {
+        Error::Seal(SealError::NoIdentity {
+            name: None,
+            searched,
+        }) => Error::Seal(SealError::NoIdentity {
+            name: Some(path.display().to_string()),
+            searched,
+        }),
+        other => other,
+    }
+}
+
+/// The identities, in the documented order: -i files, else ENVMINT_IDENTITY, else
+/// ENVMINT_AGE_KEY, else `$XDG_CONFIG_HOME/envmint/identity.txt`.
+pub fn identities(ctx: &Context, flags: &[PathBuf]) -> Result<Vec<Identity>> {
+    let identities = find_identities(ctx, flags)?;
+    // Kept, not refused (SECURITY.md, "ssh-rsa"): people seal to the RSA keys GitHub publishes,
+    // and the timing leak needs many decryptions of chosen files that someone can time.
+    if identities.iter().any(Identity::is_ssh_rsa) {
+        say!(
+            "warning: an ssh-rsa identity is in use: RSA decryption in envmint is not \
+             constant-time (RUSTSEC-2023-0071); prefer an age key (envmint keygen) or ssh-ed25519"
+        );
+    }
+    Ok(identities)
+}
+
+/// [`identities`] without the warnings about their kind.
+fn find_identities(ctx: &Context, flags: &[PathBuf]) -> Result<Vec<Identity>> {
+    let prompt = prompt(ctx);
+    let mut out = Vec::new();
+    if !flags.is_empty() {
+        for path in flags {
+            out.extend(load(path, &prompt)?);
+        }
+        return Ok(out);
+    }
+    if let Some(path) = &ctx.identity {
+        return load(path, &prompt);
+    }
+    if let Some(key) = &ctx.age_key {
+        use secrecy::ExposeSecret;
+        let location = Location::new("ENVMINT_AGE_KEY", None);
+        return Ok(seal::identities::parse(
+            key.expose_secret(),
+            &location,
+            "ENVMINT_AGE_KEY",
+            &prompt,
+        )?);
+    }
+    let default = ctx
+        .xdg_config_home
+        .clone()
+        .or_else(|| ctx.home.as_ref().map(|h| h.join(".config")))
+        .map(|dir| dir.join("envmint").join("identity.txt"));
+    let mut searched = vec![
+        "-i".to_string(),
+        "ENVMINT_IDENTITY".to_string(),
+        "ENVMINT_AGE_KEY".to_string(),
+    ];
+    if let Some(path) = default {
+        if path.exists() {
+            return load(&path, &prompt);
+        }
+        searched.push(path.display().to_string());
+    }
+    Err(SealError::NoIdentity {
+        name: None,
+        searched,
+    }
+    .into())
+}
+
+/// Loads one identity file, warning when others may read it.
+fn load(path: &Path, prompt: &PassphrasePrompt) -> Result<Vec<Identity>> {
+    let file = seal::identities::load_file(path, prompt)?;
+    if let Some(mode) = file.loose_mode {
+        say!(
+            "warning: {} is readable by others (mode {mode:03o}); chmod 600 it",
+            path.display()
+        );
+    }
+    Ok(file.identities)
+}
+
+/// Before a write to `env`'s store read as `snapshot`: refuses recipients that differ from the
+/// store's pin now, rather than after the work (the store checks again when it writes), and
+/// says when the write will pin a store that has no pin yet (sealed before pins).
+pub fn check_recipients(
+    env: &envmint::manifest::Environment,
+    snapshot: &envmint::store::Snapshot,
+    cwd: &std::path::Path,
+) -> Result<()> {
+    snapshot.check_recipients()?;
+    if snapshot.unpinned() {
+        say!(
+            "note: {}: {} has no recipient pin yet; a write pins it to the manifest's {} \
+             (see `envmint rekey --dry-run`)",
+            env.name,
+            shown(env.store_path(), cwd).display(),
+            plural(snapshot.recipients().len(), "recipient")
+        );
+    }
+    Ok(())
+}
+
+/// Locks and opens `storages` within `--lock-timeout`, saying on stderr when another process
+/// holds a lock (its folder shown relative to `cwd`).
+pub fn open_locked(
+    ctx: &Context,
+    storages: &[envmint::store::Storage<'_>],
+    options: &mut envmint::store::OpenOptions,
+    cwd: &std::path::Path,
+) -> Result<Vec<envmint::store::EnvFile>> {
+    options.timeout = ctx.lock_timeout.get()?;
+    envmint::store::open_all(storages, options, &mut lock_waiter(cwd))
+}

@@ -1,0 +1,400 @@
+//! Where a command reads and writes: the manifest loaded and confined to its folder (or the
+//! allow list), the environment named on the command line ([`Target`]), the bounds of a path
+//! the user typed (`-o`), envmint's own files that an output never replaces, and the files
+//! beside a target (`.env.example`, whether git tracks it).
+
+use crate::cli::EnvArgs;
+use crate::context::Context;
+use envmint::dotenv::{Document, EditError};
+use envmint::manifest::{Environment, Manifest};
+use envmint::path::shown;
+use envmint::{Error, Result, store};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// The manifest, the environment named on the command line, and the working directory.
+pub struct Target {
+    /// The manifest used.
+    pub manifest: Manifest,
+    /// The environment (a copy, so the manifest can still be asked about its secrets).
+    pub env: Environment,
+    /// The working directory, for messages.
+    pub cwd: PathBuf,
+    /// `-i` identity files, for a sealed environment.
+    pub identities: Vec<PathBuf>,
+}
+
+impl Target {
+    /// The environment named by a command's `--manifest`, `-i` and ENV, as [`Target::load`].
+    pub fn of(ctx: &Context, args: &EnvArgs) -> Result<Target> {
+        Target::load(
+            ctx,
+            args.manifest.as_deref(),
+            &args.environment,
+            &args.identities,
+        )
+    }
+
+    /// Loads the manifest (`--manifest`, else found from the working directory, else the
+    /// built-in preset) and finds `name` in it.
+    pub fn load(
+        ctx: &Context,
+        manifest: Option<&Path>,
+        name: &str,
+        identities: &[PathBuf],
+    ) -> Result<Target> {
+        let cwd = ctx.cwd()?.to_path_buf();
+        let manifest = crate::target::load_manifest(ctx, manifest, &cwd)?;
+        let env = manifest.environment(name)?.clone();
+        Ok(Target {
+            manifest,
+            env,
+            cwd,
+            identities: identities.to_vec(),
+        })
+    }
+
+    /// The environment's file as the store opens it (its sealed file when it is sealed).
+    pub fn storage(&self) -> Result<store::Storage<'_>> {
+        store::Storage::of(&self.env)
+    }
+
+    /// What the store needs to read it: the identities when it is sealed.
+    pub fn options(&self, ctx: &Context) -> Result<store::OpenOptions> {
+        crate::identities::store_options(ctx, &[&self.env], &self.identities)
+    }
+
+    /// The file as shown in messages (relative to the working directory when inside it).
+    pub fn file(&self) -> std::path::Display<'_> {
+        shown(self.env.store_path(), &self.cwd).display()
+    }
+
+    /// Locks the file's folder (saying so when another process makes it wait) and reads it.
+    pub fn open(&self, ctx: &Context) -> Result<store::EnvFile> {
+        let mut options = self.options(ctx)?;
+        // The timeout before the storage: a bad ENVMINT_LOCK_TIMEOUT is reported first.
+        options.timeout = ctx.lock_timeout.get()?;
+        let waiting = &mut crate::output::lock_waiter(&self.cwd);
+        let mut files = store::open_all(&[self.storage()?], &options, waiting)?;
+        let file = files
+            .pop()
+            .ok_or_else(|| Error::cant_create(self.env.store_path(), "nothing to open"))?;
+        crate::identities::check_recipients(&self.env, file.snapshot(), &self.cwd)?;
+        Ok(file)
+    }
+
+    /// Saves `doc` into `file` through the atomic writer with the environment's declared mode,
+    /// if its plaintext changed. Returns whether the file was written.
+    pub fn save(&self, file: &store::EnvFile, doc: &Document) -> Result<bool> {
+        let save = store::Save {
+            file,
+            doc,
+            mode: crate::target::declared_mode(&self.env),
+        };
+        match store::save_all(std::slice::from_ref(&save)) {
+            Ok(written) => Ok(written.first().is_some_and(|w| w.written)),
+            Err(e) => Err(e.error),
+        }
+    }
+
+    /// An edit the document refused, as an error naming the file and line.
+    pub fn edit_error(&self, err: EditError) -> Error {
+        crate::report::dotenv::edit_error(self.env.store_path(), err)
+    }
+
+    /// Says on stderr what is wrong with lines of the file (never their text).
+    pub fn warn_lines(&self, doc: &Document) {
+        for w in doc.warnings() {
+            crate::output::say!("warning: {}:{}: {}", self.file(), w.line, w.message);
+        }
+    }
+
+    /// The `--json` line of a change to one key; `retired`: what `set` retired before it
+    /// wrote the new value (the old value kept in its `previous` form, ones pushed out).
+    pub fn print_json(
+        &self,
+        key: &str,
+        action: &str,
+        retired: &[envmint::plan::rotation::Change],
+    ) -> Result<()> {
+        let line = JsonChange {
+            environment: &self.env.name,
+            file: shown(self.env.store_path(), &self.cwd).to_string_lossy(),
+            key,
+            action,
+            retired: retired
+                .iter()
+                .map(|c| crate::changes::json_change(&self.env.name, c))
+                .collect(),
+        };
+        let text = serde_json::to_string(&line).map_err(|e| {
+            Error::from(envmint::error::FileError::os(
+                "<stdout>",
+                envmint::error::Op::WriteStdout,
+                e.into(),
+            ))
+        })?;
+        crate::output::print_line(&text)
+    }
+}
+
+/// A key that envmint cannot write is refused before anything is read or typed (exit 2); the
+/// message does not show a key that may be a pasted `KEY=secret`.
+pub fn check_key(key: &str) -> Result<()> {
+    if envmint::dotenv::is_valid_key(key) {
+        return Ok(());
+    }
+    let message = crate::report::edit(&EditError::InvalidKey {
+        key: key.to_owned(),
+    });
+    Err(Error::usage(message).with_hint("the value is never an argument: it is read from stdin"))
+}
+
+/// `set`/`unset --json`: what happened to one key. Never a value.
+#[derive(Serialize)]
+struct JsonChange<'a> {
+    environment: &'a str,
+    file: std::borrow::Cow<'a, str>,
+    key: &'a str,
+    /// `added`, `replaced`, `unchanged`, `removed` or `absent`.
+    action: &'a str,
+    /// `set` of a secret that keeps its old values: the changes of that retirement, as
+    /// `rotate --json` gives them (absent when there were none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    retired: Vec<crate::changes::JsonChange<'a>>,
+}
+
+/// Loads the manifest (`explicit`, else the one found from `cwd`, else the preset) and checks
+/// that its paths stay in its folder unless the user allowed more (`--allow-outside`, the allow
+/// list): see [`envmint::manifest::Allow`].
+pub fn load_manifest(
+    ctx: &Context,
+    explicit: Option<&std::path::Path>,
+    cwd: &std::path::Path,
+) -> Result<envmint::manifest::Manifest> {
+    let manifest = envmint::manifest::Manifest::load(explicit, cwd, ctx.home.as_deref())?;
+    let mut allow = envmint::manifest::Allow {
+        everywhere: ctx.allow_outside,
+        paths: Vec::new(),
+    };
+    // The list is read only when a path leads outside: most runs never need it, and a HOME
+    // that is not this user's (sudo, setpriv) must not stop them.
+    let within = match manifest.confine(cwd, &allow) {
+        Ok(within) => within,
+        Err(_) => {
+            allow.paths = allow_list(ctx)?;
+            manifest.confine(cwd, &allow)?
+        }
+    };
+    let _ = ctx.bounds.set(within);
+    Ok(manifest)
+}
+
+/// The bounds of a path the user typed (`-o`): the loaded manifest's (the working folder's
+/// without one) read as [`envmint::atomic::Within::typed`] reads them, with the user's allow
+/// list when the path needs it. The writer checks the path against them, under the lock; any
+/// other trouble with the path is left to it, which words it best.
+pub fn output_bounds(
+    ctx: &Context,
+    path: &std::path::Path,
+    cwd: &std::path::Path,
+) -> Result<envmint::atomic::Within> {
+    use envmint::atomic::Within;
+    let base = match ctx.bounds.get() {
+        Some(within) => within.clone(),
+        None if ctx.allow_outside => Within::anywhere(),
+        None => Within::folder(cwd, &[]),
+    }
+    .typed();
+    match base.check_path(path) {
+        Err(Error::File(e)) if matches!(e.problem, envmint::error::FileProblem::Outside { .. }) => {
+            Ok(base.allowing(&allow_list(ctx)?))
+        }
+        _ => Ok(base),
+    }
+}
+
+/// The folders of the user's allow list (one absolute path per line, `#` comments; `*` allows
+/// any path); none when there is no list.
+fn allow_list(ctx: &Context) -> Result<Vec<PathBuf>> {
+    let Some(path) = &ctx.allow_list else {
+        return Ok(Vec::new());
+    };
+    let Some((bytes, meta)) = envmint::atomic::read_regular_with_metadata(path, 1024 * 1024)?
+    else {
+        return Ok(Vec::new());
+    };
+    // The list decides where secrets may be written: like git's safe.directory in the user's
+    // own config, it counts only when no one else could have written it. The owner and mode
+    // are those of the file read (from its descriptor), and its folder's are checked too.
+    if let Some(reason) = not_only_yours(&meta).or_else(|| {
+        let folder = path.parent()?;
+        let meta = std::fs::metadata(folder).ok()?;
+        not_only_yours(&meta).map(|why| format!("its folder {}: {why}", folder.display()))
+    }) {
+        return Err(Error::Refused {
+            path: path.clone(),
+            reason: format!("the allow list is not used: {reason}"),
+            hint: Some(format!(
+                "the list must be yours and writable by you alone: chown $(id -u) and chmod \
+                 go-w it (ls -ld {0} {0}/..)",
+                path.display()
+            )),
+        });
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if line == "*" {
+            out.push(PathBuf::from("/"));
+            continue;
+        }
+        let entry = PathBuf::from(line);
+        if !entry.is_absolute() {
+            return Err(Error::data(
+                envmint::error::Location::new(path, Some(i + 1)),
+                "not an absolute path (one folder per line, or *)",
+            ));
+        }
+        out.push(entry);
+    }
+    Ok(out)
+}
+
+/// Refuses (exit 73) an output `target` (`unseal -o`, `export -o`) that is one of envmint's own
+/// files: the manifest, a sealed store, a recipients file, or an environment's plaintext file
+/// other than `own`'s (unseal writes its own environment's file; an export writes none). Files
+/// are compared by device and inode, so a symlink or another spelling of the path is caught too.
+/// `who` says who never replaces them ("unseal", "an export"); `hint` where to write instead.
+pub fn refuse_kept_files(
+    manifest: &envmint::manifest::Manifest,
+    own: Option<&envmint::manifest::Environment>,
+    target: &std::path::Path,
+    who: &str,
+    hint: &str,
+) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(out) = std::fs::metadata(target) else {
+        return Ok(());
+    };
+    let same = |p: &std::path::Path| {
+        std::fs::metadata(p).is_ok_and(|m| m.dev() == out.dev() && m.ino() == out.ino())
+    };
+    if let envmint::manifest::Source::File(path) = manifest.source()
+        && same(path)
+    {
+        return Err(Error::cant_create(target, "is the manifest").with_hint(hint));
+    }
+    for env in manifest.environments() {
+        let own_file = own.is_some_and(|o| o.name == env.name);
+        let what = match &env.sealed {
+            Some(s) if same(&s.path) => "the sealed store",
+            Some(s) if s.recipients_file.as_deref().is_some_and(same) => "the recipients file",
+            _ if !own_file && same(&env.file) => "the plaintext file",
+            _ => continue,
+        };
+        return Err(Error::cant_create(
+            target,
+            format!(
+                "is {what} of environment `{}`: {who} never replaces envmint's own files",
+                env.name
+            ),
+        )
+        .with_hint(hint));
+    }
+    Ok(())
+}
+
+/// Why a file or folder of the allow list's place could have been written by someone other than
+/// the effective user: another owner (root's is accepted for a folder, as `/home` is root's),
+/// or write permission for group or others (a sticky folder such as `/tmp` is still refused:
+/// another user could have created the list in it).
+fn not_only_yours(meta: &std::fs::Metadata) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let euid = rustix::process::geteuid().as_raw();
+    let owner_ok = meta.uid() == euid || (meta.is_dir() && meta.uid() == 0);
+    if !owner_ok {
+        return Some(format!(
+            "it belongs to uid {}, not to you (uid {euid})",
+            meta.uid()
+        ));
+    }
+    let mode = meta.mode() & 0o7777;
+    if mode & 0o022 != 0 {
+        let who = match mode & 0o022 {
+            0o020 => "its group",
+            0o002 => "others",
+            _ => "its group and others",
+        };
+        return Some(format!("{who} may write to it (mode {mode:04o})"));
+    }
+    None
+}
+
+/// The mode rule for an environment's file: the mode its manifest entry declares, else the
+/// default (0600, or the old mode if stricter).
+pub fn declared_mode(env: &Environment) -> envmint::atomic::Mode {
+    env.mode.map_or(
+        envmint::atomic::Mode::Private,
+        envmint::atomic::Mode::Declared,
+    )
+}
+
+/// `.env.example` in the folder of `file`.
+pub fn example_path(file: &Path) -> PathBuf {
+    file.parent()
+        .unwrap_or_else(|| Path::new("."))
+        .join(".env.example")
+}
+
+/// The template beside `file`, parsed; `None` when there is none or it cannot be read as a
+/// UTF-8 regular file (it only sharpens the check, so it is never an error).
+pub fn read_example(file: &Path) -> Option<Document> {
+    let path = example_path(file);
+    // An environment whose file is the template itself would find every value copied.
+    if path == file || path.file_name() == file.file_name() {
+        return None;
+    }
+    let bytes = envmint::atomic::read_file(&path).ok()??;
+    std::str::from_utf8(&bytes).ok().map(Document::parse)
+}
+
+/// Whether the repository enclosing `path`'s folder tracks `path` (advice as for
+/// [`warn_if_tracked`]: false when git is missing or fails).
+pub fn tracked_by_git_path(path: &Path) -> bool {
+    match (path.parent(), path.file_name()) {
+        (Some(dir), Some(name)) => !tracked_by_git(dir, &[name]).is_empty(),
+        _ => false,
+    }
+}
+
+/// Which of `names` (files in `dir`) the repository enclosing `dir` tracks.
+pub fn tracked_by_git(dir: &Path, names: &[&std::ffi::OsStr]) -> Vec<std::ffi::OsString> {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    if !dir.ancestors().any(|d| d.join(".git").exists()) {
+        return Vec::new();
+    }
+    // Hardened as audit's: no hook's GIT_DIR, no program of the repository's config.
+    let output = envmint::audit::git::git(dir)
+        .args(["ls-files", "-z", "--"])
+        .args(names)
+        .output();
+    let Some(output) = output.ok().filter(|o| o.status.success()) else {
+        return Vec::new();
+    };
+    use std::os::unix::ffi::OsStrExt;
+    let listed: Vec<&[u8]> = output.stdout.split(|&b| b == 0).collect();
+    names
+        .iter()
+        .filter(|n| listed.contains(&n.as_bytes()))
+        .map(|n| n.to_os_string())
+        .collect()
+}
