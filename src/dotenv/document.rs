@@ -292,7 +292,10 @@ impl Document {
         if state.entry == NONE || state.flags & BROKEN_AFTER_ENTRY != 0 {
             return None;
         }
-        if let Some(value) = self.decoded.get(&idx) {
+        // Most files need no decoding: no hash of the index then.
+        if !self.decoded.is_empty()
+            && let Some(value) = self.decoded.get(&idx)
+        {
             return Some(value.as_str());
         }
         // What envmint wrote is bare or quoted without escapes; a source value that needs

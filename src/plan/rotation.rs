@@ -259,18 +259,17 @@ pub(super) struct Found {
     /// The previous variables envmint manages for this key that are in the document: only
     /// these are ever removed.
     pub(super) names: Vec<String>,
-    /// Whether the current value's record says it is an encryption key (`role=encryption`).
-    pub(super) marked: bool,
 }
 
 impl Found {
     /// Whether `decl`'s retired values are a keyring: it is an encryption key, or its store
     /// holds a keyring's key (a record without `expires`) or says its value is one
-    /// (`role=encryption`), whatever its role says now.
-    pub(super) fn is_keyring(&self, decl: &SecretDecl) -> bool {
+    /// (`role=encryption`, read from `doc` last: a rotation asks only for the keys it renews),
+    /// whatever its role says now.
+    pub(super) fn is_keyring(&self, decl: &SecretDecl, doc: &Document) -> bool {
         decl.role == Role::Encryption
-            || self.marked
             || self.alive.iter().any(|e| e.expires.is_none())
+            || marked_encryption(doc, &decl.key)
     }
 }
 
@@ -480,7 +479,8 @@ fn rotate_key<R: CryptoRng + ?Sized>(
     let mut dropped: Vec<(String, usize)> = Vec::new();
     // The store remembers a keyring even when the manifest no longer does: its keys are
     // handled as an encryption key's (kept, never pushed out, the old value kept too).
-    let encryption = found.is_keyring(decl);
+    // Only a key it renews needs to know (its record is read for it).
+    let encryption = reason.is_some() && found.is_keyring(decl, doc);
     let has_value = doc.get(key).is_some_and(|v| !v.is_empty());
     if let Some(r) = reason
         && encryption
@@ -593,7 +593,7 @@ fn finish(
     let key = decl.key.as_str();
     let keep = decl.previous.keep();
     // A keyring over `keep` (the manifest lowered it) keeps every key: none is dropped.
-    if found.alive.len() > keep && !found.is_keyring(decl) {
+    if found.alive.len() > keep && !found.is_keyring(decl, doc) {
         let extra = found.alive.split_off(keep);
         dropped.extend(sources(&extra));
     }
@@ -642,7 +642,7 @@ pub fn retire_current(
         return Ok(built);
     };
     let mut found = read_previous(doc, decl, now);
-    let keyring = found.is_keyring(decl);
+    let keyring = found.is_keyring(decl, doc);
     let expires = match (keyring, decl.overlap) {
         (true, _) => None,
         (_, Some(overlap)) => Some(crate::time::due_at(now, overlap)),
@@ -751,7 +751,6 @@ pub(super) fn read_previous(doc: &Document, decl: &SecretDecl, now: Timestamp) -
         alive: Vec::new(),
         expired: Vec::new(),
         names: Vec::new(),
-        marked: marked_encryption(doc, &decl.key),
     };
     // Values in one variable: (variable, values, record).
     let take = |name: &str, values: Vec<&str>, doc: &Document, found: &mut Found| {
