@@ -328,6 +328,12 @@ pub enum FileProblem {
         /// The file it really names.
         target: PathBuf,
     },
+    /// A secret write reached, through a symlink, a file that git tracks (77): a committed
+    /// `.env.production.local -> .env.example` would put the secrets in the next commit.
+    TrackedThroughLink {
+        /// The file it really names.
+        target: PathBuf,
+    },
 }
 
 /// What a non-regular file is.
@@ -379,7 +385,8 @@ impl FileError {
             FileProblem::TooLarge { .. } | FileProblem::GrewPastLimit { .. } => Exit::DataErr,
             FileProblem::UntrustedSymlink { .. }
             | FileProblem::Outside { .. }
-            | FileProblem::InsideGit { .. } => Exit::NoPerm,
+            | FileProblem::InsideGit { .. }
+            | FileProblem::TrackedThroughLink { .. } => Exit::NoPerm,
             FileProblem::SymlinkKeepsChanging
             | FileProblem::FolderNotWritable { .. }
             | FileProblem::NothingRequested => Exit::CantCreate,

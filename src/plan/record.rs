@@ -75,6 +75,10 @@ pub struct Record {
     /// `role=encryption`: the current value is an encryption key, kept in its keyring when it
     /// is rotated whatever the manifest says by then.
     pub encryption: bool,
+    /// `mac=`: on a pending value, the keyed MAC that binds it (with its environment, key and
+    /// stage) to the machine whose envmint wrote it (see
+    /// [`crate::hooks::stage::pending_mac`]); 64 hex digits.
+    pub mac: Option<String>,
 }
 
 /// A record field this version knows, with a value it cannot read.
@@ -94,6 +98,11 @@ pub enum RecordError {
     },
     /// A `role` other than `encryption`, `signing` or `credential`.
     BadRole {
+        /// The text, cut short and escaped.
+        text: String,
+    },
+    /// A `mac` that is not 64 hex digits.
+    BadMac {
         /// The text, cut short and escaped.
         text: String,
     },
@@ -125,6 +134,7 @@ impl fmt::Display for RecordError {
             }
             RecordError::BadStage { text } => write!(f, "unknown stage `{text}`"),
             RecordError::BadRole { text } => write!(f, "unknown role `{text}`"),
+            RecordError::BadMac { text } => write!(f, "`mac={text}` is not 64 hex digits"),
             RecordError::BadKey { text } => {
                 write!(f, "`previous-of={text}` is not a variable name")
             }
@@ -248,6 +258,14 @@ impl Record {
                         }
                     }
                 }
+                "mac" => {
+                    if value.len() != 64 || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
+                        return Err(RecordError::BadMac {
+                            text: crate::text::shown(value, 40),
+                        });
+                    }
+                    record.mac = Some(value.to_ascii_lowercase());
+                }
                 _ => {}
             }
         }
@@ -263,7 +281,7 @@ impl Record {
 }
 
 /// The fields this version reads: each may appear once.
-const KNOWN: [&str; 7] = [
+const KNOWN: [&str; 8] = [
     "generated",
     "set",
     "role",
@@ -271,6 +289,7 @@ const KNOWN: [&str; 7] = [
     "retired",
     "expires",
     "stage",
+    "mac",
 ];
 
 fn instant(field: &'static str, text: &str) -> Result<Timestamp, RecordError> {
@@ -291,7 +310,7 @@ fn instants(field: &'static str, text: &str) -> Result<Vec<Timestamp>, RecordErr
 
 /// The record's text after `# envmint: `, fields in their fixed order: `generated`, `set`,
 /// `role` (only `encryption`), `previous-of`, `retired`, `expires`, `stage` (only when not
-/// current). What
+/// current), `mac`. What
 /// [`Document::set_record`](crate::dotenv::Document::set_record) takes.
 impl fmt::Display for Record {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -322,6 +341,9 @@ impl fmt::Display for Record {
         }
         if self.stage != Stage::Current {
             fields.push(format!("stage={}", self.stage.as_str()));
+        }
+        if let Some(mac) = &self.mac {
+            fields.push(format!("mac={mac}"));
         }
         f.write_str(&fields.join(" "))
     }
