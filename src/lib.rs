@@ -24,7 +24,9 @@
 //! - [`time`]: rotation periods, instants, record timestamps and due-date wording (jiff).
 //! - [`gitignore`]: the entries `envmint init` makes sure `.gitignore` has.
 //! - [`path`]: paths as shown to people, relative to a base the binary passes.
-//! - [`error`]: the one error type and its exit codes.
+//! - [`error`]: the one error type gathering the areas' errors (`atomic::error`,
+//!   `dotenv::error`, `generate::error`, `manifest::error`, `seal::error`), and its exit codes.
+//! - [`location`]: where in which input a data error was found.
 //! - [`text`]: small text helpers shared by the readers of files (the line of a byte offset).
 //! - [`audit`]: the security checks of `envmint audit`, as findings (never a value).
 //! - [`example`]: `.env.example` from the manifest (declared keys, empty values, comments).
@@ -44,6 +46,7 @@ pub mod generate;
 pub mod gitignore;
 pub mod hooks;
 pub mod kv;
+pub mod location;
 pub mod manifest;
 pub mod merge;
 pub mod path;
