@@ -36,7 +36,7 @@ pub enum SealError {
         /// What it is for: the input or the identity file.
         name: String,
     },
-    /// The file is passphrase-encrypted with a work factor above [`MAX_SCRYPT_WORK_FACTOR`]
+    /// The file is passphrase-encrypted with a work factor above [`MAX_SCRYPT_WORK_FACTOR`](super::MAX_SCRYPT_WORK_FACTOR)
     /// (exit 65).
     ExcessiveWork {
         /// The input.
