@@ -360,3 +360,35 @@ fn the_package_ships_only_what_it_should() {
     let extra: Vec<&String> = listed.iter().filter(|f| !allowed(f)).collect();
     assert!(extra.is_empty(), "shipped but should not be: {extra:#?}");
 }
+
+#[test]
+fn the_readme_has_an_example_of_every_command() {
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let help = Command::new(crate::common::BIN)
+        .arg("--help")
+        .output()
+        .expect("run envmint --help");
+    let help = String::from_utf8(help.stdout).unwrap();
+    let commands: Vec<&str> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .collect();
+    assert!(commands.len() >= 20, "{help}");
+    let missing: Vec<&&str> = commands
+        .iter()
+        .filter(|name| {
+            !readme.lines().any(|row| {
+                row.starts_with(&format!("| `{name}` |"))
+                    && row.contains(&format!("envmint {name}"))
+            })
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "README.md's command table has no row `| `NAME` | ...envmint NAME... |` for: {missing:?}"
+    );
+}
