@@ -4,7 +4,8 @@
 //! 16 bytes both the recipient and the identity encode. It exists so the tests can run a real
 //! plugin binary (`age-plugin-envminttest` on PATH, as age and envmint look for plugins) without
 //! hardware: `--generate` prints a new identity and its recipient; unwrapping first sends the
-//! client the message `touch the test key`, as a hardware key's plugin asks for a touch.
+//! client the message `touch the test key`, as a hardware key's plugin asks for a touch, and
+//! with `ENVMINTTEST_ASK=confirm` or `=public` asks a question the user must answer.
 
 use age_core::format::{FileKey, Stanza};
 use age_core::secrecy::ExposeSecret;
@@ -140,6 +141,28 @@ impl IdentityPluginV1 for Identities {
                     continue;
                 }
                 let _ = callbacks.message("touch the test key")?;
+                // ENVMINTTEST_ASK makes it ask as a hardware key's plugin may: a confirmation
+                // ("confirm": only `yes` unlocks) or a public string ("public": only `slot-1`).
+                let answered = match std::env::var("ENVMINTTEST_ASK").as_deref() {
+                    Ok("confirm") => {
+                        matches!(
+                            callbacks.confirm("use the test key?", "yes", Some("no"))?,
+                            Ok(true)
+                        )
+                    }
+                    Ok("public") => {
+                        matches!(
+                            callbacks.request_public("which slot?")?.as_deref(),
+                            Ok("slot-1")
+                        )
+                    }
+                    _ => true,
+                };
+                if !answered {
+                    let message = "the test key was not unlocked".to_string();
+                    out.insert(i, Err(vec![identity::Error::Internal { message }]));
+                    break;
+                }
                 let mut key = [0u8; 16];
                 for (k, (a, b)) in key.iter_mut().zip(stanza.body.iter().zip(pad(secret))) {
                     *k = a ^ b;

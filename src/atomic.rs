@@ -111,6 +111,9 @@ pub struct Locked {
     target: PathBuf,
     /// The locked folder holding `target`, shared by every file of a [`lock_all`] call in it.
     dir: Arc<DirLock>,
+    /// Whether `path` reached `target` through a symlink of the repository's
+    /// ([`Within::through_link`]): a secret write then refuses a target git tracks.
+    through_link: bool,
 }
 
 /// A folder held under an exclusive `flock`.
@@ -324,6 +327,7 @@ pub fn lock_all(
                 .zip(dirs)
                 .map(|((path, target), dir)| Locked {
                     path: path.to_path_buf(),
+                    through_link: within.through_link(path, &target),
                     target,
                     dir,
                 })
@@ -449,6 +453,11 @@ fn commit_with(
     }
     for (dir, prefixes) in &folders {
         write::remove_stale_temps_of(&dir.path, prefixes);
+    }
+    for change in changes {
+        if let Err(error) = change.file.refuse_tracked() {
+            return Err(CommitError { error, written });
+        }
     }
     let mut prepared = Vec::with_capacity(changes.len());
     for change in changes {
@@ -583,11 +592,23 @@ impl Locked {
                 io::Error::other("fill failed")
             })
         };
+        self.refuse_tracked()?;
         let kind = write::Sensitivity::Secret(Mode::Private);
         match self.replace(&[], kind, &mut step) {
             Ok(()) => Ok(()),
             Err(e) => Err(failed.take().unwrap_or(e)),
         }
+    }
+
+    /// Refuses a secret write that reached, through a symlink of the repository's, a file git
+    /// tracks ([`FileProblem::TrackedThroughLink`], 77). git is asked only for such a path.
+    fn refuse_tracked(&self) -> Result<()> {
+        if self.through_link && crate::git::tracks(&self.target) {
+            let target = self.target.clone();
+            let problem = FileProblem::TrackedThroughLink { target };
+            return Err(FileError::new(&self.path, Op::Inspect, problem).into());
+        }
+        Ok(())
     }
 
     fn place(&self) -> write::Place<'_> {

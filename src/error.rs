@@ -169,7 +169,8 @@ impl FileError {
             FileProblem::TooLarge { .. } | FileProblem::GrewPastLimit { .. } => Exit::DataErr,
             FileProblem::UntrustedSymlink { .. }
             | FileProblem::Outside { .. }
-            | FileProblem::InsideGit { .. } => Exit::NoPerm,
+            | FileProblem::InsideGit { .. }
+            | FileProblem::TrackedThroughLink { .. } => Exit::NoPerm,
             FileProblem::SymlinkKeepsChanging
             | FileProblem::FolderNotWritable { .. }
             | FileProblem::NothingRequested => Exit::CantCreate,
@@ -205,6 +206,7 @@ impl SealError {
             | SealError::UnpinnedChanged { .. }
             | SealError::LocksOut { .. }
             | SealError::StoreGone { .. }
+            | SealError::Plugin { .. }
             | SealError::UntrustedRecipients { .. } => Exit::NoPerm,
             SealError::ExcessiveWork { .. }
             | SealError::Malformed { .. }

@@ -22,6 +22,7 @@
 //! - [`bootstrap`]: which secrets an environment lacks, and adding them.
 //! - [`seal`]: age encryption: recipients, identities, keygen, sealing and unsealing streams.
 //! - [`time`]: rotation periods, instants, record timestamps and due-date wording (jiff).
+//! - [`git`]: running git, hardened, and asking it whether a file is tracked.
 //! - [`gitignore`]: the entries `envmint init` makes sure `.gitignore` has.
 //! - [`path`]: paths as shown to people, relative to a base the binary passes.
 //! - [`error`]: the one error type gathering the areas' errors (`atomic::error`,
@@ -43,6 +44,7 @@ pub mod error;
 pub mod example;
 pub mod export;
 pub mod generate;
+pub mod git;
 pub mod gitignore;
 pub mod hooks;
 pub mod kv;

@@ -17,6 +17,11 @@
 //! - anything else changed on both sides (a value given by `set` on either side, a line envmint
 //!   cannot read) is a conflict, named by key, never by value.
 //!
+//! - a pending value of a rotation through hooks (`KEY_PENDING` with a `stage=` record) is never
+//!   taken from theirs: it is resumed only on the machine that wrote it (see
+//!   [`crate::hooks::stage`]), and one arriving by a merge could be planted. Ours' state of
+//!   that key is kept, and [`Merged::dropped_pending`] names it.
+//!
 //! Comments, blank lines and order are ours': every line of ours that no key change touches
 //! keeps its bytes. A comment added only on theirs is not carried over (comments are not keys).
 //! The library decides and does not print; the binary reports [`Merged`] or the [`Conflict`]s.
@@ -55,6 +60,8 @@ pub struct Merged {
     pub from_theirs: Vec<String>,
     /// Keys both sides rotated.
     pub rotations: Vec<Rotation>,
+    /// Pending values on theirs that were not taken (ours' state of each kept).
+    pub dropped_pending: Vec<String>,
 }
 
 /// Why a key could not be merged.
@@ -127,11 +134,16 @@ pub fn merge(
     let mut result = Document::parse(&ours.render());
     let mut conflicts = Vec::new();
     let mut from_theirs = Vec::new();
+    let mut dropped_pending = Vec::new();
     let mut both: Vec<&str> = Vec::new();
     let order = Order::new(theirs);
     for key in keys {
         let (b, o, t) = (state(base, key), state(ours, key), state(theirs, key));
         if o == t || t == b {
+            continue;
+        }
+        if is_pending(t) {
+            dropped_pending.push(key.to_string());
             continue;
         }
         if o == b {
@@ -196,7 +208,18 @@ pub fn merge(
         text: result.render(),
         from_theirs,
         rotations,
+        dropped_pending,
     })
+}
+
+/// Whether a key's state is a pending value: a record that reads and has a `stage`.
+fn is_pending(state: State<'_>) -> bool {
+    match state {
+        State::Value {
+            record: Some(r), ..
+        } => Record::parse(r).is_ok_and(|r| r.stage != crate::plan::record::Stage::Current),
+        _ => false,
+    }
 }
 
 /// Where each key of a document is, to place a key copied from it after its neighbour.
@@ -353,6 +376,28 @@ mod tests {
             &decls,
             "production",
         )
+    }
+
+    /// A pending value is never taken from theirs (added, or changed there): ours' state stays
+    /// and the key is named. A planted one would otherwise be resumed by the set hook.
+    #[test]
+    fn a_pending_value_from_theirs_is_never_taken() {
+        let pending = "# envmint: generated=2026-01-01T00:00:00Z stage=pending\nPLAIN_PENDING=x\n";
+        let base = "PLAIN=1\n";
+        let m = run(base, base, &format!("{base}{pending}")).unwrap();
+        assert_eq!(m.text.as_str(), base);
+        assert_eq!(m.dropped_pending, ["PLAIN_PENDING"]);
+        assert!(m.from_theirs.is_empty());
+        // Changed on theirs: ours' pending value stays.
+        let ours = format!("{base}{pending}");
+        let theirs = ours.replace("=x", "=planted").replace("pending", "set");
+        let m = run(&ours, &ours, &theirs).unwrap();
+        assert_eq!(m.text.as_str(), ours);
+        assert_eq!(m.dropped_pending, ["PLAIN_PENDING"]);
+        // Removed on theirs (a finished rotation): taken, nothing planted by a removal.
+        let m = run(&ours, &ours, base).unwrap();
+        assert_eq!(m.text.as_str(), base);
+        assert!(m.dropped_pending.is_empty());
     }
 
     #[test]

@@ -163,6 +163,12 @@ pub enum FileProblem {
         /// The file it really names.
         target: PathBuf,
     },
+    /// A secret write reached, through a symlink, a file that git tracks (77): a committed
+    /// `.env.production.local -> .env.example` would put the secrets in the next commit.
+    TrackedThroughLink {
+        /// The file it really names.
+        target: PathBuf,
+    },
 }
 
 /// What a non-regular file is.

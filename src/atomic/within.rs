@@ -13,6 +13,11 @@
 //!   `gitdir -> .git` with `file = "gitdir/config"`), whatever else is allowed; only a path
 //!   the user typed with `.git` in it may go there.
 //!
+//! - a secret never lands, through a symlink, in a file git tracks (a committed
+//!   `.env.production.local -> .env.example`): only a path that names the tracked file itself
+//!   writes there ([`Within::through_link`] says whether a path went through one; the writer
+//!   asks git, [`crate::git::tracks`], only then).
+//!
 //! [`super::lock_all`] applies the rule to the real target of every file it locks, under the
 //! lock and after the last resolution of its symlinks, so a link re-pointed after the manifest
 //! was loaded (or after a command's own checks) is caught where the write happens.
@@ -174,6 +179,25 @@ impl Within {
         Err(Refused::Outside {
             folder: folder.clone(),
         })
+    }
+
+    /// Whether a write of `named`, whose symlink chain (of its last name) ends at `followed`,
+    /// goes through a symlink that is the repository's to choose: the last name is a link, or
+    /// a folder on the way below the bound folder (as named) is one. Links above the folder
+    /// (`/home -> /data/home`) are the machine's, not the repository's; without a bound folder
+    /// only the last name counts.
+    pub fn through_link(&self, named: &Path, followed: &Path) -> bool {
+        if named != followed {
+            return true;
+        }
+        if self.folder.is_none() || self.named.as_os_str().is_empty() {
+            return false;
+        }
+        let path = lexical(&std::path::absolute(named).unwrap_or_else(|_| named.into()));
+        path.ancestors()
+            .skip(1)
+            .take_while(|a| a.starts_with(&self.named) && *a != self.named)
+            .any(|a| std::fs::symlink_metadata(a).is_ok_and(|m| m.file_type().is_symlink()))
     }
 }
 

@@ -162,9 +162,10 @@ pub struct Scan {
     pub truncated: bool,
 }
 
-/// A test for [`scan_project`]: whether a file's first bytes hold any of `values` (at least
-/// [`super::git::MIN_SEARCHED_LEN`] characters), as written or base64-encoded (a `k8s`
-/// export). `None` when there is nothing to look for.
+/// A test for [`scan_project`] and the commit guard: whether bytes hold any of `values` (at
+/// least [`super::git::MIN_SEARCHED_LEN`] characters), as written, base64-encoded alone (a
+/// `k8s` export), in hex (either case), or inside a base64 copy of a whole file (`base64
+/// .env`; see [`base64_cores`]). `None` when there is nothing to look for.
 pub fn value_matcher<'v>(values: impl IntoIterator<Item = &'v str>) -> Option<ValueMatcher> {
     use base64::Engine;
     let mut patterns: Vec<zeroize::Zeroizing<Vec<u8>>> = Vec::new();
@@ -178,6 +179,9 @@ pub fn value_matcher<'v>(values: impl IntoIterator<Item = &'v str>) -> Option<Va
                 .encode(v)
                 .into_bytes(),
         ));
+        patterns.push(zeroize::Zeroizing::new(hex::encode(v).into_bytes()));
+        patterns.push(zeroize::Zeroizing::new(hex::encode_upper(v).into_bytes()));
+        patterns.extend(base64_cores(v.as_bytes()));
     }
     if patterns.is_empty() {
         return None;
@@ -187,7 +191,31 @@ pub fn value_matcher<'v>(values: impl IntoIterator<Item = &'v str>) -> Option<Va
         .map(ValueMatcher)
 }
 
-/// What [`value_matcher`] makes: one automaton over every value and its base64 form.
+/// What `value` looks like inside the base64 of a larger text, wherever it starts: base64
+/// encodes 3 bytes as 4 characters, so a value at an offset `o` in the text shows, whole
+/// groups only, as the encoding of `value[s..]` for the `s` in 0..3 with `o + s` a multiple
+/// of 3. One core per `s` (and per alphabet: standard and URL-safe), unpadded; a core shorter
+/// than 8 characters would match by chance and is left out.
+fn base64_cores(value: &[u8]) -> Vec<zeroize::Zeroizing<Vec<u8>>> {
+    use base64::Engine;
+    let mut out = Vec::new();
+    for s in 0..3 {
+        let Some(rest) = value.get(s..) else { break };
+        let whole = &rest[..rest.len() / 3 * 3];
+        if whole.len() < 6 {
+            continue;
+        }
+        for engine in [
+            &base64::engine::general_purpose::STANDARD_NO_PAD,
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        ] {
+            out.push(zeroize::Zeroizing::new(engine.encode(whole).into_bytes()));
+        }
+    }
+    out
+}
+
+/// What [`value_matcher`] makes: one automaton over every value and its encoded forms.
 pub struct ValueMatcher(aho_corasick::AhoCorasick);
 
 impl ValueMatcher {

@@ -25,41 +25,10 @@ pub const MAX_BLOB: usize = 64 * 1024 * 1024;
 /// The largest tracked file in the working tree that `--git` reads.
 const MAX_WORKTREE_FILE: u64 = 16 * 1024 * 1024;
 
-/// Variables that point git at another repository, object store or index than the one at
-/// `-C root`: set by a hook (`GIT_DIR`, `GIT_INDEX_FILE`), or by whoever wants a search to read
-/// an empty object folder and find nothing (`GIT_OBJECT_DIRECTORY=/tmp/empty`).
-const REPOSITORY_VARIABLES: [&str; 11] = [
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_INDEX_FILE",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-    "GIT_COMMON_DIR",
-    "GIT_NAMESPACE",
-    "GIT_SHALLOW_FILE",
-    "GIT_REPLACE_REF_BASE",
-    "GIT_NO_REPLACE_OBJECTS",
-    "GIT_GRAFT_FILE",
-];
-
-/// A git command in `root`, with the user's configuration kept out of what is parsed. A
-/// `GIT_DIR` or `GIT_WORK_TREE` inherited from a hook (`envmint audit` in a pre-commit hook)
-/// would point git elsewhere than `-C root` says (and a relative one, nowhere). Programs the
-/// repository's config can name are off, so that auditing a checkout someone handed you runs
-/// nothing of theirs: the fsmonitor hook (run on reading the index) and `gpg.program` (run by `git log` on a signed commit under `log.showSignature`).
-/// stdin and stderr are null. Every git envmint runs is made here (bootstrap's too).
+/// A git command in `root`, hardened: see [`crate::git::command`] (every git envmint runs is
+/// made there).
 pub fn git(root: &Path) -> Command {
-    let mut cmd = Command::new("git");
-    for name in REPOSITORY_VARIABLES {
-        cmd.env_remove(name);
-    }
-    cmd.arg("-C")
-        .arg(root)
-        .args(["-c", "core.quotePath=false", "-c", "core.fsmonitor=false"])
-        .args(["-c", "log.showSignature=false"])
-        .stdin(Stdio::null())
-        .stderr(Stdio::null());
-    cmd
+    crate::git::command(root)
 }
 
 /// Where `dir` is, for git.

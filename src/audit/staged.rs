@@ -186,15 +186,79 @@ fn why_refused(bytes: &[u8], rules: &Rules<'_>) -> Option<&'static str> {
     if crate::plan::file::looks_like_plan(head) {
         return Some("a saved plan is staged: it holds the new values");
     }
-    if memchr::memmem::find(bytes, b"AGE-SECRET-KEY-1").is_some()
-        || memchr::memmem::find(bytes, b"-----BEGIN OPENSSH PRIVATE KEY-----").is_some()
-    {
-        return Some("an identity file (a private key) is staged");
+    if let Some(why) = private_key(bytes) {
+        return Some(why);
     }
-    if rules.values.is_some_and(|m| m.holds(bytes)) {
+    let holds = |m: &super::files::ValueMatcher| {
+        // A base64 or hex copy of a file is wrapped in lines (`base64` at 76 columns, `xxd -p`
+        // at 60): a value's encoding may be cut by a line break, so look at it unwrapped too.
+        m.holds(bytes) || encoded_text(bytes).is_some_and(|joined| m.holds(&joined))
+    };
+    if rules.values.is_some_and(holds) {
         return Some("the staged file holds a value stored in envmint");
     }
     None
+}
+
+/// Whether `bytes` hold a private key, and which kind: an age identity (X25519 or a plugin's),
+/// an OpenSSH, PKCS#1, SEC1, PKCS#8 (encrypted or not) or PGP private key in PEM form, or a
+/// passphrase-encrypted age file (`age -p`, how a protected identity file is kept).
+fn private_key(bytes: &[u8]) -> Option<&'static str> {
+    use memchr::memmem::{find, find_iter};
+    if age_key(bytes, b"AGE-SECRET-KEY-1") || age_key(bytes, b"AGE-PLUGIN-") {
+        return Some("an age identity file (a private key) is staged");
+    }
+    for at in find_iter(bytes, b"-----BEGIN ") {
+        let line = &bytes[at..];
+        let line = &line[..memchr::memchr(b'\n', line).unwrap_or(line.len()).min(80)];
+        if find(line, b"PRIVATE KEY").is_some() {
+            return Some("a private key (PEM) is staged");
+        }
+    }
+    if bytes.starts_with(b"age-encryption.org/v1\n-> scrypt ") {
+        return Some(
+            "a passphrase-encrypted age file is staged: a protected identity file, or secrets \
+             sealed with a passphrase",
+        );
+    }
+    None
+}
+
+/// Whether `bytes` hold an age secret key starting with `prefix`: `AGE-SECRET-KEY-1` and 20 or
+/// more bech32 characters, or `AGE-PLUGIN-NAME-1` and as many (a word in a text such as
+/// `AGE-PLUGIN-YUBIKEY-1...` is no key).
+fn age_key(bytes: &[u8], prefix: &[u8]) -> bool {
+    const BECH32: &[u8] = b"QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L";
+    memchr::memmem::find_iter(bytes, prefix).any(|at| {
+        let rest = &bytes[at + prefix.len()..];
+        let rest = match prefix.strip_suffix(b"-1") {
+            Some(_) => rest,
+            // A plugin's name and `-1` first.
+            None => {
+                let word = rest
+                    .iter()
+                    .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || **b == b'-')
+                    .count();
+                match memchr::memmem::rfind(&rest[..word], b"-1") {
+                    Some(one) => &rest[one + 2..],
+                    None => return false,
+                }
+            }
+        };
+        rest.iter().take_while(|b| BECH32.contains(b)).count() >= 20
+    })
+}
+
+/// `bytes` without line breaks and blanks when they are nothing but base64 or hex text (a
+/// whole file encoded), else `None`.
+fn encoded_text(bytes: &[u8]) -> Option<Vec<u8>> {
+    let encoded = |b: &u8| b.is_ascii_alphanumeric() || b"+/=-_".contains(b);
+    if !bytes.iter().any(|b| b.is_ascii_whitespace())
+        || !bytes.iter().all(|b| encoded(b) || b.is_ascii_whitespace())
+    {
+        return None;
+    }
+    Some(bytes.iter().copied().filter(encoded).collect())
 }
 
 fn finding(root: &Path, path: &Path, message: String) -> Finding {
@@ -210,6 +274,9 @@ fn finding(root: &Path, path: &Path, message: String) -> Finding {
 mod tests {
     use super::*;
 
+    const AGE_KEY: &str =
+        "AGE-SECRET-KEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQ";
+
     #[test]
     fn plans_identities_and_values_are_refused_by_content() {
         let m = super::super::files::value_matcher(["s3cr3t-value-123"]).unwrap();
@@ -218,8 +285,79 @@ mod tests {
             ..Rules::default()
         };
         assert!(why_refused(b"{\"envmint_plan\": 1}", &rules).is_some());
-        assert!(why_refused(b"# key\nAGE-SECRET-KEY-1QQQ\n", &rules).is_some());
+        assert!(why_refused(format!("# key\n{AGE_KEY}\n").as_bytes(), &rules).is_some());
+        // The words of a text about keys are no key.
+        assert!(why_refused(b"put AGE-SECRET-KEY-1... in key.txt", &rules).is_none());
+        assert!(why_refused(b"AGE-PLUGIN-YUBIKEY-1... identities", &rules).is_none());
         assert!(why_refused(b"const k = 's3cr3t-value-123';", &rules).is_some());
         assert!(why_refused(b"nothing to see", &rules).is_none());
+    }
+
+    #[test]
+    fn every_kind_of_private_key_is_refused() {
+        let rules = Rules::default();
+        for key in [
+            &b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n"[..],
+            b"-----BEGIN PRIVATE KEY-----\nMIIEvQ\n",
+            b"-----BEGIN RSA PRIVATE KEY-----\nMIIEpA\n",
+            b"-----BEGIN EC PRIVATE KEY-----\nMHcC\n",
+            b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIF\n",
+            b"-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQ\n",
+            b"AGE-PLUGIN-YUBIKEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQ\n",
+            b"age-encryption.org/v1\n-> scrypt c2FsdA 18\nbody\n",
+        ] {
+            assert!(
+                why_refused(key, &rules).is_some(),
+                "{}",
+                String::from_utf8_lossy(key)
+            );
+        }
+        for public in [
+            &b"-----BEGIN PUBLIC KEY-----\nMIIB\n"[..],
+            b"-----BEGIN CERTIFICATE-----\nMIID\n",
+            b"age-encryption.org/v1\n-> X25519 abc\nbody\n",
+        ] {
+            assert!(why_refused(public, &rules).is_none());
+        }
+    }
+
+    #[test]
+    fn a_base64_or_hex_copy_of_an_env_file_is_refused() {
+        use base64::Engine;
+        let value = "Zq8-sessi0n-s3cret-value";
+        let m = super::super::files::value_matcher([value]).unwrap();
+        let rules = Rules {
+            values: Some(&m),
+            ..Rules::default()
+        };
+        // The value at every offset modulo 3, in a file encoded whole and wrapped as
+        // `base64` wraps (76 columns), in both alphabets; and in hex, as `xxd -p` writes it.
+        for pad in ["", "A", "AB", "ABC=1\n"] {
+            let env = format!("# app\n{pad}SESSION_SECRET={value}\nDEBUG=0\n");
+            for engine in [
+                &base64::engine::general_purpose::STANDARD,
+                &base64::engine::general_purpose::URL_SAFE,
+            ] {
+                let encoded = engine.encode(&env);
+                for width in [76, 64, 7] {
+                    let wrapped: Vec<u8> = encoded
+                        .as_bytes()
+                        .chunks(width)
+                        .flat_map(|c| c.iter().copied().chain(*b"\n"))
+                        .collect();
+                    assert!(why_refused(&wrapped, &rules).is_some(), "{pad:?} {width}");
+                }
+            }
+            let hex: Vec<u8> = hex::encode(&env)
+                .as_bytes()
+                .chunks(60)
+                .flat_map(|c| c.iter().copied().chain(*b"\n"))
+                .collect();
+            assert!(why_refused(&hex, &rules).is_some(), "{pad:?} hex");
+            assert!(why_refused(hex::encode_upper(&env).as_bytes(), &rules).is_some());
+        }
+        let other =
+            base64::engine::general_purpose::STANDARD.encode("SESSION_SECRET=another-value-9");
+        assert!(why_refused(other.as_bytes(), &rules).is_none());
     }
 }

@@ -8,6 +8,13 @@
 //! value: the service may already hold it. Finishing makes it current, retires the old value
 //! per the secret's `overlap` form, switches `alternate`'s user variable, and removes
 //! `KEY_PENDING`, in one document written once.
+//!
+//! A pending value is resumed only if this machine's envmint wrote it: its record carries
+//! `mac=`, a keyed MAC ([`pending_mac`]) over the environment, the key, the stage and the
+//! value, under a key that never leaves this user's account on this machine (the binary keeps
+//! it). A sealed store is not authenticated (its recipients are public keys: anyone who can
+//! merge a pull request can write a whole new one), so without the MAC a planted
+//! `KEY_PENDING` would be handed to the `set` hook and made current.
 
 use crate::dotenv::{Document, EditError};
 use crate::manifest::{Environment, Hooks, Manifest, SecretDecl, pending_name};
@@ -15,8 +22,9 @@ use crate::plan::edit::{Edit, apply_edits};
 use crate::plan::record::{Record, Stage};
 use crate::plan::rotation::{self, Change, RotationError, Selection};
 use crate::plan::status::{self, State};
-use crate::secret::Secret;
+use crate::secret::{KeyedHash, Secret};
 use jiff::Timestamp;
+use zeroize::Zeroizing;
 
 /// A pending value found in a document.
 pub struct Pending {
@@ -28,6 +36,8 @@ pub struct Pending {
     pub since: Option<Timestamp>,
     /// Its line.
     pub line: Option<usize>,
+    /// Its record's `mac=`, if any.
+    pub mac: Option<String>,
 }
 
 impl std::fmt::Debug for Pending {
@@ -55,7 +65,87 @@ pub fn pending(doc: &Document, key: &str) -> Option<Pending> {
         stage: record.stage,
         since: record.generated,
         line: doc.line_of_key(&name),
+        mac: record.mac,
     })
+}
+
+/// The MAC that binds a pending `value` of `key` in `environment` at `stage` to the holder of
+/// `mac_key`: HMAC-SHA256 over the four, each length-prefixed, as 64 hex digits.
+pub fn pending_mac(
+    mac_key: &KeyedHash,
+    environment: &str,
+    key: &str,
+    stage: Stage,
+    value: &str,
+) -> String {
+    let mut message = Zeroizing::new(String::from("envmint pending value v1"));
+    for part in [environment, key, stage.as_str(), value] {
+        message.push_str(&format!("\n{}:", part.len()));
+        message.push_str(part);
+    }
+    hex::encode(mac_key.digest(&message))
+}
+
+impl Pending {
+    /// Whether this machine's envmint wrote this pending value for `key` of `environment`
+    /// (its `mac=` is the one `mac_key` gives). Compared in constant time.
+    pub fn is_ours(&self, mac_key: &KeyedHash, environment: &str, key: &str) -> bool {
+        let Some(found) = &self.mac else {
+            return false;
+        };
+        let want = pending_mac(mac_key, environment, key, self.stage, self.value.expose());
+        found.len() == want.len()
+            && found
+                .bytes()
+                .zip(want.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    }
+}
+
+/// Why a value may not be handed to a hook: [`hook_safe`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unsafe {
+    /// It does not match the secret's declaration (kind, alphabet, length, format).
+    Spec(String),
+    /// It holds a character a hook's quoting could break on (a quote, a backslash, `$`, a
+    /// backtick, a control character), or one outside the kind's alphabet.
+    Char(char),
+}
+
+/// The characters never handed to a hook inside a value, whatever the secret's alphabet: each
+/// can end a quoted string in SQL, a shell word or a redis command.
+pub const HOOK_UNSAFE: &[char] = &['\'', '"', '`', '\\', '$', ';'];
+
+/// Whether `value` may be handed to `decl`'s hooks as `ENVMINT_NEW`: it matches the declared
+/// kind, alphabet, length and format, and holds no quote, backslash, `$`, backtick, `;` or
+/// control character. A generated value always does for the built-in kinds; a pending value
+/// read back from a store is checked again (it is data from a file anyone may have edited).
+///
+/// # Errors
+///
+/// [`Unsafe`], naming the first problem (never the value).
+pub fn hook_safe(decl: &SecretDecl, value: &str) -> Result<(), Unsafe> {
+    if let Some(c) = value
+        .chars()
+        .find(|c| c.is_control() || HOOK_UNSAFE.contains(c))
+    {
+        return Err(Unsafe::Char(c));
+    }
+    decl.spec
+        .check(value)
+        .map_err(|p| Unsafe::Spec(p.to_string()))?;
+    // `check` lets a person's password be any printable ASCII; a value envmint hands to a hook
+    // must be of the kind's own alphabet (inside the declared format).
+    let inner = match decl.spec.format() {
+        Some(f) => f.inner(value).unwrap_or(value),
+        None => value,
+    };
+    let charset = decl.spec.kind().charset();
+    if let Some(c) = inner.chars().find(|c| !charset.contains(*c)) {
+        return Err(Unsafe::Char(c));
+    }
+    Ok(())
 }
 
 /// What a run does with one secret that has a `set` hook.
@@ -116,8 +206,9 @@ pub fn staged<'m>(
     out
 }
 
-/// Writes `value` as `decl`'s pending value at `stage` into `doc` (right after the key, or
-/// at the end when the key is missing), dated `generated`.
+/// Writes `value` as `decl`'s pending value of `environment` at `stage` into `doc` (right
+/// after the key, or at the end when the key is missing), dated `generated`, its record
+/// carrying the [`pending_mac`] under `mac_key`.
 ///
 /// # Errors
 ///
@@ -125,14 +216,23 @@ pub fn staged<'m>(
 pub fn write_pending(
     doc: &mut Document,
     decl: &SecretDecl,
+    environment: &str,
     value: &Secret,
     generated: Timestamp,
     stage: Stage,
+    mac_key: &KeyedHash,
 ) -> Result<(), EditError> {
     let name = pending_name(&decl.key);
     let record = Record {
         generated: Some(generated),
         stage,
+        mac: Some(pending_mac(
+            mac_key,
+            environment,
+            &decl.key,
+            stage,
+            value.expose(),
+        )),
         ..Record::default()
     }
     .to_string();

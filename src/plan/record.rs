@@ -68,6 +68,10 @@ pub struct Record {
     pub expires: Vec<Timestamp>,
     /// `stage=`.
     pub stage: Stage,
+    /// `mac=`: on a pending value, the keyed MAC that binds it (with its environment, key and
+    /// stage) to the machine whose envmint wrote it (see
+    /// [`crate::hooks::stage::pending_mac`]); 64 hex digits.
+    pub mac: Option<String>,
 }
 
 /// A record field this version knows, with a value it cannot read.
@@ -82,6 +86,11 @@ pub enum RecordError {
     },
     /// A `stage` other than `pending`.
     BadStage {
+        /// The text, cut short and escaped.
+        text: String,
+    },
+    /// A `mac` that is not 64 hex digits.
+    BadMac {
         /// The text, cut short and escaped.
         text: String,
     },
@@ -112,6 +121,7 @@ impl fmt::Display for RecordError {
                 write!(f, "`{field}={text}` is not an RFC 3339 time")
             }
             RecordError::BadStage { text } => write!(f, "unknown stage `{text}`"),
+            RecordError::BadMac { text } => write!(f, "`mac={text}` is not 64 hex digits"),
             RecordError::BadKey { text } => {
                 write!(f, "`previous-of={text}` is not a variable name")
             }
@@ -218,6 +228,14 @@ impl Record {
                         }
                     }
                 }
+                "mac" => {
+                    if value.len() != 64 || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
+                        return Err(RecordError::BadMac {
+                            text: crate::text::shown(value, 40),
+                        });
+                    }
+                    record.mac = Some(value.to_ascii_lowercase());
+                }
                 _ => {}
             }
         }
@@ -233,13 +251,14 @@ impl Record {
 }
 
 /// The fields this version reads: each may appear once.
-const KNOWN: [&str; 6] = [
+const KNOWN: [&str; 7] = [
     "generated",
     "set",
     "previous-of",
     "retired",
     "expires",
     "stage",
+    "mac",
 ];
 
 fn instant(field: &'static str, text: &str) -> Result<Timestamp, RecordError> {
@@ -259,7 +278,7 @@ fn instants(field: &'static str, text: &str) -> Result<Vec<Timestamp>, RecordErr
 }
 
 /// The record's text after `# envmint: `, fields in their fixed order: `generated`, `set`,
-/// `previous-of`, `retired`, `expires`, `stage` (only when pending). What
+/// `previous-of`, `retired`, `expires`, `stage` (only when pending), `mac`. What
 /// [`Document::set_record`](crate::dotenv::Document::set_record) takes.
 impl fmt::Display for Record {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -287,6 +306,9 @@ impl fmt::Display for Record {
         }
         if self.stage != Stage::Current {
             fields.push(format!("stage={}", self.stage.as_str()));
+        }
+        if let Some(mac) = &self.mac {
+            fields.push(format!("mac={mac}"));
         }
         f.write_str(&fields.join(" "))
     }

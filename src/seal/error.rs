@@ -116,6 +116,16 @@ pub enum SealError {
         /// The 1-based line of the plaintext.
         line: usize,
     },
+    /// An age plugin failed to unwrap a file key (exit 77): it asked a question and there
+    /// was no terminal to answer it on, or it said why.
+    Plugin {
+        /// The input.
+        name: String,
+        /// What happened, in words (the plugin's own, control characters escaped).
+        message: String,
+        /// Whether a question went unanswered for want of a terminal.
+        unanswered: bool,
+    },
     /// A recipient or identity that does not parse (exit 65).
     BadKey {
         /// The file (or flag/variable) and line.
@@ -143,6 +153,7 @@ impl SealError {
             | SealError::RecipientsChanged { name, .. }
             | SealError::UnpinnedChanged { name, .. }
             | SealError::LocksOut { name, .. }
+            | SealError::Plugin { name, .. }
             | SealError::BadPin { name, .. } => shorten(name),
             SealError::StoreGone { name, plain, .. } => {
                 shorten(name);

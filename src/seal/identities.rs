@@ -263,6 +263,7 @@ pub fn parse(
         }
     }
     for name in names {
+        super::plugin::check_lookup(name).map_err(|m| bad(None, &m))?;
         let ui = super::plugin::PluginUi::new(name, Some(prompt.clone()));
         let inner = age::plugin::IdentityPluginV1::new(name, &plugins, ui)
             .map_err(|_| bad(None, &super::plugin::not_found(name)))?;

@@ -117,6 +117,7 @@ pub fn for_age(recipients: &[Recipient]) -> Result<Vec<Box<dyn age::Recipient + 
         }
     }
     for (name, list) in plugins {
+        super::plugin::check_lookup(name)?;
         let ui = super::plugin::PluginUi::new(name, None);
         let plugin = age::plugin::RecipientPluginV1::new(name, &list, &[], ui)
             .map_err(|_| super::plugin::not_found(name))?;

@@ -367,6 +367,34 @@ impl<R: Read> Opened<R> {
                 name: "the SSH identity".into(),
             }
             .into(),
+            age::DecryptError::Plugin(errors) => {
+                let (message, unanswered) = match super::plugin::take_unanswered() {
+                    Some((program, question)) => (
+                        format!(
+                            "{program} asked \"{question}\", and there is no terminal to \
+                             answer it on"
+                        ),
+                        true,
+                    ),
+                    None => {
+                        let said: String = errors
+                            .first()
+                            .map(ToString::to_string)
+                            .unwrap_or_default()
+                            .chars()
+                            .flat_map(char::escape_debug)
+                            .take(300)
+                            .collect();
+                        (format!("an age plugin failed: {said}"), false)
+                    }
+                };
+                SealError::Plugin {
+                    name: name.into(),
+                    message,
+                    unanswered,
+                }
+                .into()
+            }
             _ => malformed("a recipient stanza of the header is damaged"),
         }
     }

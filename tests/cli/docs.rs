@@ -264,7 +264,7 @@ fn the_development_map_is_true() {
             wrong.push(format!("the map names {word}, which does not exist"));
         }
     }
-    // ...and every module of the library and the binary is named.
+    // ...and every module of the library and the binary, and every script, is named.
     let entries = |dir: &str| -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(root().join(dir))
             .unwrap()
@@ -289,6 +289,11 @@ fn the_development_map_is_true() {
     for name in entries("src/bin/envmint") {
         if !map.contains(&name) {
             wrong.push(format!("src/bin/envmint/{name} is not in the map"));
+        }
+    }
+    for name in entries("scripts") {
+        if !map.contains(&name) {
+            wrong.push(format!("scripts/{name} is not in the map"));
         }
     }
     assert!(

@@ -110,6 +110,15 @@ impl Postgres {
         assert!(ok, "admin SQL failed: {sql}");
     }
 
+    /// Whether the role `user` exists.
+    fn role_exists(&self, user: &str) -> bool {
+        let sql = format!(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{user}') THEN \
+             RAISE EXCEPTION 'gone'; END IF; END $$;"
+        );
+        psql("postgres", ADMIN_PASSWORD, &self.socket(), &sql)
+    }
+
     /// Whether `user` logs in with `password`.
     fn logs_in(&self, user: &str, password: &str) -> bool {
         psql(user, password, &self.socket(), "select 1")
@@ -195,8 +204,9 @@ rotate_every = "30d"
 
 [secrets.DB_PASSWORD.hooks]
 set = '''
-PGPASSWORD="$DB_ADMIN_PASSWORD" psql -X -q -h "$DB_HOST" -U postgres -d postgres -v ON_ERROR_STOP=1 <<SQL
-ALTER ROLE app PASSWORD '$ENVMINT_NEW';
+PGPASSWORD="$DB_ADMIN_PASSWORD" psql -X -q -h "$DB_HOST" -U postgres -d postgres -v ON_ERROR_STOP=1 <<'SQL'
+\set new `printf %s "$ENVMINT_NEW"`
+ALTER ROLE app PASSWORD :'new';
 SQL
 '''
 test = '''
@@ -834,8 +844,10 @@ alternate = { user = "DB_USER", names = ["app_blue", "app_green"] }
 
 [secrets.DB_PASSWORD.hooks]
 set = '''
-PGPASSWORD="$DB_ADMIN_PASSWORD" psql -X -q -h "$DB_HOST" -U postgres -d postgres -v ON_ERROR_STOP=1 <<SQL
-ALTER ROLE "$ENVMINT_USER" PASSWORD '$ENVMINT_NEW';
+PGPASSWORD="$DB_ADMIN_PASSWORD" psql -X -q -h "$DB_HOST" -U postgres -d postgres -v ON_ERROR_STOP=1 <<'SQL'
+\set user `printf %s "$ENVMINT_USER"`
+\set new `printf %s "$ENVMINT_NEW"`
+ALTER ROLE :"user" PASSWORD :'new';
 SQL
 '''
 test = 'PGPASSWORD="$ENVMINT_NEW" psql -X -q -h "$DB_HOST" -U "$ENVMINT_USER" -d postgres -c "select 1" >/dev/null'
@@ -985,4 +997,211 @@ fn a_sealed_store_is_decrypted_once_per_run_when_no_hook_has_work() {
             out.stderr()
         );
     }
+}
+
+/// Every `set` hook of the README's PostgreSQL recipes (the toml blocks that write
+/// `PASSWORD :'new'`), run as envmint runs it with a hostile value: one full of quotes, `;`,
+/// `$` and backticks. The role's password becomes exactly that value, and nothing else runs.
+/// (envmint itself never hands such a value to a hook; the recipe must hold without that.)
+#[test]
+fn the_readme_postgres_recipes_are_injection_safe_for_a_hostile_value() {
+    let Some(pg) = Postgres::start() else { return };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut docs = vec![root.join("README.md")];
+    if let Ok(dir) = fs::read_dir(root.join("docs")) {
+        docs.extend(dir.flatten().map(|e| e.path()));
+    }
+    let quotes = "'''";
+    let mut recipes = Vec::new();
+    for doc in docs
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+    {
+        let text = fs::read_to_string(doc).unwrap();
+        for block in text.split("```toml").skip(1) {
+            let block = block.split("```").next().unwrap();
+            if !block.contains("PASSWORD :'new'") {
+                continue;
+            }
+            // Indented blocks (in a list) and fragments: dedent, and read the `set` string.
+            let indent = block
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| l.len() - l.trim_start().len())
+                .min()
+                .unwrap_or(0);
+            let dedented: String = block
+                .lines()
+                .map(|l| l.get(indent..).unwrap_or("").to_string() + "\n")
+                .collect();
+            let open = format!("set = {quotes}\n");
+            let start = dedented.find(&open).unwrap();
+            let body = &dedented[start + open.len()..];
+            let end = body.find(quotes).unwrap();
+            recipes.push((doc.clone(), body[..end].to_string()));
+        }
+    }
+    assert!(recipes.len() >= 3, "the recipes: {recipes:?}");
+    let hostile = "x'; DROP ROLE app_green; -- \" $(touch pwned) `touch pwned2` \\ ;'";
+    for (i, (doc, script)) in recipes.iter().enumerate() {
+        let value = format!("{hostile}{i}");
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .env("DB_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("DB_HOST", pg.socket())
+            .env("ENVMINT_NEW", &value)
+            .env("ENVMINT_USER", "app_blue")
+            .current_dir(pg.socket())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}: {script}\n{}",
+            doc.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let user = if script.contains(":\"user\"") {
+            "app_blue"
+        } else {
+            "app"
+        };
+        assert!(pg.logs_in(user, &value), "{}: {script}", doc.display());
+        assert!(pg.role_exists("app_green"), "a role was dropped: {script}");
+        assert!(!pg.socket().join("pwned").exists() && !pg.socket().join("pwned2").exists());
+    }
+}
+
+/// A project with a credential whose `set` hook records that it ran, allowed and rotated once
+/// (so this machine's pending-value key exists): its test, config folder and store text.
+fn marker_project(extra: &str) -> (Test, PathBuf) {
+    let manifest = format!(
+        "[environments.production]\nfile = \".env\"\n[secrets.DB_PASSWORD]\nkind = \"alnum\"\n\
+         length = 32\nrole = \"credential\"\n[secrets.DB_PASSWORD.hooks]\n\
+         set = 'echo \"$ENVMINT_STAGE\" >> hook-ran'\n{extra}"
+    );
+    let t = Test::new().write("envmint.toml", manifest);
+    let config = t.path("config");
+    let out = t
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["bootstrap", "production"])
+        .status(0)
+        .then()
+        .args(["rotate", "--key", "DB_PASSWORD", "--allow-hooks"])
+        .status(0);
+    fs::remove_file(out.path("hook-ran")).unwrap();
+    (out.then().env("XDG_CONFIG_HOME", &config), config)
+}
+
+/// The MAC this machine's envmint writes on a pending value (the test recomputes it from the
+/// key file, to plant values that pass it and so reach the value check).
+fn pending_mac(config: &Path, env: &str, key: &str, stage: &str, value: &str) -> String {
+    use hmac::Mac as _;
+    let text = fs::read_to_string(config.join("envmint/pending-key")).unwrap();
+    let key_bytes = hex::decode(text.trim()).unwrap();
+    let mut message = String::from("envmint pending value v1");
+    for part in [env, key, stage, value] {
+        message.push_str(&format!("\n{}:{part}", part.len()));
+    }
+    let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(&key_bytes).unwrap();
+    mac.update(message.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// A pending value this machine's envmint did not write (planted in a committed or forged
+/// store: no `mac=`, or a wrong one) is refused (77) before any hook runs, naming the key,
+/// with `--abandon` in the hint; one with a valid MAC but a value no hook may get (a quote,
+/// a wrong length) is refused (65). `--abandon` then clears the way.
+#[test]
+fn a_pending_value_this_machine_did_not_write_is_refused_before_any_hook() {
+    let (t, config) = marker_project("");
+    // The key is private and the record of a real rotation's pending value carries a mac.
+    let key_file = config.join("envmint/pending-key");
+    assert_eq!(
+        fs::metadata(&key_file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let planted = "PlantedValue0123456789abcdefghij";
+    let forms = [
+        String::new(),
+        format!(" mac={}", "ab".repeat(32)),
+        // A mac made for another key of the same value does not do either.
+        format!(
+            " mac={}",
+            pending_mac(&config, "production", "OTHER", "pending", planted)
+        ),
+    ];
+    let base = fs::read_to_string(t.path(".env")).unwrap();
+    let mut t = t;
+    for mac in forms {
+        let setup = t.write(
+            ".env",
+            base.clone() + &format!("# envmint: generated=2026-01-01T00:00:00Z stage=pending{mac}\nDB_PASSWORD_PENDING={planted}\n"),
+        );
+        let before = fs::read_to_string(setup.path(".env")).unwrap();
+        let out = setup
+            .args(["rotate", "production", "--key", "DB_PASSWORD"])
+            .status(77);
+        crate::common::assert_stderr_has(&out, "DB_PASSWORD: its pending value");
+        crate::common::assert_stderr_has(&out, "was not written by envmint on this machine");
+        crate::common::assert_stderr_has(&out, "--key DB_PASSWORD --abandon");
+        assert!(!out.exists("hook-ran"), "a hook ran: {}", out.stderr());
+        assert_eq!(out.read(".env"), before);
+        t = out.then();
+    }
+    // A valid mac over a value no hook may get: refused (65), the hook not run.
+    for (value, says) in [
+        (
+            "Planted'Value0123456789abcdefghi",
+            "holds a character no hook gets",
+        ),
+        ("Short1", "does not match its declaration"),
+    ] {
+        let mac = pending_mac(&config, "production", "DB_PASSWORD", "set", value);
+        let setup = t.write(
+            ".env",
+            base.clone() + &format!("# envmint: generated=2026-01-01T00:00:00Z stage=set mac={mac}\nDB_PASSWORD_PENDING={value}\n"),
+        );
+        let out = setup
+            .args(["rotate", "production", "--key", "DB_PASSWORD"])
+            .status(65);
+        crate::common::assert_stderr_has(&out, says);
+        assert!(!out.stderr().contains(value), "{}", out.stderr());
+        assert!(!out.exists("hook-ran"));
+        t = out.then();
+    }
+    // Abandoned, the next rotation runs the hook with a value of its own.
+    let out = t
+        .args(["rotate", "production", "--key", "DB_PASSWORD", "--abandon"])
+        .status(0)
+        .then()
+        .args(["rotate", "production", "--key", "DB_PASSWORD"])
+        .status(0);
+    assert_eq!(out.read("hook-ran"), "set\n");
+    assert!(!out.read(".env").contains("DB_PASSWORD_PENDING"));
+}
+
+/// The pending-value key is trusted only when it is the user's own private regular file.
+#[test]
+fn a_pending_key_others_may_read_or_a_symlinked_one_is_refused() {
+    let (t, config) = marker_project("");
+    let key_file = config.join("envmint/pending-key");
+    fs::set_permissions(&key_file, fs::Permissions::from_mode(0o644)).unwrap();
+    let out = t
+        .args(["rotate", "production", "--key", "DB_PASSWORD"])
+        .status(77);
+    crate::common::assert_stderr_has(
+        &out,
+        "the pending-value key is another user's, or others may read it",
+    );
+    assert!(!out.exists("hook-ran"));
+    fs::set_permissions(&key_file, fs::Permissions::from_mode(0o600)).unwrap();
+    fs::rename(&key_file, config.join("elsewhere")).unwrap();
+    std::os::unix::fs::symlink(config.join("elsewhere"), &key_file).unwrap();
+    let out = out
+        .then()
+        .args(["rotate", "production", "--key", "DB_PASSWORD"])
+        .status(77);
+    crate::common::assert_stderr_has(&out, "the pending-value key is a symlink");
+    assert!(!out.exists("hook-ran"));
 }

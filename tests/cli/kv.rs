@@ -364,7 +364,7 @@ fn edit_does_not_overwrite_a_file_changed_meanwhile() {
 /// Runs envmint with `args` on a new pseudo-terminal (stdin, stdout, stderr and `/dev/tty`),
 /// answering each prompt of `dialog` (text to wait for, line to type) in turn. stdout is the
 /// terminal's transcript: what a person would have seen, echo included.
-fn on_terminal(test: Test, args: &[&str], dialog: &[(&str, &str)]) -> Output {
+pub(crate) fn on_terminal(test: Test, args: &[&str], dialog: &[(&str, &str)]) -> Output {
     const DRIVER: &str = r#"
 import json, os, pty, sys
 argv, dialog = json.loads(sys.argv[1]), json.loads(sys.argv[2])

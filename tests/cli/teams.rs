@@ -458,6 +458,28 @@ fn the_commit_guard_refuses_secrets_in_a_real_commit() {
             "{\"envmint_plan\": 1, \"x\": []}\n",
             "saved plan",
         ),
+        (
+            "deploy/server.pem",
+            "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n",
+            "a private key (PEM)",
+        ),
+        (
+            "deploy/id_rsa",
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n",
+            "a private key (PEM)",
+        ),
+        // `base64 .env.production.local > backup.b64`: wrapped at 76 columns, the value
+        // somewhere inside.
+        (
+            "backup.b64",
+            "IyBhcHAgY29uZmlnCkRFQlVHPWZhbHNlCkFQSV9UT0tFTj10b2tlbi16ZXJvCkxPR19MRVZFTD1p\nbmZvCg==\n",
+            "holds a value stored in envmint",
+        ),
+        (
+            "backup.hex",
+            "23206170700a4150495f544f4b454e3d746f6b656e2d7a65726f0a",
+            "holds a value stored in envmint",
+        ),
     ] {
         let out = commit_file(&repo, file, contents);
         let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
@@ -829,4 +851,147 @@ fn seal_r_and_i_take_plugin_keys_and_interoperate_with_age() {
         .args(["unseal", "-i", "key.txt", "from-age.age", "--stdout"])
         .status(0);
     assert_eq!(out.stdout(), "B=sealed-by-age\n");
+}
+
+/// A folder whose `production` is sealed to a new test-plugin recipient, its identity in
+/// `key.txt` (ENVMINT_IDENTITY), bootstrapped with the plugin's folder on PATH. Returns the
+/// test and that folder.
+fn plugin_store() -> Option<(crate::common::Test, PathBuf)> {
+    let plugins = crate::common::plugin_dir()?;
+    let generated = Command::new(plugins.join("age-plugin-envminttest"))
+        .arg("--generate")
+        .output()
+        .unwrap();
+    let id = text(&generated.stdout);
+    let recipient = id
+        .lines()
+        .find_map(|l| l.strip_prefix("# recipient: "))
+        .unwrap()
+        .to_string();
+    let test = crate::common::Test::new();
+    let dir = test.dir().to_path_buf();
+    let test = test
+        .env("PATH", format!("{}:/usr/bin:/bin", plugins.display()))
+        .env("HOME", dir.join("no-home"))
+        .env("XDG_CONFIG_HOME", dir.join("no-config"))
+        .write("key.txt", &id)
+        .chmod("key.txt", 0o600)
+        .write(
+            "envmint.toml",
+            format!(
+                "[environments.production]\nsealed = \".env.production.age\"\n\
+                 recipients = [\"{recipient}\"]\n[secrets.SECRET_KEY]\nkind = \"hex\"\nbytes = 32\n"
+            ),
+        );
+    let out = test.args(["bootstrap", "production"]).status(0);
+    Some((out.then().env("ENVMINT_IDENTITY", "key.txt"), plugins))
+}
+
+#[test]
+fn fail_a_plugin_is_run_only_from_absolute_path_entries() {
+    let Some((test, plugins)) = plugin_store() else {
+        return;
+    };
+    // The repository plants the plugin in its own folder and in bin/.
+    let planted = test.dir().join("age-plugin-envminttest");
+    std::fs::copy(plugins.join("age-plugin-envminttest"), &planted).unwrap();
+    std::fs::create_dir(test.dir().join("bin")).unwrap();
+    std::fs::copy(&planted, test.dir().join("bin/age-plugin-envminttest")).unwrap();
+    let mut out = test.args(["get", "production", "SECRET_KEY"]).status(0);
+    for (path, entry) in [
+        (".:/usr/bin:/bin".to_string(), "the relative entry `.`"),
+        ("bin:/usr/bin:/bin".to_string(), "the relative entry `bin`"),
+        (
+            format!(":{}", plugins.display()),
+            "an empty entry (the working folder)",
+        ),
+    ] {
+        out = out
+            .then()
+            .env("PATH", &path)
+            .args(["get", "production", "SECRET_KEY"])
+            .run();
+        assert_ne!(out.code(), 0, "{path}");
+        assert_eq!(out.stdout(), "", "{path}");
+        crate::common::assert_stderr_has(
+            &out,
+            &format!(
+                "would run age-plugin-envminttest found through {entry} of PATH; refused: \
+                 envmint runs plugins only from absolute PATH entries"
+            ),
+        );
+        assert!(!out.stderr().contains("touch the test key"), "{path}");
+    }
+    // Sealing runs the plugin too: refused the same way, and the store is left as it was.
+    let before = out.bytes(".env.production.age");
+    let out = out
+        .then()
+        .env("PATH", ".:/usr/bin:/bin")
+        .args(["set", "production", "API_TOKEN"])
+        .stdin("token-1234567890\n")
+        .run();
+    assert_ne!(out.code(), 0);
+    crate::common::assert_stderr_has(&out, "of PATH; refused");
+    assert_eq!(out.bytes(".env.production.age"), before);
+    // An absolute entry found first is what runs, planted copies after it or not.
+    out.then()
+        .env("PATH", format!("{}:.:bin", plugins.display()))
+        .args(["get", "production", "SECRET_KEY"])
+        .status(0);
+}
+
+#[test]
+fn fail_a_plugin_question_is_asked_on_the_terminal_and_refused_without_one() {
+    let Some((test, _)) = plugin_store() else {
+        return;
+    };
+    // No terminal (a new session has no controlling one): said, and the plugin fails.
+    let mut out = test.args(["get", "production", "SECRET_KEY"]).status(0);
+    let value = out.stdout().trim().to_string();
+    for (ask, question) in [("confirm", "use the test key?"), ("public", "which slot?")] {
+        out = out
+            .then()
+            .env("ENVMINTTEST_ASK", ask)
+            .wrapper(["setsid", "-w"])
+            .args(["get", "production", "SECRET_KEY"])
+            .status(77);
+        assert_eq!(out.stdout(), "", "{ask}");
+        crate::common::assert_stderr_has(
+            &out,
+            &format!(
+                "error: .env.production.age: age-plugin-envminttest asked \"{question}\", and \
+                 there is no terminal to answer it on"
+            ),
+        );
+        crate::common::assert_stderr_has(&out, "hint: run envmint on a terminal");
+    }
+    // On a terminal: asked there, and the answer reaches the plugin.
+    let env = out.then().env("ENVMINTTEST_ASK", "confirm");
+    let out = crate::kv::on_terminal(
+        env,
+        &["get", "production", "SECRET_KEY"],
+        &[("[yes/no] ", "yes\n")],
+    );
+    assert_eq!(out.code(), 0, "{}", out.stdout());
+    assert!(
+        out.stdout()
+            .contains("age-plugin-envminttest: use the test key? <[yes/no] >"),
+        "{}",
+        out.stdout()
+    );
+    assert!(out.stdout().contains(&value), "{}", out.stdout());
+    let refused = crate::kv::on_terminal(
+        out.then().env("ENVMINTTEST_ASK", "confirm"),
+        &["get", "production", "SECRET_KEY"],
+        &[("[yes/no] ", "no\n")],
+    );
+    assert_ne!(refused.code(), 0, "{}", refused.stdout());
+    assert!(!refused.stdout().contains(&value), "{}", refused.stdout());
+    let out = crate::kv::on_terminal(
+        refused.then().env("ENVMINTTEST_ASK", "public"),
+        &["get", "production", "SECRET_KEY"],
+        &[("which slot? ", "slot-1\n")],
+    );
+    assert_eq!(out.code(), 0, "{}", out.stdout());
+    assert!(out.stdout().contains(&value), "{}", out.stdout());
 }

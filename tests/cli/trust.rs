@@ -960,3 +960,93 @@ fn fail_a_store_renamed_away_with_a_recipient_added_is_not_created_again_silentl
         "production: fresh.age (created from its plaintext file, 1 key, mode 0600)",
     );
 }
+
+/// Runs git in `dir` with no user or system configuration but a committer.
+fn git_in(dir: &std::path::Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn fail_a_committed_symlink_into_a_tracked_file_is_never_written_through() {
+    if !have("git") {
+        return skip("git is not installed");
+    }
+    const EXAMPLE: &str = "SECRET_KEY=\n";
+    let test = Test::new()
+        .write(
+            "envmint.toml",
+            format!(
+                "[environments.production]\nfile = \".env.production.local\"\n\
+                 [environments.staging]\nfile = \"conf/app.env\"\n\
+                 [environments.development]\nfile = \".env.development.local\"\n{SECRETS}"
+            ),
+        )
+        .write(".env.example", EXAMPLE)
+        .write("config/app.env", EXAMPLE)
+        .write("shared/dev.env", "");
+    let dir = test.dir().to_path_buf();
+    // The repository's links: one to a tracked file, one to a tracked file's folder.
+    std::os::unix::fs::symlink(".env.example", dir.join(".env.production.local")).unwrap();
+    std::os::unix::fs::symlink("config", dir.join("conf")).unwrap();
+    // A deploy layout's link to a file git does not track is the user's, and followed.
+    std::os::unix::fs::symlink("shared/dev.env", dir.join(".env.development.local")).unwrap();
+    git_in(&dir, &["init", "-q"]);
+    git_in(
+        &dir,
+        &[
+            "add",
+            "envmint.toml",
+            ".env.example",
+            ".env.production.local",
+            "conf",
+            "config/app.env",
+        ],
+    );
+    git_in(&dir, &["commit", "-q", "-m", "hostile"]);
+
+    let mut out = test.args(["bootstrap", "production"]).status(77);
+    assert_stderr_has(
+        &out,
+        &format!(
+            "error: .env.production.local leads through a symlink to {}, which git tracks; \
+             refused: the secrets written there would go into the next commit",
+            dir.join(".env.example").display()
+        ),
+    );
+    assert_stderr_has(&out, "hint: replace the link with a file of its own");
+    for args in [
+        &["set", "production", "SECRET_KEY"][..],
+        &["bootstrap", "staging"],
+        &["set", "staging", "SECRET_KEY"],
+    ] {
+        out = out.then().args(args).stdin("typed-value-1234\n").status(77);
+        assert_stderr_has(&out, "which git tracks; refused");
+    }
+    assert_eq!(out.read(".env.example"), EXAMPLE);
+    assert_eq!(out.read("config/app.env"), EXAMPLE);
+    let out = out.then().args(["bootstrap", "development"]).status(0);
+    assert!(out.read("shared/dev.env").contains("SECRET_KEY="));
+    // The tracked file named as it is: the manifest's (and the user's) choice, with a warning.
+    let out = out
+        .then()
+        .write(
+            "envmint.toml",
+            format!("[environments.production]\nfile = \".env.example\"\n{SECRETS}"),
+        )
+        .args(["bootstrap", "production"])
+        .status(0);
+    assert_stderr_has(&out, "warning: .env.example is tracked by git");
+    assert!(out.read(".env.example").contains("SECRET_KEY="));
+}

@@ -55,6 +55,8 @@ pub struct Context {
     /// The process's one RNG: ChaCha20 seeded once from the operating system. Never a fixed,
     /// time-based or user-given seed.
     pub rng: ChaCha20Rng,
+    /// `PATH`, for the age plugins' lookup (taken by the command runner, which hands it on).
+    pub search_path: Option<std::ffi::OsString>,
     /// The names of the variables set in the process environment (names only: values are not
     /// copied), for `envmint run` to keep the ones already set.
     pub variable_names: Vec<OsString>,
@@ -104,6 +106,7 @@ impl Context {
             age_key: secret_var("ENVMINT_AGE_KEY"),
             passphrase: secret_var("ENVMINT_PASSPHRASE"),
             lock_timeout: LockTimeout(std::env::var_os("ENVMINT_LOCK_TIMEOUT")),
+            search_path: std::env::var_os("PATH"),
             rng,
             variable_names: std::env::vars_os().map(|(name, _)| name).collect(),
             allow_outside: false,

@@ -24,9 +24,26 @@ macro_rules! say {
 }
 pub(crate) use say;
 
-/// Sends what an age plugin says ("touch your YubiKey") to stderr, named by its program.
-pub fn plugin_messages() {
-    envmint::seal::plugin::set_messages(|message| say!("{message}"));
+/// Sends what an age plugin says ("touch your YubiKey") to stderr, named by its program;
+/// answers its questions on the terminal (`/dev/tty`; without one, none is answered and the
+/// plugin's failure says so); gives it the `PATH` it is looked up in, to refuse relative
+/// entries.
+pub fn plugin_messages(ctx: &mut crate::context::Context) {
+    use envmint::seal::plugin;
+    plugin::set_messages(|message| say!("{message}"));
+    plugin::set_search_path(ctx.search_path.take());
+    plugin::set_questions(plugin::Questions {
+        confirm: Box::new(move |program, message, yes, no| {
+            let no = no.unwrap_or("no");
+            let prompt = format!("{program}: {message} [{yes}/{no}] ");
+            crate::terminal::read_line_shown(&prompt, 256)
+                .ok()
+                .map(|answer| answer.trim().eq_ignore_ascii_case(yes))
+        }),
+        public: Box::new(move |program, description| {
+            crate::terminal::read_line_shown(&format!("{program}: {description} "), 4096).ok()
+        }),
+    });
 }
 
 /// Warns when `path`, just written with secrets in it, is in a git working tree that does not

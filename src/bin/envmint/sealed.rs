@@ -270,7 +270,7 @@ pub fn unseal(
         "unseal",
         "unseal into another file with -o, or print it with --stdout",
     )?;
-    let tracked = crate::target::tracked_by_git_path(target);
+    let tracked = envmint::git::tracks(target);
     let shown_target = shown(target, &cwd).display().to_string();
     if tracked && output.is_none() {
         return Err(Error::cant_create(

@@ -362,39 +362,3 @@ pub fn read_example(file: &Path) -> Option<Document> {
     let bytes = envmint::atomic::read_file(&path).ok()??;
     std::str::from_utf8(&bytes).ok().map(Document::parse)
 }
-
-/// Whether the repository enclosing `path`'s folder tracks `path` (advice as for
-/// [`warn_if_tracked`]: false when git is missing or fails).
-pub fn tracked_by_git_path(path: &Path) -> bool {
-    match (path.parent(), path.file_name()) {
-        (Some(dir), Some(name)) => !tracked_by_git(dir, &[name]).is_empty(),
-        _ => false,
-    }
-}
-
-/// Which of `names` (files in `dir`) the repository enclosing `dir` tracks.
-pub fn tracked_by_git(dir: &Path, names: &[&std::ffi::OsStr]) -> Vec<std::ffi::OsString> {
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    if !dir.ancestors().any(|d| d.join(".git").exists()) {
-        return Vec::new();
-    }
-    // Hardened as audit's: no hook's GIT_DIR, no program of the repository's config.
-    let output = envmint::audit::git::git(dir)
-        .args(["ls-files", "-z", "--"])
-        .args(names)
-        .output();
-    let Some(output) = output.ok().filter(|o| o.status.success()) else {
-        return Vec::new();
-    };
-    use std::os::unix::ffi::OsStrExt;
-    let listed: Vec<&[u8]> = output.stdout.split(|&b| b == 0).collect();
-    names
-        .iter()
-        .filter(|n| listed.contains(&n.as_bytes()))
-        .map(|n| n.to_os_string())
-        .collect()
-}

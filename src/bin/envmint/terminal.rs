@@ -124,6 +124,14 @@ pub fn ask_explicit_yes(question: &str) -> Result<bool> {
     ))
 }
 
+/// Asks for a line that is no secret (an age plugin's question) on the terminal, echoed: at
+/// most `limit` bytes, the line ending dropped.
+pub fn read_line_shown(prompt: &str, limit: usize) -> Result<String> {
+    let line = ask(prompt, false, limit)?;
+    let text = String::from_utf8_lossy(&line);
+    Ok(text.trim_end_matches(['\r', '\n']).to_string())
+}
+
 /// Shows `prompt` on the terminal and reads one line of at most `limit` bytes, with echo off
 /// when `hidden`.
 fn ask(prompt: &str, hidden: bool, limit: usize) -> Result<Zeroizing<Vec<u8>>> {

@@ -9,7 +9,6 @@ use crate::resolve::Global;
 use crate::target::declared_mode;
 use crate::target::example_path;
 use crate::target::read_example;
-use crate::target::tracked_by_git;
 use envmint::dotenv::Document;
 use envmint::error::{DotenvError, DotenvProblem, FileError, Op};
 use envmint::generate::format_bits;
@@ -379,7 +378,7 @@ fn warn_if_tracked(paths: &[&Path], cwd: &Path) {
         }
     }
     for (dir, names) in folders {
-        for name in tracked_by_git(dir, &names) {
+        for name in envmint::git::tracked(dir, &names) {
             let file = shown(&dir.join(name), cwd).display().to_string();
             crate::output::say!(
                 "warning: {file} is tracked by git: the secrets written to it go into the next \

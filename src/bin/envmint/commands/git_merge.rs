@@ -104,6 +104,14 @@ pub fn run(ctx: &Context, args: GitMergeArgs) -> Result<Exit> {
             some(merged.from_theirs.iter().map(String::as_str))
         ));
     }
+    if !merged.dropped_pending.is_empty() {
+        said.push(format!(
+            "{} on theirs not taken ({}): a pending value is resumed only on the machine that \
+             wrote it",
+            crate::output::plural(merged.dropped_pending.len(), "pending value"),
+            some(merged.dropped_pending.iter().map(String::as_str))
+        ));
+    }
     if !merged.rotations.is_empty() {
         let each = merged.rotations.iter().map(|r| {
             let newer = match r.newer {

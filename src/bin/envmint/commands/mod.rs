@@ -46,8 +46,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
         verbose: cli.verbose,
     };
     let command = with_leading_manifest(cli.manifest, cli.command)?;
-    plugin_messages();
     let mut ctx = Context::from_process()?;
+    plugin_messages(&mut ctx);
     ctx.allow_outside = cli.allow_outside;
     let result = match command {
         Command::Gen(args) => r#gen::run(&mut ctx, &global, args),

@@ -75,6 +75,7 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: PlanArgs) -
         now,
         verbose: global.verbose,
         allow_hooks: false,
+        mac_key: std::cell::OnceCell::new(),
     };
     options.rotated_earlier = staged::hooked_keys(&manifest);
     let mut hooks = crate::hooks::session::Hooks {

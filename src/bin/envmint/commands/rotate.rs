@@ -57,6 +57,7 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: RotateArgs)
         now,
         verbose: global.verbose,
         allow_hooks: args.allow_hooks,
+        mac_key: std::cell::OnceCell::new(),
     };
     if args.abandon {
         let keys = args.rotation.select.keys.clone();

@@ -81,7 +81,7 @@ pub fn check_allowed(ctx: &Context, manifest: &Manifest, cwd: &Path, allow: bool
         ));
     };
     if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Error::cant_create(dir, e.to_string()))?;
+        make_private_dir(dir)?;
     }
     let mut text = existing;
     text.push_str(&line);
@@ -115,23 +115,111 @@ pub fn is_allowed(ctx: &Context, manifest: &Manifest, cwd: &Path) -> Result<bool
     })
 }
 
-/// The allowance file's text: a missing one is empty; one another user owns or others may
-/// write is refused (it decides which commands run as you).
+/// The allowance file's text: a missing one is empty; one that is a symlink, another user's,
+/// or writable by others is refused (it decides which commands run as you).
 fn read_allowances(path: &Path) -> Result<String> {
+    let bytes = read_private(path, false, "the hooks allowance file")?;
+    Ok(bytes.map_or_else(String::new, |b| String::from_utf8_lossy(&b).into_owned()))
+}
+
+/// A file of the user's envmint folder that decides what runs, or what is trusted, as this
+/// user (the hooks allowance, the pending key): read only when it is a regular file, not a
+/// symlink, owned by this user and not writable by others (`secret`: not readable by them
+/// either). `None` when it does not exist.
+fn read_private(path: &Path, secret: bool, what: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
     use std::os::unix::fs::MetadataExt;
+    let refused = |reason: String, hint: &str| Error::Refused {
+        path: path.to_path_buf(),
+        reason,
+        hint: Some(hint.into()),
+    };
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Ok(m) if m.file_type().is_symlink() => {
+            return Err(refused(
+                format!("{what} is a symlink: only a file of your own is trusted"),
+                "replace the link by a regular file of yours (chmod 600), or remove it",
+            ));
+        }
+        _ => {}
+    }
     let Some((bytes, meta)) = envmint::atomic::read_regular_with_metadata(path, 1024 * 1024)?
     else {
-        return Ok(String::new());
+        return Ok(None);
     };
     let euid = rustix::process::geteuid().as_raw();
-    if meta.uid() != euid || meta.mode() & 0o022 != 0 {
+    let mask = if secret { 0o077 } else { 0o022 };
+    if meta.uid() != euid || meta.mode() & mask != 0 {
+        let others = if secret { "read" } else { "write" };
+        return Err(refused(
+            format!("{what} is another user's, or others may {others} it"),
+            "make it yours and private: chmod 600, or remove it",
+        ));
+    }
+    Ok(Some(bytes))
+}
+
+/// The per-user key that binds a pending value to this machine's envmint
+/// ([`envmint::hooks::stage::pending_mac`]): 32 random bytes in
+/// `$XDG_CONFIG_HOME/envmint/pending-key` (beside the allowance), made on first use with mode
+/// 0600 through the atomic writer, under its lock; read only when it is yours and private.
+pub fn pending_key(ctx: &mut Context) -> Result<envmint::secret::KeyedHash> {
+    let Some(path) = allowance_file(ctx).map(|f| f.with_file_name("pending-key")) else {
+        return Err(Error::cant_create(
+            Path::new("$XDG_CONFIG_HOME/envmint/pending-key"),
+            "neither XDG_CONFIG_HOME nor HOME is an absolute folder",
+        ));
+    };
+    if let Some(key) = read_pending_key(&path)? {
+        return Ok(key);
+    }
+    if let Some(dir) = path.parent() {
+        make_private_dir(dir)?;
+    }
+    // The user's own config folder, from the user's variables: no repository path.
+    let within = envmint::atomic::Within::anywhere().typed();
+    let locked = envmint::atomic::lock(&path, &within, ctx.lock_timeout.get()?)?;
+    // Another run may have made it while this one waited for the lock.
+    if let Some(key) = read_pending_key(&path)? {
+        return Ok(key);
+    }
+    let mut key = Zeroizing::new([0u8; 32]);
+    rand::Rng::fill_bytes(&mut ctx.rng, &mut key[..]);
+    let mut text = Zeroizing::new(hex::encode(&key[..]));
+    text.push('\n');
+    locked.write(text.as_bytes())?;
+    Ok(envmint::secret::KeyedHash::with_key(key))
+}
+
+/// The pending key in `path` (64 hex digits), `None` when there is none yet.
+fn read_pending_key(path: &Path) -> Result<Option<envmint::secret::KeyedHash>> {
+    let Some(bytes) = read_private(path, true, "the pending-value key")? else {
+        return Ok(None);
+    };
+    let mut key = Zeroizing::new([0u8; 32]);
+    let text = std::str::from_utf8(&bytes).unwrap_or("");
+    if hex::decode_to_slice(text.trim(), &mut key[..]).is_err() {
         return Err(Error::Refused {
             path: path.to_path_buf(),
-            reason: "the hooks allowance file is another user's, or others may write it".into(),
-            hint: Some("make it yours and private: chmod 600, or remove it".into()),
+            reason: "the pending-value key is not 64 hex digits".into(),
+            hint: Some(
+                "remove it (a new one is made; pending values written with the old one must then \
+                 be dropped with --abandon)"
+                    .into(),
+            ),
         });
     }
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    Ok(Some(envmint::secret::KeyedHash::with_key(key)))
+}
+
+/// Creates `dir` (and its parents) private to the user when missing.
+fn make_private_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| Error::cant_create(dir, e.to_string()))
 }
 
 /// The lock every hook holds: an exclusive `flock` on the manifest, taken for the whole staged

@@ -89,6 +89,21 @@ pub struct Run<'a> {
     pub now: jiff::Timestamp,
     pub verbose: bool,
     pub allow_hooks: bool,
+    /// The pending-value key ([`super::pending_key`]), read (or made) when first needed.
+    pub mac_key: std::cell::OnceCell<envmint::secret::KeyedHash>,
+}
+
+impl Run<'_> {
+    /// The pending-value key, read (or made) once.
+    fn mac_key(&self, ctx: &mut Context) -> Result<&envmint::secret::KeyedHash> {
+        if self.mac_key.get().is_none() {
+            let key = super::pending_key(ctx)?;
+            let _ = self.mac_key.set(key);
+        }
+        self.mac_key
+            .get()
+            .ok_or_else(|| Error::cant_create(Path::new("pending-key"), "not kept"))
+    }
 }
 
 /// A secret's retired values whose overlap ended: per variable, its values.
@@ -366,12 +381,30 @@ fn one(
     // Pending: the new value is in the store before anything touches the service. The
     // document read (and written) here is the store as the set hook sees it.
     let (file, mut doc) = open(ctx, run, env)?;
+    let mac_key = run.mac_key(ctx)?;
     let (value, since, stage_now) = match stage::pending(&doc, key) {
-        Some(p) => (p.value, p.since.unwrap_or(run.now), p.stage),
+        Some(p) => {
+            // Resumed only if this machine's envmint wrote it: a pending value planted in a
+            // committed or forged store would otherwise reach the set hook and become current.
+            if !p.is_ours(mac_key, &env.name, key) {
+                return Err(foreign_pending(env, key, p.line));
+            }
+            check_safe(env, decl, &p.value, Some(p.line))?;
+            (p.value, p.since.unwrap_or(run.now), p.stage)
+        }
         None => {
             let value = Generator::new(decl.spec.clone()).generate(&mut ctx.rng);
-            stage::write_pending(&mut doc, decl, &value, run.now, Stage::Pending)
-                .map_err(|e| edit_error(env, e))?;
+            check_safe(env, decl, &value, None)?;
+            stage::write_pending(
+                &mut doc,
+                decl,
+                &env.name,
+                &value,
+                run.now,
+                Stage::Pending,
+                mac_key,
+            )
+            .map_err(|e| edit_error(env, e))?;
             stages.written |= save(env, &file, &doc)?;
             if run.verbose {
                 say!(
@@ -415,8 +448,17 @@ fn one(
         if !same_pending(&doc, key, &value) {
             return Err(moved(env, key));
         }
-        stage::write_pending(&mut doc, decl, &value, since, Stage::Set)
-            .map_err(|e| edit_error(env, e))?;
+        let mac_key = run.mac_key(ctx)?;
+        stage::write_pending(
+            &mut doc,
+            decl,
+            &env.name,
+            &value,
+            since,
+            Stage::Set,
+            mac_key,
+        )
+        .map_err(|e| edit_error(env, e))?;
         stages.written |= save(env, &file, &doc)?;
     }
     if hooks.test.is_some()
@@ -437,6 +479,67 @@ fn one(
     }
     stages.changes.extend(finished.changes);
     Ok(Ok(()))
+}
+
+/// A pending value whose record has no valid `mac=` for this machine (exit 77).
+fn foreign_pending(env: &Environment, key: &str, line: Option<usize>) -> Error {
+    let at = line.map_or_else(String::new, |l| format!(", line {l}"));
+    Error::Refused {
+        path: env.store_path().to_path_buf(),
+        reason: format!(
+            "{key}: its pending value ({}{at}) was not written by envmint on this machine (no \
+             valid mac= in its record); it is not handed to a hook nor made current",
+            pending_name(key)
+        ),
+        hint: Some(format!(
+            "if this machine did not start that rotation (a committed, merged or edited store), \
+             drop it: envmint rotate {} --key {key} --abandon, then rotate again",
+            env.name
+        )),
+    }
+}
+
+/// Refuses (65) a new or pending value (`pending`: read back from the store, at that line)
+/// that does not match `decl` or could break a hook's
+/// quoting ([`stage::hook_safe`]); names the key and the problem, never the value.
+fn check_safe(
+    env: &Environment,
+    decl: &SecretDecl,
+    value: &Secret,
+    pending: Option<Option<usize>>,
+) -> Result<()> {
+    let Err(why) = stage::hook_safe(decl, value.expose()) else {
+        return Ok(());
+    };
+    let key = decl.key.as_str();
+    let (which, why) = match why {
+        stage::Unsafe::Spec(p) => ("does not match its declaration", p),
+        stage::Unsafe::Char(c) => (
+            "holds a character no hook gets in a value",
+            format!("{}", c.escape_debug()),
+        ),
+    };
+    let line = pending.flatten();
+    let (what, hint) = match pending {
+        Some(_) => (
+            format!("{key}: its pending value ({})", pending_name(key)),
+            format!(
+                "drop it: envmint rotate {} --key {key} --abandon, then rotate again",
+                env.name
+            ),
+        ),
+        None => (
+            format!("{key}: its new value"),
+            "give it a kind without quotes, backslashes, `$`, backticks or `;` (alnum, hex, \
+             base64url, password)"
+                .to_string(),
+        ),
+    };
+    Err(Error::data(
+        envmint::error::Location::new(env.store_path(), line),
+        format!("{what} {which} ({why}); it is not handed to a hook"),
+    )
+    .with_hint(hint))
 }
 
 fn same_pending(doc: &Document, key: &str, value: &Secret) -> bool {

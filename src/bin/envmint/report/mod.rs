@@ -181,6 +181,20 @@ fn file(e: &FileError) -> Rendered {
             ),
             Some("name a file outside .git".to_string()),
         ),
+        FileProblem::TrackedThroughLink { target } => (
+            format!(
+                "{path} leads through a symlink to {}, which git tracks; refused: the secrets \
+                 written there would go into the next commit",
+                target.display()
+            ),
+            Some(format!(
+                "replace the link with a file of its own (rm {path}; git rm --cached it if it \
+                 is committed), or point the manifest elsewhere; to write into {} anyway, name \
+                 it itself (-o {}, where the command has -o)",
+                target.display(),
+                target.display()
+            )),
+        ),
     };
     Rendered { message, hint }
 }
@@ -901,6 +915,18 @@ fn seal(e: &SealError) -> (String, Option<String>) {
         SealError::WrongPassphrase { name } => (
             format!("{name}: wrong passphrase"),
             Some("check the passphrase (ENVMINT_PASSPHRASE when there is no terminal)".into()),
+        ),
+        SealError::Plugin {
+            name,
+            message,
+            unanswered,
+        } => (
+            format!("{name}: {message}"),
+            Some(if *unanswered {
+                "run envmint on a terminal: a plugin's question needs a person".into()
+            } else {
+                "see the plugin's documentation; envmint passes its words on as they are".into()
+            }),
         ),
         SealError::NoPassphrase { name } => (
             format!("{name}: a passphrase is needed and there is no terminal to ask on"),
