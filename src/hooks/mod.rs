@@ -4,8 +4,10 @@
 //! through the store.
 //!
 //! - [`stage`]: pending, set, test, finish and retire as decisions and document edits.
+//! - [`env`]: which store keys a hook gets (client redirections held back).
 //! - [`redact`]: every value of the store replaced by `[KEY redacted]` in a hook's output.
 
+pub mod env;
 pub mod redact;
 pub mod stage;
 

@@ -2418,7 +2418,7 @@ fn a_retired_value_copied_from_the_example_is_marked_expired_and_removed() {
          SESSION_SECRET that came from .env.example (it holds the template's value)",
     );
     let text = out.read(PROD);
-    assert!(!text.contains("2099"), "{text}");
+    assert!(!text.contains("expires=2099"), "{text}");
     let status = out
         .then()
         .args(["status", "production", "--json"])

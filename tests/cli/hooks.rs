@@ -1205,3 +1205,163 @@ fn a_pending_key_others_may_read_or_a_symlinked_one_is_refused() {
     crate::common::assert_stderr_has(&out, "the pending-value key is a symlink");
     assert!(!out.exists("hook-ran"));
 }
+
+/// A store's keys that point a client elsewhere (`PGHOST`, `PGHOSTADDR`, `REDISCLI_AUTH`...)
+/// or load code (`LD_PRELOAD`, `PATH`) never reach a hook unless the manifest declares them
+/// under `[secrets]`; declaring one changes what `--allow-hooks` allowed.
+#[test]
+fn hooks_get_no_client_redirection_from_the_store_unless_declared() {
+    let hook = "test = 'env | cut -d= -f1 > hook-env; printf %s \"$PATH\" > hook-path'\n";
+    let (t, _) = marker_project(hook);
+    let text = fs::read_to_string(t.path(".env")).unwrap();
+    let planted = "PGHOST=evil.example\nPGHOSTADDR=192.0.2.1\nREDISCLI_AUTH=x\n\
+                   LD_PRELOAD=/tmp/evil.so\nPATH=/evil\nHTTPS_PROXY=http://evil\nDB_HOST=db\n";
+    let out = t
+        .write(".env", format!("{text}{planted}"))
+        .args(["rotate", "production", "--key", "DB_PASSWORD"])
+        .status(0);
+    let names = out.read("hook-env");
+    let names: Vec<&str> = names.lines().collect();
+    for held in [
+        "PGHOST",
+        "PGHOSTADDR",
+        "REDISCLI_AUTH",
+        "LD_PRELOAD",
+        "HTTPS_PROXY",
+    ] {
+        assert!(!names.contains(&held), "{held} reached the hook: {names:?}");
+    }
+    assert!(names.contains(&"DB_HOST"), "{names:?}");
+    assert_ne!(out.read("hook-path"), "/evil");
+    // Declared, it is passed, once allowed again (what the hooks run against changed).
+    let manifest = out.read("envmint.toml") + "[secrets.PGHOST]\nexternal = true\n";
+    let out = out
+        .then()
+        .write("envmint.toml", manifest)
+        .args(["rotate", "production", "--key", "DB_PASSWORD"])
+        .status(77);
+    crate::common::assert_stderr_has(&out, "--allow-hooks");
+    let out = out
+        .then()
+        .args([
+            "rotate",
+            "production",
+            "--key",
+            "DB_PASSWORD",
+            "--allow-hooks",
+        ])
+        .status(0);
+    assert!(out.read("hook-env").lines().any(|l| l == "PGHOST"));
+    assert!(!out.read("hook-env").lines().any(|l| l == "PGHOSTADDR"));
+}
+
+/// The allowance covers what the hooks run against: a new environment (or another store)
+/// needs a new one, `--allow-hooks` names each environment's store, and a symlinked
+/// manifest runs no hooks (it would run hooks allowed elsewhere against its folder's stores).
+#[test]
+fn the_allowance_covers_the_environments_and_stores_and_no_symlinked_manifest() {
+    let (t, _) = marker_project("");
+    let manifest = fs::read_to_string(t.path("envmint.toml")).unwrap();
+    let grown = manifest.replace(
+        "[environments.production]\nfile = \".env\"\n",
+        "[environments.production]\nfile = \".env\"\n[environments.staging]\nfile = \".env.staging\"\n",
+    );
+    let out = t
+        .write("envmint.toml", &grown)
+        .args(["rotate", "production", "--key", "DB_PASSWORD"])
+        .status(77);
+    assert!(!out.exists("hook-ran"));
+    let out = out
+        .then()
+        .args([
+            "rotate",
+            "production",
+            "--key",
+            "DB_PASSWORD",
+            "--allow-hooks",
+        ])
+        .status(0);
+    crate::common::assert_stderr_has(&out, "against environment staging: ");
+    assert_eq!(out.read("hook-ran"), "set\n");
+    // The same manifest through a symlink, from another folder: refused, nothing run.
+    fs::create_dir(out.path("other")).unwrap();
+    std::os::unix::fs::symlink(out.path("envmint.toml"), out.path("other/envmint.toml")).unwrap();
+    fs::write(out.path("other/.env"), fs::read(out.path(".env")).unwrap()).unwrap();
+    let out = out
+        .then()
+        .cwd("other")
+        .args([
+            "rotate",
+            "production",
+            "--key",
+            "DB_PASSWORD",
+            "--allow-hooks",
+        ])
+        .status(77);
+    crate::common::assert_stderr_has(&out, "a manifest that is not a symlink");
+    assert!(!out.exists("other/hook-ran"));
+}
+
+/// `--allow-hooks` shows every hook in full (no cut at 200 characters) with bidirectional and
+/// control characters escaped; a hook's output is capped per stream, and the cut is said.
+#[test]
+fn the_hook_listing_is_whole_and_escaped_and_hook_output_is_capped() {
+    let long = format!("echo {} > /dev/null", "x".repeat(300));
+    let hooks = format!(
+        "test = '{long}; printf \"a\\u202eb\\n\" > /dev/null; head -c 3000000 /dev/zero | tr \"\\\\0\" a'\n"
+    );
+    let manifest = format!(
+        "[environments.production]\nfile = \".env\"\n[secrets.DB_PASSWORD]\nkind = \"alnum\"\n\
+         length = 32\nrole = \"credential\"\n[secrets.DB_PASSWORD.hooks]\nset = 'true # \u{202e}evil'\n{hooks}"
+    );
+    let t = Test::new().write("envmint.toml", manifest);
+    let config = t.path("config");
+    let out = t
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["bootstrap", "production"])
+        .status(0)
+        .then()
+        .args(["rotate", "--key", "DB_PASSWORD", "--allow-hooks"])
+        .status(0);
+    let err = out.stderr();
+    assert!(err.contains(&long), "the long hook was cut");
+    assert!(
+        err.contains("true # \\u{202e}evil"),
+        "{}",
+        &err[..err.len().min(2000)]
+    );
+    assert!(!err.contains('\u{202e}'));
+    assert!(
+        err.contains(
+            "[envmint: the hook's stdout was cut after 1048576 bytes; 1951424 more bytes not shown]"
+        ),
+        "{}",
+        &err[err.len().saturating_sub(500)..]
+    );
+    assert!(err.len() < 1_100_000, "{} bytes of stderr", err.len());
+}
+
+/// The allowance file is trusted only when it is the user's own regular file that others
+/// cannot write: a symlink or a group-writable one is refused.
+#[test]
+fn an_allowance_file_others_may_write_or_a_symlinked_one_is_refused() {
+    let (t, config) = marker_project("");
+    let file = config.join("envmint/allow-hooks");
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o664)).unwrap();
+    let out = t
+        .args(["rotate", "production", "--key", "DB_PASSWORD"])
+        .status(77);
+    crate::common::assert_stderr_has(
+        &out,
+        "the hooks allowance file is another user's, or others may write it",
+    );
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
+    fs::rename(&file, config.join("elsewhere")).unwrap();
+    std::os::unix::fs::symlink(config.join("elsewhere"), &file).unwrap();
+    let out = out
+        .then()
+        .args(["rotate", "production", "--key", "DB_PASSWORD"])
+        .status(77);
+    crate::common::assert_stderr_has(&out, "the hooks allowance file is a symlink");
+    assert!(!out.exists("hook-ran"));
+}

@@ -6,8 +6,11 @@
 //! root: `load_manifest`), and only once the user allowed this manifest's hooks on this
 //! machine (`--allow-hooks`, which prints every hook first), as `direnv allow` does: the
 //! allowance is the digest of every hook ([`envmint::manifest::hooks_digest`]) with the
-//! manifest's path, in `$XDG_CONFIG_HOME/envmint/allow-hooks`. A pull request that adds or
-//! changes a hook makes a new digest, so nothing it wrote runs until someone allows it again.
+//! digest of what they run against (each environment's name and resolved store file, the
+//! declared secrets that pass a client redirection) and the manifest's resolved path, in
+//! `$XDG_CONFIG_HOME/envmint/allow-hooks`. A pull request that adds or changes a hook, an
+//! environment or a store makes a new digest, so nothing it wrote runs until someone allows it
+//! again; a symlinked manifest runs no hooks.
 
 pub mod runner;
 pub mod session;
@@ -53,6 +56,19 @@ pub fn check_allowed(ctx: &Context, manifest: &Manifest, cwd: &Path, allow: bool
     let Some((line, existing)) = allowance(ctx, manifest, cwd)? else {
         return Ok(());
     };
+    // A symlinked manifest would run the hooks of the file it points to (allowed there)
+    // against the stores of the folder the link is in.
+    if let Source::File(p) = manifest.source()
+        && std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink())
+    {
+        return Err(Error::Refused {
+            path: p.clone(),
+            reason: "its hooks run only from a manifest that is not a symlink (a link would run \
+                     hooks allowed for the file it points to against other stores)"
+                .into(),
+            hint: Some("run envmint with --manifest naming the real file".into()),
+        });
+    }
     if existing.lines().any(|l| l == line) {
         return Ok(());
     }
@@ -74,6 +90,14 @@ pub fn check_allowed(ctx: &Context, manifest: &Manifest, cwd: &Path, allow: bool
     for (who, stage, text) in listed(manifest) {
         say!("  {who} {stage}: {}", one_line(text));
     }
+    let (dir, _) = manifest_paths(manifest, cwd);
+    for env in manifest.environments() {
+        say!(
+            "  against environment {}: {}",
+            env.name,
+            resolved(&dir.join(env.store_path())).display()
+        );
+    }
     let Some(file) = file else {
         return Err(Error::cant_create(
             Path::new("$XDG_CONFIG_HOME/envmint/allow-hooks"),
@@ -94,17 +118,57 @@ pub fn check_allowed(ctx: &Context, manifest: &Manifest, cwd: &Path, allow: bool
 }
 
 /// The allowance line of `manifest`'s hooks and the allowance file's text; `None` without hooks.
+/// The line holds the digest of every hook, the digest of what they run against
+/// ([`scope_digest`]) and the manifest's resolved path.
 fn allowance(ctx: &Context, manifest: &Manifest, cwd: &Path) -> Result<Option<(String, String)>> {
     let Some(digest) = envmint::manifest::hooks_digest(manifest) else {
         return Ok(None);
     };
     let (_, path) = manifest_paths(manifest, cwd);
-    let line = format!("{digest} {}", path.display());
+    let scope = scope_digest(manifest, cwd);
+    let line = format!("{digest} {scope} {}", path.display());
     let existing = match allowance_file(ctx) {
         Some(f) => read_allowances(&f)?,
         None => String::new(),
     };
     Ok(Some((line, existing)))
+}
+
+/// What allowed hooks run against, as a digest: each environment's name and store file (its
+/// symlinks resolved), and the declared secrets that pass a client redirection to hooks
+/// ([`envmint::hooks::env::redirects`]). A new environment, another store, or a newly declared
+/// `PGHOST` needs a new allowance, as a changed hook does.
+fn scope_digest(manifest: &Manifest, cwd: &Path) -> String {
+    use sha2::Digest as _;
+    let mut h = sha2::Sha256::new();
+    let mut field = |text: &str| {
+        h.update((text.len() as u64).to_be_bytes());
+        h.update(text.as_bytes());
+    };
+    let (dir, _) = manifest_paths(manifest, cwd);
+    for env in manifest.environments() {
+        field("environment");
+        field(&env.name);
+        field(&resolved(&dir.join(env.store_path())).to_string_lossy());
+        for d in manifest.secrets_for(&env.name) {
+            if envmint::hooks::env::redirects(&d.key) {
+                field("passes");
+                field(&d.key);
+            }
+        }
+    }
+    hex::encode(h.finalize())
+}
+
+/// `path` with its symlinks resolved as far as it exists (a store not made yet: its folder).
+fn resolved(path: &Path) -> PathBuf {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return p;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) => resolved(parent).join(name),
+        _ => path.to_path_buf(),
+    }
 }
 
 /// Whether `manifest`'s hooks (if any) are allowed on this machine, as they are now.
@@ -289,27 +353,46 @@ pub fn listed(manifest: &Manifest) -> Vec<(String, &'static str, &str)> {
     out
 }
 
-/// A hook's text on one line, for listings: newlines shown as `⏎`, control characters
-/// escaped, at most 200 characters.
+/// A hook's text on one line, for listings, in full: newlines shown as ` ⏎ `, control
+/// characters and the invisible ones that can make text read differently from what runs
+/// (bidirectional overrides and isolates, zero-width characters, the byte order mark) escaped
+/// as `\u{..}`. The user allows what this shows, so none of it is cut or hidden.
 pub fn one_line(text: &str) -> String {
     let mut out = String::new();
-    for (i, c) in text.trim().chars().enumerate() {
-        if i >= 200 {
-            out.push('…');
-            break;
-        }
+    for c in text.trim().chars() {
         match c {
             '\n' => out.push_str(" ⏎ "),
-            c if c.is_control() => out.extend(c.escape_debug()),
+            c if c.is_control() || is_invisible(c) => out.extend(c.escape_unicode()),
             c => out.push(c),
         }
     }
     out
 }
 
+/// Characters that change how text around them is shown without being seen themselves.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2069}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{E0000}'..='\u{E007F}'
+    )
+}
+
 /// The environment a hook gets from `doc`: every key of the file with `${VAR}` expanded, as
 /// `envmint run` gives them (the file's values win over the caller's; variables that make
-/// programs load code, and envmint's own secrets, held back; a value with a NUL left out).
+/// programs load code, and envmint's own secrets, held back; a value with a NUL left out);
+/// variables that point a client elsewhere ([`envmint::hooks::env::redirects`]: `PGHOST`,
+/// `REDISCLI_AUTH`, ...) only when `env` declares them under `[secrets]`.
 pub fn store_vars(
     ctx: &Context,
     manifest: &Manifest,
@@ -327,9 +410,13 @@ pub fn store_vars(
         }
     };
     let expanded = interpolate::expand(doc, &outside, Outside::Loses);
+    let passed = |key: &str| {
+        !envmint::hooks::env::redirects(key)
+            || manifest.secrets_for(&env.name).any(|d| d.key == key)
+    };
     entries
         .iter()
-        .filter(|e| !export::startup::is_startup_variable(e.key))
+        .filter(|e| !export::startup::is_startup_variable(e.key) && passed(e.key))
         .map(|e| (e.key, expanded.value(e.key, e.value)))
         .filter(|(k, v)| !v.contains('\0') && !k.starts_with("ENVMINT_"))
         .map(|(k, v)| (k.to_string(), Zeroizing::new(v.to_string())))

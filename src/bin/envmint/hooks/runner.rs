@@ -117,24 +117,29 @@ pub fn run(hook: &Hook<'_>) -> (Ended, Duration) {
     let group = rustix::process::Pid::from_raw(child.id() as i32);
     let (done_tx, done_rx) = mpsc::channel::<()>();
     let mut readers = 0;
-    for pipe in [
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    ]
-    .into_iter()
-    .flatten()
-    {
+    for (label, pipe) in [
+        (
+            "stdout",
+            child
+                .stdout
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        ),
+        (
+            "stderr",
+            child
+                .stderr
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        ),
+    ] {
+        let Some(pipe) = pipe else { continue };
         let mut redactor = Redactor::new(hook.redact.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let tx = done_tx.clone();
         readers += 1;
         std::thread::spawn(move || {
-            pass_through(pipe, &mut redactor);
+            let mut sink = std::io::stderr();
+            pass_through(pipe, &mut redactor, label, OUTPUT_CAP, &mut sink);
             let _ = tx.send(());
         });
     }
@@ -199,10 +204,23 @@ pub fn run(hook: &Hook<'_>) -> (Ended, Duration) {
     (ended, started.elapsed())
 }
 
-/// Copies `pipe` to envmint's stderr through `redactor` until it closes.
-fn pass_through(mut pipe: Box<dyn Read + Send>, redactor: &mut Redactor) {
+/// How much of each of a hook's streams is shown: a hook that loops printing cannot fill the
+/// log of a scheduled job, nor envmint's memory.
+pub const OUTPUT_CAP: u64 = 1024 * 1024;
+
+/// Copies `pipe` (the hook's `label`: stdout or stderr) to envmint's stderr through `redactor`
+/// until it closes, at most `cap` bytes of it; the rest is read and dropped (the hook never
+/// blocks on a full pipe), and a line says how much was cut.
+fn pass_through(
+    mut pipe: Box<dyn Read + Send>,
+    redactor: &mut Redactor,
+    label: &str,
+    cap: u64,
+    sink: &mut dyn Write,
+) {
     let mut buf = Zeroizing::new(vec![0u8; 8192]);
     let mut out = Vec::with_capacity(8192);
+    let mut seen: u64 = 0;
     loop {
         let n = match pipe.read(&mut buf[..]) {
             Ok(0) => break,
@@ -210,11 +228,22 @@ fn pass_through(mut pipe: Box<dyn Read + Send>, redactor: &mut Redactor) {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(_) => break,
         };
-        out.clear();
-        redactor.feed(&buf[..n], &mut out);
-        let _ = std::io::stderr().lock().write_all(&out);
+        let shown = usize::try_from(cap.saturating_sub(seen)).map_or(n, |left| left.min(n));
+        seen += n as u64;
+        if shown > 0 {
+            out.clear();
+            redactor.feed(&buf[..shown], &mut out);
+            let _ = sink.write_all(&out);
+        }
     }
     out.clear();
     redactor.finish(&mut out);
-    let _ = std::io::stderr().lock().write_all(&out);
+    let _ = sink.write_all(&out);
+    if seen > cap {
+        let _ = writeln!(
+            sink,
+            "\n[envmint: the hook's {label} was cut after {cap} bytes; {} more bytes not shown]",
+            seen - cap
+        );
+    }
 }
