@@ -21,10 +21,8 @@ pub fn run(ctx: &mut Context, args: KeygenArgs) -> Result<Exit> {
     match &args.output {
         Some(path) => {
             write_new(ctx, path, pair.text.expose_secret().as_bytes())?;
+            // Only this line, as age-keygen: scripts read the public key from it.
             say!("Public key: {}", pair.recipient);
-            if let Ok(cwd) = ctx.cwd() {
-                crate::output::warn_unignored(path, false, cwd);
-            }
         }
         None => {
             crate::output::check_stdout()?;
