@@ -968,7 +968,8 @@ fn a_sealed_store_is_decrypted_once_per_run_when_no_hook_has_work() {
          [\"{recipient}\"]\n[environments.staging]\nfile = \".env.staging\"\n\
          [secrets.SECRET_KEY]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"30d\"\n\
          [secrets.DB_PASSWORD]\nrole = \"credential\"\nrotate_every = \"365d\"\n\
-         [secrets.DB_PASSWORD.hooks]\nset = 'echo set'\nretire = 'echo retire'\n"
+         [secrets.DB_PASSWORD.hooks]\nset = 'printf %s \"$ENVMINT_NEW\" > got-new'\n\
+         retire = 'echo retire'\n"
     );
     let t = Test::new();
     let config = t.path("config");
@@ -997,6 +998,27 @@ fn a_sealed_store_is_decrypted_once_per_run_when_no_hook_has_work() {
             out.stderr()
         );
     }
+    // Hooks on a sealed store: the set hook gets the new value, which the store then holds.
+    let out = out
+        .then()
+        .args([
+            "rotate",
+            "production",
+            "--key",
+            "DB_PASSWORD",
+            "--allow-hooks",
+            "--at",
+            &at,
+        ])
+        .status(0);
+    let got = out.read("got-new");
+    assert!(got.len() >= 32, "{}", out.stderr());
+    assert!(!out.stderr().contains(&got));
+    let out = out
+        .then()
+        .args(["get", "production", "DB_PASSWORD"])
+        .status(0);
+    assert_eq!(out.stdout().trim(), got);
 }
 
 /// Every `set` hook of the README's PostgreSQL recipes (the toml blocks that write
@@ -1364,4 +1386,60 @@ fn an_allowance_file_others_may_write_or_a_symlinked_one_is_refused() {
         .status(77);
     crate::common::assert_stderr_has(&out, "the hooks allowance file is a symlink");
     assert!(!out.exists("hook-ran"));
+}
+
+/// `alternate` with `retire`: the retire hook gets the user **not** in use (whose password the
+/// retired value is), never the live one. A failing retire hook keeps the value and holds that
+/// store out of the run, and the summary and `--json` say so; fixed, the next run retires it.
+#[test]
+fn alternate_retire_gets_the_user_not_in_use_and_a_failed_retire_is_reported() {
+    let manifest = "[environments.production]\nfile = \".env\"\n[secrets.SESSION]\nkind = \"hex\"\n\
+        bytes = 32\nrotate_every = \"1d\"\n[secrets.DB_PASSWORD]\nkind = \"alnum\"\nlength = 32\n\
+        role = \"credential\"\noverlap = \"1d\"\n\
+        alternate = { user = \"DB_USER\", names = [\"app_blue\", \"app_green\"] }\n\
+        [secrets.DB_PASSWORD.hooks]\n\
+        set = 'echo \"set $ENVMINT_USER\" >> hook-ran'\n\
+        retire = 'echo \"retire $ENVMINT_USER\" >> hook-ran; test ! -e fail-retire'\n";
+    let t = Test::new().write("envmint.toml", manifest);
+    let config = t.path("config");
+    let out = t
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["bootstrap", "production"])
+        .status(0)
+        .then()
+        .args(["rotate", "--key", "DB_PASSWORD", "--allow-hooks"])
+        .status(0);
+    assert_eq!(out.read("hook-ran"), "set app_blue\n");
+    assert_eq!(
+        value(&out.read(".env"), "DB_USER").as_deref(),
+        Some("app_blue")
+    );
+    fs::write(out.path("fail-retire"), "").unwrap();
+    let at = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 3)).to_string();
+    let before = out.read(".env");
+    let out = out.then().args(["rotate", "--due", "--at", &at]).status(1);
+    assert_eq!(out.read("hook-ran"), "set app_blue\nretire app_green\n");
+    crate::common::assert_stderr_has(&out, "production: .env (held: a retire hook failed");
+    crate::common::assert_stderr_has(&out, "DB_PASSWORD: the retire hook failed (exit status 1)");
+    assert_eq!(out.read(".env"), before, "nothing rotated or removed");
+    let out = out
+        .then()
+        .args(["rotate", "--due", "--at", &at, "--json"])
+        .status(1);
+    let json = out.json();
+    let env = &json["environments"][0];
+    assert_eq!(env["environment"], "production");
+    assert_eq!(env["held"], true);
+    assert_eq!(env["hooks"][0]["stage"], "retire");
+    assert_eq!(env["hooks"][0]["status"], "failed");
+    // Fixed: the retire hook runs again, the value goes, the due key is rotated.
+    fs::remove_file(out.path("fail-retire")).unwrap();
+    let out = out.then().args(["rotate", "--due", "--at", &at]).status(0);
+    assert!(
+        out.read("hook-ran")
+            .ends_with("retire app_green\nretire app_green\nretire app_green\n")
+    );
+    let text = out.read(".env");
+    assert!(!text.contains("DB_PASSWORD_PREVIOUS"), "{text}");
+    assert_ne!(value(&text, "SESSION"), value(&before, "SESSION"));
 }
