@@ -688,8 +688,10 @@ pub fn reencrypt(
     let decls: Vec<&SecretDecl> = run
         .manifest
         .secrets_for(&env.name)
-        .filter(|d| rotated.contains(&d.key))
+        // The hook first: `rotated` is searched only for the few secrets that have one (each
+        // of 10,000 secrets searched among 1,000 rotated keys took 40% of a `rotate --due`).
         .filter(|d| d.hooks.as_ref().is_some_and(|h| h.reencrypt.is_some()))
+        .filter(|d| rotated.contains(&d.key))
         .collect();
     if decls.is_empty() {
         return Ok(changes);
