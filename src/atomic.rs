@@ -70,6 +70,8 @@ use zeroize::Zeroizing;
 use crate::error::{FileError, FileKind, FileProblem, Op};
 use crate::{Error, Result};
 
+pub mod error;
+
 pub use lock::{Clock, DEFAULT_LOCK_TIMEOUT, LockWait, SLOW_LOCK, SystemClock};
 pub use within::{Refused, Within};
 

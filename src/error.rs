@@ -1,31 +1,39 @@
-//! The errors of envmint, typed per area, and the one mapping from an error to its exit code.
+//! The one error type of envmint, gathering the areas' errors, and the one mapping from an
+//! error to its exit code.
 //!
-//! An error here is data: what went wrong, where, and the values needed to say it (paths, line
+//! Each area owns its error, next to where it is raised: [`FileError`] in `atomic::error`
+//! (reading, creating, locking and replacing files), [`DotenvError`] in `dotenv::error` (a
+//! dotenv file that cannot be read or edited, [`crate::dotenv::EditError`] among them),
+//! [`ManifestError`] and [`UnknownEnvironment`] in `manifest::error` (a manifest missing,
+//! untrusted or malformed), [`SizeProblem`] in `generate::error` (a size that cannot be
+//! honoured, on the command line or in a manifest), [`crate::seal::SealError`] in
+//! `seal::error`. They are re-exported here, so `crate::error::FileError` still names them. An
+//! area's error imports nothing above it; this file imports the areas' errors, never the areas.
+//! A new area adds one variant to [`Error`] and one arm to [`Error::exit`].
+//!
+//! An error is data: what went wrong, where, and the values needed to say it (paths, line
 //! numbers, sizes, uids, `io::Error`s). It never carries a secret value. The sentences a user
 //! reads, `error: ...` and the `hint: ...` line, are written by the binary
-//! (`src/bin/envmint/report.rs`), in one place, as rage's binary adds the advice to its
+//! (`src/bin/envmint/report/`), in one place, as rage's binary adds the advice to its
 //! library's typed errors.
-//!
-//! Areas: [`FileError`] (reading, creating, locking and replacing files), [`DotenvError`] (a
-//! dotenv file that cannot be read or edited, [`crate::dotenv::EditError`] among them),
-//! [`ManifestError`] (a manifest missing, untrusted or malformed), [`UnknownEnvironment`],
-//! [`SizeProblem`] (a size that cannot be honoured, on the command line or in a manifest). A
-//! new area adds one variant to [`Error`] and one arm to [`Error::exit`].
 //!
 //! The variants that carry free text ([`Error::Usage`], [`Error::Data`],
 //! [`Error::MissingInput`], [`Error::CantCreate`], [`Error::Entropy`]) are built only by the
 //! binary, for its own arguments and environment (`--manifest`, `ENVMINT_LOCK_TIMEOUT`, the
-//! working folder, `init`'s `.gitignore`): the library builds none.
-//!
-//! Places left for what comes next: a decryption refusal belongs to the seal area's own variant
-//! of [`Error`], mapped to [`Exit::NoPerm`] (77); `run` passes its child's status on as
-//! [`Exit::Child`] (a status is a command's result, not an error).
+//! working folder, `init`'s `.gitignore`): the library builds none. `run` passes its child's
+//! status on as [`Exit::Child`] (a status is a command's result, not an error).
 
-use crate::generate::{SizeUnit, Spec, SpecError};
-use std::fmt;
+pub use crate::atomic::error::{Direction, FileError, FileKind, FileProblem, Op};
+pub use crate::dotenv::error::{DotenvError, DotenvProblem};
+pub use crate::generate::error::{SizeInManifest, SizeProblem};
+pub use crate::location::Location;
+pub use crate::manifest::error::{
+    BadMode, EnvList, Expected, FileRefusal, ManifestError, ManifestProblem, ModeRefusal, NameOf,
+    SealingProblem, UnknownEnvironment, UnknownField, ValueType,
+};
+use crate::seal::error::SealError;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// Process exit codes, sysexits-style, shared by every command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,36 +75,6 @@ impl Exit {
             Exit::Busy => 75,
             Exit::NoPerm => 77,
             Exit::Child(status) => status,
-        }
-    }
-}
-
-/// Where in which input a data error was found.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Location {
-    /// The file, when the data came from one.
-    pub path: Option<PathBuf>,
-    /// The 1-based line, when known.
-    pub line: Option<usize>,
-}
-
-impl Location {
-    /// A location in `path` at 1-based `line`.
-    pub fn new(path: impl Into<PathBuf>, line: Option<usize>) -> Self {
-        Location {
-            path: Some(path.into()),
-            line,
-        }
-    }
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.path, self.line) {
-            (Some(p), Some(l)) => write!(f, "{}:{}", p.display(), l),
-            (Some(p), None) => write!(f, "{}", p.display()),
-            (None, Some(l)) => write!(f, "line {l}"),
-            (None, None) => f.write_str("<input>"),
         }
     }
 }
@@ -167,205 +145,11 @@ pub enum Error {
     },
     /// A sealed file or key refused or malformed: the seal area (exit 77 for a decryption
     /// refusal, 65 for bad data; see [`crate::seal::SealError::exit`]).
-    Seal(crate::seal::SealError),
+    Seal(SealError),
 }
 
-/// What envmint was doing to a file when it failed. The binary turns it into the verb of the
-/// message ("cannot sync the folder"); [`Op::direction`] decides the exit code of an OS error.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Op {
-    /// Reading an input (a dotenv file, the working folder).
-    Read,
-    /// Reading the manifest: the same, with advice about `--manifest`.
-    ReadManifest,
-    /// Looking at a path or a symlink before writing.
-    Inspect,
-    /// Opening a target's folder to lock it.
-    OpenFolder,
-    /// Taking the lock on a folder.
-    Lock,
-    /// Creating the temporary file.
-    Create,
-    /// Writing the temporary file.
-    Write,
-    /// `fsync` of the temporary file.
-    Sync,
-    /// `fsync` of the folder after a rename.
-    SyncFolder,
-    /// Renaming the temporary file over the target.
-    Replace,
-    /// Setting the new file's mode.
-    SetMode,
-    /// Giving the new file the old one's owner and group.
-    KeepOwner,
-    /// Listing the old file's extended attributes.
-    ListXattrs,
-    /// Reading one of them.
-    ReadXattrs,
-    /// Setting one of them on the new file (the attribute's name is in the message).
-    KeepXattrs,
-    /// Following a symlink.
-    FollowSymlink,
-    /// Writing to standard output.
-    WriteStdout,
-    /// Removing a file (`seal --remove-plaintext`).
-    Remove,
-}
-
-/// Which exit codes an OS error during an [`Op`] maps to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Direction {
-    /// A missing input is exit 66, a refused one 77, anything else 74.
-    Input,
-    /// A missing folder, a refused permission or a read-only file system is exit 73 (the output
-    /// cannot be created), anything else (a full disk) 74.
-    Output,
-    /// A refused permission is 77, anything else as [`Direction::Output`].
-    Ownership,
-    /// Always exit 74: the kinds that would mean something else cannot occur there.
-    Plain,
-}
-
-impl Op {
-    /// How an OS error during this operation is classified.
-    pub fn direction(self) -> Direction {
-        match self {
-            Op::Read | Op::ReadManifest => Direction::Input,
-            Op::Inspect
-            | Op::OpenFolder
-            | Op::Create
-            | Op::Write
-            | Op::Sync
-            | Op::Replace
-            | Op::SetMode
-            | Op::Remove
-            | Op::ListXattrs
-            | Op::ReadXattrs => Direction::Output,
-            Op::KeepOwner => Direction::Ownership,
-            Op::Lock | Op::SyncFolder | Op::KeepXattrs | Op::FollowSymlink | Op::WriteStdout => {
-                Direction::Plain
-            }
-        }
-    }
-}
-
-/// A file that could not be read, created, locked or replaced.
-#[derive(Debug)]
-pub struct FileError {
-    /// The file (or folder, for a lock or an unwritable folder) the error is about.
-    pub path: PathBuf,
-    /// What envmint was doing.
-    pub op: Op,
-    /// What went wrong.
-    pub problem: FileProblem,
-}
-
-/// What went wrong with a file.
-#[derive(Debug)]
-pub enum FileProblem {
-    /// The operating system refused; the exit code follows [`Op::direction`].
-    Os(io::Error),
-    /// The path is a directory, FIFO, device or socket (65 when read, 73 when replaced).
-    NotRegular {
-        /// What it is instead, when it was looked at.
-        kind: Option<FileKind>,
-    },
-    /// The file is larger than envmint reads (65).
-    TooLarge {
-        /// Its size in bytes.
-        size: u64,
-        /// The limit in bytes.
-        limit: u64,
-    },
-    /// The file grew past the limit while it was read (65).
-    GrewPastLimit {
-        /// The limit in bytes.
-        limit: u64,
-    },
-    /// A symlink owned by another user, which envmint does not follow (77).
-    UntrustedSymlink {
-        /// The link's owner.
-        owner: u32,
-        /// The effective user.
-        euid: u32,
-    },
-    /// A symlink whose target has no file name, such as `/` or `..` (73, or 65 when read).
-    SymlinkNotAFile {
-        /// Where it points.
-        points_at: PathBuf,
-    },
-    /// A symlink loop, or a chain too long to follow (73, or 65 when read).
-    SymlinkLoop,
-    /// The path names no file, such as `.` (73, or 65 when read).
-    NotAFileName,
-    /// A symlink changed each time the lock was taken (73).
-    SymlinkKeepsChanging,
-    /// The folder refuses new files, so no temporary file can be made in it (73).
-    FolderNotWritable {
-        /// The file that was to be written there.
-        name: String,
-        /// The operating system's error.
-        source: io::Error,
-    },
-    /// Another process holds the lock on the folder `path` (75).
-    Busy {
-        /// How long this process waited.
-        waited: Duration,
-    },
-    /// An internal request named no file (73); kept rather than a panic.
-    NothingRequested,
-    /// The file really written, every symlink resolved, lies outside the folder the write is
-    /// bound to, and the user did not allow it (77): see [`crate::atomic::Within`].
-    Outside {
-        /// The file it really names.
-        target: PathBuf,
-        /// The folder, resolved.
-        folder: PathBuf,
-    },
-    /// The file really written is inside a `.git` folder that the path, as named, is not in:
-    /// a symlink leads there (77).
-    InsideGit {
-        /// The file it really names.
-        target: PathBuf,
-    },
-    /// A secret write reached, through a symlink, a file that git tracks (77): a committed
-    /// `.env.production.local -> .env.example` would put the secrets in the next commit.
-    TrackedThroughLink {
-        /// The file it really names.
-        target: PathBuf,
-    },
-}
-
-/// What a non-regular file is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FileKind {
-    /// A directory.
-    Directory,
-    /// A named pipe.
-    Fifo,
-    /// A character or block device.
-    Device,
-    /// A Unix socket.
-    Socket,
-    /// Anything else that is not a regular file.
-    Other,
-}
-
+/// The exit codes of the areas' errors: the one mapping, beside [`Error::exit`].
 impl FileError {
-    /// An error of `op` on `path`.
-    pub fn new(path: impl Into<PathBuf>, op: Op, problem: FileProblem) -> Self {
-        FileError {
-            path: path.into(),
-            op,
-            problem,
-        }
-    }
-
-    /// The OS error `source` met during `op` on `path`.
-    pub fn os(path: impl Into<PathBuf>, op: Op, source: io::Error) -> Self {
-        FileError::new(path, op, FileProblem::Os(source))
-    }
-
     /// The exit code: decided by the problem, and for an OS error by the operation's direction
     /// and the error's kind.
     pub fn exit(&self) -> Exit {
@@ -395,6 +179,44 @@ impl FileError {
     }
 }
 
+impl ManifestError {
+    /// The exit code: 66 for a missing manifest, 77 for an untrusted one, else 65.
+    pub fn exit(&self) -> Exit {
+        match self.problem {
+            ManifestProblem::NotFound
+            | ManifestProblem::DanglingSymlink { .. }
+            | ManifestProblem::RemovedWhileRead => Exit::NoInput,
+            ManifestProblem::Untrusted { .. }
+            | ManifestProblem::Outside { .. }
+            | ManifestProblem::InsideGit { .. } => Exit::NoPerm,
+            _ => Exit::DataErr,
+        }
+    }
+}
+
+impl SealError {
+    /// The exit code.
+    pub fn exit(&self) -> Exit {
+        match self {
+            SealError::NoIdentity { .. }
+            | SealError::NoMatch { .. }
+            | SealError::WrongPassphrase { .. }
+            | SealError::NoPassphrase { .. }
+            | SealError::RecipientsChanged { .. }
+            | SealError::UnpinnedChanged { .. }
+            | SealError::LocksOut { .. }
+            | SealError::StoreGone { .. }
+            | SealError::Plugin { .. }
+            | SealError::UntrustedRecipients { .. } => Exit::NoPerm,
+            SealError::ExcessiveWork { .. }
+            | SealError::Malformed { .. }
+            | SealError::TooLarge { .. }
+            | SealError::BadPin { .. }
+            | SealError::BadKey { .. } => Exit::DataErr,
+        }
+    }
+}
+
 /// The exit code of an OS error of `kind` in an operation of `direction`.
 fn os_exit(direction: Direction, kind: io::ErrorKind) -> Exit {
     use io::ErrorKind as K;
@@ -407,472 +229,6 @@ fn os_exit(direction: Direction, kind: io::ErrorKind) -> Exit {
             K::NotFound | K::PermissionDenied | K::ReadOnlyFilesystem,
         ) => Exit::CantCreate,
         _ => Exit::Io,
-    }
-}
-
-/// A dotenv file that envmint will not read or edit (exit 65). The file is left as it was.
-#[derive(Debug)]
-pub struct DotenvError {
-    /// The file.
-    pub path: PathBuf,
-    /// What is wrong with it.
-    pub problem: DotenvProblem,
-}
-
-/// What is wrong with a dotenv file.
-#[derive(Debug)]
-pub enum DotenvProblem {
-    /// The bytes are not UTF-8; `line` holds the first bad byte.
-    NotUtf8 {
-        /// 1-based.
-        line: usize,
-    },
-    /// The file has content but no line reads `KEY=value`, so it is probably the wrong file.
-    NotADotenvFile {
-        /// The first line with content.
-        line: usize,
-        /// The manifest's name for the environment whose `file` it is.
-        environment: String,
-    },
-    /// The document refused an edit.
-    Edit(crate::dotenv::EditError),
-    /// The file is the manifest under another name (a link), so secrets written there would be
-    /// committed with it.
-    IsTheManifest {
-        /// The manifest's name for the environment whose `file` it is.
-        environment: String,
-    },
-}
-
-impl DotenvError {
-    /// The 1-based line the problem is on, when there is one.
-    pub fn line(&self) -> Option<usize> {
-        match &self.problem {
-            DotenvProblem::NotUtf8 { line } | DotenvProblem::NotADotenvFile { line, .. } => {
-                Some(*line)
-            }
-            DotenvProblem::Edit(e) => e.line(),
-            DotenvProblem::IsTheManifest { .. } => None,
-        }
-    }
-}
-
-/// A manifest that cannot be used: missing (66), untrusted (77) or malformed (65).
-#[derive(Debug)]
-pub struct ManifestError {
-    /// The manifest file.
-    pub path: PathBuf,
-    /// The 1-based line of the problem, when it is on one.
-    pub line: Option<usize>,
-    /// What is wrong.
-    pub problem: ManifestProblem,
-}
-
-/// What is wrong with a manifest. Names in it (keys, fields, tables) are as shown to users:
-/// cut to 40 characters, control characters escaped.
-#[derive(Debug)]
-pub enum ManifestProblem {
-    /// `--manifest FILE` names nothing (66).
-    NotFound,
-    /// `envmint.toml` is a symlink to nothing (66): envmint does not fall back to the preset.
-    DanglingSymlink {
-        /// Where the link points.
-        points_at: PathBuf,
-    },
-    /// The file went away between the check and the read (66).
-    RemovedWhileRead,
-    /// A found manifest owned by another user (77), as git refuses "dubious ownership".
-    Untrusted {
-        /// The owner of the file, or of the symlink's target.
-        owner: u32,
-        /// The effective user.
-        euid: u32,
-        /// Whether `owner` owns the file a symlink points to rather than the path itself.
-        through_symlink: bool,
-        /// The path as found, for the user to pass to `--manifest` (kept whole where the
-        /// message's path is shortened).
-        found: PathBuf,
-    },
-    /// A path of the manifest that, symlinks resolved, leads outside the manifest's folder,
-    /// which the user did not allow (77): see [`crate::manifest::Allow`].
-    Outside {
-        /// The environment.
-        environment: String,
-        /// The field: `file`, `sealed` or `recipients_file`.
-        field: &'static str,
-        /// The path as the manifest gives it (resolved against its folder).
-        path: PathBuf,
-        /// The file it really names, every symlink resolved.
-        target: PathBuf,
-        /// The manifest's folder, resolved.
-        folder: PathBuf,
-    },
-    /// A path of the manifest that, symlinks resolved, leads into a `.git` folder (77): a
-    /// committed `gitdir -> .git` with `file = "gitdir/config"`.
-    InsideGit {
-        /// The environment.
-        environment: String,
-        /// The field: `file`, `sealed` or `recipients_file`.
-        field: &'static str,
-        /// The path as the manifest gives it (resolved against its folder).
-        path: PathBuf,
-        /// The file it really names, every symlink resolved.
-        target: PathBuf,
-    },
-    /// The bytes are not UTF-8 (the line is in [`ManifestError::line`]).
-    NotUtf8,
-    /// TOML syntax, in TOML's words (the first line of its message).
-    Syntax {
-        /// TOML's message.
-        message: String,
-    },
-    /// A table or field given twice.
-    DuplicateKey {
-        /// The key as shown.
-        key: String,
-    },
-    /// No `[environments.NAME]` table.
-    NoEnvironments,
-    /// A field the table does not have (boxed: it is the largest problem, and an error stays
-    /// small to pass around).
-    UnknownField(Box<UnknownField>),
-    /// A secret's size that cannot be honoured (boxed, as above).
-    Size(Box<SizeInManifest>),
-    /// A value of the wrong TOML type.
-    WrongType {
-        /// What the value should be.
-        expected: Expected,
-        /// The field or table as written in messages: `` `kind` ``, `[defaults]`.
-        field: String,
-        /// What it is.
-        found: ValueType,
-        /// A setting to copy, e.g. `kind = "hex"`.
-        example: String,
-    },
-    /// A number field given a negative number.
-    Negative {
-        /// The field as written in messages: `` `bytes` ``.
-        field: String,
-        /// A setting to copy.
-        example: String,
-    },
-    /// A number field given a decimal number.
-    NotWhole {
-        /// The field as written in messages.
-        field: String,
-        /// The number as written.
-        literal: String,
-        /// A setting to copy.
-        example: String,
-    },
-    /// An environment or key name that is not allowed.
-    BadName {
-        /// Which kind of name.
-        of: NameOf,
-        /// The name as shown.
-        name: String,
-        /// Its length in characters when that alone is the problem (over `limit`).
-        too_long: Option<(usize, usize)>,
-    },
-    /// A `mode` that is not allowed.
-    BadMode(BadMode),
-    /// A secret's `environments = [...]` that is not a list of declared names.
-    SecretEnvironments(EnvList),
-    /// An environment's `file` (or `sealed`, `recipients_file`) that envmint will not use.
-    BadFile {
-        /// The field: `file`, `sealed` or `recipients_file`.
-        field: &'static str,
-        /// The `file` as shown (escaped, cut after 100 characters).
-        file: String,
-        /// Why.
-        why: FileRefusal,
-    },
-    /// Both `kind` and `alphabet`.
-    KindAndAlphabet,
-    /// An `alphabet` that is not one (too few distinct characters, not printable ASCII).
-    BadAlphabet(crate::generate::AlphabetError),
-    /// An `alphabet` with a character no dotenv quoting makes safe.
-    UnsafeAlphabet(crate::dotenv::UnsafeChar),
-    /// A `format` without `{value}`, or with it more than once (`count` times).
-    BadFormat {
-        /// How many `{value}` it has.
-        count: usize,
-    },
-    /// A `format` whose text, with the kind's characters, could make a value no dotenv quoting
-    /// writes alike everywhere.
-    UnsafeFormat(crate::dotenv::UnsafeChar),
-    /// More than one of `bytes`, `bits`, `length`.
-    SeveralSizes {
-        /// The kind's name.
-        kind: String,
-        /// The unit the kind counts in.
-        native: SizeUnit,
-    },
-    /// A `kind` that does not exist.
-    UnknownKind {
-        /// The kind as shown.
-        kind: String,
-        /// The known kind closest to it.
-        did_you_mean: Option<&'static str>,
-    },
-    /// A top-level table or setting that is none of `[defaults]`, `[environments]`, `[secrets]`.
-    UnknownTable {
-        /// The name as shown.
-        name: String,
-        /// Whether it is a table (`[name]`) or a setting (`name = ...`).
-        is_table: bool,
-        /// The table it is probably a typo of.
-        did_you_mean: Option<&'static str>,
-        /// The table it belongs under, when it is a known field of one: `[defaults]`,
-        /// `[environments.NAME]` or `[secrets.KEY]`.
-        belongs_under: Option<&'static str>,
-    },
-    /// A duration that does not parse (`rotate_every = "90 days"`).
-    BadPeriod {
-        /// The text as shown.
-        text: String,
-        /// Why, from the duration parser.
-        error: crate::time::DurationError,
-    },
-    /// A sealed environment's fields (`sealed`, `recipients`, `recipients_file`, `armor`).
-    Sealing(SealingProblem),
-    /// A secret's rotation fields (`external`, `overlap`, `previous`).
-    Rotation(crate::manifest::RotationProblem),
-    /// A secret's hooks (`[secrets.KEY.hooks]`, `alternate`, `hook_timeout`) or an
-    /// environment's `after`.
-    Hooks(crate::manifest::HookProblem),
-}
-
-/// What is wrong with a sealed environment's fields in a manifest.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SealingProblem {
-    /// `sealed` without `recipients` or `recipients_file`.
-    NoRecipients {
-        /// The environment.
-        environment: String,
-    },
-    /// A recipient that does not parse; `why` never holds a secret key.
-    BadRecipient {
-        /// Why, from the recipient parser.
-        why: String,
-    },
-    /// `recipients` that is not a list.
-    RecipientsNotAList {
-        /// What it is.
-        found: ValueType,
-    },
-    /// An entry of `recipients` that is not text.
-    RecipientNotText,
-    /// `armor` that is not true or false.
-    ArmorNotBoolean {
-        /// What it is.
-        found: ValueType,
-    },
-    /// `recipients`, `recipients_file` or `armor` without `sealed`.
-    WithoutSealed {
-        /// The field as shown.
-        field: String,
-        /// The environment.
-        environment: String,
-    },
-    /// `sealed` and `file` name the same file.
-    SameFile {
-        /// The environment.
-        environment: String,
-    },
-}
-
-/// A size that cannot be honoured, wherever it was written: the same problem reads as a flag
-/// (`--bytes 16`) on the command line and as a field (`bytes = 16`) in a manifest.
-#[derive(Debug)]
-pub enum SizeProblem {
-    /// A unit the kind does not take, a zero, or a size over the limit.
-    Spec(SpecError),
-    /// A size whose entropy is under [`crate::generate::MIN_BITS`].
-    Weak(Spec),
-}
-
-/// A secret's size in a manifest that cannot be honoured.
-#[derive(Debug)]
-pub struct SizeInManifest {
-    /// The secret's key.
-    pub key: String,
-    /// What is wrong with the size.
-    pub problem: SizeProblem,
-    /// The unit the kind counts in, for the hint that names the default size.
-    pub native: SizeUnit,
-    /// The kind's default size in that unit.
-    pub default: u64,
-}
-
-/// An environment name that the manifest does not declare.
-#[derive(Debug)]
-pub struct UnknownEnvironment {
-    /// The name as given (used in a hint only when it is a valid name).
-    pub name: String,
-    /// The name as shown (cut short, control characters escaped).
-    pub shown: String,
-    /// Whether the name is a valid environment name, so it could be declared.
-    pub valid_name: bool,
-    /// The declared environments.
-    pub declared: Vec<String>,
-    /// The manifest file, or `None` for the built-in preset.
-    pub declared_in: Option<PathBuf>,
-    /// The declared name closest to it.
-    pub did_you_mean: Option<String>,
-}
-
-/// A field of a manifest table that the table does not have.
-#[derive(Debug)]
-pub struct UnknownField {
-    /// The table as written in messages, e.g. `[secrets.A]`.
-    pub table: String,
-    /// The field as shown.
-    pub field: String,
-    /// The known field closest to it.
-    pub did_you_mean: Option<&'static str>,
-    /// The fields the table takes.
-    pub fields: &'static [&'static str],
-}
-
-/// What a manifest value should have been.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Expected {
-    /// A table.
-    Table,
-    /// Text in quotes.
-    Text,
-    /// A whole number.
-    WholeNumber,
-}
-
-/// Why an environment's `file` is refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FileRefusal {
-    /// `file = ""`.
-    Empty,
-    /// A NUL character.
-    Nul,
-    /// Another control character (a line break would forge summary lines).
-    Control,
-    /// Over Linux's `PATH_MAX` or `NAME_MAX`.
-    TooLong {
-        /// The longest path, in bytes.
-        max_path: usize,
-        /// The longest folder or file name, in bytes.
-        max_name: usize,
-    },
-    /// A relative path that climbs out of the manifest's folder.
-    LeavesFolder,
-    /// A path inside `.git`.
-    InsideGit,
-    /// A path that names a folder.
-    Folder,
-    /// The manifest itself.
-    IsManifest,
-}
-
-/// What is wrong with a secret's `environments = [...]`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum EnvList {
-    /// One name in quotes without the brackets (the text, escaped for a TOML string).
-    SingleName(String),
-    /// Another type than a list.
-    NotAList(ValueType),
-    /// `[]`.
-    Empty,
-    /// An entry that is not text.
-    EntryNotText,
-    /// A name no `[environments.NAME]` declares.
-    Undeclared {
-        /// The secret's key.
-        key: String,
-        /// The name as shown.
-        name: String,
-        /// The declared name closest to it.
-        did_you_mean: Option<String>,
-        /// The declared names.
-        declared: Vec<String>,
-        /// Whether it is a valid environment name (so it could be declared).
-        valid_name: bool,
-    },
-}
-
-/// What is wrong with a `mode = "..."`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum BadMode {
-    /// A bare number (`mode = 0640` is a syntax error; `mode = 640` gets here).
-    Number(String),
-    /// Another type than text.
-    WrongType(ValueType),
-    /// Text that is not three or four octal digits (as shown).
-    NotOctal(String),
-    /// A valid mode that is refused (the text as written), and why.
-    Refused(String, ModeRefusal),
-}
-
-/// Why a valid octal mode is refused for a secret file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ModeRefusal {
-    /// setuid, setgid or sticky.
-    SpecialBits,
-    /// Any bit for others.
-    OthersReach,
-    /// No read bit for the owner.
-    OwnerCannotRead,
-    /// Wider than 0640 otherwise.
-    WiderThan0640,
-}
-
-/// Which kind of name a [`ManifestProblem::BadName`] is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NameOf {
-    /// `[environments.NAME]`.
-    Environment,
-    /// `[secrets.KEY]`.
-    Key,
-}
-
-/// The type of a TOML value, for saying what was found instead.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ValueType {
-    /// A string.
-    Text,
-    /// An integer.
-    Number,
-    /// A float.
-    Decimal,
-    /// A boolean.
-    Boolean,
-    /// A date or time.
-    Date,
-    /// An array.
-    List,
-    /// A table.
-    Table,
-}
-
-impl ManifestError {
-    /// A problem on `line` (or on no line) of the manifest at `path`.
-    pub fn new(path: impl Into<PathBuf>, line: Option<usize>, problem: ManifestProblem) -> Self {
-        ManifestError {
-            path: path.into(),
-            line,
-            problem,
-        }
-    }
-
-    /// The exit code: 66 for a missing manifest, 77 for an untrusted one, else 65.
-    pub fn exit(&self) -> Exit {
-        match self.problem {
-            ManifestProblem::NotFound
-            | ManifestProblem::DanglingSymlink { .. }
-            | ManifestProblem::RemovedWhileRead => Exit::NoInput,
-            ManifestProblem::Untrusted { .. }
-            | ManifestProblem::Outside { .. }
-            | ManifestProblem::InsideGit { .. } => Exit::NoPerm,
-            _ => Exit::DataErr,
-        }
     }
 }
 
@@ -1001,8 +357,8 @@ impl Error {
 /// untyped variants) through `to_string()` and `hint()`. The typed areas show as `Debug`; their
 /// sentences are tested where they are written, in the binary's `report.rs`.
 #[cfg(test)]
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Error::Usage { message, .. } => f.write_str(message),
             Error::Data {
@@ -1046,6 +402,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::generate::{SizeUnit, SpecError};
+    use std::time::Duration;
 
     #[test]
     fn exit_codes_are_the_documented_numbers() {

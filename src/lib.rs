@@ -25,7 +25,9 @@
 //! - [`git`]: running git, hardened, and asking it whether a file is tracked.
 //! - [`gitignore`]: the entries `envmint init` makes sure `.gitignore` has.
 //! - [`path`]: paths as shown to people, relative to a base the binary passes.
-//! - [`error`]: the one error type and its exit codes.
+//! - [`error`]: the one error type gathering the areas' errors (`atomic::error`,
+//!   `dotenv::error`, `generate::error`, `manifest::error`, `seal::error`), and its exit codes.
+//! - [`location`]: where in which input a data error was found.
 //! - [`text`]: small text helpers shared by the readers of files (the line of a byte offset).
 //! - [`audit`]: the security checks of `envmint audit`, as findings (never a value).
 //! - [`example`]: `.env.example` from the manifest (declared keys, empty values, comments).
@@ -46,6 +48,7 @@ pub mod git;
 pub mod gitignore;
 pub mod hooks;
 pub mod kv;
+pub mod location;
 pub mod manifest;
 pub mod merge;
 pub mod path;

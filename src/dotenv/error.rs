@@ -1,6 +1,7 @@
 //! Why an edit to a document was refused.
 
 use super::UnsafeChar;
+use std::path::PathBuf;
 
 /// An edit of a [`Document`](super::Document) (`set`, `replace_value`, `append`, `insert_after`,
 /// `remove`, `set_record`) refused. The document is unchanged. The binary words it (naming keys
@@ -65,6 +66,53 @@ impl EditError {
             | EditError::UnsafeValue { .. }
             | EditError::KeyMissing { .. }
             | EditError::InvalidRecord { .. } => None,
+        }
+    }
+}
+
+/// A dotenv file that envmint will not read or edit (exit 65). The file is left as it was.
+#[derive(Debug)]
+pub struct DotenvError {
+    /// The file.
+    pub path: PathBuf,
+    /// What is wrong with it.
+    pub problem: DotenvProblem,
+}
+
+/// What is wrong with a dotenv file.
+#[derive(Debug)]
+pub enum DotenvProblem {
+    /// The bytes are not UTF-8; `line` holds the first bad byte.
+    NotUtf8 {
+        /// 1-based.
+        line: usize,
+    },
+    /// The file has content but no line reads `KEY=value`, so it is probably the wrong file.
+    NotADotenvFile {
+        /// The first line with content.
+        line: usize,
+        /// The manifest's name for the environment whose `file` it is.
+        environment: String,
+    },
+    /// The document refused an edit.
+    Edit(crate::dotenv::EditError),
+    /// The file is the manifest under another name (a link), so secrets written there would be
+    /// committed with it.
+    IsTheManifest {
+        /// The manifest's name for the environment whose `file` it is.
+        environment: String,
+    },
+}
+
+impl DotenvError {
+    /// The 1-based line the problem is on, when there is one.
+    pub fn line(&self) -> Option<usize> {
+        match &self.problem {
+            DotenvProblem::NotUtf8 { line } | DotenvProblem::NotADotenvFile { line, .. } => {
+                Some(*line)
+            }
+            DotenvProblem::Edit(e) => e.line(),
+            DotenvProblem::IsTheManifest { .. } => None,
         }
     }
 }

@@ -109,7 +109,7 @@
 //! Written values read back byte for byte in python-dotenv, Node dotenv, docker compose and sh.
 
 mod document;
-mod error;
+pub mod error;
 pub mod interpolate;
 mod item;
 mod parse;

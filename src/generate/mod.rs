@@ -20,6 +20,7 @@
 
 mod check;
 mod encode;
+pub mod error;
 mod generator;
 mod kind;
 mod sampler;

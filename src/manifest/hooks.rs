@@ -81,60 +81,6 @@ impl Alternate {
     }
 }
 
-/// What the manifest refuses in hooks. Names are as shown to users (escaped and cut short).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum HookProblem {
-    /// A hook whose secret's role does not run it: `set`, `test`, `retire` and `alternate`
-    /// are for a credential, `reencrypt` for an encryption key.
-    WrongRole {
-        /// The secret.
-        key: String,
-        /// The hook (or `alternate`).
-        hook: &'static str,
-        /// The role it needs.
-        needs: &'static str,
-    },
-    /// Hooks on an `external` secret, whose value envmint never makes.
-    External {
-        /// The secret.
-        key: String,
-    },
-    /// `test` or `alternate` without `set`: nothing would change the service.
-    WithoutSet {
-        /// The secret.
-        key: String,
-        /// `test` or `alternate`.
-        hook: &'static str,
-    },
-    /// A hook with a NUL character, which no command line can hold.
-    Nul {
-        /// The hook (`set`, ..., `after`).
-        hook: &'static str,
-    },
-    /// `hook_timeout` of zero or over [`MAX_HOOK_TIMEOUT`].
-    Timeout,
-    /// `alternate` that is not `{ user = "VAR", names = ["a", "b"] }`.
-    AlternateForm,
-    /// `alternate`'s `user` that is not a variable name, or is a declared secret or the key.
-    AlternateUser {
-        /// The secret.
-        key: String,
-        /// The name as shown.
-        user: String,
-    },
-    /// `alternate`'s `names` that are not two different user names of letters, digits and
-    /// `_ . @ -`.
-    AlternateNames,
-    /// The pending variable `KEY_PENDING` of a secret with a `set` hook is a declared key or
-    /// another secret's previous name.
-    PendingCollision {
-        /// The secret.
-        key: String,
-        /// The name.
-        name: String,
-    },
-}
-
 /// Whether `name` can be a user name in `alternate`: it is written into the store and handed
 /// to hooks, so plain characters only.
 pub fn valid_user_name(name: &str) -> bool {

@@ -17,20 +17,20 @@
 //! [`MIN_BITS`]: crate::generate::MIN_BITS
 
 mod confine;
+pub mod error;
 mod hooks;
 mod load;
 mod role;
-mod rotation;
 mod validate;
 
 pub use confine::Allow;
+pub use error::{Collides, HookProblem, RotationProblem};
 pub use hooks::{
-    Alternate, DEFAULT_HOOK_TIMEOUT, HookProblem, Hooks, MAX_HOOK_TIMEOUT, PENDING_SUFFIX,
+    Alternate, DEFAULT_HOOK_TIMEOUT, Hooks, MAX_HOOK_TIMEOUT, PENDING_SUFFIX,
     digest as hooks_digest, pending_name, valid_user_name,
 };
 pub use load::find;
 pub use role::{Role, looks_like_credential};
-pub use rotation::{Collides, RotationProblem};
 
 use crate::error::{Error, Result, UnknownEnvironment};
 use crate::generate::Spec;

@@ -206,24 +206,21 @@ fn print_tables(all: &[EnvStatus<'_>], now: Timestamp, cwd: &Path) -> Result<()>
         }
         // An age of 100,000 days (a record from year 1, or `--at` far ahead) widens the
         // column rather than pushing its row out of line. An unmanaged row's age is "-".
-        let age_width = e
-            .rows
-            .iter()
-            .map(|row| age(row, now).len())
-            .max()
-            .unwrap_or(0)
-            .max(5);
+        let ages: Vec<String> = e.rows.iter().map(|row| age(row, now)).collect();
+        let age_width = ages.iter().map(String::len).max().unwrap_or(0).max(5);
         let _ = writeln!(
             out,
             "  {:<width$}  {:<9}  {:>age_width$}  {:<13}  NEXT",
             "KEY", "STATE", "AGE", "LAST ROTATION"
         );
         let unmanaged = unmanaged.iter().map(|k| status::unmanaged_row(&e.doc, k));
-        for row in e
+        let ages = ages.into_iter().map(Some).chain(std::iter::repeat(None));
+        for (row, age_text) in e
             .rows
             .iter()
             .map(Cow::Borrowed)
             .chain(unmanaged.map(Cow::Owned))
+            .zip(ages)
         {
             let last = row
                 .generated_at
@@ -233,7 +230,7 @@ fn print_tables(all: &[EnvStatus<'_>], now: Timestamp, cwd: &Path) -> Result<()>
                 "  {:<width$}  {:<9}  {:>age_width$}  {last:<13}  {}",
                 row.key,
                 row.state.as_str(),
-                age(&row, now),
+                age_text.unwrap_or_else(|| age(&row, now)),
                 next(&row, &e.env.name, now)
             );
             if !crate::output::spill_stdout(&mut out, false)? {

@@ -594,11 +594,11 @@ fn hook(
         ("ENVMINT_NEW".to_string(), Zeroizing::new(String::new())),
     ];
     if let Some(a) = &hooks.alternate {
-        let user = if stage_name == "retire" {
-            doc.get(&a.user).unwrap_or("").to_string()
-        } else {
-            a.next_user(doc.get(&a.user)).to_string()
-        };
+        // Set and test: the user not in use gets the new value. Retire: a retired value is the
+        // password of the user that was in use before the last switch, which is the one not
+        // in use now (never the live user: a retire hook that disables it would lock the app
+        // out).
+        let user = a.next_user(doc.get(&a.user)).to_string();
         vars.push(("ENVMINT_USER".to_string(), Zeroizing::new(user)));
     }
     for (name, value) in extra {
@@ -688,8 +688,10 @@ pub fn reencrypt(
     let decls: Vec<&SecretDecl> = run
         .manifest
         .secrets_for(&env.name)
-        .filter(|d| rotated.contains(&d.key))
+        // The hook first: `rotated` is searched only for the few secrets that have one (each
+        // of 10,000 secrets searched among 1,000 rotated keys took 40% of a `rotate --due`).
         .filter(|d| d.hooks.as_ref().is_some_and(|h| h.reencrypt.is_some()))
+        .filter(|d| rotated.contains(&d.key))
         .collect();
     if decls.is_empty() {
         return Ok(changes);

@@ -1,0 +1,552 @@
+//! The manifest area's errors: a manifest missing, untrusted or malformed ([`ManifestError`]
+//! and its [`ManifestProblem`]), and what it refuses in a secret's rotation fields
+//! (`external`, `overlap`, `previous`, `role`: [`RotationProblem`]) and in hooks
+//! ([`HookProblem`]). Data only: the words are the binary's (`report/`), the exit codes
+//! [`crate::error`]'s.
+
+use crate::generate::SizeUnit;
+use crate::generate::error::SizeInManifest;
+use std::path::PathBuf;
+
+/// A refused `external`, `overlap` or `previous` of `[secrets.KEY]`. Names in it are as shown
+/// to users (escaped and cut short).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RotationProblem {
+    /// `external` that is not `true` or `false`.
+    ExternalNotBoolean {
+        /// What it is.
+        found: ValueType,
+    },
+    /// `kind`, `alphabet`, `bytes`, `bits` or `length` on an `external = true` secret: envmint
+    /// never makes its value, so a shape would only be a claim nothing checks.
+    ExternalWithShape {
+        /// The secret.
+        key: String,
+        /// The field.
+        field: &'static str,
+    },
+    /// `previous` that is neither a name in quotes nor a table.
+    PreviousForm {
+        /// What it is.
+        found: ValueType,
+    },
+    /// A `previous` table with neither `numbered` nor `list`, or with both.
+    PreviousTable {
+        /// The secret.
+        key: String,
+        /// Both were given (else neither).
+        both: bool,
+    },
+    /// A name in `previous` that is not a valid variable name (`numbered` with `{n}` replaced).
+    PreviousName {
+        /// The field: `previous`, `numbered` or `list`.
+        field: &'static str,
+        /// The name as shown.
+        name: String,
+    },
+    /// A `numbered` pattern without `{n}`, or with more than one.
+    Placeholder {
+        /// The pattern as shown.
+        pattern: String,
+        /// How many `{n}` it has.
+        count: usize,
+    },
+    /// `keep` outside 1 to [`super::MAX_KEEP`].
+    Keep {
+        /// The number given.
+        keep: u64,
+    },
+    /// `slots` that is not a list of names.
+    SlotsNotAList {
+        /// What it is.
+        found: ValueType,
+    },
+    /// `keep` or `separator` beside `slots`: the slots are the names, and their number is how
+    /// many are kept.
+    SlotsWithKeep,
+    /// An empty `separator`.
+    EmptySeparator,
+    /// A `separator` with a character no dotenv quoting makes safe.
+    UnsafeSeparator(crate::dotenv::UnsafeChar),
+    /// A `separator` with a character the secret's generator can produce: the list could not
+    /// be split back into its values.
+    SeparatorInAlphabet {
+        /// The secret.
+        key: String,
+        /// The separator as shown.
+        separator: String,
+        /// The character both have.
+        found: char,
+        /// The secret's kind (`base64`, `custom alphabet`, ...).
+        kind: String,
+    },
+    /// A `role` that is none of `signing`, `encryption`, `credential`.
+    UnknownRole {
+        /// The role as shown.
+        role: String,
+        /// The role it is probably a typo of.
+        did_you_mean: Option<&'static str>,
+    },
+    /// `overlap` on an encryption key: its retired keys are kept until `envmint retire`, so
+    /// an expiry would be a promise nothing keeps.
+    OverlapOnEncryption {
+        /// The secret.
+        key: String,
+    },
+    /// A variable name `previous` would use that is already a declared key, or another
+    /// secret's previous name.
+    Collision {
+        /// The name.
+        name: String,
+        /// The secret whose `previous` it is.
+        key: String,
+        /// What else it is.
+        with: Collides,
+    },
+}
+
+/// What a [`RotationProblem::Collision`] name collides with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Collides {
+    /// A declared secret of that name.
+    Declared,
+    /// The previous values of another secret (named).
+    PreviousOf(String),
+}
+
+/// A manifest that cannot be used: missing (66), untrusted (77) or malformed (65).
+#[derive(Debug)]
+pub struct ManifestError {
+    /// The manifest file.
+    pub path: PathBuf,
+    /// The 1-based line of the problem, when it is on one.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub problem: ManifestProblem,
+}
+
+/// What is wrong with a manifest. Names in it (keys, fields, tables) are as shown to users:
+/// cut to 40 characters, control characters escaped.
+#[derive(Debug)]
+pub enum ManifestProblem {
+    /// `--manifest FILE` names nothing (66).
+    NotFound,
+    /// `envmint.toml` is a symlink to nothing (66): envmint does not fall back to the preset.
+    DanglingSymlink {
+        /// Where the link points.
+        points_at: PathBuf,
+    },
+    /// The file went away between the check and the read (66).
+    RemovedWhileRead,
+    /// A found manifest owned by another user (77), as git refuses "dubious ownership".
+    Untrusted {
+        /// The owner of the file, or of the symlink's target.
+        owner: u32,
+        /// The effective user.
+        euid: u32,
+        /// Whether `owner` owns the file a symlink points to rather than the path itself.
+        through_symlink: bool,
+        /// The path as found, for the user to pass to `--manifest` (kept whole where the
+        /// message's path is shortened).
+        found: PathBuf,
+    },
+    /// A path of the manifest that, symlinks resolved, leads outside the manifest's folder,
+    /// which the user did not allow (77): see [`crate::manifest::Allow`].
+    Outside {
+        /// The environment.
+        environment: String,
+        /// The field: `file`, `sealed` or `recipients_file`.
+        field: &'static str,
+        /// The path as the manifest gives it (resolved against its folder).
+        path: PathBuf,
+        /// The file it really names, every symlink resolved.
+        target: PathBuf,
+        /// The manifest's folder, resolved.
+        folder: PathBuf,
+    },
+    /// A path of the manifest that, symlinks resolved, leads into a `.git` folder (77): a
+    /// committed `gitdir -> .git` with `file = "gitdir/config"`.
+    InsideGit {
+        /// The environment.
+        environment: String,
+        /// The field: `file`, `sealed` or `recipients_file`.
+        field: &'static str,
+        /// The path as the manifest gives it (resolved against its folder).
+        path: PathBuf,
+        /// The file it really names, every symlink resolved.
+        target: PathBuf,
+    },
+    /// The bytes are not UTF-8 (the line is in [`ManifestError::line`]).
+    NotUtf8,
+    /// TOML syntax, in TOML's words (the first line of its message).
+    Syntax {
+        /// TOML's message.
+        message: String,
+    },
+    /// A table or field given twice.
+    DuplicateKey {
+        /// The key as shown.
+        key: String,
+    },
+    /// No `[environments.NAME]` table.
+    NoEnvironments,
+    /// A field the table does not have (boxed: it is the largest problem, and an error stays
+    /// small to pass around).
+    UnknownField(Box<UnknownField>),
+    /// A secret's size that cannot be honoured (boxed, as above).
+    Size(Box<SizeInManifest>),
+    /// A value of the wrong TOML type.
+    WrongType {
+        /// What the value should be.
+        expected: Expected,
+        /// The field or table as written in messages: `` `kind` ``, `[defaults]`.
+        field: String,
+        /// What it is.
+        found: ValueType,
+        /// A setting to copy, e.g. `kind = "hex"`.
+        example: String,
+    },
+    /// A number field given a negative number.
+    Negative {
+        /// The field as written in messages: `` `bytes` ``.
+        field: String,
+        /// A setting to copy.
+        example: String,
+    },
+    /// A number field given a decimal number.
+    NotWhole {
+        /// The field as written in messages.
+        field: String,
+        /// The number as written.
+        literal: String,
+        /// A setting to copy.
+        example: String,
+    },
+    /// An environment or key name that is not allowed.
+    BadName {
+        /// Which kind of name.
+        of: NameOf,
+        /// The name as shown.
+        name: String,
+        /// Its length in characters when that alone is the problem (over `limit`).
+        too_long: Option<(usize, usize)>,
+    },
+    /// A `mode` that is not allowed.
+    BadMode(BadMode),
+    /// A secret's `environments = [...]` that is not a list of declared names.
+    SecretEnvironments(EnvList),
+    /// An environment's `file` (or `sealed`, `recipients_file`) that envmint will not use.
+    BadFile {
+        /// The field: `file`, `sealed` or `recipients_file`.
+        field: &'static str,
+        /// The `file` as shown (escaped, cut after 100 characters).
+        file: String,
+        /// Why.
+        why: FileRefusal,
+    },
+    /// Both `kind` and `alphabet`.
+    KindAndAlphabet,
+    /// An `alphabet` that is not one (too few distinct characters, not printable ASCII).
+    BadAlphabet(crate::generate::AlphabetError),
+    /// An `alphabet` with a character no dotenv quoting makes safe.
+    UnsafeAlphabet(crate::dotenv::UnsafeChar),
+    /// A `format` without `{value}`, or with it more than once (`count` times).
+    BadFormat {
+        /// How many `{value}` it has.
+        count: usize,
+    },
+    /// A `format` whose text, with the kind's characters, could make a value no dotenv quoting
+    /// writes alike everywhere.
+    UnsafeFormat(crate::dotenv::UnsafeChar),
+    /// More than one of `bytes`, `bits`, `length`.
+    SeveralSizes {
+        /// The kind's name.
+        kind: String,
+        /// The unit the kind counts in.
+        native: SizeUnit,
+    },
+    /// A `kind` that does not exist.
+    UnknownKind {
+        /// The kind as shown.
+        kind: String,
+        /// The known kind closest to it.
+        did_you_mean: Option<&'static str>,
+    },
+    /// A top-level table or setting that is none of `[defaults]`, `[environments]`, `[secrets]`.
+    UnknownTable {
+        /// The name as shown.
+        name: String,
+        /// Whether it is a table (`[name]`) or a setting (`name = ...`).
+        is_table: bool,
+        /// The table it is probably a typo of.
+        did_you_mean: Option<&'static str>,
+        /// The table it belongs under, when it is a known field of one: `[defaults]`,
+        /// `[environments.NAME]` or `[secrets.KEY]`.
+        belongs_under: Option<&'static str>,
+    },
+    /// A duration that does not parse (`rotate_every = "90 days"`).
+    BadPeriod {
+        /// The text as shown.
+        text: String,
+        /// Why, from the duration parser.
+        error: crate::time::DurationError,
+    },
+    /// A sealed environment's fields (`sealed`, `recipients`, `recipients_file`, `armor`).
+    Sealing(SealingProblem),
+    /// A secret's rotation fields (`external`, `overlap`, `previous`).
+    Rotation(crate::manifest::RotationProblem),
+    /// A secret's hooks (`[secrets.KEY.hooks]`, `alternate`, `hook_timeout`) or an
+    /// environment's `after`.
+    Hooks(crate::manifest::HookProblem),
+}
+
+/// What is wrong with a sealed environment's fields in a manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SealingProblem {
+    /// `sealed` without `recipients` or `recipients_file`.
+    NoRecipients {
+        /// The environment.
+        environment: String,
+    },
+    /// A recipient that does not parse; `why` never holds a secret key.
+    BadRecipient {
+        /// Why, from the recipient parser.
+        why: String,
+    },
+    /// `recipients` that is not a list.
+    RecipientsNotAList {
+        /// What it is.
+        found: ValueType,
+    },
+    /// An entry of `recipients` that is not text.
+    RecipientNotText,
+    /// `armor` that is not true or false.
+    ArmorNotBoolean {
+        /// What it is.
+        found: ValueType,
+    },
+    /// `recipients`, `recipients_file` or `armor` without `sealed`.
+    WithoutSealed {
+        /// The field as shown.
+        field: String,
+        /// The environment.
+        environment: String,
+    },
+    /// `sealed` and `file` name the same file.
+    SameFile {
+        /// The environment.
+        environment: String,
+    },
+}
+
+/// An environment name that the manifest does not declare.
+#[derive(Debug)]
+pub struct UnknownEnvironment {
+    /// The name as given (used in a hint only when it is a valid name).
+    pub name: String,
+    /// The name as shown (cut short, control characters escaped).
+    pub shown: String,
+    /// Whether the name is a valid environment name, so it could be declared.
+    pub valid_name: bool,
+    /// The declared environments.
+    pub declared: Vec<String>,
+    /// The manifest file, or `None` for the built-in preset.
+    pub declared_in: Option<PathBuf>,
+    /// The declared name closest to it.
+    pub did_you_mean: Option<String>,
+}
+
+/// A field of a manifest table that the table does not have.
+#[derive(Debug)]
+pub struct UnknownField {
+    /// The table as written in messages, e.g. `[secrets.A]`.
+    pub table: String,
+    /// The field as shown.
+    pub field: String,
+    /// The known field closest to it.
+    pub did_you_mean: Option<&'static str>,
+    /// The fields the table takes.
+    pub fields: &'static [&'static str],
+}
+
+/// What a manifest value should have been.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expected {
+    /// A table.
+    Table,
+    /// Text in quotes.
+    Text,
+    /// A whole number.
+    WholeNumber,
+}
+
+/// Why an environment's `file` is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileRefusal {
+    /// `file = ""`.
+    Empty,
+    /// A NUL character.
+    Nul,
+    /// Another control character (a line break would forge summary lines).
+    Control,
+    /// Over Linux's `PATH_MAX` or `NAME_MAX`.
+    TooLong {
+        /// The longest path, in bytes.
+        max_path: usize,
+        /// The longest folder or file name, in bytes.
+        max_name: usize,
+    },
+    /// A relative path that climbs out of the manifest's folder.
+    LeavesFolder,
+    /// A path inside `.git`.
+    InsideGit,
+    /// A path that names a folder.
+    Folder,
+    /// The manifest itself.
+    IsManifest,
+}
+
+/// What is wrong with a secret's `environments = [...]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EnvList {
+    /// One name in quotes without the brackets (the text, escaped for a TOML string).
+    SingleName(String),
+    /// Another type than a list.
+    NotAList(ValueType),
+    /// `[]`.
+    Empty,
+    /// An entry that is not text.
+    EntryNotText,
+    /// A name no `[environments.NAME]` declares.
+    Undeclared {
+        /// The secret's key.
+        key: String,
+        /// The name as shown.
+        name: String,
+        /// The declared name closest to it.
+        did_you_mean: Option<String>,
+        /// The declared names.
+        declared: Vec<String>,
+        /// Whether it is a valid environment name (so it could be declared).
+        valid_name: bool,
+    },
+}
+
+/// What is wrong with a `mode = "..."`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BadMode {
+    /// A bare number (`mode = 0640` is a syntax error; `mode = 640` gets here).
+    Number(String),
+    /// Another type than text.
+    WrongType(ValueType),
+    /// Text that is not three or four octal digits (as shown).
+    NotOctal(String),
+    /// A valid mode that is refused (the text as written), and why.
+    Refused(String, ModeRefusal),
+}
+
+/// Why a valid octal mode is refused for a secret file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModeRefusal {
+    /// setuid, setgid or sticky.
+    SpecialBits,
+    /// Any bit for others.
+    OthersReach,
+    /// No read bit for the owner.
+    OwnerCannotRead,
+    /// Wider than 0640 otherwise.
+    WiderThan0640,
+}
+
+/// Which kind of name a [`ManifestProblem::BadName`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameOf {
+    /// `[environments.NAME]`.
+    Environment,
+    /// `[secrets.KEY]`.
+    Key,
+}
+
+/// The type of a TOML value, for saying what was found instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueType {
+    /// A string.
+    Text,
+    /// An integer.
+    Number,
+    /// A float.
+    Decimal,
+    /// A boolean.
+    Boolean,
+    /// A date or time.
+    Date,
+    /// An array.
+    List,
+    /// A table.
+    Table,
+}
+
+impl ManifestError {
+    /// A problem on `line` (or on no line) of the manifest at `path`.
+    pub fn new(path: impl Into<PathBuf>, line: Option<usize>, problem: ManifestProblem) -> Self {
+        ManifestError {
+            path: path.into(),
+            line,
+            problem,
+        }
+    }
+}
+
+/// What the manifest refuses in hooks. Names are as shown to users (escaped and cut short).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HookProblem {
+    /// A hook whose secret's role does not run it: `set`, `test`, `retire` and `alternate`
+    /// are for a credential, `reencrypt` for an encryption key.
+    WrongRole {
+        /// The secret.
+        key: String,
+        /// The hook (or `alternate`).
+        hook: &'static str,
+        /// The role it needs.
+        needs: &'static str,
+    },
+    /// Hooks on an `external` secret, whose value envmint never makes.
+    External {
+        /// The secret.
+        key: String,
+    },
+    /// `test` or `alternate` without `set`: nothing would change the service.
+    WithoutSet {
+        /// The secret.
+        key: String,
+        /// `test` or `alternate`.
+        hook: &'static str,
+    },
+    /// A hook with a NUL character, which no command line can hold.
+    Nul {
+        /// The hook (`set`, ..., `after`).
+        hook: &'static str,
+    },
+    /// `hook_timeout` of zero or over [`MAX_HOOK_TIMEOUT`](super::hooks::MAX_HOOK_TIMEOUT).
+    Timeout,
+    /// `alternate` that is not `{ user = "VAR", names = ["a", "b"] }`.
+    AlternateForm,
+    /// `alternate`'s `user` that is not a variable name, or is a declared secret or the key.
+    AlternateUser {
+        /// The secret.
+        key: String,
+        /// The name as shown.
+        user: String,
+    },
+    /// `alternate`'s `names` that are not two different user names of letters, digits and
+    /// `_ . @ -`.
+    AlternateNames,
+    /// The pending variable `KEY_PENDING` of a secret with a `set` hook is a declared key or
+    /// another secret's previous name.
+    PendingCollision {
+        /// The secret.
+        key: String,
+        /// The name.
+        name: String,
+    },
+}
