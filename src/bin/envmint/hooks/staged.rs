@@ -594,11 +594,11 @@ fn hook(
         ("ENVMINT_NEW".to_string(), Zeroizing::new(String::new())),
     ];
     if let Some(a) = &hooks.alternate {
-        let user = if stage_name == "retire" {
-            doc.get(&a.user).unwrap_or("").to_string()
-        } else {
-            a.next_user(doc.get(&a.user)).to_string()
-        };
+        // Set and test: the user not in use gets the new value. Retire: a retired value is the
+        // password of the user that was in use before the last switch, which is the one not
+        // in use now (never the live user: a retire hook that disables it would lock the app
+        // out).
+        let user = a.next_user(doc.get(&a.user)).to_string();
         vars.push(("ENVMINT_USER".to_string(), Zeroizing::new(user)));
     }
     for (name, value) in extra {
