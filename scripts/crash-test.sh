@@ -6,7 +6,8 @@
 # bootstrap: for each round, restore a ~1 MB dotenv file (0600) that lacks the six preset keys,
 # start `envmint bootstrap crash` on it, SIGKILL it after a random delay, then check that the
 # file is either exactly the old bytes or the old bytes plus one complete set of appended
-# KEY=value lines, each under its `# envmint: generated=...` record, and that it is still 0600.
+# KEY=value lines, each under its `# envmint: generated=...` record (ENCRYPTION_KEY's with
+# ` role=encryption`), and that it is still 0600.
 # Then run bootstrap to completion and check that no temporary file is left behind.
 #
 # rotate: four ~0.5 MB stores (three plain, one sealed) with four managed keys among thousands of
@@ -135,16 +136,21 @@ crash_bootstrap() {
         local -A seen=()
         local line key n=0 record=''
         while IFS= read -r line; do
-            # Each appended key comes with its record line directly above it.
+            # Each appended key comes with its record line directly above it (an encryption
+            # key's says so: ` role=encryption`).
             if [[ -z $record ]]; then
-                [[ $line =~ ^'# envmint: generated='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$ ]] ||
+                [[ $line =~ ^'# envmint: generated='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z(' role=encryption')?$ ]] ||
                     { why="appended line is not a record ($(printf %q "${line:0:30}")...)"; return 1; }
                 record=$line
                 continue
             fi
+            local marked=no
+            [[ $record == *' role=encryption' ]] && marked=yes
             record=''
             [[ $line =~ ^([A-Z_]+)=(.+)$ ]] || { why="malformed appended line ($(printf %q "${line:0:20}")...)"; return 1; }
             key=${BASH_REMATCH[1]}
+            [[ $marked == "$([[ $key == ENCRYPTION_KEY ]] && echo yes || echo no)" ]] ||
+                { why="$key's record says role=encryption: $marked"; return 1; }
             [[ " ${keys[*]} " == *" $key "* ]] || { why="unexpected key $key"; return 1; }
             [[ -z ${seen[$key]:-} ]] || { why="key $key appended twice"; return 1; }
             seen[$key]=1

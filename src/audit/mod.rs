@@ -96,6 +96,10 @@ pub enum Check {
     RecordTime,
     /// An encryption key's keyring holding more than [`rotation::KEYRING_AUDIT_KEYS`] keys.
     KeyringSize,
+    /// Retired keys in a keyring's form (a record without `expires`), or a current value
+    /// recorded as `role=encryption`, under a secret whose role is no longer `encryption` (the
+    /// manifest's role was changed): kept for good all the same.
+    KeyringRole,
     /// A secret named like a password, token or API key (`*_PASSWORD`, `*_TOKEN`...) whose
     /// role is `signing`, so `rotate --due` would change it in the file alone.
     SigningCredential,
@@ -131,6 +135,7 @@ impl Check {
             Check::RotationOverdue => "rotation-overdue",
             Check::RecordTime => "record-time",
             Check::KeyringSize => "keyring-size",
+            Check::KeyringRole => "keyring-role",
             Check::SigningCredential => "signing-credential",
             Check::OverlapKeep => "overlap-keep",
             Check::HookNotAllowed => "hook-not-allowed",
@@ -155,7 +160,8 @@ impl Check {
             | Check::RotationUnknown
             | Check::RotationOverdue
             | Check::RecordTime
-            | Check::KeyringSize => "rotation",
+            | Check::KeyringSize
+            | Check::KeyringRole => "rotation",
             Check::SigningCredential | Check::OverlapKeep => "roles and overlap",
             Check::HookNotAllowed => "hooks",
         }
@@ -238,6 +244,70 @@ pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| order(a).cmp(&order(b)));
 }
 
+/// The place of `check`'s group ([`Check::title`]) in the report: the first of [`ALL`] with
+/// that title.
+pub fn group_of(check: Check) -> usize {
+    ALL.iter()
+        .position(|other| other.title() == check.title())
+        .unwrap_or(usize::MAX)
+}
+
+/// A source of findings already in report order, made one at a time.
+pub type Source<'a> = Box<dyn Iterator<Item = Finding> + 'a>;
+
+/// Merges `sources`, each in report order ([`sort`]'s), into one sequence in that order,
+/// holding one finding per source (on a tie, the earlier source's first).
+pub fn merge(sources: Vec<Source<'_>>) -> impl Iterator<Item = Finding> + '_ {
+    let mut heads: Vec<(Option<Finding>, Source<'_>)> =
+        sources.into_iter().map(|mut s| (s.next(), s)).collect();
+    std::iter::from_fn(move || {
+        let (best, _) = heads
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (head, _))| head.as_ref().map(|f| (i, f)))
+            .min_by(|a, b| order(a.1).cmp(&order(b.1)))?;
+        let (head, rest) = &mut heads[best];
+        let next = rest.next();
+        std::mem::replace(head, next)
+    })
+}
+
+/// Every finding in report order without holding them all: `fixed` sorted, and in each
+/// group's place the findings of `lazy_checks` that `lazy` makes for that group's checks (one
+/// source per environment, each in report order), merged with the group's fixed ones. A
+/// million weak values are written one at a time instead of held (and sorted) as a million
+/// findings of a few hundred bytes each.
+pub fn in_report_order<'a>(
+    mut fixed: Vec<Finding>,
+    lazy_checks: &[Check],
+    mut lazy: impl FnMut(Vec<Check>) -> Vec<Source<'a>> + 'a,
+) -> impl Iterator<Item = Finding> + 'a {
+    sort(&mut fixed);
+    let mut groups: Vec<usize> = fixed
+        .iter()
+        .map(|f| group_of(f.check))
+        .chain(lazy_checks.iter().map(|c| group_of(*c)))
+        .collect();
+    groups.sort_unstable();
+    groups.dedup();
+    let lazy_checks = lazy_checks.to_vec();
+    let mut fixed = fixed.into_iter().peekable();
+    groups.into_iter().flat_map(move |g| {
+        let mine: Vec<Finding> =
+            std::iter::from_fn(|| fixed.next_if(|f| group_of(f.check) == g)).collect();
+        let checks: Vec<Check> = lazy_checks
+            .iter()
+            .copied()
+            .filter(|c| group_of(*c) == g)
+            .collect();
+        let mut sources: Vec<Source<'a>> = vec![Box::new(mine.into_iter())];
+        if !checks.is_empty() {
+            sources.extend(lazy(checks));
+        }
+        merge(sources)
+    })
+}
+
 /// What [`sort`] orders by: the check's group, then path, line, check, env, key, message.
 #[allow(clippy::type_complexity)]
 fn order(
@@ -251,12 +321,8 @@ fn order(
     Option<&str>,
     &str,
 ) {
-    let group = ALL
-        .iter()
-        .position(|other| other.title() == f.check.title())
-        .unwrap_or(usize::MAX);
     (
-        group,
+        group_of(f.check),
         f.path.as_deref(),
         f.line,
         f.check,
@@ -267,7 +333,7 @@ fn order(
 }
 
 /// Every check, in report order.
-pub const ALL: [Check; 21] = [
+pub const ALL: [Check; 22] = [
     Check::FileMode,
     Check::FolderMode,
     Check::SealedUnopened,
@@ -287,6 +353,7 @@ pub const ALL: [Check; 21] = [
     Check::RotationUnknown,
     Check::RotationOverdue,
     Check::KeyringSize,
+    Check::KeyringRole,
     Check::SigningCredential,
     Check::OverlapKeep,
 ];

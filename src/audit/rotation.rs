@@ -21,6 +21,11 @@
 //!   key whose old keys were never retired; every decryption may try each of them, and each
 //!   is one more key that opens the data.
 //!
+//! - a keyring of another role (`keyring-role`, a warning): retired keys in a keyring's form
+//!   (their record has no `expires`), or a current value recorded as `role=encryption`, under a
+//!   secret the manifest no longer calls an encryption key. They are kept for good all the
+//!   same (a changed role must not drop the keys data needs), which the new role does not say.
+//!
 //! A due credential's hint says to change it at its service first: `rotate --due` never
 //! changes one in the file alone.
 //!
@@ -123,6 +128,38 @@ pub fn check_rotation(
                 .path(path)
                 .line(row.line.map(|l| l.saturating_sub(1)))
                 .hint(hint),
+            );
+        }
+        if let Some(
+            Problem::KeyringOfAnotherRole { role } | Problem::EncryptionKeyOfAnotherRole { role },
+        ) = &row.problem
+        {
+            let secret = row.previous_of.as_deref().unwrap_or(key);
+            let (what, kept) = if row.previous_of.is_some() {
+                (
+                    "holds an encryption key's retired keys (its record has no expires=)",
+                    "they are kept for good all the same, never removed by time",
+                )
+            } else {
+                (
+                    "is recorded as an encryption key (role=encryption)",
+                    "a rotation keeps its old value for good all the same, never removed by time",
+                )
+            };
+            out.push(
+                finding(
+                    Severity::Warning,
+                    Check::KeyringRole,
+                    format!(
+                        "{key} {what} but {secret}'s role is now {}: {kept}",
+                        role.name()
+                    ),
+                )
+                .hint(format!(
+                    "if {secret} encrypts data, declare role = \"encryption\" in \
+                     [secrets.{secret}] again; else, once no data needs the old keys, `envmint \
+                     retire {name} {secret}` removes them"
+                )),
             );
         }
         if let Some(ring) = row.keyring

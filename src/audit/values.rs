@@ -88,127 +88,145 @@ pub fn is_audited(manifest: &Manifest, env: &str, key: &str) -> bool {
 /// key whose name says it is a secret ([`looks_secret`]) is checked for emptiness,
 /// placeholders, the example's value and the [`estimate_bits`] estimate.
 pub fn check_values(manifest: &Manifest, env: &EnvValues<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
+    value_findings(manifest, env, VALUE_CHECKS.to_vec()).collect()
+}
+
+/// The checks [`check_values`] makes.
+pub const VALUE_CHECKS: [Check; 5] = [
+    Check::EmptyValue,
+    Check::Placeholder,
+    Check::ExampleValue,
+    Check::WeakValue,
+    Check::LowEntropy,
+];
+
+/// [`check_values`] one finding at a time, in the order of the document's keys, keeping only
+/// those of `checks` (an undeclared key's entropy is estimated only when `checks` has
+/// [`Check::LowEntropy`]). What `audit` renders from, so a million weak values are never held
+/// as a million findings: each is made when it is written.
+pub fn value_findings<'a>(
+    manifest: &'a Manifest,
+    env: &'a EnvValues<'a>,
+    checks: Vec<Check>,
+) -> impl Iterator<Item = Finding> + 'a {
     let roles = Roles::new(manifest, env.env);
-    for key in env.doc.keys() {
-        let Some(value) = env.doc.get(key) else {
-            continue;
-        };
-        let finding = |severity, check, message: String| {
-            Finding::new(severity, check, message)
-                .env(env.env)
-                .key(key)
-                .path(env.path)
-                .line(env.doc.line_of_key(key))
-        };
-        let example = || {
-            env.example
-                .and_then(|e| e.get(key))
-                .is_some_and(|template| template == value)
-        };
-        match roles.of(key) {
-            None => {}
-            // A retired value the template gives: a fallback everyone with the repository
-            // knows, which apps accept until it is removed.
-            Some(Role::Previous) if !value.is_empty() && example() => out.push(
+    env.doc
+        .keys()
+        .into_iter()
+        .filter_map(move |key| value_finding(&roles, env, key, &checks))
+}
+
+/// The finding of `key` in `env`, if it has one among `checks` (at most one: the checks are
+/// tried in turn and the first that applies is the key's).
+fn value_finding(
+    roles: &Roles<'_>,
+    env: &EnvValues<'_>,
+    key: &str,
+    checks: &[Check],
+) -> Option<Finding> {
+    let value = env.doc.get(key)?;
+    let finding = |severity, check, message: String| {
+        Finding::new(severity, check, message)
+            .env(env.env)
+            .key(key)
+            .path(env.path)
+            .line(env.doc.line_of_key(key))
+    };
+    let wanted = |check: Check| checks.contains(&check);
+    let example = || {
+        env.example
+            .and_then(|e| e.get(key))
+            .is_some_and(|template| template == value)
+    };
+    match roles.of(key)? {
+        // A retired value the template gives: a fallback everyone with the repository
+        // knows, which apps accept until it is removed.
+        Role::Previous if !value.is_empty() && wanted(Check::ExampleValue) && example() => Some(
+            finding(
+                Severity::Error,
+                Check::ExampleValue,
+                format!(
+                    "{key}, a retired value, has the same value as in .env.example: apps \
+                     accept a value the repository knows"
+                ),
+            )
+            .hint(format!(
+                "`envmint bootstrap {}` marks it expired and `envmint rotate {} --due` \
+                 removes it",
+                env.env, env.env
+            )),
+        ),
+        Role::Previous => None,
+        Role::Managed(decl) => {
+            let problem = kept_problem(key, value, &decl.spec, env.example)
+                .or_else(|| separator_problem(decl, value))?;
+            let (severity, check) = match problem {
+                Problem::Empty => (Severity::Error, Check::EmptyValue),
+                Problem::Placeholder => (Severity::Error, Check::Placeholder),
+                Problem::SameAsExample => (Severity::Error, Check::ExampleValue),
+                _ => (Severity::Warning, Check::WeakValue),
+            };
+            wanted(check).then(|| {
                 finding(
-                    Severity::Error,
-                    Check::ExampleValue,
-                    format!(
-                        "{key}, a retired value, has the same value as in .env.example: apps \
-                         accept a value the repository knows"
-                    ),
+                    severity,
+                    check,
+                    format!("{key}: {problem}, not a {}", decl.spec.describe()),
                 )
                 .hint(format!(
-                    "`envmint bootstrap {}` marks it expired and `envmint rotate {} --due` \
-                     removes it",
-                    env.env, env.env
-                )),
-            ),
-            Some(Role::Previous) => {}
-            Some(Role::Managed(decl)) => {
-                let Some(problem) = kept_problem(key, value, &decl.spec, env.example)
-                    .or_else(|| separator_problem(decl, value))
-                else {
-                    continue;
-                };
-                let (severity, check) = match problem {
-                    Problem::Empty => (Severity::Error, Check::EmptyValue),
-                    Problem::Placeholder => (Severity::Error, Check::Placeholder),
-                    Problem::SameAsExample => (Severity::Error, Check::ExampleValue),
-                    _ => (Severity::Warning, Check::WeakValue),
-                };
-                out.push(
-                    finding(
-                        severity,
-                        check,
-                        format!("{key}: {problem}, not a {}", decl.spec.describe()),
-                    )
-                    .hint(format!(
-                        "envmint bootstrap {} --replace-weak replaces it with a fresh secret",
-                        env.env
-                    )),
-                );
-            }
-            Some(Role::Unmanaged) => {
-                let set_hint = format!(
+                    "envmint bootstrap {} --replace-weak replaces it with a fresh secret",
+                    env.env
+                ))
+            })
+        }
+        Role::Unmanaged => {
+            let set_hint = || {
+                format!(
                     "set a real secret with `envmint set {} {key}`, or declare it in the \
                      manifest and run `envmint bootstrap {} --replace-weak`",
                     env.env, env.env
-                );
-                if value.is_empty() {
-                    out.push(
-                        finding(
-                            Severity::Error,
-                            Check::EmptyValue,
-                            format!("{key} is empty"),
-                        )
-                        .hint(set_hint),
-                    );
-                } else if is_placeholder(value) {
-                    out.push(
-                        finding(
-                            Severity::Error,
-                            Check::Placeholder,
-                            format!("{key} holds a placeholder, not a secret"),
-                        )
-                        .hint(set_hint),
-                    );
-                } else if example() {
-                    out.push(
-                        finding(
-                            Severity::Error,
-                            Check::ExampleValue,
-                            format!("{key} has the same value as in .env.example"),
-                        )
-                        .hint(set_hint),
-                    );
-                } else {
-                    let bits = estimate_bits(value);
-                    if bits < MIN_BITS {
-                        out.push(
-                            finding(
-                                Severity::Warning,
-                                Check::LowEntropy,
-                                format!(
-                                    "{key} is not declared and looks weak: about {} bits by \
-                                     envmint's estimate, under {MIN_BITS}",
-                                    bits.floor()
-                                ),
-                            )
-                            .hint(format!(
-                                "if envmint may make it, declare it in the manifest and run \
-                                 `envmint bootstrap {} --replace-weak`; else get a longer one \
-                                 from its issuer",
-                                env.env
-                            )),
-                        );
-                    }
+                )
+            };
+            let (check, message) = if value.is_empty() {
+                (Check::EmptyValue, format!("{key} is empty"))
+            } else if is_placeholder(value) {
+                (
+                    Check::Placeholder,
+                    format!("{key} holds a placeholder, not a secret"),
+                )
+            } else if example() {
+                (
+                    Check::ExampleValue,
+                    format!("{key} has the same value as in .env.example"),
+                )
+            } else {
+                if !wanted(Check::LowEntropy) {
+                    return None;
                 }
-            }
+                let bits = estimate_bits(value);
+                if bits >= MIN_BITS {
+                    return None;
+                }
+                return Some(
+                    finding(
+                        Severity::Warning,
+                        Check::LowEntropy,
+                        format!(
+                            "{key} is not declared and looks weak: about {} bits by \
+                             envmint's estimate, under {MIN_BITS}",
+                            bits.floor()
+                        ),
+                    )
+                    .hint(format!(
+                        "if envmint may make it, declare it in the manifest and run \
+                         `envmint bootstrap {} --replace-weak`; else get a longer one \
+                         from its issuer",
+                        env.env
+                    )),
+                );
+            };
+            wanted(check).then(|| finding(Severity::Error, check, message).hint(set_hint()))
         }
     }
-    out
 }
 
 /// Where a value was seen.

@@ -121,6 +121,26 @@ impl Splice {
     }
 }
 
+/// Source item start -> the `# envmint:` comment directly above it, filled in source order by
+/// the parse: a sorted list searched by halves, where a hash map hashed every key of a
+/// 10,000-record file with SipHash twice (once to fill, once to read).
+#[derive(Default)]
+struct Records(Vec<(u32, u32)>);
+
+impl Records {
+    /// Notes `record` above the item at `start`, which is after every item noted so far.
+    fn insert(&mut self, start: u32, record: u32) {
+        debug_assert!(self.0.last().is_none_or(|&(s, _)| s < start));
+        self.0.push((start, record));
+    }
+
+    /// The record above the item at `start`.
+    fn get(&self, start: &u32) -> Option<&u32> {
+        let i = self.0.binary_search_by_key(start, |&(s, _)| s).ok()?;
+        Some(&self.0[i].1)
+    }
+}
+
 /// A dotenv file that renders back to its exact input bytes.
 ///
 /// Comments, blank lines, order, `export ` prefixes, quoting, line endings, a missing final
@@ -148,7 +168,7 @@ pub struct Document {
     decoded: HashMap<u32, Zeroizing<String>>,
     /// Source item start -> start of the `# envmint:` comment item directly above it in the
     /// source (the end of the source counts as an item start). Empty in files without records.
-    records: HashMap<u32, u32>,
+    records: Records,
     /// Lines envmint wrote, in the order written (dropped lines stay, unreferenced).
     written: Vec<Written>,
     /// What replaces source items, by their offset.
@@ -194,7 +214,7 @@ impl Document {
             slots: Vec::new(),
             hasher: RandomState::new(),
             decoded: HashMap::new(),
-            records: HashMap::new(),
+            records: Records::default(),
             written: Vec::new(),
             splices: BTreeMap::new(),
             warnings: Vec::new(),
@@ -292,7 +312,10 @@ impl Document {
         if state.entry == NONE || state.flags & BROKEN_AFTER_ENTRY != 0 {
             return None;
         }
-        if let Some(value) = self.decoded.get(&idx) {
+        // Most files need no decoding: no hash of the index then.
+        if !self.decoded.is_empty()
+            && let Some(value) = self.decoded.get(&idx)
+        {
             return Some(value.as_str());
         }
         // What envmint wrote is bare or quoted without escapes; a source value that needs
@@ -404,15 +427,31 @@ impl Document {
     /// ([`EditError::KeyMissing`]), as are the values and lines [`Document::set`] refuses. On
     /// error the document is unchanged.
     pub fn replace_value(&mut self, key: &str, value: &str) -> Result<(), EditError> {
+        self.replace_value_quoted(key, value, None)
+    }
+
+    /// [`Document::replace_value`] in the quotes `quote` (`Some('"')`, `Some('\'')`, or
+    /// `Some(' ')` for bare) instead of the line's own: for a value taken from another version
+    /// of the file with its quoting (the merge driver). `None` keeps the line's quotes. A value
+    /// that does not read back unchanged inside the quotes takes [`quote_value`]'s form.
+    pub fn replace_value_quoted(
+        &mut self,
+        key: &str,
+        value: &str,
+        quote: Option<char>,
+    ) -> Result<(), EditError> {
         let bare_or_single = written_value(key, value)?;
         let (idx, entry) = self
             .editable_entry(key)?
             .ok_or_else(|| EditError::KeyMissing {
                 key: key.to_owned(),
             })?;
-        let quote = self
-            .written_value(entry)
-            .and_then(|(text, start, _)| text.as_bytes().get(start).copied());
+        let quote = match quote {
+            Some(q) => u8::try_from(q).ok(),
+            None => self
+                .written_value(entry)
+                .and_then(|(text, start, _)| text.as_bytes().get(start).copied()),
+        };
         let written = match quote {
             // The line's quotes are kept when the value reads back unchanged inside them in
             // every reader; otherwise it takes the form `quote_value` picks.
@@ -427,6 +466,87 @@ impl Document {
             _ => bare_or_single,
         };
         self.write_at(idx, entry, &written);
+        Ok(())
+    }
+
+    /// The comment lines of the source (`#` first, `# envmint:` records aside), each with the
+    /// key whose definition comes last before it (`None` above the first key), in order: what
+    /// the merge driver compares and carries over. Line endings are not included.
+    pub fn comments(&self) -> Vec<(Option<&str>, &str)> {
+        let src = self.source.as_str();
+        let mut out = Vec::new();
+        let mut last_key: Option<&str> = None;
+        parse_items(src, self.body as usize, |item| match item.kind {
+            ItemKind::Comment => {
+                let line = src[item.start..item.end].trim_end_matches(['\r', '\n']);
+                if !line.trim_start().starts_with(RECORD_PREFIX) {
+                    out.push((last_key, line));
+                }
+            }
+            ItemKind::Entry { key, .. } => last_key = Some(&src[key.0..key.1]),
+            _ => {}
+        });
+        out
+    }
+
+    /// Inserts `lines` (comments: each must start with `#` after blanks, with no line break)
+    /// directly after the last definition of `after`, or at the top of the file for `None`,
+    /// in order, in the file's line ending. Refused for a line that is no comment or a record
+    /// ([`EditError::InvalidRecord`] naming `after`), an `after` with no readable definition,
+    /// or one that cannot be edited. On error the document is unchanged.
+    pub fn insert_comments(
+        &mut self,
+        after: Option<&str>,
+        lines: &[&str],
+    ) -> Result<(), EditError> {
+        let name = after.unwrap_or_default();
+        for line in lines {
+            let trimmed = line.trim_start();
+            if !trimmed.starts_with('#')
+                || trimmed.starts_with(RECORD_PREFIX)
+                || line.chars().any(|c| c.is_control() && c != '\t')
+            {
+                return Err(EditError::InvalidRecord {
+                    key: name.to_owned(),
+                });
+            }
+        }
+        let (at, line_no, index) = match after {
+            Some(anchor) => {
+                let (anchor_idx, entry) =
+                    self.editable_entry(anchor)?
+                        .ok_or_else(|| EditError::KeyMissing {
+                            key: anchor.to_owned(),
+                        })?;
+                let line = self.keys[anchor_idx as usize].entry_line;
+                let at = self.source_at(entry);
+                let piece = piece_of(entry);
+                let splice = self.splice(at, Some(line));
+                let i = splice
+                    .index_of(piece)
+                    .map_or(splice.pieces.len(), |i| i + 1);
+                (at, Some(line), i)
+            }
+            // Before the first line (the end of an empty file).
+            None if (self.body as usize) < self.source.len() => (self.body, None, 0),
+            None => (self.source.len() as u32, None, 0),
+        };
+        let blank = if after.is_some() {
+            self.blank_if_joined(at, index)
+        } else {
+            None
+        };
+        let eol = self.eol.as_str();
+        let mut pieces = Vec::with_capacity(lines.len() + 1);
+        pieces.extend(blank);
+        for line in lines {
+            let mut text = Zeroizing::new(String::with_capacity(line.len() + eol.len()));
+            text.push_str(line);
+            text.push_str(eol);
+            pieces.push(self.push_written(at, text, (0, 0)));
+        }
+        let splice = self.splice(at, line_no);
+        splice.pieces.splice(index..index, pieces);
         Ok(())
     }
 

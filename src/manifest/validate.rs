@@ -168,8 +168,14 @@ fn unknown_field(
     ctx.at(key.span(), problem)
 }
 
-/// `value` as a table, or an error saying `name` must be one, like `example`.
-fn table<'i>(ctx: &Ctx<'_>, value: Value<'i>, name: &str, example: &str) -> Result<DeTable<'i>> {
+/// `value` as a table, or an error saying `name` must be one, like `example` (by default
+/// `NAME on its own line`, made only for the error: 10,000 secrets are 10,000 tables).
+fn table<'i>(
+    ctx: &Ctx<'_>,
+    value: Value<'i>,
+    name: &str,
+    example: Option<&str>,
+) -> Result<DeTable<'i>> {
     let span = value.span();
     match value.into_inner() {
         DeValue::Table(t) => Ok(t),
@@ -179,7 +185,7 @@ fn table<'i>(ctx: &Ctx<'_>, value: Value<'i>, name: &str, example: &str) -> Resu
             name.to_string(),
             Expected::Table,
             &other,
-            example,
+            &example.map_or_else(|| format!("{name} on its own line"), str::to_string),
         )),
     }
 }
@@ -201,13 +207,19 @@ fn string(ctx: &Ctx<'_>, value: Value<'_>, name: &str, example: &str) -> Result<
 }
 
 /// `value` as a whole number of at least 0, or an error in the words of field `name`.
-fn count(ctx: &Ctx<'_>, value: Value<'_>, name: &str, example: &str) -> Result<Spanned<u64>> {
+fn count(
+    ctx: &Ctx<'_>,
+    value: Value<'_>,
+    name: &str,
+    example: &dyn Fn() -> String,
+) -> Result<Spanned<u64>> {
     let span = value.span();
-    let field = format!("`{name}`");
+    // Made for an error only: a manifest of 10,000 secrets reads 10,000 sizes.
+    let field = || format!("`{name}`");
     match value.get_ref() {
         DeValue::Integer(n) => {
             if n.as_str().starts_with('-') {
-                let example = example.to_string();
+                let (field, example) = (field(), example());
                 return Err(ctx.at(span, ManifestProblem::Negative { field, example }));
             }
             match u64::from_str_radix(n.as_str().trim_start_matches('+'), n.radix()) {
@@ -219,19 +231,19 @@ fn count(ctx: &Ctx<'_>, value: Value<'_>, name: &str, example: &str) -> Result<S
         }
         DeValue::Float(f) => {
             let problem = ManifestProblem::NotWhole {
-                field,
+                field: field(),
                 literal: f.as_str().to_string(),
-                example: example.to_string(),
+                example: example(),
             };
             Err(ctx.at(span, problem))
         }
         other => Err(wrong_type(
             ctx,
             span.clone(),
-            field,
+            field(),
             Expected::WholeNumber,
             other,
-            example,
+            &example(),
         )),
     }
 }
@@ -246,11 +258,13 @@ pub(super) fn parse(text: &str, path: &Path, root: &Path) -> Result<Manifest> {
     let mut secrets = None;
     for (key, value) in in_file_order(doc.into_inner()) {
         match key.get_ref().as_str() {
-            "defaults" => defaults = Some(table(&ctx, value, "[defaults]", DEFAULTS_EXAMPLE)?),
-            "environments" => {
-                environments = Some(table(&ctx, value, "`environments`", ENV_EXAMPLE)?);
+            "defaults" => {
+                defaults = Some(table(&ctx, value, "[defaults]", Some(DEFAULTS_EXAMPLE))?)
             }
-            "secrets" => secrets = Some(table(&ctx, value, "`secrets`", SECRET_EXAMPLE)?),
+            "environments" => {
+                environments = Some(table(&ctx, value, "`environments`", Some(ENV_EXAMPLE))?);
+            }
+            "secrets" => secrets = Some(table(&ctx, value, "`secrets`", Some(SECRET_EXAMPLE))?),
             other => return Err(unknown_top(&ctx, &key, other, value.get_ref().is_table())),
         }
     }
@@ -370,7 +384,7 @@ fn environment(
         return Err(ctx.at(name.span(), problem));
     }
     let header = format!("[environments.{n}]");
-    let fields = table(ctx, value, &header, &format!("{header} on its own line"))?;
+    let fields = table(ctx, value, &header, None)?;
     let mut file = None;
     let mut env_mode = default_mode;
     let mut sealed = None;
@@ -675,7 +689,7 @@ fn secret_decl(
     }
     let header = format!("[secrets.{k}]");
     let span = value.span();
-    let fields = table(ctx, value, &header, &format!("{header} on its own line"))?;
+    let fields = table(ctx, value, &header, None)?;
     let mut f: [Option<Value<'_>>; 15] = Default::default();
     for (name, value) in in_file_order(fields) {
         match SECRET_FIELDS.iter().position(|f| f == name.get_ref()) {
@@ -777,7 +791,7 @@ fn secret_decl(
         (SizeUnit::Length, length),
     ] {
         if let Some(v) = value {
-            let example = match unit {
+            let example = || match unit {
                 SizeUnit::Bits => "bits = 256".to_string(),
                 _ => format!("{} = {default}", native.name()),
             };
@@ -965,7 +979,7 @@ fn hooks_decl(
     };
     if let Some(v) = hooks {
         let header = format!("[secrets.{key}.hooks]");
-        let fields = table(ctx, v, &header, &format!("{header} on its own line"))?;
+        let fields = table(ctx, v, &header, None)?;
         for (name, value) in in_file_order(fields) {
             let (hook, needs): (&'static str, Role) = match name.get_ref().as_str() {
                 "set" => ("set", Role::Credential),
@@ -1180,7 +1194,7 @@ fn previous_decl(
     let keep = match keep {
         None => 1,
         Some(v) => {
-            let n = count(ctx, v, "keep", "keep = 2")?;
+            let n = count(ctx, v, "keep", &|| "keep = 2".to_string())?;
             let keep = *n.get_ref();
             if keep == 0 || keep > MAX_KEEP as u64 {
                 return Err(rotation(ctx, n.span(), RotationProblem::Keep { keep }));

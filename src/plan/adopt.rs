@@ -129,7 +129,8 @@ pub fn plan(
                     Record::set(at)
                 } else {
                     Record::generated(at)
-                };
+                }
+                .encryption(decl.role == crate::manifest::Role::Encryption);
                 out.push(Adopted {
                     key: row.key.clone(),
                     action: Action::Dated,
@@ -266,7 +267,11 @@ mod tests {
                 ),
                 ("C", Action::Skipped, None),
                 ("S", Action::Dated, Some("set=2025-12-15T00:00:00Z")),
-                ("E", Action::Dated, Some("generated=2025-12-15T00:00:00Z")),
+                (
+                    "E",
+                    Action::Dated,
+                    Some("generated=2025-12-15T00:00:00Z role=encryption")
+                ),
                 (
                     "E_PREVIOUS",
                     Action::Retired,

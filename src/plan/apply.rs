@@ -25,8 +25,10 @@ pub fn apply<R: CryptoRng + ?Sized>(
     rng: &mut R,
     now: Timestamp,
 ) -> Result<Vec<KeyReport>, EditError> {
-    let record = Record::generated(now).to_string();
     for item in plan.changes() {
+        let record = Record::generated(now)
+            .encryption(item.encryption)
+            .to_string();
         let value = Generator::new(item.spec.clone()).generate(rng);
         match item.action {
             Action::Added => doc.append(&item.key, value.expose())?,

@@ -261,6 +261,7 @@ pub fn plan<'a>(
             spec: decl.spec.clone(),
             problem,
             external: decl.external,
+            encryption: decl.role == crate::manifest::Role::Encryption,
         });
     }
     Ok(Plan {

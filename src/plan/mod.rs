@@ -100,6 +100,8 @@ pub struct Item {
     pub problem: Option<String>,
     /// Whether the secret is `external = true`: never given a value by a plan.
     pub external: bool,
+    /// Whether the secret is an encryption key (its record then says so: `role=encryption`).
+    pub encryption: bool,
 }
 
 impl Item {

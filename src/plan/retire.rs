@@ -19,7 +19,7 @@ use super::edit::Edit;
 use super::record::Record;
 use super::rotation::{self, Action, Built, RotationError};
 use crate::dotenv::Document;
-use crate::manifest::{Environment, Manifest};
+use crate::manifest::{Environment, Manifest, Role};
 use jiff::Timestamp;
 
 /// Decides which retired values of `key` in `env`'s document `doc` go: those retired before
@@ -62,6 +62,21 @@ pub fn build(
         .into_iter()
         .partition(|e| older_than.is_some_and(|t| e.retired >= t));
     let mut built = Built::default();
+    // Every old key retired from a secret the manifest no longer calls an encryption key:
+    // its current value's `role=encryption` goes too, so its next rotation follows the role
+    // the manifest declares (and `audit` stops reporting a keyring of another role).
+    if older_than.is_none()
+        && decl.role != Role::Encryption
+        && let Some(value) = doc.get(key)
+        && let Some(Ok(record)) = doc.record(key).map(Record::parse)
+        && record.encryption
+    {
+        built.edits.push(Edit::Set {
+            key: key.to_string(),
+            value: crate::Secret::new(value.to_string()),
+            record: record.encryption(false).to_string(),
+        });
+    }
     if gone.is_empty() && found.expired.is_empty() && left.is_empty() {
         return Ok(built);
     }

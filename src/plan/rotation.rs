@@ -263,9 +263,13 @@ pub(super) struct Found {
 
 impl Found {
     /// Whether `decl`'s retired values are a keyring: it is an encryption key, or its store
-    /// holds a keyring's key (a record without `expires`) whatever its role says now.
-    pub(super) fn is_keyring(&self, decl: &SecretDecl) -> bool {
-        decl.role == Role::Encryption || self.alive.iter().any(|e| e.expires.is_none())
+    /// holds a keyring's key (a record without `expires`) or says its value is one
+    /// (`role=encryption`, read from `doc` last: a rotation asks only for the keys it renews),
+    /// whatever its role says now.
+    pub(super) fn is_keyring(&self, decl: &SecretDecl, doc: &Document) -> bool {
+        decl.role == Role::Encryption
+            || self.alive.iter().any(|e| e.expires.is_none())
+            || marked_encryption(doc, &decl.key)
     }
 }
 
@@ -475,7 +479,8 @@ fn rotate_key<R: CryptoRng + ?Sized>(
     let mut dropped: Vec<(String, usize)> = Vec::new();
     // The store remembers a keyring even when the manifest no longer does: its keys are
     // handled as an encryption key's (kept, never pushed out, the old value kept too).
-    let encryption = found.is_keyring(decl);
+    // Only a key it renews needs to know (its record is read for it).
+    let encryption = reason.is_some() && found.is_keyring(decl, doc);
     let has_value = doc.get(key).is_some_and(|v| !v.is_empty());
     if let Some(r) = reason
         && encryption
@@ -509,7 +514,7 @@ fn rotate_key<R: CryptoRng + ?Sized>(
         built.edits.push(Edit::Set {
             key: key.to_string(),
             value,
-            record: Record::generated(now).to_string(),
+            record: Record::generated(now).encryption(encryption).to_string(),
         });
         built.changes.push(Change {
             key: key.to_string(),
@@ -588,7 +593,7 @@ fn finish(
     let key = decl.key.as_str();
     let keep = decl.previous.keep();
     // A keyring over `keep` (the manifest lowered it) keeps every key: none is dropped.
-    if found.alive.len() > keep && !found.is_keyring(decl) {
+    if found.alive.len() > keep && !found.is_keyring(decl, doc) {
         let extra = found.alive.split_off(keep);
         dropped.extend(sources(&extra));
     }
@@ -637,7 +642,7 @@ pub fn retire_current(
         return Ok(built);
     };
     let mut found = read_previous(doc, decl, now);
-    let keyring = found.is_keyring(decl);
+    let keyring = found.is_keyring(decl, doc);
     let expires = match (keyring, decl.overlap) {
         (true, _) => None,
         (_, Some(overlap)) => Some(crate::time::due_at(now, overlap)),
@@ -730,6 +735,13 @@ fn previous_record(text: Option<&str>) -> (Option<String>, Times) {
         }
         None => (None, Vec::new()),
     }
+}
+
+/// Whether the record of `key` in `doc` says its value is an encryption key.
+pub fn marked_encryption(doc: &Document, key: &str) -> bool {
+    doc.record(key)
+        .and_then(|t| Record::parse(t).ok())
+        .is_some_and(|r| r.encryption)
 }
 
 /// The previous values of `decl` in `doc`, split into those still inside their window and

@@ -235,18 +235,8 @@ impl<'m> Session<'m> {
                 if stage != Stage::Pending && !rotates(&r.changes) {
                     continue;
                 }
-                let Some((held, Some(doc))) = groups[leader(&ids, i)]
-                    .as_ref()
-                    .map(|g| (&g.held, g.doc.as_ref()))
-                else {
+                let Some(event) = event_for(stage, r, groups[leader(&ids, i)].as_ref()) else {
                     continue;
-                };
-                let event = StageEvent {
-                    stage,
-                    env: r.env,
-                    changes: &r.changes,
-                    snapshot: held.snapshot(),
-                    document: doc,
                 };
                 if let Err(e) = hooks.stage(&event) {
                     for (j, at) in reached.iter().enumerate() {
@@ -305,18 +295,8 @@ impl<'m> Session<'m> {
                 if !r.written || (stage == Stage::Retire && !removes) {
                     continue;
                 }
-                let Some((held, Some(doc))) = groups[leader(&ids, i)]
-                    .as_ref()
-                    .map(|g| (&g.held, g.doc.as_ref()))
-                else {
+                let Some(event) = event_for(stage, r, groups[leader(&ids, i)].as_ref()) else {
                     continue;
-                };
-                let event = StageEvent {
-                    stage,
-                    env: r.env,
-                    changes: &r.changes,
-                    snapshot: held.snapshot(),
-                    document: doc,
                 };
                 if let Err(e) = hooks.stage(&event)
                     && failure.is_none()
@@ -493,6 +473,23 @@ fn leader(ids: &[Option<PathBuf>], i: usize) -> usize {
             .unwrap_or(i),
         None => i,
     }
+}
+
+/// The event of `stage` for environment `report`, whose store's group is `group`: `None` when
+/// the store was not read or not planned (nothing for a hook to see).
+fn event_for<'a, 'm>(
+    stage: Stage,
+    report: &'a EnvReport<'m>,
+    group: Option<&'a Group>,
+) -> Option<StageEvent<'a>> {
+    let group = group?;
+    Some(StageEvent {
+        stage,
+        env: report.env,
+        changes: &report.changes,
+        snapshot: group.held.snapshot(),
+        document: group.doc.as_ref()?,
+    })
 }
 
 /// Whether a rotation gives a key a new value (the stages `set` and `test` are for those).

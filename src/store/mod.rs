@@ -118,17 +118,24 @@ impl Format {
         before: Option<&SealedState>,
         repin: bool,
     ) -> Result<Cow<'p, [u8]>> {
-        match self {
-            Format::Plain => Ok(Cow::Borrowed(plain::encode(plaintext))),
+        // A store envmint could not read back is refused before anything is written (a
+        // bootstrap that appended to a file just under the read limit wrote one over it, which
+        // every later command refused): the plaintext first, so a sealed one is not encrypted
+        // for nothing, then the bytes as they would be on disk.
+        too_large(path, plaintext.len(), crate::seal::MAX_IN_MEMORY)?;
+        let bytes = match self {
+            Format::Plain => Cow::Borrowed(plain::encode(plaintext)),
             Format::Sealed(sealing) => {
                 if let (Some(before), false) = (before, repin) {
                     sealed::check(path, sealing, before)?;
                 }
-                Ok(Cow::Owned(sealed::encode(path, sealing, plaintext)?))
+                Cow::Owned(sealed::encode(path, sealing, plaintext)?)
             }
             #[cfg(test)]
-            Format::Scrambled => Ok(Cow::Owned(tests::scramble(plaintext))),
-        }
+            Format::Scrambled => Cow::Owned(tests::scramble(plaintext)),
+        };
+        too_large(path, bytes.len(), crate::atomic::MAX_DOTENV_BYTES)?;
+        Ok(bytes)
     }
 
     /// The part of `plaintext` that is compared with what a store held: without the pin lines
@@ -550,6 +557,16 @@ impl EnvFile {
             Err(e) => Err(e.error),
         }
     }
+}
+
+/// Refuses to write `size` bytes to `path` when that is over `limit`, what envmint reads back
+/// ([`FileProblem::TooLarge`] of [`Op::Write`], exit 65).
+fn too_large(path: &Path, size: usize, limit: u64) -> Result<()> {
+    let size = u64::try_from(size).unwrap_or(u64::MAX);
+    if size > limit {
+        return Err(FileError::new(path, Op::Write, FileProblem::TooLarge { size, limit }).into());
+    }
+    Ok(())
 }
 
 /// The error for a file that is not UTF-8 (exit 65), naming the first bad line: such a file is

@@ -331,3 +331,44 @@ fn ages_in_their_largest_whole_unit() {
     assert!(format_age(Timestamp::MAX, Timestamp::MIN).ends_with('d'));
     assert_eq!(format_age(Timestamp::MIN, Timestamp::MAX), "0s");
 }
+
+/// The record form's own reader agrees with jiff's parser on every day of years around 1970,
+/// the leap rules, 2026-2100 and each end of the range, at several times, and leaves anything
+/// else (a leap second, day 31 of a 30-day month, year 0) to jiff.
+#[test]
+fn the_record_form_reads_as_the_general_parser_does() {
+    let mut checked = 0;
+    for year in [
+        1, 4, 100, 1600, 1899, 1900, 1969, 1970, 1971, 2000, 2024, 9999,
+    ]
+    .into_iter()
+    .chain(2026..=2100)
+    {
+        for month in 1..=12 {
+            for day in 1..=31 {
+                for time in ["00:00:00", "07:05:09", "23:59:59"] {
+                    let text = format!("{year:04}-{month:02}-{day:02}T{time}Z");
+                    let fast = parse_record_form(&text);
+                    let general = parse_general(&text).ok();
+                    assert_eq!(fast, general, "{text}");
+                    checked += usize::from(fast.is_some());
+                }
+            }
+        }
+    }
+    assert!(checked > 80_000, "{checked}");
+    for text in [
+        "2026-11-23T07:00:60Z",
+        "0000-01-01T00:00:00Z",
+        "2026-11-23T07:00:00+00:00",
+        "2026-11-23 07:00:00Z",
+        "2026-1-230T07:00:00Z",
+        "+026-11-23T07:00:00Z",
+    ] {
+        assert_eq!(parse_record_form(text), None, "{text}");
+    }
+    assert_eq!(
+        parse_instant("2026-11-23T07:00:60Z").ok(),
+        parse_general("2026-11-23T07:00:60Z").ok()
+    );
+}

@@ -75,9 +75,13 @@ fn appended(text: &str) -> Vec<(String, String)> {
     lines
         .chunks(2)
         .map(|pair| {
-            let time = pair[0]
+            // An encryption key's record says so (`role=encryption`).
+            let record = pair[0];
+            let time = record
+                .strip_suffix(" role=encryption")
+                .unwrap_or(record)
                 .strip_prefix("# envmint: generated=")
-                .unwrap_or_else(|| panic!("not a record line: {:?}", pair[0]));
+                .unwrap_or_else(|| panic!("not a record line: {record:?}"));
             assert!(
                 time.len() == 20 && time.ends_with('Z') && time.parse::<jiff::Timestamp>().is_ok(),
                 "bad record time {time:?}"
@@ -2458,4 +2462,54 @@ fn a_retired_value_copied_from_the_example_is_marked_expired_and_removed() {
         !text.contains(fallback) && !text.contains(old),
         "a value the repository knows is still in the file:\n{text}"
     );
+}
+
+/// Issue 19: a `.env` just under envmint's 64 MiB read limit, to which bootstrap would append a
+/// key: the new file would be over the limit, and no envmint command could read it back. It
+/// is refused before anything is written (exit 65), naming the file, the size and the limit,
+/// and the file is left as it was; plain and sealed stores go through the same check.
+#[test]
+fn fail_bootstrap_refuses_to_write_a_file_over_the_read_limit() {
+    const LIMIT: usize = 64 * 1024 * 1024;
+    let mut text = String::with_capacity(LIMIT);
+    text.push_str("X=1\n");
+    let line = format!("# {}\n", "x".repeat(1021));
+    while text.len() + line.len() <= LIMIT - 50 {
+        text.push_str(&line);
+    }
+    // 50 bytes short of the limit: the key and its record (over 100 bytes) do not fit.
+    text.push_str(&format!("#{}\n", "y".repeat(LIMIT - 50 - text.len() - 2)));
+    assert_eq!(text.len(), LIMIT - 50);
+    let out = Test::new()
+        .write(
+            "envmint.toml",
+            "[environments.production]\nfile = \".env\"\n[secrets.A]\nkind = \"hex\"\nbytes = 32\n",
+        )
+        .write(".env", &text)
+        .chmod(".env", 0o600)
+        .args(["bootstrap", "production"])
+        .status(65);
+    let size = text.len() + "# envmint: generated=2026-01-01T00:00:00Z\nA=\n".len() + 64;
+    assert_stderr_has(
+        &out,
+        &format!(
+            "error: .env: the new file would be {size} bytes, over envmint's limit of {LIMIT} \
+             bytes (no envmint command could read it back); nothing was written"
+        ),
+    );
+    assert_stderr_has(&out, "hint: remove keys or comments it does not need");
+    assert!(out.bytes(".env") == text.as_bytes(), "the file changed");
+    assert!(
+        out.files()
+            .iter()
+            .all(|f| f == ".env" || f == "envmint.toml")
+    );
+    // Under the limit it is written, and read back.
+    let out = out
+        .then()
+        .write(".env", &text[..text.len() - 2 * line.len()])
+        .args(["bootstrap", "production"])
+        .status(0);
+    let out = out.then().args(["status", "production"]).status(0);
+    assert!(out.read(".env").len() <= LIMIT);
 }

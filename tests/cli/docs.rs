@@ -397,3 +397,24 @@ fn the_readme_has_an_example_of_every_command() {
         "README.md's command table has no row `| `NAME` | ...envmint NAME... |` for: {missing:?}"
     );
 }
+
+#[test]
+fn the_docs_speak_of_the_software_not_of_how_it_is_made() {
+    // "issue 6", "issue #12", "§4": how the project was run, which a reader cannot look up.
+    let mut found = Vec::new();
+    for page in pages() {
+        let text = fs::read_to_string(root().join(&page)).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let lower = line.to_lowercase();
+            let numbered_issue = lower.match_indices("issue").any(|(at, _)| {
+                let rest = lower[at + 5..].trim_start_matches([' ', '#']);
+                lower[at + 5..].starts_with([' ', '#'])
+                    && rest.starts_with(|c: char| c.is_ascii_digit())
+            });
+            if numbered_issue || line.contains('§') {
+                found.push(format!("{}:{}: {line}", page.display(), n + 1));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}

@@ -215,15 +215,22 @@ PGPASSWORD="$ENVMINT_NEW" psql -X -q -h "$DB_HOST" -U app -d postgres -c "select
 '''
 "#;
 
-/// A project using `pg`: its manifest, the store bootstrapped with the admin password and
-/// host beside DB_PASSWORD, the app role given DB_PASSWORD's first value.
-fn pg_project(pg: &Postgres, manifest: &str) -> (Test, String) {
+/// A temp project with `manifest`, its production store bootstrapped, and the config folder
+/// (`XDG_CONFIG_HOME`: the allowance and the pending-value key) it used.
+fn bootstrapped(manifest: &str) -> (crate::common::Output, PathBuf) {
     let t = Test::new().write("envmint.toml", manifest);
     let config = t.path("config");
     let out = t
         .env("XDG_CONFIG_HOME", &config)
         .args(["bootstrap", "production"])
         .status(0);
+    (out, config)
+}
+
+/// A project using `pg`: its manifest, the store bootstrapped with the admin password and
+/// host beside DB_PASSWORD, the app role given DB_PASSWORD's first value.
+fn pg_project(pg: &Postgres, manifest: &str) -> (Test, String) {
+    let (out, config) = bootstrapped(manifest);
     let mut text = out.read(".env");
     text.push_str(&format!(
         "DB_HOST={}\nDB_ADMIN_PASSWORD={ADMIN_PASSWORD}\n",
@@ -345,16 +352,10 @@ fn a_failing_test_hook_keeps_the_old_value_current_and_the_next_run_resumes() {
 
 #[test]
 fn abandon_drops_a_pending_value_and_keeps_the_current_one() {
-    let t = Test::new().write(
-        "envmint.toml",
+    let (out, config) = bootstrapped(
         "[environments.production]\nfile = \".env\"\n[secrets.DB_PASSWORD]\nrole = \
          \"credential\"\n[secrets.DB_PASSWORD.hooks]\nset = 'exit 3'\n",
     );
-    let config = t.path("config");
-    let out = t
-        .env("XDG_CONFIG_HOME", &config)
-        .args(["bootstrap", "production"])
-        .status(0);
     let first = value(&out.read(".env"), "DB_PASSWORD").unwrap();
     let out = out
         .then()
@@ -403,12 +404,7 @@ wait
 '''
 test = 'echo "testing $ENVMINT_NEW"; sleep 0.2 & for f in /proc/[0-9]*/cmdline; do tr "\0" " " < "$f" 2>/dev/null; echo; done >> cmdlines.txt; wait'
 "#;
-    let t = Test::new().write("envmint.toml", manifest);
-    let config = t.path("config");
-    let out = t
-        .env("XDG_CONFIG_HOME", &config)
-        .args(["bootstrap", "production"])
-        .status(0);
+    let (out, config) = bootstrapped(manifest);
     let mut text = out.read(".env");
     text.push_str("ADMIN_TOKEN=tok-admin-9f8e7d6c5b\n");
     fs::write(out.path(".env"), &text).unwrap();
@@ -452,12 +448,8 @@ fn a_hook_past_its_timeout_is_killed_with_its_group() {
     let manifest = "[environments.production]\nfile = \".env\"\n[secrets.DB_PASSWORD]\nrole = \
                     \"credential\"\nhook_timeout = \"1s\"\n[secrets.DB_PASSWORD.hooks]\nset = \
                     'sleep 30 & sleep 30; echo never'\n";
-    let t = Test::new().write("envmint.toml", manifest);
-    let config = t.path("config");
-    let out = t
-        .env("XDG_CONFIG_HOME", &config)
-        .args(["bootstrap", "production"])
-        .status(0)
+    let (out, config) = bootstrapped(manifest);
+    let out = out
         .then()
         .env("XDG_CONFIG_HOME", &config)
         .args([
@@ -677,12 +669,7 @@ set = 'printf "ACL SETUSER app on >%s ~* +@all\n" "$ENVMINT_NEW" | redis-cli -s 
 test = 'printf "AUTH app %s\nACL WHOAMI\n" "$ENVMINT_NEW" | redis-cli -s "$REDIS_SOCKET" | grep -qx app'
 retire = 'printf "ACL SETUSER app <%s\n" "$ENVMINT_OLD" | redis-cli -s "$REDIS_SOCKET" | grep -qx OK'
 "#;
-    let t = Test::new().write("envmint.toml", manifest);
-    let config = t.path("config");
-    let out = t
-        .env("XDG_CONFIG_HOME", &config)
-        .args(["bootstrap", "production"])
-        .status(0);
+    let (out, config) = bootstrapped(manifest);
     let mut text = out.read(".env");
     text.push_str(&format!("REDIS_SOCKET={}\n", redis.socket().display()));
     fs::write(out.path(".env"), &text).unwrap();
@@ -731,6 +718,65 @@ retire = 'printf "ACL SETUSER app <%s\n" "$ENVMINT_OLD" | redis-cli -s "$REDIS_S
     );
 }
 
+/// A forged retired value (a sealed store can be written by anyone: its recipients are public)
+/// holding a newline and a second Redis command never reaches the `retire` hook: the hook is not
+/// run, the value is kept, and `app` still needs its password (the recipe of docs/hooks.md,
+/// which pipes `ENVMINT_OLD` into redis-cli line by line, would otherwise make it `nopass`).
+#[test]
+fn a_forged_retired_value_with_a_second_command_line_is_not_handed_to_the_retire_hook() {
+    let Some(redis) = Redis::start() else { return };
+    let manifest = r#"[environments.production]
+file = ".env"
+
+[secrets.REDIS_PASSWORD]
+kind = "alnum"
+length = 32
+role = "credential"
+overlap = "1d"
+
+[secrets.REDIS_PASSWORD.hooks]
+set = 'printf "ACL SETUSER app on >%s ~* +@all\n" "$ENVMINT_NEW" | redis-cli -s "$REDIS_SOCKET" | grep -qx OK'
+retire = 'printf "ACL SETUSER app <%s\n" "$ENVMINT_OLD" | redis-cli -s "$REDIS_SOCKET" | grep -qx OK'
+"#;
+    let t = Test::new().write("envmint.toml", manifest);
+    let config = t.path("config");
+    let out = t
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["bootstrap", "production"])
+        .status(0);
+    let mut text = out.read(".env");
+    let current = value(&text, "REDIS_PASSWORD").unwrap();
+    redis.cli(None, &format!("ACL SETUSER app on >{current} ~* +@all\n"));
+    text.push_str(&format!("REDIS_SOCKET={}\n", redis.socket().display()));
+    text.push_str(
+        "# envmint: previous-of=REDIS_PASSWORD retired=2026-11-01T00:00:00Z \
+         expires=2026-11-02T00:00:00Z\n\
+         REDIS_PASSWORD_PREVIOUS=\"x\\nACL SETUSER app on nopass ~* +@all\"\n",
+    );
+    fs::write(out.path(".env"), &text).unwrap();
+
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["rotate", "--due", "production", "--allow-hooks"])
+        .args(["--at", "2027-01-02T00:00:00Z"])
+        .run();
+    crate::common::assert_stderr_has(
+        &out,
+        "REDIS_PASSWORD: retire hook: not run: REDIS_PASSWORD: ENVMINT_OLD would hold a \
+         character no hook gets in a value (\\n)",
+    );
+    assert!(
+        out.read(".env").contains("REDIS_PASSWORD_PREVIOUS"),
+        "the retired value is kept"
+    );
+    assert!(redis.logs_in(&current));
+    assert!(
+        !redis.logs_in("anything"),
+        "app must still need its password (the injected line ran)"
+    );
+}
+
 /// `plan` lists the hooks a rotation runs and never puts a hooked credential in its file;
 /// `audit` reports hooks not allowed on this machine, and lists them once allowed.
 #[test]
@@ -738,15 +784,8 @@ fn plan_and_audit_show_the_hooks() {
     let manifest = "[environments.production]\nfile = \".env\"\nafter = 'echo reload app'\n\
                     [secrets.DB_PASSWORD]\nrole = \"credential\"\n[secrets.DB_PASSWORD.hooks]\n\
                     set = 'echo set-at-service'\ntest = 'true'\n[secrets.JWT]\nkind = \"hex\"\n";
-    let t = Test::new().write("envmint.toml", manifest);
-    let config = t.path("config");
-    let out = t
-        .env("XDG_CONFIG_HOME", &config)
-        .args(["bootstrap", "production"])
-        .status(0)
-        .then()
-        .args(["plan", "--all", "-o", "r.plan"])
-        .status(0);
+    let (out, _) = bootstrapped(manifest);
+    let out = out.then().args(["plan", "--all", "-o", "r.plan"]).status(0);
     crate::common::assert_stderr_has(&out, "  production: DB_PASSWORD set: echo set-at-service");
     crate::common::assert_stderr_has(&out, "  production: DB_PASSWORD test: true");
     crate::common::assert_stderr_has(&out, "  production: environment after: echo reload app");
@@ -968,7 +1007,8 @@ fn a_sealed_store_is_decrypted_once_per_run_when_no_hook_has_work() {
          [\"{recipient}\"]\n[environments.staging]\nfile = \".env.staging\"\n\
          [secrets.SECRET_KEY]\nkind = \"hex\"\nbytes = 32\nrotate_every = \"30d\"\n\
          [secrets.DB_PASSWORD]\nrole = \"credential\"\nrotate_every = \"365d\"\n\
-         [secrets.DB_PASSWORD.hooks]\nset = 'echo set'\nretire = 'echo retire'\n"
+         [secrets.DB_PASSWORD.hooks]\nset = 'printf %s \"$ENVMINT_NEW\" > got-new'\n\
+         retire = 'echo retire'\n"
     );
     let t = Test::new();
     let config = t.path("config");
@@ -997,6 +1037,27 @@ fn a_sealed_store_is_decrypted_once_per_run_when_no_hook_has_work() {
             out.stderr()
         );
     }
+    // Hooks on a sealed store: the set hook gets the new value, which the store then holds.
+    let out = out
+        .then()
+        .args([
+            "rotate",
+            "production",
+            "--key",
+            "DB_PASSWORD",
+            "--allow-hooks",
+            "--at",
+            &at,
+        ])
+        .status(0);
+    let got = out.read("got-new");
+    assert!(got.len() >= 32, "{}", out.stderr());
+    assert!(!out.stderr().contains(&got));
+    let out = out
+        .then()
+        .args(["get", "production", "DB_PASSWORD"])
+        .status(0);
+    assert_eq!(out.stdout().trim(), got);
 }
 
 /// Every `set` hook of the README's PostgreSQL recipes (the toml blocks that write
@@ -1080,12 +1141,8 @@ fn marker_project(extra: &str) -> (Test, PathBuf) {
          length = 32\nrole = \"credential\"\n[secrets.DB_PASSWORD.hooks]\n\
          set = 'echo \"$ENVMINT_STAGE\" >> hook-ran'\n{extra}"
     );
-    let t = Test::new().write("envmint.toml", manifest);
-    let config = t.path("config");
-    let out = t
-        .env("XDG_CONFIG_HOME", &config)
-        .args(["bootstrap", "production"])
-        .status(0)
+    let (out, config) = bootstrapped(&manifest);
+    let out = out
         .then()
         .args(["rotate", "--key", "DB_PASSWORD", "--allow-hooks"])
         .status(0);
@@ -1179,31 +1236,6 @@ fn a_pending_value_this_machine_did_not_write_is_refused_before_any_hook() {
         .status(0);
     assert_eq!(out.read("hook-ran"), "set\n");
     assert!(!out.read(".env").contains("DB_PASSWORD_PENDING"));
-}
-
-/// The pending-value key is trusted only when it is the user's own private regular file.
-#[test]
-fn a_pending_key_others_may_read_or_a_symlinked_one_is_refused() {
-    let (t, config) = marker_project("");
-    let key_file = config.join("envmint/pending-key");
-    fs::set_permissions(&key_file, fs::Permissions::from_mode(0o644)).unwrap();
-    let out = t
-        .args(["rotate", "production", "--key", "DB_PASSWORD"])
-        .status(77);
-    crate::common::assert_stderr_has(
-        &out,
-        "the pending-value key is another user's, or others may read it",
-    );
-    assert!(!out.exists("hook-ran"));
-    fs::set_permissions(&key_file, fs::Permissions::from_mode(0o600)).unwrap();
-    fs::rename(&key_file, config.join("elsewhere")).unwrap();
-    std::os::unix::fs::symlink(config.join("elsewhere"), &key_file).unwrap();
-    let out = out
-        .then()
-        .args(["rotate", "production", "--key", "DB_PASSWORD"])
-        .status(77);
-    crate::common::assert_stderr_has(&out, "the pending-value key is a symlink");
-    assert!(!out.exists("hook-ran"));
 }
 
 /// A store's keys that point a client elsewhere (`PGHOST`, `PGHOSTADDR`, `REDISCLI_AUTH`...)
@@ -1314,12 +1346,8 @@ fn the_hook_listing_is_whole_and_escaped_and_hook_output_is_capped() {
         "[environments.production]\nfile = \".env\"\n[secrets.DB_PASSWORD]\nkind = \"alnum\"\n\
          length = 32\nrole = \"credential\"\n[secrets.DB_PASSWORD.hooks]\nset = 'true # \u{202e}evil'\n{hooks}"
     );
-    let t = Test::new().write("envmint.toml", manifest);
-    let config = t.path("config");
-    let out = t
-        .env("XDG_CONFIG_HOME", &config)
-        .args(["bootstrap", "production"])
-        .status(0)
+    let (out, _) = bootstrapped(&manifest);
+    let out = out
         .then()
         .args(["rotate", "--key", "DB_PASSWORD", "--allow-hooks"])
         .status(0);
@@ -1341,27 +1369,86 @@ fn the_hook_listing_is_whole_and_escaped_and_hook_output_is_capped() {
     assert!(err.len() < 1_100_000, "{} bytes of stderr", err.len());
 }
 
-/// The allowance file is trusted only when it is the user's own regular file that others
-/// cannot write: a symlink or a group-writable one is refused.
+/// The user's envmint files that decide what runs as them are trusted only when they are their
+/// own regular files: the pending-value key (private: not readable by others) and the
+/// allowance (not writable by others). Loosened, or a symlink: refused, no hook run.
 #[test]
-fn an_allowance_file_others_may_write_or_a_symlinked_one_is_refused() {
-    let (t, config) = marker_project("");
-    let file = config.join("envmint/allow-hooks");
-    fs::set_permissions(&file, fs::Permissions::from_mode(0o664)).unwrap();
-    let out = t
-        .args(["rotate", "production", "--key", "DB_PASSWORD"])
-        .status(77);
-    crate::common::assert_stderr_has(
-        &out,
-        "the hooks allowance file is another user's, or others may write it",
-    );
-    fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
-    fs::rename(&file, config.join("elsewhere")).unwrap();
-    std::os::unix::fs::symlink(config.join("elsewhere"), &file).unwrap();
+fn a_pending_key_or_allowance_that_others_may_touch_or_a_symlink_is_refused() {
+    for (name, loose, what, others) in [
+        ("pending-key", 0o644, "the pending-value key", "read"),
+        ("allow-hooks", 0o664, "the hooks allowance file", "write"),
+    ] {
+        let (t, config) = marker_project("");
+        let file = config.join("envmint").join(name);
+        fs::set_permissions(&file, fs::Permissions::from_mode(loose)).unwrap();
+        let out = t
+            .args(["rotate", "production", "--key", "DB_PASSWORD"])
+            .status(77);
+        crate::common::assert_stderr_has(
+            &out,
+            &format!("{what} is another user's, or others may {others} it"),
+        );
+        assert!(!out.exists("hook-ran"));
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
+        fs::rename(&file, config.join("elsewhere")).unwrap();
+        std::os::unix::fs::symlink(config.join("elsewhere"), &file).unwrap();
+        let out = out
+            .then()
+            .args(["rotate", "production", "--key", "DB_PASSWORD"])
+            .status(77);
+        crate::common::assert_stderr_has(&out, &format!("{what} is a symlink"));
+        assert!(!out.exists("hook-ran"));
+    }
+}
+
+/// `alternate` with `retire`: the retire hook gets the user **not** in use (whose password the
+/// retired value is), never the live one. A failing retire hook keeps the value and holds that
+/// store out of the run, and the summary and `--json` say so; fixed, the next run retires it.
+#[test]
+fn alternate_retire_gets_the_user_not_in_use_and_a_failed_retire_is_reported() {
+    let manifest = "[environments.production]\nfile = \".env\"\n[secrets.SESSION]\nkind = \"hex\"\n\
+        bytes = 32\nrotate_every = \"1d\"\n[secrets.DB_PASSWORD]\nkind = \"alnum\"\nlength = 32\n\
+        role = \"credential\"\noverlap = \"1d\"\n\
+        alternate = { user = \"DB_USER\", names = [\"app_blue\", \"app_green\"] }\n\
+        [secrets.DB_PASSWORD.hooks]\n\
+        set = 'echo \"set $ENVMINT_USER\" >> hook-ran'\n\
+        retire = 'echo \"retire $ENVMINT_USER\" >> hook-ran; test ! -e fail-retire'\n";
+    let (out, _) = bootstrapped(manifest);
     let out = out
         .then()
-        .args(["rotate", "production", "--key", "DB_PASSWORD"])
-        .status(77);
-    crate::common::assert_stderr_has(&out, "the hooks allowance file is a symlink");
-    assert!(!out.exists("hook-ran"));
+        .args(["rotate", "--key", "DB_PASSWORD", "--allow-hooks"])
+        .status(0);
+    assert_eq!(out.read("hook-ran"), "set app_blue\n");
+    assert_eq!(
+        value(&out.read(".env"), "DB_USER").as_deref(),
+        Some("app_blue")
+    );
+    fs::write(out.path("fail-retire"), "").unwrap();
+    let at = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 3)).to_string();
+    let before = out.read(".env");
+    let out = out.then().args(["rotate", "--due", "--at", &at]).status(1);
+    assert_eq!(out.read("hook-ran"), "set app_blue\nretire app_green\n");
+    crate::common::assert_stderr_has(&out, "production: .env (held: a retire hook failed");
+    crate::common::assert_stderr_has(&out, "DB_PASSWORD: the retire hook failed (exit status 1)");
+    assert_eq!(out.read(".env"), before, "nothing rotated or removed");
+    let out = out
+        .then()
+        .args(["rotate", "--due", "--at", &at, "--json"])
+        .status(1);
+    let json = out.json();
+    let env = &json["environments"][0];
+    assert_eq!(env["environment"], "production");
+    assert_eq!(env["held"], true);
+    assert_eq!(env["hooks"][0]["stage"], "retire");
+    assert_eq!(env["hooks"][0]["status"], "failed");
+    // Fixed: the retire hook runs again, the value goes, the due key is rotated.
+    fs::remove_file(out.path("fail-retire")).unwrap();
+    let out = out.then().args(["rotate", "--due", "--at", &at]).status(0);
+    assert!(
+        out.read("hook-ran")
+            .ends_with("retire app_green\nretire app_green\nretire app_green\n")
+    );
+    let text = out.read(".env");
+    assert!(!text.contains("DB_PASSWORD_PREVIOUS"), "{text}");
+    assert_ne!(value(&text, "SESSION"), value(&before, "SESSION"));
 }

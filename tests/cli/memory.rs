@@ -17,11 +17,17 @@ const MANIFEST: &str = "[environments.production]\nfile = \".env.production.loca
 
 /// `VAR_0000000=<12 hex>`: 25 bytes a key, as in the issue's 1,000,000-key (25 MB) file.
 fn big_file() -> String {
+    big_file_named("VAR")
+}
+
+/// [`big_file`] with keys named `{prefix}_0000000`: under `KEY_` every key is an undeclared
+/// secret (by its name) with a weak value, one `low-entropy` finding each for `audit`.
+fn big_file_named(prefix: &str) -> String {
     let mut text = String::with_capacity(KEYS * 25);
     for i in 0..KEYS {
         let _ = writeln!(
             text,
-            "VAR_{i:07}={:012x}",
+            "{prefix}_{i:07}={:012x}",
             (i as u64 * 2_654_435_761) % (1 << 48)
         );
     }
@@ -75,6 +81,27 @@ fn status_rotate_and_audit_hold_to_five_times_the_file() {
         );
         eprintln!(
             "envmint {args:?}: {} MB (bound {} MB)",
+            rss / 1_000_000,
+            bound / 1_000_000
+        );
+    } // A finding for every key (issue 14: `audit` held a million findings to sort them, 893
+    // MB on 25 MB): they are made as the report is written, in the same order.
+    let weak = big_file_named("KEY");
+    for args in [
+        &["audit", "production"][..],
+        &["audit", "production", "--json"],
+    ] {
+        let rss = peak_rss(&weak, args);
+        assert!(
+            rss <= bound,
+            "envmint {args:?} peaked at {} MB on a {} MB file of {KEYS} weak values: over the \
+             bound of {} MB",
+            rss / 1_000_000,
+            size / 1_000_000,
+            bound / 1_000_000
+        );
+        eprintln!(
+            "envmint {args:?}, {KEYS} findings: {} MB (bound {} MB)",
             rss / 1_000_000,
             bound / 1_000_000
         );

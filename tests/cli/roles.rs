@@ -480,6 +480,22 @@ fn a_role_changed_in_the_manifest_neither_drops_a_keyring_nor_rotates_a_password
         "ENCRYPTION_KEY_PREVIOUS: its record has no expires= (an encryption key's keyring) but \
          the secret's role is now signing; kept, never removed by time",
     );
+    // audit says so too (`keyring-role`), with the fix in its hint.
+    let out = out.then().args(["audit", "--json"]).status(1);
+    assert!(
+        keyring_role_findings(&out) == ["ENCRYPTION_KEY", "ENCRYPTION_KEY_PREVIOUS"],
+        "{}",
+        out.stdout()
+    );
+    let out = out.then().arg("audit").status(1);
+    assert!(
+        out.stdout().contains(
+            "ENCRYPTION_KEY_PREVIOUS holds an encryption key's retired keys (its record has no \
+         expires=) but ENCRYPTION_KEY's role is now signing: they are kept for good all the same",
+        ),
+        "{}",
+        out.stdout()
+    );
     // --key still renews the password; only retire removes the keyring's key.
     let out = out
         .then()
@@ -498,6 +514,116 @@ fn a_role_changed_in_the_manifest_neither_drops_a_keyring_nor_rotates_a_password
         .args(["retire", "production", "ENCRYPTION_KEY"])
         .status(0);
     assert!(!values(&out, ".env").contains_key("ENCRYPTION_KEY_PREVIOUS"));
+}
+
+/// A never-rotated encryption key (bootstrapped, no keyring yet) whose role is then changed in
+/// the manifest: its first rotation must keep the old key for good (a keyring's record, no
+/// `expires`), not give it the new role's overlap and drop it. The store remembers the role:
+/// bootstrap, rotate, set and adopt write `role=encryption` on an encryption key's record.
+#[test]
+fn a_never_rotated_encryption_key_keeps_its_old_value_when_its_role_is_changed() {
+    let declared = "[environments.production]\nfile = \".env\"\n\
+        [secrets.ENCRYPTION_KEY]\nkind = \"hex\"\nbytes = 32\nrole = \"encryption\"\n\
+        rotate_every = \"30d\"\n";
+    for role in ["role = \"signing\"\noverlap = \"1d\"\n", ""] {
+        let out = Test::new()
+            .write("envmint.toml", declared)
+            .args(["bootstrap", "production"])
+            .status(0);
+        assert!(
+            out.read(".env")
+                .lines()
+                .any(|l| l.starts_with("# envmint: generated=") && l.ends_with(" role=encryption")),
+            "{:?}",
+            out.read(".env")
+                .lines()
+                .filter(|l| l.starts_with('#'))
+                .collect::<Vec<_>>()
+        );
+        let before = values(&out, ".env");
+        let changed = declared.replace("role = \"encryption\"\n", role);
+        // Before any rotation: status and audit say the store holds an encryption key.
+        let audit = out
+            .then()
+            .write("envmint.toml", &changed)
+            .args(["audit", "--json"])
+            .status(1);
+        assert!(
+            keyring_role_findings(&audit) == ["ENCRYPTION_KEY"],
+            "{role}: {}",
+            audit.stdout()
+        );
+        let out = audit
+            .then()
+            .args(["rotate", "--due", "--at", &in_days(400)])
+            .status(0);
+        let after = values(&out, ".env");
+        // Compared, never printed.
+        assert!(
+            after["ENCRYPTION_KEY"] != before["ENCRYPTION_KEY"],
+            "{role}"
+        );
+        assert!(
+            after.get("ENCRYPTION_KEY_PREVIOUS") == Some(&before["ENCRYPTION_KEY"]),
+            "{role}: the old key was not kept"
+        );
+        let text = out.read(".env");
+        assert!(
+            text.contains(&format!(
+                "# envmint: previous-of=ENCRYPTION_KEY retired={}T00:00:00Z\n\
+                     ENCRYPTION_KEY_PREVIOUS=",
+                in_days(400)
+            )) && text.contains(&format!(
+                "# envmint: generated={}T00:00:00Z role=encryption\n",
+                in_days(400)
+            )),
+            "{role}: records {:?}",
+            text.lines()
+                .filter(|l| l.starts_with('#'))
+                .collect::<Vec<_>>()
+        );
+        // Years later the old key is still there: only `retire` removes it.
+        let later = out
+            .then()
+            .args(["rotate", "--due", "--at", &in_days(4000)])
+            .status(0);
+        assert!(
+            values(&later, ".env").get("ENCRYPTION_KEY_PREVIOUS")
+                == Some(&before["ENCRYPTION_KEY"]),
+            "{role}: dropped later"
+        );
+        // `retire` of every old key also clears the record's role=encryption: the next
+        // rotation follows the declared role, and audit has nothing more to say about it.
+        let retired = later
+            .then()
+            .args(["retire", "production", "ENCRYPTION_KEY"])
+            .status(0);
+        let text = retired.read(".env");
+        assert!(
+            !text.contains("role=encryption") && !text.contains("ENCRYPTION_KEY_PREVIOUS"),
+            "{role}: {:?}",
+            text.lines()
+                .filter(|l| l.starts_with('#'))
+                .collect::<Vec<_>>()
+        );
+        let audit = retired.then().args(["audit", "--json"]).run();
+        assert!(
+            keyring_role_findings(&audit).is_empty(),
+            "{role}: {}",
+            audit.stdout()
+        );
+    }
+}
+
+/// The keys of `audit --json`'s `keyring-role` findings.
+fn keyring_role_findings(out: &Output) -> Vec<String> {
+    out.json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "keyring-role")
+        .map(|f| f["key"].as_str().unwrap_or_default().to_string())
+        .collect()
 }
 
 /// `retire` also removes a key's retired values left under names it no longer uses, and those

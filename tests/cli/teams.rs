@@ -382,6 +382,50 @@ fn git_diff_shows_keys_and_records_never_values() {
 }
 
 #[test]
+fn fail_a_diff_key_others_could_read_or_of_the_wrong_length_is_not_used() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = Repo::new();
+    repo.set("WEBHOOK", "webhook-secret-1");
+    let shown = text(&repo.git_ok(&["diff"]).stdout);
+    assert!(!shown.contains("<hidden>"), "{shown}");
+    let key = repo.path(".git/envmint/diff-key");
+    let folder = std::fs::metadata(repo.path(".git/envmint")).unwrap();
+    assert_eq!(folder.permissions().mode() & 0o777, 0o700);
+    let good = std::fs::read(&key).unwrap();
+    let mut long = good.clone();
+    long.extend_from_slice(b"\n\n   \n");
+    for (bytes, mode, why) in [
+        (
+            &good,
+            0o644,
+            "others may read or write it (mode 0644, not 0600)",
+        ),
+        (
+            &good,
+            0o620,
+            "others may read or write it (mode 0620, not 0600)",
+        ),
+        (&long, 0o600, "not a diff key (71 bytes"),
+        (&good[..40].to_vec(), 0o600, "not a diff key (40 bytes"),
+    ] {
+        std::fs::write(&key, bytes).unwrap();
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(mode)).unwrap();
+        let out = repo.git_ok(&["diff"]);
+        let diff = text(&out.stdout);
+        assert!(diff.contains("+WEBHOOK=<hidden>"), "{why}: {diff}");
+        assert!(!diff.contains("webhook-secret-1"), "{diff}");
+        let said = text(&out.stderr);
+        assert!(said.contains(why), "{why}: {said}");
+        assert!(said.contains("hint: remove it"), "{said}");
+    }
+    // Removed: a new one is made, and used.
+    std::fs::remove_file(&key).unwrap();
+    let diff = text(&repo.git_ok(&["diff"]).stdout);
+    assert!(!diff.contains("<hidden>"), "{diff}");
+    assert_eq!(std::fs::read(&key).unwrap().len(), 65);
+}
+
+#[test]
 fn audit_reports_a_sealed_store_without_the_attributes() {
     let repo = Repo::new();
     let out = repo.envmint(&["audit"], None);

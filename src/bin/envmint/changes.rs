@@ -206,21 +206,24 @@ pub fn warn_manifest(manifest: &Manifest, cwd: &Path) {
     let builtin = matches!(manifest.source(), envmint::manifest::Source::Builtin);
     for decl in manifest.secrets() {
         // The line of the secret's table, for a manifest file (the preset's own lines are
-        // nowhere a person can edit).
-        let at = if builtin {
-            file.clone()
-        } else {
-            format!("{file}:{}", decl.line)
+        // nowhere a person can edit). Made only for a warning: 10,000 secrets, none warned.
+        let at = || {
+            if builtin {
+                file.clone()
+            } else {
+                format!("{file}:{}", decl.line)
+            }
         };
         if let Some(needed) = envmint::audit::roles::overlap_keep(decl) {
             let f = envmint::audit::roles::overlap_keep_finding(decl, needed);
-            crate::output::say!("warning: {at}: {}", f.message);
+            crate::output::say!("warning: {}: {}", at(), f.message);
             if let Some(hint) = f.hint {
                 crate::output::say!("hint: {hint}");
             }
         }
         if decl.credential_by_name() {
             let key = &decl.key;
+            let at = at();
             crate::output::say!(
                 "warning: {at}: {key} declares no role but is named like a credential: \
                  `rotate --due` and `--all` keep it as one (a password changed in the file \

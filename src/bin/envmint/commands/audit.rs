@@ -206,9 +206,8 @@ pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
             })
         })
         .collect();
-    for view in &views {
-        findings.extend(audit::values::check_values(&manifest, view));
-    }
+    // The value checks are made as the report is written (`render`): one finding per weak
+    // value of a million-key file is too many to hold.
     for l in &loaded {
         if let Some(doc) = &l.doc {
             findings.extend(audit::rotation::check_rotation(
@@ -279,22 +278,50 @@ pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
         findings.extend(audit::git::history_findings(repo, &needles, &hits));
     }
 
-    audit::sort(&mut findings);
-    render(&findings, &cwd, args.json)?;
+    let manifest = &manifest;
+    let views = &views;
+    let all = audit::in_report_order(findings, &audit::values::VALUE_CHECKS, |checks| {
+        views
+            .iter()
+            .map(|view| {
+                Box::new(audit::values::value_findings(
+                    manifest,
+                    view,
+                    checks.clone(),
+                )) as audit::Source<'_>
+            })
+            .collect()
+    });
+    let counted = render(all, &cwd, args.json)?;
     let names: Vec<&str> = envs.iter().map(|e| e.name.as_str()).collect();
-    let errors = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count();
-    if findings.is_empty() {
+    summary(counted, &names)
+}
+
+/// How many findings were written, and how many of them errors.
+#[derive(Clone, Copy, Default)]
+struct Counted {
+    findings: usize,
+    errors: usize,
+}
+
+impl Counted {
+    fn add(&mut self, f: &Finding) {
+        self.findings += 1;
+        self.errors += usize::from(f.severity == Severity::Error);
+    }
+}
+
+/// The last line on stderr, and the exit: 1 when anything was found.
+fn summary(counted: Counted, names: &[&str]) -> Result<Exit> {
+    if counted.findings == 0 {
         say!("audit: no findings ({})", names.join(", "));
         Ok(Exit::Ok)
     } else {
         say!(
             "audit: {} ({} error(s), {} warning(s)) in {}",
-            crate::output::plural(findings.len(), "finding"),
-            errors,
-            findings.len() - errors,
+            crate::output::plural(counted.findings, "finding"),
+            counted.errors,
+            counted.findings - counted.errors,
             names.join(", ")
         );
         Ok(Exit::Problems)
@@ -358,7 +385,7 @@ fn run_staged(
     let staged = audit::staged::staged(repo, index.as_deref())?;
     let mut findings = audit::staged::check_staged(repo, &staged, &rules)?;
     audit::sort(&mut findings);
-    render(&findings, cwd, args.json)?;
+    render(findings.iter().cloned(), cwd, args.json)?;
     if findings.is_empty() {
         say!(
             "audit --staged: nothing to refuse in {}",
@@ -582,27 +609,54 @@ struct JsonFinding<'a> {
     hint: Option<&'a str>,
 }
 
-/// The findings as `--json` prints them, serialized one at a time.
-struct JsonFindings<'a> {
-    findings: &'a [Finding],
+/// The findings as `--json` prints them, serialized one at a time as they are made, counted.
+struct JsonFindings<'a, I> {
+    findings: std::cell::RefCell<Option<I>>,
+    counted: std::cell::Cell<Counted>,
     cwd: &'a Path,
 }
 
-impl Serialize for JsonFindings<'_> {
+impl<I: Iterator<Item = Finding>> Serialize for JsonFindings<'_, I> {
     fn serialize<S: serde::Serializer>(
         &self,
         serializer: S,
     ) -> std::result::Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.findings.iter().map(|f| JsonFinding {
+        let findings = self.findings.borrow_mut().take().into_iter().flatten();
+        serializer.collect_seq(findings.map(|f| {
+            let mut counted = self.counted.get();
+            counted.add(&f);
+            self.counted.set(counted);
+            OwnedJsonFinding {
+                path: path_of(&f, self.cwd),
+                finding: f,
+            }
+        }))
+    }
+}
+
+/// A finding made on the way out, as `--json` prints it.
+struct OwnedJsonFinding {
+    finding: Finding,
+    path: Option<String>,
+}
+
+impl Serialize for OwnedJsonFinding {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        let f = &self.finding;
+        JsonFinding {
             severity: f.severity,
             check: f.check,
             env: f.env.as_deref(),
             key: f.key.as_deref(),
-            path: path_of(f, self.cwd),
+            path: self.path.clone(),
             line: f.line,
             message: &f.message,
             hint: f.hint.as_deref(),
-        }))
+        }
+        .serialize(serializer)
     }
 }
 
@@ -611,16 +665,25 @@ fn path_of(f: &Finding, cwd: &Path) -> Option<String> {
     f.path.as_ref().map(|p| shown(p, cwd).display().to_string())
 }
 
-/// Prints the findings on stdout: grouped lines, or one JSON array. Written as they are made
-/// (see `spill_stdout`): a million findings are not held twice.
-fn render(findings: &[Finding], cwd: &Path, json: bool) -> Result<()> {
+/// Prints the findings on stdout as they come: grouped lines, or one JSON array. Written in
+/// pieces (see `spill_stdout`), so neither the findings nor the text are held whole. Returns
+/// how many were written (all of them, unless stdout was closed early).
+fn render(findings: impl Iterator<Item = Finding>, cwd: &Path, json: bool) -> Result<Counted> {
     crate::output::check_stdout()?;
     if json {
-        return crate::output::print_json_streamed(&JsonFindings { findings, cwd }, true);
+        let json = JsonFindings {
+            findings: std::cell::RefCell::new(Some(findings)),
+            counted: std::cell::Cell::new(Counted::default()),
+            cwd,
+        };
+        crate::output::print_json_streamed(&json, true)?;
+        return Ok(json.counted.get());
     }
+    let mut counted = Counted::default();
     let mut out = String::new();
     let mut title = "";
     for f in findings {
+        counted.add(&f);
         if f.check.title() != title {
             // Not `out.is_empty()`: a spilled chunk empties it.
             if !title.is_empty() {
@@ -629,7 +692,7 @@ fn render(findings: &[Finding], cwd: &Path, json: bool) -> Result<()> {
             title = f.check.title();
             out.push_str(&format!("== {title} ==\n"));
         }
-        let place = match (path_of(f, cwd), f.line, &f.env) {
+        let place = match (path_of(&f, cwd), f.line, &f.env) {
             (Some(p), Some(line), _) => format!("{p}:{line}"),
             (Some(p), None, _) => p,
             (None, _, Some(env)) => env.clone(),
@@ -646,11 +709,11 @@ fn render(findings: &[Finding], cwd: &Path, json: bool) -> Result<()> {
             out.push_str(&format!("  hint: {}\n", one_line(hint)));
         }
         if !crate::output::spill_stdout(&mut out, false)? {
-            return Ok(());
+            return Ok(counted);
         }
     }
     crate::output::spill_stdout(&mut out, true)?;
-    Ok(())
+    Ok(counted)
 }
 
 /// `text` with its control characters escaped (`\n`, `\u{1b}`): a finding is one line, and a

@@ -108,7 +108,10 @@ pub fn run(ctx: &Context, args: RetireArgs) -> Result<Exit> {
     } else {
         "retired"
     };
-    let state = if removed == 0 {
+    let state = if removed == 0 && !built.is_empty() {
+        // Only the current value's `role=encryption` went (see `retire::build`).
+        format!("no old values of {key}; its record no longer says role=encryption")
+    } else if removed == 0 {
         format!("nothing to retire for {key}")
     } else {
         let mut s = format!(

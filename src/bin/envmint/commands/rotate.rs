@@ -172,21 +172,46 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: RotateArgs)
             }
         }
     }
-    finish(&args, &report.envs, &stages, &cwd, now, failure)
+    finish(&args, &report.envs, &held, &stages, &cwd, now, failure)
 }
 
+/// Prints the summary (or `--json`): every environment the session rotated, then each one
+/// `held` out of it because a `retire` hook failed (what its stages did, and that nothing else
+/// was rotated or removed there), so no environment of the run goes unmentioned.
 fn finish(
     args: &RotateArgs,
     reports: &[EnvReport<'_>],
+    held: &[&Environment],
     stages: &staged::Outcome,
     cwd: &Path,
     now: jiff::Timestamp,
     failure: Option<Error>,
 ) -> Result<Exit> {
     if args.json {
-        print_json(reports, Some(stages), cwd, now, args.dry_run)?;
+        print_json(reports, held, Some(stages), cwd, now, args.dry_run)?;
     } else {
         print_summary(reports, cwd, args.dry_run);
+        for env in held {
+            let changes = stages.of(&env.name).map_or(&[][..], |s| &s.changes[..]);
+            crate::output::say!(
+                "{}: {} (held: a retire hook failed, so nothing else was rotated or removed \
+                 here this run{})",
+                env.name,
+                shown(env.store_path(), cwd).display(),
+                if changes.is_empty() {
+                    ""
+                } else {
+                    "; its hooked keys:"
+                }
+            );
+            let width = changes.iter().map(|c| c.key.len()).max().unwrap_or(0);
+            for c in changes {
+                crate::output::say!(
+                    "  {}",
+                    crate::changes::change_line(&env.name, c, width, false)
+                );
+            }
+        }
     }
     if let Some(e) = failure {
         return Err(e);
@@ -221,6 +246,9 @@ struct JsonEnv<'a> {
     /// Present (true) when the store was refused: its records are ahead of the clock.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     refused: bool,
+    /// Present (true) when a `retire` hook failed here: the session left it alone this run.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    held: bool,
     changes: Vec<JsonChange<'a>>,
     /// The hooks that ran, in order (present when any did).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
@@ -229,6 +257,7 @@ struct JsonEnv<'a> {
 
 fn print_json(
     reports: &[EnvReport<'_>],
+    held: &[&Environment],
     stages: Option<&staged::Outcome>,
     cwd: &Path,
     now: jiff::Timestamp,
@@ -242,6 +271,7 @@ fn print_json(
             exists: r.exists(),
             written: r.written,
             refused: r.refused().is_some(),
+            held: false,
             hooks: stages
                 .and_then(|s| s.of(&r.env.name))
                 .map_or(&[][..], |s| &s.runs[..]),
@@ -251,6 +281,23 @@ fn print_json(
                 .map(|c| json_change(&r.env.name, c))
                 .collect(),
         })
+        .chain(held.iter().map(|env| {
+            let s = stages.and_then(|s| s.of(&env.name));
+            JsonEnv {
+                environment: &env.name,
+                file: shown(env.store_path(), cwd).to_string_lossy(),
+                exists: true,
+                written: s.is_some_and(|s| s.written),
+                refused: false,
+                held: true,
+                hooks: s.map_or(&[][..], |s| &s.runs[..]),
+                changes: s
+                    .map_or(&[][..], |s| &s.changes[..])
+                    .iter()
+                    .map(|c| json_change(&env.name, c))
+                    .collect(),
+            }
+        }))
         .collect();
     let report = JsonReport {
         dry_run,

@@ -88,12 +88,18 @@ pub fn run(ctx: &Context, args: SetArgs) -> Result<Exit> {
     target.warn_lines(&doc);
     // The value it replaces is retired first, as a rotation would, when the secret keeps its
     // old values: an external one with an overlap (webhook signing secrets roll too), and any
-    // encryption key (the data it encrypted needs it).
+    // encryption key (the data it encrypted needs it), also one whose record says it is one
+    // when the manifest no longer does.
+    let encryption = rotation::marked_encryption(&doc, key)
+        || target
+            .manifest
+            .secrets_for(&target.env.name)
+            .any(|d| d.key == key && d.role == Role::Encryption);
     let retiring = target
         .manifest
         .secrets_for(&target.env.name)
         .find(|d| d.key == key)
-        .filter(|d| d.role == Role::Encryption || (d.external && d.overlap.is_some()))
+        .filter(|d| encryption || (d.external && d.overlap.is_some()))
         .filter(|_| doc.get(key).is_some_and(|v| v != value.as_str()));
     let retired = match retiring {
         Some(decl) => {
@@ -108,7 +114,9 @@ pub fn run(ctx: &Context, args: SetArgs) -> Result<Exit> {
     // The record says when this value was set, so `status` knows its age. A value set to
     // what it already was is no new value: its record (if any) stays.
     if action != kv::SetAction::Unchanged {
-        let record = envmint::plan::record::Record::set(ctx.now).to_string();
+        let record = envmint::plan::record::Record::set(ctx.now)
+            .encryption(encryption)
+            .to_string();
         doc.set_record(key, &record)
             .map_err(|e| target.edit_error(e))?;
     }

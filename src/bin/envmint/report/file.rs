@@ -34,6 +34,17 @@ pub(super) fn file(e: &FileError) -> Rendered {
             };
             (message, manifest.then(|| MANIFEST_NOT_A_FILE.to_string()))
         }
+        FileProblem::TooLarge { size, limit } if e.op == Op::Write => (
+            format!(
+                "{path}: the new file would be {size} bytes, over envmint's limit of {limit} \
+                 bytes (no envmint command could read it back); nothing was written"
+            ),
+            Some(
+                "remove keys or comments it does not need, or split the environment into \
+                 several files"
+                    .to_string(),
+            ),
+        ),
         FileProblem::TooLarge { size, limit } => (
             format!("{path}: the file is {size} bytes, over envmint's limit of {limit} bytes"),
             manifest.then(manifest_too_large),
