@@ -21,7 +21,10 @@
 //! - a pending value of a rotation through hooks (`KEY_PENDING` with a `stage=` record) is never
 //!   taken from theirs: it is resumed only on the machine that wrote it (see
 //!   [`crate::hooks::stage`]), and one arriving by a merge could be planted. Ours' state of
-//!   that key is kept, and [`Merged::dropped_pending`] names it.
+//!   that key is kept, and [`Merged::dropped_pending`] names it. The exception is a pending
+//!   value the caller verified as this machine's own (its `mac=` checks out: `ours_pending`):
+//!   in a rebase or cherry-pick the replayed commit is "theirs", and dropping the user's own
+//!   pending value would lose the password the service may already hold.
 //!
 //! Comments, blank lines and order are ours': every line of ours that no key change touches
 //! keeps its bytes. A comment line only theirs added (in neither base nor ours) is carried
@@ -126,6 +129,7 @@ pub fn merge(
     theirs: &Document,
     decls: &[&SecretDecl],
     environment: &str,
+    ours_pending: &HashSet<String>,
 ) -> Result<Merged, Vec<Conflict>> {
     let mut keys: Vec<&str> = ours.keys();
     let mut seen: HashSet<&str> = keys.iter().copied().collect();
@@ -145,7 +149,7 @@ pub fn merge(
         if o == t || t == b {
             continue;
         }
-        if is_pending(t) {
+        if is_pending(t) && !ours_pending.contains(key) {
             dropped_pending.push(key.to_string());
             continue;
         }
@@ -422,15 +426,40 @@ mod tests {
     }
 
     fn run(base: &str, ours: &str, theirs: &str) -> Result<Merged, Vec<Conflict>> {
+        run_trusting(base, ours, theirs, &[])
+    }
+
+    /// [`run`], with the pending keys the caller verified as this machine's own.
+    fn run_trusting(
+        base: &str,
+        ours: &str,
+        theirs: &str,
+        trusted: &[&str],
+    ) -> Result<Merged, Vec<Conflict>> {
         let m = manifest();
         let decls: Vec<&SecretDecl> = m.secrets().iter().collect();
+        let trusted: HashSet<String> = trusted.iter().map(|k| k.to_string()).collect();
         merge(
             &Document::parse(base),
             &Document::parse(ours),
             &Document::parse(theirs),
             &decls,
             "production",
+            &trusted,
         )
+    }
+
+    /// A pending value this machine wrote (verified by the caller) is taken from theirs like
+    /// any change: in a rebase the user's own commit is theirs.
+    #[test]
+    fn a_pending_value_verified_as_ours_is_taken_from_theirs() {
+        let pending = "# envmint: generated=2026-01-01T00:00:00Z stage=set\nPLAIN_PENDING=x\n";
+        let base = "PLAIN=1\n";
+        let theirs = format!("{base}{pending}");
+        let m = run_trusting(base, base, &theirs, &["PLAIN_PENDING"]).unwrap();
+        assert_eq!(m.text.as_str(), theirs);
+        assert!(m.dropped_pending.is_empty());
+        assert_eq!(m.from_theirs, ["PLAIN_PENDING"]);
     }
 
     /// A pending value is never taken from theirs (added, or changed there): ours' state stays

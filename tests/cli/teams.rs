@@ -323,6 +323,46 @@ fn rebase_and_cherry_pick_merge_per_key_too() {
     assert_eq!(repo.get("API_TOKEN"), "token-pick");
 }
 
+/// A rebase replays the user's own commit as "theirs": a pending value this machine wrote (its
+/// `mac=` checks out here) is kept, since the service may already hold it; one the other branch
+/// carries that this machine did not write is still dropped (`a_pending_value_from_theirs...`
+/// in src/merge.rs).
+#[test]
+fn a_rebase_keeps_the_pending_value_this_machine_wrote() {
+    let repo = Repo::new();
+    let mut manifest = std::fs::read_to_string(repo.path("envmint.toml")).unwrap();
+    manifest.push_str(
+        "\n[secrets.DB_PASSWORD]\nkind = \"alnum\"\nlength = 32\nrole = \"credential\"\n\
+         [secrets.DB_PASSWORD.hooks]\nset = 'true'\ntest = 'false'\n",
+    );
+    std::fs::write(repo.path("envmint.toml"), manifest).unwrap();
+    repo.set("DB_PASSWORD", "first0password0of0thirty0two0ch");
+    repo.git_ok(&["commit", "-q", "-am", "db"]);
+    repo.git_ok(&["checkout", "-q", "-b", "feature", "main"]);
+    // The test hook fails: the new value stays pending (stage=set) in the store.
+    let out = repo.envmint(
+        &[
+            "rotate",
+            "production",
+            "--key",
+            "DB_PASSWORD",
+            "--allow-hooks",
+        ],
+        None,
+    );
+    assert!(!out.status.success(), "{}", text(&out.stderr));
+    let pending = repo.get("DB_PASSWORD_PENDING");
+    assert_eq!(pending.len(), 32);
+    repo.git_ok(&["commit", "-q", "-am", "pending"]);
+    repo.git_ok(&["checkout", "-q", "main"]);
+    repo.set("API_TOKEN", "token-main");
+    repo.git_ok(&["commit", "-q", "-am", "main moves"]);
+    repo.git_ok(&["checkout", "-q", "feature"]);
+    repo.git_ok(&["rebase", "-q", "main"]);
+    assert_eq!(repo.get("API_TOKEN"), "token-main");
+    assert_eq!(repo.get("DB_PASSWORD_PENDING"), pending);
+}
+
 #[test]
 fn a_branch_sealed_to_other_recipients_is_refused() {
     let repo = Repo::new();
