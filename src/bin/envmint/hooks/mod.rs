@@ -25,7 +25,7 @@ use envmint::manifest::{Environment, Manifest, Source};
 use envmint::{Error, Result};
 use zeroize::Zeroizing;
 
-use crate::context::{Context, SECRET_VARIABLES};
+use crate::context::Context;
 use crate::output::say;
 
 /// The allowance file: beside the allow list of `--allow-outside`.
@@ -394,16 +394,23 @@ fn is_invisible(c: char) -> bool {
             | '\u{FEFF}'
             | '\u{FFA0}'
             | '\u{E0000}'..='\u{E007F}'
+            | '\u{00AD}'
+            | '\u{034F}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{2800}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{E0100}'..='\u{E01EF}'
     )
 }
 
-/// The environment a hook gets from `doc`: every key of the file with `${VAR}` expanded, as
-/// `envmint run` gives them (the file's values win over the caller's; variables that make
+/// The environment a hook gets from `doc`: every key of the file with `${VAR}` expanded from
+/// the file's own keys only (unlike `envmint run`: a forged store's `DB_HOST=${CI_TOKEN}.evil`
+/// would otherwise carry a secret of the caller's environment to a DNS server), as
+/// `envmint run` gives them otherwise (variables that make
 /// programs load code, and envmint's own secrets, held back; a value with a NUL left out);
 /// variables that point a client elsewhere ([`envmint::hooks::env::redirects`]: `PGHOST`,
 /// `REDISCLI_AUTH`, ...) only when `env` declares them under `[secrets]`.
 pub fn store_vars(
-    ctx: &Context,
     manifest: &Manifest,
     env: &Environment,
     doc: &Document,
@@ -411,13 +418,7 @@ pub fn store_vars(
     let Ok(entries) = export::select(manifest, &env.name, doc, Keys::File) else {
         return Vec::new();
     };
-    let outside = |name: &str| {
-        if SECRET_VARIABLES.contains(&name) {
-            None
-        } else {
-            ctx.variable(name)
-        }
-    };
+    let outside = |_: &str| None;
     let expanded = interpolate::expand(doc, &outside, Outside::Loses);
     let passed = |key: &str| {
         !envmint::hooks::env::redirects(key)

@@ -264,7 +264,7 @@ pub fn run(
             for (_, list) in values {
                 for old in list {
                     let vars = [("ENVMINT_OLD", old.as_str())];
-                    let ended = hook(ctx, run, env, doc, decl, "retire", &vars, &mut stages);
+                    let ended = hook(run, env, doc, decl, "retire", &vars, &mut stages);
                     if ended != Ended::Ok {
                         stages.keep_expired = true;
                         out.failures.push(Failure {
@@ -420,9 +420,9 @@ fn one(
     let new = Zeroizing::new(value.expose().to_string());
     // Set, then test: the same call, the new value in `ENVMINT_NEW`. A failure keeps the
     // pending value at the stage it reached.
-    let service = |ctx: &mut Context, name: &'static str, kept: Stage, stages: &mut EnvStages| {
+    let service = |name: &'static str, kept: Stage, stages: &mut EnvStages| {
         let vars = [("ENVMINT_NEW", new.as_str())];
-        let ended = hook(ctx, run, env, &doc, decl, name, &vars, stages);
+        let ended = hook(run, env, &doc, decl, name, &vars, stages);
         (ended != Ended::Ok).then(|| Failure {
             message: format!(
                 "{}: {key}: the {name} hook failed ({}); {key} keeps its current value, the new \
@@ -440,7 +440,7 @@ fn one(
             ),
         })
     };
-    if let Some(f) = service(ctx, "set", stage_now, stages) {
+    if let Some(f) = service("set", stage_now, stages) {
         return Ok(Err(f));
     }
     if stage_now == Stage::Pending {
@@ -462,7 +462,7 @@ fn one(
         stages.written |= save(env, &file, &doc)?;
     }
     if hooks.test.is_some()
-        && let Some(f) = service(ctx, "test", Stage::Set, stages)
+        && let Some(f) = service("test", Stage::Set, stages)
     {
         return Ok(Err(f));
     }
@@ -562,9 +562,7 @@ fn moved(env: &Environment, key: &str) -> Error {
 
 /// Runs `decl`'s hook for `stage_name` with the store `doc`'s values and `extra` variables;
 /// reports it (`-v`: always; else only a failure) and records it in `stages`.
-#[allow(clippy::too_many_arguments)]
 fn hook(
-    ctx: &Context,
     run: &Run<'_>,
     env: &Environment,
     doc: &Document,
@@ -631,7 +629,7 @@ fn hook(
             redact.push((key.to_string(), value.clone()));
         }
     }
-    let mut all = super::store_vars(ctx, run.manifest, env, doc);
+    let mut all = super::store_vars(run.manifest, env, doc);
     redact.extend(all.iter().cloned());
     all.extend(vars);
     let (dir, _) = super::manifest_paths(run.manifest, run.cwd);
@@ -746,7 +744,7 @@ pub fn reencrypt(
         let new = Zeroizing::new(doc.get(&decl.key).unwrap_or("").to_string());
         let old = Zeroizing::new(newest_retired(&doc, decl).unwrap_or_default());
         let vars = [("ENVMINT_NEW", new.as_str()), ("ENVMINT_OLD", old.as_str())];
-        let ended = hook(ctx, run, env, &doc, decl, "reencrypt", &vars, &mut es);
+        let ended = hook(run, env, &doc, decl, "reencrypt", &vars, &mut es);
         if ended != Ended::Ok {
             stages.failures.push(Failure {
                 message: format!(
@@ -826,7 +824,7 @@ pub fn after(
     take_lock(ctx, run)?;
     let snapshot = store::peek(store::Storage::of(env)?, run.open)?;
     let doc = snapshot.document()?;
-    let mut vars = super::store_vars(ctx, run.manifest, env, &doc);
+    let mut vars = super::store_vars(run.manifest, env, &doc);
     let redact = vars.clone();
     vars.push(("ENVMINT_ENV".into(), Zeroizing::new(env.name.clone())));
     vars.push(("ENVMINT_STAGE".into(), Zeroizing::new("after".into())));
