@@ -406,3 +406,53 @@ pub fn expired<'d>(
 pub fn describe(hooks: &Hooks) -> Vec<(&'static str, &str)> {
     hooks.named()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn manifest(hooks: &str) -> Manifest {
+        Manifest::parse(
+            &format!(
+                "[environments.production]\n[secrets.JWT]\nkind = \"hex\"\n\
+                 [secrets.DB_PASSWORD]\nrole = \"credential\"\n{hooks}"
+            ),
+            Path::new("/app/envmint.toml"),
+            Path::new("/app"),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_plan_digest_leaves_out_only_what_the_stages_change() {
+        let hooked = manifest(
+            "alternate = { user = \"DB_USER\", names = [\"a\", \"b\"] }\n\
+             [secrets.DB_PASSWORD.hooks]\nset = 'true'\n",
+        );
+        let env = hooked.environment("production").unwrap();
+        let doc = |text: &str| Document::parse(text);
+        let base = "JWT=aa\nDB_USER=a\nDB_PASSWORD=x\n";
+        let digest = |text: &str| plan_digest(&hooked, env, &doc(text));
+        // The credential, its pending and retired values and its user: not in the digest.
+        assert_eq!(
+            digest(base),
+            digest(
+                "JWT=aa\nDB_USER=b\nDB_PASSWORD=y\nDB_PASSWORD_PENDING=z\nDB_PASSWORD_PREVIOUS=x\n"
+            )
+        );
+        // Anything else is.
+        assert_ne!(digest(base), digest("JWT=bb\nDB_USER=a\nDB_PASSWORD=x\n"));
+        assert_ne!(
+            digest(base),
+            digest("JWT=aa\nOTHER=1\nDB_USER=a\nDB_PASSWORD=x\n")
+        );
+        // Without a `set` hook: the plaintext's digest, as plans always had.
+        let plain = manifest("");
+        let env = plain.environment("production").unwrap();
+        assert_eq!(
+            plan_digest(&plain, env, &doc(base)),
+            crate::plan::edit::digest(Some(base.as_bytes()))
+        );
+    }
+}

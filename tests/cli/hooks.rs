@@ -1511,3 +1511,52 @@ fn bootstrap_takes_a_missing_hooked_credential_through_its_stages_when_allowed()
     assert!(!out.stderr().contains("note: production: DB_PASSWORD"));
     crate::common::assert_stderr_has(&out, "DB_PASSWORD: set at its service by its hooks");
 }
+
+/// A plan that removes a credential's retired value whose overlap ended: `apply` runs its
+/// `retire` hook first, as `rotate` does; a failing one stops the apply before any write.
+#[test]
+fn apply_runs_the_retire_hook_before_a_plan_removes_a_retired_value() {
+    let manifest = "[environments.production]\nfile = \".env\"\n[secrets.SESSION]\nkind = \"hex\"\n\
+        bytes = 32\nrotate_every = \"1d\"\n[secrets.DB_PASSWORD]\nkind = \"alnum\"\nlength = 32\n\
+        role = \"credential\"\noverlap = \"1d\"\n[secrets.DB_PASSWORD.hooks]\n\
+        set = 'echo set >> hook-ran'\n\
+        retire = 'echo \"retire $ENVMINT_KEY\" >> hook-ran; test ! -e fail-retire'\n";
+    let (out, config) = bootstrapped(manifest);
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["rotate", "--key", "DB_PASSWORD", "--allow-hooks"])
+        .status(0);
+    assert!(out.read(".env").contains("DB_PASSWORD_PREVIOUS"));
+    let at = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 3)).to_string();
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["plan", "--due", "--at", &at, "-o", "r.plan"])
+        .status(0);
+    fs::write(out.path("fail-retire"), "").unwrap();
+    let before = out.read(".env");
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["apply", "r.plan", "--at", &at])
+        .status(1);
+    assert_eq!(out.read("hook-ran"), "set\nretire DB_PASSWORD\n");
+    crate::common::assert_stderr_has(&out, "DB_PASSWORD: the retire hook failed (exit status 1)");
+    crate::common::assert_stderr_has(&out, "nothing of the plan was written");
+    assert_eq!(out.read(".env"), before);
+
+    fs::remove_file(out.path("fail-retire")).unwrap();
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["apply", "r.plan", "--at", &at])
+        .status(0);
+    assert_eq!(
+        out.read("hook-ran"),
+        "set\nretire DB_PASSWORD\nretire DB_PASSWORD\n"
+    );
+    let text = out.read(".env");
+    assert!(!text.contains("DB_PASSWORD_PREVIOUS"), "{text}");
+    assert_ne!(value(&text, "SESSION"), value(&before, "SESSION"));
+}

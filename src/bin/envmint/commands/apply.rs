@@ -159,6 +159,30 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: ApplyArgs) 
     if !named.is_empty() {
         check_hooks_allowed(ctx, &manifest, &cwd, &args, &named)?;
     }
+    // Retired values the plan removes whose secret has a `retire` hook: the hook runs first,
+    // as `rotate` runs it before removing one; one that fails stops the apply (nothing written).
+    let retired = {
+        // Its own hook lock, released before the stages take theirs.
+        let run = staged::Run::new(
+            &manifest,
+            &cwd,
+            &open,
+            applied,
+            global.verbose,
+            args.allow_hooks,
+        );
+        retire_first(ctx, &run, &envs, &secrets)?
+    };
+    if let Some(failures) = retired {
+        for f in &failures {
+            crate::output::say!("error: {}", f.message);
+            crate::output::say!(
+                "hint: {}; nothing of the plan was written: apply it again once the hook succeeds",
+                f.hint
+            );
+        }
+        return Ok(Exit::Problems);
+    }
 
     // Every store locked and checked, every new document made, before any is written.
     let storages = envs
@@ -208,9 +232,15 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: ApplyArgs) 
     drop(files);
     // The edits are written; now the credentials the plan names, stage by stage (each stage
     // locks and re-reads its store), then `after` where one went through.
-    let stages = run_stages(
-        ctx, global, &args, &manifest, &cwd, &open, &named, planned, applied,
-    )?;
+    let run = staged::Run::new(
+        &manifest,
+        &cwd,
+        &open,
+        applied,
+        global.verbose,
+        args.allow_hooks,
+    );
+    let stages = run_stages(ctx, &run, &named, planned)?;
     report(&args, &envs, &done, &summaries, &stages, &cwd)?;
     for f in &stages.failures {
         crate::output::say!("error: {}", f.message);
@@ -221,6 +251,33 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: ApplyArgs) 
     } else {
         Ok(Exit::Problems)
     }
+}
+
+/// Runs the `retire` hooks of the expired retired values the plan's edits touch
+/// ([`staged::retire_before_apply`]). `Some`: the hooks that failed.
+fn retire_first(
+    ctx: &mut Context,
+    run: &staged::Run<'_>,
+    envs: &[&Environment],
+    secrets: &[EnvSecrets],
+) -> Result<Option<Vec<staged::Failure>>> {
+    let open = run.open;
+    let mut failures = Vec::new();
+    for (env, s) in envs.iter().zip(secrets) {
+        let touched: Vec<&str> = s.edits.iter().map(|e| e.key()).collect();
+        if touched.is_empty() {
+            continue;
+        }
+        let snapshot = store::peek(store::Storage::of(env)?, open)?;
+        if !snapshot.exists() {
+            continue;
+        }
+        let doc = snapshot.document()?;
+        if let Some(out) = staged::retire_before_apply(ctx, run, env, &doc, &touched)? {
+            failures.extend(out.failures);
+        }
+    }
+    Ok((!failures.is_empty()).then_some(failures))
 }
 
 /// The hooked credentials a plan names for `env` must be the environment's own secrets with a
@@ -301,29 +358,14 @@ fn check_hooks_allowed(
 /// Takes the credentials each environment of `named` names through the stages (those rotated
 /// since the plan was made are done; a pending one resumes), then runs its `after` hook when
 /// one went through.
-#[allow(clippy::too_many_arguments)]
 fn run_stages(
     ctx: &mut Context,
-    global: &crate::resolve::Global,
-    args: &ApplyArgs,
-    manifest: &envmint::manifest::Manifest,
-    cwd: &Path,
-    open: &store::OpenOptions,
+    run: &staged::Run<'_>,
     named: &[(&Environment, &[String])],
     planned: jiff::Timestamp,
-    applied: jiff::Timestamp,
 ) -> Result<staged::Outcome> {
     let mut out = staged::Outcome::default();
-    let run = staged::Run {
-        lock: std::cell::OnceCell::new(),
-        manifest,
-        cwd,
-        open,
-        now: applied,
-        verbose: global.verbose,
-        allow_hooks: args.allow_hooks,
-        mac_key: std::cell::OnceCell::new(),
-    };
+    let open = run.open;
     for (env, keys) in named {
         let snapshot = store::peek(store::Storage::of(env)?, open)?;
         if !snapshot.exists() {
@@ -337,12 +379,12 @@ fn run_stages(
             .collect();
         let selection = envmint::plan::rotation::Selection::Keys(keys);
         let found = [(env.name.clone(), doc)];
-        let stages = staged::run(ctx, &run, &[*env], &found, &selection, false)?;
+        let stages = staged::run(ctx, run, &[*env], &found, &selection, false)?;
         let went = stages.envs.iter().any(|s| !s.changes.is_empty());
         out.failures.extend(stages.failures);
         out.envs.extend(stages.envs);
         if went && env.after.is_some() {
-            staged::after_run(ctx, &run, env, &mut out)?;
+            staged::after_run(ctx, run, env, &mut out)?;
         }
     }
     Ok(out)

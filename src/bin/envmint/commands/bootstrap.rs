@@ -298,16 +298,7 @@ fn stage_missing(
     open: &store::OpenOptions,
     cwd: &Path,
 ) -> Result<bool> {
-    let run = crate::hooks::staged::Run {
-        lock: std::cell::OnceCell::new(),
-        manifest,
-        cwd,
-        open,
-        now: ctx.now,
-        verbose: global.verbose,
-        allow_hooks: true,
-        mac_key: std::cell::OnceCell::new(),
-    };
+    let run = crate::hooks::staged::Run::new(manifest, cwd, open, ctx.now, global.verbose, true);
     let mut failed = false;
     for env in envs {
         let snapshot = store::peek(store::Storage::of(env)?, open)?;
