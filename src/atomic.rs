@@ -13,6 +13,12 @@
 //!    as `.<name>.envmint-tmp.XXXXXX` for the rename; on a file system without `O_TMPFILE` it
 //!    has that name from the start.
 //!
+//! Every step after the lock (the stale temporary files' sweep, the old file's metadata, the
+//! temporary file, its link, the rename, and a locked file's read) reaches the folder through
+//! the descriptor that holds its lock (`/proc/self/fd/N/NAME`), whose identity [`lock_all`]
+//! checked against the bounds: a folder on the way swapped for a symlink after the check
+//! cannot move the write. Without `/proc` the folder's path is used, as before.
+//!
 //! A crash at any instant therefore leaves either the complete old file or the complete new one,
 //! plus at worst a 0600 temporary file (complete; partial only without `O_TMPFILE`), which the
 //! next write of the same file removes.
@@ -121,6 +127,10 @@ pub struct Locked {
 struct DirLock {
     /// The folder, as a path (`.` rather than empty).
     path: PathBuf,
+    /// The folder as writes reach it: `/proc/self/fd/N` of [`DirLock::file`] where that names
+    /// this very folder, so every operation lands in the folder locked and checked whatever
+    /// happens to the path later; [`DirLock::path`] where `/proc` is not mounted.
+    at: PathBuf,
     /// The open folder: holds the `flock` and is what gets `fsync`ed after a rename.
     file: File,
     /// Its identity, which orders the locks of several folders.
@@ -157,7 +167,16 @@ pub fn read_regular_with_metadata(
     path: &Path,
     limit: u64,
 ) -> Result<Option<(Zeroizing<Vec<u8>>, std::fs::Metadata)>> {
-    let Some((mut file, meta)) = open_regular(path)? else {
+    read_shown(path, path, limit)
+}
+
+/// [`read_regular_with_metadata`] of `reached`, named `path` in errors.
+fn read_shown(
+    reached: &Path,
+    path: &Path,
+    limit: u64,
+) -> Result<Option<(Zeroizing<Vec<u8>>, std::fs::Metadata)>> {
+    let Some((mut file, meta)) = open_regular(reached, path)? else {
         return Ok(None);
     };
     if meta.len() > limit {
@@ -180,7 +199,7 @@ pub fn read_regular_with_metadata(
 /// [`read_regular`] opens (owner-checked symlinks, no blocking on a FIFO, regular files only),
 /// for looking at what a file is without reading all of it.
 pub fn read_head(path: &Path, limit: usize) -> Result<Option<Zeroizing<Vec<u8>>>> {
-    let Some((file, _)) = open_regular(path)? else {
+    let Some((file, _)) = open_regular(path, path)? else {
         return Ok(None);
     };
     let mut buf = Zeroizing::new(Vec::with_capacity(limit));
@@ -192,14 +211,29 @@ pub fn read_head(path: &Path, limit: usize) -> Result<Option<Zeroizing<Vec<u8>>>
 
 /// Opens `path` for [`read_regular`] and [`read_head`]: its symlinks followed only when owned
 /// by the effective user or root, without blocking, and the opened descriptor checked to be a
-/// regular file (exit 65 naming the path otherwise). `None` if it does not exist.
-fn open_regular(path: &Path) -> Result<Option<(std::fs::File, std::fs::Metadata)>> {
+/// regular file (exit 65 naming the path otherwise). `None` if it does not exist. `reached` is
+/// opened, `path` named in errors (the same but for a locked file, reached through its
+/// folder's descriptor).
+fn open_regular(reached: &Path, path: &Path) -> Result<Option<(std::fs::File, std::fs::Metadata)>> {
     use std::os::unix::fs::OpenOptionsExt;
     // Symlinks are followed here, owner-checked, so that the open below need not follow any:
     // O_NOFOLLOW refuses a link swapped in after the check.
     // A loop or a link to nothing nameable is bad input here, not an output that cannot be
     // created.
-    let target = resolve::final_target(path).map_err(|e| match e {
+    // A link's name met on the way is shown in `path`'s folder, not the descriptor's.
+    let (from, to) = (
+        reached.parent().unwrap_or(reached),
+        path.parent().unwrap_or(path),
+    );
+    let target = resolve::final_target(reached).map_err(|e| match e {
+        Error::File(mut e) if reached != path && e.path.starts_with(from) => {
+            let rest = e.path.strip_prefix(from).unwrap_or(&e.path).to_path_buf();
+            e.path = to.join(rest);
+            Error::File(e)
+        }
+        e => e,
+    });
+    let target = target.map_err(|e| match e {
         Error::File(mut e) if e.op == Op::Inspect && !matches!(e.problem, FileProblem::Os(_)) => {
             e.op = Op::Read;
             Error::File(e)
@@ -318,8 +352,17 @@ pub fn lock_all(
             .map(|p| resolve::final_target(p))
             .collect::<Result<Vec<_>>>()?;
         if again == targets {
-            for (path, target) in paths.iter().zip(&targets) {
-                within.check_target(path, &resolve::real_path(target)?)?;
+            let mut moved = false;
+            for ((path, target), dir) in paths.iter().zip(&targets).zip(&dirs) {
+                let real = resolve::real_path(target)?;
+                within.check_target(path, &real)?;
+                // The folder checked must be the folder locked (and written through): a folder
+                // on the way swapped for a link since it was opened is caught here.
+                let folder = real.parent().unwrap_or(Path::new("/"));
+                moved |= std::fs::metadata(folder).map_or(true, |m| (m.dev(), m.ino()) != dir.id);
+            }
+            if moved {
+                continue;
             }
             return Ok(paths
                 .iter()
@@ -358,7 +401,8 @@ fn open_dirs(targets: &[PathBuf]) -> Result<Vec<Arc<DirLock>>> {
                 match opened.iter().find(|d| d.id == id) {
                     Some(d) => Arc::clone(d),
                     None => {
-                        let d = Arc::new(DirLock { path, file, id });
+                        let at = through_descriptor(&file, id).unwrap_or_else(|| path.clone());
+                        let d = Arc::new(DirLock { path, at, file, id });
                         opened.push(Arc::clone(&d));
                         d
                     }
@@ -368,6 +412,15 @@ fn open_dirs(targets: &[PathBuf]) -> Result<Vec<Arc<DirLock>>> {
         dirs.push(dir);
     }
     Ok(dirs)
+}
+
+/// `/proc/self/fd/N` for the open folder `file` whose device and inode are `id`, when it names
+/// that folder (`/proc` mounted), else `None`.
+fn through_descriptor(file: &File, id: (u64, u64)) -> Option<PathBuf> {
+    use std::os::fd::AsRawFd;
+    let at = PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
+    let meta = std::fs::metadata(&at).ok()?;
+    ((meta.dev(), meta.ino()) == id && meta.is_dir()).then_some(at)
 }
 
 /// How a secret file's mode is chosen.
@@ -452,7 +505,7 @@ fn commit_with(
         }
     }
     for (dir, prefixes) in &folders {
-        write::remove_stale_temps_of(&dir.path, prefixes);
+        write::remove_stale_temps_of(&dir.at, prefixes);
     }
     for change in changes {
         if let Err(error) = change.file.refuse_tracked() {
@@ -527,7 +580,11 @@ impl Locked {
     /// permission, exit 65 for a file that is not regular or too large, exit 74 for other
     /// failures.
     pub fn read(&self) -> Result<Option<Zeroizing<Vec<u8>>>> {
-        read_file(&self.target)
+        // Through the locked folder's descriptor, as writes go: the folder read is the one
+        // checked and locked, whatever happened to the path since.
+        let name = self.target.file_name().unwrap_or(std::ffi::OsStr::new("."));
+        let reached = self.dir.at.join(name);
+        Ok(read_shown(&reached, &self.target, MAX_DOTENV_BYTES)?.map(|(bytes, _)| bytes))
     }
 
     /// Atomically replaces the file with `contents`, as a secret: mode 0600, or the old mode if
@@ -561,6 +618,23 @@ impl Locked {
             Ok(mut w) => Ok(w.pop().unwrap_or_default()),
             Err(e) => Err(e.error),
         }
+    }
+
+    /// Creates the file with `contents` as a secret (0600), only when nothing has its name yet:
+    /// whole or not at all, never replacing anything (a key file: `keygen -o`). See
+    /// [`write::create_new`]; the folder is `fsync`ed after.
+    ///
+    /// # Errors
+    ///
+    /// An [`Op::Create`] error of kind `AlreadyExists` when the name is taken (a dangling
+    /// symlink included); otherwise as for [`Locked::write`].
+    pub fn create_new(&self, contents: &[u8]) -> Result<()> {
+        self.refuse_tracked()?;
+        write::create_new(&self.place(), contents)?;
+        self.dir
+            .file
+            .sync_all()
+            .map_err(|source| FileError::os(&self.dir.path, Op::SyncFolder, source).into())
     }
 
     /// Atomically replaces a non-secret file (`.gitignore`, `envmint.toml`) with `contents`: same
@@ -615,6 +689,7 @@ impl Locked {
         write::Place {
             target: &self.target,
             dir_path: &self.dir.path,
+            at: &self.dir.at,
         }
     }
 

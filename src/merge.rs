@@ -7,7 +7,8 @@
 //! - the same on both sides, or changed on ours only: ours is kept;
 //! - changed on theirs only (added, changed or removed there): theirs is taken; a key added on
 //!   theirs goes after the key it follows there (the end of the file when none of those is in
-//!   ours); a value keeps ours' quoting;
+//!   ours); the value is written in theirs' quotes (bare, `'...'` or `"..."`), as far as they
+//!   hold it, since the side whose change is taken decides how its line reads;
 //! - changed on both sides to the same value: ours is kept (its record too);
 //! - changed on both sides to different values, both with a `generated=` record (two rotations):
 //!   the newer value is current, and the older one is retired into the key's `previous` form at
@@ -20,10 +21,15 @@
 //! - a pending value of a rotation through hooks (`KEY_PENDING` with a `stage=` record) is never
 //!   taken from theirs: it is resumed only on the machine that wrote it (see
 //!   [`crate::hooks::stage`]), and one arriving by a merge could be planted. Ours' state of
-//!   that key is kept, and [`Merged::dropped_pending`] names it.
+//!   that key is kept, and [`Merged::dropped_pending`] names it. The exception is a pending
+//!   value the caller verified as this machine's own (its `mac=` checks out: `ours_pending`):
+//!   in a rebase or cherry-pick the replayed commit is "theirs", and dropping the user's own
+//!   pending value would lose the password the service may already hold.
 //!
 //! Comments, blank lines and order are ours': every line of ours that no key change touches
-//! keeps its bytes. A comment added only on theirs is not carried over (comments are not keys).
+//! keeps its bytes. A comment line only theirs added (in neither base nor ours) is carried
+//! over, after the key it follows in theirs (the top of the file when none); a comment theirs
+//! removed stays when ours has it (the conservative side: comments are not secrets).
 //! The library decides and does not print; the binary reports [`Merged`] or the [`Conflict`]s.
 
 use crate::dotenv::{Document, EditError};
@@ -123,6 +129,7 @@ pub fn merge(
     theirs: &Document,
     decls: &[&SecretDecl],
     environment: &str,
+    ours_pending: &HashSet<String>,
 ) -> Result<Merged, Vec<Conflict>> {
     let mut keys: Vec<&str> = ours.keys();
     let mut seen: HashSet<&str> = keys.iter().copied().collect();
@@ -142,7 +149,7 @@ pub fn merge(
         if o == t || t == b {
             continue;
         }
-        if is_pending(t) {
+        if is_pending(t) && !ours_pending.contains(key) {
             dropped_pending.push(key.to_string());
             continue;
         }
@@ -204,12 +211,56 @@ pub fn merge(
     if !conflicts.is_empty() {
         return Err(conflicts);
     }
+    carry_comments(base, ours, theirs, &mut result);
     Ok(Merged {
         text: result.render(),
         from_theirs,
         rotations,
         dropped_pending,
     })
+}
+
+/// Adds to `result` the comment lines only theirs added (in neither base nor ours), each block
+/// after the key it follows in theirs (the nearest earlier one `result` still has; the top of
+/// the file when none), in theirs' order. A comment that cannot go there (its key's line
+/// cannot be edited) is left out: comments never fail a merge.
+fn carry_comments(base: &Document, ours: &Document, theirs: &Document, result: &mut Document) {
+    let known: HashSet<&str> = base
+        .comments()
+        .into_iter()
+        .chain(ours.comments())
+        .map(|(_, line)| line)
+        .collect();
+    let order = Order::new(theirs);
+    let mut blocks: Vec<(Option<&str>, Vec<&str>)> = Vec::new();
+    for (after, line) in theirs.comments() {
+        if known.contains(line) {
+            continue;
+        }
+        // The key it follows, or the nearest earlier one the result has.
+        let anchor = after.and_then(|k| {
+            if result.get(k).is_some() {
+                Some(k)
+            } else {
+                order.anchor(k, result)
+            }
+        });
+        match blocks.last_mut() {
+            Some((a, lines)) if *a == anchor => lines.push(line),
+            _ => blocks.push((anchor, vec![line])),
+        }
+    }
+    // Blocks with the same anchor: the later ones after the earlier ones.
+    let mut merged: Vec<(Option<&str>, Vec<&str>)> = Vec::new();
+    for (anchor, lines) in blocks {
+        match merged.iter_mut().find(|(a, _)| *a == anchor) {
+            Some((_, all)) => all.extend(lines),
+            None => merged.push((anchor, lines)),
+        }
+    }
+    for (anchor, lines) in merged {
+        let _ = result.insert_comments(anchor, &lines);
+    }
 }
 
 /// Whether a key's state is a pending value: a record that reads and has a `stage`.
@@ -269,8 +320,13 @@ fn copy(
         State::Value { value, record } => {
             // In place when the record can follow (set, or none on either side); else the line
             // is written again where it belongs, since a record cannot be taken off alone.
+            // The value in the quotes `from` wrote it in (bare included), as far as they can
+            // hold it: the side whose change is taken decides how its line reads.
+            let quote = Some(from.quote_of(key).unwrap_or(' '));
             if result.get(key).is_some() && (record.is_some() || result.record(key).is_none()) {
-                result.replace_value(key, value).map_err(edit)?;
+                result
+                    .replace_value_quoted(key, value, quote)
+                    .map_err(edit)?;
             } else {
                 if result.contains_key(key) {
                     result.remove(key).map_err(edit)?;
@@ -279,6 +335,9 @@ fn copy(
                     Some(anchor) => result.insert_after(anchor, key, value).map_err(edit)?,
                     None => result.append(key, value).map_err(edit)?,
                 }
+                result
+                    .replace_value_quoted(key, value, quote)
+                    .map_err(edit)?;
             }
             if let Some(record) = record {
                 result.set_record(key, record).map_err(edit)?;
@@ -367,15 +426,40 @@ mod tests {
     }
 
     fn run(base: &str, ours: &str, theirs: &str) -> Result<Merged, Vec<Conflict>> {
+        run_trusting(base, ours, theirs, &[])
+    }
+
+    /// [`run`], with the pending keys the caller verified as this machine's own.
+    fn run_trusting(
+        base: &str,
+        ours: &str,
+        theirs: &str,
+        trusted: &[&str],
+    ) -> Result<Merged, Vec<Conflict>> {
         let m = manifest();
         let decls: Vec<&SecretDecl> = m.secrets().iter().collect();
+        let trusted: HashSet<String> = trusted.iter().map(|k| k.to_string()).collect();
         merge(
             &Document::parse(base),
             &Document::parse(ours),
             &Document::parse(theirs),
             &decls,
             "production",
+            &trusted,
         )
+    }
+
+    /// A pending value this machine wrote (verified by the caller) is taken from theirs like
+    /// any change: in a rebase the user's own commit is theirs.
+    #[test]
+    fn a_pending_value_verified_as_ours_is_taken_from_theirs() {
+        let pending = "# envmint: generated=2026-01-01T00:00:00Z stage=set\nPLAIN_PENDING=x\n";
+        let base = "PLAIN=1\n";
+        let theirs = format!("{base}{pending}");
+        let m = run_trusting(base, base, &theirs, &["PLAIN_PENDING"]).unwrap();
+        assert_eq!(m.text.as_str(), theirs);
+        assert!(m.dropped_pending.is_empty());
+        assert_eq!(m.from_theirs, ["PLAIN_PENDING"]);
     }
 
     /// A pending value is never taken from theirs (added, or changed there): ours' state stays
@@ -499,6 +583,46 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn comments_only_theirs_added_are_carried_after_their_key() {
+        let base = "# app\nA=1\nB=2\n";
+        let ours = "# app\n# ours says\nA=1\nB=20\n";
+        let theirs = "# top of theirs\n# app\nA=1\n# about B\n# second line\nB=2\n# about C\nC=3\n";
+        let m = run(base, ours, theirs).unwrap_or_else(|c| panic!("{c:?}"));
+        assert_eq!(
+            m.text.as_str(),
+            "# top of theirs\n# app\n# ours says\nA=1\n# about B\n# second line\nB=20\n\
+             # about C\nC=3\n"
+        );
+        // A comment theirs removed stays (ours has it); one both added is there once.
+        let m = run("# old\nA=1\n", "# old\n# both\nA=1\n", "# both\nA=1\n").unwrap();
+        assert_eq!(m.text.as_str(), "# old\n# both\nA=1\n");
+        // Records are not comments: theirs' record comes with its key, once.
+        let m = run(
+            "A=1\n",
+            "A=1\n",
+            "# envmint: set=2026-01-01T00:00:00Z\nA=1\n",
+        )
+        .unwrap();
+        assert_eq!(
+            m.text.as_str(),
+            "# envmint: set=2026-01-01T00:00:00Z\nA=1\n"
+        );
+    }
+
+    #[test]
+    fn a_value_taken_from_theirs_keeps_theirs_quoting() {
+        // Ours single-quotes, theirs changed the value and wrote it double-quoted or bare.
+        let m = run("A='x1'\nB='y1'\n", "A='x1'\nB='y1'\n", "A=\"x 2\"\nB=y2\n").unwrap();
+        assert_eq!(m.text.as_str(), "A=\"x 2\"\nB=y2\n");
+        // A key theirs added, quoted: as theirs wrote it.
+        let m = run("A=1\n", "A=1\n", "A=1\nC=\"c 3\"\nD='d4'\n").unwrap();
+        assert_eq!(m.text.as_str(), "A=1\nC=\"c 3\"\nD='d4'\n");
+        // Quotes that cannot hold the value give way to a form that can.
+        let m = run("A=1\n", "A=1\n", "A='it\"s'\n").unwrap();
+        assert_eq!(m.text.as_str(), "A='it\"s'\n");
     }
 
     #[test]

@@ -1310,3 +1310,25 @@ fn fail_a_link_re_pointed_after_the_check_is_refused_under_the_lock() {
         .unwrap();
     assert_eq!(fs::read(repo.join("in/app.env")).unwrap(), b"A=1\n");
 }
+
+#[test]
+fn a_folder_swapped_for_a_link_after_the_lock_does_not_move_the_read_or_the_write() {
+    let dir = tempdir();
+    let app = dir.path().join("app");
+    let elsewhere = dir.path().join("elsewhere");
+    fs::create_dir(&app).unwrap();
+    fs::create_dir(&elsewhere).unwrap();
+    put(&app.join(".env"), b"A=checked\n", 0o600);
+    put(&elsewhere.join(".env"), b"A=planted\n", 0o600);
+    let locked = lock(&app.join(".env"), T).unwrap();
+    // Between the check (under the lock) and the write: `app` becomes a link elsewhere.
+    fs::rename(&app, dir.path().join("moved")).unwrap();
+    symlink(&elsewhere, &app).unwrap();
+    assert_eq!(locked.read().unwrap().unwrap().as_slice(), b"A=checked\n");
+    locked.write(b"A=new\n").unwrap();
+    assert_eq!(fs::read(dir.path().join("moved/.env")).unwrap(), b"A=new\n");
+    assert_eq!(fs::read(elsewhere.join(".env")).unwrap(), b"A=planted\n");
+    assert!(temps(&elsewhere).is_empty());
+    // Errors still name the file as the caller did, not the descriptor's path.
+    assert_eq!(locked.path(), app.join(".env"));
+}

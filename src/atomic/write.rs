@@ -41,10 +41,22 @@ pub(super) fn write_all(file: &mut File, contents: &[u8]) -> io::Result<()> {
 
 /// Where a write goes; borrowed from [`super::Locked`].
 pub(super) struct Place<'a> {
-    /// The file actually replaced.
+    /// The file actually replaced, as named in messages.
     pub target: &'a Path,
-    /// Its directory, as a path.
+    /// Its directory, as named in messages.
     pub dir_path: &'a Path,
+    /// Its directory as every operation reaches it: the locked folder's descriptor
+    /// (`/proc/self/fd/N`), so a folder on the way swapped for a link after the bounds check
+    /// cannot move the write; the path itself where `/proc` is missing.
+    pub at: &'a Path,
+}
+
+impl Place<'_> {
+    /// The target reached through [`Place::at`].
+    fn reached(&self) -> std::path::PathBuf {
+        self.at
+            .join(self.target.file_name().unwrap_or(OsStr::new("file")))
+    }
 }
 
 /// The name prefix of envmint's temporary files for `target`, e.g.
@@ -65,7 +77,10 @@ pub(super) fn temp_prefix(target: &Path) -> OsString {
 /// a group commit of thousands of files must not need thousands of open files.
 pub(super) struct Prepared {
     temp: TempPath,
+    /// The target as named in messages.
     target: std::path::PathBuf,
+    /// The target reached through the locked folder ([`Place::at`]): what is renamed over.
+    reached: std::path::PathBuf,
     mode_change: Option<(u32, u32)>,
 }
 
@@ -78,7 +93,7 @@ impl Prepared {
     /// Renames the temporary file over the target. On error the temporary file is removed.
     pub(super) fn install(self) -> Result<()> {
         self.temp
-            .persist(&self.target)
+            .persist(&self.reached)
             .map(drop)
             .map_err(|e| Error::writing(&self.target, Op::Replace, e.error))
     }
@@ -94,7 +109,7 @@ pub(super) fn prepare(
     sensitivity: Sensitivity,
     fill: Fill<'_>,
 ) -> Result<Prepared> {
-    remove_stale_temps(place.dir_path, &temp_prefix(place.target));
+    remove_stale_temps(place.at, &temp_prefix(place.target));
     prepare_swept(place, contents, sensitivity, fill)
 }
 
@@ -107,7 +122,8 @@ pub(super) fn prepare_swept(
     fill: Fill<'_>,
 ) -> Result<Prepared> {
     let target = place.target;
-    let old = match fs::symlink_metadata(target) {
+    let reached = place.reached();
+    let old = match fs::symlink_metadata(&reached) {
         Ok(meta) if meta.file_type().is_file() => Some(meta),
         Ok(_) => {
             let problem = FileProblem::NotRegular { kind: None };
@@ -127,17 +143,17 @@ pub(super) fn prepare_swept(
         _ => 0o600,
     };
     if let Some(old) = &old {
-        refuse_planted(target, place.dir_path, old)?;
+        refuse_planted(target, place.at, old)?;
     }
     // Unnamed (O_TMPFILE) where the file system allows: a process killed while it writes leaves
     // nothing behind, not even a partial temporary file; it gets its name below, once complete.
-    let (mut file, mut named) = match unnamed_in(place.dir_path, creation_mode) {
+    let (mut file, mut named) = match unnamed_in(place.at, creation_mode) {
         Ok(Some(file)) => (file, None),
         Ok(None) => {
             let temp = Builder::new()
                 .prefix(&prefix)
                 .permissions(Permissions::from_mode(creation_mode))
-                .tempfile_in(place.dir_path)
+                .tempfile_in(place.at)
                 .map_err(|e| folder_error(place.dir_path, target, e))?;
             let (file, path) = temp.into_parts();
             (file, Some(path))
@@ -149,7 +165,7 @@ pub(super) fn prepare_swept(
         keep_owner(&file, old).map_err(|e| Error::writing(target, Op::KeepOwner, e))?;
         // Before the mode: a POSIX ACL (`system.posix_acl_access`) carries mode bits too, and
         // the chmod below must have the last word on them.
-        super::xattrs::copy(target, &file)?;
+        super::xattrs::copy(&reached, target, &file)?;
     }
     // Set after the owner: changing the owner clears set-user-ID bits. Set even for a new secret,
     // because a umask such as 0277 would otherwise leave the owner unable to rewrite it.
@@ -171,7 +187,7 @@ pub(super) fn prepare_swept(
         // then moves over the target. `linkat` cannot replace an existing name, hence the step.
         let linked = Builder::new()
             .prefix(&prefix)
-            .make_in(place.dir_path, |path| link_unnamed(&file, path))
+            .make_in(place.at, |path| link_unnamed(&file, path))
             .map_err(|e| Error::writing(target, Op::Create, os_error(&e)))?;
         named = Some(linked.into_temp_path());
     }
@@ -184,8 +200,60 @@ pub(super) fn prepare_swept(
     Ok(Prepared {
         temp,
         target: target.to_path_buf(),
+        reached,
         mode_change,
     })
+}
+
+/// Creates `place.target` with `contents`, 0600, only if nothing has its name: complete or
+/// not at all. Unnamed (`O_TMPFILE`) until written and `fsync`ed, then linked under the name,
+/// which fails if the name exists (a link cannot replace); without `O_TMPFILE`, created
+/// exclusively under its name (`O_EXCL`, no link followed) and removed again if the write
+/// fails. The caller `fsync`s the folder.
+///
+/// # Errors
+///
+/// An [`Op::Create`] error of kind `AlreadyExists` when the name is taken; as for [`prepare`].
+pub(super) fn create_new(place: &Place<'_>, contents: &[u8]) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let target = place.target;
+    let reached = place.reached();
+    let exists = || Error::writing(target, Op::Create, io::ErrorKind::AlreadyExists.into());
+    if fs::symlink_metadata(&reached).is_ok() {
+        return Err(exists());
+    }
+    let finish = |file: &mut File| -> io::Result<()> {
+        file.set_permissions(Permissions::from_mode(0o600))?;
+        file.write_all(contents)?;
+        file.sync_all()
+    };
+    match unnamed_in(place.at, 0o600) {
+        Ok(Some(mut file)) => {
+            finish(&mut file).map_err(|e| Error::writing(target, Op::Write, e))?;
+            link_unnamed(&file, &reached).map_err(|e| match e.kind() {
+                io::ErrorKind::AlreadyExists => exists(),
+                _ => Error::writing(target, Op::Create, e),
+            })
+        }
+        Ok(None) => {
+            let flags = rustix::fs::OFlags::NOFOLLOW.bits() as i32;
+            let mut file = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .custom_flags(flags)
+                .open(&reached)
+                .map_err(|e| match e.kind() {
+                    io::ErrorKind::AlreadyExists => exists(),
+                    _ => folder_error(place.dir_path, target, e),
+                })?;
+            finish(&mut file).map_err(|e| {
+                let _ = fs::remove_file(&reached);
+                Error::writing(target, Op::Write, e)
+            })
+        }
+        Err(e) => Err(folder_error(place.dir_path, target, e)),
+    }
 }
 
 #[cfg(test)]

@@ -13,18 +13,18 @@ use xattr::FileExt as _;
 use crate::error::{FileError, Op};
 use crate::{Error, Result};
 
-/// Copies every extended attribute of `from` that this process can list (`user.*`,
+/// Copies every extended attribute of `from` (named `shown` in errors) that this process can list (`user.*`,
 /// `system.posix_acl_*`, and `security.*`/`trusted.*` where privileges allow) onto `to`.
 ///
 /// A file system without extended attributes has nothing to copy. A `security.*` attribute the
 /// kernel refuses to set (an SELinux label, a file capability, for a user without the privilege)
 /// is left to the policy that labels new files; any other attribute that cannot be copied fails
 /// the write rather than being dropped.
-pub(super) fn copy(from: &Path, to: &File) -> Result<()> {
+pub(super) fn copy(from: &Path, shown: &Path, to: &File) -> Result<()> {
     let names = match xattr::list(from) {
         Ok(names) => names,
         Err(e) if unsupported(&e) => return Ok(()),
-        Err(e) => return Err(Error::writing(from, Op::ListXattrs, e)),
+        Err(e) => return Err(Error::writing(shown, Op::ListXattrs, e)),
     };
     for name in names {
         let value = match xattr::get(from, &name) {
@@ -32,7 +32,7 @@ pub(super) fn copy(from: &Path, to: &File) -> Result<()> {
             // Removed since the listing.
             Ok(None) => continue,
             Err(e) if unsupported(&e) => continue,
-            Err(e) => return Err(Error::writing(from, Op::ReadXattrs, e)),
+            Err(e) => return Err(Error::writing(shown, Op::ReadXattrs, e)),
         };
         if let Err(e) = to.set_xattr(&name, &value) {
             if name.as_encoded_bytes().starts_with(b"security.") {
@@ -41,7 +41,7 @@ pub(super) fn copy(from: &Path, to: &File) -> Result<()> {
             // The attribute's name is part of what the user needs to see; an `io::Error`
             // built here carries it without a field of its own.
             let source = io::Error::new(e.kind(), format!("{}: {e}", name.to_string_lossy()));
-            return Err(FileError::os(from, Op::KeepXattrs, source).into());
+            return Err(FileError::os(shown, Op::KeepXattrs, source).into());
         }
     }
     Ok(())

@@ -427,15 +427,31 @@ impl Document {
     /// ([`EditError::KeyMissing`]), as are the values and lines [`Document::set`] refuses. On
     /// error the document is unchanged.
     pub fn replace_value(&mut self, key: &str, value: &str) -> Result<(), EditError> {
+        self.replace_value_quoted(key, value, None)
+    }
+
+    /// [`Document::replace_value`] in the quotes `quote` (`Some('"')`, `Some('\'')`, or
+    /// `Some(' ')` for bare) instead of the line's own: for a value taken from another version
+    /// of the file with its quoting (the merge driver). `None` keeps the line's quotes. A value
+    /// that does not read back unchanged inside the quotes takes [`quote_value`]'s form.
+    pub fn replace_value_quoted(
+        &mut self,
+        key: &str,
+        value: &str,
+        quote: Option<char>,
+    ) -> Result<(), EditError> {
         let bare_or_single = written_value(key, value)?;
         let (idx, entry) = self
             .editable_entry(key)?
             .ok_or_else(|| EditError::KeyMissing {
                 key: key.to_owned(),
             })?;
-        let quote = self
-            .written_value(entry)
-            .and_then(|(text, start, _)| text.as_bytes().get(start).copied());
+        let quote = match quote {
+            Some(q) => u8::try_from(q).ok(),
+            None => self
+                .written_value(entry)
+                .and_then(|(text, start, _)| text.as_bytes().get(start).copied()),
+        };
         let written = match quote {
             // The line's quotes are kept when the value reads back unchanged inside them in
             // every reader; otherwise it takes the form `quote_value` picks.
@@ -450,6 +466,87 @@ impl Document {
             _ => bare_or_single,
         };
         self.write_at(idx, entry, &written);
+        Ok(())
+    }
+
+    /// The comment lines of the source (`#` first, `# envmint:` records aside), each with the
+    /// key whose definition comes last before it (`None` above the first key), in order: what
+    /// the merge driver compares and carries over. Line endings are not included.
+    pub fn comments(&self) -> Vec<(Option<&str>, &str)> {
+        let src = self.source.as_str();
+        let mut out = Vec::new();
+        let mut last_key: Option<&str> = None;
+        parse_items(src, self.body as usize, |item| match item.kind {
+            ItemKind::Comment => {
+                let line = src[item.start..item.end].trim_end_matches(['\r', '\n']);
+                if !line.trim_start().starts_with(RECORD_PREFIX) {
+                    out.push((last_key, line));
+                }
+            }
+            ItemKind::Entry { key, .. } => last_key = Some(&src[key.0..key.1]),
+            _ => {}
+        });
+        out
+    }
+
+    /// Inserts `lines` (comments: each must start with `#` after blanks, with no line break)
+    /// directly after the last definition of `after`, or at the top of the file for `None`,
+    /// in order, in the file's line ending. Refused for a line that is no comment or a record
+    /// ([`EditError::InvalidRecord`] naming `after`), an `after` with no readable definition,
+    /// or one that cannot be edited. On error the document is unchanged.
+    pub fn insert_comments(
+        &mut self,
+        after: Option<&str>,
+        lines: &[&str],
+    ) -> Result<(), EditError> {
+        let name = after.unwrap_or_default();
+        for line in lines {
+            let trimmed = line.trim_start();
+            if !trimmed.starts_with('#')
+                || trimmed.starts_with(RECORD_PREFIX)
+                || line.chars().any(|c| c.is_control() && c != '\t')
+            {
+                return Err(EditError::InvalidRecord {
+                    key: name.to_owned(),
+                });
+            }
+        }
+        let (at, line_no, index) = match after {
+            Some(anchor) => {
+                let (anchor_idx, entry) =
+                    self.editable_entry(anchor)?
+                        .ok_or_else(|| EditError::KeyMissing {
+                            key: anchor.to_owned(),
+                        })?;
+                let line = self.keys[anchor_idx as usize].entry_line;
+                let at = self.source_at(entry);
+                let piece = piece_of(entry);
+                let splice = self.splice(at, Some(line));
+                let i = splice
+                    .index_of(piece)
+                    .map_or(splice.pieces.len(), |i| i + 1);
+                (at, Some(line), i)
+            }
+            // Before the first line (the end of an empty file).
+            None if (self.body as usize) < self.source.len() => (self.body, None, 0),
+            None => (self.source.len() as u32, None, 0),
+        };
+        let blank = if after.is_some() {
+            self.blank_if_joined(at, index)
+        } else {
+            None
+        };
+        let eol = self.eol.as_str();
+        let mut pieces = Vec::with_capacity(lines.len() + 1);
+        pieces.extend(blank);
+        for line in lines {
+            let mut text = Zeroizing::new(String::with_capacity(line.len() + eol.len()));
+            text.push_str(line);
+            text.push_str(eol);
+            pieces.push(self.push_written(at, text, (0, 0)));
+        }
+        let splice = self.splice(at, line_no);
+        splice.pieces.splice(index..index, pieces);
         Ok(())
     }
 

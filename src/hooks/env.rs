@@ -38,9 +38,19 @@ const NAMES: &[&str] = &[
     "CURL_HOME",
 ];
 
-/// Prefixes of such variables: libpq's `PG*`, redis-cli's `REDISCLI_*`, mysql's `MYSQL_*`,
+/// Prefixes of such variables: libpq's `PG*`, psql's `PSQLRC` (a start-up file whose `\!`
+/// runs commands) and `PSQL_*`, redis-cli's `REDISCLI_*`, mysql's and MariaDB's `MYSQL_*` and
+/// `MARIADB_*`, the client library's plugin paths `LIBMYSQL_*` (it loads those `.so` files),
 /// the AWS CLI's `AWS_*`.
-const PREFIXES: &[&str] = &["PG", "REDISCLI_", "MYSQL_", "AWS_"];
+const PREFIXES: &[&str] = &[
+    "PG",
+    "PSQL",
+    "REDISCLI_",
+    "MYSQL_",
+    "MARIADB_",
+    "LIBMYSQL_",
+    "AWS_",
+];
 
 /// Whether `name` points a client at a server, proxy, trust store or config file: held back
 /// from hooks unless the manifest declares it.
@@ -64,6 +74,10 @@ mod tests {
             "KUBECONFIG",
             "HTTPS_PROXY",
             "AWS_ENDPOINT_URL",
+            "PSQLRC",
+            "PSQL_HISTORY",
+            "LIBMYSQL_PLUGINS",
+            "LIBMYSQL_PLUGIN_DIR",
         ] {
             assert!(redirects(name), "{name}");
         }

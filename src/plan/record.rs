@@ -211,16 +211,17 @@ impl Record {
     /// [`Document::record`]: crate::dotenv::Document::record
     pub fn parse(text: &str) -> Result<Record, RecordError> {
         let mut record = Record::default();
-        let mut seen: Vec<&'static str> = Vec::new();
+        // One bit per field of KNOWN (no allocation: a status reads 20,000 records).
+        let mut seen: u16 = 0;
         for word in text.split_ascii_whitespace() {
             let Some((name, value)) = word.split_once('=') else {
                 continue;
             };
-            if let Some(field) = KNOWN.iter().copied().find(|f| *f == name) {
-                if seen.contains(&field) {
-                    return Err(RecordError::Duplicate { field });
+            if let Some(i) = KNOWN.iter().position(|f| *f == name) {
+                if seen & (1 << i) != 0 {
+                    return Err(RecordError::Duplicate { field: KNOWN[i] });
                 }
-                seen.push(field);
+                seen |= 1 << i;
             }
             match name {
                 "generated" => record.generated = Some(instant("generated", value)?),

@@ -718,6 +718,65 @@ retire = 'printf "ACL SETUSER app <%s\n" "$ENVMINT_OLD" | redis-cli -s "$REDIS_S
     );
 }
 
+/// A forged retired value (a sealed store can be written by anyone: its recipients are public)
+/// holding a newline and a second Redis command never reaches the `retire` hook: the hook is not
+/// run, the value is kept, and `app` still needs its password (the recipe of docs/hooks.md,
+/// which pipes `ENVMINT_OLD` into redis-cli line by line, would otherwise make it `nopass`).
+#[test]
+fn a_forged_retired_value_with_a_second_command_line_is_not_handed_to_the_retire_hook() {
+    let Some(redis) = Redis::start() else { return };
+    let manifest = r#"[environments.production]
+file = ".env"
+
+[secrets.REDIS_PASSWORD]
+kind = "alnum"
+length = 32
+role = "credential"
+overlap = "1d"
+
+[secrets.REDIS_PASSWORD.hooks]
+set = 'printf "ACL SETUSER app on >%s ~* +@all\n" "$ENVMINT_NEW" | redis-cli -s "$REDIS_SOCKET" | grep -qx OK'
+retire = 'printf "ACL SETUSER app <%s\n" "$ENVMINT_OLD" | redis-cli -s "$REDIS_SOCKET" | grep -qx OK'
+"#;
+    let t = Test::new().write("envmint.toml", manifest);
+    let config = t.path("config");
+    let out = t
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["bootstrap", "production"])
+        .status(0);
+    let mut text = out.read(".env");
+    let current = value(&text, "REDIS_PASSWORD").unwrap();
+    redis.cli(None, &format!("ACL SETUSER app on >{current} ~* +@all\n"));
+    text.push_str(&format!("REDIS_SOCKET={}\n", redis.socket().display()));
+    text.push_str(
+        "# envmint: previous-of=REDIS_PASSWORD retired=2026-11-01T00:00:00Z \
+         expires=2026-11-02T00:00:00Z\n\
+         REDIS_PASSWORD_PREVIOUS=\"x\\nACL SETUSER app on nopass ~* +@all\"\n",
+    );
+    fs::write(out.path(".env"), &text).unwrap();
+
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["rotate", "--due", "production", "--allow-hooks"])
+        .args(["--at", "2027-01-02T00:00:00Z"])
+        .run();
+    crate::common::assert_stderr_has(
+        &out,
+        "REDIS_PASSWORD: retire hook: not run: REDIS_PASSWORD: ENVMINT_OLD would hold a \
+         character no hook gets in a value (\\n)",
+    );
+    assert!(
+        out.read(".env").contains("REDIS_PASSWORD_PREVIOUS"),
+        "the retired value is kept"
+    );
+    assert!(redis.logs_in(&current));
+    assert!(
+        !redis.logs_in("anything"),
+        "app must still need its password (the injected line ran)"
+    );
+}
+
 /// `plan` lists the hooks a rotation runs and never puts a hooked credential's value in its file;
 /// `audit` reports hooks not allowed on this machine, and lists them once allowed.
 #[test]

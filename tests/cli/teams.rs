@@ -323,6 +323,46 @@ fn rebase_and_cherry_pick_merge_per_key_too() {
     assert_eq!(repo.get("API_TOKEN"), "token-pick");
 }
 
+/// A rebase replays the user's own commit as "theirs": a pending value this machine wrote (its
+/// `mac=` checks out here) is kept, since the service may already hold it; one the other branch
+/// carries that this machine did not write is still dropped (`a_pending_value_from_theirs...`
+/// in src/merge.rs).
+#[test]
+fn a_rebase_keeps_the_pending_value_this_machine_wrote() {
+    let repo = Repo::new();
+    let mut manifest = std::fs::read_to_string(repo.path("envmint.toml")).unwrap();
+    manifest.push_str(
+        "\n[secrets.DB_PASSWORD]\nkind = \"alnum\"\nlength = 32\nrole = \"credential\"\n\
+         [secrets.DB_PASSWORD.hooks]\nset = 'true'\ntest = 'false'\n",
+    );
+    std::fs::write(repo.path("envmint.toml"), manifest).unwrap();
+    repo.set("DB_PASSWORD", "first0password0of0thirty0two0ch");
+    repo.git_ok(&["commit", "-q", "-am", "db"]);
+    repo.git_ok(&["checkout", "-q", "-b", "feature", "main"]);
+    // The test hook fails: the new value stays pending (stage=set) in the store.
+    let out = repo.envmint(
+        &[
+            "rotate",
+            "production",
+            "--key",
+            "DB_PASSWORD",
+            "--allow-hooks",
+        ],
+        None,
+    );
+    assert!(!out.status.success(), "{}", text(&out.stderr));
+    let pending = repo.get("DB_PASSWORD_PENDING");
+    assert_eq!(pending.len(), 32);
+    repo.git_ok(&["commit", "-q", "-am", "pending"]);
+    repo.git_ok(&["checkout", "-q", "main"]);
+    repo.set("API_TOKEN", "token-main");
+    repo.git_ok(&["commit", "-q", "-am", "main moves"]);
+    repo.git_ok(&["checkout", "-q", "feature"]);
+    repo.git_ok(&["rebase", "-q", "main"]);
+    assert_eq!(repo.get("API_TOKEN"), "token-main");
+    assert_eq!(repo.get("DB_PASSWORD_PENDING"), pending);
+}
+
 #[test]
 fn a_branch_sealed_to_other_recipients_is_refused() {
     let repo = Repo::new();
@@ -379,6 +419,50 @@ fn git_diff_shows_keys_and_records_never_values() {
     // git log -p reads the same way.
     let log = text(&repo.git_ok(&["log", "-p", "-1", "--format="]).stdout);
     assert!(log.contains("+WEBHOOK=<"), "{log}");
+}
+
+#[test]
+fn fail_a_diff_key_others_could_read_or_of_the_wrong_length_is_not_used() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = Repo::new();
+    repo.set("WEBHOOK", "webhook-secret-1");
+    let shown = text(&repo.git_ok(&["diff"]).stdout);
+    assert!(!shown.contains("<hidden>"), "{shown}");
+    let key = repo.path(".git/envmint/diff-key");
+    let folder = std::fs::metadata(repo.path(".git/envmint")).unwrap();
+    assert_eq!(folder.permissions().mode() & 0o777, 0o700);
+    let good = std::fs::read(&key).unwrap();
+    let mut long = good.clone();
+    long.extend_from_slice(b"\n\n   \n");
+    for (bytes, mode, why) in [
+        (
+            &good,
+            0o644,
+            "others may read or write it (mode 0644, not 0600)",
+        ),
+        (
+            &good,
+            0o620,
+            "others may read or write it (mode 0620, not 0600)",
+        ),
+        (&long, 0o600, "not a diff key (71 bytes"),
+        (&good[..40].to_vec(), 0o600, "not a diff key (40 bytes"),
+    ] {
+        std::fs::write(&key, bytes).unwrap();
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(mode)).unwrap();
+        let out = repo.git_ok(&["diff"]);
+        let diff = text(&out.stdout);
+        assert!(diff.contains("+WEBHOOK=<hidden>"), "{why}: {diff}");
+        assert!(!diff.contains("webhook-secret-1"), "{diff}");
+        let said = text(&out.stderr);
+        assert!(said.contains(why), "{why}: {said}");
+        assert!(said.contains("hint: remove it"), "{said}");
+    }
+    // Removed: a new one is made, and used.
+    std::fs::remove_file(&key).unwrap();
+    let diff = text(&repo.git_ok(&["diff"]).stdout);
+    assert!(!diff.contains("<hidden>"), "{diff}");
+    assert_eq!(std::fs::read(&key).unwrap().len(), 65);
 }
 
 #[test]

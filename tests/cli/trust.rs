@@ -1050,3 +1050,50 @@ fn fail_a_committed_symlink_into_a_tracked_file_is_never_written_through() {
     assert_stderr_has(&out, "warning: .env.example is tracked by git");
     assert!(out.read(".env.example").contains("SECRET_KEY="));
 }
+
+#[test]
+fn fail_keygen_o_through_a_committed_symlink_cannot_write_outside() {
+    let (test, _, ssh) = repository_with_link_out();
+    let out = test.args(["keygen", "-o", "out/new.key"]).status(77);
+    assert_stderr_has(
+        &out,
+        &format!(
+            "error: out/new.key leads to {} through a symlink, outside",
+            ssh.join("new.key").display()
+        ),
+    );
+    assert_eq!(common::names(&out.path("home/.ssh")), ["id_ed25519"]);
+    // A dangling link named as the key file is never followed into a new file.
+    std::os::unix::fs::symlink("../home/.ssh/planted.key", out.path("repo/me.key")).unwrap();
+    let out = out
+        .then()
+        .cwd("repo")
+        .args(["keygen", "-o", "me.key"])
+        .run();
+    assert_ne!(out.code(), 0);
+    assert_eq!(common::names(&out.path("home/.ssh")), ["id_ed25519"]);
+    // Inside the folder, and as typed outside it: written 0600, never over an existing file.
+    let out = out
+        .then()
+        .cwd("repo")
+        .args(["keygen", "-o", "keys/me.key"])
+        .status(0);
+    assert_eq!(out.mode("repo/keys/me.key"), 0o600);
+    assert!(out.read("repo/keys/me.key").contains("AGE-SECRET-KEY-1"));
+    let before = out.read("repo/keys/me.key");
+    let out = out
+        .then()
+        .cwd("repo")
+        .args(["keygen", "-o", "keys/me.key"])
+        .status(73);
+    assert_stderr_has(&out, "already exists; keygen never overwrites a key");
+    assert_eq!(out.read("repo/keys/me.key"), before);
+    let typed = ssh.join("typed.key");
+    let out = out
+        .then()
+        .cwd("repo")
+        .args(["keygen", "-o"])
+        .arg(&typed)
+        .status(0);
+    assert_eq!(out.mode("home/.ssh/typed.key"), 0o600);
+}

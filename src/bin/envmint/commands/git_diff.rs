@@ -64,10 +64,26 @@ fn undecrypted(raw: &[u8], why: &str) -> String {
 fn diff_key(ctx: &mut Context) -> Option<KeyedHash> {
     let dir = git_common_dir(ctx)?.join("envmint");
     let path = dir.join("diff-key");
-    if let Some(key) = read_key(&path) {
-        return Some(key);
+    match read_key(&path) {
+        Ok(Some(key)) => return Some(key),
+        Ok(None) => {}
+        Err(why) => {
+            say!(
+                "warning: {}: {why}; not used, values show as <hidden>",
+                path.display()
+            );
+            say!(
+                "hint: remove it (rm {}): the next diff makes a new one, yours alone",
+                path.display()
+            );
+            return None;
+        }
     }
-    if let Err(e) = std::fs::create_dir(&dir)
+    let made = {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new().mode(0o700).create(&dir)
+    };
+    if let Err(e) = made
         && e.kind() != std::io::ErrorKind::AlreadyExists
     {
         say!(
@@ -81,7 +97,7 @@ fn diff_key(ctx: &mut Context) -> Option<KeyedHash> {
     let within = atomic::Within::anywhere().typed();
     let locked = atomic::lock(&path, &within, ctx.lock_timeout.get().ok()?).ok()?;
     // Another textconv may have made it while this one waited for the lock.
-    if let Some(key) = read_key(&path) {
+    if let Ok(Some(key)) = read_key(&path) {
         return Some(key);
     }
     let mut key = Zeroizing::new([0u8; 32]);
@@ -98,12 +114,40 @@ fn diff_key(ctx: &mut Context) -> Option<KeyedHash> {
     Some(KeyedHash::with_key(key))
 }
 
-/// The key in `path`: 64 hex digits.
-fn read_key(path: &Path) -> Option<KeyedHash> {
-    let bytes = atomic::read_regular(path, 1024).ok()??;
+/// The key in `path`: exactly 64 hex digits and a line feed, in a file of the effective user
+/// that no one else may read or write (0600 or stricter), as made. `Ok(None)` when there is
+/// none yet; `Err` says why the file there is not used: a key others can read lets them test
+/// guesses of a short value against its digest in any diff, and one others can write chooses
+/// the digests.
+fn read_key(path: &Path) -> std::result::Result<Option<KeyedHash>, String> {
+    use std::os::unix::fs::MetadataExt;
+    let (bytes, meta) = match atomic::read_regular_with_metadata(path, 1024) {
+        Ok(Some(read)) => read,
+        Ok(None) => return Ok(None),
+        Err(e) => return Err(crate::report::render(&e).message),
+    };
+    let euid = rustix::process::geteuid().as_raw();
+    if meta.uid() != euid {
+        return Err(format!(
+            "it belongs to uid {}, not to you (uid {euid})",
+            meta.uid()
+        ));
+    }
+    if meta.mode() & 0o077 != 0 {
+        return Err(format!(
+            "others may read or write it (mode {:04o}, not 0600)",
+            meta.mode() & 0o7777
+        ));
+    }
+    let text = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
     let mut key = Zeroizing::new([0u8; 32]);
-    hex::decode_to_slice(std::str::from_utf8(&bytes).ok()?.trim(), &mut key[..]).ok()?;
-    Some(KeyedHash::with_key(key))
+    if text.len() != 64 || hex::decode_to_slice(text, &mut key[..]).is_err() {
+        return Err(format!(
+            "not a diff key ({} bytes; one is 64 hex digits and a line feed)",
+            bytes.len()
+        ));
+    }
+    Ok(Some(KeyedHash::with_key(key)))
 }
 
 /// The repository's common git folder (shared by its worktrees), as git itself says.

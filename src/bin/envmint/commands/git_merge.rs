@@ -74,12 +74,15 @@ pub fn run(ctx: &Context, args: GitMergeArgs) -> Result<Exit> {
     let empty = Zeroizing::new(String::new());
     let base_text = base.as_ref().map_or(&empty, |b| &b.text);
     let parse = envmint::dotenv::Document::parse;
+    let theirs_doc = parse(&theirs.text);
+    let ours_pending = pending_written_here(ctx, &theirs_doc, &decls, env_name)?;
     let merged = match merge::merge(
         &parse(base_text),
         &parse(&ours.text),
-        &parse(&theirs.text),
+        &theirs_doc,
         &decls,
         env_name,
+        &ours_pending,
     ) {
         Ok(m) => m,
         Err(conflicts) => {
@@ -322,4 +325,28 @@ fn report_conflicts(shown: &str, env: Option<&Environment>, conflicts: &[merge::
         "hint: the file keeps your branch's version and git marks it conflicted; set each key \
          with `envmint set {env} KEY` (or `envmint edit {env}`), then `git add {shown}`"
     );
+}
+
+/// The pending values (`KEY_PENDING` names) on `theirs` that this machine's envmint wrote: their
+/// `mac=` checks out under this user's pending key. In a rebase or cherry-pick the user's own
+/// replayed commit is "theirs", and its pending value may already be at the service; any other
+/// pending value from the other branch is dropped by the merge.
+fn pending_written_here(
+    ctx: &Context,
+    theirs: &envmint::dotenv::Document,
+    decls: &[&SecretDecl],
+    environment: &str,
+) -> Result<std::collections::HashSet<String>> {
+    let mut found = std::collections::HashSet::new();
+    let Some(mac_key) = crate::hooks::existing_pending_key(ctx)? else {
+        return Ok(found);
+    };
+    for decl in decls {
+        if let Some(p) = envmint::hooks::stage::pending(theirs, &decl.key)
+            && p.is_ours(&mac_key, environment, &decl.key)
+        {
+            found.insert(envmint::manifest::pending_name(&decl.key));
+        }
+    }
+    Ok(found)
 }

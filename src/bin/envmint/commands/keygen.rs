@@ -1,6 +1,6 @@
 //! `envmint keygen`: a new age X25519 identity, or `-y` the recipient of one.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::Path;
 
 use envmint::error::Location;
@@ -20,7 +20,8 @@ pub fn run(ctx: &mut Context, args: KeygenArgs) -> Result<Exit> {
     let pair = envmint::seal::keygen::generate(&mut ctx.rng, ctx.now);
     match &args.output {
         Some(path) => {
-            write_new(path, pair.text.expose_secret().as_bytes())?;
+            write_new(ctx, path, pair.text.expose_secret().as_bytes())?;
+            // Only this line, as age-keygen: scripts read the public key from it.
             say!("Public key: {}", pair.recipient);
         }
         None => {
@@ -37,10 +38,16 @@ pub fn run(ctx: &mut Context, args: KeygenArgs) -> Result<Exit> {
     Ok(Exit::Ok)
 }
 
-/// Creates `path` 0600 with exclusive create: an existing file is never overwritten.
+/// Creates `path` 0600 through the atomic writer ([`envmint::atomic::Locked::create_new`]):
+/// whole or not at all, and an existing file (or a dangling link) is never overwritten. The
+/// path is the user's, checked as every typed output is ([`crate::target::output_bounds`]): a
+/// repository's symlink on the way cannot lead it outside the working folder or into `.git`.
 /// A missing parent folder is created 0700 (the default `~/.config/envmint/` usually is).
-fn write_new(path: &Path, contents: &[u8]) -> Result<()> {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+fn write_new(ctx: &Context, path: &Path, contents: &[u8]) -> Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    let cwd = ctx.cwd()?.to_path_buf();
+    let within = crate::target::output_bounds(ctx, path, &cwd)?;
+    within.check_path(path)?;
     if let Some(parent) = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty() && !p.exists())
@@ -51,26 +58,19 @@ fn write_new(path: &Path, contents: &[u8]) -> Result<()> {
             .create(parent)
             .map_err(|e| Error::writing(parent, envmint::error::Op::Create, e))?;
     }
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                Error::cant_create(path, "already exists; keygen never overwrites a key")
-                    .with_hint("choose another file, or remove the old key if you mean to")
-            } else {
-                Error::writing(path, envmint::error::Op::Create, e)
-            }
-        })?;
-    // A failed write leaves a partial key file: remove it rather than leave a broken key.
-    let written = file.write_all(contents).and_then(|()| file.sync_all());
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(path);
-        return Err(Error::writing(path, envmint::error::Op::Write, e));
-    }
-    Ok(())
+    let locked = envmint::atomic::lock(path, &within, ctx.lock_timeout.get()?)?;
+    locked.create_new(contents).map_err(|e| match &e {
+        Error::File(f) if is_exists(f) => {
+            Error::cant_create(path, "already exists; keygen never overwrites a key")
+                .with_hint("choose another file, or remove the old key if you mean to")
+        }
+        _ => e,
+    })
+}
+
+/// Whether `e` says the file to create exists.
+fn is_exists(e: &envmint::error::FileError) -> bool {
+    matches!(&e.problem, envmint::error::FileProblem::Os(io) if io.kind() == std::io::ErrorKind::AlreadyExists)
 }
 
 /// `keygen -y FILE`: the recipient of each identity in FILE.

@@ -222,17 +222,36 @@ fn print_tables(all: &[EnvStatus<'_>], now: Timestamp, cwd: &Path) -> Result<()>
             .chain(unmanaged.map(Cow::Owned))
             .zip(ages)
         {
-            let last = row
-                .generated_at
-                .map_or_else(|| "-".to_string(), |t| utc_date(t).to_string());
-            let _ = writeln!(
-                out,
-                "  {:<width$}  {:<9}  {:>age_width$}  {last:<13}  {}",
-                row.key,
-                row.state.as_str(),
-                age_text.unwrap_or_else(|| age(&row, now)),
-                next(&row, &e.env.name, now)
-            );
+            // As `"  {:<width$}  {:<9}  {:>age_width$}  {:<13}  {}\n"` would write it, without
+            // a string per cell: 10,000 rows.
+            out.push_str("  ");
+            let start = out.len();
+            out.push_str(&row.key);
+            pad_to(&mut out, start, width);
+            out.push_str("  ");
+            let start = out.len();
+            out.push_str(row.state.as_str());
+            pad_to(&mut out, start, 9);
+            out.push_str("  ");
+            let age_text = age_text.unwrap_or_else(|| age(&row, now));
+            let age_chars = age_text.chars().count();
+            out.extend(std::iter::repeat_n(
+                ' ',
+                age_width.saturating_sub(age_chars),
+            ));
+            out.push_str(&age_text);
+            out.push_str("  ");
+            let start = out.len();
+            match row.generated_at {
+                Some(t) => {
+                    let _ = write!(out, "{}", utc_date(t));
+                }
+                None => out.push('-'),
+            }
+            pad_to(&mut out, start, 13);
+            out.push_str("  ");
+            write_next(&mut out, &row, &e.env.name, now);
+            out.push('\n');
             if !crate::output::spill_stdout(&mut out, false)? {
                 return Ok(());
             }
@@ -251,6 +270,48 @@ fn age(row: &KeyStatus, now: Timestamp) -> String {
 }
 
 /// The NEXT column: when the key falls due or its retired value expires, or what to do.
+/// Writes the NEXT column of `row` to `out`: a key with a due date (most rows) straight into
+/// it, without a string of its own.
+fn write_next(out: &mut String, row: &KeyStatus, env: &str, now: Timestamp) {
+    if let (State::Ok | State::Due, Some(due)) = (row.state, row.due_at) {
+        let _ = write!(out, "{} ({})", utc_date(due), Due::at(now, due));
+        due_suffix(out, row, env);
+    } else {
+        out.push_str(&next(row, env, now));
+    }
+}
+
+/// What follows an `ok` or `due` key's due date: the command for a due credential, and a
+/// keyring's size.
+fn due_suffix(text: &mut String, row: &KeyStatus, env: &str) {
+    if row.state == State::Due && row.role == Role::Credential && !row.external {
+        let _ = write!(
+            text,
+            "; change it at its service, then: envmint rotate {env} --key {}",
+            row.key
+        );
+    }
+    if let Some(ring) = row.keyring {
+        let n = ring.keys;
+        let _ = write!(text, "; keyring: {n} key{}", plural(n as u64));
+        if ring.full && row.state == State::Due {
+            let _ = write!(
+                text,
+                ", full: re-encrypt, then envmint retire {env} {}",
+                row.key
+            );
+        }
+    }
+}
+
+/// Pads what was written to `out` since `start` with spaces to `width` characters, as `{:<width$}`
+/// does.
+fn pad_to(out: &mut String, start: usize, width: usize) {
+    let written = out[start..].chars().count();
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(written)));
+}
+
+/// The NEXT column of `row`.
 fn next(row: &KeyStatus, env: &str, now: Timestamp) -> String {
     match row.state {
         State::Pending => format!(
@@ -264,24 +325,7 @@ fn next(row: &KeyStatus, env: &str, now: Timestamp) -> String {
                 None if row.generated_at.is_some() => "never (rotate_every = \"never\")".into(),
                 None => "-".into(),
             };
-            if row.state == State::Due && row.role == Role::Credential && !row.external {
-                let _ = write!(
-                    text,
-                    "; change it at its service, then: envmint rotate {env} --key {}",
-                    row.key
-                );
-            }
-            if let Some(ring) = row.keyring {
-                let n = ring.keys;
-                let _ = write!(text, "; keyring: {n} key{}", plural(n as u64));
-                if ring.full && row.state == State::Due {
-                    let _ = write!(
-                        text,
-                        ", full: re-encrypt, then envmint retire {env} {}",
-                        row.key
-                    );
-                }
-            }
+            due_suffix(&mut text, row, env);
             text
         }
         State::Previous | State::Expired => match row.expires_at {

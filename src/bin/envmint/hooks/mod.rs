@@ -255,6 +255,15 @@ pub fn pending_key(ctx: &mut Context) -> Result<envmint::secret::KeyedHash> {
     Ok(envmint::secret::KeyedHash::with_key(key))
 }
 
+/// The per-user pending key when this user has one ([`pending_key`] without making one): what
+/// `envmint git merge` checks a pending value from the other branch against.
+pub fn existing_pending_key(ctx: &Context) -> Result<Option<envmint::secret::KeyedHash>> {
+    match allowance_file(ctx).map(|f| f.with_file_name("pending-key")) {
+        Some(path) => read_pending_key(&path),
+        None => Ok(None),
+    }
+}
+
 /// The pending key in `path` (64 hex digits), `None` when there is none yet.
 fn read_pending_key(path: &Path) -> Result<Option<envmint::secret::KeyedHash>> {
     let Some(bytes) = read_private(path, true, "the pending-value key")? else {

@@ -47,6 +47,9 @@ pub enum Ended {
     TimedOut,
     /// `sh` could not be started.
     NotStarted(String),
+    /// Not started because a value it would get could break its quoting (the reason names
+    /// the key, never the value).
+    Refused(String),
 }
 
 impl Ended {
@@ -58,16 +61,18 @@ impl Ended {
             Ended::Signal(s) => format!("killed by signal {s}"),
             Ended::TimedOut => "timed out, killed".into(),
             Ended::NotStarted(why) => format!("could not start sh: {why}"),
+            Ended::Refused(why) => format!("not run: {why}"),
         }
     }
 
-    /// `ok`, `failed`, `timed-out` or `not-started` (the `--json` status).
+    /// `ok`, `failed`, `timed-out`, `not-started` or `refused` (the `--json` status).
     pub fn as_str(&self) -> &'static str {
         match self {
             Ended::Ok => "ok",
             Ended::Exit(_) | Ended::Signal(_) => "failed",
             Ended::TimedOut => "timed-out",
             Ended::NotStarted(_) => "not-started",
+            Ended::Refused(_) => "refused",
         }
     }
 

@@ -706,6 +706,24 @@ fn hook(
             None => vars.push((name.to_string(), Zeroizing::new(value.to_string()))),
         }
     }
+    // Every value a hook gets as ENVMINT_* comes from the store, and a store can be forged (its
+    // recipients are public keys): a retired value holding a newline and a second command line
+    // would run in a line-based client (`printf ... "$ENVMINT_OLD" | redis-cli`). New and pending
+    // values were checked against their declaration; the old value and the user name are
+    // checked here for the characters that break a recipe's quoting.
+    if let Some(why) = unsafe_var(key, &vars) {
+        let ended = Ended::Refused(why);
+        report(
+            run,
+            &env.name,
+            Some(key),
+            stage_name,
+            &ended,
+            Duration::ZERO,
+            stages,
+        );
+        return ended;
+    }
     let mut redact: Vec<(String, Zeroizing<String>)> = Vec::new();
     for (name, value) in &vars {
         if name == "ENVMINT_NEW" || name == "ENVMINT_OLD" {
@@ -726,6 +744,22 @@ fn hook(
     });
     report(run, &env.name, Some(key), stage_name, &ended, took, stages);
     ended
+}
+
+/// Why `vars` (the ENVMINT_* variables a hook of `key` gets) may not be handed to a hook: the
+/// first value holding a control character or one of [`stage::HOOK_UNSAFE`], named by its
+/// variable and the character, never the value.
+fn unsafe_var(key: &str, vars: &[(String, Zeroizing<String>)]) -> Option<String> {
+    vars.iter().find_map(|(name, value)| {
+        let c = value
+            .chars()
+            .find(|c| c.is_control() || stage::HOOK_UNSAFE.contains(c))?;
+        Some(format!(
+            "{key}: {name} would hold a character no hook gets in a value ({}); a value \
+             envmint did not generate (a hand-set, edited or forged store) is not handed to a hook",
+            c.escape_debug()
+        ))
+    })
 }
 
 fn report(
