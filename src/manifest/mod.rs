@@ -490,25 +490,13 @@ fn closest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Op
         .map(|(_, c)| c)
 }
 
-/// Levenshtein distance, by characters. Inputs are names from a manifest or the command line;
-/// long ones are cut off, so the cost stays small whatever the input.
+/// Levenshtein distance, by characters ([`strsim::levenshtein`]). Inputs are names from a
+/// manifest or the command line; long ones are cut off, so the cost stays small whatever the
+/// input.
 fn edit_distance(a: &str, b: &str) -> usize {
     const MAX: usize = 100;
-    let a: Vec<char> = a.chars().take(MAX).collect();
-    let b: Vec<char> = b.chars().take(MAX).collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut diag = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let next = (diag + usize::from(ca != cb))
-                .min(row[j] + 1)
-                .min(row[j + 1] + 1);
-            diag = row[j + 1];
-            row[j + 1] = next;
-        }
-    }
-    row[b.len()]
+    let cut = |s: &str| -> String { s.chars().take(MAX).collect() };
+    strsim::levenshtein(&cut(a), &cut(b))
 }
 
 #[cfg(test)]

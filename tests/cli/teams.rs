@@ -508,6 +508,31 @@ fn commit_file(repo: &Repo, file: &str, contents: &str) -> Output {
     repo.git(&["commit", "-q", "-m", file])
 }
 
+/// The README's set-up on the manifest `envmint init` writes (nothing sealed yet): the commit
+/// guard is installed all the same; there is no store to merge or diff.
+#[test]
+fn setup_hook_installs_the_guard_when_nothing_is_sealed() {
+    let dir = tempfile::Builder::new()
+        .prefix("envmint-teams-")
+        .tempdir()
+        .unwrap();
+    let repo = Repo { dir };
+    repo.git_ok(&["init", "-q", "-b", "main"]);
+    repo.ok(&["init"]);
+    let out = repo.ok(&["git", "setup", "--config", "--hook"]);
+    let said = text(&out.stderr);
+    assert!(
+        said.contains("no merge or diff driver to set up")
+            && said.contains("installed the commit guard"),
+        "{said}"
+    );
+    let hook = std::fs::read_to_string(repo.path(".git/hooks/pre-commit")).unwrap();
+    assert!(hook.contains("audit --staged"), "{hook}");
+    // Without --hook there is nothing to do: still the usage error.
+    let out = repo.envmint(&["git", "setup", "--config"], None);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+}
+
 #[test]
 fn the_commit_guard_refuses_secrets_in_a_real_commit() {
     let repo = Repo::new();

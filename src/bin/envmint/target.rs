@@ -144,7 +144,7 @@ pub fn check_key(key: &str) -> Result<()> {
     if envmint::dotenv::is_valid_key(key) {
         return Ok(());
     }
-    let message = crate::report::edit(&EditError::InvalidKey {
+    let message = crate::report::dotenv::edit(&EditError::InvalidKey {
         key: key.to_owned(),
     });
     Err(Error::usage(message).with_hint("the value is never an argument: it is read from stdin"))

@@ -52,6 +52,21 @@ pub fn run(ctx: &Context, args: GitSetupArgs) -> Result<Exit> {
             ),
         }
     }
+    if lines.is_empty() && args.hook {
+        // The commit guard matters most before anything is sealed (plaintext .env files are
+        // what gets committed by mistake): install it; there is no store to merge or diff.
+        say!("note: no environment of the manifest is sealed: no merge or diff driver to set up");
+        let exe =
+            std::env::current_exe().map_err(|e| Error::reading(Path::new("/proc/self/exe"), e))?;
+        hook(
+            ctx,
+            &top,
+            &shell_quoted(&exe.display().to_string()),
+            manifest_path,
+            &cwd,
+        )?;
+        return Ok(Exit::Ok);
+    }
     if lines.is_empty() {
         return Err(
             Error::usage("no environment of the manifest is sealed").with_hint(

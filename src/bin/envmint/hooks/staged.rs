@@ -747,17 +747,22 @@ fn hook(
 }
 
 /// Why `vars` (the ENVMINT_* variables a hook of `key` gets) may not be handed to a hook: the
-/// first value holding a control character or one of [`stage::HOOK_UNSAFE`], named by its
+/// first value holding a control character, white space (a second word in a word-based
+/// command: `ACL SETUSER app <%s` with `old nopass`) or one of [`stage::HOOK_UNSAFE`], named by its
 /// variable and the character, never the value.
 fn unsafe_var(key: &str, vars: &[(String, Zeroizing<String>)]) -> Option<String> {
     vars.iter().find_map(|(name, value)| {
         let c = value
             .chars()
-            .find(|c| c.is_control() || stage::HOOK_UNSAFE.contains(c))?;
+            .find(|c| c.is_control() || c.is_whitespace() || stage::HOOK_UNSAFE.contains(c))?;
         Some(format!(
             "{key}: {name} would hold a character no hook gets in a value ({}); a value \
              envmint did not generate (a hand-set, edited or forged store) is not handed to a hook",
-            c.escape_debug()
+            if c == ' ' {
+                "a space".to_string()
+            } else {
+                c.escape_debug().to_string()
+            }
         ))
     })
 }
@@ -971,4 +976,42 @@ pub fn abandon(
         out.push((env.name.clone(), dropped));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unsafe_var;
+    use zeroize::Zeroizing;
+
+    fn vars(old: &str) -> Vec<(String, Zeroizing<String>)> {
+        vec![
+            (
+                "ENVMINT_KEY".into(),
+                Zeroizing::new("REDIS_PASSWORD".into()),
+            ),
+            ("ENVMINT_OLD".into(), Zeroizing::new(old.into())),
+        ]
+    }
+
+    /// What a forged retired value could smuggle into a recipe: a second line, a second word
+    /// (`ACL SETUSER app <old nopass`), a quote. A generated value passes.
+    #[test]
+    fn an_old_value_that_could_break_a_recipe_is_named_never_shown() {
+        for (old, shown) in [
+            ("pw\nACL SETUSER app nopass", "\\n"),
+            ("pw nopass", "a space"),
+            ("pw\tnopass", "\\t"),
+            ("pw';DROP", "\\'"),
+        ] {
+            let why = unsafe_var("REDIS_PASSWORD", &vars(old)).expect(old);
+            assert!(
+                why.contains(&format!(
+                    "ENVMINT_OLD would hold a character no hook gets in a value ({shown})"
+                )),
+                "{why}"
+            );
+            assert!(!why.contains("nopass") && !why.contains("DROP"), "{why}");
+        }
+        assert_eq!(unsafe_var("REDIS_PASSWORD", &vars("Xq9aZ0b1c2D3")), None);
+    }
 }
