@@ -148,6 +148,49 @@ pub fn hook_safe(decl: &SecretDecl, value: &str) -> Result<(), Unsafe> {
     Ok(())
 }
 
+/// The variables of `env` that only the stages change: for every secret with a `set` hook,
+/// its value, its pending value, its retired values and, with `alternate`, its user variable.
+pub fn staged_names(manifest: &Manifest, env: &Environment) -> Vec<String> {
+    let mut out = Vec::new();
+    for d in manifest.secrets_for(&env.name) {
+        let Some(hooks) = d.hooks.as_ref().filter(|h| h.set.is_some()) else {
+            continue;
+        };
+        out.push(d.key.clone());
+        out.push(pending_name(&d.key));
+        out.extend(d.previous.names(None));
+        if let Some(a) = &hooks.alternate {
+            out.push(a.user.clone());
+        }
+    }
+    out
+}
+
+/// The digest a saved plan keeps of `env`'s store `doc` when `env` has secrets with a `set`
+/// hook: the SHA-256 of its plaintext with the [`staged_names`] left out. `envmint apply`
+/// replays the plan's edits and then takes the plan's hooked credentials through the stages,
+/// which change those variables apart from the edits; with them left out, a plan applied
+/// (its stages done) is still told from a stale store, and applying it again changes nothing.
+/// Without such secrets it is [`crate::plan::edit::digest`] of the plaintext.
+pub fn plan_digest(manifest: &Manifest, env: &Environment, doc: &Document) -> String {
+    let names = staged_names(manifest, env);
+    if names.is_empty() {
+        return crate::plan::edit::digest(Some(doc.render().as_bytes()));
+    }
+    let text = doc.render();
+    let lines = text.lines().count();
+    let mut masked = Document::parse(&text);
+    for name in &names {
+        // A variable set twice: each line goes (bounded by the line count).
+        for _ in 0..=lines {
+            if masked.get(name).is_none() || masked.remove(name).is_err() {
+                break;
+            }
+        }
+    }
+    crate::plan::edit::digest(Some(masked.render().as_bytes()))
+}
+
 /// What a run does with one secret that has a `set` hook.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Start {
@@ -362,4 +405,54 @@ pub fn expired<'d>(
 /// Whether `hooks` run at the `finish` of a rotation that `after` follows, for reports.
 pub fn describe(hooks: &Hooks) -> Vec<(&'static str, &str)> {
     hooks.named()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn manifest(hooks: &str) -> Manifest {
+        Manifest::parse(
+            &format!(
+                "[environments.production]\n[secrets.JWT]\nkind = \"hex\"\n\
+                 [secrets.DB_PASSWORD]\nrole = \"credential\"\n{hooks}"
+            ),
+            Path::new("/app/envmint.toml"),
+            Path::new("/app"),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_plan_digest_leaves_out_only_what_the_stages_change() {
+        let hooked = manifest(
+            "alternate = { user = \"DB_USER\", names = [\"a\", \"b\"] }\n\
+             [secrets.DB_PASSWORD.hooks]\nset = 'true'\n",
+        );
+        let env = hooked.environment("production").unwrap();
+        let doc = |text: &str| Document::parse(text);
+        let base = "JWT=aa\nDB_USER=a\nDB_PASSWORD=x\n";
+        let digest = |text: &str| plan_digest(&hooked, env, &doc(text));
+        // The credential, its pending and retired values and its user: not in the digest.
+        assert_eq!(
+            digest(base),
+            digest(
+                "JWT=aa\nDB_USER=b\nDB_PASSWORD=y\nDB_PASSWORD_PENDING=z\nDB_PASSWORD_PREVIOUS=x\n"
+            )
+        );
+        // Anything else is.
+        assert_ne!(digest(base), digest("JWT=bb\nDB_USER=a\nDB_PASSWORD=x\n"));
+        assert_ne!(
+            digest(base),
+            digest("JWT=aa\nOTHER=1\nDB_USER=a\nDB_PASSWORD=x\n")
+        );
+        // Without a `set` hook: the plaintext's digest, as plans always had.
+        let plain = manifest("");
+        let env = plain.environment("production").unwrap();
+        assert_eq!(
+            plan_digest(&plain, env, &doc(base)),
+            crate::plan::edit::digest(Some(base.as_bytes()))
+        );
+    }
 }

@@ -84,6 +84,8 @@ pub struct EnvToSave<'a> {
     pub store: &'a str,
     /// The redacted summary.
     pub summary: &'a [SummaryLine],
+    /// See [`SavedEnv::hooked`].
+    pub hooked: Option<&'a [String]>,
     /// The recipients to seal the secret part to (a sealed environment), else `None`.
     pub recipients: Option<&'a [Recipient]>,
     /// The secret part.
@@ -108,6 +110,11 @@ pub struct SavedEnv {
     pub store: String,
     /// The redacted summary.
     pub summary: Vec<SummaryLine>,
+    /// The credentials with a `set` hook that applying takes through the stages (names
+    /// only: their new values are made when the plan is applied). `None` in a plan made
+    /// before plans carried them, or for an environment without such secrets: its digests
+    /// are then of the whole plaintext, not [`plan_digest`](crate::hooks::stage::plan_digest)s.
+    pub hooked: Option<Vec<String>>,
     secrets: SecretPart,
 }
 
@@ -256,6 +263,8 @@ struct EnvJson {
     store: String,
     summary: Vec<SummaryLine>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    hooked: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     secrets: Option<SecretsJson>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     sealed_secrets: Option<String>,
@@ -335,6 +344,7 @@ pub fn render(path: &Path, created: &str, envs: &[EnvToSave<'_>]) -> Result<Zero
             name: env.name.to_string(),
             store: env.store.to_string(),
             summary: env.summary.to_vec(),
+            hooked: env.hooked.map(<[String]>::to_vec),
             secrets,
             sealed_secrets,
         });
@@ -407,6 +417,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<SavedPlan> {
             name: env.name,
             store: env.store,
             summary: env.summary,
+            hooked: env.hooked,
             secrets,
         });
     }
@@ -460,6 +471,7 @@ mod tests {
             "2026-11-23T07:00:00Z",
             &[EnvToSave {
                 name: "staging",
+                hooked: None,
                 store: ".env.staging.local",
                 summary: &summary,
                 recipients: None,
@@ -504,6 +516,7 @@ mod tests {
             "2026-11-23T07:00:00Z",
             &[EnvToSave {
                 name: "production",
+                hooked: None,
                 store: ".env.production.age",
                 summary: &summary,
                 recipients: Some(std::slice::from_ref(&recipient)),

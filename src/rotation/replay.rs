@@ -11,6 +11,7 @@
 //! re-dated to the time of the apply.
 
 use crate::dotenv::{Document, EditError};
+use crate::hooks::stage::plan_digest;
 use crate::manifest::{Environment, Manifest};
 use crate::plan::clock::{self, ClockBehind};
 use crate::plan::edit::{apply_edits, check_edits, digest};
@@ -96,6 +97,9 @@ pub struct Replayed {
 
 /// Decides the replay of `secrets` (one per environment of `envs`) on `files` (opened under
 /// their locks, one per environment) planned at `planned` and applied at `applied`.
+/// `staged[i]`: the plan's digests of environment `i` leave out what the stages change
+/// ([`plan_digest`]); else they are of the whole plaintext (a plan made before plans named
+/// hooked credentials).
 ///
 /// # Errors
 ///
@@ -105,9 +109,17 @@ pub fn replay(
     envs: &[&Environment],
     files: &[EnvFile],
     secrets: &[EnvSecrets],
+    staged: &[bool],
     planned: Timestamp,
     applied: Timestamp,
 ) -> Result<Replayed, ReplayError> {
+    let state = |i: usize, doc: &Document| {
+        if staged.get(i).copied().unwrap_or(false) {
+            plan_digest(manifest, envs[i], doc)
+        } else {
+            digest(Some(doc.render().as_bytes()))
+        }
+    };
     let mut docs: Vec<Option<Document>> = Vec::with_capacity(files.len());
     // Per document: the re-dated records to put in place once every environment of its file
     // has been replayed (the digests are on the records as planned).
@@ -125,7 +137,7 @@ pub fn replay(
             ),
         };
         let current = if existed {
-            digest(Some(doc.render().as_bytes()))
+            state(i, &doc)
         } else {
             digest(None)
         };
@@ -160,7 +172,7 @@ pub fn replay(
                 environment: i,
                 error,
             })?;
-            if digest(Some(doc.render().as_bytes())) != s.after {
+            if state(i, &doc) != s.after {
                 return Err(ReplayError::Altered { environment: i });
             }
             redated.extend(
@@ -180,7 +192,7 @@ pub fn replay(
                     }
                 }
             }
-            let undated = digest(Some(undated.render().as_bytes()));
+            let undated = state(i, &undated);
             undated == s.after || later_after(&undated)
         } {
             done.push(Done::AlreadyApplied);

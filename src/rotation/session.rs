@@ -10,7 +10,7 @@ use crate::dotenv::{Document, Warning};
 use crate::error::{Error, FileError, FileProblem, Op, Result};
 use crate::manifest::{Environment, Manifest, Role};
 use crate::plan::clock::ClockBehind;
-use crate::plan::edit::{Edit, apply_edits, digest};
+use crate::plan::edit::{Edit, apply_edits};
 use crate::plan::rotation::{self, Action, Change, Options, RotationError};
 use crate::plan::status::KeyStatus;
 use crate::store::{self, EnvFile, OpenOptions, Snapshot, Storage};
@@ -63,9 +63,10 @@ pub struct EnvReport<'m> {
 pub struct Saved {
     /// The edits, in order.
     pub edits: Vec<Edit>,
-    /// [`digest`] of the plaintext planned from.
+    /// [`plan_digest`](crate::hooks::stage::plan_digest) of the plaintext planned from.
     pub before: String,
-    /// [`digest`] of the plaintext once the edits are made.
+    /// [`plan_digest`](crate::hooks::stage::plan_digest) of the plaintext once the edits are
+    /// made.
     pub after: String,
 }
 
@@ -385,7 +386,7 @@ impl<'m> Session<'m> {
             };
             let before = self
                 .saving_plan
-                .then(|| digest(Some(doc.render().as_bytes())));
+                .then(|| crate::hooks::stage::plan_digest(self.manifest, env, doc));
             apply_edits(doc, &built.edits).map_err(|e| SessionError::Rotation {
                 environment: i,
                 error: RotationError::Edit(e),
@@ -410,7 +411,7 @@ impl<'m> Session<'m> {
             );
             let edited = !built.edits.is_empty();
             let saved = before.map(|before| Saved {
-                after: digest(Some(doc.render().as_bytes())),
+                after: crate::hooks::stage::plan_digest(self.manifest, env, doc),
                 before,
                 edits: built.edits,
             });

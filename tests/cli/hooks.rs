@@ -805,7 +805,7 @@ retire = 'printf "ACL SETUSER app <%s\n" "$ENVMINT_OLD" | redis-cli -s "$REDIS_S
     );
 }
 
-/// `plan` lists the hooks a rotation runs and never puts a hooked credential in its file;
+/// `plan` lists the hooks a rotation runs and never puts a hooked credential's value in its file;
 /// `audit` reports hooks not allowed on this machine, and lists them once allowed.
 #[test]
 fn plan_and_audit_show_the_hooks() {
@@ -817,11 +817,11 @@ fn plan_and_audit_show_the_hooks() {
     crate::common::assert_stderr_has(&out, "  production: DB_PASSWORD set: echo set-at-service");
     crate::common::assert_stderr_has(&out, "  production: DB_PASSWORD test: true");
     crate::common::assert_stderr_has(&out, "  production: environment after: echo reload app");
+    // The plan names the hooked credential (for `apply`), never with a value.
     let plan = out.read("r.plan");
-    assert!(
-        plan.contains("\"JWT\"") && !plan.contains("\"DB_PASSWORD\""),
-        "{plan}"
-    );
+    assert!(plan.contains("\"JWT\""), "{plan}");
+    assert_eq!(plan.matches("\"DB_PASSWORD\"").count(), 1, "{plan}");
+    assert!(plan.contains("\"hooked\":[\"DB_PASSWORD\"]"), "{plan}");
 
     let out = out.then().args(["audit"]).status(1);
     let stdout = out.stdout();
@@ -1475,6 +1475,173 @@ fn alternate_retire_gets_the_user_not_in_use_and_a_failed_retire_is_reported() {
     assert!(
         out.read("hook-ran")
             .ends_with("retire app_green\nretire app_green\nretire app_green\n")
+    );
+    let text = out.read(".env");
+    assert!(!text.contains("DB_PASSWORD_PREVIOUS"), "{text}");
+    assert_ne!(value(&text, "SESSION"), value(&before, "SESSION"));
+}
+
+/// A credential with `set`, `test` and `after` hooks that record their stage in `hook-ran`,
+/// beside a plain secret.
+const MARKER_HOOKS: &str = "[environments.production]\nfile = \".env\"\n\
+    after = 'echo after >> hook-ran'\n[secrets.DB_PASSWORD]\nkind = \"alnum\"\nlength = 32\n\
+    role = \"credential\"\n[secrets.DB_PASSWORD.hooks]\n\
+    set = 'echo \"$ENVMINT_STAGE\" >> hook-ran'\ntest = 'echo \"$ENVMINT_STAGE\" >> hook-ran'\n\
+    [secrets.JWT]\nkind = \"hex\"\n";
+
+/// `plan` names a hooked credential in its file (never a value), `apply` without an allowance
+/// refuses it before writing anything (77, listing the hooks), and `apply --allow-hooks`
+/// writes the edits and takes it through set, test, finish, then `after`; applied again,
+/// nothing runs and nothing changes. A plan naming a key without a `set` hook is refused.
+#[test]
+fn apply_takes_the_hooked_credentials_a_plan_names_through_the_stages() {
+    let (out, config) = bootstrapped(MARKER_HOOKS);
+    let before = out.read(".env");
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["plan", "--all", "-o", "r.plan"])
+        .status(0);
+    let plan = out.read("r.plan");
+    assert!(plan.contains("\"hooked\":[\"DB_PASSWORD\"]"), "{plan}");
+    assert_eq!(plan.matches("DB_PASSWORD").count(), 1, "{plan}");
+    let old_password = value(&before, "DB_PASSWORD").unwrap();
+    assert!(!plan.contains(&old_password));
+
+    // Never allowed on this machine: refused before any write, the hooks listed.
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["apply", "r.plan"])
+        .status(77);
+    crate::common::assert_stderr_has(&out, "production: DB_PASSWORD set: echo");
+    crate::common::assert_stderr_has(&out, "production: environment after: echo after");
+    crate::common::assert_stderr_has(&out, "apply r.plan --allow-hooks");
+    assert_eq!(out.read(".env"), before);
+    assert!(!out.path("hook-ran").exists());
+
+    // A plan naming a secret without a `set` hook as hooked: refused (65), nothing run.
+    fs::write(
+        out.path("bad.plan"),
+        plan.replace("\"hooked\":[\"DB_PASSWORD\"]", "\"hooked\":[\"JWT\"]"),
+    )
+    .unwrap();
+    let mut perms = fs::metadata(out.path("bad.plan")).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o600);
+    fs::set_permissions(out.path("bad.plan"), perms).unwrap();
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["apply", "bad.plan", "--allow-hooks"])
+        .status(65);
+    crate::common::assert_stderr_has(&out, "names JWT as a credential with a `set` hook");
+    assert_eq!(out.read(".env"), before);
+
+    // Records are to the second: the apply is a second after the plan, as in real use.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["apply", "r.plan", "--allow-hooks"])
+        .status(0);
+    assert_eq!(out.read("hook-ran"), "set\ntest\nafter\n");
+    let after = out.read(".env");
+    let new_password = value(&after, "DB_PASSWORD").unwrap();
+    assert_ne!(new_password, old_password);
+    assert_ne!(value(&after, "JWT"), value(&before, "JWT"));
+    assert!(!after.contains("DB_PASSWORD_PENDING"), "{after}");
+    assert!(!out.stderr().contains(&new_password));
+    crate::common::assert_stderr_has(&out, "set at the service by its hooks");
+
+    // Applied again: already applied, no hook runs, nothing changes.
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["apply", "r.plan", "--json"])
+        .status(0);
+    assert_eq!(out.read("hook-ran"), "set\ntest\nafter\n");
+    assert_eq!(out.read(".env"), after);
+    assert!(out.stdout().contains("already-applied"), "{}", out.stdout());
+}
+
+/// `bootstrap` of a new environment: without `--allow-hooks`, a credential with a `set` hook
+/// is written to the file with a note naming it and how to set it at the service; with it,
+/// the other keys are written, then the credential goes through set, test and `after`.
+#[test]
+fn bootstrap_takes_a_missing_hooked_credential_through_its_stages_when_allowed() {
+    let (out, config) = bootstrapped(MARKER_HOOKS);
+    crate::common::assert_stderr_has(
+        &out,
+        "note: production: DB_PASSWORD has a set hook, which did not run",
+    );
+    crate::common::assert_stderr_has(
+        &out,
+        "envmint rotate production --key DB_PASSWORD --allow-hooks",
+    );
+    assert!(!out.path("hook-ran").exists());
+    assert!(value(&out.read(".env"), "DB_PASSWORD").is_some());
+
+    fs::remove_file(out.path(".env")).unwrap();
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["bootstrap", "production", "--allow-hooks"])
+        .status(0);
+    assert_eq!(out.read("hook-ran"), "set\ntest\nafter\n");
+    let text = out.read(".env");
+    assert!(
+        value(&text, "DB_PASSWORD").is_some_and(|v| v.len() == 32),
+        "{text}"
+    );
+    assert!(value(&text, "JWT").is_some(), "{text}");
+    assert!(!text.contains("DB_PASSWORD_PENDING"), "{text}");
+    assert!(!out.stderr().contains("note: production: DB_PASSWORD"));
+    crate::common::assert_stderr_has(&out, "DB_PASSWORD: set at its service by its hooks");
+}
+
+/// A plan that removes a credential's retired value whose overlap ended: `apply` runs its
+/// `retire` hook first, as `rotate` does; a failing one stops the apply before any write.
+#[test]
+fn apply_runs_the_retire_hook_before_a_plan_removes_a_retired_value() {
+    let manifest = "[environments.production]\nfile = \".env\"\n[secrets.SESSION]\nkind = \"hex\"\n\
+        bytes = 32\nrotate_every = \"1d\"\n[secrets.DB_PASSWORD]\nkind = \"alnum\"\nlength = 32\n\
+        role = \"credential\"\noverlap = \"1d\"\n[secrets.DB_PASSWORD.hooks]\n\
+        set = 'echo set >> hook-ran'\n\
+        retire = 'echo \"retire $ENVMINT_KEY\" >> hook-ran; test ! -e fail-retire'\n";
+    let (out, config) = bootstrapped(manifest);
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["rotate", "--key", "DB_PASSWORD", "--allow-hooks"])
+        .status(0);
+    assert!(out.read(".env").contains("DB_PASSWORD_PREVIOUS"));
+    let at = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 3)).to_string();
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["plan", "--due", "--at", &at, "-o", "r.plan"])
+        .status(0);
+    fs::write(out.path("fail-retire"), "").unwrap();
+    let before = out.read(".env");
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["apply", "r.plan", "--at", &at])
+        .status(1);
+    assert_eq!(out.read("hook-ran"), "set\nretire DB_PASSWORD\n");
+    crate::common::assert_stderr_has(&out, "DB_PASSWORD: the retire hook failed (exit status 1)");
+    crate::common::assert_stderr_has(&out, "nothing of the plan was written");
+    assert_eq!(out.read(".env"), before);
+
+    fs::remove_file(out.path("fail-retire")).unwrap();
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["apply", "r.plan", "--at", &at])
+        .status(0);
+    assert_eq!(
+        out.read("hook-ran"),
+        "set\nretire DB_PASSWORD\nretire DB_PASSWORD\n"
     );
     let text = out.read(".env");
     assert!(!text.contains("DB_PASSWORD_PREVIOUS"), "{text}");

@@ -242,6 +242,12 @@ pub struct BootstrapArgs {
     /// copied from .env.example) with fresh secrets, in place.
     #[arg(long)]
     pub replace_weak: bool,
+
+    /// Allow this manifest's hooks on this machine (listing them first), and take a missing
+    /// credential with a `set` hook through its stages (set at its service, tested, then
+    /// written) after the other keys are written.
+    #[arg(long)]
+    pub allow_hooks: bool,
 }
 
 /// The environment that `set`, `get`, `unset` and `edit` work on, and how to find and open it.
@@ -615,6 +621,11 @@ pub struct ApplyArgs {
     /// Print what was applied as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+
+    /// Allow this manifest's hooks on this machine (listing them first): a plan that names
+    /// credentials with a `set` hook runs their stages, which do not run without an allowance.
+    #[arg(long)]
+    pub allow_hooks: bool,
 }
 
 /// `envmint rotate`.

@@ -13,9 +13,17 @@
 //! recompute them, and a sealed part is encrypted to public recipients), so every edit is first
 //! held to the variables a rotation of its environment may touch and to records envmint
 //! writes ([`check_edits`]).
+//!
+//! Credentials with a `set` hook: the plan names them (never a value for one) and, once the
+//! edits are written, they go through the stages as `rotate` takes them (`staged::run`, the
+//! same allowance), then the environment's `after` hook. Their variables are left out of the
+//! digests of such a plan ([`envmint::hooks::stage::plan_digest`]), so a plan applied, stages
+//! and all, reads as applied; a named credential rotated since the plan was made is not
+//! rotated again, and a pending one resumes.
 
 use crate::cli::ApplyArgs;
 use crate::context::Context;
+use crate::hooks::staged;
 use crate::resolve::{manifest_dir, store_name};
 use envmint::error::Location;
 use envmint::manifest::{Environment, Source};
@@ -29,7 +37,7 @@ use envmint::{Error, Exit, Result, store};
 use serde::Serialize;
 use std::path::Path;
 
-pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
+pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: ApplyArgs) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
     if args.json {
         crate::output::check_stdout()?;
@@ -112,8 +120,12 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
     }
     let mut secrets: Vec<EnvSecrets> = Vec::with_capacity(envs.len());
     let mut summaries = Vec::with_capacity(envs.len());
+    let mut hooked: Vec<Option<Vec<String>>> = Vec::with_capacity(envs.len());
     for (saved, env) in plan.environments.into_iter().zip(&envs) {
         summaries.push(saved.summary.clone());
+        check_hooked(&manifest, env, saved.hooked.as_deref())
+            .map_err(|why| refused(&args.plan, env, &why))?;
+        hooked.push(saved.hooked.clone());
         let s = saved.open(&args.plan, &open.identities)?;
         // Removals of left-behind retired values are checked against the store itself, under
         // the lock, below.
@@ -124,7 +136,52 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
             &everything,
         )
         .map_err(|why| refused(&args.plan, env, &why))?;
+        // A value for a credential with a `set` hook would change the file alone.
+        let staged_names = envmint::hooks::stage::staged_names(&manifest, env);
+        if let Some(e) = s.edits.iter().find(|e| {
+            !matches!(e, envmint::plan::edit::Edit::Remove { .. })
+                && staged_names.iter().any(|n| n == e.key())
+        }) {
+            let why = format!(
+                "it writes {}, which only the stages of a credential with a `set` hook change",
+                envmint::text::shown(e.key(), 60)
+            );
+            return Err(refused(&args.plan, env, &why));
+        }
         secrets.push(s);
+    }
+    // Hooks run only when allowed: refused (77) before anything is written.
+    let named: Vec<(&Environment, &[String])> = envs
+        .iter()
+        .zip(&hooked)
+        .filter_map(|(env, h)| Some((*env, h.as_deref().filter(|h| !h.is_empty())?)))
+        .collect();
+    if !named.is_empty() {
+        check_hooks_allowed(ctx, &manifest, &cwd, &args, &named)?;
+    }
+    // Retired values the plan removes whose secret has a `retire` hook: the hook runs first,
+    // as `rotate` runs it before removing one; one that fails stops the apply (nothing written).
+    let retired = {
+        // Its own hook lock, released before the stages take theirs.
+        let run = staged::Run::new(
+            &manifest,
+            &cwd,
+            &open,
+            applied,
+            global.verbose,
+            args.allow_hooks,
+        );
+        retire_first(ctx, &run, &envs, &secrets)?
+    };
+    if let Some(failures) = retired {
+        for f in &failures {
+            crate::output::say!("error: {}", f.message);
+            crate::output::say!(
+                "hint: {}; nothing of the plan was written: apply it again once the hook succeeds",
+                f.hint
+            );
+        }
+        return Ok(Exit::Problems);
     }
 
     // Every store locked and checked, every new document made, before any is written.
@@ -136,9 +193,17 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
     for (env, file) in envs.iter().zip(&files) {
         crate::identities::check_recipients(env, file.snapshot(), &cwd)?;
     }
-    let Replayed { done, docs } =
-        replay::replay(&manifest, &envs, &files, &secrets, planned, applied)
-            .map_err(|e| replay_error(&args.plan, &envs, planned, &cwd, e))?;
+    let staged_digests: Vec<bool> = hooked.iter().map(Option::is_some).collect();
+    let Replayed { done, docs } = replay::replay(
+        &manifest,
+        &envs,
+        &files,
+        &secrets,
+        &staged_digests,
+        planned,
+        applied,
+    )
+    .map_err(|e| replay_error(&args.plan, &envs, planned, &cwd, e))?;
     let saves: Vec<store::Save<'_>> = files
         .iter()
         .zip(&docs)
@@ -160,14 +225,179 @@ pub fn run(ctx: &Context, args: ApplyArgs) -> Result<Exit> {
             }
         }
     }
-    let failure = failure.map(|e| e.error);
-    if failure.is_none() {
-        report(&args, &envs, &done, &summaries, &cwd)?;
+    if let Some(e) = failure {
+        return Err(e.error);
     }
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(Exit::Ok),
+    drop(saves);
+    drop(files);
+    // The edits are written; now the credentials the plan names, stage by stage (each stage
+    // locks and re-reads its store), then `after` where one went through.
+    let run = staged::Run::new(
+        &manifest,
+        &cwd,
+        &open,
+        applied,
+        global.verbose,
+        args.allow_hooks,
+    );
+    let stages = run_stages(ctx, &run, &named, planned)?;
+    report(&args, &envs, &done, &summaries, &stages, &cwd)?;
+    for f in &stages.failures {
+        crate::output::say!("error: {}", f.message);
+        crate::output::say!("hint: {}", f.hint);
     }
+    if stages.failures.is_empty() {
+        Ok(Exit::Ok)
+    } else {
+        Ok(Exit::Problems)
+    }
+}
+
+/// Runs the `retire` hooks of the expired retired values the plan's edits touch
+/// ([`staged::retire_before_apply`]). `Some`: the hooks that failed.
+fn retire_first(
+    ctx: &mut Context,
+    run: &staged::Run<'_>,
+    envs: &[&Environment],
+    secrets: &[EnvSecrets],
+) -> Result<Option<Vec<staged::Failure>>> {
+    let open = run.open;
+    let mut failures = Vec::new();
+    for (env, s) in envs.iter().zip(secrets) {
+        let touched: Vec<&str> = s.edits.iter().map(|e| e.key()).collect();
+        if touched.is_empty() {
+            continue;
+        }
+        let snapshot = store::peek(store::Storage::of(env)?, open)?;
+        if !snapshot.exists() {
+            continue;
+        }
+        let doc = snapshot.document()?;
+        if let Some(out) = staged::retire_before_apply(ctx, run, env, &doc, &touched)? {
+            failures.extend(out.failures);
+        }
+    }
+    Ok((!failures.is_empty()).then_some(failures))
+}
+
+/// The hooked credentials a plan names for `env` must be the environment's own secrets with a
+/// `set` hook (the clear part of a plan is anyone's words until checked).
+fn check_hooked(
+    manifest: &envmint::manifest::Manifest,
+    env: &Environment,
+    hooked: Option<&[String]>,
+) -> std::result::Result<(), String> {
+    for key in hooked.unwrap_or_default() {
+        let declared = manifest
+            .secrets_for(&env.name)
+            .any(|d| d.key == *key && d.hooks.as_ref().is_some_and(|h| h.set.is_some()));
+        if !declared {
+            return Err(format!(
+                "it names {} as a credential with a `set` hook, which the manifest does not \
+                 declare for this environment",
+                envmint::text::shown(key, 60)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A plan naming hooked credentials runs their hooks: as for `rotate`, only once this
+/// manifest's hooks are allowed on this machine (`--allow-hooks` lists and allows them).
+/// Without: the hooks the plan would run are listed, and it is refused (77).
+fn check_hooks_allowed(
+    ctx: &Context,
+    manifest: &envmint::manifest::Manifest,
+    cwd: &Path,
+    args: &ApplyArgs,
+    named: &[(&Environment, &[String])],
+) -> Result<()> {
+    if args.allow_hooks || crate::hooks::is_allowed(ctx, manifest, cwd)? {
+        return crate::hooks::check_allowed(ctx, manifest, cwd, args.allow_hooks);
+    }
+    crate::output::say!("the plan's credentials are changed at their service by these hooks:");
+    let mut keys = Vec::new();
+    for (env, names) in named {
+        for key in *names {
+            keys.push(format!("{}: {key}", env.name));
+            let decl = manifest.secrets_for(&env.name).find(|d| d.key == *key);
+            for (stage, text) in decl
+                .iter()
+                .flat_map(|d| d.hooks.iter().flat_map(|h| h.named()))
+            {
+                crate::output::say!(
+                    "  {}: {key} {stage}: {}",
+                    env.name,
+                    crate::hooks::one_line(text)
+                );
+            }
+        }
+        if let Some(after) = &env.after {
+            crate::output::say!(
+                "  {}: environment after: {}",
+                env.name,
+                crate::hooks::one_line(after)
+            );
+        }
+    }
+    Err(Error::Refused {
+        path: args.plan.clone(),
+        reason: format!(
+            "it names credentials changed at their service by hooks ({}), and this manifest's \
+             hooks are not allowed on this machine (new, or changed since you allowed them); \
+             nothing was changed",
+            keys.join(", ")
+        ),
+        hint: Some(format!(
+            "review the hooks listed above, then run envmint apply {} --allow-hooks",
+            args.plan.display()
+        )),
+    })
+}
+
+/// Takes the credentials each environment of `named` names through the stages (those rotated
+/// since the plan was made are done; a pending one resumes), then runs its `after` hook when
+/// one went through.
+fn run_stages(
+    ctx: &mut Context,
+    run: &staged::Run<'_>,
+    named: &[(&Environment, &[String])],
+    planned: jiff::Timestamp,
+) -> Result<staged::Outcome> {
+    let mut out = staged::Outcome::default();
+    let open = run.open;
+    for (env, keys) in named {
+        let snapshot = store::peek(store::Storage::of(env)?, open)?;
+        if !snapshot.exists() {
+            continue;
+        }
+        let doc = snapshot.document()?;
+        let keys: Vec<String> = keys
+            .iter()
+            .filter(|k| !rotated_since(&doc, k, planned))
+            .cloned()
+            .collect();
+        let selection = envmint::plan::rotation::Selection::Keys(keys);
+        let found = [(env.name.clone(), doc)];
+        let stages = staged::run(ctx, run, &[*env], &found, &selection, false)?;
+        let went = stages.envs.iter().any(|s| !s.changes.is_empty());
+        out.failures.extend(stages.failures);
+        out.envs.extend(stages.envs);
+        if went && env.after.is_some() {
+            staged::after_run(ctx, run, env, &mut out)?;
+        }
+    }
+    Ok(out)
+}
+
+/// Whether `key`'s value in `doc` was made after `planned`: the plan's rotation of it is done
+/// (an earlier apply of this plan, or a rotation since). Records are to the second: a value
+/// made in the plan's own second counts as before it (rotated again rather than never).
+fn rotated_since(doc: &envmint::dotenv::Document, key: &str, planned: jiff::Timestamp) -> bool {
+    doc.record(key)
+        .and_then(|r| envmint::plan::record::Record::parse(r).ok())
+        .and_then(|r| r.made_at())
+        .is_some_and(|t| t > planned)
 }
 
 /// A plan someone else could have written is refused, as ssh refuses such key files: a plan's
@@ -226,6 +456,12 @@ struct JsonEnv<'a> {
     file: std::borrow::Cow<'a, str>,
     /// `applied` or `already-applied`.
     result: &'static str,
+    /// What the stages did to the credentials with a `set` hook (present when any went).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    staged: Vec<crate::changes::JsonChange<'a>>,
+    /// The hooks that ran, in order (present when any did).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    hooks: &'a [staged::StageRun],
 }
 
 fn report(
@@ -233,16 +469,26 @@ fn report(
     envs: &[&Environment],
     done: &[Done],
     summaries: &[Vec<SummaryLine>],
+    stages: &staged::Outcome,
     cwd: &Path,
 ) -> Result<()> {
     if args.json {
         let environments = envs
             .iter()
             .zip(done)
-            .map(|(env, d)| JsonEnv {
-                environment: &env.name,
-                file: shown(env.store_path(), cwd).to_string_lossy(),
-                result: d.as_str(),
+            .map(|(env, d)| {
+                let s = stages.of(&env.name);
+                JsonEnv {
+                    environment: &env.name,
+                    file: shown(env.store_path(), cwd).to_string_lossy(),
+                    result: d.as_str(),
+                    staged: s
+                        .map_or(&[][..], |s| &s.changes[..])
+                        .iter()
+                        .map(|c| crate::changes::json_change(&env.name, c))
+                        .collect(),
+                    hooks: s.map_or(&[][..], |s| &s.runs[..]),
+                }
             })
             .collect();
         let text = serde_json::to_string(&JsonApply { environments }).map_err(|e| {
@@ -271,6 +517,17 @@ fn report(
                     "  {:<15} {}{why}",
                     envmint::text::shown(&line.action, 60),
                     envmint::text::shown(&line.key, 60)
+                );
+            }
+        }
+        let changes = stages.of(&env.name).map_or(&[][..], |s| &s.changes[..]);
+        if !changes.is_empty() {
+            crate::output::say!("  set at the service by its hooks, then made current:");
+            let width = changes.iter().map(|c| c.key.len()).max().unwrap_or(0);
+            for c in changes {
+                crate::output::say!(
+                    "    {}",
+                    crate::changes::change_line(&env.name, c, width, false)
                 );
             }
         }

@@ -55,11 +55,16 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
         }
     }
     let mut open = crate::identities::store_options(ctx, &envs, &args.identities)?;
-    let rng = &mut ctx.rng;
     let opts = PlanOptions {
         replace_weak: args.replace_weak,
         now: ctx.now,
+        defer_hooked: args.allow_hooks && !args.dry_run,
     };
+    if opts.defer_hooked {
+        // Allowed (and listed) before anything is written.
+        crate::hooks::check_allowed(ctx, &manifest, &cwd, true)?;
+    }
+    let rng = &mut ctx.rng;
 
     // Pass 1, without locks or writes: parse every file and plan its additions, so a broken file
     // in the last environment stops the run before the first is touched. This is also --dry-run.
@@ -161,7 +166,15 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
     // summary the files that were written (none, unless a rename itself failed), before the
     // error: a summary of planned additions would read as if they had been made.
     match failure {
-        None => report(&args, global, &manifest, &outcomes, &cwd),
+        None => {
+            let exit = report(&args, global, &manifest, &outcomes, &cwd)?;
+            if !opts.defer_hooked {
+                note_hooked(&manifest, &outcomes);
+                return Ok(exit);
+            }
+            let failed = stage_missing(ctx, global, &manifest, &envs, &open, &cwd)?;
+            Ok(if failed { Exit::Problems } else { exit })
+        }
         Some(error) if args.json => {
             report(&args, global, &manifest, &outcomes, &cwd)?;
             Err(error)
@@ -236,6 +249,94 @@ struct PlanOptions {
     replace_weak: bool,
     /// The time written in the records of new values.
     now: jiff::Timestamp,
+    /// `--allow-hooks`: a missing (or empty) credential with a `set` hook is left to its
+    /// stages ([`stage_missing`]), not written here.
+    defer_hooked: bool,
+}
+
+/// Whether `decl` is a credential with a `set` hook that `doc` lacks (or has empty).
+fn missing_hooked(decl: &envmint::manifest::SecretDecl, doc: &Document) -> bool {
+    decl.hooks.as_ref().is_some_and(|h| h.set.is_some())
+        && doc.get(&decl.key).is_none_or(str::is_empty)
+}
+
+/// Without `--allow-hooks`: a credential with a `set` hook that bootstrap wrote is in the file
+/// only (a new environment's provisioning often reads that first value); says so, and how to
+/// set it at its service through the stages.
+fn note_hooked(manifest: &Manifest, outcomes: &[EnvOutcome<'_>]) {
+    for o in outcomes.iter().filter(|o| o.written) {
+        for k in o.keys.iter().filter(|k| k.action.wrote()) {
+            let hooked = manifest
+                .secrets_for(&o.env.name)
+                .any(|d| d.key == k.key && d.hooks.as_ref().is_some_and(|h| h.set.is_some()));
+            if hooked {
+                crate::output::say!(
+                    "note: {}: {} has a set hook, which did not run: its new value is in the \
+                     file only, not at its service",
+                    o.env.name,
+                    k.key
+                );
+                crate::output::say!(
+                    "hint: to set it at the service through its hooks: envmint rotate {} --key \
+                     {} --allow-hooks (or give the service this value yourself)",
+                    o.env.name,
+                    k.key
+                );
+            }
+        }
+    }
+}
+
+/// With `--allow-hooks`, once the other keys are written: each missing credential with a
+/// `set` hook goes through the stages as `rotate` takes it (pending value written, set at its
+/// service, tested, then current). Returns whether a hook failed (its error said).
+fn stage_missing(
+    ctx: &mut Context,
+    global: &Global,
+    manifest: &Manifest,
+    envs: &[&Environment],
+    open: &store::OpenOptions,
+    cwd: &Path,
+) -> Result<bool> {
+    let run = crate::hooks::staged::Run::new(manifest, cwd, open, ctx.now, global.verbose, true);
+    let mut failed = false;
+    for env in envs {
+        let snapshot = store::peek(store::Storage::of(env)?, open)?;
+        if !snapshot.exists() {
+            continue;
+        }
+        let doc = snapshot.document()?;
+        let keys: Vec<String> = manifest
+            .secrets_for(&env.name)
+            .filter(|d| missing_hooked(d, &doc))
+            .map(|d| d.key.clone())
+            .collect();
+        if keys.is_empty() {
+            continue;
+        }
+        let selection = envmint::plan::rotation::Selection::Keys(keys);
+        let found = [(env.name.clone(), doc)];
+        let mut out = crate::hooks::staged::run(ctx, &run, &[*env], &found, &selection, false)?;
+        let went = out.envs.iter().any(|s| !s.changes.is_empty());
+        if went && env.after.is_some() {
+            crate::hooks::staged::after_run(ctx, &run, env, &mut out)?;
+        }
+        for s in &out.envs {
+            for c in &s.changes {
+                crate::output::say!(
+                    "  {}: {}: set at its service by its hooks, then written",
+                    env.name,
+                    c.key
+                );
+            }
+        }
+        for f in &out.failures {
+            crate::output::say!("error: {}", f.message);
+            crate::output::say!("hint: {}", f.hint);
+        }
+        failed |= !out.failures.is_empty();
+    }
+    Ok(failed)
 }
 
 /// Plans a snapshot's document: the environment's missing secrets, empty values to fill, kept
@@ -270,8 +371,11 @@ fn plan(
         replace_weak: opts.replace_weak,
         example: example.as_ref(),
     };
-    let plan = bootstrap::plan(&doc, manifest.secrets_for(&env.name), options)
-        .map_err(|e| edit_error(env.store_path(), e))?;
+    let secrets = manifest
+        .secrets_for(&env.name)
+        .filter(|d| !(opts.defer_hooked && missing_hooked(d, &doc)));
+    let plan =
+        bootstrap::plan(&doc, secrets, options).map_err(|e| edit_error(env.store_path(), e))?;
     let report = envmint::plan::apply(&plan, &mut doc, rng, opts.now)
         .map_err(|e| edit_error(env.store_path(), e))?;
     Ok(store::Staged { doc, report })

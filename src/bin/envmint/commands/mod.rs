@@ -62,7 +62,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Unseal(args) => unseal::run(&ctx, args),
         Command::Rekey(args) => rekey::run(&ctx, args),
         Command::Plan(args) => plan::run(&mut ctx, &global, args),
-        Command::Apply(args) => apply::run(&ctx, args),
+        Command::Apply(args) => apply::run(&mut ctx, &global, args),
         Command::Rotate(args) => rotate::run(&mut ctx, &global, args),
         Command::Retire(args) => retire::run(&ctx, args),
         Command::Adopt(args) => adopt::run(&ctx, args),

@@ -41,6 +41,9 @@ struct Made<'a> {
     env: &'a Environment,
     secrets: EnvSecrets,
     summary: Vec<SummaryLine>,
+    /// The credentials with a `set` hook `apply` takes through the stages (`None`: the
+    /// environment has none, and its digests are of the whole plaintext).
+    hooked: Option<Vec<String>>,
 }
 
 pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: PlanArgs) -> Result<Exit> {
@@ -64,9 +67,10 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: PlanArgs) -
     let open = crate::identities::store_options(ctx, &envs, &args.rotation.identities)?;
     let dir = manifest_dir(&manifest, &cwd);
 
-    // Credentials with a `set` hook are rotated by `envmint rotate`, stage by stage: a plan
-    // lists them and their hooks, and its file never carries a new value for one (applied,
-    // it would change the file alone and lock the app out).
+    // Credentials with a `set` hook are rotated stage by stage (`envmint rotate`, or `envmint
+    // apply --allow-hooks` of this plan): a plan lists them and their hooks, and its file
+    // names them but never carries a new value for one (made when applied, under the lock,
+    // then set at the service before it is current).
     let hook_run = staged::Run {
         lock: std::cell::OnceCell::new(),
         manifest: &manifest,
@@ -110,8 +114,19 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: PlanArgs) -
         .iter_mut()
         .filter_map(|r| {
             let saved = r.saved.take()?;
+            let hooked =
+                (!envmint::hooks::stage::staged_names(&manifest, r.env).is_empty()).then(|| {
+                    stages.of(&r.env.name).map_or_else(Vec::new, |s| {
+                        s.changes
+                            .iter()
+                            .filter(|c| c.action == Action::Rotated)
+                            .map(|c| c.key.clone())
+                            .collect()
+                    })
+                });
             Some(Made {
                 env: r.env,
+                hooked,
                 summary: r.changes.iter().map(summary_line).collect(),
                 secrets: EnvSecrets {
                     before: saved.before,
@@ -179,6 +194,7 @@ fn write_plan(
             name: &m.env.name,
             store,
             summary: &m.summary,
+            hooked: m.hooked.as_deref(),
             recipients: r.as_deref(),
             secrets: &m.secrets,
         })
@@ -210,7 +226,7 @@ fn check_replaceable(path: &Path) -> Result<()> {
     .with_hint("name a new file (rotation.plan), or remove this one first if it is yours to lose"))
 }
 
-/// A hook a rotation of this plan runs (through `envmint rotate`).
+/// A hook a rotation of this plan runs (`envmint apply --allow-hooks`, or `envmint rotate`).
 #[derive(Serialize)]
 struct PlannedHook<'a> {
     environment: &'a str,
@@ -268,8 +284,8 @@ fn print_hooks(hooks: &[PlannedHook<'_>]) {
         return;
     }
     crate::output::say!(
-        "hooks (envmint rotate runs them, stage by stage; a plan file never carries a hooked \
-         credential):"
+        "hooks (envmint apply --allow-hooks or envmint rotate runs them, stage by stage; a plan \
+         file names a hooked credential, its new value is made when applied):"
     );
     for h in hooks {
         crate::output::say!(
@@ -289,7 +305,7 @@ struct JsonPlan<'a> {
     /// The plan file written, if any.
     plan_file: Option<std::borrow::Cow<'a, str>>,
     environments: Vec<JsonEnv<'a>>,
-    /// The hooks `envmint rotate` would run for this plan's keys.
+    /// The hooks `envmint apply` (or `envmint rotate`) would run for this plan's keys.
     hooks: &'a [PlannedHook<'a>],
 }
 

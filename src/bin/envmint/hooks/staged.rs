@@ -93,7 +93,29 @@ pub struct Run<'a> {
     pub mac_key: std::cell::OnceCell<envmint::secret::KeyedHash>,
 }
 
-impl Run<'_> {
+impl<'a> Run<'a> {
+    /// A run of `manifest`'s hooks from `cwd` at `now`, stores opened with `open`; no hook
+    /// lock or pending key taken yet.
+    pub fn new(
+        manifest: &'a Manifest,
+        cwd: &'a Path,
+        open: &'a store::OpenOptions,
+        now: jiff::Timestamp,
+        verbose: bool,
+        allow_hooks: bool,
+    ) -> Self {
+        Run {
+            lock: std::cell::OnceCell::new(),
+            manifest,
+            cwd,
+            open,
+            now,
+            verbose,
+            allow_hooks,
+            mac_key: std::cell::OnceCell::new(),
+        }
+    }
+
     /// The pending-value key, read (or made) once.
     fn mac_key(&self, ctx: &mut Context) -> Result<&envmint::secret::KeyedHash> {
         if self.mac_key.get().is_none() {
@@ -150,7 +172,19 @@ fn work<'m>(
         return None;
     }
     let list = stage::staged(manifest, env, doc, selection, now);
-    let retiring: Vec<(&SecretDecl, Expired)> = manifest
+    let retiring = retiring(manifest, env, doc, now);
+    (!list.is_empty() || !retiring.is_empty()).then_some(Work { list, retiring })
+}
+
+/// The retired values of `env` in `doc` whose overlap ended at `now`, of the secrets with a
+/// `retire` hook.
+fn retiring<'m>(
+    manifest: &'m Manifest,
+    env: &Environment,
+    doc: &Document,
+    now: jiff::Timestamp,
+) -> Vec<(&'m SecretDecl, Expired)> {
+    manifest
         .secrets()
         .iter()
         .filter(|d| d.applies_to(&env.name))
@@ -166,8 +200,7 @@ fn work<'m>(
             (d, values)
         })
         .filter(|(_, v)| !v.is_empty())
-        .collect();
-    (!list.is_empty() || !retiring.is_empty()).then_some(Work { list, retiring })
+        .collect()
 }
 
 /// Looks for staged work in the stores a rotation session reads, from the session's own read
@@ -260,31 +293,7 @@ pub fn run(
             take_lock(ctx, run)?;
             allowed = true;
         }
-        for (decl, values) in &retiring {
-            for (_, list) in values {
-                for old in list {
-                    let vars = [("ENVMINT_OLD", old.as_str())];
-                    let ended = hook(run, env, doc, decl, "retire", &vars, &mut stages);
-                    if ended != Ended::Ok {
-                        stages.keep_expired = true;
-                        out.failures.push(Failure {
-                            message: format!(
-                                "{}: {}: the retire hook failed ({}); the retired value is \
-                                 kept",
-                                env.name,
-                                decl.key,
-                                ended.describe()
-                            ),
-                            hint: format!(
-                                "fix the cause; the next envmint rotate {} runs it again, then \
-                                 removes the value",
-                                env.name
-                            ),
-                        });
-                    }
-                }
-            }
-        }
+        retire_values(run, env, doc, &retiring, &mut stages, &mut out.failures);
         for (decl, start) in list {
             if let Err(f) = one(ctx, run, env, decl, start, &mut stages)? {
                 out.failures.push(f);
@@ -293,6 +302,79 @@ pub fn run(
         out.envs.push(stages);
     }
     Ok(out)
+}
+
+/// Runs the `retire` hook of each value of `retiring` (of `env`, whose store is `doc`); a
+/// failure keeps the values (`keep_expired`) and is added to `failures`.
+fn retire_values(
+    run: &Run<'_>,
+    env: &Environment,
+    doc: &Document,
+    retiring: &[(&SecretDecl, Expired)],
+    stages: &mut EnvStages,
+    failures: &mut Vec<Failure>,
+) {
+    for (decl, values) in retiring {
+        for (_, list) in values {
+            for old in list {
+                let vars = [("ENVMINT_OLD", old.as_str())];
+                let ended = hook(run, env, doc, decl, "retire", &vars, stages);
+                if ended != Ended::Ok {
+                    stages.keep_expired = true;
+                    failures.push(Failure {
+                        message: format!(
+                            "{}: {}: the retire hook failed ({}); the retired value is kept",
+                            env.name,
+                            decl.key,
+                            ended.describe()
+                        ),
+                        hint: format!(
+                            "fix the cause; the next envmint rotate {} runs it again, then \
+                             removes the value",
+                            env.name
+                        ),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Before `apply` writes a plan whose edits touch the variables in `touched` of `env` (store
+/// `doc`): the `retire` hooks of the retired values there whose overlap ended (the plan's
+/// edits remove them), as `rotate` runs them before removing such a value. `None`: no such
+/// value (no hook ran, no allowance needed).
+pub fn retire_before_apply(
+    ctx: &Context,
+    run: &Run<'_>,
+    env: &Environment,
+    doc: &Document,
+    touched: &[&str],
+) -> Result<Option<Outcome>> {
+    let retiring: Vec<(&SecretDecl, Expired)> = retiring(run.manifest, env, doc, run.now)
+        .into_iter()
+        .map(|(d, values)| {
+            let values = values
+                .into_iter()
+                .filter(|(name, _)| touched.contains(&name.as_str()))
+                .collect::<Vec<_>>();
+            (d, values)
+        })
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    if retiring.is_empty() {
+        return Ok(None);
+    }
+    super::check_allowed(ctx, run.manifest, run.cwd, run.allow_hooks)?;
+    take_lock(ctx, run)?;
+    let mut out = Outcome::default();
+    let mut stages = EnvStages {
+        environment: env.name.clone(),
+        ..EnvStages::default()
+    };
+    retire_values(run, env, doc, &retiring, &mut stages, &mut out.failures);
+    out.envs.push(stages);
+    Ok(Some(out))
 }
 
 /// Takes the hook lock once per run (waiting for an earlier run's hooks: the longest hook
