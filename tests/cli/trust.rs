@@ -233,24 +233,41 @@ fn unpinned_store(test: Test, to: &str) -> Output {
         .status(0)
 }
 
+/// A store with no pin is never pinned silently by a write, even when its recipients match the
+/// manifest: a pull request can forge both (a store sealed to its author's key too, and a
+/// manifest that lists it), and the write would hand every new value to that author. `rekey
+/// --yes` pins it once the user has seen the recipients.
 #[test]
-fn a_store_without_a_pin_is_pinned_on_its_next_write_when_its_recipients_match() {
+fn fail_a_store_without_a_pin_is_written_only_after_rekey_pins_it() {
     let (test, first, _) = project();
     let out = unpinned_store(test, &first);
     if let Some(plain) = age_decrypt(&out, "id.txt") {
         assert!(pin_lines(&plain).is_empty());
     }
-    let set = out
+    let before = out.bytes(STORE);
+    let refused = out
+        .then()
+        .args(["set", "production", "SECRET_KEY"])
+        .stdin("new\n")
+        .status(77);
+    assert_stderr_has(
+        &refused,
+        &format!(
+            "production: {STORE} has no recipient pin: its recipients were never confirmed, and a \
+             write would pin it to the manifest's 1 recipient"
+        ),
+    );
+    assert_stderr_has(&refused, "envmint rekey production --yes");
+    assert_eq!(refused.bytes(STORE), before);
+    let rekeyed = refused
+        .then()
+        .args(["rekey", "production", "--yes"])
+        .status(0);
+    let set = rekeyed
         .then()
         .args(["set", "production", "SECRET_KEY"])
         .stdin("new\n")
         .status(0);
-    assert_stderr_has(
-        &set,
-        &format!(
-            "note: production: {STORE} has no recipient pin yet; a write pins it to the manifest's 1 recipient"
-        ),
-    );
     if let Some(plain) = age_decrypt(&set, "id.txt") {
         assert_eq!(pin_lines(&plain), [format!("# envmint: sealed-to {first}")]);
     }

@@ -188,13 +188,23 @@ pub fn check_recipients(
 ) -> Result<()> {
     snapshot.check_recipients()?;
     if snapshot.unpinned() {
-        say!(
-            "note: {}: {} has no recipient pin yet; a write pins it to the manifest's {} \
-             (see `envmint rekey --dry-run`)",
-            env.name,
-            shown(env.store_path(), cwd).display(),
-            plural(snapshot.recipients().len(), "recipient")
-        );
+        // A store with no pin could be one sealed before pins, or one a pull request forged
+        // (recipients are public keys) together with a manifest that adds its author: pinning
+        // it silently on the next write would hand every new value to that author.
+        return Err(Error::Refused {
+            path: env.store_path().to_path_buf(),
+            reason: format!(
+                "{}: {} has no recipient pin: its recipients were never confirmed, and a write \
+                 would pin it to the manifest's {}",
+                env.name,
+                shown(env.store_path(), cwd).display(),
+                plural(snapshot.recipients().len(), "recipient")
+            ),
+            hint: Some(format!(
+                "check the recipients (envmint rekey {} --dry-run), then pin them: envmint rekey {} --yes",
+                env.name, env.name
+            )),
+        });
     }
     Ok(())
 }
