@@ -253,8 +253,8 @@ fn fail_a_store_without_a_pin_is_written_only_after_rekey_pins_it() {
     assert_stderr_has(
         &refused,
         &format!(
-            "production: {STORE} has no recipient pin: its recipients were never confirmed, and a \
-             write would pin it to the manifest's 1 recipient"
+            "error: {STORE}: production's store has no recipient pin: its recipients were never \
+             confirmed, and a write would pin it to the manifest's 1 recipient"
         ),
     );
     assert_stderr_has(&refused, "envmint rekey production --yes");

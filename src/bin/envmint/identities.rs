@@ -192,12 +192,11 @@ pub fn check_recipients(
         // (recipients are public keys) together with a manifest that adds its author: pinning
         // it silently on the next write would hand every new value to that author.
         return Err(Error::Refused {
-            path: env.store_path().to_path_buf(),
+            path: shown(env.store_path(), cwd).to_path_buf(),
             reason: format!(
-                "{}: {} has no recipient pin: its recipients were never confirmed, and a write \
-                 would pin it to the manifest's {}",
+                "{}'s store has no recipient pin: its recipients were never confirmed, and a \
+                 write would pin it to the manifest's {}",
                 env.name,
-                shown(env.store_path(), cwd).display(),
                 plural(snapshot.recipients().len(), "recipient")
             ),
             hint: Some(format!(
