@@ -898,6 +898,58 @@ fn a_reencrypt_hook_that_succeeds_retires_the_old_keys() {
     );
 }
 
+/// `apply` of a saved plan that renews an encryption key runs its `reencrypt` hook (whose
+/// success retires the old key) and the environment's `after`, as `rotate` does; without an
+/// allowance it lists them and refuses before anything is written.
+#[test]
+fn apply_runs_reencrypt_and_after_for_the_keys_its_plan_renews() {
+    let manifest = "[environments.production]\nfile = \".env\"\nafter = 'echo done > after-ran'\n\
+                    [secrets.ENCRYPTION_KEY]\nkind = \"hex\"\nrole = \"encryption\"\n\
+                    previous = { list = \"ENCRYPTION_KEY_PREVIOUS\", keep = 4 }\n\
+                    [secrets.ENCRYPTION_KEY.hooks]\nreencrypt = 'printf \"%s %s\" \"$ENVMINT_OLD\" \
+                    \"$ENVMINT_NEW\" > reencrypted'\n";
+    let (out, config) = bootstrapped(manifest);
+    let first = value(&out.read(".env"), "ENCRYPTION_KEY").unwrap();
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args([
+            "plan",
+            "production",
+            "--key",
+            "ENCRYPTION_KEY",
+            "-o",
+            "k.plan",
+        ])
+        .status(0);
+    let before = out.read(".env");
+    let refused = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["apply", "k.plan"])
+        .status(77);
+    crate::common::assert_stderr_has(
+        &refused,
+        "  production: environment after: echo done > after-ran",
+    );
+    assert_eq!(
+        refused.read(".env"),
+        before,
+        "nothing written before the allowance"
+    );
+    let out = refused
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["apply", "k.plan", "--allow-hooks"])
+        .status(0);
+    let text = out.read(".env");
+    let second = value(&text, "ENCRYPTION_KEY").unwrap();
+    assert_ne!(first, second);
+    assert_eq!(out.read("reencrypted"), format!("{first} {second}"));
+    assert!(!text.contains("ENCRYPTION_KEY_PREVIOUS"), "{text}");
+    assert_eq!(out.read("after-ran"), "done\n");
+}
+
 /// The alternating users recipe of the README: each rotation sets a new password on the user
 /// not in use, tests it, then switches DB_USER and DB_PASSWORD together.
 const PG_ALTERNATE: &str = r#"[environments.production]

@@ -156,8 +156,47 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: ApplyArgs) 
         .zip(&hooked)
         .filter_map(|(env, h)| Some((*env, h.as_deref().filter(|h| !h.is_empty())?)))
         .collect();
-    if !named.is_empty() {
-        check_hooks_allowed(ctx, &manifest, &cwd, &args, &named)?;
+    // The keys each environment's edits give a new value: their `reencrypt` hooks and the
+    // environment's `after` run once the edits are written, as `rotate` runs them.
+    let renewed: Vec<Vec<String>> = envs
+        .iter()
+        .zip(&secrets)
+        .map(|(env, s)| renewed_keys(&manifest, env, s))
+        .collect();
+    let post_hooks = envs.iter().zip(&renewed).any(|(env, keys)| {
+        !keys.is_empty()
+            && (env.after.is_some()
+                || manifest.secrets_for(&env.name).any(|d| {
+                    keys.contains(&d.key) && d.hooks.as_ref().is_some_and(|h| h.reencrypt.is_some())
+                }))
+    });
+    if !named.is_empty() || post_hooks {
+        // What the hooks listing names: each environment's staged credentials, then the
+        // renewed keys that have a `reencrypt` hook (their other hooks are listed too).
+        let listed: Vec<(&Environment, Vec<String>)> = envs
+            .iter()
+            .zip(&renewed)
+            .map(|(env, keys)| {
+                let mut names: Vec<String> = named
+                    .iter()
+                    .filter(|(e, _)| e.name == env.name)
+                    .flat_map(|(_, k)| k.iter().cloned())
+                    .collect();
+                names.extend(
+                    keys.iter()
+                        .filter(|k| {
+                            manifest.secrets_for(&env.name).any(|d| {
+                                &d.key == *k
+                                    && d.hooks.as_ref().is_some_and(|h| h.reencrypt.is_some())
+                            })
+                        })
+                        .cloned(),
+                );
+                (*env, names)
+            })
+            .filter(|(env, names)| !names.is_empty() || env.after.is_some())
+            .collect();
+        check_hooks_allowed(ctx, &manifest, &cwd, &args, &listed)?;
     }
     // Retired values the plan removes whose secret has a `retire` hook: the hook runs first,
     // as `rotate` runs it before removing one; one that fails stops the apply (nothing written).
@@ -240,7 +279,22 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: ApplyArgs) 
         global.verbose,
         args.allow_hooks,
     );
-    let stages = run_stages(ctx, &run, &named, planned)?;
+    let mut stages = run_stages(ctx, &run, &named, planned)?;
+    // `reencrypt` (its success retires the old keys), then `after`, for each environment whose
+    // store the plan wrote with new values; `run_stages` ran `after` where a credential went
+    // through.
+    for ((env, keys), d) in envs.iter().zip(&renewed).zip(&done) {
+        if *d != Done::Applied || keys.is_empty() {
+            continue;
+        }
+        staged::reencrypt(ctx, &run, env, keys, &mut stages)?;
+        let after_ran = stages
+            .of(&env.name)
+            .is_some_and(|s| s.runs.iter().any(|r| r.stage == "after"));
+        if env.after.is_some() && !after_ran {
+            staged::after_run(ctx, &run, env, &mut stages)?;
+        }
+    }
     report(&args, &envs, &done, &summaries, &stages, &cwd)?;
     for f in &stages.failures {
         crate::output::say!("error: {}", f.message);
@@ -310,15 +364,15 @@ fn check_hooks_allowed(
     manifest: &envmint::manifest::Manifest,
     cwd: &Path,
     args: &ApplyArgs,
-    named: &[(&Environment, &[String])],
+    named: &[(&Environment, Vec<String>)],
 ) -> Result<()> {
     if args.allow_hooks || crate::hooks::is_allowed(ctx, manifest, cwd)? {
         return crate::hooks::check_allowed(ctx, manifest, cwd, args.allow_hooks);
     }
-    crate::output::say!("the plan's credentials are changed at their service by these hooks:");
+    crate::output::say!("applying the plan runs these hooks:");
     let mut keys = Vec::new();
     for (env, names) in named {
-        for key in *names {
+        for key in names {
             keys.push(format!("{}: {key}", env.name));
             let decl = manifest.secrets_for(&env.name).find(|d| d.key == *key);
             for (stage, text) in decl
@@ -333,6 +387,7 @@ fn check_hooks_allowed(
             }
         }
         if let Some(after) = &env.after {
+            keys.push(format!("{}: after", env.name));
             crate::output::say!(
                 "  {}: environment after: {}",
                 env.name,
@@ -343,9 +398,8 @@ fn check_hooks_allowed(
     Err(Error::Refused {
         path: args.plan.clone(),
         reason: format!(
-            "it names credentials changed at their service by hooks ({}), and this manifest's \
-             hooks are not allowed on this machine (new, or changed since you allowed them); \
-             nothing was changed",
+            "it runs hooks ({}), and this manifest's hooks are not allowed on this machine \
+             (new, or changed since you allowed them); nothing was changed",
             keys.join(", ")
         ),
         hint: Some(format!(
@@ -599,4 +653,23 @@ fn replay_error(
         .with_hint(stale_hint),
         ReplayError::Store(e) => e,
     }
+}
+
+/// The declared secrets of `env` that the plan's edits `s` give a new value (a `Set` or an
+/// `InsertAfter` of the secret's own name; retired values and removals are not renewals).
+fn renewed_keys(
+    manifest: &envmint::manifest::Manifest,
+    env: &Environment,
+    s: &EnvSecrets,
+) -> Vec<String> {
+    use envmint::plan::edit::Edit;
+    s.edits
+        .iter()
+        .filter_map(|e| match e {
+            Edit::Set { key, .. } | Edit::InsertAfter { key, .. } => Some(key),
+            Edit::Remove { .. } => None,
+        })
+        .filter(|k| manifest.secrets_for(&env.name).any(|d| &d.key == *k))
+        .cloned()
+        .collect()
 }
