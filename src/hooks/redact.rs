@@ -33,12 +33,18 @@ impl Redactor {
     pub fn new<'a>(values: impl IntoIterator<Item = (&'a str, &'a str)>) -> Redactor {
         let mut patterns: Vec<&[u8]> = Vec::new();
         let mut markers = Vec::new();
-        for (key, value) in values {
-            if value.len() < MIN_REDACTED_LEN || patterns.contains(&value.as_bytes()) {
-                continue;
+        for (key, whole) in values {
+            // A list value (a keyring `KEY_PREVIOUS=old1,old2`) is redacted whole and element by
+            // element: a hook that prints one element must not show that key.
+            let pieces = whole.contains(',').then(|| whole.split(','));
+            for value in std::iter::once(whole).chain(pieces.into_iter().flatten()) {
+                let value = value.trim();
+                if value.len() < MIN_REDACTED_LEN || patterns.contains(&value.as_bytes()) {
+                    continue;
+                }
+                patterns.push(value.as_bytes());
+                markers.push(format!("[{key} redacted]").into_bytes());
             }
-            patterns.push(value.as_bytes());
-            markers.push(format!("[{key} redacted]").into_bytes());
         }
         let longest = patterns.iter().map(|p| p.len()).max().unwrap_or(0);
         let matcher = (!patterns.is_empty()).then(|| {
@@ -121,6 +127,20 @@ mod tests {
         assert_eq!(
             run(&v, &[b"pw=s3cretvalue api=tok-123 done\n"]),
             "pw=[DB_PASSWORD redacted] api=[API redacted] done\n"
+        );
+    }
+
+    /// A keyring's elements, printed one by one (`tr , '\n'`), are each redacted.
+    #[test]
+    fn each_element_of_a_list_value_is_redacted() {
+        let v = [("KEY_PREVIOUS", "aaaa1111,bbbb2222, cccc3333")];
+        assert_eq!(
+            run(
+                &v,
+                &[b"aaaa1111\nbbbb2222\ncccc3333\naaaa1111,bbbb2222, cccc3333\n"]
+            ),
+            "[KEY_PREVIOUS redacted]\n[KEY_PREVIOUS redacted]\n[KEY_PREVIOUS redacted]\n\
+             [KEY_PREVIOUS redacted]\n"
         );
     }
 
