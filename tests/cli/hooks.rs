@@ -948,6 +948,11 @@ fn apply_runs_reencrypt_and_after_for_the_keys_its_plan_renews() {
     assert_eq!(out.read("reencrypted"), format!("{first} {second}"));
     assert!(!text.contains("ENCRYPTION_KEY_PREVIOUS"), "{text}");
     assert_eq!(out.read("after-ran"), "done\n");
+    crate::common::assert_stderr_has(
+        &out,
+        "production: retired after its reencrypt hook succeeded:",
+    );
+    crate::common::assert_stderr_has(&out, "ENCRYPTION_KEY_PREVIOUS");
 }
 
 /// The alternating users recipe of the README: each rotation sets a new password on the user

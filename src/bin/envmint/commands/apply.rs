@@ -283,11 +283,15 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: ApplyArgs) 
     // `reencrypt` (its success retires the old keys), then `after`, for each environment whose
     // store the plan wrote with new values; `run_stages` ran `after` where a credential went
     // through.
+    let mut retired = Vec::new();
     for ((env, keys), d) in envs.iter().zip(&renewed).zip(&done) {
         if *d != Done::Applied || keys.is_empty() {
             continue;
         }
-        staged::reencrypt(ctx, &run, env, keys, &mut stages)?;
+        let dropped = staged::reencrypt(ctx, &run, env, keys, &mut stages)?;
+        if !dropped.is_empty() {
+            retired.push((env.name.as_str(), dropped));
+        }
         let after_ran = stages
             .of(&env.name)
             .is_some_and(|s| s.runs.iter().any(|r| r.stage == "after"));
@@ -296,6 +300,17 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: ApplyArgs) 
         }
     }
     report(&args, &envs, &done, &summaries, &stages, &cwd)?;
+    // The old keys a successful `reencrypt` retired are gone from the store: say so, as
+    // `rotate`'s summary does (text only: --json has no field for them yet).
+    if !args.json {
+        for (name, dropped) in &retired {
+            crate::output::say!("{name}: retired after its reencrypt hook succeeded:");
+            let width = dropped.iter().map(|c| c.key.len()).max().unwrap_or(0);
+            for c in dropped {
+                crate::output::say!("    {}", crate::changes::change_line(name, c, width, false));
+            }
+        }
+    }
     for f in &stages.failures {
         crate::output::say!("error: {}", f.message);
         crate::output::say!("hint: {}", f.hint);
