@@ -24,7 +24,7 @@ const MAX_HOPS: usize = 40;
 /// Relative links are resolved against the directory of the link, as the kernel does. `..` is
 /// kept as a component rather than folded lexically, because folding it is wrong when the
 /// preceding component is itself a symlink.
-pub(super) fn final_target(path: &Path) -> Result<PathBuf> {
+pub(super) fn final_target(path: &Path, euid: u32) -> Result<PathBuf> {
     let mut current = path.to_path_buf();
     for _ in 0..=MAX_HOPS {
         let meta = match fs::symlink_metadata(&current) {
@@ -35,7 +35,7 @@ pub(super) fn final_target(path: &Path) -> Result<PathBuf> {
         if !meta.file_type().is_symlink() {
             break;
         }
-        check_owner(&current, meta.uid(), rustix::process::geteuid().as_raw())?;
+        check_owner(&current, meta.uid(), euid)?;
         let link = fs::read_link(&current).map_err(|e| Error::writing(&current, Op::Inspect, e))?;
         current = match current.parent() {
             Some(dir) if link.is_relative() => dir.join(link),
@@ -67,11 +67,10 @@ pub(super) fn final_target(path: &Path) -> Result<PathBuf> {
 ///
 /// `canonicalize` would follow another user's folder link (`shared -> /home/victim`) without a
 /// word; this is what [`super::real_target`] and every write's bounds check rely on instead.
-pub(super) fn real_path(path: &Path) -> Result<PathBuf> {
+pub(super) fn real_path(path: &Path, euid: u32) -> Result<PathBuf> {
     use std::collections::VecDeque;
     use std::ffi::OsString;
     use std::path::Component;
-    let euid = rustix::process::geteuid().as_raw();
     let mut out = if path.is_absolute() {
         PathBuf::from("/")
     } else {

@@ -22,6 +22,8 @@ pub struct Target {
     pub cwd: PathBuf,
     /// `-i` identity files, for a sealed environment.
     pub identities: Vec<PathBuf>,
+    /// The effective user id ([`Context::euid`]), for the owner rules of what is read.
+    pub euid: u32,
 }
 
 impl Target {
@@ -51,12 +53,13 @@ impl Target {
             env,
             cwd,
             identities: identities.to_vec(),
+            euid: ctx.euid,
         })
     }
 
     /// The environment's file as the store opens it (its sealed file when it is sealed).
     pub fn storage(&self) -> Result<store::Storage<'_>> {
-        store::Storage::of(&self.env)
+        store::Storage::of(&self.env, self.euid)
     }
 
     /// What the store needs to read it: the identities when it is sealed.
@@ -172,18 +175,18 @@ pub fn load_manifest(
     explicit: Option<&std::path::Path>,
     cwd: &std::path::Path,
 ) -> Result<envmint::manifest::Manifest> {
-    let manifest = envmint::manifest::Manifest::load(explicit, cwd, ctx.home.as_deref())?;
+    let manifest = envmint::manifest::Manifest::load(explicit, cwd, ctx.home.as_deref(), ctx.euid)?;
     let mut allow = envmint::manifest::Allow {
         everywhere: ctx.allow_outside,
         paths: Vec::new(),
     };
     // The list is read only when a path leads outside: most runs never need it, and a HOME
     // that is not this user's (sudo, setpriv) must not stop them.
-    let within = match manifest.confine(cwd, &allow) {
+    let within = match manifest.confine(cwd, &allow, ctx.euid) {
         Ok(within) => within,
         Err(_) => {
             allow.paths = allow_list(ctx)?;
-            manifest.confine(cwd, &allow)?
+            manifest.confine(cwd, &allow, ctx.euid)?
         }
     };
     let _ = ctx.bounds.set(within);
@@ -202,8 +205,8 @@ pub fn output_bounds(
     use envmint::atomic::Within;
     let base = match ctx.bounds.get() {
         Some(within) => within.clone(),
-        None if ctx.allow_outside => Within::anywhere(),
-        None => Within::folder(cwd, &[]),
+        None if ctx.allow_outside => Within::anywhere(ctx.euid),
+        None => Within::folder(cwd, &[], ctx.euid),
     }
     .typed();
     match base.check_path(path) {
@@ -220,17 +223,18 @@ fn allow_list(ctx: &Context) -> Result<Vec<PathBuf>> {
     let Some(path) = &ctx.allow_list else {
         return Ok(Vec::new());
     };
-    let Some((bytes, meta)) = envmint::atomic::read_regular_with_metadata(path, 1024 * 1024)?
+    let Some((bytes, meta)) =
+        envmint::atomic::read_regular_with_metadata(path, 1024 * 1024, ctx.euid)?
     else {
         return Ok(Vec::new());
     };
     // The list decides where secrets may be written: like git's safe.directory in the user's
     // own config, it counts only when no one else could have written it. The owner and mode
     // are those of the file read (from its descriptor), and its folder's are checked too.
-    if let Some(reason) = not_only_yours(&meta).or_else(|| {
+    if let Some(reason) = not_only_yours(&meta, ctx.euid).or_else(|| {
         let folder = path.parent()?;
         let meta = std::fs::metadata(folder).ok()?;
-        not_only_yours(&meta).map(|why| format!("its folder {}: {why}", folder.display()))
+        not_only_yours(&meta, ctx.euid).map(|why| format!("its folder {}: {why}", folder.display()))
     }) {
         return Err(Error::Refused {
             path: path.clone(),
@@ -313,9 +317,8 @@ pub fn refuse_kept_files(
 /// the effective user: another owner (root's is accepted for a folder, as `/home` is root's),
 /// or write permission for group or others (a sticky folder such as `/tmp` is still refused:
 /// another user could have created the list in it).
-fn not_only_yours(meta: &std::fs::Metadata) -> Option<String> {
+fn not_only_yours(meta: &std::fs::Metadata, euid: u32) -> Option<String> {
     use std::os::unix::fs::MetadataExt;
-    let euid = rustix::process::geteuid().as_raw();
     let owner_ok = meta.uid() == euid || (meta.is_dir() && meta.uid() == 0);
     if !owner_ok {
         return Some(format!(
@@ -353,12 +356,12 @@ pub fn example_path(file: &Path) -> PathBuf {
 
 /// The template beside `file`, parsed; `None` when there is none or it cannot be read as a
 /// UTF-8 regular file (it only sharpens the check, so it is never an error).
-pub fn read_example(file: &Path) -> Option<Document> {
+pub fn read_example(file: &Path, euid: u32) -> Option<Document> {
     let path = example_path(file);
     // An environment whose file is the template itself would find every value copied.
     if path == file || path.file_name() == file.file_name() {
         return None;
     }
-    let bytes = envmint::atomic::read_file(&path).ok()??;
+    let bytes = envmint::atomic::read_file(&path, euid).ok()??;
     std::str::from_utf8(&bytes).ok().map(Document::parse)
 }

@@ -45,7 +45,7 @@ pub fn run(ctx: &Context, args: ExampleArgs) -> Result<Exit> {
             .bounds
             .get()
             .cloned()
-            .unwrap_or_else(atomic::Within::anywhere);
+            .unwrap_or_else(|| atomic::Within::anywhere(ctx.euid));
         let locked = atomic::lock(&path, &within, ctx.lock_timeout.get()?)?;
         let existing = match locked.read()? {
             Some(bytes) => String::from_utf8(bytes.to_vec()).map_err(|_| {

@@ -23,7 +23,7 @@ use crate::output::say;
 /// Runs `envmint git diff`.
 pub fn run(ctx: &mut Context, args: GitDiffArgs) -> Result<Exit> {
     crate::output::check_stdout()?;
-    let raw = atomic::read_regular(&args.file, 2 * envmint::seal::MAX_IN_MEMORY)?
+    let raw = atomic::read_regular(&args.file, 2 * envmint::seal::MAX_IN_MEMORY, ctx.euid)?
         .ok_or_else(|| Error::reading(&args.file, std::io::ErrorKind::NotFound.into()))?;
     if raw.is_empty() {
         return Ok(Exit::Ok);
@@ -64,7 +64,7 @@ fn undecrypted(raw: &[u8], why: &str) -> String {
 fn diff_key(ctx: &mut Context) -> Option<KeyedHash> {
     let dir = git_common_dir(ctx)?.join("envmint");
     let path = dir.join("diff-key");
-    match read_key(&path) {
+    match read_key(&path, ctx.euid) {
         Ok(Some(key)) => return Some(key),
         Ok(None) => {}
         Err(why) => {
@@ -94,10 +94,10 @@ fn diff_key(ctx: &mut Context) -> Option<KeyedHash> {
     }
     // In git's own folder on purpose: a path envmint made from git's answer, not the
     // repository's content, so typed (the `.git` rule lets it through).
-    let within = atomic::Within::anywhere().typed();
+    let within = atomic::Within::anywhere(ctx.euid).typed();
     let locked = atomic::lock(&path, &within, ctx.lock_timeout.get().ok()?).ok()?;
     // Another textconv may have made it while this one waited for the lock.
-    if let Ok(Some(key)) = read_key(&path) {
+    if let Ok(Some(key)) = read_key(&path, ctx.euid) {
         return Some(key);
     }
     let mut key = Zeroizing::new([0u8; 32]);
@@ -119,14 +119,13 @@ fn diff_key(ctx: &mut Context) -> Option<KeyedHash> {
 /// none yet; `Err` says why the file there is not used: a key others can read lets them test
 /// guesses of a short value against its digest in any diff, and one others can write chooses
 /// the digests.
-fn read_key(path: &Path) -> std::result::Result<Option<KeyedHash>, String> {
+fn read_key(path: &Path, euid: u32) -> std::result::Result<Option<KeyedHash>, String> {
     use std::os::unix::fs::MetadataExt;
-    let (bytes, meta) = match atomic::read_regular_with_metadata(path, 1024) {
+    let (bytes, meta) = match atomic::read_regular_with_metadata(path, 1024, euid) {
         Ok(Some(read)) => read,
         Ok(None) => return Ok(None),
         Err(e) => return Err(crate::report::render(&e).message),
     };
-    let euid = rustix::process::geteuid().as_raw();
     if meta.uid() != euid {
         return Err(format!(
             "it belongs to uid {}, not to you (uid {euid})",

@@ -77,9 +77,9 @@ pub fn run(ctx: &Context, args: GitSetupArgs) -> Result<Exit> {
     let path = root.join(".gitattributes");
     // A committed `.gitattributes` symlink stays in the folder, as every repository path does.
     let within = if ctx.allow_outside {
-        atomic::Within::anywhere()
+        atomic::Within::anywhere(ctx.euid)
     } else {
-        atomic::Within::folder(&root, &[]).typed()
+        atomic::Within::folder(&root, &[], ctx.euid).typed()
     };
     let locked = atomic::lock(&path, &within, ctx.lock_timeout.get()?)?;
     let existing = locked.read()?;
@@ -190,7 +190,7 @@ fn hook(ctx: &Context, top: &str, exe: &str, manifest: &Path, cwd: &Path) -> Res
     }
     // The hooks folder git named (inside .git on purpose): git's answer, not the repository's
     // content, so typed (the `.git` rule lets it through).
-    let within = atomic::Within::anywhere().typed();
+    let within = atomic::Within::anywhere(ctx.euid).typed();
     let locked = atomic::lock(&path, &within, ctx.lock_timeout.get()?)?;
     match locked.read()? {
         Some(old) if old.as_slice() == script.as_bytes() => {

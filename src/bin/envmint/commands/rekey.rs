@@ -59,7 +59,7 @@ pub fn run(ctx: &Context, args: RekeyArgs) -> Result<Exit> {
     }
     let storages = envs
         .iter()
-        .map(|env| store::Storage::of(env))
+        .map(|env| store::Storage::of(env, ctx.euid))
         .collect::<Result<Vec<_>>>()?;
     let mut options = crate::identities::store_options(ctx, &envs, &args.identities)?;
     // What changes, read (and decrypted, which proves the identities open every store) before
