@@ -422,7 +422,7 @@ fn git_diff_shows_keys_and_records_never_values() {
 }
 
 #[test]
-fn fail_a_diff_key_others_could_read_or_of_the_wrong_length_is_not_used() {
+fn fail_a_diff_key_others_could_read_a_symlink_or_of_the_wrong_length_is_not_used() {
     use std::os::unix::fs::PermissionsExt;
     let repo = Repo::new();
     repo.set("WEBHOOK", "webhook-secret-1");
@@ -438,13 +438,9 @@ fn fail_a_diff_key_others_could_read_or_of_the_wrong_length_is_not_used() {
         (
             &good,
             0o644,
-            "others may read or write it (mode 0644, not 0600)",
+            "the diff key is another user's, or others may read it (uid",
         ),
-        (
-            &good,
-            0o620,
-            "others may read or write it (mode 0620, not 0600)",
-        ),
+        (&good, 0o620, "mode 0620; you are uid"),
         (&long, 0o600, "not a diff key (71 bytes"),
         (&good[..40].to_vec(), 0o600, "not a diff key (40 bytes"),
     ] {
@@ -458,6 +454,58 @@ fn fail_a_diff_key_others_could_read_or_of_the_wrong_length_is_not_used() {
         assert!(said.contains(why), "{why}: {said}");
         assert!(said.contains("hint: remove it"), "{said}");
     }
+    // A symlink to a good key of the user's own is not followed either: whoever can write
+    // or swap its target would choose the digests (as for the pending key).
+    let elsewhere = repo.path(".git/elsewhere-key");
+    std::fs::write(&elsewhere, &good).unwrap();
+    std::fs::set_permissions(&elsewhere, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::remove_file(&key).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &key).unwrap();
+    let out = repo.git_ok(&["diff"]);
+    assert!(
+        text(&out.stdout).contains("+WEBHOOK=<hidden>"),
+        "{}",
+        text(&out.stdout)
+    );
+    let said = text(&out.stderr);
+    assert!(said.contains("the diff key is a symlink"), "{said}");
+    assert!(said.contains("hint: remove it"), "{said}");
+    // A folder others may write (they could swap the key), or a linked folder: not used.
+    std::fs::remove_file(&key).unwrap();
+    std::fs::write(&key, &good).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let dir = repo.path(".git/envmint");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = repo.git_ok(&["diff"]);
+    assert!(
+        text(&out.stdout).contains("+WEBHOOK=<hidden>"),
+        "{}",
+        text(&out.stdout)
+    );
+    let said = text(&out.stderr);
+    assert!(said.contains("others may write it (uid"), "{said}");
+    assert!(said.contains("mode 0777"), "{said}");
+    assert!(
+        said.contains("hint: make it yours and private (chmod 700"),
+        "{said}"
+    );
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let moved = repo.path(".git/envmint-real");
+    std::fs::rename(&dir, &moved).unwrap();
+    std::os::unix::fs::symlink(&moved, &dir).unwrap();
+    let out = repo.git_ok(&["diff"]);
+    assert!(
+        text(&out.stdout).contains("+WEBHOOK=<hidden>"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        text(&out.stderr).contains("is a symlink"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_file(&dir).unwrap();
+    std::fs::rename(&moved, &dir).unwrap();
     // Removed: a new one is made, and used.
     std::fs::remove_file(&key).unwrap();
     let diff = text(&repo.git_ok(&["diff"]).stdout);
