@@ -238,6 +238,45 @@ fn branches_setting_different_keys_merge_with_both_values() {
     }
 }
 
+/// A value the other branch changed without a new record (here by `envmint edit`; a forged
+/// store looks the same) is merged, and named in a warning with what to do; a value `set`
+/// there (a new record) is not named.
+#[test]
+fn a_value_changed_on_theirs_without_a_new_record_is_named_by_the_merge() {
+    let repo = Repo::new();
+    repo.branch("hand", "main", |r| {
+        let mut cmd = Command::new(BIN);
+        r.isolate(&mut cmd);
+        let out = cmd
+            .args(["edit", "production"])
+            .env("EDITOR", "sed -i s/token-zero/token-by-hand/")
+            .env("VISUAL", "sed -i s/token-zero/token-by-hand/")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        r.set("WEBHOOK", "webhook-set-there");
+    });
+    repo.branch("b", "main", |r| {
+        r.set("SESSION", "0123456789abcdef0123456789abcdef")
+    });
+    let out = repo.git_ok(&["merge", "--no-edit", "hand"]);
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        said.contains("warning: .env.production.age: 1 value changed on theirs with no new `# envmint:` record (API_TOKEN)"),
+        "{said}"
+    );
+    assert!(
+        said.contains("hint: check who changed it and why"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("token-by-hand") && !said.contains("webhook-set"),
+        "{said}"
+    );
+    assert_eq!(repo.get("API_TOKEN"), "token-by-hand");
+    assert_eq!(repo.get("WEBHOOK"), "webhook-set-there");
+}
+
 #[test]
 fn two_rotations_keep_the_newer_value_and_the_older_as_previous() {
     let repo = Repo::new();
