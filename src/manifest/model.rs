@@ -1,37 +1,7 @@
-//! The `envmint.toml` model: environments, the secrets they get, and how often to rotate them.
-//!
-//! - [`load`](Manifest::load) finds the manifest ([`find`]: the working folder and its parents,
-//!   up to the repository root or the home folder), refuses one another user could have planted
-//!   (exit 77) and one that is not a readable regular file (exit 65/66/77): a broken manifest is
-//!   an error, never a reason to fall back to the preset.
-//! - [`parse`](Manifest::parse) validates it completely: unknown tables and fields, values of
-//!   the wrong type, unknown kinds, sizes that do not fit the kind, secrets under [`MIN_BITS`],
-//!   bad durations and modes, alphabets that cannot be written safely to a dotenv file, invalid
-//!   or over-long names, files outside the manifest's folder and secrets naming undeclared
-//!   environments are all data errors (exit 65) that name the manifest's path and line, in the
-//!   manifest's own words, with a hint that fits.
-//!
-//! Without an `envmint.toml`, the built-in `web` preset ([`PRESET`]) is used; `envmint init`
-//! writes the same text out.
-//!
-//! [`MIN_BITS`]: crate::generate::MIN_BITS
+//! The manifest as data: its environments, secrets, sealing and limits, and the questions
+//! asked of it (which environment, which secrets apply).
 
-mod confine;
-pub mod error;
-mod hooks;
-mod load;
-mod role;
-mod validate;
-
-pub use confine::Allow;
-pub use error::{Collides, HookProblem, RotationProblem};
-pub use hooks::{
-    Alternate, DEFAULT_HOOK_TIMEOUT, Hooks, MAX_HOOK_TIMEOUT, PENDING_SUFFIX,
-    digest as hooks_digest, pending_name, valid_user_name,
-};
-pub use load::find;
-pub use role::{Role, looks_like_credential};
-
+use super::{Hooks, Role, looks_like_credential};
 use crate::error::{Error, Result, UnknownEnvironment};
 use crate::generate::Spec;
 use std::path::{Path, PathBuf};
@@ -39,26 +9,6 @@ use std::time::Duration;
 
 /// The file name searched for in the working directory and its parents.
 pub const FILE_NAME: &str = "envmint.toml";
-
-/// The built-in `web` preset, used when no manifest is found and written by `envmint init`.
-pub const PRESET: &str = include_str!("../presets/web.toml");
-
-/// Every preset `envmint init --preset NAME` writes, by name: `web` (the default) and one per
-/// framework, each declaring the names, sizes, formats and overlap form that framework reads.
-pub const PRESETS: [(&str, &str); 7] = [
-    ("web", PRESET),
-    ("django", include_str!("../presets/django.toml")),
-    ("flask", include_str!("../presets/flask.toml")),
-    ("rails", include_str!("../presets/rails.toml")),
-    ("laravel", include_str!("../presets/laravel.toml")),
-    ("nextjs", include_str!("../presets/nextjs.toml")),
-    ("express", include_str!("../presets/express.toml")),
-];
-
-/// The text of the preset called `name`, if there is one.
-pub fn preset(name: &str) -> Option<&'static str> {
-    PRESETS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
-}
 
 /// The largest manifest envmint reads. Real manifests are a few kilobytes; the limit keeps a
 /// manifest that is a link to a huge file from eating memory.
@@ -89,12 +39,12 @@ pub enum Source {
 /// A validated manifest.
 #[derive(Clone, Debug)]
 pub struct Manifest {
-    source: Source,
-    rotate_every: Option<Duration>,
-    overlap: Option<Duration>,
-    role: Role,
-    environments: Vec<Environment>,
-    secrets: Vec<SecretDecl>,
+    pub(super) source: Source,
+    pub(super) rotate_every: Option<Duration>,
+    pub(super) overlap: Option<Duration>,
+    pub(super) role: Role,
+    pub(super) environments: Vec<Environment>,
+    pub(super) secrets: Vec<SecretDecl>,
 }
 
 /// One declared environment.
@@ -368,20 +318,6 @@ impl SecretDecl {
 }
 
 impl Manifest {
-    /// The built-in `web` preset with its files in `root`.
-    pub fn builtin(root: &Path) -> Manifest {
-        let mut m = Manifest::parse(PRESET, Path::new("<built-in preset>"), root)
-            .expect("the built-in preset is valid (tested)");
-        m.source = Source::Builtin;
-        m
-    }
-
-    /// Parses and validates manifest `text` read from `path`; relative paths inside it are
-    /// resolved against `root` (the manifest's folder) and must stay inside it.
-    pub fn parse(text: &str, path: &Path, root: &Path) -> Result<Manifest> {
-        validate::parse(text, path, root)
-    }
-
     /// Where this manifest came from: the binary says which one it used.
     pub fn source(&self) -> &Source {
         &self.source
@@ -442,7 +378,7 @@ impl Manifest {
 /// Whether `name` can name an environment: letters, digits, `-` and `_`, at most
 /// [`MAX_ENV_NAME_LEN`]. Every such name is also a bare TOML key, so a hint may suggest
 /// `[environments.NAME]` as it is.
-fn valid_env_name(name: &str) -> bool {
+pub(crate) fn valid_env_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= MAX_ENV_NAME_LEN
         && name
@@ -453,7 +389,7 @@ fn valid_env_name(name: &str) -> bool {
 /// `name` as shown in a message: at most 40 characters (a 64 KiB key name must not flood the
 /// terminal) with control characters escaped (a name must not forge a `hint:` line or a
 /// terminal escape).
-fn shown_name(name: &str) -> String {
+pub(crate) fn shown_name(name: &str) -> String {
     const SHOWN: usize = 40;
     let mut out = String::new();
     for (i, c) in name.chars().enumerate() {
@@ -473,7 +409,10 @@ fn shown_name(name: &str) -> String {
 /// The candidate closest to `given`, if one is close enough to be a likely typo or
 /// abbreviation: at most 2 edits (1 for names of 3 characters or fewer), or a prefix of at least
 /// 3 characters (`prod` for `production`).
-fn closest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    given: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = if given.chars().count() <= 3 { 1 } else { 2 };
     // Case is compared loosely: `PRODUCTION` or `Hex` is a slip, not a new name.
     let given = given.to_lowercase();
@@ -503,27 +442,6 @@ fn edit_distance(a: &str, b: &str) -> usize {
 mod tests {
     use super::*;
     use crate::error::Exit;
-
-    #[test]
-    fn every_preset_is_valid_and_declares_the_three_environments() {
-        for (name, text) in PRESETS {
-            let m = Manifest::parse(text, Path::new("/app/envmint.toml"), Path::new("/app"))
-                .unwrap_or_else(|e| panic!("preset {name}: {e:?}"));
-            let envs: Vec<_> = m.environments().iter().map(|e| e.name.as_str()).collect();
-            assert_eq!(envs, ["development", "staging", "production"], "{name}");
-            assert!(!m.secrets().is_empty(), "{name}");
-        }
-        let laravel = Manifest::parse(
-            preset("laravel").unwrap(),
-            Path::new("/app/envmint.toml"),
-            Path::new("/app"),
-        )
-        .unwrap();
-        let app_key = &laravel.secrets()[0];
-        assert_eq!(app_key.spec.encoded_len(), "base64:".len() + 44);
-        assert_eq!(app_key.spec.format().unwrap().to_string(), "base64:{value}");
-        assert!(preset("symfony").is_none());
-    }
 
     #[test]
     fn the_preset_is_the_web_default() {

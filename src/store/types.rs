@@ -1,37 +1,10 @@
-//! An environment's storage: the one way in and out of a secret file.
-//!
-//! Commands never open a secret file themselves: they [`peek`] at it to plan, [`open_all`] the
-//! files of several environments under the advisory locks for a read-modify-write, get a
-//! [`Document`] from each [`Snapshot`], change it through pure library functions, and
-//! [`save_all`] the documents as one group commit through the atomic writer. [`transact`] is that
-//! whole loop (plan without the lock, lock, check the snapshot, re-plan if the file moved,
-//! commit), shared by every command that changes stored secrets.
-//!
-//! # Formats
-//!
-//! An environment's storage has a [`Format`]: the bytes on disk are its *raw* form, and the
-//! dotenv text is its *plaintext*. For [`Format::Plain`] they are the same buffer (held once: a
-//! 1,000,000-key file must fit in 5x its size). A [`Snapshot`] holds both, and whether a save
-//! changes anything is decided on the plaintext, never on the raw bytes: a sealed file's bytes are
-//! different on every encryption, and a run that changes nothing must leave the file's bytes
-//! *and* mtime alone.
-//!
-//! [`Format::Sealed`] is an age file: opened, it is decrypted in memory (into zeroizing
-//! buffers, at most [`crate::seal::MAX_IN_MEMORY`]) with the identities of [`OpenOptions`];
-//! saved, it is encrypted to the environment's recipients and written by the same atomic
-//! writer. The plaintext never touches disk. A missing sealed file is an empty document, so
-//! bootstrap creates it from the recipients alone.
+//! An environment's store as the other files of this module share it: its [`Format`] and
+//! [`Storage`], the [`OpenOptions`] it is read with, the [`Snapshot`] of one read and the
+//! locked [`EnvFile`], with [`open`] and [`peek`].
 
-mod commit;
-mod plain;
-mod sealed;
-
-pub use commit::{
-    Outcome, Pending, Save, Staged, Transaction, open_all, rewrite_all, save_all, transact,
-};
-pub use sealed::{Pin, SealedState, check as check_recipients, locks_out};
-
-use crate::atomic::{LockWait, Locked, Mode};
+use super::sealed::{Pin, SealedState, Sealing};
+use super::{plain, sealed};
+use crate::atomic::{LockWait, Locked};
 use crate::dotenv::Document;
 use crate::error::{DotenvError, DotenvProblem, Error, FileError, FileProblem, Op, Result};
 use std::borrow::Cow;
@@ -61,27 +34,13 @@ pub enum Format {
     Scrambled,
 }
 
-/// Who a sealed file is encrypted to, and how it is written.
-#[derive(Clone, Debug)]
-pub struct Sealing {
-    /// The recipients, at least one.
-    pub recipients: Vec<crate::seal::Recipient>,
-    /// ASCII-armored output.
-    pub armor: bool,
-    /// The environment's plaintext file: while the sealed file does not exist, what it holds is
-    /// the store's content (without the line of [`crate::seal::unsealed`]), so an environment
-    /// declared `sealed` after it had a plaintext file keeps its values instead of getting a
-    /// fresh store of new ones. See [`Snapshot::is_imported`].
-    pub import: Option<PathBuf>,
-}
-
 impl Format {
     /// The plaintext of `raw`, the bytes read from the file at `path`.
     fn decode(&self, path: &Path, raw: Zeroizing<Vec<u8>>, options: &OpenOptions) -> Result<Data> {
         match self {
             Format::Plain => Ok(Data {
                 raw: None,
-                plain: plain::decode(raw),
+                plain: Content::new(plain::decode(raw)),
                 sealed: None,
                 imported: false,
                 unsealed: false,
@@ -111,7 +70,7 @@ impl Format {
 
     /// The bytes to write for `plaintext` (borrowed for plain files). A sealed store read as
     /// `before` is first checked against its pin ([`sealed::check`]) unless `repin` (rekey).
-    fn encode<'p>(
+    pub(super) fn encode<'p>(
         &self,
         path: &Path,
         plaintext: &'p [u8],
@@ -141,7 +100,7 @@ impl Format {
     /// The part of `plaintext` that is compared with what a store held: without the pin lines
     /// a sealed store's plaintext may start with (an unsealed copy made by `age -d`), which the
     /// store replaces anyway.
-    fn comparable<'p>(&self, plaintext: &'p [u8]) -> &'p [u8] {
+    pub(super) fn comparable<'p>(&self, plaintext: &'p [u8]) -> &'p [u8] {
         match self {
             Format::Sealed(_) => &plaintext[crate::seal::pin::split(plaintext).0..],
             _ => plaintext,
@@ -251,8 +210,8 @@ impl Default for OpenOptions {
 /// A file as read at one moment (`None`: it did not exist), for planning changes before taking
 /// the lock and checking afterwards that nothing moved in between.
 pub struct Snapshot {
-    path: PathBuf,
-    format: Format,
+    pub(super) path: PathBuf,
+    pub(super) format: Format,
     data: Option<Data>,
 }
 
@@ -324,7 +283,7 @@ impl fmt::Debug for EnvFile {
 }
 
 impl Snapshot {
-    fn read(
+    pub(super) fn read(
         path: &Path,
         format: Format,
         raw: Option<Zeroizing<Vec<u8>>>,
@@ -427,12 +386,12 @@ impl Snapshot {
     }
 
     /// The plaintext, `None` when the file did not exist.
-    fn plaintext(&self) -> Option<&[u8]> {
+    pub(super) fn plaintext(&self) -> Option<&[u8]> {
         self.data.as_ref().map(|d| d.plain.as_bytes())
     }
 
     /// The plaintext the file itself holds: `None` when it did not exist, imported or not.
-    fn stored_plaintext(&self) -> Option<&[u8]> {
+    pub(super) fn stored_plaintext(&self) -> Option<&[u8]> {
         self.data
             .as_ref()
             .filter(|d| !d.imported)
@@ -492,17 +451,8 @@ fn import(path: &Path) -> Result<Option<Data>> {
 
 /// An environment file held under the advisory lock, with what it held when it was opened.
 pub struct EnvFile {
-    lock: Locked,
-    snapshot: Snapshot,
-}
-
-/// Locks `storage`'s file (waiting up to `options.timeout` for another process) and reads it.
-pub fn open(storage: Storage<'_>, options: &OpenOptions) -> Result<EnvFile> {
-    let path = storage.path;
-    let mut files = open_all(&[storage], options, &mut |_| {})?;
-    files
-        .pop()
-        .ok_or_else(|| FileError::new(path, Op::Lock, FileProblem::NothingRequested).into())
+    pub(super) lock: Locked,
+    pub(super) snapshot: Snapshot,
 }
 
 /// Reads `storage`'s file without locking, for reports, dry runs and plans that are checked
@@ -531,7 +481,7 @@ impl EnvFile {
     /// When the file still holds the plaintext `earlier` saw (a snapshot taken before the lock),
     /// keeps `earlier` in place of the copy read under the lock, so a large file is held once,
     /// and returns `true`; otherwise changes nothing and returns `false`.
-    fn settle(&mut self, earlier: &mut Option<Snapshot>) -> bool {
+    pub(super) fn settle(&mut self, earlier: &mut Option<Snapshot>) -> bool {
         match earlier.take() {
             Some(e) if e.same_as(&self.snapshot) => {
                 self.snapshot = e;
@@ -541,20 +491,6 @@ impl EnvFile {
                 *earlier = other;
                 false
             }
-        }
-    }
-
-    /// Writes `doc` through the atomic writer if its plaintext differs from what was read.
-    /// Returns whether the file was written.
-    pub fn save(&self, doc: &Document) -> Result<bool> {
-        let save = Save {
-            file: self,
-            doc,
-            mode: Mode::Private,
-        };
-        match save_all(std::slice::from_ref(&save)) {
-            Ok(w) => Ok(w.first().is_some_and(|w| w.written)),
-            Err(e) => Err(e.error),
         }
     }
 }
@@ -584,7 +520,9 @@ fn not_utf8(path: &Path, bytes: &[u8]) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::atomic::Mode;
     use crate::error::Exit;
+    use crate::store::*;
 
     use std::sync::atomic::{AtomicU8, Ordering};
 
