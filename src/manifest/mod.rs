@@ -46,18 +46,18 @@ use crate::error::Result;
 use std::path::Path;
 
 /// The built-in `web` preset, used when no manifest is found and written by `envmint init`.
-pub const PRESET: &str = include_str!("presets/web.toml");
+pub const PRESET: &str = include_str!("../presets/web.toml");
 
 /// Every preset `envmint init --preset NAME` writes, by name: `web` (the default) and one per
 /// framework, each declaring the names, sizes, formats and overlap form that framework reads.
 pub const PRESETS: [(&str, &str); 7] = [
     ("web", PRESET),
-    ("django", include_str!("presets/django.toml")),
-    ("flask", include_str!("presets/flask.toml")),
-    ("rails", include_str!("presets/rails.toml")),
-    ("laravel", include_str!("presets/laravel.toml")),
-    ("nextjs", include_str!("presets/nextjs.toml")),
-    ("express", include_str!("presets/express.toml")),
+    ("django", include_str!("../presets/django.toml")),
+    ("flask", include_str!("../presets/flask.toml")),
+    ("rails", include_str!("../presets/rails.toml")),
+    ("laravel", include_str!("../presets/laravel.toml")),
+    ("nextjs", include_str!("../presets/nextjs.toml")),
+    ("express", include_str!("../presets/express.toml")),
 ];
 
 /// The text of the preset called `name`, if there is one.
