@@ -3,8 +3,8 @@
 //! the user typed (`-o`), envmint's own files that an output never replaces, and the files
 //! beside a target (`.env.example`, whether git tracks it).
 
-use crate::cli::EnvArgs;
 use crate::context::Context;
+use crate::resolve::Resolved;
 use envmint::dotenv::{Document, EditError};
 use envmint::manifest::{Environment, Manifest};
 use envmint::path::shown;
@@ -12,56 +12,46 @@ use envmint::{Error, Result, store};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
-/// The manifest, the environment named on the command line, and the working directory.
-pub struct Target {
+/// The manifest, the environment named on the command line, and the working directory: what
+/// [`Resolved`] built for a command that works on one environment.
+pub struct Target<'r> {
     /// The manifest used.
-    pub manifest: Manifest,
-    /// The environment (a copy, so the manifest can still be asked about its secrets).
-    pub env: Environment,
+    pub manifest: &'r Manifest,
+    /// The environment.
+    pub env: &'r Environment,
     /// The working directory, for messages.
     pub cwd: PathBuf,
-    /// `-i` identity files, for a sealed environment.
-    pub identities: Vec<PathBuf>,
+    /// Where the manifest and environment came from, and the identities for a sealed one.
+    resolved: &'r Resolved,
 }
 
-impl Target {
-    /// The environment named by a command's `--manifest`, `-i` and ENV, as [`Target::load`].
-    pub fn of(ctx: &Context, args: &EnvArgs) -> Result<Target> {
-        Target::load(
-            ctx,
-            args.manifest.as_deref(),
-            &args.environment,
-            &args.identities,
-        )
-    }
-
-    /// Loads the manifest (`--manifest`, else found from the working directory, else the
-    /// built-in preset) and finds `name` in it.
-    pub fn load(
-        ctx: &Context,
-        manifest: Option<&Path>,
-        name: &str,
-        identities: &[PathBuf],
-    ) -> Result<Target> {
-        let cwd = ctx.cwd()?.to_path_buf();
-        let manifest = crate::target::load_manifest(ctx, manifest, &cwd)?;
-        let env = manifest.environment(name)?.clone();
+impl<'r> Target<'r> {
+    /// The environment the command line names (`--manifest`, ENV), from `resolved`: the
+    /// manifest (`--manifest`, else found from the working directory, else the built-in
+    /// preset) and the environment in it.
+    pub fn of(ctx: &Context, resolved: &'r Resolved) -> Result<Target<'r>> {
+        let cwd = resolved.cwd(ctx)?.to_path_buf();
+        let (envs, _) = resolved.environments(ctx)?;
+        let env = envs
+            .first()
+            .copied()
+            .ok_or_else(|| Error::usage("no environment named").with_hint("name one: ENV"))?;
         Ok(Target {
-            manifest,
+            manifest: resolved.manifest(ctx)?,
             env,
             cwd,
-            identities: identities.to_vec(),
+            resolved,
         })
     }
 
     /// The environment's file as the store opens it (its sealed file when it is sealed).
-    pub fn storage(&self) -> Result<store::Storage<'_>> {
-        store::Storage::of(&self.env)
+    pub fn storage(&self) -> Result<store::Storage<'r>> {
+        store::Storage::of(self.env)
     }
 
     /// What the store needs to read it: the identities when it is sealed.
     pub fn options(&self, ctx: &Context) -> Result<store::OpenOptions> {
-        crate::identities::store_options(ctx, &[&self.env], &self.identities)
+        self.resolved.store_options(ctx, &[self.env])
     }
 
     /// The file as shown in messages (relative to the working directory when inside it).
@@ -73,13 +63,13 @@ impl Target {
     pub fn open(&self, ctx: &Context) -> Result<store::EnvFile> {
         let mut options = self.options(ctx)?;
         // The timeout before the storage: a bad ENVMINT_LOCK_TIMEOUT is reported first.
-        options.timeout = ctx.lock_timeout.get()?;
+        options.timeout = self.resolved.lock_timeout(&ctx.lock_timeout)?;
         let waiting = &mut crate::output::lock_waiter(&self.cwd);
         let mut files = store::open_all(&[self.storage()?], &options, waiting)?;
         let file = files
             .pop()
             .ok_or_else(|| Error::cant_create(self.env.store_path(), "nothing to open"))?;
-        crate::identities::check_recipients(&self.env, file.snapshot(), &self.cwd)?;
+        crate::identities::check_recipients(self.env, file.snapshot(), &self.cwd)?;
         Ok(file)
     }
 
@@ -89,7 +79,7 @@ impl Target {
         let save = store::Save {
             file,
             doc,
-            mode: crate::target::declared_mode(&self.env),
+            mode: crate::target::declared_mode(self.env),
         };
         match store::save_all(std::slice::from_ref(&save)) {
             Ok(written) => Ok(written.first().is_some_and(|w| w.written)),
