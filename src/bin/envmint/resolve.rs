@@ -48,7 +48,7 @@ pub struct Resolved {
     request: Request,
     /// The working folder, as the manifest search and messages use it.
     cwd: OnceCell<PathBuf>,
-    /// The manifest, loaded and confined ([`crate::target::load_manifest`]).
+    /// The manifest, loaded and confined ([`load_manifest`]).
     manifest: OnceCell<Manifest>,
     /// The environments, as indexes into the manifest's, and whether they were named.
     environments: OnceCell<(Vec<usize>, bool)>,
@@ -90,7 +90,7 @@ impl Resolved {
             return Ok(manifest);
         }
         let cwd = self.cwd(ctx)?;
-        let manifest = crate::target::load_manifest(ctx, self.request.manifest.as_deref(), cwd)?;
+        let manifest = load_manifest(ctx, self.request.manifest.as_deref(), cwd)?;
         Ok(self.manifest.get_or_init(|| manifest))
     }
 
@@ -273,6 +273,109 @@ pub fn store_name(env: &Environment, dir: &Path) -> String {
 pub struct Global {
     /// `-v`.
     pub verbose: bool,
+}
+
+/// Loads the manifest (`explicit`, else the one found from `cwd`, else the preset) and checks
+/// that its paths stay in its folder unless the user allowed more (`--allow-outside`, the allow
+/// list): see [`envmint::manifest::Allow`].
+pub fn load_manifest(
+    ctx: &Context,
+    explicit: Option<&std::path::Path>,
+    cwd: &std::path::Path,
+) -> Result<envmint::manifest::Manifest> {
+    let manifest = envmint::manifest::Manifest::load(explicit, cwd, ctx.home.as_deref())?;
+    let mut allow = envmint::manifest::Allow {
+        everywhere: ctx.allow_outside,
+        paths: Vec::new(),
+    };
+    // The list is read only when a path leads outside: most runs never need it, and a HOME
+    // that is not this user's (sudo, setpriv) must not stop them.
+    let within = match manifest.confine(cwd, &allow) {
+        Ok(within) => within,
+        Err(_) => {
+            allow.paths = allow_list(ctx)?;
+            manifest.confine(cwd, &allow)?
+        }
+    };
+    let _ = ctx.bounds.set(within);
+    Ok(manifest)
+}
+
+/// The folders of the user's allow list (one absolute path per line, `#` comments; `*` allows
+/// any path); none when there is no list.
+pub fn allow_list(ctx: &Context) -> Result<Vec<PathBuf>> {
+    let Some(path) = &ctx.allow_list else {
+        return Ok(Vec::new());
+    };
+    let Some((bytes, meta)) = envmint::atomic::read_regular_with_metadata(path, 1024 * 1024)?
+    else {
+        return Ok(Vec::new());
+    };
+    // The list decides where secrets may be written: like git's safe.directory in the user's
+    // own config, it counts only when no one else could have written it. The owner and mode
+    // are those of the file read (from its descriptor), and its folder's are checked too.
+    if let Some(reason) = not_only_yours(&meta).or_else(|| {
+        let folder = path.parent()?;
+        let meta = std::fs::metadata(folder).ok()?;
+        not_only_yours(&meta).map(|why| format!("its folder {}: {why}", folder.display()))
+    }) {
+        return Err(Error::Refused {
+            path: path.clone(),
+            reason: format!("the allow list is not used: {reason}"),
+            hint: Some(format!(
+                "the list must be yours and writable by you alone: chown $(id -u) and chmod \
+                 go-w it (ls -ld {0} {0}/..)",
+                path.display()
+            )),
+        });
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if line == "*" {
+            out.push(PathBuf::from("/"));
+            continue;
+        }
+        let entry = PathBuf::from(line);
+        if !entry.is_absolute() {
+            return Err(Error::data(
+                envmint::error::Location::new(path, Some(i + 1)),
+                "not an absolute path (one folder per line, or *)",
+            ));
+        }
+        out.push(entry);
+    }
+    Ok(out)
+}
+
+/// Why a file or folder of the allow list's place could have been written by someone other than
+/// the effective user: another owner (root's is accepted for a folder, as `/home` is root's),
+/// or write permission for group or others (a sticky folder such as `/tmp` is still refused:
+/// another user could have created the list in it).
+fn not_only_yours(meta: &std::fs::Metadata) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let euid = rustix::process::geteuid().as_raw();
+    let owner_ok = meta.uid() == euid || (meta.is_dir() && meta.uid() == 0);
+    if !owner_ok {
+        return Some(format!(
+            "it belongs to uid {}, not to you (uid {euid})",
+            meta.uid()
+        ));
+    }
+    let mode = meta.mode() & 0o7777;
+    if mode & 0o022 != 0 {
+        let who = match mode & 0o022 {
+            0o020 => "its group",
+            0o002 => "others",
+            _ => "its group and others",
+        };
+        return Some(format!("{who} may write to it (mode {mode:04o})"));
+    }
+    None
 }
 
 impl Request {

@@ -99,10 +99,13 @@ pub fn run(
         .iter()
         .filter_map(|l| l.doc.as_ref().map(|doc| (l, doc)))
         .flat_map(|(l, doc)| {
-            manifest.secrets_for(&l.env.name).filter_map(move |d| {
-                let v = doc.get(&d.key)?;
+            manifest.secrets_for(&l.env.name).flat_map(move |d| {
+                let v = doc.get(&d.key);
                 let example = l.example.as_ref().and_then(|e| e.get(&d.key));
-                (!envmint::generate::is_placeholder(v) && example != Some(v)).then_some(v)
+                let v = v.filter(|v| !envmint::generate::is_placeholder(v) && example != Some(v));
+                // `base64:{value}`: the key without its prefix is the key.
+                let inner = v.and_then(|v| d.spec.format()?.inner(v));
+                v.into_iter().chain(inner)
             })
         })
         .collect();
@@ -344,6 +347,8 @@ fn run_staged(
     root: &Path,
     cwd: &Path,
 ) -> Result<Exit> {
+    // Loaded already (the environments came from it): the same manifest, not read again.
+    let manifest = resolved.manifest(ctx)?;
     let Some(repo) = repo else {
         return Err(Error::usage(format!(
             "--staged needs a git repository, and {} is in none",
@@ -361,14 +366,22 @@ fn run_staged(
         );
     }
     // Every stored value, not only the declared ones: a copied value is a leak whatever its key.
+    // A declared `format` (`base64:{value}`) adds the value inside it: a copy of the key
+    // without its prefix is the key.
     let values: Vec<&str> = loaded
         .iter()
         .filter_map(|l| l.doc.as_ref().map(|doc| (l, doc)))
         .flat_map(|(l, doc)| {
-            doc.keys().into_iter().filter_map(move |k| {
-                let v = doc.get(k)?;
+            let formats: std::collections::HashMap<&str, _> = manifest
+                .secrets_for(&l.env.name)
+                .filter_map(|d| Some((d.key.as_str(), d.spec.format()?)))
+                .collect();
+            doc.keys().into_iter().flat_map(move |k| {
+                let v = doc.get(k);
                 let example = l.example.as_ref().and_then(|e| e.get(k));
-                (!envmint::generate::is_placeholder(v) && example != Some(v)).then_some(v)
+                let v = v.filter(|v| !envmint::generate::is_placeholder(v) && example != Some(v));
+                let inner = v.and_then(|v| formats.get(k)?.inner(v));
+                v.into_iter().chain(inner)
             })
         })
         .collect();
