@@ -536,6 +536,40 @@ mod tests {
     }
 
     #[test]
+    fn sealed_files_are_paths_shown_relative_and_lossless_until_shown() {
+        use std::os::unix::ffi::OsStrExt;
+        let base = Path::new("/home/me/app");
+        let e = Error::Seal(SealError::WrongPassphrase {
+            name: "/home/me/app/.env.production.age".into(),
+        })
+        .relative_to(base);
+        assert_eq!(e.to_string(), ".env.production.age: wrong passphrase");
+        let odd = Path::new(std::ffi::OsStr::from_bytes(b"/home/me/app/\xff.age"));
+        let e = Error::Seal(SealError::StoreGone {
+            name: odd.to_path_buf(),
+            plain: "/home/me/app/.env".into(),
+            recipients: vec!["age1x".into()],
+        })
+        .relative_to(base);
+        match &e {
+            Error::Seal(SealError::StoreGone { name, plain, .. }) => {
+                assert_eq!(
+                    name.as_os_str().as_bytes(),
+                    b"\xff.age",
+                    "the bytes are kept"
+                );
+                assert_eq!(plain, Path::new(".env"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            e.to_string()
+                .starts_with("\u{fffd}.age does not exist, but .env was"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn data_errors_name_file_and_line() {
         let e = Error::data(Location::new("envmint.toml", Some(7)), "unknown kind `hax`")
             .with_hint("use one of: hex, base64");

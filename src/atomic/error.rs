@@ -146,8 +146,8 @@ pub enum FileProblem {
     SymlinkKeepsChanging,
     /// The folder refuses new files, so no temporary file can be made in it (73).
     FolderNotWritable {
-        /// The file that was to be written there.
-        name: String,
+        /// The file that was to be written there (its name in the folder).
+        name: PathBuf,
         /// The operating system's error.
         source: io::Error,
     },
@@ -303,7 +303,8 @@ impl fmt::Display for FileError {
             ),
             FileProblem::FolderNotWritable { name, source } => write!(
                 f,
-                "{path}: cannot write {name} in this folder: it is not writable ({source})"
+                "{path}: cannot write {} in this folder: it is not writable ({source})",
+                name.display()
             ),
             // Any user who can read the folder can hold its lock, so "another envmint process"
             // would be a guess.

@@ -298,10 +298,9 @@ fn link_unnamed(file: &File, path: &Path) -> io::Result<()> {
 /// The error for a temporary file that cannot be created: a folder that refuses new files is
 /// named as such (the temporary file's random name would mean nothing to the user).
 fn folder_error(dir: &Path, target: &Path, e: io::Error) -> Error {
-    let name = target.file_name().map_or_else(
-        || target.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let name = target
+        .file_name()
+        .map_or_else(|| target.to_path_buf(), std::path::PathBuf::from);
     // tempfile's error text names the random temporary path; the OS error alone does not (and
     // keeps its own words: "Too many open files" rather than "uncategorized error").
     let e = os_error(&e);

@@ -1,7 +1,7 @@
 //! Encrypting and decrypting streams.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use age::armor::{ArmoredReader, ArmoredWriter, Format};
 use age::secrecy::SecretString;
@@ -266,12 +266,12 @@ pub struct Opened<R: Read> {
     decryptor: age::Decryptor<Input<R>>,
     /// The header's bytes, to name its stanza types.
     header: Vec<u8>,
-    name: String,
+    name: PathBuf,
 }
 
 /// Maps an I/O error met while reading an age file: damaged data is exit 65, anything else an
 /// I/O error of the input.
-fn read_error(name: &str, e: io::Error) -> Error {
+fn read_error(name: &Path, e: io::Error) -> Error {
     match e.kind() {
         io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => {
             let what = if e
@@ -292,7 +292,7 @@ fn read_error(name: &str, e: io::Error) -> Error {
             }
             .into()
         }
-        _ => Error::reading(Path::new(name), e),
+        _ => Error::reading(name, e),
     }
 }
 
@@ -304,6 +304,7 @@ impl<R: Read> Opened<R> {
     ///
     /// [`SealError::Malformed`] when it is not an age file (exit 65); I/O errors.
     pub fn new(input: R, name: &str) -> crate::Result<Opened<R>> {
+        let name = Path::new(name);
         // Whitespace before an armored file is allowed (C2SP's armor_whitespace_outside); the
         // age crate detects armor only at the first byte. A binary age file starts with
         // `age-encryption.org`, so skipping leading whitespace never changes a valid one.
@@ -337,7 +338,7 @@ impl<R: Read> Opened<R> {
     }
 
     /// Maps the age crate's error for the input `name`.
-    fn map(name: &str, e: age::DecryptError) -> Error {
+    fn map(name: &Path, e: age::DecryptError) -> Error {
         let malformed = |what: &str| {
             Error::from(SealError::Malformed {
                 name: name.into(),
@@ -479,7 +480,7 @@ impl<R: Read> Opened<R> {
                     .and_then(Identity::locked_name)
                     .or_else(|| identities.iter().find_map(Identity::locked_name))
                     .unwrap_or("the SSH identity")
-                    .to_string();
+                    .into();
                 Err(if missing.is_some() {
                     SealError::NoPassphrase { name }
                 } else {
@@ -519,7 +520,7 @@ impl<R: Read> Opened<R> {
 /// without error, is the plaintext.
 pub struct Plaintext<R: Read> {
     reader: age::stream::StreamReader<Input<R>>,
-    name: String,
+    name: PathBuf,
 }
 
 impl<R: Read> Plaintext<R> {

@@ -52,7 +52,9 @@ pub fn run(ctx: &Context, args: UnsealArgs) -> Result<Exit> {
     let plaintext = if opened.is_passphrase() {
         let passphrase = ask_passphrase(&format!("Enter passphrase for {name}: "))?
             .or_else(|| ctx.passphrase.clone())
-            .ok_or_else(|| SealError::NoPassphrase { name: name.clone() })?;
+            .ok_or_else(|| SealError::NoPassphrase {
+                name: (&name).into(),
+            })?;
         opened.with_passphrase(passphrase)?
     } else {
         let identities =
