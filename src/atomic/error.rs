@@ -172,6 +172,15 @@ pub enum FileProblem {
         /// The file it really names.
         target: PathBuf,
     },
+    /// Another user's file in a folder others can write to and that has the sticky bit
+    /// (`/tmp`), which a write would replace and leave theirs (77): the kernel's
+    /// `protected_regular` rule, which a rename does not go through.
+    Planted {
+        /// The file's owner.
+        owner: u32,
+        /// The effective user.
+        euid: u32,
+    },
     /// A secret write reached, through a symlink, a file that git tracks (77): a committed
     /// `.env.production.local -> .env.example` would put the secrets in the next commit.
     TrackedThroughLink {
@@ -326,6 +335,11 @@ impl fmt::Display for FileError {
                 "{path} leads into git's folder ({}) through a symlink; refused: envmint never \
                  writes secrets into .git",
                 target.display()
+            ),
+            FileProblem::Planted { owner, euid } => write!(
+                f,
+                "{path}: belongs to user {owner}, not to you ({euid}), in a folder others can \
+                 write to: the written file would stay theirs, and so would what it holds"
             ),
             FileProblem::TrackedThroughLink { target } => write!(
                 f,

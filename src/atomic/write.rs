@@ -368,15 +368,11 @@ fn refuse_planted(target: &Path, dir: &Path, old: &Metadata) -> Result<()> {
     if !shared {
         return Ok(());
     }
-    Err(Error::Refused {
-        path: target.to_path_buf(),
-        reason: format!(
-            "belongs to user {}, not to you ({euid}), in a folder others can write to: the \
-             written file would stay theirs, and so would what it holds",
-            old.uid()
-        ),
-        hint: Some("write to a new file, or in a folder of your own".to_string()),
-    })
+    let problem = FileProblem::Planted {
+        owner: old.uid(),
+        euid,
+    };
+    Err(FileError::new(target, Op::Replace, problem).into())
 }
 
 /// [`remove_stale_temps`] for several targets of one folder in one pass over it: a group

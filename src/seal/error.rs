@@ -132,6 +132,19 @@ pub enum SealError {
         /// Whether a question went unanswered for want of a terminal.
         unanswered: bool,
     },
+    /// The age crate refused to encrypt to the recipients (or with the passphrase) given
+    /// (exit 2).
+    CannotSeal {
+        /// To a passphrase (else to recipients).
+        passphrase: bool,
+        /// Why, in the age crate's words.
+        why: String,
+    },
+    /// An environment's `recipients_file` that does not exist (exit 66).
+    RecipientsFileMissing {
+        /// The recipients file.
+        path: PathBuf,
+    },
     /// A recipient or identity that does not parse (exit 65).
     BadKey {
         /// The file (or flag/variable) and line.
@@ -162,7 +175,9 @@ impl SealError {
                 shorten(name);
                 shorten(plain);
             }
-            SealError::UntrustedRecipients { path, .. } => shorten(path),
+            SealError::UntrustedRecipients { path, .. }
+            | SealError::RecipientsFileMissing { path } => shorten(path),
+            SealError::CannotSeal { .. } => {}
             SealError::BadKey { location, .. } => {
                 if let Some(p) = &mut location.path {
                     *p = crate::path::shown(p, base).to_path_buf();
@@ -224,6 +239,17 @@ impl fmt::Display for SealError {
                 name = name.display()
             ),
             SealError::BadKey { location, message } => write!(f, "{location}: {message}"),
+            SealError::CannotSeal {
+                passphrase: false,
+                why,
+            } => write!(f, "cannot seal to these recipients: {why}"),
+            SealError::CannotSeal {
+                passphrase: true,
+                why,
+            } => write!(f, "cannot seal with a passphrase: {why}"),
+            SealError::RecipientsFileMissing { path } => {
+                write!(f, "{}: recipients file not found", path.display())
+            }
             SealError::StoreGone {
                 name,
                 plain,

@@ -22,6 +22,15 @@ pub const SCRYPT_WORK_FACTOR: u8 = 18;
 /// envmint compute for minutes and take gigabytes.
 pub const MAX_SCRYPT_WORK_FACTOR: u8 = 20;
 
+/// [`SealError::CannotSeal`] with `why`.
+fn cannot_seal(passphrase: bool, why: impl std::fmt::Display) -> Error {
+    SealError::CannotSeal {
+        passphrase,
+        why: why.to_string(),
+    }
+    .into()
+}
+
 /// Bytes per read and write: age's chunk size.
 const CHUNK: usize = 64 * 1024;
 
@@ -40,11 +49,10 @@ pub fn encrypt<W: Write>(
     output: W,
     output_name: &Path,
 ) -> crate::Result<W> {
-    let boxed = super::recipients::for_age(recipients)
-        .map_err(|e| Error::usage(format!("cannot seal to these recipients: {e}")))?;
+    let boxed = super::recipients::for_age(recipients).map_err(|e| cannot_seal(false, e))?;
     let encryptor =
         age::Encryptor::with_recipients(boxed.iter().map(|r| r.as_ref() as &dyn age::Recipient))
-            .map_err(|e| Error::usage(format!("cannot seal to these recipients: {e}")))?;
+            .map_err(|e| cannot_seal(false, e))?;
     run_encryptor(encryptor, armor, input, input_name, output, output_name)
 }
 
@@ -64,7 +72,7 @@ pub fn encrypt_with_passphrase<W: Write>(
     let mut recipient = age::scrypt::Recipient::new(passphrase);
     recipient.set_work_factor(SCRYPT_WORK_FACTOR);
     let encryptor = age::Encryptor::with_recipients(std::iter::once(&recipient as _))
-        .map_err(|e| Error::usage(format!("cannot seal with a passphrase: {e}")))?;
+        .map_err(|e| cannot_seal(true, e))?;
     run_encryptor(encryptor, armor, input, input_name, output, output_name)
 }
 
