@@ -116,7 +116,7 @@ mod parse;
 mod quote;
 mod warning;
 
-pub use document::Document;
+pub use document::{Document, KeyRef};
 pub use error::EditError;
 pub use quote::{UnsafeChar, check_writable_alphabet, check_writable_value, fits_in, quote_value};
 pub use warning::Warning;
