@@ -79,32 +79,8 @@ use crate::{Error, Result};
 pub mod error;
 
 pub use lock::{Clock, DEFAULT_LOCK_TIMEOUT, LockWait, SLOW_LOCK, SystemClock};
+pub use resolve::real_target;
 pub use within::{Refused, Within};
-
-/// The file `path` really names: its symlink chain followed as a write follows it, then every
-/// folder on the way resolved, for a file that does not exist yet too (the part that does not
-/// exist is kept as named). A symlink another user owns is refused wherever it is on the way,
-/// the last name or a folder. What every write's bounds are checked on ([`Within`]).
-///
-/// # Errors
-///
-/// Those of following the chain: [`FileProblem::UntrustedSymlink`] (77), a loop (73); reading
-/// a folder on the way.
-pub fn real_target(path: &Path) -> Result<PathBuf> {
-    // A file where a folder should be (`ro/.env` with `ro` a file): no link can be followed
-    // past it, and writing there fails later with its own error; the path is what it names.
-    let not_a_dir =
-        |e: &io::Error| e.raw_os_error() == Some(rustix::io::Errno::NOTDIR.raw_os_error());
-    let target = match resolve::final_target(path) {
-        Ok(target) => target,
-        Err(Error::File(FileError {
-            problem: FileProblem::Os(e),
-            ..
-        })) if not_a_dir(&e) => path.to_path_buf(),
-        Err(e) => return Err(e),
-    };
-    resolve::real_path(&target)
-}
 
 /// An exclusive advisory lock on the file a command is about to change, held while this value is
 /// alive (and while any other [`Locked`] of the same folder from the same [`lock_all`] call is).

@@ -26,6 +26,10 @@
 //!   in a rebase or cherry-pick the replayed commit is "theirs", and dropping the user's own
 //!   pending value would lose the password the service may already hold.
 //!
+//! - a value taken from theirs that changed there with its record unchanged (envmint writes a
+//!   new record with every value it sets) is taken and named in [`Merged::unrecorded`]: it was
+//!   edited by hand or forged, and someone should look.
+//!
 //! Comments, blank lines and order are ours': every line of ours that no key change touches
 //! keeps its bytes. A comment line only theirs added (in neither base nor ours) is carried
 //! over, after the key it follows in theirs (the top of the file when none); a comment theirs
@@ -68,6 +72,11 @@ pub struct Merged {
     pub rotations: Vec<Rotation>,
     /// Pending values on theirs that were not taken (ours' state of each kept).
     pub dropped_pending: Vec<String>,
+    /// Keys taken from theirs whose value changed there while their record stayed as it was
+    /// in base: envmint writes a new record with every value it sets or generates, so such a
+    /// value was edited by hand or forged (a sealed store is not authenticated). Taken all
+    /// the same, and named so someone looks.
+    pub unrecorded: Vec<String>,
 }
 
 /// Why a key could not be merged.
@@ -142,6 +151,7 @@ pub fn merge(
     let mut conflicts = Vec::new();
     let mut from_theirs = Vec::new();
     let mut dropped_pending = Vec::new();
+    let mut unrecorded = Vec::new();
     let mut both: Vec<&str> = Vec::new();
     let order = Order::new(theirs);
     for key in keys {
@@ -155,7 +165,12 @@ pub fn merge(
         }
         if o == b {
             match copy(&mut result, theirs, &order, key) {
-                Ok(()) => from_theirs.push(key.to_string()),
+                Ok(()) => {
+                    if changed_without_record(b, t) {
+                        unrecorded.push(key.to_string());
+                    }
+                    from_theirs.push(key.to_string());
+                }
                 Err(reason) => conflicts.push(Conflict {
                     key: key.to_string(),
                     reason,
@@ -217,7 +232,26 @@ pub fn merge(
         from_theirs,
         rotations,
         dropped_pending,
+        unrecorded,
     })
+}
+
+/// Whether a key's value differs between `base` and `now` while its record is the same (the
+/// same line, or none on both).
+fn changed_without_record(base: State<'_>, now: State<'_>) -> bool {
+    match (base, now) {
+        (
+            State::Value {
+                value: a,
+                record: ra,
+            },
+            State::Value {
+                value: b,
+                record: rb,
+            },
+        ) => a != b && ra == rb,
+        _ => false,
+    }
 }
 
 /// Adds to `result` the comment lines only theirs added (in neither base nor ours), each block
@@ -460,6 +494,21 @@ mod tests {
         assert_eq!(m.text.as_str(), theirs);
         assert!(m.dropped_pending.is_empty());
         assert_eq!(m.from_theirs, ["PLAIN_PENDING"]);
+    }
+
+    /// A value theirs changed with its record left as it was (hand-edited, `envmint edit`, or
+    /// forged) is taken and named; one with a new record, a new key, or a removed one is not.
+    #[test]
+    fn a_value_changed_on_theirs_with_the_same_record_is_named() {
+        let base = "# envmint: generated=2026-01-01T00:00:00Z\nPLAIN=1\nOTHER=a\nGONE=x\n";
+        let theirs = "# envmint: generated=2026-01-01T00:00:00Z\nPLAIN=2\nOTHER=b\nNEW=n\n";
+        let m = run(base, base, theirs).unwrap();
+        assert_eq!(m.text.as_str(), theirs);
+        assert_eq!(m.unrecorded, ["PLAIN", "OTHER"]);
+        let rotated = "# envmint: generated=2026-02-01T00:00:00Z\nPLAIN=2\nOTHER=a\nGONE=x\n";
+        let m = run(base, base, rotated).unwrap();
+        assert_eq!(m.from_theirs, ["PLAIN"]);
+        assert!(m.unrecorded.is_empty());
     }
 
     /// A pending value is never taken from theirs (added, or changed there): ours' state stays

@@ -15,6 +15,31 @@ use std::path::{Path, PathBuf};
 use crate::error::{FileError, FileProblem, Op};
 use crate::{Error, Result};
 
+/// The file `path` really names: its symlink chain followed as a write follows it, then every
+/// folder on the way resolved, for a file that does not exist yet too (the part that does not
+/// exist is kept as named). A symlink another user owns is refused wherever it is on the way,
+/// the last name or a folder. What every write's bounds are checked on ([`Within`](super::Within)).
+///
+/// # Errors
+///
+/// Those of following the chain: [`FileProblem::UntrustedSymlink`] (77), a loop (73); reading
+/// a folder on the way.
+pub fn real_target(path: &Path) -> Result<PathBuf> {
+    // A file where a folder should be (`ro/.env` with `ro` a file): no link can be followed
+    // past it, and writing there fails later with its own error; the path is what it names.
+    let not_a_dir =
+        |e: &io::Error| e.raw_os_error() == Some(rustix::io::Errno::NOTDIR.raw_os_error());
+    let target = match final_target(path) {
+        Ok(target) => target,
+        Err(Error::File(FileError {
+            problem: FileProblem::Os(e),
+            ..
+        })) if not_a_dir(&e) => path.to_path_buf(),
+        Err(e) => return Err(e),
+    };
+    real_path(&target)
+}
+
 /// The kernel's own limit (Linux `MAXSYMLINKS`), so envmint gives up where `open` would.
 const MAX_HOPS: usize = 40;
 

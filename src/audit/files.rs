@@ -163,25 +163,16 @@ pub struct Scan {
 }
 
 /// A test for [`scan_project`] and the commit guard: whether bytes hold any of `values` (at
-/// least [`super::git::MIN_SEARCHED_LEN`] characters), as written, base64-encoded alone (a
-/// `k8s` export), in hex (either case), or inside a base64 copy of a whole file (`base64
-/// .env`; see [`base64_cores`]). `None` when there is nothing to look for.
+/// least [`super::git::MIN_SEARCHED_LEN`] characters) in one of the forms of
+/// [`encoded_forms`], or as written once the text's percent-encoding is undone
+/// ([`ValueMatcher::holds`]). `None` when there is nothing to look for.
 pub fn value_matcher<'v>(values: impl IntoIterator<Item = &'v str>) -> Option<ValueMatcher> {
-    use base64::Engine;
     let mut patterns: Vec<zeroize::Zeroizing<Vec<u8>>> = Vec::new();
     for v in values {
         if v.chars().count() < super::git::MIN_SEARCHED_LEN {
             continue;
         }
-        patterns.push(zeroize::Zeroizing::new(v.as_bytes().to_vec()));
-        patterns.push(zeroize::Zeroizing::new(
-            base64::engine::general_purpose::STANDARD
-                .encode(v)
-                .into_bytes(),
-        ));
-        patterns.push(zeroize::Zeroizing::new(hex::encode(v).into_bytes()));
-        patterns.push(zeroize::Zeroizing::new(hex::encode_upper(v).into_bytes()));
-        patterns.extend(base64_cores(v.as_bytes()));
+        patterns.extend(encoded_forms(v));
     }
     if patterns.is_empty() {
         return None;
@@ -191,37 +182,131 @@ pub fn value_matcher<'v>(values: impl IntoIterator<Item = &'v str>) -> Option<Va
         .map(ValueMatcher)
 }
 
-/// What `value` looks like inside the base64 of a larger text, wherever it starts: base64
-/// encodes 3 bytes as 4 characters, so a value at an offset `o` in the text shows, whole
-/// groups only, as the encoding of `value[s..]` for the `s` in 0..3 with `o + s` a multiple
-/// of 3. One core per `s` (and per alphabet: standard and URL-safe), unpadded; a core shorter
-/// than 8 characters would match by chance and is left out.
-fn base64_cores(value: &[u8]) -> Vec<zeroize::Zeroizing<Vec<u8>>> {
+/// The forms of `value` a copy may take, each searched as is: as written; base64-encoded
+/// alone (a `k8s` export); in hex, either case (byte-aligned, so also inside a hex dump of a
+/// whole file); inside the base64 (standard or URL-safe) or base32 (either case) of a larger
+/// text, wherever the value starts ([`group_cores`]); and in UTF-16, little- and big-endian
+/// (`iconv -t UTF-16`, PowerShell's `Out-File`).
+fn encoded_forms(value: &str) -> Vec<zeroize::Zeroizing<Vec<u8>>> {
     use base64::Engine;
+    use zeroize::Zeroizing;
+    let bytes = value.as_bytes();
+    let mut out = vec![
+        Zeroizing::new(bytes.to_vec()),
+        Zeroizing::new(
+            base64::engine::general_purpose::STANDARD
+                .encode(bytes)
+                .into_bytes(),
+        ),
+        Zeroizing::new(hex::encode(bytes).into_bytes()),
+        Zeroizing::new(hex::encode_upper(bytes).into_bytes()),
+    ];
+    for engine in [
+        &base64::engine::general_purpose::STANDARD_NO_PAD,
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+    ] {
+        out.extend(group_cores(bytes, 3, 6, |whole| {
+            engine.encode(whole).into_bytes()
+        }));
+    }
+    for core in group_cores(bytes, 5, BASE32_MIN_BYTES, base32) {
+        out.push(Zeroizing::new(core.to_ascii_lowercase()));
+        out.push(core);
+    }
+    let units: Zeroizing<Vec<u16>> = Zeroizing::new(value.encode_utf16().collect());
+    out.push(Zeroizing::new(
+        units.iter().flat_map(|u| u.to_le_bytes()).collect(),
+    ));
+    out.push(Zeroizing::new(
+        units.iter().flat_map(|u| u.to_be_bytes()).collect(),
+    ));
+    out
+}
+
+/// The fewest whole bytes a base32 core of [`encoded_forms`] covers: 10 bytes are 16
+/// characters (80 bits); a shorter core of a text-like value would match by chance. Every
+/// offset of a value of 14 characters or more has a core this long.
+const BASE32_MIN_BYTES: usize = 10;
+
+/// What `value` looks like inside the encoding of a larger text, wherever it starts, for an
+/// encoding of whole groups of `group` bytes (base64: 3 bytes as 4 characters; base32: 5 as
+/// 8): a value at an offset `o` in the text shows, whole groups only, as the encoding of
+/// `value[s..]` cut to whole groups, for the `s` in `0..group` with `o + s` a multiple of
+/// `group`. One core per `s`, unpadded; one covering fewer than `min` bytes would match by
+/// chance and is left out.
+fn group_cores(
+    value: &[u8],
+    group: usize,
+    min: usize,
+    encode: impl Fn(&[u8]) -> Vec<u8>,
+) -> Vec<zeroize::Zeroizing<Vec<u8>>> {
     let mut out = Vec::new();
-    for s in 0..3 {
+    for s in 0..group {
         let Some(rest) = value.get(s..) else { break };
-        let whole = &rest[..rest.len() / 3 * 3];
-        if whole.len() < 6 {
-            continue;
-        }
-        for engine in [
-            &base64::engine::general_purpose::STANDARD_NO_PAD,
-            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-        ] {
-            out.push(zeroize::Zeroizing::new(engine.encode(whole).into_bytes()));
+        let whole = &rest[..rest.len() / group * group];
+        if whole.len() >= min {
+            out.push(zeroize::Zeroizing::new(encode(whole)));
         }
     }
     out
+}
+
+/// RFC 4648 base32 (upper case, no padding) of `bytes`, a multiple of 5 long.
+fn base32(bytes: &[u8]) -> Vec<u8> {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut out = Vec::with_capacity(bytes.len() / 5 * 8);
+    for chunk in bytes.chunks_exact(5) {
+        let mut word = [0u8; 8];
+        word[3..].copy_from_slice(chunk);
+        let mut n = u64::from_be_bytes(word);
+        let mut group = [0u8; 8];
+        for c in group.iter_mut().rev() {
+            *c = ALPHABET[(n & 31) as usize];
+            n >>= 5;
+        }
+        out.extend_from_slice(&group);
+        zeroize::Zeroize::zeroize(&mut word);
+    }
+    out
+}
+
+/// `bytes` with each `%XX` (either case) turned back into its byte, as a URL or form decoder
+/// reads them; `None` when there is none. Every encoder picks its own set of characters to
+/// escape (`encodeURIComponent`, `urllib.parse.quote`, `curl --data-urlencode`), so the text
+/// is decoded rather than each value encoded every way.
+fn percent_decoded(bytes: &[u8]) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let escape = |at: usize| -> Option<u8> {
+        let hi = hex(*bytes.get(at + 1)?)?;
+        let lo = hex(*bytes.get(at + 2)?)?;
+        Some((hi * 16 + lo) as u8)
+    };
+    memchr::memchr_iter(b'%', bytes).find(|&at| escape(at).is_some())?;
+    let mut out = zeroize::Zeroizing::new(Vec::with_capacity(bytes.len()));
+    let mut at = 0;
+    while at < bytes.len() {
+        match (bytes[at] == b'%').then(|| escape(at)).flatten() {
+            Some(b) => {
+                out.push(b);
+                at += 3;
+            }
+            None => {
+                out.push(bytes[at]);
+                at += 1;
+            }
+        }
+    }
+    Some(out)
 }
 
 /// What [`value_matcher`] makes: one automaton over every value and its encoded forms.
 pub struct ValueMatcher(aho_corasick::AhoCorasick);
 
 impl ValueMatcher {
-    /// Whether `bytes` hold one of the values.
+    /// Whether `bytes` hold one of the values: in one of the forms of [`encoded_forms`], as is
+    /// or once their percent-encoding is undone (`postgres://app:p%40ss@db`, a form body).
     pub fn holds(&self, bytes: &[u8]) -> bool {
-        self.0.is_match(bytes)
+        self.0.is_match(bytes) || percent_decoded(bytes).is_some_and(|d| self.0.is_match(&*d))
     }
 }
 
@@ -307,6 +392,57 @@ mod tests {
 
     fn chmod(p: &Path, mode: u32) {
         std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    #[test]
+    fn base32_is_rfc_4648_and_percent_decoding_undoes_any_escape() {
+        // RFC 4648 section 10 (whole groups only; padding is never searched).
+        assert_eq!(base32(b"fooba"), b"MZXW6YTB");
+        assert_eq!(base32(b"foobarbazq"), b"MZXW6YTBOJRGC6TR");
+        assert_eq!(percent_decoded(b"no escapes, 100%"), None);
+        assert_eq!(
+            percent_decoded(b"a%2Fb%2fc%zz%4").unwrap().as_slice(),
+            b"a/b/c%zz%4"
+        );
+    }
+
+    #[test]
+    fn each_encoded_form_is_found_and_nothing_else() {
+        use base64::Engine;
+        let value = "tok/en+Zq8@sessi0n-s3cret:value=42";
+        let m = value_matcher([value]).unwrap();
+        let text = format!("# app\nAPI_TOKEN={value}\n");
+        let wide = |le: bool| -> Vec<u8> {
+            text.encode_utf16()
+                .flat_map(|u| if le { u.to_le_bytes() } else { u.to_be_bytes() })
+                .collect()
+        };
+        let mut forms: Vec<(&str, Vec<u8>)> = vec![
+            ("utf-16le", wide(true)),
+            ("utf-16be", wide(false)),
+            (
+                "percent",
+                b"u=tok%2Fen%2bZq8%40sessi0n-s3cret%3Avalue%3D42".to_vec(),
+            ),
+            ("hex upper", hex::encode_upper(&text).into_bytes()),
+        ];
+        for pad in 0..5 {
+            let padded = format!("{}{text}", "x".repeat(pad));
+            let b32 = base32(&padded.as_bytes()[..padded.len() / 5 * 5]);
+            forms.push(("base32", b32.clone()));
+            forms.push(("base32 lower", b32.to_ascii_lowercase()));
+            let b64 = base64::engine::general_purpose::URL_SAFE.encode(&padded);
+            forms.push(("base64url", b64.into_bytes()));
+        }
+        for (what, bytes) in &forms {
+            assert!(m.holds(bytes), "{what}");
+        }
+        let other = "tok/en+Zq8@sessi0n-s3cret:value=43";
+        // A base32 core is whole groups of the value: text sharing no 10 bytes with it.
+        assert!(!m.holds(base32(b"API_TOKEN=another-value-entirely").as_slice()));
+        assert!(!m.holds(b"u=tok%2Fen%2BZq8%40sessi0n-s3cret%3Avalue%3D43"));
+        let wide_other: Vec<u8> = other.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert!(!m.holds(&wide_other));
     }
 
     #[test]

@@ -112,25 +112,16 @@ mod document;
 pub mod error;
 pub mod interpolate;
 mod item;
+mod key;
 mod parse;
 mod quote;
 mod warning;
 
 pub use document::{Document, KeyRef};
 pub use error::EditError;
+pub use key::is_valid_key;
 pub use quote::{UnsafeChar, check_writable_alphabet, check_writable_value, fits_in, quote_value};
 pub use warning::Warning;
-
-/// Whether envmint writes `key`: `[A-Za-z_][A-Za-z0-9_]*`, the names a POSIX shell accepts.
-///
-/// Documents read more (dots and dashes, a leading digit), but such keys cannot be set.
-pub fn is_valid_key(key: &str) -> bool {
-    let mut bytes = key.bytes();
-    bytes
-        .next()
-        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
-        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
-}
 
 #[cfg(test)]
 mod tests;

@@ -1,22 +1,9 @@
 //! Encoders of the byte kinds: random bytes in, ASCII out, into a buffer the caller sized.
 
 use super::Kind;
+use super::kind::{BASE32, HEX};
 use base64::Engine as _;
 use zeroize::Zeroize;
-
-/// The digits of the `hex` kind, lower case.
-pub(super) const HEX: &str = "0123456789abcdef";
-
-/// The characters of the `base64` kind: RFC 4648 section 4, with `=` padding.
-pub(super) const BASE64_PADDED: &str =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
-
-/// The characters of the `base64url` kind: RFC 4648 section 5, without padding.
-pub(super) const BASE64URL: &str =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/// The alphabet of the `base32` kind: RFC 4648 section 6, upper case, without padding.
-pub(super) const BASE32: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /// Encodes `src` with a byte kind into `dst`, which has exactly the encoded length.
 pub(super) fn encode(kind: &Kind, src: &[u8], dst: &mut [u8]) {

@@ -1,6 +1,6 @@
 //! What kind of secret to make: the built-in kinds, custom alphabets and their characters.
 
-use super::{SizeUnit, encode};
+use super::SizeUnit;
 use std::fmt;
 
 /// Characters of the `alnum` kind.
@@ -20,6 +20,20 @@ pub const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 /// quotes it), `!` (history expansion; not bare either), `+ , ; = : @ / % ^ $ & * ( ) '` and the
 /// rest (reserved or encoded in URLs, or shell syntax).
 pub const PASSWORD: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";
+
+/// The digits of the `hex` kind, lower case.
+pub(super) const HEX: &str = "0123456789abcdef";
+
+/// The characters of the `base64` kind: RFC 4648 section 4, with `=` padding.
+pub(super) const BASE64_PADDED: &str =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+
+/// The characters of the `base64url` kind: RFC 4648 section 5, without padding.
+pub(super) const BASE64URL: &str =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// The alphabet of the `base32` kind: RFC 4648 section 6, upper case, without padding.
+pub(super) const BASE32: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /// A custom alphabet: 2 to 94 distinct printable ASCII characters (no space).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -208,10 +222,10 @@ impl Kind {
     /// Every character a value of this kind can contain (for checking where it may be written).
     pub fn charset(&self) -> &str {
         match self {
-            Kind::Hex => encode::HEX,
-            Kind::Base64 => encode::BASE64_PADDED,
-            Kind::Base64Url => encode::BASE64URL,
-            Kind::Base32 => encode::BASE32,
+            Kind::Hex => HEX,
+            Kind::Base64 => BASE64_PADDED,
+            Kind::Base64Url => BASE64URL,
+            Kind::Base32 => BASE32,
             Kind::Alnum => ALNUM,
             Kind::Password => PASSWORD,
             Kind::Custom(a) => a.as_str(),

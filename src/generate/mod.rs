@@ -12,7 +12,8 @@
 //!   byte is used only when it falls below the largest multiple of the alphabet size that fits in
 //!   256, never `byte % n` over the whole range (which favours the first `256 % n` characters).
 //!
-//! One concept a file: `kind` (the kinds and custom alphabets), `spec` (sizes and entropy; the
+//! One concept a file: `kind` (the kinds, their characters and custom alphabets), `unit`
+//! (the unit a size is given in), `spec` (sizes and entropy; the
 //! sentences for a size that is refused are the binary's, `src/bin/envmint/advice.rs`),
 //! `sampler` (unbiased characters), `encode` (the byte
 //! kinds' encoders), `generator` (batches into zeroizing buffers) and `check` (whether a kept
@@ -25,14 +26,15 @@ mod generator;
 mod kind;
 mod sampler;
 mod spec;
+mod unit;
 
 pub use check::{Problem, is_placeholder};
 pub use generator::Generator;
 pub use kind::{ALNUM, Alphabet, AlphabetError, Kind, PASSWORD};
 pub use spec::{
-    DEFAULT_BITS, Format, MAX_SIZE, MIN_BITS, Size, SizeUnit, Spec, SpecError, VALUE_PLACEHOLDER,
-    format_bits,
+    DEFAULT_BITS, Format, MAX_SIZE, MIN_BITS, Size, Spec, SpecError, VALUE_PLACEHOLDER, format_bits,
 };
+pub use unit::SizeUnit;
 
 /// Where it lives now: [`crate::secret::reserve_zeroizing`]; kept here for the callers that
 /// grow a buffer of generated secrets.

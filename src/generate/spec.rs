@@ -1,6 +1,6 @@
 //! Sizes and entropy: a [`Spec`] is a kind with a resolved size, and knows its bits.
 
-use super::Kind;
+use super::{Kind, SizeUnit};
 
 /// Secrets under this many bits are refused unless the caller explicitly allows weak ones.
 pub const MIN_BITS: f64 = 128.0;
@@ -11,28 +11,6 @@ pub const MAX_SIZE: usize = 1 << 20;
 
 /// Every kind without an explicit size gets at least this much entropy (32 bytes).
 pub const DEFAULT_BITS: u64 = 256;
-
-/// How a size was given: the three size flags/fields.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SizeUnit {
-    /// `--bytes` / `bytes =`: only for byte kinds.
-    Bytes,
-    /// `--bits` / `bits =`: for every kind.
-    Bits,
-    /// `--length` / `length =`: only for alphabet kinds.
-    Length,
-}
-
-impl SizeUnit {
-    /// The field/flag name without dashes: `bytes`, `bits`, `length`.
-    pub fn name(self) -> &'static str {
-        match self {
-            SizeUnit::Bytes => "bytes",
-            SizeUnit::Bits => "bits",
-            SizeUnit::Length => "length",
-        }
-    }
-}
 
 /// A requested size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1497,8 +1497,8 @@ mod tests {
     }
 
     /// Asserts where `text` fails, as `error` begins (`envmint.toml:LINE: `), with exit 65.
-    /// The exact words, `error` and `hint`, are the binary's: `report.rs` tests these same
-    /// cases (`typed_manifest_problems_read_as_before`); they stay here as the case list.
+    /// The exact words, `error` and `hint`, are the binary's: the case files under
+    /// `tests/cli/cmd/{manifest,rotation,sealed}/` assert them for these same cases.
     #[track_caller]
     fn says(text: &str, error: &str, _hint: &str) {
         let err = parse(text).expect_err("must fail");

@@ -9,6 +9,7 @@
 //! writing.
 
 use super::record::Record;
+pub use super::types::{Foreign, ForeignWhy};
 use super::{Action, Item, Plan};
 use crate::dotenv::{Document, EditError};
 use crate::generate::{Problem, Spec};
@@ -22,43 +23,6 @@ pub struct Options<'a> {
     /// The template beside the file (`.env.example`): a kept value equal to the template's
     /// value for the same key is weak.
     pub example: Option<&'a Document>,
-}
-
-/// Why a retired value in the file is the template's, not envmint's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ForeignWhy {
-    /// The template carries a `# envmint: previous-of=` record on the same variable: the
-    /// file was copied from it (`cp .env.example .env.production.local`), record and all.
-    ExampleRecord,
-    /// The variable holds the template's own value: a fallback everyone with the repository
-    /// knows.
-    ExampleValue,
-}
-
-/// A retired value (`KEY_PREVIOUS`, a fallback list...) that came from `.env.example`:
-/// whatever its record says, apps must not go on accepting it. Bootstrap marks it expired
-/// (`retired=NOW expires=NOW`), so `status` shows it expired, `audit` reports it and the next
-/// `rotate` removes it. Holds no value.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Foreign {
-    /// The variable.
-    pub key: String,
-    /// The secret whose retired value it poses as.
-    pub of: String,
-    /// How it was told.
-    pub why: ForeignWhy,
-    /// How many values it holds (a list holds several).
-    pub count: usize,
-    /// Whether its record already marks it expired (an earlier bootstrap did): nothing to
-    /// write.
-    pub marked: bool,
-}
-
-impl Foreign {
-    /// The record that marks it expired at `now`.
-    pub fn record(&self, now: jiff::Timestamp) -> String {
-        Record::previous(&self.of, &vec![(now, now); self.count.max(1)]).to_string()
-    }
 }
 
 /// The retired values of `secrets` in `doc` that came from `example` ([`Foreign`]): a

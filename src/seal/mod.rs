@@ -15,6 +15,7 @@
 //! caller renames into place only on success (see [`crate::atomic::Locked::write_streamed`]).
 
 pub mod identities;
+mod identity;
 pub mod keygen;
 pub mod pin;
 pub mod plugin;
@@ -25,23 +26,16 @@ pub mod unsealed;
 pub mod error;
 
 pub use error::SealError;
-pub use identities::{Identity, IdentityFile, PassphrasePrompt};
+pub use identities::IdentityFile;
+pub use identity::{Identity, PassphrasePrompt};
 pub use recipients::Recipient;
-pub use stream::{Opened, Plaintext, encrypt, encrypt_with_passphrase};
+pub use stream::{
+    MAX_SCRYPT_WORK_FACTOR, Opened, Plaintext, SCRYPT_WORK_FACTOR, encrypt, encrypt_with_passphrase,
+};
 
 /// The largest plaintext decrypted into memory (stores, stdout of small inputs): 64 MiB, the
 /// same bound as a dotenv file ([`crate::atomic::MAX_DOTENV_BYTES`]). Larger inputs go to a file.
 pub const MAX_IN_MEMORY: u64 = 64 * 1024 * 1024;
-
-/// The scrypt work factor (log2 N) envmint encrypts passphrase files with: 18, the value the Go
-/// `age` CLI uses, fixed rather than measured on this machine so the cost does not depend on
-/// where a file was sealed (about 256 MiB of memory and under a second).
-pub const SCRYPT_WORK_FACTOR: u8 = 18;
-
-/// The largest scrypt work factor accepted when decrypting: 20 (1 GiB of memory, a few
-/// seconds). Larger factors are refused before any scrypt work: a file could otherwise make
-/// envmint compute for minutes and take gigabytes.
-pub const MAX_SCRYPT_WORK_FACTOR: u8 = 20;
 
 impl From<SealError> for crate::Error {
     fn from(e: SealError) -> Self {

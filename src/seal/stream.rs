@@ -7,10 +7,20 @@ use age::armor::{ArmoredReader, ArmoredWriter, Format};
 use age::secrecy::SecretString;
 use zeroize::Zeroizing;
 
-use super::identities::Identity;
+use super::SealError;
+use super::identity::Identity;
 use super::recipients::Recipient;
-use super::{MAX_SCRYPT_WORK_FACTOR, SCRYPT_WORK_FACTOR, SealError};
 use crate::Error;
+
+/// The scrypt work factor (log2 N) envmint encrypts passphrase files with: 18, the value the Go
+/// `age` CLI uses, fixed rather than measured on this machine so the cost does not depend on
+/// where a file was sealed (about 256 MiB of memory and under a second).
+pub const SCRYPT_WORK_FACTOR: u8 = 18;
+
+/// The largest scrypt work factor accepted when decrypting: 20 (1 GiB of memory, a few
+/// seconds). Larger factors are refused before any scrypt work: a file could otherwise make
+/// envmint compute for minutes and take gigabytes.
+pub const MAX_SCRYPT_WORK_FACTOR: u8 = 20;
 
 /// Bytes per read and write: age's chunk size.
 const CHUNK: usize = 64 * 1024;

@@ -4,7 +4,7 @@
 use super::{EnvFile, OpenOptions, Snapshot, Storage};
 use crate::atomic::{self, CommitError, Mode, Written};
 use crate::dotenv::Document;
-use crate::error::{Error, Result};
+use crate::error::{Error, FileError, FileProblem, Op, Result};
 use std::path::Path;
 
 /// Locks the file of every storage in `files` (each folder once, see [`atomic::lock_all`]) and
@@ -296,4 +296,29 @@ pub fn transact<R>(
         })
         .collect();
     Ok(Transaction { outcomes, failure })
+}
+
+/// Locks `storage`'s file (waiting up to `options.timeout` for another process) and reads it.
+pub fn open(storage: Storage<'_>, options: &OpenOptions) -> Result<EnvFile> {
+    let path = storage.path;
+    let mut files = open_all(&[storage], options, &mut |_| {})?;
+    files
+        .pop()
+        .ok_or_else(|| FileError::new(path, Op::Lock, FileProblem::NothingRequested).into())
+}
+
+impl EnvFile {
+    /// Writes `doc` through the atomic writer if its plaintext differs from what was read.
+    /// Returns whether the file was written.
+    pub fn save(&self, doc: &Document) -> Result<bool> {
+        let save = Save {
+            file: self,
+            doc,
+            mode: Mode::Private,
+        };
+        match save_all(std::slice::from_ref(&save)) {
+            Ok(w) => Ok(w.first().is_some_and(|w| w.written)),
+            Err(e) => Err(e.error),
+        }
+    }
 }

@@ -2,11 +2,24 @@
 //! recipients, so the plaintext never touches disk; and the recipient pin inside it
 //! ([`crate::seal::pin`]), checked before every write.
 
-use super::Sealing;
 use crate::error::Result;
 use crate::seal::{self, Identity, Opened, SealError, pin};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
+
+/// Who a sealed file is encrypted to, and how it is written.
+#[derive(Clone, Debug)]
+pub struct Sealing {
+    /// The recipients, at least one.
+    pub recipients: Vec<crate::seal::Recipient>,
+    /// ASCII-armored output.
+    pub armor: bool,
+    /// The environment's plaintext file: while the sealed file does not exist, what it holds is
+    /// the store's content (without the line of [`crate::seal::unsealed`]), so an environment
+    /// declared `sealed` after it had a plaintext file keeps its values instead of getting a
+    /// fresh store of new ones. See [`Snapshot::is_imported`].
+    pub import: Option<PathBuf>,
+}
 
 /// What a sealed store said about who it is sealed to, when it was read.
 #[derive(Clone, Debug, PartialEq, Eq)]

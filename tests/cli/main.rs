@@ -9,6 +9,7 @@
 
 mod audit;
 mod bootstrap;
+mod cases;
 mod common;
 mod completions;
 mod docs;

@@ -238,6 +238,45 @@ fn branches_setting_different_keys_merge_with_both_values() {
     }
 }
 
+/// A value the other branch changed without a new record (here by `envmint edit`; a forged
+/// store looks the same) is merged, and named in a warning with what to do; a value `set`
+/// there (a new record) is not named.
+#[test]
+fn a_value_changed_on_theirs_without_a_new_record_is_named_by_the_merge() {
+    let repo = Repo::new();
+    repo.branch("hand", "main", |r| {
+        let mut cmd = Command::new(BIN);
+        r.isolate(&mut cmd);
+        let out = cmd
+            .args(["edit", "production"])
+            .env("EDITOR", "sed -i s/token-zero/token-by-hand/")
+            .env("VISUAL", "sed -i s/token-zero/token-by-hand/")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        r.set("WEBHOOK", "webhook-set-there");
+    });
+    repo.branch("b", "main", |r| {
+        r.set("SESSION", "0123456789abcdef0123456789abcdef")
+    });
+    let out = repo.git_ok(&["merge", "--no-edit", "hand"]);
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        said.contains("warning: .env.production.age: 1 value changed on theirs with no new `# envmint:` record (API_TOKEN)"),
+        "{said}"
+    );
+    assert!(
+        said.contains("hint: check who changed it and why"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("token-by-hand") && !said.contains("webhook-set"),
+        "{said}"
+    );
+    assert_eq!(repo.get("API_TOKEN"), "token-by-hand");
+    assert_eq!(repo.get("WEBHOOK"), "webhook-set-there");
+}
+
 #[test]
 fn two_rotations_keep_the_newer_value_and_the_older_as_previous() {
     let repo = Repo::new();
@@ -422,7 +461,7 @@ fn git_diff_shows_keys_and_records_never_values() {
 }
 
 #[test]
-fn fail_a_diff_key_others_could_read_or_of_the_wrong_length_is_not_used() {
+fn fail_a_diff_key_others_could_read_a_symlink_or_of_the_wrong_length_is_not_used() {
     use std::os::unix::fs::PermissionsExt;
     let repo = Repo::new();
     repo.set("WEBHOOK", "webhook-secret-1");
@@ -438,13 +477,9 @@ fn fail_a_diff_key_others_could_read_or_of_the_wrong_length_is_not_used() {
         (
             &good,
             0o644,
-            "others may read or write it (mode 0644, not 0600)",
+            "the diff key is another user's, or others may read it (uid",
         ),
-        (
-            &good,
-            0o620,
-            "others may read or write it (mode 0620, not 0600)",
-        ),
+        (&good, 0o620, "mode 0620; you are uid"),
         (&long, 0o600, "not a diff key (71 bytes"),
         (&good[..40].to_vec(), 0o600, "not a diff key (40 bytes"),
     ] {
@@ -458,6 +493,58 @@ fn fail_a_diff_key_others_could_read_or_of_the_wrong_length_is_not_used() {
         assert!(said.contains(why), "{why}: {said}");
         assert!(said.contains("hint: remove it"), "{said}");
     }
+    // A symlink to a good key of the user's own is not followed either: whoever can write
+    // or swap its target would choose the digests (as for the pending key).
+    let elsewhere = repo.path(".git/elsewhere-key");
+    std::fs::write(&elsewhere, &good).unwrap();
+    std::fs::set_permissions(&elsewhere, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::remove_file(&key).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &key).unwrap();
+    let out = repo.git_ok(&["diff"]);
+    assert!(
+        text(&out.stdout).contains("+WEBHOOK=<hidden>"),
+        "{}",
+        text(&out.stdout)
+    );
+    let said = text(&out.stderr);
+    assert!(said.contains("the diff key is a symlink"), "{said}");
+    assert!(said.contains("hint: remove it"), "{said}");
+    // A folder others may write (they could swap the key), or a linked folder: not used.
+    std::fs::remove_file(&key).unwrap();
+    std::fs::write(&key, &good).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let dir = repo.path(".git/envmint");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = repo.git_ok(&["diff"]);
+    assert!(
+        text(&out.stdout).contains("+WEBHOOK=<hidden>"),
+        "{}",
+        text(&out.stdout)
+    );
+    let said = text(&out.stderr);
+    assert!(said.contains("others may write it (uid"), "{said}");
+    assert!(said.contains("mode 0777"), "{said}");
+    assert!(
+        said.contains("hint: make it yours and private (chmod 700"),
+        "{said}"
+    );
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let moved = repo.path(".git/envmint-real");
+    std::fs::rename(&dir, &moved).unwrap();
+    std::os::unix::fs::symlink(&moved, &dir).unwrap();
+    let out = repo.git_ok(&["diff"]);
+    assert!(
+        text(&out.stdout).contains("+WEBHOOK=<hidden>"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        text(&out.stderr).contains("is a symlink"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_file(&dir).unwrap();
+    std::fs::rename(&moved, &dir).unwrap();
     // Removed: a new one is made, and used.
     std::fs::remove_file(&key).unwrap();
     let diff = text(&repo.git_ok(&["diff"]).stdout);
@@ -618,6 +705,130 @@ fn the_commit_guard_refuses_secrets_in_a_real_commit() {
     std::fs::write(repo.path("notes.txt"), "harmless again\n").unwrap();
     repo.set("WEBHOOK", "webhook-committed");
     repo.git_ok(&["commit", "-q", "-a", "-m", "fine"]);
+}
+
+/// `program args` with `input` on stdin: its stdout (coreutils' `base32`, glibc's `iconv`,
+/// which every Linux this runs on has: peers that make the copies a person would make).
+fn piped(program: &str, args: &[&str], input: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{program}: {e}"));
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{program} {args:?}");
+    out.stdout
+}
+
+/// The copies the attacker's trial let through (L5): a store's text as `base32` writes it, in
+/// upper-case hex, in UTF-16 (`iconv`), a value percent-encoded inside a URL, and a
+/// `base64:{value}` key without its prefix. Each is refused by a real `git commit`; the same
+/// encodings of text holding no stored value commit fine.
+#[test]
+fn the_commit_guard_refuses_encoded_copies_of_stored_values() {
+    let repo = Repo::new();
+    let mut manifest = std::fs::read_to_string(repo.path("envmint.toml")).unwrap();
+    manifest.push_str(
+        "\n[secrets.APP_KEY]\nkind = \"base64\"\nbytes = 32\nformat = \"base64:{value}\"\n",
+    );
+    std::fs::write(repo.path("envmint.toml"), manifest).unwrap();
+    repo.ok(&["bootstrap", "production"]);
+    let value = "tok/en+Zq8@sessi0n-s3cret:value=42";
+    repo.set("API_TOKEN", value);
+    repo.git_ok(&["add", "-A"]);
+    repo.git_ok(&["commit", "-q", "-m", "app key"]);
+    repo.ok(&["git", "setup", "--hook"]);
+    let app_key = text(&repo.ok(&["get", "production", "APP_KEY"]).stdout);
+    let inner = app_key.trim().strip_prefix("base64:").unwrap().to_string();
+    let head = || text(&repo.git_ok(&["rev-parse", "HEAD"]).stdout);
+    let start = head();
+    let percent: String = value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let hex_upper = |t: &str| -> Vec<u8> {
+        hex::encode_upper(t)
+            .as_bytes()
+            .chunks(60)
+            .flat_map(|c| c.iter().copied().chain(*b"\n"))
+            .collect()
+    };
+    let mut cases: Vec<(String, Vec<u8>)> = Vec::new();
+    // Every offset of the value in the text, for the encodings of groups (base32: 5 bytes).
+    for pad in ["", "A", "AB", "ABC", "ABCD"] {
+        let env = format!("# app\n{pad}DEBUG=false\nAPI_TOKEN={value}\nLOG=info\n");
+        cases.push((
+            format!("b32-{}.txt", pad.len()),
+            piped("base32", &[], env.as_bytes()),
+        ));
+        if pad.is_empty() {
+            let lower = piped("base32", &[], env.as_bytes()).to_ascii_lowercase();
+            cases.push(("b32-lower.txt".into(), lower));
+            cases.push(("dump.hex".into(), hex_upper(&env)));
+            for charset in ["UTF-16", "UTF-16LE", "UTF-16BE"] {
+                let wide = piped("iconv", &["-f", "UTF-8", "-t", charset], env.as_bytes());
+                cases.push((format!("{charset}.env"), wide));
+            }
+        }
+    }
+    cases.push((
+        "config.yml".into(),
+        format!("url: https://api.example.com/?token={percent}&x=1\n").into_bytes(),
+    ));
+    cases.push((
+        "config.php".into(),
+        format!("<?php return ['key' => '{inner}'];\n").into_bytes(),
+    ));
+    for (file, contents) in &cases {
+        std::fs::write(repo.path(file), contents).unwrap();
+        repo.git_ok(&["add", "-f", "--", file]);
+        let out = repo.git(&["commit", "-q", "-m", file]);
+        let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(!out.status.success(), "{file}: {said}");
+        assert!(
+            said.contains(file.as_str()) && said.contains("holds a value stored in envmint"),
+            "{file}: {said}"
+        );
+        assert!(!said.contains("s3cret") && !said.contains(&inner), "{said}");
+        assert_eq!(head(), start, "{file} was committed");
+        repo.git_ok(&["rm", "-q", "--cached", "--", file]);
+        std::fs::remove_file(repo.path(file)).unwrap();
+    }
+    // The same encodings of a text with no stored value commit fine.
+    let clean = "# app\nDEBUG=false\nAPI_TOKEN=not-the-stored-one/9+x@y\nLOG=info\n";
+    std::fs::write(
+        repo.path("clean.b32"),
+        piped("base32", &[], clean.as_bytes()),
+    )
+    .unwrap();
+    let wide = piped("iconv", &["-f", "UTF-8", "-t", "UTF-16"], clean.as_bytes());
+    std::fs::write(repo.path("clean.utf16"), wide).unwrap();
+    std::fs::write(repo.path("clean.hex"), hex_upper(clean)).unwrap();
+    std::fs::write(
+        repo.path("clean.url"),
+        "https://x.example/?q=a%2Fb%40c%3Dd\n",
+    )
+    .unwrap();
+    repo.git_ok(&[
+        "add",
+        "-f",
+        "--",
+        "clean.b32",
+        "clean.utf16",
+        "clean.hex",
+        "clean.url",
+    ]);
+    repo.git_ok(&["commit", "-q", "-m", "clean"]);
 }
 
 #[test]

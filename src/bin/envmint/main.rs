@@ -9,6 +9,7 @@ mod hardening;
 mod hooks;
 mod identities;
 mod output;
+mod private_file;
 mod report;
 mod resolve;
 mod sealed;

@@ -83,7 +83,7 @@ pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
     }
 
     if args.staged {
-        return run_staged(ctx, &args, &envs, repo.as_deref(), &root, &cwd);
+        return run_staged(ctx, &args, &manifest, &envs, repo.as_deref(), &root, &cwd);
     }
     let mut findings = Vec::new();
     let loaded = load(ctx, &args.identities, &envs, &mut findings)?;
@@ -95,10 +95,13 @@ pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
         .iter()
         .filter_map(|l| l.doc.as_ref().map(|doc| (l, doc)))
         .flat_map(|(l, doc)| {
-            manifest.secrets_for(&l.env.name).filter_map(move |d| {
-                let v = doc.get(&d.key)?;
+            manifest.secrets_for(&l.env.name).flat_map(move |d| {
+                let v = doc.get(&d.key);
                 let example = l.example.as_ref().and_then(|e| e.get(&d.key));
-                (!envmint::generate::is_placeholder(v) && example != Some(v)).then_some(v)
+                let v = v.filter(|v| !envmint::generate::is_placeholder(v) && example != Some(v));
+                // `base64:{value}`: the key without its prefix is the key.
+                let inner = v.and_then(|v| d.spec.format()?.inner(v));
+                v.into_iter().chain(inner)
             })
         })
         .collect();
@@ -334,6 +337,7 @@ fn summary(counted: Counted, names: &[&str]) -> Result<Exit> {
 fn run_staged(
     ctx: &Context,
     args: &AuditArgs,
+    manifest: &Manifest,
     envs: &[&Environment],
     repo: Option<&Path>,
     root: &Path,
@@ -356,14 +360,22 @@ fn run_staged(
         );
     }
     // Every stored value, not only the declared ones: a copied value is a leak whatever its key.
+    // A declared `format` (`base64:{value}`) adds the value inside it: a copy of the key
+    // without its prefix is the key.
     let values: Vec<&str> = loaded
         .iter()
         .filter_map(|l| l.doc.as_ref().map(|doc| (l, doc)))
         .flat_map(|(l, doc)| {
-            doc.keys().into_iter().filter_map(move |k| {
-                let v = doc.get(k)?;
+            let formats: std::collections::HashMap<&str, _> = manifest
+                .secrets_for(&l.env.name)
+                .filter_map(|d| Some((d.key.as_str(), d.spec.format()?)))
+                .collect();
+            doc.keys().into_iter().flat_map(move |k| {
+                let v = doc.get(k);
                 let example = l.example.as_ref().and_then(|e| e.get(k));
-                (!envmint::generate::is_placeholder(v) && example != Some(v)).then_some(v)
+                let v = v.filter(|v| !envmint::generate::is_placeholder(v) && example != Some(v));
+                let inner = v.and_then(|v| formats.get(k)?.inner(v));
+                v.into_iter().chain(inner)
             })
         })
         .collect();

@@ -64,6 +64,18 @@ fn undecrypted(raw: &[u8], why: &str) -> String {
 fn diff_key(ctx: &mut Context) -> Option<KeyedHash> {
     let dir = git_common_dir(ctx)?.join("envmint");
     let path = dir.join("diff-key");
+    if let Err(why) = private_folder(&dir) {
+        say!(
+            "warning: {}: {why}; the diff key is not used, values show as <hidden>",
+            path.display()
+        );
+        say!(
+            "hint: make it yours and private (chmod 700 {}), or remove it: the next diff makes \
+             a new one",
+            dir.display()
+        );
+        return None;
+    }
     match read_key(&path) {
         Ok(Some(key)) => return Some(key),
         Ok(None) => {}
@@ -114,31 +126,17 @@ fn diff_key(ctx: &mut Context) -> Option<KeyedHash> {
     Some(KeyedHash::with_key(key))
 }
 
-/// The key in `path`: exactly 64 hex digits and a line feed, in a file of the effective user
-/// that no one else may read or write (0600 or stricter), as made. `Ok(None)` when there is
-/// none yet; `Err` says why the file there is not used: a key others can read lets them test
-/// guesses of a short value against its digest in any diff, and one others can write chooses
-/// the digests.
+/// The key in `path`: exactly 64 hex digits and a line feed, in a file checked as the pending
+/// key is ([`crate::private_file::read`]: not a symlink, the effective user's, 0600 or
+/// stricter; its folder is checked by [`private_folder`]). `Ok(None)` when there is none yet; `Err` says why the file there
+/// is not used: a key others can read lets them test guesses of a short value against its
+/// digest in any diff, and one others can write, or a link, chooses the digests.
 fn read_key(path: &Path) -> std::result::Result<Option<KeyedHash>, String> {
-    use std::os::unix::fs::MetadataExt;
-    let (bytes, meta) = match atomic::read_regular_with_metadata(path, 1024) {
-        Ok(Some(read)) => read,
+    let bytes = match crate::private_file::read(path, true, "the diff key") {
+        Ok(Some(bytes)) => bytes,
         Ok(None) => return Ok(None),
         Err(e) => return Err(crate::report::render(&e).message),
     };
-    let euid = rustix::process::geteuid().as_raw();
-    if meta.uid() != euid {
-        return Err(format!(
-            "it belongs to uid {}, not to you (uid {euid})",
-            meta.uid()
-        ));
-    }
-    if meta.mode() & 0o077 != 0 {
-        return Err(format!(
-            "others may read or write it (mode {:04o}, not 0600)",
-            meta.mode() & 0o7777
-        ));
-    }
     let text = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
     let mut key = Zeroizing::new([0u8; 32]);
     if text.len() != 64 || hex::decode_to_slice(text, &mut key[..]).is_err() {
@@ -148,6 +146,34 @@ fn read_key(path: &Path) -> std::result::Result<Option<KeyedHash>, String> {
         ));
     }
     Ok(Some(KeyedHash::with_key(key)))
+}
+
+/// Whether the diff key's folder `dir` may hold it (fine when it does not exist yet: it is
+/// made 0700): not a symlink, the effective user's, not writable by others (who could swap
+/// the key for their own).
+fn private_folder(dir: &Path) -> std::result::Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = match std::fs::symlink_metadata(dir) {
+        Ok(meta) => meta,
+        Err(_) => return Ok(()),
+    };
+    let euid = rustix::process::geteuid().as_raw();
+    if meta.file_type().is_symlink() {
+        return Err(format!(
+            "its folder {} is a symlink: only a folder of your own is trusted",
+            dir.display()
+        ));
+    }
+    if meta.uid() != euid || meta.mode() & 0o022 != 0 {
+        return Err(format!(
+            "its folder {} is another user's, or others may write it (uid {}, mode {:04o}; you \
+             are uid {euid})",
+            dir.display(),
+            meta.uid(),
+            meta.mode() & 0o7777
+        ));
+    }
+    Ok(())
 }
 
 /// The repository's common git folder (shared by its worktrees), as git itself says.

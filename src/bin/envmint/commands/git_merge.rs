@@ -146,6 +146,17 @@ pub fn run(ctx: &Context, args: GitMergeArgs) -> Result<Exit> {
         "envmint: {shown}: merged per key, sealed to {}{detail}",
         crate::output::plural(sealing.recipients.len(), "recipient")
     );
+    if !merged.unrecorded.is_empty() {
+        say!(
+            "warning: {shown}: {} changed on theirs with no new `# envmint:` record ({}):              envmint records every value it sets, so it was changed by `envmint edit`, by hand,              or forged",
+            crate::output::plural(merged.unrecorded.len(), "value"),
+            some(merged.unrecorded.iter().map(String::as_str))
+        );
+        say!(
+            "hint: check who changed it and why (git log -p -- {shown}); if it is not yours              to trust, set it again: envmint set {} KEY",
+            env.map_or("ENV", |e| e.name.as_str())
+        );
+    }
     Ok(Exit::Ok)
 }
 

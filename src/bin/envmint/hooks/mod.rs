@@ -182,45 +182,8 @@ pub fn is_allowed(ctx: &Context, manifest: &Manifest, cwd: &Path) -> Result<bool
 /// The allowance file's text: a missing one is empty; one that is a symlink, another user's,
 /// or writable by others is refused (it decides which commands run as you).
 fn read_allowances(path: &Path) -> Result<String> {
-    let bytes = read_private(path, false, "the hooks allowance file")?;
+    let bytes = crate::private_file::read(path, false, "the hooks allowance file")?;
     Ok(bytes.map_or_else(String::new, |b| String::from_utf8_lossy(&b).into_owned()))
-}
-
-/// A file of the user's envmint folder that decides what runs, or what is trusted, as this
-/// user (the hooks allowance, the pending key): read only when it is a regular file, not a
-/// symlink, owned by this user and not writable by others (`secret`: not readable by them
-/// either). `None` when it does not exist.
-fn read_private(path: &Path, secret: bool, what: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
-    use std::os::unix::fs::MetadataExt;
-    let refused = |reason: String, hint: &str| Error::Refused {
-        path: path.to_path_buf(),
-        reason,
-        hint: Some(hint.into()),
-    };
-    match std::fs::symlink_metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Ok(m) if m.file_type().is_symlink() => {
-            return Err(refused(
-                format!("{what} is a symlink: only a file of your own is trusted"),
-                "replace the link by a regular file of yours (chmod 600), or remove it",
-            ));
-        }
-        _ => {}
-    }
-    let Some((bytes, meta)) = envmint::atomic::read_regular_with_metadata(path, 1024 * 1024)?
-    else {
-        return Ok(None);
-    };
-    let euid = rustix::process::geteuid().as_raw();
-    let mask = if secret { 0o077 } else { 0o022 };
-    if meta.uid() != euid || meta.mode() & mask != 0 {
-        let others = if secret { "read" } else { "write" };
-        return Err(refused(
-            format!("{what} is another user's, or others may {others} it"),
-            "make it yours and private: chmod 600, or remove it",
-        ));
-    }
-    Ok(Some(bytes))
 }
 
 /// The per-user key that binds a pending value to this machine's envmint
@@ -266,7 +229,7 @@ pub fn existing_pending_key(ctx: &Context) -> Result<Option<envmint::secret::Key
 
 /// The pending key in `path` (64 hex digits), `None` when there is none yet.
 fn read_pending_key(path: &Path) -> Result<Option<envmint::secret::KeyedHash>> {
-    let Some(bytes) = read_private(path, true, "the pending-value key")? else {
+    let Some(bytes) = crate::private_file::read(path, true, "the pending-value key")? else {
         return Ok(None);
     };
     let mut key = Zeroizing::new([0u8; 32]);
