@@ -36,26 +36,17 @@ impl EnvStatus<'_> {
     }
 }
 
-pub fn run(ctx: &Context, args: StatusArgs) -> Result<Exit> {
-    let now = crate::resolve::instant(ctx, args.at.as_deref())?;
-    let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = crate::target::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
-    warn_manifest(&manifest, &cwd);
+pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: StatusArgs) -> Result<Exit> {
+    let now = resolved.now(ctx)?;
+    let cwd = resolved.cwd(ctx)?.to_path_buf();
+    let manifest = resolved.manifest(ctx)?;
+    warn_manifest(manifest, &cwd);
     if args.json {
         crate::output::check_stdout()?;
     }
     // Every name is checked before any store is read.
-    let mut envs: Vec<&Environment> = Vec::new();
-    if args.environments.is_empty() {
-        envs.extend(manifest.environments());
-    }
-    for name in &args.environments {
-        let env = manifest.environment(name)?;
-        if !envs.iter().any(|e| e.name == env.name) {
-            envs.push(env);
-        }
-    }
-    let options = crate::identities::store_options(ctx, &envs, &args.identities)?;
+    let (envs, _) = resolved.environments(ctx)?;
+    let options = resolved.store_options(ctx, &envs)?;
     let mut all = Vec::with_capacity(envs.len());
     // Stores whose records are ahead of the clock: rotate refuses them, so --check counts them.
     let mut behind = 0;
@@ -66,7 +57,7 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<Exit> {
         for w in doc.warnings() {
             crate::output::say!("warning: {}:{}: {}", file.display(), w.line, w.message);
         }
-        let rows = status::evaluate_managed(&manifest, env, &doc, now);
+        let rows = status::evaluate_managed(manifest, env, &doc, now);
         if let Err(e) = envmint::plan::clock::check(&doc, now) {
             behind += 1;
             crate::output::say!(
