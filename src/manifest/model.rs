@@ -232,7 +232,12 @@ pub const NUMBER_PLACEHOLDER: &str = "{n}";
 impl Previous {
     /// The default for `key`: one variable, `KEY_PREVIOUS`.
     pub fn default_for(key: &str) -> Previous {
-        Previous::One(format!("{key}_PREVIOUS"))
+        // Without the formatting machinery: every secret of a manifest gets one.
+        const SUFFIX: &str = "_PREVIOUS";
+        let mut name = String::with_capacity(key.len() + SUFFIX.len());
+        name.push_str(key);
+        name.push_str(SUFFIX);
+        Previous::One(name)
     }
 
     /// How many retired values it keeps (1 for [`Previous::One`]).
