@@ -1237,12 +1237,19 @@ fn marker_project(extra: &str) -> (Test, PathBuf) {
 
 /// The MAC this machine's envmint writes on a pending value (the test recomputes it from the
 /// key file, to plant values that pass it and so reach the value check).
-fn pending_mac(config: &Path, env: &str, key: &str, stage: &str, value: &str) -> String {
+fn pending_mac(
+    config: &Path,
+    env: &str,
+    key: &str,
+    stage: &str,
+    generated: &str,
+    value: &str,
+) -> String {
     use hmac::Mac as _;
     let text = fs::read_to_string(config.join("envmint/pending-key")).unwrap();
     let key_bytes = hex::decode(text.trim()).unwrap();
-    let mut message = String::from("envmint pending value v1");
-    for part in [env, key, stage, value] {
+    let mut message = String::from("envmint pending value v2");
+    for part in [env, key, stage, generated, value] {
         message.push_str(&format!("\n{}:{part}", part.len()));
     }
     let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(&key_bytes).unwrap();
@@ -1270,7 +1277,14 @@ fn a_pending_value_this_machine_did_not_write_is_refused_before_any_hook() {
         // A mac made for another key of the same value does not do either.
         format!(
             " mac={}",
-            pending_mac(&config, "production", "OTHER", "pending", planted)
+            pending_mac(
+                &config,
+                "production",
+                "OTHER",
+                "pending",
+                "2026-01-01T00:00:00Z",
+                planted
+            )
         ),
     ];
     let base = fs::read_to_string(t.path(".env")).unwrap();
@@ -1292,6 +1306,7 @@ fn a_pending_value_this_machine_did_not_write_is_refused_before_any_hook() {
         t = out.then();
     }
     // A valid mac over a value no hook may get: refused (65), the hook not run.
+    let now = utc_now();
     for (value, says) in [
         (
             "Planted'Value0123456789abcdefghi",
@@ -1299,10 +1314,13 @@ fn a_pending_value_this_machine_did_not_write_is_refused_before_any_hook() {
         ),
         ("Short1", "does not match its declaration"),
     ] {
-        let mac = pending_mac(&config, "production", "DB_PASSWORD", "set", value);
+        let mac = pending_mac(&config, "production", "DB_PASSWORD", "set", &now, value);
         let setup = t.write(
             ".env",
-            base.clone() + &format!("# envmint: generated=2026-01-01T00:00:00Z stage=set mac={mac}\nDB_PASSWORD_PENDING={value}\n"),
+            base.clone()
+                + &format!(
+                    "# envmint: generated={now} stage=set mac={mac}\nDB_PASSWORD_PENDING={value}\n"
+                ),
         );
         let out = setup
             .args(["rotate", "production", "--key", "DB_PASSWORD"])
@@ -1316,6 +1334,167 @@ fn a_pending_value_this_machine_did_not_write_is_refused_before_any_hook() {
     let out = t
         .args(["rotate", "production", "--key", "DB_PASSWORD", "--abandon"])
         .status(0)
+        .then()
+        .args(["rotate", "production", "--key", "DB_PASSWORD"])
+        .status(0);
+    assert_eq!(out.read("hook-ran"), "set\n");
+    assert!(!out.read(".env").contains("DB_PASSWORD_PENDING"));
+}
+
+/// The current time as records write it (seconds, UTC).
+fn utc_now() -> String {
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// A pending value's `mac=` covers its `generated=` time, and one older than 7 days is not
+/// resumed (77, the hook not run), with the way to finish it by hand: a store restored from an
+/// older commit would otherwise replay a value this machine wrote and finished since.
+/// `status` and `audit` flag it, and a pending value not written here, instead of showing
+/// them as resumable; a fresh one of this machine's stays resumable everywhere.
+#[test]
+fn a_stale_or_foreign_pending_value_is_refused_by_rotate_and_flagged_by_status_and_audit() {
+    let (t, config) = marker_project("");
+    let base = fs::read_to_string(t.path(".env")).unwrap();
+    let value = "StaleValue0123456789abcdefghijkl";
+    let old = "2026-01-01T00:00:00Z";
+    let now = utc_now();
+    let record = |at: &str, mac: &str| {
+        format!("# envmint: generated={at} stage=set mac={mac}\nDB_PASSWORD_PENDING={value}\n")
+    };
+    let stale = record(
+        old,
+        &pending_mac(&config, "production", "DB_PASSWORD", "set", old, value),
+    );
+    // Re-dated to look fresh, under the mac of the old time: not this machine's any more.
+    let redated = record(
+        &now,
+        &pending_mac(&config, "production", "DB_PASSWORD", "set", old, value),
+    );
+    let fresh = record(
+        &now,
+        &pending_mac(&config, "production", "DB_PASSWORD", "set", &now, value),
+    );
+
+    let out = t
+        .write(".env", base.clone() + &stale)
+        .args(["rotate", "production", "--key", "DB_PASSWORD"])
+        .status(77);
+    crate::common::assert_stderr_has(
+        &out,
+        "was generated at 2026-01-01T00:00:00Z, more than 7 days ago",
+    );
+    crate::common::assert_stderr_has(
+        &out,
+        "envmint get production DB_PASSWORD_PENDING | envmint set production DB_PASSWORD",
+    );
+    assert!(!out.exists("hook-ran"), "a hook ran: {}", out.stderr());
+    assert!(!out.stderr().contains(value));
+    let out = out.then().args(["status", "production"]).status(0);
+    crate::common::assert_stderr_has(&out, "more than 7 days ago: rotate refuses to resume it");
+    assert!(
+        out.stdout().contains("too old to resume"),
+        "{}",
+        out.stdout()
+    );
+    assert!(!out.stdout().contains("resumes it"), "{}", out.stdout());
+    let out = out.then().args(["audit", "production"]).status(1);
+    let said = format!("{}{}", out.stdout(), out.stderr());
+    assert!(
+        said.contains(
+            "DB_PASSWORD_PENDING holds a pending value of DB_PASSWORD that was generated here"
+        ),
+        "{said}"
+    );
+    // The way out the hint gives, when it is yours and the service holds it.
+    let out = out
+        .then()
+        .args(["get", "production", "DB_PASSWORD_PENDING"])
+        .status(0);
+    let pending = out.stdout().trim().to_string();
+    assert_eq!(pending, value);
+    let out = out
+        .then()
+        .args(["set", "production", "DB_PASSWORD"])
+        .stdin(&pending)
+        .status(0)
+        .then()
+        .args(["rotate", "production", "--key", "DB_PASSWORD", "--abandon"])
+        .status(0);
+    assert!(!out.exists("hook-ran"));
+    assert!(
+        out.read(".env")
+            .contains(&format!("\nDB_PASSWORD={value}\n")),
+        "{}",
+        out.read(".env")
+    );
+    assert!(!out.read(".env").contains("DB_PASSWORD_PENDING"));
+
+    let out = out
+        .then()
+        .write(".env", base.clone() + &redated)
+        .args(["rotate", "production", "--key", "DB_PASSWORD"])
+        .status(77);
+    crate::common::assert_stderr_has(&out, "was not written by envmint on this machine");
+    let out = out
+        .then()
+        .args(["status", "production", "--json"])
+        .status(0);
+    let rows: serde_json::Value = serde_json::from_str(out.stdout()).unwrap();
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "DB_PASSWORD_PENDING")
+        .unwrap();
+    assert_eq!(row["state"], "pending");
+    assert!(
+        row["problem"]
+            .as_str()
+            .unwrap()
+            .contains("did not write here"),
+        "{row}"
+    );
+    let out = out.then().args(["status", "production"]).status(0);
+    assert!(
+        out.stdout().contains("not written here, not resumable"),
+        "{}",
+        out.stdout()
+    );
+    let out = out.then().args(["audit", "production"]).status(1);
+    let said = format!("{}{}", out.stdout(), out.stderr());
+    assert!(
+        said.contains("that was not written by envmint here"),
+        "{said}"
+    );
+    assert!(said.contains("--key DB_PASSWORD --abandon"), "{said}");
+    // With no pending key at all (a fresh HOME), nothing is resumable either.
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", config.join("elsewhere"))
+        .args(["status", "production"])
+        .status(0);
+    assert!(
+        out.stdout().contains("not written here"),
+        "{}",
+        out.stdout()
+    );
+
+    // This machine's fresh pending value: resumable, and resumed.
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .write(".env", base.clone() + &fresh)
+        .args(["status", "production"])
+        .status(0);
+    assert!(
+        out.stdout().contains("--key DB_PASSWORD resumes it"),
+        "{}",
+        out.stdout()
+    );
+    assert!(!out.stderr().contains("refuses"), "{}", out.stderr());
+    let out = out
         .then()
         .args(["rotate", "production", "--key", "DB_PASSWORD"])
         .status(0);
