@@ -953,6 +953,31 @@ fn apply_runs_reencrypt_and_after_for_the_keys_its_plan_renews() {
         "production: retired after its reencrypt hook succeeded:",
     );
     crate::common::assert_stderr_has(&out, "ENCRYPTION_KEY_PREVIOUS");
+    // --json lists them too, as rotate --json does among its changes.
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args([
+            "plan",
+            "production",
+            "--key",
+            "ENCRYPTION_KEY",
+            "-o",
+            "k2.plan",
+        ])
+        .status(0)
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["apply", "k2.plan", "--allow-hooks", "--json"])
+        .status(0);
+    let report = out.json();
+    let env = &report["environments"][0];
+    assert_eq!(env["result"], "applied", "{report}");
+    let retired = env["retired"].as_array().expect("a retired list");
+    assert_eq!(retired.len(), 1, "{report}");
+    assert_eq!(retired[0]["key"], "ENCRYPTION_KEY_PREVIOUS", "{report}");
+    assert_eq!(retired[0]["previous_of"], "ENCRYPTION_KEY", "{report}");
+    assert!(!out.stdout().contains(&second), "{}", out.stdout());
 }
 
 /// The alternating users recipe of the README: each rotation sets a new password on the user

@@ -30,6 +30,7 @@ use envmint::manifest::{Environment, Source};
 use envmint::path::shown;
 use envmint::plan::edit::check_edits;
 use envmint::plan::file::{self, EnvSecrets, MAX_PLAN_BYTES, SummaryLine};
+use envmint::plan::rotation::Change;
 use envmint::plan::status;
 use envmint::rotation::replay::{self, Done, ReplayError, Replayed};
 use envmint::time::format_timestamp;
@@ -299,18 +300,7 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: ApplyArgs) 
             staged::after_run(ctx, &run, env, &mut stages)?;
         }
     }
-    report(&args, &envs, &done, &summaries, &stages, &cwd)?;
-    // The old keys a successful `reencrypt` retired are gone from the store: say so, as
-    // `rotate`'s summary does (text only: --json has no field for them yet).
-    if !args.json {
-        for (name, dropped) in &retired {
-            crate::output::say!("{name}: retired after its reencrypt hook succeeded:");
-            let width = dropped.iter().map(|c| c.key.len()).max().unwrap_or(0);
-            for c in dropped {
-                crate::output::say!("    {}", crate::changes::change_line(name, c, width, false));
-            }
-        }
-    }
+    report(&args, &envs, &done, &summaries, &stages, &retired, &cwd)?;
     for f in &stages.failures {
         crate::output::say!("error: {}", f.message);
         crate::output::say!("hint: {}", f.hint);
@@ -531,16 +521,29 @@ struct JsonEnv<'a> {
     /// The hooks that ran, in order (present when any did).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     hooks: &'a [staged::StageRun],
+    /// The old keys a successful `reencrypt` hook retired from the store (present when any
+    /// were), as `rotate --json` lists them among its changes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    retired: Vec<crate::changes::JsonChange<'a>>,
 }
 
+/// Says what was applied: per environment its result, the plan's summary, what the stages did,
+/// and (`retired`, per environment name) the old keys a successful `reencrypt` removed.
 fn report(
     args: &ApplyArgs,
     envs: &[&Environment],
     done: &[Done],
     summaries: &[Vec<SummaryLine>],
     stages: &staged::Outcome,
+    retired: &[(&str, Vec<Change>)],
     cwd: &Path,
 ) -> Result<()> {
+    let retired_in = |name: &str| {
+        retired
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(&[][..], |(_, r)| &r[..])
+    };
     if args.json {
         let environments = envs
             .iter()
@@ -557,6 +560,10 @@ fn report(
                         .map(|c| crate::changes::json_change(&env.name, c))
                         .collect(),
                     hooks: s.map_or(&[][..], |s| &s.runs[..]),
+                    retired: retired_in(&env.name)
+                        .iter()
+                        .map(|c| crate::changes::json_change(&env.name, c))
+                        .collect(),
                 }
             })
             .collect();
@@ -594,6 +601,19 @@ fn report(
             crate::output::say!("  set at the service by its hooks, then made current:");
             let width = changes.iter().map(|c| c.key.len()).max().unwrap_or(0);
             for c in changes {
+                crate::output::say!(
+                    "    {}",
+                    crate::changes::change_line(&env.name, c, width, false)
+                );
+            }
+        }
+        // The old keys a successful `reencrypt` retired are gone from the store: said, as
+        // `rotate`'s summary says it.
+        let dropped = retired_in(&env.name);
+        if !dropped.is_empty() {
+            crate::output::say!("{}: retired after its reencrypt hook succeeded:", env.name);
+            let width = dropped.iter().map(|c| c.key.len()).max().unwrap_or(0);
+            for c in dropped {
                 crate::output::say!(
                     "    {}",
                     crate::changes::change_line(&env.name, c, width, false)
