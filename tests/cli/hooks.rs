@@ -1858,6 +1858,44 @@ fn bootstrap_takes_a_missing_hooked_credential_through_its_stages_when_allowed()
     assert!(!text.contains("DB_PASSWORD_PENDING"), "{text}");
     assert!(!out.stderr().contains("note: production: DB_PASSWORD"));
     crate::common::assert_stderr_has(&out, "DB_PASSWORD: set at its service by its hooks");
+
+    // --json: the one document says what the stages did and which hooks ran, never a value.
+    fs::remove_file(out.path(".env")).unwrap();
+    fs::remove_file(out.path("hook-ran")).unwrap();
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["bootstrap", "production", "--allow-hooks", "--json"])
+        .status(0);
+    assert_eq!(out.read("hook-ran"), "set\ntest\nafter\n");
+    let report = out.json();
+    let env = &report["environments"][0];
+    assert_eq!(env["written"], true, "{report}");
+    let staged = env["staged"].as_array().expect("a staged list");
+    assert_eq!(staged.len(), 1, "{report}");
+    assert_eq!(staged[0]["key"], "DB_PASSWORD", "{report}");
+    let stages: Vec<&str> = env["hooks"]
+        .as_array()
+        .expect("a hooks list")
+        .iter()
+        .map(|h| h["stage"].as_str().unwrap())
+        .collect();
+    assert_eq!(stages, ["set", "test", "after"], "{report}");
+    assert!(
+        env["hooks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["status"] == "ok"),
+        "{report}"
+    );
+    let password = value(&out.read(".env"), "DB_PASSWORD").unwrap();
+    assert!(!out.stdout().contains(&password), "{}", out.stdout());
+    assert!(
+        !out.stderr().contains("set at its service by its hooks"),
+        "{}",
+        out.stderr()
+    );
 }
 
 /// A plan that removes a credential's retired value whose overlap ended: `apply` runs its
