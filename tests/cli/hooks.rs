@@ -678,32 +678,54 @@ impl Drop for Redis {
     }
 }
 
-/// (e): Redis ACL dual passwords: `set` adds the new one, both work during the overlap, and
-/// the `retire` hook removes the old one when the overlap ends.
-#[test]
-fn redis_dual_passwords_both_work_during_the_overlap_and_retire_removes_the_old() {
-    let Some(redis) = Redis::start() else { return };
-    let manifest = r#"[environments.production]
+/// docs/hooks.md's Redis recipe for `REDIS_PASSWORD` (its `overlap`; the `test` hook when
+/// `test`), bootstrapped, the store given `REDIS_SOCKET` and then `extra` (lines a forged
+/// store would carry), and `app` set up at `redis` with the store's password: the project, its
+/// config folder (`XDG_CONFIG_HOME`) and that password.
+fn redis_project(
+    redis: &Redis,
+    overlap: &str,
+    test: bool,
+    extra: &str,
+) -> (crate::common::Output, PathBuf, String) {
+    let test = if test {
+        r#"test = 'printf "AUTH app %s\nACL WHOAMI\n" "$ENVMINT_NEW" | redis-cli -s "$REDIS_SOCKET" | grep -qx app'"#
+    } else {
+        ""
+    };
+    let manifest = format!(
+        r#"[environments.production]
 file = ".env"
 
 [secrets.REDIS_PASSWORD]
 kind = "alnum"
 length = 32
 role = "credential"
-overlap = "1h"
+overlap = "{overlap}"
 
 [secrets.REDIS_PASSWORD.hooks]
 set = 'printf "ACL SETUSER app on >%s ~* +@all\n" "$ENVMINT_NEW" | redis-cli -s "$REDIS_SOCKET" | grep -qx OK'
-test = 'printf "AUTH app %s\nACL WHOAMI\n" "$ENVMINT_NEW" | redis-cli -s "$REDIS_SOCKET" | grep -qx app'
+{test}
 retire = 'printf "ACL SETUSER app <%s\n" "$ENVMINT_OLD" | redis-cli -s "$REDIS_SOCKET" | grep -qx OK'
-"#;
-    let (out, config) = bootstrapped(manifest);
+"#
+    );
+    let (out, config) = bootstrapped(&manifest);
     let mut text = out.read(".env");
+    let password = value(&text, "REDIS_PASSWORD").unwrap();
     text.push_str(&format!("REDIS_SOCKET={}\n", redis.socket().display()));
+    text.push_str(extra);
     fs::write(out.path(".env"), &text).unwrap();
-    let first = value(&text, "REDIS_PASSWORD").unwrap();
-    redis.cli(None, &format!("ACL SETUSER app on >{first} ~* +@all\n"));
-    assert!(redis.logs_in(&first));
+    redis.cli(None, &format!("ACL SETUSER app on >{password} ~* +@all\n"));
+    assert!(redis.logs_in(&password));
+    (out, config, password)
+}
+
+/// (e): Redis ACL dual passwords: `set` adds the new one, both work during the overlap, and
+/// the `retire` hook removes the old one when the overlap ends.
+#[test]
+fn redis_dual_passwords_both_work_during_the_overlap_and_retire_removes_the_old() {
+    let Some(redis) = Redis::start() else { return };
+    let (out, config, first) = redis_project(&redis, "1h", true, "");
 
     let out = out
         .then()
@@ -753,35 +775,14 @@ retire = 'printf "ACL SETUSER app <%s\n" "$ENVMINT_OLD" | redis-cli -s "$REDIS_S
 #[test]
 fn a_forged_retired_value_with_a_second_command_line_is_not_handed_to_the_retire_hook() {
     let Some(redis) = Redis::start() else { return };
-    let manifest = r#"[environments.production]
-file = ".env"
-
-[secrets.REDIS_PASSWORD]
-kind = "alnum"
-length = 32
-role = "credential"
-overlap = "1d"
-
-[secrets.REDIS_PASSWORD.hooks]
-set = 'printf "ACL SETUSER app on >%s ~* +@all\n" "$ENVMINT_NEW" | redis-cli -s "$REDIS_SOCKET" | grep -qx OK'
-retire = 'printf "ACL SETUSER app <%s\n" "$ENVMINT_OLD" | redis-cli -s "$REDIS_SOCKET" | grep -qx OK'
-"#;
-    let t = Test::new().write("envmint.toml", manifest);
-    let config = t.path("config");
-    let out = t
-        .env("XDG_CONFIG_HOME", &config)
-        .args(["bootstrap", "production"])
-        .status(0);
-    let mut text = out.read(".env");
-    let current = value(&text, "REDIS_PASSWORD").unwrap();
-    redis.cli(None, &format!("ACL SETUSER app on >{current} ~* +@all\n"));
-    text.push_str(&format!("REDIS_SOCKET={}\n", redis.socket().display()));
-    text.push_str(
+    let (out, config, current) = redis_project(
+        &redis,
+        "1d",
+        false,
         "# envmint: previous-of=REDIS_PASSWORD retired=2026-11-01T00:00:00Z \
          expires=2026-11-02T00:00:00Z\n\
          REDIS_PASSWORD_PREVIOUS=\"x\\nACL SETUSER app on nopass ~* +@all\"\n",
     );
-    fs::write(out.path(".env"), &text).unwrap();
 
     let out = out
         .then()
