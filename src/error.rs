@@ -12,10 +12,11 @@
 //! A new area adds one variant to [`Error`] and one arm to [`Error::exit`].
 //!
 //! An error is data: what went wrong, where, and the values needed to say it (paths, line
-//! numbers, sizes, uids, `io::Error`s). It never carries a secret value. The sentences a user
-//! reads, `error: ...` and the `hint: ...` line, are written by the binary
-//! (`src/bin/envmint/report/`), in one place, as rage's binary adds the advice to its
-//! library's typed errors.
+//! numbers, sizes, uids, `io::Error`s). It never carries a secret value. What went wrong is
+//! each area's `Display` (the `error: ...` line, naming the file and line), with `source()`
+//! where there is a cause, as age's `age/src/error.rs` does; the advice, the `hint: ...` line,
+//! is written by the binary (`src/bin/envmint/report/`), as rage's binary adds its hints to
+//! its library's errors.
 //!
 //! The variants that carry free text ([`Error::Usage`], [`Error::Data`],
 //! [`Error::MissingInput`], [`Error::CantCreate`], [`Error::Entropy`]) are built only by the
@@ -82,6 +83,7 @@ impl Exit {
 /// Every error envmint reports, one variant per area. Each maps to one [`Exit`] code through
 /// [`Error::exit`]; the binary writes its sentences.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Error {
     /// A flag or argument does not make sense (exit 2).
     Usage {
@@ -353,11 +355,10 @@ impl Error {
     }
 }
 
-/// Test builds only: the library's own tests check the messages the library still writes (the
-/// untyped variants) through `to_string()` and `hint()`. The typed areas show as `Debug`; their
-/// sentences are tested where they are written, in the binary's `report.rs`.
-#[cfg(test)]
 impl std::fmt::Display for Error {
+    /// What went wrong, naming the file and line or the flag: the `error:` line without its
+    /// prefix. The advice (`hint:`) is the binary's, or the variant's own `hint` for the
+    /// variants that carry free text.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Error::Usage { message, .. } => f.write_str(message),
@@ -367,31 +368,59 @@ impl std::fmt::Display for Error {
             Error::MissingInput { path, what, .. } => {
                 write!(f, "{}: {what} not found", path.display())
             }
-            Error::CantCreate { path, reason, .. } => {
+            Error::CantCreate { path, reason, .. } | Error::Refused { path, reason, .. } => {
                 write!(f, "{}: {reason}", path.display())
             }
-            other => write!(f, "{other:?}"),
+            Error::Entropy { reason } => {
+                write!(f, "cannot seed the random generator from the OS: {reason}")
+            }
+            Error::File(e) => std::fmt::Display::fmt(e, f),
+            Error::Dotenv(e) => std::fmt::Display::fmt(e, f),
+            Error::Manifest(e) => std::fmt::Display::fmt(e, f),
+            Error::UnknownEnvironment(e) => std::fmt::Display::fmt(e, f),
+            Error::Size(e) => std::fmt::Display::fmt(e, f),
+            Error::Seal(e) => std::fmt::Display::fmt(e, f),
         }
     }
 }
 
-#[cfg(test)]
+impl std::error::Error for Error {
+    /// The area's error this one wraps (its own `source()` goes on to the OS error).
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::File(e) => Some(e),
+            Error::Dotenv(e) => Some(e),
+            Error::Manifest(e) => Some(&**e),
+            Error::UnknownEnvironment(e) => Some(&**e),
+            Error::Size(e) => Some(e),
+            Error::Seal(e) => Some(e),
+            Error::Usage { .. }
+            | Error::Data { .. }
+            | Error::MissingInput { .. }
+            | Error::CantCreate { .. }
+            | Error::Refused { .. }
+            | Error::Entropy { .. } => None,
+        }
+    }
+}
+
 impl Error {
-    /// The hint a variant carries (test builds only; see the `Display` above).
-    pub(crate) fn hint(&self) -> Option<String> {
+    /// The hint a free-text variant carries (`Usage`, `Data`, ...); `None` for the typed areas,
+    /// whose advice the binary writes.
+    pub fn hint(&self) -> Option<&str> {
         match self {
             Error::Usage { hint, .. }
             | Error::Data { hint, .. }
             | Error::MissingInput { hint, .. }
             | Error::CantCreate { hint, .. }
-            | Error::Refused { hint, .. } => hint.clone(),
-            Error::Seal(_) => None,
+            | Error::Refused { hint, .. } => hint.as_deref(),
             Error::File(_)
             | Error::Dotenv(_)
             | Error::Manifest(_)
             | Error::Size(_)
             | Error::UnknownEnvironment(_)
-            | Error::Entropy { .. } => None,
+            | Error::Entropy { .. }
+            | Error::Seal(_) => None,
         }
     }
 }
@@ -468,11 +497,50 @@ mod tests {
     }
 
     #[test]
+    fn area_errors_say_what_and_lead_to_their_cause() {
+        use std::error::Error as _;
+        let denied = Error::reading(
+            Path::new("app/.env"),
+            io::Error::from(io::ErrorKind::PermissionDenied),
+        );
+        assert_eq!(
+            denied.to_string(),
+            "app/.env: cannot read: permission denied"
+        );
+        let file = denied.source().expect("the file area's error");
+        let os = file.source().expect("the OS error");
+        assert_eq!(
+            os.downcast_ref::<io::Error>().map(io::Error::kind),
+            Some(io::ErrorKind::PermissionDenied)
+        );
+        let edit = Error::from(DotenvError {
+            path: "app/.env".into(),
+            problem: DotenvProblem::Edit(crate::dotenv::EditError::KeyMissing { key: "A".into() }),
+        });
+        assert_eq!(edit.to_string(), "app/.env: `A` is not defined");
+        let cause = edit.source().and_then(|e| e.source());
+        assert_eq!(
+            cause.map(ToString::to_string).as_deref(),
+            Some("`A` is not defined")
+        );
+        let manifest = Error::from(ManifestError::new(
+            "envmint.toml",
+            Some(3),
+            ManifestProblem::NoEnvironments,
+        ));
+        assert_eq!(
+            manifest.to_string(),
+            "envmint.toml:3: the manifest declares no environments"
+        );
+        assert!(manifest.source().and_then(|e| e.source()).is_none());
+    }
+
+    #[test]
     fn data_errors_name_file_and_line() {
         let e = Error::data(Location::new("envmint.toml", Some(7)), "unknown kind `hax`")
             .with_hint("use one of: hex, base64");
         assert_eq!(e.to_string(), "envmint.toml:7: unknown kind `hax`");
-        assert_eq!(e.hint().as_deref(), Some("use one of: hex, base64"));
+        assert_eq!(e.hint(), Some("use one of: hex, base64"));
         assert_eq!(e.exit(), Exit::DataErr);
     }
 

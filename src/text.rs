@@ -24,6 +24,30 @@ pub fn line_of_offset(bytes: &[u8], offset: usize) -> usize {
     bytes[..end].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
+/// Public keys shortened for a message (`age1zvky…nujwj`, `ssh-ed25519 AAAA…isGN`): enough to
+/// tell them apart, not a wall of base64.
+pub fn short_keys(keys: &[String]) -> String {
+    keys.iter()
+        .map(|k| short_key(k))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One public key shortened (see [`short_keys`]).
+pub fn short_key(key: &str) -> String {
+    let (kind, body) = match key.split_once(' ') {
+        Some((kind, body)) => (format!("{kind} "), body),
+        None => (String::new(), key),
+    };
+    let chars: Vec<char> = body.chars().filter(|c| c.is_ascii_graphic()).collect();
+    if chars.len() <= 20 {
+        return format!("{kind}{}", chars.iter().collect::<String>());
+    }
+    let head: String = chars[..12].iter().collect();
+    let tail: String = chars[chars.len() - 6..].iter().collect();
+    format!("{kind}{head}…{tail}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

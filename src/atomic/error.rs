@@ -1,6 +1,9 @@
 //! The file area's error: what went wrong reading, creating, locking or replacing a file,
-//! with the operation and the OS error; its exit code is decided in [`crate::error`].
+//! with the operation and the OS error, and its words ([`FileError`]'s `Display`: the path,
+//! the verb of the operation, what the OS or the writer refused). Its exit code is decided in
+//! [`crate::error`]; the advice (`hint:`) is the binary's.
 
+use std::fmt;
 use std::io;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -8,6 +11,7 @@ use std::time::Duration;
 /// What envmint was doing to a file when it failed. The binary turns it into the verb of the
 /// message ("cannot sync the folder"); [`Op::direction`] decides the exit code of an OS error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Op {
     /// Reading an input (a dotenv file, the working folder).
     Read,
@@ -49,6 +53,7 @@ pub enum Op {
 
 /// Which exit codes an OS error during an [`Op`] maps to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Direction {
     /// A missing input is exit 66, a refused one 77, anything else 74.
     Input,
@@ -84,7 +89,10 @@ impl Op {
     }
 }
 
-/// A file that could not be read, created, locked or replaced.
+/// A file that could not be read, created, locked or replaced. `Display` says what and where,
+/// naming the path as it is held (see [`crate::Error::relative_to`]); for an OS error it
+/// includes the OS's words, which [`std::error::Error::source`] also returns, as age's
+/// `DecryptError::Io` does.
 #[derive(Debug)]
 pub struct FileError {
     /// The file (or folder, for a lock or an unwritable folder) the error is about.
@@ -97,6 +105,7 @@ pub struct FileError {
 
 /// What went wrong with a file.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum FileProblem {
     /// The operating system refused; the exit code follows [`Op::direction`].
     Os(io::Error),
@@ -171,8 +180,9 @@ pub enum FileProblem {
     },
 }
 
-/// What a non-regular file is.
+/// What a non-regular file is; `Display` names it ("a FIFO").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FileKind {
     /// A directory.
     Directory,
@@ -199,5 +209,160 @@ impl FileError {
     /// The OS error `source` met during `op` on `path`.
     pub fn os(path: impl Into<PathBuf>, op: Op, source: io::Error) -> Self {
         FileError::new(path, op, FileProblem::Os(source))
+    }
+}
+
+impl Op {
+    /// The verb of "cannot ...": what envmint was doing, in words.
+    pub fn verb(self) -> &'static str {
+        match self {
+            Op::Read | Op::ReadManifest => "read",
+            Op::Inspect => "inspect",
+            Op::OpenFolder | Op::Lock => "lock",
+            Op::Create => "create",
+            Op::Write | Op::WriteStdout => "write",
+            Op::Sync => "sync",
+            Op::SyncFolder => "sync the folder",
+            Op::Replace => "replace",
+            Op::SetMode => "set the mode of",
+            Op::KeepOwner => "keep the owner of",
+            Op::ListXattrs => "list the extended attributes of",
+            Op::ReadXattrs => "read the extended attributes of",
+            Op::KeepXattrs => "keep the extended attributes (ACLs included) of",
+            Op::FollowSymlink => "follow the symlink",
+            Op::Remove => "remove",
+        }
+    }
+}
+
+impl fmt::Display for FileKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FileKind::Directory => "a directory",
+            FileKind::Fifo => "a FIFO",
+            FileKind::Device => "a device",
+            FileKind::Socket => "a socket",
+            FileKind::Other => "not a regular file",
+        })
+    }
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = self.path.display();
+        let manifest = self.op == Op::ReadManifest;
+        match &self.problem {
+            FileProblem::Os(source) => self.fmt_os(f, source),
+            FileProblem::NotRegular { kind } => match (self.op, kind) {
+                (Op::Read | Op::ReadManifest, kind) => write!(
+                    f,
+                    "{path}: not a regular file ({}); envmint reads only regular files",
+                    kind.unwrap_or(FileKind::Other)
+                ),
+                _ => write!(
+                    f,
+                    "{path}: not a regular file; envmint replaces only regular files"
+                ),
+            },
+            FileProblem::TooLarge { size, limit } if self.op == Op::Write => write!(
+                f,
+                "{path}: the new file would be {size} bytes, over envmint's limit of {limit} \
+                 bytes (no envmint command could read it back); nothing was written"
+            ),
+            FileProblem::TooLarge { size, limit } => write!(
+                f,
+                "{path}: the file is {size} bytes, over envmint's limit of {limit} bytes"
+            ),
+            FileProblem::GrewPastLimit { limit } => write!(
+                f,
+                "{path}: the file grew past envmint's limit of {limit} bytes while it was read"
+            ),
+            FileProblem::UntrustedSymlink { owner, euid } => write!(
+                f,
+                "{path}: cannot follow the symlink: it is owned by uid {owner}, neither you \
+                 (uid {euid}) nor root; envmint follows only links you or root own (the \
+                 kernel's protected_symlinks rule)"
+            ),
+            FileProblem::SymlinkNotAFile { points_at } => write!(
+                f,
+                "{path}: the symlink points at {}, not at a file",
+                points_at.display()
+            ),
+            FileProblem::SymlinkLoop if manifest => write!(
+                f,
+                "{path}: a symlink loop (or a chain of more than 40 symlinks), not a file"
+            ),
+            FileProblem::SymlinkLoop => write!(
+                f,
+                "{path}: too many levels of symbolic links (is there a loop?)"
+            ),
+            FileProblem::NotAFileName => write!(f, "{path}: not a file name"),
+            FileProblem::SymlinkKeepsChanging => write!(
+                f,
+                "{path}: a symlink keeps changing while envmint waits to lock it"
+            ),
+            FileProblem::FolderNotWritable { name, source } => write!(
+                f,
+                "{path}: cannot write {name} in this folder: it is not writable ({source})"
+            ),
+            // Any user who can read the folder can hold its lock, so "another envmint process"
+            // would be a guess.
+            FileProblem::Busy { waited } => write!(
+                f,
+                "another process holds the lock on {path} (waited {:.1}s)",
+                waited.as_secs_f64()
+            ),
+            FileProblem::NothingRequested => write!(f, "{path}: nothing to lock"),
+            FileProblem::Outside { target, folder } => write!(
+                f,
+                "{path} leads to {} through a symlink, outside {}; refused: a symlink in the \
+                 repository does not choose where envmint writes secrets",
+                target.display(),
+                folder.display()
+            ),
+            FileProblem::InsideGit { target } => write!(
+                f,
+                "{path} leads into git's folder ({}) through a symlink; refused: envmint never \
+                 writes secrets into .git",
+                target.display()
+            ),
+            FileProblem::TrackedThroughLink { target } => write!(
+                f,
+                "{path} leads through a symlink to {}, which git tracks; refused: the secrets \
+                 written there would go into the next commit",
+                target.display()
+            ),
+        }
+    }
+}
+
+impl FileError {
+    /// Writes an operating-system error met during `self.op`: the verb, and what the OS said.
+    fn fmt_os(&self, f: &mut fmt::Formatter<'_>, source: &io::Error) -> fmt::Result {
+        let path = self.path.display();
+        let kind = source.kind();
+        match self.op.direction() {
+            Direction::Input if kind == io::ErrorKind::NotFound => {
+                write!(f, "{path}: file not found")
+            }
+            Direction::Output | Direction::Ownership if kind == io::ErrorKind::NotFound => write!(
+                f,
+                "{path}: cannot {}: the directory does not exist ({source})",
+                self.op.verb()
+            ),
+            Direction::Ownership if kind == io::ErrorKind::PermissionDenied => {
+                write!(f, "{path}: cannot keep its owner and group: {source}")
+            }
+            _ => write!(f, "{path}: cannot {}: {source}", self.op.verb()),
+        }
+    }
+}
+
+impl std::error::Error for FileError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.problem {
+            FileProblem::Os(source) | FileProblem::FolderNotWritable { source, .. } => Some(source),
+            _ => None,
+        }
     }
 }

@@ -1,12 +1,16 @@
-//! Why an edit to a document was refused.
+//! Why an edit to a document was refused ([`EditError`]), and a dotenv file envmint will not
+//! read or edit ([`DotenvError`]), with their words (`Display`); the advice is the binary's.
 
 use super::UnsafeChar;
+use crate::location::Location;
+use std::fmt;
 use std::path::PathBuf;
 
 /// An edit of a [`Document`](super::Document) (`set`, `replace_value`, `append`, `insert_after`,
-/// `remove`, `set_record`) refused. The document is unchanged. The binary words it (naming keys
-/// and lines, never a value).
+/// `remove`, `set_record`) refused. The document is unchanged. `Display` names keys, never a
+/// value; the line is for the `FILE:LINE:` before it ([`EditError::line`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EditError {
     /// The key is not `[A-Za-z_][A-Za-z0-9_]*`.
     InvalidKey {
@@ -71,6 +75,7 @@ impl EditError {
 }
 
 /// A dotenv file that envmint will not read or edit (exit 65). The file is left as it was.
+/// `Display` reads `FILE:LINE: what`.
 #[derive(Debug)]
 pub struct DotenvError {
     /// The file.
@@ -79,8 +84,9 @@ pub struct DotenvError {
     pub problem: DotenvProblem,
 }
 
-/// What is wrong with a dotenv file.
+/// What is wrong with a dotenv file; `Display` says it without the file and line.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum DotenvProblem {
     /// The bytes are not UTF-8; `line` holds the first bad byte.
     NotUtf8 {
@@ -113,6 +119,91 @@ impl DotenvError {
             }
             DotenvProblem::Edit(e) => e.line(),
             DotenvProblem::IsTheManifest { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for EditError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EditError::InvalidKey { key } if showable(key) => write!(
+                f,
+                "`{key}` is not a valid key: use ASCII letters, digits and `_`, not starting \
+                 with a digit"
+            ),
+            EditError::InvalidKey { key } => write!(
+                f,
+                "a {}-byte key is not valid (not shown: it contains `=`, whitespace or control \
+                 characters, or is long): use ASCII letters, digits and `_`, not starting with \
+                 a digit",
+                key.len()
+            ),
+            EditError::UnsafeValue { key, char } => write!(
+                f,
+                "the value for `{key}` contains {char}, which envmint does not write into \
+                 dotenv files"
+            ),
+            EditError::KeyOnUnparsableLine { key, .. } => write!(
+                f,
+                "`{key}` is on a line envmint cannot read; fix or remove that line first"
+            ),
+            EditError::UnterminatedQuote { .. } => f.write_str(
+                "a quote opened on this line is never closed; envmint will not write after it, \
+                 since a later quote would swallow the new line",
+            ),
+            EditError::KeyMissing { key } => write!(f, "`{key}` is not defined"),
+            EditError::InvalidRecord { key } => write!(
+                f,
+                "the `# envmint:` record for `{key}` holds a line break or control character; \
+                 a record is one comment line"
+            ),
+            EditError::KeyExists { key, line } => {
+                write!(f, "`{key}` already exists (line {line})")
+            }
+        }
+    }
+}
+
+impl std::error::Error for EditError {}
+
+/// Whether a refused key can be shown: one with `=`, whitespace or control characters may be a
+/// whole `KEY=secret` pasted where a name was expected.
+fn showable(key: &str) -> bool {
+    key.len() <= 64
+        && !key
+            .chars()
+            .any(|c| c == '=' || c.is_whitespace() || c.is_control())
+}
+
+impl fmt::Display for DotenvProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DotenvProblem::NotUtf8 { .. } => f.write_str("the file is not valid UTF-8"),
+            DotenvProblem::NotADotenvFile { .. } => f.write_str(
+                "not a dotenv file: no line reads KEY=value, so envmint will not write to it",
+            ),
+            DotenvProblem::Edit(err) => fmt::Display::fmt(err, f),
+            DotenvProblem::IsTheManifest { environment } => write!(
+                f,
+                "the file of [environments.{environment}] is the manifest itself, under another \
+                 name"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for DotenvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let location = Location::new(&self.path, self.line());
+        write!(f, "{location}: {}", self.problem)
+    }
+}
+
+impl std::error::Error for DotenvError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.problem {
+            DotenvProblem::Edit(e) => Some(e),
+            _ => None,
         }
     }
 }

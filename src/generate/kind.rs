@@ -67,6 +67,8 @@ impl fmt::Display for AlphabetError {
     }
 }
 
+impl std::error::Error for AlphabetError {}
+
 fn describe_char(c: char) -> String {
     if c.is_control() || c.is_whitespace() {
         format!("the character U+{:04X}", c as u32)

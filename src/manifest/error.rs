@@ -1,16 +1,19 @@
 //! The manifest area's errors: a manifest missing, untrusted or malformed ([`ManifestError`]
 //! and its [`ManifestProblem`]), and what it refuses in a secret's rotation fields
 //! (`external`, `overlap`, `previous`, `role`: [`RotationProblem`]) and in hooks
-//! ([`HookProblem`]). Data only: the words are the binary's (`report/`), the exit codes
-//! [`crate::error`]'s.
+//! ([`HookProblem`]), with their words (`Display`: `FILE:LINE: what is wrong`). The exit codes
+//! are [`crate::error`]'s; the advice (`hint:`) is the binary's (`report/manifest.rs`).
 
 use crate::generate::SizeUnit;
 use crate::generate::error::SizeInManifest;
+use crate::location::Location;
+use std::fmt;
 use std::path::PathBuf;
 
 /// A refused `external`, `overlap` or `previous` of `[secrets.KEY]`. Names in it are as shown
 /// to users (escaped and cut short).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RotationProblem {
     /// `external` that is not `true` or `false`.
     ExternalNotBoolean {
@@ -107,6 +110,7 @@ pub enum RotationProblem {
 
 /// What a [`RotationProblem::Collision`] name collides with.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Collides {
     /// A declared secret of that name.
     Declared,
@@ -128,6 +132,7 @@ pub struct ManifestError {
 /// What is wrong with a manifest. Names in it (keys, fields, tables) are as shown to users:
 /// cut to 40 characters, control characters escaped.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum ManifestProblem {
     /// `--manifest FILE` names nothing (66).
     NotFound,
@@ -302,6 +307,7 @@ pub enum ManifestProblem {
 
 /// What is wrong with a sealed environment's fields in a manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SealingProblem {
     /// `sealed` without `recipients` or `recipients_file`.
     NoRecipients {
@@ -371,6 +377,7 @@ pub struct UnknownField {
 
 /// What a manifest value should have been.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Expected {
     /// A table.
     Table,
@@ -382,6 +389,7 @@ pub enum Expected {
 
 /// Why an environment's `file` is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FileRefusal {
     /// `file = ""`.
     Empty,
@@ -408,6 +416,7 @@ pub enum FileRefusal {
 
 /// What is wrong with a secret's `environments = [...]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EnvList {
     /// One name in quotes without the brackets (the text, escaped for a TOML string).
     SingleName(String),
@@ -434,6 +443,7 @@ pub enum EnvList {
 
 /// What is wrong with a `mode = "..."`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum BadMode {
     /// A bare number (`mode = 0640` is a syntax error; `mode = 640` gets here).
     Number(String),
@@ -447,6 +457,7 @@ pub enum BadMode {
 
 /// Why a valid octal mode is refused for a secret file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ModeRefusal {
     /// setuid, setgid or sticky.
     SpecialBits,
@@ -460,6 +471,7 @@ pub enum ModeRefusal {
 
 /// Which kind of name a [`ManifestProblem::BadName`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum NameOf {
     /// `[environments.NAME]`.
     Environment,
@@ -469,6 +481,7 @@ pub enum NameOf {
 
 /// The type of a TOML value, for saying what was found instead.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ValueType {
     /// A string.
     Text,
@@ -499,6 +512,7 @@ impl ManifestError {
 
 /// What the manifest refuses in hooks. Names are as shown to users (escaped and cut short).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum HookProblem {
     /// A hook whose secret's role does not run it: `set`, `test`, `retire` and `alternate`
     /// are for a credential, `reencrypt` for an encryption key.
@@ -549,4 +563,409 @@ pub enum HookProblem {
         /// The name.
         name: String,
     },
+}
+
+impl fmt::Display for ValueType {
+    /// What a TOML value is, in words: "a number", "true or false".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ValueType::Text => "text",
+            ValueType::Number => "a number",
+            ValueType::Decimal => "a decimal number",
+            ValueType::Boolean => "true or false",
+            ValueType::Date => "a date",
+            ValueType::List => "a list",
+            ValueType::Table => "a table",
+        })
+    }
+}
+
+impl fmt::Display for ManifestError {
+    /// `FILE:LINE: what is wrong` (or `FILE: ...` when the problem is on no line).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let location = Location::new(&self.path, self.line);
+        write!(f, "{location}: {}", self.problem)
+    }
+}
+
+impl std::error::Error for ManifestError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.problem {
+            ManifestProblem::Size(size) => Some(&size.problem),
+            ManifestProblem::BadAlphabet(e) => Some(e),
+            ManifestProblem::UnsafeAlphabet(c) | ManifestProblem::UnsafeFormat(c) => Some(c),
+            ManifestProblem::BadPeriod { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ManifestProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use ManifestProblem as P;
+        match self {
+            P::NotFound | P::RemovedWhileRead => f.write_str("manifest not found"),
+            P::DanglingSymlink { points_at } => write!(
+                f,
+                "the file this symlink points to ({}) not found",
+                points_at.display()
+            ),
+            P::Untrusted {
+                owner,
+                euid,
+                through_symlink,
+                ..
+            } => {
+                let what = if *through_symlink {
+                    "a symlink to a file owned"
+                } else {
+                    "owned"
+                };
+                write!(
+                    f,
+                    "{what} by uid {owner}, not by you (uid {euid}) or root; envmint does not \
+                     use a manifest another user could have planted"
+                )
+            }
+            P::InsideGit {
+                environment,
+                field,
+                path,
+                target,
+            } => write!(
+                f,
+                "`{field}` of [environments.{environment}] names {} ({} through a symlink), \
+                 inside git's folder; refused: envmint never reads or writes secrets in .git",
+                target.display(),
+                path.display()
+            ),
+            P::Outside {
+                environment,
+                field,
+                path,
+                target,
+                folder,
+            } => {
+                let how = if path == target {
+                    String::new()
+                } else {
+                    format!(" ({} through a symlink)", path.display())
+                };
+                write!(
+                    f,
+                    "`{field}` of [environments.{environment}] names {}{how}, outside the \
+                     manifest's folder {}; refused: a repository does not choose where envmint \
+                     reads and writes secrets",
+                    target.display(),
+                    folder.display()
+                )
+            }
+            P::NotUtf8 => f.write_str("the manifest is not valid UTF-8"),
+            P::Syntax { message } => write!(f, "invalid TOML: {message}"),
+            P::DuplicateKey { key } => write!(f, "`{key}` is declared twice"),
+            P::NoEnvironments => f.write_str("the manifest declares no environments"),
+            P::UnknownField(unknown) => fmt::Display::fmt(unknown, f),
+            P::Size(refused) => fmt::Display::fmt(refused, f),
+            P::WrongType {
+                expected,
+                field,
+                found,
+                ..
+            } => match expected {
+                Expected::Table => write!(f, "{field} must be a table, not {found}"),
+                Expected::Text => write!(f, "{field} must be text in quotes, not {found}"),
+                Expected::WholeNumber => write!(f, "{field} must be a whole number, not {found}"),
+            },
+            P::Negative { field, .. } => write!(f, "{field} cannot be negative"),
+            P::NotWhole { field, literal, .. } => {
+                write!(f, "{field} must be a whole number, not {literal}")
+            }
+            P::BadName {
+                of,
+                name,
+                too_long: Some((length, limit)),
+            } => write!(
+                f,
+                "the {} name `{name}` is {length} characters, over the limit of {limit}",
+                match of {
+                    NameOf::Environment => "environment",
+                    NameOf::Key => "key",
+                }
+            ),
+            P::BadName {
+                of: NameOf::Environment,
+                name,
+                too_long: None,
+            } => write!(f, "invalid environment name `{name}`"),
+            P::BadName {
+                of: NameOf::Key,
+                name,
+                too_long: None,
+            } => write!(f, "invalid key name `{name}`"),
+            P::BadMode(bad) => fmt::Display::fmt(bad, f),
+            P::KindAndAlphabet => f.write_str("give either `kind` or `alphabet`, not both"),
+            // The alphabet's and the character's own words are their Display (kind.rs,
+            // quote.rs), shared with `gen --alphabet`.
+            P::BadAlphabet(e) => write!(f, "bad alphabet: {e}"),
+            P::UnsafeAlphabet(c) => write!(
+                f,
+                "the alphabet has {c}, which no quoting makes safe in every dotenv reader"
+            ),
+            P::BadFormat { count: 0 } => {
+                f.write_str("`format` has no {value} for the generated value")
+            }
+            P::BadFormat { count } => write!(f, "`format` has {count} {{value}}, not one"),
+            P::UnsafeFormat(c) => write!(
+                f,
+                "the format's text has {c}, which no quoting makes safe in every dotenv reader"
+            ),
+            P::SeveralSizes { .. } => f.write_str("give only one of `bytes`, `bits`, `length`"),
+            P::SecretEnvironments(list) => fmt::Display::fmt(list, f),
+            P::BadFile { field, file, why } => match why {
+                FileRefusal::Empty => write!(f, "`{field}` is empty"),
+                FileRefusal::Nul => write!(f, "`{field}` contains a NUL character"),
+                why => write!(f, "`{field} = \"{file}\"` {why}"),
+            },
+            P::Sealing(problem) => fmt::Display::fmt(problem, f),
+            P::Rotation(problem) => fmt::Display::fmt(problem, f),
+            P::Hooks(problem) => fmt::Display::fmt(problem, f),
+            P::UnknownKind { kind, .. } => write!(f, "unknown kind `{kind}`"),
+            P::UnknownTable { name, is_table, .. } => {
+                if *is_table {
+                    write!(f, "unknown table [{name}]")
+                } else {
+                    write!(f, "unknown setting `{name}` at the top of the manifest")
+                }
+            }
+            // The duration parser's reason is the time module's words (src/time.rs).
+            P::BadPeriod { text, error } => match error.reason() {
+                Some(why) => write!(f, "bad duration `{text}`: {why}"),
+                None => write!(f, "bad duration `{text}`"),
+            },
+        }
+    }
+}
+
+impl fmt::Display for FileRefusal {
+    /// What is wrong with a `file = "..."`, after the field: "leaves the manifest's folder".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FileRefusal::Empty => "is empty",
+            FileRefusal::Nul => "contains a NUL character",
+            FileRefusal::Control => "contains a control character",
+            FileRefusal::TooLong { .. } => "is too long for a path",
+            FileRefusal::LeavesFolder => "leaves the manifest's folder",
+            FileRefusal::InsideGit => "is inside .git",
+            FileRefusal::Folder => "names a folder, not a file",
+            FileRefusal::IsManifest => "is the manifest itself",
+        })
+    }
+}
+
+impl fmt::Display for UnknownField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown field `{}` in {}", self.field, self.table)
+    }
+}
+
+impl fmt::Display for UnknownEnvironment {
+    /// The name, where it was looked for, and the names declared there.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown environment `{}`: ", self.shown)?;
+        match &self.declared_in {
+            Some(p) => write!(f, "{}", p.display())?,
+            None => f.write_str("the built-in preset")?,
+        }
+        write!(f, " declares {}", self.declared.join(", "))
+    }
+}
+
+impl std::error::Error for UnknownEnvironment {}
+
+impl fmt::Display for BadMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BadMode::Number(n) => write!(
+                f,
+                "`mode` must be octal digits in quotes, not the number {n}"
+            ),
+            BadMode::WrongType(found) => {
+                write!(f, "`mode` must be octal digits in quotes, not {found}")
+            }
+            BadMode::NotOctal(raw) => write!(f, "`mode = \"{raw}\"` is not an octal file mode"),
+            BadMode::Refused(raw, why) => {
+                let why = match why {
+                    ModeRefusal::SpecialBits => "sets special bits (setuid, setgid or sticky)",
+                    ModeRefusal::OthersReach => "lets other users reach the file",
+                    ModeRefusal::OwnerCannotRead => "does not let the owner read the file",
+                    ModeRefusal::WiderThan0640 => {
+                        "is wider than 0640 (only the owner may write, the group may at most \
+                         read)"
+                    }
+                };
+                write!(f, "`mode = \"{raw}\"` {why}")
+            }
+        }
+    }
+}
+
+impl fmt::Display for EnvList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EnvList::SingleName(_) => f.write_str("`environments` must be a list of names"),
+            EnvList::NotAList(found) => {
+                write!(f, "`environments` must be a list of names, not {found}")
+            }
+            EnvList::Empty => f.write_str("`environments` is empty"),
+            EnvList::EntryNotText => {
+                f.write_str("each entry of `environments` must be a name in quotes")
+            }
+            EnvList::Undeclared { key, name, .. } => {
+                write!(f, "{key} names undeclared environment `{name}`")
+            }
+        }
+    }
+}
+
+impl fmt::Display for SealingProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SealingProblem::NoRecipients { environment } => {
+                write!(f, "sealed environment `{environment}` has no recipients")
+            }
+            SealingProblem::BadRecipient { why } => write!(f, "bad recipient: {why}"),
+            SealingProblem::RecipientsNotAList { found } => {
+                write!(f, "`recipients` must be a list of public keys, not {found}")
+            }
+            SealingProblem::RecipientNotText => {
+                f.write_str("each entry of `recipients` must be a public key in quotes")
+            }
+            SealingProblem::ArmorNotBoolean { found } => {
+                write!(f, "`armor` must be true or false, not {found}")
+            }
+            SealingProblem::WithoutSealed { field, environment } => write!(
+                f,
+                "`{field}` without `sealed` in [environments.{environment}]"
+            ),
+            SealingProblem::SameFile { environment } => write!(
+                f,
+                "`sealed` and `file` of [environments.{environment}] are the same file"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for RotationProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use RotationProblem as R;
+        match self {
+            R::ExternalNotBoolean { found } => {
+                write!(f, "`external` must be true or false, not {found}")
+            }
+            R::ExternalWithShape { key, field } => write!(
+                f,
+                "`{field}` on the external secret {key}: envmint never generates its value"
+            ),
+            R::PreviousForm { found } => write!(
+                f,
+                "`previous` must be a name in quotes or a table, not {found}"
+            ),
+            R::PreviousTable { key, both } => write!(
+                f,
+                "`previous` of {key} gives {} of `numbered`, `list` and `slots`",
+                if *both { "more than one" } else { "none" }
+            ),
+            R::PreviousName { field, name } => {
+                write!(f, "`{field}` makes the invalid variable name `{name}`")
+            }
+            R::Placeholder { pattern, count: 0 } => {
+                write!(f, "`numbered = \"{pattern}\"` has no {{n}} for the number")
+            }
+            R::Placeholder { pattern, count } => {
+                write!(f, "`numbered = \"{pattern}\"` has {count} {{n}}, not one")
+            }
+            R::Keep { keep } => write!(f, "`keep = {keep}` is out of range"),
+            R::SlotsNotAList { found } => {
+                write!(f, "`slots` must be a list of names in quotes, not {found}")
+            }
+            R::SlotsWithKeep => f.write_str(
+                "`slots` takes no `keep` or `separator`: each slot holds one retired value",
+            ),
+            R::EmptySeparator => f.write_str("`separator` is empty"),
+            R::UnsafeSeparator(c) => write!(
+                f,
+                "the separator has {c}, which no quoting makes safe in every dotenv reader"
+            ),
+            R::SeparatorInAlphabet {
+                key,
+                separator,
+                found,
+                kind,
+            } => write!(
+                f,
+                "`separator = \"{separator}\"` of {key}: `{found}` is a character {kind} values \
+                 contain, so the list could not be split back"
+            ),
+            R::UnknownRole { role, .. } => write!(f, "unknown role `{role}`"),
+            R::OverlapOnEncryption { key } => write!(
+                f,
+                "`overlap` on the encryption key {key}: its retired keys are kept until \
+                 `envmint retire`, never dropped by time"
+            ),
+            R::Collision {
+                name,
+                key,
+                with: Collides::Declared,
+            } => write!(
+                f,
+                "{key}'s previous name `{name}` is also a declared secret"
+            ),
+            R::Collision {
+                name,
+                key,
+                with: Collides::PreviousOf(other),
+            } => write!(
+                f,
+                "{key}'s previous name `{name}` is also {other}'s previous name"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for HookProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HookProblem::WrongRole { key, hook, needs } => write!(
+                f,
+                "`{hook}` of {key} runs only for a secret with role = \"{needs}\""
+            ),
+            HookProblem::External { key } => write!(
+                f,
+                "hooks on the external secret {key}: envmint never makes its value"
+            ),
+            HookProblem::WithoutSet { key, hook } => write!(
+                f,
+                "`{hook}` of {key} without a `set` hook: nothing would change the service"
+            ),
+            HookProblem::Nul { hook } => write!(f, "the `{hook}` hook has a NUL character"),
+            HookProblem::Timeout => {
+                f.write_str("`hook_timeout` must be more than 0 and at most 1 day")
+            }
+            HookProblem::AlternateForm => f.write_str(
+                "`alternate` must be { user = \"VAR\", names = [\"USER1\", \"USER2\"] }",
+            ),
+            HookProblem::AlternateUser { key, user } => write!(
+                f,
+                "`alternate` of {key}: `{user}` cannot hold the user name (not a variable name, \
+                 the key itself, or a declared secret)"
+            ),
+            HookProblem::AlternateNames => {
+                f.write_str("`names` of `alternate` must be two different user names")
+            }
+            HookProblem::PendingCollision { key, name } => write!(
+                f,
+                "{name}, where {key} keeps its pending value, is already declared"
+            ),
+        }
+    }
 }

@@ -1,6 +1,9 @@
-//! The seal area's error: what went wrong with a sealed file or a key.
+//! The seal area's error: what went wrong with a sealed file or a key, and its words
+//! (`Display`); the advice is the binary's.
 
 use crate::location::Location;
+use crate::text::short_keys;
+use std::fmt;
 use std::path::PathBuf;
 
 /// What went wrong with a sealed file or a key. Each maps to an exit code in
@@ -9,6 +12,7 @@ use std::path::PathBuf;
 /// Messages name the input (`name`, a path or `<stdin>`), line numbers and public keys, never
 /// a secret key or plaintext.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SealError {
     /// No identity was given or found (exit 77).
     NoIdentity {
@@ -41,6 +45,8 @@ pub enum SealError {
     ExcessiveWork {
         /// The input.
         name: String,
+        /// The highest work factor accepted.
+        limit: u8,
     },
     /// Not an age file, truncated, tampered with, bad armor, trailing data (exit 65).
     Malformed {
@@ -147,7 +153,7 @@ impl SealError {
             SealError::NoMatch { name, .. }
             | SealError::WrongPassphrase { name }
             | SealError::NoPassphrase { name }
-            | SealError::ExcessiveWork { name }
+            | SealError::ExcessiveWork { name, .. }
             | SealError::Malformed { name, .. }
             | SealError::TooLarge { name, .. }
             | SealError::RecipientsChanged { name, .. }
@@ -176,14 +182,131 @@ impl SealError {
     }
 }
 
-#[cfg(test)]
-impl SealError {
-    /// What the library's own tests check: a bad key's location and message (the sentences
-    /// users read are written by the binary's `report.rs`).
-    pub(crate) fn shown(&self) -> String {
+impl fmt::Display for SealError {
+    /// Refusals to decrypt name the file; the keys tried and the file's stanza types are the
+    /// hint's. Never a secret key.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SealError::BadKey { location, message } => format!("{location}: {message}"),
-            other => format!("{other:?}"),
+            SealError::NoIdentity {
+                name: Some(name), ..
+            } => write!(f, "{name}: no identity to decrypt it with"),
+            SealError::NoIdentity { name: None, .. } => f.write_str("no identity to decrypt with"),
+            SealError::NoMatch { name, .. } => {
+                write!(f, "{name}: no identity matches any recipient of the file")
+            }
+            SealError::WrongPassphrase { name } => write!(f, "{name}: wrong passphrase"),
+            SealError::Plugin { name, message, .. } => write!(f, "{name}: {message}"),
+            SealError::NoPassphrase { name } => write!(
+                f,
+                "{name}: a passphrase is needed and there is no terminal to ask on"
+            ),
+            SealError::ExcessiveWork { name, limit } => write!(
+                f,
+                "{name}: the passphrase's scrypt work factor is above {limit}; \
+                 refused rather than computed"
+            ),
+            SealError::Malformed { name, what } => write!(f, "{name}: {what}"),
+            SealError::TooLarge { name, limit } => write!(
+                f,
+                "{name}: larger than {} MiB, the limit for decrypting into memory",
+                limit / (1024 * 1024)
+            ),
+            SealError::BadKey { location, message } => write!(f, "{location}: {message}"),
+            SealError::StoreGone {
+                name,
+                plain,
+                recipients,
+            } => write!(
+                f,
+                "{name} does not exist, but {plain} was unsealed from a sealed store: a new \
+                 store would be sealed to the manifest's {} ({}), whoever the list names now; \
+                 refused",
+                if recipients.len() == 1 {
+                    "1 recipient".to_string()
+                } else {
+                    format!("{} recipients", recipients.len())
+                },
+                short_keys(recipients)
+            ),
+            SealError::RecipientsChanged {
+                name,
+                added,
+                removed,
+            } => {
+                let mut what = Vec::new();
+                if !added.is_empty() {
+                    what.push(format!("adds {}", short_keys(added)));
+                }
+                if !removed.is_empty() {
+                    what.push(format!("removes {}", short_keys(removed)));
+                }
+                write!(
+                    f,
+                    "{name}: the manifest's recipients differ from those pinned in the store: \
+                     it {}; refused",
+                    what.join(" and ")
+                )
+            }
+            SealError::UnpinnedChanged { name, stanzas, now } => write!(
+                f,
+                "{name}: the store has no recipient pin yet, and it is sealed to {} \
+                 recipient(s) ({}) where the manifest lists {} ({}); refused",
+                stanzas.len(),
+                once_each(stanzas).join(", "),
+                now.len(),
+                short_keys(now)
+            ),
+            SealError::LocksOut { name, identities } => write!(
+                f,
+                "{name}: none of the new recipients is an identity that opened the store \
+                 ({}): this write would lock you out; refused",
+                short_keys(identities)
+            ),
+            SealError::UntrustedRecipients {
+                path,
+                owner,
+                euid,
+                mode,
+            } => {
+                let path = path.display();
+                if owner != euid && *owner != 0 {
+                    write!(
+                        f,
+                        "{path}: the recipients file is owned by uid {owner}, not by you (uid \
+                         {euid}) or root; refused, as whoever can change it chooses who can \
+                         read the store"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "{path}: the recipients file is writable by {} (mode {mode:04o}); \
+                         refused, as whoever can change it chooses who can read the store",
+                        if mode & 0o002 != 0 {
+                            "others"
+                        } else {
+                            "its group"
+                        }
+                    )
+                }
+            }
+            SealError::BadPin { name, line } => write!(
+                f,
+                "{name}: line {line} of the store's recipient pin (`# envmint: sealed-to`) is \
+                 not a recipient"
+            ),
         }
     }
+}
+
+impl std::error::Error for SealError {}
+
+/// Items listed once each, in order (a file's stanza types).
+pub fn once_each(items: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for i in items {
+        if !out.contains(i) {
+            out.push(i.clone());
+        }
+    }
+    out
 }

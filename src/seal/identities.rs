@@ -310,7 +310,7 @@ mod tests {
             (format!("{KEY}\nhello\n"), 2),
         ] {
             let e = parse(&text, &loc, "id.txt", &PassphrasePrompt::none()).unwrap_err();
-            let shown = e.shown();
+            let shown = e.to_string();
             assert!(shown.starts_with(&format!("id.txt:{line}: ")), "{shown}");
             assert!(!shown.contains("EGTZVFF"), "{shown}");
             assert_eq!(e.exit(), crate::Exit::DataErr);

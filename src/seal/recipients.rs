@@ -225,7 +225,7 @@ mod tests {
         assert_eq!(parse_file(&text, &loc).unwrap().len(), 2);
         let text = format!("# team\n{AGE}\nnot-a-key\n");
         let e = parse_file(&text, &loc).unwrap_err();
-        assert!(e.shown().starts_with("keys/prod.txt:3: "), "{e:?}");
+        assert!(e.to_string().starts_with("keys/prod.txt:3: "), "{e:?}");
         assert_eq!(e.exit(), crate::Exit::DataErr);
         // A dotenv file given as a recipients file: the line is named, never shown.
         for line in [
@@ -236,13 +236,13 @@ mod tests {
             "age1SECRETnotbech32",
         ] {
             let e = parse_file(&format!("{AGE}\n{line}\n"), &loc).unwrap_err();
-            let shown = e.shown();
+            let shown = e.to_string();
             assert!(shown.starts_with("keys/prod.txt:2: "), "{shown}");
             for word in ["hunter2", "SECRET", "live", "DATABASE"] {
                 assert!(!shown.contains(word), "{line}: {shown}");
             }
         }
         let e = parse_file("# nobody\n", &loc).unwrap_err();
-        assert!(e.shown().contains("no recipient"), "{e:?}");
+        assert!(e.to_string().contains("no recipient"), "{e:?}");
     }
 }

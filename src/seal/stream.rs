@@ -362,9 +362,11 @@ impl<R: Read> Opened<R> {
             age::DecryptError::InvalidMac => {
                 malformed("the header's MAC does not match: the file was tampered with")
             }
-            age::DecryptError::ExcessiveWork { .. } => {
-                SealError::ExcessiveWork { name: name.into() }.into()
+            age::DecryptError::ExcessiveWork { .. } => SealError::ExcessiveWork {
+                name: name.into(),
+                limit: MAX_SCRYPT_WORK_FACTOR,
             }
+            .into(),
             // What the C2SP vectors call "no match": a stanza for one of our keys that does
             // not decrypt is a key mismatch, not damage.
             age::DecryptError::DecryptionFailed => SealError::NoMatch {

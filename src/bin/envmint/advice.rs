@@ -1,13 +1,15 @@
-//! The sentences for a size that does not fit its kind and for a secret under the floor, with
-//! their hints: written once here, worded for the command line (`gen --bytes 8`) or for the
-//! manifest (`bytes = 8`). [`crate::report`] calls them for `Error::Size` and for a manifest's
-//! `ManifestProblem::Size`.
+//! The hints for a size that does not fit its kind and for a secret under the floor, worded
+//! for the command line (`gen --bytes 8`) or for the manifest (`bytes = 8`), and the command
+//! line's own sentences (`--bytes`). A manifest's sentence is the library's
+//! ([`envmint::error::SizeInManifest`]). [`crate::report`] calls [`flag`] for a size given to
+//! `gen` and [`field_hint`] for a manifest's `ManifestProblem::Size`.
 
-use envmint::generate::{MIN_BITS, SizeUnit, Spec, SpecError, format_bits};
+use envmint::error::SizeProblem;
+use envmint::generate::{MIN_BITS, SizeUnit, Spec, SpecError};
 
 /// Where the reader wrote the size, and so how a message names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SizeSyntax {
+enum SizeSyntax {
     /// A command-line flag: `--bytes 16`. A weak secret can be let through with `--allow-weak`.
     Flag,
     /// A field of `envmint.toml`: `` `bytes = 16` ``. No way to let a weak secret through.
@@ -42,9 +44,33 @@ pub struct Advice {
     pub hint: Option<String>,
 }
 
-/// The refusal of a size, worded for `syntax`. A unit that does not fit the kind says which
-/// fits; a zero or too large size has no hint here (the manifest adds its default size).
-pub fn spec(err: &SpecError, syntax: SizeSyntax) -> Advice {
+/// A size given on the command line, in the command line's words (`--bytes`), with its hint.
+/// A manifest's size is said by the library ([`envmint::error::SizeInManifest`]'s `Display`),
+/// with [`field_hint`].
+pub fn flag(problem: &SizeProblem) -> Advice {
+    match problem {
+        SizeProblem::Spec(e) => spec(e, SizeSyntax::Flag),
+        SizeProblem::Weak(s) => weak(s, SizeSyntax::Flag),
+        other => Advice {
+            message: other.to_string(),
+            hint: None,
+        },
+    }
+}
+
+/// The advice for a size refused in a manifest's field, when this module knows one.
+pub fn field_hint(problem: &SizeProblem) -> Option<String> {
+    match problem {
+        SizeProblem::Spec(e) => spec(e, SizeSyntax::Field).hint,
+        SizeProblem::Weak(s) => weak(s, SizeSyntax::Field).hint,
+        _ => None,
+    }
+}
+
+/// The refusal of a size, worded for `syntax` (a field's words are the library's `Display` of
+/// the [`SpecError`]). A unit that does not fit the kind says which fits; a zero or too large
+/// size has no hint here (the manifest adds its default size).
+fn spec(err: &SpecError, syntax: SizeSyntax) -> Advice {
     let (unit, what) = match err {
         SpecError::Mismatch {
             kind,
@@ -52,15 +78,21 @@ pub fn spec(err: &SpecError, syntax: SizeSyntax) -> Advice {
             expected,
         } => {
             // The command line says why: `gen` users meet the two families there first.
-            let why = match (syntax, expected) {
-                (SizeSyntax::Field, _) => "",
-                (SizeSyntax::Flag, SizeUnit::Bytes) => {
-                    ", a byte kind: its size is the number of random bytes"
-                }
-                (SizeSyntax::Flag, _) => ", an alphabet kind: its size is the number of characters",
+            let message = match (syntax, expected) {
+                (SizeSyntax::Field, _) => err.to_string(),
+                (SizeSyntax::Flag, SizeUnit::Bytes) => format!(
+                    "{} does not apply to {kind}, a byte kind: its size is the number of \
+                     random bytes",
+                    syntax.unit(*given)
+                ),
+                (SizeSyntax::Flag, _) => format!(
+                    "{} does not apply to {kind}, an alphabet kind: its size is the number of \
+                     characters",
+                    syntax.unit(*given)
+                ),
             };
             return Advice {
-                message: format!("{} does not apply to {kind}{why}", syntax.unit(*given)),
+                message,
                 hint: Some(format!(
                     "use {} or {}",
                     syntax.setting(*expected, "N"),
@@ -68,11 +100,7 @@ pub fn spec(err: &SpecError, syntax: SizeSyntax) -> Advice {
                 )),
             };
         }
-        SpecError::Zero(unit) => (unit, format!("{} must be at least 1", unit.name())),
-        SpecError::TooLarge { unit, max } => (
-            unit,
-            format!("{} is too large (at most {max})", unit.name()),
-        ),
+        SpecError::Zero(unit) | SpecError::TooLarge { unit, .. } => (unit, err.to_string()),
     };
     Advice {
         message: match syntax {
@@ -84,24 +112,17 @@ pub fn spec(err: &SpecError, syntax: SizeSyntax) -> Advice {
 }
 
 /// Why `spec` is refused under [`MIN_BITS`] (call it when [`Spec::is_weak`]), and the smallest
-/// size that is not. `key` names the declared secret in a manifest; without one the spec
-/// describes itself (`hex of 8 bytes`).
-pub fn weak(spec: &Spec, key: Option<&str>, syntax: SizeSyntax) -> Advice {
-    let subject = match key {
-        Some(key) => key.to_string(),
-        None => format!("{} of {}", spec.kind().name(), spec.size_text()),
-    };
+/// size that is not. The message is the library's (the spec describes itself: `hex of 8
+/// bytes`).
+fn weak(spec: &Spec, syntax: SizeSyntax) -> Advice {
     let enough = syntax.setting(spec.kind().native_unit(), spec.min_strong_amount());
     let bits = syntax.setting(SizeUnit::Bits, MIN_BITS);
     Advice {
-        message: format!(
-            "{subject} has {} bits of entropy, under the {MIN_BITS}-bit floor",
-            format_bits(spec.bits())
-        ),
+        message: SizeProblem::Weak(spec.clone()).to_string(),
         hint: Some(match syntax {
             SizeSyntax::Flag => format!(
                 "use {enough} or more (or {bits}), or pass --allow-weak if a legacy system \
-                     needs it"
+                 needs it"
             ),
             SizeSyntax::Field => format!("use {enough} or more, or {bits}"),
         }),
@@ -118,8 +139,8 @@ mod tests {
         Spec::new(kind, Some(Size { unit, amount })).unwrap()
     }
 
-    fn mismatch(kind: Kind, unit: SizeUnit) -> SpecError {
-        Spec::new(kind, Some(Size { unit, amount: 10 })).unwrap_err()
+    fn mismatch(kind: Kind, unit: SizeUnit) -> SizeProblem {
+        SizeProblem::Spec(Spec::new(kind, Some(Size { unit, amount: 10 })).unwrap_err())
     }
 
     fn advice(message: &str, hint: Option<&str>) -> Advice {
@@ -133,7 +154,7 @@ mod tests {
     fn a_unit_that_does_not_fit_is_named_as_written() {
         let hex = mismatch(Kind::Hex, SizeUnit::Length);
         assert_eq!(
-            spec(&hex, SizeSyntax::Flag),
+            flag(&hex),
             advice(
                 "--length does not apply to hex, a byte kind: its size is the number of \
                  random bytes",
@@ -141,15 +162,12 @@ mod tests {
             )
         );
         assert_eq!(
-            spec(&hex, SizeSyntax::Field),
-            advice(
-                "`length` does not apply to hex",
-                Some("use `bytes = N` or `bits = N`")
-            )
+            field_hint(&hex).as_deref(),
+            Some("use `bytes = N` or `bits = N`")
         );
         let alnum = mismatch(Kind::Alnum, SizeUnit::Bytes);
         assert_eq!(
-            spec(&alnum, SizeSyntax::Flag),
+            flag(&alnum),
             advice(
                 "--bytes does not apply to alnum, an alphabet kind: its size is the number of \
                  characters",
@@ -157,37 +175,34 @@ mod tests {
             )
         );
         assert_eq!(
-            spec(&alnum, SizeSyntax::Field).hint.as_deref(),
+            field_hint(&alnum).as_deref(),
             Some("use `length = N` or `bits = N`")
         );
     }
 
     #[test]
     fn zero_and_too_large_have_no_hint_of_their_own() {
-        let zero = SpecError::Zero(SizeUnit::Bytes);
+        let zero = SizeProblem::Spec(SpecError::Zero(SizeUnit::Bytes));
         assert_eq!(
-            spec(&zero, SizeSyntax::Flag),
+            flag(&zero),
             advice("--bytes: bytes must be at least 1", None)
         );
-        assert_eq!(
-            spec(&zero, SizeSyntax::Field),
-            advice("bytes must be at least 1", None)
-        );
-        let large = SpecError::TooLarge {
+        assert_eq!(field_hint(&zero), None);
+        let large = SizeProblem::Spec(SpecError::TooLarge {
             unit: SizeUnit::Bits,
             max: 8,
-        };
+        });
         assert_eq!(
-            spec(&large, SizeSyntax::Flag).message,
+            flag(&large).message,
             "--bits: bits is too large (at most 8)"
         );
     }
 
     #[test]
     fn weak_secrets_name_the_floor_and_the_smallest_strong_size() {
-        let hex = spec_of(Kind::Hex, SizeUnit::Bytes, 8);
+        let hex = SizeProblem::Weak(spec_of(Kind::Hex, SizeUnit::Bytes, 8));
         assert_eq!(
-            weak(&hex, None, SizeSyntax::Flag),
+            flag(&hex),
             advice(
                 "hex of 8 bytes has 64 bits of entropy, under the 128-bit floor",
                 Some(
@@ -196,22 +211,10 @@ mod tests {
                 )
             )
         );
-        let alnum = spec_of(Kind::Alnum, SizeUnit::Length, 21);
+        let alnum = SizeProblem::Weak(spec_of(Kind::Alnum, SizeUnit::Length, 21));
         assert_eq!(
-            weak(&alnum, Some("DB"), SizeSyntax::Field),
-            advice(
-                "DB has 125.03 bits of entropy, under the 128-bit floor",
-                Some("use `length = 22` or more, or `bits = 128`")
-            )
-        );
-        assert!(
-            weak(
-                &spec_of(Kind::Hex, SizeUnit::Bytes, 1),
-                None,
-                SizeSyntax::Flag
-            )
-            .message
-            .starts_with("hex of 1 byte has 8 bits")
+            field_hint(&alnum).as_deref(),
+            Some("use `length = 22` or more, or `bits = 128`")
         );
     }
 

@@ -144,9 +144,10 @@ pub fn check_key(key: &str) -> Result<()> {
     if envmint::dotenv::is_valid_key(key) {
         return Ok(());
     }
-    let message = crate::report::dotenv::edit(&EditError::InvalidKey {
+    let message = EditError::InvalidKey {
         key: key.to_owned(),
-    });
+    }
+    .to_string();
     Err(Error::usage(message).with_hint("the value is never an argument: it is read from stdin"))
 }
 

@@ -18,8 +18,8 @@ use envmint::{Error, Exit, Result};
 use crate::cli::RekeyArgs;
 use crate::context::Context;
 use crate::output::say;
-use crate::report::short_keys;
 use envmint::path::shown;
+use envmint::text::short_keys;
 
 /// Runs `envmint rekey`.
 pub fn run(ctx: &Context, args: RekeyArgs) -> Result<Exit> {

@@ -1,11 +1,11 @@
-//! The sentences users read when something fails: `error: ...` and the `hint: ...` line.
+//! The advice users read when something fails: the `hint: ...` line below `error: ...`.
 //!
-//! This is the one place they are written. The library returns typed errors (what went wrong,
-//! with the paths, sizes and uids needed to say it); this folder turns each into words and adds
-//! the advice, as rage's binary does for its library's errors: one file per area (`file`,
-//! `manifest`, `dotenv`, `seal`, `rotation`), and here [`render`], which picks the area. Variants that still carry a
-//! message written elsewhere (`Usage`, `Data`, `MissingInput`, `CantCreate`: the binary's own
-//! and the manifest's unknown environment) are printed as they come.
+//! What went wrong is the library's words: each area's error has a `Display` (the `error:`
+//! line, naming the file and line). This folder adds the advice, as rage's binary adds hints
+//! to age's errors: one file per area (`file`, `manifest`, `dotenv`, `seal`, `rotation`), and
+//! here [`render`], which picks the area. Two framings are the binary's own: a size given on
+//! the command line is said with its flag (`--bytes`, [`crate::advice`]), and the variants that
+//! carry free text (`Usage`, `Data`, ...) bring their own hint.
 
 pub mod dotenv;
 mod file;
@@ -13,10 +13,7 @@ mod manifest;
 pub mod rotation;
 mod seal;
 
-use crate::advice::SizeSyntax;
 use envmint::Error;
-use manifest::size;
-use manifest::unknown_environment;
 
 /// What the user reads for one error: the `error:` line and, when a fix is known, the
 /// `hint:` line (both without their prefixes).
@@ -28,72 +25,28 @@ pub struct Rendered {
     pub hint: Option<String>,
 }
 
-/// Writes `err` in words.
+/// Writes `err` in words: the library's message and the binary's advice.
 pub fn render(err: &Error) -> Rendered {
-    let (message, hint) = match err {
-        Error::Usage { message, hint } => (message.clone(), hint.clone()),
-        Error::Data {
-            location,
-            message,
-            hint,
-        } => (format!("{location}: {message}"), hint.clone()),
-        Error::MissingInput { path, what, hint } => (
-            format!("{}: {what} not found", path.display()),
-            hint.clone(),
-        ),
-        Error::CantCreate { path, reason, hint } | Error::Refused { path, reason, hint } => {
-            (format!("{}: {reason}", path.display()), hint.clone())
-        }
-        Error::Seal(e) => seal::seal(e),
-        Error::Entropy { reason } => (
-            format!("cannot seed the random generator from the OS: {reason}"),
-            None,
-        ),
-        Error::File(e) => return file::file(e),
-        Error::Dotenv(e) => return dotenv::dotenv(e),
-        Error::Manifest(e) => return manifest::manifest(e),
-        Error::UnknownEnvironment(u) => unknown_environment(u),
+    let hint = match err {
+        // The command line says a size with its flag, not as a manifest's field.
         Error::Size(problem) => {
-            let said = size(problem, None, SizeSyntax::Flag);
-            (said.message, said.hint)
+            let said = crate::advice::flag(problem);
+            return Rendered {
+                message: said.message,
+                hint: said.hint,
+            };
         }
+        Error::File(e) => file::hint(e),
+        Error::Dotenv(e) => dotenv::hint(e),
+        Error::Manifest(e) => manifest::hint(e),
+        Error::UnknownEnvironment(u) => Some(manifest::unknown_environment_hint(u)),
+        Error::Seal(e) => seal::hint(e),
+        other => other.hint().map(str::to_string),
     };
-    Rendered { message, hint }
-}
-
-/// Public keys shortened for a message (`age1zvky…nujwj`, `ssh-ed25519 AAAA…isGN`): enough to
-/// tell them apart, not a wall of base64.
-pub fn short_keys(keys: &[String]) -> String {
-    keys.iter()
-        .map(|k| short_key(k))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// One public key shortened (see [`short_keys`]).
-pub fn short_key(key: &str) -> String {
-    let (kind, body) = match key.split_once(' ') {
-        Some((kind, body)) => (format!("{kind} "), body),
-        None => (String::new(), key),
-    };
-    let chars: Vec<char> = body.chars().filter(|c| c.is_ascii_graphic()).collect();
-    if chars.len() <= 20 {
-        return format!("{kind}{}", chars.iter().collect::<String>());
+    Rendered {
+        message: err.to_string(),
+        hint,
     }
-    let head: String = chars[..12].iter().collect();
-    let tail: String = chars[chars.len() - 6..].iter().collect();
-    format!("{kind}{head}…{tail}")
-}
-
-/// Stanza types listed once each, in order.
-fn once_each(items: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for i in items {
-        if !out.contains(i) {
-            out.push(i.clone());
-        }
-    }
-    out
 }
 
 #[cfg(test)]

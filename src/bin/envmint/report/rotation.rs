@@ -1,8 +1,7 @@
 //! A rotation's errors in the binary's words: a `--key` not declared, a store whose records are
-//! ahead of the clock, a value that cannot be kept in a list, a full keyring; and a manifest's
-//! refused rotation fields (`external`, `overlap`, `previous`, `role`).
+//! ahead of the clock, a value that cannot be kept in a list, a full keyring; and the advice for
+//! a manifest's refused rotation fields (`external`, `overlap`, `previous`, `role`).
 
-use super::manifest::value_words;
 use envmint::Error;
 use envmint::manifest::Environment;
 use envmint::plan::rotation::RotationError;
@@ -69,126 +68,52 @@ pub fn session_error(envs: &[&Environment], err: SessionError) -> Error {
     }
 }
 
-pub(super) fn rotation(problem: &envmint::manifest::RotationProblem) -> (String, Option<String>) {
-    use envmint::manifest::{Collides, MAX_KEEP, RotationProblem as R};
+/// The advice for a manifest's refused rotation field (`external`, `overlap`, `previous`,
+/// `role`); what is wrong is the library's words.
+pub(super) fn rotation_hint(problem: &envmint::manifest::RotationProblem) -> Option<String> {
+    use envmint::manifest::{MAX_KEEP, RotationProblem as R};
     const FORMS: &str = "previous = \"KEY_PREVIOUS\", previous = { numbered = \"KEY_{n}\", \
                          keep = 2 }, previous = { list = \"KEY_PREVIOUS\", separator = \",\", \
                          keep = 2 } or previous = { slots = [\"KEY_2\", \"KEY_1\"] }";
-    match problem {
-        R::ExternalNotBoolean { found } => (
-            format!(
-                "`external` must be true or false, not {}",
-                value_words(*found)
-            ),
-            Some("e.g. external = true, without quotes".into()),
+    Some(match problem {
+        R::ExternalNotBoolean { .. } => "e.g. external = true, without quotes".into(),
+        R::ExternalWithShape { key, field } => format!(
+            "remove `{field}` (its value comes from its provider through `envmint set ENV \
+             {key}`), or remove `external = true` to have envmint generate it"
         ),
-        R::ExternalWithShape { key, field } => (
-            format!("`{field}` on the external secret {key}: envmint never generates its value"),
-            Some(format!(
-                "remove `{field}` (its value comes from its provider through `envmint set ENV \
-                 {key}`), or remove `external = true` to have envmint generate it"
-            )),
+        R::PreviousForm { .. } | R::PreviousTable { .. } => format!("write {FORMS}"),
+        R::PreviousName { .. } => {
+            "names are letters, digits and `_`, not starting with a digit".into()
+        }
+        R::Placeholder { .. } => {
+            "put {n} once where the number goes, e.g. numbered = \"AUTH_SECRET_{n}\"".into()
+        }
+        R::Keep { .. } => format!("keep 1 to {MAX_KEEP} retired values, e.g. keep = 2"),
+        R::SlotsNotAList { .. } => {
+            "e.g. slots = [\"AUTH_SECRET_2\", \"AUTH_SECRET_1\", \"AUTH_SECRET\"]".into()
+        }
+        R::SlotsWithKeep => "list as many names as values to keep, newest first".into(),
+        R::EmptySeparator => "give the character the app splits on, e.g. separator = \",\"".into(),
+        R::UnsafeSeparator(_) => "use a punctuation character such as , or ; or |".into(),
+        R::SeparatorInAlphabet { key, kind, .. } => format!(
+            "pick a separator {kind} never produces (e.g. , or ; for hex, base64url and alnum), \
+             or another kind for {key}"
         ),
-        R::PreviousForm { found } => (
-            format!(
-                "`previous` must be a name in quotes or a table, not {}",
-                value_words(*found)
-            ),
-            Some(format!("write {FORMS}")),
+        R::UnknownRole { did_you_mean, .. } => match did_you_mean {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => "a role is \"signing\" (the default: session and JWT keys), \
+                     \"encryption\" (data at rest) or \"credential\" (a password another \
+                     service checks)"
+                .into(),
+        },
+        R::OverlapOnEncryption { key } => format!(
+            "remove `overlap` from [secrets.{key}], or make it role = \"signing\" if it only \
+             signs"
         ),
-        R::PreviousTable { key, both } => (
-            if *both {
-                format!("`previous` of {key} gives more than one of `numbered`, `list` and `slots`")
-            } else {
-                format!("`previous` of {key} gives none of `numbered`, `list` and `slots`")
-            },
-            Some(format!("write {FORMS}")),
+        R::Collision { key, .. } => format!(
+            "give {key} its own name, e.g. previous = \"{key}_PREVIOUS\" (one variable holds \
+             one secret's retired values)"
         ),
-        R::PreviousName { field, name } => (
-            format!("`{field}` makes the invalid variable name `{name}`"),
-            Some("names are letters, digits and `_`, not starting with a digit".into()),
-        ),
-        R::Placeholder { pattern, count } => (
-            if *count == 0 {
-                format!("`numbered = \"{pattern}\"` has no {{n}} for the number")
-            } else {
-                format!("`numbered = \"{pattern}\"` has {count} {{n}}, not one")
-            },
-            Some("put {n} once where the number goes, e.g. numbered = \"AUTH_SECRET_{n}\"".into()),
-        ),
-        R::Keep { keep } => (
-            format!("`keep = {keep}` is out of range"),
-            Some(format!(
-                "keep 1 to {MAX_KEEP} retired values, e.g. keep = 2"
-            )),
-        ),
-        R::SlotsNotAList { found } => (
-            format!(
-                "`slots` must be a list of names in quotes, not {}",
-                value_words(*found)
-            ),
-            Some("e.g. slots = [\"AUTH_SECRET_2\", \"AUTH_SECRET_1\", \"AUTH_SECRET\"]".into()),
-        ),
-        R::SlotsWithKeep => (
-            "`slots` takes no `keep` or `separator`: each slot holds one retired value".into(),
-            Some("list as many names as values to keep, newest first".into()),
-        ),
-        R::EmptySeparator => (
-            "`separator` is empty".into(),
-            Some("give the character the app splits on, e.g. separator = \",\"".into()),
-        ),
-        R::UnsafeSeparator(c) => (
-            format!("the separator has {c}, which no quoting makes safe in every dotenv reader"),
-            Some("use a punctuation character such as , or ; or |".into()),
-        ),
-        R::SeparatorInAlphabet {
-            key,
-            separator,
-            found,
-            kind,
-        } => (
-            format!(
-                "`separator = \"{separator}\"` of {key}: `{found}` is a character {kind} values \
-                 contain, so the list could not be split back"
-            ),
-            Some(format!(
-                "pick a separator {kind} never produces (e.g. , or ; for hex, base64url and \
-                 alnum), or another kind for {key}"
-            )),
-        ),
-        R::UnknownRole { role, did_you_mean } => (
-            format!("unknown role `{role}`"),
-            Some(match did_you_mean {
-                Some(close) => format!("did you mean `{close}`?"),
-                None => "a role is \"signing\" (the default: session and JWT keys), \
-                         \"encryption\" (data at rest) or \"credential\" (a password another \
-                         service checks)"
-                    .into(),
-            }),
-        ),
-        R::OverlapOnEncryption { key } => (
-            format!(
-                "`overlap` on the encryption key {key}: its retired keys are kept until \
-                 `envmint retire`, never dropped by time"
-            ),
-            Some(format!(
-                "remove `overlap` from [secrets.{key}], or make it role = \"signing\" if \
-                 it only signs"
-            )),
-        ),
-        R::Collision { name, key, with } => (
-            match with {
-                Collides::Declared => {
-                    format!("{key}'s previous name `{name}` is also a declared secret")
-                }
-                Collides::PreviousOf(other) => {
-                    format!("{key}'s previous name `{name}` is also {other}'s previous name")
-                }
-            },
-            Some(format!(
-                "give {key} its own name, e.g. previous = \"{key}_PREVIOUS\" (one variable \
-                 holds one secret's retired values)"
-            )),
-        ),
-    }
+        _ => return None,
+    })
 }
