@@ -911,18 +911,13 @@ fn apply_runs_reencrypt_and_after_for_the_keys_its_plan_renews() {
                     \"$ENVMINT_NEW\" > reencrypted'\n";
     let (out, config) = bootstrapped(manifest);
     let first = value(&out.read(".env"), "ENCRYPTION_KEY").unwrap();
-    let out = out
-        .then()
-        .env("XDG_CONFIG_HOME", &config)
-        .args([
-            "plan",
-            "production",
-            "--key",
-            "ENCRYPTION_KEY",
-            "-o",
-            "k.plan",
-        ])
-        .status(0);
+    let plan = |out: crate::common::Output, file: &str| {
+        out.then()
+            .env("XDG_CONFIG_HOME", &config)
+            .args(["plan", "production", "--key", "ENCRYPTION_KEY", "-o", file])
+            .status(0)
+    };
+    let out = plan(out, "k.plan");
     let before = out.read(".env");
     let refused = out
         .then()
@@ -955,18 +950,7 @@ fn apply_runs_reencrypt_and_after_for_the_keys_its_plan_renews() {
     );
     crate::common::assert_stderr_has(&out, "ENCRYPTION_KEY_PREVIOUS");
     // --json lists them too, as rotate --json does among its changes.
-    let out = out
-        .then()
-        .env("XDG_CONFIG_HOME", &config)
-        .args([
-            "plan",
-            "production",
-            "--key",
-            "ENCRYPTION_KEY",
-            "-o",
-            "k2.plan",
-        ])
-        .status(0)
+    let out = plan(out, "k2.plan")
         .then()
         .env("XDG_CONFIG_HOME", &config)
         .args(["apply", "k2.plan", "--allow-hooks", "--json"])

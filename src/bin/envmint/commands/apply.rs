@@ -301,15 +301,7 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: ApplyArgs) 
         }
     }
     report(&args, &envs, &done, &summaries, &stages, &retired, &cwd)?;
-    for f in &stages.failures {
-        crate::output::say!("error: {}", f.message);
-        crate::output::say!("hint: {}", f.hint);
-    }
-    if stages.failures.is_empty() {
-        Ok(Exit::Ok)
-    } else {
-        Ok(Exit::Problems)
-    }
+    Ok(stages.say_failures(Exit::Ok))
 }
 
 /// Runs the `retire` hooks of the expired retired values the plan's edits touch

@@ -175,20 +175,12 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
         None if args.json => {
             let stages = stage_missing(ctx, global, &manifest, &envs, &open, &cwd, true)?;
             let exit = report(&args, global, &manifest, &outcomes, Some(&stages), &cwd)?;
-            Ok(if stages.failures.is_empty() {
-                exit
-            } else {
-                Exit::Problems
-            })
+            Ok(stages.say_failures(exit))
         }
         None => {
             let exit = report(&args, global, &manifest, &outcomes, None, &cwd)?;
             let stages = stage_missing(ctx, global, &manifest, &envs, &open, &cwd, false)?;
-            Ok(if stages.failures.is_empty() {
-                exit
-            } else {
-                Exit::Problems
-            })
+            Ok(stages.say_failures(exit))
         }
         Some(error) if args.json => {
             report(&args, global, &manifest, &outcomes, None, &cwd)?;
@@ -307,7 +299,8 @@ fn note_hooked(manifest: &Manifest, outcomes: &[EnvOutcome<'_>]) {
 /// With `--allow-hooks`, once the other keys are written: each missing credential with a
 /// `set` hook goes through the stages as `rotate` takes it (pending value written, set at its
 /// service, tested, then current). Returns what the stages did, per environment, and the
-/// hooks that failed (their errors said); `json`: the summary lines are left to the JSON.
+/// hooks that failed (for [`crate::hooks::staged::Outcome::say_failures`]); `json`: the
+/// summary lines are left to the JSON.
 fn stage_missing(
     ctx: &mut Context,
     global: &Global,
@@ -348,10 +341,6 @@ fn stage_missing(
                     c.key
                 );
             }
-        }
-        for f in &out.failures {
-            crate::output::say!("error: {}", f.message);
-            crate::output::say!("hint: {}", f.hint);
         }
         all.envs.extend(out.envs);
         all.failures.extend(out.failures);

@@ -15,7 +15,7 @@ use envmint::manifest::{Environment, Manifest, SecretDecl, pending_name};
 use envmint::plan::record::Stage;
 use envmint::plan::rotation::{Change, Reason, Selection};
 use envmint::secret::Secret;
-use envmint::{Error, Result, store};
+use envmint::{Error, Exit, Result, store};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
@@ -76,6 +76,21 @@ impl Outcome {
     /// The stages of environment `name`.
     pub fn of(&self, name: &str) -> Option<&EnvStages> {
         self.envs.iter().find(|e| e.environment == name)
+    }
+
+    /// Says each failed hook (`error:` naming the stage, key and status, `hint:` how to
+    /// resume), once the run did what it could; exit 1 when one failed, as for a check that
+    /// found problems, else `ok`.
+    pub fn say_failures(&self, ok: Exit) -> Exit {
+        for f in &self.failures {
+            say!("error: {}", f.message);
+            say!("hint: {}", f.hint);
+        }
+        if self.failures.is_empty() {
+            ok
+        } else {
+            Exit::Problems
+        }
     }
 }
 
