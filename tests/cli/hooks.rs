@@ -834,6 +834,19 @@ fn plan_and_audit_show_the_hooks() {
         stdout.contains("environment production: the after hook runs"),
         "{stdout}"
     );
+    // Not allowed: rotate lists every hook it refuses, not only a pointer to another command
+    // (`plan ENV` lists none when nothing is due).
+    let out = out
+        .then()
+        .args(["rotate", "--key", "DB_PASSWORD"])
+        .status(77);
+    crate::common::assert_stderr_has(&out, "this manifest's hooks, not allowed on this machine:");
+    crate::common::assert_stderr_has(&out, "  DB_PASSWORD set: echo set-at-service");
+    crate::common::assert_stderr_has(&out, "  environment production after: echo reload app");
+    crate::common::assert_stderr_has(
+        &out,
+        "hint: review the hooks listed above, then run again with --allow-hooks",
+    );
     let out = out
         .then()
         .args(["rotate", "--key", "DB_PASSWORD", "--allow-hooks"])

@@ -366,7 +366,7 @@ fn check_hooks_allowed(
     if args.allow_hooks || crate::hooks::is_allowed(ctx, manifest, cwd)? {
         return crate::hooks::check_allowed(ctx, manifest, cwd, args.allow_hooks);
     }
-    crate::output::say!("applying the plan runs these hooks:");
+    let mut hooks = Vec::new();
     let mut keys = Vec::new();
     for (env, names) in named {
         for key in names {
@@ -376,34 +376,29 @@ fn check_hooks_allowed(
                 .iter()
                 .flat_map(|d| d.hooks.iter().flat_map(|h| h.named()))
             {
-                crate::output::say!(
-                    "  {}: {key} {stage}: {}",
-                    env.name,
-                    crate::hooks::one_line(text)
-                );
+                hooks.push((format!("{}: {key}", env.name), stage, text));
             }
         }
         if let Some(after) = &env.after {
             keys.push(format!("{}: after", env.name));
-            crate::output::say!(
-                "  {}: environment after: {}",
-                env.name,
-                crate::hooks::one_line(after)
-            );
+            hooks.push((
+                format!("{}: environment", env.name),
+                "after",
+                after.as_str(),
+            ));
         }
     }
-    Err(Error::Refused {
-        path: args.plan.clone(),
-        reason: format!(
+    Err(crate::hooks::refuse_listing(
+        "applying the plan runs these hooks:",
+        &hooks,
+        &args.plan,
+        format!(
             "it runs hooks ({}), and this manifest's hooks are not allowed on this machine \
              (new, or changed since you allowed them); nothing was changed",
             keys.join(", ")
         ),
-        hint: Some(format!(
-            "review the hooks listed above, then run envmint apply {} --allow-hooks",
-            args.plan.display()
-        )),
-    })
+        &format!("envmint apply {} --allow-hooks", args.plan.display()),
+    ))
 }
 
 /// Takes the credentials each environment of `named` names through the stages (those rotated
