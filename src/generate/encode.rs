@@ -1,9 +1,8 @@
 //! Encoders of the byte kinds: random bytes in, ASCII out, into a buffer the caller sized.
 
 use super::Kind;
-use super::kind::{BASE32, HEX};
+use super::kind::HEX;
 use base64::Engine as _;
-use zeroize::Zeroize;
 
 /// Encodes `src` with a byte kind into `dst`, which has exactly the encoded length.
 pub(super) fn encode(kind: &Kind, src: &[u8], dst: &mut [u8]) {
@@ -19,7 +18,9 @@ pub(super) fn encode(kind: &Kind, src: &[u8], dst: &mut [u8]) {
                 .encode_slice(src, dst)
                 .expect("sized for base64url");
         }
-        Kind::Base32 => base32_encode(src, dst),
+        // In place, into the caller's zeroizing buffer: `encode_mut` reads `src` where it lies
+        // (the last, short group too, without copying it) and keeps no buffer of its own.
+        Kind::Base32 => data_encoding::BASE32_NOPAD.encode_mut(src, dst),
         Kind::Alnum | Kind::Password | Kind::Custom(_) => unreachable!("not a byte kind"),
     }
 }
@@ -42,35 +43,10 @@ fn hex_encode(src: &[u8], dst: &mut [u8]) {
     }
 }
 
-/// RFC 4648 base32 without padding. Written here rather than pulled in as a crate: it is a
-/// dozen lines and tested against the RFC's vectors. Whole 5-byte groups are read straight from
-/// `src` into one integer (no copy to wipe); only the last, short group goes through a block
-/// that is zeroized.
-fn base32_encode(src: &[u8], dst: &mut [u8]) {
-    let alphabet = BASE32.as_bytes();
-    let groups = src.chunks_exact(5);
-    let tail = groups.remainder();
-    let mut out = dst.chunks_exact_mut(8);
-    for (g, o) in groups.zip(&mut out) {
-        let v = u64::from_be_bytes([0, 0, 0, g[0], g[1], g[2], g[3], g[4]]);
-        for (i, c) in o.iter_mut().enumerate() {
-            *c = alphabet[((v >> (35 - 5 * i)) & 31) as usize];
-        }
-    }
-    if !tail.is_empty() {
-        let mut block = [0u8; 5];
-        block[..tail.len()].copy_from_slice(tail);
-        let v = u64::from_be_bytes([0, 0, 0, block[0], block[1], block[2], block[3], block[4]]);
-        for (i, c) in out.into_remainder().iter_mut().enumerate() {
-            *c = alphabet[((v >> (35 - 5 * i)) & 31) as usize];
-        }
-        block.zeroize();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::generate::kind::BASE32;
     use crate::generate::test_util::{rng, spec};
     use crate::generate::{Alphabet, Generator, SizeUnit};
 
@@ -148,7 +124,7 @@ mod tests {
         ];
         for (input, want) in cases {
             let mut dst = vec![0u8; (input.len() * 8).div_ceil(5)];
-            base32_encode(input.as_bytes(), &mut dst);
+            encode(&Kind::Base32, input.as_bytes(), &mut dst);
             assert_eq!(std::str::from_utf8(&dst).unwrap(), want);
         }
     }

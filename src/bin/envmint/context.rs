@@ -67,7 +67,7 @@ pub struct Context {
     /// (only an absolute variable counts: an empty or relative one would make a file of the
     /// working folder, that is of the repository, the list).
     pub allow_list: Option<PathBuf>,
-    /// Where the loaded manifest's files may lie, from [`crate::target::load_manifest`]
+    /// Where the loaded manifest's files may lie, from [`crate::resolve::load_manifest`]
     /// (its check of the manifest's paths): every store opened later is checked against it
     /// again under the lock. Set once, by the first manifest loaded.
     pub bounds: std::cell::OnceCell<envmint::atomic::Within>,

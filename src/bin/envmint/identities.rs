@@ -65,31 +65,6 @@ fn prompt(ctx: &Context) -> PassphrasePrompt {
     })
 }
 
-/// What the store needs to open `envs` (the caller sets the lock timeout): when one of them is sealed and
-/// its sealed file exists, the identities (loaded once, in the documented order; `flags` are
-/// the `-i` files). A sealed store that does not exist yet needs none: bootstrap creates it
-/// from the recipients alone.
-pub fn store_options(
-    ctx: &Context,
-    envs: &[&envmint::manifest::Environment],
-    flags: &[PathBuf],
-) -> Result<envmint::store::OpenOptions> {
-    let mut options = envmint::store::OpenOptions {
-        within: ctx.bounds.get().cloned().unwrap_or_default(),
-        ..Default::default()
-    };
-    let needed = envs
-        .iter()
-        .filter_map(|e| e.sealed.as_ref())
-        .find(|s| std::fs::symlink_metadata(&s.path).is_ok());
-    if let Some(sealed) = needed {
-        options.identities = identities(ctx, flags)
-            .map_err(|e| name_the_file(e, &sealed.path))?
-            .into();
-    }
-    Ok(options)
-}
-
 /// Names the sealed file that needed an identity in a "no identity" error, which is raised
 /// before any file is opened.
 pub fn name_the_file(e: Error, path: &Path) -> Error {
@@ -98,7 +73,7 @@ pub fn name_the_file(e: Error, path: &Path) -> Error {
             name: None,
             searched,
         }) => Error::Seal(SealError::NoIdentity {
-            name: Some(path.display().to_string()),
+            name: Some(path.to_path_buf()),
             searched,
         }),
         other => other,

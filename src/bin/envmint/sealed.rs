@@ -17,6 +17,7 @@ use envmint::{Error, Exit, Result, store};
 
 use crate::context::Context;
 use crate::output::say;
+use crate::resolve::Resolved;
 use envmint::path::shown;
 
 /// Whether `unseal`'s argument names an environment rather than a file: a name made only of
@@ -97,25 +98,25 @@ fn sealed_envs<'m>(
 /// [`envmint::seal::unsealed`]). The plaintext file keeps its line, now naming what was sealed.
 pub fn seal(
     ctx: &Context,
-    manifest: Option<&Path>,
+    resolved: &Resolved,
     names: &[PathBuf],
     remove_plaintext: bool,
     force: bool,
 ) -> Result<Exit> {
-    let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = crate::target::load_manifest(ctx, manifest, &cwd)?;
+    let cwd = resolved.cwd(ctx)?.to_path_buf();
+    let manifest = resolved.manifest(ctx)?;
     let names: Vec<&str> = names
         .iter()
         .map(|p| p.to_str().unwrap_or("\u{fffd}"))
         .collect();
-    let envs = sealed_envs(&manifest, &names, "seal")?;
+    let envs = sealed_envs(manifest, &names, "seal")?;
     let mut storages = Vec::with_capacity(2 * envs.len());
     for env in &envs {
         storages.push(store::Storage::of(env)?);
         storages.push(store::Storage::plain(&env.file));
     }
     // `seal ENV` takes no -i: its "no identity" hint must not offer it.
-    let mut options = crate::identities::store_options(ctx, &envs, &[]).map_err(|e| match e {
+    let mut options = resolved.store_options(ctx, &envs).map_err(|e| match e {
         Error::Seal(envmint::seal::SealError::NoIdentity { name, searched }) => {
             let searched = searched.into_iter().filter(|s| s != "-i").collect();
             Error::Seal(envmint::seal::SealError::NoIdentity { name, searched })
@@ -231,19 +232,18 @@ fn seal_refusal(env: &Environment, verdict: unsealed::Seal, cwd: &Path) -> Error
 /// stores or the manifest, and a file git tracks is written only when `-o` names it.
 pub fn unseal(
     ctx: &Context,
-    manifest: Option<&Path>,
+    resolved: &Resolved,
     name: &str,
-    identities: &[PathBuf],
     output: Option<&Path>,
     stdout: bool,
     force: bool,
 ) -> Result<Exit> {
-    let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = crate::target::load_manifest(ctx, manifest, &cwd)?;
-    let envs = sealed_envs(&manifest, &[name], "unseal")?;
+    let cwd = resolved.cwd(ctx)?.to_path_buf();
+    let manifest = resolved.manifest(ctx)?;
+    let envs = sealed_envs(manifest, &[name], "unseal")?;
     let env = envs[0];
     let storage = store::Storage::of(env)?;
-    let mut options = crate::identities::store_options(ctx, &envs, identities)?;
+    let mut options = resolved.store_options(ctx, &envs)?;
     let snapshot = store::peek(storage, &options)?;
     if !snapshot.is_stored() {
         return Err(Error::MissingInput {
@@ -264,7 +264,7 @@ pub fn unseal(
     }
     let target = output.unwrap_or(&env.file);
     crate::target::refuse_kept_files(
-        &manifest,
+        manifest,
         Some(env),
         target,
         "unseal",

@@ -1,10 +1,10 @@
-//! Where a command reads and writes: the manifest loaded and confined to its folder (or the
-//! allow list), the environment named on the command line ([`Target`]), the bounds of a path
-//! the user typed (`-o`), envmint's own files that an output never replaces, and the files
+//! Where a command reads and writes: the environment named on the command line ([`Target`],
+//! from the manifest [`crate::resolve`] loaded and confined), the bounds of a path the user
+//! typed (`-o`), envmint's own files that an output never replaces, and the files
 //! beside a target (`.env.example`, whether git tracks it).
 
-use crate::cli::EnvArgs;
 use crate::context::Context;
+use crate::resolve::Resolved;
 use envmint::dotenv::{Document, EditError};
 use envmint::manifest::{Environment, Manifest};
 use envmint::path::shown;
@@ -12,56 +12,46 @@ use envmint::{Error, Result, store};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
-/// The manifest, the environment named on the command line, and the working directory.
-pub struct Target {
+/// The manifest, the environment named on the command line, and the working directory: what
+/// [`Resolved`] built for a command that works on one environment.
+pub struct Target<'r> {
     /// The manifest used.
-    pub manifest: Manifest,
-    /// The environment (a copy, so the manifest can still be asked about its secrets).
-    pub env: Environment,
+    pub manifest: &'r Manifest,
+    /// The environment.
+    pub env: &'r Environment,
     /// The working directory, for messages.
     pub cwd: PathBuf,
-    /// `-i` identity files, for a sealed environment.
-    pub identities: Vec<PathBuf>,
+    /// Where the manifest and environment came from, and the identities for a sealed one.
+    resolved: &'r Resolved,
 }
 
-impl Target {
-    /// The environment named by a command's `--manifest`, `-i` and ENV, as [`Target::load`].
-    pub fn of(ctx: &Context, args: &EnvArgs) -> Result<Target> {
-        Target::load(
-            ctx,
-            args.manifest.as_deref(),
-            &args.environment,
-            &args.identities,
-        )
-    }
-
-    /// Loads the manifest (`--manifest`, else found from the working directory, else the
-    /// built-in preset) and finds `name` in it.
-    pub fn load(
-        ctx: &Context,
-        manifest: Option<&Path>,
-        name: &str,
-        identities: &[PathBuf],
-    ) -> Result<Target> {
-        let cwd = ctx.cwd()?.to_path_buf();
-        let manifest = crate::target::load_manifest(ctx, manifest, &cwd)?;
-        let env = manifest.environment(name)?.clone();
+impl<'r> Target<'r> {
+    /// The environment the command line names (`--manifest`, ENV), from `resolved`: the
+    /// manifest (`--manifest`, else found from the working directory, else the built-in
+    /// preset) and the environment in it.
+    pub fn of(ctx: &Context, resolved: &'r Resolved) -> Result<Target<'r>> {
+        let cwd = resolved.cwd(ctx)?.to_path_buf();
+        let (envs, _) = resolved.environments(ctx)?;
+        let env = envs
+            .first()
+            .copied()
+            .ok_or_else(|| Error::usage("no environment named").with_hint("name one: ENV"))?;
         Ok(Target {
-            manifest,
+            manifest: resolved.manifest(ctx)?,
             env,
             cwd,
-            identities: identities.to_vec(),
+            resolved,
         })
     }
 
     /// The environment's file as the store opens it (its sealed file when it is sealed).
-    pub fn storage(&self) -> Result<store::Storage<'_>> {
-        store::Storage::of(&self.env)
+    pub fn storage(&self) -> Result<store::Storage<'r>> {
+        store::Storage::of(self.env)
     }
 
     /// What the store needs to read it: the identities when it is sealed.
     pub fn options(&self, ctx: &Context) -> Result<store::OpenOptions> {
-        crate::identities::store_options(ctx, &[&self.env], &self.identities)
+        self.resolved.store_options(ctx, &[self.env])
     }
 
     /// The file as shown in messages (relative to the working directory when inside it).
@@ -73,13 +63,13 @@ impl Target {
     pub fn open(&self, ctx: &Context) -> Result<store::EnvFile> {
         let mut options = self.options(ctx)?;
         // The timeout before the storage: a bad ENVMINT_LOCK_TIMEOUT is reported first.
-        options.timeout = ctx.lock_timeout.get()?;
+        options.timeout = self.resolved.lock_timeout(&ctx.lock_timeout)?;
         let waiting = &mut crate::output::lock_waiter(&self.cwd);
         let mut files = store::open_all(&[self.storage()?], &options, waiting)?;
         let file = files
             .pop()
             .ok_or_else(|| Error::cant_create(self.env.store_path(), "nothing to open"))?;
-        crate::identities::check_recipients(&self.env, file.snapshot(), &self.cwd)?;
+        crate::identities::check_recipients(self.env, file.snapshot(), &self.cwd)?;
         Ok(file)
     }
 
@@ -89,7 +79,7 @@ impl Target {
         let save = store::Save {
             file,
             doc,
-            mode: crate::target::declared_mode(&self.env),
+            mode: crate::target::declared_mode(self.env),
         };
         match store::save_all(std::slice::from_ref(&save)) {
             Ok(written) => Ok(written.first().is_some_and(|w| w.written)),
@@ -165,32 +155,6 @@ struct JsonChange<'a> {
     retired: Vec<crate::changes::JsonChange<'a>>,
 }
 
-/// Loads the manifest (`explicit`, else the one found from `cwd`, else the preset) and checks
-/// that its paths stay in its folder unless the user allowed more (`--allow-outside`, the allow
-/// list): see [`envmint::manifest::Allow`].
-pub fn load_manifest(
-    ctx: &Context,
-    explicit: Option<&std::path::Path>,
-    cwd: &std::path::Path,
-) -> Result<envmint::manifest::Manifest> {
-    let manifest = envmint::manifest::Manifest::load(explicit, cwd, ctx.home.as_deref())?;
-    let mut allow = envmint::manifest::Allow {
-        everywhere: ctx.allow_outside,
-        paths: Vec::new(),
-    };
-    // The list is read only when a path leads outside: most runs never need it, and a HOME
-    // that is not this user's (sudo, setpriv) must not stop them.
-    let within = match manifest.confine(cwd, &allow) {
-        Ok(within) => within,
-        Err(_) => {
-            allow.paths = allow_list(ctx)?;
-            manifest.confine(cwd, &allow)?
-        }
-    };
-    let _ = ctx.bounds.set(within);
-    Ok(manifest)
-}
-
 /// The bounds of a path the user typed (`-o`): the loaded manifest's (the working folder's
 /// without one) read as [`envmint::atomic::Within::typed`] reads them, with the user's allow
 /// list when the path needs it. The writer checks the path against them, under the lock; any
@@ -209,61 +173,10 @@ pub fn output_bounds(
     .typed();
     match base.check_path(path) {
         Err(Error::File(e)) if matches!(e.problem, envmint::error::FileProblem::Outside { .. }) => {
-            Ok(base.allowing(&allow_list(ctx)?))
+            Ok(base.allowing(&crate::resolve::allow_list(ctx)?))
         }
         _ => Ok(base),
     }
-}
-
-/// The folders of the user's allow list (one absolute path per line, `#` comments; `*` allows
-/// any path); none when there is no list.
-fn allow_list(ctx: &Context) -> Result<Vec<PathBuf>> {
-    let Some(path) = &ctx.allow_list else {
-        return Ok(Vec::new());
-    };
-    let Some((bytes, meta)) = envmint::atomic::read_regular_with_metadata(path, 1024 * 1024)?
-    else {
-        return Ok(Vec::new());
-    };
-    // The list decides where secrets may be written: like git's safe.directory in the user's
-    // own config, it counts only when no one else could have written it. The owner and mode
-    // are those of the file read (from its descriptor), and its folder's are checked too.
-    if let Some(reason) = not_only_yours(&meta).or_else(|| {
-        let folder = path.parent()?;
-        let meta = std::fs::metadata(folder).ok()?;
-        not_only_yours(&meta).map(|why| format!("its folder {}: {why}", folder.display()))
-    }) {
-        return Err(Error::Refused {
-            path: path.clone(),
-            reason: format!("the allow list is not used: {reason}"),
-            hint: Some(format!(
-                "the list must be yours and writable by you alone: chown $(id -u) and chmod \
-                 go-w it (ls -ld {0} {0}/..)",
-                path.display()
-            )),
-        });
-    }
-    let text = String::from_utf8_lossy(&bytes);
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        if line == "*" {
-            out.push(PathBuf::from("/"));
-            continue;
-        }
-        let entry = PathBuf::from(line);
-        if !entry.is_absolute() {
-            return Err(Error::data(
-                envmint::error::Location::new(path, Some(i + 1)),
-                "not an absolute path (one folder per line, or *)",
-            ));
-        }
-        out.push(entry);
-    }
-    Ok(out)
 }
 
 /// Refuses (exit 73) an output `target` (`unseal -o`, `export -o`) that is one of envmint's own
@@ -308,32 +221,6 @@ pub fn refuse_kept_files(
         .with_hint(hint));
     }
     Ok(())
-}
-
-/// Why a file or folder of the allow list's place could have been written by someone other than
-/// the effective user: another owner (root's is accepted for a folder, as `/home` is root's),
-/// or write permission for group or others (a sticky folder such as `/tmp` is still refused:
-/// another user could have created the list in it).
-fn not_only_yours(meta: &std::fs::Metadata) -> Option<String> {
-    use std::os::unix::fs::MetadataExt;
-    let euid = rustix::process::geteuid().as_raw();
-    let owner_ok = meta.uid() == euid || (meta.is_dir() && meta.uid() == 0);
-    if !owner_ok {
-        return Some(format!(
-            "it belongs to uid {}, not to you (uid {euid})",
-            meta.uid()
-        ));
-    }
-    let mode = meta.mode() & 0o7777;
-    if mode & 0o022 != 0 {
-        let who = match mode & 0o022 {
-            0o020 => "its group",
-            0o002 => "others",
-            _ => "its group and others",
-        };
-        return Some(format!("{who} may write to it (mode {mode:04o})"));
-    }
-    None
 }
 
 /// The mode rule for an environment's file: the mode its manifest entry declares, else the

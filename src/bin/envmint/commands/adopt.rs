@@ -13,13 +13,13 @@ use envmint::{Error, Exit, Result, store};
 use serde::Serialize;
 use std::collections::HashSet;
 
-pub fn run(ctx: &Context, args: AdoptArgs) -> Result<Exit> {
-    let target = Target::of(ctx, &args.target)?;
+pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: AdoptArgs) -> Result<Exit> {
+    let target = Target::of(ctx, resolved)?;
     if args.json {
         crate::output::check_stdout()?;
     }
     let now = ctx.now;
-    let at = crate::resolve::instant(ctx, args.at.as_deref())?;
+    let at = resolved.now(ctx)?;
     if clock::is_ahead(at, now) {
         return Err(Error::usage(format!(
             "--at {}: after the clock ({}): adopt dates values that exist now",
@@ -59,7 +59,7 @@ pub fn run(ctx: &Context, args: AdoptArgs) -> Result<Exit> {
     target.warn_lines(&doc);
     // The records it writes must not be dated before the ones there (the clock rule).
     let stamp = clock::check(&doc, now)
-        .map_err(|behind| crate::report::rotation::clock_behind(&target.env, &behind))?
+        .map_err(|behind| crate::report::rotation::clock_behind(target.env, &behind))?
         .stamp;
     let example = crate::target::read_example(&target.env.file);
     let secrets = || target.manifest.secrets_for(&target.env.name);
@@ -68,8 +68,8 @@ pub fn run(ctx: &Context, args: AdoptArgs) -> Result<Exit> {
         .map(|f| f.key)
         .collect();
     let adopted = adopt::plan(
-        &target.manifest,
-        &target.env,
+        target.manifest,
+        target.env,
         &doc,
         &args.keys,
         at,

@@ -38,8 +38,13 @@ use envmint::{Error, Exit, Result, store};
 use serde::Serialize;
 use std::path::Path;
 
-pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: ApplyArgs) -> Result<Exit> {
-    let cwd = ctx.cwd()?.to_path_buf();
+pub fn run(
+    ctx: &mut Context,
+    resolved: &crate::resolve::Resolved,
+    global: &crate::resolve::Global,
+    args: ApplyArgs,
+) -> Result<Exit> {
+    let cwd = resolved.cwd(ctx)?.to_path_buf();
     if args.json {
         crate::output::check_stdout()?;
     }
@@ -54,7 +59,7 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: ApplyArgs) 
     let plan = file::parse(&args.plan, &bytes)?;
     drop(bytes);
     // The plan's records are dated when it was made; they are written dated now (`--at`).
-    let applied = crate::resolve::instant(ctx, args.at.as_deref())?;
+    let applied = resolved.now(ctx)?;
     let planned = envmint::time::parse_instant(&plan.created).map_err(|_| {
         Error::data(
             Location::new(&args.plan, None),
@@ -77,8 +82,8 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: ApplyArgs) 
         )
         .with_hint("check this machine's clock (or --at), or make a new plan here"));
     }
-    let manifest = crate::target::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
-    let dir = manifest_dir(&manifest, &cwd);
+    let manifest = resolved.manifest(ctx)?;
+    let dir = manifest_dir(manifest, &cwd);
 
     let mut envs: Vec<&Environment> = Vec::with_capacity(plan.environments.len());
     for saved in &plan.environments {
@@ -115,16 +120,16 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: ApplyArgs) 
         }
         envs.push(env);
     }
-    let mut open = crate::identities::store_options(ctx, &envs, &args.identities)?;
+    let mut open = resolved.store_options(ctx, &envs)?;
     if plan.environments.iter().any(|e| e.is_sealed()) && open.identities.is_empty() {
-        open.identities = crate::identities::identities(ctx, &args.identities)?.into();
+        open.identities = resolved.identities(ctx)?;
     }
     let mut secrets: Vec<EnvSecrets> = Vec::with_capacity(envs.len());
     let mut summaries = Vec::with_capacity(envs.len());
     let mut hooked: Vec<Option<Vec<String>>> = Vec::with_capacity(envs.len());
     for (saved, env) in plan.environments.into_iter().zip(&envs) {
         summaries.push(saved.summary.clone());
-        check_hooked(&manifest, env, saved.hooked.as_deref())
+        check_hooked(manifest, env, saved.hooked.as_deref())
             .map_err(|why| refused(&args.plan, env, &why))?;
         hooked.push(saved.hooked.clone());
         let s = saved.open(&args.plan, &open.identities)?;
@@ -133,12 +138,12 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: ApplyArgs) 
         let everything = s.edits.iter().map(|e| e.key().to_owned()).collect();
         check_edits(
             &s.edits,
-            &status::rotatable_names(&manifest, env),
+            &status::rotatable_names(manifest, env),
             &everything,
         )
         .map_err(|why| refused(&args.plan, env, &why))?;
         // A value for a credential with a `set` hook would change the file alone.
-        let staged_names = envmint::hooks::stage::staged_names(&manifest, env);
+        let staged_names = envmint::hooks::stage::staged_names(manifest, env);
         if let Some(e) = s.edits.iter().find(|e| {
             !matches!(e, envmint::plan::edit::Edit::Remove { .. })
                 && staged_names.iter().any(|n| n == e.key())
@@ -162,7 +167,7 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: ApplyArgs) 
     let renewed: Vec<Vec<String>> = envs
         .iter()
         .zip(&secrets)
-        .map(|(env, s)| renewed_keys(&manifest, env, s))
+        .map(|(env, s)| renewed_keys(manifest, env, s))
         .collect();
     let post_hooks = envs.iter().zip(&renewed).any(|(env, keys)| {
         !keys.is_empty()
@@ -197,14 +202,14 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: ApplyArgs) 
             })
             .filter(|(env, names)| !names.is_empty() || env.after.is_some())
             .collect();
-        check_hooks_allowed(ctx, &manifest, &cwd, &args, &listed)?;
+        check_hooks_allowed(ctx, manifest, &cwd, &args, &listed)?;
     }
     // Retired values the plan removes whose secret has a `retire` hook: the hook runs first,
     // as `rotate` runs it before removing one; one that fails stops the apply (nothing written).
     let retired = {
         // Its own hook lock, released before the stages take theirs.
         let run = staged::Run::new(
-            &manifest,
+            manifest,
             &cwd,
             &open,
             applied,
@@ -235,7 +240,7 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: ApplyArgs) 
     }
     let staged_digests: Vec<bool> = hooked.iter().map(Option::is_some).collect();
     let Replayed { done, docs } = replay::replay(
-        &manifest,
+        manifest,
         &envs,
         &files,
         &secrets,
@@ -273,7 +278,7 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: ApplyArgs) 
     // The edits are written; now the credentials the plan names, stage by stage (each stage
     // locks and re-reads its store), then `after` where one went through.
     let run = staged::Run::new(
-        &manifest,
+        manifest,
         &cwd,
         &open,
         applied,

@@ -35,9 +35,13 @@ struct Loaded<'m> {
 }
 
 /// Runs `envmint audit`.
-pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
-    let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = crate::target::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
+pub fn run(
+    ctx: &mut Context,
+    resolved: &crate::resolve::Resolved,
+    args: AuditArgs,
+) -> Result<Exit> {
+    let cwd = resolved.cwd(ctx)?.to_path_buf();
+    let manifest = resolved.manifest(ctx)?;
     let root = match manifest.source() {
         Source::File(p) => p.parent().unwrap_or(&cwd).to_path_buf(),
         Source::Builtin => cwd.clone(),
@@ -83,10 +87,10 @@ pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
     }
 
     if args.staged {
-        return run_staged(ctx, &args, &manifest, &envs, repo.as_deref(), &root, &cwd);
+        return run_staged(ctx, resolved, &args, &envs, repo.as_deref(), &root, &cwd);
     }
     let mut findings = Vec::new();
-    let loaded = load(ctx, &args.identities, &envs, &mut findings)?;
+    let loaded = load(ctx, resolved, &envs, &mut findings)?;
 
     // Files and folders. Files holding a declared value of an environment (an export, a
     // copy) are found by content: exports carry no marker their readers would see.
@@ -180,7 +184,7 @@ pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
                     env: f.env.clone(),
                     untracked_only: false,
                 })
-                .chain(outputs(&manifest, &scan, &short))
+                .chain(outputs(manifest, &scan, &short))
                 .collect();
             findings.extend(audit::git::check_files(repo, &git_files)?);
             let stores: Vec<(PathBuf, String)> = envs
@@ -217,7 +221,7 @@ pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
     for l in &loaded {
         if let Some(doc) = &l.doc {
             findings.extend(audit::rotation::check_rotation(
-                &manifest,
+                manifest,
                 l.env,
                 doc,
                 l.env.store_path(),
@@ -226,12 +230,12 @@ pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
             ));
         }
     }
-    findings.extend(audit::roles::check_roles(&manifest));
+    findings.extend(audit::roles::check_roles(manifest));
     // Hooks are commands envmint runs as you, written in the repository: each is a finding
     // until you allow them on this machine (again after any change), and listed after.
-    let hooks = crate::hooks::listed(&manifest);
+    let hooks = crate::hooks::listed(manifest);
     if !hooks.is_empty() {
-        if crate::hooks::is_allowed(ctx, &manifest, &cwd)? {
+        if crate::hooks::is_allowed(ctx, manifest, &cwd)? {
             say!("note: hooks allowed on this machine (envmint rotate runs them as you):");
             for (who, stage, text) in &hooks {
                 say!("  {who} {stage}: {}", crate::hooks::one_line(text));
@@ -257,12 +261,12 @@ pub fn run(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
         }
     }
     let hasher = KeyedHash::new(&mut ctx.rng);
-    findings.extend(audit::values::check_duplicates(&manifest, &views, &hasher));
+    findings.extend(audit::values::check_duplicates(manifest, &views, &hasher));
 
     if args.git
         && let Some(repo) = &repo
     {
-        let needles = needles(&manifest, &views);
+        let needles = needles(manifest, &views);
         let short = needles
             .iter()
             .filter(|n| n.value.chars().count() < audit::git::MIN_SEARCHED_LEN)
@@ -340,13 +344,15 @@ fn summary(counted: Counted, names: &[&str]) -> Result<Exit> {
 /// a teammate without the production key must still be able to commit.
 fn run_staged(
     ctx: &Context,
+    resolved: &crate::resolve::Resolved,
     args: &AuditArgs,
-    manifest: &Manifest,
     envs: &[&Environment],
     repo: Option<&Path>,
     root: &Path,
     cwd: &Path,
 ) -> Result<Exit> {
+    // Loaded already (the environments came from it): the same manifest, not read again.
+    let manifest = resolved.manifest(ctx)?;
     let Some(repo) = repo else {
         return Err(Error::usage(format!(
             "--staged needs a git repository, and {} is in none",
@@ -355,7 +361,7 @@ fn run_staged(
         .with_hint("run it inside the repository (a pre-commit hook does)"));
     };
     let mut unopened = Vec::new();
-    let loaded = load(ctx, &args.identities, envs, &mut unopened)?;
+    let loaded = load(ctx, resolved, envs, &mut unopened)?;
     for f in &unopened {
         say!(
             "note: sealed environment `{}` was not opened here, so its values were not looked \
@@ -421,7 +427,7 @@ fn run_staged(
 /// identity opens becomes a `sealed-unopened` finding (see the module documentation).
 fn load<'m>(
     ctx: &Context,
-    flags: &[PathBuf],
+    resolved: &crate::resolve::Resolved,
     envs: &[&'m Environment],
     findings: &mut Vec<Finding>,
 ) -> Result<Vec<Loaded<'m>>> {
@@ -442,7 +448,7 @@ fn load<'m>(
         let options = match &env.sealed {
             None => Ok(store::OpenOptions::default()),
             Some(_) => identities
-                .get_or_insert_with(|| crate::identities::store_options(ctx, &[env], flags))
+                .get_or_insert_with(|| resolved.store_options(ctx, &[env]))
                 .as_ref()
                 .map(Clone::clone)
                 .map_err(clone_refusal),

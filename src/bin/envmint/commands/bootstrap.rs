@@ -30,31 +30,21 @@ struct EnvOutcome<'a> {
     mode_change: Option<(u32, u32)>,
 }
 
-pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Exit> {
-    let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = crate::target::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
+pub fn run(
+    ctx: &mut Context,
+    resolved: &crate::resolve::Resolved,
+    global: &Global,
+    args: BootstrapArgs,
+) -> Result<Exit> {
+    let cwd = resolved.cwd(ctx)?.to_path_buf();
+    let manifest = resolved.manifest(ctx)?;
     if args.json {
         // A script that asked for JSON and cannot receive it must learn that before files change.
         crate::output::check_stdout()?;
     }
-    // Every name is checked before anything is read or written.
-    let mut envs: Vec<&Environment> = Vec::new();
-    let names: Vec<&str> = if args.all {
-        manifest
-            .environments()
-            .iter()
-            .map(|e| e.name.as_str())
-            .collect()
-    } else {
-        args.environments.iter().map(String::as_str).collect()
-    };
-    for name in names {
-        let env = manifest.environment(name)?;
-        if !envs.iter().any(|e| e.name == env.name) {
-            envs.push(env);
-        }
-    }
-    let mut open = crate::identities::store_options(ctx, &envs, &args.identities)?;
+    // Every name is checked before anything is read or written (`--all`: every declared one).
+    let (envs, _) = resolved.environments(ctx)?;
+    let mut open = resolved.store_options(ctx, &envs)?;
     let opts = PlanOptions {
         replace_weak: args.replace_weak,
         now: ctx.now,
@@ -62,7 +52,7 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
     };
     if opts.defer_hooked {
         // Allowed (and listed) before anything is written.
-        crate::hooks::check_allowed(ctx, &manifest, &cwd, true)?;
+        crate::hooks::check_allowed(ctx, manifest, &cwd, true)?;
     }
     let rng = &mut ctx.rng;
 
@@ -76,7 +66,7 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
     for (env, storage) in envs.iter().zip(&storages) {
         let snapshot = store::peek(storage.clone(), &open)?;
         crate::identities::check_recipients(env, &snapshot, &cwd)?;
-        let staged = plan(env, &snapshot, &manifest, rng, opts)?;
+        let staged = plan(env, &snapshot, manifest, rng, opts)?;
         for w in staged.doc.warnings() {
             crate::output::say!(
                 "warning: {}:{}: {}",
@@ -85,12 +75,12 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
                 w.message
             );
         }
-        warn_foreign(env, &staged.doc, &manifest, &cwd);
+        warn_foreign(env, &staged.doc, manifest, &cwd);
         planned.push((snapshot, staged));
     }
     // Before any write: which files git would publish (and with -v, what was planned).
     if global.verbose && !args.json {
-        say_manifest(&manifest, &cwd);
+        say_manifest(manifest, &cwd);
     }
     let mut to_write: Vec<&Path> = Vec::new();
     for (env, (snapshot, store::Staged { report: keys, .. })) in envs.iter().zip(&planned) {
@@ -120,12 +110,12 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
                 mode_change: None,
             })
             .collect();
-        return report(&args, global, &manifest, &outcomes, None, &cwd);
+        return report(&args, global, manifest, &outcomes, None, &cwd);
     }
 
     // Pass 2, under the locks of every file's folder, taken together: if another process wrote
     // a file since pass 1, plan it again from what is there now; otherwise keep the plan.
-    open.timeout = ctx.lock_timeout.get()?;
+    open.timeout = resolved.lock_timeout(&ctx.lock_timeout)?;
     let pending = envs
         .iter()
         .zip(storages)
@@ -143,7 +133,7 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
         &open,
         &mut crate::output::lock_waiter(&cwd),
         adds,
-        &mut |i, snapshot| plan(envs[i], snapshot, &manifest, rng, opts),
+        &mut |i, snapshot| plan(envs[i], snapshot, manifest, rng, opts),
     )?;
     let failure = done.failure;
     let outcomes: Vec<EnvOutcome<'_>> = envs
@@ -167,29 +157,29 @@ pub fn run(ctx: &mut Context, global: &Global, args: BootstrapArgs) -> Result<Ex
     // error: a summary of planned additions would read as if they had been made.
     match failure {
         None if !opts.defer_hooked => {
-            let exit = report(&args, global, &manifest, &outcomes, None, &cwd)?;
-            note_hooked(&manifest, &outcomes);
+            let exit = report(&args, global, manifest, &outcomes, None, &cwd)?;
+            note_hooked(manifest, &outcomes);
             Ok(exit)
         }
         // --json: the stages first, so the one JSON document says what they did.
         None if args.json => {
-            let stages = stage_missing(ctx, global, &manifest, &envs, &open, &cwd, true)?;
-            let exit = report(&args, global, &manifest, &outcomes, Some(&stages), &cwd)?;
+            let stages = stage_missing(ctx, global, manifest, &envs, &open, &cwd, true)?;
+            let exit = report(&args, global, manifest, &outcomes, Some(&stages), &cwd)?;
             Ok(stages.say_failures(exit))
         }
         None => {
-            let exit = report(&args, global, &manifest, &outcomes, None, &cwd)?;
-            let stages = stage_missing(ctx, global, &manifest, &envs, &open, &cwd, false)?;
+            let exit = report(&args, global, manifest, &outcomes, None, &cwd)?;
+            let stages = stage_missing(ctx, global, manifest, &envs, &open, &cwd, false)?;
             Ok(stages.say_failures(exit))
         }
         Some(error) if args.json => {
-            report(&args, global, &manifest, &outcomes, None, &cwd)?;
+            report(&args, global, manifest, &outcomes, None, &cwd)?;
             Err(error)
         }
         Some(error) => {
             let written: Vec<EnvOutcome<'_>> = outcomes.into_iter().filter(|o| o.written).collect();
             if !written.is_empty() {
-                report(&args, global, &manifest, &written, None, &cwd)?;
+                report(&args, global, manifest, &written, None, &cwd)?;
             }
             Err(error)
         }

@@ -34,11 +34,11 @@ const MAX_EDITED_LEN: u64 = 16 * 1024 * 1024;
 /// folder left by a killed `edit` from one in use.
 const SCRATCH_PREFIX: &str = "envmint-edit-";
 
-pub fn run(ctx: &Context, args: EditArgs) -> Result<Exit> {
-    let target = Target::of(ctx, &args.target)?;
+pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, _args: EditArgs) -> Result<Exit> {
+    let target = Target::of(ctx, resolved)?;
     let earlier = store::peek(target.storage()?, &target.options(ctx)?)?;
     // Refused before the editor opens, so no edit is lost to a refusal at the end.
-    crate::identities::check_recipients(&target.env, &earlier, &target.cwd)?;
+    crate::identities::check_recipients(target.env, &earlier, &target.cwd)?;
     let before = earlier.document()?;
     let original = before.render();
     let name = target

@@ -12,9 +12,9 @@ use crate::output::say;
 use envmint::path::shown;
 
 /// Runs `envmint example`.
-pub fn run(ctx: &Context, args: ExampleArgs) -> Result<Exit> {
-    let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = crate::target::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
+pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: ExampleArgs) -> Result<Exit> {
+    let cwd = resolved.cwd(ctx)?.to_path_buf();
+    let manifest = resolved.manifest(ctx)?;
     // Each folder's template lists the secrets of the environments whose files are there.
     let mut folders: Vec<(PathBuf, Vec<&SecretDecl>)> = Vec::new();
     for env in manifest.environments() {

@@ -20,7 +20,12 @@ use crate::target::Target;
 use envmint::path::shown;
 
 /// Runs `envmint export`.
-pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
+pub fn run(
+    ctx: &Context,
+    resolved: &crate::resolve::Resolved,
+    global: &Global,
+    args: ExportArgs,
+) -> Result<Exit> {
     let format = args.format.0;
     check_flags(&args, format)?;
     if args.output.is_none() && !args.stdout && std::io::stdout().is_terminal() {
@@ -30,7 +35,7 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
             ),
         );
     }
-    let target = Target::of(ctx, &args.target)?;
+    let target = Target::of(ctx, resolved)?;
     let snapshot = store::peek(target.storage()?, &target.options(ctx)?)?;
     if !snapshot.exists() {
         return Err(Error::MissingInput {
@@ -45,7 +50,7 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
     } else {
         Keys::Managed
     };
-    let selected = export::select(&target.manifest, &target.env.name, &doc, keys)
+    let selected = export::select(target.manifest, &target.env.name, &doc, keys)
         .map_err(|e| select_error(&target, e))?;
     // `${VAR}` expanded as python-dotenv and compose expand it, from the file alone: an export
     // goes elsewhere, and must not carry the values of the shell it was made in.
@@ -104,7 +109,7 @@ pub fn run(ctx: &Context, global: &Global, args: ExportArgs) -> Result<Exit> {
     // An export is a copy for another reader: over a store it would replace it with a subset
     // in another format.
     crate::target::refuse_kept_files(
-        &target.manifest,
+        target.manifest,
         None,
         output,
         "an export",
@@ -249,7 +254,7 @@ fn check_replaceable(
         },
         Err(e) => return Err(e),
     };
-    let (managed, previous) = export::managed_keys(&target.manifest, &target.env.name);
+    let (managed, previous) = export::managed_keys(target.manifest, &target.env.name);
     let known =
         |key: &str| doc.contains_key(key) || managed.iter().chain(&previous).any(|k| k == key);
     if bytes.is_some_and(|b| export::earlier::is_earlier_export(format, &b, &known)) {

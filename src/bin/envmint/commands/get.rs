@@ -7,8 +7,8 @@ use envmint::error::Location;
 use envmint::kv::{self, Lookup};
 use envmint::{Error, Exit, Result, store};
 
-pub fn run(ctx: &Context, args: GetArgs) -> Result<Exit> {
-    let target = Target::of(ctx, &args.target)?;
+pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: GetArgs) -> Result<Exit> {
+    let target = Target::of(ctx, resolved)?;
     let key = args.key.as_str();
     // Files may hold keys envmint does not write (`a.b`, `x-y`), so those can be read; anything
     // else is refused before a "not found" could echo a pasted `KEY=secret`.

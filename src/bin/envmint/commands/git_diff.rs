@@ -21,14 +21,19 @@ use crate::context::Context;
 use crate::output::say;
 
 /// Runs `envmint git diff`.
-pub fn run(ctx: &mut Context, args: GitDiffArgs) -> Result<Exit> {
+pub fn run(
+    ctx: &mut Context,
+    resolved: &crate::resolve::Resolved,
+    args: GitDiffArgs,
+) -> Result<Exit> {
     crate::output::check_stdout()?;
     let raw = atomic::read_regular(&args.file, 2 * envmint::seal::MAX_IN_MEMORY)?
         .ok_or_else(|| Error::reading(&args.file, std::io::ErrorKind::NotFound.into()))?;
     if raw.is_empty() {
         return Ok(Exit::Ok);
     }
-    let opened = crate::identities::identities(ctx, &args.identities)
+    let opened = resolved
+        .identities(ctx)
         .and_then(|ids| store::decrypt_sealed(&args.file, &raw, &ids));
     let text = match opened {
         Ok((plain, state)) => match String::from_utf8(plain.to_vec()) {

@@ -24,12 +24,12 @@ use crate::output::say;
 const ARMOR: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
 
 /// Runs `envmint git merge`.
-pub fn run(ctx: &Context, args: GitMergeArgs) -> Result<Exit> {
-    let cwd = ctx.cwd()?.to_path_buf();
+pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: GitMergeArgs) -> Result<Exit> {
+    let cwd = resolved.cwd(ctx)?.to_path_buf();
     let shown = args.path.display().to_string();
-    let manifest = crate::target::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
-    let env = environment_of(&manifest, &cwd.join(&args.path));
-    let identities = crate::identities::identities(ctx, &args.identities)?;
+    let manifest = resolved.manifest(ctx)?;
+    let env = environment_of(manifest, &cwd.join(&args.path));
+    let identities = resolved.identities(ctx)?;
     let version = |file: &Path, side: &str| -> Result<Option<Version>> {
         let raw = atomic::read_regular(file, 2 * seal::MAX_IN_MEMORY)?
             .ok_or_else(|| Error::reading(file, std::io::ErrorKind::NotFound.into()))?;

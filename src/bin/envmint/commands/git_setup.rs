@@ -20,9 +20,9 @@ pub const ATTRIBUTES: &str = "merge=envmint diff=envmint";
 const HEADER: &str = "# envmint: sealed stores merge per key and diff as keys (envmint git setup)";
 
 /// Runs `envmint git setup`.
-pub fn run(ctx: &Context, args: GitSetupArgs) -> Result<Exit> {
-    let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = crate::target::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
+pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: GitSetupArgs) -> Result<Exit> {
+    let cwd = resolved.cwd(ctx)?.to_path_buf();
+    let manifest = resolved.manifest(ctx)?;
     let Source::File(manifest_path) = manifest.source() else {
         return Err(Error::usage("no envmint.toml here or in a parent folder")
             .with_hint("run `envmint init` and declare a sealed environment first"));

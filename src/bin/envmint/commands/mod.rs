@@ -33,7 +33,7 @@ mod unset;
 use crate::cli::{Cli, Command, GitCommand};
 use crate::context::Context;
 use crate::output::plugin_messages;
-use crate::resolve::Global;
+use crate::resolve::{Global, Request, Resolved};
 use envmint::{Error, Exit, Result};
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -49,34 +49,37 @@ pub fn run(cli: Cli) -> Result<Exit> {
     let mut ctx = Context::from_process()?;
     plugin_messages(&mut ctx);
     ctx.allow_outside = cli.allow_outside;
+    // The arguments as one plain config (ripgrep's LowArgs -> HiArgs): each piece is built
+    // once, when the command first asks for it.
+    let resolved = &Resolved::new(Request::of(&command));
     let result = match command {
         Command::Gen(args) => r#gen::run(&mut ctx, &global, args),
         Command::Init(args) => init::run(&ctx, &global, args),
-        Command::Bootstrap(args) => bootstrap::run(&mut ctx, &global, args),
-        Command::Set(args) => set::run(&ctx, args),
-        Command::Get(args) => get::run(&ctx, args),
-        Command::Unset(args) => unset::run(&ctx, args),
-        Command::Edit(args) => edit::run(&ctx, args),
+        Command::Bootstrap(args) => bootstrap::run(&mut ctx, resolved, &global, args),
+        Command::Set(args) => set::run(&ctx, resolved, args),
+        Command::Get(args) => get::run(&ctx, resolved, args),
+        Command::Unset(args) => unset::run(&ctx, resolved, args),
+        Command::Edit(args) => edit::run(&ctx, resolved, args),
         Command::Keygen(args) => keygen::run(&mut ctx, args),
-        Command::Seal(args) => seal::run(&ctx, args),
-        Command::Unseal(args) => unseal::run(&ctx, args),
-        Command::Rekey(args) => rekey::run(&ctx, args),
-        Command::Plan(args) => plan::run(&mut ctx, &global, args),
-        Command::Apply(args) => apply::run(&mut ctx, &global, args),
-        Command::Rotate(args) => rotate::run(&mut ctx, &global, args),
-        Command::Retire(args) => retire::run(&ctx, args),
-        Command::Adopt(args) => adopt::run(&ctx, args),
-        Command::Export(args) => export::run(&ctx, &global, args),
-        Command::Run(args) => run::run(&ctx, &global, args),
-        Command::Status(args) => status::run(&ctx, args),
-        Command::Audit(args) => audit::run(&mut ctx, args),
-        Command::Example(args) => example::run(&ctx, args),
+        Command::Seal(args) => seal::run(&ctx, resolved, args),
+        Command::Unseal(args) => unseal::run(&ctx, resolved, args),
+        Command::Rekey(args) => rekey::run(&ctx, resolved, args),
+        Command::Plan(args) => plan::run(&mut ctx, resolved, &global, args),
+        Command::Apply(args) => apply::run(&mut ctx, resolved, &global, args),
+        Command::Rotate(args) => rotate::run(&mut ctx, resolved, &global, args),
+        Command::Retire(args) => retire::run(&ctx, resolved, args),
+        Command::Adopt(args) => adopt::run(&ctx, resolved, args),
+        Command::Export(args) => export::run(&ctx, resolved, &global, args),
+        Command::Run(args) => run::run(&ctx, resolved, &global, args),
+        Command::Status(args) => status::run(&ctx, resolved, args),
+        Command::Audit(args) => audit::run(&mut ctx, resolved, args),
+        Command::Example(args) => example::run(&ctx, resolved, args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
         Command::Git(args) => match args.command {
-            GitCommand::Merge(args) => git_merge::run(&ctx, args),
-            GitCommand::Diff(args) => git_diff::run(&mut ctx, args),
-            GitCommand::Setup(args) => git_setup::run(&ctx, args),
+            GitCommand::Merge(args) => git_merge::run(&ctx, resolved, args),
+            GitCommand::Diff(args) => git_diff::run(&mut ctx, resolved, args),
+            GitCommand::Setup(args) => git_setup::run(&ctx, resolved, args),
         },
     };
     result.map_err(|err| match ctx.cwd_if_known() {

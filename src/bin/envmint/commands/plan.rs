@@ -46,15 +46,20 @@ struct Made<'a> {
     hooked: Option<Vec<String>>,
 }
 
-pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: PlanArgs) -> Result<Exit> {
-    let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = crate::target::load_manifest(ctx, args.rotation.manifest.as_deref(), &cwd)?;
-    crate::changes::warn_manifest(&manifest, &cwd);
+pub fn run(
+    ctx: &mut Context,
+    resolved: &crate::resolve::Resolved,
+    global: &crate::resolve::Global,
+    args: PlanArgs,
+) -> Result<Exit> {
+    let cwd = resolved.cwd(ctx)?.to_path_buf();
+    let manifest = resolved.manifest(ctx)?;
+    crate::changes::warn_manifest(manifest, &cwd);
     if args.json {
         crate::output::check_stdout()?;
     }
-    let (envs, named) = crate::resolve::environments(&manifest, &args.rotation.environments)?;
-    let now = crate::resolve::instant(ctx, args.rotation.at.as_deref())?;
+    let (envs, named) = resolved.environments(ctx)?;
+    let now = resolved.now(ctx)?;
     let mut options = rotation::Options {
         selection: crate::resolve::selection(&args.rotation.select),
         no_overlap: false,
@@ -63,9 +68,9 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: PlanArgs) -
         rotated_earlier: Default::default(),
         set_at_service: Default::default(),
     };
-    crate::resolve::check_keys_declared(&manifest, &envs, named, &options.selection)?;
-    let open = crate::identities::store_options(ctx, &envs, &args.rotation.identities)?;
-    let dir = manifest_dir(&manifest, &cwd);
+    crate::resolve::check_keys_declared(manifest, &envs, named, &options.selection)?;
+    let open = resolved.store_options(ctx, &envs)?;
+    let dir = manifest_dir(manifest, &cwd);
 
     // Credentials with a `set` hook are rotated stage by stage (`envmint rotate`, or `envmint
     // apply --allow-hooks` of this plan): a plan lists them and their hooks, and its file
@@ -73,7 +78,7 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: PlanArgs) -
     // then set at the service before it is current).
     let hook_run = staged::Run {
         lock: std::cell::OnceCell::new(),
-        manifest: &manifest,
+        manifest,
         cwd: &cwd,
         open: &open,
         now,
@@ -81,17 +86,17 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: PlanArgs) -
         allow_hooks: false,
         mac_key: std::cell::OnceCell::new(),
     };
-    options.rotated_earlier = staged::hooked_keys(&manifest);
+    options.rotated_earlier = staged::hooked_keys(manifest);
     let mut hooks = crate::hooks::session::Hooks {
         cwd: &cwd,
-        probe: Some(staged::Probe::new(&manifest, &options.selection, now)),
+        probe: Some(staged::Probe::new(manifest, &options.selection, now)),
         stop_for_stages: false,
     };
 
     // Without the lock: the plan is checked against the stores again when it is applied. Each
     // store is read once: the probe looks at the session's read for hook work.
     let selection = options.selection.clone();
-    let session = Session::new(&manifest, envs.clone(), options).saving_plan();
+    let session = Session::new(manifest, envs.clone(), options).saving_plan();
     let mut report = session
         .dry_run(&open, &mut hooks, &mut ctx.rng)
         .map_err(|e| crate::report::rotation::session_error(&envs, e))?;
@@ -115,7 +120,7 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: PlanArgs) -
         .filter_map(|r| {
             let saved = r.saved.take()?;
             let hooked =
-                (!envmint::hooks::stage::staged_names(&manifest, r.env).is_empty()).then(|| {
+                (!envmint::hooks::stage::staged_names(manifest, r.env).is_empty()).then(|| {
                     stages.of(&r.env.name).map_or_else(Vec::new, |s| {
                         s.changes
                             .iter()
@@ -138,7 +143,7 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: PlanArgs) -
         .collect();
     let mut reports = report.envs;
     staged::merge(&mut reports, &stages);
-    let hooks = planned_hooks(&manifest, &reports, &stages);
+    let hooks = planned_hooks(manifest, &reports, &stages);
 
     // Every store refused: no plan to write.
     let output = args

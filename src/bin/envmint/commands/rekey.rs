@@ -22,9 +22,9 @@ use envmint::path::shown;
 use envmint::text::short_keys;
 
 /// Runs `envmint rekey`.
-pub fn run(ctx: &Context, args: RekeyArgs) -> Result<Exit> {
-    let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = crate::target::load_manifest(ctx, args.manifest.as_deref(), &cwd)?;
+pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: RekeyArgs) -> Result<Exit> {
+    let cwd = resolved.cwd(ctx)?.to_path_buf();
+    let manifest = resolved.manifest(ctx)?;
     let mut envs: Vec<&Environment> = Vec::new();
     if args.all {
         envs.extend(
@@ -61,7 +61,7 @@ pub fn run(ctx: &Context, args: RekeyArgs) -> Result<Exit> {
         .iter()
         .map(|env| store::Storage::of(env))
         .collect::<Result<Vec<_>>>()?;
-    let mut options = crate::identities::store_options(ctx, &envs, &args.identities)?;
+    let mut options = resolved.store_options(ctx, &envs)?;
     // What changes, read (and decrypted, which proves the identities open every store) before
     // anything is written or asked.
     let mut changes = Vec::with_capacity(envs.len());

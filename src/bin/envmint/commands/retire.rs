@@ -13,8 +13,8 @@ use envmint::{Error, Exit, Result};
 use jiff::Timestamp;
 use serde::Serialize;
 
-pub fn run(ctx: &Context, args: RetireArgs) -> Result<Exit> {
-    let target = Target::of(ctx, &args.target)?;
+pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: RetireArgs) -> Result<Exit> {
+    let target = Target::of(ctx, resolved)?;
     let key = args.key.as_str();
     // A key the manifest no longer declares may still have retired values left in the store
     // (the library finds them by their records); without a store there is nothing to look at.
@@ -54,18 +54,11 @@ pub fn run(ctx: &Context, args: RetireArgs) -> Result<Exit> {
     }
     let mut doc = file.snapshot().document()?;
     target.warn_lines(&doc);
-    let built = retire::build(
-        &target.manifest,
-        &target.env,
-        &doc,
-        key,
-        older_than,
-        ctx.now,
-    )
-    .map_err(|e| match e {
-        envmint::plan::rotation::RotationError::NotDeclared { .. } => undeclared(),
-        e => crate::report::rotation::rotation_error(&target.env, e),
-    })?;
+    let built = retire::build(target.manifest, target.env, &doc, key, older_than, ctx.now)
+        .map_err(|e| match e {
+            envmint::plan::rotation::RotationError::NotDeclared { .. } => undeclared(),
+            e => crate::report::rotation::rotation_error(target.env, e),
+        })?;
     apply_edits(&mut doc, &built.edits).map_err(|e| target.edit_error(e))?;
     let written = !args.dry_run && !built.is_empty() && target.save(&file, &doc)?;
     drop(file);
@@ -76,12 +69,11 @@ pub fn run(ctx: &Context, args: RetireArgs) -> Result<Exit> {
         .filter(|c| matches!(c.action, Action::Dropped | Action::ExpiredRemoved))
         .map(|c| c.count)
         .sum();
-    let kept =
-        envmint::plan::status::evaluate_managed(&target.manifest, &target.env, &doc, ctx.now)
-            .into_iter()
-            .find(|r| r.key == key)
-            .and_then(|r| r.keyring)
-            .map(|k| k.keys);
+    let kept = envmint::plan::status::evaluate_managed(target.manifest, target.env, &doc, ctx.now)
+        .into_iter()
+        .find(|r| r.key == key)
+        .and_then(|r| r.keyring)
+        .map(|k| k.keys);
     if args.json {
         let report = JsonRetire {
             dry_run: args.dry_run,

@@ -12,9 +12,8 @@ use crate::context::Context;
 use crate::hooks::staged;
 use crate::report::rotation::clock_behind;
 use crate::report::rotation::session_error;
+use crate::resolve::Resolved;
 use crate::resolve::check_keys_declared;
-use crate::resolve::environments;
-use crate::resolve::instant;
 use crate::resolve::selection;
 use envmint::manifest::Environment;
 use envmint::path::shown;
@@ -25,15 +24,20 @@ use serde::Serialize;
 use std::collections::HashSet;
 use std::path::Path;
 
-pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: RotateArgs) -> Result<Exit> {
-    let cwd = ctx.cwd()?.to_path_buf();
-    let manifest = crate::target::load_manifest(ctx, args.rotation.manifest.as_deref(), &cwd)?;
-    crate::changes::warn_manifest(&manifest, &cwd);
+pub fn run(
+    ctx: &mut Context,
+    resolved: &Resolved,
+    global: &crate::resolve::Global,
+    args: RotateArgs,
+) -> Result<Exit> {
+    let cwd = resolved.cwd(ctx)?.to_path_buf();
+    let manifest = resolved.manifest(ctx)?;
+    crate::changes::warn_manifest(manifest, &cwd);
     if args.json {
         crate::output::check_stdout()?;
     }
-    let (envs, named) = environments(&manifest, &args.rotation.environments)?;
-    let now = instant(ctx, args.rotation.at.as_deref())?;
+    let (envs, named) = resolved.environments(ctx)?;
+    let now = resolved.now(ctx)?;
     let mut options = rotation::Options {
         selection: selection(&args.rotation.select),
         no_overlap: args.no_overlap,
@@ -42,8 +46,8 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: RotateArgs)
         rotated_earlier: HashSet::new(),
         set_at_service: HashSet::new(),
     };
-    check_keys_declared(&manifest, &envs, named, &options.selection)?;
-    let mut open = crate::identities::store_options(ctx, &envs, &args.rotation.identities)?;
+    check_keys_declared(manifest, &envs, named, &options.selection)?;
+    let mut open = resolved.store_options(ctx, &envs)?;
 
     // Credentials with a `set` hook first, stage by stage, each stage saved under the lock
     // (the pending value is in the store before any hook runs: see hooks/staged.rs); then the
@@ -51,7 +55,7 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: RotateArgs)
     let hook_open = open.clone();
     let hook_run = staged::Run {
         lock: std::cell::OnceCell::new(),
-        manifest: &manifest,
+        manifest,
         cwd: &cwd,
         open: &hook_open,
         now,
@@ -78,16 +82,16 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: RotateArgs)
     // for hook work. None (most scheduled runs): that one read is the run's. Some: the session
     // stops before its commit, the stages run (each under the lock, from the probe's
     // documents), and the session runs again on the stores as they left them.
-    options.rotated_earlier = staged::hooked_keys(&manifest);
+    options.rotated_earlier = staged::hooked_keys(manifest);
     let mut hooks = crate::hooks::session::Hooks {
         cwd: &cwd,
-        probe: Some(staged::Probe::new(&manifest, &options.selection, now)),
+        probe: Some(staged::Probe::new(manifest, &options.selection, now)),
         stop_for_stages: !args.dry_run,
     };
     if !args.dry_run {
-        open.timeout = ctx.lock_timeout.get()?;
+        open.timeout = resolved.lock_timeout(&ctx.lock_timeout)?;
     }
-    let session = Session::new(&manifest, envs.clone(), options.clone());
+    let session = Session::new(manifest, envs.clone(), options.clone());
     let first = if args.dry_run {
         session.dry_run(&open, &mut hooks, &mut ctx.rng)
     } else {
@@ -128,7 +132,7 @@ pub fn run(ctx: &mut Context, global: &crate::resolve::Global, args: RotateArgs)
     let report = match first {
         Some(report) => report.map_err(|e| session_error(&envs, e)),
         None => {
-            let session = Session::new(&manifest, session_envs.clone(), options);
+            let session = Session::new(manifest, session_envs.clone(), options);
             session
                 .run(
                     &open,

@@ -30,8 +30,13 @@ use crate::resolve::Global;
 use crate::target::Target;
 
 /// Runs `envmint run`: returns only when COMMAND could not be started.
-pub fn run(ctx: &Context, global: &Global, args: RunArgs) -> Result<Exit> {
-    let target = Target::of(ctx, &args.target)?;
+pub fn run(
+    ctx: &Context,
+    resolved: &crate::resolve::Resolved,
+    global: &Global,
+    args: RunArgs,
+) -> Result<Exit> {
+    let target = Target::of(ctx, resolved)?;
     let snapshot = store::peek(target.storage()?, &target.options(ctx)?)?;
     if !snapshot.exists() {
         return Err(Error::MissingInput {
@@ -42,7 +47,7 @@ pub fn run(ctx: &Context, global: &Global, args: RunArgs) -> Result<Exit> {
     }
     let doc = snapshot.document()?;
     let entries = if args.only.is_empty() {
-        export::select(&target.manifest, &target.env.name, &doc, Keys::File)
+        export::select(target.manifest, &target.env.name, &doc, Keys::File)
             .map_err(|e| unreadable(&target, e))?
     } else {
         only(&target, &doc, &args.only)?

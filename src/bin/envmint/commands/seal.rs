@@ -14,7 +14,7 @@ use crate::identities::ask_passphrase;
 use crate::sealed::{open_input, write_output};
 
 /// Runs `envmint seal` on a file or stdin.
-pub fn run(ctx: &Context, args: SealArgs) -> Result<Exit> {
+pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: SealArgs) -> Result<Exit> {
     // Without a recipient or a passphrase, the arguments are sealed environments.
     let env_mode =
         args.recipients.is_empty() && args.recipients_files.is_empty() && !args.passphrase;
@@ -27,7 +27,7 @@ pub fn run(ctx: &Context, args: SealArgs) -> Result<Exit> {
         }
         return crate::sealed::seal(
             ctx,
-            args.manifest.as_deref(),
+            resolved,
             &args.input,
             args.remove_plaintext,
             args.force,

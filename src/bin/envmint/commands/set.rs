@@ -15,8 +15,8 @@ use envmint::{Error, Exit, Result};
 use std::io::Read;
 use zeroize::Zeroizing;
 
-pub fn run(ctx: &Context, args: SetArgs) -> Result<Exit> {
-    let target = Target::of(ctx, &args.target)?;
+pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: SetArgs) -> Result<Exit> {
+    let target = Target::of(ctx, resolved)?;
     let key = args.key.as_str();
     check_key(key)?;
     // The manifest's limit: a longer name is a paste (a token is letters and digits too), and
@@ -104,7 +104,7 @@ pub fn run(ctx: &Context, args: SetArgs) -> Result<Exit> {
     let retired = match retiring {
         Some(decl) => {
             let built = rotation::retire_current(&doc, decl, &target.env.name, ctx.now)
-                .map_err(|e| crate::report::rotation::rotation_error(&target.env, e))?;
+                .map_err(|e| crate::report::rotation::rotation_error(target.env, e))?;
             apply_edits(&mut doc, &built.edits).map_err(|e| target.edit_error(e))?;
             built.changes
         }

@@ -8,13 +8,12 @@ use envmint::{Error, Exit, Result};
 use crate::cli::UnsealArgs;
 use crate::context::Context;
 use crate::identities::ask_passphrase;
-use crate::identities::identities;
 use crate::identities::name_the_file;
 use crate::sealed::open_input;
 use crate::sealed::write_output;
 
 /// Runs `envmint unseal` on a file or stdin.
-pub fn run(ctx: &Context, args: UnsealArgs) -> Result<Exit> {
+pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: UnsealArgs) -> Result<Exit> {
     // `unseal production`: a name that is no file is an environment (see
     // `sealed::names_environment`); `unseal .env.production.age` stays a file. A file of that
     // name does not change what the name means: a repository could commit one beside the
@@ -26,9 +25,8 @@ pub fn run(ctx: &Context, args: UnsealArgs) -> Result<Exit> {
         let name = name.to_str().unwrap_or_default();
         return crate::sealed::unseal(
             ctx,
-            args.manifest.as_deref(),
+            resolved,
             name,
-            &args.identities,
             args.output.as_deref(),
             args.stdout,
             args.force,
@@ -52,11 +50,14 @@ pub fn run(ctx: &Context, args: UnsealArgs) -> Result<Exit> {
     let plaintext = if opened.is_passphrase() {
         let passphrase = ask_passphrase(&format!("Enter passphrase for {name}: "))?
             .or_else(|| ctx.passphrase.clone())
-            .ok_or_else(|| SealError::NoPassphrase { name: name.clone() })?;
+            .ok_or_else(|| SealError::NoPassphrase {
+                name: (&name).into(),
+            })?;
         opened.with_passphrase(passphrase)?
     } else {
-        let identities =
-            identities(ctx, &args.identities).map_err(|e| name_the_file(e, Path::new(&name)))?;
+        let identities = resolved
+            .identities(ctx)
+            .map_err(|e| name_the_file(e, Path::new(&name)))?;
         opened.with_identities(&identities)?
     };
     match &args.output {

@@ -5,8 +5,8 @@ use crate::context::Context;
 use crate::target::{Target, check_key};
 use envmint::{Error, Exit, Result, kv};
 
-pub fn run(ctx: &Context, args: UnsetArgs) -> Result<Exit> {
-    let target = Target::of(ctx, &args.target)?;
+pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: UnsetArgs) -> Result<Exit> {
+    let target = Target::of(ctx, resolved)?;
     let key = args.key.as_str();
     check_key(key)?;
     if args.json {
