@@ -169,6 +169,13 @@ pub fn format_duration(d: Duration) -> String {
 /// "age" of a value in a status table. An instant after `now` (a record written by a clock
 /// that runs ahead, or a forecast with `--at` in the past) has age `0s`.
 pub fn format_age(now: Timestamp, since: Timestamp) -> String {
+    let mut out = String::new();
+    push_age(&mut out, now, since);
+    out
+}
+
+/// Appends [`format_age`]'s text to `out` (a status table writes one a row, 10,000 rows).
+pub fn push_age(out: &mut String, now: Timestamp, since: Timestamp) {
     let secs = floor_second(now).saturating_sub(floor_second(since)).max(0);
     let (n, unit) = match secs {
         s if s >= SECONDS_PER_DAY => (s / SECONDS_PER_DAY, "d"),
@@ -176,7 +183,25 @@ pub fn format_age(now: Timestamp, since: Timestamp) -> String {
         s if s >= 60 => (s / 60, "m"),
         s => (s, "s"),
     };
-    format!("{n}{unit}")
+    push_decimal(out, n.unsigned_abs());
+    out.push_str(unit);
+}
+
+/// Appends `n` in decimal to `out`, as `{n}` writes it, without the formatting machinery.
+pub fn push_decimal(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
 }
 
 /// Why an instant was refused.
@@ -322,6 +347,36 @@ pub fn utc_date(t: Timestamp) -> Date {
     Offset::UTC.to_datetime(t).date()
 }
 
+/// Appends [`utc_date`] of `t` to `out` as its `Display` writes it (`2026-11-23`): by hand for
+/// the years 1 to 9999, through jiff for the others (a status table writes two dates a row).
+pub fn push_utc_date(out: &mut String, t: Timestamp) {
+    // Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's civil_from_days,
+    // the inverse of parse_record_form's days_from_civil).
+    let z = floor_second(t).div_euclid(SECONDS_PER_DAY) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    if !(1..=9999).contains(&year) {
+        use fmt::Write as _;
+        let _ = write!(out, "{}", utc_date(t));
+        return;
+    }
+    let mut text = *b"0000-00-00";
+    for (at, n, width) in [(0, year, 4), (5, month, 2), (8, day, 2)] {
+        let mut n = n;
+        for i in (at..at + width).rev() {
+            text[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    }
+    out.extend(text.iter().map(|&b| char::from(b)));
+}
+
 /// When a value generated at `generated` falls due with rotation period `every`. A period that
 /// reaches past the last instant jiff represents (late in the year 9999) gives that instant,
 /// which no clock reaches: never due, and never a panic.
@@ -368,14 +423,37 @@ impl Due {
     }
 }
 
+impl Due {
+    /// The words: what comes before the number of days, the number, and what follows it.
+    fn words(self) -> (&'static str, Option<u64>, &'static str) {
+        let days = |n: u64| if n == 1 { " day" } else { " days" };
+        match self {
+            Due::In { days: n } => ("due in ", Some(n), days(n)),
+            Due::Today => ("due today", None, ""),
+            Due::Overdue { days: n } => ("overdue by ", Some(n), days(n)),
+        }
+    }
+
+    /// Appends its `Display` text to `out`, without the formatting machinery (a status table
+    /// writes one a row).
+    pub fn push_to(self, out: &mut String) {
+        let (before, n, after) = self.words();
+        out.push_str(before);
+        if let Some(n) = n {
+            push_decimal(out, n);
+        }
+        out.push_str(after);
+    }
+}
+
 impl fmt::Display for Due {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let plural = |n: u64| if n == 1 { "" } else { "s" };
-        match *self {
-            Due::In { days } => write!(f, "due in {days} day{}", plural(days)),
-            Due::Today => f.write_str("due today"),
-            Due::Overdue { days } => write!(f, "overdue by {days} day{}", plural(days)),
+        let (before, n, after) = self.words();
+        f.write_str(before)?;
+        if let Some(n) = n {
+            write!(f, "{n}")?;
         }
+        f.write_str(after)
     }
 }
 

@@ -83,6 +83,62 @@ impl KeyState {
     }
 }
 
+/// A present key of a [`Document`], found once ([`Document::key_ref`],
+/// [`Document::key_refs`]). Each method answers as the document's method of the same name
+/// does for the key's name. Shows no value in `Debug`: it has none.
+#[derive(Clone, Copy)]
+pub struct KeyRef<'a> {
+    doc: &'a Document,
+    /// The key's index in `doc.keys`.
+    idx: u32,
+}
+
+impl<'a> KeyRef<'a> {
+    fn state(&self) -> &'a KeyState {
+        &self.doc.keys[self.idx as usize]
+    }
+
+    /// Its place among the document's keys, below [`Document::key_index_bound`]: the same
+    /// for every `KeyRef` of the key, and no other key's.
+    pub fn index(&self) -> usize {
+        self.idx as usize
+    }
+
+    /// The key's name.
+    pub fn name(&self) -> &'a str {
+        self.doc.name(self.state())
+    }
+
+    /// As [`Document::get`].
+    pub fn value(&self) -> Option<&'a str> {
+        self.doc.value_at(self.idx)
+    }
+
+    /// As [`Document::record`].
+    pub fn record(&self) -> Option<&'a str> {
+        self.doc.record_of(self.state())
+    }
+
+    /// As [`Document::line_of_key`].
+    pub fn line(&self) -> Option<usize> {
+        self.doc.entry_line_of(self.state())
+    }
+
+    /// As [`Document::broken_line`].
+    pub fn broken_line(&self) -> Option<usize> {
+        self.doc.broken_line_of(self.state())
+    }
+}
+
+impl fmt::Debug for KeyRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A "key" can be a pasted secret (see the document's Debug): its length only.
+        f.debug_struct("KeyRef")
+            .field("name_len", &self.state().name_len)
+            .finish()
+    }
+}
+
 /// A line envmint wrote: one line, ending in the document's line ending.
 struct Written {
     /// The line, with its line ending.
@@ -307,7 +363,11 @@ impl Document {
     /// after its last readable definition: readers disagree about such a line, so no value can
     /// be trusted ([`Document::contains_key`] is still true).
     pub fn get(&self, key: &str) -> Option<&str> {
-        let idx = self.find(key).ok()?;
+        self.value_at(self.find(key).ok()?)
+    }
+
+    /// [`Document::get`] of the key at `idx` in `keys`.
+    fn value_at(&self, idx: u32) -> Option<&str> {
         let state = &self.keys[idx as usize];
         if state.entry == NONE || state.flags & BROKEN_AFTER_ENTRY != 0 {
             return None;
@@ -365,15 +425,49 @@ impl Document {
     /// The 1-based line of the first unreadable line naming `key`, if any, in the document as
     /// it is now (after edits). `set` and `append` of such a key are refused.
     pub fn broken_line(&self, key: &str) -> Option<usize> {
-        let state = self.state(key)?;
+        self.broken_line_of(self.state(key)?)
+    }
+
+    /// [`Document::broken_line`] of a present key's state.
+    fn broken_line_of(&self, state: &KeyState) -> Option<usize> {
         (state.broken != NONE).then(|| self.line_of(state.broken, state.broken_line))
     }
 
     /// The 1-based line of `key`'s last readable definition in the document as it is now:
     /// lines inserted or removed above it count.
     pub fn line_of_key(&self, key: &str) -> Option<usize> {
-        let state = self.state(key)?;
+        self.entry_line_of(self.state(key)?)
+    }
+
+    /// [`Document::line_of_key`] of a present key's state.
+    fn entry_line_of(&self, state: &KeyState) -> Option<usize> {
         (state.entry != NONE).then(|| self.line_of(state.entry, state.entry_line))
+    }
+
+    /// `key`, when present, found once: its value, record and lines are then read without
+    /// looking the name up again (a status of 10,000 keys asks four questions of each).
+    pub fn key_ref(&self, key: &str) -> Option<KeyRef<'_>> {
+        let idx = self.find(key).ok()?;
+        self.keys[idx as usize]
+            .present()
+            .then_some(KeyRef { doc: self, idx })
+    }
+
+    /// The bound of [`KeyRef::index`]: a `vec![false; doc.key_index_bound()]` can mark keys.
+    pub fn key_index_bound(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Every present key, as [`Document::keys`] lists them, each as a [`KeyRef`].
+    pub fn key_refs(&self) -> impl Iterator<Item = KeyRef<'_>> {
+        self.keys
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| k.present())
+            .map(|(idx, _)| KeyRef {
+                doc: self,
+                idx: idx as u32,
+            })
     }
 
     /// Distinct keys in order of first appearance, including keys seen only on unreadable lines.
@@ -642,7 +736,11 @@ impl Document {
     /// stack above a key, this is the nearest one (the one `set_record` replaces; `remove`
     /// removes them all).
     pub fn record(&self, key: &str) -> Option<&str> {
-        let state = self.state(key)?;
+        self.record_of(self.state(key)?)
+    }
+
+    /// [`Document::record`] of a present key's state.
+    fn record_of(&self, state: &KeyState) -> Option<&str> {
         if state.entry == NONE {
             return None;
         }

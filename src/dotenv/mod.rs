@@ -117,7 +117,7 @@ mod parse;
 mod quote;
 mod warning;
 
-pub use document::Document;
+pub use document::{Document, KeyRef};
 pub use error::EditError;
 pub use key::is_valid_key;
 pub use quote::{UnsafeChar, check_writable_alphabet, check_writable_value, fits_in, quote_value};

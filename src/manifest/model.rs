@@ -115,17 +115,10 @@ impl Sealed {
             out.push(r);
         }
         if let Some(path) = &self.recipients_file {
-            let (bytes, meta) = crate::atomic::read_regular_with_metadata(
-                path,
-                MAX_MANIFEST_BYTES,
-            )?
-            .ok_or_else(|| Error::MissingInput {
-                path: path.clone(),
-                what: "recipients file".into(),
-                hint: Some(
-                    "create it with one recipient per line, or fix `recipients_file`".into(),
-                ),
-            })?;
+            let (bytes, meta) =
+                crate::atomic::read_regular_with_metadata(path, MAX_MANIFEST_BYTES)?.ok_or_else(
+                    || crate::seal::SealError::RecipientsFileMissing { path: path.clone() },
+                )?;
             trust_recipients_file(path, &meta, rustix::process::geteuid().as_raw())?;
             let text = String::from_utf8_lossy(&bytes);
             let location = crate::error::Location::new(path, None);
@@ -239,7 +232,12 @@ pub const NUMBER_PLACEHOLDER: &str = "{n}";
 impl Previous {
     /// The default for `key`: one variable, `KEY_PREVIOUS`.
     pub fn default_for(key: &str) -> Previous {
-        Previous::One(format!("{key}_PREVIOUS"))
+        // Without the formatting machinery: every secret of a manifest gets one.
+        const SUFFIX: &str = "_PREVIOUS";
+        let mut name = String::with_capacity(key.len() + SUFFIX.len());
+        name.push_str(key);
+        name.push_str(SUFFIX);
+        Previous::One(name)
     }
 
     /// How many retired values it keeps (1 for [`Previous::One`]).

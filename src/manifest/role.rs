@@ -64,12 +64,13 @@ const CREDENTIAL_ENDINGS: [&str; 12] = [
 /// [`CREDENTIAL_ENDINGS`] (`DB_PASSWORD`, `STRIPE_API_KEY`, `GITHUB_TOKEN`, `SENTRY_DSN`; not
 /// `SESSION_SECRET`, nor `PASSPORT_SECRET`).
 pub fn looks_like_credential(key: &str) -> bool {
-    let upper = key.to_ascii_uppercase();
+    // Compared in place, case-insensitively: `manifest` warnings ask this of every secret.
+    let key = key.as_bytes();
     CREDENTIAL_ENDINGS.iter().any(|end| {
-        upper == *end
-            || upper
-                .strip_suffix(end)
-                .is_some_and(|rest| rest.ends_with('_'))
+        let end = end.as_bytes();
+        key.len() >= end.len()
+            && key[key.len() - end.len()..].eq_ignore_ascii_case(end)
+            && (key.len() == end.len() || key[key.len() - end.len() - 1] == b'_')
     })
 }
 

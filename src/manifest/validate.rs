@@ -16,6 +16,7 @@ use crate::error::{
 };
 use crate::generate::{Alphabet, Kind, Size, SizeUnit, Spec};
 use crate::manifest::HookProblem;
+use std::borrow::Cow;
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 use toml::Spanned;
@@ -23,6 +24,9 @@ use toml::de::{DeTable, DeValue};
 
 type Span = std::ops::Range<usize>;
 type Value<'i> = Spanned<DeValue<'i>>;
+/// A table's key as the parser gives it: borrowed from the text unless it had escapes (a
+/// manifest of 10,000 secrets has 20,000 keys, none of which needs a copy to be checked).
+type Key<'i> = Spanned<Cow<'i, str>>;
 
 /// The tables a manifest may have.
 const TABLES: [&str; 3] = ["defaults", "environments", "secrets"];
@@ -139,14 +143,8 @@ fn wrong_type(
 }
 
 /// A table's entries in the order they appear in the file (a TOML table iterates by key).
-fn in_file_order(table: DeTable<'_>) -> Vec<(Spanned<String>, Value<'_>)> {
-    let mut entries: Vec<_> = table
-        .into_iter()
-        .map(|(k, v)| {
-            let span = k.span();
-            (Spanned::new(span, k.into_inner().into_owned()), v)
-        })
-        .collect();
+fn in_file_order(table: DeTable<'_>) -> Vec<(Key<'_>, Value<'_>)> {
+    let mut entries: Vec<_> = table.into_iter().collect();
     entries.sort_by_key(|(k, _)| k.span().start);
     entries
 }
@@ -154,7 +152,7 @@ fn in_file_order(table: DeTable<'_>) -> Vec<(Spanned<String>, Value<'_>)> {
 /// An unknown field `key` of table `table` (e.g. `[secrets.A]`) that has `fields`.
 fn unknown_field(
     ctx: &Ctx<'_>,
-    key: &Spanned<String>,
+    key: &Key<'_>,
     table: &str,
     fields: &'static [&'static str],
 ) -> Error {
@@ -176,25 +174,42 @@ fn table<'i>(
     name: &str,
     example: Option<&str>,
 ) -> Result<DeTable<'i>> {
+    table_named(ctx, value, || name.to_string(), example)
+}
+
+/// [`table`], with the name made only for the error (`[secrets.KEY]` for each of 10,000
+/// secrets would be 10,000 strings).
+fn table_named<'i>(
+    ctx: &Ctx<'_>,
+    value: Value<'i>,
+    name: impl FnOnce() -> String,
+    example: Option<&str>,
+) -> Result<DeTable<'i>> {
     let span = value.span();
     match value.into_inner() {
         DeValue::Table(t) => Ok(t),
-        other => Err(wrong_type(
-            ctx,
-            span,
-            name.to_string(),
-            Expected::Table,
-            &other,
-            &example.map_or_else(|| format!("{name} on its own line"), str::to_string),
-        )),
+        other => {
+            let name = name();
+            let example = example.map_or_else(|| format!("{name} on its own line"), str::to_string);
+            Err(wrong_type(
+                ctx,
+                span,
+                name,
+                Expected::Table,
+                &other,
+                &example,
+            ))
+        }
     }
 }
 
 /// `value` as text, or an error saying field `name` takes text, like `example`.
-fn string(ctx: &Ctx<'_>, value: Value<'_>, name: &str, example: &str) -> Result<Spanned<String>> {
+/// Borrowed from the manifest's text when it has no escapes: `kind = "hex"` 10,000 times is
+/// not 10,000 copies.
+fn string<'i>(ctx: &Ctx<'_>, value: Value<'i>, name: &str, example: &str) -> Result<Key<'i>> {
     let span = value.span();
     match value.into_inner() {
-        DeValue::String(s) => Ok(Spanned::new(span, s.into_owned())),
+        DeValue::String(s) => Ok(Spanned::new(span, s)),
         other => Err(wrong_type(
             ctx,
             span,
@@ -257,7 +272,7 @@ pub(super) fn parse(text: &str, path: &Path, root: &Path) -> Result<Manifest> {
     let mut environments = None;
     let mut secrets = None;
     for (key, value) in in_file_order(doc.into_inner()) {
-        match key.get_ref().as_str() {
+        match key.get_ref().as_ref() {
             "defaults" => {
                 defaults = Some(table(&ctx, value, "[defaults]", Some(DEFAULTS_EXAMPLE))?)
             }
@@ -276,7 +291,7 @@ pub(super) fn parse(text: &str, path: &Path, root: &Path) -> Result<Manifest> {
     let mut default_role_declared = false;
     let mut hook_timeout = crate::manifest::DEFAULT_HOOK_TIMEOUT;
     for (key, value) in defaults.map(in_file_order).unwrap_or_default() {
-        match key.get_ref().as_str() {
+        match key.get_ref().as_ref() {
             "rotate_every" => {
                 let t = string(&ctx, value, "rotate_every", "rotate_every = \"90d\"")?;
                 rotate_every = period(&ctx, &t)?;
@@ -310,8 +325,10 @@ pub(super) fn parse(text: &str, path: &Path, root: &Path) -> Result<Manifest> {
         return Err(ManifestError::new(path, None, ManifestProblem::NoEnvironments).into());
     }
 
-    let mut decls = Vec::new();
-    let mut previous_spans = Vec::new();
+    let secrets = secrets.map(in_file_order).unwrap_or_default();
+    // Sized once: a SecretDecl is large, and 10,000 of them grew the vector 14 times.
+    let mut decls = Vec::with_capacity(secrets.len());
+    let mut previous_spans = Vec::with_capacity(secrets.len());
     let defaults = SecretDefaults {
         rotate_every,
         overlap: default_overlap,
@@ -319,8 +336,8 @@ pub(super) fn parse(text: &str, path: &Path, root: &Path) -> Result<Manifest> {
         role_declared: default_role_declared,
         hook_timeout,
     };
-    let mut hook_spans = Vec::new();
-    for (key, value) in secrets.map(in_file_order).unwrap_or_default() {
+    let mut hook_spans = Vec::with_capacity(secrets.len());
+    for (key, value) in secrets {
         let (decl, span, hook_span) = secret_decl(&ctx, &key, value, defaults, &envs)?;
         decls.push(decl);
         previous_spans.push(span);
@@ -344,7 +361,7 @@ const ENV_EXAMPLE: &str = "[environments.production] on its own line, then e.g. 
 const SECRET_EXAMPLE: &str = "[secrets.API_KEY] on its own line, then e.g. kind = \"hex\"";
 
 /// A top-level entry that is none of the three tables.
-fn unknown_top(ctx: &Ctx<'_>, key: &Spanned<String>, name: &str, is_table: bool) -> Error {
+fn unknown_top(ctx: &Ctx<'_>, key: &Key<'_>, name: &str, is_table: bool) -> Error {
     let belongs_under = if DEFAULT_FIELDS.contains(&name) {
         Some("[defaults]")
     } else if ENV_FIELDS.contains(&name) {
@@ -365,7 +382,7 @@ fn unknown_top(ctx: &Ctx<'_>, key: &Spanned<String>, name: &str, is_table: bool)
 
 fn environment(
     ctx: &Ctx<'_>,
-    name: Spanned<String>,
+    name: Key<'_>,
     value: Value<'_>,
     root: &Path,
     default_mode: Option<u32>,
@@ -394,11 +411,11 @@ fn environment(
     let mut after = None;
     let mut hook_timeout = default_timeout;
     // The first sealing field, for an error when `sealed` itself is missing.
-    let mut sealing_field: Option<Spanned<String>> = None;
+    let mut sealing_field: Option<Key<'_>> = None;
     let sealing =
         |span: Span, problem: SealingProblem| ctx.at(span, ManifestProblem::Sealing(problem));
     for (key, value) in in_file_order(fields) {
-        let field = key.get_ref().as_str();
+        let field = key.get_ref().as_ref();
         if !matches!(field, "file" | "mode" | "after" | "hook_timeout") && sealing_field.is_none() {
             sealing_field = Some(key.clone());
         }
@@ -436,7 +453,7 @@ fn environment(
     let sealed = match (sealed, sealing_field) {
         (Some(path), _) => {
             if recipients.is_empty() && recipients_file.is_none() {
-                let environment = n.clone();
+                let environment = n.to_string();
                 return Err(sealing(
                     name.span(),
                     SealingProblem::NoRecipients { environment },
@@ -452,7 +469,7 @@ fn environment(
         (None, Some(field)) => {
             let problem = SealingProblem::WithoutSealed {
                 field: shown_name(field.get_ref()),
-                environment: n.clone(),
+                environment: n.to_string(),
             };
             return Err(sealing(field.span(), problem));
         }
@@ -460,7 +477,7 @@ fn environment(
     };
     let file = file.unwrap_or_else(|| root.join(format!(".env.{n}.local")));
     if sealed.as_ref().is_some_and(|s| s.path == file) {
-        let environment = n.clone();
+        let environment = n.to_string();
         return Err(sealing(
             name.span(),
             SealingProblem::SameFile { environment },
@@ -468,7 +485,7 @@ fn environment(
     }
     Ok(Environment {
         file,
-        name: name.into_inner(),
+        name: name.into_inner().into_owned(),
         mode: env_mode,
         sealed,
         after,
@@ -506,19 +523,14 @@ fn recipient_list(ctx: &Ctx<'_>, value: Value<'_>) -> Result<Vec<String>> {
 /// An environment's `file`: relative to `root` and inside it once `.` and `..` are resolved
 /// (lexically: the path is checked as written, and the checked form is the one used), or
 /// absolute.
-fn env_file(ctx: &Ctx<'_>, file: &Spanned<String>, root: &Path) -> Result<PathBuf> {
+fn env_file(ctx: &Ctx<'_>, file: &Key<'_>, root: &Path) -> Result<PathBuf> {
     env_path(ctx, file, root, "file")
 }
 
 /// A path field (`file`, `sealed`, `recipients_file`) checked by the rules of [`env_file`];
 /// `field` names it in the messages.
-fn env_path(
-    ctx: &Ctx<'_>,
-    file: &Spanned<String>,
-    root: &Path,
-    field: &'static str,
-) -> Result<PathBuf> {
-    let f = file.get_ref();
+fn env_path(ctx: &Ctx<'_>, file: &Key<'_>, root: &Path, field: &'static str) -> Result<PathBuf> {
+    let f: &str = file.get_ref();
     let bad = |why| {
         let problem = ManifestProblem::BadFile {
             field,
@@ -672,12 +684,12 @@ struct SecretDefaults {
 /// secret has neither, so its default `KEY_PREVIOUS` is never used and may be anything.
 fn secret_decl(
     ctx: &Ctx<'_>,
-    key: &Spanned<String>,
+    key: &Key<'_>,
     value: Value<'_>,
     defaults: SecretDefaults,
     environments: &[Environment],
 ) -> Result<(SecretDecl, Option<Span>, Option<Span>)> {
-    let k = key.get_ref();
+    let k: &str = key.get_ref();
     let length = k.chars().count();
     if length > MAX_KEY_LEN || !dotenv::is_valid_key(k) {
         let problem = ManifestProblem::BadName {
@@ -687,15 +699,27 @@ fn secret_decl(
         };
         return Err(ctx.at(key.span(), problem));
     }
-    let header = format!("[secrets.{k}]");
+    let header = || format!("[secrets.{k}]");
     let span = value.span();
-    let fields = table(ctx, value, &header, None)?;
+    let fields = table_named(ctx, value, header, None)?;
     let mut f: [Option<Value<'_>>; 15] = Default::default();
-    for (name, value) in in_file_order(fields) {
-        match SECRET_FIELDS.iter().position(|f| f == name.get_ref()) {
+    // In the table's order, not sorted into the file's (10,000 secrets are 10,000 tables):
+    // the unknown field named is still the first one in the file.
+    let mut unknown: Option<Key<'_>> = None;
+    for (name, value) in fields {
+        match SECRET_FIELDS.iter().position(|f| *f == name.get_ref()) {
             Some(i) => f[i] = Some(value),
-            None => return Err(unknown_field(ctx, &name, &header, &SECRET_FIELDS)),
+            None if unknown
+                .as_ref()
+                .is_none_or(|u| name.span().start < u.span().start) =>
+            {
+                unknown = Some(name)
+            }
+            None => {}
         }
+    }
+    if let Some(name) = unknown {
+        return Err(unknown_field(ctx, &name, &header(), &SECRET_FIELDS));
     }
     let [
         kind,
@@ -897,7 +921,7 @@ fn secret_decl(
         defaults.hook_timeout,
     )?;
     let decl = SecretDecl {
-        key: k.clone(),
+        key: k.to_string(),
         spec,
         rotate_every,
         environments: envs,
@@ -930,7 +954,7 @@ fn hook_text(ctx: &Ctx<'_>, value: Value<'_>, hook: &'static str) -> Result<Opti
         return Err(hook_problem(ctx, text.span(), HookProblem::Nul { hook }));
     }
     let t = text.into_inner();
-    Ok((!t.trim().is_empty()).then_some(t))
+    Ok((!t.trim().is_empty()).then(|| t.into_owned()))
 }
 
 /// `hook_timeout = "60s"`: more than zero, at most a day.
@@ -981,7 +1005,7 @@ fn hooks_decl(
         let header = format!("[secrets.{key}.hooks]");
         let fields = table(ctx, v, &header, None)?;
         for (name, value) in in_file_order(fields) {
-            let (hook, needs): (&'static str, Role) = match name.get_ref().as_str() {
+            let (hook, needs): (&'static str, Role) = match name.get_ref().as_ref() {
                 "set" => ("set", Role::Credential),
                 "test" => ("test", Role::Credential),
                 "retire" => ("retire", Role::Credential),
@@ -1049,7 +1073,7 @@ fn alternate_decl(
     let mut names = None;
     for (name, value) in in_file_order(fields) {
         let vspan = value.span();
-        match name.get_ref().as_str() {
+        match name.get_ref().as_ref() {
             "user" => {
                 let DeValue::String(u) = value.into_inner() else {
                     return Err(form(vspan));
@@ -1208,7 +1232,7 @@ fn previous_decl(
             if let Some(sep) = separator {
                 return Err(unknown_field(
                     ctx,
-                    &Spanned::new(sep.span(), "separator".to_string()),
+                    &Spanned::new(sep.span(), Cow::Borrowed("separator")),
                     &table_name,
                     &["numbered", "keep"],
                 ));
@@ -1231,7 +1255,7 @@ fn previous_decl(
                 }
             }
             Ok(Previous::Numbered {
-                pattern: pattern.into_inner(),
+                pattern: pattern.into_inner().into_owned(),
                 keep,
             })
         }
@@ -1241,7 +1265,7 @@ fn previous_decl(
                 return Err(bad_name(name.span(), "list", name.get_ref()));
             }
             let separator = match separator {
-                None => Spanned::new(name.span(), ",".to_string()),
+                None => Spanned::new(name.span(), Cow::Borrowed(",")),
                 Some(v) => string(ctx, v, "separator", "separator = \",\"")?,
             };
             let sep = separator.get_ref();
@@ -1280,8 +1304,8 @@ fn previous_decl(
                 return Err(rotation(ctx, separator.span(), problem));
             }
             Ok(Previous::List {
-                name: name.into_inner(),
-                separator: separator.into_inner(),
+                name: name.into_inner().into_owned(),
+                separator: separator.into_inner().into_owned(),
                 keep,
             })
         }
@@ -1416,7 +1440,7 @@ fn secret_envs(
 
 /// `rotate_every`: a period ([`duration`]), or `"never"` (`None`): the key's age is tracked,
 /// it never falls due.
-fn period(ctx: &Ctx<'_>, text: &Spanned<String>) -> Result<Option<Duration>> {
+fn period(ctx: &Ctx<'_>, text: &Key<'_>) -> Result<Option<Duration>> {
     if text.get_ref() == "never" {
         return Ok(None);
     }
@@ -1437,7 +1461,7 @@ fn role(ctx: &Ctx<'_>, value: Value<'_>) -> Result<Role> {
 
 /// A period in the one duration syntax ([`crate::time::parse_duration`]), refused in the
 /// manifest's words: "bad duration `TEXT`", why when there is more to say, and what to write.
-fn duration(ctx: &Ctx<'_>, text: &Spanned<String>) -> Result<Duration> {
+fn duration(ctx: &Ctx<'_>, text: &Key<'_>) -> Result<Duration> {
     crate::time::parse_duration(text.get_ref()).map_err(|error| {
         let text_shown = shown_name(text.get_ref());
         let problem = ManifestProblem::BadPeriod {

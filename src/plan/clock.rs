@@ -72,8 +72,9 @@ pub struct Checked {
 /// that do not read are left out (they are warned about as bad records on their own).
 pub fn newest_record(doc: &Document) -> Option<NewestRecord> {
     let mut newest: Option<NewestRecord> = None;
-    for key in doc.keys() {
-        let Some(record) = doc.record(key).and_then(|t| Record::parse(t).ok()) else {
+    // Each key found once, not looked up by name for its record and its line.
+    for key in doc.key_refs() {
+        let Some(record) = key.record().and_then(|t| Record::parse(t).ok()) else {
             continue;
         };
         let times = record
@@ -85,8 +86,8 @@ pub fn newest_record(doc: &Document) -> Option<NewestRecord> {
         for (field, at) in times {
             if newest.as_ref().is_none_or(|n| at > n.at) {
                 newest = Some(NewestRecord {
-                    key: key.to_string(),
-                    line: doc.line_of_key(key).map_or(0, |l| l.saturating_sub(1)),
+                    key: key.name().to_string(),
+                    line: key.line().map_or(0, |l| l.saturating_sub(1)),
                     field,
                     at,
                 });

@@ -16,11 +16,12 @@
 
 use super::clock::is_ahead;
 use super::record::{Record, RecordError, Stage};
-use crate::dotenv::Document;
+use crate::dotenv::{Document, KeyRef};
 use crate::manifest::{Environment, MAX_KEEP, Manifest, Previous, Role, SecretDecl};
 use crate::time::due_at;
 use jiff::Timestamp;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 /// The state of one key.
@@ -294,60 +295,79 @@ pub fn evaluate_managed(
     doc: &Document,
     now: Timestamp,
 ) -> Vec<KeyStatus> {
-    // Per declared secret: its rows, then its left-behind retired values found below.
     let decls: Vec<&SecretDecl> = manifest.secrets_for(&env.name).collect();
-    // Sized once, and borrowing the declared keys: 10,000 secrets grew and rehashed these
-    // tables and cloned every key.
-    let mut groups: Vec<Vec<KeyStatus>> = Vec::with_capacity(decls.len());
-    let mut index: HashMap<&str, usize> = HashMap::with_capacity(decls.len());
-    let mut managed: HashSet<&str> = HashSet::with_capacity(decls.len());
-    // The previous names found in the document (few): `managed` borrows them from here.
-    let mut found_previous: Vec<String> = Vec::new();
+    // Each declared secret's rows together, in one vector: `starts[i]` is where the rows of
+    // `decls[i]` begin. Rows found later for a secret (a pending value, a left-behind retired
+    // value) wait in `later` and join their secret's rows at the end. (A vector a secret, and
+    // hash tables of the declared and found names, were most of the cost on 10,000 secrets.)
+    let mut rows: Vec<KeyStatus> = Vec::with_capacity(decls.len());
+    let mut starts: Vec<usize> = Vec::with_capacity(decls.len());
+    // The document's keys some row names, by their index: found once, never hashed again.
+    let mut managed = vec![false; doc.key_index_bound()];
     for decl in decls.iter().copied() {
-        managed.insert(decl.key.as_str());
-        let mut rows = vec![current(decl, doc, now)];
+        let start = rows.len();
+        starts.push(start);
+        let found = doc.key_ref(&decl.key);
+        if let Some(k) = found {
+            managed[k.index()] = true;
+        }
+        rows.push(current(decl, found, now));
         for name in candidate_names(decl) {
-            if let Some(row) = previous(decl, &name, doc, now) {
+            let Some(k) = doc.key_ref(&name) else {
+                continue;
+            };
+            if let Some(row) = previous(decl, k, now) {
                 rows.push(row);
-                found_previous.push(name);
+                managed[k.index()] = true;
             }
         }
         if decl.role == Role::Encryption {
-            let keys = keyring_size(decl, doc, &rows);
+            let keys = keyring_size(decl, doc, &rows[start..]);
             let current = usize::from(doc.get(&decl.key).is_some_and(|v| !v.is_empty()));
-            rows[0].keyring = Some(Keyring {
+            rows[start].keyring = Some(Keyring {
                 keys,
                 full: current == 1 && keys - current >= decl.previous.keep(),
             });
         }
-        index.insert(decl.key.as_str(), groups.len());
-        groups.push(rows);
     }
-    managed.extend(found_previous.iter().map(String::as_str));
-    for key in doc.keys() {
-        if managed.contains(key) {
+    // Declared keys to their secret's place, made only when a key needs it.
+    let mut index: Option<HashMap<&str, usize>> = None;
+    let mut secret_of = |key: &str| -> Option<usize> {
+        let index = index.get_or_insert_with(|| {
+            decls
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.key.as_str(), i))
+                .collect()
+        });
+        index.get(key).copied()
+    };
+    let mut later: Vec<(usize, KeyStatus)> = Vec::new();
+    for found in doc.key_refs() {
+        if managed[found.index()] {
             continue;
         }
+        let key = found.name();
         // A credential's pending value, written by a rotation with hooks.
         if let Some(of) = key.strip_suffix(crate::manifest::PENDING_SUFFIX)
-            && let Some(&i) = index.get(of)
+            && let Some(i) = secret_of(of)
             && decls[i].hooks.as_ref().is_some_and(|h| h.set.is_some())
             && let Some(p) = crate::hooks::stage::pending(doc, of)
         {
-            let mut row = KeyStatus::new(key, State::Pending, doc.line_of_key(key));
+            let mut row = KeyStatus::new(key, State::Pending, found.line());
             row.role = decls[i].role;
             row.previous_of = Some(of.to_string());
             row.generated_at = p.since;
             row.stage = Some(p.stage);
-            groups[i].push(row);
+            later.push((i, row));
             continue;
         }
         // Else unmanaged: [`unmanaged_rows`] makes its row when asked.
-        let owner = left_behind_record(doc, key)
-            .and_then(|r| index.get(r.previous_of.as_deref()?).map(|&i| (i, r)));
+        let owner = left_behind_record(found)
+            .and_then(|r| secret_of(r.previous_of.as_deref()?).map(|i| (i, r)));
         if let Some((i, record)) = owner {
-            let decl_row = &groups[i][0];
-            let mut row = KeyStatus::new(key, State::Previous, doc.line_of_key(key));
+            let decl_row = &rows[starts[i]];
+            let mut row = KeyStatus::new(key, State::Previous, found.line());
             row.external = decl_row.external;
             row.role = decl_row.role;
             row.previous_of = Some(decl_row.key.clone());
@@ -361,10 +381,25 @@ pub fn evaluate_managed(
             if row.expires_at.is_some_and(|e| now >= e) {
                 row.state = State::Expired;
             }
-            groups[i].push(row);
+            later.push((i, row));
         }
     }
-    groups.into_iter().flatten().collect()
+    if later.is_empty() {
+        return rows;
+    }
+    // Each late row after its secret's rows, in the document's order (a stable sort).
+    later.sort_by_key(|(i, _)| *i);
+    let mut later = later.into_iter().peekable();
+    let mut out = Vec::with_capacity(rows.len() + later.len());
+    let mut rows = rows.into_iter();
+    for (i, &start) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(start + rows.len());
+        out.extend(rows.by_ref().take(end - start));
+        while let Some((_, row)) = later.next_if(|(of, _)| *of == i) {
+            out.push(row);
+        }
+    }
+    out
 }
 
 /// Every variable a rotation of `env` may write or remove: each secret envmint generates for
@@ -374,7 +409,7 @@ pub fn rotatable_names(manifest: &Manifest, env: &Environment) -> HashSet<String
     let mut names = HashSet::new();
     for decl in manifest.secrets_for(&env.name).filter(|d| !d.external) {
         names.insert(decl.key.clone());
-        names.extend(candidate_names(decl));
+        names.extend(candidate_names(decl).map(Cow::into_owned));
     }
     names
 }
@@ -382,11 +417,12 @@ pub fn rotatable_names(manifest: &Manifest, env: &Environment) -> HashSet<String
 /// The record of `key` when it marks a retired value envmint left under a name: it reads, says
 /// `previous-of=`, and gives at least one expiry; and the value reads. (Whether the secret it
 /// names is declared, and `key` is not one of its current names, is the caller's to check.)
-fn left_behind_record(doc: &Document, key: &str) -> Option<Record> {
-    doc.get(key)?;
-    let record = Record::parse(doc.record(key)?).ok()?;
+fn left_behind_record(key: KeyRef<'_>) -> Option<Record> {
+    key.value()?;
+    let record = Record::parse(key.record()?).ok()?;
     let of = record.previous_of.as_deref()?;
-    (of != key && !record.expires.is_empty() && record.stage == Stage::Current).then_some(record)
+    (of != key.name() && !record.expires.is_empty() && record.stage == Stage::Current)
+        .then_some(record)
 }
 
 /// The variables of `doc` that hold a retired value of one of `env`'s secrets (not an external
@@ -414,30 +450,42 @@ pub fn left_behind_names(
 /// longer uses: `rotate` removes it once it expired, as a whole.
 pub fn is_left_behind(decl: &SecretDecl, row: &KeyStatus) -> bool {
     row.previous_of.as_deref() == Some(decl.key.as_str())
-        && !candidate_names(decl).contains(&row.key)
+        && !candidate_names(decl).any(|n| n == row.key.as_str())
 }
 
 /// The names a secret's retired values may sit under: a numbered form is looked for up to
 /// [`MAX_KEEP`], so values left over from a larger `keep` are still found as its own.
-fn candidate_names(decl: &SecretDecl) -> Vec<String> {
-    match &decl.previous {
-        Previous::Numbered { .. } => decl.previous.names(Some(MAX_KEEP)),
-        other => other.names(None),
-    }
+///
+/// Borrowed where the manifest holds the name (most secrets): 10,000 secrets are looked for
+/// under 10,000 names, without copying one.
+fn candidate_names(decl: &SecretDecl) -> impl Iterator<Item = Cow<'_, str>> {
+    let (name, slots, pattern): (Option<&str>, &[String], Option<&str>) = match &decl.previous {
+        Previous::One(name) | Previous::List { name, .. } => (Some(name), &[], None),
+        Previous::Slots(names) => (None, names, None),
+        Previous::Numbered { pattern, .. } => (None, &[], Some(pattern)),
+    };
+    let numbered = pattern
+        .into_iter()
+        .flat_map(|p| (1..=MAX_KEEP).map(move |n| Cow::Owned(crate::manifest::numbered(p, n))));
+    name.into_iter()
+        .chain(slots.iter().map(String::as_str))
+        .map(Cow::Borrowed)
+        .chain(numbered)
 }
 
 /// The row of a declared key's current value.
-fn current(decl: &SecretDecl, doc: &Document, now: Timestamp) -> KeyStatus {
+/// `found` is the key in the document, when present.
+fn current(decl: &SecretDecl, found: Option<KeyRef<'_>>, now: Timestamp) -> KeyStatus {
     let key = decl.key.as_str();
-    let mut row = KeyStatus::new(key, State::Unknown, doc.line_of_key(key));
+    let mut row = KeyStatus::new(key, State::Unknown, found.and_then(|k| k.line()));
     row.external = decl.external;
     row.role = decl.role;
-    if !doc.contains_key(key) {
+    let Some(found) = found else {
         row.state = State::Missing;
         return row;
-    }
-    let Some(value) = doc.get(key) else {
-        row.line = doc.broken_line(key);
+    };
+    let Some(value) = found.value() else {
+        row.line = found.broken_line();
         row.problem = Some(Problem::Unreadable);
         return row;
     };
@@ -445,7 +493,7 @@ fn current(decl: &SecretDecl, doc: &Document, now: Timestamp) -> KeyStatus {
         row.state = State::Missing;
         return row;
     }
-    let Some(text) = doc.record(key) else {
+    let Some(text) = found.record() else {
         return row;
     };
     let record = match Record::parse(text) {
@@ -529,24 +577,25 @@ pub fn declared_expiry(decl: &SecretDecl, retired: Timestamp) -> Option<Timestam
 /// The row of `name`, one of `decl`'s previous names, when it belongs to `decl`: present, and
 /// either recorded as `previous-of` it or (without such a record) a name `decl` uses now while
 /// it overlaps. `None` leaves the variable to be listed as unmanaged.
-fn previous(decl: &SecretDecl, name: &str, doc: &Document, now: Timestamp) -> Option<KeyStatus> {
-    if !doc.contains_key(name) || name == decl.key {
+fn previous(decl: &SecretDecl, found: KeyRef<'_>, now: Timestamp) -> Option<KeyStatus> {
+    let name = found.name();
+    if name == decl.key {
         return None;
     }
     let in_use = decl.keeps_previous() && decl.previous.names(None).iter().any(|n| n == name);
-    let mut row = KeyStatus::new(name, State::Unknown, doc.line_of_key(name));
+    let mut row = KeyStatus::new(name, State::Unknown, found.line());
     row.external = decl.external;
     row.role = decl.role;
     row.previous_of = Some(decl.key.clone());
-    let Some(value) = doc.get(name) else {
+    let Some(value) = found.value() else {
         if !in_use {
             return None;
         }
-        row.line = doc.broken_line(name);
+        row.line = found.broken_line();
         row.problem = Some(Problem::Unreadable);
         return Some(row);
     };
-    let record = match doc.record(name).map(Record::parse) {
+    let record = match found.record().map(Record::parse) {
         Some(Ok(r)) if r.previous_of.as_deref() == Some(decl.key.as_str()) => r,
         Some(Ok(_)) | None => {
             row.problem = Some(Problem::NoRecord);
@@ -554,7 +603,7 @@ fn previous(decl: &SecretDecl, name: &str, doc: &Document, now: Timestamp) -> Op
         }
         Some(Err(e)) => {
             // A record that names the secret but does not read is still its retired value.
-            let names_it = doc.record(name).is_some_and(|t| {
+            let names_it = found.record().is_some_and(|t| {
                 t.split_ascii_whitespace()
                     .any(|w| w == format!("previous-of={}", decl.key))
             });

@@ -372,3 +372,62 @@ fn the_record_form_reads_as_the_general_parser_does() {
         parse_general("2026-11-23T07:00:60Z").ok()
     );
 }
+
+/// The hand-written date and age texts of a status table are the formatted ones, on every day
+/// of the years jiff represents near the edges and around today, and in between by steps.
+#[test]
+fn pushed_dates_ages_and_due_words_read_as_the_formatted_ones() {
+    let min = Timestamp::MIN.as_second();
+    let max = Timestamp::MAX.as_second();
+    let mut seconds: Vec<i64> = Vec::new();
+    for day in -800_000i64..800_000 {
+        seconds.push(day * 86_400);
+        seconds.push(day * 86_400 + 86_399);
+    }
+    seconds.extend((min..max).step_by(86_400 * 97 + 3_601));
+    seconds.extend([min, max, -1, 0, 1]);
+    for s in seconds {
+        let t = Timestamp::from_second(s).unwrap();
+        let mut out = String::from("x");
+        push_utc_date(&mut out, t);
+        assert_eq!(out, format!("x{}", utc_date(t)), "{s}");
+    }
+    // A fraction of a second before 1970 belongs to the day before.
+    let t = Timestamp::new(-86_400, -1).unwrap();
+    let mut out = String::new();
+    push_utc_date(&mut out, t);
+    assert_eq!(out, utc_date(t).to_string());
+    let now = ts("2026-11-23T12:00:00Z");
+    for since in [
+        0i64,
+        1,
+        59,
+        60,
+        3_599,
+        3_600,
+        86_399,
+        86_400,
+        10 * 86_400,
+        -5,
+    ] {
+        let t = Timestamp::from_second(now.as_second() - since).unwrap();
+        let mut out = String::new();
+        push_age(&mut out, now, t);
+        let (n, unit) = out.split_at(out.len() - 1);
+        assert!(n.parse::<u64>().is_ok() && "smhd".contains(unit), "{out}");
+        assert_eq!(out, format_age(now, t));
+    }
+    for days in [0u64, 1, 2, 10, 365, 7_300_000] {
+        for due in [Due::In { days }, Due::Overdue { days }, Due::Today] {
+            let mut out = String::new();
+            due.push_to(&mut out);
+            assert_eq!(out, due.to_string());
+        }
+    }
+    assert_eq!(format_age(now, ts("2026-11-13T12:00:00Z")), "10d");
+    for n in [0u64, 7, 10, 99, 100, u64::MAX] {
+        let mut out = String::new();
+        push_decimal(&mut out, n);
+        assert_eq!(out, n.to_string());
+    }
+}

@@ -73,7 +73,7 @@ pub fn name_the_file(e: Error, path: &Path) -> Error {
             name: None,
             searched,
         }) => Error::Seal(SealError::NoIdentity {
-            name: Some(path.display().to_string()),
+            name: Some(path.to_path_buf()),
             searched,
         }),
         other => other,

@@ -9,7 +9,7 @@ use envmint::dotenv::Document;
 use envmint::manifest::{Environment, Role};
 use envmint::path::shown;
 use envmint::plan::status::{self, KeyStatus, Problem, State};
-use envmint::time::{Due, format_age, format_timestamp, utc_date};
+use envmint::time::{Due, format_age, format_timestamp, push_age, push_utc_date, utc_date};
 use envmint::{Exit, Result, store};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -197,15 +197,27 @@ fn print_tables(all: &[EnvStatus<'_>], now: Timestamp, cwd: &Path) -> Result<()>
         }
         // An age of 100,000 days (a record from year 1, or `--at` far ahead) widens the
         // column rather than pushing its row out of line. An unmanaged row's age is "-".
-        let ages: Vec<String> = e.rows.iter().map(|row| age(row, now)).collect();
-        let age_width = ages.iter().map(String::len).max().unwrap_or(0).max(5);
+        // The managed rows' ages, one text with each row's end (not a string a row).
+        let mut age_text = String::new();
+        let mut age_ends = Vec::with_capacity(e.rows.len());
+        for row in &e.rows {
+            match row.generated_at {
+                Some(t) => push_age(&mut age_text, now, t),
+                None => age_text.push_str(&age(row, now)),
+            }
+            age_ends.push(age_text.len());
+        }
+        let ages = age_ends.iter().scan(0, |start, &end| {
+            Some(&age_text[std::mem::replace(start, end)..end])
+        });
+        let age_width = ages.clone().map(str::len).max().unwrap_or(0).max(5);
         let _ = writeln!(
             out,
             "  {:<width$}  {:<9}  {:>age_width$}  {:<13}  NEXT",
             "KEY", "STATE", "AGE", "LAST ROTATION"
         );
         let unmanaged = unmanaged.iter().map(|k| status::unmanaged_row(&e.doc, k));
-        let ages = ages.into_iter().map(Some).chain(std::iter::repeat(None));
+        let ages = ages.map(Some).chain(std::iter::repeat(None));
         for (row, age_text) in e
             .rows
             .iter()
@@ -224,7 +236,7 @@ fn print_tables(all: &[EnvStatus<'_>], now: Timestamp, cwd: &Path) -> Result<()>
             out.push_str(row.state.as_str());
             pad_to(&mut out, start, 9);
             out.push_str("  ");
-            let age_text = age_text.unwrap_or_else(|| age(&row, now));
+            let age_text = age_text.map_or_else(|| Cow::Owned(age(&row, now)), Cow::Borrowed);
             let age_chars = age_text.chars().count();
             out.extend(std::iter::repeat_n(
                 ' ',
@@ -234,9 +246,7 @@ fn print_tables(all: &[EnvStatus<'_>], now: Timestamp, cwd: &Path) -> Result<()>
             out.push_str("  ");
             let start = out.len();
             match row.generated_at {
-                Some(t) => {
-                    let _ = write!(out, "{}", utc_date(t));
-                }
+                Some(t) => push_utc_date(&mut out, t),
                 None => out.push('-'),
             }
             pad_to(&mut out, start, 13);
@@ -265,7 +275,10 @@ fn age(row: &KeyStatus, now: Timestamp) -> String {
 /// it, without a string of its own.
 fn write_next(out: &mut String, row: &KeyStatus, env: &str, now: Timestamp) {
     if let (State::Ok | State::Due, Some(due)) = (row.state, row.due_at) {
-        let _ = write!(out, "{} ({})", utc_date(due), Due::at(now, due));
+        push_utc_date(out, due);
+        out.push_str(" (");
+        Due::at(now, due).push_to(out);
+        out.push(')');
         due_suffix(out, row, env);
     } else {
         out.push_str(&next(row, env, now));
