@@ -7,7 +7,9 @@
 //! [`ManifestError`] and [`UnknownEnvironment`] in `manifest::error` (a manifest missing,
 //! untrusted or malformed), [`SizeProblem`] in `generate::error` (a size that cannot be
 //! honoured, on the command line or in a manifest), [`crate::seal::SealError`] in
-//! `seal::error`. They are re-exported here, so `crate::error::FileError` still names them. An
+//! `seal::error`, [`PlanFileError`] in `plan::error` (a saved plan that cannot be read),
+//! [`AuditError`] in `audit::error` (a git command the staged check needs). They are
+//! re-exported here, so `crate::error::FileError` still names them. An
 //! area's error imports nothing above it; this file imports the areas' errors, never the areas.
 //! A new area adds one variant to [`Error`] and one arm to [`Error::exit`].
 //!
@@ -19,12 +21,16 @@
 //! its library's errors.
 //!
 //! The variants that carry free text ([`Error::Usage`], [`Error::Data`],
-//! [`Error::MissingInput`], [`Error::CantCreate`], [`Error::Entropy`]) are built only by the
-//! binary, for its own arguments and environment (`--manifest`, `ENVMINT_LOCK_TIMEOUT`, the
-//! working folder, `init`'s `.gitignore`): the library builds none. `run` passes its child's
+//! [`Error::MissingInput`], [`Error::CantCreate`], [`Error::Refused`], [`Error::Entropy`]) are
+//! built only by the binary, for its own arguments and environment (`--manifest`,
+//! `ENVMINT_LOCK_TIMEOUT`, the working folder, `init`'s `.gitignore`): the library builds none
+//! (its own tests aside). They stay in this type, not a binary-side one, because the binary
+//! returns them through the library's callbacks (`rotation::StageHooks`,
+//! `atomic::Locked::write_streamed`, `store::transact`'s re-plan), which carry this `Error`. `run` passes its child's
 //! status on as [`Exit::Child`] (a status is a command's result, not an error).
 
 pub use crate::atomic::error::{Direction, FileError, FileKind, FileProblem, Op};
+pub use crate::audit::error::AuditError;
 pub use crate::dotenv::error::{DotenvError, DotenvProblem};
 pub use crate::generate::error::{SizeInManifest, SizeProblem};
 pub use crate::location::Location;
@@ -32,6 +38,7 @@ pub use crate::manifest::error::{
     BadMode, EnvList, Expected, FileRefusal, ManifestError, ManifestProblem, ModeRefusal, NameOf,
     SealingProblem, UnknownEnvironment, UnknownField, ValueType,
 };
+pub use crate::plan::error::PlanFileError;
 use crate::seal::error::SealError;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -140,6 +147,10 @@ pub enum Error {
     /// A size given on the command line (`--bytes`, `--bits`, `--length`) that cannot be
     /// honoured (exit 2): the generate area. A manifest's is [`ManifestProblem::Size`].
     Size(SizeProblem),
+    /// A git command `audit --staged` needs failed (exit 2): the audit area.
+    Audit(AuditError),
+    /// A saved plan file this envmint cannot read (exit 65): the plan area.
+    PlanFile(PlanFileError),
     /// The operating system's random source failed (exit 74).
     Entropy {
         /// The error, in words.
@@ -172,7 +183,8 @@ impl FileError {
             FileProblem::UntrustedSymlink { .. }
             | FileProblem::Outside { .. }
             | FileProblem::InsideGit { .. }
-            | FileProblem::TrackedThroughLink { .. } => Exit::NoPerm,
+            | FileProblem::TrackedThroughLink { .. }
+            | FileProblem::Planted { .. } => Exit::NoPerm,
             FileProblem::SymlinkKeepsChanging
             | FileProblem::FolderNotWritable { .. }
             | FileProblem::NothingRequested => Exit::CantCreate,
@@ -215,6 +227,8 @@ impl SealError {
             | SealError::TooLarge { .. }
             | SealError::BadPin { .. }
             | SealError::BadKey { .. } => Exit::DataErr,
+            SealError::CannotSeal { .. } => Exit::Usage,
+            SealError::RecipientsFileMissing { .. } => Exit::NoInput,
         }
     }
 }
@@ -243,6 +257,18 @@ impl From<ManifestError> for Error {
 impl From<DotenvError> for Error {
     fn from(e: DotenvError) -> Self {
         Error::Dotenv(e)
+    }
+}
+
+impl From<AuditError> for Error {
+    fn from(e: AuditError) -> Self {
+        Error::Audit(e)
+    }
+}
+
+impl From<PlanFileError> for Error {
+    fn from(e: PlanFileError) -> Self {
+        Error::PlanFile(e)
     }
 }
 
@@ -307,7 +333,9 @@ impl Error {
             | Error::Size(_)
             | Error::UnknownEnvironment(_)
             | Error::Entropy { .. }
-            | Error::Seal(_) => {}
+            | Error::Seal(_)
+            | Error::Audit(_)
+            | Error::PlanFile(_) => {}
         }
         self
     }
@@ -329,6 +357,8 @@ impl Error {
             | Error::CantCreate { path, .. }
             | Error::Refused { path, .. } => shorten(path),
             Error::Seal(e) => e.shorten_paths(base),
+            Error::PlanFile(e) => shorten(e.path_mut()),
+            Error::Audit(_) => {}
             Error::Usage { .. }
             | Error::Size(_)
             | Error::UnknownEnvironment(_)
@@ -351,6 +381,8 @@ impl Error {
             Error::Size(_) | Error::UnknownEnvironment(_) => Exit::Usage,
             Error::Entropy { .. } => Exit::Io,
             Error::Seal(e) => e.exit(),
+            Error::PlanFile(_) => Exit::DataErr,
+            Error::Audit(_) => Exit::Usage,
         }
     }
 }
@@ -380,6 +412,8 @@ impl std::fmt::Display for Error {
             Error::UnknownEnvironment(e) => std::fmt::Display::fmt(e, f),
             Error::Size(e) => std::fmt::Display::fmt(e, f),
             Error::Seal(e) => std::fmt::Display::fmt(e, f),
+            Error::PlanFile(e) => std::fmt::Display::fmt(e, f),
+            Error::Audit(e) => std::fmt::Display::fmt(e, f),
         }
     }
 }
@@ -394,6 +428,8 @@ impl std::error::Error for Error {
             Error::UnknownEnvironment(e) => Some(&**e),
             Error::Size(e) => Some(e),
             Error::Seal(e) => Some(e),
+            Error::PlanFile(e) => Some(e),
+            Error::Audit(e) => Some(e),
             Error::Usage { .. }
             | Error::Data { .. }
             | Error::MissingInput { .. }
@@ -420,7 +456,9 @@ impl Error {
             | Error::Size(_)
             | Error::UnknownEnvironment(_)
             | Error::Entropy { .. }
-            | Error::Seal(_) => None,
+            | Error::Seal(_)
+            | Error::Audit(_)
+            | Error::PlanFile(_) => None,
         }
     }
 }
@@ -536,6 +574,40 @@ mod tests {
     }
 
     #[test]
+    fn sealed_files_are_paths_shown_relative_and_lossless_until_shown() {
+        use std::os::unix::ffi::OsStrExt;
+        let base = Path::new("/home/me/app");
+        let e = Error::Seal(SealError::WrongPassphrase {
+            name: "/home/me/app/.env.production.age".into(),
+        })
+        .relative_to(base);
+        assert_eq!(e.to_string(), ".env.production.age: wrong passphrase");
+        let odd = Path::new(std::ffi::OsStr::from_bytes(b"/home/me/app/\xff.age"));
+        let e = Error::Seal(SealError::StoreGone {
+            name: odd.to_path_buf(),
+            plain: "/home/me/app/.env".into(),
+            recipients: vec!["age1x".into()],
+        })
+        .relative_to(base);
+        match &e {
+            Error::Seal(SealError::StoreGone { name, plain, .. }) => {
+                assert_eq!(
+                    name.as_os_str().as_bytes(),
+                    b"\xff.age",
+                    "the bytes are kept"
+                );
+                assert_eq!(plain, Path::new(".env"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            e.to_string()
+                .starts_with("\u{fffd}.age does not exist, but .env was"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn data_errors_name_file_and_line() {
         let e = Error::data(Location::new("envmint.toml", Some(7)), "unknown kind `hax`")
             .with_hint("use one of: hex, base64");
@@ -579,6 +651,48 @@ mod tests {
         };
         assert_eq!(at(Op::Lock, busy), Exit::Busy);
         assert_eq!(at(Op::Lock, P::NothingRequested), Exit::CantCreate);
+    }
+
+    #[test]
+    fn errors_the_library_once_built_as_free_text_keep_their_exit_codes() {
+        let table: [(Error, Exit); 5] = [
+            (
+                SealError::RecipientsFileMissing { path: "k".into() }.into(),
+                Exit::NoInput,
+            ),
+            (
+                SealError::CannotSeal {
+                    passphrase: true,
+                    why: "x".into(),
+                }
+                .into(),
+                Exit::Usage,
+            ),
+            (
+                FileError::new("x", Op::Replace, FileProblem::Planted { owner: 1, euid: 2 }).into(),
+                Exit::NoPerm,
+            ),
+            (
+                PlanFileError::Version {
+                    path: "p".into(),
+                    found: "2".into(),
+                    reads: 1,
+                }
+                .into(),
+                Exit::DataErr,
+            ),
+            (
+                AuditError::Git {
+                    command: "git cat-file",
+                    detail: "x".into(),
+                }
+                .into(),
+                Exit::Usage,
+            ),
+        ];
+        for (error, exit) in table {
+            assert_eq!(error.exit(), exit, "{error:?}");
+        }
     }
 
     #[test]

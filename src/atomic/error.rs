@@ -146,8 +146,8 @@ pub enum FileProblem {
     SymlinkKeepsChanging,
     /// The folder refuses new files, so no temporary file can be made in it (73).
     FolderNotWritable {
-        /// The file that was to be written there.
-        name: String,
+        /// The file that was to be written there (its name in the folder).
+        name: PathBuf,
         /// The operating system's error.
         source: io::Error,
     },
@@ -171,6 +171,15 @@ pub enum FileProblem {
     InsideGit {
         /// The file it really names.
         target: PathBuf,
+    },
+    /// Another user's file in a folder others can write to and that has the sticky bit
+    /// (`/tmp`), which a write would replace and leave theirs (77): the kernel's
+    /// `protected_regular` rule, which a rename does not go through.
+    Planted {
+        /// The file's owner.
+        owner: u32,
+        /// The effective user.
+        euid: u32,
     },
     /// A secret write reached, through a symlink, a file that git tracks (77): a committed
     /// `.env.production.local -> .env.example` would put the secrets in the next commit.
@@ -303,7 +312,8 @@ impl fmt::Display for FileError {
             ),
             FileProblem::FolderNotWritable { name, source } => write!(
                 f,
-                "{path}: cannot write {name} in this folder: it is not writable ({source})"
+                "{path}: cannot write {} in this folder: it is not writable ({source})",
+                name.display()
             ),
             // Any user who can read the folder can hold its lock, so "another envmint process"
             // would be a guess.
@@ -325,6 +335,11 @@ impl fmt::Display for FileError {
                 "{path} leads into git's folder ({}) through a symlink; refused: envmint never \
                  writes secrets into .git",
                 target.display()
+            ),
+            FileProblem::Planted { owner, euid } => write!(
+                f,
+                "{path}: belongs to user {owner}, not to you ({euid}), in a folder others can \
+                 write to: the written file would stay theirs, and so would what it holds"
             ),
             FileProblem::TrackedThroughLink { target } => write!(
                 f,

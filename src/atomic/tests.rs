@@ -880,7 +880,7 @@ fn a_read_only_directory_cannot_be_written() {
         let e = file_error(&err);
         assert_eq!(e.path, dir.join("ro"));
         assert!(
-            matches!(&e.problem, FileProblem::FolderNotWritable { name, .. } if name == ".env"),
+            matches!(&e.problem, FileProblem::FolderNotWritable { name, .. } if name.as_os_str() == ".env"),
             "{err:?}"
         );
         assert!(!format!("{err:?}").contains("envmint-tmp"), "{err:?}");

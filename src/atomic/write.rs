@@ -16,7 +16,6 @@ use std::path::Path;
 
 use tempfile::{Builder, TempPath};
 
-use super::Mode;
 use crate::error::{FileError, FileProblem, Op};
 use crate::{Error, Result};
 
@@ -37,6 +36,17 @@ pub(super) type Fill<'a> = &'a mut dyn FnMut(&mut File, &[u8]) -> io::Result<()>
 /// The production [`Fill`].
 pub(super) fn write_all(file: &mut File, contents: &[u8]) -> io::Result<()> {
     file.write_all(contents)
+}
+
+/// How a secret file's mode is chosen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// 0600, or the old mode if stricter (0400 stays 0400, 0644 becomes 0600).
+    #[default]
+    Private,
+    /// Exactly this mode (permission bits only), e.g. 0640 declared for a deploy layout where a
+    /// service reads the file through its group.
+    Declared(u32),
 }
 
 /// Where a write goes; borrowed from [`super::Locked`].
@@ -298,10 +308,9 @@ fn link_unnamed(file: &File, path: &Path) -> io::Result<()> {
 /// The error for a temporary file that cannot be created: a folder that refuses new files is
 /// named as such (the temporary file's random name would mean nothing to the user).
 fn folder_error(dir: &Path, target: &Path, e: io::Error) -> Error {
-    let name = target.file_name().map_or_else(
-        || target.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let name = target
+        .file_name()
+        .map_or_else(|| target.to_path_buf(), std::path::PathBuf::from);
     // tempfile's error text names the random temporary path; the OS error alone does not (and
     // keeps its own words: "Too many open files" rather than "uncategorized error").
     let e = os_error(&e);
@@ -369,15 +378,11 @@ fn refuse_planted(target: &Path, dir: &Path, old: &Metadata) -> Result<()> {
     if !shared {
         return Ok(());
     }
-    Err(Error::Refused {
-        path: target.to_path_buf(),
-        reason: format!(
-            "belongs to user {}, not to you ({euid}), in a folder others can write to: the \
-             written file would stay theirs, and so would what it holds",
-            old.uid()
-        ),
-        hint: Some("write to a new file, or in a folder of your own".to_string()),
-    })
+    let problem = FileProblem::Planted {
+        owner: old.uid(),
+        euid,
+    };
+    Err(FileError::new(target, Op::Replace, problem).into())
 }
 
 /// [`remove_stale_temps`] for several targets of one folder in one pass over it: a group

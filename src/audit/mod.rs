@@ -19,6 +19,7 @@
 //!   overlap no `keep` can hold.
 
 pub mod entropy;
+pub mod error;
 pub mod files;
 pub mod git;
 pub mod roles;
@@ -186,7 +187,12 @@ pub struct Finding {
     pub line: Option<usize>,
     /// What is wrong, naming no value.
     pub message: String,
-    /// How to fix it.
+    /// How to fix it, often with the envmint command that does (`envmint rotate production
+    /// --key A`). This is the one place the library writes the command line's words, on
+    /// purpose: a finding's fix is part of the finding as data, printed by `audit`, carried
+    /// whole by `audit --json` (`fix`) and by the commit guard (`audit --staged` in a git
+    /// hook), so every reader gets the same advice without a table of checks in the binary.
+    /// Errors name no command: their advice is the binary's (`src/bin/envmint/report/`).
     pub hint: Option<String>,
 }
 

@@ -10,6 +10,7 @@
 //! what is checked is what the commit will hold, not the work tree. A finding names the file and
 //! why, never a value.
 
+use super::error::AuditError;
 use super::files::ValueMatcher;
 use super::{Check, Finding, Severity};
 use crate::error::{Error, Result};
@@ -47,9 +48,12 @@ fn git(root: &Path, index: Option<&Path>) -> std::process::Command {
     cmd
 }
 
-fn failed(what: &str, detail: impl std::fmt::Display) -> Error {
-    Error::usage(format!("{what} failed: {detail}"))
-        .with_hint("run it inside the repository whose commit is checked")
+fn failed(command: &'static str, detail: impl std::fmt::Display) -> Error {
+    AuditError::Git {
+        command,
+        detail: detail.to_string(),
+    }
+    .into()
 }
 
 /// The files staged in `root`'s index (`index`: the index file a hook was given).

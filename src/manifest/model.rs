@@ -115,17 +115,10 @@ impl Sealed {
             out.push(r);
         }
         if let Some(path) = &self.recipients_file {
-            let (bytes, meta) = crate::atomic::read_regular_with_metadata(
-                path,
-                MAX_MANIFEST_BYTES,
-            )?
-            .ok_or_else(|| Error::MissingInput {
-                path: path.clone(),
-                what: "recipients file".into(),
-                hint: Some(
-                    "create it with one recipient per line, or fix `recipients_file`".into(),
-                ),
-            })?;
+            let (bytes, meta) =
+                crate::atomic::read_regular_with_metadata(path, MAX_MANIFEST_BYTES)?.ok_or_else(
+                    || crate::seal::SealError::RecipientsFileMissing { path: path.clone() },
+                )?;
             trust_recipients_file(path, &meta, rustix::process::geteuid().as_raw())?;
             let text = String::from_utf8_lossy(&bytes);
             let location = crate::error::Location::new(path, None);

@@ -31,7 +31,8 @@
 //! it in a zeroizing buffer and [`parse`] reads it back (values straight into [`Secret`]s).
 
 use super::edit::Edit;
-use crate::error::{Error, Location, Result};
+use super::error::PlanFileError;
+use crate::error::{Error, Result};
 use crate::seal::{Identity, Opened, Recipient};
 use crate::secret::reserve_zeroizing;
 use crate::{Secret, seal};
@@ -363,18 +364,18 @@ pub fn render(path: &Path, created: &str, envs: &[EnvToSave<'_>]) -> Result<Zero
 }
 
 fn malformed(path: &Path, what: impl std::fmt::Display) -> Error {
-    Error::data(
-        Location::new(path, None),
-        format!("not a valid envmint plan: {what}"),
-    )
-    .with_hint("make a new one with `envmint plan -o FILE`")
+    PlanFileError::Malformed {
+        path: path.to_path_buf(),
+        what: what.to_string(),
+    }
+    .into()
 }
 
 /// Reads the bytes of a plan file (`path` names it in errors).
 ///
 /// # Errors
 ///
-/// A data error (exit 65) for anything that is not a version-1 plan.
+/// [`PlanFileError`] (exit 65) for anything that is not a version-1 plan.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<SavedPlan> {
     // A different version is named as such rather than as a field error.
     #[derive(Deserialize)]
@@ -386,11 +387,12 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<SavedPlan> {
     match version.envmint_plan {
         Some(v) if v == FORMAT => {}
         Some(v) => {
-            return Err(Error::data(
-                Location::new(path, None),
-                format!("plan format {v}, this envmint reads format {FORMAT}"),
-            )
-            .with_hint("make the plan again with this envmint (`envmint plan -o FILE`)"));
+            return Err(PlanFileError::Version {
+                path: path.to_path_buf(),
+                found: v.to_string(),
+                reads: FORMAT,
+            }
+            .into());
         }
         None => return Err(malformed(path, "no \"envmint_plan\" member")),
     }
@@ -503,7 +505,7 @@ mod tests {
         let key = crate::seal::keygen::generate(&mut rand::rng(), jiff::Timestamp::UNIX_EPOCH);
         let ids = crate::seal::identities::parse(
             key.text.expose_secret(),
-            &Location::new("key", None),
+            &crate::location::Location::new("key", None),
             "key",
             &crate::seal::PassphrasePrompt::none(),
         )

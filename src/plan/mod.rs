@@ -19,6 +19,7 @@ mod apply;
 pub mod bootstrap;
 pub mod clock;
 pub mod edit;
+pub mod error;
 pub mod file;
 pub mod record;
 pub mod redate;

@@ -17,14 +17,14 @@ pub enum SealError {
     /// No identity was given or found (exit 77).
     NoIdentity {
         /// The sealed file that needed one, when known, so the error names it.
-        name: Option<String>,
+        name: Option<PathBuf>,
         /// Where envmint looked, in order, for the hint.
         searched: Vec<String>,
     },
     /// None of the identities opens the file (exit 77).
     NoMatch {
         /// The input.
-        name: String,
+        name: PathBuf,
         /// The stanza types of the file's header (`X25519`, `ssh-ed25519`, ...).
         stanzas: Vec<String>,
         /// The identities tried, by their public key.
@@ -33,32 +33,32 @@ pub enum SealError {
     /// The passphrase is wrong (exit 77).
     WrongPassphrase {
         /// The input.
-        name: String,
+        name: PathBuf,
     },
     /// A passphrase is needed and none could be asked for (exit 77).
     NoPassphrase {
         /// What it is for: the input or the identity file.
-        name: String,
+        name: PathBuf,
     },
     /// The file is passphrase-encrypted with a work factor above [`MAX_SCRYPT_WORK_FACTOR`](super::MAX_SCRYPT_WORK_FACTOR)
     /// (exit 65).
     ExcessiveWork {
         /// The input.
-        name: String,
+        name: PathBuf,
         /// The highest work factor accepted.
         limit: u8,
     },
     /// Not an age file, truncated, tampered with, bad armor, trailing data (exit 65).
     Malformed {
         /// The input.
-        name: String,
+        name: PathBuf,
         /// What is wrong, in words.
         what: String,
     },
     /// The plaintext is larger than the in-memory limit (exit 65).
     TooLarge {
         /// The input.
-        name: String,
+        name: PathBuf,
         /// The limit in bytes.
         limit: u64,
     },
@@ -66,7 +66,7 @@ pub enum SealError {
     /// 77): only `envmint rekey` changes who a store is sealed to.
     RecipientsChanged {
         /// The store.
-        name: String,
+        name: PathBuf,
         /// Recipients the write would add (canonical public keys).
         added: Vec<String>,
         /// Recipients pinned in the store that the write would drop.
@@ -76,7 +76,7 @@ pub enum SealError {
     /// recipients (by number and type) than the manifest lists (exit 77).
     UnpinnedChanged {
         /// The store.
-        name: String,
+        name: PathBuf,
         /// The stanza types of the store's header.
         stanzas: Vec<String>,
         /// The recipients the write would seal to.
@@ -86,7 +86,7 @@ pub enum SealError {
     /// writer would lock themselves out (exit 77).
     LocksOut {
         /// The store.
-        name: String,
+        name: PathBuf,
         /// The public keys of the identities that were given.
         identities: Vec<String>,
     },
@@ -109,16 +109,16 @@ pub enum SealError {
     /// Only `envmint rekey ENV` creates it, showing the recipients and asking first.
     StoreGone {
         /// The sealed file that does not exist.
-        name: String,
+        name: PathBuf,
         /// The plaintext file that was unsealed from a store.
-        plain: String,
+        plain: PathBuf,
         /// The recipients the new store would be sealed to (canonical public keys).
         recipients: Vec<String>,
     },
     /// A pin line inside a store that is not a recipient (exit 65).
     BadPin {
         /// The store.
-        name: String,
+        name: PathBuf,
         /// The 1-based line of the plaintext.
         line: usize,
     },
@@ -126,11 +126,24 @@ pub enum SealError {
     /// was no terminal to answer it on, or it said why.
     Plugin {
         /// The input.
-        name: String,
+        name: PathBuf,
         /// What happened, in words (the plugin's own, control characters escaped).
         message: String,
         /// Whether a question went unanswered for want of a terminal.
         unanswered: bool,
+    },
+    /// The age crate refused to encrypt to the recipients (or with the passphrase) given
+    /// (exit 2).
+    CannotSeal {
+        /// To a passphrase (else to recipients).
+        passphrase: bool,
+        /// Why, in the age crate's words.
+        why: String,
+    },
+    /// An environment's `recipients_file` that does not exist (exit 66).
+    RecipientsFileMissing {
+        /// The recipients file.
+        path: PathBuf,
     },
     /// A recipient or identity that does not parse (exit 65).
     BadKey {
@@ -145,10 +158,7 @@ impl SealError {
     /// Shows the input's path (a sealed store is named by its full path) and a key file's
     /// location relative to `base` when inside it, as every other error does.
     pub(crate) fn shorten_paths(&mut self, base: &std::path::Path) {
-        let shorten = |name: &mut String| {
-            let short = crate::path::shown(std::path::Path::new(name.as_str()), base);
-            *name = short.display().to_string();
-        };
+        let shorten = |name: &mut PathBuf| *name = crate::path::shown(name, base).to_path_buf();
         match self {
             SealError::NoMatch { name, .. }
             | SealError::WrongPassphrase { name }
@@ -165,9 +175,9 @@ impl SealError {
                 shorten(name);
                 shorten(plain);
             }
-            SealError::UntrustedRecipients { path, .. } => {
-                *path = crate::path::shown(path, base).to_path_buf();
-            }
+            SealError::UntrustedRecipients { path, .. }
+            | SealError::RecipientsFileMissing { path } => shorten(path),
+            SealError::CannotSeal { .. } => {}
             SealError::BadKey { location, .. } => {
                 if let Some(p) = &mut location.path {
                     *p = crate::path::shown(p, base).to_path_buf();
@@ -189,29 +199,57 @@ impl fmt::Display for SealError {
         match self {
             SealError::NoIdentity {
                 name: Some(name), ..
-            } => write!(f, "{name}: no identity to decrypt it with"),
+            } => write!(
+                f,
+                "{name}: no identity to decrypt it with",
+                name = name.display()
+            ),
             SealError::NoIdentity { name: None, .. } => f.write_str("no identity to decrypt with"),
             SealError::NoMatch { name, .. } => {
-                write!(f, "{name}: no identity matches any recipient of the file")
+                write!(
+                    f,
+                    "{name}: no identity matches any recipient of the file",
+                    name = name.display()
+                )
             }
-            SealError::WrongPassphrase { name } => write!(f, "{name}: wrong passphrase"),
-            SealError::Plugin { name, message, .. } => write!(f, "{name}: {message}"),
+            SealError::WrongPassphrase { name } => {
+                write!(f, "{name}: wrong passphrase", name = name.display())
+            }
+            SealError::Plugin { name, message, .. } => {
+                write!(f, "{name}: {message}", name = name.display())
+            }
             SealError::NoPassphrase { name } => write!(
                 f,
-                "{name}: a passphrase is needed and there is no terminal to ask on"
+                "{name}: a passphrase is needed and there is no terminal to ask on",
+                name = name.display()
             ),
             SealError::ExcessiveWork { name, limit } => write!(
                 f,
                 "{name}: the passphrase's scrypt work factor is above {limit}; \
-                 refused rather than computed"
+                 refused rather than computed",
+                name = name.display()
             ),
-            SealError::Malformed { name, what } => write!(f, "{name}: {what}"),
+            SealError::Malformed { name, what } => {
+                write!(f, "{name}: {what}", name = name.display())
+            }
             SealError::TooLarge { name, limit } => write!(
                 f,
                 "{name}: larger than {} MiB, the limit for decrypting into memory",
-                limit / (1024 * 1024)
+                limit / (1024 * 1024),
+                name = name.display()
             ),
             SealError::BadKey { location, message } => write!(f, "{location}: {message}"),
+            SealError::CannotSeal {
+                passphrase: false,
+                why,
+            } => write!(f, "cannot seal to these recipients: {why}"),
+            SealError::CannotSeal {
+                passphrase: true,
+                why,
+            } => write!(f, "cannot seal with a passphrase: {why}"),
+            SealError::RecipientsFileMissing { path } => {
+                write!(f, "{}: recipients file not found", path.display())
+            }
             SealError::StoreGone {
                 name,
                 plain,
@@ -226,7 +264,9 @@ impl fmt::Display for SealError {
                 } else {
                     format!("{} recipients", recipients.len())
                 },
-                short_keys(recipients)
+                short_keys(recipients),
+                name = name.display(),
+                plain = plain.display()
             ),
             SealError::RecipientsChanged {
                 name,
@@ -244,7 +284,8 @@ impl fmt::Display for SealError {
                     f,
                     "{name}: the manifest's recipients differ from those pinned in the store: \
                      it {}; refused",
-                    what.join(" and ")
+                    what.join(" and "),
+                    name = name.display()
                 )
             }
             SealError::UnpinnedChanged { name, stanzas, now } => write!(
@@ -254,13 +295,15 @@ impl fmt::Display for SealError {
                 stanzas.len(),
                 once_each(stanzas).join(", "),
                 now.len(),
-                short_keys(now)
+                short_keys(now),
+                name = name.display()
             ),
             SealError::LocksOut { name, identities } => write!(
                 f,
                 "{name}: none of the new recipients is an identity that opened the store \
                  ({}): this write would lock you out; refused",
-                short_keys(identities)
+                short_keys(identities),
+                name = name.display()
             ),
             SealError::UntrustedRecipients {
                 path,
@@ -292,7 +335,8 @@ impl fmt::Display for SealError {
             SealError::BadPin { name, line } => write!(
                 f,
                 "{name}: line {line} of the store's recipient pin (`# envmint: sealed-to`) is \
-                 not a recipient"
+                 not a recipient",
+                name = name.display()
             ),
         }
     }

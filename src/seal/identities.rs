@@ -96,9 +96,9 @@ fn decrypt_identity_file(
         }
         .into());
     }
-    let passphrase = prompt.ask(name).ok_or_else(|| SealError::NoPassphrase {
-        name: name.to_string(),
-    })?;
+    let passphrase = prompt
+        .ask(name)
+        .ok_or_else(|| SealError::NoPassphrase { name: name.into() })?;
     // A wrong passphrase names the identity file (the name the file was opened under).
     let plain = opened
         .with_passphrase(passphrase)?

@@ -1,7 +1,7 @@
 //! Encrypting and decrypting streams.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use age::armor::{ArmoredReader, ArmoredWriter, Format};
 use age::secrecy::SecretString;
@@ -22,6 +22,15 @@ pub const SCRYPT_WORK_FACTOR: u8 = 18;
 /// envmint compute for minutes and take gigabytes.
 pub const MAX_SCRYPT_WORK_FACTOR: u8 = 20;
 
+/// [`SealError::CannotSeal`] with `why`.
+fn cannot_seal(passphrase: bool, why: impl std::fmt::Display) -> Error {
+    SealError::CannotSeal {
+        passphrase,
+        why: why.to_string(),
+    }
+    .into()
+}
+
 /// Bytes per read and write: age's chunk size.
 const CHUNK: usize = 64 * 1024;
 
@@ -40,11 +49,10 @@ pub fn encrypt<W: Write>(
     output: W,
     output_name: &Path,
 ) -> crate::Result<W> {
-    let boxed = super::recipients::for_age(recipients)
-        .map_err(|e| Error::usage(format!("cannot seal to these recipients: {e}")))?;
+    let boxed = super::recipients::for_age(recipients).map_err(|e| cannot_seal(false, e))?;
     let encryptor =
         age::Encryptor::with_recipients(boxed.iter().map(|r| r.as_ref() as &dyn age::Recipient))
-            .map_err(|e| Error::usage(format!("cannot seal to these recipients: {e}")))?;
+            .map_err(|e| cannot_seal(false, e))?;
     run_encryptor(encryptor, armor, input, input_name, output, output_name)
 }
 
@@ -64,7 +72,7 @@ pub fn encrypt_with_passphrase<W: Write>(
     let mut recipient = age::scrypt::Recipient::new(passphrase);
     recipient.set_work_factor(SCRYPT_WORK_FACTOR);
     let encryptor = age::Encryptor::with_recipients(std::iter::once(&recipient as _))
-        .map_err(|e| Error::usage(format!("cannot seal with a passphrase: {e}")))?;
+        .map_err(|e| cannot_seal(true, e))?;
     run_encryptor(encryptor, armor, input, input_name, output, output_name)
 }
 
@@ -266,12 +274,12 @@ pub struct Opened<R: Read> {
     decryptor: age::Decryptor<Input<R>>,
     /// The header's bytes, to name its stanza types.
     header: Vec<u8>,
-    name: String,
+    name: PathBuf,
 }
 
 /// Maps an I/O error met while reading an age file: damaged data is exit 65, anything else an
 /// I/O error of the input.
-fn read_error(name: &str, e: io::Error) -> Error {
+fn read_error(name: &Path, e: io::Error) -> Error {
     match e.kind() {
         io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => {
             let what = if e
@@ -292,7 +300,7 @@ fn read_error(name: &str, e: io::Error) -> Error {
             }
             .into()
         }
-        _ => Error::reading(Path::new(name), e),
+        _ => Error::reading(name, e),
     }
 }
 
@@ -304,6 +312,7 @@ impl<R: Read> Opened<R> {
     ///
     /// [`SealError::Malformed`] when it is not an age file (exit 65); I/O errors.
     pub fn new(input: R, name: &str) -> crate::Result<Opened<R>> {
+        let name = Path::new(name);
         // Whitespace before an armored file is allowed (C2SP's armor_whitespace_outside); the
         // age crate detects armor only at the first byte. A binary age file starts with
         // `age-encryption.org`, so skipping leading whitespace never changes a valid one.
@@ -337,7 +346,7 @@ impl<R: Read> Opened<R> {
     }
 
     /// Maps the age crate's error for the input `name`.
-    fn map(name: &str, e: age::DecryptError) -> Error {
+    fn map(name: &Path, e: age::DecryptError) -> Error {
         let malformed = |what: &str| {
             Error::from(SealError::Malformed {
                 name: name.into(),
@@ -479,7 +488,7 @@ impl<R: Read> Opened<R> {
                     .and_then(Identity::locked_name)
                     .or_else(|| identities.iter().find_map(Identity::locked_name))
                     .unwrap_or("the SSH identity")
-                    .to_string();
+                    .into();
                 Err(if missing.is_some() {
                     SealError::NoPassphrase { name }
                 } else {
@@ -519,7 +528,7 @@ impl<R: Read> Opened<R> {
 /// without error, is the plaintext.
 pub struct Plaintext<R: Read> {
     reader: age::stream::StreamReader<Input<R>>,
-    name: String,
+    name: PathBuf,
 }
 
 impl<R: Read> Plaintext<R> {

@@ -82,7 +82,7 @@ pub(super) fn decode(
 /// [`SealError::RecipientsChanged`], [`SealError::UnpinnedChanged`], [`SealError::LocksOut`]
 /// (exit 77), [`SealError::BadPin`] (exit 65).
 pub fn check(path: &Path, sealing: &Sealing, before: &SealedState) -> Result<()> {
-    let name = || path.display().to_string();
+    let name = || path.to_path_buf();
     let now = pin::canonical(&sealing.recipients);
     match &before.pin {
         Pin::Pinned(pinned) if *pinned != now => {
@@ -127,7 +127,7 @@ pub fn locks_out(path: &Path, now: &[String], before: &SealedState) -> Result<()
         return Ok(());
     }
     Err(SealError::LocksOut {
-        name: path.display().to_string(),
+        name: path.to_path_buf(),
         identities: before.opened_by.clone(),
     }
     .into())

@@ -363,8 +363,8 @@ impl Snapshot {
         }
         let plain = sealing.import.as_deref().unwrap_or(&self.path);
         Err(crate::seal::SealError::StoreGone {
-            name: self.path.display().to_string(),
-            plain: plain.display().to_string(),
+            name: self.path.clone(),
+            plain: plain.to_path_buf(),
             recipients: crate::seal::pin::canonical(&sealing.recipients),
         }
         .into())

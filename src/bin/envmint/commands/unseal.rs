@@ -50,7 +50,9 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: UnsealArgs)
     let plaintext = if opened.is_passphrase() {
         let passphrase = ask_passphrase(&format!("Enter passphrase for {name}: "))?
             .or_else(|| ctx.passphrase.clone())
-            .ok_or_else(|| SealError::NoPassphrase { name: name.clone() })?;
+            .ok_or_else(|| SealError::NoPassphrase {
+                name: (&name).into(),
+            })?;
         opened.with_passphrase(passphrase)?
     } else {
         let identities = resolved
@@ -61,7 +63,7 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: UnsealArgs)
     match &args.output {
         Some(path) => {
             let mut plaintext = Some(plaintext);
-            write_output(ctx, path, &mut |out| match plaintext.take() {
+            write_output(ctx, resolved, path, &mut |out| match plaintext.take() {
                 Some(p) => p.copy_to(out, path).map(drop),
                 None => Ok(()),
             })?;

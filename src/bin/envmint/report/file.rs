@@ -53,6 +53,9 @@ pub(super) fn hint(e: &FileError) -> Option<String> {
             target.parent().unwrap_or(target).display()
         )),
         FileProblem::InsideGit { .. } => Some("name a file outside .git".to_string()),
+        FileProblem::Planted { .. } => {
+            Some("write to a new file, or in a folder of your own".to_string())
+        }
         FileProblem::TrackedThroughLink { target } => Some(format!(
             "replace the link with a file of its own (rm {path}; git rm --cached it if it is \
              committed), or point the manifest elsewhere; to write into {target} anyway, name it \

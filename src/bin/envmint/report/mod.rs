@@ -2,7 +2,8 @@
 //!
 //! What went wrong is the library's words: each area's error has a `Display` (the `error:`
 //! line, naming the file and line). This folder adds the advice, as rage's binary adds hints
-//! to age's errors: one file per area (`file`, `manifest`, `dotenv`, `seal`, `rotation`), and
+//! to age's errors: one file per area (`file`, `manifest`, `dotenv`, `seal`, `rotation`,
+//! `plan`), and
 //! here [`render`], which picks the area. Two framings are the binary's own: a size given on
 //! the command line is said with its flag (`--bytes`, [`crate::advice`]), and the variants that
 //! carry free text (`Usage`, `Data`, ...) bring their own hint.
@@ -10,6 +11,7 @@
 pub mod dotenv;
 mod file;
 mod manifest;
+mod plan;
 pub mod rotation;
 mod seal;
 
@@ -41,6 +43,8 @@ pub fn render(err: &Error) -> Rendered {
         Error::Manifest(e) => manifest::hint(e),
         Error::UnknownEnvironment(u) => Some(manifest::unknown_environment_hint(u)),
         Error::Seal(e) => seal::hint(e),
+        Error::PlanFile(e) => plan::hint(e),
+        Error::Audit(_) => Some("run it inside the repository whose commit is checked".into()),
         other => other.hint().map(str::to_string),
     };
     Rendered {
@@ -477,6 +481,82 @@ mod tests {
                 message: "envmint.toml:7: unknown kind `hax`".into(),
                 hint: Some("use one of: hex, base64".into()),
             }
+        );
+    }
+
+    fn rendered(err: impl Into<Error>) -> (String, Option<String>) {
+        let r = render(&err.into());
+        (r.message, r.hint)
+    }
+
+    #[test]
+    fn errors_the_library_once_wrote_as_free_text_read_as_before() {
+        use envmint::error::{AuditError, PlanFileError};
+        use envmint::seal::SealError;
+        assert_eq!(
+            rendered(PlanFileError::Malformed {
+                path: "p.json".into(),
+                what: "no \"envmint_plan\" member".into(),
+            }),
+            (
+                "p.json: not a valid envmint plan: no \"envmint_plan\" member".into(),
+                Some("make a new one with `envmint plan -o FILE`".into())
+            )
+        );
+        assert_eq!(
+            rendered(PlanFileError::Version {
+                path: "p.json".into(),
+                found: "7".into(),
+                reads: 1,
+            }),
+            (
+                "p.json: plan format 7, this envmint reads format 1".into(),
+                Some("make the plan again with this envmint (`envmint plan -o FILE`)".into())
+            )
+        );
+        assert_eq!(
+            rendered(SealError::RecipientsFileMissing {
+                path: "keys/prod.txt".into()
+            }),
+            (
+                "keys/prod.txt: recipients file not found".into(),
+                Some("create it with one recipient per line, or fix `recipients_file`".into())
+            )
+        );
+        assert_eq!(
+            rendered(SealError::CannotSeal {
+                passphrase: false,
+                why: "no recipients".into()
+            }),
+            (
+                "cannot seal to these recipients: no recipients".into(),
+                None
+            )
+        );
+        assert_eq!(
+            rendered(AuditError::Git {
+                command: "git cat-file",
+                detail: "it stopped early".into()
+            }),
+            (
+                "git cat-file failed: it stopped early".into(),
+                Some("run it inside the repository whose commit is checked".into())
+            )
+        );
+        assert_eq!(
+            said(
+                Op::Replace,
+                FileProblem::Planted {
+                    owner: 65534,
+                    euid: 1000
+                }
+            ),
+            (
+                "app/.env: belongs to user 65534, not to you (1000), in a folder others can \
+                 write to: the written file would stay theirs, and so would what it holds"
+                    .into(),
+                Some("write to a new file, or in a folder of your own".into())
+            )
         );
     }
 }

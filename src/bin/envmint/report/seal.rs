@@ -93,7 +93,10 @@ pub(super) fn hint(e: &SealError) -> Option<String> {
         SealError::BadPin { .. } => {
             "`envmint rekey ENV` writes the pin again from the manifest's recipients".into()
         }
-        // BadKey (its message says it all) and errors added later.
+        SealError::RecipientsFileMissing { .. } => {
+            "create it with one recipient per line, or fix `recipients_file`".into()
+        }
+        // BadKey and CannotSeal (their message says it all) and errors added later.
         _ => return None,
     })
 }
