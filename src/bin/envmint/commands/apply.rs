@@ -234,7 +234,12 @@ pub fn run(
         .iter()
         .map(|env| store::Storage::of(env))
         .collect::<Result<Vec<_>>>()?;
-    let files = crate::identities::open_locked(ctx, &storages, &mut open, &cwd)?;
+    let files = crate::identities::open_locked(
+        resolved.lock_timeout(&ctx.lock_timeout)?,
+        &storages,
+        &mut open,
+        &cwd,
+    )?;
     for (env, file) in envs.iter().zip(&files) {
         crate::identities::check_recipients(env, file.snapshot(), &cwd)?;
     }
