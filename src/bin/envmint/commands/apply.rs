@@ -23,6 +23,7 @@
 
 use crate::cli::ApplyArgs;
 use crate::context::Context;
+use crate::error::{Error, Result};
 use crate::hooks::staged;
 use crate::resolve::{manifest_dir, store_name};
 use envmint::error::Location;
@@ -33,7 +34,7 @@ use envmint::plan::file::{self, EnvSecrets, MAX_PLAN_BYTES, SummaryLine};
 use envmint::plan::status;
 use envmint::rotation::replay::{self, Done, ReplayError, Replayed};
 use envmint::time::format_timestamp;
-use envmint::{Error, Exit, Result, store};
+use envmint::{Exit, store};
 use serde::Serialize;
 use std::path::Path;
 
@@ -232,7 +233,7 @@ pub fn run(
     let storages = envs
         .iter()
         .map(|env| store::Storage::of(env))
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<envmint::Result<Vec<_>>>()?;
     let files = crate::identities::open_locked(ctx, &storages, &mut open, &cwd)?;
     for (env, file) in envs.iter().zip(&files) {
         crate::identities::check_recipients(env, file.snapshot(), &cwd)?;
@@ -270,7 +271,7 @@ pub fn run(
         }
     }
     if let Some(e) = failure {
-        return Err(e.error);
+        return Err(e.error.into());
     }
     drop(saves);
     drop(files);
@@ -671,7 +672,7 @@ fn replay_error(
             ),
         )
         .with_hint(stale_hint),
-        ReplayError::Store(e) => e,
+        ReplayError::Store(e) => e.into(),
     }
 }
 
