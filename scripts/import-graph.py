@@ -155,6 +155,12 @@ def reexports(table):
     REEXPORTS[id(table)] = out
 
 
+def called(m, text):
+    """Whether the path of match `m` is called (`commands::run(`, `say!(`): its last segment is
+    then a function or macro, even where a module has the same name."""
+    return text[m.end() :].lstrip()[:1] in ("(", "!")
+
+
 def graph(table, lib_table=None):
     edges = {}
     for mod, path in table.items():
@@ -164,12 +170,21 @@ def graph(table, lib_table=None):
         found = set()
         for m in re.finditer(r"\buse\s+([^;]+);", text):
             for p in expand(m.group(1)):
-                found.add(p)
+                found.add((p, False))
         for m in re.finditer(r"\b((?:crate|super|envmint)(?:::\w+)+)", text):
-            found.add(m.group(1))
+            found.add((m.group(1), called(m, text)))
+        # a child module's item named inline, without `self::` (`validate::parse(..)`,
+        # `bootstrap::Foreign` in a struct field): the parent uses the child as much as an
+        # import would
+        for m in re.finditer(r"(?<![:\w])([a-z_]\w*(?:::\w+)+)", text):
+            if mod + (m.group(1).split("::")[0],) in table:
+                found.add((m.group(1), called(m, text)))
         targets = set()
-        for p in found:
+        for p, call in found:
             r = resolve(p, mod, table, "envmint" if lib_table else None)
+            # `commands::run(cli)`: the function `run` of `commands`, not its module `run`
+            if call and isinstance(r, tuple) and r and r[-1:] == tuple(p.split("::")[-1:]):
+                r = resolve(p.rsplit("::", 1)[0], mod, table, "envmint" if lib_table else None)
             if r is None or isinstance(r, tuple) and r and r[0] == "lib":
                 continue
             if r != mod and r in table and not is_test(table[r]):
@@ -275,7 +290,8 @@ def main():
                     and reaches(edges, dst, ("error",))
                 ):
                     upward.append((name(prefix, src), name(prefix, dst)))
-                if is_bin and dst[:1] == ("commands",) and src[:1] != ("commands",):
+                # a command file, not the dispatch (commands/mod.rs) that main.rs calls
+                if is_bin and len(dst) >= 2 and dst[0] == "commands" and src[:1] != ("commands",):
                     upward.append((name(prefix, src), name(prefix, dst)))
                 if (
                     is_bin

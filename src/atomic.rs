@@ -81,6 +81,7 @@ pub mod error;
 pub use lock::{Clock, DEFAULT_LOCK_TIMEOUT, LockWait, SLOW_LOCK, SystemClock};
 pub use resolve::real_target;
 pub use within::{Refused, Within};
+pub use write::Mode;
 
 /// An exclusive advisory lock on the file a command is about to change, held while this value is
 /// alive (and while any other [`Locked`] of the same folder from the same [`lock_all`] call is).
@@ -397,17 +398,6 @@ fn through_descriptor(file: &File, id: (u64, u64)) -> Option<PathBuf> {
     let at = PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
     let meta = std::fs::metadata(&at).ok()?;
     ((meta.dev(), meta.ino()) == id && meta.is_dir()).then_some(at)
-}
-
-/// How a secret file's mode is chosen.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Mode {
-    /// 0600, or the old mode if stricter (0400 stays 0400, 0644 becomes 0600).
-    #[default]
-    Private,
-    /// Exactly this mode (permission bits only), e.g. 0640 declared for a deploy layout where a
-    /// service reads the file through its group.
-    Declared(u32),
 }
 
 /// One file of a [`commit`]: what to write, where, and with which mode rule.

@@ -16,7 +16,6 @@ use std::path::Path;
 
 use tempfile::{Builder, TempPath};
 
-use super::Mode;
 use crate::error::{FileError, FileProblem, Op};
 use crate::{Error, Result};
 
@@ -37,6 +36,17 @@ pub(super) type Fill<'a> = &'a mut dyn FnMut(&mut File, &[u8]) -> io::Result<()>
 /// The production [`Fill`].
 pub(super) fn write_all(file: &mut File, contents: &[u8]) -> io::Result<()> {
     file.write_all(contents)
+}
+
+/// How a secret file's mode is chosen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// 0600, or the old mode if stricter (0400 stays 0400, 0644 becomes 0600).
+    #[default]
+    Private,
+    /// Exactly this mode (permission bits only), e.g. 0640 declared for a deploy layout where a
+    /// service reads the file through its group.
+    Declared(u32),
 }
 
 /// Where a write goes; borrowed from [`super::Locked`].

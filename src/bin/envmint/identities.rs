@@ -184,15 +184,16 @@ pub fn check_recipients(
     Ok(())
 }
 
-/// Locks and opens `storages` within `--lock-timeout`, saying on stderr when another process
-/// holds a lock (its folder shown relative to `cwd`).
+/// Locks and opens `storages` within `timeout` (`ENVMINT_LOCK_TIMEOUT`, from
+/// [`crate::resolve::Resolved::lock_timeout`]), saying on stderr when another process holds a
+/// lock (its folder shown relative to `cwd`).
 pub fn open_locked(
-    ctx: &Context,
+    timeout: envmint::atomic::LockWait,
     storages: &[envmint::store::Storage<'_>],
     options: &mut envmint::store::OpenOptions,
     cwd: &std::path::Path,
 ) -> Result<Vec<envmint::store::EnvFile>> {
-    options.timeout = ctx.lock_timeout.get()?;
+    options.timeout = timeout;
     Ok(envmint::store::open_all(
         storages,
         options,

@@ -127,7 +127,12 @@ pub fn seal(
         }
         e => e,
     })?;
-    let files = crate::identities::open_locked(ctx, &storages, &mut options, &cwd)?;
+    let files = crate::identities::open_locked(
+        resolved.lock_timeout(&ctx.lock_timeout)?,
+        &storages,
+        &mut options,
+        &cwd,
+    )?;
     // Every plaintext read, parsed and checked against its store before any file is written.
     let mut docs = Vec::with_capacity(2 * envs.len());
     for (env, pair) in envs.iter().zip(files.chunks(2)) {
@@ -289,8 +294,12 @@ pub fn unseal(
     if output.is_some() {
         options.within = crate::target::output_bounds(ctx, target, &cwd)?;
     }
-    let files =
-        crate::identities::open_locked(ctx, &[store::Storage::plain(target)], &mut options, &cwd)?;
+    let files = crate::identities::open_locked(
+        resolved.lock_timeout(&ctx.lock_timeout)?,
+        &[store::Storage::plain(target)],
+        &mut options,
+        &cwd,
+    )?;
     let existing = if files[0].exists() {
         let existing = files[0].snapshot().document()?;
         if let Some(line) = envmint::plan::bootstrap::not_a_dotenv_file(&existing) {
@@ -374,11 +383,12 @@ pub fn open_input(path: Option<&Path>) -> Result<(Box<dyn Read>, PathBuf)> {
 /// flushed before the file replaces the old one.
 pub fn write_output(
     ctx: &Context,
+    resolved: &Resolved,
     path: &Path,
     fill: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
 ) -> Result<()> {
     // The atomic writer's pipe buffers and writes on its own thread: no BufWriter here.
     let within = crate::target::output_bounds(ctx, path, ctx.cwd()?)?;
-    let locked = envmint::atomic::lock(path, &within, ctx.lock_timeout.get()?)?;
+    let locked = envmint::atomic::lock(path, &within, resolved.lock_timeout(&ctx.lock_timeout)?)?;
     Ok(locked.write_streamed(&mut |out| Ok(fill(out)?))?)
 }

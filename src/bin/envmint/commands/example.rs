@@ -47,7 +47,7 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: ExampleArgs
             .get()
             .cloned()
             .unwrap_or_else(atomic::Within::anywhere);
-        let locked = atomic::lock(&path, &within, ctx.lock_timeout.get()?)?;
+        let locked = atomic::lock(&path, &within, resolved.lock_timeout(&ctx.lock_timeout)?)?;
         let existing = match locked.read()? {
             Some(bytes) => String::from_utf8(bytes.to_vec()).map_err(|_| {
                 crate::error::Error::data(

@@ -117,7 +117,7 @@ pub fn run(
         "write the export somewhere else with -o, or to stdout",
     )?;
     let shown_out = shown(output, &target.cwd).display().to_string();
-    let timeout = ctx.lock_timeout.get()?;
+    let timeout = resolved.lock_timeout(&ctx.lock_timeout)?;
     let within = crate::target::output_bounds(ctx, output, &target.cwd)?;
     if format == Format::DockerSecrets {
         let report = folder::write(

@@ -45,7 +45,7 @@ pub fn run(
                     Pin::Pinned(p) => p,
                     _ => Vec::new(),
                 };
-                let key = diff_key(ctx);
+                let key = diff_key(ctx, resolved);
                 review::render(&doc, &pinned, key.as_ref())
             }
             Err(_) => undecrypted(&raw, "not UTF-8 text once decrypted"),
@@ -67,7 +67,7 @@ fn undecrypted(raw: &[u8], why: &str) -> String {
 
 /// The hasher under this clone's diff key, made on first use; `None` (values shown as
 /// `<hidden>`) outside a repository or when the key cannot be read or written.
-fn diff_key(ctx: &mut Context) -> Option<KeyedHash> {
+fn diff_key(ctx: &mut Context, resolved: &crate::resolve::Resolved) -> Option<KeyedHash> {
     let dir = git_common_dir(ctx)?.join("envmint");
     let path = dir.join("diff-key");
     if let Err(why) = private_folder(&dir) {
@@ -113,7 +113,12 @@ fn diff_key(ctx: &mut Context) -> Option<KeyedHash> {
     // In git's own folder on purpose: a path envmint made from git's answer, not the
     // repository's content, so typed (the `.git` rule lets it through).
     let within = atomic::Within::anywhere().typed();
-    let locked = atomic::lock(&path, &within, ctx.lock_timeout.get().ok()?).ok()?;
+    let locked = atomic::lock(
+        &path,
+        &within,
+        resolved.lock_timeout(&ctx.lock_timeout).ok()?,
+    )
+    .ok()?;
     // Another textconv may have made it while this one waited for the lock.
     if let Ok(Some(key)) = read_key(&path) {
         return Some(key);

@@ -99,7 +99,12 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: GitMergeArg
     let bytes = store::encrypt_sealed(&args.path, &sealing, merged.text.as_bytes())?;
     // The file git named for the driver's result (`%A`): git's choice, not the repository's.
     let within = atomic::Within::anywhere().typed();
-    atomic::lock(&args.ours, &within, ctx.lock_timeout.get()?)?.write(&bytes)?;
+    atomic::lock(
+        &args.ours,
+        &within,
+        resolved.lock_timeout(&ctx.lock_timeout)?,
+    )?
+    .write(&bytes)?;
     let mut said = Vec::new();
     if !merged.from_theirs.is_empty() {
         said.push(format!(

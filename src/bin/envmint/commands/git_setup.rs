@@ -61,6 +61,7 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: GitSetupArg
             std::env::current_exe().map_err(|e| Error::reading(Path::new("/proc/self/exe"), e))?;
         hook(
             ctx,
+            resolved,
             &top,
             &shell_quoted(&exe.display().to_string()),
             manifest_path,
@@ -82,7 +83,7 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: GitSetupArg
     } else {
         atomic::Within::folder(&root, &[]).typed()
     };
-    let locked = atomic::lock(&path, &within, ctx.lock_timeout.get()?)?;
+    let locked = atomic::lock(&path, &within, resolved.lock_timeout(&ctx.lock_timeout)?)?;
     let existing = locked.read()?;
     let existing =
         String::from_utf8_lossy(existing.as_deref().map_or(&[][..], |b| &b[..])).into_owned();
@@ -147,7 +148,7 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: GitSetupArg
         }
     }
     if args.hook {
-        hook(ctx, &top, &exe, manifest_path, &cwd)?;
+        hook(ctx, resolved, &top, &exe, manifest_path, &cwd)?;
     }
     if missing {
         say!(
@@ -164,7 +165,14 @@ const HOOK_MARK: &str = "# envmint: the commit guard (envmint git setup --hook)"
 /// Installs the pre-commit hook running `envmint audit --staged` where git looks for it (the
 /// repository's hooks folder, or `core.hooksPath`), unless a hook that is not envmint's is
 /// there: that one is left as it is, and said.
-fn hook(ctx: &Context, top: &str, exe: &str, manifest: &Path, cwd: &Path) -> Result<()> {
+fn hook(
+    ctx: &Context,
+    resolved: &crate::resolve::Resolved,
+    top: &str,
+    exe: &str,
+    manifest: &Path,
+    cwd: &Path,
+) -> Result<()> {
     let Some(rel) = git(top, &["rev-parse", "--git-path", "hooks/pre-commit"]) else {
         return Err(Error::usage("git cannot say where its hooks are"));
     };
@@ -192,7 +200,7 @@ fn hook(ctx: &Context, top: &str, exe: &str, manifest: &Path, cwd: &Path) -> Res
     // The hooks folder git named (inside .git on purpose): git's answer, not the repository's
     // content, so typed (the `.git` rule lets it through).
     let within = atomic::Within::anywhere().typed();
-    let locked = atomic::lock(&path, &within, ctx.lock_timeout.get()?)?;
+    let locked = atomic::lock(&path, &within, resolved.lock_timeout(&ctx.lock_timeout)?)?;
     match locked.read()? {
         Some(old) if old.as_slice() == script.as_bytes() => {
             say!("{file}: the commit guard is already installed");

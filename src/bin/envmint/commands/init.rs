@@ -14,7 +14,12 @@ use envmint::path::shown;
 use envmint::{Exit, atomic, gitignore};
 use std::path::Path;
 
-pub fn run(ctx: &Context, global: &Global, args: InitArgs) -> Result<Exit> {
+pub fn run(
+    ctx: &Context,
+    resolved: &crate::resolve::Resolved,
+    global: &Global,
+    args: InitArgs,
+) -> Result<Exit> {
     let cwd = ctx.cwd()?.to_path_buf();
     let given = args.manifest.as_deref().unwrap_or(FILE_NAME.as_ref());
     refuse_odd_target(given)?;
@@ -27,7 +32,7 @@ pub fn run(ctx: &Context, global: &Global, args: InitArgs) -> Result<Exit> {
     // Something that is not a regular file in the manifest's place stops init before the
     // .gitignore beside it is touched (`--manifest /dev/null` must not write /dev/.gitignore).
     atomic::read_regular(&target, envmint::manifest::MAX_MANIFEST_BYTES)?;
-    let timeout = ctx.lock_timeout.get()?;
+    let timeout = resolved.lock_timeout(&ctx.lock_timeout)?;
     let ignore = dir.join(".gitignore");
     // `.gitignore` (and the manifest's name) may be committed symlinks: they stay in the
     // folder init works in, as every path from a repository does.

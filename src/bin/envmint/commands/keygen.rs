@@ -14,14 +14,18 @@ use crate::output::print_line;
 use crate::output::say;
 
 /// Runs `envmint keygen`.
-pub fn run(ctx: &mut Context, args: KeygenArgs) -> Result<Exit> {
+pub fn run(
+    ctx: &mut Context,
+    resolved: &crate::resolve::Resolved,
+    args: KeygenArgs,
+) -> Result<Exit> {
     if let Some(path) = &args.to_recipient {
         return to_recipient(path);
     }
     let pair = envmint::seal::keygen::generate(&mut ctx.rng, ctx.now);
     match &args.output {
         Some(path) => {
-            write_new(ctx, path, pair.text.expose_secret().as_bytes())?;
+            write_new(ctx, resolved, path, pair.text.expose_secret().as_bytes())?;
             // Only this line, as age-keygen: scripts read the public key from it.
             say!("Public key: {}", pair.recipient);
         }
@@ -44,7 +48,12 @@ pub fn run(ctx: &mut Context, args: KeygenArgs) -> Result<Exit> {
 /// path is the user's, checked as every typed output is ([`crate::target::output_bounds`]): a
 /// repository's symlink on the way cannot lead it outside the working folder or into `.git`.
 /// A missing parent folder is created 0700 (the default `~/.config/envmint/` usually is).
-fn write_new(ctx: &Context, path: &Path, contents: &[u8]) -> Result<()> {
+fn write_new(
+    ctx: &Context,
+    resolved: &crate::resolve::Resolved,
+    path: &Path,
+    contents: &[u8],
+) -> Result<()> {
     use std::os::unix::fs::DirBuilderExt;
     let cwd = ctx.cwd()?.to_path_buf();
     let within = crate::target::output_bounds(ctx, path, &cwd)?;
@@ -59,7 +68,7 @@ fn write_new(ctx: &Context, path: &Path, contents: &[u8]) -> Result<()> {
             .create(parent)
             .map_err(|e| Error::writing(parent, envmint::error::Op::Create, e))?;
     }
-    let locked = envmint::atomic::lock(path, &within, ctx.lock_timeout.get()?)?;
+    let locked = envmint::atomic::lock(path, &within, resolved.lock_timeout(&ctx.lock_timeout)?)?;
     locked.create_new(contents).map_err(|e| match &e {
         envmint::Error::File(f) if is_exists(f) => {
             Error::cant_create(path, "already exists; keygen never overwrites a key")

@@ -55,13 +55,13 @@ pub fn run(cli: Cli) -> Result<Exit> {
     let resolved = &Resolved::new(Request::of(&command));
     let result = match command {
         Command::Gen(args) => r#gen::run(&mut ctx, &global, args),
-        Command::Init(args) => init::run(&ctx, &global, args),
+        Command::Init(args) => init::run(&ctx, resolved, &global, args),
         Command::Bootstrap(args) => bootstrap::run(&mut ctx, resolved, &global, args),
         Command::Set(args) => set::run(&ctx, resolved, args),
         Command::Get(args) => get::run(&ctx, resolved, args),
         Command::Unset(args) => unset::run(&ctx, resolved, args),
         Command::Edit(args) => edit::run(&ctx, resolved, args),
-        Command::Keygen(args) => keygen::run(&mut ctx, args),
+        Command::Keygen(args) => keygen::run(&mut ctx, resolved, args),
         Command::Seal(args) => seal::run(&ctx, resolved, args),
         Command::Unseal(args) => unseal::run(&ctx, resolved, args),
         Command::Rekey(args) => rekey::run(&ctx, resolved, args),

@@ -152,7 +152,7 @@ pub fn run(
         .as_ref()
         .filter(|_| refusal.is_none() || !made.is_empty());
     if let Some(path) = output {
-        write_plan(ctx, path, &dir, now, &made)?;
+        write_plan(ctx, resolved, path, &dir, now, &made)?;
         // A plan holds the new values (in the clear for a plain environment).
         crate::output::warn_unignored(path, false, &cwd);
     }
@@ -179,6 +179,7 @@ pub fn run(
 /// part encrypted to its recipients.
 fn write_plan(
     ctx: &Context,
+    resolved: &crate::resolve::Resolved,
     path: &Path,
     dir: &Path,
     now: jiff::Timestamp,
@@ -207,7 +208,7 @@ fn write_plan(
         .collect();
     let bytes = file::render(path, &envmint::time::format_timestamp(now), &envs)?;
     let within = crate::target::output_bounds(ctx, path, ctx.cwd()?)?;
-    let lock = envmint::atomic::lock(path, &within, ctx.lock_timeout.get()?)?;
+    let lock = envmint::atomic::lock(path, &within, resolved.lock_timeout(&ctx.lock_timeout)?)?;
     check_replaceable(path)?;
     Ok(lock.write(&bytes)?)
 }

@@ -101,7 +101,12 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: RekeyArgs) 
             return Ok(Exit::Problems);
         }
     }
-    let files = crate::identities::open_locked(ctx, &storages, &mut options, &cwd)?;
+    let files = crate::identities::open_locked(
+        resolved.lock_timeout(&ctx.lock_timeout)?,
+        &storages,
+        &mut options,
+        &cwd,
+    )?;
     // The stores must still hold what was shown: another rekey in between changes the question.
     for ((file, change), env) in files.iter().zip(&changes).zip(&envs) {
         if Change::of(env, file.snapshot()) != *change {

@@ -84,7 +84,7 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: SealArgs) -
         }?)
     };
     match &args.output {
-        Some(path) => write_output(ctx, path, &mut |out| encrypt(out, path))?,
+        Some(path) => write_output(ctx, resolved, path, &mut |out| encrypt(out, path))?,
         None => {
             crate::output::check_stdout()?;
             let stdout = io::stdout();

@@ -64,7 +64,7 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: UnsealArgs)
     match &args.output {
         Some(path) => {
             let mut plaintext = Some(plaintext);
-            write_output(ctx, path, &mut |out| match plaintext.take() {
+            write_output(ctx, resolved, path, &mut |out| match plaintext.take() {
                 Some(p) => Ok(p.copy_to(out, path).map(drop)?),
                 None => Ok(()),
             })?;
