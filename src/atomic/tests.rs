@@ -1353,8 +1353,10 @@ fn fail_another_users_file_in_a_sticky_folder_is_not_replaced() {
         .write(b"A=1\n")
         .unwrap_err();
     assert_eq!(err.exit(), Exit::NoPerm, "{err}");
+    let e = file_error(&err);
+    assert_eq!(e.path, path);
     assert!(
-        matches!(&err, Error::Refused { path: p, .. } if *p == path),
+        matches!(e.problem, FileProblem::Planted { owner: o, euid: u } if o == owner && u == euid),
         "{err:?}"
     );
     assert_eq!(fs::read(&path).unwrap(), b"PLANTED=1\n");
