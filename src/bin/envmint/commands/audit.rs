@@ -215,6 +215,9 @@ pub fn run(
         .collect();
     // The value checks are made as the report is written (`render`): one finding per weak
     // value of a million-key file is too many to hold.
+    // This user's pending-value key (never made here): a pending value it does not verify is
+    // not resumable, and said so.
+    let pending_key = crate::hooks::existing_pending_key(ctx).ok().flatten();
     for l in &loaded {
         if let Some(doc) = &l.doc {
             findings.extend(audit::rotation::check_rotation(
@@ -223,6 +226,7 @@ pub fn run(
                 doc,
                 l.env.store_path(),
                 ctx.now,
+                pending_key.as_ref(),
             ));
         }
     }

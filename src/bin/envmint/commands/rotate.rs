@@ -221,16 +221,8 @@ fn finish(
         return Err(e);
     }
     // A hook that failed: the run did what it could (the other keys went on), and says which
-    // stage, key and status, with how to resume. Exit 1, as for a check that found problems.
-    for f in &stages.failures {
-        crate::output::say!("error: {}", f.message);
-        crate::output::say!("hint: {}", f.hint);
-    }
-    if stages.failures.is_empty() {
-        Ok(Exit::Ok)
-    } else {
-        Ok(Exit::Problems)
-    }
+    // stage, key and status, with how to resume.
+    Ok(stages.say_failures(Exit::Ok))
 }
 
 #[derive(Serialize)]
