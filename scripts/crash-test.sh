@@ -395,6 +395,85 @@ rot_setup() {
     }
 }
 
+# rot_kills NAME CHECK RUN_US KILLED... -- AGAIN...: the kill loop of the rotate and apply tests
+# over rot_setup's stores. Each round restores the old stores, SIGKILLs `KILLED...` at a delay
+# (`aim`), checks with CHECK (rot_check or apply_check: sets `states` or `why`) that every store
+# is its complete old or complete new version, then runs `AGAIN...` (what cron or the user runs
+# next) and checks that it completes the rest, leaves the stores the killed run had renamed
+# exactly as they were, and leaves no temporary file. Prints the counts; returns 1 on a
+# violation.
+rot_kills() {
+    local name=$1 check=$2 run_us=$3
+    shift 3
+    local -a killed=() again=()
+    while [[ $1 != -- ]]; do killed+=("$1"); shift; done
+    shift
+    again=("$@")
+    # As for bootstrap: a first quarter of uniform delays, then every other kill aimed around
+    # the mean delay of the kills that caught the writes (a temp file left, or some stores
+    # renamed and others not).
+    local -A seen_state=()
+    local before_hi=0 after_lo=$run_us mid_sum=0 mid_n=0 aimed=0 violations=0 delay status left before_states kind t n e i out
+    for ((i = 1; i <= kills; i++)); do
+        rot_restore
+        aim "$i" "$kills" "$run_us" "$mid_sum" "$mid_n" "$before_hi" "$after_lo"
+        kill_after "$delay" "${killed[@]}"
+
+        if ! "$check"; then
+            echo "VIOLATION $name round $i (delay ${delay}us, exit $status): $why" >&2
+            violations=$((violations + 1))
+            continue
+        fi
+        left=$(temps)
+        if ((status == 0)); then kind=finished
+        elif [[ $states == "new new new new" ]]; then kind=after
+        elif [[ -n $left || $states == *new* ]]; then kind=during
+        else kind=before
+        fi
+        seen_state[$kind]=$((${seen_state[$kind]:-0} + 1))
+        if [[ $states == *old* && $states == *new* ]]; then seen_state[mixed]=$((${seen_state[mixed]:-0} + 1)); fi
+        case $kind in
+            during) mid_sum=$((mid_sum + delay)) mid_n=$((mid_n + 1)) ;;
+            before) ((delay <= before_hi)) || before_hi=$delay ;;
+            *) ((delay >= after_lo)) || after_lo=$delay ;;
+        esac
+        [[ $status != 0 || -z $left ]] || { echo "VIOLATION $name round $i: a finished run left temps [$left]" >&2; violations=$((violations + 1)); }
+        for t in $left; do
+            [[ $(stat -c %a "$t") == 600 ]] || { echo "VIOLATION $name round $i: temp file $t is not 0600" >&2; violations=$((violations + 1)); }
+        done
+
+        # The next run completes what the killed one left; stores it had already renamed are
+        # left exactly as they are, and no temp file remains.
+        before_states=$states
+        local -A snap=()
+        for e in "${envs[@]}"; do snap[$e]=$(sha256sum < "$(store_of "$e")"); done
+        if ! out=$("${again[@]}" 2>&1); then
+            echo "VIOLATION $name round $i: the run after the kill (${again[*]}) failed: $out" >&2
+            violations=$((violations + 1))
+            continue
+        fi
+        if ! "$check" || [[ $states != "new new new new" ]]; then
+            echo "VIOLATION $name round $i: after the next run: ${why:-stores are $states}" >&2
+            violations=$((violations + 1))
+        fi
+        n=0
+        for e in "${envs[@]}"; do
+            n=$((n + 1))
+            if [[ $(cut -d' ' -f"$n" <<< "$before_states") == new && ${snap[$e]} != $(sha256sum < "$(store_of "$e")") ]]; then
+                echo "VIOLATION $name round $i: $(store_of "$e") was already written by the killed run and was written again" >&2
+                violations=$((violations + 1))
+            fi
+        done
+        left=$(temps)
+        [[ -z $left ]] || { echo "VIOLATION $name round $i: temp files remain after the next run: $left" >&2; violations=$((violations + 1)); }
+    done
+    echo "$name kills: $kills ($aimed aimed); before any write: ${seen_state[before]:-0}, during the writes (temp file or some stores renamed): ${seen_state[during]:-0} (${seen_state[mixed]:-0} with some stores new and others old), after all renames: ${seen_state[after]:-0}; finished before the kill: ${seen_state[finished]:-0}"
+    if ((violations > 0)); then
+        echo "FAIL: $name: $violations violation(s)" >&2
+        return 1
+    fi
+}
+
 crash_rotate() {
     rot_setup "$work/rot"
     local out
@@ -413,71 +492,8 @@ crash_rotate() {
     local run_us=$((total / 3))
     echo "rotate: ${#envs[@]} stores (3 plain, 1 sealed) of $(stat -c %s "$work/rot-old.a") bytes each; one run ~$((run_us / 1000)) ms; $kills kills"
 
-    # As for bootstrap: a first quarter of uniform delays, then every other kill aimed around
-    # the mean delay of the kills that caught the writes (a temp file left, or some stores
-    # renamed and others not).
-    local -A seen_state=()
-    local before_hi=0 after_lo=$run_us mid_sum=0 mid_n=0 aimed=0 violations=0 delay status left lo hi mean before_states
-    for ((i = 1; i <= kills; i++)); do
-        rot_restore
-        aim "$i" "$kills" "$run_us" "$mid_sum" "$mid_n" "$before_hi" "$after_lo"
-        kill_after "$delay" "$ENVMINT" rotate --all --at "$t1"
-
-        if ! rot_check; then
-            echo "VIOLATION rotate round $i (delay ${delay}us, exit $status): $why" >&2
-            violations=$((violations + 1))
-            continue
-        fi
-        left=$(temps)
-        local kind
-        if ((status == 0)); then kind=finished
-        elif [[ $states == "new new new new" ]]; then kind=after
-        elif [[ -n $left || $states == *new* ]]; then kind=during
-        else kind=before
-        fi
-        seen_state[$kind]=$((${seen_state[$kind]:-0} + 1))
-        if [[ $states == *old* && $states == *new* ]]; then seen_state[mixed]=$((${seen_state[mixed]:-0} + 1)); fi
-        case $kind in
-            during) mid_sum=$((mid_sum + delay)) mid_n=$((mid_n + 1)) ;;
-            before) ((delay <= before_hi)) || before_hi=$delay ;;
-            *) ((delay >= after_lo)) || after_lo=$delay ;;
-        esac
-        [[ $status != 0 || -z $left ]] || { echo "VIOLATION rotate round $i: a finished run left temps [$left]" >&2; violations=$((violations + 1)); }
-        local t
-        for t in $left; do
-            [[ $(stat -c %a "$t") == 600 ]] || { echo "VIOLATION rotate round $i: temp file $t is not 0600" >&2; violations=$((violations + 1)); }
-        done
-
-        # Run again (as cron would, with --due): what the killed run left is completed, stores
-        # it had already renamed are left exactly as they are, no temp file remains.
-        before_states=$states
-        local -A snap=()
-        for e in "${envs[@]}"; do snap[$e]=$(sha256sum < "$(store_of "$e")"); done
-        if ! out=$("$ENVMINT" rotate --due --at "$t1" 2>&1); then
-            echo "VIOLATION rotate round $i: the run after the kill failed: $out" >&2
-            violations=$((violations + 1))
-            continue
-        fi
-        if ! rot_check || [[ $states != "new new new new" ]]; then
-            echo "VIOLATION rotate round $i: after a clean run: ${why:-stores are $states}" >&2
-            violations=$((violations + 1))
-        fi
-        local n=0
-        for e in "${envs[@]}"; do
-            n=$((n + 1))
-            if [[ $(cut -d' ' -f"$n" <<< "$before_states") == new && ${snap[$e]} != $(sha256sum < "$(store_of "$e")") ]]; then
-                echo "VIOLATION rotate round $i: $(store_of "$e") was already rotated and was rotated again" >&2
-                violations=$((violations + 1))
-            fi
-        done
-        left=$(temps)
-        [[ -z $left ]] || { echo "VIOLATION rotate round $i: temp files remain after a clean run: $left" >&2; violations=$((violations + 1)); }
-    done
-    echo "rotate kills: $kills ($aimed aimed); before any write: ${seen_state[before]:-0}, during the writes (temp file or some stores renamed): ${seen_state[during]:-0} (${seen_state[mixed]:-0} with some stores new and others old), after all renames: ${seen_state[after]:-0}; finished before the kill: ${seen_state[finished]:-0}"
-    if ((violations > 0)); then
-        echo "FAIL: rotate: $violations violation(s)" >&2
-        return 1
-    fi
+    # The next run is cron's: `rotate --due`.
+    rot_kills rotate rot_check "$run_us" "$ENVMINT" rotate --all --at "$t1" -- "$ENVMINT" rotate --due --at "$t1" || return 1
     echo "OK: every store was always its complete old or complete new version, mode 600, and the next run completed the rotation"
 }
 
@@ -528,66 +544,8 @@ crash_apply() {
     local run_us=$((total / 3))
     echo "apply: the same 4 stores, one saved plan; one run ~$((run_us / 1000)) ms; $kills kills"
 
-    local -A seen_state=()
-    local before_hi=0 after_lo=$run_us mid_sum=0 mid_n=0 aimed=0 violations=0 delay status left lo hi mean before_states kind t n pid
-    for ((i = 1; i <= kills; i++)); do
-        rot_restore
-        aim "$i" "$kills" "$run_us" "$mid_sum" "$mid_n" "$before_hi" "$after_lo"
-        kill_after "$delay" "$ENVMINT" apply --at "$t1" "$work/rot.plan"
-
-        if ! apply_check; then
-            echo "VIOLATION apply round $i (delay ${delay}us, exit $status): $why" >&2
-            violations=$((violations + 1))
-            continue
-        fi
-        left=$(temps)
-        if ((status == 0)); then kind=finished
-        elif [[ $states == "new new new new" ]]; then kind=after
-        elif [[ -n $left || $states == *new* ]]; then kind=during
-        else kind=before
-        fi
-        seen_state[$kind]=$((${seen_state[$kind]:-0} + 1))
-        if [[ $states == *old* && $states == *new* ]]; then seen_state[mixed]=$((${seen_state[mixed]:-0} + 1)); fi
-        case $kind in
-            during) mid_sum=$((mid_sum + delay)) mid_n=$((mid_n + 1)) ;;
-            before) ((delay <= before_hi)) || before_hi=$delay ;;
-            *) ((delay >= after_lo)) || after_lo=$delay ;;
-        esac
-        [[ $status != 0 || -z $left ]] || { echo "VIOLATION apply round $i: a finished run left temps [$left]" >&2; violations=$((violations + 1)); }
-        for t in $left; do
-            [[ $(stat -c %a "$t") == 600 ]] || { echo "VIOLATION apply round $i: temp file $t is not 0600" >&2; violations=$((violations + 1)); }
-        done
-
-        # The same plan again: the stores already applied are skipped (bytes kept), the others
-        # are applied, and the result is the plan's.
-        before_states=$states
-        local -A snap=()
-        for e in "${envs[@]}"; do snap[$e]=$(sha256sum < "$(store_of "$e")"); done
-        if ! out=$("$ENVMINT" apply --at "$t1" "$work/rot.plan" 2>&1); then
-            echo "VIOLATION apply round $i: applying the plan again after the kill failed: $out" >&2
-            violations=$((violations + 1))
-            continue
-        fi
-        if ! apply_check || [[ $states != "new new new new" ]]; then
-            echo "VIOLATION apply round $i: after applying again: ${why:-stores are $states}" >&2
-            violations=$((violations + 1))
-        fi
-        n=0
-        for e in "${envs[@]}"; do
-            n=$((n + 1))
-            if [[ $(cut -d' ' -f"$n" <<< "$before_states") == new && ${snap[$e]} != $(sha256sum < "$(store_of "$e")") ]]; then
-                echo "VIOLATION apply round $i: $(store_of "$e") was already applied and was written again" >&2
-                violations=$((violations + 1))
-            fi
-        done
-        left=$(temps)
-        [[ -z $left ]] || { echo "VIOLATION apply round $i: temp files remain after applying again: $left" >&2; violations=$((violations + 1)); }
-    done
-    echo "apply kills: $kills ($aimed aimed); before any write: ${seen_state[before]:-0}, during the writes: ${seen_state[during]:-0} (${seen_state[mixed]:-0} with some stores applied and others not), after all renames: ${seen_state[after]:-0}; finished before the kill: ${seen_state[finished]:-0}"
-    if ((violations > 0)); then
-        echo "FAIL: apply: $violations violation(s)" >&2
-        return 1
-    fi
+    # The next run applies the same plan again: stores already applied are skipped.
+    rot_kills apply apply_check "$run_us" "$ENVMINT" apply --at "$t1" "$work/rot.plan" -- "$ENVMINT" apply --at "$t1" "$work/rot.plan" || return 1
     echo "OK: every store was always its old bytes or the plan's result, mode 600, and applying the plan again completed it"
 }
 

@@ -51,9 +51,11 @@ pub fn check_rotation(
     doc: &Document,
     path: &Path,
     now: Timestamp,
+    pending_key: Option<&crate::secret::KeyedHash>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    let rows = evaluate_managed(manifest, env, doc, now);
+    let mut rows = evaluate_managed(manifest, env, doc, now);
+    crate::hooks::stage::mark_pending(&mut rows, doc, &env.name, pending_key, now);
     // A record ahead of the clock on a key no row reports (an unmanaged one) still holds the
     // whole store.
     if let Err(behind) = crate::plan::clock::check(doc, now)
@@ -226,6 +228,49 @@ pub fn check_rotation(
                 };
                 out.push(finding(Severity::Warning, Check::RotationUnknown, message).hint(fix));
             }
+            State::Pending
+                if matches!(
+                    row.problem,
+                    Some(Problem::PendingNotOurs | Problem::PendingStale { .. })
+                ) =>
+            {
+                let of = row.previous_of.as_deref().unwrap_or("a secret");
+                let (why, hint) = match row.problem {
+                    Some(Problem::PendingStale { since }) => (
+                        format!(
+                            "was generated here at {}, more than {} days ago (it may come from a \
+                             restored store)",
+                            format_timestamp(since),
+                            crate::hooks::stage::PENDING_MAX_AGE.as_hours() / 24
+                        ),
+                        format!(
+                            "if the service holds it, finish by hand: envmint get {name} {key} | \
+                             envmint set {name} {of}; then envmint rotate {name} --key {of} \
+                             --abandon drops it"
+                        ),
+                    ),
+                    _ => (
+                        "was not written by envmint here (its mac= does not verify with your \
+                         pending key: another machine or HOME wrote it, or it was planted)"
+                            .to_string(),
+                        format!(
+                            "resume it where it was started; if nobody here started it: envmint \
+                             rotate {name} --key {of} --abandon"
+                        ),
+                    ),
+                };
+                out.push(
+                    finding(
+                        Severity::Error,
+                        Check::RotationDue,
+                        format!(
+                            "{key} holds a pending value of {of} that {why}: rotate refuses to \
+                             resume it"
+                        ),
+                    )
+                    .hint(hint),
+                );
+            }
             State::Pending => {
                 let of = row.previous_of.as_deref().unwrap_or("a secret");
                 out.push(
@@ -312,7 +357,7 @@ mod tests {
              # envmint: generated=2026-11-20T00:00:00Z\nD=4\n",
         );
         let now: Timestamp = "2026-11-23T00:00:00Z".parse().unwrap();
-        let found = check_rotation(&m, env, &doc, Path::new("/p/.env"), now);
+        let found = check_rotation(&m, env, &doc, Path::new("/p/.env"), now, None);
         let rows: Vec<_> = found
             .iter()
             .map(|f| (f.key.as_deref().unwrap(), f.check.id(), f.line))
@@ -349,9 +394,9 @@ mod tests {
         };
         let now: Timestamp = "2026-11-23T00:00:00Z".parse().unwrap();
         let path = Path::new("/p/.env");
-        let inside = check_rotation(&m, env, &doc("2026-11-27T00:00:00Z"), path, now);
+        let inside = check_rotation(&m, env, &doc("2026-11-27T00:00:00Z"), path, now, None);
         assert_eq!(inside, []);
-        let past = check_rotation(&m, env, &doc("2026-11-22T00:00:00Z"), path, now);
+        let past = check_rotation(&m, env, &doc("2026-11-22T00:00:00Z"), path, now, None);
         assert_eq!(past.len(), 1);
         assert_eq!(past[0].check, Check::RotationOverdue);
         assert_eq!(past[0].key.as_deref(), Some("A_PREVIOUS"));
@@ -380,7 +425,7 @@ mod tests {
              # envmint: previous-of=A retired=2026-11-20T00:00:00Z expires=2099-01-01T00:00:00Z\n\
              A_PREVIOUS=0\n",
         );
-        let found = check_rotation(&m, env, &doc, path, now);
+        let found = check_rotation(&m, env, &doc, path, now, None);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(
             (found[0].check.id(), found[0].severity, found[0].line),
@@ -396,14 +441,14 @@ mod tests {
             "# envmint: generated=2099-01-01T00:00:00Z\nA=1\n\
              # envmint: set=2098-01-01T00:00:00Z\nOTHER=2\n",
         );
-        let found = check_rotation(&m, env, &doc, path, now);
+        let found = check_rotation(&m, env, &doc, path, now, None);
         let rows: Vec<_> = found
             .iter()
             .map(|f| (f.key.as_deref().unwrap(), f.check.id(), f.line))
             .collect();
         assert_eq!(rows, [("A", "record-time", Some(1))]);
         let doc = Document::parse("A=1\n# envmint: set=2098-01-01T00:00:00Z\nOTHER=2\n");
-        let found = check_rotation(&m, env, &doc, path, now);
+        let found = check_rotation(&m, env, &doc, path, now, None);
         let rows: Vec<_> = found
             .iter()
             .map(|f| (f.key.as_deref().unwrap(), f.check.id(), f.line))
@@ -434,7 +479,7 @@ mod tests {
              A_PREVIOUS=0\n",
         );
         let now: Timestamp = "2026-11-23T00:00:00Z".parse().unwrap();
-        let found = check_rotation(&m, env, &doc, Path::new("/p/.env"), now);
+        let found = check_rotation(&m, env, &doc, Path::new("/p/.env"), now, None);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].check, Check::RotationUnknown);
         assert_eq!(found[0].key.as_deref(), Some("A_PREVIOUS"));

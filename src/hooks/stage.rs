@@ -69,37 +69,122 @@ pub fn pending(doc: &Document, key: &str) -> Option<Pending> {
     })
 }
 
-/// The MAC that binds a pending `value` of `key` in `environment` at `stage` to the holder of
-/// `mac_key`: HMAC-SHA256 over the four, each length-prefixed, as 64 hex digits.
+/// The MAC that binds a pending `value` of `key` in `environment` at `stage`, generated at
+/// `generated`, to the holder of `mac_key`: HMAC-SHA256 over the five (the time as RFC 3339,
+/// empty when none), each length-prefixed, as 64 hex digits. The time is bound so that a
+/// pending value cannot be re-dated: [`PENDING_MAX_AGE`] then limits how long an old store
+/// holding one this machine wrote can replay it.
 pub fn pending_mac(
     mac_key: &KeyedHash,
     environment: &str,
     key: &str,
     stage: Stage,
+    generated: Option<Timestamp>,
     value: &str,
 ) -> String {
-    let mut message = Zeroizing::new(String::from("envmint pending value v1"));
-    for part in [environment, key, stage.as_str(), value] {
+    let time = generated
+        .map(crate::time::format_timestamp)
+        .unwrap_or_default();
+    let mut message = Zeroizing::new(String::from("envmint pending value v2"));
+    for part in [environment, key, stage.as_str(), time.as_str(), value] {
         message.push_str(&format!("\n{}:", part.len()));
         message.push_str(part);
     }
     hex::encode(mac_key.digest(&message))
 }
 
+/// How long after it was generated a pending value may be resumed: 7 days. A MAC has no
+/// freshness of its own: a store restored from an older commit (or forged from one by someone
+/// who read it) would hand a pending value this machine wrote, and finished since, to the set
+/// hook again, making a password they know current at the service. Past this age a pending
+/// value is refused (`rotate`) and flagged (`status`, `audit`); a rotation left by a crash is
+/// resumed within hours, and an older one is finished by hand (see docs/hooks.md).
+pub const PENDING_MAX_AGE: jiff::SignedDuration = jiff::SignedDuration::from_hours(7 * 24);
+
+/// Whether a pending value may be resumed here: [`Pending::trust`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trust {
+    /// This machine's envmint wrote it, within [`PENDING_MAX_AGE`].
+    Ours,
+    /// Its `mac=` does not verify under this user's key (or there is no key here): another
+    /// machine or `HOME` wrote it, an older envmint (MAC v1), or it was planted.
+    NotOurs,
+    /// This machine wrote it, longer than [`PENDING_MAX_AGE`] ago.
+    Stale {
+        /// When it was generated.
+        since: Timestamp,
+    },
+}
+
 impl Pending {
     /// Whether this machine's envmint wrote this pending value for `key` of `environment`
-    /// (its `mac=` is the one `mac_key` gives). Compared in constant time.
+    /// (its `mac=` is the one `mac_key` gives, over its value, stage and time). Compared in
+    /// constant time.
     pub fn is_ours(&self, mac_key: &KeyedHash, environment: &str, key: &str) -> bool {
         let Some(found) = &self.mac else {
             return false;
         };
-        let want = pending_mac(mac_key, environment, key, self.stage, self.value.expose());
+        let want = pending_mac(
+            mac_key,
+            environment,
+            key,
+            self.stage,
+            self.since,
+            self.value.expose(),
+        );
         found.len() == want.len()
             && found
                 .bytes()
                 .zip(want.bytes())
                 .fold(0u8, |acc, (a, b)| acc | (a ^ b))
                 == 0
+    }
+
+    /// Whether it may be resumed here at `now`: written by this machine (under `mac_key`;
+    /// `None`: this user has no key, so nothing here wrote it) and at most [`PENDING_MAX_AGE`]
+    /// old.
+    pub fn trust(
+        &self,
+        mac_key: Option<&KeyedHash>,
+        environment: &str,
+        key: &str,
+        now: Timestamp,
+    ) -> Trust {
+        if !mac_key.is_some_and(|k| self.is_ours(k, environment, key)) {
+            return Trust::NotOurs;
+        }
+        match self.since {
+            Some(since) if now.duration_since(since) > PENDING_MAX_AGE => Trust::Stale { since },
+            _ => Trust::Ours,
+        }
+    }
+}
+
+/// Marks the pending-value rows of `rows` (from [`crate::plan::status::evaluate_managed`] on
+/// `doc`, `environment`'s store) that may not be resumed here: [`Problem::PendingNotOurs`] or
+/// [`Problem::PendingStale`], so `status` and `audit` say so instead of showing them as
+/// resumable.
+///
+/// [`Problem::PendingNotOurs`]: crate::plan::status::Problem::PendingNotOurs
+/// [`Problem::PendingStale`]: crate::plan::status::Problem::PendingStale
+pub fn mark_pending(
+    rows: &mut [crate::plan::status::KeyStatus],
+    doc: &Document,
+    environment: &str,
+    mac_key: Option<&KeyedHash>,
+    now: Timestamp,
+) {
+    use crate::plan::status::Problem;
+    for row in rows.iter_mut().filter(|r| r.state == State::Pending) {
+        let Some(of) = row.previous_of.as_deref() else {
+            continue;
+        };
+        let Some(p) = pending(doc, of) else { continue };
+        match p.trust(mac_key, environment, of, now) {
+            Trust::Ours => {}
+            Trust::NotOurs => row.problem = Some(Problem::PendingNotOurs),
+            Trust::Stale { since } => row.problem = Some(Problem::PendingStale { since }),
+        }
     }
 }
 
@@ -274,6 +359,7 @@ pub fn write_pending(
             environment,
             &decl.key,
             stage,
+            Some(generated),
             value.expose(),
         )),
         ..Record::default()

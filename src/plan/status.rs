@@ -96,6 +96,16 @@ pub enum Problem {
     },
     /// `stage=pending`: a value this version does not finish making current.
     Pending,
+    /// A pending value whose `mac=` does not verify under this user's pending key: not
+    /// written here (another machine or `HOME`, an older envmint, or planted); `rotate`
+    /// refuses it.
+    PendingNotOurs,
+    /// A pending value written here longer than
+    /// [`PENDING_MAX_AGE`](crate::hooks::stage::PENDING_MAX_AGE) ago; `rotate` refuses it.
+    PendingStale {
+        /// When it was generated.
+        since: Timestamp,
+    },
     /// The key appears only on a line nothing can read.
     Unreadable,
     /// A retired value without a `previous-of` record for its secret.
@@ -150,6 +160,17 @@ impl std::fmt::Display for Problem {
                 )
             }
             Problem::Pending => f.write_str("a pending value (stage=pending) is not supported yet"),
+            Problem::PendingNotOurs => f.write_str(
+                "a pending value envmint did not write here (its mac= does not verify with \
+                 your pending key): rotate refuses to resume it",
+            ),
+            Problem::PendingStale { since } => write!(
+                f,
+                "a pending value generated at {}, more than {} days ago: rotate refuses to \
+                 resume it",
+                crate::time::format_timestamp(*since),
+                crate::hooks::stage::PENDING_MAX_AGE.as_hours() / 24
+            ),
             Problem::Unreadable => f.write_str("the key is on a line no dotenv reader can read"),
             Problem::NoRecord => f.write_str("no `# envmint: previous-of=` record above it"),
             Problem::ListMismatch { values, recorded } => {

@@ -678,32 +678,54 @@ impl Drop for Redis {
     }
 }
 
-/// (e): Redis ACL dual passwords: `set` adds the new one, both work during the overlap, and
-/// the `retire` hook removes the old one when the overlap ends.
-#[test]
-fn redis_dual_passwords_both_work_during_the_overlap_and_retire_removes_the_old() {
-    let Some(redis) = Redis::start() else { return };
-    let manifest = r#"[environments.production]
+/// docs/hooks.md's Redis recipe for `REDIS_PASSWORD` (its `overlap`; the `test` hook when
+/// `test`), bootstrapped, the store given `REDIS_SOCKET` and then `extra` (lines a forged
+/// store would carry), and `app` set up at `redis` with the store's password: the project, its
+/// config folder (`XDG_CONFIG_HOME`) and that password.
+fn redis_project(
+    redis: &Redis,
+    overlap: &str,
+    test: bool,
+    extra: &str,
+) -> (crate::common::Output, PathBuf, String) {
+    let test = if test {
+        r#"test = 'printf "AUTH app %s\nACL WHOAMI\n" "$ENVMINT_NEW" | redis-cli -s "$REDIS_SOCKET" | grep -qx app'"#
+    } else {
+        ""
+    };
+    let manifest = format!(
+        r#"[environments.production]
 file = ".env"
 
 [secrets.REDIS_PASSWORD]
 kind = "alnum"
 length = 32
 role = "credential"
-overlap = "1h"
+overlap = "{overlap}"
 
 [secrets.REDIS_PASSWORD.hooks]
 set = 'printf "ACL SETUSER app on >%s ~* +@all\n" "$ENVMINT_NEW" | redis-cli -s "$REDIS_SOCKET" | grep -qx OK'
-test = 'printf "AUTH app %s\nACL WHOAMI\n" "$ENVMINT_NEW" | redis-cli -s "$REDIS_SOCKET" | grep -qx app'
+{test}
 retire = 'printf "ACL SETUSER app <%s\n" "$ENVMINT_OLD" | redis-cli -s "$REDIS_SOCKET" | grep -qx OK'
-"#;
-    let (out, config) = bootstrapped(manifest);
+"#
+    );
+    let (out, config) = bootstrapped(&manifest);
     let mut text = out.read(".env");
+    let password = value(&text, "REDIS_PASSWORD").unwrap();
     text.push_str(&format!("REDIS_SOCKET={}\n", redis.socket().display()));
+    text.push_str(extra);
     fs::write(out.path(".env"), &text).unwrap();
-    let first = value(&text, "REDIS_PASSWORD").unwrap();
-    redis.cli(None, &format!("ACL SETUSER app on >{first} ~* +@all\n"));
-    assert!(redis.logs_in(&first));
+    redis.cli(None, &format!("ACL SETUSER app on >{password} ~* +@all\n"));
+    assert!(redis.logs_in(&password));
+    (out, config, password)
+}
+
+/// (e): Redis ACL dual passwords: `set` adds the new one, both work during the overlap, and
+/// the `retire` hook removes the old one when the overlap ends.
+#[test]
+fn redis_dual_passwords_both_work_during_the_overlap_and_retire_removes_the_old() {
+    let Some(redis) = Redis::start() else { return };
+    let (out, config, first) = redis_project(&redis, "1h", true, "");
 
     let out = out
         .then()
@@ -753,35 +775,14 @@ retire = 'printf "ACL SETUSER app <%s\n" "$ENVMINT_OLD" | redis-cli -s "$REDIS_S
 #[test]
 fn a_forged_retired_value_with_a_second_command_line_is_not_handed_to_the_retire_hook() {
     let Some(redis) = Redis::start() else { return };
-    let manifest = r#"[environments.production]
-file = ".env"
-
-[secrets.REDIS_PASSWORD]
-kind = "alnum"
-length = 32
-role = "credential"
-overlap = "1d"
-
-[secrets.REDIS_PASSWORD.hooks]
-set = 'printf "ACL SETUSER app on >%s ~* +@all\n" "$ENVMINT_NEW" | redis-cli -s "$REDIS_SOCKET" | grep -qx OK'
-retire = 'printf "ACL SETUSER app <%s\n" "$ENVMINT_OLD" | redis-cli -s "$REDIS_SOCKET" | grep -qx OK'
-"#;
-    let t = Test::new().write("envmint.toml", manifest);
-    let config = t.path("config");
-    let out = t
-        .env("XDG_CONFIG_HOME", &config)
-        .args(["bootstrap", "production"])
-        .status(0);
-    let mut text = out.read(".env");
-    let current = value(&text, "REDIS_PASSWORD").unwrap();
-    redis.cli(None, &format!("ACL SETUSER app on >{current} ~* +@all\n"));
-    text.push_str(&format!("REDIS_SOCKET={}\n", redis.socket().display()));
-    text.push_str(
+    let (out, config, current) = redis_project(
+        &redis,
+        "1d",
+        false,
         "# envmint: previous-of=REDIS_PASSWORD retired=2026-11-01T00:00:00Z \
          expires=2026-11-02T00:00:00Z\n\
          REDIS_PASSWORD_PREVIOUS=\"x\\nACL SETUSER app on nopass ~* +@all\"\n",
     );
-    fs::write(out.path(".env"), &text).unwrap();
 
     let out = out
         .then()
@@ -832,6 +833,19 @@ fn plan_and_audit_show_the_hooks() {
     assert!(
         stdout.contains("environment production: the after hook runs"),
         "{stdout}"
+    );
+    // Not allowed: rotate lists every hook it refuses, not only a pointer to another command
+    // (`plan ENV` lists none when nothing is due).
+    let out = out
+        .then()
+        .args(["rotate", "--key", "DB_PASSWORD"])
+        .status(77);
+    crate::common::assert_stderr_has(&out, "this manifest's hooks, not allowed on this machine:");
+    crate::common::assert_stderr_has(&out, "  DB_PASSWORD set: echo set-at-service");
+    crate::common::assert_stderr_has(&out, "  environment production after: echo reload app");
+    crate::common::assert_stderr_has(
+        &out,
+        "hint: review the hooks listed above, then run again with --allow-hooks",
     );
     let out = out
         .then()
@@ -910,18 +924,13 @@ fn apply_runs_reencrypt_and_after_for_the_keys_its_plan_renews() {
                     \"$ENVMINT_NEW\" > reencrypted'\n";
     let (out, config) = bootstrapped(manifest);
     let first = value(&out.read(".env"), "ENCRYPTION_KEY").unwrap();
-    let out = out
-        .then()
-        .env("XDG_CONFIG_HOME", &config)
-        .args([
-            "plan",
-            "production",
-            "--key",
-            "ENCRYPTION_KEY",
-            "-o",
-            "k.plan",
-        ])
-        .status(0);
+    let plan = |out: crate::common::Output, file: &str| {
+        out.then()
+            .env("XDG_CONFIG_HOME", &config)
+            .args(["plan", "production", "--key", "ENCRYPTION_KEY", "-o", file])
+            .status(0)
+    };
+    let out = plan(out, "k.plan");
     let before = out.read(".env");
     let refused = out
         .then()
@@ -953,6 +962,20 @@ fn apply_runs_reencrypt_and_after_for_the_keys_its_plan_renews() {
         "production: retired after its reencrypt hook succeeded:",
     );
     crate::common::assert_stderr_has(&out, "ENCRYPTION_KEY_PREVIOUS");
+    // --json lists them too, as rotate --json does among its changes.
+    let out = plan(out, "k2.plan")
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["apply", "k2.plan", "--allow-hooks", "--json"])
+        .status(0);
+    let report = out.json();
+    let env = &report["environments"][0];
+    assert_eq!(env["result"], "applied", "{report}");
+    let retired = env["retired"].as_array().expect("a retired list");
+    assert_eq!(retired.len(), 1, "{report}");
+    assert_eq!(retired[0]["key"], "ENCRYPTION_KEY_PREVIOUS", "{report}");
+    assert_eq!(retired[0]["previous_of"], "ENCRYPTION_KEY", "{report}");
+    assert!(!out.stdout().contains(&second), "{}", out.stdout());
 }
 
 /// The alternating users recipe of the README: each rotation sets a new password on the user
@@ -1237,12 +1260,19 @@ fn marker_project(extra: &str) -> (Test, PathBuf) {
 
 /// The MAC this machine's envmint writes on a pending value (the test recomputes it from the
 /// key file, to plant values that pass it and so reach the value check).
-fn pending_mac(config: &Path, env: &str, key: &str, stage: &str, value: &str) -> String {
+fn pending_mac(
+    config: &Path,
+    env: &str,
+    key: &str,
+    stage: &str,
+    generated: &str,
+    value: &str,
+) -> String {
     use hmac::Mac as _;
     let text = fs::read_to_string(config.join("envmint/pending-key")).unwrap();
     let key_bytes = hex::decode(text.trim()).unwrap();
-    let mut message = String::from("envmint pending value v1");
-    for part in [env, key, stage, value] {
+    let mut message = String::from("envmint pending value v2");
+    for part in [env, key, stage, generated, value] {
         message.push_str(&format!("\n{}:{part}", part.len()));
     }
     let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(&key_bytes).unwrap();
@@ -1270,7 +1300,14 @@ fn a_pending_value_this_machine_did_not_write_is_refused_before_any_hook() {
         // A mac made for another key of the same value does not do either.
         format!(
             " mac={}",
-            pending_mac(&config, "production", "OTHER", "pending", planted)
+            pending_mac(
+                &config,
+                "production",
+                "OTHER",
+                "pending",
+                "2026-01-01T00:00:00Z",
+                planted
+            )
         ),
     ];
     let base = fs::read_to_string(t.path(".env")).unwrap();
@@ -1292,6 +1329,7 @@ fn a_pending_value_this_machine_did_not_write_is_refused_before_any_hook() {
         t = out.then();
     }
     // A valid mac over a value no hook may get: refused (65), the hook not run.
+    let now = utc_now();
     for (value, says) in [
         (
             "Planted'Value0123456789abcdefghi",
@@ -1299,10 +1337,13 @@ fn a_pending_value_this_machine_did_not_write_is_refused_before_any_hook() {
         ),
         ("Short1", "does not match its declaration"),
     ] {
-        let mac = pending_mac(&config, "production", "DB_PASSWORD", "set", value);
+        let mac = pending_mac(&config, "production", "DB_PASSWORD", "set", &now, value);
         let setup = t.write(
             ".env",
-            base.clone() + &format!("# envmint: generated=2026-01-01T00:00:00Z stage=set mac={mac}\nDB_PASSWORD_PENDING={value}\n"),
+            base.clone()
+                + &format!(
+                    "# envmint: generated={now} stage=set mac={mac}\nDB_PASSWORD_PENDING={value}\n"
+                ),
         );
         let out = setup
             .args(["rotate", "production", "--key", "DB_PASSWORD"])
@@ -1316,6 +1357,167 @@ fn a_pending_value_this_machine_did_not_write_is_refused_before_any_hook() {
     let out = t
         .args(["rotate", "production", "--key", "DB_PASSWORD", "--abandon"])
         .status(0)
+        .then()
+        .args(["rotate", "production", "--key", "DB_PASSWORD"])
+        .status(0);
+    assert_eq!(out.read("hook-ran"), "set\n");
+    assert!(!out.read(".env").contains("DB_PASSWORD_PENDING"));
+}
+
+/// The current time as records write it (seconds, UTC).
+fn utc_now() -> String {
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// A pending value's `mac=` covers its `generated=` time, and one older than 7 days is not
+/// resumed (77, the hook not run), with the way to finish it by hand: a store restored from an
+/// older commit would otherwise replay a value this machine wrote and finished since.
+/// `status` and `audit` flag it, and a pending value not written here, instead of showing
+/// them as resumable; a fresh one of this machine's stays resumable everywhere.
+#[test]
+fn a_stale_or_foreign_pending_value_is_refused_by_rotate_and_flagged_by_status_and_audit() {
+    let (t, config) = marker_project("");
+    let base = fs::read_to_string(t.path(".env")).unwrap();
+    let value = "StaleValue0123456789abcdefghijkl";
+    let old = "2026-01-01T00:00:00Z";
+    let now = utc_now();
+    let record = |at: &str, mac: &str| {
+        format!("# envmint: generated={at} stage=set mac={mac}\nDB_PASSWORD_PENDING={value}\n")
+    };
+    let stale = record(
+        old,
+        &pending_mac(&config, "production", "DB_PASSWORD", "set", old, value),
+    );
+    // Re-dated to look fresh, under the mac of the old time: not this machine's any more.
+    let redated = record(
+        &now,
+        &pending_mac(&config, "production", "DB_PASSWORD", "set", old, value),
+    );
+    let fresh = record(
+        &now,
+        &pending_mac(&config, "production", "DB_PASSWORD", "set", &now, value),
+    );
+
+    let out = t
+        .write(".env", base.clone() + &stale)
+        .args(["rotate", "production", "--key", "DB_PASSWORD"])
+        .status(77);
+    crate::common::assert_stderr_has(
+        &out,
+        "was generated at 2026-01-01T00:00:00Z, more than 7 days ago",
+    );
+    crate::common::assert_stderr_has(
+        &out,
+        "envmint get production DB_PASSWORD_PENDING | envmint set production DB_PASSWORD",
+    );
+    assert!(!out.exists("hook-ran"), "a hook ran: {}", out.stderr());
+    assert!(!out.stderr().contains(value));
+    let out = out.then().args(["status", "production"]).status(0);
+    crate::common::assert_stderr_has(&out, "more than 7 days ago: rotate refuses to resume it");
+    assert!(
+        out.stdout().contains("too old to resume"),
+        "{}",
+        out.stdout()
+    );
+    assert!(!out.stdout().contains("resumes it"), "{}", out.stdout());
+    let out = out.then().args(["audit", "production"]).status(1);
+    let said = format!("{}{}", out.stdout(), out.stderr());
+    assert!(
+        said.contains(
+            "DB_PASSWORD_PENDING holds a pending value of DB_PASSWORD that was generated here"
+        ),
+        "{said}"
+    );
+    // The way out the hint gives, when it is yours and the service holds it.
+    let out = out
+        .then()
+        .args(["get", "production", "DB_PASSWORD_PENDING"])
+        .status(0);
+    let pending = out.stdout().trim().to_string();
+    assert_eq!(pending, value);
+    let out = out
+        .then()
+        .args(["set", "production", "DB_PASSWORD"])
+        .stdin(&pending)
+        .status(0)
+        .then()
+        .args(["rotate", "production", "--key", "DB_PASSWORD", "--abandon"])
+        .status(0);
+    assert!(!out.exists("hook-ran"));
+    assert!(
+        out.read(".env")
+            .contains(&format!("\nDB_PASSWORD={value}\n")),
+        "{}",
+        out.read(".env")
+    );
+    assert!(!out.read(".env").contains("DB_PASSWORD_PENDING"));
+
+    let out = out
+        .then()
+        .write(".env", base.clone() + &redated)
+        .args(["rotate", "production", "--key", "DB_PASSWORD"])
+        .status(77);
+    crate::common::assert_stderr_has(&out, "was not written by envmint on this machine");
+    let out = out
+        .then()
+        .args(["status", "production", "--json"])
+        .status(0);
+    let rows: serde_json::Value = serde_json::from_str(out.stdout()).unwrap();
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "DB_PASSWORD_PENDING")
+        .unwrap();
+    assert_eq!(row["state"], "pending");
+    assert!(
+        row["problem"]
+            .as_str()
+            .unwrap()
+            .contains("did not write here"),
+        "{row}"
+    );
+    let out = out.then().args(["status", "production"]).status(0);
+    assert!(
+        out.stdout().contains("not written here, not resumable"),
+        "{}",
+        out.stdout()
+    );
+    let out = out.then().args(["audit", "production"]).status(1);
+    let said = format!("{}{}", out.stdout(), out.stderr());
+    assert!(
+        said.contains("that was not written by envmint here"),
+        "{said}"
+    );
+    assert!(said.contains("--key DB_PASSWORD --abandon"), "{said}");
+    // With no pending key at all (a fresh HOME), nothing is resumable either.
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", config.join("elsewhere"))
+        .args(["status", "production"])
+        .status(0);
+    assert!(
+        out.stdout().contains("not written here"),
+        "{}",
+        out.stdout()
+    );
+
+    // This machine's fresh pending value: resumable, and resumed.
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .write(".env", base.clone() + &fresh)
+        .args(["status", "production"])
+        .status(0);
+    assert!(
+        out.stdout().contains("--key DB_PASSWORD resumes it"),
+        "{}",
+        out.stdout()
+    );
+    assert!(!out.stderr().contains("refuses"), "{}", out.stderr());
+    let out = out
         .then()
         .args(["rotate", "production", "--key", "DB_PASSWORD"])
         .status(0);
@@ -1654,6 +1856,44 @@ fn bootstrap_takes_a_missing_hooked_credential_through_its_stages_when_allowed()
     assert!(!text.contains("DB_PASSWORD_PENDING"), "{text}");
     assert!(!out.stderr().contains("note: production: DB_PASSWORD"));
     crate::common::assert_stderr_has(&out, "DB_PASSWORD: set at its service by its hooks");
+
+    // --json: the one document says what the stages did and which hooks ran, never a value.
+    fs::remove_file(out.path(".env")).unwrap();
+    fs::remove_file(out.path("hook-ran")).unwrap();
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["bootstrap", "production", "--allow-hooks", "--json"])
+        .status(0);
+    assert_eq!(out.read("hook-ran"), "set\ntest\nafter\n");
+    let report = out.json();
+    let env = &report["environments"][0];
+    assert_eq!(env["written"], true, "{report}");
+    let staged = env["staged"].as_array().expect("a staged list");
+    assert_eq!(staged.len(), 1, "{report}");
+    assert_eq!(staged[0]["key"], "DB_PASSWORD", "{report}");
+    let stages: Vec<&str> = env["hooks"]
+        .as_array()
+        .expect("a hooks list")
+        .iter()
+        .map(|h| h["stage"].as_str().unwrap())
+        .collect();
+    assert_eq!(stages, ["set", "test", "after"], "{report}");
+    assert!(
+        env["hooks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["status"] == "ok"),
+        "{report}"
+    );
+    let password = value(&out.read(".env"), "DB_PASSWORD").unwrap();
+    assert!(!out.stdout().contains(&password), "{}", out.stdout());
+    assert!(
+        !out.stderr().contains("set at its service by its hooks"),
+        "{}",
+        out.stderr()
+    );
 }
 
 /// A plan that removes a credential's retired value whose overlap ended: `apply` runs its

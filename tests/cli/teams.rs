@@ -473,6 +473,16 @@ fn fail_a_diff_key_others_could_read_a_symlink_or_of_the_wrong_length_is_not_use
     let good = std::fs::read(&key).unwrap();
     let mut long = good.clone();
     long.extend_from_slice(b"\n\n   \n");
+    // `git diff` with the key not used: values hidden, never shown; what envmint said.
+    let hidden_diff = |why: &str| {
+        let out = repo.git_ok(&["diff"]);
+        let diff = text(&out.stdout);
+        assert!(diff.contains("+WEBHOOK=<hidden>"), "{why}: {diff}");
+        assert!(!diff.contains("webhook-secret-1"), "{diff}");
+        let said = text(&out.stderr);
+        assert!(said.contains(why), "{why}: {said}");
+        said
+    };
     for (bytes, mode, why) in [
         (
             &good,
@@ -485,12 +495,7 @@ fn fail_a_diff_key_others_could_read_a_symlink_or_of_the_wrong_length_is_not_use
     ] {
         std::fs::write(&key, bytes).unwrap();
         std::fs::set_permissions(&key, std::fs::Permissions::from_mode(mode)).unwrap();
-        let out = repo.git_ok(&["diff"]);
-        let diff = text(&out.stdout);
-        assert!(diff.contains("+WEBHOOK=<hidden>"), "{why}: {diff}");
-        assert!(!diff.contains("webhook-secret-1"), "{diff}");
-        let said = text(&out.stderr);
-        assert!(said.contains(why), "{why}: {said}");
+        let said = hidden_diff(why);
         assert!(said.contains("hint: remove it"), "{said}");
     }
     // A symlink to a good key of the user's own is not followed either: whoever can write
@@ -500,14 +505,7 @@ fn fail_a_diff_key_others_could_read_a_symlink_or_of_the_wrong_length_is_not_use
     std::fs::set_permissions(&elsewhere, std::fs::Permissions::from_mode(0o600)).unwrap();
     std::fs::remove_file(&key).unwrap();
     std::os::unix::fs::symlink(&elsewhere, &key).unwrap();
-    let out = repo.git_ok(&["diff"]);
-    assert!(
-        text(&out.stdout).contains("+WEBHOOK=<hidden>"),
-        "{}",
-        text(&out.stdout)
-    );
-    let said = text(&out.stderr);
-    assert!(said.contains("the diff key is a symlink"), "{said}");
+    let said = hidden_diff("the diff key is a symlink");
     assert!(said.contains("hint: remove it"), "{said}");
     // A folder others may write (they could swap the key), or a linked folder: not used.
     std::fs::remove_file(&key).unwrap();
@@ -515,14 +513,7 @@ fn fail_a_diff_key_others_could_read_a_symlink_or_of_the_wrong_length_is_not_use
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
     let dir = repo.path(".git/envmint");
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
-    let out = repo.git_ok(&["diff"]);
-    assert!(
-        text(&out.stdout).contains("+WEBHOOK=<hidden>"),
-        "{}",
-        text(&out.stdout)
-    );
-    let said = text(&out.stderr);
-    assert!(said.contains("others may write it (uid"), "{said}");
+    let said = hidden_diff("others may write it (uid");
     assert!(said.contains("mode 0777"), "{said}");
     assert!(
         said.contains("hint: make it yours and private (chmod 700"),
@@ -532,17 +523,7 @@ fn fail_a_diff_key_others_could_read_a_symlink_or_of_the_wrong_length_is_not_use
     let moved = repo.path(".git/envmint-real");
     std::fs::rename(&dir, &moved).unwrap();
     std::os::unix::fs::symlink(&moved, &dir).unwrap();
-    let out = repo.git_ok(&["diff"]);
-    assert!(
-        text(&out.stdout).contains("+WEBHOOK=<hidden>"),
-        "{}",
-        text(&out.stdout)
-    );
-    assert!(
-        text(&out.stderr).contains("is a symlink"),
-        "{}",
-        text(&out.stderr)
-    );
+    hidden_diff("is a symlink");
     std::fs::remove_file(&dir).unwrap();
     std::fs::rename(&moved, &dir).unwrap();
     // Removed: a new one is made, and used.

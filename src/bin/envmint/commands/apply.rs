@@ -23,6 +23,7 @@
 
 use crate::cli::ApplyArgs;
 use crate::context::Context;
+use crate::error::{Error, Result};
 use crate::hooks::staged;
 use crate::resolve::{manifest_dir, store_name};
 use envmint::error::Location;
@@ -30,10 +31,11 @@ use envmint::manifest::{Environment, Source};
 use envmint::path::shown;
 use envmint::plan::edit::check_edits;
 use envmint::plan::file::{self, EnvSecrets, MAX_PLAN_BYTES, SummaryLine};
+use envmint::plan::rotation::Change;
 use envmint::plan::status;
 use envmint::rotation::replay::{self, Done, ReplayError, Replayed};
 use envmint::time::format_timestamp;
-use envmint::{Error, Exit, Result, store};
+use envmint::{Exit, store};
 use serde::Serialize;
 use std::path::Path;
 
@@ -232,7 +234,7 @@ pub fn run(
     let storages = envs
         .iter()
         .map(|env| store::Storage::of(env))
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<envmint::Result<Vec<_>>>()?;
     let files = crate::identities::open_locked(
         resolved.lock_timeout(&ctx.lock_timeout)?,
         &storages,
@@ -275,7 +277,7 @@ pub fn run(
         }
     }
     if let Some(e) = failure {
-        return Err(e.error);
+        return Err(e.error.into());
     }
     drop(saves);
     drop(files);
@@ -309,27 +311,8 @@ pub fn run(
             staged::after_run(ctx, &run, env, &mut stages)?;
         }
     }
-    report(&args, &envs, &done, &summaries, &stages, &cwd)?;
-    // The old keys a successful `reencrypt` retired are gone from the store: say so, as
-    // `rotate`'s summary does (text only: --json has no field for them yet).
-    if !args.json {
-        for (name, dropped) in &retired {
-            crate::output::say!("{name}: retired after its reencrypt hook succeeded:");
-            let width = dropped.iter().map(|c| c.key.len()).max().unwrap_or(0);
-            for c in dropped {
-                crate::output::say!("    {}", crate::changes::change_line(name, c, width, false));
-            }
-        }
-    }
-    for f in &stages.failures {
-        crate::output::say!("error: {}", f.message);
-        crate::output::say!("hint: {}", f.hint);
-    }
-    if stages.failures.is_empty() {
-        Ok(Exit::Ok)
-    } else {
-        Ok(Exit::Problems)
-    }
+    report(&args, &envs, &done, &summaries, &stages, &retired, &cwd)?;
+    Ok(stages.say_failures(Exit::Ok))
 }
 
 /// Runs the `retire` hooks of the expired retired values the plan's edits touch
@@ -394,7 +377,7 @@ fn check_hooks_allowed(
     if args.allow_hooks || crate::hooks::is_allowed(ctx, manifest, cwd)? {
         return crate::hooks::check_allowed(ctx, manifest, cwd, args.allow_hooks);
     }
-    crate::output::say!("applying the plan runs these hooks:");
+    let mut hooks = Vec::new();
     let mut keys = Vec::new();
     for (env, names) in named {
         for key in names {
@@ -404,34 +387,29 @@ fn check_hooks_allowed(
                 .iter()
                 .flat_map(|d| d.hooks.iter().flat_map(|h| h.named()))
             {
-                crate::output::say!(
-                    "  {}: {key} {stage}: {}",
-                    env.name,
-                    crate::hooks::one_line(text)
-                );
+                hooks.push((format!("{}: {key}", env.name), stage, text));
             }
         }
         if let Some(after) = &env.after {
             keys.push(format!("{}: after", env.name));
-            crate::output::say!(
-                "  {}: environment after: {}",
-                env.name,
-                crate::hooks::one_line(after)
-            );
+            hooks.push((
+                format!("{}: environment", env.name),
+                "after",
+                after.as_str(),
+            ));
         }
     }
-    Err(Error::Refused {
-        path: args.plan.clone(),
-        reason: format!(
+    Err(crate::hooks::refuse_listing(
+        "applying the plan runs these hooks:",
+        &hooks,
+        &args.plan,
+        format!(
             "it runs hooks ({}), and this manifest's hooks are not allowed on this machine \
              (new, or changed since you allowed them); nothing was changed",
             keys.join(", ")
         ),
-        hint: Some(format!(
-            "review the hooks listed above, then run envmint apply {} --allow-hooks",
-            args.plan.display()
-        )),
-    })
+        &format!("envmint apply {} --allow-hooks", args.plan.display()),
+    ))
 }
 
 /// Takes the credentials each environment of `named` names through the stages (those rotated
@@ -541,16 +519,29 @@ struct JsonEnv<'a> {
     /// The hooks that ran, in order (present when any did).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     hooks: &'a [staged::StageRun],
+    /// The old keys a successful `reencrypt` hook retired from the store (present when any
+    /// were), as `rotate --json` lists them among its changes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    retired: Vec<crate::changes::JsonChange<'a>>,
 }
 
+/// Says what was applied: per environment its result, the plan's summary, what the stages did,
+/// and (`retired`, per environment name) the old keys a successful `reencrypt` removed.
 fn report(
     args: &ApplyArgs,
     envs: &[&Environment],
     done: &[Done],
     summaries: &[Vec<SummaryLine>],
     stages: &staged::Outcome,
+    retired: &[(&str, Vec<Change>)],
     cwd: &Path,
 ) -> Result<()> {
+    let retired_in = |name: &str| {
+        retired
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(&[][..], |(_, r)| &r[..])
+    };
     if args.json {
         let environments = envs
             .iter()
@@ -567,6 +558,10 @@ fn report(
                         .map(|c| crate::changes::json_change(&env.name, c))
                         .collect(),
                     hooks: s.map_or(&[][..], |s| &s.runs[..]),
+                    retired: retired_in(&env.name)
+                        .iter()
+                        .map(|c| crate::changes::json_change(&env.name, c))
+                        .collect(),
                 }
             })
             .collect();
@@ -604,6 +599,19 @@ fn report(
             crate::output::say!("  set at the service by its hooks, then made current:");
             let width = changes.iter().map(|c| c.key.len()).max().unwrap_or(0);
             for c in changes {
+                crate::output::say!(
+                    "    {}",
+                    crate::changes::change_line(&env.name, c, width, false)
+                );
+            }
+        }
+        // The old keys a successful `reencrypt` retired are gone from the store: said, as
+        // `rotate`'s summary says it.
+        let dropped = retired_in(&env.name);
+        if !dropped.is_empty() {
+            crate::output::say!("{}: retired after its reencrypt hook succeeded:", env.name);
+            let width = dropped.iter().map(|c| c.key.len()).max().unwrap_or(0);
+            for c in dropped {
                 crate::output::say!(
                     "    {}",
                     crate::changes::change_line(&env.name, c, width, false)
@@ -676,7 +684,7 @@ fn replay_error(
             ),
         )
         .with_hint(stale_hint),
-        ReplayError::Store(e) => e,
+        ReplayError::Store(e) => e.into(),
     }
 }
 

@@ -3,6 +3,7 @@
 
 use crate::cli::BootstrapArgs;
 use crate::context::Context;
+use crate::error::Result;
 use crate::output::plural;
 use crate::report::dotenv::edit_error;
 use crate::resolve::Global;
@@ -16,7 +17,7 @@ use envmint::manifest::{Environment, Manifest, Source};
 use envmint::path::shown;
 use envmint::plan::bootstrap;
 use envmint::plan::{Action, KeyReport};
-use envmint::{Exit, Result, store};
+use envmint::{Exit, store};
 use serde::Serialize;
 use std::path::Path;
 
@@ -61,7 +62,7 @@ pub fn run(
     let storages = envs
         .iter()
         .map(|env| store::Storage::of(env))
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<envmint::Result<Vec<_>>>()?;
     let mut planned = Vec::with_capacity(envs.len());
     for (env, storage) in envs.iter().zip(&storages) {
         let snapshot = store::peek(storage.clone(), &open)?;
@@ -110,7 +111,7 @@ pub fn run(
                 mode_change: None,
             })
             .collect();
-        return report(&args, global, manifest, &outcomes, &cwd);
+        return report(&args, global, manifest, &outcomes, None, &cwd);
     }
 
     // Pass 2, under the locks of every file's folder, taken together: if another process wrote
@@ -133,7 +134,7 @@ pub fn run(
         &open,
         &mut crate::output::lock_waiter(&cwd),
         adds,
-        &mut |i, snapshot| plan(envs[i], snapshot, manifest, rng, opts),
+        &mut |i, snapshot| Ok(plan(envs[i], snapshot, manifest, rng, opts)?),
     )?;
     let failure = done.failure;
     let outcomes: Vec<EnvOutcome<'_>> = envs
@@ -156,39 +157,48 @@ pub fn run(
     // summary the files that were written (none, unless a rename itself failed), before the
     // error: a summary of planned additions would read as if they had been made.
     match failure {
+        None if !opts.defer_hooked => {
+            let exit = report(&args, global, manifest, &outcomes, None, &cwd)?;
+            note_hooked(manifest, &outcomes);
+            Ok(exit)
+        }
+        // --json: the stages first, so the one JSON document says what they did.
+        None if args.json => {
+            let stages = stage_missing(ctx, global, manifest, &envs, &open, &cwd, true)?;
+            let exit = report(&args, global, manifest, &outcomes, Some(&stages), &cwd)?;
+            Ok(stages.say_failures(exit))
+        }
         None => {
-            let exit = report(&args, global, manifest, &outcomes, &cwd)?;
-            if !opts.defer_hooked {
-                note_hooked(manifest, &outcomes);
-                return Ok(exit);
-            }
-            let failed = stage_missing(ctx, global, manifest, &envs, &open, &cwd)?;
-            Ok(if failed { Exit::Problems } else { exit })
+            let exit = report(&args, global, manifest, &outcomes, None, &cwd)?;
+            let stages = stage_missing(ctx, global, manifest, &envs, &open, &cwd, false)?;
+            Ok(stages.say_failures(exit))
         }
         Some(error) if args.json => {
-            report(&args, global, manifest, &outcomes, &cwd)?;
-            Err(error)
+            report(&args, global, manifest, &outcomes, None, &cwd)?;
+            Err(error.into())
         }
         Some(error) => {
             let written: Vec<EnvOutcome<'_>> = outcomes.into_iter().filter(|o| o.written).collect();
             if !written.is_empty() {
-                report(&args, global, manifest, &written, &cwd)?;
+                report(&args, global, manifest, &written, None, &cwd)?;
             }
-            Err(error)
+            Err(error.into())
         }
     }
 }
 
-/// The summary or the JSON, then the weak-value warnings; exit 1 when a value is weak.
+/// The summary or the JSON (with what the stages of hooked credentials did, when they ran
+/// first: `stages`), then the weak-value warnings; exit 1 when a value is weak.
 fn report(
     args: &BootstrapArgs,
     global: &Global,
     manifest: &Manifest,
     outcomes: &[EnvOutcome<'_>],
+    stages: Option<&crate::hooks::staged::Outcome>,
     cwd: &Path,
 ) -> Result<Exit> {
     if args.json {
-        if let Err(e) = print_json(manifest, outcomes, cwd, args.dry_run) {
+        if let Err(e) = print_json(manifest, outcomes, stages, cwd, args.dry_run) {
             // Stdout failed after the files were written (`>/dev/full`): exit 74 alone would
             // read as "nothing happened", so say on stderr what was written.
             if outcomes.iter().any(|o| o.written) {
@@ -279,7 +289,9 @@ fn note_hooked(manifest: &Manifest, outcomes: &[EnvOutcome<'_>]) {
 
 /// With `--allow-hooks`, once the other keys are written: each missing credential with a
 /// `set` hook goes through the stages as `rotate` takes it (pending value written, set at its
-/// service, tested, then current). Returns whether a hook failed (its error said).
+/// service, tested, then current). Returns what the stages did, per environment, and the
+/// hooks that failed (for [`crate::hooks::staged::Outcome::say_failures`]); `json`: the
+/// summary lines are left to the JSON.
 fn stage_missing(
     ctx: &mut Context,
     global: &Global,
@@ -287,9 +299,10 @@ fn stage_missing(
     envs: &[&Environment],
     open: &store::OpenOptions,
     cwd: &Path,
-) -> Result<bool> {
+    json: bool,
+) -> Result<crate::hooks::staged::Outcome> {
     let run = crate::hooks::staged::Run::new(manifest, cwd, open, ctx.now, global.verbose, true);
-    let mut failed = false;
+    let mut all = crate::hooks::staged::Outcome::default();
     for env in envs {
         let snapshot = store::peek(store::Storage::of(env)?, open)?;
         if !snapshot.exists() {
@@ -311,7 +324,7 @@ fn stage_missing(
         if went && env.after.is_some() {
             crate::hooks::staged::after_run(ctx, &run, env, &mut out)?;
         }
-        for s in &out.envs {
+        for s in out.envs.iter().filter(|_| !json) {
             for c in &s.changes {
                 crate::output::say!(
                     "  {}: {}: set at its service by its hooks, then written",
@@ -320,13 +333,10 @@ fn stage_missing(
                 );
             }
         }
-        for f in &out.failures {
-            crate::output::say!("error: {}", f.message);
-            crate::output::say!("hint: {}", f.hint);
-        }
-        failed |= !out.failures.is_empty();
+        all.envs.extend(out.envs);
+        all.failures.extend(out.failures);
     }
-    Ok(failed)
+    Ok(all)
 }
 
 /// Plans a snapshot's document: the environment's missing secrets, empty values to fill, kept
@@ -693,6 +703,14 @@ struct JsonEnvironment<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     mode_change: Option<JsonModeChange>,
     keys: Vec<JsonKey<'a>>,
+    /// With `--allow-hooks`: what the stages did to the missing credentials with a `set` hook
+    /// (each set at its service, then written), as `rotate --json` reports its changes
+    /// (present when any went through).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    staged: Vec<crate::changes::JsonChange<'a>>,
+    /// The hooks that ran, in order, with their status (present when any did).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    hooks: &'a [crate::hooks::staged::StageRun],
 }
 
 #[derive(Serialize)]
@@ -722,12 +740,20 @@ struct JsonKey<'a> {
 fn print_json(
     manifest: &Manifest,
     outcomes: &[EnvOutcome<'_>],
+    stages: Option<&crate::hooks::staged::Outcome>,
     cwd: &Path,
     dry_run: bool,
 ) -> Result<()> {
+    let of = |name: &str| stages.and_then(|s| s.of(name));
     let environments = outcomes
         .iter()
         .map(|o| JsonEnvironment {
+            staged: of(&o.env.name)
+                .map_or(&[][..], |s| &s.changes[..])
+                .iter()
+                .map(|c| crate::changes::json_change(&o.env.name, c))
+                .collect(),
+            hooks: of(&o.env.name).map_or(&[][..], |s| &s.runs[..]),
             environment: &o.env.name,
             file: shown(o.env.store_path(), cwd).to_string_lossy(),
             created: o.created,

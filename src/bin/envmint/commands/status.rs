@@ -5,12 +5,13 @@ use crate::changes::warn_manifest;
 use crate::changes::warn_problems;
 use crate::cli::StatusArgs;
 use crate::context::Context;
+use crate::error::Result;
 use envmint::dotenv::Document;
 use envmint::manifest::{Environment, Role};
 use envmint::path::shown;
 use envmint::plan::status::{self, KeyStatus, Problem, State};
 use envmint::time::{Due, format_age, format_timestamp, push_age, push_utc_date, utc_date};
-use envmint::{Exit, Result, store};
+use envmint::{Exit, store};
 use jiff::Timestamp;
 use serde::Serialize;
 use std::borrow::Cow;
@@ -47,6 +48,9 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: StatusArgs)
     // Every name is checked before any store is read.
     let (envs, _) = resolved.environments(ctx)?;
     let options = resolved.store_options(ctx, &envs)?;
+    // This user's pending-value key, never made here; one that cannot be trusted (a link,
+    // another user's) counts as none: no pending value is then resumable, as rotate says.
+    let pending_key = crate::hooks::existing_pending_key(ctx).ok().flatten();
     let mut all = Vec::with_capacity(envs.len());
     // Stores whose records are ahead of the clock: rotate refuses them, so --check counts them.
     let mut behind = 0;
@@ -57,7 +61,9 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: StatusArgs)
         for w in doc.warnings() {
             crate::output::say!("warning: {}:{}: {}", file.display(), w.line, w.message);
         }
-        let rows = status::evaluate_managed(manifest, env, &doc, now);
+        let mut rows = status::evaluate_managed(manifest, env, &doc, now);
+        // A pending value is shown as resumable only when rotate would resume it.
+        envmint::hooks::stage::mark_pending(&mut rows, &doc, &env.name, pending_key.as_ref(), now);
         if let Err(e) = envmint::plan::clock::check(&doc, now) {
             behind += 1;
             crate::output::say!(
@@ -318,11 +324,21 @@ fn pad_to(out: &mut String, start: usize, width: usize) {
 /// The NEXT column of `row`.
 fn next(row: &KeyStatus, env: &str, now: Timestamp) -> String {
     match row.state {
-        State::Pending => format!(
-            "stage {}: envmint rotate {env} --key {} resumes it",
-            row.stage.map_or("pending", |s| s.as_str()),
-            row.previous_of.as_deref().unwrap_or("KEY")
-        ),
+        State::Pending => {
+            let stage = row.stage.map_or("pending", |s| s.as_str());
+            let of = row.previous_of.as_deref().unwrap_or("KEY");
+            match row.problem {
+                Some(Problem::PendingNotOurs) => format!(
+                    "stage {stage}: not written here, not resumable: envmint rotate {env} --key \
+                     {of} --abandon drops it"
+                ),
+                Some(Problem::PendingStale { .. }) => format!(
+                    "stage {stage}: too old to resume: envmint rotate {env} --key {of} refuses it \
+                     and says what to do"
+                ),
+                _ => format!("stage {stage}: envmint rotate {env} --key {of} resumes it"),
+            }
+        }
         State::Ok | State::Due => {
             let mut text = match row.due_at {
                 Some(due) => format!("{} ({})", utc_date(due), Due::at(now, due)),

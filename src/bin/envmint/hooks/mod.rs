@@ -18,11 +18,11 @@ pub mod staged;
 
 use std::path::{Path, PathBuf};
 
+use crate::error::{Error, Result};
 use envmint::dotenv::Document;
 use envmint::dotenv::interpolate::{self, Outside};
 use envmint::export::{self, Keys};
 use envmint::manifest::{Environment, Manifest, Source};
-use envmint::{Error, Result};
 use zeroize::Zeroizing;
 
 use crate::context::Context;
@@ -75,16 +75,15 @@ pub fn check_allowed(ctx: &Context, manifest: &Manifest, cwd: &Path, allow: bool
     let (_, path) = manifest_paths(manifest, cwd);
     let file = allowance_file(ctx);
     if !allow {
-        return Err(Error::Refused {
-            path: path.clone(),
-            reason: "its hooks (commands envmint runs as you) are new or changed since you last \
-                  allowed them on this machine"
+        return Err(refuse_listing(
+            "this manifest's hooks, not allowed on this machine:",
+            &listed(manifest),
+            &path,
+            "its hooks (commands envmint runs as you) are new or changed since you last \
+             allowed them on this machine"
                 .into(),
-            hint: Some(
-                "review them (envmint plan lists every hook), then run again with --allow-hooks"
-                    .into(),
-            ),
-        });
+            "again with --allow-hooks",
+        ));
     }
     say!("allowing the hooks of {} on this machine:", path.display());
     for (who, stage, text) in listed(manifest) {
@@ -115,6 +114,28 @@ pub fn check_allowed(ctx: &Context, manifest: &Manifest, cwd: &Path, allow: bool
     let locked = envmint::atomic::lock(&file, &within, ctx.lock_timeout.get()?)?;
     locked.write(text.as_bytes())?;
     Ok(())
+}
+
+/// Refuses (77) a run whose hooks are not allowed on this machine, once it has listed on
+/// stderr, under `heading`, every hook it would run (`hooks`: who, stage, text), so what to
+/// review is on the screen, not behind another command; `path` and `reason` say what is
+/// refused, `again` how to run it once they are reviewed.
+pub fn refuse_listing(
+    heading: &str,
+    hooks: &[(String, &str, &str)],
+    path: &Path,
+    reason: String,
+    again: &str,
+) -> Error {
+    say!("{heading}");
+    for (who, stage, text) in hooks {
+        say!("  {who} {stage}: {}", one_line(text));
+    }
+    Error::Refused {
+        path: path.to_path_buf(),
+        reason,
+        hint: Some(format!("review the hooks listed above, then run {again}")),
+    }
 }
 
 /// The allowance line of `manifest`'s hooks and the allowance file's text; `None` without hooks.

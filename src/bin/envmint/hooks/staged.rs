@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
+use crate::error::{Error, Result};
 use envmint::dotenv::Document;
 use envmint::generate::Generator;
 use envmint::hooks::stage::{self, Start};
@@ -15,7 +16,7 @@ use envmint::manifest::{Environment, Manifest, SecretDecl, pending_name};
 use envmint::plan::record::Stage;
 use envmint::plan::rotation::{Change, Reason, Selection};
 use envmint::secret::Secret;
-use envmint::{Error, Result, store};
+use envmint::{Exit, store};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
@@ -76,6 +77,21 @@ impl Outcome {
     /// The stages of environment `name`.
     pub fn of(&self, name: &str) -> Option<&EnvStages> {
         self.envs.iter().find(|e| e.environment == name)
+    }
+
+    /// Says each failed hook (`error:` naming the stage, key and status, `hint:` how to
+    /// resume), once the run did what it could; exit 1 when one failed, as for a check that
+    /// found problems, else `ok`.
+    pub fn say_failures(&self, ok: Exit) -> Exit {
+        for f in &self.failures {
+            say!("error: {}", f.message);
+            say!("hint: {}", f.hint);
+        }
+        if self.failures.is_empty() {
+            ok
+        } else {
+            Exit::Problems
+        }
     }
 }
 
@@ -440,7 +456,7 @@ fn save(env: &Environment, file: &store::EnvFile, doc: &Document) -> Result<bool
     };
     match store::save_all(std::slice::from_ref(&save)) {
         Ok(w) => Ok(w.first().is_some_and(|w| w.written)),
-        Err(e) => Err(e.error),
+        Err(e) => Err(e.error.into()),
     }
 }
 
@@ -468,8 +484,12 @@ fn one(
         Some(p) => {
             // Resumed only if this machine's envmint wrote it: a pending value planted in a
             // committed or forged store would otherwise reach the set hook and become current.
-            if !p.is_ours(mac_key, &env.name, key) {
-                return Err(foreign_pending(env, key, p.line));
+            match p.trust(Some(mac_key), &env.name, key, run.now) {
+                stage::Trust::Ours => {}
+                stage::Trust::NotOurs => return Err(foreign_pending(env, key, p.line)),
+                stage::Trust::Stale { since } => {
+                    return Err(stale_pending(env, key, p.line, since));
+                }
             }
             check_safe(env, decl, &p.value, Some(p.line))?;
             (p.value, p.since.unwrap_or(run.now), p.stage)
@@ -577,6 +597,36 @@ fn foreign_pending(env: &Environment, key: &str, line: Option<usize>) -> Error {
             "if this machine did not start that rotation (a committed, merged or edited store), \
              drop it: envmint rotate {} --key {key} --abandon, then rotate again",
             env.name
+        )),
+    }
+}
+
+/// Refuses (77) a pending value this machine wrote longer than [`stage::PENDING_MAX_AGE`] ago:
+/// a store restored from an older commit could otherwise hand a value finished since (and
+/// known to whoever read that commit) to the set hook again.
+fn stale_pending(
+    env: &Environment,
+    key: &str,
+    line: Option<usize>,
+    since: jiff::Timestamp,
+) -> Error {
+    let at = line.map_or_else(String::new, |l| format!(", line {l}"));
+    Error::Refused {
+        path: env.store_path().to_path_buf(),
+        reason: format!(
+            "{key}: its pending value ({}{at}) was generated at {}, more than {} days ago; an \
+             old pending value may come from a restored store, so it is not handed to a hook \
+             nor made current",
+            pending_name(key),
+            envmint::time::format_timestamp(since),
+            stage::PENDING_MAX_AGE.as_hours() / 24
+        ),
+        hint: Some(format!(
+            "if it is the rotation you left and the service holds it, finish by hand: envmint \
+             get {env} {pending} | envmint set {env} {key}, then envmint rotate {env} --key \
+             {key} --abandon; else drop it with that --abandon and rotate again",
+            env = env.name,
+            pending = pending_name(key)
         )),
     }
 }
