@@ -20,14 +20,12 @@
 //! is written by the binary (`src/bin/envmint/report/`), as rage's binary adds its hints to
 //! its library's errors.
 //!
-//! The variants that carry free text ([`Error::Usage`], [`Error::Data`],
-//! [`Error::MissingInput`], [`Error::CantCreate`], [`Error::Refused`], [`Error::Entropy`]) are
-//! built only by the binary, for its own arguments and environment (`--manifest`,
-//! `ENVMINT_LOCK_TIMEOUT`, the working folder, `init`'s `.gitignore`): the library builds none
-//! (its own tests aside). They stay in this type, not a binary-side one, because the binary
-//! returns them through the library's callbacks (`rotation::StageHooks`,
-//! `atomic::Locked::write_streamed`, `store::transact`'s re-plan), which carry this `Error`. `run` passes its child's
-//! status on as [`Exit::Child`] (a status is a command's result, not an error).
+//! The library builds no error in free text. The binary's own errors (a flag that makes no
+//! sense, `ENVMINT_LOCK_TIMEOUT`, the working folder, `init`'s `.gitignore`) are its own type
+//! (`src/bin/envmint/error.rs`), which wraps this one; when one must cross a library callback
+//! (a rotation's hooks, a streamed write, a re-plan), it travels as [`Error::Caller`] and is
+//! handed back unchanged. `run` passes its child's status on as [`Exit::Child`] (a status is a
+//! command's result, not an error).
 
 pub use crate::atomic::error::{Direction, FileError, FileKind, FileProblem, Op};
 pub use crate::audit::error::AuditError;
@@ -92,48 +90,16 @@ impl Exit {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
-    /// A flag or argument does not make sense (exit 2).
-    Usage {
-        /// What is wrong, naming the flag or argument.
-        message: String,
-        /// How to fix it, when known.
-        hint: Option<String>,
-    },
-    /// Malformed input data (exit 65) in words the binary writes (`init`'s `.gitignore`).
-    Data {
-        /// The file and line.
-        location: Location,
-        /// What is wrong there.
-        message: String,
-        /// How to fix it, when known.
-        hint: Option<String>,
-    },
-    /// An input is missing (exit 66), in words the binary writes (the working folder).
-    MissingInput {
-        /// The missing file.
-        path: PathBuf,
-        /// What it was needed for.
-        what: String,
-        /// How to fix it, when known.
-        hint: Option<String>,
-    },
-    /// An output cannot be created (exit 73), in words the binary writes (`init`'s folder).
-    CantCreate {
-        /// The output path.
-        path: PathBuf,
-        /// Why, in words.
-        reason: String,
-        /// How to fix it, when known.
-        hint: Option<String>,
-    },
-    /// Permission refused (exit 77), in words the binary writes (`edit`'s private folder).
-    Refused {
-        /// The path refused.
-        path: PathBuf,
-        /// Why, in words.
-        reason: String,
-        /// How to fix it, when known.
-        hint: Option<String>,
+    /// An error of the caller's own (the binary's: a flag that makes no sense, its working
+    /// folder, `init`'s `.gitignore`), carried through the library's callbacks
+    /// ([`crate::rotation::StageHooks`], [`crate::atomic::Locked::write_streamed`],
+    /// [`crate::store::transact`]'s re-plan) and handed back as it was: the caller downcasts
+    /// `error` to its own type. The library builds none.
+    Caller {
+        /// The caller's error.
+        error: Box<dyn std::error::Error + Send + Sync>,
+        /// Its exit code, decided by the caller.
+        exit: Exit,
     },
     /// A file could not be read, created, locked or replaced: the file area.
     File(FileError),
@@ -151,11 +117,6 @@ pub enum Error {
     Audit(AuditError),
     /// A saved plan file this envmint cannot read (exit 65): the plan area.
     PlanFile(PlanFileError),
-    /// The operating system's random source failed (exit 74).
-    Entropy {
-        /// The error, in words.
-        reason: String,
-    },
     /// A sealed file or key refused or malformed: the seal area (exit 77 for a decryption
     /// refusal, 65 for bad data; see [`crate::seal::SealError::exit`]).
     Seal(SealError),
@@ -279,29 +240,11 @@ impl From<FileError> for Error {
 }
 
 impl Error {
-    /// A usage error (exit 2).
-    pub fn usage(message: impl Into<String>) -> Self {
-        Error::Usage {
-            message: message.into(),
-            hint: None,
-        }
-    }
-
-    /// A data error (exit 65) at `location`.
-    pub fn data(location: Location, message: impl Into<String>) -> Self {
-        Error::Data {
-            location,
-            message: message.into(),
-            hint: None,
-        }
-    }
-
-    /// An output that cannot be created (exit 73).
-    pub fn cant_create(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
-        Error::CantCreate {
-            path: path.into(),
-            reason: reason.into(),
-            hint: None,
+    /// The caller's own `error`, exiting with `exit` (see [`Error::Caller`]).
+    pub fn caller(error: impl Into<Box<dyn std::error::Error + Send + Sync>>, exit: Exit) -> Self {
+        Error::Caller {
+            error: error.into(),
+            exit,
         }
     }
 
@@ -318,51 +261,19 @@ impl Error {
         FileError::os(path, op, source).into()
     }
 
-    /// Adds or replaces the hint line of a variant that carries one (ignored for the typed
-    /// areas, whose hints the binary writes).
-    pub fn with_hint(mut self, new: impl Into<String>) -> Self {
-        match &mut self {
-            Error::Usage { hint, .. }
-            | Error::Data { hint, .. }
-            | Error::MissingInput { hint, .. }
-            | Error::CantCreate { hint, .. }
-            | Error::Refused { hint, .. } => *hint = Some(new.into()),
-            Error::File(_)
-            | Error::Dotenv(_)
-            | Error::Manifest(_)
-            | Error::Size(_)
-            | Error::UnknownEnvironment(_)
-            | Error::Entropy { .. }
-            | Error::Seal(_)
-            | Error::Audit(_)
-            | Error::PlanFile(_) => {}
-        }
-        self
-    }
-
     /// The same error with every path shown relative to `base` when it lies inside it, so
     /// messages name `envmint.toml:14`, not `/home/me/app/envmint.toml:14`.
     pub fn relative_to(mut self, base: &Path) -> Self {
         let shorten = |p: &mut PathBuf| *p = crate::path::shown(p, base).to_path_buf();
         match &mut self {
-            Error::Data { location, .. } => {
-                if let Some(p) = &mut location.path {
-                    shorten(p);
-                }
-            }
             Error::File(e) => shorten(&mut e.path),
             Error::Dotenv(e) => shorten(&mut e.path),
             Error::Manifest(e) => shorten(&mut e.path),
-            Error::MissingInput { path, .. }
-            | Error::CantCreate { path, .. }
-            | Error::Refused { path, .. } => shorten(path),
             Error::Seal(e) => e.shorten_paths(base),
             Error::PlanFile(e) => shorten(e.path_mut()),
             Error::Audit(_) => {}
-            Error::Usage { .. }
-            | Error::Size(_)
-            | Error::UnknownEnvironment(_)
-            | Error::Entropy { .. } => {}
+            // The caller shortens its own paths before it hands an error in.
+            Error::Caller { .. } | Error::Size(_) | Error::UnknownEnvironment(_) => {}
         }
         self
     }
@@ -370,16 +281,11 @@ impl Error {
     /// The exit code this error maps to: the one mapping of the whole program.
     pub fn exit(&self) -> Exit {
         match self {
-            Error::Usage { .. } => Exit::Usage,
-            Error::Data { .. } => Exit::DataErr,
-            Error::MissingInput { .. } => Exit::NoInput,
-            Error::CantCreate { .. } => Exit::CantCreate,
-            Error::Refused { .. } => Exit::NoPerm,
+            Error::Caller { exit, .. } => *exit,
             Error::File(e) => e.exit(),
             Error::Dotenv(_) => Exit::DataErr,
             Error::Manifest(e) => e.exit(),
             Error::Size(_) | Error::UnknownEnvironment(_) => Exit::Usage,
-            Error::Entropy { .. } => Exit::Io,
             Error::Seal(e) => e.exit(),
             Error::PlanFile(_) => Exit::DataErr,
             Error::Audit(_) => Exit::Usage,
@@ -393,19 +299,7 @@ impl std::fmt::Display for Error {
     /// variants that carry free text.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Error::Usage { message, .. } => f.write_str(message),
-            Error::Data {
-                location, message, ..
-            } => write!(f, "{location}: {message}"),
-            Error::MissingInput { path, what, .. } => {
-                write!(f, "{}: {what} not found", path.display())
-            }
-            Error::CantCreate { path, reason, .. } | Error::Refused { path, reason, .. } => {
-                write!(f, "{}: {reason}", path.display())
-            }
-            Error::Entropy { reason } => {
-                write!(f, "cannot seed the random generator from the OS: {reason}")
-            }
+            Error::Caller { error, .. } => std::fmt::Display::fmt(error, f),
             Error::File(e) => std::fmt::Display::fmt(e, f),
             Error::Dotenv(e) => std::fmt::Display::fmt(e, f),
             Error::Manifest(e) => std::fmt::Display::fmt(e, f),
@@ -430,35 +324,8 @@ impl std::error::Error for Error {
             Error::Seal(e) => Some(e),
             Error::PlanFile(e) => Some(e),
             Error::Audit(e) => Some(e),
-            Error::Usage { .. }
-            | Error::Data { .. }
-            | Error::MissingInput { .. }
-            | Error::CantCreate { .. }
-            | Error::Refused { .. }
-            | Error::Entropy { .. } => None,
-        }
-    }
-}
-
-impl Error {
-    /// The hint a free-text variant carries (`Usage`, `Data`, ...); `None` for the typed areas,
-    /// whose advice the binary writes.
-    pub fn hint(&self) -> Option<&str> {
-        match self {
-            Error::Usage { hint, .. }
-            | Error::Data { hint, .. }
-            | Error::MissingInput { hint, .. }
-            | Error::CantCreate { hint, .. }
-            | Error::Refused { hint, .. } => hint.as_deref(),
-            Error::File(_)
-            | Error::Dotenv(_)
-            | Error::Manifest(_)
-            | Error::Size(_)
-            | Error::UnknownEnvironment(_)
-            | Error::Entropy { .. }
-            | Error::Seal(_)
-            | Error::Audit(_)
-            | Error::PlanFile(_) => None,
+            // A transparent wrapper: its Display is the caller's error's.
+            Error::Caller { error, .. } => error.source(),
         }
     }
 }
@@ -518,11 +385,23 @@ mod tests {
     #[test]
     fn paths_are_shown_relative_to_the_working_directory() {
         let base = Path::new("/home/me/app");
-        let e = Error::data(Location::new("/home/me/app/envmint.toml", Some(3)), "bad")
-            .relative_to(base);
-        assert_eq!(e.to_string(), "envmint.toml:3: bad");
-        let e = Error::cant_create("/elsewhere/x.env", "no").relative_to(base);
-        assert_eq!(e.to_string(), "/elsewhere/x.env: no");
+        let e = Error::from(ManifestError::new(
+            "/home/me/app/envmint.toml",
+            Some(3),
+            ManifestProblem::NotUtf8,
+        ))
+        .relative_to(base);
+        assert_eq!(
+            e.to_string(),
+            "envmint.toml:3: the manifest is not valid UTF-8"
+        );
+        let e = Error::from(FileError::new(
+            "/elsewhere/x.env",
+            Op::Create,
+            FileProblem::NotAFileName,
+        ))
+        .relative_to(base);
+        assert_eq!(e.to_string(), "/elsewhere/x.env: not a file name");
         let e = Error::reading(
             Path::new("/home/me/app/a/.env"),
             io::Error::from(io::ErrorKind::NotFound),
@@ -608,12 +487,14 @@ mod tests {
     }
 
     #[test]
-    fn data_errors_name_file_and_line() {
-        let e = Error::data(Location::new("envmint.toml", Some(7)), "unknown kind `hax`")
-            .with_hint("use one of: hex, base64");
-        assert_eq!(e.to_string(), "envmint.toml:7: unknown kind `hax`");
-        assert_eq!(e.hint(), Some("use one of: hex, base64"));
-        assert_eq!(e.exit(), Exit::DataErr);
+    fn a_callers_error_comes_back_as_it_was_with_its_exit_code() {
+        let e = Error::caller(io::Error::other("the caller's words"), Exit::CantCreate);
+        assert_eq!(e.to_string(), "the caller's words");
+        assert_eq!(e.exit(), Exit::CantCreate);
+        let Error::Caller { error, .. } = e.relative_to(Path::new("/")) else {
+            panic!("still the caller's")
+        };
+        assert!(error.downcast::<io::Error>().is_ok());
     }
 
     #[test]
@@ -696,21 +577,13 @@ mod tests {
     }
 
     #[test]
-    fn every_untyped_variant_maps_to_its_exit_code() {
+    fn every_variant_maps_to_its_exit_code() {
         let p = PathBuf::from("x");
         let table = [
-            (Error::usage("u"), Exit::Usage),
-            (Error::data(Location::default(), "d"), Exit::DataErr),
             (
-                Error::MissingInput {
-                    path: p.clone(),
-                    what: "file".into(),
-                    hint: None,
-                },
-                Exit::NoInput,
+                Error::caller(io::Error::other("u"), Exit::Usage),
+                Exit::Usage,
             ),
-            (Error::cant_create(&p, "c"), Exit::CantCreate),
-            (Error::Entropy { reason: "e".into() }, Exit::Io),
             (
                 Error::Size(SizeProblem::Spec(SpecError::Zero(SizeUnit::Bits))),
                 Exit::Usage,

@@ -264,7 +264,10 @@ mod tests {
         let mut file = temp();
         let e = run(&mut file, Path::new("t"), &mut |out| {
             out.write_all(&[1; 1000]).unwrap();
-            Err(Error::usage("produce failed"))
+            Err(Error::caller(
+                std::io::Error::other("produce failed"),
+                crate::Exit::Usage,
+            ))
         })
         .unwrap_err();
         assert!(e.to_string().contains("produce failed"), "{e}");

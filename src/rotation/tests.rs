@@ -66,7 +66,10 @@ impl StageHooks for Recorder {
     fn stage(&mut self, event: &StageEvent<'_>) -> crate::Result<()> {
         self.seen.push((event.stage, event.env.name.clone()));
         if self.fail_at == Some(event.stage) {
-            return Err(crate::Error::usage("refused by the test"));
+            return Err(crate::Error::caller(
+                std::io::Error::other("refused by the test"),
+                crate::Exit::Usage,
+            ));
         }
         Ok(())
     }

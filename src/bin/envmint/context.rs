@@ -7,8 +7,8 @@
 //! no lock, so a bad `ENVMINT_LOCK_TIMEOUT` must not stop it, and `gen` must work in a working
 //! directory that was deleted.
 
+use crate::error::{Error, Result};
 use envmint::atomic::{LockWait, SystemClock};
-use envmint::{Error, Result};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use secrecy::SecretString;

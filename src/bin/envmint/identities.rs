@@ -5,10 +5,10 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+use crate::error::{Error, Result};
 use envmint::error::Location;
 use envmint::path::shown;
 use envmint::seal::{self, Identity, PassphrasePrompt, SealError};
-use envmint::{Error, Result};
 use secrecy::SecretString;
 
 use crate::context::Context;
@@ -69,13 +69,14 @@ fn prompt(ctx: &Context) -> PassphrasePrompt {
 /// before any file is opened.
 pub fn name_the_file(e: Error, path: &Path) -> Error {
     match e {
-        Error::Seal(SealError::NoIdentity {
+        Error::Lib(envmint::Error::Seal(SealError::NoIdentity {
             name: None,
             searched,
-        }) => Error::Seal(SealError::NoIdentity {
+        })) => SealError::NoIdentity {
             name: Some(path.to_path_buf()),
             searched,
-        }),
+        }
+        .into(),
         other => other,
     }
 }
@@ -193,5 +194,9 @@ pub fn open_locked(
     cwd: &std::path::Path,
 ) -> Result<Vec<envmint::store::EnvFile>> {
     options.timeout = timeout;
-    envmint::store::open_all(storages, options, &mut lock_waiter(cwd))
+    Ok(envmint::store::open_all(
+        storages,
+        options,
+        &mut lock_waiter(cwd),
+    )?)
 }

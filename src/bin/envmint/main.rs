@@ -5,6 +5,7 @@ mod changes;
 mod cli;
 mod commands;
 mod context;
+mod error;
 mod hardening;
 mod hooks;
 mod identities;

@@ -3,9 +3,9 @@
 //! and the warnings and notes several commands share (the lock waiter, files git would commit,
 //! messages of age plugins).
 
+use crate::error::{Error, Result};
 use envmint::error::{FileError, Op};
 use envmint::path::shown;
-use envmint::{Error, Result};
 use std::io::{self, Write};
 
 /// Writes one line to stderr. A closed or full stderr (`envmint ... 2>&1 | head -0`) must never

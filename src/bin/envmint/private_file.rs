@@ -4,7 +4,7 @@
 //! owned by the effective user, and not writable by others (a `secret` one: not readable by
 //! them either). The checks and their words are the same for every such file.
 
-use envmint::{Error, Result};
+use crate::error::{Error, Result};
 use std::path::Path;
 use zeroize::Zeroizing;
 

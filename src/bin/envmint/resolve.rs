@@ -6,13 +6,13 @@
 
 use crate::cli::SelectArgs;
 use crate::context::Context;
+use crate::error::{Error, Result};
 use crate::report::rotation::rotation_error;
 use envmint::atomic::LockWait;
 use envmint::manifest::{Environment, Manifest, Source};
 use envmint::path::shown;
 use envmint::plan::rotation::{RotationError, Selection};
 use envmint::seal::Identity;
-use envmint::{Error, Result};
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -9,11 +9,12 @@ use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
+use crate::error::{Error, Result};
 use envmint::dotenv::Document;
 use envmint::error::Location;
 use envmint::manifest::{Environment, Manifest};
 use envmint::seal::unsealed;
-use envmint::{Error, Exit, Result, store};
+use envmint::{Exit, store};
 
 use crate::context::Context;
 use crate::output::say;
@@ -117,9 +118,12 @@ pub fn seal(
     }
     // `seal ENV` takes no -i: its "no identity" hint must not offer it.
     let mut options = resolved.store_options(ctx, &envs).map_err(|e| match e {
-        Error::Seal(envmint::seal::SealError::NoIdentity { name, searched }) => {
+        Error::Lib(envmint::Error::Seal(envmint::seal::SealError::NoIdentity {
+            name,
+            searched,
+        })) => {
             let searched = searched.into_iter().filter(|s| s != "-i").collect();
-            Error::Seal(envmint::seal::SealError::NoIdentity { name, searched })
+            envmint::seal::SealError::NoIdentity { name, searched }.into()
         }
         e => e,
     })?;
@@ -386,5 +390,5 @@ pub fn write_output(
     // The atomic writer's pipe buffers and writes on its own thread: no BufWriter here.
     let within = crate::target::output_bounds(ctx, path, ctx.cwd()?)?;
     let locked = envmint::atomic::lock(path, &within, resolved.lock_timeout(&ctx.lock_timeout)?)?;
-    locked.write_streamed(fill)
+    Ok(locked.write_streamed(&mut |out| Ok(fill(out)?))?)
 }

@@ -4,11 +4,12 @@
 //! beside a target (`.env.example`, whether git tracks it).
 
 use crate::context::Context;
+use crate::error::{Error, Result};
 use crate::resolve::Resolved;
 use envmint::dotenv::{Document, EditError};
 use envmint::manifest::{Environment, Manifest};
 use envmint::path::shown;
-use envmint::{Error, Result, store};
+use envmint::store;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -46,7 +47,7 @@ impl<'r> Target<'r> {
 
     /// The environment's file as the store opens it (its sealed file when it is sealed).
     pub fn storage(&self) -> Result<store::Storage<'r>> {
-        store::Storage::of(self.env)
+        Ok(store::Storage::of(self.env)?)
     }
 
     /// What the store needs to read it: the identities when it is sealed.
@@ -83,7 +84,7 @@ impl<'r> Target<'r> {
         };
         match store::save_all(std::slice::from_ref(&save)) {
             Ok(written) => Ok(written.first().is_some_and(|w| w.written)),
-            Err(e) => Err(e.error),
+            Err(e) => Err(e.error.into()),
         }
     }
 
@@ -172,7 +173,9 @@ pub fn output_bounds(
     }
     .typed();
     match base.check_path(path) {
-        Err(Error::File(e)) if matches!(e.problem, envmint::error::FileProblem::Outside { .. }) => {
+        Err(envmint::Error::File(e))
+            if matches!(e.problem, envmint::error::FileProblem::Outside { .. }) =>
+        {
             Ok(base.allowing(&crate::resolve::allow_list(ctx)?))
         }
         _ => Ok(base),

@@ -2,8 +2,8 @@
 //! question, both on `/dev/tty` (so stdout and stderr stay free for output), with echo turned
 //! off through termios and restored by a guard even when reading fails.
 
+use crate::error::{Error, Result};
 use envmint::error::Location;
-use envmint::{Error, Result};
 use rustix::termios::{
     LocalModes, OptionalActions, SpecialCodeIndex, Termios, tcgetattr, tcsetattr,
 };

@@ -5,11 +5,12 @@
 
 use crate::cli::AdoptArgs;
 use crate::context::Context;
+use crate::error::{Error, Result};
 use crate::target::Target;
 use envmint::plan::adopt::{self, Action, AdoptError, Adopted};
 use envmint::plan::{bootstrap, clock};
 use envmint::time::format_timestamp;
-use envmint::{Error, Exit, Result, store};
+use envmint::{Exit, store};
 use serde::Serialize;
 use std::collections::HashSet;
 

@@ -23,6 +23,7 @@
 
 use crate::cli::ApplyArgs;
 use crate::context::Context;
+use crate::error::{Error, Result};
 use crate::hooks::staged;
 use crate::resolve::{manifest_dir, store_name};
 use envmint::error::Location;
@@ -34,7 +35,7 @@ use envmint::plan::rotation::Change;
 use envmint::plan::status;
 use envmint::rotation::replay::{self, Done, ReplayError, Replayed};
 use envmint::time::format_timestamp;
-use envmint::{Error, Exit, Result, store};
+use envmint::{Exit, store};
 use serde::Serialize;
 use std::path::Path;
 
@@ -233,7 +234,7 @@ pub fn run(
     let storages = envs
         .iter()
         .map(|env| store::Storage::of(env))
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<envmint::Result<Vec<_>>>()?;
     let files = crate::identities::open_locked(
         resolved.lock_timeout(&ctx.lock_timeout)?,
         &storages,
@@ -276,7 +277,7 @@ pub fn run(
         }
     }
     if let Some(e) = failure {
-        return Err(e.error);
+        return Err(e.error.into());
     }
     drop(saves);
     drop(files);
@@ -683,7 +684,7 @@ fn replay_error(
             ),
         )
         .with_hint(stale_hint),
-        ReplayError::Store(e) => e,
+        ReplayError::Store(e) => e.into(),
     }
 }
 

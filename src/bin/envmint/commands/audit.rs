@@ -13,6 +13,7 @@
 
 use crate::cli::AuditArgs;
 use crate::context::Context;
+use crate::error::{Error, Result};
 use crate::output::say;
 use envmint::audit::files::{FileKind, SecretFile};
 use envmint::audit::git::{GitFile, Needle};
@@ -22,7 +23,7 @@ use envmint::dotenv::Document;
 use envmint::manifest::{Environment, Manifest, Previous, Source};
 use envmint::path::shown;
 use envmint::secret::KeyedHash;
-use envmint::{Error, Exit, Result, store};
+use envmint::{Exit, store};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -453,7 +454,7 @@ fn load<'m>(
                 .map(Clone::clone)
                 .map_err(clone_refusal),
         };
-        let opened = options.and_then(|o| store::peek(storage.clone(), &o));
+        let opened = options.and_then(|o| Ok(store::peek(storage.clone(), &o)?));
         let doc = match opened {
             Ok(snapshot) if snapshot.exists() => Some(snapshot.document()?),
             Ok(_) => None,
@@ -486,7 +487,7 @@ fn load<'m>(
 /// An identity-loading error, again (the first one is kept for every sealed environment).
 fn clone_refusal(err: &Error) -> Error {
     match err {
-        Error::Seal(e) => Error::Seal(e.clone()),
+        Error::Lib(envmint::Error::Seal(e)) => e.clone().into(),
         other => {
             let said = crate::report::render(other);
             Error::Refused {

@@ -3,6 +3,7 @@
 
 use crate::cli::BootstrapArgs;
 use crate::context::Context;
+use crate::error::Result;
 use crate::output::plural;
 use crate::report::dotenv::edit_error;
 use crate::resolve::Global;
@@ -16,7 +17,7 @@ use envmint::manifest::{Environment, Manifest, Source};
 use envmint::path::shown;
 use envmint::plan::bootstrap;
 use envmint::plan::{Action, KeyReport};
-use envmint::{Exit, Result, store};
+use envmint::{Exit, store};
 use serde::Serialize;
 use std::path::Path;
 
@@ -61,7 +62,7 @@ pub fn run(
     let storages = envs
         .iter()
         .map(|env| store::Storage::of(env))
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<envmint::Result<Vec<_>>>()?;
     let mut planned = Vec::with_capacity(envs.len());
     for (env, storage) in envs.iter().zip(&storages) {
         let snapshot = store::peek(storage.clone(), &open)?;
@@ -133,7 +134,7 @@ pub fn run(
         &open,
         &mut crate::output::lock_waiter(&cwd),
         adds,
-        &mut |i, snapshot| plan(envs[i], snapshot, manifest, rng, opts),
+        &mut |i, snapshot| Ok(plan(envs[i], snapshot, manifest, rng, opts)?),
     )?;
     let failure = done.failure;
     let outcomes: Vec<EnvOutcome<'_>> = envs
@@ -174,14 +175,14 @@ pub fn run(
         }
         Some(error) if args.json => {
             report(&args, global, manifest, &outcomes, None, &cwd)?;
-            Err(error)
+            Err(error.into())
         }
         Some(error) => {
             let written: Vec<EnvOutcome<'_>> = outcomes.into_iter().filter(|o| o.written).collect();
             if !written.is_empty() {
                 report(&args, global, manifest, &written, None, &cwd)?;
             }
-            Err(error)
+            Err(error.into())
         }
     }
 }

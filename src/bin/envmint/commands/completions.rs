@@ -1,8 +1,9 @@
 //! `envmint completions SHELL`: a completion script made from the command-line definitions in
 //! `cli.rs`, so it offers exactly the commands, flags and values `--help` lists.
 
+use crate::error::Result;
 use clap::CommandFactory;
-use envmint::{Exit, Result};
+use envmint::Exit;
 
 use crate::cli::{Cli, CompletionsArgs};
 

@@ -14,11 +14,12 @@
 
 use crate::cli::EditArgs;
 use crate::context::{Context, SECRET_VARIABLES};
+use crate::error::{Error, Result};
 use crate::target::Target;
 use crate::terminal;
 use envmint::error::Location;
 use envmint::kv::{self, Edited, KeyChanges};
-use envmint::{Error, Exit, Result, store};
+use envmint::{Exit, store};
 use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::io::{Read, Write};

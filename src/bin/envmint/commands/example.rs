@@ -2,8 +2,9 @@
 //! [`envmint::example`]): every declared secret it lacks, with an empty value and a comment, the
 //! user's lines kept. One file per folder holding environment files (where bootstrap reads it).
 
+use crate::error::Result;
 use envmint::manifest::SecretDecl;
-use envmint::{Exit, Result, atomic};
+use envmint::{Exit, atomic};
 use std::path::{Path, PathBuf};
 
 use crate::cli::ExampleArgs;
@@ -49,7 +50,7 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: ExampleArgs
         let locked = atomic::lock(&path, &within, resolved.lock_timeout(&ctx.lock_timeout)?)?;
         let existing = match locked.read()? {
             Some(bytes) => String::from_utf8(bytes.to_vec()).map_err(|_| {
-                envmint::Error::data(
+                crate::error::Error::data(
                     envmint::error::Location::new(&path, None),
                     "not UTF-8 text; envmint example writes only text files",
                 )

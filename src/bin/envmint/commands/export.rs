@@ -5,11 +5,12 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
+use crate::error::{Error, Result};
 use envmint::dotenv::interpolate::{self, Outside};
 use envmint::error::Location;
 use envmint::export::folder::{self, FolderError};
 use envmint::export::{self, Format, K8sMeta, Keys, Refusal, SelectError, Why};
-use envmint::{Error, Exit, Result, store};
+use envmint::{Exit, store};
 
 use crate::cli::ExportArgs;
 use crate::context::Context;
@@ -245,14 +246,14 @@ fn check_replaceable(
     let bytes = match envmint::atomic::read_regular(output, MAX_EARLIER) {
         Ok(None) => return Ok(()),
         Ok(Some(bytes)) => Some(bytes),
-        Err(Error::File(e)) => match e.problem {
+        Err(envmint::Error::File(e)) => match e.problem {
             // Not a regular file: the writer refuses it in its own words (73).
             envmint::error::FileProblem::NotRegular { .. } => return Ok(()),
             envmint::error::FileProblem::TooLarge { .. }
             | envmint::error::FileProblem::GrewPastLimit { .. } => None,
-            _ => return Err(Error::File(e)),
+            _ => return Err(envmint::Error::File(e).into()),
         },
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     let (managed, previous) = export::managed_keys(target.manifest, &target.env.name);
     let known =
@@ -427,7 +428,7 @@ fn bad_name(name: &str, namespace: bool, default: bool) -> Error {
 fn folder_error(err: FolderError) -> Error {
     let elsewhere = "export into a new folder, or one envmint exported into before";
     match err {
-        FolderError::File(e) => e,
+        FolderError::File(e) => e.into(),
         FolderError::NotAFolder { path } => {
             Error::cant_create(path, "is not a folder (docker-secrets writes a folder)")
                 .with_hint("give -o a folder, or a path where one can be created")

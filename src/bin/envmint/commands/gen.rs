@@ -2,13 +2,14 @@
 
 use crate::cli::GenArgs;
 use crate::context::Context;
+use crate::error::{Error, Result};
 use crate::output::bits_json;
 use crate::output::stdout_error;
 use crate::resolve::Global;
+use envmint::Exit;
 use envmint::generate::{
     Alphabet, Generator, Kind, Size, SizeUnit, Spec, SpecError, format_bits, reserve_zeroizing,
 };
-use envmint::{Error, Exit, Result};
 use serde::ser::{Error as _, SerializeSeq};
 use serde::{Serialize, Serializer};
 use std::cell::Cell;
@@ -93,11 +94,11 @@ fn describe(spec: &Spec, count: u64) -> String {
 }
 
 fn spec_error(err: SpecError) -> Error {
-    Error::Size(envmint::error::SizeProblem::Spec(err))
+    envmint::Error::Size(envmint::error::SizeProblem::Spec(err)).into()
 }
 
 fn weak_error(spec: &Spec) -> Error {
-    Error::Size(envmint::error::SizeProblem::Weak(spec.clone()))
+    envmint::Error::Size(envmint::error::SizeProblem::Weak(spec.clone())).into()
 }
 
 /// An [`io::Write`] that collects output in one zeroizing block and hands it to `out` whenever

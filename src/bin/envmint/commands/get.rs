@@ -2,10 +2,11 @@
 
 use crate::cli::GetArgs;
 use crate::context::Context;
+use crate::error::{Error, Result};
 use crate::target::Target;
 use envmint::error::Location;
 use envmint::kv::{self, Lookup};
-use envmint::{Error, Exit, Result, store};
+use envmint::{Exit, store};
 
 pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: GetArgs) -> Result<Exit> {
     let target = Target::of(ctx, resolved)?;

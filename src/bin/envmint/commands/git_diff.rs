@@ -8,9 +8,10 @@
 //! store sealed to others) is shown by its ciphertext's SHA-256 so a change still shows, and the
 //! command succeeds: a failing textconv would make git refuse the whole diff.
 
+use crate::error::{Error, Result};
 use envmint::secret::KeyedHash;
 use envmint::store::{self, Pin};
-use envmint::{Error, Exit, Result, atomic, review};
+use envmint::{Exit, atomic, review};
 use rand::Rng as _;
 use sha2::Digest as _;
 use std::path::{Path, PathBuf};
@@ -34,7 +35,7 @@ pub fn run(
     }
     let opened = resolved
         .identities(ctx)
-        .and_then(|ids| store::decrypt_sealed(&args.file, &raw, &ids));
+        .and_then(|ids| Ok(store::decrypt_sealed(&args.file, &raw, &ids)?));
     let text = match opened {
         Ok((plain, state)) => match String::from_utf8(plain.to_vec()) {
             Ok(text) => {

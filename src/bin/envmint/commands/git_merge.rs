@@ -8,11 +8,12 @@
 //! ciphertext, git marks the file conflicted, and the message names keys, never values. No
 //! plaintext reaches the disk.
 
+use crate::error::{Error, Result};
 use envmint::manifest::{Environment, Manifest, SecretDecl, Source};
 use envmint::merge::{self, Reason, Side};
 use envmint::seal::{self, Recipient, pin};
 use envmint::store::{self, Pin, SealedState, Sealing};
-use envmint::{Error, Exit, Result, atomic};
+use envmint::{Exit, atomic};
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 

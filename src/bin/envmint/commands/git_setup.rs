@@ -3,8 +3,9 @@
 //! drivers in this repository's own git config. It prints each thing it did; the global
 //! `~/.gitconfig` is never touched, and running it again changes nothing.
 
+use crate::error::{Error, Result};
 use envmint::manifest::Source;
-use envmint::{Error, Exit, Result, atomic};
+use envmint::{Exit, atomic};
 use std::path::Path;
 use std::process::Command;
 

@@ -7,10 +7,11 @@
 
 use crate::cli::InitArgs;
 use crate::context::Context;
+use crate::error::{Error, Result};
 use crate::resolve::Global;
 use envmint::manifest::{FILE_NAME, preset};
 use envmint::path::shown;
-use envmint::{Error, Exit, Result, atomic, gitignore};
+use envmint::{Exit, atomic, gitignore};
 use std::path::Path;
 
 pub fn run(

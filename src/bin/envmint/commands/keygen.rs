@@ -3,8 +3,9 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
+use crate::error::{Error, Result};
+use envmint::Exit;
 use envmint::error::Location;
-use envmint::{Error, Exit, Result};
 use secrecy::ExposeSecret;
 
 use crate::cli::KeygenArgs;
@@ -69,11 +70,11 @@ fn write_new(
     }
     let locked = envmint::atomic::lock(path, &within, resolved.lock_timeout(&ctx.lock_timeout)?)?;
     locked.create_new(contents).map_err(|e| match &e {
-        Error::File(f) if is_exists(f) => {
+        envmint::Error::File(f) if is_exists(f) => {
             Error::cant_create(path, "already exists; keygen never overwrites a key")
                 .with_hint("choose another file, or remove the old key if you mean to")
         }
-        _ => e,
+        _ => e.into(),
     })
 }
 

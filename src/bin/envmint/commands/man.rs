@@ -7,9 +7,10 @@ use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
+use crate::error::{Error, Result};
 use clap::CommandFactory;
+use envmint::Exit;
 use envmint::error::Op;
-use envmint::{Error, Exit, Result};
 
 use crate::cli::{Cli, ManArgs};
 use crate::output::say;

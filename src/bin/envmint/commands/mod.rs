@@ -32,9 +32,10 @@ mod unset;
 
 use crate::cli::{Cli, Command, GitCommand};
 use crate::context::Context;
+use crate::error::{Error, Result};
 use crate::output::plugin_messages;
 use crate::resolve::{Global, Request, Resolved};
-use envmint::{Error, Exit, Result};
+use envmint::Exit;
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;

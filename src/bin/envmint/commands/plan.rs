@@ -5,15 +5,16 @@ use crate::hooks::staged;
 
 use crate::cli::PlanArgs;
 use crate::context::Context;
+use crate::error::{Error, Result};
 use crate::resolve::manifest_dir;
 use crate::resolve::store_name;
+use envmint::Exit;
 use envmint::error::FileProblem;
 use envmint::manifest::{Environment, Manifest};
 use envmint::path::shown;
 use envmint::plan::file::{self, EnvSecrets, EnvToSave, SummaryLine};
 use envmint::plan::rotation::{self, Action, Change};
 use envmint::rotation::{EnvReport, Session};
-use envmint::{Error, Exit, Result};
 use serde::Serialize;
 use std::path::Path;
 
@@ -209,7 +210,7 @@ fn write_plan(
     let within = crate::target::output_bounds(ctx, path, ctx.cwd()?)?;
     let lock = envmint::atomic::lock(path, &within, resolved.lock_timeout(&ctx.lock_timeout)?)?;
     check_replaceable(path)?;
-    lock.write(&bytes)
+    Ok(lock.write(&bytes)?)
 }
 
 /// `-o` replaces only an earlier plan (or an empty file, as `mktemp` makes): `plan -o .env`
@@ -219,7 +220,9 @@ fn check_replaceable(path: &Path) -> Result<()> {
     // Opened without blocking, and only a regular file is looked into: anything else (a FIFO,
     // a device) is left to the writer, which refuses it in its own words (73).
     let head = match envmint::atomic::read_head(path, file::MARK_WITHIN) {
-        Err(Error::File(e)) if matches!(e.problem, FileProblem::NotRegular { .. }) => return Ok(()),
+        Err(envmint::Error::File(e)) if matches!(e.problem, FileProblem::NotRegular { .. }) => {
+            return Ok(());
+        }
         head => head?,
     };
     if head.is_none_or(|h| h.is_empty() || file::looks_like_plan(&h)) {

@@ -10,10 +10,11 @@
 //! files do not name them). A rekey that would leave out every identity that opened the store
 //! needs `--yes` itself.
 
+use crate::error::{Error, Result};
+use envmint::Exit;
 use envmint::manifest::Environment;
 use envmint::seal::{Opened, pin};
 use envmint::store::{self, Pin, Snapshot};
-use envmint::{Error, Exit, Result};
 
 use crate::cli::RekeyArgs;
 use crate::context::Context;
@@ -60,7 +61,7 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: RekeyArgs) 
     let storages = envs
         .iter()
         .map(|env| store::Storage::of(env))
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<envmint::Result<Vec<_>>>()?;
     let mut options = resolved.store_options(ctx, &envs)?;
     // What changes, read (and decrypted, which proves the identities open every store) before
     // anything is written or asked.

@@ -6,10 +6,11 @@ use crate::cli::RetireArgs;
 use crate::context::Context;
 use crate::target::Target;
 
+use crate::error::{Error, Result};
+use envmint::Exit;
 use envmint::plan::edit::apply_edits;
 use envmint::plan::retire;
 use envmint::plan::rotation::Action;
-use envmint::{Error, Exit, Result};
 use jiff::Timestamp;
 use serde::Serialize;
 

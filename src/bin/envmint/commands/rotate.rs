@@ -9,17 +9,18 @@ use crate::changes::print_summary;
 use crate::changes::warn_report;
 use crate::cli::RotateArgs;
 use crate::context::Context;
+use crate::error::{Error, Result};
 use crate::hooks::staged;
 use crate::report::rotation::clock_behind;
 use crate::report::rotation::session_error;
 use crate::resolve::Resolved;
 use crate::resolve::check_keys_declared;
 use crate::resolve::selection;
+use envmint::Exit;
 use envmint::manifest::Environment;
 use envmint::path::shown;
 use envmint::plan::rotation::{self, Action};
 use envmint::rotation::{EnvReport, Session};
-use envmint::{Error, Exit, Result};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::path::Path;
@@ -153,7 +154,7 @@ pub fn run(
         .envs
         .iter()
         .find_map(|r| r.refused().map(|b| clock_behind(r.env, b)));
-    let failure = report.failure.take().or(refusal);
+    let failure = report.failure.take().map(Error::from).or(refusal);
     // `reencrypt` (its success retires the old keys), then `after`, once per environment
     // whose store got a new value in this run.
     if !args.dry_run {

@@ -17,10 +17,11 @@ use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::Command;
 
+use crate::error::{Error, Result};
 use envmint::dotenv::interpolate::{self, Outside};
 use envmint::error::Location;
 use envmint::export::{self, Entry, Keys, SelectError};
-use envmint::{Error, Exit, Result, store};
+use envmint::{Exit, store};
 
 use crate::cli::RunArgs;
 use crate::context::{Context, SECRET_VARIABLES};

@@ -3,9 +3,10 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use crate::error::{Error, Result};
+use envmint::Exit;
 use envmint::error::Location;
 use envmint::seal::{self, Recipient};
-use envmint::{Error, Exit, Result};
 use secrecy::ExposeSecret;
 
 use crate::cli::SealArgs;
@@ -61,7 +62,7 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: SealArgs) -
     };
     let (mut input, input_name) = open_input(args.input.first().map(PathBuf::as_path))?;
     let mut encrypt = |out: &mut dyn Write, out_name: &Path| -> Result<()> {
-        match &passphrase {
+        Ok(match &passphrase {
             Some(p) => seal::encrypt_with_passphrase(
                 p.clone(),
                 args.armor,
@@ -80,7 +81,7 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: SealArgs) -
                 out_name,
             )
             .map(drop),
-        }
+        }?)
     };
     match &args.output {
         Some(path) => write_output(ctx, resolved, path, &mut |out| encrypt(out, path))?,
@@ -95,10 +96,10 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: SealArgs) -
             });
             if let Err(e) = done {
                 return match e {
-                    Error::File(envmint::error::FileError {
+                    Error::Lib(envmint::Error::File(envmint::error::FileError {
                         problem: envmint::error::FileProblem::Os(source),
                         ..
-                    }) if source.kind() == io::ErrorKind::BrokenPipe => Ok(Exit::Ok),
+                    })) if source.kind() == io::ErrorKind::BrokenPipe => Ok(Exit::Ok),
                     e => Err(e),
                 };
             }

@@ -2,8 +2,10 @@
 
 use crate::cli::SetArgs;
 use crate::context::Context;
+use crate::error::{Error, Result};
 use crate::target::{Target, check_key};
 use crate::terminal;
+use envmint::Exit;
 use envmint::dotenv::Document;
 use envmint::error::Location;
 use envmint::kv::{self, MAX_VALUE_LEN, ValueError};
@@ -11,7 +13,6 @@ use envmint::manifest::{MAX_KEY_LEN, Role};
 use envmint::plan::bootstrap;
 use envmint::plan::edit::apply_edits;
 use envmint::plan::rotation;
-use envmint::{Error, Exit, Result};
 use std::io::Read;
 use zeroize::Zeroizing;
 

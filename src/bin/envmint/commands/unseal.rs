@@ -2,8 +2,9 @@
 
 use std::path::Path;
 
+use crate::error::{Error, Result};
+use envmint::Exit;
 use envmint::seal::{self, Opened, SealError};
-use envmint::{Error, Exit, Result};
 
 use crate::cli::UnsealArgs;
 use crate::context::Context;
@@ -64,7 +65,7 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: UnsealArgs)
         Some(path) => {
             let mut plaintext = Some(plaintext);
             write_output(ctx, resolved, path, &mut |out| match plaintext.take() {
-                Some(p) => p.copy_to(out, path).map(drop),
+                Some(p) => Ok(p.copy_to(out, path).map(drop)?),
                 None => Ok(()),
             })?;
         }

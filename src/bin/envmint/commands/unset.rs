@@ -2,8 +2,9 @@
 
 use crate::cli::UnsetArgs;
 use crate::context::Context;
+use crate::error::{Error, Result};
 use crate::target::{Target, check_key};
-use envmint::{Error, Exit, Result, kv};
+use envmint::{Exit, kv};
 
 pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: UnsetArgs) -> Result<Exit> {
     let target = Target::of(ctx, resolved)?;

@@ -18,11 +18,11 @@ pub mod staged;
 
 use std::path::{Path, PathBuf};
 
+use crate::error::{Error, Result};
 use envmint::dotenv::Document;
 use envmint::dotenv::interpolate::{self, Outside};
 use envmint::export::{self, Keys};
 use envmint::manifest::{Environment, Manifest, Source};
-use envmint::{Error, Result};
 use zeroize::Zeroizing;
 
 use crate::context::Context;

@@ -3,9 +3,10 @@
 
 use std::path::Path;
 
+use crate::error::Error;
 use envmint::manifest::Environment;
 use envmint::rotation::StageHooks;
-use envmint::{Error, Result, store};
+use envmint::store;
 
 use super::staged;
 use crate::identities::check_recipients;
@@ -38,18 +39,18 @@ impl<'a> Hooks<'a> {
 }
 
 impl StageHooks for Hooks<'_> {
-    fn opened(&mut self, env: &Environment, snapshot: &store::Snapshot) -> Result<()> {
+    fn opened(&mut self, env: &Environment, snapshot: &store::Snapshot) -> envmint::Result<()> {
         check_recipients(env, snapshot, self.cwd)?;
         match &mut self.probe {
-            Some(probe) => probe.look(env, snapshot),
+            Some(probe) => Ok(probe.look(env, snapshot)?),
             None => Ok(()),
         }
     }
 
-    fn stage(&mut self, event: &envmint::rotation::StageEvent<'_>) -> Result<()> {
+    fn stage(&mut self, event: &envmint::rotation::StageEvent<'_>) -> envmint::Result<()> {
         if event.stage == envmint::rotation::Stage::Pending && self.stopped() {
             // Never shown: the caller sees `stopped()` and runs the stages first.
-            return Err(Error::usage("stopped for the hooks' stages"));
+            return Err(Error::usage("stopped for the hooks' stages").into());
         }
         Ok(())
     }

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
+use crate::error::{Error, Result};
 use envmint::dotenv::Document;
 use envmint::generate::Generator;
 use envmint::hooks::stage::{self, Start};
@@ -15,7 +16,7 @@ use envmint::manifest::{Environment, Manifest, SecretDecl, pending_name};
 use envmint::plan::record::Stage;
 use envmint::plan::rotation::{Change, Reason, Selection};
 use envmint::secret::Secret;
-use envmint::{Error, Exit, Result, store};
+use envmint::{Exit, store};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
@@ -455,7 +456,7 @@ fn save(env: &Environment, file: &store::EnvFile, doc: &Document) -> Result<bool
     };
     match store::save_all(std::slice::from_ref(&save)) {
         Ok(w) => Ok(w.first().is_some_and(|w| w.written)),
-        Err(e) => Err(e.error),
+        Err(e) => Err(e.error.into()),
     }
 }
 

@@ -2,7 +2,7 @@
 //! a value whose `${...}` references would expand too far), and the advice for the dotenv
 //! area's errors.
 
-use envmint::Error;
+use crate::error::Error;
 use envmint::dotenv::EditError;
 use envmint::error::{DotenvError, DotenvProblem};
 use std::path::Path;

@@ -15,7 +15,7 @@ mod plan;
 pub mod rotation;
 mod seal;
 
-use envmint::Error;
+use crate::error::Error;
 
 /// What the user reads for one error: the `error:` line and, when a fix is known, the
 /// `hint:` line (both without their prefixes).
@@ -27,28 +27,38 @@ pub struct Rendered {
     pub hint: Option<String>,
 }
 
-/// Writes `err` in words: the library's message and the binary's advice.
+/// Writes `err` in words: the library's message and the binary's advice, or one of the
+/// binary's own errors with its hint.
 pub fn render(err: &Error) -> Rendered {
-    let hint = match err {
+    let Error::Lib(lib) = err else {
+        return Rendered {
+            message: err.to_string(),
+            hint: err.hint().map(str::to_string),
+        };
+    };
+    let hint = match lib {
         // The command line says a size with its flag, not as a manifest's field.
-        Error::Size(problem) => {
+        envmint::Error::Size(problem) => {
             let said = crate::advice::flag(problem);
             return Rendered {
                 message: said.message,
                 hint: said.hint,
             };
         }
-        Error::File(e) => file::hint(e),
-        Error::Dotenv(e) => dotenv::hint(e),
-        Error::Manifest(e) => manifest::hint(e),
-        Error::UnknownEnvironment(u) => Some(manifest::unknown_environment_hint(u)),
-        Error::Seal(e) => seal::hint(e),
-        Error::PlanFile(e) => plan::hint(e),
-        Error::Audit(_) => Some("run it inside the repository whose commit is checked".into()),
-        other => other.hint().map(str::to_string),
+        envmint::Error::File(e) => file::hint(e),
+        envmint::Error::Dotenv(e) => dotenv::hint(e),
+        envmint::Error::Manifest(e) => manifest::hint(e),
+        envmint::Error::UnknownEnvironment(u) => Some(manifest::unknown_environment_hint(u)),
+        envmint::Error::Seal(e) => seal::hint(e),
+        envmint::Error::PlanFile(e) => plan::hint(e),
+        envmint::Error::Audit(_) => {
+            Some("run it inside the repository whose commit is checked".into())
+        }
+        // A caller's error that is not the binary's own (none today), and errors added later.
+        _ => None,
     };
     Rendered {
-        message: err.to_string(),
+        message: lib.to_string(),
         hint,
     }
 }
@@ -303,7 +313,7 @@ mod tests {
         .expect_err("must fail");
         assert_eq!(err.exit(), envmint::Exit::DataErr);
         assert_eq!(
-            render(&err),
+            render(&err.into()),
             Rendered {
                 message: "envmint.toml:2: `file = \"/app/envmint.toml\"` is the manifest itself"
                     .into(),
@@ -325,7 +335,8 @@ mod tests {
                     Path::new("envmint.toml"),
                     Path::new("/app"),
                 )
-                .expect_err("must fail"),
+                .expect_err("must fail")
+                .into(),
             )
         };
         for bad in ["abc${", "abc\\\\", "abc'"] {
@@ -375,7 +386,7 @@ mod tests {
         let err =
             envmint::manifest::Manifest::parse(&text, Path::new("envmint.toml"), Path::new("/app"))
                 .expect_err("must fail");
-        let r = render(&err);
+        let r = render(&err.into());
         assert_eq!(
             r.message,
             format!(
@@ -400,16 +411,16 @@ mod tests {
             }),
         )
         .unwrap();
-        let e = Error::Size(SizeProblem::Weak(weak));
+        let e = envmint::Error::Size(SizeProblem::Weak(weak));
         assert_eq!(e.exit(), envmint::Exit::Usage);
-        let r = render(&e);
+        let r = render(&e.into());
         assert_eq!(
             r.message,
             "hex of 8 bytes has 64 bits of entropy, under the 128-bit floor"
         );
         assert!(r.hint.unwrap().contains("--allow-weak"));
-        let e = Error::Size(SizeProblem::Spec(SpecError::Zero(SizeUnit::Bits)));
-        assert_eq!(render(&e).hint, None);
+        let e = envmint::Error::Size(SizeProblem::Spec(SpecError::Zero(SizeUnit::Bits)));
+        assert_eq!(render(&e.into()).hint, None);
     }
 
     use envmint::manifest::Manifest;
@@ -417,7 +428,7 @@ mod tests {
     fn unknown(m: &Manifest, name: &str) -> (String, String) {
         let err = m.environment(name).unwrap_err();
         assert_eq!(err.exit(), envmint::Exit::Usage);
-        let r = render(&err);
+        let r = render(&err.into());
         (r.message, r.hint.unwrap())
     }
 

@@ -2,7 +2,7 @@
 //! ahead of the clock, a value that cannot be kept in a list, a full keyring; and the advice for
 //! a manifest's refused rotation fields (`external`, `overlap`, `previous`, `role`).
 
-use envmint::Error;
+use crate::error::Error;
 use envmint::manifest::Environment;
 use envmint::plan::rotation::RotationError;
 use envmint::rotation::SessionError;
@@ -64,7 +64,7 @@ pub fn clock_behind(env: &Environment, behind: &envmint::plan::clock::ClockBehin
 pub fn session_error(envs: &[&Environment], err: SessionError) -> Error {
     match err {
         SessionError::Rotation { environment, error } => rotation_error(envs[environment], error),
-        SessionError::Other(e) => e,
+        SessionError::Other(e) => e.into(),
     }
 }
 
