@@ -171,12 +171,13 @@ def graph(table, lib_table=None):
         for m in re.finditer(r"\buse\s+([^;]+);", text):
             for p in expand(m.group(1)):
                 found.add((p, False))
-        for m in re.finditer(r"\b((?:crate|super|envmint)(?:::\w+)+)", text):
+        # whole paths only (`crate::a` of `crate::a::{b, c}` is no import of `a` itself)
+        for m in re.finditer(r"\b((?:crate|super|envmint)(?:::\w+)+)(?!\w|::)", text):
             found.add((m.group(1), called(m, text)))
         # a child module's item named inline, without `self::` (`validate::parse(..)`,
         # `bootstrap::Foreign` in a struct field): the parent uses the child as much as an
         # import would
-        for m in re.finditer(r"(?<![:\w])([a-z_]\w*(?:::\w+)+)", text):
+        for m in re.finditer(r"(?<![:\w])([a-z_]\w*(?:::\w+)+)(?!\w|::)", text):
             if mod + (m.group(1).split("::")[0],) in table:
                 found.add((m.group(1), called(m, text)))
         targets = set()

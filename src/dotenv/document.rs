@@ -25,7 +25,7 @@
 use super::error::EditError;
 use super::is_valid_key;
 use super::item::{Broken, Item, ItemKind, LineEnding, ValueSpan};
-use super::parse::{decoded, item_at, parse_items};
+use super::parse::{decoded, item_at, line_bounds, parse_items};
 use super::quote::quote_value;
 use super::warning::Warning;
 use std::collections::{BTreeMap, HashMap};
@@ -745,7 +745,7 @@ impl Document {
             return None;
         }
         let above = self.record_above(state.entry)?;
-        Some(record_text(self.line_text(above)))
+        Some(record_text(self.comment_line(above)))
     }
 
     /// Writes `# envmint: TEXT` (`TEXT` trimmed) directly above `key`'s last definition: it
@@ -1091,6 +1091,17 @@ impl Document {
             return false;
         }
         is_record_line(self.line_text(pos))
+    }
+
+    /// [`Document::line_text`] of a comment (a record), without parsing the item again: a
+    /// source comment is the one line from `pos` (a status reads 20,000 records).
+    fn comment_line(&self, pos: u32) -> &str {
+        if pos >= WRITTEN {
+            return self.line_text(pos);
+        }
+        let start = pos as usize;
+        let (end, _) = line_bounds(self.source.as_bytes(), start);
+        &self.source[start..end]
     }
 
     /// The text of the line (or item) at `pos`, with its ending.

@@ -26,7 +26,7 @@ fn skip_ws(text: &str, from: usize, to: usize) -> usize {
 }
 
 /// The end of the line starting at `from` (excluding its terminator) and the start of the next.
-fn line_bounds(bytes: &[u8], from: usize) -> (usize, usize) {
+pub(crate) fn line_bounds(bytes: &[u8], from: usize) -> (usize, usize) {
     match memchr::memchr2(b'\n', b'\r', &bytes[from..]) {
         None => (bytes.len(), bytes.len()),
         Some(i) => {

@@ -1,7 +1,7 @@
 //! The documentation kept true: every relative link and `#anchor` in README.md, CHANGELOG.md,
 //! SECURITY.md and docs/ resolves, every repository path they name exists, the development map
-//! names every module, and `cargo package` ships what it should. No network: web links are
-//! left alone.
+//! names every module, the house it describes has no import circle, and `cargo package` ships
+//! what it should. No network: web links are left alone.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -300,6 +300,29 @@ fn the_development_map_is_true() {
         wrong.is_empty(),
         "docs/development.md's code map is out of date:\n{}",
         wrong.join("\n")
+    );
+}
+
+/// `scripts/import-graph.py` (the map's "arrows go down only"): no circle of rooms or of files,
+/// no upward import, no command importing another.
+#[test]
+fn the_import_graph_has_no_circle() {
+    let Ok(out) = Command::new("python3")
+        .arg(root().join("scripts/import-graph.py"))
+        .output()
+    else {
+        crate::common::skip("python3 is not installed");
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert_eq!(
+        text.lines().last(),
+        Some(
+            "circles of rooms: 0 (0 rooms), circles of files: 0, upward imports: 0, \
+             sibling command imports: 0"
+        ),
+        "{text}"
     );
 }
 

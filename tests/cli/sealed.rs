@@ -756,3 +756,40 @@ fn fail_seal_env_without_an_identity_does_not_suggest_i_which_it_refuses() {
         .status(0);
     assert_stderr_has(&out, "unchanged");
 }
+
+/// Identities are read only by a command that opens a sealed file that exists (loading one can
+/// ask for a passphrase or start a plugin): beside a sealed environment, every command on the
+/// plain one works with an identity that cannot be read, bootstrap creates the sealed store
+/// from its recipients alone, and reading that store, once it exists, needs the identity.
+#[test]
+fn identities_are_read_only_when_a_sealed_file_is_opened() {
+    let test = Test::new();
+    let dir = test.dir().to_path_buf();
+    let (test, public) = keygen(test, "id.txt");
+    let mut out = test
+        .env("ENVMINT_IDENTITY", "missing.txt")
+        .env("XDG_CONFIG_HOME", dir.join("no-config"))
+        .env("HOME", dir.join("no-home"))
+        .write(
+            "envmint.toml",
+            format!(
+                "[environments.development]\n[environments.production]\n\
+                 sealed = \".env.production.age\"\nrecipients = [\"{public}\"]\n{SECRETS}"
+            ),
+        )
+        .args(["bootstrap", "development", "production"])
+        .status(0);
+    for args in [
+        &["status", "development"][..],
+        &["rotate", "development", "--dry-run"],
+        &["rotate", "development", "--all"],
+        &["plan", "development"],
+        &["get", "development", "SECRET_KEY"],
+        &["export", "development", "--format", "dotenv"],
+        &["retire", "development", "SECRET_KEY"],
+    ] {
+        out = out.then().args(args).status(0);
+    }
+    let sealed = out.then().args(["status", "production"]).status(66);
+    assert_stderr_has(&sealed, "error: missing.txt: file not found");
+}
