@@ -190,7 +190,7 @@ fn why_refused(bytes: &[u8], rules: &Rules<'_>) -> Option<&'static str> {
     if crate::plan::file::looks_like_plan(head) {
         return Some("a saved plan is staged: it holds the new values");
     }
-    if let Some(why) = private_key(bytes) {
+    if let Some(why) = private_key(bytes).or_else(|| encoded_private_key(bytes)) {
         return Some(why);
     }
     let holds = |m: &super::files::ValueMatcher| {
@@ -209,7 +209,13 @@ fn why_refused(bytes: &[u8], rules: &Rules<'_>) -> Option<&'static str> {
 /// passphrase-encrypted age file (`age -p`, how a protected identity file is kept).
 fn private_key(bytes: &[u8]) -> Option<&'static str> {
     use memchr::memmem::{find, find_iter};
-    if age_key(bytes, b"AGE-SECRET-KEY-1") || age_key(bytes, b"AGE-PLUGIN-") {
+    let age = |b: &[u8]| age_key(b, b"AGE-SECRET-KEY-1") || age_key(b, b"AGE-PLUGIN-");
+    // bech32 is read in either case: an identity written in lower case is the same key.
+    let lower = || {
+        memchr::memmem::find(bytes, b"age-secret-key-1").is_some()
+            || memchr::memmem::find(bytes, b"age-plugin-").is_some()
+    };
+    if age(bytes) || (lower() && age(&zeroize::Zeroizing::new(bytes.to_ascii_uppercase()))) {
         return Some("an age identity file (a private key) is staged");
     }
     for at in find_iter(bytes, b"-----BEGIN ") {
@@ -226,6 +232,28 @@ fn private_key(bytes: &[u8]) -> Option<&'static str> {
         );
     }
     None
+}
+
+/// [`private_key`] of `bytes` decoded, when they are a base64 copy of a whole file (either
+/// alphabet, wrapped or not: `base64 key.txt`), as a CI secret is often kept.
+fn encoded_private_key(bytes: &[u8]) -> Option<&'static str> {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    let joined = encoded_text(bytes).or_else(|| {
+        // One line with no break (`base64 -w0`) has no white space to tell it by.
+        let text = bytes.trim_ascii();
+        (text.len() >= 24
+            && text
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || b"+/=-_".contains(b)))
+        .then(|| text.to_vec())
+    })?;
+    let joined = zeroize::Zeroizing::new(joined);
+    [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
+        .iter()
+        .find_map(|engine| engine.decode(&*joined).ok())
+        .map(zeroize::Zeroizing::new)
+        .and_then(|decoded| private_key(&decoded))
 }
 
 /// Whether `bytes` hold an age secret key starting with `prefix`: `AGE-SECRET-KEY-1` and 20 or
@@ -295,6 +323,28 @@ mod tests {
         assert!(why_refused(b"AGE-PLUGIN-YUBIKEY-1... identities", &rules).is_none());
         assert!(why_refused(b"const k = 's3cr3t-value-123';", &rules).is_some());
         assert!(why_refused(b"nothing to see", &rules).is_none());
+    }
+
+    #[test]
+    fn an_age_key_in_lower_case_or_base64_is_refused() {
+        use base64::Engine;
+        let rules = Rules::default();
+        let lower = AGE_KEY.to_ascii_lowercase();
+        assert!(why_refused(format!("# key\n{lower}\n").as_bytes(), &rules).is_some());
+        assert!(why_refused(b"put age-secret-key-1... in key.txt", &rules).is_none());
+        let file = format!("# created: 2026-12-07\n# public key: age1xyz\n{AGE_KEY}\n");
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&file);
+        let wrapped: Vec<u8> = encoded
+            .as_bytes()
+            .chunks(76)
+            .flat_map(|c| c.iter().copied().chain(*b"\n"))
+            .collect();
+        assert!(why_refused(&wrapped, &rules).is_some());
+        assert!(why_refused(encoded.as_bytes(), &rules).is_some());
+        let url = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&file);
+        assert!(why_refused(url.as_bytes(), &rules).is_some());
+        let other = base64::engine::general_purpose::STANDARD.encode("no key in here at all");
+        assert!(why_refused(other.as_bytes(), &rules).is_none());
     }
 
     #[test]
