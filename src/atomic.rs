@@ -97,6 +97,9 @@ pub struct Locked {
     /// Whether `path` reached `target` through a symlink of the repository's
     /// ([`Within::through_link`]): a secret write then refuses a target git tracks.
     through_link: bool,
+    /// The effective user id of the [`Within`] it was locked under (the owner rules of its
+    /// reads and writes).
+    euid: u32,
 }
 
 /// A folder held under an exclusive `flock`.
@@ -120,21 +123,21 @@ pub const MAX_DOTENV_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Reads a secret file whole into a zeroizing buffer, `None` if it does not exist. Only a regular
 /// file of at most [`MAX_DOTENV_BYTES`] is read; see [`read_regular`].
-pub fn read_file(path: &Path) -> Result<Option<Zeroizing<Vec<u8>>>> {
-    read_regular(path, MAX_DOTENV_BYTES)
+pub fn read_file(path: &Path, euid: u32) -> Result<Option<Zeroizing<Vec<u8>>>> {
+    read_regular(path, MAX_DOTENV_BYTES, euid)
 }
 
 /// Reads `path` whole into a zeroizing buffer, `None` if it does not exist.
 ///
-/// A symlink is followed only when it is owned by the effective user or by root (see
-/// [`lock`]). The file is opened without blocking (a FIFO would otherwise hang the open until a writer
+/// A symlink is followed only when it is owned by `euid` (the effective user id, which the
+/// binary reads once) or by root (see [`lock`]). The file is opened without blocking (a FIFO would otherwise hang the open until a writer
 /// appears) and the *opened descriptor* is checked: anything but a regular file (FIFO, device,
 /// socket, directory) is refused with exit 65 naming the path, as is a file larger than `limit`
 /// bytes. The buffer is sized up front so it never reallocates: a reallocation would leave an
 /// unzeroized copy of the secret in freed memory. At most `limit + 1` bytes are ever read, so a
 /// file that grows while it is read cannot exhaust memory either.
-pub fn read_regular(path: &Path, limit: u64) -> Result<Option<Zeroizing<Vec<u8>>>> {
-    Ok(read_regular_with_metadata(path, limit)?.map(|(bytes, _)| bytes))
+pub fn read_regular(path: &Path, limit: u64, euid: u32) -> Result<Option<Zeroizing<Vec<u8>>>> {
+    Ok(read_regular_with_metadata(path, limit, euid)?.map(|(bytes, _)| bytes))
 }
 
 /// [`read_regular`], with the metadata of the very file read (taken from the opened
@@ -143,8 +146,9 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Option<Zeroizing<Vec<u8>>
 pub fn read_regular_with_metadata(
     path: &Path,
     limit: u64,
+    euid: u32,
 ) -> Result<Option<(Zeroizing<Vec<u8>>, std::fs::Metadata)>> {
-    read_shown(path, path, limit)
+    read_shown(path, path, limit, euid)
 }
 
 /// [`read_regular_with_metadata`] of `reached`, named `path` in errors.
@@ -152,8 +156,9 @@ fn read_shown(
     reached: &Path,
     path: &Path,
     limit: u64,
+    euid: u32,
 ) -> Result<Option<(Zeroizing<Vec<u8>>, std::fs::Metadata)>> {
-    let Some((mut file, meta)) = open_regular(reached, path)? else {
+    let Some((mut file, meta)) = open_regular(reached, path, euid)? else {
         return Ok(None);
     };
     if meta.len() > limit {
@@ -175,8 +180,8 @@ fn read_shown(
 /// The first `limit` bytes (or fewer) of `path`, `None` if it does not exist: opened as
 /// [`read_regular`] opens (owner-checked symlinks, no blocking on a FIFO, regular files only),
 /// for looking at what a file is without reading all of it.
-pub fn read_head(path: &Path, limit: usize) -> Result<Option<Zeroizing<Vec<u8>>>> {
-    let Some((file, _)) = open_regular(path, path)? else {
+pub fn read_head(path: &Path, limit: usize, euid: u32) -> Result<Option<Zeroizing<Vec<u8>>>> {
+    let Some((file, _)) = open_regular(path, path, euid)? else {
         return Ok(None);
     };
     let mut buf = Zeroizing::new(Vec::with_capacity(limit));
@@ -187,11 +192,15 @@ pub fn read_head(path: &Path, limit: usize) -> Result<Option<Zeroizing<Vec<u8>>>
 }
 
 /// Opens `path` for [`read_regular`] and [`read_head`]: its symlinks followed only when owned
-/// by the effective user or root, without blocking, and the opened descriptor checked to be a
+/// by `euid` or root, without blocking, and the opened descriptor checked to be a
 /// regular file (exit 65 naming the path otherwise). `None` if it does not exist. `reached` is
 /// opened, `path` named in errors (the same but for a locked file, reached through its
 /// folder's descriptor).
-fn open_regular(reached: &Path, path: &Path) -> Result<Option<(std::fs::File, std::fs::Metadata)>> {
+fn open_regular(
+    reached: &Path,
+    path: &Path,
+    euid: u32,
+) -> Result<Option<(std::fs::File, std::fs::Metadata)>> {
     use std::os::unix::fs::OpenOptionsExt;
     // Symlinks are followed here, owner-checked, so that the open below need not follow any:
     // O_NOFOLLOW refuses a link swapped in after the check.
@@ -202,7 +211,7 @@ fn open_regular(reached: &Path, path: &Path) -> Result<Option<(std::fs::File, st
         reached.parent().unwrap_or(reached),
         path.parent().unwrap_or(path),
     );
-    let target = resolve::final_target(reached).map_err(|e| match e {
+    let target = resolve::final_target(reached, euid).map_err(|e| match e {
         Error::File(mut e) if reached != path && e.path.starts_with(from) => {
             let rest = e.path.strip_prefix(from).unwrap_or(&e.path).to_path_buf();
             e.path = to.join(rest);
@@ -308,7 +317,7 @@ pub fn lock_all(
     let start = clock.now();
     let mut targets = paths
         .iter()
-        .map(|p| resolve::final_target(p))
+        .map(|p| resolve::final_target(p, within.euid()))
         .collect::<Result<Vec<_>>>()?;
     for _ in 0..ATTEMPTS {
         let dirs = open_dirs(&targets)?;
@@ -326,12 +335,12 @@ pub fn lock_all(
         }
         let again = paths
             .iter()
-            .map(|p| resolve::final_target(p))
+            .map(|p| resolve::final_target(p, within.euid()))
             .collect::<Result<Vec<_>>>()?;
         if again == targets {
             let mut moved = false;
             for ((path, target), dir) in paths.iter().zip(&targets).zip(&dirs) {
-                let real = resolve::real_path(target)?;
+                let real = resolve::real_path(target, within.euid())?;
                 within.check_target(path, &real)?;
                 // The folder checked must be the folder locked (and written through): a folder
                 // on the way swapped for a link since it was opened is caught here.
@@ -350,6 +359,7 @@ pub fn lock_all(
                     through_link: within.through_link(path, &target),
                     target,
                     dir,
+                    euid: within.euid(),
                 })
                 .collect());
         }
@@ -550,7 +560,10 @@ impl Locked {
         // checked and locked, whatever happened to the path since.
         let name = self.target.file_name().unwrap_or(std::ffi::OsStr::new("."));
         let reached = self.dir.at.join(name);
-        Ok(read_shown(&reached, &self.target, MAX_DOTENV_BYTES)?.map(|(bytes, _)| bytes))
+        Ok(
+            read_shown(&reached, &self.target, MAX_DOTENV_BYTES, self.euid)?
+                .map(|(bytes, _)| bytes),
+        )
     }
 
     /// Atomically replaces the file with `contents`, as a secret: mode 0600, or the old mode if
@@ -656,6 +669,7 @@ impl Locked {
             target: &self.target,
             dir_path: &self.dir.path,
             at: &self.dir.at,
+            euid: self.euid,
         }
     }
 

@@ -63,3 +63,28 @@ pub mod time;
 
 pub use error::{Error, Exit, Result};
 pub use secret::Secret;
+
+/// Tests only: the effective user id of the test process, which owns the files the tests make.
+/// The library itself never asks the system who it runs as: the binary reads it once
+/// (`Context::euid`) and passes it in, so the owner rules are tested with any uid.
+#[cfg(test)]
+pub(crate) fn test_euid() -> u32 {
+    rustix::process::geteuid().as_raw()
+}
+
+/// Tests only: makes `path` (a file, or the symlink itself) another user's as the owner rules
+/// see it, and returns `(owner, euid)`: the owner it now has and the effective user id to
+/// inject, which is neither that owner nor root's. As root, `path` is given to user 65534 and
+/// the rules run as root; as any other user, `path` stays the test's own and the rules run as
+/// a made-up uid. So an owner rule is tested by every user, not only by root.
+#[cfg(test)]
+pub(crate) fn someone_elses(path: &std::path::Path) -> (u32, u32) {
+    const NOBODY: u32 = 65534;
+    let me = test_euid();
+    if me == 0 {
+        std::os::unix::fs::lchown(path, Some(NOBODY), Some(NOBODY)).unwrap();
+        (NOBODY, 0)
+    } else {
+        (me, if me == 4242 { 4243 } else { 4242 })
+    }
+}

@@ -18,18 +18,19 @@ use crate::{Error, Result};
 /// The file `path` really names: its symlink chain followed as a write follows it, then every
 /// folder on the way resolved, for a file that does not exist yet too (the part that does not
 /// exist is kept as named). A symlink another user owns is refused wherever it is on the way,
-/// the last name or a folder. What every write's bounds are checked on ([`Within`](super::Within)).
+/// the last name or a folder, unless `euid` (the effective user id) owns it. What every write's
+/// bounds are checked on ([`Within`](super::Within)).
 ///
 /// # Errors
 ///
 /// Those of following the chain: [`FileProblem::UntrustedSymlink`] (77), a loop (73); reading
 /// a folder on the way.
-pub fn real_target(path: &Path) -> Result<PathBuf> {
+pub fn real_target(path: &Path, euid: u32) -> Result<PathBuf> {
     // A file where a folder should be (`ro/.env` with `ro` a file): no link can be followed
     // past it, and writing there fails later with its own error; the path is what it names.
     let not_a_dir =
         |e: &io::Error| e.raw_os_error() == Some(rustix::io::Errno::NOTDIR.raw_os_error());
-    let target = match final_target(path) {
+    let target = match final_target(path, euid) {
         Ok(target) => target,
         Err(Error::File(FileError {
             problem: FileProblem::Os(e),
@@ -37,7 +38,7 @@ pub fn real_target(path: &Path) -> Result<PathBuf> {
         })) if not_a_dir(&e) => path.to_path_buf(),
         Err(e) => return Err(e),
     };
-    real_path(&target)
+    real_path(&target, euid)
 }
 
 /// The kernel's own limit (Linux `MAXSYMLINKS`), so envmint gives up where `open` would.
@@ -49,7 +50,7 @@ const MAX_HOPS: usize = 40;
 /// Relative links are resolved against the directory of the link, as the kernel does. `..` is
 /// kept as a component rather than folded lexically, because folding it is wrong when the
 /// preceding component is itself a symlink.
-pub(super) fn final_target(path: &Path) -> Result<PathBuf> {
+pub(super) fn final_target(path: &Path, euid: u32) -> Result<PathBuf> {
     let mut current = path.to_path_buf();
     for _ in 0..=MAX_HOPS {
         let meta = match fs::symlink_metadata(&current) {
@@ -60,7 +61,7 @@ pub(super) fn final_target(path: &Path) -> Result<PathBuf> {
         if !meta.file_type().is_symlink() {
             break;
         }
-        check_owner(&current, meta.uid(), rustix::process::geteuid().as_raw())?;
+        check_owner(&current, meta.uid(), euid)?;
         let link = fs::read_link(&current).map_err(|e| Error::writing(&current, Op::Inspect, e))?;
         current = match current.parent() {
             Some(dir) if link.is_relative() => dir.join(link),
@@ -92,11 +93,10 @@ pub(super) fn final_target(path: &Path) -> Result<PathBuf> {
 ///
 /// `canonicalize` would follow another user's folder link (`shared -> /home/victim`) without a
 /// word; this is what [`super::real_target`] and every write's bounds check rely on instead.
-pub(super) fn real_path(path: &Path) -> Result<PathBuf> {
+pub(super) fn real_path(path: &Path, euid: u32) -> Result<PathBuf> {
     use std::collections::VecDeque;
     use std::ffi::OsString;
     use std::path::Component;
-    let euid = rustix::process::geteuid().as_raw();
     let mut out = if path.is_absolute() {
         PathBuf::from("/")
     } else {

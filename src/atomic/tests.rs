@@ -27,7 +27,7 @@ const T: Duration = DEFAULT_LOCK_TIMEOUT;
 
 /// [`super::lock`] without bounds: these tests are about the lock and the writer.
 fn lock(path: &Path, wait: impl Into<LockWait>) -> Result<Locked> {
-    super::lock(path, &Within::anywhere(), wait)
+    super::lock(path, &Within::anywhere(crate::test_euid()), wait)
 }
 
 /// [`super::lock_all`] without bounds.
@@ -36,7 +36,7 @@ fn lock_all(
     wait: impl Into<LockWait>,
     waiting: &mut dyn FnMut(&Path),
 ) -> Result<Vec<Locked>> {
-    super::lock_all(paths, &Within::anywhere(), wait, waiting)
+    super::lock_all(paths, &Within::anywhere(crate::test_euid()), wait, waiting)
 }
 const NOBODY: u32 = 65534;
 
@@ -393,7 +393,7 @@ fn a_symlink_loop_is_refused() {
         "{err:?}"
     );
     // Reading it is bad input (65), not an output that cannot be created.
-    let err = read_file(&a).unwrap_err();
+    let err = read_file(&a, crate::test_euid()).unwrap_err();
     assert_eq!(err.exit(), Exit::DataErr, "{err:?}");
 }
 
@@ -1000,40 +1000,43 @@ fn a_full_disk_leaves_the_old_file_and_no_temp_file_tmpfs() {
 
 #[test]
 fn fail_a_symlink_owned_by_another_user_is_not_followed() {
-    if !is_root() {
-        return skip("needs root to give a symlink to user 65534");
-    }
     let dir = tempdir();
     let victim = dir.path().join("shadow-copy");
     put(&victim, b"root:x:1:\n", 0o640);
     let link = dir.path().join(".env.production.local");
     symlink(&victim, &link).unwrap();
-    std::os::unix::fs::lchown(&link, Some(NOBODY), Some(NOBODY)).unwrap();
+    let (owner, euid) = crate::someone_elses(&link);
 
-    let err = lock(&link, T).unwrap_err();
+    let err = super::lock(&link, &Within::anywhere(euid), T).unwrap_err();
     assert_eq!(err.exit(), Exit::NoPerm, "{err}");
     let e = file_error(&err);
     assert_eq!(e.path, link);
     assert!(
-        matches!(
-            e.problem,
-            FileProblem::UntrustedSymlink { owner: 65534, .. }
-        ),
+        matches!(e.problem, FileProblem::UntrustedSymlink { owner: o, euid: u } if o == owner && u == euid),
         "{err:?}"
     );
     // Reads refuse it too: a dry run must not read through it either.
-    assert_eq!(read_file(&link).unwrap_err().exit(), Exit::NoPerm);
+    assert_eq!(read_file(&link, euid).unwrap_err().exit(), Exit::NoPerm);
     assert_eq!(fs::read(&victim).unwrap(), b"root:x:1:\n");
     assert_eq!(mode(&victim), 0o640);
 
-    // The same link owned by root is followed.
-    std::os::unix::fs::lchown(&link, Some(0), Some(0)).unwrap();
-    lock_and_write(&link, b"A=1\n").unwrap();
+    // The same link is followed by its owner (and by anyone when root owns it: the rule's
+    // unit test in resolve.rs).
+    super::lock(&link, &Within::anywhere(owner), T)
+        .unwrap()
+        .write(b"A=1\n")
+        .unwrap();
     assert_eq!(fs::read(&victim).unwrap(), b"A=1\n");
+    assert_eq!(
+        read_file(&link, owner).unwrap().unwrap().as_slice(),
+        b"A=1\n"
+    );
 }
 
 #[test]
 fn fail_a_foreign_link_anywhere_in_the_chain_is_refused() {
+    // The first link must be trusted and the second not: only root can give links to two
+    // different users (a made-up uid would refuse the first one already).
     if !is_root() {
         return skip("needs root to give a symlink to user 65534");
     }
@@ -1278,7 +1281,7 @@ fn fail_a_link_re_pointed_after_the_check_is_refused_under_the_lock() {
     fs::create_dir_all(top.path().join("victim")).unwrap();
     let link = repo.join("out");
     symlink("in", &link).unwrap();
-    let within = Within::folder(&repo, &[]);
+    let within = Within::folder(&repo, &[], crate::test_euid());
     let path = repo.join("out/app.env");
     within.check_path(&path).unwrap();
     fs::remove_file(&link).unwrap();
@@ -1331,4 +1334,66 @@ fn a_folder_swapped_for_a_link_after_the_lock_does_not_move_the_read_or_the_writ
     assert!(temps(&elsewhere).is_empty());
     // Errors still name the file as the caller did, not the descriptor's path.
     assert_eq!(locked.path(), app.join(".env"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The owner rules with an injected effective user id: run by any user, not only by root
+
+#[test]
+fn fail_another_users_file_in_a_sticky_folder_is_not_replaced() {
+    let dir = tempdir();
+    let shared = dir.path().join("shared");
+    fs::create_dir(&shared).unwrap();
+    set_mode(&shared, 0o1777);
+    let path = shared.join("out.env");
+    put(&path, b"PLANTED=1\n", 0o600);
+    let (owner, euid) = crate::someone_elses(&path);
+    let err = super::lock(&path, &Within::anywhere(euid), T)
+        .unwrap()
+        .write(b"A=1\n")
+        .unwrap_err();
+    assert_eq!(err.exit(), Exit::NoPerm, "{err}");
+    let e = file_error(&err);
+    assert_eq!(e.path, path);
+    assert!(
+        matches!(e.problem, FileProblem::Planted { owner: o, euid: u } if o == owner && u == euid),
+        "{err:?}"
+    );
+    assert_eq!(fs::read(&path).unwrap(), b"PLANTED=1\n");
+    assert!(temps(&shared).is_empty());
+    // Its owner replaces it.
+    super::lock(&path, &Within::anywhere(owner), T)
+        .unwrap()
+        .write(b"A=1\n")
+        .unwrap();
+    assert_eq!(fs::read(&path).unwrap(), b"A=1\n");
+}
+
+#[test]
+fn fail_a_folder_symlink_another_user_owns_is_not_followed() {
+    let top = tempdir();
+    let repo = top.path().join("repo");
+    fs::create_dir_all(repo.join("sub")).unwrap();
+    let keys = repo.join("keys");
+    symlink("sub", &keys).unwrap();
+    let (owner, euid) = crate::someone_elses(&keys);
+    let path = repo.join("keys/p.txt");
+    let err = Within::folder(&repo, &[], euid)
+        .check_path(&path)
+        .unwrap_err();
+    assert_eq!(err.exit(), Exit::NoPerm, "{err}");
+    let e = file_error(&err);
+    assert_eq!(e.path, keys);
+    assert!(
+        matches!(e.problem, FileProblem::UntrustedSymlink { owner: o, euid: u } if o == owner && u == euid),
+        "{err:?}"
+    );
+    assert!(super::real_target(&path, euid).is_err());
+    // Its owner follows it, into the folder.
+    let real = fs::canonicalize(&repo).unwrap().join("sub/p.txt");
+    assert_eq!(super::real_target(&path, owner).unwrap(), real);
+    assert_eq!(
+        Within::folder(&repo, &[], owner).check_path(&path).unwrap(),
+        real
+    );
 }

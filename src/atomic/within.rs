@@ -28,8 +28,9 @@ use std::path::{Component, Path, PathBuf};
 use crate::Result;
 use crate::error::{FileError, FileProblem, Op};
 
-/// Where the files of one [`super::lock_all`] call may lie. See the module docs.
-#[derive(Clone, Debug, Default)]
+/// Where the files of one [`super::lock_all`] call may lie, and as whom they are written (the
+/// effective user id the owner rules compare with). See the module docs.
+#[derive(Clone, Debug)]
 pub struct Within {
     /// The folder writes stay in, resolved; `None`: no folder bound (`--allow-outside`, a
     /// root-owned manifest outside git, or a library caller that checked on its own).
@@ -41,6 +42,10 @@ pub struct Within {
     allowed: Vec<PathBuf>,
     /// Whether the paths were typed by the user (`-o`) rather than given by the repository.
     typed: bool,
+    /// The effective user id of the process (the binary reads it once): a symlink on the way
+    /// is followed only when this user or root owns it, and another user's file in a sticky
+    /// folder is not replaced.
+    euid: u32,
 }
 
 /// Why [`Within::check`] refused a path.
@@ -56,14 +61,21 @@ pub enum Refused {
 }
 
 impl Within {
-    /// No folder bound: only the `.git` rule applies.
-    pub fn anywhere() -> Within {
-        Within::default()
+    /// No folder bound: only the `.git` rule (and the owner rules, for `euid`) apply.
+    pub fn anywhere(euid: u32) -> Within {
+        Within {
+            folder: None,
+            named: PathBuf::new(),
+            allowed: Vec::new(),
+            typed: false,
+            euid,
+        }
     }
 
     /// Writes stay in `folder` (absolute, or relative to the working folder), or in one of
-    /// `allowed`. Both are resolved now; a folder that cannot be resolved is kept as named.
-    pub fn folder(folder: &Path, allowed: &[PathBuf]) -> Within {
+    /// `allowed`; they run as effective user `euid`. Both are resolved now; a folder that
+    /// cannot be resolved is kept as named.
+    pub fn folder(folder: &Path, allowed: &[PathBuf], euid: u32) -> Within {
         let named = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
         let resolved = std::fs::canonicalize(folder).unwrap_or_else(|_| named.clone());
         Within {
@@ -74,7 +86,13 @@ impl Within {
                 .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
                 .collect(),
             typed: false,
+            euid,
         }
+    }
+
+    /// The effective user id the writes run as.
+    pub fn euid(&self) -> u32 {
+        self.euid
     }
 
     /// The same bounds for paths the user typed: one that names a place outside the folder is
@@ -108,7 +126,7 @@ impl Within {
     /// [`FileProblem::Outside`] or [`FileProblem::InsideGit`] (77) naming `named` and its real
     /// target; the errors of resolving it (another user's symlink on the way: 77).
     pub fn check_path(&self, named: &Path) -> Result<PathBuf> {
-        let target = super::real_target(named)?;
+        let target = super::real_target(named, self.euid)?;
         self.check_target(named, &target)?;
         Ok(target)
     }
@@ -129,9 +147,9 @@ impl Within {
                 } else {
                     parent
                 };
-                super::resolve::real_path(parent)?.join(name)
+                super::resolve::real_path(parent, self.euid)?.join(name)
             }
-            _ => super::resolve::real_path(named)?,
+            _ => super::resolve::real_path(named, self.euid)?,
         };
         self.check_target(named, &target)?;
         Ok(target)
@@ -234,7 +252,7 @@ mod tests {
         std::fs::create_dir(&repo).unwrap();
         let real = std::fs::canonicalize(&repo).unwrap();
         let outside = std::fs::canonicalize(top.path()).unwrap().join("victim/x");
-        let w = Within::folder(&repo, &[]);
+        let w = Within::folder(&repo, &[], crate::test_euid());
         // From the repository: inside only.
         assert!(w.check(&repo.join("a"), &real.join("a")).is_ok());
         assert!(matches!(
@@ -254,7 +272,7 @@ mod tests {
 
     #[test]
     fn fail_git_reached_through_a_link_is_refused_even_anywhere() {
-        let w = Within::anywhere();
+        let w = Within::anywhere(crate::test_euid());
         let git = Path::new("/r/.git/config");
         assert_eq!(
             w.check(Path::new("/r/gitdir/config"), git),
@@ -273,7 +291,7 @@ mod tests {
         std::fs::create_dir_all(&repo).unwrap();
         let real = std::fs::canonicalize(&repo).unwrap();
         assert!(
-            Within::folder(&repo, &[])
+            Within::folder(&repo, &[], crate::test_euid())
                 .check(&repo.join("a"), &real.join("a"))
                 .is_ok()
         );

@@ -59,6 +59,10 @@ pub(super) struct Place<'a> {
     /// (`/proc/self/fd/N`), so a folder on the way swapped for a link after the bounds check
     /// cannot move the write; the path itself where `/proc` is missing.
     pub at: &'a Path,
+    /// The effective user id the write runs as (the owner rules: [`Within::euid`]).
+    ///
+    /// [`Within::euid`]: super::Within::euid
+    pub euid: u32,
 }
 
 impl Place<'_> {
@@ -153,7 +157,7 @@ pub(super) fn prepare_swept(
         _ => 0o600,
     };
     if let Some(old) = &old {
-        refuse_planted(target, place.at, old)?;
+        refuse_planted(target, place.at, old, place.euid)?;
     }
     // Unnamed (O_TMPFILE) where the file system allows: a process killed while it writes leaves
     // nothing behind, not even a partial temporary file; it gets its name below, once complete.
@@ -369,8 +373,7 @@ fn keep_owner(temp: &File, old: &Metadata) -> io::Result<()> {
 /// hands what is written to whoever planted the file there before the run. This is the kernel's
 /// `protected_regular` rule, which a rename does not go through. Root rewriting an app user's
 /// file in a folder that only trusted users can write still keeps the app as owner.
-fn refuse_planted(target: &Path, dir: &Path, old: &Metadata) -> Result<()> {
-    let euid = rustix::process::geteuid().as_raw();
+fn refuse_planted(target: &Path, dir: &Path, old: &Metadata, euid: u32) -> Result<()> {
     if old.uid() == euid {
         return Ok(());
     }

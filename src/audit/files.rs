@@ -426,7 +426,8 @@ const SKIPPED: [&str; 9] = [
 /// [`SCAN_MAX_FILES`] files, skipping `.git`, `node_modules`, `target` and the like), reading
 /// the first [`SCAN_PREFIX`] bytes of each regular file, for plan files and identity files.
 /// Ignored files are looked at too: an ignored identity file is still one whose mode matters.
-pub fn scan_project(root: &Path, values: Option<&ValueMatcher>) -> Scan {
+/// `euid` is the effective user id (a symlink is followed only when it or root owns it).
+pub fn scan_project(root: &Path, values: Option<&ValueMatcher>, euid: u32) -> Scan {
     let mut scan = Scan::default();
     let mut stack = vec![(root.to_path_buf(), 0usize)];
     let mut files = 0usize;
@@ -460,7 +461,7 @@ pub fn scan_project(root: &Path, values: Option<&ValueMatcher>) -> Scan {
                 scan.truncated = true;
                 return scan;
             }
-            let Ok(Some(prefix)) = crate::atomic::read_head(&path, SCAN_PREFIX) else {
+            let Ok(Some(prefix)) = crate::atomic::read_head(&path, SCAN_PREFIX, euid) else {
                 continue;
             };
             if crate::plan::file::looks_like_plan(&prefix) {
@@ -604,7 +605,7 @@ mod tests {
         w("keys/me.txt", "# created\nAGE-SECRET-KEY-1QQQ\n");
         w("node_modules/x/id.txt", "AGE-SECRET-KEY-1QQQ\n");
         w("notes.md", "no secrets here");
-        let scan = scan_project(dir.path(), None);
+        let scan = scan_project(dir.path(), None, crate::test_euid());
         assert_eq!(scan.plan_files, [dir.path().join("plan.json")]);
         assert_eq!(scan.identity_files, [dir.path().join("keys/me.txt")]);
         assert!(!scan.truncated);

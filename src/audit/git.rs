@@ -385,12 +385,13 @@ pub struct Hits {
 
 /// Searches every object of the repository at `root` (blobs of every commit, removed files
 /// included, and commit messages) and the tracked files of the working tree for the needles'
-/// values, verbatim. Values shorter than [`MIN_SEARCHED_LEN`] are skipped.
+/// values, verbatim. Values shorter than [`MIN_SEARCHED_LEN`] are skipped. A tracked file is
+/// read through a symlink only when `euid` (the effective user id) or root owns the link.
 ///
 /// # Errors
 ///
 /// git failing to run or its output not parsing (exit 74).
-pub fn scan_history(root: &Path, needles: &[Needle<'_>]) -> Result<Hits> {
+pub fn scan_history(root: &Path, needles: &[Needle<'_>], euid: u32) -> Result<Hits> {
     // One pattern per distinct value; several needles may share it.
     let mut patterns: Vec<&str> = Vec::new();
     let mut owners: Vec<Vec<usize>> = Vec::new();
@@ -557,7 +558,7 @@ pub fn scan_history(root: &Path, needles: &[Needle<'_>]) -> Result<Hits> {
     for rel in listed.split(|&b| b == 0).filter(|s| !s.is_empty()) {
         let rel = String::from_utf8_lossy(rel).into_owned();
         let path = root.join(&rel);
-        let Ok(Some(bytes)) = crate::atomic::read_regular(&path, MAX_WORKTREE_FILE) else {
+        let Ok(Some(bytes)) = crate::atomic::read_regular(&path, MAX_WORKTREE_FILE, euid) else {
             continue;
         };
         for p in matched_in(&bytes) {

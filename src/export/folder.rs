@@ -154,7 +154,7 @@ fn write_into(
     waiting: &mut dyn FnMut(&Path),
     report: &mut FolderReport,
 ) -> std::result::Result<(), FolderError> {
-    let euid = rustix::process::geteuid().as_raw();
+    let euid = within.euid();
     // `secrets/` with its slash would make the kernel follow a link named `secrets`.
     let dir: PathBuf = dir.components().collect();
     let dir = dir.as_path();
@@ -230,7 +230,7 @@ fn write_into(
         }
         _ => {}
     }
-    let listed = read_marker(&marker_path)?;
+    let listed = read_marker(&marker_path, euid)?;
     let listed_set: HashSet<&str> = listed.iter().map(String::as_str).collect();
     let exported: HashSet<&str> = entries.iter().map(|e| e.key).collect();
     let mut changed: Vec<(usize, &Entry<'_>)> = Vec::new();
@@ -252,7 +252,7 @@ fn write_into(
                         key: e.key.to_owned(),
                     });
                 }
-                if holds(path, m.len(), e.value)? {
+                if holds(path, m.len(), e.value, euid)? {
                     report.unchanged += 1;
                 } else {
                     changed.push((i + 1, e));
@@ -361,8 +361,8 @@ fn check_adoptable(dir: &Path, euid: u32) -> std::result::Result<(), FolderError
 
 /// The keys listed in the marker (lines that are file names; comments and anything else
 /// ignored), empty when there is none.
-fn read_marker(path: &Path) -> Result<Vec<String>> {
-    let Some(bytes) = atomic::read_regular(path, MAX_MARKER)? else {
+fn read_marker(path: &Path, euid: u32) -> Result<Vec<String>> {
+    let Some(bytes) = atomic::read_regular(path, MAX_MARKER, euid)? else {
         return Ok(Vec::new());
     };
     Ok(String::from_utf8_lossy(&bytes)
@@ -395,11 +395,11 @@ fn same_set(listed: &HashSet<&str>, len: usize, keys: &[&str]) -> bool {
 }
 
 /// Whether the regular file `path` of `len` bytes holds exactly `value`.
-fn holds(path: &Path, len: u64, value: &str) -> Result<bool> {
+fn holds(path: &Path, len: u64, value: &str, euid: u32) -> Result<bool> {
     if len != value.len() as u64 {
         return Ok(false);
     }
-    let bytes: Option<Zeroizing<Vec<u8>>> = atomic::read_regular(path, len.saturating_add(1))
+    let bytes: Option<Zeroizing<Vec<u8>>> = atomic::read_regular(path, len.saturating_add(1), euid)
         .or_else(|e| match e {
             // Grew or changed type meanwhile: it is rewritten.
             Error::File(_) => Ok(None),

@@ -35,7 +35,8 @@ impl Manifest {
     /// that, once its symlinks are resolved, lies outside the manifest's folder (the working
     /// folder `cwd` for the built-in preset) and that `allow` does not allow, or that leads into
     /// a `.git` folder (whatever is allowed). A manifest that root owns, outside any git work
-    /// tree, may point anywhere but into `.git`.
+    /// tree, may point anywhere but into `.git`. `euid` is the effective user id: symlinks on
+    /// the way are followed only when it or root owns them, and the bounds returned carry it.
     ///
     /// Returns the bounds every write of this manifest's files is checked against again, under
     /// the lock ([`atomic::lock_all`]): a link re-pointed after this check is caught there.
@@ -46,7 +47,7 @@ impl Manifest {
     /// environment, the field, the path and the file it really names; the errors of following
     /// a symlink (another user's link, anywhere on the way: 77; a loop: 73) or of resolving
     /// the folder.
-    pub fn confine(&self, cwd: &Path, allow: &Allow) -> Result<Within> {
+    pub fn confine(&self, cwd: &Path, allow: &Allow, euid: u32) -> Result<Within> {
         let (folder, manifest) = match self.source() {
             Source::File(path) => (path.parent().unwrap_or(cwd), Some(path.as_path())),
             Source::Builtin => (cwd, None),
@@ -54,15 +55,15 @@ impl Manifest {
         let folder = cwd.join(folder);
         let root = std::fs::canonicalize(&folder).map_err(|e| Error::reading(&folder, e))?;
         let mut within = if allow.everywhere {
-            Within::anywhere()
+            Within::anywhere(euid)
         } else {
-            Within::folder(&root, &allow.paths)
+            Within::folder(&root, &allow.paths, euid)
         };
         let mut trusted_manifest = None;
         let at = manifest.map_or_else(|| PathBuf::from("<built-in preset>"), Path::to_path_buf);
         for env in self.environments() {
             for (field, path) in paths_of(env) {
-                let target = atomic::real_target(path)?;
+                let target = atomic::real_target(path, euid)?;
                 let problem = match within.check(path, &target) {
                     Ok(()) => continue,
                     Err(Refused::InsideGit) => ManifestProblem::InsideGit {
@@ -76,7 +77,7 @@ impl Manifest {
                             manifest.is_some_and(|m| root_owned_outside_git(m, &root))
                         });
                         if trusted {
-                            within = Within::anywhere();
+                            within = Within::anywhere(euid);
                             continue;
                         }
                         ManifestProblem::Outside {
@@ -127,7 +128,7 @@ mod tests {
     fn load(dir: &Path, manifest: &str) -> Manifest {
         fs::create_dir_all(dir.join(".git")).unwrap();
         fs::write(dir.join(super::super::FILE_NAME), manifest).unwrap();
-        Manifest::load(None, dir, None).unwrap()
+        Manifest::load(None, dir, None, crate::test_euid()).unwrap()
     }
 
     fn outside(err: &Error) -> Option<(&str, &Path)> {
@@ -151,18 +152,20 @@ mod tests {
 
         // Inside, relative or absolute: fine.
         let m = load(&repo, "[environments.p]\nfile = \"sub/.env\"\n");
-        m.confine(&repo, &none).unwrap();
+        m.confine(&repo, &none, crate::test_euid()).unwrap();
         let abs = format!(
             "[environments.p]\nfile = \"{}\"\n",
             repo.join("x.env").display()
         );
-        load(&repo, &abs).confine(&repo, &none).unwrap();
+        load(&repo, &abs)
+            .confine(&repo, &none, crate::test_euid())
+            .unwrap();
 
         // Absolute, outside.
         let victim = top.path().join("victim/id");
         let abs = format!("[environments.p]\nfile = \"{}\"\n", victim.display());
         let m = load(&repo, &abs);
-        let err = m.confine(&repo, &none).unwrap_err();
+        let err = m.confine(&repo, &none, crate::test_euid()).unwrap_err();
         assert_eq!(err.exit(), Exit::NoPerm);
         assert_eq!(
             outside(&err),
@@ -174,22 +177,22 @@ mod tests {
             everywhere: true,
             paths: vec![],
         };
-        m.confine(&repo, &everywhere).unwrap();
+        m.confine(&repo, &everywhere, crate::test_euid()).unwrap();
         let listed = Allow {
             everywhere: false,
             paths: vec![top.path().join("victim")],
         };
-        m.confine(&repo, &listed).unwrap();
+        m.confine(&repo, &listed, crate::test_euid()).unwrap();
         let other = Allow {
             everywhere: false,
             paths: vec![top.path().join("vic")],
         };
-        assert!(m.confine(&repo, &other).is_err());
+        assert!(m.confine(&repo, &other, crate::test_euid()).is_err());
 
         // A symlinked file, and a symlinked folder, inside the repository.
         let m = load(&repo, "[environments.p]\nfile = \".env\"\n");
         std::os::unix::fs::symlink("../victim/id", repo.join(".env")).unwrap();
-        let err = m.confine(&repo, &none).unwrap_err();
+        let err = m.confine(&repo, &none, crate::test_euid()).unwrap_err();
         assert_eq!(
             outside(&err).map(|o| o.1),
             Some(top_real.join("victim/id").as_path())
@@ -200,7 +203,7 @@ mod tests {
             &repo,
             "[environments.p]\nsealed = \"p.age\"\nrecipients_file = \"keys/p.txt\"\n",
         );
-        let err = m.confine(&repo, &none).unwrap_err();
+        let err = m.confine(&repo, &none, crate::test_euid()).unwrap_err();
         assert_eq!(
             outside(&err),
             Some(("recipients_file", top_real.join("victim/p.txt").as_path()))
@@ -208,7 +211,7 @@ mod tests {
         // A file where a folder should be: nothing to follow, inside as named.
         fs::write(repo.join("ro"), "not a folder").unwrap();
         let m = load(&repo, "[environments.p]\nfile = \"ro/x.env\"\n");
-        m.confine(&repo, &none).unwrap();
+        m.confine(&repo, &none, crate::test_euid()).unwrap();
         let m = load(
             &repo,
             "[environments.p]\nsealed = \"p.age\"\nrecipients_file = \"keys/p.txt\"\n",
@@ -216,7 +219,7 @@ mod tests {
         // The repository's own folders may be links within it.
         fs::remove_file(repo.join("keys")).unwrap();
         std::os::unix::fs::symlink("sub", repo.join("keys")).unwrap();
-        m.confine(&repo, &none).unwrap();
+        m.confine(&repo, &none, crate::test_euid()).unwrap();
     }
 
     #[test]
@@ -226,14 +229,16 @@ mod tests {
         fs::create_dir_all(&etc).unwrap();
         let manifest = etc.join(super::super::FILE_NAME);
         fs::write(&manifest, "[environments.p]\nfile = \"/srv/myapp/env\"\n").unwrap();
-        let m = Manifest::load(None, &etc, None).unwrap();
+        let m = Manifest::load(None, &etc, None, crate::test_euid()).unwrap();
         let root = fs::canonicalize(&etc).unwrap();
-        let me_root = rustix::process::geteuid().is_root();
-        assert_eq!(root_owned_outside_git(&manifest, &root), me_root);
-        assert_eq!(m.confine(&etc, &Allow::default()).is_ok(), me_root);
+        // The test process made the file: root owns it when the tests run as root.
+        let root_owns = std::os::unix::fs::MetadataExt::uid(&fs::metadata(&manifest).unwrap()) == 0;
+        assert_eq!(root_owned_outside_git(&manifest, &root), root_owns);
+        let euid = crate::test_euid();
+        assert_eq!(m.confine(&etc, &Allow::default(), euid).is_ok(), root_owns);
         // In a git work tree, it is a repository's manifest like any other.
         fs::create_dir(top.path().join(".git")).unwrap();
         assert!(!root_owned_outside_git(&manifest, &root));
-        assert!(m.confine(&etc, &Allow::default()).is_err());
+        assert!(m.confine(&etc, &Allow::default(), euid).is_err());
     }
 }

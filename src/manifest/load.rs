@@ -16,7 +16,9 @@ impl Manifest {
     /// the user named it), else the one [`find`] finds from `cwd` (refused with exit 77 when
     /// another user owns it), else the built-in preset rooted at `cwd`.
     ///
-    /// `home` is the user's home folder (the binary passes `$HOME`), where the search stops.
+    /// `home` is the user's home folder (the binary passes `$HOME`), where the search stops;
+    /// `euid` the effective user id (the binary reads it once), which the owner rules compare
+    /// with.
     ///
     /// # Errors
     ///
@@ -25,18 +27,23 @@ impl Manifest {
     /// device or symlink loop is exit 65, a dangling symlink or a missing `explicit` file exit
     /// 66, an unreadable or untrusted one exit 77. Invalid contents are exit 65 (see
     /// [`Manifest::parse`]).
-    pub fn load(explicit: Option<&Path>, cwd: &Path, home: Option<&Path>) -> Result<Manifest> {
+    pub fn load(
+        explicit: Option<&Path>,
+        cwd: &Path,
+        home: Option<&Path>,
+        euid: u32,
+    ) -> Result<Manifest> {
         let path = match explicit {
             Some(p) => cwd.join(p),
             None => match find(cwd, home)? {
                 None => return Ok(Manifest::builtin(cwd)),
                 Some(found) => {
-                    check_owner(&found, rustix::process::geteuid().as_raw())?;
+                    check_owner(&found, euid)?;
                     found
                 }
             },
         };
-        let text = read(&path)?;
+        let text = read(&path, euid)?;
         let root = path.parent().unwrap_or(cwd);
         let manifest = Manifest::parse(&text, &path, root)?;
         refuse_manifest_as_file(&manifest, &path)?;
@@ -123,7 +130,7 @@ fn check_owner(path: &Path, euid: u32) -> Result<()> {
 /// Reads the manifest at `path` as text. It must exist and be a regular file (followed through
 /// symlinks) of at most [`MAX_MANIFEST_BYTES`], read without blocking (a FIFO or `/dev/zero`
 /// never hangs or fills memory).
-fn read(path: &Path) -> Result<String> {
+fn read(path: &Path, euid: u32) -> Result<String> {
     let missing = |problem| Error::from(ManifestError::new(path, None, problem));
     match std::fs::metadata(path) {
         Ok(_) => {}
@@ -139,7 +146,7 @@ fn read(path: &Path) -> Result<String> {
         }
         Err(e) => return Err(Error::reading(path, e)),
     }
-    let bytes = atomic::read_regular(path, MAX_MANIFEST_BYTES)
+    let bytes = atomic::read_regular(path, MAX_MANIFEST_BYTES, euid)
         .map_err(|e| match e {
             // The binary's advice for a manifest differs from a dotenv file's.
             Error::File(mut e) if e.op == Op::Read => {
@@ -171,12 +178,18 @@ mod tests {
         assert_eq!(find(&deep, None).unwrap(), None);
         fs::write(dir.path().join(FILE_NAME), ENVS).unwrap();
         assert_eq!(find(&deep, None).unwrap(), Some(dir.path().join(FILE_NAME)));
-        let m = Manifest::load(None, &deep, None).unwrap();
+        let m = Manifest::load(None, &deep, None, crate::test_euid()).unwrap();
         assert_eq!(
             m.environment("production").unwrap().file,
             dir.path().join("prod.env")
         );
-        let missing = Manifest::load(Some(Path::new("nope.toml")), &deep, None).unwrap_err();
+        let missing = Manifest::load(
+            Some(Path::new("nope.toml")),
+            &deep,
+            None,
+            crate::test_euid(),
+        )
+        .unwrap_err();
         assert_eq!(missing.exit(), Exit::NoInput);
         assert!(
             matches!(
@@ -254,7 +267,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);
         fs::write(&path, "[environments.production]\nfile = \"prod.env\"\n").unwrap();
-        assert!(Manifest::load(None, dir.path(), None).is_ok());
+        assert!(Manifest::load(None, dir.path(), None, crate::test_euid()).is_ok());
         for link in [
             |m: &Path, l: &Path| std::os::unix::fs::symlink(m, l),
             |m: &Path, l: &Path| fs::hard_link(m, l),
@@ -278,7 +291,7 @@ mod tests {
     }
 
     fn load_in(dir: &Path) -> Error {
-        Manifest::load(None, dir, None).unwrap_err()
+        Manifest::load(None, dir, None, crate::test_euid()).unwrap_err()
     }
 
     #[test]
@@ -361,5 +374,84 @@ mod tests {
             ),
             "{err:?}"
         );
+    }
+
+    /// The owner rules of the manifest a search finds, with an injected effective user id:
+    /// run by any user, not only by root (the end-to-end tests give files away as root).
+    #[test]
+    fn fail_a_found_manifest_or_its_link_another_user_owns_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        fs::write(&path, ENVS).unwrap();
+        let (owner, euid) = crate::someone_elses(&path);
+        let err = Manifest::load(None, dir.path(), None, euid).unwrap_err();
+        assert_eq!(err.exit(), Exit::NoPerm, "{err:?}");
+        let untrusted = |e: &Error| match e {
+            Error::Manifest(m) => match &m.problem {
+                ManifestProblem::Untrusted {
+                    owner, euid, found, ..
+                } => Some((*owner, *euid, found.clone())),
+                _ => None,
+            },
+            _ => None,
+        };
+        assert_eq!(
+            untrusted(&err),
+            Some((owner, euid, path.clone())),
+            "{err:?}"
+        );
+        // Its owner loads it; named with --manifest, anyone does (the user chose it).
+        assert!(Manifest::load(None, dir.path(), None, owner).is_ok());
+        assert!(Manifest::load(Some(&path), dir.path(), None, euid).is_ok());
+
+        // A manifest link another user owns, to a file of one's own, is refused the same way.
+        let other = tempfile::tempdir().unwrap();
+        let real = other.path().join("real.toml");
+        fs::write(&real, ENVS).unwrap();
+        let link = other.path().join(FILE_NAME);
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let (owner, euid) = crate::someone_elses(&link);
+        let err = Manifest::load(None, other.path(), None, euid).unwrap_err();
+        assert_eq!(err.exit(), Exit::NoPerm, "{err:?}");
+        assert_eq!(
+            untrusted(&err),
+            Some((owner, euid, link.clone())),
+            "{err:?}"
+        );
+    }
+
+    /// A recipients file decides who can read a sealed store: one another user owns is
+    /// refused, whoever runs the tests.
+    #[test]
+    fn fail_a_recipients_file_another_user_owns_is_refused() {
+        const AGE: &str = "age1hmxr76wjma58p26d8lq642f3arp4cr4ph3e4xett0ptsuu83v44qgzrz6v";
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join("p.txt"), format!("{AGE}\n")).unwrap();
+        fs::set_permissions(
+            root.join("p.txt"),
+            std::os::unix::fs::PermissionsExt::from_mode(0o644),
+        )
+        .unwrap();
+        fs::write(
+            root.join(FILE_NAME),
+            "[environments.p]\nsealed = \"p.age\"\nrecipients_file = \"p.txt\"\n",
+        )
+        .unwrap();
+        let manifest =
+            Manifest::load(Some(&root.join(FILE_NAME)), root, None, crate::test_euid()).unwrap();
+        let sealed = manifest.environment("p").unwrap().sealed.clone().unwrap();
+        let (owner, euid) = crate::someone_elses(&root.join("p.txt"));
+        let err = sealed.all_recipients(euid).unwrap_err();
+        assert_eq!(err.exit(), Exit::NoPerm, "{err:?}");
+        assert!(
+            matches!(
+                &err,
+                Error::Seal(crate::seal::SealError::UntrustedRecipients { owner: o, euid: u, .. })
+                    if *o == owner && *u == euid
+            ),
+            "{err:?}"
+        );
+        assert_eq!(sealed.all_recipients(owner).unwrap().len(), 1);
     }
 }

@@ -100,8 +100,9 @@ impl Sealed {
     ///
     /// Reading the recipients file (a missing one is exit 66); a line that does not parse, or a
     /// file without a recipient, is [`crate::seal::SealError::BadKey`] naming the file and line
-    /// (exit 65).
-    pub fn all_recipients(&self) -> Result<Vec<crate::seal::Recipient>> {
+    /// (exit 65). A recipients file `euid` (the effective user id) or root does not own, or
+    /// that group or others may write, is refused (exit 77).
+    pub fn all_recipients(&self, euid: u32) -> Result<Vec<crate::seal::Recipient>> {
         let mut out = Vec::new();
         for text in &self.recipients {
             // Checked when the manifest was parsed; a failure here would be a bug, reported
@@ -116,10 +117,11 @@ impl Sealed {
         }
         if let Some(path) = &self.recipients_file {
             let (bytes, meta) =
-                crate::atomic::read_regular_with_metadata(path, MAX_MANIFEST_BYTES)?.ok_or_else(
-                    || crate::seal::SealError::RecipientsFileMissing { path: path.clone() },
-                )?;
-            trust_recipients_file(path, &meta, rustix::process::geteuid().as_raw())?;
+                crate::atomic::read_regular_with_metadata(path, MAX_MANIFEST_BYTES, euid)?
+                    .ok_or_else(|| crate::seal::SealError::RecipientsFileMissing {
+                        path: path.clone(),
+                    })?;
+            trust_recipients_file(path, &meta, euid)?;
             let text = String::from_utf8_lossy(&bytes);
             let location = crate::error::Location::new(path, None);
             out.extend(crate::seal::recipients::parse_file(&text, &location)?);

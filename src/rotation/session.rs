@@ -167,8 +167,8 @@ impl<'m> Session<'m> {
         hooks: &mut dyn StageHooks,
         rng: &mut R,
     ) -> std::result::Result<Report<'m>, SessionError> {
-        let storages = self.storages()?;
-        let ids = store_ids(&storages)?;
+        let storages = self.storages(open.within.euid())?;
+        let ids = store_ids(&storages, open.within.euid())?;
         let mut held: Vec<Option<Held>> = Vec::with_capacity(storages.len());
         for (i, storage) in storages.iter().enumerate() {
             held.push(if leader(&ids, i) == i {
@@ -198,8 +198,8 @@ impl<'m> Session<'m> {
         hooks: &mut dyn StageHooks,
         rng: &mut R,
     ) -> std::result::Result<Report<'m>, SessionError> {
-        let storages = self.storages()?;
-        let ids = store_ids(&storages)?;
+        let storages = self.storages(open.within.euid())?;
+        let ids = store_ids(&storages, open.within.euid())?;
         // A store that does not exist is not locked (its folder may not exist either): it is
         // reported as such, as a dry run would.
         let leaders: Vec<usize> = (0..storages.len())
@@ -314,9 +314,9 @@ impl<'m> Session<'m> {
         })
     }
 
-    /// Each environment's storage.
-    fn storages(&self) -> Result<Vec<Storage<'m>>> {
-        self.envs.iter().map(|env| Storage::of(env)).collect()
+    /// Each environment's storage, its recipients file read as effective user `euid`.
+    fn storages(&self, euid: u32) -> Result<Vec<Storage<'m>>> {
+        self.envs.iter().map(|env| Storage::of(env, euid)).collect()
     }
 
     /// Plans every environment from `held` (one per store, at its leader's index), one on top
@@ -433,14 +433,14 @@ impl<'m> Session<'m> {
 /// Per environment, the file its store resolves to (symlinks followed, folders made
 /// canonical): decided once, so two environments whose paths differ but name one file (a
 /// symlinked store) are planned and written as one store. `None`: no store exists there.
-fn store_ids(storages: &[Storage<'_>]) -> Result<Vec<Option<PathBuf>>> {
+fn store_ids(storages: &[Storage<'_>], euid: u32) -> Result<Vec<Option<PathBuf>>> {
     storages
         .iter()
         .map(|s| {
             if !exists(s.path) && !imported(s) {
                 return Ok(None);
             }
-            crate::atomic::real_target(s.path).map(Some)
+            crate::atomic::real_target(s.path, euid).map(Some)
         })
         .collect()
 }

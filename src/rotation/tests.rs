@@ -84,7 +84,7 @@ fn run<'m>(m: &'m Manifest, o: Options, hooks: &mut dyn StageHooks, seed: u64) -
     let envs = m.environments().iter().collect();
     Session::new(m, envs, o)
         .run(
-            &OpenOptions::default(),
+            &OpenOptions::new(crate::test_euid()),
             &mut |_| {},
             hooks,
             &mut ChaCha20Rng::seed_from_u64(seed),
@@ -103,7 +103,7 @@ fn a_dry_run_writes_nothing_and_a_run_with_the_same_seed_writes_what_it_showed()
     let dry = Session::new(&m, envs.clone(), o.clone())
         .saving_plan()
         .dry_run(
-            &OpenOptions::default(),
+            &OpenOptions::new(crate::test_euid()),
             &mut NoHooks,
             &mut ChaCha20Rng::seed_from_u64(7),
         )
@@ -189,7 +189,7 @@ fn a_sealed_store_is_decrypted_once_per_run_even_when_shared() {
     .unwrap();
     let open = OpenOptions {
         identities: Arc::from(identities),
-        ..OpenOptions::default()
+        ..OpenOptions::new(crate::test_euid())
     };
     let envs: Vec<_> = m.environments().iter().collect();
     let session = |now| Session::new(&m, envs.clone(), options(Selection::Due, now));
@@ -254,7 +254,7 @@ fn stages_run_in_order_and_one_that_fails_before_the_commit_writes_nothing() {
     let envs = m.environments().iter().collect();
     let err = Session::new(&m, envs, o)
         .run(
-            &OpenOptions::default(),
+            &OpenOptions::new(crate::test_euid()),
             &mut |_| {},
             &mut hooks,
             &mut ChaCha20Rng::seed_from_u64(1),

@@ -33,15 +33,16 @@ pub struct IdentityFile {
     pub loose_mode: Option<u32>,
 }
 
-/// Loads an identity file; see the module docs for what it may hold.
+/// Loads an identity file, following a symlink to it only when `euid` (the effective user id)
+/// or root owns it; see the module docs for what it may hold.
 ///
 /// # Errors
 ///
 /// Reading errors as for [`crate::atomic::read_regular`] (a missing file is exit 66);
 /// [`SealError::BadKey`] naming the line that does not parse (never its text).
-pub fn load_file(path: &Path, prompt: &PassphrasePrompt) -> crate::Result<IdentityFile> {
+pub fn load_file(path: &Path, prompt: &PassphrasePrompt, euid: u32) -> crate::Result<IdentityFile> {
     use std::os::unix::fs::MetadataExt;
-    let bytes = crate::atomic::read_regular(path, MAX_IDENTITY_BYTES)?
+    let bytes = crate::atomic::read_regular(path, MAX_IDENTITY_BYTES, euid)?
         .ok_or_else(|| crate::Error::reading(path, std::io::ErrorKind::NotFound.into()))?;
     let mode = std::fs::metadata(path).map(|m| m.mode() & 0o777).ok();
     let location = Location::new(path, None);

@@ -154,19 +154,19 @@ impl<'a> Storage<'a> {
     }
 
     /// The store of `env`: its sealed file, with the recipients of the manifest (and of its
-    /// recipients file) when it is sealed, else its dotenv file.
+    /// recipients file, read as effective user `euid`) when it is sealed, else its dotenv file.
     ///
     /// # Errors
     ///
     /// Reading or parsing the recipients file (see [`crate::manifest::Sealed::all_recipients`]).
-    pub fn of(env: &'a crate::manifest::Environment) -> Result<Storage<'a>> {
+    pub fn of(env: &'a crate::manifest::Environment, euid: u32) -> Result<Storage<'a>> {
         let Some(sealed) = &env.sealed else {
             return Ok(Storage::plain(&env.file));
         };
         Ok(Storage {
             path: &sealed.path,
             format: Format::Sealed(Arc::new(Sealing {
-                recipients: sealed.all_recipients()?,
+                recipients: sealed.all_recipients(euid)?,
                 armor: sealed.armor,
                 import: Some(env.file.clone()),
             })),
@@ -193,16 +193,20 @@ pub struct OpenOptions {
     pub identities: Arc<[crate::seal::Identity]>,
     /// Where the files may lie, checked on their real targets under the lock: the bounds
     /// [`crate::manifest::Manifest::confine`] returned, or those of a path the user typed.
-    /// The default, [`crate::atomic::Within::anywhere`], applies only the `.git` rule.
+    /// [`OpenOptions::new`]'s, [`crate::atomic::Within::anywhere`], applies only the `.git`
+    /// rule and the owner rules. Its effective user id is the one every read compares owners
+    /// with.
     pub within: crate::atomic::Within,
 }
 
-impl Default for OpenOptions {
-    fn default() -> OpenOptions {
+impl OpenOptions {
+    /// The default lock wait, no identities, and no folder bound, for effective user `euid`
+    /// (the binary reads it once).
+    pub fn new(euid: u32) -> OpenOptions {
         OpenOptions {
             timeout: LockWait::default(),
             identities: Arc::from(Vec::new()),
-            within: crate::atomic::Within::anywhere(),
+            within: crate::atomic::Within::anywhere(euid),
         }
     }
 }
@@ -296,7 +300,7 @@ impl Snapshot {
             && let Format::Sealed(sealing) = &format
             && let Some(plain) = &sealing.import
         {
-            data = import(plain)?;
+            data = import(plain, options.within.euid())?;
         }
         Ok(Snapshot {
             path: path.to_path_buf(),
@@ -423,12 +427,12 @@ impl Snapshot {
 
 /// The plaintext file `path` of a sealed store that does not exist yet, without the line of
 /// [`crate::seal::unsealed`]; `None` when it does not exist either.
-fn import(path: &Path) -> Result<Option<Data>> {
+fn import(path: &Path, euid: u32) -> Result<Option<Data>> {
     // A `file` under something that is not a folder is no file either.
     if std::fs::symlink_metadata(path).is_err() {
         return Ok(None);
     }
-    let Some(bytes) = crate::atomic::read_file(path)? else {
+    let Some(bytes) = crate::atomic::read_file(path, euid)? else {
         return Ok(None);
     };
     let mut unsealed = false;
@@ -458,7 +462,7 @@ pub struct EnvFile {
 /// Reads `storage`'s file without locking, for reports, dry runs and plans that are checked
 /// again under the lock before anything is written.
 pub fn peek(storage: Storage<'_>, options: &OpenOptions) -> Result<Snapshot> {
-    let raw = crate::atomic::read_file(storage.path)?;
+    let raw = crate::atomic::read_file(storage.path, options.within.euid())?;
     Snapshot::read(storage.path, storage.format, raw, options)
 }
 
@@ -811,7 +815,7 @@ mod tests {
     fn opts() -> OpenOptions {
         OpenOptions {
             timeout: std::time::Duration::from_secs(1).into(),
-            ..OpenOptions::default()
+            ..OpenOptions::new(crate::test_euid())
         }
     }
 

@@ -29,6 +29,10 @@ pub struct Context {
     /// The clock, read once so a run uses one instant; the library takes it as a parameter
     /// (keygen's `# created:` line).
     pub now: jiff::Timestamp,
+    /// The effective user id, read once: every owner rule compares with it (the library's
+    /// symlink, manifest, recipients-file and sticky-folder rules, which take it as a
+    /// parameter, and the binary's own).
+    pub euid: u32,
     /// The working directory: where the manifest search starts, what relative paths and messages
     /// are relative to. `Err` keeps why it could not be read, reported only by a command that
     /// needs it.
@@ -95,6 +99,7 @@ impl Context {
             })?;
         Ok(Context {
             now: jiff::Timestamp::now(),
+            euid: rustix::process::geteuid().as_raw(),
             cwd: std::env::current_dir(),
             home: absolute_var("HOME"),
             editor: editor(std::env::var_os("VISUAL"), std::env::var_os("EDITOR")),

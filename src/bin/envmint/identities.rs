@@ -102,12 +102,12 @@ fn find_identities(ctx: &Context, flags: &[PathBuf]) -> Result<Vec<Identity>> {
     let mut out = Vec::new();
     if !flags.is_empty() {
         for path in flags {
-            out.extend(load(path, &prompt)?);
+            out.extend(load(path, &prompt, ctx.euid)?);
         }
         return Ok(out);
     }
     if let Some(path) = &ctx.identity {
-        return load(path, &prompt);
+        return load(path, &prompt, ctx.euid);
     }
     if let Some(key) = &ctx.age_key {
         use secrecy::ExposeSecret;
@@ -131,7 +131,7 @@ fn find_identities(ctx: &Context, flags: &[PathBuf]) -> Result<Vec<Identity>> {
     ];
     if let Some(path) = default {
         if path.exists() {
-            return load(&path, &prompt);
+            return load(&path, &prompt, ctx.euid);
         }
         searched.push(path.display().to_string());
     }
@@ -143,8 +143,8 @@ fn find_identities(ctx: &Context, flags: &[PathBuf]) -> Result<Vec<Identity>> {
 }
 
 /// Loads one identity file, warning when others may read it.
-fn load(path: &Path, prompt: &PassphrasePrompt) -> Result<Vec<Identity>> {
-    let file = seal::identities::load_file(path, prompt)?;
+fn load(path: &Path, prompt: &PassphrasePrompt, euid: u32) -> Result<Vec<Identity>> {
+    let file = seal::identities::load_file(path, prompt, euid)?;
     if let Some(mode) = file.loose_mode {
         say!(
             "warning: {} is readable by others (mode {mode:03o}); chmod 600 it",

@@ -12,9 +12,14 @@ use zeroize::Zeroizing;
 const LIMIT: u64 = 1024 * 1024;
 
 /// The bytes of `path` (`what` names it in errors), `None` when it does not exist; refused
-/// (77, with a hint) when it is a symlink, another user's, or others may write it (`secret`:
-/// or read it).
-pub fn read(path: &Path, secret: bool, what: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
+/// (77, with a hint) when it is a symlink, another user's (not `euid`'s, the effective user
+/// id), or others may write it (`secret`: or read it).
+pub fn read(
+    path: &Path,
+    secret: bool,
+    what: &str,
+    euid: u32,
+) -> Result<Option<Zeroizing<Vec<u8>>>> {
     use std::os::unix::fs::MetadataExt;
     let refused = |reason: String, hint: &str| Error::Refused {
         path: path.to_path_buf(),
@@ -33,10 +38,10 @@ pub fn read(path: &Path, secret: bool, what: &str) -> Result<Option<Zeroizing<Ve
     }
     // Not a link when looked at; the open below follows none (O_NOFOLLOW), so one swapped in
     // since is refused, not followed.
-    let Some((bytes, meta)) = envmint::atomic::read_regular_with_metadata(path, LIMIT)? else {
+    let Some((bytes, meta)) = envmint::atomic::read_regular_with_metadata(path, LIMIT, euid)?
+    else {
         return Ok(None);
     };
-    let euid = rustix::process::geteuid().as_raw();
     let mask = if secret { 0o077 } else { 0o022 };
     if meta.uid() != euid || meta.mode() & mask != 0 {
         let others = if secret { "read" } else { "write" };

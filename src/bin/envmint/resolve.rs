@@ -148,10 +148,10 @@ impl Resolved {
         ctx: &Context,
         envs: &[&Environment],
     ) -> Result<envmint::store::OpenOptions> {
-        let mut options = envmint::store::OpenOptions {
-            within: ctx.bounds.get().cloned().unwrap_or_default(),
-            ..Default::default()
-        };
+        let mut options = envmint::store::OpenOptions::new(ctx.euid);
+        if let Some(within) = ctx.bounds.get() {
+            options.within = within.clone();
+        }
         let needed = envs
             .iter()
             .filter_map(|e| e.sealed.as_ref())
@@ -283,18 +283,18 @@ pub fn load_manifest(
     explicit: Option<&std::path::Path>,
     cwd: &std::path::Path,
 ) -> Result<envmint::manifest::Manifest> {
-    let manifest = envmint::manifest::Manifest::load(explicit, cwd, ctx.home.as_deref())?;
+    let manifest = envmint::manifest::Manifest::load(explicit, cwd, ctx.home.as_deref(), ctx.euid)?;
     let mut allow = envmint::manifest::Allow {
         everywhere: ctx.allow_outside,
         paths: Vec::new(),
     };
     // The list is read only when a path leads outside: most runs never need it, and a HOME
     // that is not this user's (sudo, setpriv) must not stop them.
-    let within = match manifest.confine(cwd, &allow) {
+    let within = match manifest.confine(cwd, &allow, ctx.euid) {
         Ok(within) => within,
         Err(_) => {
             allow.paths = allow_list(ctx)?;
-            manifest.confine(cwd, &allow)?
+            manifest.confine(cwd, &allow, ctx.euid)?
         }
     };
     let _ = ctx.bounds.set(within);
@@ -307,17 +307,18 @@ pub fn allow_list(ctx: &Context) -> Result<Vec<PathBuf>> {
     let Some(path) = &ctx.allow_list else {
         return Ok(Vec::new());
     };
-    let Some((bytes, meta)) = envmint::atomic::read_regular_with_metadata(path, 1024 * 1024)?
+    let Some((bytes, meta)) =
+        envmint::atomic::read_regular_with_metadata(path, 1024 * 1024, ctx.euid)?
     else {
         return Ok(Vec::new());
     };
     // The list decides where secrets may be written: like git's safe.directory in the user's
     // own config, it counts only when no one else could have written it. The owner and mode
     // are those of the file read (from its descriptor), and its folder's are checked too.
-    if let Some(reason) = not_only_yours(&meta).or_else(|| {
+    if let Some(reason) = not_only_yours(&meta, ctx.euid).or_else(|| {
         let folder = path.parent()?;
         let meta = std::fs::metadata(folder).ok()?;
-        not_only_yours(&meta).map(|why| format!("its folder {}: {why}", folder.display()))
+        not_only_yours(&meta, ctx.euid).map(|why| format!("its folder {}: {why}", folder.display()))
     }) {
         return Err(Error::Refused {
             path: path.clone(),
@@ -356,9 +357,8 @@ pub fn allow_list(ctx: &Context) -> Result<Vec<PathBuf>> {
 /// the effective user: another owner (root's is accepted for a folder, as `/home` is root's),
 /// or write permission for group or others (a sticky folder such as `/tmp` is still refused:
 /// another user could have created the list in it).
-fn not_only_yours(meta: &std::fs::Metadata) -> Option<String> {
+fn not_only_yours(meta: &std::fs::Metadata, euid: u32) -> Option<String> {
     use std::os::unix::fs::MetadataExt;
-    let euid = rustix::process::geteuid().as_raw();
     let owner_ok = meta.uid() == euid || (meta.is_dir() && meta.uid() == 0);
     if !owner_ok {
         return Some(format!(

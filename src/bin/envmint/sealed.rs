@@ -54,7 +54,7 @@ pub fn shadows_environment(ctx: &Context, manifest: Option<&Path>, arg: &Path) -
     let Ok(cwd) = ctx.cwd() else {
         return false;
     };
-    let sealed = envmint::manifest::Manifest::load(manifest, cwd, ctx.home.as_deref())
+    let sealed = envmint::manifest::Manifest::load(manifest, cwd, ctx.home.as_deref(), ctx.euid)
         .is_ok_and(|m| m.environment(text).is_ok_and(|e| e.sealed.is_some()));
     if sealed {
         say!(
@@ -113,7 +113,7 @@ pub fn seal(
     let envs = sealed_envs(manifest, &names, "seal")?;
     let mut storages = Vec::with_capacity(2 * envs.len());
     for env in &envs {
-        storages.push(store::Storage::of(env)?);
+        storages.push(store::Storage::of(env, ctx.euid)?);
         storages.push(store::Storage::plain(&env.file));
     }
     // `seal ENV` takes no -i: its "no identity" hint must not offer it.
@@ -251,7 +251,7 @@ pub fn unseal(
     let manifest = resolved.manifest(ctx)?;
     let envs = sealed_envs(manifest, &[name], "unseal")?;
     let env = envs[0];
-    let storage = store::Storage::of(env)?;
+    let storage = store::Storage::of(env, ctx.euid)?;
     let mut options = resolved.store_options(ctx, &envs)?;
     let snapshot = store::peek(storage, &options)?;
     if !snapshot.is_stored() {

@@ -24,6 +24,8 @@ pub struct Target<'r> {
     pub cwd: PathBuf,
     /// Where the manifest and environment came from, and the identities for a sealed one.
     resolved: &'r Resolved,
+    /// The effective user id ([`Context::euid`]), for the owner rules of what is read.
+    pub euid: u32,
 }
 
 impl<'r> Target<'r> {
@@ -42,12 +44,13 @@ impl<'r> Target<'r> {
             env,
             cwd,
             resolved,
+            euid: ctx.euid,
         })
     }
 
     /// The environment's file as the store opens it (its sealed file when it is sealed).
     pub fn storage(&self) -> Result<store::Storage<'r>> {
-        Ok(store::Storage::of(self.env)?)
+        Ok(store::Storage::of(self.env, self.euid)?)
     }
 
     /// What the store needs to read it: the identities when it is sealed.
@@ -168,8 +171,8 @@ pub fn output_bounds(
     use envmint::atomic::Within;
     let base = match ctx.bounds.get() {
         Some(within) => within.clone(),
-        None if ctx.allow_outside => Within::anywhere(),
-        None => Within::folder(cwd, &[]),
+        None if ctx.allow_outside => Within::anywhere(ctx.euid),
+        None => Within::folder(cwd, &[], ctx.euid),
     }
     .typed();
     match base.check_path(path) {
@@ -244,12 +247,12 @@ pub fn example_path(file: &Path) -> PathBuf {
 
 /// The template beside `file`, parsed; `None` when there is none or it cannot be read as a
 /// UTF-8 regular file (it only sharpens the check, so it is never an error).
-pub fn read_example(file: &Path) -> Option<Document> {
+pub fn read_example(file: &Path, euid: u32) -> Option<Document> {
     let path = example_path(file);
     // An environment whose file is the template itself would find every value copied.
     if path == file || path.file_name() == file.file_name() {
         return None;
     }
-    let bytes = envmint::atomic::read_file(&path).ok()??;
+    let bytes = envmint::atomic::read_file(&path, euid).ok()??;
     std::str::from_utf8(&bytes).ok().map(Document::parse)
 }

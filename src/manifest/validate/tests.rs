@@ -442,7 +442,7 @@ fn a_recipients_file_is_read_when_sealing_and_names_its_bad_line() {
     )
     .unwrap();
     let sealed = m.environment("p").unwrap().sealed.clone().unwrap();
-    let err = sealed.all_recipients().unwrap_err();
+    let err = sealed.all_recipients(crate::test_euid()).unwrap_err();
     assert_eq!(err.exit(), crate::error::Exit::DataErr);
     let Error::Seal(crate::seal::SealError::BadKey { location, message }) = &err else {
         panic!("{err:?}");
@@ -452,10 +452,13 @@ fn a_recipients_file_is_read_when_sealing_and_names_its_bad_line() {
     assert_eq!(message, "not a valid SSH public key");
     std::fs::write(&file, format!("# ops\n{AGE}\n")).unwrap();
     // Listed in both places: sealed to once.
-    assert_eq!(sealed.all_recipients().unwrap().len(), 1);
+    assert_eq!(sealed.all_recipients(crate::test_euid()).unwrap().len(), 1);
     std::fs::remove_file(&file).unwrap();
     assert_eq!(
-        sealed.all_recipients().unwrap_err().exit(),
+        sealed
+            .all_recipients(crate::test_euid())
+            .unwrap_err()
+            .exit(),
         crate::error::Exit::NoInput
     );
 }

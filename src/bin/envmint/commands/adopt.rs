@@ -62,7 +62,7 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: AdoptArgs) 
     let stamp = clock::check(&doc, now)
         .map_err(|behind| crate::report::rotation::clock_behind(target.env, &behind))?
         .stamp;
-    let example = crate::target::read_example(&target.env.file);
+    let example = crate::target::read_example(&target.env.file, ctx.euid);
     let secrets = || target.manifest.secrets_for(&target.env.name);
     let foreign: HashSet<String> = bootstrap::foreign(&doc, secrets(), example.as_ref())
         .into_iter()

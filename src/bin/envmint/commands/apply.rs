@@ -49,14 +49,15 @@ pub fn run(
     if args.json {
         crate::output::check_stdout()?;
     }
-    let (bytes, meta) = envmint::atomic::read_regular_with_metadata(&args.plan, MAX_PLAN_BYTES)?
-        .ok_or_else(|| Error::MissingInput {
-            path: args.plan.clone(),
-            what: "plan file".into(),
-            hint: Some("write one with `envmint plan -o FILE`".into()),
-        })?;
+    let (bytes, meta) =
+        envmint::atomic::read_regular_with_metadata(&args.plan, MAX_PLAN_BYTES, ctx.euid)?
+            .ok_or_else(|| Error::MissingInput {
+                path: args.plan.clone(),
+                what: "plan file".into(),
+                hint: Some("write one with `envmint plan -o FILE`".into()),
+            })?;
     // Checked on the file that was read, not on the path again.
-    check_plan_owner(&args.plan, &meta)?;
+    check_plan_owner(&args.plan, &meta, ctx.euid)?;
     let plan = file::parse(&args.plan, &bytes)?;
     drop(bytes);
     // The plan's records are dated when it was made; they are written dated now (`--at`).
@@ -233,7 +234,7 @@ pub fn run(
     // Every store locked and checked, every new document made, before any is written.
     let storages = envs
         .iter()
-        .map(|env| store::Storage::of(env))
+        .map(|env| store::Storage::of(env, ctx.euid))
         .collect::<envmint::Result<Vec<_>>>()?;
     let files = crate::identities::open_locked(
         resolved.lock_timeout(&ctx.lock_timeout)?,
@@ -330,7 +331,7 @@ fn retire_first(
         if touched.is_empty() {
             continue;
         }
-        let snapshot = store::peek(store::Storage::of(env)?, open)?;
+        let snapshot = store::peek(store::Storage::of(env, ctx.euid)?, open)?;
         if !snapshot.exists() {
             continue;
         }
@@ -424,7 +425,7 @@ fn run_stages(
     let mut out = staged::Outcome::default();
     let open = run.open;
     for (env, keys) in named {
-        let snapshot = store::peek(store::Storage::of(env)?, open)?;
+        let snapshot = store::peek(store::Storage::of(env, ctx.euid)?, open)?;
         if !snapshot.exists() {
             continue;
         }
@@ -461,9 +462,8 @@ fn rotated_since(doc: &envmint::dotenv::Document, key: &str, planned: jiff::Time
 /// digests and its sealing (to public recipients) prove nothing about its author, and whoever
 /// can write it chooses the new values of the secrets it renews. Writable by group or others,
 /// or owned by another user than you or root: exit 77. Envmint writes plans 0600.
-fn check_plan_owner(path: &Path, meta: &std::fs::Metadata) -> Result<()> {
+fn check_plan_owner(path: &Path, meta: &std::fs::Metadata, me: u32) -> Result<()> {
     use std::os::unix::fs::MetadataExt;
-    let me = rustix::process::geteuid().as_raw();
     let shown = path.display();
     let (reason, hint) = if meta.mode() & 0o022 != 0 {
         (

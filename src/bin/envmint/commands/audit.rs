@@ -111,7 +111,7 @@ pub fn run(
         })
         .collect();
     let matcher = audit::files::value_matcher(declared_values.iter().copied());
-    let scan = audit::files::scan_project(&root, matcher.as_ref());
+    let scan = audit::files::scan_project(&root, matcher.as_ref(), ctx.euid);
     if scan.truncated {
         say!(
             "note: the project scan stopped after {} files; plan and identity files beyond \
@@ -279,7 +279,7 @@ pub fn run(
                 audit::git::MIN_SEARCHED_LEN
             );
         }
-        let hits = audit::git::scan_history(repo, &needles)?;
+        let hits = audit::git::scan_history(repo, &needles, ctx.euid)?;
         if hits.skipped > 0 {
             say!(
                 "note: {} git blob(s) larger than {} MiB were not searched",
@@ -435,8 +435,8 @@ fn load<'m>(
     let mut identities: Option<std::result::Result<store::OpenOptions, Error>> = None;
     let mut out = Vec::new();
     for env in envs {
-        let storage = store::Storage::of(env)?;
-        let example = crate::target::read_example(&env.file);
+        let storage = store::Storage::of(env, ctx.euid)?;
+        let example = crate::target::read_example(&env.file, ctx.euid);
         let exists = std::fs::symlink_metadata(storage.path).is_ok();
         if !exists {
             out.push(Loaded {
@@ -447,7 +447,7 @@ fn load<'m>(
             continue;
         }
         let options = match &env.sealed {
-            None => Ok(store::OpenOptions::default()),
+            None => Ok(store::OpenOptions::new(ctx.euid)),
             Some(_) => identities
                 .get_or_insert_with(|| resolved.store_options(ctx, &[env]))
                 .as_ref()

@@ -50,6 +50,7 @@ pub fn run(
         replace_weak: args.replace_weak,
         now: ctx.now,
         defer_hooked: args.allow_hooks && !args.dry_run,
+        euid: ctx.euid,
     };
     if opts.defer_hooked {
         // Allowed (and listed) before anything is written.
@@ -61,7 +62,7 @@ pub fn run(
     // in the last environment stops the run before the first is touched. This is also --dry-run.
     let storages = envs
         .iter()
-        .map(|env| store::Storage::of(env))
+        .map(|env| store::Storage::of(env, ctx.euid))
         .collect::<envmint::Result<Vec<_>>>()?;
     let mut planned = Vec::with_capacity(envs.len());
     for (env, storage) in envs.iter().zip(&storages) {
@@ -76,7 +77,7 @@ pub fn run(
                 w.message
             );
         }
-        warn_foreign(env, &staged.doc, manifest, &cwd);
+        warn_foreign(env, &staged.doc, manifest, &cwd, ctx.euid);
         planned.push((snapshot, staged));
     }
     // Before any write: which files git would publish (and with -v, what was planned).
@@ -252,6 +253,8 @@ struct PlanOptions {
     /// `--allow-hooks`: a missing (or empty) credential with a `set` hook is left to its
     /// stages ([`stage_missing`]), not written here.
     defer_hooked: bool,
+    /// The effective user id, for reading `.env.example`.
+    euid: u32,
 }
 
 /// Whether `decl` is a credential with a `set` hook that `doc` lacks (or has empty).
@@ -304,7 +307,7 @@ fn stage_missing(
     let run = crate::hooks::staged::Run::new(manifest, cwd, open, ctx.now, global.verbose, true);
     let mut all = crate::hooks::staged::Outcome::default();
     for env in envs {
-        let snapshot = store::peek(store::Storage::of(env)?, open)?;
+        let snapshot = store::peek(store::Storage::of(env, ctx.euid)?, open)?;
         if !snapshot.exists() {
             continue;
         }
@@ -366,7 +369,7 @@ fn plan(
         }
         .into());
     }
-    let example = read_example(&env.file);
+    let example = read_example(&env.file, opts.euid);
     let options = bootstrap::Options {
         replace_weak: opts.replace_weak,
         example: example.as_ref(),
@@ -383,8 +386,8 @@ fn plan(
 
 /// A warning for each retired value that came from `.env.example` ([`bootstrap::foreign`]):
 /// `doc` is the planned document, where it is marked expired.
-fn warn_foreign(env: &Environment, doc: &Document, manifest: &Manifest, cwd: &Path) {
-    let example = read_example(&env.file);
+fn warn_foreign(env: &Environment, doc: &Document, manifest: &Manifest, cwd: &Path, euid: u32) {
+    let example = read_example(&env.file, euid);
     for f in bootstrap::foreign(doc, manifest.secrets_for(&env.name), example.as_ref()) {
         let why = match f.why {
             bootstrap::ForeignWhy::ExampleRecord => "it carries the template's previous-of record",

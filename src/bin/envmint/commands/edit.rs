@@ -47,9 +47,9 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, _args: EditArgs) 
         .file
         .file_name()
         .map_or_else(|| OsString::from("env"), OsStr::to_os_string);
-    check_private_base(&ctx.private_tmp)?;
-    sweep_stale(&ctx.private_tmp);
-    let scratch = Scratch::new(&ctx.private_tmp, &name, original.as_bytes())?;
+    check_private_base(&ctx.private_tmp, ctx.euid)?;
+    sweep_stale(&ctx.private_tmp, ctx.euid);
+    let scratch = Scratch::new(&ctx.private_tmp, &name, original.as_bytes(), ctx.euid)?;
     let on_terminal = terminal::stdin_is_terminal();
 
     let doc = loop {
@@ -243,10 +243,12 @@ struct Scratch {
     /// The file to edit. Declared first: the guard's own `drop` runs before the folder's.
     path: PathBuf,
     dir: tempfile::TempDir,
+    /// The effective user id: only this user's files are zeroed.
+    euid: u32,
 }
 
 impl Scratch {
-    fn new(base: &Path, name: &OsStr, contents: &[u8]) -> Result<Scratch> {
+    fn new(base: &Path, name: &OsStr, contents: &[u8], euid: u32) -> Result<Scratch> {
         use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
         let dir = tempfile::Builder::new()
             .prefix(&format!("{SCRATCH_PREFIX}{}-", std::process::id()))
@@ -254,7 +256,7 @@ impl Scratch {
             .tempdir_in(base)
             .map_err(|e| Error::writing(base, envmint::error::Op::Create, e))?;
         let path = dir.path().join(name);
-        let scratch = Scratch { path, dir };
+        let scratch = Scratch { path, dir, euid };
         let mut file = fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -322,7 +324,7 @@ impl Drop for Scratch {
         if let Ok(entries) = fs::read_dir(self.dir.path()) {
             for entry in entries.flatten() {
                 if entry.file_type().is_ok_and(|t| t.is_file()) {
-                    zero_fill(&entry.path());
+                    zero_fill(&entry.path(), self.euid);
                 }
             }
         }
@@ -333,7 +335,7 @@ impl Drop for Scratch {
 /// Overwrites a file's bytes with zeros in place, when it is this user's regular file with no
 /// other name: an editor may have left a symlink or a hard link to some other file in the
 /// folder (`ln -f /etc/passwd COPY`), and zeroing through it would destroy that file.
-fn zero_fill(path: &Path) {
+fn zero_fill(path: &Path, euid: u32) {
     use rustix::fs::{Mode, OFlags};
     use std::os::unix::fs::MetadataExt;
     let flags = OFlags::WRONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
@@ -344,7 +346,7 @@ fn zero_fill(path: &Path) {
     let Ok(meta) = file.metadata() else {
         return;
     };
-    if !meta.is_file() || meta.nlink() != 1 || meta.uid() != rustix::process::geteuid().as_raw() {
+    if !meta.is_file() || meta.nlink() != 1 || meta.uid() != euid {
         return;
     }
     let len = meta.len();
@@ -363,10 +365,9 @@ fn zero_fill(path: &Path) {
 /// Refuses a base folder someone else could rename our private folder out of, or swap it in:
 /// `XDG_RUNTIME_DIR` set to another user's folder, or a world-writable folder without the
 /// sticky bit. The system temp folder (root's, sticky) and one's own folders pass.
-fn check_private_base(base: &Path) -> Result<()> {
+fn check_private_base(base: &Path, me: u32) -> Result<()> {
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let meta = fs::metadata(base).map_err(|e| Error::reading(base, e))?;
-    let me = rustix::process::geteuid().as_raw();
     let mode = meta.permissions().mode();
     let sticky = mode & 0o1000 != 0;
     let why = if !meta.is_dir() {
@@ -401,12 +402,11 @@ fn check_private_base(base: &Path) -> Result<()> {
 /// Zeroes and removes private folders that an `edit` killed before it could clean up left in
 /// `base` (SIGKILL): this user's `envmint-edit-PID-*` folders whose
 /// process is gone. Says so, naming the folder (never its content).
-fn sweep_stale(base: &Path) {
+fn sweep_stale(base: &Path, me: u32) {
     use std::os::unix::fs::MetadataExt;
     let Ok(entries) = fs::read_dir(base) else {
         return;
     };
-    let me = rustix::process::geteuid().as_raw();
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(pid) = name
@@ -431,7 +431,7 @@ fn sweep_stale(base: &Path) {
         let dir = entry.path();
         if let Ok(files) = fs::read_dir(&dir) {
             for file in files.flatten() {
-                zero_fill(&file.path());
+                zero_fill(&file.path(), me);
             }
         }
         if fs::remove_dir_all(&dir).is_ok() {
@@ -446,6 +446,11 @@ fn sweep_stale(base: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The test process's effective user id, which owns the files the tests make.
+    fn me() -> u32 {
+        rustix::process::geteuid().as_raw()
+    }
 
     #[test]
     fn the_summary_names_keys_by_change_and_says_when_only_layout_changed() {
@@ -465,7 +470,7 @@ mod tests {
     fn the_private_copy_is_zeroed_and_removed_with_its_folder() {
         use std::os::unix::fs::PermissionsExt;
         let base = tempfile::tempdir().unwrap();
-        let scratch = Scratch::new(base.path(), OsStr::new(".env"), b"A=secret\n").unwrap();
+        let scratch = Scratch::new(base.path(), OsStr::new(".env"), b"A=secret\n", me()).unwrap();
         let path = scratch.path().to_path_buf();
         let dir = path.parent().unwrap().to_path_buf();
         assert_eq!(
@@ -497,7 +502,7 @@ mod tests {
         let base = tempfile::tempdir().unwrap();
         let victim = base.path().join("victim");
         fs::write(&victim, b"precious").unwrap();
-        let scratch = Scratch::new(base.path(), OsStr::new(".env"), b"A=secret\n").unwrap();
+        let scratch = Scratch::new(base.path(), OsStr::new(".env"), b"A=secret\n", me()).unwrap();
         // As an editor that saves with `ln -f` or `ln -sf` would leave them.
         fs::remove_file(scratch.path()).unwrap();
         fs::hard_link(&victim, scratch.path()).unwrap();

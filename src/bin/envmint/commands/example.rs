@@ -46,7 +46,7 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: ExampleArgs
             .bounds
             .get()
             .cloned()
-            .unwrap_or_else(atomic::Within::anywhere);
+            .unwrap_or_else(|| atomic::Within::anywhere(ctx.euid));
         let locked = atomic::lock(&path, &within, resolved.lock_timeout(&ctx.lock_timeout)?)?;
         let existing = match locked.read()? {
             Some(bytes) => String::from_utf8(bytes.to_vec()).map_err(|_| {

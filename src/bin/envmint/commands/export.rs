@@ -243,7 +243,7 @@ fn check_replaceable(
     format: Format,
     output: &Path,
 ) -> Result<()> {
-    let bytes = match envmint::atomic::read_regular(output, MAX_EARLIER) {
+    let bytes = match envmint::atomic::read_regular(output, MAX_EARLIER, target.euid) {
         Ok(None) => return Ok(()),
         Ok(Some(bytes)) => Some(bytes),
         Err(envmint::Error::File(e)) => match e.problem {

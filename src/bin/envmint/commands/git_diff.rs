@@ -28,7 +28,7 @@ pub fn run(
     args: GitDiffArgs,
 ) -> Result<Exit> {
     crate::output::check_stdout()?;
-    let raw = atomic::read_regular(&args.file, 2 * envmint::seal::MAX_IN_MEMORY)?
+    let raw = atomic::read_regular(&args.file, 2 * envmint::seal::MAX_IN_MEMORY, ctx.euid)?
         .ok_or_else(|| Error::reading(&args.file, std::io::ErrorKind::NotFound.into()))?;
     if raw.is_empty() {
         return Ok(Exit::Ok);
@@ -70,7 +70,7 @@ fn undecrypted(raw: &[u8], why: &str) -> String {
 fn diff_key(ctx: &mut Context, resolved: &crate::resolve::Resolved) -> Option<KeyedHash> {
     let dir = git_common_dir(ctx)?.join("envmint");
     let path = dir.join("diff-key");
-    if let Err(why) = private_folder(&dir) {
+    if let Err(why) = private_folder(&dir, ctx.euid) {
         say!(
             "warning: {}: {why}; the diff key is not used, values show as <hidden>",
             path.display()
@@ -82,7 +82,7 @@ fn diff_key(ctx: &mut Context, resolved: &crate::resolve::Resolved) -> Option<Ke
         );
         return None;
     }
-    match read_key(&path) {
+    match read_key(&path, ctx.euid) {
         Ok(Some(key)) => return Some(key),
         Ok(None) => {}
         Err(why) => {
@@ -112,7 +112,7 @@ fn diff_key(ctx: &mut Context, resolved: &crate::resolve::Resolved) -> Option<Ke
     }
     // In git's own folder on purpose: a path envmint made from git's answer, not the
     // repository's content, so typed (the `.git` rule lets it through).
-    let within = atomic::Within::anywhere().typed();
+    let within = atomic::Within::anywhere(ctx.euid).typed();
     let locked = atomic::lock(
         &path,
         &within,
@@ -120,7 +120,7 @@ fn diff_key(ctx: &mut Context, resolved: &crate::resolve::Resolved) -> Option<Ke
     )
     .ok()?;
     // Another textconv may have made it while this one waited for the lock.
-    if let Ok(Some(key)) = read_key(&path) {
+    if let Ok(Some(key)) = read_key(&path, ctx.euid) {
         return Some(key);
     }
     let mut key = Zeroizing::new([0u8; 32]);
@@ -142,8 +142,8 @@ fn diff_key(ctx: &mut Context, resolved: &crate::resolve::Resolved) -> Option<Ke
 /// stricter; its folder is checked by [`private_folder`]). `Ok(None)` when there is none yet; `Err` says why the file there
 /// is not used: a key others can read lets them test guesses of a short value against its
 /// digest in any diff, and one others can write, or a link, chooses the digests.
-fn read_key(path: &Path) -> std::result::Result<Option<KeyedHash>, String> {
-    let bytes = match crate::private_file::read(path, true, "the diff key") {
+fn read_key(path: &Path, euid: u32) -> std::result::Result<Option<KeyedHash>, String> {
+    let bytes = match crate::private_file::read(path, true, "the diff key", euid) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Ok(None),
         Err(e) => return Err(crate::report::render(&e).message),
@@ -162,13 +162,12 @@ fn read_key(path: &Path) -> std::result::Result<Option<KeyedHash>, String> {
 /// Whether the diff key's folder `dir` may hold it (fine when it does not exist yet: it is
 /// made 0700): not a symlink, the effective user's, not writable by others (who could swap
 /// the key for their own).
-fn private_folder(dir: &Path) -> std::result::Result<(), String> {
+fn private_folder(dir: &Path, euid: u32) -> std::result::Result<(), String> {
     use std::os::unix::fs::MetadataExt;
     let meta = match std::fs::symlink_metadata(dir) {
         Ok(meta) => meta,
         Err(_) => return Ok(()),
     };
-    let euid = rustix::process::geteuid().as_raw();
     if meta.file_type().is_symlink() {
         return Err(format!(
             "its folder {} is a symlink: only a folder of your own is trusted",

@@ -32,7 +32,7 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: GitMergeArg
     let env = environment_of(manifest, &cwd.join(&args.path));
     let identities = resolved.identities(ctx)?;
     let version = |file: &Path, side: &str| -> Result<Option<Version>> {
-        let raw = atomic::read_regular(file, 2 * seal::MAX_IN_MEMORY)?
+        let raw = atomic::read_regular(file, 2 * seal::MAX_IN_MEMORY, ctx.euid)?
             .ok_or_else(|| Error::reading(file, std::io::ErrorKind::NotFound.into()))?;
         if raw.is_empty() {
             return Ok(None);
@@ -60,7 +60,7 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: GitMergeArg
         say!("hint: resolve it by hand: `git checkout --ours` or `--theirs` the file");
         return Ok(Exit::Problems);
     };
-    let recipients = match recipients(&ours.state, &theirs.state, env) {
+    let recipients = match recipients(&ours.state, &theirs.state, env, ctx.euid) {
         Ok(r) => r,
         Err(Refusal { message, hint }) => {
             say!("error: {shown}: {message}");
@@ -98,7 +98,7 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: GitMergeArg
     };
     let bytes = store::encrypt_sealed(&args.path, &sealing, merged.text.as_bytes())?;
     // The file git named for the driver's result (`%A`): git's choice, not the repository's.
-    let within = atomic::Within::anywhere().typed();
+    let within = atomic::Within::anywhere(ctx.euid).typed();
     atomic::lock(
         &args.ours,
         &within,
@@ -210,6 +210,7 @@ fn recipients(
     ours: &SealedState,
     theirs: &SealedState,
     env: Option<&Environment>,
+    euid: u32,
 ) -> std::result::Result<Vec<Recipient>, Refusal> {
     let manifest_recipients = || -> std::result::Result<Vec<Recipient>, Refusal> {
         let sealed = env.and_then(|e| e.sealed.as_ref()).ok_or_else(|| Refusal {
@@ -218,7 +219,7 @@ fn recipients(
                 .into(),
             hint: "run `envmint rekey ENV` on both branches (it pins the store), then merge".into(),
         })?;
-        sealed.all_recipients().map_err(|_| Refusal {
+        sealed.all_recipients(euid).map_err(|_| Refusal {
             message: "the manifest's recipients cannot be read".into(),
             hint: "fix the recipients of the environment, then merge again".into(),
         })

@@ -79,9 +79,9 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: GitSetupArg
     let path = root.join(".gitattributes");
     // A committed `.gitattributes` symlink stays in the folder, as every repository path does.
     let within = if ctx.allow_outside {
-        atomic::Within::anywhere()
+        atomic::Within::anywhere(ctx.euid)
     } else {
-        atomic::Within::folder(&root, &[]).typed()
+        atomic::Within::folder(&root, &[], ctx.euid).typed()
     };
     let locked = atomic::lock(&path, &within, resolved.lock_timeout(&ctx.lock_timeout)?)?;
     let existing = locked.read()?;
@@ -199,7 +199,7 @@ fn hook(
     }
     // The hooks folder git named (inside .git on purpose): git's answer, not the repository's
     // content, so typed (the `.git` rule lets it through).
-    let within = atomic::Within::anywhere().typed();
+    let within = atomic::Within::anywhere(ctx.euid).typed();
     let locked = atomic::lock(&path, &within, resolved.lock_timeout(&ctx.lock_timeout)?)?;
     match locked.read()? {
         Some(old) if old.as_slice() == script.as_bytes() => {

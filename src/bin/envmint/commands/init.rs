@@ -31,15 +31,15 @@ pub fn run(
     }
     // Something that is not a regular file in the manifest's place stops init before the
     // .gitignore beside it is touched (`--manifest /dev/null` must not write /dev/.gitignore).
-    atomic::read_regular(&target, envmint::manifest::MAX_MANIFEST_BYTES)?;
+    atomic::read_regular(&target, envmint::manifest::MAX_MANIFEST_BYTES, ctx.euid)?;
     let timeout = resolved.lock_timeout(&ctx.lock_timeout)?;
     let ignore = dir.join(".gitignore");
     // `.gitignore` (and the manifest's name) may be committed symlinks: they stay in the
     // folder init works in, as every path from a repository does.
     let within = if ctx.allow_outside {
-        atomic::Within::anywhere()
+        atomic::Within::anywhere(ctx.euid)
     } else {
-        atomic::Within::folder(dir, &[]).typed()
+        atomic::Within::folder(dir, &[], ctx.euid).typed()
     };
     let say_verbose = |line: String| {
         if global.verbose {

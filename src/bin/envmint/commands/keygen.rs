@@ -20,7 +20,7 @@ pub fn run(
     args: KeygenArgs,
 ) -> Result<Exit> {
     if let Some(path) = &args.to_recipient {
-        return to_recipient(path);
+        return to_recipient(path, ctx.euid);
     }
     let pair = envmint::seal::keygen::generate(&mut ctx.rng, ctx.now);
     match &args.output {
@@ -84,8 +84,8 @@ fn is_exists(e: &envmint::error::FileError) -> bool {
 }
 
 /// `keygen -y FILE`: the recipient of each identity in FILE.
-fn to_recipient(path: &Path) -> Result<Exit> {
-    let text = envmint::atomic::read_regular(path, 1024 * 1024)?
+fn to_recipient(path: &Path, euid: u32) -> Result<Exit> {
+    let text = envmint::atomic::read_regular(path, 1024 * 1024, euid)?
         .ok_or_else(|| Error::reading(path, std::io::ErrorKind::NotFound.into()))?;
     let text = std::str::from_utf8(&text).map_err(|_| {
         Error::data(

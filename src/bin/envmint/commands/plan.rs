@@ -188,7 +188,7 @@ fn write_plan(
     let mut recipients = Vec::with_capacity(made.len());
     for m in made {
         recipients.push(match &m.env.sealed {
-            Some(s) => Some(s.all_recipients()?),
+            Some(s) => Some(s.all_recipients(ctx.euid)?),
             None => None,
         });
     }
@@ -209,17 +209,17 @@ fn write_plan(
     let bytes = file::render(path, &envmint::time::format_timestamp(now), &envs)?;
     let within = crate::target::output_bounds(ctx, path, ctx.cwd()?)?;
     let lock = envmint::atomic::lock(path, &within, resolved.lock_timeout(&ctx.lock_timeout)?)?;
-    check_replaceable(path)?;
+    check_replaceable(path, ctx.euid)?;
     Ok(lock.write(&bytes)?)
 }
 
 /// `-o` replaces only an earlier plan (or an empty file, as `mktemp` makes): `plan -o .env`
 /// or `-o envmint.toml`, a slip of the keyboard, would otherwise put the plan where the
 /// secrets or the manifest were, and the unmanaged keys with them would be gone.
-fn check_replaceable(path: &Path) -> Result<()> {
+fn check_replaceable(path: &Path, euid: u32) -> Result<()> {
     // Opened without blocking, and only a regular file is looked into: anything else (a FIFO,
     // a device) is left to the writer, which refuses it in its own words (73).
-    let head = match envmint::atomic::read_head(path, file::MARK_WITHIN) {
+    let head = match envmint::atomic::read_head(path, file::MARK_WITHIN, euid) {
         Err(envmint::Error::File(e)) if matches!(e.problem, FileProblem::NotRegular { .. }) => {
             return Ok(());
         }

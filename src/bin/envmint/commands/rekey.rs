@@ -60,7 +60,7 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: RekeyArgs) 
     }
     let storages = envs
         .iter()
-        .map(|env| store::Storage::of(env))
+        .map(|env| store::Storage::of(env, ctx.euid))
         .collect::<envmint::Result<Vec<_>>>()?;
     let mut options = resolved.store_options(ctx, &envs)?;
     // What changes, read (and decrypted, which proves the identities open every store) before

@@ -47,7 +47,7 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: SealArgs) -
     let recipients = if args.passphrase {
         Vec::new()
     } else {
-        recipients(&args)?
+        recipients(&args, ctx.euid)?
     };
     if args.output.is_none() && !args.armor && io::stdout().is_terminal() {
         return Err(
@@ -109,7 +109,7 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: SealArgs) -
 }
 
 /// The recipients of `-r` and `-R`, at least one.
-fn recipients(args: &SealArgs) -> Result<Vec<Recipient>> {
+fn recipients(args: &SealArgs, euid: u32) -> Result<Vec<Recipient>> {
     let mut out = Vec::new();
     for text in &args.recipients {
         let r = Recipient::parse(text)
@@ -117,7 +117,7 @@ fn recipients(args: &SealArgs) -> Result<Vec<Recipient>> {
         out.push(r);
     }
     for path in &args.recipients_files {
-        let bytes = envmint::atomic::read_regular(path, 1024 * 1024)?
+        let bytes = envmint::atomic::read_regular(path, 1024 * 1024, euid)?
             .ok_or_else(|| Error::reading(path, io::ErrorKind::NotFound.into()))?;
         let location = Location::new(path, None);
         let text = std::str::from_utf8(&bytes)

@@ -55,7 +55,7 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: StatusArgs)
     // Stores whose records are ahead of the clock: rotate refuses them, so --check counts them.
     let mut behind = 0;
     for env in envs {
-        let snapshot = store::peek(store::Storage::of(env)?, &options)?;
+        let snapshot = store::peek(store::Storage::of(env, ctx.euid)?, &options)?;
         let doc = snapshot.document()?;
         let file = shown(env.store_path(), &cwd);
         for w in doc.warnings() {

@@ -110,7 +110,7 @@ pub fn check_allowed(ctx: &Context, manifest: &Manifest, cwd: &Path, allow: bool
     text.push_str(&line);
     text.push('\n');
     // The user's own config folder, from the user's variables: no repository path.
-    let within = envmint::atomic::Within::anywhere().typed();
+    let within = envmint::atomic::Within::anywhere(ctx.euid).typed();
     let locked = envmint::atomic::lock(&file, &within, ctx.lock_timeout.get()?)?;
     locked.write(text.as_bytes())?;
     Ok(())
@@ -149,7 +149,7 @@ fn allowance(ctx: &Context, manifest: &Manifest, cwd: &Path) -> Result<Option<(S
     let scope = scope_digest(manifest, cwd);
     let line = format!("{digest} {scope} {}", path.display());
     let existing = match allowance_file(ctx) {
-        Some(f) => read_allowances(&f)?,
+        Some(f) => read_allowances(&f, ctx.euid)?,
         None => String::new(),
     };
     Ok(Some((line, existing)))
@@ -202,8 +202,8 @@ pub fn is_allowed(ctx: &Context, manifest: &Manifest, cwd: &Path) -> Result<bool
 
 /// The allowance file's text: a missing one is empty; one that is a symlink, another user's,
 /// or writable by others is refused (it decides which commands run as you).
-fn read_allowances(path: &Path) -> Result<String> {
-    let bytes = crate::private_file::read(path, false, "the hooks allowance file")?;
+fn read_allowances(path: &Path, euid: u32) -> Result<String> {
+    let bytes = crate::private_file::read(path, false, "the hooks allowance file", euid)?;
     Ok(bytes.map_or_else(String::new, |b| String::from_utf8_lossy(&b).into_owned()))
 }
 
@@ -218,17 +218,17 @@ pub fn pending_key(ctx: &mut Context) -> Result<envmint::secret::KeyedHash> {
             "neither XDG_CONFIG_HOME nor HOME is an absolute folder",
         ));
     };
-    if let Some(key) = read_pending_key(&path)? {
+    if let Some(key) = read_pending_key(&path, ctx.euid)? {
         return Ok(key);
     }
     if let Some(dir) = path.parent() {
         make_private_dir(dir)?;
     }
     // The user's own config folder, from the user's variables: no repository path.
-    let within = envmint::atomic::Within::anywhere().typed();
+    let within = envmint::atomic::Within::anywhere(ctx.euid).typed();
     let locked = envmint::atomic::lock(&path, &within, ctx.lock_timeout.get()?)?;
     // Another run may have made it while this one waited for the lock.
-    if let Some(key) = read_pending_key(&path)? {
+    if let Some(key) = read_pending_key(&path, ctx.euid)? {
         return Ok(key);
     }
     let mut key = Zeroizing::new([0u8; 32]);
@@ -243,14 +243,14 @@ pub fn pending_key(ctx: &mut Context) -> Result<envmint::secret::KeyedHash> {
 /// `envmint git merge` checks a pending value from the other branch against.
 pub fn existing_pending_key(ctx: &Context) -> Result<Option<envmint::secret::KeyedHash>> {
     match allowance_file(ctx).map(|f| f.with_file_name("pending-key")) {
-        Some(path) => read_pending_key(&path),
+        Some(path) => read_pending_key(&path, ctx.euid),
         None => Ok(None),
     }
 }
 
 /// The pending key in `path` (64 hex digits), `None` when there is none yet.
-fn read_pending_key(path: &Path) -> Result<Option<envmint::secret::KeyedHash>> {
-    let Some(bytes) = crate::private_file::read(path, true, "the pending-value key")? else {
+fn read_pending_key(path: &Path, euid: u32) -> Result<Option<envmint::secret::KeyedHash>> {
+    let Some(bytes) = crate::private_file::read(path, true, "the pending-value key", euid)? else {
         return Ok(None);
     };
     let mut key = Zeroizing::new([0u8; 32]);

@@ -436,7 +436,7 @@ fn open(ctx: &Context, run: &Run<'_>, env: &Environment) -> Result<(store::EnvFi
     let mut options = run.open.clone();
     options.timeout = ctx.lock_timeout.get()?;
     let mut files = store::open_all(
-        &[store::Storage::of(env)?],
+        &[store::Storage::of(env, ctx.euid)?],
         &options,
         &mut crate::output::lock_waiter(run.cwd),
     )?;
@@ -872,7 +872,8 @@ pub fn reencrypt(
         ..EnvStages::default()
     };
     for decl in decls {
-        let doc = store::peek(store::Storage::of(env)?, run.open)?.document()?;
+        let doc =
+            store::peek(store::Storage::of(env, run.open.within.euid())?, run.open)?.document()?;
         let new = Zeroizing::new(doc.get(&decl.key).unwrap_or("").to_string());
         let old = Zeroizing::new(newest_retired(&doc, decl).unwrap_or_default());
         let vars = [("ENVMINT_NEW", new.as_str()), ("ENVMINT_OLD", old.as_str())];
@@ -954,7 +955,7 @@ pub fn after(
     };
     super::check_allowed(ctx, run.manifest, run.cwd, run.allow_hooks)?;
     take_lock(ctx, run)?;
-    let snapshot = store::peek(store::Storage::of(env)?, run.open)?;
+    let snapshot = store::peek(store::Storage::of(env, run.open.within.euid())?, run.open)?;
     let doc = snapshot.document()?;
     let mut vars = super::store_vars(run.manifest, env, &doc);
     let redact = vars.clone();
@@ -990,7 +991,7 @@ pub fn abandon(
 ) -> Result<Vec<(String, Vec<String>)>> {
     let mut out = Vec::new();
     for env in envs {
-        let storage = store::Storage::of(env)?;
+        let storage = store::Storage::of(env, ctx.euid)?;
         if !store::peek(storage, run.open)?.exists() {
             continue;
         }
