@@ -259,9 +259,11 @@ pub fn check_rotation(
                         ),
                     ),
                 };
+                // A warning, as any pending value is: one another machine wrote may be a
+                // teammate's rotation in progress, to be finished there.
                 out.push(
                     finding(
-                        Severity::Error,
+                        Severity::Warning,
                         Check::RotationDue,
                         format!(
                             "{key} holds a pending value of {of} that {why}: rotate refuses to \

@@ -738,3 +738,55 @@ fn a_line_inserted_after_a_trailing_backslash_gets_a_blank_line_first() {
     assert_eq!(d.render().as_str(), "X=abc\\\n\nA=a\n");
     assert_eq!(Document::parse(&d.render()).get("A"), Some("a"));
 }
+
+/// A key found once answers as the document's own lookups by name do: value, record, line,
+/// unreadable line; on a file with CRLF and CR endings, a BOM, unreadable lines, a key
+/// defined twice and records, before and after edits above and around the keys.
+#[test]
+fn a_key_ref_answers_as_the_lookups_by_name() {
+    let text = "\u{feff}# envmint: generated=2026-01-01T00:00:00Z\r\nA=1\r\nB='x' y\nB=2\nB='z' w\n\
+                # envmint: set=2026-01-02T00:00:00Z\rC=\"q\\nr\"\rA=2\n\
+                not a line\nD = 4 # c\n  # envmint: previous-of=A retired=x\nE=\n";
+    let mut doc = Document::parse(text);
+    let check = |doc: &Document| {
+        let names: Vec<&str> = doc.key_refs().map(|k| k.name()).collect();
+        assert_eq!(names, doc.keys());
+        let mut seen = vec![false; doc.key_index_bound()];
+        for key in doc.keys() {
+            let k = doc.key_ref(key).expect("present");
+            assert_eq!(k.name(), key);
+            assert_eq!(k.value(), doc.get(key), "{key}");
+            assert_eq!(k.record(), doc.record(key), "{key}");
+            assert_eq!(k.line(), doc.line_of_key(key), "{key}");
+            assert_eq!(k.broken_line(), doc.broken_line(key), "{key}");
+            assert!(!std::mem::replace(&mut seen[k.index()], true), "{key}");
+        }
+        assert!(doc.key_ref("NOPE").is_none());
+    };
+    check(&doc);
+    assert_eq!(
+        doc.key_ref("A").and_then(|k| k.record()),
+        None,
+        "A's last definition has no record above it"
+    );
+    assert_eq!(
+        doc.key_ref("E").and_then(|k| k.record()),
+        Some("previous-of=A retired=x")
+    );
+    // A record line read to its end, whatever ends it (a CR alone here).
+    assert_eq!(
+        doc.key_ref("C").and_then(|k| k.record()),
+        Some("set=2026-01-02T00:00:00Z")
+    );
+    doc.set_record("D", "generated=2026-03-01T00:00:00Z")
+        .unwrap();
+    doc.insert_after("A", "F", "6").unwrap();
+    doc.remove("C").unwrap();
+    doc.set("A", "3").unwrap();
+    check(&doc);
+    assert!(doc.key_ref("C").is_none());
+    assert_eq!(
+        doc.key_ref("D").and_then(|k| k.record()),
+        Some("generated=2026-03-01T00:00:00Z")
+    );
+}

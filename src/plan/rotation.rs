@@ -198,8 +198,10 @@ impl Built {
     }
 }
 
-/// Why a rotation cannot be built.
+/// Why a rotation cannot be built. `Display` says it without the store's path (the caller
+/// names the file, and the flag for [`RotationError::NotDeclared`]).
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum RotationError {
     /// `--key KEY` names a key that is not a secret of the environment.
     NotDeclared {
@@ -231,6 +233,41 @@ pub enum RotationError {
         /// How many retired keys its keyring holds (at least its `keep`).
         held: usize,
     },
+}
+
+impl std::fmt::Display for RotationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RotationError::NotDeclared { key, environment } => write!(
+                f,
+                "{}: not a secret of environment {environment}",
+                crate::text::shown(key, 60)
+            ),
+            RotationError::Edit(e) => std::fmt::Display::fmt(e, f),
+            RotationError::ClockBehind(behind) => std::fmt::Display::fmt(behind, f),
+            RotationError::SeparatorInValue { key, list } => write!(
+                f,
+                "{key}: its value contains the separator of {list}, so it cannot be kept in \
+                 that list"
+            ),
+            RotationError::KeyringFull { key, held, .. } => write!(
+                f,
+                "{key}: its keyring is full ({held} retired key{} kept): a new key would push \
+                 out one that data may still need",
+                if *held == 1 { "" } else { "s" }
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RotationError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RotationError::Edit(e) => Some(e),
+            RotationError::ClockBehind(behind) => Some(behind),
+            _ => None,
+        }
+    }
 }
 
 impl From<EditError> for RotationError {
@@ -945,6 +982,38 @@ mod tests {
 
     fn at(text: &str) -> Timestamp {
         crate::time::parse_instant(text).unwrap()
+    }
+
+    #[test]
+    fn rotation_errors_say_what_without_the_file() {
+        let said = |e: RotationError| e.to_string();
+        assert_eq!(
+            said(RotationError::SeparatorInValue {
+                key: "A".into(),
+                list: "A_OLD".into()
+            }),
+            "A: its value contains the separator of A_OLD, so it cannot be kept in that list"
+        );
+        assert_eq!(
+            said(RotationError::KeyringFull {
+                key: "ENC".into(),
+                environment: "p".into(),
+                held: 1
+            }),
+            "ENC: its keyring is full (1 retired key kept): a new key would push out one that \
+             data may still need"
+        );
+        assert_eq!(
+            said(RotationError::NotDeclared {
+                key: "A\nB".into(),
+                environment: "p".into()
+            }),
+            "A\\nB: not a secret of environment p",
+            "escaped: a key comes from the command line"
+        );
+        let edit = RotationError::Edit(EditError::KeyMissing { key: "A".into() });
+        let cause = std::error::Error::source(&edit).map(ToString::to_string);
+        assert_eq!(cause.as_deref(), Some("`A` is not defined"));
     }
 
     fn options(selection: Selection, now: &str) -> Options {

@@ -1,49 +1,42 @@
-//! A rotation's errors in the binary's words: a `--key` not declared, a store whose records are
-//! ahead of the clock, a value that cannot be kept in a list, a full keyring; and the advice for
-//! a manifest's refused rotation fields (`external`, `overlap`, `previous`, `role`).
+//! A rotation's errors framed by the binary (the library's words, with the `--key` flag or the
+//! store's file, and the advice): a `--key` not declared, a store whose records are ahead of the
+//! clock, a value that cannot be kept in a list, a full keyring; and the advice for a
+//! manifest's refused rotation fields (`external`, `overlap`, `previous`, `role`).
 
 use crate::error::Error;
 use envmint::manifest::Environment;
 use envmint::plan::rotation::RotationError;
 use envmint::rotation::SessionError;
 
-/// The library's rotation error in the binary's words.
+/// The library's rotation error (its words are its `Display`), framed by the binary: the flag
+/// or the store's file it is about, and the advice.
 pub fn rotation_error(env: &Environment, err: RotationError) -> Error {
+    let in_store = |err: &RotationError| {
+        Error::data(
+            envmint::error::Location::new(env.store_path(), None),
+            err.to_string(),
+        )
+    };
     match err {
-        RotationError::NotDeclared { key, environment } => Error::usage(format!(
-            "--key {}: not a secret of environment {environment}",
-            envmint::text::shown(&key, 60)
-        ))
-        .with_hint("name a key declared under [secrets] for this environment (see envmint.toml)"),
+        RotationError::NotDeclared { .. } => Error::usage(format!("--key {err}")).with_hint(
+            "name a key declared under [secrets] for this environment (see envmint.toml)",
+        ),
         RotationError::Edit(e) => crate::report::dotenv::edit_error(env.store_path(), e),
         RotationError::ClockBehind(behind) => clock_behind(env, &behind),
-        RotationError::SeparatorInValue { key, list } => Error::data(
-            envmint::error::Location::new(env.store_path(), None),
-            format!(
-                "{key}: its value contains the separator of {list}, so it cannot be kept in \
-                 that list"
-            ),
-        )
-        .with_hint(format!(
-            "rotate it without keeping the old value: envmint rotate {} --key {key} --no-overlap",
+        RotationError::SeparatorInValue { ref key, .. } => in_store(&err).with_hint(format!(
+            "rotate it without keeping the old value: envmint rotate {} --key {key} \
+                 --no-overlap",
             env.name
         )),
         RotationError::KeyringFull {
-            key,
-            environment,
-            held,
-        } => Error::data(
-            envmint::error::Location::new(env.store_path(), None),
-            format!(
-                "{key}: its keyring is full ({held} retired key{} kept): a new key would push \
-                 out one that data may still need",
-                if held == 1 { "" } else { "s" }
-            ),
-        )
-        .with_hint(format!(
+            ref key,
+            ref environment,
+            ..
+        } => in_store(&err).with_hint(format!(
             "re-encrypt the data under the current key, then remove the old keys with: envmint \
              retire {environment} {key}"
         )),
+        other => in_store(&other),
     }
 }
 
