@@ -5,10 +5,7 @@
 
 use crate::common;
 
-use common::{
-    NOBODY, Output, Test, assert_stderr_has, assert_stderr_snapshot, binary_for_nobody, is_root,
-    skip,
-};
+use common::{NOBODY, Output, Test, assert_stderr_has, binary_for_nobody, is_root, skip};
 use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::Path;
@@ -529,53 +526,32 @@ fn a_mode_change_is_reported_and_a_declared_group_mode_is_kept() {
     assert_stderr_has(&out, "mode 0640 -> 0600)");
 }
 
+/// A refused manifest stops `bootstrap` before it writes anything. The exact text of each is
+/// a case file under tests/cli/cmd/manifest/.
 #[test]
 fn fail_errors_speak_the_manifests_words() {
-    // The exact text is in the snapshots that tests/cli/messages.rs also checks.
     let cases = [
-        (
-            "[environments.production]\n[secrets.K]\nkind = \"hex\"\nbytes = \"32\"\n",
-            "manifest/manifest_bytes_as_text",
-        ),
-        (
-            "[environments.production]\n[secrets.K]\nkind = \"hex\"\nbytes = -1\n",
-            "manifest/manifest_negative_bytes",
-        ),
-        (
-            "[defaults]\nrotate_every = 90\n[environments.production]\n",
-            "manifest/manifest_rotate_every_as_a_number",
-        ),
-        (
-            "[defaults]\nrotate_every = \"90d\"\n[defaults.x]\n[environments.production]\n",
-            "manifest/manifest_unknown_field_in_defaults",
-        ),
-        (
-            "[environments.production]\n[secrets.K]\nkind = \"hexx\"\n",
-            "manifest/manifest_unknown_kind",
-        ),
-        (
-            "[environments.production]\n[secrets.K]\nenvironments = [\"prod\"]\n",
-            "manifest/manifest_undeclared_environment",
-        ),
+        "[environments.production]\n[secrets.K]\nkind = \"hex\"\nbytes = \"32\"\n",
+        "[environments.production]\n[secrets.K]\nkind = \"hex\"\nbytes = -1\n",
+        "[defaults]\nrotate_every = 90\n[environments.production]\n",
+        "[defaults]\nrotate_every = \"90d\"\n[defaults.x]\n[environments.production]\n",
+        "[environments.production]\n[secrets.K]\nkind = \"hexx\"\n",
+        "[environments.production]\n[secrets.K]\nenvironments = [\"prod\"]\n",
     ];
-    for (manifest, snapshot) in cases {
+    for manifest in cases {
         let out = Test::new()
             .write("envmint.toml", manifest)
             .args(["bootstrap", "production"])
             .status(65);
-        assert_stderr_snapshot(&out, snapshot);
+        assert_eq!(out.stdout(), "", "{}", out.describe());
         assert_eq!(out.files(), ["envmint.toml"]);
     }
 }
 
 #[test]
 fn fail_an_unknown_environment_suggests_a_close_one_and_only_valid_toml() {
-    let out = Test::new().args(["bootstrap", "prod"]).status(2);
-    assert_eq!(
-        out.stderr(),
-        "error: unknown environment `prod`: the built-in preset declares development, staging, \
-         production\nhint: did you mean `production`?\n"
-    );
+    // `prod` (did you mean `production`?) is the case file
+    // tests/cli/cmd/bootstrap/unknown_environment.toml.
     let out = Test::new()
         .write("envmint.toml", ONE)
         .args(["bootstrap", "../../etc/x"])

@@ -68,12 +68,8 @@ mod tests {
 
     use envmint::dotenv::EditError;
 
-    use envmint::error::{
-        DotenvError, DotenvProblem, FileError, FileKind, FileProblem, Op, SizeProblem,
-    };
+    use envmint::error::{DotenvError, DotenvProblem, FileError, FileKind, FileProblem, Op};
 
-    use super::file::MANIFEST_NOT_A_FILE;
-    use super::manifest::ENV_NAME_RULE;
     use super::*;
     use std::io;
     use std::path::Path;
@@ -88,141 +84,183 @@ mod tests {
         said(op, FileProblem::Os(io::Error::from(kind)))
     }
 
+    /// The advice for a refused permission on `app/.env`.
+    const CHECK_OWNER: &str = "check the owner and mode of app/.env (ls -l)";
+    /// The advice for a manifest that is not a regular file.
+    const NOT_A_FILE: &str =
+        "the manifest must be a regular file; remove or rename this one, or pass --manifest FILE";
+
     #[test]
     fn os_errors_are_worded_by_direction() {
         use io::ErrorKind as K;
-        assert_eq!(
-            os_error(Op::Read, K::NotFound),
-            ("app/.env: file not found".into(), None)
-        );
-        let (m, h) = os_error(Op::Read, K::PermissionDenied);
-        assert_eq!(m, "app/.env: cannot read: permission denied");
-        assert_eq!(h.unwrap(), "check the owner and mode of app/.env (ls -l)");
-        let (m, h) = os_error(Op::Create, K::NotFound);
-        assert_eq!(
-            m,
-            "app/.env: cannot create: the directory does not exist (entity not found)"
-        );
-        assert_eq!(h, None);
-        let (m, h) = os_error(Op::KeepOwner, K::PermissionDenied);
-        assert_eq!(
-            m,
-            "app/.env: cannot keep its owner and group: permission denied"
-        );
-        assert!(h.is_some());
-        let (m, _) = os_error(Op::KeepOwner, K::StorageFull);
-        assert!(m.starts_with("app/.env: cannot keep the owner of: "), "{m}");
-        let (m, h) = os_error(Op::SyncFolder, K::StorageFull);
-        assert!(m.starts_with("app/.env: cannot sync the folder: "), "{m}");
-        assert_eq!(h, None);
+        let cases = [
+            (Op::Read, K::NotFound, "app/.env: file not found", None),
+            (
+                Op::Read,
+                K::PermissionDenied,
+                "app/.env: cannot read: permission denied",
+                Some(CHECK_OWNER),
+            ),
+            (
+                Op::Create,
+                K::NotFound,
+                "app/.env: cannot create: the directory does not exist (entity not found)",
+                None,
+            ),
+            (
+                Op::KeepOwner,
+                K::PermissionDenied,
+                "app/.env: cannot keep its owner and group: permission denied",
+                Some(CHECK_OWNER),
+            ),
+            (
+                Op::KeepOwner,
+                K::StorageFull,
+                "app/.env: cannot keep the owner of: no storage space",
+                None,
+            ),
+            (
+                Op::SyncFolder,
+                K::StorageFull,
+                "app/.env: cannot sync the folder: no storage space",
+                None,
+            ),
+        ];
+        for (op, kind, message, hint) in cases {
+            assert_eq!(
+                os_error(op, kind),
+                (message.to_string(), hint.map(str::to_string)),
+                "{op:?} {kind:?}"
+            );
+        }
     }
 
     #[test]
     fn every_file_problem_has_its_sentence() {
-        let (m, h) = said(
-            Op::Read,
-            FileProblem::NotRegular {
-                kind: Some(FileKind::Fifo),
-            },
-        );
-        assert_eq!(
-            m,
-            "app/.env: not a regular file (a FIFO); envmint reads only regular files"
-        );
-        assert_eq!(h, None);
-        let (m, h) = said(
-            Op::ReadManifest,
-            FileProblem::NotRegular {
-                kind: Some(FileKind::Directory),
-            },
-        );
-        assert!(m.contains("(a directory)"), "{m}");
-        assert_eq!(h.as_deref(), Some(MANIFEST_NOT_A_FILE));
-        let (m, _) = said(Op::Inspect, FileProblem::NotRegular { kind: None });
-        assert_eq!(
-            m,
-            "app/.env: not a regular file; envmint replaces only regular files"
-        );
-        let (m, h) = said(
-            Op::ReadManifest,
-            FileProblem::TooLarge {
-                size: 2_000_000,
-                limit: 1_048_576,
-            },
-        );
-        assert_eq!(
-            m,
-            "app/.env: the file is 2000000 bytes, over envmint's limit of 1048576 bytes"
-        );
-        assert!(h.unwrap().contains("1 MiB"));
-        let (m, _) = said(Op::Read, FileProblem::GrewPastLimit { limit: 5 });
-        assert_eq!(
-            m,
-            "app/.env: the file grew past envmint's limit of 5 bytes while it was read"
-        );
-        let (m, h) = said(
-            Op::FollowSymlink,
-            FileProblem::UntrustedSymlink {
-                owner: 65534,
-                euid: 1000,
-            },
-        );
-        assert!(m.starts_with("app/.env: cannot follow the symlink: it is owned by uid 65534, neither you (uid 1000) nor root"), "{m}");
-        assert!(h.is_some());
-        let (m, _) = said(
-            Op::Inspect,
-            FileProblem::SymlinkNotAFile {
-                points_at: "/".into(),
-            },
-        );
-        assert_eq!(m, "app/.env: the symlink points at /, not at a file");
-        let (m, h) = said(Op::Inspect, FileProblem::SymlinkLoop);
-        assert_eq!(
-            m,
-            "app/.env: too many levels of symbolic links (is there a loop?)"
-        );
-        assert_eq!(h, None);
-        let (m, h) = said(Op::ReadManifest, FileProblem::SymlinkLoop);
-        assert_eq!(
-            m,
-            "app/.env: a symlink loop (or a chain of more than 40 symlinks), not a file"
-        );
-        assert_eq!(h.as_deref(), Some(MANIFEST_NOT_A_FILE));
-        assert_eq!(
-            said(Op::Inspect, FileProblem::NotAFileName).0,
-            "app/.env: not a file name"
-        );
-        assert_eq!(
-            said(Op::Lock, FileProblem::SymlinkKeepsChanging).0,
-            "app/.env: a symlink keeps changing while envmint waits to lock it"
-        );
-        let (m, h) = said(
-            Op::Create,
-            FileProblem::FolderNotWritable {
-                name: ".env".into(),
-                source: io::Error::from(io::ErrorKind::PermissionDenied),
-            },
-        );
-        assert_eq!(
-            m,
-            "app/.env: cannot write .env in this folder: it is not writable (permission denied)"
-        );
-        assert!(h.unwrap().contains("must be writable"));
-        let (m, h) = said(
-            Op::Lock,
-            FileProblem::Busy {
-                waited: Duration::from_millis(1300),
-            },
-        );
-        assert_eq!(
-            m,
-            "another process holds the lock on app/.env (waited 1.3s)"
-        );
-        assert!(h.unwrap().contains("ENVMINT_LOCK_TIMEOUT"));
-        assert_eq!(
-            said(Op::Lock, FileProblem::NothingRequested).0,
-            "app/.env: nothing to lock"
-        );
+        let cases = [
+            (
+                Op::Read,
+                FileProblem::NotRegular {
+                    kind: Some(FileKind::Fifo),
+                },
+                "app/.env: not a regular file (a FIFO); envmint reads only regular files",
+                None,
+            ),
+            (
+                Op::ReadManifest,
+                FileProblem::NotRegular {
+                    kind: Some(FileKind::Directory),
+                },
+                "app/.env: not a regular file (a directory); envmint reads only regular files",
+                Some(NOT_A_FILE),
+            ),
+            (
+                Op::Inspect,
+                FileProblem::NotRegular { kind: None },
+                "app/.env: not a regular file; envmint replaces only regular files",
+                None,
+            ),
+            (
+                Op::ReadManifest,
+                FileProblem::TooLarge {
+                    size: 2_000_000,
+                    limit: 1_048_576,
+                },
+                "app/.env: the file is 2000000 bytes, over envmint's limit of 1048576 bytes",
+                Some(
+                    "a manifest is a few kilobytes; check that this is the right file (the limit \
+                     is 1 MiB)",
+                ),
+            ),
+            (
+                Op::Read,
+                FileProblem::GrewPastLimit { limit: 5 },
+                "app/.env: the file grew past envmint's limit of 5 bytes while it was read",
+                None,
+            ),
+            (
+                Op::FollowSymlink,
+                FileProblem::UntrustedSymlink {
+                    owner: 65534,
+                    euid: 1000,
+                },
+                "app/.env: cannot follow the symlink: it is owned by uid 65534, neither you (uid \
+                 1000) nor root; envmint follows only links you or root own (the kernel's \
+                 protected_symlinks rule)",
+                Some(CHECK_OWNER),
+            ),
+            (
+                Op::Inspect,
+                FileProblem::SymlinkNotAFile {
+                    points_at: "/".into(),
+                },
+                "app/.env: the symlink points at /, not at a file",
+                None,
+            ),
+            (
+                Op::Inspect,
+                FileProblem::SymlinkLoop,
+                "app/.env: too many levels of symbolic links (is there a loop?)",
+                None,
+            ),
+            (
+                Op::ReadManifest,
+                FileProblem::SymlinkLoop,
+                "app/.env: a symlink loop (or a chain of more than 40 symlinks), not a file",
+                Some(NOT_A_FILE),
+            ),
+            (
+                Op::Inspect,
+                FileProblem::NotAFileName,
+                "app/.env: not a file name",
+                None,
+            ),
+            (
+                Op::Lock,
+                FileProblem::SymlinkKeepsChanging,
+                "app/.env: a symlink keeps changing while envmint waits to lock it",
+                None,
+            ),
+            (
+                Op::Create,
+                FileProblem::FolderNotWritable {
+                    name: ".env".into(),
+                    source: io::Error::from(io::ErrorKind::PermissionDenied),
+                },
+                "app/.env: cannot write .env in this folder: it is not writable (permission \
+                 denied)",
+                Some(
+                    "the folder must be writable: envmint writes a temporary file beside the \
+                     file and renames it over the old one",
+                ),
+            ),
+            (
+                Op::Lock,
+                FileProblem::Busy {
+                    waited: Duration::from_millis(1300),
+                },
+                "another process holds the lock on app/.env (waited 1.3s)",
+                Some(
+                    "envmint locks the folder of the files it writes; try again when that \
+                     process has finished (ENVMINT_LOCK_TIMEOUT sets how long to wait, in \
+                     seconds)",
+                ),
+            ),
+            (
+                Op::Lock,
+                FileProblem::NothingRequested,
+                "app/.env: nothing to lock",
+                None,
+            ),
+        ];
+        for (op, problem, message, hint) in cases {
+            let what = format!("{op:?} {problem:?}");
+            assert_eq!(
+                said(op, problem),
+                (message.to_string(), hint.map(str::to_string)),
+                "{what}"
+            );
+        }
     }
 
     fn dotenv_said(problem: DotenvProblem) -> Rendered {
@@ -235,47 +273,62 @@ mod tests {
         )
     }
 
+    fn dotenv_rendered(message: &str, hint: &str) -> Rendered {
+        Rendered {
+            message: message.into(),
+            hint: Some(hint.into()),
+        }
+    }
+
+    /// The hint of a refused edit that has no advice of its own.
+    const UNTOUCHED: &str = "the file was left untouched";
+
     #[test]
     fn dotenv_problems_name_file_and_line() {
-        let r = dotenv_said(DotenvProblem::NotUtf8 { line: 2 });
-        assert_eq!(r.message, ".env:2: the file is not valid UTF-8");
-        assert!(r.hint.unwrap().contains("iconv"));
-        let r = dotenv_said(DotenvProblem::NotADotenvFile {
-            line: 1,
-            environment: "production".into(),
-        });
-        assert!(r.message.starts_with(".env:1: not a dotenv file"), "{r:?}");
-        assert!(r.hint.unwrap().contains("[environments.production]"));
-        let r = dotenv_said(DotenvProblem::Edit(EditError::UnterminatedQuote {
-            line: 4,
-        }));
-        assert!(r.message.starts_with(".env:4: a quote opened"), "{r:?}");
-        assert!(
-            r.hint
-                .unwrap()
-                .starts_with("close the quote that opens on line 4")
+        // NotUtf8 is the case file tests/cli/cmd/bootstrap/file_not_utf8.toml.
+        assert_eq!(
+            dotenv_said(DotenvProblem::NotADotenvFile {
+                line: 1,
+                environment: "production".into(),
+            }),
+            dotenv_rendered(
+                ".env:1: not a dotenv file: no line reads KEY=value, so envmint will not write \
+                 to it",
+                "check `file` of [environments.production] in the manifest; envmint only adds \
+                 to dotenv files (an empty file is fine)"
+            )
         );
-        let r = dotenv_said(DotenvProblem::Edit(EditError::KeyMissing {
-            key: "A".into(),
-        }));
-        assert_eq!(r.message, ".env: `A` is not defined");
-        assert_eq!(r.hint.as_deref(), Some("the file was left untouched"));
+        assert_eq!(
+            dotenv_said(DotenvProblem::Edit(EditError::UnterminatedQuote {
+                line: 4
+            })),
+            dotenv_rendered(
+                ".env:4: a quote opened on this line is never closed; envmint will not write \
+                 after it, since a later quote would swallow the new line",
+                "close the quote that opens on line 4; a line appended after it could be read \
+                 as part of its value"
+            )
+        );
+        assert_eq!(
+            dotenv_said(DotenvProblem::Edit(EditError::KeyMissing {
+                key: "A".into()
+            })),
+            dotenv_rendered(".env: `A` is not defined", UNTOUCHED)
+        );
     }
 
     #[test]
     fn a_dotenv_file_that_is_the_manifest_says_which_environment() {
-        let r = dotenv_said(DotenvProblem::IsTheManifest {
-            environment: "production".into(),
-        });
         assert_eq!(
-            r.message,
-            ".env: the file of [environments.production] is the manifest itself, under another \
-             name"
-        );
-        assert!(
-            r.hint
-                .unwrap()
-                .starts_with("secrets go in their own dotenv file")
+            dotenv_said(DotenvProblem::IsTheManifest {
+                environment: "production".into(),
+            }),
+            dotenv_rendered(
+                ".env: the file of [environments.production] is the manifest itself, under \
+                 another name",
+                "secrets go in their own dotenv file; remove the link or change `file` in the \
+                 manifest"
+            )
         );
     }
 
@@ -287,16 +340,30 @@ mod tests {
             format!("K {secret}"),
             secret.repeat(5),
         ] {
+            let bytes = key.len();
             let r = dotenv_said(DotenvProblem::Edit(EditError::InvalidKey { key }));
+            assert_eq!(
+                r,
+                dotenv_rendered(
+                    &format!(
+                        ".env: a {bytes}-byte key is not valid (not shown: it contains `=`, \
+                         whitespace or control characters, or is long): use ASCII letters, \
+                         digits and `_`, not starting with a digit"
+                    ),
+                    UNTOUCHED
+                )
+            );
             assert!(!r.message.contains(secret), "{r:?}");
-            assert!(r.message.contains("-byte key is not valid"), "{r:?}");
         }
-        let r = dotenv_said(DotenvProblem::Edit(EditError::InvalidKey {
-            key: "1A".into(),
-        }));
-        assert!(
-            r.message.starts_with(".env: `1A` is not a valid key"),
-            "{r:?}"
+        assert_eq!(
+            dotenv_said(DotenvProblem::Edit(EditError::InvalidKey {
+                key: "1A".into()
+            })),
+            dotenv_rendered(
+                ".env: `1A` is not a valid key: use ASCII letters, digits and `_`, not \
+                 starting with a digit",
+                UNTOUCHED
+            )
         );
     }
 
@@ -325,28 +392,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_command_line_size_is_a_usage_error_with_its_hint() {
-        use envmint::generate::{Kind, Size, SizeUnit, Spec, SpecError};
-        let weak = Spec::new(
-            Kind::Hex,
-            Some(Size {
-                unit: SizeUnit::Bytes,
-                amount: 8,
-            }),
-        )
-        .unwrap();
-        let e = envmint::Error::Size(SizeProblem::Weak(weak));
-        assert_eq!(e.exit(), envmint::Exit::Usage);
-        let r = render(&e.into());
-        assert_eq!(
-            r.message,
-            "hex of 8 bytes has 64 bits of entropy, under the 128-bit floor"
-        );
-        assert!(r.hint.unwrap().contains("--allow-weak"));
-        let e = envmint::Error::Size(SizeProblem::Spec(SpecError::Zero(SizeUnit::Bits)));
-        assert_eq!(render(&e.into()).hint, None);
-    }
+    // A size given to `gen` (`--bytes 8`, weak, zero, too large) is the case files under
+    // tests/cli/cmd/gen/: the whole text, with the exit code.
 
     use envmint::manifest::Manifest;
 
@@ -357,65 +404,74 @@ mod tests {
         (r.message, r.hint.unwrap())
     }
 
-    #[test]
-    fn unknown_environments_list_the_declared_the_declared_and_suggests_a_close_one() {
-        let m = Manifest::builtin(Path::new("/app"));
-        assert_eq!(
-            unknown(&m, "prod"),
-            (
-                "unknown environment `prod`: the built-in preset declares development, staging, production".into(),
-                "did you mean `production`?".into()
-            )
-        );
-        assert_eq!(unknown(&m, "stagign").1, "did you mean `staging`?");
-        assert_eq!(unknown(&m, "dev").1, "did you mean `development`?");
-        assert_eq!(
-            unknown(&m, "qa").1,
-            "run `envmint init` and add [environments.qa] to envmint.toml"
-        );
-        let m = Manifest::parse(
-            "[environments.live]\n",
-            Path::new("/app/envmint.toml"),
-            Path::new("/app"),
+    /// The built-in preset's message for an unknown `shown`.
+    fn unknown_in_the_preset(shown: &str) -> String {
+        format!(
+            "unknown environment `{shown}`: the built-in preset declares development, staging, \
+             production"
         )
-        .unwrap();
-        assert_eq!(
-            unknown(&m, "production"),
+    }
+
+    /// `prod` (did you mean `production`?) and a manifest's `declare it with` are the case
+    /// files tests/cli/cmd/bootstrap/unknown_environment*.toml.
+    #[test]
+    fn unknown_environments_list_the_declared_and_suggest_a_close_one() {
+        let m = Manifest::builtin(Path::new("/app"));
+        for (name, hint) in [
+            ("stagign", "did you mean `staging`?"),
+            ("dev", "did you mean `development`?"),
             (
-                "unknown environment `production`: /app/envmint.toml declares live".into(),
-                "declare it with [environments.production]".into()
-            )
-        );
+                "qa",
+                "run `envmint init` and add [environments.qa] to envmint.toml",
+            ),
+        ] {
+            assert_eq!(
+                unknown(&m, name),
+                (unknown_in_the_preset(name), hint.to_string())
+            );
+        }
     }
 
     #[test]
     fn unknown_environments_with_an_invalid_name_is_not_suggested_as_toml() {
+        const RULE: &str =
+            "environment names are letters, digits, `-` and `_` (at most 64), e.g. production";
         let m = Manifest::builtin(Path::new("/app"));
-        for bad in ["../../etc/x", "a.b", "x y", "", &"x".repeat(65)] {
-            let (_, hint) = unknown(&m, bad);
-            assert_eq!(hint, ENV_NAME_RULE, "{bad:?}");
+        let long = "x".repeat(65);
+        let cut = format!("{}…", "x".repeat(40));
+        for (bad, shown) in [
+            ("../../etc/x", "../../etc/x"),
+            ("a.b", "a.b"),
+            ("x y", "x y"),
+            ("", ""),
+            (long.as_str(), cut.as_str()),
+            ("evil\n\u{1b}[31mhint: x", "evil\\n\\u{1b}[31mhint: x"),
+        ] {
+            assert_eq!(
+                unknown(&m, bad),
+                (unknown_in_the_preset(shown), RULE.to_string()),
+                "{bad:?}"
+            );
         }
-        let (msg, _) = unknown(&m, "evil\n\u{1b}[31mhint: x");
-        assert!(
-            msg.starts_with("unknown environment `evil\\n\\u{1b}[31mhint: x`"),
-            "{msg}"
+        // A 70,000-byte name is shown as its first 40 characters.
+        let (message, _) = unknown(&m, &"K".repeat(70_000));
+        assert_eq!(
+            message,
+            unknown_in_the_preset(&format!("{}…", "K".repeat(40)))
         );
-        let (msg, _) = unknown(&m, &"K".repeat(70_000));
-        assert!(msg.len() < 200, "{msg}");
     }
 
+    /// The binary's own errors pass through as they are, with their hint (their words are
+    /// error.rs's tests).
     #[test]
     fn untyped_variants_print_as_they_come() {
-        let e = Error::data(
-            envmint::error::Location::new("envmint.toml", Some(7)),
-            "unknown kind `hax`",
-        )
-        .with_hint("use one of: hex, base64");
+        let e = Error::cant_create("out/x.env", "the folder is read-only")
+            .with_hint("choose a folder you can write to");
         assert_eq!(
             render(&e),
             Rendered {
-                message: "envmint.toml:7: unknown kind `hax`".into(),
-                hint: Some("use one of: hex, base64".into()),
+                message: "out/x.env: the folder is read-only".into(),
+                hint: Some("choose a folder you can write to".into()),
             }
         );
     }
