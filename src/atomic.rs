@@ -340,7 +340,7 @@ pub fn lock_all(
         if again == targets {
             let mut moved = false;
             for ((path, target), dir) in paths.iter().zip(&targets).zip(&dirs) {
-                let real = resolve::real_path(target, within.euid())?;
+                let real = resolve::real_path(target, within.euid(), within.cwd())?;
                 within.check_target(path, &real)?;
                 // The folder checked must be the folder locked (and written through): a folder
                 // on the way swapped for a link since it was opened is caught here.

@@ -18,14 +18,15 @@ use crate::{Error, Result};
 /// The file `path` really names: its symlink chain followed as a write follows it, then every
 /// folder on the way resolved, for a file that does not exist yet too (the part that does not
 /// exist is kept as named). A symlink another user owns is refused wherever it is on the way,
-/// the last name or a folder, unless `euid` (the effective user id) owns it. What every write's
-/// bounds are checked on ([`Within`](super::Within)).
+/// the last name or a folder, unless `euid` (the effective user id) owns it. A relative `path`
+/// starts from `cwd`, the working folder the caller read (the library reads none). What every
+/// write's bounds are checked on ([`Within`](super::Within)).
 ///
 /// # Errors
 ///
 /// Those of following the chain: [`FileProblem::UntrustedSymlink`] (77), a loop (73); reading
-/// a folder on the way.
-pub fn real_target(path: &Path, euid: u32) -> Result<PathBuf> {
+/// a folder on the way; a relative `path` without a `cwd` (reading `.`).
+pub fn real_target(path: &Path, euid: u32, cwd: Option<&Path>) -> Result<PathBuf> {
     // A file where a folder should be (`ro/.env` with `ro` a file): no link can be followed
     // past it, and writing there fails later with its own error; the path is what it names.
     let not_a_dir =
@@ -38,7 +39,7 @@ pub fn real_target(path: &Path, euid: u32) -> Result<PathBuf> {
         })) if not_a_dir(&e) => path.to_path_buf(),
         Err(e) => return Err(e),
     };
-    real_path(&target, euid)
+    real_path(&target, euid, cwd)
 }
 
 /// The kernel's own limit (Linux `MAXSYMLINKS`), so envmint gives up where `open` would.
@@ -89,19 +90,18 @@ pub(super) fn final_target(path: &Path, euid: u32) -> Result<PathBuf> {
 /// `path` with every symlink on the way resolved, the way the kernel resolves it, but
 /// following only links owned by the effective user or root (see [`check_owner`]): the folders
 /// on the way included, not only the last name. The part that does not exist yet is kept as
-/// named (`..` in it folded). Relative paths start from the working folder.
+/// named (`..` in it folded). A relative path starts from `cwd`, the working folder the caller
+/// read (the library reads none), resolved by the same rules: the kernel's own working folder
+/// holds no symlink, so for it this is what the kernel does; a folder a caller passes may.
+/// Without a `cwd`, a relative path is an error, as an unreadable working folder always was.
 ///
 /// `canonicalize` would follow another user's folder link (`shared -> /home/victim`) without a
 /// word; this is what [`super::real_target`] and every write's bounds check rely on instead.
-pub(super) fn real_path(path: &Path, euid: u32) -> Result<PathBuf> {
+pub(super) fn real_path(path: &Path, euid: u32, cwd: Option<&Path>) -> Result<PathBuf> {
     use std::collections::VecDeque;
     use std::ffi::OsString;
     use std::path::Component;
-    let mut out = if path.is_absolute() {
-        PathBuf::from("/")
-    } else {
-        std::env::current_dir().map_err(|e| Error::reading(Path::new("."), e))?
-    };
+    let mut out = PathBuf::from("/");
     let parts = |p: &Path| -> Vec<OsString> {
         p.components()
             .filter_map(|c| match c {
@@ -111,7 +111,17 @@ pub(super) fn real_path(path: &Path, euid: u32) -> Result<PathBuf> {
             })
             .collect()
     };
-    let mut todo: VecDeque<OsString> = parts(path).into();
+    let mut todo: VecDeque<OsString> = if path.is_absolute() {
+        parts(path).into()
+    } else {
+        let Some(cwd) = cwd else {
+            return Err(Error::reading(
+                Path::new("."),
+                io::Error::other("a relative path, and no working folder was given"),
+            ));
+        };
+        parts(cwd).into_iter().chain(parts(path)).collect()
+    };
     let mut hops = 0;
     let mut missing = false;
     while let Some(part) = todo.pop_front() {
@@ -178,6 +188,86 @@ fn check_owner(link: &Path, owner: u32, euid: u32) -> Result<()> {
 mod tests {
     use super::*;
     use crate::Exit;
+    use crate::atomic::{Refused, Within};
+    use std::os::unix::fs::symlink;
+
+    /// A folder with `work/sub`, `work/link -> sub` and `alias -> work`, all the test user's;
+    /// returns it and its real path.
+    fn folders() -> (tempfile::TempDir, PathBuf) {
+        let top = tempfile::tempdir().unwrap();
+        fs::create_dir_all(top.path().join("work/sub")).unwrap();
+        symlink("sub", top.path().join("work/link")).unwrap();
+        symlink("work", top.path().join("alias")).unwrap();
+        let real = fs::canonicalize(top.path()).unwrap();
+        (top, real)
+    }
+
+    #[test]
+    fn a_relative_path_starts_from_the_folder_given_never_the_process_one() {
+        let (top, real) = folders();
+        let euid = crate::test_euid();
+        let cwd = top.path().join("work");
+        let process = std::env::current_dir().unwrap();
+        assert!(
+            !process.starts_with(&real),
+            "the tests' own folder must differ"
+        );
+        let at = |p: &str, cwd: &Path| real_target(Path::new(p), euid, Some(cwd)).unwrap();
+        assert_eq!(at(".env", &cwd), real.join("work/.env"));
+        assert_eq!(at("link/.env", &cwd), real.join("work/sub/.env"));
+        assert_eq!(at("../x/.env", &cwd), real.join("x/.env"));
+        assert_eq!(at("./link/../.env", &cwd), real.join("work/.env"));
+        // A folder given through a link is resolved too: `..` goes up from where it leads.
+        let alias = top.path().join("alias");
+        assert_eq!(at("link/.env", &alias), real.join("work/sub/.env"));
+        assert_eq!(at("../x/.env", &alias), real.join("x/.env"));
+        // An absolute path ignores the folder.
+        let absolute = top.path().join("work/link/.env");
+        assert_eq!(
+            at(absolute.to_str().unwrap(), Path::new("/nowhere")),
+            real.join("work/sub/.env")
+        );
+    }
+
+    #[test]
+    fn fail_a_relative_path_without_a_folder_given_is_refused() {
+        let err = real_target(Path::new(".env"), crate::test_euid(), None).unwrap_err();
+        assert!(err.to_string().contains("no working folder"), "{err}");
+        // An absolute one needs none.
+        let (top, real) = folders();
+        let path = top.path().join("work/link/.env");
+        assert_eq!(
+            real_target(&path, crate::test_euid(), None).unwrap(),
+            real.join("work/sub/.env")
+        );
+    }
+
+    #[test]
+    fn within_resolves_relative_paths_from_its_working_folder() {
+        let (top, real) = folders();
+        let euid = crate::test_euid();
+        let work = top.path().join("work");
+        let within = Within::folder(&work, &[], euid).relative_to(Some(&work));
+        assert_eq!(
+            within.check_path(Path::new("link/.env")).unwrap(),
+            real.join("work/sub/.env")
+        );
+        assert_eq!(
+            within.check_folder(Path::new("out")).unwrap(),
+            real.join("work/out")
+        );
+        // A typed path that names a place outside the folder is the user's choice...
+        let typed = within.clone().typed();
+        let named = Path::new("../x.env");
+        assert_eq!(typed.check(named, &real.join("x.env")), Ok(()));
+        // ...but one whose place cannot be told (no working folder) is refused.
+        let blind = Within::folder(&work, &[], euid).typed();
+        assert!(matches!(
+            blind.check(named, &real.join("x.env")),
+            Err(Refused::Outside { .. })
+        ));
+        assert!(blind.check_path(Path::new("link/.env")).is_err());
+    }
 
     #[test]
     fn only_links_of_the_user_or_root_are_followed() {

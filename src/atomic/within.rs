@@ -46,6 +46,9 @@ pub struct Within {
     /// is followed only when this user or root owns it, and another user's file in a sticky
     /// folder is not replaced.
     euid: u32,
+    /// The working folder the binary read, where relative paths start (`None`: not given;
+    /// a relative path is then refused, never resolved against a folder read here).
+    cwd: Option<PathBuf>,
 }
 
 /// Why [`Within::check`] refused a path.
@@ -69,6 +72,7 @@ impl Within {
             allowed: Vec::new(),
             typed: false,
             euid,
+            cwd: None,
         }
     }
 
@@ -87,12 +91,36 @@ impl Within {
                 .collect(),
             typed: false,
             euid,
+            cwd: None,
         }
     }
 
     /// The effective user id the writes run as.
     pub fn euid(&self) -> u32 {
         self.euid
+    }
+
+    /// The same bounds, with relative paths starting from `cwd`: the working folder, which the
+    /// caller reads (the library reads none). `None` (it could not be read): a relative path
+    /// is refused.
+    #[must_use]
+    pub fn relative_to(mut self, cwd: Option<&Path>) -> Within {
+        self.cwd = cwd.map(Path::to_path_buf);
+        self
+    }
+
+    /// The working folder relative paths start from, when the caller gave one.
+    pub fn cwd(&self) -> Option<&Path> {
+        self.cwd.as_deref()
+    }
+
+    /// `path` made absolute from [`Within::cwd`] (as named: nothing resolved); `None` for a
+    /// relative path without one.
+    fn absolute(&self, path: &Path) -> Option<PathBuf> {
+        if path.is_absolute() {
+            return Some(path.to_path_buf());
+        }
+        self.cwd.as_ref().map(|cwd| cwd.join(path))
     }
 
     /// The same bounds for paths the user typed: one that names a place outside the folder is
@@ -126,7 +154,7 @@ impl Within {
     /// [`FileProblem::Outside`] or [`FileProblem::InsideGit`] (77) naming `named` and its real
     /// target; the errors of resolving it (another user's symlink on the way: 77).
     pub fn check_path(&self, named: &Path) -> Result<PathBuf> {
-        let target = super::real_target(named, self.euid)?;
+        let target = super::real_target(named, self.euid, self.cwd())?;
         self.check_target(named, &target)?;
         Ok(target)
     }
@@ -147,9 +175,9 @@ impl Within {
                 } else {
                     parent
                 };
-                super::resolve::real_path(parent, self.euid)?.join(name)
+                super::resolve::real_path(parent, self.euid, self.cwd())?.join(name)
             }
-            _ => super::resolve::real_path(named, self.euid)?,
+            _ => super::resolve::real_path(named, self.euid, self.cwd())?,
         };
         self.check_target(named, &target)?;
         Ok(target)
@@ -188,8 +216,11 @@ impl Within {
         if inside.is_some() || self.allowed.iter().any(|a| target.starts_with(a)) {
             return Ok(());
         }
-        if self.typed {
-            let lexical = lexical(&std::path::absolute(named).unwrap_or_else(|_| named.into()));
+        // A relative path without a working folder cannot be told outside: refused.
+        if self.typed
+            && let Some(absolute) = self.absolute(named)
+        {
+            let lexical = lexical(&absolute);
             if !lexical.starts_with(&self.named) && !lexical.starts_with(folder) {
                 return Ok(());
             }
@@ -211,7 +242,12 @@ impl Within {
         if self.folder.is_none() || self.named.as_os_str().is_empty() {
             return false;
         }
-        let path = lexical(&std::path::absolute(named).unwrap_or_else(|_| named.into()));
+        // A relative path without a working folder: taken as through a link (the writer then
+        // asks git whether the file is tracked), never as safe unseen.
+        let Some(absolute) = self.absolute(named) else {
+            return true;
+        };
+        let path = lexical(&absolute);
         path.ancestors()
             .skip(1)
             .take_while(|a| a.starts_with(&self.named) && *a != self.named)

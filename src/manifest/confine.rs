@@ -58,12 +58,13 @@ impl Manifest {
             Within::anywhere(euid)
         } else {
             Within::folder(&root, &allow.paths, euid)
-        };
+        }
+        .relative_to(Some(cwd));
         let mut trusted_manifest = None;
         let at = manifest.map_or_else(|| PathBuf::from("<built-in preset>"), Path::to_path_buf);
         for env in self.environments() {
             for (field, path) in paths_of(env) {
-                let target = atomic::real_target(path, euid)?;
+                let target = atomic::real_target(path, euid, Some(cwd))?;
                 let problem = match within.check(path, &target) {
                     Ok(()) => continue,
                     Err(Refused::InsideGit) => ManifestProblem::InsideGit {
@@ -77,7 +78,7 @@ impl Manifest {
                             manifest.is_some_and(|m| root_owned_outside_git(m, &root))
                         });
                         if trusted {
-                            within = Within::anywhere(euid);
+                            within = Within::anywhere(euid).relative_to(Some(cwd));
                             continue;
                         }
                         ManifestProblem::Outside {

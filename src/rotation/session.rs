@@ -168,7 +168,7 @@ impl<'m> Session<'m> {
         rng: &mut R,
     ) -> std::result::Result<Report<'m>, SessionError> {
         let storages = self.storages(open.within.euid())?;
-        let ids = store_ids(&storages, open.within.euid())?;
+        let ids = store_ids(&storages, &open.within)?;
         let mut held: Vec<Option<Held>> = Vec::with_capacity(storages.len());
         for (i, storage) in storages.iter().enumerate() {
             held.push(if leader(&ids, i) == i {
@@ -199,7 +199,7 @@ impl<'m> Session<'m> {
         rng: &mut R,
     ) -> std::result::Result<Report<'m>, SessionError> {
         let storages = self.storages(open.within.euid())?;
-        let ids = store_ids(&storages, open.within.euid())?;
+        let ids = store_ids(&storages, &open.within)?;
         // A store that does not exist is not locked (its folder may not exist either): it is
         // reported as such, as a dry run would.
         let leaders: Vec<usize> = (0..storages.len())
@@ -433,14 +433,17 @@ impl<'m> Session<'m> {
 /// Per environment, the file its store resolves to (symlinks followed, folders made
 /// canonical): decided once, so two environments whose paths differ but name one file (a
 /// symlinked store) are planned and written as one store. `None`: no store exists there.
-fn store_ids(storages: &[Storage<'_>], euid: u32) -> Result<Vec<Option<PathBuf>>> {
+fn store_ids(
+    storages: &[Storage<'_>],
+    within: &crate::atomic::Within,
+) -> Result<Vec<Option<PathBuf>>> {
     storages
         .iter()
         .map(|s| {
             if !exists(s.path) && !imported(s) {
                 return Ok(None);
             }
-            crate::atomic::real_target(s.path, euid).map(Some)
+            crate::atomic::real_target(s.path, within.euid(), within.cwd()).map(Some)
         })
         .collect()
 }

@@ -149,6 +149,7 @@ impl Resolved {
         envs: &[&Environment],
     ) -> Result<envmint::store::OpenOptions> {
         let mut options = envmint::store::OpenOptions::new(ctx.euid);
+        options.within = options.within.relative_to(ctx.cwd_if_known());
         if let Some(within) = ctx.bounds.get() {
             options.within = within.clone();
         }

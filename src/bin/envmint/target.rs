@@ -171,8 +171,8 @@ pub fn output_bounds(
     use envmint::atomic::Within;
     let base = match ctx.bounds.get() {
         Some(within) => within.clone(),
-        None if ctx.allow_outside => Within::anywhere(ctx.euid),
-        None => Within::folder(cwd, &[], ctx.euid),
+        None if ctx.allow_outside => Within::anywhere(ctx.euid).relative_to(Some(cwd)),
+        None => Within::folder(cwd, &[], ctx.euid).relative_to(Some(cwd)),
     }
     .typed();
     match base.check_path(path) {

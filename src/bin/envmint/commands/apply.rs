@@ -204,7 +204,7 @@ pub fn run(
             })
             .filter(|(env, names)| !names.is_empty() || env.after.is_some())
             .collect();
-        check_hooks_allowed(ctx, manifest, &cwd, &args, &listed)?;
+        check_hooks_allowed(ctx, resolved, manifest, &cwd, &args, &listed)?;
     }
     // Retired values the plan removes whose secret has a `retire` hook: the hook runs first,
     // as `rotate` runs it before removing one; one that fails stops the apply (nothing written).
@@ -217,6 +217,7 @@ pub fn run(
             applied,
             global.verbose,
             args.allow_hooks,
+            resolved,
         );
         retire_first(ctx, &run, &envs, &secrets)?
     };
@@ -291,6 +292,7 @@ pub fn run(
         applied,
         global.verbose,
         args.allow_hooks,
+        resolved,
     );
     let mut stages = run_stages(ctx, &run, &named, planned)?;
     // `reencrypt` (its success retires the old keys), then `after`, for each environment whose
@@ -370,13 +372,14 @@ fn check_hooked(
 /// Without: the hooks the plan would run are listed, and it is refused (77).
 fn check_hooks_allowed(
     ctx: &Context,
+    resolved: &crate::resolve::Resolved,
     manifest: &envmint::manifest::Manifest,
     cwd: &Path,
     args: &ApplyArgs,
     named: &[(&Environment, Vec<String>)],
 ) -> Result<()> {
     if args.allow_hooks || crate::hooks::is_allowed(ctx, manifest, cwd)? {
-        return crate::hooks::check_allowed(ctx, manifest, cwd, args.allow_hooks);
+        return crate::hooks::check_allowed(ctx, resolved, manifest, cwd, args.allow_hooks);
     }
     let mut hooks = Vec::new();
     let mut keys = Vec::new();

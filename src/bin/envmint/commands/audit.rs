@@ -447,7 +447,11 @@ fn load<'m>(
             continue;
         }
         let options = match &env.sealed {
-            None => Ok(store::OpenOptions::new(ctx.euid)),
+            None => {
+                let mut options = store::OpenOptions::new(ctx.euid);
+                options.within = options.within.relative_to(ctx.cwd_if_known());
+                Ok(options)
+            }
             Some(_) => identities
                 .get_or_insert_with(|| resolved.store_options(ctx, &[env]))
                 .as_ref()

@@ -4,6 +4,7 @@
 use crate::cli::BootstrapArgs;
 use crate::context::Context;
 use crate::error::Result;
+use crate::hooks::staged;
 use crate::output::plural;
 use crate::report::dotenv::edit_error;
 use crate::resolve::Global;
@@ -54,7 +55,7 @@ pub fn run(
     };
     if opts.defer_hooked {
         // Allowed (and listed) before anything is written.
-        crate::hooks::check_allowed(ctx, manifest, &cwd, true)?;
+        crate::hooks::check_allowed(ctx, resolved, manifest, &cwd, true)?;
     }
     let rng = &mut ctx.rng;
 
@@ -154,6 +155,16 @@ pub fn run(
             }
         })
         .collect();
+    // What the stages of hooked credentials (`--allow-hooks`) work with.
+    let hook_run = staged::Run::new(
+        manifest,
+        &cwd,
+        &open,
+        ctx.now,
+        global.verbose,
+        true,
+        resolved,
+    );
     // On failure too, the JSON lists every environment with its `written` flag, and the
     // summary the files that were written (none, unless a rename itself failed), before the
     // error: a summary of planned additions would read as if they had been made.
@@ -165,13 +176,13 @@ pub fn run(
         }
         // --json: the stages first, so the one JSON document says what they did.
         None if args.json => {
-            let stages = stage_missing(ctx, global, manifest, &envs, &open, &cwd, true)?;
+            let stages = stage_missing(ctx, &hook_run, &envs, true)?;
             let exit = report(&args, global, manifest, &outcomes, Some(&stages), &cwd)?;
             Ok(stages.say_failures(exit))
         }
         None => {
             let exit = report(&args, global, manifest, &outcomes, None, &cwd)?;
-            let stages = stage_missing(ctx, global, manifest, &envs, &open, &cwd, false)?;
+            let stages = stage_missing(ctx, &hook_run, &envs, false)?;
             Ok(stages.say_failures(exit))
         }
         Some(error) if args.json => {
@@ -297,15 +308,12 @@ fn note_hooked(manifest: &Manifest, outcomes: &[EnvOutcome<'_>]) {
 /// summary lines are left to the JSON.
 fn stage_missing(
     ctx: &mut Context,
-    global: &Global,
-    manifest: &Manifest,
+    run: &staged::Run<'_>,
     envs: &[&Environment],
-    open: &store::OpenOptions,
-    cwd: &Path,
     json: bool,
-) -> Result<crate::hooks::staged::Outcome> {
-    let run = crate::hooks::staged::Run::new(manifest, cwd, open, ctx.now, global.verbose, true);
-    let mut all = crate::hooks::staged::Outcome::default();
+) -> Result<staged::Outcome> {
+    let (manifest, open) = (run.manifest, run.open);
+    let mut all = staged::Outcome::default();
     for env in envs {
         let snapshot = store::peek(store::Storage::of(env, ctx.euid)?, open)?;
         if !snapshot.exists() {
@@ -322,10 +330,10 @@ fn stage_missing(
         }
         let selection = envmint::plan::rotation::Selection::Keys(keys);
         let found = [(env.name.clone(), doc)];
-        let mut out = crate::hooks::staged::run(ctx, &run, &[*env], &found, &selection, false)?;
+        let mut out = staged::run(ctx, run, &[*env], &found, &selection, false)?;
         let went = out.envs.iter().any(|s| !s.changes.is_empty());
         if went && env.after.is_some() {
-            crate::hooks::staged::after_run(ctx, &run, env, &mut out)?;
+            staged::after_run(ctx, run, env, &mut out)?;
         }
         for s in out.envs.iter().filter(|_| !json) {
             for c in &s.changes {

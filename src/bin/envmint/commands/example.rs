@@ -42,11 +42,10 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: ExampleArgs
         let path = dir.join(".env.example");
         let file = shown(&path, &cwd).display().to_string();
         // The manifest's bounds (set when it was loaded): its files' folders are repository paths.
-        let within = ctx
-            .bounds
-            .get()
-            .cloned()
-            .unwrap_or_else(|| atomic::Within::anywhere(ctx.euid));
+        let within =
+            ctx.bounds.get().cloned().unwrap_or_else(|| {
+                atomic::Within::anywhere(ctx.euid).relative_to(ctx.cwd_if_known())
+            });
         let locked = atomic::lock(&path, &within, resolved.lock_timeout(&ctx.lock_timeout)?)?;
         let existing = match locked.read()? {
             Some(bytes) => String::from_utf8(bytes.to_vec()).map_err(|_| {

@@ -112,7 +112,9 @@ fn diff_key(ctx: &mut Context, resolved: &crate::resolve::Resolved) -> Option<Ke
     }
     // In git's own folder on purpose: a path envmint made from git's answer, not the
     // repository's content, so typed (the `.git` rule lets it through).
-    let within = atomic::Within::anywhere(ctx.euid).typed();
+    let within = atomic::Within::anywhere(ctx.euid)
+        .relative_to(ctx.cwd_if_known())
+        .typed();
     let locked = atomic::lock(
         &path,
         &within,

@@ -98,7 +98,9 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: GitMergeArg
     };
     let bytes = store::encrypt_sealed(&args.path, &sealing, merged.text.as_bytes())?;
     // The file git named for the driver's result (`%A`): git's choice, not the repository's.
-    let within = atomic::Within::anywhere(ctx.euid).typed();
+    let within = atomic::Within::anywhere(ctx.euid)
+        .relative_to(ctx.cwd_if_known())
+        .typed();
     atomic::lock(
         &args.ours,
         &within,

@@ -82,7 +82,8 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: GitSetupArg
         atomic::Within::anywhere(ctx.euid)
     } else {
         atomic::Within::folder(&root, &[], ctx.euid).typed()
-    };
+    }
+    .relative_to(ctx.cwd_if_known());
     let locked = atomic::lock(&path, &within, resolved.lock_timeout(&ctx.lock_timeout)?)?;
     let existing = locked.read()?;
     let existing =
@@ -199,7 +200,9 @@ fn hook(
     }
     // The hooks folder git named (inside .git on purpose): git's answer, not the repository's
     // content, so typed (the `.git` rule lets it through).
-    let within = atomic::Within::anywhere(ctx.euid).typed();
+    let within = atomic::Within::anywhere(ctx.euid)
+        .relative_to(ctx.cwd_if_known())
+        .typed();
     let locked = atomic::lock(&path, &within, resolved.lock_timeout(&ctx.lock_timeout)?)?;
     match locked.read()? {
         Some(old) if old.as_slice() == script.as_bytes() => {

@@ -40,7 +40,8 @@ pub fn run(
         atomic::Within::anywhere(ctx.euid)
     } else {
         atomic::Within::folder(dir, &[], ctx.euid).typed()
-    };
+    }
+    .relative_to(ctx.cwd_if_known());
     let say_verbose = |line: String| {
         if global.verbose {
             crate::output::say!("envmint: {line}");

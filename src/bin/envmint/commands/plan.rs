@@ -85,6 +85,7 @@ pub fn run(
         now,
         verbose: global.verbose,
         allow_hooks: false,
+        resolved,
         mac_key: std::cell::OnceCell::new(),
     };
     options.rotated_earlier = staged::hooked_keys(manifest);

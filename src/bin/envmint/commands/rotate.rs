@@ -62,6 +62,7 @@ pub fn run(
         now,
         verbose: global.verbose,
         allow_hooks: args.allow_hooks,
+        resolved,
         mac_key: std::cell::OnceCell::new(),
     };
     if args.abandon {

@@ -27,6 +27,7 @@ use zeroize::Zeroizing;
 
 use crate::context::Context;
 use crate::output::say;
+use crate::resolve::Resolved;
 
 /// The allowance file: beside the allow list of `--allow-outside`.
 fn allowance_file(ctx: &Context) -> Option<PathBuf> {
@@ -51,8 +52,15 @@ pub fn manifest_paths(manifest: &Manifest, cwd: &Path) -> (PathBuf, PathBuf) {
 }
 
 /// Refuses (77) hooks the user has not allowed for this manifest on this machine; with
-/// `allow` (`--allow-hooks`), shows every hook and records the allowance.
-pub fn check_allowed(ctx: &Context, manifest: &Manifest, cwd: &Path, allow: bool) -> Result<()> {
+/// `allow` (`--allow-hooks`), shows every hook and records the allowance, under its lock
+/// (waiting as `config` says).
+pub fn check_allowed(
+    ctx: &Context,
+    config: &Resolved,
+    manifest: &Manifest,
+    cwd: &Path,
+    allow: bool,
+) -> Result<()> {
     let Some((line, existing)) = allowance(ctx, manifest, cwd)? else {
         return Ok(());
     };
@@ -110,8 +118,11 @@ pub fn check_allowed(ctx: &Context, manifest: &Manifest, cwd: &Path, allow: bool
     text.push_str(&line);
     text.push('\n');
     // The user's own config folder, from the user's variables: no repository path.
-    let within = envmint::atomic::Within::anywhere(ctx.euid).typed();
-    let locked = envmint::atomic::lock(&file, &within, ctx.lock_timeout.get()?)?;
+    let within = envmint::atomic::Within::anywhere(ctx.euid)
+        .relative_to(ctx.cwd_if_known())
+        .typed();
+    let wait = config.lock_timeout(&ctx.lock_timeout)?;
+    let locked = envmint::atomic::lock(&file, &within, wait)?;
     locked.write(text.as_bytes())?;
     Ok(())
 }
@@ -210,8 +221,9 @@ fn read_allowances(path: &Path, euid: u32) -> Result<String> {
 /// The per-user key that binds a pending value to this machine's envmint
 /// ([`envmint::hooks::stage::pending_mac`]): 32 random bytes in
 /// `$XDG_CONFIG_HOME/envmint/pending-key` (beside the allowance), made on first use with mode
-/// 0600 through the atomic writer, under its lock; read only when it is yours and private.
-pub fn pending_key(ctx: &mut Context) -> Result<envmint::secret::KeyedHash> {
+/// 0600 through the atomic writer, under its lock (waiting as `config` says); read only when
+/// it is yours and private.
+pub fn pending_key(ctx: &mut Context, config: &Resolved) -> Result<envmint::secret::KeyedHash> {
     let Some(path) = allowance_file(ctx).map(|f| f.with_file_name("pending-key")) else {
         return Err(Error::cant_create(
             Path::new("$XDG_CONFIG_HOME/envmint/pending-key"),
@@ -225,8 +237,11 @@ pub fn pending_key(ctx: &mut Context) -> Result<envmint::secret::KeyedHash> {
         make_private_dir(dir)?;
     }
     // The user's own config folder, from the user's variables: no repository path.
-    let within = envmint::atomic::Within::anywhere(ctx.euid).typed();
-    let locked = envmint::atomic::lock(&path, &within, ctx.lock_timeout.get()?)?;
+    let within = envmint::atomic::Within::anywhere(ctx.euid)
+        .relative_to(ctx.cwd_if_known())
+        .typed();
+    let wait = config.lock_timeout(&ctx.lock_timeout)?;
+    let locked = envmint::atomic::lock(&path, &within, wait)?;
     // Another run may have made it while this one waited for the lock.
     if let Some(key) = read_pending_key(&path, ctx.euid)? {
         return Ok(key);

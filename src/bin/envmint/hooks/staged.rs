@@ -23,6 +23,7 @@ use zeroize::Zeroizing;
 use super::runner::{self, Ended};
 use crate::context::Context;
 use crate::output::say;
+use crate::resolve::Resolved;
 
 /// One hook that ran (or would run), as `-v` and `--json` report it. Never a value.
 #[derive(Clone, Debug, Serialize)]
@@ -105,13 +106,16 @@ pub struct Run<'a> {
     pub now: jiff::Timestamp,
     pub verbose: bool,
     pub allow_hooks: bool,
+    /// The run's resolved pieces: the lock timeout, read only when a lock is taken (a dry
+    /// run never reads it).
+    pub resolved: &'a Resolved,
     /// The pending-value key ([`super::pending_key`]), read (or made) when first needed.
     pub mac_key: std::cell::OnceCell<envmint::secret::KeyedHash>,
 }
 
 impl<'a> Run<'a> {
-    /// A run of `manifest`'s hooks from `cwd` at `now`, stores opened with `open`; no hook
-    /// lock or pending key taken yet.
+    /// A run of `manifest`'s hooks from `cwd` at `now`, stores opened with `open`, locks
+    /// waited for as `resolved` says; no hook lock or pending key taken yet.
     pub fn new(
         manifest: &'a Manifest,
         cwd: &'a Path,
@@ -119,6 +123,7 @@ impl<'a> Run<'a> {
         now: jiff::Timestamp,
         verbose: bool,
         allow_hooks: bool,
+        resolved: &'a Resolved,
     ) -> Self {
         Run {
             lock: std::cell::OnceCell::new(),
@@ -128,14 +133,20 @@ impl<'a> Run<'a> {
             now,
             verbose,
             allow_hooks,
+            resolved,
             mac_key: std::cell::OnceCell::new(),
         }
+    }
+
+    /// How long to wait for another process's lock ([`Resolved::lock_timeout`]).
+    fn lock_wait(&self, ctx: &Context) -> Result<envmint::atomic::LockWait> {
+        self.resolved.lock_timeout(&ctx.lock_timeout)
     }
 
     /// The pending-value key, read (or made) once.
     fn mac_key(&self, ctx: &mut Context) -> Result<&envmint::secret::KeyedHash> {
         if self.mac_key.get().is_none() {
-            let key = super::pending_key(ctx)?;
+            let key = super::pending_key(ctx, self.resolved)?;
             let _ = self.mac_key.set(key);
         }
         self.mac_key
@@ -305,7 +316,7 @@ pub fn run(
             continue;
         }
         if !allowed {
-            super::check_allowed(ctx, run.manifest, run.cwd, run.allow_hooks)?;
+            super::check_allowed(ctx, run.resolved, run.manifest, run.cwd, run.allow_hooks)?;
             take_lock(ctx, run)?;
             allowed = true;
         }
@@ -381,7 +392,7 @@ pub fn retire_before_apply(
     if retiring.is_empty() {
         return Ok(None);
     }
-    super::check_allowed(ctx, run.manifest, run.cwd, run.allow_hooks)?;
+    super::check_allowed(ctx, run.resolved, run.manifest, run.cwd, run.allow_hooks)?;
     take_lock(ctx, run)?;
     let mut out = Outcome::default();
     let mut stages = EnvStages {
@@ -407,7 +418,7 @@ fn take_lock(ctx: &Context, run: &Run<'_>) -> Result<()> {
         .chain(run.manifest.environments().iter().map(|e| e.hook_timeout))
         .max()
         .unwrap_or_default();
-    let lock = super::hook_lock(run.manifest, longest + ctx.lock_timeout.get()?.timeout())?;
+    let lock = super::hook_lock(run.manifest, longest + run.lock_wait(ctx)?.timeout())?;
     let _ = run.lock.set(lock);
     Ok(())
 }
@@ -434,7 +445,7 @@ fn rotated(decl: &SecretDecl, reason: Reason) -> Change {
 /// Locks `env`'s store and reads it.
 fn open(ctx: &Context, run: &Run<'_>, env: &Environment) -> Result<(store::EnvFile, Document)> {
     let mut options = run.open.clone();
-    options.timeout = ctx.lock_timeout.get()?;
+    options.timeout = run.lock_wait(ctx)?;
     let mut files = store::open_all(
         &[store::Storage::of(env, ctx.euid)?],
         &options,
@@ -865,7 +876,7 @@ pub fn reencrypt(
     if decls.is_empty() {
         return Ok(changes);
     }
-    super::check_allowed(ctx, run.manifest, run.cwd, run.allow_hooks)?;
+    super::check_allowed(ctx, run.resolved, run.manifest, run.cwd, run.allow_hooks)?;
     take_lock(ctx, run)?;
     let mut es = EnvStages {
         environment: env.name.clone(),
@@ -953,7 +964,7 @@ pub fn after(
     let Some(script) = env.after.as_deref() else {
         return Ok(None);
     };
-    super::check_allowed(ctx, run.manifest, run.cwd, run.allow_hooks)?;
+    super::check_allowed(ctx, run.resolved, run.manifest, run.cwd, run.allow_hooks)?;
     take_lock(ctx, run)?;
     let snapshot = store::peek(store::Storage::of(env, run.open.within.euid())?, run.open)?;
     let doc = snapshot.document()?;
