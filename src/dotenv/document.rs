@@ -607,18 +607,7 @@ impl Document {
         }
         let (at, line_no, index) = match after {
             Some(anchor) => {
-                let (anchor_idx, entry) =
-                    self.editable_entry(anchor)?
-                        .ok_or_else(|| EditError::KeyMissing {
-                            key: anchor.to_owned(),
-                        })?;
-                let line = self.keys[anchor_idx as usize].entry_line;
-                let at = self.source_at(entry);
-                let piece = piece_of(entry);
-                let splice = self.splice(at, Some(line));
-                let i = splice
-                    .index_of(piece)
-                    .map_or(splice.pieces.len(), |i| i + 1);
+                let (at, line, i) = self.after_anchor(anchor)?;
                 (at, Some(line), i)
             }
             // Before the first line (the end of an empty file).
@@ -655,25 +644,33 @@ impl Document {
     pub fn insert_after(&mut self, anchor: &str, key: &str, value: &str) -> Result<(), EditError> {
         let written = written_value(key, value)?;
         self.check_absent(key)?;
-        let (anchor_idx, entry) =
-            self.editable_entry(anchor)?
-                .ok_or_else(|| EditError::KeyMissing {
-                    key: anchor.to_owned(),
-                })?;
-        let line = self.keys[anchor_idx as usize].entry_line;
+        let (at, line, i) = self.after_anchor(anchor)?;
         let (text, value) = assignment(key, &written, self.eol);
-        let at = self.source_at(entry);
-        let piece = piece_of(entry);
-        let splice = self.splice(at, Some(line));
-        let i = splice
-            .index_of(piece)
-            .map_or(splice.pieces.len(), |i| i + 1);
         let blank = self.blank_if_joined(at, i);
         let idx = self.push_written(at, text, value);
         let pieces = &mut self.splice(at, Some(line)).pieces;
         pieces.splice(i..i, blank.into_iter().chain([idx]));
         self.define(key, WRITTEN + idx);
         Ok(())
+    }
+
+    /// Where a line goes directly after the last definition of `anchor`: the source position,
+    /// the anchor's line, and the index in that line's splice just past the anchor's piece.
+    /// [`EditError::KeyMissing`] when `anchor` has no readable definition.
+    fn after_anchor(&mut self, anchor: &str) -> Result<(u32, u32, usize), EditError> {
+        let (anchor_idx, entry) =
+            self.editable_entry(anchor)?
+                .ok_or_else(|| EditError::KeyMissing {
+                    key: anchor.to_owned(),
+                })?;
+        let line = self.keys[anchor_idx as usize].entry_line;
+        let at = self.source_at(entry);
+        let piece = piece_of(entry);
+        let splice = self.splice(at, Some(line));
+        let i = splice
+            .index_of(piece)
+            .map_or(splice.pieces.len(), |i| i + 1);
+        Ok((at, line, i))
     }
 
     /// Removes every definition of `key`, each with the `# envmint:` record lines directly
