@@ -246,22 +246,12 @@ fn group_cores(
     out
 }
 
-/// RFC 4648 base32 (upper case, no padding) of `bytes`, a multiple of 5 long.
+/// RFC 4648 base32 (upper case, no padding) of `bytes`, a multiple of 5 long: data-encoding's,
+/// as the generator's, written straight into the buffer returned (no copy of the value).
 fn base32(bytes: &[u8]) -> Vec<u8> {
-    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut out = Vec::with_capacity(bytes.len() / 5 * 8);
-    for chunk in bytes.chunks_exact(5) {
-        let mut word = [0u8; 8];
-        word[3..].copy_from_slice(chunk);
-        let mut n = u64::from_be_bytes(word);
-        let mut group = [0u8; 8];
-        for c in group.iter_mut().rev() {
-            *c = ALPHABET[(n & 31) as usize];
-            n >>= 5;
-        }
-        out.extend_from_slice(&group);
-        zeroize::Zeroize::zeroize(&mut word);
-    }
+    let encoding = &data_encoding::BASE32_NOPAD;
+    let mut out = vec![0; encoding.encode_len(bytes.len())];
+    encoding.encode_mut(bytes, &mut out);
     out
 }
 
