@@ -640,6 +640,29 @@ pub fn assert_stderr_snapshot(out: &Output, name: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/cli/snapshots")
         .join(format!("{name}.stderr"));
+    assert_words(out, out.stderr(), snapbox::Data::read_from(&path, None));
+}
+
+impl Output {
+    /// Asserts that stderr is word for word `expected`, usually inline:
+    /// `out.stderr_is(str![[r#"error: ..."#]])`. The temporary directory is written `[DIR]`;
+    /// `[..]` matches any text within a line and is kept for what truly varies (a duration, a
+    /// temp file's name, a date). `SNAPSHOTS=overwrite cargo test --test cli NAME` fills in or
+    /// rewrites the inline text after a deliberate change of wording, for review.
+    #[track_caller]
+    pub fn stderr_is(&self, expected: impl snapbox::data::IntoData) {
+        assert_words(self, self.stderr(), expected.into_data());
+    }
+
+    /// Asserts that stdout is word for word `expected`, as [`Output::stderr_is`] does stderr.
+    #[track_caller]
+    pub fn stdout_is(&self, expected: impl snapbox::data::IntoData) {
+        assert_words(self, self.stdout(), expected.into_data());
+    }
+}
+
+#[track_caller]
+fn assert_words(out: &Output, actual: &str, expected: snapbox::Data) {
     let mut redactions = snapbox::Redactions::new();
     redactions
         .insert("[DIR]", out.dir().to_path_buf())
@@ -647,7 +670,7 @@ pub fn assert_stderr_snapshot(out: &Output, name: &str) {
     snapbox::Assert::new()
         .action_env("SNAPSHOTS")
         .redact_with(redactions)
-        .eq(out.stderr(), snapbox::Data::read_from(&path, None));
+        .eq(actual, expected);
 }
 
 /// Shorthand: `envmint ARGS...` in a fresh temp dir.

@@ -126,3 +126,29 @@ fn bytes_reads_raw_file_contents() {
         .status(0);
     assert_eq!(out.bytes("raw"), b"A=\xff\r\n");
 }
+
+#[test]
+fn stderr_is_and_stdout_is_compare_whole_texts_with_the_dir_written_dir() {
+    let out = Test::new()
+        .program("sh")
+        .args(["-c", "echo \"in $PWD/x\" >&2; echo out"])
+        .status(0);
+    out.stderr_is(snapbox::str![[r#"
+in [DIR]/x
+
+"#]]);
+    out.stdout_is(snapbox::str![[r#"
+out
+
+"#]]);
+}
+
+#[test]
+#[should_panic]
+fn stderr_is_fails_on_a_part_of_the_text() {
+    let out = Test::new()
+        .program("sh")
+        .args(["-c", "echo 'hint: two' >&2"])
+        .status(0);
+    out.stderr_is(snapbox::str!["hint:"]);
+}
