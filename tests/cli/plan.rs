@@ -457,27 +457,20 @@ fn fail_a_plan_for_an_undeclared_environment_or_store_names_the_plan() {
         .write("moved.plan", moved.to_string())
         .args(["apply", "--at", AT, "other.plan"])
         .status(65);
-    // Compared as bytes: snapbox would read an escape's `\` as a path separator.
-    assert_eq!(
-        out.stderr(),
-        "error: other.plan: the plan is for environment prod\\nuction, which envmint.toml does \
-         not declare; nothing was changed\n\
-         hint: make the plan again with `envmint plan -o FILE` for this manifest\n",
-        "{}",
-        out.describe()
-    );
+    out.stderr_is(str![[r#"
+error: other.plan: the plan is for environment prod\nuction, which envmint.toml does not declare; nothing was changed
+hint: make the plan again with `envmint plan -o FILE` for this manifest
+
+"#]]);
     let out = out
         .then()
         .args(["apply", "--at", AT, "moved.plan"])
         .status(65);
-    assert_eq!(
-        out.stderr(),
-        "error: moved.plan: the plan is for production in /etc/x\\u{1b}[2J, but the manifest \
-         stores production in .env.production\n\
-         hint: make the plan again with `envmint plan -o FILE` for this manifest\n",
-        "{}",
-        out.describe()
-    );
+    out.stderr_is(str![[r#"
+error: moved.plan: the plan is for production in /etc/x\u{1b}[2J, but the manifest stores production in .env.production
+hint: make the plan again with `envmint plan -o FILE` for this manifest
+
+"#]]);
     assert!(!out.stderr().contains('\u{1b}'));
 }
 
@@ -495,15 +488,12 @@ fn a_plan_summary_with_control_characters_is_printed_escaped() {
         .write("p.plan", plan.to_string())
         .args(["apply", "--at", AT, "p.plan"])
         .status(0);
-    // Compared as bytes: snapbox would read an escape's `\` as a path separator.
-    assert_eq!(
-        out.stderr(),
-        "production: .env.production (plan applied)\n\
-         \x20 rotate          A\\nstaging: ok\\u{1b}[8m (due\\r)\n\
-         \x20 retire          A_PREVIOUS\n",
-        "{}",
-        out.describe()
-    );
+    out.stderr_is(str![[r#"
+production: .env.production (plan applied)
+  rotate          A\nstaging: ok\u{1b}[8m (due\r)
+  retire          A_PREVIOUS
+
+"#]]);
     assert!(!out.stderr().contains('\u{1b}') && !out.stderr().contains('\r'));
 }
 

@@ -500,18 +500,12 @@ fn fail_a_bad_at_reads_the_same_in_status_plan_and_rotate() {
     let mut test = project(&format!("[secrets.A]\n{HEX}"), "A=1\n");
     for command in ["status", "plan", "rotate"] {
         let out = test.args([command, "--at", &at]).status(2);
-        // Compared as bytes: snapbox would read the escape's `\` as a path separator.
-        assert_eq!(
-            out.stderr(),
-            format!(
-                "error: --at soon\\n{}…: not a date or a time\n\
-                 hint: give an RFC 3339 time, e.g. 2026-11-23T07:00:00Z, or a date, e.g. \
-                 2026-11-23 (midnight UTC)\n",
-                "x".repeat(55)
-            ),
-            "{command}: {}",
-            out.describe()
-        );
+        out.stderr_is(format!(
+            "error: --at soon\\n{}…: not a date or a time\n\
+             hint: give an RFC 3339 time, e.g. 2026-11-23T07:00:00Z, or a date, e.g. \
+             2026-11-23 (midnight UTC)\n",
+            "x".repeat(55)
+        ));
         test = out.then();
     }
 }
@@ -523,23 +517,18 @@ fn fail_an_unknown_key_is_named_escaped_on_one_line() {
     let out = project(&format!("[secrets.A]\n{HEX}"), "A=1\n")
         .args(["rotate", "--key", "A\nB"])
         .status(2);
-    // Compared as bytes: snapbox would read the escape's `\` as a path separator.
-    assert_eq!(
-        out.stderr(),
-        "error: --key A\\nB: not a secret of any environment\n\
-         hint: name a key declared under [secrets] in envmint.toml\n",
-        "{}",
-        out.describe()
-    );
+    out.stderr_is(str![[r#"
+error: --key A\nB: not a secret of any environment
+hint: name a key declared under [secrets] in envmint.toml
+
+"#]]);
     let out = out
         .then()
         .args(["plan", "production", "--key", "A\nB"])
         .status(2);
-    assert_eq!(
-        out.stderr(),
-        "error: --key A\\nB: not a secret of environment production\n\
-         hint: name a key declared under [secrets] for this environment (see envmint.toml)\n",
-        "{}",
-        out.describe()
-    );
+    out.stderr_is(str![[r#"
+error: --key A\nB: not a secret of environment production
+hint: name a key declared under [secrets] for this environment (see envmint.toml)
+
+"#]]);
 }
