@@ -151,10 +151,30 @@ fn fail_a_manifest_flag_naming_a_folder_a_device_or_gitignore_writes_nothing() {
     const FOLDER_HINT: &str =
         "hint: give the manifest's file name, e.g. --manifest config/envmint.toml\n";
     for (given, code, error, hint) in [
-        (".", 2, "--manifest . names a folder, not a file", FOLDER_HINT),
-        ("sub/", 2, "--manifest sub/ names a folder, not a file", FOLDER_HINT),
-        ("sub/.", 2, "--manifest sub/. names a folder, not a file", FOLDER_HINT),
-        ("sub/..", 2, "--manifest sub/.. names a folder, not a file", FOLDER_HINT),
+        (
+            ".",
+            2,
+            "--manifest . names a folder, not a file",
+            FOLDER_HINT,
+        ),
+        (
+            "sub/",
+            2,
+            "--manifest sub/ names a folder, not a file",
+            FOLDER_HINT,
+        ),
+        (
+            "sub/.",
+            2,
+            "--manifest sub/. names a folder, not a file",
+            FOLDER_HINT,
+        ),
+        (
+            "sub/..",
+            2,
+            "--manifest sub/.. names a folder, not a file",
+            FOLDER_HINT,
+        ),
         (
             ".gitignore",
             2,
