@@ -420,3 +420,27 @@ hint: make a new one with `envmint plan -o FILE`
         test = refused.then();
     }
 }
+
+/// A sealed part that does not decrypt to a plan part is refused naming the plan (65); the
+/// store keeps its bytes.
+#[test]
+fn fail_a_sealed_part_that_does_not_read_is_refused_naming_the_plan() {
+    let out = sealed_project()
+        .args(["plan", "--at", AT, "-o", "p.plan"])
+        .status(0);
+    let mut plan: serde_json::Value = serde_json::from_str(&out.read("p.plan")).unwrap();
+    plan["environments"][0]["sealed_secrets"] = "not an age file".into();
+    let sealed = out.bytes(".env.production.age");
+    let refused = out
+        .then()
+        .write("p.plan", plan.to_string())
+        .chmod("p.plan", 0o600)
+        .args(["apply", "--at", AT, "p.plan"])
+        .status(65);
+    refused.stderr_is(str![[r#"
+error: p.plan (environment production): not an age file (no valid age header)
+hint: the file is not a complete age file; restore it from a copy
+
+"#]]);
+    assert_eq!(refused.bytes(".env.production.age"), sealed);
+}
