@@ -277,15 +277,13 @@ hint: --if-exists makes a missing key succeed
         .status(0);
     assert_eq!(out.json()["action"], "absent");
     assert_eq!(out.read(FILE), "A=1\n# keep me\nB=2\nC=3\n");
-    // Without --json, each says what it did.
+    // Without --json, each says what it did (a missing key: the case file
+    // unset/missing_key_if_exists).
     let out = out
         .then()
         .args(["unset", "production", "DB_PASSWORD", "--if-exists"])
         .status(0);
-    out.stderr_is(str![[r#"
-production: .env.production.local: DB_PASSWORD is not there; nothing changed
-
-"#]]);
+    assert_eq!(out.read(FILE), "A=1\n# keep me\nB=2\nC=3\n");
     let out = out.then().args(["unset", "production", "C"]).status(0);
     out.stderr_is(str![[r#"
 production: .env.production.local: C removed
@@ -917,25 +915,16 @@ error: envmint got SIGTERM while the editor was open: the editor was stopped and
 
 #[test]
 fn set_refuses_a_value_over_64_kib_or_not_utf8_without_writing() {
+    // The words: the case files set/value_too_long and set/value_not_utf8.
     let out = with_file("A=1\n")
         .args(["set", "production", "BIG"])
         .stdin("a".repeat(64 * 1024 + 1))
         .status(65);
-    out.stderr_is(str![[r#"
-error: <stdin>: the value for `BIG` is longer than 65536 bytes; nothing written
-hint: a value is one line of at most 64 KiB; store a file's path instead
-
-"#]]);
     assert_eq!(out.read(FILE), "A=1\n");
     let out = with_file("A=1\n")
         .args(["set", "production", "RAW"])
         .stdin(b"ab\xffcd".as_slice())
         .status(65);
-    out.stderr_is(str![[r#"
-error: <stdin>: the value for `RAW` is not valid UTF-8; nothing written
-hint: envmint writes UTF-8 values only
-
-"#]]);
     assert_eq!(out.read(FILE), "A=1\n");
 }
 
