@@ -271,9 +271,14 @@ impl Error {
             Error::Manifest(e) => shorten(&mut e.path),
             Error::Seal(e) => e.shorten_paths(base),
             Error::PlanFile(e) => shorten(e.path_mut()),
+            Error::UnknownEnvironment(e) => {
+                if let Some(p) = &mut e.declared_in {
+                    shorten(p);
+                }
+            }
             Error::Audit(_) => {}
             // The caller shortens its own paths before it hands an error in.
-            Error::Caller { .. } | Error::Size(_) | Error::UnknownEnvironment(_) => {}
+            Error::Caller { .. } | Error::Size(_) => {}
         }
         self
     }

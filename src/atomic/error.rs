@@ -222,7 +222,8 @@ impl FileError {
 }
 
 impl Op {
-    /// The verb of "cannot ...": what envmint was doing, in words.
+    /// The verb of "cannot ...": what envmint was doing, in words. It reads after the path
+    /// ("app/.env: cannot keep the owner: ..."), so it does not end in "of".
     pub fn verb(self) -> &'static str {
         match self {
             Op::Read | Op::ReadManifest => "read",
@@ -233,11 +234,11 @@ impl Op {
             Op::Sync => "sync",
             Op::SyncFolder => "sync the folder",
             Op::Replace => "replace",
-            Op::SetMode => "set the mode of",
-            Op::KeepOwner => "keep the owner of",
-            Op::ListXattrs => "list the extended attributes of",
-            Op::ReadXattrs => "read the extended attributes of",
-            Op::KeepXattrs => "keep the extended attributes (ACLs included) of",
+            Op::SetMode => "set the mode",
+            Op::KeepOwner => "keep the owner",
+            Op::ListXattrs => "list the extended attributes",
+            Op::ReadXattrs => "read the extended attributes",
+            Op::KeepXattrs => "keep the extended attributes (ACLs included)",
             Op::FollowSymlink => "follow the symlink",
             Op::Remove => "remove",
         }

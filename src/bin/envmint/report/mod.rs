@@ -116,7 +116,31 @@ mod tests {
             (
                 Op::KeepOwner,
                 K::StorageFull,
-                "app/.env: cannot keep the owner of: no storage space",
+                "app/.env: cannot keep the owner: no storage space",
+                None,
+            ),
+            (
+                Op::SetMode,
+                K::StorageFull,
+                "app/.env: cannot set the mode: no storage space",
+                None,
+            ),
+            (
+                Op::ListXattrs,
+                K::StorageFull,
+                "app/.env: cannot list the extended attributes: no storage space",
+                None,
+            ),
+            (
+                Op::ReadXattrs,
+                K::StorageFull,
+                "app/.env: cannot read the extended attributes: no storage space",
+                None,
+            ),
+            (
+                Op::KeepXattrs,
+                K::StorageFull,
+                "app/.env: cannot keep the extended attributes (ACLs included): no storage space",
                 None,
             ),
             (
