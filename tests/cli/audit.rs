@@ -1204,3 +1204,72 @@ audit: 11 findings (9 error(s), 2 warning(s)) in production, staging, developmen
         assert!(!out.stdout().contains(value) && !out.stderr().contains(value));
     }
 }
+
+/// The rotation and role findings in one report: an encryption key's keyring fuller than
+/// audit likes (and full), a record dated in the future, a password declared a signing key, an
+/// overlap no `keep` holds, and external secrets that are weak or a placeholder: those are
+/// declared already, so the hint is their issuer and `envmint set`, never bootstrap.
+#[test]
+fn rotation_and_role_findings_read_as_a_report() {
+    const K: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    let out = Test::new()
+        .env("HOME", "/nonexistent")
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .write(
+            "envmint.toml",
+            "[environments.production]\nfile = \".env\"\n[defaults]\nrotate_every = \"never\"\n\
+             [secrets.ENC]\nkind = \"hex\"\nrole = \"encryption\"\n\
+             previous = { list = \"ENC_OLD\", separator = \",\", keep = 3 }\n\
+             [secrets.DB_PASSWORD]\nkind = \"alnum\"\nlength = 32\nrole = \"signing\"\n\
+             [secrets.JWT]\nkind = \"hex\"\nrotate_every = \"1d\"\noverlap = \"30d\"\n\
+             [secrets.STRIPE_KEY]\nexternal = true\n\
+             [secrets.WEBHOOK_SECRET]\nexternal = true\n",
+        )
+        .write(
+            ".env",
+            format!(
+                "# envmint: generated=2026-01-01T00:00:00Z role=encryption\nENC={K}\n\
+                 # envmint: previous-of=ENC retired=2025-12-01T00:00:00Z,\
+                 2025-11-01T00:00:00Z,2025-10-01T00:00:00Z\nENC_OLD=1{t},2{t},3{t}\n\
+                 # envmint: generated=2026-01-01T00:00:00Z\n\
+                 DB_PASSWORD=Q7fK2mZx9LpR4tVw8NcY3bHj6DgS1aEu\n\
+                 # envmint: generated=2999-01-01T00:00:00Z\nJWT=f{t}\n\
+                 # envmint: set=2026-01-01T00:00:00Z\nSTRIPE_KEY=sk_live_abcdefghijklmnopqrstuvwx\n\
+                 # envmint: set=2026-01-01T00:00:00Z\nWEBHOOK_SECRET=changeme\n",
+                t = &K[1..]
+            ),
+        )
+        .chmod(".env", 0o600)
+        .args(["audit"])
+        .status(1);
+    out.stdout_is(str![[r#"
+== placeholder, example and empty values ==
+.env:12: error: WEBHOOK_SECRET holds a placeholder, not a secret [placeholder]
+  hint: get a real one from its issuer, then `envmint set production WEBHOOK_SECRET`
+
+== weak values ==
+.env:10: warning: STRIPE_KEY (external) looks weak: about 49 bits by envmint's estimate, under 128 [low-entropy]
+  hint: get a longer one from its issuer, then `envmint set production STRIPE_KEY`
+
+== rotation ==
+.env:2: warning: ENC's keyring holds 4 keys (more than 3): it is full, so the key is no longer rotated [keyring-size]
+  hint: re-encrypt the data under the current ENC, then `envmint retire production ENC` removes the old keys
+.env:7: error: JWT: the record says it was made at 2999-01-01T00:00:00Z, in the future; counted as made now [record-time]
+  hint: correct or remove the record above JWT (or the clock): `envmint rotate` refuses this store until then
+
+== roles and overlap ==
+envmint.toml: warning: DB_PASSWORD is named like a credential but its role is signing, so `rotate --due` would change it in the file alone and the service it logs in to would refuse the new value [signing-credential]
+  hint: declare role = "credential" in [secrets.DB_PASSWORD] if another service checks it (or role = "encryption" for a data key)
+envmint.toml: warning: JWT: overlap 30d is longer than rotate_every 1d x keep 1: a rotation inside the window pushes a retired value out before it expires [overlap-keep]
+  hint: shorten `overlap` to at most 1d x 16, or rotate less often
+
+"#]]);
+    out.stderr_is(str![[r#"
+note: . is not in a git repository (or git is not installed): the .gitignore and tracking checks do not apply
+audit: 6 findings (2 error(s), 4 warning(s)) in production
+
+"#]]);
+    for value in [&K[1..], "Q7fK2mZx9LpR", "sk_live_abc"] {
+        assert!(!out.stdout().contains(value) && !out.stderr().contains(value));
+    }
+}
