@@ -886,3 +886,55 @@ error: missing.txt: file not found
 
 "#]]);
 }
+
+/// `rekey` with no sealed file: a plaintext file written by hand is no store to rekey (the
+/// preview said "would be re-encrypted to 1 recipient: " with nothing after it, then nothing
+/// was written); one `unseal` wrote, whose store was deleted since, becomes a new store, after
+/// the preview says so.
+#[test]
+fn rekey_without_a_sealed_file_rekeys_nothing_or_makes_the_store_the_plaintext_came_from() {
+    let (test, public) = sealed_project("");
+    let out = test
+        .write(".env.production.local", "SECRET_KEY=by-hand\n")
+        .chmod(".env.production.local", 0o600)
+        .args(["rekey", "production", "--dry-run"])
+        .status(0);
+    out.stderr_is(str![[r#"
+production: .env.production.age does not exist yet; nothing to rekey
+
+"#]]);
+    let out = out.then().args(["rekey", "production", "--yes"]).status(0);
+    out.stderr_is(str![[r#"
+production: .env.production.age does not exist yet; nothing to rekey
+
+"#]]);
+    assert!(!out.exists(".env.production.age"));
+    // A store unsealed, then deleted (a pull request?): rekey makes it again from the plaintext.
+    std::fs::remove_file(out.path(".env.production.local")).unwrap();
+    let out = out.then().args(["bootstrap", "production"]).status(0);
+    let out = out.then().args(["unseal", "production"]).status(0);
+    std::fs::remove_file(out.path(".env.production.age")).unwrap();
+    let short = format!("{}…{}", &public[..12], &public[public.len() - 6..]);
+    let out = out
+        .then()
+        .args(["rekey", "production", "--dry-run"])
+        .status(0);
+    assert_eq!(
+        out.stderr(),
+        format!(
+            "production: .env.production.age does not exist, and .env.production.local was \
+             unsealed from a sealed store: a new store would be sealed to 1 recipient: {short}\n"
+        )
+    );
+    let out = out.then().args(["rekey", "production", "--yes"]).status(0);
+    assert_eq!(
+        out.stderr(),
+        format!(
+            "production: .env.production.age does not exist, and .env.production.local was \
+             unsealed from a sealed store: a new store to be sealed to 1 recipient: {short}\n\
+             production: .env.production.age created from .env.production.local, sealed to 1 \
+             recipient and pinned\n"
+        )
+    );
+    assert!(out.exists(".env.production.age"));
+}
