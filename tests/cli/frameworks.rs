@@ -292,7 +292,8 @@ fn authjs_encrypts_with_the_newest_secret_and_decrypts_with_the_retired_ones() {
         );
     }
     // A fourth rotation: Auth.js reads no more than four values, so the oldest goes.
-    let out = rotate(out, "2030-01-04", &["--all"]);
+    // The last `Output` owns the temporary folder: kept until the end.
+    let _out = rotate(out, "2030-01-04", &["--all"]);
     assert_eq!(peer(&file, "verify", &tokens[0]), "rejected");
     assert_eq!(peer(&file, "verify", &tokens[1]), "valid");
 }
