@@ -75,7 +75,11 @@ import os
 import re
 import signal
 import sys
-import tomllib
+
+try:
+    import tomllib
+except ImportError:  # Python before 3.11
+    sys.exit("scripts/messages.py needs Python 3.11 or newer (tomllib reads the case files)")
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 BIN = "src/bin/envmint/"
