@@ -26,7 +26,7 @@ use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::hooks::staged;
 use crate::resolve::{manifest_dir, store_name};
-use envmint::error::Location;
+use envmint::error::{ClockBehindError, Location};
 use envmint::manifest::{Environment, Source};
 use envmint::path::shown;
 use envmint::plan::edit::check_edits;
@@ -664,7 +664,7 @@ fn replay_error(
         ReplayError::ClockBehind {
             environment,
             behind,
-        } => crate::report::rotation::clock_behind(envs[environment], &behind),
+        } => ClockBehindError::new(envs[environment].store_path(), behind).into(),
         ReplayError::Refused { environment, why } => refused(plan, envs[environment], &why),
         ReplayError::Edit { environment, error } => {
             crate::report::dotenv::edit_error(envs[environment].store_path(), error)
@@ -688,6 +688,7 @@ fn replay_error(
         )
         .with_hint(stale_hint),
         ReplayError::Store(e) => e.into(),
+        other => Error::unworded(Location::new(plan, None), &other),
     }
 }
 
