@@ -101,7 +101,10 @@ fn has_refs(root: &Path) -> bool {
 /// working tree that does not ignore it: its path relative to the root, which `git add .`
 /// would offer to the next commit. `None` when it is ignored, outside any working tree, or
 /// git cannot say (not installed, the repository refused).
-pub fn unignored(path: &Path) -> Option<PathBuf> {
+///
+/// A relative `path` starts from `cwd`, the working folder the caller read.
+pub fn unignored(path: &Path, cwd: &Path) -> Option<PathBuf> {
+    let path = &cwd.join(path);
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -140,7 +143,12 @@ pub fn relative(root: &Path, path: &Path) -> Option<PathBuf> {
 }
 
 /// `path` relative to `root` with symlinks in its folder resolved, `None` when it is outside.
+/// `path` is absolute (the manifest's files are): a relative one would be resolved from the
+/// process's folder, which the library does not read, and is taken as outside.
 fn in_repo(root: &Path, path: &Path) -> Option<PathBuf> {
+    if path.is_relative() {
+        return None;
+    }
     let resolved = match std::fs::canonicalize(path) {
         Ok(p) => p,
         Err(_) => {
