@@ -21,6 +21,7 @@
 pub mod entropy;
 pub mod error;
 pub mod files;
+pub mod fix;
 pub mod git;
 pub mod roles;
 pub mod rotation;
@@ -188,11 +189,8 @@ pub struct Finding {
     /// What is wrong, naming no value.
     pub message: String,
     /// How to fix it, often with the envmint command that does (`envmint rotate production
-    /// --key A`). This is the one place the library writes the command line's words, on
-    /// purpose: a finding's fix is part of the finding as data, printed by `audit`, carried
-    /// whole by `audit --json` (`fix`) and by the commit guard (`audit --staged` in a git
-    /// hook), so every reader gets the same advice without a table of checks in the binary.
-    /// Errors name no command: their advice is the binary's (`src/bin/envmint/report/`).
+    /// --key A`): a [`fix::Fix`]'s words, the one place the library writes the command line's
+    /// words (its module docs say why).
     pub hint: Option<String>,
 }
 
@@ -235,10 +233,15 @@ impl Finding {
         self
     }
 
-    /// Sets the hint.
+    /// Sets the hint: a caller's own words (the binary's hooks and sealed-store findings).
     pub fn hint(mut self, hint: impl Into<String>) -> Finding {
         self.hint = Some(hint.into());
         self
+    }
+
+    /// Sets the hint to `fix`'s words.
+    pub fn fix(self, fix: fix::Fix<'_>) -> Finding {
+        self.hint(fix.to_string())
     }
 }
 

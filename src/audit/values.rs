@@ -5,6 +5,7 @@
 //! names the environment, key, file and line, never the value.
 
 use super::entropy::estimate_bits;
+use super::fix::Fix;
 use super::{Check, Finding, Severity, looks_secret};
 use crate::dotenv::Document;
 use crate::generate::{MIN_BITS, Problem, is_placeholder};
@@ -150,11 +151,7 @@ fn value_finding(
                      accept a value the repository knows"
                 ),
             )
-            .hint(format!(
-                "`envmint bootstrap {}` marks it expired and `envmint rotate {} --due` \
-                 removes it",
-                env.env, env.env
-            )),
+            .fix(Fix::ExpireAndRotate { env: env.env }),
         ),
         Role::Previous => None,
         Role::Managed(decl) => {
@@ -172,20 +169,10 @@ fn value_finding(
                     check,
                     format!("{key}: {problem}, not a {}", decl.spec.describe()),
                 )
-                .hint(format!(
-                    "envmint bootstrap {} --replace-weak replaces it with a fresh secret",
-                    env.env
-                ))
+                .fix(Fix::ReplaceWeak { env: env.env })
             })
         }
         Role::Unmanaged => {
-            let set_hint = || {
-                format!(
-                    "set a real secret with `envmint set {} {key}`, or declare it in the \
-                     manifest and run `envmint bootstrap {} --replace-weak`",
-                    env.env, env.env
-                )
-            };
             let (check, message) = if value.is_empty() {
                 (Check::EmptyValue, format!("{key} is empty"))
             } else if is_placeholder(value) {
@@ -216,15 +203,13 @@ fn value_finding(
                             bits.floor()
                         ),
                     )
-                    .hint(format!(
-                        "if envmint may make it, declare it in the manifest and run \
-                         `envmint bootstrap {} --replace-weak`; else get a longer one \
-                         from its issuer",
-                        env.env
-                    )),
+                    .fix(Fix::DeclareOrLonger { env: env.env }),
                 );
             };
-            wanted(check).then(|| finding(Severity::Error, check, message).hint(set_hint()))
+            wanted(check).then(|| {
+                finding(Severity::Error, check, message)
+                    .fix(Fix::SetOrDeclare { env: env.env, key })
+            })
         }
     }
 }
@@ -352,17 +337,10 @@ pub fn check_duplicates(
             } else {
                 String::new()
             };
-            let (severity, hint) = if across {
-                (
-                    Severity::Error,
-                    "every environment needs its own secrets: replace this one (envmint set, \
-                     or declare it and run bootstrap --replace-weak)",
-                )
+            let (severity, fix) = if across {
+                (Severity::Error, Fix::OwnPerEnvironment)
             } else {
-                (
-                    Severity::Warning,
-                    "give each use its own secret, so one leak does not open both",
-                )
+                (Severity::Warning, Fix::OwnPerUse)
             };
             out.push(
                 Finding::new(
@@ -378,7 +356,7 @@ pub fn check_duplicates(
                 .key(seen.key)
                 .path(seen.path)
                 .line(seen.line)
-                .hint(hint),
+                .fix(fix),
             );
         }
     }

@@ -187,13 +187,13 @@ pub fn run(
                 })
                 .chain(outputs(manifest, &scan, &short))
                 .collect();
-            findings.extend(audit::git::check_files(repo, &git_files)?);
+            findings.extend(audit::git::check_files(repo, &git_files, &cwd)?);
             let stores: Vec<(PathBuf, String)> = envs
                 .iter()
                 .filter_map(|e| Some((e.sealed.as_ref()?.path.clone(), e.name.clone())))
                 .filter(|(p, _)| p.exists())
                 .collect();
-            findings.extend(audit::git::check_attributes(repo, &stores)?);
+            findings.extend(audit::git::check_attributes(repo, &stores, &cwd)?);
         }
         None => say!(
             "note: {} is not in a git repository (or git is not installed): the .gitignore \
@@ -391,7 +391,7 @@ fn run_staged(
         })
         .collect();
     let matcher = audit::files::value_matcher(values.iter().copied());
-    let rel = |p: &Path| audit::git::relative(repo, p);
+    let rel = |p: &Path| audit::git::relative(repo, p, cwd);
     let rules = audit::staged::Rules {
         plaintext: envs
             .iter()
