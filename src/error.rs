@@ -282,9 +282,14 @@ impl Error {
             Error::Seal(e) => e.shorten_paths(base),
             Error::PlanFile(e) => shorten(e.path_mut()),
             Error::ClockBehind(e) => shorten(&mut e.path),
+            Error::UnknownEnvironment(e) => {
+                if let Some(p) = &mut e.declared_in {
+                    shorten(p);
+                }
+            }
             Error::Audit(_) => {}
             // The caller shortens its own paths before it hands an error in.
-            Error::Caller { .. } | Error::Size(_) | Error::UnknownEnvironment(_) => {}
+            Error::Caller { .. } | Error::Size(_) => {}
         }
         self
     }

@@ -3,7 +3,8 @@
 
 use crate::common;
 
-use common::{Test, assert_stderr_has, mtime, skip, tick};
+use common::{Test, mtime, skip, tick};
+use snapbox::str;
 use std::fs;
 use std::process::Command;
 
@@ -50,15 +51,22 @@ fn init_preset_writes_the_frameworks_manifest() {
     ] {
         let out = common::envmint(["init", "--preset", name]).status(0);
         assert_eq!(out.read("envmint.toml"), text, "{name}");
-        assert_stderr_has(
-            &out,
-            &format!("(the {name} preset: development, staging, production)"),
-        );
+        out.stderr_is(format!(
+            "created .gitignore: .env*.local ?*.env *.plan secrets/ *.age.key .*.envmint-tmp.* \
+             !.env.example\n\
+             wrote envmint.toml (the {name} preset: development, staging, production)\n"
+        ));
         let out = out.then().args(["bootstrap", "production"]).status(0);
         assert!(out.exists(".env.production.local"), "{name}");
     }
     let out = common::envmint(["init", "--preset", "symfony"]).status(2);
-    assert_stderr_has(&out, "django");
+    out.stderr_is(str![[r#"
+error: invalid value 'symfony' for '--preset <NAME>'
+  [possible values: web, django, flask, rails, laravel, nextjs, express]
+
+For more information, try '--help'.
+
+"#]]);
     assert!(!out.exists("envmint.toml"));
 }
 
@@ -72,12 +80,7 @@ fn init_writes_the_preset_and_creates_the_gitignore() {
     assert_eq!(out.read(".gitignore"), GITIGNORE);
     assert_eq!(out.files(), [".gitignore", "envmint.toml"]);
     assert_eq!(out.stdout(), "");
-    assert_stderr_has(&out, "wrote envmint.toml");
-    assert_stderr_has(
-        &out,
-        "created .gitignore: .env*.local ?*.env *.plan secrets/ *.age.key .*.envmint-tmp.* \
-         !.env.example",
-    );
+    // The summary's words: the case file tests/cli/cmd/init/summary_fresh.toml.
     // Neither file holds a secret: they get ordinary modes, not 0600.
     assert_eq!(out.mode("envmint.toml"), 0o644);
     assert_eq!(out.mode(".gitignore"), 0o644);
@@ -94,11 +97,11 @@ fn a_second_init_keeps_the_manifest_fixes_the_gitignore_and_exits_0() {
     let before = mtime(first.path("envmint.toml"));
     tick();
     let out = first.then().arg("init").status(0);
-    assert_eq!(
-        out.stderr(),
-        "updated .gitignore: *.age.key\n\
-         kept envmint.toml: it exists, and init never overwrites it\n"
-    );
+    out.stderr_is(str![[r#"
+updated .gitignore: *.age.key
+kept envmint.toml: it exists, and init never overwrites it
+
+"#]]);
     assert_eq!(out.bytes("envmint.toml"), edited.as_bytes());
     assert_eq!(mtime(out.path("envmint.toml")), before, "not rewritten");
     let fixed = out.read(".gitignore");
@@ -107,13 +110,8 @@ fn a_second_init_keeps_the_manifest_fixes_the_gitignore_and_exits_0() {
     }
     assert_eq!(out.files(), [".gitignore", "envmint.toml"], "no temp file");
 
-    // A third run has nothing to do, and says so.
+    // A third run has nothing to do (its words: the snapshot init/init_summary_again).
     let out = out.then().arg("init").status(0);
-    assert_eq!(
-        out.stderr(),
-        ".gitignore already covers secret files\n\
-         kept envmint.toml: it exists, and init never overwrites it\n"
-    );
     assert_eq!(out.read(".gitignore"), fixed);
     assert_eq!(out.bytes("envmint.toml"), edited.as_bytes());
 }
@@ -126,8 +124,11 @@ fn init_over_an_existing_manifest_still_covers_secret_files() {
         .status(0);
     assert_eq!(out.bytes("envmint.toml"), b"[environments.x]\n");
     assert_eq!(out.read(".gitignore"), GITIGNORE);
-    assert_stderr_has(&out, "created .gitignore");
-    assert_stderr_has(&out, "kept envmint.toml");
+    out.stderr_is(str![[r#"
+created .gitignore: .env*.local ?*.env *.plan secrets/ *.age.key .*.envmint-tmp.* !.env.example
+kept envmint.toml: it exists, and init never overwrites it
+
+"#]]);
     assert_eq!(out.files(), [".gitignore", "envmint.toml"]);
 }
 
@@ -137,7 +138,8 @@ fn fail_an_envmint_toml_that_is_not_a_file_is_an_error_not_kept() {
         .write("envmint.toml/.keep", "")
         .arg("init")
         .status(65);
-    assert_stderr_has(&out, "error: envmint.toml: not a regular file");
+    // The words: the case file tests/cli/cmd/init/manifest_is_a_folder.toml.
+    assert_eq!(out.stdout(), "");
     assert!(!out.stderr().contains("kept"), "{}", out.describe());
     // Checked before .gitignore is written: with --manifest /dev/null, the .gitignore beside
     // it would be /dev/.gitignore.
@@ -146,31 +148,51 @@ fn fail_an_envmint_toml_that_is_not_a_file_is_an_error_not_kept() {
 
 #[test]
 fn fail_a_manifest_flag_naming_a_folder_a_device_or_gitignore_writes_nothing() {
-    for (given, code, error) in [
-        (".", 2, "--manifest . names a folder, not a file"),
-        ("sub/", 2, "--manifest sub/ names a folder, not a file"),
-        ("sub/.", 2, "--manifest sub/. names a folder, not a file"),
-        ("sub/..", 2, "--manifest sub/.. names a folder, not a file"),
+    const FOLDER_HINT: &str =
+        "hint: give the manifest's file name, e.g. --manifest config/envmint.toml\n";
+    for (given, code, error, hint) in [
+        (
+            ".",
+            2,
+            "--manifest . names a folder, not a file",
+            FOLDER_HINT,
+        ),
+        (
+            "sub/",
+            2,
+            "--manifest sub/ names a folder, not a file",
+            FOLDER_HINT,
+        ),
+        (
+            "sub/.",
+            2,
+            "--manifest sub/. names a folder, not a file",
+            FOLDER_HINT,
+        ),
+        (
+            "sub/..",
+            2,
+            "--manifest sub/.. names a folder, not a file",
+            FOLDER_HINT,
+        ),
         (
             ".gitignore",
             2,
             "--manifest names .gitignore, which init updates beside the manifest",
+            "hint: give the manifest's file name, e.g. --manifest envmint.toml\n",
         ),
         (
             "dev/null",
             65,
             "dev/null: not a regular file (a device); envmint reads only regular files",
+            "",
         ),
     ] {
         let test = Test::new().write("sub/.keep", "");
         fs::create_dir(test.path("dev")).unwrap();
         std::os::unix::fs::symlink("/dev/null", test.path("dev/null")).unwrap();
         let out = test.args(["init", "--manifest", given]).status(code);
-        assert!(
-            out.stderr().starts_with(&format!("error: {error}\n")),
-            "{}",
-            out.describe()
-        );
+        out.stderr_is(format!("error: {error}\n{hint}"));
         for ignore in [".gitignore", "sub/.gitignore", "dev/.gitignore"] {
             assert!(!out.exists(ignore), "{given}: {ignore}");
         }
@@ -183,30 +205,27 @@ fn fail_a_gitignore_that_cannot_be_read_stops_init_before_the_manifest() {
         .write(".gitignore/.keep", "")
         .arg("init")
         .status(65);
-    assert_stderr_has(&out, "error: .gitignore: not a regular file");
+    out.stderr_is(str![[r#"
+error: .gitignore: not a regular file (a directory); envmint reads only regular files
+
+"#]]);
     assert!(!out.exists("envmint.toml"), "{}", out.describe());
 }
 
 #[test]
 fn verbose_init_says_what_it_checks_and_writes() {
     let out = Test::new().args(["init", "-v"]).status(0);
-    let stderr = out.stderr();
-    for line in [
-        "envmint: checking .gitignore\n",
-        "envmint: .gitignore: needs .env*.local ?*.env *.plan secrets/ *.age.key \
-         .*.envmint-tmp.* !.env.example\n",
-        "envmint: .gitignore: writing 116 bytes (7 missing)\n",
-        "created .gitignore: ",
-        "envmint: checking envmint.toml\n",
-        "envmint: envmint.toml: writing the web preset (",
-        "wrote envmint.toml",
-    ] {
-        assert!(stderr.contains(line), "{line:?}\n{}", out.describe());
-    }
     // In that order: .gitignore first.
-    let at = |needle: &str| stderr.find(needle).unwrap();
-    assert!(at("checking .gitignore") < at("created .gitignore"));
-    assert!(at("created .gitignore") < at("checking envmint.toml"));
+    out.stderr_is(str![[r#"
+envmint: checking .gitignore
+envmint: .gitignore: needs .env*.local ?*.env *.plan secrets/ *.age.key .*.envmint-tmp.* !.env.example
+envmint: .gitignore: writing 116 bytes (7 missing)
+created .gitignore: .env*.local ?*.env *.plan secrets/ *.age.key .*.envmint-tmp.* !.env.example
+envmint: checking envmint.toml
+envmint: envmint.toml: writing the web preset (2380 bytes)
+wrote envmint.toml (the web preset: development, staging, production)
+
+"#]]);
     // Without -v, only the two result lines.
     let quiet = Test::new().arg("init").status(0);
     assert_eq!(quiet.stderr().lines().count(), 2, "{}", quiet.describe());
@@ -267,8 +286,10 @@ fn init_converges_after_a_full_disk() {
     // No space at all: .gitignore fails first, and envmint.toml is not written before it.
     fill(&filler);
     let out = init().status(74);
-    assert_stderr_has(&out, "error: ");
-    assert_stderr_has(&out, ".gitignore: cannot write");
+    out.stderr_is(str![[r#"
+error: .gitignore: cannot write: No space left on device (os error 28)
+
+"#]]);
     assert_eq!(names(), ["filler"], "nothing written, no temp file");
 
     // One page free: .gitignore fits, envmint.toml does not.
@@ -276,8 +297,11 @@ fn init_converges_after_a_full_disk() {
     f.set_len(f.metadata().unwrap().len() - 4096).unwrap();
     drop(f);
     let out = init().status(74);
-    assert_stderr_has(&out, "created .gitignore");
-    assert_stderr_has(&out, "envmint.toml: cannot write");
+    out.stderr_is(str![[r#"
+created .gitignore: .env*.local ?*.env *.plan secrets/ *.age.key .*.envmint-tmp.* !.env.example
+error: envmint.toml: cannot write: No space left on device (os error 28)
+
+"#]]);
     assert_eq!(
         fs::read_to_string(disk.join(".gitignore")).unwrap(),
         GITIGNORE
@@ -286,9 +310,8 @@ fn init_converges_after_a_full_disk() {
 
     // Space again: the next run finishes the job.
     fs::remove_file(&filler).unwrap();
-    let out = init().status(0);
-    assert_stderr_has(&out, ".gitignore already covers secret files");
-    assert_stderr_has(&out, "wrote envmint.toml");
+    // Its words: `an_existing_gitignore_gets_only_the_missing_entries`' second runs.
+    init().status(0);
     assert_eq!(
         fs::read_to_string(disk.join("envmint.toml")).unwrap(),
         PRESET
@@ -394,10 +417,11 @@ fn an_existing_gitignore_gets_only_the_missing_entries() {
         for entry in ENTRIES {
             assert_eq!(count(&result, entry), 1, "{}: {entry} once", case.name);
         }
-        assert_stderr_has(
-            &out,
-            &format!("updated .gitignore: {}", case.missing.join(" ")),
-        );
+        out.stderr_is(format!(
+            "updated .gitignore: {}\n\
+             wrote envmint.toml (the web preset: development, staging, production)\n",
+            case.missing.join(" ")
+        ));
         assert_eq!(out.mode(".gitignore"), 0o664, "{}: mode kept", case.name);
 
         // Again (with the manifest moved away): nothing is added, the bytes stay.
@@ -409,7 +433,10 @@ fn an_existing_gitignore_gets_only_the_missing_entries() {
             "{}: second run",
             case.name
         );
-        assert_stderr_has(&again, ".gitignore already covers secret files");
+        again.stderr_is(
+            ".gitignore already covers secret files\n\
+             wrote envmint.toml (the web preset: development, staging, production)\n",
+        );
     }
 }
 
@@ -419,7 +446,7 @@ fn a_gitignore_with_every_entry_is_left_alone() {
                 .env*.local";
     let out = Test::new().write(".gitignore", text).arg("init").status(0);
     assert_eq!(out.read(".gitignore"), text);
-    assert_stderr_has(&out, ".gitignore already covers secret files");
+    assert_eq!(out.read("envmint.toml"), PRESET);
 }
 
 #[test]
@@ -431,15 +458,22 @@ fn manifest_flag_writes_there_and_the_gitignore_next_to_it() {
     assert_eq!(out.read("config/envmint.toml"), PRESET);
     assert_eq!(out.read("config/.gitignore"), GITIGNORE);
     assert_eq!(out.files(), ["config"]);
-    assert_stderr_has(&out, "wrote config/envmint.toml");
-    assert_stderr_has(&out, "created config/.gitignore");
+    out.stderr_is(str![[r#"
+created config/.gitignore: .env*.local ?*.env *.plan secrets/ *.age.key .*.envmint-tmp.* !.env.example
+wrote config/envmint.toml (the web preset: development, staging, production)
+
+"#]]);
 
     // The flag after the command (its own place) does the same; the file is kept.
     let out = out
         .then()
         .args(["init", "--manifest", "config/envmint.toml"])
         .status(0);
-    assert_stderr_has(&out, "kept config/envmint.toml");
+    out.stderr_is(str![[r#"
+config/.gitignore already covers secret files
+kept config/envmint.toml: it exists, and init never overwrites it
+
+"#]]);
     assert_eq!(out.read("config/envmint.toml"), PRESET);
 }
 
@@ -450,13 +484,8 @@ fn fail_manifest_flag_into_a_missing_folder_is_exit_73() {
         ["init", "--manifest", "nope/envmint.toml"],
     ] {
         let out = Test::new().args(args).status(73);
-        assert!(
-            out.stderr()
-                .starts_with("error: nope/envmint.toml: its folder does not exist"),
-            "{}",
-            out.describe()
-        );
-        assert_stderr_has(&out, "hint: ");
+        // The words: the case file tests/cli/cmd/init/missing_folder.toml.
+        assert_eq!(out.stdout(), "");
         assert!(out.files().is_empty(), "{:?}", out.files());
     }
 }
@@ -466,7 +495,11 @@ fn fail_manifest_given_twice() {
     let out = Test::new()
         .args(["--manifest", "a.toml", "init", "--manifest", "b.toml"])
         .status(2);
-    assert_stderr_has(&out, "error: --manifest is given twice");
+    out.stderr_is(str![[r#"
+error: --manifest is given twice
+hint: give it once, after the command
+
+"#]]);
     assert!(out.files().is_empty());
 }
 
@@ -568,6 +601,6 @@ fn fail_a_gitignore_that_is_not_utf8_stops_init_before_anything_is_written() {
         out.describe()
     );
     assert_eq!(out.bytes(".gitignore"), ignore);
-    assert_stderr_has(&out, "error: .gitignore: not valid UTF-8");
-    assert_stderr_has(&out, "hint: add these lines to it by hand");
+    // The words: the case file tests/cli/cmd/init/gitignore_not_utf8.toml.
+    assert_eq!(out.stdout(), "");
 }

@@ -80,7 +80,12 @@ fn read_line(mut tty: &File, limit: usize, interrupt: Option<u8>) -> Result<Zero
     let mut byte = [0u8; 1];
     while line.len() < limit + 2 {
         match tty.read(&mut byte) {
-            Ok(0) => break,
+            // End of input (Ctrl-D) echoes nothing: move the cursor on, as Enter would, so
+            // that the next prompt or message starts a line of its own.
+            Ok(0) => {
+                let _ = tty.write_all(b"\n");
+                break;
+            }
             Ok(_) if Some(byte[0]) == interrupt => {
                 let _ = tty.write_all(b"\n");
                 return Err(Error::data(
