@@ -405,4 +405,43 @@ mod tests {
             assert_eq!(fix.to_string(), words);
         }
     }
+
+    /// The fixes no end-to-end test reaches word for word (each needs a store in a state a
+    /// case file cannot set up: a retired value past its expiry, a full keyring...).
+    #[test]
+    fn fixes_of_rotation_findings_say_the_command_whole() {
+        let (env, key) = ("production", "A");
+        assert_eq!(
+            Fix::ExpireAndRotate { env }.to_string(),
+            "`envmint bootstrap production` marks it expired and `envmint rotate production \
+             --due` removes it"
+        );
+        assert_eq!(
+            Fix::SetOrDeclare { env, key }.to_string(),
+            "set a real secret with `envmint set production A`, or declare it in the manifest \
+             and run `envmint bootstrap production --replace-weak`"
+        );
+        assert_eq!(
+            Fix::RecordThatHolds { env, key }.to_string(),
+            "nothing keeps it longer than the manifest's overlap; check who wrote the record \
+             above A, and `envmint rotate production --due` writes one that holds"
+        );
+        assert_eq!(
+            Fix::SetExternal { env, secret: key }.to_string(),
+            "get a new value from its issuer, then `envmint set production A`"
+        );
+        assert_eq!(
+            Fix::Reencrypt { env, key }.to_string(),
+            "re-encrypt the data under the current A, then `envmint retire production A` \
+             removes the old keys"
+        );
+        assert_eq!(
+            Fix::Resume { env, of: key }.to_string(),
+            "envmint rotate production --key A resumes it; --abandon drops it"
+        );
+        assert_eq!(
+            Fix::RemoveExpired { env }.to_string(),
+            "envmint rotate production --due removes expired values"
+        );
+    }
 }
