@@ -98,6 +98,20 @@ pub enum Fix<'a> {
         /// The key.
         key: &'a str,
     },
+    /// An external secret holding a placeholder or an empty value.
+    GetRealFromIssuer {
+        /// The environment.
+        env: &'a str,
+        /// The key.
+        key: &'a str,
+    },
+    /// An external secret whose value looks weak.
+    GetLongerFromIssuer {
+        /// The environment.
+        env: &'a str,
+        /// The key.
+        key: &'a str,
+    },
     /// An undeclared key whose value is too short.
     DeclareOrLonger {
         /// The environment.
@@ -267,6 +281,14 @@ impl fmt::Display for Fix<'_> {
                 f,
                 "set a real secret with `envmint set {env} {key}`, or declare it in the manifest \
                  and run `envmint bootstrap {env} --replace-weak`"
+            ),
+            Fix::GetRealFromIssuer { env, key } => write!(
+                f,
+                "get a real one from its issuer, then `envmint set {env} {key}`"
+            ),
+            Fix::GetLongerFromIssuer { env, key } => write!(
+                f,
+                "get a longer one from its issuer, then `envmint set {env} {key}`"
             ),
             Fix::DeclareOrLonger { env } => write!(
                 f,

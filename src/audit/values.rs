@@ -35,8 +35,9 @@ enum Role<'a> {
     /// A name a declared key's retired values use (`KEY_PREVIOUS`...): a retired value, checked for sharing only (its form is
     /// the one of a value made earlier, maybe under another declaration).
     Previous,
-    /// Not declared (or `external`, with no shape to check), but a secret.
-    Unmanaged,
+    /// Not declared, but named like a secret; or declared `external` (`external: true`), with
+    /// no shape to check: its value comes from its issuer, never from bootstrap.
+    Unmanaged { external: bool },
 }
 
 /// The declarations of one environment, looked up by key: built once per environment, not
@@ -65,7 +66,7 @@ impl<'a> Roles<'a> {
         if let Some(&decl) = self.declared.get(key) {
             // An external secret declares no shape to check it against (`set` does the same).
             return Some(if decl.external {
-                Role::Unmanaged
+                Role::Unmanaged { external: true }
             } else {
                 Role::Managed(decl)
             });
@@ -73,7 +74,7 @@ impl<'a> Roles<'a> {
         if self.previous.contains(key) {
             return Some(Role::Previous);
         }
-        looks_secret(key).then_some(Role::Unmanaged)
+        looks_secret(key).then_some(Role::Unmanaged { external: false })
     }
 }
 
@@ -172,7 +173,13 @@ fn value_finding(
                 .fix(Fix::ReplaceWeak { env: env.env })
             })
         }
-        Role::Unmanaged => {
+        Role::Unmanaged { external } => {
+            // An external secret is declared already, and bootstrap never makes one.
+            let set_fix = if external {
+                Fix::GetRealFromIssuer { env: env.env, key }
+            } else {
+                Fix::SetOrDeclare { env: env.env, key }
+            };
             let (check, message) = if value.is_empty() {
                 (Check::EmptyValue, format!("{key} is empty"))
             } else if is_placeholder(value) {
@@ -193,23 +200,27 @@ fn value_finding(
                 if bits >= MIN_BITS {
                     return None;
                 }
-                return Some(
-                    finding(
-                        Severity::Warning,
-                        Check::LowEntropy,
+                let bits = bits.floor();
+                let (message, fix) = if external {
+                    (
                         format!(
-                            "{key} is not declared and looks weak: about {} bits by \
-                             envmint's estimate, under {MIN_BITS}",
-                            bits.floor()
+                            "{key} (external) looks weak: about {bits} bits by envmint's \
+                             estimate, under {MIN_BITS}"
                         ),
+                        Fix::GetLongerFromIssuer { env: env.env, key },
                     )
-                    .fix(Fix::DeclareOrLonger { env: env.env }),
-                );
+                } else {
+                    (
+                        format!(
+                            "{key} is not declared and looks weak: about {bits} bits by \
+                             envmint's estimate, under {MIN_BITS}"
+                        ),
+                        Fix::DeclareOrLonger { env: env.env },
+                    )
+                };
+                return Some(finding(Severity::Warning, Check::LowEntropy, message).fix(fix));
             };
-            wanted(check).then(|| {
-                finding(Severity::Error, check, message)
-                    .fix(Fix::SetOrDeclare { env: env.env, key })
-            })
+            wanted(check).then(|| finding(Severity::Error, check, message).fix(set_fix))
         }
     }
 }

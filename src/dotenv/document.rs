@@ -1472,9 +1472,12 @@ fn broken_message(key: Option<&str>, why: Broken, lines: usize) -> String {
             q.name()
         ),
         Broken::TextAfterQuote if lines > 1 => format!(
-            "text follows the closing quote {} lines further down: these {lines} lines are \
-             {kept} (did a quote close too early, or too late?)",
-            lines - 1
+            "text follows the closing quote {} further down: these {lines} lines are {kept} \
+             (did a quote close too early, or too late?)",
+            match lines - 1 {
+                1 => "1 line".to_owned(),
+                n => format!("{n} lines"),
+            }
         ),
         Broken::TextAfterQuote => {
             format!("text follows the closing quote: {subject} is {kept}")

@@ -1342,22 +1342,45 @@ fn a_complete_file_with_its_declared_group_mode_gets_no_chmod_600_advice() {
     let manifest =
         "[environments.production]\nmode = \"0640\"\n[secrets.API_TOKEN]\nkind = \"hex\"\n";
     let value = format!("API_TOKEN={HEX64}\n");
-    for (mode, warning) in [
-        (0o640, None),
-        (0o600, None),
+    // No advice for the declared mode or a narrower one; `chmod 640` for a wider one.
+    for (mode, words) in [
+        (
+            0o640,
+            str![[r#"
+using envmint.toml
+production: .env.production.local (unchanged, all 1 key present)
+  kept      API_TOKEN  hex       256 bits, checked
+
+"#]],
+        ),
+        (
+            0o600,
+            str![[r#"
+using envmint.toml
+production: .env.production.local (unchanged, all 1 key present)
+  kept      API_TOKEN  hex       256 bits, checked
+
+"#]],
+        ),
         (
             0o644,
-            Some(
-                "warning: .env.production.local is readable by others (mode 0644, the manifest \
-                 declares 0640); run: chmod 640 .env.production.local",
-            ),
+            str![[r#"
+warning: .env.production.local is readable by others (mode 0644, the manifest declares 0640); run: chmod 640 .env.production.local
+using envmint.toml
+production: .env.production.local (unchanged, all 1 key present)
+  kept      API_TOKEN  hex       256 bits, checked
+
+"#]],
         ),
         (
             0o660,
-            Some(
-                "warning: .env.production.local is readable by others (mode 0660, the manifest \
-                 declares 0640); run: chmod 640 .env.production.local",
-            ),
+            str![[r#"
+warning: .env.production.local is readable by others (mode 0660, the manifest declares 0640); run: chmod 640 .env.production.local
+using envmint.toml
+production: .env.production.local (unchanged, all 1 key present)
+  kept      API_TOKEN  hex       256 bits, checked
+
+"#]],
         ),
     ] {
         let out = Test::new()
@@ -1366,20 +1389,7 @@ fn a_complete_file_with_its_declared_group_mode_gets_no_chmod_600_advice() {
             .chmod(PROD, mode)
             .args(["bootstrap", "production"])
             .status(0);
-        const KEPT: &str = "using envmint.toml\n\
-            production: .env.production.local (unchanged, all 1 key present)\n  \
-            kept      API_TOKEN  hex       256 bits, checked\n";
-        match warning {
-            Some(w) => out.stderr_is(format!("{w}\n{KEPT}")),
-            None => {
-                out.stderr_is(KEPT);
-                assert!(
-                    !out.stderr().contains("readable by others"),
-                    "mode {mode:o}\n{}",
-                    out.describe()
-                );
-            }
-        }
+        out.stderr_is(words);
         assert_eq!(out.mode(PROD), mode, "left alone");
         assert_eq!(out.read(PROD), value);
     }
@@ -1487,11 +1497,8 @@ hint: the folder must be writable: envmint writes a temporary file beside the fi
         .cwd("ro")
         .args(["bootstrap", "staging"])
         .status(73);
-    out.stderr_is(str![[r#"
-error: .: cannot write .env.staging.local in this folder: it is not writable (Permission denied (os error 13))
-hint: the folder must be writable: envmint writes a temporary file beside the file and renames it over the old one
-
-"#]]);
+    // The same refusal as above, for the file it would replace.
+    assert_eq!(out.stdout(), "");
     assert_eq!(out.read("ro/.env.staging.local"), "SECRET_KEY=abc\n");
     assert!(temps(&ro).is_empty());
     // Let the temp dir be removed.
@@ -1769,6 +1776,18 @@ fn a_lock_released_within_the_timeout_is_waited_for_and_said_once() {
     assert_eq!(out.code(), 0, "{}", out.describe());
     let waits = out.stderr().lines().filter(|l| *l == WAITING).count();
     assert_eq!(waits, 1, "{}", out.describe());
+    out.stderr_is(str![[r#"
+Blocking waiting for the lock on .
+using the built-in web preset (no envmint.toml found; envmint init writes it out)
+production: .env.production.local (created, 6 keys, mode 0600)
+  added     SECRET_KEY      hex       256 bits
+  added     JWT_SECRET_KEY  hex       256 bits
+  added     SESSION_SECRET  base64    256 bits
+  added     ENCRYPTION_KEY  base64    256 bits
+  added     DB_PASSWORD     alnum     190.53 bits
+  added     REDIS_PASSWORD  alnum     190.53 bits
+
+"#]]);
     assert_fresh_preset_file(&out, PROD, "production");
 }
 
@@ -1792,25 +1811,69 @@ fn a_zero_lock_timeout_still_takes_a_free_lock() {
 #[test]
 fn fail_a_bad_lock_timeout_is_a_usage_error() {
     // 1e30 seconds does not fit a Duration: it once panicked (exit 101).
-    const NOT_A_NUMBER: &str = "(0 or more)";
-    const OVER_A_DAY: &str = "up to a day (86400)";
-    for (bad, why) in [
-        ("abc", NOT_A_NUMBER),
-        ("-1", NOT_A_NUMBER),
-        ("inf", NOT_A_NUMBER),
-        ("NaN", NOT_A_NUMBER),
-        ("", NOT_A_NUMBER),
-        ("1e30", OVER_A_DAY),
-        ("86401", OVER_A_DAY),
+    for (bad, words) in [
+        (
+            "abc",
+            str![[r#"
+error: ENVMINT_LOCK_TIMEOUT=`abc` is not a number of seconds (0 or more)
+hint: e.g. ENVMINT_LOCK_TIMEOUT=30 (seconds, at most 86400)
+
+"#]],
+        ),
+        (
+            "-1",
+            str![[r#"
+error: ENVMINT_LOCK_TIMEOUT=`-1` is not a number of seconds (0 or more)
+hint: e.g. ENVMINT_LOCK_TIMEOUT=30 (seconds, at most 86400)
+
+"#]],
+        ),
+        (
+            "inf",
+            str![[r#"
+error: ENVMINT_LOCK_TIMEOUT=`inf` is not a number of seconds (0 or more)
+hint: e.g. ENVMINT_LOCK_TIMEOUT=30 (seconds, at most 86400)
+
+"#]],
+        ),
+        (
+            "NaN",
+            str![[r#"
+error: ENVMINT_LOCK_TIMEOUT=`NaN` is not a number of seconds (0 or more)
+hint: e.g. ENVMINT_LOCK_TIMEOUT=30 (seconds, at most 86400)
+
+"#]],
+        ),
+        (
+            "",
+            str![[r#"
+error: ENVMINT_LOCK_TIMEOUT=`` is not a number of seconds (0 or more)
+hint: e.g. ENVMINT_LOCK_TIMEOUT=30 (seconds, at most 86400)
+
+"#]],
+        ),
+        (
+            "1e30",
+            str![[r#"
+error: ENVMINT_LOCK_TIMEOUT=`1e30` is not a number of seconds up to a day (86400)
+hint: e.g. ENVMINT_LOCK_TIMEOUT=30 (seconds, at most 86400)
+
+"#]],
+        ),
+        (
+            "86401",
+            str![[r#"
+error: ENVMINT_LOCK_TIMEOUT=`86401` is not a number of seconds up to a day (86400)
+hint: e.g. ENVMINT_LOCK_TIMEOUT=30 (seconds, at most 86400)
+
+"#]],
+        ),
     ] {
         let out = Test::new()
             .env("ENVMINT_LOCK_TIMEOUT", bad)
             .args(["bootstrap", "production"])
             .status(2);
-        out.stderr_is(format!(
-            "error: ENVMINT_LOCK_TIMEOUT=`{bad}` is not a number of seconds {why}\n\
-             hint: e.g. ENVMINT_LOCK_TIMEOUT=30 (seconds, at most 86400)\n"
-        ));
+        out.stderr_is(words);
         assert!(out.files().is_empty(), "{bad:?}: nothing written");
     }
 }
@@ -2411,6 +2474,23 @@ staging: .env.staging.local (created, 6 keys, mode 0600)
   added     REDIS_PASSWORD  alnum     190.53 bits
 
 "#]]);
+    // Without a .env.example, the check says so.
+    let out = Test::new()
+        .write(PROD, format!("SECRET_KEY={HEX64}\n"))
+        .args(["-v", "bootstrap", "production", "--dry-run"])
+        .status(0);
+    out.stderr_is(str![[r#"
+using the built-in web preset (no envmint.toml found; envmint init writes it out)
+production: .env.production.local (exists, mode 0644); checked 1 existing value against the manifest and known placeholders (no .env.example)
+production: .env.production.local (would add 5 of 6 keys)
+  kept      SECRET_KEY      hex       256 bits, checked
+  would add JWT_SECRET_KEY  hex       256 bits
+  would add SESSION_SECRET  base64    256 bits
+  would add ENCRYPTION_KEY  base64    256 bits
+  would add DB_PASSWORD     alnum     190.53 bits
+  would add REDIS_PASSWORD  alnum     190.53 bits
+
+"#]]);
 }
 
 #[test]
@@ -2631,4 +2711,135 @@ hint: remove keys or comments it does not need, or split the environment into se
         .status(0);
     let out = out.then().args(["status", "production"]).status(0);
     assert!(out.read(".env").len() <= LIMIT);
+}
+
+/// Each reason a kept value fails its declaration, as the summary and the warnings say it:
+/// not in its declared form, outside its alphabet or outside its kind.
+#[test]
+fn kept_values_name_why_they_fail_their_declaration() {
+    let manifest = "[environments.production]\n\
+        [secrets.TOKEN]\nkind = \"hex\"\nbytes = 16\nformat = \"tok_{value}\"\n\
+        [secrets.PIN]\nalphabet = \"0123456789\"\nlength = 40\n\
+        [secrets.CODE]\nkind = \"hex\"\nbytes = 16\n";
+    let file = format!(
+        "TOKEN={}\nPIN={}ab\nCODE={}\n",
+        &HEX64[..32],
+        "1".repeat(38),
+        "0123456789abcdefghijklmnopqrstuv",
+    );
+    let out = Test::new()
+        .write("envmint.toml", manifest)
+        .write(PROD, &file)
+        .chmod(PROD, 0o600)
+        .args(["bootstrap", "production"])
+        .status(1);
+    out.stderr_is(str![[r#"
+using envmint.toml
+production: .env.production.local (unchanged, all 3 keys present, 3 weak)
+  kept      TOKEN  hex       not in the form tok_{value}, not a 16-byte hex secret in the form tok_{value}
+  kept      PIN    alphabet  has characters outside the declared alphabet, not a 40-character secret of its alphabet
+  kept      CODE   hex       has characters outside hex, not a 16-byte hex secret
+warning: .env.production.local: kept TOKEN: not in the form tok_{value}, not a 16-byte hex secret in the form tok_{value}
+warning: .env.production.local: kept PIN: has characters outside the declared alphabet, not a 40-character secret of its alphabet
+warning: .env.production.local: kept CODE: has characters outside hex, not a 16-byte hex secret
+hint: to replace them with fresh secrets: envmint bootstrap production --replace-weak (then update whatever holds the old value, such as a database's password)
+
+"#]]);
+    assert_eq!(out.read(PROD), file, "weak values are kept, nothing added");
+}
+
+/// Lines envmint cannot read are kept as they are, and the warning says what each one is.
+#[test]
+fn warnings_say_what_each_unread_line_is() {
+    let file = "WORD\nB=\"first\nsecond\" trailing\nC=a\u{1}b\n";
+    let out = Test::new()
+        .write(PROD, file)
+        .args(["bootstrap", "production", "--dry-run"])
+        .status(0);
+    out.stderr_is(str![[r#"
+warning: .env.production.local:1: a word without `=`: the line is kept as is and not read (python-dotenv reads such a key as unset, docker compose takes it from the environment)
+warning: .env.production.local:2: text follows the closing quote 1 line further down: these 2 lines are kept as is and not read (did a quote close too early, or too late?)
+warning: .env.production.local:4: the value of `C` holds a control character (U+0001): readers cut or keep it differently, and envmint never writes one
+using the built-in web preset (no envmint.toml found; envmint init writes it out)
+production: .env.production.local (would add 6 of 6 keys)
+  would add SECRET_KEY      hex       256 bits
+  would add JWT_SECRET_KEY  hex       256 bits
+  would add SESSION_SECRET  base64    256 bits
+  would add ENCRYPTION_KEY  base64    256 bits
+  would add DB_PASSWORD     alnum     190.53 bits
+  would add REDIS_PASSWORD  alnum     190.53 bits
+
+"#]]);
+    assert_eq!(out.read(PROD), file);
+}
+
+/// A retired value of an encryption key copied from `.env.example` stays in its keyring (which
+/// nothing expires): the warning says to re-encrypt and retire it instead.
+#[test]
+fn a_retired_encryption_key_from_the_example_is_left_to_retire() {
+    let manifest = "[environments.production]\nfile = \".env.production.local\"\n\
+        [secrets.DATA_KEY]\nkind = \"hex\"\nrole = \"encryption\"\n\
+        previous = { list = \"DATA_KEY_OLD\", separator = \",\", keep = 2 }\n";
+    let example = "DATA_KEY=\n\
+        # envmint: previous-of=DATA_KEY retired=2026-01-01T00:00:00Z expires=2099-01-01T00:00:00Z\n\
+        DATA_KEY_OLD=repository-known-value-0123456789abcdef\n";
+    let out = Test::new()
+        .write("envmint.toml", manifest)
+        .write(".env.example", example)
+        .write(PROD, example)
+        .chmod(PROD, 0o600)
+        .args(["bootstrap", "production"])
+        .status(0);
+    out.stderr_is(str![[r#"
+warning: .env.production.local:4: DATA_KEY_OLD: a retired value of DATA_KEY that came from .env.example (it carries the template's previous-of record): apps must not accept a value the repository knows; it is in an encryption keyring, which nothing expires: re-encrypt what uses it, then remove it (`envmint retire production DATA_KEY`)
+using envmint.toml
+production: .env.production.local (1 of 1 key filled)
+  filled    DATA_KEY  hex       256 bits
+
+"#]]);
+    assert!(
+        out.read(PROD)
+            .ends_with("\nDATA_KEY_OLD=repository-known-value-0123456789abcdef\n"),
+        "the keyring keeps the value until `envmint retire`"
+    );
+}
+
+/// A sealed environment that has only its plaintext file yet: bootstrap makes the store from
+/// it, and says so (no key is "added": every one came from the file).
+#[test]
+fn a_sealed_store_is_created_from_its_plaintext_file() {
+    let test = Test::new();
+    let dir = test.dir().to_path_buf();
+    let (test, public) = common::keygen(test, "id.txt");
+    let test = test
+        .env("ENVMINT_IDENTITY", "id.txt")
+        .env("XDG_CONFIG_HOME", dir.join("no-config"))
+        .env("HOME", dir.join("no-home"))
+        .write(
+            "envmint.toml",
+            format!(
+                "[environments.production]\nsealed = \".env.production.age\"\n\
+                 recipients = [\"{public}\"]\n[secrets.SECRET_KEY]\nkind = \"hex\"\n"
+            ),
+        )
+        .write(PROD, format!("SECRET_KEY={HEX64}\n"))
+        .chmod(PROD, 0o600);
+    let out = test
+        .args(["bootstrap", "production", "--dry-run"])
+        .status(0);
+    out.stderr_is(str![[r#"
+using envmint.toml
+production: .env.production.age (would create from its plaintext file, 1 key)
+  kept      SECRET_KEY  hex       256 bits, checked
+
+"#]]);
+    assert!(!out.exists(".env.production.age"));
+    let out = out.then().args(["bootstrap", "production"]).status(0);
+    out.stderr_is(str![[r#"
+using envmint.toml
+production: .env.production.age (created from its plaintext file, 1 key, mode 0600)
+  kept      SECRET_KEY  hex       256 bits, checked
+
+"#]]);
+    assert!(out.exists(".env.production.age"));
 }

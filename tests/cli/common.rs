@@ -663,17 +663,37 @@ impl Output {
 
 #[track_caller]
 fn assert_words(out: &Output, actual: &str, expected: snapbox::Data) {
+    words_are(actual, out.dir(), &[], expected);
+}
+
+/// Asserts that `actual` (a run's stderr or stdout) is word for word `expected`, as
+/// [`Output::stderr_is`] does, with the folder `dir` written `[DIR]` and each `(placeholder,
+/// text)` of `named` written as its placeholder: for what a run makes afresh and its words show,
+/// such as a new key's recipient (`("[KEY]", &public)`), or for a run outside [`Test`] (git's
+/// merge driver). A placeholder is `[` capitals or `_` `]`.
+#[track_caller]
+pub fn words_are(
+    actual: &str,
+    dir: &Path,
+    named: &[(&'static str, &str)],
+    expected: impl snapbox::data::IntoData,
+) {
     let mut redactions = snapbox::Redactions::new();
     redactions
-        .insert("[DIR]", out.dir().to_path_buf())
+        .insert("[DIR]", dir.to_path_buf())
         .expect("a valid placeholder");
+    for (placeholder, text) in named {
+        redactions
+            .insert(placeholder, text.to_string())
+            .expect("a valid placeholder");
+    }
     // No path normalisation: it would read every `\` as a path separator, so an escape such as
     // `A\nB` (how envmint shows a newline in a name) would compare equal to `A/nB`.
     snapbox::Assert::new()
         .action_env("SNAPSHOTS")
         .normalize_paths(false)
         .redact_with(redactions)
-        .eq(actual, expected);
+        .eq(actual, expected.into_data());
 }
 
 /// Shorthand: `envmint ARGS...` in a fresh temp dir.

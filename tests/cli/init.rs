@@ -148,51 +148,66 @@ fn fail_an_envmint_toml_that_is_not_a_file_is_an_error_not_kept() {
 
 #[test]
 fn fail_a_manifest_flag_naming_a_folder_a_device_or_gitignore_writes_nothing() {
-    const FOLDER_HINT: &str =
-        "hint: give the manifest's file name, e.g. --manifest config/envmint.toml\n";
-    for (given, code, error, hint) in [
+    for (given, code, words) in [
         (
             ".",
             2,
-            "--manifest . names a folder, not a file",
-            FOLDER_HINT,
+            str![[r#"
+error: --manifest . names a folder, not a file
+hint: give the manifest's file name, e.g. --manifest config/envmint.toml
+
+"#]],
         ),
         (
             "sub/",
             2,
-            "--manifest sub/ names a folder, not a file",
-            FOLDER_HINT,
+            str![[r#"
+error: --manifest sub/ names a folder, not a file
+hint: give the manifest's file name, e.g. --manifest config/envmint.toml
+
+"#]],
         ),
         (
             "sub/.",
             2,
-            "--manifest sub/. names a folder, not a file",
-            FOLDER_HINT,
+            str![[r#"
+error: --manifest sub/. names a folder, not a file
+hint: give the manifest's file name, e.g. --manifest config/envmint.toml
+
+"#]],
         ),
         (
             "sub/..",
             2,
-            "--manifest sub/.. names a folder, not a file",
-            FOLDER_HINT,
+            str![[r#"
+error: --manifest sub/.. names a folder, not a file
+hint: give the manifest's file name, e.g. --manifest config/envmint.toml
+
+"#]],
         ),
         (
             ".gitignore",
             2,
-            "--manifest names .gitignore, which init updates beside the manifest",
-            "hint: give the manifest's file name, e.g. --manifest envmint.toml\n",
+            str![[r#"
+error: --manifest names .gitignore, which init updates beside the manifest
+hint: give the manifest's file name, e.g. --manifest envmint.toml
+
+"#]],
         ),
         (
             "dev/null",
             65,
-            "dev/null: not a regular file (a device); envmint reads only regular files",
-            "",
+            str![[r#"
+error: dev/null: not a regular file (a device); envmint reads only regular files
+
+"#]],
         ),
     ] {
         let test = Test::new().write("sub/.keep", "");
         fs::create_dir(test.path("dev")).unwrap();
         std::os::unix::fs::symlink("/dev/null", test.path("dev/null")).unwrap();
         let out = test.args(["init", "--manifest", given]).status(code);
-        out.stderr_is(format!("error: {error}\n{hint}"));
+        out.stderr_is(words);
         for ignore in [".gitignore", "sub/.gitignore", "dev/.gitignore"] {
             assert!(!out.exists(ignore), "{given}: {ignore}");
         }
@@ -226,6 +241,21 @@ envmint: envmint.toml: writing the web preset (2380 bytes)
 wrote envmint.toml (the web preset: development, staging, production)
 
 "#]]);
+    // A manifest that is a symlink is named with the file it leads to.
+    let linked = Test::new()
+        .write("config/real.toml", "[environments.x]\n")
+        .write(".gitignore", GITIGNORE);
+    std::os::unix::fs::symlink("config/real.toml", linked.path("envmint.toml")).unwrap();
+    let linked = linked.args(["init", "-v"]).status(0);
+    linked.stderr_is(str![[r#"
+envmint: checking .gitignore
+envmint: .gitignore: needs .env*.local ?*.env *.plan secrets/ *.age.key .*.envmint-tmp.* !.env.example
+.gitignore already covers secret files
+envmint: checking envmint.toml (a symlink to config/real.toml)
+kept envmint.toml: it exists, and init never overwrites it
+
+"#]]);
+    assert_eq!(linked.read("config/real.toml"), "[environments.x]\n");
     // Without -v, only the two result lines.
     let quiet = Test::new().arg("init").status(0);
     assert_eq!(quiet.stderr().lines().count(), 2, "{}", quiet.describe());

@@ -277,6 +277,19 @@ hint: --if-exists makes a missing key succeed
         .status(0);
     assert_eq!(out.json()["action"], "absent");
     assert_eq!(out.read(FILE), "A=1\n# keep me\nB=2\nC=3\n");
+    // Without --json, each says what it did (a missing key: the case file
+    // unset/missing_key_if_exists).
+    let out = out
+        .then()
+        .args(["unset", "production", "DB_PASSWORD", "--if-exists"])
+        .status(0);
+    assert_eq!(out.read(FILE), "A=1\n# keep me\nB=2\nC=3\n");
+    let out = out.then().args(["unset", "production", "C"]).status(0);
+    out.stderr_is(str![[r#"
+production: .env.production.local: C removed
+
+"#]]);
+    assert_eq!(out.read(FILE), "A=1\n# keep me\nB=2\n");
 }
 
 /// An editor script: records its argument's mode and its folder's mode into `side/modes` and
@@ -544,6 +557,18 @@ hint: save the file in place (as a regular file) and exit the editor
         .status(65);
     out.stderr_is(str![[r#"
 error: runtime/envmint-edit-[..]/.env.production.local: the editor left a symlink in place of the copy; nothing changed
+hint: save the file in place (as a regular file) and exit the editor
+
+"#]]);
+    assert_eq!(out.read(FILE), BEFORE);
+    assert_private_and_removed(&out);
+
+    // No file at all: the editor removed the copy.
+    let out = editor(with_file(BEFORE), "rm \"$1\"")
+        .args(["edit", "production"])
+        .status(65);
+    out.stderr_is(str![[r#"
+error: runtime/envmint-edit-[..]/.env.production.local: the editor left nothing (it was removed) in place of the copy; nothing changed
 hint: save the file in place (as a regular file) and exit the editor
 
 "#]]);
@@ -874,6 +899,25 @@ error: envmint got SIGTERM while the editor was open: the editor was stopped and
     assert_private_and_removed(&out);
     assert_eq!(out.signal(), Some(15), "{}", out.describe());
 
+    // SIGHUP (the terminal closed) does the same, and says which.
+    let action = "echo EDITED=1 >> \"$1\"\n\
+         p=$PPID\n\
+         while [ \"$(cat /proc/$p/comm)\" != envmint ]; do \
+           p=$(awk '/^PPid:/{print $2}' /proc/$p/status); done\n\
+         trap 'exit 3' HUP TERM\n\
+         kill -HUP $p\n\
+         i=0; while [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done";
+    let out = editor(with_file(BEFORE), action)
+        .args(["edit", "production"])
+        .run();
+    assert_eq!(out.read(FILE), BEFORE, "{}", out.describe());
+    out.stderr_is(str![[r#"
+error: envmint got SIGHUP (the terminal closed) while the editor was open: the editor was stopped and its edits were discarded (the private copy in [DIR]/runtime/envmint-edit-[..] was zeroed and removed); nothing changed in .env.production.local
+
+"#]]);
+    assert_private_and_removed(&out);
+    assert_eq!(out.signal(), Some(1), "{}", out.describe());
+
     // SIGINT is the editor's business: envmint waits, and saves what the editor saved.
     let action = "echo EDITED=1 >> \"$1\"\n\
          p=$PPID\n\
@@ -886,4 +930,81 @@ error: envmint got SIGTERM while the editor was open: the editor was stopped and
         .status(0);
     assert!(out.read(FILE).contains("EDITED=1"), "{}", out.describe());
     assert_private_and_removed(&out);
+}
+
+#[test]
+fn set_refuses_a_value_over_64_kib_or_not_utf8_without_writing() {
+    // The words: the case files set/value_too_long and set/value_not_utf8.
+    let out = with_file("A=1\n")
+        .args(["set", "production", "BIG"])
+        .stdin("a".repeat(64 * 1024 + 1))
+        .status(65);
+    assert_eq!(out.read(FILE), "A=1\n");
+    let out = with_file("A=1\n")
+        .args(["set", "production", "RAW"])
+        .stdin(b"ab\xffcd".as_slice())
+        .status(65);
+    assert_eq!(out.read(FILE), "A=1\n");
+}
+
+#[test]
+fn set_refuses_to_write_into_a_file_that_is_not_a_dotenv_file() {
+    let passwd = "root:x:0:0:root:/root:/bin/bash\n";
+    let out = with_file(passwd)
+        .args(["set", "production", "A"])
+        .stdin(VALUE)
+        .status(65);
+    out.stderr_is(str![[r#"
+error: .env.production.local:1: not a dotenv file: no line reads KEY=value, so envmint will not write to it
+hint: check the environment's `file` in the manifest
+
+"#]]);
+    assert_value_hidden(&out);
+    assert_eq!(out.read(FILE), passwd);
+}
+
+/// A secret that keeps its old values in a list: a new value holding the list's separator
+/// would read back as two values once retired into it.
+#[test]
+fn set_refuses_a_value_holding_the_separator_of_its_previous_list() {
+    let manifest = "[environments.production]\nfile = \".env.production.local\"\n\
+                    [secrets.SECRET_KEY]\nkind = \"hex\"\n\
+                    previous = { list = \"SECRET_KEY_FALLBACKS\", separator = \",\", keep = 2 }\n";
+    let out = Test::new()
+        .write("envmint.toml", manifest)
+        .write(FILE, "SECRET_KEY=old\n")
+        .chmod(FILE, 0o600)
+        .args(["set", "production", "SECRET_KEY"])
+        .stdin("new,value")
+        .status(65);
+    out.stderr_is(str![[r#"
+error: <stdin>: the value for `SECRET_KEY` holds `,`, the separator of its previous list SECRET_KEY_FALLBACKS: retired into the list it would read back as two values; nothing written
+hint: give SECRET_KEY a value without `,`, or declare another separator in the manifest
+
+"#]]);
+    assert_eq!(out.read(FILE), "SECRET_KEY=old\n");
+}
+
+/// A value no quoting writes for every reader alike is refused, naming what it holds.
+#[test]
+fn set_refuses_a_value_with_a_quote_beside_a_single_quote() {
+    let out = with_file("A=1\n")
+        .args(["set", "production", "A"])
+        .stdin("a'b\"c")
+        .status(65);
+    out.stderr_is(str![[r#"
+error: .env.production.local: the value for `A` contains a double quote beside a single quote, which envmint does not write into dotenv files
+hint: the file was left untouched
+
+"#]]);
+    let out = with_file("A=1\n")
+        .args(["set", "production", "A"])
+        .stdin("a'b`c")
+        .status(65);
+    out.stderr_is(str![[r#"
+error: .env.production.local: the value for `A` contains a backtick beside a single quote, which envmint does not write into dotenv files
+hint: the file was left untouched
+
+"#]]);
+    assert_eq!(out.read(FILE), "A=1\n");
 }

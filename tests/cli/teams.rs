@@ -2,7 +2,8 @@
 //! the per-key merge driver through `git merge`, `git rebase` and `git cherry-pick`, and the
 //! textconv through `git diff`. Every check reads what git did, never only what envmint says.
 
-use crate::common::BIN;
+use crate::common::{BIN, words_are};
+use snapbox::str;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -162,6 +163,19 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// Asserts that `said` (what envmint, or git running envmint as its driver or hook, wrote in
+/// `repo`) is word for word `expected`, the folder written `[DIR]` and each of `named` (text a
+/// run makes afresh, such as a new key) as its placeholder.
+#[track_caller]
+fn said_is(
+    repo: &Repo,
+    said: &[u8],
+    named: &[(&'static str, &str)],
+    expected: impl snapbox::data::IntoData,
+) {
+    words_are(&text(said), repo.dir.path(), named, expected);
+}
+
 #[test]
 fn setup_writes_attributes_and_local_config_only() {
     let repo = Repo::new();
@@ -183,24 +197,45 @@ fn setup_writes_attributes_and_local_config_only() {
     // Again: nothing changes.
     let before = std::fs::read(repo.path(".gitattributes")).unwrap();
     let out = repo.ok(&["git", "setup", "--config"]);
-    assert!(
-        text(&out.stderr).contains("already has the lines"),
-        "{}",
-        text(&out.stderr)
+    said_is(
+        &repo,
+        &out.stderr,
+        &[],
+        str![[r#"
+.gitattributes: already has the lines for 1 sealed store
+git config --local merge.envmint.name: already set
+git config --local merge.envmint.driver: already set
+git config --local diff.envmint.textconv: already set
+
+"#]],
     );
     assert_eq!(std::fs::read(repo.path(".gitattributes")).unwrap(), before);
-    // Everything in place: no hint to pass --config.
+    // Everything in place: no hint to pass --config; the same words as with it.
+    let again = out.stderr;
     let out = repo.ok(&["git", "setup"]);
     assert!(
         !text(&out.stderr).contains("hint:"),
         "{}",
         text(&out.stderr)
     );
+    assert_eq!(text(&out.stderr), text(&again));
     // Without --config, nothing is written to .git/config and it says what would be.
     let fresh = Repo::new();
     fresh.git_ok(&["config", "--local", "--unset", "diff.envmint.textconv"]);
     let out = fresh.ok(&["git", "setup"]);
-    assert!(text(&out.stderr).contains("not set: git config --local diff.envmint.textconv"));
+    said_is(
+        &fresh,
+        &out.stderr,
+        &[("[BIN]", BIN)],
+        str![[r#"
+.gitattributes: already has the lines for 1 sealed store
+git config --local merge.envmint.name: already set
+git config --local merge.envmint.driver: already set
+not set: git config --local diff.envmint.textconv '[BIN] git diff'
+hint: pass --config to write these into this repository's .git/config (never ~/.gitconfig); until then git merges and diffs the stores as binary files
+
+"#]],
+    );
     assert!(
         fresh
             .git(&["config", "--local", "diff.envmint.textconv"])
@@ -216,12 +251,15 @@ fn branches_setting_different_keys_merge_with_both_values() {
     repo.branch("a", "main", |r| r.set("WEBHOOK", "webhook-from-a"));
     repo.branch("b", "main", |r| r.set("API_TOKEN", "token-from-b"));
     let out = repo.git_ok(&["merge", "--no-edit", "a"]);
-    assert!(
-        text(&out.stderr).contains("merged per key")
-            || text(&out.stdout).contains("merged per key"),
-        "{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
+    // The driver's words (git's own are on stdout).
+    said_is(
+        &repo,
+        &out.stderr,
+        &[],
+        str![[r#"
+envmint: .env.production.age: merged per key, sealed to 1 recipient: 1 key from theirs (WEBHOOK)
+
+"#]],
     );
     assert_eq!(repo.get("WEBHOOK"), "webhook-from-a");
     assert_eq!(repo.get("API_TOKEN"), "token-from-b");
@@ -261,13 +299,16 @@ fn a_value_changed_on_theirs_without_a_new_record_is_named_by_the_merge() {
     });
     let out = repo.git_ok(&["merge", "--no-edit", "hand"]);
     let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
-    assert!(
-        said.contains("warning: .env.production.age: 1 value changed on theirs with no new `# envmint:` record (API_TOKEN)"),
-        "{said}"
-    );
-    assert!(
-        said.contains("hint: check who changed it and why"),
-        "{said}"
+    said_is(
+        &repo,
+        &out.stderr,
+        &[],
+        str![[r#"
+envmint: .env.production.age: merged per key, sealed to 1 recipient: 2 keys from theirs (API_TOKEN, WEBHOOK)
+warning: .env.production.age: 1 value changed on theirs with no new `# envmint:` record (API_TOKEN): envmint records every value it sets, so it was changed by `envmint edit`, by hand, or forged
+hint: check who changed it and why (git log -p -- .env.production.age); if it is not yours to trust, set it again: envmint set production KEY
+
+"#]],
     );
     assert!(
         !said.contains("token-by-hand") && !said.contains("webhook-set"),
@@ -321,8 +362,16 @@ fn conflicting_sets_fail_the_merge_name_the_key_and_leave_the_store() {
     let out = repo.git(&["merge", "--no-edit", "a"]);
     assert!(!out.status.success());
     let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
-    assert!(said.contains("API_TOKEN"), "{said}");
-    assert!(said.contains("CONFLICT"), "{said}");
+    said_is(
+        &repo,
+        &out.stderr,
+        &[],
+        str![[r#"
+error: .env.production.age: both branches gave API_TOKEN different values; envmint cannot choose
+hint: the file keeps your branch's version and git marks it conflicted; set each key with `envmint set production KEY` (or `envmint edit production`), then `git add .env.production.age`
+
+"#]],
+    );
     for value in ["value-a-7f3e", "value-b-9c1d", "webhook-b", "token-zero"] {
         assert!(!said.contains(value), "{said}");
     }
@@ -420,9 +469,17 @@ fn a_branch_sealed_to_other_recipients_is_refused() {
     repo.branch("b", "main", |r| r.set("WEBHOOK", "webhook-b"));
     let out = repo.git(&["merge", "--no-edit", "a"]);
     assert!(!out.status.success());
-    let said = text(&out.stderr);
-    assert!(said.contains("different recipients"), "{said}");
-    assert!(said.contains(&bob), "{said}");
+    let alice = text(&repo.ok(&["keygen", "-y", "id.txt"]).stdout);
+    said_is(
+        &repo,
+        &out.stderr,
+        &[("[ALICE]", alice.trim()), ("[BOB]", &bob)],
+        str![[r#"
+error: .env.production.age: the branches are sealed to different recipients (theirs adds [BOB], drops none)
+hint: who can read a store changes only by `envmint rekey`: rekey one branch to the other's recipients, review it, then merge
+
+"#]],
+    );
 }
 
 #[test]
@@ -474,29 +531,64 @@ fn fail_a_diff_key_others_could_read_a_symlink_or_of_the_wrong_length_is_not_use
     let mut long = good.clone();
     long.extend_from_slice(b"\n\n   \n");
     // `git diff` with the key not used: values hidden, never shown; what envmint said.
-    let hidden_diff = |why: &str| {
+    // The user's id, as the warnings say it.
+    let uid = format!("uid {}", rustix::process::geteuid().as_raw());
+    let hidden_diff = |said: snapbox::data::Inline| {
         let out = repo.git_ok(&["diff"]);
         let diff = text(&out.stdout);
-        assert!(diff.contains("+WEBHOOK=<hidden>"), "{why}: {diff}");
+        assert!(diff.contains("+WEBHOOK=<hidden>"), "{diff}");
         assert!(!diff.contains("webhook-secret-1"), "{diff}");
-        let said = text(&out.stderr);
-        assert!(said.contains(why), "{why}: {said}");
-        said
+        said_is(&repo, &out.stderr, &[("[UID]", &uid)], said);
     };
-    for (bytes, mode, why) in [
+    for (bytes, mode, said) in [
         (
             &good,
             0o644,
-            "the diff key is another user's, or others may read it (uid",
+            str![[r#"
+warning: [DIR]/.git/envmint/diff-key: the diff key is another user's, or others may read it ([UID], mode 0644; you are [UID]); not used, values show as <hidden>
+hint: remove it (rm [DIR]/.git/envmint/diff-key): the next diff makes a new one, yours alone
+warning: [DIR]/.git/envmint/diff-key: the diff key is another user's, or others may read it ([UID], mode 0644; you are [UID]); not used, values show as <hidden>
+hint: remove it (rm [DIR]/.git/envmint/diff-key): the next diff makes a new one, yours alone
+
+"#]],
         ),
-        (&good, 0o620, "mode 0620; you are uid"),
-        (&long, 0o600, "not a diff key (71 bytes"),
-        (&good[..40].to_vec(), 0o600, "not a diff key (40 bytes"),
+        (
+            &good,
+            0o620,
+            str![[r#"
+warning: [DIR]/.git/envmint/diff-key: the diff key is another user's, or others may read it ([UID], mode 0620; you are [UID]); not used, values show as <hidden>
+hint: remove it (rm [DIR]/.git/envmint/diff-key): the next diff makes a new one, yours alone
+warning: [DIR]/.git/envmint/diff-key: the diff key is another user's, or others may read it ([UID], mode 0620; you are [UID]); not used, values show as <hidden>
+hint: remove it (rm [DIR]/.git/envmint/diff-key): the next diff makes a new one, yours alone
+
+"#]],
+        ),
+        (
+            &long,
+            0o600,
+            str![[r#"
+warning: [DIR]/.git/envmint/diff-key: not a diff key (71 bytes; one is 64 hex digits and a line feed); not used, values show as <hidden>
+hint: remove it (rm [DIR]/.git/envmint/diff-key): the next diff makes a new one, yours alone
+warning: [DIR]/.git/envmint/diff-key: not a diff key (71 bytes; one is 64 hex digits and a line feed); not used, values show as <hidden>
+hint: remove it (rm [DIR]/.git/envmint/diff-key): the next diff makes a new one, yours alone
+
+"#]],
+        ),
+        (
+            &good[..40].to_vec(),
+            0o600,
+            str![[r#"
+warning: [DIR]/.git/envmint/diff-key: not a diff key (40 bytes; one is 64 hex digits and a line feed); not used, values show as <hidden>
+hint: remove it (rm [DIR]/.git/envmint/diff-key): the next diff makes a new one, yours alone
+warning: [DIR]/.git/envmint/diff-key: not a diff key (40 bytes; one is 64 hex digits and a line feed); not used, values show as <hidden>
+hint: remove it (rm [DIR]/.git/envmint/diff-key): the next diff makes a new one, yours alone
+
+"#]],
+        ),
     ] {
         std::fs::write(&key, bytes).unwrap();
         std::fs::set_permissions(&key, std::fs::Permissions::from_mode(mode)).unwrap();
-        let said = hidden_diff(why);
-        assert!(said.contains("hint: remove it"), "{said}");
+        hidden_diff(said);
     }
     // A symlink to a good key of the user's own is not followed either: whoever can write
     // or swap its target would choose the digests (as for the pending key).
@@ -505,25 +597,37 @@ fn fail_a_diff_key_others_could_read_a_symlink_or_of_the_wrong_length_is_not_use
     std::fs::set_permissions(&elsewhere, std::fs::Permissions::from_mode(0o600)).unwrap();
     std::fs::remove_file(&key).unwrap();
     std::os::unix::fs::symlink(&elsewhere, &key).unwrap();
-    let said = hidden_diff("the diff key is a symlink");
-    assert!(said.contains("hint: remove it"), "{said}");
+    hidden_diff(str![[r#"
+warning: [DIR]/.git/envmint/diff-key: the diff key is a symlink: only a file of your own is trusted; not used, values show as <hidden>
+hint: remove it (rm [DIR]/.git/envmint/diff-key): the next diff makes a new one, yours alone
+warning: [DIR]/.git/envmint/diff-key: the diff key is a symlink: only a file of your own is trusted; not used, values show as <hidden>
+hint: remove it (rm [DIR]/.git/envmint/diff-key): the next diff makes a new one, yours alone
+
+"#]]);
     // A folder others may write (they could swap the key), or a linked folder: not used.
     std::fs::remove_file(&key).unwrap();
     std::fs::write(&key, &good).unwrap();
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
     let dir = repo.path(".git/envmint");
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
-    let said = hidden_diff("others may write it (uid");
-    assert!(said.contains("mode 0777"), "{said}");
-    assert!(
-        said.contains("hint: make it yours and private (chmod 700"),
-        "{said}"
-    );
+    hidden_diff(str![[r#"
+warning: [DIR]/.git/envmint/diff-key: its folder [DIR]/.git/envmint is another user's, or others may write it ([UID], mode 0777; you are [UID]); the diff key is not used, values show as <hidden>
+hint: make it yours and private (chmod 700 [DIR]/.git/envmint), or remove it: the next diff makes a new one
+warning: [DIR]/.git/envmint/diff-key: its folder [DIR]/.git/envmint is another user's, or others may write it ([UID], mode 0777; you are [UID]); the diff key is not used, values show as <hidden>
+hint: make it yours and private (chmod 700 [DIR]/.git/envmint), or remove it: the next diff makes a new one
+
+"#]]);
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
     let moved = repo.path(".git/envmint-real");
     std::fs::rename(&dir, &moved).unwrap();
     std::os::unix::fs::symlink(&moved, &dir).unwrap();
-    hidden_diff("is a symlink");
+    hidden_diff(str![[r#"
+warning: [DIR]/.git/envmint/diff-key: its folder [DIR]/.git/envmint is a symlink: only a folder of your own is trusted; the diff key is not used, values show as <hidden>
+hint: make it yours and private (chmod 700 [DIR]/.git/envmint), or remove it: the next diff makes a new one
+warning: [DIR]/.git/envmint/diff-key: its folder [DIR]/.git/envmint is a symlink: only a folder of your own is trusted; the diff key is not used, values show as <hidden>
+hint: make it yours and private (chmod 700 [DIR]/.git/envmint), or remove it: the next diff makes a new one
+
+"#]]);
     std::fs::remove_file(&dir).unwrap();
     std::fs::rename(&moved, &dir).unwrap();
     // Removed: a new one is made, and used.
@@ -588,27 +692,49 @@ fn setup_hook_installs_the_guard_when_nothing_is_sealed() {
     repo.git_ok(&["init", "-q", "-b", "main"]);
     repo.ok(&["init"]);
     let out = repo.ok(&["git", "setup", "--config", "--hook"]);
-    let said = text(&out.stderr);
-    assert!(
-        said.contains("no merge or diff driver to set up")
-            && said.contains("installed the commit guard"),
-        "{said}"
+    said_is(
+        &repo,
+        &out.stderr,
+        &[],
+        str![[r#"
+note: no environment of the manifest is sealed: no merge or diff driver to set up
+.git/hooks/pre-commit: installed the commit guard (envmint audit --staged)
+
+"#]],
     );
     let hook = std::fs::read_to_string(repo.path(".git/hooks/pre-commit")).unwrap();
     assert!(hook.contains("audit --staged"), "{hook}");
     // Without --hook there is nothing to do: still the usage error.
     let out = repo.envmint(&["git", "setup", "--config"], None);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    said_is(
+        &repo,
+        &out.stderr,
+        &[],
+        str![[r#"
+error: no environment of the manifest is sealed
+hint: declare sealed = ".env.NAME.age" and recipients in [environments.NAME]
+
+"#]],
+    );
 }
 
 #[test]
 fn the_commit_guard_refuses_secrets_in_a_real_commit() {
     let repo = Repo::new();
     let out = repo.ok(&["git", "setup", "--hook"]);
-    assert!(
-        text(&out.stderr).contains("installed the commit guard"),
-        "{}",
-        text(&out.stderr)
+    said_is(
+        &repo,
+        &out.stderr,
+        &[],
+        str![[r#"
+.gitattributes: already has the lines for 1 sealed store
+git config --local merge.envmint.name: already set
+git config --local merge.envmint.driver: already set
+git config --local diff.envmint.textconv: already set
+.git/hooks/pre-commit: installed the commit guard (envmint audit --staged)
+
+"#]],
     );
     let hook = std::fs::read_to_string(repo.path(".git/hooks/pre-commit")).unwrap();
     assert!(hook.contains("audit --staged"), "{hook}");
@@ -618,50 +744,99 @@ fn the_commit_guard_refuses_secrets_in_a_real_commit() {
         (
             "docs/copy.md",
             "the token is token-zero, keep it\n",
-            "holds a value stored in envmint",
+            str![[r#"
+== staged for commit ==
+docs/copy.md: error: the staged file holds a value stored in envmint [staged]
+  hint: unstage it: git restore --staged docs/copy.md (and add it to .gitignore)
+audit --staged: 1 file refused; the commit would add secrets
+
+"#]],
         ),
         (
             ".env.production.local",
             "API_TOKEN=whatever-else\n",
-            "plaintext env file of `production`",
+            str![[r#"
+== staged for commit ==
+.env.production.local: error: the plaintext env file of `production` is staged for commit [staged]
+  hint: unstage it: git restore --staged .env.production.local (and add it to .gitignore)
+audit --staged: 1 file refused; the commit would add secrets
+
+"#]],
         ),
         (
             "keys/me.txt",
             &std::fs::read_to_string(repo.path("id.txt")).unwrap(),
-            "identity file",
+            str![[r#"
+== staged for commit ==
+keys/me.txt: error: an age identity file (a private key) is staged [staged]
+  hint: unstage it: git restore --staged keys/me.txt (and add it to .gitignore)
+audit --staged: 1 file refused; the commit would add secrets
+
+"#]],
         ),
         (
             "next.plan",
             "{\"envmint_plan\": 1, \"x\": []}\n",
-            "saved plan",
+            str![[r#"
+== staged for commit ==
+next.plan: error: a saved plan is staged: it holds the new values [staged]
+  hint: unstage it: git restore --staged next.plan (and add it to .gitignore)
+audit --staged: 1 file refused; the commit would add secrets
+
+"#]],
         ),
         (
             "deploy/server.pem",
             "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n",
-            "a private key (PEM)",
+            str![[r#"
+== staged for commit ==
+deploy/server.pem: error: a private key (PEM) is staged [staged]
+  hint: unstage it: git restore --staged deploy/server.pem (and add it to .gitignore)
+audit --staged: 1 file refused; the commit would add secrets
+
+"#]],
         ),
         (
             "deploy/id_rsa",
             "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n",
-            "a private key (PEM)",
+            str![[r#"
+== staged for commit ==
+deploy/id_rsa: error: a private key (PEM) is staged [staged]
+  hint: unstage it: git restore --staged deploy/id_rsa (and add it to .gitignore)
+audit --staged: 1 file refused; the commit would add secrets
+
+"#]],
         ),
         // `base64 .env.production.local > backup.b64`: wrapped at 76 columns, the value
         // somewhere inside.
         (
             "backup.b64",
             "IyBhcHAgY29uZmlnCkRFQlVHPWZhbHNlCkFQSV9UT0tFTj10b2tlbi16ZXJvCkxPR19MRVZFTD1p\nbmZvCg==\n",
-            "holds a value stored in envmint",
+            str![[r#"
+== staged for commit ==
+backup.b64: error: the staged file holds a value stored in envmint [staged]
+  hint: unstage it: git restore --staged backup.b64 (and add it to .gitignore)
+audit --staged: 1 file refused; the commit would add secrets
+
+"#]],
         ),
         (
             "backup.hex",
             "23206170700a4150495f544f4b454e3d746f6b656e2d7a65726f0a",
-            "holds a value stored in envmint",
+            str![[r#"
+== staged for commit ==
+backup.hex: error: the staged file holds a value stored in envmint [staged]
+  hint: unstage it: git restore --staged backup.hex (and add it to .gitignore)
+audit --staged: 1 file refused; the commit would add secrets
+
+"#]],
         ),
     ] {
         let out = commit_file(&repo, file, contents);
         let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
         assert!(!out.status.success(), "{file}: {said}");
-        assert!(said.contains(file) && said.contains(why), "{file}: {said}");
+        // What the hook said, through git.
+        said_is(&repo, &out.stderr, &[], why);
         assert!(
             !said.contains("token-zero") && !said.contains("AGE-SECRET-KEY"),
             "{said}"
@@ -677,10 +852,17 @@ fn the_commit_guard_refuses_secrets_in_a_real_commit() {
     std::fs::write(repo.path("notes.txt"), "pasted token-zero here\n").unwrap();
     let out = repo.git(&["commit", "-q", "-a", "-m", "oops"]);
     assert!(!out.status.success(), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("notes.txt"),
-        "{}",
-        text(&out.stderr)
+    said_is(
+        &repo,
+        &out.stderr,
+        &[],
+        str![[r#"
+== staged for commit ==
+notes.txt: error: the staged file holds a value stored in envmint [staged]
+  hint: unstage it: git restore --staged notes.txt (and add it to .gitignore)
+audit --staged: 1 file refused; the commit would add secrets
+
+"#]],
     );
     // A clean file and a sealed store commit fine.
     std::fs::write(repo.path("notes.txt"), "harmless again\n").unwrap();
@@ -776,9 +958,18 @@ fn the_commit_guard_refuses_encoded_copies_of_stored_values() {
         let out = repo.git(&["commit", "-q", "-m", file]);
         let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
         assert!(!out.status.success(), "{file}: {said}");
-        assert!(
-            said.contains(file.as_str()) && said.contains("holds a value stored in envmint"),
-            "{file}: {said}"
+        // The same words for every copy, but its file's name.
+        said_is(
+            &repo,
+            &out.stderr,
+            &[("[FILE]", file)],
+            str![[r#"
+== staged for commit ==
+[FILE]: error: the staged file holds a value stored in envmint [staged]
+  hint: unstage it: git restore --staged [FILE] (and add it to .gitignore)
+audit --staged: 1 file refused; the commit would add secrets
+
+"#]],
         );
         assert!(!said.contains("s3cret") && !said.contains(&inner), "{said}");
         assert_eq!(head(), start, "{file} was committed");
@@ -819,9 +1010,20 @@ fn an_existing_hook_is_never_replaced_silently() {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, "#!/bin/sh\necho mine\n").unwrap();
     let out = repo.ok(&["git", "setup", "--hook"]);
-    let said = text(&out.stderr);
-    assert!(said.contains("exists and is not envmint's"), "{said}");
-    assert!(said.contains("audit --staged"), "{said}");
+    said_is(
+        &repo,
+        &out.stderr,
+        &[("[BIN]", BIN)],
+        str![[r#"
+.gitattributes: already has the lines for 1 sealed store
+git config --local merge.envmint.name: already set
+git config --local merge.envmint.driver: already set
+git config --local diff.envmint.textconv: already set
+warning: .git/hooks/pre-commit exists and is not envmint's; it is left as it is (the commit guard is not installed)
+hint: add this line to it yourself: [BIN] audit --staged || exit 1
+
+"#]],
+    );
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
         "#!/bin/sh\necho mine\n"
@@ -933,7 +1135,10 @@ fn example_lists_declared_keys_empty_and_bootstrap_accepts_a_copy() {
         .write(".env.example", "# my app\nPORT=8080\nSESSION=\n")
         .args(["example"])
         .status(0);
-    assert!(out.stderr().contains("added 2 keys"), "{}", out.stderr());
+    out.stderr_is(str![[r#"
+.env.example: added 2 keys (empty values, with kind, size and role): DB_PASSWORD, API_TOKEN
+
+"#]]);
     let example = out.read(".env.example");
     assert!(
         example.starts_with("# my app\nPORT=8080\nSESSION=\n"),
@@ -952,11 +1157,10 @@ fn example_lists_declared_keys_empty_and_bootstrap_accepts_a_copy() {
     assert!(!example.contains("# envmint:"), "{example}");
     // Again: nothing to add, nothing written.
     let out = out.then().args(["example"]).status(0);
-    assert!(
-        out.stderr().contains("lists every declared secret already"),
-        "{}",
-        out.stderr()
-    );
+    out.stderr_is(str![[r#"
+.env.example: lists every declared secret already
+
+"#]]);
     assert_eq!(out.read(".env.example"), example);
     // A fresh clone's first run.
     let out = out
@@ -977,7 +1181,16 @@ fn example_lists_declared_keys_empty_and_bootstrap_accepts_a_copy() {
         env.contains("PORT=8080\n") && env.contains("API_TOKEN=\n"),
         "{env}"
     );
-    assert!(out.stderr().contains("API_TOKEN"), "{}", out.stderr());
+    out.stderr_is(str![[r#"
+using envmint.toml
+production: .env.production.local (2 of 3 keys filled, 1 external missing)
+  filled    SESSION      hex       256 bits
+  filled    DB_PASSWORD  password  144.53 bits
+  missing   API_TOKEN    external  no value: envmint never generates it
+warning: .env.production.local: API_TOKEN is external: envmint does not generate it, and it has no value
+hint: give it with: envmint set production API_TOKEN (reads the value from stdin or a prompt)
+
+"#]]);
     // The template itself never got a value.
     assert_eq!(out.read(".env.example"), example);
 }
@@ -1028,12 +1241,10 @@ fn a_plugin_recipient_seals_an_environment_and_age_reads_it() {
     let value = out.stdout().trim().to_string();
     assert_eq!(value.len(), 64, "{}", out.stderr());
     // The plugin's message reaches the user, named; no value in it.
-    assert!(
-        out.stderr()
-            .contains("age-plugin-envminttest: touch the test key"),
-        "{}",
-        out.stderr()
-    );
+    out.stderr_is(str![[r#"
+age-plugin-envminttest: touch the test key
+
+"#]]);
     assert!(!out.stderr().contains(&value));
     // A write re-seals to the plugin recipient the store is pinned to.
     let out = out
@@ -1072,12 +1283,10 @@ fn a_plugin_recipient_seals_an_environment_and_age_reads_it() {
         .args(["get", "production", "SECRET_KEY"])
         .run();
     assert_ne!(out.code(), 0);
-    assert!(
-        out.stderr()
-            .contains("age-plugin-envminttest, which is not on PATH"),
-        "{}",
-        out.stderr()
-    );
+    out.stderr_is(str![[r#"
+error: key.txt: needs the program age-plugin-envminttest, which is not on PATH (install the plugin, as age and rage need it too)
+
+"#]]);
 }
 
 #[test]
@@ -1199,12 +1408,27 @@ fn fail_a_plugin_is_run_only_from_absolute_path_entries() {
     std::fs::create_dir(test.dir().join("bin")).unwrap();
     std::fs::copy(&planted, test.dir().join("bin/age-plugin-envminttest")).unwrap();
     let mut out = test.args(["get", "production", "SECRET_KEY"]).status(0);
-    for (path, entry) in [
-        (".:/usr/bin:/bin".to_string(), "the relative entry `.`"),
-        ("bin:/usr/bin:/bin".to_string(), "the relative entry `bin`"),
+    for (path, said) in [
+        (
+            ".:/usr/bin:/bin".to_string(),
+            str![[r#"
+error: key.txt: would run age-plugin-envminttest found through the relative entry `.` of PATH; refused: envmint runs plugins only from absolute PATH entries, where a checked-out repository cannot plant one
+
+"#]],
+        ),
+        (
+            "bin:/usr/bin:/bin".to_string(),
+            str![[r#"
+error: key.txt: would run age-plugin-envminttest found through the relative entry `bin` of PATH; refused: envmint runs plugins only from absolute PATH entries, where a checked-out repository cannot plant one
+
+"#]],
+        ),
         (
             format!(":{}", plugins.display()),
-            "an empty entry (the working folder)",
+            str![[r#"
+error: key.txt: would run age-plugin-envminttest found through an empty entry (the working folder) of PATH; refused: envmint runs plugins only from absolute PATH entries, where a checked-out repository cannot plant one
+
+"#]],
         ),
     ] {
         out = out
@@ -1214,13 +1438,7 @@ fn fail_a_plugin_is_run_only_from_absolute_path_entries() {
             .run();
         assert_ne!(out.code(), 0, "{path}");
         assert_eq!(out.stdout(), "", "{path}");
-        crate::common::assert_stderr_has(
-            &out,
-            &format!(
-                "would run age-plugin-envminttest found through {entry} of PATH; refused: \
-                 envmint runs plugins only from absolute PATH entries"
-            ),
-        );
+        out.stderr_is(said);
         assert!(!out.stderr().contains("touch the test key"), "{path}");
     }
     // Sealing runs the plugin too: refused the same way, and the store is left as it was.
@@ -1232,7 +1450,10 @@ fn fail_a_plugin_is_run_only_from_absolute_path_entries() {
         .stdin("token-1234567890\n")
         .run();
     assert_ne!(out.code(), 0);
-    crate::common::assert_stderr_has(&out, "of PATH; refused");
+    out.stderr_is(str![[r#"
+error: key.txt: would run age-plugin-envminttest found through the relative entry `.` of PATH; refused: envmint runs plugins only from absolute PATH entries, where a checked-out repository cannot plant one
+
+"#]]);
     assert_eq!(out.bytes(".env.production.age"), before);
     // An absolute entry found first is what runs, planted copies after it or not.
     out.then()
@@ -1249,7 +1470,26 @@ fn fail_a_plugin_question_is_asked_on_the_terminal_and_refused_without_one() {
     // No terminal (a new session has no controlling one): said, and the plugin fails.
     let mut out = test.args(["get", "production", "SECRET_KEY"]).status(0);
     let value = out.stdout().trim().to_string();
-    for (ask, question) in [("confirm", "use the test key?"), ("public", "which slot?")] {
+    for (ask, said) in [
+        (
+            "confirm",
+            str![[r#"
+age-plugin-envminttest: touch the test key
+error: .env.production.age: age-plugin-envminttest asked "use the test key?", and there is no terminal to answer it on
+hint: run envmint on a terminal: a plugin's question needs a person
+
+"#]],
+        ),
+        (
+            "public",
+            str![[r#"
+age-plugin-envminttest: touch the test key
+error: .env.production.age: age-plugin-envminttest asked "which slot?", and there is no terminal to answer it on
+hint: run envmint on a terminal: a plugin's question needs a person
+
+"#]],
+        ),
+    ] {
         out = out
             .then()
             .env("ENVMINTTEST_ASK", ask)
@@ -1257,14 +1497,7 @@ fn fail_a_plugin_question_is_asked_on_the_terminal_and_refused_without_one() {
             .args(["get", "production", "SECRET_KEY"])
             .status(77);
         assert_eq!(out.stdout(), "", "{ask}");
-        crate::common::assert_stderr_has(
-            &out,
-            &format!(
-                "error: .env.production.age: age-plugin-envminttest asked \"{question}\", and \
-                 there is no terminal to answer it on"
-            ),
-        );
-        crate::common::assert_stderr_has(&out, "hint: run envmint on a terminal");
+        out.stderr_is(said);
     }
     // On a terminal: asked there, and the answer reaches the plugin.
     let env = out.then().env("ENVMINTTEST_ASK", "confirm");
@@ -1274,13 +1507,18 @@ fn fail_a_plugin_question_is_asked_on_the_terminal_and_refused_without_one() {
         &[("[yes/no] ", "yes\n")],
     );
     assert_eq!(out.code(), 0, "{}", out.stdout());
-    assert!(
-        out.stdout()
-            .contains("age-plugin-envminttest: use the test key? <[yes/no] >"),
-        "{}",
-        out.stdout()
+    // The terminal's transcript: the question, the answer's prompt, and the value.
+    crate::common::words_are(
+        out.stdout(),
+        out.dir(),
+        &[("[VALUE]", &value)],
+        str![[r#"
+age-plugin-envminttest: touch the test key
+age-plugin-envminttest: use the test key? <[yes/no] >yes
+[VALUE]
+
+"#]],
     );
-    assert!(out.stdout().contains(&value), "{}", out.stdout());
     let refused = crate::kv::on_terminal(
         out.then().env("ENVMINTTEST_ASK", "confirm"),
         &["get", "production", "SECRET_KEY"],
@@ -1288,11 +1526,28 @@ fn fail_a_plugin_question_is_asked_on_the_terminal_and_refused_without_one() {
     );
     assert_ne!(refused.code(), 0, "{}", refused.stdout());
     assert!(!refused.stdout().contains(&value), "{}", refused.stdout());
+    refused.stdout_is(str![[r#"
+age-plugin-envminttest: touch the test key
+age-plugin-envminttest: use the test key? <[yes/no] >no
+error: .env.production.age: an age plugin failed: (internal) the test key was not unlocked
+hint: see the plugin's documentation; envmint passes its words on as they are
+
+"#]]);
     let out = crate::kv::on_terminal(
         refused.then().env("ENVMINTTEST_ASK", "public"),
         &["get", "production", "SECRET_KEY"],
         &[("which slot? ", "slot-1\n")],
     );
     assert_eq!(out.code(), 0, "{}", out.stdout());
-    assert!(out.stdout().contains(&value), "{}", out.stdout());
+    crate::common::words_are(
+        out.stdout(),
+        out.dir(),
+        &[("[VALUE]", &value)],
+        str![[r#"
+age-plugin-envminttest: touch the test key
+age-plugin-envminttest: <which slot? >slot-1
+[VALUE]
+
+"#]],
+    );
 }

@@ -86,10 +86,7 @@ fn diff_key(ctx: &mut Context, resolved: &crate::resolve::Resolved) -> Option<Ke
         Ok(Some(key)) => return Some(key),
         Ok(None) => {}
         Err(why) => {
-            say!(
-                "warning: {}: {why}; not used, values show as <hidden>",
-                path.display()
-            );
+            say!("warning: {why}; not used, values show as <hidden>");
             say!(
                 "hint: remove it (rm {}): the next diff makes a new one, yours alone",
                 path.display()
@@ -148,13 +145,15 @@ fn read_key(path: &Path, euid: u32) -> std::result::Result<Option<KeyedHash>, St
     let bytes = match crate::private_file::read(path, true, "the diff key", euid) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Ok(None),
+        // The sentence names the file already.
         Err(e) => return Err(crate::report::render(&e).message),
     };
     let text = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
     let mut key = Zeroizing::new([0u8; 32]);
     if text.len() != 64 || hex::decode_to_slice(text, &mut key[..]).is_err() {
         return Err(format!(
-            "not a diff key ({} bytes; one is 64 hex digits and a line feed)",
+            "{}: not a diff key ({} bytes; one is 64 hex digits and a line feed)",
+            path.display(),
             bytes.len()
         ));
     }

@@ -156,12 +156,15 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: GitMergeArg
     );
     if !merged.unrecorded.is_empty() {
         say!(
-            "warning: {shown}: {} changed on theirs with no new `# envmint:` record ({}):              envmint records every value it sets, so it was changed by `envmint edit`, by hand,              or forged",
+            "warning: {shown}: {} changed on theirs with no new `# envmint:` record ({}): \
+             envmint records every value it sets, so it was changed by `envmint edit`, by hand, \
+             or forged",
             crate::output::plural(merged.unrecorded.len(), "value"),
             some(merged.unrecorded.iter().map(String::as_str))
         );
         say!(
-            "hint: check who changed it and why (git log -p -- {shown}); if it is not yours              to trust, set it again: envmint set {} KEY",
+            "hint: check who changed it and why (git log -p -- {shown}); if it is not yours \
+             to trust, set it again: envmint set {} KEY",
             env.map_or("ENV", |e| e.name.as_str())
         );
     }
