@@ -1273,3 +1273,95 @@ audit: 6 findings (2 error(s), 4 warning(s)) in production
         assert!(!out.stdout().contains(value) && !out.stderr().contains(value));
     }
 }
+
+/// `audit --staged`, the commit guard: each kind of staged file it refuses, named with why and
+/// how to unstage it, never a value; a clean index passes, and outside a repository it says
+/// where it must run.
+#[test]
+fn staged_refusals_read_as_a_report() {
+    let test = Test::new()
+        .env("HOME", "/nonexistent")
+        .env("XDG_CONFIG_HOME", "/nonexistent");
+    let dir = test.dir().to_path_buf();
+    git(&dir, &["init", "-q"]);
+    let out = test
+        .write(
+            "envmint.toml",
+            "[environments.production]\n[secrets.SECRET_KEY]\nkind = \"hex\"\n",
+        )
+        .args(["bootstrap", "production"])
+        .status(0);
+    let value = out
+        .read(".env.production.local")
+        .lines()
+        .find_map(|l| l.strip_prefix("SECRET_KEY="))
+        .unwrap()
+        .to_string();
+    let test = out
+        .then()
+        .write("settings.py", format!("key = \"{value}\"\n"))
+        .write("rotate.plan", "{\"envmint_plan\": 1, \"environments\": {}}")
+        .write("me.key", format!("AGE-SECRET-KEY-1{}\n", "Q".repeat(58)))
+        .write(
+            "deploy_key",
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n",
+        )
+        .write("secrets/.envmint-export", "SECRET_KEY\n")
+        .write(
+            "locked.age",
+            "age-encryption.org/v1\n-> scrypt abc 18\nxyz\n",
+        )
+        .write("README.md", "hello\n");
+    let staged = [
+        "envmint.toml",
+        ".env.production.local",
+        "settings.py",
+        "rotate.plan",
+        "me.key",
+        "deploy_key",
+        "secrets/.envmint-export",
+        "locked.age",
+        "README.md",
+    ];
+    git(&dir, &[&["add", "-f", "--"][..], &staged].concat());
+    let out = test.args(["audit", "--staged"]).status(1);
+    out.stdout_is(str![[r#"
+== staged for commit ==
+.env.production.local: error: the plaintext env file of `production` is staged for commit [staged]
+  hint: unstage it: git restore --staged .env.production.local (and add it to .gitignore)
+deploy_key: error: a private key (PEM) is staged [staged]
+  hint: unstage it: git restore --staged deploy_key (and add it to .gitignore)
+locked.age: error: a passphrase-encrypted age file is staged: a protected identity file, or secrets sealed with a passphrase [staged]
+  hint: unstage it: git restore --staged locked.age (and add it to .gitignore)
+me.key: error: an age identity file (a private key) is staged [staged]
+  hint: unstage it: git restore --staged me.key (and add it to .gitignore)
+rotate.plan: error: a saved plan is staged: it holds the new values [staged]
+  hint: unstage it: git restore --staged rotate.plan (and add it to .gitignore)
+secrets/.envmint-export: error: the list of an envmint export folder is staged: the folder holds secret values [staged]
+  hint: unstage it: git restore --staged secrets/.envmint-export (and add it to .gitignore)
+settings.py: error: the staged file holds a value stored in envmint [staged]
+  hint: unstage it: git restore --staged settings.py (and add it to .gitignore)
+
+"#]]);
+    out.stderr_is(str![[r#"
+audit --staged: 7 files refused; the commit would add secrets
+
+"#]]);
+    assert!(!out.stdout().contains(&value) && !out.stderr().contains(&value));
+    git(
+        &dir,
+        &[&["rm", "-q", "--cached", "-f", "--"][..], &staged[1..8]].concat(),
+    );
+    let out = out.then().args(["audit", "--staged"]).status(0);
+    out.stdout_is(str![]);
+    out.stderr_is(str![[r#"
+audit --staged: nothing to refuse in 2 staged files
+
+"#]]);
+    let out = Test::new().args(["audit", "--staged"]).status(2);
+    out.stderr_is(str![[r#"
+error: --staged needs a git repository, and . is in none
+hint: run it inside the repository (a pre-commit hook does)
+
+"#]]);
+}
