@@ -1365,3 +1365,56 @@ hint: run it inside the repository (a pre-commit hook does)
 
 "#]]);
 }
+
+/// A sealed environment in git: without an identity audit says the store was not opened (an
+/// error: its values went unchecked), and with one or without, that `.gitattributes` lacks
+/// envmint's merge and diff drivers for it.
+#[test]
+fn a_sealed_store_unopened_or_without_its_git_drivers_is_found() {
+    let (test, public) = common::with_identity();
+    let dir = test.dir().to_path_buf();
+    git(&dir, &["init", "-q"]);
+    let out = test
+        .env("ENVMINT_IDENTITY", "id.txt")
+        .write(
+            "envmint.toml",
+            format!(
+                "[environments.production]\nsealed = \".env.production.age\"\n\
+                 recipients = [\"{public}\"]\n[secrets.SECRET_KEY]\nkind = \"hex\"\n"
+            ),
+        )
+        .write(".gitignore", ".env*.local\nid.txt\n")
+        .args(["bootstrap", "production"])
+        .status(0);
+    git(
+        &dir,
+        &["add", "envmint.toml", ".gitignore", ".env.production.age"],
+    );
+    git(&dir, &["commit", "-q", "-m", "sealed"]);
+    let out = out
+        .then()
+        .env("ENVMINT_IDENTITY", "")
+        .args(["audit"])
+        .status(1);
+    out.stdout_is(str![[r#"
+== sealed environments ==
+.env.production.age: error: sealed environment `production` could not be opened, so its values were not checked: .env.production.age: no identity to decrypt it with [sealed-unopened]
+  hint: pass -i FILE, or set ENVMINT_IDENTITY (a path) or ENVMINT_AGE_KEY (the key); looked in: -i, ENVMINT_IDENTITY, ENVMINT_AGE_KEY, [DIR]/no-config/envmint/identity.txt
+
+== git ==
+.env.production.age: warning: sealed store lacks `merge=envmint diff=envmint` in .gitattributes: branches that both change it conflict over ciphertext, and its diffs are unreadable [git-attributes]
+  hint: run `envmint git setup --config` (this repository's config only)
+
+"#]]);
+    let out = out
+        .then()
+        .env("ENVMINT_IDENTITY", "id.txt")
+        .args(["audit"])
+        .status(1);
+    // The git finding alone: its words are above.
+    assert!(
+        !out.stdout().contains("sealed-unopened"),
+        "{}",
+        out.stdout()
+    );
+}
