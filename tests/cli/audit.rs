@@ -589,6 +589,16 @@ fn git_finds_a_value_in_an_uncommitted_tracked_file_and_in_a_commit_message() {
             .any(|m| m.contains("is in README.md: the working tree"))
     );
     assert!(!out.stdout().contains(&value) && !out.stderr().contains(&value));
+    let out = out.then().args(["audit", "production", "--git"]).status(1);
+    out.stdout_is(str![[r#"
+== values in git ==
+production: error: the value of REDIS_PASSWORD (production) is in a commit message: commit [..] [git-history]
+  hint: treat it as leaked: rotate REDIS_PASSWORD in production (rewriting history does not undo a clone or a push)
+README.md: error: the value of REDIS_PASSWORD (production) is in README.md: the working tree [git-history]
+  hint: treat it as leaked: rotate REDIS_PASSWORD in production (rewriting history does not undo a clone or a push)
+
+"#]]);
+    assert!(!out.stdout().contains(&value) && !out.stderr().contains(&value));
 }
 
 /// Compares stdout with `tests/cli/snapshots/audit/NAME.stdout` (`SNAPSHOTS=overwrite`
