@@ -1428,3 +1428,46 @@ fn a_sealed_store_unopened_or_without_its_git_drivers_is_found() {
         out.stdout()
     );
 }
+
+/// A value in many commits is named by the first three and a count, and one in a git object
+/// no commit introduces (a dangling blob, as `git add` of a file later unstaged leaves) by the
+/// object.
+#[test]
+fn git_names_a_value_in_many_commits_and_in_an_object_no_commit_introduces() {
+    let test = project();
+    let dir = test.dir().to_path_buf();
+    let prod = std::fs::read_to_string(dir.join(".env.production.local")).unwrap();
+    let line = prod
+        .lines()
+        .find(|l| l.starts_with("DB_PASSWORD="))
+        .unwrap()
+        .to_string();
+    for n in 1..=5 {
+        std::fs::write(dir.join("notes.txt"), format!("{line}\nversion {n}\n")).unwrap();
+        git(&dir, &["add", "notes.txt"]);
+        git(&dir, &["commit", "-q", "-m", &format!("notes {n}")]);
+    }
+    git(&dir, &["rm", "-q", "notes.txt"]);
+    git(&dir, &["commit", "-q", "-m", "no notes"]);
+    let secret = prod
+        .lines()
+        .find(|l| l.starts_with("REDIS_PASSWORD="))
+        .unwrap()
+        .to_string();
+    std::fs::write(dir.join("dangling.txt"), format!("{secret}\n")).unwrap();
+    git(&dir, &["hash-object", "-w", "dangling.txt"]);
+    std::fs::remove_file(dir.join("dangling.txt")).unwrap();
+    let out = test.args(["audit", "production", "--git"]).status(1);
+    out.stdout_is(str![[r#"
+== values in git ==
+production: error: the value of REDIS_PASSWORD (production) is in git object [..], which no commit introduces [git-history]
+  hint: treat it as leaked: rotate REDIS_PASSWORD in production (rewriting history does not undo a clone or a push)
+notes.txt: error: the value of DB_PASSWORD (production) is in notes.txt: commits [..], [..], [..] and 2 more [git-history]
+  hint: treat it as leaked: rotate DB_PASSWORD in production (rewriting history does not undo a clone or a push)
+
+"#]]);
+    for l in [&line, &secret] {
+        let value = l.split_once('=').unwrap().1;
+        assert!(!out.stdout().contains(value) && !out.stderr().contains(value));
+    }
+}
