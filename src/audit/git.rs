@@ -624,14 +624,18 @@ pub fn history_findings(root: &Path, needles: &[Needle<'_>], hits: &Hits) -> Vec
             Some(p) => format!("in {p}"),
             None => "in a commit message".to_string(),
         };
+        // An object no commit introduces has no commit to name.
+        let wheres = if wheres.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", wheres.join(" and "))
+        };
         let mut f = Finding::new(
             Severity::Error,
             Check::GitHistory,
             format!(
-                "the value of {} ({}) is {place}: {}",
-                needle.key,
-                needle.env,
-                wheres.join(" and ")
+                "the value of {} ({}) is {place}{wheres}",
+                needle.key, needle.env
             ),
         )
         .env(needle.env)

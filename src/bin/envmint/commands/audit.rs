@@ -464,13 +464,21 @@ fn load<'m>(
             Ok(_) => None,
             Err(err) if err.exit() == Exit::NoPerm && env.sealed.is_some() => {
                 let said = crate::report::render(&err);
+                // The error names the store by its full path; the finding names it as the
+                // rest of the report does, from the working folder.
+                let cwd = ctx.cwd_if_known().unwrap_or(Path::new("."));
+                let full = env.store_path().display().to_string();
+                let message = match said.message.strip_prefix(&full) {
+                    Some(rest) => format!("{}{rest}", shown(env.store_path(), cwd).display()),
+                    None => said.message,
+                };
                 let mut f = Finding::new(
                     Severity::Error,
                     Check::SealedUnopened,
                     format!(
                         "sealed environment `{}` could not be opened, so its values were not \
-                         checked: {}",
-                        env.name, said.message
+                         checked: {message}",
+                        env.name
                     ),
                 )
                 .env(&env.name)
