@@ -2000,7 +2000,12 @@ production: .env (plan applied)
         .status(0);
     assert_eq!(out.read("hook-ran"), "set\ntest\nafter\n");
     assert_eq!(out.read(".env"), after);
-    assert!(out.stdout().contains("already-applied"), "{}", out.stdout());
+    assert_eq!(
+        out.json()["environments"][0]["result"],
+        "already-applied",
+        "{}",
+        out.stdout()
+    );
 }
 
 /// `bootstrap` of a new environment: without `--allow-hooks`, a credential with a `set` hook
