@@ -718,3 +718,36 @@ fn retire_removes_values_left_behind_by_a_changed_or_removed_secret() {
         "{file}"
     );
 }
+
+/// An encryption key with no retired key whose role is changed in the manifest: `retire` has
+/// no old value to remove, and says that it only took `role=encryption` off the record.
+#[test]
+fn retire_of_a_key_no_longer_encryption_clears_only_its_record() {
+    let manifest = "[environments.production]\nfile = \".env\"\n\
+        [secrets.ENC]\nkind = \"hex\"\nrole = \"encryption\"\n";
+    let out = Test::new()
+        .write("envmint.toml", manifest)
+        .args(["bootstrap", "production"])
+        .status(0);
+    let before = out.read(".env");
+    assert!(before.contains(" role=encryption\n"), "{before}");
+    let out = out
+        .then()
+        .write(
+            "envmint.toml",
+            manifest.replace("\"encryption\"", "\"signing\""),
+        )
+        .args(["retire", "production", "ENC", "--dry-run"])
+        .status(0);
+    out.stderr_is(str![[r#"
+production: .env (no old values of ENC; its record would no longer say role=encryption)
+
+"#]]);
+    assert_eq!(out.read(".env"), before, "a dry run wrote");
+    let out = out.then().args(["retire", "production", "ENC"]).status(0);
+    out.stderr_is(str![[r#"
+production: .env (no old values of ENC; its record no longer says role=encryption)
+
+"#]]);
+    assert_eq!(out.read(".env"), before.replace(" role=encryption", ""));
+}

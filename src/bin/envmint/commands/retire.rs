@@ -103,7 +103,12 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: RetireArgs)
     };
     let state = if removed == 0 && !built.is_empty() {
         // Only the current value's `role=encryption` went (see `retire::build`).
-        format!("no old values of {key}; its record no longer says role=encryption")
+        let says = if args.dry_run {
+            "would no longer say"
+        } else {
+            "no longer says"
+        };
+        format!("no old values of {key}; its record {says} role=encryption")
     } else if removed == 0 {
         format!("nothing to retire for {key}")
     } else {
