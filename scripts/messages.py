@@ -60,9 +60,9 @@ Usage:
   scripts/messages.py --list asserted    templates and the first test asserting each
   scripts/messages.py --check FILE       exit 1 when a template is unasserted and not in FILE
                                          (one `path:template` a line, `#` comments: a block's
-                                         comment is its reason); lines no longer needed, and
-                                         templates listed under another file (moved), are
-                                         printed as warnings
+                                         comment is its reason); also exit 1 on a line no
+                                         longer needed, or a template listed under another
+                                         file (moved): the file stays exact
   scripts/messages.py --ratchet FILE     prints FILE rewritten: its hand-written blocks and
                                          their reasons less what is asserted now, then a
                                          block per source file for the rest, with the reason
@@ -692,14 +692,18 @@ def main():
         allowed = {e for _, entries in read_ratchet(path) for e in entries}
         templates_allowed = {split_key(e)[1] for e in allowed}
         keys = {t.key for t in unasserted}
-        for e in sorted(allowed - keys):
-            print("warning: %s: %s no longer needs this line (asserted whole now, moved or gone)" % (e, args.check))
+        # The file is exact, both ways: a line it no longer needs fails too, so that it
+        # only shrinks and always says what is left.
+        stale = sorted(allowed - keys)
+        for e in stale:
+            print("error: %s: %s no longer needs this line (asserted whole now, moved or gone)" % (e, args.check))
         missing = []
         for t in unasserted:
             if t.key in allowed:
                 continue
             if split_key(t.key)[1] in templates_allowed:
-                print("warning: %s: listed in %s under another file: update its path" % (t.key, args.check))
+                print("error: %s: listed in %s under another file: update its path" % (t.key, args.check))
+                stale.append(t.key)
                 continue
             missing.append(t)
         for t in missing:
@@ -709,6 +713,9 @@ def main():
                   "tests/cli/snapshots/, or Output::stderr_is), or, if no test can reach it (root, "
                   "a full disk, a race), add its line to %s with the reason; "
                   "scripts/messages.py --ratchet %s rewrites the file" % (args.check, args.check))
+            return 1
+        if stale:
+            print("hint: scripts/messages.py --ratchet %s > /tmp/r && mv /tmp/r %s rewrites it" % (args.check, args.check))
             return 1
     return 0
 
