@@ -34,8 +34,9 @@ enum Role<'a> {
     /// A name a declared key's retired values use (`KEY_PREVIOUS`...): a retired value, checked for sharing only (its form is
     /// the one of a value made earlier, maybe under another declaration).
     Previous,
-    /// Not declared (or `external`, with no shape to check), but a secret.
-    Unmanaged,
+    /// Not declared, but named like a secret; or declared `external` (`external: true`), with
+    /// no shape to check: its value comes from its issuer, never from bootstrap.
+    Unmanaged { external: bool },
 }
 
 /// The declarations of one environment, looked up by key: built once per environment, not
@@ -64,7 +65,7 @@ impl<'a> Roles<'a> {
         if let Some(&decl) = self.declared.get(key) {
             // An external secret declares no shape to check it against (`set` does the same).
             return Some(if decl.external {
-                Role::Unmanaged
+                Role::Unmanaged { external: true }
             } else {
                 Role::Managed(decl)
             });
@@ -72,7 +73,7 @@ impl<'a> Roles<'a> {
         if self.previous.contains(key) {
             return Some(Role::Previous);
         }
-        looks_secret(key).then_some(Role::Unmanaged)
+        looks_secret(key).then_some(Role::Unmanaged { external: false })
     }
 }
 
@@ -178,13 +179,21 @@ fn value_finding(
                 ))
             })
         }
-        Role::Unmanaged => {
+        Role::Unmanaged { external } => {
+            // An external secret is declared already, and bootstrap never makes one.
             let set_hint = || {
-                format!(
-                    "set a real secret with `envmint set {} {key}`, or declare it in the \
-                     manifest and run `envmint bootstrap {} --replace-weak`",
-                    env.env, env.env
-                )
+                if external {
+                    format!(
+                        "get a real one from its issuer, then `envmint set {} {key}`",
+                        env.env
+                    )
+                } else {
+                    format!(
+                        "set a real secret with `envmint set {} {key}`, or declare it in the \
+                         manifest and run `envmint bootstrap {} --replace-weak`",
+                        env.env, env.env
+                    )
+                }
             };
             let (check, message) = if value.is_empty() {
                 (Check::EmptyValue, format!("{key} is empty"))
@@ -206,23 +215,33 @@ fn value_finding(
                 if bits >= MIN_BITS {
                     return None;
                 }
-                return Some(
-                    finding(
-                        Severity::Warning,
-                        Check::LowEntropy,
+                let bits = bits.floor();
+                let (message, hint) = if external {
+                    (
                         format!(
-                            "{key} is not declared and looks weak: about {} bits by \
-                             envmint's estimate, under {MIN_BITS}",
-                            bits.floor()
+                            "{key} (external) looks weak: about {bits} bits by envmint's \
+                             estimate, under {MIN_BITS}"
+                        ),
+                        format!(
+                            "get a longer one from its issuer, then `envmint set {} {key}`",
+                            env.env
                         ),
                     )
-                    .hint(format!(
-                        "if envmint may make it, declare it in the manifest and run \
-                         `envmint bootstrap {} --replace-weak`; else get a longer one \
-                         from its issuer",
-                        env.env
-                    )),
-                );
+                } else {
+                    (
+                        format!(
+                            "{key} is not declared and looks weak: about {bits} bits by \
+                             envmint's estimate, under {MIN_BITS}"
+                        ),
+                        format!(
+                            "if envmint may make it, declare it in the manifest and run \
+                             `envmint bootstrap {} --replace-weak`; else get a longer one \
+                             from its issuer",
+                            env.env
+                        ),
+                    )
+                };
+                return Some(finding(Severity::Warning, Check::LowEntropy, message).hint(hint));
             };
             wanted(check).then(|| finding(Severity::Error, check, message).hint(set_hint()))
         }

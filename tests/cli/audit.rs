@@ -1115,3 +1115,161 @@ fn fail_plan_and_export_outputs_git_would_commit_are_found() {
     let values = values_of(&out, &ENV_FILES);
     assert_no_value_shown(&out, &values);
 }
+
+/// The value checks in one report: a retired value and an undeclared key that `.env.example`
+/// gives, a placeholder, the same value under two keys of one environment (a warning) and in
+/// two environments (an error, the fifth use said as "and 1 more"), and a retired value past
+/// its expiry. `rotate_every = "never"`: no finding depends on today's date.
+#[test]
+fn value_findings_read_as_a_report() {
+    const S: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    const T: &str = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+    const U: &str = "1111111111abcdef2222222222abcdef3333333333abcdef4444444444abcdef";
+    const W: &str = "a1b2c3d4e5f60718a1b2c3d4e5f60718a1b2c3d4e5f60718a1b2c3d4e5f60718";
+    const X: &str = "5a5b5c5d5e5f50515a5b5c5d5e5f50515a5b5c5d5e5f50515a5b5c5d5e5f5051";
+    const EXAMPLE: &str = "Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz";
+    const R: &str = "# envmint: generated=2026-01-01T00:00:00Z";
+    let out = Test::new()
+        .env("HOME", "/nonexistent")
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .write(
+            "envmint.toml",
+            "[environments.production]\n[environments.staging]\n[environments.development]\n\
+             [defaults]\nrotate_every = \"never\"\n\
+             [secrets.SECRET_KEY]\nkind = \"hex\"\n[secrets.APP_SALT]\nkind = \"hex\"\n\
+             [secrets.JWT]\nkind = \"hex\"\noverlap = \"7d\"\n",
+        )
+        .write(
+            ".env.production.local",
+            format!(
+                "{R}\nSECRET_KEY={S}\n{R}\nAPP_SALT={S}\n{R}\nJWT={T}\n\
+                 # envmint: previous-of=JWT retired=2026-01-01T00:00:00Z \
+                 expires=2026-01-08T00:00:00Z\nJWT_PREVIOUS={U}\n\
+                 SMTP_TOKEN=changeme\nOTHER_SECRET={EXAMPLE}\n"
+            ),
+        )
+        .write(
+            ".env.example",
+            format!("JWT_PREVIOUS={U}\nOTHER_SECRET={EXAMPLE}\n"),
+        )
+        .write(
+            ".env.staging.local",
+            format!("{R}\nSECRET_KEY={S}\n{R}\nAPP_SALT={S}\n{R}\nJWT={S}\n"),
+        )
+        .write(
+            ".env.development.local",
+            format!("{R}\nSECRET_KEY={W}\n{R}\nAPP_SALT={W}\n{R}\nJWT={X}\n"),
+        )
+        .chmod(".env.production.local", 0o600)
+        .chmod(".env.staging.local", 0o600)
+        .chmod(".env.development.local", 0o600)
+        .args(["audit"])
+        .status(1);
+    out.stdout_is(str![[r#"
+== placeholder, example and empty values ==
+.env.production.local:8: error: JWT_PREVIOUS, a retired value, has the same value as in .env.example: apps accept a value the repository knows [example-value]
+  hint: `envmint bootstrap production` marks it expired and `envmint rotate production --due` removes it
+.env.production.local:9: error: SMTP_TOKEN holds a placeholder, not a secret [placeholder]
+  hint: set a real secret with `envmint set production SMTP_TOKEN`, or declare it in the manifest and run `envmint bootstrap production --replace-weak`
+.env.production.local:10: error: OTHER_SECRET has the same value as in .env.example [example-value]
+  hint: set a real secret with `envmint set production OTHER_SECRET`, or declare it in the manifest and run `envmint bootstrap production --replace-weak`
+
+== shared values ==
+.env.development.local:2: warning: SECRET_KEY has the same value as APP_SALT [duplicate-value]
+  hint: give each use its own secret, so one leak does not open both
+.env.development.local:4: warning: APP_SALT has the same value as SECRET_KEY [duplicate-value]
+  hint: give each use its own secret, so one leak does not open both
+.env.production.local:2: error: SECRET_KEY has the same value as APP_SALT, SECRET_KEY in staging, APP_SALT in staging and 1 more [duplicate-value]
+  hint: every environment needs its own secrets: replace this one (envmint set, or declare it and run bootstrap --replace-weak)
+.env.production.local:4: error: APP_SALT has the same value as SECRET_KEY, SECRET_KEY in staging, APP_SALT in staging and 1 more [duplicate-value]
+  hint: every environment needs its own secrets: replace this one (envmint set, or declare it and run bootstrap --replace-weak)
+.env.staging.local:2: error: SECRET_KEY has the same value as SECRET_KEY in production, APP_SALT in production, APP_SALT and 1 more [duplicate-value]
+  hint: every environment needs its own secrets: replace this one (envmint set, or declare it and run bootstrap --replace-weak)
+.env.staging.local:4: error: APP_SALT has the same value as SECRET_KEY in production, APP_SALT in production, SECRET_KEY and 1 more [duplicate-value]
+  hint: every environment needs its own secrets: replace this one (envmint set, or declare it and run bootstrap --replace-weak)
+.env.staging.local:6: error: JWT has the same value as SECRET_KEY in production, APP_SALT in production, SECRET_KEY and 1 more [duplicate-value]
+  hint: every environment needs its own secrets: replace this one (envmint set, or declare it and run bootstrap --replace-weak)
+
+== rotation ==
+.env.production.local:8: error: JWT_PREVIOUS, a retired value of JWT, expired at 2026-01-08T00:00:00Z and is still in the file [rotation-overdue]
+  hint: envmint rotate production --due removes expired values
+
+"#]]);
+    out.stderr_is(str![[r#"
+note: . is not in a git repository (or git is not installed): the .gitignore and tracking checks do not apply
+audit: 11 findings (9 error(s), 2 warning(s)) in production, staging, development
+
+"#]]);
+    for value in [S, T, U, W, X, EXAMPLE, "changeme"] {
+        assert!(!out.stdout().contains(value) && !out.stderr().contains(value));
+    }
+}
+
+/// The rotation and role findings in one report: an encryption key's keyring fuller than
+/// audit likes (and full), a record dated in the future, a password declared a signing key, an
+/// overlap no `keep` holds, and external secrets that are weak or a placeholder: those are
+/// declared already, so the hint is their issuer and `envmint set`, never bootstrap.
+#[test]
+fn rotation_and_role_findings_read_as_a_report() {
+    const K: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    let out = Test::new()
+        .env("HOME", "/nonexistent")
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .write(
+            "envmint.toml",
+            "[environments.production]\nfile = \".env\"\n[defaults]\nrotate_every = \"never\"\n\
+             [secrets.ENC]\nkind = \"hex\"\nrole = \"encryption\"\n\
+             previous = { list = \"ENC_OLD\", separator = \",\", keep = 3 }\n\
+             [secrets.DB_PASSWORD]\nkind = \"alnum\"\nlength = 32\nrole = \"signing\"\n\
+             [secrets.JWT]\nkind = \"hex\"\nrotate_every = \"1d\"\noverlap = \"30d\"\n\
+             [secrets.STRIPE_KEY]\nexternal = true\n\
+             [secrets.WEBHOOK_SECRET]\nexternal = true\n",
+        )
+        .write(
+            ".env",
+            format!(
+                "# envmint: generated=2026-01-01T00:00:00Z role=encryption\nENC={K}\n\
+                 # envmint: previous-of=ENC retired=2025-12-01T00:00:00Z,\
+                 2025-11-01T00:00:00Z,2025-10-01T00:00:00Z\nENC_OLD=1{t},2{t},3{t}\n\
+                 # envmint: generated=2026-01-01T00:00:00Z\n\
+                 DB_PASSWORD=Q7fK2mZx9LpR4tVw8NcY3bHj6DgS1aEu\n\
+                 # envmint: generated=2999-01-01T00:00:00Z\nJWT=f{t}\n\
+                 # envmint: set=2026-01-01T00:00:00Z\nSTRIPE_KEY=sk_live_abcdefghijklmnopqrstuvwx\n\
+                 # envmint: set=2026-01-01T00:00:00Z\nWEBHOOK_SECRET=changeme\n",
+                t = &K[1..]
+            ),
+        )
+        .chmod(".env", 0o600)
+        .args(["audit"])
+        .status(1);
+    out.stdout_is(str![[r#"
+== placeholder, example and empty values ==
+.env:12: error: WEBHOOK_SECRET holds a placeholder, not a secret [placeholder]
+  hint: get a real one from its issuer, then `envmint set production WEBHOOK_SECRET`
+
+== weak values ==
+.env:10: warning: STRIPE_KEY (external) looks weak: about 49 bits by envmint's estimate, under 128 [low-entropy]
+  hint: get a longer one from its issuer, then `envmint set production STRIPE_KEY`
+
+== rotation ==
+.env:2: warning: ENC's keyring holds 4 keys (more than 3): it is full, so the key is no longer rotated [keyring-size]
+  hint: re-encrypt the data under the current ENC, then `envmint retire production ENC` removes the old keys
+.env:7: error: JWT: the record says it was made at 2999-01-01T00:00:00Z, in the future; counted as made now [record-time]
+  hint: correct or remove the record above JWT (or the clock): `envmint rotate` refuses this store until then
+
+== roles and overlap ==
+envmint.toml: warning: DB_PASSWORD is named like a credential but its role is signing, so `rotate --due` would change it in the file alone and the service it logs in to would refuse the new value [signing-credential]
+  hint: declare role = "credential" in [secrets.DB_PASSWORD] if another service checks it (or role = "encryption" for a data key)
+envmint.toml: warning: JWT: overlap 30d is longer than rotate_every 1d x keep 1: a rotation inside the window pushes a retired value out before it expires [overlap-keep]
+  hint: shorten `overlap` to at most 1d x 16, or rotate less often
+
+"#]]);
+    out.stderr_is(str![[r#"
+note: . is not in a git repository (or git is not installed): the .gitignore and tracking checks do not apply
+audit: 6 findings (2 error(s), 4 warning(s)) in production
+
+"#]]);
+    for value in [&K[1..], "Q7fK2mZx9LpR", "sk_live_abc"] {
+        assert!(!out.stdout().contains(value) && !out.stderr().contains(value));
+    }
+}

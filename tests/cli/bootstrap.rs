@@ -2772,3 +2772,74 @@ production: .env.production.local (would add 6 of 6 keys)
 "#]]);
     assert_eq!(out.read(PROD), file);
 }
+
+/// A retired value of an encryption key copied from `.env.example` stays in its keyring (which
+/// nothing expires): the warning says to re-encrypt and retire it instead.
+#[test]
+fn a_retired_encryption_key_from_the_example_is_left_to_retire() {
+    let manifest = "[environments.production]\nfile = \".env.production.local\"\n\
+        [secrets.DATA_KEY]\nkind = \"hex\"\nrole = \"encryption\"\n\
+        previous = { list = \"DATA_KEY_OLD\", separator = \",\", keep = 2 }\n";
+    let example = "DATA_KEY=\n\
+        # envmint: previous-of=DATA_KEY retired=2026-01-01T00:00:00Z expires=2099-01-01T00:00:00Z\n\
+        DATA_KEY_OLD=repository-known-value-0123456789abcdef\n";
+    let out = Test::new()
+        .write("envmint.toml", manifest)
+        .write(".env.example", example)
+        .write(PROD, example)
+        .chmod(PROD, 0o600)
+        .args(["bootstrap", "production"])
+        .status(0);
+    out.stderr_is(str![[r#"
+warning: .env.production.local:4: DATA_KEY_OLD: a retired value of DATA_KEY that came from .env.example (it carries the template's previous-of record): apps must not accept a value the repository knows; it is in an encryption keyring, which nothing expires: re-encrypt what uses it, then remove it (`envmint retire production DATA_KEY`)
+using envmint.toml
+production: .env.production.local (1 of 1 key filled)
+  filled    DATA_KEY  hex       256 bits
+
+"#]]);
+    assert!(
+        out.read(PROD)
+            .ends_with("\nDATA_KEY_OLD=repository-known-value-0123456789abcdef\n"),
+        "the keyring keeps the value until `envmint retire`"
+    );
+}
+
+/// A sealed environment that has only its plaintext file yet: bootstrap makes the store from
+/// it, and says so (no key is "added": every one came from the file).
+#[test]
+fn a_sealed_store_is_created_from_its_plaintext_file() {
+    let test = Test::new();
+    let dir = test.dir().to_path_buf();
+    let (test, public) = common::keygen(test, "id.txt");
+    let test = test
+        .env("ENVMINT_IDENTITY", "id.txt")
+        .env("XDG_CONFIG_HOME", dir.join("no-config"))
+        .env("HOME", dir.join("no-home"))
+        .write(
+            "envmint.toml",
+            format!(
+                "[environments.production]\nsealed = \".env.production.age\"\n\
+                 recipients = [\"{public}\"]\n[secrets.SECRET_KEY]\nkind = \"hex\"\n"
+            ),
+        )
+        .write(PROD, format!("SECRET_KEY={HEX64}\n"))
+        .chmod(PROD, 0o600);
+    let out = test
+        .args(["bootstrap", "production", "--dry-run"])
+        .status(0);
+    out.stderr_is(str![[r#"
+using envmint.toml
+production: .env.production.age (would create from its plaintext file, 1 key)
+  kept      SECRET_KEY  hex       256 bits, checked
+
+"#]]);
+    assert!(!out.exists(".env.production.age"));
+    let out = out.then().args(["bootstrap", "production"]).status(0);
+    out.stderr_is(str![[r#"
+using envmint.toml
+production: .env.production.age (created from its plaintext file, 1 key, mode 0600)
+  kept      SECRET_KEY  hex       256 bits, checked
+
+"#]]);
+    assert!(out.exists(".env.production.age"));
+}

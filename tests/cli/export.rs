@@ -1585,3 +1585,82 @@ hint: export into a new or empty folder, e.g. -o secrets/
 
 "#]]);
 }
+
+/// What each format cannot carry, refused naming the key and its line (exit 65), with the
+/// format that carries it: a `${VAR}` the file defines below or not at all, a NUL, a line
+/// longer than docker reads, a key no shell accepts, one too long for a file name or a
+/// Kubernetes Secret key. Nothing is written.
+#[test]
+fn fail_what_a_format_cannot_carry_is_refused_naming_the_key() {
+    let export = |text: &[u8], args: &[&str]| {
+        let out = Test::new()
+            .write(
+                "envmint.toml",
+                "[environments.production]\nfile = \".env\"\n",
+            )
+            .write(".env", text)
+            .chmod(".env", 0o600)
+            .args(["export", "production", "--all-keys"])
+            .args(args)
+            .status(65);
+        assert_eq!(out.stdout(), "");
+        assert_eq!(out.files(), [".env", "envmint.toml"], "nothing written");
+        out
+    };
+    let out = export(b"A=\"x${LATER}\"\nLATER=y\n", &["-f", "json"]);
+    out.stderr_is(str![[r#"
+error: .env:1: `A` refers to ${LATER}, which is defined below it in the file: its readers would get an empty string there
+hint: define the variable above it, give a default (${NAME:-value}), or single-quote the value to keep it literal
+
+"#]]);
+    let out = export(b"A=\"x${NOPE}\"\n", &["-f", "json"]);
+    out.stderr_is(str![[r#"
+error: .env:1: `A` refers to a variable the file does not define (export reads no variable of your shell): its readers would get an empty string there
+hint: define the variable above it, give a default (${NAME:-value}), or single-quote the value to keep it literal
+
+"#]]);
+    let out = export(b"A=x\0y\n", &["-f", "shell"]);
+    out.stderr_is(str![[r#"
+error: .env:1: cannot export `A` as shell: its value has a NUL character, which no environment variable can hold
+hint: --format docker-secrets, json or k8s carry it
+
+"#]]);
+    let long = format!("A={}\n", "x".repeat(70_000));
+    let out = export(long.as_bytes(), &["-f", "docker-env"]);
+    out.stderr_is(str![[r#"
+error: .env:1: cannot export `A` as docker-env: the line would be longer than docker --env-file reads (65535 bytes)
+hint: --format docker-secrets carries it
+
+"#]]);
+    let out = export(b"my.key=1\n", &["-f", "shell"]);
+    out.stderr_is(str![[r#"
+error: .env:1: cannot export `my.key` as shell: the key is not a name a shell accepts ([A-Za-z_][A-Za-z0-9_]*)
+hint: --format json, k8s or docker-env carry it; without --all-keys only declared keys are exported
+
+"#]]);
+    // Long keys, compared with the key written out.
+    let key = "K".repeat(256);
+    let out = export(
+        format!("{key}=1\n").as_bytes(),
+        &["-f", "docker-secrets", "-o", "secrets"],
+    );
+    assert_eq!(
+        out.stderr(),
+        format!(
+            "error: .env:1: cannot export `{key}` as docker-secrets: the key cannot be a file \
+             name of its own (it starts with a dot, or is longer than 255 bytes)\n\
+             hint: rename the key, or use another --format\n"
+        )
+    );
+    let key = "K".repeat(254);
+    let out = export(format!("{key}=1\n").as_bytes(), &["-f", "k8s"]);
+    assert_eq!(
+        out.stderr(),
+        format!(
+            "error: .env:1: cannot export `{key}` as k8s: the key is not a valid Kubernetes \
+             Secret key (letters, digits, `-`, `_` and `.`, at most 253, not `.`, `..` or \
+             starting with `..`)\n\
+             hint: rename the key, or use another --format\n"
+        )
+    );
+}

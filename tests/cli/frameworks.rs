@@ -98,8 +98,8 @@ fn check_steps(
     assert_eq!(peer(&file, "verify", "x"), "rejected", "{what}: junk");
 
     // Due (bootstrapped years earlier): rotated, the old value retired.
+    // The summary's words are the snapshot rotate/summary: here the framework is the judge.
     let out = rotate(out, "2030-01-01", &[]);
-    assert!(out.stderr().contains("retired"), "{}", out.stderr());
     assert_eq!(peer(&file, "verify", &before), "valid", "{what}: overlap");
     assert_eq!(peer(&file, "current", &before), "rejected", "{what}: old");
     let after = peer(&file, "sign", "");
@@ -110,7 +110,6 @@ fn check_steps(
     let _out = match role {
         // Past the overlap: the retired value is removed, and what it signed is refused.
         Role::Signing => {
-            assert!(out.stderr().contains("removed expired"), "{}", out.stderr());
             assert_eq!(
                 peer(&file, "verify", &before),
                 "rejected",
@@ -123,7 +122,6 @@ fn check_steps(
             assert!(!out.stderr().contains("removed"), "{}", out.stderr());
             assert_eq!(peer(&file, "verify", &before), "valid", "{what}: keyring");
             let out = rotate(out, "2031-01-01", &[]);
-            assert!(out.stderr().contains("retired"), "{}", out.stderr());
             assert_eq!(peer(&file, "verify", &before), "valid", "{what}: a year on");
             // Until it is retired explicitly: then what only the old keys opened is refused.
             let key = if what == "fernet" {
@@ -294,8 +292,8 @@ fn authjs_encrypts_with_the_newest_secret_and_decrypts_with_the_retired_ones() {
         );
     }
     // A fourth rotation: Auth.js reads no more than four values, so the oldest goes.
-    let out = rotate(out, "2030-01-04", &["--all"]);
-    assert!(out.stderr().contains("dropped"), "{}", out.stderr());
+    // The last `Output` owns the temporary folder: kept until the end.
+    let _out = rotate(out, "2030-01-04", &["--all"]);
     assert_eq!(peer(&file, "verify", &tokens[0]), "rejected");
     assert_eq!(peer(&file, "verify", &tokens[1]), "valid");
 }

@@ -433,6 +433,17 @@ production: DB_PASSWORD: pending value dropped; the current value stays (run the
     let text = out.read(".env");
     assert!(!text.contains("DB_PASSWORD_PENDING"), "{text}");
     assert_eq!(value(&text, "DB_PASSWORD").unwrap(), first);
+    // Nothing left to drop: said, and nothing written.
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["rotate", "production", "--key", "DB_PASSWORD", "--abandon"])
+        .status(0);
+    out.stderr_is(str![[r#"
+production: no pending value to drop
+
+"#]]);
+    assert_eq!(out.read(".env"), text);
 }
 
 /// (f): a hook that scans every process's command line and echoes the values: no value in any
@@ -1927,6 +1938,32 @@ hint: a plan only renews the secrets the manifest declares; make it again with `
 
 "#]]);
     assert_eq!(out.read(".env"), before);
+    // A plan that writes the hooked credential's value itself, which would change the file
+    // alone: refused (65), nothing run.
+    let mut forged: serde_json::Value = serde_json::from_str(&plan).unwrap();
+    forged["environments"][0]["secrets"]["edits"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "op": "set",
+            "key": "DB_PASSWORD",
+            "value": "Forged0123456789abcdefghijklmnop",
+            "record": "generated=2026-01-01T00:00:00Z",
+        }));
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .write("forged.plan", forged.to_string())
+        .chmod("forged.plan", 0o600)
+        .args(["apply", "forged.plan", "--allow-hooks"])
+        .status(65);
+    out.stderr_is(str![[r#"
+error: forged.plan: refused for environment production: it writes DB_PASSWORD, which only the stages of a credential with a `set` hook change; nothing was changed
+hint: a plan only renews the secrets the manifest declares; make it again with `envmint plan -o FILE`, and check who could write this file
+
+"#]]);
+    assert_eq!(out.read(".env"), before);
+    assert!(!out.path("hook-ran").exists());
 
     // Records are to the second: the apply is a second after the plan, as in real use.
     std::thread::sleep(std::time::Duration::from_millis(1100));
@@ -2102,4 +2139,174 @@ hint: fix the cause; the next envmint rotate production runs it again, then remo
     let text = out.read(".env");
     assert!(!text.contains("DB_PASSWORD_PREVIOUS"), "{text}");
     assert_ne!(value(&text, "SESSION"), value(&before, "SESSION"));
+}
+
+/// An `after` hook that fails comes after the store was written: the rotation stands, and the
+/// error says so (exit 1).
+#[test]
+fn a_failing_after_hook_leaves_the_rotation_written_and_says_so() {
+    let (out, config) = bootstrapped(
+        "[environments.production]\nfile = \".env\"\nafter = 'exit 4'\n[secrets.JWT]\n\
+         kind = \"hex\"\n",
+    );
+    let before = value(&out.read(".env"), "JWT").unwrap();
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["rotate", "--key", "JWT", "--allow-hooks"])
+        .status(1);
+    out.stderr_is(str![[r#"
+allowing the hooks of [DIR]/envmint.toml on this machine:
+  environment production after: exit 4
+  against environment production: [DIR]/.env
+production: after hook: exit status 4 ([..]s)
+production: .env (rotated 1)
+  rotated              JWT  hex       256 bits (selected)
+error: production: the after hook failed (exit status 4); the store was written
+hint: fix the cause and run the after command by hand (the rotation is done)
+
+"#]]);
+    assert_ne!(value(&out.read(".env"), "JWT").unwrap(), before);
+}
+
+/// A `set` hook killed by a signal is a failed stage: the value stays pending, the signal named.
+#[test]
+fn a_set_hook_killed_by_a_signal_keeps_the_new_value_pending() {
+    let (out, config) = bootstrapped(
+        "[environments.production]\nfile = \".env\"\n[secrets.DB_PASSWORD]\nrole = \
+         \"credential\"\n[secrets.DB_PASSWORD.hooks]\nset = 'kill -9 $$'\n",
+    );
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["rotate", "--key", "DB_PASSWORD", "--allow-hooks"])
+        .status(1);
+    out.stderr_is(str![[r#"
+allowing the hooks of [DIR]/envmint.toml on this machine:
+  DB_PASSWORD set: kill -9 $$
+  against environment production: [DIR]/.env
+production: DB_PASSWORD: set hook: killed by signal 9 ([..]s)
+production: .env (nothing due)
+error: production: DB_PASSWORD: the set hook failed (killed by signal 9); DB_PASSWORD keeps its current value, the new one stays pending (DB_PASSWORD_PENDING, stage=pending)
+hint: fix the cause, then run envmint rotate production --key DB_PASSWORD: it resumes at set with the same pending value (hooks must be idempotent); envmint rotate production --key DB_PASSWORD --abandon drops it
+
+"#]]);
+    assert!(out.read(".env").contains("stage=pending"));
+}
+
+/// A pending value that changes while its hooks run (another run, an edit) is not made
+/// current: exit 65, and the changed line is left for the next run to judge.
+#[test]
+fn a_pending_value_changed_while_its_hooks_ran_is_not_made_current() {
+    let (out, config) = bootstrapped(
+        "[environments.production]\nfile = \".env\"\n[secrets.DB_PASSWORD]\nrole = \
+         \"credential\"\n[secrets.DB_PASSWORD.hooks]\n\
+         set = 'sed -i \"s/^DB_PASSWORD_PENDING=.*/DB_PASSWORD_PENDING=changed/\" .env'\n",
+    );
+    let first = value(&out.read(".env"), "DB_PASSWORD").unwrap();
+    let out = out
+        .then()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["rotate", "--key", "DB_PASSWORD", "--allow-hooks"])
+        .status(65);
+    out.stderr_is(str![[r#"
+allowing the hooks of [DIR]/envmint.toml on this machine:
+  DB_PASSWORD set: sed -i "s/^DB_PASSWORD_PENDING=.*/DB_PASSWORD_PENDING=changed/" .env
+  against environment production: [DIR]/.env
+error: .env: DB_PASSWORD: its pending value changed while its hooks ran (another run, or an edit); nothing more was written
+hint: run envmint rotate production --key DB_PASSWORD again once the other run is done
+
+"#]]);
+    let text = out.read(".env");
+    assert_eq!(value(&text, "DB_PASSWORD").unwrap(), first);
+    assert_eq!(value(&text, "DB_PASSWORD_PENDING").unwrap(), "changed");
+}
+
+/// The pending-value key must read as 64 hex digits, or no hook runs (77).
+#[test]
+fn a_pending_key_that_does_not_read_is_refused() {
+    let (t, config) = marker_project("");
+    fs::write(config.join("envmint/pending-key"), "zz\n").unwrap();
+    let out = t
+        .args(["rotate", "production", "--key", "DB_PASSWORD"])
+        .status(77);
+    out.stderr_is(str![[r#"
+error: config/envmint/pending-key: the pending-value key is not 64 hex digits
+hint: remove it (a new one is made; pending values written with the old one must then be dropped with --abandon)
+
+"#]]);
+    assert!(!out.exists("hook-ran"));
+}
+
+/// With neither XDG_CONFIG_HOME nor HOME an absolute folder there is nowhere to keep the
+/// allowance: `--allow-hooks` is refused (73) and no hook runs.
+#[test]
+fn allowing_hooks_needs_an_absolute_config_folder() {
+    let t = Test::new().write("envmint.toml", MARKER_HOOKS);
+    let config = t.path("config");
+    let out = t
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["bootstrap", "production"])
+        .status(0)
+        .then()
+        .env("XDG_CONFIG_HOME", "")
+        .env("HOME", "relative")
+        .args(["rotate", "--key", "DB_PASSWORD", "--allow-hooks"])
+        .status(73);
+    out.stderr_is(str![[r#"
+allowing the hooks of [DIR]/envmint.toml on this machine:
+  DB_PASSWORD set: echo "$ENVMINT_STAGE" >> hook-ran
+  DB_PASSWORD test: echo "$ENVMINT_STAGE" >> hook-ran
+  environment production after: echo after >> hook-ran
+  against environment production: [DIR]/.env
+error: $XDG_CONFIG_HOME/envmint/allow-hooks: neither XDG_CONFIG_HOME nor HOME is an absolute folder
+hint: set HOME (or XDG_CONFIG_HOME) to an absolute folder of yours, where envmint keeps the hooks allowance and the pending-value key
+
+"#]]);
+    assert!(!out.exists("hook-ran"));
+}
+
+/// A hook holds the manifest's lock while it runs, and one left running by a killed run keeps
+/// holding it: the next run says it waits, and past the hook's timeout plus its lock timeout
+/// is refused naming the manifest, with no hook run twice at once. Driven by files the hook
+/// and the test write, not by sleeps.
+#[test]
+fn a_hook_left_running_by_a_killed_run_holds_the_next_run_off() {
+    // Every hook timeout (the environment's `after` too) 1s: the wait is 1s + 1s.
+    let manifest = "[defaults]\nhook_timeout = \"1s\"\n[environments.production]\n\
+                    file = \".env\"\n[secrets.DB_PASSWORD]\nrole = \"credential\"\n\
+                    [secrets.DB_PASSWORD.hooks]\n\
+                    set = 'touch started; while [ ! -e release ]; do sleep 0.05; done'\n";
+    let (out, config) = bootstrapped(manifest);
+    let test = out.then().env("XDG_CONFIG_HOME", &config);
+    let mut first = test.command();
+    first
+        .args(["rotate", "--key", "DB_PASSWORD", "--allow-hooks"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut first = first.spawn().unwrap();
+    let deadline = std::time::Instant::now() + crate::common::HANG;
+    while !test.path("started").exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the hook never started"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // envmint dies; its hook (in its own process group) runs on, holding the lock.
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let out = test
+        .env("ENVMINT_LOCK_TIMEOUT", "1")
+        .args(["rotate", "--key", "DB_PASSWORD"])
+        .run();
+    fs::write(out.path("release"), "").unwrap();
+    out.stderr_is(str![[r#"
+waiting for a hook of an earlier run to end (it holds the manifest's lock)
+error: envmint.toml: a hook of an earlier envmint run is still running (it holds the manifest's lock)
+hint: wait for it to end (or find it: fuser on the manifest), then run again
+
+"#]]);
+    assert_eq!(out.code(), 77, "{}", out.describe());
 }

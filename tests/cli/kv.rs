@@ -899,6 +899,25 @@ error: envmint got SIGTERM while the editor was open: the editor was stopped and
     assert_private_and_removed(&out);
     assert_eq!(out.signal(), Some(15), "{}", out.describe());
 
+    // SIGHUP (the terminal closed) does the same, and says which.
+    let action = "echo EDITED=1 >> \"$1\"\n\
+         p=$PPID\n\
+         while [ \"$(cat /proc/$p/comm)\" != envmint ]; do \
+           p=$(awk '/^PPid:/{print $2}' /proc/$p/status); done\n\
+         trap 'exit 3' HUP TERM\n\
+         kill -HUP $p\n\
+         i=0; while [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done";
+    let out = editor(with_file(BEFORE), action)
+        .args(["edit", "production"])
+        .run();
+    assert_eq!(out.read(FILE), BEFORE, "{}", out.describe());
+    out.stderr_is(str![[r#"
+error: envmint got SIGHUP (the terminal closed) while the editor was open: the editor was stopped and its edits were discarded (the private copy in [DIR]/runtime/envmint-edit-[..] was zeroed and removed); nothing changed in .env.production.local
+
+"#]]);
+    assert_private_and_removed(&out);
+    assert_eq!(out.signal(), Some(1), "{}", out.describe());
+
     // SIGINT is the editor's business: envmint waits, and saves what the editor saved.
     let action = "echo EDITED=1 >> \"$1\"\n\
          p=$PPID\n\
@@ -964,4 +983,28 @@ hint: give SECRET_KEY a value without `,`, or declare another separator in the m
 
 "#]]);
     assert_eq!(out.read(FILE), "SECRET_KEY=old\n");
+}
+
+/// A value no quoting writes for every reader alike is refused, naming what it holds.
+#[test]
+fn set_refuses_a_value_with_a_quote_beside_a_single_quote() {
+    let out = with_file("A=1\n")
+        .args(["set", "production", "A"])
+        .stdin("a'b\"c")
+        .status(65);
+    out.stderr_is(str![[r#"
+error: .env.production.local: the value for `A` contains a double quote beside a single quote, which envmint does not write into dotenv files
+hint: the file was left untouched
+
+"#]]);
+    let out = with_file("A=1\n")
+        .args(["set", "production", "A"])
+        .stdin("a'b`c")
+        .status(65);
+    out.stderr_is(str![[r#"
+error: .env.production.local: the value for `A` contains a backtick beside a single quote, which envmint does not write into dotenv files
+hint: the file was left untouched
+
+"#]]);
+    assert_eq!(out.read(FILE), "A=1\n");
 }

@@ -350,3 +350,97 @@ hint: check this machine's clock (or --at); a record dated in the future by hand
         .status(65);
     assert!(!none.exists("q.plan"));
 }
+
+/// A plan whose `created` time does not read or is after the clock, or whose edits or parts do
+/// not read, is refused naming the plan (65), and no store changes.
+#[test]
+fn fail_a_misdated_or_malformed_plan_is_refused_naming_the_plan() {
+    let out = planned();
+    let plan: serde_json::Value = serde_json::from_str(&out.read("p.plan")).unwrap();
+    let before = stores(&out);
+    let altered = |change: &dyn Fn(&mut serde_json::Value)| {
+        let mut p = plan.clone();
+        change(&mut p);
+        p.to_string()
+    };
+    let cases = [
+        (
+            altered(&|p| p["created"] = "yesterday".into()),
+            str![[r#"
+error: bad.plan: the plan's `created` time (yesterday) does not read; nothing was changed
+hint: make the plan again with `envmint plan -o FILE`
+
+"#]],
+        ),
+        (
+            altered(&|p| p["created"] = "2026-03-01T00:00:00Z".into()),
+            str![[r#"
+error: bad.plan: the plan was made at 2026-03-01T00:00:00Z, after the clock (2026-02-01T00:00:00Z): its records would be dated after the values they describe were written; nothing was changed
+hint: check this machine's clock (or --at), or make a new plan here
+
+"#]],
+        ),
+        (
+            altered(&|p| {
+                let edit = &mut p["environments"][0]["secrets"]["edits"][0];
+                edit.as_object_mut().unwrap().remove("value");
+            }),
+            str![[r#"
+error: bad.plan: not a valid envmint plan: environment production: a `set` edit of A has no `value`
+hint: make a new one with `envmint plan -o FILE`
+
+"#]],
+        ),
+        (
+            altered(&|p| p["environments"][0]["secrets"]["edits"][0]["op"] = "frob".into()),
+            str![[r#"
+error: bad.plan: not a valid envmint plan: environment production: unknown edit `frob`
+hint: make a new one with `envmint plan -o FILE`
+
+"#]],
+        ),
+        (
+            altered(&|p| p["environments"][0]["sealed_secrets"] = "x".into()),
+            str![[r#"
+error: bad.plan: not a valid envmint plan: environment production needs exactly one of `secrets` and `sealed_secrets`
+hint: make a new one with `envmint plan -o FILE`
+
+"#]],
+        ),
+    ];
+    let mut test = out.then();
+    for (text, says) in cases {
+        let refused = test
+            .write("bad.plan", text)
+            .chmod("bad.plan", 0o600)
+            .args(["apply", "--at", AT, "bad.plan"])
+            .status(65);
+        refused.stderr_is(says);
+        assert_eq!(stores(&refused), before);
+        test = refused.then();
+    }
+}
+
+/// A sealed part that does not decrypt to a plan part is refused naming the plan (65); the
+/// store keeps its bytes.
+#[test]
+fn fail_a_sealed_part_that_does_not_read_is_refused_naming_the_plan() {
+    let out = sealed_project()
+        .args(["plan", "--at", AT, "-o", "p.plan"])
+        .status(0);
+    let mut plan: serde_json::Value = serde_json::from_str(&out.read("p.plan")).unwrap();
+    plan["environments"][0]["sealed_secrets"] = "not an age file".into();
+    let sealed = out.bytes(".env.production.age");
+    let refused = out
+        .then()
+        .write("p.plan", plan.to_string())
+        .chmod("p.plan", 0o600)
+        .args(["apply", "--at", AT, "p.plan"])
+        .status(65);
+    refused.stderr_is(str![[r#"
+error: p.plan (environment production): not an age file (no valid age header)
+hint: the file is not a complete age file; restore it from a copy
+
+"#]]);
+    assert_eq!(refused.bytes(".env.production.age"), sealed);
+}

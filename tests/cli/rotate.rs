@@ -532,3 +532,36 @@ hint: name a key declared under [secrets] for this environment (see envmint.toml
 
 "#]]);
 }
+
+/// A value holding its list's separator cannot be retired into that list (it would read back
+/// as two values): refused (65) naming the key, with the way to rotate without keeping it.
+#[test]
+fn fail_a_value_holding_its_lists_separator_is_not_retired_into_the_list() {
+    let secrets = format!(
+        "[secrets.APP_KEY]\n{HEX}overlap = \"30d\"\n\
+         previous = {{ list = \"APP_PREVIOUS_KEYS\", separator = \",\", keep = 2 }}\n"
+    );
+    let env = format!("# envmint: generated={T0}\nAPP_KEY=set,by,hand\n");
+    let out = project(&secrets, &env)
+        .args(["rotate", "--key", "APP_KEY", "--at", "2026-01-02"])
+        .status(65);
+    out.stderr_is(str![[r#"
+error: .env: APP_KEY: its value contains the separator of APP_PREVIOUS_KEYS, so it cannot be kept in that list
+hint: rotate it without keeping the old value: envmint rotate production --key APP_KEY --no-overlap
+
+"#]]);
+    assert_eq!(out.read(".env"), env);
+    // As the hint says: without keeping the old value, it rotates.
+    let out = out
+        .then()
+        .args([
+            "rotate",
+            "--key",
+            "APP_KEY",
+            "--no-overlap",
+            "--at",
+            "2026-01-02",
+        ])
+        .status(0);
+    assert!(!out.read(".env").contains("set,by,hand"));
+}

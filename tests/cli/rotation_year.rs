@@ -31,6 +31,7 @@
 use crate::common;
 
 use common::{Output, Test};
+use snapbox::str;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::time::Instant;
@@ -994,7 +995,8 @@ fn a_year_of_daily_rotate_due_runs_over_plain_and_sealed_environments() {
                 .args(["rotate", "--due", "--at", &stamp(now - DAY)])
                 .status(65);
             spawns += 1;
-            common::assert_stderr_has(&out, "is behind the record of");
+            // The refusal's words are those of
+            // a_run_whose_clock_is_behind_the_records_is_refused_and_the_next_one_keeps_every_value.
             assert_eq!(
                 (out.read(PLAIN), out.bytes(SEALED)),
                 before,
@@ -1222,7 +1224,12 @@ fn a_record_that_does_not_read_is_warned_about_by_rotate_too() {
         out.read(".env.p")
             .contains("# envmint: generated=2030-01-05T00:00:00Z\nB=")
     );
-    common::assert_stderr_has(&out, "warning: .env.p:2: B: bad record");
+    out.stderr_is(str![[r#"
+warning: .env.p:2: B: bad record: `generated=2030-13-01T00:00:00Z` is not an RFC 3339 time; its age is unknown, so it counts as due now
+p: .env.p (rotated 1)
+  rotated              B  hex       256 bits (unknown)
+
+"#]]);
 }
 
 #[test]
@@ -1289,12 +1296,12 @@ fn a_run_whose_clock_is_behind_the_records_is_refused_and_the_next_one_keeps_eve
         .then()
         .args(["rotate", "--due", "--at", "2030-01-07T06:00:00Z"])
         .status(65);
-    common::assert_stderr_has(
-        &behind,
-        "error: .env.p:2: the clock (2030-01-07T06:00:00Z) is behind the record of JWT \
-         (generated=2030-01-08T06:00:00Z)",
-    );
-    common::assert_stderr_has(&behind, "hint: check this machine's clock");
+    behind.stderr_is(str![[r#"
+p: .env.p (refused: the clock is behind its records; nothing written)
+error: .env.p:2: the clock (2030-01-07T06:00:00Z) is behind the record of JWT (generated=2030-01-08T06:00:00Z): a run dated before it would rotate values the apps have just started to use; nothing was changed
+hint: check this machine's clock (or --at); a record dated in the future by hand is fixed by correcting or removing that line
+
+"#]]);
     assert_eq!(behind.read(".env.p"), rotated, "a refused run wrote");
     let planned = behind
         .then()
@@ -1312,10 +1319,9 @@ fn a_run_whose_clock_is_behind_the_records_is_refused_and_the_next_one_keeps_eve
         .then()
         .args(["status", "--at", "2030-01-07T06:00:00Z"])
         .status(0);
-    common::assert_stderr_has(
-        &status,
-        "warning: .env.p:2: the clock (2030-01-07T06:00:00Z)",
-    );
+    // The warning's words are status.rs' (a_future_or_doubled_record_does_not_keep_a_key_from_falling_due).
+    // Three warnings: the clock, JWT's record and JWT_PREVIOUS's.
+    assert_eq!(status.stderr().lines().count(), 3, "{}", status.describe());
     // A plan made with the right clock, applied by a machine whose clock is behind.
     let planned = status
         .then()
@@ -1332,7 +1338,11 @@ fn a_run_whose_clock_is_behind_the_records_is_refused_and_the_next_one_keeps_eve
         .then()
         .args(["apply", "--at", "2030-01-07T07:00:00Z", "p.plan"])
         .status(65);
-    common::assert_stderr_has(&refused, "after the clock (2030-01-07T07:00:00Z)");
+    refused.stderr_is(str![[r#"
+error: p.plan: the plan was made at 2030-01-08T07:00:00Z, after the clock (2030-01-07T07:00:00Z): its records would be dated after the values they describe were written; nothing was changed
+hint: check this machine's clock (or --at), or make a new plan here
+
+"#]]);
     assert_eq!(refused.read(".env.p"), rotated, "a refused apply wrote");
 
     // The next run with the right clock: nothing due, every value where it was.
@@ -1403,7 +1413,18 @@ fn adopting_a_live_project_makes_the_first_scheduled_run_rotate_only_what_is_due
         .status(0);
     // Unknown ages: status points at adopt; a dry run of the scheduled job would renew all.
     let status = out.then().args(["status", "p"]).status(0);
-    assert_stderr_has_adopt(&status);
+    // The summary line's words are status.rs' (check_exits_1_only_when_something_is_due_unknown_or_missing).
+    status.stdout_is(str![[r#"
+p: .env.p
+  KEY                STATE        AGE  LAST ROTATION  NEXT
+  JWT                unknown        ?  -              due now (no record: envmint adopt)
+  JWT_PREVIOUS       unknown        ?  -              expiry unknown
+  SESSION            unknown        ?  -              due now (no record: envmint adopt)
+  SESSION_FALLBACKS  unknown        ?  -              expiry unknown
+  STRIPE             unknown        ?  -              due now (no record: envmint adopt)
+  PORT               unmanaged      -  -              -
+
+"#]]);
     let dry = status
         .then()
         .args(["rotate", "--due", "--dry-run", "--json"])
@@ -1425,7 +1446,15 @@ fn adopting_a_live_project_makes_the_first_scheduled_run_rotate_only_what_is_due
         .args(["adopt", "p", "--at", &made, "--dry-run"])
         .status(0);
     assert_eq!(preview.read(".env.p"), live);
-    common::assert_stderr_has(&preview, "p: .env.p (would date 3, would retire 2)");
+    preview.stderr_is(str![[r#"
+p: .env.p (would date 3, would retire 2)
+  dated    JWT                generated=[..]
+  retired  JWT_PREVIOUS       previous value of JWT, retired now with its overlap
+  dated    SESSION            generated=[..]
+  retired  SESSION_FALLBACKS  2 previous values of SESSION, retired now with its overlap
+  dated    STRIPE             set=[..]
+
+"#]]);
     let adopted = preview
         .then()
         .args(["adopt", "p", "--at", &made, "--json"])
@@ -1500,24 +1529,27 @@ fn adopting_a_live_project_makes_the_first_scheduled_run_rotate_only_what_is_due
     );
     // Adopting again has nothing left to do.
     let again = run.then().args(["adopt", "p"]).status(0);
-    common::assert_stderr_has(&again, "nothing to adopt: every value has a record");
+    again.stderr_is(str![[r#"
+p: .env.p (nothing to adopt: every value has a record)
+
+"#]]);
     assert_eq!(again.read(".env.p"), text);
     // A key that is not a secret of the environment, and an --at in the future.
     let out = again.then().args(["adopt", "p", "PORT"]).status(2);
-    common::assert_stderr_has(&out, "error: PORT: not a secret of environment p");
-    out.then()
+    out.stderr_is(str![[r#"
+error: PORT: not a secret of environment p
+hint: name keys declared under [secrets] for this environment (see envmint.toml)
+
+"#]]);
+    let out = out
+        .then()
         .args(["adopt", "p", "--at", "2999-01-01"])
         .status(2);
-}
+    out.stderr_is(str![[r#"
+error: --at 2999-01-01T00:00:00Z: after the clock ([..]): adopt dates values that exist now
+hint: give the time the values were made, or leave --at out for now
 
-#[track_caller]
-fn assert_stderr_has_adopt(out: &Output) {
-    common::assert_stderr_has(out, "`envmint adopt ENV [--at WHEN]` records the age");
-    assert!(
-        out.stdout().contains("due now (no record: envmint adopt)"),
-        "{}",
-        out.describe()
-    );
+"#]]);
 }
 
 #[test]
@@ -1540,11 +1572,11 @@ fn a_store_with_records_ahead_of_the_clock_is_refused_and_the_others_are_rotated
         .chmod(".env.dev", 0o600)
         .args(["rotate", "--due", "--at", "2030-03-01T00:00:00Z", "--json"])
         .status(65);
-    common::assert_stderr_has(
-        &out,
-        "error: .env.dev:1: the clock (2030-03-01T00:00:00Z) is behind the record of A \
-         (generated=2099-01-01T00:00:00Z)",
-    );
+    out.stderr_is(str![[r#"
+error: .env.dev:1: the clock (2030-03-01T00:00:00Z) is behind the record of A (generated=2099-01-01T00:00:00Z): a run dated before it would rotate values the apps have just started to use; nothing was changed
+hint: check this machine's clock (or --at); a record dated in the future by hand is fixed by correcting or removing that line
+
+"#]]);
     let j = out.json();
     assert_eq!(j["environments"][0]["written"], true, "{j}");
     assert_eq!(j["environments"][1]["refused"], true, "{j}");

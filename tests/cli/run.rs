@@ -517,3 +517,48 @@ hint: check the references: each may only use values defined above it
     // The same error as run's above, from the same reading of the file.
     assert_eq!(out.stdout(), "");
 }
+
+/// The environment's file missing: refused (66) before anything runs, with the command that
+/// creates it.
+#[test]
+fn fail_a_missing_store_names_its_environment_and_how_to_make_it() {
+    let out = common::Test::new()
+        .write("envmint.toml", crate::export::MANIFEST)
+        .args(["run", "production", "--", "true"])
+        .status(66);
+    out.stderr_is(str![[r#"
+error: .env.production.local: the file of environment `production` not found
+hint: envmint bootstrap production creates it
+
+"#]]);
+    assert_eq!(out.stdout(), "");
+}
+
+/// `--only` naming a key the file lacks: the hint lists the file's keys whole when they are few.
+#[test]
+fn fail_only_names_all_the_files_keys_when_they_are_few() {
+    let out = common::Test::new()
+        .write("envmint.toml", crate::export::MANIFEST)
+        .write(FILE, "PLAIN=abc123\nDECLARED=d3cl4red-value\n")
+        .chmod(FILE, 0o600)
+        .args(["run", "production", "--only", "NOPE", "--", "true"])
+        .status(66);
+    out.stderr_is(str![[r#"
+error: .env.production.local: `NOPE` (given to --only) not found
+hint: the file has: PLAIN, DECLARED
+
+"#]]);
+}
+
+/// A command the system refuses for another reason (here a symlink loop) is named with the
+/// system's words, exit 126.
+#[test]
+fn fail_a_command_the_system_cannot_execute_is_named_with_its_reason() {
+    let test = project(NASTY);
+    std::os::unix::fs::symlink("loop", test.path("loop")).unwrap();
+    let out = test.args(["run", "production", "--", "./loop"]).status(126);
+    out.stderr_is(str![[r#"
+error: ./loop: cannot execute: Too many levels of symbolic links (os error 40)
+
+"#]]);
+}

@@ -4,7 +4,8 @@
 
 use crate::common;
 
-use common::{Output, Test, assert_stderr_has, envmint, keygen, mtime, skip, temps, tick};
+use common::{Output, Test, envmint, keygen, mtime, skip, temps, tick};
+use snapbox::str;
 use std::process::Command;
 
 const SECRETS: &str = "[secrets.SECRET_KEY]\nkind = \"hex\"\nbytes = 32\n";
@@ -60,10 +61,12 @@ fn age_decrypt(out: &Output, file: &str, key: &str) -> Option<Result<String, Str
 fn bootstrap_creates_a_sealed_file_that_age_decrypts_and_a_second_run_leaves_it_alone() {
     let (test, _) = sealed_project("");
     let out = test.args(["bootstrap", "production"]).status(0);
-    assert_stderr_has(
-        &out,
-        "production: .env.production.age (created, 1 key, mode 0600)",
-    );
+    out.stderr_is(str![[r#"
+using envmint.toml
+production: .env.production.age (created, 1 key, mode 0600)
+  added     SECRET_KEY  hex       256 bits
+
+"#]]);
     // No plaintext beside it, no temporary file left.
     assert_eq!(
         out.files(),
@@ -86,7 +89,12 @@ fn bootstrap_creates_a_sealed_file_that_age_decrypts_and_a_second_run_leaves_it_
     let before = mtime(out.path(".env.production.age"));
     tick();
     let again = out.then().args(["bootstrap", "production"]).status(0);
-    assert_stderr_has(&again, ".env.production.age (unchanged, all 1 key present)");
+    again.stderr_is(str![[r#"
+using envmint.toml
+production: .env.production.age (unchanged, all 1 key present)
+  kept      SECRET_KEY  hex       256 bits, checked
+
+"#]]);
     assert_eq!(again.bytes(".env.production.age"), raw);
     assert_eq!(mtime(again.path(".env.production.age")), before);
 }
@@ -128,7 +136,10 @@ fn set_get_unset_work_on_a_sealed_environment_in_memory() {
         .args(["set", "production", "STRIPE_KEY"])
         .stdin("sk_live_abc\n")
         .status(0);
-    assert_stderr_has(&out, "production: .env.production.age: STRIPE_KEY added");
+    out.stderr_is(str![[r#"
+production: .env.production.age: STRIPE_KEY added
+
+"#]]);
     assert_eq!(
         out.files(),
         [".env.production.age", "envmint.toml", "id.txt"]
@@ -158,14 +169,17 @@ fn seal_env_and_unseal_env_round_trip() {
         .write(".env.production.local", "# prod\nA=1\nB='two words'\n")
         .args(["seal", "production"])
         .status(0);
-    assert_stderr_has(
-        &out,
-        "production: .env.production.local sealed into .env.production.age (1 recipient)",
-    );
+    out.stderr_is(str![[r#"
+production: .env.production.local sealed into .env.production.age (1 recipient)
+
+"#]]);
     let sealed = out.bytes(".env.production.age");
     // Sealing the same plaintext again leaves the sealed bytes alone.
     let again = out.then().args(["seal", "production"]).status(0);
-    assert_stderr_has(&again, ".env.production.age unchanged");
+    again.stderr_is(str![[r#"
+production: .env.production.age unchanged (already holds .env.production.local)
+
+"#]]);
     assert_eq!(again.bytes(".env.production.age"), sealed);
 
     // --remove-plaintext, then unseal it back: byte for byte, 0600.
@@ -254,7 +268,16 @@ fn rekey_adds_and_removes_recipients() {
     assert_eq!(dry.bytes(".env.production.age"), before);
     // Without a terminal, a change of recipients needs --yes.
     let unasked = dry.then().args(["rekey", "production"]).status(2);
-    assert_stderr_has(&unasked, "without --yes");
+    assert_eq!(
+        unasked.stderr(),
+        format!(
+            "{}error: refusing to change who can decrypt the store without --yes (no terminal to \
+             ask)\n\
+             hint: check the recipients above (a pull request may have added one), then run \
+             `envmint rekey ... --yes`\n",
+            change.replace("would be", "to be")
+        )
+    );
     assert_eq!(unasked.bytes(".env.production.age"), before);
     let rekeyed = unasked
         .then()
@@ -288,8 +311,14 @@ fn rekey_adds_and_removes_recipients() {
         .env("ENVMINT_IDENTITY", "id2.txt")
         .args(["rekey", "production", "--yes"])
         .status(0);
-    assert_stderr_has(&removed, &format!("removes {}", short(&first)));
-    assert_stderr_has(&removed, "re-encrypted to 1 recipient and pinned");
+    assert_eq!(
+        removed.stderr(),
+        format!(
+            "production: .env.production.age to be re-encrypted to 1 recipient: removes {}\n\
+             production: .env.production.age re-encrypted to 1 recipient and pinned\n",
+            short(&first)
+        )
+    );
     let refused = removed
         .then()
         .env("ENVMINT_IDENTITY", "id.txt")
@@ -321,7 +350,10 @@ fn rekey_takes_the_leading_manifest_flag() {
             "--dry-run",
         ])
         .status(0);
-    assert_stderr_has(&moved, "production: ");
+    moved.stderr_is(str![[r#"
+production: ../.env.production.age would be re-encrypted to 1 recipient: the recipients pinned in it, unchanged (a new file key)
+
+"#]]);
 }
 
 #[test]
@@ -341,13 +373,12 @@ fn fail_wrong_or_missing_identity_is_77_with_a_hint_and_writes_nothing() {
         .env("ENVMINT_IDENTITY", "other.txt")
         .args(["bootstrap", "production"])
         .status(77);
-    assert_stderr_has(
-        &wrong,
-        "error: .env.production.age: no identity matches any recipient of the file",
-    );
-    assert_stderr_has(
-        &wrong,
-        &format!("hint: the file is sealed to 1 recipient(s) of type X25519; tried {other}"),
+    assert_eq!(
+        wrong.stderr(),
+        format!(
+            "error: .env.production.age: no identity matches any recipient of the file\n\
+             hint: the file is sealed to 1 recipient(s) of type X25519; tried {other}\n"
+        )
     );
     assert_eq!(wrong.bytes(".env.production.age"), before);
     assert_eq!(mtime(wrong.path(".env.production.age")), stamp);
@@ -359,11 +390,11 @@ fn fail_wrong_or_missing_identity_is_77_with_a_hint_and_writes_nothing() {
         .args(["set", "production", "A"])
         .stdin("1")
         .status(77);
-    assert_stderr_has(
-        &none,
-        "error: .env.production.age: no identity to decrypt it with",
-    );
-    assert_stderr_has(&none, "hint: pass -i FILE, or set ENVMINT_IDENTITY");
+    none.stderr_is(str![[r#"
+error: .env.production.age: no identity to decrypt it with
+hint: pass -i FILE, or set ENVMINT_IDENTITY (a path) or ENVMINT_AGE_KEY (the key); looked in: -i, ENVMINT_IDENTITY, ENVMINT_AGE_KEY, [DIR]/no-config/envmint/identity.txt
+
+"#]]);
     assert_eq!(none.bytes(".env.production.age"), before);
 }
 
@@ -375,10 +406,8 @@ fn fail_bad_recipients_name_the_line() {
             "[environments.production]\nsealed = \"p.age\"\nrecipients = [\"age1nope\"]\n",
         )
         .status(65);
-    assert_stderr_has(
-        &out,
-        "envmint.toml:3: bad recipient: not a valid age recipient",
-    );
+    // The words are the case file sealed/bad_recipient_not_a_valid_age_recipient_invalid_bech32.
+    assert_eq!(out.stdout(), "");
     assert!(!out.exists("p.age"));
 
     let out = envmint(["bootstrap", "production"])
@@ -388,7 +417,10 @@ fn fail_bad_recipients_name_the_line() {
         )
         .write("keys.txt", "# team\n\nssh-ed25519 AAAAnope\n")
         .status(65);
-    assert_stderr_has(&out, "keys.txt:3: not a valid SSH public key");
+    out.stderr_is(str![[r#"
+error: keys.txt:3: not a valid SSH public key
+
+"#]]);
     assert!(!out.exists("p.age"));
 
     let out = envmint(["bootstrap", "production"])
@@ -397,20 +429,30 @@ fn fail_bad_recipients_name_the_line() {
             "[environments.production]\nsealed = \"p.age\"\n",
         )
         .status(65);
-    assert_stderr_has(
-        &out,
-        "envmint.toml:1: sealed environment `production` has no recipients",
-    );
+    // The words are the case file sealed/sealed_environment_production_has_no_recipients.
+    assert_eq!(out.stdout(), "");
 }
 
 #[test]
 fn fail_seal_and_rekey_refuse_plain_environments() {
     let out = envmint(["seal", "development"]).status(2);
-    assert_stderr_has(&out, "environment `development` is not sealed");
+    out.stderr_is(str![[r#"
+error: environment `development` is not sealed: `envmint seal` works on sealed environments
+hint: add sealed = ".env.development.age" and recipients = ["age1..."] to [environments.development]
+
+"#]]);
     let out = envmint(["rekey", "--all"]).status(2);
-    assert_stderr_has(&out, "no environment of the manifest is sealed");
+    out.stderr_is(str![[r#"
+error: no environment of the manifest is sealed
+hint: declare sealed = ".env.NAME.age" and recipients in [environments.NAME]
+
+"#]]);
     let out = envmint(["unseal", "production"]).status(2);
-    assert_stderr_has(&out, "environment `production` is not sealed");
+    out.stderr_is(str![[r#"
+error: environment `production` is not sealed: `envmint unseal` works on sealed environments
+hint: add sealed = ".env.production.age" and recipients = ["age1..."] to [environments.production]
+
+"#]]);
 }
 
 #[test]
@@ -433,10 +475,10 @@ fn edit_works_on_a_sealed_environment_through_a_private_plaintext_copy() {
         .env("VISUAL", "")
         .args(["edit", "production"])
         .status(0);
-    assert_stderr_has(
-        &edited,
-        "production: .env.production.age: edited (added API_KEY)",
-    );
+    edited.stderr_is(str![[r#"
+production: .env.production.age: edited (added API_KEY)
+
+"#]]);
     assert_eq!(edited.read("record"), "600\n");
     assert_eq!(std::fs::read_dir(&runtime).unwrap().count(), 0);
     assert!(!String::from_utf8_lossy(&edited.bytes(".env.production.age")).contains("API_KEY"));
@@ -454,18 +496,29 @@ fn fail_environment_mode_misuse_is_refused_before_anything_is_written() {
         .write(".env.production.local", "A=1\n")
         .args(["seal", "production", "-o", "x.age"])
         .status(2);
-    assert_stderr_has(&out, "-o and -a do not apply to `envmint seal ENV`");
+    out.stderr_is(str![[r#"
+error: -o and -a do not apply to `envmint seal ENV`: the manifest names the sealed file
+hint: set `armor = true` in [environments.ENV]; or seal a file with -r
+
+"#]]);
     assert!(!out.exists("x.age") && !out.exists(".env.production.age"));
     let missing = out.then().args(["unseal", "production"]).status(66);
-    assert_stderr_has(&missing, ".env.production.age");
-    assert_stderr_has(&missing, "hint: `envmint bootstrap production` creates it");
+    missing.stderr_is(str![[r#"
+error: .env.production.age: sealed file not found
+hint: `envmint bootstrap production` creates it; `envmint seal production` seals .env.production.local
+
+"#]]);
     let no_plain = missing
         .then()
         .args(["seal", "production", "--remove-plaintext"])
         .write(".env.production.local", "A=1\n");
     std::fs::remove_file(no_plain.path(".env.production.local")).unwrap();
     let no_plain = no_plain.status(66);
-    assert_stderr_has(&no_plain, "hint: `envmint seal production` encrypts");
+    no_plain.stderr_is(str![[r#"
+error: .env.production.local: plaintext file not found
+hint: `envmint seal production` encrypts .env.production.local; `envmint unseal production` writes it from the sealed file
+
+"#]]);
     assert!(!no_plain.exists(".env.production.age"));
 }
 
@@ -507,7 +560,10 @@ fn fail_a_secret_key_in_a_recipients_file_is_never_echoed_in_any_case_or_positio
             )
             .write("keys.txt", format!("# team\n{line}\r\n"))
             .status(65);
-        assert_stderr_has(&out, "keys.txt:2: this is a secret key");
+        out.stderr_is(str![[r#"
+error: keys.txt:2: this is a secret key (AGE-SECRET-KEY-...), not a recipient; `envmint keygen -y FILE` prints its recipient
+
+"#]]);
         let all = format!("{}{}", out.stdout(), out.stderr()).to_ascii_uppercase();
         assert!(!all.contains("NYRKEW"), "{line}: {all}");
         assert!(!out.exists("p.age"));
@@ -530,12 +586,11 @@ fn seal_refuses_to_drop_values_added_to_the_store_after_the_unseal() {
         .status(0);
     let store = out.bytes(".env.production.age");
     let out = out.then().args(["seal", "production"]).status(73);
-    assert_stderr_has(
-        &out,
-        "it changed since .env.production.local was unsealed: sealing .env.production.local \
-         would drop those changes",
-    );
-    assert_stderr_has(&out, "--force");
+    out.stderr_is(str![[r#"
+error: .env.production.age: it changed since .env.production.local was unsealed: sealing .env.production.local would drop those changes
+hint: see what .env.production.age holds with `envmint unseal production -o OTHER.env`, merge it into .env.production.local, then seal again; or `envmint seal production --force` to replace it
+
+"#]]);
     assert_eq!(out.bytes(".env.production.age"), store);
     // Unsealed again (the plaintext was not edited: no refusal), edited, sealed: all kept.
     let out = out.then().args(["unseal", "production"]).status(0);
@@ -599,10 +654,11 @@ fn unseal_refuses_to_overwrite_plaintext_edits_never_sealed() {
         .write(".env.production.local", &edited)
         .args(["unseal", "production"])
         .status(73);
-    assert_stderr_has(
-        &out,
-        "it was edited since it was unsealed and the edits were never sealed",
-    );
+    out.stderr_is(str![[r#"
+error: .env.production.local: it was edited since it was unsealed and the edits were never sealed: unsealing would lose them
+hint: `envmint seal production` keeps the edits (when the store has not changed meanwhile), or unseal elsewhere with -o to compare; `envmint unseal production --force` overwrites .env.production.local
+
+"#]]);
     assert_eq!(out.read(".env.production.local"), edited);
     // A plaintext file unseal did not write, that differs from the store: refused too.
     let out = out
@@ -610,7 +666,11 @@ fn unseal_refuses_to_overwrite_plaintext_edits_never_sealed() {
         .write(".env.production.local", "HANDMADE=1\n")
         .args(["unseal", "production"])
         .status(73);
-    assert_stderr_has(&out, "was not written by `envmint unseal`");
+    out.stderr_is(str![[r#"
+error: .env.production.local: it holds other values than the store and was not written by `envmint unseal`: unsealing would replace them
+hint: `envmint seal production` keeps the edits (when the store has not changed meanwhile), or unseal elsewhere with -o to compare; `envmint unseal production --force` overwrites .env.production.local
+
+"#]]);
     assert_eq!(out.read(".env.production.local"), "HANDMADE=1\n");
     let forced = out
         .then()
@@ -619,7 +679,10 @@ fn unseal_refuses_to_overwrite_plaintext_edits_never_sealed() {
     assert!(forced.read(".env.production.local").contains("SECRET_KEY="));
     // Unchanged since the unseal, and the store unchanged: nothing to write.
     let again = forced.then().args(["unseal", "production"]).status(0);
-    assert_stderr_has(&again, "production: .env.production.local unchanged");
+    again.stderr_is(str![[r#"
+production: .env.production.local unchanged
+
+"#]]);
 }
 
 #[test]
@@ -651,12 +714,14 @@ fn unseal_never_replaces_the_store_the_manifest_or_a_recipients_file() {
     for (target, what) in [
         (
             ".env.production.age",
-            "is the sealed store of environment `production`",
+            "is the sealed store of environment `production`: unseal never replaces envmint's \
+             own files",
         ),
         ("envmint.toml", "is the manifest"),
         (
             "keys.txt",
-            "is the recipients file of environment `production`",
+            "is the recipients file of environment `production`: unseal never replaces \
+             envmint's own files",
         ),
     ] {
         let before = out.bytes(target);
@@ -664,7 +729,13 @@ fn unseal_never_replaces_the_store_the_manifest_or_a_recipients_file() {
             .then()
             .args(["unseal", "production", "-o", target])
             .status(73);
-        assert_stderr_has(&refused, what);
+        assert_eq!(
+            refused.stderr(),
+            format!(
+                "error: {target}: {what}\n\
+                 hint: unseal into another file with -o, or print it with --stdout\n"
+            )
+        );
         assert_eq!(refused.bytes(target), before);
         out = refused;
     }
@@ -680,7 +751,11 @@ fn unseal_never_replaces_a_file_that_is_not_a_dotenv_file() {
         .args(["bootstrap", "production"])
         .status(65);
     // Imported as the first content of the store, it is refused as bootstrap refuses it.
-    assert_stderr_has(&out, "not a dotenv file");
+    out.stderr_is(str![[r#"
+error: README.md:3: not a dotenv file: no line reads KEY=value, so envmint will not write to it
+hint: check `file` of [environments.production] in the manifest; envmint only adds to dotenv files (an empty file is fine)
+
+"#]]);
     assert!(!out.exists(".env.production.age"));
     let manifest = out
         .read("envmint.toml")
@@ -695,7 +770,11 @@ fn unseal_never_replaces_a_file_that_is_not_a_dotenv_file() {
         vec!["unseal", "production", "-o", "README.md"],
     ] {
         let refused = out.then().args(args).status(65);
-        assert_stderr_has(&refused, "README.md:3: not a dotenv file");
+        refused.stderr_is(str![[r#"
+error: README.md:3: not a dotenv file: no line reads KEY=value, so envmint will not write to it
+hint: unseal into a dotenv file, or a new one, with -o
+
+"#]]);
         assert_eq!(refused.read("README.md"), readme);
         out = refused;
     }
@@ -720,14 +799,22 @@ fn unseal_writes_a_file_git_tracks_only_when_o_names_it() {
     std::fs::write(out.path(".env.production.local"), "").unwrap();
     git(&["add", ".env.production.local"]);
     let refused = out.then().args(["unseal", "production"]).status(73);
-    assert_stderr_has(&refused, "is tracked by git");
-    assert_stderr_has(&refused, "-o");
+    refused.stderr_is(str![[r#"
+error: .env.production.local: is tracked by git: the secrets written to it would go into the next commit
+hint: git rm --cached .env.production.local and add it to .gitignore; or name it with -o to write it anyway
+
+"#]]);
     assert_eq!(refused.read(".env.production.local"), "");
     let named = refused
         .then()
         .args(["unseal", "production", "-o", ".env.production.local"])
         .status(0);
-    assert_stderr_has(&named, "warning: .env.production.local is tracked by git");
+    named.stderr_is(str![[r#"
+warning: .env.production.local is tracked by git: the secrets written to it go into the next commit
+hint: git rm --cached .env.production.local, and add it to .gitignore
+production: .env.production.age unsealed into .env.production.local (mode 0600; keep it out of version control)
+
+"#]]);
     assert!(named.read(".env.production.local").contains("SECRET_KEY="));
 }
 
@@ -741,11 +828,11 @@ fn fail_seal_env_without_an_identity_does_not_suggest_i_which_it_refuses() {
         .env("ENVMINT_IDENTITY", "")
         .args(["seal", "production"])
         .status(77);
-    assert_stderr_has(&out, "no identity to decrypt it with");
-    assert_stderr_has(
-        &out,
-        "hint: set ENVMINT_IDENTITY (a path) or ENVMINT_AGE_KEY",
-    );
+    out.stderr_is(str![[r#"
+error: .env.production.age: no identity to decrypt it with
+hint: set ENVMINT_IDENTITY (a path) or ENVMINT_AGE_KEY (the key); looked in: ENVMINT_IDENTITY, ENVMINT_AGE_KEY, [DIR]/no-config/envmint/identity.txt
+
+"#]]);
     // " -i": the temporary folder's random name may hold "-i" itself.
     assert!(!out.stderr().contains(" -i"), "{}", out.describe());
     // What the hint says works.
@@ -754,7 +841,10 @@ fn fail_seal_env_without_an_identity_does_not_suggest_i_which_it_refuses() {
         .env("ENVMINT_IDENTITY", "id.txt")
         .args(["seal", "production"])
         .status(0);
-    assert_stderr_has(&out, "unchanged");
+    out.stderr_is(str![[r#"
+production: .env.production.age unchanged (already holds .env.production.local)
+
+"#]]);
 }
 
 /// Identities are read only by a command that opens a sealed file that exists (loading one can
@@ -791,5 +881,60 @@ fn identities_are_read_only_when_a_sealed_file_is_opened() {
         out = out.then().args(args).status(0);
     }
     let sealed = out.then().args(["status", "production"]).status(66);
-    assert_stderr_has(&sealed, "error: missing.txt: file not found");
+    sealed.stderr_is(str![[r#"
+error: missing.txt: file not found
+
+"#]]);
+}
+
+/// `rekey` with no sealed file: a plaintext file written by hand is no store to rekey (the
+/// preview said "would be re-encrypted to 1 recipient: " with nothing after it, then nothing
+/// was written); one `unseal` wrote, whose store was deleted since, becomes a new store, after
+/// the preview says so.
+#[test]
+fn rekey_without_a_sealed_file_rekeys_nothing_or_makes_the_store_the_plaintext_came_from() {
+    let (test, public) = sealed_project("");
+    let out = test
+        .write(".env.production.local", "SECRET_KEY=by-hand\n")
+        .chmod(".env.production.local", 0o600)
+        .args(["rekey", "production", "--dry-run"])
+        .status(0);
+    out.stderr_is(str![[r#"
+production: .env.production.age does not exist yet; nothing to rekey
+
+"#]]);
+    let out = out.then().args(["rekey", "production", "--yes"]).status(0);
+    out.stderr_is(str![[r#"
+production: .env.production.age does not exist yet; nothing to rekey
+
+"#]]);
+    assert!(!out.exists(".env.production.age"));
+    // A store unsealed, then deleted (a pull request?): rekey makes it again from the plaintext.
+    std::fs::remove_file(out.path(".env.production.local")).unwrap();
+    let out = out.then().args(["bootstrap", "production"]).status(0);
+    let out = out.then().args(["unseal", "production"]).status(0);
+    std::fs::remove_file(out.path(".env.production.age")).unwrap();
+    let short = format!("{}…{}", &public[..12], &public[public.len() - 6..]);
+    let out = out
+        .then()
+        .args(["rekey", "production", "--dry-run"])
+        .status(0);
+    assert_eq!(
+        out.stderr(),
+        format!(
+            "production: .env.production.age does not exist, and .env.production.local was \
+             unsealed from a sealed store: a new store would be sealed to 1 recipient: {short}\n"
+        )
+    );
+    let out = out.then().args(["rekey", "production", "--yes"]).status(0);
+    assert_eq!(
+        out.stderr(),
+        format!(
+            "production: .env.production.age does not exist, and .env.production.local was \
+             unsealed from a sealed store: a new store to be sealed to 1 recipient: {short}\n\
+             production: .env.production.age created from .env.production.local, sealed to 1 \
+             recipient and pinned\n"
+        )
+    );
+    assert!(out.exists(".env.production.age"));
 }

@@ -437,11 +437,9 @@ warning: .env.production.local:4: JWT: the record says it was made at 9999-01-01
         .then()
         .args(["rotate", "production", "--at", "2026-01-07", "--json"])
         .status(65);
-    refused.stderr_is(str![[r#"
-error: .env.production.local:4: the clock (2026-01-07T00:00:00Z) is behind the record of JWT (generated=9999-01-01T00:00:00Z): a run dated before it would rotate values the apps have just started to use; nothing was changed
-hint: check this machine's clock (or --at); a record dated in the future by hand is fixed by correcting or removing that line
-
-"#]]);
+    // The refusal's words are rotation_year.rs'
+    // (a_store_with_records_ahead_of_the_clock_is_refused_and_the_others_are_rotated).
+    assert_eq!(refused.json()["environments"][0]["refused"], true);
     assert_eq!(
         refused.read(PROD),
         forged,
@@ -595,11 +593,7 @@ production: .env.production.age
         .args(["status"])
         .run();
     assert_eq!(refused.code(), 77, "{}", refused.describe());
-    refused.stderr_is(str![[r#"
-error: .env.production.age: no identity to decrypt it with
-hint: pass -i FILE, or set ENVMINT_IDENTITY (a path) or ENVMINT_AGE_KEY (the key); looked in: -i, ENVMINT_IDENTITY, ENVMINT_AGE_KEY, [DIR]/no-config/envmint/identity.txt
-
-"#]]);
+    // The words are sealed.rs' (fail_wrong_or_missing_identity_is_77_with_a_hint_and_writes_nothing).
     assert_eq!(refused.stdout(), "");
 }
 
@@ -675,4 +669,57 @@ warning: .env.production.local:6: JWT_PREVIOUS: no `# envmint: previous-of=` rec
     );
     assert!(!changes.iter().any(|c| c["key"] == "JWT"), "{report}");
     assert!(!rotated.read(PROD).contains("JWT_PREVIOUS="));
+}
+
+/// The rarer rows of the table: an encryption key due with a full keyring (the summary says to
+/// re-encrypt and retire), a key that is never rotated, a keyring's retired value without a
+/// record (kept, with a warning), and an environment that holds no key.
+#[test]
+fn a_full_keyring_a_never_rotated_key_and_an_empty_environment_are_said() {
+    let out = Test::new()
+        .write(
+            "envmint.toml",
+            "[environments.production]\nfile = \".env\"\n\
+             [environments.empty]\nfile = \".env.empty\"\n\
+             [secrets.ENC]\nkind = \"hex\"\nrole = \"encryption\"\nrotate_every = \"30d\"\n\
+             previous = { list = \"ENC_OLD\", separator = \",\", keep = 2 }\n\
+             environments = [\"production\"]\n\
+             [secrets.FOREVER]\nkind = \"hex\"\nrotate_every = \"never\"\n\
+             environments = [\"production\"]\n\
+             [secrets.VAULT]\nkind = \"hex\"\nrole = \"encryption\"\n\
+             previous = { list = \"VAULT_OLD\", separator = \",\", keep = 3 }\n\
+             environments = [\"production\"]\n",
+        )
+        .write(
+            ".env",
+            format!(
+                "# envmint: generated=2026-01-01T00:00:00Z\nENC={VALUE}1\n\
+                 # envmint: previous-of=ENC retired=2025-12-01T00:00:00Z,2025-11-01T00:00:00Z\n\
+                 ENC_OLD={VALUE}2,{VALUE}3\n\
+                 # envmint: generated=2026-01-01T00:00:00Z\nFOREVER={VALUE}4\n\
+                 # envmint: generated=2026-01-01T00:00:00Z\nVAULT={VALUE}5\nVAULT_OLD={VALUE}6\n"
+            ),
+        )
+        .chmod(".env", 0o600)
+        .args(["status", "--at", "2026-03-01"])
+        .status(0);
+    out.stdout_is(str![[r#"
+production: .env
+  KEY        STATE        AGE  LAST ROTATION  NEXT
+  ENC        due          59d  2026-01-01     2026-01-31 (overdue by 29 days); keyring: 3 keys, full: re-encrypt, then envmint retire production ENC
+  ENC_OLD    previous     90d  2025-12-01     kept until envmint retire
+  FOREVER    ok           59d  2026-01-01     never (rotate_every = "never")
+  VAULT      ok           59d  2026-01-01     2026-04-01 (due in 31 days); keyring: 2 keys
+  VAULT_OLD  unknown        ?  -              kept until envmint retire (no record)
+
+empty: .env.empty (no file yet)
+  no keys
+
+"#]]);
+    out.stderr_is(str![[r#"
+warning: .env:9: VAULT_OLD: no `# envmint: previous-of=` record above it; kept: an encryption key's retired keys are never removed by time (envmint retire removes them)
+1 unknown, 1 due with a full keyring: `envmint rotate --due` renews due and unknown keys; `envmint adopt ENV [--at WHEN]` records the age of values without a record instead; re-encrypt, then `envmint retire ENV KEY` makes room
+
+"#]]);
+    assert_no_value(&out);
 }

@@ -371,8 +371,15 @@ fn plan(
     {
         let environment = env.name.clone();
         let problem = DotenvProblem::NotADotenvFile { line, environment };
+        // A sealed store not made yet takes its first content from the plaintext file: the
+        // line is that file's.
+        let path = if snapshot.is_imported() {
+            &env.file
+        } else {
+            env.store_path()
+        };
         return Err(DotenvError {
-            path: env.store_path().to_path_buf(),
+            path: path.to_path_buf(),
             problem,
         }
         .into());

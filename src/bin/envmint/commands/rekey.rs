@@ -138,7 +138,9 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: RekeyArgs) 
                 env.name,
                 crate::output::plural(recipients(storage).len(), "recipient")
             );
-        } else {
+        } else if change.exists {
+            // Not written although it was there when shown (deleted since): said here, as the
+            // preview's "does not exist yet" line is for a store that was never there.
             say!("{}: {file} does not exist yet; nothing to rekey", env.name);
         }
     }
@@ -148,7 +150,8 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: RekeyArgs) 
 /// What a rekey changes in one store.
 #[derive(Debug, PartialEq, Eq)]
 struct Change {
-    /// Whether the store exists.
+    /// Whether the store's file exists (a plaintext file imported in its place does not count:
+    /// rekey writes no store from it, unless the store is [`Change::gone`]).
     exists: bool,
     /// The recipients the manifest lists now (canonical).
     now: Vec<String>,
@@ -176,7 +179,7 @@ impl Change {
         };
         let locks_out = state.is_some_and(|s| store::locks_out(env.store_path(), &now, s).is_err());
         Change {
-            exists: snapshot.exists(),
+            exists: snapshot.is_stored(),
             now,
             pin,
             changes_who,
@@ -188,9 +191,6 @@ impl Change {
     /// The line that shows the change (`dry`: as what would happen).
     fn line(&self, env: &Environment, cwd: &std::path::Path, dry: bool) -> String {
         let file = shown(env.store_path(), cwd).display();
-        if !self.exists {
-            return format!("{}: {file} does not exist yet; nothing to rekey", env.name);
-        }
         let count = crate::output::plural(self.now.len(), "recipient");
         if self.gone {
             return format!(
@@ -201,6 +201,9 @@ impl Change {
                 if dry { "would be" } else { "to be" },
                 short_keys(&self.now)
             );
+        }
+        if !self.exists {
+            return format!("{}: {file} does not exist yet; nothing to rekey", env.name);
         }
         let verb = if dry {
             "would be re-encrypted"

@@ -106,10 +106,7 @@ pub fn check_allowed(
         );
     }
     let Some(file) = file else {
-        return Err(Error::cant_create(
-            Path::new("$XDG_CONFIG_HOME/envmint/allow-hooks"),
-            "neither XDG_CONFIG_HOME nor HOME is an absolute folder",
-        ));
+        return Err(no_config_folder("allow-hooks"));
     };
     if let Some(dir) = file.parent() {
         make_private_dir(dir)?;
@@ -225,10 +222,7 @@ fn read_allowances(path: &Path, euid: u32) -> Result<String> {
 /// it is yours and private.
 pub fn pending_key(ctx: &mut Context, config: &Resolved) -> Result<envmint::secret::KeyedHash> {
     let Some(path) = allowance_file(ctx).map(|f| f.with_file_name("pending-key")) else {
-        return Err(Error::cant_create(
-            Path::new("$XDG_CONFIG_HOME/envmint/pending-key"),
-            "neither XDG_CONFIG_HOME nor HOME is an absolute folder",
-        ));
+        return Err(no_config_folder("pending-key"));
     };
     if let Some(key) = read_pending_key(&path, ctx.euid)? {
         return Ok(key);
@@ -292,6 +286,19 @@ fn make_private_dir(dir: &Path) -> Result<()> {
         .mode(0o700)
         .create(dir)
         .map_err(|e| Error::cant_create(dir, e.to_string()))
+}
+
+/// The user's envmint config folder is unknown, so `file` in it (the allowance, the
+/// pending-value key) can be neither read nor made.
+fn no_config_folder(file: &str) -> Error {
+    Error::cant_create(
+        Path::new("$XDG_CONFIG_HOME/envmint").join(file),
+        "neither XDG_CONFIG_HOME nor HOME is an absolute folder",
+    )
+    .with_hint(
+        "set HOME (or XDG_CONFIG_HOME) to an absolute folder of yours, where envmint keeps the \
+         hooks allowance and the pending-value key",
+    )
 }
 
 /// The lock every hook holds: an exclusive `flock` on the manifest, taken for the whole staged
