@@ -1594,3 +1594,107 @@ age-plugin-envminttest: <which slot? >slot-1
 "#]],
     );
 }
+
+/// The merge driver run as git runs it (`envmint git merge %O %A %B %P`) on stores it refuses
+/// to merge: each refusal in its words, exit 1 (git then marks the file conflicted).
+#[test]
+fn fail_the_merge_driver_refuses_stores_it_cannot_merge_in_their_words() {
+    use crate::common::{Test, with_identity};
+    let (test, public) = with_identity();
+    let (test, other) = crate::common::keygen(test, "other.txt");
+    let manifest = |recipients: &str| {
+        format!(
+            "[environments.production]\nsealed = \".env.production.age\"\n{recipients}\n\
+             [secrets.A]\nexternal = true\n"
+        )
+    };
+    let out = test
+        .env("ENVMINT_IDENTITY", "id.txt")
+        .write(
+            "envmint.toml",
+            manifest(&format!("recipients = [\"{public}\"]")),
+        )
+        .write("p.env", "A=1\n")
+        .write("bad-pin.env", "# envmint: sealed-to nonsense\nA=1\n")
+        .write("empty", "")
+        .args(["seal", "-r", &public, "-o", "ours.age", "p.env"])
+        .status(0);
+    let out = out
+        .then()
+        .args([
+            "seal", "-r", &public, "-r", &other, "-o", "two.age", "p.env",
+        ])
+        .status(0);
+    let out = out
+        .then()
+        .args(["seal", "-r", &public, "-o", "bad-pin.age", "bad-pin.env"])
+        .status(0);
+    let before = out.bytes("ours.age");
+    let mut out = out;
+    for (theirs, path, said) in [
+        (
+            "empty",
+            ".env.production.age",
+            str![[r#"
+error: .env.production.age: one branch has an empty file; envmint merges two sealed stores
+hint: resolve it by hand: `git checkout --ours` or `--theirs` the file
+
+"#]],
+        ),
+        (
+            "ours.age",
+            "other.age",
+            str![[r#"
+error: other.age: a branch's store has no recipient pin, and no sealed environment of the manifest names this file
+hint: run `envmint rekey ENV` on both branches (it pins the store), then merge
+
+"#]],
+        ),
+        (
+            "two.age",
+            ".env.production.age",
+            str![[r#"
+error: .env.production.age: a branch's store is sealed to other recipients than the manifest lists
+hint: run `envmint rekey ENV --dry-run` on each branch, rekey, then merge
+
+"#]],
+        ),
+        (
+            "bad-pin.age",
+            ".env.production.age",
+            str![[r#"
+error: .env.production.age: a branch's store has a pin line that is not a recipient (line 1)
+hint: run `envmint rekey ENV` on that branch to pin it again
+
+"#]],
+        ),
+    ] {
+        out = out
+            .then()
+            .args(["git", "merge", "ours.age", "ours.age", theirs, path])
+            .status(1);
+        out.stderr_is(said);
+        assert_eq!(out.bytes("ours.age"), before, "{theirs}: ours was written");
+    }
+    // A recipients file that cannot be read.
+    let out = out
+        .then()
+        .write(
+            "envmint.toml",
+            manifest("recipients_file = \"missing.txt\""),
+        )
+        .args([
+            "git",
+            "merge",
+            "ours.age",
+            "ours.age",
+            "ours.age",
+            ".env.production.age",
+        ])
+        .status(1);
+    out.stderr_is(str![[r#"
+error: .env.production.age: the manifest's recipients cannot be read
+hint: fix the recipients of the environment, then merge again
+
+"#]]);
+}
