@@ -54,25 +54,32 @@ Usage:
   scripts/messages.py                    the summary line
   scripts/messages.py --list unasserted  file:line and template of each template no test
                                          asserts whole, grouped by source file
-  scripts/messages.py --list repeated    templates asserted whole in more than one test, with
-                                         the tests
+  scripts/messages.py --list repeated    templates whose same line (the same words, so
+                                         likely the same input) more than one test asserts
+                                         whole, with the places: candidates for "once"
   scripts/messages.py --list asserted    templates and the first test asserting each
   scripts/messages.py --check FILE       exit 1 when a template is unasserted and not in FILE
                                          (one `path:template` a line, `#` comments: a block's
                                          comment is its reason); lines no longer needed, and
                                          templates listed under another file (moved), are
                                          printed as warnings
-  scripts/messages.py --ratchet FILE     prints FILE rewritten: its blocks and their reasons
-                                         less what is asserted now, then a block per source
-                                         file for what is new, with a reason found in the
-                                         tests ("checked only by parts in tests/cli/x.rs")
+  scripts/messages.py --ratchet FILE     prints FILE rewritten: its hand-written blocks and
+                                         their reasons less what is asserted now, then a
+                                         block per source file for the rest, with the reason
+                                         the tests give now ("checked only by parts in
+                                         tests/cli/x.rs", "no test checks their words")
 """
 import argparse
 import bisect
 import os
 import re
+import signal
 import sys
-import tomllib
+
+try:
+    import tomllib
+except ImportError:  # Python before 3.11
+    sys.exit("scripts/messages.py needs Python 3.11 or newer (tomllib reads the case files)")
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 BIN = "src/bin/envmint/"
@@ -531,14 +538,24 @@ def inventory():
         at += len(parts[-1])
     corpus = "".join(parts)
     for t in ts:
-        found = None
-        for p in t.pieces:
-            hits = {bisect.bisect_right(starts, m.start()) - 1 for m in p.finditer(corpus)}
+        found, lines = None, {}
+        for n, p in enumerate(t.pieces):
+            hits = set()
+            for m in p.finditer(corpus):
+                k = bisect.bisect_right(starts, m.start()) - 1
+                hits.add(k)
+                if n == 0:
+                    a = corpus.rfind("\n", 0, m.start()) + 1
+                    lines.setdefault(k, set()).add(corpus[a : corpus.find("\n", m.end())])
             found = hits if found is None else found & hits
-        tests = {}
+        tests, said = {}, {}
         for k in sorted(found or ()):
             tests.setdefault(texts[k].test, texts[k].where)
+            for line in lines.get(k, ()):
+                said.setdefault(line, {}).setdefault(texts[k].test, texts[k].where)
         t.tests = sorted(tests.items())
+        # The same line (same input, same words) asserted by more than one test.
+        t.repeated = sorted({w for by in said.values() if len(by) > 1 for w in by.values()})
     return ts
 
 
@@ -590,6 +607,9 @@ def reason(t):
     return (bool(files), files)
 
 
+AUTO_REASON = re.compile(r"^# \S+: (no test checks their words|checked only by parts .*)$")
+
+
 def ratchet(unasserted, path):
     """The new ratchet file: FILE's blocks with their reasons, less what is asserted now, then
     blocks for what is new, by source file and reason."""
@@ -599,6 +619,8 @@ def ratchet(unasserted, path):
         by_template.setdefault(split_key(t.key)[1], []).append(t)
     out, placed = [], set()
     for comments, entries in read_ratchet(path):
+        if len(comments) == 1 and AUTO_REASON.match(comments[0]):
+            continue  # a reason this script wrote: written again below, as the tests are now
         kept = []
         for e in entries:
             t = by_key.get(e)
@@ -638,6 +660,7 @@ def grouped(ts, show):
 
 
 def main():
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends the listing quietly
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--list", choices=["unasserted", "repeated", "asserted"])
     parser.add_argument("--check", metavar="FILE")
@@ -646,7 +669,7 @@ def main():
 
     ts = inventory()
     unasserted = [t for t in ts if not t.tests]
-    repeated = [t for t in ts if len(t.tests) > 1]
+    repeated = [t for t in ts if t.repeated]
     summary = "templates: %d, asserted whole: %d, not asserted: %d, asserted in more than one test: %d" % (
         len(ts), len(ts) - len(unasserted), len(unasserted), len(repeated))
 
@@ -655,7 +678,7 @@ def main():
     elif args.list == "repeated":
         grouped(repeated, lambda t: print("%s:%d: %s\n    %s" % (
             t.rel, t.line, t.value.replace("\n", "\\n"),
-            "\n    ".join(w for _, w in t.tests))))
+            "\n    ".join(t.repeated))))
     elif args.list == "asserted":
         grouped([t for t in ts if t.tests], lambda t: print("%s:%d: %s\n    %s" % (
             t.rel, t.line, t.value.replace("\n", "\\n"), t.tests[0][1])))

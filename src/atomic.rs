@@ -107,9 +107,12 @@ pub struct Locked {
 struct DirLock {
     /// The folder, as a path (`.` rather than empty).
     path: PathBuf,
+    /// The folder as it was opened: [`DirLock::path`], from the working folder the caller
+    /// gave when it is relative.
+    opened: PathBuf,
     /// The folder as writes reach it: `/proc/self/fd/N` of [`DirLock::file`] where that names
     /// this very folder, so every operation lands in the folder locked and checked whatever
-    /// happens to the path later; [`DirLock::path`] where `/proc` is not mounted.
+    /// happens to the path later; [`DirLock::opened`] where `/proc` is not mounted.
     at: PathBuf,
     /// The open folder: holds the `flock` and is what gets `fsync`ed after a rename.
     file: File,
@@ -211,7 +214,9 @@ fn open_regular(
         reached.parent().unwrap_or(reached),
         path.parent().unwrap_or(path),
     );
-    let target = resolve::final_target(reached, euid).map_err(|e| match e {
+    // `reached` is opened below as it reads (a relative one from the process's folder, as a
+    // reader given a relative name opens it), so its links are followed the same way.
+    let target = resolve::final_target(reached, euid, None).map_err(|e| match e {
         Error::File(mut e) if reached != path && e.path.starts_with(from) => {
             let rest = e.path.strip_prefix(from).unwrap_or(&e.path).to_path_buf();
             e.path = to.join(rest);
@@ -317,10 +322,10 @@ pub fn lock_all(
     let start = clock.now();
     let mut targets = paths
         .iter()
-        .map(|p| resolve::final_target(p, within.euid()))
+        .map(|p| resolve::final_target(p, within.euid(), within.cwd()))
         .collect::<Result<Vec<_>>>()?;
     for _ in 0..ATTEMPTS {
-        let dirs = open_dirs(&targets)?;
+        let dirs = open_dirs(&targets, within.cwd())?;
         let mut order: Vec<&Arc<DirLock>> = Vec::new();
         for dir in &dirs {
             if !order.iter().any(|d| Arc::ptr_eq(d, dir)) {
@@ -335,7 +340,7 @@ pub fn lock_all(
         }
         let again = paths
             .iter()
-            .map(|p| resolve::final_target(p, within.euid()))
+            .map(|p| resolve::final_target(p, within.euid(), within.cwd()))
             .collect::<Result<Vec<_>>>()?;
         if again == targets {
             let mut moved = false;
@@ -370,8 +375,9 @@ pub fn lock_all(
 }
 
 /// Opens the folder of each target, one [`DirLock`] per distinct folder (by device and inode,
-/// so `a/` and `./a` share one), not locked yet.
-fn open_dirs(targets: &[PathBuf]) -> Result<Vec<Arc<DirLock>>> {
+/// so `a/` and `./a` share one), not locked yet. A relative target's folder is opened from
+/// `cwd`, the folder its links were followed from ([`resolve::final_target`]).
+fn open_dirs(targets: &[PathBuf], cwd: Option<&Path>) -> Result<Vec<Arc<DirLock>>> {
     let mut opened: Vec<Arc<DirLock>> = Vec::new();
     let mut dirs = Vec::with_capacity(targets.len());
     for target in targets {
@@ -379,8 +385,9 @@ fn open_dirs(targets: &[PathBuf]) -> Result<Vec<Arc<DirLock>>> {
         let dir = match opened.iter().find(|d| d.path == path) {
             Some(d) => Arc::clone(d),
             None => {
+                let from = resolve::at(&path, cwd).into_owned();
                 let file =
-                    File::open(&path).map_err(|e| Error::writing(target, Op::OpenFolder, e))?;
+                    File::open(&from).map_err(|e| Error::writing(target, Op::OpenFolder, e))?;
                 let meta = file
                     .metadata()
                     .map_err(|e| Error::writing(target, Op::OpenFolder, e))?;
@@ -388,8 +395,14 @@ fn open_dirs(targets: &[PathBuf]) -> Result<Vec<Arc<DirLock>>> {
                 match opened.iter().find(|d| d.id == id) {
                     Some(d) => Arc::clone(d),
                     None => {
-                        let at = through_descriptor(&file, id).unwrap_or_else(|| path.clone());
-                        let d = Arc::new(DirLock { path, at, file, id });
+                        let at = through_descriptor(&file, id).unwrap_or_else(|| from.clone());
+                        let d = Arc::new(DirLock {
+                            path,
+                            opened: from,
+                            at,
+                            file,
+                            id,
+                        });
                         opened.push(Arc::clone(&d));
                         d
                     }
@@ -656,7 +669,10 @@ impl Locked {
     /// Refuses a secret write that reached, through a symlink of the repository's, a file git
     /// tracks ([`FileProblem::TrackedThroughLink`], 77). git is asked only for such a path.
     fn refuse_tracked(&self) -> Result<()> {
-        if self.through_link && crate::git::tracks(&self.target) {
+        // git is asked from the folder as opened: a relative target starts from the working
+        // folder the caller gave, not the process's.
+        let name = self.target.file_name().unwrap_or(std::ffi::OsStr::new("."));
+        if self.through_link && crate::git::tracks(&self.dir.opened.join(name)) {
             let target = self.target.clone();
             let problem = FileProblem::TrackedThroughLink { target };
             return Err(FileError::new(&self.path, Op::Inspect, problem).into());

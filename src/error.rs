@@ -7,7 +7,8 @@
 //! [`ManifestError`] and [`UnknownEnvironment`] in `manifest::error` (a manifest missing,
 //! untrusted or malformed), [`SizeProblem`] in `generate::error` (a size that cannot be
 //! honoured, on the command line or in a manifest), [`crate::seal::SealError`] in
-//! `seal::error`, [`PlanFileError`] in `plan::error` (a saved plan that cannot be read),
+//! `seal::error`, [`PlanFileError`] and [`ClockBehindError`] in `plan::error` (a saved plan
+//! that cannot be read, a store whose records are ahead of the clock),
 //! [`AuditError`] in `audit::error` (a git command the staged check needs). They are
 //! re-exported here, so `crate::error::FileError` still names them. An
 //! area's error imports nothing above it; this file imports the areas' errors, never the areas.
@@ -36,7 +37,7 @@ pub use crate::manifest::error::{
     BadMode, EnvList, Expected, FileRefusal, ManifestError, ManifestProblem, ModeRefusal, NameOf,
     SealingProblem, UnknownEnvironment, UnknownField, ValueType,
 };
-pub use crate::plan::error::PlanFileError;
+pub use crate::plan::error::{ClockBehindError, PlanFileError};
 use crate::seal::error::SealError;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -117,6 +118,9 @@ pub enum Error {
     Audit(AuditError),
     /// A saved plan file this envmint cannot read (exit 65): the plan area.
     PlanFile(PlanFileError),
+    /// A store whose newest record is ahead of the clock (exit 65): the plan area. Nothing
+    /// was changed.
+    ClockBehind(Box<ClockBehindError>),
     /// A sealed file or key refused or malformed: the seal area (exit 77 for a decryption
     /// refusal, 65 for bad data; see [`crate::seal::SealError::exit`]).
     Seal(SealError),
@@ -233,6 +237,12 @@ impl From<PlanFileError> for Error {
     }
 }
 
+impl From<ClockBehindError> for Error {
+    fn from(e: ClockBehindError) -> Self {
+        Error::ClockBehind(Box::new(e))
+    }
+}
+
 impl From<FileError> for Error {
     fn from(e: FileError) -> Self {
         Error::File(e)
@@ -271,6 +281,7 @@ impl Error {
             Error::Manifest(e) => shorten(&mut e.path),
             Error::Seal(e) => e.shorten_paths(base),
             Error::PlanFile(e) => shorten(e.path_mut()),
+            Error::ClockBehind(e) => shorten(&mut e.path),
             Error::UnknownEnvironment(e) => {
                 if let Some(p) = &mut e.declared_in {
                     shorten(p);
@@ -292,7 +303,7 @@ impl Error {
             Error::Manifest(e) => e.exit(),
             Error::Size(_) | Error::UnknownEnvironment(_) => Exit::Usage,
             Error::Seal(e) => e.exit(),
-            Error::PlanFile(_) => Exit::DataErr,
+            Error::PlanFile(_) | Error::ClockBehind(_) => Exit::DataErr,
             Error::Audit(_) => Exit::Usage,
         }
     }
@@ -312,6 +323,7 @@ impl std::fmt::Display for Error {
             Error::Size(e) => std::fmt::Display::fmt(e, f),
             Error::Seal(e) => std::fmt::Display::fmt(e, f),
             Error::PlanFile(e) => std::fmt::Display::fmt(e, f),
+            Error::ClockBehind(e) => std::fmt::Display::fmt(e, f),
             Error::Audit(e) => std::fmt::Display::fmt(e, f),
         }
     }
@@ -328,6 +340,7 @@ impl std::error::Error for Error {
             Error::Size(e) => Some(e),
             Error::Seal(e) => Some(e),
             Error::PlanFile(e) => Some(e),
+            Error::ClockBehind(e) => Some(&**e),
             Error::Audit(e) => Some(e),
             // A transparent wrapper: its Display is the caller's error's.
             Error::Caller { error, .. } => error.source(),

@@ -101,6 +101,7 @@ pub fn get<'a>(doc: &'a Document, key: &str) -> Lookup<'a> {
 
 /// Why the bytes given for a value cannot be one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ValueError {
     /// Nothing was given (an empty value needs `--allow-empty`).
     Empty,

@@ -31,6 +31,7 @@ const SECONDS_PER_DAY: i64 = 86_400;
 /// [`hint`](DurationError::hint) are the words; the caller adds where the text came from
 /// (a manifest line, a flag).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DurationError {
     /// Not a duration at all (no unit, an unknown unit, units out of order, out of range).
     Syntax,
@@ -206,6 +207,7 @@ pub fn push_decimal(out: &mut String, mut n: u64) {
 
 /// Why an instant was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum InstantError {
     /// Neither an RFC 3339 timestamp nor a `YYYY-MM-DD` date (this includes dates that do not
     /// exist, such as `2027-02-29`).

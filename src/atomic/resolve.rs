@@ -31,7 +31,7 @@ pub fn real_target(path: &Path, euid: u32, cwd: Option<&Path>) -> Result<PathBuf
     // past it, and writing there fails later with its own error; the path is what it names.
     let not_a_dir =
         |e: &io::Error| e.raw_os_error() == Some(rustix::io::Errno::NOTDIR.raw_os_error());
-    let target = match final_target(path, euid) {
+    let target = match final_target(path, euid, cwd) {
         Ok(target) => target,
         Err(Error::File(FileError {
             problem: FileProblem::Os(e),
@@ -51,10 +51,16 @@ const MAX_HOPS: usize = 40;
 /// Relative links are resolved against the directory of the link, as the kernel does. `..` is
 /// kept as a component rather than folded lexically, because folding it is wrong when the
 /// preceding component is itself a symlink.
-pub(super) fn final_target(path: &Path, euid: u32) -> Result<PathBuf> {
+///
+/// A relative `path` (and a relative link met on the way) is looked up from `cwd`, the folder
+/// the caller passes, and returned and named in errors as it reads, relative; the caller opens
+/// it from the same folder ([`at`]). With no `cwd` the caller opens it as the kernel does,
+/// from the process's folder, and it is looked up the same way here (a reader given a
+/// relative name).
+pub(super) fn final_target(path: &Path, euid: u32, cwd: Option<&Path>) -> Result<PathBuf> {
     let mut current = path.to_path_buf();
     for _ in 0..=MAX_HOPS {
-        let meta = match fs::symlink_metadata(&current) {
+        let meta = match fs::symlink_metadata(at(&current, cwd)) {
             Ok(meta) => meta,
             Err(e) if e.kind() == io::ErrorKind::NotFound => break,
             Err(e) => return Err(Error::writing(&current, Op::Inspect, e)),
@@ -63,7 +69,8 @@ pub(super) fn final_target(path: &Path, euid: u32) -> Result<PathBuf> {
             break;
         }
         check_owner(&current, meta.uid(), euid)?;
-        let link = fs::read_link(&current).map_err(|e| Error::writing(&current, Op::Inspect, e))?;
+        let link = fs::read_link(at(&current, cwd))
+            .map_err(|e| Error::writing(&current, Op::Inspect, e))?;
         current = match current.parent() {
             Some(dir) if link.is_relative() => dir.join(link),
             _ => link,
@@ -78,7 +85,7 @@ pub(super) fn final_target(path: &Path, euid: u32) -> Result<PathBuf> {
             .into());
         }
     }
-    if fs::symlink_metadata(&current).is_ok_and(|m| m.file_type().is_symlink()) {
+    if fs::symlink_metadata(at(&current, cwd)).is_ok_and(|m| m.file_type().is_symlink()) {
         return Err(FileError::new(path, Op::Inspect, FileProblem::SymlinkLoop).into());
     }
     if current.file_name().is_none() {
@@ -167,6 +174,15 @@ pub(super) fn real_path(path: &Path, euid: u32, cwd: Option<&Path>) -> Result<Pa
     Ok(out)
 }
 
+/// `path` as it is opened: a relative one from `cwd` when the caller gave one (the library
+/// reads no working folder), else as it is.
+pub(super) fn at<'a>(path: &'a Path, cwd: Option<&Path>) -> std::borrow::Cow<'a, Path> {
+    match cwd {
+        Some(cwd) if path.is_relative() => std::borrow::Cow::Owned(cwd.join(path)),
+        _ => std::borrow::Cow::Borrowed(path),
+    }
+}
+
 /// The directory holding `target`, as a path that can be opened (`.` for a bare file name).
 pub(super) fn parent_dir(target: &Path) -> PathBuf {
     match target.parent() {
@@ -228,6 +244,45 @@ mod tests {
             real.join("work/sub/.env")
         );
     }
+
+    #[test]
+    fn a_relative_link_is_followed_and_written_from_the_folder_given_never_the_process_one() {
+        let (top, real) = folders();
+        let euid = crate::test_euid();
+        let work = top.path().join("work");
+        assert!(!std::env::current_dir().unwrap().starts_with(&real));
+        // work/.env -> sub/real.env: followed from `work`, the name stays relative.
+        symlink("sub/real.env", work.join(".env")).unwrap();
+        assert_eq!(
+            final_target(Path::new(".env"), euid, Some(&work)).unwrap(),
+            Path::new("sub/real.env")
+        );
+        // The writer locks, checks and writes the link's target in `work`: the bounds of a
+        // folder given relative start from `work` too (`..` of `top/alias` is `top`).
+        let within = Within::folder(Path::new("../work"), &[], euid)
+            .relative_to(Some(&top.path().join("alias")));
+        assert_eq!(within.bound(), Some(real.join("work").as_path()));
+        let locked =
+            crate::atomic::lock(Path::new(".env"), &within.relative_to(Some(&work)), T).unwrap();
+        assert_eq!(locked.target(), Path::new("sub/real.env"));
+        locked.write(b"A=1\n").unwrap();
+        assert_eq!(fs::read(real.join("work/sub/real.env")).unwrap(), b"A=1\n");
+        assert!(
+            fs::symlink_metadata(work.join(".env"))
+                .unwrap()
+                .is_symlink()
+        );
+        // Without a working folder, a relative folder bounds nothing: a write is refused.
+        let blind = Within::folder(Path::new("work"), &[], euid);
+        assert_eq!(blind.bound(), Some(Path::new("work")));
+        assert!(matches!(
+            blind.check(Path::new("/x/.env"), Path::new("/x/.env")),
+            Err(Refused::Outside { .. })
+        ));
+    }
+
+    /// The lock's wait in these tests: none is held.
+    const T: std::time::Duration = std::time::Duration::from_secs(5);
 
     #[test]
     fn fail_a_relative_path_without_a_folder_given_is_refused() {

@@ -35,10 +35,12 @@ pub struct Within {
     /// The folder writes stay in, resolved; `None`: no folder bound (`--allow-outside`, a
     /// root-owned manifest outside git, or a library caller that checked on its own).
     folder: Option<PathBuf>,
-    /// The folder as named, made absolute but not resolved, for telling whether a typed path
-    /// names a place inside it.
+    /// The folder as named, made absolute (from [`Within::cwd`]) but not resolved, for
+    /// telling whether a typed path names a place inside it; relative while no working folder
+    /// is given.
     named: PathBuf,
-    /// Places also allowed (the user's allow list), resolved where they exist.
+    /// Places also allowed (the user's allow list), resolved where they exist; a relative one
+    /// waits, as named, for a working folder.
     allowed: Vec<PathBuf>,
     /// Whether the paths were typed by the user (`-o`) rather than given by the repository.
     typed: bool,
@@ -76,22 +78,34 @@ impl Within {
         }
     }
 
-    /// Writes stay in `folder` (absolute, or relative to the working folder), or in one of
-    /// `allowed`; they run as effective user `euid`. Both are resolved now; a folder that
+    /// Writes stay in `folder`, or in one of `allowed`; they run as effective user `euid`.
+    /// Absolute paths are resolved now; a relative one starts from the working folder
+    /// [`Within::relative_to`] gives and is resolved then (never from the process's folder:
+    /// until then it bounds nothing, and every write is refused as outside). A path that
     /// cannot be resolved is kept as named.
     pub fn folder(folder: &Path, allowed: &[PathBuf], euid: u32) -> Within {
-        let named = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
-        let resolved = std::fs::canonicalize(folder).unwrap_or_else(|_| named.clone());
-        Within {
-            folder: Some(resolved),
-            named,
-            allowed: allowed
-                .iter()
-                .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
-                .collect(),
+        let mut within = Within {
+            folder: Some(folder.to_path_buf()),
+            named: folder.to_path_buf(),
+            allowed: Vec::new(),
             typed: false,
             euid,
             cwd: None,
+        };
+        within.folder = Some(within.resolved(folder));
+        within.named = within
+            .absolute(folder)
+            .unwrap_or_else(|| folder.to_path_buf());
+        within.allowed = allowed.iter().map(|p| within.resolved(p)).collect();
+        within
+    }
+
+    /// `path` resolved (`canonicalize`) when it is absolute or [`Within::cwd`] makes it so;
+    /// as named (made absolute where it can be) when it cannot be resolved.
+    fn resolved(&self, path: &Path) -> PathBuf {
+        match self.absolute(path) {
+            Some(absolute) => std::fs::canonicalize(&absolute).unwrap_or(absolute),
+            None => path.to_path_buf(),
         }
     }
 
@@ -106,6 +120,23 @@ impl Within {
     #[must_use]
     pub fn relative_to(mut self, cwd: Option<&Path>) -> Within {
         self.cwd = cwd.map(Path::to_path_buf);
+        // A folder or allowed place given relative starts from this folder.
+        if self.named.is_relative() && !self.named.as_os_str().is_empty() {
+            let named = self.named.clone();
+            self.folder = Some(self.resolved(&named));
+            self.named = self.absolute(&named).unwrap_or(named);
+        }
+        let allowed = std::mem::take(&mut self.allowed);
+        self.allowed = allowed
+            .into_iter()
+            .map(|p| {
+                if p.is_relative() {
+                    self.resolved(&p)
+                } else {
+                    p
+                }
+            })
+            .collect();
         self
     }
 
@@ -134,11 +165,8 @@ impl Within {
     /// The same bounds with `allowed` added (the user's allow list, read when first needed).
     #[must_use]
     pub fn allowing(mut self, allowed: &[PathBuf]) -> Within {
-        self.allowed.extend(
-            allowed
-                .iter()
-                .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())),
-        );
+        let resolved: Vec<PathBuf> = allowed.iter().map(|p| self.resolved(p)).collect();
+        self.allowed.extend(resolved);
         self
     }
 

@@ -1,6 +1,7 @@
 //! File and folder modes, and the bounded scan that finds plan files and identity files in a
 //! project.
 
+use super::fix::Fix;
 use super::{Check, Finding, Severity};
 use std::collections::BTreeSet;
 use std::os::unix::fs::MetadataExt;
@@ -80,13 +81,10 @@ pub fn check_modes(files: &[SecretFile]) -> Vec<Finding> {
             format!("{} is {mode:04o}: {}", file.kind.describe(), who_can(extra)),
         )
         .path(&file.path)
-        .hint(match &file.kind {
-            FileKind::Plaintext { declared: None } => format!(
-                "chmod {allowed:o} {} (or declare the mode it needs: mode = \"0640\" in the \
-                 manifest)",
-                super::shell_word(&file.path)
-            ),
-            _ => format!("chmod {allowed:o} {}", super::shell_word(&file.path)),
+        .fix(Fix::Chmod {
+            mode: allowed,
+            path: &file.path,
+            declarable: matches!(file.kind, FileKind::Plaintext { declared: None }),
         });
         if let Some(env) = &file.env {
             f = f.env(env);
@@ -139,7 +137,7 @@ pub fn check_folders<'a>(folders: impl IntoIterator<Item = &'a Path>) -> Vec<Fin
                     ),
                 )
                 .path(dir)
-                .hint(format!("chmod o-w {}", super::shell_word(dir))),
+                .fix(Fix::ChmodOthersNoWrite { path: dir }),
             );
         }
     }

@@ -7,6 +7,7 @@
 //! searches each blob, and only when something matched does `git log --all --raw` map the
 //! matching blobs to the commits that introduced them and their paths.
 
+use super::fix::Fix;
 use super::{Check, Finding, Severity};
 use crate::error::{Error, Result};
 use aho_corasick::AhoCorasick;
@@ -101,13 +102,16 @@ fn has_refs(root: &Path) -> bool {
 /// working tree that does not ignore it: its path relative to the root, which `git add .`
 /// would offer to the next commit. `None` when it is ignored, outside any working tree, or
 /// git cannot say (not installed, the repository refused).
-pub fn unignored(path: &Path) -> Option<PathBuf> {
+///
+/// A relative `path` starts from `cwd`, the working folder the caller read.
+pub fn unignored(path: &Path, cwd: &Path) -> Option<PathBuf> {
+    let path = &cwd.join(path);
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     let root = repo_root(dir)?;
-    let rel = in_repo(&root, path)?;
+    let rel = in_repo(&root, path, cwd)?;
     let status = git(&root)
         .args(["check-ignore", "-q", "--no-index", "--"])
         .arg(&rel)
@@ -134,13 +138,15 @@ pub struct GitFile {
 }
 
 /// `path` relative to the work tree's `root`, symlinks in its folder resolved; `None` when it
-/// is outside.
-pub fn relative(root: &Path, path: &Path) -> Option<PathBuf> {
-    in_repo(root, path)
+/// is outside. A relative `path` starts from `cwd`, the working folder the caller read.
+pub fn relative(root: &Path, path: &Path, cwd: &Path) -> Option<PathBuf> {
+    in_repo(root, path, cwd)
 }
 
 /// `path` relative to `root` with symlinks in its folder resolved, `None` when it is outside.
-fn in_repo(root: &Path, path: &Path) -> Option<PathBuf> {
+/// A relative `path` starts from `cwd` (the library reads no working folder).
+fn in_repo(root: &Path, path: &Path, cwd: &Path) -> Option<PathBuf> {
+    let path = &cwd.join(path);
     let resolved = match std::fs::canonicalize(path) {
         Ok(p) => p,
         Err(_) => {
@@ -155,14 +161,16 @@ fn in_repo(root: &Path, path: &Path) -> Option<PathBuf> {
 /// `git check-ignore --no-index`, so the patterns decide, whether or not the file is tracked),
 /// and those git tracks (`git ls-files`).
 ///
+/// A relative path of `files` starts from `cwd`, the working folder the caller read.
+///
 /// # Errors
 ///
 /// git failing to run in a repository it just found (exit 74).
-pub fn check_files(root: &Path, files: &[GitFile]) -> Result<Vec<Finding>> {
+pub fn check_files(root: &Path, files: &[GitFile], cwd: &Path) -> Result<Vec<Finding>> {
     let mut rel: Vec<(&GitFile, PathBuf)> = Vec::new();
     let mut seen = HashSet::new();
     for file in files {
-        if let Some(r) = in_repo(root, &file.path)
+        if let Some(r) = in_repo(root, &file.path, cwd)
             && seen.insert(r.clone())
         {
             rel.push((file, r));
@@ -211,11 +219,7 @@ pub fn check_files(root: &Path, files: &[GitFile]) -> Result<Vec<Finding>> {
                     format!("{} is tracked by git", file.what),
                 )
                 .path(&path)
-                .hint(format!(
-                    "git rm --cached -- {} and rotate what it holds: its content is in the \
-                     history (envmint audit --git shows where)",
-                    super::shell_word(&r)
-                )),
+                .fix(Fix::Untrack { path: &r }),
             ));
         }
         if !ignored.contains(&key) {
@@ -226,10 +230,9 @@ pub fn check_files(root: &Path, files: &[GitFile]) -> Result<Vec<Finding>> {
                     format!("{} is not covered by .gitignore", file.what),
                 )
                 .path(&path)
-                .hint(format!(
-                    "add `{}` to .gitignore (envmint init adds the usual patterns)",
-                    suggest_pattern(&r)
-                )),
+                .fix(Fix::Ignore {
+                    pattern: suggest_pattern(&r),
+                }),
             ));
         }
     }
@@ -262,15 +265,20 @@ fn suggest_pattern(rel: &Path) -> String {
 /// Sealed stores in the working tree that `.gitattributes` does not send to envmint's merge
 /// driver and textconv (`merge=envmint diff=envmint`, as `envmint git setup` writes): two
 /// branches that both change such a store always conflict over ciphertext, and its diffs are
-/// noise. `stores` are the sealed files with their environment's name.
+/// noise. `stores` are the sealed files with their environment's name (a relative one starts
+/// from `cwd`, the working folder the caller read).
 ///
 /// # Errors
 ///
 /// git failing to run in a repository it just found (exit 74).
-pub fn check_attributes(root: &Path, stores: &[(PathBuf, String)]) -> Result<Vec<Finding>> {
+pub fn check_attributes(
+    root: &Path,
+    stores: &[(PathBuf, String)],
+    cwd: &Path,
+) -> Result<Vec<Finding>> {
     let rel: Vec<(PathBuf, &String)> = stores
         .iter()
-        .filter_map(|(p, env)| in_repo(root, p).map(|r| (r, env)))
+        .filter_map(|(p, env)| in_repo(root, p, cwd).map(|r| (r, env)))
         .collect();
     if rel.is_empty() {
         return Ok(Vec::new());
@@ -321,7 +329,7 @@ pub fn check_attributes(root: &Path, stores: &[(PathBuf, String)]) -> Result<Vec
             )
             .env(env)
             .path(root.join(&r))
-            .hint("run `envmint git setup --config` (this repository's config only)"),
+            .fix(Fix::GitSetup),
         );
     }
     Ok(findings)
@@ -616,27 +624,60 @@ pub fn history_findings(root: &Path, needles: &[Needle<'_>], hits: &Hits) -> Vec
             Some(p) => format!("in {p}"),
             None => "in a commit message".to_string(),
         };
+        // An object no commit introduces has no commit to name.
+        let wheres = if wheres.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", wheres.join(" and "))
+        };
         let mut f = Finding::new(
             Severity::Error,
             Check::GitHistory,
             format!(
-                "the value of {} ({}) is {place}: {}",
-                needle.key,
-                needle.env,
-                wheres.join(" and ")
+                "the value of {} ({}) is {place}{wheres}",
+                needle.key, needle.env
             ),
         )
         .env(needle.env)
         .key(needle.key)
-        .hint(format!(
-            "treat it as leaked: rotate {} in {} (rewriting history does not undo a clone or a \
-             push)",
-            needle.key, needle.env
-        ));
+        .fix(Fix::Leaked {
+            env: needle.env,
+            key: needle.key,
+        });
         if let Some(p) = path.filter(|p| !p.starts_with("object ")) {
             f = f.path(root.join(p));
         }
         out.push(f);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_relative_path_is_placed_in_the_work_tree_from_the_folder_given() {
+        let top = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(top.path()).unwrap();
+        std::fs::create_dir_all(root.join("app")).unwrap();
+        std::fs::write(root.join("app/.env"), "A=1\n").unwrap();
+        assert!(!std::env::current_dir().unwrap().starts_with(&root));
+        let cwd = root.join("app");
+        assert_eq!(
+            relative(&root, Path::new(".env"), &cwd),
+            Some(PathBuf::from("app/.env"))
+        );
+        // A file that does not exist yet is placed by its folder.
+        assert_eq!(
+            relative(&root, Path::new("new.env"), &cwd),
+            Some(PathBuf::from("app/new.env"))
+        );
+        // An absolute path ignores the folder; one outside the tree is not in it.
+        assert_eq!(
+            relative(&root, &root.join("app/.env"), Path::new("/nowhere")),
+            Some(PathBuf::from("app/.env"))
+        );
+        assert_eq!(relative(&root, Path::new("/etc/passwd"), &cwd), None);
+    }
 }

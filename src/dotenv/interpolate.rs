@@ -21,6 +21,7 @@
 //! nothing without `dotenv-expand`. See the table in the module docs of [`crate::dotenv`].
 
 use super::Document;
+use super::error::{DotenvError, DotenvProblem};
 use std::collections::HashMap;
 use zeroize::Zeroizing;
 
@@ -82,6 +83,25 @@ pub struct Expanded {
 }
 
 impl Expanded {
+    /// The error that refuses [`Expanded::too_large`] for `doc`, read from `path`: the key and
+    /// its line, and the limit it passes (exit 65). `None` when every value expanded.
+    pub fn refusal(&self, path: &std::path::Path, doc: &Document) -> Option<DotenvError> {
+        let (key, limit) = self.too_large.as_ref()?;
+        let (total, max) = match limit {
+            Limit::Value => (false, MAX_EXPANDED),
+            Limit::Total => (true, MAX_EXPANDED_TOTAL),
+        };
+        Some(DotenvError {
+            path: path.to_path_buf(),
+            problem: DotenvProblem::ExpandsTooFar {
+                key: key.clone(),
+                line: doc.line_of_key(key),
+                total,
+                max,
+            },
+        })
+    }
+
     /// The value of `key` as expanded: the expanded text, or `raw` (the document's) when it
     /// had no reference.
     pub fn value<'a>(&'a self, key: &str, raw: &'a str) -> &'a str {
@@ -282,6 +302,19 @@ mod tests {
         // 32 << 15 = 1 MiB: A15 is the first past it.
         assert_eq!(e.too_large, Some(("A15".to_owned(), Limit::Value)));
         assert!(e.values.values().all(|v| v.len() <= MAX_EXPANDED));
+        // The refusal names the file, the key's line and the limit, in the dotenv area's words.
+        let refused = e.refusal(std::path::Path::new("app/.env"), &doc).unwrap();
+        assert_eq!(
+            refused.to_string(),
+            "app/.env:16: `A15` would be longer than 1 MiB once its ${...} references are \
+             expanded"
+        );
+        assert!(std::error::Error::source(&refused).is_none());
+        assert!(
+            expand(&Document::parse("A=${B}\n"), &|_| None, Outside::Loses)
+                .refusal(std::path::Path::new("app/.env"), &doc)
+                .is_none()
+        );
     }
 
     #[test]
@@ -301,6 +334,13 @@ mod tests {
         assert_eq!(limit, Limit::Total);
         // A1..A19 hold 1 MiB - 2 bytes; then 126 copies fit.
         assert_eq!(key, "B126");
+        assert_eq!(
+            e.refusal(std::path::Path::new("app/.env"), &doc)
+                .unwrap()
+                .to_string(),
+            "app/.env:147: `B126` would take the file's values past 64 MiB in all once their \
+             ${...} references are expanded"
+        );
         let sum: usize = e.values.values().map(|v| v.len()).sum();
         assert!(sum <= MAX_EXPANDED_TOTAL, "{sum}");
     }

@@ -65,6 +65,7 @@ pub struct FolderReport {
 
 /// Why the folder cannot be written.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum FolderError {
     /// Reading, locking or writing failed.
     File(Error),

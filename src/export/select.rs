@@ -18,6 +18,7 @@ pub enum Keys {
 
 /// A key that cannot be exported as asked.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SelectError {
     /// A key declared for the environment is not in the file.
     Missing {

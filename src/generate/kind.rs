@@ -44,6 +44,7 @@ pub struct Alphabet {
 
 /// Why an alphabet was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum AlphabetError {
     /// Fewer than 2 distinct characters.
     TooSmall,

@@ -23,6 +23,7 @@ pub struct Size {
 
 /// Why a kind/size combination was refused. The caller words it for its flag or field names.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum SpecError {
     /// A size unit that the kind does not take (`--length` with hex); `use` is the unit to use.
     Mismatch {

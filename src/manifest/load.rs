@@ -84,8 +84,11 @@ fn refuse_manifest_as_file(manifest: &Manifest, path: &Path) -> Result<()> {
 ///
 /// When whether `envmint.toml` exists in a folder cannot be told (e.g. permission denied).
 pub fn find(start: &Path, home: Option<&Path>) -> Result<Option<PathBuf>> {
-    // $HOME may be spelled with a symlink or `..`; the working directory never is.
-    let home_real = home.and_then(|h| std::fs::canonicalize(h).ok());
+    // $HOME may be spelled with a symlink or `..`; the working directory never is. A relative
+    // one names no folder of its own (it would be read from the process's folder): no stop.
+    let home_real = home
+        .filter(|h| h.is_absolute())
+        .and_then(|h| std::fs::canonicalize(h).ok());
     for dir in start.ancestors() {
         let candidate = dir.join(FILE_NAME);
         match std::fs::symlink_metadata(&candidate) {

@@ -67,6 +67,7 @@ pub struct Adopted {
 
 /// Why adopting cannot be planned.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum AdoptError {
     /// A key named that is not a secret of the environment.
     NotDeclared {

@@ -12,6 +12,7 @@
 //! the newest one there ([`Checked::stamp`]): a rotation never writes a `retired=` before an
 //! existing record's time.
 
+pub use super::error::{ClockBehind, NewestRecord};
 use super::record::Record;
 use crate::dotenv::Document;
 use jiff::{SignedDuration, Timestamp};
@@ -20,45 +21,6 @@ use jiff::{SignedDuration, Timestamp};
 /// (a laptop and CI) differ by seconds, rarely by a minute; five minutes covers that without
 /// letting a clock that is hours or days behind rotate anything.
 pub const CLOCK_TOLERANCE: SignedDuration = SignedDuration::from_mins(5);
-
-/// The newest time any record of a document gives. Holds no value.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewestRecord {
-    /// The key the record sits above.
-    pub key: String,
-    /// The record's own 1-based line (the one above the key).
-    pub line: usize,
-    /// The field the time comes from: `generated`, `set` or `retired`.
-    pub field: &'static str,
-    /// The time.
-    pub at: Timestamp,
-}
-
-/// `now` is more than [`CLOCK_TOLERANCE`] before the newest record of a store.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ClockBehind {
-    /// The record.
-    pub newest: NewestRecord,
-    /// The clock of the run (or `--at`).
-    pub now: Timestamp,
-}
-
-impl std::fmt::Display for ClockBehind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let n = &self.newest;
-        write!(
-            f,
-            "the clock ({}) is behind the record of {} ({}={}): a run dated before it would \
-             rotate values the apps have just started to use",
-            crate::time::format_timestamp(self.now),
-            n.key,
-            n.field,
-            crate::time::format_timestamp(n.at),
-        )
-    }
-}
-
-impl std::error::Error for ClockBehind {}
 
 /// A store whose records are not ahead of the clock: when to date what a run writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

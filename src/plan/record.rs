@@ -83,6 +83,7 @@ pub struct Record {
 
 /// A record field this version knows, with a value it cannot read.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RecordError {
     /// A timestamp that does not parse (`generated=yesterday`).
     BadTimestamp {

@@ -45,6 +45,7 @@ impl Done {
 /// Why a plan is not replayed (nothing is written). `environment` indexes the environments
 /// given.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum ReplayError {
     /// The plan is older than the shortest overlap of what it rotates there.
     TooOld {

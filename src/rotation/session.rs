@@ -96,6 +96,7 @@ pub struct Report<'m> {
 
 /// Why a session stopped before anything was written.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum SessionError {
     /// The rotation of `envs[environment]` cannot be built.
     Rotation {

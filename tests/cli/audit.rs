@@ -589,6 +589,16 @@ fn git_finds_a_value_in_an_uncommitted_tracked_file_and_in_a_commit_message() {
             .any(|m| m.contains("is in README.md: the working tree"))
     );
     assert!(!out.stdout().contains(&value) && !out.stderr().contains(&value));
+    let out = out.then().args(["audit", "production", "--git"]).status(1);
+    out.stdout_is(str![[r#"
+== values in git ==
+production: error: the value of REDIS_PASSWORD (production) is in a commit message: commit [..] [git-history]
+  hint: treat it as leaked: rotate REDIS_PASSWORD in production (rewriting history does not undo a clone or a push)
+README.md: error: the value of REDIS_PASSWORD (production) is in README.md: the working tree [git-history]
+  hint: treat it as leaked: rotate REDIS_PASSWORD in production (rewriting history does not undo a clone or a push)
+
+"#]]);
+    assert!(!out.stdout().contains(&value) && !out.stderr().contains(&value));
 }
 
 /// Compares stdout with `tests/cli/snapshots/audit/NAME.stdout` (`SNAPSHOTS=overwrite`
@@ -1270,6 +1280,194 @@ audit: 6 findings (2 error(s), 4 warning(s)) in production
 
 "#]]);
     for value in [&K[1..], "Q7fK2mZx9LpR", "sk_live_abc"] {
+        assert!(!out.stdout().contains(value) && !out.stderr().contains(value));
+    }
+}
+
+/// `audit --staged`, the commit guard: each kind of staged file it refuses, named with why and
+/// how to unstage it, never a value; a clean index passes, and outside a repository it says
+/// where it must run.
+#[test]
+fn staged_refusals_read_as_a_report() {
+    let test = Test::new()
+        .env("HOME", "/nonexistent")
+        .env("XDG_CONFIG_HOME", "/nonexistent");
+    let dir = test.dir().to_path_buf();
+    git(&dir, &["init", "-q"]);
+    let out = test
+        .write(
+            "envmint.toml",
+            "[environments.production]\n[secrets.SECRET_KEY]\nkind = \"hex\"\n",
+        )
+        .args(["bootstrap", "production"])
+        .status(0);
+    let value = out
+        .read(".env.production.local")
+        .lines()
+        .find_map(|l| l.strip_prefix("SECRET_KEY="))
+        .unwrap()
+        .to_string();
+    let test = out
+        .then()
+        .write("settings.py", format!("key = \"{value}\"\n"))
+        .write("rotate.plan", "{\"envmint_plan\": 1, \"environments\": {}}")
+        .write("me.key", format!("AGE-SECRET-KEY-1{}\n", "Q".repeat(58)))
+        .write(
+            "deploy_key",
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n",
+        )
+        .write("secrets/.envmint-export", "SECRET_KEY\n")
+        .write(
+            "locked.age",
+            "age-encryption.org/v1\n-> scrypt abc 18\nxyz\n",
+        )
+        .write("README.md", "hello\n");
+    let staged = [
+        "envmint.toml",
+        ".env.production.local",
+        "settings.py",
+        "rotate.plan",
+        "me.key",
+        "deploy_key",
+        "secrets/.envmint-export",
+        "locked.age",
+        "README.md",
+    ];
+    git(&dir, &[&["add", "-f", "--"][..], &staged].concat());
+    let out = test.args(["audit", "--staged"]).status(1);
+    out.stdout_is(str![[r#"
+== staged for commit ==
+.env.production.local: error: the plaintext env file of `production` is staged for commit [staged]
+  hint: unstage it: git restore --staged .env.production.local (and add it to .gitignore)
+deploy_key: error: a private key (PEM) is staged [staged]
+  hint: unstage it: git restore --staged deploy_key (and add it to .gitignore)
+locked.age: error: a passphrase-encrypted age file is staged: a protected identity file, or secrets sealed with a passphrase [staged]
+  hint: unstage it: git restore --staged locked.age (and add it to .gitignore)
+me.key: error: an age identity file (a private key) is staged [staged]
+  hint: unstage it: git restore --staged me.key (and add it to .gitignore)
+rotate.plan: error: a saved plan is staged: it holds the new values [staged]
+  hint: unstage it: git restore --staged rotate.plan (and add it to .gitignore)
+secrets/.envmint-export: error: the list of an envmint export folder is staged: the folder holds secret values [staged]
+  hint: unstage it: git restore --staged secrets/.envmint-export (and add it to .gitignore)
+settings.py: error: the staged file holds a value stored in envmint [staged]
+  hint: unstage it: git restore --staged settings.py (and add it to .gitignore)
+
+"#]]);
+    out.stderr_is(str![[r#"
+audit --staged: 7 files refused; the commit would add secrets
+
+"#]]);
+    assert!(!out.stdout().contains(&value) && !out.stderr().contains(&value));
+    git(
+        &dir,
+        &[&["rm", "-q", "--cached", "-f", "--"][..], &staged[1..8]].concat(),
+    );
+    let out = out.then().args(["audit", "--staged"]).status(0);
+    out.stdout_is(str![]);
+    out.stderr_is(str![[r#"
+audit --staged: nothing to refuse in 2 staged files
+
+"#]]);
+    let out = Test::new().args(["audit", "--staged"]).status(2);
+    out.stderr_is(str![[r#"
+error: --staged needs a git repository, and . is in none
+hint: run it inside the repository (a pre-commit hook does)
+
+"#]]);
+}
+
+/// A sealed environment in git: without an identity audit says the store was not opened (an
+/// error: its values went unchecked), and with one or without, that `.gitattributes` lacks
+/// envmint's merge and diff drivers for it.
+#[test]
+fn a_sealed_store_unopened_or_without_its_git_drivers_is_found() {
+    let (test, public) = common::with_identity();
+    let dir = test.dir().to_path_buf();
+    git(&dir, &["init", "-q"]);
+    let out = test
+        .env("ENVMINT_IDENTITY", "id.txt")
+        .write(
+            "envmint.toml",
+            format!(
+                "[environments.production]\nsealed = \".env.production.age\"\n\
+                 recipients = [\"{public}\"]\n[secrets.SECRET_KEY]\nkind = \"hex\"\n"
+            ),
+        )
+        .write(".gitignore", ".env*.local\nid.txt\n")
+        .args(["bootstrap", "production"])
+        .status(0);
+    git(
+        &dir,
+        &["add", "envmint.toml", ".gitignore", ".env.production.age"],
+    );
+    git(&dir, &["commit", "-q", "-m", "sealed"]);
+    let out = out
+        .then()
+        .env("ENVMINT_IDENTITY", "")
+        .args(["audit"])
+        .status(1);
+    out.stdout_is(str![[r#"
+== sealed environments ==
+.env.production.age: error: sealed environment `production` could not be opened, so its values were not checked: .env.production.age: no identity to decrypt it with [sealed-unopened]
+  hint: pass -i FILE, or set ENVMINT_IDENTITY (a path) or ENVMINT_AGE_KEY (the key); looked in: -i, ENVMINT_IDENTITY, ENVMINT_AGE_KEY, [DIR]/no-config/envmint/identity.txt
+
+== git ==
+.env.production.age: warning: sealed store lacks `merge=envmint diff=envmint` in .gitattributes: branches that both change it conflict over ciphertext, and its diffs are unreadable [git-attributes]
+  hint: run `envmint git setup --config` (this repository's config only)
+
+"#]]);
+    let out = out
+        .then()
+        .env("ENVMINT_IDENTITY", "id.txt")
+        .args(["audit"])
+        .status(1);
+    // The git finding alone: its words are above.
+    assert!(
+        !out.stdout().contains("sealed-unopened"),
+        "{}",
+        out.stdout()
+    );
+}
+
+/// A value in many commits is named by the first three and a count, and one in a git object
+/// no commit introduces (a dangling blob, as `git add` of a file later unstaged leaves) by the
+/// object.
+#[test]
+fn git_names_a_value_in_many_commits_and_in_an_object_no_commit_introduces() {
+    let test = project();
+    let dir = test.dir().to_path_buf();
+    let prod = std::fs::read_to_string(dir.join(".env.production.local")).unwrap();
+    let line = prod
+        .lines()
+        .find(|l| l.starts_with("DB_PASSWORD="))
+        .unwrap()
+        .to_string();
+    for n in 1..=5 {
+        std::fs::write(dir.join("notes.txt"), format!("{line}\nversion {n}\n")).unwrap();
+        git(&dir, &["add", "notes.txt"]);
+        git(&dir, &["commit", "-q", "-m", &format!("notes {n}")]);
+    }
+    git(&dir, &["rm", "-q", "notes.txt"]);
+    git(&dir, &["commit", "-q", "-m", "no notes"]);
+    let secret = prod
+        .lines()
+        .find(|l| l.starts_with("REDIS_PASSWORD="))
+        .unwrap()
+        .to_string();
+    std::fs::write(dir.join("dangling.txt"), format!("{secret}\n")).unwrap();
+    git(&dir, &["hash-object", "-w", "dangling.txt"]);
+    std::fs::remove_file(dir.join("dangling.txt")).unwrap();
+    let out = test.args(["audit", "production", "--git"]).status(1);
+    out.stdout_is(str![[r#"
+== values in git ==
+production: error: the value of REDIS_PASSWORD (production) is in git object [..], which no commit introduces [git-history]
+  hint: treat it as leaked: rotate REDIS_PASSWORD in production (rewriting history does not undo a clone or a push)
+notes.txt: error: the value of DB_PASSWORD (production) is in notes.txt: commits [..], [..], [..] and 2 more [git-history]
+  hint: treat it as leaked: rotate DB_PASSWORD in production (rewriting history does not undo a clone or a push)
+
+"#]]);
+    for l in [&line, &secret] {
+        let value = l.split_once('=').unwrap().1;
         assert!(!out.stdout().contains(value) && !out.stderr().contains(value));
     }
 }

@@ -2000,7 +2000,12 @@ production: .env (plan applied)
         .status(0);
     assert_eq!(out.read("hook-ran"), "set\ntest\nafter\n");
     assert_eq!(out.read(".env"), after);
-    assert!(out.stdout().contains("already-applied"), "{}", out.stdout());
+    assert_eq!(
+        out.json()["environments"][0]["result"],
+        "already-applied",
+        "{}",
+        out.stdout()
+    );
 }
 
 /// `bootstrap` of a new environment: without `--allow-hooks`, a credential with a `set` hook
@@ -2276,7 +2281,8 @@ fn a_hook_left_running_by_a_killed_run_holds_the_next_run_off() {
     let manifest = "[defaults]\nhook_timeout = \"1s\"\n[environments.production]\n\
                     file = \".env\"\n[secrets.DB_PASSWORD]\nrole = \"credential\"\n\
                     [secrets.DB_PASSWORD.hooks]\n\
-                    set = 'touch started; while [ ! -e release ]; do sleep 0.05; done'\n";
+                    set = 'touch started; i=0; while [ ! -e release ] && [ $i -lt 1200 ]; \
+                    do sleep 0.05; i=$((i+1)); done; touch ended'\n";
     let (out, config) = bootstrapped(manifest);
     let test = out.then().env("XDG_CONFIG_HOME", &config);
     let mut first = test.command();
@@ -2302,6 +2308,15 @@ fn a_hook_left_running_by_a_killed_run_holds_the_next_run_off() {
         .args(["rotate", "--key", "DB_PASSWORD"])
         .run();
     fs::write(out.path("release"), "").unwrap();
+    // The hook must see `release` before the test's folder (and `release` with it) is
+    // removed: one left looping in a deleted folder ran on for good, holding every file it
+    // inherited (a landing's `flock` on its lock file, once). Its loop also ends by itself
+    // after a minute, for a test that fails before it writes `release`.
+    let deadline = std::time::Instant::now() + crate::common::HANG;
+    while !out.path("ended").exists() {
+        assert!(std::time::Instant::now() < deadline, "the hook never ended");
+        std::thread::sleep(Duration::from_millis(10));
+    }
     out.stderr_is(str![[r#"
 waiting for a hook of an earlier run to end (it holds the manifest's lock)
 error: envmint.toml: a hook of an earlier envmint run is still running (it holds the manifest's lock)

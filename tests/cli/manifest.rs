@@ -405,8 +405,9 @@ fn a_declared_mode_is_what_the_written_file_gets() {
             "{}",
             out.describe()
         );
-        assert!(
-            out.stdout().contains(&format!("\"mode\":\"{mode:04o}\"")),
+        assert_eq!(
+            out.json()["environments"][0]["mode"],
+            format!("{mode:04o}"),
             "{}",
             out.describe()
         );
@@ -437,9 +438,9 @@ fn a_mode_change_is_reported_and_a_declared_group_mode_is_kept() {
         .args(["bootstrap", "production", "--json"])
         .status(0);
     assert_eq!(out.mode(".env.production.local"), 0o600);
-    assert!(
-        out.stdout()
-            .contains("\"mode_change\":{\"from\":\"0640\",\"to\":\"0600\"}"),
+    assert_eq!(
+        out.json()["environments"][0]["mode_change"],
+        serde_json::json!({"from": "0640", "to": "0600"}),
         "{}",
         out.describe()
     );

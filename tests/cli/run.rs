@@ -277,6 +277,11 @@ hint: the file has: PLAIN, DECLARED, QUOTE, DQUOTE, DOLLAR, BACKSLASH, BACKTICK,
             "true",
         ])
         .status(2);
+    out.stderr_is(str![[r#"
+error: a 15-byte key is not valid (not shown: it contains `=`, whitespace or control characters, or is long): use ASCII letters, digits and `_`, not starting with a digit
+hint: the value is never an argument: it is read from stdin
+
+"#]]);
     assert!(
         !out.stderr().contains("s3cret-pasted"),
         "{}",

@@ -101,6 +101,13 @@ fn spec(err: &SpecError, syntax: SizeSyntax) -> Advice {
             };
         }
         SpecError::Zero(unit) | SpecError::TooLarge { unit, .. } => (unit, err.to_string()),
+        // A refusal added later: the library's words, without the flag.
+        _ => {
+            return Advice {
+                message: err.to_string(),
+                hint: None,
+            };
+        }
     };
     Advice {
         message: match syntax {

@@ -89,6 +89,17 @@ impl Error {
         }
     }
 
+    /// A library error of a kind this binary has no sentence for (exit 65) at `location`: the
+    /// library's error enums are `#[non_exhaustive]`, so a variant added there compiles here
+    /// before the binary words it. It is said by its data (a library error carries no secret
+    /// value), so the error is still named rather than lost.
+    pub fn unworded(location: Location, err: &dyn fmt::Debug) -> Self {
+        Error::data(
+            location,
+            format!("{err:?} (this envmint has no sentence for this error yet)"),
+        )
+    }
+
     /// An output that cannot be created (exit 73).
     pub fn cant_create(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
         Error::CantCreate {
@@ -249,6 +260,7 @@ from_area!(
     envmint::error::DotenvError,
     envmint::error::ManifestError,
     envmint::error::PlanFileError,
+    envmint::error::ClockBehindError,
     envmint::error::AuditError,
     envmint::seal::SealError
 );
@@ -271,6 +283,24 @@ mod tests {
         )
         .relative_to(base);
         assert_eq!(e.to_string(), "a/.env: file not found");
+    }
+
+    #[test]
+    fn a_library_error_without_a_sentence_is_named_by_its_data() {
+        #[derive(Debug)]
+        #[allow(dead_code)] // read through Debug only
+        enum Later {
+            NewRefusal { key: String },
+        }
+        let e = Error::unworded(
+            Location::new(".env", None),
+            &Later::NewRefusal { key: "A".into() },
+        );
+        assert_eq!(
+            e.to_string(),
+            ".env: NewRefusal { key: \"A\" } (this envmint has no sentence for this error yet)"
+        );
+        assert_eq!(e.exit(), Exit::DataErr);
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub fn plugin_messages(ctx: &mut crate::context::Context) {
 /// ignore it (`git add .` would commit it). `folder`: `path` is the list inside an export
 /// folder, and the folder is what is named.
 pub fn warn_unignored(path: &std::path::Path, folder: bool, cwd: &std::path::Path) {
-    let Some(rel) = envmint::audit::git::unignored(path) else {
+    let Some(rel) = envmint::audit::git::unignored(path, cwd) else {
         return;
     };
     let (named, rel) = match (folder, path.parent(), rel.parent()) {

@@ -7,6 +7,7 @@ use crate::cli::AdoptArgs;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::target::Target;
+use envmint::error::{ClockBehindError, Location};
 use envmint::plan::adopt::{self, Action, AdoptError, Adopted};
 use envmint::plan::{bootstrap, clock};
 use envmint::time::format_timestamp;
@@ -60,7 +61,7 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: AdoptArgs) 
     target.warn_lines(&doc);
     // The records it writes must not be dated before the ones there (the clock rule).
     let stamp = clock::check(&doc, now)
-        .map_err(|behind| crate::report::rotation::clock_behind(target.env, &behind))?
+        .map_err(|behind| Error::from(ClockBehindError::new(target.env.store_path(), behind)))?
         .stamp;
     let example = crate::target::read_example(&target.env.file, ctx.euid);
     let secrets = || target.manifest.secrets_for(&target.env.name);
@@ -83,6 +84,7 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: AdoptArgs) 
             target.env.name
         ))
         .with_hint("name keys declared under [secrets] for this environment (see envmint.toml)"),
+        other => Error::unworded(Location::new(target.env.store_path(), None), &other),
     })?;
     adopt::apply(&mut doc, &adopted).map_err(|e| target.edit_error(e))?;
     let written = match &file {

@@ -26,7 +26,7 @@ use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::hooks::staged;
 use crate::resolve::{manifest_dir, store_name};
-use envmint::error::Location;
+use envmint::error::{ClockBehindError, Location};
 use envmint::manifest::{Environment, Source};
 use envmint::path::shown;
 use envmint::plan::edit::check_edits;
@@ -221,15 +221,12 @@ pub fn run(
         );
         retire_first(ctx, &run, &envs, &secrets)?
     };
-    if let Some(failures) = retired {
-        for f in &failures {
-            crate::output::say!("error: {}", f.message);
-            crate::output::say!(
-                "hint: {}; nothing of the plan was written: apply it again once the hook succeeds",
-                f.hint
-            );
-        }
-        return Ok(Exit::Problems);
+    if let Some(failed) = retired {
+        let failed = failed.with_hints_ending(
+            "; nothing of the plan was written: apply it again once the hook succeeds",
+        );
+        // Never empty here: exit 1, as for a hook that failed in `rotate`.
+        return Ok(failed.say_failures(Exit::Problems));
     }
 
     // Every store locked and checked, every new document made, before any is written.
@@ -319,15 +316,15 @@ pub fn run(
 }
 
 /// Runs the `retire` hooks of the expired retired values the plan's edits touch
-/// ([`staged::retire_before_apply`]). `Some`: the hooks that failed.
+/// ([`staged::retire_before_apply`]). `Some`: the hooks failed, and here is what they said.
 fn retire_first(
     ctx: &mut Context,
     run: &staged::Run<'_>,
     envs: &[&Environment],
     secrets: &[EnvSecrets],
-) -> Result<Option<Vec<staged::Failure>>> {
+) -> Result<Option<staged::Outcome>> {
     let open = run.open;
-    let mut failures = Vec::new();
+    let mut failed = staged::Outcome::default();
     for (env, s) in envs.iter().zip(secrets) {
         let touched: Vec<&str> = s.edits.iter().map(|e| e.key()).collect();
         if touched.is_empty() {
@@ -339,10 +336,10 @@ fn retire_first(
         }
         let doc = snapshot.document()?;
         if let Some(out) = staged::retire_before_apply(ctx, run, env, &doc, &touched)? {
-            failures.extend(out.failures);
+            failed.failures.extend(out.failures);
         }
     }
-    Ok((!failures.is_empty()).then_some(failures))
+    Ok((!failed.failures.is_empty()).then_some(failed))
 }
 
 /// The hooked credentials a plan names for `env` must be the environment's own secrets with a
@@ -664,7 +661,7 @@ fn replay_error(
         ReplayError::ClockBehind {
             environment,
             behind,
-        } => crate::report::rotation::clock_behind(envs[environment], &behind),
+        } => ClockBehindError::new(envs[environment].store_path(), behind).into(),
         ReplayError::Refused { environment, why } => refused(plan, envs[environment], &why),
         ReplayError::Edit { environment, error } => {
             crate::report::dotenv::edit_error(envs[environment].store_path(), error)
@@ -688,6 +685,7 @@ fn replay_error(
         )
         .with_hint(stale_hint),
         ReplayError::Store(e) => e.into(),
+        other => Error::unworded(Location::new(plan, None), &other),
     }
 }
 

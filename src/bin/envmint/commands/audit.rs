@@ -187,13 +187,13 @@ pub fn run(
                 })
                 .chain(outputs(manifest, &scan, &short))
                 .collect();
-            findings.extend(audit::git::check_files(repo, &git_files)?);
+            findings.extend(audit::git::check_files(repo, &git_files, &cwd)?);
             let stores: Vec<(PathBuf, String)> = envs
                 .iter()
                 .filter_map(|e| Some((e.sealed.as_ref()?.path.clone(), e.name.clone())))
                 .filter(|(p, _)| p.exists())
                 .collect();
-            findings.extend(audit::git::check_attributes(repo, &stores)?);
+            findings.extend(audit::git::check_attributes(repo, &stores, &cwd)?);
         }
         None => say!(
             "note: {} is not in a git repository (or git is not installed): the .gitignore \
@@ -391,7 +391,7 @@ fn run_staged(
         })
         .collect();
     let matcher = audit::files::value_matcher(values.iter().copied());
-    let rel = |p: &Path| audit::git::relative(repo, p);
+    let rel = |p: &Path| audit::git::relative(repo, p, cwd);
     let rules = audit::staged::Rules {
         plaintext: envs
             .iter()
@@ -464,13 +464,21 @@ fn load<'m>(
             Ok(_) => None,
             Err(err) if err.exit() == Exit::NoPerm && env.sealed.is_some() => {
                 let said = crate::report::render(&err);
+                // The error names the store by its full path; the finding names it as the
+                // rest of the report does, from the working folder.
+                let cwd = ctx.cwd_if_known().unwrap_or(Path::new("."));
+                let full = env.store_path().display().to_string();
+                let message = match said.message.strip_prefix(&full) {
+                    Some(rest) => format!("{}{rest}", shown(env.store_path(), cwd).display()),
+                    None => said.message,
+                };
                 let mut f = Finding::new(
                     Severity::Error,
                     Check::SealedUnopened,
                     format!(
                         "sealed environment `{}` could not be opened, so its values were not \
-                         checked: {}",
-                        env.name, said.message
+                         checked: {message}",
+                        env.name
                     ),
                 )
                 .env(&env.name)

@@ -15,7 +15,6 @@ use envmint::{Exit, store};
 use crate::cli::ExportArgs;
 use crate::context::Context;
 use crate::output::say;
-use crate::report::dotenv::too_large;
 use crate::resolve::Global;
 use crate::target::Target;
 use envmint::path::shown;
@@ -56,8 +55,8 @@ pub fn run(
     // `${VAR}` expanded as python-dotenv and compose expand it, from the file alone: an export
     // goes elsewhere, and must not carry the values of the shell it was made in.
     let expanded = interpolate::expand(&doc, &|_| None, Outside::Loses);
-    if let Some(over) = &expanded.too_large {
-        return Err(too_large(target.env.store_path(), &doc, over));
+    if let Some(refused) = expanded.refusal(target.env.store_path(), &doc) {
+        return Err(refused.into());
     }
     if let Some(u) = expanded
         .undefined
@@ -323,6 +322,7 @@ fn select_error(target: &Target, err: SelectError) -> Error {
         .with_hint(format!(
             "fix the line so that it reads {key}=value (envmint edit {name})"
         )),
+        other => Error::unworded(Location::new(path, None), &other),
     }
 }
 
@@ -489,5 +489,6 @@ fn folder_error(err: FolderError) -> Error {
             format!("is not a regular file (a link or a folder): refusing to write `{key}` there"),
         )
         .with_hint("remove it, or export into another folder"),
+        other => Error::unworded(Location::default(), &other),
     }
 }

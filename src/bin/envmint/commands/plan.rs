@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::resolve::manifest_dir;
 use crate::resolve::store_name;
 use envmint::Exit;
-use envmint::error::FileProblem;
+use envmint::error::{ClockBehindError, FileProblem};
 use envmint::manifest::{Environment, Manifest};
 use envmint::path::shown;
 use envmint::plan::file::{self, EnvSecrets, EnvToSave, SummaryLine};
@@ -114,7 +114,7 @@ pub fn run(
     // dated in the future in one store must not stop the plan of every store.
     let refusal = report.envs.iter().find_map(|r| {
         r.refused()
-            .map(|b| crate::report::rotation::clock_behind(r.env, b))
+            .map(|b| Error::from(ClockBehindError::new(r.env.store_path(), b.clone())))
     });
     let made: Vec<Made<'_>> = report
         .envs

@@ -11,12 +11,12 @@ use crate::cli::RotateArgs;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::hooks::staged;
-use crate::report::rotation::clock_behind;
 use crate::report::rotation::session_error;
 use crate::resolve::Resolved;
 use crate::resolve::check_keys_declared;
 use crate::resolve::selection;
 use envmint::Exit;
+use envmint::error::ClockBehindError;
 use envmint::manifest::Environment;
 use envmint::path::shown;
 use envmint::plan::rotation::{self, Action};
@@ -151,10 +151,10 @@ pub fn run(
     // A store whose records are ahead of the clock is refused (nothing written to it, exit 65
     // at the end) and the others are rotated: a record someone dated in the future in one
     // store must not stop the scheduled rotation of every store.
-    let refusal = report
-        .envs
-        .iter()
-        .find_map(|r| r.refused().map(|b| clock_behind(r.env, b)));
+    let refusal = report.envs.iter().find_map(|r| {
+        r.refused()
+            .map(|b| Error::from(ClockBehindError::new(r.env.store_path(), b.clone())))
+    });
     let failure = report.failure.take().map(Error::from).or(refusal);
     // `reencrypt` (its success retires the old keys), then `after`, once per environment
     // whose store got a new value in this run.

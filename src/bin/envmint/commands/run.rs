@@ -26,7 +26,6 @@ use envmint::{Exit, store};
 use crate::cli::RunArgs;
 use crate::context::{Context, SECRET_VARIABLES};
 use crate::output::say;
-use crate::report::dotenv::too_large;
 use crate::resolve::Global;
 use crate::target::Target;
 
@@ -70,8 +69,8 @@ pub fn run(
         }
     };
     let expanded = interpolate::expand(&doc, &outside, order);
-    if let Some(over) = &expanded.too_large {
-        return Err(too_large(target.env.store_path(), &doc, over));
+    if let Some(refused) = expanded.refusal(target.env.store_path(), &doc) {
+        return Err(refused.into());
     }
     let entries: Vec<Entry<'_>> = entries
         .iter()
@@ -220,6 +219,7 @@ fn unreadable(target: &Target, err: SelectError) -> Error {
     let (key, line) = match err {
         SelectError::Unreadable { key, line } => (key, line),
         SelectError::Missing { key } => (key, None),
+        other => return Error::unworded(Location::new(target.env.store_path(), None), &other),
     };
     Error::data(
         Location::new(target.env.store_path(), line),

@@ -174,6 +174,8 @@ fn read_value(key: &str, allow_empty: bool) -> Result<Zeroizing<String>> {
                 "is not valid UTF-8".to_string(),
                 "envmint writes UTF-8 values only".to_string(),
             ),
+            // A refusal added later: the library's words, without a hint.
+            other => return Error::data(Location::new(source, None), other.to_string()),
         };
         Error::data(
             Location::new(source, None),

@@ -80,6 +80,15 @@ impl Outcome {
         self.envs.iter().find(|e| e.environment == name)
     }
 
+    /// The same, each failure's hint followed by `more`: what the command left undone because
+    /// of it (`apply` writes nothing of its plan when a `retire` hook fails).
+    pub fn with_hints_ending(mut self, more: &str) -> Outcome {
+        for f in &mut self.failures {
+            f.hint.push_str(more);
+        }
+        self
+    }
+
     /// Says each failed hook (`error:` naming the stage, key and status, `hint:` how to
     /// resume), once the run did what it could; exit 1 when one failed, as for a check that
     /// found problems, else `ok`.
@@ -1025,6 +1034,23 @@ pub fn abandon(
 mod tests {
     use super::unsafe_var;
     use zeroize::Zeroizing;
+
+    #[test]
+    fn a_command_adds_what_it_left_undone_to_each_failed_hook_hint() {
+        let failed = super::Outcome {
+            failures: vec![super::Failure {
+                message: "DB_PASSWORD: the retire hook failed (exit status 1)".into(),
+                hint: "fix the hook".into(),
+            }],
+            ..super::Outcome::default()
+        }
+        .with_hints_ending("; nothing was written");
+        assert_eq!(failed.failures[0].hint, "fix the hook; nothing was written");
+        assert_eq!(
+            failed.say_failures(envmint::Exit::Ok),
+            envmint::Exit::Problems
+        );
+    }
 
     fn vars(old: &str) -> Vec<(String, Zeroizing<String>)> {
         vec![

@@ -1,6 +1,5 @@
-//! Errors about a dotenv file's content that the binary builds (an edit the document refused,
-//! a value whose `${...}` references would expand too far), and the advice for the dotenv
-//! area's errors.
+//! The advice for the dotenv area's errors (what is wrong is the library's words), and the
+//! framing of an edit the document refused with the file it was made to.
 
 use crate::error::Error;
 use envmint::dotenv::EditError;
@@ -14,34 +13,6 @@ pub fn edit_error(path: &Path, err: EditError) -> Error {
         problem: DotenvProblem::Edit(err),
     }
     .into()
-}
-
-/// The error for a value of `file` that its `${...}` references would make longer than
-/// [`envmint::dotenv::interpolate::MAX_EXPANDED`], or that would take the expanded values
-/// together past [`envmint::dotenv::interpolate::MAX_EXPANDED_TOTAL`] (run and export expand
-/// them).
-pub fn too_large(
-    file: &std::path::Path,
-    doc: &envmint::dotenv::Document,
-    (key, limit): &(String, envmint::dotenv::interpolate::Limit),
-) -> Error {
-    use envmint::dotenv::interpolate::{Limit, MAX_EXPANDED, MAX_EXPANDED_TOTAL};
-    let what = match limit {
-        Limit::Value => format!(
-            "`{key}` would be longer than {} MiB once its ${{...}} references are expanded",
-            MAX_EXPANDED >> 20
-        ),
-        Limit::Total => format!(
-            "`{key}` would take the file's values past {} MiB in all once their ${{...}} \
-             references are expanded",
-            MAX_EXPANDED_TOTAL >> 20
-        ),
-    };
-    Error::data(
-        envmint::error::Location::new(file, doc.line_of_key(key)),
-        what,
-    )
-    .with_hint("check the references: each may only use values defined above it")
 }
 
 /// The advice for a [`DotenvError`] (what is wrong is the library's words).
@@ -58,6 +29,9 @@ pub(super) fn hint(e: &DotenvError) -> Option<String> {
         DotenvProblem::IsTheManifest { .. } => "secrets go in their own dotenv file; remove the \
                                                 link or change `file` in the manifest"
             .to_string(),
+        DotenvProblem::ExpandsTooFar { .. } => {
+            "check the references: each may only use values defined above it".to_string()
+        }
         _ => return None,
     })
 }

@@ -51,6 +51,7 @@ pub fn render(err: &Error) -> Rendered {
         envmint::Error::UnknownEnvironment(u) => Some(manifest::unknown_environment_hint(u)),
         envmint::Error::Seal(e) => seal::hint(e),
         envmint::Error::PlanFile(e) => plan::hint(e),
+        envmint::Error::ClockBehind(e) => Some(rotation::clock_hint(e)),
         envmint::Error::Audit(_) => {
             Some("run it inside the repository whose commit is checked".into())
         }
@@ -572,6 +573,53 @@ mod tests {
                  write to: the written file would stay theirs, and so would what it holds"
                     .into(),
                 Some("write to a new file, or in a folder of your own".into())
+            )
+        );
+    }
+
+    #[test]
+    fn a_clock_behind_and_a_value_expanded_too_far_have_their_hints() {
+        use envmint::plan::clock::{ClockBehind, NewestRecord};
+        let at = |t: &str| envmint::time::parse_instant(t).unwrap();
+        let behind = ClockBehind {
+            newest: NewestRecord {
+                key: "JWT".into(),
+                line: 4,
+                field: "generated",
+                at: at("9999-01-01"),
+            },
+            now: at("2026-01-07"),
+        };
+        let r = render(&envmint::error::ClockBehindError::new(".env", behind).into());
+        assert_eq!(
+            (r.message.as_str(), r.hint.as_deref()),
+            (
+                ".env:4: the clock (2026-01-07T00:00:00Z) is behind the record of JWT \
+                 (generated=9999-01-01T00:00:00Z): a run dated before it would rotate values the \
+                 apps have just started to use; nothing was changed",
+                Some(
+                    "check this machine's clock (or --at); a record dated in the future by hand \
+                     is fixed by correcting or removing that line"
+                )
+            )
+        );
+        let r = render(
+            &DotenvError {
+                path: ".env".into(),
+                problem: DotenvProblem::ExpandsTooFar {
+                    key: "A".into(),
+                    line: Some(2),
+                    total: false,
+                    max: 1 << 20,
+                },
+            }
+            .into(),
+        );
+        assert_eq!(
+            (r.message.as_str(), r.hint.as_deref()),
+            (
+                ".env:2: `A` would be longer than 1 MiB once its ${...} references are expanded",
+                Some("check the references: each may only use values defined above it")
             )
         );
     }

@@ -1,9 +1,10 @@
 //! A rotation's errors framed by the binary (the library's words, with the `--key` flag or the
-//! store's file, and the advice): a `--key` not declared, a store whose records are ahead of the
-//! clock, a value that cannot be kept in a list, a full keyring; and the advice for a
-//! manifest's refused rotation fields (`external`, `overlap`, `previous`, `role`).
+//! store's file, and the advice): a `--key` not declared, a value that cannot be kept in a
+//! list, a full keyring; and the advice for a store whose records are ahead of the clock and
+//! for a manifest's refused rotation fields (`external`, `overlap`, `previous`, `role`).
 
 use crate::error::Error;
+use envmint::error::ClockBehindError;
 use envmint::manifest::Environment;
 use envmint::plan::rotation::RotationError;
 use envmint::rotation::SessionError;
@@ -22,7 +23,9 @@ pub fn rotation_error(env: &Environment, err: RotationError) -> Error {
             "name a key declared under [secrets] for this environment (see envmint.toml)",
         ),
         RotationError::Edit(e) => crate::report::dotenv::edit_error(env.store_path(), e),
-        RotationError::ClockBehind(behind) => clock_behind(env, &behind),
+        RotationError::ClockBehind(behind) => {
+            ClockBehindError::new(env.store_path(), behind).into()
+        }
         RotationError::SeparatorInValue { ref key, .. } => in_store(&err).with_hint(format!(
             "rotate it without keeping the old value: envmint rotate {} --key {key} \
                  --no-overlap",
@@ -40,17 +43,12 @@ pub fn rotation_error(env: &Environment, err: RotationError) -> Error {
     }
 }
 
-/// A store whose newest record is ahead of the clock (`rotate`, `plan` and `apply`): exit 65
-/// naming the record's line, its time and the clock.
-pub fn clock_behind(env: &Environment, behind: &envmint::plan::clock::ClockBehind) -> Error {
-    Error::data(
-        envmint::error::Location::new(env.store_path(), Some(behind.newest.line)),
-        format!("{behind}; nothing was changed"),
-    )
-    .with_hint(
-        "check this machine's clock (or --at); a record dated in the future by hand is fixed \
-         by correcting or removing that line",
-    )
+/// The advice for a store whose records are ahead of the clock ([`ClockBehindError`]; what
+/// is wrong is the library's words).
+pub(super) fn clock_hint(_: &ClockBehindError) -> String {
+    "check this machine's clock (or --at); a record dated in the future by hand is fixed by \
+     correcting or removing that line"
+        .to_string()
 }
 
 /// The session's error in the binary's words.
@@ -58,6 +56,7 @@ pub fn session_error(envs: &[&Environment], err: SessionError) -> Error {
     match err {
         SessionError::Rotation { environment, error } => rotation_error(envs[environment], error),
         SessionError::Other(e) => e.into(),
+        other => Error::unworded(envmint::error::Location::default(), &other),
     }
 }
 
