@@ -1599,7 +1599,7 @@ age-plugin-envminttest: <which slot? >slot-1
 /// to merge: each refusal in its words, exit 1 (git then marks the file conflicted).
 #[test]
 fn fail_the_merge_driver_refuses_stores_it_cannot_merge_in_their_words() {
-    use crate::common::{Test, with_identity};
+    use crate::common::with_identity;
     let (test, public) = with_identity();
     let (test, other) = crate::common::keygen(test, "other.txt");
     let manifest = |recipients: &str| {
