@@ -405,18 +405,55 @@ fn damaged_inputs_are_65_and_release_nothing() {
     tampered[at] ^= 0x40;
     let mut trailing = sealed.clone();
     trailing.extend_from_slice(b"garbage");
-    let cases: [(&str, Vec<u8>); 5] = [
-        ("truncated", sealed[..sealed.len() - 100].to_vec()),
-        ("tampered", tampered),
-        ("trailing", trailing),
-        ("not age", b"A=1\n".to_vec()),
+    let cases: [(&str, Vec<u8>, snapbox::data::Inline); 5] = [
+        (
+            "truncated",
+            sealed[..sealed.len() - 100].to_vec(),
+            str![[r#"
+error: bad.age: damaged: the payload does not authenticate (truncated, tampered with, or trailing data)
+hint: the file is not a complete age file; restore it from a copy
+
+"#]],
+        ),
+        (
+            "tampered",
+            tampered,
+            str![[r#"
+error: bad.age: damaged: the payload does not authenticate (truncated, tampered with, or trailing data)
+hint: the file is not a complete age file; restore it from a copy
+
+"#]],
+        ),
+        (
+            "trailing",
+            trailing,
+            str![[r#"
+error: bad.age: damaged: the payload does not authenticate (truncated, tampered with, or trailing data)
+hint: the file is not a complete age file; restore it from a copy
+
+"#]],
+        ),
+        (
+            "not age",
+            b"A=1\n".to_vec(),
+            str![[r#"
+error: bad.age: not an age file (no valid age header)
+hint: the file is not a complete age file; restore it from a copy
+
+"#]],
+        ),
         (
             "bad armor",
             b"-----BEGIN AGE ENCRYPTED FILE-----\n!!!\n".to_vec(),
+            str![[r#"
+error: bad.age: bad ASCII armor (invalid armor (last line is missing padding))
+hint: the file is not a complete age file; restore it from a copy
+
+"#]],
         ),
     ];
     let mut out = out;
-    for (what, bytes) in cases {
+    for (what, bytes, said) in cases {
         let t = out.then().write("bad.age", &bytes);
         let o = t
             .args(["unseal", "-i", "id.txt", "-o", "new.env", "bad.age"])
@@ -432,6 +469,7 @@ fn damaged_inputs_are_65_and_release_nothing() {
             .args(["unseal", "-i", "id.txt", "bad.age"])
             .status(65);
         assert_eq!(o.stdout(), "", "{what}: plaintext released on stdout");
+        o.stderr_is(said);
         out = o;
     }
 }

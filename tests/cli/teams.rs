@@ -334,11 +334,29 @@ fn two_rotations_keep_the_newer_value_and_the_older_as_previous() {
     // Merge the older rotation into the newer one, and the other way round.
     repo.git_ok(&["checkout", "-q", "late"]);
     repo.git_ok(&["checkout", "-q", "-b", "into-late"]);
-    repo.git_ok(&["merge", "--no-edit", "early"]);
+    let out = repo.git_ok(&["merge", "--no-edit", "early"]);
+    said_is(
+        &repo,
+        &out.stderr,
+        &[],
+        str![[r#"
+envmint: .env.production.age: merged per key, sealed to 1 recipient: 1 key rotated on both, the newer value kept (SESSION: newer on ours, older kept as SESSION_PREVIOUS)
+
+"#]],
+    );
     assert_eq!(repo.get("SESSION"), values[1]);
     assert_eq!(repo.get("SESSION_PREVIOUS"), values[0]);
     repo.git_ok(&["checkout", "-q", "-b", "into-early", "early"]);
-    repo.git_ok(&["merge", "--no-edit", "late"]);
+    let out = repo.git_ok(&["merge", "--no-edit", "late"]);
+    said_is(
+        &repo,
+        &out.stderr,
+        &[],
+        str![[r#"
+envmint: .env.production.age: merged per key, sealed to 1 recipient: 1 key rotated on both, the newer value kept (SESSION: newer on theirs, older kept as SESSION_PREVIOUS)
+
+"#]],
+    );
     assert_eq!(repo.get("SESSION"), values[1]);
     assert_eq!(repo.get("SESSION_PREVIOUS"), values[0]);
     // The retired value's record dates it at the newer rotation, with the 7-day overlap.
@@ -446,7 +464,16 @@ fn a_rebase_keeps_the_pending_value_this_machine_wrote() {
     repo.set("API_TOKEN", "token-main");
     repo.git_ok(&["commit", "-q", "-am", "main moves"]);
     repo.git_ok(&["checkout", "-q", "feature"]);
-    repo.git_ok(&["rebase", "-q", "main"]);
+    let out = repo.git_ok(&["rebase", "-q", "main"]);
+    said_is(
+        &repo,
+        &out.stderr,
+        &[],
+        str![[r#"
+envmint: .env.production.age: merged per key, sealed to 1 recipient: 1 key from theirs (DB_PASSWORD_PENDING)
+
+"#]],
+    );
     assert_eq!(repo.get("API_TOKEN"), "token-main");
     assert_eq!(repo.get("DB_PASSWORD_PENDING"), pending);
 }
@@ -531,23 +558,24 @@ fn fail_a_diff_key_others_could_read_a_symlink_or_of_the_wrong_length_is_not_use
     let mut long = good.clone();
     long.extend_from_slice(b"\n\n   \n");
     // `git diff` with the key not used: values hidden, never shown; what envmint said.
-    // The user's id, as the warnings say it.
+    // The user's id, as the warnings say it, written `uid [UID]`.
     let uid = format!("uid {}", rustix::process::geteuid().as_raw());
     let hidden_diff = |said: snapbox::data::Inline| {
         let out = repo.git_ok(&["diff"]);
         let diff = text(&out.stdout);
         assert!(diff.contains("+WEBHOOK=<hidden>"), "{diff}");
         assert!(!diff.contains("webhook-secret-1"), "{diff}");
-        said_is(&repo, &out.stderr, &[("[UID]", &uid)], said);
+        let shown = text(&out.stderr).replace(&uid, "uid [UID]");
+        said_is(&repo, shown.as_bytes(), &[], said);
     };
     for (bytes, mode, said) in [
         (
             &good,
             0o644,
             str![[r#"
-warning: [DIR]/.git/envmint/diff-key: the diff key is another user's, or others may read it ([UID], mode 0644; you are [UID]); not used, values show as <hidden>
+warning: [DIR]/.git/envmint/diff-key: the diff key is another user's, or others may read it (uid [UID], mode 0644; you are uid [UID]); not used, values show as <hidden>
 hint: remove it (rm [DIR]/.git/envmint/diff-key): the next diff makes a new one, yours alone
-warning: [DIR]/.git/envmint/diff-key: the diff key is another user's, or others may read it ([UID], mode 0644; you are [UID]); not used, values show as <hidden>
+warning: [DIR]/.git/envmint/diff-key: the diff key is another user's, or others may read it (uid [UID], mode 0644; you are uid [UID]); not used, values show as <hidden>
 hint: remove it (rm [DIR]/.git/envmint/diff-key): the next diff makes a new one, yours alone
 
 "#]],
@@ -556,9 +584,9 @@ hint: remove it (rm [DIR]/.git/envmint/diff-key): the next diff makes a new one,
             &good,
             0o620,
             str![[r#"
-warning: [DIR]/.git/envmint/diff-key: the diff key is another user's, or others may read it ([UID], mode 0620; you are [UID]); not used, values show as <hidden>
+warning: [DIR]/.git/envmint/diff-key: the diff key is another user's, or others may read it (uid [UID], mode 0620; you are uid [UID]); not used, values show as <hidden>
 hint: remove it (rm [DIR]/.git/envmint/diff-key): the next diff makes a new one, yours alone
-warning: [DIR]/.git/envmint/diff-key: the diff key is another user's, or others may read it ([UID], mode 0620; you are [UID]); not used, values show as <hidden>
+warning: [DIR]/.git/envmint/diff-key: the diff key is another user's, or others may read it (uid [UID], mode 0620; you are uid [UID]); not used, values show as <hidden>
 hint: remove it (rm [DIR]/.git/envmint/diff-key): the next diff makes a new one, yours alone
 
 "#]],
@@ -611,9 +639,9 @@ hint: remove it (rm [DIR]/.git/envmint/diff-key): the next diff makes a new one,
     let dir = repo.path(".git/envmint");
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
     hidden_diff(str![[r#"
-warning: [DIR]/.git/envmint/diff-key: its folder [DIR]/.git/envmint is another user's, or others may write it ([UID], mode 0777; you are [UID]); the diff key is not used, values show as <hidden>
+warning: [DIR]/.git/envmint/diff-key: its folder [DIR]/.git/envmint is another user's, or others may write it (uid [UID], mode 0777; you are uid [UID]); the diff key is not used, values show as <hidden>
 hint: make it yours and private (chmod 700 [DIR]/.git/envmint), or remove it: the next diff makes a new one
-warning: [DIR]/.git/envmint/diff-key: its folder [DIR]/.git/envmint is another user's, or others may write it ([UID], mode 0777; you are [UID]); the diff key is not used, values show as <hidden>
+warning: [DIR]/.git/envmint/diff-key: its folder [DIR]/.git/envmint is another user's, or others may write it (uid [UID], mode 0777; you are uid [UID]); the diff key is not used, values show as <hidden>
 hint: make it yours and private (chmod 700 [DIR]/.git/envmint), or remove it: the next diff makes a new one
 
 "#]]);
@@ -733,6 +761,21 @@ git config --local merge.envmint.name: already set
 git config --local merge.envmint.driver: already set
 git config --local diff.envmint.textconv: already set
 .git/hooks/pre-commit: installed the commit guard (envmint audit --staged)
+
+"#]],
+    );
+    // Again: it is there already.
+    let out = repo.ok(&["git", "setup", "--hook"]);
+    said_is(
+        &repo,
+        &out.stderr,
+        &[],
+        str![[r#"
+.gitattributes: already has the lines for 1 sealed store
+git config --local merge.envmint.name: already set
+git config --local merge.envmint.driver: already set
+git config --local diff.envmint.textconv: already set
+.git/hooks/pre-commit: the commit guard is already installed
 
 "#]],
     );
@@ -1550,4 +1593,108 @@ age-plugin-envminttest: <which slot? >slot-1
 
 "#]],
     );
+}
+
+/// The merge driver run as git runs it (`envmint git merge %O %A %B %P`) on stores it refuses
+/// to merge: each refusal in its words, exit 1 (git then marks the file conflicted).
+#[test]
+fn fail_the_merge_driver_refuses_stores_it_cannot_merge_in_their_words() {
+    use crate::common::with_identity;
+    let (test, public) = with_identity();
+    let (test, other) = crate::common::keygen(test, "other.txt");
+    let manifest = |recipients: &str| {
+        format!(
+            "[environments.production]\nsealed = \".env.production.age\"\n{recipients}\n\
+             [secrets.A]\nexternal = true\n"
+        )
+    };
+    let out = test
+        .env("ENVMINT_IDENTITY", "id.txt")
+        .write(
+            "envmint.toml",
+            manifest(&format!("recipients = [\"{public}\"]")),
+        )
+        .write("p.env", "A=1\n")
+        .write("bad-pin.env", "# envmint: sealed-to nonsense\nA=1\n")
+        .write("empty", "")
+        .args(["seal", "-r", &public, "-o", "ours.age", "p.env"])
+        .status(0);
+    let out = out
+        .then()
+        .args([
+            "seal", "-r", &public, "-r", &other, "-o", "two.age", "p.env",
+        ])
+        .status(0);
+    let out = out
+        .then()
+        .args(["seal", "-r", &public, "-o", "bad-pin.age", "bad-pin.env"])
+        .status(0);
+    let before = out.bytes("ours.age");
+    let mut out = out;
+    for (theirs, path, said) in [
+        (
+            "empty",
+            ".env.production.age",
+            str![[r#"
+error: .env.production.age: one branch has an empty file; envmint merges two sealed stores
+hint: resolve it by hand: `git checkout --ours` or `--theirs` the file
+
+"#]],
+        ),
+        (
+            "ours.age",
+            "other.age",
+            str![[r#"
+error: other.age: a branch's store has no recipient pin, and no sealed environment of the manifest names this file
+hint: run `envmint rekey ENV` on both branches (it pins the store), then merge
+
+"#]],
+        ),
+        (
+            "two.age",
+            ".env.production.age",
+            str![[r#"
+error: .env.production.age: a branch's store is sealed to other recipients than the manifest lists
+hint: run `envmint rekey ENV --dry-run` on each branch, rekey, then merge
+
+"#]],
+        ),
+        (
+            "bad-pin.age",
+            ".env.production.age",
+            str![[r#"
+error: .env.production.age: a branch's store has a pin line that is not a recipient (line 1)
+hint: run `envmint rekey ENV` on that branch to pin it again
+
+"#]],
+        ),
+    ] {
+        out = out
+            .then()
+            .args(["git", "merge", "ours.age", "ours.age", theirs, path])
+            .status(1);
+        out.stderr_is(said);
+        assert_eq!(out.bytes("ours.age"), before, "{theirs}: ours was written");
+    }
+    // A recipients file that cannot be read.
+    let out = out
+        .then()
+        .write(
+            "envmint.toml",
+            manifest("recipients_file = \"missing.txt\""),
+        )
+        .args([
+            "git",
+            "merge",
+            "ours.age",
+            "ours.age",
+            "ours.age",
+            ".env.production.age",
+        ])
+        .status(1);
+    out.stderr_is(str![[r#"
+error: .env.production.age: the manifest's recipients cannot be read
+hint: fix the recipients of the environment, then merge again
+
+"#]]);
 }
