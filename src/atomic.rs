@@ -97,6 +97,9 @@ pub struct Locked {
     /// Whether `path` reached `target` through a symlink of the repository's
     /// ([`Within::through_link`]): a secret write then refuses a target git tracks.
     through_link: bool,
+    /// The file `path` really names, every link on the way followed (shown from the working
+    /// folder when it is under it): what a refusal of a tracked file names.
+    real: PathBuf,
     /// The effective user id of the [`Within`] it was locked under (the owner rules of its
     /// reads and writes).
     euid: u32,
@@ -344,6 +347,7 @@ pub fn lock_all(
             .collect::<Result<Vec<_>>>()?;
         if again == targets {
             let mut moved = false;
+            let mut reals = Vec::with_capacity(paths.len());
             for ((path, target), dir) in paths.iter().zip(&targets).zip(&dirs) {
                 let real = resolve::real_path(target, within.euid(), within.cwd())?;
                 within.check_target(path, &real)?;
@@ -351,6 +355,12 @@ pub fn lock_all(
                 // on the way swapped for a link since it was opened is caught here.
                 let folder = real.parent().unwrap_or(Path::new("/"));
                 moved |= std::fs::metadata(folder).map_or(true, |m| (m.dev(), m.ino()) != dir.id);
+                let shown = within
+                    .cwd()
+                    .and_then(|cwd| real.strip_prefix(cwd).ok())
+                    .filter(|rel| !rel.as_os_str().is_empty())
+                    .map_or_else(|| real.clone(), Path::to_path_buf);
+                reals.push(shown);
             }
             if moved {
                 continue;
@@ -359,10 +369,12 @@ pub fn lock_all(
                 .iter()
                 .zip(targets)
                 .zip(dirs)
-                .map(|((path, target), dir)| Locked {
+                .zip(reals)
+                .map(|(((path, target), dir), real)| Locked {
                     path: path.to_path_buf(),
                     through_link: within.through_link(path, &target),
                     target,
+                    real,
                     dir,
                     euid: within.euid(),
                 })
@@ -673,8 +685,12 @@ impl Locked {
         // folder the caller gave, not the process's.
         let name = self.target.file_name().unwrap_or(std::ffi::OsStr::new("."));
         if self.through_link && crate::git::tracks(&self.dir.opened.join(name)) {
-            let target = self.target.clone();
-            let problem = FileProblem::TrackedThroughLink { target };
+            // Named by its real path: through a folder link (`conf -> config`), the path as
+            // written is the tracked file itself, and `rm` of it would delete that file.
+            let problem = FileProblem::TrackedThroughLink {
+                target: self.real.clone(),
+                folder_link: self.target == self.path,
+            };
             return Err(FileError::new(&self.path, Op::Inspect, problem).into());
         }
         Ok(())

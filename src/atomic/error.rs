@@ -184,8 +184,11 @@ pub enum FileProblem {
     /// A secret write reached, through a symlink, a file that git tracks (77): a committed
     /// `.env.production.local -> .env.example` would put the secrets in the next commit.
     TrackedThroughLink {
-        /// The file it really names.
+        /// The file it really names, every link on the way followed.
         target: PathBuf,
+        /// The link is a folder on the way, not the file's own name: the path as named *is*
+        /// the tracked file, and removing it would remove that file.
+        folder_link: bool,
     },
 }
 
@@ -342,7 +345,7 @@ impl fmt::Display for FileError {
                 "{path}: belongs to user {owner}, not to you ({euid}), in a folder others can \
                  write to: the written file would stay theirs, and so would what it holds"
             ),
-            FileProblem::TrackedThroughLink { target } => write!(
+            FileProblem::TrackedThroughLink { target, .. } => write!(
                 f,
                 "{path} leads through a symlink to {}, which git tracks; refused: the secrets \
                  written there would go into the next commit",

@@ -1086,16 +1086,16 @@ fn fail_a_committed_symlink_into_a_tracked_file_is_never_written_through() {
     out.stderr_is(str![[r#"
 warning: .env.production.local is tracked by git: the secrets written to it go into the next commit
 hint: git rm --cached .env.production.local, and add it to .gitignore
-error: .env.production.local leads through a symlink to [DIR]/.env.example, which git tracks; refused: the secrets written there would go into the next commit
-hint: replace the link with a file of its own (rm .env.production.local; git rm --cached it if it is committed), or point the manifest elsewhere; to write into [DIR]/.env.example anyway, name it itself (-o [DIR]/.env.example, where the command has -o)
+error: .env.production.local leads through a symlink to .env.example, which git tracks; refused: the secrets written there would go into the next commit
+hint: replace the link with a file of its own (rm .env.production.local; git rm --cached it if it is committed), or point the manifest elsewhere; to write into .env.example anyway, name it itself (-o .env.example, where the command has -o)
 
 "#]]);
     for (args, said) in [
         (
             &["set", "production", "SECRET_KEY"][..],
             str![[r#"
-error: .env.production.local leads through a symlink to [DIR]/.env.example, which git tracks; refused: the secrets written there would go into the next commit
-hint: replace the link with a file of its own (rm .env.production.local; git rm --cached it if it is committed), or point the manifest elsewhere; to write into [DIR]/.env.example anyway, name it itself (-o [DIR]/.env.example, where the command has -o)
+error: .env.production.local leads through a symlink to .env.example, which git tracks; refused: the secrets written there would go into the next commit
+hint: replace the link with a file of its own (rm .env.production.local; git rm --cached it if it is committed), or point the manifest elsewhere; to write into .env.example anyway, name it itself (-o .env.example, where the command has -o)
 
 "#]],
         ),
@@ -1104,16 +1104,16 @@ hint: replace the link with a file of its own (rm .env.production.local; git rm 
             str![[r#"
 warning: conf/app.env is tracked by git: the secrets written to it go into the next commit
 hint: git rm --cached conf/app.env, and add it to .gitignore
-error: conf/app.env leads through a symlink to [DIR]/conf/app.env, which git tracks; refused: the secrets written there would go into the next commit
-hint: replace the link with a file of its own (rm conf/app.env; git rm --cached it if it is committed), or point the manifest elsewhere; to write into [DIR]/conf/app.env anyway, name it itself (-o [DIR]/conf/app.env, where the command has -o)
+error: conf/app.env leads through a symlink to config/app.env, which git tracks; refused: the secrets written there would go into the next commit
+hint: a folder on the way to conf/app.env is a symlink into files git tracks: make it a folder of its own, or point the manifest elsewhere; to write into config/app.env anyway, name it itself (-o config/app.env, where the command has -o)
 
 "#]],
         ),
         (
             &["set", "staging", "SECRET_KEY"],
             str![[r#"
-error: conf/app.env leads through a symlink to [DIR]/conf/app.env, which git tracks; refused: the secrets written there would go into the next commit
-hint: replace the link with a file of its own (rm conf/app.env; git rm --cached it if it is committed), or point the manifest elsewhere; to write into [DIR]/conf/app.env anyway, name it itself (-o [DIR]/conf/app.env, where the command has -o)
+error: conf/app.env leads through a symlink to config/app.env, which git tracks; refused: the secrets written there would go into the next commit
+hint: a folder on the way to conf/app.env is a symlink into files git tracks: make it a folder of its own, or point the manifest elsewhere; to write into config/app.env anyway, name it itself (-o config/app.env, where the command has -o)
 
 "#]],
         ),

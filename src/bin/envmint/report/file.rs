@@ -56,9 +56,23 @@ pub(super) fn hint(e: &FileError) -> Option<String> {
         FileProblem::Planted { .. } => {
             Some("write to a new file, or in a folder of your own".to_string())
         }
-        FileProblem::TrackedThroughLink { target } => Some(format!(
+        FileProblem::TrackedThroughLink {
+            target,
+            folder_link: false,
+        } => Some(format!(
             "replace the link with a file of its own (rm {path}; git rm --cached it if it is \
              committed), or point the manifest elsewhere; to write into {target} anyway, name it \
+             itself (-o {target}, where the command has -o)",
+            path = e.path.display(),
+            target = target.display(),
+        )),
+        // No `rm` here: through a folder link, the path as named is the tracked file.
+        FileProblem::TrackedThroughLink {
+            target,
+            folder_link: true,
+        } => Some(format!(
+            "a folder on the way to {path} is a symlink into files git tracks: make it a folder \
+             of its own, or point the manifest elsewhere; to write into {target} anyway, name it \
              itself (-o {target}, where the command has -o)",
             path = e.path.display(),
             target = target.display(),
