@@ -97,8 +97,8 @@ pub struct Locked {
     /// Whether `path` reached `target` through a symlink of the repository's
     /// ([`Within::through_link`]): a secret write then refuses a target git tracks.
     through_link: bool,
-    /// The file `path` really names, every link on the way followed (shown from the working
-    /// folder when it is under it): what a refusal of a tracked file names.
+    /// The file `path` really names, every link on the way followed: what a refusal of a
+    /// tracked file names (shown from the working folder by [`crate::Error::relative_to`]).
     real: PathBuf,
     /// The effective user id of the [`Within`] it was locked under (the owner rules of its
     /// reads and writes).
@@ -355,12 +355,7 @@ pub fn lock_all(
                 // on the way swapped for a link since it was opened is caught here.
                 let folder = real.parent().unwrap_or(Path::new("/"));
                 moved |= std::fs::metadata(folder).map_or(true, |m| (m.dev(), m.ino()) != dir.id);
-                let shown = within
-                    .cwd()
-                    .and_then(|cwd| real.strip_prefix(cwd).ok())
-                    .filter(|rel| !rel.as_os_str().is_empty())
-                    .map_or_else(|| real.clone(), Path::to_path_buf);
-                reals.push(shown);
+                reals.push(real);
             }
             if moved {
                 continue;

@@ -276,7 +276,7 @@ impl Error {
     pub fn relative_to(mut self, base: &Path) -> Self {
         let shorten = |p: &mut PathBuf| *p = crate::path::shown(p, base).to_path_buf();
         match &mut self {
-            Error::File(e) => shorten(&mut e.path),
+            Error::File(e) => e.shorten_paths(base),
             Error::Dotenv(e) => shorten(&mut e.path),
             Error::Manifest(e) => shorten(&mut e.path),
             Error::Seal(e) => e.shorten_paths(base),

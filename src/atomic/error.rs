@@ -209,6 +209,16 @@ pub enum FileKind {
 }
 
 impl FileError {
+    /// Every path of the error shown from `base` when it lies inside it: the file, and the
+    /// tracked file a refused link leads to.
+    pub(crate) fn shorten_paths(&mut self, base: &std::path::Path) {
+        let shorten = |p: &mut PathBuf| *p = crate::path::shown(p, base).to_path_buf();
+        shorten(&mut self.path);
+        if let FileProblem::TrackedThroughLink { target, .. } = &mut self.problem {
+            shorten(target);
+        }
+    }
+
     /// An error of `op` on `path`.
     pub fn new(path: impl Into<PathBuf>, op: Op, problem: FileProblem) -> Self {
         FileError {
