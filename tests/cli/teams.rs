@@ -1937,3 +1937,148 @@ warning: [DIR]/.git/envmint: cannot write diff-key in this folder: it is not wri
     mode(&git.join("envmint"), 0o700);
     drop(out);
 }
+
+/// `git setup --config --hook` for a manifest in a subfolder, with a store sealed outside it:
+/// what it says, and the files it writes, each whole (`.gitattributes` beside the manifest, the
+/// pre-commit hook naming the manifest from the top of the work tree). A hook that is not
+/// envmint's is left, with the line to add to it.
+#[test]
+fn setup_for_a_manifest_in_a_subfolder_writes_its_files_whole() {
+    let dir = tempfile::Builder::new()
+        .prefix("envmint-teams-")
+        .tempdir()
+        .unwrap();
+    let repo = Repo { dir };
+    repo.git_ok(&["init", "-q", "-b", "main"]);
+    std::fs::create_dir(repo.path("app")).unwrap();
+    let out = repo.ok(&["keygen", "-o", "app/id.txt"]);
+    let public = text(&out.stderr).trim().replace("Public key: ", "");
+    let outside = repo.path("shared.age");
+    std::fs::write(
+        repo.path("app/envmint.toml"),
+        format!(
+            "[environments.production]\nsealed = \".env.production.age\"\n\
+             recipients = [\"{public}\"]\n\n[environments.shared]\nsealed = \"{}\"\n\
+             recipients = [\"{public}\"]\n\n[secrets.A]\nkind = \"hex\"\n",
+            outside.display()
+        ),
+    )
+    .unwrap();
+    let setup = [
+        "git",
+        "setup",
+        "--config",
+        "--hook",
+        "--manifest",
+        "app/envmint.toml",
+        "--allow-outside",
+    ];
+    let out = repo.ok(&setup);
+    said_is(
+        &repo,
+        &out.stderr,
+        &[("[BIN]", BIN)],
+        str![[r#"
+warning: shared: [DIR]/shared.age is outside the manifest's folder; add its .gitattributes line by hand
+app/.gitattributes: added `/.env.production.age merge=envmint diff=envmint`
+git config --local merge.envmint.name 'envmint: merge sealed stores per key'
+git config --local merge.envmint.driver '[BIN] git merge %O %A %B %P'
+git config --local diff.envmint.textconv '[BIN] git diff'
+.git/hooks/pre-commit: installed the commit guard (envmint audit --staged)
+
+"#]],
+    );
+    let attributes = std::fs::read(repo.path("app/.gitattributes")).unwrap();
+    said_is(
+        &repo,
+        &attributes,
+        &[],
+        str![[r#"
+# envmint: sealed stores merge per key and diff as keys (envmint git setup)
+/.env.production.age merge=envmint diff=envmint
+
+"#]],
+    );
+    let hook = std::fs::read(repo.path(".git/hooks/pre-commit")).unwrap();
+    said_is(
+        &repo,
+        &hook,
+        &[("[BIN]", BIN)],
+        str![[r#"
+#!/bin/sh
+# envmint: the commit guard (envmint git setup --hook)
+# Refuses a commit that would add a plaintext env file, a plan, an identity file, an
+# export list or any stored value. Bypass once with `git commit --no-verify`.
+exec [BIN] audit --staged --manifest app/envmint.toml
+
+"#]],
+    );
+    // A hook of someone else's: left as it is, with the line to add.
+    std::fs::write(repo.path(".git/hooks/pre-commit"), "#!/bin/sh\n").unwrap();
+    let out = repo.ok(&setup);
+    said_is(
+        &repo,
+        &out.stderr,
+        &[("[BIN]", BIN)],
+        str![[r#"
+warning: shared: [DIR]/shared.age is outside the manifest's folder; add its .gitattributes line by hand
+app/.gitattributes: already has the lines for 1 sealed store
+git config --local merge.envmint.name: already set
+git config --local merge.envmint.driver: already set
+git config --local diff.envmint.textconv: already set
+warning: .git/hooks/pre-commit exists and is not envmint's; it is left as it is (the commit guard is not installed)
+hint: add this line to it yourself: [BIN] audit --staged --manifest app/envmint.toml || exit 1
+
+"#]],
+    );
+}
+
+/// `git setup` when git itself fails: it cannot write the repository's config, or cannot say
+/// where its hooks are (a `git` first on PATH that fails those commands).
+#[test]
+fn fail_setup_says_which_git_command_failed() {
+    let repo = Repo::new();
+    let run = |cases: &str| {
+        let (_bin, path) = crate::common::fake_git(cases)?;
+        let mut cmd = Command::new(BIN);
+        repo.isolate(&mut cmd);
+        Some(
+            cmd.env("PATH", path)
+                .args(["git", "setup", "--config", "--hook"])
+                .output()
+                .unwrap(),
+        )
+    };
+    repo.git_ok(&["config", "--local", "--unset", "merge.envmint.name"]);
+    let Some(out) = run(r#"*" config --local merge.envmint.name "*) exit 5 ;;"#) else {
+        return;
+    };
+    assert_eq!(out.status.code(), Some(73), "{}", text(&out.stderr));
+    said_is(
+        &repo,
+        &out.stderr,
+        &[],
+        str![[r#"
+.gitattributes: already has the lines for 1 sealed store
+error: .git/config: `git config --local merge.envmint.name` failed
+
+"#]],
+    );
+    let Some(out) = run(r#"*" rev-parse --git-path "*) exit 5 ;;"#) else {
+        return;
+    };
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    said_is(
+        &repo,
+        &out.stderr,
+        &[("[BIN]", BIN)],
+        str![[r#"
+.gitattributes: already has the lines for 1 sealed store
+git config --local merge.envmint.name 'envmint: merge sealed stores per key'
+git config --local merge.envmint.driver: already set
+git config --local diff.envmint.textconv: already set
+error: git cannot say where its hooks are
+
+"#]],
+    );
+}
