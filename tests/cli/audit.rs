@@ -1471,3 +1471,67 @@ notes.txt: error: the value of DB_PASSWORD (production) is in notes.txt: commits
         assert!(!out.stdout().contains(value) && !out.stderr().contains(value));
     }
 }
+
+/// `audit --git` when git fails under it (a `git` first on PATH that fails one command, as a
+/// broken install or a damaged repository would): an error naming what git did, exit 74, and
+/// never "nothing found".
+#[test]
+fn fail_git_failing_during_the_history_search_is_an_error_saying_how() {
+    let test = project_with_a_leak_in_the_history();
+    let mut out = test.args(["audit", "production", "--git"]).status(1);
+    for (cases, said) in [
+        (
+            r#"*" cat-file --batch-all-objects "*) "$real" "$@"; exit 3 ;;"#,
+            str![[r#"
+error: git: cannot read: git cat-file exited with exit status: 3
+
+"#]],
+        ),
+        (
+            r#"*" cat-file --batch-all-objects "*) printf '0123abcd blob many\n'; exit 0 ;;"#,
+            str![[r#"
+error: git: cannot read: git cat-file said `0123abcd blob many`
+
+"#]],
+        ),
+        (
+            r#"*" cat-file --batch-all-objects "*) printf '0123abcd blob 100\nshort'; exit 0 ;;"#,
+            str![[r#"
+error: git: cannot read: reading git cat-file: failed to fill whole buffer
+
+"#]],
+        ),
+        (
+            r#"*" log --all "*) exit 5 ;;"#,
+            str![[r#"
+error: git: cannot read: git log exited with exit status: 5
+
+"#]],
+        ),
+    ] {
+        let Some((_bin, path)) = common::fake_git(cases) else {
+            return;
+        };
+        out = out
+            .then()
+            .env("PATH", path)
+            .args(["audit", "production", "--git"])
+            .status(74);
+        out.stderr_is(said);
+        assert_eq!(out.stdout(), "", "{cases}");
+    }
+    // The commit guard: what is staged cannot be listed.
+    let Some((_bin, path)) = common::fake_git(r#"*" diff --cached "*) exit 128 ;;"#) else {
+        return;
+    };
+    let out = out
+        .then()
+        .env("PATH", path)
+        .args(["audit", "--staged"])
+        .status(2);
+    out.stderr_is(str![[r#"
+error: git diff --cached failed: exit status: 128
+hint: run it inside the repository whose commit is checked
+
+"#]]);
+}

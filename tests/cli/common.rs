@@ -715,7 +715,8 @@ pub fn have(tool: &str) -> bool {
 
 /// A folder holding a `git` that runs the real one except where `cases` (the arms of a `case
 /// " $* " in ... esac` over its arguments, in sh) say otherwise, such as
-/// `*" cat-file "*) exit 3 ;;`; and the PATH that finds it first. For the errors envmint
+/// `*" cat-file "*) "$real" "$@"; exit 3 ;;` (`$real` is the real git); and the PATH that
+/// finds it first. For the errors envmint
 /// says when git itself fails, which no repository makes it do. `None`, after [`skip`],
 /// without git.
 pub fn fake_git(cases: &str) -> Option<(tempfile::TempDir, OsString)> {
@@ -730,7 +731,9 @@ pub fn fake_git(cases: &str) -> Option<(tempfile::TempDir, OsString)> {
         return None;
     };
     let dir = tempfile::tempdir().unwrap();
-    let script = format!("#!/bin/sh\ncase \" $* \" in\n{cases}\nesac\nexec '{real}' \"$@\"\n");
+    let script = format!(
+        "#!/bin/sh\nreal='{real}'\ncase \" $* \" in\n{cases}\nesac\nexec \"$real\" \"$@\"\n"
+    );
     // Written by a process of its own, as `binary_for_nobody` copies: a handle open for
     // writing here could be inherited by another test thread's child, and running the
     // script would then fail with "Text file busy".
