@@ -2417,3 +2417,29 @@ hint: fix the cause, then run envmint rotate production --key DB_PASSWORD: it re
     assert_eq!(value(&text, "DB_PASSWORD"), value(&base, "DB_PASSWORD"));
     assert!(value(&text, "DB_PASSWORD_PENDING").is_some(), "{text}");
 }
+
+/// A new value whose declared alphabet holds a character a hook's quoting could break on (`$`)
+/// is refused (65) before its hook gets it, naming the character and the kinds that never
+/// make one; the store keeps its value.
+#[test]
+fn a_new_value_a_hook_could_not_quote_is_refused_before_the_hook() {
+    let manifest = "[environments.production]\nfile = \".env\"\n[secrets.DB_PASSWORD]\n\
+        alphabet = \"a$\"\nlength = 160\nrole = \"credential\"\n\
+        [secrets.DB_PASSWORD.hooks]\nset = 'echo set >> hook-ran'\n";
+    let (out, _) = bootstrapped(manifest);
+    let before = out.read(".env");
+    let out = out
+        .then()
+        .args(["rotate", "--key", "DB_PASSWORD", "--allow-hooks"])
+        .status(65);
+    out.stderr_is(str![[r#"
+allowing the hooks of [DIR]/envmint.toml on this machine:
+  DB_PASSWORD set: echo set >> hook-ran
+  against environment production: [DIR]/.env
+error: .env: DB_PASSWORD: its new value holds a character no hook gets in a value ($); it is not handed to a hook
+hint: give it a kind without quotes, backslashes, `$`, backticks or `;` (alnum, hex, base64url, password)
+
+"#]]);
+    assert!(!out.exists("hook-ran"));
+    assert_eq!(out.read(".env"), before);
+}
