@@ -50,6 +50,24 @@ What it cannot see (a measured claim only as far as these reach):
 - texts behind `[..]` in an asserted text (the words are not there, so not counted: a
   false "not asserted", the safe side).
 
+"Once" (`--list twice`, `--check-once`): the whole texts, compared with one another: each case
+file's stdout and stderr (apart), each snapshot, each `str![..]`, and each `assert_eq!`/`assert_ne!`
+literal of several lines (a one-line literal is a value or a hint: the same hint after two
+errors is right, and `--list repeated` shows those lines). Two texts are one text when they are
+the same once trailing spaces and the blank lines around them are taken off, or when one with
+`[..]` matches the other line for line; a named placeholder (`[DIR]`, `[FILE]`) is a word of its
+own (`[FILE]` is each run's file name, so "the same words but the file" is another text). Only
+texts holding a message (a template) count: a file's content asserted twice (`A=1`) is not a
+message. Two case files that run the same command on the same input (arguments, stdin, the
+bytes of their `.in` folder) are listed too, whatever they say. A group of case files with
+different inputs saying the same words is allowed (two code paths, and a case cannot compare
+its run with another case's); everything else fails `--check-once`: the second run of the same
+words compares its output with the first's (`assert_eq!(again.stderr(), first.stderr())`), or
+one `str![..]` bound to a name is asserted against both runs where a date or an age varies.
+What it cannot see: two Rust tests running the same command on equal input whose texts differ
+in a line (the input of a Rust test is code); `--list repeated` marks a line whose texts are the
+same whole text ("[the same whole text in two places]") for review.
+
 Usage:
   scripts/messages.py                    the summary line
   scripts/messages.py --list unasserted  file:line and template of each template no test
@@ -58,6 +76,10 @@ Usage:
                                          likely the same input) more than one test asserts
                                          whole, with the places: candidates for "once"
   scripts/messages.py --list asserted    templates and the first test asserting each
+  scripts/messages.py --list twice       whole texts asserted in more than one place ("once"),
+                                         then the case files allowed to share a text (below)
+  scripts/messages.py --check-once       exit 1 when --list twice lists a text (what
+                                         docs::every_whole_text_is_asserted_once runs)
   scripts/messages.py --check FILE       exit 1 when a template is unasserted and not in FILE
                                          (one `path:template` a line, `#` comments: a block's
                                          comment is its reason); also exit 1 on a line no
@@ -452,13 +474,18 @@ def templates():
 class Asserted:
     """A text a test compares whole, and the test."""
 
-    __slots__ = ("where", "test", "text")
+    __slots__ = ("where", "test", "text", "kind", "input")
 
-    def __init__(self, where, test, text):
+    def __init__(self, where, test, text, kind="", input=None):
         self.where, self.test, self.text = where, test, text
+        # "case", "snapshot", "str" (an inline snapshot), "assert" (an assert_eq! literal),
+        # "table" (a literal of WHOLE_TABLES); a case's input: what its run reads.
+        self.kind, self.input = kind, input
 
 
-def case_texts():
+def cases():
+    """Each case file: (its path, its expected streams {"stdout": text, "stderr": text}, its
+    input: the arguments, standard input and the files of its `.in` folder, as one value)."""
     base = os.path.join(ROOT, "tests/cli/cmd")
     for area in sorted(os.listdir(base)) if os.path.isdir(base) else []:
         folder = os.path.join(base, area)
@@ -470,12 +497,43 @@ def case_texts():
             stem = path[: -len(".toml")]
             with open(path, "rb") as f:
                 case = tomllib.load(f)
-            parts = [case.get("stdout", ""), case.get("stderr", "")]
-            for ext in (".stdout", ".stderr"):
-                if os.path.isfile(stem + ext):
-                    with open(stem + ext, encoding="utf-8", errors="replace") as f:
-                        parts.append(f.read())
-            yield Asserted(rel, rel, "\n".join(p for p in parts if isinstance(p, str)))
+            streams = {}
+            for stream in ("stdout", "stderr"):
+                text = case.get(stream)
+                if os.path.isfile(stem + "." + stream):
+                    with open(stem + "." + stream, encoding="utf-8", errors="replace") as f:
+                        text = f.read()
+                if isinstance(text, str):
+                    streams[stream] = text
+            yield rel, streams, case_input(case, stem)
+
+
+def case_input(case, stem):
+    """What a case's run reads: its binary, arguments, standard input and the files (names,
+    bytes, the executable bit, link targets) of its `.in` folder. Two cases with the same input
+    run the same command on the same files."""
+    files = []
+    tree = stem + ".in"
+    for folder, dirs, names in os.walk(tree):
+        dirs.sort()
+        for name in sorted(names + [d for d in dirs if os.path.islink(os.path.join(folder, d))]):
+            path = os.path.join(folder, name)
+            rel = os.path.relpath(path, tree)
+            if os.path.islink(path):
+                files.append((rel, "->" + os.readlink(path)))
+            else:
+                with open(path, "rb") as f:
+                    files.append((rel, os.access(path, os.X_OK), f.read()))
+    stdin = case.get("stdin")
+    if os.path.isfile(stem + ".stdin"):
+        with open(stem + ".stdin", "rb") as f:
+            stdin = f.read()
+    return repr((case.get("bin"), case.get("args"), case.get("env"), stdin, files))
+
+
+def case_texts():
+    for rel, streams, _ in cases():
+        yield Asserted(rel, rel, "\n".join(streams.values()), "case")
 
 
 def snapshot_texts():
@@ -486,7 +544,7 @@ def snapshot_texts():
             path = os.path.join(folder, name)
             rel = os.path.relpath(path, ROOT)
             with open(path, encoding="utf-8", errors="replace") as f:
-                yield Asserted(rel, rel, f.read())
+                yield Asserted(rel, rel, f.read(), "snapshot")
 
 
 PARTIAL = []  # (test file, literal) of each partial check, filled by rust_test_texts
@@ -514,7 +572,8 @@ def rust_test_texts():
                 if not snapshot and not tables and not src.in_spans(lit.start, asserts):
                     continue
                 fn = src.fn_at(lit.start)
-                yield Asserted("%s:%d" % (rel, lit.line), "%s::%s" % (rel, fn), lit.value)
+                kind = "str" if snapshot else "assert" if src.in_spans(lit.start, asserts) else "table"
+                yield Asserted("%s:%d" % (rel, lit.line), "%s::%s" % (rel, fn), lit.value, kind)
 
 
 def asserted_texts():
@@ -537,6 +596,7 @@ def inventory():
         parts.append(a.text + "\n\x00\n")
         at += len(parts[-1])
     corpus = "".join(parts)
+    by_where = {a.where: a.text for a in texts}
     for t in ts:
         found, lines = None, {}
         for n, p in enumerate(t.pieces):
@@ -556,7 +616,110 @@ def inventory():
         t.tests = sorted(tests.items())
         # The same line (same input, same words) asserted by more than one test.
         t.repeated = sorted({w for by in said.values() if len(by) > 1 for w in by.values()})
+        # ... and whether the whole texts holding it there are the same text, not one line
+        # inside different outputs.
+        whole = [normalised(by_where[w]) for w in t.repeated]
+        t.same_text = len(set(whole)) < len(whole)
     return ts
+
+
+# --- "once": a whole text asserted twice ------------------------------------------------------
+
+def normalised(text):
+    """A whole text as `--list twice` compares it: trailing spaces and the blank lines around
+    it taken off. A named placeholder (`[DIR]`, `[FILE]`) stays as it is: it stands for one
+    value a test names, the same in every test (`[DIR]`) or its own (`[FILE]` is each run's
+    file, so "the same words but the file's name" is a text of its own); `[..]` is matched as
+    any text by `twice`."""
+    lines = [line.rstrip() for line in text.split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    while lines and not lines[0]:
+        lines.pop(0)
+    return "\n".join(lines)
+
+
+def whole_texts():
+    """The whole texts that `--list twice` compares: each case file's stdout and stderr (apart),
+    each snapshot, each `str![..]` and each literal of an `assert_eq!`/`assert_ne!` holding a
+    line feed (an output's lines; a one-line literal is a value, and `--list repeated` sees
+    its words). Empty texts are left out."""
+    for rel, streams, given in cases():
+        for stream, text in streams.items():
+            yield Asserted("%s (%s)" % (rel, stream), rel, text, "case", given)
+    yield from snapshot_texts()
+    for a in rust_test_texts():
+        if a.kind == "str" or "\n" in a.text.strip("\n"):
+            yield a
+
+
+def holds_a_message(text, ts):
+    return any(all(p.search(text) for p in t.pieces) for t in ts)
+
+
+def twice(ts=None):
+    """The whole texts asserted more than once: groups of asserted texts that are the same
+    after `normalised`, or that one with `[..]` matches line for line, and that hold a message
+    (a template of the source); and the case files that run the same command on the same input
+    (their texts are the same by construction, whatever they are). Returns (groups, allowed):
+    `allowed` are the groups made only of case files with different inputs (two code paths
+    that say the same words: a case cannot compare its run with another case's)."""
+    texts = [a for a in whole_texts() if normalised(a.text)]
+    norm = [normalised(a.text) for a in texts]
+    parent = list(range(len(texts)))
+
+    def find(k):
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    def join(a, b):
+        parent[find(a)] = find(b)
+
+    first = {}
+    for k, n in enumerate(norm):
+        if n in first:
+            join(k, first[n])
+        else:
+            first[n] = k
+    # A text with `[..]` stands for every text it matches, line for line.
+    by_lines = {}
+    for n, k in first.items():
+        by_lines.setdefault(n.count("\n"), []).append((n, k))
+    for n, k in first.items():
+        if "[..]" not in n:
+            continue
+        pattern = re.compile("\n".join(".*".join(map(re.escape, line.split("[..]")))
+                                       for line in n.split("\n")))
+        for other, j in by_lines[n.count("\n")]:
+            if j != k and pattern.fullmatch(other):
+                join(k, j)
+    # The same command on the same input, whatever it says (nothing, even).
+    same_input = {}
+    for rel, _, given in cases():
+        same_input.setdefault(given, []).append(rel)
+    groups = {}
+    for k in range(len(texts)):
+        groups.setdefault(find(k), []).append(k)
+    out, allowed = [], []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        ts = ts if ts is not None else templates()
+        if not any(holds_a_message(texts[k].text, ts) for k in members):
+            continue  # a file's content or a value, not a message
+        group = [texts[k] for k in members]
+        inputs = [a.input for a in group]
+        if all(a.kind == "case" for a in group) and len(set(inputs)) == len(inputs):
+            allowed.append(group)
+        else:
+            out.append(group)
+    for files in same_input.values():
+        if len(files) > 1:
+            out.append([Asserted(f, f, "the same command on the same input", "case") for f in files])
+    key = lambda g: sorted(a.where for a in g)
+    return sorted(out, key=key), sorted(allowed, key=key)
 
 
 def read_ratchet(path):
@@ -659,25 +822,61 @@ def grouped(ts, show):
         print()
 
 
+def shown_group(group):
+    lines = normalised(group[0].text).split("\n")
+    head = lines[0] + (" (+%d lines)" % (len(lines) - 1) if len(lines) > 1 else "")
+    print("%s\n    %s" % (head, "\n    ".join(
+        a.where if a.kind in ("case", "snapshot") else "%s (%s)" % (a.where, a.test.rsplit("::", 1)[-1])
+        for a in group)))
+
+
+def once(check):
+    groups, allowed = twice()
+    for group in groups:
+        shown_group(group)
+    if allowed and not check:
+        print("\n# allowed: the same words from case files with different inputs (two code paths;"
+              " a case cannot compare its run with another's)")
+        for group in allowed:
+            shown_group(group)
+    print("whole texts asserted twice: %d (%d more copies), case files sharing a text with "
+          "different inputs: %d" % (len(groups), sum(len(g) - 1 for g in groups), len(allowed)))
+    if check and groups:
+        print("error: %d whole text(s) asserted more than once (above); \"once\" means a test asserts "
+              "the words and the others compare their run with it" % len(groups))
+        print("hint: keep the first whole assertion; make the others assert_eq!(again.stderr(), "
+              "first.stderr()) (a second run of the same kind), or drop the copy where another "
+              "test already asserts the same words for the same input; keep every other check")
+        return 1
+    return 0
+
+
 def main():
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends the listing quietly
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--list", choices=["unasserted", "repeated", "asserted"])
+    parser.add_argument("--list", choices=["unasserted", "repeated", "asserted", "twice"])
     parser.add_argument("--check", metavar="FILE")
+    parser.add_argument("--check-once", action="store_true")
     parser.add_argument("--ratchet", metavar="FILE")
     args = parser.parse_args()
+
+    if args.list == "twice" or args.check_once:
+        return once(args.check_once)
 
     ts = inventory()
     unasserted = [t for t in ts if not t.tests]
     repeated = [t for t in ts if t.repeated]
-    summary = "templates: %d, asserted whole: %d, not asserted: %d, asserted in more than one test: %d" % (
-        len(ts), len(ts) - len(unasserted), len(unasserted), len(repeated))
+    summary = ("templates: %d, asserted whole: %d, not asserted: %d, asserted in more than one test: %d "
+               "(%d of them the same whole text)" % (
+                   len(ts), len(ts) - len(unasserted), len(unasserted), len(repeated),
+                   len([t for t in repeated if t.same_text])))
 
     if args.list == "unasserted":
         grouped(unasserted, lambda t: print("%s:%d: %s" % (t.rel, t.line, t.value.replace("\n", "\\n"))))
     elif args.list == "repeated":
-        grouped(repeated, lambda t: print("%s:%d: %s\n    %s" % (
+        grouped(repeated, lambda t: print("%s:%d: %s%s\n    %s" % (
             t.rel, t.line, t.value.replace("\n", "\\n"),
+            "  [the same whole text in two places]" if t.same_text else "",
             "\n    ".join(t.repeated))))
     elif args.list == "asserted":
         grouped([t for t in ts if t.tests], lambda t: print("%s:%d: %s\n    %s" % (

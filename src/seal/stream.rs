@@ -266,6 +266,13 @@ impl<R: BufRead> BufRead for Prefetched<R> {
     }
 }
 
+/// What a damaged recipient stanza is called.
+const DAMAGED_STANZA: &str = "a recipient stanza of the header is damaged";
+
+/// The name of a passphrase-protected SSH key that failed to unlock when no identity says
+/// which file it came from (every loaded one does: a fallback the age crate's error needs).
+const UNNAMED_SSH_IDENTITY: &str = "the SSH identity";
+
 type Input<R> = Prefetched<ArmoredReader<BufReader<BufReader<R>>>>;
 
 /// An age file whose header has been read: ask [`Opened::is_passphrase`] to know whether to
@@ -385,7 +392,7 @@ impl<R: Read> Opened<R> {
             }
             .into(),
             age::DecryptError::KeyDecryptionFailed => SealError::WrongPassphrase {
-                name: "the SSH identity".into(),
+                name: UNNAMED_SSH_IDENTITY.into(),
             }
             .into(),
             age::DecryptError::Plugin(errors) => {
@@ -416,7 +423,21 @@ impl<R: Read> Opened<R> {
                 }
                 .into()
             }
-            _ => malformed("a recipient stanza of the header is damaged"),
+            _ => malformed(DAMAGED_STANZA),
+        }
+    }
+
+    /// Maps the age crate's error from unwrapping the file key, once the header has parsed:
+    /// there an invalid header is a stanza the identity's type reads that is damaged (an
+    /// `X25519` stanza with a bad share or body), not "not an age file".
+    fn map_unwrap(name: &Path, e: age::DecryptError) -> Error {
+        match e {
+            age::DecryptError::InvalidHeader => SealError::Malformed {
+                name: name.into(),
+                what: DAMAGED_STANZA.into(),
+            }
+            .into(),
+            e => Self::map(name, e),
         }
     }
 
@@ -487,7 +508,7 @@ impl<R: Read> Opened<R> {
                 let name = missing
                     .and_then(Identity::locked_name)
                     .or_else(|| identities.iter().find_map(Identity::locked_name))
-                    .unwrap_or("the SSH identity")
+                    .unwrap_or(UNNAMED_SSH_IDENTITY)
                     .into();
                 Err(if missing.is_some() {
                     SealError::NoPassphrase { name }
@@ -496,7 +517,7 @@ impl<R: Read> Opened<R> {
                 }
                 .into())
             }
-            Err(e) => Err(Self::map(&name, e)),
+            Err(e) => Err(Self::map_unwrap(&name, e)),
         }
     }
 
@@ -519,7 +540,7 @@ impl<R: Read> Opened<R> {
             Err(age::DecryptError::NoMatchingKeys | age::DecryptError::DecryptionFailed) => {
                 Err(SealError::WrongPassphrase { name }.into())
             }
-            Err(e) => Err(Self::map(&name, e)),
+            Err(e) => Err(Self::map_unwrap(&name, e)),
         }
     }
 }
@@ -776,6 +797,26 @@ mod tests {
         let e = Opened::new(&huge[..], "f.age").err().unwrap();
         assert_eq!(e.exit(), crate::Exit::DataErr, "{e:?}");
         assert!(format!("{e:?}").contains("larger than 16 MiB"), "{e:?}");
+    }
+
+    /// No run reaches these: every protected SSH key envmint loads carries its file's name,
+    /// so the age crate's `KeyDecryptionFailed` is named by it; and one scrypt recipient alone
+    /// is always accepted by the age crate. Their words, as the code builds them.
+    #[test]
+    fn an_unnamed_ssh_key_and_a_refused_passphrase_seal_are_worded() {
+        let e = Opened::<&[u8]>::map(Path::new("f.age"), age::DecryptError::KeyDecryptionFailed);
+        assert_eq!(e.to_string(), "the SSH identity: wrong passphrase");
+        let scrypt = age::scrypt::Recipient::new(SecretString::from("p".to_string()));
+        let x25519 = Recipient::parse(ids()[0].public()).unwrap();
+        let boxed = crate::seal::recipients::for_age(&[x25519]).unwrap();
+        let mixed: Vec<&dyn age::Recipient> = vec![&scrypt, boxed[0].as_ref()];
+        let Err(why) = age::Encryptor::with_recipients(mixed.into_iter()) else {
+            panic!("a passphrase beside a recipient was accepted");
+        };
+        assert_eq!(
+            cannot_seal(true, why).to_string(),
+            "cannot seal with a passphrase: scrypt::Recipient can't be used with other recipients."
+        );
     }
 
     #[test]

@@ -351,6 +351,30 @@ fn every_message_is_asserted_whole() {
     assert!(text.contains("templates: "), "{text}");
 }
 
+/// Issue 18's "once": `scripts/messages.py --check-once` fails when a whole text holding a
+/// message (a case file's stdout or stderr, a snapshot, a `str![..]`, an `assert_eq!` literal of
+/// several lines) is asserted in two places, the same or the same but for `[..]`, and when two
+/// case files run the same command on the same input. The second run of the same words is
+/// compared to the first's output (`assert_eq!(again.stderr(), first.stderr())`) instead.
+#[test]
+fn every_whole_text_is_asserted_once() {
+    let Ok(out) = Command::new("python3")
+        .arg(root().join("scripts/messages.py"))
+        .arg("--check-once")
+        .output()
+    else {
+        crate::common::skip("python3 is not installed");
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("whole texts asserted twice: 0 "), "{text}");
+}
+
 #[test]
 fn the_package_ships_only_what_it_should() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());

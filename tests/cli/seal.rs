@@ -405,54 +405,40 @@ fn damaged_inputs_are_65_and_release_nothing() {
     tampered[at] ^= 0x40;
     let mut trailing = sealed.clone();
     trailing.extend_from_slice(b"garbage");
-    let cases: [(&str, Vec<u8>, snapbox::data::Inline); 5] = [
+    // None: the same words as the case before (the three damages read alike).
+    let cases: [(&str, Vec<u8>, Option<snapbox::data::Inline>); 5] = [
         (
             "truncated",
             sealed[..sealed.len() - 100].to_vec(),
-            str![[r#"
+            Some(str![[r#"
 error: bad.age: damaged: the payload does not authenticate (truncated, tampered with, or trailing data)
 hint: the file is not a complete age file; restore it from a copy
 
-"#]],
+"#]]),
         ),
-        (
-            "tampered",
-            tampered,
-            str![[r#"
-error: bad.age: damaged: the payload does not authenticate (truncated, tampered with, or trailing data)
-hint: the file is not a complete age file; restore it from a copy
-
-"#]],
-        ),
-        (
-            "trailing",
-            trailing,
-            str![[r#"
-error: bad.age: damaged: the payload does not authenticate (truncated, tampered with, or trailing data)
-hint: the file is not a complete age file; restore it from a copy
-
-"#]],
-        ),
+        ("tampered", tampered, None),
+        ("trailing", trailing, None),
         (
             "not age",
             b"A=1\n".to_vec(),
-            str![[r#"
+            Some(str![[r#"
 error: bad.age: not an age file (no valid age header)
 hint: the file is not a complete age file; restore it from a copy
 
-"#]],
+"#]]),
         ),
         (
             "bad armor",
             b"-----BEGIN AGE ENCRYPTED FILE-----\n!!!\n".to_vec(),
-            str![[r#"
+            Some(str![[r#"
 error: bad.age: bad ASCII armor (invalid armor (last line is missing padding))
 hint: the file is not a complete age file; restore it from a copy
 
-"#]],
+"#]]),
         ),
     ];
     let mut out = out;
+    let mut said_before = String::new();
     for (what, bytes, said) in cases {
         let t = out.then().write("bad.age", &bytes);
         let o = t
@@ -466,6 +452,101 @@ hint: the file is not a complete age file; restore it from a copy
         );
         let o = o
             .then()
+            .args(["unseal", "-i", "id.txt", "bad.age"])
+            .status(65);
+        assert_eq!(o.stdout(), "", "{what}: plaintext released on stdout");
+        match said {
+            Some(said) => o.stderr_is(said),
+            None => assert_eq!(o.stderr(), said_before, "{what}\n{}", o.describe()),
+        }
+        said_before = o.stderr().to_string();
+        out = o;
+    }
+}
+
+/// A header that parses but does not hold: its MAC, a recipient stanza, the file cut right
+/// after it, and a header too large to read. Each is named for what it is (65), and nothing is
+/// released. (A header that does not parse: the case files in tests/cli/cmd/unseal/.)
+#[test]
+fn a_damaged_header_is_named_for_what_is_damaged() {
+    let (t, r) = with_key();
+    let out = t
+        .write("p", "A=1\n")
+        .args(["seal", "-r", &r, "-o", "s.age", "p"])
+        .status(0);
+    let sealed = out.bytes("s.age");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let header_end = text(&sealed).find("\n---").unwrap() + 1;
+    let payload_start = header_end
+        + sealed[header_end..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .unwrap()
+        + 1;
+    // The MAC's first character changed (to another base64 character).
+    let mut mac = sealed.clone();
+    mac[header_end + 4] = if mac[header_end + 4] == b'A' {
+        b'B'
+    } else {
+        b'A'
+    };
+    // The X25519 stanza's share is no base64.
+    let stanza = text(&sealed).lines().nth(1).unwrap().to_string();
+    assert!(stanza.starts_with("-> X25519 "), "{stanza}");
+    let mut bad_stanza = sealed.clone();
+    let at = "age-encryption.org/v1\n".len(); // the stanza is the second line
+    bad_stanza.splice(at..at + stanza.len(), b"-> X25519 !!!".iter().copied());
+    // The header and the 16-byte nonce, and no payload.
+    let cut = sealed[..payload_start + 16].to_vec();
+    // 16 MiB of well-formed stanzas, no MAC line.
+    let mut huge = b"age-encryption.org/v1\n".to_vec();
+    let fake = format!("-> X25519 {}\n{}\n", "A".repeat(43), "B".repeat(43));
+    while huge.len() <= 16 << 20 {
+        huge.extend_from_slice(fake.as_bytes());
+    }
+    let cases: [(&str, Vec<u8>, snapbox::data::Inline); 4] = [
+        (
+            "mac",
+            mac,
+            str![[r#"
+error: bad.age: the header's MAC does not match: the file was tampered with
+hint: the file is not a complete age file; restore it from a copy
+
+"#]],
+        ),
+        (
+            "stanza",
+            bad_stanza,
+            str![[r#"
+error: bad.age: a recipient stanza of the header is damaged
+hint: the file is not a complete age file; restore it from a copy
+
+"#]],
+        ),
+        (
+            "cut",
+            cut,
+            str![[r#"
+error: bad.age: truncated: the file ends before its last chunk
+hint: the file is not a complete age file; restore it from a copy
+
+"#]],
+        ),
+        (
+            "huge",
+            huge,
+            str![[r#"
+error: bad.age: not a valid age header (the header is larger than 16 MiB)
+hint: the file is not a complete age file; restore it from a copy
+
+"#]],
+        ),
+    ];
+    let mut out = out;
+    for (what, bytes, said) in cases {
+        let o = out
+            .then()
+            .write("bad.age", &bytes)
             .args(["unseal", "-i", "id.txt", "bad.age"])
             .status(65);
         assert_eq!(o.stdout(), "", "{what}: plaintext released on stdout");
@@ -989,6 +1070,91 @@ error: <terminal>: cancelled (Ctrl-C); nothing written
     assert_eq!(out.stdout(), "TTY=7\n");
 }
 
+/// What is typed at the passphrase prompts and cannot be used is refused, and nothing is
+/// sealed: the end of input (Ctrl-D), two passphrases that differ, bytes that are not UTF-8,
+/// and a paste longer than the terminal keeps (Linux cuts it to 4095 bytes; it was sealed
+/// with the cut passphrase). The second prompt is always shown before a refusal of the first
+/// answer, so a second paste never lands in the shell.
+#[test]
+fn a_typed_passphrase_that_cannot_be_used_is_refused() {
+    if !have("expect") {
+        return skip("expect is not installed (apt-get install expect)");
+    }
+    let t = Test::new().write("p", "TTY=8\n");
+    let dir = t.dir().to_path_buf();
+    let script = format!(
+        r#"
+set timeout 60
+proc ends {{code}} {{
+    expect eof
+    catch close
+    catch wait result
+    if {{[lindex $result 3] != $code}} {{ exit 10 }}
+}}
+spawn {bin} seal --passphrase -o p.age p
+expect "Enter passphrase: "
+send "\004"
+ends 65
+spawn {bin} seal --passphrase -o p.age p
+expect "Enter passphrase: "
+send "one\r"
+expect "Confirm passphrase: "
+send "two\r"
+ends 2
+spawn {bin} seal --passphrase -o p.age p
+expect "Enter passphrase: "
+fconfigure $spawn_id -encoding binary
+send "\xff\xfe\r"
+expect "Confirm passphrase: "
+send "\xff\xfe\r"
+ends 65
+spawn {bin} seal --passphrase -o p.age p
+expect "Enter passphrase: "
+send [string repeat a 5000]
+send "\r"
+expect "Confirm passphrase: "
+send [string repeat a 5000]
+send "\r"
+ends 65
+exit 0
+"#,
+        bin = common::BIN
+    );
+    let out = Command::new("expect")
+        .args(["-c", &script])
+        .current_dir(&dir)
+        .env_remove("ENVMINT_PASSPHRASE")
+        .output()
+        .unwrap();
+    let transcript = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{:?}: {transcript}", out.status);
+    words_are(
+        &transcript,
+        &dir,
+        &[("[BIN]", common::BIN)],
+        str![[r#"
+spawn [BIN] seal --passphrase -o p.age p
+Enter passphrase: 
+error: <terminal>: no passphrase typed (end of input)
+spawn [BIN] seal --passphrase -o p.age p
+Enter passphrase: 
+Confirm passphrase: 
+error: the passphrases do not match
+hint: try again
+spawn [BIN] seal --passphrase -o p.age p
+Enter passphrase: 
+Confirm passphrase: 
+error: <terminal>: the passphrase typed is not UTF-8
+spawn [BIN] seal --passphrase -o p.age p
+Enter passphrase: 
+Confirm passphrase: 
+error: <terminal>: the passphrase typed is longer than 4094 bytes, where the terminal may have cut it
+
+"#]],
+    );
+    assert!(!dir.join("p.age").exists());
+}
+
 /// An identity file encrypted with a passphrase (`age -p`, or `envmint seal --passphrase`), as
 /// `age -d -i key.age` reads one: decrypted with the passphrase (the terminal, else
 /// ENVMINT_PASSPHRASE), then used. It was refused as "not a valid SSH private key".
@@ -1057,6 +1223,58 @@ error: key2.age: an age file sealed to recipients; an encrypted identity file mu
 "#]]);
 }
 
+/// An identity file sealed with a passphrase twice is named as such once the passphrase opened
+/// its outer layer; a passphrase file whose scrypt work factor is above 20 is refused before
+/// any scrypt work (the factor is read from the header; the MAC would fail later anyway).
+#[test]
+fn an_identity_sealed_twice_and_a_costly_work_factor_are_refused() {
+    let (t, r) = with_key();
+    let mut out = t
+        .write("p", "SECRET=1\n")
+        .args(["seal", "-r", &r, "-o", "p.age", "p"])
+        .status(0);
+    for (input, output) in [("id.txt", "once.age"), ("once.age", "twice.age")] {
+        out = out
+            .then()
+            .env("ENVMINT_PASSPHRASE", "key pass")
+            .wrapper(["setsid", "-w"])
+            .args(["seal", "--passphrase", "-o", output, input])
+            .status(0);
+    }
+    let twice = out
+        .then()
+        .env("ENVMINT_PASSPHRASE", "key pass")
+        .wrapper(["setsid", "-w"])
+        .args(["unseal", "-i", "twice.age", "p.age"])
+        .status(65);
+    twice.stderr_is(str![[r#"
+error: twice.age: encrypted twice; decrypt it once into an identity file
+
+"#]]);
+    let once = String::from_utf8_lossy(&twice.bytes("once.age")).into_owned();
+    let stanza = once.lines().nth(1).unwrap().to_string();
+    assert!(
+        stanza.starts_with("-> scrypt ") && stanza.ends_with(" 18"),
+        "{stanza}"
+    );
+    let mut costly = twice.bytes("once.age");
+    let at = "age-encryption.org/v1\n".len() + stanza.len() - 2;
+    costly[at..at + 2].copy_from_slice(b"21");
+    let refused = twice
+        .then()
+        .write("costly.age", costly)
+        .env("ENVMINT_PASSPHRASE", "key pass")
+        .wrapper(["setsid", "-w"])
+        .args(["unseal", "costly.age"])
+        .status(65);
+    refused.stderr_is(str![[r#"
+error: costly.age: the passphrase's scrypt work factor is above 20; refused rather than computed
+hint: envmint accepts scrypt work factors up to 20; re-encrypt the file with a lower one (age uses 18)
+
+"#]]);
+    assert_eq!(refused.stdout(), "");
+}
+
 /// An empty or relative HOME or XDG_CONFIG_HOME is no home: the default identity is never read
 /// from the working folder (a cloned repository could ship one).
 #[test]
@@ -1073,45 +1291,7 @@ fn an_empty_or_relative_home_does_not_make_the_working_folder_the_key_folder() {
         .write("cfg/envmint/identity.txt", &key)
         .chmod(".config/envmint/identity.txt", 0o600)
         .chmod("cfg/envmint/identity.txt", 0o600);
-    // The places looked in never include the working folder.
-    for (home, xdg, said) in [
-        (
-            "",
-            "",
-            str![[r#"
-error: p.age: no identity to decrypt it with
-hint: pass -i FILE, or set ENVMINT_IDENTITY (a path) or ENVMINT_AGE_KEY (the key); looked in: -i, ENVMINT_IDENTITY, ENVMINT_AGE_KEY
-
-"#]],
-        ),
-        (
-            ".",
-            "",
-            str![[r#"
-error: p.age: no identity to decrypt it with
-hint: pass -i FILE, or set ENVMINT_IDENTITY (a path) or ENVMINT_AGE_KEY (the key); looked in: -i, ENVMINT_IDENTITY, ENVMINT_AGE_KEY
-
-"#]],
-        ),
-        (
-            "",
-            "cfg",
-            str![[r#"
-error: p.age: no identity to decrypt it with
-hint: pass -i FILE, or set ENVMINT_IDENTITY (a path) or ENVMINT_AGE_KEY (the key); looked in: -i, ENVMINT_IDENTITY, ENVMINT_AGE_KEY
-
-"#]],
-        ),
-        (
-            "/nonexistent",
-            "cfg",
-            str![[r#"
-error: p.age: no identity to decrypt it with
-hint: pass -i FILE, or set ENVMINT_IDENTITY (a path) or ENVMINT_AGE_KEY (the key); looked in: -i, ENVMINT_IDENTITY, ENVMINT_AGE_KEY, /nonexistent/.config/envmint/identity.txt
-
-"#]],
-        ),
-    ] {
+    let unseal = |home: &str, xdg: &str| {
         let out = Test::new()
             .cwd(planted.dir())
             .env("HOME", home)
@@ -1124,8 +1304,30 @@ hint: pass -i FILE, or set ENVMINT_IDENTITY (a path) or ENVMINT_AGE_KEY (the key
             "HOME={home:?} XDG_CONFIG_HOME={xdg:?}\n{}",
             out.describe()
         );
-        out.stderr_is(said);
+        out
+    };
+    // The places looked in never include the working folder.
+    let unset = unseal("", "");
+    unset.stderr_is(str![[r#"
+error: p.age: no identity to decrypt it with
+hint: pass -i FILE, or set ENVMINT_IDENTITY (a path) or ENVMINT_AGE_KEY (the key); looked in: -i, ENVMINT_IDENTITY, ENVMINT_AGE_KEY
+
+"#]]);
+    // A relative HOME or XDG_CONFIG_HOME is as good as none: the same words.
+    for (home, xdg) in [(".", ""), ("", "cfg")] {
+        let out = unseal(home, xdg);
+        assert_eq!(
+            out.stderr(),
+            unset.stderr(),
+            "HOME={home:?} XDG_CONFIG_HOME={xdg:?}\n{}",
+            out.describe()
+        );
     }
+    unseal("/nonexistent", "cfg").stderr_is(str![[r#"
+error: p.age: no identity to decrypt it with
+hint: pass -i FILE, or set ENVMINT_IDENTITY (a path) or ENVMINT_AGE_KEY (the key); looked in: -i, ENVMINT_IDENTITY, ENVMINT_AGE_KEY, /nonexistent/.config/envmint/identity.txt
+
+"#]]);
 }
 
 /// SIGKILL while `unseal -o` writes (the plaintext arrives on stdin, slowly): nothing is left

@@ -10,6 +10,7 @@ use envmint::error::Location;
 use envmint::path::shown;
 use envmint::seal::{self, Identity, PassphrasePrompt, SealError};
 use secrecy::SecretString;
+use zeroize::Zeroizing;
 
 use crate::context::Context;
 use crate::output::{lock_waiter, plural, say};
@@ -21,35 +22,67 @@ use crate::output::{lock_waiter, plural, say};
 ///
 /// # Errors
 ///
-/// Ctrl-C at the prompt (cancelled), end of input before Enter, a line longer than the
-/// terminal keeps, or a passphrase that is not UTF-8: exit 65, never a fallback.
+/// Ctrl-C at the prompt (cancelled), and what [`typed_passphrase`] refuses: exit 65, never a
+/// fallback.
 pub fn ask_passphrase(prompt: &str) -> Result<Option<SecretString>> {
+    match read_passphrase_line(prompt)? {
+        Some(line) => typed_passphrase(&line).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The line typed at `prompt` on the terminal, line break included, unchecked (see
+/// [`typed_passphrase`]); `Ok(None)` when there is no terminal.
+///
+/// # Errors
+///
+/// Ctrl-C at the prompt (cancelled), a terminal that cannot be set up or read.
+pub fn read_passphrase_line(prompt: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
     // The same hidden prompt as `envmint set` (echo off before the prompt shows, Ctrl-C
     // restores the terminal and cancels).
-    let line = match crate::terminal::read_hidden(prompt, MAX_TYPED_PASSPHRASE) {
-        Ok(line) => line,
-        Err(_) if File::open("/dev/tty").is_err() => return Ok(None),
-        Err(e) => return Err(e),
-    };
+    match crate::terminal::read_hidden(prompt, MAX_TYPED_PASSPHRASE) {
+        Ok(line) => Ok(Some(line)),
+        Err(_) if File::open("/dev/tty").is_err() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The passphrase in a line read by [`read_passphrase_line`], without its line break.
+///
+/// # Errors
+///
+/// End of input before Enter, a line as long as the terminal keeps (Linux keeps 4095 bytes of
+/// a line being typed and silently drops the rest of a longer paste: such a line may have been
+/// cut), or a passphrase that is not UTF-8: exit 65.
+pub fn typed_passphrase(line: &[u8]) -> Result<SecretString> {
     let refused = |what: &str| Error::data(Location::new("<terminal>", None), what.to_string());
+    let too_long = || {
+        refused(&format!(
+            "the passphrase typed is longer than {MAX_TYPED_PASSPHRASE} bytes, where the \
+             terminal may have cut it"
+        ))
+    };
     let Some(typed) = line.strip_suffix(b"\n") else {
-        return Err(if line.is_empty() {
-            refused("no passphrase typed (end of input)")
+        // Read up to the limit without a line break: only a terminal not in line mode passes
+        // that much; less is the end of input before Enter.
+        return Err(if line.len() > MAX_TYPED_PASSPHRASE {
+            too_long()
         } else {
-            refused(&format!(
-                "the passphrase typed is longer than {MAX_TYPED_PASSPHRASE} bytes, where the \
-                 terminal may have cut it"
-            ))
+            refused("no passphrase typed (end of input)")
         });
     };
     let typed = typed.strip_suffix(b"\r").unwrap_or(typed);
+    if typed.len() > MAX_TYPED_PASSPHRASE {
+        return Err(too_long());
+    }
     let text =
         std::str::from_utf8(typed).map_err(|_| refused("the passphrase typed is not UTF-8"))?;
-    Ok(Some(SecretString::from(text.to_owned())))
+    Ok(SecretString::from(text.to_owned()))
 }
 
-/// The longest passphrase read from a terminal: a canonical-mode line holds 4095 bytes with its
-/// line break, and a longer paste is cut there.
+/// The longest passphrase read from a terminal: Linux keeps 4095 bytes of a line being typed
+/// (in canonical mode) and silently drops the rest, so a passphrase that long may have been
+/// cut (as `envmint set` checks a typed value).
 const MAX_TYPED_PASSPHRASE: usize = 4094;
 
 /// The passphrase source for protected SSH identities: the terminal, else ENVMINT_PASSPHRASE.

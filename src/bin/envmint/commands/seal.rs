@@ -11,7 +11,7 @@ use secrecy::ExposeSecret;
 
 use crate::cli::SealArgs;
 use crate::context::Context;
-use crate::identities::ask_passphrase;
+use crate::identities::{read_passphrase_line, typed_passphrase};
 use crate::sealed::{open_input, write_output};
 
 /// Runs `envmint seal` on a file or stdin.
@@ -144,14 +144,25 @@ fn seal_passphrase(ctx: &Context) -> Result<secrecy::SecretString> {
             name: "seal --passphrase".into(),
         })
     };
-    let Some(first) = ask_passphrase("Enter passphrase: ")? else {
+    let Some(first_line) = read_passphrase_line("Enter passphrase: ")? else {
         return ctx.passphrase.clone().ok_or_else(none);
     };
-    if first.expose_secret().is_empty() {
+    let first = typed_passphrase(&first_line);
+    if first_line.is_empty() {
+        return first; // end of input: there is nothing to confirm
+    }
+    if first
+        .as_ref()
+        .is_ok_and(|first| first.expose_secret().is_empty())
+    {
         return Err(Error::usage("the passphrase is empty")
             .with_hint("type a passphrase; envmint does not generate one"));
     }
-    let second = ask_passphrase("Confirm passphrase: ")?.ok_or_else(none)?;
+    // Checked once both were read: refused after the first, a second paste made by habit would
+    // land in the shell, echoed and kept in its history (as `envmint set` does).
+    let second_line = read_passphrase_line("Confirm passphrase: ")?.ok_or_else(none)?;
+    let first = first?;
+    let second = typed_passphrase(&second_line)?;
     if first.expose_secret() != second.expose_secret() {
         return Err(Error::usage("the passphrases do not match").with_hint("try again"));
     }
