@@ -662,7 +662,8 @@ impl Locked {
         let mut step = |file: &mut File, _: &[u8]| {
             pipe::run(file, &target, fill).map_err(|e| {
                 failed = Some(e);
-                io::Error::other("fill failed")
+                // A marker only: `fill`'s own error, kept above, is the one returned.
+                io::Error::from(io::ErrorKind::Other)
             })
         };
         self.refuse_tracked()?;

@@ -390,6 +390,22 @@ mod tests {
         assert_eq!(v(&vec![b'a'; MAX_VALUE_LEN + 1]), Err(ValueError::TooLong));
     }
 
+    /// The library's words for a refused value. `envmint set` words these three itself,
+    /// naming the key and the input (tests/cli/kv.rs); a caller without words of its own, and
+    /// the binary for a refusal added later, shows these.
+    #[test]
+    fn refused_values_are_said_without_their_content() {
+        assert_eq!(ValueError::Empty.to_string(), "the value is empty");
+        assert_eq!(
+            ValueError::TooLong.to_string(),
+            "the value is longer than 65536 bytes"
+        );
+        assert_eq!(
+            ValueError::NotUtf8.to_string(),
+            "the value is not valid UTF-8"
+        );
+    }
+
     #[test]
     fn declared_values_are_checked_without_showing_them() {
         let spec = Spec::new(crate::generate::Kind::Hex, None).unwrap();

@@ -289,6 +289,18 @@ mod tests {
         assert_eq!(e.exit(), crate::Exit::Io, "{shown}");
     }
 
+    /// A writer or writeback thread that panicked (no run makes one: they only write and
+    /// sync) is reported as `run` reports a write error, naming the target.
+    #[test]
+    fn a_stopped_writer_thread_is_said_naming_the_target() {
+        let e = Error::writing(Path::new("out.env"), Op::Write, stopped());
+        assert_eq!(
+            e.to_string(),
+            "out.env: cannot write: the output's writer thread stopped"
+        );
+        assert_eq!(e.exit(), crate::Exit::Io);
+    }
+
     #[test]
     fn the_producer_sees_the_writers_own_error() {
         let dir = tempfile::tempdir().unwrap();

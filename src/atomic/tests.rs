@@ -1397,3 +1397,25 @@ fn fail_a_folder_symlink_another_user_owns_is_not_followed() {
         real
     );
 }
+
+#[test]
+fn fail_a_streamed_write_whose_fill_fails_returns_that_error_and_keeps_the_old_file() {
+    let dir = tempdir();
+    let path = dir.path().join("out.env");
+    put(&path, b"OLD=1\n", 0o600);
+    let locked = lock(&path, T).unwrap();
+    let err = locked
+        .write_streamed(&mut |out| {
+            out.write_all(b"NEW=2\n").unwrap();
+            Err(Error::caller(
+                io::Error::other("the identity does not open this file"),
+                Exit::DataErr,
+            ))
+        })
+        .unwrap_err();
+    // The fill's own error, whole: not the writer's stand-in for it.
+    assert_eq!(err.to_string(), "the identity does not open this file");
+    assert_eq!(err.exit(), Exit::DataErr);
+    assert_eq!(fs::read(&path).unwrap(), b"OLD=1\n");
+    assert_eq!(temps(dir.path()), Vec::<String>::new());
+}

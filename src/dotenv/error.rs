@@ -171,9 +171,8 @@ impl fmt::Display for EditError {
                 "the `# envmint:` record for `{key}` holds a line break or control character; \
                  a record is one comment line"
             ),
-            EditError::KeyExists { key, line } => {
-                write!(f, "`{key}` already exists (line {line})")
-            }
+            // The line is the `FILE:LINE:` before it.
+            EditError::KeyExists { key, .. } => write!(f, "`{key}` already exists"),
         }
     }
 }

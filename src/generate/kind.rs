@@ -266,6 +266,14 @@ mod tests {
         assert_eq!(Kind::from_name("HEX"), None);
     }
 
+    /// `--help` lists the built-in kinds' lines (tests/cli/cmd/gen/help_lists_the_kinds.toml);
+    /// a custom alphabet is given with `--alphabet`, so no run shows its line.
+    #[test]
+    fn a_custom_alphabet_says_what_its_values_look_like() {
+        let custom = Kind::Custom(Alphabet::new("01").unwrap());
+        assert_eq!(custom.about(), "Characters of a given alphabet");
+    }
+
     #[test]
     fn password_characters_are_bare_in_dotenv_and_unreserved_in_urls() {
         // RFC 3986 section 2.3: ALPHA / DIGIT / "-" / "." / "_" / "~".

@@ -952,7 +952,8 @@ impl fmt::Display for HookProblem {
                 f.write_str("`hook_timeout` must be more than 0 and at most 1 day")
             }
             HookProblem::AlternateForm => f.write_str(
-                "`alternate` must be { user = \"VAR\", names = [\"USER1\", \"USER2\"] }",
+                "`alternate` must be a table of `user` (a variable name) and `names` (two user \
+                 names)",
             ),
             HookProblem::AlternateUser { key, user } => write!(
                 f,

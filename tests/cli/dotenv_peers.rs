@@ -12,6 +12,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use envmint::dotenv::{Document, check_writable_alphabet};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use snapbox::str;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -697,11 +698,20 @@ fn fail_export_refuses_a_reference_to_nothing_and_run_names_it() {
         .args(["run", "production", "--", "printenv", "A"])
         .status(0);
     assert_eq!(out.stdout(), "prepost\n");
-    common::assert_stderr_has(
-        &out,
-        "production: `A` refers to a variable that is set nowhere: replaced by an empty string",
-    );
+    out.stderr_is(str![[r#"
+production: `A` refers to a variable that is set nowhere: replaced by an empty string, as python-dotenv does
+
+"#]]);
     assert!(!out.stderr().contains("p4ss"), "{}", out.describe());
+    // A reference to a key defined below it is named: a key's name is no secret.
+    let out = interpolated_project(text)
+        .args(["run", "production", "--", "printenv", "A"])
+        .status(0);
+    assert_eq!(out.stdout(), "\n");
+    out.stderr_is(str![[r#"
+production: `A` refers to ${LATER}, which is defined below it in the file: replaced by an empty string, as python-dotenv does
+
+"#]]);
 }
 
 /// Values a person kept in a file (any printable ASCII the `password` kind accepts, quoted as
@@ -808,11 +818,17 @@ fn fail_values_no_form_carries_are_weak_and_a_separator_is_refused_by_set() {
             "LIST=with,comma-long-enough-value\nONE=\"it's $5-long-enough-value\"\n",
         )
         .status(1);
-    common::assert_stderr_has(&out, "holds the separator of its previous list LIST_OLD");
-    common::assert_stderr_has(
-        &out,
-        "which no quoting makes every dotenv reader and sh read alike",
-    );
+    out.stderr_is(str![[r#"
+warning: .env is readable by others (mode 0644); run: chmod 600 .env
+using envmint.toml
+production: .env (unchanged, all 2 keys present, 2 weak)
+  kept      LIST  password  holds the separator of its previous list LIST_OLD, not a 24-character password secret
+  kept      ONE   password  holds a `$` some reader would expand (`${`, or `$` beside a single quote), which no quoting makes every dotenv reader and sh read alike, not a 24-character password secret
+warning: .env: kept LIST: holds the separator of its previous list LIST_OLD, not a 24-character password secret
+warning: .env: kept ONE: holds a `$` some reader would expand (`${`, or `$` beside a single quote), which no quoting makes every dotenv reader and sh read alike, not a 24-character password secret
+hint: to replace them with fresh secrets: envmint bootstrap production --replace-weak (then update whatever holds the old value, such as a database's password)
+
+"#]]);
     assert!(!out.stderr().contains("long-enough"), "{}", out.stderr());
     let out = out
         .then()

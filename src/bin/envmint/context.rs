@@ -93,10 +93,7 @@ fn absolute(value: Option<std::ffi::OsString>) -> Option<PathBuf> {
 impl Context {
     /// Reads the process environment and the working directory, and seeds the RNG.
     pub fn from_process() -> Result<Context> {
-        let rng =
-            ChaCha20Rng::try_from_rng(&mut rand::rngs::SysRng).map_err(|e| Error::Entropy {
-                reason: e.to_string(),
-            })?;
+        let rng = ChaCha20Rng::try_from_rng(&mut rand::rngs::SysRng).map_err(entropy_error)?;
         Ok(Context {
             now: jiff::Timestamp::now(),
             euid: rustix::process::geteuid().as_raw(),
@@ -157,6 +154,14 @@ impl Context {
     /// The working directory when it could be read, for shortening paths in messages.
     pub fn cwd_if_known(&self) -> Option<&Path> {
         self.cwd.as_deref().ok()
+    }
+}
+
+/// The error when the OS's random source fails (no run can make it fail: getrandom(2) does
+/// not, on Linux, once the kernel's pool is initialised).
+fn entropy_error(e: rand::rngs::SysError) -> Error {
+    Error::Entropy {
+        reason: e.to_string(),
     }
 }
 
@@ -241,6 +246,21 @@ fn parse_lock_timeout(text: &str) -> Result<Duration> {
 mod tests {
     use super::*;
     use envmint::Exit;
+
+    #[test]
+    fn a_failed_random_source_is_said_with_its_reason() {
+        let e = entropy_error(rand::rngs::SysError::UNSUPPORTED);
+        let said = crate::report::render(&e);
+        assert_eq!(
+            (said.message.as_str(), said.hint),
+            (
+                "cannot seed the random generator from the OS: getrandom: this target is not \
+                 supported",
+                None
+            )
+        );
+        assert_eq!(e.exit(), Exit::Io);
+    }
 
     #[test]
     fn lock_timeouts_parse_and_huge_ones_are_refused() {

@@ -26,6 +26,17 @@ fn the_line_index_agrees_with_counting_line_feeds() {
     }
 }
 
+/// `Ctx::syntax` knows a duplicate key by the toml crate's own words for it, not by a kind
+/// (toml has none to match): pinned here, so that a toml release that rewords it fails this
+/// test rather than turning "`A` is declared twice" into a bare syntax error.
+#[test]
+fn toml_still_words_a_duplicate_key_as_syntax_expects() {
+    let text = "[secrets.A]\nkind = \"hex\"\nkind = \"hex\"\n";
+    let e = toml::de::DeTable::parse(text).unwrap_err();
+    assert_eq!(e.message().trim(), "duplicate key");
+    assert_eq!(&text[e.span().unwrap()], "kind");
+}
+
 fn parse(text: &str) -> Result<Manifest> {
     Manifest::parse(text, Path::new("envmint.toml"), Path::new("/app"))
 }

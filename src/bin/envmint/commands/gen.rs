@@ -288,4 +288,24 @@ mod tests {
         assert_eq!(values.len(), 3000);
         assert!(values.iter().all(|v| v.as_str().unwrap().len() == 64));
     }
+
+    /// `gen --json` serializes its values once (no run serializes them twice); a second
+    /// serialization is an error in words, not a panic and not a second set of values.
+    #[test]
+    fn values_serialized_twice_are_an_error_the_second_time() {
+        let mut generator = Generator::new(spec(Kind::Hex, SizeUnit::Bytes, 16));
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+        let values = Values {
+            generator: Cell::new(Some(&mut generator)),
+            rng: Cell::new(Some(&mut rng)),
+            count: 2,
+        };
+        let first = serde_json::to_string(&values).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Vec<String>>(&first).unwrap().len(),
+            2
+        );
+        let second = serde_json::to_string(&values).unwrap_err();
+        assert_eq!(second.to_string(), "the values were already written");
+    }
 }

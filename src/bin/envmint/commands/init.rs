@@ -101,9 +101,8 @@ pub fn run(
         );
         return Ok(Exit::Ok);
     }
-    // clap admits only the names `PRESETS` has (tested), so the lookup cannot miss.
     let name = args.preset.as_str();
-    let text = preset(name).ok_or_else(|| Error::usage(format!("no preset named {name}")))?;
+    let text = preset_text(name)?;
     say_verbose(format!(
         "{}: writing the {name} preset ({} bytes)",
         shown(lock.target(), &cwd).display(),
@@ -115,6 +114,12 @@ pub fn run(
         shown(&target, &cwd).display()
     );
     Ok(Exit::Ok)
+}
+
+/// The built-in preset `name`. clap admits only the names `PRESETS` has (tested), so the
+/// lookup cannot miss; if it did, that is a usage error, not a panic.
+fn preset_text(name: &str) -> Result<&'static str> {
+    preset(name).ok_or_else(|| Error::usage(format!("no preset named {name}")))
 }
 
 /// Refuses a `--manifest` that names a folder (`.`, `sub/`, `a/..`) or the `.gitignore` init
@@ -165,4 +170,18 @@ fn gitignore_text(bytes: Vec<u8>, path: &Path) -> Result<String> {
             gitignore::ENTRIES.join(" ")
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_preset_clap_would_refuse_is_a_usage_error() {
+        assert!(preset_text("web").is_ok());
+        let e = preset_text("symfony").unwrap_err();
+        assert_eq!(e.to_string(), "no preset named symfony");
+        assert_eq!(e.hint(), None);
+        assert_eq!(e.exit(), Exit::Usage);
+    }
 }

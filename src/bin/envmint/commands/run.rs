@@ -11,7 +11,7 @@
 //! environment: never a file, never an argument. On Unix envmint then *is* COMMAND (exec), so
 //! signals, the terminal, the process id and the exit status are COMMAND's own.
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::io;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -102,9 +102,7 @@ pub fn run(
         )
         .with_hint("leave it out with --only KEY,..., or fix the value (envmint set)"));
     }
-    let Some((program, rest)) = args.command.split_first() else {
-        return Err(Error::usage("no command given").with_hint("envmint run ENV -- COMMAND"));
-    };
+    let (program, rest) = command_line(&args.command)?;
     let mut command = Command::new(program);
     command.args(rest);
     // The key that opens every sealed store, and the passphrase, are envmint's, not the
@@ -157,6 +155,14 @@ pub fn run(
     // Only returns on failure; the process is COMMAND's from here on.
     let err = command.exec();
     Ok(exec_failed(program, &err, &entries))
+}
+
+/// COMMAND and its arguments. clap requires COMMAND (`required = true`), so it is never
+/// empty; if it were, that is a usage error, not a panic.
+fn command_line(command: &[OsString]) -> Result<(&OsString, &[OsString])> {
+    command
+        .split_first()
+        .ok_or_else(|| Error::usage("no command given").with_hint("envmint run ENV -- COMMAND"))
 }
 
 /// The `--only` keys, in the order given; a key not in the file is an error naming it.
@@ -288,4 +294,25 @@ fn exec_failed(program: &OsStr, err: &io::Error, entries: &[Entry<'_>]) -> Exit 
         say!("error: {name}: cannot execute: {err}");
     }
     Exit::Child(126)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_command_clap_would_refuse_is_a_usage_error() {
+        let given = [OsString::from("printenv"), OsString::from("A")];
+        let (program, rest) = command_line(&given).unwrap();
+        assert_eq!(
+            (program.as_os_str(), rest.len()),
+            (OsStr::new("printenv"), 1)
+        );
+        let e = command_line(&[]).unwrap_err();
+        assert_eq!(
+            (e.to_string().as_str(), e.hint()),
+            ("no command given", Some("envmint run ENV -- COMMAND"))
+        );
+        assert_eq!(e.exit(), Exit::Usage);
+    }
 }

@@ -417,6 +417,21 @@ mod tests {
         );
     }
 
+    /// The manifest removed between the check that it is a file and its read: a race no run
+    /// can win on purpose (the same words as a missing one, with a hint to run again).
+    #[test]
+    fn a_manifest_removed_while_read_says_to_run_again() {
+        use envmint::error::{ManifestError, ManifestProblem};
+        let err = ManifestError::new("envmint.toml", None, ManifestProblem::RemovedWhileRead);
+        assert_eq!(
+            render(&err.into()),
+            Rendered {
+                message: "envmint.toml: manifest not found".into(),
+                hint: Some("it was removed while envmint read it; run again".into()),
+            }
+        );
+    }
+
     // A size given to `gen` (`--bytes 8`, weak, zero, too large) is the case files under
     // tests/cli/cmd/gen/: the whole text, with the exit code.
 
