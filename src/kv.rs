@@ -121,6 +121,8 @@ impl std::fmt::Display for ValueError {
     }
 }
 
+impl std::error::Error for ValueError {}
+
 /// The value in `input` (all of stdin, or a line typed at the prompt): one trailing line break
 /// (`\n` or `\r\n`) removed, as `echo` and `printf '%s\n'` add one; then it must be UTF-8, at
 /// most [`MAX_VALUE_LEN`] bytes, and not empty unless `allow_empty`.

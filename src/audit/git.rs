@@ -335,13 +335,15 @@ pub fn check_attributes(
     Ok(findings)
 }
 
-/// Runs `cmd` with `input` on stdin, returning stdout; an exit status outside `ok` is an error.
+/// Runs `cmd` with `input` on stdin, returning stdout; an exit status outside `ok` is an error,
+/// naming git's command (`git log`).
 fn run_with_input(cmd: &mut Command, input: &[u8], ok: &[i32]) -> Result<Vec<u8>> {
+    let name = subcommand(cmd);
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
-        .map_err(|e| git_error(format!("cannot run git: {e}")))?;
+        .map_err(|e| git_error(format!("cannot run {name}: {e}")))?;
     let mut stdin = child.stdin.take().expect("piped");
     let input = input.to_vec();
     let writer = std::thread::spawn(move || {
@@ -349,12 +351,37 @@ fn run_with_input(cmd: &mut Command, input: &[u8], ok: &[i32]) -> Result<Vec<u8>
     });
     let out = child
         .wait_with_output()
-        .map_err(|e| git_error(format!("git failed: {e}")))?;
+        .map_err(|e| git_error(format!("{name} failed: {e}")))?;
     let _ = writer.join();
     match out.status.code() {
         Some(code) if ok.contains(&code) => Ok(out.stdout),
-        _ => Err(git_error(format!("git exited with {}", out.status))),
+        _ => Err(git_error(format!("{name} exited with {}", out.status))),
     }
+}
+
+/// `git` and the subcommand `cmd` runs (`git log`), past the options [`git`] puts first.
+fn subcommand(cmd: &Command) -> String {
+    let mut args = cmd.get_args();
+    while let Some(arg) = args.next() {
+        if arg == "-C" || arg == "-c" {
+            args.next();
+            continue;
+        }
+        return format!("git {}", arg.to_string_lossy());
+    }
+    "git".into()
+}
+
+/// Starts `cmd` (`git cat-file --batch`) with its stdout piped.
+fn spawn_cat_file(cmd: &mut Command) -> Result<std::process::Child> {
+    cmd.stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| git_error(format!("cannot run git cat-file: {e}")))
+}
+
+/// The matcher of the values could not be built (more patterns than it can hold).
+fn matcher_error(e: impl std::fmt::Display) -> Error {
+    git_error(format!("cannot build the matcher: {e}"))
 }
 
 fn git_error(message: String) -> Error {
@@ -419,8 +446,7 @@ pub fn scan_history(root: &Path, needles: &[Needle<'_>], euid: u32) -> Result<Hi
     if patterns.is_empty() {
         return Ok(hits);
     }
-    let ac = AhoCorasick::new(&patterns)
-        .map_err(|e| git_error(format!("cannot build the matcher: {e}")))?;
+    let ac = AhoCorasick::new(&patterns).map_err(matcher_error)?;
     let matched_in = |data: &[u8]| -> BTreeSet<usize> {
         ac.find_overlapping_iter(data)
             .map(|m| m.pattern().as_usize())
@@ -429,11 +455,12 @@ pub fn scan_history(root: &Path, needles: &[Needle<'_>], euid: u32) -> Result<Hi
 
     // 1. Every object, streamed by one git process.
     let mut blob_hits: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
-    let mut child = git(root)
-        .args(["cat-file", "--batch-all-objects", "--batch", "--unordered"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| git_error(format!("cannot run git cat-file: {e}")))?;
+    let mut child = spawn_cat_file(git(root).args([
+        "cat-file",
+        "--batch-all-objects",
+        "--batch",
+        "--unordered",
+    ]))?;
     let stdout = child.stdout.take().expect("piped");
     let mut reader = BufReader::with_capacity(1 << 20, stdout);
     let mut header = Vec::new();
@@ -655,6 +682,32 @@ pub fn history_findings(root: &Path, needles: &[Needle<'_>], hits: &Hits) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// git missing when a search starts it (it was there when the repository was found): no
+    /// run reaches this, since envmint finds the repository with the same git first.
+    #[test]
+    fn git_that_cannot_be_started_is_named_with_the_os_error() {
+        let missing = "/nonexistent/envmint-test/git";
+        let Err(e) = run_with_input(Command::new(missing).arg("log"), b"", &[0]) else {
+            panic!("{missing} ran");
+        };
+        assert_eq!(
+            e.to_string(),
+            "git: cannot read: cannot run git log: No such file or directory (os error 2)"
+        );
+        let Err(e) = spawn_cat_file(&mut Command::new(missing)) else {
+            panic!("{missing} ran");
+        };
+        assert_eq!(
+            e.to_string(),
+            "git: cannot read: cannot run git cat-file: No such file or directory (os error 2)"
+        );
+        // aho-corasick refuses only more patterns or states than its ids can number.
+        assert_eq!(
+            matcher_error("state identifier overflow").to_string(),
+            "git: cannot read: cannot build the matcher: state identifier overflow"
+        );
+    }
 
     #[test]
     fn a_relative_path_is_placed_in_the_work_tree_from_the_folder_given() {

@@ -121,6 +121,57 @@ impl From<Error> for FolderError {
     }
 }
 
+impl std::fmt::Display for FolderError {
+    /// Names the path; a name found in the folder is cut for display.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FolderError::File(e) => std::fmt::Display::fmt(e, f),
+            FolderError::NotAFolder { path } => write!(f, "{}: not a folder", path.display()),
+            FolderError::NotOwned { path, owner, euid } => write!(
+                f,
+                "{}: belongs to user {owner}, not to user {euid}: its files could be swapped",
+                path.display()
+            ),
+            FolderError::Symlink { path, to } => write!(
+                f,
+                "{}: a symlink (to {}): a folder is written only under its own path",
+                path.display(),
+                crate::text::shown(&to.to_string_lossy(), 300)
+            ),
+            FolderError::NotAdoptable { path, holds } if holds == MARKER => write!(
+                f,
+                "{}: holds a {MARKER} that envmint did not write",
+                path.display()
+            ),
+            FolderError::NotAdoptable { path, holds } => write!(
+                f,
+                "{}: not a folder envmint exported into (it holds `{}` and no {MARKER})",
+                path.display(),
+                crate::text::shown(holds, 100)
+            ),
+            FolderError::NotOurs { path, key } => write!(
+                f,
+                "{}: exists and envmint did not write it, so it is not replaced with `{key}`",
+                path.display()
+            ),
+            FolderError::NotRegular { path, key } => write!(
+                f,
+                "{}: not a regular file (a link or a folder), so `{key}` is not written there",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for FolderError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            FolderError::File(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 /// Writes `entries` into the folder `dir`, one file per key (see the module's rules). Keys
 /// must be file names ([`super::docker_secrets::check`]).
 ///

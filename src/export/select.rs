@@ -34,6 +34,26 @@ pub enum SelectError {
     },
 }
 
+impl std::fmt::Display for SelectError {
+    /// Names the key, never a value; the file and line are the caller's to put before it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SelectError::Missing { key } => {
+                write!(
+                    f,
+                    "`{key}` is declared for the environment but is not in the file"
+                )
+            }
+            SelectError::Unreadable { key, .. } => write!(
+                f,
+                "`{key}` is on a line envmint cannot read, so its value is unclear"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SelectError {}
+
 /// The keys the manifest manages in environment `env`: its declared secrets (every one
 /// required in the file), and the variables of their retired values
 /// ([`crate::manifest::Previous::names`]: `KEY_PREVIOUS`, `AUTH_SECRET_1`...,

@@ -235,3 +235,81 @@ fn select_takes_managed_keys_in_file_order_and_requires_declared_ones() {
         2
     );
 }
+
+/// The library's words for a key that cannot be selected and a folder that cannot be written
+/// (the binary words them with its hints; these are for other callers and for a refusal the
+/// binary does not know yet).
+#[test]
+fn select_and_folder_errors_say_what_is_wrong_naming_key_and_path() {
+    use folder::FolderError;
+    use std::error::Error as _;
+    let missing = SelectError::Missing { key: "A".into() };
+    assert_eq!(
+        missing.to_string(),
+        "`A` is declared for the environment but is not in the file"
+    );
+    let unreadable = SelectError::Unreadable {
+        key: "B".into(),
+        line: Some(3),
+    };
+    assert_eq!(
+        unreadable.to_string(),
+        "`B` is on a line envmint cannot read, so its value is unclear"
+    );
+    let path = std::path::PathBuf::from("out/secrets");
+    let said = |e: FolderError| e.to_string();
+    assert_eq!(
+        said(FolderError::NotAFolder { path: path.clone() }),
+        "out/secrets: not a folder"
+    );
+    assert_eq!(
+        said(FolderError::NotOwned {
+            path: path.clone(),
+            owner: 0,
+            euid: 1000
+        }),
+        "out/secrets: belongs to user 0, not to user 1000: its files could be swapped"
+    );
+    assert_eq!(
+        said(FolderError::Symlink {
+            path: path.clone(),
+            to: "/etc".into()
+        }),
+        "out/secrets: a symlink (to /etc): a folder is written only under its own path"
+    );
+    assert_eq!(
+        said(FolderError::NotAdoptable {
+            path: path.clone(),
+            holds: folder::MARKER.into()
+        }),
+        "out/secrets: holds a .envmint-export that envmint did not write"
+    );
+    assert_eq!(
+        said(FolderError::NotAdoptable {
+            path: path.clone(),
+            holds: "notes.txt".into()
+        }),
+        "out/secrets: not a folder envmint exported into (it holds `notes.txt` and no \
+         .envmint-export)"
+    );
+    assert_eq!(
+        said(FolderError::NotOurs {
+            path: path.join("A"),
+            key: "A".into()
+        }),
+        "out/secrets/A: exists and envmint did not write it, so it is not replaced with `A`"
+    );
+    assert_eq!(
+        said(FolderError::NotRegular {
+            path: path.join("A"),
+            key: "A".into()
+        }),
+        "out/secrets/A: not a regular file (a link or a folder), so `A` is not written there"
+    );
+    let file = FolderError::from(crate::Error::reading(
+        &path,
+        std::io::Error::from(std::io::ErrorKind::NotFound),
+    ));
+    assert_eq!(file.to_string(), "out/secrets: file not found");
+    assert!(file.source().is_some());
+}

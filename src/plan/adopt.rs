@@ -76,6 +76,20 @@ pub enum AdoptError {
     },
 }
 
+impl std::fmt::Display for AdoptError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AdoptError::NotDeclared { key } => write!(
+                f,
+                "{}: not a secret of the environment",
+                crate::text::shown(key, 60)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for AdoptError {}
+
 /// What adopting `env`'s document `doc` would do, variable by variable in status order:
 /// current values dated `at`, retired values without a record retired at `now` (see the
 /// module documentation). `keys` limits it to these secrets (and their retired values); empty,
@@ -214,6 +228,22 @@ mod tests {
     use super::*;
     use crate::plan::status::evaluate;
     use crate::time::parse_instant;
+
+    #[test]
+    fn a_key_not_declared_is_named_cut_for_display() {
+        let e = AdoptError::NotDeclared {
+            key: "STRIPE_KEY".into(),
+        };
+        assert_eq!(e.to_string(), "STRIPE_KEY: not a secret of the environment");
+        // A key as given may be anything pasted: one line, cut.
+        let pasted = AdoptError::NotDeclared {
+            key: format!("A\n{}", "x".repeat(80)),
+        };
+        assert_eq!(
+            pasted.to_string(),
+            format!("A\\n{}…: not a secret of the environment", "x".repeat(58))
+        );
+    }
     use std::path::Path;
 
     fn t(text: &str) -> Timestamp {

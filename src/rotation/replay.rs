@@ -87,6 +87,40 @@ pub enum ReplayError {
     Store(crate::Error),
 }
 
+impl std::fmt::Display for ReplayError {
+    /// What is wrong, nothing changed; the environment is the caller's to name (an index here).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReplayError::TooOld { .. } => f.write_str(
+                "the plan is older than the shortest overlap of the secrets it rotates: the \
+                 values it retires would not be kept as long as the manifest says",
+            ),
+            ReplayError::ClockBehind { behind, .. } => std::fmt::Display::fmt(behind, f),
+            ReplayError::Refused { why, .. } => write!(f, "the plan is refused: {why}"),
+            ReplayError::Edit { error, .. } => std::fmt::Display::fmt(error, f),
+            ReplayError::Altered { .. } => f.write_str(
+                "replaying the plan does not give the result it records (the plan file was \
+                 altered?)",
+            ),
+            ReplayError::Stale { .. } => {
+                f.write_str("the store changed since the plan was made: the plan is stale")
+            }
+            ReplayError::Store(e) => std::fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl std::error::Error for ReplayError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ReplayError::ClockBehind { behind, .. } => Some(behind),
+            ReplayError::Edit { error, .. } => Some(error),
+            ReplayError::Store(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 /// A replay decided: per environment what it does, and per environment the document to save
 /// (`None` when a later environment of the same file carries it on).
 pub struct Replayed {

@@ -115,6 +115,25 @@ impl From<Error> for SessionError {
     }
 }
 
+impl std::fmt::Display for SessionError {
+    /// The error it wraps: a rotation's names its key and environment, a store's its file.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SessionError::Rotation { error, .. } => std::fmt::Display::fmt(error, f),
+            SessionError::Other(e) => std::fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl std::error::Error for SessionError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SessionError::Rotation { error, .. } => Some(error),
+            SessionError::Other(e) => Some(e),
+        }
+    }
+}
+
 /// A store as a session holds it: read without the lock (dry run) or under it.
 enum Held {
     Peeked(Snapshot),

@@ -321,3 +321,56 @@ fn a_store_whose_records_are_ahead_is_refused_and_the_others_are_rotated() {
         "# envmint: generated=2027-01-01T00:00:00Z\nA=ahead\n"
     );
 }
+
+/// The library's words for a plan not replayed and a session stopped (the binary words them
+/// with the environment's name and its hints; these are for other callers and for a refusal
+/// the binary does not know yet).
+#[test]
+fn replay_and_session_errors_say_what_is_wrong() {
+    use crate::dotenv::EditError;
+    use crate::plan::rotation::RotationError;
+    use replay::ReplayError;
+    use std::error::Error as _;
+    let said = |e: ReplayError| e.to_string();
+    assert_eq!(
+        said(ReplayError::TooOld { environment: 0 }),
+        "the plan is older than the shortest overlap of the secrets it rotates: the values it \
+         retires would not be kept as long as the manifest says"
+    );
+    assert_eq!(
+        said(ReplayError::Refused {
+            environment: 0,
+            why: "it changes `DATABASE_URL`".into()
+        }),
+        "the plan is refused: it changes `DATABASE_URL`"
+    );
+    assert_eq!(
+        said(ReplayError::Altered { environment: 0 }),
+        "replaying the plan does not give the result it records (the plan file was altered?)"
+    );
+    assert_eq!(
+        said(ReplayError::Stale { environment: 0 }),
+        "the store changed since the plan was made: the plan is stale"
+    );
+    // The wrapped errors are said in their own words, and are the source.
+    let edit = EditError::KeyMissing { key: "A".into() };
+    let replay = ReplayError::Edit {
+        environment: 0,
+        error: edit.clone(),
+    };
+    assert_eq!(replay.to_string(), edit.to_string());
+    assert!(replay.source().is_some());
+    let session = SessionError::Rotation {
+        environment: 0,
+        error: RotationError::Edit(edit.clone()),
+    };
+    assert_eq!(session.to_string(), edit.to_string());
+    assert!(session.source().is_some());
+    let store = crate::Error::reading(
+        Path::new(".env"),
+        std::io::Error::from(std::io::ErrorKind::NotFound),
+    );
+    let session = SessionError::from(store);
+    assert_eq!(session.to_string(), ".env: file not found");
+    assert!(session.source().is_some());
+}

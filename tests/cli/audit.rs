@@ -1471,3 +1471,140 @@ notes.txt: error: the value of DB_PASSWORD (production) is in notes.txt: commits
         assert!(!out.stdout().contains(value) && !out.stderr().contains(value));
     }
 }
+
+/// `audit --git` and `--staged` when git fails under them (a `git` first on PATH that fails one command, as a
+/// broken install or a damaged repository would): an error naming what git did, exit 74, and
+/// never "nothing found".
+#[test]
+fn fail_git_failing_under_audit_is_an_error_saying_how() {
+    let test = project_with_a_leak_in_the_history();
+    let mut out = test.args(["audit", "production", "--git"]).status(1);
+    for (cases, said) in [
+        (
+            r#"*" cat-file --batch-all-objects "*) "$real" "$@"; exit 3 ;;"#,
+            str![[r#"
+error: git: cannot read: git cat-file exited with exit status: 3
+
+"#]],
+        ),
+        (
+            r#"*" cat-file --batch-all-objects "*) printf '0123abcd blob many\n'; exit 0 ;;"#,
+            str![[r#"
+error: git: cannot read: git cat-file said `0123abcd blob many`
+
+"#]],
+        ),
+        (
+            r#"*" cat-file --batch-all-objects "*) printf '0123abcd blob 100\nshort'; exit 0 ;;"#,
+            str![[r#"
+error: git: cannot read: reading git cat-file: failed to fill whole buffer
+
+"#]],
+        ),
+        (
+            r#"*" log --all "*) exit 5 ;;"#,
+            str![[r#"
+error: git: cannot read: git log exited with exit status: 5
+
+"#]],
+        ),
+    ] {
+        let Some((_bin, path)) = common::fake_git(cases) else {
+            return;
+        };
+        out = out
+            .then()
+            .env("PATH", path)
+            .args(["audit", "production", "--git"])
+            .status(74);
+        out.stderr_is(said);
+        assert_eq!(out.stdout(), "", "{cases}");
+    }
+    // The commit guard: what is staged cannot be listed.
+    let Some((_bin, path)) = common::fake_git(r#"*" diff --cached "*) exit 128 ;;"#) else {
+        return;
+    };
+    let out = out
+        .then()
+        .env("PATH", path)
+        .args(["audit", "--staged"])
+        .status(2);
+    out.stderr_is(str![[r#"
+error: git diff --cached failed: exit status: 128
+hint: run it inside the repository whose commit is checked
+
+"#]]);
+}
+
+/// The git findings of files in one report: a plaintext env file committed (with the fix that
+/// untracks it), an export and a docker-secrets folder no `.gitignore` line covers, and, with
+/// `--git`, the note on a value too short to look for.
+#[test]
+fn files_git_would_commit_read_as_a_report() {
+    let test = Test::new();
+    let dir = test.dir().to_path_buf();
+    git(&dir, &["init", "-q"]);
+    let out = test
+        .env("HOME", dir.join("no-home"))
+        .env("XDG_CONFIG_HOME", dir.join("no-config"))
+        .write(
+            "envmint.toml",
+            "[defaults]\nrotate_every = \"never\"\n\
+             [environments.production]\nfile = \".env.production.local\"\n\
+             [secrets.SECRET_KEY]\nkind = \"hex\"\nbytes = 32\n\
+             [secrets.PIN]\nexternal = true\n",
+        )
+        .write(".gitignore", ".env*.local\n")
+        .args(["bootstrap", "production"])
+        .status(0)
+        .then()
+        .stdin("short1")
+        .args(["set", "production", "PIN"])
+        .status(0);
+    git(
+        &dir,
+        &[
+            "add",
+            "-f",
+            ".env.production.local",
+            "envmint.toml",
+            ".gitignore",
+        ],
+    );
+    git(&dir, &["commit", "-q", "-m", "oops"]);
+    let out = out
+        .then()
+        .args(["export", "production", "-f", "json", "-o", "prod.json"])
+        .status(0)
+        .then()
+        .args(["export", "production", "-f", "docker-secrets", "-o", "out"])
+        .status(0)
+        .then()
+        .args(["audit", "--git"])
+        .status(1);
+    out.stdout_is(str![[r#"
+== weak values ==
+.env.production.local:5: warning: PIN (external) looks weak: about 31 bits by envmint's estimate, under 128 [low-entropy]
+  hint: get a longer one from its issuer, then `envmint set production PIN`
+
+== git ==
+.env.production.local: error: plaintext env file is tracked by git [tracked]
+  hint: git rm --cached -- .env.production.local and rotate what it holds: its content is in the history (envmint audit --git shows where)
+out/.envmint-export: warning: docker-secrets export folder is not covered by .gitignore [not-ignored]
+  hint: add `/out/` to .gitignore (envmint init adds the usual patterns)
+prod.json: warning: file holding secret values (an export or a copy) is not covered by .gitignore [not-ignored]
+  hint: add `/prod.json` to .gitignore (envmint init adds the usual patterns)
+
+== values in git ==
+.env.production.local: error: the value of SECRET_KEY (production) is in .env.production.local: the working tree and commit [..] [git-history]
+  hint: treat it as leaked: rotate SECRET_KEY in production (rewriting history does not undo a clone or a push)
+
+"#]]);
+    out.stderr_is(str![[r#"
+note: 1 value(s) shorter than 8 characters were not searched in git (they occur by chance)
+audit: 5 findings (2 error(s), 3 warning(s)) in production
+
+"#]]);
+    let values = values_of(&out, &[".env.production.local"]);
+    assert_no_value_shown(&out, &values);
+}

@@ -1352,7 +1352,7 @@ fn a_complete_file_with_its_declared_group_mode_gets_no_chmod_600_advice() {
     let declared = run(0o640);
     declared.stderr_is(str![[r#"
 using envmint.toml
-production: .env.production.local (unchanged, all 1 key present)
+production: .env.production.local (unchanged, 1 key present)
   kept      API_TOKEN  hex       256 bits, checked
 
 "#]]);
@@ -1369,7 +1369,7 @@ production: .env.production.local (unchanged, all 1 key present)
             str![[r#"
 warning: .env.production.local is readable by others (mode 0644, the manifest declares 0640); run: chmod 640 .env.production.local
 using envmint.toml
-production: .env.production.local (unchanged, all 1 key present)
+production: .env.production.local (unchanged, 1 key present)
   kept      API_TOKEN  hex       256 bits, checked
 
 "#]],
@@ -1379,7 +1379,7 @@ production: .env.production.local (unchanged, all 1 key present)
             str![[r#"
 warning: .env.production.local is readable by others (mode 0660, the manifest declares 0640); run: chmod 640 .env.production.local
 using envmint.toml
-production: .env.production.local (unchanged, all 1 key present)
+production: .env.production.local (unchanged, 1 key present)
   kept      API_TOKEN  hex       256 bits, checked
 
 "#]],

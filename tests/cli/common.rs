@@ -712,3 +712,40 @@ pub fn have(tool: &str) -> bool {
         .output()
         .is_ok_and(|o| o.status.success())
 }
+
+/// A folder holding a `git` that runs the real one except where `cases` (the arms of a `case
+/// " $* " in ... esac` over its arguments, in sh) say otherwise, such as
+/// `*" cat-file "*) "$real" "$@"; exit 3 ;;` (`$real` is the real git); and the PATH that
+/// finds it first. For the errors envmint
+/// says when git itself fails, which no repository makes it do. `None`, after [`skip`],
+/// without git.
+pub fn fake_git(cases: &str) -> Option<(tempfile::TempDir, OsString)> {
+    let real = Command::new("sh")
+        .args(["-c", "command -v git"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    let Some(real) = real else {
+        skip("git is not installed");
+        return None;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let script = format!(
+        "#!/bin/sh\nreal='{real}'\ncase \" $* \" in\n{cases}\nesac\nexec \"$real\" \"$@\"\n"
+    );
+    // Written by a process of its own, as `binary_for_nobody` copies: a handle open for
+    // writing here could be inherited by another test thread's child, and running the
+    // script would then fail with "Text file busy".
+    let written = Command::new("sh")
+        .args(["-c", "printf '%s' \"$1\" > \"$2\" && chmod 755 \"$2\""])
+        .arg("sh")
+        .arg(&script)
+        .arg(dir.path().join("git"))
+        .status();
+    assert!(written.is_ok_and(|s| s.success()), "writing the fake git");
+    let mut path = OsString::from(dir.path());
+    path.push(":");
+    path.push(std::env::var_os("PATH").unwrap_or_default());
+    Some((dir, path))
+}

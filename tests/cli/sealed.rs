@@ -91,7 +91,7 @@ production: .env.production.age (created, 1 key, mode 0600)
     let again = out.then().args(["bootstrap", "production"]).status(0);
     again.stderr_is(str![[r#"
 using envmint.toml
-production: .env.production.age (unchanged, all 1 key present)
+production: .env.production.age (unchanged, 1 key present)
   kept      SECRET_KEY  hex       256 bits, checked
 
 "#]]);

@@ -1674,3 +1674,378 @@ hint: fix the recipients of the environment, then merge again
 
 "#]]);
 }
+
+/// The merge driver run as git runs it on three versions (base, ours, theirs) it decrypts but
+/// cannot merge whole: a store that is not text, keys it names with why (a line it cannot read
+/// on one branch, an encryption key's full keyring, a value its previous list cannot hold),
+/// and a pending value on theirs it leaves out of a merge that succeeds.
+#[test]
+fn fail_the_merge_driver_names_each_key_it_cannot_merge_and_why() {
+    use crate::common::with_identity;
+    let (test, public) = with_identity();
+    let mut test = test.env("ENVMINT_IDENTITY", "id.txt").write(
+        "envmint.toml",
+        format!(
+            "[environments.production]\nsealed = \".env.production.age\"\n\
+             recipients = [\"{public}\"]\n\n\
+             [secrets.A]\nexternal = true\n\n\
+             [secrets.K]\nkind = \"hex\"\nbytes = 16\nrole = \"encryption\"\n\
+             previous = {{ numbered = \"K_{{n}}\", keep = 1 }}\n\n\
+             [secrets.S]\nkind = \"hex\"\nbytes = 16\noverlap = \"7d\"\n\
+             previous = {{ list = \"S_OLD\", separator = \",\", keep = 2 }}\n"
+        ),
+    );
+    // Each version's plaintext, sealed to the manifest's recipient (no pin: the header fits).
+    // A changes on both, to a line theirs cannot read; K is rotated on both while its keyring
+    // (keep = 1) is full; S is rotated on both, ours to a value holding S_OLD's separator.
+    let version = |a: &str, at: &str, k: &str, s: &str| {
+        format!(
+            "A={a}\n# envmint: generated={at} role=encryption\nK={k}\n\
+             # envmint: previous-of=K retired=2027-01-01T00:00:00Z\nK_1=zz\n\
+             # envmint: generated={at}\nS={s}\n"
+        )
+    };
+    let base = version("1", "2027-01-01T00:00:00Z", "aa", "s0");
+    let pending = format!(
+        "{base}# envmint: generated=2027-04-01T00:00:00Z stage=set\nA_PENDING=planted-value\n"
+    );
+    let versions = [
+        (
+            "ours",
+            version("2", "2027-02-01T00:00:00Z", "bb", "\"s,1\""),
+        ),
+        ("theirs", version("\"3", "2027-03-01T00:00:00Z", "cc", "s2")),
+        ("pending", pending),
+        ("base", base),
+    ];
+    for (name, text) in &versions {
+        test = test
+            .write(format!("{name}.env"), text)
+            .args([
+                "seal",
+                "-r",
+                &public,
+                "-o",
+                &format!("{name}.age"),
+                &format!("{name}.env"),
+            ])
+            .status(0)
+            .then();
+    }
+    let out = test
+        .write("binary.env", b"A=\xff\xfe\n")
+        .args(["seal", "-r", &public, "-o", "binary.age", "binary.env"])
+        .status(0);
+    let ours = out.bytes("ours.age");
+    let out = out
+        .then()
+        .args([
+            "git",
+            "merge",
+            "base.age",
+            "ours.age",
+            "binary.age",
+            ".env.production.age",
+        ])
+        .status(65);
+    out.stderr_is(str![[r#"
+error: .env.production.age (theirs): the decrypted store is not UTF-8 text
+
+"#]]);
+    let out = out
+        .then()
+        .args([
+            "git",
+            "merge",
+            "base.age",
+            "ours.age",
+            "theirs.age",
+            ".env.production.age",
+        ])
+        .status(1);
+    out.stderr_is(str![[r#"
+error: .env.production.age: A (a line envmint cannot read on one branch)
+error: .env.production.age: K (a full keyring: keeping both rotations would push a key out)
+error: .env.production.age: S (a value that cannot be written in place)
+hint: the file keeps your branch's version and git marks it conflicted; set each key with `envmint set production KEY` (or `envmint edit production`), then `git add .env.production.age`
+
+"#]]);
+    assert_eq!(out.bytes("ours.age"), ours, "ours was written");
+    // A pending value on theirs (a rotation through hooks another machine left): not taken.
+    let out = out
+        .then()
+        .args([
+            "git",
+            "merge",
+            "base.age",
+            "base.age",
+            "pending.age",
+            ".env.production.age",
+        ])
+        .status(0);
+    out.stderr_is(str![[r#"
+envmint: .env.production.age: merged per key, sealed to 1 recipient: 1 pending value on theirs not taken (A_PENDING): a pending value is resumed only on the machine that wrote it
+
+"#]]);
+    let out = out.then().args(["unseal", "base.age"]).status(0);
+    assert!(out.stdout().contains("A=1\n"), "{}", out.describe());
+    assert!(
+        !out.stdout().contains("planted-value"),
+        "{}",
+        out.describe()
+    );
+}
+
+/// git's textconv on a version it decrypts but cannot show as keys (not text): it says why
+/// and shows the ciphertext's SHA-256 (so a change still shows), and succeeds, since a failing
+/// textconv fails git's diff. Without an identity: tests/cli/cmd/git/diff_without_an_identity.
+#[test]
+fn git_diff_shows_a_version_it_cannot_read_as_why_and_its_digest() {
+    use crate::common::with_identity;
+    use sha2::Digest as _;
+    let (test, public) = with_identity();
+    let out = test
+        .write("binary.env", b"A=\xff\xfe\n")
+        .args(["seal", "-r", &public, "-o", "binary.age", "binary.env"])
+        .status(0);
+    let digest = hex::encode(sha2::Sha256::digest(out.bytes("binary.age")));
+    let out = out
+        .then()
+        .env("ENVMINT_IDENTITY", "id.txt")
+        .args(["git", "diff", "binary.age"])
+        .status(0);
+    words_are(
+        out.stdout(),
+        out.dir(),
+        &[("[DIGEST]", &digest)],
+        str![[r#"
+# not decrypted here: not UTF-8 text once decrypted
+# ciphertext sha256 [DIGEST]
+
+"#]],
+    );
+    assert_eq!(out.stderr(), "");
+}
+
+/// git's textconv where the diff key cannot be made (a read-only `.git`, a read-only
+/// `.git/envmint`): values show as `<hidden>`, it says why, and the diff still succeeds. Run as
+/// user 65534, since root writes through permission bits.
+#[test]
+fn git_diff_where_the_diff_key_cannot_be_made_hides_values_and_says_why() {
+    use crate::common::{NOBODY, binary_for_nobody, with_identity};
+    use std::os::unix::fs::PermissionsExt;
+    let Some((_bin_dir, bin)) = binary_for_nobody() else {
+        return;
+    };
+    let (test, public) = with_identity();
+    let dir = test.dir().to_path_buf();
+    let out = test
+        .write("p.env", "A=a-secret-value\n")
+        .args(["seal", "-r", &public, "-o", "store.age", "p.env"])
+        .status(0);
+    for args in [&["init", "-q"][..], &["config", "user.name", "t"][..]] {
+        let git = Command::new("git")
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(git.status.success(), "{}", text(&git.stderr));
+    }
+    let chown = Command::new("chown")
+        .args(["-R", "65534:65534"])
+        .arg(&dir)
+        .status()
+        .unwrap();
+    assert!(chown.success());
+    let mode = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    let git = dir.join(".git");
+    let diff = |test: crate::common::Test, said: snapbox::data::Inline| {
+        let out = test
+            .program(&bin)
+            .wrapper(NOBODY)
+            .env("ENVMINT_IDENTITY", "id.txt")
+            .args(["git", "diff", "store.age"])
+            .status(0);
+        out.stderr_is(said);
+        // The keys as always (their words: src/review.rs), the value hidden, never shown.
+        assert!(
+            out.stdout().contains("\nA=<hidden>\n"),
+            "{}",
+            out.describe()
+        );
+        assert!(
+            !out.stdout().contains("a-secret-value"),
+            "{}",
+            out.describe()
+        );
+        out
+    };
+    mode(&git, 0o555);
+    let out = diff(
+        out.then(),
+        str![[r#"
+warning: [DIR]/.git/envmint: cannot create: Permission denied (os error 13); values show as <hidden>
+
+"#]],
+    );
+    mode(&git, 0o755);
+    std::fs::create_dir(git.join("envmint")).unwrap();
+    std::os::unix::fs::chown(git.join("envmint"), Some(65534), Some(65534)).unwrap();
+    mode(&git.join("envmint"), 0o500);
+    let out = diff(
+        out.then(),
+        str![[r#"
+warning: [DIR]/.git/envmint: cannot write diff-key in this folder: it is not writable (Permission denied (os error 13)); values show as <hidden>
+
+"#]],
+    );
+    mode(&git.join("envmint"), 0o700);
+    drop(out);
+}
+
+/// `git setup --config --hook` for a manifest in a subfolder, with a store sealed outside it:
+/// what it says, and the files it writes, each whole (`.gitattributes` beside the manifest, the
+/// pre-commit hook naming the manifest from the top of the work tree). A hook that is not
+/// envmint's is left, with the line to add to it.
+#[test]
+fn setup_for_a_manifest_in_a_subfolder_writes_its_files_whole() {
+    let dir = tempfile::Builder::new()
+        .prefix("envmint-teams-")
+        .tempdir()
+        .unwrap();
+    let repo = Repo { dir };
+    repo.git_ok(&["init", "-q", "-b", "main"]);
+    std::fs::create_dir(repo.path("app")).unwrap();
+    let out = repo.ok(&["keygen", "-o", "app/id.txt"]);
+    let public = text(&out.stderr).trim().replace("Public key: ", "");
+    let outside = repo.path("shared.age");
+    std::fs::write(
+        repo.path("app/envmint.toml"),
+        format!(
+            "[environments.production]\nsealed = \".env.production.age\"\n\
+             recipients = [\"{public}\"]\n\n[environments.shared]\nsealed = \"{}\"\n\
+             recipients = [\"{public}\"]\n\n[secrets.A]\nkind = \"hex\"\n",
+            outside.display()
+        ),
+    )
+    .unwrap();
+    let setup = [
+        "git",
+        "setup",
+        "--config",
+        "--hook",
+        "--manifest",
+        "app/envmint.toml",
+        "--allow-outside",
+    ];
+    let out = repo.ok(&setup);
+    said_is(
+        &repo,
+        &out.stderr,
+        &[("[BIN]", BIN)],
+        str![[r#"
+warning: shared: [DIR]/shared.age is outside the manifest's folder; add its .gitattributes line by hand
+app/.gitattributes: added `/.env.production.age merge=envmint diff=envmint`
+git config --local merge.envmint.name 'envmint: merge sealed stores per key'
+git config --local merge.envmint.driver '[BIN] git merge %O %A %B %P'
+git config --local diff.envmint.textconv '[BIN] git diff'
+.git/hooks/pre-commit: installed the commit guard (envmint audit --staged)
+
+"#]],
+    );
+    let attributes = std::fs::read(repo.path("app/.gitattributes")).unwrap();
+    said_is(
+        &repo,
+        &attributes,
+        &[],
+        str![[r#"
+# envmint: sealed stores merge per key and diff as keys (envmint git setup)
+/.env.production.age merge=envmint diff=envmint
+
+"#]],
+    );
+    let hook = std::fs::read(repo.path(".git/hooks/pre-commit")).unwrap();
+    said_is(
+        &repo,
+        &hook,
+        &[("[BIN]", BIN)],
+        str![[r#"
+#!/bin/sh
+# envmint: the commit guard (envmint git setup --hook)
+# Refuses a commit that would add a plaintext env file, a plan, an identity file, an
+# export list or any stored value. Bypass once with `git commit --no-verify`.
+exec [BIN] audit --staged --manifest app/envmint.toml
+
+"#]],
+    );
+    // A hook of someone else's: left as it is, with the line to add.
+    std::fs::write(repo.path(".git/hooks/pre-commit"), "#!/bin/sh\n").unwrap();
+    let out = repo.ok(&setup);
+    said_is(
+        &repo,
+        &out.stderr,
+        &[("[BIN]", BIN)],
+        str![[r#"
+warning: shared: [DIR]/shared.age is outside the manifest's folder; add its .gitattributes line by hand
+app/.gitattributes: already has the lines for 1 sealed store
+git config --local merge.envmint.name: already set
+git config --local merge.envmint.driver: already set
+git config --local diff.envmint.textconv: already set
+warning: .git/hooks/pre-commit exists and is not envmint's; it is left as it is (the commit guard is not installed)
+hint: add this line to it yourself: [BIN] audit --staged --manifest app/envmint.toml || exit 1
+
+"#]],
+    );
+}
+
+/// `git setup` when git itself fails: it cannot write the repository's config, or cannot say
+/// where its hooks are (a `git` first on PATH that fails those commands).
+#[test]
+fn fail_setup_says_which_git_command_failed() {
+    let repo = Repo::new();
+    let run = |cases: &str| {
+        let (_bin, path) = crate::common::fake_git(cases)?;
+        let mut cmd = Command::new(BIN);
+        repo.isolate(&mut cmd);
+        Some(
+            cmd.env("PATH", path)
+                .args(["git", "setup", "--config", "--hook"])
+                .output()
+                .unwrap(),
+        )
+    };
+    repo.git_ok(&["config", "--local", "--unset", "merge.envmint.name"]);
+    let Some(out) = run(r#"*" config --local merge.envmint.name "*) exit 5 ;;"#) else {
+        return;
+    };
+    assert_eq!(out.status.code(), Some(73), "{}", text(&out.stderr));
+    said_is(
+        &repo,
+        &out.stderr,
+        &[],
+        str![[r#"
+.gitattributes: already has the lines for 1 sealed store
+error: .git/config: `git config --local merge.envmint.name` failed
+
+"#]],
+    );
+    let Some(out) = run(r#"*" rev-parse --git-path "*) exit 5 ;;"#) else {
+        return;
+    };
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    said_is(
+        &repo,
+        &out.stderr,
+        &[("[BIN]", BIN)],
+        str![[r#"
+.gitattributes: already has the lines for 1 sealed store
+git config --local merge.envmint.name 'envmint: merge sealed stores per key'
+git config --local merge.envmint.driver: already set
+git config --local diff.envmint.textconv: already set
+error: git cannot say where its hooks are
+
+"#]],
+    );
+}

@@ -89,15 +89,12 @@ impl Error {
         }
     }
 
-    /// A library error of a kind this binary has no sentence for (exit 65) at `location`: the
+    /// A library error of a kind this binary has no words of its own for (exit 65) at
+    /// `location` (none: `Location::default()`, when the library's words name the file): the
     /// library's error enums are `#[non_exhaustive]`, so a variant added there compiles here
-    /// before the binary words it. It is said by its data (a library error carries no secret
-    /// value), so the error is still named rather than lost.
-    pub fn unworded(location: Location, err: &dyn fmt::Debug) -> Self {
-        Error::data(
-            location,
-            format!("{err:?} (this envmint has no sentence for this error yet)"),
-        )
+    /// before the binary words it. It is said in the library's words, its `Display`.
+    pub fn unworded(location: Location, err: &dyn std::error::Error) -> Self {
+        Error::data(location, err.to_string())
     }
 
     /// An output that cannot be created (exit 73).
@@ -191,6 +188,10 @@ impl fmt::Display for Error {
         match self {
             Error::Lib(e) => e.fmt(f),
             Error::Usage { message, .. } => f.write_str(message),
+            // No location: the message names its file itself (an unworded library error's).
+            Error::Data {
+                location, message, ..
+            } if *location == Location::default() => f.write_str(message),
             Error::Data {
                 location, message, ..
             } => write!(f, "{location}: {message}"),
@@ -286,20 +287,29 @@ mod tests {
     }
 
     #[test]
-    fn a_library_error_without_a_sentence_is_named_by_its_data() {
+    fn a_library_error_without_words_of_the_binary_is_said_in_the_librarys() {
         #[derive(Debug)]
-        #[allow(dead_code)] // read through Debug only
         enum Later {
             NewRefusal { key: String },
         }
-        let e = Error::unworded(
-            Location::new(".env", None),
-            &Later::NewRefusal { key: "A".into() },
-        );
+        impl fmt::Display for Later {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let Later::NewRefusal { key } = self;
+                write!(f, "`{key}` is refused for a reason added later")
+            }
+        }
+        impl std::error::Error for Later {}
+        let later = Later::NewRefusal { key: "A".into() };
+        let e = Error::unworded(Location::new(".env", None), &later);
         assert_eq!(
             e.to_string(),
-            ".env: NewRefusal { key: \"A\" } (this envmint has no sentence for this error yet)"
+            ".env: `A` is refused for a reason added later"
         );
+        assert_eq!(e.exit(), Exit::DataErr);
+        assert_eq!(e.hint(), None);
+        // Without a location, the library's words alone: they name the file themselves.
+        let e = Error::unworded(Location::default(), &later);
+        assert_eq!(e.to_string(), "`A` is refused for a reason added later");
         assert_eq!(e.exit(), Exit::DataErr);
     }
 

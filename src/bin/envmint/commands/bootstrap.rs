@@ -602,7 +602,12 @@ fn state_line(o: &EnvOutcome<'_>, dry_run: bool) -> String {
             )
         });
     } else if added + filled + replaced == 0 && missing == 0 {
-        parts.push(format!("unchanged, all {total} present"));
+        // "all 1 key present" reads wrong: one key is just present.
+        parts.push(if o.keys.len() == 1 {
+            "unchanged, 1 key present".to_string()
+        } else {
+            format!("unchanged, all {total} present")
+        });
     } else if added + filled + replaced == 0 {
         parts.push(format!("unchanged, {total}"));
     } else if o.created {

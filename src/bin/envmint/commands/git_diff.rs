@@ -101,10 +101,8 @@ fn diff_key(ctx: &mut Context, resolved: &crate::resolve::Resolved) -> Option<Ke
     if let Err(e) = made
         && e.kind() != std::io::ErrorKind::AlreadyExists
     {
-        say!(
-            "warning: cannot create {}: values show as <hidden>",
-            dir.display()
-        );
+        let why = crate::report::render(&Error::writing(&dir, envmint::error::Op::Create, e));
+        say!("warning: {}; values show as <hidden>", why.message);
         return None;
     }
     // In git's own folder on purpose: a path envmint made from git's answer, not the
@@ -126,11 +124,9 @@ fn diff_key(ctx: &mut Context, resolved: &crate::resolve::Resolved) -> Option<Ke
     ctx.rng.fill_bytes(&mut key[..]);
     let mut text = Zeroizing::new(hex::encode(&key[..]));
     text.push('\n');
-    if locked.write(text.as_bytes()).is_err() {
-        say!(
-            "warning: cannot write {}: values show as <hidden>",
-            path.display()
-        );
+    if let Err(e) = locked.write(text.as_bytes()) {
+        let why = crate::report::render(&e.into());
+        say!("warning: {}; values show as <hidden>", why.message);
         return None;
     }
     Some(KeyedHash::with_key(key))

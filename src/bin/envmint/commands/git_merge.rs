@@ -373,3 +373,27 @@ fn pending_written_here(
     }
     Ok(found)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both branches pinned to the same text that is not a recipient. No store reaches this:
+    /// a pin is read through `Recipient::parse` and kept in its canonical form, which parses
+    /// again; the refusal is the last guard before sealing.
+    #[test]
+    fn a_pin_that_does_not_parse_again_is_refused_with_rekey() {
+        let state = SealedState {
+            pin: Pin::Pinned(vec!["age1notarecipient".into()]),
+            opened_by: Vec::new(),
+        };
+        let Err(refusal) = recipients(&state, &state, None, 0) else {
+            panic!("sealed to a recipient that does not parse");
+        };
+        assert_eq!(
+            format!("error: x.age: {}\nhint: {}", refusal.message, refusal.hint),
+            "error: x.age: a pinned recipient does not parse\n\
+             hint: run `envmint rekey ENV` on each branch, then merge"
+        );
+    }
+}
