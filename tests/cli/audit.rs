@@ -1608,3 +1608,98 @@ audit: 5 findings (2 error(s), 3 warning(s)) in production
     let values = values_of(&out, &[".env.production.local"]);
     assert_no_value_shown(&out, &values);
 }
+
+/// A sealed environment audit cannot open: with an identity file that is not there, a finding
+/// with what to do; under the commit guard (`--staged`, no identity), a note, since a teammate
+/// without the key must still be able to commit.
+#[test]
+fn a_sealed_store_without_its_identity_is_a_finding_and_a_note_under_the_commit_guard() {
+    let (test, public) = common::with_identity();
+    let dir = test.dir().to_path_buf();
+    git(&dir, &["init", "-q"]);
+    let out = test
+        .env("ENVMINT_IDENTITY", "id.txt")
+        .write(
+            "envmint.toml",
+            format!(
+                "[environments.production]\nsealed = \".env.production.age\"\n\
+                 recipients = [\"{public}\"]\n[secrets.SECRET_KEY]\nkind = \"hex\"\n"
+            ),
+        )
+        .write(".gitignore", ".env*.local\nid.txt\n")
+        .args(["bootstrap", "production"])
+        .status(0)
+        .then()
+        .args(["git", "setup", "--config"])
+        .status(0);
+    git(&dir, &["add", "-A"]);
+    let out = out
+        .then()
+        .env("ENVMINT_IDENTITY", "missing.txt")
+        .args(["audit"])
+        .status(1);
+    out.stdout_is(str![[r#"
+== sealed environments ==
+.env.production.age: error: sealed environment `production` could not be opened, so its values were not checked: identity: missing.txt: file not found [sealed-unopened]
+  hint: pass -i with an identity that opens it, or set ENVMINT_IDENTITY
+
+"#]]);
+    let out = out
+        .then()
+        .env("ENVMINT_IDENTITY", "")
+        .args(["audit", "--staged"])
+        .status(0);
+    out.stderr_is(str![[r#"
+note: sealed environment `production` was not opened here, so its values were not looked for in the staged files
+audit --staged: nothing to refuse in 4 staged files
+
+"#]]);
+}
+
+/// A project of more files than the scan reads says so (what it did not check), and a blob
+/// larger than `--git` searches (a build artefact, a media file) is counted, not read.
+#[test]
+fn what_audit_did_not_read_is_said() {
+    let test = Test::new();
+    let dir = test.dir().to_path_buf();
+    git(&dir, &["init", "-q"]);
+    let test = test
+        .env("HOME", dir.join("no-home"))
+        .env("XDG_CONFIG_HOME", dir.join("no-config"))
+        .write(
+            "envmint.toml",
+            "[defaults]\nrotate_every = \"never\"\n\
+             [environments.production]\nfile = \".env.production.local\"\n\
+             [secrets.SECRET_KEY]\nkind = \"hex\"\nbytes = 32\n",
+        )
+        .write(".gitignore", ".env*.local\n")
+        .args(["bootstrap", "production"])
+        .status(0)
+        .then();
+    // 64 MiB and one byte of zeros: git stores it in a few kilobytes.
+    let big = dir.join("big.bin");
+    let file = std::fs::File::create(&big).unwrap();
+    file.set_len((64 << 20) + 1).unwrap();
+    drop(file);
+    git(&dir, &["add", "big.bin", "envmint.toml", ".gitignore"]);
+    git(&dir, &["commit", "-q", "-m", "big"]);
+    git(&dir, &["rm", "-q", "big.bin"]);
+    git(&dir, &["commit", "-q", "-m", "no big"]);
+    let out = test.args(["audit", "--git"]).status(0);
+    out.stderr_is(str![[r#"
+note: 1 git blob(s) larger than 64 MiB were not searched
+audit: no findings (production)
+
+"#]]);
+    // One file more than the scan reads (20,000), in a folder of their own.
+    std::fs::create_dir(dir.join("many")).unwrap();
+    for n in 0..=20_000 {
+        std::fs::write(dir.join(format!("many/{n}.txt")), "").unwrap();
+    }
+    let out = out.then().args(["audit"]).status(0);
+    out.stderr_is(str![[r#"
+note: the project scan stopped after 20000 files; plan and identity files beyond them were not checked
+audit: no findings (production)
+
+"#]]);
+}
