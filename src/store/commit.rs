@@ -300,8 +300,18 @@ pub fn transact<R>(
 
 /// Locks `storage`'s file (waiting up to `options.timeout` for another process) and reads it.
 pub fn open(storage: Storage<'_>, options: &OpenOptions) -> Result<EnvFile> {
+    open_waiting(storage, options, &mut |_| {})
+}
+
+/// [`open`], calling `waiting` with the path before it waits for another process's lock, as
+/// [`open_all`] does.
+pub fn open_waiting(
+    storage: Storage<'_>,
+    options: &OpenOptions,
+    waiting: &mut dyn FnMut(&Path),
+) -> Result<EnvFile> {
     let path = storage.path;
-    let mut files = open_all(&[storage], options, &mut |_| {})?;
+    let mut files = open_all(&[storage], options, waiting)?;
     files
         .pop()
         .ok_or_else(|| FileError::new(path, Op::Lock, FileProblem::NothingRequested).into())

@@ -28,7 +28,8 @@ mod sealed;
 mod types;
 
 pub use commit::{
-    Outcome, Pending, Save, Staged, Transaction, open, open_all, rewrite_all, save_all, transact,
+    Outcome, Pending, Save, Staged, Transaction, open, open_all, open_waiting, rewrite_all,
+    save_all, transact,
 };
 pub use sealed::{Pin, SealedState, Sealing, check as check_recipients, locks_out};
 pub use types::{

@@ -1664,3 +1664,26 @@ hint: --format json, k8s or docker-env carry it; without --all-keys only declare
         )
     );
 }
+
+/// A Kubernetes Secret holds 1 MiB of data: k8s refuses values beyond it (65), naming the
+/// store and both sizes, and writes nothing.
+#[test]
+fn k8s_refuses_values_larger_than_a_secret_holds() {
+    let big = "x".repeat(400_000);
+    let store = format!("A={}\nBIG0={big}\nBIG1={big}\nBIG2={big}\n", "0".repeat(64));
+    let out = Test::new()
+        .write(
+            "envmint.toml",
+            "[environments.production]\nfile = \".env\"\n[secrets.A]\nkind = \"hex\"\n",
+        )
+        .write(".env", store)
+        .chmod(".env", 0o600)
+        .args(["export", "production", "--format", "k8s", "--all-keys"])
+        .status(65);
+    out.stdout_is("");
+    out.stderr_is(str![[r#"
+error: .env: the values take 1200064 bytes, more than a Kubernetes Secret holds (1048576)
+hint: export fewer keys (without --all-keys), or split the environment
+
+"#]]);
+}

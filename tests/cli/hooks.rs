@@ -1744,18 +1744,23 @@ fn the_hook_listing_is_whole_and_escaped_and_hook_output_is_capped() {
     assert!(err.len() < 1_100_000, "{} bytes of stderr", err.len());
     // Whole: the long hook uncut, the bidirectional character escaped, the first MiB of the
     // hook's output, then the line that says how much was cut.
-    out.stderr_is(format!(
-        r#"allowing the hooks of [DIR]/envmint.toml on this machine:
-  DB_PASSWORD set: true # \u{{202e}}evil
-  DB_PASSWORD test: {long}; printf "a\u202eb\n" > /dev/null; head -c 3000000 /dev/zero | tr "\\0" a
+    let output = "a".repeat(1_048_576);
+    crate::common::words_are(
+        err,
+        out.dir(),
+        &[("[LONG_HOOK]", &long), ("[FIRST_MIB]", &output)],
+        str![[r#"
+allowing the hooks of [DIR]/envmint.toml on this machine:
+  DB_PASSWORD set: true # \u{202e}evil
+  DB_PASSWORD test: [LONG_HOOK]; printf "a\u202eb\n" > /dev/null; head -c 3000000 /dev/zero | tr "\\0" a
   against environment production: [DIR]/.env
-{output}
+[FIRST_MIB]
 [envmint: the hook's stdout was cut after 1048576 bytes; 1951424 more bytes not shown]
 production: .env (rotated 1)
   rotated              DB_PASSWORD  alnum     190.53 bits (selected)
-"#,
-        output = "a".repeat(1_048_576)
-    ));
+
+"#]],
+    );
 }
 
 /// The user's envmint files that decide what runs as them are trusted only when they are their
@@ -2321,4 +2326,117 @@ hint: wait for it to end (or find it: fuser on the manifest), then run again
 
 "#]]);
     assert_eq!(out.code(), 77, "{}", out.describe());
+}
+
+/// A pending value this machine wrote, fresh (a rotation with hooks that stopped between its
+/// stages): audit warns that the rotation did not finish, naming its stage, and gives the
+/// command that resumes it.
+#[test]
+fn audit_warns_of_a_rotation_with_hooks_that_did_not_finish() {
+    let (t, config) = marker_project("");
+    let base = fs::read_to_string(t.path(".env")).unwrap();
+    let value = "q7Z2xK9mP4vR8tL1wN6yB3cH5jD0fG2s";
+    let now = utc_now();
+    let mac = pending_mac(&config, "production", "DB_PASSWORD", "set", &now, value);
+    let out = t
+        .write(
+            ".env",
+            format!(
+                "{base}# envmint: generated={now} stage=set mac={mac}\nDB_PASSWORD_PENDING={value}\n"
+            ),
+        )
+        .args(["audit", "production"])
+        .status(1);
+    out.stdout_is(str![[r#"
+== rotation ==
+.env:5: warning: DB_PASSWORD_PENDING holds a pending value of DB_PASSWORD (stage set): a rotation with hooks did not finish [rotation-due]
+  hint: envmint rotate production --key DB_PASSWORD resumes it; --abandon drops it
+
+"#]]);
+    out.stderr_is(str![[r#"
+note: . is not in a git repository (or git is not installed): the .gitignore and tracking checks do not apply
+note: hooks allowed on this machine (envmint rotate runs them as you):
+  DB_PASSWORD set: echo "$ENVMINT_STAGE" >> hook-ran
+audit: 1 finding (0 error(s), 1 warning(s)) in production
+
+"#]]);
+}
+
+/// A retire hook that fails holds its store out of the run; the hooked keys the run took
+/// through their stages there all the same are listed under it.
+#[test]
+fn a_held_store_lists_the_hooked_keys_its_stages_took() {
+    let manifest = "[environments.production]\nfile = \".env\"\n\
+        [secrets.DB_PASSWORD]\nkind = \"alnum\"\nlength = 32\nrole = \"credential\"\n\
+        overlap = \"1d\"\n[secrets.DB_PASSWORD.hooks]\n\
+        set = 'true'\nretire = 'test ! -e fail-retire'\n\
+        [secrets.API_PASSWORD]\nkind = \"alnum\"\nlength = 32\nrole = \"credential\"\n\
+        rotate_every = \"1d\"\n[secrets.API_PASSWORD.hooks]\nset = 'true'\n";
+    let (out, _) = bootstrapped(manifest);
+    let out = out
+        .then()
+        .args(["rotate", "--key", "DB_PASSWORD", "--allow-hooks"])
+        .status(0);
+    fs::write(out.path("fail-retire"), "").unwrap();
+    let at = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 3)).to_string();
+    let out = out.then().args(["rotate", "--due", "--at", &at]).status(1);
+    out.stderr_is(str![[r#"
+production: DB_PASSWORD: retire hook: exit status 1 ([..]s)
+production: .env (held: a retire hook failed, so nothing else was rotated or removed here this run); its hooked keys:
+  rotated              API_PASSWORD  alnum     190.53 bits (due)
+error: production: DB_PASSWORD: the retire hook failed (exit status 1); the retired value is kept
+hint: fix the cause; the next envmint rotate production runs it again, then removes the value
+
+"#]]);
+}
+
+/// A hook `sh` cannot be started for (here the store hands it a variable longer than the
+/// kernel takes for one, 128 KiB: E2BIG) fails as any failing hook does, with the reason the
+/// system gave: the current value stays, the new one pending.
+#[test]
+fn a_hook_sh_cannot_start_for_says_why() {
+    let (t, _) = marker_project("");
+    let base = fs::read_to_string(t.path(".env")).unwrap();
+    let big = "x".repeat(200_000);
+    let out = t
+        .write(".env", format!("{base}NOTES={big}\n"))
+        .args(["rotate", "production", "--key", "DB_PASSWORD"])
+        .status(1);
+    out.stderr_is(str![[r#"
+production: DB_PASSWORD: set hook: could not start sh: Argument list too long (os error 7) ([..]s)
+production: .env (nothing due)
+error: production: DB_PASSWORD: the set hook failed (could not start sh: Argument list too long (os error 7)); DB_PASSWORD keeps its current value, the new one stays pending (DB_PASSWORD_PENDING, stage=pending)
+hint: fix the cause, then run envmint rotate production --key DB_PASSWORD: it resumes at set with the same pending value (hooks must be idempotent); envmint rotate production --key DB_PASSWORD --abandon drops it
+
+"#]]);
+    assert!(!out.exists("hook-ran"));
+    let text = out.read(".env");
+    assert_eq!(value(&text, "DB_PASSWORD"), value(&base, "DB_PASSWORD"));
+    assert!(value(&text, "DB_PASSWORD_PENDING").is_some(), "{text}");
+}
+
+/// A new value whose declared alphabet holds a character a hook's quoting could break on (`$`)
+/// is refused (65) before its hook gets it, naming the character and the kinds that never
+/// make one; the store keeps its value.
+#[test]
+fn a_new_value_a_hook_could_not_quote_is_refused_before_the_hook() {
+    let manifest = "[environments.production]\nfile = \".env\"\n[secrets.DB_PASSWORD]\n\
+        alphabet = \"a$\"\nlength = 160\nrole = \"credential\"\n\
+        [secrets.DB_PASSWORD.hooks]\nset = 'echo set >> hook-ran'\n";
+    let (out, _) = bootstrapped(manifest);
+    let before = out.read(".env");
+    let out = out
+        .then()
+        .args(["rotate", "--key", "DB_PASSWORD", "--allow-hooks"])
+        .status(65);
+    out.stderr_is(str![[r#"
+allowing the hooks of [DIR]/envmint.toml on this machine:
+  DB_PASSWORD set: echo set >> hook-ran
+  against environment production: [DIR]/.env
+error: .env: DB_PASSWORD: its new value holds a character no hook gets in a value ($); it is not handed to a hook
+hint: give it a kind without quotes, backslashes, `$`, backticks or `;` (alnum, hex, base64url, password)
+
+"#]]);
+    assert!(!out.exists("hook-ran"));
+    assert_eq!(out.read(".env"), before);
 }

@@ -269,10 +269,9 @@ pub fn run(
     let failure = store::save_all(&saves).err();
     if let Some(e) = &failure {
         // Only a failing rename leaves some written: say which, then the error.
-        for (i, w) in e.written.iter().enumerate() {
-            if w.written {
-                crate::output::say!("{}: written before the failure", envs[i].name);
-            }
+        let names = envs.iter().map(|env| env.name.as_str());
+        for line in written_before_the_failure(names, &e.written) {
+            crate::output::say!("{line}");
         }
     }
     if let Some(e) = failure {
@@ -706,4 +705,44 @@ fn renewed_keys(
         .filter(|k| manifest.secrets_for(&env.name).any(|d| &d.key == *k))
         .cloned()
         .collect()
+}
+
+/// The lines naming the environments (`names`, in the order of `written`) whose store a failed
+/// group commit wrote before it failed. Only a failing rename or folder `fsync` (an I/O error
+/// of the file system itself, after every temporary file was written) leaves any written.
+fn written_before_the_failure<'a>(
+    names: impl Iterator<Item = &'a str>,
+    written: &[envmint::atomic::Written],
+) -> Vec<String> {
+    names
+        .zip(written)
+        .filter(|(_, w)| w.written)
+        .map(|(name, _)| format!("{name}: written before the failure"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::written_before_the_failure;
+    use envmint::atomic::Written;
+
+    /// No run reaches these lines without a file system that fails a rename after accepting
+    /// every temporary file (a read-only folder fails before any rename, a read-only file is
+    /// replaced all the same): the words, for a group whose second rename failed.
+    #[test]
+    fn the_stores_written_before_a_failed_rename_are_named() {
+        let written = [
+            Written {
+                written: true,
+                mode_change: None,
+            },
+            Written::default(),
+            Written::default(),
+        ];
+        let names = ["production", "staging", "preview"].into_iter();
+        assert_eq!(
+            written_before_the_failure(names, &written),
+            ["production: written before the failure"]
+        );
+    }
 }

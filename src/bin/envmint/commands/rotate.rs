@@ -201,7 +201,7 @@ fn finish(
             let changes = stages.of(&env.name).map_or(&[][..], |s| &s.changes[..]);
             crate::output::say!(
                 "{}: {} (held: a retire hook failed, so nothing else was rotated or removed \
-                 here this run{})",
+                 here this run){}",
                 env.name,
                 shown(env.store_path(), cwd).display(),
                 if changes.is_empty() {

@@ -372,7 +372,8 @@ fn next(row: &KeyStatus, env: &str, now: Timestamp) -> String {
         State::Unknown => match row.problem {
             None => "due now (no record: envmint adopt)".into(),
             Some(Problem::BadRecord(_)) => "due now (its record does not read)".into(),
-            Some(Problem::Future { .. }) => "due now (its record is dated in the future)".into(),
+            // A record dated ahead of the clock counts as made now: its row is ok or due,
+            // never unknown.
             Some(_) => "due now".into(),
         },
         State::Missing if row.external => format!("envmint set {env} {}", row.key),

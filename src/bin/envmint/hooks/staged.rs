@@ -455,14 +455,11 @@ fn rotated(decl: &SecretDecl, reason: Reason) -> Change {
 fn open(ctx: &Context, run: &Run<'_>, env: &Environment) -> Result<(store::EnvFile, Document)> {
     let mut options = run.open.clone();
     options.timeout = run.lock_wait(ctx)?;
-    let mut files = store::open_all(
-        &[store::Storage::of(env, ctx.euid)?],
+    let file = store::open_waiting(
+        store::Storage::of(env, ctx.euid)?,
         &options,
         &mut crate::output::lock_waiter(run.cwd),
     )?;
-    let file = files
-        .pop()
-        .ok_or_else(|| Error::cant_create(env.store_path(), "nothing to open"))?;
     crate::identities::check_recipients(env, file.snapshot(), run.cwd)?;
     let doc = file.snapshot().document()?;
     Ok((file, doc))
