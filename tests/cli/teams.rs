@@ -2018,7 +2018,9 @@ fn fail_setup_says_which_git_command_failed() {
         )
     };
     repo.git_ok(&["config", "--local", "--unset", "merge.envmint.name"]);
-    let Some(out) = run(r#"*" config --local merge.envmint.name "*) exit 5 ;;"#) else {
+    let Some(out) = run(
+        r#"*" config --local merge.envmint.name "*) echo 'error: could not lock config file .git/config: File exists' >&2; exit 5 ;;"#,
+    ) else {
         return;
     };
     assert_eq!(out.status.code(), Some(73), "{}", text(&out.stderr));
@@ -2028,7 +2030,7 @@ fn fail_setup_says_which_git_command_failed() {
         &[],
         str![[r#"
 .gitattributes: already has the lines for 1 sealed store
-error: .git/config: `git config --local merge.envmint.name` failed
+error: .git/config: `git config --local merge.envmint.name` failed: git said `error: could not lock config file .git/config: File exists`
 
 "#]],
     );
@@ -2045,7 +2047,7 @@ error: .git/config: `git config --local merge.envmint.name` failed
 git config --local merge.envmint.name 'envmint: merge sealed stores per key'
 git config --local merge.envmint.driver: already set
 git config --local diff.envmint.textconv: already set
-error: git cannot say where its hooks are
+error: git cannot say where its hooks are: git exited with status 5
 hint: check that `git rev-parse --git-path hooks/pre-commit` works in this repository, then run `envmint git setup --hook` again
 
 "#]],

@@ -136,10 +136,10 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: GitSetupArg
         if now.as_deref() == Some(value.as_str()) {
             say!("git config --local {name}: already set");
         } else if args.config {
-            if git(&top, &["config", "--local", name, value]).is_none() {
+            if let Err(why) = git_said(&top, &["config", "--local", name, value]) {
                 return Err(Error::cant_create(
                     Path::new(&top).join(".git/config"),
-                    format!("`git config --local {name}` failed"),
+                    format!("`git config --local {name}` failed: {why}"),
                 ));
             }
             say!("git config --local {name} {}", shell_quoted(value));
@@ -174,13 +174,17 @@ fn hook(
     manifest: &Path,
     cwd: &Path,
 ) -> Result<()> {
-    let Some(rel) = git(top, &["rev-parse", "--git-path", "hooks/pre-commit"]) else {
-        return Err(
-            Error::usage("git cannot say where its hooks are").with_hint(
+    let rel = match git_said(top, &["rev-parse", "--git-path", "hooks/pre-commit"]) {
+        Ok(rel) => rel,
+        Err(why) => {
+            return Err(Error::usage(format!(
+                "git cannot say where its hooks are: {why}"
+            ))
+            .with_hint(
                 "check that `git rev-parse --git-path hooks/pre-commit` works in this repository, \
              then run `envmint git setup --hook` again",
-            ),
-        );
+            ));
+        }
     };
     let path = Path::new(top).join(rel);
     let file = shown(&path, cwd).display().to_string();
@@ -240,17 +244,35 @@ fn plural_stores(n: usize) -> String {
 
 /// Runs git in `dir`; its stdout without the final newline when it succeeds.
 fn git(dir: impl AsRef<Path>, args: &[&str]) -> Option<String> {
+    git_said(dir, args).ok()
+}
+
+/// `git ARGS` in `dir`: its output, or why it failed in words (git's own first line of
+/// stderr, escaped and cut: a repository's config can put any text there).
+fn git_said(dir: impl AsRef<Path>, args: &[&str]) -> Result<String, String> {
     let out = Command::new("git")
         .args(args)
         .current_dir(dir)
-        .stderr(std::process::Stdio::null())
         .output()
-        .ok()?;
-    out.status.success().then(|| {
-        String::from_utf8_lossy(&out.stdout)
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if out.status.success() {
+        return Ok(String::from_utf8_lossy(&out.stdout)
             .trim_end_matches('\n')
-            .to_string()
-    })
+            .to_string());
+    }
+    Err(failure(&out))
+}
+
+/// Why a git that ran failed, in words.
+fn failure(out: &std::process::Output) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    match stderr.lines().map(str::trim).find(|l| !l.is_empty()) {
+        Some(line) => format!("git said `{}`", envmint::text::shown(line, 200)),
+        None => match out.status.code() {
+            Some(code) => format!("git exited with status {code}"),
+            None => "git was killed by a signal".to_string(),
+        },
+    }
 }
 
 /// `text` as one word for sh (git runs drivers through the shell).
@@ -263,4 +285,37 @@ fn shell_quoted(text: &str) -> String {
         return text.to_string();
     }
     format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{ExitStatus, Output};
+
+    fn output(raw: i32, stderr: &str) -> Output {
+        Output {
+            status: ExitStatus::from_raw(raw),
+            stdout: Vec::new(),
+            stderr: stderr.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_failed_git_is_said_by_its_first_line_else_its_status() {
+        assert_eq!(
+            failure(&output(5 << 8, "\n  fatal: not a git repository\nmore\n")),
+            "git said `fatal: not a git repository`"
+        );
+        assert_eq!(
+            failure(&output(1 << 8, "fatal: \u{1b}[31mred\n")),
+            "git said `fatal: \\u{1b}[31mred`"
+        );
+        assert_eq!(failure(&output(5 << 8, "")), "git exited with status 5");
+        assert_eq!(failure(&output(9, "")), "git was killed by a signal");
+        assert_eq!(
+            git_said("/nonexistent/envmint-test", &["version"]),
+            Err("cannot run git: No such file or directory (os error 2)".to_string())
+        );
+    }
 }
