@@ -663,6 +663,11 @@ fn fail_records_with_line_breaks_or_without_a_key() {
         );
     }
     assert_eq!(
+        EditError::InvalidRecord { key: "A".into() }.to_string(),
+        "the `# envmint:` record for `A` holds a line break or control character; \
+         a record is one comment line"
+    );
+    assert_eq!(
         d.set_record("Z", "x"),
         Err(EditError::KeyMissing { key: "Z".into() })
     );

@@ -84,7 +84,9 @@ pub fn check_edits(
             Edit::Set { record, .. } | Edit::InsertAfter { record, .. } => record,
             Edit::Remove { .. } => continue,
         };
-        let fine = !record.contains(['\n', '\r'])
+        // Any control character, not just a line break: a tab or NUL would pass here and be
+        // refused by the document later, naming the .env file instead of the plan.
+        let fine = !record.contains(char::is_control)
             && Record::parse(record)
                 .is_ok_and(|r| r.made_at().is_some() || r.previous_of.is_some());
         if !fine {
@@ -144,6 +146,28 @@ mod tests {
 
     fn secret(s: &str) -> Secret {
         Secret::new(s.to_string())
+    }
+
+    #[test]
+    fn a_record_with_any_control_character_is_refused_as_the_plans() {
+        let allowed: HashSet<String> = ["A".to_string()].into();
+        let set = |record: &str| Edit::Set {
+            key: "A".into(),
+            value: secret("v"),
+            record: record.into(),
+        };
+        assert_eq!(
+            check_edits(&[set("generated=2020-01-02T00:00:00Z")], &allowed, &allowed),
+            Ok(())
+        );
+        for bad in ["\t", "\n", "\r", "\0", "\u{1b}"] {
+            let record = format!("generated=2020-01-02T00:00:00Z{bad}note=x");
+            assert_eq!(
+                check_edits(&[set(&record)], &allowed, &allowed),
+                Err("the record it writes above `A` is not an envmint record".to_string()),
+                "{record:?}"
+            );
+        }
     }
 
     #[test]

@@ -413,6 +413,56 @@ hint: make a new one with `envmint plan -o FILE`
     }
 }
 
+/// A sealed part that decrypts, but to no plan part (not JSON, or an edit envmint does not
+/// know), is refused naming the plan and saying it is the sealed part (65).
+#[test]
+fn fail_a_sealed_part_that_decrypts_to_no_plan_part_is_refused() {
+    let out = sealed_project()
+        .args(["plan", "--at", AT, "-o", "p.plan"])
+        .status(0);
+    let plan: serde_json::Value = serde_json::from_str(&out.read("p.plan")).unwrap();
+    let sealed = out.bytes(".env.production.age");
+    let out = out.then().args(["keygen", "-y", "id.txt"]).status(0);
+    let public = out.stdout().trim().to_string();
+    let cases = [
+        (
+            "not json",
+            str![[r#"
+error: p.plan: not a valid envmint plan: its sealed part: expected ident at line 1 column 2
+hint: make a new one with `envmint plan -o FILE`
+
+"#]],
+        ),
+        (
+            r#"{"before":"","after":"","edits":[{"op":"frob","key":"A"}]}"#,
+            str![[r#"
+error: p.plan: not a valid envmint plan: its sealed part: unknown edit `frob`
+hint: make a new one with `envmint plan -o FILE`
+
+"#]],
+        ),
+    ];
+    let mut out = out;
+    for (part, said) in cases {
+        let armored = out
+            .then()
+            .write("part.json", part)
+            .args(["seal", "-a", "-r", &public, "part.json"])
+            .status(0);
+        let mut bad = plan.clone();
+        bad["environments"][0]["sealed_secrets"] = armored.stdout().into();
+        let refused = armored
+            .then()
+            .write("p.plan", bad.to_string())
+            .chmod("p.plan", 0o600)
+            .args(["apply", "--at", AT, "p.plan"])
+            .status(65);
+        refused.stderr_is(said);
+        assert_eq!(refused.bytes(".env.production.age"), sealed);
+        out = refused;
+    }
+}
+
 /// A sealed part that does not decrypt to a plan part is refused naming the plan (65); the
 /// store keeps its bytes.
 #[test]

@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{Output, Test, envmint, keygen, mtime, skip, temps, tick};
+use common::{Output, Test, envmint, keygen, mtime, skip, temps, tick, words_are};
 use snapbox::str;
 use std::process::Command;
 
@@ -330,6 +330,127 @@ fn rekey_adds_and_removes_recipients() {
     }
 }
 
+/// On a terminal, rekey asks before changing who can decrypt the store: "n" writes nothing; a
+/// store changed by another rekey while the question was open is not written over (the
+/// question was about what it held before).
+#[test]
+fn rekey_asks_on_a_terminal_and_writes_nothing_the_answer_did_not_see() {
+    if !have("expect") {
+        return skip("expect is not installed (apt-get install expect)");
+    }
+    let (test, first) = sealed_project("");
+    let (test, second) = keygen(test, "id2.txt");
+    let out = test.args(["bootstrap", "production"]).status(0);
+    let before = out.bytes(".env.production.age");
+    let manifest = out.read("envmint.toml").replace(
+        &format!("recipients = [\"{first}\"]"),
+        &format!("recipients = [\"{first}\", \"{second}\"]"),
+    );
+    let script = format!(
+        r#"
+set timeout 60
+spawn {bin} rekey production
+expect "these recipients? "
+send "n\r"
+expect eof
+catch wait result
+if {{[lindex $result 3] != 1}} {{ exit 10 }}
+spawn {bin} rekey production
+expect "these recipients? "
+exec {bin} rekey production --yes 2>@1
+send "y\r"
+expect eof
+catch wait result
+if {{[lindex $result 3] != 2}} {{ exit 11 }}
+exit 0
+"#,
+        bin = common::BIN
+    );
+    let asked = out
+        .then()
+        .write("envmint.toml", manifest)
+        .program("expect")
+        .args(["-c", &script])
+        .status(0);
+    let short = format!("{}…{}", &second[..12], &second[second.len() - 6..]);
+    words_are(
+        asked.stdout(),
+        asked.dir(),
+        &[("[BIN]", common::BIN), ("[SECOND]", &short)],
+        str![[r#"
+spawn [BIN] rekey production
+production: .env.production.age to be re-encrypted to 2 recipients: adds [SECOND]
+Re-encrypt to these recipients? [y/N] n
+rekey: nothing written
+spawn [BIN] rekey production
+production: .env.production.age to be re-encrypted to 2 recipients: adds [SECOND]
+Re-encrypt to these recipients? [y/N] y
+error: production: the store changed while rekey was asking; nothing written
+hint: run `envmint rekey` again to see the change
+
+"#]],
+    );
+    // The rekey run meanwhile (`exec`, --yes: its words are not in the transcript) wrote the
+    // store; the asking one wrote nothing over it.
+    assert_ne!(asked.bytes(".env.production.age"), before);
+}
+
+/// A pin made by hand whose line is no recipient: rekey shows it and writes the pin again;
+/// until then a write to the store is refused (65), naming the line.
+#[test]
+fn a_pin_line_that_is_not_a_recipient_is_refused_until_rekey() {
+    let (test, first) = sealed_project("");
+    let out = test
+        .write(
+            "plain.env",
+            format!("# envmint: sealed-to {first}\n# envmint: sealed-to not-a-key\nSECRET_KEY=0\n"),
+        )
+        .args([
+            "seal",
+            "-r",
+            &first,
+            "-o",
+            ".env.production.age",
+            "plain.env",
+        ])
+        .status(0);
+    let dry = out
+        .then()
+        .args(["rekey", "production", "--dry-run"])
+        .status(0);
+    let short = format!("{}…{}", &first[..12], &first[first.len() - 6..]);
+    words_are(
+        dry.stderr(),
+        dry.dir(),
+        &[("[FIRST]", &short)],
+        str![[r#"
+production: .env.production.age would be re-encrypted to 1 recipient: its pin does not parse (line 2); pins [FIRST]
+
+"#]],
+    );
+    let store = dry.bytes(".env.production.age");
+    let refused = dry
+        .then()
+        .stdin("1\n")
+        .args(["set", "production", "ADDED"])
+        .status(65);
+    refused.stderr_is(str![[r#"
+error: .env.production.age: line 2 of the store's recipient pin (`# envmint: sealed-to`) is not a recipient
+hint: `envmint rekey ENV` writes the pin again from the manifest's recipients
+
+"#]]);
+    assert_eq!(refused.bytes(".env.production.age"), store);
+    let rekeyed = refused
+        .then()
+        .args(["rekey", "production", "--yes"])
+        .status(0);
+    rekeyed
+        .then()
+        .stdin("1\n")
+        .args(["set", "production", "ADDED"])
+        .status(0);
+}
+
 /// The leading `--manifest` form reaches rekey as it reaches every other command that reads a
 /// manifest (it used to be accepted and ignored).
 #[test]
@@ -586,7 +707,7 @@ fn seal_refuses_to_drop_values_added_to_the_store_after_the_unseal() {
     let out = out.then().args(["seal", "production"]).status(73);
     out.stderr_is(str![[r#"
 error: .env.production.age: it changed since .env.production.local was unsealed: sealing .env.production.local would drop those changes
-hint: see what .env.production.age holds with `envmint unseal production -o OTHER.env`, merge it into .env.production.local, then seal again; or `envmint seal production --force` to replace it
+hint: see what .env.production.age holds with `envmint unseal production -o OTHER.env` and merge it into .env.production.local; then `envmint seal production --force` replaces the store with .env.production.local
 
 "#]]);
     assert_eq!(out.bytes(".env.production.age"), store);
@@ -639,6 +760,40 @@ hint: see what .env.production.age holds with `envmint unseal production -o OTHE
         .args(["unseal", "production", "--stdout"])
         .status(0);
     assert!(!got.stdout().contains("LOST="), "{}", got.stdout());
+}
+
+/// A plaintext file unseal did not write, whose values differ from the store's, is not sealed
+/// over the store: its values may be older than the store's, or another environment's.
+#[test]
+fn seal_refuses_a_plaintext_file_unseal_did_not_write() {
+    let (test, _) = sealed_project("");
+    let out = test.args(["bootstrap", "production"]).status(0);
+    let store = out.bytes(".env.production.age");
+    let out = out
+        .then()
+        .write(".env.production.local", "HANDMADE=1\n")
+        .chmod(".env.production.local", 0o600)
+        .args(["seal", "production"])
+        .status(73);
+    out.stderr_is(str![[r#"
+error: .env.production.age: it holds other values than .env.production.local, which was not written by `envmint unseal`: sealing would replace them
+hint: see what .env.production.age holds with `envmint unseal production -o OTHER.env` and merge it into .env.production.local; then `envmint seal production --force` replaces the store with .env.production.local
+
+"#]]);
+    assert_eq!(out.bytes(".env.production.age"), store);
+    // Merged, then sealed with --force as the hint says (sealing again without it was refused
+    // again: the hint said "then seal again").
+    let merged = out.read(".env.production.local") + "SECRET_KEY=merged\n";
+    let again = out
+        .then()
+        .write(".env.production.local", &merged)
+        .args(["seal", "production", "--force"])
+        .status(0);
+    let got = again
+        .then()
+        .args(["unseal", "production", "--stdout"])
+        .status(0);
+    assert_eq!(got.stdout(), merged);
 }
 
 #[test]
@@ -709,31 +864,39 @@ fn unseal_never_replaces_the_store_the_manifest_or_a_recipients_file() {
         .status(0);
     let store = out.bytes(".env.production.age");
     let mut out = out;
-    for (target, what) in [
+    let cases: [(&str, snapbox::data::Inline); 3] = [
         (
             ".env.production.age",
-            "is the sealed store of environment `production`: unseal never replaces envmint's \
-             own files",
+            str![[r#"
+error: .env.production.age: is the sealed store of environment `production`: unseal never replaces envmint's own files
+hint: unseal into another file with -o, or print it with --stdout
+
+"#]],
         ),
-        ("envmint.toml", "is the manifest"),
+        (
+            "envmint.toml",
+            str![[r#"
+error: envmint.toml: is the manifest
+hint: unseal into another file with -o, or print it with --stdout
+
+"#]],
+        ),
         (
             "keys.txt",
-            "is the recipients file of environment `production`: unseal never replaces \
-             envmint's own files",
+            str![[r#"
+error: keys.txt: is the recipients file of environment `production`: unseal never replaces envmint's own files
+hint: unseal into another file with -o, or print it with --stdout
+
+"#]],
         ),
-    ] {
+    ];
+    for (target, said) in cases {
         let before = out.bytes(target);
         let refused = out
             .then()
             .args(["unseal", "production", "-o", target])
             .status(73);
-        assert_eq!(
-            refused.stderr(),
-            format!(
-                "error: {target}: {what}\n\
-                 hint: unseal into another file with -o, or print it with --stdout\n"
-            )
-        );
+        refused.stderr_is(said);
         assert_eq!(refused.bytes(target), before);
         out = refused;
     }

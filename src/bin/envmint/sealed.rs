@@ -226,9 +226,11 @@ fn seal_refusal(env: &Environment, verdict: unsealed::Seal, cwd: &Path) -> Error
              sealing would replace them"
         ),
     };
+    // Sealing again after a merge is refused again (the plaintext still differs from a store it
+    // was not unsealed from): the merged file is sealed with --force.
     Error::cant_create(env.store_path(), why).with_hint(format!(
-        "see what {sealed} holds with `envmint unseal {n} -o OTHER.env`, merge it into {plain}, \
-         then seal again; or `envmint seal {n} --force` to replace it",
+        "see what {sealed} holds with `envmint unseal {n} -o OTHER.env` and merge it into \
+         {plain}; then `envmint seal {n} --force` replaces the store with {plain}",
         n = env.name
     ))
 }

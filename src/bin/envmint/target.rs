@@ -35,10 +35,7 @@ impl<'r> Target<'r> {
     pub fn of(ctx: &Context, resolved: &'r Resolved) -> Result<Target<'r>> {
         let cwd = resolved.cwd(ctx)?.to_path_buf();
         let (envs, _) = resolved.environments(ctx)?;
-        let env = envs
-            .first()
-            .copied()
-            .ok_or_else(|| Error::usage("no environment named").with_hint("name one: ENV"))?;
+        let env = envs.first().copied().ok_or_else(no_environment)?;
         Ok(Target {
             manifest: resolved.manifest(ctx)?,
             env,
@@ -72,7 +69,7 @@ impl<'r> Target<'r> {
         let mut files = store::open_all(&[self.storage()?], &options, waiting)?;
         let file = files
             .pop()
-            .ok_or_else(|| Error::cant_create(self.env.store_path(), "nothing to open"))?;
+            .ok_or_else(|| nothing_to_open(self.env.store_path()))?;
         crate::identities::check_recipients(self.env, file.snapshot(), &self.cwd)?;
         Ok(file)
     }
@@ -255,4 +252,36 @@ pub fn read_example(file: &Path, euid: u32) -> Option<Document> {
     }
     let bytes = envmint::atomic::read_file(&path, euid).ok()??;
     std::str::from_utf8(&bytes).ok().map(Document::parse)
+}
+
+/// The refusal when no environment was named. No run reaches it: clap requires ENV of every
+/// command that takes a target, and a manifest declares at least one environment.
+fn no_environment() -> Error {
+    Error::usage("no environment named").with_hint("name one: ENV")
+}
+
+/// The refusal when the store opened no file for `path`. No run reaches it: the store opens
+/// one file per storage it is given.
+fn nothing_to_open(path: &std::path::Path) -> Error {
+    Error::cant_create(path, "nothing to open")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The words of the two refusals no run reaches (see each function).
+    #[test]
+    fn the_refusals_no_run_reaches_are_worded() {
+        let said = crate::report::render(&no_environment());
+        assert_eq!(
+            (said.message.as_str(), said.hint.as_deref()),
+            ("no environment named", Some("name one: ENV"))
+        );
+        let said = crate::report::render(&nothing_to_open(std::path::Path::new(".env.age")));
+        assert_eq!(
+            (said.message.as_str(), said.hint.as_deref()),
+            (".env.age: nothing to open", None)
+        );
+    }
 }

@@ -278,13 +278,7 @@ impl Scratch {
     fn read(&self) -> Result<Zeroizing<Vec<u8>>> {
         use rustix::fs::{Mode, OFlags};
         let path = &self.path;
-        let refuse = |what: &str| {
-            Error::data(
-                Location::new(path, None),
-                format!("the editor left {what} in place of the copy; nothing changed"),
-            )
-            .with_hint("save the file in place (as a regular file) and exit the editor")
-        };
+        let refuse = |what: &str| left_in_place(path, what);
         let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
         let fd = match rustix::fs::open(path, flags, Mode::empty()) {
             Ok(fd) => fd,
@@ -298,22 +292,36 @@ impl Scratch {
             return Err(refuse("something other than a regular file"));
         }
         if meta.len() > MAX_EDITED_LEN {
-            return Err(refuse(&format!(
-                "a file of {} bytes (more than {MAX_EDITED_LEN})",
-                meta.len()
-            )));
+            return Err(refuse(&too_large(Some(meta.len()))));
         }
         // Sized up front: growing the buffer would leave copies of the plaintext behind.
         let mut buf = Zeroizing::new(Vec::with_capacity(meta.len() as usize + 1));
         std::io::Read::take(&file, MAX_EDITED_LEN + 1)
             .read_to_end(&mut buf)
             .map_err(|e| Error::reading(path, e))?;
+        // It grew after its size was read (the editor still writing it).
         if buf.len() as u64 > MAX_EDITED_LEN {
-            return Err(refuse(&format!(
-                "a file of more than {MAX_EDITED_LEN} bytes"
-            )));
+            return Err(refuse(&too_large(None)));
         }
         Ok(buf)
+    }
+}
+
+/// The refusal of what the editor left at `path` in place of the copy.
+fn left_in_place(path: &Path, what: &str) -> Error {
+    Error::data(
+        Location::new(path, None),
+        format!("the editor left {what} in place of the copy; nothing changed"),
+    )
+    .with_hint("save the file in place (as a regular file) and exit the editor")
+}
+
+/// A file left above [`MAX_EDITED_LEN`], in words: of `len` bytes, or, when it grew while it
+/// was read, of more.
+fn too_large(len: Option<u64>) -> String {
+    match len {
+        Some(len) => format!("a file of {len} bytes (more than {MAX_EDITED_LEN})"),
+        None => format!("a file of more than {MAX_EDITED_LEN} bytes"),
     }
 }
 
@@ -450,6 +458,21 @@ mod tests {
     /// The test process's effective user id, which owns the files the tests make.
     fn me() -> u32 {
         rustix::process::geteuid().as_raw()
+    }
+
+    /// No run reaches it: the file must grow between reading its size and reading it.
+    #[test]
+    fn a_copy_that_grew_while_it_was_read_is_refused_in_words() {
+        let said = crate::report::render(&left_in_place(Path::new(".env.edit"), &too_large(None)));
+        assert_eq!(
+            said.message,
+            ".env.edit: the editor left a file of more than 16777216 bytes in place of the copy; \
+             nothing changed"
+        );
+        assert_eq!(
+            said.hint.as_deref(),
+            Some("save the file in place (as a regular file) and exit the editor")
+        );
     }
 
     #[test]
