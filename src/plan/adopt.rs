@@ -227,7 +227,7 @@ pub fn apply(doc: &mut Document, adopted: &[Adopted]) -> Result<(), EditError> {
             ))
         })
         .collect();
-    records.sort_by(|a, b| b.0.cmp(&a.0));
+    records.sort_by_key(|r| std::cmp::Reverse(r.0));
     for (_, key, record) in records {
         doc.set_record(key, record)?;
     }
