@@ -1750,6 +1750,7 @@ fn fail_the_merge_driver_names_each_key_it_cannot_merge_and_why() {
         .status(65);
     out.stderr_is(str![[r#"
 error: .env.production.age (theirs): the decrypted store is not UTF-8 text
+hint: envmint merges the stores it writes (dotenv text); resolve it by hand: `git checkout --ours` or `--theirs` the file
 
 "#]]);
     let out = out
@@ -2045,6 +2046,7 @@ git config --local merge.envmint.name 'envmint: merge sealed stores per key'
 git config --local merge.envmint.driver: already set
 git config --local diff.envmint.textconv: already set
 error: git cannot say where its hooks are
+hint: check that `git rev-parse --git-path hooks/pre-commit` works in this repository, then run `envmint git setup --hook` again
 
 "#]],
     );

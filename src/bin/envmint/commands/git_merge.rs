@@ -44,6 +44,10 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: GitMergeArg
                 envmint::error::Location::new(&name, None),
                 "the decrypted store is not UTF-8 text",
             )
+            .with_hint(
+                "envmint merges the stores it writes (dotenv text); resolve it by hand: `git \
+                 checkout --ours` or `--theirs` the file",
+            )
         })?;
         Ok(Some(Version {
             text: Zeroizing::new(text),

@@ -175,7 +175,12 @@ fn hook(
     cwd: &Path,
 ) -> Result<()> {
     let Some(rel) = git(top, &["rev-parse", "--git-path", "hooks/pre-commit"]) else {
-        return Err(Error::usage("git cannot say where its hooks are"));
+        return Err(
+            Error::usage("git cannot say where its hooks are").with_hint(
+                "check that `git rev-parse --git-path hooks/pre-commit` works in this repository, \
+             then run `envmint git setup --hook` again",
+            ),
+        );
     };
     let path = Path::new(top).join(rel);
     let file = shown(&path, cwd).display().to_string();
