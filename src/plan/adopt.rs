@@ -209,16 +209,27 @@ pub fn plan(
     Ok(out)
 }
 
-/// Writes the records of `adopted` into `doc`.
+/// Writes the records of `adopted` into `doc`, from the bottom of the file up: a line an
+/// error names is then counted before any record is inserted above it, as the file on disk
+/// has it.
 ///
 /// # Errors
 ///
 /// An [`EditError`] when the document refuses one (the caller then saves nothing).
 pub fn apply(doc: &mut Document, adopted: &[Adopted]) -> Result<(), EditError> {
-    for a in adopted {
-        if let Some(record) = &a.record {
-            doc.set_record(&a.key, record)?;
-        }
+    let mut records: Vec<(Option<usize>, &str, &str)> = adopted
+        .iter()
+        .filter_map(|a| {
+            Some((
+                doc.line_of_key(&a.key),
+                a.key.as_str(),
+                a.record.as_deref()?,
+            ))
+        })
+        .collect();
+    records.sort_by_key(|r| std::cmp::Reverse(r.0));
+    for (_, key, record) in records {
+        doc.set_record(key, record)?;
     }
     Ok(())
 }

@@ -796,6 +796,33 @@ hint: see what .env.production.age holds with `envmint unseal production -o OTHE
     assert_eq!(got.stdout(), merged);
 }
 
+/// A file named with -o that unseal did not write is not overwritten; the hint names the -o
+/// that overwrites it (it named `envmint seal ENV`, which never seals an -o file, and an
+/// `unseal --force` without the -o, which writes the environment's own file).
+#[test]
+fn unseal_o_refuses_a_file_it_did_not_write_and_names_the_o_that_overwrites_it() {
+    let (test, _) = sealed_project("");
+    let out = test
+        .args(["bootstrap", "production"])
+        .status(0)
+        .then()
+        .write("other.env", "MINE=1\n")
+        .args(["unseal", "production", "-o", "other.env"])
+        .status(73);
+    out.stderr_is(str![[r#"
+error: other.env: it holds other values than the store and was not written by `envmint unseal`: unsealing would replace them
+hint: unseal into another file with -o to compare; `envmint unseal production -o other.env --force` overwrites it
+
+"#]]);
+    assert_eq!(out.read("other.env"), "MINE=1\n");
+    let forced = out
+        .then()
+        .args(["unseal", "production", "-o", "other.env", "--force"])
+        .status(0);
+    assert!(forced.read("other.env").contains("SECRET_KEY="));
+    assert!(!forced.exists(".env.production.local"));
+}
+
 #[test]
 fn unseal_refuses_to_overwrite_plaintext_edits_never_sealed() {
     let (test, _) = sealed_project("");
@@ -821,7 +848,7 @@ hint: `envmint seal production` keeps the edits (when the store has not changed 
         .status(73);
     out.stderr_is(str![[r#"
 error: .env.production.local: it holds other values than the store and was not written by `envmint unseal`: unsealing would replace them
-hint: `envmint seal production` keeps the edits (when the store has not changed meanwhile), or unseal elsewhere with -o to compare; `envmint unseal production --force` overwrites .env.production.local
+hint: unseal elsewhere with -o to compare; `envmint seal production --force` seals .env.production.local over the store, `envmint unseal production --force` overwrites it
 
 "#]]);
     assert_eq!(out.read(".env.production.local"), "HANDMADE=1\n");

@@ -213,6 +213,32 @@ pub fn seal(
     Ok(Exit::Ok)
 }
 
+/// What to do when `unseal ENV` will not overwrite `target` (shown as `shown_target`; `output`
+/// when it was named with -o). `seal ENV` keeps the edits only of the environment's own file
+/// unseal wrote: it refuses one unseal did not write, and it never seals an -o file.
+fn unseal_refusal_hint(
+    name: &str,
+    shown_target: &str,
+    output: Option<&Path>,
+    verdict: unsealed::Unseal,
+) -> String {
+    match (output, verdict) {
+        (Some(_), _) => format!(
+            "unseal into another file with -o to compare; `envmint unseal {name} -o \
+             {shown_target} --force` overwrites it"
+        ),
+        (None, unsealed::Unseal::EditedSinceUnseal) => format!(
+            "`envmint seal {name}` keeps the edits (when the store has not changed meanwhile), \
+             or unseal elsewhere with -o to compare; `envmint unseal {name} --force` \
+             overwrites {shown_target}"
+        ),
+        (None, _) => format!(
+            "unseal elsewhere with -o to compare; `envmint seal {name} --force` seals \
+             {shown_target} over the store, `envmint unseal {name} --force` overwrites it"
+        ),
+    }
+}
+
 /// Why `seal ENV` will not overwrite the store (exit 73), and what to do.
 fn seal_refusal(env: &Environment, verdict: unsealed::Seal, cwd: &Path) -> Error {
     let sealed = shown(env.store_path(), cwd).display().to_string();
@@ -332,12 +358,14 @@ pub fn unseal(
                 "it holds other values than the store and was not written by `envmint unseal`: \
                  unsealing would replace them"
             };
-            return Err(Error::cant_create(target, why).with_hint(format!(
-                "`envmint seal {n}` keeps the edits (when the store has not changed meanwhile), \
-                 or unseal elsewhere with -o to compare; `envmint unseal {n} --force` \
-                 overwrites {shown_target}",
-                n = env.name
-            )));
+            return Err(
+                Error::cant_create(target, why).with_hint(unseal_refusal_hint(
+                    &env.name,
+                    &shown_target,
+                    output,
+                    verdict,
+                )),
+            );
         }
     }
     if tracked {
