@@ -189,6 +189,7 @@ impl SealError {
             | SealError::UntrustedRecipients { .. } => Exit::NoPerm,
             SealError::ExcessiveWork { .. }
             | SealError::Malformed { .. }
+            | SealError::UnknownVersion { .. }
             | SealError::TooLarge { .. }
             | SealError::BadPin { .. }
             | SealError::BadKey { .. } => Exit::DataErr,

@@ -48,6 +48,12 @@ pub enum SealError {
         /// The highest work factor accepted.
         limit: u8,
     },
+    /// An age file of a format version this build's age crate does not read (a newer age, or
+    /// another tool's): not damaged, so not said as [`SealError::Malformed`] (exit 65).
+    UnknownVersion {
+        /// The input.
+        name: PathBuf,
+    },
     /// Not an age file, truncated, tampered with, bad armor, trailing data (exit 65).
     Malformed {
         /// The input.
@@ -165,6 +171,7 @@ impl SealError {
             | SealError::NoPassphrase { name }
             | SealError::ExcessiveWork { name, .. }
             | SealError::Malformed { name, .. }
+            | SealError::UnknownVersion { name }
             | SealError::TooLarge { name, .. }
             | SealError::RecipientsChanged { name, .. }
             | SealError::UnpinnedChanged { name, .. }
@@ -232,6 +239,11 @@ impl fmt::Display for SealError {
             SealError::Malformed { name, what } => {
                 write!(f, "{name}: {what}", name = name.display())
             }
+            SealError::UnknownVersion { name } => write!(
+                f,
+                "{name}: an age format version envmint does not know",
+                name = name.display()
+            ),
             SealError::TooLarge { name, limit } => write!(
                 f,
                 "{name}: larger than {} MiB, the limit for decrypting into memory",

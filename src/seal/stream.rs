@@ -367,13 +367,15 @@ impl<R: Read> Opened<R> {
                         .get_ref()
                         .is_some_and(|i| i.is::<age::armor::ArmoredReadError>()) =>
                 {
-                    malformed("not an age file (no valid age header)")
+                    malformed("no valid age header: not an age file, or one cut short")
                 }
                 _ => read_error(name, e),
             },
-            age::DecryptError::InvalidHeader => malformed("not an age file (invalid header)"),
+            // An age header (its first line read) that does not parse, or whose stanzas do not go
+            // together (a passphrase stanza beside another): an age file all the same.
+            age::DecryptError::InvalidHeader => malformed("a damaged or invalid age header"),
             age::DecryptError::UnknownFormat => {
-                malformed("an age format version envmint does not know")
+                SealError::UnknownVersion { name: name.into() }.into()
             }
             age::DecryptError::InvalidMac => {
                 malformed("the header's MAC does not match: the file was tampered with")

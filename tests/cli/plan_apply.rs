@@ -480,7 +480,7 @@ fn fail_a_sealed_part_that_does_not_read_is_refused_naming_the_plan() {
         .args(["apply", "--at", AT, "p.plan"])
         .status(65);
     refused.stderr_is(str![[r#"
-error: p.plan (environment production): not an age file (no valid age header)
+error: p.plan (environment production): no valid age header: not an age file, or one cut short
 hint: the file is not a complete age file; restore it from a copy
 
 "#]]);

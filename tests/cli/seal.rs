@@ -422,7 +422,7 @@ hint: the file is not a complete age file; restore it from a copy
             "not age",
             b"A=1\n".to_vec(),
             Some(str![[r#"
-error: bad.age: not an age file (no valid age header)
+error: bad.age: no valid age header: not an age file, or one cut short
 hint: the file is not a complete age file; restore it from a copy
 
 "#]]),

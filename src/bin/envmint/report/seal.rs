@@ -53,6 +53,10 @@ pub(super) fn hint(e: &SealError) -> Option<String> {
             "envmint accepts scrypt work factors up to {limit}; re-encrypt the file with a lower \
              one (age uses 18)"
         ),
+        SealError::UnknownVersion { .. } => "it was written by a newer age or another tool: \
+                                              decrypt it there (`age -d`), then seal the \
+                                              plaintext again"
+            .into(),
         SealError::Malformed { .. } => {
             "the file is not a complete age file; restore it from a copy".into()
         }
