@@ -140,6 +140,26 @@ pub fn merge(
     environment: &str,
     ours_pending: &HashSet<String>,
 ) -> Result<Merged, Vec<Conflict>> {
+    let (merged, conflicts) = merge_partial(base, ours, theirs, decls, environment, ours_pending);
+    if conflicts.is_empty() {
+        Ok(merged)
+    } else {
+        Err(conflicts)
+    }
+}
+
+/// [`merge`], which on conflicts still gives the merge of every other key: ours' state of each
+/// conflicting key, everything else merged as without them. git's merge driver writes it
+/// (git's contract: the driver leaves its best result in `%A` and exits non-zero), so that
+/// resolving the named keys does not silently drop what theirs added elsewhere.
+pub fn merge_partial(
+    base: &Document,
+    ours: &Document,
+    theirs: &Document,
+    decls: &[&SecretDecl],
+    environment: &str,
+    ours_pending: &HashSet<String>,
+) -> (Merged, Vec<Conflict>) {
     let mut keys: Vec<&str> = ours.keys();
     let mut seen: HashSet<&str> = keys.iter().copied().collect();
     for key in theirs.keys() {
@@ -164,7 +184,7 @@ pub fn merge(
             continue;
         }
         if o == b {
-            match copy(&mut result, theirs, &order, key) {
+            match whole(&mut result, |r| copy(r, theirs, &order, key)) {
                 Ok(()) => {
                     if changed_without_record(b, t) {
                         unrecorded.push(key.to_string());
@@ -192,7 +212,9 @@ pub fn merge(
         let Some(decl) = decls.iter().find(|d| d.key == key) else {
             continue;
         };
-        match rotation(&mut result, ours, theirs, decl, environment) {
+        match whole(&mut result, |r| {
+            rotation(r, ours, theirs, decl, environment)
+        }) {
             Ok(Some((rotation, names))) => {
                 settled.insert(key.to_string());
                 settled.extend(names);
@@ -223,17 +245,30 @@ pub fn merge(
             },
         });
     }
-    if !conflicts.is_empty() {
-        return Err(conflicts);
-    }
     carry_comments(base, ours, theirs, &mut result);
-    Ok(Merged {
+    let merged = Merged {
         text: result.render(),
         from_theirs,
         rotations,
         dropped_pending,
         unrecorded,
-    })
+    };
+    (merged, conflicts)
+}
+
+/// Runs `change` on `result`, all or nothing: on an error `result` is as it was before, so a
+/// merge that goes on past a conflict (see [`merge_partial`]) never keeps half of one key's
+/// change (a value removed and not written again, a rotation without its older value kept).
+fn whole<T>(
+    result: &mut Document,
+    change: impl FnOnce(&mut Document) -> Result<T, Reason>,
+) -> Result<T, Reason> {
+    let before = result.render();
+    let out = change(result);
+    if out.is_err() {
+        *result = Document::parse(&before);
+    }
+    out
 }
 
 /// Whether a key's value differs between `base` and `now` while its record is the same (the
@@ -679,5 +714,33 @@ mod tests {
         let e = run("A=1\n", "A=2\n", "A='never closed\n").err().unwrap();
         assert_eq!(e[0].key, "A");
         assert_eq!(e[0].reason, Reason::Unreadable);
+    }
+
+    /// Past a conflict the other keys still merge: ours' value of the conflicting key, theirs'
+    /// added key, ours' added key; an unreadable line of theirs leaves ours' line whole.
+    #[test]
+    fn a_partial_merge_keeps_ours_for_conflicts_and_merges_the_rest() {
+        let m = manifest();
+        let decls: Vec<&SecretDecl> = m.secrets().iter().collect();
+        let parse = Document::parse;
+        let (merged, conflicts) = merge_partial(
+            &parse("A=1\nB=1\n"),
+            &parse("A=2\nB=1\nOURS=o\n"),
+            &parse("A=3\nB='never closed\nTHEIRS=t\n"),
+            &decls,
+            "production",
+            &HashSet::new(),
+        );
+        let keys: Vec<(&str, Reason)> = conflicts
+            .iter()
+            .map(|c| (c.key.as_str(), c.reason))
+            .collect();
+        assert_eq!(
+            keys,
+            [("B", Reason::Unreadable), ("A", Reason::BothChanged)]
+        );
+        // THEIRS follows its anchor in theirs, B.
+        assert_eq!(merged.text.as_str(), "A=2\nB=1\nTHEIRS=t\nOURS=o\n");
+        assert_eq!(merged.from_theirs, ["THEIRS"]);
     }
 }

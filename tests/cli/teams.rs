@@ -371,12 +371,14 @@ envmint: .env.production.age: merged per key, sealed to 1 recipient: 1 key rotat
 #[test]
 fn conflicting_sets_fail_the_merge_name_the_key_and_leave_the_store() {
     let repo = Repo::new();
-    repo.branch("a", "main", |r| r.set("API_TOKEN", "value-a-7f3e"));
+    repo.branch("a", "main", |r| {
+        r.set("API_TOKEN", "value-a-7f3e");
+        r.set("FROM_A", "from-a-5b2e");
+    });
     repo.branch("b", "main", |r| {
         r.set("API_TOKEN", "value-b-9c1d");
         r.set("WEBHOOK", "webhook-b");
     });
-    let before = std::fs::read(repo.path(".env.production.age")).unwrap();
     let out = repo.git(&["merge", "--no-edit", "a"]);
     assert!(!out.status.success());
     let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
@@ -386,30 +388,53 @@ fn conflicting_sets_fail_the_merge_name_the_key_and_leave_the_store() {
         &[],
         str![[r#"
 error: .env.production.age: both branches gave API_TOKEN different values; envmint cannot choose
-hint: the file keeps your branch's version and git marks it conflicted; set each key with `envmint set production KEY` (or `envmint edit production`), then `git add .env.production.age`
+envmint: .env.production.age: every other key merged per key: 1 key from theirs (FROM_A)
+hint: the file keeps your branch's value of that key and git marks it conflicted; set each with `envmint set production KEY` (or `envmint edit production`), then `git add .env.production.age`
 
 "#]],
     );
-    for value in ["value-a-7f3e", "value-b-9c1d", "webhook-b", "token-zero"] {
+    for value in [
+        "value-a-7f3e",
+        "value-b-9c1d",
+        "webhook-b",
+        "from-a-5b2e",
+        "token-zero",
+    ] {
         assert!(!said.contains(value), "{said}");
     }
-    // The store is our branch's, byte for byte; nothing plaintext was left anywhere.
-    assert_eq!(
-        std::fs::read(repo.path(".env.production.age")).unwrap(),
-        before
-    );
+    // Nothing plaintext was left anywhere.
     for (path, bytes) in repo.files() {
         let t = text(&bytes);
-        for value in ["value-a-7f3e", "value-b-9c1d", "webhook-b"] {
+        for value in ["value-a-7f3e", "value-b-9c1d", "webhook-b", "from-a-5b2e"] {
             assert!(!t.contains(value), "{} holds {value}", path.display());
         }
     }
+    // The store holds our value of the conflicting key and every other key merged: the key
+    // theirs added is there, so resolving the named key does not drop it.
     assert_eq!(repo.get("API_TOKEN"), "value-b-9c1d");
+    assert_eq!(repo.get("FROM_A"), "from-a-5b2e");
     // Resolved the way the hint says.
     repo.set("API_TOKEN", "value-a-7f3e");
     repo.git_ok(&["add", ".env.production.age"]);
     repo.git_ok(&["commit", "-q", "--no-edit"]);
     assert_eq!(repo.get("WEBHOOK"), "webhook-b");
+    assert_eq!(repo.get("FROM_A"), "from-a-5b2e");
+    assert_eq!(repo.get("API_TOKEN"), "value-a-7f3e");
+}
+
+/// A conflict with nothing else to merge leaves our branch's ciphertext byte for byte.
+#[test]
+fn a_conflict_with_nothing_else_to_merge_leaves_ours_byte_for_byte() {
+    let repo = Repo::new();
+    repo.branch("a", "main", |r| r.set("API_TOKEN", "value-a-7f3e"));
+    repo.branch("b", "main", |r| r.set("API_TOKEN", "value-b-9c1d"));
+    let before = std::fs::read(repo.path(".env.production.age")).unwrap();
+    let out = repo.git(&["merge", "--no-edit", "a"]);
+    assert!(!out.status.success());
+    assert_eq!(
+        std::fs::read(repo.path(".env.production.age")).unwrap(),
+        before
+    );
 }
 
 #[test]
@@ -1768,7 +1793,7 @@ hint: envmint merges the stores it writes (dotenv text); resolve it by hand: `gi
 error: .env.production.age: A (a line envmint cannot read on one branch)
 error: .env.production.age: K (a full keyring: keeping both rotations would push a key out)
 error: .env.production.age: S (a value that cannot be written in place)
-hint: the file keeps your branch's version and git marks it conflicted; set each key with `envmint set production KEY` (or `envmint edit production`), then `git add .env.production.age`
+hint: the file keeps your branch's value of those keys and git marks it conflicted; set each with `envmint set production KEY` (or `envmint edit production`), then `git add .env.production.age`
 
 "#]]);
     assert_eq!(out.bytes("ours.age"), ours, "ours was written");

@@ -3,10 +3,11 @@
 //!
 //! The three versions are decrypted in memory and merged per key by [`envmint::merge`]; the
 //! result is sealed to the recipients pinned in both branches and written to OURS (git's `%A`,
-//! a temporary file git then puts in place) through the atomic writer. When keys conflict, or
-//! the branches are sealed to different recipients, nothing is written: OURS keeps our branch's
-//! ciphertext, git marks the file conflicted, and the message names keys, never values. No
-//! plaintext reaches the disk.
+//! a temporary file git then puts in place) through the atomic writer. When keys conflict, every
+//! other key is still merged and written, with our branch's value of each conflicting key (so
+//! resolving them and committing keeps what theirs added elsewhere); when the branches are
+//! sealed to different recipients, nothing is written. Either way git marks the file
+//! conflicted, and the message names keys, never values. No plaintext reaches the disk.
 
 use crate::error::{Error, Result};
 use envmint::manifest::{Environment, Manifest, SecretDecl, Source};
@@ -81,36 +82,50 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: GitMergeArg
     let parse = envmint::dotenv::Document::parse;
     let theirs_doc = parse(&theirs.text);
     let ours_pending = pending_written_here(ctx, &theirs_doc, &decls, env_name)?;
-    let merged = match merge::merge(
+    let (merged, conflicts) = merge::merge_partial(
         &parse(base_text),
         &parse(&ours.text),
         &theirs_doc,
         &decls,
         env_name,
         &ours_pending,
-    ) {
-        Ok(m) => m,
-        Err(conflicts) => {
-            report_conflicts(&shown, env, &conflicts);
-            return Ok(Exit::Problems);
-        }
-    };
+    );
     let sealing = Sealing {
         recipients,
         armor: ours.armored,
         import: None,
     };
-    let bytes = store::encrypt_sealed(&args.path, &sealing, merged.text.as_bytes())?;
-    // The file git named for the driver's result (`%A`): git's choice, not the repository's.
-    let within = atomic::Within::anywhere(ctx.euid)
-        .relative_to(ctx.cwd_if_known())
-        .typed();
-    atomic::lock(
-        &args.ours,
-        &within,
-        resolved.lock_timeout(&ctx.lock_timeout)?,
-    )?
-    .write(&bytes)?;
+    // On conflicts too the other keys' merge is written (git's contract for `%A`): resolving
+    // the named keys and committing must not drop what theirs added elsewhere. When it is our
+    // text unchanged, our ciphertext stays byte for byte.
+    if conflicts.is_empty() || merged.text.as_str() != ours.text.as_str() {
+        let bytes = store::encrypt_sealed(&args.path, &sealing, merged.text.as_bytes())?;
+        // The file git named for the driver's result (`%A`): git's choice, not the repository's.
+        let within = atomic::Within::anywhere(ctx.euid)
+            .relative_to(ctx.cwd_if_known())
+            .typed();
+        atomic::lock(
+            &args.ours,
+            &within,
+            resolved.lock_timeout(&ctx.lock_timeout)?,
+        )?
+        .write(&bytes)?;
+    }
+    if !conflicts.is_empty() {
+        report_conflicts(&shown, env, &conflicts, &merged);
+        return Ok(Exit::Problems);
+    }
+    say!(
+        "envmint: {shown}: merged per key, sealed to {}{}",
+        crate::output::plural(sealing.recipients.len(), "recipient"),
+        detail(&merged)
+    );
+    warn_unrecorded(&shown, env, &merged);
+    Ok(Exit::Ok)
+}
+
+/// What the merge took, said after its first line: `": 1 key from theirs (A); ..."`, or nothing.
+fn detail(merged: &merge::Merged) -> String {
     let mut said = Vec::new();
     if !merged.from_theirs.is_empty() {
         said.push(format!(
@@ -149,15 +164,15 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: GitMergeArg
             some(each)
         ));
     }
-    let detail = if said.is_empty() {
+    if said.is_empty() {
         String::new()
     } else {
         format!(": {}", said.join("; "))
-    };
-    say!(
-        "envmint: {shown}: merged per key, sealed to {}{detail}",
-        crate::output::plural(sealing.recipients.len(), "recipient")
-    );
+    }
+}
+
+/// The warning for values theirs changed without a new record.
+fn warn_unrecorded(shown: &str, env: Option<&Environment>, merged: &merge::Merged) {
     if !merged.unrecorded.is_empty() {
         say!(
             "warning: {shown}: {} changed on theirs with no new `# envmint:` record ({}): \
@@ -172,7 +187,6 @@ pub fn run(ctx: &Context, resolved: &crate::resolve::Resolved, args: GitMergeArg
             env.map_or("ENV", |e| e.name.as_str())
         );
     }
-    Ok(Exit::Ok)
 }
 
 /// One branch's version of the store, decrypted.
@@ -313,7 +327,12 @@ fn list(keys: &[String]) -> String {
 }
 
 /// Says which keys could not be merged, grouped by why; never a value.
-fn report_conflicts(shown: &str, env: Option<&Environment>, conflicts: &[merge::Conflict]) {
+fn report_conflicts(
+    shown: &str,
+    env: Option<&Environment>,
+    conflicts: &[merge::Conflict],
+    merged: &merge::Merged,
+) {
     let keys = |reason: Reason| -> Vec<&str> {
         conflicts
             .iter()
@@ -347,10 +366,20 @@ fn report_conflicts(shown: &str, env: Option<&Environment>, conflicts: &[merge::
             say!("error: {shown}: {} ({why})", keys.join(", "));
         }
     }
+    let taken = detail(merged);
+    if !taken.is_empty() {
+        say!("envmint: {shown}: every other key merged per key{taken}");
+    }
+    warn_unrecorded(shown, env, merged);
     let env = env.map_or("ENV", |e| e.name.as_str());
     say!(
-        "hint: the file keeps your branch's version and git marks it conflicted; set each key \
-         with `envmint set {env} KEY` (or `envmint edit {env}`), then `git add {shown}`"
+        "hint: the file keeps your branch's value of {} and git marks it conflicted; set each \
+         with `envmint set {env} KEY` (or `envmint edit {env}`), then `git add {shown}`",
+        if conflicts.len() == 1 {
+            "that key"
+        } else {
+            "those keys"
+        }
     );
 }
 
