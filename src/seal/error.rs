@@ -302,9 +302,12 @@ impl fmt::Display for SealError {
             }
             SealError::UnpinnedChanged { name, stanzas, now } => write!(
                 f,
-                "{name}: the store has no recipient pin yet, and it is sealed to {} \
-                 recipient(s) ({}) where the manifest lists {} ({}); refused",
-                stanzas.len(),
+                "{name}: the store has no recipient pin yet, and it is sealed to {} ({}) where \
+                 the manifest lists {} ({}); refused",
+                match stanzas.len() {
+                    1 => "1 recipient".to_string(),
+                    n => format!("{n} recipients"),
+                },
                 once_each(stanzas).join(", "),
                 now.len(),
                 short_keys(now),

@@ -336,7 +336,18 @@ impl<R: Read> Opened<R> {
             }
         })?;
         let header = reader.header().to_vec();
-        let decryptor = age::Decryptor::new_buffered(reader).map_err(|e| Self::map(name, e))?;
+        let decryptor = age::Decryptor::new_buffered(reader).map_err(|e| match e {
+            // The age crate says "unknown format" of any header it cannot parse; one that
+            // starts with the v1 line is a damaged v1 header, not a newer age's file.
+            age::DecryptError::UnknownFormat if header.starts_with(b"age-encryption.org/v1\n") => {
+                SealError::Malformed {
+                    name: name.into(),
+                    what: "a damaged or invalid age header".into(),
+                }
+                .into()
+            }
+            e => Self::map(name, e),
+        })?;
         if !stanzas_are_complete(&header) {
             return Err(SealError::Malformed {
                 name: name.into(),

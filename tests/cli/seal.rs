@@ -380,7 +380,7 @@ fn no_matching_identity_is_77_naming_stanzas_and_keys_tried() {
         &[("[MINE]", &mine)],
         str![[r#"
 error: s.age: no identity matches any recipient of the file
-hint: the file is sealed to 1 recipient(s) of type X25519; tried [MINE]
+hint: the file is sealed to 1 recipient of type X25519; tried [MINE]
 
 "#]],
     );
@@ -496,6 +496,10 @@ fn a_damaged_header_is_named_for_what_is_damaged() {
     let mut bad_stanza = sealed.clone();
     let at = "age-encryption.org/v1\n".len(); // the stanza is the second line
     bad_stanza.splice(at..at + stanza.len(), b"-> X25519 !!!".iter().copied());
+    // A character of the X25519 stanza's body (its third line) that is no base64.
+    let mut bad_body = sealed.clone();
+    let body_at = at + stanza.len() + 1;
+    bad_body[body_at + 3] = b'!';
     // The header and the 16-byte nonce, and no payload.
     let cut = sealed[..payload_start + 16].to_vec();
     // 16 MiB of well-formed stanzas, no MAC line.
@@ -504,7 +508,16 @@ fn a_damaged_header_is_named_for_what_is_damaged() {
     while huge.len() <= 16 << 20 {
         huge.extend_from_slice(fake.as_bytes());
     }
-    let cases: [(&str, Vec<u8>, snapbox::data::Inline); 4] = [
+    let cases: [(&str, Vec<u8>, snapbox::data::Inline); 5] = [
+        (
+            "body",
+            bad_body,
+            str![[r#"
+error: bad.age: a damaged or invalid age header
+hint: the file is not a complete age file; restore it from a copy
+
+"#]],
+        ),
         (
             "mac",
             mac,

@@ -498,7 +498,7 @@ fn fail_wrong_or_missing_identity_is_77_with_a_hint_and_writes_nothing() {
         wrong.stderr(),
         format!(
             "error: .env.production.age: no identity matches any recipient of the file\n\
-             hint: the file is sealed to 1 recipient(s) of type X25519; tried {other}\n"
+             hint: the file is sealed to 1 recipient of type X25519; tried {other}\n"
         )
     );
     assert_eq!(wrong.bytes(".env.production.age"), before);
@@ -798,7 +798,7 @@ hint: see what .env.production.age holds with `envmint unseal production -o OTHE
 
 /// A file named with -o that unseal did not write is not overwritten; the hint names the -o
 /// that overwrites it (it named `envmint seal ENV`, which never seals an -o file, and an
-/// `unseal --force` without the -o, which writes the environment's own file).
+/// `unseal --force` without the -o, which writes the environment's own file), quoted for sh.
 #[test]
 fn unseal_o_refuses_a_file_it_did_not_write_and_names_the_o_that_overwrites_it() {
     let (test, _) = sealed_project("");
@@ -806,20 +806,20 @@ fn unseal_o_refuses_a_file_it_did_not_write_and_names_the_o_that_overwrites_it()
         .args(["bootstrap", "production"])
         .status(0)
         .then()
-        .write("other.env", "MINE=1\n")
-        .args(["unseal", "production", "-o", "other.env"])
+        .write("my copy.env", "MINE=1\n")
+        .args(["unseal", "production", "-o", "my copy.env"])
         .status(73);
     out.stderr_is(str![[r#"
-error: other.env: it holds other values than the store and was not written by `envmint unseal`: unsealing would replace them
-hint: unseal into another file with -o to compare; `envmint unseal production -o other.env --force` overwrites it
+error: my copy.env: it holds other values than the store and was not written by `envmint unseal`: unsealing would replace them
+hint: unseal into another file with -o to compare; `envmint unseal production -o 'my copy.env' --force` overwrites it
 
 "#]]);
-    assert_eq!(out.read("other.env"), "MINE=1\n");
+    assert_eq!(out.read("my copy.env"), "MINE=1\n");
     let forced = out
         .then()
-        .args(["unseal", "production", "-o", "other.env", "--force"])
+        .args(["unseal", "production", "-o", "my copy.env", "--force"])
         .status(0);
-    assert!(forced.read("other.env").contains("SECRET_KEY="));
+    assert!(forced.read("my copy.env").contains("SECRET_KEY="));
     assert!(!forced.exists(".env.production.local"));
 }
 

@@ -296,7 +296,7 @@ fn fail_a_store_without_a_pin_and_more_recipients_in_the_list_needs_rekey() {
         .stdin("new\n")
         .status(77);
     refused.stderr_is(str![[r#"
-error: .env.production.age: the store has no recipient pin yet, and it is sealed to 1 recipient(s) (X25519) where the manifest lists 2 (age155g78f8e…u05d48, age19n3kxzk5…76mm0y); refused
+error: .env.production.age: the store has no recipient pin yet, and it is sealed to 1 recipient (X25519) where the manifest lists 2 (age155g78f8e…u05d48, age19n3kxzk5…76mm0y); refused
 hint: `envmint rekey ENV` shows the manifest's recipients and pins them once you confirm
 
 "#]]);
@@ -306,13 +306,13 @@ hint: `envmint rekey ENV` shows the manifest's recipients and pins them once you
         .args(["rekey", "production", "--dry-run"])
         .status(0);
     dry.stderr_is(str![[r#"
-production: .env.production.age would be re-encrypted to 2 recipients: no recipient pin yet (sealed to 1 now: 1 X25519 recipient(s) added); pins age155g78f8e…u05d48, age19n3kxzk5…76mm0y
+production: .env.production.age would be re-encrypted to 2 recipients: no recipient pin yet (sealed to 1 now: 1 X25519 recipient added); pins age155g78f8e…u05d48, age19n3kxzk5…76mm0y
 
 "#]]);
     assert_eq!(dry.bytes(STORE), before);
     let rekeyed = dry.then().args(["rekey", "production", "--yes"]).status(0);
     rekeyed.stderr_is(str![[r#"
-production: .env.production.age to be re-encrypted to 2 recipients: no recipient pin yet (sealed to 1 now: 1 X25519 recipient(s) added); pins age155g78f8e…u05d48, age19n3kxzk5…76mm0y
+production: .env.production.age to be re-encrypted to 2 recipients: no recipient pin yet (sealed to 1 now: 1 X25519 recipient added); pins age155g78f8e…u05d48, age19n3kxzk5…76mm0y
 production: .env.production.age re-encrypted to 2 recipients and pinned
 
 "#]]);

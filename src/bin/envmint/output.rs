@@ -205,3 +205,16 @@ pub fn plural(n: usize, word: &str) -> String {
         format!("{n} {word}s")
     }
 }
+
+/// `text` as one word for sh: a path or value in a command a hint or a config line gives to be
+/// run as it is (git runs drivers through the shell; a user pastes a hint).
+pub fn shell_quoted(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-+%:=@,".contains(&b))
+    {
+        return text.to_string();
+    }
+    format!("'{}'", text.replace('\'', "'\\''"))
+}

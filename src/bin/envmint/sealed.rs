@@ -224,8 +224,9 @@ fn unseal_refusal_hint(
 ) -> String {
     match (output, verdict) {
         (Some(_), _) => format!(
-            "unseal into another file with -o to compare; `envmint unseal {name} -o \
-             {shown_target} --force` overwrites it"
+            "unseal into another file with -o to compare; `envmint unseal {name} -o {} --force` \
+             overwrites it",
+            crate::output::shell_quoted(shown_target)
         ),
         (None, unsealed::Unseal::EditedSinceUnseal) => format!(
             "`envmint seal {name}` keeps the edits (when the store has not changed meanwhile), \

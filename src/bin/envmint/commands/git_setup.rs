@@ -11,7 +11,7 @@ use std::process::Command;
 
 use crate::cli::GitSetupArgs;
 use crate::context::Context;
-use crate::output::say;
+use crate::output::{say, shell_quoted};
 use envmint::path::shown;
 
 /// What each sealed store's line of `.gitattributes` says after its path.
@@ -273,18 +273,6 @@ fn failure(out: &std::process::Output) -> String {
             None => "git was killed by a signal".to_string(),
         },
     }
-}
-
-/// `text` as one word for sh (git runs drivers through the shell).
-fn shell_quoted(text: &str) -> String {
-    if !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"/._-+%:=@,".contains(&b))
-    {
-        return text.to_string();
-    }
-    format!("'{}'", text.replace('\'', "'\\''"))
 }
 
 #[cfg(test)]

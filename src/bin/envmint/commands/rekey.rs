@@ -278,9 +278,11 @@ fn stanza_change(env: &Environment, now: &[String]) -> String {
     for t in KNOWN {
         let (had, want) = (count(&had, t), count(&wanted, t));
         if want > had {
-            changes.push(format!("{} {t} recipient(s) added", want - had));
+            let n = crate::output::plural(want - had, &format!("{t} recipient"));
+            changes.push(format!("{n} added"));
         } else if had > want {
-            changes.push(format!("{} {t} recipient(s) removed", had - want));
+            let n = crate::output::plural(had - want, &format!("{t} recipient"));
+            changes.push(format!("{n} removed"));
         }
     }
     if changes.is_empty() {

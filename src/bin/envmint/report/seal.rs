@@ -23,8 +23,8 @@ pub(super) fn hint(e: &SealError) -> Option<String> {
             }
         }
         SealError::NoMatch { stanzas, tried, .. } => format!(
-            "the file is sealed to {} recipient(s) of type {}; tried {}",
-            stanzas.len().max(1),
+            "the file is sealed to {} of type {}; tried {}",
+            crate::output::plural(stanzas.len().max(1), "recipient"),
             if stanzas.is_empty() {
                 "unknown".to_string()
             } else {
