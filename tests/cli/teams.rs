@@ -2062,7 +2062,7 @@ error: .git/config: `git config --local merge.envmint.name` failed: git said `er
     let Some(out) = run(r#"*" rev-parse --git-path "*) exit 5 ;;"#) else {
         return;
     };
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(73), "{}", text(&out.stderr));
     said_is(
         &repo,
         &out.stderr,
@@ -2072,7 +2072,7 @@ error: .git/config: `git config --local merge.envmint.name` failed: git said `er
 git config --local merge.envmint.name 'envmint: merge sealed stores per key'
 git config --local merge.envmint.driver: already set
 git config --local diff.envmint.textconv: already set
-error: git cannot say where its hooks are: git exited with status 5
+error: .git: git cannot say where its hooks are: git exited with status 5
 hint: check that `git rev-parse --git-path hooks/pre-commit` works in this repository, then run `envmint git setup --hook` again
 
 "#]],

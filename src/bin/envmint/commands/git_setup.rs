@@ -177,9 +177,12 @@ fn hook(
     let rel = match git_said(top, &["rev-parse", "--git-path", "hooks/pre-commit"]) {
         Ok(rel) => rel,
         Err(why) => {
-            return Err(Error::usage(format!(
-                "git cannot say where its hooks are: {why}"
-            ))
+            // Nothing was misused: the hook cannot be created (exit 73), named by the
+            // repository's `.git`, since where the hook goes is what git could not say.
+            return Err(Error::cant_create(
+                Path::new(top).join(".git"),
+                format!("git cannot say where its hooks are: {why}"),
+            )
             .with_hint(
                 "check that `git rev-parse --git-path hooks/pre-commit` works in this repository, \
              then run `envmint git setup --hook` again",
