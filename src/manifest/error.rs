@@ -360,6 +360,9 @@ pub struct UnknownEnvironment {
     pub declared_in: Option<PathBuf>,
     /// The declared name closest to it.
     pub did_you_mean: Option<String>,
+    /// Whether it is a declared secret's key: a key given where an environment goes
+    /// (`envmint rotate production SECRET_KEY`).
+    pub is_secret: bool,
 }
 
 /// A field of a manifest table that the table does not have.

@@ -360,6 +360,7 @@ impl Manifest {
             shown: shown_name(name),
             valid_name: valid_env_name(name),
             did_you_mean: closest(name, declared.iter().copied()).map(str::to_string),
+            is_secret: self.secrets.iter().any(|s| s.key == name),
             declared: declared.iter().map(|d| d.to_string()).collect(),
             declared_in: match &self.source {
                 Source::File(p) => Some(p.clone()),
@@ -492,6 +493,8 @@ mod tests {
         assert_eq!(u.declared, ["development", "staging", "production"]);
         assert_eq!(u.declared_in, None);
         assert_eq!(unknown(&m, "qa").did_you_mean, None);
+        assert!(unknown(&m, "SECRET_KEY").is_secret);
+        assert!(!unknown(&m, "qa").is_secret);
         let m = Manifest::parse(
             "[environments.live]\n",
             Path::new("/app/envmint.toml"),

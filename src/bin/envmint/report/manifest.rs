@@ -126,6 +126,10 @@ pub(super) fn hint(e: &ManifestError) -> Option<String> {
 pub(super) fn unknown_environment_hint(u: &UnknownEnvironment) -> String {
     let name = &u.name;
     match (&u.did_you_mean, &u.declared_in) {
+        _ if u.is_secret => format!(
+            "`{name}` is a secret, not an environment: name the environment first (and, to pick \
+             one secret, --key {name})"
+        ),
         (Some(close), _) => format!("did you mean `{close}`?"),
         (None, _) if !u.valid_name => ENV_NAME_RULE.to_string(),
         (None, Some(_)) => format!("declare it with [environments.{name}]"),
