@@ -140,7 +140,16 @@ pub fn merge(
     environment: &str,
     ours_pending: &HashSet<String>,
 ) -> Result<Merged, Vec<Conflict>> {
-    let (merged, conflicts) = merge_partial(base, ours, theirs, decls, environment, ours_pending);
+    let no_skip = HashSet::new();
+    let (merged, conflicts) = merge_pass(
+        base,
+        ours,
+        theirs,
+        decls,
+        environment,
+        ours_pending,
+        &no_skip,
+    );
     if conflicts.is_empty() {
         Ok(merged)
     } else {
@@ -152,6 +161,10 @@ pub fn merge(
 /// conflicting key, everything else merged as without them. git's merge driver writes it
 /// (git's contract: the driver leaves its best result in `%A` and exits non-zero), so that
 /// resolving the named keys does not silently drop what theirs added elsewhere.
+///
+/// A failed key may have been half changed in the pass that found it (a line removed, its
+/// new one not written), so the merge runs again with every conflicting key left untouched,
+/// until a pass finds no new one: a merge without conflicts costs one pass, as [`merge`].
 pub fn merge_partial(
     base: &Document,
     ours: &Document,
@@ -159,6 +172,29 @@ pub fn merge_partial(
     decls: &[&SecretDecl],
     environment: &str,
     ours_pending: &HashSet<String>,
+) -> (Merged, Vec<Conflict>) {
+    let mut known: Vec<Conflict> = Vec::new();
+    let mut skip: HashSet<String> = HashSet::new();
+    loop {
+        let (merged, new) = merge_pass(base, ours, theirs, decls, environment, ours_pending, &skip);
+        // Each pass that goes on adds a key to `skip`, so this ends within one pass per key.
+        if new.is_empty() {
+            return (merged, known);
+        }
+        skip.extend(new.iter().map(|c| c.key.clone()));
+        known.extend(new);
+    }
+}
+
+/// One pass of the merge, leaving the keys of `skip` as ours has them (and unreported).
+fn merge_pass(
+    base: &Document,
+    ours: &Document,
+    theirs: &Document,
+    decls: &[&SecretDecl],
+    environment: &str,
+    ours_pending: &HashSet<String>,
+    skip: &HashSet<String>,
 ) -> (Merged, Vec<Conflict>) {
     let mut keys: Vec<&str> = ours.keys();
     let mut seen: HashSet<&str> = keys.iter().copied().collect();
@@ -175,6 +211,9 @@ pub fn merge_partial(
     let mut both: Vec<&str> = Vec::new();
     let order = Order::new(theirs);
     for key in keys {
+        if skip.contains(key) {
+            continue;
+        }
         let (b, o, t) = (state(base, key), state(ours, key), state(theirs, key));
         if o == t || t == b {
             continue;
@@ -184,7 +223,7 @@ pub fn merge_partial(
             continue;
         }
         if o == b {
-            match whole(&mut result, |r| copy(r, theirs, &order, key)) {
+            match copy(&mut result, theirs, &order, key) {
                 Ok(()) => {
                     if changed_without_record(b, t) {
                         unrecorded.push(key.to_string());
@@ -212,9 +251,7 @@ pub fn merge_partial(
         let Some(decl) = decls.iter().find(|d| d.key == key) else {
             continue;
         };
-        match whole(&mut result, |r| {
-            rotation(r, ours, theirs, decl, environment)
-        }) {
+        match rotation(&mut result, ours, theirs, decl, environment) {
             Ok(Some((rotation, names))) => {
                 settled.insert(key.to_string());
                 settled.extend(names);
@@ -254,21 +291,6 @@ pub fn merge_partial(
         unrecorded,
     };
     (merged, conflicts)
-}
-
-/// Runs `change` on `result`, all or nothing: on an error `result` is as it was before, so a
-/// merge that goes on past a conflict (see [`merge_partial`]) never keeps half of one key's
-/// change (a value removed and not written again, a rotation without its older value kept).
-fn whole<T>(
-    result: &mut Document,
-    change: impl FnOnce(&mut Document) -> Result<T, Reason>,
-) -> Result<T, Reason> {
-    let before = result.render();
-    let out = change(result);
-    if out.is_err() {
-        *result = Document::parse(&before);
-    }
-    out
 }
 
 /// Whether a key's value differs between `base` and `now` while its record is the same (the
