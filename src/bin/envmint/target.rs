@@ -66,10 +66,7 @@ impl<'r> Target<'r> {
         // The timeout before the storage: a bad ENVMINT_LOCK_TIMEOUT is reported first.
         options.timeout = self.resolved.lock_timeout(&ctx.lock_timeout)?;
         let waiting = &mut crate::output::lock_waiter(&self.cwd);
-        let mut files = store::open_all(&[self.storage()?], &options, waiting)?;
-        let file = files
-            .pop()
-            .ok_or_else(|| nothing_to_open(self.env.store_path()))?;
+        let file = store::open_waiting(self.storage()?, &options, waiting)?;
         crate::identities::check_recipients(self.env, file.snapshot(), &self.cwd)?;
         Ok(file)
     }
@@ -260,28 +257,17 @@ fn no_environment() -> Error {
     Error::usage("no environment named").with_hint("name one: ENV")
 }
 
-/// The refusal when the store opened no file for `path`. No run reaches it: the store opens
-/// one file per storage it is given.
-fn nothing_to_open(path: &std::path::Path) -> Error {
-    Error::cant_create(path, "nothing to open")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The words of the two refusals no run reaches (see each function).
+    /// The words of the refusal no run reaches (see the function).
     #[test]
-    fn the_refusals_no_run_reaches_are_worded() {
+    fn the_refusal_no_run_reaches_is_worded() {
         let said = crate::report::render(&no_environment());
         assert_eq!(
             (said.message.as_str(), said.hint.as_deref()),
             ("no environment named", Some("name one: ENV"))
-        );
-        let said = crate::report::render(&nothing_to_open(std::path::Path::new(".env.age")));
-        assert_eq!(
-            (said.message.as_str(), said.hint.as_deref()),
-            (".env.age: nothing to open", None)
         );
     }
 }
